@@ -1,0 +1,224 @@
+// The ONE contract between the wasm decoder and TypeScript.
+//
+// This module is compiled into the wasm by asc AND imported by src/ (it holds only plain
+// `export const` integer declarations, which AssemblyScript and TypeScript read alike).
+// Change a number here and both sides change together; tests/contract.test.ts proves that the
+// built .wasm was compiled from the same numbers (see LAYOUT_CHECK in assembly/index.ts).
+//
+// Output buffer: a sequence of records, each 4-byte aligned:
+//   header (REC_HEADER_SIZE bytes)
+//     u16 kind        EV_*
+//     u16 length      whole record in bytes, header included, multiple of 4
+//     u32 frame       1-based frame number, as Wireshark numbers frames
+//     i64 tsNs        capture timestamp, nanoseconds since the Unix epoch
+//     i32 stream      Wireshark tcp.stream, -1 when the record is not about a TCP flow
+//     u8  tsDigits    fractional digits of the capture's timestamp resolution (6 = µs, 9 = ns)
+//     u8  flags       REC_FLAG_*
+//     u16 reserved
+//   then fields, each 4-byte aligned:
+//     u8 id (F_*), u8 type (T_*), u16 byte length of the value, value bytes, zero padding
+
+export const EVENTS_VERSION = 1;
+
+export const REC_HEADER_SIZE = 24;
+export const REC_OFF_KIND = 0;
+export const REC_OFF_LENGTH = 2;
+export const REC_OFF_FRAME = 4;
+export const REC_OFF_TS = 8;
+export const REC_OFF_STREAM = 16;
+export const REC_OFF_TSDIGITS = 20;
+export const REC_OFF_FLAGS = 21;
+export const FIELD_HEADER_SIZE = 4;
+
+// Record flags
+export const REC_FLAG_FROM_CLIENT = 1; // sent by the side that opened the flow (sent the SYN, or first seen)
+export const REC_FLAG_IPV6 = 2;
+
+// Field value types
+export const T_U32 = 1; // little-endian u32
+export const T_U64 = 2; // little-endian u64
+export const T_STR = 3; // bytes of an ASCII/UTF-8 (or OEM) string
+export const T_UTF16 = 4; // UTF-16LE bytes, as on the wire
+export const T_BYTES = 5; // raw bytes (addresses, GUIDs)
+export const T_I64 = 6; // little-endian i64
+
+// Record kinds
+export const EV_CAPTURE = 1; // one per section/interface change: F_FORMAT, F_LINKTYPE, F_IFACE, F_TSRESOL
+export const EV_WARNING = 2; // F_CODE (W_*), F_OFFSET, F_VALUE, F_VALUE2: damaged or odd input, decoding went on
+export const EV_ERROR = 3; // F_CODE (E_*), F_OFFSET, F_VALUE, F_VALUE2: decoding of the file stopped here
+export const EV_TCP = 4; // TCP control: F_TCP_FLAGS, F_SEQ, F_ACK, F_LEN, addresses, F_DELAY_NS for bare ACKs
+export const EV_NBSS = 5; // NetBIOS session service: F_NBSS_TYPE, F_NB_CALLED, F_NB_CALLING, F_NB_ERROR
+export const EV_SMB1 = 6; // one SMB1 command (AndX chains give one record per command)
+export const EV_SMB2 = 7; // one SMB2/3 message (compounds give one record per message)
+export const EV_SMB_TRANSFORM = 8; // SMB3 TRANSFORM header (encrypted): F_SESSION_ID, F_LEN
+export const EV_SMB_COMPRESSED = 9; // SMB3 compression transform header: F_LEN (original size), F_VALUE (algorithm)
+export const EV_KRB = 10; // one Kerberos message on port 88 (UDP or TCP)
+export const EV_GAP = 11; // bytes missing from a reassembled flow: F_LEN, F_SEQ
+export const EV_SUMMARY = 12; // end of input: F_PACKETS, F_BYTES, F_TCP_PORTS, F_UDP_PORTS, counters
+export const EV_UDP_KRB_MALFORMED = 13; // reserved
+
+// Field ids
+export const F_FORMAT = 1; // u32 FMT_*
+export const F_LINKTYPE = 2; // u32 DLT/LINKTYPE number
+export const F_IFACE = 3; // u32 interface id (pcapng) or 0
+export const F_TSRESOL = 4; // u32 raw if_tsresol byte (pcap: 6 or 9)
+export const F_CODE = 5; // u32 warning/error code
+export const F_OFFSET = 6; // u64 byte offset in the file
+export const F_VALUE = 7; // u64 a number that explains the warning/error
+export const F_VALUE2 = 8; // u64 a second one
+export const F_SRC_IP = 9; // bytes (4 or 16)
+export const F_DST_IP = 10; // bytes (4 or 16)
+export const F_SRC_PORT = 11; // u32
+export const F_DST_PORT = 12; // u32
+export const F_TCP_FLAGS = 13; // u32 TCP flag bits (FIN=1 SYN=2 RST=4 PSH=8 ACK=16 URG=32 ECE=64 CWR=128)
+export const F_SEQ = 14; // u32
+export const F_ACK = 15; // u32
+export const F_LEN = 16; // u32 a length (payload, message, gap)
+export const F_DELAY_NS = 17; // u64 delay since the request that a bare ACK follows
+export const F_NBSS_TYPE = 18; // u32 NBSS packet type
+export const F_NB_CALLED = 19; // str first-level-decoded NetBIOS called name
+export const F_NB_CALLING = 20; // str NetBIOS calling name
+export const F_NB_ERROR = 21; // u32 negative session response error code
+export const F_CMD = 22; // u32 SMB command
+export const F_RESPONSE = 23; // u32 1 = response
+export const F_STATUS = 24; // u32 NTSTATUS (SMB1 DOS errors are F_DOS_CLASS/F_DOS_CODE)
+export const F_MSG_ID = 25; // u64
+export const F_SESSION_ID = 26; // u64
+export const F_TREE_ID = 27; // u32
+export const F_ASYNC_ID = 28; // u64 (async header)
+export const F_SMB_FLAGS = 29; // u32 SMB2 header flags, or SMB1 Flags | Flags2 << 8
+export const F_CREDITS = 30; // u32 credit charge << 16 | credits requested/granted
+export const F_DIALECTS = 31; // bytes: SMB2 u16 LE dialect list as on the wire; SMB1: NUL-separated names
+export const F_DIALECT = 32; // u32 SMB2 dialect revision of a NEGOTIATE response, SMB1 chosen index
+export const F_SEC_MODE = 33; // u32 security mode
+export const F_CAPS = 34; // u32 capabilities
+export const F_GUID = 35; // bytes 16: client GUID / server GUID
+export const F_CIPHERS = 36; // bytes: u16 LE cipher ids (ENCRYPTION_CAPABILITIES context)
+export const F_HASH_ALGS = 37; // bytes: u16 LE preauth integrity hash ids
+export const F_COMPRESSION = 38; // bytes: u16 LE compression algorithm ids
+export const F_SIGNING_ALGS = 39; // bytes: u16 LE signing algorithm ids
+export const F_NETNAME = 40; // utf16 NETNAME_NEGOTIATE_CONTEXT_ID server name
+export const F_CONTEXTS = 41; // bytes: u16 LE negotiate context types seen, in order
+export const F_SESSION_FLAGS = 42; // u32 SESSION_SETUP request Flags or response SessionFlags
+export const F_BLOB_LEN = 43; // u32 security blob length (SMB2 SESSION_SETUP / NEGOTIATE, SMB1 extended security)
+export const F_TREE = 44; // utf16 (SMB2) or str (SMB1 OEM) UNC path of a tree connect
+export const F_SHARE_TYPE = 45; // u32
+export const F_SHARE_FLAGS = 46; // u32
+export const F_SHARE_CAPS = 47; // u32
+export const F_MAX_ACCESS = 48; // u32
+export const F_NEXT_CMD = 49; // u32 offset of the next compounded message (0 = last)
+export const F_DOS_CLASS = 50; // u32 SMB1 DOS error class (when not NT status)
+export const F_DOS_CODE = 51; // u32 SMB1 DOS error code
+export const F_TRUNCATED = 52; // u32 1 = the message was cut (capture snaplen or keep limit) before this point
+export const F_ACCOUNT = 53; // utf16/str SMB1 SESSION_SETUP_ANDX account name (non-extended security)
+export const F_PRIMARY_DOMAIN = 54; // utf16/str SMB1 SESSION_SETUP_ANDX domain
+export const F_ACTION = 55; // u32 SMB1 SESSION_SETUP_ANDX Action (bit 0 = guest)
+export const F_PACKETS = 56; // u64 packet records read
+export const F_BYTES = 57; // u64 bytes read
+export const F_TCP_PORTS = 58; // bytes: up to 10 × (u16 port, u32 packets) LE: busiest TCP ports
+export const F_UDP_PORTS = 59; // bytes: same for UDP
+export const F_IP_FRAGMENTS = 60; // u64 IPv4/IPv6 fragments counted
+export const F_TRANSPORT = 61; // u32 PROTO_TCP / PROTO_UDP
+export const F_KRB_MSG_TYPE = 62; // u32 Kerberos msg-type (10 AS-REQ … 30 KRB-ERROR, 14 AP-REQ, 15 AP-REP)
+export const F_KRB_ERROR = 63; // u32 error-code of KRB-ERROR
+export const F_KRB_REALM = 64; // str realm (crealm/realm of the message)
+export const F_KRB_CNAME = 65; // str client principal name components joined by '/'
+export const F_KRB_SNAME = 66; // str service principal name components joined by '/'
+export const F_KRB_ETYPES = 67; // bytes: i32 LE etypes offered (KDC-REQ) or chosen (enc-part of a reply)
+export const F_KRB_PADATA = 68; // bytes: i32 LE padata types
+export const F_KRB_ETEXT = 69; // str e-text of KRB-ERROR
+export const F_KRB_STIME = 70; // str KerberosTime stime of KRB-ERROR (GeneralizedTime text)
+export const F_KRB_CTIME = 71; // str ctime/till time text
+export const F_KRB_KVNO = 72; // u32 kvno of the ticket / enc-part
+export const F_MECH = 73; // u32 MECH_* of a security blob
+export const F_MECH_TYPES = 74; // bytes: u8 MECH_* list from a NegTokenInit
+export const F_NEG_STATE = 75; // u32 SPNEGO negState (0 accept-completed, 1 accept-incomplete, 2 reject, 3 request-mic)
+export const F_NTLM_TYPE = 76; // u32 NTLMSSP message type 1/2/3
+export const F_NTLM_FLAGS = 77; // u32 NegotiateFlags
+export const F_NTLM_USER = 78; // utf16 or str (per NTLMSSP_NEGOTIATE_UNICODE)
+export const F_NTLM_DOMAIN = 79;
+export const F_NTLM_HOST = 80;
+export const F_NTLM_TARGET = 81; // CHALLENGE TargetName
+export const F_NTLM_NB_COMPUTER = 82; // AV pair MsvAvNbComputerName (utf16)
+export const F_NTLM_NB_DOMAIN = 83;
+export const F_NTLM_DNS_COMPUTER = 84;
+export const F_NTLM_DNS_DOMAIN = 85;
+export const F_NTLM_SPN = 86; // AV pair MsvAvTargetName in AUTHENTICATE (utf16)
+export const F_NTLM_AV_FLAGS = 87; // u32 MsvAvFlags
+export const F_NTLM_VERSION = 88; // u32 1 = NTLMv1, 2 = NTLMv2, 0 = anonymous (empty responses)
+export const F_NTLM_MIC = 89; // u32 1 = MIC present
+export const F_NTLM_TIMESTAMP = 90; // u64 MsvAvTimestamp (FILETIME)
+export const F_BLOB_ERROR = 91; // u32 AUTH_ERR_*: the blob could not be decoded (where)
+export const F_GAP_RESYNC = 92; // u32 1 = the framer found the next NBSS/SMB header after a gap
+export const F_FLOW_PROTO = 93; // u32 FLOWP_* what the flow carries
+export const F_KRB_PATH = 94; // u32 1 = Kerberos token inside an SMB/GSS blob (not on port 88)
+export const F_KRB_SNAME_REALM = 95; // str realm of the sname (TGS-REQ realm)
+export const F_KRB_ETYPE = 96; // u32 etype chosen (enc-part of a ticket/reply)
+export const F_KRB_ERR_DATA = 97; // bytes: i32 LE padata types carried in e-data
+export const F_SERVER_TIME = 98; // u64 FILETIME of SMB2 NEGOTIATE response SystemTime
+export const F_ANDX = 99; // u32 SMB1 AndXCommand of this command's AndX block (0xFF = end of chain)
+export const MAX_FIELD_ID = 99;
+
+// F_FORMAT values
+export const FMT_PCAP = 1;
+export const FMT_PCAP_NS = 2;
+export const FMT_PCAPNG = 3;
+
+// F_TRANSPORT values
+export const PROTO_TCP = 6;
+export const PROTO_UDP = 17;
+
+// F_FLOW_PROTO values
+export const FLOWP_SMB = 1;
+export const FLOWP_KRB = 2;
+
+// F_MECH values
+export const MECH_UNKNOWN = 0;
+export const MECH_NTLM = 1;
+export const MECH_KERBEROS = 2; // RFC 4121 1.2.840.113554.1.2.2
+export const MECH_MS_KERBEROS = 3; // 1.2.840.48018.1.2.2
+export const MECH_NEGOEX = 4; // 1.3.6.1.4.1.311.2.2.30
+export const MECH_SPNEGO = 5; // a NegTokenInit offering mechanisms (e.g. in a NEGOTIATE response)
+export const MECH_KRB_U2U = 6;
+
+// EV_WARNING codes
+export const W_TRUNCATED_RECORD = 1; // the last record is cut short by the end of the file (VALUE = bytes present, VALUE2 = bytes needed)
+export const W_UNKNOWN_LINKTYPE = 2; // VALUE = link type; packets on it counted but not decoded
+export const W_SNAPLEN_CUT = 3; // caplen < len (VALUE = caplen, VALUE2 = len): first warning only
+export const W_UNKNOWN_BLOCK = 4; // pcapng block type skipped (VALUE = type)
+export const W_BAD_INTERFACE = 5; // pcapng packet for an interface id that no IDB declared (VALUE = id)
+export const W_LOST_SEGMENTS = 6; // reassembly gap (also EV_GAP)
+export const W_FLOW_TABLE_FULL = 7; // flow table pruned (VALUE = flows dropped)
+export const W_REASM_SLOTS_FULL = 8; // too many concurrent SMB/Kerberos flows; oldest evicted
+export const W_MALFORMED = 9; // a protocol header could not be parsed (VALUE = PROTO_*/ layer code)
+export const W_HUGE_SNAPLEN = 10; // header snaplen implausible (VALUE = snaplen) — ignored, records still read
+export const W_BAD_TSRESOL = 11;
+export const W_OOO_OVERFLOW = 12;
+export const W_PB_OBSOLETE = 13; // obsolete pcapng Packet Block seen (read as EPB)
+export const W_SHB_VERSION = 14; // a section header with an unknown major version: rest of the file not read
+
+// EV_ERROR codes
+export const E_NOT_A_CAPTURE = 1; // VALUE = first 4 bytes (big-endian), VALUE2 = next 4
+export const E_EMPTY = 2;
+export const E_BAD_BLOCK_LENGTH = 3; // VALUE = block type, VALUE2 = stated length
+export const E_RECORD_TOO_LARGE = 4; // VALUE = stated caplen/block length, VALUE2 = the limit
+export const E_TRUNCATED_HEADER = 5; // the file ends inside its file header
+export const E_BAD_SHB = 6; // section header block malformed (VALUE = byte-order magic)
+export const E_NETMON = 7; // Microsoft Network Monitor .cap
+export const E_ETL = 8; // Windows ETW trace (.etl, pktmon/netsh trace)
+export const E_SNOOP = 9;
+
+// Malformed-layer codes for W_MALFORMED VALUE
+export const L_NBSS = 1;
+export const L_SMB1 = 2;
+export const L_SMB2 = 3;
+export const L_KRB = 4;
+export const L_LINK = 5;
+export const L_IP = 6;
+export const L_TCP = 7;
+
+// Added kinds
+export const EV_FLOW = 14; // a flow the decoder reassembles (SMB, NBSS or Kerberos): client/server
+//                            addresses and ports (F_SRC_* = client), F_FLOW_PROTO, F_VALUE 1 = started
+//                            mid-connection (no SYN seen)
+export const EV_IP_FRAGMENT = 15; // reserved

@@ -1,0 +1,93 @@
+// The decoder's exported API (see src/core/decoder/wasm.ts for the TypeScript side).
+//
+//   init()            once per instance: allocates every buffer the decoder will ever use
+//   inputPtr()/inputCap()  where JS writes each slice of the file
+//   feed(len)         decode `len` new bytes; returns 1 when paused for output space
+//   resume()          continue after the output was drained; returns 1 when paused again
+//   outputPtr()/outputLen()/outputReset()  the event records (layout in events.ts)
+//   finish()          end of file: flush flows, warn about a cut record, emit EV_SUMMARY
+//   reset()           start a new file with the same instance
+import {
+  EV_SUMMARY, F_PACKETS, F_BYTES, F_TCP_PORTS, F_UDP_PORTS, F_IP_FRAGMENTS, T_BYTES, EVENTS_VERSION,
+  REC_HEADER_SIZE, MAX_FIELD_ID, EV_FLOW,
+} from "./events";
+import { outInit, outReset, outLen, outBase, begin, end, fU64, fOpen, fClose, setPacket, OUT_CAP } from "./out";
+import { readerInit, readerReset, feed as readerFeed, resume as readerResume, readerFinish, CARRY_CAP, INPUT_CAP, framesRead } from "./capture/reader";
+import { packetInit, packetReset, packets, bytesOnWire, fragments, tcpPorts, udpPorts } from "./net/packet";
+import { tcpInit, tcpReset } from "./net/tcp";
+import { reasmInit, reasmReset, reasmFinish } from "./net/reasm";
+import { smbInit } from "./proto/smb";
+
+let input: usize = 0;
+let fileBytes: u64 = 0;
+
+export function init(): void {
+  const carryAndInput = heap.alloc(CARRY_CAP + INPUT_CAP);
+  input = carryAndInput + CARRY_CAP;
+  outInit(heap.alloc(OUT_CAP));
+  readerInit(input);
+  packetInit();
+  tcpInit();
+  reasmInit();
+  smbInit();
+}
+
+export function reset(): void {
+  outReset(); readerReset(); packetReset(); tcpReset(); reasmReset(); fileBytes = 0;
+}
+
+export function inputPtr(): usize { return input; }
+export function inputCap(): u32 { return INPUT_CAP; }
+export function outputPtr(): usize { return outBase; }
+export function outputLen(): u32 { return outLen; }
+export function outputReset(): void { outReset(); }
+
+export function feed(len: u32): u32 {
+  fileBytes += len;
+  return readerFeed(len);
+}
+export function resume(): u32 { return readerResume(); }
+
+// Top 10 ports by packets, as (u16 port, u32 packets) pairs.
+function topPorts(field: u32, table: usize): void {
+  const dst = fOpen(field, T_BYTES, 60);
+  if (dst == 0) return;
+  let n: u32 = 0;
+  let lastCount: u32 = 0xffffffff;
+  let lastPort: i32 = -1;
+  for (let k = 0; k < 10; k++) {
+    let best: i32 = -1;
+    let bestCount: u32 = 0;
+    for (let port = 0; port < 65536; port++) {
+      const c = load<u32>(table + <usize>port * 4);
+      if (c == 0) continue;
+      // strictly after (lastCount, lastPort) in (count desc, port asc) order
+      if (c > lastCount || (c == lastCount && port <= lastPort)) continue;
+      if (c > bestCount) { bestCount = c; best = port; }
+    }
+    if (best < 0) break;
+    store<u16>(dst + n * 6, <u16>best);
+    store<u32>(dst + n * 6 + 2, bestCount);
+    n++; lastCount = bestCount; lastPort = best;
+  }
+  fClose(n * 6);
+}
+
+export function finish(): void {
+  readerFinish();
+  reasmFinish();
+  setPacket(framesRead(), 0, 6);
+  begin(EV_SUMMARY);
+  fU64(F_PACKETS, framesRead());
+  fU64(F_BYTES, fileBytes);
+  fU64(F_IP_FRAGMENTS, fragments);
+  topPorts(F_TCP_PORTS, tcpPorts);
+  topPorts(F_UDP_PORTS, udpPorts);
+  end();
+}
+
+// A number derived from the contract constants; TypeScript computes the same from events.ts and
+// refuses a .wasm built from another version of the contract.
+export function layoutCheck(): u32 {
+  return <u32>(EVENTS_VERSION * 1000003 + REC_HEADER_SIZE * 1009 + MAX_FIELD_ID * 31 + EV_FLOW);
+}

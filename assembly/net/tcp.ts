@@ -1,0 +1,210 @@
+// TCP: the flow table that numbers streams as Wireshark's tcp.stream does, and the hand-off of
+// flows that carry SMB, NBSS or Kerberos to the reassembler.
+//
+// Every TCP conversation gets an entry (so stream numbers match Wireshark's for all traffic), but
+// only SMB/Kerberos flows get a reassembly slot. The table has a fixed capacity; when it fills up,
+// idle entries are pruned (a pruned conversation seen again later gets a new number: the one
+// place where numbering can differ from Wireshark's, and only past 180k live flows).
+import { u16be, u32be, u8at } from "../util";
+import { srcAddr, dstAddr, isV6 } from "./packet";
+import { curTs, setFlow, begin, end, fU32, fU64 } from "../out";
+import {
+  EV_WARNING, F_CODE, F_OFFSET, F_VALUE, F_VALUE2, W_FLOW_TABLE_FULL, REC_FLAG_FROM_CLIENT, REC_FLAG_IPV6,
+} from "../events";
+import { PORT_SMB, PORT_NBSS, PORT_KERBEROS } from "../wire";
+import { slotAcquire, slotSegment, slotRelease, slotSetFlowIndex, looksLikeSmbStart } from "./reasm";
+
+const CAP_BITS: u32 = 18;
+const CAP: u32 = 1 << CAP_BITS;
+const MASK: u32 = CAP - 1;
+const ENTRY: u32 = 64;
+const PRUNE_AT: u32 = (CAP / 10) * 7;
+
+// Entry layout
+const E_ADDR_A: u32 = 0; // 16 bytes, the lower endpoint (address, then port)
+const E_ADDR_B: u32 = 16;
+const E_PORT_A: u32 = 32; // u16
+const E_PORT_B: u32 = 34;
+const E_STREAM: u32 = 36; // i32, -1 = empty
+const E_BASE_A: u32 = 40; // u32 first sequence number seen from A
+const E_BASE_B: u32 = 44;
+const E_FLAGS: u32 = 48;
+const E_SLOT: u32 = 52; // i32 reassembly slot, -1 none
+const E_LAST: u32 = 56; // i64 last packet time
+
+// E_FLAGS bits
+const FL_BASE_A: u32 = 1;
+const FL_BASE_B: u32 = 2;
+const FL_CLIENT_IS_A: u32 = 4;
+const FL_NOT_SMB: u32 = 8; // heuristic gave up: never reassemble
+const FL_PROBES_SHIFT: u32 = 4; // 3 bits: payload segments looked at by the heuristic
+const FL_WAS_SLOTTED: u32 = 128;
+
+let table: usize = 0;
+let spare: usize = 0;
+let count: u32 = 0;
+export let nextStream: i32 = 0;
+
+export function tcpInit(): void {
+  table = heap.alloc(CAP * ENTRY);
+  spare = heap.alloc(CAP * ENTRY);
+  tcpReset();
+}
+
+export function tcpReset(): void {
+  for (let i: u32 = 0; i < CAP; i++) store<i32>(table + i * ENTRY + E_STREAM, -1);
+  count = 0; nextStream = 0;
+}
+
+// Endpoint order: compare (address, port) of both sides.
+function aIsSrc(sport: u32, dport: u32): bool {
+  for (let i: u32 = 0; i < 16; i += 4) {
+    const s = bswap<u32>(load<u32>(srcAddr + i)), d = bswap<u32>(load<u32>(dstAddr + i));
+    if (s != d) return s < d;
+  }
+  return sport <= dport;
+}
+
+@inline function hashKey(a: usize, b: usize, pa: u32, pb: u32): u32 {
+  let h: u32 = 0x811c9dc5 ^ (pa << 16 | pb);
+  for (let i: u32 = 0; i < 16; i += 4) {
+    h = (h ^ load<u32>(a + i)) * 0x01000193;
+    h = (h ^ load<u32>(b + i)) * 0x01000193;
+  }
+  h ^= h >> 15; h *= 0x2c1b3c6d; h ^= h >> 12;
+  return h;
+}
+
+function sameKey(e: usize, a: usize, b: usize, pa: u32, pb: u32): bool {
+  return <u32>load<u16>(e + E_PORT_A) == pa && <u32>load<u16>(e + E_PORT_B) == pb &&
+    load<u64>(e + E_ADDR_A) == load<u64>(a) && load<u64>(e + E_ADDR_A + 8) == load<u64>(a + 8) &&
+    load<u64>(e + E_ADDR_B) == load<u64>(b) && load<u64>(e + E_ADDR_B + 8) == load<u64>(b + 8);
+}
+
+function prune(): void {
+  // Keep flows with a reassembly slot and flows seen in the last 10 minutes, then, if that is
+  // not enough, only the slotted ones. Rehash into the spare table.
+  let dropped: u32 = 0;
+  for (let pass = 0; pass < 2; pass++) {
+    const horizon = curTs - (pass == 0 ? <i64>600 * 1000000000 : <i64>0x7fffffffffffffff);
+    memory.fill(spare, 0xff, CAP * ENTRY); // stream -1 everywhere
+    let kept: u32 = 0;
+    for (let i: u32 = 0; i < CAP; i++) {
+      const e = table + i * ENTRY;
+      if (load<i32>(e + E_STREAM) < 0) continue;
+      const slot = load<i32>(e + E_SLOT);
+      if (slot < 0 && load<i64>(e + E_LAST) < horizon) continue;
+      let j = hashKey(e + E_ADDR_A, e + E_ADDR_B, load<u16>(e + E_PORT_A), load<u16>(e + E_PORT_B)) & MASK;
+      while (load<i32>(spare + j * ENTRY + E_STREAM) >= 0) j = (j + 1) & MASK;
+      memory.copy(spare + j * ENTRY, e, ENTRY);
+      if (slot >= 0) slotSetFlowIndex(slot, j);
+      kept++;
+    }
+    dropped = count - kept;
+    const t = table; table = spare; spare = t;
+    count = kept;
+    if (count < CAP / 2) break;
+  }
+  begin(EV_WARNING); fU32(F_CODE, W_FLOW_TABLE_FULL); fU64(F_OFFSET, 0); fU64(F_VALUE, dropped); fU64(F_VALUE2, count); end();
+}
+
+export function flowEntry(index: u32): usize { return table + index * ENTRY; }
+
+// Called by the reassembler when it lets go of a slot.
+export function flowSlotReleased(index: u32): void {
+  store<i32>(table + index * ENTRY + E_SLOT, -1);
+}
+
+export function tcpPacket(p: usize, len: u32, wireLen: u32, sport: u32, dport: u32): void {
+  const doff = (u8at(p + 12) >> 4) * 4;
+  if (doff < 20 || doff > len) return;
+  const flags = u8at(p + 13) | ((u8at(p + 12) & 1) << 8);
+  const seq = u32be(p + 4);
+  const ack = u32be(p + 8);
+  const payload = p + doff;
+  const plen = len - doff;
+  const syn = (flags & 2) != 0, ackf = (flags & 16) != 0;
+
+  const srcIsA = aIsSrc(sport, dport);
+  const a = srcIsA ? srcAddr : dstAddr, b = srcIsA ? dstAddr : srcAddr;
+  const pa = srcIsA ? sport : dport, pb = srcIsA ? dport : sport;
+  let i = hashKey(a, b, pa, pb) & MASK;
+  let e: usize = 0;
+  let fresh = false;
+  while (true) {
+    e = table + i * ENTRY;
+    if (load<i32>(e + E_STREAM) < 0) { fresh = true; break; }
+    if (sameKey(e, a, b, pa, pb)) break;
+    i = (i + 1) & MASK;
+  }
+  let fl: u32 = 0;
+  if (fresh) {
+    if (count >= PRUNE_AT) { prune(); tcpPacket(p, len, wireLen, sport, dport); return; }
+    memory.copy(e + E_ADDR_A, a, 16); memory.copy(e + E_ADDR_B, b, 16);
+    store<u16>(e + E_PORT_A, <u16>pa); store<u16>(e + E_PORT_B, <u16>pb);
+    store<i32>(e + E_STREAM, nextStream++);
+    store<i32>(e + E_SLOT, -1);
+    count++;
+    fl = clientSide(srcIsA, syn, ackf, sport, dport);
+  } else {
+    fl = load<u32>(e + E_FLAGS);
+    // Wireshark starts a new conversation on a SYN whose sequence number differs from the first
+    // one seen in that direction (the port pair was reused).
+    const baseBit = srcIsA ? FL_BASE_A : FL_BASE_B;
+    if (syn && !ackf && (fl & baseBit) != 0 && load<u32>(e + (srcIsA ? E_BASE_A : E_BASE_B)) != seq) {
+      const slot = load<i32>(e + E_SLOT);
+      if (slot >= 0) slotRelease(slot);
+      store<i32>(e + E_STREAM, nextStream++);
+      store<i32>(e + E_SLOT, -1);
+      fl = clientSide(srcIsA, syn, ackf, sport, dport);
+    }
+  }
+  if ((fl & (srcIsA ? FL_BASE_A : FL_BASE_B)) == 0) {
+    fl |= srcIsA ? FL_BASE_A : FL_BASE_B;
+    store<u32>(e + (srcIsA ? E_BASE_A : E_BASE_B), seq);
+  }
+  store<i64>(e + E_LAST, curTs);
+  const stream = load<i32>(e + E_STREAM);
+  const fromClient = ((fl & FL_CLIENT_IS_A) != 0) == srcIsA;
+  setFlow(stream, (fromClient ? REC_FLAG_FROM_CLIENT : 0) | (isV6 ? REC_FLAG_IPV6 : 0));
+
+  let slot = load<i32>(e + E_SLOT);
+  if (slot < 0 && (fl & (FL_NOT_SMB | FL_WAS_SLOTTED)) == 0) {
+    let kind: u32 = 0;
+    if (sport == PORT_SMB || dport == PORT_SMB || sport == PORT_NBSS || dport == PORT_NBSS) kind = 1;
+    else if (sport == PORT_KERBEROS || dport == PORT_KERBEROS) kind = 2;
+    else if (plen > 0) {
+      // Any other port: SMB if an early payload segment starts with NBSS + an SMB header.
+      if (looksLikeSmbStart(payload, plen)) kind = 1;
+      else {
+        const probes = ((fl >> FL_PROBES_SHIFT) & 7) + 1;
+        fl = (fl & ~(7 << FL_PROBES_SHIFT)) | (probes << FL_PROBES_SHIFT);
+        if (probes >= 4) fl |= FL_NOT_SMB;
+      }
+    }
+    if (kind != 0) {
+      const clientIsSrc = fromClient;
+      slot = slotAcquire(i, kind, clientIsSrc, sport, dport, syn && !ackf);
+      store<i32>(e + E_SLOT, slot);
+      fl |= FL_WAS_SLOTTED;
+    }
+  }
+  store<u32>(e + E_FLAGS, fl);
+  // Bytes the snapshot length cut off this segment: the reassembler skips them in sequence space.
+  const cut = wireLen > len ? wireLen - len : 0;
+  if (slot >= 0) slotSegment(slot, fromClient, flags, seq, ack, payload, plen, cut);
+}
+
+function clientSide(srcIsA: bool, syn: bool, ackf: bool, sport: u32, dport: u32): u32 {
+  // The client is whoever sent the SYN; failing that, the side not on a well-known SMB/Kerberos
+  // port; failing that, the sender of the first packet seen.
+  let srcIsClient = true;
+  if (syn && ackf) srcIsClient = false;
+  else if (!syn) {
+    const sWell = sport == PORT_SMB || sport == PORT_NBSS || sport == PORT_KERBEROS;
+    const dWell = dport == PORT_SMB || dport == PORT_NBSS || dport == PORT_KERBEROS;
+    if (sWell && !dWell) srcIsClient = false;
+    else if (!sWell && !dWell && sport < 1024 && dport >= 1024) srcIsClient = false;
+  }
+  return srcIsClient == srcIsA ? FL_CLIENT_IS_A : 0;
+}

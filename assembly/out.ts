@@ -1,0 +1,110 @@
+// Event writer: appends records (layout in events.ts) to the output buffer that TypeScript
+// drains after every feed. The decoder never writes past the buffer: the feed loop pauses at a
+// packet boundary while less than OUT_RESERVE bytes are free, and each write checks anyway.
+import {
+  REC_HEADER_SIZE, REC_OFF_KIND, REC_OFF_LENGTH, REC_OFF_FRAME, REC_OFF_TS, REC_OFF_STREAM,
+  REC_OFF_TSDIGITS, REC_OFF_FLAGS, FIELD_HEADER_SIZE, T_U32, T_U64, T_I64,
+} from "./events";
+import { align4 } from "./util";
+
+export const OUT_CAP: u32 = 4 << 20;
+export const OUT_RESERVE: u32 = 512 << 10; // worst case one packet can emit
+export const MAX_FIELD_BYTES: u32 = 2048; // longer strings are cut (names and paths are shorter)
+
+export let outBase: usize = 0;
+export let outLen: u32 = 0;
+let recStart: u32 = 0;
+let recOpen = false;
+
+// The packet being decoded: set by the capture reader and the network layer.
+export let curFrame: u32 = 0;
+export let curTs: i64 = 0;
+export let curTsDigits: u32 = 6;
+export let curStream: i32 = -1;
+export let curFlags: u32 = 0;
+
+export function setPacket(frame: u32, ts: i64, digits: u32): void {
+  curFrame = frame; curTs = ts; curTsDigits = digits; curStream = -1; curFlags = 0;
+}
+export function setFlow(stream: i32, flags: u32): void { curStream = stream; curFlags = flags; }
+
+export function outInit(base: usize): void { outBase = base; outLen = 0; }
+export function outReset(): void { outLen = 0; }
+@inline export function outFree(): u32 { return OUT_CAP - outLen; }
+
+export function begin(kind: u32): void {
+  if (recOpen) end();
+  if (outLen + REC_HEADER_SIZE + 64 > OUT_CAP) { recOpen = false; return; }
+  recStart = outLen;
+  const p = outBase + recStart;
+  store<u16>(p + REC_OFF_KIND, <u16>kind);
+  store<u32>(p + REC_OFF_FRAME, curFrame);
+  store<i64>(p + REC_OFF_TS, curTs);
+  store<i32>(p + REC_OFF_STREAM, curStream);
+  store<u8>(p + REC_OFF_TSDIGITS, <u8>curTsDigits);
+  store<u8>(p + REC_OFF_FLAGS, <u8>curFlags);
+  store<u16>(p + 22, 0);
+  outLen += REC_HEADER_SIZE;
+  recOpen = true;
+}
+
+export function end(): void {
+  if (!recOpen) return;
+  store<u16>(outBase + recStart + REC_OFF_LENGTH, <u16>(outLen - recStart));
+  recOpen = false;
+}
+
+// A record is limited to 64 KiB by its u16 length; fields that would not fit are dropped.
+@inline function room(n: u32): bool {
+  return recOpen && outLen + n <= OUT_CAP && outLen - recStart + n < 0xfff0;
+}
+
+export function fU32(id: u32, v: u32): void {
+  if (!room(8)) return;
+  const p = outBase + outLen;
+  store<u8>(p, <u8>id); store<u8>(p + 1, <u8>T_U32); store<u16>(p + 2, 4); store<u32>(p + 4, v);
+  outLen += 8;
+}
+
+export function fU64(id: u32, v: u64): void {
+  if (!room(12)) return;
+  const p = outBase + outLen;
+  store<u8>(p, <u8>id); store<u8>(p + 1, <u8>T_U64); store<u16>(p + 2, 8); store<u64>(p + 4, v);
+  outLen += 12;
+}
+
+export function fI64(id: u32, v: i64): void {
+  if (!room(12)) return;
+  const p = outBase + outLen;
+  store<u8>(p, <u8>id); store<u8>(p + 1, <u8>T_I64); store<u16>(p + 2, 8); store<i64>(p + 4, v);
+  outLen += 12;
+}
+
+// Copies `len` bytes from `src` (cut at MAX_FIELD_BYTES): names, paths, addresses. Never bulk data.
+export function fBytes(id: u32, type: u32, src: usize, len: u32): void {
+  if (len > MAX_FIELD_BYTES) len = MAX_FIELD_BYTES;
+  const total = FIELD_HEADER_SIZE + align4(len);
+  if (!room(total)) return;
+  const p = outBase + outLen;
+  store<u8>(p, <u8>id); store<u8>(p + 1, <u8>type); store<u16>(p + 2, <u16>len);
+  memory.copy(p + FIELD_HEADER_SIZE, src, len);
+  for (let i = len; i < align4(len); i++) store<u8>(p + FIELD_HEADER_SIZE + i, 0);
+  outLen += total;
+}
+
+// Starts a field whose value the caller writes in place (lists built while parsing); returns
+// the value's address, or 0 when there is no room for `maxLen` bytes.
+let openField: usize = 0;
+export function fOpen(id: u32, type: u32, maxLen: u32): usize {
+  if (!room(FIELD_HEADER_SIZE + align4(maxLen))) return 0;
+  openField = outBase + outLen;
+  store<u8>(openField, <u8>id); store<u8>(openField + 1, <u8>type);
+  return openField + FIELD_HEADER_SIZE;
+}
+export function fClose(len: u32): void {
+  if (openField == 0) return;
+  store<u16>(openField + 2, <u16>len);
+  for (let i = len; i < align4(len); i++) store<u8>(openField + FIELD_HEADER_SIZE + i, 0);
+  outLen += FIELD_HEADER_SIZE + align4(len);
+  openField = 0;
+}

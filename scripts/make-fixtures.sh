@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# scripts/make-fixtures.sh - (re)make the real packet-capture fixtures in fixtures/.
+#
+# usage: sudo scripts/make-fixtures.sh [smb|kerberos]
+#
+# Developers only (CI never runs this): needs root (network namespaces, veth pairs, tcpdump) and the Debian 12
+# packages samba smbclient samba-ad-dc krb5-user krb5-kdc tcpdump tshark libnss-wrapper ethtool iproute2.
+# Runs scripts/fixtures/smb.sh, then scripts/fixtures/kerberos.sh if it exists (or only the one named).
+# Each part runs as its own bash process that sources scripts/fixtures/lib.sh; it makes its own network
+# namespaces (smbfx-* / krbfx-*), temp dir and processes and removes them on exit, even on failure.
+# Nothing is written under /etc (users and hosts come from nss_wrapper files in the temp dir).
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/.." && pwd)
+export FX_REPO="$repo"
+export FX_OUT="${FX_OUT:-$repo/fixtures}"
+
+[ "$(id -u)" = 0 ] || { echo "make-fixtures.sh: must be run as root" >&2; exit 1; }
+
+case "${1:-all}" in
+  all) parts=(smb kerberos) ;;
+  smb|kerberos) parts=("$1") ;;
+  -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+  *) echo "usage: $0 [smb|kerberos]" >&2; exit 2 ;;
+esac
+
+for part in "${parts[@]}"; do
+  script="$here/fixtures/$part.sh"
+  if [ ! -f "$script" ]; then
+    if [ "${1:-all}" = all ]; then
+      echo "make-fixtures.sh: $script not found, skipping $part" >&2
+      continue
+    fi
+    echo "make-fixtures.sh: $script not found" >&2
+    exit 1
+  fi
+  echo "make-fixtures.sh: running $part.sh" >&2
+  bash "$script"
+done
+
+total=$(du -sk "$FX_OUT" | cut -f1)
+echo "make-fixtures.sh: done; $FX_OUT holds $(find "$FX_OUT" -type f | wc -l) files, ${total} KiB" >&2
+[ "$total" -le 2048 ] || echo "make-fixtures.sh: WARNING: fixtures exceed 2 MiB" >&2

@@ -1,0 +1,100 @@
+// Loads the decoder .wasm and drives it: each slice of the file is copied into the wasm's input
+// buffer and fed; the event records are decoded after every feed. Runs in Node and in a Worker.
+import { decodeRecords, type RawEvent } from "./records";
+import { expectedLayoutCheck } from "./fields";
+
+interface Exports {
+  memory: WebAssembly.Memory;
+  init(): void;
+  reset(): void;
+  inputPtr(): number;
+  inputCap(): number;
+  outputPtr(): number;
+  outputLen(): number;
+  outputReset(): void;
+  feed(len: number): number;
+  resume(): number;
+  finish(): void;
+  layoutCheck(): number;
+}
+
+export class DecoderTrap extends Error {}
+
+export class Decoder {
+  private readonly x: Exports;
+  private readonly cap: number;
+
+  private constructor(x: Exports) {
+    this.x = x;
+    x.init();
+    this.cap = x.inputCap();
+  }
+
+  static async create(wasm: WebAssembly.Module | BufferSource): Promise<Decoder> {
+    let trap = "";
+    const imports = {
+      env: {
+        decoderError(line: number, col: number) { trap = `decoder trap at assembly line ${line}:${col}`; },
+      },
+    };
+    const mod = wasm instanceof WebAssembly.Module ? wasm : await WebAssembly.compile(wasm);
+    const inst = await WebAssembly.instantiate(mod, imports);
+    const x = inst.exports as unknown as Exports;
+    if ((x.layoutCheck() >>> 0) !== expectedLayoutCheck()) {
+      throw new Error("decoder.wasm was built from another version of assembly/events.ts: rebuild it (npm run build:wasm)");
+    }
+    const d = new Decoder(x);
+    d.trapText = () => trap;
+    return d;
+  }
+
+  private trapText: () => string = () => "";
+
+  /** Starts a new file. */
+  reset(): void { this.x.reset(); }
+
+  /** The size of the slices the decoder takes (larger chunks are split). */
+  get sliceSize(): number { return this.cap; }
+
+  /** The wasm input buffer: fill it (e.g. straight from a file read) and call feedInput(). */
+  inputView(): Uint8Array {
+    return new Uint8Array(this.x.memory.buffer, this.x.inputPtr(), this.cap);
+  }
+
+  /** Decodes the first `len` bytes written into inputView(). */
+  feedInput(len: number, out: RawEvent[]): void {
+    let more = this.call(() => this.x.feed(len));
+    this.drain(out);
+    while (more) { more = this.call(() => this.x.resume()); this.drain(out); }
+  }
+
+  /** Feeds bytes of the file; decoded events are appended to `out`. */
+  push(chunk: Uint8Array, out: RawEvent[]): void {
+    for (let off = 0; off < chunk.length; off += this.cap) {
+      const part = chunk.subarray(off, Math.min(chunk.length, off + this.cap));
+      this.inputView().set(part);
+      this.feedInput(part.length, out);
+    }
+  }
+
+  /** End of file: flushes what the decoder holds and appends the summary event. */
+  finish(out: RawEvent[]): void {
+    this.call(() => { this.x.finish(); return 0; });
+    this.drain(out);
+  }
+
+  private call(f: () => number): number {
+    try { return f(); } catch (e) {
+      const t = this.trapText();
+      throw new DecoderTrap(t ? `${t} (${(e as Error).message})` : `decoder failed: ${(e as Error).message}`);
+    }
+  }
+
+  private drain(out: RawEvent[]): void {
+    const len = this.x.outputLen();
+    if (len === 0) return;
+    const base = this.x.outputPtr();
+    decodeRecords(new Uint8Array(this.x.memory.buffer), base, base + len, out);
+    this.x.outputReset();
+  }
+}

@@ -1,0 +1,64 @@
+// Human text for the decoder's warnings and errors: which offset, what was expected.
+import * as C from "../../assembly/events";
+import type { RawEvent } from "./decoder/records";
+
+const hex = (v: bigint | number, w = 8) => `0x${v.toString(16).padStart(w, "0")}`;
+
+function firstBytes(v: bigint, v2: bigint): string {
+  const b: number[] = [];
+  for (let i = 3; i >= 0; i--) b.push(Number((v >> BigInt(i * 8)) & 0xffn));
+  for (let i = 3; i >= 0; i--) b.push(Number((v2 >> BigInt(i * 8)) & 0xffn));
+  const hexs = b.map((x) => x.toString(16).padStart(2, "0")).join(" ");
+  const ascii = b.map((x) => (x >= 0x20 && x < 0x7f ? String.fromCharCode(x) : ".")).join("");
+  return `${hexs} ("${ascii}")`;
+}
+
+function guessFormat(v: bigint, fileName: string): string {
+  const b0 = Number((v >> 24n) & 0xffn), b1 = Number((v >> 16n) & 0xffn);
+  if (/\.etl$/i.test(fileName)) return " It looks like a Windows event trace (.etl, from pktmon or netsh trace): convert it with `pktmon etl2pcap file.etl --out file.pcapng` (Windows 10 2004 or later) or open it in Microsoft Network Monitor / Message Analyzer and save as .cap → convert to pcap, until .etl is supported.";
+  if (b0 === 0x1f && b1 === 0x8b) return " It is gzip-compressed: decompress it first (gunzip), or open it in Wireshark and save as pcapng.";
+  if (b0 === 0x50 && b1 === 0x4b) return " It is a ZIP archive: extract the capture from it first.";
+  if (b0 === 0x3c || b0 === 0x7b) return " It looks like a text (HTML/XML/JSON) file, not a packet capture.";
+  return " Expected a pcap file (magic a1b2c3d4 or a1b23c4d, either byte order) or a pcapng file (0a0d0d0a).";
+}
+
+export interface Problem { fatal: boolean; code: number; offset: number; text: string }
+
+export function describeProblem(ev: RawEvent, fileName: string): Problem {
+  const code = ev.f.code as number;
+  const off = Number((ev.f.offset as bigint | undefined) ?? 0n);
+  const v = (ev.f.value as bigint | undefined) ?? 0n;
+  const v2 = (ev.f.value2 as bigint | undefined) ?? 0n;
+  const at = `${fileName}, byte offset ${off}`;
+  const fatal = ev.kind === C.EV_ERROR;
+  let text: string;
+  if (fatal) {
+    switch (code) {
+      case C.E_EMPTY: text = `${fileName} is empty (0 bytes): not a capture.`; break;
+      case C.E_NOT_A_CAPTURE: text = `${fileName} is not a packet capture: it starts with ${firstBytes(v, v2)}.${guessFormat(v, fileName)}`; break;
+      case C.E_NETMON: text = `${fileName} is a Microsoft Network Monitor capture (.cap), which is not supported yet: open it in Wireshark and save it as pcapng, then analyse that file.`; break;
+      case C.E_TRUNCATED_HEADER: text = `${at}: the file ends inside its file header (${v} of ${v2} bytes present).`; break;
+      case C.E_BAD_BLOCK_LENGTH: text = `${at}: pcapng block of type ${hex(v)} has an inconsistent length ${v2} (it must be a multiple of 4, at least 12, and repeated at the block's end); reading stopped here.`; break;
+      case C.E_RECORD_TOO_LARGE: text = `${at}: a packet record claims ${v} bytes, more than the ${v2} bytes any real capture uses; the file is damaged from here.`; break;
+      case C.E_BAD_SHB: text = `${at}: pcapng section header with an invalid byte-order magic ${hex(v)} (expected 1a2b3c4d).`; break;
+      default: text = `${at}: unreadable input (error ${code}).`;
+    }
+  } else {
+    switch (code) {
+      case C.W_TRUNCATED_RECORD: text = `${at}: the last record is cut short (${v} of ${v2} bytes present), as when a capture is copied while still being written; everything before it was read.`; break;
+      case C.W_UNKNOWN_LINKTYPE: text = `${fileName}: link type ${v} is not decoded; its packets are counted but not analysed.`; break;
+      case C.W_SNAPLEN_CUT: text = `${at}: packets were captured cut to ${v} of ${v2} bytes (snapshot length); long SMB messages may be incomplete. Capture with a snapshot length of 0 (tcpdump -s 0) for full messages.`; break;
+      case C.W_UNKNOWN_BLOCK: text = `${at}: pcapng block of type ${hex(v)} (${v2} bytes) skipped.`; break;
+      case C.W_BAD_INTERFACE: text = `${at}: a packet refers to interface ${v}, but the section declares only ${v2} interface(s); such packets are counted but not decoded.`; break;
+      case C.W_HUGE_SNAPLEN: text = `${at}: the file header states a snapshot length of ${v} bytes, which no capture tool writes; ignored.`; break;
+      case C.W_BAD_TSRESOL: text = `${at}: interface timestamp resolution ${v} is out of range; microseconds assumed.`; break;
+      case C.W_PB_OBSOLETE: text = `${at}: obsolete pcapng Packet Block(s) read as Enhanced Packet Blocks.`; break;
+      case C.W_SHB_VERSION: text = `${at}: a pcapng section has version ${v}.${v2}, which no reader understands; the rest of the file was not read.`; break;
+      case C.W_FLOW_TABLE_FULL: text = `${fileName}: more than 180,000 TCP conversations at once; ${v} idle ones were forgotten (stream numbers of conversations that come back later may differ from Wireshark's).`; break;
+      case C.W_REASM_SLOTS_FULL: text = `${fileName}: more than ${v} SMB/Kerberos connections open at the same time; the idlest were dropped from reassembly.`; break;
+      case C.W_MALFORMED: text = `${fileName}: a malformed message (layer ${v}, byte ${hex(v2, 2)}) was skipped.`; break;
+      default: text = `${at}: warning ${code}.`;
+    }
+  }
+  return { fatal, code, offset: off, text };
+}
