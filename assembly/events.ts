@@ -157,7 +157,10 @@ export const F_KRB_ETYPE = 96; // u32 etype chosen (enc-part of a ticket/reply)
 export const F_KRB_ERR_DATA = 97; // bytes: i32 LE padata types carried in e-data
 export const F_SERVER_TIME = 98; // u64 FILETIME of SMB2 NEGOTIATE response SystemTime
 export const F_ANDX = 99; // u32 SMB1 AndXCommand of this command's AndX block (0xFF = end of chain)
-export const MAX_FIELD_ID = 99;
+// 150–199: summary and model fields (100–149 are the auth decoders')
+export const F_FIRST_TS = 150; // i64 ns timestamp of the first packet with a timestamp
+export const F_LAST_TS = 151; // i64 ns timestamp of the last packet
+export const MAX_FIELD_ID = 151;
 
 // F_FORMAT values
 export const FMT_PCAP = 1;
@@ -222,3 +225,19 @@ export const EV_FLOW = 14; // a flow the decoder reassembles (SMB, NBSS or Kerbe
 //                            addresses and ports (F_SRC_* = client), F_FLOW_PROTO, F_VALUE 1 = started
 //                            mid-connection (no SYN seen)
 export const EV_IP_FRAGMENT = 15; // reserved
+
+// Auth fields added with issue 4 (SPNEGO / NTLMSSP / Kerberos decoding); numbers 100–149 belong to it.
+export const F_KRB_MSG_TYPES = 100; // bytes: u8 every Kerberos msg-type in the record, wire order (tshark kerberos.msg_type: a TGS-REQ gives 12,14)
+export const F_KRB_REALMS = 101; // str: every `realm` element (ticket, req-body, KRB-ERROR), wire order, NUL-separated (tshark kerberos.realm)
+export const F_KRB_CNAMES = 102; // str: every cname (req-body, KDC-REP, KRB-ERROR), components joined by '/', NUL-separated (tshark kerberos.CNameString)
+export const F_KRB_SNAMES = 103; // str: every sname (req-body, tickets, KRB-ERROR), as F_KRB_CNAMES (tshark kerberos.SNameString)
+export const F_KRB_CREALM = 104; // str crealm of a KDC-REP or KRB-ERROR (client's realm)
+export const F_KRB_CNAME_TYPE = 105; // u32 name-type of F_KRB_CNAME (1 principal, 10 enterprise, …)
+export const F_KRB_SNAME_TYPE = 106; // u32 name-type of F_KRB_SNAME (2 srv-inst, 3 srv-hst, …)
+export const F_KRB_KDC_OPTIONS = 107; // u32 KDCOptions bits of a KDC-REQ, bit 0 (reserved) as the MSB
+export const F_KRB_EXT_STATUS = 108; // u32 NTSTATUS a Windows KDC put in e-data (MS-KILE 2.2.1 KERB-EXT-ERROR)
+export const F_BLOB_ERR_OFFSET = 109; // u32 byte offset, from the blob / message start, where F_BLOB_ERROR was found
+export const F_SPNEGO_MECH = 110; // u32 MECH_* supportedMech of a NegTokenResp (RFC 4178 4.2.2)
+export const F_NEG_MIC = 111; // u32 1 = the SPNEGO token carries a mechListMIC
+export const F_NTLM_DNS_TREE = 112; // utf16 AV pair MsvAvDnsTreeName (forest)
+export const F_NTLM_OS_VERSION = 113; // u32 NTLMSSP VERSION: major | minor << 8 | build << 16

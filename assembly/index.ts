@@ -9,9 +9,9 @@
 //   reset()           start a new file with the same instance
 import {
   EV_SUMMARY, F_PACKETS, F_BYTES, F_TCP_PORTS, F_UDP_PORTS, F_IP_FRAGMENTS, T_BYTES, EVENTS_VERSION,
-  REC_HEADER_SIZE, MAX_FIELD_ID, EV_FLOW,
+  REC_HEADER_SIZE, MAX_FIELD_ID, EV_FLOW, F_FIRST_TS, F_LAST_TS,
 } from "./events";
-import { outInit, outReset, outLen, outBase, begin, end, fU64, fOpen, fClose, setPacket, OUT_CAP } from "./out";
+import { outInit, outReset, outLen, outBase, begin, end, fU64, fI64, fOpen, fClose, setPacket, OUT_CAP, firstTs, lastTs, resetTimes } from "./out";
 import { readerInit, readerReset, feed as readerFeed, resume as readerResume, readerFinish, CARRY_CAP, INPUT_CAP, framesRead } from "./capture/reader";
 import { packetInit, packetReset, packets, bytesOnWire, fragments, tcpPorts, udpPorts } from "./net/packet";
 import { tcpInit, tcpReset } from "./net/tcp";
@@ -33,7 +33,7 @@ export function init(): void {
 }
 
 export function reset(): void {
-  outReset(); readerReset(); packetReset(); tcpReset(); reasmReset(); fileBytes = 0;
+  outReset(); resetTimes(); readerReset(); packetReset(); tcpReset(); reasmReset(); fileBytes = 0;
 }
 
 export function inputPtr(): usize { return input; }
@@ -76,11 +76,14 @@ function topPorts(field: u32, table: usize): void {
 export function finish(): void {
   readerFinish();
   reasmFinish();
+  const t0 = firstTs, t1 = lastTs;
   setPacket(framesRead(), 0, 6);
   begin(EV_SUMMARY);
   fU64(F_PACKETS, framesRead());
   fU64(F_BYTES, fileBytes);
   fU64(F_IP_FRAGMENTS, fragments);
+  fI64(F_FIRST_TS, t0);
+  fI64(F_LAST_TS, t1);
   topPorts(F_TCP_PORTS, tcpPorts);
   topPorts(F_UDP_PORTS, udpPorts);
   end();

@@ -23,8 +23,15 @@ export let curTsDigits: u32 = 6;
 export let curStream: i32 = -1;
 export let curFlags: u32 = 0;
 
+// First and last packet times, for the capture's time span (EV_SUMMARY).
+export let firstTs: i64 = 0;
+export let lastTs: i64 = 0;
+let sawTs = false;
+export function resetTimes(): void { firstTs = 0; lastTs = 0; sawTs = false; }
+
 export function setPacket(frame: u32, ts: i64, digits: u32): void {
   curFrame = frame; curTs = ts; curTsDigits = digits; curStream = -1; curFlags = 0;
+  if (ts != 0) { if (!sawTs) { firstTs = ts; sawTs = true; } lastTs = ts; }
 }
 export function setFlow(stream: i32, flags: u32): void { curStream = stream; curFlags = flags; }
 

@@ -4,7 +4,9 @@ import { nodeDecoder } from "./wasmNode";
 import { decodeSource } from "../core/source";
 import { eventView } from "../core/eventsView";
 import * as C from "../../assembly/events";
-import type { RawEvent } from "../core/decoder/records";
+import { analyzeCapture } from "../core/analyze";
+import type { Progress } from "../core/source";
+import { renderText } from "./render";
 
 const USAGE = `usage: smbscope [--events] [--json] <capture.pcap|capture.pcapng> ...
   (default)  readable diagnosis of every SMB connection setup in the capture
@@ -26,41 +28,47 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
   if (files.length === 0) { err(USAGE); return 2; }
   const decoder = await nodeDecoder();
   let worst = 0;
+  const tty = !!process.stderr.isTTY;
+  const color = !!process.stdout.isTTY && !process.env.NO_COLOR;
   for (const path of files) {
     let src;
     try { src = await fileSource(path); } catch (e) {
       err(`smbscope: ${path}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`);
       worst = 2; continue;
     }
-    let fatal = false;
-    let packets = 0;
-    const smb: RawEvent[] = [];
+    // A progress line for long files, on a terminal only
+    let lastShown = 0;
+    const started = Date.now();
+    const onProgress = tty && src.size > 64 << 20 ? (p: Progress) => {
+      const now = Date.now();
+      if (now - lastShown < 200) return;
+      lastShown = now;
+      const mbs = p.bytes / 1e6 / Math.max(0.001, (now - started) / 1000);
+      process.stderr.write(`\r${src.name}: ${((p.bytes / p.total) * 100).toFixed(0)}%  ${mbs.toFixed(0)} MB/s `);
+    } : undefined;
     try {
-      await decodeSource(decoder, src, (batch) => {
-        for (const ev of batch) {
-          if (ev.kind === C.EV_ERROR) fatal = true;
-          if (ev.kind === C.EV_SUMMARY) packets = Number(ev.f.packets as bigint);
-          if (events) {
+      if (events) {
+        await decodeSource(decoder, src, (batch) => {
+          for (const ev of batch) {
+            if (ev.kind === C.EV_ERROR && ev.f.code !== undefined) worst = Math.max(worst, 0);
             const v = eventView(ev, src.name);
             if (v) out(JSON.stringify(v));
-          } else if (ev.kind === C.EV_SMB1 || ev.kind === C.EV_SMB2 || ev.kind === C.EV_ERROR || ev.kind === C.EV_WARNING) {
-            smb.push(ev);
           }
-        }
-      });
+        }, onProgress);
+        continue;
+      }
+      const report = await analyzeCapture(decoder, src, { onProgress });
+      if (onProgress) process.stderr.write("\r\x1b[K");
+      if (json) out(JSON.stringify(report));
+      else out(renderText(report, color) + (files.length > 1 ? "\n" : ""));
+      const unusable = !!report.capture.error && report.capture.packets === 0;
+      const code = unusable ? 2 : report.findings.some((f) => f.severity === "error") ? 1 : 0;
+      worst = Math.max(worst, code);
+      if (unusable && !json) err(`smbscope: ${report.capture.error}`);
     } catch (e) {
       err(`smbscope: ${src.name}: ${(e as Error).message}`);
-      worst = 2; continue;
+      worst = 2;
     } finally { await src.close(); }
-    if (fatal && packets === 0) worst = Math.max(worst, 2);
-    if (!events) {
-      out(`${src.name}: ${packets} packets`);
-      for (const ev of smb) {
-        const v = eventView(ev, src.name)!;
-        out(`  ${JSON.stringify(v)}`);
-      }
-    }
-    void json;
   }
   return worst;
 }

@@ -1,0 +1,83 @@
+// The capture itself: what it misses (started mid-connection, lost segments, cut packets or
+// file), and what it holds when there is no SMB at all.
+import { add, streamFilter, type DiagnoseContext } from "./context";
+import { REF } from "./references";
+
+const WELL_KNOWN: Record<number, string> = {
+  20: "FTP data", 21: "FTP", 22: "SSH", 23: "Telnet", 25: "SMTP", 53: "DNS", 67: "DHCP", 80: "HTTP", 88: "Kerberos",
+  110: "POP3", 123: "NTP", 135: "RPC endpoint mapper", 137: "NetBIOS name", 138: "NetBIOS datagram", 139: "NetBIOS session",
+  143: "IMAP", 389: "LDAP", 443: "HTTPS", 445: "SMB", 464: "Kerberos password", 636: "LDAPS", 1900: "SSDP",
+  3268: "Global Catalog", 3389: "RDP", 5353: "mDNS", 5355: "LLMNR", 5985: "WinRM",
+};
+
+export function describePorts(tcp: [number, number][], udp: [number, number][]): string[] {
+  const out: string[] = [];
+  for (const [p, n] of tcp.slice(0, 6)) out.push(`tcp/${p}${WELL_KNOWN[p] ? ` (${WELL_KNOWN[p]})` : ""}: ${n} packets`);
+  for (const [p, n] of udp.slice(0, 4)) out.push(`udp/${p}${WELL_KNOWN[p] ? ` (${WELL_KNOWN[p]})` : ""}: ${n} packets`);
+  return out;
+}
+
+export function captureRules(ctx: DiagnoseContext): void {
+  const m = ctx.model;
+  for (const c of ctx.conns) {
+    const reasons: string[] = [];
+    const frames: number[] = [];
+    if (c.m.midstream) { reasons.push(`the capture started after this connection was set up (first frame ${c.m.firstFrame} is not a SYN)${c.m.negotiates.length === 0 ? ", so its NEGOTIATE and SESSION_SETUP are not in the capture" : ""}`); frames.push(c.m.firstFrame); }
+    if (c.m.gaps.length) {
+      const bytes = c.m.gaps.reduce((a, g) => a + g.bytes, 0);
+      reasons.push(`${bytes} bytes of this connection are missing from the capture (${c.m.gaps.length} gap${c.m.gaps.length > 1 ? "s" : ""}, first at frame ${c.m.gaps[0].frame}): the capture dropped packets`);
+      frames.push(...c.m.gaps.slice(0, 5).map((g) => g.frame));
+    }
+    if (c.s.outcome === "incomplete" && c.s.failedPhase) reasons.push(`the capture ends ${c.s.failedPhase === "negotiate" ? "right after the NEGOTIATE request" : "while a request is still waiting for its answer"}`);
+    if (!reasons.length) continue;
+    add(ctx, {
+      id: "CAPTURE_INCOMPLETE",
+      severity: c.m.midstream && c.m.negotiates.length === 0 ? "info" : "warning",
+      title: `Capture incomplete for ${c.s.client} → ${c.s.server}`,
+      explanation: `The verdict for this connection is limited: ${reasons.join("; ")}.`,
+      remediation: [
+        "Start the capture before the client connects (e.g. `net use \\\\server\\share /delete` first, or disconnect the mapped drive), and stop it after the failure shows.",
+        "Capture on the client or the server itself rather than on a busy SPAN port, with a big enough buffer: `netsh trace start capture=yes` / `pktmon start --capture`, or `tcpdump -i <if> -s 0 -B 8192 -w file.pcap port 445 or port 88`.",
+      ],
+      connection: c.s.id, frames: frames.length ? frames : [c.m.firstFrame], filter: streamFilter(c), references: [],
+    }, c);
+  }
+  const fileProblems = m.warnings.filter((w) => /cut short|cut to|damaged|skipped/.test(w));
+  if (m.error || fileProblems.length) {
+    ctx.findings.push({
+      id: "CAPTURE_INCOMPLETE",
+      severity: "warning",
+      title: m.error ? "The capture file is damaged: it was read up to the damage" : "The capture file is incomplete",
+      explanation: [m.error, ...fileProblems].filter(Boolean).join(" "),
+      remediation: ["Copy the capture again once the capture tool has stopped writing it, or recover it with `editcap` / Wireshark's \"Save As\"; what came before the damage is analysed above."],
+      connection: null, frames: [], references: [],
+    });
+  }
+  if (ctx.conns.length === 0 && m.kerberos.length === 0 && !m.error) {
+    const ports = describePorts(m.tcpPorts, m.udpPorts);
+    ctx.findings.push({
+      id: "NO_SMB_TRAFFIC",
+      severity: "info",
+      title: "No SMB traffic in this capture",
+      explanation: `The capture holds ${m.packets} packets but no SMB connection (TCP 445, 139, or SMB on another port) and no Kerberos. ${ports.length ? `What it does contain, busiest first: ${ports.join("; ")}.` : "It holds no TCP or UDP traffic at all."} The SMB traffic may have gone over another interface, or a capture filter excluded it.`,
+      remediation: [
+        "Capture on the client that fails, on the interface that reaches the server, with no filter or with `port 445 or port 139 or port 88`.",
+        "Reproduce the failure while capturing (e.g. `net use \\\\server\\share` or open the share in Explorer).",
+      ],
+      connection: null, frames: [], references: [REF.article],
+    });
+  }
+  for (const c of ctx.conns) {
+    if (!c.m.smb1 || c.s.failedPhase === "negotiate") continue;
+    const neg = c.m.negotiates[c.m.negotiates.length - 1];
+    if (!neg?.resp?.smb1 || !neg.resp.dialect) continue;
+    add(ctx, {
+      id: "SMB1_IN_USE",
+      severity: "warning",
+      title: `SMB1 (${neg.resp.dialect}) negotiated with ${c.s.server}`,
+      explanation: `This connection uses SMB1 (frame ${neg.resp.frame}). SMB1 is deprecated and insecure, disabled by default on current Windows and Samba, and will stop working when either side is updated.`,
+      remediation: ["Move the client and server to SMB 2 or later; then disable SMB1: `Set-SmbServerConfiguration -EnableSMB1Protocol $false`, `server min protocol = SMB2_02` on Samba."],
+      connection: c.s.id, frames: [neg.resp.frame], filter: streamFilter(c), references: [REF.smb2Negotiate],
+    }, c);
+  }
+}

@@ -1,0 +1,32 @@
+// Can this client encrypt? Decides STATUS_ACCESS_DENIED between "encryption required" and
+// "permissions" from what the NEGOTIATE showed (MS-SMB2 3.3.5.4, 2.2.3.1.2).
+import * as W from "../../../assembly/wire";
+import type { ConnModel } from "../model/types";
+import { CIPHERS } from "../names";
+
+export interface EncryptionAbility {
+  /** true: the client can encrypt on this connection; false: it cannot; null: unknown */
+  can: boolean | null;
+  /** the evidence, in words */
+  why: string;
+}
+
+export function clientCanEncrypt(c: ConnModel): EncryptionAbility {
+  const neg = c.negotiates[c.negotiates.length - 1];
+  if (!neg?.resp || !neg.resp.dialect) return { can: null, why: "the NEGOTIATE exchange is not in the capture, so the dialect is unknown" };
+  const d = neg.resp.dialect;
+  if (neg.resp.smb1) return { can: false, why: `the connection uses SMB1 (${d}), which has no encryption` };
+  if (d === "2.0.2" || d === "2.1" || d === "2.???") return { can: false, why: `the connection negotiated SMB ${d}; encryption needs SMB 3.0 or later` };
+  if (d === "3.1.1") {
+    const offered = neg.req?.ciphers;
+    const chosen = neg.resp.ciphers;
+    if (offered && offered.length === 0) return { can: false, why: "the client negotiated SMB 3.1.1 but offered no encryption cipher" };
+    if (chosen && chosen.length && chosen[0] === 0) return { can: false, why: `the client offered ${offered?.map((x) => CIPHERS[x] ?? x).join(", ") ?? "ciphers"} but the server accepted none of them` };
+    if (offered || chosen) return { can: true, why: `the connection negotiated SMB 3.1.1 with cipher ${chosen?.length ? CIPHERS[chosen[0]] ?? chosen[0] : offered!.map((x) => CIPHERS[x] ?? x).join("/")}` };
+    return { can: true, why: "the connection negotiated SMB 3.1.1" };
+  }
+  const clientCaps = neg.req?.caps, serverCaps = neg.resp.caps;
+  if (clientCaps !== undefined && !(clientCaps & W.SMB2_CAP_ENCRYPTION)) return { can: false, why: `the connection negotiated SMB ${d} but the client did not announce the encryption capability` };
+  if (serverCaps !== undefined && !(serverCaps & W.SMB2_CAP_ENCRYPTION)) return { can: false, why: `the connection negotiated SMB ${d} but the server did not grant the encryption capability` };
+  return { can: true, why: `the connection negotiated SMB ${d} with the encryption capability` };
+}

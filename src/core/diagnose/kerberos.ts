@@ -1,0 +1,109 @@
+// Kerberos on port 88: pre-authentication errors are normal (info); errors after them are the
+// cause (the troubleshooting article). KDC_ERR_S_PRINCIPAL_UNKNOWN for cifs/<name> = no SPN.
+import { add, type DiagnoseContext, type ConnView } from "./context";
+import { REF } from "./references";
+import { KRB_ERRORS } from "../names";
+import { EXPECTED_KRB_ERRORS, type KrbExchange } from "../model/kerberos";
+
+const ADVICE: Record<number, { meaning: string; fix: string[] }> = {
+  6: { meaning: "the KDC does not know the client principal (wrong user name or realm)", fix: ["Check the user name and realm (`klist` shows the principal used).", "In AD: `Get-ADUser <name>`; Samba AD: `samba-tool user show <name>`."] },
+  12: { meaning: "a KDC policy refused the request (e.g. logon hours, workstation restrictions, or a protected account)", fix: ["Check the account's logon restrictions and the Protected Users group."] },
+  14: { meaning: "no encryption type in common between the client, the KDC and the account's keys (e.g. RC4 disabled while the account has no AES keys)", fix: ["Check `msDS-SupportedEncryptionTypes` on the account and the service account; reset the password of an old account so that AES keys are created.", "Compare `klist` etypes with the domain policy \"Network security: Configure encryption types allowed for Kerberos\"."] },
+  18: { meaning: "the client's credentials were revoked: the account is disabled or locked out", fix: ["`Get-ADUser <name> -Properties Enabled,LockedOut`; unlock with `Unlock-ADAccount`, enable with `Enable-ADAccount` (Samba AD: `samba-tool user enable/unlock`)."] },
+  23: { meaning: "the password has expired", fix: ["The user must change the password (interactive logon or `Set-ADAccountPassword`)."] },
+  24: { meaning: "pre-authentication failed: the password is wrong", fix: ["Retry with the right password; find stale stored credentials (`cmdkey /list`, `klist purge`).", "Repeated failures lock the account: check `BadLogonCount`."] },
+  31: { meaning: "integrity check failed: usually a wrong password or keys out of sync", fix: ["Retry with the right password; if a service account, reset its password and keytab together."] },
+  32: { meaning: "the ticket has expired", fix: ["Purge and renew tickets: `klist purge` then retry."] },
+  37: { meaning: "the clocks of client and KDC differ by more than the allowed skew (5 minutes by default)", fix: ["Synchronise time: `w32tm /query /status` and `w32tm /resync` on Windows; `chronyc tracking` or `timedatectl` on Linux."] },
+  41: { meaning: "the message was modified or the service key does not match (the SPN belongs to another account, or a duplicate SPN)", fix: ["Find duplicate SPNs: `setspn -X`; check which account holds the SPN with `setspn -Q <spn>`."] },
+  68: { meaning: "wrong realm: the request was sent to a KDC of another realm", fix: ["Check the realm in the client's configuration (krb5.conf `default_realm`, or the domain used)."] },
+};
+
+export function kerberosRules(ctx: DiagnoseContext): void {
+  const byConn = new Map<ConnView | null, KrbExchange[]>();
+  const viewOf = (ex: KrbExchange) => (ex.conn ? ctx.conns.find((c) => c.m === ex.conn) ?? null : null);
+  let preauth: KrbExchange[] = [];
+  for (const ex of ctx.exchanges) {
+    const err = ex.reply?.msgType === 30 ? ex.reply.errorCode : null;
+    if (err === null) continue;
+    if (EXPECTED_KRB_ERRORS.has(err)) { preauth.push(ex); continue; }
+    const v = viewOf(ex);
+    let l = byConn.get(v);
+    if (!l) byConn.set(v, (l = []));
+    l.push(ex);
+    if (err === 7 || err === 8) spnUnknown(ctx, ex, v);
+    else other(ctx, ex, v, err);
+  }
+  if (preauth.length) {
+    // One info finding per client, attached to the SMB connections those exchanges served
+    const clients = [...new Set(preauth.map((e) => e.client))];
+    for (const client of clients) {
+      const mine = preauth.filter((e) => e.client === client);
+      const views = [...new Set(mine.map(viewOf).filter((v): v is ConnView => !!v))];
+      const names = [...new Set(mine.map((e) => KRB_ERRORS[e.reply!.errorCode!]))];
+      const f = {
+        id: "KERBEROS_PREAUTH_NORMAL",
+        severity: "info" as const,
+        title: `Kerberos ${names.join(" and ")} seen: normal, not a cause`,
+        explanation: `${client} got ${mine.length} Kerberos error${mine.length > 1 ? "s" : ""} (${names.join(", ")}) from the KDC in frame${mine.length > 1 ? "s" : ""} ${mine.map((e) => e.reply!.frame).join(", ")}. These are part of a normal exchange: the KDC first asks the client to prove it knows the password (pre-authentication), and a reply too big for UDP makes the client retry over TCP. As the troubleshooting article says, errors during pre-authentication are fine; only errors after it explain a failure.`,
+        remediation: ["Nothing to fix. Look at Kerberos errors that follow these, if any."],
+        connection: views.length === 1 ? views[0].s.id : null,
+        frames: mine.map((e) => e.reply!.frame),
+        filter: `kerberos.error_code in {${[...new Set(mine.map((e) => e.reply!.errorCode))].join(" ")}} && ip.addr == ${client}`,
+        references: [REF.rfc4120Preauth, REF.rfc4120Udp, REF.article],
+      };
+      ctx.findings.push(f);
+      for (const v of views) if (!v.findings.includes(f.id)) v.findings.push(f.id);
+    }
+  }
+  preauth = [];
+}
+
+function spnUnknown(ctx: DiagnoseContext, ex: KrbExchange, v: ConnView | null): void {
+  const svc = ex.service ?? "(unknown service)";
+  const name = svc.includes("/") ? svc.split("/").slice(1).join("/") : svc;
+  const isCifs = /^cifs\//i.test(svc);
+  // Did the client fall back to NTLM on the SMB connection afterwards?
+  let fallback: string | null = null;
+  if (v) {
+    const ntlmLeg = v.m.sessions.find((l) => (l.req.auth.mech === "ntlm" || l.req.auth.ntlmType) && l.req.ts >= (ex.reply?.ts ?? 0));
+    if (ntlmLeg) {
+      const okLeg = v.m.sessions.find((l) => l.resp && (l.resp.status >>> 0) === 0);
+      fallback = `The client then fell back to NTLM on the SMB connection (SESSION_SETUP frame ${ntlmLeg.req.frame})${okLeg ? ", which succeeded: access works, but without Kerberos (no delegation, weaker authentication, and it breaks where NTLM is restricted)" : ""}.`;
+    } else if (v.s.outcome !== "ok") fallback = "The client did not fall back to NTLM, so the SMB connection could not authenticate.";
+  }
+  add(ctx, {
+    id: "KERBEROS_SPN_UNKNOWN",
+    severity: fallback && fallback.includes("succeeded") ? "warning" : "error",
+    title: `No Kerberos service principal for ${svc}`,
+    explanation: `${ex.client} asked the KDC ${ex.kdc} for a ticket to ${svc} (TGS-REQ, frame ${ex.req?.frame ?? "?"}) and got ${KRB_ERRORS[ex.reply!.errorCode!]} (frame ${ex.reply!.frame}): no account in the directory has the SPN ${svc}. ${isCifs ? `This happens when the server is reached by a name that is not its own: a DNS CNAME or an extra A record (alias) pointing at the file server, a load-balancer name, or a mistyped name. Kerberos needs the name "${name}" registered as an SPN on the server's computer account.` : ""} ${fallback ?? ""}`.trim(),
+    remediation: [
+      `Check who holds the SPN: \`setspn -Q ${svc}\` (none is the problem; two would be a duplicate: \`setspn -X\`).`,
+      isCifs ? `If "${name}" is an alias of a Windows file server: \`setspn -S cifs/${name} <server computer account>\` (also for the short name), and let the server accept the alias: \`netdom computername <server> /add:${name}\` (or DisableStrictNameChecking + OptionalNames).` : `Register the SPN on the account that runs the service: \`setspn -S ${svc} <account>\`.`,
+      isCifs ? `On a Samba AD domain: \`samba-tool spn add cifs/${name} <SERVER>$\`; on a Samba member server add the name to \`netbios aliases\` and register the SPN.` : "On Samba AD: `samba-tool spn add <spn> <account>`.",
+      "Or connect with the server's real name (its FQDN) instead of the alias.",
+      "After registering, purge the client's tickets (`klist purge`) and retry.",
+    ],
+    connection: v?.s.id ?? null,
+    frames: [ex.req?.frame, ex.reply!.frame].filter((x): x is number => !!x),
+    filter: `kerberos.error_code == 7 && ip.addr == ${ex.client}`,
+    references: [REF.kileTgs, REF.rfc4120Errors, REF.article],
+  }, v ?? undefined);
+}
+
+function other(ctx: DiagnoseContext, ex: KrbExchange, v: ConnView | null, err: number): void {
+  const name = KRB_ERRORS[err] ?? `Kerberos error ${err}`;
+  const a = ADVICE[err];
+  const who = ex.req?.cname ?? ex.reply?.cname;
+  add(ctx, {
+    id: "KERBEROS_ERROR",
+    severity: "error",
+    title: `Kerberos ${name}${who ? ` for ${who}` : ""}${ex.service ? ` (${ex.service})` : ""}`,
+    explanation: `The KDC ${ex.kdc} answered ${ex.client}'s ${ex.req?.msgType === 12 ? "TGS-REQ" : ex.req?.msgType === 10 ? "AS-REQ" : "request"}${ex.req ? ` (frame ${ex.req.frame})` : ""} with ${name} (code ${err}, frame ${ex.reply!.frame})${ex.reply?.etext ? `, text "${ex.reply.etext}"` : ""}. ${a ? `This means ${a.meaning}.` : ""} It comes after pre-authentication, so it is a real failure: the client cannot get the ticket it needs${v ? ` for the SMB connection to ${v.s.server}` : ""}.`,
+    remediation: [...(a?.fix ?? ["Look up the error in RFC 4120 7.5.9 / MS-KILE and the KDC's event log (event 4768/4769/4771 on a Windows DC)."]), "On a Windows DC the Security log has the matching event (4768 AS, 4769 TGS, 4771 pre-auth failure) with the same code."],
+    connection: v?.s.id ?? null,
+    frames: [ex.req?.frame, ex.reply!.frame].filter((x): x is number => !!x),
+    filter: `kerberos.error_code == ${err} && ip.addr == ${ex.client}`,
+    references: [REF.rfc4120Errors, REF.article],
+  }, v ?? undefined);
+}

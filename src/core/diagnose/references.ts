@@ -1,0 +1,21 @@
+// Sources the findings cite, by name and section. One place, so every finding cites alike.
+export const REF = {
+  article: "Microsoft: \"Negotiate, Session Setup, and Tree Connect Failures\" (SMB troubleshooting article)",
+  smb2Negotiate: "MS-SMB2 3.3.5.4 Receiving an SMB2 NEGOTIATE Request",
+  smb2Session: "MS-SMB2 3.3.5.5 Receiving an SMB2 SESSION_SETUP Request",
+  smb2Tree: "MS-SMB2 3.3.5.7 Receiving an SMB2 TREE_CONNECT Request",
+  smb2TreeResp: "MS-SMB2 2.2.10 SMB2 TREE_CONNECT Response (ShareFlags, SMB2_SHAREFLAG_ENCRYPT_DATA)",
+  smb2Transform: "MS-SMB2 2.2.41 SMB2 TRANSFORM_HEADER",
+  smb2Encrypt: "MS-SMB2 3.3.5.2.5 Verifying the Connection State / 3.1.4.3 Encrypting the Message",
+  smb2Ctx: "MS-SMB2 2.2.3.1.2 SMB2_ENCRYPTION_CAPABILITIES",
+  smb2SessionFlags: "MS-SMB2 2.2.6 SMB2 SESSION_SETUP Response (SessionFlags)",
+  cifsNegotiate: "MS-CIFS 2.2.4.52 SMB_COM_NEGOTIATE (DialectIndex 0xFFFF: no dialect accepted)",
+  nbss: "RFC 1002 4.3.4 NEGATIVE SESSION RESPONSE PACKET",
+  nlmpAv: "MS-NLMP 2.2.2.1 AV_PAIR (MsvAvTargetName)",
+  nlmpAuth: "MS-NLMP 3.2.5.1.2 Server Receives an AUTHENTICATE_MESSAGE from the Client",
+  kileTgs: "MS-KILE 3.3.5.6 KDC: TGS Exchange",
+  rfc4120Errors: "RFC 4120 7.5.9 Error Codes",
+  rfc4120Preauth: "RFC 4120 3.1.1 and 5.2.7 (pre-authentication; KDC_ERR_PREAUTH_REQUIRED)",
+  rfc4120Udp: "RFC 4120 7.2.1 (KRB_ERR_RESPONSE_TOO_BIG: retry over TCP)",
+  tcp: "RFC 9293 3.5 (connection establishment; RST in reply to a SYN)",
+} as const;

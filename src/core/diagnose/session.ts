@@ -1,0 +1,188 @@
+// SESSION_SETUP: no response, credential failures (with the user the blob carried), access
+// denied (name hardening, encryption, signing), guest and anonymous sessions.
+import * as W from "../../../assembly/wire";
+import { add, dur, host, streamFilter, type DiagnoseContext, type ConnView } from "./context";
+import { REF } from "./references";
+import { statusLabel } from "../names";
+import { clientCanEncrypt } from "./encryption";
+
+/** Credential statuses (MS-ERREF 2.3.1) and what each means for the admin. */
+const CREDENTIAL: Record<string, string> = {
+  STATUS_LOGON_FAILURE: "the user name or password is wrong (or the account is unknown to the server's domain)",
+  STATUS_WRONG_PASSWORD: "the password is wrong",
+  STATUS_NO_SUCH_USER: "the server does not know this account",
+  STATUS_ACCOUNT_DISABLED: "the account is disabled",
+  STATUS_ACCOUNT_LOCKED_OUT: "the account is locked out after too many bad passwords",
+  STATUS_ACCOUNT_EXPIRED: "the account has expired",
+  STATUS_PASSWORD_EXPIRED: "the password has expired",
+  STATUS_PASSWORD_MUST_CHANGE: "the password must be changed before the account can log on",
+  STATUS_ACCOUNT_RESTRICTION: "an account restriction applies (for example blank passwords are not allowed over the network)",
+  STATUS_INVALID_LOGON_HOURS: "the account may not log on at this time of day",
+  STATUS_INVALID_WORKSTATION: "the account may not log on from this computer",
+  STATUS_LOGON_TYPE_NOT_GRANTED: "the account lacks the right \"Access this computer from the network\" (or is denied it)",
+  STATUS_TRUSTED_RELATIONSHIP_FAILURE: "the server's trust with the domain is broken",
+  STATUS_TRUSTED_DOMAIN_FAILURE: "the trust with the account's domain failed",
+  STATUS_NO_LOGON_SERVERS: "the server could not reach a domain controller to check the credentials",
+  STATUS_NO_TRUST_SAM_ACCOUNT: "the server's computer account is missing in the domain",
+  STATUS_DOWNGRADE_DETECTED: "the server detected a downgrade attempt (the negotiation was tampered with, or a middlebox interfered)",
+  STATUS_NETWORK_SESSION_EXPIRED: "the session expired",
+  STATUS_AUTHENTICATION_FIREWALL_FAILED: "a selective-authentication trust forbids this account on this server",
+};
+
+export function sessionRules(ctx: DiagnoseContext): void {
+  for (const c of ctx.conns) {
+    const m = c.m;
+    const legs = m.sessions;
+    const last = legs[legs.length - 1];
+    if (c.s.failedPhase === "session_setup" && last) {
+      if (!last.resp && c.s.outcome === "no-response") noResponse(ctx, c);
+      else if (last.resp) {
+        const st = statusLabel(last.resp.status);
+        if (CREDENTIAL[st]) logonFailure(ctx, c, st);
+        else if (st === "STATUS_ACCESS_DENIED") accessDenied(ctx, c);
+        else other(ctx, c, st);
+      }
+    }
+    guest(ctx, c);
+  }
+}
+
+function framesOf(c: ConnView): number[] {
+  const out: number[] = [];
+  for (const l of c.m.sessions) { if (l.req.frame) out.push(l.req.frame); if (l.resp) out.push(l.resp.frame); }
+  return out;
+}
+
+function logonFailure(ctx: DiagnoseContext, c: ConnView, st: string): void {
+  const leg = c.m.sessions[c.m.sessions.length - 1];
+  const a = leg.req.auth;
+  const who = a.user !== undefined ? `${a.domain ? `${a.domain}\\` : ""}${a.user}` : null;
+  const mech = a.mech === "kerberos" ? "Kerberos" : a.mech === "ntlm" || a.ntlmType ? "NTLM" : a.mech ?? "an unknown mechanism";
+  const specific: string[] = [];
+  if (st === "STATUS_ACCOUNT_LOCKED_OUT") specific.push(`Unlock: \`Unlock-ADAccount ${a.user ?? "<user>"}\` (or \`samba-tool user unlock ${a.user ?? "<user>"}\`), then find what keeps sending the old password (\`Get-ADUser ${a.user ?? "<user>"} -Properties LockedOut,BadLogonCount\`; stored credentials, mapped drives, services).`);
+  else if (st === "STATUS_ACCOUNT_DISABLED") specific.push(`Enable the account if it should log on: \`Enable-ADAccount ${a.user ?? "<user>"}\` (Samba AD: \`samba-tool user enable ${a.user ?? "<user>"}\`; standalone Samba: \`smbpasswd -e ${a.user ?? "<user>"}\`).`);
+  else if (st === "STATUS_PASSWORD_MUST_CHANGE" || st === "STATUS_PASSWORD_EXPIRED") specific.push("The user must set a new password first (interactive logon, Ctrl+Alt+Del, or `Set-ADAccountPassword`); SMB cannot change it during SESSION_SETUP.");
+  else if (st === "STATUS_ACCOUNT_EXPIRED") specific.push(`Extend the account's expiry date: \`Set-ADAccountExpiration ${a.user ?? "<user>"} -DateTime <date>\` or clear it (\`Clear-ADAccountExpiration\`).`);
+  else if (st === "STATUS_LOGON_TYPE_NOT_GRANTED") specific.push("Check the user rights \"Access this computer from the network\" / \"Deny access to this computer from the network\" on the server (secpol.msc or GPO).");
+  else if (st === "STATUS_NO_LOGON_SERVERS" || st.startsWith("STATUS_TRUST")) specific.push("On the server: `Test-ComputerSecureChannel -Verbose` (repair with `-Repair`), `nltest /sc_query:<domain>`; on Samba: `wbinfo -t`.");
+  else specific.push(`Check the user name and domain in the blob above for a typo, and the password: ${who ? `does \`${who}\` exist on the server's side (\`Get-ADUser\`, \`pdbedit -L\` on standalone Samba)?` : "the capture shows no user name (the blob was Kerberos or could not be read)."}`);
+  add(ctx, {
+    id: "LOGON_FAILURE",
+    severity: "error",
+    title: `Logon failed${who ? ` for ${who}` : ""}: ${st}`,
+    explanation: `The SESSION_SETUP (${mech}${who ? `, user "${a.user}"${a.domain !== undefined ? ` domain "${a.domain}"` : ""}${a.host ? ` from workstation "${a.host}"` : ""}` : ""}) in frame ${leg.req.frame} was answered ${st} in frame ${leg.resp!.frame}: ${CREDENTIAL[st]}. The names above are exactly what the client sent in its security blob, so a wrong domain or a typo in the user name shows here.`,
+    remediation: [
+      ...specific,
+      "On the server or domain controller, the security event log shows the reason in detail: event 4625 (failure reason and status/sub-status) or, on a DC, 4771/4776.",
+      "On the client, stored credentials for this server may be stale: `cmdkey /list` and `cmdkey /delete:<server>`; `net use` shows mapped drives that keep retrying.",
+    ],
+    connection: c.s.id, frames: framesOf(c), filter: streamFilter(c), references: [REF.smb2Session, REF.nlmpAuth, REF.article],
+  }, c);
+}
+
+function accessDenied(ctx: DiagnoseContext, c: ConnView): void {
+  const m = c.m;
+  const leg = m.sessions[m.sessions.length - 1];
+  const a = leg.req.auth;
+  const enc = clientCanEncrypt(m);
+  const causes: string[] = [];
+  if (enc.can === false) causes.push(`Encryption: ${enc.why}. A server that requires encryption for all shares (Windows \`EncryptData\` with \`RejectUnencryptedAccess\`, Samba \`server smb encrypt = required\` in [global]) refuses such a client at SESSION_SETUP. This is the most likely cause here.`);
+  if (a.spn) causes.push(`Server name hardening: the client aimed its NTLM authentication at "${a.spn}" (MsvAvTargetName). If the server's SmbServerNameHardeningLevel is 1 or 2 and does not know this name (an alias, a CNAME, an IP address), it refuses the session.`);
+  else if (a.mech === "ntlm" || a.ntlmType) causes.push("Server name hardening: with SmbServerNameHardeningLevel 2, a client that sends no target name (MsvAvTargetName) or an unknown one is refused.");
+  if (c.s.signing?.serverRequired && (c.s.auth === "guest" || c.s.auth === "anonymous" || !a.user)) causes.push("Signing: the server requires signing, which a guest or anonymous session cannot provide.");
+  causes.push("Policy: the account may be denied network access to this server, or the server may refuse the authentication level (e.g. NTLMv1 when only NTLMv2 is allowed: `LmCompatibilityLevel`).");
+  const explanation = `The SESSION_SETUP in frame ${leg.req.frame}${c.s.user ? ` (user ${c.s.user})` : ""} was answered STATUS_ACCESS_DENIED in frame ${leg.resp!.frame}. The credentials may well be right: this status means the server refused the session for a reason other than the password. Possible causes, from the evidence in the capture:\n- ${causes.join("\n- ")}`;
+  add(ctx, {
+    id: "SESSION_ACCESS_DENIED",
+    severity: "error",
+    title: `Session refused by ${c.s.server} with STATUS_ACCESS_DENIED`,
+    explanation,
+    remediation: [
+      "Check whether the server requires encryption: `Get-SmbServerConfiguration | select EncryptData, RejectUnencryptedAccess` (Windows) or `testparm -sv | grep -i 'smb encrypt'` (Samba). If it does, the client must use SMB 3.0 or later with encryption.",
+      "Check server name hardening: `Get-SmbServerConfiguration | select SmbServerNameHardeningLevel` or the registry value SmbServerNameHardeningLevel under HKLM\\SYSTEM\\CurrentControlSet\\Services\\LanmanServer\\Parameters; to test, set it to 0 (as the troubleshooting article suggests) and retry; then register the alias properly instead (`netdom computername <server> /add:<alias>` and `setspn -S cifs/<alias> <server>`).",
+      "Check signing: `Get-SmbServerConfiguration | select RequireSecuritySignature`; older third-party devices may not sign correctly.",
+      "The server's Microsoft-Windows-SMBServer/Security event log names the reason (e.g. event 1006 for encryption, 1009 for name hardening / SPN validation).",
+    ],
+    connection: c.s.id, frames: framesOf(c), filter: streamFilter(c), references: [REF.smb2Session, REF.nlmpAv, REF.article],
+  }, c);
+  if (enc.can === false) {
+    add(ctx, {
+      id: "TREE_ACCESS_DENIED_ENCRYPTION",
+      severity: "error",
+      title: `Likely cause: ${host(c.s.server)} requires encryption and this client cannot encrypt`,
+      explanation: `Session setup was denied and ${enc.why}. Servers that require encryption for every share refuse such sessions outright (MS-SMB2 3.3.5.5: when Session.EncryptData is required and the connection cannot encrypt, the server fails with STATUS_ACCESS_DENIED).`,
+      remediation: encryptionRemedies(host(c.s.server)),
+      connection: c.s.id, frames: [leg.req.frame, leg.resp!.frame], filter: streamFilter(c), references: [REF.smb2Session, REF.smb2Ctx, REF.article],
+    }, c);
+  }
+}
+
+export function encryptionRemedies(server: string): string[] {
+  return [
+    `On ${server}, see what requires encryption: \`Get-SmbServerConfiguration | select EncryptData, RejectUnencryptedAccess\` and \`Get-SmbShare | select Name, EncryptData\` (Windows); \`testparm -sv | grep -i 'smb encrypt'\` (Samba: \`server smb encrypt\` in [global] or per share).`,
+    "Best fix: use a client that encrypts: Windows 8 / Server 2012 or later (SMB 3), Samba clients with `client min protocol = SMB3` and `client smb encrypt = desired`; update or replace devices that stop at SMB 2.x.",
+    "If this client must stay: allow unencrypted access for it, either by not requiring encryption on that share (`Set-SmbShare -Name <share> -EncryptData $false`, or `server smb encrypt = desired` on Samba) or by setting RejectUnencryptedAccess to false (`Set-SmbServerConfiguration -RejectUnencryptedAccess $false`), which lets SMB 2.x clients in unencrypted. Weigh the security cost first.",
+    "Windows 7 / Server 2008 R2 and older, and many third-party devices, cannot encrypt SMB at all.",
+  ];
+}
+
+function noResponse(ctx: DiagnoseContext, c: ConnView): void {
+  const m = c.m;
+  const leg = m.sessions[m.sessions.length - 1];
+  const end = m.rst ?? m.finClient ?? m.finServer;
+  const silence = (end ? end.ts : ctx.model.lastTs ?? m.lastTs) - leg.req.ts;
+  const mech = leg.req.auth.mech === "kerberos" ? "Kerberos" : leg.req.auth.mech === "ntlm" || leg.req.auth.ntlmType ? "NTLM" : "an unidentified mechanism";
+  add(ctx, {
+    id: "SESSION_SETUP_NO_RESPONSE",
+    severity: "error",
+    title: `SESSION_SETUP never answered by ${c.s.server}`,
+    explanation: `${c.s.client} sent a SESSION_SETUP request (frame ${leg.req.frame}, ${mech}${leg.req.auth.user ? `, user ${leg.req.auth.domain ? `${leg.req.auth.domain}\\` : ""}${leg.req.auth.user}` : ""}). ${leg.bareAck ? `The server's TCP stack acknowledged it ${dur(leg.bareAck.delayMs)} later (frame ${leg.bareAck.frame}), ` : ""}but no SMB response came in ${dur(silence)}${end ? `; then ${end.fromClient ? "the client" : "the server"} ${end === m.rst ? "reset" : "closed"} the connection (frame ${end.frame})` : ""}. The server could not finish authenticating: it may be waiting for a domain controller (NTLM pass-through or Kerberos PAC validation), or a filter driver holds the request.`,
+    remediation: [
+      "On the server, check that a domain controller is reachable and answers: `nltest /sc_verify:<domain>`, `Test-ComputerSecureChannel`; on Samba `wbinfo -P` and `wbinfo -t`.",
+      "Look for Kerberos errors on port 88 around this time (the troubleshooting article: errors after pre-authentication are the cause).",
+      "Check filter drivers and antivirus on the server (`fltmc filters`), as for a NEGOTIATE that is never answered.",
+    ],
+    connection: c.s.id, frames: [leg.req.frame, leg.bareAck?.frame, end?.frame].filter((x): x is number => !!x),
+    filter: streamFilter(c), references: [REF.smb2Session, REF.article],
+  }, c);
+}
+
+function other(ctx: DiagnoseContext, c: ConnView, st: string): void {
+  const leg = c.m.sessions[c.m.sessions.length - 1];
+  add(ctx, {
+    id: "SESSION_SETUP_FAILED",
+    severity: "error",
+    title: `Session setup failed: ${st}`,
+    explanation: `The SESSION_SETUP in frame ${leg.req.frame}${c.s.user ? ` (user ${c.s.user})` : ""} was answered ${st} in frame ${leg.resp!.frame}.`,
+    remediation: [
+      "Look up the status in MS-ERREF 2.3.1 and check the server's SMB and Security event logs (or Samba's log with log level 3) at that time.",
+      st === "STATUS_INVALID_PARAMETER" || st === "STATUS_NOT_SUPPORTED" ? "A malformed or unsupported security blob: update the client or the server; check for a middlebox (WAN optimizer, proxy) altering SMB." : "Retry with another authentication method (the server's NEGOTIATE response lists the mechanisms it supports).",
+    ],
+    connection: c.s.id, frames: framesOf(c), filter: streamFilter(c), references: [REF.smb2Session],
+  }, c);
+}
+
+function guest(ctx: DiagnoseContext, c: ConnView): void {
+  if (c.s.auth !== "guest" && c.s.auth !== "anonymous") return;
+  const leg = c.m.sessions.find((l) => l.resp && !((l.resp.status >>> 0) >= 0xc0000000));
+  if (!leg?.resp) return;
+  const isGuest = c.s.auth === "guest";
+  const asked = leg.req.auth.user ? `${leg.req.auth.domain ? `${leg.req.auth.domain}\\` : ""}${leg.req.auth.user}` : null;
+  add(ctx, {
+    id: "GUEST_SESSION",
+    severity: "warning",
+    title: isGuest ? `Logged on as guest${asked ? ` although the client sent ${asked}` : ""}` : "Anonymous (null) session",
+    explanation: isGuest
+      ? `The server accepted the SESSION_SETUP in frame ${leg.resp.frame} but marked the session as guest${asked ? `: the account "${asked}" was not accepted, and the server mapped it to its guest account` : ""}. Guest sessions cannot sign or encrypt, see only what guests may see, and current Windows clients refuse them ("insecure guest logons" are blocked by default since Windows 10 1709 / Server 2019).`
+      : `The client authenticated with no user name (an anonymous NTLM logon), frame ${leg.req.frame}; the server accepted it in frame ${leg.resp.frame}. Anonymous sessions are normal for listing shares or IPC$, but they get no access to protected shares.`,
+    remediation: isGuest ? [
+      "If a real account was meant: check that it exists on the server (Samba `map to guest = bad user` silently turns unknown users into guest); fix the user name/password on the client.",
+      "If guest access is really wanted on Windows clients: `Set-SmbClientConfiguration -EnableInsecureGuestLogons $true` (or the GPO \"Enable insecure guest logons\"), and on the server `RequireSecuritySignature` must be off. Prefer an account instead.",
+    ] : [
+      "If the client should have used an account, check how it was started (e.g. `smbclient -N`, or a service running as a local account with no network identity).",
+      "Windows servers limit what anonymous sessions may do: `RestrictAnonymous` / `RestrictNullSessAccess` and `NullSessionShares`.",
+    ],
+    connection: c.s.id, frames: [leg.req.frame, leg.resp.frame], filter: streamFilter(c), references: [REF.smb2SessionFlags],
+  }, c);
+  void W;
+}

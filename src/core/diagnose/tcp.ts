@@ -1,0 +1,48 @@
+// TCP: a SYN to an SMB port never answered, or answered with RST.
+import { add, dur, host, streamFilter, type DiagnoseContext } from "./context";
+import { REF } from "./references";
+
+export function tcpRules(ctx: DiagnoseContext): void {
+  for (const c of ctx.conns) {
+    const m = c.m;
+    if (c.s.failedPhase !== "tcp") continue;
+    const srv = host(c.s.server), port = m.serverPort;
+    const frames = m.syns.map((s) => s.frame);
+    if (c.s.outcome === "failed" && m.rst) {
+      const rt = m.syns.length ? dur(m.rst.ts - m.syns[0].ts) : "";
+      add(ctx, {
+        id: "TCP_REJECTED",
+        severity: "error",
+        title: `Connection to ${c.s.server} refused (TCP reset)`,
+        explanation: `${c.s.client} sent a SYN to ${c.s.server} (frame ${frames[0]}) and ${srv} answered with a reset${rt ? ` ${rt} later` : ""} (frame ${m.rst.frame}). The host is reachable, but nothing accepts connections on port ${port}: the SMB server service is stopped or not listening there, or a host firewall rejects the port actively. SMB never started.`,
+        remediation: [
+          `On a Windows server, check that the Server service runs: \`Get-Service LanmanServer\` (start it with \`Start-Service LanmanServer\`), and that the port listens: \`Get-NetTCPConnection -LocalPort ${port} -State Listen\`.`,
+          `On a Samba server: \`systemctl status smbd\` and \`ss -ltnp 'sport = :${port}'\`; check \`smb ports\` and \`interfaces\`/\`bind interfaces only\` in smb.conf (\`testparm -s\`).`,
+          `From the client, confirm with \`Test-NetConnection -ComputerName ${srv} -Port ${port}\`.`,
+          `If a firewall between them sends resets, allow TCP ${port} from ${host(c.s.client)}.`,
+        ],
+        connection: c.s.id,
+        frames: [...frames, m.rst.frame],
+        filter: streamFilter(c),
+        references: [REF.tcp, REF.article],
+      }, c);
+    } else {
+      const span = m.syns.length > 1 ? dur(m.syns[m.syns.length - 1].ts - m.syns[0].ts) : null;
+      add(ctx, {
+        id: "TCP_NO_ANSWER",
+        severity: "error",
+        title: `No answer from ${c.s.server}: TCP connection never opened`,
+        explanation: `${c.s.client} sent ${m.syns.length} SYN${m.syns.length > 1 ? "s" : ""} to ${c.s.server}${span ? ` over ${span}` : ""} (frames ${frames.join(", ")}) and got nothing back, neither SYN-ACK nor reset. Packets to port ${port} are dropped on the way (a firewall that drops rather than rejects), the address is wrong or the host is down, or the reply is routed elsewhere. SMB never started.`,
+        remediation: [
+          `From the client: \`Test-NetConnection -ComputerName ${srv} -Port ${port}\` (or \`nc -vz ${srv} ${port}\`); check that ${srv} is the address the name should resolve to (\`Resolve-DnsName <server name>\`).`,
+          `Check firewalls on the path and on the server: Windows Defender Firewall rule "File and Printer Sharing (SMB-In)" must allow TCP ${port}; many ISPs and cloud networks block 445 outbound.`,
+          "Capture on the server side too: if the SYNs never arrive there, the drop is on the network path.",
+        ],
+        connection: c.s.id,
+        frames,
+        filter: streamFilter(c),
+        references: [REF.tcp],
+      }, c);
+    }
+  }
+}

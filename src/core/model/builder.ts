@@ -1,0 +1,297 @@
+// Folds decoder events into the model, one event at a time (memory follows the number of SMB
+// connections and Kerberos messages, never the size of the capture).
+import * as C from "../../../assembly/events";
+import * as W from "../../../assembly/wire";
+import type { RawEvent } from "../decoder/records";
+import { describeProblem } from "../problems";
+import { ipText, endpoint, smb2Dialect, statusLabel, SMB2_COMMANDS, SMB1_COMMANDS, KRB_MSG_TYPES, LINK_TYPES } from "../names";
+import { smb1Dialects, tcpFlagsText } from "../eventsView";
+import type { AuthFacts, CaptureModel, ConnModel, KrbMsg, NegotiateInfo } from "./types";
+
+const LADDER_MAX = 60; // handshake steps kept per connection; the rest are counted
+const MECHS: Record<number, string> = {
+  [C.MECH_NTLM]: "ntlm", [C.MECH_KERBEROS]: "kerberos", [C.MECH_MS_KERBEROS]: "kerberos",
+  [C.MECH_NEGOEX]: "negoex", [C.MECH_SPNEGO]: "spnego", [C.MECH_UNKNOWN]: "unknown", [C.MECH_KRB_U2U]: "kerberos",
+};
+const NEG_STATES = ["accept-completed", "accept-incomplete", "reject", "request-mic"];
+
+const tsMs = (ns: bigint) => Number(ns / 1000n) / 1000;
+
+function u16list(b: unknown): number[] {
+  if (!(b instanceof Uint8Array)) return [];
+  const o: number[] = [];
+  for (let i = 0; i + 1 < b.length; i += 2) o.push(b[i] | (b[i + 1] << 8));
+  return o;
+}
+
+export function authFacts(f: RawEvent["f"]): AuthFacts {
+  const a: AuthFacts = {};
+  if (f.mech !== undefined) a.mech = MECHS[f.mech as number] ?? "unknown";
+  if (f.ntlmType !== undefined) a.ntlmType = f.ntlmType as number;
+  if (f.ntlmUser !== undefined) a.user = f.ntlmUser as string;
+  if (f.ntlmDomain !== undefined) a.domain = f.ntlmDomain as string;
+  if (f.ntlmHost !== undefined) a.host = f.ntlmHost as string;
+  if (f.ntlmVersion !== undefined) a.ntlmVersion = f.ntlmVersion as number;
+  if (f.ntlmSpn !== undefined) a.spn = f.ntlmSpn as string;
+  if (f.krbSname !== undefined) a.krbSname = f.krbSname as string;
+  if (f.krbRealm !== undefined) a.krbRealm = f.krbRealm as string;
+  if (f.krbMsgType !== undefined) a.krbMsgType = f.krbMsgType as number;
+  if (f.krbError !== undefined) a.krbError = f.krbError as number;
+  if (f.negState !== undefined) a.negState = NEG_STATES[f.negState as number] ?? String(f.negState);
+  if (f.blobError !== undefined) a.blobError = f.blobError as number;
+  // SMB1 without extended security carries the account in the clear
+  if (f.account !== undefined) { a.user = f.account as string; a.mech ??= "ntlm"; }
+  if (f.primaryDomain !== undefined) a.domain = f.primaryDomain as string;
+  return a;
+}
+
+export class ModelBuilder {
+  private readonly m: CaptureModel;
+  private readonly conns = new Map<number, ConnModel>();
+  private readonly krbFlows = new Map<number, { client: string; server: string; clientIp: string; serverIp: string }>();
+  private readonly warningSet = new Set<string>();
+
+  constructor(file: string, bytes: number) {
+    this.m = {
+      file, bytes, format: null, linkTypes: [], packets: 0, firstTs: null, lastTs: null,
+      firstTsNs: null, lastTsNs: null, tsDigits: 6, warnings: [], error: null, connections: [],
+      kerberos: [], tcpPorts: [], udpPorts: [], fragments: 0,
+    };
+  }
+
+  add(ev: RawEvent): void {
+    const f = ev.f;
+    switch (ev.kind) {
+      case C.EV_CAPTURE: {
+        this.m.format = f.format === C.FMT_PCAPNG ? "pcapng" : "pcap";
+        const lt = LINK_TYPES[f.linktype as number] ?? `LINKTYPE_${f.linktype}`;
+        if (!this.m.linkTypes.includes(lt)) this.m.linkTypes.push(lt);
+        const r = f.tsresol as number;
+        this.m.tsDigits = (r & 0x80) !== 0 ? 9 : Math.min(9, r);
+        return;
+      }
+      case C.EV_WARNING:
+      case C.EV_ERROR: {
+        const p = describeProblem(ev, this.m.file);
+        if (p.fatal) this.m.error = p.text;
+        else if (!this.warningSet.has(p.text) && this.warningSet.size < 50) { this.warningSet.add(p.text); this.m.warnings.push(p.text); }
+        return;
+      }
+      case C.EV_FLOW: {
+        const client = ipText(f.srcIp as Uint8Array), server = ipText(f.dstIp as Uint8Array);
+        const ce = endpoint(client, f.srcPort as number), se = endpoint(server, f.dstPort as number);
+        if (f.flowProto === C.FLOWP_KRB) { this.krbFlows.set(ev.stream, { client: ce, server: se, clientIp: client, serverIp: server }); return; }
+        const ts = tsMs(ev.tsNs);
+        const c: ConnModel = {
+          stream: ev.stream, client: ce, server: se, clientIp: client, serverIp: server,
+          serverPort: f.dstPort as number, midstream: f.value === 1, firstFrame: ev.frame, lastFrame: ev.frame,
+          firstTs: ts, lastTs: ts, syns: [], negotiates: [], sessions: [], trees: [], smb1: false,
+          smbMessages: 0, encrypted: null, gaps: [], pending: new Map(), ladder: [], ladderOverflow: 0,
+        };
+        this.conns.set(ev.stream, c);
+        this.m.connections.push(c);
+        return;
+      }
+      case C.EV_KRB: return this.krb(ev);
+      case C.EV_SUMMARY: {
+        this.m.packets = Number(f.packets as bigint);
+        this.m.fragments = Number((f.ipFragments as bigint | undefined) ?? 0n);
+        const first = f.firstTs as bigint | undefined, last = f.lastTs as bigint | undefined;
+        if (first !== undefined && first !== 0n) { this.m.firstTsNs = first; this.m.firstTs = tsMs(first); }
+        if (last !== undefined && last !== 0n) { this.m.lastTsNs = last; this.m.lastTs = tsMs(last); }
+        this.m.tcpPorts = ports(f.tcpPorts);
+        this.m.udpPorts = ports(f.udpPorts);
+        return;
+      }
+    }
+    const c = this.conns.get(ev.stream);
+    if (!c) return;
+    const ts = tsMs(ev.tsNs);
+    c.lastFrame = Math.max(c.lastFrame, ev.frame);
+    c.lastTs = Math.max(c.lastTs, ts);
+    switch (ev.kind) {
+      case C.EV_TCP: return this.tcp(c, ev, ts);
+      case C.EV_NBSS: return this.nbss(c, ev, ts);
+      case C.EV_SMB2: case C.EV_SMB1: return this.smb(c, ev, ts);
+      case C.EV_SMB_TRANSFORM:
+        if (!c.encrypted) { c.encrypted = { count: 0, firstFrame: ev.frame }; this.step(c, ev, ts, "encrypted message", "encrypted"); }
+        c.encrypted.count++;
+        return;
+      case C.EV_SMB_COMPRESSED:
+        c.smbMessages++;
+        return;
+      case C.EV_GAP:
+        c.gaps.push({ frame: ev.frame, bytes: f.len as number, fromClient: ev.fromClient });
+        this.step(c, ev, ts, `${f.len} bytes missing from the capture`, "gap", undefined, true);
+        return;
+    }
+  }
+
+  private step(c: ConnModel, ev: RawEvent, ts: number, label: string, kind: ConnModel["ladder"][number]["kind"], status?: string | null, error?: boolean) {
+    if (c.ladder.length >= LADDER_MAX) { c.ladderOverflow++; return; }
+    c.ladder.push({ frame: ev.frame, ts, fromClient: ev.fromClient, label, status, kind, error });
+  }
+
+  private tcp(c: ConnModel, ev: RawEvent, ts: number): void {
+    const flags = ev.f.tcpFlags as number;
+    const t = { frame: ev.frame, ts, flags, fromClient: ev.fromClient };
+    const syn = (flags & 2) !== 0, ack = (flags & 16) !== 0, rst = (flags & 4) !== 0, fin = (flags & 1) !== 0;
+    if (ev.f.delayNs !== undefined) {
+      // A bare ACK from the server after a setup request
+      const delayMs = Number(ev.f.delayNs as bigint) / 1e6;
+      const leg = c.sessions[c.sessions.length - 1];
+      const neg = c.negotiates[c.negotiates.length - 1];
+      if (leg && !leg.resp && !leg.bareAck && (!neg?.req || leg.req.frame > neg.req.frame)) leg.bareAck = { frame: ev.frame, delayMs };
+      else if (neg?.req && !neg.resp && !c.negotiateBareAck) c.negotiateBareAck = { frame: ev.frame, delayMs };
+      this.step(c, ev, ts, `ACK (no data) ${delayMs < 1 ? `${(delayMs * 1000).toFixed(0)} µs` : `${delayMs.toFixed(1)} ms`} after the request`, "tcp");
+      return;
+    }
+    if (syn && !ack) c.syns.push(t);
+    else if (syn && ack) c.synAck ??= t;
+    if (rst) c.rst ??= t;
+    if (fin) { if (ev.fromClient) c.finClient ??= t; else c.finServer ??= t; }
+    this.step(c, ev, ts, tcpFlagsText(flags), "tcp", null, rst);
+  }
+
+  private nbss(c: ConnModel, ev: RawEvent, ts: number): void {
+    const f = ev.f;
+    const type = f.nbssType as number;
+    if (type === W.NBSS_REQUEST) {
+      c.nbssRequest = { frame: ev.frame, ts, called: nbName(f.nbCalled), calling: nbName(f.nbCalling) };
+      this.step(c, ev, ts, `NetBIOS session request to ${c.nbssRequest.called ?? "?"}`, "nbss");
+    } else if (type === W.NBSS_POSITIVE || type === W.NBSS_NEGATIVE) {
+      c.nbssResponse = { frame: ev.frame, ts, positive: type === W.NBSS_POSITIVE, error: f.nbError as number | undefined };
+      this.step(c, ev, ts, type === W.NBSS_POSITIVE ? "NetBIOS session accepted" : `NetBIOS session refused (error 0x${((f.nbError as number) ?? 0).toString(16)})`, "nbss", null, type === W.NBSS_NEGATIVE);
+    }
+  }
+
+  private smb(c: ConnModel, ev: RawEvent, ts: number): void {
+    const f = ev.f;
+    const smb1 = ev.kind === C.EV_SMB1;
+    if (f.cmd === undefined) return; // a header the capture cut off
+    c.smbMessages++;
+    if (smb1) c.smb1 = true;
+    const cmd = f.cmd as number;
+    const resp = f.response === 1;
+    const status = (f.status as number | undefined) ?? (f.dosClass ? ((f.dosClass as number) << 16) | (f.dosCode as number) : 0);
+    const msgId = (f.msgId as bigint | undefined) ?? 0n;
+    const key = `${smb1 ? 1 : 2}:${msgId}`;
+    const isNeg = smb1 ? cmd === W.SMB1_NEGOTIATE : cmd === W.SMB2_NEGOTIATE;
+    const isSs = smb1 ? cmd === W.SMB1_SESSION_SETUP_ANDX : cmd === W.SMB2_SESSION_SETUP;
+    const isTc = smb1 ? cmd === W.SMB1_TREE_CONNECT_ANDX : cmd === W.SMB2_TREE_CONNECT;
+    const name = (smb1 ? SMB1_COMMANDS : SMB2_COMMANDS)[cmd] ?? `command 0x${cmd.toString(16)}`;
+    const statusText = resp ? statusLabel(status >>> 0) : null;
+    const failed = resp && (status >>> 0) >= 0xc0000000 && (status >>> 0) !== W.STATUS_MORE_PROCESSING_REQUIRED;
+    const isSetup = isNeg || isSs || isTc || cmd === (smb1 ? W.SMB1_LOGOFF_ANDX : W.SMB2_LOGOFF) || (!smb1 && cmd === W.SMB2_TREE_DISCONNECT);
+    if (isSetup || failed || c.ladder.length < 24) {
+      let label = `${smb1 ? "SMB1 " : ""}${name} ${resp ? "response" : "request"}`;
+      if (isTc && !resp && f.tree !== undefined) label += ` ${f.tree as string}`;
+      if (isNeg && resp && f.dialect !== undefined) label += smb1 ? ` (dialect index ${f.dialect})` : ` (${smb2Dialect(f.dialect as number)})`;
+      this.step(c, ev, ts, label, "smb", statusText, failed);
+    }
+    if (!resp) {
+      const req = { frame: ev.frame, ts, cmd, smb1, msgId };
+      if (isNeg) {
+        const info: NegotiateInfo = {
+          req: {
+            frame: ev.frame, ts, smb1,
+            dialects: smb1 ? smb1Dialects(f.dialects) : u16list(f.dialects).map(smb2Dialect),
+            secMode: f.secMode as number | undefined, caps: f.caps as number | undefined,
+            ciphers: f.ciphers !== undefined ? u16list(f.ciphers) : undefined,
+            signingAlgs: f.signingAlgs !== undefined ? u16list(f.signingAlgs) : undefined,
+            netname: f.netname as string | undefined,
+          },
+        };
+        c.negotiates.push(info);
+        c.pending.set(key, { kind: "neg", index: c.negotiates.length - 1 });
+      } else if (isSs) {
+        c.sessions.push({ req: { ...req, auth: authFacts(f), secMode: f.secMode as number | undefined, flags: f.sessionFlags as number | undefined, blobLen: f.blobLen as number | undefined } });
+        c.pending.set(key, { kind: "ss", index: c.sessions.length - 1 });
+      } else if (isTc) {
+        c.trees.push({ path: (f.tree as string | undefined) ?? "", req });
+        c.pending.set(key, { kind: "tc", index: c.trees.length - 1 });
+      }
+      return;
+    }
+    // A response: pair it with its request by message id
+    let p = c.pending.get(key);
+    if (!p && smb1) {
+      // SMB1 servers may answer with another MID in odd stacks: fall back to the command
+      if (isNeg && c.negotiates.length && !c.negotiates[c.negotiates.length - 1].resp) p = { kind: "neg", index: c.negotiates.length - 1 };
+    }
+    if ((status >>> 0) === W.STATUS_PENDING) {
+      // interim response: the final one follows with the same message id
+      if (p?.kind === "ss") c.sessions[p.index].resp = undefined;
+      return;
+    }
+    if (p) c.pending.delete(key);
+    if (isNeg) {
+      let info = p?.kind === "neg" ? c.negotiates[p.index] : undefined;
+      if (!info) { info = {}; c.negotiates.push(info); }
+      const dialect = f.dialect as number | undefined;
+      info.resp = {
+        frame: ev.frame, ts, status: status >>> 0, smb1,
+        dialect: smb1
+          ? (dialect === undefined || dialect === 0xffff ? null : info.req?.dialects[dialect] ?? `index ${dialect}`)
+          : dialect !== undefined ? smb2Dialect(dialect) : null,
+        dialectIndex: smb1 ? dialect : undefined,
+        secMode: f.secMode as number | undefined, caps: f.caps as number | undefined,
+        ciphers: f.ciphers !== undefined ? u16list(f.ciphers) : undefined,
+      };
+    } else if (isSs) {
+      const leg = p?.kind === "ss" ? c.sessions[p.index] : undefined;
+      const r = { frame: ev.frame, ts, status: status >>> 0, sessionFlags: f.sessionFlags as number | undefined, auth: authFacts(f), action: f.action as number | undefined };
+      if (leg) leg.resp = r;
+      else c.sessions.push({ req: { frame: 0, ts, cmd, smb1, msgId, auth: {} }, resp: r });
+    } else if (isTc) {
+      const t = p?.kind === "tc" ? c.trees[p.index] : undefined;
+      const r = { frame: ev.frame, ts, status: status >>> 0, shareType: f.shareType as number | undefined, shareFlags: f.shareFlags as number | undefined };
+      if (t) t.resp = r;
+      else c.trees.push({ path: "", req: { frame: 0, ts, cmd, smb1, msgId }, resp: r });
+    }
+  }
+
+  private krb(ev: RawEvent): void {
+    const f = ev.f;
+    let src: string, dst: string, srcIp: string, dstIp: string;
+    if (f.srcIp !== undefined) {
+      srcIp = ipText(f.srcIp as Uint8Array); dstIp = ipText(f.dstIp as Uint8Array);
+      src = endpoint(srcIp, f.srcPort as number); dst = endpoint(dstIp, f.dstPort as number);
+    } else {
+      const fl = this.krbFlows.get(ev.stream);
+      if (!fl) return;
+      [src, dst, srcIp, dstIp] = ev.fromClient ? [fl.client, fl.server, fl.clientIp, fl.serverIp] : [fl.server, fl.client, fl.serverIp, fl.clientIp];
+    }
+    const k: KrbMsg = {
+      frame: ev.frame, ts: tsMs(ev.tsNs), transport: f.transport === C.PROTO_UDP ? "udp" : "tcp",
+      src, dst, srcIp, dstIp, stream: ev.stream,
+      msgType: (f.krbMsgType as number | undefined) ?? null,
+      errorCode: (f.krbError as number | undefined) ?? null,
+      realm: (f.krbRealm as string | undefined) ?? null,
+      cname: (f.krbCname as string | undefined) ?? null,
+      sname: (f.krbSname as string | undefined) ?? null,
+      etext: (f.krbEtext as string | undefined) ?? null,
+    };
+    if (k.msgType !== null && !(k.msgType in KRB_MSG_TYPES)) k.msgType = null;
+    if (this.m.kerberos.length < 100_000) this.m.kerberos.push(k);
+  }
+
+  finish(): CaptureModel {
+    for (const c of this.m.connections) c.pending.clear();
+    return this.m;
+  }
+}
+
+function nbName(v: unknown): string | undefined {
+  if (typeof v !== "string" || v.length < 16) return typeof v === "string" ? v : undefined;
+  const suffix = v.charCodeAt(15);
+  return `${v.slice(0, 15).trimEnd()}<${suffix.toString(16).padStart(2, "0")}>`;
+}
+
+function ports(b: unknown): [number, number][] {
+  if (!(b instanceof Uint8Array)) return [];
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const out: [number, number][] = [];
+  for (let i = 0; i + 6 <= b.length; i += 6) out.push([dv.getUint16(i, true), dv.getUint32(i + 2, true)]);
+  return out;
+}

@@ -1,0 +1,174 @@
+// Turns one connection's model into the Report's facts: phases, outcome, dialect, signing,
+// encryption, auth and user. No judgement about causes here (that is diagnose/).
+import * as W from "../../../assembly/wire";
+import { statusLabel } from "../names";
+import type { Connection, PhaseRecord, ShareRecord, Outcome, Phase } from "../report";
+import type { ConnModel, SessionLeg } from "./types";
+
+export const isError = (s: number) => (s >>> 0) >= 0xc0000000 && (s >>> 0) !== W.STATUS_MORE_PROCESSING_REQUIRED;
+const ms = (a: number, b: number) => Math.round((b - a) * 1000) / 1000;
+
+/** The session setup legs that belong to the last authentication attempt. */
+export function lastSession(c: ConnModel): SessionLeg[] {
+  return c.sessions;
+}
+
+export function finalNegotiate(c: ConnModel) {
+  return c.negotiates[c.negotiates.length - 1];
+}
+
+export function authOf(c: ConnModel): Connection["auth"] {
+  let auth: Connection["auth"] = null;
+  for (const leg of c.sessions) {
+    const flags = leg.resp?.sessionFlags ?? 0;
+    const ok = leg.resp && !isError(leg.resp.status);
+    if (ok && (flags & W.SMB2_SESSION_FLAG_IS_NULL)) return "anonymous";
+    if (ok && ((flags & W.SMB2_SESSION_FLAG_IS_GUEST) || (leg.req.smb1 && ((leg.resp!.action ?? 0) & 1)))) return "guest";
+    const a = leg.req.auth;
+    if (a.ntlmType === 3 && (a.ntlmVersion === 0 || (!a.user && !a.domain))) auth = "anonymous";
+    else if (a.mech === "kerberos" || leg.resp?.auth.mech === "kerberos") auth = "kerberos";
+    else if (a.mech === "ntlm" || a.ntlmType !== undefined) auth ??= "ntlm";
+  }
+  return auth;
+}
+
+export function userOf(c: ConnModel): string | null {
+  for (let i = c.sessions.length - 1; i >= 0; i--) {
+    const a = c.sessions[i].req.auth;
+    if (a.user !== undefined && (a.user !== "" || a.domain)) return a.domain ? `${a.domain}\\${a.user}` : a.user;
+  }
+  return null;
+}
+
+export function summarize(c: ConnModel, captureEnd: number | null): Omit<Connection, "findings"> {
+  const phases: PhaseRecord[] = [];
+  const t0 = c.firstTs;
+  const neg = finalNegotiate(c);
+  // TCP
+  if (c.syns.length || c.synAck) {
+    const syn = c.syns[0];
+    const answer = c.synAck ?? (c.rst && !c.rst.fromClient ? c.rst : undefined);
+    phases.push({
+      phase: "tcp", requestFrame: syn?.frame ?? null, responseFrame: answer?.frame ?? null, status: null,
+      latencyMs: syn && answer ? ms(syn.ts, answer.ts) : null, offsetMs: syn ? ms(t0, syn.ts) : undefined,
+      note: !answer && syn ? `${c.syns.length} SYN(s), no answer` : answer && answer === c.rst ? "refused with RST" : undefined,
+    });
+  }
+  // NetBIOS session (port 139): part of getting to NEGOTIATE
+  if (c.nbssRequest) {
+    phases.push({
+      phase: "negotiate", requestFrame: c.nbssRequest.frame, responseFrame: c.nbssResponse?.frame ?? null, status: null,
+      latencyMs: c.nbssResponse ? ms(c.nbssRequest.ts, c.nbssResponse.ts) : null, offsetMs: ms(t0, c.nbssRequest.ts),
+      note: c.nbssResponse ? (c.nbssResponse.positive ? "NetBIOS session accepted" : "NetBIOS session refused") : "NetBIOS session request unanswered",
+    });
+  }
+  for (const n of c.negotiates) {
+    phases.push({
+      phase: "negotiate", requestFrame: n.req?.frame ?? null, responseFrame: n.resp?.frame ?? null,
+      status: n.resp ? statusLabel(n.resp.status) : null,
+      latencyMs: n.req && n.resp ? ms(n.req.ts, n.resp.ts) : null, offsetMs: n.req ? ms(t0, n.req.ts) : undefined,
+      note: n.resp?.smb1 && n.resp.dialect === null ? "server chose no dialect (index 0xFFFF)" : undefined,
+    });
+  }
+  for (const s of c.sessions) {
+    phases.push({
+      phase: "session_setup", requestFrame: s.req.frame || null, responseFrame: s.resp?.frame ?? null,
+      status: s.resp ? statusLabel(s.resp.status) : null,
+      latencyMs: s.req.frame && s.resp ? ms(s.req.ts, s.resp.ts) : null, offsetMs: s.req.frame ? ms(t0, s.req.ts) : undefined,
+    });
+  }
+  const shares: ShareRecord[] = [];
+  for (const t of c.trees) {
+    phases.push({
+      phase: "tree_connect", requestFrame: t.req.frame || null, responseFrame: t.resp?.frame ?? null,
+      status: t.resp ? statusLabel(t.resp.status) : null,
+      latencyMs: t.req.frame && t.resp ? ms(t.req.ts, t.resp.ts) : null, offsetMs: t.req.frame ? ms(t0, t.req.ts) : undefined,
+    });
+    shares.push({
+      path: t.path, status: t.resp ? statusLabel(t.resp.status) : null, requestFrame: t.req.frame, responseFrame: t.resp?.frame ?? null,
+      encrypted: t.resp?.shareFlags !== undefined ? (t.resp.shareFlags & W.SMB2_SHAREFLAG_ENCRYPT_DATA) !== 0 : undefined,
+    });
+  }
+
+  // Outcome: the first phase that did not complete decides it.
+  let outcome: Outcome = "ok";
+  let failedPhase: Phase | null = null;
+  let status: string | null = null;
+  const closed = !!(c.rst || c.finClient || c.finServer);
+  const endedSoonAfter = (ts: number) => !closed && captureEnd !== null && captureEnd - ts < 2000;
+  const fail = (o: Outcome, p: Phase | null, s: number | null = null) => { outcome = o; failedPhase = p; status = s === null ? null : statusLabel(s); };
+  const lastLeg = c.sessions[c.sessions.length - 1];
+  const failedTree = c.trees.find((t) => t.resp && isError(t.resp.status));
+  const hasSmb = c.negotiates.length > 0 || c.sessions.length > 0 || c.trees.length > 0 || c.encrypted;
+  if (c.syns.length && !c.synAck && !hasSmb && !c.midstream) {
+    if (c.rst && !c.rst.fromClient) fail("failed", "tcp");
+    else fail("no-response", "tcp");
+  } else if (c.nbssResponse && !c.nbssResponse.positive) {
+    fail("failed", "negotiate");
+  } else if (c.nbssRequest && !c.nbssResponse && !hasSmb) {
+    fail(endedSoonAfter(c.nbssRequest.ts) ? "incomplete" : "no-response", "negotiate");
+  } else if (neg?.req && !neg.resp && c.sessions.length === 0) {
+    fail(endedSoonAfter(neg.req.ts) ? "incomplete" : "no-response", "negotiate");
+  } else if (neg?.resp && isError(neg.resp.status)) {
+    fail("failed", "negotiate", neg.resp.status);
+  } else if (neg?.resp?.smb1 && neg.resp.dialect === null) {
+    fail("failed", "negotiate");
+  } else if (lastLeg && !lastLeg.resp && !failedTree) {
+    fail(endedSoonAfter(lastLeg.req.ts) ? "incomplete" : "no-response", "session_setup");
+  } else if (lastLeg?.resp && isError(lastLeg.resp.status)) {
+    fail("failed", "session_setup", lastLeg.resp.status);
+  } else if (failedTree) {
+    fail("failed", "tree_connect", failedTree.resp!.status);
+  } else if (c.trees.some((t) => !t.resp) && !c.encrypted) {
+    const t = c.trees.find((x) => !x.resp)!;
+    fail(endedSoonAfter(t.req.ts) ? "incomplete" : "no-response", "tree_connect");
+  } else if (!neg && c.sessions.length === 0 && c.trees.length === 0) {
+    fail("incomplete", null); // started mid-connection, or nothing of the setup was captured
+  } else if (neg?.resp && c.sessions.length === 0 && !c.encrypted) {
+    fail("incomplete", null); // negotiated, then stopped before authenticating
+  }
+
+  // Posture
+  const dialect = neg?.resp?.dialect ?? null;
+  let signing: Connection["signing"] = null;
+  if (neg?.req?.secMode !== undefined || neg?.resp?.secMode !== undefined) {
+    const smb1 = neg.resp?.smb1 ?? neg.req?.smb1;
+    const req = smb1 ? 0x08 : W.SMB2_SIGNING_REQUIRED;
+    const clientMode = c.sessions.find((s) => s.req.secMode !== undefined)?.req.secMode ?? neg.req?.secMode ?? 0;
+    signing = { clientRequired: !smb1 && (clientMode & req) !== 0, serverRequired: ((neg.resp?.secMode ?? 0) & req) !== 0 };
+  }
+  let encryption: Connection["encryption"] = "none";
+  const sessionEncrypt = c.sessions.some((s) => s.resp && ((s.resp.sessionFlags ?? 0) & W.SMB2_SESSION_FLAG_ENCRYPT_DATA));
+  if (sessionEncrypt) encryption = "session";
+  else if (shares.some((s) => s.encrypted)) encryption = "share";
+  else if (c.encrypted) encryption = "unknown";
+
+  const ended: Connection["ended"] = c.rst ? (c.rst.fromClient ? "rst-client" : "rst-server")
+    : c.finClient && (!c.finServer || c.finClient.ts <= c.finServer.ts) ? "fin-client" : c.finServer ? "fin-server" : "open";
+
+  return {
+    id: `${c.client}-${c.server}`,
+    stream: c.stream,
+    client: c.client,
+    server: c.server,
+    transport: c.serverPort === W.PORT_NBSS || c.nbssRequest ? "netbios" : "direct",
+    firstFrame: c.firstFrame,
+    lastFrame: c.lastFrame,
+    dialect,
+    signing,
+    encryption,
+    auth: authOf(c),
+    user: userOf(c),
+    phases,
+    shares,
+    outcome,
+    failedPhase,
+    status,
+    ended,
+    midstream: c.midstream,
+    smb1: c.smb1,
+    spn: c.sessions.map((s) => s.req.auth.spn).find((x) => x) ?? null,
+    kerberosService: c.sessions.map((s) => s.req.auth.krbSname).find((x) => x) ?? null,
+    ladder: c.ladder.map((l) => ({ frame: l.frame, offsetMs: ms(t0, l.ts), fromClient: l.fromClient, label: l.label, status: l.status ?? null, kind: l.kind, error: l.error })),
+  };
+}

@@ -1,0 +1,138 @@
+// The model: what the events say about each SMB connection and each Kerberos exchange, before
+// any judgement. Built incrementally by builder.ts; read by the diagnosis rules and reportBuilder.
+
+export interface Msg {
+  frame: number;
+  ts: number; // ms since the epoch (float)
+}
+
+export interface SmbRequest extends Msg {
+  cmd: number;
+  smb1: boolean;
+  msgId: bigint;
+}
+
+export interface SmbResponse extends Msg {
+  status: number;
+  /** an interim STATUS_PENDING came first */
+  pendingFrame?: number;
+}
+
+export interface NegotiateInfo {
+  req?: Msg & {
+    smb1: boolean;
+    dialects: string[]; // SMB2 "3.1.1" or SMB1 dialect strings
+    secMode?: number;
+    caps?: number;
+    ciphers?: number[];
+    signingAlgs?: number[];
+    netname?: string;
+  };
+  resp?: SmbResponse & {
+    smb1: boolean;
+    dialect: string | null; // null: the server chose none
+    secMode?: number;
+    caps?: number;
+    dialectIndex?: number;
+    ciphers?: number[];
+  };
+}
+
+export interface AuthFacts {
+  mech?: string; // "ntlm" | "kerberos" | "negoex" | "spnego" | "unknown"
+  ntlmType?: number;
+  user?: string;
+  domain?: string;
+  host?: string;
+  ntlmVersion?: number;
+  spn?: string;
+  krbSname?: string;
+  krbRealm?: string;
+  krbMsgType?: number;
+  krbError?: number;
+  negState?: string;
+  blobError?: number;
+}
+
+export interface SessionLeg {
+  req: SmbRequest & { auth: AuthFacts; secMode?: number; flags?: number; blobLen?: number };
+  resp?: SmbResponse & { sessionFlags?: number; auth: AuthFacts; action?: number };
+  bareAck?: { frame: number; delayMs: number };
+}
+
+export interface TreeConnect {
+  path: string;
+  req: SmbRequest;
+  resp?: SmbResponse & { shareType?: number; shareFlags?: number };
+}
+
+export interface TcpEvent extends Msg { flags: number; fromClient: boolean }
+
+export interface ConnModel {
+  stream: number;
+  client: string; // "ip:port"
+  server: string;
+  clientIp: string;
+  serverIp: string;
+  serverPort: number;
+  midstream: boolean;
+  firstFrame: number;
+  lastFrame: number;
+  firstTs: number;
+  lastTs: number;
+  syns: TcpEvent[];
+  synAck?: TcpEvent;
+  rst?: TcpEvent;
+  finClient?: TcpEvent;
+  finServer?: TcpEvent;
+  nbssRequest?: Msg & { called?: string; calling?: string };
+  nbssResponse?: Msg & { positive: boolean; error?: number };
+  negotiates: NegotiateInfo[];
+  negotiateBareAck?: { frame: number; delayMs: number };
+  sessions: SessionLeg[];
+  trees: TreeConnect[];
+  smb1: boolean;
+  smbMessages: number;
+  encrypted: { count: number; firstFrame: number } | null;
+  gaps: { frame: number; bytes: number; fromClient: boolean }[];
+  /** requests waiting for their response, by message id */
+  pending: Map<string, { kind: "neg" | "ss" | "tc"; index: number }>;
+  /** frames of the connection's handshake, for the ladder */
+  ladder: { frame: number; ts: number; fromClient: boolean; label: string; status?: string | null; kind: "tcp" | "nbss" | "smb" | "krb" | "gap" | "encrypted"; error?: boolean }[];
+  ladderOverflow: number;
+}
+
+export interface KrbMsg extends Msg {
+  transport: "tcp" | "udp";
+  src: string; // ip:port
+  dst: string;
+  srcIp: string;
+  dstIp: string;
+  msgType: number | null;
+  errorCode: number | null;
+  realm: string | null;
+  cname: string | null;
+  sname: string | null;
+  etext: string | null;
+  stream: number;
+}
+
+export interface CaptureModel {
+  file: string;
+  bytes: number;
+  format: "pcap" | "pcapng" | null;
+  linkTypes: string[];
+  packets: number;
+  firstTs: number | null;
+  lastTs: number | null;
+  firstTsNs: bigint | null;
+  lastTsNs: bigint | null;
+  tsDigits: number;
+  warnings: string[];
+  error: string | null;
+  connections: ConnModel[];
+  kerberos: KrbMsg[];
+  tcpPorts: [number, number][];
+  udpPorts: [number, number][];
+  fragments: number;
+}

@@ -1,0 +1,132 @@
+// The Report: plain, JSON-serialisable, versioned (../shared/report-contract.md). The CLI prints
+// it, the web app renders it and stores it in history. Fields named in the contract keep their
+// names and meanings; fields may be added.
+
+export const REPORT_VERSION = 1;
+
+export type Phase = "tcp" | "negotiate" | "session_setup" | "tree_connect";
+export type Outcome = "ok" | "failed" | "no-response" | "incomplete";
+export type Severity = "error" | "warning" | "info";
+
+export interface PhaseRecord {
+  phase: Phase;
+  requestFrame: number | null;
+  responseFrame: number | null;
+  /** NTSTATUS name (or 0xXXXXXXXX), null when there was no SMB response */
+  status: string | null;
+  latencyMs: number | null;
+  /** Added: what happened in words (e.g. "SYN retransmitted 3 times, no answer") */
+  note?: string;
+  /** Added: time of the request relative to the connection's first frame, ms */
+  offsetMs?: number;
+}
+
+export interface ShareRecord {
+  path: string;
+  status: string | null;
+  requestFrame: number;
+  responseFrame: number | null;
+  /** Added: share flags said the share requires encryption */
+  encrypted?: boolean;
+}
+
+/** Added: one message of a connection's handshake, for the ladder diagram. */
+export interface LadderStep {
+  frame: number;
+  offsetMs: number;
+  fromClient: boolean;
+  label: string;
+  status?: string | null;
+  kind: "tcp" | "nbss" | "smb" | "krb" | "gap" | "encrypted";
+  error?: boolean;
+}
+
+export interface Connection {
+  id: string;
+  stream: number;
+  client: string;
+  server: string;
+  transport: "direct" | "netbios";
+  firstFrame: number;
+  lastFrame: number;
+  dialect: string | null;
+  signing: { clientRequired: boolean; serverRequired: boolean } | null;
+  encryption: "none" | "session" | "share" | "unknown";
+  auth: "ntlm" | "kerberos" | "anonymous" | "guest" | null;
+  user: string | null;
+  phases: PhaseRecord[];
+  shares: ShareRecord[];
+  outcome: Outcome;
+  failedPhase: Phase | null;
+  status: string | null;
+  findings: string[];
+  /** Added */
+  ended?: "fin-client" | "fin-server" | "rst-client" | "rst-server" | "open";
+  midstream?: boolean;
+  ladder?: LadderStep[];
+  smb1?: boolean;
+  /** Added: NTLM target SPN (MsvAvTargetName) the client aimed at */
+  spn?: string | null;
+  /** Added: Kerberos service ticket name in the AP-REQ */
+  kerberosService?: string | null;
+}
+
+export interface KerberosRecord {
+  frame: number;
+  transport: "tcp" | "udp";
+  client: string;
+  kdc: string;
+  message: "AS-REQ" | "AS-REP" | "TGS-REQ" | "TGS-REP" | "KRB-ERROR" | string;
+  error: string | null;
+  service: string | null;
+  realm: string | null;
+  expected: boolean | null;
+  /** Added */
+  cname?: string | null;
+  errorCode?: number | null;
+  etext?: string | null;
+  /** Added: id of the SMB connection this exchange served, when one matched */
+  connection?: string | null;
+}
+
+export interface Finding {
+  id: string;
+  severity: Severity;
+  title: string;
+  explanation: string;
+  remediation: string[];
+  connection: string | null;
+  frames: number[];
+  /** Added: Wireshark display filter that shows the evidence */
+  filter?: string;
+  /** Added: references (article, MS-SMB2 sections) */
+  references?: string[];
+}
+
+export interface CaptureInfo {
+  file: string;
+  format: "pcap" | "pcapng" | "netmon" | "etl";
+  linkTypes: string[];
+  packets: number;
+  bytes: number;
+  start: string | null;
+  end: string | null;
+  warnings: string[];
+  /** Added: busiest ports when a capture has no SMB, as "tcp/443 (1234 packets)" */
+  topPorts?: string[];
+  /** Added: file-level error that stopped reading (the report holds what came before) */
+  error?: string | null;
+}
+
+export interface Report {
+  version: number;
+  generator: string;
+  capture: CaptureInfo;
+  /** Added: one line for the whole capture */
+  verdict: string;
+  connections: Connection[];
+  kerberos: KerberosRecord[];
+  findings: Finding[];
+  /** Added: per server, which clients failed where */
+  servers?: { server: string; clients: number; failed: { client: string; phase: Phase | null; status: string | null }[] }[];
+}

@@ -1,0 +1,82 @@
+// Model → Report: summaries of every connection, Kerberos records, findings, the verdict line
+// and the per-server summary.
+import { REPORT_VERSION, type Report, type Connection } from "./report";
+import type { CaptureModel } from "./model/types";
+import { summarize } from "./model/summarize";
+import { pairKerberos } from "./model/kerberos";
+import { diagnose } from "./diagnose";
+import type { ConnView, DiagnoseContext } from "./diagnose/context";
+import { describePorts } from "./diagnose/capture";
+import { rfc3339 } from "./eventsView";
+
+export const GENERATOR = "smbscope 0.1.0";
+
+export function buildReport(m: CaptureModel): Report {
+  const conns: ConnView[] = m.connections.map((c) => ({ m: c, s: summarize(c, m.lastTs), findings: [] }));
+  const krb = pairKerberos(m.kerberos, m.connections);
+  const ctx: DiagnoseContext = { model: m, conns, exchanges: krb.exchanges, findings: [] };
+  diagnose(ctx);
+  const connections: Connection[] = conns.map((c) => ({ ...c.s, findings: c.findings }));
+  const report: Report = {
+    version: REPORT_VERSION,
+    generator: GENERATOR,
+    capture: {
+      file: m.file,
+      format: m.format ?? "pcap",
+      linkTypes: m.linkTypes,
+      packets: m.packets,
+      bytes: m.bytes,
+      start: m.firstTsNs !== null ? rfc3339(m.firstTsNs, m.tsDigits) : null,
+      end: m.lastTsNs !== null ? rfc3339(m.lastTsNs, m.tsDigits) : null,
+      warnings: m.warnings,
+      topPorts: describePorts(m.tcpPorts, m.udpPorts),
+      error: m.error,
+    },
+    verdict: "",
+    connections,
+    kerberos: krb.records,
+    findings: ctx.findings,
+    servers: servers(connections),
+  };
+  report.verdict = verdict(report);
+  return report;
+}
+
+function servers(conns: Connection[]): NonNullable<Report["servers"]> {
+  const by = new Map<string, NonNullable<Report["servers"]>[number]>();
+  for (const c of conns) {
+    let s = by.get(c.server);
+    if (!s) by.set(c.server, (s = { server: c.server, clients: 0, failed: [] }));
+    s.clients++;
+    if (c.outcome === "failed" || c.outcome === "no-response") s.failed.push({ client: c.client, phase: c.failedPhase, status: c.status });
+  }
+  return [...by.values()];
+}
+
+const PHASE_TEXT = { tcp: "TCP connect", negotiate: "NEGOTIATE", session_setup: "session setup", tree_connect: "tree connect" } as const;
+
+export function verdict(r: Report): string {
+  if (r.capture.error && r.capture.packets === 0) return r.capture.error;
+  const n = r.connections.length;
+  const failed = r.connections.filter((c) => c.outcome === "failed" || c.outcome === "no-response");
+  const incomplete = r.connections.filter((c) => c.outcome === "incomplete");
+  const krbErrors = r.findings.filter((f) => f.severity === "error" && f.id.startsWith("KERBEROS"));
+  if (n === 0) {
+    if (krbErrors.length) return `No SMB connection in the capture; Kerberos: ${krbErrors[0].title}.`;
+    if (r.kerberos.length) return "No SMB connection in the capture; its Kerberos exchanges show no error after pre-authentication.";
+    return `No SMB traffic in this capture (${r.capture.packets} packets${r.capture.topPorts?.length ? `; busiest: ${r.capture.topPorts.slice(0, 2).join(", ")}` : ""}).`;
+  }
+  const plural = (k: number, w: string) => `${k} ${w}${k === 1 ? "" : "s"}`;
+  if (failed.length === 0) {
+    const tail = incomplete.length ? ` (${incomplete.length} not fully captured)` : "";
+    const warn = r.findings.find((f) => f.severity === "warning" || (f.severity === "error"));
+    return n === 1
+      ? `The SMB connection ${incomplete.length ? "shows no failure" : "set up fine"}${tail}${warn ? `; note: ${warn.title}` : ""}.`
+      : `All ${plural(n, "SMB connection")} ${incomplete.length ? "show no failure" : "set up fine"}${tail}${warn ? `; note: ${warn.title}` : ""}.`;
+  }
+  const first = failed[0];
+  const cause = r.findings.find((f) => f.severity === "error" && f.connection === first.id) ?? r.findings.find((f) => f.severity === "error");
+  const where = first.failedPhase ? PHASE_TEXT[first.failedPhase] : "setup";
+  const head = n === 1 ? "The SMB connection failed" : `${failed.length} of ${plural(n, "SMB connection")} failed`;
+  return `${head} at ${where}${first.status ? ` (${first.status})` : ""}: ${cause ? cause.title : `${first.client} → ${first.server}`}.`;
+}
