@@ -17,6 +17,7 @@ import { packetInit, packetReset, packets, bytesOnWire, fragments, tcpPorts, udp
 import { tcpInit, tcpReset } from "./net/tcp";
 import { reasmInit, reasmReset, reasmFinish } from "./net/reasm";
 import { smbInit } from "./proto/smb";
+import { ipfragInit, ipfragReset } from "./net/ipfrag";
 
 let input: usize = 0;
 let fileBytes: u64 = 0;
@@ -30,10 +31,11 @@ export function init(): void {
   tcpInit();
   reasmInit();
   smbInit();
+  ipfragInit();
 }
 
 export function reset(): void {
-  outReset(); resetTimes(); readerReset(); packetReset(); tcpReset(); reasmReset(); fileBytes = 0;
+  outReset(); resetTimes(); readerReset(); packetReset(); tcpReset(); reasmReset(); ipfragReset(); fileBytes = 0;
 }
 
 export function inputPtr(): usize { return input; }
@@ -94,3 +96,4 @@ export function finish(): void {
 export function layoutCheck(): u32 {
   return <u32>(EVENTS_VERSION * 1000003 + REC_HEADER_SIZE * 1009 + MAX_FIELD_ID * 31 + EV_FLOW);
 }
+export { testBlob } from "./proto/gss"; // auth decoder test entry (tests/auth-*.test.ts)

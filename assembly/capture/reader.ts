@@ -52,6 +52,13 @@ let ifSnap: usize = 0; // u32[]
 let badIfaceWarned = false;
 let pbWarned = false;
 
+// pcapng resynchronisation after a damaged block: bytes are skipped until a plausible block whose
+// trailing length matches its leading one; then one warning says where and how much was skipped.
+let resyncing = false;
+let resyncFrom: u64 = 0; // file offset of the damaged block
+let resyncType: u32 = 0; // the type it claimed
+let atEof = false; // readerFinish: a block that is not complete now never will be
+
 // resume state when the feed loop paused for output space
 let pauseCur: usize = 0;
 let pauseEnd: usize = 0;
@@ -68,7 +75,7 @@ export function readerInit(input: usize): void {
 export function readerReset(): void {
   state = ST_START; tail = 0; fileOff = 0; skipLeft = 0; frame = 0; bigEndian = false;
   pcapLinkType = 0; pcapDigits = 6; snapWarned = false; ifaceCount = 0;
-  badIfaceWarned = false; pbWarned = false; paused = false;
+  badIfaceWarned = false; pbWarned = false; paused = false; resyncing = false; atEof = false;
 }
 
 export function framesRead(): u32 { return frame; }
@@ -204,22 +211,23 @@ function digitsOf(resol: u32): u32 {
 }
 
 function pcapngBlock(p: usize, avail: u32): u32 {
+  if (resyncing) return resync(p, avail);
   if (avail < 12) return 0;
   const rawType = u32le(p);
   if (rawType == PCAPNG_SHB) return sectionHeader(p, avail);
   const type = u32x(p, bigEndian);
   const blen = u32x(p + 4, bigEndian);
-  if (blen < 12 || (blen & 3) != 0) { fail(E_BAD_BLOCK_LENGTH, fileOff, type, blen); return 0; }
+  if (blen < 12 || (blen & 3) != 0) return damaged(p, avail, E_BAD_BLOCK_LENGTH, type, blen);
   const isPacket = type == BT_EPB || type == BT_SPB || type == BT_PB;
   if (blen > CARRY_CAP) {
-    if (isPacket || type == BT_IDB) { fail(E_RECORD_TOO_LARGE, fileOff, blen, CARRY_CAP); return 0; }
+    if (isPacket || type == BT_IDB) return damaged(p, avail, E_RECORD_TOO_LARGE, blen, CARRY_CAP);
     // Skip a huge block of another kind without buffering it (its trailer goes unchecked).
     warn(W_UNKNOWN_BLOCK, fileOff, type, blen);
     skipLeft = <u64>blen - avail;
     return avail;
   }
   if (avail < blen) return 0;
-  if (u32x(p + blen - 4, bigEndian) != blen) { fail(E_BAD_BLOCK_LENGTH, fileOff, type, blen); return 0; }
+  if (u32x(p + blen - 4, bigEndian) != blen) return damaged(p, avail, E_BAD_BLOCK_LENGTH, type, blen);
   const body = p + 8;
   const bodyLen = blen - 12;
   if (type == BT_IDB) idb(body, bodyLen);
@@ -234,16 +242,77 @@ function pcapngBlock(p: usize, avail: u32): u32 {
   return blen;
 }
 
+// A damaged block: the file's first block is fatal (it is not a pcapng file we can read); later
+// ones are skipped up to the next valid block.
+function damaged(p: usize, avail: u32, code: u32, v: u64, v2: u64): u32 {
+  if (fileOff == 0) { fail(code, fileOff, v, v2); return 0; }
+  resyncing = true;
+  resyncFrom = fileOff;
+  resyncType = u32x(p, bigEndian);
+  return resync(p, avail);
+}
+
+const CAND_NO: u32 = 0;
+const CAND_YES: u32 = 1;
+const CAND_MORE: u32 = 2;
+
+// Is there a plausible, complete block at p? (type known, length sane, trailer equal to it)
+function candidate(p: usize, avail: u32): u32 {
+  if (avail < 12) return atEof ? CAND_NO : CAND_MORE;
+  let big = bigEndian;
+  let minLen: u32 = 12;
+  if (u32le(p) == PCAPNG_SHB) {
+    const bom = u32le(p + 8);
+    if (bom == PCAPNG_BOM) big = false;
+    else if (bom == PCAPNG_BOM_SWAPPED) big = true;
+    else return CAND_NO;
+    minLen = 28;
+  } else {
+    const t = u32x(p, big);
+    if (t == BT_EPB) minLen = 32;
+    else if (t == BT_IDB) minLen = 20;
+    else if (t == BT_SPB) minLen = 16;
+    else if (t == BT_PB) minLen = 32;
+    else if (t != BT_NRB && t != BT_ISB && t != BT_DSB && t != BT_CB && t != BT_DCB) return CAND_NO;
+  }
+  const blen = u32x(p + 4, big);
+  if (blen < minLen || (blen & 3) != 0 || blen > CARRY_CAP) return CAND_NO;
+  if (u32x(p, big) == BT_EPB) {
+    if (avail < 24) return atEof ? CAND_NO : CAND_MORE;
+    if ((ifaceCount > 0 && u32x(p + 8, big) >= ifaceCount) || u32x(p + 20, big) > blen - 32) return CAND_NO;
+  }
+  if (avail < blen) return atEof ? CAND_NO : CAND_MORE;
+  return u32x(p + blen - 4, big) == blen ? CAND_YES : CAND_NO;
+}
+
+function resync(p: usize, avail: u32): u32 {
+  let k: u32 = 0;
+  // the damaged block's own first byte is never a candidate
+  if (fileOff == resyncFrom) k = 1;
+  while (k < avail) {
+    const c = candidate(p + k, avail - k);
+    if (c == CAND_MORE) return k; // skip what is certainly not a block start, wait for more bytes
+    if (c == CAND_YES) {
+      if (k > 0) return k;
+      resyncing = false;
+      warn(W_UNKNOWN_BLOCK, resyncFrom, resyncType, fileOff - resyncFrom);
+      return pcapngBlock(p, avail);
+    }
+    k++;
+  }
+  return k;
+}
+
 function sectionHeader(p: usize, avail: u32): u32 {
   const bom = u32le(p + 8);
   let big: bool;
   if (bom == PCAPNG_BOM) big = false;
   else if (bom == PCAPNG_BOM_SWAPPED) big = true;
-  else { fail(E_BAD_SHB, fileOff, bom, 0); return 0; }
+  else return damaged(p, avail, E_BAD_SHB, bom, 0);
   const blen = u32x(p + 4, big);
-  if (blen < 28 || (blen & 3) != 0 || blen > CARRY_CAP) { fail(E_BAD_BLOCK_LENGTH, fileOff, PCAPNG_SHB, blen); return 0; }
+  if (blen < 28 || (blen & 3) != 0 || blen > CARRY_CAP) return damaged(p, avail, E_BAD_BLOCK_LENGTH, PCAPNG_SHB, blen);
   if (avail < blen) return 0;
-  if (u32x(p + blen - 4, big) != blen) { fail(E_BAD_BLOCK_LENGTH, fileOff, PCAPNG_SHB, blen); return 0; }
+  if (u32x(p + blen - 4, big) != blen) return damaged(p, avail, E_BAD_BLOCK_LENGTH, PCAPNG_SHB, blen);
   const major = u16x(p + 12, big);
   if (major != 1) {
     // Wireshark stops at such a section too; what came before stands.
@@ -334,6 +403,19 @@ export function readerFinish(): void {
         fail(E_TRUNCATED_HEADER, 0, tail, m == PCAPNG_SHB ? 28 : 24);
       else fail(E_NOT_A_CAPTURE, 0, m, tail >= 8 ? u32be(p + 4) : 0);
     }
+  } else if (state == ST_PCAPNG && resyncing) {
+    // A false candidate may have held the scan back waiting for bytes that never came: scan the
+    // carried rest again, now knowing that nothing more follows.
+    if (tail > 0) {
+      atEof = true;
+      run(inputBase - tail, inputBase);
+      atEof = false;
+    }
+  }
+  if (state == ST_PCAPNG && resyncing) {
+    // no valid block after the damaged one: everything from it to the end was skipped
+    warn(W_UNKNOWN_BLOCK, resyncFrom, resyncType, fileOff + tail - resyncFrom);
+    resyncing = false;
   } else if (state != ST_STOPPED && tail > 0) {
     const p = inputBase - tail;
     let need: u64 = 0;

@@ -8,6 +8,7 @@ import { u16be, u32be, u32le, u8at } from "../util";
 import { begin, end, fU32, fU64 } from "../out";
 import { tcpPacket } from "./tcp";
 import { udpKerberos } from "../proto/krbflow";
+import { ipfragAdd, fragLen } from "./ipfrag";
 
 export let packets: u64 = 0;
 export let bytesOnWire: u64 = 0;
@@ -99,15 +100,22 @@ function ipv4(p: usize, len: u32): void {
   const fragField = u16be(p + 6);
   const fragOff = fragField & 0x1fff;
   const more = (fragField & 0x2000) != 0;
-  if (fragOff != 0 || more) {
-    fragments++;
-    if (fragOff != 0) return; // only the first fragment carries the transport header
-  }
   const proto = u8at(p + 9);
   isV6 = false;
   // ::ffff:a.b.c.d
   store<u64>(srcAddr, 0); store<u32>(srcAddr + 8, 0xffff0000); store<u32>(srcAddr + 12, load<u32>(p + 12));
   store<u64>(dstAddr, 0); store<u32>(dstAddr + 8, 0xffff0000); store<u32>(dstAddr + 12, load<u32>(p + 16));
+  if (fragOff != 0 || more) {
+    fragments++;
+    // UDP datagrams are reassembled (Kerberos); of anything else only the first fragment,
+    // which carries the transport header, is decoded.
+    if (proto == 17 && total == declared) {
+      const whole = ipfragAdd(p, proto, fragOff * 8, more, p + ihl, total - ihl);
+      if (whole != 0) transport(proto, whole, fragLen, fragLen);
+      return;
+    }
+    if (fragOff != 0) return;
+  }
   transport(proto, p + ihl, total - ihl, declared - ihl);
 }
 

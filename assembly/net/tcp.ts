@@ -19,6 +19,7 @@ const CAP: u32 = 1 << CAP_BITS;
 const MASK: u32 = CAP - 1;
 const ENTRY: u32 = 64;
 const PRUNE_AT: u32 = (CAP / 10) * 7;
+const PRUNE_KEEP: u32 = (CAP / 10) * 4;
 
 // Entry layout
 const E_ADDR_A: u32 = 0; // 16 bytes, the lower endpoint (address, then port)
@@ -39,21 +40,26 @@ const FL_CLIENT_IS_A: u32 = 4;
 const FL_NOT_SMB: u32 = 8; // heuristic gave up: never reassemble
 const FL_PROBES_SHIFT: u32 = 4; // 3 bits: payload segments looked at by the heuristic
 const FL_WAS_SLOTTED: u32 = 128;
+const FL_FIN_A: u32 = 256;
+const FL_FIN_B: u32 = 512;
+const FL_CLOSED: u32 = 1024; // RST seen, or FIN both ways
 
 let table: usize = 0;
 let spare: usize = 0;
 let count: u32 = 0;
+let classCount: usize = 0; // u32[CLASSES]
 export let nextStream: i32 = 0;
 
 export function tcpInit(): void {
   table = heap.alloc(CAP * ENTRY);
   spare = heap.alloc(CAP * ENTRY);
+  classCount = heap.alloc(64);
   tcpReset();
 }
 
 export function tcpReset(): void {
   for (let i: u32 = 0; i < CAP; i++) store<i32>(table + i * ENTRY + E_STREAM, -1);
-  count = 0; nextStream = 0;
+  count = 0; nextStream = 0; prunedWarned = false;
 }
 
 // Endpoint order: compare (address, port) of both sides.
@@ -81,31 +87,68 @@ function sameKey(e: usize, a: usize, b: usize, pa: u32, pb: u32): bool {
     load<u64>(e + E_ADDR_B) == load<u64>(b) && load<u64>(e + E_ADDR_B + 8) == load<u64>(b + 8);
 }
 
+// Idle-age classes of the prune: an entry of class c is dropped when the prune goes up to class c.
+// Closed conversations (RST, or FIN both ways) go first, then the longest idle; flows with a
+// reassembly slot are always kept.
+const NS: i64 = 1000000000;
+@inline function ageClass(fl: u32, idle: i64): u32 {
+  const closed = (fl & FL_CLOSED) != 0;
+  if ((closed && idle > NS) || idle > 600 * NS) return 0;
+  if (idle > 60 * NS) return 1;
+  if (closed || idle > 10 * NS) return 2;
+  if (idle > NS) return 3;
+  if (idle > NS / 10) return 4;
+  if (idle > NS / 100) return 5;
+  return 6;
+}
+const CLASSES: u32 = 7;
+let prunedWarned = false;
+
 function prune(): void {
-  // Keep flows with a reassembly slot and flows seen in the last 10 minutes, then, if that is
-  // not enough, only the slotted ones. Rehash into the spare table.
-  let dropped: u32 = 0;
-  for (let pass = 0; pass < 2; pass++) {
-    const horizon = curTs - (pass == 0 ? <i64>600 * 1000000000 : <i64>0x7fffffffffffffff);
-    memory.fill(spare, 0xff, CAP * ENTRY); // stream -1 everywhere
-    let kept: u32 = 0;
-    for (let i: u32 = 0; i < CAP; i++) {
-      const e = table + i * ENTRY;
-      if (load<i32>(e + E_STREAM) < 0) continue;
-      const slot = load<i32>(e + E_SLOT);
-      if (slot < 0 && load<i64>(e + E_LAST) < horizon) continue;
-      let j = hashKey(e + E_ADDR_A, e + E_ADDR_B, load<u16>(e + E_PORT_A), load<u16>(e + E_PORT_B)) & MASK;
-      while (load<i32>(spare + j * ENTRY + E_STREAM) >= 0) j = (j + 1) & MASK;
-      memory.copy(spare + j * ENTRY, e, ENTRY);
-      if (slot >= 0) slotSetFlowIndex(slot, j);
-      kept++;
-    }
-    dropped = count - kept;
-    const t = table; table = spare; spare = t;
-    count = kept;
-    if (count < CAP / 2) break;
+  // One scan counts the unslotted entries per idle-age class; the prune then drops the fewest
+  // classes that bring the table down to PRUNE_KEEP and rehashes the rest into the spare table.
+  for (let c: u32 = 0; c < CLASSES; c++) store<u32>(classCount + c * 4, 0);
+  for (let i: u32 = 0; i < CAP; i++) {
+    const e = table + i * ENTRY;
+    if (load<i32>(e + E_STREAM) < 0 || load<i32>(e + E_SLOT) >= 0) continue;
+    const c = ageClass(load<u32>(e + E_FLAGS), curTs - load<i64>(e + E_LAST));
+    store<u32>(classCount + c * 4, load<u32>(classCount + c * 4) + 1);
   }
-  begin(EV_WARNING); fU32(F_CODE, W_FLOW_TABLE_FULL); fU64(F_OFFSET, 0); fU64(F_VALUE, dropped); fU64(F_VALUE2, count); end();
+  let upTo: u32 = 0;
+  let left = count;
+  for (; upTo < CLASSES; upTo++) {
+    left -= load<u32>(classCount + upTo * 4);
+    if (left <= PRUNE_KEEP) break;
+  }
+  if (upTo >= CLASSES) upTo = CLASSES - 1;
+  memory.fill(spare, 0xff, CAP * ENTRY); // stream -1 everywhere
+  let kept: u32 = 0;
+  let live: u32 = 0; // dropped conversations that were neither closed nor idle for 10 minutes
+  for (let i: u32 = 0; i < CAP; i++) {
+    const e = table + i * ENTRY;
+    if (load<i32>(e + E_STREAM) < 0) continue;
+    const slot = load<i32>(e + E_SLOT);
+    if (slot < 0) {
+      const c = ageClass(load<u32>(e + E_FLAGS), curTs - load<i64>(e + E_LAST));
+      if (c <= upTo) {
+        if (c > 0 && (load<u32>(e + E_FLAGS) & FL_CLOSED) == 0) live++;
+        continue;
+      }
+    }
+    let j = hashKey(e + E_ADDR_A, e + E_ADDR_B, load<u16>(e + E_PORT_A), load<u16>(e + E_PORT_B)) & MASK;
+    while (load<i32>(spare + j * ENTRY + E_STREAM) >= 0) j = (j + 1) & MASK;
+    memory.copy(spare + j * ENTRY, e, ENTRY);
+    if (slot >= 0) slotSetFlowIndex(slot, j);
+    kept++;
+  }
+  const t = table; table = spare; spare = t;
+  count = kept;
+  // Forgetting closed or long-idle conversations is harmless (Wireshark too starts a new stream
+  // for a new SYN); forgetting live ones may renumber them if they come back: say so, once.
+  if (live > 0 && !prunedWarned) {
+    prunedWarned = true;
+    begin(EV_WARNING); fU32(F_CODE, W_FLOW_TABLE_FULL); fU64(F_OFFSET, 0); fU64(F_VALUE, live); fU64(F_VALUE2, count); end();
+  }
 }
 
 export function flowEntry(index: u32): usize { return table + index * ENTRY; }
@@ -139,7 +182,13 @@ export function tcpPacket(p: usize, len: u32, wireLen: u32, sport: u32, dport: u
   }
   let fl: u32 = 0;
   if (fresh) {
-    if (count >= PRUNE_AT) { prune(); tcpPacket(p, len, wireLen, sport, dport); return; }
+    if (count >= PRUNE_AT) {
+      prune();
+      // the probe chain changed: find the free place again (the key is not in the table)
+      i = hashKey(a, b, pa, pb) & MASK;
+      while (load<i32>(table + i * ENTRY + E_STREAM) >= 0) i = (i + 1) & MASK;
+      e = table + i * ENTRY;
+    }
     memory.copy(e + E_ADDR_A, a, 16); memory.copy(e + E_ADDR_B, b, 16);
     store<u16>(e + E_PORT_A, <u16>pa); store<u16>(e + E_PORT_B, <u16>pb);
     store<i32>(e + E_STREAM, nextStream++);
@@ -162,6 +211,13 @@ export function tcpPacket(p: usize, len: u32, wireLen: u32, sport: u32, dport: u
   if ((fl & (srcIsA ? FL_BASE_A : FL_BASE_B)) == 0) {
     fl |= srcIsA ? FL_BASE_A : FL_BASE_B;
     store<u32>(e + (srcIsA ? E_BASE_A : E_BASE_B), seq);
+  }
+  if ((flags & 5) != 0) { // FIN or RST
+    if ((flags & 4) != 0) fl |= FL_CLOSED;
+    else {
+      fl |= srcIsA ? FL_FIN_A : FL_FIN_B;
+      if ((fl & (FL_FIN_A | FL_FIN_B)) == (FL_FIN_A | FL_FIN_B)) fl |= FL_CLOSED;
+    }
   }
   store<i64>(e + E_LAST, curTs);
   const stream = load<i32>(e + E_STREAM);

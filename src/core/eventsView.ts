@@ -3,6 +3,7 @@ import * as C from "../../assembly/events";
 import type { RawEvent } from "./decoder/records";
 import { statusName, smb2Dialect, ipText, endpoint, KRB_ERRORS, KRB_MSG_TYPES, LINK_TYPES } from "./names";
 import { describeProblem } from "./problems";
+import * as A from "../../assembly/proto/auth/errors";
 
 /** RFC 3339 time with the capture's own precision. */
 export function rfc3339(tsNs: bigint, digits: number): string {
@@ -53,26 +54,100 @@ const MECHS: Record<number, string> = {
 };
 const NTLM_TYPES: Record<number, string> = { 1: "NEGOTIATE", 2: "CHALLENGE", 3: "AUTHENTICATE" };
 
+// --- security blobs and Kerberos (issue 4) -------------------------------------------------
+
+const AUTH_LAYERS: Record<number, string> = { [A.AL_GSS]: "gss", [A.AL_SPNEGO]: "spnego", [A.AL_NTLM]: "ntlmssp", [A.AL_KRB]: "kerberos" };
+const AUTH_REASONS: Record<number, string> = {
+  [A.AE_TRUNCATED]: "element runs past its enclosing element or the blob",
+  [A.AE_INDEFINITE]: "indefinite length (not DER)",
+  [A.AE_LENGTH]: "length field longer than 4 bytes",
+  [A.AE_DEPTH]: "nesting too deep",
+  [A.AE_TAG]: "unexpected tag",
+  [A.AE_EMPTY]: "empty token",
+  [A.AE_INTEGER]: "bad INTEGER",
+  [A.AE_UNKNOWN]: "unrecognised security token",
+  [A.AE_NTLM_TYPE]: "unknown NTLMSSP message type",
+  [A.AE_BOUNDS]: "NTLMSSP field points outside the message",
+  [A.AE_MISSING]: "mandatory element missing",
+  [A.AE_TRAILING]: "trailing bytes",
+};
+
+/** "layer: reason" text of an F_BLOB_ERROR value (assembly/proto/auth/errors.ts). */
+export function blobErrorText(code: number): string {
+  return `${AUTH_LAYERS[code >> 8] ?? `layer ${code >> 8}`}: ${AUTH_REASONS[code & 0xff] ?? `reason ${code & 0xff}`}`;
+}
+
+const hex32 = (v: number) => `0x${(v >>> 0).toString(16).padStart(8, "0")}`;
+const i32s = (b: unknown) => {
+  if (!(b instanceof Uint8Array)) return [];
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const out: number[] = [];
+  for (let i = 0; i + 3 < b.length; i += 4) out.push(dv.getInt32(i, true));
+  return out;
+};
+/** A NUL-separated list field (F_KRB_REALMS, F_KRB_CNAMES, F_KRB_SNAMES) as an array. */
+export const nulList = (s: unknown): string[] => (typeof s === "string" ? s.split("\u0000") : []);
+/** FILETIME (100 ns since 1601) as RFC 3339. */
+const filetime = (ft: bigint) => rfc3339((ft - 116444736000000000n) * 100n, 7);
+
 /** Copies the security-blob facts (SPNEGO/NTLMSSP/Kerberos) of an event into the view object. */
 function blobView(f: RawEvent["f"], o: Record<string, unknown>): void {
   if (f.mech !== undefined) o.mech = MECHS[f.mech as number] ?? "unknown";
+  if (f.mechTypes instanceof Uint8Array) o.mechTypes = [...f.mechTypes].map((m) => MECHS[m] ?? "unknown");
   if (f.negState !== undefined) o.negState = ["accept-completed", "accept-incomplete", "reject", "request-mic"][f.negState as number] ?? f.negState;
+  if (f.spnegoMech !== undefined) o.supportedMech = MECHS[f.spnegoMech as number] ?? "unknown";
+  if (f.negMic !== undefined) o.mechListMic = true;
   if (f.ntlmType !== undefined) o.ntlm = NTLM_TYPES[f.ntlmType as number] ?? String(f.ntlmType);
+  if (f.ntlmFlags !== undefined) o.ntlmFlags = hex32(f.ntlmFlags as number);
   if (f.ntlmUser !== undefined) o.user = f.ntlmUser;
   if (f.ntlmDomain !== undefined) o.domain = f.ntlmDomain;
   if (f.ntlmHost !== undefined) o.host = f.ntlmHost;
+  if (f.ntlmTarget !== undefined) o.target = f.ntlmTarget;
+  if (f.ntlmNbComputer !== undefined) o.nbComputer = f.ntlmNbComputer;
+  if (f.ntlmNbDomain !== undefined) o.nbDomain = f.ntlmNbDomain;
+  if (f.ntlmDnsComputer !== undefined) o.dnsComputer = f.ntlmDnsComputer;
+  if (f.ntlmDnsDomain !== undefined) o.dnsDomain = f.ntlmDnsDomain;
+  if (f.ntlmDnsTree !== undefined) o.dnsTree = f.ntlmDnsTree;
   if (f.ntlmSpn !== undefined) o.spn = f.ntlmSpn;
+  if (f.ntlmAvFlags !== undefined) o.avFlags = hex32(f.ntlmAvFlags as number);
+  if (f.ntlmMic !== undefined) o.mic = f.ntlmMic === 1;
   if (f.ntlmVersion !== undefined) o.ntlmVersion = f.ntlmVersion;
+  if (f.ntlmTimestamp !== undefined) o.ntlmTime = filetime(f.ntlmTimestamp as bigint);
+  if (f.ntlmOsVersion !== undefined) {
+    const v = f.ntlmOsVersion as number;
+    o.osVersion = `${v & 0xff}.${(v >> 8) & 0xff}.${v >>> 16}`;
+  }
   krbView(f, o);
 }
 
 function krbView(f: RawEvent["f"], o: Record<string, unknown>): void {
   if (f.krbMsgType !== undefined) { o.msgType = f.krbMsgType; o.message = KRB_MSG_TYPES[f.krbMsgType as number] ?? null; }
+  if (f.krbMsgTypes instanceof Uint8Array && f.krbMsgTypes.length > 1) o.msgTypes = [...f.krbMsgTypes];
   if (f.krbError !== undefined) { o.errorCode = f.krbError; o.error = KRB_ERRORS[f.krbError as number] ?? null; }
+  if (f.krbExtStatus !== undefined) { o.extStatus = f.krbExtStatus; o.extStatusName = statusName(f.krbExtStatus as number); }
   if (f.krbRealm !== undefined) o.realm = f.krbRealm;
+  if (f.krbCrealm !== undefined) o.crealm = f.krbCrealm;
   if (f.krbCname !== undefined) o.cname = f.krbCname;
+  if (f.krbCnameType !== undefined) o.cnameType = f.krbCnameType;
   if (f.krbSname !== undefined) o.sname = f.krbSname;
+  if (f.krbSnameType !== undefined) o.snameType = f.krbSnameType;
   if (f.krbEtext !== undefined) o.etext = f.krbEtext;
+  if (f.krbStime !== undefined) o.stime = f.krbStime;
+  if (f.krbCtime !== undefined) o.ctime = f.krbCtime;
+  if (f.krbKdcOptions !== undefined) o.kdcOptions = hex32(f.krbKdcOptions as number);
+  if (f.krbEtypes !== undefined) o.etypes = i32s(f.krbEtypes);
+  if (f.krbEtype !== undefined) o.ticketEtype = f.krbEtype;
+  if (f.krbKvno !== undefined) o.kvno = f.krbKvno;
+  if (f.krbPadata !== undefined) o.padata = i32s(f.krbPadata);
+  if (f.krbErrData !== undefined) o.errorPadata = i32s(f.krbErrData);
+  // Everything named in the message, nested tickets included (tshark's kerberos.realm etc.)
+  if (f.krbRealms !== undefined) o.realms = nulList(f.krbRealms);
+  if (f.krbCnames !== undefined) o.cnames = nulList(f.krbCnames);
+  if (f.krbSnames !== undefined) o.snames = nulList(f.krbSnames);
+  if (f.blobError !== undefined) {
+    o.blobError = blobErrorText(f.blobError as number);
+    o.blobErrorOffset = f.blobErrOffset ?? null;
+  }
 }
 
 /** The view object of one event, or null for events the view leaves out. */

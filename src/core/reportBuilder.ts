@@ -58,8 +58,10 @@ const PHASE_TEXT = { tcp: "TCP connect", negotiate: "NEGOTIATE", session_setup: 
 export function verdict(r: Report): string {
   if (r.capture.error && r.capture.packets === 0) return r.capture.error;
   const n = r.connections.length;
-  const failed = r.connections.filter((c) => c.outcome === "failed" || c.outcome === "no-response");
-  const incomplete = r.connections.filter((c) => c.outcome === "incomplete");
+  const errorOn = (c: Connection) => r.findings.some((f) => f.severity === "error" && f.connection === c.id);
+  // An incomplete connection with an error finding (e.g. Kerberos failed before SESSION_SETUP) failed too
+  const failed = r.connections.filter((c) => c.outcome === "failed" || c.outcome === "no-response" || (c.outcome === "incomplete" && errorOn(c)));
+  const incomplete = r.connections.filter((c) => c.outcome === "incomplete" && !errorOn(c));
   const krbErrors = r.findings.filter((f) => f.severity === "error" && f.id.startsWith("KERBEROS"));
   if (n === 0) {
     if (krbErrors.length) return `No SMB connection in the capture; Kerberos: ${krbErrors[0].title}.`;
@@ -76,7 +78,7 @@ export function verdict(r: Report): string {
   }
   const first = failed[0];
   const cause = r.findings.find((f) => f.severity === "error" && f.connection === first.id) ?? r.findings.find((f) => f.severity === "error");
-  const where = first.failedPhase ? PHASE_TEXT[first.failedPhase] : "setup";
+  const where = first.failedPhase ? `at ${PHASE_TEXT[first.failedPhase]}` : "before authenticating";
   const head = n === 1 ? "The SMB connection failed" : `${failed.length} of ${plural(n, "SMB connection")} failed`;
-  return `${head} at ${where}${first.status ? ` (${first.status})` : ""}: ${cause ? cause.title : `${first.client} → ${first.server}`}.`;
+  return `${head} ${where}${first.status ? ` (${first.status})` : ""}: ${cause ? cause.title : `${first.client} → ${first.server}`}.`;
 }

@@ -20,19 +20,25 @@ const ADVICE: Record<number, { meaning: string; fix: string[] }> = {
 };
 
 export function kerberosRules(ctx: DiagnoseContext): void {
-  const byConn = new Map<ConnView | null, KrbExchange[]>();
   const viewOf = (ex: KrbExchange) => (ex.conn ? ctx.conns.find((c) => c.m === ex.conn) ?? null : null);
-  let preauth: KrbExchange[] = [];
+  const preauth: KrbExchange[] = [];
+  // Retries of the same request (same client, service and error) make one finding
+  const groups = new Map<string, KrbExchange[]>();
   for (const ex of ctx.exchanges) {
     const err = ex.reply?.msgType === 30 ? ex.reply.errorCode : null;
     if (err === null) continue;
     if (EXPECTED_KRB_ERRORS.has(err)) { preauth.push(ex); continue; }
-    const v = viewOf(ex);
-    let l = byConn.get(v);
-    if (!l) byConn.set(v, (l = []));
+    const key = `${ex.client}|${ex.service}|${err}|${ex.conn ? ex.conn.stream : ""}`;
+    let l = groups.get(key);
+    if (!l) groups.set(key, (l = []));
     l.push(ex);
-    if (err === 7 || err === 8) spnUnknown(ctx, ex, v);
-    else other(ctx, ex, v, err);
+  }
+  for (const group of groups.values()) {
+    const ex = group[0];
+    const err = ex.reply!.errorCode!;
+    const v = viewOf(ex);
+    if (err === 7 || err === 8) spnUnknown(ctx, group, v);
+    else other(ctx, group, v, err);
   }
   if (preauth.length) {
     // One info finding per client, attached to the SMB connections those exchanges served
@@ -56,10 +62,15 @@ export function kerberosRules(ctx: DiagnoseContext): void {
       for (const v of views) if (!v.findings.includes(f.id)) v.findings.push(f.id);
     }
   }
-  preauth = [];
 }
 
-function spnUnknown(ctx: DiagnoseContext, ex: KrbExchange, v: ConnView | null): void {
+function framesOf(group: KrbExchange[]): number[] {
+  return group.flatMap((e) => [e.req?.frame, e.reply?.frame]).filter((x): x is number => !!x);
+}
+
+function spnUnknown(ctx: DiagnoseContext, group: KrbExchange[], v: ConnView | null): void {
+  const ex = group[0];
+  const times = group.length > 1 ? ` (${group.length} times)` : "";
   const svc = ex.service ?? "(unknown service)";
   const name = svc.includes("/") ? svc.split("/").slice(1).join("/") : svc;
   const isCifs = /^cifs\//i.test(svc);
@@ -76,7 +87,7 @@ function spnUnknown(ctx: DiagnoseContext, ex: KrbExchange, v: ConnView | null): 
     id: "KERBEROS_SPN_UNKNOWN",
     severity: fallback && fallback.includes("succeeded") ? "warning" : "error",
     title: `No Kerberos service principal for ${svc}`,
-    explanation: `${ex.client} asked the KDC ${ex.kdc} for a ticket to ${svc} (TGS-REQ, frame ${ex.req?.frame ?? "?"}) and got ${KRB_ERRORS[ex.reply!.errorCode!]} (frame ${ex.reply!.frame}): no account in the directory has the SPN ${svc}. ${isCifs ? `This happens when the server is reached by a name that is not its own: a DNS CNAME or an extra A record (alias) pointing at the file server, a load-balancer name, or a mistyped name. Kerberos needs the name "${name}" registered as an SPN on the server's computer account.` : ""} ${fallback ?? ""}`.trim(),
+    explanation: `${ex.client} asked the KDC ${ex.kdc} for a ticket to ${svc} (TGS-REQ, frame ${ex.req?.frame ?? "?"}) and got ${KRB_ERRORS[ex.reply!.errorCode!]} (frame ${ex.reply!.frame})${times}: no account in the directory has the SPN ${svc}. ${isCifs ? `This happens when the server is reached by a name that is not its own: a DNS CNAME or an extra A record (alias) pointing at the file server, a load-balancer name, or a mistyped name. Kerberos needs the name "${name}" registered as an SPN on the server's computer account.` : ""} ${fallback ?? ""}`.trim(),
     remediation: [
       `Check who holds the SPN: \`setspn -Q ${svc}\` (none is the problem; two would be a duplicate: \`setspn -X\`).`,
       isCifs ? `If "${name}" is an alias of a Windows file server: \`setspn -S cifs/${name} <server computer account>\` (also for the short name), and let the server accept the alias: \`netdom computername <server> /add:${name}\` (or DisableStrictNameChecking + OptionalNames).` : `Register the SPN on the account that runs the service: \`setspn -S ${svc} <account>\`.`,
@@ -85,13 +96,14 @@ function spnUnknown(ctx: DiagnoseContext, ex: KrbExchange, v: ConnView | null): 
       "After registering, purge the client's tickets (`klist purge`) and retry.",
     ],
     connection: v?.s.id ?? null,
-    frames: [ex.req?.frame, ex.reply!.frame].filter((x): x is number => !!x),
-    filter: `kerberos.error_code == 7 && ip.addr == ${ex.client}`,
+    frames: framesOf(group),
+    filter: `kerberos.error_code == ${ex.reply!.errorCode} && ip.addr == ${ex.client}`,
     references: [REF.kileTgs, REF.rfc4120Errors, REF.article],
   }, v ?? undefined);
 }
 
-function other(ctx: DiagnoseContext, ex: KrbExchange, v: ConnView | null, err: number): void {
+function other(ctx: DiagnoseContext, group: KrbExchange[], v: ConnView | null, err: number): void {
+  const ex = group[0];
   const name = KRB_ERRORS[err] ?? `Kerberos error ${err}`;
   const a = ADVICE[err];
   const who = ex.req?.cname ?? ex.reply?.cname;
@@ -99,10 +111,10 @@ function other(ctx: DiagnoseContext, ex: KrbExchange, v: ConnView | null, err: n
     id: "KERBEROS_ERROR",
     severity: "error",
     title: `Kerberos ${name}${who ? ` for ${who}` : ""}${ex.service ? ` (${ex.service})` : ""}`,
-    explanation: `The KDC ${ex.kdc} answered ${ex.client}'s ${ex.req?.msgType === 12 ? "TGS-REQ" : ex.req?.msgType === 10 ? "AS-REQ" : "request"}${ex.req ? ` (frame ${ex.req.frame})` : ""} with ${name} (code ${err}, frame ${ex.reply!.frame})${ex.reply?.etext ? `, text "${ex.reply.etext}"` : ""}. ${a ? `This means ${a.meaning}.` : ""} It comes after pre-authentication, so it is a real failure: the client cannot get the ticket it needs${v ? ` for the SMB connection to ${v.s.server}` : ""}.`,
+    explanation: `The KDC ${ex.kdc} answered ${ex.client}'s ${ex.req?.msgType === 12 ? "TGS-REQ" : ex.req?.msgType === 10 ? "AS-REQ" : "request"}${ex.req ? ` (frame ${ex.req.frame})` : ""} with ${name} (code ${err}, frame ${ex.reply!.frame}${group.length > 1 ? `, ${group.length} times` : ""})${ex.reply?.etext ? `, text "${ex.reply.etext}"` : ""}. ${a ? `This means ${a.meaning}.` : ""} It comes after pre-authentication, so it is a real failure: the client cannot get the ticket it needs${v ? ` for the SMB connection to ${v.s.server}` : ""}.`,
     remediation: [...(a?.fix ?? ["Look up the error in RFC 4120 7.5.9 / MS-KILE and the KDC's event log (event 4768/4769/4771 on a Windows DC)."]), "On a Windows DC the Security log has the matching event (4768 AS, 4769 TGS, 4771 pre-auth failure) with the same code."],
     connection: v?.s.id ?? null,
-    frames: [ex.req?.frame, ex.reply!.frame].filter((x): x is number => !!x),
+    frames: framesOf(group),
     filter: `kerberos.error_code == ${err} && ip.addr == ${ex.client}`,
     references: [REF.rfc4120Errors, REF.article],
   }, v ?? undefined);

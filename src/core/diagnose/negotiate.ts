@@ -73,7 +73,7 @@ function dialectMismatch(ctx: DiagnoseContext, c: ConnView, how: "smb1-only-clie
   add(ctx, {
     id: "NEGOTIATE_DIALECT_MISMATCH",
     severity: "error",
-    title: `No SMB dialect in common: ${c.s.client} offers only SMB1, ${host(c.s.server)} refuses SMB1`,
+    title: `No SMB dialect in common: ${host(c.s.client)} offers only SMB1, ${host(c.s.server)} refuses SMB1`,
     explanation: how === "smb1-only-client"
       ? `The client offered only SMB1 dialects (${offered.join(", ")}) in frame ${neg.req?.frame}. The server answered in frame ${neg.resp!.frame} with dialect index 0xFFFF, which means "none of these"${m.finServer || m.rst ? " and closed the connection" : ""}: it accepts SMB 2 or later only (SMB1 is disabled, as it is by default on current Windows and Samba). Nothing after NEGOTIATE can happen.`
       : `The client offered only SMB1 dialects (${offered.join(", ")}) in frame ${neg.req?.frame}, and the server closed the connection without answering: it does not speak SMB1.`,

@@ -253,18 +253,20 @@ export class ModelBuilder {
 
   private krb(ev: RawEvent): void {
     const f = ev.f;
-    let src: string, dst: string, srcIp: string, dstIp: string;
+    let src: string, dst: string, srcIp: string, dstIp: string, toKdc: boolean;
     if (f.srcIp !== undefined) {
       srcIp = ipText(f.srcIp as Uint8Array); dstIp = ipText(f.dstIp as Uint8Array);
       src = endpoint(srcIp, f.srcPort as number); dst = endpoint(dstIp, f.dstPort as number);
+      toKdc = f.dstPort === W.PORT_KERBEROS || f.srcPort !== W.PORT_KERBEROS;
     } else {
       const fl = this.krbFlows.get(ev.stream);
       if (!fl) return;
       [src, dst, srcIp, dstIp] = ev.fromClient ? [fl.client, fl.server, fl.clientIp, fl.serverIp] : [fl.server, fl.client, fl.serverIp, fl.clientIp];
+      toKdc = ev.fromClient;
     }
     const k: KrbMsg = {
       frame: ev.frame, ts: tsMs(ev.tsNs), transport: f.transport === C.PROTO_UDP ? "udp" : "tcp",
-      src, dst, srcIp, dstIp, stream: ev.stream,
+      src, dst, srcIp, dstIp, toKdc, stream: ev.stream,
       msgType: (f.krbMsgType as number | undefined) ?? null,
       errorCode: (f.krbError as number | undefined) ?? null,
       realm: (f.krbRealm as string | undefined) ?? null,

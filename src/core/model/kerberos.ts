@@ -19,6 +19,39 @@ export interface KrbExchange {
 
 const WINDOW_MS = 120_000;
 
+/** The server name a connection was opened with (SMB 3.1.1 NETNAME context, or the AP-REQ's service). */
+function namesOf(c: ConnModel): string[] {
+  const out: string[] = [];
+  for (const n of c.negotiates) if (n.req?.netname) out.push(n.req.netname.toLowerCase());
+  for (const l of c.sessions) if (l.req.auth.krbSname?.toLowerCase().startsWith("cifs/")) out.push(l.req.auth.krbSname.slice(5).toLowerCase());
+  return out;
+}
+
+const sameName = (a: string, b: string) => a === b || a.split(".")[0] === b.split(".")[0];
+
+/**
+ * The SMB connection a Kerberos exchange most likely served: same client; the request made
+ * between two minutes before the connection and its first SESSION_SETUP; a matching server name
+ * when the connection shows one; the closest in time after NEGOTIATE.
+ */
+function bestConnection(ex: KrbExchange, name: string | null, cands: ConnModel[]): ConnModel | null {
+  const t = (ex.req ?? ex.reply)!.ts;
+  let best: ConnModel | null = null;
+  let bestScore = Infinity;
+  for (const c of cands) {
+    const firstSession = c.sessions.find((l) => l.req.frame)?.req.ts;
+    if (t < c.firstTs - WINDOW_MS || t > (firstSession ?? c.lastTs) + 1) continue;
+    let score = Math.abs(t - (c.negotiates[0]?.resp?.ts ?? c.firstTs));
+    if (name) {
+      const names = namesOf(c);
+      if (names.length && !names.some((n) => sameName(n, name))) score += 10 * WINDOW_MS;
+      else if (names.length) score -= WINDOW_MS;
+    }
+    if (score < bestScore) { bestScore = score; best = c; }
+  }
+  return best;
+}
+
 export function pairKerberos(msgs: KrbMsg[], conns: ConnModel[]): { exchanges: KrbExchange[]; records: KerberosRecord[] } {
   const pending = new Map<string, KrbMsg[]>();
   const exchanges: KrbExchange[] = [];
@@ -36,15 +69,15 @@ export function pairKerberos(msgs: KrbMsg[], conns: ConnModel[]): { exchanges: K
     } else if (m.msgType === 11 || m.msgType === 13 || m.msgType === 30) {
       const key = m.transport === "tcp" ? `t${m.stream}` : `u${m.dst}|${m.src}`;
       const req = pending.get(key)?.shift();
-      const ex = req ? replyOf.get(req)! : { req: null, reply: null, service: m.sname, client: m.dstIp, kdc: m.srcIp, conn: null };
+      const ex = req ? replyOf.get(req)! : { req: null, reply: null, service: m.sname, client: m.toKdc ? m.srcIp : m.dstIp, kdc: m.toKdc ? m.dstIp : m.srcIp, conn: null };
       ex.reply = m;
       ex.service ??= m.sname;
       if (!req) exchanges.push(ex);
       replyOf.set(m, ex);
     }
   }
-  // Attach to SMB connections: the first SMB connection from that client that starts after the
-  // request (or is under way), within two minutes.
+  // Attach service-ticket exchanges to the SMB connection they served, then each AS exchange to
+  // the connection its client's next service ticket went to.
   const byClient = new Map<string, ConnModel[]>();
   for (const c of conns) {
     let l = byClient.get(c.clientIp);
@@ -52,21 +85,17 @@ export function pairKerberos(msgs: KrbMsg[], conns: ConnModel[]): { exchanges: K
     l.push(c);
   }
   for (const ex of exchanges) {
-    const t = (ex.req ?? ex.reply)!.ts;
-    const cands = byClient.get(ex.client) ?? [];
-    let best: ConnModel | null = null;
-    for (const c of cands) {
-      const sessionTs = c.sessions[0]?.req.ts ?? c.lastTs;
-      if (t > sessionTs + 1 || c.lastTs + 1 < t) {
-        // the exchange happened after this connection authenticated: only a service ticket
-        // requested while the connection was waiting can belong to it
-        if (!(c.sessions.length === 0 && t >= c.firstTs && t <= c.lastTs + 1)) continue;
-      }
-      if (t < c.firstTs - WINDOW_MS) continue;
-      if (!best || Math.abs(c.firstTs - t) < Math.abs(best.firstTs - t)) best = c;
-    }
     const svc = ex.service?.toLowerCase() ?? "";
-    if (best && (svc.startsWith("cifs/") || svc.startsWith("krbtgt/") || svc === "")) ex.conn = best;
+    if (!svc.startsWith("cifs/")) continue;
+    ex.conn = bestConnection(ex, svc.slice(5), byClient.get(ex.client) ?? []);
+  }
+  for (const ex of exchanges) {
+    const svc = ex.service?.toLowerCase() ?? "";
+    if (svc.startsWith("cifs/")) continue;
+    const t = (ex.req ?? ex.reply)!.ts;
+    const next = exchanges.find((e) => e.conn && e.client === ex.client && (e.req ?? e.reply)!.ts >= t && (e.req ?? e.reply)!.ts - t < WINDOW_MS);
+    if (next) ex.conn = next.conn;
+    else if (svc.startsWith("krbtgt/") || svc === "") ex.conn = bestConnection(ex, null, byClient.get(ex.client) ?? []);
   }
   const records: KerberosRecord[] = msgs.map((m) => {
     const ex = replyOf.get(m);
@@ -74,8 +103,8 @@ export function pairKerberos(msgs: KrbMsg[], conns: ConnModel[]): { exchanges: K
     return {
       frame: m.frame,
       transport: m.transport,
-      client: m.msgType === 10 || m.msgType === 12 ? m.srcIp : m.dstIp,
-      kdc: m.msgType === 10 || m.msgType === 12 ? m.dstIp : m.srcIp,
+      client: m.toKdc ? m.srcIp : m.dstIp,
+      kdc: m.toKdc ? m.dstIp : m.srcIp,
       message: (m.msgType !== null && KRB_MSG_TYPES[m.msgType]) || "unknown",
       error: err !== null ? KRB_ERRORS[err] ?? `error ${err}` : null,
       service: ex?.service ?? m.sname,

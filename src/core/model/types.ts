@@ -108,6 +108,8 @@ export interface KrbMsg extends Msg {
   dst: string;
   srcIp: string;
   dstIp: string;
+  /** the KDC's side of the message is the one on port 88 (a synthetic capture may send either way) */
+  toKdc: boolean;
   msgType: number | null;
   errorCode: number | null;
   realm: string | null;

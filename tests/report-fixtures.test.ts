@@ -1,0 +1,55 @@
+// Every fixture's expected facts (written and checked against tshark when the capture was made,
+// fixtures/*.expected.json) against the Report: outcome, failing phase and status, dialect,
+// auth, user, shares, finding ids, Kerberos messages.
+import { describe, it, expect } from "vitest";
+import { readdirSync, readFileSync, existsSync } from "node:fs";
+import { join } from "node:path";
+import { reportOf } from "./support/report";
+import type { Connection, Report } from "../src/core/report";
+
+const DIR = join(__dirname, "../fixtures");
+const expectations = readdirSync(DIR).filter((f) => f.endsWith(".expected.json")).sort();
+
+interface ExpConn {
+  client: string; server: string; stream?: number; transport?: string; dialect?: string | null; auth?: string | null;
+  user?: string | null; outcome?: string; failedPhase?: string | null; status?: string | null;
+  shares?: { path: string; status: string | null }[]; findings?: string[];
+}
+interface ExpKrb { frame: number; message: string; error: string | null; service?: string | null; expected?: boolean | null }
+interface Expected { fixture: string; connections: ExpConn[]; kerberos?: ExpKrb[]; packets?: number; findings?: string[] }
+
+function match(r: Report, e: ExpConn): Connection | undefined {
+  const cands = r.connections.filter((c) => c.client.startsWith(`${e.client}:`) && c.server === e.server);
+  if (e.stream !== undefined) return cands.find((c) => c.stream === e.stream) ?? cands[0];
+  return cands[0];
+}
+
+describe("reports of the fixtures match their expected facts", () => {
+  for (const file of expectations) {
+    const exp: Expected = JSON.parse(readFileSync(join(DIR, file), "utf8"));
+    const cap = join(DIR, exp.fixture);
+    it.skipIf(!existsSync(cap))(exp.fixture, async () => {
+      const r = await reportOf(cap);
+      if (exp.packets !== undefined) expect(r.capture.packets).toBe(exp.packets);
+      for (const e of exp.connections) {
+        const c = match(r, e);
+        expect(c, `connection ${e.client} → ${e.server}`).toBeDefined();
+        const got: Record<string, unknown> = {};
+        const want: Record<string, unknown> = {};
+        for (const k of ["outcome", "failedPhase", "status", "dialect", "auth", "user", "transport"] as const) {
+          if (e[k] !== undefined) { want[k] = e[k]; got[k] = c![k]; }
+        }
+        expect(got).toEqual(want);
+        if (e.shares) expect(c!.shares.map((s) => ({ path: s.path, status: s.status }))).toEqual(e.shares.map((s) => ({ path: s.path, status: s.status })));
+        for (const id of e.findings ?? []) expect(c!.findings, `finding ${id} on ${c!.id}`).toContain(id);
+      }
+      for (const k of exp.kerberos ?? []) {
+        const got = r.kerberos.find((x) => x.frame === k.frame);
+        expect(got, `Kerberos message in frame ${k.frame}`).toBeDefined();
+        expect({ message: got!.message, error: got!.error, expected: got!.expected }).toEqual({ message: k.message, error: k.error, expected: k.expected ?? null });
+        if (k.service) expect(got!.service).toBe(k.service);
+      }
+      for (const id of exp.findings ?? []) expect(r.findings.map((f) => f.id)).toContain(id);
+    });
+  }
+});
