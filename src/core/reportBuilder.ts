@@ -71,10 +71,12 @@ export function verdict(r: Report): string {
   const plural = (k: number, w: string) => `${k} ${w}${k === 1 ? "" : "s"}`;
   if (failed.length === 0) {
     const tail = incomplete.length ? ` (${incomplete.length} not fully captured)` : "";
-    const warn = r.findings.find((f) => f.severity === "warning" || (f.severity === "error"));
+    const err = r.findings.find((f) => f.severity === "error");
+    const warn = r.findings.find((f) => f.severity === "warning");
+    const note = err ? `, but: ${err.title}` : warn ? `; note: ${warn.title}` : "";
     return n === 1
-      ? `The SMB connection ${incomplete.length ? "shows no failure" : "set up fine"}${tail}${warn ? `; note: ${warn.title}` : ""}.`
-      : `All ${plural(n, "SMB connection")} ${incomplete.length ? "show no failure" : "set up fine"}${tail}${warn ? `; note: ${warn.title}` : ""}.`;
+      ? `The SMB connection ${incomplete.length ? "shows no failure" : "set up fine"}${tail}${note}.`
+      : `All ${plural(n, "SMB connection")} ${incomplete.length ? "show no failure" : "set up fine"}${tail}${note}.`;
   }
   const first = failed[0];
   const cause = r.findings.find((f) => f.severity === "error" && f.connection === first.id) ?? r.findings.find((f) => f.severity === "error");

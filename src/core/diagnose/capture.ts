@@ -22,7 +22,12 @@ export function captureRules(ctx: DiagnoseContext): void {
   for (const c of ctx.conns) {
     const reasons: string[] = [];
     const frames: number[] = [];
-    if (c.m.midstream) { reasons.push(`the capture started after this connection was set up (first frame ${c.m.firstFrame} is not a SYN)${c.m.negotiates.length === 0 ? ", so its NEGOTIATE and SESSION_SETUP are not in the capture" : ""}`); frames.push(c.m.firstFrame); }
+    if (c.m.midstream) {
+      reasons.push(c.m.negotiates.length === 0
+        ? `the capture started after this connection was set up (first frame ${c.m.firstFrame} is not a SYN), so its NEGOTIATE and SESSION_SETUP are not in the capture: nothing can be said about how it was set up`
+        : `the TCP handshake is not in the capture (first frame ${c.m.firstFrame} is not a SYN), but the SMB setup that follows is`);
+      frames.push(c.m.firstFrame);
+    }
     if (c.m.gaps.length) {
       const bytes = c.m.gaps.reduce((a, g) => a + g.bytes, 0);
       reasons.push(`${bytes} bytes of this connection are missing from the capture (${c.m.gaps.length} gap${c.m.gaps.length > 1 ? "s" : ""}, first at frame ${c.m.gaps[0].frame}): the capture dropped packets`);
@@ -32,7 +37,8 @@ export function captureRules(ctx: DiagnoseContext): void {
     if (!reasons.length) continue;
     add(ctx, {
       id: "CAPTURE_INCOMPLETE",
-      severity: c.m.midstream && c.m.negotiates.length === 0 ? "info" : "warning",
+      // Missing the TCP handshake alone hides nothing the verdict needs
+      severity: c.m.gaps.length === 0 && (c.s.outcome !== "incomplete" || !c.s.failedPhase) && c.m.negotiates.length > 0 ? "info" : "warning",
       title: `Capture incomplete for ${c.s.client} → ${c.s.server}`,
       explanation: `The verdict for this connection is limited: ${reasons.join("; ")}.`,
       remediation: [
@@ -42,7 +48,18 @@ export function captureRules(ctx: DiagnoseContext): void {
       connection: c.s.id, frames: frames.length ? frames : [c.m.firstFrame], filter: streamFilter(c), references: [],
     }, c);
   }
-  const fileProblems = m.warnings.filter((w) => /cut short|cut to|damaged|skipped/.test(w));
+  const fileProblems = m.warnings.filter((w) => /cut short|damaged|skipped/.test(w));
+  const snaplen = m.warnings.filter((w) => /snapshot length/.test(w));
+  if (snaplen.length && !fileProblems.length && !m.error) {
+    ctx.findings.push({
+      id: "CAPTURE_INCOMPLETE",
+      severity: "info",
+      title: "Some packets were captured cut short (snapshot length)",
+      explanation: `${snaplen.join(" ")} The SMB headers were still read where the cut left them (as Wireshark does); only message bodies past the cut are missing.`,
+      remediation: ["Capture with no snapshot limit (`tcpdump -s 0`, Wireshark's default) and with segmentation offload off on the capturing host, so that frames are not larger than the snapshot length."],
+      connection: null, frames: [], references: [],
+    });
+  }
   if (m.error || fileProblems.length) {
     ctx.findings.push({
       id: "CAPTURE_INCOMPLETE",

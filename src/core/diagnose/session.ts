@@ -5,6 +5,8 @@ import { add, dur, host, streamFilter, type DiagnoseContext, type ConnView } fro
 import { REF } from "./references";
 import { statusLabel } from "../names";
 import { clientCanEncrypt } from "./encryption";
+import { failedExtraAttempts } from "../model/summarize";
+import type { SessionLeg } from "../model/types";
 
 /** Credential statuses (MS-ERREF 2.3.1) and what each means for the admin. */
 const CREDENTIAL: Record<string, string> = {
@@ -36,15 +38,28 @@ export function sessionRules(ctx: DiagnoseContext): void {
     const last = legs[legs.length - 1];
     if (c.s.failedPhase === "session_setup" && last) {
       if (!last.resp && c.s.outcome === "no-response") noResponse(ctx, c);
-      else if (last.resp) {
-        const st = statusLabel(last.resp.status);
-        if (CREDENTIAL[st]) logonFailure(ctx, c, st);
-        else if (st === "STATUS_ACCESS_DENIED") accessDenied(ctx, c);
-        else other(ctx, c, st);
-      }
+      else if (last.resp) failure(ctx, c, last, 0);
+    }
+    // Further authentications refused on a connection that did establish a session
+    const extra = failedExtraAttempts(m);
+    if (extra.length) {
+      const first = extra[0];
+      failure(ctx, c, first[first.length - 1], extra.length);
     }
     guest(ctx, c);
   }
+}
+
+function failure(ctx: DiagnoseContext, c: ConnView, leg: SessionLeg, extra: number): void {
+  const st = statusLabel(leg.resp!.status);
+  if (CREDENTIAL[st]) logonFailure(ctx, c, st, leg, extra);
+  else if (st === "STATUS_ACCESS_DENIED") accessDenied(ctx, c, leg, extra);
+  else other(ctx, c, st, leg, extra);
+}
+
+/** Words for failures that repeat on a connection whose own session worked. */
+function extraText(extra: number, c: ConnView): string {
+  return extra ? ` This connection did establish a session${c.s.user ? ` (${c.s.user})` : ""} and went on working; ${extra} further SESSION_SETUP attempt${extra > 1 ? "s" : ""} on it ${extra > 1 ? "were" : "was"} refused like this one.` : "";
 }
 
 function framesOf(c: ConnView): number[] {
@@ -53,8 +68,7 @@ function framesOf(c: ConnView): number[] {
   return out;
 }
 
-function logonFailure(ctx: DiagnoseContext, c: ConnView, st: string): void {
-  const leg = c.m.sessions[c.m.sessions.length - 1];
+function logonFailure(ctx: DiagnoseContext, c: ConnView, st: string, leg: SessionLeg, extra: number): void {
   const a = leg.req.auth;
   const who = a.user !== undefined ? `${a.domain ? `${a.domain}\\` : ""}${a.user}` : null;
   const mech = a.mech === "kerberos" ? "Kerberos" : a.mech === "ntlm" || a.ntlmType ? "NTLM" : a.mech ?? "an unknown mechanism";
@@ -70,42 +84,46 @@ function logonFailure(ctx: DiagnoseContext, c: ConnView, st: string): void {
     id: "LOGON_FAILURE",
     severity: "error",
     title: `Logon failed${who ? ` for ${who}` : ""}: ${st}`,
-    explanation: `The SESSION_SETUP (${mech}${who ? `, user "${a.user}"${a.domain !== undefined ? ` domain "${a.domain}"` : ""}${a.host ? ` from workstation "${a.host}"` : ""}` : ""}) in frame ${leg.req.frame} was answered ${st} in frame ${leg.resp!.frame}: ${CREDENTIAL[st]}. The names above are exactly what the client sent in its security blob, so a wrong domain or a typo in the user name shows here.`,
+    explanation: `The SESSION_SETUP (${mech}${who ? `, user "${a.user}"${a.domain !== undefined ? ` domain "${a.domain}"` : ""}${a.host ? ` from workstation "${a.host}"` : ""}` : ""}) in frame ${leg.req.frame} was answered ${st} in frame ${leg.resp!.frame}: ${CREDENTIAL[st]}. The names above are exactly what the client sent in its security blob, so a wrong domain or a typo in the user name shows here.${extraText(extra, c)}`,
     remediation: [
       ...specific,
       "On the server or domain controller, the security event log shows the reason in detail: event 4625 (failure reason and status/sub-status) or, on a DC, 4771/4776.",
       "On the client, stored credentials for this server may be stale: `cmdkey /list` and `cmdkey /delete:<server>`; `net use` shows mapped drives that keep retrying.",
     ],
-    connection: c.s.id, frames: framesOf(c), filter: streamFilter(c), references: [REF.smb2Session, REF.nlmpAuth, REF.article],
+    connection: c.s.id, frames: extra ? [leg.req.frame, leg.resp!.frame] : framesOf(c), filter: streamFilter(c), references: [REF.smb2Session, REF.nlmpAuth, REF.article],
   }, c);
 }
 
-function accessDenied(ctx: DiagnoseContext, c: ConnView): void {
+function accessDenied(ctx: DiagnoseContext, c: ConnView, leg: SessionLeg, extra: number): void {
   const m = c.m;
-  const leg = m.sessions[m.sessions.length - 1];
   const a = leg.req.auth;
   const enc = clientCanEncrypt(m);
   const causes: string[] = [];
+  const binding = ((leg.req.flags ?? 0) & 0x01) !== 0; // SMB2_SESSION_FLAG_BINDING
+  if (binding) causes.push(`Multichannel binding: this SESSION_SETUP asked to bind an existing session to an additional channel (SMB2_SESSION_FLAG_BINDING). A server refuses a bind whose user differs from the session's (here ${a.ntlmType === 3 && !a.user ? "an anonymous logon" : c.s.user ?? "the user is not visible"}), that is anonymous or guest, that fails the signing check, or whose dialect or client GUID differ from the first channel's (MS-SMB2 3.3.5.5.2). The first channel keeps working; only the extra channel is lost.`);
+  if (a.ntlmType === 3 && !a.user && !a.domain) causes.push("Anonymous logon: the client authenticated with no user name, and the server does not accept anonymous (null) sessions here (Windows: `RestrictNullSessAccess`, `RestrictAnonymous`, and no access for ANONYMOUS LOGON; Samba: `restrict anonymous = 2`). Find what on the client connects without credentials (a service running as a local account, cached empty credentials).");
   if (enc.can === false) causes.push(`Encryption: ${enc.why}. A server that requires encryption for all shares (Windows \`EncryptData\` with \`RejectUnencryptedAccess\`, Samba \`server smb encrypt = required\` in [global]) refuses such a client at SESSION_SETUP. This is the most likely cause here.`);
   if (a.spn) causes.push(`Server name hardening: the client aimed its NTLM authentication at "${a.spn}" (MsvAvTargetName). If the server's SmbServerNameHardeningLevel is 1 or 2 and does not know this name (an alias, a CNAME, an IP address), it refuses the session.`);
   else if (a.mech === "ntlm" || a.ntlmType) causes.push("Server name hardening: with SmbServerNameHardeningLevel 2, a client that sends no target name (MsvAvTargetName) or an unknown one is refused.");
   if (c.s.signing?.serverRequired && (c.s.auth === "guest" || c.s.auth === "anonymous" || !a.user)) causes.push("Signing: the server requires signing, which a guest or anonymous session cannot provide.");
   causes.push("Policy: the account may be denied network access to this server, or the server may refuse the authentication level (e.g. NTLMv1 when only NTLMv2 is allowed: `LmCompatibilityLevel`).");
-  const explanation = `The SESSION_SETUP in frame ${leg.req.frame}${c.s.user ? ` (user ${c.s.user})` : ""} was answered STATUS_ACCESS_DENIED in frame ${leg.resp!.frame}. The credentials may well be right: this status means the server refused the session for a reason other than the password. Possible causes, from the evidence in the capture:\n- ${causes.join("\n- ")}`;
+  const who = a.user !== undefined ? (a.user === "" && !a.domain ? "an anonymous logon" : `${a.domain ? `${a.domain}\\` : ""}${a.user}`) : null;
+  const explanation = `The SESSION_SETUP in frame ${leg.req.frame}${who ? ` (${who})` : ""} was answered STATUS_ACCESS_DENIED in frame ${leg.resp!.frame}. The credentials may well be right: this status means the server refused the session for a reason other than the password.${extraText(extra, c)} Possible causes, from the evidence in the capture:\n- ${causes.join("\n- ")}`;
   add(ctx, {
     id: "SESSION_ACCESS_DENIED",
     severity: "error",
-    title: `Session refused by ${c.s.server} with STATUS_ACCESS_DENIED`,
+    title: binding ? `Multichannel session bind refused by ${c.s.server} (STATUS_ACCESS_DENIED)` : `Session refused by ${c.s.server} with STATUS_ACCESS_DENIED`,
     explanation,
     remediation: [
+      ...(binding ? ["For multichannel: `Get-SmbMultichannelConnection` on the client shows the channels; to confirm the cause, retry with multichannel off on the client (`Set-SmbClientConfiguration -EnableMultiChannel $false`) or the server (`Set-SmbServerConfiguration -EnableMultiChannel $false`); make sure every channel authenticates as the same user (no cached anonymous or guest credentials)."] : []),
       "Check whether the server requires encryption: `Get-SmbServerConfiguration | select EncryptData, RejectUnencryptedAccess` (Windows) or `testparm -sv | grep -i 'smb encrypt'` (Samba). If it does, the client must use SMB 3.0 or later with encryption.",
       "Check server name hardening: `Get-SmbServerConfiguration | select SmbServerNameHardeningLevel` or the registry value SmbServerNameHardeningLevel under HKLM\\SYSTEM\\CurrentControlSet\\Services\\LanmanServer\\Parameters; to test, set it to 0 (as the troubleshooting article suggests) and retry; then register the alias properly instead (`netdom computername <server> /add:<alias>` and `setspn -S cifs/<alias> <server>`).",
       "Check signing: `Get-SmbServerConfiguration | select RequireSecuritySignature`; older third-party devices may not sign correctly.",
       "The server's Microsoft-Windows-SMBServer/Security event log names the reason (e.g. event 1006 for encryption, 1009 for name hardening / SPN validation).",
     ],
-    connection: c.s.id, frames: framesOf(c), filter: streamFilter(c), references: [REF.smb2Session, REF.nlmpAv, REF.article],
+    connection: c.s.id, frames: extra ? [leg.req.frame, leg.resp!.frame] : framesOf(c), filter: streamFilter(c), references: [REF.smb2Session, REF.nlmpAv, REF.article],
   }, c);
-  if (enc.can === false) {
+  if (enc.can === false && !extra) {
     add(ctx, {
       id: "TREE_ACCESS_DENIED_ENCRYPTION",
       severity: "error",
@@ -147,13 +165,12 @@ function noResponse(ctx: DiagnoseContext, c: ConnView): void {
   }, c);
 }
 
-function other(ctx: DiagnoseContext, c: ConnView, st: string): void {
-  const leg = c.m.sessions[c.m.sessions.length - 1];
+function other(ctx: DiagnoseContext, c: ConnView, st: string, leg: SessionLeg, extra: number): void {
   add(ctx, {
     id: "SESSION_SETUP_FAILED",
     severity: "error",
     title: `Session setup failed: ${st}`,
-    explanation: `The SESSION_SETUP in frame ${leg.req.frame}${c.s.user ? ` (user ${c.s.user})` : ""} was answered ${st} in frame ${leg.resp!.frame}.`,
+    explanation: `The SESSION_SETUP in frame ${leg.req.frame}${c.s.user ? ` (user ${c.s.user})` : ""} was answered ${st} in frame ${leg.resp!.frame}.${extraText(extra, c)}`,
     remediation: [
       "Look up the status in MS-ERREF 2.3.1 and check the server's SMB and Security event logs (or Samba's log with log level 3) at that time.",
       st === "STATUS_INVALID_PARAMETER" || st === "STATUS_NOT_SUPPORTED" ? "A malformed or unsupported security blob: update the client or the server; check for a middlebox (WAN optimizer, proxy) altering SMB." : "Retry with another authentication method (the server's NEGOTIATE response lists the mechanisms it supports).",

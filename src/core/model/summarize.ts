@@ -8,9 +8,33 @@ import type { ConnModel, SessionLeg } from "./types";
 export const isError = (s: number) => (s >>> 0) >= 0xc0000000 && (s >>> 0) !== W.STATUS_MORE_PROCESSING_REQUIRED;
 const ms = (a: number, b: number) => Math.round((b - a) * 1000) / 1000;
 
-/** The session setup legs that belong to the last authentication attempt. */
-export function lastSession(c: ConnModel): SessionLeg[] {
-  return c.sessions;
+/**
+ * SESSION_SETUP legs grouped into authentication attempts: an attempt ends with a response that
+ * is not STATUS_MORE_PROCESSING_REQUIRED (NTLM takes two legs, Kerberos one or more).
+ */
+export function attempts(c: ConnModel): SessionLeg[][] {
+  const out: SessionLeg[][] = [];
+  let cur: SessionLeg[] = [];
+  for (const leg of c.sessions) {
+    cur.push(leg);
+    if (!leg.resp || (leg.resp.status >>> 0) !== W.STATUS_MORE_PROCESSING_REQUIRED) { out.push(cur); cur = []; }
+  }
+  if (cur.length) out.push(cur);
+  return out;
+}
+
+const succeeded = (a: SessionLeg[]) => { const l = a[a.length - 1]; return !!l.resp && !isError(l.resp.status) && (l.resp.status >>> 0) !== W.STATUS_MORE_PROCESSING_REQUIRED; };
+
+/** The attempt that established the session the connection used, if any. */
+export function establishedAttempt(c: ConnModel): SessionLeg[] | undefined {
+  return attempts(c).find(succeeded);
+}
+
+/** Attempts that failed although another attempt on the same connection succeeded. */
+export function failedExtraAttempts(c: ConnModel): SessionLeg[][] {
+  const all = attempts(c);
+  if (!all.some(succeeded)) return [];
+  return all.filter((a) => { const l = a[a.length - 1]; return !!l.resp && isError(l.resp.status); });
 }
 
 export function finalNegotiate(c: ConnModel) {
@@ -19,7 +43,7 @@ export function finalNegotiate(c: ConnModel) {
 
 export function authOf(c: ConnModel): Connection["auth"] {
   let auth: Connection["auth"] = null;
-  for (const leg of c.sessions) {
+  for (const leg of establishedAttempt(c) ?? c.sessions) {
     const flags = leg.resp?.sessionFlags ?? 0;
     const ok = leg.resp && !isError(leg.resp.status);
     if (ok && (flags & W.SMB2_SESSION_FLAG_IS_NULL)) return "anonymous";
@@ -33,8 +57,9 @@ export function authOf(c: ConnModel): Connection["auth"] {
 }
 
 export function userOf(c: ConnModel): string | null {
-  for (let i = c.sessions.length - 1; i >= 0; i--) {
-    const a = c.sessions[i].req.auth;
+  const legs = establishedAttempt(c) ?? c.sessions;
+  for (let i = legs.length - 1; i >= 0; i--) {
+    const a = legs[i].req.auth;
     if (a.user !== undefined && (a.user !== "" || a.domain)) return a.domain ? `${a.domain}\\${a.user}` : a.user;
   }
   return null;
@@ -97,7 +122,9 @@ export function summarize(c: ConnModel, captureEnd: number | null): Omit<Connect
   const closed = !!(c.rst || c.finClient || c.finServer);
   const endedSoonAfter = (ts: number) => !closed && captureEnd !== null && captureEnd - ts < 2000;
   const fail = (o: Outcome, p: Phase | null, s: number | null = null) => { outcome = o; failedPhase = p; status = s === null ? null : statusLabel(s); };
-  const lastLeg = c.sessions[c.sessions.length - 1];
+  // A connection that established a session is judged by what followed; extra attempts that
+  // failed on it (e.g. refused multichannel binds) are findings, not its outcome.
+  const lastLeg = establishedAttempt(c) ? undefined : c.sessions[c.sessions.length - 1];
   const failedTree = c.trees.find((t) => t.resp && isError(t.resp.status));
   const hasSmb = c.negotiates.length > 0 || c.sessions.length > 0 || c.trees.length > 0 || c.encrypted;
   if (c.syns.length && !c.synAck && !hasSmb && !c.midstream) {
