@@ -39,6 +39,8 @@ export interface LadderStep {
   status?: string | null;
   kind: "tcp" | "nbss" | "smb" | "krb" | "gap" | "encrypted";
   error?: boolean;
+  /** for kind "krb": the KDC the client talked to (a third lane in the ladder) */
+  kdc?: string;
 }
 
 export interface Connection {

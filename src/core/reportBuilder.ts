@@ -3,7 +3,8 @@
 import { REPORT_VERSION, type Report, type Connection } from "./report";
 import type { CaptureModel } from "./model/types";
 import { summarize } from "./model/summarize";
-import { pairKerberos } from "./model/kerberos";
+import { pairKerberos, EXPECTED_KRB_ERRORS } from "./model/kerberos";
+import { KRB_ERRORS, KRB_MSG_TYPES } from "./names";
 import { diagnose } from "./diagnose";
 import type { ConnView, DiagnoseContext } from "./diagnose/context";
 import { describePorts } from "./diagnose/capture";
@@ -16,6 +17,22 @@ export function buildReport(m: CaptureModel): Report {
   const krb = pairKerberos(m.kerberos, m.connections);
   const ctx: DiagnoseContext = { model: m, conns, exchanges: krb.exchanges, findings: [] };
   diagnose(ctx);
+  // The Kerberos messages a connection depended on belong in its ladder, in time order
+  for (const ex of krb.exchanges) {
+    const v = ex.conn ? conns.find((c) => c.m === ex.conn) : undefined;
+    if (!v?.s.ladder) continue;
+    for (const msg of [ex.req, ex.reply]) {
+      if (!msg) continue;
+      const name = msg.msgType !== null ? KRB_MSG_TYPES[msg.msgType] : "Kerberos";
+      const err = msg.errorCode !== null ? KRB_ERRORS[msg.errorCode] ?? `error ${msg.errorCode}` : null;
+      v.s.ladder.push({
+        frame: msg.frame, offsetMs: Math.round((msg.ts - v.m.firstTs) * 1000) / 1000, fromClient: msg === ex.req,
+        label: `${name} ${msg === ex.req ? "to" : "from"} KDC ${ex.kdc}${ex.service ? ` (${ex.service})` : ""}`,
+        status: err, kind: "krb", kdc: ex.kdc, error: err !== null && !EXPECTED_KRB_ERRORS.has(msg.errorCode!),
+      });
+    }
+    v.s.ladder.sort((a, b) => a.frame - b.frame);
+  }
   const connections: Connection[] = conns.map((c) => ({ ...c.s, findings: c.findings }));
   const report: Report = {
     version: REPORT_VERSION,
