@@ -148,7 +148,7 @@ export const F_NTLM_AV_FLAGS = 87; // u32 MsvAvFlags
 export const F_NTLM_VERSION = 88; // u32 1 = NTLMv1, 2 = NTLMv2, 0 = anonymous (empty responses)
 export const F_NTLM_MIC = 89; // u32 1 = MIC present
 export const F_NTLM_TIMESTAMP = 90; // u64 MsvAvTimestamp (FILETIME)
-export const F_BLOB_ERROR = 91; // u32 AUTH_ERR_*: the blob could not be decoded (where)
+export const F_BLOB_ERROR = 91; // u32 AL_* << 8 | AE_* (assembly/proto/auth/errors.ts): the blob could not be decoded
 export const F_GAP_RESYNC = 92; // u32 1 = the framer found the next NBSS/SMB header after a gap
 export const F_FLOW_PROTO = 93; // u32 FLOWP_* what the flow carries
 export const F_KRB_PATH = 94; // u32 1 = Kerberos token inside an SMB/GSS blob (not on port 88)

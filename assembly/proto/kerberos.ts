@@ -81,9 +81,6 @@ export function krbEnd(inBlob: bool): void {
   if (inBlob) fU32(F_KRB_PATH, 1);
 }
 
-/** True once a Kerberos message was seen in this record. */
-export function krbSeen(): bool { return nTypes > 0; }
-
 function listEmit(which: u32, field: u32): void {
   if (load<u32>(listCounts + which * 4) > 0) fBytes(field, T_STR, lists + which * LIST_CAP, load<u32>(listLens + which * 4));
 }
@@ -188,7 +185,7 @@ function ticket(p: usize, lim: usize, main: bool): bool {
       if (main) { fBytes(F_KRB_SNAME, T_STR, nameBuf, nameLen); fU32(F_KRB_SNAME_TYPE, <u32>nameType); }
     } else if (t == 0xa3) {
       if (!encData(v, ve)) return false;
-      ticketEtype = encEtype; ticketKvno = encKvno;
+      if (main) { ticketEtype = encEtype; ticketKvno = encKvno; }
     }
   }
   return true;

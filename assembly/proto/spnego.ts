@@ -53,7 +53,7 @@ export function securityToken(p: usize, lim: usize, allowSpnego: bool): void {
   if (len == 0) { authFail(AL_GSS, AE_EMPTY, p); return; }
   if (isNtlmssp(p, len)) { setMech(MECH_NTLM); ntlmMessage(p, len); return; }
   // NegoEx MESSAGE_HEADER (MS-NEGOEX 2.2.6.2) starts with the signature "NEGOEXTS"
-  if (len >= 8 && u32le(p) == 0x4f47454e && u32le(p + 4) == 0x5354584e) { setMech(MECH_NEGOEX); return; }
+  if (len >= 8 && u32le(p) == 0x4f47454e && u32le(p + 4) == 0x53545845) { setMech(MECH_NEGOEX); return; }
   const t = u8at(p);
   if (t == 0x60) { gssToken(p, lim, allowSpnego); return; }
   if ((t == 0xa0 || t == 0xa1) && allowSpnego) { negotiationToken(p, lim); return; }

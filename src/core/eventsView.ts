@@ -68,8 +68,6 @@ const AUTH_REASONS: Record<number, string> = {
   [A.AE_UNKNOWN]: "unrecognised security token",
   [A.AE_NTLM_TYPE]: "unknown NTLMSSP message type",
   [A.AE_BOUNDS]: "NTLMSSP field points outside the message",
-  [A.AE_MISSING]: "mandatory element missing",
-  [A.AE_TRAILING]: "trailing bytes",
 };
 
 /** "layer: reason" text of an F_BLOB_ERROR value (assembly/proto/auth/errors.ts). */

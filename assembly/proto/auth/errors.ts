@@ -20,5 +20,3 @@ export const AE_INTEGER = 7; // INTEGER empty or longer than 64 bits
 export const AE_UNKNOWN = 8; // not SPNEGO, NTLMSSP, NegoEx or Kerberos
 export const AE_NTLM_TYPE = 9; // NTLMSSP MessageType other than 1, 2, 3
 export const AE_BOUNDS = 10; // an NTLMSSP (offset, length) field points outside the message
-export const AE_MISSING = 11; // a mandatory element is absent
-export const AE_TRAILING = 12; // bytes after the last element inside a SEQUENCE the schema fully knows
