@@ -1,6 +1,5 @@
 // NEGOTIATE: no answer (the antivirus / filter driver pattern), an error, no common dialect, and
 // the NetBIOS session refused on port 139.
-import * as W from "../../../assembly/wire";
 import { add, dur, host, streamFilter, type DiagnoseContext, type ConnView } from "./context";
 import { REF } from "./references";
 import { statusLabel } from "../names";
@@ -130,5 +129,4 @@ function noResponse(ctx: DiagnoseContext, c: ConnView): void {
     filter: streamFilter(c),
     references: [REF.article, REF.smb2Negotiate],
   }, c);
-  void W;
 }

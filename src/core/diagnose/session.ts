@@ -47,6 +47,29 @@ export function sessionRules(ctx: DiagnoseContext): void {
       failure(ctx, c, first[first.length - 1], extra.length);
     }
     guest(ctx, c);
+    loop(ctx, c);
+  }
+}
+
+/** An authentication that keeps asking for more rounds without ever completing. */
+function loop(ctx: DiagnoseContext, c: ConnView): void {
+  let run: SessionLeg[] = [];
+  for (const leg of c.m.sessions) {
+    if (leg.resp && (leg.resp.status >>> 0) === W.STATUS_MORE_PROCESSING_REQUIRED) run.push(leg);
+    else run = [];
+    if (run.length === 5) {
+      add(ctx, {
+        id: "SESSION_SETUP_LOOP",
+        severity: "warning",
+        title: "Session setup goes round in circles",
+        explanation: `${run.length} SESSION_SETUP rounds in a row (frames ${run[0].req.frame}–${run[run.length - 1].resp!.frame}) were answered STATUS_MORE_PROCESSING_REQUIRED. NTLM needs two rounds and Kerberos usually one or two; more than that means the client and server do not converge on a mechanism (for example SPNEGO renegotiation, or NegoEx/PKU2U offered where the server cannot complete it).`,
+        remediation: [
+          "Compare the mechanisms the client offers (mechTypes in the first SESSION_SETUP) with those the server lists in its NEGOTIATE response; try forcing NTLM or Kerberos on the client to see which one loops.",
+          "Update both sides: such loops are usually interoperability bugs, often with third-party SMB servers.",
+        ],
+        connection: c.s.id, frames: run.map((l) => l.req.frame), filter: streamFilter(c), references: [REF.smb2Session],
+      }, c);
+    }
   }
 }
 
@@ -184,7 +207,9 @@ function guest(ctx: DiagnoseContext, c: ConnView): void {
   const leg = c.m.sessions.find((l) => l.resp && !((l.resp.status >>> 0) >= 0xc0000000));
   if (!leg?.resp) return;
   const isGuest = c.s.auth === "guest";
-  const asked = leg.req.auth.user ? `${leg.req.auth.domain ? `${leg.req.auth.domain}\\` : ""}${leg.req.auth.user}` : null;
+  const sentUser = leg.req.auth.user;
+  // A client that asked for the guest account itself got what it asked for
+  const asked = sentUser && sentUser.toLowerCase() !== "guest" ? `${leg.req.auth.domain ? `${leg.req.auth.domain}\\` : ""}${sentUser}` : null;
   add(ctx, {
     id: "GUEST_SESSION",
     severity: "warning",
@@ -201,5 +226,4 @@ function guest(ctx: DiagnoseContext, c: ConnView): void {
     ],
     connection: c.s.id, frames: [leg.req.frame, leg.resp.frame], filter: streamFilter(c), references: [REF.smb2SessionFlags],
   }, c);
-  void W;
 }
