@@ -2,6 +2,7 @@
 import { defineConfig } from "vite";
 
 export default defineConfig({
+  publicDir: false, // the CLI bundle needs none of the app's static files
   build: {
     ssr: "src/cli/main.ts",
     outDir: "dist/cli",

@@ -1,48 +1,312 @@
-// The built app in real Chromium: a capture given to the page is decoded on the worker and the
-// page shows its packet count and SMB setup messages.
+// The built app in real Chromium (served by vite preview with the production CSP header): each
+// main fixture gives the expected verdict, findings and failing frame; history survives a reload;
+// the app works offline; bad files and a crashing worker give clear messages and the app stays
+// usable; and no connection or DNS lookup ever leaves 127.0.0.1.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { join } from "node:path";
-import type { Browser } from "playwright-core";
+import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import type { PreviewServer } from "vite";
-import { startApp, launch, haveChromium, CHROMIUM } from "./support";
+import { startApp, launch, haveChromium, CHROMIUM, readNetLog, IPV6_PROBE } from "./support";
 
 const FIX = join(__dirname, "../fixtures");
+const ART = join(__dirname, "artifacts");
 if (!haveChromium) console.log(`browser tests skipped: ${CHROMIUM} is not installed (apt-get install chromium)`);
+
+interface Expect { file: string; finding: string; tone: string }
+const CASES: Expect[] = [
+  { file: "tree-bad-share.pcap", finding: "TREE_BAD_NETWORK_NAME", tone: "error" },
+  { file: "wrong-password.pcap", finding: "LOGON_FAILURE", tone: "error" },
+  { file: "encrypt-smb21.pcap", finding: "TREE_ACCESS_DENIED_ENCRYPTION", tone: "error" },
+  { file: "negotiate-no-response.pcap", finding: "NEGOTIATE_NO_RESPONSE", tone: "error" },
+];
+
+/** The frame the fixture's connection failed on (fixtures/*.expected.json, checked against tshark). */
+function failingFrame(file: string): number {
+  const x = JSON.parse(readFileSync(join(FIX, file.replace(/\.pcapn?g?$/, ".expected.json")), "utf8"));
+  const c = x.connections[0];
+  const ps = c.phases.filter((p: { phase: string }) => p.phase === c.failedPhase);
+  const p = ps.find((q: { status: string | null }) => c.status && q.status === c.status) ?? ps[ps.length - 1];
+  return p.responseFrame ?? p.requestFrame;
+}
 
 describe.skipIf(!haveChromium)("app in Chromium", () => {
   let server: PreviewServer;
   let url: string;
-  let browser: Browser;
+  let origin: string;
+  let browser: Browser | null = null;
+  const netLog = join(tmpdir(), `smbscope-netlog-${process.pid}.json`); // KEEP_NETLOG=1 keeps it
+  const requests: string[] = [];
+  const pageErrors: string[] = [];
+
   beforeAll(async () => {
+    mkdirSync(ART, { recursive: true });
     ({ server, url } = await startApp());
-    browser = await launch();
+    origin = new URL(url).origin;
+    browser = await launch({ netLog });
   });
   afterAll(async () => {
     await browser?.close();
     await server?.close();
+    if (!process.env.KEEP_NETLOG) rmSync(netLog, { force: true });
+    else console.log(`network log kept: ${netLog}`);
   });
 
-  it("decodes a dropped capture on the worker and lists the SMB setup messages", async () => {
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (e) => errors.push(e.message));
-    page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
-    await page.goto(url);
-    await page.getByTestId("file-input").setInputFiles(join(FIX, "tree-bad-share.pcap"));
-    await expect.poll(() => page.getByTestId("packet-count").textContent(), { timeout: 20_000 }).toContain("28 packets");
-    const list = await page.getByTestId("messages").textContent();
-    expect(list).toContain("TREE_CONNECT request \\\\10.99.1.1\\nosuchshare");
-    expect(list).toContain("TREE_CONNECT response STATUS_BAD_NETWORK_NAME");
-    expect(list).toContain("NEGOTIATE response STATUS_SUCCESS dialect 3.1.1");
-    expect(errors).toEqual([]);
-    await page.close();
+  async function open(opts: { query?: string; dark?: boolean } = {}): Promise<{ ctx: BrowserContext; page: Page }> {
+    const ctx = await browser!.newContext({ viewport: { width: 1200, height: 900 }, colorScheme: opts.dark ? "dark" : "light" });
+    ctx.on("request", (r) => requests.push(r.url()));
+    const page = await ctx.newPage();
+    page.on("pageerror", (e) => pageErrors.push(e.message));
+    await page.goto(url + (opts.query ?? ""));
+    await page.getByTestId("nav-history").waitFor();
+    return { ctx, page };
+  }
+
+  const analyse = (page: Page, file: string | string[]) =>
+    page.getByTestId("file-input").setInputFiles(Array.isArray(file) ? file.map((f) => join(FIX, f)) : join(FIX, file));
+
+  const historyCount = async (page: Page) => Number((await page.getByTestId("nav-history").textContent())!.match(/\((\d+)\)/)![1]);
+
+  it("shows the verdict, the findings and the failing frame of each main fixture; exports JSON and Markdown", async () => {
+    const { ctx, page } = await open();
+    await page.screenshot({ path: join(ART, "intro.png") });
+    for (const c of CASES) {
+      await analyse(page, c.file);
+      const finding = page.locator(`[data-testid=report] [data-finding-id="${c.finding}"]`);
+      await finding.waitFor({ timeout: 15_000 });
+      await expect.poll(() => page.getByTestId("verdict").getAttribute("data-tone")).toBe(c.tone);
+      expect((await page.getByTestId("verdict-text").textContent())!.length).toBeGreaterThan(20);
+      expect(await page.getByTestId("verdict").textContent()).toContain(c.file);
+      // remediation and evidence are there, with copyable filters
+      expect(await finding.locator("ol li").count()).toBeGreaterThan(0);
+      expect(await finding.locator("[data-copy^='frame.number']").count()).toBe(1);
+      // the ladder marks the frame the connection failed on
+      const frame = failingFrame(c.file);
+      const step = page.locator(`[data-testid=ladder] g.msg[data-frame="${frame}"]`);
+      expect(await step.getAttribute("data-fail")).toBe("true");
+      expect(await page.locator("[data-testid=ladder] g.msg[data-fail]").count()).toBe(1);
+      if (c.file === "tree-bad-share.pcap") await page.screenshot({ path: join(ART, "report-light.png"), fullPage: true });
+      if (c.file === "negotiate-no-response.pcap") {
+        expect(await page.locator("[data-testid=ladder] g.break").count()).toBeGreaterThan(0); // 20 s of silence drawn as a break
+        await page.getByTestId("ladder").screenshot({ path: join(ART, "ladder-no-response.png") });
+      }
+    }
+    // export: JSON is the Report, Markdown has the verdict
+    const [json] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-json").click()]);
+    expect(json.suggestedFilename()).toBe("negotiate-no-response.smbscope.json");
+    const report = JSON.parse(readFileSync((await json.path())!, "utf8"));
+    expect(report.findings.map((f: { id: string }) => f.id)).toContain("NEGOTIATE_NO_RESPONSE");
+    const [md] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-md").click()]);
+    expect(readFileSync((await md.path())!, "utf8")).toContain("NEGOTIATE_NO_RESPONSE");
+    // the print view of the last report
+    await page.emulateMedia({ media: "print" });
+    await page.screenshot({ path: join(ART, "report-print.png"), fullPage: true });
+    await page.emulateMedia({ media: "screen" });
+    // a capture without SMB: the summary lists the busiest ports
+    await analyse(page, "krb-preauth-failed.pcap");
+    await page.getByTestId("top-ports").waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId("top-ports").textContent()).toContain("udp/88");
+    // the five analyses are in this window's tabs and in history
+    expect(await page.locator(".session-tabs button").count()).toBe(5);
+    expect(await historyCount(page)).toBe(5);
+    await ctx.close();
   });
 
-  it("says clearly when the file is not a capture", async () => {
-    const page = await browser.newPage();
-    await page.goto(url);
+  it("analyses several files given at once, one after the other, and files dropped on the window", async () => {
+    const { ctx, page } = await open({ dark: true });
+    await analyse(page, ["tcp-rejected.pcap", "tcp-no-answer.pcap", "smb311-ok.pcap"]);
+    await expect.poll(() => page.locator(".session-tabs button").count(), { timeout: 15_000 }).toBe(3);
+    await expect.poll(() => historyCount(page)).toBe(3);
+    expect(await page.getByTestId("verdict").getAttribute("data-tone")).toBe("ok"); // the last one, smb311-ok
+    // a drop anywhere on the page
+    const bytes = [...readFileSync(join(FIX, "tree-bad-share.pcap"))];
+    await page.evaluate((b) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(b)], "dropped.pcap"));
+      for (const type of ["dragenter", "dragover", "drop"]) document.querySelector("main")!.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, bytes);
+    await page.locator('[data-finding-id="TREE_BAD_NETWORK_NAME"]').waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId("verdict").textContent()).toContain("dropped.pcap");
+    await page.screenshot({ path: join(ART, "report-dark.png"), fullPage: true });
+    await ctx.close();
+  });
+
+  it("keeps every analysis in history: reload, reopen instantly, same file again, delete", async () => {
+    const { ctx, page } = await open();
+    await analyse(page, "wrong-password.pcap");
+    await page.locator('[data-finding-id="LOGON_FAILURE"]').waitFor({ timeout: 15_000 });
+    await page.getByTestId("sample").count(); // (intro is gone once a report shows)
+    await page.reload();
+    await expect.poll(() => historyCount(page)).toBe(1);
+    await page.getByTestId("nav-history").click();
+    const row = page.locator("[data-testid=history-table] tbody tr");
+    expect(await row.count()).toBe(1);
+    expect(await row.textContent()).toContain("wrong-password.pcap");
+    expect(await row.getAttribute("data-sha256")).toBe(require("node:crypto").createHash("sha256").update(readFileSync(join(FIX, "wrong-password.pcap"))).digest("hex"));
+    await page.screenshot({ path: join(ART, "history.png"), fullPage: true });
+    await row.getByRole("button", { name: /^Open/ }).click();
+    await page.locator('[data-finding-id="LOGON_FAILURE"]').waitFor({ timeout: 5_000 });
+    expect(await page.getByTestId("verdict").textContent()).toContain("saved analysis from");
+    // the same capture again: said so, and not stored twice
+    await analyse(page, "wrong-password.pcap");
+    await expect.poll(() => page.getByTestId("alerts").textContent(), { timeout: 15_000 }).toContain("already in history");
+    expect(await historyCount(page)).toBe(1);
+    // delete
+    await page.getByTestId("nav-history").click();
+    await page.getByTestId("delete").click();
+    await expect.poll(() => historyCount(page)).toBe(0);
+    await page.reload();
+    await expect.poll(() => page.getByTestId("nav-history").textContent()).toContain("(0)");
+    // keeping the capture itself (opt-in): re-analyse from history; then clear all
+    await page.getByTestId("nav-history").click();
+    await page.getByTestId("keep-captures").check();
+    await analyse(page, "encrypt-smb21.pcap");
+    await page.locator('[data-finding-id="TREE_ACCESS_DENIED_ENCRYPTION"]').waitFor({ timeout: 15_000 });
+    await analyse(page, "tcp-rejected.pcap");
+    await expect.poll(() => historyCount(page)).toBe(2);
+    await page.getByTestId("nav-history").click();
+    const kept = page.locator("[data-testid=history-table] tbody tr", { hasText: "encrypt-smb21.pcap" });
+    expect(await kept.textContent()).toContain("capture kept");
+    await kept.getByRole("button", { name: /^Analyse .* again/ }).click();
+    await page.locator('[data-finding-id="TREE_ACCESS_DENIED_ENCRYPTION"]').waitFor({ timeout: 15_000 });
+    await page.getByTestId("nav-history").click();
+    await page.getByTestId("clear-all").click();
+    await page.getByTestId("clear-confirm").click();
+    await expect.poll(() => historyCount(page)).toBe(0);
+    await ctx.close();
+  });
+
+  it("lets go of the history database when another tab upgrades it, and says so", async () => {
+    const { ctx, page } = await open();
+    await expect.poll(() => page.getByTestId("alerts").textContent()).toBe("");
+    const other = await ctx.newPage();
+    await other.goto(url);
+    // a newer version of the app in another tab opens the database at a higher version
+    const upgraded = await other.evaluate(() => new Promise<number>((resolve, reject) => {
+      const r = indexedDB.open("smbscope", 99);
+      r.onsuccess = () => { const v = r.result.version; r.result.close(); resolve(v); };
+      r.onerror = () => reject(r.error);
+    }));
+    expect(upgraded).toBe(99);
+    await expect.poll(() => page.getByTestId("alerts").textContent()).toContain("updated in another tab");
+    await ctx.close();
+  });
+
+  it("says clearly when a file is not a capture, and the next file still works", async () => {
+    const { ctx, page } = await open();
+    await page.getByTestId("file-input").setInputFiles({ name: "random.bin", mimeType: "application/octet-stream", buffer: randomBytes(64 * 1024) });
+    await expect.poll(() => page.getByTestId("alerts").textContent(), { timeout: 15_000 }).toContain("random.bin is not a packet capture");
     await page.getByTestId("file-input").setInputFiles({ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("hello, this is not a pcap file at all\n") });
-    await expect.poll(() => page.locator("body").textContent(), { timeout: 20_000 }).toContain("notes.txt is not a packet capture");
-    await page.close();
+    await expect.poll(() => page.getByTestId("alerts").textContent(), { timeout: 15_000 }).toContain("notes.txt is not a packet capture");
+    await page.screenshot({ path: join(ART, "error.png") });
+    expect(await historyCount(page)).toBe(0);
+    await analyse(page, "tree-bad-share.pcap");
+    await page.locator('[data-finding-id="TREE_BAD_NETWORK_NAME"]').waitFor({ timeout: 15_000 });
+    await ctx.close();
+  });
+
+  for (const mode of ["crash", "trap"] as const) {
+    it(`survives a worker ${mode} in the middle of a file: clear message, history intact, next file works`, async () => {
+      // slices of 2000 bytes, failing when the third slice is due: wrong-password.pcap (2912 B)
+      // needs two slices, tree-bad-share.pcap (5043 B) three
+      const { ctx, page } = await open({ query: `?test-slice=2000&test-fail-after=2&test-fail-mode=${mode}` });
+      await analyse(page, "wrong-password.pcap");
+      await page.locator('[data-finding-id="LOGON_FAILURE"]').waitFor({ timeout: 15_000 });
+      const gen = Number(await page.locator(".app").getAttribute("data-worker-generation"));
+      await analyse(page, "tree-bad-share.pcap");
+      const alert = page.getByTestId("alert-error");
+      await alert.waitFor({ timeout: 15_000 });
+      const text = await alert.textContent();
+      expect(text).toContain("tree-bad-share.pcap");
+      expect(text).toMatch(mode === "crash" ? /stopped unexpectedly/ : /internal error/);
+      expect(text).toMatch(/restarted/);
+      expect(Number(await page.locator(".app").getAttribute("data-worker-generation"))).toBe(gen + 1);
+      if (mode === "crash") await page.screenshot({ path: join(ART, "worker-crash.png") });
+      expect(await historyCount(page)).toBe(1);
+      await analyse(page, "wrong-password.pcap");
+      await expect.poll(() => page.getByTestId("alerts").textContent(), { timeout: 15_000 }).toContain("already in history");
+      await page.locator('[data-finding-id="LOGON_FAILURE"]').waitFor();
+      await ctx.close();
+    });
+  }
+
+  it("shows progress and cancels a long analysis", async () => {
+    // a 4 MB capture (tree-bad-share's packets repeated) read in 16 KiB slices, 40 ms apart:
+    // ~10 s if nobody cancels
+    const src = readFileSync(join(FIX, "tree-bad-share.pcap"));
+    const body = src.subarray(24);
+    const big = Buffer.concat([src.subarray(0, 24), ...Array(Math.ceil(4e6 / body.length)).fill(body)]);
+    const { ctx, page } = await open({ query: "?test-slice=16384&test-delay=40" });
+    await page.getByTestId("file-input").setInputFiles({ name: "big.pcap", mimeType: "application/octet-stream", buffer: big });
+    await page.getByTestId("progress").waitFor({ timeout: 10_000 });
+    await expect.poll(() => page.getByTestId("progress-stats").textContent(), { timeout: 10_000 }).toMatch(/[1-9]\d?% · .* MB\/s/);
+    await page.screenshot({ path: join(ART, "progress.png") });
+    await page.getByTestId("cancel").click({ timeout: 5_000 });
+    await expect.poll(() => page.getByTestId("alerts").textContent(), { timeout: 10_000 }).toContain("big.pcap: analysis cancelled");
+    expect(await page.getByTestId("progress").count()).toBe(0);
+    expect(await historyCount(page)).toBe(0);
+    await analyse(page, "wrong-password.pcap");
+    await page.locator('[data-finding-id="LOGON_FAILURE"]').waitFor({ timeout: 15_000 });
+    await ctx.close();
+  });
+
+  it("says so when history storage is full, and loses nothing already saved", async () => {
+    const { ctx, page } = await open();
+    await analyse(page, "wrong-password.pcap");
+    await page.locator('[data-finding-id="LOGON_FAILURE"]').waitFor({ timeout: 15_000 });
+    await page.evaluate(() => {
+      const quota = () => { throw new DOMException("The quota has been exceeded.", "QuotaExceededError"); };
+      IDBObjectStore.prototype.add = quota;
+      IDBObjectStore.prototype.put = quota;
+    });
+    await analyse(page, "tree-bad-share.pcap");
+    await page.locator('[data-finding-id="TREE_BAD_NETWORK_NAME"]').waitFor({ timeout: 15_000 }); // still shown
+    expect(await page.getByTestId("alerts").textContent()).toMatch(/storage for this site is full.*Nothing already in history was lost/);
+    await page.reload();
+    await expect.poll(() => historyCount(page)).toBe(1);
+    await ctx.close();
+  });
+
+  it("works offline once loaded: the app, the decoder and the sample come from the service worker", async () => {
+    const { ctx, page } = await open();
+    await page.evaluate(async () => { await navigator.serviceWorker.ready; });
+    await expect.poll(() => page.evaluate(() => !!navigator.serviceWorker.controller), { timeout: 10_000 }).toBe(true);
+    await ctx.setOffline(true);
+    await page.reload();
+    await page.getByTestId("sample").click();
+    await page.locator('[data-finding-id="TREE_BAD_NETWORK_NAME"]').waitFor({ timeout: 15_000 });
+    await analyse(page, "encrypt-smb21.pcap");
+    await page.locator('[data-finding-id="TREE_ACCESS_DENIED_ENCRYPTION"]').waitFor({ timeout: 15_000 });
+    await ctx.close();
+  });
+
+  it("never sends a request off this machine (page requests and Chromium's network log)", async () => {
+    // (also on its own: one analysis, the sample, the history view)
+    const { ctx, page } = await open();
+    await analyse(page, "encrypt-smb21.pcap");
+    await page.locator('[data-finding-id="TREE_ACCESS_DENIED_ENCRYPTION"]').waitFor({ timeout: 15_000 });
+    await page.getByTestId("nav-analyse").click();
+    await page.getByTestId("nav-history").click();
+    await ctx.close();
+    const off = requests.filter((u) => !u.startsWith(`${origin}/`) && !/^(blob|data):/.test(u));
+    expect(off).toEqual([]);
+    expect(requests.length).toBeGreaterThan(5);
+    expect(pageErrors).toEqual([]);
+    await browser!.close();
+    browser = null;
+    const log = readNetLog(netLog);
+    const local = (a: string) => /^(127\.0\.0\.1|\[::1\])(:\d+)?$/.test(a);
+    // every socket connected to this machine (the IPv6 probe sends nothing, see support.ts)
+    expect(log.connects.filter((c) => c.type === "TCP_CONNECT_ATTEMPT").length).toBeGreaterThan(0);
+    expect(log.connects.filter((c) => !local(c.address) && c.address !== IPV6_PROBE)).toEqual([]);
+    // every name resolution was for 127.0.0.1, or was turned into ~NOTFOUND by --host-resolver-rules
+    // (Chromium's own background requests: update, sign-in, autofill), so no DNS query went out
+    expect(log.resolves.filter((h) => !/^(https?:\/\/)?(127\.0\.0\.1(:\d+)?|~notfound)$/i.test(h))).toEqual([]);
+    // and every request made by the app's pages and workers was to its own origin
+    const appRequests = log.requests.filter((r) => r.app);
+    expect(appRequests.length).toBeGreaterThan(5);
+    expect(appRequests.filter((r) => !r.url.startsWith(`${origin}/`))).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 // Serves the built app (dist/app) with the production CSP header, and drives Debian's Chromium.
 import { preview, type PreviewServer } from "vite";
 import { chromium, type Browser } from "playwright-core";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const haveChromium = existsSync(CHROMIUM);
@@ -13,7 +13,12 @@ export async function startApp(): Promise<{ server: PreviewServer; url: string }
   return { server, url };
 }
 
-export async function launch(): Promise<Browser> {
+export interface LaunchOptions {
+  /** write Chromium's network log (every socket and DNS lookup) to this file */
+  netLog?: string;
+}
+
+export async function launch(opts: LaunchOptions = {}): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -21,6 +26,56 @@ export async function launch(): Promise<Browser> {
       "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
       "--disable-background-networking", "--disable-component-update", "--disable-sync",
       "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+      // Chromium asks Google about every page with a form field (autofill "page" queries):
+      // the app's search box would make the network log look like the app's own request
+      "--disable-features=AutofillServerCommunication",
+      ...(opts.netLog ? [`--log-net-log=${opts.netLog}`, "--net-log-capture-mode=Default"] : []),
     ],
   });
+}
+
+export interface NetLogSummary {
+  /** remote address of every TCP connection attempt and UDP "connect" */
+  connects: { type: string; address: string }[];
+  /** every host name the resolver was asked for (after --host-resolver-rules mapping) */
+  resolves: string[];
+  /**
+   * every URL request; `app` when its network isolation key names 127.0.0.1, i.e. it was made for
+   * a page or worker of the app (Chromium's own background requests carry other keys or none)
+   */
+  requests: { url: string; app: boolean }[];
+}
+
+/**
+ * Chromium probes IPv6 reachability by connect()ing a UDP socket to this address and reading the
+ * local address back: a routing-table lookup, no datagram is sent.
+ */
+export const IPV6_PROBE = "[2001:4860:4860::8888]:443";
+
+/** Reads a Chromium --log-net-log file (after the browser closed; tolerates a missing tail). */
+export function readNetLog(path: string): NetLogSummary {
+  let text = readFileSync(path, "utf8").trim();
+  type Ev = { type: number; params?: Record<string, unknown> };
+  let log: { constants: { logEventTypes: Record<string, number> }; events?: Ev[] };
+  try { log = JSON.parse(text); } catch {
+    text = text.replace(/,\s*$/, "");
+    log = JSON.parse(text.endsWith("]}") ? text : `${text}]}`);
+  }
+  const names = new Map(Object.entries(log.constants.logEventTypes).map(([k, v]) => [v, k]));
+  const out: NetLogSummary = { connects: [], resolves: [], requests: [] };
+  for (const ev of log.events ?? []) {
+    const p = ev.params ?? {};
+    const type = names.get(ev.type) ?? String(ev.type);
+    if (type === "TCP_CONNECT_ATTEMPT" || type === "UDP_CONNECT" || type === "SOCKET_CONNECT") {
+      if (typeof p.address === "string") out.connects.push({ type, address: p.address });
+    } else if (type === "TCP_CONNECT" && typeof p.remote_address === "string") {
+      out.connects.push({ type, address: p.remote_address });
+    } else if (type === "HOST_RESOLVER_MANAGER_REQUEST" && typeof p.host === "string") {
+      out.resolves.push(p.host);
+    } else if (type === "URL_REQUEST_START_JOB" && typeof p.url === "string") {
+      const nik = String(p.network_isolation_key ?? "");
+      out.requests.push({ url: p.url, app: /\bhttps?:\/\/127\.0\.0\.1\b/.test(nik) });
+    }
+  }
+  return out;
 }

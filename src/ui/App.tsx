@@ -1,60 +1,355 @@
-import { createSignal, For, Show } from "solid-js";
-import * as Comlink from "comlink";
-import type { AnalyzerApi, QuickResult } from "../worker/analyzer.worker";
-import AnalyzerWorker from "../worker/analyzer.worker?worker";
-import { SMB2_COMMANDS, SMB1_COMMANDS } from "../core/names";
+import { createSignal, For, onCleanup, onMount, Show } from "solid-js";
+import type { Report } from "../core/report";
+import { AnalysisFailure, type AnalyzerClient, type ProgressInfo } from "./analyzerClient";
+import { HistoryStore, HistoryError, storageInfo, requestPersistence, type HistoryEntry, type HistoryEvent, type StorageInfo } from "../history/store";
+import { ReportView, type ReportMeta } from "./components/ReportView";
+import { ProgressPanel } from "./components/ProgressPanel";
+import { HistoryView } from "./components/HistoryView";
+import { Cmd } from "./components/Copy";
+import { announcement, announce } from "./announce";
+import { downloadBlob } from "./download";
+import { formatDate } from "./format";
+import { isUnusable, reportTone } from "./model";
 
-const worker = Comlink.wrap<AnalyzerApi>(new AnalyzerWorker());
+export const SAMPLE = { url: "./samples/tree-bad-share.pcap", name: "tree-bad-share.pcap" };
 
-export function App() {
-  const [result, setResult] = createSignal<QuickResult | null>(null);
-  const [busy, setBusy] = createSignal(false);
-  const [error, setError] = createSignal("");
+interface Job { id: number; blob: Blob; name: string }
+interface Shown { key: string; report: Report; meta: ReportMeta; name: string; tone: string }
+interface Alert { id: number; tone: "error" | "warning" | "info"; text: string; action?: { label: string; run: () => void } }
 
-  async function analyze(file: File) {
-    setBusy(true); setError(""); setResult(null);
-    try {
-      setResult(await worker.analyze(file, file.name));
-    } catch (e) {
-      setError(`${file.name}: ${(e as Error).message}`);
-    } finally { setBusy(false); }
-  }
+let nextId = 1;
 
-  const onDrop = (e: DragEvent) => {
-    e.preventDefault();
-    const f = e.dataTransfer?.files?.[0];
-    if (f) void analyze(f);
+export interface AppProps {
+  client: AnalyzerClient;
+  /** registers the function that queues files given to the app from outside (launchQueue) */
+  onReady?: (enqueue: (files: { blob: Blob; name: string }[]) => void) => void;
+}
+
+export function App(props: AppProps) {
+  const [view, setView] = createSignal<"analyse" | "history">("analyse");
+  const [queue, setQueue] = createSignal<Job[]>([]);
+  const [running, setRunning] = createSignal<{ job: Job; progress: ProgressInfo | null } | null>(null);
+  const [shown, setShown] = createSignal<Shown | null>(null);
+  const [session, setSession] = createSignal<Shown[]>([]);
+  const [alerts, setAlerts] = createSignal<Alert[]>([]);
+  const [store, setStore] = createSignal<HistoryStore | null>(null);
+  const [historyAvailable, setHistoryAvailable] = createSignal(true);
+  const [entries, setEntries] = createSignal<HistoryEntry[]>([]);
+  const [storage, setStorage] = createSignal<StorageInfo | null>(null);
+  const [keepCaptures, setKeepCapturesSig] = createSignal(false);
+  const [dragging, setDragging] = createSignal(false);
+  const [offlineReady, setOfflineReady] = createSignal(false);
+  const [workerGen, setWorkerGen] = createSignal(props.client.generation);
+  let fileInput: HTMLInputElement | undefined;
+
+  const alert = (tone: Alert["tone"], text: string, action?: Alert["action"]) => {
+    const a: Alert = { id: nextId++, tone, text, action };
+    setAlerts((xs) => [...xs.slice(-4), a]);
+    return a.id;
+  };
+  const dismiss = (id: number) => setAlerts((xs) => xs.filter((a) => a.id !== id));
+
+  // ---- history ----
+  const refreshHistory = async () => {
+    const s = store();
+    if (!s) return;
+    try { setEntries(await s.list()); } catch (e) { alert("error", (e as Error).message); }
+    setStorage(await storageInfo());
   };
 
+  const onHistoryEvent = (e: HistoryEvent) => {
+    if (e.type === "blocked") alert("warning", "Another smbscope tab still uses an older version of the saved history. Close or reload the other tabs so the history can be upgraded.");
+    else if (e.type === "blocking" || e.type === "terminated") {
+      setStore(null);
+      alert("warning", e.type === "blocking"
+        ? "smbscope was updated in another tab. Reload this page to keep saving analyses to history (what is saved is safe)."
+        : "The browser closed the history database (storage may have been cleared). Reload this page.",
+      { label: "Reload", run: () => location.reload() });
+    }
+  };
+
+  onMount(async () => {
+    try {
+      const s = await HistoryStore.open(onHistoryEvent);
+      setStore(s);
+      setKeepCapturesSig((await s.settings()).keepCaptures);
+      await refreshHistory();
+    } catch (e) {
+      setHistoryAvailable(false);
+      alert("warning", (e as Error).message);
+    }
+  });
+
+  const historyActions = {
+    open: async (id: number) => {
+      const s = store();
+      if (!s) return;
+      try {
+        const [entry, report] = await Promise.all([s.get(id), s.getReport(id)]);
+        if (!entry || !report) { alert("error", "That analysis is no longer in history."); await refreshHistory(); return; }
+        show({ key: `h${id}`, report, name: entry.name, tone: reportTone(report), meta: { fromHistory: true, savedAt: entry.date, sha256: entry.sha256 } });
+      } catch (e) { alert("error", (e as Error).message); }
+    },
+    remove: async (id: number) => {
+      const s = store();
+      if (!s) return;
+      const name = entries().find((e) => e.id === id)?.name ?? "analysis";
+      try { await s.delete(id); announce(`Deleted ${name}`); } catch (e) { alert("error", (e as Error).message); }
+      await refreshHistory();
+    },
+    clear: async () => {
+      const s = store();
+      if (!s) return;
+      try { await s.clear(); announce("History cleared"); } catch (e) { alert("error", (e as Error).message); }
+      await refreshHistory();
+    },
+    reanalyse: async (id: number) => {
+      const s = store();
+      const e = entries().find((x) => x.id === id);
+      if (!s || !e) return;
+      const blob = await s.getCapture(id).catch(() => undefined);
+      if (!blob) { alert("error", `${e.name}: the capture itself was not kept.`); return; }
+      enqueue([{ blob, name: e.name }]);
+      setView("analyse");
+    },
+    downloadCapture: async (id: number) => {
+      const s = store();
+      const e = entries().find((x) => x.id === id);
+      if (!s || !e) return;
+      const blob = await s.getCapture(id).catch(() => undefined);
+      if (blob) downloadBlob(e.name, blob); else alert("error", `${e.name}: the capture itself was not kept.`);
+    },
+    setKeepCaptures: async (v: boolean) => {
+      setKeepCapturesSig(v);
+      try { await store()?.setSetting("keepCaptures", v); } catch (e) { alert("error", (e as Error).message); }
+    },
+    persist: async () => {
+      const ok = await requestPersistence();
+      setStorage(await storageInfo());
+      if (!ok) alert("info", "The browser did not grant persistent storage (browsers decide by how the site is used, e.g. when it is installed or bookmarked). History is still saved.");
+      else announce("History storage is now persistent");
+    },
+  };
+
+  // ---- analysis ----
+  const show = (s: Shown) => {
+    setShown(s);
+    setSession((xs) => [...xs.filter((x) => x.key !== s.key)].concat(s).slice(-8));
+    setView("analyse");
+  };
+
+  const enqueue = (files: { blob: Blob; name: string }[]) => {
+    if (!files.length) return;
+    setQueue((q) => [...q, ...files.map((f) => ({ id: nextId++, blob: f.blob, name: f.name }))]);
+    setView("analyse");
+    void pump();
+  };
+
+  let pumping = false;
+  const pump = async () => {
+    if (pumping) return;
+    pumping = true;
+    try {
+      for (;;) {
+        const [job, ...rest] = queue();
+        if (!job) break;
+        setQueue(rest);
+        await run(job);
+      }
+    } finally { pumping = false; }
+  };
+
+  const run = async (job: Job) => {
+    setRunning({ job, progress: null });
+    const seen = entries().find((e) => e.name === job.name && e.size === job.blob.size);
+    let hint: number | undefined;
+    if (seen) {
+      hint = alert("info", `${job.name} may already be in history (a file with this name and size was analysed on ${formatDate(seen.date)}).`,
+        { label: "Open saved analysis", run: () => historyActions.open(seen.id) });
+    }
+    try {
+      const res = await props.client.analyze(job.blob, job.name, (p) => setRunning({ job, progress: p }));
+      if (hint) dismiss(hint);
+      const report = res.report;
+      if (isUnusable(report)) {
+        alert("error", report.capture.error ?? `${job.name}: nothing could be read.`);
+        return;
+      }
+      const meta: ReportMeta = { sha256: res.sha256, elapsedMs: res.elapsedMs };
+      let key = `s${job.id}`;
+      const s = store();
+      if (s) {
+        try {
+          const saved = await s.save({ name: job.name, size: job.blob.size, sha256: res.sha256, report, capture: keepCaptures() ? job.blob : null });
+          key = `h${saved.entry.id}`;
+          meta.savedAt = saved.entry.date;
+          if (saved.previous) {
+            alert("info", `${job.name} is already in history: the same capture (SHA-256 ${res.sha256.slice(0, 12)}…) was analysed on ${formatDate(saved.previous.date)}${saved.previous.name !== job.name ? ` as ${saved.previous.name}` : ""}. That entry now holds this new analysis.`);
+          }
+          if (saved.captureDropped) alert("warning", `${job.name}: the analysis was saved, but the capture itself was not kept: the browser's storage for this site is full.`);
+        } catch (e) {
+          alert(e instanceof HistoryError && e.kind === "quota" ? "warning" : "error", (e as Error).message);
+        }
+        await refreshHistory();
+      }
+      show({ key, report, meta, name: job.name, tone: reportTone(report) });
+      announce(`Analysis of ${job.name} done: ${report.verdict}`);
+    } catch (e) {
+      if (hint) dismiss(hint);
+      if (e instanceof AnalysisFailure) {
+        alert(e.kind === "cancelled" ? "info" : "error", e.message);
+      } else {
+        alert("error", `${job.name}: ${(e as Error)?.message ?? e}`);
+      }
+      setWorkerGen(props.client.generation);
+    } finally {
+      setRunning(null);
+    }
+  };
+
+  const cancel = () => props.client.cancel();
+
+  const trySample = async () => {
+    try {
+      const r = await fetch(SAMPLE.url);
+      if (!r.ok) throw new Error(`HTTP ${r.status}`);
+      enqueue([{ blob: await r.blob(), name: SAMPLE.name }]);
+    } catch (e) {
+      alert("error", `The sample capture could not be loaded (${(e as Error).message}).`);
+    }
+  };
+
+  const pick = (list: FileList | null | undefined) => {
+    const files = [...(list ?? [])];
+    enqueue(files.map((f) => ({ blob: f, name: f.name })));
+  };
+
+  // ---- drop anywhere in the window ----
+  onMount(() => {
+    let depth = 0;
+    const hasFiles = (e: DragEvent) => [...(e.dataTransfer?.types ?? [])].includes("Files");
+    const enter = (e: DragEvent) => { if (!hasFiles(e)) return; e.preventDefault(); depth++; setDragging(true); };
+    const over = (e: DragEvent) => { if (!hasFiles(e)) return; e.preventDefault(); if (e.dataTransfer) e.dataTransfer.dropEffect = "copy"; };
+    const leave = (e: DragEvent) => { if (!hasFiles(e)) return; depth = Math.max(0, depth - 1); if (!depth) setDragging(false); };
+    const drop = (e: DragEvent) => {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      depth = 0;
+      setDragging(false);
+      pick(e.dataTransfer?.files);
+    };
+    document.addEventListener("dragenter", enter);
+    document.addEventListener("dragover", over);
+    document.addEventListener("dragleave", leave);
+    document.addEventListener("drop", drop);
+    onCleanup(() => {
+      document.removeEventListener("dragenter", enter);
+      document.removeEventListener("dragover", over);
+      document.removeEventListener("dragleave", leave);
+      document.removeEventListener("drop", drop);
+    });
+    props.onReady?.(enqueue);
+    if ("serviceWorker" in navigator) void navigator.serviceWorker.ready.then(() => setOfflineReady(true));
+  });
+
+  const queuedNames = () => queue().map((j) => j.name);
+
   return (
-    <main onDragOver={(e) => e.preventDefault()} onDrop={onDrop} style={{ "min-height": "100vh", padding: "1rem", "font-family": "system-ui, sans-serif" }}>
-      <h1>smbscope</h1>
-      <p>Drop a pcap or pcapng file anywhere on this page, or pick one. Nothing leaves this machine.</p>
-      <input type="file" data-testid="file-input" accept=".pcap,.pcapng,.cap" onChange={(e) => { const f = e.currentTarget.files?.[0]; if (f) void analyze(f); }} />
-      <Show when={busy()}><p data-testid="busy">Analysing…</p></Show>
-      <Show when={error()}><p role="alert" data-testid="error">{error()}</p></Show>
-      <Show when={result()}>
-        {(r) => (
-          <section>
-            <h2 data-testid="packet-count">{r().file}: {r().packets} packets</h2>
-            <For each={r().problems}>{(p) => <p data-testid="problem">{p}</p>}</For>
-            <ol data-testid="messages">
-              <For each={r().messages}>
-                {(m) => (
-                  <li>
-                    frame {String(m.frame)}: {m.proto === "smb2" ? "SMB2" : "SMB1"}{" "}
-                    {(m.proto === "smb2" ? SMB2_COMMANDS : SMB1_COMMANDS)[m.cmd as number] ?? String(m.cmd)}{" "}
-                    {m.response ? "response" : "request"}
-                    {m.statusName ? ` ${String(m.statusName)}` : ""}
-                    {m.tree ? ` ${String(m.tree)}` : ""}
-                    {m.dialect ? ` dialect ${String(m.dialect)}` : ""}
-                  </li>
+    <div class="app" data-worker-generation={workerGen()}>
+      <header class="top">
+        <h1 class="brand"><img src="./icon.svg" alt="" width="28" height="28" />smbscope</h1>
+        <span class="notice">Why did the SMB connection fail?</span>
+        <nav aria-label="Views">
+          <button type="button" aria-current={view() === "analyse" ? "page" : undefined} onClick={() => setView("analyse")} data-testid="nav-analyse">Analyse</button>
+          <button type="button" aria-current={view() === "history" ? "page" : undefined} onClick={() => { setView("history"); void refreshHistory(); }} data-testid="nav-history">
+            History ({entries().length})
+          </button>
+          <button type="button" class="primary" onClick={() => fileInput?.click()}>Open capture…</button>
+        </nav>
+        <input ref={fileInput} type="file" multiple class="sr-only" tabIndex={-1} aria-label="Choose capture files" data-testid="file-input"
+          accept=".pcap,.pcapng,.cap,.dmp,.etl,application/vnd.tcpdump.pcap"
+          onChange={(e) => { pick(e.currentTarget.files); e.currentTarget.value = ""; }} />
+      </header>
+
+      <Show when={dragging()}>
+        <div class="drop-overlay" aria-hidden="true"><div>Drop capture files to analyse them</div></div>
+      </Show>
+
+      <main>
+        <div class="alerts" data-testid="alerts">
+          <For each={alerts()}>
+            {(a) => (
+              <div class={`alert ${a.tone}`} role={a.tone === "error" ? "alert" : "status"} data-testid={`alert-${a.tone}`}>
+                <p>{a.text}</p>
+                <Show when={a.action}>
+                  <button type="button" class="small" onClick={() => { a.action!.run(); dismiss(a.id); }}>{a.action!.label}</button>
+                </Show>
+                <button type="button" class="small" onClick={() => dismiss(a.id)} aria-label="Dismiss this message">✕</button>
+              </div>
+            )}
+          </For>
+        </div>
+
+        <Show when={running()}>
+          {(r) => <ProgressPanel name={r().job.name} progress={r().progress} queued={queuedNames()} onCancel={cancel} onClearQueue={() => setQueue([])} />}
+        </Show>
+
+        <Show when={view() === "history"}>
+          <HistoryView entries={entries()} available={historyAvailable()} storage={storage()} keepCaptures={keepCaptures()} actions={historyActions} />
+        </Show>
+
+        <Show when={view() === "analyse"}>
+          <Show when={session().length > 1}>
+            <nav class="session-tabs" aria-label="Analyses opened in this window">
+              <For each={session()}>
+                {(s) => (
+                  <button type="button" class="small" aria-pressed={shown()?.key === s.key} onClick={() => setShown(s)}>
+                    <span class={`badge ${s.tone}`}>{s.tone === "ok" ? "ok" : s.tone}</span> {s.name}
+                  </button>
                 )}
               </For>
-            </ol>
-          </section>
-        )}
-      </Show>
-    </main>
+            </nav>
+          </Show>
+          <Show when={shown()} fallback={
+            <Show when={!running()}>
+              <Intro onPick={() => fileInput?.click()} onSample={trySample} />
+            </Show>
+          }>
+            {(s) => <ReportView report={s().report} meta={s().meta} />}
+          </Show>
+        </Show>
+      </main>
+      <footer class="foot">
+        smbscope runs entirely in this browser: captures are decoded locally and never leave this computer.
+        <Show when={offlineReady()}> <span data-testid="offline-ready">Works offline.</span></Show>
+      </footer>
+      <div class="sr-only" aria-live="polite" role="status">{announcement()}</div>
+    </div>
+  );
+}
+
+function Intro(props: { onPick: () => void; onSample: () => void }) {
+  return (
+    <section class="intro" aria-labelledby="intro-h" data-testid="intro">
+      <h2 id="intro-h">Why did the SMB connection fail?</h2>
+      <p>Drop a packet capture (.pcap, .pcapng) anywhere on this page, or choose one or more files. smbscope follows every SMB
+        connection through TCP, NEGOTIATE, SESSION_SETUP (NTLM or Kerberos) and TREE_CONNECT, shows where it failed and why, and
+        what to do about it.</p>
+      <div class="actions">
+        <button type="button" class="primary" onClick={props.onPick} data-testid="pick">Choose capture files…</button>
+        <button type="button" onClick={props.onSample} data-testid="sample">Try a sample</button>
+      </div>
+      <p class="privacy">The capture is decoded in this browser tab and never sent anywhere. Analyses are kept in this browser's history.</p>
+      <details class="howto">
+        <summary>How to take a capture</summary>
+        <p>Start the capture, reproduce the failure (map the drive, open the share), then stop it. Capture on the client, on the
+          file server, or both; include Kerberos (port 88) when the domain uses it.</p>
+        <ul>
+          <li>Linux / Samba: <Cmd text="tcpdump -i any -s 0 -w smb.pcap 'port 445 or port 139 or port 88'" /></li>
+          <li>Windows with Wireshark installed: <Cmd text='dumpcap -i Ethernet -f "port 445 or port 139 or port 88" -w smb.pcapng' /></li>
+          <li>Windows (built in, 10 2004 or later): <Cmd text="pktmon start --capture --pkt-size 0 -f smb.etl" />, then <Cmd text="pktmon stop" /> and <Cmd text="pktmon etl2pcap smb.etl --out smb.pcapng" /></li>
+        </ul>
+      </details>
+    </section>
   );
 }

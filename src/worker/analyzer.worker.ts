@@ -1,44 +1,122 @@
 // The analyzer on a Web Worker, exposed with Comlink: reads the File in slices (never whole),
-// feeds the wasm decoder and reports progress; the page's thread never decodes anything.
+// feeds the wasm decoder through analyzeCapture and reports progress; the page's thread never
+// decodes anything. (The SHA-256 for history is computed beside it, on hash.worker.ts.)
 import * as Comlink from "comlink";
 import wasmUrl from "../../build/decoder.wasm?url";
-import { Decoder } from "../core/decoder/wasm";
-import { blobSource, decodeSource } from "../core/source";
-import { eventView } from "../core/eventsView";
-import * as C from "../../assembly/events";
+import { Decoder, DecoderTrap } from "../core/decoder/wasm";
+import { blobSource, type CaptureSource } from "../core/source";
+import { analyzeCapture } from "../core/analyze";
+import type { Report } from "../core/report";
+import { ProgressMeter, type ProgressInfo } from "./progress";
+
+export type { ProgressInfo } from "./progress";
 
 let decoder: Promise<Decoder> | null = null;
 function getDecoder(): Promise<Decoder> {
   decoder ??= WebAssembly.compileStreaming(fetch(wasmUrl)).then((m) => Decoder.create(m));
+  decoder.catch(() => { decoder = null; });
   return decoder;
 }
 
-export interface QuickResult {
-  file: string;
-  packets: number;
-  messages: Record<string, unknown>[];
-  problems: string[];
+/** Test hooks (set only from URL parameters of the page, see ui/testHooks.ts). */
+export interface AnalyzeOptions {
+  /** read at most this many bytes per slice (tests use it to get many slices from a small file) */
+  sliceBytes?: number;
+  /** fail when this many slices have been read */
+  failAfterSlices?: number;
+  /** "trap": fail like a decoder trap; "crash": an uncaught error that takes the worker down */
+  failMode?: "trap" | "crash";
+  /** wait this many ms before each slice (a slow disk: tests use it to cancel mid-file) */
+  sliceDelayMs?: number;
 }
 
+export interface WorkerResult {
+  report: Report;
+  elapsedMs: number;
+}
+
+/** Error names the page tells apart (messages are plain text, without the file name). */
+export type AnalyzeErrorName = "AbortError" | "DecoderTrap" | "ReadError" | "LoadError" | "Error";
+
+function named(name: AnalyzeErrorName, message: string): Error {
+  const e = new Error(message);
+  e.name = name;
+  return e;
+}
+
+/**
+ * Bytes read and decoded per step: small enough that progress (and a Cancel) comes several times
+ * a second even on a slow machine, large enough that the per-slice cost does not show.
+ */
+const SLICE_BYTES = 1 << 20;
+
+let current: { aborted: boolean } | null = null;
+
 const api = {
-  async analyze(file: Blob, name: string, onProgress?: (bytes: number, total: number) => void): Promise<QuickResult> {
-    const d = await getDecoder();
-    const res: QuickResult = { file: name, packets: 0, messages: [], problems: [] };
-    await decodeSource(d, blobSource(file, name), (batch) => {
-      for (const ev of batch) {
-        if (ev.kind === C.EV_SUMMARY) res.packets = Number(ev.f.packets as bigint);
-        else if (ev.kind === C.EV_SMB1 || ev.kind === C.EV_SMB2) {
-          const cmd = ev.f.cmd as number;
-          const setup = ev.kind === C.EV_SMB2 ? cmd <= 3 : cmd >= 0x72 && cmd <= 0x75;
-          if (setup) res.messages.push(eventView(ev, name)!);
-        } else if (ev.kind === C.EV_ERROR || ev.kind === C.EV_WARNING) {
-          res.problems.push(String(eventView(ev, name)!.message));
-        }
+  async analyze(file: Blob, name: string, onProgress?: (p: ProgressInfo) => void, opts: AnalyzeOptions = {}): Promise<WorkerResult> {
+    const signal = { aborted: false };
+    current = signal;
+    const t0 = performance.now();
+    try {
+      let d: Decoder;
+      try { d = await getDecoder(); } catch (e) {
+        throw named("LoadError", `the decoder could not be loaded (${(e as Error).message})`);
       }
-    }, (p) => onProgress?.(p.bytes, p.total));
-    return res;
+      let slices = 0;
+      const meter = new ProgressMeter(file.size, (p) => { void onProgress?.(p); }, 100);
+      const base = blobSource(file, name);
+      const read = async (offset: number, dst: Uint8Array): Promise<number> => {
+        try { return await base.readInto(offset, dst); } catch (e) {
+          throw named("ReadError", `the file could not be read at byte ${offset} (${(e as Error).message}); was it moved, changed or deleted while it was being read?`);
+        }
+      };
+      const src: CaptureSource = {
+        name,
+        size: file.size,
+        async readInto(offset, dst) {
+          if (opts.failAfterSlices !== undefined && slices >= opts.failAfterSlices) await testFailure(opts.failMode ?? "trap", slices);
+          if (opts.sliceDelayMs) await new Promise((r) => setTimeout(r, opts.sliceDelayMs));
+          const view = dst.subarray(0, Math.min(dst.length, opts.sliceBytes ?? SLICE_BYTES));
+          const n = await read(offset, view);
+          slices++;
+          return n;
+        },
+      };
+      meter.update(0, true);
+      const report = await analyzeCapture(d, src, { signal, onProgress: (p) => meter.update(p.bytes) });
+      meter.update(file.size, true);
+      return { report, elapsedMs: performance.now() - t0 };
+    } catch (e) {
+      const err = e as Error;
+      if (err?.name === "AbortError") throw named("AbortError", "cancelled");
+      if (e instanceof DecoderTrap || err?.name === "DecoderTrap") {
+        decoder = null; // that instance's memory is suspect: the next file gets a fresh one
+        throw named("DecoderTrap", err.message);
+      }
+      if (err?.name === "ReadError" || err?.name === "LoadError") throw err;
+      throw named("Error", err?.message ?? String(e));
+    } finally {
+      if (current === signal) current = null;
+    }
   },
+
+  /** Stops the analysis under way at its next slice. */
+  cancel(): void {
+    if (current) current.aborted = true;
+  },
+
+  ping(): string { return "pong"; },
 };
+
+async function testFailure(mode: "trap" | "crash", slices: number): Promise<never> {
+  if (mode === "crash") {
+    // An error nobody catches: the worker's "error" event fires on the page, as in a real crash,
+    // and this analysis never answers.
+    setTimeout(() => { throw new Error(`test hook: simulated worker crash after ${slices} slices`); }, 0);
+    return new Promise<never>(() => {});
+  }
+  throw new DecoderTrap(`test hook: simulated decoder trap after ${slices} slices`);
+}
 
 export type AnalyzerApi = typeof api;
 Comlink.expose(api);

@@ -187,7 +187,9 @@ export class ModelBuilder {
       let label = `${smb1 ? "SMB1 " : ""}${name} ${resp ? "response" : "request"}`;
       if (isTc && !resp && f.tree !== undefined) label += ` ${f.tree as string}`;
       if (isNeg && resp && f.dialect !== undefined) label += smb1 ? ` (dialect index ${f.dialect})` : ` (${smb2Dialect(f.dialect as number)})`;
-      this.step(c, ev, ts, label, "smb", statusText, failed);
+      // Only a failed setup step is marked as the failure (IOCTL STATUS_NOT_FOUND for a DFS
+      // referral, say, is routine)
+      this.step(c, ev, ts, label, "smb", statusText, failed && (isNeg || isSs || isTc));
     }
     if (!resp) {
       const req = { frame: ev.frame, ts, cmd, smb1, msgId };

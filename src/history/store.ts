@@ -1,0 +1,227 @@
+// History of analyses in IndexedDB (idb): every analysis is saved with its Report; the capture
+// itself only when the user opted in. Versioned schema; upgrades run in `upgrade()` step by step.
+//
+//   v1  entries   {id (auto), name, size, sha256, date, verdict, tone, errors, warnings,
+//                  findingIds, packets, hasCapture}        indexes: sha256, date
+//       reports   Report, key = entry id          (kept apart so the list never loads reports)
+//       captures  Blob,   key = entry id          (only when "keep captures" is on)
+//       settings  any,    key = setting name
+import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from "idb";
+import type { Report } from "../core/report";
+
+export const DB_NAME = "smbscope";
+export const DB_VERSION = 1;
+
+export interface HistoryEntry {
+  id: number;
+  name: string;
+  size: number;
+  sha256: string;
+  /** ms since the epoch */
+  date: number;
+  verdict: string;
+  tone: "error" | "warning" | "info" | "ok";
+  errors: number;
+  warnings: number;
+  findingIds: string[];
+  packets: number;
+  hasCapture: boolean;
+}
+
+export interface Settings { keepCaptures: boolean }
+export const DEFAULT_SETTINGS: Settings = { keepCaptures: false };
+
+interface Schema extends DBSchema {
+  entries: { key: number; value: HistoryEntry; indexes: { sha256: string; date: number } };
+  reports: { key: number; value: Report };
+  captures: { key: number; value: Blob };
+  settings: { key: string; value: unknown };
+}
+
+type UpgradeTx = IDBPTransaction<Schema, StoreNames<Schema>[], "versionchange">;
+
+/** Brings a database at `oldVersion` up to DB_VERSION, one version at a time. */
+export function upgrade(db: IDBPDatabase<Schema>, oldVersion: number, _tx: UpgradeTx): void {
+  if (oldVersion < 1) {
+    const e = db.createObjectStore("entries", { keyPath: "id", autoIncrement: true });
+    e.createIndex("sha256", "sha256");
+    e.createIndex("date", "date");
+    db.createObjectStore("reports");
+    db.createObjectStore("captures");
+    db.createObjectStore("settings");
+  }
+  // if (oldVersion < 2) { … next schema change goes here, reading/rewriting through _tx … }
+}
+
+export type HistoryEvent =
+  | { type: "blocked" }      // an older version is open in another tab and does not let go
+  | { type: "blocking" }     // another tab opened a newer version: we closed our connection
+  | { type: "terminated" }   // the browser closed the database (e.g. storage cleared)
+  | { type: "ready" };
+
+export type HistoryErrorKind = "quota" | "unavailable" | "closed" | "error";
+
+export class HistoryError extends Error {
+  constructor(readonly kind: HistoryErrorKind, message: string) { super(message); }
+}
+
+function isQuota(e: unknown): boolean {
+  const n = (e as { name?: string } | null)?.name ?? "";
+  const m = String((e as { message?: string } | null)?.message ?? "");
+  return n === "QuotaExceededError" || /quota/i.test(m);
+}
+
+export function wrapError(e: unknown, what: string): HistoryError {
+  if (e instanceof HistoryError) return e;
+  if (isQuota(e)) return new HistoryError("quota", `${what}: the browser's storage for this site is full. Nothing already in history was lost. Delete older analyses (or turn off keeping captures) and try again.`);
+  const n = (e as { name?: string } | null)?.name;
+  if (n === "InvalidStateError") return new HistoryError("closed", `${what}: the history database was closed (another tab may have upgraded smbscope); reload this page.`);
+  return new HistoryError("error", `${what}: ${(e as Error)?.message ?? String(e)}`);
+}
+
+export interface SaveInput { name: string; size: number; sha256: string; report: Report; capture?: Blob | null; date?: number }
+export interface SaveResult {
+  entry: HistoryEntry;
+  /** the entry this capture (same SHA-256) had before: it was updated in place */
+  previous: HistoryEntry | null;
+  /** the capture was to be kept but did not fit: saved without it */
+  captureDropped: boolean;
+}
+
+export function entryFor(input: SaveInput, hasCapture: boolean): Omit<HistoryEntry, "id"> {
+  const r = input.report;
+  let errors = 0, warnings = 0;
+  for (const f of r.findings) { if (f.severity === "error") errors++; else if (f.severity === "warning") warnings++; }
+  const tone = errors ? "error" : warnings ? "warning" : r.connections.some((c) => c.outcome !== "ok") ? "warning" : "ok";
+  return {
+    name: input.name, size: input.size, sha256: input.sha256, date: input.date ?? Date.now(),
+    verdict: r.verdict, tone, errors, warnings, findingIds: [...new Set(r.findings.map((f) => f.id))],
+    packets: r.capture.packets, hasCapture,
+  };
+}
+
+export class HistoryStore {
+  private db: IDBPDatabase<Schema> | null;
+
+  private constructor(db: IDBPDatabase<Schema>) { this.db = db; }
+
+  static async open(onEvent: (e: HistoryEvent) => void = () => {}): Promise<HistoryStore> {
+    if (typeof indexedDB === "undefined") throw new HistoryError("unavailable", "History is not available: this browser has no IndexedDB (private window?).");
+    let store: HistoryStore | null = null;
+    try {
+      const db = await openDB<Schema>(DB_NAME, DB_VERSION, {
+        upgrade: (db, oldVersion, _newVersion, tx) => upgrade(db, oldVersion, tx),
+        blocked: () => onEvent({ type: "blocked" }),
+        blocking: () => { store?.close(); onEvent({ type: "blocking" }); },
+        terminated: () => { if (store) store.db = null; onEvent({ type: "terminated" }); },
+      });
+      store = new HistoryStore(db);
+      onEvent({ type: "ready" });
+      return store;
+    } catch (e) {
+      throw new HistoryError("unavailable", `History is not available: ${(e as Error)?.message ?? e}`);
+    }
+  }
+
+  close(): void { this.db?.close(); this.db = null; }
+
+  private get d(): IDBPDatabase<Schema> {
+    if (!this.db) throw new HistoryError("closed", "The history database was closed because smbscope was updated in another tab: reload this page.");
+    return this.db;
+  }
+
+  /** Newest first. */
+  async list(): Promise<HistoryEntry[]> {
+    try { return (await this.d.getAllFromIndex("entries", "date")).reverse(); } catch (e) { throw wrapError(e, "Could not read history"); }
+  }
+
+  async findBySha(sha256: string): Promise<HistoryEntry[]> {
+    try { return await this.d.getAllFromIndex("entries", "sha256", sha256); } catch (e) { throw wrapError(e, "Could not read history"); }
+  }
+
+  async get(id: number): Promise<HistoryEntry | undefined> { return this.d.get("entries", id); }
+
+  async getReport(id: number): Promise<Report | undefined> {
+    try { return await this.d.get("reports", id); } catch (e) { throw wrapError(e, "Could not read the saved analysis"); }
+  }
+
+  async getCapture(id: number): Promise<Blob | undefined> {
+    try { return await this.d.get("captures", id); } catch (e) { throw wrapError(e, "Could not read the saved capture"); }
+  }
+
+  /**
+   * Saves one analysis in a single transaction (all or nothing). A capture with the same SHA-256
+   * as an entry already there updates that entry rather than adding a second one. When the
+   * capture does not fit, the analysis is saved without it.
+   */
+  async save(input: SaveInput): Promise<SaveResult> {
+    const previous = (await this.findBySha(input.sha256)).sort((a, b) => b.date - a.date)[0] ?? null;
+    const wantCapture = !!input.capture;
+    try {
+      return { entry: await this.put(input, previous, wantCapture), previous, captureDropped: false };
+    } catch (e) {
+      if (wantCapture && isQuota(e)) {
+        try { return { entry: await this.put(input, previous, false), previous, captureDropped: true }; } catch (e2) { throw wrapError(e2, `${input.name} was analysed but not saved`); }
+      }
+      throw wrapError(e, `${input.name} was analysed but not saved`);
+    }
+  }
+
+  private async put(input: SaveInput, previous: HistoryEntry | null, withCapture: boolean): Promise<HistoryEntry> {
+    const tx = this.d.transaction(["entries", "reports", "captures"], "readwrite");
+    tx.done.catch(() => {});
+    try {
+      const keepOld = previous?.hasCapture && !withCapture;
+      const base = entryFor(input, withCapture || !!keepOld);
+      const value = (previous ? { ...base, id: previous.id } : base) as HistoryEntry;
+      const id = previous ? await tx.objectStore("entries").put(value) : await tx.objectStore("entries").add(value as Omit<HistoryEntry, "id"> as HistoryEntry);
+      await tx.objectStore("reports").put(input.report, id);
+      if (withCapture && input.capture) await tx.objectStore("captures").put(input.capture, id);
+      await tx.done;
+      return { ...value, id };
+    } catch (e) {
+      try { tx.abort(); } catch { /* already finished */ }
+      throw e;
+    }
+  }
+
+  async delete(id: number): Promise<void> {
+    try {
+      const tx = this.d.transaction(["entries", "reports", "captures"], "readwrite");
+      await Promise.all([tx.objectStore("entries").delete(id), tx.objectStore("reports").delete(id), tx.objectStore("captures").delete(id), tx.done]);
+    } catch (e) { throw wrapError(e, "Could not delete"); }
+  }
+
+  async clear(): Promise<void> {
+    try {
+      const tx = this.d.transaction(["entries", "reports", "captures"], "readwrite");
+      await Promise.all([tx.objectStore("entries").clear(), tx.objectStore("reports").clear(), tx.objectStore("captures").clear(), tx.done]);
+    } catch (e) { throw wrapError(e, "Could not clear history"); }
+  }
+
+  async settings(): Promise<Settings> {
+    try {
+      const keep = await this.d.get("settings", "keepCaptures");
+      return { keepCaptures: keep === true };
+    } catch { return { ...DEFAULT_SETTINGS }; }
+  }
+
+  async setSetting<K extends keyof Settings>(key: K, value: Settings[K]): Promise<void> {
+    try { await this.d.put("settings", value, key); } catch (e) { throw wrapError(e, "Could not save the setting"); }
+  }
+}
+
+export interface StorageInfo { usage: number | null; quota: number | null; persisted: boolean | null }
+
+export async function storageInfo(): Promise<StorageInfo> {
+  const s = typeof navigator !== "undefined" ? navigator.storage : undefined;
+  let usage: number | null = null, quota: number | null = null, persisted: boolean | null = null;
+  try { const e = await s?.estimate?.(); usage = e?.usage ?? null; quota = e?.quota ?? null; } catch { /* unsupported */ }
+  try { persisted = (await s?.persisted?.()) ?? null; } catch { /* unsupported */ }
+  return { usage, quota, persisted };
+}
+
+/** Asks the browser to keep this site's storage (history) even when space runs low. */
+export async function requestPersistence(): Promise<boolean> {
+  try { return (await navigator.storage?.persist?.()) ?? false; } catch { return false; }
+}

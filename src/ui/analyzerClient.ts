@@ -1,0 +1,106 @@
+// The page's side of the analyzer worker: one analysis at a time, cancellable; a worker that
+// crashes (or whose decoder trapped) is replaced, so the next file starts on a fresh one. The
+// file's SHA-256 (for history) is computed at the same time on a second worker.
+import * as Comlink from "comlink";
+import type { AnalyzerApi, AnalyzeOptions, ProgressInfo } from "../worker/analyzer.worker";
+import type { Report } from "../core/report";
+import type { HashApi } from "../worker/hash.worker";
+import AnalyzerWorker from "../worker/analyzer.worker?worker";
+import HashWorker from "../worker/hash.worker?worker";
+
+export type { ProgressInfo, AnalyzeOptions };
+
+export interface AnalyzeResult {
+  report: Report;
+  /** SHA-256 of the whole file, lowercase hex */
+  sha256: string;
+  elapsedMs: number;
+}
+
+export type FailureKind = "cancelled" | "crash" | "trap" | "read" | "load" | "error";
+
+/** An analysis that did not produce a report; `message` is ready to show (names the file). */
+export class AnalysisFailure extends Error {
+  constructor(readonly kind: FailureKind, message: string, readonly file: string) { super(message); }
+}
+
+export function failureMessage(kind: FailureKind, file: string, detail: string): string {
+  switch (kind) {
+    case "cancelled": return `${file}: analysis cancelled.`;
+    case "crash": return `${file}: the analyzer stopped unexpectedly while reading this file (${detail}). It has been restarted; other files can be analysed. If this file fails again, please report it.`;
+    case "trap": return `${file}: the decoder hit an internal error on this file (${detail}). This is a bug in smbscope, not a problem with your network; the decoder has been restarted and other files can be analysed.`;
+    case "read": return `${file}: ${detail}`;
+    case "load": return `${file}: ${detail}. Reload the page; if you are offline, the app may not have finished installing.`;
+    default: return `${file}: the analysis failed (${detail}).`;
+  }
+}
+
+const KINDS: Record<string, FailureKind> = { AbortError: "cancelled", DecoderTrap: "trap", ReadError: "read", LoadError: "load" };
+
+export class AnalyzerClient {
+  private worker!: Worker;
+  private api!: Comlink.Remote<AnalyzerApi>;
+  private hasher!: Worker;
+  private hashApi!: Comlink.Remote<HashApi>;
+  private crash: ((reason: string) => void) | null = null;
+  /** how many workers were started (1 + replacements); tests and diagnostics read it */
+  generation = 0;
+
+  constructor(private readonly opts: AnalyzeOptions = {}) { this.start(); this.startHasher(); }
+
+  private startHasher(): void {
+    this.hasher = new HashWorker({ name: "smbscope hash" });
+    this.hashApi = Comlink.wrap<HashApi>(this.hasher);
+    const h = this.hasher;
+    h.addEventListener("error", (e) => { e.preventDefault(); if (this.hasher === h) this.crash?.(e.message || "hash worker error"); });
+  }
+
+  private start(): void {
+    this.worker = new AnalyzerWorker({ name: "smbscope analyzer" });
+    this.api = Comlink.wrap<AnalyzerApi>(this.worker);
+    this.generation++;
+    const w = this.worker;
+    const onCrash = (reason: string) => { if (this.worker === w) this.crash?.(reason); };
+    w.addEventListener("error", (e) => { e.preventDefault(); onCrash(e.message || "worker error"); });
+    w.addEventListener("messageerror", () => onCrash("a message from the worker could not be read"));
+  }
+
+  private replace(): void {
+    this.api[Comlink.releaseProxy]?.();
+    this.worker.terminate();
+    this.start();
+    // the hasher may still be reading the failed file: a fresh one for the next
+    this.hashApi[Comlink.releaseProxy]?.();
+    this.hasher.terminate();
+    this.startHasher();
+  }
+
+  /** Analyses one file. Rejects with an AnalysisFailure. */
+  async analyze(file: Blob, name: string, onProgress: (p: ProgressInfo) => void): Promise<AnalyzeResult> {
+    let crashed!: Promise<never>;
+    crashed = new Promise<never>((_, reject) => {
+      this.crash = (reason) => reject(new AnalysisFailure("crash", failureMessage("crash", name, reason), name));
+    });
+    crashed.catch(() => {});
+    const hashed = this.hashApi.hash(file);
+    hashed.catch(() => {});
+    try {
+      const [res, sha256] = await Promise.race([
+        Promise.all([this.api.analyze(file, name, Comlink.proxy(onProgress), this.opts), hashed]),
+        crashed,
+      ]);
+      return { report: res.report, sha256, elapsedMs: res.elapsedMs };
+    } catch (e) {
+      if (e instanceof AnalysisFailure) { this.replace(); throw e; }
+      void this.hashApi.cancel();
+      const err = e as Error;
+      const kind = KINDS[err?.name] ?? "error";
+      if (kind === "trap" || kind === "load") this.replace();
+      throw new AnalysisFailure(kind, failureMessage(kind, name, err?.message ?? String(e)), name);
+    } finally {
+      this.crash = null;
+    }
+  }
+
+  cancel(): void { void this.api.cancel(); void this.hashApi.cancel(); }
+}

@@ -1,0 +1,28 @@
+import { For, Show } from "solid-js";
+import type { ProgressInfo } from "../analyzerClient";
+import { formatBytes, formatEta, formatRate } from "../format";
+
+export function ProgressPanel(props: { name: string; progress: ProgressInfo | null; queued: string[]; onCancel: () => void; onClearQueue: () => void }) {
+  const p = () => props.progress;
+  const pct = () => Math.floor(p()?.percent ?? 0);
+  return (
+    <section class="progress" aria-labelledby="prog-h" data-testid="progress">
+      <div class="row">
+        <h2 id="prog-h" class="sr-only">Analysis in progress</h2>
+        <span class="name">Analysing {props.name}</span>
+        <span class="stats" data-testid="progress-stats">
+          {pct()}% · {formatBytes(p()?.bytes ?? 0)} of {formatBytes(p()?.total ?? 0)} · {formatRate(p()?.mbps ?? 0)} · {p()?.done ? "finishing…" : `${formatEta(p()?.etaSec ?? null)} left`}
+        </span>
+        <button type="button" onClick={props.onCancel} data-testid="cancel">Cancel</button>
+      </div>
+      <progress max={100} value={p()?.percent ?? 0} aria-label={`Progress of ${props.name}`} aria-valuetext={`${pct()} percent`} />
+      <Show when={props.queued.length}>
+        <div class="row">
+          <span class="notice">Waiting: {props.queued.length} file{props.queued.length > 1 ? "s" : ""}</span>
+          <button type="button" class="small" onClick={props.onClearQueue}>Remove waiting files</button>
+        </div>
+        <ol class="queue" data-testid="queue"><For each={props.queued}>{(n) => <li>{n}</li>}</For></ol>
+      </Show>
+    </section>
+  );
+}

@@ -1,0 +1,61 @@
+import { createEffect, createMemo, createSignal, on, Show } from "solid-js";
+import type { Report } from "../../core/report";
+import { reportToMarkdown } from "../markdown";
+import { defaultConnection, findingCounts, reportTone } from "../model";
+import { downloadText, exportBaseName } from "../download";
+import { formatBytes, formatDate } from "../format";
+import { Findings } from "./Findings";
+import { Connections } from "./Connections";
+import { Ladder } from "./Ladder";
+import { CaptureSummary, KerberosTable } from "./Summary";
+
+const TONE_LABEL = { error: "Problem found", warning: "Needs attention", info: "Information", ok: "No problem found" } as const;
+
+export interface ReportMeta { savedAt?: number; fromHistory?: boolean; sha256?: string; elapsedMs?: number }
+
+export function ReportView(props: { report: Report; meta?: ReportMeta }) {
+  const r = () => props.report;
+  const [selected, setSelected] = createSignal<string | null>(null);
+  createEffect(on(() => props.report, (rep) => setSelected(defaultConnection(rep)?.id ?? null)));
+  const conn = createMemo(() => r().connections.find((c) => c.id === selected()) ?? null);
+  const tone = () => reportTone(r());
+  const counts = () => findingCounts(r());
+  let ladderEl: HTMLDivElement | undefined;
+
+  const showConnection = (id: string) => {
+    setSelected(id);
+    queueMicrotask(() => {
+      ladderEl?.scrollIntoView({ behavior: "smooth", block: "start" });
+      ladderEl?.querySelector<HTMLElement>("h3")?.focus({ preventScroll: true });
+    });
+  };
+
+  const base = () => exportBaseName(r().capture.file);
+  return (
+    <article class="report" data-testid="report" aria-labelledby="verdict-h">
+      <div class={`verdict tone-${tone()}`} data-testid="verdict" data-tone={tone()}>
+        <div class="label" id="verdict-h">{TONE_LABEL[tone()]} — {r().capture.file}</div>
+        <p data-testid="verdict-text">{r().verdict}</p>
+        <div class="meta">
+          {counts().error} error{counts().error === 1 ? "" : "s"}, {counts().warning} warning{counts().warning === 1 ? "" : "s"}, {counts().info} note{counts().info === 1 ? "" : "s"}
+          {" · "}{r().connections.length} SMB connection{r().connections.length === 1 ? "" : "s"} · {r().capture.packets.toLocaleString("en-US")} packets · {formatBytes(r().capture.bytes)}
+          <Show when={props.meta?.fromHistory && props.meta.savedAt}>{" · "}saved analysis from {formatDate(props.meta!.savedAt!)}</Show>
+        </div>
+      </div>
+      <div class="toolbar">
+        <button type="button" onClick={() => downloadText(`${base()}.json`, JSON.stringify(r(), null, 2), "application/json")} data-testid="export-json">Export JSON</button>
+        <button type="button" onClick={() => downloadText(`${base()}.md`, reportToMarkdown(r()), "text/markdown")} data-testid="export-md">Export Markdown</button>
+        <button type="button" onClick={() => window.print()}>Print</button>
+      </div>
+      <Findings report={r()} onShowConnection={showConnection} />
+      <Show when={r().connections.length}>
+        <Connections connections={r().connections} selected={selected()} onSelect={showConnection} />
+        <div ref={ladderEl} tabIndex={-1}>
+          <Show when={conn()}>{(c) => <Ladder connection={c()} findings={r().findings} />}</Show>
+        </div>
+      </Show>
+      <KerberosTable report={r()} />
+      <CaptureSummary report={r()} />
+    </article>
+  );
+}

@@ -1,0 +1,69 @@
+import { For, Show } from "solid-js";
+import type { Report } from "../../core/report";
+import { formatBytes, formatDuration, spanMs } from "../format";
+
+export function CaptureSummary(props: { report: Report }) {
+  const c = () => props.report.capture;
+  return (
+    <section aria-labelledby="cap-h">
+      <h2 id="cap-h">Capture</h2>
+      <dl class="summary" data-testid="capture-summary">
+        <dt>File</dt><dd>{c().file} ({formatBytes(c().bytes)})</dd>
+        <dt>Format</dt><dd>{c().format}{c().linkTypes.length ? `, link type${c().linkTypes.length > 1 ? "s" : ""} ${c().linkTypes.join(", ")}` : ""}</dd>
+        <dt>Packets</dt><dd data-testid="packet-count">{c().packets.toLocaleString("en-US")}</dd>
+        <Show when={c().start}>
+          <dt>Time</dt>
+          <dd>{c().start} → {c().end ?? "?"} ({formatDuration(spanMs(c().start, c().end))})</dd>
+        </Show>
+        <Show when={c().error}>
+          <dt>Error</dt><dd class="outcome-failed">{c().error}</dd>
+        </Show>
+        <Show when={c().warnings.length}>
+          <dt>Warnings</dt>
+          <dd><ul><For each={c().warnings}>{(w) => <li>{w}</li>}</For></ul></dd>
+        </Show>
+        <Show when={props.report.connections.length === 0}>
+          <dt>SMB</dt>
+          <dd>
+            No SMB connection in this capture.
+            <Show when={c().topPorts?.length} fallback={<> No TCP/UDP traffic either.</>}>
+              {" "}Busiest ports: <ul data-testid="top-ports"><For each={c().topPorts}>{(p) => <li>{p}</li>}</For></ul>
+              Was the capture taken on the client or the file server, while the failure happened? SMB uses TCP 445 (or 139 with NetBIOS), Kerberos 88.
+            </Show>
+          </dd>
+        </Show>
+      </dl>
+    </section>
+  );
+}
+
+export function KerberosTable(props: { report: Report }) {
+  return (
+    <Show when={props.report.kerberos.length}>
+      <section aria-labelledby="krb-h">
+        <h2 id="krb-h">Kerberos ({props.report.kerberos.length})</h2>
+        <div class="table-wrap">
+          <table data-testid="kerberos">
+            <thead><tr><th scope="col">Frame</th><th scope="col">Client</th><th scope="col">KDC</th><th scope="col">Message</th><th scope="col">Error</th><th scope="col">Service</th><th scope="col">Realm</th></tr></thead>
+            <tbody>
+              <For each={props.report.kerberos}>
+                {(k) => (
+                  <tr>
+                    <td>{k.frame}</td><td class="addr">{k.client}</td><td class="addr">{k.kdc}</td><td style={{ "white-space": "nowrap" }}>{k.message} <span class="notice">({k.transport.toUpperCase()})</span></td>
+                    <td>
+                      <Show when={k.error} fallback={<>–</>}>
+                        <code>{k.error}</code>
+                        <Show when={k.expected}><span class="badge info" title="A normal part of Kerberos pre-authentication">normal</span></Show>
+                      </Show>
+                    </td>
+                    <td class="mono">{k.service ?? "–"}</td><td>{k.realm ?? "–"}</td>
+                  </tr>
+                )}
+              </For>
+            </tbody>
+          </table>
+        </div>
+      </section>
+    </Show>
+  );
+}

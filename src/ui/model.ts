@@ -1,0 +1,118 @@
+// What the report views compute from a Report: ordering, filtering, summaries. Pure functions.
+import type { Connection, Finding, Report, Severity } from "../core/report";
+import { PHASE_LABELS } from "./format";
+
+const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+const OUTCOME_RANK: Record<string, number> = { failed: 0, "no-response": 1, incomplete: 2, ok: 3 };
+
+/** Errors first, then warnings, then information; otherwise the report's order. */
+export function sortFindings(f: Finding[]): Finding[] {
+  return f.map((x, i) => [x, i] as const)
+    .sort((a, b) => (SEVERITY_RANK[a[0].severity] ?? 3) - (SEVERITY_RANK[b[0].severity] ?? 3) || a[1] - b[1])
+    .map(([x]) => x);
+}
+
+export type SortKey = "outcome" | "client" | "server" | "dialect" | "auth" | "shares" | "failed" | "first";
+export interface SortState { key: SortKey; dir: 1 | -1 }
+export const DEFAULT_SORT: SortState = { key: "outcome", dir: 1 };
+
+/** Compares IPv4/IPv6 endpoints numerically where it can ("10.0.0.9:445" < "10.0.0.10:445"). */
+export function compareEndpoints(a: string, b: string): number {
+  const pa = endpointKey(a), pb = endpointKey(b);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const x = pa[i], y = pb[i];
+    if (x === undefined) return -1;
+    if (y === undefined) return 1;
+    if (typeof x === "number" && typeof y === "number") { if (x !== y) return x - y; }
+    else { const c = String(x).localeCompare(String(y)); if (c) return c; }
+  }
+  return 0;
+}
+
+function endpointKey(s: string): (number | string)[] {
+  return s.split(/([.:\[\]])/).filter((p) => p && !/^[.:\[\]]$/.test(p)).map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+}
+
+export function sharesText(c: Connection): string {
+  return c.shares.map((s) => s.path).join(", ");
+}
+
+export function authText(c: Connection): string {
+  const a = c.auth ? c.auth.toUpperCase().replace("KERBEROS", "Kerberos").replace("ANONYMOUS", "anonymous").replace("GUEST", "guest") : "";
+  return [a, c.user ?? ""].filter(Boolean).join(" ");
+}
+
+export function failedText(c: Connection): string {
+  if (!c.failedPhase && !c.status) return "";
+  return [c.failedPhase ? PHASE_LABELS[c.failedPhase] ?? c.failedPhase : "", c.status ?? (c.outcome === "no-response" ? "no response" : "")]
+    .filter(Boolean).join(" · ");
+}
+
+function keyOf(c: Connection, k: SortKey): string | number {
+  switch (k) {
+    case "outcome": return OUTCOME_RANK[c.outcome] ?? 9;
+    case "client": return c.client;
+    case "server": return c.server;
+    case "dialect": return c.dialect ?? "";
+    case "auth": return authText(c);
+    case "shares": return sharesText(c);
+    case "failed": return failedText(c);
+    case "first": return c.firstFrame;
+  }
+}
+
+/** Sorted copy; ties keep frame order. The default puts failures first. */
+export function sortConnections(list: Connection[], s: SortState = DEFAULT_SORT): Connection[] {
+  return [...list].sort((a, b) => {
+    const x = keyOf(a, s.key), y = keyOf(b, s.key);
+    let c: number;
+    if (typeof x === "number" && typeof y === "number") c = x - y;
+    else if (s.key === "client" || s.key === "server") c = compareEndpoints(String(x), String(y));
+    else c = String(x).localeCompare(String(y));
+    if (c === 0) c = a.firstFrame - b.firstFrame;
+    return c * s.dir;
+  });
+}
+
+/** Clicking a column: same column flips the direction, another starts ascending. */
+export function nextSort(cur: SortState, key: SortKey): SortState {
+  return cur.key === key ? { key, dir: cur.dir === 1 ? -1 : 1 } : { key, dir: 1 };
+}
+
+export type OutcomeFilter = "all" | "problems" | "ok";
+
+/** Text filter over every visible column (case-insensitive, all words must match) + outcome. */
+export function filterConnections(list: Connection[], text: string, outcome: OutcomeFilter = "all"): Connection[] {
+  const words = text.toLowerCase().split(/\s+/).filter(Boolean);
+  return list.filter((c) => {
+    if (outcome === "problems" && c.outcome === "ok") return false;
+    if (outcome === "ok" && c.outcome !== "ok") return false;
+    if (!words.length) return true;
+    const hay = [c.client, c.server, c.dialect ?? "", authText(c), sharesText(c), c.outcome, failedText(c), c.findings.join(" "), `stream ${c.stream}`]
+      .join(" ").toLowerCase();
+    return words.every((w) => hay.includes(w));
+  });
+}
+
+export function findingCounts(r: Report): Record<Severity, number> {
+  const n: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
+  for (const f of r.findings) n[f.severity] = (n[f.severity] ?? 0) + 1;
+  return n;
+}
+
+/** The overall tone of a report: its worst finding, or "ok". */
+export function reportTone(r: Report): Severity | "ok" {
+  const n = findingCounts(r);
+  if (r.capture.error && r.capture.packets === 0) return "error";
+  return n.error ? "error" : n.warning ? "warning" : r.connections.some((c) => c.outcome !== "ok") ? "warning" : "ok";
+}
+
+/** The connection to show in the ladder first: the first failure, else the first connection. */
+export function defaultConnection(r: Report): Connection | null {
+  return sortConnections(r.connections)[0] ?? null;
+}
+
+/** A report that only says the file could not be read (nothing else to show). */
+export function isUnusable(r: Report): boolean {
+  return !!r.capture.error && r.capture.packets === 0 && r.connections.length === 0;
+}

@@ -1,0 +1,19 @@
+// Test hooks, only from the page's URL (never set by the app itself): e2e tests use them to make
+// the worker fail part-way through a file, or read it slowly:
+// ?test-slice=BYTES&test-fail-after=N&test-fail-mode=trap|crash&test-delay=MS
+import type { AnalyzeOptions } from "./analyzerClient";
+
+export function testHooksFrom(search: string): AnalyzeOptions {
+  const q = new URLSearchParams(search);
+  const o: AnalyzeOptions = {};
+  const slice = Number(q.get("test-slice"));
+  if (Number.isInteger(slice) && slice > 0) o.sliceBytes = slice;
+  const delay = Number(q.get("test-delay"));
+  if (Number.isInteger(delay) && delay > 0) o.sliceDelayMs = delay;
+  const after = q.get("test-fail-after");
+  if (after !== null && /^\d+$/.test(after)) {
+    o.failAfterSlices = Number(after);
+    o.failMode = q.get("test-fail-mode") === "crash" ? "crash" : "trap";
+  }
+  return o;
+}
