@@ -3,10 +3,10 @@ import solid from "vite-plugin-solid";
 import { VitePWA } from "vite-plugin-pwa";
 import { resolve } from "node:path";
 import { readFileSync } from "node:fs";
-import { CSP } from "./src/csp";
-import { securityHeaders, webConfig, htaccess } from "./src/ui/build/hosting";
-import { iconPng } from "./src/ui/build/icons";
-import { measure, sizeReport } from "./src/ui/build/size";
+import { CSP } from "./src/csp.ts";
+import { securityHeaders, webConfig, htaccess } from "./src/ui/build/hosting.ts";
+import { iconPng } from "./src/ui/build/icons.ts";
+import { measure, sizeReport } from "./src/ui/build/size.ts";
 
 const headers = securityHeaders(CSP);
 const OUT = "dist/app";
