@@ -3,6 +3,8 @@
 //   init()            once per instance: allocates every buffer the decoder will ever use
 //   inputPtr()/inputCap()  where JS writes each slice of the file
 //   feed(len)         decode `len` new bytes; returns 1 when paused for output space
+//   inputPtrAt(k)/feedAt(k, len)  the same with two input buffers (k = 0 or 1), so that JS can
+//                     read the next slice into one while the decoder works on the other
 //   resume()          continue after the output was drained; returns 1 when paused again
 //   outputPtr()/outputLen()/outputReset()  the event records (layout in events.ts)
 //   finish()          end of file: flush flows, warn about a cut record, emit EV_SUMMARY
@@ -12,7 +14,7 @@ import {
   REC_HEADER_SIZE, MAX_FIELD_ID, EV_FLOW, F_FIRST_TS, F_LAST_TS,
 } from "./events";
 import { outInit, outReset, outLen, outBase, begin, end, fU64, fI64, fOpen, fClose, setPacket, OUT_CAP, firstTs, lastTs, resetTimes } from "./out";
-import { readerInit, readerReset, feed as readerFeed, resume as readerResume, readerFinish, CARRY_CAP, INPUT_CAP, framesRead } from "./capture/reader";
+import { readerInit, readerReset, feedIn as readerFeedIn, resume as readerResume, readerFinish, CARRY_CAP, INPUT_CAP, framesRead } from "./capture/reader";
 import { packetInit, packetReset, packets, bytesOnWire, fragments, tcpPorts, udpPorts } from "./net/packet";
 import { tcpInit, tcpReset } from "./net/tcp";
 import { reasmInit, reasmReset, reasmFinish } from "./net/reasm";
@@ -20,11 +22,13 @@ import { smbInit } from "./proto/smb";
 import { ipfragInit, ipfragReset } from "./net/ipfrag";
 
 let input: usize = 0;
+let input2: usize = 0; // a second input buffer, with its own carry area in front
 let fileBytes: u64 = 0;
 
 export function init(): void {
   const carryAndInput = heap.alloc(CARRY_CAP + INPUT_CAP);
   input = carryAndInput + CARRY_CAP;
+  input2 = heap.alloc(CARRY_CAP + INPUT_CAP) + CARRY_CAP;
   outInit(heap.alloc(OUT_CAP));
   readerInit(input);
   packetInit();
@@ -39,6 +43,7 @@ export function reset(): void {
 }
 
 export function inputPtr(): usize { return input; }
+export function inputPtrAt(k: u32): usize { return k == 0 ? input : input2; }
 export function inputCap(): u32 { return INPUT_CAP; }
 export function outputPtr(): usize { return outBase; }
 export function outputLen(): u32 { return outLen; }
@@ -46,7 +51,12 @@ export function outputReset(): void { outReset(); }
 
 export function feed(len: u32): u32 {
   fileBytes += len;
-  return readerFeed(len);
+  return readerFeedIn(input, len);
+}
+export function feedAt(k: u32, len: u32): u32 {
+  if (len > INPUT_CAP) len = INPUT_CAP;
+  fileBytes += len;
+  return readerFeedIn(k == 0 ? input : input2, len);
 }
 export function resume(): u32 { return readerResume(); }
 

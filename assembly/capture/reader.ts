@@ -98,6 +98,16 @@ export function feed(len: u32): u32 {
   return run(start, inputBase + len);
 }
 
+// The same, with the slice written at `base` (one of the input buffers, CARRY_CAP bytes of carry
+// area in front of each): the carried tail moves in front of it first.
+export function feedIn(base: usize, len: u32): u32 {
+  if (base != inputBase) {
+    if (tail > 0) memory.copy(base - tail, inputBase - tail, tail);
+    inputBase = base;
+  }
+  return feed(len);
+}
+
 export function resume(): u32 {
   if (!paused) return 0;
   paused = false;
@@ -220,7 +230,8 @@ function pcapngBlock(p: usize, avail: u32): u32 {
   if (blen < 12 || (blen & 3) != 0) return damaged(p, avail, E_BAD_BLOCK_LENGTH, type, blen);
   const isPacket = type == BT_EPB || type == BT_SPB || type == BT_PB;
   if (blen > CARRY_CAP) {
-    if (isPacket || type == BT_IDB) return damaged(p, avail, E_RECORD_TOO_LARGE, blen, CARRY_CAP);
+    const known = type == BT_NRB || type == BT_ISB || type == BT_DSB || type == BT_CB || type == BT_DCB;
+    if (!known) return damaged(p, avail, isPacket || type == BT_IDB ? E_RECORD_TOO_LARGE : E_BAD_BLOCK_LENGTH, blen, CARRY_CAP);
     // Skip a huge block of another kind without buffering it (its trailer goes unchecked).
     warn(W_UNKNOWN_BLOCK, fileOff, type, blen);
     skipLeft = <u64>blen - avail;
@@ -403,24 +414,27 @@ export function readerFinish(): void {
         fail(E_TRUNCATED_HEADER, 0, tail, m == PCAPNG_SHB ? 28 : 24);
       else fail(E_NOT_A_CAPTURE, 0, m, tail >= 8 ? u32be(p + 4) : 0);
     }
-  } else if (state == ST_PCAPNG && resyncing) {
-    // A false candidate may have held the scan back waiting for bytes that never came: scan the
-    // carried rest again, now knowing that nothing more follows.
-    if (tail > 0) {
-      atEof = true;
-      run(inputBase - tail, inputBase);
-      atEof = false;
+  } else if (state == ST_PCAPNG && (tail > 0 || resyncing)) {
+    // What is left is either a block the file cut short, or damage: a false block start (or a
+    // block lying about its length) that held the reader back waiting for bytes that never came.
+    // Scan it again, now knowing that nothing more follows: a valid block further on means damage.
+    const p0 = inputBase - tail;
+    const tail0 = tail;
+    const off0 = fileOff;
+    const need0: u64 = tail >= 8 ? <u64>u32x(p0 + 4, bigEndian) : 0;
+    const wasResyncing = resyncing;
+    if (!resyncing) { resyncing = true; resyncFrom = fileOff; resyncType = tail >= 4 ? u32x(p0, bigEndian) : 0; }
+    if (tail > 0) { atEof = true; run(p0, inputBase); atEof = false; }
+    if (resyncing) {
+      resyncing = false;
+      if (!wasResyncing && resyncFrom == off0) warn(W_TRUNCATED_RECORD, off0, tail0, need0);
+      else warn(W_UNKNOWN_BLOCK, resyncFrom, resyncType, fileOff + tail - resyncFrom);
+    } else if (tail > 0) {
+      warn(W_TRUNCATED_RECORD, fileOff, tail, tail >= 8 ? <u64>u32x(inputBase - tail + 4, bigEndian) : 0);
     }
-  }
-  if (state == ST_PCAPNG && resyncing) {
-    // no valid block after the damaged one: everything from it to the end was skipped
-    warn(W_UNKNOWN_BLOCK, resyncFrom, resyncType, fileOff + tail - resyncFrom);
-    resyncing = false;
   } else if (state != ST_STOPPED && tail > 0) {
     const p = inputBase - tail;
-    let need: u64 = 0;
-    if (state == ST_PCAP && tail >= 16) need = 16 + <u64>u32x(p + 8, bigEndian);
-    else if (state == ST_PCAPNG && tail >= 8) need = <u64>u32x(p + 4, bigEndian);
+    const need: u64 = tail >= 16 ? 16 + <u64>u32x(p + 8, bigEndian) : 0;
     warn(W_TRUNCATED_RECORD, fileOff, tail, need);
   } else if (skipLeft > 0) {
     warn(W_TRUNCATED_RECORD, fileOff, 0, skipLeft);

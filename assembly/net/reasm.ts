@@ -167,12 +167,12 @@ export function slotAcquire(flow: u32, kind: u32, clientIsSrc: bool, sport: u32,
 @inline function seqDiff(a: u32, b: u32): i32 { return <i32>(a - b); }
 
 export function slotSegment(slot: i32, fromClient: bool, flags: u32, seq: u32, ack: u32, p: usize, len: u32, cut: u32): void {
-  const s = slots[slot];
+  const s = unchecked(slots[slot]); // slot: a number this module handed out, < SLOTS
   s.last = curTs;
   curSlot = slot;
   const di = fromClient ? 0 : 1;
-  const d = s.d[di];
-  const other = s.d[1 - di];
+  const d = unchecked(s.d[di]); // di is 0 or 1
+  const other = unchecked(s.d[1 - di]);
   const syn = (flags & 2) != 0, fin = (flags & 1) != 0, rst = (flags & 4) != 0, ackf = (flags & 16) != 0;
 
   if (syn || fin || rst) {
@@ -204,7 +204,7 @@ export function slotSegment(slot: i32, fromClient: bool, flags: u32, seq: u32, a
     } else segment(s, d, di, seq, p, len);
   }
   if (fin) d.fin = true;
-  if (rst || (s.d[0].fin && s.d[1].fin)) {
+  if (rst || (d.fin && other.fin)) {
     if (s.d[0].oooCount > 0) declareGap(s, s.d[0], 0);
     if (s.d[1].oooCount > 0) declareGap(s, s.d[1], 1);
     slotRelease(slot);

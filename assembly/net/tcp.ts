@@ -3,8 +3,11 @@
 //
 // Every TCP conversation gets an entry (so stream numbers match Wireshark's for all traffic), but
 // only SMB/Kerberos flows get a reassembly slot. The table has a fixed capacity; when it fills up,
-// idle entries are pruned (a pruned conversation seen again later gets a new number: the one
-// place where numbering can differ from Wireshark's, and only past 180k live flows).
+// it is pruned: closed conversations first (RST, or FIN both ways), then the longest idle ones,
+// never one with a reassembly slot. A pruned conversation seen again later gets a new number: the
+// one place where numbering can differ from Wireshark's, and only for a conversation that was
+// closed or idle while more than 180,000 others came along (W_FLOW_TABLE_FULL says so when live
+// ones had to go).
 import { u16be, u32be, u8at } from "../util";
 import { srcAddr, dstAddr, isV6 } from "./packet";
 import { curTs, setFlow, begin, end, fU32, fU64 } from "../out";
@@ -18,7 +21,7 @@ const CAP_BITS: u32 = 18;
 const CAP: u32 = 1 << CAP_BITS;
 const MASK: u32 = CAP - 1;
 const ENTRY: u32 = 64;
-const PRUNE_AT: u32 = (CAP / 10) * 7;
+const PRUNE_AT: u32 = (CAP / 10) * 7; // 183,500 conversations (the W_FLOW_TABLE_FULL text says 180,000)
 const PRUNE_KEEP: u32 = (CAP / 10) * 4;
 
 // Entry layout
@@ -26,7 +29,7 @@ const E_ADDR_A: u32 = 0; // 16 bytes, the lower endpoint (address, then port)
 const E_ADDR_B: u32 = 16;
 const E_PORT_A: u32 = 32; // u16
 const E_PORT_B: u32 = 34;
-const E_STREAM: u32 = 36; // i32, -1 = empty
+const E_STREAM: u32 = 36; // i32
 const E_BASE_A: u32 = 40; // u32 first sequence number seen from A
 const E_BASE_B: u32 = 44;
 const E_FLAGS: u32 = 48;
@@ -44,22 +47,31 @@ const FL_FIN_A: u32 = 256;
 const FL_FIN_B: u32 = 512;
 const FL_CLOSED: u32 = 1024; // RST seen, or FIN both ways
 
+// Entries (64 bytes each, one cache line) are appended to `table` in the order conversations
+// appear, so creating one writes memory sequentially; `index` is the open-addressing hash index
+// over them: one u64 per place, low half the key's hash | 1 (0 = empty; bits 1..CAP_BITS are the
+// home place), high half the entry number. Probing reads the dense index and compares a full key
+// only on a hash match. The prune compacts the kept entries into `spare` and rebuilds the index.
 let table: usize = 0;
 let spare: usize = 0;
+let index: usize = 0;
+let nextEntry: u32 = 0; // entries in use (== count)
 let count: u32 = 0;
 let classCount: usize = 0; // u32[CLASSES]
 export let nextStream: i32 = 0;
 
 export function tcpInit(): void {
-  table = heap.alloc(CAP * ENTRY);
-  spare = heap.alloc(CAP * ENTRY);
+  table = (heap.alloc(CAP * ENTRY + 64) + 63) & ~<usize>63; // entries on cache lines
+  spare = (heap.alloc(CAP * ENTRY + 64) + 63) & ~<usize>63;
+  index = heap.alloc(CAP * 8);
   classCount = heap.alloc(64);
   tcpReset();
 }
 
 export function tcpReset(): void {
-  for (let i: u32 = 0; i < CAP; i++) store<i32>(table + i * ENTRY + E_STREAM, -1);
-  count = 0; nextStream = 0; prunedWarned = false;
+  if (nextEntry < CAP / 64) clearIndexOf(table, nextEntry);
+  else memory.fill(index, 0, CAP * 8);
+  count = 0; nextEntry = 0; nextStream = 0; prunedWarned = false;
 }
 
 // Endpoint order: compare (address, port) of both sides.
@@ -71,14 +83,20 @@ function aIsSrc(sport: u32, dport: u32): bool {
   return sport <= dport;
 }
 
+// 64-bit multiply-rotate mixing of the four address words and the ports, then the murmur3
+// finalizer: every key bit reaches every bit of the table index (FNV-style byte mixing left the
+// low index bits depending on few key bits, which made long probe runs on real address plans).
+@inline function mixWord(h: u64, w: u64): u64 {
+  return rotl<u64>(h ^ (w * 0xC2B2AE3D27D4EB4F), 31) * 0x9E3779B97F4A7C15;
+}
 @inline function hashKey(a: usize, b: usize, pa: u32, pb: u32): u32 {
-  let h: u32 = 0x811c9dc5 ^ (pa << 16 | pb);
-  for (let i: u32 = 0; i < 16; i += 4) {
-    h = (h ^ load<u32>(a + i)) * 0x01000193;
-    h = (h ^ load<u32>(b + i)) * 0x01000193;
-  }
-  h ^= h >> 15; h *= 0x2c1b3c6d; h ^= h >> 12;
-  return h;
+  let h: u64 = (<u64>(pa << 16 | pb) + 0x165667B19E3779F9) * 0x9E3779B97F4A7C15;
+  h = mixWord(h, load<u64>(a));
+  h = mixWord(h, load<u64>(a + 8));
+  h = mixWord(h, load<u64>(b));
+  h = mixWord(h, load<u64>(b + 8));
+  h ^= h >> 33; h *= 0xff51afd7ed558ccd; h ^= h >> 33; h *= 0xc4ceb9fe1a85ec53; h ^= h >> 33;
+  return <u32>h;
 }
 
 function sameKey(e: usize, a: usize, b: usize, pa: u32, pb: u32): bool {
@@ -108,9 +126,9 @@ function prune(): void {
   // One scan counts the unslotted entries per idle-age class; the prune then drops the fewest
   // classes that bring the table down to PRUNE_KEEP and rehashes the rest into the spare table.
   for (let c: u32 = 0; c < CLASSES; c++) store<u32>(classCount + c * 4, 0);
-  for (let i: u32 = 0; i < CAP; i++) {
-    const e = table + i * ENTRY;
-    if (load<i32>(e + E_STREAM) < 0 || load<i32>(e + E_SLOT) >= 0) continue;
+  for (let n: u32 = 0; n < nextEntry; n++) {
+    const e = table + n * ENTRY;
+    if (load<i32>(e + E_SLOT) >= 0) continue;
     const c = ageClass(load<u32>(e + E_FLAGS), curTs - load<i64>(e + E_LAST));
     store<u32>(classCount + c * 4, load<u32>(classCount + c * 4) + 1);
   }
@@ -121,12 +139,11 @@ function prune(): void {
     if (left <= PRUNE_KEEP) break;
   }
   if (upTo >= CLASSES) upTo = CLASSES - 1;
-  memory.fill(spare, 0xff, CAP * ENTRY); // stream -1 everywhere
+  memory.fill(index, 0, CAP * 8);
   let kept: u32 = 0;
   let live: u32 = 0; // dropped conversations that were neither closed nor idle for 10 minutes
-  for (let i: u32 = 0; i < CAP; i++) {
-    const e = table + i * ENTRY;
-    if (load<i32>(e + E_STREAM) < 0) continue;
+  for (let n: u32 = 0; n < nextEntry; n++) {
+    const e = table + n * ENTRY;
     const slot = load<i32>(e + E_SLOT);
     if (slot < 0) {
       const c = ageClass(load<u32>(e + E_FLAGS), curTs - load<i64>(e + E_LAST));
@@ -135,14 +152,16 @@ function prune(): void {
         continue;
       }
     }
-    let j = hashKey(e + E_ADDR_A, e + E_ADDR_B, load<u16>(e + E_PORT_A), load<u16>(e + E_PORT_B)) & MASK;
-    while (load<i32>(spare + j * ENTRY + E_STREAM) >= 0) j = (j + 1) & MASK;
-    memory.copy(spare + j * ENTRY, e, ENTRY);
-    if (slot >= 0) slotSetFlowIndex(slot, j);
+    const tag = hashKey(e + E_ADDR_A, e + E_ADDR_B, load<u16>(e + E_PORT_A), load<u16>(e + E_PORT_B)) | 1;
+    let j = (tag >> 1) & MASK;
+    while (load<u32>(index + j * 8) != 0) j = (j + 1) & MASK;
+    store<u64>(index + j * 8, <u64>tag | (<u64>kept << 32));
+    memory.copy(spare + kept * ENTRY, e, ENTRY);
+    if (slot >= 0) slotSetFlowIndex(slot, kept);
     kept++;
   }
   const t = table; table = spare; spare = t;
-  count = kept;
+  count = kept; nextEntry = kept;
   // Forgetting closed or long-idle conversations is harmless (Wireshark too starts a new stream
   // for a new SYN); forgetting live ones may renumber them if they come back: say so, once.
   if (live > 0 && !prunedWarned) {
@@ -151,11 +170,20 @@ function prune(): void {
   }
 }
 
-export function flowEntry(index: u32): usize { return table + index * ENTRY; }
+export function flowEntry(n: u32): usize { return table + n * ENTRY; }
+
+// After a small file: clear only the index places of its entries.
+function clearIndexOf(t: usize, n: u32): void {
+  for (let k: u32 = 0; k < n; k++) {
+    const e = t + k * ENTRY;
+    let j = (hashKey(e + E_ADDR_A, e + E_ADDR_B, load<u16>(e + E_PORT_A), load<u16>(e + E_PORT_B)) | 1) >> 1 & MASK;
+    while (load<u32>(index + j * 8) != 0) { store<u64>(index + j * 8, 0); j = (j + 1) & MASK; }
+  }
+}
 
 // Called by the reassembler when it lets go of a slot.
-export function flowSlotReleased(index: u32): void {
-  store<i32>(table + index * ENTRY + E_SLOT, -1);
+export function flowSlotReleased(n: u32): void {
+  store<i32>(table + n * ENTRY + E_SLOT, -1);
 }
 
 export function tcpPacket(p: usize, len: u32, wireLen: u32, sport: u32, dport: u32): void {
@@ -171,25 +199,35 @@ export function tcpPacket(p: usize, len: u32, wireLen: u32, sport: u32, dport: u
   const srcIsA = aIsSrc(sport, dport);
   const a = srcIsA ? srcAddr : dstAddr, b = srcIsA ? dstAddr : srcAddr;
   const pa = srcIsA ? sport : dport, pb = srcIsA ? dport : sport;
-  let i = hashKey(a, b, pa, pb) & MASK;
-  let e: usize = 0;
+  const tag = hashKey(a, b, pa, pb) | 1;
+  let i = (tag >> 1) & MASK;
   let fresh = false;
+  let en: u32 = 0;
   while (true) {
-    e = table + i * ENTRY;
-    if (load<i32>(e + E_STREAM) < 0) { fresh = true; break; }
-    if (sameKey(e, a, b, pa, pb)) break;
+    const x = load<u64>(index + i * 8);
+    const t = <u32>x;
+    if (t == 0) { fresh = true; break; }
+    if (t == tag) {
+      en = <u32>(x >> 32);
+      if (sameKey(table + en * ENTRY, a, b, pa, pb)) break;
+    }
     i = (i + 1) & MASK;
   }
+  let e = table + en * ENTRY;
   let fl: u32 = 0;
   if (fresh) {
     if (count >= PRUNE_AT) {
       prune();
       // the probe chain changed: find the free place again (the key is not in the table)
-      i = hashKey(a, b, pa, pb) & MASK;
-      while (load<i32>(table + i * ENTRY + E_STREAM) >= 0) i = (i + 1) & MASK;
-      e = table + i * ENTRY;
+      i = (tag >> 1) & MASK;
+      while (load<u32>(index + i * 8) != 0) i = (i + 1) & MASK;
     }
-    memory.copy(e + E_ADDR_A, a, 16); memory.copy(e + E_ADDR_B, b, 16);
+    en = nextEntry++;
+    e = table + en * ENTRY;
+    store<u64>(index + i * 8, <u64>tag | (<u64>en << 32));
+    // (plain u64 stores: memory.copy of a few bytes is a call into the engine)
+    store<u64>(e + E_ADDR_A, load<u64>(a)); store<u64>(e + E_ADDR_A + 8, load<u64>(a + 8));
+    store<u64>(e + E_ADDR_B, load<u64>(b)); store<u64>(e + E_ADDR_B + 8, load<u64>(b + 8));
     store<u16>(e + E_PORT_A, <u16>pa); store<u16>(e + E_PORT_B, <u16>pb);
     store<i32>(e + E_STREAM, nextStream++);
     store<i32>(e + E_SLOT, -1);
@@ -240,7 +278,7 @@ export function tcpPacket(p: usize, len: u32, wireLen: u32, sport: u32, dport: u
     }
     if (kind != 0) {
       const clientIsSrc = fromClient;
-      slot = slotAcquire(i, kind, clientIsSrc, sport, dport, syn && !ackf);
+      slot = slotAcquire(en, kind, clientIsSrc, sport, dport, syn && !ackf);
       store<i32>(e + E_SLOT, slot);
       fl |= FL_WAS_SLOTTED;
     }

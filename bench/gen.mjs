@@ -1,0 +1,243 @@
+// Benchmark capture generator: replicates REAL captures (fixtures/*.pcap) into large pcap files.
+//
+// Every replica of a seed capture gets its own IPv4 addresses and client ports (rewritten in the
+// packets, with the IPv4 header checksum recomputed and the TCP/UDP checksums updated for the new
+// pseudo-header and ports, RFC 1624), so replicas are distinct connections with valid checksums.
+// Replicas run interleaved on a number of "lanes" (concurrent connections), packet by packet, with
+// a monotonic clock. Payload bytes are the seed's, unchanged.
+//
+//   node bench/gen.mjs KIND OUT [--bytes N] [--conns N]     KIND: mix | many | conn1m
+//
+// Used by bench/run.mjs, which caches the output under ~/.cache/smbscope/bench/.
+import { readFileSync, readdirSync, openSync, writeSync, closeSync, statSync } from "node:fs";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const GEN_VERSION = 3;
+const HERE = dirname(fileURLToPath(import.meta.url));
+export const FIXTURES = join(HERE, "../fixtures");
+
+// Ports that stay as they are (services); every other port >= 1024 is a client port and is rewritten.
+const SERVICE_PORTS = new Set([445, 139, 88, 53, 80, 8000, 135, 389, 464, 636, 3268, 123]);
+
+/** Reads a little-endian µs/ns Ethernet pcap into {name, packets: [{ts (µs, relative), data, meta}]}. */
+export function loadSeed(path) {
+  const b = readFileSync(path);
+  const magic = b.readUInt32LE(0);
+  if (magic !== 0xa1b2c3d4 && magic !== 0xa1b23c4d) return null; // big-endian or pcapng: not a seed
+  if ((b.readUInt32LE(20) & 0xffff) !== 1) return null; // Ethernet only
+  const ns = magic === 0xa1b23c4d;
+  const packets = [];
+  const addrs = new Map();
+  let off = 24, t0 = null;
+  while (off + 16 <= b.length) {
+    const sec = b.readUInt32LE(off), frac = b.readUInt32LE(off + 4), incl = b.readUInt32LE(off + 8), orig = b.readUInt32LE(off + 12);
+    if (off + 16 + incl > b.length) break;
+    const data = b.subarray(off + 16, off + 16 + incl);
+    const us = sec * 1e6 + (ns ? Math.floor(frac / 1000) : frac);
+    if (t0 === null) t0 = us;
+    packets.push({ dt: us - t0, orig, data, meta: parse(data, addrs) });
+    off += 16 + incl;
+  }
+  // gaps between packets, capped so one seed's idle time does not dominate
+  for (let i = packets.length - 1; i > 0; i--) packets[i].gap = Math.min(200_000, Math.max(1, packets[i].dt - packets[i - 1].dt));
+  if (packets.length) packets[0].gap = 1;
+  const bytes = packets.reduce((s, p) => s + 16 + p.data.length, 0);
+  return { name: path.split("/").pop(), packets, addrCount: addrs.size, bytes };
+}
+
+// Where the rewritable fields of one Ethernet/IPv4 packet are (null: copied unchanged).
+function parse(d, addrs) {
+  if (d.length < 34) return null;
+  let off = 14, et = d.readUInt16BE(12);
+  while ((et === 0x8100 || et === 0x88a8) && d.length >= off + 4) { et = d.readUInt16BE(off + 2); off += 4; }
+  if (et !== 0x0800 || d.length < off + 20 || d[off] >> 4 !== 4) return null;
+  const ihl = (d[off] & 15) * 4;
+  const src = d.readUInt32BE(off + 12), dst = d.readUInt32BE(off + 16);
+  for (const a of [src, dst]) if (!addrs.has(a)) addrs.set(a, addrs.size);
+  const m = { ip: off, ihl, src: addrs.get(src), dst: addrs.get(dst), proto: d[off + 9], l4: off + ihl, csum: -1, sport: 0, dport: 0 };
+  const frag = d.readUInt16BE(off + 6) & 0x1fff;
+  if (frag !== 0) return m; // no transport header here
+  if (m.proto === 6 && d.length >= m.l4 + 18) m.csum = m.l4 + 16;
+  else if (m.proto === 17 && d.length >= m.l4 + 8) m.csum = d.readUInt16BE(m.l4 + 6) === 0 ? -1 : m.l4 + 6;
+  else return m;
+  m.sport = d.readUInt16BE(m.l4); m.dport = d.readUInt16BE(m.l4 + 2);
+  return m;
+}
+
+const addrFor = (idx, rep) => ((10 << 24) | (((idx * 37 + 1 + (rep >>> 16)) & 0xff) << 16) | (rep & 0xffff)) >>> 0;
+const portFor = (p, rep) => (p < 1024 || SERVICE_PORTS.has(p) ? p : 1024 + ((p - 1024 + rep * 7919) % 64000));
+const fold = (s) => { while (s > 0xffff) s = (s & 0xffff) + (s >>> 16); return s; };
+
+/** Writes one packet of replica `rep` into `out` at `o` (record header included); returns the new offset. */
+function emit(out, o, pkt, rep, tsUs) {
+  const d = pkt.data, n = d.length;
+  out.writeUInt32LE(Math.floor(tsUs / 1e6), o);
+  out.writeUInt32LE(tsUs % 1e6, o + 4);
+  out.writeUInt32LE(n, o + 8);
+  out.writeUInt32LE(pkt.orig, o + 12);
+  const p = o + 16;
+  d.copy(out, p);
+  const m = pkt.meta;
+  if (!m) return p + n;
+  const ip = p + m.ip;
+  const oldSrc = out.readUInt32BE(ip + 12), oldDst = out.readUInt32BE(ip + 16);
+  const newSrc = addrFor(m.src, rep), newDst = addrFor(m.dst, rep);
+  out.writeUInt32BE(newSrc, ip + 12);
+  out.writeUInt32BE(newDst, ip + 16);
+  // IPv4 header checksum, recomputed
+  out.writeUInt16BE(0, ip + 10);
+  let s = 0;
+  for (let i = 0; i < m.ihl; i += 2) s += out.readUInt16BE(ip + i);
+  out.writeUInt16BE(~fold(s) & 0xffff, ip + 10);
+  if (m.csum < 0 && m.sport === 0) return p + n;
+  const ns = portFor(m.sport, rep), nd = portFor(m.dport, rep);
+  out.writeUInt16BE(ns, p + m.l4);
+  out.writeUInt16BE(nd, p + m.l4 + 2);
+  if (m.csum < 0 || p + m.csum + 2 > p + n) return p + n;
+  // RFC 1624: HC' = ~(~HC + ~m + m') over the changed 16-bit words (pseudo-header addresses, ports)
+  const hc = out.readUInt16BE(p + m.csum);
+  let t = (~hc & 0xffff);
+  const olds = [oldSrc >>> 16, oldSrc & 0xffff, oldDst >>> 16, oldDst & 0xffff, m.sport, m.dport];
+  const news = [newSrc >>> 16, newSrc & 0xffff, newDst >>> 16, newDst & 0xffff, ns, nd];
+  for (let i = 0; i < 6; i++) t += (~olds[i] & 0xffff) + news[i];
+  let r = ~fold(t) & 0xffff;
+  if (m.proto === 17 && r === 0) r = 0xffff;
+  out.writeUInt16BE(r, p + m.csum);
+  return p + n;
+}
+
+// Deterministic PRNG (mulberry32)
+function rng(seed) {
+  let a = seed >>> 0;
+  return () => { a = (a + 0x6d2b79f5) >>> 0; let t = a; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
+}
+
+/** All usable seeds in fixtures/: { bulk, other, short[] } */
+export function loadSeeds() {
+  const short = [];
+  let bulk = null, other = null;
+  for (const f of readdirSync(FIXTURES).filter((x) => x.endsWith(".pcap")).sort()) {
+    const s = loadSeed(join(FIXTURES, f));
+    if (!s || s.packets.length === 0) continue;
+    if (f === "bulk-rw.pcap") bulk = s;
+    else if (f === "bench-other.pcap") other = s;
+    else if (!/-(be|nsec|vlan|qinq|sll2?)\.pcap$/.test(f)) short.push(s); // variants: same packets
+  }
+  if (!bulk || !other) throw new Error("fixtures/bulk-rw.pcap and fixtures/bench-other.pcap are needed (scripts/fixtures/bulk.sh makes them)");
+  return { bulk, other, short };
+}
+
+// Splits a seed into per-connection seeds (TCP by 4-tuple, UDP exchanges by 4-tuple), keeping
+// only those matching `keep`; used to make "short unrelated TCP connections" from bench-other.
+export function splitConnections(seed, keep) {
+  const by = new Map();
+  for (const p of seed.packets) {
+    const m = p.meta;
+    if (!m || (m.proto !== 6 && m.proto !== 17)) continue;
+    const k = [m.proto, Math.min(m.src, m.dst), Math.max(m.src, m.dst), Math.min(m.sport, m.dport), Math.max(m.sport, m.dport)].join(",");
+    if (!by.has(k)) by.set(k, []);
+    by.get(k).push(p);
+  }
+  return [...by.values()].filter(keep).map((packets, i) => ({
+    name: `${seed.name}#${i}`, packets, addrCount: seed.addrCount, bytes: packets.reduce((s, p) => s + 16 + p.data.length, 0),
+  }));
+}
+
+/**
+ * Writes a pcap of about `targetBytes` (or `conns` seed replicas) to `path` from weighted seeds.
+ * `mix`: [{ seed, weight }]; lanes: concurrent replicas. Returns { packets, bytes, replicas, prefix }.
+ * `prefixAt`: the offset of the first record boundary at or after that many bytes is returned as
+ * `prefix` (for timing tshark on the start of the file).
+ */
+export function generate(path, { mix, targetBytes = Infinity, replicas: maxReplicas = Infinity, lanes = 64, seed = 1, prefixAt = 200e6, onProgress }) {
+  const rand = rng(seed);
+  const total = mix.reduce((s, m) => s + m.weight, 0);
+  const pick = () => { let r = rand() * total; for (const m of mix) { if ((r -= m.weight) < 0) return m.seed; } return mix[mix.length - 1].seed; };
+  const fd = openSync(path, "w");
+  const BUF = 16 << 20;
+  const out = Buffer.allocUnsafe(BUF);
+  const hdr = Buffer.alloc(24);
+  hdr.writeUInt32LE(0xa1b2c3d4, 0); hdr.writeUInt16LE(2, 4); hdr.writeUInt16LE(4, 6);
+  hdr.writeUInt32LE(262144, 16); hdr.writeUInt32LE(1, 20);
+  hdr.copy(out, 0);
+  let o = 24, written = 0, packets = 0, nextRep = 0, prefix = 0;
+  let tsUs = 1_700_000_000 * 1e6;
+  const active = [];
+  const start = () => { if (nextRep >= maxReplicas) return null; return { seed: pick(), rep: nextRep++, i: 0 }; };
+  for (let l = 0; l < lanes; l++) { const r = start(); if (r) active.push(r); }
+  let lane = 0;
+  while (active.length > 0 && written + o < targetBytes) {
+    if (lane >= active.length) lane = 0;
+    const r = active[lane];
+    const pkt = r.seed.packets[r.i++];
+    if (o + 16 + pkt.data.length > BUF) {
+      writeSync(fd, out, 0, o); written += o; o = 0;
+      onProgress?.(written);
+    }
+    if (!prefix && written + o >= prefixAt) prefix = written + o;
+    tsUs += 1 + Math.floor(rand() * 20);
+    o = emit(out, o, pkt, r.rep, tsUs);
+    packets++;
+    if (r.i >= r.seed.packets.length) {
+      const n = start();
+      if (n) active[lane] = n; else active.splice(lane, 1);
+    }
+    lane++;
+  }
+  writeSync(fd, out, 0, o); written += o;
+  closeSync(fd);
+  return { packets, bytes: written, replicas: nextRep, prefix: prefix || written };
+}
+
+/** The benchmark's captures. */
+export function kinds(seeds) {
+  const { bulk, other, short } = seeds;
+  const shortTcp = splitConnections(other, (ps) => ps[0].meta.proto === 17 || ps.length < 60); // DNS exchanges
+  const http = splitConnections(other, (ps) => ps[0].meta.proto === 6);
+  // A short unrelated TCP connection: the handshake, request, first response segments and close of
+  // a real HTTP connection (its middle left out): about a dozen real packets.
+  const shortHttp = http.map((c) => {
+    const ps = c.packets;
+    const keep = [...ps.slice(0, 7), ...ps.slice(-4)];
+    return { ...c, name: c.name + "-short", packets: keep, bytes: keep.reduce((s, p) => s + 16 + p.data.length, 0) };
+  });
+  const udp = shortTcp.filter((c) => c.packets[0].meta.proto === 17);
+  return {
+    // ≥ 1 GiB: mostly bulk READ/WRITE bytes, many short SMB setups, HTTP and DNS
+    mix: {
+      mix: [
+        { seed: bulk, weight: 6 },
+        ...short.map((s) => ({ seed: s, weight: 30 / short.length })),
+        ...http.map((s) => ({ seed: s, weight: 10 / http.length })),
+        ...udp.map((s) => ({ seed: s, weight: 20 / udp.length })),
+      ], lanes: 64,
+    },
+    // thousands of short SMB connections among lots of unrelated short TCP and DNS
+    many: {
+      mix: [
+        ...short.map((s) => ({ seed: s, weight: 20 / short.length })),
+        ...shortHttp.map((s) => ({ seed: s, weight: 60 / shortHttp.length })),
+        ...udp.map((s) => ({ seed: s, weight: 20 / udp.length })),
+      ], lanes: 256,
+    },
+    // 1,000,000 short unrelated TCP connections, a few SMB ones
+    conn1m: {
+      mix: [
+        ...shortHttp.map((s) => ({ seed: s, weight: 1000 / shortHttp.length })),
+        ...short.map((s) => ({ seed: s, weight: 1 / short.length })),
+      ], lanes: 128,
+    },
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const [kind, out, ...rest] = process.argv.slice(2);
+  const opt = {};
+  for (let i = 0; i < rest.length; i += 2) opt[rest[i].replace(/^--/, "")] = Number(rest[i + 1]);
+  const k = kinds(loadSeeds())[kind];
+  if (!k || !out) { console.error("usage: node bench/gen.mjs mix|many|conn1m OUT [--bytes N] [--conns N]"); process.exit(2); }
+  const t = Date.now();
+  const r = generate(out, { ...k, targetBytes: opt.bytes ?? Infinity, replicas: opt.conns ?? Infinity });
+  console.log(JSON.stringify({ ...r, seconds: (Date.now() - t) / 1000, size: statSync(out).size }));
+}
