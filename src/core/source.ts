@@ -27,14 +27,26 @@ export async function decodeSource(
   decoder.reset();
   let offset = 0;
   const batch: RawEvent[] = [];
-  while (offset < src.size || src.size < 0) {
-    if (signal?.aborted) throw new DOMException("Analysis cancelled", "AbortError");
-    const n = await src.readInto(offset, decoder.inputView());
+  // Two input buffers: the next slice is read (fs in Node's thread pool, Blob reads in the
+  // browser) while the decoder works on this one, so reading and decoding overlap.
+  let k: 0 | 1 = 0;
+  const more = () => offset < src.size || src.size < 0;
+  let next: Promise<number> | null = more() ? src.readInto(offset, decoder.inputViewAt(0)) : null;
+  while (next) {
+    if (signal?.aborted) { await next.catch(() => 0); throw new DOMException("Analysis cancelled", "AbortError"); }
+    const n = await next;
     if (n <= 0) break;
     offset += n;
-    decoder.feedInput(n, batch);
+    next = more() ? src.readInto(offset, decoder.inputViewAt(k === 0 ? 1 : 0)) : null;
+    try {
+      decoder.feedInputAt(k, n, batch);
+    } catch (e) {
+      await next?.catch(() => 0); // never leave a read writing into the decoder's memory
+      throw e;
+    }
     if (batch.length) { sink(batch.splice(0)); }
     onProgress?.({ bytes: offset, total: src.size });
+    k = k === 0 ? 1 : 0;
   }
   decoder.finish(batch);
   sink(batch.splice(0));

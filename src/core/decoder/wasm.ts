@@ -13,6 +13,8 @@ interface Exports {
   outputLen(): number;
   outputReset(): void;
   feed(len: number): number;
+  inputPtrAt(k: number): number;
+  feedAt(k: number, len: number): number;
   resume(): number;
   finish(): void;
   layoutCheck(): number;
@@ -59,6 +61,21 @@ export class Decoder {
   /** The wasm input buffer: fill it (e.g. straight from a file read) and call feedInput(). */
   inputView(): Uint8Array {
     return new Uint8Array(this.x.memory.buffer, this.x.inputPtr(), this.cap);
+  }
+
+  /**
+   * The decoder's two input buffers (k = 0, 1): read the next slice into one while the decoder
+   * works on the other (feedInputAt), so that reading and decoding overlap.
+   */
+  inputViewAt(k: 0 | 1): Uint8Array {
+    return new Uint8Array(this.x.memory.buffer, this.x.inputPtrAt(k), this.cap);
+  }
+
+  /** Decodes the first `len` bytes written into inputViewAt(k). */
+  feedInputAt(k: 0 | 1, len: number, out: RawEvent[]): void {
+    let more = this.call(() => this.x.feedAt(k, len));
+    this.drain(out);
+    while (more) { more = this.call(() => this.x.resume()); this.drain(out); }
   }
 
   /** Decodes the first `len` bytes written into inputView(). */
