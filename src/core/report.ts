@@ -103,6 +103,8 @@ export interface Finding {
   filter?: string;
   /** Added: references (article, MS-SMB2 sections) */
   references?: string[];
+  /** Added: when many connections share this finding, the others (connection is then null) */
+  connections?: string[];
 }
 
 export interface CaptureInfo {

@@ -1,26 +1,64 @@
 // Model → Report: summaries of every connection, Kerberos records, findings, the verdict line
 // and the per-server summary.
-import { REPORT_VERSION, type Report, type Connection } from "./report";
+import { REPORT_VERSION, type Report, type Connection, type Finding } from "./report";
 import type { CaptureModel } from "./model/types";
 import { summarize } from "./model/summarize";
 import { pairKerberos, EXPECTED_KRB_ERRORS } from "./model/kerberos";
 import { KRB_ERRORS, KRB_MSG_TYPES } from "./names";
 import { diagnose } from "./diagnose";
-import type { ConnView, DiagnoseContext } from "./diagnose/context";
+import { makeContext, type ConnView } from "./diagnose/context";
 import { describePorts } from "./diagnose/capture";
 import { rfc3339 } from "./eventsView";
 
 export const GENERATOR = "smbscope 0.1.0";
+const LADDERS_OK = 200;
+const LADDERS_PROBLEM = 1000;
+const FINDINGS_PER_ID = 20;
+
+/**
+ * Past FINDINGS_PER_ID findings with the same id (a capture of thousands of failing connections),
+ * the rest are folded into one finding that lists the other connections, so that the Report stays
+ * readable. Each connection still lists the finding id.
+ */
+function groupFindings(all: Finding[]): Finding[] {
+  const count = new Map<string, number>();
+  for (const f of all) count.set(f.id, (count.get(f.id) ?? 0) + 1);
+  const out: Finding[] = [];
+  const folded = new Map<string, Finding & { connections: string[] }>();
+  const seen = new Map<string, number>();
+  for (const f of all) {
+    const n = (seen.get(f.id) ?? 0) + 1;
+    seen.set(f.id, n);
+    if (count.get(f.id)! <= FINDINGS_PER_ID + 1 || n <= FINDINGS_PER_ID) { out.push(f); continue; }
+    let g = folded.get(f.id);
+    if (!g) {
+      const rest = count.get(f.id)! - FINDINGS_PER_ID;
+      g = {
+        ...f,
+        title: `…and ${rest} more: ${f.title}`,
+        explanation: `The same finding (${f.id}) applies to ${rest} more connections; this one is the first of them. ${f.explanation}`,
+        connection: null,
+        connections: [],
+        frames: [],
+      };
+      folded.set(f.id, g);
+      out.push(g);
+    }
+    if (f.connection && g.connections.length < 1000) g.connections.push(f.connection);
+    if (g.frames.length < 20) g.frames.push(...f.frames.slice(0, 2));
+  }
+  return out;
+}
 
 export function buildReport(m: CaptureModel): Report {
   const conns: ConnView[] = m.connections.map((c) => ({ m: c, s: summarize(c, m.lastTs), findings: [] }));
   const krb = pairKerberos(m.kerberos, m.connections);
-  const ctx: DiagnoseContext = { model: m, conns, exchanges: krb.exchanges, findings: [] };
+  const ctx = makeContext(m, conns, krb.exchanges);
   diagnose(ctx);
   // The Kerberos messages a connection depended on belong in its ladder, in time order
   for (const ex of krb.exchanges) {
-    const v = ex.conn ? conns.find((c) => c.m === ex.conn) : undefined;
-    if (!v?.s.ladder) continue;
+    const v = ex.conn ? ctx.viewOf.get(ex.conn) : undefined;
+    if (!v?.s.ladder || v.m.ladderDropped) continue;
     for (const msg of [ex.req, ex.reply]) {
       if (!msg) continue;
       const name = msg.msgType !== null ? KRB_MSG_TYPES[msg.msgType] : "Kerberos";
@@ -33,7 +71,15 @@ export function buildReport(m: CaptureModel): Report {
     }
     v.s.ladder.sort((a, b) => a.frame - b.frame);
   }
-  const connections: Connection[] = conns.map((c) => ({ ...c.s, findings: c.findings }));
+  // Ladders are kept for the first LADDERS_OK connections that set up fine and the first
+  // LADDERS_PROBLEM others: in a capture with tens of thousands of connections they would
+  // otherwise be most of the Report (the phases of every connection stay)
+  let okLadders = 0, problemLadders = 0;
+  const connections: Connection[] = conns.map((c) => {
+    const problem = c.s.outcome !== "ok" || c.findings.length > 0;
+    const keep = problem ? problemLadders++ < LADDERS_PROBLEM : okLadders++ < LADDERS_OK;
+    return { ...c.s, ladder: keep ? c.s.ladder : undefined, findings: c.findings };
+  });
   const report: Report = {
     version: REPORT_VERSION,
     generator: GENERATOR,
@@ -52,7 +98,7 @@ export function buildReport(m: CaptureModel): Report {
     verdict: "",
     connections,
     kerberos: krb.records,
-    findings: ctx.findings,
+    findings: groupFindings(ctx.findings),
     servers: servers(connections),
   };
   report.verdict = verdict(report);
@@ -75,7 +121,13 @@ const PHASE_TEXT = { tcp: "TCP connect", negotiate: "NEGOTIATE", session_setup: 
 export function verdict(r: Report): string {
   if (r.capture.error && r.capture.packets === 0) return r.capture.error;
   const n = r.connections.length;
-  const errorOn = (c: Connection) => r.findings.some((f) => f.severity === "error" && f.connection === c.id);
+  const withErrors = new Set<string>();
+  for (const f of r.findings) {
+    if (f.severity !== "error") continue;
+    if (f.connection) withErrors.add(f.connection);
+    for (const id of f.connections ?? []) withErrors.add(id);
+  }
+  const errorOn = (c: Connection) => withErrors.has(c.id);
   // An incomplete connection with an error finding (e.g. Kerberos failed before SESSION_SETUP) failed too
   const failed = r.connections.filter((c) => c.outcome === "failed" || c.outcome === "no-response" || (c.outcome === "incomplete" && errorOn(c)));
   const incomplete = r.connections.filter((c) => c.outcome === "incomplete" && !errorOn(c));

@@ -11,6 +11,12 @@ export interface DiagnoseContext {
   conns: ConnView[];
   exchanges: KrbExchange[];
   findings: Finding[];
+  /** the view of each connection model (rules look connections up by model) */
+  viewOf: Map<ConnModel, ConnView>;
+}
+
+export function makeContext(model: CaptureModel, conns: ConnView[], exchanges: KrbExchange[]): DiagnoseContext {
+  return { model, conns, exchanges, findings: [], viewOf: new Map(conns.map((c) => [c.m, c])) };
 }
 
 export function add(ctx: DiagnoseContext, f: Finding, conn?: ConnView): void {
@@ -29,4 +35,9 @@ export function streamFilter(c: ConnView, frames?: number[]): string {
   return frames && frames.length ? `tcp.stream eq ${c.s.stream} && frame.number in {${frames.join(" ")}}` : `tcp.stream eq ${c.s.stream}`;
 }
 
-export const host = (endpoint: string) => endpoint.replace(/^\[?([^\]]*?)\]?:\d+$/, "$1");
+/** "10.0.0.1:445" → "10.0.0.1", "[fe80::1]:445" → "fe80::1" */
+export function host(endpoint: string): string {
+  const i = endpoint.lastIndexOf(":");
+  const h = i > 0 ? endpoint.slice(0, i) : endpoint;
+  return h.startsWith("[") && h.endsWith("]") ? h.slice(1, -1) : h;
+}

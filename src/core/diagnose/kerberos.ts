@@ -20,7 +20,7 @@ const ADVICE: Record<number, { meaning: string; fix: string[] }> = {
 };
 
 export function kerberosRules(ctx: DiagnoseContext): void {
-  const viewOf = (ex: KrbExchange) => (ex.conn ? ctx.conns.find((c) => c.m === ex.conn) ?? null : null);
+  const viewOf = (ex: KrbExchange) => (ex.conn ? ctx.viewOf.get(ex.conn) ?? null : null);
   const preauth: KrbExchange[] = [];
   // Retries of the same request (same client, service and error) make one finding
   const groups = new Map<string, KrbExchange[]>();
@@ -42,9 +42,13 @@ export function kerberosRules(ctx: DiagnoseContext): void {
   }
   if (preauth.length) {
     // One info finding per client, attached to the SMB connections those exchanges served
-    const clients = [...new Set(preauth.map((e) => e.client))];
-    for (const client of clients) {
-      const mine = preauth.filter((e) => e.client === client);
+    const byClient = new Map<string, KrbExchange[]>();
+    for (const e of preauth) {
+      let l = byClient.get(e.client);
+      if (!l) byClient.set(e.client, (l = []));
+      l.push(e);
+    }
+    for (const [client, mine] of byClient) {
       const views = [...new Set(mine.map(viewOf).filter((v): v is ConnView => !!v))];
       const names = [...new Set(mine.map((e) => KRB_ERRORS[e.reply!.errorCode!]))];
       const f = {

@@ -9,11 +9,12 @@ import { encryptionRemedies } from "./session";
 import type { TreeConnect } from "../model/types";
 
 export function treeRules(ctx: DiagnoseContext): void {
+  const working = workingShares(ctx);
   for (const c of ctx.conns) {
     for (const t of c.m.trees) {
       if (!t.resp || !isError(t.resp.status)) continue;
       const st = statusLabel(t.resp.status);
-      if (st === "STATUS_BAD_NETWORK_NAME") badName(ctx, c, t);
+      if (st === "STATUS_BAD_NETWORK_NAME") badName(ctx, c, t, working.get(host(c.s.server)) ?? []);
       else if (st === "STATUS_ACCESS_DENIED" || st === "STATUS_NETWORK_ACCESS_DENIED") denied(ctx, c, t, st);
       else failed(ctx, c, t, st);
     }
@@ -21,22 +22,26 @@ export function treeRules(ctx: DiagnoseContext): void {
   }
 }
 
-/** Shares that connected on the same server anywhere in the capture. */
-function workingShares(ctx: DiagnoseContext, server: string): string[] {
-  const out = new Set<string>();
+/** Per server host, the shares that connected anywhere in the capture. */
+function workingShares(ctx: DiagnoseContext): Map<string, string[]> {
+  const by = new Map<string, Set<string>>();
   for (const c of ctx.conns) {
-    if (host(c.s.server) !== server) continue;
-    for (const t of c.m.trees) if (t.resp && !isError(t.resp.status) && t.path) out.add(t.path);
+    for (const t of c.m.trees) {
+      if (!t.resp || isError(t.resp.status) || !t.path) continue;
+      const h = host(c.s.server);
+      let set = by.get(h);
+      if (!set) by.set(h, (set = new Set()));
+      if (set.size < 50) set.add(t.path);
+    }
   }
-  return [...out];
+  return new Map([...by].map(([h, set]) => [h, [...set]]));
 }
 
 function shareName(path: string): string {
   return path.split("\\").filter(Boolean).slice(1).join("\\") || path;
 }
 
-function badName(ctx: DiagnoseContext, c: ConnView, t: TreeConnect): void {
-  const ok = workingShares(ctx, host(c.s.server));
+function badName(ctx: DiagnoseContext, c: ConnView, t: TreeConnect, ok: string[]): void {
   const name = shareName(t.path);
   add(ctx, {
     id: "TREE_BAD_NETWORK_NAME",

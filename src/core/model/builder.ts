@@ -7,8 +7,14 @@ import { describeProblem } from "../problems";
 import { ipText, endpoint, smb2Dialect, statusLabel, SMB2_COMMANDS, SMB1_COMMANDS, KRB_MSG_TYPES, LINK_TYPES } from "../names";
 import { smb1Dialects, tcpFlagsText } from "../eventsView";
 import type { AuthFacts, CaptureModel, ConnModel, KrbMsg, NegotiateInfo } from "./types";
+import { summarize, authOf } from "./summarize";
 
-const LADDER_MAX = 60; // handshake steps kept per connection; the rest are counted
+const LADDER_MAX = 48; // handshake steps kept per connection; the rest are counted
+// Ladders are most of the model's memory. When a connection closes, its ladder is kept only while
+// fewer than these many have been kept: memory stays bounded in captures with 100,000s of
+// connections, and the connections a user looks at first keep theirs.
+const KEEP_LADDERS_OK = 200;
+const KEEP_LADDERS_PROBLEM = 1000;
 const MECHS: Record<number, string> = {
   [C.MECH_NTLM]: "ntlm", [C.MECH_KERBEROS]: "kerberos", [C.MECH_MS_KERBEROS]: "kerberos",
   [C.MECH_NEGOEX]: "negoex", [C.MECH_SPNEGO]: "spnego", [C.MECH_UNKNOWN]: "unknown", [C.MECH_KRB_U2U]: "kerberos",
@@ -50,6 +56,8 @@ export class ModelBuilder {
   private readonly conns = new Map<number, ConnModel>();
   private readonly krbFlows = new Map<number, { client: string; server: string; clientIp: string; serverIp: string }>();
   private readonly warningSet = new Set<string>();
+  private laddersOk = 0;
+  private laddersProblem = 0;
 
   constructor(file: string, bytes: number) {
     this.m = {
@@ -86,7 +94,7 @@ export class ModelBuilder {
           stream: ev.stream, client: ce, server: se, clientIp: client, serverIp: server,
           serverPort: f.dstPort as number, midstream: f.value === 1, firstFrame: ev.frame, lastFrame: ev.frame,
           firstTs: ts, lastTs: ts, syns: [], negotiates: [], sessions: [], trees: [], smb1: false,
-          smbMessages: 0, encrypted: null, gaps: [], pending: new Map(), ladder: [], ladderOverflow: 0,
+          smbMessages: 0, encrypted: null, gaps: [], pending: new Map(), ladder: [], ladderOverflow: 0, ladderDropped: false, ladderKept: false,
         };
         this.conns.set(ev.stream, c);
         this.m.connections.push(c);
@@ -128,6 +136,7 @@ export class ModelBuilder {
   }
 
   private step(c: ConnModel, ev: RawEvent, ts: number, label: string, kind: ConnModel["ladder"][number]["kind"], status?: string | null, error?: boolean) {
+    if (c.ladderDropped) return;
     if (c.ladder.length >= LADDER_MAX) { c.ladderOverflow++; return; }
     c.ladder.push({ frame: ev.frame, ts, fromClient: ev.fromClient, label, status, kind, error });
   }
@@ -151,6 +160,18 @@ export class ModelBuilder {
     if (rst) c.rst ??= t;
     if (fin) { if (ev.fromClient) c.finClient ??= t; else c.finServer ??= t; }
     this.step(c, ev, ts, tcpFlagsText(flags), "tcp", null, rst);
+    if (rst || (c.finClient && c.finServer)) this.closed(c);
+  }
+
+  /** A connection ended: decide whether its ladder stays (memory budget, see KEEP_LADDERS_*). */
+  private closed(c: ConnModel): void {
+    if (c.ladderDropped || c.ladder.length === 0 || c.ladderKept) return;
+    const s = summarize(c, null);
+    const problem = s.outcome !== "ok" || c.gaps.length > 0 || c.midstream || c.encrypted !== null || authOf(c) === "guest" || authOf(c) === "anonymous";
+    const keep = problem ? this.laddersProblem++ < KEEP_LADDERS_PROBLEM : this.laddersOk++ < KEEP_LADDERS_OK;
+    if (keep) c.ladderKept = true;
+    else { c.ladder = []; c.ladderDropped = true; }
+    c.pending.clear();
   }
 
   private nbss(c: ConnModel, ev: RawEvent, ts: number): void {

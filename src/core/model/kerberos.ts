@@ -89,11 +89,23 @@ export function pairKerberos(msgs: KrbMsg[], conns: ConnModel[]): { exchanges: K
     if (!svc.startsWith("cifs/")) continue;
     ex.conn = bestConnection(ex, svc.slice(5), byClient.get(ex.client) ?? []);
   }
+  // Per client, the attached exchanges in capture order, to find "the next one" by binary search
+  const attached = new Map<string, KrbExchange[]>();
+  for (const ex of exchanges) {
+    if (!ex.conn) continue;
+    let l = attached.get(ex.client);
+    if (!l) attached.set(ex.client, (l = []));
+    l.push(ex);
+  }
+  const tsOf = (e: KrbExchange) => (e.req ?? e.reply)!.ts;
   for (const ex of exchanges) {
     const svc = ex.service?.toLowerCase() ?? "";
     if (svc.startsWith("cifs/")) continue;
-    const t = (ex.req ?? ex.reply)!.ts;
-    const next = exchanges.find((e) => e.conn && e.client === ex.client && (e.req ?? e.reply)!.ts >= t && (e.req ?? e.reply)!.ts - t < WINDOW_MS);
+    const t = tsOf(ex);
+    const l = attached.get(ex.client) ?? [];
+    let lo = 0, hi = l.length;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (tsOf(l[mid]) < t) lo = mid + 1; else hi = mid; }
+    const next = lo < l.length && tsOf(l[lo]) - t < WINDOW_MS ? l[lo] : undefined;
     if (next) ex.conn = next.conn;
     else if (svc.startsWith("krbtgt/") || svc === "") ex.conn = bestConnection(ex, null, byClient.get(ex.client) ?? []);
   }

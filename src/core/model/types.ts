@@ -100,6 +100,10 @@ export interface ConnModel {
   /** frames of the connection's handshake, for the ladder */
   ladder: { frame: number; ts: number; fromClient: boolean; label: string; status?: string | null; kind: "tcp" | "nbss" | "smb" | "krb" | "gap" | "encrypted"; error?: boolean }[];
   ladderOverflow: number;
+  /** the ladder was let go when the connection closed (memory budget; see builder.ts) */
+  ladderDropped: boolean;
+  /** the ladder was counted against that budget already and stays */
+  ladderKept: boolean;
 }
 
 export interface KrbMsg extends Msg {
