@@ -24,6 +24,14 @@ import { krbTcpMessage } from "../proto/krbflow";
 
 export const SLOTS: i32 = 256;
 export const MSG_CAP: u32 = 64 << 10; // a setup message kept whole up to this size
+// Memory: every direction owns a small message buffer; the few messages that need more (large
+// Kerberos tickets in SESSION_SETUP) borrow one of BIG_POOL large buffers, and a direction that
+// sees out-of-order segments borrows one of OOO_POOL reorder buffers. Resident memory stays a few
+// MiB however many connections come and go. With a pool empty, a message is cut (F_TRUNCATED)
+// or a reordering is treated as loss (EV_GAP): never unbounded growth.
+const SMALL_CAP: u32 = 8 << 10;
+const BIG_POOL: i32 = 32;
+const OOO_POOL: i32 = 64;
 const OOO_CAP: u32 = 32 << 10;
 const OOO_SEGS: i32 = 16;
 const DECIDE: u32 = 68; // bytes of a message needed to decide how much of it to keep
@@ -49,8 +57,11 @@ class Dir {
   kept: u32 = 0;
   decided: bool = false;
   emitted: bool = false; // handed on early because the capture cut the rest of it
-  buf: usize = 0; // MSG_CAP bytes
-  ooo: usize = 0; // OOO_CAP bytes
+  small: usize = 0; // SMALL_CAP bytes, owned
+  buf: usize = 0; // the message buffer in use: small, or a borrowed big one (MSG_CAP bytes)
+  big: i32 = -1; // index of the borrowed big buffer
+  ooo: usize = 0; // borrowed reorder buffer (OOO_CAP bytes), 0 = none
+  oooIdx: i32 = -1;
   oooUsed: u32 = 0; // bytes of ooo in use (bump allocation, reset when empty)
   oooSeq: StaticArray<u32> = new StaticArray<u32>(OOO_SEGS);
   oooLen: StaticArray<u32> = new StaticArray<u32>(OOO_SEGS); // 0 = free
@@ -76,27 +87,58 @@ let warnedFull = false;
 // The slot being worked on (for the proto layer's callbacks)
 export let curSlot: i32 = -1;
 
+let bigBase: usize = 0;
+let oooBase: usize = 0;
+const bigFree = new StaticArray<bool>(BIG_POOL);
+const oooFree = new StaticArray<bool>(OOO_POOL);
+
 export function reasmInit(): void {
   slots = new StaticArray<Slot>(SLOTS);
   for (let i = 0; i < SLOTS; i++) {
     const s = new Slot();
-    for (let k = 0; k < 2; k++) {
-      s.d[k].buf = heap.alloc(MSG_CAP);
-      s.d[k].ooo = heap.alloc(OOO_CAP);
-    }
+    for (let k = 0; k < 2; k++) { s.d[k].small = heap.alloc(SMALL_CAP); s.d[k].buf = s.d[k].small; }
     slots[i] = s;
   }
+  bigBase = heap.alloc(<usize>BIG_POOL * MSG_CAP);
+  oooBase = heap.alloc(<usize>OOO_POOL * OOO_CAP);
+  for (let i = 0; i < BIG_POOL; i++) bigFree[i] = true;
+  for (let i = 0; i < OOO_POOL; i++) oooFree[i] = true;
 }
 
 export function reasmReset(): void {
-  for (let i = 0; i < SLOTS; i++) slots[i].used = false;
+  for (let i = 0; i < SLOTS; i++) { slots[i].used = false; resetDir(slots[i].d[0]); resetDir(slots[i].d[1]); }
   warnedFull = false;
+}
+
+function releaseBig(d: Dir): void {
+  if (d.big >= 0) { bigFree[d.big] = true; d.big = -1; }
+  d.buf = d.small;
+}
+
+function releaseOoo(d: Dir): void {
+  if (d.oooIdx >= 0) { oooFree[d.oooIdx] = true; d.oooIdx = -1; }
+  d.ooo = 0;
+}
+
+// Makes room for `keep` bytes of the current message; returns the bytes that fit.
+function ensureKeep(d: Dir, keep: u32): u32 {
+  if (keep <= SMALL_CAP || d.big >= 0) return keep;
+  for (let i = 0; i < BIG_POOL; i++) {
+    if (!bigFree[i]) continue;
+    bigFree[i] = false; d.big = i;
+    const big = bigBase + <usize>i * MSG_CAP;
+    memory.copy(big, d.small, d.kept);
+    d.buf = big;
+    return keep;
+  }
+  return SMALL_CAP; // pool empty: the message is cut
 }
 
 function resetDir(d: Dir): void {
   d.seqSet = false; d.phase = PH_HDR; d.hdr = 0; d.hdrGot = 0; d.msgLen = 0; d.msgGot = 0;
   d.keep = 0; d.kept = 0; d.decided = false; d.oooUsed = 0; d.oooCount = 0; d.fin = false;
   for (let i = 0; i < OOO_SEGS; i++) d.oooLen[i] = 0;
+  releaseBig(d); releaseOoo(d);
 }
 
 export function slotSetFlowIndex(slot: i32, index: u32): void { slots[slot].flow = index; }
@@ -105,6 +147,7 @@ export function slotRelease(slot: i32): void {
   const s = slots[slot];
   if (!s.used) return;
   s.used = false;
+  resetDir(s.d[0]); resetDir(s.d[1]);
   flowSlotReleased(s.flow);
 }
 
@@ -234,6 +277,18 @@ function segment(s: Slot, d: Dir, di: i32, seq: u32, p: usize, len: u32): void {
 
 function storeOoo(s: Slot, d: Dir, di: i32, seq: u32, p: usize, len: u32): void {
   if (len > OOO_CAP) len = OOO_CAP;
+  if (d.ooo == 0) {
+    for (let i = 0; i < OOO_POOL; i++) {
+      if (!oooFree[i]) continue;
+      oooFree[i] = false; d.oooIdx = i; d.ooo = oooBase + <usize>i * OOO_CAP;
+      break;
+    }
+    if (d.ooo == 0) { // no reorder buffer free: treat the hole before this segment as lost
+      gapTo(s, d, di, seq);
+      segment(s, d, di, seq, p, len);
+      return;
+    }
+  }
   if (d.oooUsed + len > OOO_CAP || d.oooCount >= OOO_SEGS) {
     declareGap(s, d, di); // frees the store
     if (seqDiff(seq, d.nextSeq) <= 0) { segment(s, d, di, seq, p, len); return; }
@@ -264,7 +319,7 @@ function drainOoo(s: Slot, d: Dir, di: i32): void {
       progress = true;
     }
   }
-  if (d.oooCount == 0) d.oooUsed = 0;
+  if (d.oooCount == 0) { d.oooUsed = 0; releaseOoo(d); }
 }
 
 // The capture kept only the first part of an in-order segment (snapshot length): hand on the
@@ -288,6 +343,12 @@ function declareGap(s: Slot, d: Dir, di: i32): void {
     if (!found || seqDiff(d.oooSeq[i], first) < 0) { first = d.oooSeq[i]; found = true; }
   }
   if (!found) return;
+  gapTo(s, d, di, first);
+  drainOoo(s, d, di);
+}
+
+// Skips the bytes between nextSeq and `first` (lost from the capture), with an EV_GAP.
+function gapTo(s: Slot, d: Dir, di: i32, first: u32): void {
   const missing = <u32>seqDiff(first, d.nextSeq);
   // Inside the skipped part of a large message whose kept bytes we already have: just skip.
   let resync = true;
@@ -299,7 +360,6 @@ function declareGap(s: Slot, d: Dir, di: i32): void {
   begin(EV_GAP); fU32(F_LEN, missing); fU32(F_SEQ, d.nextSeq); fU32(F_GAP_RESYNC, resync ? 1 : 0); end();
   setFlow(s.stream, saveFlags);
   d.nextSeq = first;
-  drainOoo(s, d, di);
 }
 
 // Feeds in-order bytes to the framer.
@@ -336,6 +396,7 @@ function consume(s: Slot, d: Dir, di: i32, p: usize, n: u32): void {
         d.msgLen = h & 0x7fffffff;
         if (d.msgLen > KRB_MAX) { d.phase = PH_RESYNC; continue; }
       }
+      releaseBig(d);
       d.msgGot = 0; d.kept = 0; d.decided = false; d.keep = 0; d.emitted = false;
       d.phase = PH_BODY;
       if (d.msgLen == 0) { complete(s, d, di, d.buf, 0); d.phase = PH_HDR; continue; }
@@ -357,6 +418,7 @@ function consume(s: Slot, d: Dir, di: i32, p: usize, n: u32): void {
       d.decided = true;
       d.keep = s.kind == KIND_KRB || d.msgType != NBSS_MESSAGE ? d.msgLen : smbKeep(d.buf, d.kept, d.msgLen);
       if (d.keep > MSG_CAP) d.keep = MSG_CAP;
+      d.keep = ensureKeep(d, d.keep);
       if (d.keep < d.kept) d.keep = d.kept;
     }
     let take = d.msgLen - d.msgGot;
