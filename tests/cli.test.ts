@@ -10,7 +10,8 @@ const FIX = join(__dirname, "../fixtures");
 async function run(args: string[]) {
   const out: string[] = [], err: string[] = [];
   const code = await main(args, (s) => out.push(s), (s) => err.push(s));
-  return { code, out: out.join("\n"), err: err.join("\n"), lines: out };
+  const text = out.join("\n");
+  return { code, out: text, err: err.join("\n"), lines: text.split("\n").filter((l) => l.length) };
 }
 
 describe("smbscope CLI", () => {

@@ -5,13 +5,17 @@ import { statusName, smb2Dialect, ipText, endpoint, KRB_ERRORS, KRB_MSG_TYPES, L
 import { describeProblem } from "./problems";
 import * as A from "../../assembly/proto/auth/errors";
 
+let lastSec = -1n;
+let lastBase = "";
+
 /** RFC 3339 time with the capture's own precision. */
 export function rfc3339(tsNs: bigint, digits: number): string {
   let sec = tsNs / 1_000_000_000n;
   let frac = tsNs % 1_000_000_000n;
   if (frac < 0n) { frac += 1_000_000_000n; sec -= 1n; }
-  const d = new Date(Number(sec) * 1000);
-  const base = d.toISOString().slice(0, 19);
+  // Events come in time order: format the date part once per second
+  if (sec !== lastSec) { lastSec = sec; lastBase = new Date(Number(sec) * 1000).toISOString().slice(0, 19); }
+  const base = lastBase;
   if (digits <= 0) return `${base}Z`;
   return `${base}.${frac.toString().padStart(9, "0").slice(0, Math.min(9, digits))}Z`;
 }
