@@ -9,5 +9,10 @@ if (!existsSync(bundle)) {
 // A closed pipe (smbscope … | head) ends the output quietly.
 process.stdout.on("error", (e) => { if (e.code === "EPIPE") process.exit(process.exitCode ?? 0); throw e; });
 const { main } = await import(bundle.href);
-const code = await main(process.argv.slice(2), (s) => process.stdout.write(s + "\n"), (s) => process.stderr.write(s + "\n"));
+const code = await main(
+  process.argv.slice(2),
+  (s) => process.stdout.write(s + "\n"),
+  (s) => process.stderr.write(s + "\n"),
+  (s) => process.stdout.write(s),
+);
 process.exitCode = code;

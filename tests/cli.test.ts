@@ -67,3 +67,17 @@ describe("smbscope CLI", () => {
     expect(missing.err).toContain("no such file");
   });
 });
+
+describe("streamed JSON", () => {
+  it("writes exactly what JSON.stringify would, in pieces", async () => {
+    const { writeJson } = await import("../src/cli/jsonStream");
+    const { reportOf } = await import("./support/report");
+    const r = await reportOf(join(FIX, "tree-bad-share.pcap"));
+    // make the arrays long enough to be written in chunks
+    const big = { ...r, connections: Array.from({ length: 1201 }, (_, i) => ({ ...r.connections[0], stream: i })) };
+    const parts: string[] = [];
+    writeJson(big as unknown as Record<string, unknown>, (s) => parts.push(s));
+    expect(parts.length).toBeGreaterThan(5);
+    expect(parts.join("")).toBe(JSON.stringify(big));
+  });
+});

@@ -6,6 +6,7 @@ import { eventView } from "../core/eventsView";
 import { analyzeCapture } from "../core/analyze";
 import type { Progress } from "../core/source";
 import { renderText } from "./render";
+import { writeJson } from "./jsonStream";
 
 const USAGE = `usage: smbscope [--events] [--json] <capture.pcap|capture.pcapng> ...
   (default)  readable diagnosis of every SMB connection setup in the capture
@@ -13,7 +14,11 @@ const USAGE = `usage: smbscope [--events] [--json] <capture.pcap|capture.pcapng>
   --events   the decoder's events as JSON Lines (the view compared with tshark)
 exit status: 0 no error finding, 1 an error finding, 2 unusable input`;
 
-export async function main(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
+/**
+ * `out` prints a line; `write`, when given, prints text as it is (the Report is streamed through
+ * it in pieces, see jsonStream.ts).
+ */
+export async function main(argv: string[], out: (s: string) => void, err: (s: string) => void, write?: (s: string) => void): Promise<number> {
   const files: string[] = [];
   let events = false;
   let json = false;
@@ -60,7 +65,10 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
       }
       const report = await analyzeCapture(decoder, src, { onProgress });
       if (onProgress) process.stderr.write("\r\x1b[K");
-      if (json) out(JSON.stringify(report));
+      if (json) {
+        if (write) { writeJson(report as unknown as Record<string, unknown>, write); write("\n"); }
+        else out(JSON.stringify(report));
+      }
       else out(renderText(report, color) + (files.length > 1 ? "\n" : ""));
       const unusable = !!report.capture.error && report.capture.packets === 0;
       const code = unusable ? 2 : report.findings.some((f) => f.severity === "error") ? 1 : 0;
