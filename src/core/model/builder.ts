@@ -7,7 +7,7 @@ import { describeProblem } from "../problems";
 import { ipText, endpoint, smb2Dialect, statusLabel, SMB2_COMMANDS, SMB1_COMMANDS, KRB_MSG_TYPES, LINK_TYPES } from "../names";
 import { smb1Dialects, tcpFlagsText } from "../eventsView";
 import type { AuthFacts, CaptureModel, ConnModel, KrbMsg, NegotiateInfo } from "./types";
-import { summarize, authOf } from "./summarize";
+import { outcomeOf, authOf } from "./summarize";
 
 const LADDER_MAX = 48; // handshake steps kept per connection; the rest are counted
 // Ladders are most of the model's memory. When a connection closes, its ladder is kept only while
@@ -166,8 +166,7 @@ export class ModelBuilder {
   /** A connection ended: decide whether its ladder stays (memory budget, see KEEP_LADDERS_*). */
   private closed(c: ConnModel): void {
     if (c.ladderDropped || c.ladder.length === 0 || c.ladderKept) return;
-    const s = summarize(c, null);
-    const problem = s.outcome !== "ok" || c.gaps.length > 0 || c.midstream || c.encrypted !== null || authOf(c) === "guest" || authOf(c) === "anonymous";
+    const problem = outcomeOf(c, null).outcome !== "ok" || c.gaps.length > 0 || c.midstream || c.encrypted !== null || authOf(c) === "guest" || authOf(c) === "anonymous";
     const keep = problem ? this.laddersProblem++ < KEEP_LADDERS_PROBLEM : this.laddersOk++ < KEEP_LADDERS_OK;
     if (keep) c.ladderKept = true;
     else { c.ladder = []; c.ladderDropped = true; }

@@ -65,6 +65,54 @@ export function userOf(c: ConnModel): string | null {
   return null;
 }
 
+/**
+ * How far the connection got: the first phase that did not complete decides it. `captureEnd`
+ * tells a request the capture simply stopped after (incomplete) from one left unanswered.
+ */
+export function outcomeOf(c: ConnModel, captureEnd: number | null): { outcome: Outcome; failedPhase: Phase | null; status: string | null } {
+  const neg = finalNegotiate(c);
+  let outcome: Outcome = "ok";
+  let failedPhase: Phase | null = null;
+  let status: string | null = null;
+  const closed = !!(c.rst || c.finClient || c.finServer);
+  const endedSoonAfter = (ts: number) => !closed && captureEnd !== null && captureEnd - ts < 2000;
+  const fail = (o: Outcome, p: Phase | null, s: number | null = null) => { outcome = o; failedPhase = p; status = s === null ? null : statusLabel(s); };
+  // A connection that established a session is judged by what followed; extra attempts that
+  // failed on it (e.g. refused multichannel binds) are findings, not its outcome.
+  const lastLeg = establishedAttempt(c) ? undefined : c.sessions[c.sessions.length - 1];
+  const failedTree = c.trees.find((t) => t.resp && isError(t.resp.status));
+  const hasSmb = c.negotiates.length > 0 || c.sessions.length > 0 || c.trees.length > 0 || c.encrypted;
+  if (c.syns.length && !c.synAck && !hasSmb && !c.midstream) {
+    if (c.rst && !c.rst.fromClient) fail("failed", "tcp");
+    else fail("no-response", "tcp");
+  } else if (c.nbssResponse && !c.nbssResponse.positive) {
+    fail("failed", "negotiate");
+  } else if (c.nbssRequest && !c.nbssResponse && !hasSmb) {
+    fail(endedSoonAfter(c.nbssRequest.ts) ? "incomplete" : "no-response", "negotiate");
+  } else if (neg?.req && !neg.resp && c.sessions.length === 0) {
+    fail(endedSoonAfter(neg.req.ts) ? "incomplete" : "no-response", "negotiate");
+  } else if (neg?.resp && isError(neg.resp.status)) {
+    fail("failed", "negotiate", neg.resp.status);
+  } else if (neg?.resp?.smb1 && neg.resp.dialect === null) {
+    fail("failed", "negotiate");
+  } else if (lastLeg && !lastLeg.resp && !failedTree) {
+    fail(endedSoonAfter(lastLeg.req.ts) ? "incomplete" : "no-response", "session_setup");
+  } else if (lastLeg?.resp && isError(lastLeg.resp.status)) {
+    fail("failed", "session_setup", lastLeg.resp.status);
+  } else if (failedTree) {
+    fail("failed", "tree_connect", failedTree.resp!.status);
+  } else if (c.trees.some((t) => !t.resp) && !c.encrypted) {
+    const t = c.trees.find((x) => !x.resp)!;
+    fail(endedSoonAfter(t.req.ts) ? "incomplete" : "no-response", "tree_connect");
+  } else if (!neg && c.sessions.length === 0 && c.trees.length === 0) {
+    fail("incomplete", null); // started mid-connection, or nothing of the setup was captured
+  } else if (neg?.resp && c.sessions.length === 0 && !c.encrypted) {
+    fail("incomplete", null); // negotiated, then stopped before authenticating
+  }
+
+  return { outcome, failedPhase, status };
+}
+
 export function summarize(c: ConnModel, captureEnd: number | null): Omit<Connection, "findings"> {
   const phases: PhaseRecord[] = [];
   const t0 = c.firstTs;
@@ -115,45 +163,7 @@ export function summarize(c: ConnModel, captureEnd: number | null): Omit<Connect
     });
   }
 
-  // Outcome: the first phase that did not complete decides it.
-  let outcome: Outcome = "ok";
-  let failedPhase: Phase | null = null;
-  let status: string | null = null;
-  const closed = !!(c.rst || c.finClient || c.finServer);
-  const endedSoonAfter = (ts: number) => !closed && captureEnd !== null && captureEnd - ts < 2000;
-  const fail = (o: Outcome, p: Phase | null, s: number | null = null) => { outcome = o; failedPhase = p; status = s === null ? null : statusLabel(s); };
-  // A connection that established a session is judged by what followed; extra attempts that
-  // failed on it (e.g. refused multichannel binds) are findings, not its outcome.
-  const lastLeg = establishedAttempt(c) ? undefined : c.sessions[c.sessions.length - 1];
-  const failedTree = c.trees.find((t) => t.resp && isError(t.resp.status));
-  const hasSmb = c.negotiates.length > 0 || c.sessions.length > 0 || c.trees.length > 0 || c.encrypted;
-  if (c.syns.length && !c.synAck && !hasSmb && !c.midstream) {
-    if (c.rst && !c.rst.fromClient) fail("failed", "tcp");
-    else fail("no-response", "tcp");
-  } else if (c.nbssResponse && !c.nbssResponse.positive) {
-    fail("failed", "negotiate");
-  } else if (c.nbssRequest && !c.nbssResponse && !hasSmb) {
-    fail(endedSoonAfter(c.nbssRequest.ts) ? "incomplete" : "no-response", "negotiate");
-  } else if (neg?.req && !neg.resp && c.sessions.length === 0) {
-    fail(endedSoonAfter(neg.req.ts) ? "incomplete" : "no-response", "negotiate");
-  } else if (neg?.resp && isError(neg.resp.status)) {
-    fail("failed", "negotiate", neg.resp.status);
-  } else if (neg?.resp?.smb1 && neg.resp.dialect === null) {
-    fail("failed", "negotiate");
-  } else if (lastLeg && !lastLeg.resp && !failedTree) {
-    fail(endedSoonAfter(lastLeg.req.ts) ? "incomplete" : "no-response", "session_setup");
-  } else if (lastLeg?.resp && isError(lastLeg.resp.status)) {
-    fail("failed", "session_setup", lastLeg.resp.status);
-  } else if (failedTree) {
-    fail("failed", "tree_connect", failedTree.resp!.status);
-  } else if (c.trees.some((t) => !t.resp) && !c.encrypted) {
-    const t = c.trees.find((x) => !x.resp)!;
-    fail(endedSoonAfter(t.req.ts) ? "incomplete" : "no-response", "tree_connect");
-  } else if (!neg && c.sessions.length === 0 && c.trees.length === 0) {
-    fail("incomplete", null); // started mid-connection, or nothing of the setup was captured
-  } else if (neg?.resp && c.sessions.length === 0 && !c.encrypted) {
-    fail("incomplete", null); // negotiated, then stopped before authenticating
-  }
+  const { outcome, failedPhase, status } = outcomeOf(c, captureEnd);
 
   // Posture
   const dialect = neg?.resp?.dialect ?? null;
