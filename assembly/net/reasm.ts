@@ -84,8 +84,6 @@ class Slot {
 
 let slots: StaticArray<Slot> = new StaticArray<Slot>(0);
 let warnedFull = false;
-// The slot being worked on (for the proto layer's callbacks)
-export let curSlot: i32 = -1;
 
 let bigBase: usize = 0;
 let oooBase: usize = 0;
@@ -212,7 +210,6 @@ export function slotAcquire(flow: u32, kind: u32, clientIsSrc: bool, sport: u32,
 export function slotSegment(slot: i32, fromClient: bool, flags: u32, seq: u32, ack: u32, p: usize, len: u32, cut: u32): void {
   const s = unchecked(slots[slot]); // slot: a number this module handed out, < SLOTS
   s.last = curTs;
-  curSlot = slot;
   const di = fromClient ? 0 : 1;
   const d = unchecked(s.d[di]); // di is 0 or 1
   const other = unchecked(s.d[1 - di]);
@@ -252,7 +249,6 @@ export function slotSegment(slot: i32, fromClient: bool, flags: u32, seq: u32, a
     if (s.d[1].oooCount > 0) declareGap(s, s.d[1], 1);
     slotRelease(slot);
   }
-  curSlot = -1;
 }
 
 function segment(s: Slot, d: Dir, di: i32, seq: u32, p: usize, len: u32): void {

@@ -72,17 +72,14 @@ export function smbMessage(p: usize, have: u32, msgLen: u32, fromClient: bool): 
 // the reader can show "NAME<20>").
 function nbName(field: u32, p: usize, have: u32, off: u32): u32 {
   if (off + 34 > have || u8at(p + off) != 32) return have;
-  const tmp = p + off + 1; // decode in place into a scratch copy below
-  let ok = true;
-  // Validate first; decode into the output field directly (no scratch buffer needed).
-  for (let i: u32 = 0; i < 32; i++) { const c = u8at(tmp + i); if (c < 0x41 || c > 0x50) ok = false; }
-  if (!ok) return have;
-  // 16 decoded bytes fit in 4 u32s: build and write via fBytes from a small static area.
+  const enc = p + off + 1;
+  for (let i: u32 = 0; i < 32; i++) { const c = u8at(enc + i); if (c < 0x41 || c > 0x50) return have; }
+  // Two letters per byte: 'A' + high nibble, 'A' + low nibble
   for (let i: u32 = 0; i < 16; i++) {
-    store<u8>(nameScratch + i, <u8>(((u8at(tmp + 2 * i) - 0x41) << 4) | (u8at(tmp + 2 * i + 1) - 0x41)));
+    store<u8>(nameScratch + i, <u8>(((u8at(enc + 2 * i) - 0x41) << 4) | (u8at(enc + 2 * i + 1) - 0x41)));
   }
   fBytes(field, T_STR, nameScratch, 16);
-  // skip labels of the scope up to the terminating zero
+  // skip the labels of the scope up to the terminating zero
   let q = off + 33;
   while (q < have && u8at(p + q) != 0) q += 1 + u8at(p + q);
   return q + 1;
