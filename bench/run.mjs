@@ -1,4 +1,4 @@
-// smbscope benchmark (npm run bench [-- --big] [--only mix,many,conn1m] [--no-tshark] [--runs N]).
+// smbscope benchmark (npm run bench [-- --big] [--only mix,many,conn1m] [--no-tshark] [--no-browser] [--runs N]).
 //
 // 1. Makes (or reuses, cached in ~/.cache/smbscope/bench or $SMBSCOPE_BENCH_CACHE) large captures
 //    by replicating the real captures in fixtures/ (bench/gen.mjs):
@@ -158,3 +158,12 @@ for (const spec of SPECS) {
   rows.push(res);
 }
 writeFileSync(join(CACHE, "last-results.json"), JSON.stringify(rows, null, 1));
+
+// The browser: the built app in Chromium on the mix capture (the real worker path), next to the
+// ceiling of merely reading the File's slices into wasm memory.
+const mix = rows.find((r) => r.name === "mix");
+if (mix && !flag("--no-browser")) {
+  const mixFile = readdirSync(CACHE).find((f) => f.startsWith("mix-") && f.endsWith(".pcap") && !f.includes("prefix"));
+  console.log(`\nbrowser (Chromium, npm run build:app output, mix capture):`);
+  spawnSync(process.execPath, [join(HERE, "browser.mjs"), join(CACHE, mixFile)], { stdio: "inherit", cwd: ROOT });
+}

@@ -175,24 +175,27 @@ export function App(props: AppProps) {
         alert("error", report.capture.error ?? `${job.name}: nothing could be read.`);
         return;
       }
-      const meta: ReportMeta = { sha256: res.sha256, elapsedMs: res.elapsedMs };
-      let key = `s${job.id}`;
+      // Show the report at once; it is saved to history when the file's hash is known
+      const meta: ReportMeta = { elapsedMs: res.elapsedMs };
+      const tab = { key: `s${job.id}`, report, meta, name: job.name, tone: reportTone(report) };
+      show(tab);
       const s = store();
       if (s) {
         try {
-          const saved = await s.save({ name: job.name, size: job.blob.size, sha256: res.sha256, report, capture: keepCaptures() ? job.blob : null });
-          key = `h${saved.entry.id}`;
-          meta.savedAt = saved.entry.date;
+          const sha256 = await res.sha256;
+          const saved = await s.save({ name: job.name, size: job.blob.size, sha256, report, capture: keepCaptures() ? job.blob : null });
+          const savedTab = { ...tab, key: `h${saved.entry.id}`, meta: { ...meta, sha256, savedAt: saved.entry.date } };
+          setSession((xs) => xs.filter((x) => x.key !== savedTab.key).map((x) => (x.key === tab.key ? savedTab : x)));
+          if (shown()?.key === tab.key) setShown(savedTab);
           if (saved.previous) {
-            alert("info", `${job.name} is already in history: the same capture (SHA-256 ${res.sha256.slice(0, 12)}…) was analysed on ${formatDate(saved.previous.date)}${saved.previous.name !== job.name ? ` as ${saved.previous.name}` : ""}. That entry now holds this new analysis.`);
+            alert("info", `${job.name} is already in history: the same capture (SHA-256 ${sha256.slice(0, 12)}…) was analysed on ${formatDate(saved.previous.date)}${saved.previous.name !== job.name ? ` as ${saved.previous.name}` : ""}. That entry now holds this new analysis.`);
           }
           if (saved.captureDropped) alert("warning", `${job.name}: the analysis was saved, but the capture itself was not kept: the browser's storage for this site is full.`);
         } catch (e) {
-          alert(e instanceof HistoryError && e.kind === "quota" ? "warning" : "error", (e as Error).message);
+          alert(e instanceof HistoryError && e.kind === "quota" ? "warning" : "error", e instanceof HistoryError ? e.message : `${job.name}: the analysis could not be saved to history (${(e as Error)?.message ?? e}).`);
         }
         await refreshHistory();
       }
-      show({ key, report, meta, name: job.name, tone: reportTone(report) });
       announce(`Analysis of ${job.name} done: ${report.verdict}`);
     } catch (e) {
       if (hint) dismiss(hint);

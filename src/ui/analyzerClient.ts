@@ -12,8 +12,9 @@ export type { ProgressInfo, AnalyzeOptions };
 
 export interface AnalyzeResult {
   report: Report;
-  /** SHA-256 of the whole file, lowercase hex */
-  sha256: string;
+  /** SHA-256 of the whole file, lowercase hex; it may finish after the analysis (the report is
+   *  shown at once, and saved to history when the hash is known) */
+  sha256: Promise<string>;
   elapsedMs: number;
 }
 
@@ -85,10 +86,9 @@ export class AnalyzerClient {
     const hashed = this.hashApi.hash(file);
     hashed.catch(() => {});
     try {
-      const [res, sha256] = await Promise.race([
-        Promise.all([this.api.analyze(file, name, Comlink.proxy(onProgress), this.opts), hashed]),
-        crashed,
-      ]);
+      const res = await Promise.race([this.api.analyze(file, name, Comlink.proxy(onProgress), this.opts), crashed]);
+      const sha256 = Promise.race([hashed, crashed]);
+      sha256.catch(() => {});
       return { report: res.report, sha256, elapsedMs: res.elapsedMs };
     } catch (e) {
       if (e instanceof AnalysisFailure) { this.replace(); throw e; }

@@ -48,7 +48,7 @@ function named(name: AnalyzeErrorName, message: string): Error {
  * Bytes read and decoded per step: small enough that progress (and a Cancel) comes several times
  * a second even on a slow machine, large enough that the per-slice cost does not show.
  */
-const SLICE_BYTES = 1 << 20;
+const SLICE_BYTES = 4 << 20;
 
 let current: { aborted: boolean } | null = null;
 

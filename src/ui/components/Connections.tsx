@@ -3,6 +3,8 @@ import type { Connection } from "../../core/report";
 import { OUTCOME_LABELS, PHASE_LABELS } from "../format";
 import { DEFAULT_SORT, filterConnections, nextSort, sortConnections, authText, type OutcomeFilter, type SortKey, type SortState } from "../model";
 
+const PAGE = 300;
+
 const COLUMNS: { key: SortKey; label: string }[] = [
   { key: "client", label: "Client" },
   { key: "server", label: "Server" },
@@ -18,6 +20,9 @@ export function Connections(props: { connections: Connection[]; selected: string
   const [text, setText] = createSignal("");
   const [outcome, setOutcome] = createSignal<OutcomeFilter>("all");
   const rows = createMemo(() => sortConnections(filterConnections(props.connections, text(), outcome()), sort()));
+  // Thousands of rows would take seconds to draw: the first PAGE are drawn, more on request
+  const [limit, setLimit] = createSignal(PAGE);
+  const visible = createMemo(() => rows().slice(0, limit()));
   const failed = () => props.connections.filter((c) => c.outcome !== "ok").length;
 
   return (
@@ -50,7 +55,7 @@ export function Connections(props: { connections: Connection[]; selected: string
             </tr>
           </thead>
           <tbody>
-            <For each={rows()} fallback={<tr><td colSpan={8} class="empty-state">No connection matches.</td></tr>}>
+            <For each={visible()} fallback={<tr><td colSpan={8} class="empty-state">No connection matches.</td></tr>}>
               {(c) => (
                 <tr classList={{ selected: props.selected === c.id }} data-connection-id={c.id} data-outcome={c.outcome}>
                   <td>
@@ -82,6 +87,11 @@ export function Connections(props: { connections: Connection[]; selected: string
           </tbody>
         </table>
       </div>
+      <Show when={rows().length > limit()}>
+        <p><button type="button" onClick={() => setLimit((n) => n + PAGE * 10)} data-testid="conn-more">
+          Show {Math.min(PAGE * 10, rows().length - limit())} more of {rows().length - limit()} not shown (filter to narrow the list)
+        </button></p>
+      </Show>
     </section>
   );
 }

@@ -33,12 +33,13 @@ export function ReportView(props: { report: Report; meta?: ReportMeta }) {
   const base = () => exportBaseName(r().capture.file);
   return (
     <article class="report" data-testid="report" aria-labelledby="verdict-h">
-      <div class={`verdict tone-${tone()}`} data-testid="verdict" data-tone={tone()}>
+      <div class={`verdict tone-${tone()}`} data-testid="verdict" data-tone={tone()} data-elapsed-ms={props.meta?.elapsedMs !== undefined ? Math.round(props.meta.elapsedMs) : undefined}>
         <div class="label" id="verdict-h">{TONE_LABEL[tone()]} — {r().capture.file}</div>
         <p data-testid="verdict-text">{r().verdict}</p>
         <div class="meta">
           {counts().error} error{counts().error === 1 ? "" : "s"}, {counts().warning} warning{counts().warning === 1 ? "" : "s"}, {counts().info} note{counts().info === 1 ? "" : "s"}
           {" · "}{r().connections.length} SMB connection{r().connections.length === 1 ? "" : "s"} · {r().capture.packets.toLocaleString("en-US")} packets · {formatBytes(r().capture.bytes)}
+          <Show when={props.meta?.elapsedMs !== undefined && !props.meta?.fromHistory}>{" · "}analysed in {(props.meta!.elapsedMs! / 1000).toFixed(props.meta!.elapsedMs! < 10_000 ? 2 : 1)} s</Show>
           <Show when={props.meta?.fromHistory && props.meta.savedAt}>{" · "}saved analysis from {formatDate(props.meta!.savedAt!)}</Show>
         </div>
       </div>
