@@ -67,6 +67,9 @@ describe.skipIf(!haveChromium)("app in Chromium", () => {
   const analyse = (page: Page, file: string | string[]) =>
     page.getByTestId("file-input").setInputFiles(Array.isArray(file) ? file.map((f) => join(FIX, f)) : join(FIX, file));
 
+  /** The report shows as soon as it is ready; it is saved once the file's hash is known. */
+  const saved = (page: Page) => page.getByTestId("saved").waitFor({ timeout: 15_000 });
+
   const historyCount = async (page: Page) => Number((await page.getByTestId("nav-history").textContent())!.match(/\((\d+)\)/)![1]);
 
   it("shows the verdict, the findings and the failing frame of each main fixture; exports JSON and Markdown", async () => {
@@ -110,7 +113,7 @@ describe.skipIf(!haveChromium)("app in Chromium", () => {
     expect(await page.getByTestId("top-ports").textContent()).toContain("udp/88");
     // the five analyses are in this window's tabs and in history
     expect(await page.locator(".session-tabs button").count()).toBe(5);
-    expect(await historyCount(page)).toBe(5);
+    await expect.poll(() => historyCount(page)).toBe(5);
     await ctx.close();
   });
 
@@ -137,7 +140,7 @@ describe.skipIf(!haveChromium)("app in Chromium", () => {
     const { ctx, page } = await open();
     await analyse(page, "wrong-password.pcap");
     await page.locator('[data-finding-id="LOGON_FAILURE"]').waitFor({ timeout: 15_000 });
-    await page.getByTestId("sample").count(); // (intro is gone once a report shows)
+    await saved(page);
     await page.reload();
     await expect.poll(() => historyCount(page)).toBe(1);
     await page.getByTestId("nav-history").click();
@@ -214,6 +217,7 @@ describe.skipIf(!haveChromium)("app in Chromium", () => {
       const { ctx, page } = await open({ query: `?test-slice=2000&test-fail-after=2&test-fail-mode=${mode}` });
       await analyse(page, "wrong-password.pcap");
       await page.locator('[data-finding-id="LOGON_FAILURE"]').waitFor({ timeout: 15_000 });
+      await saved(page);
       const gen = Number(await page.locator(".app").getAttribute("data-worker-generation"));
       await analyse(page, "tree-bad-share.pcap");
       const alert = page.getByTestId("alert-error");
@@ -256,6 +260,7 @@ describe.skipIf(!haveChromium)("app in Chromium", () => {
     const { ctx, page } = await open();
     await analyse(page, "wrong-password.pcap");
     await page.locator('[data-finding-id="LOGON_FAILURE"]').waitFor({ timeout: 15_000 });
+    await saved(page);
     await page.evaluate(() => {
       const quota = () => { throw new DOMException("The quota has been exceeded.", "QuotaExceededError"); };
       IDBObjectStore.prototype.add = quota;
@@ -263,7 +268,7 @@ describe.skipIf(!haveChromium)("app in Chromium", () => {
     });
     await analyse(page, "tree-bad-share.pcap");
     await page.locator('[data-finding-id="TREE_BAD_NETWORK_NAME"]').waitFor({ timeout: 15_000 }); // still shown
-    expect(await page.getByTestId("alerts").textContent()).toMatch(/storage for this site is full.*Nothing already in history was lost/);
+    await expect.poll(() => page.getByTestId("alerts").textContent(), { timeout: 15_000 }).toMatch(/storage for this site is full.*Nothing already in history was lost/);
     await page.reload();
     await expect.poll(() => historyCount(page)).toBe(1);
     await ctx.close();

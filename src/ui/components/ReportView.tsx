@@ -40,6 +40,7 @@ export function ReportView(props: { report: Report; meta?: ReportMeta }) {
           {counts().error} error{counts().error === 1 ? "" : "s"}, {counts().warning} warning{counts().warning === 1 ? "" : "s"}, {counts().info} note{counts().info === 1 ? "" : "s"}
           {" · "}{r().connections.length} SMB connection{r().connections.length === 1 ? "" : "s"} · {r().capture.packets.toLocaleString("en-US")} packets · {formatBytes(r().capture.bytes)}
           <Show when={props.meta?.elapsedMs !== undefined && !props.meta?.fromHistory}>{" · "}analysed in {(props.meta!.elapsedMs! / 1000).toFixed(props.meta!.elapsedMs! < 10_000 ? 2 : 1)} s</Show>
+          <Show when={!props.meta?.fromHistory && props.meta?.savedAt}>{" · "}<span data-testid="saved">saved to history</span></Show>
           <Show when={props.meta?.fromHistory && props.meta.savedAt}>{" · "}saved analysis from {formatDate(props.meta!.savedAt!)}</Show>
         </div>
       </div>
