@@ -93,8 +93,9 @@ function noResponse(ctx: DiagnoseContext, c: ConnView): void {
   const ack = m.negotiateBareAck;
   const end = m.rst ?? m.finClient ?? m.finServer;
   const silence = (end ? end.ts : ctx.model.lastTs ?? m.lastTs) - req.ts;
+  const windowsTimeout = !!m.rst?.fromClient && silence > 55_000 && silence < 65_000;
   const endText = m.rst
-    ? `then the ${m.rst.fromClient ? "client" : "server"} reset the connection (frame ${m.rst.frame})`
+    ? `then the ${m.rst.fromClient ? "client" : "server"} reset the connection (frame ${m.rst.frame})${windowsTimeout ? ", which is a Windows client's 60-second timeout" : ""}`
     : m.finClient && (!m.finServer || m.finClient.ts <= m.finServer.ts)
       ? `then the client gave up and closed the connection (FIN, frame ${m.finClient.frame})`
       : m.finServer ? `then the server closed the connection without answering (FIN, frame ${m.finServer.frame})` : "and the capture ends with the connection still open";
