@@ -90,7 +90,11 @@ describe.skipIf(!haveChromium)("app in Chromium", () => {
       const step = page.locator(`[data-testid=ladder] g.msg[data-frame="${frame}"]`);
       expect(await step.getAttribute("data-fail")).toBe("true");
       expect(await page.locator("[data-testid=ladder] g.msg[data-fail]").count()).toBe(1);
-      if (c.file === "tree-bad-share.pcap") await page.screenshot({ path: join(ART, "report-light.png"), fullPage: true });
+      if (c.file === "tree-bad-share.pcap") {
+        // per server: which client failed where
+        expect(await page.getByTestId("servers").textContent()).toMatch(/10\.99\.1\.1:445.*10\.99\.1\.2:\d+ at TREE_CONNECT \(STATUS_BAD_NETWORK_NAME\)/);
+        await page.screenshot({ path: join(ART, "report-light.png"), fullPage: true });
+      }
       if (c.file === "negotiate-no-response.pcap") {
         expect(await page.locator("[data-testid=ladder] g.break").count()).toBeGreaterThan(0); // 20 s of silence drawn as a break
         await page.getByTestId("ladder").screenshot({ path: join(ART, "ladder-no-response.png") });

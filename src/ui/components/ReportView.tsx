@@ -7,7 +7,7 @@ import { formatBytes, formatDate } from "../format";
 import { Findings } from "./Findings";
 import { Connections } from "./Connections";
 import { Ladder } from "./Ladder";
-import { CaptureSummary, KerberosTable } from "./Summary";
+import { CaptureSummary, KerberosTable, ServersTable } from "./Summary";
 
 const TONE_LABEL = { error: "Problem found", warning: "Needs attention", info: "Information", ok: "No problem found" } as const;
 
@@ -56,6 +56,7 @@ export function ReportView(props: { report: Report; meta?: ReportMeta }) {
           <Show when={conn()}>{(c) => <Ladder connection={c()} findings={r().findings} />}</Show>
         </div>
       </Show>
+      <ServersTable report={r()} />
       <KerberosTable report={r()} />
       <CaptureSummary report={r()} />
     </article>

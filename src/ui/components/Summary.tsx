@@ -1,6 +1,6 @@
 import { For, Show } from "solid-js";
 import type { Report } from "../../core/report";
-import { formatBytes, formatDuration, spanMs } from "../format";
+import { formatBytes, formatDuration, spanMs, PHASE_LABELS } from "../format";
 
 export function CaptureSummary(props: { report: Report }) {
   const c = () => props.report.capture;
@@ -57,6 +57,40 @@ export function KerberosTable(props: { report: Report }) {
                       </Show>
                     </td>
                     <td class="mono">{k.service ?? "–"}</td><td>{k.realm ?? "–"}</td>
+                  </tr>
+                )}
+              </For>
+            </tbody>
+          </table>
+        </div>
+      </section>
+    </Show>
+  );
+}
+
+/** Per server: how many client connections, and which of them failed where (report.servers). */
+export function ServersTable(props: { report: Report }) {
+  const servers = () => props.report.servers ?? [];
+  return (
+    <Show when={servers().length > 1 || servers().some((s) => s.failed.length)}>
+      <section aria-labelledby="srv-h">
+        <h2 id="srv-h">Servers ({servers().length})</h2>
+        <div class="table-wrap">
+          <table data-testid="servers">
+            <thead><tr><th scope="col">Server</th><th scope="col">Connections</th><th scope="col">Failed</th></tr></thead>
+            <tbody>
+              <For each={servers().slice(0, 200)}>
+                {(s) => (
+                  <tr>
+                    <td class="addr">{s.server}</td>
+                    <td>{s.clients}</td>
+                    <td>
+                      <Show when={s.failed.length} fallback={<>none</>}>
+                        {s.failed.length} — <For each={s.failed.slice(0, 5)}>
+                          {(f, i) => <>{i() ? "; " : ""}<span class="addr">{f.client}</span> at {f.phase ? PHASE_LABELS[f.phase] : "setup"}{f.status ? <> (<code>{f.status}</code>)</> : null}</>}
+                        </For>{s.failed.length > 5 ? "; …" : ""}
+                      </Show>
+                    </td>
                   </tr>
                 )}
               </For>
