@@ -13,7 +13,7 @@ import {
   EV_SUMMARY, F_PACKETS, F_BYTES, F_TCP_PORTS, F_UDP_PORTS, F_IP_FRAGMENTS, T_BYTES, EVENTS_VERSION,
   REC_HEADER_SIZE, MAX_FIELD_ID, EV_FLOW, F_FIRST_TS, F_LAST_TS,
 } from "./events";
-import { outInit, outReset, outLen, outBase, begin, end, fU64, fI64, fOpen, fClose, setPacket, OUT_CAP, firstTs, lastTs, resetTimes } from "./out";
+import { outInit, outReset, outLen, outBase, begin, end, fU64, fI64, fOpen, fClose, setPacket, OUT_CAP, firstTs, lastTs, resetTimes, setSetupOnly } from "./out";
 import { readerInit, readerReset, feedIn as readerFeedIn, resume as readerResume, readerFinish, CARRY_CAP, INPUT_CAP, framesRead } from "./capture/reader";
 import { packetInit, packetReset, packets, bytesOnWire, fragments, tcpPorts, udpPorts } from "./net/packet";
 import { tcpInit, tcpReset } from "./net/tcp";
@@ -59,6 +59,9 @@ export function feedAt(k: u32, len: u32): u32 {
   return readerFeedIn(k == 0 ? input : input2, len);
 }
 export function resume(): u32 { return readerResume(); }
+
+/** 1: only SMB setup commands become events (the diagnosis needs no more); 0: every message. */
+export function setSetupOnlyMode(on: u32): void { setSetupOnly(on != 0); }
 
 // Top 10 ports by packets, as (u16 port, u32 packets) pairs.
 function topPorts(field: u32, table: usize): void {

@@ -16,6 +16,12 @@ export let outLen: u32 = 0;
 let recStart: u32 = 0;
 let recOpen = false;
 
+// Diagnosis mode: only the setup commands (NEGOTIATE, SESSION_SETUP, LOGOFF, TREE_CONNECT,
+// TREE_DISCONNECT and their SMB1 counterparts) become events; file traffic (READ, WRITE, CREATE…)
+// is framed and skipped without a record. The --events view turns it off to show everything.
+export let setupOnly = false;
+export function setSetupOnly(on: bool): void { setupOnly = on; }
+
 // The packet being decoded: set by the capture reader and the network layer.
 export let curFrame: u32 = 0;
 export let curTs: i64 = 0;

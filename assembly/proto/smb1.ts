@@ -10,7 +10,7 @@ import {
   SMB1_FLAGS2_NT_STATUS, SMB1_FLAGS2_UNICODE, SMB1_FLAGS_REPLY,
 } from "../wire";
 import { u8at, u16le, u32le } from "../util";
-import { begin, end, fU32, fU64, fBytes } from "../out";
+import { begin, end, fU32, fU64, fBytes, setupOnly } from "../out";
 import { blobFields } from "./gss";
 
 const HDR: u32 = 32;
@@ -32,6 +32,16 @@ export function smb1Chain(p: usize, have: u32, msgLen: u32): bool {
   let off: u32 = HDR;
   let setupReq = false;
   for (let n = 0; n < MAX_ANDX; n++) {
+    // diagnosis mode: the setup commands only (0x71 TREE_DISCONNECT … 0x75 TREE_CONNECT_ANDX)
+    if (setupOnly && (cmd < 0x71 || cmd > <u32>SMB1_TREE_CONNECT_ANDX)) {
+      if (!isAndX(cmd) || off + 5 > have) break;
+      const w = p + off + 1;
+      if (u8at(p + off) < 2) break;
+      const nextCmd = u8at(w), nextOff = u16le(w + 2);
+      if (nextCmd == SMB1_NO_ANDX || nextOff <= off || nextOff >= have) break;
+      cmd = nextCmd; off = nextOff;
+      continue;
+    }
     begin(EV_SMB1);
     fU32(F_CMD, cmd);
     fU32(F_RESPONSE, resp ? 1 : 0);

@@ -8,11 +8,11 @@ import {
   F_SERVER_TIME, T_BYTES, T_UTF16,
 } from "../events";
 import {
-  SMB2_NEGOTIATE, SMB2_SESSION_SETUP, SMB2_TREE_CONNECT, SMB2_FLAGS_RESPONSE, SMB2_FLAGS_ASYNC,
+  SMB2_NEGOTIATE, SMB2_SESSION_SETUP, SMB2_TREE_CONNECT, SMB2_TREE_DISCONNECT, SMB2_FLAGS_RESPONSE, SMB2_FLAGS_ASYNC,
   NC_PREAUTH_INTEGRITY, NC_ENCRYPTION, NC_COMPRESSION, NC_NETNAME, NC_SIGNING,
 } from "../wire";
 import { u8at, u16le, u32le, u64le } from "../util";
-import { begin, end, fU32, fU64, fBytes, fOpen, fClose } from "../out";
+import { begin, end, fU32, fU64, fBytes, fOpen, fClose, setupOnly } from "../out";
 import { blobFields } from "./gss";
 
 const HDR: u32 = 64;
@@ -44,6 +44,7 @@ function message(h: usize, len: u32, cut: bool): bool {
   const cmd = u16le(h + 12);
   const resp = (flags & SMB2_FLAGS_RESPONSE) != 0;
   const status = u32le(h + 8);
+  if (setupOnly && cmd > <u32>SMB2_TREE_DISCONNECT) return false;
   begin(EV_SMB2);
   fU32(F_CMD, cmd);
   fU32(F_RESPONSE, resp ? 1 : 0);

@@ -14,6 +14,9 @@ export interface AnalyzeOptions {
 
 export async function analyzeCapture(decoder: Decoder, src: CaptureSource, opts: AnalyzeOptions = {}): Promise<Report> {
   const model = new ModelBuilder(src.name, src.size);
-  await decodeSource(decoder, src, (batch) => { for (const ev of batch) model.add(ev); }, opts.onProgress, opts.signal);
+  decoder.setSetupOnly(true);
+  try {
+    await decodeSource(decoder, src, (batch) => { for (const ev of batch) model.add(ev); }, opts.onProgress, opts.signal);
+  } finally { decoder.setSetupOnly(false); }
   return buildReport(model.finish());
 }

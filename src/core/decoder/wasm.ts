@@ -16,6 +16,7 @@ interface Exports {
   inputPtrAt(k: number): number;
   feedAt(k: number, len: number): number;
   resume(): number;
+  setSetupOnlyMode(on: number): void;
   finish(): void;
   layoutCheck(): number;
 }
@@ -51,6 +52,12 @@ export class Decoder {
   }
 
   private trapText: () => string = () => "";
+
+  /**
+   * Diagnosis mode: only SMB setup commands become events (file traffic is framed and skipped in
+   * the wasm without a record), which is all the Report needs and far less work on busy captures.
+   */
+  setSetupOnly(on: boolean): void { this.x.setSetupOnlyMode(on ? 1 : 0); }
 
   /** Starts a new file. */
   reset(): void { this.x.reset(); }
