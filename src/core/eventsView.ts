@@ -157,7 +157,8 @@ export function eventView(ev: RawEvent, fileName: string): Record<string, unknow
   const f = ev.f;
   const o: Record<string, unknown> = {
     frame: ev.frame,
-    time: rfc3339(ev.tsNs, ev.tsDigits),
+    // file-level records (capture, summary) and packets without a timestamp (pcapng SPB) have none
+    time: ev.tsNs === 0n ? null : rfc3339(ev.tsNs, ev.tsDigits),
     stream: ev.stream >= 0 ? ev.stream : null,
   };
   switch (ev.kind) {
