@@ -51,6 +51,23 @@ export function sessionRules(ctx: DiagnoseContext): void {
   }
 }
 
+/** The final SESSION_SETUP response's signature did not verify (MS-SMB2 3.2.5.3.1, 3.3.5.2.4). */
+function signing(ctx: DiagnoseContext, c: ConnView, leg: SessionLeg, extra: number): void {
+  const sg = c.s.signing;
+  add(ctx, {
+    id: "SESSION_SIGNING_FAILED",
+    severity: "error",
+    title: `Signing failed on the session with ${c.s.server} (STATUS_INVALID_SIGNATURE)`,
+    explanation: `The SESSION_SETUP in frame ${leg.req.frame}${c.s.user ? ` (user ${c.s.user})` : ""} was answered STATUS_INVALID_SIGNATURE in frame ${leg.resp!.frame}: a signature did not verify, so the two sides derived different signing keys or one signs incorrectly. ${sg ? `Signing posture from NEGOTIATE: client ${sg.clientRequired ? "requires" : "does not require"} signing, server ${sg.serverRequired ? "requires" : "does not require"} it.` : ""} The usual causes are an older or third-party SMB implementation with a signing bug (the troubleshooting article asks to make sure signing works, especially with older devices), a WAN optimizer or proxy that rewrites SMB, or, with Kerberos, a session key mismatch (a stale or duplicated service account key).${extraText(extra, c)}`,
+    remediation: [
+      "Update the firmware or software of the device or third-party SMB server involved; check whether a WAN accelerator, proxy or IPS sits between client and server and bypass it for SMB.",
+      "See the signing settings on both sides: `Get-SmbClientConfiguration | select RequireSecuritySignature, EnableSecuritySignature` and `Get-SmbServerConfiguration | select RequireSecuritySignature, EnableSecuritySignature`; on Samba `server signing` / `client signing` (`testparm -sv | grep -i signing`). Turning a requirement off is a diagnostic step, not a fix.",
+      "With Kerberos, check the server account's keys: `setspn -X` for duplicate SPNs; reset the computer or service account password if its keytab is stale.",
+    ],
+    connection: c.s.id, frames: extra ? [leg.req.frame, leg.resp!.frame] : framesOf(c), filter: streamFilter(c), references: [REF.smb2Session, REF.article],
+  }, c);
+}
+
 /** An authentication that keeps asking for more rounds without ever completing. */
 function loop(ctx: DiagnoseContext, c: ConnView): void {
   let run: SessionLeg[] = [];
@@ -190,6 +207,7 @@ function noResponse(ctx: DiagnoseContext, c: ConnView): void {
 }
 
 function other(ctx: DiagnoseContext, c: ConnView, st: string, leg: SessionLeg, extra: number): void {
+  if (st === "STATUS_INVALID_SIGNATURE") return signing(ctx, c, leg, extra);
   add(ctx, {
     id: "SESSION_SETUP_FAILED",
     severity: "error",
