@@ -55,7 +55,6 @@ export const EV_SMB_COMPRESSED = 9; // SMB3 compression transform header: F_LEN 
 export const EV_KRB = 10; // one Kerberos message on port 88 (UDP or TCP)
 export const EV_GAP = 11; // bytes missing from a reassembled flow: F_LEN, F_SEQ
 export const EV_SUMMARY = 12; // end of input: F_PACKETS, F_BYTES, F_TCP_PORTS, F_UDP_PORTS, counters
-export const EV_UDP_KRB_MALFORMED = 13; // reserved
 
 // Field ids
 export const F_FORMAT = 1; // u32 FMT_*
@@ -224,7 +223,6 @@ export const L_TCP = 7;
 export const EV_FLOW = 14; // a flow the decoder reassembles (SMB, NBSS or Kerberos): client/server
 //                            addresses and ports (F_SRC_* = client), F_FLOW_PROTO, F_VALUE 1 = started
 //                            mid-connection (no SYN seen)
-export const EV_IP_FRAGMENT = 15; // reserved
 
 // Auth fields added with issue 4 (SPNEGO / NTLMSSP / Kerberos decoding); numbers 100–149 belong to it.
 export const F_KRB_MSG_TYPES = 100; // bytes: u8 every Kerberos msg-type in the record, wire order (tshark kerberos.msg_type: a TGS-REQ gives 12,14)

@@ -42,17 +42,15 @@ export function reset(): void {
   outReset(); resetTimes(); readerReset(); packetReset(); tcpReset(); reasmReset(); ipfragReset(); fileBytes = 0;
 }
 
-export function inputPtr(): usize { return input; }
+export function inputPtr(): usize { return inputPtrAt(0); }
 export function inputPtrAt(k: u32): usize { return k == 0 ? input : input2; }
 export function inputCap(): u32 { return INPUT_CAP; }
 export function outputPtr(): usize { return outBase; }
 export function outputLen(): u32 { return outLen; }
 export function outputReset(): void { outReset(); }
 
-export function feed(len: u32): u32 {
-  fileBytes += len;
-  return readerFeedIn(input, len);
-}
+/** feedAt(0, len): for callers that use a single input buffer. */
+export function feed(len: u32): u32 { return feedAt(0, len); }
 export function feedAt(k: u32, len: u32): u32 {
   if (len > INPUT_CAP) len = INPUT_CAP;
   fileBytes += len;

@@ -7,12 +7,10 @@ interface Exports {
   memory: WebAssembly.Memory;
   init(): void;
   reset(): void;
-  inputPtr(): number;
   inputCap(): number;
   outputPtr(): number;
   outputLen(): number;
   outputReset(): void;
-  feed(len: number): number;
   inputPtrAt(k: number): number;
   feedAt(k: number, len: number): number;
   resume(): number;
@@ -65,10 +63,8 @@ export class Decoder {
   /** The size of the slices the decoder takes (larger chunks are split). */
   get sliceSize(): number { return this.cap; }
 
-  /** The wasm input buffer: fill it (e.g. straight from a file read) and call feedInput(). */
-  inputView(): Uint8Array {
-    return new Uint8Array(this.x.memory.buffer, this.x.inputPtr(), this.cap);
-  }
+  /** The first input buffer (= inputViewAt(0)), for callers that feed one slice at a time. */
+  inputView(): Uint8Array { return this.inputViewAt(0); }
 
   /**
    * The decoder's two input buffers (k = 0, 1): read the next slice into one while the decoder
@@ -85,19 +81,12 @@ export class Decoder {
     while (more) { more = this.call(() => this.x.resume()); this.drain(out); }
   }
 
-  /** Decodes the first `len` bytes written into inputView(). */
-  feedInput(len: number, out: RawEvent[]): void {
-    let more = this.call(() => this.x.feed(len));
-    this.drain(out);
-    while (more) { more = this.call(() => this.x.resume()); this.drain(out); }
-  }
-
   /** Feeds bytes of the file; decoded events are appended to `out`. */
   push(chunk: Uint8Array, out: RawEvent[]): void {
     for (let off = 0; off < chunk.length; off += this.cap) {
       const part = chunk.subarray(off, Math.min(chunk.length, off + this.cap));
       this.inputView().set(part);
-      this.feedInput(part.length, out);
+      this.feedInputAt(0, part.length, out);
     }
   }
 
