@@ -1,6 +1,20 @@
 #!/usr/bin/env node
 // Entry point of the `smbscope` command: the CLI bundle built by `npm run build:cli`.
 import { existsSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+// V8 grows its young generation up to 3 × 16 MiB when short-lived objects survive a little, and
+// that alone would put a 1 GiB capture's analysis over its 150 MiB memory budget. The heap can
+// only be sized at start-up, so the command runs itself once more with a 4 MiB semi-space (as fast
+// here, 35 MiB less peak RSS; see the bench). SMBSCOPE_NO_REEXEC=1 skips it.
+const SEMI = "--max-semi-space-size=4";
+if (!process.execArgv.some((a) => a.startsWith("--max-semi-space-size")) && process.env.SMBSCOPE_NO_REEXEC !== "1") {
+  const r = spawnSync(process.execPath, [SEMI, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: "inherit" });
+  if (r.error) { process.stderr.write(`smbscope: cannot start node: ${r.error.message}\n`); process.exit(2); }
+  process.exit(r.status ?? (r.signal === "SIGINT" ? 130 : 2));
+}
+
 const bundle = new URL("../dist/cli/smbscope.js", import.meta.url);
 if (!existsSync(bundle)) {
   process.stderr.write("smbscope: the CLI is not built yet: run `npm run build` (npm ci does it too)\n");

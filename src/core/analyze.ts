@@ -3,7 +3,8 @@
 // the number of connections, not the size of the file.
 import type { Decoder } from "./decoder/wasm";
 import { decodeSource, type CaptureSource, type Progress } from "./source";
-import { ModelBuilder } from "./model/builder";
+import { ModelBuilder, MODEL_FIELDS } from "./model/builder";
+import { fieldFilter } from "./decoder/records";
 import { buildReport } from "./reportBuilder";
 import type { Report } from "./report";
 
@@ -12,11 +13,14 @@ export interface AnalyzeOptions {
   signal?: { aborted: boolean };
 }
 
+const modelFilter = fieldFilter(MODEL_FIELDS);
+
 export async function analyzeCapture(decoder: Decoder, src: CaptureSource, opts: AnalyzeOptions = {}): Promise<Report> {
   const model = new ModelBuilder(src.name, src.size);
   decoder.setSetupOnly(true);
+  decoder.setFieldFilter(modelFilter);
   try {
     await decodeSource(decoder, src, (batch) => { for (const ev of batch) model.add(ev); }, opts.onProgress, opts.signal);
-  } finally { decoder.setSetupOnly(false); }
+  } finally { decoder.setSetupOnly(false); decoder.setFieldFilter(null); }
   return buildReport(model.finish());
 }

@@ -17,16 +17,62 @@ export interface RawEvent {
   f: Record<string, FieldValue>;
 }
 
+/**
+ * Which fields to turn into properties (indexed by field id; 1 = keep). The analysis path reads
+ * a third of the fields the decoder writes: skipping the rest saves most of this function's time
+ * on busy captures. Warning, error, capture and summary records always keep every field.
+ */
+export type FieldFilter = Uint8Array;
+
+export function fieldFilter(names: readonly string[]): FieldFilter {
+  const ids = new Map([...FIELD_NAMES].map(([id, n]) => [n, id]));
+  const keep = new Uint8Array(C.MAX_FIELD_ID + 1);
+  for (const n of names) {
+    const id = ids.get(n);
+    if (id === undefined) throw new Error(`fieldFilter: no field named ${n} in assembly/events.ts`);
+    keep[id] = 1;
+  }
+  return keep;
+}
+
+// Arrays, not Maps: looked up once per field of every record
+const FIELD_NAME_BY_ID: string[] = [];
+for (let id = 0; id <= C.MAX_FIELD_ID; id++) FIELD_NAME_BY_ID.push(FIELD_NAMES.get(id) ?? `f${id}`);
+const KIND_NAME_BY_ID: string[] = [];
+for (let k = 0; k < 256; k++) KIND_NAME_BY_ID.push(KIND_NAMES.get(k) ?? `kind${k}`);
+
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 const latin1 = new TextDecoder("latin1");
 const utf16 = new TextDecoder("utf-16le");
+// TextDecoder costs about a microsecond per call; most capture strings are short ASCII names
+const SHORT = 64;
 
-function text(bytes: Uint8Array): string {
+const scratch = new Uint16Array(SHORT);
+
+// One flat string from the code units (building it with += would leave a chain of cons strings
+// in the model, several times the size of the text).
+function text(mem: Uint8Array, a: number, b: number): string {
+  if (b - a <= SHORT) {
+    let i = a;
+    while (i < b && mem[i] < 0x80) i++;
+    if (i === b) return String.fromCharCode.apply(null, mem.subarray(a, b) as unknown as number[]);
+  }
+  const bytes = mem.subarray(a, b);
   try { return utf8.decode(bytes); } catch { return latin1.decode(bytes); }
 }
 
-/** Decodes the records in mem[start, end). */
-export function decodeRecords(mem: Uint8Array, start: number, end: number, out: RawEvent[]): void {
+function text16(mem: Uint8Array, a: number, b: number): string {
+  if (b - a <= 2 * SHORT && ((b - a) & 1) === 0) {
+    let n = 0;
+    // surrogates go to TextDecoder, which replaces what is unpaired
+    for (let i = a; i < b; i += 2) { const u = mem[i] | (mem[i + 1] << 8); if (u >= 0xd800 && u <= 0xdfff) { n = -1; break; } scratch[n++] = u; }
+    if (n >= 0) return String.fromCharCode.apply(null, scratch.subarray(0, n) as unknown as number[]);
+  }
+  return utf16.decode(mem.subarray(a, b));
+}
+
+/** Decodes the records in mem[start, end); with `keep`, only the fields it marks (see FieldFilter). */
+export function decodeRecords(mem: Uint8Array, start: number, end: number, out: RawEvent[], keep?: FieldFilter): void {
   const dv = new DataView(mem.buffer, mem.byteOffset, mem.byteLength);
   let p = start;
   while (p + C.REC_HEADER_SIZE <= end) {
@@ -36,7 +82,7 @@ export function decodeRecords(mem: Uint8Array, start: number, end: number, out: 
     const flags = dv.getUint8(p + C.REC_OFF_FLAGS);
     const ev: RawEvent = {
       kind,
-      kindName: KIND_NAMES.get(kind) ?? `kind${kind}`,
+      kindName: KIND_NAME_BY_ID[kind] ?? `kind${kind}`,
       frame: dv.getUint32(p + C.REC_OFF_FRAME, true),
       tsNs: dv.getBigInt64(p + C.REC_OFF_TS, true),
       tsDigits: dv.getUint8(p + C.REC_OFF_TSDIGITS),
@@ -45,26 +91,27 @@ export function decodeRecords(mem: Uint8Array, start: number, end: number, out: 
       ipv6: (flags & C.REC_FLAG_IPV6) !== 0,
       f: {},
     };
+    const filter = keep && kind !== C.EV_WARNING && kind !== C.EV_ERROR && kind !== C.EV_CAPTURE && kind !== C.EV_SUMMARY ? keep : undefined;
     let q = p + C.REC_HEADER_SIZE;
     const recEnd = p + len;
     while (q + C.FIELD_HEADER_SIZE <= recEnd) {
-      const id = dv.getUint8(q);
-      const type = dv.getUint8(q + 1);
+      const id = mem[q];
+      const type = mem[q + 1];
       const flen = dv.getUint16(q + 2, true);
       const v = q + C.FIELD_HEADER_SIZE;
       if (v + flen > recEnd) throw new Error(`corrupt field ${id} in record at ${p - start}`);
-      const name = FIELD_NAMES.get(id) ?? `f${id}`;
+      q = v + ((flen + 3) & ~3);
+      if (filter && filter[id] !== 1) continue;
       let value: FieldValue;
       switch (type) {
         case C.T_U32: value = dv.getUint32(v, true); break;
         case C.T_U64: value = dv.getBigUint64(v, true); break;
         case C.T_I64: value = dv.getBigInt64(v, true); break;
-        case C.T_STR: value = text(mem.subarray(v, v + flen)); break;
-        case C.T_UTF16: value = utf16.decode(mem.subarray(v, v + flen)); break;
+        case C.T_STR: value = text(mem, v, v + flen); break;
+        case C.T_UTF16: value = text16(mem, v, v + flen); break;
         default: value = mem.slice(v, v + flen);
       }
-      ev.f[name] = value;
-      q = v + ((flen + 3) & ~3);
+      ev.f[FIELD_NAME_BY_ID[id] ?? `f${id}`] = value;
     }
     out.push(ev);
     p += len;

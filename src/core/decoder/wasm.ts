@@ -1,6 +1,6 @@
 // Loads the decoder .wasm and drives it: each slice of the file is copied into the wasm's input
 // buffer and fed; the event records are decoded after every feed. Runs in Node and in a Worker.
-import { decodeRecords, type RawEvent } from "./records";
+import { decodeRecords, type FieldFilter, type RawEvent } from "./records";
 import { expectedLayoutCheck } from "./fields";
 
 interface Exports {
@@ -57,6 +57,10 @@ export class Decoder {
    */
   setSetupOnly(on: boolean): void { this.x.setSetupOnlyMode(on ? 1 : 0); }
 
+  /** Only these fields become properties of the events (null: all). See FieldFilter. */
+  setFieldFilter(keep: FieldFilter | null): void { this.keep = keep ?? undefined; }
+  private keep: FieldFilter | undefined;
+
   /** Starts a new file. */
   reset(): void { this.x.reset(); }
 
@@ -107,7 +111,7 @@ export class Decoder {
     const len = this.x.outputLen();
     if (len === 0) return;
     const base = this.x.outputPtr();
-    decodeRecords(new Uint8Array(this.x.memory.buffer), base, base + len, out);
+    decodeRecords(new Uint8Array(this.x.memory.buffer), base, base + len, out, this.keep);
     this.x.outputReset();
   }
 }

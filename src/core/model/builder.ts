@@ -21,6 +21,20 @@ const MECHS: Record<number, string> = {
 };
 const NEG_STATES = ["accept-completed", "accept-incomplete", "reject", "request-mic"];
 
+/**
+ * Every event field this builder reads. The analysis decodes only these (decodeRecords' filter);
+ * tests/model-fields.test.ts builds every fixture's Report with and without the filter and
+ * requires the same result, so a field read here but missing from this list fails there.
+ */
+export const MODEL_FIELDS = [
+  "account", "action", "blobError", "blobLen", "caps", "ciphers", "cmd", "delayNs", "dialect", "dialects",
+  "dosClass", "dosCode", "dstIp", "dstPort", "flowProto", "krbCname", "krbError", "krbEtext", "krbMsgType",
+  "krbRealm", "krbSname", "len", "mech", "msgId", "nbCalled", "nbCalling", "nbError", "nbssType", "negState",
+  "netname", "ntlmDomain", "ntlmHost", "ntlmSpn", "ntlmType", "ntlmUser", "ntlmVersion", "primaryDomain",
+  "response", "secMode", "sessionFlags", "shareFlags", "shareType", "signingAlgs", "srcIp", "srcPort", "status",
+  "tcpFlags", "transport", "tree", "value",
+] as const;
+
 const tsMs = (ns: bigint) => Number(ns / 1000n) / 1000;
 
 function u16list(b: unknown): number[] {
