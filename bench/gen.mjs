@@ -6,7 +6,7 @@
 // Replicas run interleaved on a number of "lanes" (concurrent connections), packet by packet, with
 // a monotonic clock. Payload bytes are the seed's, unchanged.
 //
-//   node bench/gen.mjs KIND OUT [--bytes N] [--conns N]     KIND: mix | many | dense | conn1m
+//   node bench/gen.mjs KIND OUT [--bytes N] [--conns N]     KIND: mix | big | many | dense | conn1m
 //
 // Used by bench/run.mjs, which caches the output under ~/.cache/smbscope/bench/.
 import { readFileSync, readdirSync, openSync, writeSync, closeSync, statSync } from "node:fs";
@@ -213,6 +213,16 @@ export function kinds(seeds) {
         ...udp.map((s) => ({ seed: s, weight: 20 / udp.length })),
       ], lanes: 64,
     },
+    // the mix at ~4 GiB with about as many SMB setups as the 1 GiB one (four times the bulk
+    // bytes): memory must not grow with the size of the file
+    big: {
+      mix: [
+        { seed: bulk, weight: 6 * 3.9 },
+        ...short.map((s) => ({ seed: s, weight: 30 / short.length })),
+        ...http.map((s) => ({ seed: s, weight: 10 / http.length })),
+        ...udp.map((s) => ({ seed: s, weight: 20 / udp.length })),
+      ], lanes: 64,
+    },
     // thousands of short SMB connections (setups, some failing) among unrelated traffic: short and
     // long HTTP connections and DNS, as on a busy segment
     many: {
@@ -246,7 +256,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const opt = {};
   for (let i = 0; i < rest.length; i += 2) opt[rest[i].replace(/^--/, "")] = Number(rest[i + 1]);
   const k = kinds(loadSeeds())[kind];
-  if (!k || !out) { console.error("usage: node bench/gen.mjs mix|many|dense|conn1m OUT [--bytes N] [--conns N]"); process.exit(2); }
+  if (!k || !out) { console.error("usage: node bench/gen.mjs mix|big|many|dense|conn1m OUT [--bytes N] [--conns N]"); process.exit(2); }
   const t = Date.now();
   const r = generate(out, { ...k, targetBytes: opt.bytes ?? Infinity, replicas: opt.conns ?? Infinity });
   console.log(JSON.stringify({ ...r, seconds: (Date.now() - t) / 1000, size: statSync(out).size }));

@@ -52,17 +52,57 @@ export async function decodeSource(
   sink(batch.splice(0));
 }
 
-/** A CaptureSource over a Blob (a dropped File in the browser). */
-export function blobSource(blob: Blob, name: string): CaptureSource {
+export interface BlobReadAhead {
+  /** bytes per Blob read */
+  chunkBytes: number;
+  /** Blob reads in flight ahead of the decoder */
+  depth: number;
+}
+
+/**
+ * Chromium answers each Blob read with one round trip through the browser process, so one 4 MiB
+ * slice at a time leaves the worker waiting: measured here (npm run bench, in a worker, reading
+ * a 1.2 GB File and copying it into wasm memory) 470 MB/s that way, 850 MB/s with three 8 MiB
+ * reads in flight and 1.05 GB/s with two of 16 MiB; the whole analysis went from 345 to 510 MB/s.
+ * The source keeps `depth` reads in flight and hands the decoder its slices out of them (a copy
+ * into wasm memory is needed anyway). Cost: up to (depth + 1) × chunkBytes of ArrayBuffers.
+ */
+export const BLOB_READ_AHEAD: BlobReadAhead = { chunkBytes: 16 << 20, depth: 2 };
+
+/** A CaptureSource over a Blob (a dropped File in the browser), reading ahead (see above). */
+export function blobSource(blob: Blob, name: string, ahead: BlobReadAhead = BLOB_READ_AHEAD): CaptureSource {
+  const { chunkBytes, depth } = ahead;
+  let queue: { offset: number; end: number; data: Promise<Uint8Array> }[] = [];
+  let requested = 0; // where the next read-ahead starts
+  let cur: { offset: number; bytes: Uint8Array } | null = null;
+  const fill = () => {
+    while (queue.length < depth && requested < blob.size) {
+      const offset = requested, end = Math.min(blob.size, offset + chunkBytes);
+      const data = blob.slice(offset, end).arrayBuffer().then((b) => new Uint8Array(b));
+      data.catch(() => {}); // a read dropped unawaited must not become an unhandled rejection
+      queue.push({ offset, end, data });
+      requested = end;
+    }
+  };
   return {
     name,
     size: blob.size,
     async readInto(offset, dst) {
-      const end = Math.min(blob.size, offset + dst.length);
-      if (end <= offset) return 0;
-      const buf = new Uint8Array(await blob.slice(offset, end).arrayBuffer());
-      dst.set(buf);
-      return buf.length;
+      if (offset >= blob.size || dst.length === 0) return 0;
+      if (!cur || offset < cur.offset || offset >= cur.offset + cur.bytes.length) {
+        cur = null;
+        while (queue.length && !(offset >= queue[0].offset && offset < queue[0].end)) queue.shift();
+        if (!queue.length) requested = offset; // not where the read-ahead was going: start there
+        fill();
+        const head = queue.shift()!;
+        cur = { offset: head.offset, bytes: await head.data };
+        fill();
+      }
+      const start = offset - cur.offset;
+      const n = Math.min(dst.length, cur.bytes.length - start);
+      dst.set(cur.bytes.subarray(start, start + n));
+      if (start + n === cur.bytes.length) cur = null; // let the chunk go as soon as it is used up
+      return n;
     },
   };
 }

@@ -33,6 +33,8 @@ export interface AnalyzeOptions {
 export interface WorkerResult {
   report: Report;
   elapsedMs: number;
+  /** the decoder's wasm memory (shown in the page for the browser benchmark) */
+  wasmBytes: number;
 }
 
 /** Error names the page tells apart (messages are plain text, without the file name). */
@@ -85,7 +87,7 @@ const api = {
       meter.update(0, true);
       const report = await analyzeCapture(d, src, { signal, onProgress: (p) => meter.update(p.bytes) });
       meter.update(file.size, true);
-      return { report, elapsedMs: performance.now() - t0 };
+      return { report, elapsedMs: performance.now() - t0, wasmBytes: d.memoryBytes };
     } catch (e) {
       const err = e as Error;
       if (err?.name === "AbortError") throw named("AbortError", "cancelled");

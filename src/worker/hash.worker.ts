@@ -1,5 +1,5 @@
-// SHA-256 of a capture, on its own worker so it runs beside the decoder (a second core) instead
-// of after it. Reads the file in slices like the analyzer; never the whole file at once.
+// SHA-256 of a capture, on its own worker so the page stays responsive while it runs (after the
+// analysis: see analyzerClient.ts). Reads the file in slices; never the whole file at once.
 import * as Comlink from "comlink";
 import { Sha256 } from "./sha256";
 

@@ -61,6 +61,9 @@ export class Decoder {
   setFieldFilter(keep: FieldFilter | null): void { this.keep = keep ?? undefined; }
   private keep: FieldFilter | undefined;
 
+  /** The decoder's wasm memory, in bytes (all of it is allocated by init(); it never grows after). */
+  get memoryBytes(): number { return this.x.memory.buffer.byteLength; }
+
   /** Starts a new file. */
   reset(): void { this.x.reset(); }
 

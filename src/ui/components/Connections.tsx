@@ -1,6 +1,7 @@
 import { createMemo, createSignal, For, Show } from "solid-js";
 import type { Connection } from "../../core/report";
 import { OUTCOME_LABELS, PHASE_LABELS } from "../format";
+import { paged, ShowMore } from "./Paged";
 import { DEFAULT_SORT, filterConnections, nextSort, sortConnections, authText, type OutcomeFilter, type SortKey, type SortState } from "../model";
 
 const PAGE = 300;
@@ -20,9 +21,7 @@ export function Connections(props: { connections: Connection[]; selected: string
   const [text, setText] = createSignal("");
   const [outcome, setOutcome] = createSignal<OutcomeFilter>("all");
   const rows = createMemo(() => sortConnections(filterConnections(props.connections, text(), outcome()), sort()));
-  // Thousands of rows would take seconds to draw: the first PAGE are drawn, more on request
-  const [limit, setLimit] = createSignal(PAGE);
-  const visible = createMemo(() => rows().slice(0, limit()));
+  const pager = paged(rows, PAGE);
   const failed = () => props.connections.filter((c) => c.outcome !== "ok").length;
 
   return (
@@ -55,7 +54,7 @@ export function Connections(props: { connections: Connection[]; selected: string
             </tr>
           </thead>
           <tbody>
-            <For each={visible()} fallback={<tr><td colSpan={8} class="empty-state">No connection matches.</td></tr>}>
+            <For each={pager.visible()} fallback={<tr><td colSpan={8} class="empty-state">No connection matches.</td></tr>}>
               {(c) => (
                 <tr classList={{ selected: props.selected === c.id }} data-connection-id={c.id} data-outcome={c.outcome}>
                   <td>
@@ -87,11 +86,7 @@ export function Connections(props: { connections: Connection[]; selected: string
           </tbody>
         </table>
       </div>
-      <Show when={rows().length > limit()}>
-        <p><button type="button" onClick={() => setLimit((n) => n + PAGE * 10)} data-testid="conn-more">
-          Show {Math.min(PAGE * 10, rows().length - limit())} more of {rows().length - limit()} not shown (filter to narrow the list)
-        </button></p>
-      </Show>
+      <ShowMore pager={pager} testId="conn-more" hint="filter to narrow the list" />
     </section>
   );
 }

@@ -1,8 +1,9 @@
-import { For, Show } from "solid-js";
+import { createMemo, For, Show } from "solid-js";
 import type { Connection, Finding, Report } from "../../core/report";
 import { splitCode, framesFilter, streamFilter } from "../format";
 import { sortFindings } from "../model";
 import { Cmd } from "./Copy";
+import { paged, ShowMore } from "./Paged";
 
 const SEV_LABEL = { error: "Error", warning: "Warning", info: "Info" } as const;
 
@@ -15,16 +16,18 @@ export function Remediation(props: { text: string }) {
 }
 
 export function Findings(props: { report: Report; onShowConnection: (id: string) => void }) {
-  const conns = () => new Map(props.report.connections.map((c) => [c.id, c] as const));
+  const conns = createMemo(() => new Map(props.report.connections.map((c) => [c.id, c] as const)));
+  const pager = paged(() => sortFindings(props.report.findings), 100);
   return (
     <section aria-labelledby="findings-h">
       <h2 id="findings-h">Findings ({props.report.findings.length})</h2>
       <Show when={props.report.findings.length} fallback={<p class="notice">No problems found in the SMB connection setup.</p>}>
         <div class="findings">
-          <For each={sortFindings(props.report.findings)}>
+          <For each={pager.visible()}>
             {(f) => <FindingCard f={f} conn={f.connection ? conns().get(f.connection) : undefined} onShowConnection={props.onShowConnection} />}
           </For>
         </div>
+        <ShowMore pager={pager} testId="findings-more" hint="errors and warnings come first" />
       </Show>
     </section>
   );

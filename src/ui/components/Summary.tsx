@@ -1,6 +1,7 @@
 import { For, Show } from "solid-js";
 import type { Report } from "../../core/report";
 import { formatBytes, formatDuration, spanMs, PHASE_LABELS } from "../format";
+import { paged, ShowMore } from "./Paged";
 
 export function CaptureSummary(props: { report: Report }) {
   const c = () => props.report.capture;
@@ -38,6 +39,7 @@ export function CaptureSummary(props: { report: Report }) {
 }
 
 export function KerberosTable(props: { report: Report }) {
+  const pager = paged(() => props.report.kerberos, 300);
   return (
     <Show when={props.report.kerberos.length}>
       <section aria-labelledby="krb-h">
@@ -46,7 +48,7 @@ export function KerberosTable(props: { report: Report }) {
           <table data-testid="kerberos">
             <thead><tr><th scope="col">Frame</th><th scope="col">Client</th><th scope="col">KDC</th><th scope="col">Message</th><th scope="col">Error</th><th scope="col">Service</th><th scope="col">Realm</th></tr></thead>
             <tbody>
-              <For each={props.report.kerberos}>
+              <For each={pager.visible()}>
                 {(k) => (
                   <tr>
                     <td>{k.frame}</td><td class="addr">{k.client}</td><td class="addr">{k.kdc}</td><td style={{ "white-space": "nowrap" }}>{k.message} <span class="notice">({k.transport.toUpperCase()})</span></td>
@@ -63,6 +65,7 @@ export function KerberosTable(props: { report: Report }) {
             </tbody>
           </table>
         </div>
+        <ShowMore pager={pager} testId="krb-more" />
       </section>
     </Show>
   );

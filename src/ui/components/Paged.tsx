@@ -1,0 +1,21 @@
+// Long lists (connections, findings, Kerberos messages) are drawn a page at a time: thousands of
+// rows take seconds to lay out, and the first rows are the ones a reader looks at.
+import { createMemo, createSignal, Show, type Accessor } from "solid-js";
+
+export function paged<T>(rows: Accessor<T[]>, page: number) {
+  const [limit, setLimit] = createSignal(page);
+  const visible = createMemo(() => rows().slice(0, limit()));
+  const hidden = () => Math.max(0, rows().length - limit());
+  const more = () => setLimit((n) => n + page * 10);
+  return { visible, hidden, more, step: page * 10 };
+}
+
+export function ShowMore(props: { pager: ReturnType<typeof paged>; testId: string; hint?: string }) {
+  return (
+    <Show when={props.pager.hidden() > 0}>
+      <p><button type="button" onClick={props.pager.more} data-testid={props.testId}>
+        Show {Math.min(props.pager.step, props.pager.hidden())} more of {props.pager.hidden()} not shown{props.hint ? ` (${props.hint})` : ""}
+      </button></p>
+    </Show>
+  );
+}
