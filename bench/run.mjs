@@ -79,7 +79,9 @@ function run(cmd, argv, { stats = false, stdoutFile = "/dev/null" } = {}) {
   return new Promise((resolve, reject) => {
     const statsFile = join(CACHE, `stats-${process.pid}.json`);
     rmSync(statsFile, { force: true });
-    const env = { ...process.env, BENCH_STATS: stats ? statsFile : "" };
+    // the hook rides in NODE_OPTIONS so that the CLI runs as users run it: the executable itself
+    // (its #! line gives node the CLI's V8 flags)
+    const env = { ...process.env, BENCH_STATS: stats ? statsFile : "", NODE_OPTIONS: stats ? `--import=${join(HERE, "rss.mjs")}` : (process.env.NODE_OPTIONS ?? "") };
     const out = openSync(stdoutFile, "w");
     const t = process.hrtime.bigint();
     const c = spawn(cmd, argv, { stdio: ["ignore", out, "pipe"], env });
@@ -117,7 +119,6 @@ async function best(cmd, argv, o) {
 const fmt = (n, d = 0) => n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
 const node = process.execPath;
 const cli = join(ROOT, "bin/smbscope.mjs");
-const hook = ["--import", join(HERE, "rss.mjs")];
 
 console.log(`smbscope bench — Node ${process.version}, ${cpus().length} × ${cpus()[0].model}, ${fmt(totalmem() / GiB, 1)} GiB RAM`);
 console.log(`captures in ${CACHE}; best of ${RUNS} run(s); MB = 10^6 bytes`);
@@ -130,10 +131,10 @@ for (const spec of SPECS) {
   const res = { name: spec.name, size, packets: meta.packets, conns: meta.replicas };
   warm(file);
   const reportFile = join(CACHE, `report-${spec.name}.json`);
-  const json = await best(node, [...hook, cli, "--json", file], { stats: true, stdoutFile: reportFile });
-  const events = await best(node, [...hook, cli, "--events", file], { stats: true });
-  const wasm = await best(node, [...hook, join(HERE, "decode-wasm.mjs"), "--sync", file], { stats: true });
-  const wasm2 = await best(node, [...hook, join(HERE, "decode-wasm.mjs"), "--overlap", file], { stats: true });
+  const json = await best(cli, ["--json", file], { stats: true, stdoutFile: reportFile });
+  const events = await best(cli, ["--events", file], { stats: true });
+  const wasm = await best(node, [join(HERE, "decode-wasm.mjs"), "--sync", file], { stats: true });
+  const wasm2 = await best(node, [join(HERE, "decode-wasm.mjs"), "--overlap", file], { stats: true });
   res.runs = { json, events, wasm, wasm2 };
   // the report must account for every packet and byte (offsets past 4 GiB included)
   const report = JSON.parse(readFileSync(reportFile, "utf8").split("\n")[0]);

@@ -25,10 +25,17 @@ export const hex64 = (v: bigint) => `0x${v.toString(16).padStart(16, "0")}`;
 const TCP_FLAG_NAMES: [number, string][] = [
   [0x100, "NS"], [0x80, "CWR"], [0x40, "ECE"], [0x20, "URG"], [0x02, "SYN"], [0x01, "FIN"], [0x04, "RST"], [0x08, "PSH"], [0x10, "ACK"],
 ];
+const TCP_FLAG_ORDER = ["SYN", "FIN", "RST", "PSH", "ACK", "URG", "ECE", "CWR", "NS"];
+const tcpFlagsCache: string[] = [];
+/** "SYN,ACK" for the 9 TCP flag bits (computed once per combination: called for every TCP event). */
 export function tcpFlagsText(flags: number): string {
-  const order = ["SYN", "FIN", "RST", "PSH", "ACK", "URG", "ECE", "CWR", "NS"];
-  const set = TCP_FLAG_NAMES.filter(([b]) => flags & b).map(([, n]) => n);
-  return order.filter((n) => set.includes(n)).join(",");
+  flags &= 0x1ff;
+  let t = tcpFlagsCache[flags];
+  if (t === undefined) {
+    const set = TCP_FLAG_NAMES.filter(([b]) => flags & b).map(([, n]) => n);
+    t = tcpFlagsCache[flags] = TCP_FLAG_ORDER.filter((n) => set.includes(n)).join(",");
+  }
+  return t;
 }
 
 function u16s(b: unknown): number[] {

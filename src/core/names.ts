@@ -201,7 +201,8 @@ export const KRB_MSG_TYPES: Record<number, string> = {
 /** Formats an address field (16 bytes, IPv4 as ::ffff:a.b.c.d) as text. */
 export function ipText(b: Uint8Array | undefined): string {
   if (!b || b.length < 16) return "?";
-  const v4 = b.subarray(0, 10).every((x) => x === 0) && b[10] === 0xff && b[11] === 0xff;
+  let v4 = b[10] === 0xff && b[11] === 0xff;
+  for (let i = 0; v4 && i < 10; i++) v4 = b[i] === 0;
   if (v4) return `${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
   const groups: string[] = [];
   for (let i = 0; i < 16; i += 2) groups.push(((b[i] << 8) | b[i + 1]).toString(16));

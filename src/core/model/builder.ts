@@ -180,7 +180,8 @@ export class ModelBuilder {
   /** A connection ended: decide whether its ladder stays (memory budget, see KEEP_LADDERS_*). */
   private closed(c: ConnModel): void {
     if (c.ladderDropped || c.ladder.length === 0 || c.ladderKept) return;
-    const problem = outcomeOf(c, null).outcome !== "ok" || c.gaps.length > 0 || c.midstream || c.encrypted !== null || authOf(c) === "guest" || authOf(c) === "anonymous";
+    const auth = authOf(c);
+    const problem = outcomeOf(c, null).outcome !== "ok" || c.gaps.length > 0 || c.midstream || c.encrypted !== null || auth === "guest" || auth === "anonymous";
     const keep = problem ? this.laddersProblem++ < KEEP_LADDERS_PROBLEM : this.laddersOk++ < KEEP_LADDERS_OK;
     if (keep) c.ladderKept = true;
     else { c.ladder = []; c.ladderDropped = true; }
