@@ -218,9 +218,9 @@ export function kinds(seeds) {
     big: {
       mix: [
         { seed: bulk, weight: 6 * 3.9 },
-        ...short.map((s) => ({ seed: s, weight: 30 / short.length })),
-        ...http.map((s) => ({ seed: s, weight: 10 / http.length })),
-        ...udp.map((s) => ({ seed: s, weight: 20 / udp.length })),
+        ...short.map((s) => ({ seed: s, weight: (30 * 0.62) / short.length })),
+        ...http.map((s) => ({ seed: s, weight: (10 * 0.62) / http.length })),
+        ...udp.map((s) => ({ seed: s, weight: (20 * 0.62) / udp.length })),
       ], lanes: 64,
     },
     // thousands of short SMB connections (setups, some failing) among unrelated traffic: short and
