@@ -203,26 +203,19 @@ export function kinds(seeds) {
     return { ...c, name: c.name + "-short", packets: keep, bytes: keep.reduce((s, p) => s + 16 + p.data.length, 0) };
   });
   const udp = shortTcp.filter((c) => c.packets[0].meta.proto === 17);
+  // bulk SMB READ/WRITE replicas (weight `bulkWeight`) among short SMB setups, HTTP and DNS (×`rest`)
+  const bulkMix = (bulkWeight, rest) => [
+    { seed: bulk, weight: bulkWeight },
+    ...short.map((s) => ({ seed: s, weight: (30 * rest) / short.length })),
+    ...http.map((s) => ({ seed: s, weight: (10 * rest) / http.length })),
+    ...udp.map((s) => ({ seed: s, weight: (20 * rest) / udp.length })),
+  ];
   return {
     // ≥ 1 GiB: mostly bulk READ/WRITE bytes, many short SMB setups, HTTP and DNS
-    mix: {
-      mix: [
-        { seed: bulk, weight: 6 },
-        ...short.map((s) => ({ seed: s, weight: 30 / short.length })),
-        ...http.map((s) => ({ seed: s, weight: 10 / http.length })),
-        ...udp.map((s) => ({ seed: s, weight: 20 / udp.length })),
-      ], lanes: 64,
-    },
+    mix: { mix: bulkMix(6, 1), lanes: 64 },
     // the mix at ~4 GiB with about as many SMB setups as the 1 GiB one (four times the bulk
     // bytes): memory must not grow with the size of the file
-    big: {
-      mix: [
-        { seed: bulk, weight: 6 * 3.9 },
-        ...short.map((s) => ({ seed: s, weight: (30 * 0.62) / short.length })),
-        ...http.map((s) => ({ seed: s, weight: (10 * 0.62) / http.length })),
-        ...udp.map((s) => ({ seed: s, weight: (20 * 0.62) / udp.length })),
-      ], lanes: 64,
-    },
+    big: { mix: bulkMix(6 * 3.9, 0.62), lanes: 64 },
     // thousands of short SMB connections (setups, some failing) among unrelated traffic: short and
     // long HTTP connections and DNS, as on a busy segment
     many: {
