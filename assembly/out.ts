@@ -7,7 +7,7 @@ import {
 } from "./events";
 import { align4 } from "./util";
 
-export const OUT_CAP: u32 = 4 << 20;
+export const OUT_CAP: u32 = 1 << 20;
 export const OUT_RESERVE: u32 = 512 << 10; // worst case one packet can emit
 export const MAX_FIELD_BYTES: u32 = 2048; // longer strings are cut (names and paths are shorter)
 

@@ -30,5 +30,6 @@ const code = await main(
   (s) => process.stdout.write(s + "\n"),
   (s) => process.stderr.write(s + "\n"),
   (s) => process.stdout.write(s),
+  () => new Promise((resolve) => process.stdout.once("drain", resolve)),
 );
 process.exitCode = code;

@@ -76,8 +76,20 @@ describe("streamed JSON", () => {
     // make the arrays long enough to be written in chunks
     const big = { ...r, connections: Array.from({ length: 1201 }, (_, i) => ({ ...r.connections[0], stream: i })) };
     const parts: string[] = [];
-    writeJson(big as unknown as Record<string, unknown>, (s) => parts.push(s));
+    await writeJson(big as unknown as Record<string, unknown>, (s) => { parts.push(s); });
     expect(parts.length).toBeGreaterThan(5);
     expect(parts.join("")).toBe(JSON.stringify(big));
+  });
+
+  it("waits for the output to drain when it is full", async () => {
+    const { writeJson } = await import("../src/cli/jsonStream");
+    const value = { a: Array.from({ length: 500 }, (_, i) => ({ i })), b: 1 };
+    const parts: string[] = [];
+    let waits = 0, inFlight = false;
+    // an output that is full after every piece: the writer must never write while it waits
+    await writeJson(value, (s) => { expect(inFlight).toBe(false); parts.push(s); return false; },
+      async () => { waits++; inFlight = true; await new Promise((r) => setTimeout(r, 1)); inFlight = false; });
+    expect(waits).toBe(parts.length);
+    expect(parts.join("")).toBe(JSON.stringify(value));
   });
 });

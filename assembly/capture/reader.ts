@@ -22,7 +22,7 @@ import { begin, end, fU32, fU64, setPacket, outFree, OUT_RESERVE } from "../out"
 import { handlePacket } from "../net/packet";
 
 export const CARRY_CAP: u32 = 2 << 20; // the largest record we accept (Wireshark's own max is 256 KiB)
-export const INPUT_CAP: u32 = 4 << 20; // a slice
+export const INPUT_CAP: u32 = 2 << 20; // a slice
 
 const ST_START: u32 = 0;
 const ST_PCAP: u32 = 1;

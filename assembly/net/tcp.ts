@@ -51,9 +51,9 @@ const FL_CLOSED: u32 = 1024; // RST seen, or FIN both ways
 // appear, so creating one writes memory sequentially; `index` is the open-addressing hash index
 // over them: one u64 per place, low half the key's hash | 1 (0 = empty; bits 1..CAP_BITS are the
 // home place), high half the entry number. Probing reads the dense index and compares a full key
-// only on a hash match. The prune compacts the kept entries into `spare` and rebuilds the index.
+// only on a hash match. The prune compacts the kept entries in place (towards the start: an
+// entry only ever moves down, over one already dealt with) and rebuilds the index.
 let table: usize = 0;
-let spare: usize = 0;
 let index: usize = 0;
 let nextEntry: u32 = 0; // entries in use (== count)
 let count: u32 = 0;
@@ -62,7 +62,6 @@ export let nextStream: i32 = 0;
 
 export function tcpInit(): void {
   table = (heap.alloc(CAP * ENTRY + 64) + 63) & ~<usize>63; // entries on cache lines
-  spare = (heap.alloc(CAP * ENTRY + 64) + 63) & ~<usize>63;
   index = heap.alloc(CAP * 8);
   classCount = heap.alloc(64);
   tcpReset();
@@ -124,7 +123,7 @@ let prunedWarned = false;
 
 function prune(): void {
   // One scan counts the unslotted entries per idle-age class; the prune then drops the fewest
-  // classes that bring the table down to PRUNE_KEEP and rehashes the rest into the spare table.
+  // classes that bring the table down to PRUNE_KEEP and rehashes the rest.
   for (let c: u32 = 0; c < CLASSES; c++) store<u32>(classCount + c * 4, 0);
   for (let n: u32 = 0; n < nextEntry; n++) {
     const e = table + n * ENTRY;
@@ -156,11 +155,10 @@ function prune(): void {
     let j = (tag >> 1) & MASK;
     while (load<u32>(index + j * 8) != 0) j = (j + 1) & MASK;
     store<u64>(index + j * 8, <u64>tag | (<u64>kept << 32));
-    memory.copy(spare + kept * ENTRY, e, ENTRY);
+    if (kept != n) memory.copy(table + kept * ENTRY, e, ENTRY);
     if (slot >= 0) slotSetFlowIndex(slot, kept);
     kept++;
   }
-  const t = table; table = spare; spare = t;
   count = kept; nextEntry = kept;
   // Forgetting closed or long-idle conversations is harmless (Wireshark too starts a new stream
   // for a new SYN); forgetting live ones may renumber them if they come back: say so, once.

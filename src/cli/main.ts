@@ -6,7 +6,7 @@ import { eventView } from "../core/eventsView";
 import { analyzeCapture } from "../core/analyze";
 import type { Progress } from "../core/source";
 import { renderText } from "./render";
-import { writeJson } from "./jsonStream";
+import { writeJson, type Write } from "./jsonStream";
 
 const USAGE = `usage: smbscope [--events] [--json] <capture.pcap|capture.pcapng> ...
   (default)  readable diagnosis of every SMB connection setup in the capture
@@ -16,9 +16,12 @@ exit status: 0 no error finding, 1 an error finding, 2 unusable input`;
 
 /**
  * `out` prints a line; `write`, when given, prints text as it is (the Report is streamed through
- * it in pieces, see jsonStream.ts).
+ * it in pieces, see jsonStream.ts) and returns false when the output is full, `drain` then
+ * resolving once it can take more.
  */
-export async function main(argv: string[], out: (s: string) => void, err: (s: string) => void, write?: (s: string) => void): Promise<number> {
+export async function main(
+  argv: string[], out: (s: string) => void, err: (s: string) => void, write?: Write, drain?: () => Promise<void>,
+): Promise<number> {
   const files: string[] = [];
   let events = false;
   let json = false;
@@ -66,7 +69,7 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
       const report = await analyzeCapture(decoder, src, { onProgress });
       if (onProgress) process.stderr.write("\r\x1b[K");
       if (json) {
-        if (write) { writeJson(report as unknown as Record<string, unknown>, write); write("\n"); }
+        if (write) { await writeJson(report as unknown as Record<string, unknown>, write, drain); write("\n"); }
         else out(JSON.stringify(report));
       }
       else out(renderText(report, color) + (files.length > 1 ? "\n" : ""));

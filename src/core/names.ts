@@ -198,12 +198,24 @@ export const KRB_MSG_TYPES: Record<number, string> = {
   20: "KRB-SAFE", 21: "KRB-PRIV", 22: "KRB-CRED", 30: "KRB-ERROR",
 };
 
+const IPV4_TEXTS_MAX = 1 << 16;
+const ipv4Texts = new Map<number, string>();
+
 /** Formats an address field (16 bytes, IPv4 as ::ffff:a.b.c.d) as text. */
 export function ipText(b: Uint8Array | undefined): string {
   if (!b || b.length < 16) return "?";
   let v4 = b[10] === 0xff && b[11] === 0xff;
   for (let i = 0; v4 && i < 10; i++) v4 = b[i] === 0;
-  if (v4) return `${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
+  if (v4) {
+    // one string per address, shared by every connection and message that names it
+    const key = ((b[12] << 24) | (b[13] << 16) | (b[14] << 8) | b[15]) >>> 0;
+    let t = ipv4Texts.get(key);
+    if (t === undefined) {
+      if (ipv4Texts.size >= IPV4_TEXTS_MAX) ipv4Texts.clear();
+      ipv4Texts.set(key, (t = `${b[12]}.${b[13]}.${b[14]}.${b[15]}`));
+    }
+    return t;
+  }
   const groups: string[] = [];
   for (let i = 0; i < 16; i += 2) groups.push(((b[i] << 8) | b[i + 1]).toString(16));
   // compress the longest run of zero groups

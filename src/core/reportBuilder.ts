@@ -78,7 +78,12 @@ export function buildReport(m: CaptureModel): Report {
   const connections: Connection[] = conns.map((c) => {
     const problem = c.s.outcome !== "ok" || c.findings.length > 0;
     const keep = problem ? problemLadders++ < LADDERS_PROBLEM : okLadders++ < LADDERS_OK;
-    return { ...c.s, ladder: keep ? c.s.ladder : undefined, findings: c.findings };
+    // the summary becomes the Report's record in place (a copy by spread cost a hidden class
+    // per connection)
+    const r = c.s as Connection;
+    if (!keep) r.ladder = undefined;
+    r.findings = c.findings;
+    return r;
   });
   const report: Report = {
     version: REPORT_VERSION,

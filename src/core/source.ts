@@ -13,9 +13,13 @@ export interface CaptureSource {
 
 export interface Progress { bytes: number; total: number }
 
+/** Events per call of decodeSource's sink. */
+const SINK_BATCH = 256;
+
 /**
  * Runs the decoder over a whole source. `sink` receives each batch of events as soon as it is
- * decoded (so a consumer can fold them into a model and let them go).
+ * decoded (so a consumer can fold them into a model and let them go); the array is reused after
+ * the sink returns (keep the events, not the array).
  */
 export async function decodeSource(
   decoder: Decoder,
@@ -26,7 +30,12 @@ export async function decodeSource(
 ): Promise<void> {
   decoder.reset();
   let offset = 0;
+  // Events go to the sink in small batches while a slice's records are being decoded: a batch
+  // of a whole 4 MiB slice lived long enough to be promoted to the old generation, and that
+  // garbage made most of the peak memory. The batch array is reused once the sink returns.
   const batch: RawEvent[] = [];
+  const flush = () => { if (batch.length) { sink(batch); batch.length = 0; } };
+  const out = { push(ev: RawEvent) { if (batch.push(ev) >= SINK_BATCH) flush(); } };
   // Two input buffers: the next slice is read (fs in Node's thread pool, Blob reads in the
   // browser) while the decoder works on this one, so reading and decoding overlap.
   let k: 0 | 1 = 0;
@@ -39,17 +48,17 @@ export async function decodeSource(
     offset += n;
     next = more() ? src.readInto(offset, decoder.inputViewAt(k === 0 ? 1 : 0)) : null;
     try {
-      decoder.feedInputAt(k, n, batch);
+      decoder.feedInputAt(k, n, out);
     } catch (e) {
       await next?.catch(() => 0); // never leave a read writing into the decoder's memory
       throw e;
     }
-    if (batch.length) { sink(batch.splice(0)); }
+    flush();
     onProgress?.({ bytes: offset, total: src.size });
     k = k === 0 ? 1 : 0;
   }
-  decoder.finish(batch);
-  sink(batch.splice(0));
+  decoder.finish(out);
+  flush();
 }
 
 export interface BlobReadAhead {

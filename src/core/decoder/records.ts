@@ -49,13 +49,32 @@ const SHORT = 64;
 
 const scratch = new Uint16Array(SHORT);
 
-// One flat string from the code units (building it with += would leave a chain of cons strings
-// in the model, several times the size of the text).
+// Short strings are interned: a capture repeats the same few names (realm, principals, user,
+// domain, share) in thousands of messages, and the model keeps them. One table slot per FNV-1a
+// hash of the code units; a collision just replaces the slot.
+const INTERN_SLOTS = 4096;
+const interned: string[] = new Array<string>(INTERN_SLOTS).fill("");
+
+function intern(units: ArrayLike<number>, n: number, h: number): string {
+  const slot = (h ^ (h >>> 16)) & (INTERN_SLOTS - 1);
+  const s = interned[slot];
+  if (s.length === n) {
+    let j = 0;
+    while (j < n && s.charCodeAt(j) === units[j]) j++;
+    if (j === n) return s;
+  }
+  // One flat string from the code units (building it with += would leave a chain of cons
+  // strings in the model, several times the size of the text).
+  const t = String.fromCharCode.apply(null, units as unknown as number[]);
+  interned[slot] = t;
+  return t;
+}
+
 function text(mem: Uint8Array, a: number, b: number): string {
   if (b - a <= SHORT) {
-    let i = a;
-    while (i < b && mem[i] < 0x80) i++;
-    if (i === b) return String.fromCharCode.apply(null, mem.subarray(a, b) as unknown as number[]);
+    let h = 0x811c9dc5, i = a;
+    while (i < b && mem[i] < 0x80) { h = Math.imul(h ^ mem[i], 0x01000193); i++; }
+    if (i === b) return intern(mem.subarray(a, b), b - a, h);
   }
   const bytes = mem.subarray(a, b);
   try { return utf8.decode(bytes); } catch { return latin1.decode(bytes); }
@@ -63,16 +82,24 @@ function text(mem: Uint8Array, a: number, b: number): string {
 
 function text16(mem: Uint8Array, a: number, b: number): string {
   if (b - a <= 2 * SHORT && ((b - a) & 1) === 0) {
-    let n = 0;
+    let n = 0, h = 0x811c9dc5;
     // surrogates go to TextDecoder, which replaces what is unpaired
-    for (let i = a; i < b; i += 2) { const u = mem[i] | (mem[i + 1] << 8); if (u >= 0xd800 && u <= 0xdfff) { n = -1; break; } scratch[n++] = u; }
-    if (n >= 0) return String.fromCharCode.apply(null, scratch.subarray(0, n) as unknown as number[]);
+    for (let i = a; i < b; i += 2) {
+      const u = mem[i] | (mem[i + 1] << 8);
+      if (u >= 0xd800 && u <= 0xdfff) { n = -1; break; }
+      scratch[n++] = u;
+      h = Math.imul(h ^ u, 0x01000193);
+    }
+    if (n >= 0) return intern(scratch.subarray(0, n), n, h);
   }
   return utf16.decode(mem.subarray(a, b));
 }
 
+/** Where decoded events go: an array, or a consumer that takes them one by one (see source.ts). */
+export interface EventSink { push(ev: RawEvent): unknown }
+
 /** Decodes the records in mem[start, end); with `keep`, only the fields it marks (see FieldFilter). */
-export function decodeRecords(mem: Uint8Array, start: number, end: number, out: RawEvent[], keep?: FieldFilter): void {
+export function decodeRecords(mem: Uint8Array, start: number, end: number, out: EventSink, keep?: FieldFilter): void {
   const dv = new DataView(mem.buffer, mem.byteOffset, mem.byteLength);
   let p = start;
   while (p + C.REC_HEADER_SIZE <= end) {

@@ -1,6 +1,6 @@
 // Loads the decoder .wasm and drives it: each slice of the file is copied into the wasm's input
 // buffer and fed; the event records are decoded after every feed. Runs in Node and in a Worker.
-import { decodeRecords, type FieldFilter, type RawEvent } from "./records";
+import { decodeRecords, type EventSink, type FieldFilter } from "./records";
 import { expectedLayoutCheck } from "./fields";
 
 interface Exports {
@@ -82,14 +82,14 @@ export class Decoder {
   }
 
   /** Decodes the first `len` bytes written into inputViewAt(k). */
-  feedInputAt(k: 0 | 1, len: number, out: RawEvent[]): void {
+  feedInputAt(k: 0 | 1, len: number, out: EventSink): void {
     let more = this.call(() => this.x.feedAt(k, len));
     this.drain(out);
     while (more) { more = this.call(() => this.x.resume()); this.drain(out); }
   }
 
   /** Feeds bytes of the file; decoded events are appended to `out`. */
-  push(chunk: Uint8Array, out: RawEvent[]): void {
+  push(chunk: Uint8Array, out: EventSink): void {
     for (let off = 0; off < chunk.length; off += this.cap) {
       const part = chunk.subarray(off, Math.min(chunk.length, off + this.cap));
       this.inputView().set(part);
@@ -98,7 +98,7 @@ export class Decoder {
   }
 
   /** End of file: flushes what the decoder holds and appends the summary event. */
-  finish(out: RawEvent[]): void {
+  finish(out: EventSink): void {
     this.call(() => { this.x.finish(); return 0; });
     this.drain(out);
   }
@@ -110,7 +110,7 @@ export class Decoder {
     }
   }
 
-  private drain(out: RawEvent[]): void {
+  private drain(out: EventSink): void {
     const len = this.x.outputLen();
     if (len === 0) return;
     const base = this.x.outputPtr();

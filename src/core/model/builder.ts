@@ -37,11 +37,48 @@ export const MODEL_FIELDS = [
 
 const tsMs = (ns: bigint) => Number(ns / 1000n) / 1000;
 
+/**
+ * Lists read from the wire (dialects, ciphers, signing algorithms) are the same on almost every
+ * connection of a capture: one shared, frozen copy per distinct list instead of an array per
+ * connection (the model's largest part before). Bounded: cleared when full.
+ */
+const LISTS_MAX = 1024;
+const lists = new Map<string, readonly unknown[]>();
+function shared<T>(kind: string, b: Uint8Array, make: () => T[]): T[] {
+  if (b.length > 256) return make();
+  const key = kind + String.fromCharCode.apply(null, b as unknown as number[]);
+  let l = lists.get(key);
+  if (!l) {
+    if (lists.size >= LISTS_MAX) lists.clear();
+    lists.set(key, (l = Object.freeze(make())));
+  }
+  return l as T[];
+}
+
 function u16list(b: unknown): number[] {
   if (!(b instanceof Uint8Array)) return [];
-  const o: number[] = [];
-  for (let i = 0; i + 1 < b.length; i += 2) o.push(b[i] | (b[i + 1] << 8));
-  return o;
+  return shared("n", b, () => {
+    const o: number[] = [];
+    for (let i = 0; i + 1 < b.length; i += 2) o.push(b[i] | (b[i + 1] << 8));
+    return o;
+  });
+}
+
+function dialectList(b: unknown, smb1: boolean): string[] {
+  if (!(b instanceof Uint8Array)) return smb1 ? smb1Dialects(b) : [];
+  return shared(smb1 ? "1" : "2", b, () => (smb1 ? smb1Dialects(b) : u16list(b).map(smb2Dialect)));
+}
+
+/** Ladder labels that depend only on the command: one string each, not one per step. */
+const cmdLabels = new Map<number, string>();
+function cmdLabel(smb1: boolean, cmd: number, resp: boolean): string {
+  const key = (cmd << 2) | (smb1 ? 2 : 0) | (resp ? 1 : 0);
+  let l = cmdLabels.get(key);
+  if (l === undefined) {
+    const name = (smb1 ? SMB1_COMMANDS : SMB2_COMMANDS)[cmd] ?? `command 0x${cmd.toString(16)}`;
+    cmdLabels.set(key, (l = `${smb1 ? "SMB1 " : ""}${name} ${resp ? "response" : "request"}`));
+  }
+  return l;
 }
 
 export function authFacts(f: RawEvent["f"]): AuthFacts {
@@ -108,7 +145,7 @@ export class ModelBuilder {
           stream: ev.stream, client: ce, server: se, clientIp: client, serverIp: server,
           serverPort: f.dstPort as number, midstream: f.value === 1, firstFrame: ev.frame, lastFrame: ev.frame,
           firstTs: ts, lastTs: ts, syns: [], negotiates: [], sessions: [], trees: [], smb1: false,
-          smbMessages: 0, encrypted: null, gaps: [], pending: new Map(), ladder: [], ladderOverflow: 0, ladderDropped: false, ladderKept: false,
+          smbMessages: 0, encrypted: null, gaps: [], pending: null, ladder: [], ladderOverflow: 0, ladderDropped: false, ladderKept: false,
         };
         this.conns.set(ev.stream, c);
         this.m.connections.push(c);
@@ -185,7 +222,7 @@ export class ModelBuilder {
     const keep = problem ? this.laddersProblem++ < KEEP_LADDERS_PROBLEM : this.laddersOk++ < KEEP_LADDERS_OK;
     if (keep) c.ladderKept = true;
     else { c.ladder = []; c.ladderDropped = true; }
-    c.pending.clear();
+    c.pending = null;
   }
 
   private nbss(c: ConnModel, ev: RawEvent, ts: number): void {
@@ -214,12 +251,11 @@ export class ModelBuilder {
     const isNeg = smb1 ? cmd === W.SMB1_NEGOTIATE : cmd === W.SMB2_NEGOTIATE;
     const isSs = smb1 ? cmd === W.SMB1_SESSION_SETUP_ANDX : cmd === W.SMB2_SESSION_SETUP;
     const isTc = smb1 ? cmd === W.SMB1_TREE_CONNECT_ANDX : cmd === W.SMB2_TREE_CONNECT;
-    const name = (smb1 ? SMB1_COMMANDS : SMB2_COMMANDS)[cmd] ?? `command 0x${cmd.toString(16)}`;
     const statusText = resp ? statusLabel(status >>> 0) : null;
     const failed = resp && (status >>> 0) >= 0xc0000000 && (status >>> 0) !== W.STATUS_MORE_PROCESSING_REQUIRED;
     const isSetup = isNeg || isSs || isTc || cmd === (smb1 ? W.SMB1_LOGOFF_ANDX : W.SMB2_LOGOFF) || (!smb1 && cmd === W.SMB2_TREE_DISCONNECT);
     if (isSetup || failed || c.ladder.length < 24) {
-      let label = `${smb1 ? "SMB1 " : ""}${name} ${resp ? "response" : "request"}`;
+      let label = cmdLabel(smb1, cmd, resp);
       if (isTc && !resp && f.tree !== undefined) label += ` ${f.tree as string}`;
       if (isNeg && resp && f.dialect !== undefined) label += smb1 ? ` (dialect index ${f.dialect})` : ` (${smb2Dialect(f.dialect as number)})`;
       // Only a failed setup step is marked as the failure (IOCTL STATUS_NOT_FOUND for a DFS
@@ -227,12 +263,11 @@ export class ModelBuilder {
       this.step(c, ev, ts, label, "smb", statusText, failed && (isNeg || isSs || isTc));
     }
     if (!resp) {
-      const req = { frame: ev.frame, ts, cmd, smb1, msgId };
       if (isNeg) {
         const info: NegotiateInfo = {
           req: {
             frame: ev.frame, ts, smb1,
-            dialects: smb1 ? smb1Dialects(f.dialects) : u16list(f.dialects).map(smb2Dialect),
+            dialects: dialectList(f.dialects, smb1),
             secMode: f.secMode as number | undefined, caps: f.caps as number | undefined,
             ciphers: f.ciphers !== undefined ? u16list(f.ciphers) : undefined,
             signingAlgs: f.signingAlgs !== undefined ? u16list(f.signingAlgs) : undefined,
@@ -240,18 +275,22 @@ export class ModelBuilder {
           },
         };
         c.negotiates.push(info);
-        c.pending.set(key, { kind: "neg", index: c.negotiates.length - 1 });
+        pendingOf(c).set(key, { kind: "neg", index: c.negotiates.length - 1 });
       } else if (isSs) {
-        c.sessions.push({ req: { ...req, auth: authFacts(f), secMode: f.secMode as number | undefined, flags: f.sessionFlags as number | undefined, blobLen: f.blobLen as number | undefined } });
-        c.pending.set(key, { kind: "ss", index: c.sessions.length - 1 });
+        // one literal (a spread plus extra properties gave every object its own hidden class)
+        c.sessions.push({ req: {
+          frame: ev.frame, ts, cmd, smb1, msgId, auth: authFacts(f),
+          secMode: f.secMode as number | undefined, flags: f.sessionFlags as number | undefined, blobLen: f.blobLen as number | undefined,
+        } });
+        pendingOf(c).set(key, { kind: "ss", index: c.sessions.length - 1 });
       } else if (isTc) {
-        c.trees.push({ path: (f.tree as string | undefined) ?? "", req });
-        c.pending.set(key, { kind: "tc", index: c.trees.length - 1 });
+        c.trees.push({ path: (f.tree as string | undefined) ?? "", req: { frame: ev.frame, ts, cmd, smb1, msgId } });
+        pendingOf(c).set(key, { kind: "tc", index: c.trees.length - 1 });
       }
       return;
     }
     // A response: pair it with its request by message id
-    let p = c.pending.get(key);
+    let p = c.pending?.get(key);
     if (!p && smb1) {
       // SMB1 servers may answer with another MID in odd stacks: fall back to the command
       if (isNeg && c.negotiates.length && !c.negotiates[c.negotiates.length - 1].resp) p = { kind: "neg", index: c.negotiates.length - 1 };
@@ -261,7 +300,7 @@ export class ModelBuilder {
       if (p?.kind === "ss") c.sessions[p.index].resp = undefined;
       return;
     }
-    if (p) c.pending.delete(key);
+    if (p) c.pending?.delete(key);
     if (isNeg) {
       let info = p?.kind === "neg" ? c.negotiates[p.index] : undefined;
       if (!info) { info = {}; c.negotiates.push(info); }
@@ -316,9 +355,14 @@ export class ModelBuilder {
   }
 
   finish(): CaptureModel {
-    for (const c of this.m.connections) c.pending.clear();
+    for (const c of this.m.connections) c.pending = null;
     return this.m;
   }
+}
+
+/** The connection's requests awaiting a response (made on the first request). */
+function pendingOf(c: ConnModel): NonNullable<ConnModel["pending"]> {
+  return (c.pending ??= new Map());
 }
 
 function nbName(v: unknown): string | undefined {

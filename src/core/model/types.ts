@@ -95,8 +95,8 @@ export interface ConnModel {
   smbMessages: number;
   encrypted: { count: number; firstFrame: number } | null;
   gaps: { frame: number; bytes: number; fromClient: boolean }[];
-  /** requests waiting for their response, by message id */
-  pending: Map<string, { kind: "neg" | "ss" | "tc"; index: number }>;
+  /** requests waiting for their response, by message id (null before the first and once closed) */
+  pending: Map<string, { kind: "neg" | "ss" | "tc"; index: number }> | null;
   /** frames of the connection's handshake, for the ladder */
   ladder: { frame: number; ts: number; fromClient: boolean; label: string; status?: string | null; kind: "tcp" | "nbss" | "smb" | "krb" | "gap" | "encrypted"; error?: boolean }[];
   ladderOverflow: number;
