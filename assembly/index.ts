@@ -25,6 +25,9 @@ let input: usize = 0;
 let input2: usize = 0; // a second input buffer, with its own carry area in front
 let fileBytes: u64 = 0;
 
+// Every buffer is allocated here, once (no allocation per packet). They fill asconfig.json's
+// initialMemory (600 pages = 37.5 MiB): past it the runtime would double the memory.
+// tests/fuzz-decoder.test.ts checks that init() fits it.
 export function init(): void {
   const carryAndInput = heap.alloc(CARRY_CAP + INPUT_CAP);
   input = carryAndInput + CARRY_CAP;

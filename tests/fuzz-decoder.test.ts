@@ -7,7 +7,7 @@
 // `npm test` runs FUZZ_INPUTS (default 10000, about 10 s) inputs; `npm run fuzz` (bench/fuzz.mjs) runs a long
 // campaign in the same way (FUZZ_INPUTS, FUZZ_SEED, FUZZ_PROGRESS, FUZZ_OUT).
 import { describe, it, expect } from "vitest";
-import { mkdirSync, writeFileSync, openSync, writeSync } from "node:fs";
+import { mkdirSync, writeFileSync, openSync, writeSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { homedir } from "node:os";
 import { nodeDecoder } from "../src/cli/wasmNode";
@@ -25,6 +25,22 @@ const BUDGET_MS = Number(process.env.FUZZ_BUDGET_MS ?? 2000);
 const OUT = process.env.FUZZ_OUT ?? join(homedir(), ".cache/smbscope/fuzz-failures");
 
 const UNREADABLE = /(warning|error) \d+[.)]|undefined|NaN|\[object/;
+
+describe("decoder memory", () => {
+  it("is all allocated up front, within its budget (asconfig.json initialMemory)", async () => {
+    // AssemblyScript's allocator doubles the memory when an allocation does not fit: a decoder
+    // that outgrew initialMemory would hold up to twice what it uses (the browser worker's budget
+    // counts all of it). The buffers are sized so that init() fits the initial memory exactly.
+    const wasm = readFileSync(join(__dirname, "../build/decoder.wasm"));
+    const inst = new WebAssembly.Instance(new WebAssembly.Module(wasm), { env: { decoderError() {} } });
+    const mem = (inst.exports as { memory: WebAssembly.Memory }).memory;
+    const before = mem.buffer.byteLength;
+    (inst.exports as { init(): void }).init();
+    expect(mem.buffer.byteLength).toBe(before);
+    expect(before).toBeLessThanOrEqual(40 << 20);
+    expect((await nodeDecoder()).memoryBytes).toBe(before);
+  });
+});
 
 describe("decoder fuzz", () => {
   it(`${N} mutated captures: no trap, no hang, bounded memory, readable problems`, async () => {

@@ -61,7 +61,10 @@ export class Decoder {
   setFieldFilter(keep: FieldFilter | null): void { this.keep = keep ?? undefined; }
   private keep: FieldFilter | undefined;
 
-  /** The decoder's wasm memory, in bytes (all of it is allocated by init(); it never grows after). */
+  /**
+   * The decoder's wasm memory, in bytes: the initial memory (asconfig.json), which init()'s
+   * buffers fill; it never grows after.
+   */
   get memoryBytes(): number { return this.x.memory.buffer.byteLength; }
 
   /** Starts a new file. */
