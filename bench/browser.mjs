@@ -94,10 +94,11 @@ try {
   const packets = await page.getByTestId("packet-count").textContent().catch(() => "");
   const workerMs = Number(await page.getByTestId("verdict").getAttribute("data-elapsed-ms"));
   const wasmBytes = Number(await page.getByTestId("verdict").getAttribute("data-wasm-bytes"));
+  const reads = await page.getByTestId("verdict").getAttribute("data-reads");
   const appMBs = size / MB / (ms / 1000);
   const ceilMBs = size / MB / (ceiling / 1000);
   console.log(`  browser: app (worker, wasm, Report shown)   ${(ms / 1000).toFixed(2)} s  ${appMBs.toFixed(0).padStart(5)} MB/s  ${packets?.trim() ?? ""}`);
-  if (workerMs) console.log(`  browser: of which the worker's analysis ${(workerMs / 1000).toFixed(2)} s  ${(size / MB / (workerMs / 1000)).toFixed(0).padStart(5)} MB/s (the rest: handing the Report to the page and drawing it)`);
+  if (workerMs) console.log(`  browser: of which the worker's analysis ${(workerMs / 1000).toFixed(2)} s  ${(size / MB / (workerMs / 1000)).toFixed(0).padStart(5)} MB/s (File read on the ${reads ?? "?"}; the rest: handing the Report to the page and drawing it)`);
   const MiB = 1048576;
   console.log(`  browser: ceiling, a worker reading slices and copying them into wasm memory: ${ceilings.map((c) => `${c.mib} MiB × ${c.depth} in flight ${c.mbs.toFixed(0)} MB/s`).join(", ")}`);
   if (workerMs) console.log(`  browser: worker analysis at ${((size / MB / (workerMs / 1000) / ceiling) * 100).toFixed(0)}% of the best ceiling (${ceiling.toFixed(0)} MB/s); whole app at ${((appMBs / ceiling) * 100).toFixed(0)}%`);

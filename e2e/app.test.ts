@@ -82,6 +82,8 @@ describe.skipIf(!haveChromium)("app in Chromium", () => {
       await expect.poll(() => page.getByTestId("verdict").getAttribute("data-tone")).toBe(c.tone);
       expect((await page.getByTestId("verdict-text").textContent())!.length).toBeGreaterThan(20);
       expect(await page.getByTestId("verdict").textContent()).toContain(c.file);
+      // the File was read on the analyzer's reader worker (allowed by the CSP), not its fallback
+      expect(await page.getByTestId("verdict").getAttribute("data-reads")).toBe("reader worker");
       // remediation and evidence are there, with copyable filters
       expect(await finding.locator("ol li").count()).toBeGreaterThan(0);
       expect(await finding.locator("[data-copy^='frame.number']").count()).toBe(1);

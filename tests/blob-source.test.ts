@@ -1,8 +1,9 @@
 // The browser's capture source (a File read ahead in large slices): every byte arrives once, in
 // order, whatever slice sizes the decoder asks for; a seek restarts the read-ahead; a failed read
 // is reported to the reader and never becomes an unhandled rejection.
-import { it, expect } from "vitest";
-import { blobSource } from "../src/core/source";
+import { it, expect, describe } from "vitest";
+import { blobSource, directReader } from "../src/core/source";
+import { relayReader, type ReaderPort, type ChunkRequest, type ChunkReply } from "../src/worker/readerRelay";
 
 function bytes(n: number): Uint8Array<ArrayBuffer> {
   const b = new Uint8Array(n);
@@ -63,4 +64,64 @@ it("reports a failed read to the reader", async () => {
     await new Promise((r) => setTimeout(r, 20));
     expect(unhandled).toEqual([]);
   } finally { process.off("unhandledRejection", onUnhandled); }
+});
+
+describe("reads relayed through a reader worker (src/worker/readerRelay.ts)", () => {
+  /** A stand-in for reader.worker.ts: answers each request later, the later ones first. */
+  function fakeReader(opts: { dieAfter?: number; failAt?: number } = {}) {
+    let served = 0;
+    const pending: (() => void)[] = [];
+    const port: ReaderPort = {
+      onmessage: null, onerror: null,
+      postMessage(m: ChunkRequest) {
+        pending.push(async () => {
+          const n = served++;
+          if (opts.dieAfter !== undefined && n >= opts.dieAfter) { port.onerror?.({ message: "killed" } as ErrorEvent); return; }
+          const reply: ChunkReply = opts.failAt !== undefined && m.offset >= opts.failAt
+            ? { id: m.id, error: "NotReadableError: the file changed" }
+            : { id: m.id, buf: await m.blob.slice(m.offset, m.end).arrayBuffer() };
+          port.onmessage?.({ data: reply } as MessageEvent<ChunkReply>);
+        });
+        // answer in reverse order of asking once two are waiting (replies are matched by id)
+        setTimeout(() => { while (pending.length) pending.pop()!(); }, 1);
+      },
+    };
+    return { port, served: () => served };
+  }
+
+  async function readAll(src: ReturnType<typeof blobSource>, size: number, slice: number): Promise<Uint8Array> {
+    const got = new Uint8Array(size);
+    let off = 0;
+    for (;;) {
+      const dst = new Uint8Array(slice);
+      const n = await src.readInto(off, dst);
+      if (n === 0) break;
+      got.set(dst.subarray(0, n), off);
+      off += n;
+    }
+    return got.subarray(0, off);
+  }
+
+  it("gives back the whole Blob, in order, with replies arriving out of order", async () => {
+    const data = bytes(500_001);
+    const fake = fakeReader();
+    const src = blobSource(new Blob([data]), "x.pcap", { chunkBytes: 30_000, depth: 3 }, relayReader(fake.port, directReader));
+    expect(Buffer.compare(await readAll(src, data.length, 7_777), data)).toBe(0);
+    expect(fake.served()).toBe(Math.ceil(data.length / 30_000));
+  });
+
+  it("reads on when the reader worker dies, without losing a byte", async () => {
+    const data = bytes(300_000);
+    const fake = fakeReader({ dieAfter: 4 });
+    const relay = relayReader(fake.port, directReader);
+    const src = blobSource(new Blob([data]), "x.pcap", { chunkBytes: 20_000, depth: 2 }, relay);
+    expect(Buffer.compare(await readAll(src, data.length, 50_000), data)).toBe(0);
+    expect(relay.broken).toBe(true);
+  });
+
+  it("reports a read the reader worker could not do", async () => {
+    const data = bytes(100_000);
+    const src = blobSource(new Blob([data]), "x.pcap", { chunkBytes: 10_000, depth: 2 }, relayReader(fakeReader({ failAt: 30_000 }).port, directReader));
+    await expect(readAll(src, data.length, 10_000)).rejects.toThrow(/file changed/);
+  });
 });

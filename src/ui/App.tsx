@@ -176,7 +176,7 @@ export function App(props: AppProps) {
         return;
       }
       // Show the report at once; it is saved to history when the file's hash is known
-      const meta: ReportMeta = { elapsedMs: res.elapsedMs, wasmBytes: res.wasmBytes };
+      const meta: ReportMeta = { elapsedMs: res.elapsedMs, wasmBytes: res.wasmBytes, reads: res.reads };
       const tab = { key: `s${job.id}`, report, meta, name: job.name, tone: reportTone(report) };
       show(tab);
       const s = store();

@@ -2,7 +2,7 @@
 // crashes (or whose decoder trapped) is replaced, so the next file starts on a fresh one. The
 // file's SHA-256 (for history) is computed on a second worker once the report is out.
 import * as Comlink from "comlink";
-import type { AnalyzerApi, AnalyzeOptions, ProgressInfo } from "../worker/analyzer.worker";
+import type { AnalyzerApi, AnalyzeOptions, ProgressInfo, WorkerResult } from "../worker/analyzer.worker";
 import type { Report } from "../core/report";
 import type { HashApi } from "../worker/hash.worker";
 import AnalyzerWorker from "../worker/analyzer.worker?worker";
@@ -17,6 +17,7 @@ export interface AnalyzeResult {
   sha256: Promise<string>;
   elapsedMs: number;
   wasmBytes: number;
+  reads: WorkerResult["reads"];
 }
 
 export type FailureKind = "cancelled" | "crash" | "trap" | "read" | "load" | "error";
@@ -92,7 +93,7 @@ export class AnalyzerClient {
       const hashed = this.hashApi.hash(file);
       const sha256 = Promise.race([hashed, crashed]);
       sha256.catch(() => {});
-      return { report: res.report, sha256, elapsedMs: res.elapsedMs, wasmBytes: res.wasmBytes };
+      return { report: res.report, sha256, elapsedMs: res.elapsedMs, wasmBytes: res.wasmBytes, reads: res.reads };
     } catch (e) {
       if (e instanceof AnalysisFailure) { this.replace(); throw e; }
       void this.hashApi.cancel();

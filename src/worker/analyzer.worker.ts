@@ -4,7 +4,8 @@
 import * as Comlink from "comlink";
 import wasmUrl from "../../build/decoder.wasm?url";
 import { Decoder, DecoderTrap } from "../core/decoder/wasm";
-import { blobSource, type CaptureSource } from "../core/source";
+import { blobSource, directReader, type CaptureSource, type ChunkReader } from "../core/source";
+import { relayReader } from "./readerRelay";
 import { analyzeCapture } from "../core/analyze";
 import type { Report } from "../core/report";
 import { ProgressMeter, type ProgressInfo } from "./progress";
@@ -16,6 +17,17 @@ function getDecoder(): Promise<Decoder> {
   decoder ??= WebAssembly.compileStreaming(fetch(wasmUrl)).then((m) => Decoder.create(m));
   decoder.catch(() => { decoder = null; });
   return decoder;
+}
+
+// File reads run on a reader worker of this worker's own (see reader.worker.ts); where a worker
+// cannot start one, on this thread.
+let reader: ReturnType<typeof relayReader> | null = null;
+function chunkReader(): ChunkReader {
+  if (reader && !reader.broken) return reader;
+  try {
+    reader = relayReader(new Worker(new URL("./reader.worker.ts", import.meta.url), { type: "module" }), directReader);
+    return reader;
+  } catch { return directReader; }
 }
 
 /** Test hooks (set only from URL parameters of the page, see ui/testHooks.ts). */
@@ -35,6 +47,8 @@ export interface WorkerResult {
   elapsedMs: number;
   /** the decoder's wasm memory (shown in the page for the browser benchmark) */
   wasmBytes: number;
+  /** where the File was read: on the reader worker, or on the analyzer's thread (a fallback) */
+  reads: "reader worker" | "analyzer thread";
 }
 
 /** Error names the page tells apart (messages are plain text, without the file name). */
@@ -66,7 +80,8 @@ const api = {
       }
       let slices = 0;
       const meter = new ProgressMeter(file.size, (p) => { void onProgress?.(p); }, 100);
-      const base = blobSource(file, name);
+      const chunks = chunkReader();
+      const base = blobSource(file, name, undefined, chunks);
       const read = async (offset: number, dst: Uint8Array): Promise<number> => {
         try { return await base.readInto(offset, dst); } catch (e) {
           throw named("ReadError", `the file could not be read at byte ${offset} (${(e as Error).message}); was it moved, changed or deleted while it was being read?`);
@@ -87,7 +102,8 @@ const api = {
       meter.update(0, true);
       const report = await analyzeCapture(d, src, { signal, onProgress: (p) => meter.update(p.bytes) });
       meter.update(file.size, true);
-      return { report, elapsedMs: performance.now() - t0, wasmBytes: d.memoryBytes };
+      const reads = chunks === reader && !reader.broken ? "reader worker" : "analyzer thread";
+      return { report, elapsedMs: performance.now() - t0, wasmBytes: d.memoryBytes, reads };
     } catch (e) {
       const err = e as Error;
       if (err?.name === "AbortError") throw named("AbortError", "cancelled");

@@ -11,7 +11,7 @@ import { CaptureSummary, KerberosTable, ServersTable } from "./Summary";
 
 const TONE_LABEL = { error: "Problem found", warning: "Needs attention", info: "Information", ok: "No problem found" } as const;
 
-export interface ReportMeta { savedAt?: number; fromHistory?: boolean; sha256?: string; elapsedMs?: number; wasmBytes?: number }
+export interface ReportMeta { savedAt?: number; fromHistory?: boolean; sha256?: string; elapsedMs?: number; wasmBytes?: number; reads?: string }
 
 export function ReportView(props: { report: Report; meta?: ReportMeta }) {
   const r = () => props.report;
@@ -33,7 +33,7 @@ export function ReportView(props: { report: Report; meta?: ReportMeta }) {
   const base = () => exportBaseName(r().capture.file);
   return (
     <article class="report" data-testid="report" aria-labelledby="verdict-h">
-      <div class={`verdict tone-${tone()}`} data-testid="verdict" data-tone={tone()} data-elapsed-ms={props.meta?.elapsedMs !== undefined ? Math.round(props.meta.elapsedMs) : undefined} data-wasm-bytes={props.meta?.wasmBytes}>
+      <div class={`verdict tone-${tone()}`} data-testid="verdict" data-tone={tone()} data-elapsed-ms={props.meta?.elapsedMs !== undefined ? Math.round(props.meta.elapsedMs) : undefined} data-wasm-bytes={props.meta?.wasmBytes} data-reads={props.meta?.reads}>
         <div class="label" id="verdict-h">{TONE_LABEL[tone()]} — {r().capture.file}</div>
         <p data-testid="verdict-text">{r().verdict}</p>
         <div class="meta">
