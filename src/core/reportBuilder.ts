@@ -6,14 +6,13 @@ import { summarize } from "./model/summarize";
 import { pairKerberos, EXPECTED_KRB_ERRORS } from "./model/kerberos";
 import { KRB_ERRORS, KRB_MSG_TYPES } from "./names";
 import { diagnose } from "./diagnose";
-import { makeContext, type ConnView } from "./diagnose/context";
+import { makeContext, FINDINGS_PER_ID, type ConnView } from "./diagnose/context";
 import { describePorts } from "./diagnose/capture";
 import { rfc3339 } from "./eventsView";
 
 export const GENERATOR = "smbscope 0.1.0";
 const LADDERS_OK = 200;
 const LADDERS_PROBLEM = 1000;
-const FINDINGS_PER_ID = 20;
 
 /**
  * Past FINDINGS_PER_ID findings with the same id (a capture of thousands of failing connections),

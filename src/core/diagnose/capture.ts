@@ -51,7 +51,7 @@ export function captureRules(ctx: DiagnoseContext): void {
   const fileProblems = m.warnings.filter((w) => /cut short|damaged|skipped/.test(w));
   const snaplen = m.warnings.filter((w) => /snapshot length/.test(w));
   if (snaplen.length && !fileProblems.length && !m.error) {
-    ctx.findings.push({
+    add(ctx, {
       id: "CAPTURE_INCOMPLETE",
       severity: "info",
       title: "Some packets were captured cut short (snapshot length)",
@@ -61,7 +61,7 @@ export function captureRules(ctx: DiagnoseContext): void {
     });
   }
   if (m.error || fileProblems.length) {
-    ctx.findings.push({
+    add(ctx, {
       id: "CAPTURE_INCOMPLETE",
       severity: "warning",
       title: m.error ? "The capture file is damaged: it was read up to the damage" : "The capture file is incomplete",
@@ -72,7 +72,7 @@ export function captureRules(ctx: DiagnoseContext): void {
   }
   if (ctx.conns.length === 0 && m.kerberos.length === 0 && !m.error) {
     const ports = describePorts(m.tcpPorts, m.udpPorts);
-    ctx.findings.push({
+    add(ctx, {
       id: "NO_SMB_TRAFFIC",
       severity: "info",
       title: "No SMB traffic in this capture",

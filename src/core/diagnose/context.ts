@@ -13,15 +13,47 @@ export interface DiagnoseContext {
   findings: Finding[];
   /** the view of each connection model (rules look connections up by model) */
   viewOf: Map<ConnModel, ConnView>;
+  /** per finding id, the findings kept whole (see add) */
+  whole: Map<string, Place[]>;
 }
+
+/**
+ * The Report shows the first FINDINGS_PER_ID findings of an id one by one and folds the others
+ * into the next one (reportBuilder.ts, groupFindings).
+ */
+export const FINDINGS_PER_ID = 20;
+/** Report order of findings: errors first, then by their first frame (then as added). */
+export const SEVERITY_RANK = { error: 0, warning: 1, info: 2 } as const;
+
+interface Place { at: number; rank: number; frame: number }
+const after = (a: Place, b: Place) => (a.rank - b.rank || a.frame - b.frame || a.at - b.at) > 0;
 
 export function makeContext(model: CaptureModel, conns: ConnView[], exchanges: KrbExchange[]): DiagnoseContext {
-  return { model, conns, exchanges, findings: [], viewOf: new Map(conns.map((c) => [c.m, c])) };
+  return { model, conns, exchanges, findings: [], viewOf: new Map(conns.map((c) => [c.m, c])), whole: new Map() };
 }
 
+/**
+ * Adds a finding (and its id to the connection's list). Of each id, only the findings that can
+ * appear whole in the Report (its first FINDINGS_PER_ID + 1 in Report order) keep their text;
+ * the others keep what folding needs (connection, frames): a capture with 50,000 failing
+ * connections otherwise held 50,000 explanations (~70 MB) until the Report folded them.
+ */
 export function add(ctx: DiagnoseContext, f: Finding, conn?: ConnView): void {
+  const at = ctx.findings.length;
   ctx.findings.push(f);
   if (conn && !conn.findings.includes(f.id)) conn.findings.push(f.id);
+  let kept = ctx.whole.get(f.id);
+  if (!kept) ctx.whole.set(f.id, (kept = []));
+  const me: Place = { at, rank: SEVERITY_RANK[f.severity], frame: f.frames[0] ?? 0 };
+  if (kept.length <= FINDINGS_PER_ID) { kept.push(me); return; }
+  let last = 0;
+  for (let i = 1; i < kept.length; i++) if (after(kept[i], kept[last])) last = i;
+  if (after(kept[last], me)) { strip(ctx, kept[last].at); kept[last] = me; } else strip(ctx, at);
+}
+
+function strip(ctx: DiagnoseContext, at: number): void {
+  const f = ctx.findings[at];
+  ctx.findings[at] = { id: f.id, severity: f.severity, title: "", explanation: "", remediation: [], connection: f.connection, frames: f.frames };
 }
 
 /** "1.2 ms", "230 µs", "20.0 s" */

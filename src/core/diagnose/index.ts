@@ -1,5 +1,5 @@
 // Runs every rule family over the model and orders the findings (errors first).
-import type { DiagnoseContext } from "./context";
+import { SEVERITY_RANK as RANK, type DiagnoseContext } from "./context";
 import { tcpRules } from "./tcp";
 import { negotiateRules } from "./negotiate";
 import { sessionRules } from "./session";
@@ -8,7 +8,6 @@ import { treeRules } from "./tree";
 import { captureRules } from "./capture";
 
 const RULES = [tcpRules, negotiateRules, sessionRules, kerberosRules, treeRules, captureRules];
-const RANK = { error: 0, warning: 1, info: 2 } as const;
 
 export function diagnose(ctx: DiagnoseContext): void {
   for (const rule of RULES) rule(ctx);

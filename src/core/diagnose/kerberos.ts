@@ -62,7 +62,7 @@ export function kerberosRules(ctx: DiagnoseContext): void {
         filter: `kerberos.error_code in {${[...new Set(mine.map((e) => e.reply!.errorCode))].join(" ")}} && ip.addr == ${client}`,
         references: [REF.rfc4120Preauth, REF.rfc4120Udp, REF.article],
       };
-      ctx.findings.push(f);
+      add(ctx, f, views[0]);
       for (const v of views) if (!v.findings.includes(f.id)) v.findings.push(f.id);
     }
   }
