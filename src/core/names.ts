@@ -198,7 +198,7 @@ export const KRB_MSG_TYPES: Record<number, string> = {
   20: "KRB-SAFE", 21: "KRB-PRIV", 22: "KRB-CRED", 30: "KRB-ERROR",
 };
 
-const IPV4_TEXTS_MAX = 1 << 16;
+const IPV4_TEXTS_MAX = 4096;
 const ipv4Texts = new Map<number, string>();
 
 /** Formats an address field (16 bytes, IPv4 as ::ffff:a.b.c.d) as text. */

@@ -65,7 +65,7 @@ function u16list(b: unknown): number[] {
 }
 
 function dialectList(b: unknown, smb1: boolean): string[] {
-  if (!(b instanceof Uint8Array)) return smb1 ? smb1Dialects(b) : [];
+  if (!(b instanceof Uint8Array)) return [];
   return shared(smb1 ? "1" : "2", b, () => (smb1 ? smb1Dialects(b) : u16list(b).map(smb2Dialect)));
 }
 
