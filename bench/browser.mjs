@@ -2,7 +2,7 @@
 // real path (File → slices → worker → wasm → Report), and, for comparison, the ceiling of a
 // worker that merely reads the same File in slices and copies them into wasm memory.
 //
-//   node bench/browser.mjs FILE        (run by bench/run.mjs after `npm run build`)
+//   node bench/browser.mjs FILE [--no-ceiling]   (run by bench/run.mjs after `npm run build`)
 // Prints MB/s for both, their ratio, and the analyzer worker's memory (JS heap sampled over CDP,
 // plus the wasm memory the worker reports). The page runs without its CSP here (bypassCSP), only
 // so that the ceiling can start a worker from a blob: URL; e2e/app.test.ts tests the CSP.
@@ -11,6 +11,7 @@ import { chromium } from "playwright-core";
 import { statSync, existsSync } from "node:fs";
 
 const file = process.argv[2];
+const CEILING = !process.argv.includes("--no-ceiling");
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 if (!file || !existsSync(file)) { console.error("usage: node bench/browser.mjs CAPTURE"); process.exit(2); }
 if (!existsSync(CHROMIUM)) { console.log(`  browser: skipped (${CHROMIUM} is not installed)`); process.exit(0); }
@@ -40,7 +41,7 @@ try {
   });
   await page.setInputFiles("#bench-ceiling", file);
   const ceilings = [];
-  for (const [mib, depth] of [[4, 1], [8, 3], [16, 2]]) {
+  for (const [mib, depth] of CEILING ? [[4, 1], [8, 3], [16, 2]] : []) {
     const ms = await page.evaluate(async ([mib, depth]) => {
       const f = document.getElementById("bench-ceiling").files[0];
       const src = `onmessage = async (e) => {
@@ -66,7 +67,7 @@ try {
     }, [mib, depth]);
     ceilings.push({ mib, depth, mbs: size / MB / (ms / 1000) });
   }
-  const ceiling = Math.max(...ceilings.map((c) => c.mbs));
+  const ceiling = ceilings.length ? Math.max(...ceilings.map((c) => c.mbs)) : 0;
 
   // The real thing: the app's file input → worker → Report on the page.
   const t0 = Date.now();
@@ -100,8 +101,8 @@ try {
   console.log(`  browser: app (worker, wasm, Report shown)   ${(ms / 1000).toFixed(2)} s  ${appMBs.toFixed(0).padStart(5)} MB/s  ${packets?.trim() ?? ""}`);
   if (workerMs) console.log(`  browser: of which the worker's analysis ${(workerMs / 1000).toFixed(2)} s  ${(size / MB / (workerMs / 1000)).toFixed(0).padStart(5)} MB/s (File read on the ${reads ?? "?"}; the rest: handing the Report to the page and drawing it)`);
   const MiB = 1048576;
-  console.log(`  browser: ceiling, a worker reading slices and copying them into wasm memory: ${ceilings.map((c) => `${c.mib} MiB × ${c.depth} in flight ${c.mbs.toFixed(0)} MB/s`).join(", ")}`);
-  if (workerMs) console.log(`  browser: worker analysis at ${((size / MB / (workerMs / 1000) / ceiling) * 100).toFixed(0)}% of the best ceiling (${ceiling.toFixed(0)} MB/s); whole app at ${((appMBs / ceiling) * 100).toFixed(0)}%`);
+  if (ceiling) console.log(`  browser: ceiling, a worker reading slices and copying them into wasm memory: ${ceilings.map((c) => `${c.mib} MiB × ${c.depth} in flight ${c.mbs.toFixed(0)} MB/s`).join(", ")}`);
+  if (workerMs && ceiling) console.log(`  browser: worker analysis at ${((size / MB / (workerMs / 1000) / ceiling) * 100).toFixed(0)}% of the best ceiling (${ceiling.toFixed(0)} MB/s); whole app at ${((appMBs / ceiling) * 100).toFixed(0)}%`);
   console.log(`  browser: analyzer worker memory: JS heap peak ${heapMax ? `${(heapMax / MiB).toFixed(0)} MiB` : "not sampled"} + wasm memory ${(wasmBytes / MiB).toFixed(0)} MiB = ${((heapMax + wasmBytes) / MiB).toFixed(0)} MiB (File slices being read, BLOB_READ_AHEAD in src/core/source.ts, are outside the JS heap)`);
   console.log("  (the SHA-256 for history is computed after the report is shown, on a second worker)");
 } finally {

@@ -128,7 +128,7 @@ const rows = [];
 for (const spec of SPECS) {
   const { file, meta } = ensureCapture(spec, hash, seeds);
   const size = statSync(file).size;
-  const res = { name: spec.name, size, packets: meta.packets, conns: meta.replicas };
+  const res = { name: spec.name, file, size, packets: meta.packets, conns: meta.replicas };
   warm(file);
   const reportFile = join(CACHE, `report-${spec.name}.json`);
   const json = await best(cli, ["--json", file], { stats: true, stdoutFile: reportFile });
@@ -164,10 +164,11 @@ for (const r of rows) {
 }
 
 // The browser: the built app in Chromium on the mix capture (the real worker path), next to the
-// ceiling of merely reading the File's slices into wasm memory.
-const mix = rows.find((r) => r.name === "mix");
-if (mix && !flag("--no-browser")) {
-  const mixFile = readdirSync(CACHE).find((f) => f.startsWith("mix-") && f.endsWith(".pcap") && !f.includes("prefix"));
-  console.log(`\nbrowser (Chromium, npm run build:app output, mix capture):`);
-  spawnSync(process.execPath, [join(HERE, "browser.mjs"), join(CACHE, mixFile)], { stdio: "inherit", cwd: ROOT });
+// ceiling of merely reading the File's slices into wasm memory; with --big, the 4.3 GiB capture
+// too (the worker's memory must not grow with the file, File.slice offsets past 4 GiB).
+for (const r of rows.filter((x) => x.name === "mix" || x.name === "big")) {
+  if (flag("--no-browser")) break;
+  console.log(`\nbrowser (Chromium, npm run build:app output, ${r.name} capture, ${fmt(r.size / MB)} MB):`);
+  warm(r.file); // as for the CLI: the file in the page cache, so that the disk is not measured
+  spawnSync(process.execPath, [join(HERE, "browser.mjs"), r.file, ...(r.name === "mix" ? [] : ["--no-ceiling"])], { stdio: "inherit", cwd: ROOT });
 }
