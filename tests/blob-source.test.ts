@@ -2,7 +2,7 @@
 // order, whatever slice sizes the decoder asks for; a seek restarts the read-ahead; a failed read
 // is reported to the reader and never becomes an unhandled rejection.
 import { it, expect, describe } from "vitest";
-import { blobSource, directReader } from "../src/core/source";
+import { blobSource, directReader, type CaptureSource } from "../src/core/source";
 import { relayReader, type ReaderPort, type ChunkRequest, type ChunkReply } from "../src/worker/readerRelay";
 
 function bytes(n: number): Uint8Array<ArrayBuffer> {
@@ -12,20 +12,25 @@ function bytes(n: number): Uint8Array<ArrayBuffer> {
   return b;
 }
 
+/** Reads a source from 0 to its end in slices of `slice` bytes. */
+async function readAll(src: CaptureSource, size: number, slice: number): Promise<Uint8Array> {
+  const got = new Uint8Array(size);
+  let off = 0;
+  for (;;) {
+    const dst = new Uint8Array(slice);
+    const n = await src.readInto(off, dst);
+    if (n === 0) break;
+    got.set(dst.subarray(0, n), off);
+    off += n;
+  }
+  return got.subarray(0, off);
+}
+
 it("gives back the whole Blob for any slice size", async () => {
   const data = bytes(1_000_003);
   for (const [chunk, depth, slice] of [[65536, 3, 4096], [65536, 2, 100_000], [1000, 1, 999], [300_000, 2, 1_000_003]] as const) {
-    const src = blobSource(new Blob([data]), "x.pcap", { chunkBytes: chunk, depth });
-    const got = new Uint8Array(data.length);
-    let off = 0;
-    for (;;) {
-      const dst = new Uint8Array(slice);
-      const n = await src.readInto(off, dst);
-      if (n === 0) break;
-      got.set(dst.subarray(0, n), off);
-      off += n;
-    }
-    expect(off, `chunk ${chunk} slice ${slice}`).toBe(data.length);
+    const got = await readAll(blobSource(new Blob([data]), "x.pcap", { chunkBytes: chunk, depth }), data.length, slice);
+    expect(got.length, `chunk ${chunk} slice ${slice}`).toBe(data.length);
     expect(Buffer.compare(got, data)).toBe(0);
   }
 });
@@ -87,19 +92,6 @@ describe("reads relayed through a reader worker (src/worker/readerRelay.ts)", ()
       },
     };
     return { port, served: () => served };
-  }
-
-  async function readAll(src: ReturnType<typeof blobSource>, size: number, slice: number): Promise<Uint8Array> {
-    const got = new Uint8Array(size);
-    let off = 0;
-    for (;;) {
-      const dst = new Uint8Array(slice);
-      const n = await src.readInto(off, dst);
-      if (n === 0) break;
-      got.set(dst.subarray(0, n), off);
-      off += n;
-    }
-    return got.subarray(0, off);
   }
 
   it("gives back the whole Blob, in order, with replies arriving out of order", async () => {
