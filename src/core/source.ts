@@ -30,9 +30,9 @@ export async function decodeSource(
 ): Promise<void> {
   decoder.reset();
   let offset = 0;
-  // Events go to the sink in small batches while a slice's records are being decoded: a batch
-  // of a whole 4 MiB slice lived long enough to be promoted to the old generation, and that
-  // garbage made most of the peak memory. The batch array is reused once the sink returns.
+  // Events go to the sink in small batches while a slice's records are being decoded: the
+  // events of a whole slice, held until its end, lived long enough to be promoted to the old
+  // generation. The batch array is reused once the sink returns.
   const batch: RawEvent[] = [];
   const flush = () => { if (batch.length) { sink(batch); batch.length = 0; } };
   const out = { push(ev: RawEvent) { if (batch.push(ev) >= SINK_BATCH) flush(); } };

@@ -8,14 +8,11 @@ import type { ChunkRequest, ChunkReply } from "./readerRelay";
 
 self.onmessage = async (e: MessageEvent<ChunkRequest>) => {
   const { id, blob, offset, end } = e.data;
-  let reply: ChunkReply;
+  const me = self as unknown as Worker;
   try {
     const buf = await blob.slice(offset, end).arrayBuffer();
-    reply = { id, buf };
-    (self as unknown as Worker).postMessage(reply, [buf]);
-    return;
+    me.postMessage({ id, buf } satisfies ChunkReply, [buf]);
   } catch (err) {
-    reply = { id, error: (err as Error)?.message ?? String(err) };
+    me.postMessage({ id, error: (err as Error)?.message ?? String(err) } satisfies ChunkReply);
   }
-  (self as unknown as Worker).postMessage(reply);
 };
