@@ -280,7 +280,7 @@ describe.skipIf(!haveChromium)("app in Chromium", () => {
     await ctx.close();
   });
 
-  it("works offline once loaded: the app, the decoder and the sample come from the service worker", async () => {
+  it("works offline once loaded: the app, its workers, the decoder and the sample come from the service worker", async () => {
     const { ctx, page } = await open();
     await page.evaluate(async () => { await navigator.serviceWorker.ready; });
     await expect.poll(() => page.evaluate(() => !!navigator.serviceWorker.controller), { timeout: 10_000 }).toBe(true);
@@ -290,6 +290,8 @@ describe.skipIf(!haveChromium)("app in Chromium", () => {
     await page.locator('[data-finding-id="TREE_BAD_NETWORK_NAME"]').waitFor({ timeout: 15_000 });
     await analyse(page, "encrypt-smb21.pcap");
     await page.locator('[data-finding-id="TREE_ACCESS_DENIED_ENCRYPTION"]').waitFor({ timeout: 15_000 });
+    // the reader worker came from the cache too (not the slower fallback)
+    expect(await page.getByTestId("verdict").getAttribute("data-reads")).toBe("reader worker");
     await ctx.close();
   });
 
