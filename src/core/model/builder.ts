@@ -279,12 +279,12 @@ export class ModelBuilder {
       } else if (isSs) {
         // one literal (a spread plus extra properties gave every object its own hidden class)
         c.sessions.push({ req: {
-          frame: ev.frame, ts, cmd, smb1, msgId, auth: authFacts(f),
+          frame: ev.frame, ts, smb1, auth: authFacts(f),
           secMode: f.secMode as number | undefined, flags: f.sessionFlags as number | undefined, blobLen: f.blobLen as number | undefined,
         } });
         pendingOf(c).set(key, { kind: "ss", index: c.sessions.length - 1 });
       } else if (isTc) {
-        c.trees.push({ path: (f.tree as string | undefined) ?? "", req: { frame: ev.frame, ts, cmd, smb1, msgId } });
+        c.trees.push({ path: (f.tree as string | undefined) ?? "", req: { frame: ev.frame, ts, smb1 } });
         pendingOf(c).set(key, { kind: "tc", index: c.trees.length - 1 });
       }
       return;
@@ -318,12 +318,12 @@ export class ModelBuilder {
       const leg = p?.kind === "ss" ? c.sessions[p.index] : undefined;
       const r = { frame: ev.frame, ts, status: status >>> 0, sessionFlags: f.sessionFlags as number | undefined, auth: authFacts(f), action: f.action as number | undefined };
       if (leg) leg.resp = r;
-      else c.sessions.push({ req: { frame: 0, ts, cmd, smb1, msgId, auth: {} }, resp: r });
+      else c.sessions.push({ req: { frame: 0, ts, smb1, auth: {} }, resp: r });
     } else if (isTc) {
       const t = p?.kind === "tc" ? c.trees[p.index] : undefined;
       const r = { frame: ev.frame, ts, status: status >>> 0, shareType: f.shareType as number | undefined, shareFlags: f.shareFlags as number | undefined };
       if (t) t.resp = r;
-      else c.trees.push({ path: "", req: { frame: 0, ts, cmd, smb1, msgId }, resp: r });
+      else c.trees.push({ path: "", req: { frame: 0, ts, smb1 }, resp: r });
     }
   }
 

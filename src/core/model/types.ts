@@ -7,9 +7,7 @@ export interface Msg {
 }
 
 export interface SmbRequest extends Msg {
-  cmd: number;
   smb1: boolean;
-  msgId: bigint;
 }
 
 export interface SmbResponse extends Msg {
