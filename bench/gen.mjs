@@ -146,7 +146,9 @@ export function splitConnections(seed, keep) {
 
 /**
  * Writes a pcap of about `targetBytes` (or `conns` seed replicas) to `path` from weighted seeds.
- * `mix`: [{ seed, weight }]; lanes: concurrent replicas. Returns { packets, bytes, replicas, prefix }.
+ * `mix`: [{ seed, weight }]; lanes: concurrent replicas. Returns { packets, bytes, replicas, prefix,
+ * perSeed } (perSeed: replicas started of each seed, by name; all of them end in the file unless
+ * `targetBytes` cut the last ones short).
  * `prefixAt`: the offset of the first record boundary at or after that many bytes is returned as
  * `prefix` (for timing tshark on the start of the file).
  */
@@ -164,7 +166,13 @@ export function generate(path, { mix, targetBytes = Infinity, replicas: maxRepli
   let o = 24, written = 0, packets = 0, nextRep = 0, prefix = 0;
   let tsUs = 1_700_000_000 * 1e6;
   const active = [];
-  const start = () => { if (nextRep >= maxReplicas) return null; return { seed: pick(), rep: nextRep++, i: 0 }; };
+  const perSeed = {};
+  const start = () => {
+    if (nextRep >= maxReplicas) return null;
+    const seed = pick();
+    perSeed[seed.name] = (perSeed[seed.name] ?? 0) + 1;
+    return { seed, rep: nextRep++, i: 0 };
+  };
   for (let l = 0; l < lanes; l++) { const r = start(); if (r) active.push(r); }
   let lane = 0;
   while (active.length > 0 && written + o < targetBytes) {
@@ -187,7 +195,7 @@ export function generate(path, { mix, targetBytes = Infinity, replicas: maxRepli
   }
   writeSync(fd, out, 0, o); written += o;
   closeSync(fd);
-  return { packets, bytes: written, replicas: nextRep, prefix: prefix || written };
+  return { packets, bytes: written, replicas: nextRep, prefix: prefix || written, perSeed };
 }
 
 /** The benchmark's captures. */

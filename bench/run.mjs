@@ -11,7 +11,9 @@
 //              offsets past 4 GiB
 // 2. Runs the Node CLI over each as a child process: `--json` (the whole job) and `--events >
 //    /dev/null` (decode + event view), plus bench/decode-wasm.mjs (the wasm alone); prints MB/s,
-//    packets/s and peak RSS (process.resourceUsage().maxRSS, reported by bench/rss.mjs).
+//    packets/s and peak RSS (process.resourceUsage().maxRSS, reported by bench/rss.mjs); checks
+//    that the Report counts every packet and byte and, where every replica is whole (conn1m),
+//    that each SMB connection's verdict is its fixture's expected one.
 // 3. Where tshark is installed, times `tshark -n -r FILE -Y 'smb2.cmd <= 3 || smb || kerberos'
 //    -T fields -e frame.number -e smb2.cmd -e smb2.nt_status` on the same whole file (the
 //    equivalent extraction: the setup commands, their statuses, Kerberos) and prints the ratio to
@@ -107,6 +109,43 @@ function run(cmd, argv, { stats = false, stdoutFile = "/dev/null" } = {}) {
 // not the disk).
 function warm(file) { spawnSync("cat", [file], { stdio: ["ignore", "ignore", "ignore"] }); }
 
+/** "failed at tree_connect (STATUS_BAD_NETWORK_NAME)": a connection's verdict, as a count key. */
+const verdictKey = (c) => `${c.outcome}${c.failedPhase ? ` at ${c.failedPhase}` : ""}${c.status ? ` (${c.status})` : ""}`;
+
+/**
+ * The verdicts a capture of complete replicas must give: each replicated fixture's expected
+ * connections (fixtures/*.expected.json, checked against tshark), once per replica.
+ */
+function expectedVerdicts(perSeed) {
+  const want = new Map();
+  for (const [name, n] of Object.entries(perSeed)) {
+    const f = join(FIXTURES, name.replace(/\.pcap$/, ".expected.json"));
+    if (!existsSync(f)) continue; // HTTP and DNS seeds: no SMB
+    for (const c of JSON.parse(readFileSync(f, "utf8")).connections) want.set(verdictKey(c), (want.get(verdictKey(c)) ?? 0) + n);
+  }
+  return want;
+}
+
+function compareVerdicts(want, connections, lanes) {
+  const got = new Map();
+  for (const c of connections) got.set(verdictKey(c), (got.get(verdictKey(c)) ?? 0) + 1);
+  // A request left unanswered in the capture's last 2 s is "incomplete" (an answer could still
+  // come), not "no-response": up to one replica per lane can end that way.
+  let late = 0;
+  for (const [k, n] of got) {
+    if (!k.startsWith("incomplete at ")) continue;
+    const nr = k.replace(/^incomplete/, "no-response");
+    const move = Math.min(n, (want.get(nr) ?? 0) - (got.get(nr) ?? 0), lanes - late);
+    if (move > 0) { got.set(k, n - move); got.set(nr, (got.get(nr) ?? 0) + move); late += move; }
+  }
+  const keys = [...new Set([...want.keys(), ...got.keys()])].filter((k) => want.get(k) || got.get(k)).sort();
+  const diff = keys.filter((k) => (want.get(k) ?? 0) !== (got.get(k) ?? 0));
+  const lateText = late ? `; ${late} of the no-response ones reported as incomplete (a request in the capture's last 2 s; at most one per lane is allowed)` : "";
+  return diff.length === 0
+    ? `every one as its fixture's expected facts say (${keys.map((k) => `${fmt(got.get(k))} ${k}`).join(", ")})${lateText}`
+    : `MISMATCH with the fixtures' expected facts: ${diff.map((k) => `${k}: expected ${want.get(k) ?? 0}, got ${got.get(k) ?? 0}`).join("; ")}${lateText}`;
+}
+
 async function best(cmd, argv, o) {
   let r = null;
   for (let i = 0; i < RUNS; i++) {
@@ -143,6 +182,8 @@ for (const spec of SPECS) {
   const ok = res.check.packets === meta.packets && res.check.bytes === size;
   console.log(`\n${spec.name}: ${fmt(size / MB)} MB, ${fmt(meta.packets)} packets, ${fmt(meta.replicas)} replicated connections/exchanges`);
   console.log(`  report: ${fmt(res.check.packets ?? 0)} packets, ${fmt(res.check.bytes ?? 0)} bytes, ${fmt(res.check.connections ?? 0)} SMB connections — ${ok ? "every packet and byte accounted for" : "MISMATCH with the generator's counts"}`);
+  // Where no replica was cut short by the size target (conn1m), every SMB verdict is known
+  if (spec.targetBytes === undefined && meta.perSeed) console.log(`  SMB verdicts: ${compareVerdicts(expectedVerdicts(meta.perSeed), report.connections ?? [], kinds(seeds)[spec.kind].lanes)}`);
   for (const [label, r] of [["cli --json       ", json], ["cli --events     ", events], ["wasm, sync reads ", wasm], ["wasm, overlapped ", wasm2]]) {
     console.log(`  ${label}  ${fmt(r.seconds, 2).padStart(7)} s  ${fmt(size / MB / r.seconds).padStart(6)} MB/s  ${fmt(meta.packets / r.seconds / 1e6, 2).padStart(6)} Mpackets/s  peak RSS ${fmt((r.maxRssKiB ?? 0) / 1024).padStart(4)} MiB`);
   }
