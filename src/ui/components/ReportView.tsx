@@ -17,6 +17,13 @@ export function ReportView(props: { report: Report; meta?: ReportMeta }) {
   const r = () => props.report;
   const [selected, setSelected] = createSignal<string | null>(null);
   createEffect(on(() => props.report, (rep) => setSelected(defaultConnection(rep)?.id ?? null)));
+  // The verdict is drawn first, the findings and tables once it is on screen: with thousands of
+  // connections they take a few hundred ms to lay out, and the verdict is what the user waits for.
+  const [drawn, setDrawn] = createSignal(false);
+  createEffect(on(() => props.report, () => {
+    setDrawn(false);
+    requestAnimationFrame(() => setTimeout(() => setDrawn(true), 0));
+  }));
   const conn = createMemo(() => r().connections.find((c) => c.id === selected()) ?? null);
   const tone = () => reportTone(r());
   const counts = () => findingCounts(r());
@@ -49,16 +56,20 @@ export function ReportView(props: { report: Report; meta?: ReportMeta }) {
         <button type="button" onClick={() => downloadText(`${base()}.md`, reportToMarkdown(r()), "text/markdown")} data-testid="export-md">Export Markdown</button>
         <button type="button" onClick={() => window.print()}>Print</button>
       </div>
-      <Findings report={r()} onShowConnection={showConnection} />
-      <Show when={r().connections.length}>
-        <Connections connections={r().connections} selected={selected()} onSelect={showConnection} />
-        <div ref={ladderEl} tabIndex={-1}>
-          <Show when={conn()}>{(c) => <Ladder connection={c()} findings={r().findings} />}</Show>
+      <Show when={drawn()}>
+        <div data-testid="report-body">
+          <Findings report={r()} onShowConnection={showConnection} />
+          <Show when={r().connections.length}>
+            <Connections connections={r().connections} selected={selected()} onSelect={showConnection} />
+            <div ref={ladderEl} tabIndex={-1}>
+              <Show when={conn()}>{(c) => <Ladder connection={c()} findings={r().findings} />}</Show>
+            </div>
+          </Show>
+          <ServersTable report={r()} />
+          <KerberosTable report={r()} />
+          <CaptureSummary report={r()} />
         </div>
       </Show>
-      <ServersTable report={r()} />
-      <KerberosTable report={r()} />
-      <CaptureSummary report={r()} />
     </article>
   );
 }
