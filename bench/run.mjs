@@ -212,5 +212,5 @@ for (const r of rows.filter((x) => x.name === "mix" || x.name === "big")) {
   if (flag("--no-browser")) break;
   console.log(`\nbrowser (Chromium, npm run build:app output, ${r.name} capture, ${fmt(r.size / MB)} MB):`);
   warm(r.file); // as for the CLI: the file in the page cache, so that the disk is not measured
-  spawnSync(process.execPath, [join(HERE, "browser.mjs"), r.file, ...(r.name === "mix" ? [] : ["--no-ceiling"])], { stdio: "inherit", cwd: ROOT });
+  spawnSync(process.execPath, [join(HERE, "browser.mjs"), r.file, "--runs", String(RUNS), ...(r.name === "mix" ? [] : ["--no-ceiling"])], { stdio: "inherit", cwd: ROOT });
 }
