@@ -138,3 +138,8 @@ async function testFailure(mode: "trap" | "crash", slices: number): Promise<neve
 
 export type AnalyzerApi = typeof api;
 Comlink.expose(api);
+
+// Ready before the first file: the decoder compiles and the reader starts while the user picks one
+// (a failure here is reported by the analysis that needs them).
+getDecoder().catch(() => {});
+chunkReader();
