@@ -280,6 +280,29 @@ describe.skipIf(!haveChromium)("app in Chromium", () => {
     await ctx.close();
   });
 
+  it("draws long lists a page at a time and shows the rest on request", async () => {
+    // 400 short SMB setups replicated from the fixtures (bench/gen.mjs: each replica its own
+    // addresses), so there are more connections, servers and Kerberos messages than one page
+    // @ts-ignore plain JS module
+    const { loadSeeds, kinds, generate } = await import("../bench/gen.mjs");
+    const file = join(ART, "many-setups.pcap");
+    generate(file, { mix: kinds(loadSeeds()).dense.mix.filter((m: { seed: { name: string } }) => m.seed.name.endsWith(".pcap")), replicas: 400, lanes: 32 });
+    const { ctx, page } = await open();
+    await page.getByTestId("file-input").setInputFiles(file);
+    await page.getByTestId("report-body").waitFor({ timeout: 30_000 });
+    const rows = (id: string) => page.locator(`[data-testid=${id}] tbody tr`).count();
+    const total = Number((await page.getByTestId("connections").locator("xpath=preceding::h2[1]").textContent())!.match(/\((\d+)/)![1]);
+    expect(total).toBeGreaterThan(100);
+    expect(await rows("connections")).toBe(100);
+    await page.getByTestId("conn-more").click();
+    expect(await rows("connections")).toBe(Math.min(total, 1100));
+    const servers = await rows("servers");
+    expect(servers).toBe(50);
+    await page.getByTestId("servers-more").click();
+    expect(await rows("servers")).toBeGreaterThan(50);
+    await ctx.close();
+  });
+
   it("works offline once loaded: the app, its workers, the decoder and the sample come from the service worker", async () => {
     const { ctx, page } = await open();
     await page.evaluate(async () => { await navigator.serviceWorker.ready; });
