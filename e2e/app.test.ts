@@ -280,6 +280,26 @@ describe.skipIf(!haveChromium)("app in Chromium", () => {
     await ctx.close();
   });
 
+  it("keeps the report on screen when it is saved to history (no blank frame)", async () => {
+    const { ctx, page } = await open();
+    // from the first time the findings and tables are drawn, record any moment they are gone
+    await page.evaluate(() => {
+      const w = window as unknown as { bodyGone: number; bodySeen: boolean };
+      w.bodyGone = 0; w.bodySeen = false;
+      new MutationObserver(() => {
+        const present = !!document.querySelector("[data-testid=report-body]");
+        if (present) w.bodySeen = true;
+        else if (w.bodySeen) w.bodyGone++;
+      }).observe(document.body, { childList: true, subtree: true });
+    });
+    await analyse(page, "wrong-password.pcap");
+    await saved(page);
+    await page.waitForTimeout(200);
+    expect(await page.evaluate(() => (window as unknown as { bodySeen: boolean }).bodySeen)).toBe(true);
+    expect(await page.evaluate(() => (window as unknown as { bodyGone: number }).bodyGone)).toBe(0);
+    await ctx.close();
+  });
+
   it("draws long lists a page at a time and shows the rest on request", async () => {
     // 400 short SMB setups replicated from the fixtures (bench/gen.mjs: each replica its own
     // addresses), so there are more connections, servers and Kerberos messages than one page

@@ -13,16 +13,21 @@ const TONE_LABEL = { error: "Problem found", warning: "Needs attention", info: "
 
 export interface ReportMeta { savedAt?: number; fromHistory?: boolean; sha256?: string; elapsedMs?: number; wasmBytes?: number; reads?: string }
 
+const drawnReports = new WeakSet<Report>();
+
 export function ReportView(props: { report: Report; meta?: ReportMeta }) {
   const r = () => props.report;
   const [selected, setSelected] = createSignal<string | null>(null);
   createEffect(on(() => props.report, (rep) => setSelected(defaultConnection(rep)?.id ?? null)));
-  // The verdict is drawn first, the findings and tables once it is on screen: with thousands of
-  // connections they take a few hundred ms to lay out, and the verdict is what the user waits for.
-  const [drawn, setDrawn] = createSignal(false);
-  createEffect(on(() => props.report, () => {
+  // A new report's verdict is drawn first, its findings and tables once the verdict is on screen:
+  // with thousands of connections they take a few hundred ms to lay out, and the verdict is what
+  // the user waits for. A report drawn before (the same tab once saved, a tab shown again) is
+  // drawn whole at once, without a blank frame.
+  const [drawn, setDrawn] = createSignal(drawnReports.has(props.report));
+  createEffect(on(() => props.report, (rep) => {
+    if (drawnReports.has(rep)) { setDrawn(true); return; }
     setDrawn(false);
-    requestAnimationFrame(() => setTimeout(() => setDrawn(true), 0));
+    requestAnimationFrame(() => setTimeout(() => { drawnReports.add(rep); setDrawn(true); }, 0));
   }));
   const conn = createMemo(() => r().connections.find((c) => c.id === selected()) ?? null);
   const tone = () => reportTone(r());
