@@ -45,6 +45,8 @@ function u16s(b: unknown): number[] {
   return out;
 }
 
+const latin1 = new TextDecoder("latin1");
+
 export function smb1Dialects(b: unknown): string[] {
   if (!(b instanceof Uint8Array)) return [];
   const out: string[] = [];
@@ -53,7 +55,7 @@ export function smb1Dialects(b: unknown): string[] {
     if (b[i] !== 0x02) break;
     let j = i + 1;
     while (j < b.length && b[j] !== 0) j++;
-    out.push(new TextDecoder("latin1").decode(b.subarray(i + 1, j)));
+    out.push(latin1.decode(b.subarray(i + 1, j)));
     i = j + 1;
   }
   return out;
