@@ -61,7 +61,9 @@ export default defineConfig({
         name: "smbscope — why did SMB setup fail?",
         short_name: "smbscope",
         description: "Explains why SMB connections fail to set up, from a packet capture, entirely in your browser.",
-        id: "./",
+        // No "id": it then defaults to start_url, resolved against the manifest's own URL, so each copy
+        // of the app (at the site root or under a sub-path) is its own installed app. ("./" would
+        // resolve against the origin and make every copy on a host one app.)
         start_url: "./",
         scope: "./",
         display: "standalone",

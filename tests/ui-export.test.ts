@@ -1,7 +1,7 @@
 // Markdown export, and the files the build writes for hosting (web.config, .htaccess, icons, size).
 import { describe, it, expect } from "vitest";
 import { inflateSync } from "node:zlib";
-import { mkdtempSync, writeFileSync, mkdirSync } from "node:fs";
+import { mkdtempSync, writeFileSync, mkdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { reportToMarkdown, mdEscape, mdCode } from "../src/ui/markdown";
@@ -54,6 +54,16 @@ describe("hosting files", () => {
     const h = htaccess(CSP);
     expect(h).toContain("AddType application/wasm .wasm");
     expect(h).toContain(`Header always set Content-Security-Policy "${CSP}"`);
+    // Not wrapped in <IfModule>: without mod_headers Apache must refuse the file (500), not
+    // serve the app without its CSP.
+    expect(h).not.toMatch(/IfModule/);
+  });
+
+  it("the manifest has no id: each copy (site root or a sub-path) is its own installed app", () => {
+    const m = JSON.parse(readFileSync(join(__dirname, "../dist/app/manifest.webmanifest"), "utf8"));
+    expect(m.id).toBeUndefined();
+    expect(m.start_url).toBe("./");
+    expect(m.scope).toBe("./");
   });
 
   it("icons are valid PNGs of the right size", () => {
