@@ -20,7 +20,7 @@ describe("Markdown export", () => {
     const iBad = md.indexOf("TREE_BAD_NETWORK_NAME`)"), iInfo = md.indexOf("ENCRYPTED_TRAFFIC`)");
     expect(iBad).toBeGreaterThan(0);
     expect(iInfo).toBeGreaterThan(iBad);
-    expect(md).toContain("Wireshark filter `frame.number in {22 23}`");
+    expect(md).toContain("Wireshark filter `frame.number in {22,23}`");
     expect(md).toContain("(`tcp.stream eq 0`)");
     expect(md).toContain("1. List the shares with `smbclient -L //10.99.1.1 -U alice` or `net view \\\\10.99.1.1`.");
     expect(md).toContain("| 0 | 10.99.1.2:48168 | 10.99.1.1:445 | 3.1.1 | NTLM WORKGROUP\\\\alice |");

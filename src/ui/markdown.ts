@@ -1,8 +1,9 @@
 // The report as Markdown (for a ticket or an e-mail). Every string that comes from the capture is
 // escaped, so a share name or user name cannot inject markup or break a table.
 import type { Report } from "../core/report";
-import { formatBytes, formatDuration, framesFilter, spanMs, streamFilter, OUTCOME_LABELS, PHASE_LABELS } from "./format";
-import { sortFindings, sortConnections, authText, failedText } from "./model";
+import { formatBytes, formatDuration, spanMs, OUTCOME_LABELS, PHASE_LABELS } from "./format";
+import { sortFindings, sortConnections, authText, failedText, findingFilters } from "./model";
+import { displayFilter } from "../core/filters";
 
 /** Escapes Markdown (and inline HTML) in running text. */
 export function mdEscape(s: string): string {
@@ -52,11 +53,10 @@ export function reportToMarkdown(r: Report): string {
       L.push("");
     }
     const conn = f.connection ? r.connections.find((x) => x.id === f.connection) : undefined;
-    const filter = framesFilter(f.frames);
-    const stream = conn ? streamFilter(conn.stream) : "";
-    if (f.frames.length) L.push(`Evidence: frames ${f.frames.join(", ")}; Wireshark filter ${mdCode(filter)}`);
-    if (f.filter && f.filter !== filter && f.filter !== stream) L.push(`Filter: ${mdCode(f.filter)}`);
-    if (conn) L.push(`Connection: ${mdEscape(conn.client)} → ${mdEscape(conn.server)} (${mdCode(stream)})`);
+    const fl = findingFilters(f, conn);
+    if (f.frames.length) L.push(`Evidence: frames ${f.frames.join(", ")}; Wireshark filter ${mdCode(fl.frames)}`);
+    if (fl.extra) L.push(`Filter: ${mdCode(fl.extra)}`);
+    if (conn) L.push(`Connection: ${mdEscape(conn.client)} → ${mdEscape(conn.server)} (${mdCode(fl.stream)})`);
     if (f.references?.length) L.push(`References: ${f.references.map(mdEscape).join("; ")}`);
     if (f.frames.length || conn || f.filter || f.references?.length) L.push("");
   }
@@ -71,7 +71,7 @@ export function reportToMarkdown(r: Report): string {
     }
     L.push("");
     for (const x of sortConnections(r.connections).filter((y) => y.outcome !== "ok")) {
-      L.push(`### ${mdEscape(x.client)} → ${mdEscape(x.server)} (${mdCode(streamFilter(x.stream))})`, "");
+      L.push(`### ${mdEscape(x.client)} → ${mdEscape(x.server)} (${mdCode(displayFilter({ stream: x.stream }))})`, "");
       for (const p of x.phases) {
         const fr = p.responseFrame ? `frames ${p.requestFrame ?? "?"} → ${p.responseFrame}` : `frame ${p.requestFrame ?? "?"} → no response`;
         L.push(`- ${PHASE_LABELS[p.phase] ?? p.phase}: ${fr}${p.status ? `, ${mdEscape(p.status)}` : ""}${p.latencyMs !== null ? `, ${formatDuration(p.latencyMs)}` : ""}${p.note ? ` (${mdEscape(p.note)})` : ""}`);

@@ -1,6 +1,7 @@
 // What the report views compute from a Report: ordering, filtering, summaries. Pure functions.
 import type { Connection, Finding, Report, Severity } from "../core/report";
 import { PHASE_LABELS } from "./format";
+import { displayFilter } from "../core/filters";
 
 const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 const OUTCOME_RANK: Record<string, number> = { failed: 0, "no-response": 1, incomplete: 2, ok: 3 };
@@ -115,4 +116,21 @@ export function defaultConnection(r: Report): Connection | null {
 /** A report that only says the file could not be read (nothing else to show). */
 export function isUnusable(r: Report): boolean {
   return !!r.capture.error && r.capture.packets === 0 && r.connections.length === 0;
+}
+
+export interface FindingFilters {
+  /** exactly the finding's evidence frames ("" without frames) */
+  frames: string;
+  /** its connection's stream ("" without a connection) */
+  stream: string;
+  /** the finding's own filter, when it says more than the other two */
+  extra: string;
+}
+
+/** The Wireshark filters shown with a finding (the page and the Markdown export show the same). */
+export function findingFilters(f: Finding, conn?: Connection | null): FindingFilters {
+  const frames = displayFilter({ frames: f.frames });
+  const stream = conn ? displayFilter({ stream: conn.stream }) : "";
+  const extra = f.filter && f.filter !== frames && f.filter !== stream ? f.filter : "";
+  return { frames, stream, extra };
 }
