@@ -87,6 +87,11 @@ describe("connections table", () => {
     const bad = { ...r, connections: [], findings: [], capture: { ...r.capture, packets: 0, error: "x is not a packet capture" } };
     expect(isUnusable(bad)).toBe(true);
     expect(isUnusable(r)).toBe(false);
+    expect(reportTone(bad)).toBe("error");
+    // nothing to diagnose (an empty capture, or other traffic only) is not "ok"
+    const info = { id: "NO_SMB_TRAFFIC", severity: "info" as const, title: "", explanation: "", remediation: [], connection: null, frames: [] };
+    expect(reportTone({ ...r, connections: [], kerberos: [], findings: [info], capture: { ...r.capture, packets: 0 } })).toBe("none");
+    expect(reportTone({ ...r, connections: [], kerberos: [], findings: [{ ...info, severity: "warning" }] })).toBe("warning");
   });
 });
 

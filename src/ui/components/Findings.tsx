@@ -1,7 +1,7 @@
 import { createMemo, For, Show } from "solid-js";
 import type { Connection, Finding, Report } from "../../core/report";
 import { splitCode } from "../format";
-import { findingFilters, sortFindings } from "../model";
+import { findingFilters, noFindingsText, sortFindings } from "../model";
 import { Cmd } from "./Copy";
 import { paged, ShowMore } from "./Paged";
 
@@ -21,7 +21,7 @@ export function Findings(props: { report: Report; onShowConnection: (id: string)
   return (
     <section aria-labelledby="findings-h">
       <h2 id="findings-h">Findings ({props.report.findings.length})</h2>
-      <Show when={props.report.findings.length} fallback={<p class="notice">No problems found in the SMB connection setup.</p>}>
+      <Show when={props.report.findings.length} fallback={<p class="notice" data-testid="no-findings">{noFindingsText(props.report)}</p>}>
         <div class="findings">
           <For each={pager.visible()}>
             {(f) => <FindingCard f={f} conn={f.connection ? conns().get(f.connection) : undefined} onShowConnection={props.onShowConnection} />}
