@@ -2,7 +2,8 @@
 // and later (comma-separated sets, ranges), nothing taken from capture text but numbers and
 // addresses. tests/filters-tshark.test.ts runs the filters of every capture through tshark.
 import { describe, it, expect } from "vitest";
-import { displayFilter } from "../src/core/filters";
+import { displayFilter, upgradeFilter } from "../src/core/filters";
+import { findingFilters } from "../src/ui/model";
 
 describe("display filters", () => {
   it("frame sets are comma-separated, with runs of three or more as ranges", () => {
@@ -29,5 +30,14 @@ describe("display filters", () => {
     expect(displayFilter({ kerberosErrors: [6], host: "10.0.0.1 || 1" })).toBe("kerberos.error_code == 6");
     expect(displayFilter({ host: "999.1.1.1" })).toBe("");
     expect(displayFilter({ host: "evil) || (frame" })).toBe("");
+  });
+
+  it("a Report saved before (history) shows its filters in today's syntax", () => {
+    expect(upgradeFilter("kerberos.error_code in {25 52} && ip.addr == 10.99.2.2")).toBe("kerberos.error_code in {25,52} && ip.addr == 10.99.2.2");
+    expect(upgradeFilter("tcp.stream eq 0 && frame.number in {10 11 12}")).toBe("tcp.stream eq 0 && frame.number in {10,11,12}");
+    expect(upgradeFilter("tcp.stream eq 3")).toBe("tcp.stream eq 3");
+    const f = { id: "KERBEROS_PREAUTH_NORMAL", severity: "info" as const, title: "", explanation: "", remediation: [], connection: null, frames: [2, 4], filter: "kerberos.error_code in {25 52} && ip.addr == 10.99.2.2" };
+    expect(findingFilters(f)).toEqual({ frames: "frame.number in {2,4}", stream: "", extra: "kerberos.error_code in {25,52} && ip.addr == 10.99.2.2" });
+    expect(findingFilters({ ...f, filter: "frame.number in {2 4}" }).extra).toBe("");
   });
 });

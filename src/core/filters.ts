@@ -54,3 +54,11 @@ function addressField(a: string): "ip.addr" | "ipv6.addr" | "" {
   if (/^[0-9a-fA-F:.]+$/.test(a) && a.includes(":") && a.length <= 45) return "ipv6.addr";
   return "";
 }
+
+/**
+ * A filter saved by an earlier version (a Report in the browser's history) in the syntax
+ * Wireshark 4.0 rejects, `in {18 19}`, rewritten as `in {18,19}`; any other text is returned as is.
+ */
+export function upgradeFilter(filter: string): string {
+  return filter.replace(/\bin \{(\d+(?: +\d+)+)\}/g, (_, list: string) => `in {${list.split(/ +/).join(",")}}`);
+}

@@ -1,7 +1,7 @@
 // What the report views compute from a Report: ordering, filtering, summaries. Pure functions.
 import type { Connection, Finding, Report, Severity } from "../core/report";
 import { PHASE_LABELS } from "./format";
-import { displayFilter } from "../core/filters";
+import { displayFilter, upgradeFilter } from "../core/filters";
 
 const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 const OUTCOME_RANK: Record<string, number> = { failed: 0, "no-response": 1, incomplete: 2, ok: 3 };
@@ -164,6 +164,7 @@ export interface FindingFilters {
 export function findingFilters(f: Finding, conn?: Connection | null): FindingFilters {
   const frames = displayFilter({ frames: f.frames });
   const stream = conn ? displayFilter({ stream: conn.stream }) : "";
-  const extra = f.filter && f.filter !== frames && f.filter !== stream ? f.filter : "";
+  const own = f.filter ? upgradeFilter(f.filter) : ""; // a Report from history may predate Wireshark 4.0's syntax
+  const extra = own && own !== frames && own !== stream ? own : "";
   return { frames, stream, extra };
 }
