@@ -216,6 +216,37 @@ describe.skipIf(!haveChromium)("app in Chromium", () => {
     await ctx.close();
   });
 
+  it("an unusable file opened ten times in a row leaves the intro on screen, never a stuck progress panel", async () => {
+    const { ctx, page } = await open();
+    for (let i = 0; i < 10; i++) {
+      await page.getByTestId("file-input").setInputFiles({ name: `notes-${i}.txt`, mimeType: "text/plain", buffer: Buffer.from(`attempt ${i}: this is not a capture\n`) });
+      await expect.poll(() => page.getByTestId("alerts").textContent(), { timeout: 15_000 }).toContain(`notes-${i}.txt is not a packet capture`);
+      // a progress message that arrives after the file ended must not bring the panel back
+      await page.waitForTimeout(150);
+      expect(await page.getByTestId("progress").count(), `progress panel after notes-${i}.txt`).toBe(0);
+      expect(await page.getByTestId("intro").isVisible(), `intro after notes-${i}.txt`).toBe(true);
+    }
+    expect(await historyCount(page)).toBe(0);
+    await ctx.close();
+  });
+
+  it("an empty capture: a neutral \"nothing to diagnose\", not a green \"no problem found\"", async () => {
+    // what tcpdump writes when it records nothing: the 24-byte pcap header
+    const empty = Buffer.alloc(24);
+    empty.writeUInt32LE(0xa1b2c3d4, 0); empty.writeUInt16LE(2, 4); empty.writeUInt16LE(4, 6); empty.writeUInt32LE(262144, 16); empty.writeUInt32LE(1, 20);
+    const { ctx, page } = await open();
+    await page.getByTestId("file-input").setInputFiles({ name: "empty.pcap", mimeType: "application/vnd.tcpdump.pcap", buffer: empty });
+    await page.getByTestId("verdict").waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId("verdict").getAttribute("data-tone")).toBe("none");
+    const verdict = (await page.getByTestId("verdict").textContent())!;
+    expect(verdict).toContain("Nothing to diagnose — empty.pcap");
+    expect(verdict).toContain("no packets");
+    expect(verdict).not.toContain("No problem found");
+    expect(await page.getByTestId("no-smb").textContent()).toContain("the capture holds no packets");
+    await page.screenshot({ path: join(ART, "empty-capture.png") });
+    await ctx.close();
+  });
+
   for (const mode of ["crash", "trap"] as const) {
     it(`survives a worker ${mode} in the middle of a file: clear message, history intact, next file works`, async () => {
       // slices of 2000 bytes, failing when the third slice is due: wrong-password.pcap (2912 B)

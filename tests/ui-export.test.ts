@@ -1,45 +1,13 @@
-// Markdown export, and the files the build writes for hosting (web.config, .htaccess, icons, size).
+// The files the build writes for hosting (web.config, .htaccess, icons, size).
 import { describe, it, expect } from "vitest";
 import { inflateSync } from "node:zlib";
 import { mkdtempSync, writeFileSync, mkdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { reportToMarkdown, mdEscape, mdCode } from "../src/ui/markdown";
 import { webConfig, htaccess } from "../src/ui/build/hosting";
 import { iconPng } from "../src/ui/build/icons";
 import { measure, sizeReport } from "../src/ui/build/size";
 import { CSP } from "../src/csp";
-import { sampleReport } from "./ui-sample-report";
-
-describe("Markdown export", () => {
-  const md = reportToMarkdown(sampleReport());
-
-  it("has the verdict, findings errors first, connections and evidence filters", () => {
-    expect(md).toMatch(/^# smbscope report: tree-bad-share\.pcap/);
-    expect(md).toContain("**Verdict:** 1 of 3 SMB connections failed at TREE\\_CONNECT");
-    const iBad = md.indexOf("TREE_BAD_NETWORK_NAME`)"), iInfo = md.indexOf("ENCRYPTED_TRAFFIC`)");
-    expect(iBad).toBeGreaterThan(0);
-    expect(iInfo).toBeGreaterThan(iBad);
-    expect(md).toContain("Wireshark filter `frame.number in {22 23}`");
-    expect(md).toContain("(`tcp.stream eq 0`)");
-    expect(md).toContain("1. List the shares with `smbclient -L //10.99.1.1 -U alice` or `net view \\\\10.99.1.1`.");
-    expect(md).toContain("| 0 | 10.99.1.2:48168 | 10.99.1.1:445 | 3.1.1 | NTLM WORKGROUP\\\\alice |");
-    expect(md).toContain("- NEGOTIATE: frame 64 → no response");
-  });
-
-  it("escapes what comes from the capture", () => {
-    expect(md).toContain("Check the spelling \\| of &lt;the&gt; share \\*name\\*.");
-    expect(mdEscape("<img src=x onerror=alert(1)>")).toBe("&lt;img src=x onerror=alert\\(1\\)&gt;");
-    expect(mdEscape("a|b\nc")).toBe("a\\|b c");
-    expect(mdCode("a`b")).toBe("``a`b``");
-    expect(mdCode("`x")).toBe("`` `x ``");
-    // a table row never gains cells from a share name with a pipe
-    const r = sampleReport();
-    r.connections[1].shares[0].path = "\\\\srv\\a|b";
-    const row = reportToMarkdown(r).split("\n").find((l) => l.includes("a\\|b"))!;
-    expect(row.split(/(?<!\\)\|/).length).toBe(10);
-  });
-});
 
 describe("hosting files", () => {
   it("web.config carries the wasm MIME type and the CSP of src/csp.ts", () => {

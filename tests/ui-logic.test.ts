@@ -1,6 +1,6 @@
 // The web app's pure logic: formatting, sorting/filtering, ladder layout, progress, test hooks.
 import { describe, it, expect } from "vitest";
-import { formatBytes, formatRate, formatEta, formatOffset, formatDuration, framesFilter, streamFilter, splitCode, spanMs } from "../src/ui/format";
+import { formatBytes, formatRate, formatEta, formatOffset, formatDuration, splitCode, spanMs } from "../src/ui/format";
 import { sortConnections, filterConnections, nextSort, sortFindings, compareEndpoints, reportTone, defaultConnection, isUnusable, failedText } from "../src/ui/model";
 import { layoutLadder, isErrorStep, hasModelFlags, failingFrame, failureFrames, stepTone, lanesFor, arrowEnds, kdcAddress, LADDER } from "../src/ui/ladder";
 import { ProgressMeter, progressAt, type ProgressInfo } from "../src/worker/progress";
@@ -26,14 +26,6 @@ describe("formatting", () => {
     expect(formatDuration(20_000)).toBe("20 s");
     expect(formatDuration(null)).toBe("–");
     expect(spanMs("2026-01-02T03:04:05.123456Z", "2026-01-02T03:04:27.623456Z")).toBe(22500);
-  });
-
-  it("Wireshark filters", () => {
-    expect(framesFilter([17])).toBe("frame.number == 17");
-    expect(framesFilter([23, 22, 22])).toBe("frame.number in {22 23}");
-    expect(framesFilter([])).toBe("");
-    expect(streamFilter(3)).toBe("tcp.stream eq 3");
-    expect(streamFilter(-1)).toBe("");
   });
 
   it("splits commands out of remediation text", () => {
@@ -95,6 +87,11 @@ describe("connections table", () => {
     const bad = { ...r, connections: [], findings: [], capture: { ...r.capture, packets: 0, error: "x is not a packet capture" } };
     expect(isUnusable(bad)).toBe(true);
     expect(isUnusable(r)).toBe(false);
+    expect(reportTone(bad)).toBe("error");
+    // nothing to diagnose (an empty capture, or other traffic only) is not "ok"
+    const info = { id: "NO_SMB_TRAFFIC", severity: "info" as const, title: "", explanation: "", remediation: [], connection: null, frames: [] };
+    expect(reportTone({ ...r, connections: [], kerberos: [], findings: [info], capture: { ...r.capture, packets: 0 } })).toBe("none");
+    expect(reportTone({ ...r, connections: [], kerberos: [], findings: [{ ...info, severity: "warning" }] })).toBe("warning");
   });
 });
 

@@ -113,7 +113,7 @@ export function sampleReport(): Report {
         id: "TREE_BAD_NETWORK_NAME", severity: "error", title: "The share \\\\10.99.1.1\\nosuchshare does not exist",
         explanation: "The server answered TREE_CONNECT with STATUS_BAD_NETWORK_NAME. Shares that worked: IPC$, public.",
         remediation: ["List the shares with `smbclient -L //10.99.1.1 -U alice` or `net view \\\\10.99.1.1`.", "Check the spelling | of <the> share *name*."],
-        connection: badShareConnection.id, frames: [22, 23], filter: "frame.number in {22 23}",
+        connection: badShareConnection.id, frames: [22, 23], filter: "frame.number in {22,23}",
         references: ["MS-SMB2 3.3.5.7"],
       },
       {

@@ -137,6 +137,7 @@ export function verdict(r: Report): string {
   const incomplete = r.connections.filter((c) => c.outcome === "incomplete" && !errorOn(c));
   const krbErrors = r.findings.filter((f) => f.severity === "error" && f.id.startsWith("KERBEROS"));
   if (n === 0) {
+    if (r.capture.packets === 0) return "The capture holds no packets: nothing to diagnose (was the capture tool stopped at once, or did its filter match nothing?).";
     if (krbErrors.length) return `No SMB connection in the capture; Kerberos: ${krbErrors[0].title}.`;
     if (r.kerberos.length) return "No SMB connection in the capture; its Kerberos exchanges show no error after pre-authentication.";
     return `No SMB traffic in this capture (${r.capture.packets} packets${r.capture.topPorts?.length ? `; busiest: ${r.capture.topPorts.slice(0, 2).join(", ")}` : ""}).`;

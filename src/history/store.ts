@@ -8,6 +8,7 @@
 //       settings  any,    key = setting name
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from "idb";
 import type { Report } from "../core/report";
+import { reportTone, type Tone } from "../ui/model";
 
 export const DB_NAME = "smbscope";
 export const DB_VERSION = 1;
@@ -20,7 +21,7 @@ export interface HistoryEntry {
   /** ms since the epoch */
   date: number;
   verdict: string;
-  tone: "error" | "warning" | "info" | "ok";
+  tone: Tone;
   errors: number;
   warnings: number;
   findingIds: string[];
@@ -92,7 +93,7 @@ export function entryFor(input: SaveInput, hasCapture: boolean): Omit<HistoryEnt
   const r = input.report;
   let errors = 0, warnings = 0;
   for (const f of r.findings) { if (f.severity === "error") errors++; else if (f.severity === "warning") warnings++; }
-  const tone = errors ? "error" : warnings ? "warning" : r.connections.some((c) => c.outcome !== "ok") ? "warning" : "ok";
+  const tone = reportTone(r); // as the page shows it
   return {
     name: input.name, size: input.size, sha256: input.sha256, date: input.date ?? Date.now(),
     verdict: r.verdict, tone, errors, warnings, findingIds: [...new Set(r.findings.map((f) => f.id))],

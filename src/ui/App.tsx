@@ -168,7 +168,8 @@ export function App(props: AppProps) {
         { label: "Open saved analysis", run: () => historyActions.open(seen.id) });
     }
     try {
-      const res = await props.client.analyze(job.blob, job.name, (p) => setRunning({ job, progress: p }));
+      // progress of this job only (never of one that ended: the client drops late messages)
+      const res = await props.client.analyze(job.blob, job.name, (p) => { if (running()?.job === job) setRunning({ job, progress: p }); });
       if (hint) dismiss(hint);
       const report = res.report;
       if (isUnusable(report)) {
@@ -307,7 +308,7 @@ export function App(props: AppProps) {
               <For each={session()}>
                 {(s) => (
                   <button type="button" class="small" aria-pressed={shown()?.key === s.key} onClick={() => setShown(s)}>
-                    <span class={`badge ${s.tone}`}>{s.tone === "ok" ? "ok" : s.tone}</span> {s.name}
+                    <span class={`badge ${s.tone}`}>{s.tone === "none" ? "nothing" : s.tone}</span> {s.name}
                   </button>
                 )}
               </For>

@@ -78,15 +78,21 @@ export class AnalyzerClient {
     this.startHasher();
   }
 
-  /** Analyses one file. Rejects with an AnalysisFailure. */
+  /**
+   * Analyses one file. Rejects with an AnalysisFailure. `onProgress` is called only while this
+   * analysis runs: progress comes on a port of its own (Comlink's proxy), so its last message can
+   * arrive after the result, and would bring back the progress of a file that already ended.
+   */
   async analyze(file: Blob, name: string, onProgress: (p: ProgressInfo) => void): Promise<AnalyzeResult> {
+    let live = true;
+    const progress = Comlink.proxy((p: ProgressInfo) => { if (live) onProgress(p); });
     let crashed!: Promise<never>;
     crashed = new Promise<never>((_, reject) => {
       this.crash = (reason) => reject(new AnalysisFailure("crash", failureMessage("crash", name, reason), name));
     });
     crashed.catch(() => {});
     try {
-      const res = await Promise.race([this.api.analyze(file, name, Comlink.proxy(onProgress), this.opts), crashed]);
+      const res = await Promise.race([this.api.analyze(file, name, progress, this.opts), crashed]);
       // The SHA-256 (for history) is computed once the report is out: on two cores, hashing beside
       // the decoder took a third of its speed (bench: 345 → 429 MB/s on 1.2 GB), and the report
       // is what the user waits for.
@@ -102,6 +108,7 @@ export class AnalyzerClient {
       if (kind === "trap" || kind === "load") this.replace();
       throw new AnalysisFailure(kind, failureMessage(kind, name, err?.message ?? String(e)), name);
     } finally {
+      live = false;
       this.crash = null;
     }
   }

@@ -68,18 +68,6 @@ export const OUTCOME_LABELS: Record<string, string> = {
   ok: "OK", failed: "Failed", "no-response": "No response", incomplete: "Incomplete",
 };
 
-/** A Wireshark display filter for a list of frame numbers. */
-export function framesFilter(frames: number[]): string {
-  const f = [...new Set(frames.filter((n) => Number.isInteger(n) && n > 0))].sort((a, b) => a - b);
-  if (f.length === 0) return "";
-  if (f.length === 1) return `frame.number == ${f[0]}`;
-  return `frame.number in {${f.join(" ")}}`;
-}
-
-export function streamFilter(stream: number | null | undefined): string {
-  return stream === null || stream === undefined || stream < 0 ? "" : `tcp.stream eq ${stream}`;
-}
-
 export interface TextPart { code: boolean; text: string }
 
 /** Splits remediation text on backticks: `cmd` parts are commands (shown as code, copyable). */

@@ -1,6 +1,7 @@
 // What the report views compute from a Report: ordering, filtering, summaries. Pure functions.
 import type { Connection, Finding, Report, Severity } from "../core/report";
 import { PHASE_LABELS } from "./format";
+import { displayFilter, upgradeFilter } from "../core/filters";
 
 const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 const OUTCOME_RANK: Record<string, number> = { failed: 0, "no-response": 1, incomplete: 2, ok: 3 };
@@ -100,11 +101,44 @@ export function findingCounts(r: Report): Record<Severity, number> {
   return n;
 }
 
-/** The overall tone of a report: its worst finding, or "ok". */
-export function reportTone(r: Report): Severity | "ok" {
+export type Tone = Severity | "ok" | "none";
+
+/**
+ * The overall tone of a report: its worst finding; "none" when there was nothing to diagnose (no
+ * SMB connection, no Kerberos exchange: an empty capture, or one of other traffic), which is not
+ * the same as "ok" (connections that set up fine).
+ */
+export function reportTone(r: Report): Tone {
   const n = findingCounts(r);
   if (r.capture.error && r.capture.packets === 0) return "error";
-  return n.error ? "error" : n.warning ? "warning" : r.connections.some((c) => c.outcome !== "ok") ? "warning" : "ok";
+  if (n.error) return "error";
+  if (n.warning) return "warning";
+  if (r.connections.length === 0 && r.kerberos.length === 0) return "none";
+  return r.connections.some((c) => c.outcome !== "ok") ? "warning" : "ok";
+}
+
+/** The words for each tone, wherever a report is shown (the page, the Markdown export). */
+export const TONE_LABELS: Record<Tone, string> = {
+  error: "Problem found", warning: "Needs attention", info: "Information", ok: "No problem found", none: "Nothing to diagnose",
+};
+
+/** What the report says when it has no findings. */
+export function noFindingsText(r: Report): string {
+  return reportTone(r) === "none" ? "Nothing to diagnose: no SMB connection and no Kerberos exchange in this capture." : "No problems found in the SMB connection setup.";
+}
+
+/**
+ * The capture summary's statement about SMB: only for a capture without SMB connections, with the
+ * busiest ports it does hold (report.capture.topPorts).
+ */
+export function noSmbText(r: Report): { text: string; ports: string[]; hint: string } | null {
+  if (r.connections.length) return null;
+  const ports = r.capture.topPorts ?? [];
+  return {
+    text: r.capture.packets === 0 ? "No SMB connection: the capture holds no packets." : `No SMB connection in this capture.${ports.length ? " Busiest ports:" : " No TCP/UDP traffic either."}`,
+    ports,
+    hint: ports.length ? "Was the capture taken on the client or the file server, while the failure happened? SMB uses TCP 445 (or 139 with NetBIOS), Kerberos 88." : "",
+  };
 }
 
 /** The connection to show in the ladder first: the first failure, else the first connection. */
@@ -115,4 +149,22 @@ export function defaultConnection(r: Report): Connection | null {
 /** A report that only says the file could not be read (nothing else to show). */
 export function isUnusable(r: Report): boolean {
   return !!r.capture.error && r.capture.packets === 0 && r.connections.length === 0;
+}
+
+export interface FindingFilters {
+  /** exactly the finding's evidence frames ("" without frames) */
+  frames: string;
+  /** its connection's stream ("" without a connection) */
+  stream: string;
+  /** the finding's own filter, when it says more than the other two */
+  extra: string;
+}
+
+/** The Wireshark filters shown with a finding (the page and the Markdown export show the same). */
+export function findingFilters(f: Finding, conn?: Connection | null): FindingFilters {
+  const frames = displayFilter({ frames: f.frames });
+  const stream = conn ? displayFilter({ stream: conn.stream }) : "";
+  const own = f.filter ? upgradeFilter(f.filter) : ""; // a Report from history may predate Wireshark 4.0's syntax
+  const extra = own && own !== frames && own !== stream ? own : "";
+  return { frames, stream, extra };
 }

@@ -76,7 +76,7 @@ export function captureRules(ctx: DiagnoseContext): void {
       id: "NO_SMB_TRAFFIC",
       severity: "info",
       title: "No SMB traffic in this capture",
-      explanation: `The capture holds ${m.packets} packets but no SMB connection (TCP 445, 139, or SMB on another port) and no Kerberos. ${ports.length ? `What it does contain, busiest first: ${ports.join("; ")}.` : "It holds no TCP or UDP traffic at all."} The SMB traffic may have gone over another interface, or a capture filter excluded it.`,
+      explanation: `The capture holds ${m.packets ? `${m.packets} packets but` : "no packets:"} no SMB connection (TCP 445, 139, or SMB on another port) and no Kerberos. ${ports.length ? `What it does contain, busiest first: ${ports.join("; ")}.` : "It holds no TCP or UDP traffic at all."} The SMB traffic may have gone over another interface, or a capture filter excluded it.`,
       remediation: [
         "Capture on the client that fails, on the interface that reaches the server, with no filter or with `port 445 or port 139 or port 88`.",
         "Reproduce the failure while capturing (e.g. `net use \\\\server\\share` or open the share in Explorer).",

@@ -3,6 +3,7 @@
 import type { CaptureModel, ConnModel } from "../model/types";
 import type { Connection, Finding } from "../report";
 import type { KrbExchange } from "../model/kerberos";
+import { displayFilter } from "../filters";
 
 export interface ConnView { m: ConnModel; s: Omit<Connection, "findings">; findings: string[] }
 
@@ -63,8 +64,9 @@ export function dur(msv: number): string {
   return `${(msv / 1000).toFixed(1)} s`;
 }
 
-export function streamFilter(c: ConnView, frames?: number[]): string {
-  return frames && frames.length ? `tcp.stream eq ${c.s.stream} && frame.number in {${frames.join(" ")}}` : `tcp.stream eq ${c.s.stream}`;
+/** The display filter of a connection's stream (filters.ts builds every filter). */
+export function streamFilter(c: ConnView): string {
+  return displayFilter({ stream: c.s.stream });
 }
 
 /** "10.0.0.1:445" → "10.0.0.1", "[fe80::1]:445" → "fe80::1" */

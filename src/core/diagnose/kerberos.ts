@@ -2,6 +2,7 @@
 // cause (the troubleshooting article). KDC_ERR_S_PRINCIPAL_UNKNOWN for cifs/<name> = no SPN.
 import { add, type DiagnoseContext, type ConnView } from "./context";
 import { REF } from "./references";
+import { displayFilter } from "../filters";
 import { KRB_ERRORS } from "../names";
 import { EXPECTED_KRB_ERRORS, type KrbExchange } from "../model/kerberos";
 
@@ -59,7 +60,7 @@ export function kerberosRules(ctx: DiagnoseContext): void {
         remediation: ["Nothing to fix. Look at Kerberos errors that follow these, if any."],
         connection: views.length === 1 ? views[0].s.id : null,
         frames: mine.map((e) => e.reply!.frame),
-        filter: `kerberos.error_code in {${[...new Set(mine.map((e) => e.reply!.errorCode))].join(" ")}} && ip.addr == ${client}`,
+        filter: displayFilter({ kerberosErrors: mine.map((e) => e.reply!.errorCode), host: client }),
         references: [REF.rfc4120Preauth, REF.rfc4120Udp, REF.article],
       };
       add(ctx, f, views[0]);
@@ -101,7 +102,7 @@ function spnUnknown(ctx: DiagnoseContext, group: KrbExchange[], v: ConnView | nu
     ],
     connection: v?.s.id ?? null,
     frames: framesOf(group),
-    filter: `kerberos.error_code == ${ex.reply!.errorCode} && ip.addr == ${ex.client}`,
+    filter: displayFilter({ kerberosErrors: [ex.reply!.errorCode], host: ex.client }),
     references: [REF.kileTgs, REF.rfc4120Errors, REF.article],
   }, v ?? undefined);
 }
@@ -119,7 +120,7 @@ function other(ctx: DiagnoseContext, group: KrbExchange[], v: ConnView | null, e
     remediation: [...(a?.fix ?? ["Look up the error in RFC 4120 7.5.9 / MS-KILE and the KDC's event log (event 4768/4769/4771 on a Windows DC)."]), "On a Windows DC the Security log has the matching event (4768 AS, 4769 TGS, 4771 pre-auth failure) with the same code."],
     connection: v?.s.id ?? null,
     frames: framesOf(group),
-    filter: `kerberos.error_code == ${err} && ip.addr == ${ex.client}`,
+    filter: displayFilter({ kerberosErrors: [err], host: ex.client }),
     references: [REF.rfc4120Errors, REF.article],
   }, v ?? undefined);
 }

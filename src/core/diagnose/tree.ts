@@ -2,6 +2,7 @@
 // encryption required vs permissions, other statuses; and SMB3 encryption that hides the rest.
 import { add, host, streamFilter, type DiagnoseContext, type ConnView } from "./context";
 import { REF } from "./references";
+import { displayFilter } from "../filters";
 import { statusLabel } from "../names";
 import { isError } from "../model/summarize";
 import { clientCanEncrypt } from "./encryption";
@@ -137,6 +138,6 @@ function encrypted(ctx: DiagnoseContext, c: ConnView): void {
     title: `SMB3 encryption from frame ${e.firstFrame} on`,
     explanation: `From frame ${e.firstFrame}, ${e.count} SMB message${e.count > 1 ? "s" : ""} on this connection are encrypted (SMB2 TRANSFORM header): ${why}. Their commands and statuses are not visible in a capture.${hiddenTrees}`,
     remediation: ["Nothing to fix. To see inside, capture on the client or server with the session keys (Wireshark can decrypt SMB3 given them), or reproduce against a test share without encryption."],
-    connection: c.s.id, frames: [e.firstFrame], filter: `${streamFilter(c)} && frame.number >= ${e.firstFrame}`, references: [REF.smb2Transform],
+    connection: c.s.id, frames: [e.firstFrame], filter: displayFilter({ stream: c.s.stream, fromFrame: e.firstFrame }), references: [REF.smb2Transform],
   }, c);
 }

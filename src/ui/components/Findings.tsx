@@ -1,7 +1,7 @@
 import { createMemo, For, Show } from "solid-js";
 import type { Connection, Finding, Report } from "../../core/report";
-import { splitCode, framesFilter, streamFilter } from "../format";
-import { sortFindings } from "../model";
+import { splitCode } from "../format";
+import { findingFilters, noFindingsText, sortFindings } from "../model";
 import { Cmd } from "./Copy";
 import { paged, ShowMore } from "./Paged";
 
@@ -21,7 +21,7 @@ export function Findings(props: { report: Report; onShowConnection: (id: string)
   return (
     <section aria-labelledby="findings-h">
       <h2 id="findings-h">Findings ({props.report.findings.length})</h2>
-      <Show when={props.report.findings.length} fallback={<p class="notice">No problems found in the SMB connection setup.</p>}>
+      <Show when={props.report.findings.length} fallback={<p class="notice" data-testid="no-findings">{noFindingsText(props.report)}</p>}>
         <div class="findings">
           <For each={pager.visible()}>
             {(f) => <FindingCard f={f} conn={f.connection ? conns().get(f.connection) : undefined} onShowConnection={props.onShowConnection} />}
@@ -35,10 +35,10 @@ export function Findings(props: { report: Report; onShowConnection: (id: string)
 
 function FindingCard(props: { f: Finding; conn?: Connection; onShowConnection: (id: string) => void }) {
   const f = () => props.f;
-  const frames = () => framesFilter(f().frames);
-  const stream = () => (props.conn ? streamFilter(props.conn.stream) : "");
-  /** the finding's own filter, when it says more than the frames and the stream */
-  const extra = () => (f().filter && f().filter !== frames() && f().filter !== stream() ? f().filter! : "");
+  const filters = createMemo(() => findingFilters(f(), props.conn));
+  const frames = () => filters().frames;
+  const stream = () => filters().stream;
+  const extra = () => filters().extra;
   return (
     <article class={`finding sev-${f().severity}`} data-finding-id={f().id} aria-label={`${SEV_LABEL[f().severity] ?? f().severity}: ${f().title}`}>
       <header>
@@ -67,7 +67,7 @@ function FindingCard(props: { f: Finding; conn?: Connection; onShowConnection: (
           {(c) => (
             <>
               <span>Connection <span class="mono">{c().client} → {c().server}</span></span>
-              <Show when={streamFilter(c().stream)}><Cmd text={streamFilter(c().stream)} what="Wireshark stream filter" /></Show>
+              <Show when={stream()}><Cmd text={stream()} what="Wireshark stream filter" /></Show>
               <button type="button" class="link" onClick={() => props.onShowConnection(c().id)}>Show handshake</button>
             </>
           )}

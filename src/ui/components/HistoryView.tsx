@@ -63,7 +63,7 @@ export function HistoryView(props: {
                         <span class="notice mono" title={`SHA-256 ${e.sha256}`}>SHA-256 {e.sha256.slice(0, 16)}…</span>
                       </td>
                       <td class="verdict-cell">
-                        <span class={`badge ${e.tone === "ok" ? "ok" : e.tone}`}>{e.errors ? `${e.errors} error${e.errors > 1 ? "s" : ""}` : e.warnings ? `${e.warnings} warning${e.warnings > 1 ? "s" : ""}` : e.tone === "ok" ? "ok" : "note"}</span>{" "}
+                        <span class={`badge ${e.tone}`}>{e.errors ? `${e.errors} error${e.errors > 1 ? "s" : ""}` : e.warnings ? `${e.warnings} warning${e.warnings > 1 ? "s" : ""}` : e.tone === "ok" ? "ok" : e.tone === "none" ? "nothing" : "note"}</span>{" "}
                         {e.verdict}
                       </td>
                       <td class="actions">

@@ -1,15 +1,13 @@
 import { createEffect, createMemo, createSignal, on, Show } from "solid-js";
 import type { Report } from "../../core/report";
 import { reportToMarkdown } from "../markdown";
-import { defaultConnection, findingCounts, reportTone } from "../model";
+import { defaultConnection, findingCounts, reportTone, TONE_LABELS } from "../model";
 import { downloadText, exportBaseName } from "../download";
 import { formatBytes, formatDate } from "../format";
 import { Findings } from "./Findings";
 import { Connections } from "./Connections";
 import { Ladder } from "./Ladder";
 import { CaptureSummary, KerberosTable, ServersTable } from "./Summary";
-
-const TONE_LABEL = { error: "Problem found", warning: "Needs attention", info: "Information", ok: "No problem found" } as const;
 
 export interface ReportMeta { savedAt?: number; fromHistory?: boolean; sha256?: string; elapsedMs?: number; wasmBytes?: number; reads?: string }
 
@@ -46,7 +44,7 @@ export function ReportView(props: { report: Report; meta?: ReportMeta }) {
   return (
     <article class="report" data-testid="report" aria-labelledby="verdict-h">
       <div class={`verdict tone-${tone()}`} data-testid="verdict" data-tone={tone()} data-elapsed-ms={props.meta?.elapsedMs !== undefined ? Math.round(props.meta.elapsedMs) : undefined} data-wasm-bytes={props.meta?.wasmBytes} data-reads={props.meta?.reads}>
-        <div class="label" id="verdict-h">{TONE_LABEL[tone()]} — {r().capture.file}</div>
+        <div class="label" id="verdict-h">{TONE_LABELS[tone()]} — {r().capture.file}</div>
         <p data-testid="verdict-text">{r().verdict}</p>
         <div class="meta">
           {counts().error} error{counts().error === 1 ? "" : "s"}, {counts().warning} warning{counts().warning === 1 ? "" : "s"}, {counts().info} note{counts().info === 1 ? "" : "s"}

@@ -2,6 +2,7 @@ import { For, Show } from "solid-js";
 import type { Report } from "../../core/report";
 import { formatBytes, formatDuration, spanMs, PHASE_LABELS } from "../format";
 import { paged, ShowMore } from "./Paged";
+import { noSmbText } from "../model";
 
 export function CaptureSummary(props: { report: Report }) {
   const c = () => props.report.capture;
@@ -23,15 +24,19 @@ export function CaptureSummary(props: { report: Report }) {
           <dt>Warnings</dt>
           <dd><ul><For each={c().warnings}>{(w) => <li>{w}</li>}</For></ul></dd>
         </Show>
-        <Show when={props.report.connections.length === 0}>
-          <dt>SMB</dt>
-          <dd>
-            No SMB connection in this capture.
-            <Show when={c().topPorts?.length} fallback={<> No TCP/UDP traffic either.</>}>
-              {" "}Busiest ports: <ul data-testid="top-ports"><For each={c().topPorts}>{(p) => <li>{p}</li>}</For></ul>
-              Was the capture taken on the client or the file server, while the failure happened? SMB uses TCP 445 (or 139 with NetBIOS), Kerberos 88.
-            </Show>
-          </dd>
+        <Show when={noSmbText(props.report)}>
+          {(n) => (
+            <>
+              <dt>SMB</dt>
+              <dd data-testid="no-smb">
+                {n().text}
+                <Show when={n().ports.length}>
+                  <ul data-testid="top-ports"><For each={n().ports}>{(p) => <li>{p}</li>}</For></ul>
+                  {n().hint}
+                </Show>
+              </dd>
+            </>
+          )}
         </Show>
       </dl>
     </section>
