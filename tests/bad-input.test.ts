@@ -193,6 +193,24 @@ describe("cut and sparse files: the cut-record warning gives the right numbers",
     }
   });
 
+  it("a block larger than the reader buffers (skipped as it streams by), cut: its offset and how much of it is there", async () => {
+    const b = pcapng();
+    const bl = pcapngBlocks(b);
+    const at = bl[3].off, len = 3 << 20; // a 3 MiB Custom Block (crafted), after the first packets
+    const big = new Uint8Array(len);
+    const dv = new DataView(big.buffer);
+    dv.setUint32(0, 0x00000bad, true); dv.setUint32(4, len, true); dv.setUint32(8, 32473, true); dv.setUint32(len - 4, len, true);
+    const x = new Uint8Array(b.length + len);
+    x.set(b.subarray(0, at)); x.set(big, at); x.set(b.subarray(at), at + len);
+    const whole = await problems(x, "big.pcapng");
+    expect(whole.probs.map((p) => p.code)).toEqual([C.W_UNKNOWN_BLOCK]); // skipped, said once
+    for (const present of [100_000, 2_500_000, len - 1]) {
+      const { probs } = await problems(x.subarray(0, at + present), "big.pcapng", 1 << 20);
+      expect(probs.map((p) => [p.code, p.offset])).toEqual([[C.W_UNKNOWN_BLOCK, at], [C.W_TRUNCATED_RECORD, at]]);
+      expectCut(probs[1].text, "big.pcapng", at, present, len);
+    }
+  });
+
   it("a sparse file (a real capture extended with truncate): as many frames as tshark, and a true warning", async () => {
     const dir = mkdtempSync(join(tmpdir(), "smbscope-sparse-"));
     try {
