@@ -108,7 +108,7 @@ const hostile = {
   // TREE_CONNECT path, UTF-16LE: "nosuchshare" (11 characters)
   share: `${OSC_TITLE}\u202e${HIDE}`,
   // NTLMSSP AUTHENTICATE (Unicode): user "alice", domain "WORKGROUP", workstation "SMBCLI"
-  user: `${HIDE}\u202e`,
+  user: `${HIDE}\n`, // a line feed: no name may start a line of its own
   domain: "\x1b[2J\x1b[H\u2066W",
   host: "\x9b2J\u200b\ufeffS",
   // Kerberos GeneralString (UTF-8): "files" and "corp" of the SPN cifs/files.corp.example.test
@@ -154,8 +154,8 @@ describe("capture strings cannot drive the terminal (crafted captures)", () => {
     // the names are still there to read, as escapes
     expect(share.out).toContain("\\\\10.99.1.1\\\\x1b]0;X\\x07\\u202e\\x1b[8m"); // in the table and the finding
     expect(share.out).toContain("[TREE_BAD_NETWORK_NAME]");
-    expect(ntlm.out).toContain('Logon failed for \\x1b[2J\\x1b[H\\u2066W\\\\x1b[8m\\u202e: STATUS_LOGON_FAILURE'); // verdict
-    expect(ntlm.out).toContain('user "\\x1b[8m\\u202e" domain "\\x1b[2J\\x1b[H\\u2066W"');
+    expect(ntlm.out).toContain('Logon failed for \\x1b[2J\\x1b[H\\u2066W\\\\x1b[8m\\n: STATUS_LOGON_FAILURE'); // verdict
+    expect(ntlm.out).toContain('user "\\x1b[8m\\n" domain "\\x1b[2J\\x1b[H\\u2066W"');
     expect(ntlm.out).toContain('"\\x9b2J\\u200b\\ufeffS"'); // workstation
     expect(ntlm.out).toContain("[LOGON_FAILURE]");
     expect(krb.out).toContain("cifs/\\x1b[8m\\x07.\\u202e\\x1b.example.test");

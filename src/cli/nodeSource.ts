@@ -9,11 +9,7 @@ import { isatty } from "node:tty";
 import type { Readable } from "node:stream";
 import type { CaptureSource } from "../core/source";
 
-export type NodeSource = CaptureSource & {
-  close(): Promise<void>;
-  /** A FIFO no program has opened for writing yet: `onWaiting` is called if that lasts 1 s. */
-  fifo?: boolean;
-};
+export type NodeSource = CaptureSource & { close(): Promise<void> };
 
 /** The name `-` is standard input. `onWaiting` (FIFOs only) says the open waits for a writer. */
 export async function fileSource(path: string, onWaiting?: (what: string) => void): Promise<NodeSource> {
@@ -44,7 +40,7 @@ export async function fileSource(path: string, onWaiting?: (what: string) => voi
     s.once("open", () => clearTimeout(t));
     s.once("close", () => clearTimeout(t));
   }
-  return { ...streamSource(s, basename(path)), fifo: st.isFIFO() };
+  return streamSource(s, basename(path));
 }
 
 const STREAM_CHUNK = 1 << 20;

@@ -28,7 +28,9 @@ export function renderText(r: Report, color: boolean): string {
   for (const f of r.findings) {
     put("");
     put(sev[f.severity], " ", c("1", f.title), `  [${f.id}]`);
-    for (const line of f.explanation.split("\n")) for (const l of wrap(safe(line), 100, "      ")) put(l);
+    // the explanation's own line breaks start list items ("\n- "); any other line feed came
+    // from a name in the capture and is shown escaped, so no name can start a line of its own
+    for (const line of f.explanation.split(/\n(?=- )/)) for (const l of wrap(safe(line), 100, "      ")) put(l);
     if (f.frames.length) put(`      evidence: frame${f.frames.length > 1 ? "s" : ""} ${f.frames.join(", ")}${f.filter ? `   (Wireshark filter: ${f.filter})` : ""}`);
     if (f.severity !== "info" || f.remediation.length > 1) {
       put("      what to do:");
