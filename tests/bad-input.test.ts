@@ -248,6 +248,7 @@ describe("pcapng timestamps that do not fit (crafted IDB options)", () => {
       const { probs, packets } = await problems(b, file);
       expect(packets).toBe(pcapngBlocks(ok).filter((x) => x.type === 6).length);
       expect(probs.map((p) => [p.fatal, p.code, p.offset])).toEqual([[false, C.W_TS_OVERFLOW, firstEpb(b)]]);
+      expect(probs[0].ev.frame).toBe(1); // on the packet whose time overflowed (tshark frame 1)
       expect(probs[0].text).toMatch(new RegExp(`^${file.replace(".", "\\.")}, byte offset ${firstEpb(b)}: a timestamp of interface 0 falls outside the years 1677–2262`));
       expect(probs[0].text).toMatch(detail);
       const r = await reportOfBytes(b, file);

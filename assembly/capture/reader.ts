@@ -401,12 +401,11 @@ function epb(b: usize, len: u32, obsolete: bool): void {
   }
   const resol = load<u32>(ifResol + iface * 4);
   const tsOff = load<i64>(ifOffset + iface * 8);
-  const ts = tsToNs((hi << 32) | lo, resol, tsOff);
-  if (tsOverflow && load<u8>(ifTsWarned + iface) == 0) {
+  setPacket(frame, tsToNs((hi << 32) | lo, resol, tsOff), digitsOf(resol));
+  if (tsOverflow && load<u8>(ifTsWarned + iface) == 0) { // once per interface, on the packet's frame
     store<u8>(ifTsWarned + iface, 1);
     warn(W_TS_OVERFLOW, fileOff, iface, <u64>tsOff);
   }
-  setPacket(frame, ts, digitsOf(resol));
   if (caplen < origlen && !snapWarned) { snapWarned = true; warn(W_SNAPLEN_CUT, fileOff, caplen, origlen); }
   handlePacket(b + 20, caplen, origlen, load<u32>(ifLink + iface * 4));
 }
