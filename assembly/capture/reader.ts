@@ -218,7 +218,7 @@ function tsToNs(units: u64, resol: u32, offsetSec: i64): i64 {
     if (k >= 64) ns = <u64>(<f64>units / Math.pow(2, <f64>k) * 1e9); // under a second
     else {
       const whole = units >> k;
-      const frac = k == 0 ? 0 : units & ((<u64>1 << k) - 1);
+      const frac = units & ((<u64>1 << k) - 1);
       if (whole > NS_MAX / 1000000000) return tsOverflowed();
       const fracNs = k <= 30 ? (frac * 1000000000) >> k : <u64>(<f64>frac / Math.pow(2, <f64>k) * 1e9);
       ns = whole * 1000000000 + fracNs;
