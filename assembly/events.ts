@@ -184,7 +184,7 @@ export const MECH_SPNEGO = 5; // a NegTokenInit offering mechanisms (e.g. in a N
 export const MECH_KRB_U2U = 6;
 
 // EV_WARNING codes
-export const W_TRUNCATED_RECORD = 1; // the last record is cut short by the end of the file (VALUE = bytes present, VALUE2 = bytes needed)
+export const W_TRUNCATED_RECORD = 1; // the last record is cut short by the end of the file (VALUE = bytes present, VALUE2 = bytes needed, 0 when even its length field is cut)
 export const W_UNKNOWN_LINKTYPE = 2; // VALUE = link type; packets on it counted but not decoded
 export const W_SNAPLEN_CUT = 3; // caplen < len (VALUE = caplen, VALUE2 = len): first warning only
 export const W_UNKNOWN_BLOCK = 4; // pcapng block type skipped (VALUE = type)
@@ -198,6 +198,7 @@ export const W_BAD_TSRESOL = 11;
 export const W_OOO_OVERFLOW = 12;
 export const W_PB_OBSOLETE = 13; // obsolete pcapng Packet Block seen (read as EPB)
 export const W_SHB_VERSION = 14; // a section header with an unknown major version: rest of the file not read
+export const W_TS_OVERFLOW = 15; // a pcapng timestamp (with if_tsresol, if_tsoffset) does not fit i64 nanoseconds (VALUE = interface id, VALUE2 = its if_tsoffset seconds, as i64 bits): the packet gets no timestamp (first one per interface)
 
 // EV_ERROR codes
 export const E_NOT_A_CAPTURE = 1; // VALUE = first 4 bytes (big-endian), VALUE2 = next 4

@@ -7,6 +7,12 @@ import { decodeBytes } from "./support/decode";
 import { describeProblem } from "../src/core/problems";
 import type { RawEvent } from "../src/core/decoder/records";
 import * as C from "../assembly/events";
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, copyFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { decodeFile } from "./support/decode";
+import { reportOf } from "./support/report";
+import { pcapngBlocks, withIdbOptions } from "./support/craft";
 
 const FX = join(__dirname, "../fixtures");
 const pcap = () => new Uint8Array(readFileSync(join(FX, "smb311-ok.pcap")));
@@ -48,7 +54,7 @@ describe("bad input", () => {
     for (const chunk of [1 << 20, 3]) {
       const { probs, packets } = await problems(b, "noise.bin", chunk);
       expect(probs.map((p) => p.code)).toEqual([C.E_NOT_A_CAPTURE]);
-      expect(probs[0].text).toMatch(/noise\.bin is not a packet capture: it starts with 13 /);
+      expect(probs[0].text).toMatch(/noise\.bin is not a packet capture: at byte offset 0 it starts with 13 /);
       expect(packets).toBe(0);
     }
   });
@@ -144,3 +150,136 @@ describe("bad input", () => {
     }
   });
 });
+
+describe("cut and sparse files: the cut-record warning gives the right numbers", () => {
+  /** pcap records: [{ off, len }] (header included) */
+  const records = (b: Uint8Array) => {
+    const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    const out: { off: number; len: number }[] = [];
+    for (let o = 24; o + 16 <= b.length; o += 16 + dv.getUint32(o + 8, true)) out.push({ off: o, len: 16 + dv.getUint32(o + 8, true) });
+    return out;
+  };
+  const expectCut = (text: string, name: string, off: number, present: number, needed: number | null) =>
+    expect(text).toBe(`${name}, byte offset ${off}: the last record is cut short (${needed === null ? `${present} bytes present, too few to hold its length` : `${present} of ${needed} bytes present`}), as when a capture is copied while still being written; everything before it was read.`);
+
+  it("a real pcap cut at several offsets: the offset of the record, bytes present of bytes needed", async () => {
+    const b = pcap();
+    const recs = records(b);
+    for (const [k, into] of [[3, 1], [3, 8], [3, 11], [3, 12], [3, 15], [7, 16], [7, 40], [20, -1]]) {
+      const r = recs[k];
+      const cut = r.off + (into < 0 ? r.len + into : into);
+      for (const chunk of [1 << 20, 7]) {
+        const { probs, packets } = await problems(b.subarray(0, cut), "cut.pcap", chunk);
+        expect(packets).toBe(k);
+        expect(probs.map((p) => [p.code, p.offset])).toEqual([[C.W_TRUNCATED_RECORD, r.off]]);
+        expectCut(probs[0].text, "cut.pcap", r.off, cut - r.off, cut - r.off < 12 ? null : r.len);
+      }
+    }
+  });
+
+  it("a real pcapng cut at several offsets, in packet and other blocks", async () => {
+    const b = pcapng();
+    const bl = pcapngBlocks(b);
+    const epbs = (n: number) => bl.slice(0, n).filter((x) => x.type === 6).length;
+    for (const [k, into] of [[1, 4], [1, 10], [2, 6], [2, 9], [2, 30], [12, 8], [12, -4], [bl.length - 1, -1]]) {
+      const blk = bl[k];
+      const cut = blk.off + (into < 0 ? blk.len + into : into);
+      for (const chunk of [1 << 20, 5]) {
+        const { probs, packets } = await problems(b.subarray(0, cut), "cut.pcapng", chunk);
+        expect(packets).toBe(epbs(k));
+        expect(probs.map((p) => [p.code, p.offset])).toEqual([[C.W_TRUNCATED_RECORD, blk.off]]);
+        expectCut(probs[0].text, "cut.pcapng", blk.off, cut - blk.off, cut - blk.off < 8 ? null : blk.len);
+      }
+    }
+  });
+
+  it("a block larger than the reader buffers (skipped as it streams by), cut: its offset and how much of it is there", async () => {
+    const b = pcapng();
+    const bl = pcapngBlocks(b);
+    const at = bl[3].off, len = 3 << 20; // a 3 MiB Custom Block (crafted), after the first packets
+    const big = new Uint8Array(len);
+    const dv = new DataView(big.buffer);
+    dv.setUint32(0, 0x00000bad, true); dv.setUint32(4, len, true); dv.setUint32(8, 32473, true); dv.setUint32(len - 4, len, true);
+    const x = new Uint8Array(b.length + len);
+    x.set(b.subarray(0, at)); x.set(big, at); x.set(b.subarray(at), at + len);
+    const whole = await problems(x, "big.pcapng");
+    expect(whole.probs.map((p) => p.code)).toEqual([C.W_UNKNOWN_BLOCK]); // skipped, said once
+    for (const present of [100_000, 2_500_000, len - 1]) {
+      const { probs } = await problems(x.subarray(0, at + present), "big.pcapng", 1 << 20);
+      expect(probs.map((p) => [p.code, p.offset])).toEqual([[C.W_UNKNOWN_BLOCK, at], [C.W_TRUNCATED_RECORD, at]]);
+      expectCut(probs[1].text, "big.pcapng", at, present, len);
+    }
+  });
+
+  it("a sparse file (a real capture extended with truncate): as many frames as tshark, and a true warning", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "smbscope-sparse-"));
+    try {
+      for (const extra of [8, 13, 100_008]) {
+        const p = join(dir, `sparse${extra}.pcap`);
+        copyFileSync(join(FX, "smb311-ok.pcap"), p);
+        execFileSync("truncate", ["-s", `+${extra}`, p]);
+        // (tshark exits 2 on the cut record at the end, after printing every frame before it)
+        const tshark = spawnSync("tshark", ["-r", p, "-T", "fields", "-e", "frame.number"], { stdio: ["ignore", "pipe", "ignore"] }).stdout.toString().trim().split("\n").length;
+        const evs = await decodeFile(p);
+        expect(Number(evs.find((e) => e.kind === C.EV_SUMMARY)!.f.packets)).toBe(tshark);
+        const warns = evs.filter((e) => e.kind === C.EV_WARNING).map((e) => describeProblem(e, `sparse${extra}.pcap`));
+        const size = pcap().length + extra, left = extra % 16; // the zeros read as 16-byte records of 0 bytes
+        expect(warns).toHaveLength(1);
+        expectCut(warns[0].text, `sparse${extra}.pcap`, size - left, left, left < 12 ? null : 16);
+      }
+    } finally { rmSync(dir, { recursive: true, force: true }); }
+  });
+});
+
+describe("pcapng timestamps that do not fit (crafted IDB options)", () => {
+  const ok = pcapng();
+  const firstEpb = (b: Uint8Array) => pcapngBlocks(b).find((x) => x.type === 6)!.off;
+
+  it("an if_tsoffset of ±2^62 s, or a resolution of whole seconds on a µs count: a warning naming the interface and the block, no 1970 date", async () => {
+    const cases: [string, { tsresol?: number; tsoffset?: bigint }, RegExp][] = [
+      ["plus", { tsoffset: 1n << 62n }, /the interface's if_tsoffset is 4611686018427387904 s/],
+      ["minus", { tsoffset: -(1n << 62n) }, /the interface's if_tsoffset is -4611686018427387904 s/],
+      ["seconds", { tsresol: 0 }, /hold; such packets/],
+      ["binary-seconds", { tsresol: 0x80 }, /hold; such packets/],
+    ];
+    for (const [name, opts, detail] of cases) {
+      const b = withIdbOptions(ok, opts);
+      const file = `ts-${name}.pcapng`;
+      const { probs, packets } = await problems(b, file);
+      expect(packets).toBe(pcapngBlocks(ok).filter((x) => x.type === 6).length);
+      expect(probs.map((p) => [p.fatal, p.code, p.offset])).toEqual([[false, C.W_TS_OVERFLOW, firstEpb(b)]]);
+      expect(probs[0].ev.frame).toBe(1); // on the packet whose time overflowed (tshark frame 1)
+      expect(probs[0].text).toMatch(new RegExp(`^${file.replace(".", "\\.")}, byte offset ${firstEpb(b)}: a timestamp of interface 0 falls outside the years 1677–2262`));
+      expect(probs[0].text).toMatch(detail);
+      const r = await reportOfBytes(b, file);
+      expect(r.capture.start).toBeNull();
+      expect(r.capture.end).toBeNull();
+      expect(r.capture.warnings).toEqual([probs[0].text]);
+      expect(r.connections[0].outcome).toBe("ok"); // the rest of the analysis stands
+    }
+  });
+
+  it("an ordinary if_tsoffset still shifts the times, with no warning", async () => {
+    const base = await reportOfBytes(ok, "ok.pcapng");
+    const r = await reportOfBytes(withIdbOptions(ok, { tsoffset: 3600n }), "offset.pcapng");
+    expect(r.capture.warnings).toEqual([]);
+    expect(Date.parse(r.capture.start!) - Date.parse(base.capture.start!)).toBe(3600_000);
+    // the capture's packets are at 1795563319.27–.29 s; i64 nanoseconds end at 9223372036.85 s
+    const near = await reportOfBytes(withIdbOptions(ok, { tsoffset: 7_427_808_717n }), "near.pcapng");
+    expect(near.capture.warnings).toEqual([]);
+    expect(near.capture.start).toBe("2262-04-11T23:47:16.270775Z");
+    const past = await reportOfBytes(withIdbOptions(ok, { tsoffset: 7_427_808_718n }), "past.pcapng");
+    expect(past.capture.warnings).toHaveLength(1);
+    expect(past.capture.warnings[0]).toMatch(/^past\.pcapng, byte offset \d+: a timestamp of interface 0 falls outside/);
+    expect(past.capture.start).toBeNull();
+  });
+});
+
+async function reportOfBytes(b: Uint8Array, name: string) {
+  const dir = mkdtempSync(join(tmpdir(), "smbscope-ts-"));
+  try {
+    const p = join(dir, name);
+    (await import("node:fs")).writeFileSync(p, b);
+    return await reportOf(p);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+}

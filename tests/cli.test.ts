@@ -1,9 +1,15 @@
 // The smbscope command as a script sees it: output formats and exit status.
-import { describe, it, expect } from "vitest";
+import { describe, it, expect, afterAll } from "vitest";
 import { join } from "node:path";
-import { writeFileSync, mkdtempSync } from "node:fs";
+import { writeFileSync, mkdtempSync, readFileSync, createWriteStream, copyFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { main } from "../src/cli/main";
+import { renderText } from "../src/cli/render";
+import { analyzeCapture } from "../src/core/analyze";
+import { fileSource } from "../src/cli/nodeSource";
+import { nodeDecoder } from "../src/cli/wasmNode";
+import { replaceInPcap, utf16, utf8 } from "./support/craft";
 
 const FIX = join(__dirname, "../fixtures");
 
@@ -91,5 +97,194 @@ describe("streamed JSON", () => {
       async () => { waits++; inFlight = true; await new Promise((r) => setTimeout(r, 1)); inFlight = false; });
     expect(waits).toBe(parts.length);
     expect(parts.join("")).toBe(JSON.stringify(value));
+  });
+});
+
+// Crafted (no real stack sends these names): real fixtures with the capture's own names rewritten,
+// byte for byte the same length, into terminal control sequences.
+const OSC_TITLE = "\x1b]0;X\x07"; // sets the terminal's title
+const HIDE = "\x1b[8m"; // hides what follows
+const hostile = {
+  // TREE_CONNECT path, UTF-16LE: "nosuchshare" (11 characters)
+  share: `${OSC_TITLE}\u202e${HIDE}`,
+  // NTLMSSP AUTHENTICATE (Unicode): user "alice", domain "WORKGROUP", workstation "SMBCLI"
+  user: `${HIDE}\n`, // a line feed: no name may start a line of its own
+  domain: "\x1b[2J\x1b[H\u2066W",
+  host: "\x9b2J\u200b\ufeffS",
+  // Kerberos GeneralString (UTF-8): "files" and "corp" of the SPN cifs/files.corp.example.test
+  krbHost: `${HIDE}\x07`,
+  krbDomain: "\u202e\x1b",
+};
+
+function craftedCaptures(dir: string) {
+  const fx = (n: string) => new Uint8Array(readFileSync(join(FIX, n)));
+  const files = {
+    share: join(dir, "crafted-share.pcap"), ntlm: join(dir, "crafted-ntlm.pcap"), krb: join(dir, "crafted-krb.pcap"),
+  };
+  writeFileSync(files.share, replaceInPcap(fx("tree-bad-share.pcap"), [{ from: utf16("nosuchshare"), to: utf16(hostile.share) }]));
+  writeFileSync(files.ntlm, replaceInPcap(fx("wrong-password.pcap"), [
+    { from: utf16("alice"), to: utf16(hostile.user) },
+    { from: utf16("WORKGROUP"), to: utf16(hostile.domain) },
+    { from: utf16("SMBCLI"), to: utf16(hostile.host) },
+  ]));
+  writeFileSync(files.krb, replaceInPcap(fx("krb-spn-unknown.pcap"), [
+    { from: utf8("files"), to: utf8(hostile.krbHost) },
+    { from: utf8("corp"), to: utf8(hostile.krbDomain) },
+  ]));
+  return files;
+}
+
+// A raw control, bidi or invisible character anywhere in the text (the line feeds between lines excepted)
+const RAW = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/u;
+const noRawControls = (bytes: Buffer) => {
+  for (const b of bytes) expect(b === 0x0a || (b >= 0x20 && b !== 0x7f)).toBe(true);
+  expect(bytes.toString("utf8")).not.toMatch(RAW);
+};
+
+describe("capture strings cannot drive the terminal (crafted captures)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "smbscope-tty-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const files = craftedCaptures(dir);
+
+  it("the readable report shows the hostile names escaped, and no raw control byte reaches stdout", async () => {
+    const share = await run([files.share]);
+    const ntlm = await run([files.ntlm]);
+    const krb = await run([files.krb]);
+    for (const r of [share, ntlm, krb]) noRawControls(Buffer.from(r.out + "\n"));
+    // the names are still there to read, as escapes
+    expect(share.out).toContain("\\\\10.99.1.1\\\\x1b]0;X\\x07\\u202e\\x1b[8m"); // in the table and the finding
+    expect(share.out).toContain("[TREE_BAD_NETWORK_NAME]");
+    expect(ntlm.out).toContain('Logon failed for \\x1b[2J\\x1b[H\\u2066W\\\\x1b[8m\\n: STATUS_LOGON_FAILURE'); // verdict
+    expect(ntlm.out).toContain('user "\\x1b[8m\\n" domain "\\x1b[2J\\x1b[H\\u2066W"');
+    expect(ntlm.out).toContain('"\\x9b2J\\u200b\\ufeffS"'); // workstation
+    expect(ntlm.out).toContain("[LOGON_FAILURE]");
+    expect(krb.out).toContain("cifs/\\x1b[8m\\x07.\\u202e\\x1b.example.test");
+    expect(krb.out).toContain("[KERBEROS_SPN_UNKNOWN]");
+    expect([share.code, ntlm.code, krb.code]).toEqual([1, 1, 1]); // the diagnosis itself is unchanged
+  });
+
+  it("with colour on, the only escape sequences are the CLI's own SGR codes", async () => {
+    const d = await nodeDecoder();
+    for (const f of Object.values(files)) {
+      const src = await fileSource(f);
+      const text = renderText(await analyzeCapture(d, src), true);
+      await src.close();
+      expect(text).toContain("\x1b[1;31mERROR\x1b[0m");
+      const own = text.replace(/\x1b\[(0|1|2|31|33|36|1;31|1;33)m/g, "");
+      noRawControls(Buffer.from(own));
+    }
+  });
+
+  it("--json and --events stay JSON that holds the names exactly, with no raw control or bidi character in the text", async () => {
+    for (const args of [["--json"], ["--events"]]) {
+      const r = await run([...args, files.share, files.ntlm, files.krb]);
+      noRawControls(Buffer.from(r.out));
+      const docs = r.lines.map((l) => JSON.parse(l));
+      const all = JSON.stringify(docs);
+      for (const name of [hostile.share, hostile.user, hostile.domain, hostile.host]) expect(all).toContain(JSON.stringify(name).slice(1, -1));
+      if (args[0] === "--json") {
+        expect(docs[0].connections[0].shares.map((x: { path: string }) => x.path)).toContain(`\\\\10.99.1.1\\${hostile.share}`);
+        expect(docs[1].connections[0].user).toBe(`${hostile.domain}\\${hostile.user}`);
+      }
+    }
+  });
+
+  it("a file name with control characters is escaped in the error on stderr", async () => {
+    const p = join(dir, "x\x1b]0;pwn\x07.pcap");
+    writeFileSync(p, "not a capture at all");
+    const r = await run([p]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("x\\x1b]0;pwn\\x07.pcap is not a packet capture");
+    noRawControls(Buffer.from(r.err));
+  });
+});
+
+// The command itself (bin/smbscope.mjs, built by npm test), for what only a real process has:
+// standard input, FIFOs, devices.
+const BIN = join(__dirname, "../bin/smbscope.mjs");
+const ENV = { ...process.env, SMBSCOPE_NO_REEXEC: "1", NO_COLOR: "1" };
+function cli(args: string[], opts: { input?: Uint8Array; cwd?: string } = {}) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { env: ENV, timeout: 20_000, maxBuffer: 64 << 20, ...opts });
+  return { code: r.status, out: r.stdout.toString(), err: r.stderr.toString(), timedOut: r.error !== undefined };
+}
+
+describe("inputs that are not regular files", () => {
+  const dir = mkdtempSync(join(tmpdir(), "smbscope-in-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const bytes = readFileSync(join(FIX, "tree-bad-share.pcap"));
+  const fromFile = JSON.parse(cli(["--json", join(FIX, "tree-bad-share.pcap")]).out);
+  const sameReport = (r: { capture: { file: string } }) => expect({ ...r, capture: { ...r.capture, file: fromFile.capture.file } }).toEqual(fromFile);
+
+  it("`-` reads the capture from standard input: the same Report as from the file", () => {
+    const r = cli(["--json", "-"], { input: bytes });
+    expect(r.code).toBe(1);
+    const rep = JSON.parse(r.out);
+    expect(rep.capture.file).toBe("stdin");
+    expect(rep.capture.bytes).toBe(bytes.length);
+    sameReport(rep);
+    const text = cli(["-"], { input: bytes });
+    expect(text.code).toBe(1);
+    expect(text.out).toContain("STATUS_BAD_NETWORK_NAME");
+  });
+
+  it("a FIFO: says it waits for a writer, then reads what is written to it, to its end", async () => {
+    const fifo = join(dir, "live.fifo");
+    execFileSync("mkfifo", [fifo]);
+    const p = spawn(process.execPath, [BIN, "--json", fifo], { env: ENV });
+    let out = "", err = "";
+    p.stdout.on("data", (d) => (out += d));
+    p.stderr.on("data", (d) => (err += d));
+    const exited = new Promise<number | null>((res) => p.on("close", res));
+    try {
+      const t0 = Date.now();
+      while (!err.includes("waiting") && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 50));
+      expect(err).toContain("live.fifo is a FIFO: waiting for a program to write to it");
+      const w = createWriteStream(fifo);
+      // in two halves, a moment apart: the reader must not take the first half's end for the file's
+      w.write(bytes.subarray(0, 3000));
+      await new Promise((r) => setTimeout(r, 300));
+      w.end(bytes.subarray(3000));
+      expect(await exited).toBe(1);
+      sameReport(JSON.parse(out));
+    } finally { if (p.exitCode === null) p.kill(); }
+  });
+
+  it("/dev/zero and a /proc file: one error at once (not a capture, not 'empty'), exit 2", () => {
+    for (const [path, name, first] of [["/dev/zero", "zero", "00 00 00 00"], ["/proc/self/status", "status", "4e 61 6d 65"]]) {
+      const t0 = Date.now();
+      const r = cli([path]);
+      expect(r.timedOut).toBe(false);
+      expect(Date.now() - t0).toBeLessThan(15_000);
+      expect(r.code).toBe(2);
+      expect(r.out).toBe("");
+      const lines = r.err.trim().split("\n");
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(new RegExp(`^smbscope: ${name} is not a packet capture: at byte offset 0 it starts with ${first} .*Expected a pcap file`));
+    }
+  });
+
+  it("a file that is not a capture: format unknown, one error and no 'damaged' finding", async () => {
+    const p = join(dir, "notes.txt");
+    writeFileSync(p, "just some text, not packets\n");
+    const j = await run(["--json", p]);
+    expect(j.code).toBe(2);
+    const rep = JSON.parse(j.out);
+    expect(rep.capture.format).toBe("unknown");
+    expect(rep.capture.error).toMatch(/^notes\.txt is not a packet capture: at byte offset 0 it starts with 6a 75 73 74 .*Expected a pcap file \(magic a1b2c3d4/);
+    expect(rep.findings).toEqual([]);
+    const t = await run([p]);
+    expect(t.code).toBe(2);
+    expect(t.out).toBe("");
+    expect(t.err.split("\n")).toEqual([`smbscope: ${rep.capture.error}`]);
+  });
+
+  it("`--` ends the options: a file named like an option is read", () => {
+    copyFileSync(join(FIX, "tree-bad-share.pcap"), join(dir, "-x.pcap"));
+    const bad = cli(["-x.pcap"], { cwd: dir });
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain("unknown option -x.pcap");
+    const r = cli(["--json", "--", "-x.pcap"], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out).capture.file).toBe("-x.pcap");
   });
 });

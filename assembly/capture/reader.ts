@@ -8,7 +8,7 @@ import {
   EV_CAPTURE, EV_ERROR, EV_WARNING, F_CODE, F_OFFSET, F_VALUE, F_VALUE2, F_FORMAT, F_LINKTYPE,
   F_IFACE, F_TSRESOL, FMT_PCAP, FMT_PCAP_NS, FMT_PCAPNG,
   W_TRUNCATED_RECORD, W_SNAPLEN_CUT, W_UNKNOWN_BLOCK, W_BAD_INTERFACE, W_HUGE_SNAPLEN,
-  W_BAD_TSRESOL, W_PB_OBSOLETE, W_SHB_VERSION,
+  W_BAD_TSRESOL, W_PB_OBSOLETE, W_SHB_VERSION, W_TS_OVERFLOW,
   E_NOT_A_CAPTURE, E_EMPTY, E_BAD_BLOCK_LENGTH, E_RECORD_TOO_LARGE, E_TRUNCATED_HEADER, E_BAD_SHB,
   E_NETMON,
 } from "../events";
@@ -34,6 +34,8 @@ let state: u32 = ST_START;
 let tail: u32 = 0; // bytes carried in front of INPUT
 let fileOff: u64 = 0; // file offset of the first byte of the carried tail / current region
 let skipLeft: u64 = 0; // bytes of an oversized non-packet block still to skip
+let skipFrom: u64 = 0; // where that block starts
+let skipLen: u64 = 0; // and its stated length
 let frame: u32 = 0;
 let bigEndian = false;
 
@@ -49,6 +51,7 @@ let ifLink: usize = 0; // u32[MAX_IFACES]
 let ifResol: usize = 0; // u32[] raw if_tsresol byte
 let ifOffset: usize = 0; // i64[] if_tsoffset seconds
 let ifSnap: usize = 0; // u32[]
+let ifTsWarned: usize = 0; // u8[] 1 = W_TS_OVERFLOW already given for this interface
 let badIfaceWarned = false;
 let pbWarned = false;
 
@@ -70,6 +73,7 @@ export function readerInit(input: usize): void {
   ifResol = heap.alloc(MAX_IFACES * 4);
   ifOffset = heap.alloc(MAX_IFACES * 8);
   ifSnap = heap.alloc(MAX_IFACES * 4);
+  ifTsWarned = heap.alloc(MAX_IFACES);
 }
 
 export function readerReset(): void {
@@ -187,33 +191,47 @@ function pcapRecord(p: usize, avail: u32): u32 {
   return 16 + caplen;
 }
 
-// Interface timestamp → nanoseconds since the epoch.
+// Interface timestamp → nanoseconds since the epoch. An i64 of nanoseconds holds the years
+// 1677–2262: a timestamp outside (a wild if_tsoffset, a 64-bit count at a coarse resolution)
+// sets tsOverflow and gives 0, "no timestamp", rather than a value wrapped around to any date.
+const NS_MAX: u64 = <u64>i64.MAX_VALUE;
+const SEC_MAX: i64 = i64.MAX_VALUE / 1000000000;
+let tsOverflow = false;
+
 function tsToNs(units: u64, resol: u32, offsetSec: i64): i64 {
-  let ns: i64;
+  tsOverflow = false;
+  let ns: u64; // ≤ NS_MAX below
   if ((resol & 0x80) == 0) {
     const k = resol;
     if (k <= 9) {
-      let mul: i64 = 1;
+      let mul: u64 = 1;
       for (let i: u32 = k; i < 9; i++) mul *= 10;
-      ns = <i64>units * mul;
+      if (units > NS_MAX / mul) return tsOverflowed();
+      ns = units * mul;
     } else {
       let div: u64 = 1;
       for (let i: u32 = 9; i < k && i < 28; i++) div *= 10;
-      ns = <i64>(units / div);
+      ns = units / div; // k ≥ 10: at most u64 max / 10 < NS_MAX
     }
   } else {
     const k = resol & 0x7f;
-    if (k == 0) ns = <i64>units * 1000000000;
-    else if (k >= 64) ns = 0;
+    if (k >= 64) ns = <u64>(<f64>units / Math.pow(2, <f64>k) * 1e9); // under a second
     else {
       const whole = units >> k;
       const frac = units & ((<u64>1 << k) - 1);
+      if (whole > NS_MAX / 1000000000) return tsOverflowed();
       const fracNs = k <= 30 ? (frac * 1000000000) >> k : <u64>(<f64>frac / Math.pow(2, <f64>k) * 1e9);
-      ns = <i64>(whole * 1000000000 + fracNs);
+      ns = whole * 1000000000 + fracNs;
+      if (ns > NS_MAX) return tsOverflowed();
     }
   }
-  return ns + offsetSec * 1000000000;
+  if (offsetSec > SEC_MAX || offsetSec < -SEC_MAX) return tsOverflowed();
+  const offNs = offsetSec * 1000000000;
+  if (offNs > 0 && ns > <u64>(i64.MAX_VALUE - offNs)) return tsOverflowed();
+  return <i64>ns + offNs;
 }
+
+function tsOverflowed(): i64 { tsOverflow = true; return 0; }
 
 function digitsOf(resol: u32): u32 {
   if ((resol & 0x80) != 0) return 9;
@@ -234,7 +252,7 @@ function pcapngBlock(p: usize, avail: u32): u32 {
     if (!known) return damaged(p, avail, isPacket || type == BT_IDB ? E_RECORD_TOO_LARGE : E_BAD_BLOCK_LENGTH, blen, CARRY_CAP);
     // Skip a huge block of another kind without buffering it (its trailer goes unchecked).
     warn(W_UNKNOWN_BLOCK, fileOff, type, blen);
-    skipLeft = <u64>blen - avail;
+    skipLeft = <u64>blen - avail; skipFrom = fileOff; skipLen = blen;
     return avail;
   }
   if (avail < blen) return 0;
@@ -363,6 +381,7 @@ function idb(b: usize, len: u32): void {
   store<u32>(ifResol + i * 4, resol);
   store<i64>(ifOffset + i * 8, offset);
   store<u32>(ifSnap + i * 4, snap);
+  store<u8>(ifTsWarned + i, 0);
   announce(FMT_PCAPNG, link, i, resol);
 }
 
@@ -381,7 +400,12 @@ function epb(b: usize, len: u32, obsolete: bool): void {
     return;
   }
   const resol = load<u32>(ifResol + iface * 4);
-  setPacket(frame, tsToNs((hi << 32) | lo, resol, load<i64>(ifOffset + iface * 8)), digitsOf(resol));
+  const tsOff = load<i64>(ifOffset + iface * 8);
+  setPacket(frame, tsToNs((hi << 32) | lo, resol, tsOff), digitsOf(resol));
+  if (tsOverflow && load<u8>(ifTsWarned + iface) == 0) { // once per interface, on the packet's frame
+    store<u8>(ifTsWarned + iface, 1);
+    warn(W_TS_OVERFLOW, fileOff, iface, <u64>tsOff);
+  }
   if (caplen < origlen && !snapWarned) { snapWarned = true; warn(W_SNAPLEN_CUT, fileOff, caplen, origlen); }
   handlePacket(b + 20, caplen, origlen, load<u32>(ifLink + iface * 4));
 }
@@ -434,10 +458,10 @@ export function readerFinish(): void {
     }
   } else if (state != ST_STOPPED && tail > 0) {
     const p = inputBase - tail;
-    const need: u64 = tail >= 16 ? 16 + <u64>u32x(p + 8, bigEndian) : 0;
+    const need: u64 = tail >= 12 ? 16 + <u64>u32x(p + 8, bigEndian) : 0; // caplen at +8
     warn(W_TRUNCATED_RECORD, fileOff, tail, need);
   } else if (skipLeft > 0) {
-    warn(W_TRUNCATED_RECORD, fileOff, 0, skipLeft);
+    warn(W_TRUNCATED_RECORD, skipFrom, skipLen - skipLeft, skipLen);
   }
   tail = 0;
 }

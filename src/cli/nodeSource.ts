@@ -1,19 +1,85 @@
-// Node: a capture file read with positioned reads straight into the decoder's input buffer.
-import { open } from "node:fs/promises";
+// Node: where a capture comes from. A regular file is read with positioned reads straight into
+// the decoder's input buffer; anything else that can be read (standard input, a FIFO, a
+// character device, a /proc file whose size reads 0) is read as a stream, to its end, without
+// knowing its size (size -1).
+import { open, stat } from "node:fs/promises";
+import { createReadStream } from "node:fs";
 import { basename } from "node:path";
+import { isatty } from "node:tty";
+import type { Readable } from "node:stream";
 import type { CaptureSource } from "../core/source";
 
-export async function fileSource(path: string): Promise<CaptureSource & { close(): Promise<void> }> {
-  const fh = await open(path, "r");
-  const st = await fh.stat();
-  if (st.isDirectory()) { await fh.close(); throw new Error(`${path} is a directory, not a capture file`); }
+export type NodeSource = CaptureSource & { close(): Promise<void> };
+
+/** The name `-` is standard input. `onWaiting` (FIFOs only) says the open waits for a writer. */
+export async function fileSource(path: string, onWaiting?: (what: string) => void): Promise<NodeSource> {
+  if (path === "-") {
+    if (isatty(0)) throw new Error("standard input is a terminal, not a capture: pipe one in (tcpdump -w - … | smbscope -)");
+    // fd 0 read as a file stream: a pipe, a FIFO or a redirected file alike (process.stdin
+    // would switch a pipe to non-blocking mode for the whole process group)
+    return streamSource(createReadStream("", { fd: 0, highWaterMark: STREAM_CHUNK, autoClose: false }), "stdin");
+  }
+  const st = await stat(path);
+  if (st.isDirectory()) throw new Error(`${path} is a directory, not a capture file`);
+  if (st.isFile() && st.size > 0) {
+    const fh = await open(path, "r");
+    return {
+      name: basename(path),
+      size: st.size,
+      async readInto(offset, dst) {
+        const { bytesRead } = await fh.read(dst, 0, dst.length, offset);
+        return bytesRead;
+      },
+      close: () => fh.close(),
+    };
+  }
+  // open() of a FIFO waits for a writer (as cat does); say so rather than wait in silence
+  const s = createReadStream(path, { highWaterMark: STREAM_CHUNK });
+  if (st.isFIFO() && onWaiting) {
+    const t = setTimeout(() => onWaiting(`${basename(path)} is a FIFO: waiting for a program to write to it…`), 1000);
+    s.once("open", () => clearTimeout(t));
+    s.once("close", () => clearTimeout(t));
+  }
+  return streamSource(s, basename(path));
+}
+
+const STREAM_CHUNK = 1 << 20;
+
+/**
+ * A readable stream as a CaptureSource: read in order only, each read taking what has arrived
+ * (waiting only when nothing has). At most the stream's buffer (one chunk) is held ahead.
+ */
+export function streamSource(stream: Readable, name: string): NodeSource {
+  let chunk: Buffer | null = null, at = 0; // the chunk being handed out and how far
+  let position = 0, ended = false, closed = false, error: Error | null = null;
+  let wake: (() => void) | null = null;
+  const poke = () => { const w = wake; wake = null; w?.(); };
+  stream.on("readable", poke);
+  stream.on("end", () => { ended = true; poke(); });
+  stream.on("error", (e) => { error = e; poke(); });
   return {
-    name: basename(path),
-    size: st.size,
+    name,
+    size: -1,
     async readInto(offset, dst) {
-      const { bytesRead } = await fh.read(dst, 0, dst.length, offset);
-      return bytesRead;
+      if (offset !== position) throw new Error(`${name}: a stream is read in order (asked for offset ${offset} at ${position})`);
+      let n = 0;
+      for (;;) {
+        if (closed) return 0; // cancelled: write nothing into dst
+        if (error) throw new Error(`${name}: ${error.message}`);
+        while (n < dst.length) {
+          if (!chunk) { chunk = stream.read() as Buffer | null; at = 0; if (!chunk) break; }
+          const k = Math.min(dst.length - n, chunk.length - at);
+          dst.set(chunk.subarray(at, at + k), n);
+          n += k; at += k;
+          if (at === chunk.length) chunk = null;
+        }
+        if (n > 0 || ended) break;
+        await new Promise<void>((r) => { wake = r; });
+      }
+      position += n;
+      return n;
     },
-    close: () => fh.close(),
+    cancel() { closed = true; poke(); },
+    async close() { closed = true; poke(); stream.destroy(); },
   };
 }

@@ -1,31 +1,46 @@
 // The readable report for a terminal: verdict first, then findings with evidence and
 // remediation, then the connection table. Colour only when the output is a terminal.
+//
+// Findings and tables embed the capture's own names, so every piece of text is passed through
+// terminalSafe (terminalText.ts) here, before the colour codes wrap it: those codes are then the
+// only escape sequences in the output.
 import type { Report } from "../core/report";
+import { terminalSafe as safe } from "./terminalText";
+
+/** A piece of a line in one SGR style (only when colour is on) */
+interface Styled { style: string; text: string }
 
 export function renderText(r: Report, color: boolean): string {
-  const c = (code: string, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
-  const sev = { error: c("1;31", "ERROR"), warning: c("1;33", "WARN "), info: c("36", "INFO ") };
   const out: string[] = [];
+  // the one way text gets into the output: escaped, then coloured
+  const put = (...parts: (string | Styled)[]) => {
+    out.push(parts.map((p) => typeof p === "string" ? safe(p) : color ? `\x1b[${p.style}m${safe(p.text)}\x1b[0m` : safe(p.text)).join(""));
+  };
+  const c = (style: string, text: string): Styled => ({ style, text });
+  const sev = { error: c("1;31", "ERROR"), warning: c("1;33", "WARN "), info: c("36", "INFO ") };
   const cap = r.capture;
-  out.push(c("1", `${cap.file}`) + `  ${cap.format}, ${cap.linkTypes.join("/") || "no interfaces"}, ${cap.packets} packets${cap.start ? `, ${cap.start} → ${cap.end}` : ""}`);
-  out.push("");
-  out.push(c("1", r.verdict));
-  if (cap.error) out.push(c("31", `  ${cap.error}`));
-  for (const w of cap.warnings.slice(0, 10)) out.push(c("33", `  warning: ${w}`));
+  const unusable = !!cap.error && cap.packets === 0;
+  put(c("1", cap.file), `  ${cap.format}, ${cap.linkTypes.join("/") || "no interfaces"}, ${cap.packets} packets${cap.start ? `, ${cap.start} → ${cap.end}` : ""}`);
+  put("");
+  put(c("1", r.verdict)); // for an unusable file, the verdict is its error
+  if (cap.error && !unusable) put(c("31", `  ${cap.error}`));
+  for (const w of cap.warnings.slice(0, 10)) put(c("33", `  warning: ${w}`));
   for (const f of r.findings) {
-    out.push("");
-    out.push(`${sev[f.severity]} ${c("1", f.title)}  [${f.id}]`);
-    for (const line of f.explanation.split("\n")) out.push(wrap(line, 100, "      "));
-    if (f.frames.length) out.push(`      evidence: frame${f.frames.length > 1 ? "s" : ""} ${f.frames.join(", ")}${f.filter ? `   (Wireshark filter: ${f.filter})` : ""}`);
+    put("");
+    put(sev[f.severity], " ", c("1", f.title), `  [${f.id}]`);
+    // the explanation's own line breaks start list items ("\n- "); any other line feed came
+    // from a name in the capture and is shown escaped, so no name can start a line of its own
+    for (const line of f.explanation.split(/\n(?=- )/)) for (const l of wrap(safe(line), 100, "      ")) put(l);
+    if (f.frames.length) put(`      evidence: frame${f.frames.length > 1 ? "s" : ""} ${f.frames.join(", ")}${f.filter ? `   (Wireshark filter: ${f.filter})` : ""}`);
     if (f.severity !== "info" || f.remediation.length > 1) {
-      out.push("      what to do:");
-      for (const step of f.remediation) out.push(wrap(`- ${step}`, 100, "        ", "      "));
+      put("      what to do:");
+      for (const step of f.remediation) for (const l of wrap(safe(`- ${step}`), 100, "        ", "      ")) put(l);
     }
-    if (f.references?.length) out.push(c("2", `      see: ${f.references.join("; ")}`));
+    if (f.references?.length) put(c("2", `      see: ${f.references.join("; ")}`));
   }
   if (r.connections.length) {
-    out.push("");
-    out.push(c("1", "Connections"));
+    put("");
+    put(c("1", "Connections"));
     const rows = [["stream", "client", "server", "dialect", "auth/user", "outcome", "failed at", "status", "shares"]];
     for (const x of r.connections) {
       rows.push([
@@ -33,26 +48,29 @@ export function renderText(r: Report, color: boolean): string {
         [x.auth, x.user].filter(Boolean).join(" ") || "-",
         x.outcome, x.failedPhase ?? "-", x.status ?? "-",
         x.shares.map((s) => `${s.path}${s.status && s.status !== "STATUS_SUCCESS" ? ` (${s.status})` : ""}`).join(", ") || "-",
-      ]);
+      ].map(safe)); // escaped before the columns are measured
     }
     const widths = rows[0].map((_, i) => Math.min(40, Math.max(...rows.map((r2) => r2[i].length))));
     for (const [i, row] of rows.entries()) {
       const line = row.map((cell, k) => (k === row.length - 1 ? cell : cell.padEnd(widths[k]))).join("  ");
-      out.push(i === 0 ? c("2", line) : row[5] === "ok" ? line : c(row[5] === "incomplete" ? "33" : "31", line));
+      if (i === 0) put(c("2", line));
+      else if (row[5] === "ok") put(line);
+      else put(c(row[5] === "incomplete" ? "33" : "31", line));
     }
   }
   if (r.kerberos.length) {
-    out.push("");
-    out.push(c("1", "Kerberos"));
+    put("");
+    put(c("1", "Kerberos"));
     for (const k of r.kerberos.slice(0, 40)) {
-      out.push(`  frame ${String(k.frame).padEnd(6)} ${k.transport} ${k.client} ${k.message === "KRB-ERROR" || k.message.endsWith("REP") ? "←" : "→"} ${k.kdc}  ${k.message.padEnd(9)} ${k.service ?? ""}${k.error ? `  ${k.error}${k.expected ? " (normal)" : ""}` : ""}`);
+      put(`  frame ${String(k.frame).padEnd(6)} ${k.transport} ${k.client} ${k.message === "KRB-ERROR" || k.message.endsWith("REP") ? "←" : "→"} ${k.kdc}  ${k.message.padEnd(9)} ${k.service ?? ""}${k.error ? `  ${k.error}${k.expected ? " (normal)" : ""}` : ""}`);
     }
-    if (r.kerberos.length > 40) out.push(`  … ${r.kerberos.length - 40} more`);
+    if (r.kerberos.length > 40) put(`  … ${r.kerberos.length - 40} more`);
   }
   return out.join("\n");
 }
 
-function wrap(text: string, width: number, indent: string, firstIndent = indent): string {
+/** Lines of at most `width` characters (unless one word is longer), split at spaces. */
+function wrap(text: string, width: number, indent: string, firstIndent = indent): string[] {
   const words = text.split(" ");
   const lines: string[] = [];
   let cur = firstIndent;
@@ -61,5 +79,5 @@ function wrap(text: string, width: number, indent: string, firstIndent = indent)
     else cur += (cur.trim().length ? " " : "") + w;
   }
   lines.push(cur);
-  return lines.join("\n");
+  return lines;
 }

@@ -19,8 +19,11 @@ export async function analyzeCapture(decoder: Decoder, src: CaptureSource, opts:
   const model = new ModelBuilder(src.name, src.size);
   decoder.setSetupOnly(true);
   decoder.setFieldFilter(modelFilter);
+  let read: number;
   try {
-    await decodeSource(decoder, src, (batch) => { for (const ev of batch) model.add(ev); }, opts.onProgress, opts.signal);
+    read = await decodeSource(decoder, src, (batch) => { for (const ev of batch) model.add(ev); }, opts.onProgress, opts.signal);
   } finally { decoder.setSetupOnly(false); decoder.setFieldFilter(null); }
-  return buildReport(model.finish());
+  const report = buildReport(model.finish());
+  if (src.size < 0) report.capture.bytes = read; // a stream: its size is what it gave
+  return report;
 }

@@ -35,7 +35,7 @@ export function describeProblem(ev: RawEvent, fileName: string): Problem {
   if (fatal) {
     switch (code) {
       case C.E_EMPTY: text = `${fileName} is empty (0 bytes): not a capture.`; break;
-      case C.E_NOT_A_CAPTURE: text = `${fileName} is not a packet capture: it starts with ${firstBytes(v, v2)}.${guessFormat(v, fileName)}`; break;
+      case C.E_NOT_A_CAPTURE: text = `${fileName} is not a packet capture: at byte offset 0 it starts with ${firstBytes(v, v2)}.${guessFormat(v, fileName)}`; break;
       case C.E_NETMON: text = `${fileName} is a Microsoft Network Monitor capture (.cap), which is not supported yet: open it in Wireshark and save it as pcapng, then analyse that file.`; break;
       case C.E_TRUNCATED_HEADER: text = `${at}: the file ends inside its file header (${v} of ${v2} bytes present).`; break;
       case C.E_BAD_BLOCK_LENGTH: text = `${at}: pcapng block of type ${hex(v)} has an inconsistent length ${v2} (it must be a multiple of 4, at least 12, and repeated at the block's end); reading stopped here.`; break;
@@ -45,7 +45,7 @@ export function describeProblem(ev: RawEvent, fileName: string): Problem {
     }
   } else {
     switch (code) {
-      case C.W_TRUNCATED_RECORD: text = `${at}: the last record is cut short (${v} of ${v2} bytes present), as when a capture is copied while still being written; everything before it was read.`; break;
+      case C.W_TRUNCATED_RECORD: text = `${at}: the last record is cut short (${v2 > 0n ? `${v} of ${v2} bytes present` : `${v} bytes present, too few to hold its length`}), as when a capture is copied while still being written; everything before it was read.`; break;
       case C.W_UNKNOWN_LINKTYPE: text = `${fileName}: link type ${v} is not decoded; its packets are counted but not analysed.`; break;
       case C.W_SNAPLEN_CUT: text = `${at}: packets were captured cut to ${v} of ${v2} bytes (snapshot length); long SMB messages may be incomplete. Capture with a snapshot length of 0 (tcpdump -s 0) for full messages.`; break;
       case C.W_UNKNOWN_BLOCK: text = `${at}: pcapng block of type ${hex(v)} (${v2} bytes) skipped.`; break;
@@ -54,6 +54,11 @@ export function describeProblem(ev: RawEvent, fileName: string): Problem {
       case C.W_BAD_TSRESOL: text = `${at}: interface timestamp resolution ${v} is out of range; microseconds assumed.`; break;
       case C.W_PB_OBSOLETE: text = `${at}: obsolete pcapng Packet Block(s) read as Enhanced Packet Blocks.`; break;
       case C.W_SHB_VERSION: text = `${at}: a pcapng section has version ${v}.${v2}, which no reader understands; the rest of the file was not read.`; break;
+      case C.W_TS_OVERFLOW: {
+        const off = BigInt.asIntN(64, v2);
+        text = `${at}: a timestamp of interface ${v} falls outside the years 1677–2262 that nanosecond timestamps can hold${off !== 0n ? ` (the interface's if_tsoffset is ${off} s)` : ""}; such packets are read without a time.`;
+        break;
+      }
       case C.W_FLOW_TABLE_FULL: text = `${fileName}: more than 180,000 TCP conversations at once; ${v} idle ones were forgotten (stream numbers of conversations that come back later may differ from Wireshark's).`; break;
       case C.W_REASM_SLOTS_FULL: text = `${fileName}: more than ${v} SMB/Kerberos connections open at the same time; the idlest were dropped from reassembly.`; break;
       case C.W_MALFORMED: text = `${fileName}: a malformed message (layer ${v}, byte ${hex(v2, 2)}) was skipped.`; break;

@@ -109,7 +109,7 @@ export interface Finding {
 
 export interface CaptureInfo {
   file: string;
-  format: "pcap" | "pcapng" | "netmon" | "etl";
+  format: "pcap" | "pcapng" | "netmon" | "etl" | "unknown"; // unknown: not a capture (see capture.error)
   linkTypes: string[];
   packets: number;
   bytes: number;

@@ -89,7 +89,7 @@ export function buildReport(m: CaptureModel): Report {
     generator: GENERATOR,
     capture: {
       file: m.file,
-      format: m.format ?? "pcap",
+      format: m.format ?? "unknown",
       linkTypes: m.linkTypes,
       packets: m.packets,
       bytes: m.bytes,

@@ -2,15 +2,20 @@
 // into the decoder's input buffer. Never the whole file in memory.
 import type { Decoder } from "./decoder/wasm";
 import type { RawEvent } from "./decoder/records";
+import { EV_ERROR } from "../../assembly/events";
 
 export interface CaptureSource {
   /** Base name, for messages and the report */
   name: string;
+  /** Bytes, or -1 for a stream (pipe, FIFO, device) read until it ends: offsets then only grow. */
   size: number;
   /** Reads up to dst.length bytes at `offset` into dst; returns the count (0 at the end). */
   readInto(offset: number, dst: Uint8Array): Promise<number>;
+  /** Makes a read in flight resolve at once, writing nothing (a stream waiting for more bytes). */
+  cancel?(): void;
 }
 
+/** `total` is -1 when the source's size is not known (a stream). */
 export interface Progress { bytes: number; total: number }
 
 /** Events per call of decodeSource's sink. */
@@ -19,7 +24,9 @@ const SINK_BATCH = 256;
 /**
  * Runs the decoder over a whole source. `sink` receives each batch of events as soon as it is
  * decoded (so a consumer can fold them into a model and let them go); the array is reused after
- * the sink returns (keep the events, not the array).
+ * the sink returns (keep the events, not the array). Reading stops at the decoder's first fatal
+ * error: nothing after it is decoded, and an endless stream (/dev/zero) ends there. Resolves to
+ * the number of bytes read.
  */
 export async function decodeSource(
   decoder: Decoder,
@@ -27,19 +34,20 @@ export async function decodeSource(
   sink: (batch: RawEvent[]) => void,
   onProgress?: (p: Progress) => void,
   signal?: { aborted: boolean },
-): Promise<void> {
+): Promise<number> {
   decoder.reset();
   let offset = 0;
+  let stopped = false;
   // Events go to the sink in small batches while a slice's records are being decoded: the
   // events of a whole slice, held until its end, lived long enough to be promoted to the old
   // generation. The batch array is reused once the sink returns.
   const batch: RawEvent[] = [];
   const flush = () => { if (batch.length) { sink(batch); batch.length = 0; } };
-  const out = { push(ev: RawEvent) { if (batch.push(ev) >= SINK_BATCH) flush(); } };
+  const out = { push(ev: RawEvent) { if (ev.kind === EV_ERROR) stopped = true; if (batch.push(ev) >= SINK_BATCH) flush(); } };
   // Two input buffers: the next slice is read (fs in Node's thread pool, Blob reads in the
   // browser) while the decoder works on this one, so reading and decoding overlap.
   let k: 0 | 1 = 0;
-  const more = () => offset < src.size || src.size < 0;
+  const more = () => !stopped && (offset < src.size || src.size < 0);
   let next: Promise<number> | null = more() ? src.readInto(offset, decoder.inputViewAt(0)) : null;
   while (next) {
     if (signal?.aborted) { await next.catch(() => 0); throw new DOMException("Analysis cancelled", "AbortError"); }
@@ -53,12 +61,14 @@ export async function decodeSource(
       await next?.catch(() => 0); // never leave a read writing into the decoder's memory
       throw e;
     }
+    if (stopped && next) { src.cancel?.(); await next.catch(() => 0); next = null; } // the read issued before the error
     flush();
     onProgress?.({ bytes: offset, total: src.size });
     k = k === 0 ? 1 : 0;
   }
   decoder.finish(out);
   flush();
+  return offset;
 }
 
 export interface BlobReadAhead {

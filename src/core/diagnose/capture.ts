@@ -60,7 +60,8 @@ export function captureRules(ctx: DiagnoseContext): void {
       connection: null, frames: [], references: [],
     });
   }
-  if (m.error || fileProblems.length) {
+  // (a file with no packet at all has its error as the verdict: nothing was "read up to the damage")
+  if ((m.error && m.packets > 0) || fileProblems.length) {
     add(ctx, {
       id: "CAPTURE_INCOMPLETE",
       severity: "warning",

@@ -132,7 +132,7 @@ export class ModelBuilder {
       case C.EV_WARNING:
       case C.EV_ERROR: {
         const p = describeProblem(ev, this.m.file);
-        if (p.fatal) this.m.error = p.text;
+        if (p.fatal) { this.m.error = p.text; if (p.code === C.E_NETMON) this.m.format = "netmon"; }
         else if (!this.warningSet.has(p.text) && this.warningSet.size < 50) { this.warningSet.add(p.text); this.m.warnings.push(p.text); }
         return;
       }

@@ -124,7 +124,7 @@ export interface KrbMsg extends Msg {
 export interface CaptureModel {
   file: string;
   bytes: number;
-  format: "pcap" | "pcapng" | null;
+  format: "pcap" | "pcapng" | "netmon" | null; // null: no capture header recognised
   linkTypes: string[];
   packets: number;
   firstTs: number | null;

@@ -1,0 +1,40 @@
+// What the CLI writes to a terminal must be the CLI's own: a capture from anywhere carries names
+// (share, user, domain, host, Kerberos principals) chosen by whoever made it, and raw, an ESC or
+// OSC sequence in one retitles or clears the terminal, ESC[8m hides the rest of the verdict, a
+// bidi override (U+202E) reverses what follows. Every line the CLI prints passes through
+// `terminalSafe`, which shows such characters as escapes (\x1b, \u202e); the CLI's own colour codes
+// are added after it (render.ts), so they are the only escape sequences that reach the terminal.
+
+// C0, DEL and C1 controls; format characters (bidi embeddings, overrides and isolates, zero-width
+// space/joiners, LRM/RLM, BOM, Arabic letter mark, tag characters); other default-ignorable
+// (invisible) code points (Hangul fillers, variation selectors); line/paragraph separators;
+// lone surrogates.
+const CLASS = "[\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}\\p{Default_Ignorable_Code_Point}]";
+const UNSAFE = new RegExp(CLASS, "gu");
+// printable ASCII needs no look at all (a plain scan, ~10× faster than the Unicode classes)
+const NOT_ASCII = /[^\x20-\x7e]/;
+const NOT_ASCII_LINES = /[^\n\x20-\x7e]/;
+// the same in JSON Lines, where the line feeds between documents are the CLI's own
+const JSON_UNSAFE = new RegExp(`(?!\n)${CLASS}`, "gu");
+
+const hex = (n: number, w: number) => n.toString(16).padStart(w, "0");
+const SHORT: Record<string, string> = { "\t": "\\t", "\n": "\\n", "\r": "\\r" };
+
+function escapeOne(ch: string): string {
+  const cp = ch.codePointAt(0)!;
+  return SHORT[ch] ?? (cp < 0x100 ? `\\x${hex(cp, 2)}` : cp < 0x10000 ? `\\u${hex(cp, 4)}` : `\\u{${hex(cp, 5)}}`);
+}
+
+/** Text as it may reach a terminal: every control, invisible or direction-changing character escaped. */
+export function terminalSafe(s: string): string {
+  return NOT_ASCII.test(s) ? s.replace(UNSAFE, escapeOne) : s;
+}
+
+/**
+ * JSON text or JSON Lines (JSON.stringify already escapes C0 controls and lone surrogates) with the rest of the
+ * same characters written as \u escapes too: the same JSON value, and `cat`, `less` or a terminal
+ * showing the output sees no raw C1 control, bidi or invisible character.
+ */
+export function jsonTerminalSafe(json: string): string {
+  return NOT_ASCII_LINES.test(json) ? json.replace(JSON_UNSAFE, (m) => Array.from({ length: m.length }, (_, i) => `\\u${hex(m.charCodeAt(i), 4)}`).join("")) : json;
+}
