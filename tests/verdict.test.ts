@@ -58,6 +58,8 @@ describe("the verdict counts per cause", () => {
     const r = await reportOf(merged("fallback.pcap", ["tcp-rejected", "nbss139"]));
     expect(r.connections.map((c) => c.outcome).sort()).toEqual(["failed", "ok"]);
     expect(r.headline).toMatchObject({ connections: 2, failed: 0, fallbacks: 1, causes: [] });
-    expect(r.verdict).toBe("The SMB connection set up fine; the connection to 10.99.1.1:445 was refused, and the same client then reached the same server another way.");
+    expect(r.verdict).toBe("The SMB connection set up fine; the connect to 10.99.1.1:445 was refused, and the same client reached the server on another port.");
+    // the refused port is information, not an error: the page's tone and the CLI's exit status follow
+    expect(r.findings.map((f) => [f.id, f.severity])).toEqual([["PORT_139_FALLBACK", "info"]]);
   });
 });

@@ -54,7 +54,6 @@ interface Failed { c: Connection; id: string | null; finding: Finding | undefine
 
 const plural = (k: number, w: string) => `${k} ${w}${k === 1 ? "" : "s"}`;
 const words = (k: number, w: [string, string]) => `${k} ${k === 1 ? w[0] : w[1]}`;
-const host = (endpoint: string) => { const i = endpoint.lastIndexOf(":"); return i > 0 ? endpoint.slice(0, i) : endpoint; };
 
 /** The verdict line and its counts, from a Report whose connections and findings are final. */
 export function verdictOf(r: Report): { verdict: string; headline: Headline } {
@@ -70,10 +69,9 @@ export function verdictOf(r: Report): { verdict: string; headline: Headline } {
     }
   }
   const failedOutcome = (c: Connection) => c.outcome === "failed" || c.outcome === "no-response" || (c.outcome === "incomplete" && errorsOf.has(c.id));
-  // A TCP connect refused or unanswered where the same client then reached the same server
-  // (445 refused, 139 fine) is a fallback that worked, not a failure of the capture.
-  const okPairs = new Set(r.connections.filter((c) => c.outcome === "ok").map((c) => `${host(c.client)}|${host(c.server)}`));
-  const isFallback = (c: Connection) => c.failedPhase === "tcp" && okPairs.has(`${host(c.client)}|${host(c.server)}`);
+  // A TCP connect refused or unanswered where the same client reached the same server on another
+  // port (445 refused, 139 fine: diagnose/tcp.ts) is a fallback that worked, not a failure.
+  const isFallback = (c: Connection) => c.findings.includes("PORT_139_FALLBACK");
   const fallbacks = r.connections.filter((c) => failedOutcome(c) && isFallback(c));
   const failed: Failed[] = r.connections.filter((c) => failedOutcome(c) && !isFallback(c)).map((c) => {
     const errs = errorsOf.get(c.id) ?? [];
@@ -128,14 +126,12 @@ function text(r: Report, n: number, failed: Failed[], incomplete: Connection[], 
     return `No SMB traffic in this capture (${r.capture.packets} packets${r.capture.topPorts?.length ? `; busiest: ${r.capture.topPorts.slice(0, 2).join(", ")}` : ""}).`;
   }
   const fb = fallbacks.length
-    ? `; ${fallbacks.length === 1 ? `the connection to ${fallbacks[0].server} was ${fallbacks[0].outcome === "failed" ? "refused" : "unanswered"}` : `${fallbacks.length} connections were refused or unanswered`}, and the same client then reached the same server another way`
+    ? `; ${fallbacks.length === 1 ? `the connect to ${fallbacks[0].server} was ${fallbacks[0].outcome === "failed" ? "refused" : "unanswered"}` : `${fallbacks.length} connects were refused or unanswered`}, and the same client reached the server on another port`
     : "";
   if (failed.length === 0) {
     const m = n - fallbacks.length;
     const tail = incomplete.length ? ` (${incomplete.length} not fully captured)` : "";
-    const fallbackIds = new Set(fallbacks.map((c) => c.id));
-    // an error finding that only concerns a fallback that worked does not make the note
-    const err = r.findings.find((f) => f.severity === "error" && !(f.connection && fallbackIds.has(f.connection)));
+    const err = r.findings.find((f) => f.severity === "error");
     const warn = r.findings.find((f) => f.severity === "warning");
     const note = err ? `, but: ${err.title}` : warn ? `; note: ${warn.title}` : "";
     return m === 1
