@@ -89,10 +89,10 @@ function causesOf(failed: Failed[]): HeadlineCause[] {
   const groups = new Map<string, HeadlineCause & { rank: number }>();
   for (const x of failed) {
     const def = x.id ? CAUSE_OF.get(x.id) : undefined;
-    const fallbackWords: [string, string] = x.c.failedPhase
+    const byPhase: [string, string] = x.c.failedPhase
       ? [`failure at ${PHASE_TEXT[x.c.failedPhase]}${x.c.status ? ` (${x.c.status})` : ""}`, `failures at ${PHASE_TEXT[x.c.failedPhase]}${x.c.status ? ` (${x.c.status})` : ""}`]
       : x.id ? [`${x.id} failure`, `${x.id} failures`] : ["failure before authenticating", "failures before authenticating"];
-    const group = def?.[2] ?? def?.[1] ?? fallbackWords;
+    const group = def?.[2] ?? def?.[1] ?? byPhase;
     const key = group[0];
     let g = groups.get(key);
     if (!g) groups.set(key, (g = { cause: group[0], causes: group[1], count: 0, phase: x.c.failedPhase, findingId: def?.[2] ? null : x.id, parts: [], rank: x.c.failedPhase ? PHASE_RANK[x.c.failedPhase] : 2 }));
