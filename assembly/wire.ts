@@ -114,3 +114,5 @@ export const SMB1_FLAGS_REPLY = 0x80;
 export const STATUS_SUCCESS = 0;
 export const STATUS_PENDING = 0x00000103;
 export const STATUS_MORE_PROCESSING_REQUIRED = 0xc0000016;
+/** a session's authentication expired: the client re-authenticates it (MS-SMB2 3.2.5.1.6, 3.3.5.2.9) */
+export const STATUS_NETWORK_SESSION_EXPIRED = 0xc000035c;

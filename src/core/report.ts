@@ -122,12 +122,38 @@ export interface CaptureInfo {
   error?: string | null;
 }
 
+/** Added: failed connections of one cause in the verdict ("2 access denied (1 encryption required, 1 permissions)") */
+export interface HeadlineCause {
+  /** the cause in words, singular and plural */
+  cause: string;
+  causes: string;
+  count: number;
+  /** the finding id the connections were counted under (null for a group of several ids, see parts) */
+  findingId: string | null;
+  phase?: Phase | null;
+  parts?: { cause: string; causes: string; count: number; findingId: string | null }[];
+}
+
+/** Added: the verdict's counts */
+export interface Headline {
+  /** SMB connections in the Report */
+  connections: number;
+  /** connections that failed (a fallback that worked is not one) */
+  failed: number;
+  /** TCP connects refused or unanswered after which the same client reached the same server */
+  fallbacks: number;
+  /** failed connections per cause, most first */
+  causes: HeadlineCause[];
+}
+
 export interface Report {
   version: number;
   generator: string;
   capture: CaptureInfo;
   /** Added: one line for the whole capture */
   verdict: string;
+  /** Added: the counts behind the verdict line */
+  headline?: Headline;
   connections: Connection[];
   kerberos: KerberosRecord[];
   findings: Finding[];

@@ -9,6 +9,7 @@ import { diagnose } from "./diagnose";
 import { makeContext, FINDINGS_PER_ID, type ConnView } from "./diagnose/context";
 import { describePorts } from "./diagnose/capture";
 import { rfc3339 } from "./eventsView";
+import { verdictOf } from "./verdict";
 
 export const GENERATOR = "smbscope 0.1.0";
 const LADDERS_OK = 200;
@@ -105,7 +106,9 @@ export function buildReport(m: CaptureModel): Report {
     findings: groupFindings(ctx.findings),
     servers: servers(connections),
   };
-  report.verdict = verdict(report);
+  const v = verdictOf(report);
+  report.verdict = v.verdict;
+  report.headline = v.headline;
   return report;
 }
 
@@ -120,41 +123,3 @@ function servers(conns: Connection[]): NonNullable<Report["servers"]> {
   return [...by.values()];
 }
 
-const PHASE_TEXT = { tcp: "TCP connect", negotiate: "NEGOTIATE", session_setup: "session setup", tree_connect: "tree connect" } as const;
-
-export function verdict(r: Report): string {
-  if (r.capture.error && r.capture.packets === 0) return r.capture.error;
-  const n = r.connections.length;
-  const withErrors = new Set<string>();
-  for (const f of r.findings) {
-    if (f.severity !== "error") continue;
-    if (f.connection) withErrors.add(f.connection);
-    for (const id of f.connections ?? []) withErrors.add(id);
-  }
-  const errorOn = (c: Connection) => withErrors.has(c.id);
-  // An incomplete connection with an error finding (e.g. Kerberos failed before SESSION_SETUP) failed too
-  const failed = r.connections.filter((c) => c.outcome === "failed" || c.outcome === "no-response" || (c.outcome === "incomplete" && errorOn(c)));
-  const incomplete = r.connections.filter((c) => c.outcome === "incomplete" && !errorOn(c));
-  const krbErrors = r.findings.filter((f) => f.severity === "error" && f.id.startsWith("KERBEROS"));
-  if (n === 0) {
-    if (r.capture.packets === 0) return "The capture holds no packets: nothing to diagnose (was the capture tool stopped at once, or did its filter match nothing?).";
-    if (krbErrors.length) return `No SMB connection in the capture; Kerberos: ${krbErrors[0].title}.`;
-    if (r.kerberos.length) return "No SMB connection in the capture; its Kerberos exchanges show no error after pre-authentication.";
-    return `No SMB traffic in this capture (${r.capture.packets} packets${r.capture.topPorts?.length ? `; busiest: ${r.capture.topPorts.slice(0, 2).join(", ")}` : ""}).`;
-  }
-  const plural = (k: number, w: string) => `${k} ${w}${k === 1 ? "" : "s"}`;
-  if (failed.length === 0) {
-    const tail = incomplete.length ? ` (${incomplete.length} not fully captured)` : "";
-    const err = r.findings.find((f) => f.severity === "error");
-    const warn = r.findings.find((f) => f.severity === "warning");
-    const note = err ? `, but: ${err.title}` : warn ? `; note: ${warn.title}` : "";
-    return n === 1
-      ? `The SMB connection ${incomplete.length ? "shows no failure" : "set up fine"}${tail}${note}.`
-      : `All ${plural(n, "SMB connection")} ${incomplete.length ? "show no failure" : "set up fine"}${tail}${note}.`;
-  }
-  const first = failed[0];
-  const cause = r.findings.find((f) => f.severity === "error" && f.connection === first.id) ?? r.findings.find((f) => f.severity === "error");
-  const where = first.failedPhase ? `at ${PHASE_TEXT[first.failedPhase]}` : "before authenticating";
-  const head = n === 1 ? "The SMB connection failed" : `${failed.length} of ${plural(n, "SMB connection")} failed`;
-  return `${head} ${where}${first.status ? ` (${first.status})` : ""}: ${cause ? cause.title : `${first.client} → ${first.server}`}.`;
-}

@@ -4,13 +4,14 @@ import { add, type DiagnoseContext, type ConnView } from "./context";
 import { REF } from "./references";
 import { displayFilter } from "../filters";
 import { KRB_ERRORS } from "../names";
-import { EXPECTED_KRB_ERRORS, type KrbExchange } from "../model/kerberos";
+import { EXPECTED_KRB_ERRORS, smbServiceName, type KrbExchange } from "../model/kerberos";
 
 const ADVICE: Record<number, { meaning: string; fix: string[] }> = {
-  6: { meaning: "the KDC does not know the client principal (wrong user name or realm)", fix: ["Check the user name and realm (`klist` shows the principal used).", "In AD: `Get-ADUser <name>`; Samba AD: `samba-tool user show <name>`."] },
+  6: { meaning: "the KDC does not know the client principal (wrong user name or realm)", fix: ["Check the user name and realm (`klist` shows the principal used).", "In AD: `Get-ADUser <user>`; Samba AD: `samba-tool user show <user>`."] },
+  13: { meaning: "the KDC refused an option the request asked for: renewing a ticket that is not renewable, validating one that is not postdated (RFC 4120 2.3), or delegation (S4U2Proxy, forwarding) the account is not trusted for (MS-SFU 3.2.5.2)", fix: ["See which KDC options the request set (`kerberos.kdc_options` in Wireshark); for delegation check the account's \"Trust this computer for delegation\" setting and msDS-AllowedToDelegateTo / msDS-AllowedToActOnBehalfOfOtherIdentity."] },
   12: { meaning: "a KDC policy refused the request (e.g. logon hours, workstation restrictions, or a protected account)", fix: ["Check the account's logon restrictions and the Protected Users group."] },
   14: { meaning: "no encryption type in common between the client, the KDC and the account's keys (e.g. RC4 disabled while the account has no AES keys)", fix: ["Check `msDS-SupportedEncryptionTypes` on the account and the service account; reset the password of an old account so that AES keys are created.", "Compare `klist` etypes with the domain policy \"Network security: Configure encryption types allowed for Kerberos\"."] },
-  18: { meaning: "the client's credentials were revoked: the account is disabled or locked out", fix: ["`Get-ADUser <name> -Properties Enabled,LockedOut`; unlock with `Unlock-ADAccount`, enable with `Enable-ADAccount` (Samba AD: `samba-tool user enable/unlock`)."] },
+  18: { meaning: "the client's credentials were revoked: the account is disabled or locked out", fix: ["`Get-ADUser <user> -Properties Enabled,LockedOut`; unlock with `Unlock-ADAccount`, enable with `Enable-ADAccount` (Samba AD: `samba-tool user enable/unlock`)."] },
   23: { meaning: "the password has expired", fix: ["The user must change the password (interactive logon or `Set-ADAccountPassword`)."] },
   24: { meaning: "pre-authentication failed: the password is wrong", fix: ["Retry with the right password; find stale stored credentials (`cmdkey /list`, `klist purge`).", "Repeated failures lock the account: check `BadLogonCount`."] },
   31: { meaning: "integrity check failed: usually a wrong password or keys out of sync", fix: ["Retry with the right password; if a service account, reset its password and keytab together."] },
@@ -38,8 +39,10 @@ export function kerberosRules(ctx: DiagnoseContext): void {
     const ex = group[0];
     const err = ex.reply!.errorCode!;
     const v = viewOf(ex);
-    if (err === 7 || err === 8) spnUnknown(ctx, group, v);
-    else other(ctx, group, v, err);
+    // An error that served no SMB connection of a capture that has some is listed, not blamed
+    const notSmb = !v && ctx.conns.length > 0;
+    if (err === 7 || err === 8) spnUnknown(ctx, group, v, notSmb);
+    else other(ctx, group, v, err, notSmb);
   }
   if (preauth.length) {
     // One info finding per client, attached to the SMB connections those exchanges served
@@ -73,33 +76,52 @@ function framesOf(group: KrbExchange[]): number[] {
   return group.flatMap((e) => [e.req?.frame, e.reply?.frame]).filter((x): x is number => !!x);
 }
 
-function spnUnknown(ctx: DiagnoseContext, group: KrbExchange[], v: ConnView | null): void {
+/** Says that an error served none of the capture's SMB connections (the Report lists it under Kerberos). */
+const NOT_SMB = "No SMB connection in this capture depended on this request (none asked for this service, or the connection it could have served set up its session anyway), so it is listed here as Kerberos traffic, not as the cause of an SMB problem.";
+
+const requestFrame = (ex: KrbExchange, what: string) => (ex.req ? `${what}, frame ${ex.req.frame}` : `${what} not in the capture`);
+
+function spnUnknown(ctx: DiagnoseContext, group: KrbExchange[], v: ConnView | null, notSmb: boolean): void {
   const ex = group[0];
   const times = group.length > 1 ? ` (${group.length} times)` : "";
   const svc = ex.service ?? "(unknown service)";
-  const name = svc.includes("/") ? svc.split("/").slice(1).join("/") : svc;
-  const isCifs = /^cifs\//i.test(svc);
+  const alias = smbServiceName(svc);
+  // A user principal as the service (no "/"): user-to-user (RFC 4120 2.9.2) or S4U2Self (MS-SFU
+  // 3.1.5.1.1) requests name one; there is no SPN to register for it.
+  const userPrincipal = ex.service !== null && !svc.includes("/");
   // Did the client fall back to NTLM on the SMB connection afterwards?
   let fallback: string | null = null;
   if (v) {
     const ntlmLeg = v.m.sessions.find((l) => (l.req.auth.mech === "ntlm" || l.req.auth.ntlmType) && l.req.ts >= (ex.reply?.ts ?? 0));
     if (ntlmLeg) {
       const okLeg = v.m.sessions.find((l) => l.resp && (l.resp.status >>> 0) === 0);
-      fallback = `The client then fell back to NTLM on the SMB connection (SESSION_SETUP frame ${ntlmLeg.req.frame})${okLeg ? ", which succeeded: access works, but without Kerberos (no delegation, weaker authentication, and it breaks where NTLM is restricted)" : ""}.`;
+      fallback = `The client then fell back to NTLM on the SMB connection (${ntlmLeg.req.frame ? `SESSION_SETUP frame ${ntlmLeg.req.frame}` : "a SESSION_SETUP whose request is not in the capture"})${okLeg ? ", which succeeded: access works, but without Kerberos (no delegation, weaker authentication, and it breaks where NTLM is restricted)" : ""}.`;
     } else if (v.s.outcome !== "ok") fallback = "The client did not fall back to NTLM, so the SMB connection could not authenticate.";
   }
+  const got = `${ex.client} asked the KDC ${ex.kdc} for a ticket to ${svc} (${requestFrame(ex, "TGS-REQ")}) and got ${KRB_ERRORS[ex.reply!.errorCode!]} (frame ${ex.reply!.frame})${times}`;
+  const explanation = userPrincipal
+    ? `${got}. "${svc}" is a user principal, not a service name: requests that name a user as the service are user-to-user (RFC 4120 2.9.2) or S4U2Self (MS-SFU 3.1.5.1.1) requests made by an application, and the KDC does not issue tickets to this principal as a service. There is no SPN to register for it.${notSmb ? ` ${NOT_SMB}` : ""}`
+    : `${got}: no account in the directory has the SPN ${svc}. ${alias ? `This happens when the server is reached by a name that is not its own: a DNS CNAME or an extra A record (alias) pointing at the file server, a load-balancer name, or a mistyped name. Kerberos needs the name "${alias}" registered as an SPN on the server's computer account.` : ""} ${fallback ?? ""}${notSmb ? ` ${NOT_SMB}` : ""}`.replace(/ +/g, " ").trim();
+  const remediation = userPrincipal ? [
+    "Nothing to register: `setspn` does not apply to a user principal.",
+    "If an application failed at that time, find which one made the request: the DC's Security log has event 4769 with the client and the service name, and `klist` on the client shows its tickets.",
+  ] : alias && !notSmb ? [
+    `Check who holds the SPN: \`setspn -Q ${svc}\` (none is the problem; two would be a duplicate: \`setspn -X\`).`,
+    `If "${alias}" is an alias of a Windows file server: \`setspn -S cifs/${alias} <server computer account>\` (also for the short name), and let the server accept the alias: \`netdom computername <server computer name> /add:${alias}\` (or DisableStrictNameChecking + OptionalNames).`,
+    `On a Samba AD domain: \`samba-tool spn add cifs/${alias} <server computer name>$\`; on a Samba member server add the name to \`netbios aliases\` and register the SPN.`,
+    "Or connect with the server's real name (its FQDN) instead of the alias.",
+    "After registering, purge the client's tickets (`klist purge`) and retry.",
+  ] : [
+    `Check who holds the SPN: \`setspn -Q ${svc}\` (none is the problem; two would be a duplicate: \`setspn -X\`).`,
+    `Register the SPN on the account that runs the service: \`setspn -S ${svc} <account>\` (Samba AD: \`samba-tool spn add ${svc} <account>\`).`,
+    "After registering, purge the client's tickets (`klist purge`) and retry.",
+  ];
   add(ctx, {
     id: "KERBEROS_SPN_UNKNOWN",
-    severity: fallback && fallback.includes("succeeded") ? "warning" : "error",
-    title: `No Kerberos service principal for ${svc}`,
-    explanation: `${ex.client} asked the KDC ${ex.kdc} for a ticket to ${svc} (TGS-REQ, frame ${ex.req?.frame ?? "?"}) and got ${KRB_ERRORS[ex.reply!.errorCode!]} (frame ${ex.reply!.frame})${times}: no account in the directory has the SPN ${svc}. ${isCifs ? `This happens when the server is reached by a name that is not its own: a DNS CNAME or an extra A record (alias) pointing at the file server, a load-balancer name, or a mistyped name. Kerberos needs the name "${name}" registered as an SPN on the server's computer account.` : ""} ${fallback ?? ""}`.trim(),
-    remediation: [
-      `Check who holds the SPN: \`setspn -Q ${svc}\` (none is the problem; two would be a duplicate: \`setspn -X\`).`,
-      isCifs ? `If "${name}" is an alias of a Windows file server: \`setspn -S cifs/${name} <server computer account>\` (also for the short name), and let the server accept the alias: \`netdom computername <server> /add:${name}\` (or DisableStrictNameChecking + OptionalNames).` : `Register the SPN on the account that runs the service: \`setspn -S ${svc} <account>\`.`,
-      isCifs ? `On a Samba AD domain: \`samba-tool spn add cifs/${name} <SERVER>$\`; on a Samba member server add the name to \`netbios aliases\` and register the SPN.` : "On Samba AD: `samba-tool spn add <spn> <account>`.",
-      "Or connect with the server's real name (its FQDN) instead of the alias.",
-      "After registering, purge the client's tickets (`klist purge`) and retry.",
-    ],
+    severity: notSmb ? "info" : fallback && fallback.includes("succeeded") ? "warning" : "error",
+    title: `${userPrincipal ? `Kerberos: no service ticket for the user principal ${svc}` : `No Kerberos service principal for ${svc}`}${notSmb ? (alias ? " (for no SMB connection in the capture)" : " (not SMB-related)") : ""}`,
+    explanation,
+    remediation,
     connection: v?.s.id ?? null,
     frames: framesOf(group),
     filter: displayFilter({ kerberosErrors: [ex.reply!.errorCode], host: ex.client }),
@@ -107,17 +129,21 @@ function spnUnknown(ctx: DiagnoseContext, group: KrbExchange[], v: ConnView | nu
   }, v ?? undefined);
 }
 
-function other(ctx: DiagnoseContext, group: KrbExchange[], v: ConnView | null, err: number): void {
+function other(ctx: DiagnoseContext, group: KrbExchange[], v: ConnView | null, err: number, notSmb: boolean): void {
   const ex = group[0];
   const name = KRB_ERRORS[err] ?? `Kerberos error ${err}`;
   const a = ADVICE[err];
   const who = ex.req?.cname ?? ex.reply?.cname;
+  const req = ex.req?.msgType === 12 ? "TGS-REQ" : ex.req?.msgType === 10 ? "AS-REQ" : "request";
+  const consequence = notSmb ? NOT_SMB : `It comes after pre-authentication, so it is a real failure: the client cannot get the ticket it needs${v ? ` for the SMB connection to ${v.s.server}` : ""}.`;
+  // the account and service names fill the commands where the capture shows them
+  const fix = (a?.fix ?? ["Look up the error in RFC 4120 7.5.9 / MS-KILE and the KDC's event log (event 4768/4769/4771 on a Windows DC)."]).map((x) => (who ? x.replace(/<user>/g, who) : x)).map((x) => (ex.service ? x.replace(/<spn>/g, ex.service) : x));
   add(ctx, {
     id: "KERBEROS_ERROR",
-    severity: "error",
-    title: `Kerberos ${name}${who ? ` for ${who}` : ""}${ex.service ? ` (${ex.service})` : ""}`,
-    explanation: `The KDC ${ex.kdc} answered ${ex.client}'s ${ex.req?.msgType === 12 ? "TGS-REQ" : ex.req?.msgType === 10 ? "AS-REQ" : "request"}${ex.req ? ` (frame ${ex.req.frame})` : ""} with ${name} (code ${err}, frame ${ex.reply!.frame}${group.length > 1 ? `, ${group.length} times` : ""})${ex.reply?.etext ? `, text "${ex.reply.etext}"` : ""}. ${a ? `This means ${a.meaning}.` : ""} It comes after pre-authentication, so it is a real failure: the client cannot get the ticket it needs${v ? ` for the SMB connection to ${v.s.server}` : ""}.`,
-    remediation: [...(a?.fix ?? ["Look up the error in RFC 4120 7.5.9 / MS-KILE and the KDC's event log (event 4768/4769/4771 on a Windows DC)."]), "On a Windows DC the Security log has the matching event (4768 AS, 4769 TGS, 4771 pre-auth failure) with the same code."],
+    severity: notSmb ? "info" : "error",
+    title: `Kerberos ${name}${who ? ` for ${who}` : ""}${ex.service ? ` (${ex.service})` : ""}${notSmb ? " (not SMB-related)" : ""}`,
+    explanation: `The KDC ${ex.kdc} answered ${ex.client}'s ${req}${ex.req ? ` (frame ${ex.req.frame})` : " (not in the capture)"} with ${name} (code ${err}, frame ${ex.reply!.frame}${group.length > 1 ? `, ${group.length} times` : ""})${ex.reply?.etext ? `, text "${ex.reply.etext}"` : ""}. ${a ? `This means ${a.meaning}. ` : ""}${consequence}`,
+    remediation: [...fix, "On a Windows DC the Security log has the matching event (4768 AS, 4769 TGS, 4771 pre-auth failure) with the same code."],
     connection: v?.s.id ?? null,
     frames: framesOf(group),
     filter: displayFilter({ kerberosErrors: [err], host: ex.client }),

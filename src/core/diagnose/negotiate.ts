@@ -28,7 +28,7 @@ export function negotiateRules(ctx: DiagnoseContext): void {
         id: "NEGOTIATE_FAILED",
         severity: "error",
         title: `NEGOTIATE refused by ${c.s.server}: ${statusLabel(neg.resp.status)}`,
-        explanation: `The server answered the NEGOTIATE request (frame ${neg.req?.frame ?? "?"}) with ${statusLabel(neg.resp.status)} in frame ${neg.resp.frame}. The client offered ${neg.req?.dialects.join(", ") || "unknown dialects"}.`,
+        explanation: `The server answered the NEGOTIATE request (${neg.req ? `frame ${neg.req.frame}` : "sent before the capture started"}) with ${statusLabel(neg.resp.status)} in frame ${neg.resp.frame}. The client offered ${neg.req?.dialects.join(", ") || "unknown dialects"}.`,
         remediation: [
           "Compare the dialects the client offers with those the server allows: `Get-SmbServerConfiguration | select EnableSMB1Protocol, EnableSMB2Protocol` on Windows; `server min protocol` / `server max protocol` in smb.conf (`testparm -s`) on Samba.",
           "Look in the server's SMB event log (Microsoft-Windows-SMBServer/Operational) or Samba's log (log level = 3) at the time of the failure.",
@@ -54,7 +54,7 @@ function nbssRejected(ctx: DiagnoseContext, c: ConnView): void {
     id: "NETBIOS_SESSION_REJECTED",
     severity: "error",
     title: `NetBIOS session refused by ${c.s.server}${called ? ` for name ${called}` : ""}`,
-    explanation: `Over port 139 an SMB connection starts with a NetBIOS session request naming the server. ${c.s.client} asked for ${called ?? "a name"}${m.nbssRequest?.calling ? ` (calling name ${m.nbssRequest.calling})` : ""} in frame ${m.nbssRequest?.frame ?? "?"}, and the server refused in frame ${m.nbssResponse!.frame} with error 0x${err.toString(16)}: ${NB_ERRORS[err] ?? "unknown error"}. The SMB NEGOTIATE was never sent.`,
+    explanation: `Over port 139 an SMB connection starts with a NetBIOS session request naming the server. ${c.s.client} asked for ${called ?? "a name"}${m.nbssRequest?.calling ? ` (calling name ${m.nbssRequest.calling})` : ""}${m.nbssRequest ? ` in frame ${m.nbssRequest.frame}` : " (the request is not in the capture)"}, and the server refused in frame ${m.nbssResponse!.frame} with error 0x${err.toString(16)}: ${NB_ERRORS[err] ?? "unknown error"}. The SMB NEGOTIATE was never sent.`,
     remediation: [
       "Connect with the server's real NetBIOS name (the first 15 characters of its computer name), or use port 445 (direct hosting) which needs no NetBIOS name: `net use \\\\server\\share` uses 445 first unless it is blocked.",
       "On Samba, names the server answers to are `netbios name` and `netbios aliases` in smb.conf; on Windows, an alias needs `DisableStrictNameChecking` and `OptionalNames` under HKLM\\SYSTEM\\CurrentControlSet\\Services\\LanmanServer\\Parameters.",
@@ -108,7 +108,7 @@ function noResponse(ctx: DiagnoseContext, c: ConnView): void {
     title: closedByServerFast
       ? `${c.s.server} closed the connection instead of answering NEGOTIATE`
       : `NEGOTIATE never answered by ${c.s.server}${pattern ? " (received by TCP, ignored by the SMB server)" : ""}`,
-    explanation: `${c.s.client} sent a NEGOTIATE request (frame ${req.frame}, dialects ${dialects || "?"}). ` +
+    explanation: `${c.s.client} sent a NEGOTIATE request (frame ${req.frame}, ${dialects ? `dialects ${dialects}` : "dialects not readable"}). ` +
       (ack ? `The server's TCP stack acknowledged it ${dur(ack.delayMs)} later with an empty ACK (frame ${ack.frame}), so the request reached the server, ` : "No acknowledgement of it appears in the capture, ") +
       `but no SMB response came during ${dur(silence)}, ${endText}. ` +
       (closedByServerFast

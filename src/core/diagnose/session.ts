@@ -5,7 +5,8 @@ import { add, dur, host, streamFilter, type DiagnoseContext, type ConnView } fro
 import { REF } from "./references";
 import { statusLabel } from "../names";
 import { clientCanEncrypt } from "./encryption";
-import { failedExtraAttempts } from "../model/summarize";
+import { failedExtraAttempts, sessionExpired } from "../model/summarize";
+import { namesOf } from "../model/kerberos";
 import type { SessionLeg } from "../model/types";
 
 /** Credential statuses (MS-ERREF 2.3.1) and what each means for the admin. */
@@ -27,7 +28,6 @@ const CREDENTIAL: Record<string, string> = {
   STATUS_NO_LOGON_SERVERS: "the server could not reach a domain controller to check the credentials",
   STATUS_NO_TRUST_SAM_ACCOUNT: "the server's computer account is missing in the domain",
   STATUS_DOWNGRADE_DETECTED: "the server detected a downgrade attempt (the negotiation was tampered with, or a middlebox interfered)",
-  STATUS_NETWORK_SESSION_EXPIRED: "the session expired",
   STATUS_AUTHENTICATION_FIREWALL_FAILED: "a selective-authentication trust forbids this account on this server",
 };
 
@@ -48,7 +48,44 @@ export function sessionRules(ctx: DiagnoseContext): void {
     }
     guest(ctx, c);
     loop(ctx, c);
+    expired(ctx, c);
   }
+}
+
+/** The name the client used for the server (NETNAME, tree path, ticket or NTLM target), else its address. */
+const serverName = (c: ConnView) => namesOf(c.m)[0] ?? host(c.s.server);
+
+/** "in frame 12", or words when the request was sent before the capture started. */
+const reqAt = (leg: SessionLeg) => (leg.req.frame ? `in frame ${leg.req.frame}` : "(its request was sent before the capture started)");
+/** The frames of a leg that are in the capture. */
+const legFrames = (leg: SessionLeg) => [leg.req.frame, leg.resp?.frame].filter((x): x is number => !!x);
+
+/**
+ * STATUS_NETWORK_SESSION_EXPIRED: the session's authentication (a Kerberos ticket's end time)
+ * ran out and the client must authenticate it again (MS-SMB2 3.2.5.1.6; the server side:
+ * 3.3.5.2.9). Followed by a SESSION_SETUP that succeeds on the same session, it is the normal
+ * re-authentication and no finding; otherwise the capture stops before the re-authentication
+ * completed.
+ */
+function expired(ctx: DiagnoseContext, c: ConnView): void {
+  const legs = c.m.sessions;
+  const i = legs.findIndex(sessionExpired);
+  if (i < 0) return;
+  const leg = legs[i];
+  const sid = leg.resp!.sessionId ?? leg.req.sessionId;
+  const reauth = legs.slice(i + 1).find((l) => l.resp && (l.resp.status >>> 0) === 0 && (sid === undefined || (l.resp.sessionId ?? l.req.sessionId) === undefined || (l.resp.sessionId ?? l.req.sessionId) === sid));
+  if (reauth) return;
+  add(ctx, {
+    id: "SESSION_EXPIRED",
+    severity: "warning",
+    title: `Session on ${c.s.server} expired; no re-authentication in the capture`,
+    explanation: `The SESSION_SETUP ${reqAt(leg)} was answered STATUS_NETWORK_SESSION_EXPIRED in frame ${leg.resp!.frame}. This is not a failed logon: the session existed already and its authentication (usually the Kerberos service ticket) reached its end time, so the client has to authenticate the session again (MS-SMB2 3.2.5.1.6) and normally does so at once with a new ticket. The capture shows no SESSION_SETUP that succeeded on this session afterwards${c.m.midstream ? "; the connection is older than the capture" : ""}.`,
+    remediation: [
+      "Nothing to fix when the client re-authenticates right after this (capture a little longer to see it).",
+      `If access stops at this point, check that the client can still get a ticket for the server (\`klist get cifs/${serverName(c)}\`) and that its clock is in sync with the domain (\`w32tm /query /status\`).`,
+    ],
+    connection: c.s.id, frames: legFrames(leg), filter: streamFilter(c), references: [REF.smb2Session],
+  }, c);
 }
 
 /** The final SESSION_SETUP response's signature did not verify (MS-SMB2 3.2.5.3.1, 3.3.5.2.4). */
@@ -58,13 +95,13 @@ function signing(ctx: DiagnoseContext, c: ConnView, leg: SessionLeg, extra: numb
     id: "SESSION_SIGNING_FAILED",
     severity: "error",
     title: `Signing failed on the session with ${c.s.server} (STATUS_INVALID_SIGNATURE)`,
-    explanation: `The SESSION_SETUP in frame ${leg.req.frame}${c.s.user ? ` (user ${c.s.user})` : ""} was answered STATUS_INVALID_SIGNATURE in frame ${leg.resp!.frame}: a signature did not verify, so the two sides derived different signing keys or one signs incorrectly. ${sg ? `Signing posture from NEGOTIATE: client ${sg.clientRequired ? "requires" : "does not require"} signing, server ${sg.serverRequired ? "requires" : "does not require"} it.` : ""} The usual causes are an older or third-party SMB implementation with a signing bug (the troubleshooting article asks to make sure signing works, especially with older devices), a WAN optimizer or proxy that rewrites SMB, or, with Kerberos, a session key mismatch (a stale or duplicated service account key).${extraText(extra, c)}`,
+    explanation: `The SESSION_SETUP ${reqAt(leg)}${c.s.user ? ` (user ${c.s.user})` : ""} was answered STATUS_INVALID_SIGNATURE in frame ${leg.resp!.frame}: a signature did not verify, so the two sides derived different signing keys or one signs incorrectly. ${sg ? `Signing posture from NEGOTIATE: client ${sg.clientRequired ? "requires" : "does not require"} signing, server ${sg.serverRequired ? "requires" : "does not require"} it.` : ""} The usual causes are an older or third-party SMB implementation with a signing bug (the troubleshooting article asks to make sure signing works, especially with older devices), a WAN optimizer or proxy that rewrites SMB, or, with Kerberos, a session key mismatch (a stale or duplicated service account key).${extraText(extra, c)}`,
     remediation: [
       "Update the firmware or software of the device or third-party SMB server involved; check whether a WAN accelerator, proxy or IPS sits between client and server and bypass it for SMB.",
       "See the signing settings on both sides: `Get-SmbClientConfiguration | select RequireSecuritySignature, EnableSecuritySignature` and `Get-SmbServerConfiguration | select RequireSecuritySignature, EnableSecuritySignature`; on Samba `server signing` / `client signing` (`testparm -sv | grep -i signing`). Turning a requirement off is a diagnostic step, not a fix.",
       "With Kerberos, check the server account's keys: `setspn -X` for duplicate SPNs; reset the computer or service account password if its keytab is stale.",
     ],
-    connection: c.s.id, frames: extra ? [leg.req.frame, leg.resp!.frame] : framesOf(c), filter: streamFilter(c), references: [REF.smb2Session, REF.article],
+    connection: c.s.id, frames: extra ? legFrames(leg) : framesOf(c), filter: streamFilter(c), references: [REF.smb2Session, REF.article],
   }, c);
 }
 
@@ -79,12 +116,12 @@ function loop(ctx: DiagnoseContext, c: ConnView): void {
         id: "SESSION_SETUP_LOOP",
         severity: "warning",
         title: "Session setup goes round in circles",
-        explanation: `${run.length} SESSION_SETUP rounds in a row (frames ${run[0].req.frame}–${run[run.length - 1].resp!.frame}) were answered STATUS_MORE_PROCESSING_REQUIRED. NTLM needs two rounds and Kerberos usually one or two; more than that means the client and server do not converge on a mechanism (for example SPNEGO renegotiation, or NegoEx/PKU2U offered where the server cannot complete it).`,
+        explanation: `${run.length} SESSION_SETUP rounds in a row (${run[0].req.frame ? `frames ${run[0].req.frame}–` : "up to frame "}${run[run.length - 1].resp!.frame}) were answered STATUS_MORE_PROCESSING_REQUIRED. NTLM needs two rounds and Kerberos usually one or two; more than that means the client and server do not converge on a mechanism (for example SPNEGO renegotiation, or NegoEx/PKU2U offered where the server cannot complete it).`,
         remediation: [
           "Compare the mechanisms the client offers (mechTypes in the first SESSION_SETUP) with those the server lists in its NEGOTIATE response; try forcing NTLM or Kerberos on the client to see which one loops.",
           "Update both sides: such loops are usually interoperability bugs, often with third-party SMB servers.",
         ],
-        connection: c.s.id, frames: run.map((l) => l.req.frame), filter: streamFilter(c), references: [REF.smb2Session],
+        connection: c.s.id, frames: run.flatMap(legFrames), filter: streamFilter(c), references: [REF.smb2Session],
       }, c);
     }
   }
@@ -124,13 +161,13 @@ function logonFailure(ctx: DiagnoseContext, c: ConnView, st: string, leg: Sessio
     id: "LOGON_FAILURE",
     severity: "error",
     title: `Logon failed${who ? ` for ${who}` : ""}: ${st}`,
-    explanation: `The SESSION_SETUP (${mech}${who ? `, user "${a.user}"${a.domain !== undefined ? ` domain "${a.domain}"` : ""}${a.host ? ` from workstation "${a.host}"` : ""}` : ""}) in frame ${leg.req.frame} was answered ${st} in frame ${leg.resp!.frame}: ${CREDENTIAL[st]}. The names above are exactly what the client sent in its security blob, so a wrong domain or a typo in the user name shows here.${extraText(extra, c)}`,
+    explanation: `The SESSION_SETUP (${mech}${who ? `, user "${a.user}"${a.domain !== undefined ? ` domain "${a.domain}"` : ""}${a.host ? ` from workstation "${a.host}"` : ""}` : ""}) ${reqAt(leg)} was answered ${st} in frame ${leg.resp!.frame}: ${CREDENTIAL[st]}. The names above are exactly what the client sent in its security blob, so a wrong domain or a typo in the user name shows here.${extraText(extra, c)}`,
     remediation: [
       ...specific,
       "On the server or domain controller, the security event log shows the reason in detail: event 4625 (failure reason and status/sub-status) or, on a DC, 4771/4776.",
-      "On the client, stored credentials for this server may be stale: `cmdkey /list` and `cmdkey /delete:<server>`; `net use` shows mapped drives that keep retrying.",
+      `On the client, stored credentials for this server may be stale: \`cmdkey /list\` and \`cmdkey /delete:${serverName(c)}\`; \`net use\` shows mapped drives that keep retrying.`,
     ],
-    connection: c.s.id, frames: extra ? [leg.req.frame, leg.resp!.frame] : framesOf(c), filter: streamFilter(c), references: [REF.smb2Session, REF.nlmpAuth, REF.article],
+    connection: c.s.id, frames: extra ? legFrames(leg) : framesOf(c), filter: streamFilter(c), references: [REF.smb2Session, REF.nlmpAuth, REF.article],
   }, c);
 }
 
@@ -138,6 +175,8 @@ function accessDenied(ctx: DiagnoseContext, c: ConnView, leg: SessionLeg, extra:
   const m = c.m;
   const a = leg.req.auth;
   const enc = clientCanEncrypt(m);
+  // the alias the client aimed at (NTLM target name), for the commands that register it
+  const alias = (a.spn && /^(?:cifs|host)\/([^/@]+)/i.exec(a.spn)?.[1]) || "<alias>";
   const causes: string[] = [];
   const binding = ((leg.req.flags ?? 0) & 0x01) !== 0; // SMB2_SESSION_FLAG_BINDING
   if (binding) causes.push(`Multichannel binding: this SESSION_SETUP asked to bind an existing session to an additional channel (SMB2_SESSION_FLAG_BINDING). A server refuses a bind whose user differs from the session's (here ${a.ntlmType === 3 && !a.user ? "an anonymous logon" : c.s.user ?? "the user is not visible"}), that is anonymous or guest, that fails the signing check, or whose dialect or client GUID differ from the first channel's (MS-SMB2 3.3.5.5.2). The first channel keeps working; only the extra channel is lost.`);
@@ -148,7 +187,7 @@ function accessDenied(ctx: DiagnoseContext, c: ConnView, leg: SessionLeg, extra:
   if (c.s.signing?.serverRequired && (c.s.auth === "guest" || c.s.auth === "anonymous" || !a.user)) causes.push("Signing: the server requires signing, which a guest or anonymous session cannot provide.");
   causes.push("Policy: the account may be denied network access to this server, or the server may refuse the authentication level (e.g. NTLMv1 when only NTLMv2 is allowed: `LmCompatibilityLevel`).");
   const who = a.user !== undefined ? (a.user === "" && !a.domain ? "an anonymous logon" : `${a.domain ? `${a.domain}\\` : ""}${a.user}`) : null;
-  const explanation = `The SESSION_SETUP in frame ${leg.req.frame}${who ? ` (${who})` : ""} was answered STATUS_ACCESS_DENIED in frame ${leg.resp!.frame}. The credentials may well be right: this status means the server refused the session for a reason other than the password.${extraText(extra, c)} Possible causes, from the evidence in the capture:\n- ${causes.join("\n- ")}`;
+  const explanation = `The SESSION_SETUP ${reqAt(leg)}${who ? ` (${who})` : ""} was answered STATUS_ACCESS_DENIED in frame ${leg.resp!.frame}. The credentials may well be right: this status means the server refused the session for a reason other than the password.${extraText(extra, c)} Possible causes, from the evidence in the capture:\n- ${causes.join("\n- ")}`;
   add(ctx, {
     id: "SESSION_ACCESS_DENIED",
     severity: "error",
@@ -157,11 +196,11 @@ function accessDenied(ctx: DiagnoseContext, c: ConnView, leg: SessionLeg, extra:
     remediation: [
       ...(binding ? ["For multichannel: `Get-SmbMultichannelConnection` on the client shows the channels; to confirm the cause, retry with multichannel off on the client (`Set-SmbClientConfiguration -EnableMultiChannel $false`) or the server (`Set-SmbServerConfiguration -EnableMultiChannel $false`); make sure every channel authenticates as the same user (no cached anonymous or guest credentials)."] : []),
       "Check whether the server requires encryption: `Get-SmbServerConfiguration | select EncryptData, RejectUnencryptedAccess` (Windows) or `testparm -sv | grep -i 'smb encrypt'` (Samba). If it does, the client must use SMB 3.0 or later with encryption.",
-      "Check server name hardening: `Get-SmbServerConfiguration | select SmbServerNameHardeningLevel` or the registry value SmbServerNameHardeningLevel under HKLM\\SYSTEM\\CurrentControlSet\\Services\\LanmanServer\\Parameters; to test, set it to 0 (as the troubleshooting article suggests) and retry; then register the alias properly instead (`netdom computername <server> /add:<alias>` and `setspn -S cifs/<alias> <server>`).",
+      `Check server name hardening: \`Get-SmbServerConfiguration | select SmbServerNameHardeningLevel\` or the registry value SmbServerNameHardeningLevel under HKLM\\SYSTEM\\CurrentControlSet\\Services\\LanmanServer\\Parameters; to test, set it to 0 (as the troubleshooting article suggests) and retry; then register the alias properly instead (\`netdom computername <server computer name> /add:${alias}\` and \`setspn -S cifs/${alias} <server computer name>\`).`,
       "Check signing: `Get-SmbServerConfiguration | select RequireSecuritySignature`; older third-party devices may not sign correctly.",
       "The server's Microsoft-Windows-SMBServer/Security event log names the reason (e.g. event 1006 for encryption, 1009 for name hardening / SPN validation).",
     ],
-    connection: c.s.id, frames: extra ? [leg.req.frame, leg.resp!.frame] : framesOf(c), filter: streamFilter(c), references: [REF.smb2Session, REF.nlmpAv, REF.article],
+    connection: c.s.id, frames: extra ? legFrames(leg) : framesOf(c), filter: streamFilter(c), references: [REF.smb2Session, REF.nlmpAv, REF.article],
   }, c);
   if (enc.can === false && !extra) {
     add(ctx, {
@@ -169,17 +208,18 @@ function accessDenied(ctx: DiagnoseContext, c: ConnView, leg: SessionLeg, extra:
       severity: "error",
       title: `Likely cause: ${host(c.s.server)} requires encryption and this client cannot encrypt`,
       explanation: `Session setup was denied and ${enc.why}. Servers that require encryption for every share refuse such sessions outright (MS-SMB2 3.3.5.5: when Session.EncryptData is required and the connection cannot encrypt, the server fails with STATUS_ACCESS_DENIED).`,
-      remediation: encryptionRemedies(host(c.s.server)),
-      connection: c.s.id, frames: [leg.req.frame, leg.resp!.frame], filter: streamFilter(c), references: [REF.smb2Session, REF.smb2Ctx, REF.article],
+      remediation: encryptionRemedies(host(c.s.server), null),
+      connection: c.s.id, frames: legFrames(leg), filter: streamFilter(c), references: [REF.smb2Session, REF.smb2Ctx, REF.article],
     }, c);
   }
 }
 
-export function encryptionRemedies(server: string): string[] {
+/** What to do about required encryption; `share` is the share's name when the capture shows it. */
+export function encryptionRemedies(server: string, share: string | null): string[] {
   return [
     `On ${server}, see what requires encryption: \`Get-SmbServerConfiguration | select EncryptData, RejectUnencryptedAccess\` and \`Get-SmbShare | select Name, EncryptData\` (Windows); \`testparm -sv | grep -i 'smb encrypt'\` (Samba: \`server smb encrypt\` in [global] or per share).`,
     "Best fix: use a client that encrypts: Windows 8 / Server 2012 or later (SMB 3), Samba clients with `client min protocol = SMB3` and `client smb encrypt = desired`; update or replace devices that stop at SMB 2.x.",
-    "If this client must stay: allow unencrypted access for it, either by not requiring encryption on that share (`Set-SmbShare -Name <share> -EncryptData $false`, or `server smb encrypt = desired` on Samba) or by setting RejectUnencryptedAccess to false (`Set-SmbServerConfiguration -RejectUnencryptedAccess $false`), which lets SMB 2.x clients in unencrypted. Weigh the security cost first.",
+    `If this client must stay: allow unencrypted access for it, either by not requiring encryption on that share (\`Set-SmbShare -Name ${share ?? "<share>"} -EncryptData $false\`, or \`server smb encrypt = desired\` on Samba) or by setting RejectUnencryptedAccess to false (\`Set-SmbServerConfiguration -RejectUnencryptedAccess $false\`), which lets SMB 2.x clients in unencrypted. Weigh the security cost first.`,
     "Windows 7 / Server 2008 R2 and older, and many third-party devices, cannot encrypt SMB at all.",
   ];
 }
@@ -196,7 +236,7 @@ function noResponse(ctx: DiagnoseContext, c: ConnView): void {
     title: `SESSION_SETUP never answered by ${c.s.server}`,
     explanation: `${c.s.client} sent a SESSION_SETUP request (frame ${leg.req.frame}, ${mech}${leg.req.auth.user ? `, user ${leg.req.auth.domain ? `${leg.req.auth.domain}\\` : ""}${leg.req.auth.user}` : ""}). ${leg.bareAck ? `The server's TCP stack acknowledged it ${dur(leg.bareAck.delayMs)} later (frame ${leg.bareAck.frame}), but no SMB response came in ${dur(silence)}` : `No SMB response came in ${dur(silence)}, and no acknowledgement from the server appears in the capture either`}${end ? `; then ${end.fromClient ? "the client" : "the server"} ${end === m.rst ? "reset" : "closed"} the connection (frame ${end.frame})` : "; the capture ends with the connection still open"}. ${leg.bareAck ? "The server got the request but could not finish authenticating: it may be waiting for a domain controller (NTLM pass-through or Kerberos PAC validation), or a filter driver holds the request." : "Either the server stopped answering altogether, or its replies are lost on the way back (a firewall, VPN or load balancer dropping them); earlier responses on this connection did arrive, so the path worked until then."}`,
     remediation: [
-      "On the server, check that a domain controller is reachable and answers: `nltest /sc_verify:<domain>`, `Test-ComputerSecureChannel`; on Samba `wbinfo -P` and `wbinfo -t`.",
+      `On the server, check that a domain controller is reachable and answers: \`nltest /sc_verify:${leg.req.auth.domain || "<domain>"}\`, \`Test-ComputerSecureChannel\`; on Samba \`wbinfo -P\` and \`wbinfo -t\`.`,
       "Look for Kerberos errors on port 88 around this time (the troubleshooting article: errors after pre-authentication are the cause).",
       "Check filter drivers and antivirus on the server (`fltmc filters`), as for a NEGOTIATE that is never answered.",
       "Capture on the server at the same time: if it sends the response and the client never sees it, something on the path (firewall, IPS, VPN, load balancer) drops it.",
@@ -212,7 +252,7 @@ function other(ctx: DiagnoseContext, c: ConnView, st: string, leg: SessionLeg, e
     id: "SESSION_SETUP_FAILED",
     severity: "error",
     title: `Session setup failed: ${st}`,
-    explanation: `The SESSION_SETUP in frame ${leg.req.frame}${c.s.user ? ` (user ${c.s.user})` : ""} was answered ${st} in frame ${leg.resp!.frame}.${extraText(extra, c)}`,
+    explanation: `The SESSION_SETUP ${reqAt(leg)}${c.s.user ? ` (user ${c.s.user})` : ""} was answered ${st} in frame ${leg.resp!.frame}.${extraText(extra, c)}`,
     remediation: [
       "Look up the status in MS-ERREF 2.3.1 and check the server's SMB and Security event logs (or Samba's log with log level 3) at that time.",
       st === "STATUS_INVALID_PARAMETER" || st === "STATUS_NOT_SUPPORTED" ? "A malformed or unsupported security blob: update the client or the server; check for a middlebox (WAN optimizer, proxy) altering SMB." : "Retry with another authentication method (the server's NEGOTIATE response lists the mechanisms it supports).",
@@ -235,7 +275,7 @@ function guest(ctx: DiagnoseContext, c: ConnView): void {
     title: isGuest ? `Logged on as guest${asked ? ` although the client sent ${asked}` : ""}` : "Anonymous (null) session",
     explanation: isGuest
       ? `The server accepted the SESSION_SETUP in frame ${leg.resp.frame} but marked the session as guest${asked ? `: the account "${asked}" was not accepted, and the server mapped it to its guest account` : ""}. Guest sessions cannot sign or encrypt, see only what guests may see, and current Windows clients refuse them ("insecure guest logons" are blocked by default since Windows 10 1709 / Server 2019).`
-      : `The client authenticated with no user name (an anonymous NTLM logon), frame ${leg.req.frame}; the server accepted it in frame ${leg.resp.frame}. Anonymous sessions are normal for listing shares or IPC$, but they get no access to protected shares.`,
+      : `The client authenticated with no user name (an anonymous NTLM logon)${leg.req.frame ? `, frame ${leg.req.frame}` : ""}; the server accepted it in frame ${leg.resp.frame}. Anonymous sessions are normal for listing shares or IPC$, but they get no access to protected shares.`,
     remediation: isGuest ? [
       "If a real account was meant: check that it exists on the server (Samba `map to guest = bad user` silently turns unknown users into guest); fix the user name/password on the client.",
       "If guest access is really wanted on Windows clients: `Set-SmbClientConfiguration -EnableInsecureGuestLogons $true` (or the GPO \"Enable insecure guest logons\"), and on the server `RequireSecuritySignature` must be off. Prefer an account instead.",
@@ -243,6 +283,6 @@ function guest(ctx: DiagnoseContext, c: ConnView): void {
       "If the client should have used an account, check how it was started (e.g. `smbclient -N`, or a service running as a local account with no network identity).",
       "Windows servers limit what anonymous sessions may do: `RestrictAnonymous` / `RestrictNullSessAccess` and `NullSessionShares`.",
     ],
-    connection: c.s.id, frames: [leg.req.frame, leg.resp.frame], filter: streamFilter(c), references: [REF.smb2SessionFlags],
+    connection: c.s.id, frames: legFrames(leg), filter: streamFilter(c), references: [REF.smb2SessionFlags],
   }, c);
 }

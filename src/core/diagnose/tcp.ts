@@ -1,5 +1,6 @@
-// TCP: a SYN to an SMB port never answered, or answered with RST.
-import { add, dur, host, streamFilter, type DiagnoseContext } from "./context";
+// TCP: a SYN to an SMB port never answered, or answered with RST; or so on one port while the
+// same client reached the same server on another (445 refused, 139 fine): a fallback that worked.
+import { add, dur, host, streamFilter, type DiagnoseContext, type ConnView } from "./context";
 import { REF } from "./references";
 
 export function tcpRules(ctx: DiagnoseContext): void {
@@ -8,6 +9,7 @@ export function tcpRules(ctx: DiagnoseContext): void {
     if (c.s.failedPhase !== "tcp") continue;
     const srv = host(c.s.server), port = m.serverPort;
     const frames = m.syns.map((s) => s.frame);
+    if (fallback(ctx, c)) continue;
     if (c.s.outcome === "failed" && m.rst) {
       const rt = m.syns.length ? dur(m.rst.ts - m.syns[0].ts) : "";
       add(ctx, {
@@ -45,4 +47,32 @@ export function tcpRules(ctx: DiagnoseContext): void {
       }, c);
     }
   }
+}
+
+/**
+ * A connect refused or unanswered on one port while the same client set up SMB with the same
+ * server on another port (Windows tries 445 and 139 and keeps whichever answers): the client got
+ * through, so this is information about the blocked port, not a failure (PORT_139_FALLBACK).
+ */
+function fallback(ctx: DiagnoseContext, c: ConnView): boolean {
+  const m = c.m;
+  const other = ctx.conns.find((o) => o !== c && o.s.outcome === "ok" && o.m.serverPort !== m.serverPort && host(o.s.client) === host(c.s.client) && host(o.s.server) === host(c.s.server));
+  if (!other) return false;
+  const how = c.s.outcome === "failed" && m.rst ? "refused" : "unanswered";
+  const frames = [...m.syns.map((s) => s.frame), ...(m.rst ? [m.rst.frame] : [])];
+  const srv = host(c.s.server), port = m.serverPort;
+  add(ctx, {
+    id: "PORT_139_FALLBACK",
+    severity: "info",
+    title: `Port ${port} ${how}; ${host(c.s.client)} reached ${srv} on port ${other.m.serverPort}`,
+    explanation: `${c.s.client} tried ${c.s.server} (frame${frames.length > 1 ? "s" : ""} ${frames.join(", ")}) and the connect was ${how === "refused" ? "refused with a reset" : "never answered"}, but the same client set up SMB with ${srv} on port ${other.m.serverPort} (tcp.stream ${other.s.stream}, frame ${other.m.firstFrame}). Windows clients try direct hosting on 445 and NetBIOS on 139 together and keep whichever answers, so the client got through; only port ${port} is ${how === "refused" ? "closed" : "blocked"} on the way or on the server.`,
+    remediation: [
+      `Nothing is broken for this client. To use port ${port}${port === 445 ? " (preferred: 139 needs NetBIOS over TCP and carries no SMB 3 multichannel)" : ""}: \`Test-NetConnection -ComputerName ${srv} -Port ${port}\` from the client, and check the firewalls and the server's listening ports (\`Get-NetTCPConnection -LocalPort ${port} -State Listen\`; Samba: \`smb ports\` in smb.conf).`,
+    ],
+    connection: c.s.id,
+    frames,
+    filter: streamFilter(c),
+    references: [REF.tcp],
+  }, c);
+  return true;
 }

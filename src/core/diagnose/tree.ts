@@ -42,34 +42,42 @@ function shareName(path: string): string {
   return path.split("\\").filter(Boolean).slice(1).join("\\") || path;
 }
 
+/** "\\\\srv\\share (frame 12, user X)", or words when the request was sent before the capture started. */
+function treeReq(t: TreeConnect, user?: string | null): string {
+  const u = user ? `, user ${user}` : "";
+  return t.req.frame ? `${t.path} (frame ${t.req.frame}${u})` : `a share (the request was sent before the capture started${u})`;
+}
+/** The frames of a tree connect that are in the capture. */
+const treeFrames = (t: TreeConnect) => [t.req.frame, t.resp?.frame].filter((x): x is number => !!x);
+
 function badName(ctx: DiagnoseContext, c: ConnView, t: TreeConnect, ok: string[]): void {
   const name = shareName(t.path);
   add(ctx, {
     id: "TREE_BAD_NETWORK_NAME",
     severity: "error",
     title: `Share "${name}" does not exist on ${host(c.s.server)}`,
-    explanation: `The client asked to connect to ${t.path} (TREE_CONNECT, frame ${t.req.frame}) and the server answered STATUS_BAD_NETWORK_NAME (frame ${t.resp!.frame}): it has no share by that name. The path above is exactly what was sent, so check it for a typo. ${ok.length ? `On this server these shares did connect in the capture: ${ok.join(", ")}.` : "No other share connected on this server in the capture."}`,
+    explanation: `The client asked to connect to ${treeReq(t)} and the server answered STATUS_BAD_NETWORK_NAME (frame ${t.resp!.frame}): it has no share by that name. The path above is exactly what was sent, so check it for a typo. ${ok.length ? `On this server these shares did connect in the capture: ${ok.join(", ")}.` : "No other share connected on this server in the capture."}`,
     remediation: [
-      `List the server's shares: \`Get-SmbShare\` on Windows, \`net view \\\\${host(c.s.server)}\` from a client, \`smbclient -L ${host(c.s.server)} -U <user>\` or \`testparm -s\` on Samba.`,
+      `List the server's shares: \`Get-SmbShare\` on Windows, \`net view \\\\${host(c.s.server)}\` from a client, \`smbclient -L ${host(c.s.server)} -U ${c.s.user ? `'${c.s.user}'` : "<user>"}\` or \`testparm -s\` on Samba.`,
       "Correct the path in the mapping, shortcut, script or GPO that uses it.",
       "If the share should exist: it may be on another server (DFS namespace or a migrated share), or its folder may be missing so that the server dropped it (Samba logs \"canonicalize_connect_path failed\"); a cluster share exists only on the node or name that owns it.",
     ],
-    connection: c.s.id, frames: [t.req.frame, t.resp!.frame], filter: streamFilter(c), references: [REF.smb2Tree, REF.article],
+    connection: c.s.id, frames: treeFrames(t), filter: streamFilter(c), references: [REF.smb2Tree, REF.article],
   }, c);
 }
 
 function denied(ctx: DiagnoseContext, c: ConnView, t: TreeConnect, st: string): void {
   const enc = clientCanEncrypt(c.m);
   const name = shareName(t.path);
-  const frames = [t.req.frame, t.resp!.frame];
-  const base = `The TREE_CONNECT to ${t.path} (frame ${t.req.frame}${c.s.user ? `, user ${c.s.user}` : ""}) was answered ${st} (frame ${t.resp!.frame}).`;
+  const frames = treeFrames(t);
+  const base = `The TREE_CONNECT to ${treeReq(t, c.s.user)} was answered ${st} (frame ${t.resp!.frame}).`;
   if (enc.can === false) {
     add(ctx, {
       id: "TREE_ACCESS_DENIED_ENCRYPTION",
       severity: "error",
       title: `Share "${name}" requires encryption; this client cannot encrypt`,
       explanation: `${base} Deciding evidence: ${enc.why}. A share that requires encryption refuses clients that cannot encrypt with exactly this status (MS-SMB2 3.3.5.7), whatever their permissions. If the share does not require encryption after all, check permissions as for any access denied.`,
-      remediation: encryptionRemedies(host(c.s.server)),
+      remediation: encryptionRemedies(host(c.s.server), name || null),
       connection: c.s.id, frames, filter: streamFilter(c), references: [REF.smb2Tree, REF.smb2Ctx, REF.article],
     }, c);
   } else if (enc.can === true) {
@@ -79,7 +87,7 @@ function denied(ctx: DiagnoseContext, c: ConnView, t: TreeConnect, st: string): 
       title: `Access to share "${name}" denied${c.s.user ? ` for ${c.s.user}` : ""}`,
       explanation: `${base} Encryption is ruled out: ${enc.why}, so the client could have encrypted had the share required it. The server refused this user access to the share itself: share permissions (or Samba's \`valid users\`/\`invalid users\`/\`hosts allow\`) do not let this account in.`,
       remediation: [
-        `On Windows: \`Get-SmbShareAccess -Name ${name}\` shows who may connect; grant with \`Grant-SmbShareAccess -Name ${name} -AccountName <user or group> -AccessRight Change\`. Also check NTFS permissions on the folder (\`Get-Acl\`, \`icacls\`), as the troubleshooting article says: both must allow the user.`,
+        `On Windows: \`Get-SmbShareAccess -Name ${name}\` shows who may connect; grant with \`Grant-SmbShareAccess -Name ${name} -AccountName ${c.s.user ?? "<user or group>"} -AccessRight Change\`. Also check NTFS permissions on the folder (\`Get-Acl\`, \`icacls\`), as the troubleshooting article says: both must allow the user.`,
         `On Samba: \`testparm -s --section-name=${name}\` and look at \`valid users\`, \`invalid users\`, \`read list\`, \`hosts allow\`/\`hosts deny\`; check that the share's path exists and is accessible to the mapped Unix user.`,
         "Check that the folder behind the share exists and its disk is online.",
         "Group membership changes need a new logon (a new SMB session) to take effect.",
@@ -116,12 +124,12 @@ function failed(ctx: DiagnoseContext, c: ConnView, t: TreeConnect, st: string): 
     id: "TREE_CONNECT_FAILED",
     severity: "error",
     title: `Tree connect to ${t.path} failed: ${st}`,
-    explanation: `The TREE_CONNECT to ${t.path} (frame ${t.req.frame}) was answered ${st} (frame ${t.resp!.frame})${hints[st] ? `: ${hints[st]}` : ""}.`,
+    explanation: `The TREE_CONNECT to ${treeReq(t)} was answered ${st} (frame ${t.resp!.frame})${hints[st] ? `: ${hints[st]}` : ""}.`,
     remediation: [
       "Check the server's SMB event log (Microsoft-Windows-SMBServer/Operational) or Samba's log at that time for the reason.",
       "MS-SMB2 3.3.5.7 lists every check a server makes on TREE_CONNECT and the status each failure returns.",
     ],
-    connection: c.s.id, frames: [t.req.frame, t.resp!.frame], filter: streamFilter(c), references: [REF.smb2Tree],
+    connection: c.s.id, frames: treeFrames(t), filter: streamFilter(c), references: [REF.smb2Tree],
   }, c);
 }
 

@@ -281,6 +281,7 @@ export class ModelBuilder {
         c.sessions.push({ req: {
           frame: ev.frame, ts, smb1, auth: authFacts(f),
           secMode: f.secMode as number | undefined, flags: f.sessionFlags as number | undefined, blobLen: f.blobLen as number | undefined,
+          sessionId: f.sessionId as bigint | undefined,
         } });
         pendingOf(c).set(key, { kind: "ss", index: c.sessions.length - 1 });
       } else if (isTc) {
@@ -316,7 +317,7 @@ export class ModelBuilder {
       };
     } else if (isSs) {
       const leg = p?.kind === "ss" ? c.sessions[p.index] : undefined;
-      const r = { frame: ev.frame, ts, status: status >>> 0, sessionFlags: f.sessionFlags as number | undefined, auth: authFacts(f), action: f.action as number | undefined };
+      const r = { frame: ev.frame, ts, status: status >>> 0, sessionFlags: f.sessionFlags as number | undefined, auth: authFacts(f), action: f.action as number | undefined, sessionId: f.sessionId as bigint | undefined };
       if (leg) leg.resp = r;
       else c.sessions.push({ req: { frame: 0, ts, smb1, auth: {} }, resp: r });
     } else if (isTc) {

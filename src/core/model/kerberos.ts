@@ -1,9 +1,11 @@
 // Kerberos on port 88: pairs each reply with its request, says which errors are a normal part
 // of pre-authentication, and attaches exchanges to the SMB connection they served (same client,
-// close in time, service cifs/<name>).
+// close in time, service cifs/ or host/ with a name the client used for that server). The others
+// stay unattached: the Report lists them under Kerberos, not as a cause of an SMB connection.
 import { KRB_ERRORS, KRB_MSG_TYPES } from "../names";
 import type { KerberosRecord } from "../report";
 import type { ConnModel, KrbMsg } from "./types";
+import { establishedAttempt } from "./summarize";
 
 /** Errors that are part of a normal exchange (RFC 4120 7.2.1, 7.5.9): the client retries. */
 export const EXPECTED_KRB_ERRORS = new Set([25 /* PREAUTH_REQUIRED */, 52 /* RESPONSE_TOO_BIG: retry over TCP */]);
@@ -19,33 +21,48 @@ export interface KrbExchange {
 
 const WINDOW_MS = 120_000;
 
-/** The server name a connection was opened with (SMB 3.1.1 NETNAME context, or the AP-REQ's service). */
-function namesOf(c: ConnModel): string[] {
+/**
+ * The names the client used for a connection's server: the SMB 3.1.1 NETNAME context, the server
+ * part of its tree paths, the NTLM target name (MsvAvTargetName) and the Kerberos ticket's service
+ * in its SESSION_SETUP blobs. Lower case, without the cifs/ or host/ prefix.
+ */
+export function namesOf(c: ConnModel): string[] {
   const out: string[] = [];
+  const svc = (s: string | undefined) => { const m = s && /^(cifs|host)\/([^/@]+)/i.exec(s); if (m) out.push(m[2].toLowerCase()); };
   for (const n of c.negotiates) if (n.req?.netname) out.push(n.req.netname.toLowerCase());
-  for (const l of c.sessions) if (l.req.auth.krbSname?.toLowerCase().startsWith("cifs/")) out.push(l.req.auth.krbSname.slice(5).toLowerCase());
+  for (const l of c.sessions) { svc(l.req.auth.krbSname); svc(l.req.auth.spn); }
+  for (const t of c.trees) { const m = /^\\\\([^\\]+)\\/.exec(t.path); if (m) out.push(m[1].toLowerCase()); }
   return out;
 }
 
-const sameName = (a: string, b: string) => a === b || a.split(".")[0] === b.split(".")[0];
+const isAddress = (n: string) => /^[0-9.]+$/.test(n) || n.includes(":");
+/** Same host: the same name, or a short name and an FQDN of it (never two addresses that only share a prefix). */
+const sameName = (a: string, b: string) => a === b || (!isAddress(a) && !isAddress(b) && a.split(".")[0] === b.split(".")[0]);
+
+/** A service ticket an SMB client asks for: cifs/<name> or host/<name> (MS-KILE 3.3.5.6; host/ stands for cifs/ in AD). */
+export function smbServiceName(service: string | null): string | null {
+  const m = service && /^(cifs|host)\/([^/@]+)/i.exec(service);
+  return m ? m[2].toLowerCase() : null;
+}
 
 /**
  * The SMB connection a Kerberos exchange most likely served: same client; the request made
- * between two minutes before the connection and its first SESSION_SETUP; a matching server name
- * when the connection shows one; the closest in time after NEGOTIATE.
+ * between two minutes before the connection and its first SESSION_SETUP; the closest in time
+ * after NEGOTIATE. With a service name, a connection that shows the names its client used for
+ * the server is a candidate only if one of them is that name.
  */
-function bestConnection(ex: KrbExchange, name: string | null, cands: ConnModel[]): ConnModel | null {
+function bestConnection(ex: KrbExchange, name: string | null, cands: ConnModel[], ok: (c: ConnModel) => boolean = () => true): ConnModel | null {
   const t = (ex.req ?? ex.reply)!.ts;
   let best: ConnModel | null = null;
   let bestScore = Infinity;
   for (const c of cands) {
     const firstSession = c.sessions.find((l) => l.req.frame)?.req.ts;
-    if (t < c.firstTs - WINDOW_MS || t > (firstSession ?? c.lastTs) + 1) continue;
+    if (t < c.firstTs - WINDOW_MS || t > (firstSession ?? c.lastTs) + 1 || !ok(c)) continue;
     let score = Math.abs(t - (c.negotiates[0]?.resp?.ts ?? c.firstTs));
     if (name) {
       const names = namesOf(c);
-      if (names.length && !names.some((n) => sameName(n, name))) score += 10 * WINDOW_MS;
-      else if (names.length) score -= WINDOW_MS;
+      if (names.length && !names.some((n) => sameName(n, name))) continue;
+      if (names.length) score -= WINDOW_MS;
     }
     if (score < bestScore) { bestScore = score; best = c; }
   }
@@ -85,9 +102,8 @@ export function pairKerberos(msgs: KrbMsg[], conns: ConnModel[]): { exchanges: K
     l.push(c);
   }
   for (const ex of exchanges) {
-    const svc = ex.service?.toLowerCase() ?? "";
-    if (!svc.startsWith("cifs/")) continue;
-    ex.conn = bestConnection(ex, svc.slice(5), byClient.get(ex.client) ?? []);
+    const name = smbServiceName(ex.service);
+    if (name) ex.conn = bestConnection(ex, name, byClient.get(ex.client) ?? []);
   }
   // Per client, the attached exchanges in capture order, to find "the next one" by binary search
   const attached = new Map<string, KrbExchange[]>();
@@ -98,16 +114,23 @@ export function pairKerberos(msgs: KrbMsg[], conns: ConnModel[]): { exchanges: K
     l.push(ex);
   }
   const tsOf = (e: KrbExchange) => (e.req ?? e.reply)!.ts;
+  // Only ticket-granting exchanges (AS, TGS for krbtgt/) can lead to a connection's service ticket;
+  // a request for another service (ldap/, HTTP/, a user principal as user-to-user and S4U2Self
+  // requests name) served something else. One that failed for real can have served only a
+  // connection that never established a session (MS-SMB2 3.2.4.2.3: no ticket, no session).
   for (const ex of exchanges) {
     const svc = ex.service?.toLowerCase() ?? "";
-    if (svc.startsWith("cifs/")) continue;
+    if (smbServiceName(svc) || !(svc.startsWith("krbtgt/") || svc === "")) continue;
+    const err = ex.reply?.msgType === 30 ? ex.reply.errorCode : null;
+    const failed = err !== null && !EXPECTED_KRB_ERRORS.has(err);
+    const couldServe = (c: ConnModel) => !failed || !establishedAttempt(c);
     const t = tsOf(ex);
     const l = attached.get(ex.client) ?? [];
     let lo = 0, hi = l.length;
     while (lo < hi) { const mid = (lo + hi) >> 1; if (tsOf(l[mid]) < t) lo = mid + 1; else hi = mid; }
     const next = lo < l.length && tsOf(l[lo]) - t < WINDOW_MS ? l[lo] : undefined;
-    if (next) ex.conn = next.conn;
-    else if (svc.startsWith("krbtgt/") || svc === "") ex.conn = bestConnection(ex, null, byClient.get(ex.client) ?? []);
+    if (next) { if (couldServe(next.conn!)) ex.conn = next.conn; }
+    else ex.conn = bestConnection(ex, null, byClient.get(ex.client) ?? [], couldServe);
   }
   const records: KerberosRecord[] = msgs.map((m) => {
     const ex = replyOf.get(m);

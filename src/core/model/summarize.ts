@@ -30,11 +30,18 @@ export function establishedAttempt(c: ConnModel): SessionLeg[] | undefined {
   return attempts(c).find(succeeded);
 }
 
+/**
+ * STATUS_NETWORK_SESSION_EXPIRED answers the re-authentication of an existing session whose
+ * authentication expired: the client authenticates it again (MS-SMB2 3.2.5.1.6, 3.3.5.2.9). It
+ * says nothing about the credentials, so it is never a failed logon.
+ */
+export const sessionExpired = (leg: SessionLeg) => !!leg.resp && (leg.resp.status >>> 0) === W.STATUS_NETWORK_SESSION_EXPIRED;
+
 /** Attempts that failed although another attempt on the same connection succeeded. */
 export function failedExtraAttempts(c: ConnModel): SessionLeg[][] {
   const all = attempts(c);
   if (!all.some(succeeded)) return [];
-  return all.filter((a) => { const l = a[a.length - 1]; return !!l.resp && isError(l.resp.status); });
+  return all.filter((a) => { const l = a[a.length - 1]; return !!l.resp && isError(l.resp.status) && !sessionExpired(l); });
 }
 
 export function finalNegotiate(c: ConnModel) {
@@ -97,7 +104,10 @@ export function outcomeOf(c: ConnModel, captureEnd: number | null): { outcome: O
     fail("failed", "negotiate");
   } else if (lastLeg && !lastLeg.resp && !failedTree) {
     fail(endedSoonAfter(lastLeg.req.ts) ? "incomplete" : "no-response", "session_setup");
-  } else if (lastLeg?.resp && isError(lastLeg.resp.status)) {
+  } else if (lastLeg && sessionExpired(lastLeg) && !failedTree) {
+    // a session older than the capture asked to re-authenticate, and the capture shows no more
+    fail("incomplete", null);
+  } else if (lastLeg?.resp && isError(lastLeg.resp.status) && !sessionExpired(lastLeg)) {
     fail("failed", "session_setup", lastLeg.resp.status);
   } else if (failedTree) {
     fail("failed", "tree_connect", failedTree.resp!.status);

@@ -53,8 +53,9 @@ export interface AuthFacts {
 }
 
 export interface SessionLeg {
-  req: SmbRequest & { auth: AuthFacts; secMode?: number; flags?: number; blobLen?: number };
-  resp?: SmbResponse & { sessionFlags?: number; auth: AuthFacts; action?: number };
+  /** frame 0: a response whose request is not in the capture */
+  req: SmbRequest & { auth: AuthFacts; secMode?: number; flags?: number; blobLen?: number; sessionId?: bigint };
+  resp?: SmbResponse & { sessionFlags?: number; auth: AuthFacts; action?: number; sessionId?: bigint };
   bareAck?: { frame: number; delayMs: number };
 }
 

@@ -1,0 +1,160 @@
+// The one-line verdict of a Report (report.verdict, the text the CLI, the page and the Markdown
+// all show) and its counts (report.headline). Each failed connection is counted under its own
+// cause: a line that names one connection's phase and status must never speak for the others.
+import type { Report, Connection, Finding, Headline, HeadlineCause } from "./report";
+
+const PHASE_TEXT = { tcp: "TCP connect", negotiate: "NEGOTIATE", session_setup: "session setup", tree_connect: "tree connect" } as const;
+const PHASE_RANK = { tcp: 0, negotiate: 1, session_setup: 2, tree_connect: 3 } as const;
+
+/**
+ * Causes by finding id, most specific first (a connection with several error findings is counted
+ * under the first of them here): [singular, plural] words, and the group they are counted in.
+ */
+const CAUSES: [id: string, words: [string, string], group?: [string, string]][] = [
+  ["TCP_NO_ANSWER", ["TCP connect unanswered", "TCP connects unanswered"]],
+  ["TCP_REJECTED", ["TCP connection refused", "TCP connections refused"]],
+  ["NETBIOS_SESSION_REJECTED", ["NetBIOS session refused", "NetBIOS sessions refused"]],
+  ["NEGOTIATE_DIALECT_MISMATCH", ["no common dialect", "no common dialect"]],
+  ["NEGOTIATE_NO_RESPONSE", ["NEGOTIATE unanswered", "NEGOTIATEs unanswered"]],
+  ["NEGOTIATE_FAILED", ["NEGOTIATE refused", "NEGOTIATEs refused"]],
+  ["NO_COMMON_CIPHER", ["no common cipher", "no common cipher"]],
+  ["ENCRYPTION_REQUIRED_BY_CLIENT", ["client requires encryption", "client requires encryption"]],
+  ["SIGNING_MISMATCH", ["signing mismatch", "signing mismatches"]],
+  ["KERBEROS_SPN_UNKNOWN", ["missing Kerberos SPN", "missing Kerberos SPNs"]],
+  ["KERBEROS_ETYPE_MISMATCH", ["Kerberos etype mismatch", "Kerberos etype mismatches"]],
+  ["KERBEROS_ERROR", ["Kerberos error", "Kerberos errors"]],
+  ["KDC_UNREACHABLE", ["KDC unreachable", "KDC unreachable"]],
+  ["TREE_ACCESS_DENIED_ENCRYPTION", ["encryption required", "encryption required"], ["access denied", "access denied"]],
+  ["SESSION_ACCESS_DENIED", ["session refused", "sessions refused"], ["access denied", "access denied"]],
+  ["TREE_ACCESS_DENIED_PERMISSIONS", ["permissions", "permissions"], ["access denied", "access denied"]],
+  ["NTLMV1_REFUSED", ["NTLMv1 refused", "NTLMv1 refused"], ["logon failure", "logon failures"]],
+  ["LOGON_FAILURE", ["logon failure", "logon failures"], ["logon failure", "logon failures"]],
+  ["SESSION_SIGNING_FAILED", ["session signing failed", "session signing failed"]],
+  ["SESSION_SETUP_NO_RESPONSE", ["session setup unanswered", "session setups unanswered"]],
+  ["SESSION_SETUP_LOOP", ["session setup loop", "session setup loops"]],
+  ["SESSION_SETUP_FAILED", ["session setup failed", "session setups failed"]],
+  ["AUTH_NOT_ATTEMPTED", ["no authentication attempted", "no authentication attempted"]],
+  ["TREE_BAD_NETWORK_NAME", ["bad share name", "bad share names"]],
+  ["TREE_CONNECTION_LIMIT", ["share connection limit", "share connection limits"]],
+  ["TREE_CONNECT_FAILED", ["tree connect failed", "tree connects failed"]],
+  ["CONNECTION_ABANDONED", ["connection abandoned", "connections abandoned"]],
+];
+const CAUSE_RANK = new Map(CAUSES.map((c, i) => [c[0], i]));
+const CAUSE_OF = new Map(CAUSES.map((c) => [c[0], c]));
+const rankOf = (id: string | null) => (id !== null ? CAUSE_RANK.get(id) : undefined) ?? CAUSES.length;
+
+/** What a logon failure's status says, in the words of the count. */
+const LOGON_WORDS: Record<string, string> = {
+  STATUS_LOGON_FAILURE: "wrong user or password", STATUS_WRONG_PASSWORD: "wrong password", STATUS_NO_SUCH_USER: "unknown user",
+  STATUS_ACCOUNT_DISABLED: "account disabled", STATUS_ACCOUNT_LOCKED_OUT: "account locked out", STATUS_ACCOUNT_EXPIRED: "account expired",
+  STATUS_PASSWORD_EXPIRED: "password expired", STATUS_PASSWORD_MUST_CHANGE: "password must change",
+};
+
+interface Failed { c: Connection; id: string | null; finding: Finding | undefined }
+
+const plural = (k: number, w: string) => `${k} ${w}${k === 1 ? "" : "s"}`;
+const words = (k: number, w: [string, string]) => `${k} ${k === 1 ? w[0] : w[1]}`;
+
+/** The verdict line and its counts, from a Report whose connections and findings are final. */
+export function verdictOf(r: Report): { verdict: string; headline: Headline } {
+  const n = r.connections.length;
+  // error findings per connection id (a folded finding lists its connections)
+  const errorsOf = new Map<string, Finding[]>();
+  for (const f of r.findings) {
+    if (f.severity !== "error") continue;
+    for (const id of f.connection ? [f.connection] : f.connections ?? []) {
+      let l = errorsOf.get(id);
+      if (!l) errorsOf.set(id, (l = []));
+      l.push(f);
+    }
+  }
+  const failedOutcome = (c: Connection) => c.outcome === "failed" || c.outcome === "no-response" || (c.outcome === "incomplete" && errorsOf.has(c.id));
+  // A TCP connect refused or unanswered where the same client reached the same server on another
+  // port (445 refused, 139 fine: diagnose/tcp.ts) is a fallback that worked, not a failure.
+  const isFallback = (c: Connection) => c.findings.includes("PORT_139_FALLBACK");
+  const fallbacks = r.connections.filter((c) => failedOutcome(c) && isFallback(c));
+  const failed: Failed[] = r.connections.filter((c) => failedOutcome(c) && !isFallback(c)).map((c) => {
+    const errs = errorsOf.get(c.id) ?? [];
+    let best: Finding | undefined;
+    for (const f of errs) if (!best || rankOf(f.id) < rankOf(best.id)) best = f;
+    return { c, id: best?.id ?? null, finding: best };
+  });
+  const incomplete = r.connections.filter((c) => c.outcome === "incomplete" && !errorsOf.has(c.id));
+  const headline: Headline = { connections: n, failed: failed.length, fallbacks: fallbacks.length, causes: causesOf(failed) };
+  return { verdict: text(r, n, failed, incomplete, fallbacks, headline, errorsOf), headline };
+}
+
+/** Failed connections counted per cause (group), most first, then by the phase they failed in. */
+function causesOf(failed: Failed[]): HeadlineCause[] {
+  const groups = new Map<string, HeadlineCause & { rank: number }>();
+  for (const x of failed) {
+    const def = x.id ? CAUSE_OF.get(x.id) : undefined;
+    const byPhase: [string, string] = x.c.failedPhase
+      ? [`failure at ${PHASE_TEXT[x.c.failedPhase]}${x.c.status ? ` (${x.c.status})` : ""}`, `failures at ${PHASE_TEXT[x.c.failedPhase]}${x.c.status ? ` (${x.c.status})` : ""}`]
+      : x.id ? [`${x.id} failure`, `${x.id} failures`] : ["failure before authenticating", "failures before authenticating"];
+    const group = def?.[2] ?? def?.[1] ?? byPhase;
+    const key = group[0];
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { cause: group[0], causes: group[1], count: 0, phase: x.c.failedPhase, findingId: def?.[2] ? null : x.id, parts: [], rank: x.c.failedPhase ? PHASE_RANK[x.c.failedPhase] : 2 }));
+    g.count++;
+    // the parts of a group: its finding ids, and for logon failures the status
+    const sub: [string, string] | undefined = x.id === "LOGON_FAILURE" && x.c.status && LOGON_WORDS[x.c.status] ? [LOGON_WORDS[x.c.status], LOGON_WORDS[x.c.status]] : def?.[2] ? def[1] : undefined;
+    if (sub) {
+      let p = g.parts!.find((y) => y.cause === sub[0]);
+      if (!p) g.parts!.push((p = { cause: sub[0], causes: sub[1], count: 0, findingId: x.id }));
+      p.count++;
+    }
+  }
+  return [...groups.values()]
+    .sort((a, b) => b.count - a.count || a.rank - b.rank || a.cause.localeCompare(b.cause))
+    .map(({ rank: _rank, parts, ...g }) => (parts!.length ? { ...g, parts: parts!.sort((a, b) => b.count - a.count || rankOf(a.findingId) - rankOf(b.findingId)) } : g));
+}
+
+function causeText(g: HeadlineCause): string {
+  const head = words(g.count, [g.cause, g.causes]);
+  if (!g.parts?.length || (g.parts.length === 1 && g.parts[0].cause === g.cause)) return head;
+  if (g.parts.length === 1) return `${head} (${g.parts[0].cause})`;
+  return `${head} (${g.parts.map((p) => words(p.count, [p.cause, p.causes])).join(", ")})`;
+}
+
+function text(r: Report, n: number, failed: Failed[], incomplete: Connection[], fallbacks: Connection[], h: Headline, errorsOf: Map<string, Finding[]>): string {
+  if (r.capture.error && r.capture.packets === 0) return r.capture.error;
+  const krbErrors = r.findings.filter((f) => f.severity === "error" && f.id.startsWith("KERBEROS"));
+  if (n === 0) {
+    if (r.capture.packets === 0) return "The capture holds no packets: nothing to diagnose (was the capture tool stopped at once, or did its filter match nothing?).";
+    if (krbErrors.length) return `No SMB connection in the capture; Kerberos: ${krbErrors[0].title}.`;
+    if (r.kerberos.length) return "No SMB connection in the capture; its Kerberos exchanges show no error after pre-authentication.";
+    return `No SMB traffic in this capture (${r.capture.packets} packets${r.capture.topPorts?.length ? `; busiest: ${r.capture.topPorts.slice(0, 2).join(", ")}` : ""}).`;
+  }
+  const fb = fallbacks.length
+    ? `; ${fallbacks.length === 1 ? `the connect to ${fallbacks[0].server} was ${fallbacks[0].outcome === "failed" ? "refused" : "unanswered"}` : `${fallbacks.length} connects were refused or unanswered`}, and the same client reached the server on another port`
+    : "";
+  if (failed.length === 0) {
+    const m = n - fallbacks.length;
+    const tail = incomplete.length ? ` (${incomplete.length} not fully captured)` : "";
+    const err = r.findings.find((f) => f.severity === "error");
+    const warn = r.findings.find((f) => f.severity === "warning");
+    const note = err ? `, but: ${err.title}` : warn ? `; note: ${warn.title}` : "";
+    return m === 1
+      ? `The SMB connection ${incomplete.length ? "shows no failure" : "set up fine"}${tail}${fb}${note}.`
+      : `All ${plural(m, "SMB connection")} ${incomplete.length ? "show no failure" : "set up fine"}${tail}${fb}${note}.`;
+  }
+  if (failed.length === 1) {
+    // one failure: its own phase, status and cause
+    const { c, finding } = failed[0];
+    const where = c.failedPhase ? `at ${PHASE_TEXT[c.failedPhase]}` : "before authenticating";
+    const head = n === 1 ? "The SMB connection failed" : `1 of ${plural(n, "SMB connection")} failed`;
+    const cause = finding ?? errorsOf.get(c.id)?.[0];
+    return `${head} ${where}${c.status ? ` (${c.status})` : ""}: ${cause ? cause.title : `${c.client} → ${c.server}`}${fb}.`;
+  }
+  const head = `${failed.length} of ${plural(n, "SMB connection")} failed`;
+  // one cause with the same title everywhere (the same share missing on every connection) says it whole
+  const titles = new Set(failed.map((x) => x.finding?.title));
+  const first = failed[0];
+  if (h.causes.length === 1 && titles.size === 1 && first.finding && failed.every((x) => x.c.failedPhase === first.c.failedPhase && x.c.status === first.c.status)) {
+    return `${head} ${first.c.failedPhase ? `at ${PHASE_TEXT[first.c.failedPhase]}` : "before authenticating"}${first.c.status ? ` (${first.c.status})` : ""}: ${first.finding.title}${fb}.`;
+  }
+  // all in one phase: say which
+  const phase = failed.every((x) => x.c.failedPhase && x.c.failedPhase === first.c.failedPhase) ? ` at ${PHASE_TEXT[first.c.failedPhase!]}` : "";
+  return `${head}${phase}: ${h.causes.map(causeText).join(", ")}${fb}.`;
+}

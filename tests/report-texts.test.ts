@@ -1,0 +1,109 @@
+// No placeholder reaches a text of the Report (issue 14, item 7): every title, explanation,
+// remediation step and the verdict of every fixture, every corpus capture and a few rewritten
+// captures (a capture that starts after a request, a request the capture missed) is read for
+// "frame 0", "frame ?", "undefined", "null", "NaN" and unfilled <...> placeholders.
+import { describe, it, expect } from "vitest";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { reportOf } from "./support/report";
+import { rewrite, setSmb2Status } from "./support/rewrite";
+import type { Report } from "../src/core/report";
+
+const FIX = join(__dirname, "../fixtures");
+const CORPUS = join(__dirname, "../../shared/corpus");
+const fixtures = readdirSync(FIX).filter((f) => /\.pcap(ng)?$/.test(f)).map((f) => join(FIX, f));
+const corpusPresent = existsSync(join(CORPUS, "index.json"));
+if (!corpusPresent) console.log(`report texts: corpus captures skipped, ${CORPUS} is absent`);
+const corpus: string[] = corpusPresent ? (JSON.parse(readFileSync(join(CORPUS, "index.json"), "utf8")) as { file: string }[]).map((e) => join(CORPUS, e.file)) : [];
+
+/**
+ * Command placeholders allowed to stay: values no capture shows (the account a service runs as,
+ * the server's computer name when only its address is seen, the capture interface, a date the
+ * admin chooses), and names a capture may not carry (the user of a Kerberos session, an NTLM
+ * domain, the alias when the client sent no target name, the share of a server-wide refusal).
+ * Where the capture has the value, the rules fill it in (tested below).
+ */
+const ALLOWED = new Set(["<account>", "<server computer account>", "<server computer name>", "<server name>", "<if>", "<date>",
+  "<user>", "<user or group>", "<domain>", "<alias>", "<share>"]);
+/** NetBIOS names carry their suffix in angle brackets (SMBSRV<20>): capture data, not a placeholder. */
+const NETBIOS_SUFFIX = /^<[0-9A-F]{2}>$/;
+
+function problems(r: Report): string[] {
+  const texts: [string, string][] = [["verdict", r.verdict]];
+  for (const f of r.findings) {
+    texts.push([`${f.id} title`, f.title], [`${f.id} explanation`, f.explanation]);
+    f.remediation.forEach((x, i) => texts.push([`${f.id} remediation ${i + 1}`, x]));
+  }
+  const out: string[] = [];
+  for (const [where, t] of texts) {
+    for (const re of [/\bframes? 0\b/g, /\bframes? \?/g, /\bundefined\b/g, /\bNaN\b/g, /\bnull\b(?!\)? sessions?\b)/g]) {
+      for (const m of t.matchAll(re)) out.push(`${where}: "${m[0]}" in "${t.slice(Math.max(0, m.index! - 40), m.index! + 40)}"`);
+    }
+    for (const m of t.matchAll(/<[^<>\n]{1,40}>/g)) {
+      if (!ALLOWED.has(m[0]) && !NETBIOS_SUFFIX.test(m[0])) out.push(`${where}: placeholder ${m[0]}`);
+    }
+  }
+  return out;
+}
+
+const STATUS_NETWORK_SESSION_EXPIRED = 0xc000035c;
+
+describe("no placeholder in the Report's texts", () => {
+  for (const path of [...fixtures, ...corpus]) {
+    it(path.replace(/.*\/(fixtures|corpus)\//, "$1/"), async () => {
+      expect(problems(await reportOf(path))).toEqual([]);
+    });
+  }
+
+  it("a capture that starts after the SESSION_SETUP requests (rewritten from wrong-password.pcap)", async () => {
+    // frame 13 is the STATUS_LOGON_FAILURE response; its requests (10, 12) are left out
+    const r = await reportOf(rewrite(join(FIX, "wrong-password.pcap"), "late-start.pcap", (n) => n >= 13));
+    expect(r.findings.map((f) => f.id)).toContain("LOGON_FAILURE");
+    expect(problems(r)).toEqual([]);
+  });
+
+  it("a NetBIOS refusal whose session request is not in the capture (rewritten from nbss139-reject.pcap)", async () => {
+    const r = await reportOf(rewrite(join(FIX, "nbss139-reject.pcap"), "no-nbss-request.pcap", (n) => n !== 6));
+    expect(r.findings.map((f) => f.id)).toContain("NETBIOS_SESSION_REJECTED");
+    expect(problems(r)).toEqual([]);
+  });
+
+  it("KRB-ERRORs whose TGS-REQs are not in the capture (rewritten from krb-spn-unknown.pcap)", async () => {
+    const r = await reportOf(rewrite(join(FIX, "krb-spn-unknown.pcap"), "no-tgs-req.pcap", (n) => n !== 28 && n !== 40));
+    expect(r.findings.map((f) => f.id)).toContain("KERBEROS_SPN_UNKNOWN");
+    expect(problems(r)).toEqual([]);
+  });
+
+  it("fills the names the capture shows into the commands", async () => {
+    const wrong = await reportOf(join(FIX, "wrong-password.pcap"));
+    expect(wrong.findings.find((f) => f.id === "LOGON_FAILURE")!.remediation.join(" ")).toContain("cmdkey /delete:10.99.1.1");
+    const bad = await reportOf(join(FIX, "tree-bad-share.pcap"));
+    expect(bad.findings.find((f) => f.id === "TREE_BAD_NETWORK_NAME")!.remediation[0]).toContain("-U 'WORKGROUP\\alice'");
+    const enc = await reportOf(join(FIX, "encrypt-smb21.pcap"));
+    expect(enc.findings.find((f) => f.id === "TREE_ACCESS_DENIED_ENCRYPTION")!.remediation.join(" ")).toContain("Set-SmbShare -Name secret ");
+    const alias = await reportOf(join(FIX, "krb-spn-unknown.pcap"));
+    expect(alias.findings.find((f) => f.id === "KERBEROS_SPN_UNKNOWN")!.remediation.join(" ")).toContain("setspn -S cifs/files.corp.example.test ");
+  });
+});
+
+describe("STATUS_NETWORK_SESSION_EXPIRED is a re-authentication, not a logon failure", () => {
+  it("expired, then re-authenticated on the same session: no finding, the connection is fine (crafted: smb311-ok.pcap, first SESSION_SETUP response's status set to STATUS_NETWORK_SESSION_EXPIRED)", async () => {
+    const path = rewrite(join(FIX, "smb311-ok.pcap"), "expired-reauth.pcap", () => true, (n, d) => (n === 11 ? setSmb2Status(d, STATUS_NETWORK_SESSION_EXPIRED) : d));
+    const r = await reportOf(path);
+    expect(r.connections[0].outcome).toBe("ok");
+    expect(r.findings.map((f) => f.id)).not.toContain("LOGON_FAILURE");
+    expect(r.findings.filter((f) => f.severity === "error")).toEqual([]);
+    expect(r.verdict).toBe("The SMB connection set up fine.");
+  });
+
+  it("expired on a session older than the capture, no re-authentication seen: a warning in words, never LOGON_FAILURE (crafted: wrong-password.pcap from its last response, status set to STATUS_NETWORK_SESSION_EXPIRED)", async () => {
+    const path = rewrite(join(FIX, "wrong-password.pcap"), "expired-late.pcap", (n) => n >= 13, (n, d) => (n === 13 ? setSmb2Status(d, STATUS_NETWORK_SESSION_EXPIRED) : d));
+    const r = await reportOf(path);
+    const ids = r.findings.map((f) => f.id);
+    expect(ids).not.toContain("LOGON_FAILURE");
+    expect(ids).toContain("SESSION_EXPIRED");
+    expect(r.findings.find((f) => f.id === "SESSION_EXPIRED")!.severity).toBe("warning");
+    expect(r.connections[0].outcome).not.toBe("failed");
+    expect(problems(r)).toEqual([]);
+  });
+});

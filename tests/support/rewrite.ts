@@ -1,0 +1,46 @@
+// Rewritten captures for tests: real fixture packets with frames left out (a capture that starts
+// later, or that missed a request) or an SMB2 status patched (labelled crafted where used).
+import { writeFileSync, mkdtempSync } from "node:fs";
+import { join } from "node:path";
+import { tmpdir } from "node:os";
+import { readPcap, writePcap, type PcapRecord } from "./pcap";
+
+const dir = mkdtempSync(join(tmpdir(), "smbscope-rw-"));
+
+/** Writes `name` made of the fixture's frames (1-based numbers) that `keep` accepts, each maybe changed by `patch`. */
+export function rewrite(src: string, name: string, keep: (frame: number) => boolean, patch?: (frame: number, data: Uint8Array) => Uint8Array): string {
+  const p = readPcap(src);
+  const out: PcapRecord[] = [];
+  p.records.forEach((r, i) => { if (keep(i + 1)) out.push({ ...r, data: patch ? patch(i + 1, r.data) : r.data }); });
+  const path = join(dir, name);
+  writeFileSync(path, writePcap(p.linkType, out));
+  return path;
+}
+
+/** The frame with its SMB2 header's status set to `status` (the header found by its 0xFE 'SMB' magic). */
+export function setSmb2Status(data: Uint8Array, status: number): Uint8Array {
+  const d = new Uint8Array(data);
+  for (let i = 0; i + 12 <= d.length; i++) {
+    if (d[i] === 0xfe && d[i + 1] === 0x53 && d[i + 2] === 0x4d && d[i + 3] === 0x42) {
+      new DataView(d.buffer, d.byteOffset).setUint32(i + 8, status >>> 0, true);
+      return fixTcpChecksum(d);
+    }
+  }
+  throw new Error("no SMB2 header in this frame");
+}
+
+/** Recomputes the TCP checksum of an Ethernet/IPv4 frame, so the patched packet stays valid. */
+function fixTcpChecksum(d: Uint8Array): Uint8Array {
+  const dv = new DataView(d.buffer, d.byteOffset, d.byteLength);
+  const ip = 14, ihl = (d[ip] & 0x0f) * 4, total = dv.getUint16(ip + 2);
+  const tcp = ip + ihl, len = total - ihl;
+  dv.setUint16(tcp + 16, 0);
+  let sum = 0;
+  for (let i = 0; i < 8; i += 2) sum += dv.getUint16(ip + 12 + i); // source and destination addresses
+  sum += 6 + len;
+  for (let i = 0; i + 1 < len; i += 2) sum += dv.getUint16(tcp + i);
+  if (len & 1) sum += d[tcp + len - 1] << 8;
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  dv.setUint16(tcp + 16, ~sum & 0xffff);
+  return d;
+}
