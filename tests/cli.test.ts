@@ -130,6 +130,9 @@ function craftedCaptures(dir: string) {
   writeFileSync(files.krb, replaceInPcap(fx("krb-spn-unknown.pcap"), [
     { from: utf8("files"), to: utf8(hostile.krbHost) },
     { from: utf8("corp"), to: utf8(hostile.krbDomain) },
+    // and the server name the SMB side used (NETNAME context, tree path), so that the Kerberos
+    // request still belongs to the connection (matched on the host's first label)
+    { from: utf16("files"), to: utf16(hostile.krbHost) },
   ]));
   return files;
 }

@@ -45,7 +45,7 @@ describe("the verdict counts per cause", () => {
     });
     // one line for every front end
     expect(renderText(r, false).split("\n")[2]).toBe(r.verdict);
-    expect(reportToMarkdown(r)).toContain(`**Verdict:** ${mdEscape(r.verdict)}\n`);
+    expect(reportToMarkdown(r)).toContain(` — ${mdEscape(r.verdict)}\n`);
   });
 
   it("failures in different phases are not all put in the first one's phase", async () => {
