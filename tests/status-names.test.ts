@@ -1,0 +1,46 @@
+// Every status a capture can show has its name: each NTSTATUS in the tshark dumps of the fixtures
+// and of the third-party corpus (smb.nt_status, smb2.nt_status).
+import { describe, it, expect } from "vitest";
+import { readdirSync, existsSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { readTsv, num } from "./support/tshark";
+import { statusName, statusLabel } from "../src/core/names";
+
+function tsvs(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? tsvs(p) : n.endsWith(".tshark.tsv") ? [p] : [];
+  });
+}
+
+const FIXTURES = join(__dirname, "../fixtures");
+const CORPUS = join(__dirname, "../../shared/corpus");
+// NBSS carrying filler bytes ("AAAA…" where tshark reads a status): not SMB (tests/corpus.test.ts)
+const NOT_SMB = ["netbios-split-session-msg.tshark.tsv"];
+
+describe("status names", () => {
+  it("names every NTSTATUS in the fixtures' and the corpus's tshark dumps", () => {
+    const files = [...tsvs(FIXTURES), ...tsvs(CORPUS)].filter((f) => !NOT_SMB.some((n) => f.endsWith(n)));
+    expect(files.length).toBeGreaterThan(40);
+    const unnamed = new Map<string, string>();
+    let seen = 0;
+    for (const f of files) {
+      for (const row of readTsv(f).values()) {
+        for (const v of [...(row["smb.nt_status"] ?? []), ...(row["smb2.nt_status"] ?? [])]) {
+          seen++;
+          if (statusName(num(v)) === null) unnamed.set(statusLabel(num(v)), f);
+        }
+      }
+    }
+    expect(seen).toBeGreaterThan(1000);
+    expect([...unnamed]).toEqual([]);
+  });
+
+  it("names statuses outside the setup ones (0xC00000BD, seen on a real Windows capture)", () => {
+    expect(statusLabel(0xc00000bd)).toBe("STATUS_DUPLICATE_NAME");
+    expect(statusLabel(0xc000035c)).toBe("STATUS_NETWORK_SESSION_EXPIRED");
+    expect(statusLabel(0)).toBe("STATUS_SUCCESS");
+    expect(statusLabel(0xdeadbeef)).toBe("0xDEADBEEF");
+  });
+});
