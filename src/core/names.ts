@@ -27,6 +27,75 @@ export function statusLabel(status: number): string {
   return statusName(status) ?? `0x${(status >>> 0).toString(16).padStart(8, "0").toUpperCase()}`;
 }
 
+/** SMB1 DOS error classes (MS-CIFS 2.2.2.4). */
+export const DOS_CLASSES: Record<number, string> = { 1: "ERRDOS", 2: "ERRSRV", 3: "ERRHRD", 0xff: "ERRCMD" };
+
+/**
+ * SMB1 DOS error codes (MS-CIFS 2.2.2.4) by class << 16 | code: the name, and the NTSTATUS a
+ * server answering in NT form sends for the same condition (0 where none corresponds), which is
+ * what the diagnosis rules read.
+ */
+const DOS_ERRORS: Record<number, [string, number]> = {
+  // ERRDOS
+  0x10001: ["ERRbadfunc", 0xc0000002], 0x10002: ["ERRbadfile", 0xc000000f], 0x10003: ["ERRbadpath", 0xc000003a],
+  0x10004: ["ERRnofids", 0xc000011f], 0x10005: ["ERRnoaccess", 0xc0000022], 0x10006: ["ERRbadfid", 0xc0000008],
+  0x10007: ["ERRbadmcb", 0], 0x10008: ["ERRnomem", 0xc0000017], 0x10009: ["ERRbadmem", 0],
+  0x1000a: ["ERRbadenv", 0], 0x1000b: ["ERRbadformat", 0], 0x1000c: ["ERRbadaccess", 0],
+  0x1000d: ["ERRbaddata", 0xc000003e], 0x1000f: ["ERRbaddrive", 0], 0x10010: ["ERRremcd", 0xc0000101],
+  0x10011: ["ERRdiffdevice", 0xc00000d4], 0x10012: ["ERRnofiles", 0x80000006], 0x10013: ["ERRwriteprot", 0xc00000a2],
+  0x1001f: ["ERRgeneral", 0xc0000001], 0x10020: ["ERRbadshare", 0xc0000043], 0x10021: ["ERRlock", 0xc0000054],
+  0x10026: ["ERReof", 0xc0000011], 0x10032: ["ERRunsup", 0xc00000bb], 0x10043: ["ERRnosuchshare", 0xc00000cc],
+  0x10050: ["ERRfilexists", 0xc0000035], 0x10057: ["ERRinvalidparam", 0xc000000d], 0x10070: ["ERRdiskfull", 0xc000007f],
+  0x1007b: ["ERRinvalidname", 0xc0000033], 0x1007c: ["ERRunknownlevel", 0xc0000148], 0x10091: ["ERRdirnotempty", 0xc0000101],
+  0x1009e: ["ERRnotlocked", 0xc000007e], 0x100ad: ["ERRcancelviolation", 0], 0x100b7: ["ERRalreadyexists", 0xc0000035],
+  0x100e6: ["ERRbadpipe", 0xc00000ad], 0x100e7: ["ERRpipebusy", 0xc00000ae], 0x100e8: ["ERRpipeclosing", 0xc00000b1],
+  0x100e9: ["ERRnotconnected", 0xc00000b0], 0x100ea: ["ERRmoredata", 0x80000005], 0x1011a: ["ERReasnotsupported", 0xc000004f],
+  0x10200: ["ERRquota", 0xc0000044], 0x10201: ["ERRnotalink", 0], 0x10400: ["ERR_NOTIFY_ENUM_DIR", 0x0000010c],
+  // ERRSRV
+  0x20001: ["ERRerror", 0xc0000001], 0x20002: ["ERRbadpw", 0xc000006d], 0x20003: ["ERRbadtype", 0xc0000257],
+  0x20004: ["ERRaccess", 0xc0000022], 0x20005: ["ERRinvtid", 0xc00000c9], 0x20006: ["ERRinvnetname", 0xc00000cc],
+  0x20007: ["ERRinvdevice", 0xc00000cb], 0x20031: ["ERRqfull", 0], 0x20032: ["ERRqtoobig", 0], 0x20033: ["ERRqeof", 0],
+  0x20034: ["ERRinvpfid", 0xc0000008], 0x20040: ["ERRsmbcmd", 0xc0000002], 0x20041: ["ERRsrverror", 0xc0000001],
+  0x20042: ["ERRbadBID", 0], 0x20043: ["ERRfilespecs", 0xc000000d], 0x20044: ["ERRbadLink", 0],
+  0x20045: ["ERRbadpermits", 0], 0x20046: ["ERRbadPID", 0], 0x20047: ["ERRsetattrmode", 0xc000000d],
+  0x20051: ["ERRpaused", 0xc00000cf], 0x20052: ["ERRmsgoff", 0], 0x20053: ["ERRnoroom", 0], 0x20057: ["ERRrmuns", 0xc00000d0],
+  0x20058: ["ERRtimeout", 0xc00000b5], 0x20059: ["ERRnoresource", 0xc0000205], 0x2005a: ["ERRtoomanyuids", 0],
+  0x2005b: ["ERRbaduid", 0xc0000203], 0x200fa: ["ERRusempx", 0], 0x200fb: ["ERRusestd", 0], 0x200fc: ["ERRcontmpx", 0],
+  0x208be: ["ERRnoSuchUser", 0xc0000064], 0x208bf: ["ERRaccountexpired", 0xc0000193],
+  0x208c0: ["ERRbadclient", 0xc0000070], 0x208c1: ["ERRbadLogonTime", 0xc000006f], 0x208c2: ["ERRpasswordExpired", 0xc0000071],
+  0x2ffff: ["ERRnosupport", 0xc00000bb],
+  // ERRHRD
+  0x30013: ["ERRnowrite", 0xc00000a2], 0x30014: ["ERRbadunit", 0xc000000e], 0x30015: ["ERRnotready", 0xc0000013],
+  0x30016: ["ERRbadcmd", 0xc0000184], 0x30017: ["ERRdata", 0xc000003e], 0x30018: ["ERRbadreq", 0xc000000d],
+  0x30019: ["ERRseek", 0], 0x3001a: ["ERRbadmedia", 0xc0000032], 0x3001b: ["ERRbadsector", 0xc0000015],
+  0x3001c: ["ERRnopaper", 0x8000000e], 0x3001d: ["ERRwrite", 0xc0000185], 0x3001e: ["ERRread", 0xc0000185],
+  0x3001f: ["ERRgeneral", 0xc0000001], 0x30020: ["ERRbadshare", 0xc0000043], 0x30021: ["ERRlock", 0xc0000054],
+  0x30022: ["ERRwrongdisk", 0xc0000012], 0x30023: ["ERRFCBUnavail", 0], 0x30024: ["ERRsharebufexc", 0],
+  0x30027: ["ERRdiskfull", 0xc000007f],
+};
+
+/** "ERRDOS/ERRnoaccess" (MS-CIFS names), or the numbers where the class or code is not listed. */
+export function dosErrorLabel(cls: number, code: number): string {
+  const c = DOS_CLASSES[cls] ?? `class 0x${cls.toString(16).padStart(2, "0")}`;
+  return `${c}/${DOS_ERRORS[(cls << 16) | code]?.[0] ?? `code ${code}`}`;
+}
+
+/**
+ * The NTSTATUS a DOS error stands for (MS-CIFS 2.2.2.4), what the diagnosis rules know. A DOS error
+ * without an NT counterpart is still a failure: STATUS_UNSUCCESSFUL. ERRDOS/ERRnoaccess at
+ * SESSION_SETUP_ANDX is a refused logon (Samba's DOS form of STATUS_LOGON_FAILURE).
+ */
+export function dosErrorStatus(cls: number, code: number, cmd: number): number {
+  if (cls === 0) return 0;
+  if (cls === 1 && code === 5 && cmd === W.SMB1_SESSION_SETUP_ANDX) return 0xc000006d;
+  return DOS_ERRORS[(cls << 16) | code]?.[1] || 0xc0000001;
+}
+
+/** A response's status for a sentence: the NTSTATUS name, or the DOS error the wire carried and what it means. */
+export function statusInWords(r: { status: number; dos?: string }): string {
+  return r.dos ? `${r.dos} (the SMB1 DOS error for ${statusLabel(r.status)}, MS-CIFS 2.2.2.4)` : statusLabel(r.status);
+}
+
 export const SMB2_COMMANDS: Record<number, string> = {
   0: "NEGOTIATE", 1: "SESSION_SETUP", 2: "LOGOFF", 3: "TREE_CONNECT", 4: "TREE_DISCONNECT",
   5: "CREATE", 6: "CLOSE", 7: "FLUSH", 8: "READ", 9: "WRITE", 10: "LOCK", 11: "IOCTL",
