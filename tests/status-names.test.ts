@@ -5,7 +5,7 @@ import { describe, it, expect } from "vitest";
 import { readdirSync, existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { readTsv, num } from "./support/tshark";
-import { statusName, statusLabel, dosErrorLabel, dosErrorStatus } from "../src/core/names";
+import { statusName, statusLabel, statusInWords, dosErrorLabel, dosErrorStatus } from "../src/core/names";
 
 function tsvs(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -65,5 +65,7 @@ describe("status names", () => {
     expect(dosErrorLabel(2, 0x1234)).toBe("ERRSRV/code 4660");
     expect(dosErrorLabel(9, 1)).toBe("class 0x09/code 1");
     expect(dosErrorStatus(0, 0, 0x75)).toBe(0);
+    expect(statusInWords({ status: 0xc0000022, dos: "ERRDOS/ERRnoaccess" })).toBe("ERRDOS/ERRnoaccess (the SMB1 DOS error for STATUS_ACCESS_DENIED, MS-CIFS 2.2.2.4)");
+    expect(statusInWords({ status: 0xc0000001, dos: "class 0xa4/code 37779" })).toMatch(/^class 0xa4\/code 37779 \(an SMB1 DOS error with no NTSTATUS counterpart/);
   });
 });

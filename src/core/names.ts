@@ -91,9 +91,16 @@ export function dosErrorStatus(cls: number, code: number, cmd: number): number {
   return DOS_ERRORS[(cls << 16) | code]?.[1] || 0xc0000001;
 }
 
+/** Names of the DOS errors that have an NTSTATUS counterpart. */
+let dosMapped: Set<string> | null = null;
+
 /** A response's status for a sentence: the NTSTATUS name, or the DOS error the wire carried and what it means. */
 export function statusInWords(r: { status: number; dos?: string }): string {
-  return r.dos ? `${r.dos} (the SMB1 DOS error for ${statusLabel(r.status)}, MS-CIFS 2.2.2.4)` : statusLabel(r.status);
+  if (!r.dos) return statusLabel(r.status);
+  dosMapped ??= new Set(Object.entries(DOS_ERRORS).filter(([, v]) => v[1] !== 0).map(([k]) => dosErrorLabel(Number(k) >>> 16, Number(k) & 0xffff)));
+  return dosMapped.has(r.dos)
+    ? `${r.dos} (the SMB1 DOS error for ${statusLabel(r.status)}, MS-CIFS 2.2.2.4)`
+    : `${r.dos} (an SMB1 DOS error with no NTSTATUS counterpart in MS-CIFS 2.2.2.4: a failure the server does not explain further)`;
 }
 
 export const SMB2_COMMANDS: Record<number, string> = {

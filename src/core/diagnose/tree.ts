@@ -39,6 +39,14 @@ function workingShares(ctx: DiagnoseContext): Map<string, string[]> {
   return new Map([...by].map(([h, set]) => [h, [...set]]));
 }
 
+/** "\\srv\share (frame 9)", in words when the request is not in the capture (a response paired with none). */
+function requestText(t: TreeConnect, extra = ""): string {
+  return `${t.path || "a share"} (${t.req.frame ? `frame ${t.req.frame}` : "request not in the capture"}${extra})`;
+}
+
+/** The frames of a tree connect that are in the capture. */
+const treeFrames = (t: TreeConnect) => [t.req.frame, t.resp!.frame].filter((x) => x > 0);
+
 function shareName(path: string): string {
   return path.split("\\").filter(Boolean).slice(1).join("\\") || path;
 }
@@ -49,21 +57,21 @@ function badName(ctx: DiagnoseContext, c: ConnView, t: TreeConnect, ok: string[]
     id: "TREE_BAD_NETWORK_NAME",
     severity: "error",
     title: `Share "${name}" does not exist on ${host(c.s.server)}`,
-    explanation: `The client asked to connect to ${t.path} (TREE_CONNECT, frame ${t.req.frame}) and the server answered ${shown} (frame ${t.resp!.frame}): it has no share by that name. The path above is exactly what was sent, so check it for a typo. ${ok.length ? `On this server these shares did connect in the capture: ${ok.join(", ")}.` : "No other share connected on this server in the capture."}`,
+    explanation: `The client asked to connect to ${requestText(t)} with TREE_CONNECT and the server answered ${shown} (frame ${t.resp!.frame}): it has no share by that name. The path above is exactly what was sent, so check it for a typo. ${ok.length ? `On this server these shares did connect in the capture: ${ok.join(", ")}.` : "No other share connected on this server in the capture."}`,
     remediation: [
       `List the server's shares: \`Get-SmbShare\` on Windows, \`net view \\\\${host(c.s.server)}\` from a client, \`smbclient -L ${host(c.s.server)} -U <user>\` or \`testparm -s\` on Samba.`,
       "Correct the path in the mapping, shortcut, script or GPO that uses it.",
       "If the share should exist: it may be on another server (DFS namespace or a migrated share), or its folder may be missing so that the server dropped it (Samba logs \"canonicalize_connect_path failed\"); a cluster share exists only on the node or name that owns it.",
     ],
-    connection: c.s.id, frames: [t.req.frame, t.resp!.frame], filter: streamFilter(c), references: [REF.smb2Tree, REF.article],
+    connection: c.s.id, frames: treeFrames(t), filter: streamFilter(c), references: [REF.smb2Tree, REF.article],
   }, c);
 }
 
 function denied(ctx: DiagnoseContext, c: ConnView, t: TreeConnect, st: string): void {
   const enc = clientCanEncrypt(c.m);
   const name = shareName(t.path);
-  const frames = [t.req.frame, t.resp!.frame];
-  const base = `The TREE_CONNECT to ${t.path} (frame ${t.req.frame}${c.s.user ? `, user ${c.s.user}` : ""}) was answered ${st} (frame ${t.resp!.frame}).`;
+  const frames = treeFrames(t);
+  const base = `The TREE_CONNECT to ${requestText(t, c.s.user ? `, user ${c.s.user}` : "")} was answered ${st} (frame ${t.resp!.frame}).`;
   if (c.s.auth === "anonymous") return anonymous(ctx, c, t, base, name);
   const ruledOut = encryptionRuledOut(c.m, t.req.smb1);
   if (ruledOut) return permissions(ctx, c, name, frames, `${base} Encryption is ruled out: ${ruledOut}.`);
@@ -127,7 +135,7 @@ function anonymous(ctx: DiagnoseContext, c: ConnView, t: TreeConnect, base: stri
       `Windows server: null sessions reach only the shares listed in \`NullSessionShares\` while \`RestrictNullSessAccess\` is 1 (the default), under HKLM\\SYSTEM\\CurrentControlSet\\Services\\LanmanServer\\Parameters; the policies are "Network access: Shares that can be accessed anonymously" and "Network access: Restrict anonymous access to Named Pipes and Shares". Opening a share to anonymous users is rarely what you want.`,
       `Samba: \`restrict anonymous\` (2 refuses anonymous users every share; see \`testparm -sv | grep -i "restrict anonymous"\`) and, for guest access instead, \`guest ok = yes\` on the share with \`map to guest\`.`,
     ],
-    connection: c.s.id, frames: [t.req.frame, t.resp!.frame], filter: streamFilter(c), references: [REF.smb2Tree, REF.cifsSession, REF.article],
+    connection: c.s.id, frames: treeFrames(t), filter: streamFilter(c), references: [REF.smb2Tree, REF.cifsSession, REF.article],
   }, c);
 }
 
@@ -144,13 +152,13 @@ function failed(ctx: DiagnoseContext, c: ConnView, t: TreeConnect, st: string): 
   add(ctx, {
     id: "TREE_CONNECT_FAILED",
     severity: "error",
-    title: `Tree connect to ${t.path} failed: ${t.resp!.dos ?? st}`,
-    explanation: `The TREE_CONNECT to ${t.path} (frame ${t.req.frame}) was answered ${st} (frame ${t.resp!.frame})${hints[statusLabel(t.resp!.status)] ? `: ${hints[statusLabel(t.resp!.status)]}` : ""}.`,
+    title: `Tree connect to ${t.path || "a share"} failed: ${t.resp!.dos ?? st}`,
+    explanation: `The TREE_CONNECT to ${requestText(t)} was answered ${st} (frame ${t.resp!.frame})${hints[statusLabel(t.resp!.status)] ? `: ${hints[statusLabel(t.resp!.status)]}` : ""}.`,
     remediation: [
       "Check the server's SMB event log (Microsoft-Windows-SMBServer/Operational) or Samba's log at that time for the reason.",
       "MS-SMB2 3.3.5.7 lists every check a server makes on TREE_CONNECT and the status each failure returns.",
     ],
-    connection: c.s.id, frames: [t.req.frame, t.resp!.frame], filter: streamFilter(c), references: [REF.smb2Tree],
+    connection: c.s.id, frames: treeFrames(t), filter: streamFilter(c), references: [REF.smb2Tree],
   }, c);
 }
 
