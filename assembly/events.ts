@@ -81,9 +81,9 @@ export const F_NB_ERROR = 21; // u32 negative session response error code
 export const F_CMD = 22; // u32 SMB command
 export const F_RESPONSE = 23; // u32 1 = response
 export const F_STATUS = 24; // u32 NTSTATUS (SMB1 DOS errors are F_DOS_CLASS/F_DOS_CODE)
-export const F_MSG_ID = 25; // u64
-export const F_SESSION_ID = 26; // u64
-export const F_TREE_ID = 27; // u32
+export const F_MSG_ID = 25; // u64 (SMB1: the header's MID)
+export const F_SESSION_ID = 26; // u64 (SMB1: the header's UID)
+export const F_TREE_ID = 27; // u32 (SMB1: the header's TID)
 export const F_ASYNC_ID = 28; // u64 (async header)
 export const F_SMB_FLAGS = 29; // u32 SMB2 header flags, or SMB1 Flags | Flags2 << 8
 export const F_CREDITS = 30; // u32 credit charge << 16 | credits requested/granted
@@ -159,7 +159,10 @@ export const F_ANDX = 99; // u32 SMB1 AndXCommand of this command's AndX block (
 // 150–199: summary and model fields (100–149 are the auth decoders')
 export const F_FIRST_TS = 150; // i64 ns timestamp of the first packet with a timestamp
 export const F_LAST_TS = 151; // i64 ns timestamp of the last packet
-export const MAX_FIELD_ID = 151;
+// SMB1 header PID (PIDHigh << 16 | PIDLow): with MID, UID (F_SESSION_ID), TID (F_TREE_ID) and the
+// command it pairs a response with its request (MS-CIFS 3.2.5.1; added with issue 14)
+export const F_SMB1_PID = 160;
+export const MAX_FIELD_ID = 160;
 
 // F_FORMAT values
 export const FMT_PCAP = 1;

@@ -53,7 +53,7 @@ it("the filter drops the fields the model does not read, and keeps warnings whol
   const smb = evs.filter((e) => e.kindName === "smb2");
   expect(smb.length).toBeGreaterThan(4);
   for (const e of smb) {
-    expect(e.f.sessionId).toBeUndefined(); // decoded by the wasm, not read by the model
+    expect(e.f.credits).toBeUndefined(); // decoded by the wasm, not read by the model
     for (const k of Object.keys(e.f)) expect(MODEL_FIELDS as readonly string[]).toContain(k);
   }
   expect(smb.some((e) => e.f.cmd !== undefined && e.f.status !== undefined)).toBe(true);

@@ -3,7 +3,7 @@
 import {
   EV_SMB1, F_CMD, F_RESPONSE, F_STATUS, F_DOS_CLASS, F_DOS_CODE, F_SMB_FLAGS, F_TREE_ID,
   F_MSG_ID, F_SESSION_ID, F_DIALECTS, F_DIALECT, F_SEC_MODE, F_CAPS, F_BLOB_LEN, F_TREE,
-  F_ACCOUNT, F_PRIMARY_DOMAIN, F_ACTION, F_TRUNCATED, F_ANDX, T_BYTES, T_STR, T_UTF16,
+  F_ACCOUNT, F_PRIMARY_DOMAIN, F_ACTION, F_TRUNCATED, F_ANDX, F_SMB1_PID, T_BYTES, T_STR, T_UTF16,
 } from "../events";
 import {
   SMB1_NEGOTIATE, SMB1_SESSION_SETUP_ANDX, SMB1_TREE_CONNECT_ANDX, SMB1_NO_ANDX,
@@ -51,6 +51,7 @@ export function smb1Chain(p: usize, have: u32, msgLen: u32): bool {
     fU32(F_TREE_ID, u16le(p + 24));
     fU64(F_SESSION_ID, u16le(p + 28));
     fU64(F_MSG_ID, u16le(p + 30));
+    fU32(F_SMB1_PID, (<u32>u16le(p + 12) << 16) | u16le(p + 26));
     if (off + 1 > have) { fU32(F_TRUNCATED, 1); end(); break; }
     const wc = u8at(p + off);
     const words = p + off + 1;

@@ -1,7 +1,7 @@
 // The `--events` view (report-contract.md): one JSON object per decoder event, in frame order.
 import * as C from "../../assembly/events";
 import type { RawEvent } from "./decoder/records";
-import { statusName, smb2Dialect, ipText, endpoint, KRB_ERRORS, KRB_MSG_TYPES, LINK_TYPES } from "./names";
+import { statusName, dosErrorLabel, smb2Dialect, ipText, endpoint, KRB_ERRORS, KRB_MSG_TYPES, LINK_TYPES } from "./names";
 import { describeProblem } from "./problems";
 import * as A from "../../assembly/proto/auth/errors";
 
@@ -204,7 +204,11 @@ export function eventView(ev: RawEvent, fileName: string): Record<string, unknow
         const n = statusName(f.status as number);
         if (n) o.statusName = n;
       }
-      if (f.dosClass !== undefined) { o.dosClass = f.dosClass; o.dosCode = f.dosCode; }
+      if (f.dosClass !== undefined) {
+        o.dosClass = f.dosClass; o.dosCode = f.dosCode;
+        if (f.dosClass !== 0) o.dosError = dosErrorLabel(f.dosClass as number, f.dosCode as number);
+      }
+      if (f.smb1Pid !== undefined) o.pid = f.smb1Pid;
       if (f.msgId !== undefined) o.msgId = hex64(f.msgId as bigint);
       if (f.sessionId !== undefined) o.sessionId = hex64(f.sessionId as bigint);
       if (f.treeId !== undefined) o.treeId = f.treeId;

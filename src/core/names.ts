@@ -1,129 +1,106 @@
 // Names for the numbers the decoder emits. The wasm emits numbers only; names live here.
 import * as W from "../../assembly/wire";
+import { NTSTATUS_PACKED } from "./ntstatus.generated";
 
-/** NTSTATUS values an SMB setup can end with (MS-ERREF 2.3.1), plus the common file-level ones. */
-export const NTSTATUS: Record<number, string> = {
-  0x00000000: "STATUS_SUCCESS",
-  0x00000103: "STATUS_PENDING",
-  0x0000010b: "STATUS_NOTIFY_CLEANUP",
-  0x0000010c: "STATUS_NOTIFY_ENUM_DIR",
-  0x80000005: "STATUS_BUFFER_OVERFLOW",
-  0x80000006: "STATUS_NO_MORE_FILES",
-  0x8000001a: "STATUS_NO_MORE_ENTRIES",
-  0xc0000001: "STATUS_UNSUCCESSFUL",
-  0xc0000002: "STATUS_NOT_IMPLEMENTED",
-  0xc0000003: "STATUS_INVALID_INFO_CLASS",
-  0xc0000008: "STATUS_INVALID_HANDLE",
-  0xc000000d: "STATUS_INVALID_PARAMETER",
-  0xc000000f: "STATUS_NO_SUCH_FILE",
-  0xc0000010: "STATUS_INVALID_DEVICE_REQUEST",
-  0xc0000011: "STATUS_END_OF_FILE",
-  0xc0000016: "STATUS_MORE_PROCESSING_REQUIRED",
-  0xc0000022: "STATUS_ACCESS_DENIED",
-  0xc0000023: "STATUS_BUFFER_TOO_SMALL",
-  0xc0000033: "STATUS_OBJECT_NAME_INVALID",
-  0xc0000034: "STATUS_OBJECT_NAME_NOT_FOUND",
-  0xc0000035: "STATUS_OBJECT_NAME_COLLISION",
-  0xc000003a: "STATUS_OBJECT_PATH_NOT_FOUND",
-  0xc0000043: "STATUS_SHARING_VIOLATION",
-  0xc0000054: "STATUS_FILE_LOCK_CONFLICT",
-  0xc0000056: "STATUS_DELETE_PENDING",
-  0xc000005e: "STATUS_NO_LOGON_SERVERS",
-  0xc0000061: "STATUS_PRIVILEGE_NOT_HELD",
-  0xc0000064: "STATUS_NO_SUCH_USER",
-  0xc000006a: "STATUS_WRONG_PASSWORD",
-  0xc000006d: "STATUS_LOGON_FAILURE",
-  0xc000006e: "STATUS_ACCOUNT_RESTRICTION",
-  0xc000006f: "STATUS_INVALID_LOGON_HOURS",
-  0xc0000070: "STATUS_INVALID_WORKSTATION",
-  0xc0000071: "STATUS_PASSWORD_EXPIRED",
-  0xc0000072: "STATUS_ACCOUNT_DISABLED",
-  0xc000007e: "STATUS_RANGE_NOT_LOCKED",
-  0xc000009a: "STATUS_INSUFFICIENT_RESOURCES",
-  0xc00000ba: "STATUS_FILE_IS_A_DIRECTORY",
-  0xc00000bb: "STATUS_NOT_SUPPORTED",
-  0xc00000be: "STATUS_BAD_NETWORK_PATH",
-  0xc00000c3: "STATUS_INVALID_NETWORK_RESPONSE",
-  0xc00000c9: "STATUS_NETWORK_NAME_DELETED",
-  0xc00000ca: "STATUS_NETWORK_ACCESS_DENIED",
-  0xc00000cc: "STATUS_BAD_NETWORK_NAME",
-  0xc00000d0: "STATUS_REQUEST_NOT_ACCEPTED",
-  0xc00000dc: "STATUS_INVALID_SERVER_STATE",
-  0xc00000e5: "STATUS_INTERNAL_ERROR",
-  0xc0000101: "STATUS_DIRECTORY_NOT_EMPTY",
-  0xc0000120: "STATUS_CANCELLED",
-  0xc0000128: "STATUS_FILE_CLOSED",
-  0xc000013b: "STATUS_LOCAL_DISCONNECT",
-  0xc000013c: "STATUS_REMOTE_DISCONNECT",
-  0xc000015b: "STATUS_LOGON_TYPE_NOT_GRANTED",
-  0xc0000184: "STATUS_INVALID_DEVICE_STATE",
-  0xc0000193: "STATUS_ACCOUNT_EXPIRED",
-  0xc0000199: "STATUS_NOLOGON_WORKSTATION_TRUST_ACCOUNT",
-  0xc0000203: "STATUS_USER_SESSION_DELETED",
-  0xc0000205: "STATUS_INSUFF_SERVER_RESOURCES",
-  0xc0000224: "STATUS_PASSWORD_MUST_CHANGE",
-  0xc0000225: "STATUS_NOT_FOUND",
-  0xc0000234: "STATUS_ACCOUNT_LOCKED_OUT",
-  0xc0000236: "STATUS_CONNECTION_REFUSED",
-  0xc000023c: "STATUS_NETWORK_UNREACHABLE",
-  0xc0000241: "STATUS_CONNECTION_ABORTED",
-  0xc0000257: "STATUS_PATH_NOT_COVERED",
-  0xc000026e: "STATUS_VOLUME_DISMOUNTED",
-  0xc000035c: "STATUS_NETWORK_SESSION_EXPIRED",
-  0xc0000380: "STATUS_SMARTCARD_WRONG_PIN",
-  0xc0000388: "STATUS_DOWNGRADE_DETECTED",
-  0xc000038e: "STATUS_PKINIT_FAILURE",
-  0xc0000413: "STATUS_AUTHENTICATION_FIREWALL_FAILED",
-  0xc000015c: "STATUS_NOT_REGISTRY_FILE",
-  0xc0000192: "STATUS_NETLOGON_NOT_STARTED",
-  0xc000019b: "STATUS_DOMAIN_TRUST_INCONSISTENT",
-  0xc0000198: "STATUS_NOLOGON_INTERDOMAIN_TRUST_ACCOUNT",
-  0xc00002f9: "STATUS_PKINIT_NAME_MISMATCH",
-  0xc0000320: "STATUS_PKINIT_CLIENT_FAILURE",
-  0xc0000321: "STATUS_SMARTCARD_CERT_REVOKED",
-  0xc00000cd: "STATUS_TOO_MANY_NAMES",
-  0xc00000d4: "STATUS_NOT_SAME_DEVICE",
-  0xc000020c: "STATUS_CONNECTION_DISCONNECTED",
-  0xc0000466: "STATUS_SERVER_UNAVAILABLE",
-  0xc0000423: "STATUS_CALLBACK_BYPASS",
-  0xc000a000: "STATUS_INVALID_SIGNATURE",
-  0xc000a100: "STATUS_HASH_NOT_SUPPORTED",
-  0xc000a101: "STATUS_HASH_NOT_PRESENT",
-  0xc00000c4: "STATUS_UNEXPECTED_NETWORK_ERROR",
-  0xc000009c: "STATUS_DEVICE_DATA_ERROR",
-  0xc0000275: "STATUS_NOT_A_REPARSE_POINT",
-  0xc0000148: "STATUS_INVALID_LEVEL",
-  0xc000000e: "STATUS_NO_SUCH_DEVICE",
-  0xc0000044: "STATUS_QUOTA_EXCEEDED",
-  0xc000007f: "STATUS_DISK_FULL",
-  0xc0000185: "STATUS_IO_DEVICE_ERROR",
-  0xc0000189: "STATUS_TOO_LATE",
-  0xc0000190: "STATUS_TRUST_FAILURE",
-  0xc000018b: "STATUS_NO_TRUST_SAM_ACCOUNT",
-  0xc000018c: "STATUS_TRUSTED_DOMAIN_FAILURE",
-  0xc000018d: "STATUS_TRUSTED_RELATIONSHIP_FAILURE",
-  0xc000005f: "STATUS_NO_SUCH_LOGON_SESSION",
-  0xc0000062: "STATUS_INVALID_ACCOUNT_NAME",
-  0xc0000063: "STATUS_USER_EXISTS",
-  0xc0000095: "STATUS_INTEGER_OVERFLOW",
-  0xc00000bf: "STATUS_NETWORK_BUSY",
-  0xc00000c0: "STATUS_DEVICE_DOES_NOT_EXIST",
-  0xc00000c2: "STATUS_ADAPTER_HARDWARE_ERROR",
-  0xc00000d1: "STATUS_REDIRECTOR_NOT_STARTED",
-  0xc000019c: "STATUS_FS_DRIVER_REQUIRED",
-  0xc0000233: "STATUS_DOMAIN_CONTROLLER_NOT_FOUND",
-  0xc000022a: "STATUS_DUPLICATE_OBJECTID",
-  0xc0000300: "STATUS_NOT_SUPPORTED_ON_SBS",
-  0xc00000a2: "STATUS_MEDIA_WRITE_PROTECTED",
-};
+let ntstatus: Map<number, string> | null = null;
+
+/** Every NTSTATUS name (MS-ERREF 2.3.1), unpacked from the generated table on first use. */
+function ntstatusTable(): Map<number, string> {
+  if (ntstatus) return ntstatus;
+  const m = new Map<number, string>();
+  let code = 0;
+  for (const e of NTSTATUS_PACKED.split(",")) {
+    const sp = e.indexOf(" ");
+    code += parseInt(e.slice(0, sp), 36);
+    const n = e.slice(sp + 1);
+    m.set(code >>> 0, n.startsWith("=") ? n.slice(1) : `STATUS_${n}`);
+  }
+  return (ntstatus = m);
+}
 
 export function statusName(status: number): string | null {
-  return NTSTATUS[status >>> 0] ?? null;
+  return ntstatusTable().get(status >>> 0) ?? null;
 }
 
 /** A name for any status: its symbolic name or 0xXXXXXXXX. */
 export function statusLabel(status: number): string {
   return statusName(status) ?? `0x${(status >>> 0).toString(16).padStart(8, "0").toUpperCase()}`;
+}
+
+/** SMB1 DOS error classes (MS-CIFS 2.2.2.4). */
+export const DOS_CLASSES: Record<number, string> = { 1: "ERRDOS", 2: "ERRSRV", 3: "ERRHRD", 0xff: "ERRCMD" };
+
+/**
+ * SMB1 DOS error codes (MS-CIFS 2.2.2.4) by class << 16 | code: the name, and the NTSTATUS a
+ * server answering in NT form sends for the same condition (0 where none corresponds), which is
+ * what the diagnosis rules read.
+ */
+const DOS_ERRORS: Record<number, [string, number]> = {
+  // ERRDOS
+  0x10001: ["ERRbadfunc", 0xc0000002], 0x10002: ["ERRbadfile", 0xc000000f], 0x10003: ["ERRbadpath", 0xc000003a],
+  0x10004: ["ERRnofids", 0xc000011f], 0x10005: ["ERRnoaccess", 0xc0000022], 0x10006: ["ERRbadfid", 0xc0000008],
+  0x10007: ["ERRbadmcb", 0], 0x10008: ["ERRnomem", 0xc0000017], 0x10009: ["ERRbadmem", 0],
+  0x1000a: ["ERRbadenv", 0], 0x1000b: ["ERRbadformat", 0], 0x1000c: ["ERRbadaccess", 0],
+  0x1000d: ["ERRbaddata", 0xc000003e], 0x1000f: ["ERRbaddrive", 0], 0x10010: ["ERRremcd", 0xc0000101],
+  0x10011: ["ERRdiffdevice", 0xc00000d4], 0x10012: ["ERRnofiles", 0x80000006], 0x10013: ["ERRwriteprot", 0xc00000a2],
+  0x1001f: ["ERRgeneral", 0xc0000001], 0x10020: ["ERRbadshare", 0xc0000043], 0x10021: ["ERRlock", 0xc0000054],
+  0x10026: ["ERReof", 0xc0000011], 0x10032: ["ERRunsup", 0xc00000bb], 0x10043: ["ERRnosuchshare", 0xc00000cc],
+  0x10050: ["ERRfilexists", 0xc0000035], 0x10057: ["ERRinvalidparam", 0xc000000d], 0x10070: ["ERRdiskfull", 0xc000007f],
+  0x1007b: ["ERRinvalidname", 0xc0000033], 0x1007c: ["ERRunknownlevel", 0xc0000148], 0x10091: ["ERRdirnotempty", 0xc0000101],
+  0x1009e: ["ERRnotlocked", 0xc000007e], 0x100ad: ["ERRcancelviolation", 0], 0x100b7: ["ERRalreadyexists", 0xc0000035],
+  0x100e6: ["ERRbadpipe", 0xc00000ad], 0x100e7: ["ERRpipebusy", 0xc00000ae], 0x100e8: ["ERRpipeclosing", 0xc00000b1],
+  0x100e9: ["ERRnotconnected", 0xc00000b0], 0x100ea: ["ERRmoredata", 0x80000005], 0x1011a: ["ERReasnotsupported", 0xc000004f],
+  0x10200: ["ERRquota", 0xc0000044], 0x10201: ["ERRnotalink", 0], 0x10400: ["ERR_NOTIFY_ENUM_DIR", 0x0000010c],
+  // ERRSRV
+  0x20001: ["ERRerror", 0xc0000001], 0x20002: ["ERRbadpw", 0xc000006d], 0x20003: ["ERRbadtype", 0xc0000257],
+  0x20004: ["ERRaccess", 0xc0000022], 0x20005: ["ERRinvtid", 0xc00000c9], 0x20006: ["ERRinvnetname", 0xc00000cc],
+  0x20007: ["ERRinvdevice", 0xc00000cb], 0x20031: ["ERRqfull", 0], 0x20032: ["ERRqtoobig", 0], 0x20033: ["ERRqeof", 0],
+  0x20034: ["ERRinvpfid", 0xc0000008], 0x20040: ["ERRsmbcmd", 0xc0000002], 0x20041: ["ERRsrverror", 0xc0000001],
+  0x20042: ["ERRbadBID", 0], 0x20043: ["ERRfilespecs", 0xc000000d], 0x20044: ["ERRbadLink", 0],
+  0x20045: ["ERRbadpermits", 0], 0x20046: ["ERRbadPID", 0], 0x20047: ["ERRsetattrmode", 0xc000000d],
+  0x20051: ["ERRpaused", 0xc00000cf], 0x20052: ["ERRmsgoff", 0], 0x20053: ["ERRnoroom", 0], 0x20057: ["ERRrmuns", 0xc00000d0],
+  0x20058: ["ERRtimeout", 0xc00000b5], 0x20059: ["ERRnoresource", 0xc0000205], 0x2005a: ["ERRtoomanyuids", 0],
+  0x2005b: ["ERRbaduid", 0xc0000203], 0x200fa: ["ERRusempx", 0], 0x200fb: ["ERRusestd", 0], 0x200fc: ["ERRcontmpx", 0],
+  0x208be: ["ERRnoSuchUser", 0xc0000064], 0x208bf: ["ERRaccountexpired", 0xc0000193],
+  0x208c0: ["ERRbadclient", 0xc0000070], 0x208c1: ["ERRbadLogonTime", 0xc000006f], 0x208c2: ["ERRpasswordExpired", 0xc0000071],
+  0x2ffff: ["ERRnosupport", 0xc00000bb],
+  // ERRHRD
+  0x30013: ["ERRnowrite", 0xc00000a2], 0x30014: ["ERRbadunit", 0xc000000e], 0x30015: ["ERRnotready", 0xc0000013],
+  0x30016: ["ERRbadcmd", 0xc0000184], 0x30017: ["ERRdata", 0xc000003e], 0x30018: ["ERRbadreq", 0xc000000d],
+  0x30019: ["ERRseek", 0], 0x3001a: ["ERRbadmedia", 0xc0000032], 0x3001b: ["ERRbadsector", 0xc0000015],
+  0x3001c: ["ERRnopaper", 0x8000000e], 0x3001d: ["ERRwrite", 0xc0000185], 0x3001e: ["ERRread", 0xc0000185],
+  0x3001f: ["ERRgeneral", 0xc0000001], 0x30020: ["ERRbadshare", 0xc0000043], 0x30021: ["ERRlock", 0xc0000054],
+  0x30022: ["ERRwrongdisk", 0xc0000012], 0x30023: ["ERRFCBUnavail", 0], 0x30024: ["ERRsharebufexc", 0],
+  0x30027: ["ERRdiskfull", 0xc000007f],
+};
+
+/** "ERRDOS/ERRnoaccess" (MS-CIFS names), or the numbers where the class or code is not listed. */
+export function dosErrorLabel(cls: number, code: number): string {
+  const c = DOS_CLASSES[cls] ?? `class 0x${cls.toString(16).padStart(2, "0")}`;
+  return `${c}/${DOS_ERRORS[(cls << 16) | code]?.[0] ?? `code ${code}`}`;
+}
+
+/**
+ * The NTSTATUS a DOS error stands for (MS-CIFS 2.2.2.4), what the diagnosis rules know. A DOS error
+ * without an NT counterpart is still a failure: STATUS_UNSUCCESSFUL. ERRDOS/ERRnoaccess at
+ * SESSION_SETUP_ANDX is a refused logon (Samba's DOS form of STATUS_LOGON_FAILURE).
+ */
+export function dosErrorStatus(cls: number, code: number, cmd: number): number {
+  if (cls === 0) return 0;
+  if (cls === 1 && code === 5 && cmd === W.SMB1_SESSION_SETUP_ANDX) return 0xc000006d;
+  return DOS_ERRORS[(cls << 16) | code]?.[1] || 0xc0000001;
+}
+
+/** Names of the DOS errors that have an NTSTATUS counterpart. */
+let dosMapped: Set<string> | null = null;
+
+/** A response's status for a sentence: the NTSTATUS name, or the DOS error the wire carried and what it means. */
+export function statusInWords(r: { status: number; dos?: string }): string {
+  if (!r.dos) return statusLabel(r.status);
+  dosMapped ??= new Set(Object.entries(DOS_ERRORS).filter(([, v]) => v[1] !== 0).map(([k]) => dosErrorLabel(Number(k) >>> 16, Number(k) & 0xffff)));
+  return dosMapped.has(r.dos)
+    ? `${r.dos} (the SMB1 DOS error for ${statusLabel(r.status)}, MS-CIFS 2.2.2.4)`
+    : `${r.dos} (an SMB1 DOS error with no NTSTATUS counterpart in MS-CIFS 2.2.2.4: a failure the server does not explain further)`;
 }
 
 export const SMB2_COMMANDS: Record<number, string> = {

@@ -65,7 +65,7 @@ export function layoutLadder(steps: LadderStep[], silenceMs = SILENCE_MS): Ladde
 }
 
 /** Statuses that are a normal part of a handshake or of browsing a share. */
-const BENIGN = /^(KDC_ERR_PREAUTH_REQUIRED|KRB_ERR_RESPONSE_TOO_BIG|STATUS_(SUCCESS|MORE_PROCESSING_REQUIRED|PENDING|NO_MORE_FILES|BUFFER_OVERFLOW|NOT_FOUND|NETWORK_NAME_DELETED|FS_DRIVER_REQUIRED|NOTIFY_ENUM_DIR))$/;
+const BENIGN = /^(KDC_ERR_PREAUTH_REQUIRED|KRB_ERR_RESPONSE_TOO_BIG|ERRDOS\/ERRnofiles|STATUS_(SUCCESS|MORE_PROCESSING_REQUIRED|PENDING|NO_MORE_FILES|BUFFER_OVERFLOW|NOT_FOUND|NETWORK_NAME_DELETED|FS_DRIVER_REQUIRED|NOTIFY_ENUM_DIR))$/;
 
 /**
  * Whether a step shows an error: an error status that is not a normal part of a session (a DFS
@@ -76,7 +76,7 @@ export function isErrorStep(s: LadderStep, modelFlags: boolean): boolean {
   if (modelFlags && s.error !== true) return false;
   const st = s.status ?? "";
   if (!st) return modelFlags && s.error === true;
-  return /^(STATUS_|KDC_ERR|KRB_|0x)/.test(st) && !BENIGN.test(st);
+  return /^(STATUS_|KDC_ERR|KRB_|0x|ERR(DOS|SRV|HRD|CMD)\/)/.test(st) && !BENIGN.test(st);
 }
 
 /** Whether the model flagged errors itself (any step carries the `error` field). */
@@ -94,14 +94,15 @@ export function failingFrame(c: Connection): number | null {
 
 /**
  * The frames to mark as the failure: the failing frame, or, when the model names no failing phase
- * (e.g. Kerberos failed before SMB authentication), the error statuses among the frames of this
- * connection's error findings.
+ * (e.g. Kerberos failed before SMB authentication, or a NetBIOS session refused before any
+ * NEGOTIATE), the error statuses, and the failed steps that carry no status, among the frames of
+ * this connection's error findings.
  */
 export function failureFrames(c: Connection, findings: Finding[]): Set<number> {
   const f = failingFrame(c);
   if (f !== null) return new Set([f]);
   const ev = new Set(findings.filter((x) => x.severity === "error" && x.connection === c.id).flatMap((x) => x.frames));
-  return new Set((c.ladder ?? []).filter((s) => ev.has(s.frame) && !s.fromClient && isErrorStep(s, false)).map((s) => s.frame));
+  return new Set((c.ladder ?? []).filter((s) => ev.has(s.frame) && !s.fromClient && (isErrorStep(s, false) || (s.error === true && !s.status))).map((s) => s.frame));
 }
 
 export type StepTone = "fail" | "warn" | "none";

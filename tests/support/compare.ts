@@ -38,6 +38,16 @@ export function compareWithTshark(events: RawEvent[], rows: Map<number, TsharkRo
     const collapse = (l: number[]) => l.filter((c, i) => c !== 0xff && c !== l[i - 1]);
     const ours1 = s1.flatMap((e) => (e.f.andx !== undefined ? [e.f.cmd as number, e.f.andx as number] : [e.f.cmd as number]));
     eq(frame, "smb.cmd", collapse(ours1), collapse((row["smb.cmd"] ?? []).map(num)));
+    // SMB1 status, once per header (the commands of an AndX chain share it): NT form or DOS class and code
+    const heads1 = s1.filter((e, i) => i === 0 || s1[i - 1].f.andx === undefined || s1[i - 1].f.andx === 0xff);
+    eq(frame, "smb.nt_status", heads1.filter((e) => e.f.status !== undefined).map((e) => e.f.status), (row["smb.nt_status"] ?? []).map(num));
+    if (row["smb.error_class"] !== undefined) {
+      const dos = heads1.filter((e) => e.f.dosClass !== undefined);
+      eq(frame, "smb.error_class", dos.map((e) => e.f.dosClass), row["smb.error_class"].map(num));
+      eq(frame, "smb.error_code", dos.map((e) => e.f.dosCode), (row["smb.error_code"] ?? []).map(num));
+      eq(frame, "smb.pid", heads1.map((e) => (e.f.smb1Pid as number) & 0xffff), (row["smb.pid"] ?? []).map(num));
+      eq(frame, "smb.mid", heads1.map((e) => Number(e.f.msgId)), (row["smb.mid"] ?? []).map(num));
+    }
     if (s1.length || s2.length || tf.length) eq(frame, "tcp.stream", [...new Set(evs.map((e) => e.stream))], (row["tcp.stream"] ?? []).map(num));
     // Dialects: offered list (request) or the chosen one (response)
     const dialects: string[] = [];

@@ -30,3 +30,22 @@ export function clientCanEncrypt(c: ConnModel): EncryptionAbility {
   if (serverCaps !== undefined && !(serverCaps & W.SMB2_CAP_ENCRYPTION)) return { can: false, why: `the connection negotiated SMB ${d} but the server did not grant the encryption capability` };
   return { can: true, why: `the connection negotiated SMB ${d} with the encryption capability` };
 }
+
+const SMB3 = /^3\./;
+
+/**
+ * Why "the server requires encryption" cannot explain an access denied on this connection, or
+ * null when it can. SMB1 has no encryption, so no SMB1 server refuses a client for it; a server
+ * that was offered SMB 3.x and chose an older dialect does not speak SMB 3 and so cannot require
+ * encryption (unless encryption is seen on it after all).
+ */
+export function encryptionRuledOut(c: ConnModel, smb1: boolean): string | null {
+  if (smb1) return "the request is SMB1, which has no encryption: an SMB1 server never refuses a client for it";
+  if (c.encrypted) return null;
+  const neg = c.negotiates[c.negotiates.length - 1];
+  const d = neg?.resp?.dialect;
+  if (d && !neg.resp!.smb1 && !SMB3.test(d) && neg.req?.dialects.some((x) => SMB3.test(x))) {
+    return `the client offered SMB ${neg.req.dialects.filter((x) => SMB3.test(x)).join("/")} and the server chose SMB ${d}: it does not speak SMB 3, so it cannot require encryption`;
+  }
+  return null;
+}

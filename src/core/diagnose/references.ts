@@ -10,6 +10,7 @@ export const REF = {
   smb2Ctx: "MS-SMB2 2.2.3.1.2 SMB2_ENCRYPTION_CAPABILITIES",
   smb2SessionFlags: "MS-SMB2 2.2.6 SMB2 SESSION_SETUP Response (SessionFlags)",
   cifsNegotiate: "MS-CIFS 2.2.4.52 SMB_COM_NEGOTIATE (DialectIndex 0xFFFF: no dialect accepted)",
+  cifsSession: "MS-CIFS 2.2.4.53 SMB_COM_SESSION_SETUP_ANDX (an empty account name and password make an anonymous session)",
   nbss: "RFC 1002 4.3.4 NEGATIVE SESSION RESPONSE PACKET",
   nlmpAv: "MS-NLMP 2.2.2.1 AV_PAIR (MsvAvTargetName)",
   nlmpAuth: "MS-NLMP 3.2.5.1.2 Server Receives an AUTHENTICATE_MESSAGE from the Client",

@@ -3,8 +3,8 @@
 import * as W from "../../../assembly/wire";
 import { add, dur, host, streamFilter, type DiagnoseContext, type ConnView } from "./context";
 import { REF } from "./references";
-import { statusLabel } from "../names";
-import { clientCanEncrypt } from "./encryption";
+import { statusLabel, statusInWords } from "../names";
+import { clientCanEncrypt, encryptionRuledOut } from "./encryption";
 import { failedExtraAttempts, sessionExpired } from "../model/summarize";
 import { namesOf } from "../model/kerberos";
 import type { SessionLeg } from "../model/types";
@@ -160,8 +160,8 @@ function logonFailure(ctx: DiagnoseContext, c: ConnView, st: string, leg: Sessio
   add(ctx, {
     id: "LOGON_FAILURE",
     severity: "error",
-    title: `Logon failed${who ? ` for ${who}` : ""}: ${st}`,
-    explanation: `The SESSION_SETUP (${mech}${who ? `, user "${a.user}"${a.domain !== undefined ? ` domain "${a.domain}"` : ""}${a.host ? ` from workstation "${a.host}"` : ""}` : ""}) ${reqAt(leg)} was answered ${st} in frame ${leg.resp!.frame}: ${CREDENTIAL[st]}. The names above are exactly what the client sent in its security blob, so a wrong domain or a typo in the user name shows here.${extraText(extra, c)}`,
+    title: `Logon failed${who ? ` for ${who}` : ""}: ${leg.resp!.dos ?? st}`,
+    explanation: `The SESSION_SETUP (${mech}${who ? `, user "${a.user}"${a.domain !== undefined ? ` domain "${a.domain}"` : ""}${a.host ? ` from workstation "${a.host}"` : ""}` : ""}) ${reqAt(leg)} was answered ${statusInWords(leg.resp!)} in frame ${leg.resp!.frame}: ${CREDENTIAL[st]}. The names above are exactly what the client sent in its security blob, so a wrong domain or a typo in the user name shows here.${extraText(extra, c)}`,
     remediation: [
       ...specific,
       "On the server or domain controller, the security event log shows the reason in detail: event 4625 (failure reason and status/sub-status) or, on a DC, 4771/4776.",
@@ -174,20 +174,22 @@ function logonFailure(ctx: DiagnoseContext, c: ConnView, st: string, leg: Sessio
 function accessDenied(ctx: DiagnoseContext, c: ConnView, leg: SessionLeg, extra: number): void {
   const m = c.m;
   const a = leg.req.auth;
-  const enc = clientCanEncrypt(m);
+  // encryption explains nothing on SMB1, nor for a null session (refused as anonymous, however it could encrypt)
+  const anonymous = a.ntlmType === 3 && !a.user && !a.domain;
+  const enc = encryptionRuledOut(m, leg.req.smb1) || anonymous ? { can: null, why: "" } : clientCanEncrypt(m);
   // the alias the client aimed at (NTLM target name), for the commands that register it
   const alias = (a.spn && /^(?:cifs|host)\/([^/@]+)/i.exec(a.spn)?.[1]) || "<alias>";
   const causes: string[] = [];
   const binding = ((leg.req.flags ?? 0) & 0x01) !== 0; // SMB2_SESSION_FLAG_BINDING
   if (binding) causes.push(`Multichannel binding: this SESSION_SETUP asked to bind an existing session to an additional channel (SMB2_SESSION_FLAG_BINDING). A server refuses a bind whose user differs from the session's (here ${a.ntlmType === 3 && !a.user ? "an anonymous logon" : c.s.user ?? "the user is not visible"}), that is anonymous or guest, that fails the signing check, or whose dialect or client GUID differ from the first channel's (MS-SMB2 3.3.5.5.2). The first channel keeps working; only the extra channel is lost.`);
-  if (a.ntlmType === 3 && !a.user && !a.domain) causes.push("Anonymous logon: the client authenticated with no user name, and the server does not accept anonymous (null) sessions here (Windows: `RestrictNullSessAccess`, `RestrictAnonymous`, and no access for ANONYMOUS LOGON; Samba: `restrict anonymous = 2`). Find what on the client connects without credentials (a service running as a local account, cached empty credentials).");
+  if (anonymous) causes.push("Anonymous logon: the client authenticated with no user name, and the server does not accept anonymous (null) sessions here (Windows: `RestrictNullSessAccess`, `RestrictAnonymous`, and no access for ANONYMOUS LOGON; Samba: `restrict anonymous = 2`). Find what on the client connects without credentials (a service running as a local account, cached empty credentials).");
   if (enc.can === false) causes.push(`Encryption: ${enc.why}. A server that requires encryption for all shares (Windows \`EncryptData\` with \`RejectUnencryptedAccess\`, Samba \`server smb encrypt = required\` in [global]) refuses such a client at SESSION_SETUP. This is the most likely cause here.`);
   if (a.spn) causes.push(`Server name hardening: the client aimed its NTLM authentication at "${a.spn}" (MsvAvTargetName). If the server's SmbServerNameHardeningLevel is 1 or 2 and does not know this name (an alias, a CNAME, an IP address), it refuses the session.`);
   else if (a.mech === "ntlm" || a.ntlmType) causes.push("Server name hardening: with SmbServerNameHardeningLevel 2, a client that sends no target name (MsvAvTargetName) or an unknown one is refused.");
   if (c.s.signing?.serverRequired && (c.s.auth === "guest" || c.s.auth === "anonymous" || !a.user)) causes.push("Signing: the server requires signing, which a guest or anonymous session cannot provide.");
   causes.push("Policy: the account may be denied network access to this server, or the server may refuse the authentication level (e.g. NTLMv1 when only NTLMv2 is allowed: `LmCompatibilityLevel`).");
   const who = a.user !== undefined ? (a.user === "" && !a.domain ? "an anonymous logon" : `${a.domain ? `${a.domain}\\` : ""}${a.user}`) : null;
-  const explanation = `The SESSION_SETUP ${reqAt(leg)}${who ? ` (${who})` : ""} was answered STATUS_ACCESS_DENIED in frame ${leg.resp!.frame}. The credentials may well be right: this status means the server refused the session for a reason other than the password.${extraText(extra, c)} Possible causes, from the evidence in the capture:\n- ${causes.join("\n- ")}`;
+  const explanation = `The SESSION_SETUP ${reqAt(leg)}${who ? ` (${who})` : ""} was answered ${statusInWords(leg.resp!)} in frame ${leg.resp!.frame}. The credentials may well be right: this status means the server refused the session for a reason other than the password.${extraText(extra, c)} Possible causes, from the evidence in the capture:\n- ${causes.join("\n- ")}`;
   add(ctx, {
     id: "SESSION_ACCESS_DENIED",
     severity: "error",
@@ -251,8 +253,8 @@ function other(ctx: DiagnoseContext, c: ConnView, st: string, leg: SessionLeg, e
   add(ctx, {
     id: "SESSION_SETUP_FAILED",
     severity: "error",
-    title: `Session setup failed: ${st}`,
-    explanation: `The SESSION_SETUP ${reqAt(leg)}${c.s.user ? ` (user ${c.s.user})` : ""} was answered ${st} in frame ${leg.resp!.frame}.${extraText(extra, c)}`,
+    title: `Session setup failed: ${leg.resp!.dos ?? st}`,
+    explanation: `The SESSION_SETUP ${reqAt(leg)}${c.s.user ? ` (user ${c.s.user})` : ""} was answered ${statusInWords(leg.resp!)} in frame ${leg.resp!.frame}.${extraText(extra, c)}`,
     remediation: [
       "Look up the status in MS-ERREF 2.3.1 and check the server's SMB and Security event logs (or Samba's log with log level 3) at that time.",
       st === "STATUS_INVALID_PARAMETER" || st === "STATUS_NOT_SUPPORTED" ? "A malformed or unsupported security blob: update the client or the server; check for a middlebox (WAN optimizer, proxy) altering SMB." : "Retry with another authentication method (the server's NEGOTIATE response lists the mechanisms it supports).",

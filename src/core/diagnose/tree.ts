@@ -3,9 +3,9 @@
 import { add, host, streamFilter, type DiagnoseContext, type ConnView } from "./context";
 import { REF } from "./references";
 import { displayFilter } from "../filters";
-import { statusLabel } from "../names";
+import { statusLabel, statusInWords } from "../names";
 import { isError } from "../model/summarize";
-import { clientCanEncrypt } from "./encryption";
+import { clientCanEncrypt, encryptionRuledOut } from "./encryption";
 import { encryptionRemedies } from "./session";
 import type { TreeConnect } from "../model/types";
 
@@ -14,10 +14,12 @@ export function treeRules(ctx: DiagnoseContext): void {
   for (const c of ctx.conns) {
     for (const t of c.m.trees) {
       if (!t.resp || !isError(t.resp.status)) continue;
+      // decided by the NTSTATUS meaning; told as the capture shows it (an SMB1 DOS error by its name)
       const st = statusLabel(t.resp.status);
-      if (st === "STATUS_BAD_NETWORK_NAME") badName(ctx, c, t, working.get(host(c.s.server)) ?? []);
-      else if (st === "STATUS_ACCESS_DENIED" || st === "STATUS_NETWORK_ACCESS_DENIED") denied(ctx, c, t, st);
-      else failed(ctx, c, t, st);
+      const shown = statusInWords(t.resp);
+      if (st === "STATUS_BAD_NETWORK_NAME") badName(ctx, c, t, working.get(host(c.s.server)) ?? [], shown);
+      else if (st === "STATUS_ACCESS_DENIED" || st === "STATUS_NETWORK_ACCESS_DENIED") denied(ctx, c, t, shown);
+      else failed(ctx, c, t, shown);
     }
     encrypted(ctx, c);
   }
@@ -38,25 +40,25 @@ function workingShares(ctx: DiagnoseContext): Map<string, string[]> {
   return new Map([...by].map(([h, set]) => [h, [...set]]));
 }
 
+/** "\\srv\share (frame 9)", in words when the request is not in the capture (a response paired with none). */
+function requestText(t: TreeConnect, extra = ""): string {
+  return `${t.path || "a share"} (${t.req.frame ? `frame ${t.req.frame}` : "request not in the capture"}${extra})`;
+}
+
+/** The frames of a tree connect that are in the capture. */
+const treeFrames = (t: TreeConnect) => [t.req.frame, t.resp!.frame].filter((x) => x > 0);
+
 function shareName(path: string): string {
   return path.split("\\").filter(Boolean).slice(1).join("\\") || path;
 }
 
-/** "\\\\srv\\share (frame 12, user X)", or words when the request was sent before the capture started. */
-function treeReq(t: TreeConnect, user?: string | null): string {
-  const u = user ? `, user ${user}` : "";
-  return t.req.frame ? `${t.path} (frame ${t.req.frame}${u})` : `a share (the request was sent before the capture started${u})`;
-}
-/** The frames of a tree connect that are in the capture. */
-const treeFrames = (t: TreeConnect) => [t.req.frame, t.resp?.frame].filter((x): x is number => !!x);
-
-function badName(ctx: DiagnoseContext, c: ConnView, t: TreeConnect, ok: string[]): void {
+function badName(ctx: DiagnoseContext, c: ConnView, t: TreeConnect, ok: string[], shown: string): void {
   const name = shareName(t.path);
   add(ctx, {
     id: "TREE_BAD_NETWORK_NAME",
     severity: "error",
     title: `Share "${name}" does not exist on ${host(c.s.server)}`,
-    explanation: `The client asked to connect to ${treeReq(t)} and the server answered STATUS_BAD_NETWORK_NAME (frame ${t.resp!.frame}): it has no share by that name. The path above is exactly what was sent, so check it for a typo. ${ok.length ? `On this server these shares did connect in the capture: ${ok.join(", ")}.` : "No other share connected on this server in the capture."}`,
+    explanation: `The client asked to connect to ${requestText(t)} with TREE_CONNECT and the server answered ${shown} (frame ${t.resp!.frame}): it has no share by that name. The path above is exactly what was sent, so check it for a typo. ${ok.length ? `On this server these shares did connect in the capture: ${ok.join(", ")}.` : "No other share connected on this server in the capture."}`,
     remediation: [
       `List the server's shares: \`Get-SmbShare\` on Windows, \`net view \\\\${host(c.s.server)}\` from a client, \`smbclient -L ${host(c.s.server)} -U ${c.s.user ? `'${c.s.user}'` : "<user>"}\` or \`testparm -s\` on Samba.`,
       "Correct the path in the mapping, shortcut, script or GPO that uses it.",
@@ -70,7 +72,10 @@ function denied(ctx: DiagnoseContext, c: ConnView, t: TreeConnect, st: string): 
   const enc = clientCanEncrypt(c.m);
   const name = shareName(t.path);
   const frames = treeFrames(t);
-  const base = `The TREE_CONNECT to ${treeReq(t, c.s.user)} was answered ${st} (frame ${t.resp!.frame}).`;
+  const base = `The TREE_CONNECT to ${requestText(t, c.s.user ? `, user ${c.s.user}` : "")} was answered ${st} (frame ${t.resp!.frame}).`;
+  if (c.s.auth === "anonymous") return anonymous(ctx, c, t, base, name);
+  const ruledOut = encryptionRuledOut(c.m, t.req.smb1);
+  if (ruledOut) return permissions(ctx, c, name, frames, `${base} Encryption is ruled out: ${ruledOut}.`);
   if (enc.can === false) {
     add(ctx, {
       id: "TREE_ACCESS_DENIED_ENCRYPTION",
@@ -81,19 +86,7 @@ function denied(ctx: DiagnoseContext, c: ConnView, t: TreeConnect, st: string): 
       connection: c.s.id, frames, filter: streamFilter(c), references: [REF.smb2Tree, REF.smb2Ctx, REF.article],
     }, c);
   } else if (enc.can === true) {
-    add(ctx, {
-      id: "TREE_ACCESS_DENIED_PERMISSIONS",
-      severity: "error",
-      title: `Access to share "${name}" denied${c.s.user ? ` for ${c.s.user}` : ""}`,
-      explanation: `${base} Encryption is ruled out: ${enc.why}, so the client could have encrypted had the share required it. The server refused this user access to the share itself: share permissions (or Samba's \`valid users\`/\`invalid users\`/\`hosts allow\`) do not let this account in.`,
-      remediation: [
-        `On Windows: \`Get-SmbShareAccess -Name ${name}\` shows who may connect; grant with \`Grant-SmbShareAccess -Name ${name} -AccountName ${c.s.user ?? "<user or group>"} -AccessRight Change\`. Also check NTFS permissions on the folder (\`Get-Acl\`, \`icacls\`), as the troubleshooting article says: both must allow the user.`,
-        `On Samba: \`testparm -s --section-name=${name}\` and look at \`valid users\`, \`invalid users\`, \`read list\`, \`hosts allow\`/\`hosts deny\`; check that the share's path exists and is accessible to the mapped Unix user.`,
-        "Check that the folder behind the share exists and its disk is online.",
-        "Group membership changes need a new logon (a new SMB session) to take effect.",
-      ],
-      connection: c.s.id, frames, filter: streamFilter(c), references: [REF.smb2Tree, REF.article],
-    }, c);
+    permissions(ctx, c, name, frames, `${base} Encryption is ruled out: ${enc.why}, so the client could have encrypted had the share required it.`);
   } else {
     add(ctx, {
       id: "TREE_CONNECT_FAILED",
@@ -110,6 +103,43 @@ function denied(ctx: DiagnoseContext, c: ConnView, t: TreeConnect, st: string): 
   }
 }
 
+/** The share refused a named user: share permissions or Samba's user lists. */
+function permissions(ctx: DiagnoseContext, c: ConnView, name: string, frames: number[], why: string): void {
+  add(ctx, {
+    id: "TREE_ACCESS_DENIED_PERMISSIONS",
+    severity: "error",
+    title: `Access to share "${name}" denied${c.s.user ? ` for ${c.s.user}` : ""}`,
+    explanation: `${why} The server refused this user access to the share itself: share permissions (or Samba's \`valid users\`/\`invalid users\`/\`hosts allow\`) do not let this account in.`,
+    remediation: [
+      `On Windows: \`Get-SmbShareAccess -Name ${name}\` shows who may connect; grant with \`Grant-SmbShareAccess -Name ${name} -AccountName ${c.s.user ?? "<user or group>"} -AccessRight Change\`. Also check NTFS permissions on the folder (\`Get-Acl\`, \`icacls\`), as the troubleshooting article says: both must allow the user.`,
+      `On Samba: \`testparm -s --section-name=${name}\` and look at \`valid users\`, \`invalid users\`, \`read list\`, \`hosts allow\`/\`hosts deny\`; check that the share's path exists and is accessible to the mapped Unix user.`,
+      "Check that the folder behind the share exists and its disk is online.",
+      "Group membership changes need a new logon (a new SMB session) to take effect.",
+    ],
+    connection: c.s.id, frames, filter: streamFilter(c), references: [REF.smb2Tree, REF.article],
+  }, c);
+}
+
+/**
+ * A null session refused a share: the server's restrictions on anonymous users decide, not
+ * encryption and not a user's share permissions.
+ */
+function anonymous(ctx: DiagnoseContext, c: ConnView, t: TreeConnect, base: string, name: string): void {
+  const leg = c.m.sessions.find((l) => l.resp && !isError(l.resp.status));
+  add(ctx, {
+    id: "TREE_ACCESS_DENIED_ANONYMOUS",
+    severity: "error",
+    title: `Anonymous access to share "${name}" refused by ${host(c.s.server)}`,
+    explanation: `${base} The session is anonymous (a null session: no user name and no password${leg ? `, set up in frame ${leg.resp!.frame}` : ""}), and the server does not let anonymous users reach this share. That is its restriction on null sessions, not a requirement for encryption${t.req.smb1 ? " (SMB1 has none)" : ""} and not the permissions of a named user.`,
+    remediation: [
+      "Usually the fix is on the client: connect with an account. A service running as Local System or Network Service on a non-domain machine, a script without credentials, or cached empty credentials (`cmdkey /list`, `net use`) make null sessions.",
+      `Windows server: null sessions reach only the shares listed in \`NullSessionShares\` while \`RestrictNullSessAccess\` is 1 (the default), under HKLM\\SYSTEM\\CurrentControlSet\\Services\\LanmanServer\\Parameters; the policies are "Network access: Shares that can be accessed anonymously" and "Network access: Restrict anonymous access to Named Pipes and Shares". Opening a share to anonymous users is rarely what you want.`,
+      `Samba: \`restrict anonymous\` (2 refuses anonymous users every share; see \`testparm -sv | grep -i "restrict anonymous"\`) and, for guest access instead, \`guest ok = yes\` on the share with \`map to guest\`.`,
+    ],
+    connection: c.s.id, frames: treeFrames(t), filter: streamFilter(c), references: [REF.smb2Tree, REF.cifsSession, REF.article],
+  }, c);
+}
+
 function failed(ctx: DiagnoseContext, c: ConnView, t: TreeConnect, st: string): void {
   const hints: Record<string, string> = {
     STATUS_BAD_NETWORK_PATH: "the server could not reach the path behind the share",
@@ -123,8 +153,8 @@ function failed(ctx: DiagnoseContext, c: ConnView, t: TreeConnect, st: string): 
   add(ctx, {
     id: "TREE_CONNECT_FAILED",
     severity: "error",
-    title: `Tree connect to ${t.path} failed: ${st}`,
-    explanation: `The TREE_CONNECT to ${treeReq(t)} was answered ${st} (frame ${t.resp!.frame})${hints[st] ? `: ${hints[st]}` : ""}.`,
+    title: `Tree connect to ${t.path || "a share"} failed: ${t.resp!.dos ?? st}`,
+    explanation: `The TREE_CONNECT to ${requestText(t)} was answered ${st} (frame ${t.resp!.frame})${hints[statusLabel(t.resp!.status)] ? `: ${hints[statusLabel(t.resp!.status)]}` : ""}.`,
     remediation: [
       "Check the server's SMB event log (Microsoft-Windows-SMBServer/Operational) or Samba's log at that time for the reason.",
       "MS-SMB2 3.3.5.7 lists every check a server makes on TREE_CONNECT and the status each failure returns.",

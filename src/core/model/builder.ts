@@ -4,7 +4,7 @@ import * as C from "../../../assembly/events";
 import * as W from "../../../assembly/wire";
 import type { RawEvent } from "../decoder/records";
 import { describeProblem } from "../problems";
-import { ipText, endpoint, smb2Dialect, statusLabel, SMB2_COMMANDS, SMB1_COMMANDS, KRB_MSG_TYPES, LINK_TYPES } from "../names";
+import { ipText, endpoint, smb2Dialect, statusLabel, dosErrorLabel, dosErrorStatus, SMB2_COMMANDS, SMB1_COMMANDS, KRB_MSG_TYPES, LINK_TYPES } from "../names";
 import { smb1Dialects, tcpFlagsText } from "../eventsView";
 import type { AuthFacts, CaptureModel, ConnModel, KrbMsg, NegotiateInfo } from "./types";
 import { outcomeOf, authOf } from "./summarize";
@@ -27,12 +27,12 @@ const NEG_STATES = ["accept-completed", "accept-incomplete", "reject", "request-
  * requires the same result, so a field read here but missing from this list fails there.
  */
 export const MODEL_FIELDS = [
-  "account", "action", "blobError", "blobLen", "caps", "ciphers", "cmd", "delayNs", "dialect", "dialects",
+  "account", "action", "andx", "blobError", "blobLen", "caps", "ciphers", "cmd", "delayNs", "dialect", "dialects",
   "dosClass", "dosCode", "dstIp", "dstPort", "flowProto", "krbCname", "krbError", "krbEtext", "krbMsgType",
   "krbRealm", "krbSname", "len", "mech", "msgId", "nbCalled", "nbCalling", "nbError", "nbssType", "negState",
   "netname", "ntlmDomain", "ntlmHost", "ntlmSpn", "ntlmType", "ntlmUser", "ntlmVersion", "primaryDomain",
-  "response", "secMode", "sessionFlags", "shareFlags", "shareType", "signingAlgs", "srcIp", "srcPort", "status",
-  "tcpFlags", "transport", "tree", "value",
+  "response", "secMode", "sessionFlags", "sessionId", "shareFlags", "shareType", "signingAlgs", "smb1Pid", "srcIp", "srcPort",
+  "status", "tcpFlags", "transport", "tree", "treeId", "value",
 ] as const;
 
 const tsMs = (ns: bigint) => Number(ns / 1000n) / 1000;
@@ -107,6 +107,8 @@ export class ModelBuilder {
   private readonly conns = new Map<number, ConnModel>();
   private readonly krbFlows = new Map<number, { client: string; server: string; clientIp: string; serverIp: string }>();
   private readonly warningSet = new Set<string>();
+  /** per connection: the command an SMB1 AndX chain continues with, and whether the chain began before a UID existed */
+  private readonly chain = new Map<number, { next: number; noUid: boolean }>();
   private laddersOk = 0;
   private laddersProblem = 0;
 
@@ -216,6 +218,7 @@ export class ModelBuilder {
 
   /** A connection ended: decide whether its ladder stays (memory budget, see KEEP_LADDERS_*). */
   private closed(c: ConnModel): void {
+    this.chain.delete(c.stream);
     if (c.ladderDropped || c.ladder.length === 0 || c.ladderKept) return;
     const auth = authOf(c);
     const problem = outcomeOf(c, null).outcome !== "ok" || c.gaps.length > 0 || c.midstream || c.encrypted !== null || auth === "guest" || auth === "anonymous";
@@ -245,19 +248,37 @@ export class ModelBuilder {
     if (smb1) c.smb1 = true;
     const cmd = f.cmd as number;
     const resp = f.response === 1;
-    const status = (f.status as number | undefined) ?? (f.dosClass ? ((f.dosClass as number) << 16) | (f.dosCode as number) : 0);
-    const msgId = (f.msgId as bigint | undefined) ?? 0n;
-    const key = `${smb1 ? 1 : 2}:${msgId}`;
+    // An SMB1 server without NT status support answers with a DOS error class and code (MS-CIFS
+    // 2.2.2.4): the model keeps the NTSTATUS it stands for (what the rules know) and its name.
+    const dos = f.status === undefined && f.dosClass !== undefined;
+    const status = dos ? dosErrorStatus(f.dosClass as number, f.dosCode as number, cmd) : ((f.status as number | undefined) ?? 0);
+    const dosError = dos && f.dosClass !== 0 ? dosErrorLabel(f.dosClass as number, f.dosCode as number) : undefined;
+    const key = smb1 ? this.smb1Key(c, f, cmd) : `2:${(f.msgId as bigint | undefined) ?? 0n}`;
     const isNeg = smb1 ? cmd === W.SMB1_NEGOTIATE : cmd === W.SMB2_NEGOTIATE;
     const isSs = smb1 ? cmd === W.SMB1_SESSION_SETUP_ANDX : cmd === W.SMB2_SESSION_SETUP;
     const isTc = smb1 ? cmd === W.SMB1_TREE_CONNECT_ANDX : cmd === W.SMB2_TREE_CONNECT;
-    const statusText = resp ? statusLabel(status >>> 0) : null;
+    const statusText = resp ? dosError ?? statusLabel(status >>> 0) : null;
     const failed = resp && (status >>> 0) >= 0xc0000000 && (status >>> 0) !== W.STATUS_MORE_PROCESSING_REQUIRED;
+    // A response's request: by message id (SMB2), by PID, MID, UID, TID and command (SMB1)
+    let p = resp ? takePending(c, key) : undefined;
+    if (!p && resp && isNeg) {
+      // An SMB1 multi-protocol NEGOTIATE answered by an SMB2 NEGOTIATE response (MS-SMB2 3.3.5.3.1)
+      // or, in odd stacks, an SMB1 answer with another MID: the open NEGOTIATE is the request
+      const last = c.negotiates[c.negotiates.length - 1];
+      if (last?.req && !last.resp && (smb1 || last.req.smb1)) { p = { kind: "neg", index: c.negotiates.length - 1 }; dropPending(c, p); }
+    }
     const isSetup = isNeg || isSs || isTc || cmd === (smb1 ? W.SMB1_LOGOFF_ANDX : W.SMB2_LOGOFF) || (!smb1 && cmd === W.SMB2_TREE_DISCONNECT);
+    let smb1Dialect: string | null | undefined;
+    if (isNeg && resp && smb1) {
+      const idx = f.dialect as number | undefined;
+      const req = p?.kind === "neg" ? c.negotiates[p.index].req : undefined;
+      // the name is in the request; without it (capture started later) the index says nothing
+      smb1Dialect = idx === undefined || idx === 0xffff ? null : (req?.smb1 ? req.dialects[idx] : undefined) ?? "unknown";
+    }
     if (isSetup || failed || c.ladder.length < 24) {
       let label = cmdLabel(smb1, cmd, resp);
       if (isTc && !resp && f.tree !== undefined) label += ` ${f.tree as string}`;
-      if (isNeg && resp && f.dialect !== undefined) label += smb1 ? ` (dialect index ${f.dialect})` : ` (${smb2Dialect(f.dialect as number)})`;
+      if (isNeg && resp && f.dialect !== undefined) label += smb1 ? (smb1Dialect ? ` (dialect ${smb1Dialect})` : " (no dialect chosen)") : ` (${smb2Dialect(f.dialect as number)})`;
       // Only a failed setup step is marked as the failure (IOCTL STATUS_NOT_FOUND for a DFS
       // referral, say, is routine)
       this.step(c, ev, ts, label, "smb", statusText, failed && (isNeg || isSs || isTc));
@@ -275,7 +296,7 @@ export class ModelBuilder {
           },
         };
         c.negotiates.push(info);
-        pendingOf(c).set(key, { kind: "neg", index: c.negotiates.length - 1 });
+        addPending(c, key, { kind: "neg", index: c.negotiates.length - 1 });
       } else if (isSs) {
         // one literal (a spread plus extra properties gave every object its own hidden class)
         c.sessions.push({ req: {
@@ -283,49 +304,57 @@ export class ModelBuilder {
           secMode: f.secMode as number | undefined, flags: f.sessionFlags as number | undefined, blobLen: f.blobLen as number | undefined,
           sessionId: f.sessionId as bigint | undefined,
         } });
-        pendingOf(c).set(key, { kind: "ss", index: c.sessions.length - 1 });
+        addPending(c, key, { kind: "ss", index: c.sessions.length - 1 });
       } else if (isTc) {
         c.trees.push({ path: (f.tree as string | undefined) ?? "", req: { frame: ev.frame, ts, smb1 } });
-        pendingOf(c).set(key, { kind: "tc", index: c.trees.length - 1 });
+        addPending(c, key, { kind: "tc", index: c.trees.length - 1 });
       }
       return;
     }
-    // A response: pair it with its request by message id
-    let p = c.pending?.get(key);
-    if (!p && smb1) {
-      // SMB1 servers may answer with another MID in odd stacks: fall back to the command
-      if (isNeg && c.negotiates.length && !c.negotiates[c.negotiates.length - 1].resp) p = { kind: "neg", index: c.negotiates.length - 1 };
-    }
     if ((status >>> 0) === W.STATUS_PENDING) {
       // interim response: the final one follows with the same message id
+      if (p) addPending(c, key, p, true);
       if (p?.kind === "ss") c.sessions[p.index].resp = undefined;
       return;
     }
-    if (p) c.pending?.delete(key);
     if (isNeg) {
       let info = p?.kind === "neg" ? c.negotiates[p.index] : undefined;
       if (!info) { info = {}; c.negotiates.push(info); }
       const dialect = f.dialect as number | undefined;
       info.resp = {
-        frame: ev.frame, ts, status: status >>> 0, smb1,
-        dialect: smb1
-          ? (dialect === undefined || dialect === 0xffff ? null : info.req?.dialects[dialect] ?? `index ${dialect}`)
-          : dialect !== undefined ? smb2Dialect(dialect) : null,
+        frame: ev.frame, ts, status: status >>> 0, smb1, dos: dosError,
+        dialect: smb1 ? smb1Dialect ?? null : dialect !== undefined ? smb2Dialect(dialect) : null,
         dialectIndex: smb1 ? dialect : undefined,
         secMode: f.secMode as number | undefined, caps: f.caps as number | undefined,
         ciphers: f.ciphers !== undefined ? u16list(f.ciphers) : undefined,
       };
     } else if (isSs) {
       const leg = p?.kind === "ss" ? c.sessions[p.index] : undefined;
-      const r = { frame: ev.frame, ts, status: status >>> 0, sessionFlags: f.sessionFlags as number | undefined, auth: authFacts(f), action: f.action as number | undefined, sessionId: f.sessionId as bigint | undefined };
+      const r = { frame: ev.frame, ts, status: status >>> 0, dos: dosError, sessionFlags: f.sessionFlags as number | undefined, auth: authFacts(f), action: f.action as number | undefined, sessionId: f.sessionId as bigint | undefined };
       if (leg) leg.resp = r;
       else c.sessions.push({ req: { frame: 0, ts, smb1, auth: {} }, resp: r });
     } else if (isTc) {
       const t = p?.kind === "tc" ? c.trees[p.index] : undefined;
-      const r = { frame: ev.frame, ts, status: status >>> 0, shareType: f.shareType as number | undefined, shareFlags: f.shareFlags as number | undefined };
+      const r = { frame: ev.frame, ts, status: status >>> 0, dos: dosError, shareType: f.shareType as number | undefined, shareFlags: f.shareFlags as number | undefined };
       if (t) t.resp = r;
       else c.trees.push({ path: "", req: { frame: 0, ts, smb1 }, resp: r });
     }
+  }
+
+  /**
+   * The key an SMB1 response shares with its request (MS-CIFS 3.2.5.1): PID, MID and command, plus
+   * the UID except for SESSION_SETUP_ANDX (its answer brings the new UID; so does a command chained
+   * after it) and the TID except for NEGOTIATE and TREE_CONNECT_ANDX (the answer brings the new TID).
+   */
+  private smb1Key(c: ConnModel, f: RawEvent["f"], cmd: number): string {
+    const chained = this.chain.get(c.stream);
+    const inChain = chained !== undefined && chained.next === cmd;
+    const noUid = cmd === W.SMB1_SESSION_SETUP_ANDX || cmd === W.SMB1_NEGOTIATE || (inChain && chained.noUid);
+    const andx = f.andx as number | undefined;
+    if (andx !== undefined && andx !== W.SMB1_NO_ANDX) this.chain.set(c.stream, { next: andx, noUid });
+    else if (chained) this.chain.delete(c.stream);
+    const noTid = cmd === W.SMB1_NEGOTIATE || cmd === W.SMB1_TREE_CONNECT_ANDX;
+    return `1:${cmd}:${(f.smb1Pid as number | undefined) ?? 0}:${(f.msgId as bigint | undefined) ?? 0n}:${noUid ? "" : String(f.sessionId ?? "")}:${noTid ? "" : String(f.treeId ?? "")}`;
   }
 
   private krb(ev: RawEvent): void {
@@ -361,9 +390,31 @@ export class ModelBuilder {
   }
 }
 
-/** The connection's requests awaiting a response (made on the first request). */
-function pendingOf(c: ConnModel): NonNullable<ConnModel["pending"]> {
-  return (c.pending ??= new Map());
+type Pending = { kind: "neg" | "ss" | "tc"; index: number };
+
+/** A request awaiting its response; SMB1 requests sharing one key are answered in order. */
+function addPending(c: ConnModel, key: string, p: Pending, first = false): void {
+  const m = (c.pending ??= new Map());
+  const l = m.get(key);
+  if (!l) m.set(key, [p]);
+  else if (first) l.unshift(p);
+  else l.push(p);
+}
+
+function takePending(c: ConnModel, key: string): Pending | undefined {
+  const l = c.pending?.get(key);
+  if (!l) return undefined;
+  const p = l.shift();
+  if (l.length === 0) c.pending!.delete(key);
+  return p;
+}
+
+/** Forget a request answered under another key (the SMB2 answer to an SMB1 NEGOTIATE). */
+function dropPending(c: ConnModel, p: Pending): void {
+  for (const [k, l] of c.pending ?? []) {
+    const i = l.findIndex((x) => x.kind === p.kind && x.index === p.index);
+    if (i >= 0) { l.splice(i, 1); if (l.length === 0) c.pending!.delete(k); return; }
+  }
 }
 
 function nbName(v: unknown): string | undefined {

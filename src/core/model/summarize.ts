@@ -3,9 +3,11 @@
 import * as W from "../../../assembly/wire";
 import { statusLabel } from "../names";
 import type { Connection, PhaseRecord, ShareRecord, Outcome, Phase } from "../report";
-import type { ConnModel, SessionLeg } from "./types";
+import type { ConnModel, SessionLeg, SmbResponse } from "./types";
 
 export const isError = (s: number) => (s >>> 0) >= 0xc0000000 && (s >>> 0) !== W.STATUS_MORE_PROCESSING_REQUIRED;
+/** A response's status as the capture shows it: the NTSTATUS name, or the SMB1 DOS error ("ERRDOS/ERRnoaccess"). */
+export const responseStatus = (r: SmbResponse) => r.dos ?? statusLabel(r.status);
 const ms = (a: number, b: number) => Math.round((b - a) * 1000) / 1000;
 
 /**
@@ -56,7 +58,9 @@ export function authOf(c: ConnModel): Connection["auth"] {
     if (ok && (flags & W.SMB2_SESSION_FLAG_IS_NULL)) return "anonymous";
     if (ok && ((flags & W.SMB2_SESSION_FLAG_IS_GUEST) || (leg.req.smb1 && ((leg.resp!.action ?? 0) & 1)))) return "guest";
     const a = leg.req.auth;
-    if (a.ntlmType === 3 && (a.ntlmVersion === 0 || (!a.user && !a.domain))) auth = "anonymous";
+    // SMB1 without extended security: an empty account name is a null session (MS-CIFS 2.2.4.53)
+    const smb1Null = leg.req.smb1 && a.ntlmType === undefined && a.user === "" && !a.domain;
+    if ((a.ntlmType === 3 && (a.ntlmVersion === 0 || (!a.user && !a.domain))) || smb1Null) auth = "anonymous";
     else if (a.mech === "kerberos" || leg.resp?.auth.mech === "kerberos") auth = "kerberos";
     else if (a.mech === "ntlm" || a.ntlmType !== undefined) auth ??= "ntlm";
   }
@@ -83,7 +87,7 @@ export function outcomeOf(c: ConnModel, captureEnd: number | null): { outcome: O
   let status: string | null = null;
   const closed = !!(c.rst || c.finClient || c.finServer);
   const endedSoonAfter = (ts: number) => !closed && captureEnd !== null && captureEnd - ts < 2000;
-  const fail = (o: Outcome, p: Phase | null, s: number | null = null) => { outcome = o; failedPhase = p; status = s === null ? null : statusLabel(s); };
+  const fail = (o: Outcome, p: Phase | null, r: SmbResponse | null = null) => { outcome = o; failedPhase = p; status = r === null ? null : responseStatus(r); };
   // A connection that established a session is judged by what followed; extra attempts that
   // failed on it (e.g. refused multichannel binds) are findings, not its outcome.
   const lastLeg = establishedAttempt(c) ? undefined : c.sessions[c.sessions.length - 1];
@@ -99,7 +103,7 @@ export function outcomeOf(c: ConnModel, captureEnd: number | null): { outcome: O
   } else if (neg?.req && !neg.resp && c.sessions.length === 0) {
     fail(endedSoonAfter(neg.req.ts) ? "incomplete" : "no-response", "negotiate");
   } else if (neg?.resp && isError(neg.resp.status)) {
-    fail("failed", "negotiate", neg.resp.status);
+    fail("failed", "negotiate", neg.resp);
   } else if (neg?.resp?.smb1 && neg.resp.dialect === null) {
     fail("failed", "negotiate");
   } else if (lastLeg && !lastLeg.resp && !failedTree) {
@@ -108,9 +112,9 @@ export function outcomeOf(c: ConnModel, captureEnd: number | null): { outcome: O
     // a session older than the capture asked to re-authenticate, and the capture shows no more
     fail("incomplete", null);
   } else if (lastLeg?.resp && isError(lastLeg.resp.status) && !sessionExpired(lastLeg)) {
-    fail("failed", "session_setup", lastLeg.resp.status);
+    fail("failed", "session_setup", lastLeg.resp);
   } else if (failedTree) {
-    fail("failed", "tree_connect", failedTree.resp!.status);
+    fail("failed", "tree_connect", failedTree.resp!);
   } else if (c.trees.some((t) => !t.resp) && !c.encrypted) {
     const t = c.trees.find((x) => !x.resp)!;
     fail(endedSoonAfter(t.req.ts) ? "incomplete" : "no-response", "tree_connect");
@@ -137,10 +141,10 @@ export function summarize(c: ConnModel, captureEnd: number | null): Omit<Connect
       note: !answer && syn ? `${c.syns.length} SYN(s), no answer` : answer && answer === c.rst ? "refused with RST" : undefined,
     });
   }
-  // NetBIOS session (port 139): part of getting to NEGOTIATE
+  // NetBIOS session (port 139): transport, like TCP (RFC 1002 4.3.2); the NEGOTIATE comes after it
   if (c.nbssRequest) {
     phases.push({
-      phase: "negotiate", requestFrame: c.nbssRequest.frame, responseFrame: c.nbssResponse?.frame ?? null, status: null,
+      phase: "tcp", requestFrame: c.nbssRequest.frame, responseFrame: c.nbssResponse?.frame ?? null, status: null,
       latencyMs: c.nbssResponse ? ms(c.nbssRequest.ts, c.nbssResponse.ts) : null, offsetMs: ms(t0, c.nbssRequest.ts),
       note: c.nbssResponse ? (c.nbssResponse.positive ? "NetBIOS session accepted" : "NetBIOS session refused") : "NetBIOS session request unanswered",
     });
@@ -148,7 +152,7 @@ export function summarize(c: ConnModel, captureEnd: number | null): Omit<Connect
   for (const n of c.negotiates) {
     phases.push({
       phase: "negotiate", requestFrame: n.req?.frame ?? null, responseFrame: n.resp?.frame ?? null,
-      status: n.resp ? statusLabel(n.resp.status) : null,
+      status: n.resp ? responseStatus(n.resp) : null,
       latencyMs: n.req && n.resp ? ms(n.req.ts, n.resp.ts) : null, offsetMs: n.req ? ms(t0, n.req.ts) : undefined,
       note: n.resp?.smb1 && n.resp.dialect === null ? "server chose no dialect (index 0xFFFF)" : undefined,
     });
@@ -156,7 +160,7 @@ export function summarize(c: ConnModel, captureEnd: number | null): Omit<Connect
   for (const s of c.sessions) {
     phases.push({
       phase: "session_setup", requestFrame: s.req.frame || null, responseFrame: s.resp?.frame ?? null,
-      status: s.resp ? statusLabel(s.resp.status) : null,
+      status: s.resp ? responseStatus(s.resp) : null,
       latencyMs: s.req.frame && s.resp ? ms(s.req.ts, s.resp.ts) : null, offsetMs: s.req.frame ? ms(t0, s.req.ts) : undefined,
     });
   }
@@ -164,11 +168,11 @@ export function summarize(c: ConnModel, captureEnd: number | null): Omit<Connect
   for (const t of c.trees) {
     phases.push({
       phase: "tree_connect", requestFrame: t.req.frame || null, responseFrame: t.resp?.frame ?? null,
-      status: t.resp ? statusLabel(t.resp.status) : null,
+      status: t.resp ? responseStatus(t.resp) : null,
       latencyMs: t.req.frame && t.resp ? ms(t.req.ts, t.resp.ts) : null, offsetMs: t.req.frame ? ms(t0, t.req.ts) : undefined,
     });
     shares.push({
-      path: t.path, status: t.resp ? statusLabel(t.resp.status) : null, requestFrame: t.req.frame, responseFrame: t.resp?.frame ?? null,
+      path: t.path, status: t.resp ? responseStatus(t.resp) : null, requestFrame: t.req.frame, responseFrame: t.resp?.frame ?? null,
       encrypted: t.resp?.shareFlags !== undefined ? (t.resp.shareFlags & W.SMB2_SHAREFLAG_ENCRYPT_DATA) !== 0 : undefined,
     });
   }

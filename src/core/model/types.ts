@@ -11,7 +11,10 @@ export interface SmbRequest extends Msg {
 }
 
 export interface SmbResponse extends Msg {
+  /** NTSTATUS; for an SMB1 DOS error, the NTSTATUS it stands for (MS-CIFS 2.2.2.4) */
   status: number;
+  /** the SMB1 DOS error as the wire carried it ("ERRDOS/ERRnoaccess"), when not in NT form */
+  dos?: string;
   /** an interim STATUS_PENDING came first */
   pendingFrame?: number;
 }
@@ -94,8 +97,9 @@ export interface ConnModel {
   smbMessages: number;
   encrypted: { count: number; firstFrame: number } | null;
   gaps: { frame: number; bytes: number; fromClient: boolean }[];
-  /** requests waiting for their response, by message id (null before the first and once closed) */
-  pending: Map<string, { kind: "neg" | "ss" | "tc"; index: number }> | null;
+  /** requests waiting for their response, by key (SMB2 message id; SMB1 PID, MID, UID, TID and
+   *  command), oldest first (null before the first and once closed) */
+  pending: Map<string, { kind: "neg" | "ss" | "tc"; index: number }[]> | null;
   /** frames of the connection's handshake, for the ladder */
   ladder: { frame: number; ts: number; fromClient: boolean; label: string; status?: string | null; kind: "tcp" | "nbss" | "smb" | "krb" | "gap" | "encrypted"; error?: boolean }[];
   ladderOverflow: number;
