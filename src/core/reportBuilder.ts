@@ -97,6 +97,7 @@ export function buildReport(m: CaptureModel): Report {
       end: m.lastTsNs !== null ? rfc3339(m.lastTsNs, m.tsDigits) : null,
       warnings: m.warnings,
       topPorts: describePorts(m.tcpPorts, m.udpPorts),
+      ...(m.tunnels.packets ? { tunnels: { packets: m.tunnels.packets, kinds: m.tunnels.kinds } } : {}),
       error: m.error,
     },
     verdict: "",
@@ -137,6 +138,8 @@ export function verdict(r: Report): string {
   const incomplete = r.connections.filter((c) => c.outcome === "incomplete" && !errorOn(c));
   const krbErrors = r.findings.filter((f) => f.severity === "error" && f.id.startsWith("KERBEROS"));
   if (n === 0) {
+    const preTcp = r.findings.find((f) => f.id === "SMB_PRE_TCP_TRANSPORT");
+    if (preTcp) return `${preTcp.title}.`;
     if (krbErrors.length) return `No SMB connection in the capture; Kerberos: ${krbErrors[0].title}.`;
     if (r.kerberos.length) return "No SMB connection in the capture; its Kerberos exchanges show no error after pre-authentication.";
     return `No SMB traffic in this capture (${r.capture.packets} packets${r.capture.topPorts?.length ? `; busiest: ${r.capture.topPorts.slice(0, 2).join(", ")}` : ""}).`;
