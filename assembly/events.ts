@@ -162,7 +162,11 @@ export const F_LAST_TS = 151; // i64 ns timestamp of the last packet
 // SMB1 header PID (PIDHigh << 16 | PIDLow): with MID, UID (F_SESSION_ID), TID (F_TREE_ID) and the
 // command it pairs a response with its request (MS-CIFS 3.2.5.1; added with issue 14)
 export const F_SMB1_PID = 160;
-export const MAX_FIELD_ID = 160;
+export const F_TUNNEL_PACKETS = 161; // u64 packets decoded from inside GRE/ERSPAN/VXLAN/Geneve (assembly/net/tunnel.ts)
+export const F_TUNNELS = 162; // u32 TUN_* bits (assembly/wire.ts) of the tunnels seen
+export const F_NETBEUI_FRAMES = 163; // u64 802.2 LLC frames to NetBIOS SAP 0xF0 (NetBIOS Frames / NetBEUI): not analysed
+export const F_IPX_SMB_FRAMES = 164; // u64 IPX packets to or from the NetBIOS / NWLink SMB sockets: not analysed
+export const MAX_FIELD_ID = 164;
 
 // F_FORMAT values
 export const FMT_PCAP = 1;
@@ -227,6 +231,8 @@ export const L_TCP = 7;
 export const EV_FLOW = 14; // a flow the decoder reassembles (SMB, NBSS or Kerberos): client/server
 //                            addresses and ports (F_SRC_* = client), F_FLOW_PROTO, F_VALUE 1 = started
 //                            mid-connection (no SYN seen)
+export const EV_NOT_SMB = 16; // an SMB flow whose peer answered with bytes that are not NBSS/SMB (another
+//                            protocol on that port): F_LEN bytes seen, F_VALUE their first 4 bytes (big-endian)
 
 // Auth fields added with issue 4 (SPNEGO / NTLMSSP / Kerberos decoding); numbers 100–149 belong to it.
 export const F_KRB_MSG_TYPES = 100; // bytes: u8 every Kerberos msg-type in the record, wire order (tshark kerberos.msg_type: a TGS-REQ gives 12,14)

@@ -11,9 +11,12 @@
 //   reset()           start a new file with the same instance
 import {
   EV_SUMMARY, F_PACKETS, F_BYTES, F_TCP_PORTS, F_UDP_PORTS, F_IP_FRAGMENTS, T_BYTES, EVENTS_VERSION,
-  REC_HEADER_SIZE, MAX_FIELD_ID, EV_FLOW, F_FIRST_TS, F_LAST_TS,
+  REC_HEADER_SIZE, MAX_FIELD_ID, EV_FLOW, F_FIRST_TS, F_LAST_TS, F_TUNNEL_PACKETS, F_TUNNELS,
+  F_NETBEUI_FRAMES, F_IPX_SMB_FRAMES,
 } from "./events";
-import { outInit, outReset, outLen, outBase, begin, end, fU64, fI64, fOpen, fClose, setPacket, OUT_CAP, firstTs, lastTs, resetTimes, setSetupOnly } from "./out";
+import { tunnelPackets, tunnelKinds } from "./net/tunnel";
+import { netbeuiFrames, ipxSmbFrames } from "./net/legacy";
+import { outInit, outReset, outLen, outBase, begin, end, fU32, fU64, fI64, fOpen, fClose, setPacket, OUT_CAP, firstTs, lastTs, resetTimes, setSetupOnly } from "./out";
 import { readerInit, readerReset, feedIn as readerFeedIn, resume as readerResume, readerFinish, CARRY_CAP, INPUT_CAP, framesRead } from "./capture/reader";
 import { packetInit, packetReset, packets, bytesOnWire, fragments, tcpPorts, udpPorts } from "./net/packet";
 import { tcpInit, tcpReset } from "./net/tcp";
@@ -102,6 +105,10 @@ export function finish(): void {
   fI64(F_LAST_TS, t1);
   topPorts(F_TCP_PORTS, tcpPorts);
   topPorts(F_UDP_PORTS, udpPorts);
+  fU64(F_TUNNEL_PACKETS, tunnelPackets);
+  fU32(F_TUNNELS, tunnelKinds);
+  fU64(F_NETBEUI_FRAMES, netbeuiFrames);
+  fU64(F_IPX_SMB_FRAMES, ipxSmbFrames);
   end();
 }
 

@@ -40,6 +40,8 @@ export function setPacket(frame: u32, ts: i64, digits: u32): void {
   if (ts != 0) { if (!sawTs) { firstTs = ts; sawTs = true; } lastTs = ts; }
 }
 export function setFlow(stream: i32, flags: u32): void { curStream = stream; curFlags = flags; }
+// Records written next belong to an earlier frame (a TCP segment held back by reassembly).
+export function setFrame(frame: u32, ts: i64): void { curFrame = frame; curTs = ts; }
 
 export function outInit(base: usize): void { outBase = base; outLen = 0; }
 export function outReset(): void { outLen = 0; }

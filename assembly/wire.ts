@@ -116,3 +116,28 @@ export const STATUS_PENDING = 0x00000103;
 export const STATUS_MORE_PROCESSING_REQUIRED = 0xc0000016;
 /** a session's authentication expired: the client re-authenticates it (MS-SMB2 3.2.5.1.6, 3.3.5.2.9) */
 export const STATUS_NETWORK_SESSION_EXPIRED = 0xc000035c;
+
+// Tunnels decapsulated by assembly/net/tunnel.ts
+export const IPPROTO_GRE = 47;
+export const ETH_TEB = 0x6558; // GRE/Geneve: transparent Ethernet bridging (gretap), an Ethernet frame follows
+export const ETH_ERSPAN_1_2 = 0x88be; // GRE: ERSPAN type I (no GRE sequence number) or type II
+export const ETH_ERSPAN_3 = 0x22eb; // GRE: ERSPAN type III
+export const PORT_VXLAN = 4789; // RFC 7348
+export const PORT_GENEVE = 6081; // RFC 8926
+// Tunnel kinds (bits of the summary's F_TUNNELS)
+export const TUN_GRE = 1; // GRE carrying IP
+export const TUN_GRETAP = 2; // GRE carrying Ethernet
+export const TUN_ERSPAN1 = 4;
+export const TUN_ERSPAN2 = 8;
+export const TUN_ERSPAN3 = 16;
+export const TUN_VXLAN = 32;
+export const TUN_GENEVE = 64;
+
+// Transports SMB ran over before TCP/IP (counted, not analysed)
+export const ETH_IPX = 0x8137;
+export const LLC_SAP_NETBIOS = 0xf0; // IEEE 802.2 SAP of NetBIOS Frames (NetBEUI)
+export const LLC_SAP_IPX = 0xe0;
+export const LLC_SAP_SNAP = 0xaa;
+export const IPX_SOCKET_NETBIOS = 0x0455;
+export const IPX_SOCKET_SMB_FIRST = 0x0550; // NWLink SMB server … browse (0x0550–0x0555)
+export const IPX_SOCKET_SMB_LAST = 0x0555;

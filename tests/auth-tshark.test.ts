@@ -128,6 +128,10 @@ describe("auth fields agree with tshark", () => {
       const summary = events.find((e) => e.kind === C.EV_SUMMARY);
       const fragments = Number(summary?.f.ipFragments ?? 0n);
       const frames = new Set<number>([...rows.keys(), ...byFrame.keys()]);
+      // ICMP errors quoting a Kerberos request (the fixture's expected.json lists them): tshark
+      // decodes the quoted bytes as Kerberos; they are part of the error, not a message
+      const expFile = cap.tsv.replace(/\.tshark\.tsv$/, ".expected.json");
+      const icmp = new Set(existsSync(expFile) ? String(JSON.parse(readFileSync(expFile, "utf8")).icmpFrames ?? "").split(",").filter(Boolean).map(Number) : []);
       for (const frame of [...frames].sort((a, b) => a - b)) {
         const row = rows.get(frame);
         const o = ours(byFrame.get(frame) ?? []);
@@ -136,6 +140,7 @@ describe("auth fields agree with tshark", () => {
           continue;
         }
         const t = theirs(row);
+        if (icmp.has(frame) && !hasAuth(o)) { note("Kerberos quoted in an ICMP error, not a message", frame); continue; }
         if (!inScope(row)) { if (hasAuth(t)) skipped++; continue; }
         if (TSHARK_SILENT[cap.name] && !hasAuth(t)) continue;
         if (!hasNeg) { t.neg = []; o.neg = []; }

@@ -16,7 +16,13 @@ interface ExpConn {
   shares?: { path: string; status: string | null }[]; findings?: string[];
 }
 interface ExpKrb { frame: number; message: string; error: string | null; service?: string | null; expected?: boolean | null }
-interface Expected { fixture: string; connections: ExpConn[]; kerberos?: ExpKrb[]; packets?: number; findings?: string[] }
+interface Expected {
+  fixture: string; connections: ExpConn[]; kerberos?: ExpKrb[]; packets?: number; findings?: string[];
+  /** TCP connections that carry no SMB (another protocol answered): not in the Report's connections */
+  notSmb?: { client: string; server: string }[];
+  /** the Report's Kerberos messages are exactly these many (ICMP errors quoting a request are not requests) */
+  kerberosCount?: number;
+}
 
 function match(r: Report, e: ExpConn): Connection | undefined {
   const cands = r.connections.filter((c) => c.client.startsWith(`${e.client}:`) && c.server === e.server);
@@ -50,6 +56,10 @@ describe("reports of the fixtures match their expected facts", () => {
         if (k.service) expect(got!.service).toBe(k.service);
       }
       for (const id of exp.findings ?? []) expect(r.findings.map((f) => f.id)).toContain(id);
+      if (exp.kerberosCount !== undefined) expect(r.kerberos.map((k) => k.frame)).toEqual((exp.kerberos ?? []).map((k) => k.frame));
+      for (const n of exp.notSmb ?? []) {
+        expect(r.connections.filter((c) => c.client.startsWith(`${n.client}:`) && c.server === n.server).map((c) => c.id), `not SMB: ${n.client} → ${n.server}`).toEqual([]);
+      }
     });
   }
 });

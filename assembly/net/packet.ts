@@ -2,6 +2,7 @@
 import {
   LT_NULL, LT_ETHERNET, LT_RAW, LT_RAW_DLT12, LT_RAW_DLT14, LT_LOOP, LT_LINUX_SLL, LT_IPV4,
   LT_IPV6, LT_LINUX_SLL2, ETH_IPV4, ETH_IPV6, ETH_VLAN, ETH_QINQ, ETH_QINQ_OLD, PORT_KERBEROS,
+  ETH_IPX, IPPROTO_GRE, PORT_VXLAN, PORT_GENEVE,
 } from "../wire";
 import { EV_WARNING, F_CODE, F_OFFSET, F_VALUE, F_VALUE2, W_UNKNOWN_LINKTYPE } from "../events";
 import { u16be, u32be, u32le, u8at } from "../util";
@@ -9,6 +10,11 @@ import { begin, end, fU32, fU64 } from "../out";
 import { tcpPacket } from "./tcp";
 import { udpKerberos } from "../proto/krbflow";
 import { ipfragAdd, fragLen } from "./ipfrag";
+import { gre, vxlan, geneve, tunnelPacketStart, tunnelReset } from "./tunnel";
+import { llcFrame, ipxPacket, legacyReset } from "./legacy";
+
+const SLL_802_3: u32 = 0x0001; // Linux "cooked" protocol values for frames without an EtherType
+const SLL_802_2: u32 = 0x0004;
 
 export let packets: u64 = 0;
 export let bytesOnWire: u64 = 0;
@@ -36,6 +42,7 @@ export function packetInit(): void {
 
 export function packetReset(): void {
   packets = 0; bytesOnWire = 0; fragments = 0; warnedLinks = 0;
+  tunnelReset(); legacyReset();
   memory.fill(tcpPorts, 0, 65536 * 4);
   memory.fill(udpPorts, 0, 65536 * 4);
 }
@@ -49,18 +56,11 @@ function unknownLink(link: u32): void {
 export function handlePacket(p: usize, caplen: u32, origlen: u32, link: u32): void {
   packets++;
   bytesOnWire += origlen;
+  tunnelPacketStart();
   let off: u32 = 0;
   let etype: u32 = 0;
-  if (link == LT_ETHERNET) {
-    if (caplen < 14) return;
-    etype = u16be(p + 12); off = 14;
-    // 802.1Q and stacked 802.1ad/QinQ tags
-    let tags = 0;
-    while ((etype == ETH_VLAN || etype == ETH_QINQ || etype == ETH_QINQ_OLD) && tags < 4) {
-      if (caplen < off + 4) return;
-      etype = u16be(p + off + 2); off += 4; tags++;
-    }
-  } else if (link == LT_LINUX_SLL) {
+  if (link == LT_ETHERNET) { ethernet(p, caplen); return; }
+  else if (link == LT_LINUX_SLL) {
     if (caplen < 16) return;
     etype = u16be(p + 14); off = 16;
     if (etype == ETH_VLAN && caplen >= 20) { etype = u16be(p + 18); off = 20; }
@@ -86,9 +86,28 @@ export function handlePacket(p: usize, caplen: u32, origlen: u32, link: u32): vo
   } else { unknownLink(link); return; }
   if (etype == ETH_IPV4) ipv4(p + off, caplen - off);
   else if (etype == ETH_IPV6) ipv6(p + off, caplen - off);
+  else if (etype == SLL_802_2 || etype == SLL_802_3) llcFrame(p + off, caplen - off);
+  else if (etype == ETH_IPX) ipxPacket(p + off, caplen - off);
 }
 
-function ipv4(p: usize, len: u32): void {
+// An Ethernet frame: the capture's own link layer, or one inside a tunnel (tunnel.ts).
+export function ethernet(p: usize, len: u32): void {
+  if (len < 14) return;
+  let etype = u16be(p + 12);
+  let off: u32 = 14;
+  // 802.1Q and stacked 802.1ad/QinQ tags
+  let tags = 0;
+  while ((etype == ETH_VLAN || etype == ETH_QINQ || etype == ETH_QINQ_OLD) && tags < 4) {
+    if (len < off + 4) return;
+    etype = u16be(p + off + 2); off += 4; tags++;
+  }
+  if (etype == ETH_IPV4) ipv4(p + off, len - off);
+  else if (etype == ETH_IPV6) ipv6(p + off, len - off);
+  else if (etype <= 1500) llcFrame(p + off, len - off < etype ? len - off : etype); // 802.3: a length
+  else if (etype == ETH_IPX) ipxPacket(p + off, len - off);
+}
+
+export function ipv4(p: usize, len: u32): void {
   if (len < 20) return;
   const vihl = u8at(p);
   if ((vihl >> 4) != 4) return;
@@ -119,7 +138,7 @@ function ipv4(p: usize, len: u32): void {
   transport(proto, p + ihl, total - ihl, declared - ihl);
 }
 
-function ipv6(p: usize, len: u32): void {
+export function ipv6(p: usize, len: u32): void {
   if (len < 40) return;
   if ((u8at(p) >> 4) != 6) return;
   let plen = u16be(p + 4);
@@ -154,6 +173,8 @@ function ipv6(p: usize, len: u32): void {
 }
 
 // `len` bytes of the transport header and payload were captured of `wireLen` sent.
+// ICMP is not decoded: an ICMP error quotes the IP header and first bytes of the packet that
+// caused it (a Kerberos request, a SYN), which must not be read as a packet of their own.
 function transport(proto: u32, p: usize, len: u32, wireLen: u32): void {
   if (proto == 6) {
     if (len < 20) return;
@@ -169,5 +190,7 @@ function transport(proto: u32, p: usize, len: u32, wireLen: u32): void {
     let ulen = u16be(p + 4);
     if (ulen < 8 || ulen > len) ulen = len;
     if (sport == PORT_KERBEROS || dport == PORT_KERBEROS) udpKerberos(p + 8, ulen - 8, sport, dport);
-  }
+    else if (dport == PORT_VXLAN || sport == PORT_VXLAN) vxlan(p + 8, ulen - 8);
+    else if (dport == PORT_GENEVE || sport == PORT_GENEVE) geneve(p + 8, ulen - 8);
+  } else if (proto == IPPROTO_GRE) gre(p, len);
 }

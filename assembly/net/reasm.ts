@@ -9,14 +9,14 @@
 import {
   EV_TCP, EV_GAP, EV_FLOW, EV_WARNING, F_TCP_FLAGS, F_SEQ, F_ACK, F_LEN, F_DELAY_NS, F_SRC_IP,
   F_DST_IP, F_SRC_PORT, F_DST_PORT, F_FLOW_PROTO, F_VALUE, F_VALUE2, F_CODE, F_OFFSET,
-  F_GAP_RESYNC, T_BYTES, FLOWP_SMB, FLOWP_KRB, W_REASM_SLOTS_FULL, REC_FLAG_FROM_CLIENT,
+  F_GAP_RESYNC, T_BYTES, FLOWP_SMB, FLOWP_KRB, W_REASM_SLOTS_FULL, REC_FLAG_FROM_CLIENT, EV_NOT_SMB,
 } from "../events";
 import {
   NBSS_MESSAGE, NBSS_REQUEST, NBSS_POSITIVE, NBSS_NEGATIVE, NBSS_RETARGET, NBSS_KEEPALIVE,
   SMB1_ID, SMB2_ID, SMB2_TRANSFORM_ID, SMB2_COMPRESSED_ID,
 } from "../wire";
 import { u8at, u16be, u32be, u32le } from "../util";
-import { begin, end, fU32, fU64, fBytes, curTs, curStream, curFlags, setFlow } from "../out";
+import { begin, end, fU32, fU64, fBytes, curTs, curFrame, curStream, curFlags, setFlow, setFrame } from "../out";
 import { srcAddr, dstAddr } from "./packet";
 import { flowSlotReleased } from "./tcp";
 import { smbMessage, smbKeep, nbssControl } from "../proto/smb";
@@ -66,7 +66,12 @@ class Dir {
   oooSeq: StaticArray<u32> = new StaticArray<u32>(OOO_SEGS);
   oooLen: StaticArray<u32> = new StaticArray<u32>(OOO_SEGS); // 0 = free
   oooOff: StaticArray<u32> = new StaticArray<u32>(OOO_SEGS);
+  // Frame and time of each stored segment: what it completes is handed on as that frame's, as
+  // Wireshark does, however much later the hole before it is filled or given up.
+  oooFrame: StaticArray<u32> = new StaticArray<u32>(OOO_SEGS);
+  oooTs: StaticArray<i64> = new StaticArray<i64>(OOO_SEGS);
   oooCount: i32 = 0;
+  seenData: bool = false; // a payload byte of this direction has reached the framer or the store
   fin: bool = false;
 }
 
@@ -79,6 +84,7 @@ class Slot {
   reqPending: bool = false;
   stream: i32 = -1;
   flags: u32 = 0; // record flags for IPv6
+  handshake: bool = false; // the flow's SYN was seen: the first payload of each direction starts its stream
   d: StaticArray<Dir> = [new Dir(), new Dir()];
 }
 
@@ -133,7 +139,7 @@ function ensureKeep(d: Dir, keep: u32): u32 {
 }
 
 function resetDir(d: Dir): void {
-  d.seqSet = false; d.phase = PH_HDR; d.hdr = 0; d.hdrGot = 0; d.msgLen = 0; d.msgGot = 0;
+  d.seqSet = false; d.seenData = false; d.phase = PH_HDR; d.hdr = 0; d.hdrGot = 0; d.msgLen = 0; d.msgGot = 0;
   d.keep = 0; d.kept = 0; d.decided = false; d.oooUsed = 0; d.oooCount = 0; d.fin = false;
   for (let i = 0; i < OOO_SEGS; i++) d.oooLen[i] = 0;
   releaseBig(d); releaseOoo(d);
@@ -147,6 +153,18 @@ export function slotRelease(slot: i32): void {
   s.used = false;
   resetDir(s.d[0]); resetDir(s.d[1]);
   flowSlotReleased(s.flow);
+}
+
+// The first bytes a side sends on an SMB connection: an NBSS packet (a session message carrying
+// an SMB header, or a session request/response/keepalive, RFC 1002 4.3). Anything else (an HTML
+// page, a DCE/RPC PDU, a TLS record) is another protocol on that port. Too short to tell: yes.
+function looksLikeNbssStart(p: usize, len: u32): bool {
+  const t = u8at(p);
+  if (t == NBSS_MESSAGE) return len < 8 || isSmbId(p + 4);
+  if (t == NBSS_REQUEST || t == NBSS_POSITIVE || t == NBSS_NEGATIVE || t == NBSS_RETARGET || t == NBSS_KEEPALIVE) {
+    return len < 2 || (u8at(p + 1) & 0xfe) == 0;
+  }
+  return false;
 }
 
 // Plausible start of an SMB message: NBSS session message + 0xFF/0xFE/0xFD/0xFC "SMB".
@@ -175,7 +193,9 @@ function looksLikeKrbStart(p: usize, len: u32): bool {
   return t == 0x6a || t == 0x6b || t == 0x6c || t == 0x6d || t == 0x7e;
 }
 
-export function slotAcquire(flow: u32, kind: u32, clientIsSrc: bool, sport: u32, dport: u32, syn: bool): i32 {
+// `handshake`: the flow's SYN was seen (by the flow table, which may hand a flow on only at its
+// first payload, when SMB is recognised on a port that is not SMB's).
+export function slotAcquire(flow: u32, kind: u32, clientIsSrc: bool, sport: u32, dport: u32, handshake: bool): i32 {
   let pick: i32 = -1;
   let oldest: i64 = 0x7fffffffffffffff;
   for (let i = 0; i < SLOTS; i++) {
@@ -191,7 +211,7 @@ export function slotAcquire(flow: u32, kind: u32, clientIsSrc: bool, sport: u32,
     }
     slotRelease(pick);
   }
-  s.used = true; s.flow = flow; s.kind = kind; s.last = curTs; s.reqPending = false;
+  s.used = true; s.flow = flow; s.kind = kind; s.last = curTs; s.reqPending = false; s.handshake = handshake;
   s.stream = curStream; s.flags = curFlags & ~REC_FLAG_FROM_CLIENT;
   resetDir(s.d[0]); resetDir(s.d[1]);
   begin(EV_FLOW);
@@ -200,7 +220,7 @@ export function slotAcquire(flow: u32, kind: u32, clientIsSrc: bool, sport: u32,
   fBytes(F_DST_IP, T_BYTES, clientIsSrc ? dstAddr : srcAddr, 16);
   fU32(F_DST_PORT, clientIsSrc ? dport : sport);
   fU32(F_FLOW_PROTO, kind == KIND_KRB ? FLOWP_KRB : FLOWP_SMB);
-  fU32(F_VALUE, syn ? 0 : 1);
+  fU32(F_VALUE, handshake ? 0 : 1);
   end();
   return pick;
 }
@@ -226,7 +246,19 @@ export function slotSegment(slot: i32, fromClient: bool, flags: u32, seq: u32, a
   if (!fromClient && len > 0) s.reqPending = false;
 
   if (syn) { d.nextSeq = seq + 1; d.seqSet = true; d.phase = PH_HDR; }
-  else if (!d.seqSet && len > 0) {
+  if (len > 0 && !d.seenData) {
+    d.seenData = true;
+    // The first bytes of a side, at the start of its stream, must be NBSS/SMB: otherwise the
+    // port carries another protocol (an SMB client answered by an HTTP server, an nmap SMB probe
+    // to an RPC port) and the flow is not an SMB connection. Say so once and let it go.
+    const atStart = d.seqSet ? seq == d.nextSeq : s.handshake;
+    if (s.kind == KIND_SMB && atStart && !looksLikeNbssStart(p, len)) {
+      begin(EV_NOT_SMB); fU32(F_LEN, len); fU64(F_VALUE, len >= 4 ? <u64>u32be(p) : 0); end();
+      slotRelease(slot);
+      return;
+    }
+  }
+  if (!d.seqSet && len > 0) {
     // First data seen in this direction without its SYN: the capture started mid-connection.
     d.nextSeq = seq; d.seqSet = true;
     d.phase = (s.kind == KIND_SMB ? looksLikeSmbStart(p, len) : looksLikeKrbStart(p, len)) ? PH_HDR : PH_RESYNC;
@@ -294,6 +326,7 @@ function storeOoo(s: Slot, d: Dir, di: i32, seq: u32, p: usize, len: u32): void 
   if (i >= OOO_SEGS) return;
   memory.copy(d.ooo + d.oooUsed, p, len);
   d.oooSeq[i] = seq; d.oooLen[i] = len; d.oooOff[i] = d.oooUsed;
+  d.oooFrame[i] = curFrame; d.oooTs[i] = curTs;
   d.oooUsed += len; d.oooCount++;
 }
 
@@ -309,7 +342,10 @@ function drainOoo(s: Slot, d: Dir, di: i32): void {
       d.oooLen[i] = 0; d.oooCount--;
       if (<i64>rel + <i64>l > 0) {
         const skip = <u32>(-rel);
+        const frame = curFrame, ts = curTs;
+        setFrame(d.oooFrame[i], d.oooTs[i]);
         consume(s, d, di, d.ooo + d.oooOff[i] + skip, l - skip);
+        setFrame(frame, ts);
         d.nextSeq += l - skip;
       }
       progress = true;
@@ -333,13 +369,17 @@ function snapCut(s: Slot, d: Dir, di: i32, cut: u32): void {
 // Gives up waiting for the bytes between nextSeq and the earliest stored segment.
 function declareGap(s: Slot, d: Dir, di: i32): void {
   let first: u32 = 0;
-  let found = false;
+  let found = -1;
   for (let i = 0; i < OOO_SEGS; i++) {
     if (d.oooLen[i] == 0) continue;
-    if (!found || seqDiff(d.oooSeq[i], first) < 0) { first = d.oooSeq[i]; found = true; }
+    if (found < 0 || seqDiff(d.oooSeq[i], first) < 0) { first = d.oooSeq[i]; found = i; }
   }
-  if (!found) return;
+  if (found < 0) return;
+  // The gap belongs to the segment right after the hole (Wireshark's "previous segment not captured").
+  const frame = curFrame, ts = curTs;
+  setFrame(d.oooFrame[found], d.oooTs[found]);
   gapTo(s, d, di, first);
+  setFrame(frame, ts);
   drainOoo(s, d, di);
 }
 

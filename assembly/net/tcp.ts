@@ -10,6 +10,7 @@
 // ones had to go).
 import { u16be, u32be, u8at } from "../util";
 import { srcAddr, dstAddr, isV6 } from "./packet";
+import { tunnelTag } from "./tunnel";
 import { curTs, setFlow, begin, end, fU32, fU64 } from "../out";
 import {
   EV_WARNING, F_CODE, F_OFFSET, F_VALUE, F_VALUE2, W_FLOW_TABLE_FULL, REC_FLAG_FROM_CLIENT, REC_FLAG_IPV6,
@@ -46,6 +47,10 @@ const FL_WAS_SLOTTED: u32 = 128;
 const FL_FIN_A: u32 = 256;
 const FL_FIN_B: u32 = 512;
 const FL_CLOSED: u32 = 1024; // RST seen, or FIN both ways
+const FL_SYN_SEEN: u32 = 2048; // the conversation's handshake is in the capture
+// Bits 16-31: the tunnel the flow was seen in (tunnel.ts tunnelTag, 0 = none), part of the key. It
+// is left out of the hash: the same 5-tuple in several tunnels only shares a probe chain.
+const FL_TUNNEL_SHIFT: u32 = 16;
 
 // Entries (64 bytes each, one cache line) are appended to `table` in the order conversations
 // appear, so creating one writes memory sequentially; `index` is the open-addressing hash index
@@ -99,7 +104,7 @@ function aIsSrc(sport: u32, dport: u32): bool {
 }
 
 function sameKey(e: usize, a: usize, b: usize, pa: u32, pb: u32): bool {
-  return <u32>load<u16>(e + E_PORT_A) == pa && <u32>load<u16>(e + E_PORT_B) == pb &&
+  return (load<u32>(e + E_FLAGS) >>> FL_TUNNEL_SHIFT) == tunnelTag && <u32>load<u16>(e + E_PORT_A) == pa && <u32>load<u16>(e + E_PORT_B) == pb &&
     load<u64>(e + E_ADDR_A) == load<u64>(a) && load<u64>(e + E_ADDR_A + 8) == load<u64>(a + 8) &&
     load<u64>(e + E_ADDR_B) == load<u64>(b) && load<u64>(e + E_ADDR_B + 8) == load<u64>(b + 8);
 }
@@ -230,7 +235,7 @@ export function tcpPacket(p: usize, len: u32, wireLen: u32, sport: u32, dport: u
     store<i32>(e + E_STREAM, nextStream++);
     store<i32>(e + E_SLOT, -1);
     count++;
-    fl = clientSide(srcIsA, syn, ackf, sport, dport);
+    fl = clientSide(srcIsA, syn, ackf, sport, dport) | (tunnelTag << FL_TUNNEL_SHIFT);
   } else {
     fl = load<u32>(e + E_FLAGS);
     // Wireshark starts a new conversation on a SYN whose sequence number differs from the first
@@ -241,9 +246,10 @@ export function tcpPacket(p: usize, len: u32, wireLen: u32, sport: u32, dport: u
       if (slot >= 0) slotRelease(slot);
       store<i32>(e + E_STREAM, nextStream++);
       store<i32>(e + E_SLOT, -1);
-      fl = clientSide(srcIsA, syn, ackf, sport, dport);
+      fl = clientSide(srcIsA, syn, ackf, sport, dport) | (tunnelTag << FL_TUNNEL_SHIFT);
     }
   }
+  if (syn) fl |= FL_SYN_SEEN;
   if ((fl & (srcIsA ? FL_BASE_A : FL_BASE_B)) == 0) {
     fl |= srcIsA ? FL_BASE_A : FL_BASE_B;
     store<u32>(e + (srcIsA ? E_BASE_A : E_BASE_B), seq);
@@ -263,12 +269,16 @@ export function tcpPacket(p: usize, len: u32, wireLen: u32, sport: u32, dport: u
   let slot = load<i32>(e + E_SLOT);
   if (slot < 0 && (fl & (FL_NOT_SMB | FL_WAS_SLOTTED)) == 0) {
     let kind: u32 = 0;
+    let handshake = syn && !ackf;
     if (sport == PORT_SMB || dport == PORT_SMB || sport == PORT_NBSS || dport == PORT_NBSS) kind = 1;
     else if (sport == PORT_KERBEROS || dport == PORT_KERBEROS) kind = 2;
     else if (plen > 0) {
       // Any other port: SMB if an early payload segment starts with NBSS + an SMB header.
-      if (looksLikeSmbStart(payload, plen)) kind = 1;
-      else {
+      if (looksLikeSmbStart(payload, plen)) {
+        kind = 1;
+        // the handshake went by before SMB was recognised; this is the first payload if no probe came before
+        handshake = (fl & FL_SYN_SEEN) != 0 && ((fl >> FL_PROBES_SHIFT) & 7) == 0;
+      } else {
         const probes = ((fl >> FL_PROBES_SHIFT) & 7) + 1;
         fl = (fl & ~(7 << FL_PROBES_SHIFT)) | (probes << FL_PROBES_SHIFT);
         if (probes >= 4) fl |= FL_NOT_SMB;
@@ -276,7 +286,7 @@ export function tcpPacket(p: usize, len: u32, wireLen: u32, sport: u32, dport: u
     }
     if (kind != 0) {
       const clientIsSrc = fromClient;
-      slot = slotAcquire(en, kind, clientIsSrc, sport, dport, syn && !ackf);
+      slot = slotAcquire(en, kind, clientIsSrc, sport, dport, handshake);
       store<i32>(e + E_SLOT, slot);
       fl |= FL_WAS_SLOTTED;
     }

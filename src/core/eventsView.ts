@@ -249,6 +249,11 @@ export function eventView(ev: RawEvent, fileName: string): Record<string, unknow
       } else o.fromClient = ev.fromClient;
       krbView(f, o);
       return o;
+    case C.EV_NOT_SMB:
+      o.proto = "not-smb";
+      o.len = f.len;
+      o.fromClient = ev.fromClient;
+      return o;
     case C.EV_GAP:
       o.proto = "gap";
       o.missingBytes = f.len;
@@ -271,6 +276,9 @@ export function eventView(ev: RawEvent, fileName: string): Record<string, unknow
       o.proto = "summary";
       o.packets = Number(f.packets as bigint);
       o.bytes = Number(f.bytes as bigint);
+      if (f.tunnelPackets) o.tunnelPackets = Number(f.tunnelPackets as bigint);
+      if (f.netbeuiFrames) o.netbeuiFrames = Number(f.netbeuiFrames as bigint);
+      if (f.ipxSmbFrames) o.ipxSmbFrames = Number(f.ipxSmbFrames as bigint);
       return o;
     default:
       return null;

@@ -118,6 +118,8 @@ export interface CaptureInfo {
   warnings: string[];
   /** Added: busiest ports when a capture has no SMB, as "tcp/443 (1234 packets)" */
   topPorts?: string[];
+  /** Added: packets decoded from inside tunnels (GRE, ERSPAN I/II/III, VXLAN, Geneve) and which */
+  tunnels?: { packets: number; kinds: string[] };
   /** Added: file-level error that stopped reading (the report holds what came before) */
   error?: string | null;
 }

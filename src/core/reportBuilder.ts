@@ -98,6 +98,7 @@ export function buildReport(m: CaptureModel): Report {
       end: m.lastTsNs !== null ? rfc3339(m.lastTsNs, m.tsDigits) : null,
       warnings: m.warnings,
       topPorts: describePorts(m.tcpPorts, m.udpPorts),
+      ...(m.tunnels.packets ? { tunnels: { packets: m.tunnels.packets, kinds: m.tunnels.kinds } } : {}),
       error: m.error,
     },
     verdict: "",

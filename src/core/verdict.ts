@@ -121,6 +121,8 @@ function text(r: Report, n: number, failed: Failed[], incomplete: Connection[], 
   if (r.capture.error && r.capture.packets === 0) return r.capture.error;
   const krbErrors = r.findings.filter((f) => f.severity === "error" && f.id.startsWith("KERBEROS"));
   if (n === 0) {
+    const preTcp = r.findings.find((f) => f.id === "SMB_PRE_TCP_TRANSPORT");
+    if (preTcp) return `${preTcp.title}.`;
     if (r.capture.packets === 0) return "The capture holds no packets: nothing to diagnose (was the capture tool stopped at once, or did its filter match nothing?).";
     if (krbErrors.length) return `No SMB connection in the capture; Kerberos: ${krbErrors[0].title}.`;
     if (r.kerberos.length) return "No SMB connection in the capture; its Kerberos exchanges show no error after pre-authentication.";

@@ -11,7 +11,11 @@ const u16s = (b: Uint8Array) => { const o: number[] = []; for (let i = 0; i + 1 
 
 export function compareWithTshark(events: RawEvent[], rows: Map<number, TsharkRow>): Mismatch[] {
   const byFrame = new Map<number, RawEvent[]>();
+  // SMB that a client sent to another protocol's port (EV_NOT_SMB): tshark, which has no SMB
+  // heuristic on TCP, shows only TCP there
+  const notSmb = new Set(events.filter((e) => e.kind === C.EV_NOT_SMB).map((e) => e.stream));
   for (const e of events) {
+    if (notSmb.has(e.stream)) continue;
     if (e.kind !== C.EV_SMB2 && e.kind !== C.EV_SMB1 && e.kind !== C.EV_SMB_TRANSFORM) continue;
     if (e.f.truncated !== undefined && e.f.cmd === undefined) continue;
     let l = byFrame.get(e.frame);

@@ -2,6 +2,7 @@
 // file), and what it holds when there is no SMB at all.
 import { add, streamFilter, type DiagnoseContext } from "./context";
 import { REF } from "./references";
+import type { SmbProbe } from "../model/types";
 
 const WELL_KNOWN: Record<number, string> = {
   20: "FTP data", 21: "FTP", 22: "SSH", 23: "Telnet", 25: "SMTP", 53: "DNS", 67: "DHCP", 80: "HTTP", 88: "Kerberos",
@@ -15,6 +16,30 @@ export function describePorts(tcp: [number, number][], udp: [number, number][]):
   for (const [p, n] of tcp.slice(0, 6)) out.push(`tcp/${p}${WELL_KNOWN[p] ? ` (${WELL_KNOWN[p]})` : ""}: ${n} packets`);
   for (const [p, n] of udp.slice(0, 4)) out.push(`udp/${p}${WELL_KNOWN[p] ? ` (${WELL_KNOWN[p]})` : ""}: ${n} packets`);
   return out;
+}
+
+// An SMB client that reached something other than an SMB server: at most an info line.
+function probeFinding(ctx: DiagnoseContext, p: SmbProbe): void {
+  const port = Number(p.server.slice(p.server.lastIndexOf(":") + 1));
+  const service = WELL_KNOWN[port] ? ` (usually ${WELL_KNOWN[port]})` : "";
+  const answered = p.answerFrame !== null;
+  add(ctx, {
+    id: "SMB_PROBE_OTHER_PROTOCOL",
+    severity: "info",
+    title: answered ? `SMB probe to ${p.server} answered by another protocol` : `SMB probe to ${p.server} not answered in SMB`,
+    explanation: answered
+      ? `${p.client} sent SMB to ${p.server}${service} (frame ${p.firstFrame}), and the server answered in frame ${p.answerFrame} with ${p.answerBytes} bytes that are not SMB (they start ${startText(p.answerStart ?? 0, p.answerBytes)}): another service listens on that port. This is not an SMB connection and says nothing about the server's SMB; a scanner (nmap -sV, or its smb-protocols script) or a client pointed at the wrong port does this.`
+      : `${p.client} sent SMB to ${p.server}${service} (frame ${p.firstFrame}), a port that is not SMB's (445, or 139 for NetBIOS), and the server never answered in SMB. This is not an SMB connection; a scanner or a client pointed at the wrong port does this.`,
+    remediation: ["Nothing to do if this was a scan. If a client should reach an SMB server here, point it at TCP 445 (or 139)."],
+    connection: null, frames: answered ? [p.firstFrame, p.answerFrame!] : [p.firstFrame], filter: `tcp.stream eq ${p.stream}`, references: [REF.nbssPackets],
+  });
+}
+
+function startText(v: number, n: number): string {
+  const b = [24, 16, 8, 0].slice(0, Math.min(4, n)).map((s) => (v >>> s) & 0xff);
+  const hex = b.map((x) => x.toString(16).padStart(2, "0")).join(" ");
+  const ascii = b.map((x) => (x >= 0x20 && x < 0x7f ? String.fromCharCode(x) : ".")).join("");
+  return `${hex} ("${ascii}")`;
 }
 
 export function captureRules(ctx: DiagnoseContext): void {
@@ -71,7 +96,24 @@ export function captureRules(ctx: DiagnoseContext): void {
       connection: null, frames: [], references: [],
     });
   }
-  if (ctx.conns.length === 0 && m.kerberos.length === 0 && !m.error) {
+  for (const p of m.probes) probeFinding(ctx, p);
+  const preTcp = m.preTcp.netbeui + m.preTcp.ipx;
+  if (preTcp > 0) {
+    const over = [m.preTcp.netbeui ? `${m.preTcp.netbeui} frames of NetBIOS Frames (NetBEUI: IEEE 802.2 LLC, SAP 0xF0)` : "",
+      m.preTcp.ipx ? `${m.preTcp.ipx} IPX packets to or from the NetBIOS socket 0x0455 or the NWLink SMB sockets 0x0550–0x0555` : ""].filter(Boolean);
+    add(ctx, {
+      id: "SMB_PRE_TCP_TRANSPORT",
+      severity: ctx.conns.length === 0 ? "warning" : "info",
+      title: "SMB over a pre-TCP transport (NetBEUI or IPX), not analysed",
+      explanation: `The capture holds frames of the transports SMB ran over before TCP/IP: ${over.join(", and ")}. SMB over these is not analysed here${ctx.conns.length ? "; the SMB connections over TCP are" : ", so this report cannot say how those sessions were set up (which is not the same as finding no SMB)"}. Windows dropped NetBEUI after Windows 2000 and IPX/NWLink after Windows XP / Server 2003; such traffic today comes from old systems or appliances.`,
+      remediation: [
+        "Open the capture in Wireshark to read these SMB messages (it decodes NetBIOS Frames and IPX): `netbios || ipx`.",
+        "Move the clients and servers involved to SMB over TCP 445 (NetBEUI and IPX cannot be routed and are not supported by current Windows or Samba).",
+      ],
+      connection: null, frames: [], filter: "netbios || ipx", references: [REF.cifsTransports],
+    });
+  }
+  if (ctx.conns.length === 0 && m.kerberos.length === 0 && !m.error && preTcp === 0) {
     const ports = describePorts(m.tcpPorts, m.udpPorts);
     add(ctx, {
       id: "NO_SMB_TRAFFIC",

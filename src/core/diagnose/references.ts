@@ -19,4 +19,6 @@ export const REF = {
   rfc4120Preauth: "RFC 4120 3.1.1 and 5.2.7 (pre-authentication; KDC_ERR_PREAUTH_REQUIRED)",
   rfc4120Udp: "RFC 4120 7.2.1 (KRB_ERR_RESPONSE_TOO_BIG: retry over TCP)",
   tcp: "RFC 9293 3.5 (connection establishment; RST in reply to a SYN)",
+  cifsTransports: "MS-CIFS 2.1 Transport (NetBIOS Frames, NetBIOS over IPX; 2.1.2.1 Direct IPX Transport)",
+  nbssPackets: "RFC 1002 4.3.1 (session service packet types: what an SMB peer's first bytes must be)",
 } as const;

@@ -117,6 +117,7 @@ export class ModelBuilder {
       file, bytes, format: null, linkTypes: [], packets: 0, firstTs: null, lastTs: null,
       firstTsNs: null, lastTsNs: null, tsDigits: 6, warnings: [], error: null, connections: [],
       kerberos: [], tcpPorts: [], udpPorts: [], fragments: 0,
+      tunnels: { packets: 0, kinds: [] }, preTcp: { netbeui: 0, ipx: 0 }, probes: [],
     };
   }
 
@@ -162,6 +163,8 @@ export class ModelBuilder {
         if (last !== undefined && last !== 0n) { this.m.lastTsNs = last; this.m.lastTs = tsMs(last); }
         this.m.tcpPorts = ports(f.tcpPorts);
         this.m.udpPorts = ports(f.udpPorts);
+        this.m.tunnels = { packets: Number((f.tunnelPackets as bigint | undefined) ?? 0n), kinds: tunnelNames((f.tunnels as number | undefined) ?? 0) };
+        this.m.preTcp = { netbeui: Number((f.netbeuiFrames as bigint | undefined) ?? 0n), ipx: Number((f.ipxSmbFrames as bigint | undefined) ?? 0n) };
         return;
       }
     }
@@ -180,6 +183,9 @@ export class ModelBuilder {
         return;
       case C.EV_SMB_COMPRESSED:
         c.smbMessages++;
+        return;
+      case C.EV_NOT_SMB:
+        c.notSmb ??= { frame: ev.frame, fromClient: ev.fromClient, bytes: f.len as number, start: Number((f.value as bigint | undefined) ?? 0n) };
         return;
       case C.EV_GAP:
         c.gaps.push({ frame: ev.frame, bytes: f.len as number, fromClient: ev.fromClient });
@@ -245,6 +251,7 @@ export class ModelBuilder {
     const smb1 = ev.kind === C.EV_SMB1;
     if (f.cmd === undefined) return; // a header the capture cut off
     c.smbMessages++;
+    if (!ev.fromClient) c.answeredSmb = true;
     if (smb1) c.smb1 = true;
     const cmd = f.cmd as number;
     const resp = f.response === 1;
@@ -386,6 +393,19 @@ export class ModelBuilder {
 
   finish(): CaptureModel {
     for (const c of this.m.connections) c.pending = null;
+    // Only flows whose bytes are SMB both ways are SMB connections: an SMB client answered by
+    // another protocol, or sent to a port that is not SMB's and never answered in SMB, is a probe.
+    const probe = (c: ConnModel) => c.notSmb !== undefined ||
+      (c.serverPort !== W.PORT_SMB && c.serverPort !== W.PORT_NBSS && !c.answeredSmb && !c.nbssResponse);
+    if (this.m.connections.some(probe)) {
+      for (const c of this.m.connections) {
+        if (!probe(c)) continue;
+        const a = c.notSmb && !c.notSmb.fromClient ? c.notSmb : null;
+        this.m.probes.push({ client: c.client, server: c.server, stream: c.stream, firstFrame: c.firstFrame,
+          answerFrame: a?.frame ?? null, answerStart: a?.start ?? null, answerBytes: a?.bytes ?? 0 });
+      }
+      this.m.connections = this.m.connections.filter((c) => !probe(c));
+    }
     return this.m;
   }
 }
@@ -421,6 +441,12 @@ function nbName(v: unknown): string | undefined {
   if (typeof v !== "string" || v.length < 16) return typeof v === "string" ? v : undefined;
   const suffix = v.charCodeAt(15);
   return `${v.slice(0, 15).trimEnd()}<${suffix.toString(16).padStart(2, "0")}>`;
+}
+
+function tunnelNames(bits: number): string[] {
+  const names: [number, string][] = [[W.TUN_GRE, "GRE"], [W.TUN_GRETAP, "GRE (Ethernet)"], [W.TUN_ERSPAN1, "ERSPAN type I"],
+    [W.TUN_ERSPAN2, "ERSPAN type II"], [W.TUN_ERSPAN3, "ERSPAN type III"], [W.TUN_VXLAN, "VXLAN"], [W.TUN_GENEVE, "Geneve"]];
+  return names.filter(([b]) => (bits & b) !== 0).map(([, n]) => n);
 }
 
 function ports(b: unknown): [number, number][] {

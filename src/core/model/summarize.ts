@@ -87,6 +87,10 @@ export function outcomeOf(c: ConnModel, captureEnd: number | null): { outcome: O
   let status: string | null = null;
   const closed = !!(c.rst || c.finClient || c.finServer);
   const endedSoonAfter = (ts: number) => !closed && captureEnd !== null && captureEnd - ts < 2000;
+  // A request without a response, where the capture lost server bytes after it: the response may
+  // be in the hole, so the capture cannot tell (incomplete), rather than "never answered".
+  const unanswered = (req: { frame: number; ts: number }): Outcome =>
+    endedSoonAfter(req.ts) || c.gaps.some((g) => !g.fromClient && g.frame > req.frame) ? "incomplete" : "no-response";
   const fail = (o: Outcome, p: Phase | null, r: SmbResponse | null = null) => { outcome = o; failedPhase = p; status = r === null ? null : responseStatus(r); };
   // A connection that established a session is judged by what followed; extra attempts that
   // failed on it (e.g. refused multichannel binds) are findings, not its outcome.
@@ -99,15 +103,15 @@ export function outcomeOf(c: ConnModel, captureEnd: number | null): { outcome: O
   } else if (c.nbssResponse && !c.nbssResponse.positive) {
     fail("failed", "negotiate");
   } else if (c.nbssRequest && !c.nbssResponse && !hasSmb) {
-    fail(endedSoonAfter(c.nbssRequest.ts) ? "incomplete" : "no-response", "negotiate");
+    fail(unanswered(c.nbssRequest), "negotiate");
   } else if (neg?.req && !neg.resp && c.sessions.length === 0) {
-    fail(endedSoonAfter(neg.req.ts) ? "incomplete" : "no-response", "negotiate");
+    fail(unanswered(neg.req), "negotiate");
   } else if (neg?.resp && isError(neg.resp.status)) {
     fail("failed", "negotiate", neg.resp);
   } else if (neg?.resp?.smb1 && neg.resp.dialect === null) {
     fail("failed", "negotiate");
   } else if (lastLeg && !lastLeg.resp && !failedTree) {
-    fail(endedSoonAfter(lastLeg.req.ts) ? "incomplete" : "no-response", "session_setup");
+    fail(unanswered(lastLeg.req), "session_setup");
   } else if (lastLeg && sessionExpired(lastLeg) && !failedTree) {
     // a session older than the capture asked to re-authenticate, and the capture shows no more
     fail("incomplete", null);
@@ -117,7 +121,7 @@ export function outcomeOf(c: ConnModel, captureEnd: number | null): { outcome: O
     fail("failed", "tree_connect", failedTree.resp!);
   } else if (c.trees.some((t) => !t.resp) && !c.encrypted) {
     const t = c.trees.find((x) => !x.resp)!;
-    fail(endedSoonAfter(t.req.ts) ? "incomplete" : "no-response", "tree_connect");
+    fail(unanswered(t.req), "tree_connect");
   } else if (!neg && c.sessions.length === 0 && c.trees.length === 0) {
     fail("incomplete", null); // started mid-connection, or nothing of the setup was captured
   } else if (neg?.resp && c.sessions.length === 0 && !c.encrypted) {

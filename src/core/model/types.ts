@@ -82,6 +82,10 @@ export interface ConnModel {
   lastFrame: number;
   firstTs: number;
   lastTs: number;
+  /** the server sent an NBSS/SMB message */
+  answeredSmb?: boolean;
+  /** a side's first bytes were another protocol's (EV_NOT_SMB) */
+  notSmb?: { frame: number; fromClient: boolean; bytes: number; start: number };
   syns: TcpEvent[];
   synAck?: TcpEvent;
   rst?: TcpEvent;
@@ -144,4 +148,26 @@ export interface CaptureModel {
   tcpPorts: [number, number][];
   udpPorts: [number, number][];
   fragments: number;
+  /** packets decoded from inside tunnels, and which (GRE, ERSPAN, VXLAN, Geneve) */
+  tunnels: { packets: number; kinds: string[] };
+  /** frames of SMB's pre-TCP transports, counted and not analysed (assembly/net/legacy.ts) */
+  preTcp: { netbeui: number; ipx: number };
+  /** flows that looked like SMB from the client but are not SMB connections (see SmbProbe) */
+  probes: SmbProbe[];
+}
+
+/**
+ * A client sent SMB to a port whose server answered with another protocol's bytes, or (on a
+ * port that is not 445/139) never with SMB: a scan or a wrong port, not an SMB connection.
+ */
+export interface SmbProbe {
+  client: string;
+  server: string;
+  stream: number;
+  firstFrame: number;
+  /** the frame of the first non-SMB bytes, null when the server sent none */
+  answerFrame: number | null;
+  /** the first bytes of that answer, big-endian */
+  answerStart: number | null;
+  answerBytes: number;
 }
