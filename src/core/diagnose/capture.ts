@@ -110,7 +110,7 @@ export function captureRules(ctx: DiagnoseContext): void {
         "Open the capture in Wireshark to read these SMB messages (it decodes NetBIOS Frames and IPX): `netbios || ipx`.",
         "Move the clients and servers involved to SMB over TCP 445 (NetBEUI and IPX cannot be routed and are not supported by current Windows or Samba).",
       ],
-      connection: null, frames: [], filter: "netbios || ipx", references: [REF.cifsTransports],
+      connection: null, frames: [], references: [REF.cifsTransports],
     });
   }
   if (ctx.conns.length === 0 && m.kerberos.length === 0 && !m.error && preTcp === 0) {
