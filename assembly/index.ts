@@ -9,6 +9,7 @@
 //   outputPtr()/outputLen()/outputReset()  the event records (layout in events.ts)
 //   finish()          end of file: flush flows, warn about a cut record, emit EV_SUMMARY
 //   reset()           start a new file with the same instance
+//   setHashSeed(a,b,c,d)  the flow table's secret hash key (after init, before the first file)
 import {
   EV_SUMMARY, F_PACKETS, F_BYTES, F_TCP_PORTS, F_UDP_PORTS, F_IP_FRAGMENTS, T_BYTES, EVENTS_VERSION,
   REC_HEADER_SIZE, MAX_FIELD_ID, EV_FLOW, F_FIRST_TS, F_LAST_TS, F_TUNNEL_PACKETS, F_TUNNELS,
@@ -19,7 +20,7 @@ import { netbeuiFrames, ipxSmbFrames } from "./net/legacy";
 import { outInit, outReset, outLen, outBase, begin, end, fU32, fU64, fI64, fOpen, fClose, setPacket, OUT_CAP, firstTs, lastTs, resetTimes, setSetupOnly } from "./out";
 import { readerInit, readerReset, feedIn as readerFeedIn, resume as readerResume, readerFinish, CARRY_CAP, INPUT_CAP, framesRead } from "./capture/reader";
 import { packetInit, packetReset, packets, bytesOnWire, fragments, tcpPorts, udpPorts } from "./net/packet";
-import { tcpInit, tcpReset } from "./net/tcp";
+import { tcpInit, tcpReset, tcpSetHashKey, FLOW_PROBE_MAX } from "./net/tcp";
 import { reasmInit, reasmReset, reasmFinish } from "./net/reasm";
 import { smbInit } from "./proto/smb";
 import { ipfragInit, ipfragReset } from "./net/ipfrag";
@@ -47,6 +48,17 @@ export function init(): void {
 export function reset(): void {
   outReset(); resetTimes(); readerReset(); packetReset(); tcpReset(); reasmReset(); ipfragReset(); fileBytes = 0;
 }
+
+/**
+ * The flow table's secret hash key, 128 bits as four u32 (TypeScript draws them from
+ * crypto.getRandomValues once per instance, right after init()). Empties the flow table.
+ */
+export function setHashSeed(a: u32, b: u32, c: u32, d: u32): void {
+  tcpSetHashKey(<u64>a | (<u64>b << 32), <u64>c | (<u64>d << 32));
+}
+export { flowProbes, flowProbeMax, flowRekeys } from "./net/tcp";
+/** No lookup in the flow table looks at more places than this. */
+export function flowProbeLimit(): u32 { return FLOW_PROBE_MAX; }
 
 export function inputPtr(): usize { return inputPtrAt(0); }
 export function inputPtrAt(k: u32): usize { return k == 0 ? input : input2; }

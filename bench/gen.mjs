@@ -7,6 +7,7 @@
 // a monotonic clock. Payload bytes are the seed's, unchanged.
 //
 //   node bench/gen.mjs KIND OUT [--bytes N] [--conns N]     KIND: mix | big | many | dense | conn1m
+//   node bench/gen.mjs flood|flood-adv OUT [--flows N]      a SYN scan, ordinary or hash-flooding
 //
 // Used by bench/run.mjs, which caches the output under ~/.cache/smbscope/bench/.
 import { readFileSync, readdirSync, openSync, writeSync, closeSync, statSync } from "node:fs";
@@ -256,13 +257,151 @@ export function kinds(seeds) {
   };
 }
 
+// ---- Hash flooding (issue 12): many-flow captures whose flows an attacker chose offline ----
+//
+// A SYN scan over IPv6: one real SYN (bench-other.pcap's first) per flow from a client to one
+// server, answered by the server's RST/ACK. Both captures have the same server, ports, sequence
+// numbers, timestamps and size; only the clients' interface identifiers (the last 8 bytes of the
+// address) differ. In the ordinary one they are random (privacy addresses); in the adversarial one
+// each is computed, by inverting the flow table's old unkeyed hash, so that every flow's home place
+// in the table is the same: each new flow then probed past all earlier ones (quadratic time).
+
+const M64 = (1n << 64n) - 1n;
+const mul64 = (x, y) => (x * y) & M64;
+const rotl64 = (x, r) => ((x << r) | (x >> (64n - r))) & M64;
+const inv64 = (c) => { let x = c; for (let i = 0; i < 6; i++) x = mul64(x, (2n - mul64(c, x)) & M64); return x; }; // Newton, odd c
+const OLD_C1 = 0xc2b2ae3d27d4eb4fn, OLD_C2 = 0x9e3779b97f4a7c15n, FMIX1 = 0xff51afd7ed558ccdn, FMIX2 = 0xc4ceb9fe1a85ec53n;
+const INV_C1 = inv64(OLD_C1), INV_C2 = inv64(OLD_C2), INV_FMIX1 = inv64(FMIX1), INV_FMIX2 = inv64(FMIX2);
+const OLD_MASK = (1 << 18) - 1; // the table's 2^18 places
+const le64 = (u8, o) => { let v = 0n; for (let i = 7; i >= 0; i--) v = (v << 8n) | BigInt(u8[o + i]); return v; };
+const oldMix = (h, w) => mul64(rotl64(h ^ mul64(w, OLD_C1), 31n), OLD_C2);
+const oldStart = (pa, pb) => mul64(BigInt(((pa << 16) | pb) >>> 0) + 0x165667b19e3779f9n, OLD_C2);
+const fmix = (h) => { h ^= h >> 33n; h = mul64(h, FMIX1); h ^= h >> 33n; h = mul64(h, FMIX2); return h ^ (h >> 33n); };
+const unfmix = (h) => { h ^= h >> 33n; h = mul64(h, INV_FMIX2); h ^= h >> 33n; h = mul64(h, INV_FMIX1); return h ^ (h >> 33n); };
+
+/**
+ * The flow table's hash before issue 12 (assembly/net/tcp.ts at 5b9295f): a = the lower endpoint's
+ * 16-byte address (IPv4 as ::ffff:a.b.c.d), b = the other's, pa/pb their ports. Returns the home
+ * place of the flow in the table (bits 1..18 of the 32-bit tag).
+ */
+export function oldHomePlace(a, b, pa, pb) {
+  const h = fmix(oldMix(oldMix(oldMix(oldMix(oldStart(pa, pb), le64(a, 0)), le64(a, 8)), le64(b, 0)), le64(b, 8)));
+  return Number((h >> 1n) & BigInt(OLD_MASK));
+}
+
+/**
+ * The flows of a SYN scan of `n` flows to `port`, one by one: { client, server (16-byte
+ * addresses), cport, sport, isn }. `adversarial`: every client's interface identifier is chosen so
+ * that the old hash puts every flow at the same home place (the attack); otherwise it is random.
+ */
+export function* floodFlows(n, { adversarial, port = 80, seed = 12 }) {
+  const server = Uint8Array.from([0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10]);
+  const rIsn = rng(seed), rId = rng(seed + 1);
+  const rand32 = (r) => Math.floor(r() * 4294967296);
+  const home = 0x2a5a5 & OLD_MASK;
+  for (let k = 0; k < n; k++) {
+    const client = new Uint8Array(16);
+    client.set([0x20, 0x01, 0x0d, 0xb8, 0, 1, (k / 60000) >>> 8, (k / 60000) & 0xff]); // 2001:db8:1:G:: (G = k / 60000)
+    const cport = 1024 + (k % 60000);
+    let id;
+    if (adversarial) {
+      // Wanted: a final hash with the home place's bits fixed, the others random (distinct tags).
+      // Undo the finalizer and the last word's mixing: the word that gives it is the identifier.
+      // (The server's address is the lower one: its words are mixed first.)
+      const want = ((BigInt(rand32(rId)) << 32n) | BigInt(rand32(rId))) & ~(BigInt(OLD_MASK) << 1n) | (BigInt(home) << 1n);
+      const h3 = oldMix(oldMix(oldMix(oldStart(port, cport), le64(server, 0)), le64(server, 8)), le64(client, 0));
+      id = mul64(rotl64(mul64(unfmix(want), INV_C2), 33n) ^ h3, INV_C1);
+    } else id = (BigInt(rand32(rId)) << 32n) | BigInt(rand32(rId));
+    for (let i = 0; i < 8; i++) client[8 + i] = Number((id >> BigInt(8 * i)) & 0xffn);
+    yield { client, server, cport, sport: port, isn: rand32(rIsn) };
+  }
+}
+
+/** IPv6 TCP segment in an Ethernet frame, checksum computed (RFC 8200 8.1 pseudo-header). */
+function tcp6Frame(macs, src, dst, tcpHeader) {
+  const f = Buffer.alloc(14 + 40 + tcpHeader.length);
+  macs.copy(f, 0, 0, 12); f.writeUInt16BE(0x86dd, 12);
+  f.writeUInt32BE(0x60000000, 14); f.writeUInt16BE(tcpHeader.length, 18); f[20] = 6; f[21] = 64;
+  f.set(src, 22); f.set(dst, 38); tcpHeader.copy(f, 54);
+  let s = tcpHeader.length + 6;
+  for (let i = 22; i < 54; i += 2) s += f.readUInt16BE(i);
+  f.writeUInt16BE(0, 54 + 16);
+  for (let i = 54; i < f.length; i += 2) s += (f[i] << 8) | (i + 1 < f.length ? f[i + 1] : 0);
+  f.writeUInt16BE(~fold(s) & 0xffff, 54 + 16);
+  return f;
+}
+
+// The scan's frames: each flow's SYN (the real one's TCP header and options, with the flow's ports
+// and sequence number), then the server's RST/ACK; replies "later": all the SYNs first, then the
+// RST/ACKs in a shuffled order (each one a lookup of an existing flow).
+function* floodFrames(flows, replies, seed) {
+  const other = loadSeed(join(FIXTURES, "bench-other.pcap"));
+  const syn = other.packets.find((p) => p.meta?.proto === 6 && (p.data[p.meta.l4 + 13] & 0x12) === 0x02).data;
+  const l4 = 14 + (syn[14] & 15) * 4;
+  const synTcp = Buffer.from(syn.subarray(l4, l4 + (syn[l4 + 12] >> 4) * 4));
+  const macs = Buffer.from(syn.subarray(0, 12)), back = Buffer.concat([macs.subarray(6, 12), macs.subarray(0, 6)]);
+  const synOf = (fl) => {
+    const t = Buffer.from(synTcp);
+    t.writeUInt16BE(fl.cport, 0); t.writeUInt16BE(fl.sport, 2); t.writeUInt32BE(fl.isn, 4);
+    return tcp6Frame(macs, fl.client, fl.server, t);
+  };
+  const rstOf = (fl) => {
+    const t = Buffer.alloc(20);
+    t.writeUInt16BE(fl.sport, 0); t.writeUInt16BE(fl.cport, 2); t.writeUInt32BE((fl.isn + 1) >>> 0, 8);
+    t[12] = 5 << 4; t[13] = 0x14; // RST, ACK
+    return tcp6Frame(back, fl.server, fl.client, t);
+  };
+  if (replies === "each") { for (const fl of flows) { yield synOf(fl); yield rstOf(fl); } return; }
+  const all = [...flows];
+  for (const fl of all) yield synOf(fl);
+  const order = all.map((_, i) => i), r = rng(seed + 2);
+  for (let i = order.length - 1; i > 0; i--) { const j = Math.floor(r() * (i + 1)); [order[i], order[j]] = [order[j], order[i]]; }
+  for (const i of order) yield rstOf(all[i]);
+}
+
+// Writes frames as a µs pcap, 7 µs apart, through `emit` in chunks of up to 16 MiB.
+function writePcapFrames(frames, emit) {
+  const out = Buffer.alloc(16 << 20);
+  out.writeUInt32LE(0xa1b2c3d4, 0); out.writeUInt16LE(2, 4); out.writeUInt16LE(4, 6); out.writeUInt32LE(262144, 16); out.writeUInt32LE(1, 20);
+  let o = 24, us = 0, packets = 0, bytes = 0;
+  for (const f of frames) {
+    if (o + 16 + f.length > out.length) { emit(out.subarray(0, o)); bytes += o; o = 0; }
+    us += 7;
+    out.writeUInt32LE(1_700_000_000 + Math.floor(us / 1e6), o); out.writeUInt32LE(us % 1e6, o + 4);
+    out.writeUInt32LE(f.length, o + 8); out.writeUInt32LE(f.length, o + 12);
+    f.copy(out, o + 16); o += 16 + f.length; packets++;
+  }
+  emit(out.subarray(0, o)); bytes += o;
+  return { packets, bytes };
+}
+
+/** The scan as a pcap in memory (tests/flow-table.test.ts); replies "each" or "later". */
+export function floodPcap(flows, { replies = "each", seed = 12 } = {}) {
+  const chunks = [];
+  writePcapFrames(floodFrames(flows, replies, seed), (b) => chunks.push(Buffer.from(b)));
+  return Buffer.concat(chunks);
+}
+
+export const FLOOD_FLOWS = 540_000; // three times what the table holds before it prunes
+
+/** bench/run.mjs's flood captures: `flows` flows, ordinary or adversarial (same size). */
+export function generateFlood(path, { flows, adversarial }) {
+  const fd = openSync(path, "w");
+  const r = writePcapFrames(floodFrames(floodFlows(flows, { adversarial }), "each"), (b) => writeSync(fd, b));
+  closeSync(fd);
+  return { ...r, replicas: flows };
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const [kind, out, ...rest] = process.argv.slice(2);
   const opt = {};
   for (let i = 0; i < rest.length; i += 2) opt[rest[i].replace(/^--/, "")] = Number(rest[i + 1]);
-  const k = kinds(loadSeeds())[kind];
-  if (!k || !out) { console.error("usage: node bench/gen.mjs mix|big|many|dense|conn1m OUT [--bytes N] [--conns N]"); process.exit(2); }
+  const flood = kind === "flood" || kind === "flood-adv";
+  const k = flood ? {} : kinds(loadSeeds())[kind];
+  if (!k || !out) { console.error("usage: node bench/gen.mjs mix|big|many|dense|conn1m OUT [--bytes N] [--conns N]\n       node bench/gen.mjs flood|flood-adv OUT [--flows N]"); process.exit(2); }
   const t = Date.now();
-  const r = generate(out, { ...k, targetBytes: opt.bytes ?? Infinity, replicas: opt.conns ?? Infinity });
+  const r = flood
+    ? generateFlood(out, { flows: opt.flows ?? FLOOD_FLOWS, adversarial: kind === "flood-adv" })
+    : generate(out, { ...k, targetBytes: opt.bytes ?? Infinity, replicas: opt.conns ?? Infinity });
   console.log(JSON.stringify({ ...r, seconds: (Date.now() - t) / 1000, size: statSync(out).size }));
 }

@@ -1,4 +1,4 @@
-// smbscope benchmark (npm run bench [-- --no-big] [--only mix,many,dense,conn1m,big] [--no-tshark] [--no-browser] [--runs N]).
+// smbscope benchmark (npm run bench [-- --no-big] [--only mix,many,dense,conn1m,flood,flood-adv,big] [--no-tshark] [--no-browser] [--runs N]).
 //
 // 1. Makes (or reuses, cached in ~/.cache/smbscope/bench or $SMBSCOPE_BENCH_CACHE) large captures
 //    by replicating the real captures in fixtures/ (bench/gen.mjs):
@@ -7,6 +7,8 @@
 //              and DNS traffic
 //      dense   stress: ~50,000 SMB connections packed into 0.5 GB of short TCP and DNS
 //      conn1m  1,000,000 short unrelated TCP connections with about a thousand SMB ones
+//      flood, flood-adv  a SYN scan of 540,000 IPv6 flows, ordinary and hash-flooding (the flows
+//              chosen to collide in the flow table's old unkeyed hash), same size: the ratio is printed
 //      big     the mix at ~4.3 GiB with about as many SMB setups (--no-big skips it): memory stays flat,
 //              offsets past 4 GiB
 // 2. Runs the Node CLI over each as a child process: `--json` (the whole job) and `--events >
@@ -24,7 +26,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync, statSync, readdirSy
 import { homedir, cpus, totalmem } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { GEN_VERSION, FIXTURES, loadSeeds, kinds, generate } from "./gen.mjs";
+import { GEN_VERSION, FIXTURES, loadSeeds, kinds, generate, generateFlood, FLOOD_FLOWS } from "./gen.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, "..");
@@ -47,6 +49,10 @@ const SPECS = [
   { name: "many", kind: "many", targetBytes: 1.1 * GiB },
   { name: "dense", kind: "dense", targetBytes: 0.5 * GiB },
   { name: "conn1m", kind: "conn1m", replicas: 1_000_000 },
+  // hash flooding: a SYN scan of 540,000 flows, ordinary and with flows chosen to collide in the
+  // old unkeyed flow-table hash; the ratio of the two is printed (target: within 2×)
+  { name: "flood", kind: "flood", flows: FLOOD_FLOWS },
+  { name: "flood-adv", kind: "flood-adv", flows: FLOOD_FLOWS },
   ...(BIG || ONLY.includes("big") ? [{ name: "big", kind: "big", targetBytes: 4.3 * GiB, seed: 7 }] : []),
 ].filter((s) => ONLY.length === 0 || ONLY.includes(s.name));
 
@@ -67,7 +73,7 @@ function ensureCapture(spec, hash, seeds) {
   process.stderr.write(`generating ${spec.name} → ${file} ...`);
   const t = Date.now();
   const k = kinds(seeds)[spec.kind];
-  const meta = generate(file + ".tmp", {
+  const meta = spec.flows ? generateFlood(file + ".tmp", { flows: spec.flows, adversarial: spec.kind === "flood-adv" }) : generate(file + ".tmp", {
     ...k, targetBytes: spec.targetBytes ?? Infinity, replicas: spec.replicas ?? Infinity, seed: spec.seed ?? 1, prefixAt: PREFIX,
     onProgress: (b) => { if (b % (256 << 20) < (16 << 20)) process.stderr.write("."); },
   });
@@ -203,6 +209,16 @@ console.log("\nsummary (cli --json, whole job):");
 for (const r of rows) {
   const j = r.runs.json;
   console.log(`  ${r.name.padEnd(7)} ${fmt(r.size / MB / j.seconds).padStart(6)} MB/s  peak RSS ${fmt((j.maxRssKiB ?? 0) / 1024).padStart(4)} MiB  ${fmt(r.check.connections ?? 0).padStart(7)} SMB connections${r.tshark ? `  ${fmt(r.tshark.ratio, 1).padStart(5)}× tshark` : ""}`);
+}
+
+// Hash flooding: the adversarial SYN scan against the ordinary one of the same size
+const flood = rows.find((r) => r.name === "flood"), adv = rows.find((r) => r.name === "flood-adv");
+if (flood && adv) {
+  console.log(`\nhash flooding (${fmt(adv.conns)} flows colliding in the old unkeyed hash vs ${fmt(flood.conns)} ordinary ones, ${fmt(adv.size / MB)} MB each; target within 2×):`);
+  for (const [label, k] of [["cli --json       ", "json"], ["cli --events     ", "events"], ["wasm, sync reads ", "wasm"]]) {
+    const a = adv.runs[k].seconds, o = flood.runs[k].seconds;
+    console.log(`  ${label}  ${fmt(a, 2).padStart(7)} s vs ${fmt(o, 2).padStart(6)} s  → ${fmt(a / o, 2)}×${a / o <= 2 ? "" : "  OVER 2×"}`);
+  }
 }
 
 // The browser: the built app in Chromium on the mix capture (the real worker path), next to the

@@ -8,6 +8,8 @@
 // one place where numbering can differ from Wireshark's, and only for a conversation that was
 // closed or idle while more than 180,000 others came along (W_FLOW_TABLE_FULL says so when live
 // ones had to go).
+//
+// The table is hashed with a secret key (hash flooding, issue 12): see "Hashing" below.
 import { u16be, u32be, u8at } from "../util";
 import { srcAddr, dstAddr, isV6 } from "./packet";
 import { tunnelTag } from "./tunnel";
@@ -60,6 +62,9 @@ const FL_TUNNEL_SHIFT: u32 = 16;
 // entry only ever moves down, over one already dealt with) and rebuilds the index.
 let table: usize = 0;
 let index: usize = 0;
+let key: usize = 0; // the current packet's key, laid out as an entry's first KEY_BYTES bytes
+let spare: usize = 0; // the entry of a conversation that could not be indexed (see Hashing)
+let scratch: usize = 0; // rekey()'s message
 let nextEntry: u32 = 0; // entries in use (== count)
 let count: u32 = 0;
 let classCount: usize = 0; // u32[CLASSES]
@@ -69,13 +74,124 @@ export function tcpInit(): void {
   table = (heap.alloc(CAP * ENTRY + 64) + 63) & ~<usize>63; // entries on cache lines
   index = heap.alloc(CAP * 8);
   classCount = heap.alloc(64);
+  key = heap.alloc(ENTRY);
+  spare = heap.alloc(ENTRY);
+  scratch = heap.alloc(40);
   tcpReset();
 }
 
 export function tcpReset(): void {
+  clearIndex();
+  count = 0; nextEntry = 0; nextStream = 0; prunedWarned = false;
+  createdSinceRekey = 0; probes = 0; probeMax = 0; rekeys = 0;
+}
+
+// ---- Hashing ----
+//
+// A capture comes from anywhere, so its flows may have been chosen offline to collide in the
+// table: with an unkeyed hash and linear probing, flows whose home places cluster made every new
+// flow probe past all earlier ones (180,000 flows: 10 s instead of 0.7 s). Two defences:
+//
+// 1. The hash is SipHash-1-3 (Aumasson & Bernstein, the hash of Rust's HashMap) of the 36-byte
+//    key under a 128-bit secret key that TypeScript draws from crypto.getRandomValues for every
+//    decoder instance (setHashSeed, before the first file). It is a keyed pseudo-random function:
+//    without the key nobody can tell which flows share a home place, whatever time they spend
+//    offline. A seed mixed into a multiply-rotate hash (the old one, MurmurHash3's finalizer) is
+//    not enough: those hashes have collisions that hold for every seed (Aumasson, Bernstein,
+//    Bosslet, "Hash-flooding DoS reloaded", 2012). In the old one, flipping bit 32 of one word's
+//    product (w * C1) and bit 63 of the next word's cancels out whatever the state, so pairs of
+//    IPv6 addresses that collide under any seed were easy to write down. SipHash-1-3 costs a
+//    little more than the old mixing (8 rounds of add-rotate-xor against 11 dependent 64-bit
+//    multiplies): within about 5 % of the wasm's time on the bench's conn1m (11 million packets
+//    of short connections, the heaviest user of this table).
+// 2. No probe looks at more than PROBE_MAX places, so one packet costs a bounded time even if the
+//    key were known. An entry is only ever placed within PROBE_MAX of its home, so a lookup that
+//    has looked at PROBE_MAX full places has not found its key. A new conversation that finds no
+//    free place there makes the index be rebuilt under a new key (rekey(), at most once per
+//    count/4 conversations created: amortised O(1) each); failing that (too soon since the last
+//    rebuild), it is not remembered: this packet gets a stream number and W_FLOW_TABLE_FULL says
+//    that numbering may differ from Wireshark's, as when the table prunes live conversations.
+//    With a secret key and the table at most 70 % full (PRUNE_AT), an insertion meets a run of
+//    512 full places with a probability of about (0.7 e^0.3)^512, below 1e-12: a backstop, not a
+//    path that captures take.
+const KEY_BYTES: u32 = 36; // E_ADDR_A .. E_PORT_B
+const PROBE_MAX: u32 = 512;
+
+// SipHash's state after the key is loaded (v0..v3 = key words ^ "somepseudorandomlygeneratedbytes")
+let sv0: u64 = 0x736f6d6570736575, sv1: u64 = 0x646f72616e646f6d;
+let sv2: u64 = 0x6c7967656e657261, sv3: u64 = 0x7465646279746573;
+let createdSinceRekey: u32 = 0;
+let probes: u64 = 0; // places looked at by lookups, this file
+let probeMax: u32 = 0; // the most places one lookup looked at, this file
+let rekeys: u32 = 0;
+
+function setKey(k0: u64, k1: u64): void {
+  sv0 = k0 ^ 0x736f6d6570736575; sv1 = k1 ^ 0x646f72616e646f6d;
+  sv2 = k0 ^ 0x6c7967656e657261; sv3 = k1 ^ 0x7465646279746573;
+}
+
+/** The secret key (128 bits) of this decoder's flow table; the table starts empty. */
+export function tcpSetHashKey(k0: u64, k1: u64): void {
+  tcpReset(); // clears the index places under the old key
+  setKey(k0, k1);
+}
+
+// SipHash-1-3 (one compression round per 8-byte word, three finalization rounds) of the
+// KEY_BYTES bytes at p: four whole words, then the last 4 bytes with the tunnel tag above them
+// (part of the key, kept in the entry's E_FLAGS: one 5-tuple inside many tunnels must not share
+// one hash) and the length in the top byte.
+function sipHash(p: usize, tunnel: u32): u64 {
+  let v0 = sv0, v1 = sv1, v2 = sv2, v3 = sv3;
+  for (let k: u32 = 0; k < 40; k += 8) {
+    const m: u64 = k < 32 ? load<u64>(p + k) : <u64>load<u32>(p + 32) | (<u64>(tunnel & 0xffff) << 32) | (<u64>KEY_BYTES << 56);
+    v3 ^= m;
+    v0 += v1; v1 = rotl<u64>(v1, 13); v1 ^= v0; v0 = rotl<u64>(v0, 32);
+    v2 += v3; v3 = rotl<u64>(v3, 16); v3 ^= v2;
+    v0 += v3; v3 = rotl<u64>(v3, 21); v3 ^= v0;
+    v2 += v1; v1 = rotl<u64>(v1, 17); v1 ^= v2; v2 = rotl<u64>(v2, 32);
+    v0 ^= m;
+  }
+  v2 ^= 0xff;
+  for (let r = 0; r < 3; r++) {
+    v0 += v1; v1 = rotl<u64>(v1, 13); v1 ^= v0; v0 = rotl<u64>(v0, 32);
+    v2 += v3; v3 = rotl<u64>(v3, 16); v3 ^= v2;
+    v0 += v3; v3 = rotl<u64>(v3, 21); v3 ^= v0;
+    v2 += v1; v1 = rotl<u64>(v1, 17); v1 ^= v2; v2 = rotl<u64>(v2, 32);
+  }
+  return v0 ^ v1 ^ v2 ^ v3;
+}
+
+// The index's tag of the key at p (an entry's first KEY_BYTES bytes): low half of the hash, | 1
+// (0 marks an empty place); the home place is tag bits 1..CAP_BITS.
+@inline function tagOf(p: usize, tunnel: u32): u32 { return <u32>sipHash(p, tunnel) | 1; }
+// The tag of a stored entry (its tunnel from its flags).
+@inline function entryTag(e: usize): u32 { return tagOf(e, load<u32>(e + E_FLAGS) >>> FL_TUNNEL_SHIFT); }
+@inline function homeOf(tag: u32): u32 { return (tag >> 1) & MASK; }
+
+// A free place within PROBE_MAX of the home of `tag`, or -1.
+function freePlace(tag: u32): i32 {
+  let j = homeOf(tag);
+  for (let d: u32 = 0; d < PROBE_MAX; d++) {
+    if (load<u32>(index + (<usize>j << 3)) == 0) return <i32>j;
+    j = (j + 1) & MASK;
+  }
+  return -1;
+}
+
+// A new key derived from the current one (SipHash of a counter under it): as secret as the first.
+function rekey(): void {
+  rekeys++;
+  memory.fill(scratch, 0, 40);
+  store<u32>(scratch, rekeys);
+  const k0 = sipHash(scratch, 0);
+  store<u32>(scratch + 4, 1);
+  setKey(k0, sipHash(scratch, 0));
+  createdSinceRekey = 0;
+}
+
+function clearIndex(): void {
   if (nextEntry < CAP / 64) clearIndexOf(table, nextEntry);
   else memory.fill(index, 0, CAP * 8);
-  count = 0; nextEntry = 0; nextStream = 0; prunedWarned = false;
 }
 
 // Endpoint order: compare (address, port) of both sides.
@@ -87,26 +203,11 @@ function aIsSrc(sport: u32, dport: u32): bool {
   return sport <= dport;
 }
 
-// 64-bit multiply-rotate mixing of the four address words and the ports, then the murmur3
-// finalizer: every key bit reaches every bit of the table index (FNV-style byte mixing left the
-// low index bits depending on few key bits, which made long probe runs on real address plans).
-@inline function mixWord(h: u64, w: u64): u64 {
-  return rotl<u64>(h ^ (w * 0xC2B2AE3D27D4EB4F), 31) * 0x9E3779B97F4A7C15;
-}
-@inline function hashKey(a: usize, b: usize, pa: u32, pb: u32): u32 {
-  let h: u64 = (<u64>(pa << 16 | pb) + 0x165667B19E3779F9) * 0x9E3779B97F4A7C15;
-  h = mixWord(h, load<u64>(a));
-  h = mixWord(h, load<u64>(a + 8));
-  h = mixWord(h, load<u64>(b));
-  h = mixWord(h, load<u64>(b + 8));
-  h ^= h >> 33; h *= 0xff51afd7ed558ccd; h ^= h >> 33; h *= 0xc4ceb9fe1a85ec53; h ^= h >> 33;
-  return <u32>h;
-}
-
-function sameKey(e: usize, a: usize, b: usize, pa: u32, pb: u32): bool {
-  return (load<u32>(e + E_FLAGS) >>> FL_TUNNEL_SHIFT) == tunnelTag && <u32>load<u16>(e + E_PORT_A) == pa && <u32>load<u16>(e + E_PORT_B) == pb &&
-    load<u64>(e + E_ADDR_A) == load<u64>(a) && load<u64>(e + E_ADDR_A + 8) == load<u64>(a + 8) &&
-    load<u64>(e + E_ADDR_B) == load<u64>(b) && load<u64>(e + E_ADDR_B + 8) == load<u64>(b + 8);
+// The entry at e has the current packet's key.
+@inline function isKey(e: usize): bool {
+  return load<u32>(e + E_PORT_A) == load<u32>(key + E_PORT_A) && (load<u32>(e + E_FLAGS) >>> FL_TUNNEL_SHIFT) == tunnelTag &&
+    load<u64>(e) == load<u64>(key) && load<u64>(e + 8) == load<u64>(key + 8) &&
+    load<u64>(e + 16) == load<u64>(key + 16) && load<u64>(e + 24) == load<u64>(key + 24);
 }
 
 // Idle-age classes of the prune: an entry of class c is dropped when the prune goes up to class c.
@@ -143,44 +244,67 @@ function prune(): void {
     if (left <= PRUNE_KEEP) break;
   }
   if (upTo >= CLASSES) upTo = CLASSES - 1;
-  memory.fill(index, 0, CAP * 8);
+  reindex(<i32>upTo, false);
+}
+
+// Rebuilds the index (under a new key if `newKey`) over the entries kept, compacted towards the
+// start (an entry only ever moves down, over one already dealt with): an unslotted entry of an
+// idle-age class <= upTo is dropped (upTo -1: none is), and so is one that finds no free place
+// within PROBE_MAX of its home (see Hashing; its reassembly slot, if any, is let go).
+function reindex(upTo: i32, newKey: bool): void {
+  clearIndex();
+  if (newKey) rekey();
   let kept: u32 = 0;
   let live: u32 = 0; // dropped conversations that were neither closed nor idle for 10 minutes
   for (let n: u32 = 0; n < nextEntry; n++) {
     const e = table + n * ENTRY;
+    const fl = load<u32>(e + E_FLAGS);
     const slot = load<i32>(e + E_SLOT);
     if (slot < 0) {
-      const c = ageClass(load<u32>(e + E_FLAGS), curTs - load<i64>(e + E_LAST));
-      if (c <= upTo) {
-        if (c > 0 && (load<u32>(e + E_FLAGS) & FL_CLOSED) == 0) live++;
+      const c = ageClass(fl, curTs - load<i64>(e + E_LAST));
+      if (<i32>c <= upTo) {
+        if (c > 0 && (fl & FL_CLOSED) == 0) live++;
         continue;
       }
     }
-    const tag = hashKey(e + E_ADDR_A, e + E_ADDR_B, load<u16>(e + E_PORT_A), load<u16>(e + E_PORT_B)) | 1;
-    let j = (tag >> 1) & MASK;
-    while (load<u32>(index + j * 8) != 0) j = (j + 1) & MASK;
-    store<u64>(index + j * 8, <u64>tag | (<u64>kept << 32));
+    const tag = entryTag(e);
+    const j = freePlace(tag);
+    if (j < 0) {
+      if (slot >= 0) slotRelease(slot);
+      if ((fl & FL_CLOSED) == 0) live++;
+      continue;
+    }
+    store<u64>(index + (<usize>j << 3), <u64>tag | (<u64>kept << 32));
     if (kept != n) memory.copy(table + kept * ENTRY, e, ENTRY);
     if (slot >= 0) slotSetFlowIndex(slot, kept);
     kept++;
   }
   count = kept; nextEntry = kept;
-  // Forgetting closed or long-idle conversations is harmless (Wireshark too starts a new stream
-  // for a new SYN); forgetting live ones may renumber them if they come back: say so, once.
-  if (live > 0 && !prunedWarned) {
-    prunedWarned = true;
-    begin(EV_WARNING); fU32(F_CODE, W_FLOW_TABLE_FULL); fU64(F_OFFSET, 0); fU64(F_VALUE, live); fU64(F_VALUE2, count); end();
-  }
+  if (live > 0) forgotten(live);
+}
+
+// Forgetting closed or long-idle conversations is harmless (Wireshark too starts a new stream
+// for a new SYN); forgetting live ones may renumber them if they come back: say so, once.
+function forgotten(live: u32): void {
+  if (prunedWarned) return;
+  prunedWarned = true;
+  begin(EV_WARNING); fU32(F_CODE, W_FLOW_TABLE_FULL); fU64(F_OFFSET, 0); fU64(F_VALUE, live); fU64(F_VALUE2, count); end();
 }
 
 export function flowEntry(n: u32): usize { return table + n * ENTRY; }
+
+// Statistics of this file's lookups, for tests/flow-table.test.ts and the bench.
+export function flowProbes(): u64 { return probes; }
+export function flowProbeMax(): u32 { return probeMax; }
+export function flowRekeys(): u32 { return rekeys; }
+export const FLOW_PROBE_MAX = PROBE_MAX;
 
 // After a small file: clear only the index places of its entries.
 function clearIndexOf(t: usize, n: u32): void {
   for (let k: u32 = 0; k < n; k++) {
     const e = t + k * ENTRY;
-    let j = (hashKey(e + E_ADDR_A, e + E_ADDR_B, load<u16>(e + E_PORT_A), load<u16>(e + E_PORT_B)) | 1) >> 1 & MASK;
-    while (load<u32>(index + j * 8) != 0) { store<u64>(index + j * 8, 0); j = (j + 1) & MASK; }
+    let j = homeOf(entryTag(e));
+    while (load<u32>(index + (<usize>j << 3)) != 0) { store<u64>(index + (<usize>j << 3), 0); j = (j + 1) & MASK; }
   }
 }
 
@@ -201,40 +325,59 @@ export function tcpPacket(p: usize, len: u32, wireLen: u32, sport: u32, dport: u
 
   const srcIsA = aIsSrc(sport, dport);
   const a = srcIsA ? srcAddr : dstAddr, b = srcIsA ? dstAddr : srcAddr;
-  const pa = srcIsA ? sport : dport, pb = srcIsA ? dport : sport;
-  const tag = hashKey(a, b, pa, pb) | 1;
-  let i = (tag >> 1) & MASK;
+  // (plain u64 stores: memory.copy of a few bytes is a call into the engine)
+  store<u64>(key + E_ADDR_A, load<u64>(a)); store<u64>(key + E_ADDR_A + 8, load<u64>(a + 8));
+  store<u64>(key + E_ADDR_B, load<u64>(b)); store<u64>(key + E_ADDR_B + 8, load<u64>(b + 8));
+  store<u16>(key + E_PORT_A, <u16>(srcIsA ? sport : dport)); store<u16>(key + E_PORT_B, <u16>(srcIsA ? dport : sport));
+  let tag = tagOf(key, tunnelTag);
+  let i = homeOf(tag);
   let fresh = false;
+  let lookAgain = false; // i is not a free place for the key
   let en: u32 = 0;
+  let looked: u32 = 1;
   while (true) {
-    const x = load<u64>(index + i * 8);
+    const x = load<u64>(index + (<usize>i << 3));
     const t = <u32>x;
     if (t == 0) { fresh = true; break; }
     if (t == tag) {
       en = <u32>(x >> 32);
-      if (sameKey(table + en * ENTRY, a, b, pa, pb)) break;
+      if (isKey(table + en * ENTRY)) break;
     }
+    // no entry sits further than PROBE_MAX from its home: the key is not in the table
+    if (looked == PROBE_MAX) { fresh = true; lookAgain = true; break; }
+    looked++;
     i = (i + 1) & MASK;
   }
+  probes += looked;
+  if (looked > probeMax) probeMax = looked;
   let e = table + en * ENTRY;
   let fl: u32 = 0;
   if (fresh) {
-    if (count >= PRUNE_AT) {
-      prune();
-      // the probe chain changed: find the free place again (the key is not in the table)
-      i = (tag >> 1) & MASK;
-      while (load<u32>(index + i * 8) != 0) i = (i + 1) & MASK;
+    if (count >= PRUNE_AT) { prune(); lookAgain = true; }
+    let place = <i32>i;
+    if (lookAgain) {
+      place = freePlace(tag);
+      if (place < 0 && createdSinceRekey >= (count >> 2)) {
+        reindex(-1, true);
+        tag = tagOf(key, tunnelTag);
+        place = freePlace(tag);
+      }
     }
-    en = nextEntry++;
-    e = table + en * ENTRY;
-    store<u64>(index + i * 8, <u64>tag | (<u64>en << 32));
-    // (plain u64 stores: memory.copy of a few bytes is a call into the engine)
-    store<u64>(e + E_ADDR_A, load<u64>(a)); store<u64>(e + E_ADDR_A + 8, load<u64>(a + 8));
-    store<u64>(e + E_ADDR_B, load<u64>(b)); store<u64>(e + E_ADDR_B + 8, load<u64>(b + 8));
-    store<u16>(e + E_PORT_A, <u16>pa); store<u16>(e + E_PORT_B, <u16>pb);
+    createdSinceRekey++;
+    if (place >= 0) {
+      en = nextEntry++;
+      e = table + en * ENTRY;
+      store<u64>(index + (<usize>place << 3), <u64>tag | (<u64>en << 32));
+      count++;
+    } else {
+      e = spare; // not remembered: this packet only (no reassembly)
+      forgotten(1);
+    }
+    store<u64>(e + E_ADDR_A, load<u64>(key + E_ADDR_A)); store<u64>(e + E_ADDR_A + 8, load<u64>(key + E_ADDR_A + 8));
+    store<u64>(e + E_ADDR_B, load<u64>(key + E_ADDR_B)); store<u64>(e + E_ADDR_B + 8, load<u64>(key + E_ADDR_B + 8));
+    store<u32>(e + E_PORT_A, load<u32>(key + E_PORT_A)); // both ports
     store<i32>(e + E_STREAM, nextStream++);
     store<i32>(e + E_SLOT, -1);
-    count++;
     fl = clientSide(srcIsA, syn, ackf, sport, dport) | (tunnelTag << FL_TUNNEL_SHIFT);
   } else {
     fl = load<u32>(e + E_FLAGS);
@@ -267,7 +410,7 @@ export function tcpPacket(p: usize, len: u32, wireLen: u32, sport: u32, dport: u
   setFlow(stream, (fromClient ? REC_FLAG_FROM_CLIENT : 0) | (isV6 ? REC_FLAG_IPV6 : 0));
 
   let slot = load<i32>(e + E_SLOT);
-  if (slot < 0 && (fl & (FL_NOT_SMB | FL_WAS_SLOTTED)) == 0) {
+  if (slot < 0 && (fl & (FL_NOT_SMB | FL_WAS_SLOTTED)) == 0 && e != spare) {
     let kind: u32 = 0;
     let handshake = syn && !ackf;
     if (sport == PORT_SMB || dport == PORT_SMB || sport == PORT_NBSS || dport == PORT_NBSS) kind = 1;

@@ -6,6 +6,7 @@ import { expectedLayoutCheck } from "./fields";
 interface Exports {
   memory: WebAssembly.Memory;
   init(): void;
+  setHashSeed(a: number, b: number, c: number, d: number): void;
   reset(): void;
   inputCap(): number;
   outputPtr(): number;
@@ -28,6 +29,10 @@ export class Decoder {
   private constructor(x: Exports) {
     this.x = x;
     x.init();
+    // The flow table's secret hash key, fresh for every instance: no capture can have been made
+    // offline to collide in it (assembly/net/tcp.ts, "Hashing").
+    const k = crypto.getRandomValues(new Uint32Array(4));
+    x.setHashSeed(k[0], k[1], k[2], k[3]);
     this.cap = x.inputCap();
   }
 
