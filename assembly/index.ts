@@ -14,7 +14,9 @@ import {
   REC_HEADER_SIZE, MAX_FIELD_ID, EV_FLOW, F_FIRST_TS, F_LAST_TS,
 } from "./events";
 import { outInit, outReset, outLen, outBase, begin, end, fU64, fI64, fOpen, fClose, setPacket, OUT_CAP, firstTs, lastTs, resetTimes, setSetupOnly } from "./out";
-import { readerInit, readerReset, feedIn as readerFeedIn, resume as readerResume, readerFinish, CARRY_CAP, INPUT_CAP, framesRead } from "./capture/reader";
+import { readerInit, readerReset, feedIn as readerFeedIn, resume as readerResume, readerFinish, readerPulled, CARRY_CAP, INPUT_CAP, framesRead } from "./capture/reader";
+import { pullReset, reqOffset, reqLength, reqDst, workDone, workTotal, noRequest } from "./capture/pull";
+import { netmonInit, netmonReset } from "./capture/netmon";
 import { packetInit, packetReset, packets, bytesOnWire, fragments, tcpPorts, udpPorts } from "./net/packet";
 import { tcpInit, tcpReset } from "./net/tcp";
 import { reasmInit, reasmReset, reasmFinish } from "./net/reasm";
@@ -34,6 +36,9 @@ export function init(): void {
   input2 = heap.alloc(CARRY_CAP + INPUT_CAP) + CARRY_CAP;
   outInit(heap.alloc(OUT_CAP));
   readerInit(input);
+  // Network Monitor reads its records and frame table through the two input areas (pull mode
+  // does not stream slices into them)
+  netmonInit(input - CARRY_CAP, CARRY_CAP + INPUT_CAP, input2 - CARRY_CAP, CARRY_CAP + INPUT_CAP);
   packetInit();
   tcpInit();
   reasmInit();
@@ -42,7 +47,7 @@ export function init(): void {
 }
 
 export function reset(): void {
-  outReset(); resetTimes(); readerReset(); packetReset(); tcpReset(); reasmReset(); ipfragReset(); fileBytes = 0;
+  outReset(); resetTimes(); readerReset(); pullReset(); netmonReset(); packetReset(); tcpReset(); reasmReset(); ipfragReset(); fileBytes = 0;
 }
 
 export function inputPtr(): usize { return inputPtrAt(0); }
@@ -60,6 +65,22 @@ export function feedAt(k: u32, len: u32): u32 {
   return readerFeedIn(k == 0 ? input : input2, len);
 }
 export function resume(): u32 { return readerResume(); }
+
+// Pull mode (capture/pull.ts): after a feed, pullLength() > 0 asks JS for pullLength() bytes of
+// the file at pullOffset(), written at pullPtr(); pulled(n) hands them over (n < pullLength()
+// at the end of the file) and returns 1 when paused for output (call resume()). A container in
+// pull mode ignores streamed slices; when pullLength() is 0 after its last pull the file is done.
+export function pullLength(): u32 { return reqLength; }
+export function pullOffset(): f64 { return <f64>reqOffset; }
+export function pullPtr(): usize { return reqDst; }
+export function pulled(n: u32): u32 {
+  if (n > reqLength) n = reqLength;
+  noRequest();
+  fileBytes += n;
+  return readerPulled(n);
+}
+/** Progress of a container in pull mode, as a fraction of its work (0 when it is not pulling). */
+export function pullProgress(): f64 { return workTotal == 0 ? 0 : <f64>workDone / <f64>workTotal; }
 
 /** 1: only SMB setup commands become events (the diagnosis needs no more); 0: every message. */
 export function setSetupOnlyMode(on: u32): void { setSetupOnly(on != 0); }

@@ -1,5 +1,6 @@
 // Names for the numbers the decoder emits. The wasm emits numbers only; names live here.
 import * as W from "../../assembly/wire";
+import * as C from "../../assembly/events";
 
 /** NTSTATUS values an SMB setup can end with (MS-ERREF 2.3.1), plus the common file-level ones. */
 export const NTSTATUS: Record<number, string> = {
@@ -232,4 +233,9 @@ export function ipText(b: Uint8Array | undefined): string {
 
 export function endpoint(ip: string, port: number): string {
   return ip.includes(":") ? `[${ip}]:${port}` : `${ip}:${port}`;
+}
+
+/** The Report's capture.format for an EV_CAPTURE F_FORMAT value. */
+export function formatName(fmt: number): "pcap" | "pcapng" | "netmon" | "etl" {
+  return fmt === C.FMT_PCAPNG ? "pcapng" : fmt === C.FMT_NETMON ? "netmon" : fmt === C.FMT_ETL ? "etl" : "pcap";
 }

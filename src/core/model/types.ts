@@ -124,7 +124,7 @@ export interface KrbMsg extends Msg {
 export interface CaptureModel {
   file: string;
   bytes: number;
-  format: "pcap" | "pcapng" | null;
+  format: "pcap" | "pcapng" | "netmon" | "etl" | null;
   linkTypes: string[];
   packets: number;
   firstTs: number | null;
