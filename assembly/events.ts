@@ -161,10 +161,7 @@ export const F_FIRST_TS = 150; // i64 ns timestamp of the first packet with a ti
 export const F_LAST_TS = 151; // i64 ns timestamp of the last packet
 // 160–169: Windows-native captures (issue 17)
 export const F_WIN_NAME = 160; // utf16 a pktmon component's name and description ("netvsc.sys, Microsoft Hyper-V Network Adapter #3")
-export const F_WIN_PROVIDER = 161; // u32 on EV_CAPTURE of an ETL/NetMon file: 1 ndiscap (netsh trace), 2 pktmon
-export const F_WIN_CPUS = 162; // u32 on EV_CAPTURE of an ETL file: NumberOfProcessors from its logfile header
-export const F_WIN_COMPRESSED = 163; // u32 on EV_CAPTURE of an ETL file: 1 = buffers XPRESS-compressed
-export const MAX_FIELD_ID = 163;
+export const MAX_FIELD_ID = 160;
 
 // F_FORMAT values
 export const FMT_PCAP = 1;
@@ -221,6 +218,7 @@ export const E_NETMON_HEADER = 20; // VALUE = frame table offset, VALUE2 = its l
 export const E_ETL_HEADER = 21; // the first buffer holds no readable logfile header (VALUE = what was found)
 export const E_ETL_BUFFER = 22; // a buffer header is unusable (VALUE = stated size, VALUE2 = the limit)
 export const E_ETL_TOO_MANY_BUFFERS = 23; // VALUE = the limit
+export const E_ETL_TOO_MANY_CPUS = 24; // buffers of more processors than can be merged at once (VALUE = the limit)
 export const W_FRAME_TABLE_CUT = 40; // the frame table ends early (VALUE = entries present, VALUE2 = stated)
 export const W_BAD_FRAME = 41; // a frame-table entry points outside the file or at a damaged record (VALUE = frame number, VALUE2 = its offset); first only, F_VALUE... counted
 export const W_NOT_PACKETS = 42; // frames that carry no packet (NetMon network info, filters, events of other providers): VALUE = count
@@ -229,7 +227,8 @@ export const W_ETL_BAD_RECORD = 44; // a record inside a buffer is malformed; re
 export const W_ETL_CPU = 45; // a buffer's processor index is beyond NumberOfProcessors (VALUE = index, VALUE2 = processors); read anyway
 export const W_ETL_LOST = 46; // the logger lost events or buffers (VALUE = events lost, VALUE2 = buffers lost)
 export const W_PKTMON_COPIES = 47; // pktmon: packets logged once per component; VALUE = component analysed, VALUE2 = copies skipped (F_NAME: component name)
-export const W_PKTMON_DROPS = 48; // pktmon dropped packets: VALUE = count, VALUE2 = first drop reason (F_NAME: component that dropped it)
+export const W_PKTMON_DROPS = 48; // pktmon dropped packets (event 170): VALUE = count, VALUE2 = the first one's drop reason
+export const W_ETL_COMPRESSION = 49; // buffers compressed with a format other than XPRESS (VALUE = format: 2 LZNT1, 4 XPRESS Huffman), skipped
 
 // Malformed-layer codes for W_MALFORMED VALUE
 export const L_NBSS = 1;

@@ -17,6 +17,7 @@ import { outInit, outReset, outLen, outBase, begin, end, fU64, fI64, fOpen, fClo
 import { readerInit, readerReset, feedIn as readerFeedIn, resume as readerResume, readerFinish, readerPulled, CARRY_CAP, INPUT_CAP, framesRead } from "./capture/reader";
 import { pullReset, reqOffset, reqLength, reqDst, workDone, workTotal, noRequest } from "./capture/pull";
 import { netmonInit, netmonReset } from "./capture/netmon";
+import { etlInit, etlReset, etlSetFileSize } from "./capture/etl";
 import { packetInit, packetReset, packets, bytesOnWire, fragments, tcpPorts, udpPorts } from "./net/packet";
 import { tcpInit, tcpReset } from "./net/tcp";
 import { reasmInit, reasmReset, reasmFinish } from "./net/reasm";
@@ -39,6 +40,7 @@ export function init(): void {
   // Network Monitor reads its records and frame table through the two input areas (pull mode
   // does not stream slices into them)
   netmonInit(input - CARRY_CAP, CARRY_CAP + INPUT_CAP, input2 - CARRY_CAP, CARRY_CAP + INPUT_CAP);
+  etlInit(input - CARRY_CAP, CARRY_CAP + INPUT_CAP, input2 - CARRY_CAP, CARRY_CAP + INPUT_CAP); // so does ETL
   packetInit();
   tcpInit();
   reasmInit();
@@ -47,7 +49,7 @@ export function init(): void {
 }
 
 export function reset(): void {
-  outReset(); resetTimes(); readerReset(); pullReset(); netmonReset(); packetReset(); tcpReset(); reasmReset(); ipfragReset(); fileBytes = 0;
+  outReset(); resetTimes(); readerReset(); pullReset(); netmonReset(); etlReset(); packetReset(); tcpReset(); reasmReset(); ipfragReset(); fileBytes = 0;
 }
 
 export function inputPtr(): usize { return inputPtrAt(0); }
@@ -79,6 +81,8 @@ export function pulled(n: u32): u32 {
   fileBytes += n;
   return readerPulled(n);
 }
+/** The file's size, for containers that read it out of order (set before the first feed). */
+export function setFileSize(n: f64): void { etlSetFileSize(<u64>n); }
 /** Progress of a container in pull mode, as a fraction of its work (0 when it is not pulling). */
 export function pullProgress(): f64 { return workTotal == 0 ? 0 : <f64>workDone / <f64>workTotal; }
 
@@ -132,3 +136,4 @@ export function layoutCheck(): u32 {
   return <u32>(EVENTS_VERSION * 1000003 + REC_HEADER_SIZE * 1009 + MAX_FIELD_ID * 31 + EV_FLOW);
 }
 export { testBlob } from "./proto/gss"; // auth decoder test entry (tests/auth-*.test.ts)
+export { xpressDecompress } from "./capture/xpress"; // tests/xpress.test.ts

@@ -20,6 +20,7 @@ import { u16x, u32x, u32be, u32le } from "../util";
 import { begin, end, fU32, fU64, setPacket, outFree, OUT_RESERVE } from "../out";
 import { handlePacket } from "../net/packet";
 import { pullActive } from "./pull";
+import { looksLikeEtl, etlStart, etlPulled, etlResume, etlFinish, etlFrames } from "./etl";
 import { netmonStart, netmonFailed, netmonPulled, netmonResume, netmonFinish, netmonTruncatedHeader, netmonFrames } from "./netmon";
 
 export const CARRY_CAP: u32 = 2 << 20; // the largest record we accept (Wireshark's own max is 256 KiB)
@@ -30,6 +31,7 @@ const ST_PCAP: u32 = 1;
 const ST_PCAPNG: u32 = 2;
 const ST_STOPPED: u32 = 3; // fatal error or unreadable section: the rest of the file is not read
 const ST_NETMON: u32 = 4; // Network Monitor .cap: netmon.ts reads it (pull mode, see pull.ts)
+const ST_ETL: u32 = 5; // Windows event trace: etl.ts reads it (pull mode)
 
 let inputBase: usize = 0; // INPUT; CARRY is [inputBase - CARRY_CAP, inputBase)
 let state: u32 = ST_START;
@@ -80,11 +82,12 @@ export function readerReset(): void {
   badIfaceWarned = false; pbWarned = false; paused = false; resyncing = false; atEof = false;
 }
 
-export function framesRead(): u32 { return frame + netmonFrames(); }
+export function framesRead(): u32 { return frame + netmonFrames() + etlFrames(); }
 
 /** Pull mode (pull.ts): the bytes the container asked for arrived. 1 = paused for output space. */
 export function readerPulled(n: u32): u32 {
   if (state == ST_NETMON) return netmonPulled(n);
+  if (state == ST_ETL) return etlPulled(n);
   return 0;
 }
 
@@ -118,6 +121,7 @@ export function feedIn(base: usize, len: u32): u32 {
 
 export function resume(): u32 {
   if (state == ST_NETMON) return netmonResume();
+  if (state == ST_ETL) return etlResume();
   if (!paused) return 0;
   paused = false;
   return run(pauseCur, pauseEnd);
@@ -175,6 +179,7 @@ function fileHeader(p: usize, avail: u32): u32 {
     return 24;
   }
   if (m == PCAPNG_SHB) { state = ST_PCAPNG; return pcapngBlock(p, avail); }
+  if (looksLikeEtl(p, avail)) { state = ST_ETL; etlStart(); return avail; }
   const m2 = avail >= 8 ? u32be(p + 4) : 0;
   if (m == NETMON_MAGIC || m == NETMON1_MAGIC) { state = ST_NETMON; return netmon(p, avail, m == NETMON1_MAGIC); }
   if (avail < 8) return 0;
@@ -424,6 +429,8 @@ function spb(b: usize, len: u32): void {
 export function readerFinish(): void {
   if (state == ST_NETMON) {
     if (pullActive) netmonFinish(); else netmonTruncatedHeader(tail);
+  } else if (state == ST_ETL) {
+    etlFinish();
   } else if (state == ST_START) {
     if (tail == 0) fail(E_EMPTY, 0, 0, 0);
     else {

@@ -33,7 +33,7 @@ export async function decodeSource(
   onProgress?: (p: Progress) => void,
   signal?: { aborted: boolean },
 ): Promise<void> {
-  decoder.reset();
+  decoder.reset(src.size);
   let offset = 0;
   // Events go to the sink in small batches while a slice's records are being decoded: the
   // events of a whole slice, held until its end, lived long enough to be promoted to the old

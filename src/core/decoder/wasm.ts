@@ -22,6 +22,7 @@ interface Exports {
   pullPtr(): number;
   pulled(n: number): number;
   pullProgress(): number;
+  setFileSize(n: number): void;
 }
 
 /** A read the container asked for (Network Monitor, ETL): `view.length` bytes at `offset`. */
@@ -75,8 +76,8 @@ export class Decoder {
    */
   get memoryBytes(): number { return this.x.memory.buffer.byteLength; }
 
-  /** Starts a new file. */
-  reset(): void { this.x.reset(); }
+  /** Starts a new file (of `size` bytes when known: ETL files are read out of order and need it). */
+  reset(size = -1): void { this.x.reset(); if (size >= 0) this.x.setFileSize(size); }
 
   /** The size of the slices the decoder takes (larger chunks are split). */
   get sliceSize(): number { return this.cap; }
@@ -133,7 +134,7 @@ export class Decoder {
    * streamed in `step`-byte pieces, as decodeSource would with slices.
    */
   decodeBytes(bytes: Uint8Array, out: EventSink, step = this.cap): void {
-    this.reset();
+    this.reset(bytes.length);
     for (let off = 0; off < bytes.length && !this.pullRequest(); off += step) this.push(bytes.subarray(off, Math.min(bytes.length, off + step)), out);
     for (let r = this.pullRequest(); r; r = this.pullRequest()) {
       const part = r.offset < bytes.length ? bytes.subarray(r.offset, Math.min(bytes.length, r.offset + r.view.length)) : bytes.subarray(0, 0);
