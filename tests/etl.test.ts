@@ -97,6 +97,16 @@ describe("ndiscap ETL files from the fixture writer (crafted from real packets)"
       });
     }
   }
+  it("60 CPUs, 1 MiB compressed buffers: each CPU's window is smaller than its buffer (decompression resumed window after window)", async () => {
+    const etl = join(tmp, "bulk-60.etl");
+    // most packets on CPU 0, a few on each of the others, so that 60 cursors share the arena
+    pcapToEtl(join(FIX, "bulk-rw.pcap"), etl, { cpus: 60, bufferSize: 1 << 20, compressed: true, pick: (i: number) => (i % 4 === 0 ? 1 + ((i / 4) % 59) : 0) });
+    const bufs = buffers(readFileSync(etl));
+    expect(new Set(bufs.map((b) => b.cpu)).size).toBeGreaterThan(50);
+    expect(Math.max(...bufs.map((b) => b.size))).toBeGreaterThan(200_000); // compressed bytes larger than a cursor's share
+    const theirs = await reportOf(join(FIX, "bulk-rw.pcap"));
+    expect(sameParts(await reportOf(etl))).toEqual(sameParts(theirs));
+  });
   it("file order is not time order (buffers of several CPUs interleave)", () => {
     const etl = join(tmp, "order.etl");
     pcapToEtl(join(FIX, "krb-smb-ok.pcap"), etl, { cpus: 4, bufferSize: 4096, seed: 3 });

@@ -22,6 +22,7 @@ import {
 import { PKTMON_EV_COMPONENT, PKTMON_EV_DROP, PKTMON_OFF_DROP_REASON, PKTMON_COMPONENT_MINIPORT, LT_ETHERNET } from "../wire";
 import { begin, end, fU32, fU64, fBytes, setPacket, outFree, OUT_RESERVE } from "../out";
 import { request, noRequest, startPulling, progressed } from "./pull";
+import { XpressState, xpressRun, XP_FULL, XP_NEED_INPUT, XPRESS_HISTORY } from "./xpress";
 import { providerOf, isPacketEvent, etwPacket, pktmonComponent, PROV_PKTMON, PROV_OTHER } from "./etwPacket";
 
 // ---- layout (the knowledge file's §2.4) ----
@@ -50,7 +51,6 @@ const FILETIME_EPOCH_DIFF: i64 = 116444736000000000;
 // ---- limits ----
 const MAX_CURSORS: u32 = 64; // processors merged at once
 const INDEX_CAP: u32 = 131072; // buffers indexed (8 bytes each: offset | processor << 48)
-const HISTORY: u32 = 8192; // XPRESS's longest match distance
 const MIN_WINDOW: u32 = 80 << 10; // a window must hold the largest record (64 KiB) and the history
 
 // ---- memory: the two input areas, free in pull mode ----
@@ -77,9 +77,8 @@ class Cursor {
   rec: u32 = 0; // logical offset of the next record
   // compressed bytes not yet decompressed: file [rawNext - rawLen + rawUsed ...) at raw
   raw: usize = 0; rawCap: u32 = 0; rawLen: u32 = 0; rawUsed: u32 = 0; rawNext: u64 = 0;
-  // XPRESS state between calls
-  flags: u32 = 0; flagCount: u32 = 0; nibble: u32 = 0; nibblePending: bool = false;
-  matchLeft: u32 = 0; matchDist: u32 = 0;
+  xp: XpressState = new XpressState(); // decompression, resumed window after window
+  broken: bool = false; // the buffer did not decompress whole (warned once)
   // the next event (valid when ready)
   ready: bool = false; ts: u64 = 0;
   wait: u32 = 0; // what the pending read is for (W_*)
@@ -231,7 +230,7 @@ function headerArrived(c: Cursor, n: u32): bool {
   c.logical = logical;
   c.winPos = 0; c.winLen = 0; c.rec = 0;
   c.rawLen = 0; c.rawUsed = 0; c.rawNext = c.bufOff + BUF_HDR;
-  c.flags = 0; c.flagCount = 0; c.nibblePending = false; c.matchLeft = 0; c.matchDist = 0;
+  c.xp.reset(); c.broken = false;
   return true;
 }
 
@@ -251,7 +250,7 @@ function nextEvent(c: Cursor, skipCurrent: bool): u32 {
     if (load<u32>(p) == REC_END) return R_END;
     const type = <u32>load<u8>(p + 2);
     let size = sizeAt(p, type);
-    if (size < 8 || c.rec + size > c.logical) { badRecord(c); return R_END; }
+    if (size < 8 || c.rec + size > c.logical) { if (!c.broken) badRecord(c); return R_END; }
     if (c.rec + size > c.winPos + c.winLen) { const r = more(c, size); if (r != R_MORE) return r; continue; }
     if (c.bufOff == 0 && c.rec == 0 && !haveHeader) logfileHeader(c, p, type, size);
     if ((type == 0x12 || type == 0x13) && size >= EH_SIZE && interesting(p)) { c.ready = true; c.ts = load<u64>(p + EH_TS); return R_EVENT; }
@@ -287,7 +286,7 @@ function more(c: Cursor, need: u32): u32 {
   let keep = c.rec;
   if (c.compressed) {
     const end = c.winPos + c.winLen;
-    const hist = end > HISTORY ? end - HISTORY : 0;
+    const hist = end > XPRESS_HISTORY ? end - XPRESS_HISTORY : 0;
     if (hist < keep) keep = hist;
   }
   if (keep < c.winPos) keep = c.winPos;
@@ -312,72 +311,19 @@ function more(c: Cursor, need: u32): u32 {
 // Decompresses into the window until it is full or the compressed bytes run out.
 function inflate(c: Cursor): u32 {
   const target = c.logical - c.winPos < c.winCap ? c.logical - c.winPos : c.winCap;
-  const base = c.win;
-  let op = <u32>c.winLen; // output position in the window
-  let ip = c.rawUsed;
-  const rawEnd = c.rawLen;
   const diskEnd = c.bufOff + c.disk;
-  const allRaw = c.rawNext >= diskEnd || c.rawNext >= fileSize; // no more compressed bytes to read
-  let ok = true;
-  while (op < target) {
-    if (c.matchLeft > 0) {
-      let k = c.matchLeft; if (k > target - op) k = target - op;
-      copyMatch(base + op, c.matchDist, k);
-      op += k; c.matchLeft -= k;
-      continue;
-    }
-    // one item needs at most 4 (flags) + 2 + 1 + 1 + 2 + 4 bytes
-    if (rawEnd - ip < 14 && !allRaw) break;
-    if (c.flagCount == 0) {
-      if (ip + 4 > rawEnd) { ok = false; break; }
-      c.flags = load<u32>(c.raw + ip); ip += 4; c.flagCount = 32;
-    }
-    c.flagCount--;
-    if (((c.flags >>> c.flagCount) & 1) == 0) {
-      if (ip >= rawEnd) { ok = false; break; }
-      store<u8>(base + op, load<u8>(c.raw + ip)); op++; ip++;
-      continue;
-    }
-    if (ip + 2 > rawEnd) { ok = false; break; }
-    const token = <u32>load<u16>(c.raw + ip); ip += 2;
-    let len = token & 7;
-    const dist = (token >>> 3) + 1;
-    if (len == 7) {
-      if (!c.nibblePending) {
-        if (ip >= rawEnd) { ok = false; break; }
-        c.nibble = <u32>load<u8>(c.raw + ip); ip++; c.nibblePending = true;
-        len = c.nibble & 15;
-      } else { len = c.nibble >>> 4; c.nibblePending = false; }
-      if (len == 15) {
-        if (ip >= rawEnd) { ok = false; break; }
-        len = <u32>load<u8>(c.raw + ip); ip++;
-        if (len == 255) {
-          if (ip + 2 > rawEnd) { ok = false; break; }
-          len = <u32>load<u16>(c.raw + ip); ip += 2;
-          if (len == 0) {
-            if (ip + 4 > rawEnd) { ok = false; break; }
-            len = load<u32>(c.raw + ip); ip += 4;
-          }
-          if (len < 22) { ok = false; break; }
-          len -= 22;
-        }
-        len += 15;
-      }
-      len += 7;
-    }
-    const n = <u64>len + 3;
-    // the match may reach back into what the window slid out of only if the history was kept
-    if (<u64>dist > <u64>(c.winPos + op)) { ok = false; break; }
-    if (dist > op) { ok = false; break; } // (the window always keeps HISTORY bytes before op)
-    if (n > <u64>(c.logical - c.winPos - op)) { ok = false; break; }
-    c.matchDist = dist; c.matchLeft = <u32>n;
+  const complete = c.rawNext >= diskEnd || c.rawNext >= fileSize; // no more compressed bytes to read
+  c.xp.inPos = c.rawUsed; c.xp.outPos = c.winLen;
+  const st = xpressRun(c.xp, c.raw, c.rawLen, complete, c.win, target, c.logical - c.winPos);
+  c.rawUsed = c.xp.inPos; c.winLen = c.xp.outPos;
+  if (st == XP_FULL) return R_MORE;
+  if (st != XP_NEED_INPUT) {
+    // what was decompressed stands; the buffer ends there
+    if (!decompWarned) { decompWarned = true; warn(W_ETL_DECOMPRESS, c.bufOff, <u64>c.winPos + c.winLen, c.logical); }
+    c.logical = c.winPos + c.winLen; c.broken = true;
+    return R_MORE;
   }
-  c.rawUsed = ip;
-  c.winLen = op;
-  if (!ok) { decompError(c, op); return R_END; }
-  if (op >= target) return R_MORE;
-  if (allRaw) { decompError(c, op); return R_END; }
-  // need more compressed bytes: keep what is left and read on
+  // more compressed bytes: keep what is left and read on
   const left = c.rawLen - c.rawUsed;
   if (left > 0 && c.rawUsed > 0) memory.copy(c.raw, c.raw + c.rawUsed, left);
   c.rawLen = left; c.rawUsed = 0;
@@ -387,18 +333,6 @@ function inflate(c: Cursor): u32 {
   c.wait = W_RAW;
   request(c.rawNext, n, c.raw + left);
   return R_IO;
-}
-
-function copyMatch(dst: usize, dist: u32, n: u32): void {
-  const from = dst - dist;
-  if (dist >= n) { memory.copy(dst, from, n); return; }
-  let left = n; let step = dist; let o = dst;
-  while (left > 0) { const k = step < left ? step : left; memory.copy(o, from, k); o += k; left -= k; step += step; }
-}
-
-function decompError(c: Cursor, op: u32): void {
-  if (!decompWarned) { decompWarned = true; warn(W_ETL_DECOMPRESS, c.bufOff, <u64>c.winPos + op, c.logical); }
-  c.rec = c.logical;
 }
 
 // A read for cursor c arrived.
