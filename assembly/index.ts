@@ -49,7 +49,8 @@ export function init(): void {
 }
 
 export function reset(): void {
-  outReset(); resetTimes(); readerReset(); pullReset(); netmonReset(); etlReset(); packetReset(); tcpReset(); reasmReset(); ipfragReset(); fileBytes = 0;
+  outReset(); resetTimes(); setPacket(0, 0, 6); readerReset(); // (no frame number left from the last file)
+  pullReset(); netmonReset(); etlReset(); packetReset(); tcpReset(); reasmReset(); ipfragReset(); fileBytes = 0;
 }
 
 export function inputPtr(): usize { return inputPtrAt(0); }
