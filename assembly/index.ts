@@ -15,7 +15,7 @@ import {
 } from "./events";
 import { outInit, outReset, outLen, outBase, begin, end, fU64, fI64, fOpen, fClose, setPacket, OUT_CAP, firstTs, lastTs, resetTimes, setSetupOnly } from "./out";
 import { readerInit, readerReset, feedIn as readerFeedIn, resume as readerResume, readerFinish, readerPulled, CARRY_CAP, INPUT_CAP, framesRead } from "./capture/reader";
-import { pullReset, reqOffset, reqLength, reqDst, workDone, workTotal, noRequest } from "./capture/pull";
+import { pullReset, pullActive, reqOffset, reqLength, reqDst, workDone, workTotal, noRequest } from "./capture/pull";
 import { netmonInit, netmonReset } from "./capture/netmon";
 import { etlInit, etlReset, etlSetFileSize } from "./capture/etl";
 import { packetInit, packetReset, packets, bytesOnWire, fragments, tcpPorts, udpPorts } from "./net/packet";
@@ -50,7 +50,7 @@ export function init(): void {
 
 export function reset(): void {
   outReset(); resetTimes(); setPacket(0, 0, 6); readerReset(); // (no frame number left from the last file)
-  pullReset(); netmonReset(); etlReset(); packetReset(); tcpReset(); reasmReset(); ipfragReset(); fileBytes = 0;
+  pullReset(); netmonReset(); etlReset(); packetReset(); tcpReset(); reasmReset(); ipfragReset(); fileBytes = 0; knownSize = 0;
 }
 
 export function inputPtr(): usize { return inputPtrAt(0); }
@@ -79,11 +79,11 @@ export function pullPtr(): usize { return reqDst; }
 export function pulled(n: u32): u32 {
   if (n > reqLength) n = reqLength;
   noRequest();
-  fileBytes += n;
   return readerPulled(n);
 }
 /** The file's size, for containers that read it out of order (set before the first feed). */
-export function setFileSize(n: f64): void { etlSetFileSize(<u64>n); }
+export function setFileSize(n: f64): void { knownSize = <u64>n; etlSetFileSize(knownSize); }
+let knownSize: u64 = 0;
 /** Progress of a container in pull mode, as a fraction of its work (0 when it is not pulling). */
 export function pullProgress(): f64 { return workTotal == 0 ? 0 : <f64>workDone / <f64>workTotal; }
 
@@ -122,7 +122,7 @@ export function finish(): void {
   setPacket(framesRead(), 0, 6);
   begin(EV_SUMMARY);
   fU64(F_PACKETS, framesRead());
-  fU64(F_BYTES, fileBytes);
+  fU64(F_BYTES, pullActive && knownSize > 0 ? knownSize : fileBytes); // (pull mode may read parts twice)
   fU64(F_IP_FRAGMENTS, fragments);
   fI64(F_FIRST_TS, t0);
   fI64(F_LAST_TS, t1);

@@ -64,7 +64,7 @@ export function describeProblem(ev: RawEvent, fileName: string): Problem {
       case C.W_FRAME_TABLE_CUT: text = `${at}: the Network Monitor frame table ends after ${v} of its ${v2} entries (the file is cut short); the frames it lists were read.`; break;
       case C.W_BAD_FRAME: text = `${at}: ${v2} frame${v2 === 1n ? "" : "s"} of the frame table could not be read (the first, frame ${v} at byte offset ${off}, points past the end of the file or at a damaged record); they are counted but not decoded.`; break;
       case C.W_NOT_PACKETS: text = `${fileName}: ${v} frame${v === 1n ? " holds" : "s hold"} no packet (Network Monitor network information, filters or events of other providers); counted as frames, not analysed.`; break;
-      case C.W_ETL_DECOMPRESS: text = `${at}: a compressed event-trace buffer does not decompress (${v} of ${v2} bytes produced); its events were skipped.`; break;
+      case C.W_ETL_DECOMPRESS: text = `${at}: a compressed event-trace buffer does not decompress (${v} of ${v2} bytes produced); the events decompressed before the damage were read, the rest of that buffer skipped.`; break;
       case C.W_ETL_BAD_RECORD: text = `${at}: a malformed event record at byte ${v} of its buffer; the rest of that buffer was skipped.`; break;
       case C.W_ETL_CPU: text = `${at}: a buffer of processor ${v}, but the trace header announces ${v2} processor(s); read anyway.`; break;
       case C.W_ETL_LOST: text = `${fileName}: the trace logger lost ${v} event(s) and ${v2} buffer(s) while capturing (the system was too busy or the buffers too small): packets may be missing.`; break;
