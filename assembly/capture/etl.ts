@@ -72,8 +72,10 @@ class Cursor {
   disk: u32 = 0; // bytes of the buffer in the file
   logical: u32 = 0; // bytes of records (after decompression)
   compressed: bool = false;
-  // window over the buffer's records: logical [winPos, winPos + winLen) at win
+  // window over the buffer's records: logical [winPos, winPos + winLen) at win (inside the slot)
+  slotWin: usize = 0; slotWinCap: u32 = 0;
   win: usize = 0; winCap: u32 = 0; winPos: u32 = 0; winLen: u32 = 0;
+  hdrAt: usize = 0; // where the buffer header was read
   rec: u32 = 0; // logical offset of the next record
   // compressed bytes not yet decompressed: file [rawNext - rawLen + rawUsed ...) at raw
   raw: usize = 0; rawCap: u32 = 0; rawLen: u32 = 0; rawUsed: u32 = 0; rawNext: u64 = 0;
@@ -117,6 +119,11 @@ let copiesSkipped: u64 = 0;
 let drops: u64 = 0;
 let firstDropReason: u32 = 0;
 let sawPktmon = false;
+// Pass 1 reads every buffer's records only for pktmon, whose component counts decide which copies
+// are analysed: it starts by reading buffer headers alone, and the merge starts it again in full
+// if its first packet event is pktmon's (see emit).
+let scanAll = false;
+let announced = false;
 let nameLen: u32 = 0;
 let cpuWarned = false;
 let decompWarned = false;
@@ -143,7 +150,7 @@ export function etlInit(a: usize, aSize: u32, b: usize, bSize: u32): void {
 export function etlReset(): void {
   pass = P_IDLE; fileSize = 0; haveHeader = false; nproc = 0; perfFreq = 0; startFt = 0; ts0 = 0; clockType = 0;
   cpuMhz = 0; fileCompressed = false; compressFormat = 0; nBuffers = 0; nSlots = 0; scanOff = 0; primed = 0;
-  pending = -1; frames = 0; chosen = 0xffffffff; copiesSkipped = 0; drops = 0; firstDropReason = 0; sawPktmon = false;
+  pending = -1; frames = 0; chosen = 0xffffffff; copiesSkipped = 0; drops = 0; firstDropReason = 0; sawPktmon = false; scanAll = false; announced = false;
   nameLen = 0; cpuWarned = false; decompWarned = false; recordWarned = false; formatWarned = false; truncWarned = false;
   failed = false; announcedOther = 0;
 }
@@ -178,10 +185,15 @@ export function looksLikeEtl(p: usize, avail: u32): bool {
 /** Takes over the file (pull mode): pass 1 starts at the first buffer. */
 export function etlStart(): void {
   startPulling(fileSize * 2);
+  index();
+}
+
+function index(): void {
   pass = P_INDEX;
+  nBuffers = 0; nSlots = 0;
   scanOff = 0;
   const c = cursors[0];
-  c.win = cursorArena; c.winCap = cursorArenaSize * 3 / 4;
+  c.slotWin = c.win = cursorArena; c.slotWinCap = c.winCap = cursorArenaSize * 3 / 4;
   c.raw = cursorArena + c.winCap; c.rawCap = cursorArenaSize - c.winCap;
   memory.fill(countBase, 0, 65536 * 4);
   memory.fill(typeBase, 0xff, 65536);
@@ -191,14 +203,24 @@ export function etlStart(): void {
 
 // ---- a cursor over one buffer ----
 
+// Reads a buffer's header, and with it the start of its records (or of its compressed bytes, when
+// the file is compressed): one read per buffer when it fits the window.
 function openAt(c: Cursor, off: u64): void {
   c.bufOff = off; c.ready = false; c.wait = W_HEADER;
-  request(off, BUF_HDR, c.win);
+  c.win = c.slotWin; c.winCap = c.slotWinCap;
+  const room = off < fileSize ? fileSize - off : 0;
+  let len: u32 = BUF_HDR;
+  c.hdrAt = c.win;
+  if (pass == P_INDEX && !scanAll && off != 0) len = BUF_HDR; // the header alone
+  else if (fileCompressed) { len = c.rawCap; c.hdrAt = c.raw; }
+  else len = c.winCap;
+  if (<u64>len > room) len = room > <u64>BUF_HDR ? <u32>room : BUF_HDR;
+  request(off, len, c.hdrAt);
 }
 
 // The buffer header arrived (n bytes). false: the buffer is unusable (the caller moves on).
 function headerArrived(c: Cursor, n: u32): bool {
-  const h = c.win;
+  const h = c.hdrAt;
   if (n < BUF_HDR) {
     if (n > 0 && !truncWarned) { truncWarned = true; warn(W_TRUNCATED_RECORD, c.bufOff, n, BUF_HDR); }
     return false;
@@ -231,6 +253,15 @@ function headerArrived(c: Cursor, n: u32): bool {
   c.winPos = 0; c.winLen = 0; c.rec = 0;
   c.rawLen = 0; c.rawUsed = 0; c.rawNext = c.bufOff + BUF_HDR;
   c.xp.reset(); c.broken = false;
+  // what came with the header (else it is read again, as records or compressed bytes)
+  let extra = n - BUF_HDR;
+  if (<u64>extra > <u64>disk - BUF_HDR) extra = disk - BUF_HDR;
+  if (extra > 0 && h == c.win && !c.compressed) {
+    c.win = c.slotWin + BUF_HDR; c.winCap = c.slotWinCap - BUF_HDR; // the records start after it
+    c.winLen = extra < logical ? extra : logical;
+  } else if (extra > 0 && h == c.raw && c.compressed) {
+    c.rawUsed = BUF_HDR; c.rawLen = BUF_HDR + extra; c.rawNext = c.bufOff + BUF_HDR + extra;
+  }
   return true;
 }
 
@@ -407,7 +438,8 @@ function indexStep(n: u32): u32 {
     }
     store<u64>(indexBase + <usize>nBuffers * 8, c.bufOff | (<u64>c.cpu << 48));
     nBuffers++;
-    r = nextEvent(c, false);
+    // Only buffer 0 (the logfile header) is read, until the merge meets a pktmon event
+    r = scanAll || c.bufOff == 0 ? nextEvent(c, false) : R_END;
   } else r = arrived(c, n);
   while (true) {
     if (failed || r == R_IO) return 0;
@@ -468,7 +500,7 @@ function endIndex(): void {
     }
   }
   if (sawPktmon) chooseComponent();
-  announce(LT_ETHERNET);
+  if (!announced) { announced = true; announce(LT_ETHERNET); }
   // pass 2: each processor gets an equal share of the arena (area A first, then the rest of B)
   pass = P_MERGE;
   if (nSlots == 0) { pass = P_DONE; noRequest(); return; }
@@ -479,7 +511,7 @@ function endIndex(): void {
   for (let s: u32 = 0; s < nSlots; s++) {
     const c = cursors[s];
     const base = s < inA ? cursorArena + <usize>s * share : cursorArena2 + <usize>(s - inA) * share;
-    c.win = base; c.winCap = share - (share >> 2); c.raw = base + c.winCap; c.rawCap = share >> 2;
+    c.slotWin = c.win = base; c.slotWinCap = c.winCap = share - (share >> 2); c.raw = base + c.winCap; c.rawCap = share >> 2;
     c.idx = -1; c.ready = false; c.wait = W_NONE; c.disk = 0; c.cpu = 0xffffffff;
   }
   // each slot's processor: the first indexed buffer of it
@@ -568,19 +600,27 @@ function mergeLoop(): u32 {
       if (best < 0 || c.ts < bestTs) { best = <i32>s; bestTs = c.ts; }
     }
     if (best < 0) { pass = P_DONE; noRequest(); return 0; }
-    emit(cursors[best]);
+    if (!emit(cursors[best])) return 0; // the index pass again (its first read is pending)
     const r = advance(<u32>best, nextEvent(cursors[best], true));
     if (r == R_IO) return 0;
   }
   return 0;
 }
 
-function emit(c: Cursor): void {
+// Decodes the cursor's event. false: the index pass starts again, reading every record (a pktmon
+// trace: the components' counts are needed before its first packet).
+function emit(c: Cursor): bool {
   const p = c.win + <usize>(c.rec - c.winPos);
   const prov = providerOf(p + EH_PROVIDER);
   const id = <u32>load<u16>(p + EH_ID);
   const u = userData(p);
   const ulen = userLen(p, u);
+  if (prov == PROV_PKTMON && !sawPktmon) {
+    if (frames == 0 && !scanAll) { scanAll = true; index(); return false; }
+    // pktmon events only after other packets (a trace of several providers): the component of the first one
+    sawPktmon = true;
+    chosen = id == PKTMON_EV_COMPONENT ? 0xffffffff : pktmonComponent(u, ulen);
+  }
   if (prov == PROV_PKTMON && id == PKTMON_EV_COMPONENT) {
     if (ulen >= 4 && <u32>load<u16>(u) == chosen && nameLen == 0) {
       // "Name\0Description\0" → "Name, Description"
@@ -592,7 +632,7 @@ function emit(c: Cursor): void {
       }
       nameLen = k;
     }
-    return;
+    return true;
   }
   frames++;
   // in microseconds, as etl2pcapng writes them (FILETIME / 10), so that times match its output
@@ -601,11 +641,12 @@ function emit(c: Cursor): void {
   if (prov == PROV_PKTMON) {
     if (id == PKTMON_EV_DROP) {
       if (drops++ == 0 && ulen >= 26) firstDropReason = load<u32>(u + PKTMON_OFF_DROP_REASON);
-      return;
+      return true;
     }
-    if (pktmonComponent(u, ulen) != chosen) { copiesSkipped++; return; }
+    if (pktmonComponent(u, ulen) != chosen) { copiesSkipped++; return true; }
   }
   etwPacket(prov, id, load<u64>(p + EH_KEYWORD), u, ulen);
+  return true;
 }
 
 // ---- the reader's entry points ----
