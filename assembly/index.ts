@@ -85,7 +85,7 @@ export function pulled(n: u32): u32 {
 export function setFileSize(n: f64): void { knownSize = <u64>n; etlSetFileSize(knownSize); }
 let knownSize: u64 = 0;
 /** Progress of a container in pull mode, as a fraction of its work (0 when it is not pulling). */
-export function pullProgress(): f64 { return workTotal == 0 ? 0 : <f64>workDone / <f64>workTotal; }
+export function pullProgress(): f64 { return workTotal == 0 ? 0 : min(1.0, <f64>workDone / <f64>workTotal); } // (a pktmon trace is indexed twice)
 
 /** 1: only SMB setup commands become events (the diagnosis needs no more); 0: every message. */
 export function setSetupOnlyMode(on: u32): void { setSetupOnly(on != 0); }
