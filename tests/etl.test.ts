@@ -153,6 +153,26 @@ describe("damaged and hostile ETL files", () => {
     expect(problems(evs).join("\n")).toMatch(/does not decompress/);
     expect(packetsOf(evs)).toBeLessThan(200);
   });
+  it("decompression bombs in buffer after buffer cost work in proportion to the file, not to what they claim", async () => {
+    const head = smallEtl({ compressed: true }).subarray(0, 1024); // the header buffer (LogFileMode COMPRESSED)
+    // each buffer: 72-byte header claiming 16 MiB, then a literal and one match (distance 1) making
+    // up the rest: 15 bytes that decompress to exactly what the header announces
+    const bomb = Uint8Array.from([0xff, 0xff, 0xff, 0x7f, 0x61, 0x07, 0x00, 0x0f, 0xff, 0x00, 0x00, 0xfc, 0xff, 0xff, 0x00]);
+    const n = 2000, size = 72 + bomb.length;
+    const b = new Uint8Array(head.length + n * size);
+    b.set(head);
+    const dv = new DataView(b.buffer);
+    for (let i = 0; i < n; i++) {
+      const o = head.length + i * size;
+      dv.setUint32(o, size, true); dv.setUint32(o + 4, 72 + (16 << 20), true); dv.setUint16(o + 0x28, i % 2, true); dv.setUint16(o + 0x34, 0x40, true);
+      dv.setUint32(o + 0x2c, 3, true);
+      b.set(bomb, o + 72);
+    }
+    const t = performance.now();
+    const evs = await eventsOf(b);
+    expect(performance.now() - t).toBeLessThan(1_500); // (decompressing what they claim took 4 s here)
+    expect(problems(evs).join("\n")).toMatch(/does not decompress/);
+  });
   it("more buffers than the index holds: a clear error, quickly", async () => {
     const one = smallEtl().subarray(0, 1024); // the header buffer only
     const n = 140_000;

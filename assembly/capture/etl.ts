@@ -34,6 +34,7 @@ const BH_FILLED: usize = 0x30; // u32
 const BH_FLAGS: usize = 0x34; // u16 BufferFlag
 const BF_COMPRESSED: u32 = 0x40;
 const MAX_BUFFER: u32 = 16 << 20; // ETW's largest buffer
+const MAX_RATIO: u64 = 256; // decompressed / compressed size of a buffer (the pktmon sample: 4–7)
 const REC_END: u32 = 0xffffffff;
 const EH_SIZE: u32 = 80; // EVENT_HEADER record
 const EH_FLAGS: usize = 4;
@@ -240,6 +241,12 @@ function headerArrived(c: Cursor, n: u32): bool {
     logical = used - BUF_HDR;
   }
   if (logical > MAX_BUFFER) logical = 0;
+  // A decompression bomb (a few bytes claiming megabytes, in buffer after buffer) would cost
+  // work out of all proportion to the file: more than MAX_RATIO × its compressed size is damage.
+  if (c.compressed && <u64>logical > <u64>(disk - BUF_HDR) * MAX_RATIO + 4096) {
+    if (!decompWarned) { decompWarned = true; warn(W_ETL_DECOMPRESS, c.bufOff, 0, logical); }
+    logical = 0;
+  }
   if (c.bufOff + disk > fileSize) {
     if (!truncWarned) { truncWarned = true; warn(W_TRUNCATED_RECORD, c.bufOff, fileSize - c.bufOff, disk); }
     const have = <u32>(fileSize - c.bufOff);
