@@ -16,7 +16,7 @@ import {
 import { outInit, outReset, outLen, outBase, begin, end, fU64, fI64, fOpen, fClose, setPacket, OUT_CAP, firstTs, lastTs, resetTimes, setSetupOnly } from "./out";
 import { readerInit, readerReset, feedIn as readerFeedIn, resume as readerResume, readerFinish, readerPulled, CARRY_CAP, INPUT_CAP, framesRead } from "./capture/reader";
 import { pullReset, pullActive, reqOffset, reqLength, reqDst, workDone, workTotal, noRequest } from "./capture/pull";
-import { netmonInit, netmonReset } from "./capture/netmon";
+import { netmonInit, netmonReset, netmonSetFileSize } from "./capture/netmon";
 import { etlInit, etlReset, etlSetFileSize } from "./capture/etl";
 import { packetInit, packetReset, packets, bytesOnWire, fragments, tcpPorts, udpPorts } from "./net/packet";
 import { tcpInit, tcpReset } from "./net/tcp";
@@ -82,7 +82,7 @@ export function pulled(n: u32): u32 {
   return readerPulled(n);
 }
 /** The file's size, for containers that read it out of order (set before the first feed). */
-export function setFileSize(n: f64): void { knownSize = <u64>n; etlSetFileSize(knownSize); }
+export function setFileSize(n: f64): void { knownSize = <u64>n; etlSetFileSize(knownSize); netmonSetFileSize(knownSize); }
 let knownSize: u64 = 0;
 /** Progress of a container in pull mode, as a fraction of its work (0 when it is not pulling). */
 export function pullProgress(): f64 { return workTotal == 0 ? 0 : min(1.0, <f64>workDone / <f64>workTotal); } // (a pktmon trace is indexed twice)

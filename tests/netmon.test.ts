@@ -187,6 +187,25 @@ describe("damaged Network Monitor files", () => {
     expect(problems(evs).join("\n")).toMatch(/2 frames .*frame 6 at byte offset 2147483632/);
   });
 
+  it("a frame table that sends the reader back and forth costs reads in proportion to the file", async () => {
+    // two records 64 KiB apart, and a table of 2,000,000 entries alternating between them
+    const recA = good.subarray(128, 128 + 16 + 42), recB = recA;
+    const n = 2_000_000, gap = 64 << 10;
+    const tableAt = 128 + recA.length + gap + recB.length;
+    const b = new Uint8Array(tableAt + 4 * n);
+    b.set(good.subarray(0, 128));
+    b.set(recA, 128);
+    b.set(recB, 128 + recA.length + gap);
+    const dv = new DataView(b.buffer);
+    dv.setUint32(24, tableAt, true);
+    dv.setUint32(28, 4 * n, true);
+    for (let i = 0; i < n; i++) dv.setUint32(tableAt + 4 * i, i & 1 ? 128 + recA.length + gap : 128, true);
+    const t = performance.now();
+    const evs = await eventsOf(b);
+    expect(performance.now() - t).toBeLessThan(4_000);
+    expect(problems(evs).join("\n")).toMatch(/frames of the frame table could not be read/);
+  }, 60_000);
+
   it("a header that is not a NetMon 2.x header is a clear error", async () => {
     const b = new Uint8Array(good);
     b[5] = 3; // version 3.x
