@@ -132,7 +132,6 @@ let recordWarned = false;
 let formatWarned = false;
 let truncWarned = false;
 let failed = false;
-let announcedOther: u32 = 0;
 
 export function etlInit(a: usize, aSize: u32, b: usize, bSize: u32): void {
   areaA = a; areaASize = aSize; areaB = b; areaBSize = bSize;
@@ -153,7 +152,7 @@ export function etlReset(): void {
   cpuMhz = 0; fileCompressed = false; compressFormat = 0; nBuffers = 0; nSlots = 0; scanOff = 0; primed = 0;
   pending = -1; frames = 0; chosen = 0xffffffff; copiesSkipped = 0; drops = 0; firstDropReason = 0; sawPktmon = false; scanAll = false; announced = false;
   nameLen = 0; cpuWarned = false; decompWarned = false; recordWarned = false; formatWarned = false; truncWarned = false;
-  failed = false; announcedOther = 0;
+  failed = false;
 }
 
 export function etlFrames(): u32 { return frames; }
