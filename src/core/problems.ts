@@ -15,11 +15,11 @@ function firstBytes(v: bigint, v2: bigint): string {
 
 function guessFormat(v: bigint, fileName: string): string {
   const b0 = Number((v >> 24n) & 0xffn), b1 = Number((v >> 16n) & 0xffn);
-  if (/\.etl$/i.test(fileName)) return " It looks like a Windows event trace (.etl, from pktmon or netsh trace): convert it with `pktmon etl2pcap file.etl --out file.pcapng` (Windows 10 2004 or later) or open it in Microsoft Network Monitor / Message Analyzer and save as .cap → convert to pcap, until .etl is supported.";
+  if (/\.etl$/i.test(fileName)) return " It is named .etl, but it does not start like an event trace from pktmon or netsh trace (a 72-byte buffer header, then the trace's logfile header): it may be damaged, or a trace of another kind; on Windows, `pktmon etl2pcap file.etl --out file.pcapng` converts a packet trace.";
   if (b0 === 0x1f && b1 === 0x8b) return " It is gzip-compressed: decompress it first (gunzip), or open it in Wireshark and save as pcapng.";
   if (b0 === 0x50 && b1 === 0x4b) return " It is a ZIP archive: extract the capture from it first.";
   if (b0 === 0x3c || b0 === 0x7b) return " It looks like a text (HTML/XML/JSON) file, not a packet capture.";
-  return " Expected a pcap file (magic a1b2c3d4 or a1b23c4d, either byte order) or a pcapng file (0a0d0d0a).";
+  return " Expected a pcap file (magic a1b2c3d4 or a1b23c4d, either byte order), a pcapng file (0a0d0d0a), a Network Monitor 2.x .cap (GMBU) or a Windows event trace (.etl).";
 }
 
 export interface Problem { fatal: boolean; code: number; offset: number; text: string }
