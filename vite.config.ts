@@ -81,6 +81,7 @@ export default defineConfig({
             accept: {
               "application/vnd.tcpdump.pcap": [".pcap", ".cap"],
               "application/x-pcapng": [".pcapng"],
+              "application/x-etl": [".etl"], // Windows event traces (pktmon, netsh trace): read as they are
             },
           },
         ],

@@ -166,12 +166,16 @@ export const F_TUNNEL_PACKETS = 161; // u64 packets decoded from inside GRE/ERSP
 export const F_TUNNELS = 162; // u32 TUN_* bits (assembly/wire.ts) of the tunnels seen
 export const F_NETBEUI_FRAMES = 163; // u64 802.2 LLC frames to NetBIOS SAP 0xF0 (NetBIOS Frames / NetBEUI): not analysed
 export const F_IPX_SMB_FRAMES = 164; // u64 IPX packets to or from the NetBIOS / NWLink SMB sockets: not analysed
-export const MAX_FIELD_ID = 164;
+// 160–169: Windows-native captures (issue 17)
+export const F_WIN_NAME = 165; // utf16 a pktmon component's name and description ("netvsc.sys, Microsoft Hyper-V Network Adapter #3")
+export const MAX_FIELD_ID = 165;
 
 // F_FORMAT values
 export const FMT_PCAP = 1;
 export const FMT_PCAP_NS = 2;
 export const FMT_PCAPNG = 3;
+export const FMT_NETMON = 4; // Network Monitor 2.x .cap
+export const FMT_ETL = 5; // Windows event trace (netsh trace, pktmon)
 
 // F_TRANSPORT values
 export const PROTO_TCP = 6;
@@ -217,6 +221,22 @@ export const E_BAD_SHB = 6; // section header block malformed (VALUE = byte-orde
 export const E_NETMON = 7; // Microsoft Network Monitor .cap
 export const E_ETL = 8; // Windows ETW trace (.etl, pktmon/netsh trace)
 export const E_SNOOP = 9;
+// Windows-native captures (issue 17): 40–59 warnings, 20–39 errors
+export const E_NETMON_HEADER = 20; // VALUE = frame table offset, VALUE2 = its length (not a multiple of 4, or beyond the file)
+export const E_ETL_HEADER = 21; // the first buffer holds no readable logfile header (VALUE = what was found)
+export const E_ETL_BUFFER = 22; // a buffer header is unusable (VALUE = stated size, VALUE2 = the limit)
+export const E_ETL_TOO_MANY_BUFFERS = 23; // VALUE = the limit
+export const E_ETL_TOO_MANY_CPUS = 24; // buffers of more processors than can be merged at once (VALUE = the limit)
+export const W_FRAME_TABLE_CUT = 40; // the frame table ends early (VALUE = entries present, VALUE2 = stated)
+export const W_BAD_FRAME = 41; // a frame-table entry points outside the file or at a damaged record (VALUE = frame number, VALUE2 = its offset); first only, F_VALUE... counted
+export const W_NOT_PACKETS = 42; // frames that carry no packet (NetMon network info, filters, events of other providers): VALUE = count
+export const W_ETL_DECOMPRESS = 43; // a compressed buffer does not decompress (VALUE = buffer offset... in F_OFFSET, VALUE = bytes produced, VALUE2 = expected)
+export const W_ETL_BAD_RECORD = 44; // a record inside a buffer is malformed; rest of the buffer skipped (VALUE = record offset in the buffer)
+export const W_ETL_CPU = 45; // a buffer's processor index is beyond NumberOfProcessors (VALUE = index, VALUE2 = processors); read anyway
+export const W_ETL_LOST = 46; // the logger lost events or buffers (VALUE = events lost, VALUE2 = buffers lost)
+export const W_PKTMON_COPIES = 47; // pktmon: packets logged once per component; VALUE = component analysed, VALUE2 = copies skipped (F_NAME: component name)
+export const W_PKTMON_DROPS = 48; // pktmon dropped packets (event 170): VALUE = count, VALUE2 = the first one's drop reason
+export const W_ETL_COMPRESSION = 49; // buffers compressed with a format other than XPRESS (VALUE = format: 2 LZNT1, 4 XPRESS Huffman), skipped
 
 // Malformed-layer codes for W_MALFORMED VALUE
 export const L_NBSS = 1;

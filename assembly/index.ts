@@ -18,7 +18,10 @@ import {
 import { tunnelPackets, tunnelKinds } from "./net/tunnel";
 import { netbeuiFrames, ipxSmbFrames } from "./net/legacy";
 import { outInit, outReset, outLen, outBase, begin, end, fU32, fU64, fI64, fOpen, fClose, setPacket, OUT_CAP, firstTs, lastTs, resetTimes, setSetupOnly } from "./out";
-import { readerInit, readerReset, feedIn as readerFeedIn, resume as readerResume, readerFinish, CARRY_CAP, INPUT_CAP, framesRead } from "./capture/reader";
+import { readerInit, readerReset, feedIn as readerFeedIn, resume as readerResume, readerFinish, readerPulled, CARRY_CAP, INPUT_CAP, framesRead } from "./capture/reader";
+import { pullReset, pullActive, reqOffset, reqLength, reqDst, workDone, workTotal, noRequest } from "./capture/pull";
+import { netmonInit, netmonReset, netmonSetFileSize } from "./capture/netmon";
+import { etlInit, etlReset, etlSetFileSize } from "./capture/etl";
 import { packetInit, packetReset, packets, bytesOnWire, fragments, tcpPorts, udpPorts } from "./net/packet";
 import { tcpInit, tcpReset, tcpSetHashKey, FLOW_PROBE_MAX } from "./net/tcp";
 import { reasmInit, reasmReset, reasmFinish } from "./net/reasm";
@@ -38,6 +41,10 @@ export function init(): void {
   input2 = heap.alloc(CARRY_CAP + INPUT_CAP) + CARRY_CAP;
   outInit(heap.alloc(OUT_CAP));
   readerInit(input);
+  // Network Monitor reads its records and frame table through the two input areas (pull mode
+  // does not stream slices into them)
+  netmonInit(input - CARRY_CAP, CARRY_CAP + INPUT_CAP, input2 - CARRY_CAP, CARRY_CAP + INPUT_CAP);
+  etlInit(input - CARRY_CAP, CARRY_CAP + INPUT_CAP, input2 - CARRY_CAP, CARRY_CAP + INPUT_CAP); // so does ETL
   packetInit();
   tcpInit();
   reasmInit();
@@ -46,7 +53,8 @@ export function init(): void {
 }
 
 export function reset(): void {
-  outReset(); resetTimes(); readerReset(); packetReset(); tcpReset(); reasmReset(); ipfragReset(); fileBytes = 0;
+  outReset(); resetTimes(); setPacket(0, 0, 6); readerReset(); // (no frame number left from the last file)
+  pullReset(); netmonReset(); etlReset(); packetReset(); tcpReset(); reasmReset(); ipfragReset(); fileBytes = 0; knownSize = 0;
 }
 
 /**
@@ -75,6 +83,24 @@ export function feedAt(k: u32, len: u32): u32 {
   return readerFeedIn(k == 0 ? input : input2, len);
 }
 export function resume(): u32 { return readerResume(); }
+
+// Pull mode (capture/pull.ts): after a feed, pullLength() > 0 asks JS for pullLength() bytes of
+// the file at pullOffset(), written at pullPtr(); pulled(n) hands them over (n < pullLength()
+// at the end of the file) and returns 1 when paused for output (call resume()). A container in
+// pull mode ignores streamed slices; when pullLength() is 0 after its last pull the file is done.
+export function pullLength(): u32 { return reqLength; }
+export function pullOffset(): f64 { return <f64>reqOffset; }
+export function pullPtr(): usize { return reqDst; }
+export function pulled(n: u32): u32 {
+  if (n > reqLength) n = reqLength;
+  noRequest();
+  return readerPulled(n);
+}
+/** The file's size, for containers that read it out of order (set before the first feed). */
+export function setFileSize(n: f64): void { knownSize = <u64>n; etlSetFileSize(knownSize); netmonSetFileSize(knownSize); }
+let knownSize: u64 = 0;
+/** Progress of a container in pull mode, as a fraction of its work (0 when it is not pulling). */
+export function pullProgress(): f64 { return workTotal == 0 ? 0 : min(1.0, <f64>workDone / <f64>workTotal); } // (a pktmon trace is indexed twice)
 
 /** 1: only SMB setup commands become events (the diagnosis needs no more); 0: every message. */
 export function setSetupOnlyMode(on: u32): void { setSetupOnly(on != 0); }
@@ -111,7 +137,7 @@ export function finish(): void {
   setPacket(framesRead(), 0, 6);
   begin(EV_SUMMARY);
   fU64(F_PACKETS, framesRead());
-  fU64(F_BYTES, fileBytes);
+  fU64(F_BYTES, pullActive && knownSize > 0 ? knownSize : fileBytes); // (pull mode may read parts twice)
   fU64(F_IP_FRAGMENTS, fragments);
   fI64(F_FIRST_TS, t0);
   fI64(F_LAST_TS, t1);
@@ -130,3 +156,4 @@ export function layoutCheck(): u32 {
   return <u32>(EVENTS_VERSION * 1000003 + REC_HEADER_SIZE * 1009 + MAX_FIELD_ID * 31 + EV_FLOW);
 }
 export { testBlob } from "./proto/gss"; // auth decoder test entry (tests/auth-*.test.ts)
+export { xpressDecompress } from "./capture/xpress"; // tests/xpress.test.ts

@@ -141,3 +141,51 @@ export const LLC_SAP_SNAP = 0xaa;
 export const IPX_SOCKET_NETBIOS = 0x0455;
 export const IPX_SOCKET_SMB_FIRST = 0x0550; // NWLink SMB server … browse (0x0550–0x0555)
 export const IPX_SOCKET_SMB_LAST = 0x0555;
+
+// Windows-native captures (assembly/capture/netmon.ts, etl.ts, etwPacket.ts; ../shared/knowledge/windows-capture-formats.md)
+// Network Monitor 2.x: the 128-byte file header and the per-frame network types that are not link types
+export const NETMON_HDR_SIZE = 128;
+export const NETMON_OFF_VERSION = 4; // u8 minor, u8 major
+export const NETMON_OFF_NETWORK = 6; // u16
+export const NETMON_OFF_START = 8; // SYSTEMTIME (8 × u16)
+export const NETMON_OFF_TABLE = 24; // u32 frame table offset, u32 its length in bytes
+export const NETMON_REC_HDR = 16; // u64 ts_delta (µs), u32 orig_len, u32 incl_len
+export const NETMON_NET_NETEVENT = 0xffe0; // an ETW event (EVENT_RECORD layout) instead of a packet
+export const NETMON_NET_PCAP_BASE = 0xe000; // 0xE000 | LINKTYPE: a frame converted from pcap
+export const NETMON_NET_MA_FIRST = 0xe080; // Message Analyzer's own types (WFP captures, ...)
+export const NETMON_NET_MA_LAST = 0xe08a;
+export const NETMON_NET_SPECIAL = 0xfff0; // 0xFFF0–0xFFFF: network info, payload header, DNS cache, filter
+// NetEvent frames: EVENT_RECORD as NetMon stores it (Wireshark epan/dissectors/packet-netmon.c)
+export const NETEV_OFF_TIMESTAMP = 16; // u64 FILETIME
+export const NETEV_OFF_PROVIDER = 24; // GUID
+export const NETEV_OFF_EVENT_ID = 40; // u16
+export const NETEV_OFF_KEYWORD = 48; // u64
+export const NETEV_OFF_EXT_COUNT = 84; // u16
+export const NETEV_OFF_USER_LEN = 86; // u16
+export const NETEV_HDR_SIZE = 89; // then extended items {u16, u16 type, u16, u16 size, data}, then user data
+// Providers, as the four little-endian u32 of the GUID's 16 bytes on the wire
+export const NDISCAP_GUID0 = 0x2ed6006e; // Microsoft-Windows-NDIS-PacketCapture {2ED6006E-4729-4609-B423-3EE7BCD678EF}
+export const NDISCAP_GUID1 = 0x46094729;
+export const NDISCAP_GUID2 = 0xe73e23b4;
+export const NDISCAP_GUID3 = 0xef78d6bc;
+export const PKTMON_GUID0 = 0x4d4f80d9; // Microsoft-Windows-PktMon {4D4F80D9-C8BD-4D73-BB5B-19C90402C5AC}
+export const PKTMON_GUID1 = 0x4d73c8bd;
+export const PKTMON_GUID2 = 0xc9195bbb;
+export const PKTMON_GUID3 = 0xacc50204;
+// ndiscap events: 1001 PacketFragment / 1003 VMSwitchPacketFragment {u32 MiniportIfIndex, u32 LowerIfIndex, ...}
+export const NDISCAP_EV_FRAGMENT = 1001;
+export const NDISCAP_EV_METADATA = 1002;
+export const NDISCAP_EV_VMSWITCH = 1003;
+export const NDISCAP_KW_80211 = 0x10000; // keyword bits (low 32 of the u64)
+export const NDISCAP_KW_WWAN = 0x200;
+// pktmon: 20 component {u16 Id, u16 Type, Name\0, Description\0 (UTF-16)}, 160 packet, 170 drop
+export const PKTMON_EV_COMPONENT = 20;
+export const PKTMON_EV_PACKET = 160;
+export const PKTMON_EV_DROP = 170;
+export const PKTMON_HDR_SIZE = 34; // u64 PktGroupId, u16 PktNumber, u16 AppearanceCount, u16 DirTag, u16 PacketType, u16 ComponentId, u16 EdgeId, u16 FilterId, u32 DropReason, u32 DropLocation, u16 OriginalPayloadSize, u16 LoggedPayloadSize
+export const PKTMON_OFF_PACKET_TYPE = 14; // 1 Ethernet, 2 802.11, 3 raw IP
+export const PKTMON_OFF_COMPONENT = 16;
+export const PKTMON_OFF_DROP_REASON = 22;
+export const PKTMON_OFF_ORIG_SIZE = 30;
+export const PKTMON_OFF_LOGGED_SIZE = 32;
+export const PKTMON_COMPONENT_MINIPORT = 2; // event 20 Type of a network adapter

@@ -1,4 +1,4 @@
-// smbscope benchmark (npm run bench [-- --no-big] [--only mix,many,dense,conn1m,flood,flood-adv,big] [--no-tshark] [--no-browser] [--runs N]).
+// smbscope benchmark (npm run bench [-- --no-big] [--only mix,many,dense,conn1m,flood,flood-adv,big,etl] [--no-tshark] [--no-browser] [--runs N]).
 //
 // 1. Makes (or reuses, cached in ~/.cache/smbscope/bench or $SMBSCOPE_BENCH_CACHE) large captures
 //    by replicating the real captures in fixtures/ (bench/gen.mjs):
@@ -11,6 +11,8 @@
 //              chosen to collide in the flow table's old unkeyed hash), same size: the ratio is printed
 //      big     the mix at ~4.3 GiB with about as many SMB setups (--no-big skips it): memory stays flat,
 //              offsets past 4 GiB
+//      etl     the mix wrapped in ndiscap events by scripts/fixtures/etl-writer.mjs (1.26 GB .etl):
+//              the CLI's --json only, and its Report against the mix's
 // 2. Runs the Node CLI over each as a child process: `--json` (the whole job) and `--events >
 //    /dev/null` (decode + event view), plus bench/decode-wasm.mjs (the wasm alone); prints MB/s,
 //    packets/s and peak RSS (process.resourceUsage().maxRSS, reported by bench/rss.mjs); checks
@@ -200,6 +202,33 @@ for (const spec of SPECS) {
     console.log(`  tshark -n, same file, equivalent extraction: ${fmt(ts.seconds, 1)} s (${fmt(size / MB / ts.seconds, 1)} MB/s) → cli --json ${fmt(res.tshark.ratio, 1)}× faster`);
   }
   rows.push(res);
+}
+
+// etl: the mix as a Windows event trace (ndiscap 1001 events, 4 CPUs, 1 MiB uncompressed buffers)
+// made by the fixture writer; its Report must be the mix's (file name, format and size aside)
+if (ONLY.length === 0 || ONLY.includes("etl")) {
+  const { pcapToEtl } = await import("../scripts/fixtures/etl-writer.mjs");
+  const { file: mixFile } = ensureCapture(SPECS.find((x) => x.name === "mix") ?? { name: "mix", kind: "mix", targetBytes: 1.1 * GiB }, hash, seeds);
+  const file = join(CACHE, `etl-${hash}.etl`);
+  if (!existsSync(file)) {
+    for (const old of readdirSync(CACHE).filter((f) => f.startsWith("etl-"))) rmSync(join(CACHE, old), { force: true });
+    process.stderr.write(`generating etl → ${file} ...`);
+    const t = Date.now();
+    pcapToEtl(mixFile, file + ".tmp", { cpus: 4, bufferSize: 1 << 20, seed: 1 });
+    spawnSync("mv", [file + ".tmp", file]);
+    process.stderr.write(` in ${((Date.now() - t) / 1000).toFixed(1)} s\n`);
+  }
+  const size = statSync(file).size;
+  warm(file);
+  const reportFile = join(CACHE, "report-etl.json");
+  const json = await best(cli, ["--json", file], { stats: true, stdoutFile: reportFile });
+  const mixReportFile = join(CACHE, "report-mix.json");
+  if (!rows.some((x) => x.name === "mix")) await run(cli, ["--json", mixFile], { stdoutFile: mixReportFile }); // (not made by this run)
+  const strip = (f, name) => { const r = JSON.parse(readFileSync(f, "utf8").split("\n")[0]); delete r.capture.file; delete r.capture.format; delete r.capture.bytes; return JSON.stringify(r).split(name).join("FILE"); };
+  const same = strip(reportFile, "etl-" + hash + ".etl") === strip(mixReportFile, mixFile.split("/").pop());
+  console.log(`\netl: ${fmt(size / MB)} MB (the mix in ndiscap events, 4 CPUs, 1 MiB buffers) — Report ${same ? "equal to the mix's" : "DIFFERENT from the mix's"}`);
+  console.log(`  cli --json          ${fmt(json.seconds, 2).padStart(7)} s  ${fmt(size / MB / json.seconds).padStart(6)} MB/s  peak RSS ${fmt((json.maxRssKiB ?? 0) / 1024).padStart(4)} MiB`);
+  rows.push({ name: "etl", file, size, runs: { json }, sameReport: same, check: { connections: JSON.parse(readFileSync(reportFile, "utf8").split("\n")[0]).connections.length } });
 }
 writeFileSync(join(CACHE, "last-results.json"), JSON.stringify(rows, null, 1));
 

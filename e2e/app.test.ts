@@ -10,6 +10,8 @@ import { randomBytes } from "node:crypto";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import type { PreviewServer } from "vite";
 import { startApp, launch, haveChromium, CHROMIUM, readNetLog, IPV6_PROBE } from "./support";
+// @ts-ignore plain JS module
+import { pcapToEtl } from "../scripts/fixtures/etl-writer.mjs";
 
 const FIX = join(__dirname, "../fixtures");
 const ART = join(__dirname, "artifacts");
@@ -139,6 +141,31 @@ describe.skipIf(!haveChromium)("app in Chromium", () => {
     await page.locator('[data-finding-id="TREE_BAD_NETWORK_NAME"]').waitFor({ timeout: 15_000 });
     expect(await page.getByTestId("verdict").textContent()).toContain("dropped.pcap");
     await page.screenshot({ path: join(ART, "report-dark.png"), fullPage: true });
+    await ctx.close();
+  });
+
+  it("reads Windows captures: a Network Monitor .cap from the picker, an XPRESS-compressed .etl dropped on the window", async () => {
+    const { ctx, page } = await open();
+    await analyse(page, "netmon/tree-bad-share.cap");
+    await page.locator('[data-finding-id="TREE_BAD_NETWORK_NAME"]').waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId("verdict").getAttribute("data-reads")).toBe("reader worker");
+    expect(await page.getByTestId("verdict").textContent()).toContain("tree-bad-share.cap");
+    // an ndiscap trace from the fixture writer, 3 CPUs, compressed buffers (read with File.slice)
+    const etl = join(tmpdir(), `smbscope-e2e-${process.pid}.etl`);
+    pcapToEtl(join(FIX, "wrong-password.pcap"), etl, { cpus: 3, bufferSize: 8192, compressed: true });
+    const bytes = [...readFileSync(etl)];
+    rmSync(etl, { force: true });
+    await page.evaluate((b) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(b)], "netsh-trace.etl"));
+      for (const type of ["dragenter", "dragover", "drop"]) document.querySelector("main")!.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, bytes);
+    await page.locator('[data-finding-id="LOGON_FAILURE"]').waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId("verdict").textContent()).toContain("netsh-trace.etl");
+    // the installed app opens them from the file manager
+    const manifest = await page.evaluate(async () => (await fetch(document.querySelector<HTMLLinkElement>('link[rel="manifest"]')!.href)).json());
+    const exts = manifest.file_handlers.flatMap((h: { accept: Record<string, string[]> }) => Object.values(h.accept).flat());
+    expect(exts).toEqual(expect.arrayContaining([".pcap", ".pcapng", ".cap", ".etl"]));
     await ctx.close();
   });
 

@@ -10,7 +10,6 @@ import {
   W_TRUNCATED_RECORD, W_SNAPLEN_CUT, W_UNKNOWN_BLOCK, W_BAD_INTERFACE, W_HUGE_SNAPLEN,
   W_BAD_TSRESOL, W_PB_OBSOLETE, W_SHB_VERSION, W_TS_OVERFLOW,
   E_NOT_A_CAPTURE, E_EMPTY, E_BAD_BLOCK_LENGTH, E_RECORD_TOO_LARGE, E_TRUNCATED_HEADER, E_BAD_SHB,
-  E_NETMON,
 } from "../events";
 import {
   PCAP_MAGIC_US, PCAP_MAGIC_US_SWAPPED, PCAP_MAGIC_NS, PCAP_MAGIC_NS_SWAPPED, PCAPNG_SHB,
@@ -20,6 +19,9 @@ import {
 import { u16x, u32x, u32be, u32le } from "../util";
 import { begin, end, fU32, fU64, setPacket, outFree, OUT_RESERVE } from "../out";
 import { handlePacket } from "../net/packet";
+import { pullActive } from "./pull";
+import { looksLikeEtl, etlStart, etlPulled, etlResume, etlFinish, etlFrames } from "./etl";
+import { netmonStart, netmonFailed, netmonPulled, netmonResume, netmonFinish, netmonTruncatedHeader, netmonFrames } from "./netmon";
 
 export const CARRY_CAP: u32 = 2 << 20; // the largest record we accept (Wireshark's own max is 256 KiB)
 export const INPUT_CAP: u32 = 2 << 20; // a slice
@@ -28,6 +30,8 @@ const ST_START: u32 = 0;
 const ST_PCAP: u32 = 1;
 const ST_PCAPNG: u32 = 2;
 const ST_STOPPED: u32 = 3; // fatal error or unreadable section: the rest of the file is not read
+const ST_NETMON: u32 = 4; // Network Monitor .cap: netmon.ts reads it (pull mode, see pull.ts)
+const ST_ETL: u32 = 5; // Windows event trace: etl.ts reads it (pull mode)
 
 let inputBase: usize = 0; // INPUT; CARRY is [inputBase - CARRY_CAP, inputBase)
 let state: u32 = ST_START;
@@ -82,7 +86,14 @@ export function readerReset(): void {
   badIfaceWarned = false; pbWarned = false; paused = false; resyncing = false; atEof = false;
 }
 
-export function framesRead(): u32 { return frame; }
+export function framesRead(): u32 { return frame + netmonFrames() + etlFrames(); }
+
+/** Pull mode (pull.ts): the bytes the container asked for arrived. 1 = paused for output space. */
+export function readerPulled(n: u32): u32 {
+  if (state == ST_NETMON) return netmonPulled(n);
+  if (state == ST_ETL) return etlPulled(n);
+  return 0;
+}
 
 function warn(code: u32, off: u64, v: u64, v2: u64): void {
   begin(EV_WARNING); fU32(F_CODE, code); fU64(F_OFFSET, off); fU64(F_VALUE, v); fU64(F_VALUE2, v2); end();
@@ -113,12 +124,15 @@ export function feedIn(base: usize, len: u32): u32 {
 }
 
 export function resume(): u32 {
+  if (state == ST_NETMON) return netmonResume();
+  if (state == ST_ETL) return etlResume();
   if (!paused) return 0;
   paused = false;
   return run(pauseCur, pauseEnd);
 }
 
 function run(start: usize, stop: usize): u32 {
+  if (pullActive) { tail = 0; return 0; } // the container reads for itself now
   let cur = start;
   // An oversized non-packet block is skipped across slices without being buffered.
   if (skipLeft > 0) {
@@ -149,6 +163,7 @@ function run(start: usize, stop: usize): u32 {
 function record(p: usize, avail: u32): u32 {
   if (state == ST_START) return fileHeader(p, avail);
   if (state == ST_PCAP) return pcapRecord(p, avail);
+  if (state == ST_NETMON) return netmon(p, avail, false);
   return pcapngBlock(p, avail);
 }
 
@@ -168,11 +183,18 @@ function fileHeader(p: usize, avail: u32): u32 {
     return 24;
   }
   if (m == PCAPNG_SHB) { state = ST_PCAPNG; return pcapngBlock(p, avail); }
+  if (looksLikeEtl(p, avail)) { state = ST_ETL; etlStart(); return avail; }
   const m2 = avail >= 8 ? u32be(p + 4) : 0;
-  if (m == NETMON_MAGIC || m == NETMON1_MAGIC) { fail(E_NETMON, 0, m, m2); return 0; }
+  if (m == NETMON_MAGIC || m == NETMON1_MAGIC) { state = ST_NETMON; return netmon(p, avail, m == NETMON1_MAGIC); }
   if (avail < 8) return 0;
   fail(E_NOT_A_CAPTURE, 0, m, m2);
   return 0;
+}
+
+function netmon(p: usize, avail: u32, v1: bool): u32 {
+  const used = netmonStart(p, avail, v1);
+  if (netmonFailed()) state = ST_STOPPED;
+  return used;
 }
 
 function pcapRecord(p: usize, avail: u32): u32 {
@@ -429,7 +451,11 @@ function spb(b: usize, len: u32): void {
 
 // End of input: what is left in the carry is a record the file cut short.
 export function readerFinish(): void {
-  if (state == ST_START) {
+  if (state == ST_NETMON) {
+    if (pullActive) netmonFinish(); else netmonTruncatedHeader(tail);
+  } else if (state == ST_ETL) {
+    etlFinish();
+  } else if (state == ST_START) {
     if (tail == 0) fail(E_EMPTY, 0, 0, 0);
     else {
       const p = inputBase - tail;

@@ -60,6 +60,7 @@ export function streamSource(stream: Readable, name: string): NodeSource {
   return {
     name,
     size: -1,
+    seekable: false, // Network Monitor and ETL files need reads at any offset: refused with a clear error
     async readInto(offset, dst) {
       if (offset !== position) throw new Error(`${name}: a stream is read in order (asked for offset ${offset} at ${position})`);
       let n = 0;

@@ -1,7 +1,7 @@
 // The `--events` view (report-contract.md): one JSON object per decoder event, in frame order.
 import * as C from "../../assembly/events";
 import type { RawEvent } from "./decoder/records";
-import { statusName, dosErrorLabel, smb2Dialect, ipText, endpoint, KRB_ERRORS, KRB_MSG_TYPES, LINK_TYPES } from "./names";
+import { statusName, dosErrorLabel, smb2Dialect, ipText, endpoint, KRB_ERRORS, KRB_MSG_TYPES, LINK_TYPES, formatName } from "./names";
 import { describeProblem } from "./problems";
 import * as A from "../../assembly/proto/auth/errors";
 
@@ -268,7 +268,7 @@ export function eventView(ev: RawEvent, fileName: string): Record<string, unknow
     }
     case C.EV_CAPTURE:
       o.proto = "capture";
-      o.format = f.format === C.FMT_PCAPNG ? "pcapng" : "pcap";
+      o.format = formatName(f.format as number);
       o.linkType = LINK_TYPES[f.linktype as number] ?? String(f.linktype);
       o.interface = f.iface;
       return o;

@@ -1,6 +1,7 @@
 // Names for the numbers the decoder emits. The wasm emits numbers only; names live here.
 import * as W from "../../assembly/wire";
 import { NTSTATUS_PACKED } from "./ntstatus.generated";
+import * as C from "../../assembly/events";
 
 let ntstatus: Map<number, string> | null = null;
 
@@ -209,4 +210,9 @@ export function ipText(b: Uint8Array | undefined): string {
 
 export function endpoint(ip: string, port: number): string {
   return ip.includes(":") ? `[${ip}]:${port}` : `${ip}:${port}`;
+}
+
+/** The Report's capture.format for an EV_CAPTURE F_FORMAT value. */
+export function formatName(fmt: number): "pcap" | "pcapng" | "netmon" | "etl" {
+  return fmt === C.FMT_PCAPNG ? "pcapng" : fmt === C.FMT_NETMON ? "netmon" : fmt === C.FMT_ETL ? "etl" : "pcap";
 }

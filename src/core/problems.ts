@@ -15,11 +15,11 @@ function firstBytes(v: bigint, v2: bigint): string {
 
 function guessFormat(v: bigint, fileName: string): string {
   const b0 = Number((v >> 24n) & 0xffn), b1 = Number((v >> 16n) & 0xffn);
-  if (/\.etl$/i.test(fileName)) return " It looks like a Windows event trace (.etl, from pktmon or netsh trace): convert it with `pktmon etl2pcap file.etl --out file.pcapng` (Windows 10 2004 or later) or open it in Microsoft Network Monitor / Message Analyzer and save as .cap → convert to pcap, until .etl is supported.";
+  if (/\.etl$/i.test(fileName)) return " It is named .etl, but it does not start like an event trace from pktmon or netsh trace (a 72-byte buffer header, then the trace's logfile header): it may be damaged, or a trace of another kind; on Windows, `pktmon etl2pcap file.etl --out file.pcapng` converts a packet trace.";
   if (b0 === 0x1f && b1 === 0x8b) return " It is gzip-compressed: decompress it first (gunzip), or open it in Wireshark and save as pcapng.";
   if (b0 === 0x50 && b1 === 0x4b) return " It is a ZIP archive: extract the capture from it first.";
   if (b0 === 0x3c || b0 === 0x7b) return " It looks like a text (HTML/XML/JSON) file, not a packet capture.";
-  return " Expected a pcap file (magic a1b2c3d4 or a1b23c4d, either byte order) or a pcapng file (0a0d0d0a).";
+  return " Expected a pcap file (magic a1b2c3d4 or a1b23c4d, either byte order), a pcapng file (0a0d0d0a), a Network Monitor 2.x .cap (GMBU) or a Windows event trace (.etl).";
 }
 
 export interface Problem { fatal: boolean; code: number; offset: number; text: string }
@@ -36,7 +36,14 @@ export function describeProblem(ev: RawEvent, fileName: string): Problem {
     switch (code) {
       case C.E_EMPTY: text = `${fileName} is empty (0 bytes): not a capture.`; break;
       case C.E_NOT_A_CAPTURE: text = `${fileName} is not a packet capture: at byte offset 0 it starts with ${firstBytes(v, v2)}.${guessFormat(v, fileName)}`; break;
-      case C.E_NETMON: text = `${fileName} is a Microsoft Network Monitor capture (.cap), which is not supported yet: open it in Wireshark and save it as pcapng, then analyse that file.`; break;
+      case C.E_NETMON: text = v === 1n && v2 === 0n
+        ? `${fileName} is a Network Monitor 1.x capture (magic RTSS), which is not read here: open it in Wireshark and save it as pcapng, then analyse that file.`
+        : `${fileName} is a Network Monitor capture of version ${v}.${v2}; only version 2.x files are read (open it in Wireshark and save it as pcapng).`; break;
+      case C.E_NETMON_HEADER: text = `${at}: the Network Monitor header places the frame table at byte ${v} with a length of ${v2} bytes, which is not a table of 4-byte offsets after the 128-byte header; the file is damaged.`; break;
+      case C.E_ETL_HEADER: text = `${at}: the first buffer of this event trace holds no logfile header (found ${hex(v)}); it is not an ETL file written by netsh trace or pktmon, or it is damaged.`; break;
+      case C.E_ETL_BUFFER: text = `${at}: an event-trace buffer header states ${v} bytes, outside what ETW writes (72 bytes to ${v2}); reading stopped here.`; break;
+      case C.E_ETL_TOO_MANY_BUFFERS: text = `${fileName}: the trace holds more than ${v} buffers, more than this reader indexes; nothing was read.`; break;
+      case C.E_ETL_TOO_MANY_CPUS: text = `${fileName}: the trace has buffers of more than ${v} processors, more than this reader merges at once; nothing was read.`; break;
       case C.E_TRUNCATED_HEADER: text = `${at}: the file ends inside its file header (${v} of ${v2} bytes present).`; break;
       case C.E_BAD_BLOCK_LENGTH: text = `${at}: pcapng block of type ${hex(v)} has an inconsistent length ${v2} (it must be a multiple of 4, at least 12, and repeated at the block's end); reading stopped here.`; break;
       case C.E_RECORD_TOO_LARGE: text = `${at}: a packet record claims ${v} bytes, more than the ${v2} bytes any real capture uses; the file is damaged from here.`; break;
@@ -59,6 +66,16 @@ export function describeProblem(ev: RawEvent, fileName: string): Problem {
         text = `${at}: a timestamp of interface ${v} falls outside the years 1677–2262 that nanosecond timestamps can hold${off !== 0n ? ` (the interface's if_tsoffset is ${off} s)` : ""}; such packets are read without a time.`;
         break;
       }
+      case C.W_FRAME_TABLE_CUT: text = `${at}: the Network Monitor frame table ends after ${v} of its ${v2} entries (the file is cut short); the frames it lists were read.`; break;
+      case C.W_BAD_FRAME: text = `${at}: ${v2} frame${v2 === 1n ? "" : "s"} of the frame table could not be read (the first, frame ${v} at byte offset ${off}, points past the end of the file or at a damaged record); they are counted but not decoded.`; break;
+      case C.W_NOT_PACKETS: text = `${fileName}: ${v} frame${v === 1n ? " holds" : "s hold"} no packet (Network Monitor network information, filters or events of other providers); counted as frames, not analysed.`; break;
+      case C.W_ETL_DECOMPRESS: text = `${at}: a compressed event-trace buffer does not decompress (${v} of ${v2} bytes produced); the events decompressed before the damage were read, the rest of that buffer skipped.`; break;
+      case C.W_ETL_BAD_RECORD: text = `${at}: a malformed event record at byte ${v} of its buffer; the rest of that buffer was skipped.`; break;
+      case C.W_ETL_CPU: text = `${at}: a buffer of processor ${v}, but the trace header announces ${v2} processor(s); read anyway.`; break;
+      case C.W_ETL_LOST: text = `${fileName}: the trace logger lost ${v} event(s) and ${v2} buffer(s) while capturing (the system was too busy or the buffers too small): packets may be missing.`; break;
+      case C.W_PKTMON_COPIES: text = `${fileName}: pktmon logs each packet once for every component it crosses; the analysis uses the copies logged by component ${v}${ev.f.winName ? ` (${ev.f.winName as string})` : ""}, as \`pktmon etl2pcap ${fileName} --component-id ${v}\` would, and skips the ${v2} other copies (they keep their frame numbers).`; break;
+      case C.W_PKTMON_DROPS: text = `${fileName}: pktmon reports ${v} dropped packet(s) (event 170; the first with drop reason ${v2}); they keep their frame numbers but are not analysed as traffic.`; break;
+      case C.W_ETL_COMPRESSION: text = `${at}: buffers compressed with ${v === 2n ? "LZNT1" : v === 4n ? "XPRESS Huffman" : `format ${v}`}, which this reader does not decompress (only XPRESS); their events were skipped.`; break;
       case C.W_FLOW_TABLE_FULL: text = `${fileName}: more than 180,000 TCP conversations at once; ${v} idle ones were forgotten (stream numbers of conversations that come back later may differ from Wireshark's).`; break;
       case C.W_REASM_SLOTS_FULL: text = `${fileName}: more than ${v} SMB/Kerberos connections open at the same time; the idlest were dropped from reassembly.`; break;
       case C.W_MALFORMED: text = `${fileName}: a malformed message (layer ${v}, byte ${hex(v2, 2)}) was skipped.`; break;

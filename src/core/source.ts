@@ -13,6 +13,11 @@ export interface CaptureSource {
   readInto(offset: number, dst: Uint8Array): Promise<number>;
   /** Makes a read in flight resolve at once, writing nothing (a stream waiting for more bytes). */
   cancel?(): void;
+  /**
+   * false for a stream that can only be read front to back (a pipe). Files and Blobs can be read
+   * at any offset, which Network Monitor and ETL files need (their records are not in file order).
+   */
+  seekable?: boolean;
 }
 
 /** `total` is -1 when the source's size is not known (a stream). */
@@ -35,7 +40,7 @@ export async function decodeSource(
   onProgress?: (p: Progress) => void,
   signal?: { aborted: boolean },
 ): Promise<number> {
-  decoder.reset();
+  decoder.reset(src.size);
   let offset = 0;
   let stopped = false;
   // Events go to the sink in small batches while a slice's records are being decoded: the
@@ -65,10 +70,45 @@ export async function decodeSource(
     flush();
     onProgress?.({ bytes: offset, total: src.size });
     k = k === 0 ? 1 : 0;
+    if (decoder.pullRequest()) {
+      // The container reads for itself from here (see assembly/capture/pull.ts).
+      if (next) { src.cancel?.(); await next.catch(() => 0); } // the read-ahead slice is not wanted
+      next = null;
+      await servePulls(decoder, src, out, flush, onProgress, signal);
+    }
   }
   decoder.finish(out);
   flush();
   return offset;
+}
+
+/** Reads exactly dst.length bytes at offset unless the source ends first; returns the count. */
+async function readFully(src: CaptureSource, offset: number, dst: Uint8Array): Promise<number> {
+  let got = 0;
+  while (got < dst.length) {
+    const n = await src.readInto(offset + got, dst.subarray(got));
+    if (n <= 0) break;
+    got += n;
+  }
+  return got;
+}
+
+/** Pull mode: answers the container's reads until it asks for no more. */
+async function servePulls(
+  decoder: Decoder, src: CaptureSource, out: { push(ev: RawEvent): void }, flush: () => void,
+  onProgress?: (p: Progress) => void, signal?: { aborted: boolean },
+): Promise<void> {
+  if (src.seekable === false) {
+    throw new Error(`${src.name} is a Network Monitor or ETL capture, whose records are read out of file order: open the file itself, not a pipe or stream.`);
+  }
+  for (let r = decoder.pullRequest(); r; r = decoder.pullRequest()) {
+    if (signal?.aborted) throw new DOMException("Analysis cancelled", "AbortError");
+    // The request's view points into wasm memory, which nothing grows while the read is pending.
+    const n = await readFully(src, r.offset, r.view);
+    decoder.pulled(n, out);
+    flush();
+    onProgress?.({ bytes: Math.round(decoder.pullProgress * src.size), total: src.size });
+  }
 }
 
 export interface BlobReadAhead {

@@ -336,7 +336,8 @@ function Intro(props: { onPick: () => void; onSample: () => void }) {
   return (
     <section class="intro" aria-labelledby="intro-h" data-testid="intro">
       <h2 id="intro-h">Why did the SMB connection fail?</h2>
-      <p>Drop a packet capture (.pcap, .pcapng) anywhere on this page, or choose one or more files. smbscope follows every SMB
+      <p>Drop a packet capture (.pcap, .pcapng, Network Monitor .cap, or a Windows .etl from pktmon or netsh trace) anywhere on
+        this page, or choose one or more files. smbscope follows every SMB
         connection through TCP, NEGOTIATE, SESSION_SETUP (NTLM or Kerberos) and TREE_CONNECT, shows where it failed and why, and
         what to do about it.</p>
       <div class="actions">
@@ -351,7 +352,12 @@ function Intro(props: { onPick: () => void; onSample: () => void }) {
         <ul>
           <li>Linux / Samba: <Cmd text="tcpdump -i any -s 0 -w smb.pcap 'port 445 or port 139 or port 88'" /></li>
           <li>Windows with Wireshark installed: <Cmd text='dumpcap -i Ethernet -f "port 445 or port 139 or port 88" -w smb.pcapng' /></li>
-          <li>Windows (built in, 10 2004 or later): <Cmd text="pktmon start --capture --pkt-size 0 -f smb.etl" />, then <Cmd text="pktmon stop" /> and <Cmd text="pktmon etl2pcap smb.etl --out smb.pcapng" /></li>
+          <li>Windows (built in, 10 2004 or later), pktmon: <Cmd text="pktmon filter add SMB -p 445" />, <Cmd text="pktmon filter add NBSS -p 139" />,
+            {" "}<Cmd text="pktmon filter add KRB -p 88" />, then <Cmd text="pktmon start --capture --pkt-size 0 -f C:\smb.etl" />; afterwards
+            {" "}<Cmd text="pktmon stop" /> and <Cmd text="pktmon filter remove" />. Open smb.etl here as it is (no conversion needed).</li>
+          <li>Windows, netsh trace (it cannot filter by port: filter by the file server's address, here 10.0.0.5):
+            {" "}<Cmd text="netsh trace start capture=yes report=disabled IPv4.Address=10.0.0.5 tracefile=C:\smb.etl maxsize=1024" />, then
+            {" "}<Cmd text="netsh trace stop" />; open smb.etl here.</li>
         </ul>
       </details>
     </section>

@@ -18,7 +18,16 @@ interface Exports {
   setSetupOnlyMode(on: number): void;
   finish(): void;
   layoutCheck(): number;
+  pullLength(): number;
+  pullOffset(): number;
+  pullPtr(): number;
+  pulled(n: number): number;
+  pullProgress(): number;
+  setFileSize(n: number): void;
 }
+
+/** A read the container asked for (Network Monitor, ETL): `view.length` bytes at `offset`. */
+export interface PullRequest { offset: number; view: Uint8Array }
 
 export class DecoderTrap extends Error {}
 
@@ -72,8 +81,8 @@ export class Decoder {
    */
   get memoryBytes(): number { return this.x.memory.buffer.byteLength; }
 
-  /** Starts a new file. */
-  reset(): void { this.x.reset(); }
+  /** Starts a new file (of `size` bytes when known: ETL files are read out of order and need it). */
+  reset(size = -1): void { this.x.reset(); if (size >= 0) this.x.setFileSize(size); }
 
   /** The size of the slices the decoder takes (larger chunks are split). */
   get sliceSize(): number { return this.cap; }
@@ -96,6 +105,26 @@ export class Decoder {
     while (more) { more = this.call(() => this.x.resume()); this.drain(out); }
   }
 
+  /**
+   * Pull mode (assembly/capture/pull.ts): the read the container wants next, or null. Containers
+   * whose records are not in file order ask for byte ranges instead of taking streamed slices.
+   */
+  pullRequest(): PullRequest | null {
+    const len = this.x.pullLength() >>> 0;
+    if (len === 0) return null;
+    return { offset: this.x.pullOffset(), view: new Uint8Array(this.x.memory.buffer, this.x.pullPtr() >>> 0, len) };
+  }
+
+  /** Hands the container the `n` bytes read for its request (fewer at the end of the file). */
+  pulled(n: number, out: EventSink): void {
+    let more = this.call(() => this.x.pulled(n));
+    this.drain(out);
+    while (more) { more = this.call(() => this.x.resume()); this.drain(out); }
+  }
+
+  /** A pulling container's progress, 0–1. */
+  get pullProgress(): number { return this.x.pullProgress(); }
+
   /** Feeds bytes of the file; decoded events are appended to `out`. */
   push(chunk: Uint8Array, out: EventSink): void {
     for (let off = 0; off < chunk.length; off += this.cap) {
@@ -103,6 +132,21 @@ export class Decoder {
       this.inputView().set(part);
       this.feedInputAt(0, part.length, out);
     }
+  }
+
+  /**
+   * Decodes a whole file held in memory, serving pull requests from it too (tests, fuzzing):
+   * streamed in `step`-byte pieces, as decodeSource would with slices.
+   */
+  decodeBytes(bytes: Uint8Array, out: EventSink, step = this.cap): void {
+    this.reset(bytes.length);
+    for (let off = 0; off < bytes.length && !this.pullRequest(); off += step) this.push(bytes.subarray(off, Math.min(bytes.length, off + step)), out);
+    for (let r = this.pullRequest(); r; r = this.pullRequest()) {
+      const part = r.offset < bytes.length ? bytes.subarray(r.offset, Math.min(bytes.length, r.offset + r.view.length)) : bytes.subarray(0, 0);
+      r.view.set(part);
+      this.pulled(part.length, out);
+    }
+    this.finish(out);
   }
 
   /** End of file: flushes what the decoder holds and appends the summary event. */

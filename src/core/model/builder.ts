@@ -4,7 +4,7 @@ import * as C from "../../../assembly/events";
 import * as W from "../../../assembly/wire";
 import type { RawEvent } from "../decoder/records";
 import { describeProblem } from "../problems";
-import { ipText, endpoint, smb2Dialect, statusLabel, dosErrorLabel, dosErrorStatus, SMB2_COMMANDS, SMB1_COMMANDS, KRB_MSG_TYPES, LINK_TYPES } from "../names";
+import { ipText, endpoint, smb2Dialect, statusLabel, dosErrorLabel, dosErrorStatus, SMB2_COMMANDS, SMB1_COMMANDS, KRB_MSG_TYPES, LINK_TYPES, formatName } from "../names";
 import { smb1Dialects, tcpFlagsText } from "../eventsView";
 import type { AuthFacts, CaptureModel, ConnModel, KrbMsg, NegotiateInfo } from "./types";
 import { outcomeOf, authOf } from "./summarize";
@@ -125,7 +125,7 @@ export class ModelBuilder {
     const f = ev.f;
     switch (ev.kind) {
       case C.EV_CAPTURE: {
-        this.m.format = f.format === C.FMT_PCAPNG ? "pcapng" : "pcap";
+        this.m.format = formatName(f.format as number);
         const lt = LINK_TYPES[f.linktype as number] ?? `LINKTYPE_${f.linktype}`;
         if (!this.m.linkTypes.includes(lt)) this.m.linkTypes.push(lt);
         const r = f.tsresol as number;

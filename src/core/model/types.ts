@@ -133,7 +133,7 @@ export interface KrbMsg extends Msg {
 export interface CaptureModel {
   file: string;
   bytes: number;
-  format: "pcap" | "pcapng" | "netmon" | null; // null: no capture header recognised
+  format: "pcap" | "pcapng" | "netmon" | "etl" | null; // null: no capture header recognised
   linkTypes: string[];
   packets: number;
   firstTs: number | null;

@@ -1,0 +1,677 @@
+// Windows event trace (.etl) from netsh trace (ndiscap) or pktmon, read without Windows. The
+// format is undocumented; the facts used here are in ../shared/knowledge/windows-capture-formats.md
+// (from the public reverse-engineered readers, checked on a real pktmon file).
+//
+// The file is a sequence of buffers (72-byte header each), one CPU's events per buffer, so file
+// order is not time order. Two passes, both in pull mode (pull.ts):
+//   1. index: every buffer's offset and processor; the logfile header (clock, start time,
+//      processors, compression); pktmon's components (which one logs the most packets).
+//   2. merge: one cursor per processor walks its own buffers in order, and the event with the
+//      earliest timestamp among the cursors goes next. A cursor holds only a window of its buffer
+//      (decompressed as it goes: XPRESS looks back at most 8 KiB), so memory is a fixed arena
+//      shared by the processors, whatever the buffers' size (ETW allows 16 MiB).
+// Frames are numbered as etl2pcapng writes them: every packet event (ndiscap 1001/1003, pktmon
+// 160/170) in time order. pktmon logs a packet once per component it crosses: only one
+// component's copies are analysed (W_PKTMON_COPIES says which).
+import {
+  EV_CAPTURE, EV_WARNING, EV_ERROR, F_CODE, F_OFFSET, F_VALUE, F_VALUE2, F_FORMAT, F_LINKTYPE, F_IFACE, F_TSRESOL,
+  F_WIN_NAME, T_UTF16, FMT_ETL, E_ETL_HEADER, E_ETL_BUFFER, E_ETL_TOO_MANY_BUFFERS, E_ETL_TOO_MANY_CPUS,
+  W_ETL_DECOMPRESS, W_ETL_BAD_RECORD, W_ETL_CPU, W_ETL_LOST, W_PKTMON_COPIES, W_PKTMON_DROPS, W_ETL_COMPRESSION,
+  W_TRUNCATED_RECORD,
+} from "../events";
+import { PKTMON_EV_COMPONENT, PKTMON_EV_DROP, PKTMON_OFF_DROP_REASON, PKTMON_COMPONENT_MINIPORT, LT_ETHERNET } from "../wire";
+import { begin, end, fU32, fU64, fBytes, setPacket, outFree, OUT_RESERVE } from "../out";
+import { request, noRequest, startPulling, progressed } from "./pull";
+import { XpressState, xpressRun, XP_FULL, XP_NEED_INPUT, XPRESS_HISTORY } from "./xpress";
+import { providerOf, isPacketEvent, etwPacket, pktmonComponent, PROV_PKTMON, PROV_OTHER } from "./etwPacket";
+
+// ---- layout (the knowledge file's §2.4) ----
+const BUF_HDR: u32 = 72;
+const BH_SAVED: usize = 0x04; // u32 valid bytes incl. header (decompressed size + 72 when compressed)
+const BH_CPU: usize = 0x28; // u16 ProcessorIndex
+const BH_STATE: usize = 0x2c; // u32, in buffer 0: compression format in the low 16 bits
+const BH_FILLED: usize = 0x30; // u32
+const BH_FLAGS: usize = 0x34; // u16 BufferFlag
+const BF_COMPRESSED: u32 = 0x40;
+const MAX_BUFFER: u32 = 16 << 20; // ETW's largest buffer
+const MAX_RATIO: u64 = 256; // decompressed / compressed size of a buffer (the pktmon sample: 4–7)
+const REC_END: u32 = 0xffffffff;
+const EH_SIZE: u32 = 80; // EVENT_HEADER record
+const EH_FLAGS: usize = 4;
+const EH_TS: usize = 16;
+const EH_PROVIDER: usize = 24;
+const EH_ID: usize = 40;
+const EH_KEYWORD: usize = 48;
+const EHF_EXTENDED: u32 = 1;
+const SYS_TS: usize = 16; // SYSTEM header: timestamp, then kernel/user time; 32 bytes
+const SYS_SIZE: u32 = 32;
+const LOG_MODE_COMPRESSED: u32 = 0x04000000;
+const COMPRESS_XPRESS: u32 = 3;
+const FILETIME_EPOCH_DIFF: i64 = 116444736000000000;
+
+// ---- limits ----
+const MAX_CURSORS: u32 = 64; // processors merged at once
+const INDEX_CAP: u32 = 131072; // buffers indexed (8 bytes each: offset | processor << 48)
+const MIN_WINDOW: u32 = 80 << 10; // a window must hold the largest record (64 KiB) and the history
+
+// ---- memory: the two input areas, free in pull mode ----
+let areaA: usize = 0; let areaASize: u32 = 0;
+let areaB: usize = 0; let areaBSize: u32 = 0;
+let indexBase: usize = 0; // u64[INDEX_CAP]
+let countBase: usize = 0; // u32[65536] pktmon packet events per component
+let typeBase: usize = 0; // u8[65536] pktmon component types (from event 20), 0xff unknown
+let slotOfCpu: usize = 0; // u8[65536] processor → cursor slot + 1 (0: none yet)
+let nameBase: usize = 0; // the chosen component's name, UTF-16 (NAME_CAP bytes)
+const NAME_CAP: u32 = 512;
+let cursorArena: usize = 0; let cursorArenaSize: u32 = 0; // in area A (cursors of pass 2)
+let cursorArena2: usize = 0; let cursorArena2Size: u32 = 0; // rest of area B
+
+class Cursor {
+  cpu: u32 = 0;
+  idx: i32 = -1; // index entry of the buffer being read; -1: no more buffers
+  bufOff: u64 = 0;
+  disk: u32 = 0; // bytes of the buffer in the file
+  logical: u32 = 0; // bytes of records (after decompression)
+  compressed: bool = false;
+  // window over the buffer's records: logical [winPos, winPos + winLen) at win (inside the slot)
+  slotWin: usize = 0; slotWinCap: u32 = 0;
+  win: usize = 0; winCap: u32 = 0; winPos: u32 = 0; winLen: u32 = 0;
+  hdrAt: usize = 0; // where the buffer header was read
+  rec: u32 = 0; // logical offset of the next record
+  // compressed bytes not yet decompressed: file [rawNext - rawLen + rawUsed ...) at raw
+  raw: usize = 0; rawCap: u32 = 0; rawLen: u32 = 0; rawUsed: u32 = 0; rawNext: u64 = 0;
+  xp: XpressState = new XpressState(); // decompression, resumed window after window
+  broken: bool = false; // the buffer did not decompress whole (warned once)
+  // the next event (valid when ready)
+  ready: bool = false; ts: u64 = 0;
+  wait: u32 = 0; // what the pending read is for (W_*)
+}
+const W_NONE: u32 = 0;
+const W_HEADER: u32 = 1; // the buffer header
+const W_DATA: u32 = 2; // uncompressed records
+const W_RAW: u32 = 3; // compressed bytes
+
+let cursors: StaticArray<Cursor> = new StaticArray<Cursor>(0);
+
+// ---- file state ----
+const P_IDLE: u32 = 0;
+const P_INDEX: u32 = 1;
+const P_MERGE: u32 = 2;
+const P_DONE: u32 = 3;
+let pass = P_IDLE;
+let fileSize: u64 = 0;
+let haveHeader = false;
+let nproc: u32 = 0;
+let perfFreq: u64 = 0;
+let startFt: i64 = 0;
+let ts0: u64 = 0;
+let clockType: u32 = 0;
+let cpuMhz: u32 = 0;
+let fileCompressed = false;
+let compressFormat: u32 = 0;
+let nBuffers: u32 = 0;
+let nSlots: u32 = 0;
+let scanOff: u64 = 0; // pass 1: the next buffer
+let primed: u32 = 0; // pass 2: cursors started
+let pending: i32 = -1; // the cursor whose read is pending
+let frames: u32 = 0;
+let chosen: u32 = 0xffffffff; // pktmon component analysed
+let copiesSkipped: u64 = 0;
+let drops: u64 = 0;
+let firstDropReason: u32 = 0;
+let sawPktmon = false;
+// Pass 1 reads every buffer's records only for pktmon, whose component counts decide which copies
+// are analysed: it starts by reading buffer headers alone, and the merge starts it again in full
+// if its first packet event is pktmon's (see emit).
+let scanAll = false;
+let announced = false;
+let nameLen: u32 = 0;
+let cpuWarned = false;
+let decompWarned = false;
+let recordWarned = false;
+let formatWarned = false;
+let truncWarned = false;
+let failed = false;
+
+export function etlInit(a: usize, aSize: u32, b: usize, bSize: u32): void {
+  areaA = a; areaASize = aSize; areaB = b; areaBSize = bSize;
+  indexBase = b;
+  countBase = indexBase + <usize>INDEX_CAP * 8;
+  typeBase = countBase + 65536 * 4;
+  slotOfCpu = typeBase + 65536;
+  nameBase = slotOfCpu + 65536;
+  cursorArena2 = (nameBase + NAME_CAP + 7) & ~7;
+  cursorArena2Size = <u32>(b + bSize - cursorArena2);
+  cursorArena = a; cursorArenaSize = aSize;
+  cursors = new StaticArray<Cursor>(MAX_CURSORS);
+  for (let i: u32 = 0; i < MAX_CURSORS; i++) cursors[i] = new Cursor();
+}
+
+export function etlReset(): void {
+  pass = P_IDLE; fileSize = 0; haveHeader = false; nproc = 0; perfFreq = 0; startFt = 0; ts0 = 0; clockType = 0;
+  cpuMhz = 0; fileCompressed = false; compressFormat = 0; nBuffers = 0; nSlots = 0; scanOff = 0; primed = 0;
+  pending = -1; frames = 0; chosen = 0xffffffff; copiesSkipped = 0; drops = 0; firstDropReason = 0; sawPktmon = false; scanAll = false; announced = false;
+  nameLen = 0; cpuWarned = false; decompWarned = false; recordWarned = false; formatWarned = false; truncWarned = false;
+  failed = false;
+}
+
+export function etlFrames(): u32 { return frames; }
+export function etlFailed(): bool { return failed; }
+export function etlSetFileSize(n: u64): void { fileSize = n; }
+
+function warn(code: u32, off: u64, v: u64, v2: u64): void {
+  begin(EV_WARNING); fU32(F_CODE, code); fU64(F_OFFSET, off); fU64(F_VALUE, v); fU64(F_VALUE2, v2); end();
+}
+function fail(code: u32, off: u64, v: u64, v2: u64): void {
+  begin(EV_ERROR); fU32(F_CODE, code); fU64(F_OFFSET, off); fU64(F_VALUE, v); fU64(F_VALUE2, v2); end();
+  failed = true; pass = P_DONE; noRequest();
+}
+function announce(link: u32): void {
+  begin(EV_CAPTURE); fU32(F_FORMAT, FMT_ETL); fU32(F_LINKTYPE, link); fU32(F_IFACE, 0); fU32(F_TSRESOL, 6); end();
+}
+
+/**
+ * Does the file's first slice look like an ETL file? Buffer 0 starts with a 72-byte buffer header
+ * and then the SYSTEM record (group 0, type 0) that carries the logfile header.
+ */
+export function looksLikeEtl(p: usize, avail: u32): bool {
+  if (avail < BUF_HDR + SYS_SIZE) return false;
+  const size = load<u32>(p);
+  const t = <u32>load<u8>(p + BUF_HDR + 2);
+  return size >= BUF_HDR + SYS_SIZE && size <= MAX_BUFFER + BUF_HDR && (t == 1 || t == 2)
+    && (<u32>load<u8>(p + BUF_HDR + 3) & 0xc0) == 0xc0 && load<u16>(p + BUF_HDR + 6) == 0;
+}
+
+/** Takes over the file (pull mode): pass 1 starts at the first buffer. */
+export function etlStart(): void {
+  startPulling(fileSize * 2);
+  index();
+}
+
+function index(): void {
+  pass = P_INDEX;
+  nBuffers = 0; nSlots = 0;
+  scanOff = 0;
+  const c = cursors[0];
+  c.slotWin = c.win = cursorArena; c.slotWinCap = c.winCap = cursorArenaSize * 3 / 4;
+  c.raw = cursorArena + c.winCap; c.rawCap = cursorArenaSize - c.winCap;
+  memory.fill(countBase, 0, 65536 * 4);
+  memory.fill(typeBase, 0xff, 65536);
+  memory.fill(slotOfCpu, 0, 65536);
+  openAt(c, 0);
+}
+
+// ---- a cursor over one buffer ----
+
+// Reads a buffer's header, and with it the start of its records (or of its compressed bytes, when
+// the file is compressed): one read per buffer when it fits the window.
+function openAt(c: Cursor, off: u64): void {
+  c.bufOff = off; c.ready = false; c.wait = W_HEADER;
+  c.win = c.slotWin; c.winCap = c.slotWinCap;
+  const room = off < fileSize ? fileSize - off : 0;
+  let len: u32 = BUF_HDR;
+  c.hdrAt = c.win;
+  if (pass == P_INDEX && !scanAll && off != 0) len = BUF_HDR; // the header alone
+  else if (fileCompressed) { len = c.rawCap; c.hdrAt = c.raw; }
+  else len = c.winCap;
+  if (<u64>len > room) len = room > <u64>BUF_HDR ? <u32>room : BUF_HDR;
+  request(off, len, c.hdrAt);
+}
+
+// The buffer header arrived (n bytes). false: the buffer is unusable (the caller moves on).
+function headerArrived(c: Cursor, n: u32): bool {
+  const h = c.hdrAt;
+  if (n < BUF_HDR) {
+    if (n > 0 && !truncWarned) { truncWarned = true; warn(W_TRUNCATED_RECORD, c.bufOff, n, BUF_HDR); }
+    return false;
+  }
+  const disk = load<u32>(h);
+  if (disk < BUF_HDR || disk > MAX_BUFFER + BUF_HDR) { fail(E_ETL_BUFFER, c.bufOff, disk, MAX_BUFFER + BUF_HDR); return false; }
+  c.disk = disk;
+  c.cpu = <u32>load<u16>(h + BH_CPU);
+  c.compressed = (<u32>load<u16>(h + BH_FLAGS) & BF_COMPRESSED) != 0;
+  const saved = load<u32>(h + BH_SAVED);
+  const filled = load<u32>(h + BH_FILLED);
+  if (c.bufOff == 0) compressFormat = load<u32>(h + BH_STATE) & 0xffff;
+  let logical: u32;
+  if (c.compressed) logical = saved > BUF_HDR ? saved - BUF_HDR : 0;
+  else {
+    const used = filled > BUF_HDR && filled < disk ? filled : disk; // FilledBytes, else the whole buffer
+    logical = used - BUF_HDR;
+  }
+  if (logical > MAX_BUFFER) logical = 0;
+  // A decompression bomb (a few bytes claiming megabytes, in buffer after buffer) would cost
+  // work out of all proportion to the file: more than MAX_RATIO × its compressed size is damage.
+  if (c.compressed && <u64>logical > <u64>(disk - BUF_HDR) * MAX_RATIO + 4096) {
+    if (!decompWarned) { decompWarned = true; warn(W_ETL_DECOMPRESS, c.bufOff, 0, logical); }
+    logical = 0;
+  }
+  if (c.bufOff + disk > fileSize) {
+    if (!truncWarned) { truncWarned = true; warn(W_TRUNCATED_RECORD, c.bufOff, fileSize - c.bufOff, disk); }
+    const have = <u32>(fileSize - c.bufOff);
+    if (!c.compressed) logical = have > BUF_HDR ? (have - BUF_HDR < logical ? have - BUF_HDR : logical) : 0;
+  }
+  if (c.compressed && compressFormat != COMPRESS_XPRESS && fileCompressed) {
+    if (!formatWarned) { formatWarned = true; warn(W_ETL_COMPRESSION, c.bufOff, compressFormat, 0); }
+    logical = 0;
+  }
+  c.logical = logical;
+  c.winPos = 0; c.winLen = 0; c.rec = 0;
+  c.rawLen = 0; c.rawUsed = 0; c.rawNext = c.bufOff + BUF_HDR;
+  c.xp.reset(); c.broken = false;
+  // what came with the header (else it is read again, as records or compressed bytes)
+  let extra = n - BUF_HDR;
+  if (<u64>extra > <u64>disk - BUF_HDR) extra = disk - BUF_HDR;
+  if (extra > 0 && h == c.win && !c.compressed) {
+    c.win = c.slotWin + BUF_HDR; c.winCap = c.slotWinCap - BUF_HDR; // the records start after it
+    c.winLen = extra < logical ? extra : logical;
+  } else if (extra > 0 && h == c.raw && c.compressed) {
+    c.rawUsed = BUF_HDR; c.rawLen = BUF_HDR + extra; c.rawNext = c.bufOff + BUF_HDR + extra;
+  }
+  return true;
+}
+
+const R_EVENT: u32 = 0; // a packet event (or a pktmon component) is ready at c.rec
+const R_IO: u32 = 1; // a read was requested
+const R_END: u32 = 2; // the buffer has no more events
+const R_MORE: u32 = 3; // bytes arrived (or were decompressed): look again
+
+// Moves to the next event of interest in the current buffer. `skipCurrent`: the record at c.rec
+// was consumed.
+function nextEvent(c: Cursor, skipCurrent: bool): u32 {
+  if (skipCurrent) { c.rec += recSize(c); c.ready = false; }
+  while (true) {
+    if (c.rec + 8 > c.logical) return R_END;
+    if (c.rec + 8 > c.winPos + c.winLen) { const r = more(c, 8); if (r != R_MORE) return r; continue; }
+    const p = c.win + <usize>(c.rec - c.winPos);
+    if (load<u32>(p) == REC_END) return R_END;
+    const type = <u32>load<u8>(p + 2);
+    let size = sizeAt(p, type);
+    if (size < 8 || c.rec + size > c.logical) { if (!c.broken) badRecord(c); return R_END; }
+    if (c.rec + size > c.winPos + c.winLen) { const r = more(c, size); if (r != R_MORE) return r; continue; }
+    if (c.bufOff == 0 && c.rec == 0 && !haveHeader) logfileHeader(c, p, type, size);
+    if ((type == 0x12 || type == 0x13) && size >= EH_SIZE && interesting(p)) { c.ready = true; c.ts = load<u64>(p + EH_TS); return R_EVENT; }
+    c.rec += (size + 7) & ~7;
+  }
+}
+
+function sizeAt(p: usize, type: u32): u32 {
+  // SYSTEM, COMPACT and PERFINFO headers keep their size at +4; the others at +0
+  if ((type >= 1 && type <= 4) || type == 0x10 || type == 0x11) return <u32>load<u16>(p + 4);
+  return <u32>load<u16>(p);
+}
+function recSize(c: Cursor): u32 {
+  const p = c.win + <usize>(c.rec - c.winPos);
+  return (sizeAt(p, <u32>load<u8>(p + 2)) + 7) & ~7;
+}
+
+function badRecord(c: Cursor): void {
+  if (!recordWarned) { recordWarned = true; warn(W_ETL_BAD_RECORD, c.bufOff, c.rec, 0); }
+}
+
+function interesting(p: usize): bool {
+  const prov = providerOf(p + EH_PROVIDER);
+  if (prov == PROV_OTHER) return false;
+  const id = <u32>load<u16>(p + EH_ID);
+  return isPacketEvent(prov, id) || (prov == PROV_PKTMON && id == PKTMON_EV_COMPONENT);
+}
+
+// Brings logical bytes [c.rec, c.rec + need) into the window: R_MORE when more are there, R_IO
+// when a read is needed first.
+function more(c: Cursor, need: u32): u32 {
+  // slide: keep the record being read (and, when decompressing, the history matches refer to)
+  let keep = c.rec;
+  if (c.compressed) {
+    const end = c.winPos + c.winLen;
+    const hist = end > XPRESS_HISTORY ? end - XPRESS_HISTORY : 0;
+    if (hist < keep) keep = hist;
+  }
+  if (keep < c.winPos) keep = c.winPos;
+  if (keep > c.winPos) {
+    const drop = keep - c.winPos;
+    memory.copy(c.win, c.win + drop, c.winLen - drop);
+    c.winPos = keep; c.winLen -= drop;
+  }
+  if (c.rec + need - c.winPos > c.winCap) { badRecord(c); c.rec = c.logical; return R_END; }
+  if (!c.compressed) {
+    const from = c.winPos + c.winLen;
+    let n = c.winCap - c.winLen;
+    if (n > c.logical - from) n = c.logical - from;
+    if (n == 0) { c.rec = c.logical; return R_END; }
+    c.wait = W_DATA;
+    request(c.bufOff + BUF_HDR + from, n, c.win + c.winLen);
+    return R_IO;
+  }
+  return inflate(c);
+}
+
+// Decompresses into the window until it is full or the compressed bytes run out.
+function inflate(c: Cursor): u32 {
+  const target = c.logical - c.winPos < c.winCap ? c.logical - c.winPos : c.winCap;
+  const diskEnd = c.bufOff + c.disk;
+  const complete = c.rawNext >= diskEnd || c.rawNext >= fileSize; // no more compressed bytes to read
+  c.xp.inPos = c.rawUsed; c.xp.outPos = c.winLen;
+  const st = xpressRun(c.xp, c.raw, c.rawLen, complete, c.win, target, c.logical - c.winPos);
+  c.rawUsed = c.xp.inPos; c.winLen = c.xp.outPos;
+  if (st == XP_FULL) return R_MORE;
+  if (st != XP_NEED_INPUT) {
+    // what was decompressed stands; the buffer ends there
+    if (!decompWarned) { decompWarned = true; warn(W_ETL_DECOMPRESS, c.bufOff, <u64>c.winPos + c.winLen, c.logical); }
+    c.logical = c.winPos + c.winLen; c.broken = true;
+    return R_MORE;
+  }
+  // more compressed bytes: keep what is left and read on
+  const left = c.rawLen - c.rawUsed;
+  if (left > 0 && c.rawUsed > 0) memory.copy(c.raw, c.raw + c.rawUsed, left);
+  c.rawLen = left; c.rawUsed = 0;
+  let n = c.rawCap - left;
+  const remain = diskEnd - c.rawNext;
+  if (<u64>n > remain) n = <u32>remain;
+  c.wait = W_RAW;
+  request(c.rawNext, n, c.raw + left);
+  return R_IO;
+}
+
+// A read for cursor c arrived.
+function arrived(c: Cursor, n: u32): u32 {
+  const w = c.wait;
+  c.wait = W_NONE;
+  if (w == W_HEADER) return headerArrived(c, n) ? R_MORE : R_END;
+  if (w == W_DATA) {
+    c.winLen += n;
+    if (n == 0) { c.rec = c.logical; return R_END; }
+    return R_MORE;
+  }
+  // W_RAW
+  c.rawLen += n; c.rawNext += n;
+  if (n == 0) c.rawNext = c.bufOff + c.disk; // the file ended: decompress what there is
+  return inflate(c);
+}
+
+// ---- the logfile header (first record of buffer 0) ----
+
+function logfileHeader(c: Cursor, p: usize, type: u32, size: u32): void {
+  const hookId = <u32>load<u16>(p + 6);
+  if ((type != 1 && type != 2) || hookId != 0 || size < SYS_SIZE + 0x110) return;
+  const h = p + SYS_SIZE;
+  const ptr = load<u32>(h + 44) == 4 ? 4 : 8;
+  const tz = 56 + 2 * ptr;
+  const after = <usize>((tz + 176 + 7) & ~7); // BootTime
+  if (SYS_SIZE + <u32>after + 32 > size) return;
+  nproc = load<u32>(h + 12);
+  const mode = load<u32>(h + 32);
+  fileCompressed = (mode & LOG_MODE_COMPRESSED) != 0;
+  cpuMhz = load<u32>(h + 52);
+  perfFreq = load<u64>(h + after + 8);
+  startFt = <i64>load<u64>(h + after + 16);
+  clockType = load<u32>(h + after + 24);
+  const buffersLost = load<u32>(h + after + 28);
+  const eventsLost = load<u32>(h + 48);
+  ts0 = load<u64>(p + SYS_TS);
+  haveHeader = true;
+  if (eventsLost > 0 || buffersLost > 0) warn(W_ETL_LOST, 0, eventsLost, buffersLost);
+}
+
+/** Raw event timestamp → ns since 1970 (UTC). */
+function toNs(ts: u64): i64 {
+  let freq: u64 = perfFreq;
+  if (clockType == 2) freq = 10000000; // system time: 100 ns units
+  else if (clockType == 3) freq = <u64>cpuMhz * 1000000;
+  const base = (startFt - FILETIME_EPOCH_DIFF) * 100;
+  if (freq == 0) return base;
+  const d = <i64>(ts - ts0);
+  const neg = d < 0;
+  const a = <u64>(neg ? -d : d);
+  const whole = a / freq;
+  const rem = a % freq;
+  const frac = rem < 9000000000 ? <i64>(rem * 1000000000 / freq) : <i64>(<f64>rem * 1e9 / <f64>freq);
+  const off = <i64>whole * 1000000000 + frac;
+  return base + (neg ? -off : off);
+}
+
+// ---- pass 1: index ----
+
+function indexStep(n: u32): u32 {
+  const c = cursors[0];
+  let r: u32;
+  if (c.wait == W_HEADER) {
+    c.wait = W_NONE;
+    if (!headerArrived(c, n)) { if (!failed) endIndex(); return 0; }
+    if (nBuffers >= INDEX_CAP) { fail(E_ETL_TOO_MANY_BUFFERS, c.bufOff, INDEX_CAP, 0); return 0; }
+    if (load<u8>(slotOfCpu + c.cpu) == 0) {
+      if (nSlots >= MAX_CURSORS) { fail(E_ETL_TOO_MANY_CPUS, c.bufOff, MAX_CURSORS, c.cpu); return 0; }
+      store<u8>(slotOfCpu + c.cpu, <u8>(++nSlots));
+    }
+    store<u64>(indexBase + <usize>nBuffers * 8, c.bufOff | (<u64>c.cpu << 48));
+    nBuffers++;
+    // Only buffer 0 (the logfile header) is read, until the merge meets a pktmon event
+    r = scanAll || c.bufOff == 0 ? nextEvent(c, false) : R_END;
+  } else r = arrived(c, n);
+  while (true) {
+    if (failed || r == R_IO) return 0;
+    if (r == R_EVENT) { countEvent(c); r = nextEvent(c, true); continue; }
+    if (r == R_MORE) { r = nextEvent(c, false); continue; }
+    // the buffer is done: the next one follows it in the file
+    progressed(c.disk);
+    scanOff = c.bufOff + c.disk;
+    if (scanOff + BUF_HDR > fileSize) {
+      if (scanOff < fileSize && !truncWarned) { truncWarned = true; warn(W_TRUNCATED_RECORD, scanOff, fileSize - scanOff, BUF_HDR); }
+      endIndex();
+      return 0;
+    }
+    openAt(c, scanOff);
+    return 0;
+  }
+  return 0;
+}
+
+// pass 1: what pktmon events tell before the merge
+function countEvent(c: Cursor): void {
+  const p = c.win + <usize>(c.rec - c.winPos);
+  if (providerOf(p + EH_PROVIDER) != PROV_PKTMON) return;
+  sawPktmon = true;
+  const id = <u32>load<u16>(p + EH_ID);
+  const u = userData(p);
+  const ulen = userLen(p, u);
+  if (id == PKTMON_EV_COMPONENT) {
+    if (ulen >= 4) store<u8>(typeBase + <usize>load<u16>(u), <u8>load<u16>(u + 2));
+    return;
+  }
+  const comp = pktmonComponent(u, ulen);
+  if (comp <= 0xffff) { const q = countBase + <usize>comp * 4; store<u32>(q, load<u32>(q) + 1); }
+}
+
+// Start of the user data of an EVENT_HEADER record (after its extended data items).
+function userData(p: usize): usize {
+  const size = <u32>load<u16>(p);
+  let o: u32 = EH_SIZE;
+  if ((<u32>load<u16>(p + EH_FLAGS) & EHF_EXTENDED) != 0) {
+    while (o + 8 <= size) {
+      const link = <u32>load<u16>(p + o + 4) & 1;
+      o = (o + 8 + <u32>load<u16>(p + o + 6) + 7) & ~7;
+      if (link == 0) break;
+    }
+    if (o > size) o = size;
+  }
+  return p + o;
+}
+function userLen(p: usize, u: usize): u32 { return <u32>(p + <usize>load<u16>(p) - u); }
+
+function endIndex(): void {
+  if (!haveHeader) { fail(E_ETL_HEADER, BUF_HDR, load<u32>(cursors[0].win), 0); return; }
+  if (nproc > 0) {
+    for (let i: u32 = 0; i < nBuffers; i++) {
+      const cpu = <u32>(load<u64>(indexBase + <usize>i * 8) >> 48);
+      if (cpu >= nproc && !cpuWarned) { cpuWarned = true; warn(W_ETL_CPU, load<u64>(indexBase + <usize>i * 8) & 0xffffffffffff, cpu, nproc); }
+    }
+  }
+  if (sawPktmon) chooseComponent();
+  if (!announced) { announced = true; announce(LT_ETHERNET); }
+  // pass 2: each processor gets an equal share of the arena (area A first, then the rest of B)
+  pass = P_MERGE;
+  if (nSlots == 0) { pass = P_DONE; noRequest(); return; }
+  let share = ((cursorArenaSize + cursorArena2Size) / nSlots) & ~1023;
+  while (share > 0 && cursorArenaSize / share + cursorArena2Size / share < nSlots) share -= 1024;
+  if (share - (share >> 2) < MIN_WINDOW) { fail(E_ETL_TOO_MANY_CPUS, 0, MAX_CURSORS, nSlots); return; }
+  const inA = cursorArenaSize / share;
+  for (let s: u32 = 0; s < nSlots; s++) {
+    const c = cursors[s];
+    const base = s < inA ? cursorArena + <usize>s * share : cursorArena2 + <usize>(s - inA) * share;
+    c.slotWin = c.win = base; c.slotWinCap = c.winCap = share - (share >> 2); c.raw = base + c.winCap; c.rawCap = share >> 2;
+    c.idx = -1; c.ready = false; c.wait = W_NONE; c.disk = 0; c.cpu = 0xffffffff;
+  }
+  // each slot's processor: the first indexed buffer of it
+  for (let i: u32 = 0; i < nBuffers; i++) {
+    const e = load<u64>(indexBase + <usize>i * 8);
+    const s = <u32>load<u8>(slotOfCpu + <usize>(e >> 48)) - 1;
+    const c = cursors[s];
+    if (c.idx < 0) { c.idx = <i32>i; c.cpu = <u32>(e >> 48); }
+  }
+  primed = 0;
+  pending = -1;
+  mergeStep(0, false);
+}
+
+// pktmon: the component analysed is the network adapter (component type 2) that logged the most
+// packets, else the component that logged the most; the lowest id on a tie.
+function chooseComponent(): void {
+  let best: u32 = 0xffffffff; let bestN: u32 = 0; let bestMini = false;
+  for (let id: u32 = 0; id < 65536; id++) {
+    const n = load<u32>(countBase + id * 4);
+    if (n == 0) continue;
+    const mini = <u32>load<u8>(typeBase + id) == PKTMON_COMPONENT_MINIPORT;
+    if ((mini && !bestMini) || (mini == bestMini && n > bestN)) { best = id; bestN = n; bestMini = mini; }
+  }
+  chosen = best;
+}
+
+// ---- pass 2: merge ----
+
+// Opens the cursor's next buffer of its processor (after index entry c.idx when `after`).
+function nextBuffer(c: Cursor, after: bool): u32 {
+  if (after) {
+    let i = c.idx + 1;
+    while (<u32>i < nBuffers && <u32>(load<u64>(indexBase + <usize>i * 8) >> 48) != c.cpu) i++;
+    if (<u32>i >= nBuffers) { c.idx = -1; return R_END; }
+    c.idx = i;
+  }
+  if (c.idx < 0) return R_END;
+  openAt(c, load<u64>(indexBase + <usize>c.idx * 8) & 0xffffffffffff);
+  return R_IO;
+}
+
+// Advances cursor s to its next event across buffers. R_EVENT, R_IO (read pending) or R_END.
+function advance(s: u32, r0: u32): u32 {
+  const c = cursors[s];
+  let r = r0;
+  while (true) {
+    if (failed) return R_END;
+    if (r == R_IO) { pending = <i32>s; return R_IO; }
+    if (r == R_EVENT) return R_EVENT;
+    if (r == R_END) {
+      progressed(c.disk);
+      c.disk = 0;
+      r = nextBuffer(c, true);
+      if (r == R_END) return R_END;
+      continue;
+    }
+    r = nextEvent(c, false);
+  }
+  return R_END;
+}
+
+function mergeStep(n: u32, arrivedRead: bool): u32 {
+  if (arrivedRead && pending >= 0) {
+    const s = <u32>pending;
+    pending = -1;
+    if (advance(s, arrived(cursors[s], n)) == R_IO) return 0;
+  }
+  // start every cursor: its first buffer, its first event
+  while (primed < nSlots) {
+    const s = primed++;
+    if (advance(s, nextBuffer(cursors[s], false)) == R_IO) return 0;
+  }
+  return mergeLoop();
+}
+
+function mergeLoop(): u32 {
+  while (true) {
+    if (failed) return 0;
+    if (outFree() < OUT_RESERVE) return 1;
+    // the cursor whose next event is earliest (the lower slot on a tie: file order)
+    let best: i32 = -1; let bestTs: u64 = 0;
+    for (let s: u32 = 0; s < nSlots; s++) {
+      const c = cursors[s];
+      if (!c.ready) continue;
+      if (best < 0 || c.ts < bestTs) { best = <i32>s; bestTs = c.ts; }
+    }
+    if (best < 0) { pass = P_DONE; noRequest(); return 0; }
+    if (!emit(cursors[best])) return 0; // the index pass again (its first read is pending)
+    const r = advance(<u32>best, nextEvent(cursors[best], true));
+    if (r == R_IO) return 0;
+  }
+  return 0;
+}
+
+// Decodes the cursor's event. false: the index pass starts again, reading every record (a pktmon
+// trace: the components' counts are needed before its first packet).
+function emit(c: Cursor): bool {
+  const p = c.win + <usize>(c.rec - c.winPos);
+  const prov = providerOf(p + EH_PROVIDER);
+  const id = <u32>load<u16>(p + EH_ID);
+  const u = userData(p);
+  const ulen = userLen(p, u);
+  if (prov == PROV_PKTMON && !sawPktmon) {
+    if (frames == 0 && !scanAll) { scanAll = true; index(); return false; }
+    // pktmon events only after other packets (a trace of several providers): the component of the first one
+    sawPktmon = true;
+    chosen = id == PKTMON_EV_COMPONENT ? 0xffffffff : pktmonComponent(u, ulen);
+  }
+  if (prov == PROV_PKTMON && id == PKTMON_EV_COMPONENT) {
+    if (ulen >= 4 && <u32>load<u16>(u) == chosen && nameLen == 0) {
+      // "Name\0Description\0" → "Name, Description"
+      let o: u32 = 4; let k: u32 = 0; let part: u32 = 0;
+      while (o + 2 <= ulen && k + 4 <= NAME_CAP && part < 2) {
+        const ch = load<u16>(u + o); o += 2;
+        if (ch == 0) { part++; if (part == 1) { store<u16>(nameBase + k, 0x2c); store<u16>(nameBase + k + 2, 0x20); k += 4; } continue; }
+        store<u16>(nameBase + k, ch); k += 2;
+      }
+      nameLen = k;
+    }
+    return true;
+  }
+  frames++;
+  // in microseconds, as etl2pcapng writes them (FILETIME / 10), so that times match its output
+  const ns = toNs(c.ts);
+  setPacket(frames, ns - ns % 1000, 6);
+  if (prov == PROV_PKTMON) {
+    if (id == PKTMON_EV_DROP) {
+      if (drops++ == 0 && ulen >= 26) firstDropReason = load<u32>(u + PKTMON_OFF_DROP_REASON);
+      return true;
+    }
+    if (pktmonComponent(u, ulen) != chosen) { copiesSkipped++; return true; }
+  }
+  etwPacket(prov, id, load<u64>(p + EH_KEYWORD), u, ulen);
+  return true;
+}
+
+// ---- the reader's entry points ----
+
+/** The bytes asked for arrived. 1 = paused for output space. */
+export function etlPulled(n: u32): u32 {
+  if (pass == P_INDEX) return indexStep(n);
+  if (pass == P_MERGE) return mergeStep(n, true);
+  return 0;
+}
+
+export function etlResume(): u32 { return pass == P_MERGE && pending < 0 ? mergeLoop() : 0; }
+
+export function etlFinish(): void {
+  if (failed) return;
+  if (sawPktmon && chosen != 0xffffffff) {
+    begin(EV_WARNING); fU32(F_CODE, W_PKTMON_COPIES); fU64(F_OFFSET, 0); fU64(F_VALUE, chosen); fU64(F_VALUE2, copiesSkipped);
+    if (nameLen > 0) fBytes(F_WIN_NAME, T_UTF16, nameBase, nameLen);
+    end();
+  }
+  if (drops > 0) warn(W_PKTMON_DROPS, 0, drops, firstDropReason);
+}
