@@ -187,6 +187,45 @@ describe.skipIf(!haveChromium)("app in Chromium", () => {
     await ctx.close();
   });
 
+  it("never waits for history: the next file starts while the first is hashed; not saving is a choice; reload shows the last report; delete can be undone", async () => {
+    // every SHA-256 for history takes 3 s (a slow disk): the analyses must not wait for it
+    const { ctx, page } = await open({ query: "?test-hash-delay=3000" });
+    await analyse(page, ["wrong-password.pcap", "tree-bad-share.pcap"]);
+    await page.locator('[data-finding-id="TREE_BAD_NETWORK_NAME"]').waitFor({ timeout: 15_000 });
+    // the second report is out and the first is still being saved, with its own small status
+    expect(await historyCount(page)).toBe(0);
+    expect(await page.getByTestId("save-status").textContent()).toContain("Saving wrong-password.pcap to history");
+    expect(await page.getByTestId("progress").count()).toBe(0);
+    await expect.poll(() => historyCount(page), { timeout: 20_000 }).toBe(2);
+    await expect.poll(() => page.getByTestId("save-status").count()).toBe(0);
+    // not saving is a choice: said quietly on the report, no error
+    await analyse(page, "encrypt-smb21.pcap");
+    await page.locator('[data-finding-id="TREE_ACCESS_DENIED_ENCRYPTION"]').waitFor({ timeout: 15_000 });
+    await page.getByTestId("dont-save").click();
+    await page.getByTestId("not-saved").waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId("alert-error").count()).toBe(0);
+    expect(await page.getByTestId("alerts").textContent()).not.toMatch(/could not be saved/);
+    expect(await historyCount(page)).toBe(2);
+    // after a reload, the last saved report opened is on screen again
+    await page.reload();
+    await page.getByTestId("verdict").waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId("verdict").textContent()).toContain("tree-bad-share.pcap");
+    expect(await page.getByTestId("verdict").textContent()).toContain("saved analysis from");
+    // delete, then undo
+    await page.getByTestId("nav-history").click();
+    await page.locator("[data-testid=history-table] tbody tr", { hasText: "wrong-password.pcap" }).getByTestId("delete").click();
+    await expect.poll(() => historyCount(page)).toBe(1);
+    await page.getByTestId("alerts").getByRole("button", { name: "Undo" }).click();
+    await expect.poll(() => historyCount(page)).toBe(2);
+    await page.reload();
+    await expect.poll(() => historyCount(page)).toBe(2);
+    await page.getByTestId("nav-history").click();
+    const back = page.locator("[data-testid=history-table] tbody tr", { hasText: "wrong-password.pcap" });
+    await back.getByRole("button", { name: /^Open/ }).click();
+    await page.locator('[data-finding-id="LOGON_FAILURE"]').waitFor({ timeout: 5_000 });
+    await ctx.close();
+  });
+
   it("lets go of the history database when another tab upgrades it, and says so", async () => {
     const { ctx, page } = await open();
     await expect.poll(() => page.getByTestId("alerts").textContent()).toBe("");

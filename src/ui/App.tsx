@@ -1,9 +1,9 @@
-import { createSignal, For, onCleanup, onMount, Show } from "solid-js";
+import { createEffect, createSignal, For, on, onCleanup, onMount, Show } from "solid-js";
 import type { Report } from "../core/report";
-import { AnalysisFailure, type AnalyzerClient, type ProgressInfo } from "./analyzerClient";
+import { AnalysisFailure, type AnalyzerClient, type HashJob, type ProgressInfo } from "./analyzerClient";
 import { HistoryStore, HistoryError, storageInfo, requestPersistence, type HistoryEntry, type HistoryEvent, type StorageInfo } from "../history/store";
 import { ReportView, type ReportMeta } from "./components/ReportView";
-import { ProgressPanel } from "./components/ProgressPanel";
+import { ProgressPanel, SaveStatus, type Saving } from "./components/ProgressPanel";
 import { HistoryView } from "./components/HistoryView";
 import { Cmd } from "./components/Copy";
 import { announcement, announce } from "./announce";
@@ -40,6 +40,7 @@ export function App(props: AppProps) {
   const [dragging, setDragging] = createSignal(false);
   const [offlineReady, setOfflineReady] = createSignal(false);
   const [workerGen, setWorkerGen] = createSignal(props.client.generation);
+  const [saving, setSaving] = createSignal<Saving[]>([]);
   let fileInput: HTMLInputElement | undefined;
 
   const alert = (tone: Alert["tone"], text: string, action?: Alert["action"]) => {
@@ -72,8 +73,11 @@ export function App(props: AppProps) {
     try {
       const s = await HistoryStore.open(onHistoryEvent);
       setStore(s);
-      setKeepCapturesSig((await s.settings()).keepCaptures);
+      const settings = await s.settings();
+      setKeepCapturesSig(settings.keepCaptures);
       await refreshHistory();
+      // the report that was on screen before the reload, unless something was opened meanwhile
+      if (settings.lastOpened !== null && !shown() && !running() && !queue().length) await historyActions.open(settings.lastOpened, true);
     } catch (e) {
       setHistoryAvailable(false);
       alert("warning", (e as Error).message);
@@ -81,12 +85,13 @@ export function App(props: AppProps) {
   });
 
   const historyActions = {
-    open: async (id: number) => {
+    /** `quiet`: the report shown again after a reload; if it is gone, nothing to say */
+    open: async (id: number, quiet = false) => {
       const s = store();
       if (!s) return;
       try {
         const [entry, report] = await Promise.all([s.get(id), s.getReport(id)]);
-        if (!entry || !report) { alert("error", "That analysis is no longer in history."); await refreshHistory(); return; }
+        if (!entry || !report) { if (!quiet) alert("error", "That analysis is no longer in history."); await refreshHistory(); return; }
         show({ key: `h${id}`, report, name: entry.name, tone: reportTone(report), meta: { fromHistory: true, savedAt: entry.date, sha256: entry.sha256 } });
       } catch (e) { alert("error", (e as Error).message); }
     },
@@ -94,7 +99,19 @@ export function App(props: AppProps) {
       const s = store();
       if (!s) return;
       const name = entries().find((e) => e.id === id)?.name ?? "analysis";
-      try { await s.delete(id); announce(`Deleted ${name}`); } catch (e) { alert("error", (e as Error).message); }
+      try {
+        const removed = await s.delete(id);
+        announce(`Deleted ${name}`);
+        if (removed) {
+          alert("info", `Deleted the analysis of ${name} from history.`, {
+            label: "Undo",
+            run: async () => {
+              try { await s.restore(removed); announce(`${name} is back in history`); } catch (e) { alert("error", (e as Error).message); }
+              await refreshHistory();
+            },
+          });
+        }
+      } catch (e) { alert("error", (e as Error).message); }
       await refreshHistory();
     },
     clear: async () => {
@@ -131,7 +148,20 @@ export function App(props: AppProps) {
     },
   };
 
+  // the saved report on screen is the one shown again after a reload
+  createEffect(on(shown, (s) => {
+    const id = s && /^h(\d+)$/.exec(s.key)?.[1];
+    if (id) void store()?.setSetting("lastOpened", Number(id)).catch(() => {});
+  }));
+
   // ---- analysis ----
+  /** Changes a tab's meta wherever it is (this window's tabs, the report on screen). */
+  const patchTab = (key: string, f: (t: Shown) => Shown) => {
+    setSession((xs) => xs.map((x) => (x.key === key ? f(x) : x)));
+    const cur = shown();
+    if (cur?.key === key) setShown(f(cur));
+  };
+
   const show = (s: Shown) => {
     setShown(s);
     setSession((xs) => [...xs.filter((x) => x.key !== s.key)].concat(s).slice(-8));
@@ -176,27 +206,12 @@ export function App(props: AppProps) {
         alert("error", report.capture.error ?? `${job.name}: nothing could be read.`);
         return;
       }
-      // Show the report at once; it is saved to history when the file's hash is known
+      // The analysis is done: the report shows now, and is saved to history in the background
+      // (the file's SHA-256 first) while the next file is analysed.
       const meta: ReportMeta = { elapsedMs: res.elapsedMs, wasmBytes: res.wasmBytes, reads: res.reads };
-      const tab = { key: `s${job.id}`, report, meta, name: job.name, tone: reportTone(report) };
+      const tab = { key: `s${job.id}`, report, meta: { ...meta, saveState: store() ? "saving" as const : undefined }, name: job.name, tone: reportTone(report) };
       show(tab);
-      const s = store();
-      if (s) {
-        try {
-          const sha256 = await res.sha256;
-          const saved = await s.save({ name: job.name, size: job.blob.size, sha256, report, capture: keepCaptures() ? job.blob : null });
-          const savedTab = { ...tab, key: `h${saved.entry.id}`, meta: { ...meta, sha256, savedAt: saved.entry.date } };
-          setSession((xs) => xs.filter((x) => x.key !== savedTab.key).map((x) => (x.key === tab.key ? savedTab : x)));
-          if (shown()?.key === tab.key) setShown(savedTab);
-          if (saved.previous) {
-            alert("info", `${job.name} is already in history: the same capture (SHA-256 ${sha256.slice(0, 12)}…) was analysed on ${formatDate(saved.previous.date)}${saved.previous.name !== job.name ? ` as ${saved.previous.name}` : ""}. That entry now holds this new analysis.`);
-          }
-          if (saved.captureDropped) alert("warning", `${job.name}: the analysis was saved, but the capture itself was not kept: the browser's storage for this site is full.`);
-        } catch (e) {
-          alert(e instanceof HistoryError && e.kind === "quota" ? "warning" : "error", e instanceof HistoryError ? e.message : `${job.name}: the analysis could not be saved to history (${(e as Error)?.message ?? e}).`);
-        }
-        await refreshHistory();
-      }
+      if (store()) saveLater(job, tab);
       announce(`Analysis of ${job.name} done: ${report.verdict}`);
     } catch (e) {
       if (hint) dismiss(hint);
@@ -212,6 +227,42 @@ export function App(props: AppProps) {
   };
 
   const cancel = () => props.client.cancel();
+
+  // ---- saving to history, one file after the other, beside the analyses ----
+  let saveChain: Promise<void> = Promise.resolve();
+  const saveLater = (job: Job, tab: Shown) => {
+    let stopped = false;
+    let hashJob: HashJob | null = null;
+    const stop = () => { stopped = true; hashJob?.cancel(); };
+    setSaving((xs) => [...xs, { id: job.id, name: job.name, done: null, stop }]);
+    const step = async () => {
+      const s = store();
+      try {
+        if (stopped || !s) throw Object.assign(new Error("not saved"), { name: "AbortError" });
+        // (returns nothing: Comlink sends a callback's return value back to the worker)
+        hashJob = props.client.hash(job.blob, (done) => { setSaving((xs) => xs.map((x) => (x.id === job.id ? { ...x, done } : x))); });
+        const sha256 = await hashJob.sha256;
+        if (stopped) throw Object.assign(new Error("not saved"), { name: "AbortError" });
+        const saved = await s.save({ name: job.name, size: job.blob.size, sha256, report: tab.report, capture: keepCaptures() ? job.blob : null });
+        const savedKey = `h${saved.entry.id}`;
+        setSession((xs) => xs.filter((x) => x.key !== savedKey));
+        patchTab(tab.key, (t) => ({ ...t, key: savedKey, meta: { ...t.meta, saveState: undefined, sha256, savedAt: saved.entry.date } }));
+        if (saved.previous) {
+          alert("info", `${job.name} is already in history: the same capture (SHA-256 ${sha256.slice(0, 12)}…) was analysed on ${formatDate(saved.previous.date)}${saved.previous.name !== job.name ? ` as ${saved.previous.name}` : ""}. That entry now holds this new analysis.`);
+        }
+        if (saved.captureDropped) alert("warning", `${job.name}: the analysis was saved, but the capture itself was not kept: the browser's storage for this site is full.`);
+      } catch (e) {
+        patchTab(tab.key, (t) => ({ ...t, meta: { ...t.meta, saveState: "not-saved" } }));
+        // not saving is the user's choice (or history went away): the report says so, quietly
+        if ((e as Error)?.name === "AbortError") announce(`${job.name} was not saved to history`);
+        else alert(e instanceof HistoryError && e.kind === "quota" ? "warning" : "error", e instanceof HistoryError ? e.message : `${job.name}: the analysis could not be saved to history (${(e as Error)?.message ?? e}).`);
+      } finally {
+        setSaving((xs) => xs.filter((x) => x.id !== job.id));
+        await refreshHistory();
+      }
+    };
+    saveChain = saveChain.then(step, step);
+  };
 
   const trySample = async () => {
     try {
@@ -293,6 +344,8 @@ export function App(props: AppProps) {
             )}
           </For>
         </div>
+
+        <SaveStatus saving={saving()} />
 
         <Show when={running()}>
           {(r) => <ProgressPanel name={r().job.name} progress={r().progress} queued={queuedNames()} onCancel={cancel} onClearQueue={() => setQueue([])} />}

@@ -9,7 +9,11 @@ import { Connections } from "./Connections";
 import { Ladder } from "./Ladder";
 import { CaptureSummary, KerberosTable, ServersTable } from "./Summary";
 
-export interface ReportMeta { savedAt?: number; fromHistory?: boolean; sha256?: string; elapsedMs?: number; wasmBytes?: number; reads?: string }
+export interface ReportMeta {
+  savedAt?: number; fromHistory?: boolean; sha256?: string; elapsedMs?: number; wasmBytes?: number; reads?: string;
+  /** while it is saved to history in the background, or when it was not (the user's choice) */
+  saveState?: "saving" | "not-saved";
+}
 
 const drawnReports = new WeakSet<Report>();
 
@@ -50,6 +54,8 @@ export function ReportView(props: { report: Report; meta?: ReportMeta }) {
           {counts().error} error{counts().error === 1 ? "" : "s"}, {counts().warning} warning{counts().warning === 1 ? "" : "s"}, {counts().info} note{counts().info === 1 ? "" : "s"}
           {" · "}{r().connections.length} SMB connection{r().connections.length === 1 ? "" : "s"} · {r().capture.packets.toLocaleString("en-US")} packets · {formatBytes(r().capture.bytes)}
           <Show when={props.meta?.elapsedMs !== undefined && !props.meta?.fromHistory}>{" · "}analysed in {(props.meta!.elapsedMs! / 1000).toFixed(props.meta!.elapsedMs! < 10_000 ? 2 : 1)} s</Show>
+          <Show when={props.meta?.saveState === "saving"}>{" · "}<span data-testid="saving">saving to history…</span></Show>
+          <Show when={props.meta?.saveState === "not-saved"}>{" · "}<span data-testid="not-saved">not saved to history</span></Show>
           <Show when={!props.meta?.fromHistory && props.meta?.savedAt}>{" · "}<span data-testid="saved">saved to history</span></Show>
           <Show when={props.meta?.fromHistory && props.meta.savedAt}>{" · "}saved analysis from {formatDate(props.meta!.savedAt!)}</Show>
         </div>
