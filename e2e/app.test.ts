@@ -255,6 +255,28 @@ describe.skipIf(!haveChromium)("app in Chromium", () => {
     await ctx.close();
   });
 
+  it("alerts: one list, newest first, none lost beyond five, each dismissable, cleared when a new analysis starts", async () => {
+    const { ctx, page } = await open();
+    const bad = Array.from({ length: 7 }, (_, i) => ({ name: `bad-${i}.txt`, mimeType: "text/plain", buffer: Buffer.from(`file ${i}: not a capture\n`) }));
+    await page.getByTestId("file-input").setInputFiles(bad);
+    const alerts = page.locator("[data-testid=alerts] .alert");
+    await expect.poll(() => page.getByTestId("alerts").textContent(), { timeout: 20_000 }).toContain("bad-6.txt is not a packet capture");
+    expect(await alerts.count()).toBe(5);
+    expect(await alerts.first().textContent()).toContain("bad-6.txt"); // the newest on top
+    expect(await page.getByTestId("alerts-more").textContent()).toBe("and 2 more messages");
+    await page.getByTestId("alerts-more").click();
+    expect(await alerts.count()).toBe(7);
+    expect(await alerts.last().textContent()).toContain("bad-0.txt"); // the oldest is still there
+    await alerts.nth(1).getByRole("button", { name: "Dismiss this message" }).click();
+    expect(await alerts.count()).toBe(6);
+    expect(await page.getByTestId("alerts").textContent()).not.toContain("bad-5.txt");
+    // a new analysis: what was said about the earlier files goes
+    await analyse(page, "tree-bad-share.pcap");
+    await page.locator('[data-finding-id="TREE_BAD_NETWORK_NAME"]').waitFor({ timeout: 15_000 });
+    expect(await alerts.count()).toBe(0);
+    await ctx.close();
+  });
+
   it("an unusable file opened ten times in a row leaves the intro on screen, never a stuck progress panel", async () => {
     const { ctx, page } = await open();
     for (let i = 0; i < 10; i++) {

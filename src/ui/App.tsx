@@ -15,7 +15,14 @@ export const SAMPLE = { url: "./samples/tree-bad-share.pcap", name: "tree-bad-sh
 
 interface Job { id: number; blob: Blob; name: string }
 interface Shown { key: string; report: Report; meta: ReportMeta; name: string; tone: string }
-interface Alert { id: number; tone: "error" | "warning" | "info"; text: string; action?: { label: string; run: () => void } }
+interface Alert {
+  id: number; tone: "error" | "warning" | "info"; text: string; action?: { label: string; run: () => void };
+  /** about the page itself (history unusable until a reload), not about one analysis: kept when a new analysis starts */
+  sticky?: boolean;
+}
+
+/** Alerts shown before "and N more" */
+const ALERTS_SHOWN = 5;
 
 let nextId = 1;
 
@@ -43,12 +50,16 @@ export function App(props: AppProps) {
   const [saving, setSaving] = createSignal<Saving[]>([]);
   let fileInput: HTMLInputElement | undefined;
 
-  const alert = (tone: Alert["tone"], text: string, action?: Alert["action"]) => {
-    const a: Alert = { id: nextId++, tone, text, action };
-    setAlerts((xs) => [...xs.slice(-4), a]);
+  // One list, newest first; none is dropped (the ones beyond ALERTS_SHOWN are behind "and N more")
+  const [allAlerts, setAllAlerts] = createSignal(false);
+  const alert = (tone: Alert["tone"], text: string, action?: Alert["action"], sticky = false) => {
+    const a: Alert = { id: nextId++, tone, text, action, sticky };
+    setAlerts((xs) => [a, ...xs]);
     return a.id;
   };
   const dismiss = (id: number) => setAlerts((xs) => xs.filter((a) => a.id !== id));
+  /** A new analysis starts: what was said about the earlier ones goes. */
+  const clearAlerts = () => { setAlerts((xs) => xs.filter((a) => a.sticky)); setAllAlerts(false); };
 
   // ---- history ----
   const refreshHistory = async () => {
@@ -59,13 +70,13 @@ export function App(props: AppProps) {
   };
 
   const onHistoryEvent = (e: HistoryEvent) => {
-    if (e.type === "blocked") alert("warning", "Another smbscope tab still uses an older version of the saved history. Close or reload the other tabs so the history can be upgraded.");
+    if (e.type === "blocked") alert("warning", "Another smbscope tab still uses an older version of the saved history. Close or reload the other tabs so the history can be upgraded.", undefined, true);
     else if (e.type === "blocking" || e.type === "terminated") {
       setStore(null);
       alert("warning", e.type === "blocking"
         ? "smbscope was updated in another tab. Reload this page to keep saving analyses to history (what is saved is safe)."
         : "The browser closed the history database (storage may have been cleared). Reload this page.",
-      { label: "Reload", run: () => location.reload() });
+      { label: "Reload", run: () => location.reload() }, true);
     }
   };
 
@@ -80,7 +91,7 @@ export function App(props: AppProps) {
       if (settings.lastOpened !== null && !shown() && !running() && !queue().length) await historyActions.open(settings.lastOpened, true);
     } catch (e) {
       setHistoryAvailable(false);
-      alert("warning", (e as Error).message);
+      alert("warning", (e as Error).message, undefined, true);
     }
   });
 
@@ -170,6 +181,7 @@ export function App(props: AppProps) {
 
   const enqueue = (files: { blob: Blob; name: string }[]) => {
     if (!files.length) return;
+    clearAlerts();
     setQueue((q) => [...q, ...files.map((f) => ({ id: nextId++, blob: f.blob, name: f.name }))]);
     setView("analyse");
     void pump();
@@ -332,7 +344,7 @@ export function App(props: AppProps) {
 
       <main>
         <div class="alerts" data-testid="alerts">
-          <For each={alerts()}>
+          <For each={allAlerts() ? alerts() : alerts().slice(0, ALERTS_SHOWN)}>
             {(a) => (
               <div class={`alert ${a.tone}`} role={a.tone === "error" ? "alert" : "status"} data-testid={`alert-${a.tone}`}>
                 <p>{a.text}</p>
@@ -343,6 +355,11 @@ export function App(props: AppProps) {
               </div>
             )}
           </For>
+          <Show when={!allAlerts() && alerts().length > ALERTS_SHOWN}>
+            <p class="alerts-more"><button type="button" class="link" onClick={() => setAllAlerts(true)} data-testid="alerts-more">
+              and {alerts().length - ALERTS_SHOWN} more message{alerts().length - ALERTS_SHOWN > 1 ? "s" : ""}
+            </button></p>
+          </Show>
         </div>
 
         <SaveStatus saving={saving()} />
