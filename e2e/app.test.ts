@@ -82,6 +82,9 @@ describe.skipIf(!haveChromium)("app in Chromium", () => {
       await expect.poll(() => page.getByTestId("verdict").getAttribute("data-tone")).toBe(c.tone);
       expect((await page.getByTestId("verdict-text").textContent())!.length).toBeGreaterThan(20);
       expect(await page.getByTestId("verdict").textContent()).toContain(c.file);
+      // the file name as the user gave it (not uppercased with the tone label); the time in words
+      expect(await page.getByTestId("verdict-file").innerText()).toBe(c.file);
+      expect(await page.getByTestId("verdict").innerText()).toMatch(/analysed in (under 10 ms|\d+ ms|\d+\.\d+ s)/);
       // the File was read on the analyzer's reader worker (allowed by the CSP), not its fallback
       expect(await page.getByTestId("verdict").getAttribute("data-reads")).toBe("reader worker");
       // remediation and evidence are there, with copyable filters
@@ -406,6 +409,8 @@ describe.skipIf(!haveChromium)("app in Chromium", () => {
     const total = Number((await page.getByTestId("connections").locator("xpath=preceding::h2[1]").textContent())!.match(/\((\d+)/)![1]);
     expect(total).toBeGreaterThan(100);
     expect(await rows("connections")).toBe(100);
+    const more = (await page.getByTestId("conn-more").textContent())!;
+    expect(more).toMatch(total - 100 <= 1000 ? new RegExp(`^Show the other ${(total - 100).toLocaleString("en-US")}\\b`) : /^Show 1,000 more \(of [\d,]+ not shown\)/);
     await page.getByTestId("conn-more").click();
     expect(await rows("connections")).toBe(Math.min(total, 1100));
     const servers = await rows("servers");

@@ -3,6 +3,7 @@
 // First pages of 50–100 rows: on the 1.2 GB bench capture (4,500 connections) the page then lays
 // out ~5,000 elements instead of ~12,000 before the verdict shows.
 import { createMemo, createSignal, Show, type Accessor } from "solid-js";
+import { showMoreText } from "../format";
 
 export function paged<T>(rows: Accessor<T[]>, page: number) {
   const [limit, setLimit] = createSignal(page);
@@ -16,7 +17,7 @@ export function ShowMore(props: { pager: ReturnType<typeof paged>; testId: strin
   return (
     <Show when={props.pager.hidden() > 0}>
       <p><button type="button" onClick={props.pager.more} data-testid={props.testId}>
-        Show {Math.min(props.pager.step, props.pager.hidden())} more of {props.pager.hidden()} not shown{props.hint ? ` (${props.hint})` : ""}
+        {showMoreText(props.pager.step, props.pager.hidden())}{props.hint ? ` — ${props.hint}` : ""}
       </button></p>
     </Show>
   );

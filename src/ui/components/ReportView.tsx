@@ -3,7 +3,7 @@ import type { Report } from "../../core/report";
 import { reportToMarkdown } from "../markdown";
 import { defaultConnection, findingCounts, reportTone, TONE_LABELS } from "../model";
 import { downloadText, exportBaseName } from "../download";
-import { formatBytes, formatDate } from "../format";
+import { formatBytes, formatDate, formatElapsed } from "../format";
 import { Findings } from "./Findings";
 import { Connections } from "./Connections";
 import { Ladder } from "./Ladder";
@@ -48,12 +48,12 @@ export function ReportView(props: { report: Report; meta?: ReportMeta }) {
   return (
     <article class="report" data-testid="report" aria-labelledby="verdict-h">
       <div class={`verdict tone-${tone()}`} data-testid="verdict" data-tone={tone()} data-elapsed-ms={props.meta?.elapsedMs !== undefined ? Math.round(props.meta.elapsedMs) : undefined} data-wasm-bytes={props.meta?.wasmBytes} data-reads={props.meta?.reads}>
-        <div class="label" id="verdict-h">{TONE_LABELS[tone()]} — {r().capture.file}</div>
+        <div class="label" id="verdict-h"><span class="tone-label">{TONE_LABELS[tone()]}</span> — <span class="file" data-testid="verdict-file">{r().capture.file}</span></div>
         <p data-testid="verdict-text">{r().verdict}</p>
         <div class="meta">
           {counts().error} error{counts().error === 1 ? "" : "s"}, {counts().warning} warning{counts().warning === 1 ? "" : "s"}, {counts().info} note{counts().info === 1 ? "" : "s"}
           {" · "}{r().connections.length} SMB connection{r().connections.length === 1 ? "" : "s"} · {r().capture.packets.toLocaleString("en-US")} packets · {formatBytes(r().capture.bytes)}
-          <Show when={props.meta?.elapsedMs !== undefined && !props.meta?.fromHistory}>{" · "}analysed in {(props.meta!.elapsedMs! / 1000).toFixed(props.meta!.elapsedMs! < 10_000 ? 2 : 1)} s</Show>
+          <Show when={props.meta?.elapsedMs !== undefined && !props.meta?.fromHistory}>{" · "}analysed in {formatElapsed(props.meta!.elapsedMs!)}</Show>
           <Show when={props.meta?.saveState === "saving"}>{" · "}<span data-testid="saving">saving to history…</span></Show>
           <Show when={props.meta?.saveState === "not-saved"}>{" · "}<span data-testid="not-saved">not saved to history</span></Show>
           <Show when={!props.meta?.fromHistory && props.meta?.savedAt}>{" · "}<span data-testid="saved">saved to history</span></Show>
