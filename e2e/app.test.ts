@@ -229,6 +229,36 @@ describe.skipIf(!haveChromium)("app in Chromium", () => {
     await ctx.close();
   });
 
+  it("accessibility: the verdict is a heading that takes the focus, the title names the file, the ladder has a table, one button to pick files", async () => {
+    const { ctx, page } = await open();
+    // the hidden file input is not a second "choose files" button for a screen reader
+    await page.getByTestId("intro").waitFor();
+    const snapshot = await page.locator("body").ariaSnapshot();
+    expect(snapshot.match(/button "Choose capture files/g) ?? []).toHaveLength(1);
+    await analyse(page, "wrong-password.pcap");
+    await page.locator('[data-finding-id="LOGON_FAILURE"]').waitFor({ timeout: 15_000 });
+    const heading = page.getByRole("heading", { level: 2, name: /^Problem found — wrong-password\.pcap/ });
+    expect(await heading.count()).toBe(1);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe("verdict-h");
+    expect(await page.title()).toContain("wrong-password.pcap");
+    // the ladder's messages as a table, the failing one marked
+    const steps = await page.locator("[data-testid=ladder] g.msg").count();
+    await page.getByText("The messages as a table").click();
+    const rows = page.locator("[data-testid=ladder-table] tbody tr[data-frame]");
+    expect(await rows.count()).toBe(steps);
+    const failing = page.locator("[data-testid=ladder-table] tr[data-fail]");
+    expect(await failing.count()).toBe(1);
+    expect(await failing.getAttribute("data-frame")).toBe(String(failingFrame("wrong-password.pcap")));
+    expect(await failing.textContent()).toMatch(/Failure: .*STATUS_LOGON_FAILURE/);
+    expect(await page.getByRole("table", { name: /^Messages of stream/ }).count()).toBe(1);
+    // once saved, the report keeps its place: the focus is not taken back from where the user is
+    await page.getByTestId("conn-filter").focus();
+    await saved(page);
+    await page.waitForTimeout(100);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe("conn-filter");
+    await ctx.close();
+  });
+
   it("lets go of the history database when another tab upgrades it, and says so", async () => {
     const { ctx, page } = await open();
     await expect.poll(() => page.getByTestId("alerts").textContent()).toBe("");

@@ -9,7 +9,7 @@ import { Cmd } from "./components/Copy";
 import { announcement, announce } from "./announce";
 import { downloadBlob } from "./download";
 import { formatDate } from "./format";
-import { isUnusable, reportTone } from "./model";
+import { isUnusable, reportTone, TONE_LABELS } from "./model";
 
 export const SAMPLE = { url: "./samples/tree-bad-share.pcap", name: "tree-bad-share.pcap" };
 
@@ -158,6 +158,13 @@ export function App(props: AppProps) {
       else announce("History storage is now persistent");
     },
   };
+
+  // the tab's title names the file on screen (several tabs, the window list, a screen reader)
+  createEffect(() => {
+    const s = shown();
+    document.title = view() === "history" ? "History · smbscope"
+      : s ? `${s.name} — ${TONE_LABELS[reportTone(s.report)]} · smbscope` : "smbscope — why did SMB setup fail?";
+  });
 
   // the saved report on screen is the one shown again after a reload
   createEffect(on(shown, (s) => {
@@ -333,7 +340,8 @@ export function App(props: AppProps) {
           </button>
           <button type="button" class="primary" onClick={() => fileInput?.click()}>Open capture…</button>
         </nav>
-        <input ref={fileInput} type="file" multiple class="sr-only" tabIndex={-1} aria-label="Choose capture files" data-testid="file-input"
+        {/* reached only through the buttons that open it: hidden from assistive technology too */}
+        <input ref={fileInput} type="file" multiple class="sr-only" tabIndex={-1} aria-hidden="true" data-testid="file-input"
           accept=".pcap,.pcapng,.cap,.dmp,.etl,application/vnd.tcpdump.pcap"
           onChange={(e) => { pick(e.currentTarget.files); e.currentTarget.value = ""; }} />
       </header>

@@ -35,6 +35,15 @@ export function ReportView(props: { report: Report; meta?: ReportMeta }) {
   const tone = () => reportTone(r());
   const counts = () => findingCounts(r());
   let ladderEl: HTMLDivElement | undefined;
+  let verdictEl: HTMLHeadingElement | undefined;
+  // A report that appears takes the focus on its verdict (a screen reader reads it; the keyboard
+  // goes on from there). The same report kept on screen (once saved) does not take it again.
+  let focused: Report | null = null;
+  createEffect(on(() => props.report, (rep) => {
+    if (rep === focused) return;
+    focused = rep;
+    queueMicrotask(() => verdictEl?.focus());
+  }));
 
   const showConnection = (id: string) => {
     setSelected(id);
@@ -48,8 +57,10 @@ export function ReportView(props: { report: Report; meta?: ReportMeta }) {
   return (
     <article class="report" data-testid="report" aria-labelledby="verdict-h">
       <div class={`verdict tone-${tone()}`} data-testid="verdict" data-tone={tone()} data-elapsed-ms={props.meta?.elapsedMs !== undefined ? Math.round(props.meta.elapsedMs) : undefined} data-wasm-bytes={props.meta?.wasmBytes} data-reads={props.meta?.reads}>
-        <div class="label" id="verdict-h"><span class="tone-label">{TONE_LABELS[tone()]}</span> — <span class="file" data-testid="verdict-file">{r().capture.file}</span></div>
-        <p data-testid="verdict-text">{r().verdict}</p>
+        <h2 id="verdict-h" tabIndex={-1} ref={verdictEl} data-testid="verdict-heading">
+          <span class="label"><span class="tone-label">{TONE_LABELS[tone()]}</span> — <span class="file" data-testid="verdict-file">{r().capture.file}</span></span>
+          <span class="text" data-testid="verdict-text">{r().verdict}</span>
+        </h2>
         <div class="meta">
           {counts().error} error{counts().error === 1 ? "" : "s"}, {counts().warning} warning{counts().warning === 1 ? "" : "s"}, {counts().info} note{counts().info === 1 ? "" : "s"}
           {" · "}{r().connections.length} SMB connection{r().connections.length === 1 ? "" : "s"} · {r().capture.packets.toLocaleString("en-US")} packets · {formatBytes(r().capture.bytes)}
