@@ -229,6 +229,28 @@ describe.skipIf(!haveChromium)("app in Chromium", () => {
     await ctx.close();
   });
 
+  it("the empty page: one primary action, a how-to card with port filters, a picker for the formats the app reads", async () => {
+    const { ctx, page } = await open();
+    await page.getByTestId("intro").waitFor();
+    const visible = async (sel: string) => (await Promise.all((await page.locator(sel).all()).map((l) => l.isVisible()))).filter(Boolean).length;
+    expect(await visible("button.primary")).toBe(1);
+    expect(await page.getByRole("button", { name: /^(Open capture|Choose capture files)/ }).count()).toBe(1);
+    const howto = (await page.getByTestId("howto").innerText()).replace(/\s*Copy\s*/g, " ");
+    for (const cmd of ["pktmon filter add -p 445", "pktmon filter add -p 88", "netsh trace start capture=yes IPv4.Address=", "tcpdump -i any -w smb.pcap port 445 or port 139 or port 88", "pktmon etl2pcap"]) {
+      expect(howto).toContain(cmd);
+    }
+    expect(await page.getByTestId("howto").isVisible()).toBe(true); // a card, not behind a disclosure
+    // the picker offers what the decoder reads (pcap, pcapng), not .etl or .dmp
+    const accept = (await page.getByTestId("file-input").getAttribute("accept"))!.split(",");
+    expect(accept.filter((a) => !/^(\.pcap|\.pcapng|\.cap|application\/vnd\.tcpdump\.pcap)$/.test(a))).toEqual([]);
+    // with a report on screen the header's "Open capture…" is the way to the next file
+    await analyse(page, "tree-bad-share.pcap");
+    await page.getByTestId("verdict").waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId("open-capture").isVisible()).toBe(true);
+    expect(await visible("button.primary")).toBe(1);
+    await ctx.close();
+  });
+
   it("accessibility: the verdict is a heading that takes the focus, the title names the file, the ladder has a table, one button to pick files", async () => {
     const { ctx, page } = await open();
     // the hidden file input is not a second "choose files" button for a screen reader

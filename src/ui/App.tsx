@@ -327,6 +327,8 @@ export function App(props: AppProps) {
   });
 
   const queuedNames = () => queue().map((j) => j.name);
+  /** the empty page: its own "Choose capture files…" is then the one primary action */
+  const introShown = () => view() === "analyse" && !shown() && !running();
 
   return (
     <div class="app" data-worker-generation={workerGen()}>
@@ -338,11 +340,13 @@ export function App(props: AppProps) {
           <button type="button" aria-current={view() === "history" ? "page" : undefined} onClick={() => { setView("history"); void refreshHistory(); }} data-testid="nav-history">
             History ({entries().length})
           </button>
-          <button type="button" class="primary" onClick={() => fileInput?.click()}>Open capture…</button>
+          <Show when={!introShown()}>
+            <button type="button" class="primary" onClick={() => fileInput?.click()} data-testid="open-capture">Open capture…</button>
+          </Show>
         </nav>
         {/* reached only through the buttons that open it: hidden from assistive technology too */}
         <input ref={fileInput} type="file" multiple class="sr-only" tabIndex={-1} aria-hidden="true" data-testid="file-input"
-          accept=".pcap,.pcapng,.cap,.dmp,.etl,application/vnd.tcpdump.pcap"
+          accept={CAPTURE_ACCEPT}
           onChange={(e) => { pick(e.currentTarget.files); e.currentTarget.value = ""; }} />
       </header>
 
@@ -393,7 +397,7 @@ export function App(props: AppProps) {
             </nav>
           </Show>
           <Show when={shown()} fallback={
-            <Show when={!running()}>
+            <Show when={introShown()}>
               <Intro onPick={() => fileInput?.click()} onSample={trySample} />
             </Show>
           }>
@@ -410,6 +414,9 @@ export function App(props: AppProps) {
   );
 }
 
+/** Where the picker's "accept" and the manifest's file handlers agree: the formats the decoder reads. */
+export const CAPTURE_ACCEPT = ".pcap,.pcapng,.cap,application/vnd.tcpdump.pcap";
+
 function Intro(props: { onPick: () => void; onSample: () => void }) {
   return (
     <section class="intro" aria-labelledby="intro-h" data-testid="intro">
@@ -422,16 +429,31 @@ function Intro(props: { onPick: () => void; onSample: () => void }) {
         <button type="button" onClick={props.onSample} data-testid="sample">Try a sample</button>
       </div>
       <p class="privacy">The capture is decoded in this browser tab and never sent anywhere. Analyses are kept in this browser's history.</p>
-      <details class="howto">
-        <summary>How to take a capture</summary>
+      <section class="howto" aria-labelledby="howto-h" data-testid="howto">
+        <h3 id="howto-h">How to take a capture</h3>
         <p>Start the capture, reproduce the failure (map the drive, open the share), then stop it. Capture on the client, on the
-          file server, or both; include Kerberos (port 88) when the domain uses it.</p>
-        <ul>
-          <li>Linux / Samba: <Cmd text="tcpdump -i any -s 0 -w smb.pcap 'port 445 or port 139 or port 88'" /></li>
-          <li>Windows with Wireshark installed: <Cmd text='dumpcap -i Ethernet -f "port 445 or port 139 or port 88" -w smb.pcapng' /></li>
-          <li>Windows (built in, 10 2004 or later): <Cmd text="pktmon start --capture --pkt-size 0 -f smb.etl" />, then <Cmd text="pktmon stop" /> and <Cmd text="pktmon etl2pcap smb.etl --out smb.pcapng" /></li>
-        </ul>
-      </details>
+          file server, or both. Keep only SMB (TCP 445, and 139 for NetBIOS) and Kerberos (88): the file stays small and holds
+          nothing else.</p>
+        <dl>
+          <dt>Windows 10 2004 or later, Windows Server 2022 (built in: pktmon)</dt>
+          <dd>
+            <Cmd text="pktmon filter add -p 445" /> <Cmd text="pktmon filter add -p 88" />, then{" "}
+            <Cmd text="pktmon start --capture --pkt-size 0 -f smb.etl" />, reproduce, <Cmd text="pktmon stop" />, and convert it
+            (smbscope reads pcap and pcapng, not .etl): <Cmd text="pktmon etl2pcap smb.etl --out smb.pcapng" />. Afterwards{" "}
+            <Cmd text="pktmon filter remove" /> clears the filters.
+          </dd>
+          <dt>Older Windows (built in: netsh trace)</dt>
+          <dd>
+            <Cmd text="netsh trace start capture=yes IPv4.Address=<server> tracefile=C:\smb.etl" /> (the file server's address
+            for <code>&lt;server&gt;</code>), reproduce, <Cmd text="netsh trace stop" />; convert the .etl to pcapng with
+            Microsoft's etl2pcapng, or with pktmon as above where it is available.
+          </dd>
+          <dt>Windows with Wireshark installed</dt>
+          <dd><Cmd text='dumpcap -i Ethernet -f "port 445 or port 139 or port 88" -w smb.pcapng' /></dd>
+          <dt>Linux, Samba, macOS</dt>
+          <dd><Cmd text="tcpdump -i any -w smb.pcap port 445 or port 139 or port 88" /> (on macOS use <code>-i en0</code>)</dd>
+        </dl>
+      </section>
     </section>
   );
 }
