@@ -251,6 +251,21 @@ describe.skipIf(!haveChromium)("app in Chromium", () => {
     await ctx.close();
   });
 
+  it("the Kerberos table marks the cause and names the client principal; Auth / user shows the Kerberos principal", async () => {
+    const { ctx, page } = await open();
+    await analyse(page, "krb-spn-unknown.pcap");
+    await page.getByTestId("kerberos").waitFor({ timeout: 15_000 });
+    const row = (f: number) => page.locator(`[data-testid=kerberos] tbody tr[data-frame="${f}"]`);
+    expect(await row(31).locator(".badge").textContent()).toBe("cause");
+    expect(await row(2).locator(".badge").textContent()).toBe("normal");
+    expect(await page.locator("[data-testid=kerberos] thead").textContent()).toContain("Client principal");
+    expect(await row(1).textContent()).toContain("alice@CORP.EXAMPLE.TEST");
+    await analyse(page, "krb-smb-ok.pcap");
+    await page.locator("[data-testid=connections] tbody tr[data-outcome=ok]").waitFor({ timeout: 15_000 });
+    expect(await page.locator("[data-testid=connections] tbody tr").first().textContent()).toContain("Kerberos alice@CORP.EXAMPLE.TEST");
+    await ctx.close();
+  });
+
   it("accessibility: the verdict is a heading that takes the focus, the title names the file, the ladder has a table, one button to pick files", async () => {
     const { ctx, page } = await open();
     // the hidden file input is not a second "choose files" button for a screen reader

@@ -1,7 +1,7 @@
 import { createEffect, createMemo, createSignal, on, Show } from "solid-js";
 import type { Report } from "../../core/report";
 import { reportToMarkdown } from "../markdown";
-import { defaultConnection, findingCounts, reportTone, TONE_LABELS } from "../model";
+import { connectionsShown, defaultConnection, findingCounts, reportTone, TONE_LABELS } from "../model";
 import { downloadText, exportBaseName } from "../download";
 import { formatBytes, formatDate, formatElapsed } from "../format";
 import { Findings } from "./Findings";
@@ -80,7 +80,7 @@ export function ReportView(props: { report: Report; meta?: ReportMeta }) {
         <div data-testid="report-body">
           <Findings report={r()} onShowConnection={showConnection} />
           <Show when={r().connections.length}>
-            <Connections connections={r().connections} selected={selected()} onSelect={showConnection} />
+            <Connections connections={connectionsShown(r())} selected={selected()} onSelect={showConnection} />
             <div ref={ladderEl} tabIndex={-1}>
               <Show when={conn()}>{(c) => <Ladder connection={c()} findings={r().findings} />}</Show>
             </div>
