@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import type { PreviewServer } from "vite";
-import { startApp, launch, haveChromium, CHROMIUM, readNetLog, IPV6_PROBE } from "./support";
+import { startApp, launch, haveChromium, CHROMIUM, readNetLog, IPV6_PROBE, overflowing, smallestLadderText } from "./support";
 
 const FIX = join(__dirname, "../fixtures");
 const ART = join(__dirname, "artifacts");
@@ -54,8 +54,8 @@ describe.skipIf(!haveChromium)("app in Chromium", () => {
     else console.log(`network log kept: ${netLog}`);
   });
 
-  async function open(opts: { query?: string; dark?: boolean } = {}): Promise<{ ctx: BrowserContext; page: Page }> {
-    const ctx = await browser!.newContext({ viewport: { width: 1200, height: 900 }, colorScheme: opts.dark ? "dark" : "light" });
+  async function open(opts: { query?: string; dark?: boolean; width?: number } = {}): Promise<{ ctx: BrowserContext; page: Page }> {
+    const ctx = await browser!.newContext({ viewport: { width: opts.width ?? 1200, height: opts.width && opts.width < 500 ? 844 : 900 }, colorScheme: opts.dark ? "dark" : "light" });
     ctx.on("request", (r) => requests.push(r.url()));
     const page = await ctx.newPage();
     page.on("pageerror", (e) => pageErrors.push(e.message));
@@ -263,6 +263,43 @@ describe.skipIf(!haveChromium)("app in Chromium", () => {
     await analyse(page, "krb-smb-ok.pcap");
     await page.locator("[data-testid=connections] tbody tr[data-outcome=ok]").waitFor({ timeout: 15_000 });
     expect(await page.locator("[data-testid=connections] tbody tr").first().textContent()).toContain("Kerberos alice@CORP.EXAMPLE.TEST");
+    await ctx.close();
+  });
+
+  it("on a phone (390 px): nothing wider than the screen, connections as rows that lead with outcome and failed phase, the ladder scrolls in its own box with labels of 11 px or more, history stacks", async () => {
+    const W = 390;
+    const { ctx, page } = await open({ width: W });
+    const fits = async (where: string) => {
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), `page width, ${where}`).toBeLessThanOrEqual(W);
+      expect(await overflowing(page, W), where).toEqual([]);
+    };
+    await fits("empty page");
+    for (const file of ["tree-bad-share.pcap", "krb-spn-unknown.pcap"]) {
+      await analyse(page, file);
+      await page.getByTestId("report-body").waitFor({ timeout: 15_000 });
+      await page.getByTestId("verdict-file").filter({ hasText: file }).waitFor();
+      await fits(file);
+      // the first thing in a connection's row, as drawn: its outcome, then the phase it failed at
+      const first = await page.locator("[data-testid=connections] tbody tr").first().evaluate((tr) => {
+        const cells = [...tr.children].map((td) => ({ td, r: td.getBoundingClientRect() })).filter((x) => x.r.width > 0)
+          .sort((a, b) => a.r.top - b.r.top || a.r.left - b.r.left);
+        return cells.slice(0, 2).map((x) => (x.td as HTMLElement).innerText);
+      });
+      expect(first[0]).toMatch(/^(Failed|No response|Incomplete)$/);
+      expect(first[1]).toMatch(file === "tree-bad-share.pcap" ? /^TREE_CONNECT\s+STATUS_BAD_NETWORK_NAME/ : /^(–|TCP|NEGOTIATE|SESSION_SETUP|TREE_CONNECT)/);
+      // the ladder: its own scroll box, readable text
+      const box = page.locator(".ladder-scroll").first();
+      expect(await box.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
+      expect(await smallestLadderText(page)).toBeGreaterThanOrEqual(11);
+      await page.screenshot({ path: join(ART, `phone-${file.replace(/\.pcap$/, "")}.png`), fullPage: true });
+    }
+    await page.getByTestId("nav-history").click();
+    await expect.poll(() => historyCount(page), { timeout: 15_000 }).toBe(2);
+    await fits("history");
+    const del = page.getByTestId("delete").first();
+    const b = (await del.boundingBox())!;
+    expect(b.x + b.width).toBeLessThanOrEqual(W);
+    await page.screenshot({ path: join(ART, "phone-history.png"), fullPage: true });
     await ctx.close();
   });
 

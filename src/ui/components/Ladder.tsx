@@ -37,7 +37,7 @@ export function Ladder(props: { connection: Connection; findings?: Finding[] }) 
       <h3 id={`${id}-h`} tabIndex={-1}>Handshake of stream {c().stream}: {c().client} → {c().server}</h3>
       <Show when={steps().length} fallback={<p class="empty">No handshake recorded for this connection. (In captures with thousands of connections, ladders are kept for the first ones only; this connection's phases are in the table.)</p>}>
         <div class="ladder-scroll">
-          <svg viewBox={`0 0 ${lanes().width} ${layout().height}`} width={lanes().width} role="img" aria-labelledby={`${id}-t`} data-testid="ladder-svg">
+          <svg viewBox={`0 0 ${lanes().width} ${layout().height}`} width={lanes().width} style={{ "min-width": `${lanes().width}px` }} role="img" aria-labelledby={`${id}-t`} data-testid="ladder-svg">
             <title id={`${id}-t`}>{`Ladder diagram of ${c().client} to ${c().server}: ${steps().filter((s) => s.kind !== "gap").length} messages${fail().size ? `; failure at frame ${[...fail()].join(", ")}` : ""} (the same messages are listed in the table below the diagram)`}</title>
             <defs>
               <For each={["msg", "err", "tcp"]}>
