@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import type { PreviewServer } from "vite";
-import { startApp, launch, haveChromium, CHROMIUM, readNetLog, IPV6_PROBE, overflowing, smallestLadderText } from "./support";
+import { startApp, launch, haveChromium, CHROMIUM, readNetLog, IPV6_PROBE, overflowing, ladderTextSizes } from "./support";
 
 const FIX = join(__dirname, "../fixtures");
 const ART = join(__dirname, "artifacts");
@@ -290,7 +290,7 @@ describe.skipIf(!haveChromium)("app in Chromium", () => {
       // the ladder: its own scroll box, readable text
       const box = page.locator(".ladder-scroll").first();
       expect(await box.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
-      expect(await smallestLadderText(page)).toBeGreaterThanOrEqual(11);
+      expect((await ladderTextSizes(page)).min).toBeGreaterThanOrEqual(11);
       await page.screenshot({ path: join(ART, `phone-${file.replace(/\.pcap$/, "")}.png`), fullPage: true });
     }
     await page.getByTestId("nav-history").click();
@@ -300,6 +300,38 @@ describe.skipIf(!haveChromium)("app in Chromium", () => {
     const b = (await del.boundingBox())!;
     expect(b.x + b.width).toBeLessThanOrEqual(W);
     await page.screenshot({ path: join(ART, "phone-history.png"), fullPage: true });
+    await ctx.close();
+  });
+
+  it("prints the whole report: every finding, every connection, every failing connection's ladder, no controls", async () => {
+    // @ts-ignore plain JS module
+    const { loadSeeds, kinds, generate } = await import("../bench/gen.mjs");
+    const file = join(ART, "print-many.pcap");
+    generate(file, { mix: kinds(loadSeeds()).dense.mix.filter((m: { seed: { name: string } }) => m.seed.name.endsWith(".pcap")), replicas: 160, lanes: 16 });
+    const { ctx, page } = await open();
+    await page.getByTestId("file-input").setInputFiles(file);
+    await page.getByTestId("report-body").waitFor({ timeout: 30_000 });
+    const count = async (h: string) => Number((await page.locator(`h2#${h}`).textContent())!.match(/\((\d+)/)![1]);
+    const findings = await count("findings-h"), connections = await count("conn-h");
+    expect(connections).toBeGreaterThan(100); // more than one page of rows on screen
+    expect(await page.locator("[data-testid=connections] tbody tr").count()).toBe(100);
+    expect(await page.locator("[data-testid=ladder]").count()).toBe(1);
+    await page.emulateMedia({ media: "print" });
+    await expect.poll(() => page.locator("[data-testid=connections] tbody tr").count()).toBe(connections);
+    expect(await page.locator("[data-finding-id]").count()).toBe(findings);
+    const notOk = await page.locator("[data-testid=connections] tbody tr:not([data-outcome=ok])").count();
+    expect(notOk).toBeGreaterThan(1);
+    console.log(`print: ${findings} findings, ${connections} connections, ${notOk} failing ladders`);
+    expect(await page.locator("[data-testid=ladder]").count()).toBe(notOk);
+    // no controls on paper (the stream numbers in the table are printed as plain text)
+    const controls = await page.evaluate(() => [...document.querySelectorAll("button, details, input, select")]
+      .filter((el) => !el.closest("td, th") && (el as HTMLElement).offsetParent !== null).map((el) => el.outerHTML.slice(0, 80)));
+    expect(controls).toEqual([]);
+    const body = await page.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize));
+    expect((await ladderTextSizes(page)).max).toBeLessThanOrEqual(body);
+    await page.screenshot({ path: join(ART, "print-many.png") });
+    await page.emulateMedia({ media: "screen" });
+    await expect.poll(() => page.locator("[data-testid=ladder]").count()).toBe(1);
     await ctx.close();
   });
 

@@ -103,14 +103,19 @@ export function overflowing(page: import("playwright-core").Page, width: number)
   }, width);
 }
 
-/** The smallest text in the ladder diagrams as drawn on screen, in CSS px (font size × the SVG's scale). */
-export function smallestLadderText(page: import("playwright-core").Page): Promise<number> {
+/** The smallest and the largest text in the ladder diagrams as drawn, in CSS px (font size × the SVG's scale). */
+export function ladderTextSizes(page: import("playwright-core").Page): Promise<{ min: number; max: number }> {
   return page.evaluate(() => {
-    let min = Infinity;
+    let min = Infinity, max = 0;
     for (const svg of document.querySelectorAll<SVGSVGElement>("[data-testid=ladder-svg]")) {
       const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
-      for (const t of svg.querySelectorAll("text")) if (t.textContent) min = Math.min(min, parseFloat(getComputedStyle(t).fontSize) * scale);
+      for (const t of svg.querySelectorAll("text")) {
+        if (!t.textContent) continue;
+        const px = parseFloat(getComputedStyle(t).fontSize) * scale;
+        min = Math.min(min, px);
+        max = Math.max(max, px);
+      }
     }
-    return min;
+    return { min, max };
   });
 }

@@ -1,4 +1,4 @@
-import { createEffect, createMemo, createSignal, on, Show } from "solid-js";
+import { createEffect, createMemo, createSignal, For, on, Show } from "solid-js";
 import type { Report } from "../../core/report";
 import { reportToMarkdown } from "../markdown";
 import { connectionsShown, defaultConnection, findingCounts, reportTone, TONE_LABELS } from "../model";
@@ -8,6 +8,7 @@ import { Findings } from "./Findings";
 import { Connections } from "./Connections";
 import { Ladder } from "./Ladder";
 import { CaptureSummary, KerberosTable, ServersTable } from "./Summary";
+import { printing } from "../print";
 
 export interface ReportMeta {
   savedAt?: number; fromHistory?: boolean; sha256?: string; elapsedMs?: number; wasmBytes?: number; reads?: string;
@@ -32,6 +33,12 @@ export function ReportView(props: { report: Report; meta?: ReportMeta }) {
     requestAnimationFrame(() => setTimeout(() => { drawnReports.add(rep); setDrawn(true); }, 0));
   }));
   const conn = createMemo(() => r().connections.find((c) => c.id === selected()) ?? null);
+  // on screen the selected connection's ladder; on paper every failing connection's (or the selected one)
+  const ladders = createMemo(() => {
+    if (!printing()) return conn() ? [conn()!] : [];
+    const failing = r().connections.filter((c) => c.outcome !== "ok");
+    return failing.length ? failing : conn() ? [conn()!] : [];
+  });
   const tone = () => reportTone(r());
   const counts = () => findingCounts(r());
   let ladderEl: HTMLDivElement | undefined;
@@ -82,7 +89,7 @@ export function ReportView(props: { report: Report; meta?: ReportMeta }) {
           <Show when={r().connections.length}>
             <Connections connections={connectionsShown(r())} selected={selected()} onSelect={showConnection} />
             <div ref={ladderEl} tabIndex={-1}>
-              <Show when={conn()}>{(c) => <Ladder connection={c()} findings={r().findings} />}</Show>
+              <For each={ladders()}>{(c) => <Ladder connection={c} findings={r().findings} />}</For>
             </div>
           </Show>
           <ServersTable report={r()} />
