@@ -10,6 +10,7 @@ import { announcement, announce } from "./announce";
 import { downloadBlob } from "./download";
 import { formatDate } from "./format";
 import { isUnusable, reportTone, TONE_LABELS } from "./model";
+import { CAPTURE_ACCEPT } from "./captureTypes";
 
 export const SAMPLE = { url: "./samples/tree-bad-share.pcap", name: "tree-bad-share.pcap" };
 
@@ -413,9 +414,6 @@ export function App(props: AppProps) {
     </div>
   );
 }
-
-/** Where the picker's "accept" and the manifest's file handlers agree: the formats the decoder reads. */
-export const CAPTURE_ACCEPT = ".pcap,.pcapng,.cap,application/vnd.tcpdump.pcap";
 
 function Intro(props: { onPick: () => void; onSample: () => void }) {
   return (
