@@ -39,8 +39,9 @@ export function sharesText(c: Connection): string {
 }
 
 /**
- * The client principal of a Kerberos record, "alice@CORP.EXAMPLE.TEST"; null when it names nobody
- * (a TGS-REP's WELLKNOWN/ANONYMOUS from a KDC that hides the client, RFC 6112 §3).
+ * The client principal of a Kerberos record, "alice@CORP.EXAMPLE.TEST"; null when it names nobody:
+ * the anonymous principal WELLKNOWN/ANONYMOUS (RFC 6112 §3), which Samba's KDC puts in the clear
+ * part of its TGS-REPs (fixtures/krb-smb-ok.pcap frame 33, as tshark shows it).
  */
 export function principalOf(k: KerberosRecord): string | null {
   if (!k.cname || /^WELLKNOWN\/ANONYMOUS$/i.test(k.cname)) return null;
