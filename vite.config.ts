@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { CSP } from "./src/csp.ts";
 import { securityHeaders, webConfig, htaccess } from "./src/ui/build/hosting.ts";
 import { iconPng } from "./src/ui/build/icons.ts";
+import { CAPTURE_TYPES } from "./src/ui/captureTypes.ts";
 import { measure, sizeReport } from "./src/ui/build/size.ts";
 
 const headers = securityHeaders(CSP);
@@ -78,11 +79,7 @@ export default defineConfig({
         file_handlers: [
           {
             action: "./",
-            accept: {
-              "application/vnd.tcpdump.pcap": [".pcap", ".cap"],
-              "application/x-pcapng": [".pcapng"],
-              "application/x-etl": [".etl"], // Windows event traces (pktmon, netsh trace): read as they are
-            },
+            accept: CAPTURE_TYPES,
           },
         ],
         launch_handler: { client_mode: "focus-existing" },

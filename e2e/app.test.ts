@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import type { PreviewServer } from "vite";
-import { startApp, launch, haveChromium, CHROMIUM, readNetLog, IPV6_PROBE } from "./support";
+import { startApp, launch, haveChromium, CHROMIUM, readNetLog, IPV6_PROBE, overflowing, ladderTextSizes } from "./support";
 // @ts-ignore plain JS module
 import { pcapToEtl } from "../scripts/fixtures/etl-writer.mjs";
 
@@ -56,8 +56,8 @@ describe.skipIf(!haveChromium)("app in Chromium", () => {
     else console.log(`network log kept: ${netLog}`);
   });
 
-  async function open(opts: { query?: string; dark?: boolean } = {}): Promise<{ ctx: BrowserContext; page: Page }> {
-    const ctx = await browser!.newContext({ viewport: { width: 1200, height: 900 }, colorScheme: opts.dark ? "dark" : "light" });
+  async function open(opts: { query?: string; dark?: boolean; width?: number } = {}): Promise<{ ctx: BrowserContext; page: Page }> {
+    const ctx = await browser!.newContext({ viewport: { width: opts.width ?? 1200, height: opts.width && opts.width < 500 ? 844 : 900 }, colorScheme: opts.dark ? "dark" : "light" });
     ctx.on("request", (r) => requests.push(r.url()));
     const page = await ctx.newPage();
     page.on("pageerror", (e) => pageErrors.push(e.message));
@@ -84,6 +84,9 @@ describe.skipIf(!haveChromium)("app in Chromium", () => {
       await expect.poll(() => page.getByTestId("verdict").getAttribute("data-tone")).toBe(c.tone);
       expect((await page.getByTestId("verdict-text").textContent())!.length).toBeGreaterThan(20);
       expect(await page.getByTestId("verdict").textContent()).toContain(c.file);
+      // the file name as the user gave it (not uppercased with the tone label); the time in words
+      expect(await page.getByTestId("verdict-file").innerText()).toBe(c.file);
+      expect(await page.getByTestId("verdict").innerText()).toMatch(/analysed in (under 10 ms|\d+ ms|\d+\.\d+ s)/);
       // the File was read on the analyzer's reader worker (allowed by the CSP), not its fallback
       expect(await page.getByTestId("verdict").getAttribute("data-reads")).toBe("reader worker");
       // remediation and evidence are there, with copyable filters
@@ -214,6 +217,181 @@ describe.skipIf(!haveChromium)("app in Chromium", () => {
     await ctx.close();
   });
 
+  it("never waits for history: the next file starts while the first is hashed; not saving is a choice; reload shows the last report; delete can be undone", async () => {
+    // every SHA-256 for history takes 3 s (a slow disk): the analyses must not wait for it
+    const { ctx, page } = await open({ query: "?test-hash-delay=3000" });
+    await analyse(page, ["wrong-password.pcap", "tree-bad-share.pcap"]);
+    await page.locator('[data-finding-id="TREE_BAD_NETWORK_NAME"]').waitFor({ timeout: 15_000 });
+    // the second report is out and the first is still being saved, with its own small status
+    expect(await historyCount(page)).toBe(0);
+    expect(await page.getByTestId("save-status").textContent()).toContain("Saving wrong-password.pcap to history");
+    expect(await page.getByTestId("progress").count()).toBe(0);
+    await expect.poll(() => historyCount(page), { timeout: 20_000 }).toBe(2);
+    await expect.poll(() => page.getByTestId("save-status").count()).toBe(0);
+    // not saving is a choice: said quietly on the report, no error
+    await analyse(page, "encrypt-smb21.pcap");
+    await page.locator('[data-finding-id="TREE_ACCESS_DENIED_ENCRYPTION"]').waitFor({ timeout: 15_000 });
+    await page.getByTestId("dont-save").click();
+    await page.getByTestId("not-saved").waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId("alert-error").count()).toBe(0);
+    expect(await page.getByTestId("alerts").textContent()).not.toMatch(/could not be saved/);
+    expect(await historyCount(page)).toBe(2);
+    // after a reload, the last saved report opened is on screen again
+    await page.reload();
+    await page.getByTestId("verdict").waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId("verdict").textContent()).toContain("tree-bad-share.pcap");
+    expect(await page.getByTestId("verdict").textContent()).toContain("saved analysis from");
+    // delete, then undo
+    await page.getByTestId("nav-history").click();
+    await page.locator("[data-testid=history-table] tbody tr", { hasText: "wrong-password.pcap" }).getByTestId("delete").click();
+    await expect.poll(() => historyCount(page)).toBe(1);
+    await page.getByTestId("alerts").getByRole("button", { name: "Undo" }).click();
+    await expect.poll(() => historyCount(page)).toBe(2);
+    await page.reload();
+    await expect.poll(() => historyCount(page)).toBe(2);
+    await page.getByTestId("nav-history").click();
+    const back = page.locator("[data-testid=history-table] tbody tr", { hasText: "wrong-password.pcap" });
+    await back.getByRole("button", { name: /^Open/ }).click();
+    await page.locator('[data-finding-id="LOGON_FAILURE"]').waitFor({ timeout: 5_000 });
+    await ctx.close();
+  });
+
+  it("the empty page: one primary action, a how-to card with port filters, a picker for the formats the app reads", async () => {
+    const { ctx, page } = await open();
+    await page.getByTestId("intro").waitFor();
+    const visible = async (sel: string) => (await Promise.all((await page.locator(sel).all()).map((l) => l.isVisible()))).filter(Boolean).length;
+    expect(await visible("button.primary")).toBe(1);
+    expect(await page.getByRole("button", { name: /^(Open capture|Choose capture files)/ }).count()).toBe(1);
+    const howto = (await page.getByTestId("howto").innerText()).replace(/\s*Copy\s*/g, " ");
+    for (const cmd of ["pktmon filter add -p 445", "pktmon filter add -p 88", "netsh trace start capture=yes IPv4.Address=", "tcpdump -i any -w smb.pcap port 445 or port 139 or port 88", "open smb.etl"]) {
+      expect(howto).toContain(cmd);
+    }
+    expect(await page.getByTestId("howto").isVisible()).toBe(true); // a card, not behind a disclosure
+    // the picker offers what the decoder reads (pcap, pcapng, Network Monitor .cap, .etl), not .dmp
+    const accept = (await page.getByTestId("file-input").getAttribute("accept"))!.split(",");
+    expect(accept.filter((a) => !/^(\.pcap|\.pcapng|\.cap|\.etl|application\/vnd\.tcpdump\.pcap)$/.test(a))).toEqual([]);
+    // with a report on screen the header's "Open capture…" is the way to the next file
+    await analyse(page, "tree-bad-share.pcap");
+    await page.getByTestId("verdict").waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId("open-capture").isVisible()).toBe(true);
+    expect(await visible("button.primary")).toBe(1);
+    await ctx.close();
+  });
+
+  it("the Kerberos table marks the cause and names the client principal; Auth / user shows the Kerberos principal", async () => {
+    const { ctx, page } = await open();
+    await analyse(page, "krb-spn-unknown.pcap");
+    await page.getByTestId("kerberos").waitFor({ timeout: 15_000 });
+    const row = (f: number) => page.locator(`[data-testid=kerberos] tbody tr[data-frame="${f}"]`);
+    expect(await row(31).locator(".badge").textContent()).toBe("cause");
+    expect(await row(2).locator(".badge").textContent()).toBe("normal");
+    expect(await page.locator("[data-testid=kerberos] thead").textContent()).toContain("Client principal");
+    expect(await row(1).textContent()).toContain("alice@CORP.EXAMPLE.TEST");
+    await analyse(page, "krb-smb-ok.pcap");
+    await page.locator("[data-testid=connections] tbody tr[data-outcome=ok]").waitFor({ timeout: 15_000 });
+    expect(await page.locator("[data-testid=connections] tbody tr").first().textContent()).toContain("Kerberos alice@CORP.EXAMPLE.TEST");
+    await ctx.close();
+  });
+
+  it("on a phone (390 px): nothing wider than the screen, connections as rows that lead with outcome and failed phase, the ladder scrolls in its own box with labels of 11 px or more, history stacks", async () => {
+    const W = 390;
+    const { ctx, page } = await open({ width: W });
+    const fits = async (where: string) => {
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), `page width, ${where}`).toBeLessThanOrEqual(W);
+      expect(await overflowing(page, W), where).toEqual([]);
+    };
+    await fits("empty page");
+    for (const file of ["tree-bad-share.pcap", "krb-spn-unknown.pcap"]) {
+      await analyse(page, file);
+      await page.getByTestId("report-body").waitFor({ timeout: 15_000 });
+      await page.getByTestId("verdict-file").filter({ hasText: file }).waitFor();
+      await fits(file);
+      // the first thing in a connection's row, as drawn: its outcome, then the phase it failed at
+      const first = await page.locator("[data-testid=connections] tbody tr").first().evaluate((tr) => {
+        const cells = [...tr.children].map((td) => ({ td, r: td.getBoundingClientRect() })).filter((x) => x.r.width > 0)
+          .sort((a, b) => a.r.top - b.r.top || a.r.left - b.r.left);
+        return cells.slice(0, 2).map((x) => (x.td as HTMLElement).innerText);
+      });
+      expect(first[0]).toMatch(/^(Failed|No response|Incomplete)$/);
+      expect(first[1]).toMatch(file === "tree-bad-share.pcap" ? /^TREE_CONNECT\s+STATUS_BAD_NETWORK_NAME/ : /^(–|TCP|NEGOTIATE|SESSION_SETUP|TREE_CONNECT)/);
+      // the ladder: its own scroll box, readable text
+      const box = page.locator(".ladder-scroll").first();
+      expect(await box.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
+      expect((await ladderTextSizes(page)).min).toBeGreaterThanOrEqual(11);
+      await page.screenshot({ path: join(ART, `phone-${file.replace(/\.pcap$/, "")}.png`), fullPage: true });
+    }
+    await page.getByTestId("nav-history").click();
+    await expect.poll(() => historyCount(page), { timeout: 15_000 }).toBe(2);
+    await fits("history");
+    const del = page.getByTestId("delete").first();
+    const b = (await del.boundingBox())!;
+    expect(b.x + b.width).toBeLessThanOrEqual(W);
+    await page.screenshot({ path: join(ART, "phone-history.png"), fullPage: true });
+    await ctx.close();
+  });
+
+  it("prints the whole report: every finding, every connection, every failing connection's ladder, no controls", async () => {
+    // @ts-ignore plain JS module
+    const { loadSeeds, kinds, generate } = await import("../bench/gen.mjs");
+    const file = join(ART, "print-many.pcap");
+    generate(file, { mix: kinds(loadSeeds()).dense.mix.filter((m: { seed: { name: string } }) => m.seed.name.endsWith(".pcap")), replicas: 160, lanes: 16 });
+    const { ctx, page } = await open();
+    await page.getByTestId("file-input").setInputFiles(file);
+    await page.getByTestId("report-body").waitFor({ timeout: 30_000 });
+    const count = async (h: string) => Number((await page.locator(`h2#${h}`).textContent())!.match(/\((\d+)/)![1]);
+    const findings = await count("findings-h"), connections = await count("conn-h");
+    expect(connections).toBeGreaterThan(100); // more than one page of rows on screen
+    expect(await page.locator("[data-testid=connections] tbody tr").count()).toBe(100);
+    expect(await page.locator("[data-testid=ladder]").count()).toBe(1);
+    await page.emulateMedia({ media: "print" });
+    await expect.poll(() => page.locator("[data-testid=connections] tbody tr").count()).toBe(connections);
+    expect(await page.locator("[data-finding-id]").count()).toBe(findings);
+    const notOk = await page.locator("[data-testid=connections] tbody tr:not([data-outcome=ok])").count();
+    expect(notOk).toBeGreaterThan(1);
+    console.log(`print: ${findings} findings, ${connections} connections, ${notOk} failing ladders`);
+    expect(await page.locator("[data-testid=ladder]").count()).toBe(notOk);
+    // no controls on paper (the stream numbers in the table are printed as plain text)
+    const controls = await page.evaluate(() => [...document.querySelectorAll("button, details, input, select")]
+      .filter((el) => !el.closest("td, th") && (el as HTMLElement).offsetParent !== null).map((el) => el.outerHTML.slice(0, 80)));
+    expect(controls).toEqual([]);
+    const body = await page.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize));
+    expect((await ladderTextSizes(page)).max).toBeLessThanOrEqual(body);
+    await page.screenshot({ path: join(ART, "print-many.png") });
+    await page.emulateMedia({ media: "screen" });
+    await expect.poll(() => page.locator("[data-testid=ladder]").count()).toBe(1);
+    await ctx.close();
+  });
+
+  it("accessibility: the verdict is a heading that takes the focus, the title names the file, the ladder has a table, one button to pick files", async () => {
+    const { ctx, page } = await open();
+    // the hidden file input is not a second "choose files" button for a screen reader
+    await page.getByTestId("intro").waitFor();
+    const snapshot = await page.locator("body").ariaSnapshot();
+    expect(snapshot.match(/button "Choose capture files/g) ?? []).toHaveLength(1);
+    await analyse(page, "wrong-password.pcap");
+    await page.locator('[data-finding-id="LOGON_FAILURE"]').waitFor({ timeout: 15_000 });
+    const heading = page.getByRole("heading", { level: 2, name: /^Problem found — wrong-password\.pcap/ });
+    expect(await heading.count()).toBe(1);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe("verdict-h");
+    expect(await page.title()).toContain("wrong-password.pcap");
+    // the ladder's messages as a table, the failing one marked
+    const steps = await page.locator("[data-testid=ladder] g.msg").count();
+    await page.getByText("The messages as a table").click();
+    const rows = page.locator("[data-testid=ladder-table] tbody tr[data-frame]");
+    expect(await rows.count()).toBe(steps);
+    const failing = page.locator("[data-testid=ladder-table] tr[data-fail]");
+    expect(await failing.count()).toBe(1);
+    expect(await failing.getAttribute("data-frame")).toBe(String(failingFrame("wrong-password.pcap")));
+    expect(await failing.textContent()).toMatch(/Failure: .*STATUS_LOGON_FAILURE/);
+    expect(await page.getByRole("table", { name: /^Messages of stream/ }).count()).toBe(1);
+    // once saved, the report keeps its place: the focus is not taken back from where the user is
+    await page.getByTestId("conn-filter").focus();
+    await saved(page);
+    await page.waitForTimeout(100);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe("conn-filter");
+    await ctx.close();
+  });
+
   it("lets go of the history database when another tab upgrades it, and says so", async () => {
     const { ctx, page } = await open();
     await expect.poll(() => page.getByTestId("alerts").textContent()).toBe("");
@@ -240,6 +418,28 @@ describe.skipIf(!haveChromium)("app in Chromium", () => {
     expect(await historyCount(page)).toBe(0);
     await analyse(page, "tree-bad-share.pcap");
     await page.locator('[data-finding-id="TREE_BAD_NETWORK_NAME"]').waitFor({ timeout: 15_000 });
+    await ctx.close();
+  });
+
+  it("alerts: one list, newest first, none lost beyond five, each dismissable, cleared when a new analysis starts", async () => {
+    const { ctx, page } = await open();
+    const bad = Array.from({ length: 7 }, (_, i) => ({ name: `bad-${i}.txt`, mimeType: "text/plain", buffer: Buffer.from(`file ${i}: not a capture\n`) }));
+    await page.getByTestId("file-input").setInputFiles(bad);
+    const alerts = page.locator("[data-testid=alerts] .alert");
+    await expect.poll(() => page.getByTestId("alerts").textContent(), { timeout: 20_000 }).toContain("bad-6.txt is not a packet capture");
+    expect(await alerts.count()).toBe(5);
+    expect(await alerts.first().textContent()).toContain("bad-6.txt"); // the newest on top
+    expect(await page.getByTestId("alerts-more").textContent()).toBe("and 2 more messages");
+    await page.getByTestId("alerts-more").click();
+    expect(await alerts.count()).toBe(7);
+    expect(await alerts.last().textContent()).toContain("bad-0.txt"); // the oldest is still there
+    await alerts.nth(1).getByRole("button", { name: "Dismiss this message" }).click();
+    expect(await alerts.count()).toBe(6);
+    expect(await page.getByTestId("alerts").textContent()).not.toContain("bad-5.txt");
+    // a new analysis: what was said about the earlier files goes
+    await analyse(page, "tree-bad-share.pcap");
+    await page.locator('[data-finding-id="TREE_BAD_NETWORK_NAME"]').waitFor({ timeout: 15_000 });
+    expect(await alerts.count()).toBe(0);
     await ctx.close();
   });
 
@@ -372,6 +572,8 @@ describe.skipIf(!haveChromium)("app in Chromium", () => {
     const total = Number((await page.getByTestId("connections").locator("xpath=preceding::h2[1]").textContent())!.match(/\((\d+)/)![1]);
     expect(total).toBeGreaterThan(100);
     expect(await rows("connections")).toBe(100);
+    const more = (await page.getByTestId("conn-more").textContent())!;
+    expect(more).toMatch(total - 100 <= 1000 ? new RegExp(`^Show the other ${(total - 100).toLocaleString("en-US")}\\b`) : /^Show 1,000 more \(of [\d,]+ not shown\)/);
     await page.getByTestId("conn-more").click();
     expect(await rows("connections")).toBe(Math.min(total, 1100));
     const servers = await rows("servers");

@@ -79,3 +79,43 @@ export function readNetLog(path: string): NetLogSummary {
   }
   return out;
 }
+
+/**
+ * Elements whose right edge is beyond `width` (the viewport), except inside a box that scrolls
+ * sideways on its own and itself fits (the ladder, wide tables): what a reader would have to
+ * scroll the whole page sideways to see. Each as "tag.class: right edge".
+ */
+export function overflowing(page: import("playwright-core").Page, width: number): Promise<string[]> {
+  return page.evaluate((vw) => {
+    const out: string[] = [];
+    const scrollsOwn = (el: Element) => { const o = getComputedStyle(el).overflowX; return o === "auto" || o === "scroll" || o === "hidden" || o === "clip"; };
+    for (const el of document.body.querySelectorAll("*")) {
+      const r = el.getBoundingClientRect();
+      if (!r.width || r.right <= vw + 0.5) continue;
+      let inner = false;
+      for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+        if (scrollsOwn(a) && a.getBoundingClientRect().right <= vw + 0.5) { inner = true; break; }
+      }
+      const cls = el.getAttribute("class");
+      if (!inner && getComputedStyle(el).visibility !== "hidden" && !el.closest(".sr-only")) out.push(`${el.tagName.toLowerCase()}${cls ? `.${cls.split(" ").join(".")}` : ""}: ${Math.round(r.right)}`);
+    }
+    return out;
+  }, width);
+}
+
+/** The smallest and the largest text in the ladder diagrams as drawn, in CSS px (font size × the SVG's scale). */
+export function ladderTextSizes(page: import("playwright-core").Page): Promise<{ min: number; max: number }> {
+  return page.evaluate(() => {
+    let min = Infinity, max = 0;
+    for (const svg of document.querySelectorAll<SVGSVGElement>("[data-testid=ladder-svg]")) {
+      const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+      for (const t of svg.querySelectorAll("text")) {
+        if (!t.textContent) continue;
+        const px = parseFloat(getComputedStyle(t).fontSize) * scale;
+        min = Math.min(min, px);
+        max = Math.max(max, px);
+      }
+    }
+    return { min, max };
+  });
+}

@@ -1,6 +1,6 @@
 // The web app's pure logic: formatting, sorting/filtering, ladder layout, progress, test hooks.
 import { describe, it, expect } from "vitest";
-import { formatBytes, formatRate, formatEta, formatOffset, formatDuration, splitCode, spanMs } from "../src/ui/format";
+import { formatBytes, formatRate, formatEta, formatOffset, formatDuration, formatElapsed, showMoreText, splitCode, spanMs } from "../src/ui/format";
 import { sortConnections, filterConnections, nextSort, sortFindings, compareEndpoints, reportTone, defaultConnection, isUnusable, failedText } from "../src/ui/model";
 import { layoutLadder, isErrorStep, hasModelFlags, failingFrame, failureFrames, stepTone, lanesFor, arrowEnds, kdcAddress, LADDER } from "../src/ui/ladder";
 import { ProgressMeter, progressAt, type ProgressInfo } from "../src/worker/progress";
@@ -26,6 +26,17 @@ describe("formatting", () => {
     expect(formatDuration(20_000)).toBe("20 s");
     expect(formatDuration(null)).toBe("–");
     expect(spanMs("2026-01-02T03:04:05.123456Z", "2026-01-02T03:04:27.623456Z")).toBe(22500);
+  });
+
+  it("says what a reader can use: never '0 s left' while work is left, '0.00 s', or 'Show 328 more of 328'", () => {
+    expect(formatEta(0.4)).toBe("under 1 s");
+    expect(formatEta(0)).toBe("under 1 s");
+    expect(formatElapsed(3.2)).toBe("under 10 ms");
+    expect(formatElapsed(420.4)).toBe("420 ms");
+    expect(formatElapsed(1254)).toBe("1.25 s");
+    expect(formatElapsed(12_345)).toBe("12.3 s");
+    expect(showMoreText(1000, 328)).toBe("Show the other 328");
+    expect(showMoreText(1000, 2328)).toBe("Show 1,000 more (of 2,328 not shown)");
   });
 
   it("splits commands out of remediation text", () => {

@@ -62,4 +62,19 @@ describe("the verdict counts per cause", () => {
     // the refused port is information, not an error: the page's tone and the CLI's exit status follow
     expect(r.findings.map((f) => [f.id, f.severity])).toEqual([["PORT_139_FALLBACK", "info"]]);
   });
+
+  it("says the phase and the status once: not 'failed at NEGOTIATE: NEGOTIATE never answered', not '(STATUS_X): … STATUS_X'", async () => {
+    const lines: Record<string, string> = {};
+    for (const f of ["wrong-password", "ntlm-account-disabled", "negotiate-no-response", "session-setup-no-response", "tcp-no-answer", "smb1-dos-wrong-password", "tree-bad-share"]) {
+      const r = await reportOf(join(FIX, `${f}.pcap`));
+      lines[f] = r.verdict;
+      for (const st of r.verdict.match(/\b(STATUS_\w+|ERR[A-Z]+\/\w+)/g) ?? []) expect(r.verdict.split(st).length - 1, `${st} in ${r.verdict}`).toBe(1);
+      const m = /failed at ([^:(]+?)(?: \(|:)(.*)$/.exec(r.verdict);
+      if (m) expect(m[2].toLowerCase().replace(/_/g, " "), r.verdict).not.toContain(m[1].toLowerCase());
+    }
+    expect(lines["wrong-password"]).toBe("The SMB connection failed at session setup: Logon failed for WORKGROUP\\alice: STATUS_LOGON_FAILURE.");
+    expect(lines["negotiate-no-response"]).toMatch(/^The SMB connection failed: NEGOTIATE never answered by 10\.99\.1\.1:445/);
+    // a status the title does not carry is still said
+    expect(lines["tree-bad-share"]).toBe('The SMB connection failed at tree connect (STATUS_BAD_NETWORK_NAME): Share "nosuchshare" does not exist on 10.99.1.1.');
+  });
 });

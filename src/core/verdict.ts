@@ -110,6 +110,18 @@ function causesOf(failed: Failed[]): HeadlineCause[] {
     .map(({ rank: _rank, parts, ...g }) => (parts!.length ? { ...g, parts: parts!.sort((a, b) => b.count - a.count || rankOf(a.findingId) - rankOf(b.findingId)) } : g));
 }
 
+/**
+ * "failed at session setup (STATUS_X): <title>", less what the title says itself: no phase when
+ * the title names it ("NEGOTIATE never answered by …"), no status when the title carries it
+ * ("Logon failed for CORP\\bob: STATUS_ACCOUNT_DISABLED").
+ */
+function failedAt(c: Connection, title: string | undefined): string {
+  const said = (title ?? "").toLowerCase().replace(/_/g, " ");
+  const phase = c.failedPhase ? (said.includes(PHASE_TEXT[c.failedPhase].toLowerCase()) ? "" : ` at ${PHASE_TEXT[c.failedPhase]}`) : " before authenticating";
+  const status = c.status && !(title ?? "").includes(c.status) ? ` (${c.status})` : "";
+  return `${phase}${status}`;
+}
+
 function causeText(g: HeadlineCause): string {
   const head = words(g.count, [g.cause, g.causes]);
   if (!g.parts?.length || (g.parts.length === 1 && g.parts[0].cause === g.cause)) return head;
@@ -144,17 +156,16 @@ function text(r: Report, n: number, failed: Failed[], incomplete: Connection[], 
   if (failed.length === 1) {
     // one failure: its own phase, status and cause
     const { c, finding } = failed[0];
-    const where = c.failedPhase ? `at ${PHASE_TEXT[c.failedPhase]}` : "before authenticating";
     const head = n === 1 ? "The SMB connection failed" : `1 of ${plural(n, "SMB connection")} failed`;
     const cause = finding ?? errorsOf.get(c.id)?.[0];
-    return `${head} ${where}${c.status ? ` (${c.status})` : ""}: ${cause ? cause.title : `${c.client} → ${c.server}`}${fb}.`;
+    return `${head}${failedAt(c, cause?.title)}: ${cause ? cause.title : `${c.client} → ${c.server}`}${fb}.`;
   }
   const head = `${failed.length} of ${plural(n, "SMB connection")} failed`;
   // one cause with the same title everywhere (the same share missing on every connection) says it whole
   const titles = new Set(failed.map((x) => x.finding?.title));
   const first = failed[0];
   if (h.causes.length === 1 && titles.size === 1 && first.finding && failed.every((x) => x.c.failedPhase === first.c.failedPhase && x.c.status === first.c.status)) {
-    return `${head} ${first.c.failedPhase ? `at ${PHASE_TEXT[first.c.failedPhase]}` : "before authenticating"}${first.c.status ? ` (${first.c.status})` : ""}: ${first.finding.title}${fb}.`;
+    return `${head}${failedAt(first.c, first.finding.title)}: ${first.finding.title}${fb}.`;
   }
   // all in one phase: say which
   const phase = failed.every((x) => x.c.failedPhase && x.c.failedPhase === first.c.failedPhase) ? ` at ${PHASE_TEXT[first.c.failedPhase!]}` : "";

@@ -29,8 +29,15 @@ export interface HistoryEntry {
   hasCapture: boolean;
 }
 
-export interface Settings { keepCaptures: boolean }
-export const DEFAULT_SETTINGS: Settings = { keepCaptures: false };
+export interface Settings {
+  keepCaptures: boolean;
+  /** the entry whose report was on screen last: shown again after a reload */
+  lastOpened: number | null;
+}
+export const DEFAULT_SETTINGS: Settings = { keepCaptures: false, lastOpened: null };
+
+/** One entry with everything it holds, as taken out by delete (so that it can be put back). */
+export interface Removed { entry: HistoryEntry; report: Report | undefined; capture: Blob | undefined }
 
 interface Schema extends DBSchema {
   entries: { key: number; value: HistoryEntry; indexes: { sha256: string; date: number } };
@@ -186,11 +193,28 @@ export class HistoryStore {
     }
   }
 
-  async delete(id: number): Promise<void> {
+  /** Deletes one entry; returns what it held (for restore), or null when it was not there. */
+  async delete(id: number): Promise<Removed | null> {
     try {
       const tx = this.d.transaction(["entries", "reports", "captures"], "readwrite");
+      const [entry, report, capture] = await Promise.all([tx.objectStore("entries").get(id), tx.objectStore("reports").get(id), tx.objectStore("captures").get(id)]);
       await Promise.all([tx.objectStore("entries").delete(id), tx.objectStore("reports").delete(id), tx.objectStore("captures").delete(id), tx.done]);
+      return entry ? { entry, report, capture } : null;
     } catch (e) { throw wrapError(e, "Could not delete"); }
+  }
+
+  /** Puts back what delete took out, under the same id (undo). */
+  async restore(r: Removed): Promise<void> {
+    try {
+      const tx = this.d.transaction(["entries", "reports", "captures"], "readwrite");
+      const id = r.entry.id;
+      await Promise.all([
+        tx.objectStore("entries").put(r.entry),
+        r.report ? tx.objectStore("reports").put(r.report, id) : undefined,
+        r.capture ? tx.objectStore("captures").put(r.capture, id) : undefined,
+        tx.done,
+      ]);
+    } catch (e) { throw wrapError(e, `${r.entry.name} could not be put back`); }
   }
 
   async clear(): Promise<void> {
@@ -202,8 +226,8 @@ export class HistoryStore {
 
   async settings(): Promise<Settings> {
     try {
-      const keep = await this.d.get("settings", "keepCaptures");
-      return { keepCaptures: keep === true };
+      const [keep, last] = await Promise.all([this.d.get("settings", "keepCaptures"), this.d.get("settings", "lastOpened")]);
+      return { keepCaptures: keep === true, lastOpened: typeof last === "number" ? last : null };
     } catch { return { ...DEFAULT_SETTINGS }; }
   }
 

@@ -1,21 +1,29 @@
-import { createSignal, For, onCleanup, onMount, Show } from "solid-js";
+import { createEffect, createSignal, For, on, onCleanup, onMount, Show } from "solid-js";
 import type { Report } from "../core/report";
-import { AnalysisFailure, type AnalyzerClient, type ProgressInfo } from "./analyzerClient";
+import { AnalysisFailure, type AnalyzerClient, type HashJob, type ProgressInfo } from "./analyzerClient";
 import { HistoryStore, HistoryError, storageInfo, requestPersistence, type HistoryEntry, type HistoryEvent, type StorageInfo } from "../history/store";
 import { ReportView, type ReportMeta } from "./components/ReportView";
-import { ProgressPanel } from "./components/ProgressPanel";
+import { ProgressPanel, SaveStatus, type Saving } from "./components/ProgressPanel";
 import { HistoryView } from "./components/HistoryView";
 import { Cmd } from "./components/Copy";
 import { announcement, announce } from "./announce";
 import { downloadBlob } from "./download";
 import { formatDate } from "./format";
-import { isUnusable, reportTone } from "./model";
+import { isUnusable, reportTone, TONE_LABELS } from "./model";
+import { CAPTURE_ACCEPT } from "./captureTypes";
 
 export const SAMPLE = { url: "./samples/tree-bad-share.pcap", name: "tree-bad-share.pcap" };
 
 interface Job { id: number; blob: Blob; name: string }
 interface Shown { key: string; report: Report; meta: ReportMeta; name: string; tone: string }
-interface Alert { id: number; tone: "error" | "warning" | "info"; text: string; action?: { label: string; run: () => void } }
+interface Alert {
+  id: number; tone: "error" | "warning" | "info"; text: string; action?: { label: string; run: () => void };
+  /** about the page itself (history unusable until a reload), not about one analysis: kept when a new analysis starts */
+  sticky?: boolean;
+}
+
+/** Alerts shown before "and N more" */
+const ALERTS_SHOWN = 5;
 
 let nextId = 1;
 
@@ -40,14 +48,19 @@ export function App(props: AppProps) {
   const [dragging, setDragging] = createSignal(false);
   const [offlineReady, setOfflineReady] = createSignal(false);
   const [workerGen, setWorkerGen] = createSignal(props.client.generation);
+  const [saving, setSaving] = createSignal<Saving[]>([]);
   let fileInput: HTMLInputElement | undefined;
 
-  const alert = (tone: Alert["tone"], text: string, action?: Alert["action"]) => {
-    const a: Alert = { id: nextId++, tone, text, action };
-    setAlerts((xs) => [...xs.slice(-4), a]);
+  // One list, newest first; none is dropped (the ones beyond ALERTS_SHOWN are behind "and N more")
+  const [allAlerts, setAllAlerts] = createSignal(false);
+  const alert = (tone: Alert["tone"], text: string, action?: Alert["action"], sticky = false) => {
+    const a: Alert = { id: nextId++, tone, text, action, sticky };
+    setAlerts((xs) => [a, ...xs]);
     return a.id;
   };
   const dismiss = (id: number) => setAlerts((xs) => xs.filter((a) => a.id !== id));
+  /** A new analysis starts: what was said about the earlier ones goes. */
+  const clearAlerts = () => { setAlerts((xs) => xs.filter((a) => a.sticky)); setAllAlerts(false); };
 
   // ---- history ----
   const refreshHistory = async () => {
@@ -58,13 +71,13 @@ export function App(props: AppProps) {
   };
 
   const onHistoryEvent = (e: HistoryEvent) => {
-    if (e.type === "blocked") alert("warning", "Another smbscope tab still uses an older version of the saved history. Close or reload the other tabs so the history can be upgraded.");
+    if (e.type === "blocked") alert("warning", "Another smbscope tab still uses an older version of the saved history. Close or reload the other tabs so the history can be upgraded.", undefined, true);
     else if (e.type === "blocking" || e.type === "terminated") {
       setStore(null);
       alert("warning", e.type === "blocking"
         ? "smbscope was updated in another tab. Reload this page to keep saving analyses to history (what is saved is safe)."
         : "The browser closed the history database (storage may have been cleared). Reload this page.",
-      { label: "Reload", run: () => location.reload() });
+      { label: "Reload", run: () => location.reload() }, true);
     }
   };
 
@@ -72,21 +85,25 @@ export function App(props: AppProps) {
     try {
       const s = await HistoryStore.open(onHistoryEvent);
       setStore(s);
-      setKeepCapturesSig((await s.settings()).keepCaptures);
+      const settings = await s.settings();
+      setKeepCapturesSig(settings.keepCaptures);
       await refreshHistory();
+      // the report that was on screen before the reload, unless something was opened meanwhile
+      if (settings.lastOpened !== null && !shown() && !running() && !queue().length) await historyActions.open(settings.lastOpened, true);
     } catch (e) {
       setHistoryAvailable(false);
-      alert("warning", (e as Error).message);
+      alert("warning", (e as Error).message, undefined, true);
     }
   });
 
   const historyActions = {
-    open: async (id: number) => {
+    /** `quiet`: the report shown again after a reload; if it is gone, nothing to say */
+    open: async (id: number, quiet = false) => {
       const s = store();
       if (!s) return;
       try {
         const [entry, report] = await Promise.all([s.get(id), s.getReport(id)]);
-        if (!entry || !report) { alert("error", "That analysis is no longer in history."); await refreshHistory(); return; }
+        if (!entry || !report) { if (!quiet) alert("error", "That analysis is no longer in history."); await refreshHistory(); return; }
         show({ key: `h${id}`, report, name: entry.name, tone: reportTone(report), meta: { fromHistory: true, savedAt: entry.date, sha256: entry.sha256 } });
       } catch (e) { alert("error", (e as Error).message); }
     },
@@ -94,7 +111,19 @@ export function App(props: AppProps) {
       const s = store();
       if (!s) return;
       const name = entries().find((e) => e.id === id)?.name ?? "analysis";
-      try { await s.delete(id); announce(`Deleted ${name}`); } catch (e) { alert("error", (e as Error).message); }
+      try {
+        const removed = await s.delete(id);
+        announce(`Deleted ${name}`);
+        if (removed) {
+          alert("info", `Deleted the analysis of ${name} from history.`, {
+            label: "Undo",
+            run: async () => {
+              try { await s.restore(removed); announce(`${name} is back in history`); } catch (e) { alert("error", (e as Error).message); }
+              await refreshHistory();
+            },
+          });
+        }
+      } catch (e) { alert("error", (e as Error).message); }
       await refreshHistory();
     },
     clear: async () => {
@@ -131,7 +160,27 @@ export function App(props: AppProps) {
     },
   };
 
+  // the tab's title names the file on screen (several tabs, the window list, a screen reader)
+  createEffect(() => {
+    const s = shown();
+    document.title = view() === "history" ? "History · smbscope"
+      : s ? `${s.name} — ${TONE_LABELS[reportTone(s.report)]} · smbscope` : "smbscope — why did SMB setup fail?";
+  });
+
+  // the saved report on screen is the one shown again after a reload
+  createEffect(on(shown, (s) => {
+    const id = s && /^h(\d+)$/.exec(s.key)?.[1];
+    if (id) void store()?.setSetting("lastOpened", Number(id)).catch(() => {});
+  }));
+
   // ---- analysis ----
+  /** Changes a tab's meta wherever it is (this window's tabs, the report on screen). */
+  const patchTab = (key: string, f: (t: Shown) => Shown) => {
+    setSession((xs) => xs.map((x) => (x.key === key ? f(x) : x)));
+    const cur = shown();
+    if (cur?.key === key) setShown(f(cur));
+  };
+
   const show = (s: Shown) => {
     setShown(s);
     setSession((xs) => [...xs.filter((x) => x.key !== s.key)].concat(s).slice(-8));
@@ -140,6 +189,7 @@ export function App(props: AppProps) {
 
   const enqueue = (files: { blob: Blob; name: string }[]) => {
     if (!files.length) return;
+    clearAlerts();
     setQueue((q) => [...q, ...files.map((f) => ({ id: nextId++, blob: f.blob, name: f.name }))]);
     setView("analyse");
     void pump();
@@ -176,27 +226,12 @@ export function App(props: AppProps) {
         alert("error", report.capture.error ?? `${job.name}: nothing could be read.`);
         return;
       }
-      // Show the report at once; it is saved to history when the file's hash is known
+      // The analysis is done: the report shows now, and is saved to history in the background
+      // (the file's SHA-256 first) while the next file is analysed.
       const meta: ReportMeta = { elapsedMs: res.elapsedMs, wasmBytes: res.wasmBytes, reads: res.reads };
-      const tab = { key: `s${job.id}`, report, meta, name: job.name, tone: reportTone(report) };
+      const tab = { key: `s${job.id}`, report, meta: { ...meta, saveState: store() ? "saving" as const : undefined }, name: job.name, tone: reportTone(report) };
       show(tab);
-      const s = store();
-      if (s) {
-        try {
-          const sha256 = await res.sha256;
-          const saved = await s.save({ name: job.name, size: job.blob.size, sha256, report, capture: keepCaptures() ? job.blob : null });
-          const savedTab = { ...tab, key: `h${saved.entry.id}`, meta: { ...meta, sha256, savedAt: saved.entry.date } };
-          setSession((xs) => xs.filter((x) => x.key !== savedTab.key).map((x) => (x.key === tab.key ? savedTab : x)));
-          if (shown()?.key === tab.key) setShown(savedTab);
-          if (saved.previous) {
-            alert("info", `${job.name} is already in history: the same capture (SHA-256 ${sha256.slice(0, 12)}…) was analysed on ${formatDate(saved.previous.date)}${saved.previous.name !== job.name ? ` as ${saved.previous.name}` : ""}. That entry now holds this new analysis.`);
-          }
-          if (saved.captureDropped) alert("warning", `${job.name}: the analysis was saved, but the capture itself was not kept: the browser's storage for this site is full.`);
-        } catch (e) {
-          alert(e instanceof HistoryError && e.kind === "quota" ? "warning" : "error", e instanceof HistoryError ? e.message : `${job.name}: the analysis could not be saved to history (${(e as Error)?.message ?? e}).`);
-        }
-        await refreshHistory();
-      }
+      if (store()) saveLater(job, tab);
       announce(`Analysis of ${job.name} done: ${report.verdict}`);
     } catch (e) {
       if (hint) dismiss(hint);
@@ -212,6 +247,42 @@ export function App(props: AppProps) {
   };
 
   const cancel = () => props.client.cancel();
+
+  // ---- saving to history, one file after the other, beside the analyses ----
+  let saveChain: Promise<void> = Promise.resolve();
+  const saveLater = (job: Job, tab: Shown) => {
+    let stopped = false;
+    let hashJob: HashJob | null = null;
+    const stop = () => { stopped = true; hashJob?.cancel(); };
+    setSaving((xs) => [...xs, { id: job.id, name: job.name, done: null, stop }]);
+    const step = async () => {
+      const s = store();
+      try {
+        if (stopped || !s) throw Object.assign(new Error("not saved"), { name: "AbortError" });
+        // (returns nothing: Comlink sends a callback's return value back to the worker)
+        hashJob = props.client.hash(job.blob, (done) => { setSaving((xs) => xs.map((x) => (x.id === job.id ? { ...x, done } : x))); });
+        const sha256 = await hashJob.sha256;
+        if (stopped) throw Object.assign(new Error("not saved"), { name: "AbortError" });
+        const saved = await s.save({ name: job.name, size: job.blob.size, sha256, report: tab.report, capture: keepCaptures() ? job.blob : null });
+        const savedKey = `h${saved.entry.id}`;
+        setSession((xs) => xs.filter((x) => x.key !== savedKey));
+        patchTab(tab.key, (t) => ({ ...t, key: savedKey, meta: { ...t.meta, saveState: undefined, sha256, savedAt: saved.entry.date } }));
+        if (saved.previous) {
+          alert("info", `${job.name} is already in history: the same capture (SHA-256 ${sha256.slice(0, 12)}…) was analysed on ${formatDate(saved.previous.date)}${saved.previous.name !== job.name ? ` as ${saved.previous.name}` : ""}. That entry now holds this new analysis.`);
+        }
+        if (saved.captureDropped) alert("warning", `${job.name}: the analysis was saved, but the capture itself was not kept: the browser's storage for this site is full.`);
+      } catch (e) {
+        patchTab(tab.key, (t) => ({ ...t, meta: { ...t.meta, saveState: "not-saved" } }));
+        // not saving is the user's choice (or history went away): the report says so, quietly
+        if ((e as Error)?.name === "AbortError") announce(`${job.name} was not saved to history`);
+        else alert(e instanceof HistoryError && e.kind === "quota" ? "warning" : "error", e instanceof HistoryError ? e.message : `${job.name}: the analysis could not be saved to history (${(e as Error)?.message ?? e}).`);
+      } finally {
+        setSaving((xs) => xs.filter((x) => x.id !== job.id));
+        await refreshHistory();
+      }
+    };
+    saveChain = saveChain.then(step, step);
+  };
 
   const trySample = async () => {
     try {
@@ -257,6 +328,8 @@ export function App(props: AppProps) {
   });
 
   const queuedNames = () => queue().map((j) => j.name);
+  /** the empty page: its own "Choose capture files…" is then the one primary action */
+  const introShown = () => view() === "analyse" && !shown() && !running();
 
   return (
     <div class="app" data-worker-generation={workerGen()}>
@@ -268,10 +341,13 @@ export function App(props: AppProps) {
           <button type="button" aria-current={view() === "history" ? "page" : undefined} onClick={() => { setView("history"); void refreshHistory(); }} data-testid="nav-history">
             History ({entries().length})
           </button>
-          <button type="button" class="primary" onClick={() => fileInput?.click()}>Open capture…</button>
+          <Show when={!introShown()}>
+            <button type="button" class="primary" onClick={() => fileInput?.click()} data-testid="open-capture">Open capture…</button>
+          </Show>
         </nav>
-        <input ref={fileInput} type="file" multiple class="sr-only" tabIndex={-1} aria-label="Choose capture files" data-testid="file-input"
-          accept=".pcap,.pcapng,.cap,.dmp,.etl,application/vnd.tcpdump.pcap"
+        {/* reached only through the buttons that open it: hidden from assistive technology too */}
+        <input ref={fileInput} type="file" multiple class="sr-only" tabIndex={-1} aria-hidden="true" data-testid="file-input"
+          accept={CAPTURE_ACCEPT}
           onChange={(e) => { pick(e.currentTarget.files); e.currentTarget.value = ""; }} />
       </header>
 
@@ -281,7 +357,7 @@ export function App(props: AppProps) {
 
       <main>
         <div class="alerts" data-testid="alerts">
-          <For each={alerts()}>
+          <For each={allAlerts() ? alerts() : alerts().slice(0, ALERTS_SHOWN)}>
             {(a) => (
               <div class={`alert ${a.tone}`} role={a.tone === "error" ? "alert" : "status"} data-testid={`alert-${a.tone}`}>
                 <p>{a.text}</p>
@@ -292,7 +368,14 @@ export function App(props: AppProps) {
               </div>
             )}
           </For>
+          <Show when={!allAlerts() && alerts().length > ALERTS_SHOWN}>
+            <p class="alerts-more"><button type="button" class="link" onClick={() => setAllAlerts(true)} data-testid="alerts-more">
+              and {alerts().length - ALERTS_SHOWN} more message{alerts().length - ALERTS_SHOWN > 1 ? "s" : ""}
+            </button></p>
+          </Show>
         </div>
+
+        <SaveStatus saving={saving()} />
 
         <Show when={running()}>
           {(r) => <ProgressPanel name={r().job.name} progress={r().progress} queued={queuedNames()} onCancel={cancel} onClearQueue={() => setQueue([])} />}
@@ -315,7 +398,7 @@ export function App(props: AppProps) {
             </nav>
           </Show>
           <Show when={shown()} fallback={
-            <Show when={!running()}>
+            <Show when={introShown()}>
               <Intro onPick={() => fileInput?.click()} onSample={trySample} />
             </Show>
           }>
@@ -345,21 +428,29 @@ function Intro(props: { onPick: () => void; onSample: () => void }) {
         <button type="button" onClick={props.onSample} data-testid="sample">Try a sample</button>
       </div>
       <p class="privacy">The capture is decoded in this browser tab and never sent anywhere. Analyses are kept in this browser's history.</p>
-      <details class="howto">
-        <summary>How to take a capture</summary>
+      <section class="howto" aria-labelledby="howto-h" data-testid="howto">
+        <h3 id="howto-h">How to take a capture</h3>
         <p>Start the capture, reproduce the failure (map the drive, open the share), then stop it. Capture on the client, on the
-          file server, or both; include Kerberos (port 88) when the domain uses it.</p>
-        <ul>
-          <li>Linux / Samba: <Cmd text="tcpdump -i any -s 0 -w smb.pcap 'port 445 or port 139 or port 88'" /></li>
-          <li>Windows with Wireshark installed: <Cmd text='dumpcap -i Ethernet -f "port 445 or port 139 or port 88" -w smb.pcapng' /></li>
-          <li>Windows (built in, 10 2004 or later), pktmon: <Cmd text="pktmon filter add SMB -p 445" />, <Cmd text="pktmon filter add NBSS -p 139" />,
-            {" "}<Cmd text="pktmon filter add KRB -p 88" />, then <Cmd text="pktmon start --capture --pkt-size 0 -f C:\smb.etl" />; afterwards
-            {" "}<Cmd text="pktmon stop" /> and <Cmd text="pktmon filter remove" />. Open smb.etl here as it is (no conversion needed).</li>
-          <li>Windows, netsh trace (it cannot filter by port: filter by the file server's address, here 10.0.0.5):
-            {" "}<Cmd text="netsh trace start capture=yes report=disabled IPv4.Address=10.0.0.5 tracefile=C:\smb.etl maxsize=1024" />, then
-            {" "}<Cmd text="netsh trace stop" />; open smb.etl here.</li>
-        </ul>
-      </details>
+          file server, or both. Keep only SMB (TCP 445, and 139 for NetBIOS) and Kerberos (88): the file stays small and holds
+          nothing else.</p>
+        <dl>
+          <dt>Windows 10 2004 or later, Windows Server 2022 (built in: pktmon)</dt>
+          <dd>
+            <Cmd text="pktmon filter add -p 445" /> <Cmd text="pktmon filter add -p 139" /> <Cmd text="pktmon filter add -p 88" />, then{" "}
+            <Cmd text="pktmon start --capture --pkt-size 0 -f C:\smb.etl" />, reproduce, <Cmd text="pktmon stop" />, and open smb.etl
+            here as it is (no conversion needed). Afterwards <Cmd text="pktmon filter remove" /> clears the filters.
+          </dd>
+          <dt>Older Windows (built in: netsh trace; it cannot filter by port)</dt>
+          <dd>
+            <Cmd text="netsh trace start capture=yes report=disabled IPv4.Address=<server> tracefile=C:\smb.etl maxsize=1024" /> (the
+            file server's address for <code>&lt;server&gt;</code>), reproduce, <Cmd text="netsh trace stop" />; open smb.etl here.
+          </dd>
+          <dt>Windows with Wireshark installed</dt>
+          <dd><Cmd text='dumpcap -i Ethernet -f "port 445 or port 139 or port 88" -w smb.pcapng' /></dd>
+          <dt>Linux, Samba, macOS</dt>
+          <dd><Cmd text="tcpdump -i any -w smb.pcap port 445 or port 139 or port 88" /> (on macOS use <code>-i en0</code>)</dd>
+        </dl>
+      </section>
     </section>
   );
 }

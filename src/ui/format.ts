@@ -14,9 +14,10 @@ export function formatRate(mbps: number): string {
   return `${mbps < 10 ? mbps.toFixed(1) : Math.round(mbps)} MB/s`;
 }
 
-/** "3 s", "1 min 05 s", "2 h 03 min" */
+/** "under 1 s", "3 s", "1 min 05 s", "2 h 03 min" (never "0 s" while work is left) */
 export function formatEta(sec: number | null): string {
   if (sec === null || !Number.isFinite(sec)) return "estimating…";
+  if (sec < 1) return "under 1 s";
   const s = Math.round(sec);
   if (s < 60) return `${s} s`;
   if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, "0")} s`;
@@ -42,6 +43,20 @@ export function formatDuration(ms: number | null | undefined): string {
   if (s < 60) return `${s < 10 ? s.toFixed(1) : Math.round(s)} s`;
   if (s < 3600) return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
   return `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`;
+}
+
+/** How long an analysis took: "under 10 ms", "420 ms", "1.25 s", "2 min 5 s" (timer resolution makes less than 10 ms meaningless). */
+export function formatElapsed(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 10) return "under 10 ms";
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+  return formatDuration(ms);
+}
+
+/** The label of a "show more" button: "Show the other 328", "Show 1,000 more (of 2,328 not shown)". */
+export function showMoreText(step: number, hidden: number): string {
+  const n = (x: number) => x.toLocaleString("en-US");
+  return hidden <= step ? `Show the other ${n(hidden)}` : `Show ${n(step)} more (of ${n(hidden)} not shown)`;
 }
 
 /** The span between two RFC 3339 times, or null. */

@@ -1,10 +1,10 @@
 import { render } from "solid-js/web";
 import { App } from "./App";
 import { AnalyzerClient } from "./analyzerClient";
-import { testHooksFrom } from "./testHooks";
+import { hashHooksFrom, testHooksFrom } from "./testHooks";
 import "./styles.css";
 
-const client = new AnalyzerClient(testHooksFrom(location.search));
+const client = new AnalyzerClient(testHooksFrom(location.search), hashHooksFrom(location.search));
 
 interface LaunchParams { files: FileSystemFileHandle[] }
 interface LaunchQueue { setConsumer(cb: (p: LaunchParams) => void): void }

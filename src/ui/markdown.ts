@@ -2,7 +2,7 @@
 // escaped, so a share name or user name cannot inject markup or break a table.
 import type { Report } from "../core/report";
 import { formatBytes, formatDuration, spanMs, splitCode, OUTCOME_LABELS, PHASE_LABELS } from "./format";
-import { sortFindings, sortConnections, authText, failedText, findingFilters, noFindingsText, noSmbText, reportTone, TONE_LABELS } from "./model";
+import { sortFindings, sortConnections, authText, connectionsShown, failedText, findingFilters, kerberosMark, noFindingsText, noSmbText, principalOf, reportTone, TONE_LABELS } from "./model";
 import { displayFilter } from "../core/filters";
 
 // What capture text could turn into in rendered Markdown (CommonMark + GitHub's extensions) and
@@ -97,7 +97,7 @@ export function reportToMarkdown(r: Report): string {
   if (r.connections.length) {
     L.push("| stream | client | server | dialect | auth / user | shares | outcome | failed at |");
     L.push("| ---: | --- | --- | --- | --- | --- | --- | --- |");
-    for (const x of sortConnections(r.connections)) {
+    for (const x of sortConnections(connectionsShown(r))) {
       const shares = x.shares.map((s) => `${s.path} (${s.status ?? "no answer"})`).join(", ");
       L.push(`| ${x.stream} | ${cell(x.client)} | ${cell(x.server)} | ${cell(x.dialect ?? "")} | ${cell(authText(x))} | ${cell(shares)} | ${cell(OUTCOME_LABELS[x.outcome] ?? x.outcome)} | ${cell(failedText(x))} |`);
     }
@@ -115,10 +115,11 @@ export function reportToMarkdown(r: Report): string {
 
   if (r.kerberos.length) {
     L.push(`## Kerberos (${r.kerberos.length})`, "");
-    L.push("| frame | client | KDC | message | error | service | realm | expected |");
+    L.push("| frame | client | KDC | message | error | client principal | service | realm |");
     L.push("| ---: | --- | --- | --- | --- | --- | --- | --- |");
     for (const k of r.kerberos) {
-      L.push(`| ${k.frame} | ${cell(k.client)} | ${cell(k.kdc)} | ${cell(k.message)} | ${cell(k.error ?? "")} | ${cell(k.service ?? "")} | ${cell(k.realm ?? "")} | ${k.expected === null ? "" : k.expected ? "yes (pre-auth)" : "no"} |`);
+      const mark = kerberosMark(k, r.findings);
+      L.push(`| ${k.frame} | ${cell(k.client)} | ${cell(k.kdc)} | ${cell(k.message)} | ${cell(k.error ?? "")}${mark ? ` (${mark.text})` : ""} | ${cell(principalOf(k) ?? "")} | ${cell(k.service ?? "")} | ${cell(k.realm ?? "")} |`);
     }
     L.push("");
   }

@@ -1,5 +1,5 @@
 // What the report views compute from a Report: ordering, filtering, summaries. Pure functions.
-import type { Connection, Finding, Report, Severity } from "../core/report";
+import type { Connection, Finding, KerberosRecord, Report, Severity } from "../core/report";
 import { PHASE_LABELS } from "./format";
 import { displayFilter, upgradeFilter } from "../core/filters";
 
@@ -36,6 +36,50 @@ function endpointKey(s: string): (number | string)[] {
 
 export function sharesText(c: Connection): string {
   return c.shares.map((s) => s.path).join(", ");
+}
+
+/**
+ * The client principal of a Kerberos record, "alice@CORP.EXAMPLE.TEST"; null when it names nobody:
+ * the anonymous principal WELLKNOWN/ANONYMOUS (RFC 6112 §3), which Samba's KDC puts in the clear
+ * part of its TGS-REPs (fixtures/krb-smb-ok.pcap frame 33, as tshark shows it).
+ */
+export function principalOf(k: KerberosRecord): string | null {
+  if (!k.cname || /^WELLKNOWN\/ANONYMOUS$/i.test(k.cname)) return null;
+  return k.realm && !k.realm.startsWith("<") ? `${k.cname}@${k.realm}` : k.cname;
+}
+
+const shownConnections = new WeakMap<Report, Connection[]>();
+
+/**
+ * The connections as the tables show them: a Kerberos session carries no user name in SMB (the
+ * ticket is encrypted), so its user is the client principal of the Kerberos exchanges that served
+ * it (report.kerberos[].connection). Filtering and sorting then find it too.
+ */
+export function connectionsShown(r: Report): Connection[] {
+  let list = shownConnections.get(r);
+  if (list) return list;
+  const principal = new Map<string, string>();
+  for (const k of r.kerberos) {
+    const p = principalOf(k);
+    if (p && k.connection && !principal.has(k.connection)) principal.set(k.connection, p);
+  }
+  list = r.connections.map((c) => (c.auth === "kerberos" && !c.user && principal.has(c.id) ? { ...c, user: principal.get(c.id)! } : c));
+  shownConnections.set(r, list);
+  return list;
+}
+
+/**
+ * What the Kerberos table says of an error: "normal" for pre-authentication, "cause" where an
+ * error finding cites it (KDC_ERR_S_PRINCIPAL_UNKNOWN behind a failed session), "not SMB-related"
+ * for an exchange that served no SMB connection. Null for a record without an error.
+ */
+export function kerberosMark(k: KerberosRecord, findings: Finding[]): { text: string; tone: Severity; title: string } | null {
+  if (!k.error) return null;
+  if (k.expected) return { text: "normal", tone: "info", title: "A normal part of Kerberos pre-authentication (RFC 4120 §3.1.1), not a cause" };
+  const cited = sortFindings(findings.filter((f) => f.frames.includes(k.frame) && f.id !== "KERBEROS_PREAUTH_NORMAL"))[0];
+  if (cited?.severity === "error") return { text: "cause", tone: "error", title: cited.title };
+  if (!k.connection) return { text: "not SMB-related", tone: "info", title: cited?.title ?? "This exchange served no SMB connection in the capture" };
+  return { text: cited?.severity === "warning" ? "warning" : "error", tone: "warning", title: cited?.title ?? k.error };
 }
 
 export function authText(c: Connection): string {

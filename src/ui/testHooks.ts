@@ -1,7 +1,14 @@
 // Test hooks, only from the page's URL (never set by the app itself): e2e tests use them to make
 // the worker fail part-way through a file, or read it slowly:
-// ?test-slice=BYTES&test-fail-after=N&test-fail-mode=trap|crash&test-delay=MS
+// ?test-slice=BYTES&test-fail-after=N&test-fail-mode=trap|crash&test-delay=MS; and hash a file
+// slowly for history: ?test-hash-delay=MS
 import type { AnalyzeOptions } from "./analyzerClient";
+import type { HashOptions } from "../worker/hash.worker";
+
+export function hashHooksFrom(search: string): HashOptions {
+  const delay = Number(new URLSearchParams(search).get("test-hash-delay"));
+  return Number.isInteger(delay) && delay > 0 ? { sliceDelayMs: delay } : {};
+}
 
 export function testHooksFrom(search: string): AnalyzeOptions {
   const q = new URLSearchParams(search);

@@ -38,8 +38,8 @@ export function Connections(props: { connections: Connection[]; selected: string
         </label>
         <span class="notice" aria-live="polite">{rows().length === props.connections.length ? "" : `${rows().length} of ${props.connections.length} shown`}</span>
       </div>
-      <div class="table-wrap">
-        <table data-testid="connections">
+      <div class="table-wrap cards">
+        <table data-testid="connections" class="cards">
           <caption class="sr-only">SMB connections, sortable: activate a column heading to sort by it</caption>
           <thead>
             <tr>
@@ -57,27 +57,27 @@ export function Connections(props: { connections: Connection[]; selected: string
             <For each={pager.visible()} fallback={<tr><td colSpan={8} class="empty-state">No connection matches.</td></tr>}>
               {(c) => (
                 <tr classList={{ selected: props.selected === c.id }} data-connection-id={c.id} data-outcome={c.outcome}>
-                  <td>
+                  <td data-label="Stream">
                     <button type="button" class="small" aria-pressed={props.selected === c.id} onClick={() => props.onSelect(c.id)}
                       aria-label={`Show the handshake of stream ${c.stream}, ${c.client} to ${c.server}`}>
                       {c.stream}
                     </button>
                   </td>
-                  <td class="addr">{c.client}</td>
-                  <td class="addr">{c.server}{c.transport === "netbios" ? " (NetBIOS)" : ""}</td>
-                  <td>{c.dialect ?? "–"}</td>
-                  <td>{authText(c) || "–"}</td>
-                  <td>
+                  <td class="addr" data-label="Client">{c.client}</td>
+                  <td class="addr" data-label="Server">{c.server}{c.transport === "netbios" ? " (NetBIOS)" : ""}</td>
+                  <td data-label="Dialect">{c.dialect ?? "–"}</td>
+                  <td data-label="Auth / user">{authText(c) || "–"}</td>
+                  <td data-label="Shares">
                     <For each={c.shares} fallback={<>–</>}>
                       {(s) => <span class={`share${s.status && s.status !== "STATUS_SUCCESS" ? " bad" : ""}`} title={s.status ?? "no answer"}>{s.path}</span>}
                     </For>
                   </td>
-                  <td class={`outcome-${c.outcome}`}>{OUTCOME_LABELS[c.outcome] ?? c.outcome}</td>
-                  <td>
+                  <td class={`outcome-${c.outcome} lead`}>{OUTCOME_LABELS[c.outcome] ?? c.outcome}</td>
+                  <td class="lead failed-at">
                     <Show when={c.failedPhase || c.status} fallback={<>–</>}>
                       {c.failedPhase ? PHASE_LABELS[c.failedPhase] ?? c.failedPhase : ""}
-                      <Show when={c.status}><br /><code>{c.status}</code></Show>
-                      <Show when={!c.status && c.outcome === "no-response"}><br />no response</Show>
+                      <Show when={c.status}>{" "}<br /><code>{c.status}</code></Show>
+                      <Show when={!c.status && c.outcome === "no-response"}>{" "}<br />no response</Show>
                     </Show>
                   </td>
                 </tr>

@@ -49,14 +49,14 @@ export function HistoryView(props: {
               <button type="button" onClick={() => setConfirmClear(false)}>Keep them</button>
             </Show>
           </div>
-          <div class="table-wrap">
-            <table data-testid="history-table">
+          <div class="table-wrap cards">
+            <table data-testid="history-table" class="cards">
               <thead><tr><th scope="col">Analysed</th><th scope="col">File</th><th scope="col">Verdict</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
               <tbody>
                 <For each={props.entries}>
                   {(e) => (
                     <tr data-history-id={e.id} data-sha256={e.sha256}>
-                      <td style={{ "white-space": "nowrap" }}>{formatDate(e.date)}</td>
+                      <td class="date">{formatDate(e.date)}</td>
                       <td>
                         <span class="mono">{e.name}</span><br />
                         <span class="notice">{formatBytes(e.size)} · {e.packets.toLocaleString("en-US")} packets{e.hasCapture ? " · capture kept" : ""}</span><br />

@@ -37,8 +37,8 @@ export function Ladder(props: { connection: Connection; findings?: Finding[] }) 
       <h3 id={`${id}-h`} tabIndex={-1}>Handshake of stream {c().stream}: {c().client} → {c().server}</h3>
       <Show when={steps().length} fallback={<p class="empty">No handshake recorded for this connection. (In captures with thousands of connections, ladders are kept for the first ones only; this connection's phases are in the table.)</p>}>
         <div class="ladder-scroll">
-          <svg viewBox={`0 0 ${lanes().width} ${layout().height}`} width={lanes().width} role="img" aria-labelledby={`${id}-t`} data-testid="ladder-svg">
-            <title id={`${id}-t`}>{`Ladder diagram of ${c().client} to ${c().server}: ${steps().filter((s) => s.kind !== "gap").length} messages${fail().size ? `; failure at frame ${[...fail()].join(", ")}` : ""}`}</title>
+          <svg viewBox={`0 0 ${lanes().width} ${layout().height}`} width={lanes().width} style={{ "min-width": `${lanes().width}px` }} role="img" aria-labelledby={`${id}-t`} data-testid="ladder-svg">
+            <title id={`${id}-t`}>{`Ladder diagram of ${c().client} to ${c().server}: ${steps().filter((s) => s.kind !== "gap").length} messages${fail().size ? `; failure at frame ${[...fail()].join(", ")}` : ""} (the same messages are listed in the table below the diagram)`}</title>
             <defs>
               <For each={["msg", "err", "tcp"]}>
                 {(k) => (
@@ -92,6 +92,34 @@ export function Ladder(props: { connection: Connection; findings?: Finding[] }) 
             </For>
           </svg>
         </div>
+        <details class="ladder-table">
+          <summary>The messages as a table</summary>
+          <div class="table-wrap">
+            <table data-testid="ladder-table">
+              <caption class="sr-only">Messages of stream {c().stream}, {c().client} to {c().server}, in capture order</caption>
+              <thead><tr><th scope="col">Frame</th><th scope="col">Time</th><th scope="col">From → to</th><th scope="col">Message</th><th scope="col">Status</th></tr></thead>
+              <tbody>
+                <For each={layout().rows}>
+                  {(row) => {
+                    if (row.type === "break") return <tr class="gap"><td colSpan={5}>⋯ {row.label} ⋯</td></tr>;
+                    const s = row.step;
+                    const err = stepTone(s, fail(), flagged()) === "fail";
+                    const other = s.kind === "krb" && lanes().kdcX !== null ? "KDC" : "Server";
+                    return (
+                      <tr data-frame={s.frame} data-fail={err ? "true" : undefined} classList={{ fail: err }}>
+                        <td>{s.frame}</td>
+                        <td class="mono">{formatOffset(s.offsetMs)}</td>
+                        <td>{s.fromClient ? `Client → ${other}` : `${other} → Client`}</td>
+                        <td>{err ? <strong>Failure: </strong> : null}{s.label}</td>
+                        <td>{s.status ? <code>{s.status}</code> : err && s.fromClient ? "no response: the connection failed here" : "–"}</td>
+                      </tr>
+                    );
+                  }}
+                </For>
+              </tbody>
+            </table>
+          </div>
+        </details>
       </Show>
     </section>
   );

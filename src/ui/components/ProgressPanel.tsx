@@ -26,3 +26,24 @@ export function ProgressPanel(props: { name: string; progress: ProgressInfo | nu
     </section>
   );
 }
+
+/** A file being saved to history in the background (its SHA-256 first). */
+export interface Saving { id: number; name: string; /** fraction of the SHA-256 done, null before it starts */ done: number | null; stop: () => void }
+
+/** The small status of saves under way: the analysis is done, this only keeps it. */
+export function SaveStatus(props: { saving: Saving[] }) {
+  return (
+    <Show when={props.saving.length}>
+      <ul class="save-status" data-testid="save-status" aria-label="Saving to history">
+        <For each={props.saving}>
+          {(x) => (
+            <li>
+              <span>Saving {x.name} to history{x.done === null ? " (waiting)" : ` · SHA-256 ${Math.floor(x.done * 100)}%`}</span>
+              <button type="button" class="small" onClick={x.stop} aria-label={`Do not save ${x.name} to history`} data-testid="dont-save">Don't save</button>
+            </li>
+          )}
+        </For>
+      </ul>
+    </Show>
+  );
+}

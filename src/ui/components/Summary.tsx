@@ -2,7 +2,7 @@ import { For, Show } from "solid-js";
 import type { Report } from "../../core/report";
 import { formatBytes, formatDuration, spanMs, PHASE_LABELS } from "../format";
 import { paged, ShowMore } from "./Paged";
-import { noSmbText } from "../model";
+import { kerberosMark, noSmbText, principalOf } from "../model";
 
 export function CaptureSummary(props: { report: Report }) {
   const c = () => props.report.capture;
@@ -51,21 +51,25 @@ export function KerberosTable(props: { report: Report }) {
         <h2 id="krb-h">Kerberos ({props.report.kerberos.length})</h2>
         <div class="table-wrap">
           <table data-testid="kerberos">
-            <thead><tr><th scope="col">Frame</th><th scope="col">Client</th><th scope="col">KDC</th><th scope="col">Message</th><th scope="col">Error</th><th scope="col">Service</th><th scope="col">Realm</th></tr></thead>
+            <thead><tr><th scope="col">Frame</th><th scope="col">Client</th><th scope="col">KDC</th><th scope="col">Message</th><th scope="col">Error</th><th scope="col">Client principal</th><th scope="col">Service</th><th scope="col">Realm</th></tr></thead>
             <tbody>
               <For each={pager.visible()}>
-                {(k) => (
-                  <tr>
-                    <td>{k.frame}</td><td class="addr">{k.client}</td><td class="addr">{k.kdc}</td><td style={{ "white-space": "nowrap" }}>{k.message} <span class="notice">({k.transport.toUpperCase()})</span></td>
-                    <td>
-                      <Show when={k.error} fallback={<>–</>}>
-                        <code>{k.error}</code>
-                        <Show when={k.expected}><span class="badge info" title="A normal part of Kerberos pre-authentication">normal</span></Show>
-                      </Show>
-                    </td>
-                    <td class="mono">{k.service ?? "–"}</td><td>{k.realm ?? "–"}</td>
-                  </tr>
-                )}
+                {(k) => {
+                  const mark = kerberosMark(k, props.report.findings);
+                  return (
+                    <tr data-frame={k.frame} data-mark={mark?.text} classList={{ cause: mark?.text === "cause" }}>
+                      <td>{k.frame}</td><td class="addr">{k.client}</td><td class="addr">{k.kdc}</td><td style={{ "white-space": "nowrap" }}>{k.message} <span class="notice">({k.transport.toUpperCase()})</span></td>
+                      <td>
+                        <Show when={k.error} fallback={<>–</>}>
+                          <code>{k.error}</code>{" "}
+                          <Show when={mark}>{(m) => <span class={`badge ${m().tone}`} title={m().title}>{m().text}</span>}</Show>
+                        </Show>
+                      </td>
+                      <td class="mono">{principalOf(k) ?? "–"}</td>
+                      <td class="mono">{k.service ?? "–"}</td><td>{k.realm ?? "–"}</td>
+                    </tr>
+                  );
+                }}
               </For>
             </tbody>
           </table>
