@@ -442,7 +442,7 @@ function Intro(props: { onPick: () => void; onSample: () => void }) {
           </dd>
           <dt>Older Windows (built in: netsh trace; it cannot filter by port)</dt>
           <dd>
-            <Cmd text="netsh trace start capture=yes report=disabled IPv4.Address=<server> tracefile=C:\smb.etl maxsize=1024" /> (the
+            <Cmd text="netsh trace start capture=yes IPv4.Address=<server> report=disabled tracefile=C:\smb.etl maxsize=1024" /> (the
             file server's address for <code>&lt;server&gt;</code>), reproduce, <Cmd text="netsh trace stop" />; open smb.etl here.
           </dd>
           <dt>Windows with Wireshark installed</dt>
