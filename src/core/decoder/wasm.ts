@@ -1,5 +1,10 @@
 // Loads the decoder .wasm and drives it: each slice of the file is copied into the wasm's input
 // buffer and fed; the event records are decoded after every feed. Runs in Node and in a Worker.
+//
+// One instance per file: the CLI and the worker instantiate the compiled module afresh for every
+// capture (Decoder.create; the compile is cached, an instance costs well under a millisecond), so
+// nothing a hostile capture did to the decoder's memory can reach the next file. finish() also
+// checks that the static data (OIDs, strings, tables) is still that of a fresh instance.
 import { decodeRecords, type EventSink, type FieldFilter } from "./records";
 import { expectedLayoutCheck } from "./fields";
 
@@ -17,6 +22,7 @@ interface Exports {
   setSetupOnlyMode(on: number): void;
   finish(): void;
   layoutCheck(): number;
+  staticEnd(): number;
 }
 
 export class DecoderTrap extends Error {}
@@ -25,10 +31,14 @@ export class Decoder {
   private readonly x: Exports;
   private readonly cap: number;
 
+  /** The static data region [0, staticEnd) right after init: it must never change. */
+  private readonly pristine: Uint8Array;
+
   private constructor(x: Exports) {
     this.x = x;
     x.init();
     this.cap = x.inputCap();
+    this.pristine = this.staticData();
   }
 
   static async create(wasm: WebAssembly.Module | BufferSource): Promise<Decoder> {
@@ -67,8 +77,22 @@ export class Decoder {
    */
   get memoryBytes(): number { return this.x.memory.buffer.byteLength; }
 
-  /** Starts a new file. */
+  /**
+   * Starts a new file on this same instance. Only tests and the fuzzer reuse an instance (to
+   * prove that even then nothing of one file reaches the next): the CLI and the worker take a new
+   * Decoder for every file.
+   */
   reset(): void { this.x.reset(); }
+
+  /** A copy of the wasm's static data region (constants only; see assembly/index.ts staticEnd). */
+  staticData(): Uint8Array { return new Uint8Array(this.x.memory.buffer, 0, this.x.staticEnd()).slice(); }
+
+  /** Offset of the first byte of the static data that differs from a fresh instance's, or -1. */
+  staticDataChangedAt(): number {
+    const now = new Uint8Array(this.x.memory.buffer, 0, this.pristine.length);
+    for (let i = 0; i < now.length; i++) if (now[i] !== this.pristine[i]) return i;
+    return -1;
+  }
 
   /** The size of the slices the decoder takes (larger chunks are split). */
   get sliceSize(): number { return this.cap; }
@@ -100,10 +124,34 @@ export class Decoder {
     }
   }
 
+  /**
+   * Decodes a whole capture held in memory (from reset() to finish()) and returns its event
+   * records as the wasm wrote them, for comparing two decodings byte for byte (the fuzzer). In
+   * diagnosis mode (setSetupOnly), these records are all a Report is computed from.
+   */
+  recordBytes(bytes: Uint8Array): Uint8Array {
+    const parts: Uint8Array[] = [];
+    this.raw = parts;
+    try {
+      this.reset();
+      this.push(bytes, { push() {} });
+      this.finish({ push() {} });
+    } finally { this.raw = null; }
+    const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) { all.set(p, at); at += p.length; }
+    return all;
+  }
+  private raw: Uint8Array[] | null = null;
+
   /** End of file: flushes what the decoder holds and appends the summary event. */
   finish(out: EventSink): void {
     this.call(() => { this.x.finish(); return 0; });
     this.drain(out);
+    // A write outside the buffers the decoder owns (a bug, which input must never reach) would
+    // have changed this file's decoding already: say so rather than give a wrong verdict.
+    const at = this.staticDataChangedAt();
+    if (at >= 0) throw new DecoderTrap(`decoder memory corrupted (static data changed at byte ${at})`);
   }
 
   private call(f: () => number): number {
@@ -117,7 +165,8 @@ export class Decoder {
     const len = this.x.outputLen();
     if (len === 0) return;
     const base = this.x.outputPtr();
-    decodeRecords(new Uint8Array(this.x.memory.buffer), base, base + len, out, this.keep);
+    if (this.raw) this.raw.push(new Uint8Array(this.x.memory.buffer, base, len).slice());
+    else decodeRecords(new Uint8Array(this.x.memory.buffer), base, base + len, out, this.keep);
     this.x.outputReset();
   }
 }
