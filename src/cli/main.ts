@@ -33,7 +33,6 @@ export async function main(
     else files.push(a);
   }
   if (files.length === 0) { err(USAGE); return 2; }
-  const decoder = await nodeDecoder();
   let worst = 0;
   const tty = !!process.stderr.isTTY;
   const color = !!process.stdout.isTTY && !process.env.NO_COLOR;
@@ -54,6 +53,8 @@ export async function main(
       process.stderr.write(`\r${src.name}: ${((p.bytes / p.total) * 100).toFixed(0)}%  ${mbs.toFixed(0)} MB/s `);
     } : undefined;
     try {
+      // A decoder in its initial state for every file: nothing one capture does reaches the next.
+      const decoder = await nodeDecoder();
       if (events) {
         await decodeSource(decoder, src, (batch) => {
           // one write per batch: a write per line costs more than the decoding
