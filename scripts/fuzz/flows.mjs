@@ -264,7 +264,9 @@ export function mutateFlows(seeds, i, seed = 1) {
   });
   const tEnd = P.pkts.length ? P.pkts[P.pkts.length - 1].ts : 0;
   for (const f of extra) recs.push({ ts: tEnd + 1000, f });
-  return { bytes: writePcap(P.link, recs), ops, chunk: r() < 0.6 ? 0 : 1 + int(r() < 0.5 ? 64 : 70000) };
+  // Mostly whole (slices are the byte mutator's business; tiny slices cost a call each)
+  const c = r();
+  return { bytes: writePcap(P.link, recs), ops, chunk: c < 0.85 ? 0 : c < 0.95 ? 1 + int(70000) : 1 + int(64) };
 }
 
 function rewriteFlow(P, fl, r, int, pick, ops, repl, extra) {
