@@ -1,8 +1,8 @@
-// Long fuzz campaign: npm run fuzz [-- --flows] [--inputs N] [--seed S] [--start I] [--jobs J] [--report-every K]
+// Long fuzz campaign: npm run fuzz [-- --flows] [--inputs N] [--seed S] [--start I] [--jobs J] [--segment N] [--report-every K]
 //   (default)  byte-mutated captures (scripts/fuzz/mutate.mjs)
 //   --flows    structure-aware captures: the seeds' TCP flows rewritten (scripts/fuzz/flows.mjs)
 //   --jobs J   J vitest processes at once, each on its own segments (default 1)
-// Runs tests/fuzz-decoder.test.ts through vitest in segments of 100,000 inputs, watching its
+// Runs tests/fuzz-decoder.test.ts through vitest in segments (default 100,000 inputs), watching its
 // progress file: an input that hangs (no progress for 60 s) is written out and skipped. After every
 // input the test checks the wasm's static data and decodes a clean reference capture on the same
 // instance (see the test). Failing inputs land in ~/.cache/smbscope/fuzz-failures (FUZZ_OUT); copy
@@ -23,7 +23,7 @@ const FLOWS = args.includes("--flows");
 const TOTAL = opt("--inputs", 1_000_000), SEED = opt("--seed", 1), FIRST = opt("--start", 0);
 const JOBS = Math.max(1, opt("--jobs", 1)), REPORT_EVERY = opt("--report-every", 10);
 const KIND = FLOWS ? "flows" : "bytes";
-const SEG = 100_000;
+const SEG = opt("--segment", 100_000); // inputs per vitest process
 const OUT = process.env.FUZZ_OUT ?? join(homedir(), ".cache/smbscope/fuzz-failures");
 mkdirSync(OUT, { recursive: true });
 
