@@ -256,12 +256,16 @@ export function mutateFlows(seeds, i, seed = 1) {
   const extra = []; // frames appended after the last packet
   for (const fl of targets) rewriteFlow(P, fl, r, int, pick, ops, repl, extra);
 
+  // The other flows' packets too, in a quarter of the inputs (flow table and slot churn); else only
+  // the rewritten flows (smaller inputs, more of them per second)
+  const others = r() < 0.25;
   const recs = [];
   P.pkts.forEach((p, k) => {
     const rs = repl.get(k);
-    if (!rs) recs.push({ ts: p.ts, f: p.f });
+    if (!rs) { if (others) recs.push({ ts: p.ts, f: p.f }); }
     else for (const f of rs) recs.push({ ts: p.ts, f });
   });
+  if (others) ops.push("others");
   const tEnd = P.pkts.length ? P.pkts[P.pkts.length - 1].ts : 0;
   for (const f of extra) recs.push({ ts: tEnd + 1000, f });
   // Mostly whole (slices are the byte mutator's business; tiny slices cost a call each)
@@ -269,13 +273,14 @@ export function mutateFlows(seeds, i, seed = 1) {
   return { bytes: writePcap(P.link, recs), ops, chunk: c < 0.85 ? 0 : c < 0.95 ? 1 + int(70000) : 1 + int(64) };
 }
 
-function rewriteFlow(P, fl, r, int, pick, ops, repl, extra) {
-  const pk = fl.idx.map((k) => ({ k, ...P.pkts[k] }));
-  const dirOf = (p) => (p.t.a2b === fl.dir0 ? 0 : 1);
-  // Each direction's stream: its payload in capture order, retransmissions left out; its ISN.
+// A flow's packets and each direction's byte stream (payload in capture order, retransmissions
+// left out), ISN and template packet: computed once per seed flow (the stream is copied per input).
+function flowStreams(P, fl) {
+  if (fl.cache) return fl.cache;
+  const pk = fl.idx.map((k) => ({ k, f: P.pkts[k].f, t: P.pkts[k].t }));
   const st = [0, 1].map(() => ({ isn: null, next: null, parts: [], n: 0, tmpl: null, at: [], ks: new Set() }));
   for (const p of pk) {
-    const d = st[dirOf(p)], t = p.t;
+    const d = st[p.t.a2b === fl.dir0 ? 0 : 1], t = p.t;
     if (!d.tmpl || (t.plen > 0 && !d.tmpl.t.plen)) d.tmpl = p;
     if (t.flags & SYN) { d.isn = t.seq; d.next = (t.seq + 1) >>> 0; }
     if (t.plen === 0) continue;
@@ -287,10 +292,18 @@ function rewriteFlow(P, fl, r, int, pick, ops, repl, extra) {
     d.next = (d.next + rel + t.plen) >>> 0;
   }
   for (const d of st) {
-    d.s = new Uint8Array(d.n);
+    d.s0 = new Uint8Array(d.n);
     let o = 0;
-    for (const x of d.parts) { d.s.set(x, o); o += x.length; }
+    for (const x of d.parts) { d.s0.set(x, o); o += x.length; }
+    delete d.parts;
   }
+  return (fl.cache = { pk, st });
+}
+
+function rewriteFlow(P, fl, r, int, pick, ops, repl, extra) {
+  const dirOf = (p) => (p.t.a2b === fl.dir0 ? 0 : 1);
+  const { pk, st: st0 } = flowStreams(P, fl);
+  const st = st0.map((d) => ({ ...d, s: d.s0.slice() })); // the length lies below write into the copy
 
   // What to do with this flow
   const mode = {
@@ -317,6 +330,7 @@ function rewriteFlow(P, fl, r, int, pick, ops, repl, extra) {
     const di = dirOf(p), t = p.t;
     const rewritten = st[di].ks.has(p.k) && dirs.includes(di);
     if (rewritten) continue;
+    if (!shift[0] && !shift[1]) { repl.set(p.k, [p.f]); continue; } // as it was
     repl.set(p.k, [buildFrame(p.f, t, sq(di, t.seq), t.flags & ACK ? sq(1 - di, t.ack) : t.ack, t.flags, p.f.subarray(t.pay, t.pay + t.plen))]);
   }
   for (const di of dirs) {
