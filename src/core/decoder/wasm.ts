@@ -2,9 +2,10 @@
 // buffer and fed; the event records are decoded after every feed. Runs in Node and in a Worker.
 //
 // One instance per file: the CLI and the worker instantiate the compiled module afresh for every
-// capture (Decoder.create; the compile is cached, an instance costs well under a millisecond), so
-// nothing a hostile capture did to the decoder's memory can reach the next file. finish() also
-// checks that the static data (OIDs, strings, tables) is still that of a fresh instance.
+// capture (Decoder.create; the compile is cached, an instance costs a few milliseconds: see
+// bench/instance.mjs), so nothing a hostile capture did to the decoder's memory can reach the
+// next file. finish() also checks that the static data (OIDs, strings, tables) is still that of a
+// fresh instance.
 import { decodeRecords, type EventSink, type FieldFilter } from "./records";
 import { expectedLayoutCheck } from "./fields";
 
