@@ -10,6 +10,7 @@
 //   finish()          end of file: flush flows, warn about a cut record, emit EV_SUMMARY
 //   reset()           start a new file with the same instance
 //   setHashSeed(a,b,c,d)  the flow table's secret hash key (after init, before the first file)
+//   staticEnd()       end of the static data (constants only: proved unchanged after each file)
 import {
   EV_SUMMARY, F_PACKETS, F_BYTES, F_TCP_PORTS, F_UDP_PORTS, F_IP_FRAGMENTS, T_BYTES, EVENTS_VERSION,
   REC_HEADER_SIZE, MAX_FIELD_ID, EV_FLOW, F_FIRST_TS, F_LAST_TS, F_TUNNEL_PACKETS, F_TUNNELS,
@@ -26,6 +27,9 @@ import { packetInit, packetReset, packets, bytesOnWire, fragments, tcpPorts, udp
 import { tcpInit, tcpReset, tcpSetHashKey, FLOW_PROBE_MAX } from "./net/tcp";
 import { reasmInit, reasmReset, reasmFinish } from "./net/reasm";
 import { smbInit } from "./proto/smb";
+import { krbInit } from "./proto/kerberos";
+import { asn1Init } from "./proto/asn1";
+import { spnegoInit } from "./proto/spnego";
 import { ipfragInit, ipfragReset } from "./net/ipfrag";
 
 let input: usize = 0;
@@ -49,8 +53,14 @@ export function init(): void {
   tcpInit();
   reasmInit();
   smbInit();
+  krbInit(); asn1Init(); spnegoInit();
   ipfragInit();
 }
+
+// End of the static data (OIDs, strings, tables): below it nothing is ever written after the
+// module starts, every scratch buffer being allocated above it by init(). Decoder.finish and the
+// fuzz tests check that these bytes are still those of a fresh instance.
+export function staticEnd(): usize { return __heap_base; }
 
 export function reset(): void {
   outReset(); resetTimes(); setPacket(0, 0, 6); readerReset(); // (no frame number left from the last file)
@@ -105,29 +115,31 @@ export function pullProgress(): f64 { return workTotal == 0 ? 0 : min(1.0, <f64>
 /** 1: only SMB setup commands become events (the diagnosis needs no more); 0: every message. */
 export function setSetupOnlyMode(on: u32): void { setSetupOnly(on != 0); }
 
-// Top 10 ports by packets, as (u16 port, u32 packets) pairs.
+// Top 10 ports by packets, as (u16 port, u32 packets) pairs: count descending, port ascending.
+// One pass over the table, keeping the best ten in order (a file with few packets pays little).
+const TOP: i32 = 10;
+const topCount = new StaticArray<u32>(TOP);
+const topPort = new StaticArray<u32>(TOP);
 function topPorts(field: u32, table: usize): void {
+  let n: i32 = 0;
+  for (let port: u32 = 0; port < 65536; port++) {
+    const c = load<u32>(table + <usize>port * 4);
+    if (c == 0 || (n == TOP && c <= unchecked(topCount[TOP - 1]))) continue;
+    // ports come in ascending order: a later port goes after every one with as many packets
+    let j = n < TOP ? n : TOP - 1;
+    while (j > 0 && unchecked(topCount[j - 1]) < c) {
+      unchecked(topCount[j] = topCount[j - 1]); unchecked(topPort[j] = topPort[j - 1]); j--;
+    }
+    unchecked(topCount[j] = c); unchecked(topPort[j] = port);
+    if (n < TOP) n++;
+  }
   const dst = fOpen(field, T_BYTES, 60);
   if (dst == 0) return;
-  let n: u32 = 0;
-  let lastCount: u32 = 0xffffffff;
-  let lastPort: i32 = -1;
-  for (let k = 0; k < 10; k++) {
-    let best: i32 = -1;
-    let bestCount: u32 = 0;
-    for (let port = 0; port < 65536; port++) {
-      const c = load<u32>(table + <usize>port * 4);
-      if (c == 0) continue;
-      // strictly after (lastCount, lastPort) in (count desc, port asc) order
-      if (c > lastCount || (c == lastCount && port <= lastPort)) continue;
-      if (c > bestCount) { bestCount = c; best = port; }
-    }
-    if (best < 0) break;
-    store<u16>(dst + n * 6, <u16>best);
-    store<u32>(dst + n * 6 + 2, bestCount);
-    n++; lastCount = bestCount; lastPort = best;
+  for (let k = 0; k < n; k++) {
+    store<u16>(dst + k * 6, <u16>unchecked(topPort[k]));
+    store<u32>(dst + k * 6 + 2, unchecked(topCount[k]));
   }
-  fClose(n * 6);
+  fClose(<u32>n * 6);
 }
 
 export function finish(): void {

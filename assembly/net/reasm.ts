@@ -114,6 +114,9 @@ export function reasmReset(): void {
   warnedFull = false;
 }
 
+// Bytes the message buffer in use can hold.
+@inline function bufCap(d: Dir): u32 { return d.big >= 0 ? MSG_CAP : SMALL_CAP; }
+
 function releaseBig(d: Dir): void {
   if (d.big >= 0) { bigFree[d.big] = true; d.big = -1; }
   d.buf = d.small;
@@ -303,8 +306,22 @@ function segment(s: Slot, d: Dir, di: i32, seq: u32, p: usize, len: u32): void {
   drainOoo(s, d, di);
 }
 
+// Keeps a segment that is ahead of nextSeq. Invariant: d.ooo is a buffer this direction holds
+// whenever d.oooCount > 0, and every stored segment lies inside it ([oooOff, oooOff + oooLen) within
+// OOO_CAP). Declaring a gap drains the store and, once it is empty, releases the buffer: so the
+// buffer is (re)acquired only after the store has room, never before.
 function storeOoo(s: Slot, d: Dir, di: i32, seq: u32, p: usize, len: u32): void {
+  if (len == 0) return;
   if (len > OOO_CAP) len = OOO_CAP;
+  // No room (bytes or entries): give up on the earliest hole, until the segment fits or is no
+  // longer ahead. Each round consumes at least the earliest stored segment.
+  while (d.oooCount > 0 && (d.oooUsed + len > OOO_CAP || d.oooCount >= OOO_SEGS)) {
+    const before = d.oooCount;
+    declareGap(s, d, di);
+    if (seqDiff(seq, d.nextSeq) <= 0) { segment(s, d, di, seq, p, len); return; }
+    if (d.oooCount >= before) return; // no progress (cannot happen): drop the segment rather than loop
+  }
+  if (d.oooCount == 0) d.oooUsed = 0;
   if (d.ooo == 0) {
     for (let i = 0; i < OOO_POOL; i++) {
       if (!oooFree[i]) continue;
@@ -317,13 +334,10 @@ function storeOoo(s: Slot, d: Dir, di: i32, seq: u32, p: usize, len: u32): void 
       return;
     }
   }
-  if (d.oooUsed + len > OOO_CAP || d.oooCount >= OOO_SEGS) {
-    declareGap(s, d, di); // frees the store
-    if (seqDiff(seq, d.nextSeq) <= 0) { segment(s, d, di, seq, p, len); return; }
-  }
   let i = 0;
   while (i < OOO_SEGS && d.oooLen[i] != 0) i++;
-  if (i >= OOO_SEGS) return;
+  // Guard: only ever write inside the buffer this direction holds.
+  if (i >= OOO_SEGS || d.ooo == 0 || d.oooUsed + len > OOO_CAP) return;
   memory.copy(d.ooo + d.oooUsed, p, len);
   d.oooSeq[i] = seq; d.oooLen[i] = len; d.oooOff[i] = d.oooUsed;
   d.oooFrame[i] = curFrame; d.oooTs[i] = curTs;
@@ -456,6 +470,7 @@ function consume(s: Slot, d: Dir, di: i32, p: usize, n: u32): void {
       if (d.keep > MSG_CAP) d.keep = MSG_CAP;
       d.keep = ensureKeep(d, d.keep);
       if (d.keep < d.kept) d.keep = d.kept;
+      if (d.keep > bufCap(d)) d.keep = bufCap(d); // guard: never past the buffer in use
     }
     let take = d.msgLen - d.msgGot;
     if (take > n) take = n;

@@ -63,7 +63,8 @@ export function expectTag(p: usize, lim: usize, tag: u32): bool {
   return true;
 }
 
-const stack = memory.data(MAX_DEPTH * 4); // ends of the open constructed elements
+let stack: usize = 0; // ends of the open constructed elements (not memory.data: see kerberos.ts krbInit)
+export function asn1Init(): void { stack = heap.alloc(MAX_DEPTH * 4); }
 
 /**
  * Checks the whole element at p (ending by lim) and every element inside its constructed parts:

@@ -40,30 +40,39 @@ const M_MAIN: u32 = 0; // the record's message: emits its facts (first such mess
 const M_NESTED: u32 = 1; // an AP-REQ inside padata: lists only, and only an AP-REQ is accepted
 
 // --- per-record state (fixed scratch, reset by krbBegin) ------------------------------------
+// The scratch buffers are allocated by krbInit(), not in static memory (memory.data): the static
+// data region holds constants only, so that it can be proved unchanged after every file
+// (tests/fuzz-decoder.test.ts, Decoder.finish).
 const MAX_TYPES: u32 = 16;
-const types = memory.data(MAX_TYPES);
+let types: usize = 0;
 let nTypes: u32 = 0;
 let mainDone = false;
 
 const LIST_CAP: u32 = 1024; // per list; later names are dropped when full (names are short)
-const lists = memory.data(LIST_CAP * 3);
-const listLens = memory.data(12);
-const listCounts = memory.data(12);
+let lists: usize = 0;
+let listLens: usize = 0;
+let listCounts: usize = 0;
 const L_REALM: u32 = 0, L_CNAME: u32 = 1, L_SNAME: u32 = 2;
 
 const NAME_CAP: u32 = 512; // a principal name, components joined by '/'
-const nameBuf = memory.data(NAME_CAP);
+let nameBuf: usize = 0;
 let nameLen: u32 = 0;
 let nameType: i32 = 0;
 
 const MAX_INTS: u32 = 32; // etype / padata lists
-const ints = memory.data(MAX_INTS * 4);
+let ints: usize = 0;
 let nInts: u32 = 0;
 
 let encEtype: i32 = 0; // last EncryptedData (RFC 4120 5.2.9)
 let encKvno: i64 = -1;
 let ticketEtype: i32 = -1;
 let ticketKvno: i64 = -1;
+
+/** Once per instance (index.ts init). */
+export function krbInit(): void {
+  types = heap.alloc(MAX_TYPES); lists = heap.alloc(LIST_CAP * 3); listLens = heap.alloc(12); listCounts = heap.alloc(12);
+  nameBuf = heap.alloc(NAME_CAP); ints = heap.alloc(MAX_INTS * 4);
+}
 
 /** Starts a record's Kerberos state. */
 export function krbBegin(): void {

@@ -45,7 +45,8 @@ export function blobMech(): i32 { return mech; }
 function setMech(m: u32): void { if (mech < 0) mech = <i32>m; }
 
 const MAX_MECHS: u32 = 16;
-const mechList = memory.data(MAX_MECHS);
+let mechList: usize = 0; // not memory.data: see kerberos.ts krbInit
+export function spnegoInit(): void { mechList = heap.alloc(MAX_MECHS); }
 
 /** A security token in [p, lim). */
 export function securityToken(p: usize, lim: usize, allowSpnego: bool): void {

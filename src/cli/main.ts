@@ -42,7 +42,6 @@ export async function main(
     else { say(`smbscope: unknown option ${a}`); err(USAGE); return 2; }
   }
   if (files.length === 0) { err(USAGE); return 2; }
-  const decoder = await nodeDecoder();
   let worst = 0;
   const tty = !!process.stderr.isTTY;
   const color = !!process.stdout.isTTY && !process.env.NO_COLOR;
@@ -65,6 +64,8 @@ export async function main(
       process.stderr.write(`\r${name}: ${done}  ${mbs.toFixed(0)} MB/s `);
     } : undefined;
     try {
+      // A decoder in its initial state for every file: nothing one capture does reaches the next.
+      const decoder = await nodeDecoder();
       if (events) {
         let fatal = false, packets = 0;
         await decodeSource(decoder, src, (batch) => {

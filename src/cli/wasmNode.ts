@@ -9,6 +9,7 @@ export function wasmUrl(): URL {
   return new URL("../../build/decoder.wasm", import.meta.url);
 }
 
+/** A new decoder instance (in its initial state) of the module, which is compiled once. */
 export async function nodeDecoder(): Promise<Decoder> {
   mod ??= readFile(wasmUrl()).then(
     (b) => WebAssembly.compile(b),

@@ -12,12 +12,15 @@ import { ProgressMeter, type ProgressInfo } from "./progress";
 
 export type { ProgressInfo } from "./progress";
 
-let decoder: Promise<Decoder> | null = null;
-function getDecoder(): Promise<Decoder> {
-  decoder ??= WebAssembly.compileStreaming(fetch(wasmUrl)).then((m) => Decoder.create(m));
-  decoder.catch(() => { decoder = null; });
-  return decoder;
+// The module is compiled once; every file gets a decoder instance of its own, in its initial
+// state, so that nothing one capture did to the decoder's memory reaches the next.
+let compiled: Promise<WebAssembly.Module> | null = null;
+function compileDecoder(): Promise<WebAssembly.Module> {
+  compiled ??= WebAssembly.compileStreaming(fetch(wasmUrl));
+  compiled.catch(() => { compiled = null; });
+  return compiled;
 }
+async function newDecoder(): Promise<Decoder> { return Decoder.create(await compileDecoder()); }
 
 // File reads run on a reader worker of this worker's own (see reader.worker.ts); where a worker
 // cannot start one, on this thread.
@@ -69,7 +72,7 @@ const api = {
     const t0 = performance.now();
     try {
       let d: Decoder;
-      try { d = await getDecoder(); } catch (e) {
+      try { d = await newDecoder(); } catch (e) {
         throw named("LoadError", `the decoder could not be loaded (${(e as Error).message})`);
       }
       let slices = 0;
@@ -102,10 +105,7 @@ const api = {
     } catch (e) {
       const err = e as Error;
       if (err?.name === "AbortError") throw named("AbortError", "cancelled");
-      if (e instanceof DecoderTrap || err?.name === "DecoderTrap") {
-        decoder = null; // that instance's memory is suspect: the next file gets a fresh one
-        throw named("DecoderTrap", err.message);
-      }
+      if (e instanceof DecoderTrap || err?.name === "DecoderTrap") throw named("DecoderTrap", err.message);
       if (err?.name === "ReadError" || err?.name === "LoadError") throw err;
       throw named("Error", err?.message ?? String(e));
     } finally {
@@ -136,5 +136,5 @@ Comlink.expose(api);
 
 // Ready before the first file: the decoder compiles and the reader starts while the user picks one
 // (a failure here is reported by the analysis that needs them).
-getDecoder().catch(() => {});
+compileDecoder().catch(() => {});
 chunkReader();

@@ -1,5 +1,11 @@
 // Loads the decoder .wasm and drives it: each slice of the file is copied into the wasm's input
 // buffer and fed; the event records are decoded after every feed. Runs in Node and in a Worker.
+//
+// One instance per file: the CLI and the worker instantiate the compiled module afresh for every
+// capture (Decoder.create; the compile is cached, an instance costs a few milliseconds: see
+// bench/instance.mjs), so nothing a hostile capture did to the decoder's memory can reach the
+// next file. finish() also checks that the static data (OIDs, strings, tables) is still that of a
+// fresh instance.
 import { decodeRecords, type EventSink, type FieldFilter } from "./records";
 import { expectedLayoutCheck } from "./fields";
 
@@ -24,6 +30,7 @@ interface Exports {
   pulled(n: number): number;
   pullProgress(): number;
   setFileSize(n: number): void;
+  staticEnd(): number;
 }
 
 /** A read the container asked for (Network Monitor, ETL): `view.length` bytes at `offset`. */
@@ -35,6 +42,9 @@ export class Decoder {
   private readonly x: Exports;
   private readonly cap: number;
 
+  /** The static data region [0, staticEnd) right after init: it must never change. */
+  private readonly pristine: Uint8Array;
+
   private constructor(x: Exports) {
     this.x = x;
     x.init();
@@ -43,6 +53,7 @@ export class Decoder {
     const k = crypto.getRandomValues(new Uint32Array(4));
     x.setHashSeed(k[0], k[1], k[2], k[3]);
     this.cap = x.inputCap();
+    this.pristine = this.staticData();
   }
 
   static async create(wasm: WebAssembly.Module | BufferSource): Promise<Decoder> {
@@ -81,8 +92,22 @@ export class Decoder {
    */
   get memoryBytes(): number { return this.x.memory.buffer.byteLength; }
 
-  /** Starts a new file (of `size` bytes when known: ETL files are read out of order and need it). */
+  /**
+   * Starts a new file on this same instance (of `size` bytes when known: ETL files are read out of
+   * order and need it). Only tests and the fuzzer reuse an instance (to prove that even then
+   * nothing of one file reaches the next): the CLI and the worker take a new Decoder for every file.
+   */
   reset(size = -1): void { this.x.reset(); if (size >= 0) this.x.setFileSize(size); }
+
+  /** A copy of the wasm's static data region (constants only; see assembly/index.ts staticEnd). */
+  staticData(): Uint8Array { return new Uint8Array(this.x.memory.buffer, 0, this.x.staticEnd()).slice(); }
+
+  /** Offset of the first byte of the static data that differs from a fresh instance's, or -1. */
+  staticDataChangedAt(): number {
+    const now = new Uint8Array(this.x.memory.buffer, 0, this.pristine.length);
+    for (let i = 0; i < now.length; i++) if (now[i] !== this.pristine[i]) return i;
+    return -1;
+  }
 
   /** The size of the slices the decoder takes (larger chunks are split). */
   get sliceSize(): number { return this.cap; }
@@ -149,10 +174,32 @@ export class Decoder {
     this.finish(out);
   }
 
+  /**
+   * Decodes a whole capture held in memory (from reset() to finish()) and returns its event
+   * records as the wasm wrote them, for comparing two decodings byte for byte (the fuzzer). In
+   * diagnosis mode (setSetupOnly), these records are all a Report is computed from.
+   */
+  recordBytes(bytes: Uint8Array): Uint8Array {
+    const parts: Uint8Array[] = [];
+    this.raw = parts;
+    try {
+      this.decodeBytes(bytes, { push() {} });
+    } finally { this.raw = null; }
+    const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) { all.set(p, at); at += p.length; }
+    return all;
+  }
+  private raw: Uint8Array[] | null = null;
+
   /** End of file: flushes what the decoder holds and appends the summary event. */
   finish(out: EventSink): void {
     this.call(() => { this.x.finish(); return 0; });
     this.drain(out);
+    // A write outside the buffers the decoder owns (a bug, which input must never reach) would
+    // have changed this file's decoding already: say so rather than give a wrong verdict.
+    const at = this.staticDataChangedAt();
+    if (at >= 0) throw new DecoderTrap(`decoder memory corrupted (static data changed at byte ${at})`);
   }
 
   private call(f: () => number): number {
@@ -166,7 +213,8 @@ export class Decoder {
     const len = this.x.outputLen();
     if (len === 0) return;
     const base = this.x.outputPtr();
-    decodeRecords(new Uint8Array(this.x.memory.buffer), base, base + len, out, this.keep);
+    if (this.raw) this.raw.push(new Uint8Array(this.x.memory.buffer, base, len).slice());
+    else decodeRecords(new Uint8Array(this.x.memory.buffer), base, base + len, out, this.keep);
     this.x.outputReset();
   }
 }
