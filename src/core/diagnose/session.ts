@@ -5,7 +5,7 @@ import { add, dur, host, streamFilter, type DiagnoseContext, type ConnView } fro
 import { REF } from "./references";
 import { statusLabel, statusInWords } from "../names";
 import { clientCanEncrypt, encryptionRuledOut } from "./encryption";
-import { failedExtraAttempts, sessionExpired } from "../model/summarize";
+import { failedExtraAttempts, sessionExpired, serverResetAfter } from "../model/summarize";
 import { namesOf } from "../model/kerberos";
 import type { SessionLeg } from "../model/types";
 
@@ -37,7 +37,7 @@ export function sessionRules(ctx: DiagnoseContext): void {
     const legs = m.sessions;
     const last = legs[legs.length - 1];
     if (c.s.failedPhase === "session_setup" && last) {
-      if (!last.resp && c.s.outcome === "no-response") noResponse(ctx, c);
+      if (!last.resp && (c.s.outcome === "no-response" || serverResetAfter(m, last.req))) noResponse(ctx, c);
       else if (last.resp) failure(ctx, c, last, 0);
     }
     // Further authentications refused on a connection that did establish a session
@@ -236,7 +236,7 @@ function noResponse(ctx: DiagnoseContext, c: ConnView): void {
     id: "SESSION_SETUP_NO_RESPONSE",
     severity: "error",
     title: `SESSION_SETUP never answered by ${c.s.server}`,
-    explanation: `${c.s.client} sent a SESSION_SETUP request (frame ${leg.req.frame}, ${mech}${leg.req.auth.user ? `, user ${leg.req.auth.domain ? `${leg.req.auth.domain}\\` : ""}${leg.req.auth.user}` : ""}). ${leg.bareAck ? `The server's TCP stack acknowledged it ${dur(leg.bareAck.delayMs)} later (frame ${leg.bareAck.frame}), but no SMB response came in ${dur(silence)}` : `No SMB response came in ${dur(silence)}, and no acknowledgement from the server appears in the capture either`}${end ? `; then ${end.fromClient ? "the client" : "the server"} ${end === m.rst ? "reset" : "closed"} the connection (frame ${end.frame})` : "; the capture ends with the connection still open"}. ${leg.bareAck ? "The server got the request but could not finish authenticating: it may be waiting for a domain controller (NTLM pass-through or Kerberos PAC validation), or a filter driver holds the request." : "Either the server stopped answering altogether, or its replies are lost on the way back (a firewall, VPN or load balancer dropping them); earlier responses on this connection did arrive, so the path worked until then."}`,
+    explanation: `${c.s.client} sent a SESSION_SETUP request (frame ${leg.req.frame}, ${mech}${leg.req.auth.user ? `, user ${leg.req.auth.domain ? `${leg.req.auth.domain}\\` : ""}${leg.req.auth.user}` : ""}). ${leg.bareAck ? `The server's TCP stack acknowledged it ${dur(leg.bareAck.delayMs)} later (frame ${leg.bareAck.frame}), but no SMB response came in ${dur(silence)}` : `No SMB response came in ${dur(silence)}, and no acknowledgement from the server appears in the capture either`}${end ? `; then ${end.fromClient ? "the client" : "the server"} ${end === m.rst ? "reset" : "closed"} the connection (frame ${end.frame})${serverResetAfter(m, leg.req) ? ", the server's refusal of the request rather than a lost answer" : ""}` : "; the capture ends with the connection still open"}. ${leg.bareAck ? "The server got the request but could not finish authenticating: it may be waiting for a domain controller (NTLM pass-through or Kerberos PAC validation), or a filter driver holds the request." : "Either the server stopped answering altogether, or its replies are lost on the way back (a firewall, VPN or load balancer dropping them); earlier responses on this connection did arrive, so the path worked until then."}`,
     remediation: [
       `On the server, check that a domain controller is reachable and answers: \`nltest /sc_verify:${leg.req.auth.domain || "<domain>"}\`, \`Test-ComputerSecureChannel\`; on Samba \`wbinfo -P\` and \`wbinfo -t\`.`,
       "Look for Kerberos errors on port 88 around this time (the troubleshooting article: errors after pre-authentication are the cause).",

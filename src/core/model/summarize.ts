@@ -76,9 +76,73 @@ export function userOf(c: ConnModel): string | null {
   return null;
 }
 
+/** How a connection ended: the first FIN, RST or LOGOFF in it, and which side sent it. */
+export interface Ending { how: "fin" | "rst" | "logoff"; by: "client" | "server"; frame: number; ts: number }
+
+export function endingOf(c: ConnModel): Ending | null {
+  let best: Ending | null = null;
+  const consider = (how: Ending["how"], e: { frame: number; ts: number; fromClient: boolean } | undefined) => {
+    if (e && (!best || e.frame < best.frame)) best = { how, by: e.fromClient ? "client" : "server", frame: e.frame, ts: e.ts };
+  };
+  consider("logoff", c.logoff);
+  consider("fin", c.finClient);
+  consider("fin", c.finServer);
+  consider("rst", c.rst);
+  return best;
+}
+
+/**
+ * A connection one side ended after a response, without the step the protocol expects next
+ * (NEGOTIATE → SESSION_SETUP, MORE_PROCESSING_REQUIRED → the next leg, SESSION_SETUP success →
+ * TREE_CONNECT): where it stopped, the response it stopped after, and what did not follow.
+ * `end` is null when the capture ends with the connection still open (no verdict then).
+ */
+export interface Abandonment {
+  phase: Phase;
+  /** the last response before the end */
+  after: SmbResponse;
+  /** "SESSION_SETUP", "the next SESSION_SETUP leg", "TREE_CONNECT", "an SMB2 NEGOTIATE" */
+  expected: string;
+  end: Ending | null;
+}
+
+export function abandonment(c: ConnModel): Abandonment | null {
+  if (c.encrypted || c.trees.length > 0) return null;
+  const neg = finalNegotiate(c);
+  // started mid-connection without its NEGOTIATE: the tree connects may predate the capture
+  if (c.midstream && !neg) return null;
+  const end = endingOf(c);
+  const at = (phase: Phase, after: SmbResponse, expected: string): Abandonment => ({ phase, after, expected, end: end && end.frame > after.frame ? end : null });
+  if (c.sessions.length === 0) {
+    if (!neg?.resp || isError(neg.resp.status) || neg.resp.dialect === null) return null;
+    // an SMB2 "2.???" answer to a multi-protocol SMB1 NEGOTIATE asks for a second, SMB2 NEGOTIATE (MS-SMB2 3.2.5.2)
+    return at("negotiate", neg.resp, neg.resp.dialect === "2.???" ? "an SMB2 NEGOTIATE" : "SESSION_SETUP");
+  }
+  const est = establishedAttempt(c);
+  const last = c.sessions[c.sessions.length - 1];
+  if (est) {
+    const l = est[est.length - 1];
+    // a later attempt (a re-authentication, a bind) that failed or waits is judged elsewhere
+    return last === l ? at("session_setup", l.resp!, "TREE_CONNECT") : null;
+  }
+  if (last.resp && (last.resp.status >>> 0) === W.STATUS_MORE_PROCESSING_REQUIRED) return at("session_setup", last.resp, "the next SESSION_SETUP leg");
+  return null;
+}
+
+/**
+ * The server reset the connection right after a request it never answered: its refusal (a
+ * malformed or unsupported message, say), not a response lost on the way. Longer silences before
+ * the reset are the no-response pattern (a filter driver holding the request, then a timeout).
+ */
+export const SERVER_RESET_MS = 1000;
+export function serverResetAfter(c: ConnModel, req: { frame: number; ts: number }): boolean {
+  return !!c.rst && !c.rst.fromClient && c.rst.frame > req.frame && c.rst.ts - req.ts < SERVER_RESET_MS;
+}
+
 /**
  * How far the connection got: the first phase that did not complete decides it. `captureEnd`
- * tells a request the capture simply stopped after (incomplete) from one left unanswered.
+ * tells a request the capture simply stopped after (incomplete) from one left unanswered. A
+ * connection that a side ended after a response, without the next step, failed where it stopped.
  */
 export function outcomeOf(c: ConnModel, captureEnd: number | null): { outcome: Outcome; failedPhase: Phase | null; status: string | null } {
   const neg = finalNegotiate(c);
@@ -88,6 +152,9 @@ export function outcomeOf(c: ConnModel, captureEnd: number | null): { outcome: O
   const closed = !!(c.rst || c.finClient || c.finServer);
   const endedSoonAfter = (ts: number) => !closed && captureEnd !== null && captureEnd - ts < 2000;
   const fail = (o: Outcome, p: Phase | null, r: SmbResponse | null = null) => { outcome = o; failedPhase = p; status = r === null ? null : responseStatus(r); };
+  /** a request left unanswered: refused by a server reset, cut off by the capture's end, or unanswered */
+  const unanswered = (req: { frame: number; ts: number }, p: Phase) =>
+    fail(serverResetAfter(c, req) ? "failed" : endedSoonAfter(req.ts) ? "incomplete" : "no-response", p);
   // A connection that established a session is judged by what followed; extra attempts that
   // failed on it (e.g. refused multichannel binds) are findings, not its outcome.
   const lastLeg = establishedAttempt(c) ? undefined : c.sessions[c.sessions.length - 1];
@@ -99,15 +166,15 @@ export function outcomeOf(c: ConnModel, captureEnd: number | null): { outcome: O
   } else if (c.nbssResponse && !c.nbssResponse.positive) {
     fail("failed", "negotiate");
   } else if (c.nbssRequest && !c.nbssResponse && !hasSmb) {
-    fail(endedSoonAfter(c.nbssRequest.ts) ? "incomplete" : "no-response", "negotiate");
+    unanswered(c.nbssRequest, "negotiate");
   } else if (neg?.req && !neg.resp && c.sessions.length === 0) {
-    fail(endedSoonAfter(neg.req.ts) ? "incomplete" : "no-response", "negotiate");
+    unanswered(neg.req, "negotiate");
   } else if (neg?.resp && isError(neg.resp.status)) {
     fail("failed", "negotiate", neg.resp);
   } else if (neg?.resp?.smb1 && neg.resp.dialect === null) {
     fail("failed", "negotiate");
   } else if (lastLeg && !lastLeg.resp && !failedTree) {
-    fail(endedSoonAfter(lastLeg.req.ts) ? "incomplete" : "no-response", "session_setup");
+    unanswered(lastLeg.req, "session_setup");
   } else if (lastLeg && sessionExpired(lastLeg) && !failedTree) {
     // a session older than the capture asked to re-authenticate, and the capture shows no more
     fail("incomplete", null);
@@ -117,11 +184,13 @@ export function outcomeOf(c: ConnModel, captureEnd: number | null): { outcome: O
     fail("failed", "tree_connect", failedTree.resp!);
   } else if (c.trees.some((t) => !t.resp) && !c.encrypted) {
     const t = c.trees.find((x) => !x.resp)!;
-    fail(endedSoonAfter(t.req.ts) ? "incomplete" : "no-response", "tree_connect");
+    unanswered(t.req, "tree_connect");
   } else if (!neg && c.sessions.length === 0 && c.trees.length === 0) {
     fail("incomplete", null); // started mid-connection, or nothing of the setup was captured
-  } else if (neg?.resp && c.sessions.length === 0 && !c.encrypted) {
-    fail("incomplete", null); // negotiated, then stopped before authenticating
+  } else {
+    const ab = abandonment(c);
+    // ended without the next step: failed there; still open when the capture stopped: incomplete
+    if (ab) fail(ab.end ? "failed" : "incomplete", ab.end ? ab.phase : null);
   }
 
   return { outcome, failedPhase, status };
@@ -194,6 +263,7 @@ export function summarize(c: ConnModel, captureEnd: number | null): Omit<Connect
   else if (shares.some((s) => s.encrypted)) encryption = "share";
   else if (c.encrypted) encryption = "unknown";
 
+  const end = endingOf(c);
   const ended: Connection["ended"] = c.rst ? (c.rst.fromClient ? "rst-client" : "rst-server")
     : c.finClient && (!c.finServer || c.finClient.ts <= c.finServer.ts) ? "fin-client" : c.finServer ? "fin-server" : "open";
 
@@ -216,6 +286,7 @@ export function summarize(c: ConnModel, captureEnd: number | null): Omit<Connect
     failedPhase,
     status,
     ended,
+    ending: end ? { how: end.how, by: end.by, frame: end.frame } : null,
     midstream: c.midstream,
     smb1: c.smb1,
     spn: c.sessions.map((s) => s.req.auth.spn).find((x) => x) ?? null,
