@@ -3,7 +3,7 @@
 // connection is open is incomplete; normal endings (after a tree connect) stay ok. Decoder events
 // written by hand (synthetic), the same path as real captures from the model on; the real
 // captures of fixtures/ (scripts/fixtures/ending.sh) are checked in tests/report-fixtures.test.ts.
-import { describe, it, expect } from "vitest";
+import { describe, it, expect, beforeEach } from "vitest";
 import * as C from "../assembly/events";
 import { ModelBuilder } from "../src/core/model/builder";
 import { buildReport } from "../src/core/reportBuilder";
@@ -42,7 +42,9 @@ function conn(events: RawEvent[]) {
   const c = buildReport(m.finish()).connections[0];
   return { outcome: c.outcome, failedPhase: c.failedPhase, ending: c.ending };
 }
-const build = (...parts: RawEvent[][]) => { frame = 0; ms = 0; return parts.flat(); };
+const build = (...parts: RawEvent[][]) => parts.flat();
+// every test numbers its frames from 1 (the flow record is frame 1, as in the decoder's output)
+beforeEach(() => { frame = 0; ms = 0; });
 
 describe("a connection a side ended without the next step has failed there", () => {
   it("NEGOTIATE answered, then the client closes without SESSION_SETUP: failed at negotiate", () => {
@@ -96,12 +98,50 @@ describe("normal endings and open connections", () => {
 
 describe("the server's refusal is said so", () => {
   it("a NEGOTIATE the server resets at once is reported as reset instead of answered", () => {
-    frame = 0; ms = 0;
     const m = new ModelBuilder("synthetic.pcap", 0);
     for (const e of build(start(), [smb2(true, 0, 0, { dialects: Uint8Array.from([0x11, 0x03]) })], [tcp(false, RST, 2)])) m.add(e);
     m.add(ev(C.EV_SUMMARY, false, { packets: BigInt(frame), bytes: 0n }));
     const f = buildReport(m.finish()).findings.find((x) => x.id === "NEGOTIATE_NO_RESPONSE");
     expect(f?.title).toContain("reset the connection instead of answering NEGOTIATE");
     expect(f?.explanation).toContain("the server's refusal");
+  });
+});
+
+describe("CONNECTION_ABANDONED and the endings that are not failures", () => {
+  const report = (events: RawEvent[]) => {
+    const m = new ModelBuilder("synthetic.pcap", 0);
+    for (const e of events) m.add(e);
+    m.add(ev(C.EV_SUMMARY, false, { packets: BigInt(frame), bytes: 0n }));
+    return buildReport(m.finish());
+  };
+
+  it("a hang-up nothing explains is CONNECTION_ABANDONED: after which response, who, and the SMBClient event logs", () => {
+    const r = report(build(start(), negotiate(), close(true)));
+    const f = r.findings.find((x) => x.id === "CONNECTION_ABANDONED");
+    expect(f?.severity).toBe("error");
+    expect(f?.explanation).toContain("after the NEGOTIATE response in frame 5, the client closed the connection (FIN, frame 6) without sending SESSION_SETUP");
+    expect(f?.remediation.join(" ")).toContain("Microsoft-Windows-SMBClient/Security");
+    expect(f?.frames).toEqual([5, 6]);
+    expect(r.headline?.causes[0]?.cause).toBe("connection abandoned");
+    expect(r.verdict).toContain("failed at NEGOTIATE: The client ended the connection after the NEGOTIATE response");
+  });
+
+  it("an anonymous session the client logs off from (a probe for server information) stays ok", () => {
+    const anon = [
+      smb2(true, 1, 1, { mech: C.MECH_NTLM, ntlmType: 1 }), smb2(false, 1, 1, { status: 0xc0000016, ntlmType: 2 }),
+      smb2(true, 1, 2, { mech: C.MECH_NTLM, ntlmType: 3, ntlmUser: "", ntlmDomain: "", ntlmVersion: 0 }), smb2(false, 1, 2, { status: 0, sessionFlags: 2 }),
+    ];
+    const r = report([...start(), ...negotiate(), ...anon, ...logoff(), ...close(true)]);
+    expect(r.connections[0].outcome).toBe("ok");
+    expect(r.findings.map((x) => x.id)).not.toContain("CONNECTION_ABANDONED");
+  });
+
+  it("a multichannel bind (SMB2_SESSION_FLAG_BINDING) needs no TREE_CONNECT of its own", () => {
+    const bind = [
+      smb2(true, 1, 1, { mech: C.MECH_NTLM, ntlmType: 1, sessionFlags: 1 }), smb2(false, 1, 1, { status: 0xc0000016, ntlmType: 2 }),
+      smb2(true, 1, 2, { mech: C.MECH_NTLM, ntlmType: 3, ntlmUser: "alice", ntlmDomain: "CORP", ntlmVersion: 2, sessionFlags: 1 }), smb2(false, 1, 2, { status: 0 }),
+    ];
+    const r = report([...start(), ...negotiate(), ...bind, tcp(false, RST, 5000)]);
+    expect(r.connections[0].outcome).toBe("ok");
   });
 });

@@ -284,7 +284,7 @@ export class ModelBuilder {
       this.step(c, ev, ts, label, "smb", statusText, failed && (isNeg || isSs || isTc));
     }
     if (!resp) {
-      if (!c.logoff && cmd === (smb1 ? W.SMB1_LOGOFF_ANDX : W.SMB2_LOGOFF)) c.logoff = { frame: ev.frame, ts, fromClient: ev.fromClient };
+      if (cmd === (smb1 ? W.SMB1_LOGOFF_ANDX : W.SMB2_LOGOFF)) c.logoff ??= { frame: ev.frame, ts, fromClient: ev.fromClient };
       if (isNeg) {
         const info: NegotiateInfo = {
           req: {

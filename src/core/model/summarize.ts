@@ -123,7 +123,14 @@ export function abandonment(c: ConnModel): Abandonment | null {
   if (est) {
     const l = est[est.length - 1];
     // a later attempt (a re-authentication, a bind) that failed or waits is judged elsewhere
-    return last === l ? at("session_setup", l.resp!, "TREE_CONNECT") : null;
+    if (last !== l) return null;
+    // a multichannel bind (SMB2_SESSION_FLAG_BINDING, MS-SMB2 2.2.5) adds a channel to a session
+    // whose trees exist already: its I/O needs no TREE_CONNECT of its own
+    if (((l.req.flags ?? 0) & W.SMB2_SESSION_FLAG_BINDING) !== 0) return null;
+    // an anonymous session the client asked for and then logged off from is a probe (server
+    // information, a share list over RPC), ended in order
+    if (end?.how === "logoff" && end.by === "client" && authOf(c) === "anonymous") return null;
+    return at("session_setup", l.resp!, "TREE_CONNECT");
   }
   if (last.resp && (last.resp.status >>> 0) === W.STATUS_MORE_PROCESSING_REQUIRED) return at("session_setup", last.resp, "the next SESSION_SETUP leg");
   return null;
