@@ -159,9 +159,13 @@ export function outcomeOf(c: ConnModel, captureEnd: number | null): { outcome: O
   const closed = !!(c.rst || c.finClient || c.finServer);
   const endedSoonAfter = (ts: number) => !closed && captureEnd !== null && captureEnd - ts < 2000;
   const fail = (o: Outcome, p: Phase | null, r: SmbResponse | null = null) => { outcome = o; failedPhase = p; status = r === null ? null : responseStatus(r); };
-  /** a request left unanswered: refused by a server reset, cut off by the capture's end, or unanswered */
+  /**
+   * A request left unanswered: refused by a server reset; cut off by the capture's end, or with
+   * server bytes lost after it (the response may be in the hole): incomplete; else no-response.
+   */
   const unanswered = (req: { frame: number; ts: number }, p: Phase) =>
-    fail(serverResetAfter(c, req) ? "failed" : endedSoonAfter(req.ts) ? "incomplete" : "no-response", p);
+    fail(serverResetAfter(c, req) ? "failed"
+      : endedSoonAfter(req.ts) || c.gaps.some((g) => !g.fromClient && g.frame > req.frame) ? "incomplete" : "no-response", p);
   // A connection that established a session is judged by what followed; extra attempts that
   // failed on it (e.g. refused multichannel binds) are findings, not its outcome.
   const lastLeg = establishedAttempt(c) ? undefined : c.sessions[c.sessions.length - 1];
