@@ -1,8 +1,7 @@
 // "One side hung up": the connection failed because a side ended it after a response without the
 // next step (model/summarize.ts abandonment). The words every ending finding uses for it.
-import { abandonment, type Abandonment } from "../../model/summarize";
+import { abandonment, finalNegotiate, type Abandonment } from "../../model/summarize";
 import type { ConnView } from "../context";
-import { finalNegotiate } from "../../model/summarize";
 
 export interface HangUp extends Abandonment { end: NonNullable<Abandonment["end"]> }
 
@@ -25,9 +24,5 @@ export function hangUpText(h: HangUp): string {
 /** Frames that show a hang-up: the response it followed and the end. */
 export const hangUpFrames = (h: HangUp) => [h.after.frame, h.end.frame];
 
-/** The client's NEGOTIATE asked for signing (SecurityMode SIGNING_REQUIRED, MS-SMB2 2.2.3). */
-export function clientRequiresSigning(c: ConnView): boolean {
-  return !!c.s.signing?.clientRequired;
-}
-
+/** the NEGOTIATE a hang-up followed (re-exported: the ending findings read it) */
 export { finalNegotiate };
