@@ -97,6 +97,7 @@ export const SMB2_CAP_ENCRYPTION = 0x40;
 export const SMB2_SESSION_FLAG_IS_GUEST = 0x01;
 export const SMB2_SESSION_FLAG_IS_NULL = 0x02;
 export const SMB2_SESSION_FLAG_ENCRYPT_DATA = 0x04;
+export const SMB2_SESSION_FLAG_BINDING = 0x01; // SESSION_SETUP request Flags (MS-SMB2 2.2.5): bind to an existing session
 export const SMB2_SHAREFLAG_ENCRYPT_DATA = 0x00008000;
 
 // SMB1 commands (MS-CIFS 2.2.2.1)

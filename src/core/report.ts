@@ -64,6 +64,8 @@ export interface Connection {
   findings: string[];
   /** Added */
   ended?: "fin-client" | "fin-server" | "rst-client" | "rst-server" | "open";
+  /** Added: the first FIN, RST or LOGOFF of the connection, which side sent it and in which frame (null: still open) */
+  ending?: { how: "fin" | "rst" | "logoff"; by: "client" | "server"; frame: number } | null;
   midstream?: boolean;
   ladder?: LadderStep[];
   smb1?: boolean;

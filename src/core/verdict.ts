@@ -20,6 +20,7 @@ const CAUSES: [id: string, words: [string, string], group?: [string, string]][] 
   ["NO_COMMON_CIPHER", ["no common cipher", "no common cipher"]],
   ["ENCRYPTION_REQUIRED_BY_CLIENT", ["client requires encryption", "client requires encryption"]],
   ["SIGNING_MISMATCH", ["signing mismatch", "signing mismatches"]],
+  ["GUEST_SESSION", ["guest logon refused", "guest logons refused"]],
   ["KERBEROS_SPN_UNKNOWN", ["missing Kerberos SPN", "missing Kerberos SPNs"]],
   ["KERBEROS_ETYPE_MISMATCH", ["Kerberos etype mismatch", "Kerberos etype mismatches"]],
   ["KERBEROS_ERROR", ["Kerberos error", "Kerberos errors"]],

@@ -29,6 +29,18 @@ export function setSmb2Status(data: Uint8Array, status: number): Uint8Array {
   throw new Error("no SMB2 header in this frame");
 }
 
+/** The frame with the SessionFlags of its SMB2 SESSION_SETUP response set to `flags` (MS-SMB2 2.2.6: 2 bytes after the 64-byte header's StructureSize). */
+export function setSmb2SessionFlags(data: Uint8Array, flags: number): Uint8Array {
+  const d = new Uint8Array(data);
+  for (let i = 0; i + 68 <= d.length; i++) {
+    if (d[i] === 0xfe && d[i + 1] === 0x53 && d[i + 2] === 0x4d && d[i + 3] === 0x42) {
+      new DataView(d.buffer, d.byteOffset).setUint16(i + 64 + 2, flags, true);
+      return fixTcpChecksum(d);
+    }
+  }
+  throw new Error("no SMB2 header in this frame");
+}
+
 /** Recomputes the TCP checksum of an Ethernet/IPv4 frame, so the patched packet stays valid. */
 function fixTcpChecksum(d: Uint8Array): Uint8Array {
   const dv = new DataView(d.buffer, d.byteOffset, d.byteLength);

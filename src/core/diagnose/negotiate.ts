@@ -3,7 +3,7 @@
 import { add, dur, host, streamFilter, type DiagnoseContext, type ConnView } from "./context";
 import { REF } from "./references";
 import { statusLabel } from "../names";
-import { isError } from "../model/summarize";
+import { isError, serverResetAfter } from "../model/summarize";
 
 const NB_ERRORS: Record<number, string> = {
   0x80: "not listening on the called name",
@@ -38,7 +38,7 @@ export function negotiateRules(ctx: DiagnoseContext): void {
       }, c);
       continue;
     }
-    if (neg.req && !neg.resp && c.s.outcome === "no-response") {
+    if (neg.req && !neg.resp && (c.s.outcome === "no-response" || serverResetAfter(m, neg.req))) {
       const offeredSmb2 = neg.req.smb1 ? neg.req.dialects.some((d) => SMB2_DIALECTS.has(d)) : true;
       if (neg.req.smb1 && !offeredSmb2 && (m.rst || m.finServer)) { dialectMismatch(ctx, c, "server-closed-smb1"); continue; }
       noResponse(ctx, c);
@@ -99,20 +99,21 @@ function noResponse(ctx: DiagnoseContext, c: ConnView): void {
     : m.finClient && (!m.finServer || m.finClient.ts <= m.finServer.ts)
       ? `then the client gave up and closed the connection (FIN, frame ${m.finClient.frame})`
       : m.finServer ? `then the server closed the connection without answering (FIN, frame ${m.finServer.frame})` : "and the capture ends with the connection still open";
-  const closedByServerFast = !!m.finServer && m.finServer.ts - req.ts < 1000 && (!m.finClient || m.finServer.ts <= m.finClient.ts);
+  // a server that closes or resets right after the request refuses it (outcomeOf: failed)
+  const closedByServerFast = (!!m.finServer && m.finServer.ts - req.ts < 1000 && (!m.finClient || m.finServer.ts <= m.finClient.ts)) || serverResetAfter(m, req);
   const pattern = ack && ack.delayMs < 5 && !closedByServerFast;
   const dialects = req.dialects.join(", ");
   add(ctx, {
     id: "NEGOTIATE_NO_RESPONSE",
     severity: "error",
     title: closedByServerFast
-      ? `${c.s.server} closed the connection instead of answering NEGOTIATE`
+      ? `${c.s.server} ${m.rst && !m.rst.fromClient ? "reset" : "closed"} the connection instead of answering NEGOTIATE`
       : `NEGOTIATE never answered by ${c.s.server}${pattern ? " (received by TCP, ignored by the SMB server)" : ""}`,
     explanation: `${c.s.client} sent a NEGOTIATE request (frame ${req.frame}, ${dialects ? `dialects ${dialects}` : "dialects not readable"}). ` +
       (ack ? `The server's TCP stack acknowledged it ${dur(ack.delayMs)} later with an empty ACK (frame ${ack.frame}), so the request reached the server, ` : "No acknowledgement of it appears in the capture, ") +
       `but no SMB response came during ${dur(silence)}, ${endText}. ` +
       (closedByServerFast
-        ? "A server that closes right after a NEGOTIATE usually does not accept any of the offered dialects (for example an SMB1-only server receiving an SMB2 NEGOTIATE), or refuses this client outright."
+        ? "This is the server's refusal, not a lost answer. A server that closes right after a NEGOTIATE usually does not accept any of the offered dialects (for example an SMB1-only server receiving an SMB2 NEGOTIATE), could not parse the message (a malformed or compressed request it does not support), or refuses this client outright."
         : pattern
           ? "This is the signature the SMB troubleshooting article describes: the request is delivered (the quick bare ACK comes from the kernel), but nothing above TCP answers. Most often a file-system filter or network filter driver, typically antivirus or endpoint protection, holds the request; a hung or overloaded SMB server service does the same. Windows clients give up after about 60 seconds and reset the connection."
           : "The request may have been lost on the way, or the server's SMB service is hung."),

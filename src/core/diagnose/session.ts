@@ -5,7 +5,8 @@ import { add, dur, host, streamFilter, type DiagnoseContext, type ConnView } fro
 import { REF } from "./references";
 import { statusLabel, statusInWords } from "../names";
 import { clientCanEncrypt, encryptionRuledOut } from "./encryption";
-import { failedExtraAttempts, sessionExpired } from "../model/summarize";
+import { failedExtraAttempts, sessionExpired, serverResetAfter, isError } from "../model/summarize";
+import { hangUpOf, hangUpText } from "./findings/hangup";
 import { namesOf } from "../model/kerberos";
 import type { SessionLeg } from "../model/types";
 
@@ -37,8 +38,9 @@ export function sessionRules(ctx: DiagnoseContext): void {
     const legs = m.sessions;
     const last = legs[legs.length - 1];
     if (c.s.failedPhase === "session_setup" && last) {
-      if (!last.resp && c.s.outcome === "no-response") noResponse(ctx, c);
-      else if (last.resp) failure(ctx, c, last, 0);
+      if (!last.resp && (c.s.outcome === "no-response" || serverResetAfter(m, last.req))) noResponse(ctx, c);
+      // a success or MORE_PROCESSING_REQUIRED the client did not go on from is a hang-up (findings/)
+      else if (last.resp && isError(last.resp.status)) failure(ctx, c, last, 0);
     }
     // Further authentications refused on a connection that did establish a session
     const extra = failedExtraAttempts(m);
@@ -180,7 +182,7 @@ function accessDenied(ctx: DiagnoseContext, c: ConnView, leg: SessionLeg, extra:
   // the alias the client aimed at (NTLM target name), for the commands that register it
   const alias = (a.spn && /^(?:cifs|host)\/([^/@]+)/i.exec(a.spn)?.[1]) || "<alias>";
   const causes: string[] = [];
-  const binding = ((leg.req.flags ?? 0) & 0x01) !== 0; // SMB2_SESSION_FLAG_BINDING
+  const binding = ((leg.req.flags ?? 0) & W.SMB2_SESSION_FLAG_BINDING) !== 0;
   if (binding) causes.push(`Multichannel binding: this SESSION_SETUP asked to bind an existing session to an additional channel (SMB2_SESSION_FLAG_BINDING). A server refuses a bind whose user differs from the session's (here ${a.ntlmType === 3 && !a.user ? "an anonymous logon" : c.s.user ?? "the user is not visible"}), that is anonymous or guest, that fails the signing check, or whose dialect or client GUID differ from the first channel's (MS-SMB2 3.3.5.5.2). The first channel keeps working; only the extra channel is lost.`);
   if (anonymous) causes.push("Anonymous logon: the client authenticated with no user name, and the server does not accept anonymous (null) sessions here (Windows: `RestrictNullSessAccess`, `RestrictAnonymous`, and no access for ANONYMOUS LOGON; Samba: `restrict anonymous = 2`). Find what on the client connects without credentials (a service running as a local account, cached empty credentials).");
   if (enc.can === false) causes.push(`Encryption: ${enc.why}. A server that requires encryption for all shares (Windows \`EncryptData\` with \`RejectUnencryptedAccess\`, Samba \`server smb encrypt = required\` in [global]) refuses such a client at SESSION_SETUP. This is the most likely cause here.`);
@@ -236,7 +238,7 @@ function noResponse(ctx: DiagnoseContext, c: ConnView): void {
     id: "SESSION_SETUP_NO_RESPONSE",
     severity: "error",
     title: `SESSION_SETUP never answered by ${c.s.server}`,
-    explanation: `${c.s.client} sent a SESSION_SETUP request (frame ${leg.req.frame}, ${mech}${leg.req.auth.user ? `, user ${leg.req.auth.domain ? `${leg.req.auth.domain}\\` : ""}${leg.req.auth.user}` : ""}). ${leg.bareAck ? `The server's TCP stack acknowledged it ${dur(leg.bareAck.delayMs)} later (frame ${leg.bareAck.frame}), but no SMB response came in ${dur(silence)}` : `No SMB response came in ${dur(silence)}, and no acknowledgement from the server appears in the capture either`}${end ? `; then ${end.fromClient ? "the client" : "the server"} ${end === m.rst ? "reset" : "closed"} the connection (frame ${end.frame})` : "; the capture ends with the connection still open"}. ${leg.bareAck ? "The server got the request but could not finish authenticating: it may be waiting for a domain controller (NTLM pass-through or Kerberos PAC validation), or a filter driver holds the request." : "Either the server stopped answering altogether, or its replies are lost on the way back (a firewall, VPN or load balancer dropping them); earlier responses on this connection did arrive, so the path worked until then."}`,
+    explanation: `${c.s.client} sent a SESSION_SETUP request (frame ${leg.req.frame}, ${mech}${leg.req.auth.user ? `, user ${leg.req.auth.domain ? `${leg.req.auth.domain}\\` : ""}${leg.req.auth.user}` : ""}). ${leg.bareAck ? `The server's TCP stack acknowledged it ${dur(leg.bareAck.delayMs)} later (frame ${leg.bareAck.frame}), but no SMB response came in ${dur(silence)}` : `No SMB response came in ${dur(silence)}, and no acknowledgement from the server appears in the capture either`}${end ? `; then ${end.fromClient ? "the client" : "the server"} ${end === m.rst ? "reset" : "closed"} the connection (frame ${end.frame})${serverResetAfter(m, leg.req) ? ", the server's refusal of the request rather than a lost answer" : ""}` : "; the capture ends with the connection still open"}. ${leg.bareAck ? "The server got the request but could not finish authenticating: it may be waiting for a domain controller (NTLM pass-through or Kerberos PAC validation), or a filter driver holds the request." : "Either the server stopped answering altogether, or its replies are lost on the way back (a firewall, VPN or load balancer dropping them); earlier responses on this connection did arrive, so the path worked until then."}`,
     remediation: [
       `On the server, check that a domain controller is reachable and answers: \`nltest /sc_verify:${leg.req.auth.domain || "<domain>"}\`, \`Test-ComputerSecureChannel\`; on Samba \`wbinfo -P\` and \`wbinfo -t\`.`,
       "Look for Kerberos errors on port 88 around this time (the troubleshooting article: errors after pre-authentication are the cause).",
@@ -271,20 +273,27 @@ function guest(ctx: DiagnoseContext, c: ConnView): void {
   const sentUser = leg.req.auth.user;
   // A client that asked for the guest account itself got what it asked for
   const asked = sentUser && sentUser.toLowerCase() !== "guest" ? `${leg.req.auth.domain ? `${leg.req.auth.domain}\\` : ""}${sentUser}` : null;
+  // the client hung up on the session instead of using it: it refused the guest logon
+  const h = hangUpOf(c);
+  // (an anonymous session is what the client asked for: not a refusal of a logon it was given)
+  const refused = isGuest && h !== null && h.end.by === "client" && h.expected === "TREE_CONNECT";
+  const refusal = refused ? ` The client refused it: ${hangUpText(h)}. A Windows client does so when insecure guest logons are blocked (the default on Windows 11 24H2 Pro and on Enterprise/Education since Windows 10 1709) or when it requires signing, which a guest session cannot give; its SMBClient/Security event log then has event 31017 (RejectedInsecureGuestAuth), and the user sees "You can't access this shared folder because your organization's security policies block unauthenticated guest access".` : "";
   add(ctx, {
     id: "GUEST_SESSION",
-    severity: "warning",
-    title: isGuest ? `Logged on as guest${asked ? ` although the client sent ${asked}` : ""}` : "Anonymous (null) session",
-    explanation: isGuest
+    severity: refused ? "error" : "warning",
+    title: refused
+      ? `The client refused the guest logon ${host(c.s.server)} gave it${asked ? ` (it sent ${asked})` : ""}`
+      : isGuest ? `Logged on as guest${asked ? ` although the client sent ${asked}` : ""}` : "Anonymous (null) session",
+    explanation: (isGuest
       ? `The server accepted the SESSION_SETUP in frame ${leg.resp.frame} but marked the session as guest${asked ? `: the account "${asked}" was not accepted, and the server mapped it to its guest account` : ""}. Guest sessions cannot sign or encrypt, see only what guests may see, and current Windows clients refuse them ("insecure guest logons" are blocked by default since Windows 10 1709 / Server 2019).`
-      : `The client authenticated with no user name (an anonymous NTLM logon)${leg.req.frame ? `, frame ${leg.req.frame}` : ""}; the server accepted it in frame ${leg.resp.frame}. Anonymous sessions are normal for listing shares or IPC$, but they get no access to protected shares.`,
+      : `The client authenticated with no user name (an anonymous NTLM logon)${leg.req.frame ? `, frame ${leg.req.frame}` : ""}; the server accepted it in frame ${leg.resp.frame}. Anonymous sessions are normal for listing shares or IPC$, but they get no access to protected shares.`) + refusal,
     remediation: isGuest ? [
       "If a real account was meant: check that it exists on the server (Samba `map to guest = bad user` silently turns unknown users into guest); fix the user name/password on the client.",
-      "If guest access is really wanted on Windows clients: `Set-SmbClientConfiguration -EnableInsecureGuestLogons $true` (or the GPO \"Enable insecure guest logons\"), and on the server `RequireSecuritySignature` must be off. Prefer an account instead.",
+      "If guest access is really wanted on Windows clients: `Set-SmbClientConfiguration -EnableInsecureGuestLogons $true` (or the GPO \"Enable insecure guest logons\") and `-RequireSecuritySignature $false` on the client (a guest session cannot sign), and `RequireSecuritySignature` off on the server. Prefer an account instead.",
     ] : [
       "If the client should have used an account, check how it was started (e.g. `smbclient -N`, or a service running as a local account with no network identity).",
       "Windows servers limit what anonymous sessions may do: `RestrictAnonymous` / `RestrictNullSessAccess` and `NullSessionShares`.",
     ],
-    connection: c.s.id, frames: legFrames(leg), filter: streamFilter(c), references: [REF.smb2SessionFlags],
+    connection: c.s.id, frames: refused ? [...legFrames(leg), h.end.frame] : legFrames(leg), filter: streamFilter(c), references: [REF.smb2SessionFlags],
   }, c);
 }

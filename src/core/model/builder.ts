@@ -31,7 +31,7 @@ export const MODEL_FIELDS = [
   "dosClass", "dosCode", "dstIp", "dstPort", "flowProto", "krbCname", "krbError", "krbEtext", "krbMsgType",
   "krbRealm", "krbSname", "len", "mech", "msgId", "nbCalled", "nbCalling", "nbError", "nbssType", "negState",
   "netname", "ntlmDomain", "ntlmHost", "ntlmSpn", "ntlmType", "ntlmUser", "ntlmVersion", "primaryDomain",
-  "response", "secMode", "sessionFlags", "sessionId", "shareFlags", "shareType", "signingAlgs", "smb1Pid", "srcIp", "srcPort",
+  "response", "secMode", "sessionFlags", "sessionId", "shareFlags", "shareType", "signingAlgs", "smb1Pid", "smbFlags", "srcIp", "srcPort",
   "status", "tcpFlags", "transport", "tree", "treeId", "value",
 ] as const;
 
@@ -291,6 +291,7 @@ export class ModelBuilder {
       this.step(c, ev, ts, label, "smb", statusText, failed && (isNeg || isSs || isTc));
     }
     if (!resp) {
+      if (cmd === (smb1 ? W.SMB1_LOGOFF_ANDX : W.SMB2_LOGOFF)) c.logoff ??= { frame: ev.frame, ts, fromClient: ev.fromClient };
       if (isNeg) {
         const info: NegotiateInfo = {
           req: {
@@ -337,7 +338,7 @@ export class ModelBuilder {
       };
     } else if (isSs) {
       const leg = p?.kind === "ss" ? c.sessions[p.index] : undefined;
-      const r = { frame: ev.frame, ts, status: status >>> 0, dos: dosError, sessionFlags: f.sessionFlags as number | undefined, auth: authFacts(f), action: f.action as number | undefined, sessionId: f.sessionId as bigint | undefined };
+      const r = { frame: ev.frame, ts, status: status >>> 0, dos: dosError, sessionFlags: f.sessionFlags as number | undefined, auth: authFacts(f), action: f.action as number | undefined, sessionId: f.sessionId as bigint | undefined, smbFlags: f.smbFlags as number | undefined };
       if (leg) leg.resp = r;
       else c.sessions.push({ req: { frame: 0, ts, smb1, auth: {} }, resp: r });
     } else if (isTc) {

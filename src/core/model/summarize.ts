@@ -76,9 +76,80 @@ export function userOf(c: ConnModel): string | null {
   return null;
 }
 
+/** How a connection ended: the first FIN, RST or LOGOFF in it, and which side sent it. */
+export interface Ending { how: "fin" | "rst" | "logoff"; by: "client" | "server"; frame: number; ts: number }
+
+export function endingOf(c: ConnModel): Ending | null {
+  let best: Ending | null = null;
+  const consider = (how: Ending["how"], e: { frame: number; ts: number; fromClient: boolean } | undefined) => {
+    if (e && (!best || e.frame < best.frame)) best = { how, by: e.fromClient ? "client" : "server", frame: e.frame, ts: e.ts };
+  };
+  consider("logoff", c.logoff);
+  consider("fin", c.finClient);
+  consider("fin", c.finServer);
+  consider("rst", c.rst);
+  return best;
+}
+
+/**
+ * A connection one side ended after a response, without the step the protocol expects next
+ * (NEGOTIATE → SESSION_SETUP, MORE_PROCESSING_REQUIRED → the next leg, SESSION_SETUP success →
+ * TREE_CONNECT): where it stopped, the response it stopped after, and what did not follow.
+ * `end` is null when the capture ends with the connection still open (no verdict then).
+ */
+export interface Abandonment {
+  phase: Phase;
+  /** the last response before the end */
+  after: SmbResponse;
+  /** "SESSION_SETUP", "the next SESSION_SETUP leg", "TREE_CONNECT", "an SMB2 NEGOTIATE" */
+  expected: string;
+  end: Ending | null;
+}
+
+export function abandonment(c: ConnModel): Abandonment | null {
+  if (c.encrypted || c.trees.length > 0) return null;
+  const neg = finalNegotiate(c);
+  // started mid-connection without its NEGOTIATE: the tree connects may predate the capture
+  if (c.midstream && !neg) return null;
+  const end = endingOf(c);
+  const at = (phase: Phase, after: SmbResponse, expected: string): Abandonment => ({ phase, after, expected, end: end && end.frame > after.frame ? end : null });
+  if (c.sessions.length === 0) {
+    if (!neg?.resp || isError(neg.resp.status) || neg.resp.dialect === null) return null;
+    // an SMB2 "2.???" answer to a multi-protocol SMB1 NEGOTIATE asks for a second, SMB2 NEGOTIATE (MS-SMB2 3.2.5.2)
+    return at("negotiate", neg.resp, neg.resp.dialect === "2.???" ? "an SMB2 NEGOTIATE" : "SESSION_SETUP");
+  }
+  const est = establishedAttempt(c);
+  const last = c.sessions[c.sessions.length - 1];
+  if (est) {
+    const l = est[est.length - 1];
+    // a later attempt (a re-authentication, a bind) that failed or waits is judged elsewhere
+    if (last !== l) return null;
+    // a multichannel bind (SMB2_SESSION_FLAG_BINDING, MS-SMB2 2.2.5) adds a channel to a session
+    // whose trees exist already: its I/O needs no TREE_CONNECT of its own
+    if (((l.req.flags ?? 0) & W.SMB2_SESSION_FLAG_BINDING) !== 0) return null;
+    // an anonymous session the client asked for and then logged off from is a probe (server
+    // information, a share list over RPC), ended in order
+    if (end?.how === "logoff" && end.by === "client" && authOf(c) === "anonymous") return null;
+    return at("session_setup", l.resp!, "TREE_CONNECT");
+  }
+  if (last.resp && (last.resp.status >>> 0) === W.STATUS_MORE_PROCESSING_REQUIRED) return at("session_setup", last.resp, "the next SESSION_SETUP leg");
+  return null;
+}
+
+/**
+ * The server reset the connection right after a request it never answered: its refusal (a
+ * malformed or unsupported message, say), not a response lost on the way. Longer silences before
+ * the reset are the no-response pattern (a filter driver holding the request, then a timeout).
+ */
+export const SERVER_RESET_MS = 1000;
+export function serverResetAfter(c: ConnModel, req: { frame: number; ts: number }): boolean {
+  return !!c.rst && !c.rst.fromClient && c.rst.frame > req.frame && c.rst.ts - req.ts < SERVER_RESET_MS;
+}
+
 /**
  * How far the connection got: the first phase that did not complete decides it. `captureEnd`
- * tells a request the capture simply stopped after (incomplete) from one left unanswered.
+ * tells a request the capture simply stopped after (incomplete) from one left unanswered. A
+ * connection that a side ended after a response, without the next step, failed where it stopped.
  */
 export function outcomeOf(c: ConnModel, captureEnd: number | null): { outcome: Outcome; failedPhase: Phase | null; status: string | null } {
   const neg = finalNegotiate(c);
@@ -87,11 +158,14 @@ export function outcomeOf(c: ConnModel, captureEnd: number | null): { outcome: O
   let status: string | null = null;
   const closed = !!(c.rst || c.finClient || c.finServer);
   const endedSoonAfter = (ts: number) => !closed && captureEnd !== null && captureEnd - ts < 2000;
-  // A request without a response, where the capture lost server bytes after it: the response may
-  // be in the hole, so the capture cannot tell (incomplete), rather than "never answered".
-  const unanswered = (req: { frame: number; ts: number }): Outcome =>
-    endedSoonAfter(req.ts) || c.gaps.some((g) => !g.fromClient && g.frame > req.frame) ? "incomplete" : "no-response";
   const fail = (o: Outcome, p: Phase | null, r: SmbResponse | null = null) => { outcome = o; failedPhase = p; status = r === null ? null : responseStatus(r); };
+  /**
+   * A request left unanswered: refused by a server reset; cut off by the capture's end, or with
+   * server bytes lost after it (the response may be in the hole): incomplete; else no-response.
+   */
+  const unanswered = (req: { frame: number; ts: number }, p: Phase) =>
+    fail(serverResetAfter(c, req) ? "failed"
+      : endedSoonAfter(req.ts) || c.gaps.some((g) => !g.fromClient && g.frame > req.frame) ? "incomplete" : "no-response", p);
   // A connection that established a session is judged by what followed; extra attempts that
   // failed on it (e.g. refused multichannel binds) are findings, not its outcome.
   const lastLeg = establishedAttempt(c) ? undefined : c.sessions[c.sessions.length - 1];
@@ -103,15 +177,15 @@ export function outcomeOf(c: ConnModel, captureEnd: number | null): { outcome: O
   } else if (c.nbssResponse && !c.nbssResponse.positive) {
     fail("failed", "negotiate");
   } else if (c.nbssRequest && !c.nbssResponse && !hasSmb) {
-    fail(unanswered(c.nbssRequest), "negotiate");
+    unanswered(c.nbssRequest, "negotiate");
   } else if (neg?.req && !neg.resp && c.sessions.length === 0) {
-    fail(unanswered(neg.req), "negotiate");
+    unanswered(neg.req, "negotiate");
   } else if (neg?.resp && isError(neg.resp.status)) {
     fail("failed", "negotiate", neg.resp);
   } else if (neg?.resp?.smb1 && neg.resp.dialect === null) {
     fail("failed", "negotiate");
   } else if (lastLeg && !lastLeg.resp && !failedTree) {
-    fail(unanswered(lastLeg.req), "session_setup");
+    unanswered(lastLeg.req, "session_setup");
   } else if (lastLeg && sessionExpired(lastLeg) && !failedTree) {
     // a session older than the capture asked to re-authenticate, and the capture shows no more
     fail("incomplete", null);
@@ -121,11 +195,13 @@ export function outcomeOf(c: ConnModel, captureEnd: number | null): { outcome: O
     fail("failed", "tree_connect", failedTree.resp!);
   } else if (c.trees.some((t) => !t.resp) && !c.encrypted) {
     const t = c.trees.find((x) => !x.resp)!;
-    fail(unanswered(t.req), "tree_connect");
+    unanswered(t.req, "tree_connect");
   } else if (!neg && c.sessions.length === 0 && c.trees.length === 0) {
     fail("incomplete", null); // started mid-connection, or nothing of the setup was captured
-  } else if (neg?.resp && c.sessions.length === 0 && !c.encrypted) {
-    fail("incomplete", null); // negotiated, then stopped before authenticating
+  } else {
+    const ab = abandonment(c);
+    // ended without the next step: failed there; still open when the capture stopped: incomplete
+    if (ab) fail(ab.end ? "failed" : "incomplete", ab.end ? ab.phase : null);
   }
 
   return { outcome, failedPhase, status };
@@ -198,6 +274,7 @@ export function summarize(c: ConnModel, captureEnd: number | null): Omit<Connect
   else if (shares.some((s) => s.encrypted)) encryption = "share";
   else if (c.encrypted) encryption = "unknown";
 
+  const end = endingOf(c);
   const ended: Connection["ended"] = c.rst ? (c.rst.fromClient ? "rst-client" : "rst-server")
     : c.finClient && (!c.finServer || c.finClient.ts <= c.finServer.ts) ? "fin-client" : c.finServer ? "fin-server" : "open";
 
@@ -220,6 +297,7 @@ export function summarize(c: ConnModel, captureEnd: number | null): Omit<Connect
     failedPhase,
     status,
     ended,
+    ending: end ? { how: end.how, by: end.by, frame: end.frame } : null,
     midstream: c.midstream,
     smb1: c.smb1,
     spn: c.sessions.map((s) => s.req.auth.spn).find((x) => x) ?? null,

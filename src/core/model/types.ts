@@ -58,7 +58,8 @@ export interface AuthFacts {
 export interface SessionLeg {
   /** frame 0: a response whose request is not in the capture */
   req: SmbRequest & { auth: AuthFacts; secMode?: number; flags?: number; blobLen?: number; sessionId?: bigint };
-  resp?: SmbResponse & { sessionFlags?: number; auth: AuthFacts; action?: number; sessionId?: bigint };
+  /** smbFlags: the response header's flags (SMB2 Flags, or SMB1 Flags | Flags2 << 8) */
+  resp?: SmbResponse & { sessionFlags?: number; auth: AuthFacts; action?: number; sessionId?: bigint; smbFlags?: number };
   bareAck?: { frame: number; delayMs: number };
 }
 
@@ -91,6 +92,8 @@ export interface ConnModel {
   rst?: TcpEvent;
   finClient?: TcpEvent;
   finServer?: TcpEvent;
+  /** the first LOGOFF request (SMB2 LOGOFF, SMB1 LOGOFF_ANDX): the client ending its session */
+  logoff?: Msg & { fromClient: boolean };
   nbssRequest?: Msg & { called?: string; calling?: string };
   nbssResponse?: Msg & { positive: boolean; error?: number };
   negotiates: NegotiateInfo[];
