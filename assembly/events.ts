@@ -162,7 +162,18 @@ export const F_LAST_TS = 151; // i64 ns timestamp of the last packet
 // SMB1 header PID (PIDHigh << 16 | PIDLow): with MID, UID (F_SESSION_ID), TID (F_TREE_ID) and the
 // command it pairs a response with its request (MS-CIFS 3.2.5.1; added with issue 14)
 export const F_SMB1_PID = 160;
-export const MAX_FIELD_ID = 160;
+// ICMP destination unreachable (added with issue 13): who refused what. The record's F_SRC_IP is
+// the ICMP sender, F_DST_IP its receiver; the quoted packet (RFC 792 / RFC 4443: the offending
+// IP header and its first 8 payload bytes) gives the connection or Kerberos request refused. A
+// quoted request is never decoded as a new message.
+export const F_ICMP_TYPE = 161; // u32 ICMP type (v4: 3 destination unreachable; v6: 1)
+export const F_ICMP_CODE = 162; // u32 ICMP code (v4 3 port unreachable, 13 administratively prohibited, …)
+export const F_QUOTED_PROTO = 163; // u32 IP protocol of the quoted packet (PROTO_TCP / PROTO_UDP)
+export const F_QUOTED_SRC_IP = 164; // bytes (16, IPv4 as ::ffff:a.b.c.d) source of the quoted packet
+export const F_QUOTED_DST_IP = 165; // bytes (16) destination of the quoted packet
+export const F_QUOTED_SRC_PORT = 166; // u32
+export const F_QUOTED_DST_PORT = 167; // u32
+export const MAX_FIELD_ID = 167;
 
 // F_FORMAT values
 export const FMT_PCAP = 1;
@@ -224,6 +235,7 @@ export const L_IP = 6;
 export const L_TCP = 7;
 
 // Added kinds
+export const EV_ICMP = 15; // an ICMP/ICMPv6 destination unreachable: F_SRC_IP, F_DST_IP, F_ICMP_TYPE, F_ICMP_CODE, F_QUOTED_*
 export const EV_FLOW = 14; // a flow the decoder reassembles (SMB, NBSS or Kerberos): client/server
 //                            addresses and ports (F_SRC_* = client), F_FLOW_PROTO, F_VALUE 1 = started
 //                            mid-connection (no SYN seen)

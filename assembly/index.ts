@@ -20,6 +20,7 @@ import { tcpInit, tcpReset } from "./net/tcp";
 import { reasmInit, reasmReset, reasmFinish } from "./net/reasm";
 import { smbInit } from "./proto/smb";
 import { ipfragInit, ipfragReset } from "./net/ipfrag";
+import { icmpInit } from "./net/icmp";
 
 let input: usize = 0;
 let input2: usize = 0; // a second input buffer, with its own carry area in front
@@ -35,6 +36,7 @@ export function init(): void {
   outInit(heap.alloc(OUT_CAP));
   readerInit(input);
   packetInit();
+  icmpInit();
   tcpInit();
   reasmInit();
   smbInit();

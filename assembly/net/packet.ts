@@ -9,6 +9,7 @@ import { begin, end, fU32, fU64 } from "../out";
 import { tcpPacket } from "./tcp";
 import { udpKerberos } from "../proto/krbflow";
 import { ipfragAdd, fragLen } from "./ipfrag";
+import { icmpPacket } from "./icmp";
 
 export let packets: u64 = 0;
 export let bytesOnWire: u64 = 0;
@@ -169,5 +170,7 @@ function transport(proto: u32, p: usize, len: u32, wireLen: u32): void {
     let ulen = u16be(p + 4);
     if (ulen < 8 || ulen > len) ulen = len;
     if (sport == PORT_KERBEROS || dport == PORT_KERBEROS) udpKerberos(p + 8, ulen - 8, sport, dport);
+  } else if (proto == 1 || proto == 58) {
+    icmpPacket(proto, p, len, srcAddr, dstAddr, isV6);
   }
 }

@@ -94,7 +94,7 @@ export function outcomeOf(c: ConnModel, captureEnd: number | null): { outcome: O
   const failedTree = c.trees.find((t) => t.resp && isError(t.resp.status));
   const hasSmb = c.negotiates.length > 0 || c.sessions.length > 0 || c.trees.length > 0 || c.encrypted;
   if (c.syns.length && !c.synAck && !hasSmb && !c.midstream) {
-    if (c.rst && !c.rst.fromClient) fail("failed", "tcp");
+    if ((c.rst && !c.rst.fromClient) || c.icmp) fail("failed", "tcp"); // refused by a reset or an ICMP error
     else fail("no-response", "tcp");
   } else if (c.nbssResponse && !c.nbssResponse.positive) {
     fail("failed", "negotiate");
@@ -134,11 +134,11 @@ export function summarize(c: ConnModel, captureEnd: number | null): Omit<Connect
   // TCP
   if (c.syns.length || c.synAck) {
     const syn = c.syns[0];
-    const answer = c.synAck ?? (c.rst && !c.rst.fromClient ? c.rst : undefined);
+    const answer = c.synAck ?? (c.rst && !c.rst.fromClient ? c.rst : undefined) ?? c.icmp;
     phases.push({
       phase: "tcp", requestFrame: syn?.frame ?? null, responseFrame: answer?.frame ?? null, status: null,
       latencyMs: syn && answer ? ms(syn.ts, answer.ts) : null, offsetMs: syn ? ms(t0, syn.ts) : undefined,
-      note: !answer && syn ? `${c.syns.length} SYN(s), no answer` : answer && answer === c.rst ? "refused with RST" : undefined,
+      note: !answer && syn ? `${c.syns.length} SYN(s), no answer` : answer && answer === c.rst ? "refused with RST" : answer && answer === c.icmp ? "refused with ICMP destination unreachable" : undefined,
     });
   }
   // NetBIOS session (port 139): transport, like TCP (RFC 1002 4.3.2); the NEGOTIATE comes after it
@@ -222,4 +222,16 @@ export function summarize(c: ConnModel, captureEnd: number | null): Omit<Connect
     kerberosService: c.sessions.map((s) => s.req.auth.krbSname).find((x) => x) ?? null,
     ladder: c.ladder.map((l) => ({ frame: l.frame, offsetMs: ms(t0, l.ts), fromClient: l.fromClient, label: l.label, status: l.status ?? null, kind: l.kind, error: l.error })),
   };
+}
+
+/**
+ * A Kerberos failure (an error after pre-authentication, or a KDC that never answered) that kept
+ * the client from ever sending SESSION_SETUP: without a ticket there is no session to ask for
+ * (MS-SMB2 3.2.4.2.3), so the connection it served failed at session setup, although no SMB
+ * message carries an error.
+ */
+export function failedForKerberos(s: Pick<Connection, "outcome" | "failedPhase" | "status">, c: ConnModel): void {
+  const neg = finalNegotiate(c);
+  if (c.sessions.length || !neg?.resp || isError(neg.resp.status) || c.encrypted || !(c.rst || c.finClient || c.finServer)) return;
+  s.outcome = "failed"; s.failedPhase = "session_setup"; s.status = null;
 }

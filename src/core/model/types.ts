@@ -51,6 +51,10 @@ export interface AuthFacts {
   krbRealm?: string;
   krbMsgType?: number;
   krbError?: number;
+  /** KRB-ERROR inside the blob: its e-text and the server's and client's times (KerberosTime text) */
+  krbEtext?: string;
+  krbStime?: string;
+  krbCtime?: string;
   negState?: string;
   blobError?: number;
 }
@@ -107,6 +111,8 @@ export interface ConnModel {
   ladderDropped: boolean;
   /** the ladder was counted against that budget already and stays */
   ladderKept: boolean;
+  /** an ICMP destination unreachable that answered this connection's SYN (model/icmp.ts) */
+  icmp?: IcmpMsg;
 }
 
 export interface KrbMsg extends Msg {
@@ -123,7 +129,26 @@ export interface KrbMsg extends Msg {
   cname: string | null;
   sname: string | null;
   etext: string | null;
+  /** KDC-REQ: the etypes the client offered (req-body etype, RFC 4120 5.4.1); a reply: the one chosen */
+  etypes: number[] | null;
+  /** KRB-ERROR stime/ctime (KerberosTime text), when present: their difference is a clock skew */
+  stime: string | null;
+  ctime: string | null;
   stream: number;
+}
+
+/** An ICMP/ICMPv6 destination unreachable and the packet it quotes (RFC 792, RFC 4443 3.1). */
+export interface IcmpMsg extends Msg {
+  sender: string; // IP that sent the ICMP error (a router, a firewall, or the target itself)
+  v6: boolean;
+  type: number;
+  code: number;
+  /** the refused packet: protocol, addresses and ports, from its quoted headers */
+  proto: "tcp" | "udp" | null;
+  src: string; // IP
+  dst: string;
+  srcPort: number | null;
+  dstPort: number | null;
 }
 
 export interface CaptureModel {
@@ -141,6 +166,8 @@ export interface CaptureModel {
   error: string | null;
   connections: ConnModel[];
   kerberos: KrbMsg[];
+  /** ICMP destination-unreachable errors (first MAX_ICMP) */
+  icmp: IcmpMsg[];
   tcpPorts: [number, number][];
   udpPorts: [number, number][];
   fragments: number;

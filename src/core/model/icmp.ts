@@ -1,0 +1,23 @@
+// ICMP destination-unreachable errors tied to what they refused: a connection's SYN (the quoted
+// TCP header has the connection's addresses and ports) or a Kerberos request (the quoted UDP
+// header has the request's). The quote is matched, never counted as a message of its own.
+import { endpoint } from "../names";
+import type { CaptureModel, ConnModel, IcmpMsg, KrbMsg } from "./types";
+
+/** Sets `icmp` on every connection whose SYN an ICMP error answered (the first such error). */
+export function attachIcmp(m: CaptureModel): void {
+  if (m.icmp.length === 0) return;
+  const byId = new Map<string, ConnModel>();
+  for (const c of m.connections) if (c.syns.length && !c.synAck) byId.set(`${c.client}-${c.server}`, c);
+  for (const e of m.icmp) {
+    if (e.proto !== "tcp" || e.srcPort === null || e.dstPort === null) continue;
+    const c = byId.get(`${endpoint(e.src, e.srcPort)}-${endpoint(e.dst, e.dstPort)}`);
+    if (c && !c.icmp && e.ts >= c.syns[0].ts) c.icmp = e;
+  }
+}
+
+/** The ICMP errors that quote this UDP Kerberos request (same addresses and ports, at or after it). */
+export function icmpFor(m: CaptureModel, req: KrbMsg): IcmpMsg[] {
+  if (req.transport !== "udp") return [];
+  return m.icmp.filter((e) => e.proto === "udp" && e.ts >= req.ts && endpoint(e.src, e.srcPort ?? 0) === req.src && endpoint(e.dst, e.dstPort ?? 0) === req.dst);
+}
