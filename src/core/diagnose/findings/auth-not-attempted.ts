@@ -36,7 +36,7 @@ export const authNotAttempted: FindingRule = {
         ? `It named the server "${name}"${neg.req?.netname ? ` (the NETNAME context of its NEGOTIATE, frame ${neg.req.frame})` : ""}.`
         : "The capture does not show which name it used for the server (no NETNAME context: the dialect offer is older than 3.1.1).";
       const why = ip
-        ? `An address has no Kerberos service principal (SPNs are registered for host names: cifs/<name>), so the client had no ticket to ask for and did not try: it was told to use Kerberos only (smbclient \`--use-kerberos=required\`, a Linux mount with \`sec=krb5\`), or NTLM is blocked (Windows 11 24H2 / Server 2025: \`Set-SmbClientConfiguration -BlockNTLM $true\`, the Lanman Workstation policy "Block NTLM", \`net use /blockntlm\`). Without NTLM and without Kerberos nothing is left to authenticate with.`
+        ? `An address has no Kerberos service principal (SPNs are registered for host names, cifs/ followed by the server's name), so the client had no ticket to ask for and did not try: it was told to use Kerberos only (smbclient \`--use-kerberos=required\`, a Linux mount with \`sec=krb5\`), or NTLM is blocked (Windows 11 24H2 / Server 2025: \`Set-SmbClientConfiguration -BlockNTLM $true\`, the Lanman Workstation policy "Block NTLM", \`net use /blockntlm\`). Without NTLM and without Kerberos nothing is left to authenticate with.`
         : `It did not ask a KDC for a ticket and did not offer NTLM either: a client that must use Kerberos and has no ticket-granting ticket or no KDC configured (no \`kinit\`, no realm in krb5.conf, not joined to the domain) while NTLM is blocked or disabled ends here.`;
       add(ctx, {
         id: this.id,
@@ -44,7 +44,7 @@ export const authNotAttempted: FindingRule = {
         title: `No authentication attempted: ${c.s.client.replace(/:\d+$/, "")} hung up after NEGOTIATE${ip ? ` (server named by its address ${name})` : ""}`,
         explanation: `${c.s.server} answered the NEGOTIATE (frame ${neg.resp.frame}), and ${host(c.s.client)} closed the connection (frame ${end.frame}) without a SESSION_SETUP and without any Kerberos request. ${named} ${why}`,
         remediation: ip ? [
-          `Connect by the server's name instead of its address: \`\\\\<server FQDN>\\<share>\` (the name its computer account has an SPN for; \`setspn -L <server>\` lists them).`,
+          `Connect by the server's name (its FQDN, the name its computer account has an SPN for) instead of the address ${name}; \`setspn -L\` with the server's computer name lists its SPNs.`,
           `If the address must be used, either allow NTLM for this server (\`Set-SmbClientConfiguration -BlockNTLMServerExceptionList ${name}\`, or drop \`--use-kerberos=required\` / \`sec=krb5\`), or register an SPN for the address (\`setspn -S cifs/${name} <server computer account>\`; Windows clients try Kerberos for IP addresses only with the TryIPSPN client setting).`,
           "Windows clients log why in Microsoft-Windows-SMBClient/Security and /Connectivity (e.g. the NTLM-blocked events).",
         ] : [

@@ -33,6 +33,16 @@ export const kerberosEtypeMismatch: FindingRule = {
   },
 };
 
+/** The command that gives the account AES, with the capture's names. */
+function setCmd(ex: KrbExchange, smb: string | null): string {
+  if (ex.req?.msgType !== 12) {
+    const user = ex.req?.cname ?? ex.reply?.cname;
+    return user ? `\`Set-ADUser ${user} -KerberosEncryptionType AES128,AES256\`` : "`Set-ADUser` with `-KerberosEncryptionType AES128,AES256` on the user";
+  }
+  const spn = ex.service ?? "";
+  return `find the account with \`setspn -Q ${spn}\`, then \`Set-ADComputer\` (a computer account${smb ? `, e.g. the file server ${smb.split(".")[0]}` : ""}) or \`Set-ADUser\` (a service account) with \`-KerberosEncryptionType AES128,AES256\`; on Samba AD, \`samba-tool user setpassword\` on that account creates the AES keys`;
+}
+
 function report(ctx: Parameters<FindingRule["create"]>[0], group: KrbExchange[], v: ConnView | null): void {
   const ex = group[0];
   const offered = ex.req?.etypes ?? null;
@@ -59,7 +69,7 @@ function report(ctx: Parameters<FindingRule["create"]>[0], group: KrbExchange[],
       onlyWeak
         ? "Let the client use AES: remove rc4-hmac-only settings (krb5.conf `permitted_enctypes`/`default_tgs_enctypes`/`default_tkt_enctypes`; on Windows the policy \"Network security: Configure encryption types allowed for Kerberos\" must include AES128_HMAC_SHA1 and AES256_HMAC_SHA1)."
         : "Check which etypes the client offers (`klist -e`, `kerberos.etype` in Wireshark) and the policy \"Network security: Configure encryption types allowed for Kerberos\".",
-      `Give ${account} AES keys: set msDS-SupportedEncryptionTypes to 0x18 (AES128 | AES256, MS-KILE 2.2.7), e.g. \`Set-ADComputer <computer> -KerberosEncryptionType AES128,AES256\` or \`Set-ADUser <account> -KerberosEncryptionType AES128,AES256\`${smb ? ` (the file server ${smb}'s computer account, or the service account that holds ${svc})` : ""}, then reset its password once so that AES keys are created (an account whose password predates AES has none); on Samba AD: \`samba-tool user setpassword <account>\`.`,
+      `Give ${account} AES keys: set msDS-SupportedEncryptionTypes to 0x18 (AES128 | AES256, MS-KILE 2.2.7): ${setCmd(ex, smb)}; then reset its password once so that AES keys are created (an account whose password predates AES has none${!tgs && (ex.req?.cname ?? ex.reply?.cname) ? `; Samba AD: \`samba-tool user setpassword ${ex.req?.cname ?? ex.reply?.cname}\`` : ""}).`,
       "Find accounts still on RC4: the KDCSVC events 201–209 on the domain controllers (since January 2026), `Get-ADObject -Filter 'msDS-SupportedEncryptionTypes -band 0x4'`, and Microsoft's Get-KerbEncryptionUsage.ps1; a keytab made for RC4 must be re-exported with AES keys (`ktpass /crypto AES256-SHA1`).",
       "Then purge the client's tickets (`klist purge`) and retry.",
     ],
