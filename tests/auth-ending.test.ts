@@ -70,6 +70,8 @@ describe("Kerberos that never led to a SESSION_SETUP", () => {
     expect(text(f)).toMatch(/reset its password/);
     expect(r.connections[0]).toMatchObject({ outcome: "failed", failedPhase: "session_setup", status: null });
     expect(r.verdict).toMatch(/etype mismatch/);
+    // one finding for the error, not a generic KERBEROS_ERROR beside it
+    expect(r.findings.map((x) => x.id)).not.toContain("KERBEROS_ERROR");
   });
   it.skipIf(!have("krb-spn-unknown"))("a missing SPN that stopped the client marks its connection failed at session setup", async () => {
     const r = await reportOf(cap("krb-spn-unknown"));

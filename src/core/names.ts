@@ -170,11 +170,11 @@ export const KRB_ERRORS: Record<number, string> = {
   76: "KDC_ERR_KDC_NAME_MISMATCH",
 };
 
-/** Kerberos encryption types (RFC 3961 8, RFC 3962, RFC 4757, RFC 8009), as krb5.conf names them. */
+/** Kerberos encryption types (RFC 3961 8, RFC 3962, RFC 4757, RFC 6803, RFC 8009), as krb5.conf names them. */
 export const KRB_ETYPES: Record<number, string> = {
   1: "des-cbc-crc", 2: "des-cbc-md4", 3: "des-cbc-md5", 16: "des3-cbc-sha1", 17: "aes128-cts-hmac-sha1-96",
   18: "aes256-cts-hmac-sha1-96", 19: "aes128-cts-hmac-sha256-128", 20: "aes256-cts-hmac-sha384-192",
-  23: "rc4-hmac", 24: "rc4-hmac-exp", [-128]: "rc4-hmac-old-exp",
+  23: "rc4-hmac", 24: "rc4-hmac-exp", 25: "camellia128-cts-cmac", 26: "camellia256-cts-cmac", [-128]: "rc4-hmac-old-exp",
 };
 export const etypeName = (e: number) => KRB_ETYPES[e] ?? `etype ${e}`;
 

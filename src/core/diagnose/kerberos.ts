@@ -30,6 +30,7 @@ export function kerberosRules(ctx: DiagnoseContext): void {
     const err = ex.reply?.msgType === 30 ? ex.reply.errorCode : null;
     if (err === null) continue;
     if (EXPECTED_KRB_ERRORS.has(err)) { preauth.push(ex); continue; }
+    if (err === 14) continue; // KDC_ERR_ETYPE_NOSUPP: KERBEROS_ETYPE_MISMATCH (findings/kerberos-etype-mismatch.ts) tells it with the etypes
     const key = `${ex.client}|${ex.service}|${err}|${ex.conn ? ex.conn.stream : ""}`;
     let l = groups.get(key);
     if (!l) groups.set(key, (l = []));
