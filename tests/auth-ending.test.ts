@@ -122,6 +122,20 @@ describe("SYN answered by ICMP", () => {
   });
 });
 
+describe("KRB_AP_ERR_SKEW inside the SESSION_SETUP blob", () => {
+  it.skipIf(!have("krb-ap-skew"))("diagnosed as the file server's refusal; the connection failed, not 'set up fine'", async () => {
+    const r = await reportOf(cap("krb-ap-skew"));
+    const f = r.findings.find((x) => x.id === "KERBEROS_ERROR" && /SESSION_SETUP/.test(x.title));
+    expect(f, r.findings.map((x) => x.title).join("; ")).toBeDefined();
+    expect(f!.severity).toBe("error");
+    expect(f!.title).toMatch(/KRB_AP_ERR_SKEW/);
+    expect(f!.explanation).toMatch(/client and the file server differ/);
+    expect(f!.remediation.join(" ")).toMatch(/w32tm/);
+    expect(r.connections[0]).toMatchObject({ outcome: "failed", failedPhase: "session_setup" });
+    expect(r.verdict).not.toMatch(/set up fine/);
+  });
+});
+
 describe("KRB_AP_ERR_SKEW: the time difference", () => {
   it("is read from the error's stime and ctime", () => {
     expect(kerberosTimeDiff("20261202053000Z", "20261202051500Z")).toBe(900);

@@ -4,6 +4,7 @@ import * as W from "../../../assembly/wire";
 import { statusLabel } from "../names";
 import type { Connection, PhaseRecord, ShareRecord, Outcome, Phase } from "../report";
 import type { ConnModel, SessionLeg, SmbResponse } from "./types";
+import { EXPECTED_KRB_ERRORS } from "./kerberos"; // used at call time only (kerberos.ts imports this module too)
 
 export const isError = (s: number) => (s >>> 0) >= 0xc0000000 && (s >>> 0) !== W.STATUS_MORE_PROCESSING_REQUIRED;
 /** A response's status as the capture shows it: the NTSTATUS name, or the SMB1 DOS error ("ERRDOS/ERRnoaccess"). */
@@ -108,6 +109,8 @@ export function outcomeOf(c: ConnModel, captureEnd: number | null): { outcome: O
     fail("failed", "negotiate");
   } else if (lastLeg && !lastLeg.resp && !failedTree) {
     fail(endedSoonAfter(lastLeg.req.ts) ? "incomplete" : "no-response", "session_setup");
+  } else if (lastLeg?.resp && closed && blobKerberosError(lastLeg) && !failedTree) {
+    fail("failed", "session_setup"); // the server's Kerberos refused the ticket (a KRB-ERROR in the blob), the client gave up
   } else if (lastLeg && sessionExpired(lastLeg) && !failedTree) {
     // a session older than the capture asked to re-authenticate, and the capture shows no more
     fail("incomplete", null);
@@ -223,6 +226,10 @@ export function summarize(c: ConnModel, captureEnd: number | null): Omit<Connect
     ladder: c.ladder.map((l) => ({ frame: l.frame, offsetMs: ms(t0, l.ts), fromClient: l.fromClient, label: l.label, status: l.status ?? null, kind: l.kind, error: l.error })),
   };
 }
+
+/** A SESSION_SETUP response whose blob carries a KRB-ERROR other than the pre-authentication ones (RFC 4120 7.5.9). */
+export const blobKerberosError = (leg: SessionLeg) =>
+  leg.resp?.auth.krbMsgType === 30 && leg.resp.auth.krbError !== undefined && !EXPECTED_KRB_ERRORS.has(leg.resp.auth.krbError);
 
 /**
  * A Kerberos failure (an error after pre-authentication, or a KDC that never answered) that kept

@@ -4,14 +4,14 @@
 // KRB_AP_ERR_TKT_EXPIRED. The KDC saw nothing wrong, so port 88 shows no error: only the blob does.
 import { add, streamFilter, type ConnView } from "../context";
 import { KRB_ERRORS } from "../../names";
-import { establishedAttempt } from "../../model/summarize";
-import { EXPECTED_KRB_ERRORS } from "../../model/kerberos";
+import { establishedAttempt, blobKerberosError } from "../../model/summarize";
 import { ADVICE } from "../kerberos";
 import type { SessionLeg } from "../../model/types";
 import type { FindingRule } from "./rule";
 
 /** Extra advice for the errors an SMB server's acceptor gives (RFC 4120 7.5.9 codes). */
 const AP_ADVICE: Record<number, { meaning: string; fix: string[] }> = {
+  37: { meaning: "the clocks of the client and the file server differ by more than the allowed skew (5 minutes by default)", fix: ADVICE[37]?.fix ?? [] },
   33: { meaning: "the ticket is not yet valid (its start time is in the future for the server: clocks apart)", fix: ADVICE[37]?.fix ?? [] },
   34: { meaning: "the client replayed an authenticator the server has seen (a retransmission through a middlebox, or clocks apart)", fix: ["Look for a WAN accelerator or proxy replaying SMB; check the clocks (`w32tm /query /status`)."] },
   35: { meaning: "the ticket is not for this server", fix: ["Check which account holds the SPN the client asked for (`setspn -Q cifs/<name>`): it must be this server's computer account."] },
@@ -38,7 +38,7 @@ export const kerberosBlobError: FindingRule = {
   meta: { severity: "error", when: "a KRB-ERROR in a SESSION_SETUP response blob (the SMB server refused the AP-REQ)", references: ["RFC 4120 3.2.3 and 7.5.9 (KRB_AP_ERR_*)", "RFC 4178 4.2.2 (responseToken)", "MS-KILE 3.4.5.1 (server: the AP exchange)"] },
   create(ctx) {
     for (const c of ctx.conns) {
-      const leg = c.m.sessions.find((l) => l.resp?.auth.krbMsgType === 30 && l.resp.auth.krbError !== undefined && !EXPECTED_KRB_ERRORS.has(l.resp.auth.krbError));
+      const leg = c.m.sessions.find(blobKerberosError);
       if (leg) report(ctx, c, leg);
     }
   },
@@ -48,7 +48,7 @@ function report(ctx: Parameters<FindingRule["create"]>[0], c: ConnView, leg: Ses
   const a = leg.resp!.auth;
   const err = a.krbError!;
   const name = KRB_ERRORS[err] ?? `Kerberos error ${err}`;
-  const adv = ADVICE[err] ?? AP_ADVICE[err];
+  const adv = AP_ADVICE[err] ?? ADVICE[err];
   const skew = err === 37 ? kerberosTimeDiff(a.krbStime, a.krbCtime) : null;
   const recovered = !!establishedAttempt(c.m);
   const skewWords = skew !== null
