@@ -51,11 +51,8 @@ describe("NTLMv1", () => {
     expect(f.severity).toBe("warning");
     expect(r.connections[0].outcome).toBe("ok");
     expect(r.findings.some((x) => x.severity === "error")).toBe(false);
-  });
-  it.skipIf(!have("smb311-ok"))("NTLMv2 is neither", async () => {
-    const ids = (await reportOf(cap("smb311-ok"))).findings.map((x) => x.id);
-    expect(ids).not.toContain("NTLMV1_IN_USE");
-    expect(ids).not.toContain("NTLMV1_REFUSED");
+    // and an NTLMv2 logon is neither
+    if (have("smb311-ok")) expect((await reportOf(cap("smb311-ok"))).findings.map((x) => x.id).filter((id) => id.startsWith("NTLMV1"))).toEqual([]);
   });
 });
 
@@ -84,9 +81,8 @@ describe("Kerberos that never led to a SESSION_SETUP", () => {
     expect(f.explanation).toMatch(/"10\.99\.2\.1" \(the NETNAME context/);
     expect(f.explanation).toMatch(/no Kerberos service principal/);
     expect(r.verdict).toMatch(/No authentication attempted/);
-  });
-  it.skipIf(!have("krb-smb-ok"))("a client that authenticates is not one that did not try", async () => {
-    expect((await reportOf(cap("krb-smb-ok"))).findings.map((x) => x.id)).not.toContain("AUTH_NOT_ATTEMPTED");
+    // a client that authenticated is not one that did not try
+    if (have("krb-smb-ok")) expect((await reportOf(cap("krb-smb-ok"))).findings.map((x) => x.id)).not.toContain("AUTH_NOT_ATTEMPTED");
   });
 });
 
@@ -148,7 +144,7 @@ describe.skipIf(!haveTshark && !IN_CI)("new decoded fields agree with tshark", (
     execFileSync("tshark", ["-r", f, "-2", "-Y", filter, "-T", "fields", "-E", "separator=|", "-E", "occurrence=a", ...fields.flatMap((x) => ["-e", x])], { encoding: "utf8" })
       .split("\n").filter(Boolean).map((l) => l.split("|"));
   it("tshark is installed (CI installs it: .ci/run)", () => { expect(haveTshark).toBe(true); });
-  for (const n of ["kdc-unreachable", "kdc-unreachable-ntlm-fallback", "syn-icmp-prohibited", "krb-smb-ok"]) {
+  for (const n of ["kdc-unreachable", "kdc-unreachable-ntlm-fallback", "syn-icmp-prohibited"]) {
     it.skipIf(!haveTshark || !have(n))(`ICMP errors and their quoted headers: ${n}`, async () => {
       const ours = (await decodeFile(cap(n))).filter((e) => e.kind === C.EV_ICMP).map((e) => [
         e.frame, ipText(e.f.srcIp as Uint8Array), e.f.icmpType, e.f.icmpCode, ipText(e.f.quotedSrcIp as Uint8Array), ipText(e.f.quotedDstIp as Uint8Array),
@@ -161,8 +157,8 @@ describe.skipIf(!haveTshark && !IN_CI)("new decoded fields agree with tshark", (
       });
       const dst = new Map(tshark(cap(n), "icmp.type == 3", ["frame.number", "ip.dst"]).map((c) => [Number(c[0]), c[1].split(",")[1]]));
       for (const t of theirs) t[5] = dst.get(t[0] as number)!;
+      expect(ours.length).toBeGreaterThan(0);
       expect(ours).toEqual(theirs);
-      if (n !== "krb-smb-ok") expect(ours.length).toBeGreaterThan(0);
     });
   }
   for (const n of ["krb-etype-rc4-only", "krb-smb-ok"]) {

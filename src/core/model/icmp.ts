@@ -12,7 +12,13 @@ export function attachIcmp(m: CaptureModel): void {
   for (const e of m.icmp) {
     if (e.proto !== "tcp" || e.srcPort === null || e.dstPort === null) continue;
     const c = byId.get(`${endpoint(e.src, e.srcPort)}-${endpoint(e.dst, e.dstPort)}`);
-    if (c && !c.icmp && e.ts >= c.syns[0].ts) c.icmp = e;
+    if (!c || c.icmp || e.ts < c.syns[0].ts) continue;
+    c.icmp = e;
+    // the refusal belongs in the connection's ladder, after the SYN it answers
+    if (!c.ladderDropped) {
+      c.ladder.push({ frame: e.frame, ts: e.ts, fromClient: false, label: `ICMP destination unreachable from ${e.sender}`, kind: "tcp", error: true });
+      c.ladder.sort((a, b) => a.frame - b.frame);
+    }
   }
 }
 

@@ -45,7 +45,7 @@ export const authNotAttempted: FindingRule = {
         explanation: `${c.s.server} answered the NEGOTIATE (frame ${neg.resp.frame}), and ${host(c.s.client)} closed the connection (frame ${end.frame}) without a SESSION_SETUP and without any Kerberos request. ${named} ${why}`,
         remediation: ip ? [
           `Connect by the server's name (its FQDN, the name its computer account has an SPN for) instead of the address ${name}; \`setspn -L\` with the server's computer name lists its SPNs.`,
-          `If the address must be used, either allow NTLM for this server (\`Set-SmbClientConfiguration -BlockNTLMServerExceptionList ${name}\`, or drop \`--use-kerberos=required\` / \`sec=krb5\`), or register an SPN for the address (\`setspn -S cifs/${name} <server computer account>\`; Windows clients try Kerberos for IP addresses only with the TryIPSPN client setting).`,
+          `If the address must be used, either allow NTLM for this server (\`Set-SmbClientConfiguration -BlockNTLMServerExceptionList ${name}\`, or drop \`--use-kerberos=required\` / \`sec=krb5\`), or register an SPN for the address on the server's computer account (\`setspn -S cifs/${name}\` followed by that account's name; Windows clients try Kerberos for IP addresses only with the TryIPSPN client setting).`,
           "Windows clients log why in Microsoft-Windows-SMBClient/Security and /Connectivity (e.g. the NTLM-blocked events).",
         ] : [
           "Check that the client has a Kerberos ticket-granting ticket (`klist`) and a KDC for its realm (krb5.conf, or domain membership), and whether NTLM is blocked for this server (`Get-SmbClientConfiguration | Select BlockNTLM*`).",

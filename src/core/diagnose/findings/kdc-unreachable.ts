@@ -40,6 +40,7 @@ function report(ctx: DiagnoseContext, exs: KrbExchange[], icmp: IcmpMsg[]): void
   const reqs = exs.map((e) => e.req!);
   const kinds = [...new Set(reqs.map((r) => (r.msgType === 10 ? "AS-REQ" : r.msgType === 12 ? "TGS-REQ" : "request")))].join(" and ");
   const reqFrames = reqs.map((r) => r.frame);
+  const realm = reqs.map((r) => r.realm).find((x) => x) ?? null;
   const fellBack = v ? v.m.sessions.some((l) => l.req.auth.ntlmType !== undefined) && v.s.outcome === "ok" : false;
   const severity = !v ? (ctx.conns.length ? "info" : "error") : fellBack ? "warning" : "error";
   const first = icmp[0];
@@ -55,9 +56,11 @@ function report(ctx: DiagnoseContext, exs: KrbExchange[], icmp: IcmpMsg[]): void
     id: "KDC_UNREACHABLE",
     severity,
     title: `KDC ${ex.kdc} unreachable${first ? `: ${icmpMeaning(first) === "port" ? "nothing on port 88" : icmpMeaning(first) === "prohibited" ? "Kerberos blocked" : "no route"}` : ": no answer"}${fellBack ? " (NTLM fallback worked)" : ""}`,
-    explanation: `${ex.client} sent ${exs.length} Kerberos ${kinds}${exs.length > 1 ? "s" : ""} to ${ex.kdc} port 88 (frame${reqFrames.length > 1 ? "s" : ""} ${reqFrames.join(", ")}${ex.service ? `, for ${ex.service}` : ""}) and got no Kerberos answer. ${answered}${smb}`,
+    explanation: `${ex.client} sent ${exs.length > 1 ? `${exs.length} Kerberos ${kinds}s` : `a Kerberos ${kinds}`} to ${ex.kdc} port 88 (frame${reqFrames.length > 1 ? "s" : ""} ${reqFrames.join(", ")}${ex.service ? `, for ${ex.service}` : ""}) and got no Kerberos answer. ${answered}${smb}`,
     remediation: [
-      `Check which KDC the client uses: on Windows \`nltest /dsgetdc:<domain>\` and \`Resolve-DnsName -Type SRV _kerberos._tcp.<domain>\`; on Linux the \`kdc =\` lines of krb5.conf (or \`dns_lookup_kdc\` and the _kerberos._udp SRV records).`,
+      realm
+        ? `Check which KDC the client uses for ${realm}: on Windows \`nltest /dsgetdc:${realm}\` and \`Resolve-DnsName -Type SRV _kerberos._tcp.${realm.toLowerCase()}\`; on Linux the \`kdc =\` lines of krb5.conf for ${realm} (or \`dns_lookup_kdc\` and the _kerberos._udp SRV records).`
+        : "Check which KDC the client uses: on Windows `nltest /dsgetdc:` with the domain name and the _kerberos._tcp SRV records of the domain; on Linux the `kdc =` lines of krb5.conf (or `dns_lookup_kdc` and the _kerberos._udp SRV records).",
       `Test the port from the client: \`Test-NetConnection -ComputerName ${ex.kdc} -Port 88\` (TCP) / \`nc -vzu ${ex.kdc} 88\`; on the KDC, \`Get-Service kdc\` (Windows) or \`ss -lunp 'sport = :88'\` (Samba AD: the \`samba\` process).`,
       "Open UDP and TCP 88 from the clients to every domain controller on the firewalls in between.",
     ],

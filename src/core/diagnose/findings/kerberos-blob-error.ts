@@ -14,7 +14,7 @@ const AP_ADVICE: Record<number, { meaning: string; fix: string[] }> = {
   37: { meaning: "the clocks of the client and the file server differ by more than the allowed skew (5 minutes by default)", fix: ADVICE[37]?.fix ?? [] },
   33: { meaning: "the ticket is not yet valid (its start time is in the future for the server: clocks apart)", fix: ADVICE[37]?.fix ?? [] },
   34: { meaning: "the client replayed an authenticator the server has seen (a retransmission through a middlebox, or clocks apart)", fix: ["Look for a WAN accelerator or proxy replaying SMB; check the clocks (`w32tm /query /status`)."] },
-  35: { meaning: "the ticket is not for this server", fix: ["Check which account holds the SPN the client asked for (`setspn -Q cifs/<name>`): it must be this server's computer account."] },
+  35: { meaning: "the ticket is not for this server", fix: ["Check which account holds the SPN the client asked a ticket for (`setspn -Q` with that cifs/ name): it must be this server's computer account."] },
 };
 
 /** Seconds between two KerberosTime values ("20261202052400Z"), or null. */
