@@ -5,7 +5,7 @@
 // Allocates nothing: the quoted addresses go through one scratch buffer made at init.
 import {
   EV_ICMP, F_SRC_IP, F_DST_IP, F_ICMP_TYPE, F_ICMP_CODE, F_QUOTED_PROTO, F_QUOTED_SRC_IP, F_QUOTED_DST_IP,
-  F_QUOTED_SRC_PORT, F_QUOTED_DST_PORT, T_BYTES, REC_FLAG_IPV6,
+  F_QUOTED_SRC_PORT, F_QUOTED_DST_PORT, T_BYTES, REC_FLAG_IPV6, PROTO_TCP, PROTO_UDP,
 } from "../events";
 import { ICMP_DEST_UNREACHABLE, ICMPV6_DEST_UNREACHABLE, IPPROTO_ICMP, IPPROTO_ICMPV6 } from "../wire";
 import { u16be, u8at } from "../util";
@@ -45,7 +45,7 @@ export function icmpPacket(proto: u32, p: usize, len: u32, src: usize, dst: usiz
   fU32(F_QUOTED_PROTO, qproto);
   fBytes(F_QUOTED_SRC_IP, T_BYTES, quoted, 16);
   fBytes(F_QUOTED_DST_IP, T_BYTES, quoted + 16, 16);
-  if ((qproto == 6 || qproto == 17) && tlen >= 4) {
+  if ((qproto == PROTO_TCP || qproto == PROTO_UDP) && tlen >= 4) {
     fU32(F_QUOTED_SRC_PORT, u16be(tp));
     fU32(F_QUOTED_DST_PORT, u16be(tp + 2));
   }

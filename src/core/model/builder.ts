@@ -396,8 +396,6 @@ export class ModelBuilder {
       sname: (f.krbSname as string | undefined) ?? null,
       etext: (f.krbEtext as string | undefined) ?? null,
       etypes: f.krbEtypes instanceof Uint8Array ? i32list(f.krbEtypes) : null,
-      stime: (f.krbStime as string | undefined) ?? null,
-      ctime: (f.krbCtime as string | undefined) ?? null,
     };
     if (k.msgType !== null && !(k.msgType in KRB_MSG_TYPES)) k.msgType = null;
     if (this.m.kerberos.length < 100_000) this.m.kerberos.push(k);

@@ -22,8 +22,15 @@ export function attachIcmp(m: CaptureModel): void {
   }
 }
 
-/** The ICMP errors that quote this UDP Kerberos request (same addresses and ports, at or after it). */
-export function icmpFor(m: CaptureModel, req: KrbMsg): IcmpMsg[] {
-  if (req.transport !== "udp") return [];
-  return m.icmp.filter((e) => e.proto === "udp" && e.ts >= req.ts && endpoint(e.src, e.srcPort ?? 0) === req.src && endpoint(e.dst, e.dstPort ?? 0) === req.dst);
+/** A lookup of the ICMP errors that quote a UDP request (same addresses and ports, at or after it). */
+export function icmpForUdp(m: CaptureModel): (req: KrbMsg) => IcmpMsg[] {
+  const by = new Map<string, IcmpMsg[]>();
+  for (const e of m.icmp) {
+    if (e.proto !== "udp" || e.srcPort === null || e.dstPort === null) continue;
+    const k = `${endpoint(e.src, e.srcPort)}-${endpoint(e.dst, e.dstPort)}`;
+    let l = by.get(k);
+    if (!l) by.set(k, (l = []));
+    l.push(e);
+  }
+  return (req) => (req.transport === "udp" ? (by.get(`${req.src}-${req.dst}`) ?? []).filter((e) => e.ts >= req.ts) : []);
 }

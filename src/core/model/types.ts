@@ -131,9 +131,6 @@ export interface KrbMsg extends Msg {
   etext: string | null;
   /** KDC-REQ: the etypes the client offered (req-body etype, RFC 4120 5.4.1); a reply: the one chosen */
   etypes: number[] | null;
-  /** KRB-ERROR stime/ctime (KerberosTime text), when present: their difference is a clock skew */
-  stime: string | null;
-  ctime: string | null;
   stream: number;
 }
 

@@ -19,6 +19,17 @@ export const authNotAttempted: FindingRule = {
     references: ["MS-SMB2 3.2.4.2.3 Authenticating the User", "MS-SMB2 2.2.3.1.4 SMB2_NETNAME_NEGOTIATE_CONTEXT_ID", "MS-KILE 3.1.5.11 (SPNs name hosts)"],
   },
   create(ctx) {
+    // per client, the times it asked a KDC (capture order); and the client/server pairs that authenticated somewhere
+    const asked = new Map<string, number[]>();
+    for (const k of ctx.model.kerberos) if (k.toKdc) { let l = asked.get(k.srcIp); if (!l) asked.set(k.srcIp, (l = [])); l.push(k.ts); }
+    const authenticated = new Set(ctx.conns.filter((o) => o.m.sessions.length > 0).map((o) => `${o.m.clientIp}|${o.m.serverIp}`));
+    const askedBetween = (ip: string, from: number, to: number) => {
+      const l = asked.get(ip);
+      if (!l) return false;
+      let lo = 0, hi = l.length;
+      while (lo < hi) { const mid = (lo + hi) >> 1; if (l[mid] < from) lo = mid + 1; else hi = mid; }
+      return lo < l.length && l[lo] <= to;
+    };
     for (const c of ctx.conns) {
       const m = c.m;
       const neg = finalNegotiate(m);
@@ -27,9 +38,9 @@ export const authNotAttempted: FindingRule = {
       const end = m.finClient && (!m.finServer || m.finClient.ts <= m.finServer.ts) ? m.finClient : m.rst?.fromClient ? m.rst : null;
       if (!end || end.ts < neg.resp.ts) continue;
       // no Kerberos request from this client around the connection (one would be a Kerberos failure, not this)
-      if (ctx.model.kerberos.some((k) => k.srcIp === m.clientIp && k.toKdc && k.ts >= m.firstTs - KRB_WINDOW_MS && k.ts <= end.ts)) continue;
+      if (askedBetween(m.clientIp, m.firstTs - KRB_WINDOW_MS, end.ts)) continue;
       // a client that opened another connection to the same server and authenticated there only dropped a spare one
-      if (ctx.conns.some((o) => o !== c && o.m.clientIp === m.clientIp && o.m.serverIp === m.serverIp && o.m.sessions.length > 0)) continue;
+      if (authenticated.has(`${m.clientIp}|${m.serverIp}`)) continue;
       const name = neg.req?.netname ?? namesOf(m)[0] ?? null;
       const ip = name !== null && isAddress(name);
       const named = name !== null

@@ -3,7 +3,7 @@
 // the SMB connection they served then failed; a warning when the client fell back to NTLM.
 import { add, type ConnView, type DiagnoseContext } from "../context";
 import { displayFilter } from "../../filters";
-import { icmpFor } from "../../model/icmp";
+import { icmpForUdp } from "../../model/icmp";
 import type { KrbExchange } from "../../model/kerberos";
 import type { IcmpMsg } from "../../model/types";
 import { icmpText, icmpMeaning } from "./icmp-text";
@@ -19,11 +19,15 @@ export const kdcUnreachable: FindingRule = {
   create(ctx) {
     // per client and KDC address: the requests that got no answer, and the ICMP errors quoting them
     const groups = new Map<string, { ex: KrbExchange[]; icmp: IcmpMsg[] }>();
+    const icmpFor = icmpForUdp(ctx.model);
+    // the last time each KDC sent this client anything (one pass, not one per request)
+    const lastFrom = new Map<string, number>();
+    for (const k of ctx.model.kerberos) if (!k.toKdc) lastFrom.set(`${k.srcIp}|${k.dstIp}`, k.ts);
     for (const ex of ctx.exchanges) {
       if (!ex.req || ex.reply) continue;
-      const icmp = icmpFor(ctx.model, ex.req);
+      const icmp = icmpFor(ex.req);
       // unanswered without ICMP: only when nothing at all came back from that KDC to this client later
-      if (!icmp.length && ctx.model.kerberos.some((k) => k.ts >= ex.req!.ts && k.srcIp === ex.kdc && k.dstIp === ex.client)) continue;
+      if (!icmp.length && (lastFrom.get(`${ex.kdc}|${ex.client}`) ?? -Infinity) >= ex.req.ts) continue;
       const key = `${ex.client}|${ex.kdc}|${ex.conn?.stream ?? ""}`;
       let g = groups.get(key);
       if (!g) groups.set(key, (g = { ex: [], icmp: [] }));

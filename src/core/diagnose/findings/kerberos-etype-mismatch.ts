@@ -20,16 +20,16 @@ export const kerberosEtypeMismatch: FindingRule = {
     references: ["RFC 4120 3.1.3 and 3.3.3 (etype selection), 7.5.9 (KDC_ERR_ETYPE_NOSUPP)", "RFC 3962 (AES for Kerberos 5)", "MS-KILE 2.2.7 Supported Encryption Types Bit Flags (msDS-SupportedEncryptionTypes)", "MS-KILE 3.3.5.6 KDC: TGS Exchange"],
   },
   create(ctx) {
-    const seen = new Set<string>();
+    // retries of the same request (same client, service and connection) make one finding
+    const groups = new Map<string, KrbExchange[]>();
     for (const ex of ctx.exchanges) {
       if (ex.reply?.msgType !== 30 || ex.reply.errorCode !== 14) continue;
       const key = `${ex.client}|${ex.service}|${ex.conn?.stream ?? ""}`;
-      const group = ctx.exchanges.filter((e) => e.reply?.msgType === 30 && e.reply.errorCode === 14 && `${e.client}|${e.service}|${e.conn?.stream ?? ""}` === key);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const v = ex.conn ? ctx.viewOf.get(ex.conn) ?? null : null;
-      report(ctx, group, v);
+      let l = groups.get(key);
+      if (!l) groups.set(key, (l = []));
+      l.push(ex);
     }
+    for (const group of groups.values()) report(ctx, group, group[0].conn ? ctx.viewOf.get(group[0].conn) ?? null : null);
   },
 };
 
