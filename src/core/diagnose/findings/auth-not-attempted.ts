@@ -52,7 +52,7 @@ export const authNotAttempted: FindingRule = {
       add(ctx, {
         id: this.id,
         severity: "error",
-        title: `No authentication attempted: ${c.s.client.replace(/:\d+$/, "")} hung up after NEGOTIATE${ip ? ` (server named by its address ${name})` : ""}`,
+        title: `No authentication attempted: ${host(c.s.client)} hung up after NEGOTIATE${ip ? ` (server named by its address ${name})` : ""}`,
         explanation: `${c.s.server} answered the NEGOTIATE (frame ${neg.resp.frame}), and ${host(c.s.client)} closed the connection (frame ${end.frame}) without a SESSION_SETUP and without any Kerberos request. ${named} ${why}`,
         remediation: ip ? [
           `Connect by the server's name (its FQDN, the name its computer account has an SPN for) instead of the address ${name}; \`setspn -L\` with the server's computer name lists its SPNs.`,

@@ -2,7 +2,7 @@
 // AP-REQ with a KRB-ERROR in the SPNEGO responseToken (RFC 4120 3.2.3; RFC 4178 4.2.2), e.g.
 // KRB_AP_ERR_SKEW (clocks apart), KRB_AP_ERR_MODIFIED (the ticket is not for this server's key),
 // KRB_AP_ERR_TKT_EXPIRED. The KDC saw nothing wrong, so port 88 shows no error: only the blob does.
-import { add, streamFilter, type ConnView } from "../context";
+import { add, host, streamFilter, type ConnView } from "../context";
 import { KRB_ERRORS } from "../../names";
 import { establishedAttempt, blobKerberosError } from "../../model/summarize";
 import { ADVICE } from "../kerberos";
@@ -57,7 +57,7 @@ function report(ctx: Parameters<FindingRule["create"]>[0], c: ConnView, leg: Ses
   add(ctx, {
     id: "KERBEROS_ERROR",
     severity: recovered ? "info" : "error",
-    title: `Kerberos ${name} from ${c.s.server.replace(/:\d+$/, "")} in SESSION_SETUP${skew !== null ? ` (clocks ${skewText(skew)} apart)` : ""}`,
+    title: `Kerberos ${name} from ${host(c.s.server)} in SESSION_SETUP${skew !== null ? ` (clocks ${skewText(skew)} apart)` : ""}`,
     explanation: `The client sent a Kerberos ticket in its SESSION_SETUP (frame ${leg.req.frame || "not in the capture"}) and the SMB server answered with a KRB-ERROR inside the security blob: ${name} (code ${err}, frame ${leg.resp!.frame})${a.krbEtext ? `, text "${a.krbEtext}"` : ""}. ${adv ? `This means ${adv.meaning}.` : ""}${skewWords} The KDC issued the ticket without complaint; the file server refused it.${recovered ? " The client then set up a session anyway (a retry, or NTLM)." : ""}`,
     remediation: [
       ...(adv?.fix ?? ["Look up the error in RFC 4120 7.5.9 and the server's System and Security event logs."]),
