@@ -166,9 +166,20 @@ export const F_TUNNEL_PACKETS = 161; // u64 packets decoded from inside GRE/ERSP
 export const F_TUNNELS = 162; // u32 TUN_* bits (assembly/wire.ts) of the tunnels seen
 export const F_NETBEUI_FRAMES = 163; // u64 802.2 LLC frames to NetBIOS SAP 0xF0 (NetBIOS Frames / NetBEUI): not analysed
 export const F_IPX_SMB_FRAMES = 164; // u64 IPX packets to or from the NetBIOS / NWLink SMB sockets: not analysed
-// 160–169: Windows-native captures (issue 17)
+// Windows-native captures (issue 17)
 export const F_WIN_NAME = 165; // utf16 a pktmon component's name and description ("netvsc.sys, Microsoft Hyper-V Network Adapter #3")
-export const MAX_FIELD_ID = 165;
+// ICMP destination unreachable (added with issue 13): who refused what. The record's F_SRC_IP is
+// the ICMP sender, F_DST_IP its receiver; the quoted packet (RFC 792 / RFC 4443: the offending
+// IP header and its first 8 payload bytes) gives the connection or Kerberos request refused. A
+// quoted request is never decoded as a new message.
+export const F_ICMP_TYPE = 166; // u32 ICMP type (v4: 3 destination unreachable; v6: 1)
+export const F_ICMP_CODE = 167; // u32 ICMP code (v4 3 port unreachable, 13 administratively prohibited, …)
+export const F_QUOTED_PROTO = 168; // u32 IP protocol of the quoted packet (PROTO_TCP / PROTO_UDP)
+export const F_QUOTED_SRC_IP = 169; // bytes (16, IPv4 as ::ffff:a.b.c.d) source of the quoted packet
+export const F_QUOTED_DST_IP = 170; // bytes (16) destination of the quoted packet
+export const F_QUOTED_SRC_PORT = 171; // u32
+export const F_QUOTED_DST_PORT = 172; // u32
+export const MAX_FIELD_ID = 172;
 
 // F_FORMAT values
 export const FMT_PCAP = 1;
@@ -248,6 +259,7 @@ export const L_IP = 6;
 export const L_TCP = 7;
 
 // Added kinds
+export const EV_ICMP = 15; // an ICMP/ICMPv6 destination unreachable: F_SRC_IP, F_DST_IP, F_ICMP_TYPE, F_ICMP_CODE, F_QUOTED_*
 export const EV_FLOW = 14; // a flow the decoder reassembles (SMB, NBSS or Kerberos): client/server
 //                            addresses and ports (F_SRC_* = client), F_FLOW_PROTO, F_VALUE 1 = started
 //                            mid-connection (no SYN seen)

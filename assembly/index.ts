@@ -31,6 +31,7 @@ import { krbInit } from "./proto/kerberos";
 import { asn1Init } from "./proto/asn1";
 import { spnegoInit } from "./proto/spnego";
 import { ipfragInit, ipfragReset } from "./net/ipfrag";
+import { icmpInit } from "./net/icmp";
 
 let input: usize = 0;
 let input2: usize = 0; // a second input buffer, with its own carry area in front
@@ -50,6 +51,7 @@ export function init(): void {
   netmonInit(input - CARRY_CAP, CARRY_CAP + INPUT_CAP, input2 - CARRY_CAP, CARRY_CAP + INPUT_CAP);
   etlInit(input - CARRY_CAP, CARRY_CAP + INPUT_CAP, input2 - CARRY_CAP, CARRY_CAP + INPUT_CAP); // so does ETL
   packetInit();
+  icmpInit();
   tcpInit();
   reasmInit();
   smbInit();

@@ -51,6 +51,12 @@ export const PORT_SMB = 445;
 export const PORT_NBSS = 139;
 export const PORT_KERBEROS = 88;
 
+// IP protocols and ICMP (RFC 792 3, RFC 1812 5.2.7.1, RFC 4443 3.1)
+export const IPPROTO_ICMP = 1;
+export const IPPROTO_ICMPV6 = 58;
+export const ICMP_DEST_UNREACHABLE = 3;
+export const ICMPV6_DEST_UNREACHABLE = 1;
+
 // NBSS packet types (RFC 1002 4.3)
 export const NBSS_MESSAGE = 0x00;
 export const NBSS_REQUEST = 0x81;

@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # scripts/make-fixtures.sh - (re)make the real packet-capture fixtures in fixtures/.
 #
-# usage: sudo scripts/make-fixtures.sh [smb|crafted|kerberos|bulk|transports|ending]
+# usage: sudo scripts/make-fixtures.sh [smb|crafted|kerberos|bulk|transports|ending|auth-ending]
 #
 # Developers only (CI never runs this): needs root (network namespaces, veth pairs, tcpdump) and the Debian 12
 # packages samba smbclient samba-ad-dc krb5-user krb5-kdc tcpdump tshark libnss-wrapper ethtool iproute2.
 # Runs scripts/fixtures/smb.sh, crafted.sh (rewrites of real captures for what no stack here can be
 # made to do, labelled crafted), kerberos.sh and bulk.sh (the benchmark's seeds: bulk READ/WRITE and
 # unrelated traffic), transports.sh (tunnels, other protocols on SMB's path, capture loss, pre-TCP
-# transports; after smb.sh, whose smb311-ok.pcap it reuses) and ending.sh (connections that end
-# without an error status), or only the one named.
+# transports; after smb.sh, whose smb311-ok.pcap it reuses) ending.sh (connections that end
+# without an error status) and auth-ending.sh (authentication that ends without an SMB error: NTLMv1,
+# RC4-only Kerberos, IP targets, unreachable KDCs, ICMP-refused SYNs; needs nftables, ldb-tools,
+# faketime, python3-impacket), or only the one named.
 # Each part runs as its own bash process that sources scripts/fixtures/lib.sh; it makes its own network
 # namespaces (smbfx-* / krbfx-*), temp dir and processes and removes them on exit, even on failure.
 # Nothing is written under /etc (users and hosts come from nss_wrapper files in the temp dir).
@@ -23,10 +25,10 @@ export FX_OUT="${FX_OUT:-$repo/fixtures}"
 [ "$(id -u)" = 0 ] || { echo "make-fixtures.sh: must be run as root" >&2; exit 1; }
 
 case "${1:-all}" in
-  all) parts=(smb crafted kerberos bulk transports ending) ;;
-  smb|crafted|kerberos|bulk|transports|ending) parts=("$1") ;;
-  -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
-  *) echo "usage: $0 [smb|crafted|kerberos|bulk|transports|ending]" >&2; exit 2 ;;
+  all) parts=(smb crafted kerberos bulk transports ending auth-ending) ;;
+  smb|crafted|kerberos|bulk|transports|ending|auth-ending) parts=("$1") ;;
+  -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+  *) echo "usage: $0 [smb|crafted|kerberos|bulk|transports|ending|auth-ending]" >&2; exit 2 ;;
 esac
 
 for part in "${parts[@]}"; do

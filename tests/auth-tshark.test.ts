@@ -139,6 +139,10 @@ describe("auth fields agree with tshark", () => {
           if (hasAuth(o) && !TSHARK_SILENT[cap.name]) mismatches.push({ frame, what: "auth fields tshark does not see", ours: o, tshark: null });
           continue;
         }
+        // An ICMP error quoting a Kerberos request (two IP headers: the ICMP's and the quoted one):
+        // tshark dissects the quote again; the decoder reads only its headers (EV_ICMP, compared
+        // with tshark in tests/auth-ending.test.ts) and rightly counts no new Kerberos message.
+        if ((row["ip.src"] ?? []).length === 2 && !hasAuth(o)) { note("Kerberos quoted inside an ICMP error not compared", frame); continue; }
         const t = theirs(row);
         if (icmp.has(frame) && !hasAuth(o)) { note("Kerberos quoted in an ICMP error, not a message", frame); continue; }
         if (!inScope(row)) { if (hasAuth(t)) skipped++; continue; }

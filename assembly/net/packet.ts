@@ -15,6 +15,7 @@ import { llcFrame, ipxPacket, legacyReset } from "./legacy";
 
 const SLL_802_3: u32 = 0x0001; // Linux "cooked" protocol values for frames without an EtherType
 const SLL_802_2: u32 = 0x0004;
+import { icmpPacket } from "./icmp";
 
 export let packets: u64 = 0;
 export let bytesOnWire: u64 = 0;
@@ -193,4 +194,5 @@ function transport(proto: u32, p: usize, len: u32, wireLen: u32): void {
     else if (dport == PORT_VXLAN || sport == PORT_VXLAN) vxlan(p + 8, ulen - 8);
     else if (dport == PORT_GENEVE || sport == PORT_GENEVE) geneve(p + 8, ulen - 8);
   } else if (proto == IPPROTO_GRE) gre(p, len);
+  else if (proto == 1 || proto == 58) icmpPacket(proto, p, len, srcAddr, dstAddr, isV6);
 }

@@ -254,6 +254,17 @@ export function eventView(ev: RawEvent, fileName: string): Record<string, unknow
       o.len = f.len;
       o.fromClient = ev.fromClient;
       return o;
+    case C.EV_ICMP:
+      o.proto = "icmp";
+      o.src = ipText(f.srcIp as Uint8Array);
+      o.dst = ipText(f.dstIp as Uint8Array);
+      o.icmpType = f.icmpType; o.icmpCode = f.icmpCode;
+      o.quoted = {
+        proto: f.quotedProto === C.PROTO_TCP ? "tcp" : f.quotedProto === C.PROTO_UDP ? "udp" : f.quotedProto,
+        src: ipText(f.quotedSrcIp as Uint8Array), dst: ipText(f.quotedDstIp as Uint8Array),
+        srcPort: f.quotedSrcPort ?? null, dstPort: f.quotedDstPort ?? null,
+      };
+      return o;
     case C.EV_GAP:
       o.proto = "gap";
       o.missingBytes = f.len;

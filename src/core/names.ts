@@ -171,6 +171,27 @@ export const KRB_ERRORS: Record<number, string> = {
   76: "KDC_ERR_KDC_NAME_MISMATCH",
 };
 
+/** Kerberos encryption types (RFC 3961 8, RFC 3962, RFC 4757, RFC 6803, RFC 8009), as krb5.conf names them. */
+export const KRB_ETYPES: Record<number, string> = {
+  1: "des-cbc-crc", 2: "des-cbc-md4", 3: "des-cbc-md5", 16: "des3-cbc-sha1", 17: "aes128-cts-hmac-sha1-96",
+  18: "aes256-cts-hmac-sha1-96", 19: "aes128-cts-hmac-sha256-128", 20: "aes256-cts-hmac-sha384-192",
+  23: "rc4-hmac", 24: "rc4-hmac-exp", 25: "camellia128-cts-cmac", 26: "camellia256-cts-cmac", [-128]: "rc4-hmac-old-exp",
+};
+export const etypeName = (e: number) => KRB_ETYPES[e] ?? `etype ${e}`;
+
+/** ICMP destination unreachable codes (RFC 792, RFC 1812 5.2.7.1) and ICMPv6 ones (RFC 4443 3.1). */
+export const ICMP_UNREACH_CODES: Record<number, string> = {
+  0: "network unreachable", 1: "host unreachable", 2: "protocol unreachable", 3: "port unreachable",
+  4: "fragmentation needed", 5: "source route failed", 6: "destination network unknown", 7: "destination host unknown",
+  9: "network administratively prohibited", 10: "host administratively prohibited", 11: "network unreachable for TOS",
+  12: "host unreachable for TOS", 13: "communication administratively prohibited", 14: "host precedence violation",
+  15: "precedence cutoff in effect",
+};
+export const ICMPV6_UNREACH_CODES: Record<number, string> = {
+  0: "no route to destination", 1: "communication administratively prohibited", 2: "beyond scope of source address",
+  3: "address unreachable", 4: "port unreachable", 5: "source address failed ingress/egress policy", 6: "reject route to destination",
+};
+
 export const KRB_MSG_TYPES: Record<number, string> = {
   10: "AS-REQ", 11: "AS-REP", 12: "TGS-REQ", 13: "TGS-REP", 14: "AP-REQ", 15: "AP-REP",
   20: "KRB-SAFE", 21: "KRB-PRIV", 22: "KRB-CRED", 30: "KRB-ERROR",

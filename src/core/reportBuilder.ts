@@ -2,8 +2,9 @@
 // and the per-server summary.
 import { REPORT_VERSION, type Report, type Connection, type Finding } from "./report";
 import type { CaptureModel } from "./model/types";
-import { summarize } from "./model/summarize";
-import { pairKerberos, EXPECTED_KRB_ERRORS } from "./model/kerberos";
+import { summarize, failedForKerberos } from "./model/summarize";
+import { attachIcmp } from "./model/icmp";
+import { pairKerberos, failedExchange, EXPECTED_KRB_ERRORS } from "./model/kerberos";
 import { KRB_ERRORS, KRB_MSG_TYPES } from "./names";
 import { diagnose } from "./diagnose";
 import { makeContext, FINDINGS_PER_ID, type ConnView } from "./diagnose/context";
@@ -51,9 +52,11 @@ function groupFindings(all: Finding[]): Finding[] {
 }
 
 export function buildReport(m: CaptureModel): Report {
+  attachIcmp(m);
   const conns: ConnView[] = m.connections.map((c) => ({ m: c, s: summarize(c, m.lastTs), findings: [] }));
   const krb = pairKerberos(m.kerberos, m.connections);
   const ctx = makeContext(m, conns, krb.exchanges);
+  for (const ex of krb.exchanges) if (ex.conn && failedExchange(ex)) failedForKerberos(ctx.viewOf.get(ex.conn)!.s, ex.conn);
   diagnose(ctx);
   // The Kerberos messages a connection depended on belong in its ladder, in time order
   for (const ex of krb.exchanges) {

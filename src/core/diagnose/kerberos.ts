@@ -6,7 +6,7 @@ import { displayFilter } from "../filters";
 import { KRB_ERRORS } from "../names";
 import { EXPECTED_KRB_ERRORS, smbServiceName, type KrbExchange } from "../model/kerberos";
 
-const ADVICE: Record<number, { meaning: string; fix: string[] }> = {
+export const ADVICE: Record<number, { meaning: string; fix: string[] }> = {
   6: { meaning: "the KDC does not know the client principal (wrong user name or realm)", fix: ["Check the user name and realm (`klist` shows the principal used).", "In AD: `Get-ADUser <user>`; Samba AD: `samba-tool user show <user>`."] },
   13: { meaning: "the KDC refused an option the request asked for: renewing a ticket that is not renewable, validating one that is not postdated (RFC 4120 2.3), or delegation (S4U2Proxy, forwarding) the account is not trusted for (MS-SFU 3.2.5.2)", fix: ["See which KDC options the request set (`kerberos.kdc_options` in Wireshark); for delegation check the account's \"Trust this computer for delegation\" setting and msDS-AllowedToDelegateTo / msDS-AllowedToActOnBehalfOfOtherIdentity."] },
   12: { meaning: "a KDC policy refused the request (e.g. logon hours, workstation restrictions, or a protected account)", fix: ["Check the account's logon restrictions and the Protected Users group."] },
@@ -30,6 +30,7 @@ export function kerberosRules(ctx: DiagnoseContext): void {
     const err = ex.reply?.msgType === 30 ? ex.reply.errorCode : null;
     if (err === null) continue;
     if (EXPECTED_KRB_ERRORS.has(err)) { preauth.push(ex); continue; }
+    if (err === 14) continue; // KDC_ERR_ETYPE_NOSUPP: KERBEROS_ETYPE_MISMATCH (findings/kerberos-etype-mismatch.ts) tells it with the etypes
     const key = `${ex.client}|${ex.service}|${err}|${ex.conn ? ex.conn.stream : ""}`;
     let l = groups.get(key);
     if (!l) groups.set(key, (l = []));

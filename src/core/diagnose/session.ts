@@ -3,6 +3,7 @@
 import * as W from "../../../assembly/wire";
 import { add, dur, host, streamFilter, type DiagnoseContext, type ConnView } from "./context";
 import { REF } from "./references";
+import { ntlmV1Refused } from "./findings/ntlmv1-refused";
 import { statusLabel, statusInWords } from "../names";
 import { clientCanEncrypt, encryptionRuledOut } from "./encryption";
 import { failedExtraAttempts, sessionExpired, serverResetAfter, isError } from "../model/summarize";
@@ -130,6 +131,7 @@ function loop(ctx: DiagnoseContext, c: ConnView): void {
 }
 
 function failure(ctx: DiagnoseContext, c: ConnView, leg: SessionLeg, extra: number): void {
+  if (ntlmV1Refused(leg)) return; // the protocol was refused, not the password: NTLMV1_REFUSED says so
   const st = statusLabel(leg.resp!.status);
   if (CREDENTIAL[st]) logonFailure(ctx, c, st, leg, extra);
   else if (st === "STATUS_ACCESS_DENIED") accessDenied(ctx, c, leg, extra);

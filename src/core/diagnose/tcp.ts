@@ -2,6 +2,7 @@
 // same client reached the same server on another (445 refused, 139 fine): a fallback that worked.
 import { add, dur, host, streamFilter, type DiagnoseContext, type ConnView } from "./context";
 import { REF } from "./references";
+import { tcpRejectedByIcmp } from "./findings/tcp-rejected-icmp";
 
 export function tcpRules(ctx: DiagnoseContext): void {
   for (const c of ctx.conns) {
@@ -10,6 +11,7 @@ export function tcpRules(ctx: DiagnoseContext): void {
     const srv = host(c.s.server), port = m.serverPort;
     const frames = m.syns.map((s) => s.frame);
     if (fallback(ctx, c)) continue;
+    if (c.s.outcome === "failed" && m.icmp && !m.rst) { tcpRejectedByIcmp(ctx, c); continue; }
     if (c.s.outcome === "failed" && m.rst) {
       const rt = m.syns.length ? dur(m.rst.ts - m.syns[0].ts) : "";
       add(ctx, {

@@ -33,8 +33,11 @@ export const MODEL_FIELDS = [
   "netname", "ntlmDomain", "ntlmHost", "ntlmSpn", "ntlmType", "ntlmUser", "ntlmVersion", "primaryDomain",
   "response", "secMode", "sessionFlags", "sessionId", "shareFlags", "shareType", "signingAlgs", "smb1Pid", "smbFlags", "srcIp", "srcPort",
   "status", "tcpFlags", "transport", "tree", "treeId", "value",
+  "krbEtypes", "krbStime", "krbCtime", "icmpType", "icmpCode", "quotedProto", "quotedSrcIp", "quotedDstIp", "quotedSrcPort", "quotedDstPort",
 ] as const;
 
+/** ICMP errors kept: enough for every refused request of a capture a person diagnoses; a scan's flood is cut. */
+const MAX_ICMP = 10_000;
 const tsMs = (ns: bigint) => Number(ns / 1000n) / 1000;
 
 /**
@@ -60,6 +63,15 @@ function u16list(b: unknown): number[] {
   return shared("n", b, () => {
     const o: number[] = [];
     for (let i = 0; i + 1 < b.length; i += 2) o.push(b[i] | (b[i + 1] << 8));
+    return o;
+  });
+}
+
+function i32list(b: Uint8Array): number[] {
+  return shared("i", b, () => {
+    const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    const o: number[] = [];
+    for (let i = 0; i + 3 < b.length; i += 4) o.push(dv.getInt32(i, true));
     return o;
   });
 }
@@ -94,6 +106,9 @@ export function authFacts(f: RawEvent["f"]): AuthFacts {
   if (f.krbRealm !== undefined) a.krbRealm = f.krbRealm as string;
   if (f.krbMsgType !== undefined) a.krbMsgType = f.krbMsgType as number;
   if (f.krbError !== undefined) a.krbError = f.krbError as number;
+  if (f.krbEtext !== undefined) a.krbEtext = f.krbEtext as string;
+  if (f.krbStime !== undefined) a.krbStime = f.krbStime as string;
+  if (f.krbCtime !== undefined) a.krbCtime = f.krbCtime as string;
   if (f.negState !== undefined) a.negState = NEG_STATES[f.negState as number] ?? String(f.negState);
   if (f.blobError !== undefined) a.blobError = f.blobError as number;
   // SMB1 without extended security carries the account in the clear
@@ -116,7 +131,7 @@ export class ModelBuilder {
     this.m = {
       file, bytes, format: null, linkTypes: [], packets: 0, firstTs: null, lastTs: null,
       firstTsNs: null, lastTsNs: null, tsDigits: 6, warnings: [], error: null, connections: [],
-      kerberos: [], tcpPorts: [], udpPorts: [], fragments: 0,
+      kerberos: [], icmp: [], tcpPorts: [], udpPorts: [], fragments: 0,
       tunnels: { packets: 0, kinds: [] }, preTcp: { netbeui: 0, ipx: 0 }, probes: [],
     };
   }
@@ -155,6 +170,7 @@ export class ModelBuilder {
         return;
       }
       case C.EV_KRB: return this.krb(ev);
+      case C.EV_ICMP: return this.icmp(ev);
       case C.EV_SUMMARY: {
         this.m.packets = Number(f.packets as bigint);
         this.m.fragments = Number((f.ipFragments as bigint | undefined) ?? 0n);
@@ -387,9 +403,23 @@ export class ModelBuilder {
       cname: (f.krbCname as string | undefined) ?? null,
       sname: (f.krbSname as string | undefined) ?? null,
       etext: (f.krbEtext as string | undefined) ?? null,
+      etypes: f.krbEtypes instanceof Uint8Array ? i32list(f.krbEtypes) : null,
     };
     if (k.msgType !== null && !(k.msgType in KRB_MSG_TYPES)) k.msgType = null;
     if (this.m.kerberos.length < 100_000) this.m.kerberos.push(k);
+  }
+
+  private icmp(ev: RawEvent): void {
+    const f = ev.f;
+    if (this.m.icmp.length >= MAX_ICMP) return;
+    const qp = f.quotedProto as number;
+    this.m.icmp.push({
+      frame: ev.frame, ts: tsMs(ev.tsNs), sender: ipText(f.srcIp as Uint8Array), v6: ev.ipv6,
+      type: f.icmpType as number, code: f.icmpCode as number,
+      proto: qp === C.PROTO_TCP ? "tcp" : qp === C.PROTO_UDP ? "udp" : null,
+      src: ipText(f.quotedSrcIp as Uint8Array), dst: ipText(f.quotedDstIp as Uint8Array),
+      srcPort: (f.quotedSrcPort as number | undefined) ?? null, dstPort: (f.quotedDstPort as number | undefined) ?? null,
+    });
   }
 
   finish(): CaptureModel {

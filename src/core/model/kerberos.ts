@@ -21,6 +21,10 @@ export interface KrbExchange {
 
 const WINDOW_MS = 120_000;
 
+/** An exchange that got the client no ticket: an error after pre-authentication, or no answer at all. */
+export const failedExchange = (ex: KrbExchange) =>
+  (ex.req !== null && ex.reply === null) || (ex.reply?.msgType === 30 && ex.reply.errorCode !== null && !EXPECTED_KRB_ERRORS.has(ex.reply.errorCode));
+
 /**
  * The names the client used for a connection's server: the SMB 3.1.1 NETNAME context, the server
  * part of its tree paths, the NTLM target name (MsvAvTargetName) and the Kerberos ticket's service

@@ -4,6 +4,7 @@ import * as W from "../../../assembly/wire";
 import { statusLabel } from "../names";
 import type { Connection, PhaseRecord, ShareRecord, Outcome, Phase } from "../report";
 import type { ConnModel, SessionLeg, SmbResponse } from "./types";
+import { EXPECTED_KRB_ERRORS } from "./kerberos"; // used at call time only (kerberos.ts imports this module too)
 
 export const isError = (s: number) => (s >>> 0) >= 0xc0000000 && (s >>> 0) !== W.STATUS_MORE_PROCESSING_REQUIRED;
 /** A response's status as the capture shows it: the NTSTATUS name, or the SMB1 DOS error ("ERRDOS/ERRnoaccess"). */
@@ -172,7 +173,7 @@ export function outcomeOf(c: ConnModel, captureEnd: number | null): { outcome: O
   const failedTree = c.trees.find((t) => t.resp && isError(t.resp.status));
   const hasSmb = c.negotiates.length > 0 || c.sessions.length > 0 || c.trees.length > 0 || c.encrypted;
   if (c.syns.length && !c.synAck && !hasSmb && !c.midstream) {
-    if (c.rst && !c.rst.fromClient) fail("failed", "tcp");
+    if ((c.rst && !c.rst.fromClient) || c.icmp) fail("failed", "tcp"); // refused by a reset or an ICMP error
     else fail("no-response", "tcp");
   } else if (c.nbssResponse && !c.nbssResponse.positive) {
     fail("failed", "negotiate");
@@ -186,6 +187,8 @@ export function outcomeOf(c: ConnModel, captureEnd: number | null): { outcome: O
     fail("failed", "negotiate");
   } else if (lastLeg && !lastLeg.resp && !failedTree) {
     unanswered(lastLeg.req, "session_setup");
+  } else if (lastLeg?.resp && closed && blobKerberosError(lastLeg) && !failedTree) {
+    fail("failed", "session_setup"); // the server's Kerberos refused the ticket (a KRB-ERROR in the blob), the client gave up
   } else if (lastLeg && sessionExpired(lastLeg) && !failedTree) {
     // a session older than the capture asked to re-authenticate, and the capture shows no more
     fail("incomplete", null);
@@ -214,11 +217,11 @@ export function summarize(c: ConnModel, captureEnd: number | null): Omit<Connect
   // TCP
   if (c.syns.length || c.synAck) {
     const syn = c.syns[0];
-    const answer = c.synAck ?? (c.rst && !c.rst.fromClient ? c.rst : undefined);
+    const answer = c.synAck ?? (c.rst && !c.rst.fromClient ? c.rst : undefined) ?? c.icmp;
     phases.push({
       phase: "tcp", requestFrame: syn?.frame ?? null, responseFrame: answer?.frame ?? null, status: null,
       latencyMs: syn && answer ? ms(syn.ts, answer.ts) : null, offsetMs: syn ? ms(t0, syn.ts) : undefined,
-      note: !answer && syn ? `${c.syns.length} SYN(s), no answer` : answer && answer === c.rst ? "refused with RST" : undefined,
+      note: !answer && syn ? `${c.syns.length} SYN(s), no answer` : answer && answer === c.rst ? "refused with RST" : answer && answer === c.icmp ? "refused with ICMP destination unreachable" : undefined,
     });
   }
   // NetBIOS session (port 139): transport, like TCP (RFC 1002 4.3.2); the NEGOTIATE comes after it
@@ -304,4 +307,20 @@ export function summarize(c: ConnModel, captureEnd: number | null): Omit<Connect
     kerberosService: c.sessions.map((s) => s.req.auth.krbSname).find((x) => x) ?? null,
     ladder: c.ladder.map((l) => ({ frame: l.frame, offsetMs: ms(t0, l.ts), fromClient: l.fromClient, label: l.label, status: l.status ?? null, kind: l.kind, error: l.error })),
   };
+}
+
+/** A SESSION_SETUP response whose blob carries a KRB-ERROR other than the pre-authentication ones (RFC 4120 7.5.9). */
+export const blobKerberosError = (leg: SessionLeg) =>
+  leg.resp?.auth.krbMsgType === 30 && leg.resp.auth.krbError !== undefined && !EXPECTED_KRB_ERRORS.has(leg.resp.auth.krbError);
+
+/**
+ * A Kerberos failure (an error after pre-authentication, or a KDC that never answered) that kept
+ * the client from ever sending SESSION_SETUP: without a ticket there is no session to ask for
+ * (MS-SMB2 3.2.4.2.3), so the connection it served failed at session setup, although no SMB
+ * message carries an error.
+ */
+export function failedForKerberos(s: Pick<Connection, "outcome" | "failedPhase" | "status">, c: ConnModel): void {
+  const neg = finalNegotiate(c);
+  if (c.sessions.length || !neg?.resp || isError(neg.resp.status) || c.encrypted || !(c.rst || c.finClient || c.finServer)) return;
+  s.outcome = "failed"; s.failedPhase = "session_setup"; s.status = null;
 }

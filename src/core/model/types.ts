@@ -51,6 +51,10 @@ export interface AuthFacts {
   krbRealm?: string;
   krbMsgType?: number;
   krbError?: number;
+  /** KRB-ERROR inside the blob: its e-text and the server's and client's times (KerberosTime text) */
+  krbEtext?: string;
+  krbStime?: string;
+  krbCtime?: string;
   negState?: string;
   blobError?: number;
 }
@@ -114,6 +118,8 @@ export interface ConnModel {
   ladderDropped: boolean;
   /** the ladder was counted against that budget already and stays */
   ladderKept: boolean;
+  /** an ICMP destination unreachable that answered this connection's SYN (model/icmp.ts) */
+  icmp?: IcmpMsg;
 }
 
 export interface KrbMsg extends Msg {
@@ -130,7 +136,23 @@ export interface KrbMsg extends Msg {
   cname: string | null;
   sname: string | null;
   etext: string | null;
+  /** KDC-REQ: the etypes the client offered (req-body etype, RFC 4120 5.4.1); a reply: the one chosen */
+  etypes: number[] | null;
   stream: number;
+}
+
+/** An ICMP/ICMPv6 destination unreachable and the packet it quotes (RFC 792, RFC 4443 3.1). */
+export interface IcmpMsg extends Msg {
+  sender: string; // IP that sent the ICMP error (a router, a firewall, or the target itself)
+  v6: boolean;
+  type: number;
+  code: number;
+  /** the refused packet: protocol, addresses and ports, from its quoted headers */
+  proto: "tcp" | "udp" | null;
+  src: string; // IP
+  dst: string;
+  srcPort: number | null;
+  dstPort: number | null;
 }
 
 export interface CaptureModel {
@@ -148,6 +170,8 @@ export interface CaptureModel {
   error: string | null;
   connections: ConnModel[];
   kerberos: KrbMsg[];
+  /** ICMP destination-unreachable errors (first MAX_ICMP) */
+  icmp: IcmpMsg[];
   tcpPorts: [number, number][];
   udpPorts: [number, number][];
   fragments: number;

@@ -1,14 +1,27 @@
-// The finding modules, one per finding id (module.ts). A plain list, one line per module: add yours
-// on its own line. Fallbacks (meta.fallback) run after all others wherever they are listed.
+// The finding modules, one per finding id (module.ts): detector and texts together. A plain list,
+// one line per module: add yours on its own line. diagnose/index.ts runs them after the older rule
+// families, and the fallbacks (meta.fallback) after all others wherever they are listed.
 import type { FindingModule } from "./module";
 import signingMismatch from "./signing-mismatch";
 import encryptionRequiredByClient from "./encryption-required-by-client";
 import noCommonCipher from "./no-common-cipher";
 import connectionAbandoned from "./connection-abandoned";
+import { ntlmv1Refused } from "./ntlmv1-refused";
+import { ntlmv1InUse } from "./ntlmv1-in-use";
+import { kerberosEtypeMismatch } from "./kerberos-etype-mismatch";
+import { kerberosBlobError } from "./kerberos-blob-error";
+import { kdcUnreachable } from "./kdc-unreachable";
+import { authNotAttempted } from "./auth-not-attempted";
 
 export const FINDING_MODULES: readonly FindingModule[] = [
   signingMismatch,
   encryptionRequiredByClient,
   noCommonCipher,
   connectionAbandoned,
+  ntlmv1Refused,
+  ntlmv1InUse,
+  kerberosEtypeMismatch,
+  kerberosBlobError,
+  kdcUnreachable,
+  authNotAttempted,
 ];

@@ -13,6 +13,8 @@ export interface FindingModule {
     when: string;
     /** runs after every other module: it speaks only where none of them explained the connection */
     fallback?: boolean;
+    /** the spec sections and articles it rests on */
+    references?: string[];
   };
   create(ctx: DiagnoseContext): void;
 }

@@ -1,0 +1,71 @@
+// AUTH_NOT_ATTEMPTED: the NEGOTIATE was answered, then the client closed the connection without a
+// SESSION_SETUP and without asking any KDC. A client that must use Kerberos (Kerberos required,
+// or NTLM blocked: Windows 11 24H2 / Server 2025 BlockNTLM) and has no service name to ask a
+// ticket for gives up so: an IP address as the server name is the usual reason (an SPN names a
+// host, never an address; the SMB 3.1.1 NETNAME context shows the name the client used).
+import { add, host, streamFilter } from "../context";
+import { namesOf } from "../../model/kerberos";
+import { finalNegotiate, isError } from "../../model/summarize";
+import type { FindingModule } from "./module";
+
+const isAddress = (n: string) => /^\d{1,3}(\.\d{1,3}){3}$/.test(n) || (n.includes(":") && /^[0-9a-f:.]+$/i.test(n));
+const KRB_WINDOW_MS = 120_000;
+
+export const authNotAttempted: FindingModule = {
+  meta: { id: "AUTH_NOT_ATTEMPTED",
+    severity: "error",
+    when: "after NEGOTIATE the client hangs up without SESSION_SETUP and without asking a KDC (IP target with Kerberos required, NTLM blocked)",
+    references: ["MS-SMB2 3.2.4.2.3 Authenticating the User", "MS-SMB2 2.2.3.1.4 SMB2_NETNAME_NEGOTIATE_CONTEXT_ID", "MS-KILE 3.1.5.11 (SPNs name hosts)"],
+  },
+  create(ctx) {
+    // per client, the times it asked a KDC (capture order); and the client/server pairs that authenticated somewhere
+    const asked = new Map<string, number[]>();
+    for (const k of ctx.model.kerberos) if (k.toKdc) { let l = asked.get(k.srcIp); if (!l) asked.set(k.srcIp, (l = [])); l.push(k.ts); }
+    const authenticated = new Set(ctx.conns.filter((o) => o.m.sessions.length > 0).map((o) => `${o.m.clientIp}|${o.m.serverIp}`));
+    const askedBetween = (ip: string, from: number, to: number) => {
+      const l = asked.get(ip);
+      if (!l) return false;
+      let lo = 0, hi = l.length;
+      while (lo < hi) { const mid = (lo + hi) >> 1; if (l[mid] < from) lo = mid + 1; else hi = mid; }
+      return lo < l.length && l[lo] <= to;
+    };
+    for (const c of ctx.conns) {
+      const m = c.m;
+      const neg = finalNegotiate(m);
+      if (!neg?.resp || isError(neg.resp.status) || neg.resp.dialect === null || m.sessions.length || m.trees.length || m.encrypted) continue;
+      // the client ended it: its FIN or RST (a server that closes is another story)
+      const end = m.finClient && (!m.finServer || m.finClient.ts <= m.finServer.ts) ? m.finClient : m.rst?.fromClient ? m.rst : null;
+      if (!end || end.ts < neg.resp.ts) continue;
+      // no Kerberos request from this client around the connection (one would be a Kerberos failure, not this)
+      if (askedBetween(m.clientIp, m.firstTs - KRB_WINDOW_MS, end.ts)) continue;
+      // a client that opened another connection to the same server and authenticated there only dropped a spare one
+      if (authenticated.has(`${m.clientIp}|${m.serverIp}`)) continue;
+      const name = neg.req?.netname ?? namesOf(m)[0] ?? null;
+      const ip = name !== null && isAddress(name);
+      const named = name !== null
+        ? `It named the server "${name}"${neg.req?.netname ? ` (the NETNAME context of its NEGOTIATE, frame ${neg.req.frame})` : ""}.`
+        : "The capture does not show which name it used for the server (no NETNAME context: the dialect offer is older than 3.1.1).";
+      const why = ip
+        ? `An address has no Kerberos service principal (SPNs are registered for host names, cifs/ followed by the server's name), so the client had no ticket to ask for and did not try: it was told to use Kerberos only (smbclient \`--use-kerberos=required\`, a Linux mount with \`sec=krb5\`), or NTLM is blocked (Windows 11 24H2 / Server 2025: \`Set-SmbClientConfiguration -BlockNTLM $true\`, the Lanman Workstation policy "Block NTLM", \`net use /blockntlm\`). Without NTLM and without Kerberos nothing is left to authenticate with.`
+        : `It did not ask a KDC for a ticket and did not offer NTLM either: a client that must use Kerberos and has no ticket-granting ticket or no KDC configured (no \`kinit\`, no realm in krb5.conf, not joined to the domain) while NTLM is blocked or disabled ends here.`;
+      add(ctx, {
+        id: this.meta.id,
+        severity: "error",
+        title: `No authentication attempted: ${host(c.s.client)} hung up after NEGOTIATE${ip ? ` (server named by its address ${name})` : ""}`,
+        explanation: `${c.s.server} answered the NEGOTIATE (frame ${neg.resp.frame}), and ${host(c.s.client)} closed the connection (frame ${end.frame}) without a SESSION_SETUP and without any Kerberos request. ${named} ${why}`,
+        remediation: ip ? [
+          `Connect by the server's name (its FQDN, the name its computer account has an SPN for) instead of the address ${name}; \`setspn -L\` with the server's computer name lists its SPNs.`,
+          `If the address must be used, either allow NTLM for this server (\`Set-SmbClientConfiguration -BlockNTLMServerExceptionList ${name}\`, or drop \`--use-kerberos=required\` / \`sec=krb5\`), or register an SPN for the address on the server's computer account (\`setspn -S cifs/${name}\` followed by that account's name; Windows clients try Kerberos for IP addresses only with the TryIPSPN client setting).`,
+          "Windows clients log why in Microsoft-Windows-SMBClient/Security and /Connectivity (e.g. the NTLM-blocked events).",
+        ] : [
+          "Check that the client has a Kerberos ticket-granting ticket (`klist`) and a KDC for its realm (krb5.conf, or domain membership), and whether NTLM is blocked for this server (`Get-SmbClientConfiguration | Select BlockNTLM*`).",
+          "Windows clients log why in Microsoft-Windows-SMBClient/Security and /Connectivity.",
+        ],
+        connection: c.s.id,
+        frames: [neg.req?.frame, neg.resp.frame, end.frame].filter((x): x is number => !!x),
+        filter: streamFilter(c),
+        references: this.meta.references,
+      }, c);
+    }
+  },
+};
