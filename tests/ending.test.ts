@@ -116,14 +116,25 @@ describe("CONNECTION_ABANDONED and the endings that are not failures", () => {
   };
 
   it("a hang-up nothing explains is CONNECTION_ABANDONED: after which response, who, and the SMBClient event logs", () => {
-    const r = report(build(start(), negotiate(), close(true)));
+    const user = [
+      smb2(true, 1, 1, { mech: C.MECH_NTLM, ntlmType: 1 }), smb2(false, 1, 1, { status: 0xc0000016, ntlmType: 2 }),
+      smb2(true, 1, 2, { mech: C.MECH_NTLM, ntlmType: 3, ntlmUser: "alice", ntlmDomain: "CORP", ntlmVersion: 2 }), smb2(false, 1, 2, { status: 0 }),
+    ];
+    const r = report(build(start(), negotiate(), user, close(true)));
     const f = r.findings.find((x) => x.id === "CONNECTION_ABANDONED");
     expect(f?.severity).toBe("error");
-    expect(f?.explanation).toContain("after the NEGOTIATE response in frame 5, the client closed the connection (FIN, frame 6) without sending SESSION_SETUP");
+    expect(f?.explanation).toMatch(/after the SESSION_SETUP response in frame \d+, the client closed the connection \(FIN, frame 10\) without sending TREE_CONNECT/);
     expect(f?.remediation.join(" ")).toContain("Microsoft-Windows-SMBClient/Security");
-    expect(f?.frames).toEqual([5, 6]);
+    expect(f?.frames.at(-1)).toBe(10);
     expect(r.headline?.causes[0]?.cause).toBe("connection abandoned");
-    expect(r.verdict).toContain("The client ended the connection after the NEGOTIATE response");
+    expect(r.verdict).toContain("The client ended the connection after the SESSION_SETUP response");
+  });
+
+  it("a hang-up right after NEGOTIATE, with no KDC asked, is the more specific AUTH_NOT_ATTEMPTED (not also abandoned)", () => {
+    const r = report(build(start(), negotiate(), close(true)));
+    expect(r.findings.map((x) => x.id)).toEqual(["AUTH_NOT_ATTEMPTED"]);
+    expect(r.connections[0].outcome).toBe("failed");
+    expect(r.connections[0].failedPhase).toBe("negotiate");
   });
 
   it("an anonymous session the client logs off from (a probe for server information) stays ok", () => {

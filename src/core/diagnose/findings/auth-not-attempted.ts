@@ -16,6 +16,9 @@ export const authNotAttempted: FindingModule = {
     severity: "error",
     when: "after NEGOTIATE the client hangs up without SESSION_SETUP and without asking a KDC (IP target with Kerberos required, NTLM blocked)",
     references: ["MS-SMB2 3.2.4.2.3 Authenticating the User", "MS-SMB2 2.2.3.1.4 SMB2_NETNAME_NEGOTIATE_CONTEXT_ID", "MS-KILE 3.1.5.11 (SPNs name hosts)"],
+    // after the modules that name a cause for a hang-up after NEGOTIATE (SMB1 signing, the
+    // client's encryption mandate): it speaks only where none of them did
+    fallback: true,
   },
   create(ctx) {
     // per client, the times it asked a KDC (capture order); and the client/server pairs that authenticated somewhere
@@ -33,6 +36,7 @@ export const authNotAttempted: FindingModule = {
       const m = c.m;
       const neg = finalNegotiate(m);
       if (!neg?.resp || isError(neg.resp.status) || neg.resp.dialect === null || m.sessions.length || m.trees.length || m.encrypted) continue;
+      if (ctx.findings.some((f) => f.severity === "error" && (f.connection === c.s.id || f.connections?.includes(c.s.id)))) continue;
       // the client ended it: its FIN or RST (a server that closes is another story)
       const end = m.finClient && (!m.finServer || m.finClient.ts <= m.finServer.ts) ? m.finClient : m.rst?.fromClient ? m.rst : null;
       if (!end || end.ts < neg.resp.ts) continue;

@@ -1,6 +1,6 @@
 // The finding modules, one per finding id (module.ts): detector and texts together. A plain list,
 // one line per module: add yours on its own line. diagnose/index.ts runs them after the older rule
-// families, and the fallbacks (meta.fallback) after all others wherever they are listed.
+// families, and the fallbacks (meta.fallback) after all others, in the order listed.
 import type { FindingModule } from "./module";
 import signingMismatch from "./signing-mismatch";
 import encryptionRequiredByClient from "./encryption-required-by-client";
@@ -17,11 +17,12 @@ export const FINDING_MODULES: readonly FindingModule[] = [
   signingMismatch,
   encryptionRequiredByClient,
   noCommonCipher,
-  connectionAbandoned,
   ntlmv1Refused,
   ntlmv1InUse,
   kerberosEtypeMismatch,
   kerberosBlobError,
   kdcUnreachable,
+  // fallbacks, in this order: the more specific first
   authNotAttempted,
+  connectionAbandoned,
 ];
