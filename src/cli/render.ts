@@ -58,6 +58,17 @@ export function renderText(r: Report, color: boolean): string {
       else put(c(row[5] === "incomplete" ? "33" : "31", line));
     }
   }
+  // who is talking: one line per host whose NTLM VERSION names its system (MS-NLMP 2.2.2.10)
+  const systems = new Map<string, string>();
+  for (const x of r.connections) {
+    if (x.clientOs) systems.set(hostOf(x.client), x.clientOs.name);
+    if (x.serverOs) systems.set(hostOf(x.server), x.serverOs.name);
+  }
+  if (systems.size) {
+    put("");
+    put(c("1", "Systems (from the NTLM VERSION field)"));
+    for (const [h, name] of [...systems].slice(0, 40)) put(`  ${h}  ${name}`); // (put escapes capture text)
+  }
   if (r.kerberos.length) {
     put("");
     put(c("1", "Kerberos"));
@@ -81,3 +92,6 @@ function wrap(text: string, width: number, indent: string, firstIndent = indent)
   lines.push(cur);
   return lines;
 }
+
+/** The address part of "a.b.c.d:port" or "[v6]:port". */
+const hostOf = (ep: string) => ep.replace(/^\[(.*)\]:\d+$/, "$1").replace(/^([^:\[\]]+):\d+$/, "$1");

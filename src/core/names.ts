@@ -237,3 +237,34 @@ export function endpoint(ip: string, port: number): string {
 export function formatName(fmt: number): "pcap" | "pcapng" | "netmon" | "etl" {
   return fmt === C.FMT_PCAPNG ? "pcapng" : fmt === C.FMT_NETMON ? "netmon" : fmt === C.FMT_ETL ? "etl" : "pcap";
 }
+
+/**
+ * Windows releases by the NTLM VERSION structure's ProductMajorVersion.ProductMinorVersion and
+ * ProductBuild (MS-NLMP 2.2.2.10). One build number can be a client and a server release (26100 is
+ * Windows 11 24H2 and Windows Server 2025): both are named.
+ */
+const WINDOWS_BUILDS: Record<string, string> = {
+  "5.1.2600": "Windows XP", "5.2.3790": "Windows Server 2003 or XP x64",
+  "6.0.6000": "Windows Vista", "6.0.6001": "Windows Vista SP1 or Server 2008", "6.0.6002": "Windows Vista SP2 or Server 2008 SP2",
+  "6.1.7600": "Windows 7 or Server 2008 R2", "6.1.7601": "Windows 7 SP1 or Server 2008 R2 SP1",
+  "6.2.9200": "Windows 8 or Server 2012", "6.3.9600": "Windows 8.1 or Server 2012 R2",
+  "10.0.10240": "Windows 10 1507", "10.0.10586": "Windows 10 1511", "10.0.14393": "Windows 10 1607 or Server 2016",
+  "10.0.15063": "Windows 10 1703", "10.0.16299": "Windows 10 1709", "10.0.17134": "Windows 10 1803",
+  "10.0.17763": "Windows 10 1809 or Server 2019", "10.0.18362": "Windows 10 1903", "10.0.18363": "Windows 10 1909",
+  "10.0.19041": "Windows 10 2004", "10.0.19042": "Windows 10 20H2", "10.0.19043": "Windows 10 21H1",
+  "10.0.19044": "Windows 10 21H2", "10.0.19045": "Windows 10 22H2", "10.0.20348": "Windows Server 2022",
+  "10.0.22000": "Windows 11 21H2", "10.0.22621": "Windows 11 22H2", "10.0.22631": "Windows 11 23H2",
+  "10.0.26100": "Windows 11 24H2 or Server 2025", "10.0.26200": "Windows 11 25H2",
+};
+
+/** The system an NTLM VERSION (major | minor << 8 | build << 16) names, in words, with its number. */
+export function osVersion(v: number): { version: string; name: string } {
+  const major = v & 0xff, minor = (v >> 8) & 0xff, build = v >>> 16;
+  const version = `${major}.${minor}.${build}`;
+  const known = WINDOWS_BUILDS[version];
+  const name = known ? `${known} (${version})`
+    : build === 0 ? `${version}: build 0, as Samba and other non-Windows SMB stacks send it`
+    : major === 10 ? `Windows 10 or 11, or Server 2016 or later (${version})`
+    : `Windows ${version}`;
+  return { version, name };
+}

@@ -64,6 +64,9 @@ export interface Connection {
   findings: string[];
   /** Added */
   ended?: "fin-client" | "fin-server" | "rst-client" | "rst-server" | "open";
+  /** Added: the systems the NTLM VERSION field names (MS-NLMP 2.2.2.10), client side and server side */
+  clientOs?: { version: string; name: string } | null;
+  serverOs?: { version: string; name: string } | null;
   /** Added: the first FIN, RST or LOGOFF of the connection, which side sent it and in which frame (null: still open) */
   ending?: { how: "fin" | "rst" | "logoff"; by: "client" | "server"; frame: number } | null;
   midstream?: boolean;

@@ -30,7 +30,7 @@ export const MODEL_FIELDS = [
   "account", "action", "andx", "blobError", "blobLen", "caps", "ciphers", "cmd", "delayNs", "dialect", "dialects",
   "dosClass", "dosCode", "dstIp", "dstPort", "flowProto", "krbCname", "krbError", "krbEtext", "krbMsgType",
   "krbRealm", "krbSname", "len", "mech", "msgId", "nbCalled", "nbCalling", "nbError", "nbssType", "negState",
-  "netname", "ntlmDomain", "ntlmHost", "ntlmSpn", "ntlmType", "ntlmUser", "ntlmVersion", "primaryDomain",
+  "netname", "ntlmDomain", "ntlmHost", "ntlmOsVersion", "ntlmSpn", "ntlmType", "ntlmUser", "ntlmVersion", "primaryDomain",
   "response", "secMode", "sessionFlags", "sessionId", "shareFlags", "shareType", "signingAlgs", "smb1Pid", "smbFlags", "srcIp", "srcPort",
   "status", "tcpFlags", "transport", "tree", "treeId", "value",
   "krbEtypes", "krbStime", "krbCtime", "icmpType", "icmpCode", "quotedProto", "quotedSrcIp", "quotedDstIp", "quotedSrcPort", "quotedDstPort",
@@ -102,6 +102,7 @@ export function authFacts(f: RawEvent["f"]): AuthFacts {
   if (f.ntlmHost !== undefined) a.host = f.ntlmHost as string;
   if (f.ntlmVersion !== undefined) a.ntlmVersion = f.ntlmVersion as number;
   if (f.ntlmSpn !== undefined) a.spn = f.ntlmSpn as string;
+  if (f.ntlmOsVersion !== undefined) a.osVersion = f.ntlmOsVersion as number;
   if (f.krbSname !== undefined) a.krbSname = f.krbSname as string;
   if (f.krbRealm !== undefined) a.krbRealm = f.krbRealm as string;
   if (f.krbMsgType !== undefined) a.krbMsgType = f.krbMsgType as number;

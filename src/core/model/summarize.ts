@@ -1,7 +1,7 @@
 // Turns one connection's model into the Report's facts: phases, outcome, dialect, signing,
 // encryption, auth and user. No judgement about causes here (that is diagnose/).
 import * as W from "../../../assembly/wire";
-import { statusLabel } from "../names";
+import { statusLabel, osVersion } from "../names";
 import type { Connection, PhaseRecord, ShareRecord, Outcome, Phase } from "../report";
 import type { ConnModel, SessionLeg, SmbResponse } from "./types";
 import { EXPECTED_KRB_ERRORS } from "./kerberos"; // used at call time only (kerberos.ts imports this module too)
@@ -67,6 +67,8 @@ export function authOf(c: ConnModel): Connection["auth"] {
   }
   return auth;
 }
+
+const osOf = (v: number | undefined) => (v === undefined ? null : osVersion(v));
 
 export function userOf(c: ConnModel): string | null {
   const legs = establishedAttempt(c) ?? c.sessions;
@@ -305,6 +307,9 @@ export function summarize(c: ConnModel, captureEnd: number | null): Omit<Connect
     smb1: c.smb1,
     spn: c.sessions.map((s) => s.req.auth.spn).find((x) => x) ?? null,
     kerberosService: c.sessions.map((s) => s.req.auth.krbSname).find((x) => x) ?? null,
+    // who is talking: the NTLM VERSION of the client's NEGOTIATE/AUTHENTICATE and the server's CHALLENGE
+    clientOs: osOf(c.sessions.map((s) => s.req.auth.osVersion).find((x) => x !== undefined)),
+    serverOs: osOf(c.sessions.map((s) => s.resp?.auth.osVersion).find((x) => x !== undefined)),
     ladder: c.ladder.map((l) => ({ frame: l.frame, offsetMs: ms(t0, l.ts), fromClient: l.fromClient, label: l.label, status: l.status ?? null, kind: l.kind, error: l.error })),
   };
 }

@@ -46,6 +46,8 @@ export interface AuthFacts {
   domain?: string;
   host?: string;
   ntlmVersion?: number;
+  /** the NTLM VERSION structure of this message (MS-NLMP 2.2.2.10): major | minor << 8 | build << 16 */
+  osVersion?: number;
   spn?: string;
   krbSname?: string;
   krbRealm?: string;

@@ -63,8 +63,8 @@ export function Connections(props: { connections: Connection[]; selected: string
                       {c.stream}
                     </button>
                   </td>
-                  <td class="addr" data-label="Client">{c.client}</td>
-                  <td class="addr" data-label="Server">{c.server}{c.transport === "netbios" ? " (NetBIOS)" : ""}</td>
+                  <td class="addr" data-label="Client">{c.client}<Show when={c.clientOs}><br /><small class="os">{c.clientOs!.name}</small></Show></td>
+                  <td class="addr" data-label="Server">{c.server}{c.transport === "netbios" ? " (NetBIOS)" : ""}<Show when={c.serverOs}><br /><small class="os">{c.serverOs!.name}</small></Show></td>
                   <td data-label="Dialect">{c.dialect ?? "–"}</td>
                   <td data-label="Auth / user">{authText(c) || "–"}</td>
                   <td data-label="Shares">
