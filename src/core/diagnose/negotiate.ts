@@ -4,6 +4,7 @@ import { add, dur, host, streamFilter, type DiagnoseContext, type ConnView } fro
 import { REF } from "./references";
 import { statusLabel } from "../names";
 import { isError, serverResetAfter } from "../model/summarize";
+import { NOT_ACCEPTED_TEXT, limitRemedies } from "./findings/tree-connection-limit";
 
 const NB_ERRORS: Record<number, string> = {
   0x80: "not listening on the called name",
@@ -24,12 +25,13 @@ export function negotiateRules(ctx: DiagnoseContext): void {
     if (!neg) continue;
     if (neg.resp?.smb1 && neg.resp.dialect === null) { dialectMismatch(ctx, c, "smb1-only-client"); continue; }
     if (neg.resp && isError(neg.resp.status)) {
+      const notAccepted = statusLabel(neg.resp.status) === "STATUS_REQUEST_NOT_ACCEPTED";
       add(ctx, {
         id: "NEGOTIATE_FAILED",
         severity: "error",
         title: `NEGOTIATE refused by ${c.s.server}: ${statusLabel(neg.resp.status)}`,
-        explanation: `The server answered the NEGOTIATE request (${neg.req ? `frame ${neg.req.frame}` : "sent before the capture started"}) with ${statusLabel(neg.resp.status)} in frame ${neg.resp.frame}. The client offered ${neg.req?.dialects.join(", ") || "unknown dialects"}.`,
-        remediation: [
+        explanation: `The server answered the NEGOTIATE request (${neg.req ? `frame ${neg.req.frame}` : "sent before the capture started"}) with ${statusLabel(neg.resp.status)} in frame ${neg.resp.frame}. The client offered ${neg.req?.dialects.join(", ") || "unknown dialects"}.${notAccepted ? ` ${NOT_ACCEPTED_TEXT}` : ""}`,
+        remediation: notAccepted ? limitRemedies(host(c.s.server), null) : [
           "Compare the dialects the client offers with those the server allows: `Get-SmbServerConfiguration | select EnableSMB1Protocol, EnableSMB2Protocol` on Windows; `server min protocol` / `server max protocol` in smb.conf (`testparm -s`) on Samba.",
           "Look in the server's SMB event log (Microsoft-Windows-SMBServer/Operational) or Samba's log (log level = 3) at the time of the failure.",
         ],

@@ -4,6 +4,7 @@ import * as W from "../../../assembly/wire";
 import { add, dur, host, streamFilter, type DiagnoseContext, type ConnView } from "./context";
 import { REF } from "./references";
 import { ntlmV1Refused } from "./findings/ntlmv1-refused";
+import { NOT_ACCEPTED_TEXT, limitRemedies } from "./findings/tree-connection-limit";
 import { statusLabel, statusInWords } from "../names";
 import { clientCanEncrypt, encryptionRuledOut } from "./encryption";
 import { failedExtraAttempts, sessionExpired, serverResetAfter, isError } from "../model/summarize";
@@ -254,12 +255,13 @@ function noResponse(ctx: DiagnoseContext, c: ConnView): void {
 
 function other(ctx: DiagnoseContext, c: ConnView, st: string, leg: SessionLeg, extra: number): void {
   if (st === "STATUS_INVALID_SIGNATURE") return signing(ctx, c, leg, extra);
+  const notAccepted = st === "STATUS_REQUEST_NOT_ACCEPTED";
   add(ctx, {
     id: "SESSION_SETUP_FAILED",
     severity: "error",
     title: `Session setup failed: ${leg.resp!.dos ?? st}`,
-    explanation: `The SESSION_SETUP ${reqAt(leg)}${c.s.user ? ` (user ${c.s.user})` : ""} was answered ${statusInWords(leg.resp!)} in frame ${leg.resp!.frame}.${extraText(extra, c)}`,
-    remediation: [
+    explanation: `The SESSION_SETUP ${reqAt(leg)}${c.s.user ? ` (user ${c.s.user})` : ""} was answered ${statusInWords(leg.resp!)} in frame ${leg.resp!.frame}.${notAccepted ? ` ${NOT_ACCEPTED_TEXT}` : ""}${extraText(extra, c)}`,
+    remediation: notAccepted ? limitRemedies(host(c.s.server), null) : [
       "Look up the status in MS-ERREF 2.3.1 and check the server's SMB and Security event logs (or Samba's log with log level 3) at that time.",
       st === "STATUS_INVALID_PARAMETER" || st === "STATUS_NOT_SUPPORTED" ? "A malformed or unsupported security blob: update the client or the server; check for a middlebox (WAN optimizer, proxy) altering SMB." : "Retry with another authentication method (the server's NEGOTIATE response lists the mechanisms it supports).",
     ],

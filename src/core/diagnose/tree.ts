@@ -7,6 +7,7 @@ import { statusLabel, statusInWords } from "../names";
 import { isError } from "../model/summarize";
 import { clientCanEncrypt, encryptionRuledOut } from "./encryption";
 import { encryptionRemedies } from "./session";
+import { treeConnectionLimited } from "./findings/tree-connection-limit";
 import type { TreeConnect } from "../model/types";
 
 export function treeRules(ctx: DiagnoseContext): void {
@@ -14,6 +15,7 @@ export function treeRules(ctx: DiagnoseContext): void {
   for (const c of ctx.conns) {
     for (const t of c.m.trees) {
       if (!t.resp || !isError(t.resp.status)) continue;
+      if (treeConnectionLimited(t)) continue; // a connection limit: TREE_CONNECTION_LIMIT explains it
       // decided by the NTSTATUS meaning; told as the capture shows it (an SMB1 DOS error by its name)
       const st = statusLabel(t.resp.status);
       const shown = statusInWords(t.resp);
@@ -145,8 +147,6 @@ function failed(ctx: DiagnoseContext, c: ConnView, t: TreeConnect, st: string): 
     STATUS_BAD_NETWORK_PATH: "the server could not reach the path behind the share",
     STATUS_USER_SESSION_DELETED: "the session was logged off before the tree connect",
     STATUS_NETWORK_NAME_DELETED: "the share was removed or is being removed",
-    STATUS_INSUFF_SERVER_RESOURCES: "the server is out of resources",
-    STATUS_REQUEST_NOT_ACCEPTED: "the server accepts no more connections (licence or connection limit)",
     STATUS_PATH_NOT_COVERED: "the path is a DFS link that this server does not hold: the client should be referred elsewhere",
     STATUS_INVALID_PARAMETER: "the request was malformed for this server",
   };

@@ -12,6 +12,7 @@ import { kerberosEtypeMismatch } from "./kerberos-etype-mismatch";
 import { kerberosBlobError } from "./kerberos-blob-error";
 import { kdcUnreachable } from "./kdc-unreachable";
 import { authNotAttempted } from "./auth-not-attempted";
+import { treeConnectionLimit } from "./tree-connection-limit";
 
 export const FINDING_MODULES: readonly FindingModule[] = [
   signingMismatch,
@@ -22,6 +23,7 @@ export const FINDING_MODULES: readonly FindingModule[] = [
   kerberosEtypeMismatch,
   kerberosBlobError,
   kdcUnreachable,
+  treeConnectionLimit,
   // fallbacks, in this order: the more specific first
   authNotAttempted,
   connectionAbandoned,
