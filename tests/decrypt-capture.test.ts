@@ -11,6 +11,7 @@ import { nbssMessages, type NbssMessage } from "./support/nbss-stream";
 import { checkNtlmPassword, type NtlmCaptured } from "../src/core/decrypt/ntlm";
 import { CIPHER, PreauthHash, smb3DecryptionKeys } from "../src/core/decrypt/smb3keys";
 import { decryptTransform, parseTransformHeader, peekTransform } from "../src/core/decrypt/transform";
+import { Aes } from "../src/core/crypto";
 
 const FIX = join(__dirname, "../fixtures");
 const PASSWORD = "Alice-Pw-1";
@@ -131,12 +132,16 @@ for (const file of ["encrypt-smb3.pcap", "encrypt-smb3-global.pcap"]) {
       const r = checkNtlmPassword(PASSWORD, s.cap);
       if (r.kind !== "match") throw new Error("password check failed");
       const keys = smb3DecryptionKeys(s.dialect, s.cipher, r.exportedSessionKey, s.session.digest());
+      // The key schedule expanded once per direction, as a caller decrypting a whole session would.
+      const c2s = new Aes(keys.clientToServer), s2c = new Aes(keys.serverToClient);
       for (const t of s.transforms) {
         const key = t.fromClient ? keys.clientToServer : keys.serverToClient;
         const plain = decryptTransform(t.bytes, key, s.cipher);
         expect(plain, `frame ${t.frame}`).not.toBeNull();
         expect(isSmb2(plain!), `frame ${t.frame}: an SMB2 message inside`).toBe(true);
         expect(peekTransform(t.bytes, key, s.cipher, 64)).toEqual(plain!.subarray(0, 64));
+        expect(decryptTransform(t.bytes, t.fromClient ? c2s : s2c, s.cipher)).toEqual(plain);
+        expect(peekTransform(t.bytes, t.fromClient ? c2s : s2c, s.cipher, 64)).toEqual(plain!.subarray(0, 64));
         const other = t.fromClient ? keys.serverToClient : keys.clientToServer;
         expect(decryptTransform(t.bytes, other, s.cipher), `frame ${t.frame}: the other direction's key`).toBeNull();
       }

@@ -3,7 +3,7 @@
 // real message from Microsoft's "SMB 3.1.1 Encryption in Windows 10" A.1 (AES-128-GCM) and an
 // AES-128-CCM one made with our encryptor, then cut, extended and rewritten.
 import { describe, it, expect } from "vitest";
-import { aesCcmEncrypt, aesGcmEncrypt } from "../src/core/crypto";
+import { Aes, aesCcmEncrypt, aesGcmEncrypt } from "../src/core/crypto";
 import { CIPHER } from "../src/core/decrypt/smb3keys";
 import { decryptTransform, peekTransform, TRANSFORM_HEADER_SIZE } from "../src/core/decrypt/transform";
 import { hex, seq } from "./support/hex";
@@ -45,8 +45,9 @@ describe("decryptTransform / peekTransform on lies", () => {
   for (const [name, msg, key, cipher] of CASES) {
     describe(name, () => {
       const size = msg.length - TRANSFORM_HEADER_SIZE;
-      it("the honest message decrypts", () => {
+      it("the honest message decrypts, with the key or its expanded schedule", () => {
         expect(decryptTransform(msg, key, cipher)?.length).toBe(size);
+        expect(decryptTransform(msg, new Aes(key), cipher)).toEqual(decryptTransform(msg, key, cipher));
       });
       it("OriginalMessageSize larger than the bytes, smaller, zero, 2^32-1: null, and the peek stays inside", () => {
         for (const lie of [size + 1, size + 1000, 0xffffffff, size - 1, 1, 0]) {
@@ -72,7 +73,7 @@ describe("decryptTransform / peekTransform on lies", () => {
       it("not a TRANSFORM message, an unknown cipher, a key of the wrong size: null and an empty peek", () => {
         const smb2 = msg.slice(); smb2[0] = 0xfe;
         const wrongKey = key.length === 16 ? new Uint8Array(32) : new Uint8Array(16);
-        for (const [m, k, c] of [[smb2, key, cipher], [msg, key, 0], [msg, key, 5], [msg, wrongKey, cipher], [msg, new Uint8Array(0), cipher]] as const) {
+        for (const [m, k, c] of [[smb2, key, cipher], [msg, key, 0], [msg, key, 5], [msg, wrongKey, cipher], [msg, new Aes(wrongKey), cipher], [msg, new Uint8Array(0), cipher]] as const) {
           expect(decryptTransform(m, k, c)).toBeNull();
           expect(peekTransform(m, k, c, 64).length).toBe(0);
         }

@@ -2,7 +2,7 @@
 // SMB 3.0/3.0.2 always, and 3.1.1 when negotiated, use an 11-byte nonce and a 16-byte tag
 // (MS-SMB2 2.2.41, 3.1.4.3). The code takes any nonce of 7–13 bytes and any even tag of 4–16, so
 // the SP 800-38C appendix C examples run through the same path.
-import { Aes } from "./aes";
+import { Aes, aesOf, type AesKey } from "./aes";
 import { bytesEqual } from "./bytes";
 
 function checkParams(nonce: Uint8Array, tagLength: number, payloadLength: number): void {
@@ -84,9 +84,9 @@ function s0(aes: Aes, nonce: Uint8Array): Uint8Array {
   return ctr;
 }
 
-export function aesCcmEncrypt(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, tagLength = 16): { ciphertext: Uint8Array; tag: Uint8Array } {
+export function aesCcmEncrypt(key: AesKey, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, tagLength = 16): { ciphertext: Uint8Array; tag: Uint8Array } {
   checkParams(nonce, tagLength, plaintext.length);
-  const aes = new Aes(key);
+  const aes = aesOf(key);
   const t = cbcMac(aes, nonce, aad, plaintext, tagLength);
   const mask = s0(aes, nonce);
   const tag = new Uint8Array(tagLength);
@@ -97,9 +97,9 @@ export function aesCcmEncrypt(key: Uint8Array, nonce: Uint8Array, aad: Uint8Arra
 }
 
 /** The plaintext, or null when the tag does not match (wrong key, or damaged bytes). */
-export function aesCcmDecrypt(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array, tag: Uint8Array): Uint8Array | null {
+export function aesCcmDecrypt(key: AesKey, nonce: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array, tag: Uint8Array): Uint8Array | null {
   checkParams(nonce, tag.length, ciphertext.length);
-  const aes = new Aes(key);
+  const aes = aesOf(key);
   const plaintext = new Uint8Array(ciphertext.length);
   ctrXor(aes, nonce, ciphertext, ciphertext.length, plaintext);
   const t = cbcMac(aes, nonce, aad, plaintext, tag.length);
@@ -113,10 +113,10 @@ export function aesCcmDecrypt(key: Uint8Array, nonce: Uint8Array, aad: Uint8Arra
  * The first n bytes of `data` XORed with the CCM keystream: the first n plaintext bytes of a
  * ciphertext, NOT authenticated (the tag covers the whole message). n is cut to data.length.
  */
-export function aesCcmKeystreamXor(key: Uint8Array, nonce: Uint8Array, data: Uint8Array, n: number): Uint8Array {
+export function aesCcmKeystreamXor(key: AesKey, nonce: Uint8Array, data: Uint8Array, n: number): Uint8Array {
   checkParams(nonce, 16, data.length);
   const m = Math.max(0, Math.min(n, data.length));
   const out = new Uint8Array(m);
-  ctrXor(new Aes(key), nonce, data, m, out);
+  ctrXor(aesOf(key), nonce, data, m, out);
   return out;
 }

@@ -1,20 +1,35 @@
 // AES-GCM (NIST SP 800-38D). SMB 3.1.1 uses a 12-byte nonce and a 16-byte tag (MS-SMB2 2.2.41,
 // 3.1.4.3); other nonce lengths go through GHASH as the standard says (7.1 step 2).
-import { Aes } from "./aes";
+import { Aes, aesOf, type AesKey } from "./aes";
 import { bytesEqual, readU32BE, writeU32BE } from "./bytes";
 
 /**
  * GHASH (SP 800-38D 6.4) with H: Y = (Y XOR block) • H per 16-byte block, each part padded with
  * zeros to a block. Field elements are four big-endian 32-bit words, bit 0 the most significant
- * bit of word 0, as the standard numbers them; the product is Algorithm 1, bit by bit.
+ * bit of word 0, as the standard numbers them. The product uses the 4-bit tables of McGrew &
+ * Viega's GCM paper (section 4.1, "Shoup's method"): M[i] = i • H for every 4-bit i, so X • H is
+ * 32 steps of "shift Z right by 4 bits, reduce, add M[next nibble of X]" instead of 128 bit steps.
  */
 class Ghash {
-  private readonly h: Uint32Array;
+  private readonly m = new Uint32Array(64); // M[i] for i = 0..15, four words each
   private readonly y = new Uint32Array(4);
   private readonly buf = new Uint8Array(16);
   private fill = 0;
   constructor(h: Uint8Array) {
-    this.h = new Uint32Array([readU32BE(h, 0), readU32BE(h, 4), readU32BE(h, 8), readU32BE(h, 12)]);
+    // M[8] = H (the nibble 1000 is x^0); M[4] = H • x, M[2] = H • x^2, M[1] = H • x^3: each a right
+    // shift by one bit, reduced by R = 11100001 ‖ 0^120 when a bit falls off (Algorithm 1's V step).
+    const m = this.m;
+    let v0 = readU32BE(h, 0), v1 = readU32BE(h, 4), v2 = readU32BE(h, 8), v3 = readU32BE(h, 12);
+    for (let i = 8; i > 0; i >>= 1) {
+      m[4 * i] = v0; m[4 * i + 1] = v1; m[4 * i + 2] = v2; m[4 * i + 3] = v3;
+      const carry = v3 & 1;
+      v3 = (v3 >>> 1) | (v2 << 31); v2 = (v2 >>> 1) | (v1 << 31); v1 = (v1 >>> 1) | (v0 << 31); v0 >>>= 1;
+      if (carry) v0 ^= 0xe1000000;
+    }
+    // The other entries by linearity: M[i ^ j] = M[i] ^ M[j].
+    for (let i = 2; i < 16; i <<= 1)
+      for (let j = 1; j < i; j++)
+        for (let w = 0; w < 4; w++) m[4 * (i + j) + w] = m[4 * i + w] ^ m[4 * j + w];
   }
   update(data: Uint8Array): void {
     for (let i = 0; i < data.length; i++) {
@@ -38,42 +53,60 @@ class Ghash {
     for (let i = 0; i < 4; i++) writeU32BE(out, 4 * i, this.y[i]);
     return out;
   }
+  /** Y = (Y XOR buf) • H, nibble by nibble from the last (the highest power of x) to the first. */
   private block(): void {
-    const y = this.y, b = this.buf;
-    const x0 = y[0] ^ readU32BE(b, 0), x1 = y[1] ^ readU32BE(b, 4), x2 = y[2] ^ readU32BE(b, 8), x3 = y[3] ^ readU32BE(b, 12);
+    const y = this.y, b = this.buf, m = this.m;
+    for (let i = 0; i < 4; i++) y[i] ^= readU32BE(b, 4 * i);
     let z0 = 0, z1 = 0, z2 = 0, z3 = 0;
-    let v0 = this.h[0], v1 = this.h[1], v2 = this.h[2], v3 = this.h[3];
-    for (let i = 0; i < 128; i++) {
-      const word = i < 32 ? x0 : i < 64 ? x1 : i < 96 ? x2 : x3;
-      if ((word >>> (31 - (i & 31))) & 1) { z0 ^= v0; z1 ^= v1; z2 ^= v2; z3 ^= v3; }
-      // V = V >> 1, reduced by R = 11100001 ‖ 0^120 when a bit falls off the end.
-      const carry = v3 & 1;
-      v3 = (v3 >>> 1) | (v2 << 31); v2 = (v2 >>> 1) | (v1 << 31); v1 = (v1 >>> 1) | (v0 << 31); v0 >>>= 1;
-      if (carry) v0 ^= 0xe1000000;
+    for (let i = 31; i >= 0; i--) {
+      const nibble = (y[i >> 3] >>> (4 * (7 - (i & 7)))) & 15;
+      // Z = Z • x^4: shift right by 4, folding the 4 bits that fall off back in with R.
+      const rem = z3 & 15;
+      z3 = (z3 >>> 4) | (z2 << 28); z2 = (z2 >>> 4) | (z1 << 28); z1 = (z1 >>> 4) | (z0 << 28); z0 = (z0 >>> 4) ^ REDUCE4[rem];
+      const e = 4 * nibble;
+      z0 ^= m[e]; z1 ^= m[e + 1]; z2 ^= m[e + 2]; z3 ^= m[e + 3];
     }
     y[0] = z0; y[1] = z1; y[2] = z2; y[3] = z3;
     this.fill = 0;
   }
 }
 
+// REDUCE4[r]: what the four bits r shifted out of the low end add at the top, r • x^-4 • R folded
+// in; the table of McGrew & Viega section 4.1 (0x1c20 for r = 1, …), placed in the top 16 bits.
+const REDUCE4 = new Uint32Array(16);
+for (let r = 0; r < 16; r++) {
+  let v = 0;
+  for (let bit = 0; bit < 4; bit++) if (r & (1 << bit)) v ^= (0xe100 >>> (3 - bit)) & 0xffff;
+  REDUCE4[r] = v << 16;
+}
+
 interface GcmSetup { aes: Aes; h: Uint8Array; j0: Uint8Array }
 
-function setup(key: Uint8Array, nonce: Uint8Array): GcmSetup {
-  if (nonce.length === 0) throw new RangeError("AES-GCM: empty nonce");
-  const aes = new Aes(key);
+/** H = E(0^128), the hash subkey. */
+function hashSubkey(aes: Aes): Uint8Array {
   const h = new Uint8Array(16);
   aes.encryptBlock(h, 0, h, 0);
-  let j0: Uint8Array;
+  return h;
+}
+
+/** The pre-counter block J0 (SP 800-38D 7.1 step 2): IV ‖ 0^31 ‖ 1 for a 12-byte IV, else GHASH of the IV. */
+function preCounter(aes: Aes, nonce: Uint8Array, h: Uint8Array | null): Uint8Array {
+  if (nonce.length === 0) throw new RangeError("AES-GCM: empty nonce");
   if (nonce.length === 12) {
-    j0 = new Uint8Array(16);
+    const j0 = new Uint8Array(16);
     j0.set(nonce);
     j0[15] = 1;
-  } else {
-    const g = new Ghash(h);
-    g.update(nonce);
-    j0 = g.finish(0, nonce.length); // the same layout: 0^64 ‖ [len(IV)]64
+    return j0;
   }
-  return { aes, h, j0 };
+  const g = new Ghash(h ?? hashSubkey(aes));
+  g.update(nonce);
+  return g.finish(0, nonce.length); // the same layout: 0^64 ‖ [len(IV)]64
+}
+
+function setup(key: AesKey, nonce: Uint8Array): GcmSetup {
+  const aes = aesOf(key);
+  const h = hashSubkey(aes);
+  return { aes, h, j0: preCounter(aes, nonce, h) };
 }
 
 /** out[0..n] = data[0..n] XOR GCTR keystream starting at inc32(J0) (SP 800-38D 6.5, 7.1 step 3). */
@@ -105,7 +138,7 @@ function checkTagLength(t: number): void {
   if (t < 4 || t > 16) throw new RangeError(`AES-GCM: tag of ${t} bytes (4 to 16 expected)`);
 }
 
-export function aesGcmEncrypt(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, tagLength = 16): { ciphertext: Uint8Array; tag: Uint8Array } {
+export function aesGcmEncrypt(key: AesKey, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, tagLength = 16): { ciphertext: Uint8Array; tag: Uint8Array } {
   checkTagLength(tagLength);
   const s = setup(key, nonce);
   const ciphertext = new Uint8Array(plaintext.length);
@@ -114,7 +147,7 @@ export function aesGcmEncrypt(key: Uint8Array, nonce: Uint8Array, aad: Uint8Arra
 }
 
 /** The plaintext, or null when the tag does not match (wrong key, or damaged bytes). */
-export function aesGcmDecrypt(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array, tag: Uint8Array): Uint8Array | null {
+export function aesGcmDecrypt(key: AesKey, nonce: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array, tag: Uint8Array): Uint8Array | null {
   checkTagLength(tag.length);
   const s = setup(key, nonce);
   // Authenticate first: GCM's tag is over the ciphertext, so nothing is decrypted for a wrong key.
@@ -125,10 +158,11 @@ export function aesGcmDecrypt(key: Uint8Array, nonce: Uint8Array, aad: Uint8Arra
 }
 
 /** The first n bytes of `data` XORed with the GCM keystream, NOT authenticated; n is cut to data.length. */
-export function aesGcmKeystreamXor(key: Uint8Array, nonce: Uint8Array, data: Uint8Array, n: number): Uint8Array {
-  const s = setup(key, nonce);
+export function aesGcmKeystreamXor(key: AesKey, nonce: Uint8Array, data: Uint8Array, n: number): Uint8Array {
+  const aes = aesOf(key); // no hash subkey: nothing is authenticated here
+  const j0 = preCounter(aes, nonce, null);
   const m = Math.max(0, Math.min(n, data.length));
   const out = new Uint8Array(m);
-  gctr(s.aes, s.j0, data, m, out);
+  gctr(aes, j0, data, m, out);
   return out;
 }

@@ -8,7 +8,7 @@ export { sha256 } from "./sha256";
 export { sha512 } from "./sha512";
 export { hmac, hmacMd5, hmacSha1, hmacSha256 } from "./hmac";
 export { rc4 } from "./rc4";
-export { Aes } from "./aes";
+export { Aes, type AesKey } from "./aes";
 export { aesCcmDecrypt, aesCcmEncrypt, aesCcmKeystreamXor } from "./ccm";
 export { aesGcmDecrypt, aesGcmEncrypt, aesGcmKeystreamXor } from "./gcm";
 export { sp800108HmacSha256, sp800108CounterHmacSha256, hkdfSha256Extract, hkdfSha256Expand } from "./kdf";

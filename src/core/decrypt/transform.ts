@@ -8,7 +8,7 @@
 // The AEAD's associated data is bytes 20..52 (Nonce through SessionId).
 // Everything here reads a capture's bytes: a damaged or lying header gives null (or an empty
 // peek), never a throw and never a read past the message.
-import { aesCcmDecrypt, aesCcmKeystreamXor, aesGcmDecrypt, aesGcmKeystreamXor } from "../crypto";
+import { aesCcmDecrypt, aesCcmKeystreamXor, aesGcmDecrypt, aesGcmKeystreamXor, type AesKey } from "../crypto";
 import { is256BitCipher, isGcmCipher, isKnownCipher } from "./smb3keys";
 
 export const TRANSFORM_HEADER_SIZE = 52;
@@ -38,20 +38,27 @@ export function parseTransformHeader(message: Uint8Array): TransformHeader | nul
   };
 }
 
+/** A known cipher, and a key (or expanded Aes) of its size. */
+function keyFits(key: AesKey, cipher: number): boolean {
+  const len = key instanceof Uint8Array ? key.length : key.keyLength;
+  return isKnownCipher(cipher) && len === (is256BitCipher(cipher) ? 32 : 16);
+}
+
 /** Header and cipher fit together: the ciphertext bytes within the message, or null. */
-function ciphertextOf(message: Uint8Array, key: Uint8Array, cipher: number): { h: TransformHeader; ct: Uint8Array } | null {
-  if (!isKnownCipher(cipher) || key.length !== (is256BitCipher(cipher) ? 32 : 16)) return null;
+function ciphertextOf(message: Uint8Array, key: AesKey, cipher: number): { h: TransformHeader; ct: Uint8Array } | null {
+  if (!keyFits(key, cipher)) return null;
   const h = parseTransformHeader(message);
   if (h === null || h.originalMessageSize > message.length - TRANSFORM_HEADER_SIZE) return null;
   return { h, ct: message.subarray(TRANSFORM_HEADER_SIZE, TRANSFORM_HEADER_SIZE + h.originalMessageSize) };
 }
 
 /**
+ * `key` is the direction's key (smb3DecryptionKeys) or an Aes made from it once for many messages.
  * The decrypted, authenticated message (an SMB2 message, or a compressed one, 0xFC 'S' 'M' 'B'),
  * or null: not a TRANSFORM message, an OriginalMessageSize larger than what follows, an unknown
  * cipher, a key of the wrong size for it, or a tag that does not match (wrong key, damaged bytes).
  */
-export function decryptTransform(message: Uint8Array, key: Uint8Array, cipher: number): Uint8Array | null {
+export function decryptTransform(message: Uint8Array, key: AesKey, cipher: number): Uint8Array | null {
   const x = ciphertextOf(message, key, cipher);
   if (x === null) return null;
   const aad = message.subarray(NONCE, TRANSFORM_HEADER_SIZE);
@@ -66,8 +73,8 @@ export function decryptTransform(message: Uint8Array, key: Uint8Array, cipher: n
  * to the bytes present; empty when the header or the key does not fit (as decryptTransform's null).
  * Unauthenticated: a wrong key gives garbage here, so check a header's shape, or decrypt whole.
  */
-export function peekTransform(message: Uint8Array, key: Uint8Array, cipher: number, n: number): Uint8Array {
-  if (!isKnownCipher(cipher) || key.length !== (is256BitCipher(cipher) ? 32 : 16)) return new Uint8Array(0);
+export function peekTransform(message: Uint8Array, key: AesKey, cipher: number, n: number): Uint8Array {
+  if (!keyFits(key, cipher)) return new Uint8Array(0);
   const h = parseTransformHeader(message);
   if (h === null) return new Uint8Array(0);
   const avail = Math.min(h.originalMessageSize, message.length - TRANSFORM_HEADER_SIZE);
