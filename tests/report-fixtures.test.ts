@@ -12,7 +12,7 @@ const expectations = readdirSync(DIR).filter((f) => f.endsWith(".expected.json")
 
 interface ExpConn {
   client: string; server: string; stream?: number; transport?: string; dialect?: string | null; auth?: string | null;
-  user?: string | null; outcome?: string; failedPhase?: string | null; status?: string | null;
+  user?: string | null; encryption?: string | null; outcome?: string; failedPhase?: string | null; status?: string | null;
   shares?: { path: string; status: string | null }[]; findings?: string[];
 }
 interface ExpKrb { frame: number; message: string; error: string | null; service?: string | null; expected?: boolean | null }
@@ -45,6 +45,8 @@ describe("reports of the fixtures match their expected facts", () => {
         for (const k of ["outcome", "failedPhase", "status", "dialect", "auth", "user", "transport"] as const) {
           if (e[k] !== undefined) { want[k] = e[k]; got[k] = c![k]; }
         }
+        // encryption: null in expected.json is tshark's "no dialect agreed", which the Report calls "none"
+        if (e.encryption) { want.encryption = e.encryption; got.encryption = c!.encryption; }
         expect(got).toEqual(want);
         if (e.shares) expect(c!.shares.map((s) => ({ path: s.path, status: s.status }))).toEqual(e.shares.map((s) => ({ path: s.path, status: s.status })));
         for (const id of e.findings ?? []) expect(c!.findings, `finding ${id} on ${c!.id}`).toContain(id);
@@ -59,6 +61,45 @@ describe("reports of the fixtures match their expected facts", () => {
       if (exp.kerberosCount !== undefined) expect(r.kerberos.map((k) => k.frame)).toEqual((exp.kerberos ?? []).map((k) => k.frame));
       for (const n of exp.notSmb ?? []) {
         expect(r.connections.filter((c) => c.client.startsWith(`${n.client}:`) && c.server === n.server).map((c) => c.id), `not SMB: ${n.client} → ${n.server}`).toEqual([]);
+      }
+    });
+  }
+});
+
+// The SMB 3 encryption fixtures (scripts/fixtures/encryption.sh) carry the secret that decrypts them and the facts
+// tshark shows once decrypted (expected.json "decryption"). Without a secret the Report must see what tshark sees
+// without one: the connection encrypted, the dialect, and no tree connect that travelled inside a TRANSFORM message.
+interface DecConn {
+  stream: number; dialect: string | null; cipher: string | null; encryption: string; transformFrames: number;
+  decryptedFrames: number; shares: { path: string; status: string | null; requestFrame: number; encrypted: boolean }[];
+}
+interface Decryption { secret: { kind: "password" | "keytab"; file: string }; dump: string; connections: DecConn[] }
+
+describe("encryption fixtures, read without their secret", () => {
+  const withSecret = expectations
+    .map((f) => JSON.parse(readFileSync(join(DIR, f), "utf8")) as Expected & { decryption?: Decryption })
+    .filter((e) => e.decryption);
+  it("exist, each with its secret and decrypted dump", () => {
+    expect(withSecret.length).toBeGreaterThanOrEqual(12);
+    for (const e of withSecret) {
+      const d = e.decryption!;
+      expect(readFileSync(join(DIR, d.secret.file)).length, d.secret.file).toBeGreaterThan(0);
+      expect(existsSync(join(DIR, d.dump)), d.dump).toBe(true);
+    }
+  });
+  for (const e of withSecret) {
+    it.skipIf(!existsSync(join(DIR, e.fixture)))(`${e.fixture}: encrypted, tree connects inside TRANSFORM hidden`, async () => {
+      const r = await reportOf(join(DIR, e.fixture));
+      for (const [i, d] of e.decryption!.connections.entries()) {
+        const c = match(r, e.connections[i]);
+        expect(c, `connection of stream ${d.stream}`).toBeDefined();
+        expect(c!.dialect).toBe(d.dialect);
+        if (d.transformFrames > 0) {
+          expect(c!.encryption).toBe(d.encryption);
+          expect(c!.findings).toContain("ENCRYPTED_TRAFFIC");
+        }
+        const seen = new Set(c!.shares.map((s) => s.requestFrame));
+        for (const s of d.shares) expect(seen.has(s.requestFrame), `${s.path} (frame ${s.requestFrame})`).toBe(!s.encrypted);
       }
     });
   }
