@@ -1,6 +1,7 @@
-// Runs every rule family and every finding module over the model and orders the findings (errors first).
+// Runs every finding module over the model (the walk of the older families, then the modules' own
+// passes) and orders the findings (errors first).
 import { SEVERITY_RANK as RANK, type DiagnoseContext } from "./context";
-import { tcpRules } from "./tcp";
+import { walk } from "./findings/walk";
 import { negotiateRules } from "./negotiate";
 import { sessionRules } from "./session";
 import { kerberosRules } from "./kerberos";
@@ -8,12 +9,12 @@ import { treeRules } from "./tree";
 import { captureRules } from "./capture";
 import { FINDING_MODULES } from "./findings";
 
-const RULES = [tcpRules, negotiateRules, sessionRules, kerberosRules, treeRules, captureRules];
+const RULES = [negotiateRules, sessionRules, kerberosRules, treeRules, captureRules];
 
 export function diagnose(ctx: DiagnoseContext): void {
-  for (const rule of RULES) rule(ctx);
-  // the finding modules (findings/index.ts); the fallbacks speak only where no other one did
-  for (const m of FINDING_MODULES) if (!m.meta.fallback) m.create(ctx);
-  for (const m of FINDING_MODULES) if (m.meta.fallback) m.create(ctx);
+  walk(ctx, FINDING_MODULES, RULES);
+  // the modules' own passes (findings/index.ts); the fallbacks speak only where no other one did
+  for (const m of FINDING_MODULES) if (!m.meta.fallback) m.create?.(ctx);
+  for (const m of FINDING_MODULES) if (m.meta.fallback) m.create?.(ctx);
   ctx.findings.sort((a, b) => RANK[a.severity] - RANK[b.severity] || (a.frames[0] ?? 0) - (b.frames[0] ?? 0));
 }

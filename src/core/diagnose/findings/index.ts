@@ -1,7 +1,12 @@
 // The finding modules, one per finding id (module.ts): detector and texts together. A plain list,
-// one line per module: add yours on its own line. diagnose/index.ts runs them after the older rule
-// families, and the fallbacks (meta.fallback) after all others, in the order listed.
+// one line per module: add yours on its own line. The catalogue in docs/findings.md is made from
+// it (scripts/gen-catalogue.mjs). diagnose/index.ts runs the walk of the older families first
+// (walk.ts: their handlers in this order at each node), then the modules' `create`, the fallbacks
+// (meta.fallback) after all others, in the order listed.
 import type { FindingModule } from "./module";
+import { port139Fallback } from "./port-139-fallback";
+import { tcpRejected } from "./tcp-rejected";
+import { tcpNoAnswer } from "./tcp-no-answer";
 import signingMismatch from "./signing-mismatch";
 import encryptionRequiredByClient from "./encryption-required-by-client";
 import noCommonCipher from "./no-common-cipher";
@@ -15,6 +20,11 @@ import { authNotAttempted } from "./auth-not-attempted";
 import { treeConnectionLimit } from "./tree-connection-limit";
 
 export const FINDING_MODULES: readonly FindingModule[] = [
+  // the older families, in their walk's order (walk.ts)
+  port139Fallback,
+  tcpRejected,
+  tcpNoAnswer,
+  // the newer ids
   signingMismatch,
   encryptionRequiredByClient,
   noCommonCipher,

@@ -1,0 +1,26 @@
+// The walk of the older rule families: TCP, NEGOTIATE, SESSION_SETUP, Kerberos, TREE_CONNECT, the
+// capture itself, in this order, each over every connection. At each node it asks
+// shared/precedence.ts which finding the situation gets, then calls the handlers the finding
+// modules registered for that kind of node (FindingModule.visit), in the order of
+// findings/index.ts. That order is the order of emission: the Report keeps it for findings of one
+// severity on one frame and in each connection's list of ids, so a module's place in the list
+// matters within its kind of node (e.g. SESSION_ACCESS_DENIED before the
+// TREE_ACCESS_DENIED_ENCRYPTION that follows from it). Modules with `create` run after the walk.
+import type { DiagnoseContext, ConnView } from "../context";
+import type { FindingModule } from "./module";
+import { tcpVerdict, type TcpVerdict } from "./shared/precedence";
+
+export interface Visitors {
+  /** a connection that failed at the TCP handshake */
+  tcp?(ctx: DiagnoseContext, c: ConnView, v: TcpVerdict): void;
+}
+
+export function walk(ctx: DiagnoseContext, modules: readonly FindingModule[], rest: ((ctx: DiagnoseContext) => void)[]): void {
+  const on = <K extends keyof Visitors>(k: K) => modules.flatMap((m) => (m.visit?.[k] ? [m.visit[k]!] : [])) as NonNullable<Visitors[K]>[];
+  const tcp = on("tcp");
+  for (const c of ctx.conns) {
+    const v = tcpVerdict(ctx, c);
+    if (v) for (const f of tcp) f(ctx, c, v);
+  }
+  for (const r of rest) r(ctx); // the families not migrated yet
+}
