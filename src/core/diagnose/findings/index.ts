@@ -7,6 +7,10 @@ import type { FindingModule } from "./module";
 import { port139Fallback } from "./port-139-fallback";
 import { tcpRejected } from "./tcp-rejected";
 import { tcpNoAnswer } from "./tcp-no-answer";
+import { netbiosSessionRejected } from "./netbios-session-rejected";
+import { negotiateDialectMismatch } from "./negotiate-dialect-mismatch";
+import { negotiateFailed } from "./negotiate-failed";
+import { negotiateNoResponse } from "./negotiate-no-response";
 import signingMismatch from "./signing-mismatch";
 import encryptionRequiredByClient from "./encryption-required-by-client";
 import noCommonCipher from "./no-common-cipher";
@@ -24,6 +28,10 @@ export const FINDING_MODULES: readonly FindingModule[] = [
   port139Fallback,
   tcpRejected,
   tcpNoAnswer,
+  netbiosSessionRejected,
+  negotiateDialectMismatch,
+  negotiateFailed,
+  negotiateNoResponse,
   // the newer ids
   signingMismatch,
   encryptionRequiredByClient,

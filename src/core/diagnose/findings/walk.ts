@@ -8,11 +8,13 @@
 // TREE_ACCESS_DENIED_ENCRYPTION that follows from it). Modules with `create` run after the walk.
 import type { DiagnoseContext, ConnView } from "../context";
 import type { FindingModule } from "./module";
-import { tcpVerdict, type TcpVerdict } from "./shared/precedence";
+import { tcpVerdict, negotiateVerdict, type TcpVerdict, type NegotiateVerdict } from "./shared/precedence";
 
 export interface Visitors {
   /** a connection that failed at the TCP handshake */
   tcp?(ctx: DiagnoseContext, c: ConnView, v: TcpVerdict): void;
+  /** every connection, with its NEGOTIATE finding if it failed there */
+  negotiate?(ctx: DiagnoseContext, c: ConnView, v: NegotiateVerdict | null): void;
 }
 
 export function walk(ctx: DiagnoseContext, modules: readonly FindingModule[], rest: ((ctx: DiagnoseContext) => void)[]): void {
@@ -21,6 +23,11 @@ export function walk(ctx: DiagnoseContext, modules: readonly FindingModule[], re
   for (const c of ctx.conns) {
     const v = tcpVerdict(ctx, c);
     if (v) for (const f of tcp) f(ctx, c, v);
+  }
+  const negotiate = on("negotiate");
+  for (const c of ctx.conns) {
+    const v = negotiateVerdict(c);
+    for (const f of negotiate) f(ctx, c, v);
   }
   for (const r of rest) r(ctx); // the families not migrated yet
 }
