@@ -5,8 +5,7 @@ import { REF } from "./references";
 import { displayFilter } from "../filters";
 import { statusLabel, statusInWords } from "../names";
 import { isError } from "../model/summarize";
-import { clientCanEncrypt, encryptionRuledOut } from "./encryption";
-import { encryptionRemedies } from "./session";
+import { clientCanEncrypt, encryptionRuledOut, encryptionRemedies } from "./findings/shared/encryption";
 import { treeConnectionLimited } from "./findings/tree-connection-limit";
 import type { TreeConnect } from "../model/types";
 

@@ -11,6 +11,15 @@ import { netbiosSessionRejected } from "./netbios-session-rejected";
 import { negotiateDialectMismatch } from "./negotiate-dialect-mismatch";
 import { negotiateFailed } from "./negotiate-failed";
 import { negotiateNoResponse } from "./negotiate-no-response";
+import { sessionSetupNoResponse } from "./session-setup-no-response";
+import { logonFailure } from "./logon-failure";
+import { sessionAccessDenied } from "./session-access-denied";
+import { treeAccessDeniedEncryption } from "./tree-access-denied-encryption";
+import { sessionSigningFailed } from "./session-signing-failed";
+import { sessionSetupFailed } from "./session-setup-failed";
+import { guestSession } from "./guest-session";
+import { sessionSetupLoop } from "./session-setup-loop";
+import { sessionExpiredFinding } from "./session-expired";
 import signingMismatch from "./signing-mismatch";
 import encryptionRequiredByClient from "./encryption-required-by-client";
 import noCommonCipher from "./no-common-cipher";
@@ -32,6 +41,15 @@ export const FINDING_MODULES: readonly FindingModule[] = [
   negotiateDialectMismatch,
   negotiateFailed,
   negotiateNoResponse,
+  sessionSetupNoResponse,
+  logonFailure,
+  sessionAccessDenied,
+  treeAccessDeniedEncryption, // after sessionAccessDenied: the likely cause it names
+  sessionSigningFailed,
+  sessionSetupFailed,
+  guestSession,
+  sessionSetupLoop,
+  sessionExpiredFinding,
   // the newer ids
   signingMismatch,
   encryptionRequiredByClient,

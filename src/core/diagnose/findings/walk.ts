@@ -8,13 +8,17 @@
 // TREE_ACCESS_DENIED_ENCRYPTION that follows from it). Modules with `create` run after the walk.
 import type { DiagnoseContext, ConnView } from "../context";
 import type { FindingModule } from "./module";
-import { tcpVerdict, negotiateVerdict, type TcpVerdict, type NegotiateVerdict } from "./shared/precedence";
+import { tcpVerdict, negotiateVerdict, sessionFailures, type TcpVerdict, type NegotiateVerdict, type SessionFailure } from "./shared/precedence";
 
 export interface Visitors {
   /** a connection that failed at the TCP handshake */
   tcp?(ctx: DiagnoseContext, c: ConnView, v: TcpVerdict): void;
   /** every connection, with its NEGOTIATE finding if it failed there */
   negotiate?(ctx: DiagnoseContext, c: ConnView, v: NegotiateVerdict | null): void;
+  /** each SESSION_SETUP failure of a connection (the connection's own, then the further attempts refused) */
+  sessionFailure?(ctx: DiagnoseContext, c: ConnView, f: SessionFailure): void;
+  /** every connection, after its SESSION_SETUP failures */
+  session?(ctx: DiagnoseContext, c: ConnView): void;
 }
 
 export function walk(ctx: DiagnoseContext, modules: readonly FindingModule[], rest: ((ctx: DiagnoseContext) => void)[]): void {
@@ -28,6 +32,11 @@ export function walk(ctx: DiagnoseContext, modules: readonly FindingModule[], re
   for (const c of ctx.conns) {
     const v = negotiateVerdict(c);
     for (const f of negotiate) f(ctx, c, v);
+  }
+  const sessionFailure = on("sessionFailure"), session = on("session");
+  for (const c of ctx.conns) {
+    for (const sf of sessionFailures(c)) for (const f of sessionFailure) f(ctx, c, sf);
+    for (const f of session) f(ctx, c);
   }
   for (const r of rest) r(ctx); // the families not migrated yet
 }

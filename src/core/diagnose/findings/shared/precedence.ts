@@ -8,8 +8,21 @@
 //   offer the server closed on unanswered, is NEGOTIATE_DIALECT_MISMATCH; an error status is
 //   NEGOTIATE_FAILED; no response at all is NEGOTIATE_NO_RESPONSE. A refused NetBIOS session
 //   (NETBIOS_SESSION_REJECTED) is told in addition, before these.
+// - SESSION_SETUP: the connection's own failure (its last leg, if it failed there), then the first
+//   of the further attempts refused on a connection that did set up a session. Unanswered:
+//   SESSION_SETUP_NO_RESPONSE. By status: a credential status LOGON_FAILURE, ACCESS_DENIED
+//   SESSION_ACCESS_DENIED (plus TREE_ACCESS_DENIED_ENCRYPTION for the connection's own failure
+//   when the client cannot encrypt), INVALID_SIGNATURE SESSION_SIGNING_FAILED, any other
+//   SESSION_SETUP_FAILED. An NTLMv1 AUTHENTICATE refused is left to NTLMV1_REFUSED (the protocol
+//   was refused, not the password); a success or MORE_PROCESSING_REQUIRED the client did not go
+//   on from is a hang-up, left to the ending findings (SIGNING_MISMATCH, CONNECTION_ABANDONED…).
 import { host, type ConnView, type DiagnoseContext } from "../../context";
-import { isError, serverResetAfter } from "../../../model/summarize";
+import { isError, serverResetAfter, failedExtraAttempts } from "../../../model/summarize";
+import { statusLabel } from "../../../names";
+import type { SessionLeg } from "../../../model/types";
+import { clientCanEncrypt, encryptionRuledOut, type EncryptionAbility } from "./encryption";
+import { ntlmV1Refused } from "../ntlmv1-refused";
+import { CREDENTIAL } from "../logon-failure";
 
 export type TcpVerdict =
   | { id: "PORT_139_FALLBACK"; other: ConnView }
@@ -49,4 +62,48 @@ export function negotiateVerdict(c: ConnView): NegotiateVerdict | null {
     return { id: "NEGOTIATE_NO_RESPONSE" };
   }
   return null;
+}
+
+export interface SessionFailure {
+  id: "SESSION_SETUP_NO_RESPONSE" | "LOGON_FAILURE" | "SESSION_ACCESS_DENIED" | "SESSION_SIGNING_FAILED" | "SESSION_SETUP_FAILED";
+  leg: SessionLeg;
+  /** 0 for the connection's own failure; else how many further attempts were refused on a connection that set up a session */
+  extra: number;
+  /** the status label of the leg's response ("" when unanswered) */
+  status: string;
+  /** SESSION_ACCESS_DENIED: could the client encrypt (can null: encryption explains nothing here) */
+  enc?: EncryptionAbility;
+}
+
+/** The SESSION_SETUP failures of a connection to tell, in order. */
+export function sessionFailures(c: ConnView): SessionFailure[] {
+  const m = c.m;
+  const out: SessionFailure[] = [];
+  const last = m.sessions[m.sessions.length - 1];
+  if (c.s.failedPhase === "session_setup" && last) {
+    if (!last.resp && (c.s.outcome === "no-response" || serverResetAfter(m, last.req))) out.push({ id: "SESSION_SETUP_NO_RESPONSE", leg: last, extra: 0, status: "" });
+    else if (last.resp && isError(last.resp.status)) { const f = byStatus(c, last, 0); if (f) out.push(f); }
+  }
+  const extra = failedExtraAttempts(m);
+  if (extra.length) {
+    const first = extra[0];
+    const f = byStatus(c, first[first.length - 1], extra.length);
+    if (f) out.push(f);
+  }
+  return out;
+}
+
+function byStatus(c: ConnView, leg: SessionLeg, extra: number): SessionFailure | null {
+  if (ntlmV1Refused(leg)) return null;
+  const status = statusLabel(leg.resp!.status);
+  if (CREDENTIAL[status]) return { id: "LOGON_FAILURE", leg, extra, status };
+  if (status === "STATUS_ACCESS_DENIED") {
+    const a = leg.req.auth;
+    // encryption explains nothing on SMB1, nor for a null session (refused as anonymous, however it could encrypt)
+    const anonymous = a.ntlmType === 3 && !a.user && !a.domain;
+    const enc = encryptionRuledOut(c.m, leg.req.smb1) || anonymous ? { can: null, why: "" } : clientCanEncrypt(c.m);
+    return { id: "SESSION_ACCESS_DENIED", leg, extra, status, enc };
+  }
+  if (status === "STATUS_INVALID_SIGNATURE") return { id: "SESSION_SIGNING_FAILED", leg, extra, status };
+  return { id: "SESSION_SETUP_FAILED", leg, extra, status };
 }
