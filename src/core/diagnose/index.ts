@@ -2,12 +2,11 @@
 // passes) and orders the findings (errors first).
 import { SEVERITY_RANK as RANK, type DiagnoseContext } from "./context";
 import { walk } from "./findings/walk";
-import { kerberosRules } from "./kerberos";
 import { treeRules } from "./tree";
 import { captureRules } from "./capture";
 import { FINDING_MODULES } from "./findings";
 
-const RULES = [kerberosRules, treeRules, captureRules];
+const RULES = [treeRules, captureRules];
 
 export function diagnose(ctx: DiagnoseContext): void {
   walk(ctx, FINDING_MODULES, RULES);

@@ -20,6 +20,8 @@ import { sessionSetupFailed } from "./session-setup-failed";
 import { guestSession } from "./guest-session";
 import { sessionSetupLoop } from "./session-setup-loop";
 import { sessionExpiredFinding } from "./session-expired";
+import { kerberosSpnUnknown } from "./kerberos-spn-unknown";
+import { kerberosPreauthNormal } from "./kerberos-preauth-normal";
 import signingMismatch from "./signing-mismatch";
 import encryptionRequiredByClient from "./encryption-required-by-client";
 import noCommonCipher from "./no-common-cipher";
@@ -27,7 +29,7 @@ import connectionAbandoned from "./connection-abandoned";
 import { ntlmv1Refused } from "./ntlmv1-refused";
 import { ntlmv1InUse } from "./ntlmv1-in-use";
 import { kerberosEtypeMismatch } from "./kerberos-etype-mismatch";
-import { kerberosBlobError } from "./kerberos-blob-error";
+import { kerberosError } from "./kerberos-error";
 import { kdcUnreachable } from "./kdc-unreachable";
 import { authNotAttempted } from "./auth-not-attempted";
 import { treeConnectionLimit } from "./tree-connection-limit";
@@ -50,6 +52,8 @@ export const FINDING_MODULES: readonly FindingModule[] = [
   guestSession,
   sessionSetupLoop,
   sessionExpiredFinding,
+  kerberosSpnUnknown, // and kerberosError below
+  kerberosPreauthNormal,
   // the newer ids
   signingMismatch,
   encryptionRequiredByClient,
@@ -57,7 +61,7 @@ export const FINDING_MODULES: readonly FindingModule[] = [
   ntlmv1Refused,
   ntlmv1InUse,
   kerberosEtypeMismatch,
-  kerberosBlobError,
+  kerberosError,
   kdcUnreachable,
   treeConnectionLimit,
   // fallbacks, in this order: the more specific first

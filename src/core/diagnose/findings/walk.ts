@@ -8,7 +8,8 @@
 // TREE_ACCESS_DENIED_ENCRYPTION that follows from it). Modules with `create` run after the walk.
 import type { DiagnoseContext, ConnView } from "../context";
 import type { FindingModule } from "./module";
-import { tcpVerdict, negotiateVerdict, sessionFailures, type TcpVerdict, type NegotiateVerdict, type SessionFailure } from "./shared/precedence";
+import type { KrbExchange } from "../../model/kerberos";
+import { tcpVerdict, negotiateVerdict, sessionFailures, kerberosErrors, type TcpVerdict, type NegotiateVerdict, type SessionFailure, type KrbErrorGroup } from "./shared/precedence";
 
 export interface Visitors {
   /** a connection that failed at the TCP handshake */
@@ -19,6 +20,10 @@ export interface Visitors {
   sessionFailure?(ctx: DiagnoseContext, c: ConnView, f: SessionFailure): void;
   /** every connection, after its SESSION_SETUP failures */
   session?(ctx: DiagnoseContext, c: ConnView): void;
+  /** each group of KDC errors to tell */
+  kerberosError?(ctx: DiagnoseContext, g: KrbErrorGroup): void;
+  /** once, with the normal pre-authentication errors of the capture */
+  kerberosPreauth?(ctx: DiagnoseContext, preauth: KrbExchange[]): void;
 }
 
 export function walk(ctx: DiagnoseContext, modules: readonly FindingModule[], rest: ((ctx: DiagnoseContext) => void)[]): void {
@@ -38,5 +43,8 @@ export function walk(ctx: DiagnoseContext, modules: readonly FindingModule[], re
     for (const sf of sessionFailures(c)) for (const f of sessionFailure) f(ctx, c, sf);
     for (const f of session) f(ctx, c);
   }
+  const krb = kerberosErrors(ctx);
+  for (const g of krb.groups) for (const f of on("kerberosError")) f(ctx, g);
+  for (const f of on("kerberosPreauth")) f(ctx, krb.preauth);
   for (const r of rest) r(ctx); // the families not migrated yet
 }

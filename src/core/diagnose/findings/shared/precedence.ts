@@ -16,7 +16,13 @@
 //   SESSION_SETUP_FAILED. An NTLMv1 AUTHENTICATE refused is left to NTLMV1_REFUSED (the protocol
 //   was refused, not the password); a success or MORE_PROCESSING_REQUIRED the client did not go
 //   on from is a hang-up, left to the ending findings (SIGNING_MISMATCH, CONNECTION_ABANDONED…).
+// - Kerberos errors from the KDC: the pre-authentication ones (KDC_ERR_PREAUTH_REQUIRED,
+//   KRB_ERR_RESPONSE_TOO_BIG) are KERBEROS_PREAUTH_NORMAL, one per client; KDC_ERR_ETYPE_NOSUPP is
+//   left to KERBEROS_ETYPE_MISMATCH (it names the etypes); the others are grouped (retries of one
+//   request: same client, service, error and SMB connection) and each group is
+//   KERBEROS_SPN_UNKNOWN (principal unknown, codes 7 and 8) or KERBEROS_ERROR.
 import { host, type ConnView, type DiagnoseContext } from "../../context";
+import { EXPECTED_KRB_ERRORS, type KrbExchange } from "../../../model/kerberos";
 import { isError, serverResetAfter, failedExtraAttempts } from "../../../model/summarize";
 import { statusLabel } from "../../../names";
 import type { SessionLeg } from "../../../model/types";
@@ -106,4 +112,39 @@ function byStatus(c: ConnView, leg: SessionLeg, extra: number): SessionFailure |
   }
   if (status === "STATUS_INVALID_SIGNATURE") return { id: "SESSION_SIGNING_FAILED", leg, extra, status };
   return { id: "SESSION_SETUP_FAILED", leg, extra, status };
+}
+
+export interface KrbErrorGroup {
+  id: "KERBEROS_SPN_UNKNOWN" | "KERBEROS_ERROR";
+  /** the exchanges, retries of one request (the first one is told) */
+  group: KrbExchange[];
+  err: number;
+  /** the SMB connection the exchanges served, or null */
+  v: ConnView | null;
+  /** an error that served no SMB connection of a capture that has some: listed, not blamed */
+  notSmb: boolean;
+}
+
+/** The KDC errors to tell, grouped, in the order of their first exchange; and the normal pre-authentication ones. */
+export function kerberosErrors(ctx: DiagnoseContext): { groups: KrbErrorGroup[]; preauth: KrbExchange[] } {
+  const viewOf = (ex: KrbExchange) => (ex.conn ? ctx.viewOf.get(ex.conn) ?? null : null);
+  const preauth: KrbExchange[] = [];
+  const byKey = new Map<string, KrbExchange[]>();
+  for (const ex of ctx.exchanges) {
+    const err = ex.reply?.msgType === 30 ? ex.reply.errorCode : null;
+    if (err === null) continue;
+    if (EXPECTED_KRB_ERRORS.has(err)) { preauth.push(ex); continue; }
+    if (err === 14) continue; // KDC_ERR_ETYPE_NOSUPP: KERBEROS_ETYPE_MISMATCH tells it with the etypes
+    const key = `${ex.client}|${ex.service}|${err}|${ex.conn ? ex.conn.stream : ""}`;
+    let l = byKey.get(key);
+    if (!l) byKey.set(key, (l = []));
+    l.push(ex);
+  }
+  const groups: KrbErrorGroup[] = [];
+  for (const group of byKey.values()) {
+    const err = group[0].reply!.errorCode!;
+    const v = viewOf(group[0]);
+    groups.push({ id: err === 7 || err === 8 ? "KERBEROS_SPN_UNKNOWN" : "KERBEROS_ERROR", group, err, v, notSmb: !v && ctx.conns.length > 0 });
+  }
+  return { groups, preauth };
 }
