@@ -2,11 +2,10 @@
 // passes) and orders the findings (errors first).
 import { SEVERITY_RANK as RANK, type DiagnoseContext } from "./context";
 import { walk } from "./findings/walk";
-import { treeRules } from "./tree";
 import { captureRules } from "./capture";
 import { FINDING_MODULES } from "./findings";
 
-const RULES = [treeRules, captureRules];
+const RULES = [captureRules];
 
 export function diagnose(ctx: DiagnoseContext): void {
   walk(ctx, FINDING_MODULES, RULES);

@@ -22,6 +22,11 @@ import { sessionSetupLoop } from "./session-setup-loop";
 import { sessionExpiredFinding } from "./session-expired";
 import { kerberosSpnUnknown } from "./kerberos-spn-unknown";
 import { kerberosPreauthNormal } from "./kerberos-preauth-normal";
+import { treeBadNetworkName } from "./tree-bad-network-name";
+import { treeAccessDeniedAnonymous } from "./tree-access-denied-anonymous";
+import { treeAccessDeniedPermissions } from "./tree-access-denied-permissions";
+import { treeConnectFailed } from "./tree-connect-failed";
+import { encryptedTraffic } from "./encrypted-traffic";
 import signingMismatch from "./signing-mismatch";
 import encryptionRequiredByClient from "./encryption-required-by-client";
 import noCommonCipher from "./no-common-cipher";
@@ -54,6 +59,11 @@ export const FINDING_MODULES: readonly FindingModule[] = [
   sessionExpiredFinding,
   kerberosSpnUnknown, // and kerberosError below
   kerberosPreauthNormal,
+  treeBadNetworkName, // and treeAccessDeniedEncryption above
+  treeAccessDeniedAnonymous,
+  treeAccessDeniedPermissions,
+  treeConnectFailed,
+  encryptedTraffic,
   // the newer ids
   signingMismatch,
   encryptionRequiredByClient,

@@ -6,6 +6,7 @@ import { add, host, streamFilter } from "../context";
 import { REF } from "../references";
 import { encryptionRemedies } from "./shared/encryption";
 import { legFrames } from "./shared/session-text";
+import { deniedBase, treeFrames, shareName } from "./shared/tree-text";
 import type { FindingModule } from "./module";
 
 const meta = {
@@ -18,6 +19,18 @@ const meta = {
 export const treeAccessDeniedEncryption: FindingModule = {
   meta,
   visit: {
+    tree(ctx, c, t, v) {
+      if (v.id !== meta.id) return;
+      const name = shareName(t.path);
+      add(ctx, {
+        id: meta.id,
+        severity: "error",
+        title: `Share "${name}" requires encryption; this client cannot encrypt`,
+        explanation: `${deniedBase(c, t, v.shown)} Deciding evidence: ${v.enc.why}. A share that requires encryption refuses clients that cannot encrypt with exactly this status (MS-SMB2 3.3.5.7), whatever their permissions. If the share does not require encryption after all, check permissions as for any access denied.`,
+        remediation: encryptionRemedies(host(c.s.server), name || null),
+        connection: c.s.id, frames: treeFrames(t), filter: streamFilter(c), references: [REF.smb2Tree, REF.smb2Ctx, REF.article],
+      }, c);
+    },
     // after SESSION_ACCESS_DENIED at the same failure (findings/index.ts lists it after that module)
     sessionFailure(ctx, c, f) {
       if (f.id !== "SESSION_ACCESS_DENIED" || f.enc?.can !== false || f.extra) return;

@@ -9,7 +9,9 @@
 import type { DiagnoseContext, ConnView } from "../context";
 import type { FindingModule } from "./module";
 import type { KrbExchange } from "../../model/kerberos";
-import { tcpVerdict, negotiateVerdict, sessionFailures, kerberosErrors, type TcpVerdict, type NegotiateVerdict, type SessionFailure, type KrbErrorGroup } from "./shared/precedence";
+import type { TreeConnect } from "../../model/types";
+import { tcpVerdict, negotiateVerdict, sessionFailures, kerberosErrors, treeVerdict, type TcpVerdict, type NegotiateVerdict, type SessionFailure, type KrbErrorGroup, type TreeVerdict } from "./shared/precedence";
+import { workingShares } from "./shared/tree-text";
 
 export interface Visitors {
   /** a connection that failed at the TCP handshake */
@@ -24,6 +26,10 @@ export interface Visitors {
   kerberosError?(ctx: DiagnoseContext, g: KrbErrorGroup): void;
   /** once, with the normal pre-authentication errors of the capture */
   kerberosPreauth?(ctx: DiagnoseContext, preauth: KrbExchange[]): void;
+  /** each refused TREE_CONNECT of a connection */
+  tree?(ctx: DiagnoseContext, c: ConnView, t: TreeConnect, v: TreeVerdict): void;
+  /** every connection, after its tree connects */
+  treeConnection?(ctx: DiagnoseContext, c: ConnView): void;
 }
 
 export function walk(ctx: DiagnoseContext, modules: readonly FindingModule[], rest: ((ctx: DiagnoseContext) => void)[]): void {
@@ -46,5 +52,14 @@ export function walk(ctx: DiagnoseContext, modules: readonly FindingModule[], re
   const krb = kerberosErrors(ctx);
   for (const g of krb.groups) for (const f of on("kerberosError")) f(ctx, g);
   for (const f of on("kerberosPreauth")) f(ctx, krb.preauth);
+  const working = workingShares(ctx);
+  const tree = on("tree"), treeConnection = on("treeConnection");
+  for (const c of ctx.conns) {
+    for (const t of c.m.trees) {
+      const v = treeVerdict(c, t, working);
+      if (v) for (const f of tree) f(ctx, c, t, v);
+    }
+    for (const f of treeConnection) f(ctx, c);
+  }
   for (const r of rest) r(ctx); // the families not migrated yet
 }

@@ -21,11 +21,18 @@
 //   left to KERBEROS_ETYPE_MISMATCH (it names the etypes); the others are grouped (retries of one
 //   request: same client, service, error and SMB connection) and each group is
 //   KERBEROS_SPN_UNKNOWN (principal unknown, codes 7 and 8) or KERBEROS_ERROR.
+// - TREE_CONNECT refused: a connection-limit status is left to TREE_CONNECTION_LIMIT; BAD_NETWORK_NAME
+//   is TREE_BAD_NETWORK_NAME; ACCESS_DENIED (or NETWORK_ACCESS_DENIED) is, in this order:
+//   TREE_ACCESS_DENIED_ANONYMOUS for a null session, TREE_ACCESS_DENIED_PERMISSIONS when encryption
+//   is ruled out (SMB1, a server that does not speak SMB 3), TREE_ACCESS_DENIED_ENCRYPTION when the
+//   client cannot encrypt, TREE_ACCESS_DENIED_PERMISSIONS when it can, TREE_CONNECT_FAILED
+//   ("undecided") when the capture cannot tell; any other status TREE_CONNECT_FAILED.
 import { host, type ConnView, type DiagnoseContext } from "../../context";
-import { EXPECTED_KRB_ERRORS, type KrbExchange } from "../../../model/kerberos";
+import { statusLabel, statusInWords } from "../../../names";
 import { isError, serverResetAfter, failedExtraAttempts } from "../../../model/summarize";
-import { statusLabel } from "../../../names";
-import type { SessionLeg } from "../../../model/types";
+import { EXPECTED_KRB_ERRORS, type KrbExchange } from "../../../model/kerberos";
+import type { SessionLeg, TreeConnect } from "../../../model/types";
+import { treeConnectionLimited } from "../tree-connection-limit";
 import { clientCanEncrypt, encryptionRuledOut, type EncryptionAbility } from "./encryption";
 import { ntlmV1Refused } from "../ntlmv1-refused";
 import { CREDENTIAL } from "../logon-failure";
@@ -147,4 +154,33 @@ export function kerberosErrors(ctx: DiagnoseContext): { groups: KrbErrorGroup[];
     groups.push({ id: err === 7 || err === 8 ? "KERBEROS_SPN_UNKNOWN" : "KERBEROS_ERROR", group, err, v, notSmb: !v && ctx.conns.length > 0 });
   }
   return { groups, preauth };
+}
+
+export type TreeVerdict = { shown: string } & (
+  | { id: "TREE_BAD_NETWORK_NAME"; working: string[] }
+  | { id: "TREE_ACCESS_DENIED_ANONYMOUS" }
+  | { id: "TREE_ACCESS_DENIED_PERMISSIONS"; ruledOut: string }
+  | { id: "TREE_ACCESS_DENIED_ENCRYPTION"; enc: EncryptionAbility }
+  | { id: "TREE_CONNECT_FAILED"; undecided: EncryptionAbility | null });
+
+/**
+ * The finding of a refused TREE_CONNECT, or null (not refused, or a connection limit);
+ * `working` lists per server host the shares that connected (shared/tree-text.ts workingShares).
+ * The status is decided by its NTSTATUS meaning and told as the capture shows it (`shown`: an
+ * SMB1 DOS error by its name).
+ */
+export function treeVerdict(c: ConnView, t: TreeConnect, working: Map<string, string[]>): TreeVerdict | null {
+  if (!t.resp || !isError(t.resp.status)) return null;
+  if (treeConnectionLimited(t)) return null;
+  const st = statusLabel(t.resp.status);
+  const shown = statusInWords(t.resp);
+  if (st === "STATUS_BAD_NETWORK_NAME") return { id: "TREE_BAD_NETWORK_NAME", shown, working: working.get(host(c.s.server)) ?? [] };
+  if (st !== "STATUS_ACCESS_DENIED" && st !== "STATUS_NETWORK_ACCESS_DENIED") return { id: "TREE_CONNECT_FAILED", shown, undecided: null };
+  if (c.s.auth === "anonymous") return { id: "TREE_ACCESS_DENIED_ANONYMOUS", shown };
+  const ruledOut = encryptionRuledOut(c.m, t.req.smb1);
+  if (ruledOut) return { id: "TREE_ACCESS_DENIED_PERMISSIONS", shown, ruledOut };
+  const enc = clientCanEncrypt(c.m);
+  if (enc.can === false) return { id: "TREE_ACCESS_DENIED_ENCRYPTION", shown, enc };
+  if (enc.can === true) return { id: "TREE_ACCESS_DENIED_PERMISSIONS", shown, ruledOut: `${enc.why}, so the client could have encrypted had the share required it` };
+  return { id: "TREE_CONNECT_FAILED", shown, undecided: enc };
 }
