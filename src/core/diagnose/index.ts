@@ -1,15 +1,12 @@
-// Runs every finding module over the model (the walk of the older families, then the modules' own
-// passes) and orders the findings (errors first).
+// Runs every finding module over the model (findings/index.ts: the walk of the older families,
+// findings/walk.ts, then the modules' own passes) and orders the findings (errors first).
 import { SEVERITY_RANK as RANK, type DiagnoseContext } from "./context";
 import { walk } from "./findings/walk";
-import { captureRules } from "./capture";
 import { FINDING_MODULES } from "./findings";
 
-const RULES = [captureRules];
-
 export function diagnose(ctx: DiagnoseContext): void {
-  walk(ctx, FINDING_MODULES, RULES);
-  // the modules' own passes (findings/index.ts); the fallbacks speak only where no other one did
+  walk(ctx, FINDING_MODULES);
+  // the modules' own passes; the fallbacks speak only where no other one did
   for (const m of FINDING_MODULES) if (!m.meta.fallback) m.create?.(ctx);
   for (const m of FINDING_MODULES) if (m.meta.fallback) m.create?.(ctx);
   ctx.findings.sort((a, b) => RANK[a.severity] - RANK[b.severity] || (a.frames[0] ?? 0) - (b.frames[0] ?? 0));

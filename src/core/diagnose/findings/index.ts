@@ -27,6 +27,11 @@ import { treeAccessDeniedAnonymous } from "./tree-access-denied-anonymous";
 import { treeAccessDeniedPermissions } from "./tree-access-denied-permissions";
 import { treeConnectFailed } from "./tree-connect-failed";
 import { encryptedTraffic } from "./encrypted-traffic";
+import { captureIncomplete } from "./capture-incomplete";
+import { smbProbeOtherProtocol } from "./smb-probe-other-protocol";
+import { smbPreTcpTransport } from "./smb-pre-tcp-transport";
+import { noSmbTraffic } from "./no-smb-traffic";
+import { smb1InUse } from "./smb1-in-use";
 import signingMismatch from "./signing-mismatch";
 import encryptionRequiredByClient from "./encryption-required-by-client";
 import noCommonCipher from "./no-common-cipher";
@@ -64,6 +69,11 @@ export const FINDING_MODULES: readonly FindingModule[] = [
   treeAccessDeniedPermissions,
   treeConnectFailed,
   encryptedTraffic,
+  captureIncomplete,
+  smbProbeOtherProtocol,
+  smbPreTcpTransport,
+  noSmbTraffic,
+  smb1InUse,
   // the newer ids
   signingMismatch,
   encryptionRequiredByClient,

@@ -30,9 +30,11 @@ export interface Visitors {
   tree?(ctx: DiagnoseContext, c: ConnView, t: TreeConnect, v: TreeVerdict): void;
   /** every connection, after its tree connects */
   treeConnection?(ctx: DiagnoseContext, c: ConnView): void;
+  /** once, last: the capture itself (what it misses, what it holds when there is no SMB) */
+  capture?(ctx: DiagnoseContext): void;
 }
 
-export function walk(ctx: DiagnoseContext, modules: readonly FindingModule[], rest: ((ctx: DiagnoseContext) => void)[]): void {
+export function walk(ctx: DiagnoseContext, modules: readonly FindingModule[]): void {
   const on = <K extends keyof Visitors>(k: K) => modules.flatMap((m) => (m.visit?.[k] ? [m.visit[k]!] : [])) as NonNullable<Visitors[K]>[];
   const tcp = on("tcp");
   for (const c of ctx.conns) {
@@ -61,5 +63,5 @@ export function walk(ctx: DiagnoseContext, modules: readonly FindingModule[], re
     }
     for (const f of treeConnection) f(ctx, c);
   }
-  for (const r of rest) r(ctx); // the families not migrated yet
+  for (const f of on("capture")) f(ctx);
 }
