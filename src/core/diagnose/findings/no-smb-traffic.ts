@@ -3,6 +3,7 @@
 import { add } from "../context";
 import { REF } from "../references";
 import { describePorts } from "./shared/ports";
+import { noSmbAtAll } from "./shared/precedence";
 import type { FindingModule } from "./module";
 
 const meta = {
@@ -17,8 +18,7 @@ export const noSmbTraffic: FindingModule = {
   visit: {
     capture(ctx) {
       const m = ctx.model;
-      const preTcp = m.preTcp.netbeui + m.preTcp.ipx;
-      if (ctx.conns.length === 0 && m.kerberos.length === 0 && !m.error && preTcp === 0) {
+      if (noSmbAtAll(ctx)) {
         const ports = describePorts(m.tcpPorts, m.udpPorts);
         add(ctx, {
           id: meta.id,

@@ -27,6 +27,12 @@
 //   is ruled out (SMB1, a server that does not speak SMB 3), TREE_ACCESS_DENIED_ENCRYPTION when the
 //   client cannot encrypt, TREE_ACCESS_DENIED_PERMISSIONS when it can, TREE_CONNECT_FAILED
 //   ("undecided") when the capture cannot tell; any other status TREE_CONNECT_FAILED.
+// - The capture: NO_SMB_TRAFFIC only for a capture with no SMB connection, no Kerberos, no error
+//   and no pre-TCP SMB (SMB_PRE_TCP_TRANSPORT says that one).
+// - The fallbacks (meta.fallback: AUTH_NOT_ATTEMPTED, then CONNECTION_ABANDONED) run after every
+//   other module and speak only for a connection no error finding explained (explainedByError).
+// Order of emission (which the Report keeps among findings of one severity on one frame and in
+// each connection's list of ids) is the walk's: walk.ts.
 import { host, type ConnView, type DiagnoseContext } from "../../context";
 import { statusLabel, statusInWords } from "../../../names";
 import { isError, serverResetAfter, failedExtraAttempts } from "../../../model/summarize";
@@ -183,4 +189,15 @@ export function treeVerdict(c: ConnView, t: TreeConnect, working: Map<string, st
   if (enc.can === false) return { id: "TREE_ACCESS_DENIED_ENCRYPTION", shown, enc };
   if (enc.can === true) return { id: "TREE_ACCESS_DENIED_PERMISSIONS", shown, ruledOut: `${enc.why}, so the client could have encrypted had the share required it` };
   return { id: "TREE_CONNECT_FAILED", shown, undecided: enc };
+}
+
+/** Some error finding already explains this connection (the fallbacks then stay silent). */
+export function explainedByError(ctx: DiagnoseContext, c: ConnView): boolean {
+  return ctx.findings.some((f) => f.severity === "error" && (f.connection === c.s.id || f.connections?.includes(c.s.id)));
+}
+
+/** The capture holds no SMB at all: no connection, no Kerberos, no pre-TCP SMB, and it was read whole. */
+export function noSmbAtAll(ctx: DiagnoseContext): boolean {
+  const m = ctx.model;
+  return ctx.conns.length === 0 && m.kerberos.length === 0 && !m.error && m.preTcp.netbeui + m.preTcp.ipx === 0;
 }
