@@ -8,7 +8,7 @@ import { pairKerberos, failedExchange, EXPECTED_KRB_ERRORS } from "./model/kerbe
 import { KRB_ERRORS, KRB_MSG_TYPES } from "./names";
 import { diagnose } from "./diagnose";
 import { makeContext, FINDINGS_PER_ID, type ConnView } from "./diagnose/context";
-import { describePorts } from "./diagnose/capture";
+import { describePorts } from "./diagnose/findings/shared/ports";
 import { rfc3339 } from "./eventsView";
 import { verdictOf } from "./verdict";
 

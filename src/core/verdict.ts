@@ -71,7 +71,7 @@ export function verdictOf(r: Report): { verdict: string; headline: Headline } {
   }
   const failedOutcome = (c: Connection) => c.outcome === "failed" || c.outcome === "no-response" || (c.outcome === "incomplete" && errorsOf.has(c.id));
   // A TCP connect refused or unanswered where the same client reached the same server on another
-  // port (445 refused, 139 fine: diagnose/tcp.ts) is a fallback that worked, not a failure.
+  // port (445 refused, 139 fine: PORT_139_FALLBACK, diagnose/findings/port-139-fallback.ts) is a fallback that worked, not a failure.
   const isFallback = (c: Connection) => c.findings.includes("PORT_139_FALLBACK");
   const fallbacks = r.connections.filter((c) => failedOutcome(c) && isFallback(c));
   const failed: Failed[] = r.connections.filter((c) => failedOutcome(c) && !isFallback(c)).map((c) => {
