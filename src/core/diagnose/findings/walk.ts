@@ -51,8 +51,8 @@ export function walk(ctx: DiagnoseContext, modules: readonly FindingModule[]): v
     for (const sf of sessionFailures(c)) for (const f of sessionFailure) f(ctx, c, sf);
     for (const f of session) f(ctx, c);
   }
-  const krb = kerberosErrors(ctx);
-  for (const g of krb.groups) for (const f of on("kerberosError")) f(ctx, g);
+  const krb = kerberosErrors(ctx), kerberosError = on("kerberosError");
+  for (const g of krb.groups) for (const f of kerberosError) f(ctx, g);
   for (const f of on("kerberosPreauth")) f(ctx, krb.preauth);
   const working = workingShares(ctx);
   const tree = on("tree"), treeConnection = on("treeConnection");
