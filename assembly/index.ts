@@ -32,6 +32,7 @@ import { asn1Init } from "./proto/asn1";
 import { spnegoInit } from "./proto/spnego";
 import { ipfragInit, ipfragReset } from "./net/ipfrag";
 import { icmpInit } from "./net/icmp";
+import { pktmonEventsInit } from "./capture/pktmonEvents";
 
 let input: usize = 0;
 let input2: usize = 0; // a second input buffer, with its own carry area in front
@@ -52,6 +53,7 @@ export function init(): void {
   etlInit(input - CARRY_CAP, CARRY_CAP + INPUT_CAP, input2 - CARRY_CAP, CARRY_CAP + INPUT_CAP); // so does ETL
   packetInit();
   icmpInit();
+  pktmonEventsInit();
   tcpInit();
   reasmInit();
   smbInit();

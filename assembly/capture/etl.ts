@@ -19,11 +19,12 @@ import {
   W_ETL_DECOMPRESS, W_ETL_BAD_RECORD, W_ETL_CPU, W_ETL_LOST, W_PKTMON_COPIES, W_PKTMON_DROPS, W_ETL_COMPRESSION,
   W_TRUNCATED_RECORD,
 } from "../events";
-import { PKTMON_EV_COMPONENT, PKTMON_EV_DROP, PKTMON_OFF_DROP_REASON, PKTMON_COMPONENT_MINIPORT, LT_ETHERNET } from "../wire";
+import { PKTMON_EV_COMPONENT, PKTMON_EV_DROP, PKTMON_EV_PACKET, PKTMON_HDR_SIZE, PKTMON_OFF_DROP_REASON, PKTMON_COMPONENT_MINIPORT, LT_ETHERNET } from "../wire";
 import { begin, end, fU32, fU64, fBytes, setPacket, outFree, OUT_RESERVE } from "../out";
 import { request, noRequest, startPulling, progressed } from "./pull";
 import { XpressState, xpressRun, XP_FULL, XP_NEED_INPUT, XPRESS_HISTORY } from "./xpress";
 import { providerOf, isPacketEvent, etwPacket, pktmonComponent, PROV_PKTMON, PROV_OTHER } from "./etwPacket";
+import { isPktmonInfo, pktmonInfo, pktmonDrop } from "./pktmonEvents";
 
 // ---- layout (the knowledge file's §2.4) ----
 const BUF_HDR: u32 = 72;
@@ -140,7 +141,8 @@ export function etlInit(a: usize, aSize: u32, b: usize, bSize: u32): void {
   typeBase = countBase + 65536 * 4;
   slotOfCpu = typeBase + 65536;
   nameBase = slotOfCpu + 65536;
-  cursorArena2 = (nameBase + NAME_CAP + 7) & ~7;
+  seenBase = (nameBase + NAME_CAP + 7) & ~7;
+  cursorArena2 = seenBase + <usize>SEEN_RING * 8;
   cursorArena2Size = <u32>(b + bSize - cursorArena2);
   cursorArena = a; cursorArenaSize = aSize;
   cursors = new StaticArray<Cursor>(MAX_CURSORS);
@@ -150,7 +152,7 @@ export function etlInit(a: usize, aSize: u32, b: usize, bSize: u32): void {
 export function etlReset(): void {
   pass = P_IDLE; fileSize = 0; haveHeader = false; nproc = 0; perfFreq = 0; startFt = 0; ts0 = 0; clockType = 0;
   cpuMhz = 0; fileCompressed = false; compressFormat = 0; nBuffers = 0; nSlots = 0; scanOff = 0; primed = 0;
-  pending = -1; frames = 0; chosen = 0xffffffff; copiesSkipped = 0; drops = 0; firstDropReason = 0; sawPktmon = false; scanAll = false; announced = false;
+  pending = -1; frames = 0; seenNext = 0; chosen = 0xffffffff; copiesSkipped = 0; drops = 0; firstDropReason = 0; sawPktmon = false; scanAll = false; announced = false;
   nameLen = 0; cpuWarned = false; decompWarned = false; recordWarned = false; formatWarned = false; truncWarned = false;
   failed = false;
 }
@@ -313,7 +315,7 @@ function interesting(p: usize): bool {
   const prov = providerOf(p + EH_PROVIDER);
   if (prov == PROV_OTHER) return false;
   const id = <u32>load<u16>(p + EH_ID);
-  return isPacketEvent(prov, id) || (prov == PROV_PKTMON && id == PKTMON_EV_COMPONENT);
+  return isPacketEvent(prov, id) || (prov == PROV_PKTMON && isPktmonInfo(id));
 }
 
 // Brings logical bytes [c.rec, c.rec + need) into the window: R_MORE when more are there, R_IO
@@ -477,6 +479,7 @@ function countEvent(c: Cursor): void {
     if (ulen >= 4) store<u8>(typeBase + <usize>load<u16>(u), <u8>load<u16>(u + 2));
     return;
   }
+  if (!isPacketEvent(PROV_PKTMON, id)) return;
   const comp = pktmonComponent(u, ulen);
   if (comp <= 0xffff) { const q = countBase + <usize>comp * 4; store<u32>(q, load<u32>(q) + 1); }
 }
@@ -625,9 +628,11 @@ function emit(c: Cursor): bool {
     if (frames == 0 && !scanAll) { scanAll = true; index(); return false; }
     // pktmon events only after other packets (a trace of several providers): the component of the first one
     sawPktmon = true;
-    chosen = id == PKTMON_EV_COMPONENT ? 0xffffffff : pktmonComponent(u, ulen);
+    chosen = isPacketEvent(prov, id) ? pktmonComponent(u, ulen) : 0xffffffff;
   }
-  if (prov == PROV_PKTMON && id == PKTMON_EV_COMPONENT) {
+  if (prov == PROV_PKTMON && isPktmonInfo(id)) {
+    pktmonInfo(id, u, ulen);
+    if (id != PKTMON_EV_COMPONENT) return true;
     if (ulen >= 4 && <u32>load<u16>(u) == chosen && nameLen == 0) {
       // "Name\0Description\0" → "Name, Description"
       let o: u32 = 4; let k: u32 = 0; let part: u32 = 0;
@@ -647,12 +652,37 @@ function emit(c: Cursor): bool {
   if (prov == PROV_PKTMON) {
     if (id == PKTMON_EV_DROP) {
       if (drops++ == 0 && ulen >= 26) firstDropReason = load<u32>(u + PKTMON_OFF_DROP_REASON);
+      // A packet dropped before it reached the analysed component (an outgoing SYN a filter
+      // dropped above the network adapter) is analysed as the copy nearest the wire: without it
+      // the connection would not exist at all. One the component logged already is not.
+      const analyse = ulen >= <u32>PKTMON_HDR_SIZE && !seenByChosen(u);
+      pktmonDrop(u, ulen);
+      if (analyse) { setPacket(frames, ns - ns % 1000, 6); etwPacket(prov, PKTMON_EV_PACKET, load<u64>(p + EH_KEYWORD), u, ulen); }
       return true;
     }
     if (pktmonComponent(u, ulen) != chosen) { copiesSkipped++; return true; }
+    rememberChosen(u);
   }
   etwPacket(prov, id, load<u64>(p + EH_KEYWORD), u, ulen);
   return true;
+}
+
+// The last packets (PktGroupId, PktNumber) the analysed component logged: a dropped packet among
+// them was analysed already. A packet's copies are logged within microseconds of each other, so
+// a short ring is enough; what falls out of it is at worst analysed twice.
+const SEEN_RING: u32 = 256;
+let seenBase: usize = 0; // u64[SEEN_RING]
+let seenNext: u32 = 0;
+function packetKey(u: usize): u64 { return load<u64>(u) ^ (<u64>load<u16>(u + 8) << 48) ^ 1; }
+function rememberChosen(u: usize): void {
+  store<u64>(seenBase + <usize>(seenNext & (SEEN_RING - 1)) * 8, packetKey(u));
+  seenNext++;
+}
+function seenByChosen(u: usize): bool {
+  const k = packetKey(u);
+  const n = seenNext < SEEN_RING ? seenNext : SEEN_RING;
+  for (let i: u32 = 0; i < n; i++) if (load<u64>(seenBase + <usize>i * 8) == k) return true;
+  return false;
 }
 
 // ---- the reader's entry points ----

@@ -4,12 +4,13 @@
 //
 // These inputs need pull mode (their readers ask for byte ranges), so a harness must decode them
 // with Decoder.decodeBytes(), not by pushing slices (tests/fuzz-windows.test.ts does).
-import { readFileSync, readdirSync, existsSync } from "node:fs";
+import { readFileSync, readdirSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { tmpdir } from "node:os";
 import { rng } from "./mutate.mjs";
-import { EtlWriter } from "../fixtures/etl-writer.mjs";
+import { EtlWriter, pcapToPktmon, PKTMON_STACK } from "../fixtures/etl-writer.mjs";
 
-/** A few real NetMon copies, ndiscap ETLs from the fixture writer, the corpus pktmon file if present. */
+/** A few real NetMon copies, ndiscap and pktmon (with drops) ETLs from the fixture writer, the corpus pktmon file if present. */
 export function loadWindowsSeeds(root) {
   const seeds = [];
   const nm = join(root, "fixtures/netmon");
@@ -19,6 +20,14 @@ export function loadWindowsSeeds(root) {
   for (const [name, opts] of [["tree-bad-share", { cpus: 3, bufferSize: 4096 }], ["wrong-password", { cpus: 2, bufferSize: 8192, compressed: true }], ["negotiate-no-response", { cpus: 4, bufferSize: 4096, compressed: true }]]) {
     seeds.push({ kind: "etl", bytes: etlOf(join(root, `fixtures/${name}.pcap`), opts) });
   }
+  // a pktmon capture with drops (170) of SMB and Kerberos packets and the component rundown (20, 30, 65, 70)
+  const dir = mkdtempSync(join(tmpdir(), "smbscope-fuzz-"));
+  try {
+    const f = join(dir, "drops.etl");
+    pcapToPktmon(join(root, "fixtures/krb-smb-ok.pcap"), f, { cpus: 2, bufferSize: 8192, compressed: true,
+      drop: (i, d) => (i % 7 === 1 ? { component: i % 2 ? PKTMON_STACK.wfp : PKTMON_STACK.tcpip, reason: [8, 909, 1204, 99999][i % 4] } : null) });
+    seeds.push({ kind: "etl", bytes: readFileSync(f) });
+  } finally { rmSync(dir, { recursive: true, force: true }); }
   const corpus = join(root, "../shared/corpus/etl/demikernel-PktMon.etl");
   if (existsSync(corpus)) seeds.push({ kind: "etl", bytes: readFileSync(corpus) });
   return seeds;

@@ -13,6 +13,7 @@ import { kerberosBlobError } from "./kerberos-blob-error";
 import { kdcUnreachable } from "./kdc-unreachable";
 import { authNotAttempted } from "./auth-not-attempted";
 import { treeConnectionLimit } from "./tree-connection-limit";
+import { packetDropped } from "./packet-dropped";
 
 export const FINDING_MODULES: readonly FindingModule[] = [
   signingMismatch,
@@ -24,6 +25,7 @@ export const FINDING_MODULES: readonly FindingModule[] = [
   kerberosBlobError,
   kdcUnreachable,
   treeConnectionLimit,
+  packetDropped,
   // fallbacks, in this order: the more specific first
   authNotAttempted,
   connectionAbandoned,
