@@ -247,6 +247,7 @@ export const E_ETL_HEADER = 21; // the first buffer holds no readable logfile he
 export const E_ETL_BUFFER = 22; // a buffer header is unusable (VALUE = stated size, VALUE2 = the limit)
 export const E_ETL_TOO_MANY_BUFFERS = 23; // VALUE = the limit
 export const E_ETL_TOO_MANY_CPUS = 24; // buffers of more processors than can be merged at once (VALUE = the limit)
+export const E_ETL_HUFF_CPUS = 25; // XPRESS Huffman buffers of more processors than fit the merge's memory with their 64 KiB history (VALUE = processors, VALUE2 = the most that fit)
 export const W_FRAME_TABLE_CUT = 40; // the frame table ends early (VALUE = entries present, VALUE2 = stated)
 export const W_BAD_FRAME = 41; // a frame-table entry points outside the file or at a damaged record (VALUE = frame number, VALUE2 = its offset); first only, F_VALUE... counted
 export const W_NOT_PACKETS = 42; // frames that carry no packet (NetMon network info, filters, events of other providers): VALUE = count
@@ -256,7 +257,7 @@ export const W_ETL_CPU = 45; // a buffer's processor index is beyond NumberOfPro
 export const W_ETL_LOST = 46; // the logger lost events or buffers (VALUE = events lost, VALUE2 = buffers lost)
 export const W_PKTMON_COPIES = 47; // pktmon: packets logged once per component; VALUE = component analysed, VALUE2 = copies skipped (F_NAME: component name)
 export const W_PKTMON_DROPS = 48; // pktmon dropped packets (event 170): VALUE = count, VALUE2 = the first one's drop reason (each drop is also an EV_PKTMON_DROP)
-export const W_ETL_COMPRESSION = 49; // buffers compressed with a format other than XPRESS (VALUE = format: 2 LZNT1, 4 XPRESS Huffman), skipped
+export const W_ETL_COMPRESSION = 49; // buffers compressed with a format other than XPRESS, LZNT1 and XPRESS Huffman (VALUE = format), skipped
 
 // Malformed-layer codes for W_MALFORMED VALUE
 export const L_NBSS = 1;

@@ -176,3 +176,5 @@ export function layoutCheck(): u32 {
 }
 export { testBlob } from "./proto/gss"; // auth decoder test entry (tests/auth-*.test.ts)
 export { xpressDecompress } from "./capture/xpress"; // tests/xpress.test.ts
+export { lznt1Decompress } from "./capture/lznt1"; // tests/xpress.test.ts
+export { xpressHuffDecompress } from "./capture/xpressHuff";

@@ -76,6 +76,8 @@ const SCENARIOS = ["tree-bad-share", "krb-spn-unknown-ntlm-fallback", "wrong-pas
 const VARIANTS = [
   { name: "4 CPUs, 4 KiB buffers", opts: { cpus: 4, bufferSize: 4096, seed: 3 } },
   { name: "3 CPUs, XPRESS-compressed 16 KiB buffers", opts: { cpus: 3, bufferSize: 16384, compressed: true, seed: 5 } },
+  { name: "2 CPUs, LZNT1-compressed 32 KiB buffers (format 2)", opts: { cpus: 2, bufferSize: 32768, compressed: "lznt1", seed: 7 } },
+  { name: "3 CPUs, XPRESS Huffman-compressed 128 KiB buffers (format 4)", opts: { cpus: 3, bufferSize: 128 << 10, compressed: "xpress-huff", seed: 9 } },
 ];
 
 describe("ndiscap ETL files from the fixture writer (crafted from real packets)", () => {
@@ -88,6 +90,8 @@ describe("ndiscap ETL files from the fixture writer (crafted from real packets)"
         const bufs = buffers(bytes).slice(1);
         expect(new Set(bufs.map((b) => b.cpu)).size).toBeGreaterThan(1);
         expect(bufs.every((b) => b.z === !!v.opts.compressed)).toBe(true);
+        const fmt = { lznt1: 2, "xpress-huff": 4 }[String(v.opts.compressed)] ?? (v.opts.compressed ? 3 : 0);
+        expect(new DataView(bytes.buffer, bytes.byteOffset).getUint32(0x2c, true)).toBe(fmt); // buffer 0's State: the format
         const theirs = await reportOf(join(FIX, `${s}.pcap`));
         const mine = await reportOf(etl);
         expect(mine.capture.format).toBe("etl");
@@ -106,6 +110,27 @@ describe("ndiscap ETL files from the fixture writer (crafted from real packets)"
     expect(Math.max(...bufs.map((b) => b.size))).toBeGreaterThan(200_000); // compressed bytes larger than a cursor's share
     const theirs = await reportOf(join(FIX, "bulk-rw.pcap"));
     expect(sameParts(await reportOf(etl))).toEqual(sameParts(theirs));
+  });
+  for (const [name, compressed, cpus] of [["XPRESS Huffman", "xpress-huff", 16], ["LZNT1", "lznt1", 40]] as const) {
+    it(`${cpus} CPUs, 1 MiB ${name}-compressed buffers: decompression resumed window after window${compressed === "xpress-huff" ? " (64 KiB of history kept)" : " (chunk by chunk)"}`, async () => {
+      const etl = join(tmp, `bulk-${compressed}.etl`);
+      pcapToEtl(join(FIX, "bulk-rw.pcap"), etl, { cpus, bufferSize: 1 << 20, compressed, pick: (i: number) => (i % 4 === 0 ? 1 + ((i / 4) % (cpus - 1)) : 0) });
+      const bufs = buffers(readFileSync(etl));
+      expect(Math.max(...bufs.map((b) => b.size))).toBeGreaterThan(100_000); // a cursor's window is smaller than its buffer
+      expect(sameParts(await reportOf(etl))).toEqual(sameParts(await reportOf(join(FIX, "bulk-rw.pcap"))));
+    });
+  }
+  it("XPRESS Huffman buffers of more processors than fit with their 64 KiB history: a clear error naming both numbers", async () => {
+    const parts: Uint8Array[] = [];
+    const w = new EtlWriter((b: Uint8Array) => parts.push(b.slice()), { cpus: 60, bufferSize: 4096, compressed: "xpress-huff", pick: (i: number) => i % 60 });
+    const pkt = readFileSync(join(FIX, "tree-bad-share.pcap")).subarray(24 + 16, 24 + 16 + 42);
+    w.start(1_700_000_000_000_000n);
+    for (let i = 0; i < 600; i++) w.packet(1_700_000_000_000_000n + BigInt(i * 1000), pkt);
+    w.finish();
+    const b = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let o = 0; for (const p of parts) { b.set(p, o); o += p.length; }
+    const text = problems(await eventsOf(b)).join("\n");
+    expect(text).toMatch(/compressed with XPRESS Huffman, whose matches reach 64 KiB back, and it has \d+ processors: at most \d+ fit/);
   });
   it("file order is not time order (buffers of several CPUs interleave)", () => {
     const etl = join(tmp, "order.etl");

@@ -15,7 +15,7 @@
 // component's copies are analysed (W_PKTMON_COPIES says which).
 import {
   EV_CAPTURE, EV_WARNING, EV_ERROR, F_CODE, F_OFFSET, F_VALUE, F_VALUE2, F_FORMAT, F_LINKTYPE, F_IFACE, F_TSRESOL,
-  F_WIN_NAME, T_UTF16, FMT_ETL, E_ETL_HEADER, E_ETL_BUFFER, E_ETL_TOO_MANY_BUFFERS, E_ETL_TOO_MANY_CPUS,
+  F_WIN_NAME, T_UTF16, FMT_ETL, E_ETL_HEADER, E_ETL_BUFFER, E_ETL_TOO_MANY_BUFFERS, E_ETL_TOO_MANY_CPUS, E_ETL_HUFF_CPUS,
   W_ETL_DECOMPRESS, W_ETL_BAD_RECORD, W_ETL_CPU, W_ETL_LOST, W_PKTMON_COPIES, W_PKTMON_DROPS, W_ETL_COMPRESSION,
   W_TRUNCATED_RECORD,
 } from "../events";
@@ -23,6 +23,8 @@ import { PKTMON_EV_COMPONENT, PKTMON_EV_DROP, PKTMON_EV_PACKET, PKTMON_HDR_SIZE,
 import { begin, end, fU32, fU64, fBytes, setPacket, outFree, OUT_RESERVE } from "../out";
 import { request, hint, noRequest, startPulling, progressed } from "./pull";
 import { XpressState, xpressRun, XP_FULL, XP_NEED_INPUT, XPRESS_HISTORY } from "./xpress";
+import { lznt1Run } from "./lznt1";
+import { HuffState, xpressHuffRun, xpressHuffInit, XPRESS_HUFF_HISTORY, XPRESS_HUFF_TABLE_BYTES } from "./xpressHuff";
 import { providerOf, isPacketEvent, etwPacket, pktmonComponent, PROV_PKTMON, PROV_OTHER } from "./etwPacket";
 import { isPktmonInfo, pktmonInfo, pktmonDrop } from "./pktmonEvents";
 
@@ -47,13 +49,17 @@ const EHF_EXTENDED: u32 = 1;
 const SYS_TS: usize = 16; // SYSTEM header: timestamp, then kernel/user time; 32 bytes
 const SYS_SIZE: u32 = 32;
 const LOG_MODE_COMPRESSED: u32 = 0x04000000;
+// the logger's compression format (State of buffer 0): RtlCompressBuffer's COMPRESSION_FORMAT_*
+const COMPRESS_LZNT1: u32 = 2;
 const COMPRESS_XPRESS: u32 = 3;
+const COMPRESS_XPRESS_HUFF: u32 = 4;
 const FILETIME_EPOCH_DIFF: i64 = 116444736000000000;
 
 // ---- limits ----
 const MAX_CURSORS: u32 = 64; // processors merged at once
 const INDEX_CAP: u32 = 131072; // buffers indexed (8 bytes each: offset | processor << 48)
 const MIN_WINDOW: u32 = 80 << 10; // a window must hold the largest record (64 KiB) and the history
+const MIN_WINDOW_HUFF: u32 = 144 << 10; // … which is 64 KiB for XPRESS Huffman
 
 // ---- memory: the two input areas, free in pull mode ----
 let areaA: usize = 0; let areaASize: u32 = 0;
@@ -82,7 +88,8 @@ class Cursor {
   rec: u32 = 0; // logical offset of the next record
   // compressed bytes not yet decompressed: file [rawNext - rawLen + rawUsed ...) at raw
   raw: usize = 0; rawCap: u32 = 0; rawLen: u32 = 0; rawUsed: u32 = 0; rawNext: u64 = 0;
-  xp: XpressState = new XpressState(); // decompression, resumed window after window
+  xp: XpressState = new XpressState(); // decompression, resumed window after window (XPRESS, LZNT1)
+  hf: HuffState = new HuffState(); // the same for XPRESS Huffman
   broken: bool = false; // the buffer did not decompress whole (warned once)
   // the next event (valid when ready)
   ready: bool = false; ts: u64 = 0;
@@ -143,7 +150,9 @@ export function etlInit(a: usize, aSize: u32, b: usize, bSize: u32): void {
   slotOfCpu = typeBase + 65536;
   nameBase = slotOfCpu + 65536;
   seenBase = (nameBase + NAME_CAP + 7) & ~7;
-  cursorArena2 = seenBase + <usize>SEEN_RING * 8;
+  const huffTable = seenBase + <usize>SEEN_RING * 8;
+  xpressHuffInit(huffTable);
+  cursorArena2 = huffTable + XPRESS_HUFF_TABLE_BYTES;
   cursorArena2Size = <u32>(b + bSize - cursorArena2);
   cursorArena = a; cursorArenaSize = aSize;
   cursors = new StaticArray<Cursor>(MAX_CURSORS);
@@ -268,14 +277,14 @@ function headerArrived(c: Cursor, n: u32): bool {
     const have = <u32>(fileSize - c.bufOff);
     if (!c.compressed) logical = have > BUF_HDR ? (have - BUF_HDR < logical ? have - BUF_HDR : logical) : 0;
   }
-  if (c.compressed && compressFormat != COMPRESS_XPRESS && fileCompressed) {
+  if (c.compressed && compressFormat != COMPRESS_XPRESS && compressFormat != COMPRESS_LZNT1 && compressFormat != COMPRESS_XPRESS_HUFF && fileCompressed) {
     if (!formatWarned) { formatWarned = true; warn(W_ETL_COMPRESSION, c.bufOff, compressFormat, 0); }
     logical = 0;
   }
   c.logical = logical;
   c.winPos = 0; c.winLen = 0; c.rec = 0;
   c.rawLen = 0; c.rawUsed = 0; c.rawNext = c.bufOff + BUF_HDR;
-  c.xp.reset(); c.broken = false;
+  c.xp.reset(); c.hf.reset(); c.broken = false;
   // what came with the header (else it is read again, as records or compressed bytes)
   let extra = n - BUF_HDR;
   if (<u64>extra > <u64>disk - BUF_HDR) extra = disk - BUF_HDR;
@@ -340,7 +349,8 @@ function more(c: Cursor, need: u32): u32 {
   let keep = c.rec;
   if (c.compressed) {
     const end = c.winPos + c.winLen;
-    const hist = end > XPRESS_HISTORY ? end - XPRESS_HISTORY : 0;
+    const h = compressFormat == COMPRESS_XPRESS_HUFF ? XPRESS_HUFF_HISTORY : compressFormat == COMPRESS_LZNT1 ? 0 : XPRESS_HISTORY;
+    const hist = end > h ? end - h : 0;
     if (hist < keep) keep = hist;
   }
   if (keep < c.winPos) keep = c.winPos;
@@ -367,9 +377,18 @@ function inflate(c: Cursor): u32 {
   const target = c.logical - c.winPos < c.winCap ? c.logical - c.winPos : c.winCap;
   const diskEnd = c.bufOff + c.disk;
   const complete = c.rawNext >= diskEnd || c.rawNext >= fileSize; // no more compressed bytes to read
-  c.xp.inPos = c.rawUsed; c.xp.outPos = c.winLen;
-  const st = xpressRun(c.xp, c.raw, c.rawLen, complete, c.win, target, c.logical - c.winPos);
-  c.rawUsed = c.xp.inPos; c.winLen = c.xp.outPos;
+  let st: u32;
+  if (compressFormat == COMPRESS_XPRESS_HUFF) {
+    c.hf.inPos = c.rawUsed; c.hf.outPos = c.winLen;
+    st = xpressHuffRun(c.hf, c.raw, c.rawLen, complete, c.win, target, c.logical - c.winPos);
+    c.rawUsed = c.hf.inPos; c.winLen = c.hf.outPos;
+  } else {
+    c.xp.inPos = c.rawUsed; c.xp.outPos = c.winLen;
+    st = compressFormat == COMPRESS_LZNT1
+      ? lznt1Run(c.xp, c.raw, c.rawLen, complete, c.win, target, c.logical - c.winPos)
+      : xpressRun(c.xp, c.raw, c.rawLen, complete, c.win, target, c.logical - c.winPos);
+    c.rawUsed = c.xp.inPos; c.winLen = c.xp.outPos;
+  }
   if (st == XP_FULL) return R_MORE;
   if (st != XP_NEED_INPUT) {
     // what was decompressed stands; the buffer ends there
@@ -530,6 +549,10 @@ function endIndex(): void {
   if (nSlots == 0) { pass = P_DONE; noRequest(); return; }
   let share = ((cursorArenaSize + cursorArena2Size) / nSlots) & ~1023;
   while (share > 0 && cursorArenaSize / share + cursorArena2Size / share < nSlots) share -= 1024;
+  if (fileCompressed && compressFormat == COMPRESS_XPRESS_HUFF && share - (share >> 2) < MIN_WINDOW_HUFF) {
+    const each = (MIN_WINDOW_HUFF * 4 / 3 + 1023) & ~1023;
+    fail(E_ETL_HUFF_CPUS, 0, nSlots, cursorArenaSize / each + cursorArena2Size / each); return;
+  }
   if (share - (share >> 2) < MIN_WINDOW) { fail(E_ETL_TOO_MANY_CPUS, 0, MAX_CURSORS, nSlots); return; }
   const inA = cursorArenaSize / share;
   for (let s: u32 = 0; s < nSlots; s++) {

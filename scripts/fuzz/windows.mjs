@@ -10,14 +10,15 @@ import { tmpdir } from "node:os";
 import { rng } from "./mutate.mjs";
 import { EtlWriter, pcapToPktmon, PKTMON_STACK } from "../fixtures/etl-writer.mjs";
 
-/** A few real NetMon copies, ndiscap and pktmon (with drops) ETLs from the fixture writer, the corpus pktmon file if present. */
+/** A few real NetMon copies, ndiscap ETLs (plain, XPRESS, LZNT1, XPRESS Huffman) and a pktmon one with drops from the fixture writer, the corpus pktmon file if present. */
 export function loadWindowsSeeds(root) {
   const seeds = [];
   const nm = join(root, "fixtures/netmon");
   for (const f of ["tree-bad-share.cap", "wrong-password.cap", "krb-spn-unknown-ntlm-fallback.cap"]) {
     if (existsSync(join(nm, f))) seeds.push({ kind: "netmon", bytes: readFileSync(join(nm, f)) });
   }
-  for (const [name, opts] of [["tree-bad-share", { cpus: 3, bufferSize: 4096 }], ["wrong-password", { cpus: 2, bufferSize: 8192, compressed: true }], ["negotiate-no-response", { cpus: 4, bufferSize: 4096, compressed: true }]]) {
+  for (const [name, opts] of [["tree-bad-share", { cpus: 3, bufferSize: 4096 }], ["wrong-password", { cpus: 2, bufferSize: 8192, compressed: true }], ["negotiate-no-response", { cpus: 4, bufferSize: 4096, compressed: true }],
+    ["krb-smb-ok", { cpus: 3, bufferSize: 8192, compressed: "lznt1" }], ["wrong-password", { cpus: 2, bufferSize: 128 << 10, compressed: "xpress-huff" }]]) {
     seeds.push({ kind: "etl", bytes: etlOf(join(root, `fixtures/${name}.pcap`), opts) });
   }
   // a pktmon capture with drops (170) of SMB and Kerberos packets and the component rundown (20, 30, 65, 70)
@@ -77,7 +78,7 @@ export function mutateWindows(seeds, i, seed = 1) {
   const rounds = 1 + int(3);
   for (let k = 0; k < rounds; k++) {
     const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
-    const op = int(9);
+    const op = int(10);
     ops.push(op);
     if (op === 0) { for (let j = 1 + int(16); j > 0 && b.length; j--) b[int(b.length)] ^= 1 << int(8); continue; } // bit flips
     if (op === 1) { b = b.subarray(0, int(b.length + 1)); continue; } // cut anywhere
@@ -120,6 +121,8 @@ export function mutateWindows(seeds, i, seed = 1) {
       const nd = new DataView(nb.buffer);
       for (let j = 0; j < n; j++) { nd.setUint32(b.length + j * 72, 72, true); nd.setUint16(b.length + j * 72 + 0x28, int(70), true); }
       b = nb;
+    } else if (op === 9) { // the compression format (buffer 0's State) named wrong: another decoder fed these bytes
+      dv.setUint32(0x2c, pick([0, 1, 2, 3, 4, 5, 0xffff]), true);
     } else if (op === 8 && bufs.length > 2) { // two buffers swapped
       const x = bufs[1 + int(bufs.length - 1)], y = bufs[1 + int(bufs.length - 1)];
       if (x !== y) {
