@@ -157,6 +157,7 @@ export const NETMON_OFF_NETWORK = 6; // u16
 export const NETMON_OFF_START = 8; // SYSTEMTIME (8 × u16)
 export const NETMON_OFF_TABLE = 24; // u32 frame table offset, u32 its length in bytes
 export const NETMON_REC_HDR = 16; // u64 ts_delta (µs), u32 orig_len, u32 incl_len
+export const NETMON1_REC_HDR = 8; // 1.x: u32 ts_delta (ms), u16 orig_len, u16 incl_len (Wireshark netmon.c netmonrec_1_x_hdr)
 export const NETMON_NET_NETEVENT = 0xffe0; // an ETW event (EVENT_RECORD layout) instead of a packet
 export const NETMON_NET_PCAP_BASE = 0xe000; // 0xE000 | LINKTYPE: a frame converted from pcap
 export const NETMON_NET_MA_FIRST = 0xe080; // Message Analyzer's own types (WFP captures, ...)

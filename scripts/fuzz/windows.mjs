@@ -10,12 +10,17 @@ import { tmpdir } from "node:os";
 import { rng } from "./mutate.mjs";
 import { EtlWriter, pcapToPktmon, PKTMON_STACK } from "../fixtures/etl-writer.mjs";
 
-/** A few real NetMon copies, ndiscap ETLs (plain, XPRESS, LZNT1, XPRESS Huffman) and a pktmon one with drops from the fixture writer, the corpus pktmon file if present. */
+/** A few real NetMon copies (2.x and 1.x), ndiscap ETLs (plain, XPRESS, LZNT1, XPRESS Huffman) and a pktmon one with drops from the fixture writer, the corpus pktmon file if present. */
 export function loadWindowsSeeds(root) {
   const seeds = [];
   const nm = join(root, "fixtures/netmon");
   for (const f of ["tree-bad-share.cap", "wrong-password.cap", "krb-spn-unknown-ntlm-fallback.cap"]) {
     if (existsSync(join(nm, f))) seeds.push({ kind: "netmon", bytes: readFileSync(join(nm, f)) });
+  }
+  // Network Monitor 1.x (8-byte records): the same header and frame table, so the same mutations
+  for (const f of ["wrong-password.cap", "smb1-nt1-ok.cap"]) {
+    const p1 = join(root, "fixtures/netmon1", f);
+    if (existsSync(p1)) seeds.push({ kind: "netmon", bytes: readFileSync(p1) });
   }
   for (const [name, opts] of [["tree-bad-share", { cpus: 3, bufferSize: 4096 }], ["wrong-password", { cpus: 2, bufferSize: 8192, compressed: true }], ["negotiate-no-response", { cpus: 4, bufferSize: 4096, compressed: true }],
     ["krb-smb-ok", { cpus: 3, bufferSize: 8192, compressed: "lznt1" }], ["wrong-password", { cpus: 2, bufferSize: 128 << 10, compressed: "xpress-huff" }]]) {

@@ -36,9 +36,7 @@ export function describeProblem(ev: RawEvent, fileName: string): Problem {
     switch (code) {
       case C.E_EMPTY: text = `${fileName} is empty (0 bytes): not a capture.`; break;
       case C.E_NOT_A_CAPTURE: text = `${fileName} is not a packet capture: at byte offset 0 it starts with ${firstBytes(v, v2)}.${guessFormat(v, fileName)}`; break;
-      case C.E_NETMON: text = v === 1n && v2 === 0n
-        ? `${fileName} is a Network Monitor 1.x capture (magic RTSS), which is not read here: open it in Wireshark and save it as pcapng, then analyse that file.`
-        : `${fileName} is a Network Monitor capture of version ${v}.${v2}; only version 2.x files are read (open it in Wireshark and save it as pcapng).`; break;
+      case C.E_NETMON: text = `${fileName} is a Network Monitor capture of version ${v}.${v2}, whose magic names another version; only versions 1.x (RTSS) and 2.x (GMBU) are read (open it in Wireshark and save it as pcapng).`; break;
       case C.E_NETMON_HEADER: text = `${at}: the Network Monitor header places the frame table at byte ${v} with a length of ${v2} bytes, which is not a table of 4-byte offsets after the 128-byte header; the file is damaged.`; break;
       case C.E_ETL_HEADER: text = `${at}: the first buffer of this event trace holds no logfile header (found ${hex(v)}); it is not an ETL file written by netsh trace or pktmon, or it is damaged.`; break;
       case C.E_ETL_BUFFER: text = `${at}: an event-trace buffer header states ${v} bytes, outside what ETW writes (72 bytes to ${v2}); reading stopped here.`; break;
