@@ -168,6 +168,9 @@ describe("pktmon drops where they hit an SMB or Kerberos flow (crafted from real
     // the SYNs are the connection's: same frames in TCP_NO_ANSWER, and the ladder marks each drop
     const c = r.connections.find((x) => x.id === f.connection)!;
     expect(r.findings.find((x) => x.id === "TCP_NO_ANSWER")!.frames).toEqual(dropFrames);
+    // the verdict gives the drop as the cause, not the missing answer it explains
+    expect(r.verdict).toBe(`The SMB connection failed at TCP connect: ${f.title}.`);
+    expect(r.headline!.causes.map((x) => x.findingId)).toEqual(["PACKET_DROPPED"]);
     expect(c.ladder!.filter((s) => s.label.startsWith("dropped by wfplwfs.sys")).map((s) => s.frame)).toEqual(dropFrames);
     // the capture summary: drops per component and reason, and the adapter analysed with its MAC and address
     expect(r.capture.pktmon!.dropsBy).toEqual([{ component: S.wfp, name: "wfplwfs.sys, WFP Native MAC Layer LightWeight Filter", reason: 8, reasonName: "PktMonDrop_Filtered", reasonText: "Filtered", count: 5 }]);

@@ -15,6 +15,7 @@ import type { PktmonInfo } from "../report";
 const MAX_COMPONENTS = 4096;
 const MAX_ADDRESSES = 16; // per component
 const MAX_DROPS = 10_000;
+const MAX_DROP_PAIRS = 1000; // (component, reason) pairs counted
 const tsMs = (ns: bigint) => Number(ns / 1000n) / 1000;
 
 export function emptyPktmon(): PktmonModel {
@@ -63,7 +64,9 @@ export function pktmonDrop(p: PktmonModel, ev: RawEvent): void {
   const f = ev.f;
   p.dropCount++;
   const key = `${f.pktmonComponent as number}|${f.dropReason as number}`;
-  p.dropCounts.set(key, (p.dropCounts.get(key) ?? 0) + 1);
+  // (a damaged trace could name millions of pairs: past MAX_DROP_PAIRS, only the known ones count)
+  const n = p.dropCounts.get(key);
+  if (n !== undefined || p.dropCounts.size < MAX_DROP_PAIRS) p.dropCounts.set(key, (n ?? 0) + 1);
   if (p.drops.length >= MAX_DROPS) return;
   const proto = f.transport === C.PROTO_TCP ? "tcp" : f.transport === C.PROTO_UDP ? "udp" : null;
   const src = f.srcIp ? ipText(f.srcIp as Uint8Array) : null, dst = f.dstIp ? ipText(f.dstIp as Uint8Array) : null;
