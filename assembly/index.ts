@@ -20,7 +20,7 @@ import { tunnelPackets, tunnelKinds } from "./net/tunnel";
 import { netbeuiFrames, ipxSmbFrames } from "./net/legacy";
 import { outInit, outReset, outLen, outBase, begin, end, fU32, fU64, fI64, fOpen, fClose, setPacket, OUT_CAP, firstTs, lastTs, resetTimes, setSetupOnly } from "./out";
 import { readerInit, readerReset, feedIn as readerFeedIn, resume as readerResume, readerFinish, readerPulled, CARRY_CAP, INPUT_CAP, framesRead } from "./capture/reader";
-import { pullReset, pullActive, reqOffset, reqLength, reqDst, hintOffset, hintLength, workDone, workTotal, noRequest } from "./capture/pull";
+import { pullReset, pullActive, reqOffset, reqLength, reqDst, workDone, workTotal, noRequest } from "./capture/pull";
 import { netmonInit, netmonReset, netmonSetFileSize } from "./capture/netmon";
 import { etlInit, etlReset, etlSetFileSize } from "./capture/etl";
 import { packetInit, packetReset, packets, bytesOnWire, fragments, tcpPorts, udpPorts } from "./net/packet";
@@ -105,9 +105,6 @@ export function resume(): u32 { return readerResume(); }
 export function pullLength(): u32 { return reqLength; }
 export function pullOffset(): f64 { return <f64>reqOffset; }
 export function pullPtr(): usize { return reqDst; }
-// A read the container will likely want after this one (0 length: none): the caller may start it early.
-export function pullHintLength(): u32 { return hintLength; }
-export function pullHintOffset(): f64 { return <f64>hintOffset; }
 export function pulled(n: u32): u32 {
   if (n > reqLength) n = reqLength;
   noRequest();

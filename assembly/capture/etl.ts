@@ -21,7 +21,7 @@ import {
 } from "../events";
 import { PKTMON_EV_COMPONENT, PKTMON_EV_DROP, PKTMON_EV_PACKET, PKTMON_HDR_SIZE, PKTMON_OFF_DROP_REASON, PKTMON_COMPONENT_MINIPORT, LT_ETHERNET } from "../wire";
 import { begin, end, fU32, fU64, fBytes, setPacket, outFree, OUT_RESERVE } from "../out";
-import { request, hint, noRequest, startPulling, progressed } from "./pull";
+import { request, noRequest, startPulling, progressed } from "./pull";
 import { XpressState, xpressRun, XP_FULL, XP_NEED_INPUT, XPRESS_HISTORY } from "./xpress";
 import { lznt1Run } from "./lznt1";
 import { HuffState, xpressHuffRun, xpressHuffInit, XPRESS_HUFF_HISTORY, XPRESS_HUFF_TABLE_BYTES } from "./xpressHuff";
@@ -76,7 +76,6 @@ let cursorArena2: usize = 0; let cursorArena2Size: u32 = 0; // rest of area B
 class Cursor {
   cpu: u32 = 0;
   idx: i32 = -1; // index entry of the buffer being read; -1: no more buffers
-  nextIdx: i32 = -2; // index entry of the processor's next buffer (-1: none; -2: not looked up yet)
   bufOff: u64 = 0;
   disk: u32 = 0; // bytes of the buffer in the file
   logical: u32 = 0; // bytes of records (after decompression)
@@ -228,20 +227,6 @@ function openAt(c: Cursor, off: u64): void {
   else len = c.winCap;
   if (<u64>len > room) len = room > <u64>BUF_HDR ? <u32>room : BUF_HDR;
   request(off, len, c.hdrAt);
-  // the merge: this processor's next buffer will be read the same way; the caller may start that
-  // read now, while this buffer is decoded
-  if (pass == P_MERGE) {
-    let i = c.idx + 1;
-    while (<u32>i < nBuffers && <u32>(load<u64>(indexBase + <usize>i * 8) >> 48) != c.cpu) i++;
-    c.nextIdx = <u32>i < nBuffers ? i : -1;
-    if (c.nextIdx >= 0) {
-      const next = load<u64>(indexBase + <usize>i * 8) & 0xffffffffffff;
-      let n: u32 = fileCompressed ? c.rawCap : c.slotWinCap;
-      const left = next < fileSize ? fileSize - next : 0;
-      if (<u64>n > left) n = <u32>left;
-      if (n > BUF_HDR) hint(next, n);
-    }
-  }
 }
 
 // The buffer header arrived (n bytes). false: the buffer is unusable (the caller moves on).
@@ -559,7 +544,7 @@ function endIndex(): void {
     const c = cursors[s];
     const base = s < inA ? cursorArena + <usize>s * share : cursorArena2 + <usize>(s - inA) * share;
     c.slotWin = c.win = base; c.slotWinCap = c.winCap = share - (share >> 2); c.raw = base + c.winCap; c.rawCap = share >> 2;
-    c.idx = -1; c.nextIdx = -2; c.ready = false; c.wait = W_NONE; c.disk = 0; c.cpu = 0xffffffff;
+    c.idx = -1; c.ready = false; c.wait = W_NONE; c.disk = 0; c.cpu = 0xffffffff;
   }
   // each slot's processor: the first indexed buffer of it
   for (let i: u32 = 0; i < nBuffers; i++) {
@@ -591,13 +576,9 @@ function chooseComponent(): void {
 // Opens the cursor's next buffer of its processor (after index entry c.idx when `after`).
 function nextBuffer(c: Cursor, after: bool): u32 {
   if (after) {
-    let i = c.nextIdx;
-    if (i == -2) { // (looked up when the buffer was opened; here only if it never was)
-      i = c.idx + 1;
-      while (<u32>i < nBuffers && <u32>(load<u64>(indexBase + <usize>i * 8) >> 48) != c.cpu) i++;
-      if (<u32>i >= nBuffers) i = -1;
-    }
-    if (i < 0) { c.idx = -1; return R_END; }
+    let i = c.idx + 1;
+    while (<u32>i < nBuffers && <u32>(load<u64>(indexBase + <usize>i * 8) >> 48) != c.cpu) i++;
+    if (<u32>i >= nBuffers) { c.idx = -1; return R_END; }
     c.idx = i;
   }
   if (c.idx < 0) return R_END;

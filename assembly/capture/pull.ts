@@ -12,18 +12,13 @@ export let reqOffset: u64 = 0;
 export let reqLength: u32 = 0; // 0: no read wanted (done, or paused for output space)
 export let reqDst: usize = 0;
 // Progress of a container that reads the file more than once (ETL: index pass, then merge).
-// A read the container will probably ask for later (ETL: a cursor's next buffer), so that the
-// caller can start it while the container decodes; the request itself stays the one to serve.
-export let hintOffset: u64 = 0;
-export let hintLength: u32 = 0; // 0: no hint
 export let workDone: u64 = 0;
 export let workTotal: u64 = 0;
 
 export function pullReset(): void {
-  pullActive = false; reqOffset = 0; reqLength = 0; reqDst = 0; hintOffset = 0; hintLength = 0; workDone = 0; workTotal = 0;
+  pullActive = false; reqOffset = 0; reqLength = 0; reqDst = 0; workDone = 0; workTotal = 0;
 }
 export function startPulling(total: u64): void { pullActive = true; workTotal = total; workDone = 0; }
-export function request(off: u64, len: u32, dst: usize): void { reqOffset = off; reqLength = len; reqDst = dst; hintLength = 0; }
-export function hint(off: u64, len: u32): void { hintOffset = off; hintLength = len; }
+export function request(off: u64, len: u32, dst: usize): void { reqOffset = off; reqLength = len; reqDst = dst; }
 export function noRequest(): void { reqLength = 0; }
 export function progressed(n: u64): void { workDone += n; }

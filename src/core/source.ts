@@ -101,63 +101,13 @@ async function servePulls(
   if (src.seekable === false) {
     throw new Error(`${src.name} is a Network Monitor or ETL capture, whose records are read out of file order: open the file itself, not a pipe or stream.`);
   }
-  const ahead = new ReadAhead();
-  try {
-    for (let r = decoder.pullRequest(); r; r = decoder.pullRequest()) {
-      if (signal?.aborted) throw new DOMException("Analysis cancelled", "AbortError");
-      // The request's view points into wasm memory, which nothing grows while the read is pending.
-      const early = ahead.take(r.offset, r.view.length);
-      let n: number;
-      if (early) { n = await early.done; if (n < 0) n = await readFully(src, r.offset, r.view); else r.view.set(early.buf.subarray(0, Math.min(n, r.view.length))); ahead.release(early); }
-      else n = await readFully(src, r.offset, r.view);
-      // the read the container will want next (ETL: this processor's next buffer) runs while it decodes
-      const h = decoder.pullHint();
-      if (h) ahead.start(src, h.offset, h.length);
-      decoder.pulled(n, out);
-      flush();
-      onProgress?.({ bytes: Math.round(decoder.pullProgress * src.size), total: src.size });
-    }
-  } finally { await ahead.clear(); }
-}
-
-/**
- * Reads started before the container asks for them (its hints), into buffers of their own, so
- * that reading overlaps decoding in pull mode as it does for pcap. Bounded: READ_AHEAD_SLOTS reads
- * of at most READ_AHEAD_BYTES in all; a hint that does not fit is left for the request itself.
- */
-const READ_AHEAD_SLOTS = 8;
-const READ_AHEAD_BYTES = 8 << 20;
-interface Early { offset: number; length: number; buf: Uint8Array; done: Promise<number> }
-class ReadAhead {
-  private reads: Early[] = [];
-  private spare: Uint8Array[] = [];
-  private bytes = 0;
-  start(src: CaptureSource, offset: number, length: number): void {
-    if (this.reads.some((e) => e.offset === offset)) return;
-    while (this.reads.length >= READ_AHEAD_SLOTS || (this.reads.length && this.bytes + length > READ_AHEAD_BYTES)) this.release(this.reads[0]);
-    if (this.bytes + length > READ_AHEAD_BYTES) return;
-    const i = this.spare.findIndex((b) => b.length >= length);
-    const buf = i >= 0 ? this.spare.splice(i, 1)[0] : new Uint8Array(length);
-    this.bytes += buf.length;
-    // a failed early read is retried by the request itself (-1)
-    this.reads.push({ offset, length, buf, done: readFully(src, offset, buf.subarray(0, length)).catch(() => -1) });
-  }
-  take(offset: number, length: number): Early | null {
-    return this.reads.find((e) => e.offset === offset && e.length >= length) ?? null;
-  }
-  release(e: Early): void {
-    const i = this.reads.indexOf(e);
-    if (i < 0) return;
-    this.reads.splice(i, 1);
-    this.bytes -= e.buf.length;
-    // reused once its read has settled (it writes into the buffer until then)
-    void e.done.then(() => { if (this.spare.length < READ_AHEAD_SLOTS) this.spare.push(e.buf); });
-  }
-  /** Lets every early read settle (none may still be running when the file is closed). */
-  async clear(): Promise<void> {
-    const pending = this.reads.map((e) => e.done);
-    for (const e of [...this.reads]) this.release(e);
-    await Promise.all(pending);
+  for (let r = decoder.pullRequest(); r; r = decoder.pullRequest()) {
+    if (signal?.aborted) throw new DOMException("Analysis cancelled", "AbortError");
+    // The request's view points into wasm memory, which nothing grows while the read is pending.
+    const n = await readFully(src, r.offset, r.view);
+    decoder.pulled(n, out);
+    flush();
+    onProgress?.({ bytes: Math.round(decoder.pullProgress * src.size), total: src.size });
   }
 }
 

@@ -25,8 +25,6 @@ interface Exports {
   finish(): void;
   layoutCheck(): number;
   pullLength(): number;
-  pullHintLength(): number;
-  pullHintOffset(): number;
   pullOffset(): number;
   pullPtr(): number;
   pulled(n: number): number;
@@ -140,12 +138,6 @@ export class Decoder {
     const len = this.x.pullLength() >>> 0;
     if (len === 0) return null;
     return { offset: this.x.pullOffset(), view: new Uint8Array(this.x.memory.buffer, this.x.pullPtr() >>> 0, len) };
-  }
-
-  /** A read the container will probably want later (its next buffer), to start now; or null. */
-  pullHint(): { offset: number; length: number } | null {
-    const length = this.x.pullHintLength() >>> 0;
-    return length === 0 ? null : { offset: this.x.pullHintOffset(), length };
   }
 
   /** Hands the container the `n` bytes read for its request (fewer at the end of the file). */
