@@ -32,6 +32,7 @@ import { asn1Init } from "./proto/asn1";
 import { spnegoInit } from "./proto/spnego";
 import { ipfragInit, ipfragReset } from "./net/ipfrag";
 import { icmpInit } from "./net/icmp";
+import { pktmonEventsInit } from "./capture/pktmonEvents";
 
 let input: usize = 0;
 let input2: usize = 0; // a second input buffer, with its own carry area in front
@@ -52,6 +53,7 @@ export function init(): void {
   etlInit(input - CARRY_CAP, CARRY_CAP + INPUT_CAP, input2 - CARRY_CAP, CARRY_CAP + INPUT_CAP); // so does ETL
   packetInit();
   icmpInit();
+  pktmonEventsInit();
   tcpInit();
   reasmInit();
   smbInit();
@@ -171,3 +173,5 @@ export function layoutCheck(): u32 {
 }
 export { testBlob } from "./proto/gss"; // auth decoder test entry (tests/auth-*.test.ts)
 export { xpressDecompress } from "./capture/xpress"; // tests/xpress.test.ts
+export { lznt1Decompress } from "./capture/lznt1"; // tests/xpress.test.ts
+export { xpressHuffDecompress } from "./capture/xpressHuff";

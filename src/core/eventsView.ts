@@ -265,6 +265,18 @@ export function eventView(ev: RawEvent, fileName: string): Record<string, unknow
         srcPort: f.quotedSrcPort ?? null, dstPort: f.quotedDstPort ?? null,
       };
       return o;
+    case C.EV_PKTMON_DROP:
+      o.proto = "pktmon-drop";
+      o.component = f.pktmonComponent; o.dropReason = f.dropReason; o.dropLocation = f.dropLocation; o.direction = f.pktmonDir;
+      if (f.srcIp !== undefined) {
+        o.src = f.srcPort !== undefined ? endpoint(ipText(f.srcIp as Uint8Array), f.srcPort as number) : ipText(f.srcIp as Uint8Array);
+        o.dst = f.dstPort !== undefined ? endpoint(ipText(f.dstIp as Uint8Array), f.dstPort as number) : ipText(f.dstIp as Uint8Array);
+      }
+      if (f.transport !== undefined) o.transport = f.transport === C.PROTO_UDP ? "udp" : "tcp";
+      if (f.tcpFlags !== undefined) o.flags = tcpFlagsText(f.tcpFlags as number);
+      if (f.smbVersion !== undefined) { o.smbVersion = f.smbVersion; if (f.cmd !== undefined) { o.cmd = f.cmd; o.response = f.response === 1; } }
+      if (f.krbMsgType !== undefined) o.krbMsgType = f.krbMsgType;
+      return o;
     case C.EV_GAP:
       o.proto = "gap";
       o.missingBytes = f.len;

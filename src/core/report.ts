@@ -125,8 +125,23 @@ export interface CaptureInfo {
   topPorts?: string[];
   /** Added: packets decoded from inside tunnels (GRE, ERSPAN I/II/III, VXLAN, Geneve) and which */
   tunnels?: { packets: number; kinds: string[] };
+  /** Added: a pktmon trace's network adapters (with the addresses of the components bound to
+   *  them), the component whose copies are analysed, and the drops per component and reason */
+  pktmon?: PktmonInfo;
   /** Added: file-level error that stopped reading (the report holds what came before) */
   error?: string | null;
+}
+
+/** Added (issue 17): what a pktmon trace says about the capturing computer */
+export interface PktmonInfo {
+  /** the component whose packet copies are analysed (as `pktmon etl2pcap --component-id`) */
+  analysedComponent: number | null;
+  /** copies of other components skipped */
+  copiesSkipped: number;
+  adapters: { component: number; name: string | null; description: string | null; ifIndex: number | null; mac: string | null; addresses: string[]; analysed: boolean }[];
+  drops: number;
+  /** drops per component and reason, most first (reasonName: PKTMON_DROP_REASON, e.g. PktMonDrop_Filtered) */
+  dropsBy: { component: number; name: string | null; reason: number; reasonName: string | null; reasonText: string; count: number }[];
 }
 
 /** Added: failed connections of one cause in the verdict ("2 access denied (1 encryption required, 1 permissions)") */

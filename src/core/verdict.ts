@@ -11,6 +11,8 @@ const PHASE_RANK = { tcp: 0, negotiate: 1, session_setup: 2, tree_connect: 3 } a
  * under the first of them here): [singular, plural] words, and the group they are counted in.
  */
 const CAUSES: [id: string, words: [string, string], group?: [string, string]][] = [
+  // a pktmon drop names why the packets went missing (SYN unanswered, request unanswered)
+  ["PACKET_DROPPED", ["packets dropped on the capturing computer", "packets dropped on the capturing computer"]],
   ["TCP_NO_ANSWER", ["TCP connect unanswered", "TCP connects unanswered"]],
   ["TCP_REJECTED", ["TCP connection refused", "TCP connections refused"]],
   ["NETBIOS_SESSION_REJECTED", ["NetBIOS session refused", "NetBIOS sessions refused"]],

@@ -122,6 +122,8 @@ export interface ConnModel {
   ladderKept: boolean;
   /** an ICMP destination unreachable that answered this connection's SYN (model/icmp.ts) */
   icmp?: IcmpMsg;
+  /** pktmon drops (event 170) of this connection's packets (model/pktmon.ts) */
+  drops?: PktmonDrop[];
 }
 
 export interface KrbMsg extends Msg {
@@ -183,6 +185,50 @@ export interface CaptureModel {
   preTcp: { netbeui: number; ipx: number };
   /** flows that looked like SMB from the client but are not SMB connections (see SmbProbe) */
   probes: SmbProbe[];
+  /** a pktmon trace's components and drops (model/pktmon.ts); null for other captures */
+  pktmon: PktmonModel | null;
+}
+
+/** A pktmon component (event 20) and what the rundown said about it (30, 65, 66, 70). */
+export interface PktmonComponent {
+  id: number;
+  /** event 20's Type (pktmon.ts COMPONENT_TYPES: 2 = network adapter) */
+  type: number | null;
+  name: string | null; // the driver, "netvsc.sys"
+  description: string | null; // "Microsoft Hyper-V Network Adapter #3"
+  ifIndex: number | null;
+  miniportIfIndex: number | null;
+  mac: string | null;
+  addresses: string[];
+}
+
+/** A packet pktmon reports dropped (event 170), and what it was. */
+export interface PktmonDrop extends Msg {
+  component: number;
+  reason: number; // PKTMON_DROP_REASON
+  location: number; // PKTMON_DROP_LOCATION
+  direction: number; // PKTMON_DIRECTION_TAG
+  proto: "tcp" | "udp" | null;
+  /** ip:port (ip alone without TCP/UDP; null when not IP) */
+  src: string | null;
+  dst: string | null;
+  tcpFlags: number | null;
+  /** TCP/UDP payload bytes */
+  len: number | null;
+  /** the SMB message the segment started with (version 3: encrypted) */
+  smb: { version: number; cmd: number | null; response: boolean } | null;
+  krbMsgType: number | null;
+}
+
+export interface PktmonModel {
+  components: Map<number, PktmonComponent>;
+  /** the first drops (all are counted in dropCount and dropCounts) */
+  drops: PktmonDrop[];
+  dropCount: number;
+  /** "component|reason" → drops */
+  dropCounts: Map<string, number>;
+  /** the component whose copies are analysed, and how many others were skipped */
+  analysed: { component: number; skipped: number; text: string } | null;
 }
 
 /**

@@ -43,6 +43,7 @@ import { kerberosError } from "./kerberos-error";
 import { kdcUnreachable } from "./kdc-unreachable";
 import { authNotAttempted } from "./auth-not-attempted";
 import { treeConnectionLimit } from "./tree-connection-limit";
+import { packetDropped } from "./packet-dropped";
 
 export const FINDING_MODULES: readonly FindingModule[] = [
   // the older families, in their walk's order (walk.ts)
@@ -84,6 +85,7 @@ export const FINDING_MODULES: readonly FindingModule[] = [
   kerberosError,
   kdcUnreachable,
   treeConnectionLimit,
+  packetDropped,
   // fallbacks, in this order: the more specific first
   authNotAttempted,
   connectionAbandoned,
