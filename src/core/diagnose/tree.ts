@@ -8,6 +8,7 @@ import { isError } from "../model/summarize";
 import { clientCanEncrypt, encryptionRuledOut } from "./encryption";
 import { encryptionRemedies } from "./session";
 import { treeConnectionLimited } from "./findings/tree-connection-limit";
+import { allDecrypted, stillEncryptedText, stillEncryptedRemedy } from "./findings/encrypted-traffic-decrypted";
 import type { TreeConnect } from "../model/types";
 
 export function treeRules(ctx: DiagnoseContext): void {
@@ -76,6 +77,8 @@ function denied(ctx: DiagnoseContext, c: ConnView, t: TreeConnect, st: string): 
   const frames = treeFrames(t);
   const base = `The TREE_CONNECT to ${requestText(t, c.s.user ? `, user ${c.s.user}` : "")} was answered ${st} (frame ${t.resp!.frame}).`;
   if (c.s.auth === "anonymous") return anonymous(ctx, c, t, base, name);
+  // read from a decrypted TRANSFORM message: the client encrypted it, so encryption cannot be what is missing
+  if (t.req.decrypted) return permissions(ctx, c, name, frames, `${base} Permissions, not encryption: this session was encrypted (the TREE_CONNECT itself travelled encrypted and was decrypted here), so the server had nothing to refuse on that account.`);
   const ruledOut = encryptionRuledOut(c.m, t.req.smb1);
   if (ruledOut) return permissions(ctx, c, name, frames, `${base} Encryption is ruled out: ${ruledOut}.`);
   if (enc.can === false) {
@@ -165,7 +168,7 @@ function failed(ctx: DiagnoseContext, c: ConnView, t: TreeConnect, st: string): 
 
 function encrypted(ctx: DiagnoseContext, c: ConnView): void {
   const e = c.m.encrypted;
-  if (!e) return;
+  if (!e || allDecrypted(c)) return; // ENCRYPTED_TRAFFIC_DECRYPTED says what was read
   const why = c.s.encryption === "session" ? "the session requires encryption (SessionFlags ENCRYPT_DATA)"
     : c.s.encryption === "share" ? `the share ${c.s.shares.filter((s) => s.encrypted).map((s) => s.path).join(", ")} requires encryption (ShareFlags ENCRYPT_DATA)`
       : "the client or server chose to encrypt";
@@ -174,8 +177,8 @@ function encrypted(ctx: DiagnoseContext, c: ConnView): void {
     id: "ENCRYPTED_TRAFFIC",
     severity: "info",
     title: `SMB3 encryption from frame ${e.firstFrame} on`,
-    explanation: `From frame ${e.firstFrame}, ${e.count} SMB message${e.count > 1 ? "s" : ""} on this connection are encrypted (SMB2 TRANSFORM header): ${why}. Their commands and statuses are not visible in a capture.${hiddenTrees}`,
-    remediation: ["Nothing to fix. To see inside, capture on the client or server with the session keys (Wireshark can decrypt SMB3 given them), or reproduce against a test share without encryption."],
+    explanation: `From frame ${e.firstFrame}, ${e.count} SMB message${e.count > 1 ? "s" : ""} on this connection are encrypted (SMB2 TRANSFORM header): ${why}. Their commands and statuses are not visible in a capture.${hiddenTrees} ${stillEncryptedText(c)}`,
+    remediation: [stillEncryptedRemedy(c)],
     connection: c.s.id, frames: [e.firstFrame], filter: displayFilter({ stream: c.s.stream, fromFrame: e.firstFrame }), references: [REF.smb2Transform],
   }, c);
 }
