@@ -154,7 +154,7 @@ async function readSecrets(passwordFiles: string[], keyArgs: string[], say: (s: 
   for (const [i, arg] of keyArgs.entries()) {
     const k = parseSessionKey(arg);
     if ("error" in k) { say(`smbscope: --session-key (the ${ordinal(i + 1)}): ${k.error}`); return null; }
-    secrets.sessionKeys.push(k);
+    secrets.sessionKeys.push(...k);
   }
   return hasSecrets(secrets) ? secrets : undefined;
 }

@@ -38,7 +38,7 @@ export function DecryptPanel(props: {
     for (const [i, w] of words.entries()) {
       const k = parseSessionKey(w);
       if ("error" in k) { setError(`Session key${words.length > 1 ? ` ${i + 1}` : ""}: ${k.error}.`); return; }
-      secrets.sessionKeys.push(k);
+      secrets.sessionKeys.push(...k);
     }
     // the fields let go of the secrets before anything else happens
     password!.value = "";
