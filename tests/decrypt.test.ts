@@ -13,11 +13,16 @@ import { spawnSync } from "node:child_process";
 import { main } from "../src/cli/main";
 import { statusLabel } from "../src/core/names";
 import { checkNtlmPassword } from "../src/core/decrypt/ntlm";
+import { DecryptStage } from "../src/core/decrypt/session";
+import { smb3DecryptionKeys, CIPHER } from "../src/core/decrypt/smb3keys";
+import { aesCcmEncrypt } from "../src/core/crypto";
 import { nodeDecoder } from "../src/cli/wasmNode";
 import { analyzeBytes } from "../src/core/analyze";
 import type { Report } from "../src/core/report";
 import type { RawEvent } from "../src/core/decoder/records";
 import * as C from "../assembly/events";
+// @ts-ignore plain JS module shared with bench/fuzz.mjs
+import { mutate } from "../scripts/fuzz/mutate.mjs";
 
 const FIX = join(__dirname, "../fixtures");
 const PASSWORD = "Alice-Pw-1";
@@ -256,6 +261,24 @@ describe("hostile TRANSFORM messages", () => {
   });
 });
 
+describe("fuzzing the decryption path", () => {
+  it("mutated encrypted captures (bit flips, cut records, NBSS/SMB2 length lies, splices), analysed with the password: no crash, no write outside the decoder's buffers", async () => {
+    const seeds = ["encrypt-smb3-global.pcap", "encrypt-smb3.pcap"].map((f) => new Uint8Array(readFileSync(join(FIX, f))));
+    const d = await nodeDecoder();
+    const secrets = { passwords: [PASSWORD], sessionKeys: [] };
+    const N = Number(process.env.FUZZ_DECRYPT_INPUTS ?? 400);
+    let decrypted = 0;
+    for (let i = 0; i < N; i++) {
+      const { bytes } = mutate(seeds, i, 18) as { bytes: Uint8Array };
+      let r: Report;
+      try { r = analyzeBytes(d, bytes, `fuzz-${i}`, secrets); } catch (e) { throw new Error(`input ${i}: ${(e as Error).message}`); }
+      expect(d.staticDataChangedAt(), `input ${i}`).toBe(-1);
+      for (const c of r.connections) for (const s of c.decryption?.sessions ?? []) { expect(s.decrypted + s.failed).toBeLessThanOrEqual(10_000); decrypted += s.decrypted; }
+    }
+    expect(decrypted).toBeGreaterThan(0); // the mutations left most messages decryptable: the path was exercised
+  });
+});
+
 /** The ExportedSessionKey of the capture's NTLM session, from the password and the captured exchange. */
 async function sessionKeyOf(file: string, password: string): Promise<Uint8Array> {
   const d = await nodeDecoder();
@@ -302,3 +325,65 @@ function mutateTransforms(pcap: Uint8Array, mutate: (m: Uint8Array) => void): Ui
   }
   return b;
 }
+
+describe("the decrypt stage on a bulk message (crafted: no fixture has one)", () => {
+  // SMB 3.0 (AES-128-CCM, no pre-auth hash), a session key given, and a 100 KiB READ response
+  // encrypted with the keys MS-SMB2 3.1.4.2 gives that key: what the decoder hands out of a message
+  // over 60 KiB is its 52-byte header and 64 bytes (EV_SMB_RAW, F_TRUNCATED), whose SMB2 header the
+  // stage decrypts alone (CCM is a counter mode) and hands back; an error response comes whole and
+  // is authenticated.
+  const SID = 0x11223344n, KEY = new Uint8Array(16).map((_, i) => i + 1);
+  const ev = (kind: number, frame: number, fromClient: boolean, f: RawEvent["f"]): RawEvent => ({ kind, kindName: "", frame, tsNs: 1_000_000n * BigInt(frame), tsDigits: 6, stream: 0, fromClient, ipv6: false, f });
+  function transform(plain: Uint8Array, nonceByte: number): Uint8Array {
+    const keys = smb3DecryptionKeys(0x0300, CIPHER.AES128CCM, KEY, null);
+    const m = new Uint8Array(52 + plain.length);
+    const dv = new DataView(m.buffer);
+    m.set([0xfd, 0x53, 0x4d, 0x42]);
+    m.fill(nonceByte, 20, 31);
+    dv.setUint32(36, plain.length, true);
+    dv.setUint16(42, 1, true);
+    dv.setBigUint64(44, SID, true);
+    const { ciphertext, tag } = aesCcmEncrypt(keys.serverToClient, m.subarray(20, 31), m.subarray(20, 52), plain);
+    m.set(tag, 4);
+    m.set(ciphertext, 52);
+    return m;
+  }
+  const smb2 = (cmd: number, status: number, bodyLen: number) => {
+    const b = new Uint8Array(64 + bodyLen);
+    const dv = new DataView(b.buffer);
+    b.set([0xfe, 0x53, 0x4d, 0x42]); dv.setUint16(4, 64, true);
+    dv.setUint32(8, status, true); dv.setUint16(12, cmd, true); dv.setUint32(16, 1, true); // response
+    dv.setBigUint64(24, 7n, true); dv.setBigUint64(40, SID, true);
+    dv.setUint16(64, status ? 9 : 17, true);
+    return b;
+  };
+
+  it("a 100 KiB READ response: its header decrypted from the first 64 bytes; an error response decrypted whole and authenticated", async () => {
+    const d = await nodeDecoder();
+    d.setDecrypt(true);
+    const out: RawEvent[] = [];
+    const stage = new DecryptStage(d, { passwords: [], sessionKeys: [{ sessionId: SID, key: KEY }] }, { push: (e: RawEvent) => out.push(e) });
+    stage.push(ev(C.EV_FLOW, 1, true, { flowProto: C.FLOWP_SMB }));
+    stage.push(ev(C.EV_SMB2, 2, false, { cmd: 0, response: 1, status: 0, dialect: 0x0300, msgId: 0n }));
+    stage.push(ev(C.EV_SMB2, 3, true, { cmd: 1, response: 0, sessionId: 0n, msgId: 1n }));
+    stage.push(ev(C.EV_SMB2, 4, false, { cmd: 1, response: 1, status: 0, sessionId: SID, msgId: 1n }));
+    const bulk = transform(smb2(8, 0, 100 << 10), 1);
+    stage.push(ev(C.EV_SMB_TRANSFORM, 5, false, { sessionId: SID }));
+    stage.push(ev(C.EV_SMB_RAW, 5, false, { len: bulk.length, truncated: 1, raw: bulk.slice(0, 52 + 64) }));
+    const err = transform(smb2(8, 0xc0000022, 9), 2);
+    stage.push(ev(C.EV_SMB_TRANSFORM, 6, false, { sessionId: SID }));
+    stage.push(ev(C.EV_SMB_RAW, 6, false, { len: err.length, raw: err }));
+    const tampered = err.slice(); tampered[60] ^= 1; // the tag no longer matches
+    stage.push(ev(C.EV_SMB_TRANSFORM, 7, false, { sessionId: SID }));
+    stage.push(ev(C.EV_SMB_RAW, 7, false, { len: tampered.length, raw: tampered }));
+    const read = out.filter((e) => e.kind === C.EV_SMB2 && e.decrypted);
+    expect(read.map((e) => [e.frame, e.f.cmd, e.f.status, e.f.truncated])).toEqual([[5, 8, 0, 1], [6, 8, 0xc0000022, undefined]]);
+    expect(out.filter((e) => e.kind === C.EV_SMB_RAW)).toEqual([]); // the stage's own records go no further
+    const m = { connections: [{ stream: 0, sessions: [] }] } as unknown as Parameters<DecryptStage["attach"]>[0];
+    stage.attach(m);
+    expect((m.connections[0] as unknown as { decryption: unknown }).decryption).toEqual({ sessions: [
+      { sessionId: "0x0000000011223344", user: null, secret: "session-key", result: "decrypted", decrypted: 2, failed: 1,
+        why: "1 of its 3 encrypted messages did not decrypt (first in frame 7): damaged in the capture, or not this session's" },
+    ] });
+  });
+});
