@@ -108,6 +108,13 @@ describe.skipIf(!haveTshark && !IN_CI)("with the right password: what tshark's d
     expect(ladder).toContain("TREE_CONNECT request \\\\10.99.1.1\\public (decrypted)");
   });
 
+  it("the text report lists each session decrypted and the kind of secret", async () => {
+    const r = await run(["--password-file", passwordFile(PASSWORD), join(FIX, "encrypt-smb3-global.pcap")]);
+    expect(r.out).toContain("Decryption\n  stream 0  session 0x00000000fbb66b6c WORKGROUP\\alice  decrypted (password), 24 messages");
+    expect(r.out).toContain("[ENCRYPTED_TRAFFIC_DECRYPTED]");
+    expect(r.out).toContain("\\\\10.99.1.1\\IPC$, \\\\10.99.1.1\\public");
+  });
+
   it.each(["encrypt-smb3-global.pcap", "encrypt-smb3.pcap"])("%s: --events shows each decrypted message as tshark does (frame, command, response, status, share)", async (file) => {
     const r = await run(["--events", "--password-file", passwordFile(PASSWORD), join(FIX, file)]);
     expect(r.code).toBe(0);
