@@ -201,7 +201,7 @@ describe("a refused logon and the password given (LOGON_PASSWORD_CHECK)", () => 
   it("the password the client sent: it matches, so the account or the server is the question", async () => {
     const r = await report("wrong-password.pcap", "--password-file", passwordFile("guess", "not-the-password"));
     const f = r.findings.find((x) => x.id === "LOGON_PASSWORD_CHECK")!;
-    expect(f.title).toBe("The password given for WORKGROUP\\alice is the one the client sent: look at the account, not the password");
+    expect(f.title).toBe("The password given is the one the client sent for WORKGROUP\\alice: look at the account, not the password");
     expect(f.explanation).toContain("One of the 2 passwords you gave is exactly what the client used");
     expect(f.frames).toEqual([12, 13]);
     expect(r.findings.map((x) => x.id)).toContain("LOGON_FAILURE"); // still the error it was
@@ -211,7 +211,7 @@ describe("a refused logon and the password given (LOGON_PASSWORD_CHECK)", () => 
   it("the user's real password: the client did not send it (a stale credential, a typo)", async () => {
     const r = await report("wrong-password.pcap", "--password-file", passwordFile(PASSWORD));
     const f = r.findings.find((x) => x.id === "LOGON_PASSWORD_CHECK")!;
-    expect(f.title).toBe("The client did not send the password given for WORKGROUP\\alice");
+    expect(f.title).toBe("The password given is not the one the client sent for WORKGROUP\\alice");
     expect(f.explanation).toContain("it is not the password the client used");
     expect(f.remediation.join(" ")).toContain("cmdkey /list");
   });

@@ -35,8 +35,8 @@ export const logonPasswordCheck: FindingModule = {
         add(ctx, {
           id: this.meta.id,
           severity: "warning",
-          title: match ? `The password given for ${user} is the one the client sent: look at the account, not the password`
-            : `The client did not send the password given for ${user}`,
+          title: match ? `The password given is the one the client sent for ${user}: look at the account, not the password`
+            : `${chk.tried === 1 ? "The password given is not" : `None of the ${chk.tried} passwords given is`} the one the client sent for ${user}`,
           explanation: match
             ? `${base} ${gave} is exactly what the client used. So the client sent the password you expected, and the server does not take it for this account: the account's password on the server's side is another one (changed since, or never set there), the server checks another account than you think (the user "${leg.req.auth.user ?? ""}" in domain "${leg.req.auth.domain ?? ""}", as sent: a local account of the server instead of the domain one, or the other way round), or the server could not validate it with its domain controller.`
             : `${base} ${chk.tried === 1 ? "it is not" : "none of them is"} the password the client used. The client logged on with another password: a credential saved on the client that has gone stale (Windows Credential Manager, a password changed since), a mapped drive or a service still holding an old password, or a typo on either side.`,
