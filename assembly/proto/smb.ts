@@ -7,7 +7,7 @@ import {
 import {
   NBSS_REQUEST, NBSS_NEGATIVE, SMB1_ID, SMB2_ID, SMB2_TRANSFORM_ID, SMB2_COMPRESSED_ID,
   SMB2_NEGOTIATE, SMB2_SESSION_SETUP, SMB2_LOGOFF, SMB2_TREE_CONNECT, SMB2_TREE_DISCONNECT,
-  SMB1_NEGOTIATE, SMB1_SESSION_SETUP_ANDX, SMB1_TREE_CONNECT_ANDX, SMB1_LOGOFF_ANDX,
+  SMB1_NEGOTIATE, SMB1_SESSION_SETUP_ANDX, SMB1_TREE_CONNECT_ANDX, SMB1_LOGOFF_ANDX, SMB_KEEP_OTHER,
 } from "../wire";
 import { u8at, u16le, u32le, u64le } from "../util";
 import { begin, end, fU32, fU64, fBytes, decryptMode, plainMode } from "../out";
@@ -15,7 +15,7 @@ import { rawMessage } from "./raw";
 import { smb2Chain } from "./smb2";
 import { smb1Chain } from "./smb1";
 
-const KEEP_OTHER: u32 = 4096; // enough for a compound chain of small messages
+const KEEP_OTHER: u32 = SMB_KEEP_OTHER; // enough for a compound chain of small messages
 const KEEP_TRANSFORM: u32 = 52;
 // Decryption mode (issue 18). A TRANSFORM message is handed to TypeScript whole up to
 // TRANSFORM_WHOLE_MAX bytes, so that it can be authenticated and decoded as a clear one would be:

@@ -32,7 +32,6 @@ export const DECRYPT_FIELDS = [
 
 const SMB2_MAGIC = 0x424d53fe; // 0xFE 'S' 'M' 'B' read little-endian
 const SMB2_HEADER = 64;
-const KEEP_OTHER = 4096; // assembly/proto/smb.ts: bytes of other messages kept in the clear
 
 interface Sess {
   id: bigint | null;
@@ -292,9 +291,9 @@ export class DecryptStage implements EventSink {
       const status = u32(peek, 8);
       const response = (u32(peek, 16) & W.SMB2_FLAGS_RESPONSE) !== 0;
       // what the reassembler keeps whole in the clear (assembly/proto/smb.ts smbKeep): setup
-      // commands, compounds and errors whole, others up to KEEP_OTHER bytes (those bytes whole here:
+      // commands, compounds and errors whole, others up to SMB_KEEP_OTHER bytes (those bytes whole here:
       // CCM authenticates only the whole message, and the header is all the decoder reads of them)
-      if (cmd <= W.SMB2_TREE_DISCONNECT || u32(peek, 20) !== 0 || (response && isError(status)) || bytes.length - TRANSFORM_HEADER_SIZE <= KEEP_OTHER) {
+      if (cmd <= W.SMB2_TREE_DISCONNECT || u32(peek, 20) !== 0 || (response && isError(status)) || bytes.length - TRANSFORM_HEADER_SIZE <= W.SMB_KEEP_OTHER) {
         const all = decryptTransform(bytes, key, cipher);
         if (!all) return this.fail(s, at); // the authentication tag does not match
         plain = all;
