@@ -179,14 +179,14 @@ export const F_QUOTED_SRC_IP = 169; // bytes (16, IPv4 as ::ffff:a.b.c.d) source
 export const F_QUOTED_DST_IP = 170; // bytes (16) destination of the quoted packet
 export const F_QUOTED_SRC_PORT = 171; // u32
 export const F_QUOTED_DST_PORT = 172; // u32
-// SMB3 decryption (issue 18). Written only while the caller has turned decryption on
+// 190–199: SMB3 decryption (issue 18). Written only while the caller has turned decryption on
 // (setDecryptMode): the --events view never shows them, and the analysis path without secrets
 // never decodes them. What the decrypt stage (src/core/decrypt/session.ts) needs and nothing more.
-export const F_RAW = 173; // bytes: an SMB message as on the wire, in EV_SMB_RAW (see there)
-export const F_NTLM_CHALLENGE = 174; // bytes 8: CHALLENGE ServerChallenge (MS-NLMP 2.2.1.2)
-export const F_NTLM_NT_RESPONSE = 175; // bytes: AUTHENTICATE NtChallengeResponse (MS-NLMP 2.2.1.3): for the password check only, never shown
-export const F_NTLM_SESSION_KEY = 176; // bytes: AUTHENTICATE EncryptedRandomSessionKey (empty field: absent)
-export const MAX_FIELD_ID = 176;
+export const F_RAW = 190; // bytes: an SMB message as on the wire, in EV_SMB_RAW (see there)
+export const F_NTLM_CHALLENGE = 191; // bytes 8: CHALLENGE ServerChallenge (MS-NLMP 2.2.1.2)
+export const F_NTLM_NT_RESPONSE = 192; // bytes: AUTHENTICATE NtChallengeResponse (MS-NLMP 2.2.1.3): for the password check only, never shown
+export const F_NTLM_SESSION_KEY = 193; // bytes: AUTHENTICATE EncryptedRandomSessionKey (empty field: absent)
+export const MAX_FIELD_ID = 193;
 
 // F_FORMAT values
 export const FMT_PCAP = 1;
@@ -277,7 +277,7 @@ export const EV_FLOW = 14; // a flow the decoder reassembles (SMB, NBSS or Kerbe
 // header and TRANSFORM_PEEK bytes of ciphertext (the SMB2 header inside). F_LEN the message's
 // length on the wire, F_RAW its bytes (absent when they do not fit one record), F_TRUNCATED when
 // F_RAW holds fewer than F_LEN bytes.
-export const EV_SMB_RAW = 17;
+export const EV_SMB_RAW = 20;
 export const EV_NOT_SMB = 16; // an SMB flow whose peer answered with bytes that are not NBSS/SMB (another
 //                            protocol on that port): F_LEN bytes seen, F_VALUE their first 4 bytes (big-endian)
 
