@@ -188,7 +188,14 @@ export const F_DROP_REASON = 177; // u32 PKTMON_DROP_REASON
 export const F_DROP_LOCATION = 178; // u32 PKTMON_DROP_LOCATION
 export const F_PKTMON_DIR = 179; // u32 PKTMON_DIRECTION_TAG of the copy
 export const F_SMB_VERSION = 180; // u32 what a dropped segment started with: 1 SMB1, 2 SMB2/3 (F_CMD, F_RESPONSE), 3 an encrypted SMB3 message
-export const MAX_FIELD_ID = 180;
+// 190–199: SMB3 decryption (issue 18). Written only while the caller has turned decryption on
+// (setDecryptMode): the --events view never shows them, and the analysis path without secrets
+// never decodes them. What the decrypt stage (src/core/decrypt/session.ts) needs and nothing more.
+export const F_RAW = 190; // bytes: an SMB message as on the wire, in EV_SMB_RAW (see there)
+export const F_NTLM_CHALLENGE = 191; // bytes 8: CHALLENGE ServerChallenge (MS-NLMP 2.2.1.2)
+export const F_NTLM_NT_RESPONSE = 192; // bytes: AUTHENTICATE NtChallengeResponse (MS-NLMP 2.2.1.3): for the password check only, never shown
+export const F_NTLM_SESSION_KEY = 193; // bytes: AUTHENTICATE EncryptedRandomSessionKey (empty field: absent)
+export const MAX_FIELD_ID = 193;
 
 // F_FORMAT values
 export const FMT_PCAP = 1;
@@ -277,6 +284,14 @@ export const EV_PKTMON_DROP = 17; // a pktmon drop (event 170): F_PKTMON_COMPONE
 //                            and what was dropped: F_SRC_IP, F_DST_IP, F_TRANSPORT, ports, F_TCP_FLAGS, F_LEN, F_SMB_VERSION/F_CMD/F_RESPONSE or F_KRB_MSG_TYPE
 export const EV_PKTMON_INFO = 18; // a pktmon rundown event: F_PKTMON_COMPONENT, F_PKTMON_EVENT, F_VALUE (type), F_VALUE2 (30's value),
 //                            F_WIN_NAME + F_WIN_DESC (20), F_PKTMON_ADDR (65, 66, 70)
+// Decryption mode only (setDecryptMode): the bytes of an SMB2 NEGOTIATE or SESSION_SETUP message
+// (the 3.1.1 pre-auth integrity hash is computed over them, MS-SMB2 3.2.5.2) right after its
+// EV_SMB2 record, and of each SMB2 TRANSFORM message right after its EV_SMB_TRANSFORM record:
+// whole up to TRANSFORM_WHOLE_MAX bytes (assembly/proto/smb.ts says why), otherwise its 52-byte
+// header and TRANSFORM_PEEK bytes of ciphertext (the SMB2 header inside). F_LEN the message's
+// length on the wire, F_RAW its bytes (absent when they do not fit one record), F_TRUNCATED when
+// F_RAW holds fewer than F_LEN bytes.
+export const EV_SMB_RAW = 20;
 export const EV_NOT_SMB = 16; // an SMB flow whose peer answered with bytes that are not NBSS/SMB (another
 //                            protocol on that port): F_LEN bytes seen, F_VALUE their first 4 bytes (big-endian)
 

@@ -69,6 +69,10 @@ export const NBSS_KEEPALIVE = 0x85;
 export const SMB1_ID = 0xff;
 export const SMB2_ID = 0xfe;
 export const SMB2_TRANSFORM_ID = 0xfd;
+// Bytes of an SMB message other than a setup command, an error or a compound chain that the
+// reassembler keeps (assembly/proto/smb.ts smbKeep): enough for a chain of small messages. The
+// decrypt stage (src/core/decrypt/session.ts) decrypts a TRANSFORM message whole up to this size.
+export const SMB_KEEP_OTHER = 4096;
 export const SMB2_COMPRESSED_ID = 0xfc;
 
 // SMB2 commands (MS-SMB2 2.2.1)

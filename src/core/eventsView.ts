@@ -228,6 +228,7 @@ export function eventView(ev: RawEvent, fileName: string): Record<string, unknow
       if (f.primaryDomain !== undefined) o.domain = f.primaryDomain;
       if (f.action !== undefined) o.action = f.action;
       if (f.truncated !== undefined) o.truncated = true;
+      if (ev.decrypted) o.decrypted = true; // read from a decrypted TRANSFORM message (--password-file, --session-key)
       blobView(f, o);
       return o;
     }
@@ -239,6 +240,7 @@ export function eventView(ev: RawEvent, fileName: string): Record<string, unknow
     case C.EV_SMB_COMPRESSED:
       o.proto = "smb2-compressed";
       o.len = f.len;
+      if (ev.decrypted) o.decrypted = true;
       return o;
     case C.EV_KRB:
       o.proto = "krb";

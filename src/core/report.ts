@@ -28,6 +28,32 @@ export interface ShareRecord {
   responseFrame: number | null;
   /** Added: share flags said the share requires encryption */
   encrypted?: boolean;
+  /** Added (issue 18): the TREE_CONNECT was read from decrypted SMB3 messages */
+  decrypted?: boolean;
+}
+
+/**
+ * Added (issue 18): what decryption did for one session whose messages were encrypted (only in a
+ * Report made with secrets: --password-file, --session-key, the page's Decrypt panel). Names the
+ * kind of secret that worked, never the secret.
+ */
+export interface SessionDecryption {
+  /** as in --events: 0x followed by 16 hex digits */
+  sessionId: string;
+  /** DOMAIN\user of its NTLM logon, null when not in the capture */
+  user: string | null;
+  /** the kind of secret used (or tried, for "wrong-secret" and "unsupported") */
+  secret?: "password" | "session-key" | "keytab";
+  /**
+   * decrypted: its messages were decrypted (and the diagnosis read them); wrong-secret: the
+   * secret given is not this session's; no-secret: nothing given applies (why says what would);
+   * unsupported: the secret applies but the capture or the session cannot be decrypted (why)
+   */
+  result: "decrypted" | "wrong-secret" | "no-secret" | "unsupported";
+  why?: string;
+  /** TRANSFORM messages decrypted, and those that would not decrypt with the session's keys */
+  decrypted: number;
+  failed: number;
 }
 
 /** Added: one message of a connection's handshake, for the ladder diagram. */
@@ -76,6 +102,8 @@ export interface Connection {
   spn?: string | null;
   /** Added: Kerberos service ticket name in the AP-REQ */
   kerberosService?: string | null;
+  /** Added (issue 18): the sessions of this connection whose messages were encrypted, when secrets were given */
+  decryption?: { sessions: SessionDecryption[] };
 }
 
 export interface KerberosRecord {

@@ -313,6 +313,7 @@ export class ModelBuilder {
     if (isSetup || failed || c.ladder.length < 24) {
       let label = cmdLabel(smb1, cmd, resp);
       if (isTc && !resp && f.tree !== undefined) label += ` ${f.tree as string}`;
+      if (ev.decrypted) label += " (decrypted)";
       if (isNeg && resp && f.dialect !== undefined) label += smb1 ? (smb1Dialect ? ` (dialect ${smb1Dialect})` : " (no dialect chosen)") : ` (${smb2Dialect(f.dialect as number)})`;
       // Only a failed setup step is marked as the failure (IOCTL STATUS_NOT_FOUND for a DFS
       // referral, say, is routine)
@@ -342,7 +343,7 @@ export class ModelBuilder {
         } });
         addPending(c, key, { kind: "ss", index: c.sessions.length - 1 });
       } else if (isTc) {
-        c.trees.push({ path: (f.tree as string | undefined) ?? "", req: { frame: ev.frame, ts, smb1 } });
+        c.trees.push({ path: (f.tree as string | undefined) ?? "", req: ev.decrypted ? { frame: ev.frame, ts, smb1, decrypted: true } : { frame: ev.frame, ts, smb1 } });
         addPending(c, key, { kind: "tc", index: c.trees.length - 1 });
       }
       return;

@@ -1,5 +1,6 @@
 // The model: what the events say about each SMB connection and each Kerberos exchange, before
 // any judgement. Built incrementally by builder.ts; read by the diagnosis rules and reportBuilder.
+import type { SessionDecryption } from "../report";
 
 export interface Msg {
   frame: number;
@@ -67,11 +68,25 @@ export interface SessionLeg {
   /** smbFlags: the response header's flags (SMB2 Flags, or SMB1 Flags | Flags2 << 8) */
   resp?: SmbResponse & { sessionFlags?: number; auth: AuthFacts; action?: number; sessionId?: bigint; smbFlags?: number };
   bareAck?: { frame: number; delayMs: number };
+  /** the passwords given checked against this leg's NTLMv2 response (decrypt/session.ts), when there were any */
+  passwordCheck?: PasswordCheck;
+}
+
+/** The user's passwords against one NTLM AUTHENTICATE (MS-NLMP 3.3.2 NTProofStr). Never the password. */
+export interface PasswordCheck {
+  /** the AUTHENTICATE's frame */
+  frame: number;
+  /** match: one of them is the password the client used; mismatch: none is; unsupported: cannot tell (why) */
+  result: "match" | "mismatch" | "unsupported";
+  why?: string;
+  /** how many passwords were tried */
+  tried: number;
 }
 
 export interface TreeConnect {
   path: string;
-  req: SmbRequest;
+  /** decrypted: read from a decrypted TRANSFORM message */
+  req: SmbRequest & { decrypted?: boolean };
   resp?: SmbResponse & { shareType?: number; shareFlags?: number };
 }
 
@@ -124,6 +139,8 @@ export interface ConnModel {
   icmp?: IcmpMsg;
   /** pktmon drops (event 170) of this connection's packets (model/pktmon.ts) */
   drops?: PktmonDrop[];
+  /** what the decrypt stage did (src/core/decrypt/session.ts), when secrets were given */
+  decryption?: { sessions: SessionDecryption[] };
 }
 
 export interface KrbMsg extends Msg {

@@ -4,6 +4,7 @@ import { add } from "../context";
 import { REF } from "../references";
 import { displayFilter } from "../../filters";
 import type { FindingModule } from "./module";
+import { allDecrypted, stillEncryptedText, stillEncryptedRemedy } from "./encrypted-traffic-decrypted";
 
 const meta = {
   id: "ENCRYPTED_TRAFFIC" as const,
@@ -17,7 +18,7 @@ export const encryptedTraffic: FindingModule = {
   visit: {
     treeConnection(ctx, c) {
       const e = c.m.encrypted;
-      if (!e) return;
+      if (!e || allDecrypted(c)) return; // ENCRYPTED_TRAFFIC_DECRYPTED says what was read
       const why = c.s.encryption === "session" ? "the session requires encryption (SessionFlags ENCRYPT_DATA)"
         : c.s.encryption === "share" ? `the share ${c.s.shares.filter((s) => s.encrypted).map((s) => s.path).join(", ")} requires encryption (ShareFlags ENCRYPT_DATA)`
           : "the client or server chose to encrypt";
@@ -26,8 +27,8 @@ export const encryptedTraffic: FindingModule = {
         id: meta.id,
         severity: "info",
         title: `SMB3 encryption from frame ${e.firstFrame} on`,
-        explanation: `From frame ${e.firstFrame}, ${e.count} SMB message${e.count > 1 ? "s" : ""} on this connection are encrypted (SMB2 TRANSFORM header): ${why}. Their commands and statuses are not visible in a capture.${hiddenTrees}`,
-        remediation: ["Nothing to fix. To see inside, capture on the client or server with the session keys (Wireshark can decrypt SMB3 given them), or reproduce against a test share without encryption."],
+        explanation: `From frame ${e.firstFrame}, ${e.count} SMB message${e.count > 1 ? "s" : ""} on this connection are encrypted (SMB2 TRANSFORM header): ${why}. Their commands and statuses are not visible in a capture.${hiddenTrees} ${stillEncryptedText(c)}`,
+        remediation: [stillEncryptedRemedy(c)],
         connection: c.s.id, frames: [e.firstFrame], filter: displayFilter({ stream: c.s.stream, fromFrame: e.firstFrame }), references: meta.references,
       }, c);
     },

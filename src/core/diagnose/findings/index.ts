@@ -44,6 +44,8 @@ import { kdcUnreachable } from "./kdc-unreachable";
 import { authNotAttempted } from "./auth-not-attempted";
 import { treeConnectionLimit } from "./tree-connection-limit";
 import { packetDropped } from "./packet-dropped";
+import { encryptedTrafficDecrypted } from "./encrypted-traffic-decrypted";
+import { logonPasswordCheck } from "./logon-password-check";
 
 export const FINDING_MODULES: readonly FindingModule[] = [
   // the older families, in their walk's order (walk.ts)
@@ -86,6 +88,8 @@ export const FINDING_MODULES: readonly FindingModule[] = [
   kdcUnreachable,
   treeConnectionLimit,
   packetDropped,
+  encryptedTrafficDecrypted,
+  logonPasswordCheck,
   // fallbacks, in this order: the more specific first
   authNotAttempted,
   connectionAbandoned,

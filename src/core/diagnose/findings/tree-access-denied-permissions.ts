@@ -4,6 +4,7 @@ import { add, streamFilter } from "../context";
 import { REF } from "../references";
 import { deniedBase, treeFrames, shareName } from "./shared/tree-text";
 import type { FindingModule } from "./module";
+import { DECRYPTED_RULES_OUT } from "./shared/precedence";
 
 const meta = {
   id: "TREE_ACCESS_DENIED_PERMISSIONS" as const,
@@ -18,7 +19,9 @@ export const treeAccessDeniedPermissions: FindingModule = {
     tree(ctx, c, t, v) {
       if (v.id !== meta.id) return;
       const name = shareName(t.path);
-      const why = `${deniedBase(c, t, v.shown)} Encryption is ruled out: ${v.ruledOut}.`;
+      const why = v.ruledOut === DECRYPTED_RULES_OUT
+        ? `${deniedBase(c, t, v.shown)} Permissions, not encryption: this session was encrypted (the TREE_CONNECT itself travelled encrypted and was decrypted here), so the server had nothing to refuse on that account.`
+        : `${deniedBase(c, t, v.shown)} Encryption is ruled out: ${v.ruledOut}.`;
       add(ctx, {
         id: meta.id,
         severity: "error",

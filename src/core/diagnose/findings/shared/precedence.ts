@@ -175,6 +175,9 @@ export type TreeVerdict = { shown: string } & (
  * The status is decided by its NTSTATUS meaning and told as the capture shows it (`shown`: an
  * SMB1 DOS error by its name).
  */
+/** why a TREE_CONNECT refused inside the encryption is about permissions (the permissions module words it) */
+export const DECRYPTED_RULES_OUT = "decrypted";
+
 export function treeVerdict(c: ConnView, t: TreeConnect, working: Map<string, string[]>): TreeVerdict | null {
   if (!t.resp || !isError(t.resp.status)) return null;
   if (treeConnectionLimited(t)) return null;
@@ -183,6 +186,8 @@ export function treeVerdict(c: ConnView, t: TreeConnect, working: Map<string, st
   if (st === "STATUS_BAD_NETWORK_NAME") return { id: "TREE_BAD_NETWORK_NAME", shown, working: working.get(host(c.s.server)) ?? [] };
   if (st !== "STATUS_ACCESS_DENIED" && st !== "STATUS_NETWORK_ACCESS_DENIED") return { id: "TREE_CONNECT_FAILED", shown, undecided: null };
   if (c.s.auth === "anonymous") return { id: "TREE_ACCESS_DENIED_ANONYMOUS", shown };
+  // read from a decrypted TRANSFORM message: the client encrypted it, so encryption cannot be what is missing
+  if (t.req.decrypted) return { id: "TREE_ACCESS_DENIED_PERMISSIONS", shown, ruledOut: DECRYPTED_RULES_OUT };
   const ruledOut = encryptionRuledOut(c.m, t.req.smb1);
   if (ruledOut) return { id: "TREE_ACCESS_DENIED_PERMISSIONS", shown, ruledOut };
   const enc = clientCanEncrypt(c.m);
