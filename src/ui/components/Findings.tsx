@@ -10,7 +10,7 @@ const SEV_LABEL = { error: "Error", warning: "Warning", info: "Info" } as const;
 export function Remediation(props: { text: string }) {
   return (
     <For each={splitCode(props.text)}>
-      {(p) => (p.code ? <Cmd text={p.text} /> : <>{p.text}</>)}
+      {(p) => (p.runnable ? <Cmd text={p.text} /> : p.code ? <code>{p.text}</code> : <>{p.text}</>)}
     </For>
   );
 }
