@@ -13,12 +13,18 @@ export interface ServerAccount {
   domain: string | null;
 }
 
+/** Per analysis, the computer each server address named itself (built once: a capture may hold 50,000 failing connections). */
+const byContext = new WeakMap<DiagnoseContext, Map<string, ServerAccount>>();
+
 /** The computer the server at this address said it is, in any CHALLENGE of the capture. */
 export function serverAccount(ctx: DiagnoseContext, serverEndpoint: string): ServerAccount | null {
-  const ip = host(serverEndpoint);
-  for (const c of ctx.conns) {
-    const n = c.s.serverName;
-    if (n?.netbios && host(c.s.server) === ip) return { netbios: n.netbios, dns: n.dns, domain: n.domain };
+  let byIp = byContext.get(ctx);
+  if (!byIp) {
+    byContext.set(ctx, (byIp = new Map()));
+    for (const c of ctx.conns) {
+      const n = c.s.serverName, ip = host(c.s.server);
+      if (n?.netbios && !byIp.has(ip)) byIp.set(ip, { netbios: n.netbios, dns: n.dns, domain: n.domain });
+    }
   }
-  return null;
+  return byIp.get(host(serverEndpoint)) ?? null;
 }
