@@ -1,6 +1,6 @@
 // TCP: a SYN to an SMB port never answered, or answered with RST; or so on one port while the
 // same client reached the same server on another (445 refused, 139 fine): a fallback that worked.
-import { add, dur, host, streamFilter, type DiagnoseContext, type ConnView } from "./context";
+import { add, dur, host, okBetween, streamFilter, type DiagnoseContext, type ConnView } from "./context";
 import { REF } from "./references";
 import { tcpRejectedByIcmp } from "./findings/tcp-rejected-icmp";
 
@@ -58,7 +58,7 @@ export function tcpRules(ctx: DiagnoseContext): void {
  */
 function fallback(ctx: DiagnoseContext, c: ConnView): boolean {
   const m = c.m;
-  const other = ctx.conns.find((o) => o !== c && o.s.outcome === "ok" && o.m.serverPort !== m.serverPort && host(o.s.client) === host(c.s.client) && host(o.s.server) === host(c.s.server));
+  const other = okBetween(ctx, host(c.s.client), host(c.s.server)).find((o) => o !== c && o.m.serverPort !== m.serverPort);
   if (!other) return false;
   const how = c.s.outcome === "failed" && m.rst ? "refused" : "unanswered";
   const frames = [...m.syns.map((s) => s.frame), ...(m.rst ? [m.rst.frame] : [])];

@@ -3,7 +3,7 @@
 // or NTLM blocked: Windows 11 24H2 / Server 2025 BlockNTLM) and has no service name to ask a
 // ticket for gives up so: an IP address as the server name is the usual reason (an SPN names a
 // host, never an address; the SMB 3.1.1 NETNAME context shows the name the client used).
-import { add, host, streamFilter } from "../context";
+import { add, hasErrorFinding, host, streamFilter } from "../context";
 import { namesOf } from "../../model/kerberos";
 import { finalNegotiate, isError } from "../../model/summarize";
 import type { FindingModule } from "./module";
@@ -36,7 +36,7 @@ export const authNotAttempted: FindingModule = {
       const m = c.m;
       const neg = finalNegotiate(m);
       if (!neg?.resp || isError(neg.resp.status) || neg.resp.dialect === null || m.sessions.length || m.trees.length || m.encrypted) continue;
-      if (ctx.findings.some((f) => f.severity === "error" && (f.connection === c.s.id || f.connections?.includes(c.s.id)))) continue;
+      if (hasErrorFinding(ctx, c.s.id)) continue;
       // the client ended it: its FIN or RST (a server that closes is another story)
       const end = m.finClient && (!m.finServer || m.finClient.ts <= m.finServer.ts) ? m.finClient : m.rst?.fromClient ? m.rst : null;
       if (!end || end.ts < neg.resp.ts) continue;

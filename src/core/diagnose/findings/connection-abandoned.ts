@@ -1,7 +1,7 @@
 // CONNECTION_ABANDONED: a side ended the connection after a response without the next step, and no
 // other finding explains why (a fallback: it runs after every other module). Says after which
 // response, who ended it and how, and where the reason is logged.
-import { add, host, streamFilter } from "../context";
+import { add, hasErrorFinding, host, streamFilter } from "../context";
 import { REF } from "../references";
 import type { FindingModule } from "./module";
 import { hangUpOf, hangUpText, hangUpFrames } from "./hangup";
@@ -12,7 +12,7 @@ const module: FindingModule = {
     for (const c of ctx.conns) {
       const h = hangUpOf(c);
       if (!h) continue;
-      if (ctx.findings.some((f) => f.severity === "error" && (f.connection === c.s.id || f.connections?.includes(c.s.id)))) continue;
+      if (hasErrorFinding(ctx, c.s.id)) continue;
       const byClient = h.end.by === "client";
       const cli = host(c.s.client), srv = host(c.s.server);
       add(ctx, {
