@@ -8,6 +8,7 @@ import { describe, it, expect } from "vitest";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+// @ts-ignore plain JS module shared with bench/run.mjs
 import { loadSeeds, generate } from "../bench/gen.mjs";
 import { reportOf } from "./support/report";
 import type { Connection, Report } from "../src/core/report";
