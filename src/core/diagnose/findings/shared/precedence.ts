@@ -33,7 +33,7 @@
 //   other module and speak only for a connection no error finding explained (explainedByError).
 // Order of emission (which the Report keeps among findings of one severity on one frame and in
 // each connection's list of ids) is the walk's: walk.ts.
-import { host, type ConnView, type DiagnoseContext } from "../../context";
+import { hasErrorFinding, host, okBetween, type ConnView, type DiagnoseContext } from "../../context";
 import { statusLabel, statusInWords } from "../../../names";
 import { isError, serverResetAfter, failedExtraAttempts } from "../../../model/summarize";
 import { EXPECTED_KRB_ERRORS, type KrbExchange } from "../../../model/kerberos";
@@ -53,7 +53,7 @@ export function tcpVerdict(ctx: DiagnoseContext, c: ConnView): TcpVerdict | null
   const m = c.m;
   if (c.s.failedPhase !== "tcp") return null;
   // Windows tries 445 and 139 together and keeps whichever answers: the client got through
-  const other = ctx.conns.find((o) => o !== c && o.s.outcome === "ok" && o.m.serverPort !== m.serverPort && host(o.s.client) === host(c.s.client) && host(o.s.server) === host(c.s.server));
+  const other = okBetween(ctx, host(c.s.client), host(c.s.server)).find((o) => o !== c && o.m.serverPort !== m.serverPort);
   if (other) return { id: "PORT_139_FALLBACK", other };
   if (c.s.outcome === "failed" && m.icmp && !m.rst) return { id: "TCP_REJECTED", by: "icmp" };
   if (c.s.outcome === "failed" && m.rst) return { id: "TCP_REJECTED", by: "rst" };
@@ -198,7 +198,7 @@ export function treeVerdict(c: ConnView, t: TreeConnect, working: Map<string, st
 
 /** Some error finding already explains this connection (the fallbacks then stay silent). */
 export function explainedByError(ctx: DiagnoseContext, c: ConnView): boolean {
-  return ctx.findings.some((f) => f.severity === "error" && (f.connection === c.s.id || f.connections?.includes(c.s.id)));
+  return hasErrorFinding(ctx, c.s.id); // kept by add: a scan of the findings per connection was quadratic
 }
 
 /** The capture holds no SMB at all: no connection, no Kerberos, no pre-TCP SMB, and it was read whole. */
