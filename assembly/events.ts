@@ -179,7 +179,14 @@ export const F_QUOTED_SRC_IP = 169; // bytes (16, IPv4 as ::ffff:a.b.c.d) source
 export const F_QUOTED_DST_IP = 170; // bytes (16) destination of the quoted packet
 export const F_QUOTED_SRC_PORT = 171; // u32
 export const F_QUOTED_DST_PORT = 172; // u32
-export const MAX_FIELD_ID = 172;
+// Beyond the setup (added with issue 13): in diagnosis mode a CREATE request gives its name, an
+// IOCTL asking for a DFS referral its CtlCode and path, and of the other commands' responses only
+// those answered STATUS_USER_SESSION_DELETED or STATUS_PATH_NOT_COVERED (and the answers to a
+// DFS referral) become events (assembly/proto/smb2.ts, beyondSetup).
+export const F_CREATE_NAME = 173; // utf16 SMB2 CREATE request file name, as on the wire (relative to the share, or a DFS path)
+export const F_CTL_CODE = 174; // u32 SMB2 IOCTL CtlCode (request, or a response with its body)
+export const F_DFS_PATH = 175; // utf16 REQ_GET_DFS_REFERRAL RequestFileName (MS-DFSC 2.2.2) of an FSCTL_DFS_GET_REFERRALS
+export const MAX_FIELD_ID = 175;
 
 // F_FORMAT values
 export const FMT_PCAP = 1;

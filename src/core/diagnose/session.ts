@@ -5,6 +5,7 @@ import { add, dur, host, streamFilter, type DiagnoseContext, type ConnView } fro
 import { REF } from "./references";
 import { ntlmV1Refused } from "./findings/ntlmv1-refused";
 import { NOT_ACCEPTED_TEXT, limitRemedies } from "./findings/tree-connection-limit";
+import { sessionLegDeleted } from "./findings/user-session-deleted";
 import { statusLabel, statusInWords } from "../names";
 import { clientCanEncrypt, encryptionRuledOut } from "./encryption";
 import { failedExtraAttempts, sessionExpired, serverResetAfter, isError } from "../model/summarize";
@@ -133,6 +134,7 @@ function loop(ctx: DiagnoseContext, c: ConnView): void {
 
 function failure(ctx: DiagnoseContext, c: ConnView, leg: SessionLeg, extra: number): void {
   if (ntlmV1Refused(leg)) return; // the protocol was refused, not the password: NTLMV1_REFUSED says so
+  if (sessionLegDeleted(leg)) return; // the session is gone, not the logon refused: USER_SESSION_DELETED says so
   const st = statusLabel(leg.resp!.status);
   if (CREDENTIAL[st]) logonFailure(ctx, c, st, leg, extra);
   else if (st === "STATUS_ACCESS_DENIED") accessDenied(ctx, c, leg, extra);

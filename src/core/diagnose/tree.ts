@@ -8,6 +8,8 @@ import { isError } from "../model/summarize";
 import { clientCanEncrypt, encryptionRuledOut } from "./encryption";
 import { encryptionRemedies } from "./session";
 import { treeConnectionLimited } from "./findings/tree-connection-limit";
+import { treeSessionDeleted } from "./findings/user-session-deleted";
+import { treePathNotCovered } from "./findings/path-not-covered";
 import type { TreeConnect } from "../model/types";
 
 export function treeRules(ctx: DiagnoseContext): void {
@@ -16,6 +18,7 @@ export function treeRules(ctx: DiagnoseContext): void {
     for (const t of c.m.trees) {
       if (!t.resp || !isError(t.resp.status)) continue;
       if (treeConnectionLimited(t)) continue; // a connection limit: TREE_CONNECTION_LIMIT explains it
+      if (treeSessionDeleted(t) || treePathNotCovered(t)) continue; // USER_SESSION_DELETED, PATH_NOT_COVERED explain these
       // decided by the NTSTATUS meaning; told as the capture shows it (an SMB1 DOS error by its name)
       const st = statusLabel(t.resp.status);
       const shown = statusInWords(t.resp);

@@ -1,0 +1,112 @@
+// USER_SESSION_DELETED and PATH_NOT_COVERED on the real captures of scripts/fixtures/refusals.sh
+// (user-session-deleted: a TREE_CONNECT on another connection's session id; dfs-no-referral: an
+// msdfs link opened by a client that asks for no referral; dfs-referral-followed: smbclient doing
+// the normal DFS flow), and on rewrites of them (labelled crafted) for the cases no client here
+// produces: a failed referral, and a client that sets up a new session after the refusal.
+import { describe, it, expect } from "vitest";
+import { join } from "node:path";
+import { reportOf } from "./support/report";
+import { rewrite, setSmb2Status } from "./support/rewrite";
+import type { Report } from "../src/core/report";
+import { spawnSync } from "node:child_process";
+import { decodeFile } from "./support/decode";
+import { EV_SMB2 } from "../assembly/events";
+
+const fx = (n: string) => join(__dirname, "../fixtures", n);
+const text = (r: Report, id: string) => r.findings.filter((f) => f.id === id).map((f) => [f.title, f.explanation, ...f.remediation, ...(f.references ?? [])].join("\n")).join("\n");
+const ids = (r: Report) => r.findings.map((f) => f.id);
+
+describe("USER_SESSION_DELETED", () => {
+  it("a TREE_CONNECT with another connection's session id: says whose session it was, not a logon or share problem", async () => {
+    const r = await reportOf(fx("user-session-deleted.pcap"));
+    const [first, second] = r.connections;
+    expect({ outcome: first.outcome, findings: first.findings }).toEqual({ outcome: "ok", findings: [] });
+    expect({ outcome: second.outcome, failedPhase: second.failedPhase, status: second.status }).toEqual({ outcome: "failed", failedPhase: "tree_connect", status: "STATUS_USER_SESSION_DELETED" });
+    expect(second.findings).toEqual(["USER_SESSION_DELETED"]); // no generic TREE_CONNECT_FAILED beside it
+    const f = r.findings.find((x) => x.id === "USER_SESSION_DELETED")!;
+    expect(f.severity).toBe("error");
+    expect(f.connection).toBe(second.id);
+    expect(f.frames).toEqual([23, 24]); // tshark: the TREE_CONNECT on tcp.stream 1 and its answer
+    const t = text(r, "USER_SESSION_DELETED");
+    expect(t).toContain("TREE_CONNECT to \\\\10.99.6.1\\IPC$ (frame 23)");
+    expect(t).toMatch(/Session 0x[0-9a-f]{16} belongs to connection 10\.99\.6\.2:\d+-10\.99\.6\.1:445 \(tcp\.stream 0\), where it was set up in frame 13/);
+    expect(t).toContain("without any SESSION_SETUP");
+    expect(t).toContain("MS-SMB2 3.3.5.2.9");
+    expect(t).not.toMatch(/password is wrong|permission denied/i);
+  });
+
+  it("crafted: the same refusal at a re-authenticating SESSION_SETUP, the client then logging on again, is a warning that says it recovered", async () => {
+    // first connection only (frames 1–22): the answer to its first SESSION_SETUP leg (frame 11) made
+    // USER_SESSION_DELETED; the leg that follows succeeds (frame 13), as a client's new session would
+    const path = rewrite(fx("user-session-deleted.pcap"), "usd-recovered.pcap", (n) => n <= 22, (n, d) => (n === 11 ? setSmb2Status(d, 0xc0000203) : d));
+    const r = await reportOf(path);
+    const f = r.findings.find((x) => x.id === "USER_SESSION_DELETED");
+    expect(f, ids(r).join()).toBeDefined();
+    expect(f!.severity).toBe("warning");
+    expect(f!.explanation).toContain("The client then set up a new session (SESSION_SETUP answered STATUS_SUCCESS in frame 13)");
+    expect(ids(r)).not.toContain("SESSION_SETUP_FAILED");
+  });
+});
+
+describe("PATH_NOT_COVERED", () => {
+  it("an msdfs link opened by a client that asks for no referral: names the path, the DFS root flags and the missing referral", async () => {
+    const r = await reportOf(fx("dfs-no-referral.pcap"));
+    const c = r.connections[0];
+    expect(c.findings).toEqual(["PATH_NOT_COVERED"]);
+    const f = r.findings.find((x) => x.id === "PATH_NOT_COVERED")!;
+    expect(f.severity).toBe("error");
+    expect(f.frames).toEqual([16, 17]); // tshark: CREATE link\readme.txt and its STATUS_PATH_NOT_COVERED
+    expect(f.title).toBe("\\\\10.99.6.1\\dfs\\link\\readme.txt is a DFS path 10.99.6.1 does not hold; the client did not ask for a referral");
+    const t = text(r, "PATH_NOT_COVERED");
+    expect(t).toContain("is a DFS root: its TREE_CONNECT response (frame 15) said so in ShareFlags (0x00000003)");
+    expect(t).toContain("without SMB2_FLAGS_DFS_OPERATIONS");
+    expect(t).toContain("no FSCTL_DFS_GET_REFERRALS");
+    expect(t).toContain("msdfs:server\\share");
+    expect(t).toContain("MS-DFSC 3.1.5.1");
+    expect(r.verdict).toContain("DFS path");
+  });
+
+  it("the normal DFS flow (PATH_NOT_COVERED, then a referral answered on a new connection) is no finding", async () => {
+    const r = await reportOf(fx("dfs-referral-followed.pcap"));
+    expect(r.connections.map((c) => c.outcome)).toEqual(["ok", "ok", "ok"]);
+    expect(ids(r)).not.toContain("PATH_NOT_COVERED");
+    expect(ids(r)).not.toContain("TREE_CONNECT_FAILED");
+    // the refusal and the referral are on the ladders, where the admin looks
+    expect((r.connections[0].ladder ?? []).some((l) => l.status === "STATUS_PATH_NOT_COVERED")).toBe(true);
+    expect((r.connections[1].ladder ?? []).some((l) => l.label.startsWith("IOCTL FSCTL_DFS_GET_REFERRALS"))).toBe(true);
+  });
+
+  it("crafted: the referral answered with an error is the finding, with that status", async () => {
+    // frame 38: the answer to the referral request on tcp.stream 1 (tshark), made STATUS_FS_DRIVER_REQUIRED
+    const path = rewrite(fx("dfs-referral-followed.pcap"), "dfs-referral-failed.pcap", () => true, (n, d) => (n === 38 ? setSmb2Status(d, 0xc000019c) : d));
+    const r = await reportOf(path);
+    const f = r.findings.find((x) => x.id === "PATH_NOT_COVERED");
+    expect(f, ids(r).join()).toBeDefined();
+    expect(f!.title).toContain("the referral failed");
+    expect(f!.explanation).toContain("answered STATUS_FS_DRIVER_REQUIRED in frame 38");
+    expect(f!.frames).toEqual([22, 23, 37, 38]);
+  });
+});
+
+describe("the names beyond the setup agree with tshark", () => {
+  const haveTshark = spawnSync("tshark", ["-v"], { stdio: "ignore" }).status === 0;
+  it.skipIf(!haveTshark && !process.env.CI)("CREATE names, IOCTL CtlCodes and referral paths, frame by frame", async () => {
+    for (const name of ["dfs-no-referral.pcap", "dfs-referral-followed.pcap", "smb311-ok.pcap"]) {
+      const ev = await decodeFile(fx(name));
+      const ours = new Map(ev.filter((e) => e.kind === EV_SMB2 && (e.f.cmd === 5 || e.f.cmd === 11)).map((e) => [e.frame, e.f]));
+      const out = spawnSync("tshark", ["-r", fx(name), "-2", "-T", "fields", "-E", "occurrence=f", "-e", "frame.number", "-e", "smb2.cmd", "-e", "smb2.flags.response",
+        "-e", "smb2.filename", "-e", "smb2.ioctl.function", "-e", "smb.file", "-Y", "(smb2.cmd == 5 && smb2.flags.response == 0) || smb2.cmd == 11"], { encoding: "utf8" }).stdout;
+      let creates = 0, ioctls = 0;
+      for (const line of out.split("\n").filter(Boolean)) {
+        const [frame, cmd, resp, file, ctl, path] = line.split("\t");
+        const f = ours.get(Number(frame));
+        expect(f, `${name} frame ${frame}`).toBeDefined();
+        if (cmd === "5") { creates++; expect(f!.createName ?? "", `${name} frame ${frame}`).toBe(file); continue; }
+        // an error response has no body, so no CtlCode (tshark prints none either)
+        expect(f!.ctlCode, `${name} frame ${frame}`).toBe(ctl ? parseInt(ctl, 16) : undefined);
+        if (resp === "0" && ctl) { ioctls++; expect(f!.dfsPath, `${name} frame ${frame}`).toBe(path); }
+      }
+      expect(creates + ioctls, name).toBeGreaterThan(0);
+    }
+  });
+});
