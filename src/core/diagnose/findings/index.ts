@@ -15,6 +15,7 @@ import { authNotAttempted } from "./auth-not-attempted";
 import { treeConnectionLimit } from "./tree-connection-limit";
 import { userSessionDeleted } from "./user-session-deleted";
 import { pathNotCovered } from "./path-not-covered";
+import { authRateLimited } from "./auth-rate-limited";
 
 export const FINDING_MODULES: readonly FindingModule[] = [
   signingMismatch,
@@ -28,6 +29,7 @@ export const FINDING_MODULES: readonly FindingModule[] = [
   treeConnectionLimit,
   userSessionDeleted,
   pathNotCovered,
+  authRateLimited,
   // fallbacks, in this order: the more specific first
   authNotAttempted,
   connectionAbandoned,
