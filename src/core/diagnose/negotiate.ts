@@ -5,6 +5,7 @@ import { REF } from "./references";
 import { statusLabel } from "../names";
 import { isError, serverResetAfter } from "../model/summarize";
 import { NOT_ACCEPTED_TEXT, limitRemedies } from "./findings/tree-connection-limit";
+import { dialectRangeRefused } from "./findings/dialect-range";
 
 const NB_ERRORS: Record<number, string> = {
   0x80: "not listening on the called name",
@@ -24,6 +25,7 @@ export function negotiateRules(ctx: DiagnoseContext): void {
     const neg = m.negotiates[m.negotiates.length - 1];
     if (!neg) continue;
     if (neg.resp?.smb1 && neg.resp.dialect === null) { dialectMismatch(ctx, c, "smb1-only-client"); continue; }
+    if (dialectRangeRefused(m)) continue; // no dialect in common: findings/dialect-range.ts tells which side's range
     if (neg.resp && isError(neg.resp.status)) {
       const notAccepted = statusLabel(neg.resp.status) === "STATUS_REQUEST_NOT_ACCEPTED";
       add(ctx, {

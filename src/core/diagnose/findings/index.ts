@@ -16,6 +16,7 @@ import { treeConnectionLimit } from "./tree-connection-limit";
 import { userSessionDeleted } from "./user-session-deleted";
 import { pathNotCovered } from "./path-not-covered";
 import { authRateLimited } from "./auth-rate-limited";
+import { dialectRange } from "./dialect-range";
 
 export const FINDING_MODULES: readonly FindingModule[] = [
   signingMismatch,
@@ -30,6 +31,7 @@ export const FINDING_MODULES: readonly FindingModule[] = [
   userSessionDeleted,
   pathNotCovered,
   authRateLimited,
+  dialectRange,
   // fallbacks, in this order: the more specific first
   authNotAttempted,
   connectionAbandoned,

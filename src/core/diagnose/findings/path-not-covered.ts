@@ -53,6 +53,12 @@ function referralsAfter(ctx: DiagnoseContext, c: ConnView, frame: number): { con
   return out.sort((a, b) => a.r.req.frame - b.r.req.frame);
 }
 
+/** `\\srv\root\link\file` → `\\srv\root\link`: the first folder below a namespace root, where a DFS link usually is. */
+function firstFolder(path: string): string {
+  const parts = path.replace(/"/g, "").split("\\").filter(Boolean);
+  return `\\\\${parts.slice(0, Math.min(parts.length, 3)).join("\\")}`;
+}
+
 const ok = (r: DfsReferral) => r.resp !== undefined && (r.resp.status >>> 0) === 0;
 
 export const pathNotCovered: FindingModule = {
@@ -89,7 +95,7 @@ export const pathNotCovered: FindingModule = {
         title: `${path} is a DFS path ${srv} does not hold${failed ? "; the referral failed" : asked.length ? "" : "; the client did not ask for a referral"}`,
         explanation: `The ${r.what} of ${path} (${r.reqFrame ? `frame ${r.reqFrame}` : "request not in the capture"}) was answered STATUS_PATH_NOT_COVERED in frame ${r.respFrame}. The server says the path lies in a part of a DFS namespace it does not hold (a DFS link pointing to another share or server, or a namespace this server is not a root target of); the client is expected to ask for a referral and open the path where the referral points (MS-DFSC 3.1.5.1). Neither the permissions nor the share name are the problem.${shareText} ${next}${all.length > 1 ? ` ${all.length - 1} more request${all.length > 2 ? "s" : ""} on this connection got the same answer.` : ""}`,
         remediation: [
-          `See where the path is referred to: \`dfsutil diag viewdfspath "${path.replace(/"/g, "")}"\` on a Windows client, \`Get-DfsnFolderTarget -Path <the DFS folder of that path>\` on the namespace server; on Samba the link is a symbolic link in the share's directory whose target reads \`msdfs:server\\share\` (\`ls -l\`), and \`msdfs root = yes\` makes the share a DFS root.`,
+          `See where the path is referred to: \`dfsutil diag viewdfspath "${path.replace(/"/g, "")}"\` on a Windows client, \`Get-DfsnFolderTarget -Path "${firstFolder(path)}"\` on the namespace server (the first folder below the root; a link can sit deeper); on Samba the link is a symbolic link in the share's directory whose target reads \`msdfs:server\\share\` (\`ls -l\`), and \`msdfs root = yes\` makes the share a DFS root.`,
           "Point the client at the target share directly (the mapping, script or application's path), or use a client that follows DFS referrals: Windows clients do unless the DFS client is disabled; Linux `mount -t cifs` follows them unless mounted with `nodfs` (and needs the cifs keyutils/upcall for referrals to other servers); libraries need DFS support turned on.",
           ...(failed ? ["Check the namespace itself: `dfsdiag /testreferral /dfspath:<path>` on Windows; every target of the link must exist and be reachable from the client."] : []),
         ],
