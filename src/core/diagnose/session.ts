@@ -6,6 +6,7 @@ import { REF } from "./references";
 import { ntlmV1Refused } from "./findings/ntlmv1-refused";
 import { NOT_ACCEPTED_TEXT, limitRemedies } from "./findings/tree-connection-limit";
 import { sessionLegDeleted } from "./findings/user-session-deleted";
+import { signingByDefault } from "./findings/windows-build";
 import { statusLabel, statusInWords } from "../names";
 import { clientCanEncrypt, encryptionRuledOut } from "./encryption";
 import { failedExtraAttempts, sessionExpired, serverResetAfter, isError } from "../model/summarize";
@@ -283,7 +284,7 @@ function guest(ctx: DiagnoseContext, c: ConnView): void {
   const h = hangUpOf(c);
   // (an anonymous session is what the client asked for: not a refusal of a logon it was given)
   const refused = isGuest && h !== null && h.end.by === "client" && h.expected === "TREE_CONNECT";
-  const refusal = refused ? ` The client refused it: ${hangUpText(h)}. A Windows client does so when insecure guest logons are blocked (the default on Windows 11 24H2 Pro and on Enterprise/Education since Windows 10 1709) or when it requires signing, which a guest session cannot give; its SMBClient/Security event log then has event 31017 (RejectedInsecureGuestAuth), and the user sees "You can't access this shared folder because your organization's security policies block unauthenticated guest access".` : "";
+  const refusal = refused ? ` The client refused it: ${hangUpText(h)}. A Windows client does so when insecure guest logons are blocked (the default on Windows 11 24H2 Pro and on Enterprise/Education since Windows 10 1709) or when it requires signing, which a guest session cannot give; its SMBClient/Security event log then has event 31017 (RejectedInsecureGuestAuth), and the user sees "You can't access this shared folder because your organization's security policies block unauthenticated guest access".${signingByDefault(c)}` : "";
   add(ctx, {
     id: "GUEST_SESSION",
     severity: refused ? "error" : "warning",
