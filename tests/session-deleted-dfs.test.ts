@@ -71,9 +71,9 @@ describe("PATH_NOT_COVERED", () => {
     expect(r.connections.map((c) => c.outcome)).toEqual(["ok", "ok", "ok"]);
     expect(ids(r)).not.toContain("PATH_NOT_COVERED");
     expect(ids(r)).not.toContain("TREE_CONNECT_FAILED");
-    // the refusal and the referral are on the ladders, where the admin looks
-    expect((r.connections[0].ladder ?? []).some((l) => l.status === "STATUS_PATH_NOT_COVERED")).toBe(true);
-    expect((r.connections[1].ladder ?? []).some((l) => l.label.startsWith("IOCTL FSCTL_DFS_GET_REFERRALS"))).toBe(true);
+    // the refusal is on the ladder, where the admin looks (routine referrals are not: the ladder is the handshake's)
+    expect((r.connections[0].ladder ?? []).some((l) => l.label === "CREATE response" && l.status === "STATUS_PATH_NOT_COVERED")).toBe(true);
+    expect((r.connections[1].ladder ?? []).some((l) => l.label.includes("IOCTL"))).toBe(false);
   });
 
   it("crafted: the referral answered with an error is the finding, with that status", async () => {

@@ -390,10 +390,8 @@ export class ModelBuilder {
       if (cmd !== W.SMB2_CREATE && !isReferral) return;
       if (b.open.size >= MAX_OPEN) b.open.delete(b.open.keys().next().value!);
       b.open.set(id, { frame: ev.frame, ts, cmd, name: f.createName as string | undefined, dfsOp: ((f.smbFlags as number | undefined ?? 0) & W.SMB2_FLAGS_DFS_OPERATIONS) !== 0, dfsPath });
-      if (isReferral && b.referrals.length < MAX_BEYOND) {
-        b.referrals.push({ req: { frame: ev.frame, ts, path: dfsPath } });
-        this.step(c, ev, ts, `IOCTL FSCTL_DFS_GET_REFERRALS${dfsPath ? ` ${dfsPath}` : ""}`, "smb");
-      }
+      // (not on the ladder: clients ask for referrals all the time, and the ladder is the handshake's)
+      if (isReferral && b.referrals.length < MAX_BEYOND) b.referrals.push({ req: { frame: ev.frame, ts, path: dfsPath } });
       return;
     }
     c.answeredSmb = true;
@@ -403,7 +401,7 @@ export class ModelBuilder {
     if (req) b.open!.delete(id);
     if (req?.dfsPath !== undefined || (req && req.cmd === W.SMB2_IOCTL)) {
       const r = b.referrals.find((x) => x.req.frame === req.frame);
-      if (r) { r.resp = { frame: ev.frame, ts, status }; this.step(c, ev, ts, "IOCTL FSCTL_DFS_GET_REFERRALS response", "smb", statusLabel(status)); }
+      if (r) r.resp = { frame: ev.frame, ts, status };
       return;
     }
     if (status !== W.STATUS_USER_SESSION_DELETED && status !== W.STATUS_PATH_NOT_COVERED) return;
