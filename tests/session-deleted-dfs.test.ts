@@ -11,6 +11,9 @@ import type { Report } from "../src/core/report";
 import { spawnSync } from "node:child_process";
 import { decodeFile } from "./support/decode";
 import { EV_SMB2 } from "../assembly/events";
+import { readPcap, writePcap } from "./support/pcap";
+import { writeFileSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 
 const fx = (n: string) => join(__dirname, "../fixtures", n);
 const text = (r: Report, id: string) => r.findings.filter((f) => f.id === id).map((f) => [f.title, f.explanation, ...f.remediation, ...(f.references ?? [])].join("\n")).join("\n");
@@ -108,5 +111,16 @@ describe("the names beyond the setup agree with tshark", () => {
       }
       expect(creates + ioctls, name).toBeGreaterThan(0);
     }
+  });
+});
+
+describe("the verdict counts them under their own causes", () => {
+  it("a session gone and a dialect range refused, in one capture (the two real captures one after the other)", async () => {
+    const a = readPcap(fx("user-session-deleted.pcap")), b = readPcap(fx("dialect-client-max-below-server-min.pcap"));
+    expect(a.records[a.records.length - 1].tsUs).toBeLessThan(b.records[0].tsUs);
+    const path = join(mkdtempSync(join(tmpdir(), "smbscope-usd-")), "two-causes.pcap");
+    writeFileSync(path, writePcap(a.linkType, [...a.records, ...b.records]));
+    const r = await reportOf(path);
+    expect(r.verdict).toBe("2 of 3 SMB connections failed: 1 no common dialect, 1 session no longer on the server.");
   });
 });
