@@ -12,12 +12,24 @@ import { spawnSync } from "node:child_process";
 import { decodeFile } from "./support/decode";
 import { EV_SMB2 } from "../assembly/events";
 import { readPcap, writePcap } from "./support/pcap";
+import { readTsv, num } from "./support/tshark";
 import { writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 
 const fx = (n: string) => join(__dirname, "../fixtures", n);
 const text = (r: Report, id: string) => r.findings.filter((f) => f.id === id).map((f) => [f.title, f.explanation, ...f.remediation, ...(f.references ?? [])].join("\n")).join("\n");
 const ids = (r: Report) => r.findings.map((f) => f.id);
+
+/** tshark's frames (the fixture's .tshark.tsv) of the SMB2 messages with this command, direction and (for a response) status, in order. */
+function tsharkFrames(name: string, cmd: number, response: boolean, status?: number): number[] {
+  const out: number[] = [];
+  for (const [frame, row] of readTsv(fx(name.replace(/\.pcap$/, ".tshark.tsv")))) {
+    if (row["smb2.cmd"]?.[0] !== String(cmd) || row["smb2.flags.response"]?.[0] !== (response ? "1" : "0")) continue;
+    if (status !== undefined && num(row["smb2.nt_status"]?.[0] ?? "-1") !== status) continue;
+    out.push(frame);
+  }
+  return out;
+}
 
 describe("USER_SESSION_DELETED", () => {
   it("a TREE_CONNECT with another connection's session id: says whose session it was, not a logon or share problem", async () => {
@@ -29,24 +41,50 @@ describe("USER_SESSION_DELETED", () => {
     const f = r.findings.find((x) => x.id === "USER_SESSION_DELETED")!;
     expect(f.severity).toBe("error");
     expect(f.connection).toBe(second.id);
-    expect(f.frames).toEqual([23, 24]); // tshark: the TREE_CONNECT on tcp.stream 1 and its answer
+    // tshark: the TREE_CONNECT on tcp.stream 1 (the second of the capture), its answer, and the first connection's session setup
+    const [, tc] = tsharkFrames("user-session-deleted.pcap", 3, false);
+    const [refused] = tsharkFrames("user-session-deleted.pcap", 3, true, 0xc0000203);
+    const [setUp] = tsharkFrames("user-session-deleted.pcap", 1, true, 0);
+    expect(f.frames).toEqual([tc, refused]);
     const t = text(r, "USER_SESSION_DELETED");
-    expect(t).toContain("TREE_CONNECT to \\\\10.99.6.1\\IPC$ (frame 23)");
-    expect(t).toMatch(/Session 0x[0-9a-f]{16} belongs to connection 10\.99\.6\.2:\d+-10\.99\.6\.1:445 \(tcp\.stream 0\), where it was set up in frame 13/);
+    expect(t).toContain(`TREE_CONNECT to \\\\10.99.6.1\\IPC$ (frame ${tc})`);
+    expect(t).toMatch(new RegExp(`Session 0x[0-9a-f]{16} belongs to connection 10\\.99\\.6\\.2:\\d+-10\\.99\\.6\\.1:445 \\(tcp\\.stream 0\\), where it was set up in frame ${setUp}`));
     expect(t).toContain("without any SESSION_SETUP");
     expect(t).toContain("MS-SMB2 3.3.5.2.9");
     expect(t).not.toMatch(/password is wrong|permission denied/i);
   });
 
+  it("a TREE_CONNECT on the session the client logged off itself: the client is at fault, and the remedies start there", async () => {
+    const r = await reportOf(fx("user-session-deleted-after-logoff.pcap"));
+    const c = r.connections[0];
+    expect({ outcome: c.outcome, failedPhase: c.failedPhase, status: c.status, findings: c.findings })
+      .toEqual({ outcome: "failed", failedPhase: "tree_connect", status: "STATUS_USER_SESSION_DELETED", findings: ["USER_SESSION_DELETED"] });
+    const f = r.findings.find((x) => x.id === "USER_SESSION_DELETED")!;
+    expect(f.frames).toEqual([18, 19]); // tshark: TREE_CONNECT IPC$ after the LOGOFF (frames 16, 17) and its answer
+    expect(f.explanation).toMatch(/Session 0x[0-9a-f]{16} was set up on this connection in frame 13, and the client itself logged it off \(LOGOFF, frame 16\) before using it again/);
+    expect(f.remediation[0]).toContain("library that keeps sending a dead session's id");
+    expect(f.remediation.join("\n")).not.toContain("AutoDisconnectTimeout");
+  });
+
+  it("crafted: without the LOGOFF (frames 16, 17 left out) the server ended the session, and the remedies look at the server", async () => {
+    const r = await reportOf(rewrite(fx("user-session-deleted-after-logoff.pcap"), "usd-server-ended.pcap", (n) => n !== 16 && n !== 17));
+    const f = r.findings.find((x) => x.id === "USER_SESSION_DELETED")!;
+    expect(f.explanation).toContain("the server has deleted it since, without closing the connection");
+    expect(f.remediation[0]).toContain("On 10.99.6.1, find what ended the session");
+    expect(f.remediation.join("\n")).toContain("AutoDisconnectTimeout");
+  });
+
   it("crafted: the same refusal at a re-authenticating SESSION_SETUP, the client then logging on again, is a warning that says it recovered", async () => {
-    // first connection only (frames 1–22): the answer to its first SESSION_SETUP leg (frame 11) made
-    // USER_SESSION_DELETED; the leg that follows succeeds (frame 13), as a client's new session would
-    const path = rewrite(fx("user-session-deleted.pcap"), "usd-recovered.pcap", (n) => n <= 22, (n, d) => (n === 11 ? setSmb2Status(d, 0xc0000203) : d));
+    // the first connection up to its session: the answer to its first SESSION_SETUP leg made
+    // USER_SESSION_DELETED; the leg that follows succeeds, as a client's new session would
+    const [leg1] = tsharkFrames("user-session-deleted.pcap", 1, true, 0xc0000016);
+    const [ok] = tsharkFrames("user-session-deleted.pcap", 1, true, 0);
+    const path = rewrite(fx("user-session-deleted.pcap"), "usd-recovered.pcap", (n) => n <= ok, (n, d) => (n === leg1 ? setSmb2Status(d, 0xc0000203) : d));
     const r = await reportOf(path);
     const f = r.findings.find((x) => x.id === "USER_SESSION_DELETED");
     expect(f, ids(r).join()).toBeDefined();
     expect(f!.severity).toBe("warning");
-    expect(f!.explanation).toContain("The client then set up a new session (SESSION_SETUP answered STATUS_SUCCESS in frame 13)");
+    expect(f!.explanation).toContain(`The client then set up a new session (SESSION_SETUP answered STATUS_SUCCESS in frame ${ok})`);
     expect(ids(r)).not.toContain("SESSION_SETUP_FAILED");
   });
 });

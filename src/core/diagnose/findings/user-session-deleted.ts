@@ -61,6 +61,17 @@ function origin(ctx: DiagnoseContext, c: ConnView, sid: bigint | undefined, befo
 const recovered = (c: ConnView, after: number) =>
   c.m.sessions.find((l) => l.resp && (l.resp.status >>> 0) === 0 && l.resp.frame > after && !sessionLegDeleted(l));
 
+/** Who the capture shows at fault: the client (it logged the session off, or reused another connection's), the server, or unknown. */
+type Blame = "client" | "server" | "unknown";
+
+function blameOf(ctx: DiagnoseContext, c: ConnView, r: Refusal): Blame {
+  if (r.binding) return "unknown";
+  const o = origin(ctx, c, r.sid, r.respFrame);
+  if (!o) return "unknown";
+  if (o.conn !== c) return "client";
+  return c.m.logoff && c.m.logoff.fromClient && c.m.logoff.frame > o.frame && c.m.logoff.frame < r.reqFrame ? "client" : "server";
+}
+
 function why(ctx: DiagnoseContext, c: ConnView, r: Refusal): string {
   const o = origin(ctx, c, r.sid, r.respFrame);
   const sid = r.sid !== undefined ? `session ${sidText(r.sid)}` : "the session";
@@ -107,14 +118,7 @@ export const userSessionDeleted: FindingModule = {
           ? `Multichannel bind refused by ${srv}: it does not know the session`
           : `${srv} no longer has the session the client used (STATUS_USER_SESSION_DELETED)`,
         explanation: `The ${r.what} (${r.reqFrame ? `frame ${r.reqFrame}` : "request not in the capture"}) was answered STATUS_USER_SESSION_DELETED in frame ${r.respFrame}: the server has no session with the SessionId the request carries${r.sid !== undefined ? ` (${sidText(r.sid)})` : ""}. This is not a wrong password or a missing permission: the session the client relied on is gone. ${why(ctx, c, r)}${more}${outcome}`,
-        remediation: [
-          ...(r.binding ? [
-            "Multichannel: `Get-SmbMultichannelConnection` and `Get-SmbServerNetworkInterface` show which addresses the channels use; every interface the server advertises must belong to the same server (or cluster node). To confirm, retry with multichannel off (`Set-SmbClientConfiguration -EnableMultiChannel $false`); on Samba, `server multi channel support` and `interfaces`.",
-          ] : []),
-          `On ${srv}, find what ended the session at that time: Windows, the System log (LanmanServer or the Server service restarted, a cluster failover) and Microsoft-Windows-SMBServer/Operational; \`Get-SmbServerConfiguration | select AutoDisconnectTimeout\` (idle sessions are closed after that many minutes). Samba: \`deadtime\` in smb.conf (idle disconnect), smbd restarts in its log, \`smbstatus\` for the current sessions.`,
-          "If a script or an administrator closes sessions (`Close-SmbSession`, `smbcontrol smbd close-share`, `net session /delete`), expect this status on the next request of each client.",
-          "A non-Windows client or library that keeps sending a dead session's id instead of setting up a new one needs an update (Windows clients set up a new session by themselves).",
-        ],
+        remediation: remedies(r, srv, blameOf(ctx, c, r)),
         connection: c.s.id,
         frames: [r.reqFrame, r.respFrame, ...(again ? [again.resp!.frame] : [])].filter((x) => x > 0),
         filter: streamFilter(c),
@@ -123,3 +127,19 @@ export const userSessionDeleted: FindingModule = {
     }
   },
 };
+
+function remedies(r: Refusal, srv: string, blame: Blame): string[] {
+  const client = "A non-Windows client or library that keeps sending a dead session's id instead of setting up a new one needs an update (Windows clients set up a new session by themselves); the capture shows this client doing so.";
+  const server = [
+    `On ${srv}, find what ended the session at that time: Windows, the System log (LanmanServer or the Server service restarted, a cluster failover) and Microsoft-Windows-SMBServer/Operational; \`Get-SmbServerConfiguration | select AutoDisconnectTimeout\` (idle sessions are closed after that many minutes). Samba: \`deadtime\` in smb.conf (idle disconnect), smbd restarts in its log, \`smbstatus\` for the current sessions.`,
+    "If a script or an administrator closes sessions (`Close-SmbSession`, `smbcontrol smbd close-share`, `net session /delete`), expect this status on the next request of each client.",
+  ];
+  if (blame === "client") return [client, "Such a client must set up a new session (SESSION_SETUP) on each new connection, and after a LOGOFF, before it sends anything else (MS-SMB2 3.2.4.2)."];
+  return [
+    ...(r.binding ? [
+      "Multichannel: `Get-SmbMultichannelConnection` and `Get-SmbServerNetworkInterface` show which addresses the channels use; every interface the server advertises must belong to the same server (or cluster node). To confirm, retry with multichannel off (`Set-SmbClientConfiguration -EnableMultiChannel $false`); on Samba, `server multi channel support` and `interfaces`.",
+    ] : []),
+    ...server,
+    client.replace("; the capture shows this client doing so.", "."),
+  ];
+}
