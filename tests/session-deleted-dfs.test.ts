@@ -162,3 +162,23 @@ describe("the verdict counts them under their own causes", () => {
     expect(r.verdict).toBe("2 of 3 SMB connections failed: 1 no common dialect, 1 session no longer on the server.");
   });
 });
+
+describe("SMB1 keeps the generic tree connect finding", () => {
+  it("crafted: an SMB1 TREE_CONNECT_ANDX answered USER_SESSION_DELETED or PATH_NOT_COVERED is TREE_CONNECT_FAILED with the status's hint", async () => {
+    // anon-smb1-tree-denied: tshark has the first TREE_CONNECT_ANDX response in frame 15; its NT status (5 bytes into the SMB1 header) patched
+    const smb1Status = (d: Uint8Array, status: number) => {
+      const x = new Uint8Array(d);
+      for (let i = 0; i + 9 <= x.length; i++) {
+        if (x[i] === 0xff && x[i + 1] === 0x53 && x[i + 2] === 0x4d && x[i + 3] === 0x42) { new DataView(x.buffer, x.byteOffset).setUint32(i + 5, status, true); return x; }
+      }
+      throw new Error("no SMB1 header");
+    };
+    for (const [status, hint] of [[0xc0000203, "the session was logged off before the tree connect"], [0xc0000257, "DFS link"]] as const) {
+      const r = await reportOf(rewrite(fx("anon-smb1-tree-denied.pcap"), `smb1-${status}.pcap`, () => true, (n, d) => (n === 15 ? smb1Status(d, status) : d)));
+      expect(ids(r)).toContain("TREE_CONNECT_FAILED");
+      expect(ids(r)).not.toContain("USER_SESSION_DELETED");
+      expect(ids(r)).not.toContain("PATH_NOT_COVERED");
+      expect(r.findings.find((f) => f.id === "TREE_CONNECT_FAILED")!.explanation).toContain(hint);
+    }
+  });
+});

@@ -13,8 +13,8 @@ import type { FindingModule } from "./module";
 
 const notCovered = (status: number | undefined) => status !== undefined && (status >>> 0) === W.STATUS_PATH_NOT_COVERED;
 
-/** A TREE_CONNECT answered STATUS_PATH_NOT_COVERED (tree.ts leaves it to this module). */
-export const treePathNotCovered = (t: TreeConnect) => notCovered(t.resp?.status);
+/** An SMB2 TREE_CONNECT answered STATUS_PATH_NOT_COVERED (tree.ts leaves it to this module; SMB1 keeps the generic finding). */
+export const treePathNotCovered = (t: TreeConnect) => !t.req.smb1 && notCovered(t.resp?.status);
 
 interface Refusal { what: string; path: string; reqFrame: number; respFrame: number; share?: TreeConnect; dfsOp?: boolean }
 
@@ -27,7 +27,7 @@ function fullPath(share: TreeConnect | undefined, name: string, dfsOp: boolean |
 function refusalsOf(c: ConnView): Refusal[] {
   const out: Refusal[] = [];
   for (const t of c.m.trees) {
-    if (treePathNotCovered(t) && !t.req.smb1) out.push({ what: "TREE_CONNECT", path: t.path, reqFrame: t.req.frame, respFrame: t.resp!.frame });
+    if (treePathNotCovered(t)) out.push({ what: "TREE_CONNECT", path: t.path, reqFrame: t.req.frame, respFrame: t.resp!.frame });
   }
   for (const r of c.m.beyond?.refused ?? []) {
     if (!notCovered(r.resp.status)) continue;

@@ -14,10 +14,10 @@ import type { FindingModule } from "./module";
 
 const deleted = (status: number | undefined) => status !== undefined && (status >>> 0) === W.STATUS_USER_SESSION_DELETED;
 
-/** A SESSION_SETUP leg answered STATUS_USER_SESSION_DELETED (session.ts leaves it to this module). */
-export const sessionLegDeleted = (leg: SessionLeg) => deleted(leg.resp?.status);
-/** A TREE_CONNECT answered STATUS_USER_SESSION_DELETED (tree.ts leaves it to this module). */
-export const treeSessionDeleted = (t: TreeConnect) => deleted(t.resp?.status);
+/** An SMB2 SESSION_SETUP leg answered STATUS_USER_SESSION_DELETED (session.ts leaves it to this module; SMB1 keeps the generic finding). */
+export const sessionLegDeleted = (leg: SessionLeg) => !leg.req.smb1 && deleted(leg.resp?.status);
+/** An SMB2 TREE_CONNECT answered STATUS_USER_SESSION_DELETED (tree.ts leaves it to this module; SMB1 keeps the generic finding). */
+export const treeSessionDeleted = (t: TreeConnect) => !t.req.smb1 && deleted(t.resp?.status);
 
 export const sidText = (sid: bigint) => `0x${sid.toString(16).padStart(16, "0")}`;
 
@@ -27,12 +27,12 @@ interface Refusal { what: string; reqFrame: number; respFrame: number; ts: numbe
 function refusalsOf(c: ConnView): Refusal[] {
   const out: Refusal[] = [];
   for (const l of c.m.sessions) {
-    if (!sessionLegDeleted(l) || l.req.smb1) continue;
+    if (!sessionLegDeleted(l)) continue;
     const binding = ((l.req.flags ?? 0) & W.SMB2_SESSION_FLAG_BINDING) !== 0;
     out.push({ what: binding ? "SESSION_SETUP binding a new channel to the session (SMB2_SESSION_FLAG_BINDING)" : "SESSION_SETUP re-authenticating the session", reqFrame: l.req.frame, respFrame: l.resp!.frame, ts: l.resp!.ts, sid: l.req.sessionId ?? l.resp!.sessionId, binding });
   }
   for (const t of c.m.trees) {
-    if (!treeSessionDeleted(t) || t.req.smb1) continue;
+    if (!treeSessionDeleted(t)) continue;
     out.push({ what: `TREE_CONNECT to ${t.path || "a share"}`, reqFrame: t.req.frame, respFrame: t.resp!.frame, ts: t.resp!.ts, sid: t.resp!.sessionId, binding: false });
   }
   for (const r of c.m.beyond?.refused ?? []) {
