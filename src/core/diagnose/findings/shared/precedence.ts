@@ -41,6 +41,9 @@ import type { SessionLeg, TreeConnect } from "../../../model/types";
 import { treeConnectionLimited } from "../tree-connection-limit";
 import { clientCanEncrypt, encryptionRuledOut, type EncryptionAbility } from "./encryption";
 import { ntlmV1Refused } from "../ntlmv1-refused";
+import { sessionLegDeleted, treeSessionDeleted } from "../user-session-deleted";
+import { treePathNotCovered } from "../path-not-covered";
+import { dialectRangeRefused } from "./dialect-range";
 import { CREDENTIAL } from "../logon-failure";
 
 export type TcpVerdict =
@@ -61,7 +64,7 @@ export function tcpVerdict(ctx: DiagnoseContext, c: ConnView): TcpVerdict | null
 }
 
 export type NegotiateVerdict =
-  | { id: "NEGOTIATE_DIALECT_MISMATCH"; how: "smb1-only-client" | "server-closed-smb1" }
+  | { id: "NEGOTIATE_DIALECT_MISMATCH"; how: "smb1-only-client" | "server-closed-smb1" | "smb2-range" }
   | { id: "NEGOTIATE_FAILED" }
   | { id: "NEGOTIATE_NO_RESPONSE" };
 
@@ -74,6 +77,8 @@ export function negotiateVerdict(c: ConnView): NegotiateVerdict | null {
   const neg = m.negotiates[m.negotiates.length - 1];
   if (!neg) return null;
   if (neg.resp?.smb1 && neg.resp.dialect === null) return { id: "NEGOTIATE_DIALECT_MISMATCH", how: "smb1-only-client" };
+  // no SMB 2/3 dialect in common: the offered range tells which side's minimum or maximum misses
+  if (dialectRangeRefused(m)) return { id: "NEGOTIATE_DIALECT_MISMATCH", how: "smb2-range" };
   if (neg.resp && isError(neg.resp.status)) return { id: "NEGOTIATE_FAILED" };
   if (neg.req && !neg.resp && (c.s.outcome === "no-response" || serverResetAfter(m, neg.req))) {
     const offeredSmb2 = neg.req.smb1 ? neg.req.dialects.some((d) => SMB2_DIALECTS.has(d)) : true;
@@ -114,6 +119,7 @@ export function sessionFailures(c: ConnView): SessionFailure[] {
 
 function byStatus(c: ConnView, leg: SessionLeg, extra: number): SessionFailure | null {
   if (ntlmV1Refused(leg)) return null;
+  if (sessionLegDeleted(leg)) return null; // the session is gone, not the logon refused: USER_SESSION_DELETED says so
   const status = statusLabel(leg.resp!.status);
   if (CREDENTIAL[status]) return { id: "LOGON_FAILURE", leg, extra, status };
   if (status === "STATUS_ACCESS_DENIED") {
@@ -181,6 +187,7 @@ export const DECRYPTED_RULES_OUT = "decrypted";
 export function treeVerdict(c: ConnView, t: TreeConnect, working: Map<string, string[]>): TreeVerdict | null {
   if (!t.resp || !isError(t.resp.status)) return null;
   if (treeConnectionLimited(t)) return null;
+  if (treeSessionDeleted(t) || treePathNotCovered(t)) return null; // USER_SESSION_DELETED, PATH_NOT_COVERED explain these
   const st = statusLabel(t.resp.status);
   const shown = statusInWords(t.resp);
   if (st === "STATUS_BAD_NETWORK_NAME") return { id: "TREE_BAD_NETWORK_NAME", shown, working: working.get(host(c.s.server)) ?? [] };
