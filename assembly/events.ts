@@ -188,6 +188,13 @@ export const F_DROP_REASON = 177; // u32 PKTMON_DROP_REASON
 export const F_DROP_LOCATION = 178; // u32 PKTMON_DROP_LOCATION
 export const F_PKTMON_DIR = 179; // u32 PKTMON_DIRECTION_TAG of the copy
 export const F_SMB_VERSION = 180; // u32 what a dropped segment started with: 1 SMB1, 2 SMB2/3 (F_CMD, F_RESPONSE), 3 an encrypted SMB3 message
+// Beyond the setup (added with issue 13): in diagnosis mode a CREATE request gives its name, an
+// IOCTL asking for a DFS referral its CtlCode and path, and of the other commands' responses only
+// those answered STATUS_USER_SESSION_DELETED or STATUS_PATH_NOT_COVERED (and the answers to a
+// DFS referral) become events (assembly/proto/smb2.ts, beyondSetup).
+export const F_CREATE_NAME = 181; // utf16 SMB2 CREATE request file name, as on the wire (relative to the share, or a DFS path)
+export const F_CTL_CODE = 182; // u32 SMB2 IOCTL CtlCode (request, or a response with its body)
+export const F_DFS_PATH = 183; // utf16 REQ_GET_DFS_REFERRAL RequestFileName (MS-DFSC 2.2.2) of an FSCTL_DFS_GET_REFERRALS
 // 190–199: SMB3 decryption (issue 18). Written only while the caller has turned decryption on
 // (setDecryptMode): the --events view never shows them, and the analysis path without secrets
 // never decodes them. What the decrypt stage (src/core/decrypt/session.ts) needs and nothing more.

@@ -224,6 +224,9 @@ export function eventView(ev: RawEvent, fileName: string): Record<string, unknow
       if (f.ciphers !== undefined) o.ciphers = u16s(f.ciphers);
       if (f.signingAlgs !== undefined) o.signingAlgs = u16s(f.signingAlgs);
       if (f.netname !== undefined) o.netname = f.netname;
+      if (f.createName !== undefined) o.createName = f.createName;
+      if (f.ctlCode !== undefined) o.ctlCode = `0x${(f.ctlCode as number).toString(16).padStart(8, "0")}`;
+      if (f.dfsPath !== undefined) o.dfsPath = f.dfsPath;
       if (f.account !== undefined) o.user = f.account;
       if (f.primaryDomain !== undefined) o.domain = f.primaryDomain;
       if (f.action !== undefined) o.action = f.action;

@@ -37,8 +37,10 @@ const CAUSES: [id: string, words: [string, string], group?: [string, string]][] 
   ["SESSION_SETUP_LOOP", ["session setup loop", "session setup loops"]],
   ["SESSION_SETUP_FAILED", ["session setup failed", "session setups failed"]],
   ["AUTH_NOT_ATTEMPTED", ["no authentication attempted", "no authentication attempted"]],
+  ["USER_SESSION_DELETED", ["session no longer on the server", "sessions no longer on the server"]],
   ["TREE_BAD_NETWORK_NAME", ["bad share name", "bad share names"]],
   ["TREE_CONNECTION_LIMIT", ["share connection limit", "share connection limits"]],
+  ["PATH_NOT_COVERED", ["DFS path not followed", "DFS paths not followed"]],
   ["TREE_CONNECT_FAILED", ["tree connect failed", "tree connects failed"]],
   ["CONNECTION_ABANDONED", ["connection abandoned", "connections abandoned"]],
 ];

@@ -46,6 +46,9 @@ import { treeConnectionLimit } from "./tree-connection-limit";
 import { packetDropped } from "./packet-dropped";
 import { encryptedTrafficDecrypted } from "./encrypted-traffic-decrypted";
 import { logonPasswordCheck } from "./logon-password-check";
+import { userSessionDeleted } from "./user-session-deleted";
+import { pathNotCovered } from "./path-not-covered";
+import { authRateLimited } from "./auth-rate-limited";
 
 export const FINDING_MODULES: readonly FindingModule[] = [
   // the older families, in their walk's order (walk.ts)
@@ -90,6 +93,9 @@ export const FINDING_MODULES: readonly FindingModule[] = [
   packetDropped,
   encryptedTrafficDecrypted,
   logonPasswordCheck,
+  userSessionDeleted,
+  pathNotCovered,
+  authRateLimited,
   // fallbacks, in this order: the more specific first
   authNotAttempted,
   connectionAbandoned,
