@@ -12,7 +12,7 @@ const PROGRAMS: Record<string, boolean> = {
   // Windows
   net: false, setspn: false, klist: true, nltest: false, w32tm: false, reg: false, netsh: false, pktmon: false,
   ksetup: true, ktpass: false, gpupdate: true, cmdkey: false, icacls: false, sc: false, fltmc: true, netdom: false,
-  ipconfig: true, nslookup: false, whoami: true, auditpol: false, wevtutil: false,
+  ipconfig: true, nslookup: false, whoami: true, auditpol: false, wevtutil: false, dfsutil: false,
   // Samba and Linux
   smbclient: false, testparm: true, "samba-tool": false, smbcontrol: false, smbstatus: true, smbpasswd: false,
   pdbedit: false, wbinfo: false, kinit: false, kdestroy: true, ss: false, nc: false,
