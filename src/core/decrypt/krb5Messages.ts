@@ -80,7 +80,7 @@ function apReq(b: Uint8Array, off: number, end: number): ApReq {
 /** The Kerberos message at `off`, by its application tag (a token without GSS framing). */
 function krbMessage(b: Uint8Array, off: number, end: number): GssKrb5 {
   const t = readTlv(b, off, end);
-  if (t.cls !== CLASS.application) return { kind: "other", what: `a mechanism token that is no Kerberos message (tag 0x${b[off].toString(16)})` };
+  if (t.cls !== CLASS.application || !t.constructed) return { kind: "other", what: `a mechanism token that is no Kerberos message (tag 0x${b[off].toString(16)})` };
   if (t.tag === APP.AP_REQ) return { kind: "ap-req", apReq: apReq(b, off, end) };
   if (t.tag === APP.AP_REP) {
     const seq = appSequence(b, off, end, APP.AP_REP, "AP-REP");
@@ -119,8 +119,12 @@ function spnego(b: Uint8Array, off: number, end: number): GssKrb5 {
   return mechToken(b, token.body, token.body + inner.length);
 }
 
+const NTLMSSP_SIGNATURE = [0x4e, 0x54, 0x4c, 0x4d, 0x53, 0x53, 0x50, 0x00]; // "NTLMSSP\0" (MS-NLMP 2.2.1)
+
 function mechToken(b: Uint8Array, off: number, end: number): GssKrb5 {
   if (off >= end) return { kind: "none" };
+  // a raw NTLMSSP message is no DER ("N" would read as [APPLICATION 14], the AP-REQ's tag)
+  if (end - off >= 8 && NTLMSSP_SIGNATURE.every((c, i) => b[off + i] === c)) return { kind: "other", what: "NTLM, not Kerberos" };
   const t = readTlv(b, off, end);
   if (t.cls === CLASS.application && t.tag === 0 && t.constructed) return gssToken(b, t);
   return krbMessage(b, off, end);
