@@ -5,13 +5,16 @@
 // the keytab and the two SESSION_SETUP security blobs alone, the session key must be the one
 // tshark derived with the same keytab (enc-krb-smb311.session-key.txt), and with it every
 // TRANSFORM message must decrypt to the commands, statuses and tree paths of tshark's decrypted
-// dump (enc-krb-smb311.decrypted.tshark.tsv). Then what a user gets with the wrong keytab.
+// dump (enc-krb-smb311.decrypted.tshark.tsv); each key on the way must be one tshark shows when
+// it decrypts the AP-REQ and AP-REP with that keytab. Then what a user gets with the wrong keytab.
 import { describe, it, expect } from "vitest";
 import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { nbssMessages } from "./support/nbss-stream";
 import { kerberosSessionKey, parseKeytab, smb2SecurityBlob, type KeytabEntry } from "../src/core/decrypt/kerberos";
-import { parseSecurityBlob } from "../src/core/decrypt/krb5Messages";
+import { parseAuthenticator, parseEncTicketPart, parseSecurityBlob } from "../src/core/decrypt/krb5Messages";
+import { krb5Decrypt, KEY_USAGE } from "../src/core/crypto/krb5Crypto";
 import { CIPHER, PreauthHash, smb3DecryptionKeys } from "../src/core/decrypt/smb3keys";
 import { decryptTransform, parseTransformHeader } from "../src/core/decrypt/transform";
 import { toHex } from "./support/hex";
@@ -20,6 +23,10 @@ const FIX = join(__dirname, "../fixtures");
 const expected = JSON.parse(readFileSync(join(FIX, "enc-krb-smb311.expected.json"), "utf8"));
 const keytabBytes = new Uint8Array(readFileSync(join(FIX, "enc-krb-smb311.keytab")));
 const [sidHex, keyHex] = readFileSync(join(FIX, "enc-krb-smb311.session-key.txt"), "utf8").trim().split(":");
+
+const IN_CI = !!process.env.CI && process.env.CI !== "false" && process.env.CI !== "0";
+const haveTshark = spawnSync("tshark", ["-v"], { stdio: "ignore" }).status === 0;
+if (!haveTshark) console.log(`keytab decryption vs tshark ${IN_CI ? "FAIL" : "skipped"}: tshark is not installed (apt-get install tshark)`);
 
 const u16 = (b: Uint8Array, o: number) => b[o] | (b[o + 1] << 8);
 const u32 = (b: Uint8Array, o: number) => (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
@@ -105,6 +112,30 @@ describe("enc-krb-smb311.pcap with its keytab", () => {
     expect(r.sessionKey.length).toBe(r.etype === 18 ? 32 : 16);
     // tshark's key is the first 16 bytes (MS-SMB2 3.3.5.5.3), what a 128-bit cipher uses
     expect(toHex(r.sessionKey.subarray(0, 16))).toBe(keyHex);
+  });
+
+  it.skipIf(!haveTshark && !IN_CI)("each key on the way is one tshark finds with the same keytab (ticket session key, client subkey, AP-REP subkey)", () => {
+    expect(haveTshark, "tshark is installed (CI installs it: .ci/run)").toBe(true);
+    const t = spawnSync("tshark", ["-r", join(FIX, "enc-krb-smb311.pcap"), "-o", "kerberos.decrypt:TRUE", "-o", `kerberos.file:${join(FIX, "enc-krb-smb311.keytab")}`,
+      "-Y", "kerberos", "-T", "fields", "-e", "frame.number", "-e", "kerberos.keyvalue"], { encoding: "utf8" });
+    expect(t.status, t.stderr).toBe(0);
+    const keys = new Map(t.stdout.trim().split("\n").map((l) => { const [f, v] = l.split("\t"); return [Number(f), v.split(",")]; }));
+    // ours, step by step, as kerberosSessionKey takes them
+    const req = parseSecurityBlob(c.request);
+    if (req.kind !== "ap-req") throw new Error("no AP-REQ");
+    const service = keytab().find((k) => k.etype === req.apReq.ticket.encPart.etype)!;
+    const tkt = krb5Decrypt(service.etype, service.key, KEY_USAGE.TICKET, req.apReq.ticket.encPart.cipher);
+    if (tkt.kind !== "ok") throw new Error("ticket");
+    const sessionKey = parseEncTicketPart(tkt.plain).key;
+    const auth = krb5Decrypt(req.apReq.authenticator.etype, sessionKey.keyvalue, KEY_USAGE.AP_REQ_AUTHENTICATOR, req.apReq.authenticator.cipher);
+    if (auth.kind !== "ok") throw new Error("authenticator");
+    const clientSubkey = parseAuthenticator(auth.plain).subkey!;
+    const [reqFrame, repFrame] = [...keys.keys()];
+    // tshark lists, in the AP-REQ's frame, the ticket's session key, the key of the TGT the client
+    // delegated (KRB-CRED in the authenticator's GSS checksum, RFC 4121 4.1.1.1), the client's subkey
+    expect(keys.get(reqFrame)).toEqual([toHex(sessionKey.keyvalue), expect.any(String), toHex(clientSubkey.keyvalue)]);
+    const r = kerberosSessionKey(keytab(), c.request, c.response);
+    expect(r.kind === "key" && toHex(r.sessionKey)).toBe(keys.get(repFrame)![0]);
   });
 
   it("with that key every TRANSFORM message decrypts to what tshark's decrypted dump shows", () => {
