@@ -27,8 +27,11 @@ export type Krb5Decrypted = { kind: "ok"; plain: Uint8Array } | { kind: "integri
 
 const isAes = (etype: number) => etype === ETYPE.AES128_CTS_HMAC_SHA1_96 || etype === ETYPE.AES256_CTS_HMAC_SHA1_96;
 
-/** RFC 4757 maps some usages to the numbers Windows used before RFC 4120; ours (2, 11, 12) map to themselves. */
-const rc4Usage = (usage: number) => (usage === 3 ? 8 : usage === 9 ? 8 : usage === 23 ? 13 : usage);
+/**
+ * RFC 4757 keeps Windows' own numbers for two usages (the AS-REP enc-part, 3, is keyed as 8; the
+ * GSS wrap token, 23, as 13, as MIT's arcfour_translate_usage does); ours (2, 11, 12) are unchanged.
+ */
+const rc4Usage = (usage: number) => (usage === 3 ? 8 : usage === 23 ? 13 : usage);
 const le32 = (n: number) => new Uint8Array([n, n >>> 8, n >>> 16, n >>> 24]);
 
 function keyProblem(etype: number, key: Uint8Array): string | null {
