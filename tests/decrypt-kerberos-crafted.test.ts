@@ -121,3 +121,11 @@ describe("crafted AP exchanges", () => {
     expect(r).toMatchObject({ kind: "unsupported", why: expect.stringMatching(/could not be read: .* at offset \d+/) });
   });
 });
+
+describe("hostile nesting", () => {
+  it("SPNEGO wrapped in SPNEGO a thousand times: a clear error, not a stack overflow", () => {
+    let blob: Uint8Array = octets(new Uint8Array(0));
+    for (let i = 0; i < 1000; i++) blob = app(0, cat(oid(OID.SPNEGO), ctx(0, seq(ctx(2, octets(blob))))));
+    expect(kerberosSessionKey([], blob, null)).toMatchObject({ kind: "unsupported", why: expect.stringContaining("SPNEGO wrapped in itself more than 3 times") });
+  });
+});

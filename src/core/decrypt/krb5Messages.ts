@@ -94,10 +94,10 @@ function krbMessage(b: Uint8Array, off: number, end: number): GssKrb5 {
 }
 
 /** A GSS-API token (RFC 2743 3.1): 0x60, the mechanism OID, then the mechanism's own bytes. */
-function gssToken(b: Uint8Array, t: Tlv): GssKrb5 {
+function gssToken(b: Uint8Array, t: Tlv, depth: number): GssKrb5 {
   const oidTlv = readTlv(b, t.body, t.end);
   const oid = readOid(b, oidTlv, "GSS token mechanism");
-  if (oid === OID.SPNEGO) return spnego(b, oidTlv.end, t.end);
+  if (oid === OID.SPNEGO) return spnego(b, oidTlv.end, t.end, depth + 1);
   if (oid === OID.KRB5_U2U) return { kind: "other", what: "Kerberos user-to-user (RFC 4121 U2U), which a service keytab cannot open" };
   if (oid !== OID.KRB5 && oid !== OID.MS_KRB5) return { kind: "other", what: oid === OID.NTLMSSP ? "NTLM, not Kerberos" : `mechanism ${oid}, not Kerberos` };
   const o = oidTlv.end;
@@ -109,24 +109,28 @@ function gssToken(b: Uint8Array, t: Tlv): GssKrb5 {
 }
 
 /** The mechanism token of a NegTokenInit ([0]) or the response token of a NegTokenResp ([1]). */
-function spnego(b: Uint8Array, off: number, end: number): GssKrb5 {
+function spnego(b: Uint8Array, off: number, end: number, depth: number): GssKrb5 {
+  if (depth > MAX_WRAPPING) throw new DerError(`SPNEGO wrapped in itself more than ${MAX_WRAPPING} times`, off);
   const choice = readTlv(b, off, end);
   if (choice.cls !== CLASS.context || (choice.tag !== 0 && choice.tag !== 1)) throw new DerError("SPNEGO: NegTokenInit [0] or NegTokenResp [1] expected", choice.start);
   const seq = expectTlv(b, choice.body, choice.end, CLASS.universal, UNIVERSAL.SEQUENCE, "SPNEGO");
   const token = taggedFields(b, seq).get(2); // mechToken of NegTokenInit, responseToken of NegTokenResp
   if (!token) return { kind: "none" };
   const inner = readOctets(b, token, "SPNEGO token");
-  return mechToken(b, token.body, token.body + inner.length);
+  return mechToken(b, token.body, token.body + inner.length, depth);
 }
+
+/** SPNEGO inside SPNEGO is legal but pointless; a blob nesting it deeper is hostile (and would recurse). */
+const MAX_WRAPPING = 3;
 
 const NTLMSSP_SIGNATURE = [0x4e, 0x54, 0x4c, 0x4d, 0x53, 0x53, 0x50, 0x00]; // "NTLMSSP\0" (MS-NLMP 2.2.1)
 
-function mechToken(b: Uint8Array, off: number, end: number): GssKrb5 {
+function mechToken(b: Uint8Array, off: number, end: number, depth: number): GssKrb5 {
   if (off >= end) return { kind: "none" };
   // a raw NTLMSSP message is no DER ("N" would read as [APPLICATION 14], the AP-REQ's tag)
   if (end - off >= 8 && NTLMSSP_SIGNATURE.every((c, i) => b[off + i] === c)) return { kind: "other", what: "NTLM, not Kerberos" };
   const t = readTlv(b, off, end);
-  if (t.cls === CLASS.application && t.tag === 0 && t.constructed) return gssToken(b, t);
+  if (t.cls === CLASS.application && t.tag === 0 && t.constructed) return gssToken(b, t, depth);
   return krbMessage(b, off, end);
 }
 
@@ -138,8 +142,8 @@ function mechToken(b: Uint8Array, off: number, end: number): GssKrb5 {
 export function parseSecurityBlob(b: Uint8Array): GssKrb5 {
   if (b.length === 0) return { kind: "none" };
   const t = readTlv(b, 0, b.length);
-  if (t.cls === CLASS.application && t.tag === 0 && t.constructed) return gssToken(b, t);
-  if (t.cls === CLASS.context) return spnego(b, 0, b.length);
+  if (t.cls === CLASS.application && t.tag === 0 && t.constructed) return gssToken(b, t, 0);
+  if (t.cls === CLASS.context) return spnego(b, 0, b.length, 0);
   return krbMessage(b, 0, b.length);
 }
 
