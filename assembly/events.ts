@@ -179,7 +179,23 @@ export const F_QUOTED_SRC_IP = 169; // bytes (16, IPv4 as ::ffff:a.b.c.d) source
 export const F_QUOTED_DST_IP = 170; // bytes (16) destination of the quoted packet
 export const F_QUOTED_SRC_PORT = 171; // u32
 export const F_QUOTED_DST_PORT = 172; // u32
-export const MAX_FIELD_ID = 172;
+// pktmon drops and component rundown (issue 17, assembly/capture/pktmonEvents.ts)
+export const F_PKTMON_COMPONENT = 173; // u32 pktmon component id
+export const F_PKTMON_EVENT = 174; // u32 the pktmon event id an EV_PKTMON_INFO comes from (20, 30, 65, 66, 70)
+export const F_WIN_DESC = 175; // utf16 a pktmon component's description (event 20)
+export const F_PKTMON_ADDR = 176; // bytes: 4 (event 65) or 16 (66) address bytes, or a property's bytes (70: the MAC)
+export const F_DROP_REASON = 177; // u32 PKTMON_DROP_REASON
+export const F_DROP_LOCATION = 178; // u32 PKTMON_DROP_LOCATION
+export const F_PKTMON_DIR = 179; // u32 PKTMON_DIRECTION_TAG of the copy
+export const F_SMB_VERSION = 180; // u32 what a dropped segment started with: 1 SMB1, 2 SMB2/3 (F_CMD, F_RESPONSE), 3 an encrypted SMB3 message
+// 190–199: SMB3 decryption (issue 18). Written only while the caller has turned decryption on
+// (setDecryptMode): the --events view never shows them, and the analysis path without secrets
+// never decodes them. What the decrypt stage (src/core/decrypt/session.ts) needs and nothing more.
+export const F_RAW = 190; // bytes: an SMB message as on the wire, in EV_SMB_RAW (see there)
+export const F_NTLM_CHALLENGE = 191; // bytes 8: CHALLENGE ServerChallenge (MS-NLMP 2.2.1.2)
+export const F_NTLM_NT_RESPONSE = 192; // bytes: AUTHENTICATE NtChallengeResponse (MS-NLMP 2.2.1.3): for the password check only, never shown
+export const F_NTLM_SESSION_KEY = 193; // bytes: AUTHENTICATE EncryptedRandomSessionKey (empty field: absent)
+export const MAX_FIELD_ID = 193;
 
 // F_FORMAT values
 export const FMT_PCAP = 1;
@@ -238,6 +254,7 @@ export const E_ETL_HEADER = 21; // the first buffer holds no readable logfile he
 export const E_ETL_BUFFER = 22; // a buffer header is unusable (VALUE = stated size, VALUE2 = the limit)
 export const E_ETL_TOO_MANY_BUFFERS = 23; // VALUE = the limit
 export const E_ETL_TOO_MANY_CPUS = 24; // buffers of more processors than can be merged at once (VALUE = the limit)
+export const E_ETL_HUFF_CPUS = 25; // XPRESS Huffman buffers of more processors than fit the merge's memory with their 64 KiB history (VALUE = processors, VALUE2 = the most that fit)
 export const W_FRAME_TABLE_CUT = 40; // the frame table ends early (VALUE = entries present, VALUE2 = stated)
 export const W_BAD_FRAME = 41; // a frame-table entry points outside the file or at a damaged record (VALUE = frame number, VALUE2 = its offset); first only, F_VALUE... counted
 export const W_NOT_PACKETS = 42; // frames that carry no packet (NetMon network info, filters, events of other providers): VALUE = count
@@ -246,8 +263,8 @@ export const W_ETL_BAD_RECORD = 44; // a record inside a buffer is malformed; re
 export const W_ETL_CPU = 45; // a buffer's processor index is beyond NumberOfProcessors (VALUE = index, VALUE2 = processors); read anyway
 export const W_ETL_LOST = 46; // the logger lost events or buffers (VALUE = events lost, VALUE2 = buffers lost)
 export const W_PKTMON_COPIES = 47; // pktmon: packets logged once per component; VALUE = component analysed, VALUE2 = copies skipped (F_NAME: component name)
-export const W_PKTMON_DROPS = 48; // pktmon dropped packets (event 170): VALUE = count, VALUE2 = the first one's drop reason
-export const W_ETL_COMPRESSION = 49; // buffers compressed with a format other than XPRESS (VALUE = format: 2 LZNT1, 4 XPRESS Huffman), skipped
+export const W_PKTMON_DROPS = 48; // pktmon dropped packets (event 170): VALUE = count, VALUE2 = the first one's drop reason (each drop is also an EV_PKTMON_DROP)
+export const W_ETL_COMPRESSION = 49; // buffers compressed with a format other than XPRESS, LZNT1 and XPRESS Huffman (VALUE = format), skipped
 
 // Malformed-layer codes for W_MALFORMED VALUE
 export const L_NBSS = 1;
@@ -263,6 +280,18 @@ export const EV_ICMP = 15; // an ICMP/ICMPv6 destination unreachable: F_SRC_IP, 
 export const EV_FLOW = 14; // a flow the decoder reassembles (SMB, NBSS or Kerberos): client/server
 //                            addresses and ports (F_SRC_* = client), F_FLOW_PROTO, F_VALUE 1 = started
 //                            mid-connection (no SYN seen)
+export const EV_PKTMON_DROP = 17; // a pktmon drop (event 170): F_PKTMON_COMPONENT, F_DROP_REASON, F_DROP_LOCATION, F_PKTMON_DIR,
+//                            and what was dropped: F_SRC_IP, F_DST_IP, F_TRANSPORT, ports, F_TCP_FLAGS, F_LEN, F_SMB_VERSION/F_CMD/F_RESPONSE or F_KRB_MSG_TYPE
+export const EV_PKTMON_INFO = 18; // a pktmon rundown event: F_PKTMON_COMPONENT, F_PKTMON_EVENT, F_VALUE (type), F_VALUE2 (30's value),
+//                            F_WIN_NAME + F_WIN_DESC (20), F_PKTMON_ADDR (65, 66, 70)
+// Decryption mode only (setDecryptMode): the bytes of an SMB2 NEGOTIATE or SESSION_SETUP message
+// (the 3.1.1 pre-auth integrity hash is computed over them, MS-SMB2 3.2.5.2) right after its
+// EV_SMB2 record, and of each SMB2 TRANSFORM message right after its EV_SMB_TRANSFORM record:
+// whole up to TRANSFORM_WHOLE_MAX bytes (assembly/proto/smb.ts says why), otherwise its 52-byte
+// header and TRANSFORM_PEEK bytes of ciphertext (the SMB2 header inside). F_LEN the message's
+// length on the wire, F_RAW its bytes (absent when they do not fit one record), F_TRUNCATED when
+// F_RAW holds fewer than F_LEN bytes.
+export const EV_SMB_RAW = 20;
 export const EV_NOT_SMB = 16; // an SMB flow whose peer answered with bytes that are not NBSS/SMB (another
 //                            protocol on that port): F_LEN bytes seen, F_VALUE their first 4 bytes (big-endian)
 

@@ -14,11 +14,14 @@
 import {
   EV_SUMMARY, F_PACKETS, F_BYTES, F_TCP_PORTS, F_UDP_PORTS, F_IP_FRAGMENTS, T_BYTES, EVENTS_VERSION,
   REC_HEADER_SIZE, MAX_FIELD_ID, EV_FLOW, F_FIRST_TS, F_LAST_TS, F_TUNNEL_PACKETS, F_TUNNELS,
-  F_NETBEUI_FRAMES, F_IPX_SMB_FRAMES,
+  F_NETBEUI_FRAMES, F_IPX_SMB_FRAMES, EV_WARNING, F_CODE, F_OFFSET, F_VALUE, F_VALUE2, W_MALFORMED, L_SMB2,
 } from "./events";
 import { tunnelPackets, tunnelKinds } from "./net/tunnel";
 import { netbeuiFrames, ipxSmbFrames } from "./net/legacy";
-import { outInit, outReset, outLen, outBase, begin, end, fU32, fU64, fI64, fOpen, fClose, setPacket, OUT_CAP, firstTs, lastTs, resetTimes, setSetupOnly } from "./out";
+import {
+  outInit, outReset, outLen, outBase, begin, end, fU32, fU64, fI64, fOpen, fClose, setPacket, OUT_CAP, firstTs, lastTs,
+  resetTimes, setSetupOnly, setDecrypt, setPlainMode, outRedirect, outRestore, packetSave, packetRestore, setContext,
+} from "./out";
 import { readerInit, readerReset, feedIn as readerFeedIn, resume as readerResume, readerFinish, readerPulled, CARRY_CAP, INPUT_CAP, framesRead } from "./capture/reader";
 import { pullReset, pullActive, reqOffset, reqLength, reqDst, workDone, workTotal, noRequest } from "./capture/pull";
 import { netmonInit, netmonReset, netmonSetFileSize } from "./capture/netmon";
@@ -26,14 +29,24 @@ import { etlInit, etlReset, etlSetFileSize } from "./capture/etl";
 import { packetInit, packetReset, packets, bytesOnWire, fragments, tcpPorts, udpPorts } from "./net/packet";
 import { tcpInit, tcpReset, tcpSetHashKey, FLOW_PROBE_MAX } from "./net/tcp";
 import { reasmInit, reasmReset, reasmFinish } from "./net/reasm";
-import { smbInit } from "./proto/smb";
+import { smbInit, smbMessage } from "./proto/smb";
+import { SMB2_TRANSFORM_ID } from "./wire";
 import { krbInit } from "./proto/kerberos";
 import { asn1Init } from "./proto/asn1";
 import { spnegoInit } from "./proto/spnego";
 import { ipfragInit, ipfragReset } from "./net/ipfrag";
 import { icmpInit } from "./net/icmp";
+import { pktmonEventsInit } from "./capture/pktmonEvents";
 
 let input: usize = 0;
+// Decryption (decodePlain): where TypeScript writes a decrypted message, and where its records go.
+// PLAIN_CAP holds the largest TRANSFORM message handed out whole (proto/smb.ts); the records of
+// one message (a compound of up to 32, with security blobs) fit PLAIN_OUT_CAP, and a record that
+// would not is dropped, as everywhere (out.ts).
+const PLAIN_CAP: u32 = 64 << 10;
+const PLAIN_OUT_CAP: u32 = 128 << 10;
+let plain: usize = 0;
+let plainOut: usize = 0;
 let input2: usize = 0; // a second input buffer, with its own carry area in front
 let fileBytes: u64 = 0;
 
@@ -52,11 +65,14 @@ export function init(): void {
   etlInit(input - CARRY_CAP, CARRY_CAP + INPUT_CAP, input2 - CARRY_CAP, CARRY_CAP + INPUT_CAP); // so does ETL
   packetInit();
   icmpInit();
+  pktmonEventsInit();
   tcpInit();
   reasmInit();
   smbInit();
   krbInit(); asn1Init(); spnegoInit();
   ipfragInit();
+  plain = heap.alloc(PLAIN_CAP);
+  plainOut = heap.alloc(PLAIN_OUT_CAP);
 }
 
 // End of the static data (OIDs, strings, tables): below it nothing is ever written after the
@@ -113,6 +129,41 @@ export function setFileSize(n: f64): void { knownSize = <u64>n; etlSetFileSize(k
 let knownSize: u64 = 0;
 /** Progress of a container in pull mode, as a fraction of its work (0 when it is not pulling). */
 export function pullProgress(): f64 { return workTotal == 0 ? 0 : min(1.0, <f64>workDone / <f64>workTotal); } // (a pktmon trace is indexed twice)
+
+/**
+ * 1: the decoder also hands out what SMB3 decryption needs (EV_SMB_RAW records, the NTLM
+ * challenge, response and session key fields; events.ts); 0 (the default): none of it.
+ */
+export function setDecryptMode(on: u32): void { setDecrypt(on != 0); }
+
+/** Where TypeScript writes a decrypted SMB2 message for decodePlain, and how much fits. */
+export function plainPtr(): usize { return plain; }
+export function plainCap(): u32 { return PLAIN_CAP; }
+/** Where decodePlain wrote its records (plainOutPtr(), the length it returned). */
+export function plainOutPtr(): usize { return plainOut; }
+
+/**
+ * Decodes one decrypted SMB2 message (`len` bytes at plainPtr() of the `msgLen` the TRANSFORM
+ * header announced: fewer when only its first bytes were decrypted) as if it had arrived in the
+ * clear in the packet of `frame` on the flow `stream`: the usual EV_SMB2 records, one per message
+ * of a compound chain, into its own buffer. Returns their length in bytes. Called between feeds,
+ * while TypeScript drains the main buffer, which it leaves alone.
+ */
+export function decodePlain(len: u32, msgLen: u32, frame: u32, tsLo: u32, tsHi: u32, digits: u32, stream: i32, flags: u32): u32 {
+  if (len > PLAIN_CAP) len = PLAIN_CAP;
+  if (msgLen < len) msgLen = len;
+  outRedirect(plainOut, PLAIN_OUT_CAP);
+  packetSave();
+  setContext(frame, <i64>((<u64>tsHi << 32) | <u64>tsLo), digits, stream, flags);
+  setPlainMode(true);
+  if (len >= 4 && load<u8>(plain) == SMB2_TRANSFORM_ID) {
+    // a TRANSFORM inside a TRANSFORM is no SMB3 message: say so, never decrypt again
+    begin(EV_WARNING); fU32(F_CODE, W_MALFORMED); fU64(F_OFFSET, 0); fU64(F_VALUE, L_SMB2); fU64(F_VALUE2, SMB2_TRANSFORM_ID); end();
+  } else smbMessage(plain, len, msgLen, (flags & 1) != 0);
+  setPlainMode(false);
+  packetRestore();
+  return outRestore();
+}
 
 /** 1: only SMB setup commands become events (the diagnosis needs no more); 0: every message. */
 export function setSetupOnlyMode(on: u32): void { setSetupOnly(on != 0); }
@@ -171,3 +222,5 @@ export function layoutCheck(): u32 {
 }
 export { testBlob } from "./proto/gss"; // auth decoder test entry (tests/auth-*.test.ts)
 export { xpressDecompress } from "./capture/xpress"; // tests/xpress.test.ts
+export { lznt1Decompress } from "./capture/lznt1"; // tests/xpress.test.ts
+export { xpressHuffDecompress } from "./capture/xpressHuff";

@@ -69,6 +69,10 @@ export const NBSS_KEEPALIVE = 0x85;
 export const SMB1_ID = 0xff;
 export const SMB2_ID = 0xfe;
 export const SMB2_TRANSFORM_ID = 0xfd;
+// Bytes of an SMB message other than a setup command, an error or a compound chain that the
+// reassembler keeps (assembly/proto/smb.ts smbKeep): enough for a chain of small messages. The
+// decrypt stage (src/core/decrypt/session.ts) decrypts a TRANSFORM message whole up to this size.
+export const SMB_KEEP_OTHER = 4096;
 export const SMB2_COMPRESSED_ID = 0xfc;
 
 // SMB2 commands (MS-SMB2 2.2.1)
@@ -157,6 +161,7 @@ export const NETMON_OFF_NETWORK = 6; // u16
 export const NETMON_OFF_START = 8; // SYSTEMTIME (8 × u16)
 export const NETMON_OFF_TABLE = 24; // u32 frame table offset, u32 its length in bytes
 export const NETMON_REC_HDR = 16; // u64 ts_delta (µs), u32 orig_len, u32 incl_len
+export const NETMON1_REC_HDR = 8; // 1.x: u32 ts_delta (ms), u16 orig_len, u16 incl_len (Wireshark netmon.c netmonrec_1_x_hdr)
 export const NETMON_NET_NETEVENT = 0xffe0; // an ETW event (EVENT_RECORD layout) instead of a packet
 export const NETMON_NET_PCAP_BASE = 0xe000; // 0xE000 | LINKTYPE: a frame converted from pcap
 export const NETMON_NET_MA_FIRST = 0xe080; // Message Analyzer's own types (WFP captures, ...)
@@ -186,13 +191,19 @@ export const NDISCAP_EV_VMSWITCH = 1003;
 export const NDISCAP_KW_80211 = 0x10000; // keyword bits (low 32 of the u64)
 export const NDISCAP_KW_WWAN = 0x200;
 // pktmon: 20 component {u16 Id, u16 Type, Name\0, Description\0 (UTF-16)}, 160 packet, 170 drop
-export const PKTMON_EV_COMPONENT = 20;
+export const PKTMON_EV_COMPONENT = 20; // {u16 Id, u16 Type, Name\0, Description\0}
+export const PKTMON_EV_PROP_UINT = 30; // {u16 ComponentId, u16 property Type, u32 Value}: IfIndex (1), MiniportIfIndex (2), …
+export const PKTMON_EV_PROP_IPV4 = 65; // {u16 ComponentId, u16 Type, 4 address bytes}
+export const PKTMON_EV_PROP_IPV6 = 66; // {u16 ComponentId, u16 Type, 16 address bytes}
+export const PKTMON_EV_PROP_BINARY = 70; // {u16 ComponentId, u16 Type, u32 Size, bytes}: PhysAddress (6) is the MAC
 export const PKTMON_EV_PACKET = 160;
 export const PKTMON_EV_DROP = 170;
 export const PKTMON_HDR_SIZE = 34; // u64 PktGroupId, u16 PktNumber, u16 AppearanceCount, u16 DirTag, u16 PacketType, u16 ComponentId, u16 EdgeId, u16 FilterId, u32 DropReason, u32 DropLocation, u16 OriginalPayloadSize, u16 LoggedPayloadSize
 export const PKTMON_OFF_PACKET_TYPE = 14; // 1 Ethernet, 2 802.11, 3 raw IP
+export const PKTMON_OFF_DIR = 12; // PKTMON_DIRECTION_TAG: 1 In, 2 Out, 3 Rx, 4 Tx, 5 Ingress, 6 Egress
 export const PKTMON_OFF_COMPONENT = 16;
-export const PKTMON_OFF_DROP_REASON = 22;
+export const PKTMON_OFF_DROP_REASON = 22; // PKTMON_DROP_REASON (src/core/pktmonDrops.ts names them)
+export const PKTMON_OFF_DROP_LOCATION = 26; // PKTMON_DROP_LOCATION
 export const PKTMON_OFF_ORIG_SIZE = 30;
 export const PKTMON_OFF_LOGGED_SIZE = 32;
 export const PKTMON_COMPONENT_MINIPORT = 2; // event 20 Type of a network adapter

@@ -583,6 +583,58 @@ describe.skipIf(!haveChromium)("app in Chromium", () => {
     await ctx.close();
   });
 
+  it("Decrypt panel: the user's password, used in the worker, shows the TREE_CONNECTs SMB3 encryption hid; a wrong one says so; the password is kept nowhere", async () => {
+    const PASSWORD = "Alice-Pw-1"; // fixtures/INDEX.md: smbclient user alice
+    const { ctx, page } = await open();
+    // encrypt-smb3-global.pcap: server-wide encryption, every TREE_CONNECT inside TRANSFORM messages
+    await analyse(page, "encrypt-smb3-global.pcap");
+    await page.locator("[data-testid=report] [data-finding-id=ENCRYPTED_TRAFFIC]").waitFor({ timeout: 15_000 });
+    await saved(page);
+    const panel = page.getByTestId("decrypt-panel");
+    expect(await page.getByTestId("decrypt-password").getAttribute("type")).toBe("password");
+    expect(await page.getByTestId("decrypt-password").getAttribute("autocomplete")).toBe("off");
+    expect(await page.getByTestId("decrypt-keytab").isDisabled()).toBe(true);
+    expect(await panel.textContent()).toContain("coming");
+    expect(await page.getByTestId("connections").textContent()).not.toContain("\\10.99.1.1\\public");
+    // a wrong password: said plainly, nothing decrypted
+    await page.getByTestId("decrypt-password").fill("Alice-Pw-2");
+    await page.getByTestId("decrypt-run").click();
+    await page.getByTestId("decrypt-results").waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId("decrypt-results").textContent()).toContain("wrong secret");
+    await panel.screenshot({ path: join(ART, "decrypt-panel.png") });
+    expect(await page.getByTestId("decrypt-password").inputValue()).toBe("");
+    // the right one: the hidden TREE_CONNECTs, decrypted in the worker
+    await page.getByTestId("decrypt-password").fill(PASSWORD);
+    await page.getByTestId("decrypt-run").click();
+    await page.locator("[data-testid=report] [data-finding-id=ENCRYPTED_TRAFFIC_DECRYPTED]").waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId("connections").textContent()).toContain("\\10.99.1.1\\public");
+    expect(await page.getByTestId("decrypt-password").count()).toBe(0); // nothing left encrypted: no panel
+    expect(await page.getByTestId("not-saved").count()).toBe(1); // the decrypted analysis is not saved to history
+    expect(await page.locator("[data-testid=ladder]").textContent()).toContain("(decrypted)");
+    // exported, the Report names the kind of secret, never the secret
+    const [json] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-json").click()]);
+    const text = readFileSync((await json.path())!, "utf8");
+    expect(JSON.parse(text).connections[0].decryption.sessions[0]).toMatchObject({ secret: "password", result: "decrypted" });
+    expect(text).not.toContain(PASSWORD);
+    // history (IndexedDB, every store of every database) holds neither password
+    const stored = await page.evaluate(async () => {
+      const out: string[] = [];
+      for (const info of await indexedDB.databases()) {
+        const db = await new Promise<IDBDatabase>((res, rej) => { const r = indexedDB.open(info.name!); r.onsuccess = () => res(r.result); r.onerror = () => rej(r.error); });
+        for (const name of [...db.objectStoreNames]) {
+          const all = await new Promise<unknown[]>((res, rej) => { const r = db.transaction(name).objectStore(name).getAll(); r.onsuccess = () => res(r.result); r.onerror = () => rej(r.error); });
+          out.push(JSON.stringify(all, (_k, v) => (v instanceof Blob ? `blob:${v.size}` : typeof v === "bigint" ? String(v) : v)));
+        }
+        db.close();
+      }
+      return out.join("\n");
+    });
+    expect(stored.length).toBeGreaterThan(100);
+    expect(stored).not.toContain(PASSWORD);
+    expect(stored).not.toContain("Alice-Pw-2");
+    await ctx.close();
+  });
+
   it("works offline once loaded: the app, its workers, the decoder and the sample come from the service worker", async () => {
     const { ctx, page } = await open();
     await page.evaluate(async () => { await navigator.serviceWorker.ready; });

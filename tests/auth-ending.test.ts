@@ -13,7 +13,7 @@ import * as C from "../assembly/events";
 import { reportOf } from "./support/report";
 import { decodeFile } from "./support/decode";
 import { ipText } from "../src/core/names";
-import { kerberosTimeDiff } from "../src/core/diagnose/findings/kerberos-blob-error";
+import { kerberosTimeDiff } from "../src/core/diagnose/findings/kerberos-error";
 import type { Report, Finding } from "../src/core/report";
 
 const FX = join(__dirname, "../fixtures");

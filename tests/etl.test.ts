@@ -16,7 +16,7 @@ import type { Report } from "../src/core/report";
 import type { RawEvent } from "../src/core/decoder/records";
 import * as C from "../assembly/events";
 // @ts-ignore plain JS module
-import { pcapToEtl, EtlWriter } from "../scripts/fixtures/etl-writer.mjs";
+import { pcapToEtl, pcapToPktmon, EtlWriter, PKTMON_STACK } from "../scripts/fixtures/etl-writer.mjs";
 
 const FIX = join(__dirname, "../fixtures");
 const CORPUS = join(__dirname, "../../shared/corpus/etl/demikernel-PktMon.etl");
@@ -76,6 +76,8 @@ const SCENARIOS = ["tree-bad-share", "krb-spn-unknown-ntlm-fallback", "wrong-pas
 const VARIANTS = [
   { name: "4 CPUs, 4 KiB buffers", opts: { cpus: 4, bufferSize: 4096, seed: 3 } },
   { name: "3 CPUs, XPRESS-compressed 16 KiB buffers", opts: { cpus: 3, bufferSize: 16384, compressed: true, seed: 5 } },
+  { name: "2 CPUs, LZNT1-compressed 32 KiB buffers (format 2)", opts: { cpus: 2, bufferSize: 32768, compressed: "lznt1", seed: 7 } },
+  { name: "3 CPUs, XPRESS Huffman-compressed 128 KiB buffers (format 4)", opts: { cpus: 3, bufferSize: 128 << 10, compressed: "xpress-huff", seed: 9 } },
 ];
 
 describe("ndiscap ETL files from the fixture writer (crafted from real packets)", () => {
@@ -88,6 +90,8 @@ describe("ndiscap ETL files from the fixture writer (crafted from real packets)"
         const bufs = buffers(bytes).slice(1);
         expect(new Set(bufs.map((b) => b.cpu)).size).toBeGreaterThan(1);
         expect(bufs.every((b) => b.z === !!v.opts.compressed)).toBe(true);
+        const fmt = { lznt1: 2, "xpress-huff": 4 }[String(v.opts.compressed)] ?? (v.opts.compressed ? 3 : 0);
+        expect(new DataView(bytes.buffer, bytes.byteOffset).getUint32(0x2c, true)).toBe(fmt); // buffer 0's State: the format
         const theirs = await reportOf(join(FIX, `${s}.pcap`));
         const mine = await reportOf(etl);
         expect(mine.capture.format).toBe("etl");
@@ -107,6 +111,27 @@ describe("ndiscap ETL files from the fixture writer (crafted from real packets)"
     const theirs = await reportOf(join(FIX, "bulk-rw.pcap"));
     expect(sameParts(await reportOf(etl))).toEqual(sameParts(theirs));
   });
+  for (const [name, compressed, cpus] of [["XPRESS Huffman", "xpress-huff", 16], ["LZNT1", "lznt1", 40]] as const) {
+    it(`${cpus} CPUs, 1 MiB ${name}-compressed buffers: decompression resumed window after window${compressed === "xpress-huff" ? " (64 KiB of history kept)" : " (chunk by chunk)"}`, async () => {
+      const etl = join(tmp, `bulk-${compressed}.etl`);
+      pcapToEtl(join(FIX, "bulk-rw.pcap"), etl, { cpus, bufferSize: 1 << 20, compressed, pick: (i: number) => (i % 4 === 0 ? 1 + ((i / 4) % (cpus - 1)) : 0) });
+      const bufs = buffers(readFileSync(etl));
+      expect(Math.max(...bufs.map((b) => b.size))).toBeGreaterThan(100_000); // a cursor's window is smaller than its buffer
+      expect(sameParts(await reportOf(etl))).toEqual(sameParts(await reportOf(join(FIX, "bulk-rw.pcap"))));
+    });
+  }
+  it("XPRESS Huffman buffers of more processors than fit with their 64 KiB history: a clear error naming both numbers", async () => {
+    const parts: Uint8Array[] = [];
+    const w = new EtlWriter((b: Uint8Array) => parts.push(b.slice()), { cpus: 60, bufferSize: 4096, compressed: "xpress-huff", pick: (i: number) => i % 60 });
+    const pkt = readFileSync(join(FIX, "tree-bad-share.pcap")).subarray(24 + 16, 24 + 16 + 42);
+    w.start(1_700_000_000_000_000n);
+    for (let i = 0; i < 600; i++) w.packet(1_700_000_000_000_000n + BigInt(i * 1000), pkt);
+    w.finish();
+    const b = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let o = 0; for (const p of parts) { b.set(p, o); o += p.length; }
+    const text = problems(await eventsOf(b)).join("\n");
+    expect(text).toMatch(/compressed with XPRESS Huffman, whose matches reach 64 KiB back, and it has \d+ processors: at most \d+ fit/);
+  });
   it("file order is not time order (buffers of several CPUs interleave)", () => {
     const etl = join(tmp, "order.etl");
     pcapToEtl(join(FIX, "krb-smb-ok.pcap"), etl, { cpus: 4, bufferSize: 4096, seed: 3 });
@@ -114,6 +139,91 @@ describe("ndiscap ETL files from the fixture writer (crafted from real packets)"
     const dv = new DataView(b.buffer, b.byteOffset);
     const firstTs = buffers(b).slice(1).map((x) => dv.getBigUint64(x.off + 72 + 16 + (b[x.off + 74] === 0x11 ? 24 : 0), true));
     expect(firstTs.some((t, i) => i > 0 && t < firstTs[i - 1])).toBe(true);
+  });
+});
+
+// pktmon drops (event 170) on real fixtures' packets, in pktmon captures the writer makes from
+// the layout facts (crafted: the drops are placed by the test). Frame numbers are recomputed
+// here from the writer's own events, sorted by time: every packet event is a frame.
+describe("pktmon drops where they hit an SMB or Kerberos flow (crafted from real packets)", () => {
+  const S = PKTMON_STACK;
+  type Ev = { qpc: bigint; id: number; packet: number; component: number };
+  const framesOf = (events: Ev[], pick: (e: Ev) => boolean) =>
+    events.map((e, i) => ({ e, i })).sort((a, b) => (a.e.qpc < b.e.qpc ? -1 : a.e.qpc > b.e.qpc ? 1 : a.i - b.i))
+      .map((x, k) => ({ ...x.e, frame: k + 1 })).filter(pick).map((x) => x.frame);
+
+  it("SYNs a WFP filter dropped before they left: the connection exists (the dropped copies analysed as sent) and PACKET_DROPPED names the filter and the reason", async () => {
+    const etl = join(tmp, "syn-dropped.etl");
+    // every TCP packet (the 5 SYNs of tcp-no-answer) dropped by the WFP MAC-layer filter, reason 8
+    const { events } = pcapToPktmon(join(FIX, "tcp-no-answer.pcap"), etl, { drop: (_i: number, d: Uint8Array) => (d[23] === 6 ? { component: S.wfp, reason: 8, location: 0xe0004002 } : null) });
+    const r = await reportOf(etl);
+    const dropFrames = framesOf(events, (e) => e.id === 170);
+    expect(dropFrames).toHaveLength(5);
+    const f = r.findings.find((x) => x.id === "PACKET_DROPPED")!;
+    expect(f.severity).toBe("error");
+    expect(f.frames).toEqual(dropFrames);
+    expect(f.connection).toBe("10.99.1.2:39372-10.99.9.9:445");
+    expect(f.explanation).toContain(`the SYN (5 times, frames ${dropFrames.join(", ")}), going out, dropped by component ${S.wfp} (wfplwfs.sys, WFP Native MAC Layer LightWeight Filter) on Microsoft Hyper-V Network Adapter #2: Filtered (PktMonDrop_Filtered, code 8)`);
+    expect(f.remediation.join("\n")).toContain("Filtering Platform Packet Drop");
+    // the SYNs are the connection's: same frames in TCP_NO_ANSWER, and the ladder marks each drop
+    const c = r.connections.find((x) => x.id === f.connection)!;
+    expect(r.findings.find((x) => x.id === "TCP_NO_ANSWER")!.frames).toEqual(dropFrames);
+    // the verdict gives the drop as the cause, not the missing answer it explains
+    expect(r.verdict).toBe(`The SMB connection failed at TCP connect: ${f.title}.`);
+    expect(r.headline!.causes.map((x) => x.findingId)).toEqual(["PACKET_DROPPED"]);
+    expect(c.ladder!.filter((s) => s.label.startsWith("dropped by wfplwfs.sys")).map((s) => s.frame)).toEqual(dropFrames);
+    // the capture summary: drops per component and reason, and the adapter analysed with its MAC and address
+    expect(r.capture.pktmon!.dropsBy).toEqual([{ component: S.wfp, name: "wfplwfs.sys, WFP Native MAC Layer LightWeight Filter", reason: 8, reasonName: "PktMonDrop_Filtered", reasonText: "Filtered", count: 5 }]);
+    expect(r.capture.pktmon!.adapters).toEqual([{ component: S.nic, name: "netvsc.sys", description: "Microsoft Hyper-V Network Adapter #2", ifIndex: S.ifIndex, mac: "26:60:f6:45:22:5e", addresses: ["10.99.1.2"], analysed: true }]);
+    expect(r.capture.warnings.join("\n")).toContain("5 by component 14 (wfplwfs.sys, WFP Native MAC Layer LightWeight Filter): Filtered (PktMonDrop_Filtered)");
+    expect(r.capture.warnings.join("\n")).toContain("That adapter: MAC 26:60:f6:45:22:5e, 10.99.1.2.");
+  });
+
+  it("a SESSION_SETUP request dropped on its way out: named as such, with the TCP/IP network layer's reason", async () => {
+    const etl = join(tmp, "ss-dropped.etl");
+    // session-setup-no-response: the NTLM AUTHENTICATE request (frame 12) and its retransmissions
+    const big = (d: Uint8Array) => d.length === 628;
+    const { events } = pcapToPktmon(join(FIX, "session-setup-no-response.pcap"), etl, { drop: (_i: number, d: Uint8Array) => (big(d) ? { component: S.wfp, reason: 909 } : null) });
+    const r = await reportOf(etl);
+    const f = r.findings.find((x) => x.id === "PACKET_DROPPED")!;
+    const dropFrames = framesOf(events, (e) => e.id === 170);
+    expect(f.frames).toEqual(dropFrames);
+    expect(dropFrames).toHaveLength(8); // the request and its 7 retransmissions, each a whole SESSION_SETUP
+    expect(f.explanation).toContain(`the SESSION_SETUP request (8 times, frames ${dropFrames.join(", ")}), going out, dropped by component 14`);
+    expect(f.explanation).toContain(": TCP/IP network layer: inspection drop (PktMonDrop_NL_InspectionDrop, code 909)");
+    expect(f.connection).toBe(r.connections[0].id);
+    expect(r.connections[0].failedPhase).toBe("session_setup");
+  });
+
+  it("a Kerberos reply dropped after the adapter: not analysed twice, a warning when the connection then worked", async () => {
+    const etl = join(tmp, "krb-dropped.etl");
+    // krb-smb-ok: the KDC's first answer (KRB-ERROR PREAUTH_REQUIRED, frame 2 of the pcap) dropped by TCP/IP on the way in
+    const { events } = pcapToPktmon(join(FIX, "krb-smb-ok.pcap"), etl, { drop: (i: number) => (i === 1 ? { component: S.tcpip, reason: 1204 } : null) });
+    const r = await reportOf(etl);
+    const theirs = await reportOf(join(FIX, "krb-smb-ok.pcap"));
+    expect(r.kerberos.length).toBe(theirs.kerberos.length); // the adapter's copy only: no duplicate
+    expect(r.connections.map((c) => c.outcome)).toEqual(theirs.connections.map((c) => c.outcome));
+    const f = r.findings.find((x) => x.id === "PACKET_DROPPED")!;
+    expect(f.severity).toBe("warning");
+    expect(f.frames).toEqual(framesOf(events, (e) => e.id === 170));
+    expect(f.title).toContain("Kerberos for the SMB connection to 10.99.2.1:445");
+    expect(f.explanation).toContain("a Kerberos KRB-ERROR");
+    expect(f.explanation).toContain("coming in, dropped by component 31 (tcpip.sys, TCP/IPv4 - L3/L4): TCP/IP transport: endpoint not found (PktMonDrop_INET_EndpointNotFound, code 1204)");
+  });
+
+  it("the real pktmon file has no drop events: none reported; its adapters are named with their MAC and the addresses bound to them", async () => {
+    if (!existsSync(CORPUS)) return;
+    const r = await reportOf(CORPUS);
+    expect(r.capture.pktmon!.drops).toBe(0);
+    expect(r.findings.some((x) => x.id === "PACKET_DROPPED")).toBe(false);
+    // event 20 names, 30 IfIndex / MiniportIfIndex, 65/66 the addresses, 70 the MAC (the rundown at the file's end)
+    expect(r.capture.pktmon!.adapters.map((a) => [a.component, a.description, a.mac, a.addresses])).toEqual([
+      [3, "Microsoft Hyper-V Network Adapter #2", "00:22:48:7b:b0:99", ["10.9.0.22", "fe80::5c19:f5b3:a4bc:efda"]],
+      [48, "Mellanox ConnectX-4 Lx Virtual Ethernet Adapter #2", "00:22:48:7b:b3:80", []],
+      [59, "Microsoft Hyper-V Network Adapter #3", "00:22:48:7b:b3:80", ["10.9.1.22", "fe80::fb0f:5039:c3e9:adf7"]],
+    ]);
+    expect(r.capture.pktmon!.adapters.find((a) => a.analysed)!.component).toBe(59);
+    expect(r.capture.warnings.join("\n")).toContain("That adapter: MAC 00:22:48:7b:b3:80, 10.9.1.22, fe80::fb0f:5039:c3e9:adf7.");
   });
 });
 

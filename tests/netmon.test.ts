@@ -50,6 +50,37 @@ describe("Network Monitor copies of the fixtures (editcap -F netmon2)", () => {
   }
 });
 
+// Network Monitor 1.x (RTSS, millisecond times): editcap's conversions of a few fixtures, each
+// next to the pcap editcap wrote back from it (the same packets at the same millisecond times,
+// as Wireshark reads the .cap): the Reports must be equal.
+const NM1 = join(FIX, "netmon1");
+const caps1 = existsSync(NM1) ? readdirSync(NM1).filter((f) => f.endsWith(".cap")).sort() : [];
+describe("Network Monitor 1.x copies of the fixtures (editcap -F netmon1)", () => {
+  it("exist", () => expect(caps1.length).toBeGreaterThanOrEqual(6));
+  for (const f of caps1) {
+    it(f, async () => {
+      const cap = join(NM1, f);
+      const bytes = readFileSync(cap);
+      expect(new TextDecoder().decode(bytes.subarray(0, 4))).toBe("RTSS");
+      const [mine, theirs] = await Promise.all([reportOf(cap), reportOf(join(NM1, f.replace(/\.cap$/, ".pcap")))]);
+      expect(mine.capture.format).toBe("netmon");
+      expect(mine.capture.packets).toBeGreaterThan(0);
+      expect(mine.capture.start).toMatch(/\.\d{3}000Z$/); // whole milliseconds, as the format keeps them
+      expect(sameParts(mine)).toEqual(sameParts(theirs));
+      expect(sameParts(await reportOfBytes(bytes, f))).toEqual(sameParts(theirs));
+    });
+  }
+  it("a 1.x header with another major version: a clear error, not a misread", async () => {
+    const b = Uint8Array.from(readFileSync(join(NM1, caps1[0])));
+    b[5] = 3; // ver_major
+    const d = await nodeDecoder();
+    const evs: RawEvent[] = [];
+    d.decodeBytes(b, evs);
+    const text = evs.filter((e) => e.kind === C.EV_ERROR).map((e) => describeProblem(e, "old.cap").text).join("\n");
+    expect(text).toContain("old.cap is a Network Monitor capture of version 3.1, whose magic names another version");
+  });
+});
+
 // ---- crafted NetMon files, from a pcap's real packets ----
 interface Pkt { tsUs: bigint; orig: number; data: Uint8Array }
 

@@ -15,15 +15,18 @@
 // component's copies are analysed (W_PKTMON_COPIES says which).
 import {
   EV_CAPTURE, EV_WARNING, EV_ERROR, F_CODE, F_OFFSET, F_VALUE, F_VALUE2, F_FORMAT, F_LINKTYPE, F_IFACE, F_TSRESOL,
-  F_WIN_NAME, T_UTF16, FMT_ETL, E_ETL_HEADER, E_ETL_BUFFER, E_ETL_TOO_MANY_BUFFERS, E_ETL_TOO_MANY_CPUS,
+  F_WIN_NAME, T_UTF16, FMT_ETL, E_ETL_HEADER, E_ETL_BUFFER, E_ETL_TOO_MANY_BUFFERS, E_ETL_TOO_MANY_CPUS, E_ETL_HUFF_CPUS,
   W_ETL_DECOMPRESS, W_ETL_BAD_RECORD, W_ETL_CPU, W_ETL_LOST, W_PKTMON_COPIES, W_PKTMON_DROPS, W_ETL_COMPRESSION,
   W_TRUNCATED_RECORD,
 } from "../events";
-import { PKTMON_EV_COMPONENT, PKTMON_EV_DROP, PKTMON_OFF_DROP_REASON, PKTMON_COMPONENT_MINIPORT, LT_ETHERNET } from "../wire";
+import { PKTMON_EV_COMPONENT, PKTMON_EV_DROP, PKTMON_EV_PACKET, PKTMON_HDR_SIZE, PKTMON_OFF_DROP_REASON, PKTMON_COMPONENT_MINIPORT, LT_ETHERNET } from "../wire";
 import { begin, end, fU32, fU64, fBytes, setPacket, outFree, OUT_RESERVE } from "../out";
 import { request, noRequest, startPulling, progressed } from "./pull";
 import { XpressState, xpressRun, XP_FULL, XP_NEED_INPUT, XPRESS_HISTORY } from "./xpress";
+import { lznt1Run } from "./lznt1";
+import { HuffState, xpressHuffRun, xpressHuffInit, XPRESS_HUFF_HISTORY, XPRESS_HUFF_TABLE_BYTES } from "./xpressHuff";
 import { providerOf, isPacketEvent, etwPacket, pktmonComponent, PROV_PKTMON, PROV_OTHER } from "./etwPacket";
+import { isPktmonInfo, pktmonInfo, pktmonDrop } from "./pktmonEvents";
 
 // ---- layout (the knowledge file's §2.4) ----
 const BUF_HDR: u32 = 72;
@@ -46,13 +49,17 @@ const EHF_EXTENDED: u32 = 1;
 const SYS_TS: usize = 16; // SYSTEM header: timestamp, then kernel/user time; 32 bytes
 const SYS_SIZE: u32 = 32;
 const LOG_MODE_COMPRESSED: u32 = 0x04000000;
+// the logger's compression format (State of buffer 0): RtlCompressBuffer's COMPRESSION_FORMAT_*
+const COMPRESS_LZNT1: u32 = 2;
 const COMPRESS_XPRESS: u32 = 3;
+const COMPRESS_XPRESS_HUFF: u32 = 4;
 const FILETIME_EPOCH_DIFF: i64 = 116444736000000000;
 
 // ---- limits ----
 const MAX_CURSORS: u32 = 64; // processors merged at once
 const INDEX_CAP: u32 = 131072; // buffers indexed (8 bytes each: offset | processor << 48)
 const MIN_WINDOW: u32 = 80 << 10; // a window must hold the largest record (64 KiB) and the history
+const MIN_WINDOW_HUFF: u32 = 144 << 10; // … which is 64 KiB for XPRESS Huffman
 
 // ---- memory: the two input areas, free in pull mode ----
 let areaA: usize = 0; let areaASize: u32 = 0;
@@ -80,7 +87,8 @@ class Cursor {
   rec: u32 = 0; // logical offset of the next record
   // compressed bytes not yet decompressed: file [rawNext - rawLen + rawUsed ...) at raw
   raw: usize = 0; rawCap: u32 = 0; rawLen: u32 = 0; rawUsed: u32 = 0; rawNext: u64 = 0;
-  xp: XpressState = new XpressState(); // decompression, resumed window after window
+  xp: XpressState = new XpressState(); // decompression, resumed window after window (XPRESS, LZNT1)
+  hf: HuffState = new HuffState(); // the same for XPRESS Huffman
   broken: bool = false; // the buffer did not decompress whole (warned once)
   // the next event (valid when ready)
   ready: bool = false; ts: u64 = 0;
@@ -140,7 +148,10 @@ export function etlInit(a: usize, aSize: u32, b: usize, bSize: u32): void {
   typeBase = countBase + 65536 * 4;
   slotOfCpu = typeBase + 65536;
   nameBase = slotOfCpu + 65536;
-  cursorArena2 = (nameBase + NAME_CAP + 7) & ~7;
+  seenBase = (nameBase + NAME_CAP + 7) & ~7;
+  const huffTable = seenBase + <usize>SEEN_RING * 8;
+  xpressHuffInit(huffTable);
+  cursorArena2 = huffTable + XPRESS_HUFF_TABLE_BYTES;
   cursorArena2Size = <u32>(b + bSize - cursorArena2);
   cursorArena = a; cursorArenaSize = aSize;
   cursors = new StaticArray<Cursor>(MAX_CURSORS);
@@ -150,7 +161,7 @@ export function etlInit(a: usize, aSize: u32, b: usize, bSize: u32): void {
 export function etlReset(): void {
   pass = P_IDLE; fileSize = 0; haveHeader = false; nproc = 0; perfFreq = 0; startFt = 0; ts0 = 0; clockType = 0;
   cpuMhz = 0; fileCompressed = false; compressFormat = 0; nBuffers = 0; nSlots = 0; scanOff = 0; primed = 0;
-  pending = -1; frames = 0; chosen = 0xffffffff; copiesSkipped = 0; drops = 0; firstDropReason = 0; sawPktmon = false; scanAll = false; announced = false;
+  pending = -1; frames = 0; seenNext = 0; chosen = 0xffffffff; copiesSkipped = 0; drops = 0; firstDropReason = 0; sawPktmon = false; scanAll = false; announced = false;
   nameLen = 0; cpuWarned = false; decompWarned = false; recordWarned = false; formatWarned = false; truncWarned = false;
   failed = false;
 }
@@ -251,14 +262,14 @@ function headerArrived(c: Cursor, n: u32): bool {
     const have = <u32>(fileSize - c.bufOff);
     if (!c.compressed) logical = have > BUF_HDR ? (have - BUF_HDR < logical ? have - BUF_HDR : logical) : 0;
   }
-  if (c.compressed && compressFormat != COMPRESS_XPRESS && fileCompressed) {
+  if (c.compressed && compressFormat != COMPRESS_XPRESS && compressFormat != COMPRESS_LZNT1 && compressFormat != COMPRESS_XPRESS_HUFF && fileCompressed) {
     if (!formatWarned) { formatWarned = true; warn(W_ETL_COMPRESSION, c.bufOff, compressFormat, 0); }
     logical = 0;
   }
   c.logical = logical;
   c.winPos = 0; c.winLen = 0; c.rec = 0;
   c.rawLen = 0; c.rawUsed = 0; c.rawNext = c.bufOff + BUF_HDR;
-  c.xp.reset(); c.broken = false;
+  c.xp.reset(); c.hf.reset(); c.broken = false;
   // what came with the header (else it is read again, as records or compressed bytes)
   let extra = n - BUF_HDR;
   if (<u64>extra > <u64>disk - BUF_HDR) extra = disk - BUF_HDR;
@@ -313,7 +324,7 @@ function interesting(p: usize): bool {
   const prov = providerOf(p + EH_PROVIDER);
   if (prov == PROV_OTHER) return false;
   const id = <u32>load<u16>(p + EH_ID);
-  return isPacketEvent(prov, id) || (prov == PROV_PKTMON && id == PKTMON_EV_COMPONENT);
+  return isPacketEvent(prov, id) || (prov == PROV_PKTMON && isPktmonInfo(id));
 }
 
 // Brings logical bytes [c.rec, c.rec + need) into the window: R_MORE when more are there, R_IO
@@ -323,7 +334,8 @@ function more(c: Cursor, need: u32): u32 {
   let keep = c.rec;
   if (c.compressed) {
     const end = c.winPos + c.winLen;
-    const hist = end > XPRESS_HISTORY ? end - XPRESS_HISTORY : 0;
+    const h = compressFormat == COMPRESS_XPRESS_HUFF ? XPRESS_HUFF_HISTORY : compressFormat == COMPRESS_LZNT1 ? 0 : XPRESS_HISTORY;
+    const hist = end > h ? end - h : 0;
     if (hist < keep) keep = hist;
   }
   if (keep < c.winPos) keep = c.winPos;
@@ -350,9 +362,18 @@ function inflate(c: Cursor): u32 {
   const target = c.logical - c.winPos < c.winCap ? c.logical - c.winPos : c.winCap;
   const diskEnd = c.bufOff + c.disk;
   const complete = c.rawNext >= diskEnd || c.rawNext >= fileSize; // no more compressed bytes to read
-  c.xp.inPos = c.rawUsed; c.xp.outPos = c.winLen;
-  const st = xpressRun(c.xp, c.raw, c.rawLen, complete, c.win, target, c.logical - c.winPos);
-  c.rawUsed = c.xp.inPos; c.winLen = c.xp.outPos;
+  let st: u32;
+  if (compressFormat == COMPRESS_XPRESS_HUFF) {
+    c.hf.inPos = c.rawUsed; c.hf.outPos = c.winLen;
+    st = xpressHuffRun(c.hf, c.raw, c.rawLen, complete, c.win, target, c.logical - c.winPos);
+    c.rawUsed = c.hf.inPos; c.winLen = c.hf.outPos;
+  } else {
+    c.xp.inPos = c.rawUsed; c.xp.outPos = c.winLen;
+    st = compressFormat == COMPRESS_LZNT1
+      ? lznt1Run(c.xp, c.raw, c.rawLen, complete, c.win, target, c.logical - c.winPos)
+      : xpressRun(c.xp, c.raw, c.rawLen, complete, c.win, target, c.logical - c.winPos);
+    c.rawUsed = c.xp.inPos; c.winLen = c.xp.outPos;
+  }
   if (st == XP_FULL) return R_MORE;
   if (st != XP_NEED_INPUT) {
     // what was decompressed stands; the buffer ends there
@@ -477,6 +498,7 @@ function countEvent(c: Cursor): void {
     if (ulen >= 4) store<u8>(typeBase + <usize>load<u16>(u), <u8>load<u16>(u + 2));
     return;
   }
+  if (!isPacketEvent(PROV_PKTMON, id)) return;
   const comp = pktmonComponent(u, ulen);
   if (comp <= 0xffff) { const q = countBase + <usize>comp * 4; store<u32>(q, load<u32>(q) + 1); }
 }
@@ -512,6 +534,10 @@ function endIndex(): void {
   if (nSlots == 0) { pass = P_DONE; noRequest(); return; }
   let share = ((cursorArenaSize + cursorArena2Size) / nSlots) & ~1023;
   while (share > 0 && cursorArenaSize / share + cursorArena2Size / share < nSlots) share -= 1024;
+  if (fileCompressed && compressFormat == COMPRESS_XPRESS_HUFF && share - (share >> 2) < MIN_WINDOW_HUFF) {
+    const each = (MIN_WINDOW_HUFF * 4 / 3 + 1023) & ~1023;
+    fail(E_ETL_HUFF_CPUS, 0, nSlots, cursorArenaSize / each + cursorArena2Size / each); return;
+  }
   if (share - (share >> 2) < MIN_WINDOW) { fail(E_ETL_TOO_MANY_CPUS, 0, MAX_CURSORS, nSlots); return; }
   const inA = cursorArenaSize / share;
   for (let s: u32 = 0; s < nSlots; s++) {
@@ -625,9 +651,11 @@ function emit(c: Cursor): bool {
     if (frames == 0 && !scanAll) { scanAll = true; index(); return false; }
     // pktmon events only after other packets (a trace of several providers): the component of the first one
     sawPktmon = true;
-    chosen = id == PKTMON_EV_COMPONENT ? 0xffffffff : pktmonComponent(u, ulen);
+    chosen = isPacketEvent(prov, id) ? pktmonComponent(u, ulen) : 0xffffffff;
   }
-  if (prov == PROV_PKTMON && id == PKTMON_EV_COMPONENT) {
+  if (prov == PROV_PKTMON && isPktmonInfo(id)) {
+    pktmonInfo(id, u, ulen);
+    if (id != PKTMON_EV_COMPONENT) return true;
     if (ulen >= 4 && <u32>load<u16>(u) == chosen && nameLen == 0) {
       // "Name\0Description\0" → "Name, Description"
       let o: u32 = 4; let k: u32 = 0; let part: u32 = 0;
@@ -647,12 +675,37 @@ function emit(c: Cursor): bool {
   if (prov == PROV_PKTMON) {
     if (id == PKTMON_EV_DROP) {
       if (drops++ == 0 && ulen >= 26) firstDropReason = load<u32>(u + PKTMON_OFF_DROP_REASON);
+      // A packet dropped before it reached the analysed component (an outgoing SYN a filter
+      // dropped above the network adapter) is analysed as the copy nearest the wire: without it
+      // the connection would not exist at all. One the component logged already is not.
+      const analyse = ulen >= <u32>PKTMON_HDR_SIZE && !seenByChosen(u);
+      pktmonDrop(u, ulen);
+      if (analyse) { setPacket(frames, ns - ns % 1000, 6); etwPacket(prov, PKTMON_EV_PACKET, load<u64>(p + EH_KEYWORD), u, ulen); }
       return true;
     }
     if (pktmonComponent(u, ulen) != chosen) { copiesSkipped++; return true; }
+    rememberChosen(u);
   }
   etwPacket(prov, id, load<u64>(p + EH_KEYWORD), u, ulen);
   return true;
+}
+
+// The last packets (PktGroupId, PktNumber) the analysed component logged: a dropped packet among
+// them was analysed already. A packet's copies are logged within microseconds of each other, so
+// a short ring is enough; what falls out of it is at worst analysed twice.
+const SEEN_RING: u32 = 256;
+let seenBase: usize = 0; // u64[SEEN_RING]
+let seenNext: u32 = 0;
+function packetKey(u: usize): u64 { return load<u64>(u) ^ (<u64>load<u16>(u + 8) << 48) ^ 1; }
+function rememberChosen(u: usize): void {
+  store<u64>(seenBase + <usize>(seenNext & (SEEN_RING - 1)) * 8, packetKey(u));
+  seenNext++;
+}
+function seenByChosen(u: usize): bool {
+  const k = packetKey(u);
+  const n = seenNext < SEEN_RING ? seenNext : SEEN_RING;
+  for (let i: u32 = 0; i < n; i++) if (load<u64>(seenBase + <usize>i * 8) == k) return true;
+  return false;
 }
 
 // ---- the reader's entry points ----

@@ -1,4 +1,7 @@
-// Network Monitor 2.x capture (.cap, magic "GMBU"), as Wireshark's wiretap/netmon.c reads it.
+// Network Monitor 2.x capture (.cap, magic "GMBU"), as Wireshark's wiretap/netmon.c reads it, and
+// 1.x (magic "RTSS"): the same 128-byte header and frame table, 8-byte records (u32 milliseconds
+// since the start, u16 original and u16 captured length; netmon.c's netmonrec_1_x_hdr), one
+// network type for the whole file, no trailer.
 //
 // The records are found through the frame table (a u32 file offset per frame, at an offset the
 // header gives, usually at the end), and need not be in file order. So after the first slice
@@ -15,7 +18,7 @@ import {
   FMT_NETMON, E_NETMON, E_NETMON_HEADER, E_TRUNCATED_HEADER, W_FRAME_TABLE_CUT, W_BAD_FRAME, W_NOT_PACKETS, W_SNAPLEN_CUT,
 } from "../events";
 import {
-  NETMON_HDR_SIZE, NETMON_OFF_VERSION, NETMON_OFF_NETWORK, NETMON_OFF_START, NETMON_OFF_TABLE, NETMON_REC_HDR,
+  NETMON_HDR_SIZE, NETMON_OFF_VERSION, NETMON_OFF_NETWORK, NETMON_OFF_START, NETMON_OFF_TABLE, NETMON_REC_HDR, NETMON1_REC_HDR,
   NETMON_NET_NETEVENT, NETMON_NET_PCAP_BASE, NETMON_NET_MA_FIRST, NETMON_NET_MA_LAST, NETMON_NET_SPECIAL,
   NETEV_OFF_TIMESTAMP, NETEV_OFF_PROVIDER, NETEV_OFF_EVENT_ID, NETEV_OFF_KEYWORD, NETEV_OFF_EXT_COUNT,
   NETEV_OFF_USER_LEN, NETEV_HDR_SIZE, LT_ETHERNET, LT_RAW,
@@ -42,6 +45,8 @@ const PH_DONE: u32 = 4;
 
 let phase = PH_IDLE;
 let minor: u32 = 0;
+let v1 = false; // version 1.x records
+let recHdr: u32 = NETMON_REC_HDR;
 let headerNet: u32 = 0;
 let startNs: i64 = 0;
 let tableOff: u64 = 0;
@@ -64,7 +69,7 @@ export function netmonInit(win: usize, wcap: u32, tab: usize, tcap: u32): void {
 }
 
 export function netmonReset(): void {
-  phase = PH_IDLE; minor = 0; headerNet = 0; startNs = 0; tableOff = 0; tableLen = 0; tableDone = 0;
+  phase = PH_IDLE; minor = 0; v1 = false; recHdr = NETMON_REC_HDR; headerNet = 0; startNs = 0; tableOff = 0; tableLen = 0; tableDone = 0;
   chunkN = 0; chunkI = 0; winOff = 0; winLen = 0; askedLen = 0; readBytes = 0; nextSeq = 0; frames = 0; notPackets = 0; badFrames = 0;
   snapWarned = false; announcedLinks = 0; failed = false; badFrames = 0; firstBadOff = 0; firstBadFrame = 0;
 }
@@ -112,11 +117,12 @@ function linkOf(net: u32): u32 {
  * 0 to wait for more of the header, or the slice length once pull mode has taken over.
  */
 export function netmonStart(p: usize, avail: u32, isV1: bool): u32 {
-  if (isV1) { fail(E_NETMON, 0, 1, 0); return 0; }
   if (avail < <u32>NETMON_HDR_SIZE) return 0;
   minor = <u32>load<u8>(p + NETMON_OFF_VERSION);
   const major = <u32>load<u8>(p + NETMON_OFF_VERSION + 1);
-  if (major != 2) { fail(E_NETMON, 0, major, minor); return 0; }
+  if (major != (isV1 ? 1 : 2)) { fail(E_NETMON, 0, major, minor); return 0; }
+  v1 = isV1;
+  recHdr = v1 ? NETMON1_REC_HDR : NETMON_REC_HDR;
   headerNet = <u32>load<u16>(p + NETMON_OFF_NETWORK);
   const st = p + NETMON_OFF_START; // SYSTEMTIME: year, month, day of week, day, hour, min, sec, ms
   const days = daysFromCivil(<i32>load<u16>(st), <i32>load<u16>(st + 2), <i32>load<u16>(st + 6));
@@ -163,7 +169,7 @@ export function netmonPulled(n: u32): u32 {
 export function netmonResume(): u32 { return phase == PH_FRAMES ? frameLoop() : 0; }
 
 function trailerSize(): u32 {
-  if (minor == 0) return 0;
+  if (v1 || minor == 0) return 0;
   if (minor == 1) return 2; // u16 network
   if (minor == 2) return 6; // + u32 process info index
   return 15; // + u64 UTC FILETIME + u8 time zone index
@@ -175,11 +181,12 @@ function frameLoop(): u32 {
     if (outFree() < OUT_RESERVE) return 1;
     const off = <u64>load<u32>(tabBase + chunkI * 4);
     const want = off == nextSeq ? winCap : SMALL_WINDOW; // in order: read ahead; out of order: just this
-    let need: u64 = NETMON_REC_HDR;
+    let need: u64 = recHdr;
     let incl: u32 = 0;
-    if (off >= winOff && off + NETMON_REC_HDR <= winOff + winLen) {
-      incl = load<u32>(winBase + <usize>(off - winOff) + 12);
-      need = <u64>NETMON_REC_HDR + incl + trl;
+    if (off >= winOff && off + recHdr <= winOff + winLen) {
+      const h = winBase + <usize>(off - winOff);
+      incl = v1 ? <u32>load<u16>(h + 6) : load<u32>(h + 12);
+      need = <u64>recHdr + incl + trl;
     }
     if (incl > LARGEST_RECORD) { skipFrame(off); continue; }
     if (off < winOff || off + need > winOff + winLen) {
@@ -222,19 +229,20 @@ let firstBadOff: u64 = 0;
 let firstBadFrame: u32 = 0;
 
 function record(p: usize, incl: u32, trl: u32): void {
-  const orig = load<u32>(p + 8);
-  const data = p + NETMON_REC_HDR;
+  const orig = v1 ? <u32>load<u16>(p + 4) : load<u32>(p + 8);
+  const data = p + recHdr;
   const t = data + incl;
   let net = headerNet;
   if (trl >= 2) net = <u32>load<u16>(t);
-  let ts = startNs + <i64>load<u64>(p) * 1000; // µs since the start (10 × as 100 ns in Wireshark: the same)
+  // 2.x: µs since the start (10 × as 100 ns in Wireshark: the same); 1.x: ms
+  let ts = v1 ? startNs + <i64>load<u32>(p) * 1000000 : startNs + <i64>load<u64>(p) * 1000;
   if (trl >= 15) {
     const ft = <i64>load<u64>(t + 6);
     if (ft > FILETIME_EPOCH_DIFF) ts = (ft - FILETIME_EPOCH_DIFF) * 100;
   }
   if (net == NETMON_NET_NETEVENT) { netEvent(data, incl); return; }
   const link = linkOf(net);
-  setPacket(frames, ts, trl >= 15 ? 7 : 6);
+  setPacket(frames, ts, trl >= 15 ? 7 : v1 ? 3 : 6);
   if (link == 0) { notPackets++; return; }
   announce(link);
   if (incl < orig && !snapWarned) { snapWarned = true; warn(W_SNAPLEN_CUT, 0, incl, orig); }

@@ -1,18 +1,21 @@
 // NTLMSSP messages (MS-NLMP 2.2.1): NEGOTIATE, CHALLENGE, AUTHENTICATE. Emits who and what
 // (flags, names, the SPN the client aimed at, NTLM version, MIC presence) — never the challenge,
-// the LM/NT responses, the MIC or the session key.
+// the LM/NT responses, the MIC or the session key, except in decryption mode (out.ts
+// decryptMode: the caller holds a password to check): then the server challenge, the NT response
+// and the encrypted session key too, which the decrypt stage needs and no view shows.
 //
 // Every variable field is an (Len u16, MaxLen u16, BufferOffset u32) triple (MS-NLMP 2.2.1,
 // "…Fields"); each is checked against the message before its bytes are copied.
 import {
   F_NTLM_TYPE, F_NTLM_FLAGS, F_NTLM_USER, F_NTLM_DOMAIN, F_NTLM_HOST, F_NTLM_TARGET, F_NTLM_NB_COMPUTER,
   F_NTLM_NB_DOMAIN, F_NTLM_DNS_COMPUTER, F_NTLM_DNS_DOMAIN, F_NTLM_SPN, F_NTLM_AV_FLAGS, F_NTLM_VERSION,
-  F_NTLM_MIC, F_NTLM_TIMESTAMP, F_NTLM_DNS_TREE, F_NTLM_OS_VERSION, T_STR, T_UTF16,
+  F_NTLM_MIC, F_NTLM_TIMESTAMP, F_NTLM_DNS_TREE, F_NTLM_OS_VERSION, F_NTLM_CHALLENGE, F_NTLM_NT_RESPONSE,
+  F_NTLM_SESSION_KEY, T_STR, T_UTF16, T_BYTES,
 } from "../events";
 import { AL_NTLM, AE_TRUNCATED, AE_NTLM_TYPE, AE_BOUNDS } from "./auth/errors";
 import { authFail } from "./asn1";
 import { u8at, u16le, u32le, u64le } from "../util";
-import { fU32, fU64, fBytes } from "../out";
+import { fU32, fU64, fBytes, fRaw, decryptMode } from "../out";
 
 const NEGOTIATE_UNICODE: u32 = 0x00000001; // MS-NLMP 2.2.2.5 flag A
 const NEGOTIATE_VERSION: u32 = 0x02000000; // flag T: a VERSION structure follows the fixed fields
@@ -109,6 +112,7 @@ function challenge(p: usize, len: u32): void {
   const flags = u32le(p + 20);
   fU32(F_NTLM_FLAGS, flags);
   strField(p, len, 12, F_NTLM_TARGET, (flags & NEGOTIATE_UNICODE) != 0);
+  if (decryptMode && len >= 32) fBytes(F_NTLM_CHALLENGE, T_BYTES, p + 24, 8);
   if (len >= 48 && field(p, len, 40) && fLen > 0) avPairs(fPtr, fPtr + fLen);
   if ((flags & NEGOTIATE_VERSION) != 0 && len >= 56) osVersion(p + 48);
 }
@@ -127,8 +131,13 @@ function authenticate(p: usize, len: u32): void {
   strField(p, len, 44, F_NTLM_HOST, unicode);
   const lmLen: u32 = field(p, len, 12) ? fLen : 0;
   const userLen: u32 = field(p, len, 36) ? fLen : 0;
+  if (decryptMode && len >= 60) { // EncryptedRandomSessionKeyFields, checked quietly (the view never reads it)
+    const kl = u16le(p + 52), ko = u32le(p + 56);
+    if (<u64>ko + <u64>kl <= <u64>len) fBytes(F_NTLM_SESSION_KEY, T_BYTES, p + ko, kl);
+  }
   if (!field(p, len, 20)) return;
   const nt = fPtr, ntLen = fLen;
+  if (decryptMode) fRaw(F_NTLM_NT_RESPONSE, nt, ntLen);
   // 3.3.1 / 3.3.2: a 24-byte NtChallengeResponse is NTLMv1; NTLMv2 is 16 bytes of NTProofStr
   // followed by NTLMv2_CLIENT_CHALLENGE (2.2.2.7), whose AV pairs start 28 bytes in.
   // Anonymous (3.2.5.1.2 / 3.3.1): empty user, NT response empty, LM response empty or Z(1).

@@ -7,15 +7,27 @@ import {
 import {
   NBSS_REQUEST, NBSS_NEGATIVE, SMB1_ID, SMB2_ID, SMB2_TRANSFORM_ID, SMB2_COMPRESSED_ID,
   SMB2_NEGOTIATE, SMB2_SESSION_SETUP, SMB2_LOGOFF, SMB2_TREE_CONNECT, SMB2_TREE_DISCONNECT,
-  SMB1_NEGOTIATE, SMB1_SESSION_SETUP_ANDX, SMB1_TREE_CONNECT_ANDX, SMB1_LOGOFF_ANDX,
+  SMB1_NEGOTIATE, SMB1_SESSION_SETUP_ANDX, SMB1_TREE_CONNECT_ANDX, SMB1_LOGOFF_ANDX, SMB_KEEP_OTHER,
 } from "../wire";
 import { u8at, u16le, u32le, u64le } from "../util";
-import { begin, end, fU32, fU64, fBytes } from "../out";
+import { begin, end, fU32, fU64, fBytes, decryptMode, plainMode } from "../out";
+import { rawMessage } from "./raw";
 import { smb2Chain } from "./smb2";
 import { smb1Chain } from "./smb1";
 
-const KEEP_OTHER: u32 = 4096; // enough for a compound chain of small messages
+const KEEP_OTHER: u32 = SMB_KEEP_OTHER; // enough for a compound chain of small messages
 const KEEP_TRANSFORM: u32 = 52;
+// Decryption mode (issue 18). A TRANSFORM message is handed to TypeScript whole up to
+// TRANSFORM_WHOLE_MAX bytes, so that it can be authenticated and decoded as a clear one would be:
+// every message the diagnosis reads whole fits (a TREE_CONNECT and its response are under 1 KiB,
+// an error response under 200 bytes, a compound of small messages a few KiB, a SESSION_SETUP
+// re-authentication under Windows' default MaxTokenSize of 48,000 bytes), and the bytes fit one
+// event record (whose length is a u16) with room to spare. Bulk READ/WRITE messages (64 KiB and
+// more) give only the 52-byte header and TRANSFORM_PEEK bytes of ciphertext: the SMB2 header
+// inside (command, status, ids), which a counter mode (CCM, GCM) decrypts without the rest.
+export const TRANSFORM_WHOLE_MAX: u32 = 60 << 10;
+export const TRANSFORM_PEEK: u32 = 64;
+const TRANSFORM_HDR: u32 = 52;
 
 function isSmbMagic(p: usize): bool {
   return u8at(p + 1) == 0x53 && u8at(p + 2) == 0x4d && u8at(p + 3) == 0x42;
@@ -36,7 +48,9 @@ export function smbKeep(p: usize, have: u32, msgLen: u32): u32 {
   } else if (id == SMB1_ID && have >= 5) {
     const cmd = u8at(p + 4);
     if (cmd == SMB1_NEGOTIATE || cmd == SMB1_SESSION_SETUP_ANDX || cmd == SMB1_TREE_CONNECT_ANDX || cmd == SMB1_LOGOFF_ANDX) keep = msgLen;
-  } else if (id == SMB2_TRANSFORM_ID) keep = KEEP_TRANSFORM;
+  } else if (id == SMB2_TRANSFORM_ID) {
+    keep = !decryptMode ? KEEP_TRANSFORM : msgLen <= TRANSFORM_WHOLE_MAX ? msgLen : TRANSFORM_HDR + TRANSFORM_PEEK;
+  }
   else if (id == SMB2_COMPRESSED_ID) keep = 16;
   return keep < msgLen ? keep : msgLen;
 }
@@ -55,6 +69,7 @@ export function smbMessage(p: usize, have: u32, msgLen: u32, fromClient: bool): 
     begin(EV_SMB_TRANSFORM);
     if (have >= 52) { fU64(F_SESSION_ID, u64le(p + 44)); fU32(F_LEN, u32le(p + 36)); fU32(F_VALUE, u16le(p + 42)); }
     end();
+    if (decryptMode && !plainMode) rawMessage(p, have, msgLen);
     return false;
   }
   if (id == SMB2_COMPRESSED_ID) {

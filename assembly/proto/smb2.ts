@@ -12,8 +12,9 @@ import {
   NC_PREAUTH_INTEGRITY, NC_ENCRYPTION, NC_COMPRESSION, NC_NETNAME, NC_SIGNING,
 } from "../wire";
 import { u8at, u16le, u32le, u64le } from "../util";
-import { begin, end, fU32, fU64, fBytes, fOpen, fClose, setupOnly } from "../out";
+import { begin, end, fU32, fU64, fBytes, fOpen, fClose, setupOnly, decryptMode, plainMode } from "../out";
 import { blobFields } from "./gss";
+import { rawMessage } from "./raw";
 
 const HDR: u32 = 64;
 const MAX_CHAIN: i32 = 32;
@@ -32,14 +33,15 @@ export function smb2Chain(p: usize, have: u32, msgLen: u32): bool {
     const next = u32le(h + 20);
     let len = have - off;
     if (next != 0 && next < len) len = next;
-    if (message(h, len, off + len < msgLen && next == 0)) setupReq = true;
+    if (message(h, len, off + len < msgLen && next == 0, next != 0 ? next : msgLen - off)) setupReq = true;
     if (next == 0 || next < HDR || (next & 7) != 0) break;
     off += next;
   }
   return setupReq;
 }
 
-function message(h: usize, len: u32, cut: bool): bool {
+// `wire`: the message's length on the wire (up to the next one of its chain, or the chain's end).
+function message(h: usize, len: u32, cut: bool, wire: u32): bool {
   const flags = u32le(h + 16);
   const cmd = u16le(h + 12);
   const resp = (flags & SMB2_FLAGS_RESPONSE) != 0;
@@ -69,6 +71,8 @@ function message(h: usize, len: u32, cut: bool): bool {
     else if (cmd == SMB2_TREE_CONNECT) treeConnect(h, len, resp);
   }
   end();
+  // Decryption mode: the bytes of the messages the SMB 3.1.1 pre-auth integrity hash covers
+  if (decryptMode && !plainMode && (cmd == SMB2_NEGOTIATE || cmd == SMB2_SESSION_SETUP)) rawMessage(h, len, wire);
   return !resp && (cmd == SMB2_NEGOTIATE || cmd == SMB2_SESSION_SETUP || cmd == SMB2_TREE_CONNECT);
 }
 

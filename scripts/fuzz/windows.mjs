@@ -4,21 +4,36 @@
 //
 // These inputs need pull mode (their readers ask for byte ranges), so a harness must decode them
 // with Decoder.decodeBytes(), not by pushing slices (tests/fuzz-windows.test.ts does).
-import { readFileSync, readdirSync, existsSync } from "node:fs";
+import { readFileSync, readdirSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { tmpdir } from "node:os";
 import { rng } from "./mutate.mjs";
-import { EtlWriter } from "../fixtures/etl-writer.mjs";
+import { EtlWriter, pcapToPktmon, PKTMON_STACK } from "../fixtures/etl-writer.mjs";
 
-/** A few real NetMon copies, ndiscap ETLs from the fixture writer, the corpus pktmon file if present. */
+/** A few real NetMon copies (2.x and 1.x), ndiscap ETLs (plain, XPRESS, LZNT1, XPRESS Huffman) and a pktmon one with drops from the fixture writer, the corpus pktmon file if present. */
 export function loadWindowsSeeds(root) {
   const seeds = [];
   const nm = join(root, "fixtures/netmon");
   for (const f of ["tree-bad-share.cap", "wrong-password.cap", "krb-spn-unknown-ntlm-fallback.cap"]) {
     if (existsSync(join(nm, f))) seeds.push({ kind: "netmon", bytes: readFileSync(join(nm, f)) });
   }
-  for (const [name, opts] of [["tree-bad-share", { cpus: 3, bufferSize: 4096 }], ["wrong-password", { cpus: 2, bufferSize: 8192, compressed: true }], ["negotiate-no-response", { cpus: 4, bufferSize: 4096, compressed: true }]]) {
+  // Network Monitor 1.x (8-byte records): the same header and frame table, so the same mutations
+  for (const f of ["wrong-password.cap", "smb1-nt1-ok.cap"]) {
+    const p1 = join(root, "fixtures/netmon1", f);
+    if (existsSync(p1)) seeds.push({ kind: "netmon", bytes: readFileSync(p1) });
+  }
+  for (const [name, opts] of [["tree-bad-share", { cpus: 3, bufferSize: 4096 }], ["wrong-password", { cpus: 2, bufferSize: 8192, compressed: true }], ["negotiate-no-response", { cpus: 4, bufferSize: 4096, compressed: true }],
+    ["krb-smb-ok", { cpus: 3, bufferSize: 8192, compressed: "lznt1" }], ["wrong-password", { cpus: 2, bufferSize: 128 << 10, compressed: "xpress-huff" }]]) {
     seeds.push({ kind: "etl", bytes: etlOf(join(root, `fixtures/${name}.pcap`), opts) });
   }
+  // a pktmon capture with drops (170) of SMB and Kerberos packets and the component rundown (20, 30, 65, 70)
+  const dir = mkdtempSync(join(tmpdir(), "smbscope-fuzz-"));
+  try {
+    const f = join(dir, "drops.etl");
+    pcapToPktmon(join(root, "fixtures/krb-smb-ok.pcap"), f, { cpus: 2, bufferSize: 8192, compressed: true,
+      drop: (i, d) => (i % 7 === 1 ? { component: i % 2 ? PKTMON_STACK.wfp : PKTMON_STACK.tcpip, reason: [8, 909, 1204, 99999][i % 4] } : null) });
+    seeds.push({ kind: "etl", bytes: readFileSync(f) });
+  } finally { rmSync(dir, { recursive: true, force: true }); }
   const corpus = join(root, "../shared/corpus/etl/demikernel-PktMon.etl");
   if (existsSync(corpus)) seeds.push({ kind: "etl", bytes: readFileSync(corpus) });
   return seeds;
@@ -68,7 +83,7 @@ export function mutateWindows(seeds, i, seed = 1) {
   const rounds = 1 + int(3);
   for (let k = 0; k < rounds; k++) {
     const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
-    const op = int(9);
+    const op = int(10);
     ops.push(op);
     if (op === 0) { for (let j = 1 + int(16); j > 0 && b.length; j--) b[int(b.length)] ^= 1 << int(8); continue; } // bit flips
     if (op === 1) { b = b.subarray(0, int(b.length + 1)); continue; } // cut anywhere
@@ -111,6 +126,8 @@ export function mutateWindows(seeds, i, seed = 1) {
       const nd = new DataView(nb.buffer);
       for (let j = 0; j < n; j++) { nd.setUint32(b.length + j * 72, 72, true); nd.setUint16(b.length + j * 72 + 0x28, int(70), true); }
       b = nb;
+    } else if (op === 9) { // the compression format (buffer 0's State) named wrong: another decoder fed these bytes
+      dv.setUint32(0x2c, pick([0, 1, 2, 3, 4, 5, 0xffff]), true);
     } else if (op === 8 && bufs.length > 2) { // two buffers swapped
       const x = bufs[1 + int(bufs.length - 1)], y = bufs[1 + int(bufs.length - 1)];
       if (x !== y) {

@@ -1,4 +1,4 @@
-// smbscope [--events] [--json] [--] <capture…|->
+// smbscope [--events] [--json] [--password-file FILE] [--session-key SESSIONID:HEX]… [--] <capture…|->
 import { fileSource } from "./nodeSource";
 import { nodeDecoder } from "./wasmNode";
 import { decodeSource } from "../core/source";
@@ -9,11 +9,19 @@ import { renderText } from "./render";
 import { writeJson, type Write } from "./jsonStream";
 import { terminalSafe, jsonTerminalSafe } from "./terminalText";
 import { EV_ERROR, EV_SUMMARY } from "../../assembly/events";
+import { readFile } from "node:fs/promises";
+import { DecryptStage, parseSessionKey, hasSecrets, type Secrets } from "../core/decrypt/session";
+import type { RawEvent } from "../core/decoder/records";
 
-const USAGE = `usage: smbscope [--events] [--json] [--] <capture.pcap|capture.pcapng|-> ...
+const USAGE = `usage: smbscope [--events] [--json] [--password-file FILE] [--session-key SESSIONID:HEX]... [--] <capture.pcap|capture.pcapng|-> ...
   (default)  readable diagnosis of every SMB connection setup in the capture
   --json     the Report as JSON (one document per file, one per line for several files)
   --events   the decoder's events as JSON Lines (the view compared with tshark)
+  --password-file FILE   decrypt SMB3: each line of FILE is a password, tried against every NTLM
+             session (and checked against the client's response on a logon failure); never printed
+  --session-key SESSIONID:HEX   decrypt SMB3 with this session's key (16 or 32 bytes of hex, as
+             Wireshark's SMB2 secrets take it); may be repeated
+  --keytab FILE          (Kerberos) not yet supported
   -          read the capture from standard input (tcpdump -w - … | smbscope -)
   --         the arguments after it are file names, even if they start with -
 a capture may also be a FIFO or a device: it is read to its end
@@ -33,15 +41,32 @@ export async function main(
   let optionsEnded = false;
   // what the CLI prints that is not its own (file names, the capture's strings) is escaped
   const say = (s: string) => err(terminalSafe(s));
-  for (const a of argv) {
-    if (optionsEnded || a === "-" || !a.startsWith("-")) files.push(a);
-    else if (a === "--") optionsEnded = true;
+  const passwordFiles: string[] = [];
+  const sessionKeyArgs: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (optionsEnded || a === "-" || !a.startsWith("-")) { files.push(a); continue; }
+    // options that take a value: --opt VALUE or --opt=VALUE
+    const eq = a.indexOf("=");
+    const name = a.startsWith("--") && eq > 0 ? a.slice(0, eq) : a;
+    if (name === "--password-file" || name === "--session-key" || name === "--keytab") {
+      const v = eq > 0 && a.startsWith("--") ? a.slice(eq + 1) : argv[++i];
+      if (v === undefined || v === "") { say(`smbscope: ${name} needs a value`); err(USAGE); return 2; }
+      if (name === "--keytab") { say("smbscope: --keytab: decrypting Kerberos sessions with a keytab is not yet supported; give the session's key with --session-key SESSIONID:HEX instead"); return 2; }
+      (name === "--password-file" ? passwordFiles : sessionKeyArgs).push(v);
+    } else if (name === "--password" || name === "-p") {
+      // a password in the arguments is visible to every user of the machine (ps, /proc, history)
+      say(`smbscope: ${name}: no password on the command line; put it in a file (one per line) and use --password-file FILE`);
+      return 2;
+    } else if (a === "--") optionsEnded = true;
     else if (a === "--events") events = true;
     else if (a === "--json") json = true;
     else if (a === "-h" || a === "--help") { out(USAGE); return 0; }
     else { say(`smbscope: unknown option ${a}`); err(USAGE); return 2; }
   }
   if (files.length === 0) { err(USAGE); return 2; }
+  const secrets = await readSecrets(passwordFiles, sessionKeyArgs, say);
+  if (secrets === null) return 2;
   let worst = 0;
   const tty = !!process.stderr.isTTY;
   const color = !!process.stdout.isTTY && !process.env.NO_COLOR;
@@ -68,22 +93,28 @@ export async function main(
       const decoder = await nodeDecoder();
       if (events) {
         let fatal = false, packets = 0;
-        await decodeSource(decoder, src, (batch) => {
-          // one write per batch: a write per line costs more than the decoding
-          const lines: string[] = [];
-          for (const ev of batch) {
-            if (ev.kind === EV_ERROR) fatal = true;
-            else if (ev.kind === EV_SUMMARY) packets = Number(ev.f.packets);
-            const v = eventView(ev, src.name);
-            if (v) lines.push(JSON.stringify(v));
-          }
-          if (lines.length) out(jsonTerminalSafe(lines.join("\n")));
-        }, onProgress);
+        const lines: string[] = [];
+        const view = { push(ev: RawEvent) {
+          if (ev.kind === EV_ERROR) fatal = true;
+          else if (ev.kind === EV_SUMMARY) packets = Number(ev.f.packets);
+          const v = eventView(ev, src.name);
+          if (v) lines.push(JSON.stringify(v));
+        } };
+        // with secrets, the decrypted messages come in the view too (marked "decrypted")
+        const stage = secrets ? new DecryptStage(decoder, secrets, view) : null;
+        decoder.setDecrypt(!!stage);
+        try {
+          await decodeSource(decoder, src, (batch) => {
+            for (const ev of batch) (stage ?? view).push(ev);
+            // one write per batch: a write per line costs more than the decoding
+            if (lines.length) { out(jsonTerminalSafe(lines.join("\n"))); lines.length = 0; }
+          }, onProgress);
+        } finally { stage?.drop(); decoder.setDecrypt(false); }
         if (onProgress) process.stderr.write("\r\x1b[K");
         if (fatal && packets === 0) worst = 2; // the error itself is one of the events printed
         continue;
       }
-      const report = await analyzeCapture(decoder, src, { onProgress });
+      const report = await analyzeCapture(decoder, src, { onProgress, secrets: secrets ?? undefined });
       if (onProgress) process.stderr.write("\r\x1b[K");
       const unusable = !!report.capture.error && report.capture.packets === 0;
       if (json) {
@@ -101,3 +132,31 @@ export async function main(
   }
   return worst;
 }
+
+/**
+ * The secrets of --password-file and --session-key: undefined when none were given, null (after
+ * saying why) when one cannot be used. Messages name the file or the argument's position, never
+ * a password or a key.
+ */
+async function readSecrets(passwordFiles: string[], keyArgs: string[], say: (s: string) => void): Promise<Secrets | undefined | null> {
+  const secrets: Secrets = { passwords: [], sessionKeys: [] };
+  for (const file of passwordFiles) {
+    let text: string;
+    try { text = await readFile(file, "utf8"); } catch (e) {
+      say(`smbscope: --password-file ${file}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`);
+      return null;
+    }
+    // one password a line, as typed: only the line ending (and a UTF-8 byte order mark) is not part of it
+    const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/).filter((l) => l !== "");
+    if (lines.length === 0) { say(`smbscope: --password-file ${file}: the file holds no password (one per line)`); return null; }
+    secrets.passwords.push(...lines);
+  }
+  for (const [i, arg] of keyArgs.entries()) {
+    const k = parseSessionKey(arg);
+    if ("error" in k) { say(`smbscope: --session-key (the ${ordinal(i + 1)}): ${k.error}`); return null; }
+    secrets.sessionKeys.push(...k);
+  }
+  return hasSecrets(secrets) ? secrets : undefined;
+}
+
+const ordinal = (n: number) => `${n}${n % 10 === 1 && n % 100 !== 11 ? "st" : n % 10 === 2 && n % 100 !== 12 ? "nd" : n % 10 === 3 && n % 100 !== 13 ? "rd" : "th"}`;

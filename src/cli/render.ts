@@ -69,6 +69,17 @@ export function renderText(r: Report, color: boolean): string {
     put(c("1", "Systems (from the NTLM VERSION field)"));
     for (const [h, name] of [...systems].slice(0, 40)) put(`  ${h}  ${name}`); // (put escapes capture text)
   }
+  // SMB3 decryption (--password-file, --session-key): each encrypted session, the kind of secret, never the secret
+  const decrypted = r.connections.flatMap((x) => (x.decryption?.sessions ?? []).map((d) => ({ x, d })));
+  if (decrypted.length) {
+    put("");
+    put(c("1", "Decryption"));
+    const words = { decrypted: "decrypted", "wrong-secret": "wrong secret", "no-secret": "no secret for it", unsupported: "not decrypted" } as const;
+    for (const { x, d } of decrypted.slice(0, 40)) {
+      put(`  stream ${x.stream}  session ${d.sessionId}${d.user ? ` ${d.user}` : ""}  ${words[d.result]}${d.secret ? ` (${d.secret})` : ""}${d.result === "decrypted" ? `, ${d.decrypted} message${d.decrypted === 1 ? "" : "s"}` : ""}${d.why ? `: ${d.why}` : ""}`);
+    }
+    if (decrypted.length > 40) put(`  … ${decrypted.length - 40} more`);
+  }
   if (r.kerberos.length) {
     put("");
     put(c("1", "Kerberos"));

@@ -7,35 +7,57 @@ import { ModelBuilder, MODEL_FIELDS } from "./model/builder";
 import { fieldFilter, type RawEvent } from "./decoder/records";
 import { buildReport } from "./reportBuilder";
 import type { Report } from "./report";
+import { DecryptStage, DECRYPT_FIELDS, hasSecrets, type Secrets } from "./decrypt/session";
+import type { EventSink } from "./decoder/records";
 
 export interface AnalyzeOptions {
   onProgress?: (p: Progress) => void;
   signal?: { aborted: boolean };
+  /** passwords and session keys to decrypt SMB3 with (decrypt/session.ts); forgotten when the analysis ends */
+  secrets?: Secrets;
 }
 
 const modelFilter = fieldFilter(MODEL_FIELDS);
+const decryptFilter = fieldFilter([...new Set([...MODEL_FIELDS, ...DECRYPT_FIELDS])]);
 
 export async function analyzeCapture(decoder: Decoder, src: CaptureSource, opts: AnalyzeOptions = {}): Promise<Report> {
   const model = modelOn(decoder, src.name, src.size);
+  // Without secrets the events go straight to the model, as they always did; with them, through
+  // the decrypt stage (which the decoder feeds the few extra records it needs).
+  const stage = hasSecrets(opts.secrets) ? decryptOn(decoder, opts.secrets, model) : null;
   let read: number;
   try {
-    read = await decodeSource(decoder, src, (batch) => { for (const ev of batch) model.add(ev); }, opts.onProgress, opts.signal);
-  } finally { modelOff(decoder); }
-  const report = buildReport(model.finish());
+    read = await decodeSource(decoder, src, stage
+      ? (batch) => { for (const ev of batch) stage.push(ev); }
+      : (batch) => { for (const ev of batch) model.add(ev); }, opts.onProgress, opts.signal);
+  } finally { modelOff(decoder); stage?.drop(); }
+  const m = model.finish();
+  stage?.attach(m);
+  const report = buildReport(m);
   if (src.size < 0) report.capture.bytes = read; // a stream: its size is what it gave
   return report;
 }
 
 /** The same for a capture held in memory, synchronously (the fuzzer's reference capture, tests). */
-export function analyzeBytes(decoder: Decoder, bytes: Uint8Array, name: string): Report {
+export function analyzeBytes(decoder: Decoder, bytes: Uint8Array, name: string, secrets?: Secrets): Report {
   const model = modelOn(decoder, name, bytes.length);
+  const stage = hasSecrets(secrets) ? decryptOn(decoder, secrets, model) : null;
   try {
-    const sink = { push: (ev: RawEvent) => model.add(ev) };
+    const sink: EventSink = stage ?? { push: (ev: RawEvent) => model.add(ev) };
     decoder.reset();
     decoder.push(bytes, sink);
     decoder.finish(sink);
-  } finally { modelOff(decoder); }
-  return buildReport(model.finish());
+  } finally { modelOff(decoder); stage?.drop(); }
+  const m = model.finish();
+  stage?.attach(m);
+  return buildReport(m);
+}
+
+/** The decoder in decryption mode too, and the stage in front of the model. */
+function decryptOn(decoder: Decoder, secrets: Secrets, model: ModelBuilder): DecryptStage {
+  decoder.setDecrypt(true);
+  decoder.setFieldFilter(decryptFilter);
+  return new DecryptStage(decoder, secrets, { push: (ev: RawEvent) => model.add(ev) });
 }
 
 // The decoder in diagnosis mode, with only the fields the model reads, while a model is built.
@@ -44,4 +66,4 @@ function modelOn(decoder: Decoder, name: string, size: number): ModelBuilder {
   decoder.setFieldFilter(modelFilter);
   return new ModelBuilder(name, size);
 }
-function modelOff(decoder: Decoder): void { decoder.setSetupOnly(false); decoder.setFieldFilter(null); }
+function modelOff(decoder: Decoder): void { decoder.setSetupOnly(false); decoder.setFieldFilter(null); decoder.setDecrypt(false); }

@@ -228,6 +228,7 @@ export function eventView(ev: RawEvent, fileName: string): Record<string, unknow
       if (f.primaryDomain !== undefined) o.domain = f.primaryDomain;
       if (f.action !== undefined) o.action = f.action;
       if (f.truncated !== undefined) o.truncated = true;
+      if (ev.decrypted) o.decrypted = true; // read from a decrypted TRANSFORM message (--password-file, --session-key)
       blobView(f, o);
       return o;
     }
@@ -239,6 +240,7 @@ export function eventView(ev: RawEvent, fileName: string): Record<string, unknow
     case C.EV_SMB_COMPRESSED:
       o.proto = "smb2-compressed";
       o.len = f.len;
+      if (ev.decrypted) o.decrypted = true;
       return o;
     case C.EV_KRB:
       o.proto = "krb";
@@ -264,6 +266,18 @@ export function eventView(ev: RawEvent, fileName: string): Record<string, unknow
         src: ipText(f.quotedSrcIp as Uint8Array), dst: ipText(f.quotedDstIp as Uint8Array),
         srcPort: f.quotedSrcPort ?? null, dstPort: f.quotedDstPort ?? null,
       };
+      return o;
+    case C.EV_PKTMON_DROP:
+      o.proto = "pktmon-drop";
+      o.component = f.pktmonComponent; o.dropReason = f.dropReason; o.dropLocation = f.dropLocation; o.direction = f.pktmonDir;
+      if (f.srcIp !== undefined) {
+        o.src = f.srcPort !== undefined ? endpoint(ipText(f.srcIp as Uint8Array), f.srcPort as number) : ipText(f.srcIp as Uint8Array);
+        o.dst = f.dstPort !== undefined ? endpoint(ipText(f.dstIp as Uint8Array), f.dstPort as number) : ipText(f.dstIp as Uint8Array);
+      }
+      if (f.transport !== undefined) o.transport = f.transport === C.PROTO_UDP ? "udp" : "tcp";
+      if (f.tcpFlags !== undefined) o.flags = tcpFlagsText(f.tcpFlags as number);
+      if (f.smbVersion !== undefined) { o.smbVersion = f.smbVersion; if (f.cmd !== undefined) { o.cmd = f.cmd; o.response = f.response === 1; } }
+      if (f.krbMsgType !== undefined) o.krbMsgType = f.krbMsgType;
       return o;
     case C.EV_GAP:
       o.proto = "gap";

@@ -36,13 +36,12 @@ export function describeProblem(ev: RawEvent, fileName: string): Problem {
     switch (code) {
       case C.E_EMPTY: text = `${fileName} is empty (0 bytes): not a capture.`; break;
       case C.E_NOT_A_CAPTURE: text = `${fileName} is not a packet capture: at byte offset 0 it starts with ${firstBytes(v, v2)}.${guessFormat(v, fileName)}`; break;
-      case C.E_NETMON: text = v === 1n && v2 === 0n
-        ? `${fileName} is a Network Monitor 1.x capture (magic RTSS), which is not read here: open it in Wireshark and save it as pcapng, then analyse that file.`
-        : `${fileName} is a Network Monitor capture of version ${v}.${v2}; only version 2.x files are read (open it in Wireshark and save it as pcapng).`; break;
+      case C.E_NETMON: text = `${fileName} is a Network Monitor capture of version ${v}.${v2}, whose magic names another version; only versions 1.x (RTSS) and 2.x (GMBU) are read (open it in Wireshark and save it as pcapng).`; break;
       case C.E_NETMON_HEADER: text = `${at}: the Network Monitor header places the frame table at byte ${v} with a length of ${v2} bytes, which is not a table of 4-byte offsets after the 128-byte header; the file is damaged.`; break;
       case C.E_ETL_HEADER: text = `${at}: the first buffer of this event trace holds no logfile header (found ${hex(v)}); it is not an ETL file written by netsh trace or pktmon, or it is damaged.`; break;
       case C.E_ETL_BUFFER: text = `${at}: an event-trace buffer header states ${v} bytes, outside what ETW writes (72 bytes to ${v2}); reading stopped here.`; break;
       case C.E_ETL_TOO_MANY_BUFFERS: text = `${fileName}: the trace holds more than ${v} buffers, more than this reader indexes; nothing was read.`; break;
+      case C.E_ETL_HUFF_CPUS: text = `${fileName}: the trace's buffers are compressed with XPRESS Huffman, whose matches reach 64 KiB back, and it has ${v} processors: at most ${v2} fit this reader's memory at once with that history; nothing was read. Record the trace without compression, or convert it on Windows (\`pktmon etl2pcap\`, or Microsoft's etl2pcapng).`; break;
       case C.E_ETL_TOO_MANY_CPUS: text = `${fileName}: the trace has buffers of more than ${v} processors, more than this reader merges at once; nothing was read.`; break;
       case C.E_TRUNCATED_HEADER: text = `${at}: the file ends inside its file header (${v} of ${v2} bytes present).`; break;
       case C.E_BAD_BLOCK_LENGTH: text = `${at}: pcapng block of type ${hex(v)} has an inconsistent length ${v2} (it must be a multiple of 4, at least 12, and repeated at the block's end); reading stopped here.`; break;
@@ -75,7 +74,7 @@ export function describeProblem(ev: RawEvent, fileName: string): Problem {
       case C.W_ETL_LOST: text = `${fileName}: the trace logger lost ${v} event(s) and ${v2} buffer(s) while capturing (the system was too busy or the buffers too small): packets may be missing.`; break;
       case C.W_PKTMON_COPIES: text = `${fileName}: pktmon logs each packet once for every component it crosses; the analysis uses the copies logged by component ${v}${ev.f.winName ? ` (${ev.f.winName as string})` : ""}, as \`pktmon etl2pcap ${fileName} --component-id ${v}\` would, and skips the ${v2} other copies (they keep their frame numbers).`; break;
       case C.W_PKTMON_DROPS: text = `${fileName}: pktmon reports ${v} dropped packet(s) (event 170; the first with drop reason ${v2}); they keep their frame numbers but are not analysed as traffic.`; break;
-      case C.W_ETL_COMPRESSION: text = `${at}: buffers compressed with ${v === 2n ? "LZNT1" : v === 4n ? "XPRESS Huffman" : `format ${v}`}, which this reader does not decompress (only XPRESS); their events were skipped.`; break;
+      case C.W_ETL_COMPRESSION: text = `${at}: buffers compressed with ${v === 2n ? "LZNT1" : v === 4n ? "XPRESS Huffman" : `format ${v}`}, which this reader does not decompress (it reads XPRESS, LZNT1 and XPRESS Huffman); their events were skipped.`; break;
       case C.W_FLOW_TABLE_FULL: text = `${fileName}: more than 180,000 TCP conversations at once; ${v} idle ones were forgotten (stream numbers of conversations that come back later may differ from Wireshark's).`; break;
       case C.W_REASM_SLOTS_FULL: text = `${fileName}: more than ${v} SMB/Kerberos connections open at the same time; the idlest were dropped from reassembly.`; break;
       case C.W_MALFORMED: text = `${fileName}: a malformed message (layer ${v}, byte ${hex(v2, 2)}) was skipped.`; break;

@@ -28,6 +28,32 @@ export interface ShareRecord {
   responseFrame: number | null;
   /** Added: share flags said the share requires encryption */
   encrypted?: boolean;
+  /** Added (issue 18): the TREE_CONNECT was read from decrypted SMB3 messages */
+  decrypted?: boolean;
+}
+
+/**
+ * Added (issue 18): what decryption did for one session whose messages were encrypted (only in a
+ * Report made with secrets: --password-file, --session-key, the page's Decrypt panel). Names the
+ * kind of secret that worked, never the secret.
+ */
+export interface SessionDecryption {
+  /** as in --events: 0x followed by 16 hex digits */
+  sessionId: string;
+  /** DOMAIN\user of its NTLM logon, null when not in the capture */
+  user: string | null;
+  /** the kind of secret used (or tried, for "wrong-secret" and "unsupported") */
+  secret?: "password" | "session-key" | "keytab";
+  /**
+   * decrypted: its messages were decrypted (and the diagnosis read them); wrong-secret: the
+   * secret given is not this session's; no-secret: nothing given applies (why says what would);
+   * unsupported: the secret applies but the capture or the session cannot be decrypted (why)
+   */
+  result: "decrypted" | "wrong-secret" | "no-secret" | "unsupported";
+  why?: string;
+  /** TRANSFORM messages decrypted, and those that would not decrypt with the session's keys */
+  decrypted: number;
+  failed: number;
 }
 
 /** Added: one message of a connection's handshake, for the ladder diagram. */
@@ -76,6 +102,8 @@ export interface Connection {
   spn?: string | null;
   /** Added: Kerberos service ticket name in the AP-REQ */
   kerberosService?: string | null;
+  /** Added (issue 18): the sessions of this connection whose messages were encrypted, when secrets were given */
+  decryption?: { sessions: SessionDecryption[] };
 }
 
 export interface KerberosRecord {
@@ -125,8 +153,23 @@ export interface CaptureInfo {
   topPorts?: string[];
   /** Added: packets decoded from inside tunnels (GRE, ERSPAN I/II/III, VXLAN, Geneve) and which */
   tunnels?: { packets: number; kinds: string[] };
+  /** Added: a pktmon trace's network adapters (with the addresses of the components bound to
+   *  them), the component whose copies are analysed, and the drops per component and reason */
+  pktmon?: PktmonInfo;
   /** Added: file-level error that stopped reading (the report holds what came before) */
   error?: string | null;
+}
+
+/** Added (issue 17): what a pktmon trace says about the capturing computer */
+export interface PktmonInfo {
+  /** the component whose packet copies are analysed (as `pktmon etl2pcap --component-id`) */
+  analysedComponent: number | null;
+  /** copies of other components skipped */
+  copiesSkipped: number;
+  adapters: { component: number; name: string | null; description: string | null; ifIndex: number | null; mac: string | null; addresses: string[]; analysed: boolean }[];
+  drops: number;
+  /** drops per component and reason, most first (reasonName: PKTMON_DROP_REASON, e.g. PktMonDrop_Filtered) */
+  dropsBy: { component: number; name: string | null; reason: number; reasonName: string | null; reasonText: string; count: number }[];
 }
 
 /** Added: failed connections of one cause in the verdict ("2 access denied (1 encryption required, 1 permissions)") */

@@ -4,11 +4,12 @@ import { REPORT_VERSION, type Report, type Connection, type Finding } from "./re
 import type { CaptureModel } from "./model/types";
 import { summarize, failedForKerberos } from "./model/summarize";
 import { attachIcmp } from "./model/icmp";
+import { attachDrops, pktmonReport } from "./model/pktmon";
 import { pairKerberos, failedExchange, EXPECTED_KRB_ERRORS } from "./model/kerberos";
 import { KRB_ERRORS, KRB_MSG_TYPES } from "./names";
 import { diagnose } from "./diagnose";
 import { makeContext, FINDINGS_PER_ID, type ConnView } from "./diagnose/context";
-import { describePorts } from "./diagnose/capture";
+import { describePorts } from "./diagnose/findings/shared/ports";
 import { rfc3339 } from "./eventsView";
 import { verdictOf } from "./verdict";
 
@@ -53,6 +54,7 @@ function groupFindings(all: Finding[]): Finding[] {
 
 export function buildReport(m: CaptureModel): Report {
   attachIcmp(m);
+  attachDrops(m);
   const conns: ConnView[] = m.connections.map((c) => ({ m: c, s: summarize(c, m.lastTs), findings: [] }));
   const krb = pairKerberos(m.kerberos, m.connections);
   const ctx = makeContext(m, conns, krb.exchanges);
@@ -102,6 +104,7 @@ export function buildReport(m: CaptureModel): Report {
       warnings: m.warnings,
       topPorts: describePorts(m.tcpPorts, m.udpPorts),
       ...(m.tunnels.packets ? { tunnels: { packets: m.tunnels.packets, kinds: m.tunnels.kinds } } : {}),
+      ...(m.pktmon ? { pktmon: pktmonReport(m.pktmon) } : {}),
       error: m.error,
     },
     verdict: "",

@@ -11,6 +11,8 @@ const PHASE_RANK = { tcp: 0, negotiate: 1, session_setup: 2, tree_connect: 3 } a
  * under the first of them here): [singular, plural] words, and the group they are counted in.
  */
 const CAUSES: [id: string, words: [string, string], group?: [string, string]][] = [
+  // a pktmon drop names why the packets went missing (SYN unanswered, request unanswered)
+  ["PACKET_DROPPED", ["packets dropped on the capturing computer", "packets dropped on the capturing computer"]],
   ["TCP_NO_ANSWER", ["TCP connect unanswered", "TCP connects unanswered"]],
   ["TCP_REJECTED", ["TCP connection refused", "TCP connections refused"]],
   ["NETBIOS_SESSION_REJECTED", ["NetBIOS session refused", "NetBIOS sessions refused"]],
@@ -71,7 +73,7 @@ export function verdictOf(r: Report): { verdict: string; headline: Headline } {
   }
   const failedOutcome = (c: Connection) => c.outcome === "failed" || c.outcome === "no-response" || (c.outcome === "incomplete" && errorsOf.has(c.id));
   // A TCP connect refused or unanswered where the same client reached the same server on another
-  // port (445 refused, 139 fine: diagnose/tcp.ts) is a fallback that worked, not a failure.
+  // port (445 refused, 139 fine: PORT_139_FALLBACK, diagnose/findings/port-139-fallback.ts) is a fallback that worked, not a failure.
   const isFallback = (c: Connection) => c.findings.includes("PORT_139_FALLBACK");
   const fallbacks = r.connections.filter((c) => failedOutcome(c) && isFallback(c));
   const failed: Failed[] = r.connections.filter((c) => failedOutcome(c) && !isFallback(c)).map((c) => {

@@ -11,11 +11,14 @@ import { downloadBlob } from "./download";
 import { formatDate } from "./format";
 import { isUnusable, reportTone, TONE_LABELS } from "./model";
 import { CAPTURE_ACCEPT } from "./captureTypes";
+import { DecryptPanel } from "./components/DecryptPanel";
+import type { Secrets } from "../core/decrypt/secrets";
 
 export const SAMPLE = { url: "./samples/tree-bad-share.pcap", name: "tree-bad-share.pcap" };
 
 interface Job { id: number; blob: Blob; name: string }
-interface Shown { key: string; report: Report; meta: ReportMeta; name: string; tone: string }
+/** `blob`: the capture, while this window has it (the Decrypt panel analyses it again) */
+interface Shown { key: string; report: Report; meta: ReportMeta; name: string; tone: string; blob?: Blob }
 interface Alert {
   id: number; tone: "error" | "warning" | "info"; text: string; action?: { label: string; run: () => void };
   /** about the page itself (history unusable until a reload), not about one analysis: kept when a new analysis starts */
@@ -229,7 +232,7 @@ export function App(props: AppProps) {
       // The analysis is done: the report shows now, and is saved to history in the background
       // (the file's SHA-256 first) while the next file is analysed.
       const meta: ReportMeta = { elapsedMs: res.elapsedMs, wasmBytes: res.wasmBytes, reads: res.reads };
-      const tab = { key: `s${job.id}`, report, meta: { ...meta, saveState: store() ? "saving" as const : undefined }, name: job.name, tone: reportTone(report) };
+      const tab = { key: `s${job.id}`, report, meta: { ...meta, saveState: store() ? "saving" as const : undefined }, name: job.name, tone: reportTone(report), blob: job.blob };
       show(tab);
       if (store()) saveLater(job, tab);
       announce(`Analysis of ${job.name} done: ${report.verdict}`);
@@ -247,6 +250,35 @@ export function App(props: AppProps) {
   };
 
   const cancel = () => props.client.cancel();
+
+  // ---- the Decrypt panel: the same capture again, with the user's secrets (issue 18) ----
+  /** The capture of a shown report: the file opened in this window, or the copy history kept. */
+  const captureOf = async (s: Shown): Promise<Blob | undefined> => {
+    if (s.blob) return s.blob;
+    const id = /^h(\d+)$/.exec(s.key)?.[1];
+    return id ? await store()?.getCapture(Number(id)).catch(() => undefined) : undefined;
+  };
+  const [haveCapture, setHaveCapture] = createSignal(false);
+  createEffect(on(shown, (s) => { setHaveCapture(!!s?.blob); if (s && !s.blob) void captureOf(s).then((b) => { if (shown() === s) setHaveCapture(!!b); }); }));
+  /** Not saved to history: the report holds no secret, but it is the user's to keep (export) or not. */
+  const decrypt = async (s: Shown, secrets: Secrets) => {
+    const blob = await captureOf(s);
+    if (!blob || running()) return;
+    const job: Job = { id: nextId++, blob, name: s.name };
+    clearAlerts();
+    setRunning({ job, progress: null });
+    try {
+      const res = await props.client.analyze(blob, s.name, (p) => { if (running()?.job === job) setRunning({ job, progress: p }); }, secrets);
+      const report = res.report;
+      show({ key: `d${job.id}`, report, name: s.name, tone: reportTone(report), blob, meta: { elapsedMs: res.elapsedMs, wasmBytes: res.wasmBytes, reads: res.reads, saveState: "not-saved" } });
+      announce(`Analysis of ${s.name} with the secret given done: ${report.verdict}`);
+    } catch (e) {
+      alert(e instanceof AnalysisFailure && e.kind === "cancelled" ? "info" : "error", e instanceof AnalysisFailure ? e.message : `${s.name}: ${(e as Error)?.message ?? e}`);
+      setWorkerGen(props.client.generation);
+    } finally {
+      setRunning(null);
+    }
+  };
 
   // ---- saving to history, one file after the other, beside the analyses ----
   let saveChain: Promise<void> = Promise.resolve();
@@ -402,7 +434,8 @@ export function App(props: AppProps) {
               <Intro onPick={() => fileInput?.click()} onSample={trySample} />
             </Show>
           }>
-            {(s) => <ReportView report={s().report} meta={s().meta} />}
+            {(s) => <ReportView report={s().report} meta={s().meta}
+              panel={<DecryptPanel report={s().report} canRun={haveCapture()} busy={!!running()} onDecrypt={(secrets) => void decrypt(s(), secrets)} />} />}
           </Show>
         </Show>
       </main>

@@ -5,6 +5,7 @@
 import * as Comlink from "comlink";
 import type { AnalyzerApi, AnalyzeOptions, ProgressInfo, WorkerResult } from "../worker/analyzer.worker";
 import type { Report } from "../core/report";
+import type { Secrets } from "../core/decrypt/secrets";
 import type { HashApi, HashOptions } from "../worker/hash.worker";
 import AnalyzerWorker from "../worker/analyzer.worker?worker";
 import HashWorker from "../worker/hash.worker?worker";
@@ -95,8 +96,9 @@ export class AnalyzerClient {
    * Analyses one file. Rejects with an AnalysisFailure. `onProgress` is called only while this
    * analysis runs: progress comes on a port of its own (Comlink's proxy), so its last message can
    * arrive after the result, and would bring back the progress of a file that already ended.
+   * `secrets`: analyse it decrypting SMB3 with them (the worker's decrypt()).
    */
-  async analyze(file: Blob, name: string, onProgress: (p: ProgressInfo) => void): Promise<AnalyzeResult> {
+  async analyze(file: Blob, name: string, onProgress: (p: ProgressInfo) => void, secrets?: Secrets): Promise<AnalyzeResult> {
     let live = true;
     const progress = Comlink.proxy((p: ProgressInfo) => { if (live) onProgress(p); });
     let crashed!: Promise<never>;
@@ -105,7 +107,9 @@ export class AnalyzerClient {
     });
     crashed.catch(() => {});
     try {
-      const res = await Promise.race([this.api.analyze(file, name, progress, this.opts), crashed]);
+      // with secrets (the Decrypt panel): they go to the worker for this analysis and nowhere else
+      const call = secrets ? this.api.decrypt(file, name, secrets, progress, this.opts) : this.api.analyze(file, name, progress, this.opts);
+      const res = await Promise.race([call, crashed]);
       return { report: res.report, elapsedMs: res.elapsedMs, wasmBytes: res.wasmBytes, reads: res.reads };
     } catch (e) {
       if (e instanceof AnalysisFailure) { this.replace(); throw e; }

@@ -9,6 +9,7 @@ import { relayReader } from "./readerRelay";
 import { analyzeCapture } from "../core/analyze";
 import type { Report } from "../core/report";
 import { ProgressMeter, type ProgressInfo } from "./progress";
+import type { Secrets } from "../core/decrypt/secrets";
 
 export type { ProgressInfo } from "./progress";
 
@@ -64,11 +65,15 @@ function named(name: AnalyzeErrorName, message: string): Error {
 }
 
 let current: { aborted: boolean } | null = null;
+/** The secrets of the decrypt() call under way, taken by its analyze() (and by nothing else). */
+let decryptSecrets: Secrets | null = null;
 
 const api = {
   async analyze(file: Blob, name: string, onProgress?: (p: ProgressInfo) => void, opts: AnalyzeOptions = {}): Promise<WorkerResult> {
     const signal = { aborted: false };
     current = signal;
+    const secrets = decryptSecrets ?? undefined; // (read before the first await: only decrypt()'s own call gets them)
+    decryptSecrets = null;
     const t0 = performance.now();
     try {
       let d: Decoder;
@@ -98,7 +103,7 @@ const api = {
         },
       };
       meter.update(0, true);
-      const report = await analyzeCapture(d, src, { signal, onProgress: (p) => meter.update(p.bytes) });
+      const report = await analyzeCapture(d, src, { signal, onProgress: (p) => meter.update(p.bytes), secrets });
       meter.update(file.size, true);
       const reads = chunks === reader && !reader.broken ? "reader worker" : "analyzer thread";
       return { report, elapsedMs: performance.now() - t0, wasmBytes: d.memoryBytes, reads };
@@ -111,6 +116,17 @@ const api = {
     } finally {
       if (current === signal) current = null;
     }
+  },
+
+  /**
+   * The same analysis with secrets (the page's Decrypt panel, issue 18): passwords and session keys
+   * to see through SMB3 encryption. They stay in this worker, are used by this one analysis (the
+   * decrypt stage forgets them when it ends) and never come back in the result, which names only
+   * the kind of secret that worked.
+   */
+  async decrypt(file: Blob, name: string, secrets: Secrets, onProgress?: (p: ProgressInfo) => void, opts: AnalyzeOptions = {}): Promise<WorkerResult> {
+    decryptSecrets = secrets;
+    try { return await api.analyze(file, name, onProgress, opts); } finally { decryptSecrets = null; }
   },
 
   /** Stops the analysis under way at its next slice. */

@@ -15,6 +15,8 @@ export interface RawEvent {
   fromClient: boolean;
   ipv6: boolean;
   f: Record<string, FieldValue>;
+  /** made from a decrypted SMB3 TRANSFORM message (Decoder.decodePlain), not read in the clear */
+  decrypted?: boolean;
 }
 
 /**

@@ -6,7 +6,8 @@
 // bench/instance.mjs), so nothing a hostile capture did to the decoder's memory can reach the
 // next file. finish() also checks that the static data (OIDs, strings, tables) is still that of a
 // fresh instance.
-import { decodeRecords, type EventSink, type FieldFilter } from "./records";
+import { decodeRecords, type EventSink, type FieldFilter, type RawEvent } from "./records";
+import { REC_FLAG_FROM_CLIENT, REC_FLAG_IPV6 } from "../../../assembly/events";
 import { expectedLayoutCheck } from "./fields";
 
 interface Exports {
@@ -22,6 +23,11 @@ interface Exports {
   feedAt(k: number, len: number): number;
   resume(): number;
   setSetupOnlyMode(on: number): void;
+  setDecryptMode(on: number): void;
+  plainPtr(): number;
+  plainCap(): number;
+  plainOutPtr(): number;
+  decodePlain(len: number, msgLen: number, frame: number, tsLo: number, tsHi: number, digits: number, stream: number, flags: number): number;
   finish(): void;
   layoutCheck(): number;
   pullLength(): number;
@@ -81,6 +87,33 @@ export class Decoder {
    * the wasm without a record), which is all the Report needs and far less work on busy captures.
    */
   setSetupOnly(on: boolean): void { this.x.setSetupOnlyMode(on ? 1 : 0); }
+
+  /**
+   * Decryption mode (issue 18): the decoder also hands out the bytes of NEGOTIATE, SESSION_SETUP
+   * and TRANSFORM messages and the NTLM challenge and response (EV_SMB_RAW and the F_NTLM_CHALLENGE…
+   * fields of assembly/events.ts), for the decrypt stage (src/core/decrypt/session.ts). Only
+   * while the user gave a secret: otherwise the decoder writes none of it.
+   */
+  setDecrypt(on: boolean): void { this.x.setDecryptMode(on ? 1 : 0); }
+
+  /** The largest decrypted message decodePlain takes. */
+  get plainCap(): number { return this.x.plainCap(); }
+
+  /**
+   * Decodes one decrypted SMB2 message (the first `plain.length` bytes of a message of `msgLen`)
+   * as if it had come in the clear in the packet and flow of `at` (the TRANSFORM message's
+   * record): its EV_SMB2 records, marked `decrypted`, go to `out`. Safe to call while the
+   * decoder's main output is being drained (its records go to a buffer of their own).
+   */
+  decodePlain(plain: Uint8Array, msgLen: number, at: RawEvent, out: EventSink): void {
+    const n = Math.min(plain.length, this.x.plainCap());
+    new Uint8Array(this.x.memory.buffer, this.x.plainPtr(), n).set(plain.subarray(0, n));
+    const ts = BigInt.asUintN(64, at.tsNs);
+    const flags = (at.fromClient ? REC_FLAG_FROM_CLIENT : 0) | (at.ipv6 ? REC_FLAG_IPV6 : 0);
+    const len = this.call(() => this.x.decodePlain(n, msgLen, at.frame, Number(ts & 0xffffffffn), Number(ts >> 32n), at.tsDigits, at.stream, flags));
+    const base = this.x.plainOutPtr();
+    decodeRecords(new Uint8Array(this.x.memory.buffer), base, base + len, { push(ev) { ev.decrypted = true; out.push(ev); } }, this.keep);
+  }
 
   /** Only these fields become properties of the events (null: all). See FieldFilter. */
   setFieldFilter(keep: FieldFilter | null): void { this.keep = keep ?? undefined; }

@@ -1,19 +1,13 @@
-// Runs every rule family and every finding module over the model and orders the findings (errors first).
+// Runs every finding module over the model (findings/index.ts: the walk of the older families,
+// findings/walk.ts, then the modules' own passes) and orders the findings (errors first).
 import { SEVERITY_RANK as RANK, type DiagnoseContext } from "./context";
-import { tcpRules } from "./tcp";
-import { negotiateRules } from "./negotiate";
-import { sessionRules } from "./session";
-import { kerberosRules } from "./kerberos";
-import { treeRules } from "./tree";
-import { captureRules } from "./capture";
+import { walk } from "./findings/walk";
 import { FINDING_MODULES } from "./findings";
 
-const RULES = [tcpRules, negotiateRules, sessionRules, kerberosRules, treeRules, captureRules];
-
 export function diagnose(ctx: DiagnoseContext): void {
-  for (const rule of RULES) rule(ctx);
-  // the finding modules (findings/index.ts); the fallbacks speak only where no other one did
-  for (const m of FINDING_MODULES) if (!m.meta.fallback) m.create(ctx);
-  for (const m of FINDING_MODULES) if (m.meta.fallback) m.create(ctx);
+  walk(ctx, FINDING_MODULES);
+  // the modules' own passes; the fallbacks speak only where no other one did
+  for (const m of FINDING_MODULES) if (!m.meta.fallback) m.create?.(ctx);
+  for (const m of FINDING_MODULES) if (m.meta.fallback) m.create?.(ctx);
   ctx.findings.sort((a, b) => RANK[a.severity] - RANK[b.severity] || (a.frames[0] ?? 0) - (b.frames[0] ?? 0));
 }

@@ -8,6 +8,7 @@ import { ipText, endpoint, smb2Dialect, statusLabel, dosErrorLabel, dosErrorStat
 import { smb1Dialects, tcpFlagsText } from "../eventsView";
 import type { AuthFacts, CaptureModel, ConnModel, KrbMsg, NegotiateInfo } from "./types";
 import { outcomeOf, authOf } from "./summarize";
+import { emptyPktmon, pktmonDrop, pktmonInfo, pktmonWarnings } from "./pktmon";
 
 const LADDER_MAX = 48; // handshake steps kept per connection; the rest are counted
 // Ladders are most of the model's memory. When a connection closes, its ladder is kept only while
@@ -34,6 +35,7 @@ export const MODEL_FIELDS = [
   "response", "secMode", "sessionFlags", "sessionId", "shareFlags", "shareType", "signingAlgs", "smb1Pid", "smbFlags", "srcIp", "srcPort",
   "status", "tcpFlags", "transport", "tree", "treeId", "value",
   "krbEtypes", "krbStime", "krbCtime", "icmpType", "icmpCode", "quotedProto", "quotedSrcIp", "quotedDstIp", "quotedSrcPort", "quotedDstPort",
+  "pktmonComponent", "pktmonEvent", "value2", "winName", "winDesc", "pktmonAddr", "dropReason", "dropLocation", "pktmonDir", "smbVersion",
 ] as const;
 
 /** ICMP errors kept: enough for every refused request of a capture a person diagnoses; a scan's flood is cut. */
@@ -133,7 +135,7 @@ export class ModelBuilder {
       file, bytes, format: null, linkTypes: [], packets: 0, firstTs: null, lastTs: null,
       firstTsNs: null, lastTsNs: null, tsDigits: 6, warnings: [], error: null, connections: [],
       kerberos: [], icmp: [], tcpPorts: [], udpPorts: [], fragments: 0,
-      tunnels: { packets: 0, kinds: [] }, preTcp: { netbeui: 0, ipx: 0 }, probes: [],
+      tunnels: { packets: 0, kinds: [] }, preTcp: { netbeui: 0, ipx: 0 }, probes: [], pktmon: null,
     };
   }
 
@@ -150,7 +152,14 @@ export class ModelBuilder {
       }
       case C.EV_WARNING:
       case C.EV_ERROR: {
+        // pktmon's drops are summed up from their own records, per component and reason (finish)
+        if (ev.kind === C.EV_WARNING && ev.f.code === C.W_PKTMON_DROPS) return;
         const p = describeProblem(ev, this.m.file);
+        if (ev.kind === C.EV_WARNING && ev.f.code === C.W_PKTMON_COPIES) {
+          // said in finish, with the adapter's addresses from the rundown that may come later
+          (this.m.pktmon ??= emptyPktmon()).analysed = { component: Number(ev.f.value as bigint), skipped: Number(ev.f.value2 as bigint), text: p.text };
+          return;
+        }
         if (p.fatal) { this.m.error = p.text; if (p.code === C.E_NETMON) this.m.format = "netmon"; }
         else if (!this.warningSet.has(p.text) && this.warningSet.size < 50) { this.warningSet.add(p.text); this.m.warnings.push(p.text); }
         return;
@@ -172,6 +181,8 @@ export class ModelBuilder {
       }
       case C.EV_KRB: return this.krb(ev);
       case C.EV_ICMP: return this.icmp(ev);
+      case C.EV_PKTMON_DROP: return pktmonDrop((this.m.pktmon ??= emptyPktmon()), ev);
+      case C.EV_PKTMON_INFO: return pktmonInfo((this.m.pktmon ??= emptyPktmon()), ev);
       case C.EV_SUMMARY: {
         this.m.packets = Number(f.packets as bigint);
         this.m.fragments = Number((f.ipFragments as bigint | undefined) ?? 0n);
@@ -302,6 +313,7 @@ export class ModelBuilder {
     if (isSetup || failed || c.ladder.length < 24) {
       let label = cmdLabel(smb1, cmd, resp);
       if (isTc && !resp && f.tree !== undefined) label += ` ${f.tree as string}`;
+      if (ev.decrypted) label += " (decrypted)";
       if (isNeg && resp && f.dialect !== undefined) label += smb1 ? (smb1Dialect ? ` (dialect ${smb1Dialect})` : " (no dialect chosen)") : ` (${smb2Dialect(f.dialect as number)})`;
       // Only a failed setup step is marked as the failure (IOCTL STATUS_NOT_FOUND for a DFS
       // referral, say, is routine)
@@ -331,7 +343,7 @@ export class ModelBuilder {
         } });
         addPending(c, key, { kind: "ss", index: c.sessions.length - 1 });
       } else if (isTc) {
-        c.trees.push({ path: (f.tree as string | undefined) ?? "", req: { frame: ev.frame, ts, smb1 } });
+        c.trees.push({ path: (f.tree as string | undefined) ?? "", req: ev.decrypted ? { frame: ev.frame, ts, smb1, decrypted: true } : { frame: ev.frame, ts, smb1 } });
         addPending(c, key, { kind: "tc", index: c.trees.length - 1 });
       }
       return;
@@ -438,6 +450,7 @@ export class ModelBuilder {
       }
       this.m.connections = this.m.connections.filter((c) => !probe(c));
     }
+    if (this.m.pktmon) pktmonWarnings(this.m);
     return this.m;
   }
 }

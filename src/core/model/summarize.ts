@@ -259,6 +259,7 @@ export function summarize(c: ConnModel, captureEnd: number | null): Omit<Connect
     shares.push({
       path: t.path, status: t.resp ? responseStatus(t.resp) : null, requestFrame: t.req.frame, responseFrame: t.resp?.frame ?? null,
       encrypted: t.resp?.shareFlags !== undefined ? (t.resp.shareFlags & W.SMB2_SHAREFLAG_ENCRYPT_DATA) !== 0 : undefined,
+      ...(t.req.decrypted ? { decrypted: true } : {}),
     });
   }
 
@@ -310,6 +311,7 @@ export function summarize(c: ConnModel, captureEnd: number | null): Omit<Connect
     // who is talking: the NTLM VERSION of the client's NEGOTIATE/AUTHENTICATE and the server's CHALLENGE
     clientOs: osOf(c.sessions.map((s) => s.req.auth.osVersion).find((x) => x !== undefined)),
     serverOs: osOf(c.sessions.map((s) => s.resp?.auth.osVersion).find((x) => x !== undefined)),
+    decryption: c.decryption,
     ladder: c.ladder.map((l) => ({ frame: l.frame, offsetMs: ms(t0, l.ts), fromClient: l.fromClient, label: l.label, status: l.status ?? null, kind: l.kind, error: l.error })),
   };
 }

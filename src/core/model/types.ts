@@ -1,5 +1,6 @@
 // The model: what the events say about each SMB connection and each Kerberos exchange, before
 // any judgement. Built incrementally by builder.ts; read by the diagnosis rules and reportBuilder.
+import type { SessionDecryption } from "../report";
 
 export interface Msg {
   frame: number;
@@ -67,11 +68,25 @@ export interface SessionLeg {
   /** smbFlags: the response header's flags (SMB2 Flags, or SMB1 Flags | Flags2 << 8) */
   resp?: SmbResponse & { sessionFlags?: number; auth: AuthFacts; action?: number; sessionId?: bigint; smbFlags?: number };
   bareAck?: { frame: number; delayMs: number };
+  /** the passwords given checked against this leg's NTLMv2 response (decrypt/session.ts), when there were any */
+  passwordCheck?: PasswordCheck;
+}
+
+/** The user's passwords against one NTLM AUTHENTICATE (MS-NLMP 3.3.2 NTProofStr). Never the password. */
+export interface PasswordCheck {
+  /** the AUTHENTICATE's frame */
+  frame: number;
+  /** match: one of them is the password the client used; mismatch: none is; unsupported: cannot tell (why) */
+  result: "match" | "mismatch" | "unsupported";
+  why?: string;
+  /** how many passwords were tried */
+  tried: number;
 }
 
 export interface TreeConnect {
   path: string;
-  req: SmbRequest;
+  /** decrypted: read from a decrypted TRANSFORM message */
+  req: SmbRequest & { decrypted?: boolean };
   resp?: SmbResponse & { shareType?: number; shareFlags?: number };
 }
 
@@ -122,6 +137,10 @@ export interface ConnModel {
   ladderKept: boolean;
   /** an ICMP destination unreachable that answered this connection's SYN (model/icmp.ts) */
   icmp?: IcmpMsg;
+  /** pktmon drops (event 170) of this connection's packets (model/pktmon.ts) */
+  drops?: PktmonDrop[];
+  /** what the decrypt stage did (src/core/decrypt/session.ts), when secrets were given */
+  decryption?: { sessions: SessionDecryption[] };
 }
 
 export interface KrbMsg extends Msg {
@@ -183,6 +202,50 @@ export interface CaptureModel {
   preTcp: { netbeui: number; ipx: number };
   /** flows that looked like SMB from the client but are not SMB connections (see SmbProbe) */
   probes: SmbProbe[];
+  /** a pktmon trace's components and drops (model/pktmon.ts); null for other captures */
+  pktmon: PktmonModel | null;
+}
+
+/** A pktmon component (event 20) and what the rundown said about it (30, 65, 66, 70). */
+export interface PktmonComponent {
+  id: number;
+  /** event 20's Type (pktmon.ts COMPONENT_TYPES: 2 = network adapter) */
+  type: number | null;
+  name: string | null; // the driver, "netvsc.sys"
+  description: string | null; // "Microsoft Hyper-V Network Adapter #3"
+  ifIndex: number | null;
+  miniportIfIndex: number | null;
+  mac: string | null;
+  addresses: string[];
+}
+
+/** A packet pktmon reports dropped (event 170), and what it was. */
+export interface PktmonDrop extends Msg {
+  component: number;
+  reason: number; // PKTMON_DROP_REASON
+  location: number; // PKTMON_DROP_LOCATION
+  direction: number; // PKTMON_DIRECTION_TAG
+  proto: "tcp" | "udp" | null;
+  /** ip:port (ip alone without TCP/UDP; null when not IP) */
+  src: string | null;
+  dst: string | null;
+  tcpFlags: number | null;
+  /** TCP/UDP payload bytes */
+  len: number | null;
+  /** the SMB message the segment started with (version 3: encrypted) */
+  smb: { version: number; cmd: number | null; response: boolean } | null;
+  krbMsgType: number | null;
+}
+
+export interface PktmonModel {
+  components: Map<number, PktmonComponent>;
+  /** the first drops (all are counted in dropCount and dropCounts) */
+  drops: PktmonDrop[];
+  dropCount: number;
+  /** "component|reason" → drops */
+  dropCounts: Map<string, number>;
+  /** the component whose copies are analysed, and how many others were skipped */
+  analysed: { component: number; skipped: number; text: string } | null;
 }
 
 /**

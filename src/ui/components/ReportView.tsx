@@ -1,4 +1,4 @@
-import { createEffect, createMemo, createSignal, For, on, Show } from "solid-js";
+import { createEffect, createMemo, createSignal, For, on, Show, type JSX } from "solid-js";
 import type { Report } from "../../core/report";
 import { reportToMarkdown } from "../markdown";
 import { connectionsShown, defaultConnection, findingCounts, reportTone, TONE_LABELS } from "../model";
@@ -18,7 +18,8 @@ export interface ReportMeta {
 
 const drawnReports = new WeakSet<Report>();
 
-export function ReportView(props: { report: Report; meta?: ReportMeta }) {
+/** `panel`: shown between the toolbar and the findings (the Decrypt panel) */
+export function ReportView(props: { report: Report; meta?: ReportMeta; panel?: JSX.Element }) {
   const r = () => props.report;
   const [selected, setSelected] = createSignal<string | null>(null);
   createEffect(on(() => props.report, (rep) => setSelected(defaultConnection(rep)?.id ?? null)));
@@ -83,6 +84,7 @@ export function ReportView(props: { report: Report; meta?: ReportMeta }) {
         <button type="button" onClick={() => downloadText(`${base()}.md`, reportToMarkdown(r()), "text/markdown")} data-testid="export-md">Export Markdown</button>
         <button type="button" onClick={() => window.print()}>Print</button>
       </div>
+      {props.panel}
       <Show when={drawn()}>
         <div data-testid="report-body">
           <Findings report={r()} onShowConnection={showConnection} />

@@ -7,6 +7,7 @@ import { add, host, streamFilter } from "../context";
 import { namesOf } from "../../model/kerberos";
 import { finalNegotiate, isError } from "../../model/summarize";
 import type { FindingModule } from "./module";
+import { explainedByError } from "./shared/precedence";
 
 const isAddress = (n: string) => /^\d{1,3}(\.\d{1,3}){3}$/.test(n) || (n.includes(":") && /^[0-9a-f:.]+$/i.test(n));
 const KRB_WINDOW_MS = 120_000;
@@ -36,7 +37,7 @@ export const authNotAttempted: FindingModule = {
       const m = c.m;
       const neg = finalNegotiate(m);
       if (!neg?.resp || isError(neg.resp.status) || neg.resp.dialect === null || m.sessions.length || m.trees.length || m.encrypted) continue;
-      if (ctx.findings.some((f) => f.severity === "error" && (f.connection === c.s.id || f.connections?.includes(c.s.id)))) continue;
+      if (explainedByError(ctx, c)) continue;
       // the client ended it: its FIN or RST (a server that closes is another story)
       const end = m.finClient && (!m.finServer || m.finClient.ts <= m.finServer.ts) ? m.finClient : m.rst?.fromClient ? m.rst : null;
       if (!end || end.ts < neg.resp.ts) continue;

@@ -4,6 +4,7 @@
 import { add, host, streamFilter } from "../context";
 import { REF } from "../references";
 import type { FindingModule } from "./module";
+import { explainedByError } from "./shared/precedence";
 import { hangUpOf, hangUpText, hangUpFrames } from "./hangup";
 
 const module: FindingModule = {
@@ -12,7 +13,7 @@ const module: FindingModule = {
     for (const c of ctx.conns) {
       const h = hangUpOf(c);
       if (!h) continue;
-      if (ctx.findings.some((f) => f.severity === "error" && (f.connection === c.s.id || f.connections?.includes(c.s.id)))) continue;
+      if (explainedByError(ctx, c)) continue;
       const byClient = h.end.by === "client";
       const cli = host(c.s.client), srv = host(c.s.server);
       add(ctx, {

@@ -15,7 +15,7 @@ export function ntlmV1Legs(c: ConnView): SessionLeg[] {
   return c.m.sessions.filter((l) => l.req.auth.ntlmType === 3 && l.req.auth.ntlmVersion === 1 && l.resp);
 }
 
-/** An NTLMv1 AUTHENTICATE the server answered with an error (session.ts leaves these to this rule). */
+/** An NTLMv1 AUTHENTICATE the server answered with an error (shared/precedence.ts leaves these to this module). */
 export const ntlmV1Refused = (leg: SessionLeg) => leg.req.auth.ntlmType === 3 && leg.req.auth.ntlmVersion === 1 && !!leg.resp && isError(leg.resp.status);
 
 /** "CORP\\victor" as the blob carried it, or null. */

@@ -2,7 +2,7 @@
 // of the share name or permissions. Samba answers STATUS_INSUFFICIENT_RESOURCES when a share's
 // `max connections` is full (seen in fixtures/share-max-connections.pcap); Windows answers
 // STATUS_REQUEST_NOT_ACCEPTED (or STATUS_INSUFF_SERVER_RESOURCES) when a share's user limit or a
-// client edition's inbound limit is reached. tree.ts leaves these statuses to this module.
+// client edition's inbound limit is reached. shared/precedence.ts leaves these statuses to this module.
 import { add, host, streamFilter, type ConnView, type DiagnoseContext } from "../context";
 import { REF } from "../references";
 import { statusLabel, statusInWords } from "../../names";
@@ -11,13 +11,13 @@ import type { FindingModule } from "./module";
 
 export const LIMIT_STATUSES: ReadonlySet<string> = new Set(["STATUS_INSUFFICIENT_RESOURCES", "STATUS_INSUFF_SERVER_RESOURCES", "STATUS_REQUEST_NOT_ACCEPTED"]);
 
-/** A TREE_CONNECT answered with one of the connection-limit statuses (tree.ts skips these). */
+/** A TREE_CONNECT answered with one of the connection-limit statuses (shared/precedence.ts leaves these to this module). */
 export const treeConnectionLimited = (t: TreeConnect) => !!t.resp && LIMIT_STATUSES.has(statusLabel(t.resp.status));
 
 /** Windows client editions (10/11 Pro, Home…) accept at most 20 inbound SMB connections; servers have no such cap. */
 export const WINDOWS_CLIENT_LIMIT = 20;
 
-/** The remedies for a server that reached a connection limit (shared with session.ts and negotiate.ts). */
+/** The remedies for a server that reached a connection limit (shared with SESSION_SETUP_FAILED and NEGOTIATE_FAILED). */
 export function limitRemedies(server: string, share: string | null): string[] {
   const s = share ?? "<share>";
   return [
@@ -27,7 +27,7 @@ export function limitRemedies(server: string, share: string | null): string[] {
   ];
 }
 
-/** What STATUS_REQUEST_NOT_ACCEPTED means before any share is named (NEGOTIATE, SESSION_SETUP; session.ts and negotiate.ts). */
+/** What STATUS_REQUEST_NOT_ACCEPTED means before any share is named (NEGOTIATE_FAILED, SESSION_SETUP_FAILED). */
 export const NOT_ACCEPTED_TEXT = `STATUS_REQUEST_NOT_ACCEPTED means the server takes no more connections: it is at its limit of connected clients, typically a Windows 10/11 client edition serving files with ${WINDOWS_CLIENT_LIMIT} computers already connected (Windows shows "No more connections can be made to this remote computer at this time"). The user name and password are not what it refused.`;
 
 /** Other connections to the same server open when frame `at` went by, and how many had this share connected by then. */

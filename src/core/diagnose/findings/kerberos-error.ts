@@ -1,11 +1,17 @@
-// KERBEROS_ERROR inside the SESSION_SETUP blob: the SMB server's Kerberos answered the client's
-// AP-REQ with a KRB-ERROR in the SPNEGO responseToken (RFC 4120 3.2.3; RFC 4178 4.2.2), e.g.
-// KRB_AP_ERR_SKEW (clocks apart), KRB_AP_ERR_MODIFIED (the ticket is not for this server's key),
-// KRB_AP_ERR_TKT_EXPIRED. The KDC saw nothing wrong, so port 88 shows no error: only the blob does.
+// KERBEROS_ERROR: a Kerberos error that explains a failure, in one of two places:
+// - from the KDC on port 88, after pre-authentication (the troubleshooting article: those are the
+//   cause; shared/precedence.ts leaves the normal pre-authentication errors, the unknown principal
+//   and KDC_ERR_ETYPE_NOSUPP to their own findings), retries of one request told once;
+// - inside the SESSION_SETUP blob: the SMB server's Kerberos answered the client's AP-REQ with a
+//   KRB-ERROR in the SPNEGO responseToken (RFC 4120 3.2.3; RFC 4178 4.2.2), e.g. KRB_AP_ERR_SKEW
+//   (clocks apart), KRB_AP_ERR_MODIFIED (the ticket is not for this server's key),
+//   KRB_AP_ERR_TKT_EXPIRED. The KDC saw nothing wrong, so port 88 shows no error: only the blob does.
 import { add, host, streamFilter, type ConnView, type DiagnoseContext } from "../context";
+import { REF } from "../references";
+import { displayFilter } from "../../filters";
 import { KRB_ERRORS } from "../../names";
 import { establishedAttempt, blobKerberosError } from "../../model/summarize";
-import { ADVICE } from "../kerberos";
+import { ADVICE, NOT_SMB, krbFrames as framesOf } from "./shared/kerberos-text";
 import type { SessionLeg } from "../../model/types";
 import type { FindingModule } from "./module";
 
@@ -33,8 +39,45 @@ function skewText(s: number): string {
   return [h ? `${h} h` : "", m ? `${m} min` : "", sec || (!h && !m) ? `${sec} s` : ""].filter(Boolean).join(" ");
 }
 
-export const kerberosBlobError: FindingModule = {
-  meta: { id: "KERBEROS_ERROR", severity: "error", when: "a KRB-ERROR in a SESSION_SETUP response blob (the SMB server refused the AP-REQ)", references: ["RFC 4120 3.2.3 and 7.5.9 (KRB_AP_ERR_*)", "RFC 4178 4.2.2 (responseToken)", "MS-KILE 3.4.5.1 (server: the AP exchange)"] },
+const KDC_REFS = [REF.rfc4120Errors, REF.article];
+const BLOB_REFS = ["RFC 4120 3.2.3 and 7.5.9 (KRB_AP_ERR_*)", "RFC 4178 4.2.2 (responseToken)", "MS-KILE 3.4.5.1 (server: the AP exchange)"];
+
+const meta = {
+  id: "KERBEROS_ERROR" as const,
+  severity: "error",
+  when: "a KDC error after pre-authentication (info when it served no SMB connection), or a KRB-ERROR in a SESSION_SETUP response blob (the SMB server refused the AP-REQ)",
+  references: [...KDC_REFS, ...BLOB_REFS],
+} satisfies FindingModule["meta"];
+
+export const kerberosError: FindingModule = {
+  meta,
+  visit: {
+    // errors from the KDC, in the walk (walk.ts)
+    kerberosError(ctx, g) {
+      if (g.id !== meta.id) return;
+      const { group, v, err, notSmb } = g;
+    const ex = group[0];
+    const name = KRB_ERRORS[err] ?? `Kerberos error ${err}`;
+    const a = ADVICE[err];
+    const who = ex.req?.cname ?? ex.reply?.cname;
+    const req = ex.req?.msgType === 12 ? "TGS-REQ" : ex.req?.msgType === 10 ? "AS-REQ" : "request";
+    const consequence = notSmb ? NOT_SMB : `It comes after pre-authentication, so it is a real failure: the client cannot get the ticket it needs${v ? ` for the SMB connection to ${v.s.server}` : ""}.`;
+    // the account and service names fill the commands where the capture shows them
+    const fix = (a?.fix ?? ["Look up the error in RFC 4120 7.5.9 / MS-KILE and the KDC's event log (event 4768/4769/4771 on a Windows DC)."]).map((x) => (who ? x.replace(/<user>/g, who) : x)).map((x) => (ex.service ? x.replace(/<spn>/g, ex.service) : x));
+    add(ctx, {
+      id: meta.id,
+      severity: notSmb ? "info" : "error",
+      title: `Kerberos ${name}${who ? ` for ${who}` : ""}${ex.service ? ` (${ex.service})` : ""}${notSmb ? " (not SMB-related)" : ""}`,
+      explanation: `The KDC ${ex.kdc} answered ${ex.client}'s ${req}${ex.req ? ` (frame ${ex.req.frame})` : " (not in the capture)"} with ${name} (code ${err}, frame ${ex.reply!.frame}${group.length > 1 ? `, ${group.length} times` : ""})${ex.reply?.etext ? `, text "${ex.reply.etext}"` : ""}. ${a ? `This means ${a.meaning}. ` : ""}${consequence}`,
+      remediation: [...fix, "On a Windows DC the Security log has the matching event (4768 AS, 4769 TGS, 4771 pre-auth failure) with the same code."],
+      connection: v?.s.id ?? null,
+      frames: framesOf(group),
+      filter: displayFilter({ kerberosErrors: [err], host: ex.client }),
+      references: KDC_REFS,
+    }, v ?? undefined);
+    },
+  },
+  // errors inside the SESSION_SETUP blob, after the walk
   create(ctx) {
     for (const c of ctx.conns) {
       const leg = c.m.sessions.find(blobKerberosError);
@@ -54,7 +97,7 @@ function report(ctx: DiagnoseContext, c: ConnView, leg: SessionLeg): void {
     ? ` The error carries both clocks: the server's time ${a.krbStime} and the client's ${a.krbCtime}, ${skewText(skew)} apart (the client is ${skew > 0 ? "behind" : "ahead"}); Kerberos allows 5 minutes by default.`
     : err === 37 ? " The error carries no client time, so the difference cannot be read from the capture." : "";
   add(ctx, {
-    id: "KERBEROS_ERROR",
+    id: meta.id,
     severity: recovered ? "info" : "error",
     title: `Kerberos ${name} from ${host(c.s.server)} in SESSION_SETUP${skew !== null ? ` (clocks ${skewText(skew)} apart)` : ""}`,
     explanation: `The client sent a Kerberos ticket in its SESSION_SETUP (frame ${leg.req.frame || "not in the capture"}) and the SMB server answered with a KRB-ERROR inside the security blob: ${name} (code ${err}, frame ${leg.resp!.frame})${a.krbEtext ? `, text "${a.krbEtext}"` : ""}. ${adv ? `This means ${adv.meaning}.` : ""}${skewWords} The KDC issued the ticket without complaint; the file server refused it.${recovered ? " The client then set up a session anyway (a retry, or NTLM)." : ""}`,
@@ -66,6 +109,6 @@ function report(ctx: DiagnoseContext, c: ConnView, leg: SessionLeg): void {
     connection: c.s.id,
     frames: [leg.req.frame, leg.resp!.frame].filter((x) => x > 0),
     filter: streamFilter(c),
-    references: kerberosBlobError.meta.references,
+    references: BLOB_REFS,
   }, c);
 }

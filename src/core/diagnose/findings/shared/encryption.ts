@@ -1,8 +1,8 @@
 // Can this client encrypt? Decides STATUS_ACCESS_DENIED between "encryption required" and
-// "permissions" from what the NEGOTIATE showed (MS-SMB2 3.3.5.4, 2.2.3.1.2).
-import * as W from "../../../assembly/wire";
-import type { ConnModel } from "../model/types";
-import { CIPHERS } from "../names";
+// "permissions" from what the NEGOTIATE showed (MS-SMB2 3.3.5.4, 2.2.3.1.2); and what to do about it.
+import * as W from "../../../../../assembly/wire";
+import type { ConnModel } from "../../../model/types";
+import { CIPHERS } from "../../../names";
 
 export interface EncryptionAbility {
   /** true: the client can encrypt on this connection; false: it cannot; null: unknown */
@@ -48,4 +48,14 @@ export function encryptionRuledOut(c: ConnModel, smb1: boolean): string | null {
     return `the client offered SMB ${neg.req.dialects.filter((x) => SMB3.test(x)).join("/")} and the server chose SMB ${d}: it does not speak SMB 3, so it cannot require encryption`;
   }
   return null;
+}
+
+/** What to do about required encryption; `share` is the share's name when the capture shows it. */
+export function encryptionRemedies(server: string, share: string | null): string[] {
+  return [
+    `On ${server}, see what requires encryption: \`Get-SmbServerConfiguration | select EncryptData, RejectUnencryptedAccess\` and \`Get-SmbShare | select Name, EncryptData\` (Windows); \`testparm -sv | grep -i 'smb encrypt'\` (Samba: \`server smb encrypt\` in [global] or per share).`,
+    "Best fix: use a client that encrypts: Windows 8 / Server 2012 or later (SMB 3), Samba clients with `client min protocol = SMB3` and `client smb encrypt = desired`; update or replace devices that stop at SMB 2.x.",
+    `If this client must stay: allow unencrypted access for it, either by not requiring encryption on that share (\`Set-SmbShare -Name ${share ?? "<share>"} -EncryptData $false\`, or \`server smb encrypt = desired\` on Samba) or by setting RejectUnencryptedAccess to false (\`Set-SmbServerConfiguration -RejectUnencryptedAccess $false\`), which lets SMB 2.x clients in unencrypted. Weigh the security cost first.`,
+    "Windows 7 / Server 2008 R2 and older, and many third-party devices, cannot encrypt SMB at all.",
+  ];
 }

@@ -1,0 +1,50 @@
+// KERBEROS_PREAUTH_NORMAL: KDC_ERR_PREAUTH_REQUIRED and KRB_ERR_RESPONSE_TOO_BIG are part of a
+// normal exchange (the troubleshooting article: errors during pre-authentication are fine). One
+// info finding per client, attached to the SMB connections those exchanges served.
+import { add, type ConnView } from "../context";
+import { REF } from "../references";
+import { displayFilter } from "../../filters";
+import { KRB_ERRORS } from "../../names";
+import type { KrbExchange } from "../../model/kerberos";
+import type { FindingModule } from "./module";
+
+const meta = {
+  id: "KERBEROS_PREAUTH_NORMAL" as const,
+  severity: "info",
+  when: "Kerberos pre-authentication errors (KDC_ERR_PREAUTH_REQUIRED, KRB_ERR_RESPONSE_TOO_BIG): normal, not a cause",
+  references: [REF.rfc4120Preauth, REF.rfc4120Udp, REF.article],
+} satisfies FindingModule["meta"];
+
+export const kerberosPreauthNormal: FindingModule = {
+  meta,
+  visit: {
+    kerberosPreauth(ctx, preauth) {
+      if (!preauth.length) return;
+      const viewOf = (ex: KrbExchange) => (ex.conn ? ctx.viewOf.get(ex.conn) ?? null : null);
+      // One info finding per client, attached to the SMB connections those exchanges served
+      const byClient = new Map<string, KrbExchange[]>();
+      for (const e of preauth) {
+        let l = byClient.get(e.client);
+        if (!l) byClient.set(e.client, (l = []));
+        l.push(e);
+      }
+      for (const [client, mine] of byClient) {
+        const views = [...new Set(mine.map(viewOf).filter((v): v is ConnView => !!v))];
+        const names = [...new Set(mine.map((e) => KRB_ERRORS[e.reply!.errorCode!]))];
+        const f = {
+          id: meta.id,
+          severity: "info" as const,
+          title: `Kerberos ${names.join(" and ")} seen: normal, not a cause`,
+          explanation: `${client} got ${mine.length} Kerberos error${mine.length > 1 ? "s" : ""} (${names.join(", ")}) from the KDC in frame${mine.length > 1 ? "s" : ""} ${mine.map((e) => e.reply!.frame).join(", ")}. These are part of a normal exchange: the KDC first asks the client to prove it knows the password (pre-authentication), and a reply too big for UDP makes the client retry over TCP. As the troubleshooting article says, errors during pre-authentication are fine; only errors after it explain a failure.`,
+          remediation: ["Nothing to fix. Look at Kerberos errors that follow these, if any."],
+          connection: views.length === 1 ? views[0].s.id : null,
+          frames: mine.map((e) => e.reply!.frame),
+          filter: displayFilter({ kerberosErrors: mine.map((e) => e.reply!.errorCode), host: client }),
+          references: meta.references,
+        };
+        add(ctx, f, views[0]);
+        for (const v of views) if (!v.findings.includes(f.id)) v.findings.push(f.id);
+      }
+    },
+  },
+};

@@ -1,0 +1,67 @@
+// The walk of the older rule families: TCP, NEGOTIATE, SESSION_SETUP, Kerberos, TREE_CONNECT, the
+// capture itself, in this order, each over every connection. At each node it asks
+// shared/precedence.ts which finding the situation gets, then calls the handlers the finding
+// modules registered for that kind of node (FindingModule.visit), in the order of
+// findings/index.ts. That order is the order of emission: the Report keeps it for findings of one
+// severity on one frame and in each connection's list of ids, so a module's place in the list
+// matters within its kind of node (e.g. SESSION_ACCESS_DENIED before the
+// TREE_ACCESS_DENIED_ENCRYPTION that follows from it). Modules with `create` run after the walk.
+import type { DiagnoseContext, ConnView } from "../context";
+import type { FindingModule } from "./module";
+import type { KrbExchange } from "../../model/kerberos";
+import type { TreeConnect } from "../../model/types";
+import { tcpVerdict, negotiateVerdict, sessionFailures, kerberosErrors, treeVerdict, type TcpVerdict, type NegotiateVerdict, type SessionFailure, type KrbErrorGroup, type TreeVerdict } from "./shared/precedence";
+import { workingShares } from "./shared/tree-text";
+
+export interface Visitors {
+  /** a connection that failed at the TCP handshake */
+  tcp?(ctx: DiagnoseContext, c: ConnView, v: TcpVerdict): void;
+  /** every connection, with its NEGOTIATE finding if it failed there */
+  negotiate?(ctx: DiagnoseContext, c: ConnView, v: NegotiateVerdict | null): void;
+  /** each SESSION_SETUP failure of a connection (the connection's own, then the further attempts refused) */
+  sessionFailure?(ctx: DiagnoseContext, c: ConnView, f: SessionFailure): void;
+  /** every connection, after its SESSION_SETUP failures */
+  session?(ctx: DiagnoseContext, c: ConnView): void;
+  /** each group of KDC errors to tell */
+  kerberosError?(ctx: DiagnoseContext, g: KrbErrorGroup): void;
+  /** once, with the normal pre-authentication errors of the capture */
+  kerberosPreauth?(ctx: DiagnoseContext, preauth: KrbExchange[]): void;
+  /** each refused TREE_CONNECT of a connection */
+  tree?(ctx: DiagnoseContext, c: ConnView, t: TreeConnect, v: TreeVerdict): void;
+  /** every connection, after its tree connects */
+  treeConnection?(ctx: DiagnoseContext, c: ConnView): void;
+  /** once, last: the capture itself (what it misses, what it holds when there is no SMB) */
+  capture?(ctx: DiagnoseContext): void;
+}
+
+export function walk(ctx: DiagnoseContext, modules: readonly FindingModule[]): void {
+  const on = <K extends keyof Visitors>(k: K) => modules.flatMap((m) => (m.visit?.[k] ? [m.visit[k]!] : [])) as NonNullable<Visitors[K]>[];
+  const tcp = on("tcp");
+  for (const c of ctx.conns) {
+    const v = tcpVerdict(ctx, c);
+    if (v) for (const f of tcp) f(ctx, c, v);
+  }
+  const negotiate = on("negotiate");
+  for (const c of ctx.conns) {
+    const v = negotiateVerdict(c);
+    for (const f of negotiate) f(ctx, c, v);
+  }
+  const sessionFailure = on("sessionFailure"), session = on("session");
+  for (const c of ctx.conns) {
+    for (const sf of sessionFailures(c)) for (const f of sessionFailure) f(ctx, c, sf);
+    for (const f of session) f(ctx, c);
+  }
+  const krb = kerberosErrors(ctx), kerberosError = on("kerberosError");
+  for (const g of krb.groups) for (const f of kerberosError) f(ctx, g);
+  for (const f of on("kerberosPreauth")) f(ctx, krb.preauth);
+  const working = workingShares(ctx);
+  const tree = on("tree"), treeConnection = on("treeConnection");
+  for (const c of ctx.conns) {
+    for (const t of c.m.trees) {
+      const v = treeVerdict(c, t, working);
+      if (v) for (const f of tree) f(ctx, c, t, v);
+    }
+    for (const f of treeConnection) f(ctx, c);
+  }
+  for (const f of on("capture")) f(ctx);
+}

@@ -1,0 +1,54 @@
+// The order findings are emitted in is what the Report shows for findings of one severity on one
+// frame, and each connection's list of ids: the walk (findings/walk.ts) calls the modules in the
+// order of findings/index.ts. Checked on decoder events written by hand (labelled synthetic).
+import { describe, it, expect } from "vitest";
+import * as C from "../assembly/events";
+import { ModelBuilder } from "../src/core/model/builder";
+import { buildReport } from "../src/core/reportBuilder";
+import type { RawEvent, FieldValue } from "../src/core/decoder/records";
+
+const ip = (a: number[]) => Uint8Array.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, ...a]);
+let frame = 0;
+function ev(kind: number, fromClient: boolean, f: Record<string, FieldValue>): RawEvent {
+  frame++;
+  return { kind, kindName: "", frame, tsNs: 1_700_000_000_000_000_000n + BigInt(frame) * 1_000_000n, tsDigits: 6, stream: 0, fromClient, ipv6: false, f };
+}
+const smb2 = (fromClient: boolean, cmd: number, msgId: number, f: Record<string, FieldValue> = {}) =>
+  ev(C.EV_SMB2, fromClient, { cmd, response: fromClient ? 0 : 1, msgId: BigInt(msgId), sessionId: 0n, ...f });
+
+/** An SMB 2.1 connection (no encryption possible) whose one AUTHENTICATE is answered `status`. */
+function smb21(status: number) {
+  frame = 0;
+  const m = new ModelBuilder("synthetic.pcap", 0);
+  for (const e of [
+    ev(C.EV_FLOW, true, { srcIp: ip([10, 0, 0, 2]), srcPort: 50000, dstIp: ip([10, 0, 0, 1]), dstPort: 445, flowProto: C.FLOWP_SMB, value: 0 }),
+    ev(C.EV_TCP, true, { tcpFlags: 0x02 }),
+    ev(C.EV_TCP, false, { tcpFlags: 0x12 }),
+    smb2(true, 0, 0, { dialects: Uint8Array.from([0x02, 0x02, 0x10, 0x02]), secMode: 1 }),
+    smb2(false, 0, 0, { status: 0, dialect: 0x0210, secMode: 1 }),
+    smb2(true, 1, 1, { mech: C.MECH_NTLM, ntlmType: 3, ntlmUser: "alice", ntlmDomain: "CORP" }),
+    smb2(false, 1, 1, { status }),
+  ]) m.add(e);
+  m.add(ev(C.EV_SUMMARY, false, { packets: BigInt(frame), bytes: 0n }));
+  return buildReport(m.finish());
+}
+
+describe("order of emission", () => {
+  it("tells SESSION_ACCESS_DENIED first, then the encryption requirement it points to (same frames)", () => {
+    const r = smb21(0xc0000022); // STATUS_ACCESS_DENIED
+    const ids = r.findings.map((f) => f.id);
+    expect(ids.slice(0, 2)).toEqual(["SESSION_ACCESS_DENIED", "TREE_ACCESS_DENIED_ENCRYPTION"]);
+    expect(r.findings[0].frames).toEqual(r.findings[1].frames);
+    expect(r.findings[1].explanation).toContain("negotiated SMB 2.1");
+    expect(r.connections[0].findings.slice(0, 2)).toEqual(["SESSION_ACCESS_DENIED", "TREE_ACCESS_DENIED_ENCRYPTION"]);
+  });
+
+  it("gives a refused SESSION_SETUP one finding by its status", () => {
+    expect(smb21(0xc000006d).findings.map((f) => f.id)).toContain("LOGON_FAILURE");
+    expect(smb21(0xc000a000).findings.map((f) => f.id)).toContain("SESSION_SIGNING_FAILED");
+    const other = smb21(0xc00000bb).findings.map((f) => f.id); // STATUS_NOT_SUPPORTED
+    expect(other).toContain("SESSION_SETUP_FAILED");
+    expect(other).not.toContain("LOGON_FAILURE");
+    expect(other).not.toContain("SESSION_ACCESS_DENIED");
+  });
+});
