@@ -47,6 +47,16 @@ export function smb2SecurityBlob(message: Uint8Array): Uint8Array | null {
   return message.subarray(off, off + len);
 }
 
+/** What a security blob carries, without decrypting anything (the stage keeps the legs it needs); never throws. */
+export function krbBlobKind(blob: Uint8Array): "ap-req" | "ap-rep" | "krb-error" | "other" {
+  try {
+    const k = parseSecurityBlob(blob).kind;
+    return k === "none" ? "other" : k;
+  } catch {
+    return "other";
+  }
+}
+
 /**
  * The session key of the Kerberos session whose SESSION_SETUP request carried `requestBlob`
  * (its AP-REQ) and whose final response carried `responseBlob` (its AP-REP; null if that response

@@ -112,3 +112,19 @@ export function parseKeytab(b: Uint8Array, name = "keytab"): KeytabParse {
 }
 
 const hex2 = (n: number | undefined) => (n ?? 0).toString(16).padStart(2, "0");
+
+/**
+ * The keys of several keytab files (`--keytab` may be given more than once; the page takes
+ * several files): all their entries, or the first file's error. A file without any key is an
+ * error too: nothing could be decrypted with it.
+ */
+export function keytabEntries(files: { name: string; bytes: Uint8Array }[]): KeytabEntry[] | { error: string } {
+  const out: KeytabEntry[] = [];
+  for (const f of files) {
+    const k = parseKeytab(f.bytes, f.name);
+    if (k.kind === "error") return { error: k.why };
+    if (k.entries.length === 0) return { error: `${f.name}: a keytab without any key` };
+    out.push(...k.entries);
+  }
+  return out;
+}
