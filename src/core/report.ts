@@ -40,7 +40,7 @@ export interface ShareRecord {
 export interface SessionDecryption {
   /** as in --events: 0x followed by 16 hex digits */
   sessionId: string;
-  /** DOMAIN\user of its NTLM logon, null when not in the capture */
+  /** DOMAIN\user of its NTLM logon, or the client principal (user@REALM) of a Kerberos ticket a keytab opened; null when not known */
   user: string | null;
   /** the kind of secret used (or tried, for "wrong-secret" and "unsupported") */
   secret?: "password" | "session-key" | "keytab";
