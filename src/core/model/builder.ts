@@ -257,9 +257,12 @@ export class ModelBuilder {
   private closed(c: ConnModel): void {
     this.chain.delete(c.stream);
     if (c.ladderDropped || c.ladder.length === 0 || c.ladderKept) return;
-    const auth = authOf(c);
-    const problem = outcomeOf(c, null).outcome !== "ok" || c.gaps.length > 0 || c.midstream || c.encrypted !== null || auth === "guest" || auth === "anonymous";
-    const keep = problem ? this.laddersProblem++ < KEEP_LADDERS_PROBLEM : this.laddersOk++ < KEEP_LADDERS_OK;
+    // both budgets spent (all but the first ~1,200 connections of a busy capture): dropped
+    // either way, without judging the connection first
+    const spent = this.laddersProblem >= KEEP_LADDERS_PROBLEM && this.laddersOk >= KEEP_LADDERS_OK;
+    const auth = spent ? null : authOf(c);
+    const problem = !spent && (outcomeOf(c, null).outcome !== "ok" || c.gaps.length > 0 || c.midstream || c.encrypted !== null || auth === "guest" || auth === "anonymous");
+    const keep = !spent && (problem ? this.laddersProblem++ < KEEP_LADDERS_PROBLEM : this.laddersOk++ < KEEP_LADDERS_OK);
     if (keep) c.ladderKept = true;
     else { c.ladder = []; c.ladderDropped = true; }
     c.pending = null;
