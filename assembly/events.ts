@@ -179,7 +179,13 @@ export const F_QUOTED_SRC_IP = 169; // bytes (16, IPv4 as ::ffff:a.b.c.d) source
 export const F_QUOTED_DST_IP = 170; // bytes (16) destination of the quoted packet
 export const F_QUOTED_SRC_PORT = 171; // u32
 export const F_QUOTED_DST_PORT = 172; // u32
-export const MAX_FIELD_ID = 172;
+// QUIC (added with issue 13: SMB over QUIC). assembly/net/quic.ts keeps the first QUIC_KEEP_DATAGRAMS
+// long-header datagrams of each QUIC flow whole (the Initial packets TypeScript decrypts with the keys
+// RFC 9001 5.2 derives from the client's Destination Connection ID), and only counts the rest.
+export const F_QUIC_DATAGRAM = 173; // bytes: the UDP payload (at most QUIC_KEEP_BYTES of it; F_LEN = its whole length)
+export const F_QUIC_COUNTS = 174; // bytes: 4 × u32 LE — long-header datagrams from the client, from the server, short-header (1-RTT) from the client, from the server
+export const F_QUIC_UNTRACKED = 175; // u64 (EV_SUMMARY) QUIC flows not followed because the QUIC flow table was full
+export const MAX_FIELD_ID = 175;
 
 // F_FORMAT values
 export const FMT_PCAP = 1;
@@ -263,6 +269,11 @@ export const EV_ICMP = 15; // an ICMP/ICMPv6 destination unreachable: F_SRC_IP, 
 export const EV_FLOW = 14; // a flow the decoder reassembles (SMB, NBSS or Kerberos): client/server
 //                            addresses and ports (F_SRC_* = client), F_FLOW_PROTO, F_VALUE 1 = started
 //                            mid-connection (no SYN seen)
+export const EV_QUIC = 17; // a QUIC datagram of a flow that began with a client Initial (RFC 9000 17.2.2): F_SRC_*/F_DST_* of
+//                            this datagram, REC_FLAG_FROM_CLIENT, F_LEN, F_QUIC_DATAGRAM (long-header datagrams only;
+//                            the first short-header one each way comes without it, F_VALUE = 1)
+export const EV_QUIC_FLOW = 18; // at the end of the file, one per QUIC flow: F_SRC_* = client, F_DST_* = server, F_QUIC_COUNTS,
+//                            F_VALUE = frame of its first datagram
 export const EV_NOT_SMB = 16; // an SMB flow whose peer answered with bytes that are not NBSS/SMB (another
 //                            protocol on that port): F_LEN bytes seen, F_VALUE their first 4 bytes (big-endian)
 

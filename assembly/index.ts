@@ -14,7 +14,7 @@
 import {
   EV_SUMMARY, F_PACKETS, F_BYTES, F_TCP_PORTS, F_UDP_PORTS, F_IP_FRAGMENTS, T_BYTES, EVENTS_VERSION,
   REC_HEADER_SIZE, MAX_FIELD_ID, EV_FLOW, F_FIRST_TS, F_LAST_TS, F_TUNNEL_PACKETS, F_TUNNELS,
-  F_NETBEUI_FRAMES, F_IPX_SMB_FRAMES,
+  F_NETBEUI_FRAMES, F_IPX_SMB_FRAMES, F_QUIC_UNTRACKED,
 } from "./events";
 import { tunnelPackets, tunnelKinds } from "./net/tunnel";
 import { netbeuiFrames, ipxSmbFrames } from "./net/legacy";
@@ -32,6 +32,7 @@ import { asn1Init } from "./proto/asn1";
 import { spnegoInit } from "./proto/spnego";
 import { ipfragInit, ipfragReset } from "./net/ipfrag";
 import { icmpInit } from "./net/icmp";
+import { quicInit, quicFinish, quicUntracked } from "./net/quic";
 
 let input: usize = 0;
 let input2: usize = 0; // a second input buffer, with its own carry area in front
@@ -52,6 +53,7 @@ export function init(): void {
   etlInit(input - CARRY_CAP, CARRY_CAP + INPUT_CAP, input2 - CARRY_CAP, CARRY_CAP + INPUT_CAP); // so does ETL
   packetInit();
   icmpInit();
+  quicInit();
   tcpInit();
   reasmInit();
   smbInit();
@@ -147,6 +149,7 @@ function topPorts(field: u32, table: usize): void {
 export function finish(): void {
   readerFinish();
   reasmFinish();
+  quicFinish();
   const t0 = firstTs, t1 = lastTs;
   setPacket(framesRead(), 0, 6);
   begin(EV_SUMMARY);
@@ -161,6 +164,7 @@ export function finish(): void {
   fU32(F_TUNNELS, tunnelKinds);
   fU64(F_NETBEUI_FRAMES, netbeuiFrames);
   fU64(F_IPX_SMB_FRAMES, ipxSmbFrames);
+  fU64(F_QUIC_UNTRACKED, quicUntracked);
   end();
 }
 
