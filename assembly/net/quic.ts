@@ -67,7 +67,7 @@ function isClientInitial(p: usize, len: u32, wireLen: u32): bool {
 export function quicDatagram(p: usize, len: u32, wireLen: u32, sport: u32, dport: u32): void {
   if (len < 1) return;
   const b0 = u8at(p);
-  if ((b0 & 0x40) == 0 && (b0 & 0x80) == 0) return; // neither a long header nor a fixed bit: not QUIC
+  // (no fixed-bit test for a known flow: a peer may grease that bit, RFC 9287, as ngtcp2 does)
   let found = used > 0 ? find(sport, dport) : -1;
   if (found < 0) {
     if (!isClientInitial(p, len, wireLen)) return;

@@ -265,6 +265,22 @@ export function eventView(ev: RawEvent, fileName: string): Record<string, unknow
         srcPort: f.quotedSrcPort ?? null, dstPort: f.quotedDstPort ?? null,
       };
       return o;
+    case C.EV_QUIC:
+    case C.EV_QUIC_FLOW:
+      o.proto = ev.kind === C.EV_QUIC ? "quic" : "quic-flow";
+      o.src = endpoint(ipText(f.srcIp as Uint8Array), f.srcPort as number);
+      o.dst = endpoint(ipText(f.dstIp as Uint8Array), f.dstPort as number);
+      if (ev.kind === C.EV_QUIC) {
+        o.fromClient = ev.fromClient;
+        o.len = f.len;
+        o.header = f.quicDatagram instanceof Uint8Array ? ((f.quicDatagram[0] & 0x80) !== 0 ? "long" : "short") : "short";
+      } else if (f.quicCounts instanceof Uint8Array && f.quicCounts.length >= 16) {
+        const dv = new DataView(f.quicCounts.buffer, f.quicCounts.byteOffset, 16);
+        o.firstFrame = Number(f.value as bigint);
+        o.long = { client: dv.getUint32(0, true), server: dv.getUint32(4, true) };
+        o.short = { client: dv.getUint32(8, true), server: dv.getUint32(12, true) };
+      }
+      return o;
     case C.EV_GAP:
       o.proto = "gap";
       o.missingBytes = f.len;
@@ -290,6 +306,7 @@ export function eventView(ev: RawEvent, fileName: string): Record<string, unknow
       if (f.tunnelPackets) o.tunnelPackets = Number(f.tunnelPackets as bigint);
       if (f.netbeuiFrames) o.netbeuiFrames = Number(f.netbeuiFrames as bigint);
       if (f.ipxSmbFrames) o.ipxSmbFrames = Number(f.ipxSmbFrames as bigint);
+      if (f.quicUntracked) o.quicUntracked = Number(f.quicUntracked as bigint);
       return o;
     default:
       return null;

@@ -157,7 +157,7 @@ export function reportTone(r: Report): Tone {
   if (r.capture.error && r.capture.packets === 0) return "error";
   if (n.error) return "error";
   if (n.warning) return "warning";
-  if (r.connections.length === 0 && r.kerberos.length === 0) return "none";
+  if (r.connections.length === 0 && r.kerberos.length === 0 && !r.quic?.length) return "none";
   return r.connections.some((c) => c.outcome !== "ok") ? "warning" : "ok";
 }
 
@@ -177,6 +177,7 @@ export function noFindingsText(r: Report): string {
  */
 export function noSmbText(r: Report): { text: string; ports: string[]; hint: string } | null {
   if (r.connections.length) return null;
+  if (r.quic?.length) return { text: `No SMB over TCP in this capture; SMB over QUIC: ${r.quic.length === 1 ? "1 connection" : `${r.quic.length} connections`} (UDP, encrypted: see the findings).`, ports: [], hint: "" };
   const ports = r.capture.topPorts ?? [];
   return {
     text: r.capture.packets === 0 ? "No SMB connection: the capture holds no packets." : `No SMB connection in this capture.${ports.length ? " Busiest ports:" : " No TCP/UDP traffic either."}`,

@@ -3,6 +3,7 @@
 import { add, streamFilter, type DiagnoseContext } from "./context";
 import { REF } from "./references";
 import type { SmbProbe } from "../model/types";
+import { smbOverQuic } from "../quic/flow";
 
 const WELL_KNOWN: Record<number, string> = {
   20: "FTP data", 21: "FTP", 22: "SSH", 23: "Telnet", 25: "SMTP", 53: "DNS", 67: "DHCP", 80: "HTTP", 88: "Kerberos",
@@ -113,7 +114,7 @@ export function captureRules(ctx: DiagnoseContext): void {
       connection: null, frames: [], references: [REF.cifsTransports],
     });
   }
-  if (ctx.conns.length === 0 && m.kerberos.length === 0 && !m.error && preTcp === 0) {
+  if (ctx.conns.length === 0 && m.kerberos.length === 0 && !m.error && preTcp === 0 && smbOverQuic(m).length === 0) { // SMB over QUIC is SMB (findings/smb-over-quic.ts)
     const ports = describePorts(m.tcpPorts, m.udpPorts);
     add(ctx, {
       id: "NO_SMB_TRAFFIC",

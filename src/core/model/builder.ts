@@ -8,6 +8,7 @@ import { ipText, endpoint, smb2Dialect, statusLabel, dosErrorLabel, dosErrorStat
 import { smb1Dialects, tcpFlagsText } from "../eventsView";
 import type { AuthFacts, CaptureModel, ConnModel, KrbMsg, NegotiateInfo } from "./types";
 import { outcomeOf, authOf } from "./summarize";
+import { QuicCollector } from "../quic/flow";
 
 const LADDER_MAX = 48; // handshake steps kept per connection; the rest are counted
 // Ladders are most of the model's memory. When a connection closes, its ladder is kept only while
@@ -34,6 +35,7 @@ export const MODEL_FIELDS = [
   "response", "secMode", "sessionFlags", "sessionId", "shareFlags", "shareType", "signingAlgs", "smb1Pid", "smbFlags", "srcIp", "srcPort",
   "status", "tcpFlags", "transport", "tree", "treeId", "value",
   "krbEtypes", "krbStime", "krbCtime", "icmpType", "icmpCode", "quotedProto", "quotedSrcIp", "quotedDstIp", "quotedSrcPort", "quotedDstPort",
+  "quicDatagram", "quicCounts",
 ] as const;
 
 /** ICMP errors kept: enough for every refused request of a capture a person diagnoses; a scan's flood is cut. */
@@ -125,6 +127,7 @@ export class ModelBuilder {
   private readonly warningSet = new Set<string>();
   /** per connection: the command an SMB1 AndX chain continues with, and whether the chain began before a UID existed */
   private readonly chain = new Map<number, { next: number; noUid: boolean }>();
+  private readonly quic = new QuicCollector();
   private laddersOk = 0;
   private laddersProblem = 0;
 
@@ -133,7 +136,7 @@ export class ModelBuilder {
       file, bytes, format: null, linkTypes: [], packets: 0, firstTs: null, lastTs: null,
       firstTsNs: null, lastTsNs: null, tsDigits: 6, warnings: [], error: null, connections: [],
       kerberos: [], icmp: [], tcpPorts: [], udpPorts: [], fragments: 0,
-      tunnels: { packets: 0, kinds: [] }, preTcp: { netbeui: 0, ipx: 0 }, probes: [],
+      tunnels: { packets: 0, kinds: [] }, preTcp: { netbeui: 0, ipx: 0 }, probes: [], quic: [],
     };
   }
 
@@ -172,6 +175,7 @@ export class ModelBuilder {
       }
       case C.EV_KRB: return this.krb(ev);
       case C.EV_ICMP: return this.icmp(ev);
+      case C.EV_QUIC: case C.EV_QUIC_FLOW: return this.quic.add(ev, tsMs(ev.tsNs));
       case C.EV_SUMMARY: {
         this.m.packets = Number(f.packets as bigint);
         this.m.fragments = Number((f.ipFragments as bigint | undefined) ?? 0n);
@@ -424,6 +428,7 @@ export class ModelBuilder {
   }
 
   finish(): CaptureModel {
+    this.m.quic = this.quic.flows;
     for (const c of this.m.connections) c.pending = null;
     // Only flows whose bytes are SMB both ways are SMB connections: an SMB client answered by
     // another protocol, or sent to a port that is not SMB's and never answered in SMB, is a probe.

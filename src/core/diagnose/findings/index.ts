@@ -13,6 +13,8 @@ import { kerberosBlobError } from "./kerberos-blob-error";
 import { kdcUnreachable } from "./kdc-unreachable";
 import { authNotAttempted } from "./auth-not-attempted";
 import { treeConnectionLimit } from "./tree-connection-limit";
+import { smbOverQuicFinding } from "./smb-over-quic";
+import { smbQuicFailed } from "./smb-quic-failed";
 
 export const FINDING_MODULES: readonly FindingModule[] = [
   signingMismatch,
@@ -24,6 +26,8 @@ export const FINDING_MODULES: readonly FindingModule[] = [
   kerberosBlobError,
   kdcUnreachable,
   treeConnectionLimit,
+  smbOverQuicFinding,
+  smbQuicFailed,
   // fallbacks, in this order: the more specific first
   authNotAttempted,
   connectionAbandoned,
