@@ -184,7 +184,7 @@ export const F_QUOTED_DST_PORT = 172; // u32
 // RFC 9001 5.2 derives from the client's Destination Connection ID), and only counts the rest.
 export const F_QUIC_DATAGRAM = 173; // bytes: the UDP payload (at most QUIC_KEEP_BYTES of it; F_LEN = its whole length)
 export const F_QUIC_COUNTS = 174; // bytes: 4 × u32 LE — long-header datagrams from the client, from the server, short-header (1-RTT) from the client, from the server
-export const F_QUIC_UNTRACKED = 175; // u64 (EV_SUMMARY) QUIC flows not followed because the QUIC flow table was full
+export const F_QUIC_EVICTED = 175; // u64 (EV_SUMMARY) QUIC flows that gave their place in the full QUIC flow table to a newer one (their EV_QUIC_FLOW came early; a later datagram of theirs starts a new entry)
 export const MAX_FIELD_ID = 175;
 
 // F_FORMAT values

@@ -14,7 +14,7 @@
 import {
   EV_SUMMARY, F_PACKETS, F_BYTES, F_TCP_PORTS, F_UDP_PORTS, F_IP_FRAGMENTS, T_BYTES, EVENTS_VERSION,
   REC_HEADER_SIZE, MAX_FIELD_ID, EV_FLOW, F_FIRST_TS, F_LAST_TS, F_TUNNEL_PACKETS, F_TUNNELS,
-  F_NETBEUI_FRAMES, F_IPX_SMB_FRAMES, F_QUIC_UNTRACKED,
+  F_NETBEUI_FRAMES, F_IPX_SMB_FRAMES, F_QUIC_EVICTED,
 } from "./events";
 import { tunnelPackets, tunnelKinds } from "./net/tunnel";
 import { netbeuiFrames, ipxSmbFrames } from "./net/legacy";
@@ -32,7 +32,7 @@ import { asn1Init } from "./proto/asn1";
 import { spnegoInit } from "./proto/spnego";
 import { ipfragInit, ipfragReset } from "./net/ipfrag";
 import { icmpInit } from "./net/icmp";
-import { quicInit, quicFinish, quicUntracked } from "./net/quic";
+import { quicInit, quicFinish, quicEvicted } from "./net/quic";
 
 let input: usize = 0;
 let input2: usize = 0; // a second input buffer, with its own carry area in front
@@ -164,7 +164,7 @@ export function finish(): void {
   fU32(F_TUNNELS, tunnelKinds);
   fU64(F_NETBEUI_FRAMES, netbeuiFrames);
   fU64(F_IPX_SMB_FRAMES, ipxSmbFrames);
-  fU64(F_QUIC_UNTRACKED, quicUntracked);
+  fU64(F_QUIC_EVICTED, quicEvicted);
   end();
 }
 

@@ -5,7 +5,8 @@
 // emitted whole as EV_QUIC; short-header (1-RTT) datagrams are only counted per direction, with one
 // EV_QUIC (no bytes) for the first each way. EV_QUIC_FLOW at the end gives each flow's counts.
 // Whether it is SMB is for TypeScript to tell (the ALPN is inside the encrypted Initial payload).
-// The table is QUIC_FLOWS entries scanned in order: a bounded cost per UDP datagram, no allocation.
+// The table is QUIC_FLOWS entries scanned in order: a bounded cost per UDP datagram, no allocation;
+// when it is full, the flow idle longest gives its place to the new one (its EV_QUIC_FLOW is written then).
 import {
   EV_QUIC, EV_QUIC_FLOW, F_SRC_IP, F_DST_IP, F_SRC_PORT, F_DST_PORT, F_LEN, F_QUIC_DATAGRAM,
   F_QUIC_COUNTS, F_VALUE, T_BYTES, REC_FLAG_FROM_CLIENT, REC_FLAG_IPV6,
@@ -25,14 +26,15 @@ const E_FIRST: u32 = 40; // u32 frame of the first datagram
 const E_KEPT: u32 = 44; // u32 long-header datagrams emitted
 const E_COUNTS: u32 = 48; // 4 × u32: long c→s, long s→c, short c→s, short s→c
 const E_V6: u32 = 64;
-const E_SIZE: u32 = 68;
+const E_LAST: u32 = 68; // u32 frame of the latest datagram
+const E_SIZE: u32 = 72;
 
 let table: usize = 0;
 let used: u32 = 0;
-export let quicUntracked: u64 = 0;
+export let quicEvicted: u64 = 0;
 
 export function quicInit(): void { table = heap.alloc(<usize>QUIC_FLOWS * E_SIZE); quicReset(); }
-export function quicReset(): void { memory.fill(table, 0, <usize>QUIC_FLOWS * E_SIZE); used = 0; quicUntracked = 0; }
+export function quicReset(): void { memory.fill(table, 0, <usize>QUIC_FLOWS * E_SIZE); used = 0; quicEvicted = 0; }
 
 @inline function same16(a: usize, b: usize): bool { return load<u64>(a) == load<u64>(b) && load<u64>(a + 8) == load<u64>(b + 8); }
 
@@ -71,17 +73,20 @@ export function quicDatagram(p: usize, len: u32, wireLen: u32, sport: u32, dport
   let found = used > 0 ? find(sport, dport) : -1;
   if (found < 0) {
     if (!isClientInitial(p, len, wireLen)) return;
-    if (used >= <u32>QUIC_FLOWS) { quicUntracked++; return; }
-    const e = table + used * E_SIZE;
+    let slot = used;
+    if (used >= <u32>QUIC_FLOWS) { slot = idlest(); flowRecord(table + slot * E_SIZE); quicEvicted++; } else used++;
+    const e = table + slot * E_SIZE;
+    memory.fill(e, 0, E_SIZE);
     memory.copy(e + E_CLIENT, srcAddr, 16); memory.copy(e + E_SERVER, dstAddr, 16);
     store<u32>(e + E_PORTS, sport << 16 | dport);
     store<u32>(e + E_TUNNEL, tunnelTag + 1);
     store<u32>(e + E_FIRST, curFrame);
     store<u32>(e + E_V6, isV6 ? 1 : 0);
-    found = <i64>used; used++;
+    found = <i64>slot;
   }
   const fromServer = (found & FROM_SERVER) != 0;
   const e = table + <u32>(found & 0xffffffff) * E_SIZE;
+  store<u32>(e + E_LAST, curFrame);
   const long = (b0 & 0x80) != 0;
   const slot = e + E_COUNTS + (long ? 0 : 8) + (fromServer ? 4 : 0);
   const n = load<u32>(slot) + 1;
@@ -101,17 +106,25 @@ export function quicDatagram(p: usize, len: u32, wireLen: u32, sport: u32, dport
   end();
 }
 
+function idlest(): u32 {
+  let best: u32 = 0;
+  for (let i: u32 = 1; i < used; i++) if (load<u32>(table + i * E_SIZE + E_LAST) < load<u32>(table + best * E_SIZE + E_LAST)) best = i;
+  return best;
+}
+
+// The EV_QUIC_FLOW record of the entry at e: client, server, first frame, counts.
+function flowRecord(e: usize): void {
+  setFlow(-1, REC_FLAG_FROM_CLIENT | (load<u32>(e + E_V6) != 0 ? REC_FLAG_IPV6 : 0));
+  begin(EV_QUIC_FLOW);
+  const ports = load<u32>(e + E_PORTS);
+  fBytes(F_SRC_IP, T_BYTES, e + E_CLIENT, 16); fU32(F_SRC_PORT, ports >>> 16);
+  fBytes(F_DST_IP, T_BYTES, e + E_SERVER, 16); fU32(F_DST_PORT, ports & 0xffff);
+  fU64(F_VALUE, load<u32>(e + E_FIRST));
+  fBytes(F_QUIC_COUNTS, T_BYTES, e + E_COUNTS, 16);
+  end();
+}
+
 // End of the file: each flow's counts.
 export function quicFinish(): void {
-  for (let i: u32 = 0; i < used; i++) {
-    const e = table + i * E_SIZE;
-    setFlow(-1, REC_FLAG_FROM_CLIENT | (load<u32>(e + E_V6) != 0 ? REC_FLAG_IPV6 : 0));
-    begin(EV_QUIC_FLOW);
-    const ports = load<u32>(e + E_PORTS);
-    fBytes(F_SRC_IP, T_BYTES, e + E_CLIENT, 16); fU32(F_SRC_PORT, ports >>> 16);
-    fBytes(F_DST_IP, T_BYTES, e + E_SERVER, 16); fU32(F_DST_PORT, ports & 0xffff);
-    fU64(F_VALUE, load<u32>(e + E_FIRST));
-    fBytes(F_QUIC_COUNTS, T_BYTES, e + E_COUNTS, 16);
-    end();
-  }
+  for (let i: u32 = 0; i < used; i++) flowRecord(table + i * E_SIZE);
 }

@@ -306,7 +306,7 @@ export function eventView(ev: RawEvent, fileName: string): Record<string, unknow
       if (f.tunnelPackets) o.tunnelPackets = Number(f.tunnelPackets as bigint);
       if (f.netbeuiFrames) o.netbeuiFrames = Number(f.netbeuiFrames as bigint);
       if (f.ipxSmbFrames) o.ipxSmbFrames = Number(f.ipxSmbFrames as bigint);
-      if (f.quicUntracked) o.quicUntracked = Number(f.quicUntracked as bigint);
+      if (f.quicEvicted) o.quicEvicted = Number(f.quicEvicted as bigint);
       return o;
     default:
       return null;

@@ -56,7 +56,8 @@ export class QuicCollector {
       const c = f.quicCounts as Uint8Array | undefined;
       if (c && c.length >= 16) {
         const dv = new DataView(c.buffer, c.byteOffset, 16);
-        fl.counts = [dv.getUint32(0, true), dv.getUint32(4, true), dv.getUint32(8, true), dv.getUint32(12, true)];
+        // (added up: a flow that gave its place in the wasm's full table and came back has two of these)
+        for (let i = 0; i < 4; i++) fl.counts[i] += dv.getUint32(4 * i, true);
       }
       // a flow followed again after the table was full starts a new entry in the wasm: keep the first frame
       if (typeof f.value === "bigint" && Number(f.value) > 0) fl.firstFrame = Math.min(fl.firstFrame, Number(f.value));
