@@ -115,3 +115,17 @@ describe("SMB over QUIC fixtures", () => {
     }
   });
 });
+
+describe("a handshake cut short", () => {
+  it.skipIf(!existsSync(join(DIR, "quic-smb-ok.pcap")))("quic-smb-ok.pcap cut after the server's first flight (frames 1-2; the client's frame 3 already carries its 1-RTT packet): incomplete, a warning that says the alert would be encrypted", async () => {
+    const { readPcap, writePcap } = await import("./support/pcap");
+    const { analyzeBytes } = await import("../src/core/analyze");
+    const p = readPcap(join(DIR, "quic-smb-ok.pcap"));
+    const r = analyzeBytes(await nodeDecoder(), writePcap(p.linkType, p.records.slice(0, 2)), "cut.pcap");
+    expect(r.quic?.[0]).toMatchObject({ handshake: "incomplete", serverHello: true, sni: "fs1.quicfx.test" });
+    const f = r.findings.find((x) => x.id === "SMB_QUIC_FAILED")!;
+    expect(f.severity).toBe("warning");
+    expect(f.explanation).toMatch(/Handshake packets/);
+    expect(r.verdict).toMatch(/^SMB over QUIC.*did not finish/);
+  });
+});

@@ -38,7 +38,7 @@ function alertAdvice(q: QuicConnection, alert: number, from: "client" | "server"
         : "The client refused the application protocol the server chose.",
       fix: [
         `Check that SMB over QUIC is enabled on ${server} (Windows Server 2025 or Windows Server 2022 Datacenter: Azure Edition; \`Get-SmbServerConfiguration | Format-List EnableSMBQUIC\`, and a certificate mapping) and listening on UDP ${q.port}; if it uses another port, \`Get-SmbServerAlternativePort\` shows it and the client needs \`NET USE … /TRANSPORT:QUIC /QUICPORT:<port>\`.`,
-        "If a web server or reverse proxy holds UDP 443 on that address, give SMB over QUIC its own address or an alternative port (`New-SmbServerAlternativePort -TransportType QUIC -Port <n> -EnableInstances Default`).",
+        "If a web server or reverse proxy holds UDP 443 on that address, give SMB over QUIC its own address or an alternative port (`New-SmbServerAlternativePort -TransportType QUIC -Port <port> -EnableInstances Default`).",
       ],
     };
   }
