@@ -271,7 +271,7 @@ export const EV_FLOW = 14; // a flow the decoder reassembles (SMB, NBSS or Kerbe
 //                            mid-connection (no SYN seen)
 export const EV_QUIC = 17; // a QUIC datagram of a flow that began with a client Initial (RFC 9000 17.2.2): F_SRC_*/F_DST_* of
 //                            this datagram, REC_FLAG_FROM_CLIENT, F_LEN, F_QUIC_DATAGRAM (long-header datagrams only;
-//                            the first short-header one each way comes without it, F_VALUE = 1)
+//                            the first QUIC_KEEP_SHORT short-header ones each way come without it, F_VALUE = 1)
 export const EV_QUIC_FLOW = 18; // at the end of the file, one per QUIC flow: F_SRC_* = client, F_DST_* = server, F_QUIC_COUNTS,
 //                            F_VALUE = frame of its first datagram
 export const EV_NOT_SMB = 16; // an SMB flow whose peer answered with bytes that are not NBSS/SMB (another

@@ -205,3 +205,4 @@ export const QUIC_MIN_INITIAL = 1200; // RFC 9000 14.1: a client's Initial datag
 export const QUIC_FLOWS = 128; // QUIC flows followed at once
 export const QUIC_KEEP_DATAGRAMS = 8; // long-header datagrams kept whole per flow (the handshake's first flights)
 export const QUIC_KEEP_BYTES = 1500; // of each, at most this many bytes
+export const QUIC_KEEP_SHORT = 4; // short-header (1-RTT) datagrams emitted per direction (frame and length only: their order against the Handshake packets tells whether the server took up 1-RTT)

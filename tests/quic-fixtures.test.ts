@@ -12,7 +12,7 @@ import type { RawEvent } from "../src/core/decoder/records";
 import * as C from "../assembly/events";
 
 const DIR = join(__dirname, "../fixtures");
-const NAMES = ["quic-smb-ok", "quic-smb-port8443", "quic-smb-no-answer", "quic-smb-alpn-refused"];
+const NAMES = ["quic-smb-ok", "quic-smb-port8443", "quic-smb-no-answer", "quic-smb-alpn-refused", "quic-smb-client-cert-required"];
 const IN_CI = !!process.env.CI && process.env.CI !== "false" && process.env.CI !== "0";
 const haveTshark = spawnSync("tshark", ["-v"], { stdio: "ignore" }).status === 0;
 if (!haveTshark) console.log(`live tshark QUIC cross-check ${IN_CI ? "FAILS" : "skipped"}: tshark is not installed (apt-get install tshark)`);
@@ -38,13 +38,18 @@ function tsharkFacts(rows: Row[], port: number) {
   const toServer = (r: Row) => r["udp.dstport"][0] === String(port);
   const hello = rows.find((r) => toServer(r) && r["tls.handshake.extensions_alpn_str"]?.length);
   const close = rows.find((r) => r["quic.cc.error_code"]?.length);
-  const short = (mine: boolean) => rows.some((r) => toServer(r) === mine && r["quic.header_form"].includes("0"));
+  // completed (as flow.ts decides, here from tshark's dissection): the server sends 1-RTT-only datagrams after
+  // the client's first 1-RTT packet and after its own last Handshake packet (RFC 9001 4.9.2)
+  const fr = (r: Row) => Number(r["frame.number"][0]);
+  const cFirst = Math.min(...rows.filter((r) => toServer(r) && r["quic.header_form"].includes("0")).map(fr));
+  const lastLong = Math.max(0, ...rows.filter((r) => !toServer(r) && r["quic.header_form"].includes("1")).map(fr));
+  const done = rows.some((r) => !toServer(r) && fr(r) > Math.max(cFirst, lastLong) && r["quic.header_form"].every((h) => h === "0"));
   return {
     helloFrame: hello ? Number(hello["frame.number"][0]) : null,
     sni: hello?.["tls.handshake.extensions_server_name"][0] ?? null,
     alpn: hello?.["tls.handshake.extensions_alpn_str"] ?? [],
     close: close ? { frame: Number(close["frame.number"][0]), code: parseInt(close["quic.cc.error_code"][0], 0) } : null,
-    completed: short(true) && short(false),
+    completed: Number.isFinite(cFirst) && done,
     frames: rows.map((r) => Number(r["frame.number"][0])),
   };
 }
@@ -68,6 +73,7 @@ describe("SMB over QUIC fixtures", () => {
       const e = exp.quic[0];
       expect({ client: q.client.split(":")[0], server: q.server, sni: q.sni, alpn: q.alpn, handshake: q.handshake }).toEqual({ client: e.client, server: e.server, sni: e.sni, alpn: e.alpn, handshake: e.handshake });
       if (e.closeCode !== undefined) expect(q.close?.errorCode).toBe(e.closeCode);
+      expect(q.refusedAfterFinished).toBe(e.refusedAfterFinished);
       const port = Number(e.server.split(":")[1]);
       const t = tsharkFacts(committed(name), port);
       const o = ours(q);

@@ -2,8 +2,8 @@
 // client Initial (long header, fixed bit, version 1 or 2, Initial type, a Destination Connection ID
 // of 8..20 bytes, a datagram of at least 1200 bytes). Its first QUIC_KEEP_DATAGRAMS long-header
 // datagrams (Initial and Handshake, which carry the TLS handshake and any CONNECTION_CLOSE) are
-// emitted whole as EV_QUIC; short-header (1-RTT) datagrams are only counted per direction, with one
-// EV_QUIC (no bytes) for the first each way. EV_QUIC_FLOW at the end gives each flow's counts.
+// emitted whole as EV_QUIC; short-header (1-RTT) datagrams are counted per direction, the first
+// QUIC_KEEP_SHORT each way emitted without their bytes. EV_QUIC_FLOW at the end gives each flow's counts.
 // Whether it is SMB is for TypeScript to tell (the ALPN is inside the encrypted Initial payload).
 // The table is QUIC_FLOWS entries scanned in order: a bounded cost per UDP datagram, no allocation;
 // when it is full, the flow idle longest gives its place to the new one (its EV_QUIC_FLOW is written then).
@@ -11,7 +11,7 @@ import {
   EV_QUIC, EV_QUIC_FLOW, F_SRC_IP, F_DST_IP, F_SRC_PORT, F_DST_PORT, F_LEN, F_QUIC_DATAGRAM,
   F_QUIC_COUNTS, F_VALUE, T_BYTES, REC_FLAG_FROM_CLIENT, REC_FLAG_IPV6,
 } from "../events";
-import { QUIC_V1, QUIC_V2, QUIC_MIN_INITIAL, QUIC_FLOWS, QUIC_KEEP_DATAGRAMS, QUIC_KEEP_BYTES } from "../wire";
+import { QUIC_V1, QUIC_V2, QUIC_MIN_INITIAL, QUIC_FLOWS, QUIC_KEEP_DATAGRAMS, QUIC_KEEP_BYTES, QUIC_KEEP_SHORT } from "../wire";
 import { u8at, u32be } from "../util";
 import { srcAddr, dstAddr, isV6 } from "./packet";
 import { tunnelTag } from "./tunnel";
@@ -95,7 +95,7 @@ export function quicDatagram(p: usize, len: u32, wireLen: u32, sport: u32, dport
     const kept = load<u32>(e + E_KEPT);
     if (kept >= <u32>QUIC_KEEP_DATAGRAMS) return;
     store<u32>(e + E_KEPT, kept + 1);
-  } else if (n != 1) return;
+  } else if (n > <u32>QUIC_KEEP_SHORT) return;
   setFlow(-1, (fromServer ? 0 : REC_FLAG_FROM_CLIENT) | (isV6 ? REC_FLAG_IPV6 : 0));
   begin(EV_QUIC);
   fBytes(F_SRC_IP, T_BYTES, srcAddr, 16); fU32(F_SRC_PORT, sport);

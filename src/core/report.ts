@@ -178,6 +178,8 @@ export interface QuicConnection {
   /** frame of the first datagram that was not answered, with the time the client kept trying (no-answer) */
   unansweredMs?: number;
   close?: { frame: number; from: "client" | "server"; frameType: number; errorCode: number; name: string; reason: string };
+  /** the frame of the client's first 1-RTT packet, when the server went on with Handshake packets after it and never took up 1-RTT: the server did not accept the client's last handshake flight (client certificate / access control); the alert itself is encrypted */
+  refusedAfterFinished?: number;
   /** frames of the client's Initial(s) carrying the ClientHello */
   helloFrames: number[];
 }

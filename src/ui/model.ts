@@ -177,8 +177,11 @@ export function noFindingsText(r: Report): string {
  */
 export function noSmbText(r: Report): { text: string; ports: string[]; hint: string } | null {
   if (r.connections.length) return null;
-  if (r.quic?.length) return { text: `No SMB over TCP in this capture; SMB over QUIC: ${r.quic.length === 1 ? "1 connection" : `${r.quic.length} connections`} (UDP, encrypted: see the findings).`, ports: [], hint: "" };
   const ports = r.capture.topPorts ?? [];
+  if (r.quic?.length) {
+    const n = r.quic.length === 1 ? "1 connection" : `${r.quic.length} connections`;
+    return { text: `No SMB over TCP in this capture, but SMB over QUIC: ${n} (UDP, encrypted inside; see the findings).${ports.length ? " Busiest ports:" : ""}`, ports, hint: "" };
+  }
   return {
     text: r.capture.packets === 0 ? "No SMB connection: the capture holds no packets." : `No SMB connection in this capture.${ports.length ? " Busiest ports:" : " No TCP/UDP traffic either."}`,
     ports,

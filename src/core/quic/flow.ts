@@ -5,7 +5,7 @@
 import * as C from "../../../assembly/events";
 import type { RawEvent } from "../decoder/records";
 import { ipText, endpoint } from "../names";
-import { initialKeys, parseLongHeader, decryptInitial, parseFrames, assembleCrypto, type InitialKeys, type CryptoChunk } from "./initial";
+import { initialKeys, parseLongHeader, decryptInitial, parseFrames, assembleCrypto, QUIC_V2, type InitialKeys, type CryptoChunk } from "./initial";
 import { parseClientHello, parseServerHello, closeName } from "./tls";
 import type { QuicConnection, QuicHandshake } from "../report";
 
@@ -78,11 +78,11 @@ export function analyzeQuicFlow(fl: QuicFlowModel, smbOnly = true): QuicConnecti
   const client: Side = { keys: null, chunks: [] }, server: Side = { keys: null, chunks: [] };
   let close: QuicConnection["close"];
   const helloFrames: number[] = [];
-  // 1-RTT packets seen each way: short-header datagrams (counted by the wasm) or one coalesced behind long-header packets
-  const oneRtt = { client: fl.counts[2] > 0, server: fl.counts[3] > 0 };
+  // the client's first 1-RTT packet: a short-header datagram, or one coalesced behind its Handshake packet (RFC 9000 12.2)
+  let clientFirst1Rtt = Infinity;
   for (const d of fl.datagrams) {
     const b = d.bytes;
-    if (!b) { oneRtt[d.fromClient ? "client" : "server"] = true; continue; }
+    if (!b) { if (d.fromClient) clientFirst1Rtt = Math.min(clientFirst1Rtt, d.frame); continue; }
     let off = 0;
     for (let n = 0; off < b.length && n < 8 && (b[off] & 0x80) !== 0; n++) {
       const h = parseLongHeader(b, off);
@@ -112,7 +112,7 @@ export function analyzeQuicFlow(fl: QuicFlowModel, smbOnly = true): QuicConnecti
           name: closeName(frames.close.frameType, frames.close.errorCode), reason: frames.close.reason };
       }
     }
-    if (off > 0 && off < b.length && (b[off] & 0x80) === 0) oneRtt[d.fromClient ? "client" : "server"] = true; // a short-header packet coalesced last (RFC 9000 12.2)
+    if (d.fromClient && off > 0 && off < b.length && (b[off] & 0x80) === 0) clientFirst1Rtt = Math.min(clientFirst1Rtt, d.frame);
   }
   const hello = parseClientHello(assembleCrypto(client.chunks));
   if (smbOnly && !hello?.alpn.includes(SMB_ALPN)) return null;
@@ -120,19 +120,30 @@ export function analyzeQuicFlow(fl: QuicFlowModel, smbOnly = true): QuicConnecti
   const [lc, ls, sc, ss] = fl.counts;
   const fromServer = ls + ss || fl.datagrams.filter((d) => !d.fromClient).length;
   const fromClient = lc + sc || fl.datagrams.filter((d) => d.fromClient).length;
+  // Completed: the client sent 1-RTT (it has finished its handshake, RFC 9001 4.1.1) and the server then
+  // sent 1-RTT-only datagrams after its last Handshake packet: a server that completes the handshake
+  // discards its Handshake keys (RFC 9001 4.9.2). A server that instead goes on with Handshake packets
+  // and stops did not accept the client's last flight (its alert travels encrypted): refusedAfterFinished.
+  const fromSrv = fl.datagrams.filter((d) => !d.fromClient);
+  const serverLong = fromSrv.filter((d) => d.bytes), serverShort = fromSrv.filter((d) => !d.bytes);
+  const lastLong = serverLong.length ? serverLong[serverLong.length - 1].frame : 0;
+  const allLongKept = serverLong.length >= ls; // else later Handshake packets were only counted
+  const laterShort = serverShort.some((d) => d.frame > Math.max(clientFirst1Rtt, lastLong)) || (ss > serverShort.length && allLongKept);
+  const laterLong = serverLong.some((d) => d.frame > clientFirst1Rtt);
   let handshake: QuicHandshake;
   if (close) handshake = "closed";
   else if (fromServer === 0) handshake = "no-answer";
-  else if (oneRtt.client && oneRtt.server) handshake = "completed"; // a client sends 1-RTT packets once its handshake is complete (RFC 9001 4.1.1)
+  else if (clientFirst1Rtt !== Infinity && (laterShort || (!allLongKept && ss > 0))) handshake = "completed";
   else handshake = "incomplete";
   const first = fl.datagrams[0], last = fl.datagrams[fl.datagrams.length - 1];
   const out: QuicConnection = {
     client: fl.client, server: fl.server, port: fl.serverPort, sni: hello?.sni ?? null, alpn: hello?.alpn ?? [],
-    version: version === 0x6b3343cf ? "2" : "1", firstFrame: fl.firstFrame, lastFrame: last?.frame ?? fl.firstFrame,
+    version: version === QUIC_V2 ? "2" : "1", firstFrame: fl.firstFrame, lastFrame: last?.frame ?? fl.firstFrame,
     handshake, serverHello: sHello !== null, datagrams: { client: fromClient, server: fromServer }, helloFrames,
   };
   if (handshake === "no-answer" && first && last) out.unansweredMs = Math.round((last.ts - first.ts) * 1000) / 1000;
   if (close) out.close = close;
+  if (handshake === "incomplete" && clientFirst1Rtt !== Infinity && laterLong && !laterShort) out.refusedAfterFinished = clientFirst1Rtt;
   return out;
 }
 

@@ -20,7 +20,7 @@ function alertAdvice(q: QuicConnection, alert: number, from: "client" | "server"
     `On the client, \`certutil -verify\` on that certificate (or opening it in certlm.msc) shows whether the chain is trusted; use the name the certificate carries: \`NET USE \\\\${name}\\<share> /TRANSPORT:QUIC\`.`,
   ];
   const accessFix = [
-    `SMB over QUIC client access control is on for ${server}: the client must present a Client Authentication certificate (EKU 1.3.6.1.5.5.7.3.2) mapped on the client with \`New-SmbClientCertificateMapping -Namespace ${name} -Thumbprint <thumbprint> -StoreName My\`, and the server must allow it: \`Grant-SmbClientAccessToServer -Name ${name} -IdentifierType SHA256 -Identifier <certificate hash>\` (or \`-IdentifierType ISSUER\` for every certificate of an issuer); \`Get-SmbClientAccessToServer -Name ${name}\` lists what is allowed, \`Block-SmbClientAccessToServer\` what is refused.`,
+    `SMB over QUIC client access control is on for ${name}: the client must present a Client Authentication certificate (EKU 1.3.6.1.5.5.7.3.2) mapped on the client with \`New-SmbClientCertificateMapping -Namespace ${name} -Thumbprint <thumbprint> -StoreName My\`, and the server must allow it: \`Grant-SmbClientAccessToServer -Name ${name} -IdentifierType SHA256 -Identifier <certificate hash>\` (or \`-IdentifierType ISSUER\` for every certificate of an issuer); \`Get-SmbClientAccessToServer -Name ${name}\` lists what is allowed, \`Block-SmbClientAccessToServer\` what is refused.`,
   ];
   if (from === "client" && [42, 43, 44, 45, 46, 48, 112].includes(alert)) {
     return { why: `The client refused the server's certificate: ${alert === 45 ? "it has expired" : alert === 44 ? "it was revoked" : alert === 48 ? "it was not issued by a certification authority the client trusts" : alert === 112 ? "it does not cover the name asked for" : `it could not be accepted (wrong name in the Subject Alternative Name, an untrusted issuer, or the wrong EKU)`}. The name the client asked for was ${q.sni ? `"${q.sni}"` : "not sent (no SNI: the client used an address)"}.`, fix: certFix };
@@ -79,6 +79,11 @@ export const smbQuicFailed: FindingModule = {
         why = `${opening} The ${c.from} ended the connection with a CONNECTION_CLOSE (frame ${c.frame}): ${c.name}${c.reason ? `, reason "${c.reason}"` : ""}. ${adv ? adv.why : c.errorCode === 0x2 ? "The server refuses connections (CONNECTION_REFUSED): it is not accepting SMB over QUIC clients now." : "This is a QUIC transport error, not a TLS alert (RFC 9000 20.1)."} No SMB message was exchanged: SMB starts only once the QUIC handshake has completed.`;
         fix = adv ? [...adv.fix, AUDIT] : [AUDIT];
         frames = [...q.helloFrames.slice(0, 2), c.frame];
+      } else if (q.refusedAfterFinished) {
+        title = `SMB over QUIC to ${name} refused by the server after the client's last handshake flight: client access control or the client's certificate`;
+        why = `${opening} The server answered (ServerHello, then its certificate in encrypted Handshake packets), and the client finished its side: it sent its last handshake flight and its first 1-RTT packet (frame ${q.refusedAfterFinished}). The server never took that up: it went on sending Handshake packets and no 1-RTT-only traffic followed, which a server that accepted the handshake would send (it drops its Handshake keys once the handshake completes, RFC 9001 4.9.2). In TLS 1.3 the client's last flight carries its certificate, if asked for one, so the server refused the client there: SMB over QUIC client access control (no client certificate, or one not granted), or a certificate it could not verify. Its alert travels in encrypted packets and cannot be read.`;
+        fix = [...alertAdvice(q, 116, "server").fix, AUDIT];
+        frames = [...q.helloFrames.slice(0, 1), q.refusedAfterFinished];
       } else {
         severity = "warning";
         title = `SMB over QUIC to ${name}: the handshake did not complete${q.serverHello ? " after the server's answer" : ""}`;
