@@ -5,8 +5,11 @@
 // emitted whole as EV_QUIC; short-header (1-RTT) datagrams are counted per direction, the first
 // QUIC_KEEP_SHORT each way emitted without their bytes. EV_QUIC_FLOW at the end gives each flow's counts.
 // Whether it is SMB is for TypeScript to tell (the ALPN is inside the encrypted Initial payload).
-// The table is QUIC_FLOWS entries scanned in order: a bounded cost per UDP datagram, no allocation;
-// when it is full, the flow idle longest gives its place to the new one (its EV_QUIC_FLOW is written then).
+// The table holds QUIC_FLOWS entries, found through a small open-addressing index on the port pair
+// (the same for both directions); a lookup never looks at more than QUIC_FLOWS places, so crafted
+// ports that collide cost at most a scan of the table. No allocation. When the table is full, the
+// flow idle longest gives its place to the new one (its EV_QUIC_FLOW is written then) and the index
+// is rebuilt (at most once per new flow, QUIC_FLOWS entries).
 import {
   EV_QUIC, EV_QUIC_FLOW, F_SRC_IP, F_DST_IP, F_SRC_PORT, F_DST_PORT, F_LEN, F_QUIC_DATAGRAM,
   F_QUIC_COUNTS, F_VALUE, T_BYTES, REC_FLAG_FROM_CLIENT, REC_FLAG_IPV6,
@@ -29,12 +32,39 @@ const E_V6: u32 = 64;
 const E_LAST: u32 = 68; // u32 frame of the latest datagram
 const E_SIZE: u32 = 72;
 
+const INDEX_SLOTS: u32 = 512; // a power of two, at least 4 × QUIC_FLOWS: probe runs stay short
 let table: usize = 0;
+let index: usize = 0; // u16 per slot: entry + 1, 0 = empty
 let used: u32 = 0;
 export let quicEvicted: u64 = 0;
 
-export function quicInit(): void { table = heap.alloc(<usize>QUIC_FLOWS * E_SIZE); quicReset(); }
-export function quicReset(): void { memory.fill(table, 0, <usize>QUIC_FLOWS * E_SIZE); used = 0; quicEvicted = 0; }
+export function quicInit(): void {
+  table = heap.alloc(<usize>QUIC_FLOWS * E_SIZE);
+  index = heap.alloc(<usize>INDEX_SLOTS * 2);
+  quicReset();
+}
+export function quicReset(): void {
+  memory.fill(table, 0, <usize>QUIC_FLOWS * E_SIZE); memory.fill(index, 0, <usize>INDEX_SLOTS * 2);
+  used = 0; quicEvicted = 0;
+}
+
+// Home slot of a port pair, whichever way round (Fibonacci hashing of the smaller and larger port).
+@inline function home(a: u32, b: u32): u32 {
+  const lo = a < b ? a : b, hi = a < b ? b : a;
+  return ((lo << 16 | hi) * 0x9e3779b1) >>> 23; // 9 bits: INDEX_SLOTS
+}
+
+function indexAdd(slot: u32): void {
+  const ports = load<u32>(table + slot * E_SIZE + E_PORTS);
+  let j = home(ports >>> 16, ports & 0xffff);
+  while (load<u16>(index + j * 2) != 0) j = (j + 1) & (INDEX_SLOTS - 1);
+  store<u16>(index + j * 2, <u16>(slot + 1));
+}
+
+function indexRebuild(): void {
+  memory.fill(index, 0, <usize>INDEX_SLOTS * 2);
+  for (let i: u32 = 0; i < used; i++) indexAdd(i);
+}
 
 @inline function same16(a: usize, b: usize): bool { return load<u64>(a) == load<u64>(b) && load<u64>(a + 8) == load<u64>(b + 8); }
 
@@ -43,7 +73,11 @@ const FROM_SERVER: i64 = <i64>1 << 32;
 function find(sport: u32, dport: u32): i64 {
   const t = tunnelTag + 1;
   const fwd = sport << 16 | dport, rev = dport << 16 | sport;
-  for (let i: u32 = 0; i < used; i++) {
+  let j = home(sport, dport);
+  for (let n: u32 = 0; n <= <u32>QUIC_FLOWS; n++, j = (j + 1) & (INDEX_SLOTS - 1)) {
+    const k = <u32>load<u16>(index + j * 2);
+    if (k == 0) return -1;
+    const i = k - 1;
     const e = table + i * E_SIZE;
     const ports = load<u32>(e + E_PORTS);
     if (load<u32>(e + E_TUNNEL) != t || (ports != fwd && ports != rev)) continue;
@@ -74,7 +108,8 @@ export function quicDatagram(p: usize, len: u32, wireLen: u32, sport: u32, dport
   if (found < 0) {
     if (!isClientInitial(p, len, wireLen)) return;
     let slot = used;
-    if (used >= <u32>QUIC_FLOWS) { slot = idlest(); flowRecord(table + slot * E_SIZE); quicEvicted++; } else used++;
+    const evict = used >= <u32>QUIC_FLOWS;
+    if (evict) { slot = idlest(); flowRecord(table + slot * E_SIZE); quicEvicted++; } else used++;
     const e = table + slot * E_SIZE;
     memory.fill(e, 0, E_SIZE);
     memory.copy(e + E_CLIENT, srcAddr, 16); memory.copy(e + E_SERVER, dstAddr, 16);
@@ -82,6 +117,7 @@ export function quicDatagram(p: usize, len: u32, wireLen: u32, sport: u32, dport
     store<u32>(e + E_TUNNEL, tunnelTag + 1);
     store<u32>(e + E_FIRST, curFrame);
     store<u32>(e + E_V6, isV6 ? 1 : 0);
+    if (evict) indexRebuild(); else indexAdd(slot);
     found = <i64>slot;
   }
   const fromServer = (found & FROM_SERVER) != 0;
