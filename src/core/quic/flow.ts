@@ -15,6 +15,8 @@ export const SMB_ALPN = "smb";
 
 /** Flows kept by the model (the wasm follows at most QUIC_FLOWS at once; a long capture has more over time). */
 const MAX_FLOWS = 1000;
+/** Datagrams kept per flow (the wasm sends at most 8 long + 4 short each way per entry; a flow that lost its entry and came back sends more). */
+const MAX_DATAGRAMS = 32;
 /** CRYPTO chunks kept per direction: a ClientHello spans a few packets, not hundreds. */
 const MAX_CHUNKS = 64;
 
@@ -63,6 +65,7 @@ export class QuicCollector {
       if (typeof f.value === "bigint" && Number(f.value) > 0) fl.firstFrame = Math.min(fl.firstFrame, Number(f.value));
       return;
     }
+    if (fl.datagrams.length >= MAX_DATAGRAMS) return;
     const bytes = f.quicDatagram instanceof Uint8Array ? f.quicDatagram : null;
     fl.datagrams.push({ frame: ev.frame, ts: tsMs, fromClient, len: (f.len as number | undefined) ?? bytes?.length ?? 0, bytes });
   }
