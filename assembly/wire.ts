@@ -218,3 +218,13 @@ export const PKTMON_OFF_DROP_LOCATION = 26; // PKTMON_DROP_LOCATION
 export const PKTMON_OFF_ORIG_SIZE = 30;
 export const PKTMON_OFF_LOGGED_SIZE = 32;
 export const PKTMON_COMPONENT_MINIPORT = 2; // event 20 Type of a network adapter
+
+// QUIC (RFC 9000, RFC 9369): versions whose Initial packets can be read (RFC 9001 5.2 / RFC 9369
+// 3.3.1 give their initial salts), and the bounds of assembly/net/quic.ts.
+export const QUIC_V1 = 0x00000001;
+export const QUIC_V2 = 0x6b3343cf;
+export const QUIC_MIN_INITIAL = 1200; // RFC 9000 14.1: a client's Initial datagram is at least this long
+export const QUIC_FLOWS = 128; // QUIC flows followed at once
+export const QUIC_KEEP_DATAGRAMS = 8; // long-header datagrams kept whole per flow (the handshake's first flights)
+export const QUIC_KEEP_BYTES = 1500; // of each, at most this many bytes
+export const QUIC_KEEP_SHORT = 4; // short-header (1-RTT) datagrams emitted per direction (frame and length only: their order against the Handshake packets tells whether the server took up 1-RTT)

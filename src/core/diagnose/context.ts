@@ -49,10 +49,10 @@ function indexOf(ctx: DiagnoseContext): NonNullable<DiagnoseContext["index"]> {
   const byServer = new Map<string, ConnView[]>(), okByHosts = new Map<string, ConnView[]>();
   const put = (m: Map<string, ConnView[]>, k: string, c: ConnView) => { const l = m.get(k); if (l) l.push(c); else m.set(k, [c]); };
   for (const c of ctx.conns) {
-    const srv = host(c.s.server);
-    put(byServer, srv, c);
+    // the model's addresses are host() of the summary's endpoints, without parsing them again
+    put(byServer, c.m.serverIp, c);
     // outcomes are settled before the rules run (summaries, then failedForKerberos)
-    if (c.s.outcome === "ok") put(okByHosts, `${host(c.s.client)}|${srv}`, c);
+    if (c.s.outcome === "ok") put(okByHosts, `${c.m.clientIp}|${c.m.serverIp}`, c);
   }
   return (ctx.index = { byServer, okByHosts });
 }

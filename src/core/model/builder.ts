@@ -9,6 +9,7 @@ import { smb1Dialects, tcpFlagsText } from "../eventsView";
 import type { AuthFacts, BeyondSetup, CaptureModel, ConnModel, KrbMsg, NegotiateInfo } from "./types";
 import { outcomeOf, authOf } from "./summarize";
 import { emptyPktmon, pktmonDrop, pktmonInfo, pktmonWarnings } from "./pktmon";
+import { QuicCollector } from "../quic/flow";
 
 const LADDER_MAX = 48; // handshake steps kept per connection; the rest are counted
 // Ladders are most of the model's memory. When a connection closes, its ladder is kept only while
@@ -36,6 +37,7 @@ export const MODEL_FIELDS = [
   "status", "tcpFlags", "transport", "tree", "treeId", "value", "createName", "ctlCode", "dfsPath",
   "krbEtypes", "krbStime", "krbCtime", "icmpType", "icmpCode", "quotedProto", "quotedSrcIp", "quotedDstIp", "quotedSrcPort", "quotedDstPort",
   "pktmonComponent", "pktmonEvent", "value2", "winName", "winDesc", "pktmonAddr", "dropReason", "dropLocation", "pktmonDir", "smbVersion",
+  "quicDatagram", "quicCounts",
 ] as const;
 
 /** Of the traffic after the setup (beyond): refusals and referrals kept per connection, and requests awaiting an answer. */
@@ -134,6 +136,7 @@ export class ModelBuilder {
   private readonly warningSet = new Set<string>();
   /** per connection: the command an SMB1 AndX chain continues with, and whether the chain began before a UID existed */
   private readonly chain = new Map<number, { next: number; noUid: boolean }>();
+  private readonly quic = new QuicCollector();
   private laddersOk = 0;
   private laddersProblem = 0;
 
@@ -142,7 +145,7 @@ export class ModelBuilder {
       file, bytes, format: null, linkTypes: [], packets: 0, firstTs: null, lastTs: null,
       firstTsNs: null, lastTsNs: null, tsDigits: 6, warnings: [], error: null, connections: [],
       kerberos: [], icmp: [], tcpPorts: [], udpPorts: [], fragments: 0,
-      tunnels: { packets: 0, kinds: [] }, preTcp: { netbeui: 0, ipx: 0 }, probes: [], pktmon: null,
+      tunnels: { packets: 0, kinds: [] }, preTcp: { netbeui: 0, ipx: 0 }, probes: [], pktmon: null, quic: [],
     };
   }
 
@@ -190,6 +193,7 @@ export class ModelBuilder {
       case C.EV_ICMP: return this.icmp(ev);
       case C.EV_PKTMON_DROP: return pktmonDrop((this.m.pktmon ??= emptyPktmon()), ev);
       case C.EV_PKTMON_INFO: return pktmonInfo((this.m.pktmon ??= emptyPktmon()), ev);
+      case C.EV_QUIC: case C.EV_QUIC_FLOW: return this.quic.add(ev, tsMs(ev.tsNs));
       case C.EV_SUMMARY: {
         this.m.packets = Number(f.packets as bigint);
         this.m.fragments = Number((f.ipFragments as bigint | undefined) ?? 0n);
@@ -261,9 +265,12 @@ export class ModelBuilder {
   private closed(c: ConnModel): void {
     this.chain.delete(c.stream);
     if (c.ladderDropped || c.ladder.length === 0 || c.ladderKept) return;
-    const auth = authOf(c);
-    const problem = outcomeOf(c, null).outcome !== "ok" || c.gaps.length > 0 || c.midstream || c.encrypted !== null || auth === "guest" || auth === "anonymous";
-    const keep = problem ? this.laddersProblem++ < KEEP_LADDERS_PROBLEM : this.laddersOk++ < KEEP_LADDERS_OK;
+    // both budgets spent (all but the first ~1,200 connections of a busy capture): dropped
+    // either way, without judging the connection first
+    const spent = this.laddersProblem >= KEEP_LADDERS_PROBLEM && this.laddersOk >= KEEP_LADDERS_OK;
+    const auth = spent ? null : authOf(c);
+    const problem = !spent && (outcomeOf(c, null).outcome !== "ok" || c.gaps.length > 0 || c.midstream || c.encrypted !== null || auth === "guest" || auth === "anonymous");
+    const keep = !spent && (problem ? this.laddersProblem++ < KEEP_LADDERS_PROBLEM : this.laddersOk++ < KEEP_LADDERS_OK);
     if (keep) c.ladderKept = true;
     else { c.ladder = []; c.ladderDropped = true; }
     c.pending = null;
@@ -488,6 +495,7 @@ export class ModelBuilder {
   }
 
   finish(): CaptureModel {
+    this.m.quic = this.quic.flows;
     for (const c of this.m.connections) { c.pending = null; if (c.beyond) c.beyond.open = null; }
     // Only flows whose bytes are SMB both ways are SMB connections: an SMB client answered by
     // another protocol, or sent to a port that is not SMB's and never answered in SMB, is a probe.

@@ -1,6 +1,7 @@
 // The model: what the events say about each SMB connection and each Kerberos exchange, before
 // any judgement. Built incrementally by builder.ts; read by the diagnosis rules and reportBuilder.
 import type { SessionDecryption } from "../report";
+import type { QuicFlowModel } from "../quic/flow";
 
 export interface Msg {
   frame: number;
@@ -232,6 +233,8 @@ export interface CaptureModel {
   preTcp: { netbeui: number; ipx: number };
   /** flows that looked like SMB from the client but are not SMB connections (see SmbProbe) */
   probes: SmbProbe[];
+  /** QUIC flows that began with a client Initial (src/core/quic/flow.ts; SMB over QUIC among them) */
+  quic: QuicFlowModel[];
   /** a pktmon trace's components and drops (model/pktmon.ts); null for other captures */
   pktmon: PktmonModel | null;
 }

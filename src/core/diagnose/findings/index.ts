@@ -49,6 +49,8 @@ import { logonPasswordCheck } from "./logon-password-check";
 import { userSessionDeleted } from "./user-session-deleted";
 import { pathNotCovered } from "./path-not-covered";
 import { authRateLimited } from "./auth-rate-limited";
+import { smbOverQuicFinding } from "./smb-over-quic";
+import { smbQuicFailed } from "./smb-quic-failed";
 
 export const FINDING_MODULES: readonly FindingModule[] = [
   // the older families, in their walk's order (walk.ts)
@@ -96,6 +98,8 @@ export const FINDING_MODULES: readonly FindingModule[] = [
   userSessionDeleted,
   pathNotCovered,
   authRateLimited,
+  smbOverQuicFinding,
+  smbQuicFailed,
   // fallbacks, in this order: the more specific first
   authNotAttempted,
   connectionAbandoned,

@@ -44,6 +44,7 @@ import { ntlmV1Refused } from "../ntlmv1-refused";
 import { sessionLegDeleted, treeSessionDeleted } from "../user-session-deleted";
 import { treePathNotCovered } from "../path-not-covered";
 import { dialectRangeRefused } from "./dialect-range";
+import { smbOverQuic } from "../../../quic/flow";
 import { CREDENTIAL } from "../logon-failure";
 
 export type TcpVerdict =
@@ -211,5 +212,6 @@ export function explainedByError(ctx: DiagnoseContext, c: ConnView): boolean {
 /** The capture holds no SMB at all: no connection, no Kerberos, no pre-TCP SMB, and it was read whole. */
 export function noSmbAtAll(ctx: DiagnoseContext): boolean {
   const m = ctx.model;
-  return ctx.conns.length === 0 && m.kerberos.length === 0 && !m.error && m.preTcp.netbeui + m.preTcp.ipx === 0;
+  // SMB over QUIC is SMB too (SMB_OVER_QUIC, SMB_QUIC_FAILED say what can be told of it)
+  return ctx.conns.length === 0 && m.kerberos.length === 0 && !m.error && m.preTcp.netbeui + m.preTcp.ipx === 0 && smbOverQuic(m).length === 0;
 }
