@@ -25,6 +25,7 @@ describe("isRunnableCommand", () => {
       "samba-tool spn add cifs/files.corp.example.test DC1$", "w32tm /resync", "nltest /dsgetdc:CORP.EXAMPLE.TEST",
       "Get-NetFirewallRule -DisplayGroup \"File and Printer Sharing\" | Get-NetFirewallPortFilter", "smbclient -L 10.99.1.1 -N",
       "dfsutil diag viewdfspath \"\\\\10.99.6.1\\dfs\\link\"",
+      "NET USE \\\\server\\share /TRANSPORT:TCP", "Get-SmbServerConfiguration | Format-List EnableSMBQUIC",
       "Set-SmbShare -Name <share> -EncryptData $true", // a placeholder the admin fills is still a command
     ]) expect(isRunnableCommand(c), c).toBe(true);
   });

@@ -25,6 +25,9 @@ const PROGRAMS: Record<string, boolean> = {
 const VERBS = new Set([
   "Add", "Clear", "Disable", "Enable", "Get", "Grant", "Install", "New", "Remove", "Rename", "Repair", "Reset", "Resolve",
   "Restart", "Revoke", "Search", "Select", "Set", "Start", "Stop", "Test", "Unblock", "Unlock", "Update", "Block",
+  "Format", "Out", "Measure", "Sort", "Where", "ForEach", "Export", "Import", "Invoke", "Register", "Unregister", "Write",
+  "Show", "Find", "Move", "Copy", "Connect", "Disconnect", "Suspend", "Resume", "Compare", "Convert", "ConvertTo", "ConvertFrom",
+  "Initialize", "Install", "Uninstall", "Save", "Send", "Receive", "Wait", "Expand", "Group", "Mount", "Dismount", "Trace",
 ]);
 /** Cmdlets that do something useful with no parameter (the others' bare names are mentions). */
 const BARE_CMDLETS = new Set([
@@ -58,8 +61,11 @@ function pipeline(s: string): string[] | null {
 /** The text with every quoted part emptied (so `ss -lnp 'sport = :445'` has no ` = ` left). */
 const unquoted = (s: string) => s.replace(/'[^']*'|"[^"]*"/g, "''");
 
+/** The program a word names: Windows takes NET as net (its command names are case-insensitive). */
+const programOf = (word: string) => (Object.hasOwn(PROGRAMS, word) ? word : Object.hasOwn(PROGRAMS, word.toLowerCase()) && /^[A-Z]+$/.test(word) ? word.toLowerCase() : null);
+
 function isProgram(word: string, first: boolean): boolean {
-  if (Object.hasOwn(PROGRAMS, word)) return true;
+  if (programOf(word)) return true;
   const m = CMDLET.exec(word);
   if (m && VERBS.has(m[1])) return true;
   return !first && PIPE_TAILS.has(word.toLowerCase());
@@ -79,9 +85,9 @@ export function isRunnableCommand(code: string): boolean {
   if (!stages || stages.some((x) => !x)) return false;
   return stages.every((stage, i) => {
     const words = stage.split(/\s+/);
-    const prog = words[0];
-    if (!isProgram(prog, i === 0)) return false;
+    if (!isProgram(words[0], i === 0)) return false;
+    const prog = programOf(words[0]) ?? words[0];
     if (i === 0 && words.length === 1) return PROGRAMS[prog] === true || BARE_CMDLETS.has(prog);
-    return !(i === 0 && prog === "net" && !/^[a-z]+$/.test(words[1])); // `net` takes a subcommand
+    return !(i === 0 && prog === "net" && !/^[a-z]+$/i.test(words[1])); // `net` takes a subcommand
   });
 }
