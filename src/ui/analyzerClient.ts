@@ -4,19 +4,39 @@
 // background: the next file's analysis does not wait for it.
 import * as Comlink from "comlink";
 import type { AnalyzerApi, AnalyzeOptions, ProgressInfo, WorkerResult } from "../worker/analyzer.worker";
-import type { Report } from "../core/report";
+import type { Connection, Finding, Report } from "../core/report";
+import type { ConnectionBrief, ConnectionRow, KerberosRow, ReportDigest, RowQuery, RowsResult, ServerRow } from "../worker/reportIndex";
 import type { HashApi, HashOptions } from "../worker/hash.worker";
 import AnalyzerWorker from "../worker/analyzer.worker?worker";
 import HashWorker from "../worker/hash.worker?worker";
 
 export type { ProgressInfo, AnalyzeOptions };
+export type { ConnectionBrief, ConnectionRow, KerberosRow, ReportDigest, RowQuery, RowsResult, ServerRow };
+
+/**
+ * A report the page shows: its digest here, the Report itself in the analyzer worker under
+ * `handle`. `stored` (the gzip Blob history keeps) brings it back when the worker no longer has it.
+ */
+export interface ReportRef {
+  digest: ReportDigest;
+  handle: number;
+  /** the worker generation the handle belongs to */
+  gen: number;
+  stored: Blob | null;
+  /** an entry saved before the stored form existed: the Report itself, as read from history */
+  legacy?: Report;
+}
 
 export interface AnalyzeResult {
-  report: Report;
+  ref: ReportRef;
   elapsedMs: number;
   wasmBytes: number;
   reads: WorkerResult["reads"];
+  doneAt: number;
 }
+
+/** The report is gone from the worker and there is nothing to bring it back from. */
+export class ReportLost extends Error { name = "ReportLost"; }
 
 /** A SHA-256 under way (see AnalyzerClient.hash). */
 export interface HashJob {
@@ -106,7 +126,8 @@ export class AnalyzerClient {
     crashed.catch(() => {});
     try {
       const res = await Promise.race([this.api.analyze(file, name, progress, this.opts), crashed]);
-      return { report: res.report, elapsedMs: res.elapsedMs, wasmBytes: res.wasmBytes, reads: res.reads };
+      const ref: ReportRef = { digest: res.digest, handle: res.handle, gen: this.generation, stored: null };
+      return { ref, elapsedMs: res.elapsedMs, wasmBytes: res.wasmBytes, reads: res.reads, doneAt: res.doneAt };
     } catch (e) {
       if (e instanceof AnalysisFailure) { this.replace(); throw e; }
       const err = e as Error;
@@ -118,6 +139,55 @@ export class AnalyzerClient {
       this.crash = null;
     }
   }
+
+  // ---- the reports held in the worker ----
+
+  /** Hands a saved analysis to the worker: its stored form, or (older entries) the Report itself. */
+  async open(saved: Blob | Report): Promise<ReportRef> {
+    const res = await this.api.open(saved);
+    return { digest: res.digest, handle: res.handle, gen: this.generation, stored: res.stored, legacy: saved instanceof Blob ? undefined : saved };
+  }
+
+  /** Calls the worker about a report; gives the report back to it first when it no longer holds it. */
+  private async on<T>(ref: ReportRef, f: (api: Comlink.Remote<AnalyzerApi>, handle: number) => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      if (ref.gen !== this.generation) await this.reopen(ref);
+      try { return await f(this.api, ref.handle); } catch (e) {
+        if (attempt || !/unknown report handle/.test((e as Error)?.message ?? "")) throw e;
+        ref.gen = -1;
+      }
+    }
+  }
+
+  private async reopen(ref: ReportRef): Promise<void> {
+    const from = ref.stored ?? ref.legacy;
+    if (!from) throw new ReportLost("This report is no longer in memory (the analyzer was restarted before it could be kept): analyse the file again.");
+    const res = await this.api.open(from);
+    ref.handle = res.handle;
+    ref.gen = this.generation;
+  }
+
+  rows(ref: ReportRef, q: RowQuery, detail = false): Promise<RowsResult<ConnectionRow>> { return this.on(ref, (a, h) => a.rows(h, q, detail)); }
+  connection(ref: ReportRef, id: string): Promise<{ connection: Connection; findings: Finding[] } | null> { return this.on(ref, (a, h) => a.connection(h, id)); }
+  occurrences(ref: ReportRef, key: string, offset: number, count: number): Promise<RowsResult<{ finding: Finding; connection: ConnectionBrief | null }>> {
+    return this.on(ref, (a, h) => a.occurrences(h, key, offset, count));
+  }
+  kerberos(ref: ReportRef, offset: number, count: number): Promise<RowsResult<KerberosRow>> { return this.on(ref, (a, h) => a.kerberos(h, offset, count)); }
+  servers(ref: ReportRef, offset: number, count: number): Promise<RowsResult<ServerRow>> { return this.on(ref, (a, h) => a.servers(h, offset, count)); }
+  printRows(ref: ReportRef, q: Omit<RowQuery, "offset" | "count">) { return this.on(ref, (a, h) => a.printRows(h, q)); }
+  exportJson(ref: ReportRef): Promise<Blob> { return this.on(ref, (a, h) => a.exportJson(h)); }
+  exportMarkdown(ref: ReportRef): Promise<Blob> { return this.on(ref, (a, h) => a.exportMarkdown(h)); }
+
+  /** The stored form (gzip Blob) of a report, made once in the worker; kept on the ref. */
+  async stored(ref: ReportRef): Promise<Blob> {
+    if (ref.stored) return ref.stored;
+    const blob = await this.on(ref, (a, h) => a.stored(h));
+    ref.stored = blob;
+    return blob;
+  }
+
+  /** The page no longer shows this report. */
+  release(ref: ReportRef): void { if (ref.gen === this.generation) void this.api.release(ref.handle).catch(() => {}); }
 
   /** Cancels the analysis under way (a hash for history is stopped with its own HashJob.cancel). */
   cancel(): void { void this.api.cancel(); }

@@ -82,7 +82,7 @@ export function kerberosMark(k: KerberosRecord, findings: Finding[]): { text: st
   return { text: cited?.severity === "warning" ? "warning" : "error", tone: "warning", title: cited?.title ?? k.error };
 }
 
-export function authText(c: Connection): string {
+export function authText(c: Pick<Connection, "auth" | "user">): string {
   const a = c.auth ? c.auth.toUpperCase().replace("KERBEROS", "Kerberos").replace("ANONYMOUS", "anonymous").replace("GUEST", "guest") : "";
   return [a, c.user ?? ""].filter(Boolean).join(" ");
 }
@@ -205,7 +205,7 @@ export interface FindingFilters {
 }
 
 /** The Wireshark filters shown with a finding (the page and the Markdown export show the same). */
-export function findingFilters(f: Finding, conn?: Connection | null): FindingFilters {
+export function findingFilters(f: Finding, conn?: { stream: number } | null): FindingFilters {
   const frames = displayFilter({ frames: f.frames });
   const stream = conn ? displayFilter({ stream: conn.stream }) : "";
   const own = f.filter ? upgradeFilter(f.filter) : ""; // a Report from history may predate Wireshark 4.0's syntax
