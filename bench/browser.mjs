@@ -2,15 +2,26 @@
 // real path (File → slices → worker → wasm → Report), and, for comparison, the ceiling of a
 // worker that merely reads the same File in slices and copies them into wasm memory.
 //
-//   node bench/browser.mjs FILE [--no-ceiling] [--runs N]   (run by bench/run.mjs after `npm run build`)
+//   node bench/browser.mjs FILE [--no-ceiling] [--runs N] [--ui CAPTURE | --no-ui] [--dist DIR]
+//   (run by bench/run.mjs after `npm run build`; --dist: another build of the app, e.g. an older one to compare)
 // Prints MB/s for both, their ratio, and the analyzer worker's memory (JS heap sampled over CDP,
-// plus the wasm memory the worker reports). The page runs without its CSP here (bypassCSP), only
-// so that the ceiling can start a worker from a blob: URL; e2e/app.test.ts tests the CSP.
+// plus the wasm memory the worker reports), and how long after the worker finished the verdict was
+// on screen. Then the page with a report of 100,000 connections (--ui, by default a capture of
+// 100,000 short SMB setups replicated from the fixtures by bench/gen.mjs, cached): the longest
+// main-thread task (PerformanceObserver 'longtask') while the report is drawn, sorted, filtered
+// and scrolled. The page runs without its CSP here (bypassCSP), only so that the ceiling can start
+// a worker from a blob: URL; e2e/app.test.ts tests the CSP.
 import { preview } from "vite";
 import { chromium } from "playwright-core";
-import { statSync, existsSync } from "node:fs";
+import { statSync, existsSync, mkdirSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
 
 const file = process.argv[2];
+const argOf = (f) => (process.argv.includes(f) ? process.argv[process.argv.indexOf(f) + 1] : undefined);
+const DIST = argOf("--dist");
+const UI = !process.argv.includes("--no-ui");
+const UI_CONNS = 100_000;
 const CEILING = !process.argv.includes("--no-ceiling");
 const RUNS = process.argv.includes("--runs") ? Number(process.argv[process.argv.indexOf("--runs") + 1]) : 3;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -19,7 +30,7 @@ if (!existsSync(CHROMIUM)) { console.log(`  browser: skipped (${CHROMIUM} is not
 const size = statSync(file).size;
 const MB = 1e6;
 
-const server = await preview({ preview: { port: 0, host: "127.0.0.1" }, logLevel: "silent" });
+const server = await preview({ preview: { port: 0, host: "127.0.0.1" }, logLevel: "silent", ...(DIST ? { build: { outDir: DIST } } : {}) });
 const url = server.resolvedUrls.local[0];
 const browser = await chromium.launch({
   executablePath: CHROMIUM, headless: true,
@@ -74,6 +85,7 @@ try {
   // (as for the CLI: this machine is shared and noisy), each on a freshly loaded page.
   const analyse = async (k) => {
     if (k > 0) { await page.reload(); await page.getByTestId("file-input").waitFor({ state: "attached" }); }
+    await page.evaluate(watchVerdict);
     const t0 = Date.now();
     await page.setInputFiles('[data-testid="file-input"]', file);
     // The worker's JS heap, sampled over CDP while it works (performance.memory does not exist in
@@ -106,12 +118,14 @@ try {
       workerMs: Number(await verdict.getAttribute("data-elapsed-ms")),
       wasmBytes: Number(await verdict.getAttribute("data-wasm-bytes")),
       reads: await verdict.getAttribute("data-reads"),
+      ...(await verdictLatency(page)),
     };
     await cdp.detach().catch(() => {});
     return r;
   };
   const runs = [];
   for (let k = 0; k < RUNS; k++) runs.push(await analyse(k));
+  const lat = runs.map((r) => r.latency).filter((x) => x !== null);
   const best = runs.reduce((a, b) => (b.workerMs < a.workerMs ? b : a));
   const { ms, allMs, packets, workerMs, wasmBytes, reads } = best;
   const heapMax = Math.max(...runs.map((r) => r.heapMax));
@@ -124,8 +138,114 @@ try {
   if (ceiling) console.log(`  browser: ceiling, a worker reading slices and copying them into wasm memory: ${ceilings.map((c) => `${c.mib} MiB × ${c.depth} in flight ${c.mbs.toFixed(0)} MB/s`).join(", ")}`);
   if (workerMs && ceiling) console.log(`  browser: worker analysis at ${((size / MB / (workerMs / 1000) / ceiling) * 100).toFixed(0)}% of the best ceiling (${ceiling.toFixed(0)} MB/s); whole app at ${((appMBs / ceiling) * 100).toFixed(0)}%`);
   console.log(`  browser: analyzer worker memory (largest of the runs): JS heap peak ${heapMax ? `${(heapMax / MiB).toFixed(0)} MiB` : "not sampled"} + wasm memory ${(wasmBytes / MiB).toFixed(0)} MiB = ${((heapMax + wasmBytes) / MiB).toFixed(0)} MiB (File slices being read, BLOB_READ_AHEAD in src/core/source.ts, are outside the JS heap)`);
+  if (lat.length) console.log(`  browser: verdict on screen ${lat.map((x) => `${x.toFixed(0)} ms`).join(", ")} after the worker finished (${runs[0].exact ? "the worker's own end time" : "estimated: file input change + the worker's elapsed time"}; target ≤ 500 ms)`);
   console.log("  (the SHA-256 for history is computed after the report is shown, on a second worker)");
+  if (UI) await uiTimings(page);
 } finally {
   await browser.close();
   await server.close();
+}
+
+/** In the page: note when the file input changes and when the verdict is first painted. */
+function watchVerdict() {
+  const w = window;
+  w.__bench = { changeAt: null, verdictAt: null };
+  document.addEventListener("change", () => { w.__bench.changeAt ??= performance.timeOrigin + performance.now(); }, true);
+  const mo = new MutationObserver(() => {
+    if (w.__bench.verdictAt !== null || !document.querySelector("[data-testid=verdict]")) return;
+    w.__bench.verdictAt = -1;
+    // painted: the frame after it is in the DOM
+    requestAnimationFrame(() => setTimeout(() => { w.__bench.verdictAt = performance.timeOrigin + performance.now(); }, 0));
+  });
+  mo.observe(document.body, { childList: true, subtree: true });
+}
+
+async function verdictLatency(page) {
+  await page.waitForFunction(() => window.__bench?.verdictAt > 0, null, { timeout: 10_000 }).catch(() => {});
+  const b = await page.evaluate(() => window.__bench);
+  const v = page.getByTestId("verdict");
+  const doneAt = Number(await v.getAttribute("data-done-at"));
+  const elapsed = Number(await v.getAttribute("data-elapsed-ms"));
+  if (!(b?.verdictAt > 0)) return { latency: null, exact: false };
+  if (doneAt) return { latency: b.verdictAt - doneAt, exact: true };
+  return { latency: b.changeAt ? b.verdictAt - (b.changeAt + elapsed) : null, exact: false };
+}
+
+/** The longest main-thread task (ms) while `action` runs, from the page's 'longtask' observer. */
+async function longest(page, action) {
+  const from = await page.evaluate(() => performance.now());
+  await action();
+  await page.waitForTimeout(300);
+  const to = await page.evaluate(() => performance.now());
+  const tasks = await page.evaluate(([a, b]) => window.__longtasks.filter((t) => t.start + t.duration >= a && t.start <= b), [from, to]);
+  return { max: tasks.reduce((m, t) => Math.max(m, t.duration), 0), count: tasks.length, total: tasks.reduce((m, t) => m + t.duration, 0) };
+}
+
+/** A capture of 100,000 short SMB setups (the fixtures' SMB-only scenarios, each replica its own addresses), cached. */
+async function uiCapture() {
+  const given = argOf("--ui");
+  if (given) return given;
+  const dir = process.env.SMBSCOPE_BENCH_CACHE ?? join(homedir(), ".cache/smbscope/bench");
+  mkdirSync(dir, { recursive: true });
+  const out = join(dir, `smb${UI_CONNS / 1000}k.pcap`);
+  if (!existsSync(out)) {
+    const { loadSeeds, kinds, generate } = await import("./gen.mjs");
+    generate(out, { mix: kinds(loadSeeds()).dense.mix.filter((m) => m.seed.name.endsWith(".pcap")), replicas: UI_CONNS, lanes: 256 });
+  }
+  return out;
+}
+
+async function uiTimings(page) {
+  const capture = await uiCapture();
+  await page.reload();
+  await page.getByTestId("file-input").waitFor({ state: "attached" });
+  await page.evaluate(() => {
+    window.__longtasks = [];
+    new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__longtasks.push({ start: e.startTime, duration: e.duration }); })
+      .observe({ type: "longtask", buffered: true });
+  });
+  await page.evaluate(watchVerdict);
+  await page.setInputFiles('[data-testid="file-input"]', capture);
+  await page.getByTestId("verdict").waitFor({ state: "visible", timeout: 600_000 });
+  const conns = Number((await page.getByTestId("verdict").textContent()).match(/([\d,]+) SMB connections?/)?.[1].replace(/,/g, "") ?? 0);
+  const { latency } = await verdictLatency(page);
+  const rows = page.locator("[data-testid=connections] tbody tr[data-connection-id]");
+  // drawn: from the verdict until the table shows its first rows
+  const draw = await longest(page, async () => {
+    await page.getByTestId("report-body").waitFor({ state: "visible", timeout: 120_000 });
+    await rows.first().waitFor({ timeout: 120_000 });
+  });
+  const firstId = () => rows.first().getAttribute("data-connection-id");
+  const sortBy = async (label) => {
+    const before = await firstId();
+    await page.locator("[data-testid=connections] thead button", { hasText: new RegExp(`^${label}$`) }).click();
+    await page.waitForFunction((b) => document.querySelector("[data-testid=connections] tbody tr[data-connection-id]")?.getAttribute("data-connection-id") !== b, before, { timeout: 60_000 }).catch(() => {});
+  };
+  const sort = await longest(page, async () => { for (const c of ["Client", "Server", "Shares", "Auth / user", "Outcome"]) await sortBy(c); });
+  const filter = await longest(page, async () => {
+    await page.getByTestId("conn-filter").click();
+    await page.getByTestId("conn-filter").pressSequentially("10.1 logon", { delay: 80 });
+    await page.waitForTimeout(500);
+    await page.getByTestId("conn-filter").fill("");
+    await page.getByTestId("conn-outcome").selectOption("problems");
+    await page.waitForTimeout(500);
+    await page.getByTestId("conn-outcome").selectOption("all");
+  });
+  // scrolled: the table's own box where it has one (the virtualised table), the page otherwise
+  const scroll = await longest(page, async () => {
+    await rows.first().waitFor();
+    await page.evaluate(async () => {
+      const box = document.querySelector("[data-testid=conn-scroll]");
+      const el = box && box.scrollHeight > box.clientHeight + 10 ? box : document.scrollingElement;
+      const frame = () => new Promise((r) => requestAnimationFrame(r));
+      const max = el.scrollHeight - el.clientHeight;
+      for (let i = 0; i < 60; i++) { el.scrollTop += 400; await frame(); } // a flick of the wheel
+      for (let i = 0; i <= 20; i++) { el.scrollTop = (max * i) / 20; await frame(); await frame(); } // dragging the thumb
+      el.scrollTop = 0;
+    });
+    const more = page.getByTestId("conn-more");
+    for (let i = 0; i < 3 && (await more.count()); i++) await more.click(); // the paged table of older builds
+  });
+  const f = (x) => `${x.max.toFixed(0)} ms (${x.count} over 50 ms)`;
+  console.log(`  browser, ${conns.toLocaleString("en-US")} connections (${capture.split("/").pop()}): verdict ${latency !== null ? `${latency.toFixed(0)} ms` : "?"} after the worker; longest main-thread task: drawing ${f(draw)}, sorting ${f(sort)}, filtering ${f(filter)}, scrolling ${f(scroll)} (target < 50 ms)`);
 }
