@@ -110,7 +110,7 @@ export function Connections(props: {
 
   // the height of a row as drawn (a card on a phone is taller): the distance between two rows
   const measure = () => {
-    if (!box) return;
+    if (!box || printed()) return;
     setViewH(box.clientHeight || 600);
     const trs = body?.querySelectorAll<HTMLElement>("tr.conn-row");
     if (trs && trs.length >= 2) {
@@ -123,7 +123,11 @@ export function Connections(props: {
     if (box) ro.observe(box);
     onCleanup(() => ro.disconnect());
   });
-  createEffect(on(slots, () => queueMicrotask(measure)));
+  // (after the frame is laid out, never in a microtask: a measurement that changes the rows drawn
+  // must not loop without the page getting a frame in between)
+  let measuring = 0;
+  createEffect(on(slots, () => { if (!measuring) measuring = requestAnimationFrame(() => { measuring = 0; measure(); }); }));
+  onCleanup(() => cancelAnimationFrame(measuring));
 
   let frame = 0;
   const onScroll = () => {
@@ -180,7 +184,7 @@ export function Connections(props: {
         </label>
         <span class="notice" aria-live="polite" data-testid="conn-shown">{filtered() ? `${shownTotal().toLocaleString("en-US")} of ${d().connections.toLocaleString("en-US")} shown` : ""}</span>
       </div>
-      <div class="table-wrap cards vscroll" ref={box} onScroll={onScroll} onKeyDown={onKey} data-testid="conn-scroll">
+      <div class="table-wrap cards vscroll" classList={{ printed: !!printed() }} ref={box} onScroll={onScroll} onKeyDown={onKey} data-testid="conn-scroll">
         <table data-testid="connections" class="cards" aria-rowcount={(printed()?.total ?? shownTotal()) + 1}>
           <caption class="sr-only">SMB connections, sortable: activate a column heading to sort by it; in the table, the arrow keys, Page Up, Page Down, Home and End move between rows</caption>
           <thead>
@@ -212,6 +216,7 @@ export function Connections(props: {
           </Show>
         </table>
       </div>
+      <p class="print-only notice">{printed() ? "" : "Printed here: the rows in view. The Print button above prints every connection (or, in a long table, every one with a problem)."}</p>
       <Show when={props.print?.onlyProblems}>
         <p class="notice" data-testid="conn-print-note">Printed: the {props.print!.connections.total.toLocaleString("en-US")} connections with a problem; the other {(d().connections - props.print!.connections.total).toLocaleString("en-US")} set up fine (Export JSON lists every one).</p>
       </Show>

@@ -20,8 +20,8 @@ export interface ReportMeta {
   doneAt?: number;
 }
 
-/** Reports up to this many connections fetch their print rows ahead, so that Ctrl+P prints them whole. */
-const PRINT_AHEAD = 2000;
+/** Reports up to this many connections (and Kerberos messages) fetch their print rows ahead, so that Ctrl+P prints them whole. */
+const PRINT_AHEAD = { connections: 2000, kerberos: 10_000 };
 
 const drawnReports = new WeakSet<ReportRef>();
 
@@ -67,7 +67,7 @@ export function ReportView(props: { report: ReportRef; client: AnalyzerClient; m
   };
   createEffect(on([() => props.report, query, drawn], ([rep, , isDrawn]) => {
     setPrintRows(null);
-    if (!isDrawn || rep.digest.connections + rep.digest.kerberos > PRINT_AHEAD) return;
+    if (!isDrawn || rep.digest.connections > PRINT_AHEAD.connections || rep.digest.kerberos > PRINT_AHEAD.kerberos) return;
     const t = setTimeout(() => void fetchPrintRows(), 300);
     onCleanup(() => clearTimeout(t));
   }));
