@@ -2,7 +2,7 @@
 // real path (File → slices → worker → wasm → Report), and, for comparison, the ceiling of a
 // worker that merely reads the same File in slices and copies them into wasm memory.
 //
-//   node bench/browser.mjs FILE [--no-ceiling] [--runs N] [--ui CAPTURE | --no-ui] [--dist DIR]
+//   node bench/browser.mjs FILE [--no-ceiling] [--runs N] [--no-ui | --ui-only] [--ui-report JSON] [--dist DIR]
 //   (run by bench/run.mjs after `npm run build`; --dist: another build of the app, e.g. an older one to compare)
 // Prints MB/s for both, their ratio, and the analyzer worker's memory (JS heap sampled over CDP,
 // plus the wasm memory the worker reports), and how long after the worker finished the verdict was
@@ -22,7 +22,8 @@ const argOf = (f) => (process.argv.includes(f) ? process.argv[process.argv.index
 const DIST = argOf("--dist");
 const UI = !process.argv.includes("--no-ui");
 const UI_CONNS = 100_000;
-const CEILING = !process.argv.includes("--no-ceiling");
+const UI_ONLY = process.argv.includes("--ui-only");
+const CEILING = !process.argv.includes("--no-ceiling") && !UI_ONLY;
 const RUNS = process.argv.includes("--runs") ? Number(process.argv[process.argv.indexOf("--runs") + 1]) : 3;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 if (!file || !existsSync(file)) { console.error("usage: node bench/browser.mjs CAPTURE"); process.exit(2); }
@@ -124,7 +125,8 @@ try {
     return r;
   };
   const runs = [];
-  for (let k = 0; k < RUNS; k++) runs.push(await analyse(k));
+  for (let k = 0; k < (UI_ONLY ? 0 : RUNS); k++) runs.push(await analyse(k));
+  if (UI_ONLY) { await uiTimings(page); process.exit(0); }
   const lat = runs.map((r) => r.latency).filter((x) => x !== null);
   const best = runs.reduce((a, b) => (b.workerMs < a.workerMs ? b : a));
   const { ms, allMs, packets, workerMs, wasmBytes, reads } = best;
@@ -181,34 +183,77 @@ async function longest(page, action) {
   return { max: tasks.reduce((m, t) => Math.max(m, t.duration), 0), count: tasks.length, total: tasks.reduce((m, t) => m + t.duration, 0) };
 }
 
-/** A capture of 100,000 short SMB setups (the fixtures' SMB-only scenarios, each replica its own addresses), cached. */
-async function uiCapture() {
-  const given = argOf("--ui");
-  if (given) return given;
+/** The seed of the synthetic report: ~400 short SMB setups replicated from the fixtures' SMB-only scenarios (bench/gen.mjs), cached. */
+async function seedCapture() {
   const dir = process.env.SMBSCOPE_BENCH_CACHE ?? join(homedir(), ".cache/smbscope/bench");
   mkdirSync(dir, { recursive: true });
-  const out = join(dir, `smb${UI_CONNS / 1000}k.pcap`);
+  const out = join(dir, "smb-seed400.pcap");
   if (!existsSync(out)) {
     const { loadSeeds, kinds, generate } = await import("./gen.mjs");
-    generate(out, { mix: kinds(loadSeeds()).dense.mix.filter((m) => m.seed.name.endsWith(".pcap")), replicas: UI_CONNS, lanes: 256 });
+    generate(out, { mix: kinds(loadSeeds()).dense.mix.filter((m) => m.seed.name.endsWith(".pcap")), replicas: 400, lanes: 32 });
   }
   return out;
 }
 
-async function uiTimings(page) {
-  const capture = await uiCapture();
-  await page.reload();
-  await page.getByTestId("file-input").waitFor({ state: "attached" });
+async function observeLongTasks(page) {
   await page.evaluate(() => {
     window.__longtasks = [];
     new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__longtasks.push({ start: e.startTime, duration: e.duration }); })
       .observe({ type: "longtask", buffered: true });
   });
+}
+
+/**
+ * The page with a report of UI_CONNS connections: SYNTHETIC, the seed capture's Report with its
+ * connections replicated in the worker (?test-synthetic, worker/synthetic.ts), since analysing a
+ * real capture of that many takes minutes today. A build without that hook (--dist, an older one)
+ * is given the same Report (the JSON the newer build exported, --ui-report) as a saved analysis in
+ * its history, and opens it from there.
+ */
+async function uiTimings(page) {
+  const reportFile = argOf("--ui-report") ?? join(process.env.SMBSCOPE_BENCH_CACHE ?? join(homedir(), ".cache/smbscope/bench"), `synthetic-${UI_CONNS / 1000}k.json`);
+  const seed = await seedCapture();
+  const base = page.url().split("?")[0];
+  await page.goto(`${base}?test-synthetic=${UI_CONNS}`);
+  await page.getByTestId("file-input").waitFor({ state: "attached" });
+  await observeLongTasks(page);
   await page.evaluate(watchVerdict);
-  await page.setInputFiles('[data-testid="file-input"]', capture);
+  await page.setInputFiles('[data-testid="file-input"]', seed);
   await page.getByTestId("verdict").waitFor({ state: "visible", timeout: 600_000 });
-  const conns = Number((await page.getByTestId("verdict").textContent()).match(/([\d,]+) SMB connections?/)?.[1].replace(/,/g, "") ?? 0);
-  const { latency } = await verdictLatency(page);
+  const countOf = async () => Number((await page.getByTestId("verdict").textContent()).match(/([\d,]+) SMB connections?/)?.[1].replace(/,/g, "") ?? 0);
+  let conns = await countOf();
+  let how = `synthetic: ${seed.split("/").pop()} replicated to ${UI_CONNS.toLocaleString("en-US")} connections in the worker`;
+  let latency = (await verdictLatency(page)).latency;
+  let openMs = null;
+  if (conns < UI_CONNS) {
+    // an older build: the same Report, reopened from its history (as that build keeps it: the Report object)
+    if (!existsSync(reportFile)) { console.log(`  browser, ${UI_CONNS} connections: skipped (this build has no ?test-synthetic and ${reportFile} is missing: run the bench with the newer build first)`); return; }
+    await page.route("**/__bench_report.json", (r) => r.fulfill({ path: reportFile, contentType: "application/json" }));
+    await page.evaluate(async () => {
+      const r = await (await fetch("./__bench_report.json")).json();
+      await new Promise((resolve, reject) => {
+        const q = indexedDB.open("smbscope");
+        q.onsuccess = () => {
+          const tx = q.result.transaction(["entries", "reports"], "readwrite");
+          const add = tx.objectStore("entries").add({ name: "synthetic.pcap", size: 1, sha256: "11".repeat(32), date: Date.now(), verdict: r.verdict, tone: "error", errors: 1, warnings: 0, findingIds: [], packets: r.capture.packets, hasCapture: false });
+          add.onsuccess = () => tx.objectStore("reports").put(r, add.result);
+          tx.oncomplete = () => { q.result.close(); resolve(); };
+          tx.onerror = () => reject(tx.error);
+        };
+      });
+    });
+    await page.goto(base);
+    await page.getByTestId("nav-history").click();
+    await observeLongTasks(page);
+    await page.evaluate(watchVerdict);
+    const t = Date.now();
+    await page.locator("[data-testid=history-table] tbody tr", { hasText: "synthetic.pcap" }).getByRole("button", { name: /^Open/ }).click();
+    await page.getByTestId("verdict").waitFor({ state: "visible", timeout: 600_000 });
+    openMs = Date.now() - t;
+    conns = await countOf();
+    how = `synthetic, as the newer build exported it (${reportFile.split("/").pop()}), opened from history (this build keeps the Report object there)`;
+    latency = null;
+  }
   const rows = page.locator("[data-testid=connections] tbody tr[data-connection-id]");
   // drawn: from the verdict until the table shows its first rows
   const draw = await longest(page, async () => {
@@ -218,7 +263,7 @@ async function uiTimings(page) {
   const firstId = () => rows.first().getAttribute("data-connection-id");
   const sortBy = async (label) => {
     const before = await firstId();
-    await page.locator("[data-testid=connections] thead button", { hasText: new RegExp(`^${label}$`) }).click();
+    await page.locator("[data-testid=connections] thead button", { hasText: new RegExp(`^${label.replace("/", "\\/")}$`) }).click();
     await page.waitForFunction((b) => document.querySelector("[data-testid=connections] tbody tr[data-connection-id]")?.getAttribute("data-connection-id") !== b, before, { timeout: 60_000 }).catch(() => {});
   };
   const sort = await longest(page, async () => { for (const c of ["Client", "Server", "Shares", "Auth / user", "Outcome"]) await sortBy(c); });
@@ -247,5 +292,25 @@ async function uiTimings(page) {
     for (let i = 0; i < 3 && (await more.count()); i++) await more.click(); // the paged table of older builds
   });
   const f = (x) => `${x.max.toFixed(0)} ms (${x.count} over 50 ms)`;
-  console.log(`  browser, ${conns.toLocaleString("en-US")} connections (${capture.split("/").pop()}): verdict ${latency !== null ? `${latency.toFixed(0)} ms` : "?"} after the worker; longest main-thread task: drawing ${f(draw)}, sorting ${f(sort)}, filtering ${f(filter)}, scrolling ${f(scroll)} (target < 50 ms)`);
+  console.log(`  browser, ${conns.toLocaleString("en-US")} connections (${how}):`);
+  if (latency !== null) console.log(`    verdict ${latency.toFixed(0)} ms after the worker finished`);
+  if (openMs !== null) console.log(`    opened from history: verdict after ${openMs} ms`);
+  console.log(`    longest main-thread task: drawing ${f(draw)}, sorting ${f(sort)}, filtering ${f(filter)}, scrolling ${f(scroll)} (target < 50 ms)`);
+  if (openMs !== null) return;
+  // saved to history (the compact stored form), then reopened after a reload; and the JSON an older build is given
+  await page.getByTestId("saved").waitFor({ timeout: 600_000 });
+  const [dl] = await Promise.all([page.waitForEvent("download", { timeout: 600_000 }), page.getByTestId("export-json").click()]);
+  await dl.saveAs(reportFile);
+  await page.goto(base);
+  await page.getByTestId("nav-history").click();
+  await observeLongTasks(page);
+  const t = Date.now();
+  const open = await longest(page, async () => {
+    await page.locator("[data-testid=history-table] tbody tr").first().getByRole("button", { name: /^Open/ }).click();
+    await page.getByTestId("verdict").waitFor({ state: "visible", timeout: 600_000 });
+    const v = Date.now() - t;
+    await rows.first().waitFor({ timeout: 120_000 });
+    console.log(`    reopened from history after a reload: verdict after ${v} ms, first rows after ${Date.now() - t} ms (the worker reads the stored form meanwhile)`);
+  });
+  console.log(`    longest main-thread task while reopening: ${f(open)}`);
 }

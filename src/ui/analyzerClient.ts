@@ -159,12 +159,21 @@ export class AnalyzerClient {
     }
   }
 
-  private async reopen(ref: ReportRef): Promise<void> {
-    const from = ref.stored ?? ref.legacy;
-    if (!from) throw new ReportLost("This report is no longer in memory (the analyzer was restarted before it could be kept): analyse the file again.");
-    const res = await this.api.open(from);
-    ref.handle = res.handle;
-    ref.gen = this.generation;
+  /** (once for all the questions asked meanwhile: the table, the lists and the findings ask together) */
+  private reopening = new WeakMap<ReportRef, Promise<void>>();
+  private reopen(ref: ReportRef): Promise<void> {
+    let p = this.reopening.get(ref);
+    if (p) return p;
+    const gen = this.generation;
+    p = (async () => {
+      const from = ref.stored ?? ref.legacy;
+      if (!from) throw new ReportLost("This report is no longer in memory (the analyzer was restarted before it could be kept): analyse the file again.");
+      const res = await this.api.open(from);
+      ref.handle = res.handle;
+      ref.gen = gen;
+    })().finally(() => this.reopening.delete(ref));
+    this.reopening.set(ref, p);
+    return p;
   }
 
   rows(ref: ReportRef, q: RowQuery, detail = false): Promise<RowsResult<ConnectionRow>> { return this.on(ref, (a, h) => a.rows(h, q, detail)); }

@@ -19,7 +19,11 @@ export const DEFAULT_SORT: SortState = { key: "outcome", dir: 1 };
 
 /** Compares IPv4/IPv6 endpoints numerically where it can ("10.0.0.9:445" < "10.0.0.10:445"). */
 export function compareEndpoints(a: string, b: string): number {
-  const pa = endpointKey(a), pb = endpointKey(b);
+  return compareEndpointKeys(endpointKey(a), endpointKey(b));
+}
+
+/** Compares two endpointKey()s (a table of many rows parses each address once). */
+export function compareEndpointKeys(pa: (number | string)[], pb: (number | string)[]): number {
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
     const x = pa[i], y = pb[i];
     if (x === undefined) return -1;
@@ -30,7 +34,8 @@ export function compareEndpoints(a: string, b: string): number {
   return 0;
 }
 
-function endpointKey(s: string): (number | string)[] {
+/** An endpoint as its numbers and words: "10.0.0.9:445" → [10, 0, 0, 9, 445]. */
+export function endpointKey(s: string): (number | string)[] {
   return s.split(/([.:\[\]])/).filter((p) => p && !/^[.:\[\]]$/.test(p)).map((p) => (/^\d+$/.test(p) ? Number(p) : p));
 }
 
@@ -167,8 +172,8 @@ export const TONE_LABELS: Record<Tone, string> = {
 };
 
 /** What the report says when it has no findings. */
-export function noFindingsText(r: Report): string {
-  return reportTone(r) === "none" ? "Nothing to diagnose: no SMB connection and no Kerberos exchange in this capture." : "No problems found in the SMB connection setup.";
+export function noFindingsText(r: Report, tone: Tone = reportTone(r)): string {
+  return tone === "none" ? "Nothing to diagnose: no SMB connection and no Kerberos exchange in this capture." : "No problems found in the SMB connection setup.";
 }
 
 /**

@@ -12,6 +12,7 @@ import { ProgressMeter, type ProgressInfo } from "./progress";
 import { ReportIndex, type ReportDigest, type RowQuery } from "./reportIndex";
 import { compressReport, decompressReport, reportJsonBlob } from "./reportJson";
 import { reportToMarkdown } from "../ui/markdown";
+import { replicateReport } from "./synthetic";
 
 export type { ProgressInfo } from "./progress";
 
@@ -46,6 +47,8 @@ export interface AnalyzeOptions {
   failMode?: "trap" | "crash";
   /** wait this many ms before each slice (a slow disk: tests use it to cancel mid-file) */
   sliceDelayMs?: number;
+  /** the benchmark's synthetic report: the capture's connections replicated to this many (worker/synthetic.ts) */
+  syntheticConnections?: number;
 }
 
 export interface WorkerResult {
@@ -134,7 +137,8 @@ const api = {
         },
       };
       meter.update(0, true);
-      const report = await analyzeCapture(d, src, { signal, onProgress: (p) => meter.update(p.bytes) });
+      let report = await analyzeCapture(d, src, { signal, onProgress: (p) => meter.update(p.bytes) });
+      if (opts.syntheticConnections) report = replicateReport(report, opts.syntheticConnections);
       meter.update(file.size, true);
       const reads = chunks === reader && !reader.broken ? "reader worker" : "analyzer thread";
       const elapsedMs = performance.now() - t0;

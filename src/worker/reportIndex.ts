@@ -7,7 +7,7 @@
 import type { Connection, Finding, KerberosRecord, Report, Severity } from "../core/report";
 import { groupFindings, type FindingGroup } from "../core/findingGroups";
 import {
-  authText, compareEndpoints, connectionsShown, failedText, findingCounts, isUnusable, kerberosMark, noFindingsText, noSmbText,
+  authText, compareEndpointKeys, connectionsShown, endpointKey, failedText, findingCounts, isUnusable, kerberosMark, noFindingsText, noSmbText,
   reportTone, sharesText, type OutcomeFilter, type SortKey, type SortState, type Tone,
 } from "../ui/model";
 
@@ -84,6 +84,7 @@ export const PRINT_ALL_ROWS = 5000;
 
 const OUTCOME_RANK: Record<string, number> = { failed: 0, "no-response": 1, incomplete: 2, ok: 3 };
 const collator = new Intl.Collator(undefined);
+const IPV4_ENDPOINT = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3}):(\d{1,5})$/;
 
 function brief(c: Connection | undefined): ConnectionBrief | null {
   return c ? { id: c.id, stream: c.stream, client: c.client, server: c.server } : null;
@@ -96,7 +97,7 @@ function rowOf(c: Connection, detail: boolean): ConnectionRow {
 }
 
 export class ReportIndex {
-  readonly shown: Connection[];
+  private shownList: Connection[] | null = null;
   private byId: Map<string, number> | null = null;
   private groups: FindingGroup[];
   /** per sort key, the rows in ascending order (descending is its reverse: ties break on frame, both ways) */
@@ -108,12 +109,15 @@ export class ReportIndex {
   private digestCache: ReportDigest | null = null;
 
   constructor(readonly report: Report) {
-    this.shown = connectionsShown(report);
     this.groups = groupFindings(report.findings, report.headline);
   }
 
+  /** The connections as the table shows them (made when rows are first asked for: the digest does not wait for it). */
+  get shown(): Connection[] { return (this.shownList ??= connectionsShown(this.report)); }
+
   connectionById(id: string): Connection | undefined {
-    if (!this.byId) this.byId = new Map(this.shown.map((c, i) => [c.id, i]));
+    const list = this.report.connections;
+    if (!this.byId) { this.byId = new Map(); for (let i = 0; i < list.length; i++) this.byId.set(list[i].id, i); }
     const i = this.byId.get(id);
     return i === undefined ? undefined : this.shown[i];
   }
@@ -123,12 +127,21 @@ export class ReportIndex {
     const r = this.report;
     let problems = 0;
     let first: Connection | null = null;
-    for (const c of this.shown) {
+    for (const c of r.connections) {
       if (c.outcome !== "ok") problems++;
       // the default ladder: the first connection in the table's default order (failures first, then frame)
       if (!first || (OUTCOME_RANK[c.outcome] ?? 9) < (OUTCOME_RANK[first.outcome] ?? 9)
         || ((OUTCOME_RANK[c.outcome] ?? 9) === (OUTCOME_RANK[first.outcome] ?? 9) && c.firstFrame < first.firstFrame)) first = c;
     }
+    // the few connections the digest names, found in one pass (not a map of every connection)
+    const named = new Set<string>(first ? [first.id] : []);
+    for (const g of this.groups) { const c = r.findings[g.occurrences[0]].connection; if (c) named.add(c); }
+    const found = new Map<string, Connection>();
+    for (const c of r.connections) if (named.has(c.id)) found.set(c.id, c);
+    const shownOne = (id: string | null) => { const c = id ? found.get(id) : undefined; return c ? connectionsShown({ ...r, connections: [c] })[0] : undefined; };
+    const firstFindings = first ? r.findings.filter((f) => f.connection === first!.id || f.connections?.includes(first!.id)) : [];
+    const counts = findingCounts(r);
+    const tone = reportTone(r);
     const servers = r.servers ?? [];
     const head: Report = { ...r, connections: [], findings: [], kerberos: [], servers: [] };
     this.digestCache = {
@@ -140,18 +153,18 @@ export class ReportIndex {
       servers: servers.length,
       serversTable: servers.length > 1 || servers.some((s) => s.failed.length > 0),
       findings: r.findings.length,
-      counts: findingCounts(r),
+      counts,
       findingIds: [...new Set(r.findings.map((f) => f.id))],
-      tone: reportTone(r),
+      tone,
       unusable: isUnusable(r),
-      noFindingsText: noFindingsText(r),
+      noFindingsText: noFindingsText(r, tone),
       noSmb: noSmbText(r),
       groups: this.groups.map(({ occurrences, ...g }) => {
         const f = r.findings[occurrences[0]];
-        return { ...g, first: f, firstConnection: brief(f.connection ? this.connectionById(f.connection) : undefined) };
+        return { ...g, first: f, firstConnection: brief(shownOne(f.connection)) };
       }),
-      firstConnection: first,
-      firstFindings: first ? this.connection(first.id)!.findings : [],
+      firstConnection: first ? shownOne(first.id)! : null,
+      firstFindings,
     };
     return this.digestCache;
   }
@@ -181,8 +194,25 @@ export class ReportIndex {
         }
       };
       const values = list.map(text);
-      const distinct = [...new Set(values)];
-      distinct.sort(key === "client" || key === "server" ? compareEndpoints : collator.compare);
+      let distinct = [...new Set(values)];
+      if (key === "client" || key === "server") {
+        // IPv4 address and port, all of them: one number each orders them as compareEndpoints does
+        const num = new Float64Array(distinct.length);
+        let v4 = true;
+        for (let i = 0; i < distinct.length && v4; i++) {
+          const m = IPV4_ENDPOINT.exec(distinct[i]);
+          if (!m || +m[1] > 255 || +m[2] > 255 || +m[3] > 255 || +m[4] > 255 || +m[5] > 65535) v4 = false;
+          else num[i] = (((+m[1] * 256 + +m[2]) * 256 + +m[3]) * 256 + +m[4]) * 65536 + +m[5];
+        }
+        if (v4) {
+          const o = Uint32Array.from(distinct.keys()).sort((a, b) => num[a] - num[b]);
+          distinct = Array.from(o, (i) => distinct[i]);
+        } else {
+          const parsed = distinct.map((v) => [endpointKey(v), v] as const);
+          parsed.sort((a, b) => compareEndpointKeys(a[0], b[0]));
+          distinct = parsed.map((x) => x[1]);
+        }
+      } else distinct.sort(collator.compare);
       const at = new Map(distinct.map((v, i) => [v, i]));
       for (let i = 0; i < n; i++) rank[i] = at.get(values[i])!;
     }

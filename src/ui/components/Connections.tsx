@@ -24,7 +24,7 @@ const COLUMNS: { key: SortKey; label: string }[] = [
 /** rows asked of the worker at a time */
 const CHUNK = 60;
 /** rows drawn beyond each edge of the scroll box */
-const OVERSCAN = 8;
+const OVERSCAN = 4;
 /** a row's height before one is measured (px; the CSS sets it, see .conn-row) */
 const ROW_GUESS = 58;
 /** the filter runs this long after the last keystroke */
@@ -126,7 +126,13 @@ export function Connections(props: {
   // (after the frame is laid out, never in a microtask: a measurement that changes the rows drawn
   // must not loop without the page getting a frame in between)
   let measuring = 0;
-  createEffect(on(slots, () => { if (!measuring) measuring = requestAnimationFrame(() => { measuring = 0; measure(); }); }));
+  // (once rows are drawn; scrolling does not change a row's height, a resize does: the observer)
+  let measured = false;
+  createEffect(on(slots, (list) => {
+    if (measured || list.filter((x) => x.c).length < 2 || measuring) return;
+    measuring = requestAnimationFrame(() => { measuring = 0; measured = true; measure(); });
+  }));
+  createEffect(on(() => props.report, () => { measured = false; }));
   onCleanup(() => cancelAnimationFrame(measuring));
 
   let frame = 0;
@@ -187,6 +193,7 @@ export function Connections(props: {
       <div class="table-wrap cards vscroll" classList={{ printed: !!printed() }} ref={box} onScroll={onScroll} onKeyDown={onKey} data-testid="conn-scroll">
         <table data-testid="connections" class="cards" aria-rowcount={(printed()?.total ?? shownTotal()) + 1}>
           <caption class="sr-only">SMB connections, sortable: activate a column heading to sort by it; in the table, the arrow keys, Page Up, Page Down, Home and End move between rows</caption>
+          <colgroup><col class="c-stream" /><col class="c-addr" /><col class="c-addr" /><col class="c-dialect" /><col /><col /><col class="c-outcome" /><col class="c-failed" /></colgroup>
           <thead>
             <tr aria-rowindex={1}>
               <th scope="col">Stream</th>

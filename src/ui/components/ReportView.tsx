@@ -45,11 +45,19 @@ export function ReportView(props: { report: ReportRef; client: AnalyzerClient; m
   // A new report's verdict is drawn first, its findings and tables once the verdict is on screen
   // (the verdict is what the user waits for). A report drawn before (the same tab once saved, a tab
   // shown again) is drawn whole at once, without a blank frame.
-  const [drawn, setDrawn] = createSignal(drawnReports.has(props.report));
+  // (in three steps, each a task of its own: the findings, the connection table and its ladder, the
+  // other tables; so that no step keeps the page from answering for long)
+  const [stage, setStage] = createSignal(drawnReports.has(props.report) ? 3 : 0);
+  const drawn = () => stage() >= 1;
   createEffect(on(() => props.report, (rep) => {
-    if (drawnReports.has(rep)) { setDrawn(true); return; }
-    setDrawn(false);
-    requestAnimationFrame(() => setTimeout(() => { drawnReports.add(rep); setDrawn(true); }, 0));
+    if (drawnReports.has(rep)) { setStage(3); return; }
+    setStage(0);
+    const next = (k: number) => requestAnimationFrame(() => setTimeout(() => {
+      if (rep !== props.report) return;
+      setStage(k);
+      if (k < 3) next(k + 1); else drawnReports.add(rep);
+    }, 0));
+    next(1);
   }));
 
   const fail = (e: unknown) => props.onError?.(`${r().capture.file}: ${(e as Error)?.message ?? e}`);
@@ -144,16 +152,18 @@ export function ReportView(props: { report: ReportRef; client: AnalyzerClient; m
       <Show when={drawn()}>
         <div data-testid="report-body">
           <Findings digest={d()} report={props.report} client={props.client} print={printing() ? printRows() : null} onShowConnection={showConnection} onError={fail} />
-          <Show when={d().connections}>
+          <Show when={d().connections && stage() >= 2}>
             <Connections report={props.report} client={props.client} query={query()} onQuery={setQuery} selected={selected()} onSelect={showConnection}
               print={printing() ? printRows() : null} onError={fail} />
             <div ref={ladderEl} tabIndex={-1}>
               <For each={ladders()}>{(x) => <Ladder connection={x.connection} findings={x.findings} />}</For>
             </div>
           </Show>
-          <ServersTable report={props.report} client={props.client} print={printing() ? printRows() : null} />
-          <KerberosTable report={props.report} client={props.client} print={printing() ? printRows() : null} />
-          <CaptureSummary digest={d()} />
+          <Show when={stage() >= 3}>
+            <ServersTable report={props.report} client={props.client} print={printing() ? printRows() : null} />
+            <KerberosTable report={props.report} client={props.client} print={printing() ? printRows() : null} />
+            <CaptureSummary digest={d()} />
+          </Show>
         </div>
       </Show>
     </article>
