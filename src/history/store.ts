@@ -11,7 +11,7 @@
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from "idb";
 import type { Report } from "../core/report";
 import type { Tone } from "../ui/model";
-import type { ReportDigest } from "../worker/reportIndex";
+import type { ReportDigest, ReportPreview } from "../worker/reportIndex";
 import { STORED_FORMAT } from "../worker/reportJson";
 
 /**
@@ -19,7 +19,11 @@ import { STORED_FORMAT } from "../worker/reportJson";
  * Report as gzip-compressed JSON (a Blob: IndexedDB reads it back as a handle, the page never
  * parses it; the analyzer worker does, for the rows). ~10× smaller than the Report object.
  */
-export interface StoredReport { format: typeof STORED_FORMAT; digest: ReportDigest; blob: Blob }
+export interface StoredReport {
+  format: typeof STORED_FORMAT; digest: ReportDigest; blob: Blob;
+  /** the first rows of each list, shown while the worker reads the blob */
+  preview?: ReportPreview;
+}
 export type SavedReport = StoredReport | Report;
 export function isStoredReport(x: SavedReport | undefined): x is StoredReport {
   return !!x && (x as StoredReport).format === STORED_FORMAT && (x as StoredReport).blob instanceof Blob;
@@ -102,7 +106,7 @@ export function wrapError(e: unknown, what: string): HistoryError {
   return new HistoryError("error", `${what}: ${(e as Error)?.message ?? String(e)}`);
 }
 
-export interface SaveInput { name: string; size: number; sha256: string; digest: ReportDigest; stored: Blob; capture?: Blob | null; date?: number }
+export interface SaveInput { name: string; size: number; sha256: string; digest: ReportDigest; stored: Blob; preview?: ReportPreview; capture?: Blob | null; date?: number }
 export interface SaveResult {
   entry: HistoryEntry;
   /** the entry this capture (same SHA-256) had before: it was updated in place */
@@ -195,7 +199,7 @@ export class HistoryStore {
       const base = entryFor(input, withCapture || !!keepOld);
       const value = (previous ? { ...base, id: previous.id } : base) as HistoryEntry;
       const id = previous ? await tx.objectStore("entries").put(value) : await tx.objectStore("entries").add(value as Omit<HistoryEntry, "id"> as HistoryEntry);
-      const stored: StoredReport = { format: STORED_FORMAT, digest: input.digest, blob: input.stored };
+      const stored: StoredReport = { format: STORED_FORMAT, digest: input.digest, blob: input.stored, preview: input.preview };
       await tx.objectStore("reports").put(stored, id);
       if (withCapture && input.capture) await tx.objectStore("captures").put(input.capture, id);
       await tx.done;

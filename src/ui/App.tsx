@@ -108,7 +108,7 @@ export function App(props: AppProps) {
         // the stored form: its digest is drawn at once, the worker reads the Report when rows are
         // asked for; an entry saved before it (the Report itself) is handed to the worker first
         const report: ReportRef = isStoredReport(saved) && saved.digest.digestVersion === DIGEST_VERSION
-          ? { digest: saved.digest, handle: -1, gen: -1, stored: saved.blob }
+          ? { digest: saved.digest, handle: -1, gen: -1, stored: saved.blob, preview: saved.preview }
           : await props.client.open(isStoredReport(saved) ? saved.blob : saved);
         show({ key: `h${id}`, report, name: entry.name, tone: report.digest.tone, meta: { fromHistory: true, savedAt: entry.date, sha256: entry.sha256 } });
       } catch (e) { alert("error", (e as Error).message); }
@@ -277,9 +277,9 @@ export function App(props: AppProps) {
         hashJob = props.client.hash(job.blob, (done) => { setSaving((xs) => xs.map((x) => (x.id === job.id ? { ...x, done } : x))); });
         const sha256 = await hashJob.sha256;
         if (stopped) throw Object.assign(new Error("not saved"), { name: "AbortError" });
-        const stored = await storedForm;
+        const [stored, preview] = await Promise.all([storedForm, props.client.preview(tab.report)]);
         if (stopped) throw Object.assign(new Error("not saved"), { name: "AbortError" });
-        const saved = await s.save({ name: job.name, size: job.blob.size, sha256, digest: tab.report.digest, stored, capture: keepCaptures() ? job.blob : null });
+        const saved = await s.save({ name: job.name, size: job.blob.size, sha256, digest: tab.report.digest, stored, preview, capture: keepCaptures() ? job.blob : null });
         const savedKey = `h${saved.entry.id}`;
         setSession((xs) => xs.filter((x) => x.key !== savedKey));
         patchTab(tab.key, (t) => ({ ...t, key: savedKey, meta: { ...t.meta, saveState: undefined, sha256, savedAt: saved.entry.date } }));

@@ -5,7 +5,7 @@
 import * as Comlink from "comlink";
 import type { AnalyzerApi, AnalyzeOptions, ProgressInfo, WorkerResult } from "../worker/analyzer.worker";
 import type { Connection, Finding, Report } from "../core/report";
-import type { ConnectionBrief, ConnectionRow, KerberosRow, ReportDigest, RowQuery, RowsResult, ServerRow } from "../worker/reportIndex";
+import type { ConnectionBrief, ConnectionRow, KerberosRow, ReportDigest, ReportPreview, RowQuery, RowsResult, ServerRow } from "../worker/reportIndex";
 import type { HashApi, HashOptions } from "../worker/hash.worker";
 import AnalyzerWorker from "../worker/analyzer.worker?worker";
 import HashWorker from "../worker/hash.worker?worker";
@@ -25,6 +25,8 @@ export interface ReportRef {
   stored: Blob | null;
   /** an entry saved before the stored form existed: the Report itself, as read from history */
   legacy?: Report;
+  /** a saved report's first rows: answered from here while the worker reads the stored form */
+  preview?: ReportPreview;
 }
 
 export interface AnalyzeResult {
@@ -176,13 +178,32 @@ export class AnalyzerClient {
     return p;
   }
 
-  rows(ref: ReportRef, q: RowQuery, detail = false): Promise<RowsResult<ConnectionRow>> { return this.on(ref, (a, h) => a.rows(h, q, detail)); }
+  /** The rows a saved report's preview holds, when the worker does not hold that report yet (it is asked to read it meanwhile). */
+  private fromPreview<T>(ref: ReportRef, list: RowsResult<T> | undefined, offset: number, count: number): RowsResult<T> | null {
+    if (!list || ref.gen === this.generation || offset + count > list.rows.length && list.rows.length < list.total) return null;
+    void this.reopen(ref).catch(() => {});
+    return { rows: list.rows.slice(offset, offset + count), total: list.total, offset: Math.min(offset, list.total) };
+  }
+
+  rows(ref: ReportRef, q: RowQuery, detail = false): Promise<RowsResult<ConnectionRow>> {
+    const p = ref.preview;
+    const same = p && !detail && q.text === p.query.text && q.outcome === p.query.outcome && q.sort.key === p.query.sort.key && q.sort.dir === p.query.sort.dir;
+    const early = same ? this.fromPreview(ref, p!.connections, q.offset, q.count) : null;
+    return early ? Promise.resolve(early) : this.on(ref, (a, h) => a.rows(h, q, detail));
+  }
+  preview(ref: ReportRef): Promise<ReportPreview> { return this.on(ref, (a, h) => a.preview(h)); }
   connection(ref: ReportRef, id: string): Promise<{ connection: Connection; findings: Finding[] } | null> { return this.on(ref, (a, h) => a.connection(h, id)); }
   occurrences(ref: ReportRef, key: string, offset: number, count: number): Promise<RowsResult<{ finding: Finding; connection: ConnectionBrief | null }>> {
     return this.on(ref, (a, h) => a.occurrences(h, key, offset, count));
   }
-  kerberos(ref: ReportRef, offset: number, count: number): Promise<RowsResult<KerberosRow>> { return this.on(ref, (a, h) => a.kerberos(h, offset, count)); }
-  servers(ref: ReportRef, offset: number, count: number): Promise<RowsResult<ServerRow>> { return this.on(ref, (a, h) => a.servers(h, offset, count)); }
+  kerberos(ref: ReportRef, offset: number, count: number): Promise<RowsResult<KerberosRow>> {
+    const early = this.fromPreview(ref, ref.preview?.kerberos, offset, count);
+    return early ? Promise.resolve(early) : this.on(ref, (a, h) => a.kerberos(h, offset, count));
+  }
+  servers(ref: ReportRef, offset: number, count: number): Promise<RowsResult<ServerRow>> {
+    const early = this.fromPreview(ref, ref.preview?.servers, offset, count);
+    return early ? Promise.resolve(early) : this.on(ref, (a, h) => a.servers(h, offset, count));
+  }
   printRows(ref: ReportRef, q: Omit<RowQuery, "offset" | "count">) { return this.on(ref, (a, h) => a.printRows(h, q)); }
   exportJson(ref: ReportRef): Promise<Blob> { return this.on(ref, (a, h) => a.exportJson(h)); }
   exportMarkdown(ref: ReportRef): Promise<Blob> { return this.on(ref, (a, h) => a.exportMarkdown(h)); }

@@ -191,6 +191,7 @@ const api = {
   kerberos(handle: number, offset: number, count: number) { return heldIndex(handle).kerberosRows(offset, count); },
   servers(handle: number, offset: number, count: number) { return heldIndex(handle).serverRows(offset, count); },
   printRows(handle: number, q: Omit<RowQuery, "offset" | "count">) { return heldIndex(handle).printRows(q); },
+  preview(handle: number) { return heldIndex(handle).preview(); },
 
   /** The Report as JSON (the export), written into a Blob a list element at a time. */
   exportJson(handle: number): Blob { return reportJsonBlob(heldIndex(handle).report, 2); },

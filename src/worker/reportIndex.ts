@@ -77,7 +77,22 @@ export interface PrintRows {
   servers: RowsResult<ServerRow>;
   /** every group's occurrences (groups of more than one) */
   occurrences: Record<string, Occurrence[]>;
+  /** the error findings of each printed connection that did not set up (its ladder marks what they cite) */
+  errorsOf: Record<string, Finding[]>;
 }
+
+/**
+ * The first rows of each list in their default order, kept with a saved report: a report reopened
+ * from history shows them while the worker reads the stored form (seconds for 100,000 connections).
+ */
+export interface ReportPreview {
+  query: Omit<RowQuery, "offset" | "count">;
+  connections: RowsResult<ConnectionRow>;
+  kerberos: RowsResult<KerberosRow>;
+  servers: RowsResult<ServerRow>;
+}
+
+export const PREVIEW_ROWS = 120;
 
 /** Lists longer than this print only their rows with a problem (failing connections, Kerberos errors, servers with failures). */
 export const PRINT_ALL_ROWS = 5000;
@@ -329,6 +344,11 @@ export class ReportIndex {
     return { rows: list.slice(start, start + Math.max(0, count)), total: list.length, offset: start };
   }
 
+  preview(): ReportPreview {
+    const query = { sort: { key: "outcome" as const, dir: 1 as const }, text: "", outcome: "all" as const };
+    return { query, connections: this.rows({ ...query, offset: 0, count: PREVIEW_ROWS }), kerberos: this.kerberosRows(0, 100), servers: this.serverRows(0, 50) };
+  }
+
   /**
    * What goes on paper: every connection of a table up to PRINT_ALL_ROWS rows, else every one with
    * a problem; each whole (its ladder is printed when it failed). Kerberos and servers likewise.
@@ -341,6 +361,12 @@ export class ReportIndex {
     const s = (this.report.servers?.length ?? 0) > PRINT_ALL_ROWS;
     const occurrences: PrintRows["occurrences"] = {};
     for (const g of this.groups) if (g.count > 1) occurrences[g.key] = this.occurrences(g.key, 0, Infinity).rows;
-    return { connections, onlyProblems, kerberos: this.kerberosRows(0, Infinity, k), servers: this.serverRows(0, Infinity, s), occurrences };
+    const errorsOf: PrintRows["errorsOf"] = {};
+    const failing = new Set(connections.rows.filter((c) => c.outcome !== "ok").map((c) => c.id));
+    for (const f of this.report.findings) {
+      if (f.severity !== "error") continue;
+      for (const id of f.connection ? [f.connection] : f.connections ?? []) if (failing.has(id)) (errorsOf[id] ??= []).push(f);
+    }
+    return { connections, onlyProblems, kerberos: this.kerberosRows(0, Infinity, k), servers: this.serverRows(0, Infinity, s), occurrences, errorsOf };
   }
 }

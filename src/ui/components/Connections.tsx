@@ -245,7 +245,7 @@ function Row(props: { slot: Slot; selected: string | null; onSelect: (id: string
           </td>
           <td class="addr" data-label="Client"><div class="cell">{c().client}<Show when={c().clientOs}><br /><small class="os">{c().clientOs!.name}</small></Show></div></td>
           <td class="addr" data-label="Server"><div class="cell">{c().server}{c().transport === "netbios" ? " (NetBIOS)" : ""}<Show when={c().serverOs}><br /><small class="os">{c().serverOs!.name}</small></Show></div></td>
-          <td data-label="Dialect">{c().dialect ?? "–"}</td>
+          <td data-label="Dialect"><div class="cell">{c().dialect ?? "–"}</div></td>
           <td data-label="Auth / user"><div class="cell">{authText(c()) || "–"}</div></td>
           <td data-label="Shares">
             <div class="cell" title={c().shares.map((s) => `${s.path} (${s.status ?? "no answer"})`).join("\n")}>
@@ -256,11 +256,13 @@ function Row(props: { slot: Slot; selected: string | null; onSelect: (id: string
           </td>
           <td class={`outcome-${c().outcome} lead`}>{OUTCOME_LABELS[c().outcome] ?? c().outcome}</td>
           <td class="lead failed-at">
-            <Show when={c().failedPhase || c().status} fallback={<>–</>}>
-              {c().failedPhase ? PHASE_LABELS[c().failedPhase!] ?? c().failedPhase : ""}
-              <Show when={c().status}>{" "}<br /><code>{c().status}</code></Show>
-              <Show when={!c().status && c().outcome === "no-response"}>{" "}<br />no response</Show>
-            </Show>
+            <div class="cell">
+              <Show when={c().failedPhase || c().status} fallback={<>–</>}>
+                {c().failedPhase ? PHASE_LABELS[c().failedPhase!] ?? c().failedPhase : ""}
+                <Show when={c().status}>{" "}<br /><code>{c().status}</code></Show>
+                <Show when={!c().status && c().outcome === "no-response"}>{" "}<br />no response</Show>
+              </Show>
+            </div>
           </td>
         </tr>
       )}

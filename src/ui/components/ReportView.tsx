@@ -90,7 +90,7 @@ export function ReportView(props: { report: ReportRef; client: AnalyzerClient; m
     const one = detail() ? [detail()!] : [];
     if (!p) return one;
     const failing = p.connections.rows.filter((c) => c.outcome !== "ok") as Connection[];
-    return failing.length ? failing.map((c) => ({ connection: c, findings: [] as Finding[] })) : one;
+    return failing.length ? failing.map((c) => ({ connection: c, findings: p.errorsOf[c.id] ?? [] })) : one;
   });
   const tone = () => d().tone;
   const counts = () => d().counts;

@@ -1,0 +1,22 @@
+import { preview } from "vite";
+import { chromium } from "playwright-core";
+const server = await preview({ preview: { port: 0, host: "127.0.0.1" }, logLevel: "silent" });
+const url = server.resolvedUrls.local[0];
+const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: ["--no-sandbox", "--disable-gpu"] });
+const page = await browser.newPage();
+await page.goto(url + (process.argv[3] ? "?test-synthetic=" + process.argv[3] : ""));
+await page.evaluate(() => { window.__lt = []; new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__lt.push(Math.round(e.duration)); }).observe({ type: "longtask" }); });
+await page.getByTestId("file-input").setInputFiles(process.argv[2]);
+await page.locator("[data-testid=connections] tbody tr[data-connection-id]").first().waitFor({ timeout: 300000 });
+await page.waitForTimeout(1500);
+console.log("draw", await page.evaluate(() => window.__lt.splice(0)));
+const cdp = await page.context().newCDPSession(page);
+await cdp.send("Profiler.enable"); await cdp.send("Profiler.setSamplingInterval", { interval: 200 }); await cdp.send("Profiler.start");
+for (const c of ["Client", "Server", "Outcome"]) { await page.locator("[data-testid=connections] thead button", { hasText: new RegExp(`^${c}$`) }).click(); await page.waitForTimeout(1500); }
+console.log("sort", await page.evaluate(() => window.__lt.splice(0)));
+const { profile } = await cdp.send("Profiler.stop");
+const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+const tot = {};
+profile.samples.forEach((id, i) => { const n = byId.get(id); const k = n.callFrame.functionName + " " + n.callFrame.url.split("/").pop() + ":" + n.callFrame.columnNumber; tot[k] = (tot[k] || 0) + profile.timeDeltas[i]; });
+console.log(Object.entries(tot).filter(([k]) => !k.startsWith("(idle)")).sort((a, b) => b[1] - a[1]).slice(0, 12).map(([k, v]) => (v / 1000).toFixed(0) + "ms " + k).join("\n"));
+await browser.close(); await server.close();
