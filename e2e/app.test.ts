@@ -305,9 +305,13 @@ describe.skipIf(!haveChromium)("app in Chromium", () => {
       await analyse(page, file);
       await page.getByTestId("report-body").waitFor({ timeout: 15_000 });
       await page.getByTestId("verdict-file").filter({ hasText: file }).waitFor();
+      // (the rows come from the worker a moment after the report: wait for this report's first one)
+      const firstRow = page.locator("[data-testid=connections] tbody tr[data-connection-id]").first();
+      await firstRow.waitFor();
+      await expect.poll(() => firstRow.getAttribute("data-outcome")).not.toBe("ok");
       await fits(file);
       // the first thing in a connection's row, as drawn: its outcome, then the phase it failed at
-      const first = await page.locator("[data-testid=connections] tbody tr").first().evaluate((tr) => {
+      const first = await firstRow.evaluate((tr) => {
         const cells = [...tr.children].map((td) => ({ td, r: td.getBoundingClientRect() })).filter((x) => x.r.width > 0)
           .sort((a, b) => a.r.top - b.r.top || a.r.left - b.r.left);
         return cells.slice(0, 2).map((x) => (x.td as HTMLElement).innerText);
