@@ -164,3 +164,11 @@ describe("stored form and JSON export", () => {
     await expect(decompressReport(new Blob(["not gzip"]))).rejects.toThrow(/saved analysis is damaged/);
   });
 });
+
+describe("the JSON stream (export, stored form)", () => {
+  it("streams what JSON.stringify gives, a part per task", async () => {
+    const { reportJsonStream } = await import("../src/worker/reportJson");
+    const r = manyConnections(2000);
+    expect(await new Response(reportJsonStream(r, 2)).text()).toBe(JSON.stringify(r, null, 2));
+  });
+});

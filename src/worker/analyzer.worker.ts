@@ -10,7 +10,7 @@ import { analyzeCapture } from "../core/analyze";
 import type { Report } from "../core/report";
 import { ProgressMeter, type ProgressInfo } from "./progress";
 import { ReportIndex, type ReportDigest, type RowQuery } from "./reportIndex";
-import { compressReport, decompressReport, reportJsonBlob } from "./reportJson";
+import { compressReport, decompressReport, reportJsonStream } from "./reportJson";
 import { reportToMarkdown } from "../ui/markdown";
 import { replicateReport } from "./synthetic";
 
@@ -194,7 +194,10 @@ const api = {
   preview(handle: number) { return heldIndex(handle).preview(); },
 
   /** The Report as JSON (the export), written into a Blob a list element at a time. */
-  exportJson(handle: number): Blob { return reportJsonBlob(heldIndex(handle).report, 2); },
+  async exportJson(handle: number): Promise<Blob> {
+    const blob = await new Response(reportJsonStream(heldIndex(handle).report, 2)).blob();
+    return blob.slice(0, blob.size, "application/json");
+  },
   exportMarkdown(handle: number): Blob { return new Blob([reportToMarkdown(heldIndex(handle).report)], { type: "text/markdown" }); },
 };
 

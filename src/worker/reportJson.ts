@@ -40,12 +40,28 @@ export function reportJsonBlob(report: Report, indent = 0): Blob {
   return new Blob([...reportJsonParts(report, indent)], { type: "application/json" });
 }
 
+/**
+ * The same JSON as a stream, one part per task: the worker answers the page's questions (the rows of
+ * the report just shown) between parts, instead of after the whole Report is written.
+ */
+export function reportJsonStream(report: Report, indent = 0): ReadableStream<BufferSource> {
+  const parts = reportJsonParts(report, indent);
+  const enc = new TextEncoder();
+  return new ReadableStream<BufferSource>({
+    async pull(ctrl) {
+      await new Promise((r) => setTimeout(r, 0));
+      const n = parts.next();
+      if (n.done) ctrl.close(); else ctrl.enqueue(enc.encode(n.value));
+    },
+  }, { highWaterMark: 1 });
+}
+
 /** The stored form's media type (history's reports store keeps it beside the Blob). */
 export const STORED_FORMAT = "application/json+gzip";
 
 /** The Report, compact JSON, gzip-compressed. */
 export async function compressReport(report: Report): Promise<Blob> {
-  const gz = reportJsonBlob(report).stream().pipeThrough(new CompressionStream("gzip"));
+  const gz = reportJsonStream(report).pipeThrough(new CompressionStream("gzip"));
   return new Response(gz).blob();
 }
 
