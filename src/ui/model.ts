@@ -63,14 +63,26 @@ const shownConnections = new WeakMap<Report, Connection[]>();
 export function connectionsShown(r: Report): Connection[] {
   let list = shownConnections.get(r);
   if (list) return list;
+  const principal = kerberosPrincipals(r);
+  list = r.connections.map((c) => shownConnection(c, principal));
+  shownConnections.set(r, list);
+  return list;
+}
+
+/** The client principal of the Kerberos exchanges that served each connection (by connection id; `only` those). */
+export function kerberosPrincipals(r: Report, only?: Set<string>): Map<string, string> {
   const principal = new Map<string, string>();
   for (const k of r.kerberos) {
+    if (only && (!k.connection || !only.has(k.connection))) continue;
     const p = principalOf(k);
     if (p && k.connection && !principal.has(k.connection)) principal.set(k.connection, p);
   }
-  list = r.connections.map((c) => (c.auth === "kerberos" && !c.user && principal.has(c.id) ? { ...c, user: principal.get(c.id)! } : c));
-  shownConnections.set(r, list);
-  return list;
+  return principal;
+}
+
+/** One connection as the tables show it (see connectionsShown). */
+export function shownConnection(c: Connection, principal: Map<string, string>): Connection {
+  return c.auth === "kerberos" && !c.user && principal.has(c.id) ? { ...c, user: principal.get(c.id)! } : c;
 }
 
 /**

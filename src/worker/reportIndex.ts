@@ -7,7 +7,7 @@
 import type { Connection, Finding, KerberosRecord, Report, Severity } from "../core/report";
 import { groupFindings, type FindingGroup } from "../core/findingGroups";
 import {
-  authText, compareEndpointKeys, connectionsShown, endpointKey, failedText, findingCounts, isUnusable, kerberosMark, noFindingsText, noSmbText,
+  authText, compareEndpointKeys, connectionsShown, endpointKey, kerberosPrincipals, shownConnection, failedText, findingCounts, isUnusable, kerberosMark, noFindingsText, noSmbText,
   reportTone, sharesText, type OutcomeFilter, type SortKey, type SortState, type Tone,
 } from "../ui/model";
 
@@ -153,7 +153,8 @@ export class ReportIndex {
     for (const g of this.groups) { const c = r.findings[g.occurrences[0]].connection; if (c) named.add(c); }
     const found = new Map<string, Connection>();
     for (const c of r.connections) if (named.has(c.id)) found.set(c.id, c);
-    const shownOne = (id: string | null) => { const c = id ? found.get(id) : undefined; return c ? connectionsShown({ ...r, connections: [c] })[0] : undefined; };
+    const principal = kerberosPrincipals(r, named);
+    const shownOne = (id: string | null) => { const c = id ? found.get(id) : undefined; return c ? shownConnection(c, principal) : undefined; };
     const firstFindings = first ? r.findings.filter((f) => f.connection === first!.id || f.connections?.includes(first!.id)) : [];
     const counts = findingCounts(r);
     const tone = reportTone(r);
