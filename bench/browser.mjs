@@ -210,10 +210,16 @@ async function observeLongTasks(page) {
  * is given the same Report (the JSON the newer build exported, --ui-report) as a saved analysis in
  * its history, and opens it from there.
  */
-async function uiTimings(page, synthetic = true) {
+async function uiTimings(mainPage, synthetic = true) {
+  // a context of its own: an empty history (the app reopens the last saved report after a load)
+  const ctx = await mainPage.context().browser().newContext();
+  const page = await ctx.newPage();
+  try { await uiSteps(mainPage.url().split("?")[0], page, synthetic); } finally { await ctx.close(); }
+}
+
+async function uiSteps(base, page, synthetic) {
   const reportFile = argOf("--ui-report") ?? join(process.env.SMBSCOPE_BENCH_CACHE ?? join(homedir(), ".cache/smbscope/bench"), `synthetic-${UI_CONNS / 1000}k.json`);
   const seed = await seedCapture();
-  const base = page.url().split("?")[0];
   await page.goto(synthetic ? `${base}?test-synthetic=${UI_CONNS}` : base);
   await page.getByTestId("file-input").waitFor({ state: "attached" });
   await observeLongTasks(page);
