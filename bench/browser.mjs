@@ -226,7 +226,7 @@ async function uiSteps(base, page, synthetic) {
   await page.evaluate(watchVerdict);
   await page.setInputFiles('[data-testid="file-input"]', seed);
   await page.getByTestId("verdict").waitFor({ state: "visible", timeout: 600_000 });
-  const countOf = async () => Number((await page.getByTestId("verdict").textContent()).match(/([\d,]+) SMB connections?/)?.[1].replace(/,/g, "") ?? 0);
+  const countOf = async () => Number((await page.locator("[data-testid=verdict] .meta").textContent()).match(/([\d,]+) SMB connections?/)?.[1].replace(/,/g, "") ?? 0);
   let conns = await countOf();
   let how = synthetic ? `synthetic: ${seed.split("/").pop()} replicated to ${UI_CONNS.toLocaleString("en-US")} connections in the worker`
     : `${seed.split("/").pop()} as it is: the same steps on a small report, the floor this machine gives now`;
