@@ -302,7 +302,7 @@ export function App(props: AppProps) {
   const saveLater = (job: Job, tab: Shown, storedForm: Promise<Blob>) => {
     let stopped = false;
     let hashJob: HashJob | null = null;
-    let key = tab.key;
+    const key = tab.key;
     const stop = () => { stopped = true; hashJob?.cancel(); };
     setSaving((xs) => [...xs, { id: job.id, name: job.name, done: null, stop }]);
     const s = store()!;
@@ -311,10 +311,9 @@ export function App(props: AppProps) {
     const capture = keepCaptures() ? job.blob : null;
     const pending = Promise.all([storedForm, props.client.preview(tab.report)]).then(([stored, preview]) =>
       s.savePending({ name: job.name, size: job.blob.size, digest: tab.report.digest, stored, preview, capture })).then((saved) => {
-      const savedKey = `h${saved.entry.id}`;
-      setSession((xs) => xs.filter((x) => x.key !== savedKey));
-      patchTab(key, (t) => ({ ...t, key: savedKey }));
-      key = savedKey;
+      // the tab takes the entry's key once the save is complete (as a saved report); until then,
+      // a reload shows this report again from the entry just stored
+      if (shown()?.key === key) void s.setSetting("lastOpened", saved.entry.id).catch(() => {});
       if (saved.captureDropped) alert("warning", `${job.name}: the analysis was saved, but the capture itself was not kept: the browser's storage for this site is full.`);
       void refreshHistory();
       return saved.entry;
@@ -331,8 +330,10 @@ export function App(props: AppProps) {
         if (stopped) throw notSaved();
         const done = await s.setSha(entry.id, sha256);
         await refreshHistory();
-        if (!done) { patchTab(key, (t) => ({ ...t, key: `s${job.id}`, meta: { ...t.meta, saveState: "not-saved" } })); return; } // deleted meanwhile
-        patchTab(key, (t) => ({ ...t, meta: { ...t.meta, saveState: undefined, sha256, savedAt: done.entry.date } }));
+        if (!done) { patchTab(key, (t) => ({ ...t, meta: { ...t.meta, saveState: "not-saved" } })); return; } // deleted meanwhile
+        const savedKey = `h${done.entry.id}`;
+        setSession((xs) => xs.filter((x) => x.key !== savedKey));
+        patchTab(key, (t) => ({ ...t, key: savedKey, meta: { ...t.meta, saveState: undefined, sha256, savedAt: done.entry.date } }));
         if (done.previous) {
           alert("info", `${job.name} is already in history: the same capture (SHA-256 ${sha256.slice(0, 12)}…) was analysed on ${formatDate(done.previous.date)}${done.previous.name !== job.name ? ` as ${done.previous.name}` : ""}. This new analysis takes that entry's place.`);
         }
@@ -342,14 +343,16 @@ export function App(props: AppProps) {
           if (entry) {
             await s.delete(entry.id).catch(() => {});
             const last = await before;
-            if (last !== null) await s.setSetting("lastOpened", last).catch(() => {});
+            await s.setSetting("lastOpened", last).catch(() => {});
             await refreshHistory();
           }
-          patchTab(key, (t) => ({ ...t, key: `s${job.id}`, meta: { ...t.meta, saveState: "not-saved" } }));
+          patchTab(key, (t) => ({ ...t, meta: { ...t.meta, saveState: "not-saved" } }));
           announce(`${job.name} was not saved to history`);
         } else if (entry) {
           // the analysis is in history; only its SHA-256 is missing (the hash worker failed)
-          patchTab(key, (t) => ({ ...t, meta: { ...t.meta, saveState: undefined, savedAt: entry!.date } }));
+          const savedKey = `h${entry.id}`;
+          setSession((xs) => xs.filter((x) => x.key !== savedKey));
+          patchTab(key, (t) => ({ ...t, key: savedKey, meta: { ...t.meta, saveState: undefined, savedAt: entry!.date } }));
           alert("warning", `${job.name} was saved to history, but its SHA-256 could not be computed (${(e as Error)?.message ?? e}): the same file analysed again will not be recognised.`);
         } else {
           patchTab(key, (t) => ({ ...t, meta: { ...t.meta, saveState: "not-saved" } }));
