@@ -1,0 +1,158 @@
+// Compressed SMB2 messages (MS-SMB2 2.2.42; assembly/proto/smb2compress.ts). No stack we can run
+// compresses (Samba 4.17 does not), so these captures are CRAFTED: the real TREE_CONNECT request
+// and BAD_NETWORK_NAME response of fixtures/tree-bad-share.pcap, compressed by the independent
+// MS-XCA compressors of scripts/fixtures/etl-writer.mjs and wrapped in chained and unchained
+// compression headers, the TCP stream's numbers moved to fit. The Report must say what the clear
+// capture says; damaged ones give a capture warning and the rest of the file still decodes.
+import { describe, it, expect } from "vitest";
+import { join } from "node:path";
+// @ts-ignore plain JS module
+import { xpressCompress, lznt1Compress, xpressHuffCompress } from "../scripts/fixtures/etl-writer.mjs";
+import { readPcap, writePcap, type PcapRecord } from "./support/pcap";
+import { replaceTcpPayload } from "./support/rewrite";
+import { nodeDecoder } from "../src/cli/wasmNode";
+import { analyzeBytes } from "../src/core/analyze";
+import { decodeBytes } from "./support/decode";
+import type { Report } from "../src/core/report";
+import * as C from "../assembly/events";
+
+const FIX = join(__dirname, "../fixtures");
+const SRC = readPcap(join(FIX, "tree-bad-share.pcap"));
+const REQ = 22, RESP = 23; // TREE_CONNECT \\10.99.1.1\nosuchshare, STATUS_BAD_NETWORK_NAME (tshark dump)
+
+// algorithm ids (MS-SMB2 2.2.3.1.3)
+const NONE = 0, LZNT1 = 1, LZ77 = 2, HUFF = 3, PATTERN = 4;
+const compressor: Record<number, (b: Uint8Array) => Uint8Array> = { [LZNT1]: lznt1Compress, [LZ77]: xpressCompress, [HUFF]: xpressHuffCompress };
+
+function tcpPayload(d: Uint8Array): Uint8Array {
+  const ip = 14, ihl = (d[ip] & 15) * 4, tcp = ip + ihl, off = (d[tcp + 12] >> 4) * 4;
+  const total = (d[ip + 2] << 8) | d[ip + 3];
+  return d.subarray(tcp + off, ip + total);
+}
+/** The SMB2 message of a frame holding exactly one NBSS message. */
+function smbOf(frame: number): Uint8Array {
+  const p = tcpPayload(SRC.records[frame - 1].data);
+  const len = (p[1] << 16) | (p[2] << 8) | p[3];
+  expect(p[0]).toBe(0);
+  expect(4 + len).toBe(p.length);
+  return p.slice(4);
+}
+const nbss = (m: Uint8Array) => { const o = new Uint8Array(4 + m.length); o[1] = m.length >> 16; o[2] = m.length >> 8; o[3] = m.length; o.set(m, 4); return o; };
+const cat = (...a: Uint8Array[]) => { const o = new Uint8Array(a.reduce((n, x) => n + x.length, 0)); let k = 0; for (const x of a) { o.set(x, k); k += x.length; } return o; };
+const le32 = (v: number) => { const b = new Uint8Array(4); new DataView(b.buffer).setUint32(0, v >>> 0, true); return b; };
+const le16 = (v: number) => Uint8Array.of(v & 255, v >> 8);
+const MAGIC = Uint8Array.of(0xfc, 0x53, 0x4d, 0x42);
+
+/** 2.2.42.1: the first `offset` bytes as they are, the rest compressed with `alg`; `stated` overrides OriginalCompressedSegmentSize. */
+function unchained(m: Uint8Array, alg: number, offset: number, stated?: number): Uint8Array {
+  return cat(MAGIC, le32(stated ?? m.length - offset), le16(alg), le16(0), le32(offset), m.subarray(0, offset), compressor[alg](m.subarray(offset)));
+}
+type Part = { alg: number; bytes: Uint8Array; stated?: number; cut?: number };
+/** 2.2.42.2: payload headers back to back (Pattern_V1 parts must be one repeated byte). */
+function chained(parts: Part[], total: number): Uint8Array {
+  const body = parts.map((p, i) => {
+    let data: Uint8Array;
+    if (p.alg === NONE) data = p.bytes;
+    else if (p.alg === PATTERN) data = cat(Uint8Array.of(p.bytes[0], 0), le16(0), le32(p.stated ?? p.bytes.length));
+    else data = cat(le32(p.stated ?? p.bytes.length), compressor[p.alg] ? compressor[p.alg](p.bytes) : p.bytes);
+    return cat(le16(p.alg), le16(i === 0 ? 1 : 0), le32(data.length + (p.cut ?? 0)), data);
+  });
+  return cat(MAGIC, le32(total), ...body);
+}
+/** Cuts a message around its longest run of one byte (≥ 8): before, run, after. */
+function aroundRun(m: Uint8Array): [Uint8Array, Uint8Array, Uint8Array] {
+  let best = 0, bestLen = 0;
+  for (let i = 0; i < m.length; ) { let j = i; while (j < m.length && m[j] === m[i]) j++; if (j - i > bestLen) { best = i; bestLen = j - i; } i = j; }
+  expect(bestLen).toBeGreaterThanOrEqual(8);
+  return [m.subarray(0, best), m.subarray(best, best + bestLen), m.subarray(best + bestLen)];
+}
+
+function capture(req: Uint8Array, resp: Uint8Array): Uint8Array {
+  let recs: PcapRecord[] = SRC.records;
+  recs = replaceTcpPayload(recs, REQ, nbss(req));
+  recs = replaceTcpPayload(recs, RESP, nbss(resp));
+  return writePcap(SRC.linkType, recs);
+}
+
+const d = await nodeDecoder();
+const clearBytes = writePcap(SRC.linkType, SRC.records);
+const clear = analyzeBytes(d, clearBytes, "tree-bad-share.pcap");
+/** What a user reads: per connection its outcome and shares, and the findings with their frames. */
+const gist = (r: Report) => ({
+  connections: r.connections.map((c) => ({ status: c.status, outcome: c.outcome, failedPhase: c.failedPhase, shares: c.shares, findings: c.findings })),
+  findings: r.findings.map((f) => ({ id: f.id, frames: f.frames, title: f.title })),
+});
+
+describe("compressed SMB2 messages (crafted from tree-bad-share.pcap)", () => {
+  const req = smbOf(REQ), resp = smbOf(RESP);
+
+  it("the clear capture's reference: BAD_NETWORK_NAME at frame 23", () => {
+    expect(clear.findings.find((f) => f.id === "TREE_BAD_NETWORK_NAME")?.frames).toContain(RESP);
+  });
+
+  const variants: [string, () => [Uint8Array, Uint8Array]][] = [
+    ["unchained LZ77, whole message", () => [unchained(req, LZ77, 0), unchained(resp, LZ77, 0)]],
+    ["unchained LZNT1 and LZ77+Huffman after a clear SMB2 header (Offset 64)", () => [unchained(req, LZNT1, 64), unchained(resp, HUFF, 64)]],
+    ["chained NONE, LZ77, Pattern_V1, LZ77+Huffman and LZNT1", () => {
+      const chain = (m: Uint8Array, tailAlg: number) => {
+        const [before, run, after] = aroundRun(m);
+        const parts: Part[] = [{ alg: NONE, bytes: before.subarray(0, 4) }, { alg: LZ77, bytes: before.subarray(4) }, { alg: PATTERN, bytes: run }];
+        if (after.length > 0) parts.push({ alg: tailAlg, bytes: after });
+        return chained(parts, m.length);
+      };
+      return [chain(req, HUFF), chain(resp, LZNT1)];
+    }],
+  ];
+  for (const [name, make] of variants) {
+    it(`${name}: the same tree connect and finding as the clear capture`, async () => {
+      const [zq, zr] = make();
+      expect(zq.length).not.toBe(req.length); // (really rewritten)
+      const bytes = capture(zq, zr);
+      const r = analyzeBytes(d, bytes, "compressed.pcap");
+      expect(r.capture.warnings).toEqual(clear.capture.warnings);
+      expect(gist(r)).toEqual(gist(clear));
+      const share = r.connections[0].shares.find((s) => s.requestFrame === REQ)!;
+      expect(share).toMatchObject({ path: "\\\\10.99.1.1\\nosuchshare", status: "STATUS_BAD_NETWORK_NAME", responseFrame: RESP });
+      // --events: the compression record says how many bytes it gave, the SMB2 records follow
+      const evs = await decodeBytes(bytes);
+      const z = evs.filter((e) => e.kind === C.EV_SMB_COMPRESSED);
+      expect(z.map((e) => [e.frame, e.f.decompressed])).toEqual([[REQ, req.length], [RESP, resp.length]]);
+      const smb = evs.filter((e) => e.kind === C.EV_SMB2 && (e.frame === REQ || e.frame === RESP));
+      expect(smb.map((e) => [e.frame, e.f.cmd, e.f.status ?? null])).toEqual([[REQ, 3, null], [RESP, 3, 0xc00000cc]]);
+    });
+  }
+
+  // damaged: the bad message is skipped with a warning naming its frame; everything else stays
+  const hostile: [string, () => Uint8Array, RegExp][] = [
+    ["a lying OriginalCompressedSegmentSize (10 bytes more)", () => unchained(resp, LZ77, 0, resp.length + 10), /fewer bytes than the 83 its header states/],
+    ["a lying OriginalCompressedSegmentSize (10 bytes fewer)", () => unchained(resp, LZ77, 0, resp.length - 10), /more bytes than its header states/],
+    ["a bomb: 60,000 zeros from a payload stated as 100 bytes", () => chained([{ alg: NONE, bytes: resp.subarray(0, 4) }, { alg: LZ77, bytes: new Uint8Array(60000), stated: 100 }], 104), /was skipped/],
+    ["a Pattern_V1 of 4 GiB", () => chained([{ alg: PATTERN, bytes: Uint8Array.of(0), stated: 0xffffffff }], resp.length), /more bytes than its header states/],
+    ["a truncated payload (Length beyond the message)", () => chained([{ alg: NONE, bytes: resp.subarray(0, 40) }, { alg: LZ77, bytes: resp.subarray(40), cut: 50 }], resp.length), /runs past its end/],
+    ["an unknown algorithm", () => chained([{ alg: NONE, bytes: resp.subarray(0, 40) }, { alg: 9, bytes: resp.subarray(40) }], resp.length), /compression algorithm 9/],
+  ];
+  for (const [name, make, text] of hostile) {
+    it(`${name}: a capture warning, the rest decodes`, () => {
+      const bytes = capture(unchained(req, LZ77, 0), make());
+      const r = analyzeBytes(d, bytes, "hostile.pcap");
+      const w = r.capture.warnings.filter((s) => s.includes("compressed SMB2 message"));
+      expect(w).toHaveLength(1);
+      expect(w[0]).toContain(`frame ${RESP}`);
+      expect(w[0]).toMatch(text);
+      // the request was still read, and the tree connects before it
+      const shares = r.connections[0].shares;
+      expect(shares.map((s) => s.path)).toEqual(clear.connections[0].shares.map((s) => s.path));
+      expect(shares.find((s) => s.requestFrame === REQ)?.responseFrame ?? null).toBeNull();
+      expect(r.findings.some((f) => f.id === "TREE_BAD_NETWORK_NAME")).toBe(false);
+    });
+  }
+
+  it("a message stating more than 64 KiB is bulk: a header record, not decompressed, no warning", async () => {
+    const bytes = capture(unchained(req, LZ77, 0), unchained(resp, LZ77, 0, 1 << 20));
+    const evs = await decodeBytes(bytes);
+    const z = evs.find((e) => e.kind === C.EV_SMB_COMPRESSED && e.frame === RESP)!;
+    expect(z.f.len).toBe(1 << 20);
+    expect(z.f.decompressed).toBeUndefined();
+    expect(evs.filter((e) => e.kind === C.EV_WARNING && e.f.code === C.W_SMB_DECOMPRESS)).toEqual([]);
+  });
+});
