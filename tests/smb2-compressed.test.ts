@@ -15,6 +15,9 @@ import { analyzeBytes } from "../src/core/analyze";
 import { decodeBytes } from "./support/decode";
 import type { Report } from "../src/core/report";
 import * as C from "../assembly/events";
+import { nbssMessages } from "./support/nbss-stream";
+import { CIPHER, PreauthHash, smb3DecryptionKeys } from "../src/core/decrypt/smb3keys";
+import { aesCcmEncrypt, aesGcmEncrypt } from "../src/core/crypto";
 
 const FIX = join(__dirname, "../fixtures");
 const SRC = readPcap(join(FIX, "tree-bad-share.pcap"));
@@ -126,8 +129,9 @@ describe("compressed SMB2 messages (crafted from tree-bad-share.pcap)", () => {
   const hostile: [string, () => Uint8Array, RegExp][] = [
     ["a lying OriginalCompressedSegmentSize (10 bytes more)", () => unchained(resp, LZ77, 0, resp.length + 10), /fewer bytes than the 83 its header states/],
     ["a lying OriginalCompressedSegmentSize (10 bytes fewer)", () => unchained(resp, LZ77, 0, resp.length - 10), /more bytes than its header states/],
-    ["a bomb: 60,000 zeros from a payload stated as 100 bytes", () => chained([{ alg: NONE, bytes: resp.subarray(0, 4) }, { alg: LZ77, bytes: new Uint8Array(60000), stated: 100 }], 104), /was skipped/],
+    ["a bomb: 60,000 zeros from a payload stated as 100 bytes", () => chained([{ alg: NONE, bytes: resp.subarray(0, 4) }, { alg: LZ77, bytes: new Uint8Array(60000), stated: 100 }], 104), /more bytes than its header states \(100, byte 16\)/],
     ["a Pattern_V1 of 4 GiB", () => chained([{ alg: PATTERN, bytes: Uint8Array.of(0), stated: 0xffffffff }], resp.length), /more bytes than its header states/],
+    ["an LZNT1 bomb: 60,000 zeros stated as 100 bytes", () => chained([{ alg: NONE, bytes: resp.subarray(0, 4) }, { alg: LZNT1, bytes: new Uint8Array(60000), stated: 100 }], 104), /is invalid|more bytes than/],
     ["a truncated payload (Length beyond the message)", () => chained([{ alg: NONE, bytes: resp.subarray(0, 40) }, { alg: LZ77, bytes: resp.subarray(40), cut: 50 }], resp.length), /runs past its end/],
     ["an unknown algorithm", () => chained([{ alg: NONE, bytes: resp.subarray(0, 40) }, { alg: 9, bytes: resp.subarray(40) }], resp.length), /compression algorithm 9/],
   ];
@@ -154,5 +158,76 @@ describe("compressed SMB2 messages (crafted from tree-bad-share.pcap)", () => {
     expect(z.f.len).toBe(1 << 20);
     expect(z.f.decompressed).toBeUndefined();
     expect(evs.filter((e) => e.kind === C.EV_WARNING && e.f.code === C.W_SMB_DECOMPRESS)).toEqual([]);
+  });
+});
+
+// Compressed, then encrypted (MS-SMB2 3.1.4.2, 3.1.4.3): the same two messages compressed and put
+// in TRANSFORM messages encrypted with keys from a chosen session key (CRAFTED: the clear
+// fixture's own NEGOTIATE and SESSION_SETUP give the dialect, the cipher and the pre-auth hash),
+// then opened with that session key as the secret.
+describe("compressed messages inside decrypted TRANSFORM messages (crafted)", () => {
+  const req = smbOf(REQ), resp = smbOf(RESP);
+  const SESSION = 0xc006a71bn;
+  const sessionKey = Uint8Array.from({ length: 16 }, (_, i) => 0x30 + i);
+  const msgs = nbssMessages(join(FIX, "tree-bad-share.pcap"));
+  const u16 = (b: Uint8Array, o: number) => b[o] | (b[o + 1] << 8);
+  const u32 = (b: Uint8Array, o: number) => (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
+  const conn = new PreauthHash();
+  let session: PreauthHash | null = null, dialect = 0, cipher = 0;
+  for (const { bytes: m } of msgs) {
+    if (u32(m, 0) !== 0x424d53fe) continue;
+    const cmd = u16(m, 12), response = (u32(m, 16) & 1) === 1;
+    if (cmd === 0) {
+      conn.update(m);
+      if (response) {
+        dialect = u16(m, 64 + 4);
+        let o = u32(m, 64 + 60);
+        for (let n = u16(m, 64 + 6); n > 0 && o + 8 <= m.length; n--) {
+          const type = u16(m, o), len = u16(m, o + 2);
+          if (type === 2) cipher = u16(m, o + 8 + 2); // SMB2_ENCRYPTION_CAPABILITIES: the chosen cipher
+          o += (8 + len + 7) & ~7;
+        }
+      }
+    } else if (cmd === 1) {
+      session ??= conn.clone();
+      if (!(response && u32(m, 8) === 0)) session.update(m);
+    }
+  }
+  const keys = smb3DecryptionKeys(dialect, cipher, sessionKey, session!.digest());
+  const gcm = cipher === CIPHER.AES128GCM || cipher === CIPHER.AES256GCM;
+  let nonceSeq = 1;
+  function transform(plain: Uint8Array, key: Uint8Array): Uint8Array {
+    const m = new Uint8Array(52 + plain.length);
+    const dv = new DataView(m.buffer);
+    dv.setUint32(0, 0x424d53fd, true);
+    dv.setUint32(20, nonceSeq++, true);
+    dv.setUint32(36, plain.length, true);
+    dv.setUint16(42, 1, true);
+    dv.setBigUint64(44, SESSION, true);
+    const nonce = m.subarray(20, gcm ? 32 : 31), aad = m.subarray(20, 52);
+    const { ciphertext, tag } = gcm ? aesGcmEncrypt(key, nonce, aad, plain) : aesCcmEncrypt(key, nonce, aad, plain, 16);
+    m.set(tag, 4); m.set(ciphertext, 52);
+    return m;
+  }
+
+  it("the fixture negotiated SMB 3.1.1 with a cipher", () => {
+    expect(dialect).toBe(0x0311);
+    expect(cipher).toBeGreaterThanOrEqual(CIPHER.AES128CCM);
+  });
+
+  it("chained LZ77 inside AES: the tree connect and BAD_NETWORK_NAME, as in the clear", () => {
+    const zq = chained([{ alg: NONE, bytes: req.subarray(0, 64) }, { alg: LZ77, bytes: req.subarray(64) }], req.length);
+    const zr = unchained(resp, LZ77, 0);
+    const bytes = capture(transform(zq, keys.clientToServer), transform(zr, keys.serverToClient));
+    const secrets = { passwords: [], sessionKeys: [{ sessionId: SESSION, key: sessionKey }] };
+    const r = analyzeBytes(d, bytes, "compressed-encrypted.pcap", secrets);
+    const c = r.connections[0];
+    expect(c.shares.map(({ decrypted: _, ...s }) => s)).toEqual(clear.connections[0].shares);
+    expect(c.shares.find((s) => s.requestFrame === REQ)).toMatchObject({ path: "\\\\10.99.1.1\\nosuchshare", status: "STATUS_BAD_NETWORK_NAME", decrypted: true });
+    expect(r.findings.find((f) => f.id === "TREE_BAD_NETWORK_NAME")?.frames).toContain(RESP);
+    expect(c.decryption?.sessions.map((s) => [s.result, s.decrypted, s.failed])).toEqual([["decrypted", 2, 0]]);
+    // without the secret, the tree connect stays hidden
+    const hidden = analyzeBytes(d, bytes, "compressed-encrypted.pcap");
+    expect(hidden.connections[0].shares.find((s) => s.requestFrame === REQ)).toBeUndefined();
   });
 });

@@ -18,7 +18,7 @@ import {
   SMB2_COMPRESSION_PATTERN_V1, SMB2_COMPRESSION_FLAG_CHAINED, SMB_DECOMPRESS_MAX as MAX_WIRE,
 } from "../wire";
 import { u16le, u32le } from "../util";
-import { xpressDecompress } from "../capture/xpress";
+import { XpressState, xpressRun, XP_ERROR } from "../capture/xpress";
 import { lznt1Decompress } from "../capture/lznt1";
 import { xpressHuffDecompress, xpressHuffInit, xpressHuffTable, XPRESS_HUFF_TABLE_BYTES } from "../capture/xpressHuff";
 
@@ -28,6 +28,7 @@ const PAYLOAD_HDR: u32 = 8; // chained: CompressionAlgorithm, Flags, Length
 const PATTERN_V1_LEN: u32 = 8; // Pattern, Reserved1, Reserved2, Repetitions
 
 let scratch: usize = 0; // SMB_DECOMPRESS_MAX + 1 bytes: one byte past the stated size shows a stream that goes on
+const st = new XpressState();
 let huffTable: usize = 0; // our own XPRESS Huffman table (the ETL reader's lives in an input area)
 
 export function smb2CompressInit(): void {
@@ -54,8 +55,13 @@ function inflate(alg: u32, src: usize, len: u32, dst: usize, size: u32, at: u32)
   // whose stream has no end of its own (MS-XCA 2.2: it ends where the output does): stopped at the size.
   const cap = alg == SMB2_COMPRESSION_LZ77_HUFFMAN ? size : size + 1;
   let n: i32;
-  if (alg == SMB2_COMPRESSION_LZ77) n = xpressDecompress(src, len, dst, cap);
-  else if (alg == SMB2_COMPRESSION_LZNT1) n = lznt1Decompress(src, len, dst, cap);
+  if (alg == SMB2_COMPRESSION_LZ77) {
+    // a match may run past the target (cut there, limit = the scratch's end): a bomb's one long
+    // match then fills the extra byte and says "longer", as a stream of many shorter ones does
+    st.reset();
+    const limit = <u32>(scratch + SMB_DECOMPRESS_MAX + 1 - dst);
+    n = xpressRun(st, src, len, true, dst, cap, limit) == XP_ERROR ? -1 : <i32>st.outPos;
+  } else if (alg == SMB2_COMPRESSION_LZNT1) n = lznt1Decompress(src, len, dst, cap); // (a chunk over it: invalid)
   else if (alg == SMB2_COMPRESSION_LZ77_HUFFMAN) {
     const other = xpressHuffTable();
     xpressHuffInit(huffTable);
