@@ -51,7 +51,7 @@ export const EV_NBSS = 5; // NetBIOS session service: F_NBSS_TYPE, F_NB_CALLED, 
 export const EV_SMB1 = 6; // one SMB1 command (AndX chains give one record per command)
 export const EV_SMB2 = 7; // one SMB2/3 message (compounds give one record per message)
 export const EV_SMB_TRANSFORM = 8; // SMB3 TRANSFORM header (encrypted): F_SESSION_ID, F_LEN
-export const EV_SMB_COMPRESSED = 9; // SMB3 compression transform header: F_LEN (original size), F_VALUE (algorithm)
+export const EV_SMB_COMPRESSED = 9; // SMB3 compression transform header: F_LEN (OriginalCompressedSegmentSize), F_VALUE (algorithm), F_VALUE2 (flags: 1 chained), F_DECOMPRESSED when decompressed (its EV_SMB2 records follow)
 export const EV_KRB = 10; // one Kerberos message on port 88 (UDP or TCP)
 export const EV_GAP = 11; // bytes missing from a reassembled flow: F_LEN, F_SEQ
 export const EV_SUMMARY = 12; // end of input: F_PACKETS, F_BYTES, F_TCP_PORTS, F_UDP_PORTS, counters
@@ -208,7 +208,7 @@ export const F_RAW = 190; // bytes: an SMB message as on the wire, in EV_SMB_RAW
 export const F_NTLM_CHALLENGE = 191; // bytes 8: CHALLENGE ServerChallenge (MS-NLMP 2.2.1.2)
 export const F_NTLM_NT_RESPONSE = 192; // bytes: AUTHENTICATE NtChallengeResponse (MS-NLMP 2.2.1.3): for the password check only, never shown
 export const F_NTLM_SESSION_KEY = 193; // bytes: AUTHENTICATE EncryptedRandomSessionKey (empty field: absent)
-export const F_DECOMPRESSED = 200; // u32 (EV_SMB_COMPRESSED) bytes of the SMB2 message decompressed from it (MS-SMB2 3.3.5.2.13 / 3.2.5.1.11); its EV_SMB2 records follow. Absent: not decompressed (its OriginalCompressedSegmentSize is over SMB_DECOMPRESS_MAX, bulk data, or a W_SMB_DECOMPRESS warning follows)
+export const F_DECOMPRESSED = 200; // u32 (EV_SMB_COMPRESSED) bytes of the SMB2 message decompressed from it (MS-SMB2 3.1.5.3, 3.3.5.2.1.2); its EV_SMB2 records follow. Absent: not decompressed (its OriginalCompressedSegmentSize is over SMB_DECOMPRESS_MAX, bulk data, or a W_SMB_DECOMPRESS warning follows)
 export const MAX_FIELD_ID = 200;
 
 // F_FORMAT values

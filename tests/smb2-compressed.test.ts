@@ -161,7 +161,7 @@ describe("compressed SMB2 messages (crafted from tree-bad-share.pcap)", () => {
   });
 });
 
-// Compressed, then encrypted (MS-SMB2 3.1.4.2, 3.1.4.3): the same two messages compressed and put
+// Compressed, then encrypted (MS-SMB2 3.1.4.4, 3.1.4.3): the same two messages compressed and put
 // in TRANSFORM messages encrypted with keys from a chosen session key (CRAFTED: the clear
 // fixture's own NEGOTIATE and SESSION_SETUP give the dialect, the cipher and the pre-auth hash),
 // then opened with that session key as the secret.

@@ -1,5 +1,5 @@
-// Compressed SMB2 messages (MS-SMB2 2.2.42; a receiver decompresses them as in 3.2.5.3 / 3.3.5.2.3,
-// also inside a decrypted TRANSFORM: 3.1.4.2 compresses before it encrypts). Two layouts:
+// Compressed SMB2 messages (MS-SMB2 2.2.42; a receiver decompresses them as in 3.1.5.3 and
+// 3.3.5.2.1.2, also inside a decrypted TRANSFORM: a sender compresses, 3.1.4.4, then encrypts, 3.1.4.3). Two layouts:
 //  - unchained (2.2.42.1, Flags 0): CompressionAlgorithm, Offset; the first Offset bytes after the
 //    16-byte header are the message's own, uncompressed; the rest decompresses to
 //    OriginalCompressedSegmentSize bytes that follow them.

@@ -318,7 +318,7 @@ export class DecryptStage implements EventSink {
     const whole = ev.f.truncated === undefined && bytes.length === (ev.f.len as number);
     const peek = peekTransform(bytes, key, cipher, Math.min(SMB2_HEADER, bytes.length - TRANSFORM_HEADER_SIZE));
     if (peek.length >= 8 && u32(peek, 0) === SMB2_COMPRESSED_MAGIC) {
-      // compressed, then encrypted (MS-SMB2 3.1.4.2): decrypted whole when the wasm would
+      // compressed, then encrypted (MS-SMB2 3.1.4.4, 3.1.4.3): decrypted whole when the wasm would
       // decompress it (assembly/proto/smb2compress.ts), which then decodes the SMB2 message inside
       if (!whole || u32(peek, 4) > W.SMB_DECOMPRESS_MAX) { s.decrypted++; return; }
       const all = decryptTransform(bytes, key, cipher);
