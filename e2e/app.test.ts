@@ -683,6 +683,7 @@ describe.skipIf(!haveChromium)("app in Chromium", () => {
     expect(await page.getByTestId("decrypt-password").getAttribute("type")).toBe("password");
     expect(await page.getByTestId("decrypt-password").getAttribute("autocomplete")).toBe("off");
     expect(await page.getByTestId("decrypt-keytab").isDisabled()).toBe(false);
+    await page.locator("[data-testid=connections] tbody tr[data-connection-id]").first().waitFor({ timeout: 15_000 }); // the rows come from the worker
     expect(await page.getByTestId("connections").textContent()).not.toContain("\\10.99.1.1\\public");
     // a wrong password: said plainly, nothing decrypted
     await page.getByTestId("decrypt-password").fill("Alice-Pw-2");
@@ -695,7 +696,7 @@ describe.skipIf(!haveChromium)("app in Chromium", () => {
     await page.getByTestId("decrypt-password").fill(PASSWORD);
     await page.getByTestId("decrypt-run").click();
     await page.locator("[data-testid=report] [data-finding-id=ENCRYPTED_TRAFFIC_DECRYPTED]").waitFor({ timeout: 15_000 });
-    expect(await page.getByTestId("connections").textContent()).toContain("\\10.99.1.1\\public");
+    await page.locator("[data-testid=connections] tbody tr[data-connection-id]", { hasText: "\\10.99.1.1\\public" }).first().waitFor({ timeout: 15_000 });
     expect(await page.getByTestId("decrypt-password").count()).toBe(0); // nothing left encrypted: no panel
     expect(await page.getByTestId("not-saved").count()).toBe(1); // the decrypted analysis is not saved to history
     expect(await page.locator("[data-testid=ladder]").textContent()).toContain("(decrypted)");
@@ -732,6 +733,7 @@ describe.skipIf(!haveChromium)("app in Chromium", () => {
     await page.locator("[data-testid=report] [data-finding-id=ENCRYPTED_TRAFFIC]").waitFor({ timeout: 15_000 });
     await saved(page);
     expect(await page.getByTestId("decrypt-panel").textContent()).toContain("keytab");
+    await page.locator("[data-testid=connections] tbody tr[data-connection-id]").first().waitFor({ timeout: 15_000 }); // the rows come from the worker
     expect(await page.getByTestId("connections").textContent()).not.toContain("netlogon");
     // a file that is no keytab: said, with the offset, and the input is emptied
     await page.getByTestId("decrypt-keytab").setInputFiles({ name: "notes.keytab", mimeType: "application/octet-stream", buffer: Buffer.from("[libdefaults]\n") });
@@ -742,7 +744,7 @@ describe.skipIf(!haveChromium)("app in Chromium", () => {
     await page.getByTestId("decrypt-keytab").setInputFiles(KEYTAB);
     await page.getByTestId("decrypt-run").click();
     await page.locator("[data-testid=report] [data-finding-id=ENCRYPTED_TRAFFIC_DECRYPTED]").waitFor({ timeout: 15_000 });
-    expect(await page.getByTestId("connections").textContent()).toContain("\\dc1.corp.example.test\\netlogon");
+    await page.locator("[data-testid=connections] tbody tr[data-connection-id]", { hasText: "\\dc1.corp.example.test\\netlogon" }).first().waitFor({ timeout: 15_000 });
     const [json] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-json").click()]);
     const text = readFileSync((await json.path())!, "utf8");
     expect(JSON.parse(text).connections[0].decryption.sessions[0]).toMatchObject({ secret: "keytab", result: "decrypted", user: "alice@CORP.EXAMPLE.TEST" });

@@ -37,7 +37,7 @@ export const MODEL_FIELDS = [
   "status", "tcpFlags", "transport", "tree", "treeId", "value", "createName", "ctlCode", "dfsPath",
   "krbEtypes", "krbStime", "krbCtime", "icmpType", "icmpCode", "quotedProto", "quotedSrcIp", "quotedDstIp", "quotedSrcPort", "quotedDstPort",
   "pktmonComponent", "pktmonEvent", "value2", "winName", "winDesc", "pktmonAddr", "dropReason", "dropLocation", "pktmonDir", "smbVersion",
-  "quicDatagram", "quicCounts",
+  "quicDatagram", "quicCounts", "decompressed",
 ] as const;
 
 /** Of the traffic after the setup (beyond): refusals and referrals kept per connection, and requests awaiting an answer. */
@@ -221,7 +221,7 @@ export class ModelBuilder {
         c.encrypted.count++;
         return;
       case C.EV_SMB_COMPRESSED:
-        c.smbMessages++;
+        if (f.decompressed === undefined) c.smbMessages++; // (else its EV_SMB2 records count)
         return;
       case C.EV_NOT_SMB:
         c.notSmb ??= { frame: ev.frame, fromClient: ev.fromClient, bytes: f.len as number, start: Number((f.value as bigint | undefined) ?? 0n) };
