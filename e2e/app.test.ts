@@ -313,11 +313,14 @@ describe.skipIf(!haveChromium)("app in Chromium", () => {
       await expect.poll(() => firstRow.getAttribute("data-outcome")).not.toBe("ok");
       await fits(file);
       // the first thing in a connection's row, as drawn: its outcome, then the phase it failed at
-      const first = await firstRow.evaluate((tr) => {
+      // (polled: the virtualised table may redraw the row as the worker's rows arrive, leaving no laid-out cell for a moment)
+      const drawn = () => firstRow.evaluate((tr) => {
         const cells = [...tr.children].map((td) => ({ td, r: td.getBoundingClientRect() })).filter((x) => x.r.width > 0)
           .sort((a, b) => a.r.top - b.r.top || a.r.left - b.r.left);
         return cells.slice(0, 2).map((x) => (x.td as HTMLElement).innerText);
       });
+      await expect.poll(async () => (await drawn()).length, { timeout: 10_000 }).toBe(2);
+      const first = await drawn();
       expect(first[0]).toMatch(/^(Failed|No response|Incomplete)$/);
       expect(first[1]).toMatch(file === "tree-bad-share.pcap" ? /^TREE_CONNECT\s+STATUS_BAD_NETWORK_NAME/ : /^(–|TCP|NEGOTIATE|SESSION_SETUP|TREE_CONNECT)/);
       // the ladder: its own scroll box, readable text
