@@ -18,6 +18,12 @@ export function checkGolden(name: string, png: Buffer, opts?: CompareOptions): s
   const actualOut = join(GOLDEN_OUT, `${name}.actual.png`), diffOut = join(GOLDEN_OUT, `${name}.diff.png`);
   rmSync(actualOut, { force: true }); rmSync(diffOut, { force: true });
   if (updating) {
+    // the same pixels are left alone (Chromium's encoder does not always give the same bytes), so
+    // that git shows only the goldens that changed
+    if (existsSync(golden)) {
+      const c = compareImages(decodePng(readFileSync(golden), rel(golden)), decodePng(png, name), { threshold: 0, maxFraction: 0 });
+      if (c.ok) return "";
+    }
     mkdirSync(GOLDEN_DIR, { recursive: true });
     writeFileSync(golden, png);
     return "";
@@ -40,4 +46,20 @@ export function checkGolden(name: string, png: Buffer, opts?: CompareOptions): s
 /** Compare two screenshots taken in the test (no golden involved). */
 export function compareShots(expected: Buffer, actual: Buffer, opts?: CompareOptions): Comparison {
   return compareImages(decodePng(expected, "expected"), decodePng(actual, "actual"), opts);
+}
+
+/** What drew the goldens: the browser and the fonts the page's text came out in. */
+export interface DrawnWith { chromium: string; fonts: string[] }
+const DRAWN_WITH = join(GOLDEN_DIR, "drawn-with.json");
+
+/**
+ * With UPDATE_GOLDENS, records `now` beside the goldens; otherwise "" when it is what they were drawn
+ * with, else a sentence for a failure message (a different font is the likely cause of a mismatch).
+ */
+export function checkDrawnWith(now: DrawnWith): string {
+  if (updating) { mkdirSync(GOLDEN_DIR, { recursive: true }); writeFileSync(DRAWN_WITH, `${JSON.stringify(now, null, 2)}\n`); return ""; }
+  if (!existsSync(DRAWN_WITH)) return `${rel(DRAWN_WITH)} is missing`;
+  const then: DrawnWith = JSON.parse(readFileSync(DRAWN_WITH, "utf8"));
+  if (JSON.stringify(then) === JSON.stringify(now)) return "";
+  return `the goldens were drawn by Chromium ${then.chromium} with ${then.fonts.join(", ")}; this run is Chromium ${now.chromium} with ${now.fonts.join(", ")}`;
 }

@@ -13,7 +13,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import type { PreviewServer } from "vite";
 import { startApp, launch, haveChromium, CHROMIUM } from "./support";
 import { readFileSync } from "node:fs";
-import { checkGolden, compareShots, updating, GOLDEN_DIR } from "./golden";
+import { checkGolden, checkDrawnWith, compareShots, updating, GOLDEN_DIR } from "./golden";
 import { decodePng } from "./png";
 
 const FIX = join(__dirname, "../fixtures");
@@ -88,12 +88,30 @@ async function shot(page: Page, width: number, scheme: "light" | "dark"): Promis
   return png;
 }
 
+/** The fonts Chromium drew the page's text with (DevTools protocol: the platform fonts of each text's node). */
+async function fontsUsed(page: Page): Promise<string[]> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("DOM.enable");
+  await cdp.send("CSS.enable");
+  const { root } = await cdp.send("DOM.getDocument", { depth: -1 });
+  const { nodeIds } = await cdp.send("DOM.querySelectorAll", { nodeId: root.nodeId, selector: "h1, h2, p, li, button, code" });
+  const fonts = new Set<string>();
+  for (const nodeId of nodeIds) {
+    const { fonts: f } = await cdp.send("CSS.getPlatformFontsForNode", { nodeId });
+    for (const x of f) fonts.add(x.familyName);
+  }
+  await cdp.detach();
+  return [...fonts].sort();
+}
+
 describe.skipIf(!haveChromium)(`golden screenshots (${CHROMIUM})`, () => {
   let server: PreviewServer;
   let url: string;
   let browser: Browser | null = null;
   let ctx: BrowserContext;
   let page: Page;
+  /** "" or why the goldens may not match this machine (another Chromium, other fonts) */
+  let drawnWith = "";
 
   beforeAll(async () => {
     ({ server, url } = await startApp());
@@ -107,6 +125,7 @@ describe.skipIf(!haveChromium)(`golden screenshots (${CHROMIUM})`, () => {
     await page.getByTestId("nav-history").waitFor();
     // the service worker's "Works offline." in the footer arrives when it likes: wait for it
     await page.getByTestId("offline-ready").waitFor({ timeout: 20_000 });
+    drawnWith = checkDrawnWith({ chromium: browser.version(), fonts: await fontsUsed(page) });
   });
   afterAll(async () => {
     await browser?.close();
@@ -126,6 +145,7 @@ describe.skipIf(!haveChromium)(`golden screenshots (${CHROMIUM})`, () => {
       const msg = checkGolden(`${state}-${w}-${s}`, await shot(page, w, s));
       if (msg) failures.push(msg);
     }
+    if (failures.length && drawnWith) failures.push(`Note: ${drawnWith}.`);
     expect(failures, failures.join("\n")).toEqual([]);
   };
 
