@@ -135,6 +135,7 @@ describe.skipIf(!haveChromium)(`golden screenshots (${CHROMIUM})`, () => {
   const analyse = async (file: string) => {
     await page.getByTestId("file-input").setInputFiles(join(FIX, file));
     await page.getByTestId("verdict-file").filter({ hasText: file }).waitFor({ timeout: 15_000 });
+    await page.getByTestId("report-body").waitFor(); // findings and tables come once the verdict is on screen
     await page.getByTestId("saved").waitFor({ timeout: 15_000 }); // "saving to history…" has become "saved"
   };
 
