@@ -188,6 +188,19 @@ export const F_DROP_REASON = 177; // u32 PKTMON_DROP_REASON
 export const F_DROP_LOCATION = 178; // u32 PKTMON_DROP_LOCATION
 export const F_PKTMON_DIR = 179; // u32 PKTMON_DIRECTION_TAG of the copy
 export const F_SMB_VERSION = 180; // u32 what a dropped segment started with: 1 SMB1, 2 SMB2/3 (F_CMD, F_RESPONSE), 3 an encrypted SMB3 message
+// Beyond the setup (added with issue 13): in diagnosis mode a CREATE request gives its name, an
+// IOCTL asking for a DFS referral its CtlCode and path, and of the other commands' responses only
+// those answered STATUS_USER_SESSION_DELETED or STATUS_PATH_NOT_COVERED (and the answers to a
+// DFS referral) become events (assembly/proto/smb2.ts, beyondSetup).
+export const F_CREATE_NAME = 181; // utf16 SMB2 CREATE request file name, as on the wire (relative to the share, or a DFS path)
+export const F_CTL_CODE = 182; // u32 SMB2 IOCTL CtlCode (request, or a response with its body)
+export const F_DFS_PATH = 183; // utf16 REQ_GET_DFS_REFERRAL RequestFileName (MS-DFSC 2.2.2) of an FSCTL_DFS_GET_REFERRALS
+// QUIC (added with issue 13: SMB over QUIC). assembly/net/quic.ts keeps the first QUIC_KEEP_DATAGRAMS
+// long-header datagrams of each QUIC flow whole (the Initial packets TypeScript decrypts with the keys
+// RFC 9001 5.2 derives from the client's Destination Connection ID), and only counts the rest.
+export const F_QUIC_DATAGRAM = 184; // bytes: the UDP payload (at most QUIC_KEEP_BYTES of it; F_LEN = its whole length)
+export const F_QUIC_COUNTS = 185; // bytes: 4 × u32 LE — long-header datagrams from the client, from the server, short-header (1-RTT) from the client, from the server
+export const F_QUIC_EVICTED = 186; // u64 (EV_SUMMARY) QUIC flows that gave their place in the full QUIC flow table to a newer one (their EV_QUIC_FLOW came early; a later datagram of theirs starts a new entry)
 // 190–199: SMB3 decryption (issue 18). Written only while the caller has turned decryption on
 // (setDecryptMode): the --events view never shows them, and the analysis path without secrets
 // never decodes them. What the decrypt stage (src/core/decrypt/session.ts) needs and nothing more.
@@ -292,6 +305,11 @@ export const EV_PKTMON_INFO = 18; // a pktmon rundown event: F_PKTMON_COMPONENT,
 // length on the wire, F_RAW its bytes (absent when they do not fit one record), F_TRUNCATED when
 // F_RAW holds fewer than F_LEN bytes.
 export const EV_SMB_RAW = 20;
+export const EV_QUIC = 21; // a QUIC datagram of a flow that began with a client Initial (RFC 9000 17.2.2): F_SRC_*/F_DST_* of
+//                            this datagram, REC_FLAG_FROM_CLIENT, F_LEN, F_QUIC_DATAGRAM (long-header datagrams only;
+//                            the first QUIC_KEEP_SHORT short-header ones each way come without it, F_VALUE = 1)
+export const EV_QUIC_FLOW = 22; // at the end of the file, one per QUIC flow: F_SRC_* = client, F_DST_* = server, F_QUIC_COUNTS,
+//                            F_VALUE = frame of its first datagram
 export const EV_NOT_SMB = 16; // an SMB flow whose peer answered with bytes that are not NBSS/SMB (another
 //                            protocol on that port): F_LEN bytes seen, F_VALUE their first 4 bytes (big-endian)
 

@@ -14,7 +14,7 @@
 import {
   EV_SUMMARY, F_PACKETS, F_BYTES, F_TCP_PORTS, F_UDP_PORTS, F_IP_FRAGMENTS, T_BYTES, EVENTS_VERSION,
   REC_HEADER_SIZE, MAX_FIELD_ID, EV_FLOW, F_FIRST_TS, F_LAST_TS, F_TUNNEL_PACKETS, F_TUNNELS,
-  F_NETBEUI_FRAMES, F_IPX_SMB_FRAMES, EV_WARNING, F_CODE, F_OFFSET, F_VALUE, F_VALUE2, W_MALFORMED, L_SMB2,
+  F_NETBEUI_FRAMES, F_IPX_SMB_FRAMES, EV_WARNING, F_CODE, F_OFFSET, F_VALUE, F_VALUE2, W_MALFORMED, L_SMB2, F_QUIC_EVICTED,
 } from "./events";
 import { tunnelPackets, tunnelKinds } from "./net/tunnel";
 import { netbeuiFrames, ipxSmbFrames } from "./net/legacy";
@@ -37,6 +37,7 @@ import { spnegoInit } from "./proto/spnego";
 import { ipfragInit, ipfragReset } from "./net/ipfrag";
 import { icmpInit } from "./net/icmp";
 import { pktmonEventsInit } from "./capture/pktmonEvents";
+import { quicInit, quicFinish, quicEvicted } from "./net/quic";
 
 let input: usize = 0;
 // Decryption (decodePlain): where TypeScript writes a decrypted message, and where its records go.
@@ -66,6 +67,7 @@ export function init(): void {
   packetInit();
   icmpInit();
   pktmonEventsInit();
+  quicInit();
   tcpInit();
   reasmInit();
   smbInit();
@@ -198,6 +200,7 @@ function topPorts(field: u32, table: usize): void {
 export function finish(): void {
   readerFinish();
   reasmFinish();
+  quicFinish();
   const t0 = firstTs, t1 = lastTs;
   setPacket(framesRead(), 0, 6);
   begin(EV_SUMMARY);
@@ -212,6 +215,7 @@ export function finish(): void {
   fU32(F_TUNNELS, tunnelKinds);
   fU64(F_NETBEUI_FRAMES, netbeuiFrames);
   fU64(F_IPX_SMB_FRAMES, ipxSmbFrames);
+  fU64(F_QUIC_EVICTED, quicEvicted);
   end();
 }
 

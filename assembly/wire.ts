@@ -82,6 +82,7 @@ export const SMB2_LOGOFF = 0x02;
 export const SMB2_TREE_CONNECT = 0x03;
 export const SMB2_TREE_DISCONNECT = 0x04;
 export const SMB2_CREATE = 0x05;
+export const SMB2_IOCTL = 0x0b;
 export const SMB2_READ = 0x08;
 export const SMB2_WRITE = 0x09;
 
@@ -90,6 +91,7 @@ export const SMB2_FLAGS_RESPONSE = 0x00000001;
 export const SMB2_FLAGS_ASYNC = 0x00000002;
 export const SMB2_FLAGS_RELATED = 0x00000004;
 export const SMB2_FLAGS_SIGNED = 0x00000008;
+export const SMB2_FLAGS_DFS_OPERATIONS = 0x10000000; // the request's path is a DFS path (MS-SMB2 2.2.1.2)
 
 // SMB2 negotiate contexts (MS-SMB2 2.2.3.1)
 export const NC_PREAUTH_INTEGRITY = 1;
@@ -109,6 +111,11 @@ export const SMB2_SESSION_FLAG_IS_NULL = 0x02;
 export const SMB2_SESSION_FLAG_ENCRYPT_DATA = 0x04;
 export const SMB2_SESSION_FLAG_BINDING = 0x01; // SESSION_SETUP request Flags (MS-SMB2 2.2.5): bind to an existing session
 export const SMB2_SHAREFLAG_ENCRYPT_DATA = 0x00008000;
+export const SMB2_SHAREFLAG_DFS = 0x00000001; // TREE_CONNECT response ShareFlags (MS-SMB2 2.2.10): the share is in a DFS namespace
+export const SMB2_SHAREFLAG_DFS_ROOT = 0x00000002; // … and is a DFS root
+// FSCTLs of an SMB2 IOCTL (MS-SMB2 2.2.31, MS-DFSC 2.2.2): ask for a DFS referral
+export const FSCTL_DFS_GET_REFERRALS = 0x00060194;
+export const FSCTL_DFS_GET_REFERRALS_EX = 0x000601b0;
 
 // SMB1 commands (MS-CIFS 2.2.2.1)
 export const SMB1_NEGOTIATE = 0x72;
@@ -127,6 +134,10 @@ export const STATUS_PENDING = 0x00000103;
 export const STATUS_MORE_PROCESSING_REQUIRED = 0xc0000016;
 /** a session's authentication expired: the client re-authenticates it (MS-SMB2 3.2.5.1.6, 3.3.5.2.9) */
 export const STATUS_NETWORK_SESSION_EXPIRED = 0xc000035c;
+/** the server holds no session with the request's SessionId (MS-SMB2 3.3.5.2.9) */
+export const STATUS_USER_SESSION_DELETED = 0xc0000203;
+/** the path is in a part of the DFS namespace this server does not hold: ask for a referral (MS-DFSC 3.1.5.1) */
+export const STATUS_PATH_NOT_COVERED = 0xc0000257;
 
 // Tunnels decapsulated by assembly/net/tunnel.ts
 export const IPPROTO_GRE = 47;
@@ -207,3 +218,13 @@ export const PKTMON_OFF_DROP_LOCATION = 26; // PKTMON_DROP_LOCATION
 export const PKTMON_OFF_ORIG_SIZE = 30;
 export const PKTMON_OFF_LOGGED_SIZE = 32;
 export const PKTMON_COMPONENT_MINIPORT = 2; // event 20 Type of a network adapter
+
+// QUIC (RFC 9000, RFC 9369): versions whose Initial packets can be read (RFC 9001 5.2 / RFC 9369
+// 3.3.1 give their initial salts), and the bounds of assembly/net/quic.ts.
+export const QUIC_V1 = 0x00000001;
+export const QUIC_V2 = 0x6b3343cf;
+export const QUIC_MIN_INITIAL = 1200; // RFC 9000 14.1: a client's Initial datagram is at least this long
+export const QUIC_FLOWS = 128; // QUIC flows followed at once
+export const QUIC_KEEP_DATAGRAMS = 8; // long-header datagrams kept whole per flow (the handshake's first flights)
+export const QUIC_KEEP_BYTES = 1500; // of each, at most this many bytes
+export const QUIC_KEEP_SHORT = 4; // short-header (1-RTT) datagrams emitted per direction (frame and length only: their order against the Handshake packets tells whether the server took up 1-RTT)

@@ -6,7 +6,7 @@
 // Replicas run interleaved on a number of "lanes" (concurrent connections), packet by packet, with
 // a monotonic clock. Payload bytes are the seed's, unchanged.
 //
-//   node bench/gen.mjs KIND OUT [--bytes N] [--conns N]     KIND: mix | big | many | dense | conn1m
+//   node bench/gen.mjs KIND OUT [--bytes N] [--conns N]     KIND: mix | big | many | dense | conn1m | smb1m
 //   node bench/gen.mjs flood|flood-adv OUT [--flows N]      a SYN scan, ordinary or hash-flooding
 //
 // Used by bench/run.mjs, which caches the output under ~/.cache/smbscope/bench/.
@@ -247,6 +247,12 @@ export function kinds(seeds) {
         ...udp.map((s) => ({ seed: s, weight: 20 / udp.length })),
       ], lanes: 256,
     },
+    // 1,000,000 short SMB connections, as a file server or domain controller sees in a logon storm:
+    // nearly all of them healthy setups (SMB 3.1.1, SMB1 NT LM 0.12, NetBIOS on 139, a few with
+    // Kerberos), about 4,000 failing, each in the way one of the other fixtures fails. 128 lanes:
+    // a seed has up to two connections, and the decoder reassembles at most 256 SMB/Kerberos
+    // flows at once (W_REASM_SLOTS_FULL; more would drop the idlest ones' setups)
+    smb1m: { mix: smbStormMix(short), lanes: 128 },
     // 1,000,000 short unrelated TCP connections, a few SMB ones
     conn1m: {
       mix: [
@@ -255,6 +261,25 @@ export function kinds(seeds) {
       ], lanes: 128,
     },
   };
+}
+
+/** Seeds whose every SMB connection sets up fine without a finding (fixtures/*.expected.json), with their share of a storm. */
+const HEALTHY_SMB = { "smb311-ok.pcap": 0.7, "smb1-nt1-ok.pcap": 0.1, "nbss139.pcap": 0.1, "smb1-multiprotocol-negotiate.pcap": 0.095, "krb-smb-ok.pcap": 0.005 };
+/** The share of the storm's connections that fail, spread evenly over the other SMB seeds. */
+const STORM_FAILING = 0.004;
+
+function smbStormMix(short) {
+  const healthy = short.filter((s) => s.name in HEALTHY_SMB);
+  if (healthy.length !== Object.keys(HEALTHY_SMB).length) throw new Error(`smb1m needs the fixtures ${Object.keys(HEALTHY_SMB).join(", ")}`);
+  // the others: every scenario that fails (the tunnelled and pre-TCP seeds are left out by
+  // loadSeeds; the ones that set up fine with a warning are not failures), except those whose
+  // verdict a replica cannot keep or the bench cannot check: the packet an ICMP error quotes keeps
+  // the seed's addresses (syn-icmp-prohibited), and krb-required-ip's expected facts name no outcome
+  const failing = short.filter((s) => !(s.name in HEALTHY_SMB) && !/^(encrypt-smb3|guest-ok|ntlm-anonymous|ntlm-guest|ntlmv1-accepted|kdc-unreachable-ntlm-fallback|krb-kdc-|krb-spn-unknown-ntlm|krb-unrelated|krb-preauth-failed|syn-icmp-prohibited|krb-required-ip)/.test(s.name));
+  return [
+    ...healthy.map((s) => ({ seed: s, weight: HEALTHY_SMB[s.name] * (1 - STORM_FAILING) })),
+    ...failing.map((s) => ({ seed: s, weight: STORM_FAILING / failing.length })),
+  ];
 }
 
 // ---- Hash flooding (issue 12): many-flow captures whose flows an attacker chose offline ----
@@ -398,7 +423,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   for (let i = 0; i < rest.length; i += 2) opt[rest[i].replace(/^--/, "")] = Number(rest[i + 1]);
   const flood = kind === "flood" || kind === "flood-adv";
   const k = flood ? {} : kinds(loadSeeds())[kind];
-  if (!k || !out) { console.error("usage: node bench/gen.mjs mix|big|many|dense|conn1m OUT [--bytes N] [--conns N]\n       node bench/gen.mjs flood|flood-adv OUT [--flows N]"); process.exit(2); }
+  if (!k || !out) { console.error("usage: node bench/gen.mjs mix|big|many|dense|conn1m|smb1m OUT [--bytes N] [--conns N]\n       node bench/gen.mjs flood|flood-adv OUT [--flows N]"); process.exit(2); }
   const t = Date.now();
   const r = flood
     ? generateFlood(out, { flows: opt.flows ?? FLOOD_FLOWS, adversarial: kind === "flood-adv" })

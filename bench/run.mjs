@@ -1,4 +1,4 @@
-// smbscope benchmark (npm run bench [-- --no-big] [--only mix,many,dense,conn1m,flood,flood-adv,big,etl] [--no-tshark] [--no-browser] [--runs N]).
+// smbscope benchmark (npm run bench [-- --no-big] [--only mix,many,dense,conn1m,smb1m,flood,flood-adv,big,etl] [--no-tshark] [--no-browser] [--runs N]).
 //
 // 1. Makes (or reuses, cached in ~/.cache/smbscope/bench or $SMBSCOPE_BENCH_CACHE) large captures
 //    by replicating the real captures in fixtures/ (bench/gen.mjs):
@@ -7,6 +7,8 @@
 //              and DNS traffic
 //      dense   stress: ~50,000 SMB connections packed into 0.5 GB of short TCP and DNS
 //      conn1m  1,000,000 short unrelated TCP connections with about a thousand SMB ones
+//      smb1m   1,000,000 short SMB connections (a logon storm): nearly all healthy, ~4,000 failing
+//              in the ways the other fixtures fail (~7.7 GB)
 //      flood, flood-adv  a SYN scan of 540,000 IPv6 flows, ordinary and hash-flooding (the flows
 //              chosen to collide in the flow table's old unkeyed hash), same size: the ratio is printed
 //      big     the mix at ~4.3 GiB with about as many SMB setups (--no-big skips it): memory stays flat,
@@ -15,7 +17,8 @@
 //              the CLI's --json only, and its Report against the mix's
 // 2. Runs the Node CLI over each as a child process: `--json` (the whole job) and `--events >
 //    /dev/null` (decode + event view), plus bench/decode-wasm.mjs (the wasm alone); prints MB/s,
-//    packets/s and peak RSS (process.resourceUsage().maxRSS, reported by bench/rss.mjs); checks
+//    packets/s and peak RSS (process.resourceUsage().maxRSS, reported by bench/rss.mjs), and the
+//    memory per SMB connection (what --json needs above the wasm alone, per connection); checks
 //    that the Report counts every packet and byte and, where every replica is whole (conn1m),
 //    that each SMB connection's verdict is its fixture's expected one.
 // 3. Where tshark is installed, times `tshark -n -r FILE -Y 'smb2.cmd <= 3 || smb || kerberos'
@@ -24,7 +27,7 @@
 //    the CLI's --json time.
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync, statSync, readdirSync, openSync, closeSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync, statSync, readdirSync, openSync, closeSync, rmSync, readSync } from "node:fs";
 import { homedir, cpus, totalmem } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -51,6 +54,7 @@ const SPECS = [
   { name: "many", kind: "many", targetBytes: 1.1 * GiB },
   { name: "dense", kind: "dense", targetBytes: 0.5 * GiB },
   { name: "conn1m", kind: "conn1m", replicas: 1_000_000 },
+  { name: "smb1m", kind: "smb1m", replicas: 1_000_000 },
   // hash flooding: a SYN scan of 540,000 flows, ordinary and with flows chosen to collide in the
   // old unkeyed flow-table hash; the ratio of the two is printed (target: within 2×)
   { name: "flood", kind: "flood", flows: FLOOD_FLOWS },
@@ -164,6 +168,48 @@ async function best(cmd, argv, o) {
   return r;
 }
 
+/**
+ * What the bench checks in a Report file: capture.packets and bytes, and every connection's
+ * verdict. Read in pieces: a Report of 1,000,000 connections is larger than the longest string
+ * V8 can make. Keys are matched in the order the Report writes them (outcome, failedPhase and
+ * status are consecutive in a connection and appear nowhere else).
+ */
+function readReportFacts(file) {
+  const fd = openSync(file, "r");
+  const buf = Buffer.allocUnsafe(16 << 20);
+  const CONN = /"outcome":"([a-z-]+)","failedPhase":(null|"[a-z_]+"),"status":(null|"(?:[^"\\]|\\.)*")/g;
+  const facts = { packets: undefined, bytes: undefined, connections: [] };
+  let tail = "", pos = 0, n;
+  while ((n = readSync(fd, buf, 0, buf.length, pos)) > 0) {
+    pos += n;
+    let text = tail + buf.toString("latin1", 0, n);
+    const nl = text.indexOf("\n");
+    if (nl >= 0) text = text.slice(0, nl); // the first Report only
+    if (facts.packets === undefined) {
+      const m = /"capture":\{"file":"(?:[^"\\]|\\.)*","format":"[a-z]+","linkTypes":\[[^\]]*\],"packets":(\d+),"bytes":(\d+)/.exec(text);
+      if (m) { facts.packets = Number(m[1]); facts.bytes = Number(m[2]); }
+    }
+    let last = 0, m;
+    CONN.lastIndex = 0;
+    while ((m = CONN.exec(text))) {
+      facts.connections.push({ outcome: m[1], failedPhase: m[2] === "null" ? null : m[2].slice(1, -1), status: m[3] === "null" ? null : JSON.parse(m[3]) });
+      last = CONN.lastIndex;
+    }
+    if (nl >= 0) break;
+    // a match may straddle the piece's end: keep the text after the last match (bounded)
+    tail = text.slice(Math.max(last, text.length - 4096));
+  }
+  closeSync(fd);
+  return facts;
+}
+
+/** KiB of peak RSS per SMB connection that --json needs above the wasm alone (null: no connections, or a failed run). */
+function perConnection(r) {
+  const j = r.runs.json, w = r.runs.wasm;
+  if (j.failed || !r.check.connections || !j.maxRssKiB || !w.maxRssKiB) return null;
+  return Math.max(0, j.maxRssKiB - w.maxRssKiB) / r.check.connections;
+}
+
 const fmt = (n, d = 0) => n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
 const node = process.execPath;
 const cli = join(ROOT, "bin/smbscope.mjs");
@@ -179,23 +225,32 @@ for (const spec of SPECS) {
   const res = { name: spec.name, file, size, packets: meta.packets, conns: meta.replicas };
   warm(file);
   const reportFile = join(CACHE, `report-${spec.name}.json`);
-  const json = await best(cli, ["--json", file], { stats: true, stdoutFile: reportFile });
+  // a --json run that fails (the heap limit reached, say) is reported, and the bench goes on
+  const json = await best(cli, ["--json", file], { stats: true, stdoutFile: reportFile }).catch((e) => ({ failed: e.message }));
   const events = await best(cli, ["--events", file], { stats: true });
   const wasm = await best(node, [join(HERE, "decode-wasm.mjs"), "--sync", file], { stats: true });
   const wasm2 = await best(node, [join(HERE, "decode-wasm.mjs"), "--overlap", file], { stats: true });
   res.runs = { json, events, wasm, wasm2 };
-  // the report must account for every packet and byte (offsets past 4 GiB included)
-  const report = JSON.parse(readFileSync(reportFile, "utf8").split("\n")[0]);
-  res.check = { packets: report.capture?.packets, bytes: report.capture?.bytes, connections: report.connections?.length };
-  const ok = res.check.packets === meta.packets && res.check.bytes === size;
   console.log(`\n${spec.name}: ${fmt(size / MB)} MB, ${fmt(meta.packets)} packets, ${fmt(meta.replicas)} replicated connections/exchanges`);
-  console.log(`  report: ${fmt(res.check.packets ?? 0)} packets, ${fmt(res.check.bytes ?? 0)} bytes, ${fmt(res.check.connections ?? 0)} SMB connections — ${ok ? "every packet and byte accounted for" : "MISMATCH with the generator's counts"}`);
-  // Where no replica was cut short by the size target (conn1m), every SMB verdict is known
-  if (spec.targetBytes === undefined && meta.perSeed) console.log(`  SMB verdicts: ${compareVerdicts(expectedVerdicts(meta.perSeed), report.connections ?? [], kinds(seeds)[spec.kind].lanes)}`);
-  for (const [label, r] of [["cli --json       ", json], ["cli --events     ", events], ["wasm, sync reads ", wasm], ["wasm, overlapped ", wasm2]]) {
-    console.log(`  ${label}  ${fmt(r.seconds, 2).padStart(7)} s  ${fmt(size / MB / r.seconds).padStart(6)} MB/s  ${fmt(meta.packets / r.seconds / 1e6, 2).padStart(6)} Mpackets/s  peak RSS ${fmt((r.maxRssKiB ?? 0) / 1024).padStart(4)} MiB`);
+  if (json.failed) {
+    console.log(`  cli --json FAILED: ${json.failed.split("\n").filter((l) => /FATAL|heap|rror/.test(l)).slice(0, 2).join(" / ").slice(0, 300)}`);
+    res.check = { connections: 0 };
+  } else {
+    // the report must account for every packet and byte (offsets past 4 GiB included)
+    const report = readReportFacts(reportFile);
+    res.check = { packets: report.packets, bytes: report.bytes, connections: report.connections.length };
+    const ok = res.check.packets === meta.packets && res.check.bytes === size;
+    console.log(`  report: ${fmt(res.check.packets ?? 0)} packets, ${fmt(res.check.bytes ?? 0)} bytes, ${fmt(res.check.connections ?? 0)} SMB connections — ${ok ? "every packet and byte accounted for" : "MISMATCH with the generator's counts"}`);
+    // Where no replica was cut short by the size target (conn1m, smb1m), every SMB verdict is known
+    if (spec.targetBytes === undefined && meta.perSeed) console.log(`  SMB verdicts: ${compareVerdicts(expectedVerdicts(meta.perSeed), report.connections, kinds(seeds)[spec.kind].lanes)}`);
   }
-  if (TSHARK) {
+  for (const [label, r] of [["cli --json       ", json], ["cli --events     ", events], ["wasm, sync reads ", wasm], ["wasm, overlapped ", wasm2]]) {
+    if (r.failed) continue;
+    console.log(`  ${label}  ${fmt(r.seconds, 2).padStart(7)} s  ${fmt(size / MB / r.seconds).padStart(6)} MB/s  ${fmt(meta.packets / r.seconds / 1e6, 2).padStart(6)} Mpackets/s  peak RSS ${fmt((r.maxRssKiB ?? 0) / 1024).padStart(4)} MiB  CPU ${fmt(((r.userUs ?? 0) + (r.sysUs ?? 0)) / 1e6, 2)} s`);
+  }
+  res.perConn = perConnection(res);
+  if (res.perConn !== null) console.log(`  memory per SMB connection: ${fmt(res.perConn, 2)} KiB (cli --json peak RSS above the wasm alone's, over ${fmt(res.check.connections)} SMB connections)`);
+  if (TSHARK && !json.failed) {
     // the same whole file, once (it takes a minute or more per GB)
     const ts = await run("tshark", ["-n", "-r", file, ...TSHARK_FILTER]);
     res.tshark = { seconds: ts.seconds, ours: json.seconds, ratio: ts.seconds / json.seconds };
@@ -237,7 +292,9 @@ writeFileSync(join(CACHE, "last-results.json"), JSON.stringify(rows, null, 1));
 console.log("\nsummary (cli --json, whole job):");
 for (const r of rows) {
   const j = r.runs.json;
-  console.log(`  ${r.name.padEnd(7)} ${fmt(r.size / MB / j.seconds).padStart(6)} MB/s  peak RSS ${fmt((j.maxRssKiB ?? 0) / 1024).padStart(4)} MiB  ${fmt(r.check.connections ?? 0).padStart(7)} SMB connections${r.tshark ? `  ${fmt(r.tshark.ratio, 1).padStart(5)}× tshark` : ""}`);
+  if (j.failed) { console.log(`  ${r.name.padEnd(7)} FAILED (see above)`); continue; }
+  const per = r.perConn !== undefined && r.perConn !== null ? `  ${fmt(r.perConn, 2).padStart(6)} KiB per SMB connection` : "";
+  console.log(`  ${r.name.padEnd(7)} ${fmt(r.size / MB / j.seconds).padStart(6)} MB/s  peak RSS ${fmt((j.maxRssKiB ?? 0) / 1024).padStart(4)} MiB  ${fmt(r.check.connections ?? 0).padStart(7)} SMB connections${per}${r.tshark ? `  ${fmt(r.tshark.ratio, 1).padStart(5)}× tshark` : ""}`);
 }
 
 // Hash flooding: the adversarial SYN scan against the ordinary one of the same size

@@ -12,6 +12,7 @@ import type { PreviewServer } from "vite";
 import { startApp, launch, haveChromium, CHROMIUM, readNetLog, IPV6_PROBE, overflowing, ladderTextSizes } from "./support";
 // @ts-ignore plain JS module
 import { pcapToEtl } from "../scripts/fixtures/etl-writer.mjs";
+import { parseKeytab } from "../src/core/decrypt/keytab";
 
 const FIX = join(__dirname, "../fixtures");
 const ART = join(__dirname, "artifacts");
@@ -593,8 +594,7 @@ describe.skipIf(!haveChromium)("app in Chromium", () => {
     const panel = page.getByTestId("decrypt-panel");
     expect(await page.getByTestId("decrypt-password").getAttribute("type")).toBe("password");
     expect(await page.getByTestId("decrypt-password").getAttribute("autocomplete")).toBe("off");
-    expect(await page.getByTestId("decrypt-keytab").isDisabled()).toBe(true);
-    expect(await panel.textContent()).toContain("coming");
+    expect(await page.getByTestId("decrypt-keytab").isDisabled()).toBe(false);
     expect(await page.getByTestId("connections").textContent()).not.toContain("\\10.99.1.1\\public");
     // a wrong password: said plainly, nothing decrypted
     await page.getByTestId("decrypt-password").fill("Alice-Pw-2");
@@ -632,6 +632,51 @@ describe.skipIf(!haveChromium)("app in Chromium", () => {
     expect(stored.length).toBeGreaterThan(100);
     expect(stored).not.toContain(PASSWORD);
     expect(stored).not.toContain("Alice-Pw-2");
+    await ctx.close();
+  });
+
+  it("Decrypt panel: the server's keytab, read in the worker, opens a Kerberos session's encryption; a damaged one is named; no key is kept", async () => {
+    // enc-krb-smb311.pcap: a Kerberos session to a Samba AD DC that encrypts everything after SESSION_SETUP
+    const KEYTAB = join(FIX, "enc-krb-smb311.keytab");
+    const sessionKey = readFileSync(join(FIX, "enc-krb-smb311.session-key.txt"), "utf8").trim().split(":")[1];
+    const { ctx, page } = await open();
+    await analyse(page, "enc-krb-smb311.pcap");
+    await page.locator("[data-testid=report] [data-finding-id=ENCRYPTED_TRAFFIC]").waitFor({ timeout: 15_000 });
+    await saved(page);
+    expect(await page.getByTestId("decrypt-panel").textContent()).toContain("keytab");
+    expect(await page.getByTestId("connections").textContent()).not.toContain("netlogon");
+    // a file that is no keytab: said, with the offset, and the input is emptied
+    await page.getByTestId("decrypt-keytab").setInputFiles({ name: "notes.keytab", mimeType: "application/octet-stream", buffer: Buffer.from("[libdefaults]\n") });
+    await page.getByTestId("decrypt-run").click();
+    await page.getByText("notes.keytab: starts with 5b 6c, not a keytab").waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId("decrypt-keytab").inputValue()).toBe("");
+    // the keytab: the TREE_CONNECTs (IPC$, netlogon) the encryption hid
+    await page.getByTestId("decrypt-keytab").setInputFiles(KEYTAB);
+    await page.getByTestId("decrypt-run").click();
+    await page.locator("[data-testid=report] [data-finding-id=ENCRYPTED_TRAFFIC_DECRYPTED]").waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId("connections").textContent()).toContain("\\dc1.corp.example.test\\netlogon");
+    const [json] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-json").click()]);
+    const text = readFileSync((await json.path())!, "utf8");
+    expect(JSON.parse(text).connections[0].decryption.sessions[0]).toMatchObject({ secret: "keytab", result: "decrypted", user: "alice@CORP.EXAMPLE.TEST" });
+    expect(text).not.toContain(sessionKey);
+    // neither the keytab nor the key it gave is in history (IndexedDB)
+    const stored = await page.evaluate(async () => {
+      const out: string[] = [];
+      for (const info of await indexedDB.databases()) {
+        const db = await new Promise<IDBDatabase>((res, rej) => { const r = indexedDB.open(info.name!); r.onsuccess = () => res(r.result); r.onerror = () => rej(r.error); });
+        for (const name of [...db.objectStoreNames]) {
+          const all = await new Promise<unknown[]>((res, rej) => { const r = db.transaction(name).objectStore(name).getAll(); r.onsuccess = () => res(r.result); r.onerror = () => rej(r.error); });
+          out.push(JSON.stringify(all, (_k, v) => (v instanceof Blob ? `blob:${v.size}` : v instanceof Uint8Array ? Array.from(v, (x) => x.toString(16).padStart(2, "0")).join("") : typeof v === "bigint" ? String(v) : v)));
+        }
+        db.close();
+      }
+      return out.join("\n");
+    });
+    expect(stored.length).toBeGreaterThan(100);
+    expect(stored).not.toContain(sessionKey);
+    const keys = parseKeytab(new Uint8Array(readFileSync(KEYTAB)));
+    expect(keys.kind).toBe("keytab");
+    for (const k of keys.kind === "keytab" ? keys.entries : []) expect(stored).not.toContain(Array.from(k.key, (x) => x.toString(16).padStart(2, "0")).join(""));
     await ctx.close();
   });
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/make-fixtures.sh - (re)make the real packet-capture fixtures in fixtures/.
 #
-# usage: sudo scripts/make-fixtures.sh [smb|crafted|kerberos|bulk|transports|ending|auth-ending|encryption]
+# usage: sudo scripts/make-fixtures.sh [smb|crafted|kerberos|bulk|transports|ending|auth-ending|encryption|refusals|quic]
 #
 # Developers only (CI never runs this): needs root (network namespaces, veth pairs, tcpdump) and the Debian 12
 # packages samba smbclient samba-ad-dc krb5-user krb5-kdc tcpdump tshark libnss-wrapper ethtool iproute2.
@@ -13,7 +13,11 @@
 # RC4-only Kerberos, IP targets, unreachable KDCs, ICMP-refused SYNs; needs nftables, ldb-tools,
 # faketime, python3-impacket) and encryption.sh (SMB 3 encryption
 # for decryption: every dialect and cipher, failing tree connects inside TRANSFORM messages, a logon failure, a
-# Kerberos session with its keytab; writes the secrets next to the captures), or only the one named.
+# Kerberos session with its keytab; writes the secrets next to the captures)
+# and refusals.sh (a session the server deleted, DFS paths without and with a referral,
+# dialect ranges refused both ways; python3-impacket)
+# and quic.sh (SMB over QUIC handshakes: Debian's ngtcp2 examples with ALPN "smb"; needs ngtcp2-server
+# ngtcp2-client gcc nftables), or only the one named.
 # Each part runs as its own bash process that sources scripts/fixtures/lib.sh; it makes its own network
 # namespaces (smbfx-* / krbfx-* / encfx-* ...), temp dir and processes and removes them on exit, even on failure.
 # Nothing is written under /etc (users and hosts come from nss_wrapper files in the temp dir).
@@ -27,10 +31,10 @@ export FX_OUT="${FX_OUT:-$repo/fixtures}"
 [ "$(id -u)" = 0 ] || { echo "make-fixtures.sh: must be run as root" >&2; exit 1; }
 
 case "${1:-all}" in
-  all) parts=(smb crafted kerberos bulk transports ending auth-ending encryption) ;;
-  smb|crafted|kerberos|bulk|transports|ending|auth-ending|encryption) parts=("$1") ;;
-  -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
-  *) echo "usage: $0 [smb|crafted|kerberos|bulk|transports|ending|auth-ending|encryption]" >&2; exit 2 ;;
+  all) parts=(smb crafted kerberos bulk transports ending auth-ending encryption refusals quic) ;;
+  smb|crafted|kerberos|bulk|transports|ending|auth-ending|encryption|refusals|quic) parts=("$1") ;;
+  -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+  *) echo "usage: $0 [smb|crafted|kerberos|bulk|transports|ending|auth-ending|encryption|refusals|quic]" >&2; exit 2 ;;
 esac
 
 for part in "${parts[@]}"; do

@@ -222,10 +222,18 @@ describe("a refused logon and the password given (LOGON_PASSWORD_CHECK)", () => 
 });
 
 describe("CLI secrets: clear errors, never on the command line", () => {
-  it("--keytab is not yet supported", async () => {
-    const r = await run(["--keytab", "/etc/krb5.keytab", join(FIX, "encrypt-smb3.pcap")]);
-    expect(r.code).toBe(2);
-    expect(r.err).toContain("not yet supported");
+  it("--keytab: a file that is no keytab, or a damaged one, is named with what is wrong where", async () => {
+    const notOne = await run(["--keytab", join(FIX, "INDEX.md"), join(FIX, "encrypt-smb3.pcap")]);
+    expect(notOne.code).toBe(2);
+    expect(notOne.err).toContain("INDEX.md: starts with");
+    expect(notOne.err).toContain("not a keytab");
+    const cut = join(dir, "cut.keytab");
+    writeFileSync(cut, readFileSync(join(FIX, "enc-krb-smb311.keytab")).subarray(0, 100));
+    const damaged = await run(["--keytab", cut, join(FIX, "enc-krb-smb311.pcap")]);
+    expect(damaged.code).toBe(2);
+    expect(damaged.err).toContain("cut.keytab: entry says 103 bytes, 94 left in the file (offset 2)");
+    const missing = await run(["--keytab", join(dir, "nope.keytab"), join(FIX, "enc-krb-smb311.pcap")]);
+    expect([missing.code, missing.err]).toEqual([2, expect.stringContaining("nope.keytab: no such file")]);
   });
   it("a password as an argument is refused, without echoing it", async () => {
     const r = await run(["--password", "Hunter2-secret", join(FIX, "encrypt-smb3.pcap")]);

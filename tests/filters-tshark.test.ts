@@ -81,7 +81,7 @@ function claimsOf(r: Report): Map<string, Claim[]> {
 }
 
 /** What tshark says each frame is. */
-interface Frame { n: number; stream: number | null; krb: number[]; addrs: string[] }
+interface Frame { n: number; stream: number | null; krb: number[]; addrs: string[]; udpPorts: number[] }
 
 /** The frames `filter` selects by its own terms, from tshark's view of each frame: the filter
  *  must be made only of the parts displayFilter builds (anything else fails the test). */
@@ -101,6 +101,7 @@ function meaning(filter: string, frames: Frame[]): number[] | string {
     else if ((m = /^kerberos\.error_code == (\d+)$/.exec(part))) { const n = Number(m[1]); tests.push((f) => f.krb.includes(n)); }
     else if ((m = /^kerberos\.error_code in \{([\d.,]+)\}$/.exec(part))) { const s = new Set(set(m[1])); tests.push((f) => f.krb.some((k) => s.has(k))); }
     else if ((m = /^ipv?6?\.addr == (\S+)$/.exec(part))) { const a = canonical(m[1]); tests.push((f) => f.addrs.includes(a)); }
+    else if ((m = /^udp\.port == (\d+)$/.exec(part))) { const p = Number(m[1]); tests.push((f) => f.udpPorts.includes(p)); }
     else return `"${part}" is not a part displayFilter builds`;
   }
   return frames.filter((f) => tests.every((t) => t(f))).map((f) => f.n);
@@ -122,7 +123,7 @@ function runTshark(capture: string, filters: string[], dir: string, i: number): 
         const c = line.split("\t");
         if (c[0] === "ERR") res.errors.set(Number(c[1]), c.slice(2).join(" "));
         else if (c[0] === "SEL") res.selected.set(Number(c[1]), c[2] ? c[2].split(",").map(Number) : []);
-        else if (c[0] === "ALL") res.frames.push({ n: Number(c[1]), stream: c[2] === "-" ? null : Number(c[2]), krb: c[3] ? c[3].split(",").map(Number) : [], addrs: c[4] ? c[4].split(",").map(canonical) : [] });
+        else if (c[0] === "ALL") res.frames.push({ n: Number(c[1]), stream: c[2] === "-" ? null : Number(c[2]), krb: c[3] ? c[3].split(",").map(Number) : [], addrs: c[4] ? c[4].split(",").map(canonical) : [], udpPorts: c[5] ? c[5].split(",").map(Number) : [] });
         else if (/^\d+$/.test(line)) res.printed.push(Number(line));
       }
       resolve(res);

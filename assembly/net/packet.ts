@@ -16,6 +16,7 @@ import { llcFrame, ipxPacket, legacyReset } from "./legacy";
 const SLL_802_3: u32 = 0x0001; // Linux "cooked" protocol values for frames without an EtherType
 const SLL_802_2: u32 = 0x0004;
 import { icmpPacket } from "./icmp";
+import { quicDatagram, quicReset } from "./quic";
 
 export let packets: u64 = 0;
 export let bytesOnWire: u64 = 0;
@@ -43,7 +44,7 @@ export function packetInit(): void {
 
 export function packetReset(): void {
   packets = 0; bytesOnWire = 0; fragments = 0; warnedLinks = 0;
-  tunnelReset(); legacyReset();
+  tunnelReset(); legacyReset(); quicReset();
   memory.fill(tcpPorts, 0, 65536 * 4);
   memory.fill(udpPorts, 0, 65536 * 4);
 }
@@ -188,11 +189,13 @@ function transport(proto: u32, p: usize, len: u32, wireLen: u32): void {
     const sport = u16be(p), dport = u16be(p + 2);
     const lo = sport < dport ? sport : dport;
     store<u32>(udpPorts + lo * 4, load<u32>(udpPorts + lo * 4) + 1);
-    let ulen = u16be(p + 4);
+    const stated = u16be(p + 4);
+    let ulen = stated;
     if (ulen < 8 || ulen > len) ulen = len;
     if (sport == PORT_KERBEROS || dport == PORT_KERBEROS) udpKerberos(p + 8, ulen - 8, sport, dport);
     else if (dport == PORT_VXLAN || sport == PORT_VXLAN) vxlan(p + 8, ulen - 8);
     else if (dport == PORT_GENEVE || sport == PORT_GENEVE) geneve(p + 8, ulen - 8);
+    else quicDatagram(p + 8, ulen - 8, stated >= 8 ? stated - 8 : ulen - 8, sport, dport); // SMB over QUIC: any port (an alternative QUIC port)
   } else if (proto == IPPROTO_GRE) gre(p, len);
   else if (proto == 1 || proto == 58) icmpPacket(proto, p, len, srcAddr, dstAddr, isV6);
 }

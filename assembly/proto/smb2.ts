@@ -5,11 +5,12 @@ import {
   F_SMB_FLAGS, F_CREDITS, F_NEXT_CMD, F_DIALECTS, F_DIALECT, F_SEC_MODE, F_CAPS, F_GUID,
   F_CIPHERS, F_HASH_ALGS, F_COMPRESSION, F_SIGNING_ALGS, F_NETNAME, F_CONTEXTS, F_SESSION_FLAGS,
   F_BLOB_LEN, F_TREE, F_SHARE_TYPE, F_SHARE_FLAGS, F_SHARE_CAPS, F_MAX_ACCESS, F_TRUNCATED,
-  F_SERVER_TIME, T_BYTES, T_UTF16,
+  F_SERVER_TIME, F_CREATE_NAME, F_CTL_CODE, F_DFS_PATH, T_BYTES, T_UTF16,
 } from "../events";
 import {
   SMB2_NEGOTIATE, SMB2_SESSION_SETUP, SMB2_TREE_CONNECT, SMB2_TREE_DISCONNECT, SMB2_FLAGS_RESPONSE, SMB2_FLAGS_ASYNC,
-  NC_PREAUTH_INTEGRITY, NC_ENCRYPTION, NC_COMPRESSION, NC_NETNAME, NC_SIGNING,
+  SMB2_CREATE, SMB2_IOCTL, FSCTL_DFS_GET_REFERRALS, FSCTL_DFS_GET_REFERRALS_EX,
+  STATUS_USER_SESSION_DELETED, STATUS_PATH_NOT_COVERED, NC_PREAUTH_INTEGRITY, NC_ENCRYPTION, NC_COMPRESSION, NC_NETNAME, NC_SIGNING,
 } from "../wire";
 import { u8at, u16le, u32le, u64le } from "../util";
 import { begin, end, fU32, fU64, fBytes, fOpen, fClose, setupOnly, decryptMode, plainMode } from "../out";
@@ -46,7 +47,7 @@ function message(h: usize, len: u32, cut: bool, wire: u32): bool {
   const cmd = u16le(h + 12);
   const resp = (flags & SMB2_FLAGS_RESPONSE) != 0;
   const status = u32le(h + 8);
-  if (setupOnly && cmd > <u32>SMB2_TREE_DISCONNECT) return false;
+  if (setupOnly && cmd > <u32>SMB2_TREE_DISCONNECT && !beyondSetup(h, len, cmd, resp, status)) return false;
   begin(EV_SMB2);
   fU32(F_CMD, cmd);
   fU32(F_RESPONSE, resp ? 1 : 0);
@@ -69,11 +70,63 @@ function message(h: usize, len: u32, cut: bool, wire: u32): bool {
     if (cmd == SMB2_NEGOTIATE) { if (resp) negotiateResponse(h, len); else negotiateRequest(h, len); }
     else if (cmd == SMB2_SESSION_SETUP) sessionSetup(h, len, resp);
     else if (cmd == SMB2_TREE_CONNECT) treeConnect(h, len, resp);
+    else if (cmd == SMB2_CREATE && !resp) createName(h, len);
+    else if (cmd == SMB2_IOCTL) ioctl(h, len, resp);
   }
   end();
   // Decryption mode: the bytes of the messages the SMB 3.1.1 pre-auth integrity hash covers
   if (decryptMode && !plainMode && (cmd == SMB2_NEGOTIATE || cmd == SMB2_SESSION_SETUP)) rawMessage(h, len, wire);
   return !resp && (cmd == SMB2_NEGOTIATE || cmd == SMB2_SESSION_SETUP || cmd == SMB2_TREE_CONNECT);
+}
+
+/**
+ * Which messages after the setup diagnosis mode keeps (events.ts, F_CREATE_NAME): CREATE requests
+ * (a refused CREATE is told by its name), IOCTL requests for a DFS referral, IOCTL responses (a
+ * referral's answer; the model keeps only those paired with such a request), and any response
+ * answered STATUS_USER_SESSION_DELETED or STATUS_PATH_NOT_COVERED. Reads only the header and the
+ * CtlCode: no other file traffic becomes an event.
+ */
+function beyondSetup(h: usize, len: u32, cmd: u32, resp: bool, status: u32): bool {
+  if (resp) return status == STATUS_USER_SESSION_DELETED || status == STATUS_PATH_NOT_COVERED || cmd == SMB2_IOCTL;
+  if (cmd == SMB2_CREATE) return true;
+  return cmd == SMB2_IOCTL && len >= HDR + 8 && isDfsReferral(u32le(h + HDR + 4));
+}
+
+@inline function isDfsReferral(ctl: u32): bool { return ctl == FSCTL_DFS_GET_REFERRALS || ctl == FSCTL_DFS_GET_REFERRALS_EX; }
+
+// CREATE request (MS-SMB2 2.2.13): NameOffset at 44, NameLength at 46.
+function createName(h: usize, len: u32): void {
+  if (len < HDR + 56) { fU32(F_TRUNCATED, 1); return; }
+  const b = h + HDR;
+  const noff = u16le(b + 44), nlen = u16le(b + 46);
+  if (nlen == 0) { fBytes(F_CREATE_NAME, T_UTF16, b, 0); return; } // the share's root
+  if (noff >= HDR && noff + nlen <= len) fBytes(F_CREATE_NAME, T_UTF16, h + noff, nlen & ~1);
+  else fU32(F_TRUNCATED, 1);
+}
+
+// IOCTL (MS-SMB2 2.2.31 / 2.2.32): CtlCode at 4; a DFS referral request's input (MS-DFSC 2.2.2
+// REQ_GET_DFS_REFERRAL: MaxReferralLevel u16, then RequestFileName, NUL-terminated UTF-16) at
+// InputOffset 24 / InputCount 28. The _EX form (2.2.3) carries RequestFileLength at 4.
+function ioctl(h: usize, len: u32, resp: bool): void {
+  if (len < HDR + 8) return;
+  const b = h + HDR;
+  const ctl = u32le(b + 4);
+  fU32(F_CTL_CODE, ctl);
+  if (resp || !isDfsReferral(ctl) || len < HDR + 56) return;
+  const ioff = u32le(b + 24), icount = u32le(b + 28);
+  if (ioff < HDR || ioff > len || icount > len - ioff) { fU32(F_TRUNCATED, 1); return; }
+  let p = h + ioff + 2;
+  let n: u32 = icount > 2 ? icount - 2 : 0;
+  if (ctl == FSCTL_DFS_GET_REFERRALS_EX) {
+    if (icount < 8) return;
+    const fl = u32le(h + ioff + 4);
+    p = h + ioff + 8;
+    n = fl <= icount - 8 ? fl : icount - 8;
+  }
+  // up to the terminating NUL
+  let i: u32 = 0;
+  while (i + 1 < n && u16le(p + i) != 0) i += 2;
+  fBytes(F_DFS_PATH, T_UTF16, p, i);
 }
 
 // A list of u16 values copied as raw LE bytes.

@@ -1,4 +1,4 @@
-// smbscope [--events] [--json] [--password-file FILE] [--session-key SESSIONID:HEX]… [--] <capture…|->
+// smbscope [--events] [--json] [--password-file FILE] [--session-key SESSIONID:HEX]… [--keytab FILE]… [--] <capture…|->
 import { fileSource } from "./nodeSource";
 import { nodeDecoder } from "./wasmNode";
 import { decodeSource } from "../core/source";
@@ -9,11 +9,12 @@ import { renderText } from "./render";
 import { writeJson, type Write } from "./jsonStream";
 import { terminalSafe, jsonTerminalSafe } from "./terminalText";
 import { EV_ERROR, EV_SUMMARY } from "../../assembly/events";
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
+import { keytabEntries, KEYTAB_MAX_BYTES } from "../core/decrypt/keytab";
 import { DecryptStage, parseSessionKey, hasSecrets, type Secrets } from "../core/decrypt/session";
 import type { RawEvent } from "../core/decoder/records";
 
-const USAGE = `usage: smbscope [--events] [--json] [--password-file FILE] [--session-key SESSIONID:HEX]... [--] <capture.pcap|capture.pcapng|-> ...
+const USAGE = `usage: smbscope [--events] [--json] [--password-file FILE] [--session-key SESSIONID:HEX]... [--keytab FILE]... [--] <capture.pcap|capture.pcapng|-> ...
   (default)  readable diagnosis of every SMB connection setup in the capture
   --json     the Report as JSON (one document per file, one per line for several files)
   --events   the decoder's events as JSON Lines (the view compared with tshark)
@@ -21,7 +22,8 @@ const USAGE = `usage: smbscope [--events] [--json] [--password-file FILE] [--ses
              session (and checked against the client's response on a logon failure); never printed
   --session-key SESSIONID:HEX   decrypt SMB3 with this session's key (16 or 32 bytes of hex, as
              Wireshark's SMB2 secrets take it); may be repeated
-  --keytab FILE          (Kerberos) not yet supported
+  --keytab FILE          decrypt SMB3 Kerberos sessions with the service's keytab (MIT format, as
+             ktpass, samba-tool domain exportkeytab or ktutil write it); may be repeated; never printed
   -          read the capture from standard input (tcpdump -w - … | smbscope -)
   --         the arguments after it are file names, even if they start with -
 a capture may also be a FIFO or a device: it is read to its end
@@ -43,6 +45,7 @@ export async function main(
   const say = (s: string) => err(terminalSafe(s));
   const passwordFiles: string[] = [];
   const sessionKeyArgs: string[] = [];
+  const keytabFiles: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (optionsEnded || a === "-" || !a.startsWith("-")) { files.push(a); continue; }
@@ -52,8 +55,7 @@ export async function main(
     if (name === "--password-file" || name === "--session-key" || name === "--keytab") {
       const v = eq > 0 && a.startsWith("--") ? a.slice(eq + 1) : argv[++i];
       if (v === undefined || v === "") { say(`smbscope: ${name} needs a value`); err(USAGE); return 2; }
-      if (name === "--keytab") { say("smbscope: --keytab: decrypting Kerberos sessions with a keytab is not yet supported; give the session's key with --session-key SESSIONID:HEX instead"); return 2; }
-      (name === "--password-file" ? passwordFiles : sessionKeyArgs).push(v);
+      (name === "--password-file" ? passwordFiles : name === "--keytab" ? keytabFiles : sessionKeyArgs).push(v);
     } else if (name === "--password" || name === "-p") {
       // a password in the arguments is visible to every user of the machine (ps, /proc, history)
       say(`smbscope: ${name}: no password on the command line; put it in a file (one per line) and use --password-file FILE`);
@@ -65,7 +67,7 @@ export async function main(
     else { say(`smbscope: unknown option ${a}`); err(USAGE); return 2; }
   }
   if (files.length === 0) { err(USAGE); return 2; }
-  const secrets = await readSecrets(passwordFiles, sessionKeyArgs, say);
+  const secrets = await readSecrets(passwordFiles, sessionKeyArgs, keytabFiles, say);
   if (secrets === null) return 2;
   let worst = 0;
   const tty = !!process.stderr.isTTY;
@@ -138,7 +140,7 @@ export async function main(
  * saying why) when one cannot be used. Messages name the file or the argument's position, never
  * a password or a key.
  */
-async function readSecrets(passwordFiles: string[], keyArgs: string[], say: (s: string) => void): Promise<Secrets | undefined | null> {
+async function readSecrets(passwordFiles: string[], keyArgs: string[], keytabFiles: string[], say: (s: string) => void): Promise<Secrets | undefined | null> {
   const secrets: Secrets = { passwords: [], sessionKeys: [] };
   for (const file of passwordFiles) {
     let text: string;
@@ -155,6 +157,22 @@ async function readSecrets(passwordFiles: string[], keyArgs: string[], say: (s: 
     const k = parseSessionKey(arg);
     if ("error" in k) { say(`smbscope: --session-key (the ${ordinal(i + 1)}): ${k.error}`); return null; }
     secrets.sessionKeys.push(...k);
+  }
+  const keytabs: { name: string; bytes: Uint8Array }[] = [];
+  for (const file of keytabFiles) {
+    try {
+      const st = await stat(file);
+      if (st.size > KEYTAB_MAX_BYTES) { say(`smbscope: --keytab ${file}: ${st.size} bytes, larger than any keytab`); return null; }
+      keytabs.push({ name: file, bytes: new Uint8Array(await readFile(file)) });
+    } catch (e) {
+      say(`smbscope: --keytab ${file}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`);
+      return null;
+    }
+  }
+  if (keytabs.length) {
+    const k = keytabEntries(keytabs);
+    if ("error" in k) { say(`smbscope: --keytab ${k.error}`); return null; }
+    secrets.keytabs = k;
   }
   return hasSecrets(secrets) ? secrets : undefined;
 }

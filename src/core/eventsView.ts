@@ -224,6 +224,9 @@ export function eventView(ev: RawEvent, fileName: string): Record<string, unknow
       if (f.ciphers !== undefined) o.ciphers = u16s(f.ciphers);
       if (f.signingAlgs !== undefined) o.signingAlgs = u16s(f.signingAlgs);
       if (f.netname !== undefined) o.netname = f.netname;
+      if (f.createName !== undefined) o.createName = f.createName;
+      if (f.ctlCode !== undefined) o.ctlCode = `0x${(f.ctlCode as number).toString(16).padStart(8, "0")}`;
+      if (f.dfsPath !== undefined) o.dfsPath = f.dfsPath;
       if (f.account !== undefined) o.user = f.account;
       if (f.primaryDomain !== undefined) o.domain = f.primaryDomain;
       if (f.action !== undefined) o.action = f.action;
@@ -279,6 +282,22 @@ export function eventView(ev: RawEvent, fileName: string): Record<string, unknow
       if (f.smbVersion !== undefined) { o.smbVersion = f.smbVersion; if (f.cmd !== undefined) { o.cmd = f.cmd; o.response = f.response === 1; } }
       if (f.krbMsgType !== undefined) o.krbMsgType = f.krbMsgType;
       return o;
+    case C.EV_QUIC:
+    case C.EV_QUIC_FLOW:
+      o.proto = ev.kind === C.EV_QUIC ? "quic" : "quic-flow";
+      o.src = endpoint(ipText(f.srcIp as Uint8Array), f.srcPort as number);
+      o.dst = endpoint(ipText(f.dstIp as Uint8Array), f.dstPort as number);
+      if (ev.kind === C.EV_QUIC) {
+        o.fromClient = ev.fromClient;
+        o.len = f.len;
+        o.header = f.quicDatagram instanceof Uint8Array ? ((f.quicDatagram[0] & 0x80) !== 0 ? "long" : "short") : "short";
+      } else if (f.quicCounts instanceof Uint8Array && f.quicCounts.length >= 16) {
+        const dv = new DataView(f.quicCounts.buffer, f.quicCounts.byteOffset, 16);
+        o.firstFrame = Number(f.value as bigint);
+        o.long = { client: dv.getUint32(0, true), server: dv.getUint32(4, true) };
+        o.short = { client: dv.getUint32(8, true), server: dv.getUint32(12, true) };
+      }
+      return o;
     case C.EV_GAP:
       o.proto = "gap";
       o.missingBytes = f.len;
@@ -304,6 +323,7 @@ export function eventView(ev: RawEvent, fileName: string): Record<string, unknow
       if (f.tunnelPackets) o.tunnelPackets = Number(f.tunnelPackets as bigint);
       if (f.netbeuiFrames) o.netbeuiFrames = Number(f.netbeuiFrames as bigint);
       if (f.ipxSmbFrames) o.ipxSmbFrames = Number(f.ipxSmbFrames as bigint);
+      if (f.quicEvicted) o.quicEvicted = Number(f.quicEvicted as bigint);
       return o;
     default:
       return null;

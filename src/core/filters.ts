@@ -16,6 +16,8 @@ export interface FilterSpec {
   kerberosErrors?: readonly (number | null | undefined)[];
   /** packets from or to this address: `ip.addr == …` or `ipv6.addr == …` */
   host?: string | null;
+  /** UDP packets from or to this port: `udp.port == N` (a QUIC flow) */
+  udpPort?: number | null;
 }
 
 /** The display filter for `spec`: its parts joined with `&&`; "" when there is nothing to filter on. */
@@ -27,6 +29,7 @@ export function displayFilter(spec: FilterSpec): string {
   if (spec.kerberosErrors) parts.push(member("kerberos.error_code", spec.kerberosErrors.filter(isCount)));
   const addr = spec.host ? addressField(spec.host) : "";
   if (addr) parts.push(`${addr} == ${spec.host}`);
+  if (isCount(spec.udpPort) && spec.udpPort <= 65535) parts.push(`udp.port == ${spec.udpPort}`);
   return parts.filter(Boolean).join(" && ");
 }
 

@@ -40,7 +40,7 @@ export interface ShareRecord {
 export interface SessionDecryption {
   /** as in --events: 0x followed by 16 hex digits */
   sessionId: string;
-  /** DOMAIN\user of its NTLM logon, null when not in the capture */
+  /** DOMAIN\user of its NTLM logon, or the client principal (user@REALM) of a Kerberos ticket a keytab opened; null when not known */
   user: string | null;
   /** the kind of secret used (or tried, for "wrong-secret" and "unsupported") */
   secret?: "password" | "session-key" | "keytab";
@@ -196,6 +196,37 @@ export interface Headline {
   causes: HeadlineCause[];
 }
 
+export type QuicHandshake = "completed" | "no-answer" | "closed" | "incomplete";
+
+/** Added: Report.quic[], one SMB over QUIC connection attempt (documented in README, "added Report fields"). */
+export interface QuicConnection {
+  client: string;
+  server: string;
+  /** the UDP port the client sent to (443 unless an alternative QUIC port is configured) */
+  port: number;
+  /** the server name the client asked for (TLS SNI), null when the ClientHello had none */
+  sni: string | null;
+  /** every ALPN protocol the ClientHello offered */
+  alpn: string[];
+  /** "1" or "2" (RFC 9000 / RFC 9369) */
+  version: string;
+  firstFrame: number;
+  /** the last datagram the decoder kept (the handshake's; later 1-RTT traffic is only counted) */
+  lastFrame: number;
+  handshake: QuicHandshake;
+  /** the server answered with a ServerHello in its Initial */
+  serverHello: boolean;
+  /** datagrams seen: the client's and the server's, long and short header together */
+  datagrams: { client: number; server: number };
+  /** frame of the first datagram that was not answered, with the time the client kept trying (no-answer) */
+  unansweredMs?: number;
+  close?: { frame: number; from: "client" | "server"; frameType: number; errorCode: number; name: string; reason: string };
+  /** the frame of the client's first 1-RTT packet, when the server went on with Handshake packets after it and never took up 1-RTT: the server did not accept the client's last handshake flight (client certificate / access control); the alert itself is encrypted */
+  refusedAfterFinished?: number;
+  /** frames of the client's Initial(s) carrying the ClientHello */
+  helloFrames: number[];
+}
+
 export interface Report {
   version: number;
   generator: string;
@@ -209,4 +240,6 @@ export interface Report {
   findings: Finding[];
   /** Added: per server, which clients failed where */
   servers?: { server: string; clients: number; failed: { client: string; phase: Phase | null; status: string | null }[] }[];
+  /** Added: SMB over QUIC connection attempts (a ClientHello offering ALPN "smb"), when the capture has any; their SMB is encrypted inside QUIC */
+  quic?: QuicConnection[];
 }

@@ -12,6 +12,7 @@ import { makeContext, FINDINGS_PER_ID, type ConnView } from "./diagnose/context"
 import { describePorts } from "./diagnose/findings/shared/ports";
 import { rfc3339 } from "./eventsView";
 import { verdictOf } from "./verdict";
+import { smbOverQuic } from "./quic/flow";
 
 export const GENERATOR = "smbscope 0.1.0";
 const LADDERS_OK = 200;
@@ -113,6 +114,8 @@ export function buildReport(m: CaptureModel): Report {
     findings: groupFindings(ctx.findings),
     servers: servers(connections),
   };
+  const quic = smbOverQuic(m);
+  if (quic.length) report.quic = quic;
   const v = verdictOf(report);
   report.verdict = v.verdict;
   report.headline = v.headline;

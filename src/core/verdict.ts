@@ -37,8 +37,10 @@ const CAUSES: [id: string, words: [string, string], group?: [string, string]][] 
   ["SESSION_SETUP_LOOP", ["session setup loop", "session setup loops"]],
   ["SESSION_SETUP_FAILED", ["session setup failed", "session setups failed"]],
   ["AUTH_NOT_ATTEMPTED", ["no authentication attempted", "no authentication attempted"]],
+  ["USER_SESSION_DELETED", ["session no longer on the server", "sessions no longer on the server"]],
   ["TREE_BAD_NETWORK_NAME", ["bad share name", "bad share names"]],
   ["TREE_CONNECTION_LIMIT", ["share connection limit", "share connection limits"]],
+  ["PATH_NOT_COVERED", ["DFS path not followed", "DFS paths not followed"]],
   ["TREE_CONNECT_FAILED", ["tree connect failed", "tree connects failed"]],
   ["CONNECTION_ABANDONED", ["connection abandoned", "connections abandoned"]],
 ];
@@ -138,6 +140,7 @@ function text(r: Report, n: number, failed: Failed[], incomplete: Connection[], 
   if (n === 0) {
     const preTcp = r.findings.find((f) => f.id === "SMB_PRE_TCP_TRANSPORT");
     if (preTcp) return `${preTcp.title}.`;
+    if (r.quic?.length) return quicVerdict(r);
     if (r.capture.packets === 0) return "The capture holds no packets: nothing to diagnose (was the capture tool stopped at once, or did its filter match nothing?).";
     if (krbErrors.length) return `No SMB connection in the capture; Kerberos: ${krbErrors[0].title}.`;
     if (r.kerberos.length) return "No SMB connection in the capture; its Kerberos exchanges show no error after pre-authentication.";
@@ -173,4 +176,17 @@ function text(r: Report, n: number, failed: Failed[], incomplete: Connection[], 
   // all in one phase: say which
   const phase = failed.every((x) => x.c.failedPhase && x.c.failedPhase === first.c.failedPhase) ? ` at ${PHASE_TEXT[first.c.failedPhase!]}` : "";
   return `${head}${phase}: ${h.causes.map(causeText).join(", ")}${fb}.`;
+}
+
+/** A capture whose SMB is all over QUIC: how many attempts, how many failed and why (the findings' titles). */
+function quicVerdict(r: Report): string {
+  const q = r.quic!;
+  const failed = r.findings.filter((f) => f.id === "SMB_QUIC_FAILED" && f.severity === "error");
+  const head = q.length === 1 ? "SMB over QUIC (encrypted: the SMB setup inside cannot be read)" : `${q.length} SMB over QUIC connections (encrypted: the SMB setup inside cannot be read)`;
+  if (failed.length === 0) {
+    const done = q.filter((c) => c.handshake === "completed").length;
+    return `${head}: ${done === q.length ? (q.length === 1 ? "the QUIC handshake completed" : "every QUIC handshake completed") : `${done} of ${q.length} QUIC handshakes completed, the others did not finish in the capture`}.`;
+  }
+  if (failed.length === 1) return `${head}: ${failed[0].title}.`;
+  return `${head}: ${failed.length} failed, the first: ${failed[0].title}.`;
 }

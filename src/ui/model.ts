@@ -157,7 +157,7 @@ export function reportTone(r: Report): Tone {
   if (r.capture.error && r.capture.packets === 0) return "error";
   if (n.error) return "error";
   if (n.warning) return "warning";
-  if (r.connections.length === 0 && r.kerberos.length === 0) return "none";
+  if (r.connections.length === 0 && r.kerberos.length === 0 && !r.quic?.length) return "none";
   return r.connections.some((c) => c.outcome !== "ok") ? "warning" : "ok";
 }
 
@@ -178,6 +178,10 @@ export function noFindingsText(r: Report): string {
 export function noSmbText(r: Report): { text: string; ports: string[]; hint: string } | null {
   if (r.connections.length) return null;
   const ports = r.capture.topPorts ?? [];
+  if (r.quic?.length) {
+    const n = r.quic.length === 1 ? "1 connection" : `${r.quic.length} connections`;
+    return { text: `No SMB over TCP in this capture, but SMB over QUIC: ${n} (UDP, encrypted inside; see the findings).${ports.length ? " Busiest ports:" : ""}`, ports, hint: "" };
+  }
   return {
     text: r.capture.packets === 0 ? "No SMB connection: the capture holds no packets." : `No SMB connection in this capture.${ports.length ? " Busiest ports:" : " No TCP/UDP traffic either."}`,
     ports,

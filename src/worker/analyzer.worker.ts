@@ -10,6 +10,7 @@ import { analyzeCapture } from "../core/analyze";
 import type { Report } from "../core/report";
 import { ProgressMeter, type ProgressInfo } from "./progress";
 import type { Secrets } from "../core/decrypt/secrets";
+import { keytabEntries, KEYTAB_MAX_BYTES, type KeytabEntry } from "../core/decrypt/keytab";
 
 export type { ProgressInfo } from "./progress";
 
@@ -62,6 +63,20 @@ function named(name: AnalyzeErrorName, message: string): Error {
   const e = new Error(message);
   e.name = name;
   return e;
+}
+
+/** The keytab files the page handed over, read and parsed here (a damaged one: a ReadError saying where). */
+async function readKeytabFiles(files: { name: string; file: Blob }[]): Promise<KeytabEntry[]> {
+  const read: { name: string; bytes: Uint8Array }[] = [];
+  for (const { name, file } of files) {
+    if (file.size > KEYTAB_MAX_BYTES) throw named("ReadError", `not decrypted: the keytab ${name} is ${file.size} bytes, larger than any keytab`);
+    try { read.push({ name, bytes: new Uint8Array(await file.arrayBuffer()) }); } catch (e) {
+      throw named("ReadError", `not decrypted: the keytab ${name} could not be read (${(e as Error).message})`);
+    }
+  }
+  const entries = keytabEntries(read);
+  if ("error" in entries) throw named("ReadError", `not decrypted: ${entries.error}`);
+  return entries;
 }
 
 let current: { aborted: boolean } | null = null;
@@ -119,13 +134,14 @@ const api = {
   },
 
   /**
-   * The same analysis with secrets (the page's Decrypt panel, issue 18): passwords and session keys
-   * to see through SMB3 encryption. They stay in this worker, are used by this one analysis (the
+   * The same analysis with secrets (the page's Decrypt panel, issue 18): passwords, session keys
+   * and keytab files (read and parsed here) to see through SMB3 encryption. They stay in this worker, are used by this one analysis (the
    * decrypt stage forgets them when it ends) and never come back in the result, which names only
    * the kind of secret that worked.
    */
   async decrypt(file: Blob, name: string, secrets: Secrets, onProgress?: (p: ProgressInfo) => void, opts: AnalyzeOptions = {}): Promise<WorkerResult> {
-    decryptSecrets = secrets;
+    const keytabs = await readKeytabFiles(secrets.keytabFiles ?? []);
+    decryptSecrets = { passwords: secrets.passwords, sessionKeys: secrets.sessionKeys, keytabs: [...(secrets.keytabs ?? []), ...keytabs] };
     try { return await api.analyze(file, name, onProgress, opts); } finally { decryptSecrets = null; }
   },
 

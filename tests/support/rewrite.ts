@@ -41,6 +41,23 @@ export function setSmb2SessionFlags(data: Uint8Array, flags: number): Uint8Array
   throw new Error("no SMB2 header in this frame");
 }
 
+/** The frame with its NTLM message's VERSION (MS-NLMP 2.2.2.10) set: offset 32 of a NEGOTIATE, 48 of a CHALLENGE, 64 of an AUTHENTICATE. */
+export function setNtlmVersion(data: Uint8Array, major: number, minor: number, build: number): Uint8Array {
+  const d = new Uint8Array(data);
+  const sig = [0x4e, 0x54, 0x4c, 0x4d, 0x53, 0x53, 0x50, 0];
+  for (let i = 0; i + 16 <= d.length; i++) {
+    if (sig.every((b, k) => d[i + k] === b)) {
+      const type = d[i + 8];
+      const at = type === 2 ? 48 : type === 1 ? 32 : type === 3 ? 64 : -1;
+      if (at < 0 || i + at + 4 > d.length) break;
+      d[i + at] = major; d[i + at + 1] = minor;
+      new DataView(d.buffer, d.byteOffset).setUint16(i + at + 2, build, true);
+      return fixTcpChecksum(d);
+    }
+  }
+  throw new Error("no NTLMSSP message in this frame");
+}
+
 /** Recomputes the TCP checksum of an Ethernet/IPv4 frame, so the patched packet stays valid. */
 function fixTcpChecksum(d: Uint8Array): Uint8Array {
   const dv = new DataView(d.buffer, d.byteOffset, d.byteLength);

@@ -12,4 +12,8 @@ export { Aes, type AesKey } from "./aes";
 export { aesCcmDecrypt, aesCcmEncrypt, aesCcmKeystreamXor } from "./ccm";
 export { aesGcmDecrypt, aesGcmEncrypt, aesGcmKeystreamXor } from "./gcm";
 export { sp800108HmacSha256, sp800108CounterHmacSha256, hkdfSha256Extract, hkdfSha256Expand } from "./kdf";
+export { aesCtsDecrypt, aesCtsEncrypt } from "./aesCts";
+export { pbkdf2HmacSha1 } from "./pbkdf2";
+export { nfold, deriveKeyAes, aesUsageKeys, aesStringToKey } from "./krb5Keys";
+export { krb5Decrypt, krb5Encrypt, ETYPE, KEY_USAGE, ETYPE_KEY_LENGTH, type Krb5Decrypted } from "./krb5Crypto";
 export { bytesEqual, concatBytes, utf16le } from "./bytes";

@@ -1,6 +1,7 @@
 // The secrets a user gives to see through SMB3 encryption (issue 18), and how the page and the
 // CLI read a session key. No cryptography here: the page imports this module alone (the decrypt
 // stage, decrypt/session.ts, and its crypto run in the worker).
+import type { KeytabEntry } from "./keytab";
 
 /** What the user gave. Kept by the stage only while the analysis runs. */
 export interface Secrets {
@@ -8,9 +9,14 @@ export interface Secrets {
   passwords: string[];
   /** SMB session keys (the ExportedSessionKey), per session id, as Wireshark's SMB2 secrets table takes them */
   sessionKeys: { sessionId: bigint; key: Uint8Array }[];
+  /** Kerberos service keys: the entries of the keytab files given (CLI --keytab; the worker reads the page's files) */
+  keytabs?: KeytabEntry[];
+  /** page → worker only: the keytab files the user picked, read and parsed in the worker (readKeytabFiles), never kept */
+  keytabFiles?: { name: string; file: Blob }[];
 }
 
-export const hasSecrets = (s: Secrets | undefined): s is Secrets => !!s && (s.passwords.length > 0 || s.sessionKeys.length > 0);
+export const hasSecrets = (s: Secrets | undefined): s is Secrets =>
+  !!s && (s.passwords.length > 0 || s.sessionKeys.length > 0 || (s.keytabs?.length ?? 0) > 0);
 
 /**
  * A `SESSIONID:HEX` argument: the key (16 or 32 bytes of hex) of one session, whose id is given as

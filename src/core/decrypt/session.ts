@@ -1,7 +1,8 @@
 // The decrypt stage (issue 18): between the decoder's events and the model. With the secrets the
-// user gave (passwords, session keys), it follows each SMB connection's NEGOTIATE (dialect,
+// user gave (passwords, session keys, keytabs), it follows each SMB connection's NEGOTIATE (dialect,
 // cipher, the 3.1.1 pre-auth integrity hash) and each session's SESSION_SETUP (the NTLM exchange),
-// checks every password against every NTLMv2 response, derives the session's keys, decrypts its
+// checks every password against every NTLMv2 response, takes a Kerberos session's key from its
+// AP-REQ and AP-REP with the keytabs given (kerberos.ts), derives the session's keys, decrypts its
 // TRANSFORM messages and hands the plaintext back to the wasm's SMB2 decoder
 // (Decoder.decodePlain), so that the model and the diagnosis see those messages as if they had
 // been sent in the clear. The secrets never leave this object, which forgets them (drop()) when
@@ -22,6 +23,8 @@ import { decryptTransform, peekTransform, TRANSFORM_HEADER_SIZE } from "./transf
 import type { SessionDecryption } from "../report";
 import type { CaptureModel, PasswordCheck } from "../model/types";
 import type { Secrets } from "./secrets";
+import { kerberosSessionKey, krbBlobKind, smb2SecurityBlob, type KerberosKeyResult } from "./kerberos";
+import type { KeytabEntry } from "./keytab";
 export { hasSecrets, parseSessionKey, type Secrets } from "./secrets";
 
 /** The event fields the stage reads, added to the model's while decryption is on. */
@@ -42,7 +45,7 @@ interface Sess {
   authFrame?: number;
   check?: PasswordCheck;
   /** the secret that gave the session key, and the key */
-  secret?: "password" | "session-key";
+  secret?: "password" | "session-key" | "keytab";
   key?: Uint8Array;
   keys?: { clientToServer: Uint8Array; serverToClient: Uint8Array };
   /** keys were made (they stay "made" after drop() forgot them) */
@@ -55,6 +58,10 @@ interface Sess {
   decrypted: number;
   failed: number;
   firstFailFrame?: number;
+  /** Kerberos with keytabs: the SESSION_SETUP request's security blob (its AP-REQ), and what the keytabs gave */
+  krbRequest?: Uint8Array;
+  krbResponse?: Uint8Array;
+  krb?: KerberosKeyResult;
 }
 
 interface Conn {
@@ -73,6 +80,8 @@ interface Conn {
 const u32 = (b: Uint8Array, o: number) => (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
 const u64 = (b: Uint8Array, o: number) => BigInt(u32(b, o)) | (BigInt(u32(b, o + 4)) << 32n);
 const isError = (st: number) => (st >>> 0) >= 0xc0000000;
+/** Where a Kerberos session key came from, in words (MS-KILE 3.1.1.2). */
+const KEY_SOURCE_WORDS = { "ap-rep-subkey": "the AP-REP subkey", "authenticator-subkey": "the authenticator's subkey", "ticket-session-key": "the ticket's session key" } as const;
 const DIALECT_TEXT: Record<number, string> = { 0x0300: "3.0", 0x0302: "3.0.2", 0x0311: "3.1.1" };
 
 export class DecryptStage implements EventSink {
@@ -83,10 +92,12 @@ export class DecryptStage implements EventSink {
   private last: RawEvent | null = null;
   private passwords: string[];
   private keys: Map<bigint, Uint8Array>;
+  private keytab: KeytabEntry[];
 
   constructor(private readonly decoder: Decoder, secrets: Secrets, private readonly out: EventSink) {
     this.passwords = [...secrets.passwords];
     this.keys = new Map(secrets.sessionKeys.map((k) => [k.sessionId, k.key]));
+    this.keytab = [...(secrets.keytabs ?? [])];
   }
 
   push(ev: RawEvent): void {
@@ -111,8 +122,10 @@ export class DecryptStage implements EventSink {
   drop(): void {
     this.passwords = [];
     this.keys.clear();
-    for (const s of this.byId.values()) { s.key = undefined; s.keys = undefined; }
-    for (const c of this.conns.values()) for (const s of c.order) { s.key = undefined; s.keys = undefined; }
+    this.keytab = [];
+    const forget = (s: Sess) => { s.key = undefined; s.keys = undefined; s.krbRequest = s.krbResponse = undefined; if (s.krb?.kind === "key") s.krb = { ...s.krb, sessionKey: new Uint8Array(0) }; };
+    for (const s of this.byId.values()) forget(s);
+    for (const c of this.conns.values()) for (const s of c.order) forget(s);
   }
 
   /** Puts what the stage found into the model (connections[].decryption, each leg's password check). */
@@ -253,17 +266,36 @@ export class DecryptStage implements EventSink {
     const msgId = (f.msgId as bigint | undefined) ?? 0n;
     const s = c.pending.get(msgId);
     if (!s) return;
+    // Kerberos with keytabs: the leg that carries the AP-REQ, and the one with the AP-REP (the
+    // final response, or a MORE_PROCESSING_REQUIRED one before a last SPNEGO leg)
+    const krb = this.keytab.length > 0 && s.mech === "kerberos" && !s.key;
+    const blob = krb && bytes ? smb2SecurityBlob(bytes) : null;
     if (f.response !== 1) {
       if (bytes) s.hash?.update(bytes);
       else s.hash = null;
+      if (krb && (blob === null || krbBlobKind(blob) === "ap-req")) s.krbRequest = blob?.slice();
       return;
     }
     if (f.status === W.STATUS_PENDING) return;
     c.pending.delete(msgId);
+    if (blob && krbBlobKind(blob) === "ap-rep") s.krbResponse = blob.slice();
     if (f.status === W.STATUS_MORE_PROCESSING_REQUIRED) {
       if (bytes) s.hash?.update(bytes);
       else s.hash = null;
-    }
+    } else if (krb && ((f.status as number | undefined) ?? 0) === 0) this.keytabKey(c, s);
+  }
+
+  /** The session key from the AP-REQ and AP-REP with the keytabs given (kerberos.ts), then the keys. */
+  private keytabKey(c: Conn, s: Sess): void {
+    s.krb = s.krbRequest
+      ? kerberosSessionKey(this.keytab, s.krbRequest, s.krbResponse ?? null)
+      : { kind: "unsupported", why: "the SESSION_SETUP request with the AP-REQ is not whole in the capture" };
+    s.krbRequest = s.krbResponse = undefined;
+    if (s.krb.kind !== "key") return;
+    s.key = s.krb.sessionKey;
+    s.secret = "keytab";
+    s.user ??= s.krb.client;
+    this.derive(c, s);
   }
 
   private transform(c: Conn, at: RawEvent, ev: RawEvent, bytes: Uint8Array | undefined): void {
@@ -321,11 +353,18 @@ export class DecryptStage implements EventSink {
       r.result = "wrong-secret";
       r.why = s.secret === "session-key"
         ? `the session key given for ${r.sessionId} does not decrypt its messages (frame ${s.firstFailFrame}): it is not this session's key`
-        : `the keys made from the password do not decrypt its messages (frame ${s.firstFailFrame})`;
+        : s.secret === "keytab"
+          ? `the session key the keytab's ticket gave (${s.krb?.kind === "key" ? KEY_SOURCE_WORDS[s.krb.from] : "its subkey"}) does not decrypt its messages (frame ${s.firstFailFrame})${s.krb?.kind === "key" && s.krb.from !== "ap-rep-subkey" ? ": the server's AP-REP, whose subkey SMB would use, is not in the capture" : ""}`
+          : `the keys made from the password do not decrypt its messages (frame ${s.firstFailFrame})`;
     } else if (s.secret && s.unsupported) {
       r.result = "unsupported";
       r.secret = s.secret;
       r.why = s.unsupported;
+    } else if (s.krb && s.krb.kind !== "key") {
+      // a keytab was given and did not yield this session's key: which key it lacks, or why not
+      r.result = s.krb.kind === "unsupported" ? "unsupported" : "wrong-secret";
+      r.secret = "keytab";
+      r.why = s.krb.kind === "unsupported" ? `the keytab cannot open this session: ${s.krb.why}` : s.krb.why;
     } else if (s.check?.result === "mismatch") {
       r.result = "wrong-secret";
       r.secret = "password";
@@ -335,7 +374,7 @@ export class DecryptStage implements EventSink {
       r.why = `the password cannot be checked: ${s.check.why}`;
     } else if (s.mech === "kerberos") {
       r.result = "no-secret";
-      r.why = `a Kerberos session: its session key (SESSIONID:HEX, session id ${r.sessionId}) would decrypt it; a keytab is not yet supported`;
+      r.why = `a Kerberos session: the keytab of its service, or its session key (SESSIONID:HEX, session id ${r.sessionId}), would decrypt it`;
     } else if (s.mech === "ntlm" || s.authFrame !== undefined) {
       r.why = `the password of ${s.user ?? "the NTLM user"} (AUTHENTICATE in frame ${s.authFrame ?? "?"}) would decrypt it`;
     } else if (s.hash === null && c.dialect === 0x0311) {

@@ -16,6 +16,12 @@ export interface DiagnoseContext {
   viewOf: Map<ConnModel, ConnView>;
   /** per finding id, the findings kept whole (see add) */
   whole: Map<string, Place[]>;
+  /** ids of the connections an error finding names so far (hasErrorFinding; kept by add) */
+  errorOn: Set<string>;
+  /** lookups by host, built on first use (connsToServer, okBetween): rules that look for other
+   *  connections would otherwise scan every connection for each one (quadratic in a capture of
+   *  tens of thousands) */
+  index?: { byServer: Map<string, ConnView[]>; okByHosts: Map<string, ConnView[]> };
 }
 
 /**
@@ -30,7 +36,35 @@ interface Place { at: number; rank: number; frame: number }
 const after = (a: Place, b: Place) => (a.rank - b.rank || a.frame - b.frame || a.at - b.at) > 0;
 
 export function makeContext(model: CaptureModel, conns: ConnView[], exchanges: KrbExchange[]): DiagnoseContext {
-  return { model, conns, exchanges, findings: [], viewOf: new Map(conns.map((c) => [c.m, c])), whole: new Map() };
+  return { model, conns, exchanges, findings: [], viewOf: new Map(conns.map((c) => [c.m, c])), whole: new Map(), errorOn: new Set() };
+}
+
+/** An error finding added so far names this connection (as `connection` or in `connections`). */
+export function hasErrorFinding(ctx: DiagnoseContext, id: string): boolean {
+  return ctx.errorOn.has(id);
+}
+
+function indexOf(ctx: DiagnoseContext): NonNullable<DiagnoseContext["index"]> {
+  if (ctx.index) return ctx.index;
+  const byServer = new Map<string, ConnView[]>(), okByHosts = new Map<string, ConnView[]>();
+  const put = (m: Map<string, ConnView[]>, k: string, c: ConnView) => { const l = m.get(k); if (l) l.push(c); else m.set(k, [c]); };
+  for (const c of ctx.conns) {
+    // the model's addresses are host() of the summary's endpoints, without parsing them again
+    put(byServer, c.m.serverIp, c);
+    // outcomes are settled before the rules run (summaries, then failedForKerberos)
+    if (c.s.outcome === "ok") put(okByHosts, `${c.m.clientIp}|${c.m.serverIp}`, c);
+  }
+  return (ctx.index = { byServer, okByHosts });
+}
+
+/** The connections whose server is this host (`host()` of their server), in Report order. */
+export function connsToServer(ctx: DiagnoseContext, serverHost: string): readonly ConnView[] {
+  return indexOf(ctx).byServer.get(serverHost) ?? [];
+}
+
+/** The connections set up fine ("ok") from this client host to this server host, in Report order. */
+export function okBetween(ctx: DiagnoseContext, clientHost: string, serverHost: string): readonly ConnView[] {
+  return indexOf(ctx).okByHosts.get(`${clientHost}|${serverHost}`) ?? [];
 }
 
 /**
@@ -42,6 +76,10 @@ export function makeContext(model: CaptureModel, conns: ConnView[], exchanges: K
 export function add(ctx: DiagnoseContext, f: Finding, conn?: ConnView): void {
   const at = ctx.findings.length;
   ctx.findings.push(f);
+  if (f.severity === "error") {
+    if (f.connection) ctx.errorOn.add(f.connection);
+    for (const id of f.connections ?? []) ctx.errorOn.add(id);
+  }
   if (conn && !conn.findings.includes(f.id)) conn.findings.push(f.id);
   let kept = ctx.whole.get(f.id);
   if (!kept) ctx.whole.set(f.id, (kept = []));

@@ -25,4 +25,10 @@ export const REF = {
   tcp: "RFC 9293 3.5 (connection establishment; RST in reply to a SYN)",
   cifsTransports: "MS-CIFS 2.1 Transport (NetBIOS Frames, NetBIOS over IPX; 2.1.2.1 Direct IPX Transport)",
   nbssPackets: "RFC 1002 4.3.1 (session service packet types: what an SMB peer's first bytes must be)",
+  smb2VerifySession: "MS-SMB2 3.3.5.2.9 Verifying the Session (a SessionId the connection does not hold: STATUS_USER_SESSION_DELETED)",
+  smb2Binding: "MS-SMB2 3.3.5.5.2 Binding a Session to an Existing Session (looked up in GlobalSessionTable)",
+  smb2Reconnect: "MS-SMB2 3.2.4.2.3 Authenticating the User (PreviousSessionId) and 3.2.5.1 (the client sets up a new session)",
+  dfscNotCovered: "MS-DFSC 3.1.5.1 (STATUS_PATH_NOT_COVERED: the path is outside what this DFS root target holds; the client asks for a referral)",
+  dfscReferral: "MS-DFSC 2.2.2 REQ_GET_DFS_REFERRAL / MS-SMB2 3.3.5.15.2 FSCTL_DFS_GET_REFERRALS",
+  smb2DfsFlag: "MS-SMB2 2.2.1.2 (SMB2_FLAGS_DFS_OPERATIONS) and 2.2.10 (ShareFlags SMB2_SHAREFLAG_DFS, SMB2_SHAREFLAG_DFS_ROOT)",
 } as const;

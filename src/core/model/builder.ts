@@ -6,9 +6,10 @@ import type { RawEvent } from "../decoder/records";
 import { describeProblem } from "../problems";
 import { ipText, endpoint, smb2Dialect, statusLabel, dosErrorLabel, dosErrorStatus, SMB2_COMMANDS, SMB1_COMMANDS, KRB_MSG_TYPES, LINK_TYPES, formatName } from "../names";
 import { smb1Dialects, tcpFlagsText } from "../eventsView";
-import type { AuthFacts, CaptureModel, ConnModel, KrbMsg, NegotiateInfo } from "./types";
+import type { AuthFacts, BeyondSetup, CaptureModel, ConnModel, KrbMsg, NegotiateInfo } from "./types";
 import { outcomeOf, authOf } from "./summarize";
 import { emptyPktmon, pktmonDrop, pktmonInfo, pktmonWarnings } from "./pktmon";
+import { QuicCollector } from "../quic/flow";
 
 const LADDER_MAX = 48; // handshake steps kept per connection; the rest are counted
 // Ladders are most of the model's memory. When a connection closes, its ladder is kept only while
@@ -33,11 +34,15 @@ export const MODEL_FIELDS = [
   "krbRealm", "krbSname", "len", "mech", "msgId", "nbCalled", "nbCalling", "nbError", "nbssType", "negState",
   "netname", "ntlmDomain", "ntlmHost", "ntlmOsVersion", "ntlmSpn", "ntlmType", "ntlmUser", "ntlmVersion", "primaryDomain",
   "response", "secMode", "sessionFlags", "sessionId", "shareFlags", "shareType", "signingAlgs", "smb1Pid", "smbFlags", "srcIp", "srcPort",
-  "status", "tcpFlags", "transport", "tree", "treeId", "value",
+  "status", "tcpFlags", "transport", "tree", "treeId", "value", "createName", "ctlCode", "dfsPath",
   "krbEtypes", "krbStime", "krbCtime", "icmpType", "icmpCode", "quotedProto", "quotedSrcIp", "quotedDstIp", "quotedSrcPort", "quotedDstPort",
   "pktmonComponent", "pktmonEvent", "value2", "winName", "winDesc", "pktmonAddr", "dropReason", "dropLocation", "pktmonDir", "smbVersion",
+  "quicDatagram", "quicCounts",
 ] as const;
 
+/** Of the traffic after the setup (beyond): refusals and referrals kept per connection, and requests awaiting an answer. */
+const MAX_BEYOND = 20;
+const MAX_OPEN = 64;
 /** ICMP errors kept: enough for every refused request of a capture a person diagnoses; a scan's flood is cut. */
 const MAX_ICMP = 10_000;
 const tsMs = (ns: bigint) => Number(ns / 1000n) / 1000;
@@ -127,6 +132,7 @@ export class ModelBuilder {
   private readonly warningSet = new Set<string>();
   /** per connection: the command an SMB1 AndX chain continues with, and whether the chain began before a UID existed */
   private readonly chain = new Map<number, { next: number; noUid: boolean }>();
+  private readonly quic = new QuicCollector();
   private laddersOk = 0;
   private laddersProblem = 0;
 
@@ -135,7 +141,7 @@ export class ModelBuilder {
       file, bytes, format: null, linkTypes: [], packets: 0, firstTs: null, lastTs: null,
       firstTsNs: null, lastTsNs: null, tsDigits: 6, warnings: [], error: null, connections: [],
       kerberos: [], icmp: [], tcpPorts: [], udpPorts: [], fragments: 0,
-      tunnels: { packets: 0, kinds: [] }, preTcp: { netbeui: 0, ipx: 0 }, probes: [], pktmon: null,
+      tunnels: { packets: 0, kinds: [] }, preTcp: { netbeui: 0, ipx: 0 }, probes: [], pktmon: null, quic: [],
     };
   }
 
@@ -183,6 +189,7 @@ export class ModelBuilder {
       case C.EV_ICMP: return this.icmp(ev);
       case C.EV_PKTMON_DROP: return pktmonDrop((this.m.pktmon ??= emptyPktmon()), ev);
       case C.EV_PKTMON_INFO: return pktmonInfo((this.m.pktmon ??= emptyPktmon()), ev);
+      case C.EV_QUIC: case C.EV_QUIC_FLOW: return this.quic.add(ev, tsMs(ev.tsNs));
       case C.EV_SUMMARY: {
         this.m.packets = Number(f.packets as bigint);
         this.m.fragments = Number((f.ipFragments as bigint | undefined) ?? 0n);
@@ -254,12 +261,16 @@ export class ModelBuilder {
   private closed(c: ConnModel): void {
     this.chain.delete(c.stream);
     if (c.ladderDropped || c.ladder.length === 0 || c.ladderKept) return;
-    const auth = authOf(c);
-    const problem = outcomeOf(c, null).outcome !== "ok" || c.gaps.length > 0 || c.midstream || c.encrypted !== null || auth === "guest" || auth === "anonymous";
-    const keep = problem ? this.laddersProblem++ < KEEP_LADDERS_PROBLEM : this.laddersOk++ < KEEP_LADDERS_OK;
+    // both budgets spent (all but the first ~1,200 connections of a busy capture): dropped
+    // either way, without judging the connection first
+    const spent = this.laddersProblem >= KEEP_LADDERS_PROBLEM && this.laddersOk >= KEEP_LADDERS_OK;
+    const auth = spent ? null : authOf(c);
+    const problem = !spent && (outcomeOf(c, null).outcome !== "ok" || c.gaps.length > 0 || c.midstream || c.encrypted !== null || auth === "guest" || auth === "anonymous");
+    const keep = !spent && (problem ? this.laddersProblem++ < KEEP_LADDERS_PROBLEM : this.laddersOk++ < KEEP_LADDERS_OK);
     if (keep) c.ladderKept = true;
     else { c.ladder = []; c.ladderDropped = true; }
     c.pending = null;
+    if (c.beyond) c.beyond.open = null;
   }
 
   private nbss(c: ConnModel, ev: RawEvent, ts: number): void {
@@ -278,6 +289,7 @@ export class ModelBuilder {
     const f = ev.f;
     const smb1 = ev.kind === C.EV_SMB1;
     if (f.cmd === undefined) return; // a header the capture cut off
+    if (!smb1 && (f.cmd as number) > W.SMB2_TREE_DISCONNECT) return this.beyond(c, ev, ts);
     c.smbMessages++;
     if (!ev.fromClient) c.answeredSmb = true;
     if (smb1) c.smb1 = true;
@@ -372,10 +384,53 @@ export class ModelBuilder {
       else c.sessions.push({ req: { frame: 0, ts, smb1, auth: {} }, resp: r });
     } else if (isTc) {
       const t = p?.kind === "tc" ? c.trees[p.index] : undefined;
-      const r = { frame: ev.frame, ts, status: status >>> 0, dos: dosError, shareType: f.shareType as number | undefined, shareFlags: f.shareFlags as number | undefined };
+      const r = { frame: ev.frame, ts, status: status >>> 0, dos: dosError, shareType: f.shareType as number | undefined, shareFlags: f.shareFlags as number | undefined, treeId: smb1 ? undefined : f.treeId as number | undefined, sessionId: f.sessionId as bigint | undefined };
       if (t) t.resp = r;
       else c.trees.push({ path: "", req: { frame: 0, ts, smb1 }, resp: r });
     }
+  }
+
+  /**
+   * SMB2 messages after the setup, as diagnosis mode lets them through (assembly/proto/smb2.ts,
+   * beyondSetup): CREATE requests (their names), DFS referral requests and IOCTL responses, and
+   * the responses refused STATUS_USER_SESSION_DELETED or STATUS_PATH_NOT_COVERED. Kept: the first
+   * MAX_BEYOND refusals and referrals of a connection, and the latest MAX_OPEN requests awaiting
+   * an answer (a CREATE's name is wanted only if its answer is refused).
+   */
+  private beyond(c: ConnModel, ev: RawEvent, ts: number): void {
+    const f = ev.f;
+    const cmd = f.cmd as number;
+    const b: BeyondSetup = (c.beyond ??= { refused: [], referrals: [], open: new Map() });
+    const id = (f.msgId as bigint | undefined) ?? 0n;
+    if (f.response !== 1) {
+      if (!b.open) return; // the connection closed
+      const dfsPath = f.dfsPath as string | undefined;
+      const isReferral = cmd === W.SMB2_IOCTL && (f.ctlCode === W.FSCTL_DFS_GET_REFERRALS || f.ctlCode === W.FSCTL_DFS_GET_REFERRALS_EX);
+      if (cmd !== W.SMB2_CREATE && !isReferral) return;
+      if (b.open.size >= MAX_OPEN) b.open.delete(b.open.keys().next().value!);
+      b.open.set(id, { frame: ev.frame, ts, cmd, name: f.createName as string | undefined, dfsOp: ((f.smbFlags as number | undefined ?? 0) & W.SMB2_FLAGS_DFS_OPERATIONS) !== 0, dfsPath });
+      // (not on the ladder: clients ask for referrals all the time, and the ladder is the handshake's)
+      if (isReferral && b.referrals.length < MAX_BEYOND) b.referrals.push({ req: { frame: ev.frame, ts, path: dfsPath } });
+      return;
+    }
+    c.answeredSmb = true;
+    const status = ((f.status as number | undefined) ?? 0) >>> 0;
+    if (status === W.STATUS_PENDING) return; // the final answer follows
+    const req = b.open?.get(id);
+    if (req) b.open!.delete(id);
+    if (req?.dfsPath !== undefined || (req && req.cmd === W.SMB2_IOCTL)) {
+      const r = b.referrals.find((x) => x.req.frame === req.frame);
+      if (r) r.resp = { frame: ev.frame, ts, status };
+      return;
+    }
+    if (status !== W.STATUS_USER_SESSION_DELETED && status !== W.STATUS_PATH_NOT_COVERED) return;
+    if (b.refused.length >= MAX_BEYOND) return;
+    b.refused.push({
+      cmd,
+      req: req && req.cmd === cmd ? { frame: req.frame, ts: req.ts, name: req.name, dfsOp: req.dfsOp } : undefined,
+      resp: { frame: ev.frame, ts, status, sessionId: f.sessionId as bigint | undefined, treeId: f.treeId as number | undefined },
+    });
+    this.step(c, ev, ts, cmdLabel(false, cmd, true), "smb", statusLabel(status), true);
   }
 
   /**
@@ -436,7 +491,8 @@ export class ModelBuilder {
   }
 
   finish(): CaptureModel {
-    for (const c of this.m.connections) c.pending = null;
+    this.m.quic = this.quic.flows;
+    for (const c of this.m.connections) { c.pending = null; if (c.beyond) c.beyond.open = null; }
     // Only flows whose bytes are SMB both ways are SMB connections: an SMB client answered by
     // another protocol, or sent to a port that is not SMB's and never answered in SMB, is a probe.
     const probe = (c: ConnModel) => c.notSmb !== undefined ||

@@ -68,7 +68,22 @@ export function authOf(c: ConnModel): Connection["auth"] {
   return auth;
 }
 
-const osOf = (v: number | undefined) => (v === undefined ? null : osVersion(v));
+/**
+ * One record per distinct NTLM VERSION, shared by the connections that show it: nearly all of a
+ * capture's connections name the same few systems, and each record is two strings and an
+ * object (~300 bytes per connection when made for each). Bounded: cleared when full.
+ */
+const OS_MAX = 1024;
+const osSeen = new Map<number, { version: string; name: string }>();
+function osOf(v: number | undefined): { version: string; name: string } | null {
+  if (v === undefined) return null;
+  let o = osSeen.get(v);
+  if (!o) {
+    if (osSeen.size >= OS_MAX) osSeen.clear();
+    osSeen.set(v, (o = osVersion(v)));
+  }
+  return o;
+}
 
 export function userOf(c: ConnModel): string | null {
   const legs = establishedAttempt(c) ?? c.sessions;

@@ -1,6 +1,7 @@
 // The model: what the events say about each SMB connection and each Kerberos exchange, before
 // any judgement. Built incrementally by builder.ts; read by the diagnosis rules and reportBuilder.
 import type { SessionDecryption } from "../report";
+import type { QuicFlowModel } from "../quic/flow";
 
 export interface Msg {
   frame: number;
@@ -87,7 +88,30 @@ export interface TreeConnect {
   path: string;
   /** decrypted: read from a decrypted TRANSFORM message */
   req: SmbRequest & { decrypted?: boolean };
-  resp?: SmbResponse & { shareType?: number; shareFlags?: number };
+  resp?: SmbResponse & { shareType?: number; shareFlags?: number; treeId?: number; sessionId?: bigint };
+}
+
+/** An SMB2 request after the setup answered STATUS_USER_SESSION_DELETED or STATUS_PATH_NOT_COVERED. */
+export interface RefusedRequest {
+  /** SMB2 command (MS-SMB2 2.2.1) */
+  cmd: number;
+  /** the request, when it is in the capture and the decoder keeps it (a CREATE: its name) */
+  req?: Msg & { name?: string; dfsOp?: boolean };
+  resp: Msg & { status: number; sessionId?: bigint; treeId?: number };
+}
+
+/** A DFS referral request (IOCTL FSCTL_DFS_GET_REFERRALS or _EX, MS-DFSC 2.2.2) and its answer. */
+export interface DfsReferral {
+  req: Msg & { path?: string };
+  resp?: Msg & { status: number };
+}
+
+/** What the model keeps of the traffic after the setup (builder.ts, beyond): bounded. */
+export interface BeyondSetup {
+  refused: RefusedRequest[];
+  referrals: DfsReferral[];
+  /** CREATE and referral requests awaiting their answer, by message id (the latest MAX_OPEN; null once closed) */
+  open: Map<bigint, { frame: number; ts: number; cmd: number; name?: string; dfsOp?: boolean; dfsPath?: string }> | null;
 }
 
 export interface TcpEvent extends Msg { flags: number; fromClient: boolean }
@@ -121,6 +145,8 @@ export interface ConnModel {
   negotiateBareAck?: { frame: number; delayMs: number };
   sessions: SessionLeg[];
   trees: TreeConnect[];
+  /** SMB2 requests after the setup the findings read (absent when the capture has none) */
+  beyond?: BeyondSetup;
   smb1: boolean;
   smbMessages: number;
   encrypted: { count: number; firstFrame: number } | null;
@@ -202,6 +228,8 @@ export interface CaptureModel {
   preTcp: { netbeui: number; ipx: number };
   /** flows that looked like SMB from the client but are not SMB connections (see SmbProbe) */
   probes: SmbProbe[];
+  /** QUIC flows that began with a client Initial (src/core/quic/flow.ts; SMB over QUIC among them) */
+  quic: QuicFlowModel[];
   /** a pktmon trace's components and drops (model/pktmon.ts); null for other captures */
   pktmon: PktmonModel | null;
 }

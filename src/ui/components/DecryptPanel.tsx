@@ -1,7 +1,7 @@
 // The Decrypt panel (issue 18): on a report with SMB3-encrypted sessions (or a refused NTLM logon),
-// the user's password or a session key, and the same capture analysed again in the worker with
-// them. The secrets are read from the fields only when the button is pressed, the fields are
-// emptied at once, and they go to the analyzer worker and nowhere else: no signal, history entry,
+// the user's password, a session key or the server's keytab, and the same capture analysed again in
+// the worker with them. The secrets are read from the fields only when the button is pressed, the
+// fields are emptied at once (a keytab file is handed to the worker unread, which reads it there), and they go to the analyzer worker and nowhere else: no signal, history entry,
 // export or log holds them. The report that comes back names the kind of secret, never the secret.
 import { createSignal, For, Show } from "solid-js";
 import type { Report } from "../../core/report";
@@ -24,6 +24,7 @@ export function DecryptPanel(props: {
 }) {
   let password: HTMLInputElement | undefined;
   let keys: HTMLInputElement | undefined;
+  let keytab: HTMLInputElement | undefined;
   const [error, setError] = createSignal<string | null>(null);
   const reason = () => decryptReason(props.report);
   const sessions = () => props.report.connections.flatMap((c) => (c.decryption?.sessions ?? []).filter((s) => s.result !== "decrypted").map((s) => ({ c, s })));
@@ -40,10 +41,13 @@ export function DecryptPanel(props: {
       if ("error" in k) { setError(`Session key${words.length > 1 ? ` ${i + 1}` : ""}: ${k.error}.`); return; }
       secrets.sessionKeys.push(...k);
     }
+    const files = [...(keytab!.files ?? [])];
+    if (files.length) secrets.keytabFiles = files.map((f) => ({ name: f.name, file: f }));
     // the fields let go of the secrets before anything else happens
     password!.value = "";
     keys!.value = "";
-    if (!secrets.passwords.length && !secrets.sessionKeys.length) { setError("Type the user's password or a session key first."); return; }
+    keytab!.value = "";
+    if (!secrets.passwords.length && !secrets.sessionKeys.length && !files.length) { setError("Type the user's password or a session key, or choose a keytab, first."); return; }
     props.onDecrypt(secrets);
   };
 
@@ -53,7 +57,7 @@ export function DecryptPanel(props: {
         <h3 id="decrypt-h">{reason() === "encrypted" ? "Decrypt" : "Check a password"}</h3>
         <p>
           {reason() === "encrypted"
-            ? `SMB3 encryption hides messages on ${encryptedConns()} connection${encryptedConns() === 1 ? "" : "s"}. With the user's password (NTLM sessions) or a session's key, the capture is analysed again with those messages decrypted.`
+            ? `SMB3 encryption hides messages on ${encryptedConns()} connection${encryptedConns() === 1 ? "" : "s"}. With the user's password (NTLM sessions), the server's keytab (Kerberos sessions) or a session's key, the capture is analysed again with those messages decrypted.`
             : "The logon was refused. With a password, the capture is analysed again and tells whether it is the one the client sent."}
           {" "}The secret stays in this browser's analyzer, is not saved in history, exports or logs, and is forgotten when the analysis ends.
         </p>
@@ -66,7 +70,7 @@ export function DecryptPanel(props: {
           <form class="decrypt-form" onSubmit={submit}>
             <label>Password <input ref={password} type="password" autocomplete="off" data-testid="decrypt-password" /></label>
             <label>Session key <input ref={keys} type="text" autocomplete="off" spellcheck={false} placeholder="SESSIONID:HEX" data-testid="decrypt-session-key" /></label>
-            <label class="muted">Keytab (Kerberos) <input type="file" disabled data-testid="decrypt-keytab" /> coming</label>
+            <label>Keytab (Kerberos) <input ref={keytab} type="file" multiple data-testid="decrypt-keytab" /></label>
             <button type="submit" class="primary" disabled={props.busy} data-testid="decrypt-run">{reason() === "encrypted" ? "Decrypt" : "Check"}</button>
           </form>
         </Show>

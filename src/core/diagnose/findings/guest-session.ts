@@ -5,6 +5,7 @@ import { REF } from "../references";
 import { hangUpOf, hangUpText } from "./hangup";
 import { legFrames } from "./shared/session-text";
 import type { FindingModule } from "./module";
+import { signingByDefault } from "./shared/windows-build";
 
 const meta = {
   id: "GUEST_SESSION" as const,
@@ -28,7 +29,7 @@ export const guestSession: FindingModule = {
       const h = hangUpOf(c);
       // (an anonymous session is what the client asked for: not a refusal of a logon it was given)
       const refused = isGuest && h !== null && h.end.by === "client" && h.expected === "TREE_CONNECT";
-      const refusal = refused ? ` The client refused it: ${hangUpText(h)}. A Windows client does so when insecure guest logons are blocked (the default on Windows 11 24H2 Pro and on Enterprise/Education since Windows 10 1709) or when it requires signing, which a guest session cannot give; its SMBClient/Security event log then has event 31017 (RejectedInsecureGuestAuth), and the user sees "You can't access this shared folder because your organization's security policies block unauthenticated guest access".` : "";
+      const refusal = refused ? ` The client refused it: ${hangUpText(h)}. A Windows client does so when insecure guest logons are blocked (the default on Windows 11 24H2 Pro and on Enterprise/Education since Windows 10 1709) or when it requires signing, which a guest session cannot give; its SMBClient/Security event log then has event 31017 (RejectedInsecureGuestAuth), and the user sees "You can't access this shared folder because your organization's security policies block unauthenticated guest access".${signingByDefault(c)}` : "";
       add(ctx, {
         id: meta.id,
         severity: refused ? "error" : "warning",

@@ -46,6 +46,11 @@ import { treeConnectionLimit } from "./tree-connection-limit";
 import { packetDropped } from "./packet-dropped";
 import { encryptedTrafficDecrypted } from "./encrypted-traffic-decrypted";
 import { logonPasswordCheck } from "./logon-password-check";
+import { userSessionDeleted } from "./user-session-deleted";
+import { pathNotCovered } from "./path-not-covered";
+import { authRateLimited } from "./auth-rate-limited";
+import { smbOverQuicFinding } from "./smb-over-quic";
+import { smbQuicFailed } from "./smb-quic-failed";
 
 export const FINDING_MODULES: readonly FindingModule[] = [
   // the older families, in their walk's order (walk.ts)
@@ -90,6 +95,11 @@ export const FINDING_MODULES: readonly FindingModule[] = [
   packetDropped,
   encryptedTrafficDecrypted,
   logonPasswordCheck,
+  userSessionDeleted,
+  pathNotCovered,
+  authRateLimited,
+  smbOverQuicFinding,
+  smbQuicFailed,
   // fallbacks, in this order: the more specific first
   authNotAttempted,
   connectionAbandoned,

@@ -12,7 +12,7 @@ import type { FindingModule } from "./module";
 
 export const NLMP_V2_CHECK = "MS-NLMP 3.3.2 NTLM v2 Authentication (NTProofStr = HMAC-MD5(NTOWFv2, ServerChallenge ‖ client blob))";
 
-/** Refusals a wrong password can explain (the credential statuses of diagnose/session.ts that are about the password). */
+/** Refusals a wrong password can explain (the credential statuses of findings/shared/precedence.ts that are about the password). */
 const PASSWORD_STATUSES = new Set(["STATUS_LOGON_FAILURE", "STATUS_WRONG_PASSWORD", "STATUS_ACCOUNT_LOCKED_OUT", "STATUS_NO_SUCH_USER"]);
 
 export const logonPasswordCheck: FindingModule = {

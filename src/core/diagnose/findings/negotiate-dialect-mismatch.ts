@@ -1,14 +1,16 @@
 // NEGOTIATE_DIALECT_MISMATCH: no SMB dialect in common: the client offered only SMB1 and the server
-// answered dialect index 0xFFFF ("none of these"), or closed the connection without answering.
+// answered dialect index 0xFFFF ("none of these"), or closed the connection without answering; or an
+// SMB 2/3 NEGOTIATE answered STATUS_NOT_SUPPORTED, told by the offered range (shared/dialect-range.ts).
 import { add, host, streamFilter } from "../context";
 import { REF } from "../references";
 import type { FindingModule } from "./module";
+import { dialectRangeFinding } from "./shared/dialect-range";
 
 const meta = {
   id: "NEGOTIATE_DIALECT_MISMATCH" as const,
   severity: "error",
-  when: "the client offered only SMB1 dialects and the server refused them all (dialect index 0xFFFF) or closed without answering",
-  references: [REF.cifsNegotiate, REF.smb2Negotiate],
+  when: "no SMB dialect in common: the client offered only SMB1 dialects and the server refused them all (dialect index 0xFFFF) or closed without answering; or an SMB2 NEGOTIATE answered STATUS_NOT_SUPPORTED, told by which side's minimum or maximum (Smb2DialectMin/Max, `client/server min/max protocol`) the offered range misses",
+  references: [REF.cifsNegotiate, REF.smb2Negotiate, REF.smb2ClientNeg],
 } satisfies FindingModule["meta"];
 
 export const negotiateDialectMismatch: FindingModule = {
@@ -16,6 +18,7 @@ export const negotiateDialectMismatch: FindingModule = {
   visit: {
     negotiate(ctx, c, v) {
       if (v?.id !== meta.id) return;
+      if (v.how === "smb2-range") return dialectRangeFinding(ctx, c);
       const m = c.m;
       const neg = m.negotiates[m.negotiates.length - 1];
       const offered = neg.req?.dialects ?? [];
@@ -32,7 +35,7 @@ export const negotiateDialectMismatch: FindingModule = {
           "Check what the server allows: `Get-SmbServerConfiguration | select EnableSMB1Protocol, EnableSMB2Protocol`; on Samba `testparm -sv | grep -i protocol`.",
         ],
         connection: c.s.id, frames: [neg.req?.frame, neg.resp?.frame].filter((x): x is number => !!x),
-        filter: streamFilter(c), references: meta.references,
+        filter: streamFilter(c), references: [REF.cifsNegotiate, REF.smb2Negotiate],
       }, c);
     },
   },

@@ -5,6 +5,7 @@ import { add, dur, host, streamFilter } from "../context";
 import { REF } from "../references";
 import { serverResetAfter } from "../../model/summarize";
 import type { FindingModule } from "./module";
+import { server2008R2Hang } from "./shared/windows-build";
 
 const meta = {
   id: "NEGOTIATE_NO_RESPONSE" as const,
@@ -47,7 +48,8 @@ export const negotiateNoResponse: FindingModule = {
             ? "This is the server's refusal, not a lost answer. A server that closes right after a NEGOTIATE usually does not accept any of the offered dialects (for example an SMB1-only server receiving an SMB2 NEGOTIATE), could not parse the message (a malformed or compressed request it does not support), or refuses this client outright."
             : pattern
               ? "This is the signature the SMB troubleshooting article describes: the request is delivered (the quick bare ACK comes from the kernel), but nothing above TCP answers. Most often a file-system filter or network filter driver, typically antivirus or endpoint protection, holds the request; a hung or overloaded SMB server service does the same. Windows clients give up after about 60 seconds and reset the connection."
-              : "The request may have been lost on the way, or the server's SMB service is hung."),
+              : "The request may have been lost on the way, or the server's SMB service is hung.") +
+          (closedByServerFast ? "" : server2008R2Hang(ctx, c)),
         remediation: closedByServerFast ? [
           `Check which dialects ${host(c.s.server)} allows: \`Get-SmbServerConfiguration | select EnableSMB1Protocol, EnableSMB2Protocol\` or \`server min protocol\`/\`server max protocol\` in smb.conf (\`testparm -sv | grep -i protocol\`).`,
           "An SMB1-only device or server cannot talk to clients that send SMB2 NEGOTIATE only: update or replace it (preferred) rather than enabling SMB1 on clients.",

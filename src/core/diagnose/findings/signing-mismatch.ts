@@ -9,6 +9,7 @@ import { REF } from "../references";
 import { establishedAttempt } from "../../model/summarize";
 import type { FindingModule } from "./module";
 import { hangUpOf, hangUpText, hangUpFrames, finalNegotiate, type HangUp } from "./hangup";
+import { signingByDefault } from "./shared/windows-build";
 
 /** MS-CIFS 2.2.4.52.2: SecurityMode bit 0x08, NEGOTIATE_SECURITY_SIGNATURES_REQUIRED */
 const SMB1_SIGNATURES_REQUIRED = 0x08;
@@ -68,7 +69,7 @@ function smb2(ctx: DiagnoseContext, c: ConnView, h: HangUp): void {
     title: guest || anon
       ? `The client requires signing, and ${srv} gave it a ${guest ? "guest" : "anonymous"} session that cannot sign`
       : `The client requires signing, and ${srv} did not sign the session setup`,
-    explanation: `The client set SMB2_NEGOTIATE_SIGNING_REQUIRED in its NEGOTIATE SecurityMode: it requires signing. The session setup in frame ${resp.frame} succeeded, but ${why}. So the client gave up: ${hangUpText(h)}. ${DEFAULTS}`,
+    explanation: `The client set SMB2_NEGOTIATE_SIGNING_REQUIRED in its NEGOTIATE SecurityMode: it requires signing. The session setup in frame ${resp.frame} succeeded, but ${why}. So the client gave up: ${hangUpText(h)}. ${DEFAULTS}${signingByDefault(c)}`,
     remediation: [
       ...(guest || anon ? [
         `Best fix, on ${srv}: give the client a real account instead of guest access (on Samba, \`map to guest = bad user\` turns unknown or mistyped user names into guest silently: check the user name and password the client sends, or add the user with \`smbpasswd -a\`).`,

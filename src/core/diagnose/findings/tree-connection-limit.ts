@@ -3,7 +3,7 @@
 // `max connections` is full (seen in fixtures/share-max-connections.pcap); Windows answers
 // STATUS_REQUEST_NOT_ACCEPTED (or STATUS_INSUFF_SERVER_RESOURCES) when a share's user limit or a
 // client edition's inbound limit is reached. shared/precedence.ts leaves these statuses to this module.
-import { add, host, streamFilter, type ConnView, type DiagnoseContext } from "../context";
+import { add, connsToServer, host, streamFilter, type ConnView, type DiagnoseContext } from "../context";
 import { REF } from "../references";
 import { statusLabel, statusInWords } from "../../names";
 import type { TreeConnect } from "../../model/types";
@@ -36,8 +36,8 @@ function othersAt(ctx: DiagnoseContext, c: ConnView, at: number, path: string): 
   const p = path.toLowerCase();
   let server = 0;
   let share = 0;
-  for (const o of ctx.conns) {
-    if (o === c || host(o.s.server) !== h || o.s.firstFrame > at || o.s.lastFrame < at) continue;
+  for (const o of connsToServer(ctx, h)) {
+    if (o === c || o.s.firstFrame > at || o.s.lastFrame < at) continue;
     server++;
     if (p && o.m.trees.some((t) => t.path.toLowerCase() === p && t.resp && t.resp.frame < at && statusLabel(t.resp.status) === "STATUS_SUCCESS")) share++;
   }

@@ -3,6 +3,7 @@
 import * as W from "../../../../../assembly/wire";
 import type { ConnModel } from "../../../model/types";
 import { CIPHERS } from "../../../names";
+import { clientWindows, beforeWindows8 } from "./windows-build";
 
 export interface EncryptionAbility {
   /** true: the client can encrypt on this connection; false: it cannot; null: unknown */
@@ -12,6 +13,16 @@ export interface EncryptionAbility {
 }
 
 export function clientCanEncrypt(c: ConnModel): EncryptionAbility {
+  const a = fromDialect(c);
+  // the client's NTLM VERSION: Windows 7 / Server 2008 R2 and older have no SMB 3, so no encryption,
+  // whatever this connection negotiated or whether the capture shows its NEGOTIATE
+  const win = clientWindows(c);
+  if (!win || !beforeWindows8(win) || a.can === true) return a;
+  const os = `the client's NTLM VERSION names ${win.name}, which has no SMB 3 and cannot encrypt at all (encryption came with Windows 8 / Server 2012)`;
+  return a.can === false ? { can: false, why: `${a.why}; ${os}` } : { can: false, why: os };
+}
+
+function fromDialect(c: ConnModel): EncryptionAbility {
   const neg = c.negotiates[c.negotiates.length - 1];
   if (!neg?.resp || !neg.resp.dialect) return { can: null, why: "the NEGOTIATE exchange is not in the capture, so the dialect is unknown" };
   const d = neg.resp.dialect;

@@ -33,7 +33,7 @@
 //   other module and speak only for a connection no error finding explained (explainedByError).
 // Order of emission (which the Report keeps among findings of one severity on one frame and in
 // each connection's list of ids) is the walk's: walk.ts.
-import { host, type ConnView, type DiagnoseContext } from "../../context";
+import { hasErrorFinding, host, okBetween, type ConnView, type DiagnoseContext } from "../../context";
 import { statusLabel, statusInWords } from "../../../names";
 import { isError, serverResetAfter, failedExtraAttempts } from "../../../model/summarize";
 import { EXPECTED_KRB_ERRORS, type KrbExchange } from "../../../model/kerberos";
@@ -41,6 +41,10 @@ import type { SessionLeg, TreeConnect } from "../../../model/types";
 import { treeConnectionLimited } from "../tree-connection-limit";
 import { clientCanEncrypt, encryptionRuledOut, type EncryptionAbility } from "./encryption";
 import { ntlmV1Refused } from "../ntlmv1-refused";
+import { sessionLegDeleted, treeSessionDeleted } from "../user-session-deleted";
+import { treePathNotCovered } from "../path-not-covered";
+import { dialectRangeRefused } from "./dialect-range";
+import { smbOverQuic } from "../../../quic/flow";
 import { CREDENTIAL } from "../logon-failure";
 
 export type TcpVerdict =
@@ -53,7 +57,7 @@ export function tcpVerdict(ctx: DiagnoseContext, c: ConnView): TcpVerdict | null
   const m = c.m;
   if (c.s.failedPhase !== "tcp") return null;
   // Windows tries 445 and 139 together and keeps whichever answers: the client got through
-  const other = ctx.conns.find((o) => o !== c && o.s.outcome === "ok" && o.m.serverPort !== m.serverPort && host(o.s.client) === host(c.s.client) && host(o.s.server) === host(c.s.server));
+  const other = okBetween(ctx, host(c.s.client), host(c.s.server)).find((o) => o !== c && o.m.serverPort !== m.serverPort);
   if (other) return { id: "PORT_139_FALLBACK", other };
   if (c.s.outcome === "failed" && m.icmp && !m.rst) return { id: "TCP_REJECTED", by: "icmp" };
   if (c.s.outcome === "failed" && m.rst) return { id: "TCP_REJECTED", by: "rst" };
@@ -61,7 +65,7 @@ export function tcpVerdict(ctx: DiagnoseContext, c: ConnView): TcpVerdict | null
 }
 
 export type NegotiateVerdict =
-  | { id: "NEGOTIATE_DIALECT_MISMATCH"; how: "smb1-only-client" | "server-closed-smb1" }
+  | { id: "NEGOTIATE_DIALECT_MISMATCH"; how: "smb1-only-client" | "server-closed-smb1" | "smb2-range" }
   | { id: "NEGOTIATE_FAILED" }
   | { id: "NEGOTIATE_NO_RESPONSE" };
 
@@ -74,6 +78,8 @@ export function negotiateVerdict(c: ConnView): NegotiateVerdict | null {
   const neg = m.negotiates[m.negotiates.length - 1];
   if (!neg) return null;
   if (neg.resp?.smb1 && neg.resp.dialect === null) return { id: "NEGOTIATE_DIALECT_MISMATCH", how: "smb1-only-client" };
+  // no SMB 2/3 dialect in common: the offered range tells which side's minimum or maximum misses
+  if (dialectRangeRefused(m)) return { id: "NEGOTIATE_DIALECT_MISMATCH", how: "smb2-range" };
   if (neg.resp && isError(neg.resp.status)) return { id: "NEGOTIATE_FAILED" };
   if (neg.req && !neg.resp && (c.s.outcome === "no-response" || serverResetAfter(m, neg.req))) {
     const offeredSmb2 = neg.req.smb1 ? neg.req.dialects.some((d) => SMB2_DIALECTS.has(d)) : true;
@@ -114,6 +120,7 @@ export function sessionFailures(c: ConnView): SessionFailure[] {
 
 function byStatus(c: ConnView, leg: SessionLeg, extra: number): SessionFailure | null {
   if (ntlmV1Refused(leg)) return null;
+  if (sessionLegDeleted(leg)) return null; // the session is gone, not the logon refused: USER_SESSION_DELETED says so
   const status = statusLabel(leg.resp!.status);
   if (CREDENTIAL[status]) return { id: "LOGON_FAILURE", leg, extra, status };
   if (status === "STATUS_ACCESS_DENIED") {
@@ -181,6 +188,7 @@ export const DECRYPTED_RULES_OUT = "decrypted";
 export function treeVerdict(c: ConnView, t: TreeConnect, working: Map<string, string[]>): TreeVerdict | null {
   if (!t.resp || !isError(t.resp.status)) return null;
   if (treeConnectionLimited(t)) return null;
+  if (treeSessionDeleted(t) || treePathNotCovered(t)) return null; // USER_SESSION_DELETED, PATH_NOT_COVERED explain these
   const st = statusLabel(t.resp.status);
   const shown = statusInWords(t.resp);
   if (st === "STATUS_BAD_NETWORK_NAME") return { id: "TREE_BAD_NETWORK_NAME", shown, working: working.get(host(c.s.server)) ?? [] };
@@ -198,11 +206,12 @@ export function treeVerdict(c: ConnView, t: TreeConnect, working: Map<string, st
 
 /** Some error finding already explains this connection (the fallbacks then stay silent). */
 export function explainedByError(ctx: DiagnoseContext, c: ConnView): boolean {
-  return ctx.findings.some((f) => f.severity === "error" && (f.connection === c.s.id || f.connections?.includes(c.s.id)));
+  return hasErrorFinding(ctx, c.s.id); // kept by add: a scan of the findings per connection was quadratic
 }
 
 /** The capture holds no SMB at all: no connection, no Kerberos, no pre-TCP SMB, and it was read whole. */
 export function noSmbAtAll(ctx: DiagnoseContext): boolean {
   const m = ctx.model;
-  return ctx.conns.length === 0 && m.kerberos.length === 0 && !m.error && m.preTcp.netbeui + m.preTcp.ipx === 0;
+  // SMB over QUIC is SMB too (SMB_OVER_QUIC, SMB_QUIC_FAILED say what can be told of it)
+  return ctx.conns.length === 0 && m.kerberos.length === 0 && !m.error && m.preTcp.netbeui + m.preTcp.ipx === 0 && smbOverQuic(m).length === 0;
 }

@@ -1,0 +1,164 @@
+// QUIC flows from the decoder's EV_QUIC / EV_QUIC_FLOW records (assembly/net/quic.ts) to what the
+// Report says of each (Report.quic): the ClientHello's SNI and ALPN, whether the handshake
+// completed, and a CONNECTION_CLOSE when one travelled in a readable Initial. A flow is SMB over
+// QUIC when its ClientHello offers the ALPN "smb" (MS-SMB2 2.1: SMB 3.1.1 over QUIC, TLS 1.3).
+import * as C from "../../../assembly/events";
+import type { RawEvent } from "../decoder/records";
+import { ipText, endpoint } from "../names";
+import { initialKeys, parseLongHeader, decryptInitial, parseFrames, assembleCrypto, QUIC_V2, type InitialKeys, type CryptoChunk } from "./initial";
+import { parseClientHello, parseServerHello, closeName } from "./tls";
+import type { QuicConnection, QuicHandshake } from "../report";
+
+export type { QuicConnection, QuicHandshake };
+
+export const SMB_ALPN = "smb";
+
+/** Flows kept by the model (the wasm follows at most QUIC_FLOWS at once; a long capture has more over time). */
+const MAX_FLOWS = 1000;
+/** Datagrams kept per flow (the wasm sends at most 8 long + 4 short each way per entry; a flow that lost its entry and came back sends more). */
+const MAX_DATAGRAMS = 32;
+/** CRYPTO chunks kept per direction: a ClientHello spans a few packets, not hundreds. */
+const MAX_CHUNKS = 64;
+
+interface Datagram { frame: number; ts: number; fromClient: boolean; len: number; bytes: Uint8Array | null }
+
+/** One QUIC flow as the model keeps it: its datagrams (the first long-header ones) and counts. */
+export interface QuicFlowModel {
+  client: string; server: string; clientIp: string; serverIp: string; serverPort: number;
+  datagrams: Datagram[];
+  /** long-header datagrams from the client, from the server; short-header (1-RTT) from the client, from the server */
+  counts: [number, number, number, number];
+  firstFrame: number;
+}
+
+const key = (a: string, b: string) => `${a}|${b}`;
+
+/** Gathers the QUIC records of one capture (called by the model builder). */
+export class QuicCollector {
+  private readonly byKey = new Map<string, QuicFlowModel>();
+  readonly flows: QuicFlowModel[] = [];
+
+  add(ev: RawEvent, tsMs: number): void {
+    const f = ev.f;
+    const srcIp = ipText(f.srcIp as Uint8Array), dstIp = ipText(f.dstIp as Uint8Array);
+    const src = endpoint(srcIp, f.srcPort as number), dst = endpoint(dstIp, f.dstPort as number);
+    const fromClient = ev.kind === C.EV_QUIC_FLOW || ev.fromClient;
+    const k = fromClient ? key(src, dst) : key(dst, src);
+    let fl = this.byKey.get(k);
+    if (!fl) {
+      if (this.flows.length >= MAX_FLOWS) return;
+      fl = {
+        client: fromClient ? src : dst, server: fromClient ? dst : src, clientIp: fromClient ? srcIp : dstIp, serverIp: fromClient ? dstIp : srcIp,
+        serverPort: (fromClient ? f.dstPort : f.srcPort) as number, datagrams: [], counts: [0, 0, 0, 0], firstFrame: ev.frame,
+      };
+      this.byKey.set(k, fl);
+      this.flows.push(fl);
+    }
+    if (ev.kind === C.EV_QUIC_FLOW) {
+      const c = f.quicCounts as Uint8Array | undefined;
+      if (c && c.length >= 16) {
+        const dv = new DataView(c.buffer, c.byteOffset, 16);
+        // (added up: a flow that gave its place in the wasm's full table and came back has two of these)
+        for (let i = 0; i < 4; i++) fl.counts[i] += dv.getUint32(4 * i, true);
+      }
+      // a flow followed again after the table was full starts a new entry in the wasm: keep the first frame
+      if (typeof f.value === "bigint" && Number(f.value) > 0) fl.firstFrame = Math.min(fl.firstFrame, Number(f.value));
+      return;
+    }
+    if (fl.datagrams.length >= MAX_DATAGRAMS) return;
+    const bytes = f.quicDatagram instanceof Uint8Array ? f.quicDatagram : null;
+    fl.datagrams.push({ frame: ev.frame, ts: tsMs, fromClient, len: (f.len as number | undefined) ?? bytes?.length ?? 0, bytes });
+  }
+}
+
+interface Side { keys: InitialKeys | null; chunks: CryptoChunk[] }
+
+/** What one flow shows. `smbOnly`: null when its ClientHello does not offer ALPN "smb". */
+export function analyzeQuicFlow(fl: QuicFlowModel, smbOnly = true): QuicConnection | null {
+  let version = 0;
+  let keyDcid: Uint8Array | null = null;
+  let retried = false;
+  const client: Side = { keys: null, chunks: [] }, server: Side = { keys: null, chunks: [] };
+  let close: QuicConnection["close"];
+  const helloFrames: number[] = [];
+  // the client's first 1-RTT packet: a short-header datagram, or one coalesced behind its Handshake packet (RFC 9000 12.2)
+  let clientFirst1Rtt = Infinity;
+  for (const d of fl.datagrams) {
+    const b = d.bytes;
+    if (!b) { if (d.fromClient) clientFirst1Rtt = Math.min(clientFirst1Rtt, d.frame); continue; }
+    let off = 0;
+    for (let n = 0; off < b.length && n < 8 && (b[off] & 0x80) !== 0; n++) {
+      const h = parseLongHeader(b, off);
+      if (!h) { off = b.length; break; }
+      const start = off;
+      off = h.end;
+      if (h.type === null) break; // Version Negotiation (version 0) or a version we cannot read
+      if (h.type === "retry") { if (!d.fromClient) retried = true; break; }
+      if (h.type !== "initial") continue; // Handshake and 0-RTT packets: keys from the TLS exchange, unreadable
+      // RFC 9001 5.2: the keys come from the client's first Destination Connection ID, or after a
+      // Retry from the one its next Initial carries (RFC 9000 17.2.5.2)
+      if (d.fromClient && (!keyDcid || retried)) {
+        keyDcid = h.dcid.slice(); version = h.version; retried = false;
+        const k = initialKeys(version, keyDcid);
+        client.keys = k?.client ?? null; server.keys = k?.server ?? null;
+        client.chunks = []; server.chunks = [];
+      }
+      const side = d.fromClient ? client : server;
+      if (!side.keys) continue;
+      const plain = decryptInitial(b, start, h, side.keys);
+      if (!plain) continue;
+      const frames = parseFrames(plain);
+      for (const c of frames.crypto) if (side.chunks.length < MAX_CHUNKS) side.chunks.push({ offset: c.offset, data: c.data.slice() });
+      if (d.fromClient && frames.crypto.length && helloFrames.length < 8 && !helloFrames.includes(d.frame)) helloFrames.push(d.frame);
+      if (frames.close && !close) {
+        close = { frame: d.frame, from: d.fromClient ? "client" : "server", frameType: frames.close.frameType, errorCode: frames.close.errorCode,
+          name: closeName(frames.close.frameType, frames.close.errorCode), reason: frames.close.reason };
+      }
+    }
+    if (d.fromClient && off > 0 && off < b.length && (b[off] & 0x80) === 0) clientFirst1Rtt = Math.min(clientFirst1Rtt, d.frame);
+  }
+  const hello = parseClientHello(assembleCrypto(client.chunks));
+  if (smbOnly && !hello?.alpn.includes(SMB_ALPN)) return null;
+  const sHello = parseServerHello(assembleCrypto(server.chunks));
+  const [lc, ls, sc, ss] = fl.counts;
+  const fromServer = ls + ss || fl.datagrams.filter((d) => !d.fromClient).length;
+  const fromClient = lc + sc || fl.datagrams.filter((d) => d.fromClient).length;
+  // Completed: the client sent 1-RTT (it has finished its handshake, RFC 9001 4.1.1) and the server then
+  // sent 1-RTT-only datagrams after its last Handshake packet: a server that completes the handshake
+  // discards its Handshake keys (RFC 9001 4.9.2). A server that instead goes on with Handshake packets
+  // and stops did not accept the client's last flight (its alert travels encrypted): refusedAfterFinished.
+  const fromSrv = fl.datagrams.filter((d) => !d.fromClient);
+  const serverLong = fromSrv.filter((d) => d.bytes), serverShort = fromSrv.filter((d) => !d.bytes);
+  const lastLong = serverLong.length ? serverLong[serverLong.length - 1].frame : 0;
+  const allLongKept = serverLong.length >= ls; // else later Handshake packets were only counted
+  const laterShort = serverShort.some((d) => d.frame > Math.max(clientFirst1Rtt, lastLong)) || (ss > serverShort.length && allLongKept);
+  const laterLong = serverLong.some((d) => d.frame > clientFirst1Rtt);
+  let handshake: QuicHandshake;
+  if (close) handshake = "closed";
+  else if (fromServer === 0) handshake = "no-answer";
+  else if (clientFirst1Rtt !== Infinity && (laterShort || (!allLongKept && ss > 0))) handshake = "completed";
+  else handshake = "incomplete";
+  const first = fl.datagrams[0], last = fl.datagrams[fl.datagrams.length - 1];
+  const out: QuicConnection = {
+    client: fl.client, server: fl.server, port: fl.serverPort, sni: hello?.sni ?? null, alpn: hello?.alpn ?? [],
+    version: version === QUIC_V2 ? "2" : "1", firstFrame: fl.firstFrame, lastFrame: last?.frame ?? fl.firstFrame,
+    handshake, serverHello: sHello !== null, datagrams: { client: fromClient, server: fromServer }, helloFrames,
+  };
+  if (handshake === "no-answer" && first && last) out.unansweredMs = Math.round((last.ts - first.ts) * 1000) / 1000;
+  if (close) out.close = close;
+  if (handshake === "incomplete" && clientFirst1Rtt !== Infinity && laterLong && !laterShort) out.refusedAfterFinished = clientFirst1Rtt;
+  return out;
+}
+
+const analysed = new WeakMap<object, QuicConnection[]>();
+
+/** The SMB over QUIC connections of a capture model (computed once per model). */
+export function smbOverQuic(m: { quic: QuicFlowModel[] }): QuicConnection[] {
+  let r = analysed.get(m);
+  if (!r) {
+    r = [];
+    for (const fl of m.quic) { const c = analyzeQuicFlow(fl); if (c) r.push(c); }
+    analysed.set(m, r);
+  }
+  return r;
+}
