@@ -205,7 +205,8 @@ describe("test hooks", () => {
 describe("history entries", () => {
   it("summarise a report for the list without loading it", async () => {
     const { entryFor, wrapError } = await import("../src/history/store");
-    const e = entryFor({ name: "a.pcap", size: 10, sha256: "ab", report: sampleReport(), date: 5 }, false);
+    const { ReportIndex } = await import("../src/worker/reportIndex");
+    const e = entryFor({ name: "a.pcap", size: 10, sha256: "ab", digest: new ReportIndex(sampleReport()).digest(), stored: new Blob([]), date: 5 }, false);
     expect(e).toMatchObject({ name: "a.pcap", size: 10, sha256: "ab", date: 5, tone: "error", errors: 2, warnings: 0, packets: 70, hasCapture: false });
     expect(e.findingIds).toEqual(["ENCRYPTED_TRAFFIC", "TREE_BAD_NETWORK_NAME", "NEGOTIATE_NO_RESPONSE"]);
     const q = wrapError(Object.assign(new Error("The quota has been exceeded."), { name: "QuotaExceededError" }), "x.pcap was analysed but not saved");

@@ -3,12 +3,31 @@
 //
 //   v1  entries   {id (auto), name, size, sha256, date, verdict, tone, errors, warnings,
 //                  findingIds, packets, hasCapture}        indexes: sha256, date
-//       reports   Report, key = entry id          (kept apart so the list never loads reports)
+//       reports   StoredReport {format, digest, blob: the Report as gzip JSON}, key = entry id
+//                 (kept apart so the list never loads reports; entries saved before the stored
+//                 form hold the Report object itself, and still open: no schema change)
 //       captures  Blob,   key = entry id          (only when "keep captures" is on)
 //       settings  any,    key = setting name
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from "idb";
 import type { Report } from "../core/report";
-import { reportTone, type Tone } from "../ui/model";
+import type { Tone } from "../ui/model";
+import type { ReportDigest, ReportPreview } from "../worker/reportIndex";
+import { STORED_FORMAT } from "../worker/reportJson";
+
+/**
+ * A saved Report: the digest the page draws at once (verdict, finding groups), and the whole
+ * Report as gzip-compressed JSON (a Blob: IndexedDB reads it back as a handle, the page never
+ * parses it; the analyzer worker does, for the rows). ~10× smaller than the Report object.
+ */
+export interface StoredReport {
+  format: typeof STORED_FORMAT; digest: ReportDigest; blob: Blob;
+  /** the first rows of each list, shown while the worker reads the blob */
+  preview?: ReportPreview;
+}
+export type SavedReport = StoredReport | Report;
+export function isStoredReport(x: SavedReport | undefined): x is StoredReport {
+  return !!x && (x as StoredReport).format === STORED_FORMAT && (x as StoredReport).blob instanceof Blob;
+}
 
 export const DB_NAME = "smbscope";
 export const DB_VERSION = 1;
@@ -37,11 +56,11 @@ export interface Settings {
 export const DEFAULT_SETTINGS: Settings = { keepCaptures: false, lastOpened: null };
 
 /** One entry with everything it holds, as taken out by delete (so that it can be put back). */
-export interface Removed { entry: HistoryEntry; report: Report | undefined; capture: Blob | undefined }
+export interface Removed { entry: HistoryEntry; report: SavedReport | undefined; capture: Blob | undefined }
 
 interface Schema extends DBSchema {
   entries: { key: number; value: HistoryEntry; indexes: { sha256: string; date: number } };
-  reports: { key: number; value: Report };
+  reports: { key: number; value: SavedReport };
   captures: { key: number; value: Blob };
   settings: { key: string; value: unknown };
 }
@@ -87,7 +106,7 @@ export function wrapError(e: unknown, what: string): HistoryError {
   return new HistoryError("error", `${what}: ${(e as Error)?.message ?? String(e)}`);
 }
 
-export interface SaveInput { name: string; size: number; sha256: string; report: Report; capture?: Blob | null; date?: number }
+export interface SaveInput { name: string; size: number; sha256: string; digest: ReportDigest; stored: Blob; preview?: ReportPreview; capture?: Blob | null; date?: number }
 export interface SaveResult {
   entry: HistoryEntry;
   /** the entry this capture (same SHA-256) had before: it was updated in place */
@@ -97,14 +116,11 @@ export interface SaveResult {
 }
 
 export function entryFor(input: SaveInput, hasCapture: boolean): Omit<HistoryEntry, "id"> {
-  const r = input.report;
-  let errors = 0, warnings = 0;
-  for (const f of r.findings) { if (f.severity === "error") errors++; else if (f.severity === "warning") warnings++; }
-  const tone = reportTone(r); // as the page shows it
+  const d = input.digest;
   return {
     name: input.name, size: input.size, sha256: input.sha256, date: input.date ?? Date.now(),
-    verdict: r.verdict, tone, errors, warnings, findingIds: [...new Set(r.findings.map((f) => f.id))],
-    packets: r.capture.packets, hasCapture,
+    verdict: d.head.verdict, tone: d.tone, errors: d.counts.error, warnings: d.counts.warning, findingIds: d.findingIds,
+    packets: d.head.capture.packets, hasCapture,
   };
 }
 
@@ -149,7 +165,7 @@ export class HistoryStore {
 
   async get(id: number): Promise<HistoryEntry | undefined> { return this.d.get("entries", id); }
 
-  async getReport(id: number): Promise<Report | undefined> {
+  async getReport(id: number): Promise<SavedReport | undefined> {
     try { return await this.d.get("reports", id); } catch (e) { throw wrapError(e, "Could not read the saved analysis"); }
   }
 
@@ -183,7 +199,8 @@ export class HistoryStore {
       const base = entryFor(input, withCapture || !!keepOld);
       const value = (previous ? { ...base, id: previous.id } : base) as HistoryEntry;
       const id = previous ? await tx.objectStore("entries").put(value) : await tx.objectStore("entries").add(value as Omit<HistoryEntry, "id"> as HistoryEntry);
-      await tx.objectStore("reports").put(input.report, id);
+      const stored: StoredReport = { format: STORED_FORMAT, digest: input.digest, blob: input.stored, preview: input.preview };
+      await tx.objectStore("reports").put(stored, id);
       if (withCapture && input.capture) await tx.objectStore("captures").put(input.capture, id);
       await tx.done;
       return { ...value, id };

@@ -1,7 +1,7 @@
 import { createEffect, createSignal, For, on, onCleanup, onMount, Show } from "solid-js";
-import type { Report } from "../core/report";
-import { AnalysisFailure, type AnalyzerClient, type HashJob, type ProgressInfo } from "./analyzerClient";
-import { HistoryStore, HistoryError, storageInfo, requestPersistence, type HistoryEntry, type HistoryEvent, type StorageInfo } from "../history/store";
+import { AnalysisFailure, type AnalyzerClient, type HashJob, type ProgressInfo, type ReportRef } from "./analyzerClient";
+import { HistoryStore, HistoryError, storageInfo, requestPersistence, isStoredReport, type HistoryEntry, type HistoryEvent, type StorageInfo } from "../history/store";
+import { DIGEST_VERSION } from "../worker/reportIndex";
 import { ReportView, type ReportMeta } from "./components/ReportView";
 import { ProgressPanel, SaveStatus, type Saving } from "./components/ProgressPanel";
 import { HistoryView } from "./components/HistoryView";
@@ -9,7 +9,7 @@ import { Cmd } from "./components/Copy";
 import { announcement, announce } from "./announce";
 import { downloadBlob } from "./download";
 import { formatDate } from "./format";
-import { isUnusable, reportTone, TONE_LABELS } from "./model";
+import { TONE_LABELS } from "./model";
 import { CAPTURE_ACCEPT } from "./captureTypes";
 import { DecryptPanel } from "./components/DecryptPanel";
 import type { Secrets } from "../core/decrypt/secrets";
@@ -17,8 +17,9 @@ import type { Secrets } from "../core/decrypt/secrets";
 export const SAMPLE = { url: "./samples/tree-bad-share.pcap", name: "tree-bad-share.pcap" };
 
 interface Job { id: number; blob: Blob; name: string }
-/** `blob`: the capture, while this window has it (the Decrypt panel analyses it again) */
-interface Shown { key: string; report: Report; meta: ReportMeta; name: string; tone: string; blob?: Blob }
+/** A report on screen or in this window's tabs: its digest on the page, the Report in the worker (ReportRef);
+ *  `blob`: the capture, while this window has it (the Decrypt panel analyses it again) */
+interface Shown { key: string; report: ReportRef; meta: ReportMeta; name: string; tone: string; blob?: Blob }
 interface Alert {
   id: number; tone: "error" | "warning" | "info"; text: string; action?: { label: string; run: () => void };
   /** about the page itself (history unusable until a reload), not about one analysis: kept when a new analysis starts */
@@ -105,9 +106,14 @@ export function App(props: AppProps) {
       const s = store();
       if (!s) return;
       try {
-        const [entry, report] = await Promise.all([s.get(id), s.getReport(id)]);
-        if (!entry || !report) { if (!quiet) alert("error", "That analysis is no longer in history."); await refreshHistory(); return; }
-        show({ key: `h${id}`, report, name: entry.name, tone: reportTone(report), meta: { fromHistory: true, savedAt: entry.date, sha256: entry.sha256 } });
+        const [entry, saved] = await Promise.all([s.get(id), s.getReport(id)]);
+        if (!entry || !saved) { if (!quiet) alert("error", "That analysis is no longer in history."); await refreshHistory(); return; }
+        // the stored form: its digest is drawn at once, the worker reads the Report when rows are
+        // asked for; an entry saved before it (the Report itself) is handed to the worker first
+        const report: ReportRef = isStoredReport(saved) && saved.digest.digestVersion === DIGEST_VERSION
+          ? { digest: saved.digest, handle: -1, gen: -1, stored: saved.blob, preview: saved.preview }
+          : await props.client.open(isStoredReport(saved) ? saved.blob : saved);
+        show({ key: `h${id}`, report, name: entry.name, tone: report.digest.tone, meta: { fromHistory: true, savedAt: entry.date, sha256: entry.sha256 } });
       } catch (e) { alert("error", (e as Error).message); }
     },
     remove: async (id: number) => {
@@ -167,7 +173,7 @@ export function App(props: AppProps) {
   createEffect(() => {
     const s = shown();
     document.title = view() === "history" ? "History · smbscope"
-      : s ? `${s.name} — ${TONE_LABELS[reportTone(s.report)]} · smbscope` : "smbscope — why did SMB setup fail?";
+      : s ? `${s.name} — ${TONE_LABELS[s.report.digest.tone]} · smbscope` : "smbscope — why did SMB setup fail?";
   });
 
   // the saved report on screen is the one shown again after a reload
@@ -185,8 +191,13 @@ export function App(props: AppProps) {
   };
 
   const show = (s: Shown) => {
+    const prev = shown();
     setShown(s);
-    setSession((xs) => [...xs.filter((x) => x.key !== s.key)].concat(s).slice(-8));
+    const before = session();
+    const after = [...before.filter((x) => x.key !== s.key)].concat(s).slice(-8);
+    setSession(after);
+    // the reports no longer in a tab nor on screen: the worker can forget them
+    for (const x of [...before, ...(prev ? [prev] : [])]) if (x.report !== s.report && !after.some((y) => y.report === x.report)) props.client.release(x.report);
     setView("analyse");
   };
 
@@ -224,18 +235,21 @@ export function App(props: AppProps) {
       // progress of this job only (never of one that ended: the client drops late messages)
       const res = await props.client.analyze(job.blob, job.name, (p) => { if (running()?.job === job) setRunning({ job, progress: p }); });
       if (hint) dismiss(hint);
-      const report = res.report;
-      if (isUnusable(report)) {
-        alert("error", report.capture.error ?? `${job.name}: nothing could be read.`);
+      const report = res.ref;
+      if (report.digest.unusable) {
+        props.client.release(report);
+        alert("error", report.digest.head.capture.error ?? `${job.name}: nothing could be read.`);
         return;
       }
-      // The analysis is done: the report shows now, and is saved to history in the background
-      // (the file's SHA-256 first) while the next file is analysed.
-      const meta: ReportMeta = { elapsedMs: res.elapsedMs, wasmBytes: res.wasmBytes, reads: res.reads };
-      const tab = { key: `s${job.id}`, report, meta: { ...meta, saveState: store() ? "saving" as const : undefined }, name: job.name, tone: reportTone(report), blob: job.blob };
+      // The analysis is done: the report shows now; its stored form is made in the worker and it is
+      // saved to history in the background (the file's SHA-256 first) while the next file is analysed.
+      const meta: ReportMeta = { elapsedMs: res.elapsedMs, wasmBytes: res.wasmBytes, reads: res.reads, doneAt: res.doneAt };
+      const tab = { key: `s${job.id}`, report, meta: { ...meta, saveState: store() ? "saving" as const : undefined }, name: job.name, tone: report.digest.tone, blob: job.blob };
       show(tab);
-      if (store()) saveLater(job, tab);
-      announce(`Analysis of ${job.name} done: ${report.verdict}`);
+      const stored = props.client.stored(report);
+      stored.catch(() => {});
+      if (store()) saveLater(job, tab, stored);
+      announce(`Analysis of ${job.name} done: ${report.digest.head.verdict}`);
     } catch (e) {
       if (hint) dismiss(hint);
       if (e instanceof AnalysisFailure) {
@@ -269,9 +283,9 @@ export function App(props: AppProps) {
     setRunning({ job, progress: null });
     try {
       const res = await props.client.analyze(blob, s.name, (p) => { if (running()?.job === job) setRunning({ job, progress: p }); }, secrets);
-      const report = res.report;
-      show({ key: `d${job.id}`, report, name: s.name, tone: reportTone(report), blob, meta: { elapsedMs: res.elapsedMs, wasmBytes: res.wasmBytes, reads: res.reads, saveState: "not-saved" } });
-      announce(`Analysis of ${s.name} with the secret given done: ${report.verdict}`);
+      const report = res.ref;
+      show({ key: `d${job.id}`, report, name: s.name, tone: report.digest.tone, blob, meta: { elapsedMs: res.elapsedMs, wasmBytes: res.wasmBytes, reads: res.reads, doneAt: res.doneAt, saveState: "not-saved" } });
+      announce(`Analysis of ${s.name} with the secret given done: ${report.digest.head.verdict}`);
     } catch (e) {
       alert(e instanceof AnalysisFailure && e.kind === "cancelled" ? "info" : "error", e instanceof AnalysisFailure ? e.message : `${s.name}: ${(e as Error)?.message ?? e}`);
       setWorkerGen(props.client.generation);
@@ -282,7 +296,7 @@ export function App(props: AppProps) {
 
   // ---- saving to history, one file after the other, beside the analyses ----
   let saveChain: Promise<void> = Promise.resolve();
-  const saveLater = (job: Job, tab: Shown) => {
+  const saveLater = (job: Job, tab: Shown, storedForm: Promise<Blob>) => {
     let stopped = false;
     let hashJob: HashJob | null = null;
     const stop = () => { stopped = true; hashJob?.cancel(); };
@@ -295,7 +309,9 @@ export function App(props: AppProps) {
         hashJob = props.client.hash(job.blob, (done) => { setSaving((xs) => xs.map((x) => (x.id === job.id ? { ...x, done } : x))); });
         const sha256 = await hashJob.sha256;
         if (stopped) throw Object.assign(new Error("not saved"), { name: "AbortError" });
-        const saved = await s.save({ name: job.name, size: job.blob.size, sha256, report: tab.report, capture: keepCaptures() ? job.blob : null });
+        const [stored, preview] = await Promise.all([storedForm, props.client.preview(tab.report)]);
+        if (stopped) throw Object.assign(new Error("not saved"), { name: "AbortError" });
+        const saved = await s.save({ name: job.name, size: job.blob.size, sha256, digest: tab.report.digest, stored, preview, capture: keepCaptures() ? job.blob : null });
         const savedKey = `h${saved.entry.id}`;
         setSession((xs) => xs.filter((x) => x.key !== savedKey));
         patchTab(tab.key, (t) => ({ ...t, key: savedKey, meta: { ...t.meta, saveState: undefined, sha256, savedAt: saved.entry.date } }));
@@ -434,8 +450,8 @@ export function App(props: AppProps) {
               <Intro onPick={() => fileInput?.click()} onSample={trySample} />
             </Show>
           }>
-            {(s) => <ReportView report={s().report} meta={s().meta}
-              panel={<DecryptPanel report={s().report} canRun={haveCapture()} busy={!!running()} onDecrypt={(secrets) => void decrypt(s(), secrets)} />} />}
+            {(s) => <ReportView report={s().report} meta={s().meta} client={props.client} onError={(m) => alert("error", m)}
+              panel={<DecryptPanel summary={s().report.digest.decrypt} canRun={haveCapture()} busy={!!running()} onDecrypt={(secrets) => void decrypt(s(), secrets)} />} />}
           </Show>
         </Show>
       </main>

@@ -4,20 +4,42 @@
 // background: the next file's analysis does not wait for it.
 import * as Comlink from "comlink";
 import type { AnalyzerApi, AnalyzeOptions, ProgressInfo, WorkerResult } from "../worker/analyzer.worker";
-import type { Report } from "../core/report";
+import type { Connection, Finding, Report } from "../core/report";
+import type { ConnectionBrief, ConnectionRow, KerberosRow, ReportDigest, ReportPreview, RowQuery, RowsResult, ServerRow } from "../worker/reportIndex";
 import type { Secrets } from "../core/decrypt/secrets";
 import type { HashApi, HashOptions } from "../worker/hash.worker";
 import AnalyzerWorker from "../worker/analyzer.worker?worker";
 import HashWorker from "../worker/hash.worker?worker";
 
 export type { ProgressInfo, AnalyzeOptions };
+export type { ConnectionBrief, ConnectionRow, KerberosRow, ReportDigest, RowQuery, RowsResult, ServerRow };
+
+/**
+ * A report the page shows: its digest here, the Report itself in the analyzer worker under
+ * `handle`. `stored` (the gzip Blob history keeps) brings it back when the worker no longer has it.
+ */
+export interface ReportRef {
+  digest: ReportDigest;
+  handle: number;
+  /** the worker generation the handle belongs to */
+  gen: number;
+  stored: Blob | null;
+  /** an entry saved before the stored form existed: the Report itself, as read from history */
+  legacy?: Report;
+  /** a saved report's first rows: answered from here while the worker reads the stored form */
+  preview?: ReportPreview;
+}
 
 export interface AnalyzeResult {
-  report: Report;
+  ref: ReportRef;
   elapsedMs: number;
   wasmBytes: number;
   reads: WorkerResult["reads"];
+  doneAt: number;
 }
+
+/** The report is gone from the worker and there is nothing to bring it back from. */
+export class ReportLost extends Error { name = "ReportLost"; }
 
 /** A SHA-256 under way (see AnalyzerClient.hash). */
 export interface HashJob {
@@ -110,7 +132,8 @@ export class AnalyzerClient {
       // with secrets (the Decrypt panel): they go to the worker for this analysis and nowhere else
       const call = secrets ? this.api.decrypt(file, name, secrets, progress, this.opts) : this.api.analyze(file, name, progress, this.opts);
       const res = await Promise.race([call, crashed]);
-      return { report: res.report, elapsedMs: res.elapsedMs, wasmBytes: res.wasmBytes, reads: res.reads };
+      const ref: ReportRef = { digest: res.digest, handle: res.handle, gen: this.generation, stored: null };
+      return { ref, elapsedMs: res.elapsedMs, wasmBytes: res.wasmBytes, reads: res.reads, doneAt: res.doneAt };
     } catch (e) {
       if (e instanceof AnalysisFailure) { this.replace(); throw e; }
       const err = e as Error;
@@ -122,6 +145,83 @@ export class AnalyzerClient {
       this.crash = null;
     }
   }
+
+  // ---- the reports held in the worker ----
+
+  /** Hands a saved analysis to the worker: its stored form, or (older entries) the Report itself. */
+  async open(saved: Blob | Report): Promise<ReportRef> {
+    const res = await this.api.open(saved);
+    return { digest: res.digest, handle: res.handle, gen: this.generation, stored: res.stored, legacy: saved instanceof Blob ? undefined : saved };
+  }
+
+  /** Calls the worker about a report; gives the report back to it first when it no longer holds it. */
+  private async on<T>(ref: ReportRef, f: (api: Comlink.Remote<AnalyzerApi>, handle: number) => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      if (ref.gen !== this.generation) await this.reopen(ref);
+      try { return await f(this.api, ref.handle); } catch (e) {
+        if (attempt || !/unknown report handle/.test((e as Error)?.message ?? "")) throw e;
+        ref.gen = -1;
+      }
+    }
+  }
+
+  /** (once for all the questions asked meanwhile: the table, the lists and the findings ask together) */
+  private reopening = new WeakMap<ReportRef, Promise<void>>();
+  private reopen(ref: ReportRef): Promise<void> {
+    let p = this.reopening.get(ref);
+    if (p) return p;
+    const gen = this.generation;
+    p = (async () => {
+      const from = ref.stored ?? ref.legacy;
+      if (!from) throw new ReportLost("This report is no longer in memory (the analyzer was restarted before it could be kept): analyse the file again.");
+      const res = await this.api.open(from);
+      ref.handle = res.handle;
+      ref.gen = gen;
+    })().finally(() => this.reopening.delete(ref));
+    this.reopening.set(ref, p);
+    return p;
+  }
+
+  /** The rows a saved report's preview holds, when the worker does not hold that report yet (it is asked to read it meanwhile). */
+  private fromPreview<T>(ref: ReportRef, list: RowsResult<T> | undefined, offset: number, count: number): RowsResult<T> | null {
+    if (!list || ref.gen === this.generation || offset + count > list.rows.length && list.rows.length < list.total) return null;
+    void this.reopen(ref).catch(() => {});
+    return { rows: list.rows.slice(offset, offset + count), total: list.total, offset: Math.min(offset, list.total) };
+  }
+
+  rows(ref: ReportRef, q: RowQuery, detail = false): Promise<RowsResult<ConnectionRow>> {
+    const p = ref.preview;
+    const same = p && !detail && q.text === p.query.text && q.outcome === p.query.outcome && q.sort.key === p.query.sort.key && q.sort.dir === p.query.sort.dir;
+    const early = same ? this.fromPreview(ref, p!.connections, q.offset, q.count) : null;
+    return early ? Promise.resolve(early) : this.on(ref, (a, h) => a.rows(h, q, detail));
+  }
+  preview(ref: ReportRef): Promise<ReportPreview> { return this.on(ref, (a, h) => a.preview(h)); }
+  connection(ref: ReportRef, id: string): Promise<{ connection: Connection; findings: Finding[] } | null> { return this.on(ref, (a, h) => a.connection(h, id)); }
+  occurrences(ref: ReportRef, key: string, offset: number, count: number): Promise<RowsResult<{ finding: Finding; connection: ConnectionBrief | null }>> {
+    return this.on(ref, (a, h) => a.occurrences(h, key, offset, count));
+  }
+  kerberos(ref: ReportRef, offset: number, count: number): Promise<RowsResult<KerberosRow>> {
+    const early = this.fromPreview(ref, ref.preview?.kerberos, offset, count);
+    return early ? Promise.resolve(early) : this.on(ref, (a, h) => a.kerberos(h, offset, count));
+  }
+  servers(ref: ReportRef, offset: number, count: number): Promise<RowsResult<ServerRow>> {
+    const early = this.fromPreview(ref, ref.preview?.servers, offset, count);
+    return early ? Promise.resolve(early) : this.on(ref, (a, h) => a.servers(h, offset, count));
+  }
+  printRows(ref: ReportRef, q: Omit<RowQuery, "offset" | "count">) { return this.on(ref, (a, h) => a.printRows(h, q)); }
+  exportJson(ref: ReportRef): Promise<Blob> { return this.on(ref, (a, h) => a.exportJson(h)); }
+  exportMarkdown(ref: ReportRef): Promise<Blob> { return this.on(ref, (a, h) => a.exportMarkdown(h)); }
+
+  /** The stored form (gzip Blob) of a report, made once in the worker; kept on the ref. */
+  async stored(ref: ReportRef): Promise<Blob> {
+    if (ref.stored) return ref.stored;
+    const blob = await this.on(ref, (a, h) => a.stored(h));
+    ref.stored = blob;
+    return blob;
+  }
+
+  /** The page no longer shows this report. */
+  release(ref: ReportRef): void { if (ref.gen === this.generation) void this.api.release(ref.handle).catch(() => {}); }
 
   /** Cancels the analysis under way (a hash for history is stopped with its own HashJob.cancel). */
   cancel(): void { void this.api.cancel(); }

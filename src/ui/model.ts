@@ -19,7 +19,11 @@ export const DEFAULT_SORT: SortState = { key: "outcome", dir: 1 };
 
 /** Compares IPv4/IPv6 endpoints numerically where it can ("10.0.0.9:445" < "10.0.0.10:445"). */
 export function compareEndpoints(a: string, b: string): number {
-  const pa = endpointKey(a), pb = endpointKey(b);
+  return compareEndpointKeys(endpointKey(a), endpointKey(b));
+}
+
+/** Compares two endpointKey()s (a table of many rows parses each address once). */
+export function compareEndpointKeys(pa: (number | string)[], pb: (number | string)[]): number {
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
     const x = pa[i], y = pb[i];
     if (x === undefined) return -1;
@@ -30,7 +34,8 @@ export function compareEndpoints(a: string, b: string): number {
   return 0;
 }
 
-function endpointKey(s: string): (number | string)[] {
+/** An endpoint as its numbers and words: "10.0.0.9:445" → [10, 0, 0, 9, 445]. */
+export function endpointKey(s: string): (number | string)[] {
   return s.split(/([.:\[\]])/).filter((p) => p && !/^[.:\[\]]$/.test(p)).map((p) => (/^\d+$/.test(p) ? Number(p) : p));
 }
 
@@ -58,14 +63,26 @@ const shownConnections = new WeakMap<Report, Connection[]>();
 export function connectionsShown(r: Report): Connection[] {
   let list = shownConnections.get(r);
   if (list) return list;
+  const principal = kerberosPrincipals(r);
+  list = r.connections.map((c) => shownConnection(c, principal));
+  shownConnections.set(r, list);
+  return list;
+}
+
+/** The client principal of the Kerberos exchanges that served each connection (by connection id; `only` those). */
+export function kerberosPrincipals(r: Report, only?: Set<string>): Map<string, string> {
   const principal = new Map<string, string>();
   for (const k of r.kerberos) {
+    if (only && (!k.connection || !only.has(k.connection))) continue;
     const p = principalOf(k);
     if (p && k.connection && !principal.has(k.connection)) principal.set(k.connection, p);
   }
-  list = r.connections.map((c) => (c.auth === "kerberos" && !c.user && principal.has(c.id) ? { ...c, user: principal.get(c.id)! } : c));
-  shownConnections.set(r, list);
-  return list;
+  return principal;
+}
+
+/** One connection as the tables show it (see connectionsShown). */
+export function shownConnection(c: Connection, principal: Map<string, string>): Connection {
+  return c.auth === "kerberos" && !c.user && principal.has(c.id) ? { ...c, user: principal.get(c.id)! } : c;
 }
 
 /**
@@ -82,7 +99,7 @@ export function kerberosMark(k: KerberosRecord, findings: Finding[]): { text: st
   return { text: cited?.severity === "warning" ? "warning" : "error", tone: "warning", title: cited?.title ?? k.error };
 }
 
-export function authText(c: Connection): string {
+export function authText(c: Pick<Connection, "auth" | "user">): string {
   const a = c.auth ? c.auth.toUpperCase().replace("KERBEROS", "Kerberos").replace("ANONYMOUS", "anonymous").replace("GUEST", "guest") : "";
   return [a, c.user ?? ""].filter(Boolean).join(" ");
 }
@@ -167,8 +184,8 @@ export const TONE_LABELS: Record<Tone, string> = {
 };
 
 /** What the report says when it has no findings. */
-export function noFindingsText(r: Report): string {
-  return reportTone(r) === "none" ? "Nothing to diagnose: no SMB connection and no Kerberos exchange in this capture." : "No problems found in the SMB connection setup.";
+export function noFindingsText(r: Report, tone: Tone = reportTone(r)): string {
+  return tone === "none" ? "Nothing to diagnose: no SMB connection and no Kerberos exchange in this capture." : "No problems found in the SMB connection setup.";
 }
 
 /**
@@ -209,7 +226,7 @@ export interface FindingFilters {
 }
 
 /** The Wireshark filters shown with a finding (the page and the Markdown export show the same). */
-export function findingFilters(f: Finding, conn?: Connection | null): FindingFilters {
+export function findingFilters(f: Finding, conn?: { stream: number } | null): FindingFilters {
   const frames = displayFilter({ frames: f.frames });
   const stream = conn ? displayFilter({ stream: conn.stream }) : "";
   const own = f.filter ? upgradeFilter(f.filter) : ""; // a Report from history may predate Wireshark 4.0's syntax

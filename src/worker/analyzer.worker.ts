@@ -11,6 +11,10 @@ import type { Report } from "../core/report";
 import { ProgressMeter, type ProgressInfo } from "./progress";
 import type { Secrets } from "../core/decrypt/secrets";
 import { keytabEntries, KEYTAB_MAX_BYTES, type KeytabEntry } from "../core/decrypt/keytab";
+import { ReportIndex, type ReportDigest, type RowQuery } from "./reportIndex";
+import { compressReport, decompressReport, reportJsonStream } from "./reportJson";
+import { reportToMarkdown } from "../ui/markdown";
+import { replicateReport } from "./synthetic";
 
 export type { ProgressInfo } from "./progress";
 
@@ -45,15 +49,21 @@ export interface AnalyzeOptions {
   failMode?: "trap" | "crash";
   /** wait this many ms before each slice (a slow disk: tests use it to cancel mid-file) */
   sliceDelayMs?: number;
+  /** the benchmark's synthetic report: the capture's connections replicated to this many (worker/synthetic.ts) */
+  syntheticConnections?: number;
 }
 
 export interface WorkerResult {
-  report: Report;
+  /** the Report stays here, under this handle; the page gets its digest and asks for rows */
+  handle: number;
+  digest: ReportDigest;
   elapsedMs: number;
   /** the decoder's wasm memory (shown in the page for the browser benchmark) */
   wasmBytes: number;
   /** where the File was read: on the reader worker, or on the analyzer's thread (a fallback) */
   reads: "reader worker" | "analyzer thread";
+  /** when the analysis ended, ms since the epoch (performance.timeOrigin + now(): the page's clock) */
+  doneAt: number;
 }
 
 /** Error names the page tells apart (messages are plain text, without the file name). */
@@ -82,6 +92,35 @@ async function readKeytabFiles(files: { name: string; file: Blob }[]): Promise<K
 let current: { aborted: boolean } | null = null;
 /** The secrets of the decrypt() call under way, taken by its analyze() (and by nothing else). */
 let decryptSecrets: Secrets | null = null;
+
+// ---- the Reports the page shows, held here ----
+// The page keeps each report's stored form (a gzip Blob, see reportJson.ts) and gives it back
+// when a handle is gone (evicted here, or this worker was replaced): so only the last few are kept.
+const HELD_MAX = 4;
+interface Held { index: ReportIndex; stored: Promise<Blob> | null; used: number }
+const held = new Map<number, Held>();
+let handles = 0, uses = 0;
+
+function hold(report: Report, stored: Blob | null): number {
+  const handle = ++handles;
+  held.set(handle, { index: new ReportIndex(report), stored: stored ? Promise.resolve(stored) : null, used: ++uses });
+  // forget the least recently used beyond HELD_MAX, never one the page has no stored form of yet
+  while (held.size > HELD_MAX) {
+    let victim: number | null = null, oldest = Infinity;
+    for (const [h, x] of held) if (h !== handle && x.stored && x.used < oldest) { oldest = x.used; victim = h; }
+    if (victim === null) break;
+    held.delete(victim);
+  }
+  return handle;
+}
+
+/** An Error the page recognises: the handle is gone, give the stored form back (open()). */
+function heldIndex(handle: number): ReportIndex {
+  const x = held.get(handle);
+  if (!x) throw named("Error", `unknown report handle ${handle}`);
+  x.used = ++uses;
+  return x.index;
+}
 
 const api = {
   async analyze(file: Blob, name: string, onProgress?: (p: ProgressInfo) => void, opts: AnalyzeOptions = {}): Promise<WorkerResult> {
@@ -118,10 +157,14 @@ const api = {
         },
       };
       meter.update(0, true);
-      const report = await analyzeCapture(d, src, { signal, onProgress: (p) => meter.update(p.bytes), secrets });
+      let report = await analyzeCapture(d, src, { signal, onProgress: (p) => meter.update(p.bytes), secrets });
+      if (opts.syntheticConnections) report = replicateReport(report, opts.syntheticConnections);
       meter.update(file.size, true);
       const reads = chunks === reader && !reader.broken ? "reader worker" : "analyzer thread";
-      return { report, elapsedMs: performance.now() - t0, wasmBytes: d.memoryBytes, reads };
+      const elapsedMs = performance.now() - t0;
+      const doneAt = performance.timeOrigin + performance.now();
+      const handle = hold(report, null);
+      return { handle, digest: heldIndex(handle).digest(), elapsedMs, wasmBytes: d.memoryBytes, reads, doneAt };
     } catch (e) {
       const err = e as Error;
       if (err?.name === "AbortError") throw named("AbortError", "cancelled");
@@ -151,6 +194,43 @@ const api = {
   },
 
   ping(): string { return "pong"; },
+
+  /**
+   * A saved analysis: its stored form (a gzip Blob from stored()) or, from history written before
+   * it, the Report itself. Returns the handle to ask rows with, and a digest made now.
+   */
+  async open(saved: Blob | Report): Promise<{ handle: number; digest: ReportDigest; stored: Blob | null }> {
+    const report = saved instanceof Blob ? await decompressReport(saved) : saved;
+    const handle = hold(report, saved instanceof Blob ? saved : null);
+    return { handle, digest: heldIndex(handle).digest(), stored: saved instanceof Blob ? saved : null };
+  },
+
+  /** The stored form of a report (made once, in the background of the page: history saves it). */
+  async stored(handle: number): Promise<Blob> {
+    const x = held.get(handle);
+    if (!x) throw named("Error", `unknown report handle ${handle}`);
+    x.stored ??= compressReport(x.index.report);
+    try { return await x.stored; } catch (e) { x.stored = null; throw e; }
+  },
+
+  /** Forgets a report the page no longer shows. */
+  release(handle: number): void { held.delete(handle); },
+
+  /** A window of the connection table, sorted and filtered here; `detail`: with phases and ladder. */
+  rows(handle: number, q: RowQuery, detail = false) { return heldIndex(handle).rows(q, detail); },
+  connection(handle: number, id: string) { return heldIndex(handle).connection(id); },
+  occurrences(handle: number, key: string, offset: number, count: number) { return heldIndex(handle).occurrences(key, offset, count); },
+  kerberos(handle: number, offset: number, count: number) { return heldIndex(handle).kerberosRows(offset, count); },
+  servers(handle: number, offset: number, count: number) { return heldIndex(handle).serverRows(offset, count); },
+  printRows(handle: number, q: Omit<RowQuery, "offset" | "count">) { return heldIndex(handle).printRows(q); },
+  preview(handle: number) { return heldIndex(handle).preview(); },
+
+  /** The Report as JSON (the export), written into a Blob a list element at a time. */
+  async exportJson(handle: number): Promise<Blob> {
+    const blob = await new Response(reportJsonStream(heldIndex(handle).report, 2)).blob();
+    return blob.slice(0, blob.size, "application/json");
+  },
+  exportMarkdown(handle: number): Blob { return new Blob([reportToMarkdown(heldIndex(handle).report)], { type: "text/markdown" }); },
 };
 
 async function testFailure(mode: "trap" | "crash", slices: number): Promise<never> {

@@ -4,19 +4,12 @@
 // fields are emptied at once (a keytab file is handed to the worker unread, which reads it there), and they go to the analyzer worker and nowhere else: no signal, history entry,
 // export or log holds them. The report that comes back names the kind of secret, never the secret.
 import { createSignal, For, Show } from "solid-js";
-import type { Report } from "../../core/report";
+import type { DecryptSummary } from "../decryptSummary";
 import { parseSessionKey, type Secrets } from "../../core/decrypt/secrets";
 
-/** Why the panel is shown for this report: encrypted messages left, a refused logon to check, or nothing. */
-export function decryptReason(r: Report): "encrypted" | "logon" | null {
-  const ids = new Set(r.findings.map((f) => f.id));
-  if (ids.has("ENCRYPTED_TRAFFIC")) return "encrypted";
-  if (ids.has("LOGON_FAILURE") && r.connections.some((c) => c.auth === "ntlm" && c.failedPhase === "session_setup")) return "logon";
-  return null;
-}
-
 export function DecryptPanel(props: {
-  report: Report;
+  /** absent in a digest stored before the Decrypt panel existed: no panel */
+  summary: DecryptSummary | undefined;
   /** the capture is at hand (a file opened in this window, or a copy kept in history) */
   canRun: boolean;
   busy: boolean;
@@ -26,9 +19,9 @@ export function DecryptPanel(props: {
   let keys: HTMLInputElement | undefined;
   let keytab: HTMLInputElement | undefined;
   const [error, setError] = createSignal<string | null>(null);
-  const reason = () => decryptReason(props.report);
-  const sessions = () => props.report.connections.flatMap((c) => (c.decryption?.sessions ?? []).filter((s) => s.result !== "decrypted").map((s) => ({ c, s })));
-  const encryptedConns = () => props.report.connections.filter((c) => c.findings.includes("ENCRYPTED_TRAFFIC")).length;
+  const reason = () => props.summary?.reason ?? null;
+  const sessions = () => (props.summary?.sessions ?? []).map((s) => ({ s }));
+  const encryptedConns = () => props.summary?.encryptedConnections ?? 0;
 
   const submit = (e: Event) => {
     e.preventDefault();
@@ -65,6 +58,7 @@ export function DecryptPanel(props: {
           <ul class="decrypt-results" data-testid="decrypt-results">
             <For each={sessions()}>{({ s }) => <li>Session {s.sessionId}{s.user ? ` (${s.user})` : ""}: <strong>{s.result === "wrong-secret" ? "wrong secret" : s.result === "no-secret" ? "no secret for it" : "not decrypted"}</strong>{s.why ? `: ${s.why}` : ""}</li>}</For>
           </ul>
+          <Show when={props.summary?.moreSessions}>{(n) => <p class="muted">and {n()} more sessions not decrypted</p>}</Show>
         </Show>
         <Show when={props.canRun} fallback={<p class="muted" data-testid="decrypt-no-file">Open the capture file again to decrypt it: this analysis was opened from history without a copy of the capture.</p>}>
           <form class="decrypt-form" onSubmit={submit}>

@@ -1,11 +1,18 @@
-import { createMemo, For, Show } from "solid-js";
-import type { Connection, Finding, Report } from "../../core/report";
+// The findings as groups (core/findingGroups.ts): one entry per severity and finding id, its
+// first occurrence shown whole, the count and the connections it touched; the other occurrences
+// are asked of the worker when the group is opened, a page at a time. The first group is the
+// verdict's cause.
+import { createMemo, createSignal, For, on, createEffect, Show } from "solid-js";
+import type { Finding } from "../../core/report";
 import { splitCode } from "../format";
-import { findingFilters, noFindingsText, sortFindings } from "../model";
+import { findingFilters } from "../model";
 import { Cmd } from "./Copy";
-import { paged, ShowMore } from "./Paged";
+import type { AnalyzerClient, ReportRef } from "../analyzerClient";
+import type { ConnectionBrief, GroupView, Occurrence, PrintRows, ReportDigest } from "../../worker/reportIndex";
 
 const SEV_LABEL = { error: "Error", warning: "Warning", info: "Info" } as const;
+/** occurrences drawn when a group is opened, and added by each "show more" */
+const OCCURRENCES_PAGE = 50;
 
 export function Remediation(props: { text: string }) {
   return (
@@ -15,37 +22,127 @@ export function Remediation(props: { text: string }) {
   );
 }
 
-export function Findings(props: { report: Report; onShowConnection: (id: string) => void }) {
-  const conns = createMemo(() => new Map(props.report.connections.map((c) => [c.id, c] as const)));
-  const pager = paged(() => sortFindings(props.report.findings), 50);
+export function Findings(props: {
+  digest: ReportDigest; report: ReportRef; client: AnalyzerClient; print: PrintRows | null;
+  onShowConnection: (id: string) => void; onError: (e: unknown) => void;
+}) {
+  const groups = () => props.digest.groups;
   return (
     <section aria-labelledby="findings-h">
-      <h2 id="findings-h">Findings ({props.report.findings.length})</h2>
-      <Show when={props.report.findings.length} fallback={<p class="notice" data-testid="no-findings">{noFindingsText(props.report)}</p>}>
+      <h2 id="findings-h">Findings ({groups().length}{props.digest.findings !== groups().length ? `; ${props.digest.findings.toLocaleString("en-US")} in all` : ""})</h2>
+      <Show when={groups().length} fallback={<p class="notice" data-testid="no-findings">{props.digest.noFindingsText}</p>}>
         <div class="findings">
-          <For each={pager.visible()}>
-            {(f) => <FindingCard f={f} conn={f.connection ? conns().get(f.connection) : undefined} onShowConnection={props.onShowConnection} />}
+          <For each={groups()}>
+            {(g) => <GroupCard g={g} report={props.report} client={props.client} printed={props.print?.occurrences[g.key] ?? null}
+              onShowConnection={props.onShowConnection} onError={props.onError} />}
           </For>
         </div>
-        <ShowMore pager={pager} testId="findings-more" hint="errors and warnings come first" />
       </Show>
     </section>
   );
 }
 
-function FindingCard(props: { f: Finding; conn?: Connection; onShowConnection: (id: string) => void }) {
+function GroupCard(props: {
+  g: GroupView; report: ReportRef; client: AnalyzerClient; printed: Occurrence[] | null;
+  onShowConnection: (id: string) => void; onError: (e: unknown) => void;
+}) {
+  const g = () => props.g;
+  const f = () => g().first;
+  const [open, setOpen] = createSignal(false);
+  const [items, setItems] = createSignal<Occurrence[]>([]);
+  const [total, setTotal] = createSignal(0);
+  createEffect(on(() => props.report, () => { setOpen(false); setItems([]); }));
+  const load = async () => {
+    const rep = props.report;
+    try {
+      const res = await props.client.occurrences(rep, g().key, items().length, OCCURRENCES_PAGE);
+      if (rep !== props.report) return;
+      setItems((xs) => [...xs, ...res.rows]);
+      setTotal(res.total);
+    } catch (e) { props.onError(e); }
+  };
+  const toggle = () => {
+    const v = !open();
+    setOpen(v);
+    if (v && !items().length) void load();
+  };
+  const listId = `occ-${g().key.replace(/[^a-z0-9]/gi, "-")}`;
+  const shownItems = () => props.printed ?? (open() ? items() : []);
+  const many = () => g().count > 1 || g().connections > 1;
+  return (
+    <article class={`finding sev-${g().severity}`} classList={{ cause: g().headlineCause }} data-finding-id={g().id} data-count={g().count}
+      aria-label={`${SEV_LABEL[g().severity] ?? g().severity}: ${f().title}${g().count > 1 ? `, and ${g().count - 1} more like it` : ""}`}>
+      <header>
+        <span class={`badge ${g().severity}`}>{SEV_LABEL[g().severity] ?? g().severity}</span>
+        <h3>{f().title}</h3>
+        <code class="fid">{g().id}</code>
+        <Show when={many()}>
+          <span class="count" data-testid="finding-count">
+            {g().count > 1 ? `${g().count.toLocaleString("en-US")} times` : "once"}{g().connections ? `, on ${g().connections.toLocaleString("en-US")} connection${g().connections === 1 ? "" : "s"}` : ""}
+          </span>
+        </Show>
+      </header>
+      <FindingBody f={f()} conn={g().firstConnection} onShowConnection={props.onShowConnection} />
+      <Show when={g().count > 1}>
+        <div class="occurrences">
+          <Show when={!props.printed}>
+            <button type="button" class="link" aria-expanded={open()} aria-controls={listId} onClick={toggle} data-testid="occurrences-toggle">
+              {open() ? "Hide the occurrences" : `Show all ${g().count.toLocaleString("en-US")} occurrences`}
+            </button>
+          </Show>
+          <Show when={shownItems().length}>
+            <ol id={listId} class="occurrence-list" data-testid="occurrences">
+              <For each={shownItems()}>
+                {(o) => (
+                  <li>
+                    <span>{o.finding.title}</span>
+                    <Occurrence f={o.finding} conn={o.connection} onShowConnection={props.onShowConnection} />
+                  </li>
+                )}
+              </For>
+            </ol>
+          </Show>
+          <Show when={!props.printed && open() && items().length < total()}>
+            <button type="button" class="small" onClick={() => void load()} data-testid="occurrences-more">
+              Show {Math.min(OCCURRENCES_PAGE, total() - items().length)} more (of {(total() - items().length).toLocaleString("en-US")} not shown)
+            </button>
+          </Show>
+        </div>
+      </Show>
+    </article>
+  );
+}
+
+/** One occurrence in a group's list: its evidence and connection, on one line. */
+function Occurrence(props: { f: Finding; conn: ConnectionBrief | null; onShowConnection: (id: string) => void }) {
+  const filters = createMemo(() => findingFilters(props.f, props.conn));
+  return (
+    <span class="evidence inline">
+      <Show when={props.f.frames.length}><span>frame{props.f.frames.length > 1 ? "s" : ""} {props.f.frames.join(", ")}</span></Show>
+      <Show when={props.conn}>
+        {(c) => (
+          <>
+            <span class="mono">{c().client} → {c().server}</span>
+            <button type="button" class="link" onClick={() => props.onShowConnection(c().id)}>Show handshake</button>
+          </>
+        )}
+      </Show>
+      <Show when={!props.conn && props.f.connections?.length}>
+        <span>{props.f.connections!.length.toLocaleString("en-US")} connections</span>
+      </Show>
+      <Show when={filters().stream}><Cmd text={filters().stream} what="Wireshark stream filter" /></Show>
+    </span>
+  );
+}
+
+function FindingBody(props: { f: Finding; conn: ConnectionBrief | null; onShowConnection: (id: string) => void }) {
   const f = () => props.f;
   const filters = createMemo(() => findingFilters(f(), props.conn));
   const frames = () => filters().frames;
   const stream = () => filters().stream;
   const extra = () => filters().extra;
   return (
-    <article class={`finding sev-${f().severity}`} data-finding-id={f().id} aria-label={`${SEV_LABEL[f().severity] ?? f().severity}: ${f().title}`}>
-      <header>
-        <span class={`badge ${f().severity}`}>{SEV_LABEL[f().severity] ?? f().severity}</span>
-        <h3>{f().title}</h3>
-        <code class="fid">{f().id}</code>
-      </header>
+    <>
       <p>{f().explanation}</p>
       <Show when={f().remediation.length}>
         <div>
@@ -76,6 +173,6 @@ function FindingCard(props: { f: Finding; conn?: Connection; onShowConnection: (
       <Show when={f().references?.length}>
         <div class="refs">References: {f().references!.join("; ")}</div>
       </Show>
-    </article>
+    </>
   );
 }

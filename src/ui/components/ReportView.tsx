@@ -1,77 +1,143 @@
-import { createEffect, createMemo, createSignal, For, on, Show, type JSX } from "solid-js";
-import type { Report } from "../../core/report";
-import { reportToMarkdown } from "../markdown";
-import { connectionsShown, defaultConnection, findingCounts, reportTone, TONE_LABELS } from "../model";
-import { downloadText, exportBaseName } from "../download";
+import { createEffect, createMemo, createSignal, For, on, onCleanup, Show, type JSX } from "solid-js";
+import type { Connection, Finding } from "../../core/report";
+import { TONE_LABELS } from "../model";
+import { downloadBlob, exportBaseName } from "../download";
 import { formatBytes, formatDate, formatElapsed } from "../format";
 import { Findings } from "./Findings";
 import { Connections } from "./Connections";
 import { Ladder } from "./Ladder";
 import { CaptureSummary, KerberosTable, ServersTable } from "./Summary";
 import { printing } from "../print";
+import type { AnalyzerClient, ReportRef } from "../analyzerClient";
+import type { PrintRows } from "../../worker/reportIndex";
+import { DEFAULT_SORT, type OutcomeFilter, type SortState } from "../model";
 
 export interface ReportMeta {
   savedAt?: number; fromHistory?: boolean; sha256?: string; elapsedMs?: number; wasmBytes?: number; reads?: string;
   /** while it is saved to history in the background, or when it was not (the user's choice) */
   saveState?: "saving" | "not-saved";
+  /** when the worker finished the analysis (ms since the epoch; the benchmark reads it) */
+  doneAt?: number;
 }
 
-const drawnReports = new WeakSet<Report>();
+/** Reports up to this many connections (and Kerberos messages) fetch their print rows ahead, so that Ctrl+P prints them whole. */
+const PRINT_AHEAD = { connections: 2000, kerberos: 10_000 };
+
+const drawnReports = new WeakSet<ReportRef>();
+
+/** The table's sort and filter, kept here so that the print rows are the ones on screen. */
+export interface TableQuery { sort: SortState; text: string; outcome: OutcomeFilter }
 
 /** `panel`: shown between the toolbar and the findings (the Decrypt panel) */
-export function ReportView(props: { report: Report; meta?: ReportMeta; panel?: JSX.Element }) {
-  const r = () => props.report;
+export function ReportView(props: { report: ReportRef; client: AnalyzerClient; meta?: ReportMeta; onError?: (message: string) => void; panel?: JSX.Element }) {
+  const d = () => props.report.digest;
+  const r = () => d().head;
   const [selected, setSelected] = createSignal<string | null>(null);
-  createEffect(on(() => props.report, (rep) => setSelected(defaultConnection(rep)?.id ?? null)));
-  // A new report's verdict is drawn first, its findings and tables once the verdict is on screen:
-  // with thousands of connections they take a few hundred ms to lay out, and the verdict is what
-  // the user waits for. A report drawn before (the same tab once saved, a tab shown again) is
-  // drawn whole at once, without a blank frame.
-  const [drawn, setDrawn] = createSignal(drawnReports.has(props.report));
+  const [detail, setDetail] = createSignal<{ connection: Connection; findings: Finding[] } | null>(null);
+  const [query, setQuery] = createSignal<TableQuery>({ sort: DEFAULT_SORT, text: "", outcome: "all" });
+  const [printRows, setPrintRows] = createSignal<PrintRows | null>(null);
   createEffect(on(() => props.report, (rep) => {
-    if (drawnReports.has(rep)) { setDrawn(true); return; }
-    setDrawn(false);
-    requestAnimationFrame(() => setTimeout(() => { drawnReports.add(rep); setDrawn(true); }, 0));
+    const first = rep.digest.firstConnection;
+    setSelected(first?.id ?? null);
+    setDetail(first ? { connection: first, findings: rep.digest.firstFindings } : null);
+    setQuery({ sort: DEFAULT_SORT, text: "", outcome: "all" });
+    setPrintRows(null);
   }));
-  const conn = createMemo(() => r().connections.find((c) => c.id === selected()) ?? null);
+  // A new report's verdict is drawn first, its findings and tables once the verdict is on screen
+  // (the verdict is what the user waits for). A report drawn before (the same tab once saved, a tab
+  // shown again) is drawn whole at once, without a blank frame.
+  // (in three steps, each a task of its own: the findings, the connection table and its ladder, the
+  // other tables; so that no step keeps the page from answering for long)
+  const [stage, setStage] = createSignal(drawnReports.has(props.report) ? 3 : 0);
+  const drawn = () => stage() >= 1;
+  createEffect(on(() => props.report, (rep) => {
+    if (drawnReports.has(rep)) { setStage(3); return; }
+    setStage(0);
+    const next = (k: number) => requestAnimationFrame(() => setTimeout(() => {
+      if (rep !== props.report) return;
+      setStage(k);
+      if (k < 3) next(k + 1); else drawnReports.add(rep);
+    }, 0));
+    next(1);
+  }));
+
+  const fail = (e: unknown) => props.onError?.(`${r().capture.file}: ${(e as Error)?.message ?? e}`);
+
+  // what goes on paper comes from the worker: fetched ahead for a small report (Ctrl+P prints it
+  // whole), by the Print button for a large one
+  const fetchPrintRows = async (): Promise<PrintRows | null> => {
+    const rep = props.report, q = query();
+    try {
+      const rows = await props.client.printRows(rep, q);
+      if (rep !== props.report || q !== query()) return null;
+      setPrintRows(rows);
+      return rows;
+    } catch (e) { fail(e); return null; }
+  };
+  createEffect(on([() => props.report, query, drawn], ([rep, , isDrawn]) => {
+    setPrintRows(null);
+    if (!isDrawn || rep.digest.connections > PRINT_AHEAD.connections || rep.digest.kerberos > PRINT_AHEAD.kerberos) return;
+    const t = setTimeout(() => void fetchPrintRows(), 300);
+    onCleanup(() => clearTimeout(t));
+  }));
+  const print = async () => {
+    if (!printRows()) await fetchPrintRows();
+    window.print();
+  };
+
   // on screen the selected connection's ladder; on paper every failing connection's (or the selected one)
   const ladders = createMemo(() => {
-    if (!printing()) return conn() ? [conn()!] : [];
-    const failing = r().connections.filter((c) => c.outcome !== "ok");
-    return failing.length ? failing : conn() ? [conn()!] : [];
+    const p = printing() ? printRows() : null;
+    const one = detail() ? [detail()!] : [];
+    if (!p) return one;
+    const failing = p.connections.rows.filter((c) => c.outcome !== "ok") as Connection[];
+    return failing.length ? failing.map((c) => ({ connection: c, findings: p.errorsOf[c.id] ?? [] })) : one;
   });
-  const tone = () => reportTone(r());
-  const counts = () => findingCounts(r());
+  const tone = () => d().tone;
+  const counts = () => d().counts;
   let ladderEl: HTMLDivElement | undefined;
   let verdictEl: HTMLHeadingElement | undefined;
   // A report that appears takes the focus on its verdict (a screen reader reads it; the keyboard
   // goes on from there). The same report kept on screen (once saved) does not take it again.
-  let focused: Report | null = null;
+  let focused: ReportRef | null = null;
   createEffect(on(() => props.report, (rep) => {
     if (rep === focused) return;
     focused = rep;
     queueMicrotask(() => verdictEl?.focus());
   }));
 
-  const showConnection = (id: string) => {
+  const showConnection = async (id: string) => {
     setSelected(id);
+    const rep = props.report;
+    try {
+      const x = await props.client.connection(rep, id);
+      if (rep !== props.report || selected() !== id) return;
+      setDetail(x);
+    } catch (e) { fail(e); }
     queueMicrotask(() => {
       ladderEl?.scrollIntoView({ behavior: "smooth", block: "start" });
       ladderEl?.querySelector<HTMLElement>("h3")?.focus({ preventScroll: true });
     });
   };
 
-  const base = () => exportBaseName(r().capture.file);
+  const exportAs = async (kind: "json" | "md") => {
+    try {
+      const blob = kind === "json" ? await props.client.exportJson(props.report) : await props.client.exportMarkdown(props.report);
+      downloadBlob(`${exportBaseName(r().capture.file)}.${kind}`, blob);
+    } catch (e) { fail(e); }
+  };
+
   return (
     <article class="report" data-testid="report" aria-labelledby="verdict-h">
-      <div class={`verdict tone-${tone()}`} data-testid="verdict" data-tone={tone()} data-elapsed-ms={props.meta?.elapsedMs !== undefined ? Math.round(props.meta.elapsedMs) : undefined} data-wasm-bytes={props.meta?.wasmBytes} data-reads={props.meta?.reads}>
+      <div class={`verdict tone-${tone()}`} data-testid="verdict" data-tone={tone()} data-elapsed-ms={props.meta?.elapsedMs !== undefined ? Math.round(props.meta.elapsedMs) : undefined}
+        data-done-at={props.meta?.doneAt} data-wasm-bytes={props.meta?.wasmBytes} data-reads={props.meta?.reads}>
         <h2 id="verdict-h" tabIndex={-1} ref={verdictEl} data-testid="verdict-heading">
           <span class="label"><span class="tone-label">{TONE_LABELS[tone()]}</span> — <span class="file" data-testid="verdict-file">{r().capture.file}</span></span>
           <span class="text" data-testid="verdict-text">{r().verdict}</span>
         </h2>
         <div class="meta">
           {counts().error} error{counts().error === 1 ? "" : "s"}, {counts().warning} warning{counts().warning === 1 ? "" : "s"}, {counts().info} note{counts().info === 1 ? "" : "s"}
-          {" · "}{r().connections.length} SMB connection{r().connections.length === 1 ? "" : "s"} · {r().capture.packets.toLocaleString("en-US")} packets · {formatBytes(r().capture.bytes)}
+          {" · "}{d().connections.toLocaleString("en-US")} SMB connection{d().connections === 1 ? "" : "s"} · {r().capture.packets.toLocaleString("en-US")} packets · {formatBytes(r().capture.bytes)}
           <Show when={props.meta?.elapsedMs !== undefined && !props.meta?.fromHistory}>{" · "}analysed in {formatElapsed(props.meta!.elapsedMs!)}</Show>
           <Show when={props.meta?.saveState === "saving"}>{" · "}<span data-testid="saving">saving to history…</span></Show>
           <Show when={props.meta?.saveState === "not-saved"}>{" · "}<span data-testid="not-saved">not saved to history</span></Show>
@@ -80,23 +146,26 @@ export function ReportView(props: { report: Report; meta?: ReportMeta; panel?: J
         </div>
       </div>
       <div class="toolbar">
-        <button type="button" onClick={() => downloadText(`${base()}.json`, JSON.stringify(r(), null, 2), "application/json")} data-testid="export-json">Export JSON</button>
-        <button type="button" onClick={() => downloadText(`${base()}.md`, reportToMarkdown(r()), "text/markdown")} data-testid="export-md">Export Markdown</button>
-        <button type="button" onClick={() => window.print()}>Print</button>
+        <button type="button" onClick={() => void exportAs("json")} data-testid="export-json">Export JSON</button>
+        <button type="button" onClick={() => void exportAs("md")} data-testid="export-md">Export Markdown</button>
+        <button type="button" onClick={() => void print()} data-testid="print">Print</button>
       </div>
       {props.panel}
       <Show when={drawn()}>
         <div data-testid="report-body">
-          <Findings report={r()} onShowConnection={showConnection} />
-          <Show when={r().connections.length}>
-            <Connections connections={connectionsShown(r())} selected={selected()} onSelect={showConnection} />
+          <Findings digest={d()} report={props.report} client={props.client} print={printing() ? printRows() : null} onShowConnection={showConnection} onError={fail} />
+          <Show when={d().connections && stage() >= 2}>
+            <Connections report={props.report} client={props.client} query={query()} onQuery={setQuery} selected={selected()} onSelect={showConnection}
+              print={printing() ? printRows() : null} onError={fail} />
             <div ref={ladderEl} tabIndex={-1}>
-              <For each={ladders()}>{(c) => <Ladder connection={c} findings={r().findings} />}</For>
+              <For each={ladders()}>{(x) => <Ladder connection={x.connection} findings={x.findings} />}</For>
             </div>
           </Show>
-          <ServersTable report={r()} />
-          <KerberosTable report={r()} />
-          <CaptureSummary report={r()} />
+          <Show when={stage() >= 3}>
+            <ServersTable report={props.report} client={props.client} print={printing() ? printRows() : null} />
+            <KerberosTable report={props.report} client={props.client} print={printing() ? printRows() : null} />
+            <CaptureSummary digest={d()} />
+          </Show>
         </div>
       </Show>
     </article>

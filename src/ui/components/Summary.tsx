@@ -1,11 +1,11 @@
-import { For, Show } from "solid-js";
-import type { Report } from "../../core/report";
-import { formatBytes, formatDuration, spanMs, PHASE_LABELS } from "../format";
-import { paged, ShowMore } from "./Paged";
-import { kerberosMark, noSmbText, principalOf } from "../model";
+import { createEffect, createSignal, For, on, Show, type Accessor } from "solid-js";
+import { formatBytes, formatDuration, spanMs, PHASE_LABELS, showMoreText } from "../format";
+import { principalOf } from "../model";
+import type { AnalyzerClient, ReportRef } from "../analyzerClient";
+import type { PrintRows, ReportDigest, RowsResult } from "../../worker/reportIndex";
 
-export function CaptureSummary(props: { report: Report }) {
-  const c = () => props.report.capture;
+export function CaptureSummary(props: { digest: ReportDigest }) {
+  const c = () => props.digest.head.capture;
   return (
     <section aria-labelledby="cap-h">
       <h2 id="cap-h">Capture</h2>
@@ -24,7 +24,7 @@ export function CaptureSummary(props: { report: Report }) {
           <dt>Warnings</dt>
           <dd><ul><For each={c().warnings}>{(w) => <li>{w}</li>}</For></ul></dd>
         </Show>
-        <Show when={noSmbText(props.report)}>
+        <Show when={props.digest.noSmb}>
           {(n) => (
             <>
               <dt>SMB</dt>
@@ -43,19 +43,46 @@ export function CaptureSummary(props: { report: Report }) {
   );
 }
 
-export function KerberosTable(props: { report: Report }) {
-  const pager = paged(() => props.report.kerberos, 100);
+/**
+ * A long list kept in the worker, drawn a page at a time: the first page, then ten more per
+ * "show more"; on paper, the rows the print asked for.
+ */
+function remoteList<T>(report: Accessor<ReportRef>, total: Accessor<number>, fetch: (offset: number, count: number) => Promise<RowsResult<T>>, page: number) {
+  const [rows, setRows] = createSignal<T[]>([]);
+  let gen = 0;
+  const load = (want: number) => {
+    const g = ++gen, have = rows().length;
+    if (want <= have) return;
+    fetch(have, want - have).then((res) => { if (g === gen) setRows((xs) => [...xs, ...res.rows]); }, () => {});
+  };
+  createEffect(on(report, () => { gen++; setRows([]); if (total()) load(page); }));
+  const hidden = () => Math.max(0, total() - rows().length);
+  return { rows, hidden, more: () => load(rows().length + page * 10), step: page * 10 };
+}
+
+function More(props: { list: ReturnType<typeof remoteList<unknown>>; testId: string; print: boolean }) {
   return (
-    <Show when={props.report.kerberos.length}>
+    <Show when={!props.print && props.list.hidden() > 0 && props.list.rows().length > 0}>
+      <p class="show-more"><button type="button" onClick={props.list.more} data-testid={props.testId}>{showMoreText(props.list.step, props.list.hidden())}</button></p>
+    </Show>
+  );
+}
+
+export function KerberosTable(props: { report: ReportRef; client: AnalyzerClient; print: PrintRows | null }) {
+  const total = () => props.report.digest.kerberos;
+  const list = remoteList(() => props.report, total, (o, n) => props.client.kerberos(props.report, o, n), 100);
+  const rows = () => props.print?.kerberos.rows ?? list.rows();
+  return (
+    <Show when={total()}>
       <section aria-labelledby="krb-h">
-        <h2 id="krb-h">Kerberos ({props.report.kerberos.length})</h2>
+        <h2 id="krb-h">Kerberos ({total()})</h2>
         <div class="table-wrap">
           <table data-testid="kerberos">
             <thead><tr><th scope="col">Frame</th><th scope="col">Client</th><th scope="col">KDC</th><th scope="col">Message</th><th scope="col">Error</th><th scope="col">Client principal</th><th scope="col">Service</th><th scope="col">Realm</th></tr></thead>
             <tbody>
-              <For each={pager.visible()}>
+              <For each={rows()}>
                 {(k) => {
-                  const mark = kerberosMark(k, props.report.findings);
+                  const mark = k.mark;
                   return (
                     <tr data-frame={k.frame} data-mark={mark?.text} classList={{ cause: mark?.text === "cause" }}>
                       <td>{k.frame}</td><td class="addr">{k.client}</td><td class="addr">{k.kdc}</td><td style={{ "white-space": "nowrap" }}>{k.message} <span class="notice">({k.transport.toUpperCase()})</span></td>
@@ -74,25 +101,29 @@ export function KerberosTable(props: { report: Report }) {
             </tbody>
           </table>
         </div>
-        <ShowMore pager={pager} testId="krb-more" />
+        <More list={list} testId="krb-more" print={!!props.print} />
+        <Show when={props.print && props.print.kerberos.total < total()}>
+          <p class="notice">Printed: the {props.print!.kerberos.total} Kerberos errors that are not part of pre-authentication, of {total()} messages.</p>
+        </Show>
       </section>
     </Show>
   );
 }
 
 /** Per server: how many client connections, and which of them failed where (report.servers). */
-export function ServersTable(props: { report: Report }) {
-  const servers = () => props.report.servers ?? [];
-  const pager = paged(servers, 50);
+export function ServersTable(props: { report: ReportRef; client: AnalyzerClient; print: PrintRows | null }) {
+  const total = () => props.report.digest.servers;
+  const list = remoteList(() => props.report, total, (o, n) => props.client.servers(props.report, o, n), 50);
+  const rows = () => props.print?.servers.rows ?? list.rows();
   return (
-    <Show when={servers().length > 1 || servers().some((s) => s.failed.length)}>
+    <Show when={props.report.digest.serversTable}>
       <section aria-labelledby="srv-h">
-        <h2 id="srv-h">Servers ({servers().length})</h2>
+        <h2 id="srv-h">Servers ({total()})</h2>
         <div class="table-wrap">
           <table data-testid="servers">
             <thead><tr><th scope="col">Server</th><th scope="col">Connections</th><th scope="col">Failed</th></tr></thead>
             <tbody>
-              <For each={pager.visible()}>
+              <For each={rows()}>
                 {(s) => (
                   <tr>
                     <td class="addr">{s.server}</td>
@@ -110,7 +141,10 @@ export function ServersTable(props: { report: Report }) {
             </tbody>
           </table>
         </div>
-        <ShowMore pager={pager} testId="servers-more" />
+        <More list={list} testId="servers-more" print={!!props.print} />
+        <Show when={props.print && props.print.servers.total < total()}>
+          <p class="notice">Printed: the {props.print!.servers.total} servers with failed connections, of {total()}.</p>
+        </Show>
       </section>
     </Show>
   );

@@ -1,0 +1,377 @@
+// A Report held where it was made (the analyzer worker), and the questions the page asks of it:
+// a digest to draw the verdict and the finding groups, and the rows it shows — a window of the
+// connection table sorted and filtered here, a page of Kerberos messages or servers, a group's
+// occurrences, one connection's detail. A Report of 100,000 connections is ~200 MB of objects: the
+// page's thread never holds it (its structured clone alone blocks the page for seconds), only the
+// few dozen rows on screen. Pure (no worker API): unit-tested in Node.
+import type { Connection, Finding, KerberosRecord, Report, Severity } from "../core/report";
+import { groupFindings, type FindingGroup } from "../core/findingGroups";
+import { decryptSummary, type DecryptSummary } from "../ui/decryptSummary";
+import {
+  authText, compareEndpointKeys, connectionsShown, endpointKey, kerberosPrincipals, shownConnection, failedText, findingCounts, isUnusable, kerberosMark, noFindingsText, noSmbText,
+  reportTone, sharesText, type OutcomeFilter, type SortKey, type SortState, type Tone,
+} from "../ui/model";
+
+/** Bumped when the digest's shape changes: a stored digest of another version is made again from its Report. */
+export const DIGEST_VERSION = 2; // 2: decrypt
+
+/** The connection of a finding, as a finding card names it. */
+export interface ConnectionBrief { id: string; stream: number; client: string; server: string }
+
+export interface GroupView extends Omit<FindingGroup, "occurrences"> {
+  /** the group's first finding, shown whole (title, explanation, what to do, evidence) */
+  first: Finding;
+  firstConnection: ConnectionBrief | null;
+}
+
+/** What the page draws before it asks for any row: small whatever the capture. */
+export interface ReportDigest {
+  digestVersion: number;
+  /** the Report without its long lists (connections, findings, kerberos, servers are empty here) */
+  head: Report;
+  connections: number;
+  /** connections whose outcome is not "ok" */
+  problems: number;
+  kerberos: number;
+  servers: number;
+  /** whether the servers table is shown (several servers, or one with failures) */
+  serversTable: boolean;
+  findings: number;
+  counts: Record<Severity, number>;
+  findingIds: string[];
+  tone: Tone;
+  unusable: boolean;
+  noFindingsText: string;
+  noSmb: ReturnType<typeof noSmbText>;
+  groups: GroupView[];
+  /** the connection whose ladder shows first (the first failure, else the first), whole, and the findings about it */
+  firstConnection: Connection | null;
+  firstFindings: Finding[];
+  /** what the Decrypt panel shows */
+  decrypt: DecryptSummary;
+}
+
+export interface RowQuery {
+  offset: number;
+  count: number;
+  sort: SortState;
+  /** the filter box's text: every word must appear in a visible column */
+  text: string;
+  outcome: OutcomeFilter;
+}
+
+export interface RowsResult<T> { rows: T[]; total: number; offset: number }
+
+/** A table row: a Connection without its ladder and phases (the ladder asks for those: connection()). */
+export type ConnectionRow = Omit<Connection, "ladder" | "phases"> & { phases?: Connection["phases"] };
+
+export interface KerberosRow extends KerberosRecord { mark: ReturnType<typeof kerberosMark> }
+
+export type ServerRow = NonNullable<Report["servers"]>[number];
+
+export interface Occurrence { finding: Finding; connection: ConnectionBrief | null }
+
+/** Everything the printed report needs beyond the digest (see printRows). */
+export interface PrintRows {
+  connections: RowsResult<ConnectionRow>;
+  /** the table was too long to print whole: only its connections with a problem are in `connections` */
+  onlyProblems: boolean;
+  kerberos: RowsResult<KerberosRow>;
+  servers: RowsResult<ServerRow>;
+  /** every group's occurrences (groups of more than one) */
+  occurrences: Record<string, Occurrence[]>;
+  /** the error findings of each printed connection that did not set up (its ladder marks what they cite) */
+  errorsOf: Record<string, Finding[]>;
+}
+
+/**
+ * The first rows of each list in their default order, kept with a saved report: a report reopened
+ * from history shows them while the worker reads the stored form (seconds for 100,000 connections).
+ */
+export interface ReportPreview {
+  query: Omit<RowQuery, "offset" | "count">;
+  connections: RowsResult<ConnectionRow>;
+  kerberos: RowsResult<KerberosRow>;
+  servers: RowsResult<ServerRow>;
+}
+
+export const PREVIEW_ROWS = 120;
+
+/** Lists longer than this print only their rows with a problem (failing connections, Kerberos errors, servers with failures). */
+export const PRINT_ALL_ROWS = 5000;
+
+const OUTCOME_RANK: Record<string, number> = { failed: 0, "no-response": 1, incomplete: 2, ok: 3 };
+const collator = new Intl.Collator(undefined);
+const IPV4_ENDPOINT = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3}):(\d{1,5})$/;
+
+function brief(c: Connection | undefined): ConnectionBrief | null {
+  return c ? { id: c.id, stream: c.stream, client: c.client, server: c.server } : null;
+}
+
+function rowOf(c: Connection, detail: boolean): ConnectionRow {
+  if (detail) return c;
+  const { ladder: _l, phases: _p, ...row } = c;
+  return row;
+}
+
+export class ReportIndex {
+  private shownList: Connection[] | null = null;
+  private byId: Map<string, number> | null = null;
+  private groups: FindingGroup[];
+  /** per sort key, the rows in ascending order (descending is its reverse: ties break on frame, both ways) */
+  private orders = new Map<SortKey, Uint32Array>();
+  private hay: string[] | null = null;
+  private lastFilter: { key: string; keep: Uint8Array | null } | null = null;
+  private lastView: { key: string; rows: Uint32Array } | null = null;
+  private citing: Map<number, Finding[]> | null = null;
+  private digestCache: ReportDigest | null = null;
+
+  constructor(readonly report: Report) {
+    this.groups = groupFindings(report.findings, report.headline);
+  }
+
+  /** The connections as the table shows them (made when rows are first asked for: the digest does not wait for it). */
+  get shown(): Connection[] { return (this.shownList ??= connectionsShown(this.report)); }
+
+  connectionById(id: string): Connection | undefined {
+    const list = this.report.connections;
+    if (!this.byId) { this.byId = new Map(); for (let i = 0; i < list.length; i++) this.byId.set(list[i].id, i); }
+    const i = this.byId.get(id);
+    return i === undefined ? undefined : this.shown[i];
+  }
+
+  digest(): ReportDigest {
+    if (this.digestCache) return this.digestCache;
+    const r = this.report;
+    let problems = 0;
+    let first: Connection | null = null;
+    for (const c of r.connections) {
+      if (c.outcome !== "ok") problems++;
+      // the default ladder: the first connection in the table's default order (failures first, then frame)
+      if (!first || (OUTCOME_RANK[c.outcome] ?? 9) < (OUTCOME_RANK[first.outcome] ?? 9)
+        || ((OUTCOME_RANK[c.outcome] ?? 9) === (OUTCOME_RANK[first.outcome] ?? 9) && c.firstFrame < first.firstFrame)) first = c;
+    }
+    // the few connections the digest names, found in one pass (not a map of every connection)
+    const named = new Set<string>(first ? [first.id] : []);
+    for (const g of this.groups) { const c = r.findings[g.occurrences[0]].connection; if (c) named.add(c); }
+    const found = new Map<string, Connection>();
+    for (const c of r.connections) if (named.has(c.id)) found.set(c.id, c);
+    const principal = kerberosPrincipals(r, named);
+    const shownOne = (id: string | null) => { const c = id ? found.get(id) : undefined; return c ? shownConnection(c, principal) : undefined; };
+    const firstFindings = first ? r.findings.filter((f) => f.connection === first!.id || f.connections?.includes(first!.id)) : [];
+    const counts = findingCounts(r);
+    const tone = reportTone(r);
+    const servers = r.servers ?? [];
+    const head: Report = { ...r, connections: [], findings: [], kerberos: [], servers: [] };
+    this.digestCache = {
+      digestVersion: DIGEST_VERSION,
+      head,
+      connections: r.connections.length,
+      problems,
+      kerberos: r.kerberos.length,
+      servers: servers.length,
+      serversTable: servers.length > 1 || servers.some((s) => s.failed.length > 0),
+      findings: r.findings.length,
+      counts,
+      findingIds: [...new Set(r.findings.map((f) => f.id))],
+      tone,
+      unusable: isUnusable(r),
+      noFindingsText: noFindingsText(r, tone),
+      noSmb: noSmbText(r),
+      groups: this.groups.map(({ occurrences, ...g }) => {
+        const f = r.findings[occurrences[0]];
+        return { ...g, first: f, firstConnection: brief(shownOne(f.connection)) };
+      }),
+      firstConnection: first ? shownOne(first.id)! : null,
+      firstFindings,
+      decrypt: decryptSummary(r),
+    };
+    return this.digestCache;
+  }
+
+  // ---- the connection table ----
+
+  private order(key: SortKey): Uint32Array {
+    let o = this.orders.get(key);
+    if (o) return o;
+    const list = this.shown;
+    const n = list.length;
+    const frame = new Float64Array(n);
+    for (let i = 0; i < n; i++) frame[i] = list[i].firstFrame;
+    // every key as a number: an outcome's rank, a frame, or a string's rank among the column's distinct values
+    const rank = new Float64Array(n);
+    if (key === "outcome") for (let i = 0; i < n; i++) rank[i] = OUTCOME_RANK[list[i].outcome] ?? 9;
+    else if (key === "first") rank.set(frame);
+    else {
+      const text = (c: Connection): string => {
+        switch (key) {
+          case "client": return c.client;
+          case "server": return c.server;
+          case "dialect": return c.dialect ?? "";
+          case "auth": return authText(c);
+          case "shares": return sharesText(c);
+          default: return failedText(c);
+        }
+      };
+      const values = list.map(text);
+      let distinct = [...new Set(values)];
+      if (key === "client" || key === "server") {
+        // IPv4 address and port, all of them: one number each orders them as compareEndpoints does
+        const num = new Float64Array(distinct.length);
+        let v4 = true;
+        for (let i = 0; i < distinct.length && v4; i++) {
+          const m = IPV4_ENDPOINT.exec(distinct[i]);
+          if (!m || +m[1] > 255 || +m[2] > 255 || +m[3] > 255 || +m[4] > 255 || +m[5] > 65535) v4 = false;
+          else num[i] = (((+m[1] * 256 + +m[2]) * 256 + +m[3]) * 256 + +m[4]) * 65536 + +m[5];
+        }
+        if (v4) {
+          const o = Uint32Array.from(distinct.keys()).sort((a, b) => num[a] - num[b]);
+          distinct = Array.from(o, (i) => distinct[i]);
+        } else {
+          const parsed = distinct.map((v) => [endpointKey(v), v] as const);
+          parsed.sort((a, b) => compareEndpointKeys(a[0], b[0]));
+          distinct = parsed.map((x) => x[1]);
+        }
+      } else distinct.sort(collator.compare);
+      const at = new Map(distinct.map((v, i) => [v, i]));
+      for (let i = 0; i < n; i++) rank[i] = at.get(values[i])!;
+    }
+    o = new Uint32Array(n);
+    for (let i = 0; i < n; i++) o[i] = i;
+    o.sort((a, b) => rank[a] - rank[b] || frame[a] - frame[b]);
+    this.orders.set(key, o);
+    return o;
+  }
+
+  /** Which rows pass the filter (null: all of them). */
+  private keep(text: string, outcome: OutcomeFilter): Uint8Array | null {
+    const words = text.toLowerCase().split(/\s+/).filter(Boolean);
+    const key = `${outcome}\u0000${words.join(" ")}`;
+    if (this.lastFilter?.key === key) return this.lastFilter.keep;
+    let keep: Uint8Array | null = null;
+    if (words.length || outcome !== "all") {
+      const list = this.shown;
+      keep = new Uint8Array(list.length);
+      if (words.length && !this.hay) {
+        this.hay = list.map((c) => [c.client, c.server, c.dialect ?? "", authText(c), sharesText(c), c.outcome, failedText(c), c.findings.join(" "), `stream ${c.stream}`].join(" ").toLowerCase());
+      }
+      for (let i = 0; i < list.length; i++) {
+        const o = list[i].outcome;
+        if (outcome === "problems" && o === "ok") continue;
+        if (outcome === "ok" && o !== "ok") continue;
+        if (words.length) { const h = this.hay![i]; if (!words.every((w) => h.includes(w))) continue; }
+        keep[i] = 1;
+      }
+    }
+    this.lastFilter = { key, keep };
+    return keep;
+  }
+
+  /** The table's rows in order (indexes into `shown`), sorted and filtered. */
+  private view(sort: SortState, text: string, outcome: OutcomeFilter): Uint32Array {
+    const keep = this.keep(text, outcome);
+    const key = `${sort.key}\u0000${sort.dir}\u0000${this.lastFilter!.key}`;
+    if (this.lastView?.key === key) return this.lastView.rows;
+    const asc = this.order(sort.key);
+    const n = asc.length;
+    let rows: Uint32Array;
+    if (!keep && sort.dir === 1) rows = asc;
+    else {
+      rows = new Uint32Array(n);
+      let k = 0;
+      for (let j = 0; j < n; j++) {
+        const i = asc[sort.dir === 1 ? j : n - 1 - j];
+        if (!keep || keep[i]) rows[k++] = i;
+      }
+      rows = rows.subarray(0, k);
+    }
+    this.lastView = { key, rows };
+    return rows;
+  }
+
+  rows(q: RowQuery, detail = false): RowsResult<ConnectionRow> {
+    const v = this.view(q.sort, q.text, q.outcome);
+    const offset = Math.max(0, Math.min(q.offset, v.length));
+    const end = Math.min(v.length, offset + Math.max(0, q.count));
+    const rows: ConnectionRow[] = [];
+    for (let j = offset; j < end; j++) rows.push(rowOf(this.shown[v[j]], detail));
+    return { rows, total: v.length, offset };
+  }
+
+  /** One connection whole (phases, ladder) and the findings about it, for its ladder. */
+  connection(id: string): { connection: Connection; findings: Finding[] } | null {
+    const c = this.connectionById(id);
+    if (!c) return null;
+    return { connection: c, findings: this.report.findings.filter((f) => f.connection === id || f.connections?.includes(id)) };
+  }
+
+  // ---- findings ----
+
+  occurrences(key: string, offset: number, count: number): RowsResult<Occurrence> {
+    const g = this.groups.find((x) => x.key === key);
+    if (!g) return { rows: [], total: 0, offset: 0 };
+    const start = Math.max(0, Math.min(offset, g.occurrences.length));
+    const rows = g.occurrences.slice(start, start + Math.max(0, count)).map((i) => {
+      const finding = this.report.findings[i];
+      return { finding, connection: brief(finding.connection ? this.connectionById(finding.connection) : undefined) };
+    });
+    return { rows, total: g.occurrences.length, offset: start };
+  }
+
+  // ---- the other long lists ----
+
+  kerberosRows(offset: number, count: number, problemsOnly = false): RowsResult<KerberosRow> {
+    const all = this.report.kerberos;
+    const list = problemsOnly ? all.filter((k) => k.error && !k.expected) : all;
+    const start = Math.max(0, Math.min(offset, list.length));
+    const rows = list.slice(start, start + Math.max(0, count)).map((k) => ({ ...k, mark: this.mark(k) }));
+    return { rows, total: list.length, offset: start };
+  }
+
+  /** kerberosMark, with the findings that cite each frame indexed once (91,000 messages × 600 findings otherwise). */
+  private mark(k: KerberosRecord): ReturnType<typeof kerberosMark> {
+    if (!k.error) return null;
+    if (!this.citing) {
+      this.citing = new Map();
+      for (const f of this.report.findings) for (const fr of f.frames) {
+        let l = this.citing.get(fr);
+        if (!l) this.citing.set(fr, (l = []));
+        l.push(f);
+      }
+    }
+    return kerberosMark(k, this.citing.get(k.frame) ?? []);
+  }
+
+  serverRows(offset: number, count: number, problemsOnly = false): RowsResult<ServerRow> {
+    const all = this.report.servers ?? [];
+    const list = problemsOnly ? all.filter((s) => s.failed.length) : all;
+    const start = Math.max(0, Math.min(offset, list.length));
+    return { rows: list.slice(start, start + Math.max(0, count)), total: list.length, offset: start };
+  }
+
+  preview(): ReportPreview {
+    const query = { sort: { key: "outcome" as const, dir: 1 as const }, text: "", outcome: "all" as const };
+    return { query, connections: this.rows({ ...query, offset: 0, count: PREVIEW_ROWS }), kerberos: this.kerberosRows(0, 100), servers: this.serverRows(0, 50) };
+  }
+
+  /**
+   * What goes on paper: every connection of a table up to PRINT_ALL_ROWS rows, else every one with
+   * a problem; each whole (its ladder is printed when it failed). Kerberos and servers likewise.
+   */
+  printRows(q: Omit<RowQuery, "offset" | "count">): PrintRows {
+    const all = this.view(q.sort, q.text, q.outcome).length;
+    const onlyProblems = all > PRINT_ALL_ROWS;
+    const connections = this.rows({ ...q, outcome: onlyProblems && q.outcome === "all" ? "problems" : q.outcome, offset: 0, count: Infinity }, true);
+    const k = this.report.kerberos.length > PRINT_ALL_ROWS;
+    const s = (this.report.servers?.length ?? 0) > PRINT_ALL_ROWS;
+    const occurrences: PrintRows["occurrences"] = {};
+    for (const g of this.groups) if (g.count > 1) occurrences[g.key] = this.occurrences(g.key, 0, Infinity).rows;
+    const errorsOf: PrintRows["errorsOf"] = {};
+    const failing = new Set(connections.rows.filter((c) => c.outcome !== "ok").map((c) => c.id));
+    for (const f of this.report.findings) {
+      if (f.severity !== "error") continue;
+      for (const id of f.connection ? [f.connection] : f.connections ?? []) if (failing.has(id)) (errorsOf[id] ??= []).push(f);
+    }
+    return { connections, onlyProblems, kerberos: this.kerberosRows(0, Infinity, k), servers: this.serverRows(0, Infinity, s), occurrences, errorsOf };
+  }
+}

@@ -1,0 +1,81 @@
+// The Report as JSON without one huge string: the export and the stored form are written a list
+// element at a time into Blob parts (a 100,000-connection Report is ~200 MB of JSON: one string
+// would double the worker's memory, and is near V8's string limit). The stored form, for history,
+// is that JSON gzip-compressed (CompressionStream: ~10× smaller, and a Blob, which IndexedDB keeps
+// out of the page's heap). Byte for byte what JSON.stringify(report, null, indent) gives.
+import type { Report } from "../core/report";
+
+/** Blob parts are joined from strings of about this size. */
+const PART_CHARS = 1 << 20;
+
+/** JSON.stringify(report, null, indent), as strings of about PART_CHARS each. */
+export function* reportJsonParts(report: Report, indent = 0): Generator<string> {
+  const nl = indent ? "\n" : "";
+  const pad1 = " ".repeat(indent), pad2 = " ".repeat(indent * 2);
+  const sep = indent ? ": " : ":";
+  let buf = "{";
+  let firstKey = true;
+  for (const [k, v] of Object.entries(report)) {
+    if (v === undefined || typeof v === "function") continue;
+    buf += `${firstKey ? "" : ","}${nl}${pad1}${JSON.stringify(k)}${sep}`;
+    firstKey = false;
+    if (Array.isArray(v) && v.length > 0) {
+      buf += "[";
+      for (let i = 0; i < v.length; i++) {
+        const el = JSON.stringify(v[i] === undefined ? null : v[i], null, indent) ?? "null";
+        buf += `${i ? "," : ""}${nl}${pad2}${indent ? el.replace(/\n/g, `\n${pad2}`) : el}`;
+        if (buf.length >= PART_CHARS) { yield buf; buf = ""; }
+      }
+      buf += `${nl}${pad1}]`;
+    } else {
+      const s = JSON.stringify(v, null, indent);
+      buf += indent ? s.replace(/\n/g, `\n${pad1}`) : s;
+    }
+  }
+  buf += `${firstKey ? "" : nl}}`;
+  yield buf;
+}
+
+export function reportJsonBlob(report: Report, indent = 0): Blob {
+  return new Blob([...reportJsonParts(report, indent)], { type: "application/json" });
+}
+
+/**
+ * The same JSON as a stream, one part per task: the worker answers the page's questions (the rows of
+ * the report just shown) between parts, instead of after the whole Report is written.
+ */
+export function reportJsonStream(report: Report, indent = 0): ReadableStream<BufferSource> {
+  const parts = reportJsonParts(report, indent);
+  const enc = new TextEncoder();
+  return new ReadableStream<BufferSource>({
+    async pull(ctrl) {
+      await new Promise((r) => setTimeout(r, 0));
+      const n = parts.next();
+      if (n.done) ctrl.close(); else ctrl.enqueue(enc.encode(n.value));
+    },
+  }, { highWaterMark: 1 });
+}
+
+/** The stored form's media type (history's reports store keeps it beside the Blob). */
+export const STORED_FORMAT = "application/json+gzip";
+
+/** The Report, compact JSON, gzip-compressed. */
+export async function compressReport(report: Report): Promise<Blob> {
+  const gz = reportJsonStream(report).pipeThrough(new CompressionStream("gzip"));
+  return new Response(gz).blob();
+}
+
+/** Reads back what compressReport wrote. Throws on a damaged Blob (a clear message, never a half Report). */
+export async function decompressReport(blob: Blob): Promise<Report> {
+  let text: string;
+  try {
+    text = await new Response(blob.stream().pipeThrough(new DecompressionStream("gzip"))).text();
+  } catch (e) {
+    throw new Error(`the saved analysis is damaged (${blob.size} bytes of compressed data could not be read: ${(e as Error).message})`);
+  }
+  const r = JSON.parse(text) as Report;
+  if (!r || typeof r !== "object" || !Array.isArray(r.connections) || !Array.isArray(r.findings) || !r.capture) {
+    throw new Error("the saved analysis is damaged (it is not a Report)");
+  }
+  return r;
+}
