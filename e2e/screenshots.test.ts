@@ -79,9 +79,28 @@ async function thaw(page: Page): Promise<void> {
   });
 }
 
+/**
+ * Waits until the page has not changed for `quietMs`: the report's parts (finding occurrences,
+ * connection rows of the virtualised table, ladders) arrive from the worker when they are ready, and
+ * a new viewport size can ask for other rows.
+ */
+async function settle(page: Page, quietMs = 250, maxMs = 10_000): Promise<void> {
+  await page.evaluate(([quiet, max]) => new Promise<void>((resolve) => {
+    const start = performance.now();
+    const done = () => { mo.disconnect(); resolve(); };
+    let timer = setTimeout(done, quiet);
+    const mo = new MutationObserver(() => {
+      clearTimeout(timer);
+      timer = setTimeout(done, performance.now() - start > max ? 0 : quiet);
+    });
+    mo.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+  }), [quietMs, maxMs] as const);
+}
+
 async function shot(page: Page, width: number, scheme: "light" | "dark"): Promise<Buffer> {
   await page.setViewportSize({ width, height: height(width) });
   await page.emulateMedia({ colorScheme: scheme });
+  await settle(page);
   await freeze(page);
   const png = await page.screenshot({ fullPage: true, animations: "disabled", caret: "hide", scale: "css" });
   await thaw(page);
@@ -136,6 +155,7 @@ describe.skipIf(!haveChromium)(`golden screenshots (${CHROMIUM})`, () => {
     await page.getByTestId("file-input").setInputFiles(join(FIX, file));
     await page.getByTestId("verdict-file").filter({ hasText: file }).waitFor({ timeout: 15_000 });
     await page.getByTestId("report-body").waitFor(); // findings and tables come once the verdict is on screen
+    await page.locator("[data-testid=connections] tbody tr[data-connection-id]").first().waitFor(); // rows come from the worker
     await page.getByTestId("saved").waitFor({ timeout: 15_000 }); // "saving to history…" has become "saved"
   };
 
