@@ -51,7 +51,7 @@ export const EV_NBSS = 5; // NetBIOS session service: F_NBSS_TYPE, F_NB_CALLED, 
 export const EV_SMB1 = 6; // one SMB1 command (AndX chains give one record per command)
 export const EV_SMB2 = 7; // one SMB2/3 message (compounds give one record per message)
 export const EV_SMB_TRANSFORM = 8; // SMB3 TRANSFORM header (encrypted): F_SESSION_ID, F_LEN
-export const EV_SMB_COMPRESSED = 9; // SMB3 compression transform header: F_LEN (original size), F_VALUE (algorithm)
+export const EV_SMB_COMPRESSED = 9; // SMB3 compression transform header: F_LEN (OriginalCompressedSegmentSize), F_VALUE (algorithm), F_VALUE2 (flags: 1 chained), F_DECOMPRESSED when decompressed (its EV_SMB2 records follow)
 export const EV_KRB = 10; // one Kerberos message on port 88 (UDP or TCP)
 export const EV_GAP = 11; // bytes missing from a reassembled flow: F_LEN, F_SEQ
 export const EV_SUMMARY = 12; // end of input: F_PACKETS, F_BYTES, F_TCP_PORTS, F_UDP_PORTS, counters
@@ -208,7 +208,8 @@ export const F_RAW = 190; // bytes: an SMB message as on the wire, in EV_SMB_RAW
 export const F_NTLM_CHALLENGE = 191; // bytes 8: CHALLENGE ServerChallenge (MS-NLMP 2.2.1.2)
 export const F_NTLM_NT_RESPONSE = 192; // bytes: AUTHENTICATE NtChallengeResponse (MS-NLMP 2.2.1.3): for the password check only, never shown
 export const F_NTLM_SESSION_KEY = 193; // bytes: AUTHENTICATE EncryptedRandomSessionKey (empty field: absent)
-export const MAX_FIELD_ID = 193;
+export const F_DECOMPRESSED = 200; // u32 (EV_SMB_COMPRESSED) bytes of the SMB2 message decompressed from it (MS-SMB2 3.1.5.3, 3.3.5.2.1.2); its EV_SMB2 records follow. Absent: not decompressed (its OriginalCompressedSegmentSize is over SMB_DECOMPRESS_MAX, bulk data, or a W_SMB_DECOMPRESS warning follows)
+export const MAX_FIELD_ID = 200;
 
 // F_FORMAT values
 export const FMT_PCAP = 1;
@@ -277,6 +278,14 @@ export const W_ETL_CPU = 45; // a buffer's processor index is beyond NumberOfPro
 export const W_ETL_LOST = 46; // the logger lost events or buffers (VALUE = events lost, VALUE2 = buffers lost)
 export const W_PKTMON_COPIES = 47; // pktmon: packets logged once per component; VALUE = component analysed, VALUE2 = copies skipped (F_NAME: component name)
 export const W_PKTMON_DROPS = 48; // pktmon dropped packets (event 170): VALUE = count, VALUE2 = the first one's drop reason (each drop is also an EV_PKTMON_DROP)
+export const W_SMB_DECOMPRESS = 70; // a compressed SMB2 message (MS-SMB2 2.2.42) does not decompress, skipped: F_OFFSET = byte in the message, VALUE = DC_* reason, VALUE2 = the size its header states (OriginalCompressedSegmentSize, or a chained payload's OriginalPayloadSize)
+// W_SMB_DECOMPRESS reasons
+export const DC_CUT = 1; // a header or payload runs past the end of the message (truncated)
+export const DC_INVALID = 2; // the compressed stream is invalid (a match before the start of the output, a cut token)
+export const DC_SHORT = 3; // it decompresses to fewer bytes than stated
+export const DC_LONG = 4; // it decompresses to more bytes than stated (a lying size, or a decompression bomb stopped at the stated size)
+export const DC_ALGORITHM = 5; // an algorithm this decoder does not read (LZ4, or unknown)
+export const DC_NOT_SMB2 = 6; // what it decompresses to is not an SMB2 message
 export const W_ETL_COMPRESSION = 49; // buffers compressed with a format other than XPRESS, LZNT1 and XPRESS Huffman (VALUE = format), skipped
 
 // Malformed-layer codes for W_MALFORMED VALUE

@@ -74,6 +74,17 @@ export const SMB2_TRANSFORM_ID = 0xfd;
 // decrypt stage (src/core/decrypt/session.ts) decrypts a TRANSFORM message whole up to this size.
 export const SMB_KEEP_OTHER = 4096;
 export const SMB2_COMPRESSED_ID = 0xfc;
+// SMB2 compression (MS-SMB2 2.2.3.1.3 algorithm ids, 2.2.42 flags)
+export const SMB2_COMPRESSION_NONE = 0;
+export const SMB2_COMPRESSION_LZNT1 = 1;
+export const SMB2_COMPRESSION_LZ77 = 2;
+export const SMB2_COMPRESSION_LZ77_HUFFMAN = 3;
+export const SMB2_COMPRESSION_PATTERN_V1 = 4;
+export const SMB2_COMPRESSION_FLAG_CHAINED = 1;
+// The largest compressed message decompressed (assembly/proto/smb2compress.ts; src/core/decrypt/session.ts
+// decrypts a compressed TRANSFORM whole up to it): a setup message or an error fits with room, as
+// in the decrypt stage's TRANSFORM_WHOLE_MAX; compressed READ/WRITE bulk stays a header record.
+export const SMB_DECOMPRESS_MAX = 64 << 10;
 
 // SMB2 commands (MS-SMB2 2.2.1)
 export const SMB2_NEGOTIATE = 0x00;

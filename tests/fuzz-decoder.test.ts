@@ -27,6 +27,7 @@ import { describeProblem } from "../src/core/problems";
 import { analyzeCapture, analyzeBytes } from "../src/core/analyze";
 import { blobSource } from "../src/core/source";
 import * as C from "../assembly/events";
+import { compressedSeeds } from "./support/smb2-compress";
 // @ts-ignore plain JS modules shared with bench/fuzz.mjs
 import { mutate, loadFuzzSeeds } from "../scripts/fuzz/mutate.mjs";
 // @ts-ignore
@@ -175,12 +176,13 @@ async function campaign(kind: string, count: number, make: (i: number) => Input 
 
 describe("decoder fuzz", () => {
   it.skipIf(N === 0)(`${N} byte-mutated captures: no trap, no hang, bounded memory, readable problems, nothing reaches the next file`, async () => {
-    const seeds = (await loadFuzzSeeds(join(__dirname, ".."))) as Uint8Array[];
+    // + crafted compressed SMB2 messages (MS-SMB2 2.2.42), which no fixture holds: their lengths and streams mutated
+    const seeds = [...(await loadFuzzSeeds(join(__dirname, ".."))) as Uint8Array[], ...compressedSeeds()];
     await campaign("bytes", N, (i) => mutate(seeds, i, SEED) as Input);
   }, 3_600_000 * 24);
 
   it.skipIf(NF === 0)(`${NF} structure-aware captures (TCP flows rewritten): the same checks`, async () => {
-    const seeds = (await loadFuzzSeeds(join(__dirname, ".."))) as Uint8Array[];
+    const seeds = [...(await loadFuzzSeeds(join(__dirname, ".."))) as Uint8Array[], ...compressedSeeds()];
     await campaign("flows", NF, (i) => mutateFlows(seeds, i, SEED) as Input | null);
   }, 3_600_000 * 24);
 });

@@ -19,11 +19,11 @@ const corpus: string[] = corpusPresent ? (JSON.parse(readFileSync(join(CORPUS, "
 /**
  * Command placeholders allowed to stay: values no capture shows (the account a service runs as,
  * the server's computer name when only its address is seen, the capture interface, a date the
- * admin chooses), and names a capture may not carry (the user of a Kerberos session, an NTLM
+ * admin chooses, a limit he sets), and names a capture may not carry (the user of a Kerberos session, an NTLM
  * domain, the alias when the client sent no target name, the share of a server-wide refusal).
  * Where the capture has the value, the rules fill it in (tested below).
  */
-const ALLOWED = new Set(["<account>", "<server computer account>", "<server computer name>", "<server name>", "<if>", "<date>",
+const ALLOWED = new Set(["<account>", "<server computer account>", "<server computer name>", "<server name>", "<if>", "<date>", "<number>",
   "<user>", "<user or group>", "<domain>", "<alias>", "<share>",
   // SMB over QUIC: the certificates travel encrypted, and a server's other QUIC port is not in the capture
   "<thumbprint>", "<certificate hash>", "<port>"]);
@@ -85,6 +85,52 @@ describe("no placeholder in the Report's texts", () => {
     expect(enc.findings.find((f) => f.id === "TREE_ACCESS_DENIED_ENCRYPTION")!.remediation.join(" ")).toContain("Set-SmbShare -Name secret ");
     const alias = await reportOf(join(FIX, "krb-spn-unknown.pcap"));
     expect(alias.findings.find((f) => f.id === "KERBEROS_SPN_UNKNOWN")!.remediation.join(" ")).toContain("setspn -S cifs/files.corp.example.test ");
+  });
+});
+
+/**
+ * The placeholders of a Report whose value that Report itself knows (issue 16): `<share>` while
+ * the finding's connection has a share path, `<user>` while it has a user, the server's computer
+ * name or domain while an NTLM CHALLENGE from that server's address named them, `<alias>` while
+ * the client's target name, NETNAME or a tree path names the server.
+ */
+function knownPlaceholders(r: Report): string[] {
+  const ip = (endpoint: string) => endpoint.replace(/:\d+$/, "");
+  const out: string[] = [];
+  for (const f of r.findings) {
+    const c = r.connections.find((x) => x.id === f.connection);
+    if (!c) continue;
+    const same = r.connections.filter((x) => ip(x.server) === ip(c.server));
+    const known: Record<string, boolean> = {
+      "<share>": c.shares.length > 0,
+      "<user>": !!c.user, "<user or group>": !!c.user,
+      "<server computer name>": same.some((x) => x.serverName?.netbios), "<server computer account>": same.some((x) => x.serverName?.netbios),
+      "<domain>": same.some((x) => x.serverName?.domain),
+      "<server name>": same.some((x) => x.serverName),
+      "<alias>": !!(c.spn || c.serverName?.netname || c.shares.some((s) => s.path.startsWith("\\\\"))),
+    };
+    for (const t of [f.title, f.explanation, ...f.remediation]) {
+      for (const m of t.matchAll(/<[^<>\n]{1,40}>/g)) if (known[m[0]]) out.push(`${f.id} on ${c.id}: ${m[0]} in "${t.slice(Math.max(0, m.index! - 60), m.index! + 40)}"`);
+    }
+  }
+  return out;
+}
+
+describe("no placeholder for a value the Report knows", () => {
+  for (const path of [...fixtures, ...corpus]) {
+    it(path.replace(/.*\/(fixtures|corpus)\//, "$1/"), async () => {
+      expect(knownPlaceholders(await reportOf(path))).toEqual([]);
+    });
+  }
+
+  it("the server's computer name from its NTLM CHALLENGE goes into the SPN commands (krb-spn-unknown-ntlm-fallback.pcap: DC1, dc1.corp.example.test)", async () => {
+    const r = await reportOf(join(FIX, "krb-spn-unknown-ntlm-fallback.pcap"));
+    expect(r.connections[0].serverName).toEqual({ netbios: "DC1", dns: "dc1.corp.example.test", domain: "CORP", netname: "files.corp.example.test" });
+    const text = r.findings.find((f) => f.id === "KERBEROS_SPN_UNKNOWN")!.remediation.join(" ");
+    expect(text).toContain("`setspn -S cifs/files.corp.example.test DC1`");
+    expect(text).toContain("`netdom computername dc1.corp.example.test /add:files.corp.example.test`");
+    expect(text).toContain("`samba-tool spn add cifs/files.corp.example.test DC1$`");
+    expect(text).not.toMatch(/<server computer/);
   });
 });
 

@@ -40,9 +40,10 @@ describe("formatting", () => {
   });
 
   it("splits commands out of remediation text", () => {
-    expect(splitCode("List shares with `net view \\\\srv` or `smbclient -L srv`.")).toEqual([
-      { code: false, text: "List shares with " }, { code: true, text: "net view \\\\srv" },
-      { code: false, text: " or " }, { code: true, text: "smbclient -L srv" }, { code: false, text: "." },
+    expect(splitCode("List shares with `net view \\\\srv` or `smbclient -L srv`; set `server signing = mandatory`.")).toEqual([
+      { code: false, text: "List shares with " }, { code: true, text: "net view \\\\srv", runnable: true },
+      { code: false, text: " or " }, { code: true, text: "smbclient -L srv", runnable: true }, { code: false, text: "; set " },
+      { code: true, text: "server signing = mandatory", runnable: false }, { code: false, text: "." },
     ]);
     expect(splitCode("no commands")).toEqual([{ code: false, text: "no commands" }]);
     expect(splitCode("an `unclosed backtick")).toEqual([{ code: false, text: "an `unclosed backtick" }]);

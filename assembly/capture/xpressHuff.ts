@@ -42,6 +42,8 @@ let tableOwner: u32 = 0; // HuffState.id of the table's block (0: none)
 let nextId: u32 = 1;
 
 export function xpressHuffInit(t: usize): void { table = t; tableOwner = 0; }
+/** The table in use (an SMB2 decompression borrows the pointer and gives it back). */
+export function xpressHuffTable(): usize { return table; }
 /** Bytes the shared decoding table needs. */
 export const XPRESS_HUFF_TABLE_BYTES: u32 = (1 << TABLE_BITS) * 2;
 

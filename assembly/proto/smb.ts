@@ -3,6 +3,7 @@
 import {
   EV_NBSS, EV_SMB_TRANSFORM, EV_SMB_COMPRESSED, EV_WARNING, F_NBSS_TYPE, F_NB_CALLED, F_NB_CALLING,
   F_NB_ERROR, F_SESSION_ID, F_LEN, F_VALUE, F_VALUE2, F_CODE, F_OFFSET, T_STR, W_MALFORMED, L_SMB2, L_NBSS,
+  F_DECOMPRESSED, W_SMB_DECOMPRESS, DC_NOT_SMB2,
 } from "../events";
 import {
   NBSS_REQUEST, NBSS_NEGATIVE, SMB1_ID, SMB2_ID, SMB2_TRANSFORM_ID, SMB2_COMPRESSED_ID,
@@ -14,6 +15,7 @@ import { begin, end, fU32, fU64, fBytes, decryptMode, plainMode } from "../out";
 import { rawMessage } from "./raw";
 import { smb2Chain } from "./smb2";
 import { smb1Chain } from "./smb1";
+import { smb2Decompress, decompressible, decompressed, failOffset, failStated, smb2CompressInit, COMPRESSED_HDR } from "./smb2compress";
 
 const KEEP_OTHER: u32 = SMB_KEEP_OTHER; // enough for a compound chain of small messages
 const KEEP_TRANSFORM: u32 = 52;
@@ -51,7 +53,8 @@ export function smbKeep(p: usize, have: u32, msgLen: u32): u32 {
   } else if (id == SMB2_TRANSFORM_ID) {
     keep = !decryptMode ? KEEP_TRANSFORM : msgLen <= TRANSFORM_WHOLE_MAX ? msgLen : TRANSFORM_HDR + TRANSFORM_PEEK;
   }
-  else if (id == SMB2_COMPRESSED_ID) keep = 16;
+  // a compressed message small enough to decompress is kept whole (proto/smb2compress.ts)
+  else if (id == SMB2_COMPRESSED_ID) keep = decompressible(p, have) ? msgLen : COMPRESSED_HDR;
   return keep < msgLen ? keep : msgLen;
 }
 
@@ -73,10 +76,24 @@ export function smbMessage(p: usize, have: u32, msgLen: u32, fromClient: bool): 
     return false;
   }
   if (id == SMB2_COMPRESSED_ID) {
+    // decompressed first, so that its record says whether the SMB2 records that follow came from it
+    const n = decompressible(p, have) ? smb2Decompress(p, have, msgLen) : 0;
+    const q = decompressed();
+    const smb2 = n >= 4 && u32le(q) == 0x424d53fe;
     begin(EV_SMB_COMPRESSED);
     if (have >= 16) { fU32(F_LEN, u32le(p + 4)); fU32(F_VALUE, u16le(p + 8)); fU32(F_VALUE2, u16le(p + 10)); }
+    if (smb2) fU32(F_DECOMPRESSED, <u32>n);
     end();
-    return false;
+    if (n < 0) {
+      begin(EV_WARNING); fU32(F_CODE, W_SMB_DECOMPRESS); fU64(F_OFFSET, failOffset); fU64(F_VALUE, <u64>(-n)); fU64(F_VALUE2, failStated); end();
+      return false;
+    }
+    if (n > 0 && !smb2) {
+      begin(EV_WARNING); fU32(F_CODE, W_SMB_DECOMPRESS); fU64(F_OFFSET, 0); fU64(F_VALUE, DC_NOT_SMB2); fU64(F_VALUE2, <u64>n); end();
+      return false;
+    }
+    // decoded as if it had arrived clear (a compound whole: the scratch holds all of it)
+    return smb2 ? smb2Chain(q, <u32>n, <u32>n) : false;
   }
   begin(EV_WARNING); fU32(F_CODE, W_MALFORMED); fU64(F_OFFSET, 0); fU64(F_VALUE, L_SMB2); fU64(F_VALUE2, id); end();
   return false;
@@ -100,7 +117,7 @@ function nbName(field: u32, p: usize, have: u32, off: u32): u32 {
   return q + 1;
 }
 let nameScratch: usize = 0;
-export function smbInit(): void { nameScratch = heap.alloc(16); }
+export function smbInit(): void { nameScratch = heap.alloc(16); smb2CompressInit(); }
 
 export function nbssControl(type: u32, p: usize, have: u32): void {
   begin(EV_NBSS);

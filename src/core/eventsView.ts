@@ -243,6 +243,7 @@ export function eventView(ev: RawEvent, fileName: string): Record<string, unknow
     case C.EV_SMB_COMPRESSED:
       o.proto = "smb2-compressed";
       o.len = f.len;
+      if (f.decompressed !== undefined) o.decompressed = f.decompressed;
       if (ev.decrypted) o.decrypted = true;
       return o;
     case C.EV_KRB:

@@ -77,6 +77,18 @@ export function describeProblem(ev: RawEvent, fileName: string): Problem {
       case C.W_ETL_COMPRESSION: text = `${at}: buffers compressed with ${v === 2n ? "LZNT1" : v === 4n ? "XPRESS Huffman" : `format ${v}`}, which this reader does not decompress (it reads XPRESS, LZNT1 and XPRESS Huffman); their events were skipped.`; break;
       case C.W_FLOW_TABLE_FULL: text = `${fileName}: more than 180,000 TCP conversations at once; ${v} idle ones were forgotten (stream numbers of conversations that come back later may differ from Wireshark's).`; break;
       case C.W_REASM_SLOTS_FULL: text = `${fileName}: more than ${v} SMB/Kerberos connections open at the same time; the idlest were dropped from reassembly.`; break;
+      case C.W_SMB_DECOMPRESS: {
+        // MS-SMB2 2.2.42: what the compression header said against what its bytes gave
+        const why = v === BigInt(C.DC_CUT) ? `a header or payload at byte ${off} of the message runs past its end (the message is cut short)`
+          : v === BigInt(C.DC_INVALID) ? `the compressed stream at byte ${off} of the message is invalid`
+          : v === BigInt(C.DC_SHORT) ? `it decompresses to fewer bytes than the ${v2} its header states (byte ${off})`
+          : v === BigInt(C.DC_LONG) ? `it would decompress to more bytes than its header states (${v2}, byte ${off}): a lying size or a decompression bomb, stopped there`
+          : v === BigInt(C.DC_ALGORITHM) ? `its payload at byte ${off} uses compression algorithm ${v2}, which this reader does not decompress (it reads LZNT1, LZ77, LZ77+Huffman and Pattern_V1)`
+          : v === BigInt(C.DC_NOT_SMB2) ? `what it decompresses to (${v2} bytes) is not an SMB2 message`
+          : `reason ${v}`;
+        text = `${fileName}, frame ${ev.frame}: a compressed SMB2 message (MS-SMB2 2.2.42) was skipped: ${why}.`;
+        break;
+      }
       case C.W_MALFORMED: text = `${fileName}: a malformed message (layer ${v}, byte ${hex(v2, 2)}) was skipped.`; break;
       default: text = `${at}: warning ${code}.`;
     }

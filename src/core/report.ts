@@ -102,6 +102,12 @@ export interface Connection {
   spn?: string | null;
   /** Added: Kerberos service ticket name in the AP-REQ */
   kerberosService?: string | null;
+  /**
+   * Added (issue 16): the names the server gave itself in its NTLM CHALLENGE (MsvAvNbComputerName,
+   * MsvAvDnsComputerName, its domain MsvAvNbDomainName, MS-NLMP 2.2.2.1) and the NETNAME context the client sent (MS-SMB2 2.2.3.1.4):
+   * the remediation commands use them instead of placeholders. null: the capture names none.
+   */
+  serverName?: { netbios: string | null; dns: string | null; domain: string | null; netname: string | null } | null;
   /** Added (issue 18): the sessions of this connection whose messages were encrypted, when secrets were given */
   decryption?: { sessions: SessionDecryption[] };
 }

@@ -8,6 +8,11 @@
 //                 form hold the Report object itself, and still open: no schema change)
 //       captures  Blob,   key = entry id          (only when "keep captures" is on)
 //       settings  any,    key = setting name
+//
+// An analysis is stored the moment its report shows, with `hashPending` and sha256 "" (the file's
+// SHA-256 of a 3 GiB capture takes half a minute): a reload or a closed tab then loses nothing.
+// setSha fills the hash in when it is known; an entry a reload left pending is finished from its
+// kept capture, or keeps sha256 "" (the file it came from is gone with the page: settlePending).
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from "idb";
 import type { Report } from "../core/report";
 import type { Tone } from "../ui/model";
@@ -46,6 +51,8 @@ export interface HistoryEntry {
   findingIds: string[];
   packets: number;
   hasCapture: boolean;
+  /** saved before the file's SHA-256 was known; sha256 is "" until setSha (absent: the hash is there, or was lost) */
+  hashPending?: boolean;
 }
 
 export interface Settings {
@@ -191,13 +198,13 @@ export class HistoryStore {
     }
   }
 
-  private async put(input: SaveInput, previous: HistoryEntry | null, withCapture: boolean): Promise<HistoryEntry> {
+  private async put(input: SaveInput, previous: HistoryEntry | null, withCapture: boolean, hashPending = false): Promise<HistoryEntry> {
     const tx = this.d.transaction(["entries", "reports", "captures"], "readwrite");
     tx.done.catch(() => {});
     try {
       const keepOld = previous?.hasCapture && !withCapture;
       const base = entryFor(input, withCapture || !!keepOld);
-      const value = (previous ? { ...base, id: previous.id } : base) as HistoryEntry;
+      const value = (previous ? { ...base, id: previous.id } : hashPending ? { ...base, hashPending } : base) as HistoryEntry;
       const id = previous ? await tx.objectStore("entries").put(value) : await tx.objectStore("entries").add(value as Omit<HistoryEntry, "id"> as HistoryEntry);
       const stored: StoredReport = { format: STORED_FORMAT, digest: input.digest, blob: input.stored, preview: input.preview };
       await tx.objectStore("reports").put(stored, id);
@@ -208,6 +215,71 @@ export class HistoryStore {
       try { tx.abort(); } catch { /* already finished */ }
       throw e;
     }
+  }
+
+  /**
+   * Saves an analysis at once, before its SHA-256 is known (a reload then loses nothing); setSha
+   * adds the hash. When the capture does not fit, the analysis is saved without it.
+   */
+  async savePending(input: Omit<SaveInput, "sha256">): Promise<SaveResult> {
+    const full = { ...input, sha256: "" } as SaveInput;
+    const wantCapture = !!input.capture;
+    try {
+      return { entry: await this.put(full, null, wantCapture, true), previous: null, captureDropped: false };
+    } catch (e) {
+      if (wantCapture && isQuota(e)) {
+        try { return { entry: await this.put(full, null, false, true), previous: null, captureDropped: true }; } catch (e2) { throw wrapError(e2, `${input.name} was analysed but not saved`); }
+      }
+      throw wrapError(e, `${input.name} was analysed but not saved`);
+    }
+  }
+
+  /**
+   * The SHA-256 of a pending entry is known: it is written in, and an older entry of the same
+   * capture gives way to this newer analysis (its kept capture moves over when this one has none),
+   * so one capture keeps one entry. null: the entry was deleted meanwhile.
+   */
+  async setSha(id: number, sha256: string): Promise<{ entry: HistoryEntry; previous: HistoryEntry | null } | null> {
+    try {
+      const tx = this.d.transaction(["entries", "reports", "captures"], "readwrite");
+      tx.done.catch(() => {});
+      const entries = tx.objectStore("entries"), captures = tx.objectStore("captures");
+      const entry = await entries.get(id);
+      if (!entry) { await tx.done; return null; }
+      const older = (await entries.index("sha256").getAll(sha256)).filter((e) => e.id !== id).sort((a, b) => b.date - a.date);
+      for (const o of older) {
+        if (o.hasCapture && !entry.hasCapture) {
+          const blob = await captures.get(o.id);
+          if (blob) { await captures.put(blob, id); entry.hasCapture = true; }
+        }
+        await Promise.all([entries.delete(o.id), tx.objectStore("reports").delete(o.id), captures.delete(o.id)]);
+      }
+      const value: HistoryEntry = { ...entry, sha256 };
+      delete value.hashPending;
+      await entries.put(value);
+      await tx.done;
+      return { entry: value, previous: older[0] ?? null };
+    } catch (e) { throw wrapError(e, "Could not save the file's SHA-256 to history"); }
+  }
+
+  /**
+   * After a reload: the entries whose hash the page was computing when it went away. Those with a
+   * kept capture are returned, with it, to be hashed again; the others can never be hashed (the
+   * file went with the page): they stay, with sha256 "" and no longer pending.
+   */
+  async settlePending(): Promise<{ entry: HistoryEntry; capture: Blob }[]> {
+    try {
+      const pending = (await this.d.getAll("entries")).filter((e) => e.hashPending);
+      const out: { entry: HistoryEntry; capture: Blob }[] = [];
+      for (const e of pending) {
+        const capture = e.hasCapture ? await this.d.get("captures", e.id) : undefined;
+        if (capture) { out.push({ entry: e, capture }); continue; }
+        const value: HistoryEntry = { ...e };
+        delete value.hashPending;
+        await this.d.put("entries", value);
+      }
+      return out;
+    } catch (e) { throw wrapError(e, "Could not read history"); }
   }
 
   /** Deletes one entry; returns what it held (for restore), or null when it was not there. */

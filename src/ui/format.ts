@@ -1,4 +1,5 @@
 // Numbers and times as people read them. Pure functions (unit-tested in tests/ui-format.test.ts).
+import { isRunnableCommand } from "../core/commands";
 
 export function formatBytes(n: number): string {
   if (!Number.isFinite(n) || n < 0) return "?";
@@ -83,16 +84,17 @@ export const OUTCOME_LABELS: Record<string, string> = {
   ok: "OK", failed: "Failed", "no-response": "No response", incomplete: "Incomplete",
 };
 
-export interface TextPart { code: boolean; text: string }
+/** `runnable`: a code part that is a whole command line (core/commands.ts), the page's Copy goes on those only */
+export interface TextPart { code: boolean; text: string; runnable?: boolean }
 
-/** Splits remediation text on backticks: `cmd` parts are commands (shown as code, copyable). */
+/** Splits remediation text on backticks: `code` parts are shown as code, the runnable ones copyable. */
 export function splitCode(s: string): TextPart[] {
   const out: TextPart[] = [];
   const re = /`([^`]+)`/g;
   let last = 0;
   for (let m = re.exec(s); m; m = re.exec(s)) {
     if (m.index > last) out.push({ code: false, text: s.slice(last, m.index) });
-    out.push({ code: true, text: m[1] });
+    out.push({ code: true, text: m[1], runnable: isRunnableCommand(m[1]) });
     last = m.index + m[0].length;
   }
   if (last < s.length) out.push({ code: false, text: s.slice(last) });

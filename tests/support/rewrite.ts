@@ -73,3 +73,57 @@ function fixTcpChecksum(d: Uint8Array): Uint8Array {
   dv.setUint16(tcp + 16, ~sum & 0xffff);
   return d;
 }
+
+/**
+ * Replaces the TCP payload of frame `frame` (1-based; Ethernet/IPv4, one whole NBSS message or
+ * more) with `payload`, and moves the sequence numbers of the connection's later segments in that
+ * direction, and the acknowledgements of the other, by the difference: the stream stays coherent.
+ */
+export function replaceTcpPayload(records: PcapRecord[], frame: number, payload: Uint8Array): PcapRecord[] {
+  const at = (d: Uint8Array) => {
+    const dv = new DataView(d.buffer, d.byteOffset, d.byteLength);
+    const ip = 14, ihl = (d[ip] & 15) * 4, tcp = ip + ihl;
+    return { dv, ip, ihl, tcp, off: (d[tcp + 12] >> 4) * 4, ports: `${dv.getUint16(tcp)}:${dv.getUint16(tcp + 2)}` };
+  };
+  const t = at(records[frame - 1].data);
+  const old = t.dv.getUint16(t.ip + 2) - t.ihl - t.off;
+  const delta = payload.length - old;
+  const [a, b] = t.ports.split(":");
+  return records.map((r, i) => {
+    const n = i + 1;
+    if (n < frame) return r;
+    const x = at(r.data);
+    const same = x.ports === t.ports, reverse = x.ports === `${b}:${a}`;
+    if (!same && !reverse) return r;
+    let d: Uint8Array;
+    if (n === frame) {
+      d = new Uint8Array(x.tcp + x.off + payload.length);
+      d.set(r.data.subarray(0, x.tcp + x.off)); d.set(payload, x.tcp + x.off);
+      new DataView(d.buffer).setUint16(x.ip + 2, x.ihl + x.off + payload.length);
+    } else {
+      d = new Uint8Array(r.data);
+      const dv = new DataView(d.buffer);
+      if (same) dv.setUint32(x.tcp + 4, (dv.getUint32(x.tcp + 4) + delta) >>> 0);
+      else if (d[x.tcp + 13] & 0x10) dv.setUint32(x.tcp + 8, (dv.getUint32(x.tcp + 8) + delta) >>> 0);
+    }
+    fixIpChecksum(d);
+    return { ...r, data: fixTcpChecksum(d), origLen: d.length };
+  });
+}
+
+function fixIpChecksum(d: Uint8Array): void {
+  const dv = new DataView(d.buffer, d.byteOffset, d.byteLength);
+  const ip = 14, ihl = (d[ip] & 15) * 4;
+  dv.setUint16(ip + 10, 0);
+  let sum = 0;
+  for (let i = 0; i < ihl; i += 2) sum += dv.getUint16(ip + i);
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  dv.setUint16(ip + 10, ~sum & 0xffff);
+}
+
+/** Writes records as a pcap of link type `linkType` named `name` in the temporary directory. */
+export function writeRecords(linkType: number, records: PcapRecord[], name: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, writePcap(linkType, records));
+  return path;
+}

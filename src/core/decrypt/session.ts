@@ -34,6 +34,7 @@ export const DECRYPT_FIELDS = [
 ] as const;
 
 const SMB2_MAGIC = 0x424d53fe; // 0xFE 'S' 'M' 'B' read little-endian
+const SMB2_COMPRESSED_MAGIC = 0x424d53fc; // 0xFC 'S' 'M' 'B' (MS-SMB2 2.2.42)
 const SMB2_HEADER = 64;
 
 interface Sess {
@@ -316,6 +317,16 @@ export class DecryptStage implements EventSink {
     const cipher = c.cipher!;
     const whole = ev.f.truncated === undefined && bytes.length === (ev.f.len as number);
     const peek = peekTransform(bytes, key, cipher, Math.min(SMB2_HEADER, bytes.length - TRANSFORM_HEADER_SIZE));
+    if (peek.length >= 8 && u32(peek, 0) === SMB2_COMPRESSED_MAGIC) {
+      // compressed, then encrypted (MS-SMB2 3.1.4.4, 3.1.4.3): decrypted whole when the wasm would
+      // decompress it (assembly/proto/smb2compress.ts), which then decodes the SMB2 message inside
+      if (!whole || u32(peek, 4) > W.SMB_DECOMPRESS_MAX) { s.decrypted++; return; }
+      const all = decryptTransform(bytes, key, cipher);
+      if (!all) return this.fail(s, at);
+      s.decrypted++;
+      this.decoder.decodePlain(all, all.length, at, this.out);
+      return;
+    }
     if (peek.length < 4 || u32(peek, 0) !== SMB2_MAGIC) return this.fail(s, at);
     let plain = peek;
     if (peek.length === SMB2_HEADER && whole) {

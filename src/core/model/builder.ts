@@ -32,12 +32,12 @@ export const MODEL_FIELDS = [
   "account", "action", "andx", "blobError", "blobLen", "caps", "ciphers", "cmd", "delayNs", "dialect", "dialects",
   "dosClass", "dosCode", "dstIp", "dstPort", "flowProto", "krbCname", "krbError", "krbEtext", "krbMsgType",
   "krbRealm", "krbSname", "len", "mech", "msgId", "nbCalled", "nbCalling", "nbError", "nbssType", "negState",
-  "netname", "ntlmDomain", "ntlmHost", "ntlmOsVersion", "ntlmSpn", "ntlmType", "ntlmUser", "ntlmVersion", "primaryDomain",
+  "netname", "ntlmDnsComputer", "ntlmDomain", "ntlmHost", "ntlmNbComputer", "ntlmNbDomain", "ntlmOsVersion", "ntlmSpn", "ntlmType", "ntlmUser", "ntlmVersion", "primaryDomain",
   "response", "secMode", "sessionFlags", "sessionId", "shareFlags", "shareType", "signingAlgs", "smb1Pid", "smbFlags", "srcIp", "srcPort",
   "status", "tcpFlags", "transport", "tree", "treeId", "value", "createName", "ctlCode", "dfsPath",
   "krbEtypes", "krbStime", "krbCtime", "icmpType", "icmpCode", "quotedProto", "quotedSrcIp", "quotedDstIp", "quotedSrcPort", "quotedDstPort",
   "pktmonComponent", "pktmonEvent", "value2", "winName", "winDesc", "pktmonAddr", "dropReason", "dropLocation", "pktmonDir", "smbVersion",
-  "quicDatagram", "quicCounts",
+  "quicDatagram", "quicCounts", "decompressed",
 ] as const;
 
 /** Of the traffic after the setup (beyond): refusals and referrals kept per connection, and requests awaiting an answer. */
@@ -109,6 +109,10 @@ export function authFacts(f: RawEvent["f"]): AuthFacts {
   if (f.ntlmHost !== undefined) a.host = f.ntlmHost as string;
   if (f.ntlmVersion !== undefined) a.ntlmVersion = f.ntlmVersion as number;
   if (f.ntlmSpn !== undefined) a.spn = f.ntlmSpn as string;
+  // the AUTHENTICATE echoes the CHALLENGE's target info: only the server's own message names it
+  if (f.ntlmType === 2 && f.ntlmNbComputer !== undefined) a.nbComputer = f.ntlmNbComputer as string;
+  if (f.ntlmType === 2 && f.ntlmDnsComputer !== undefined) a.dnsComputer = f.ntlmDnsComputer as string;
+  if (f.ntlmType === 2 && f.ntlmNbDomain !== undefined) a.nbDomain = f.ntlmNbDomain as string;
   if (f.ntlmOsVersion !== undefined) a.osVersion = f.ntlmOsVersion as number;
   if (f.krbSname !== undefined) a.krbSname = f.krbSname as string;
   if (f.krbRealm !== undefined) a.krbRealm = f.krbRealm as string;
@@ -217,7 +221,7 @@ export class ModelBuilder {
         c.encrypted.count++;
         return;
       case C.EV_SMB_COMPRESSED:
-        c.smbMessages++;
+        if (f.decompressed === undefined) c.smbMessages++; // (else its EV_SMB2 records count)
         return;
       case C.EV_NOT_SMB:
         c.notSmb ??= { frame: ev.frame, fromClient: ev.fromClient, bytes: f.len as number, start: Number((f.value as bigint | undefined) ?? 0n) };

@@ -85,6 +85,14 @@ function osOf(v: number | undefined): { version: string; name: string } | null {
   return o;
 }
 
+/** The server's names: its CHALLENGE's target info, and the NETNAME context of the client's NEGOTIATE. */
+function serverNameOf(c: ConnModel): Connection["serverName"] {
+  const ch = c.sessions.map((s) => s.resp?.auth).find((a) => a?.nbComputer || a?.dnsComputer);
+  const netname = c.negotiates.map((n) => n.req?.netname).find((x) => x) ?? null;
+  if (!ch && !netname) return null;
+  return { netbios: ch?.nbComputer ?? null, dns: ch?.dnsComputer ?? null, domain: ch?.nbDomain ?? null, netname };
+}
+
 export function userOf(c: ConnModel): string | null {
   const legs = establishedAttempt(c) ?? c.sessions;
   for (let i = legs.length - 1; i >= 0; i--) {
@@ -323,6 +331,7 @@ export function summarize(c: ConnModel, captureEnd: number | null): Omit<Connect
     smb1: c.smb1,
     spn: c.sessions.map((s) => s.req.auth.spn).find((x) => x) ?? null,
     kerberosService: c.sessions.map((s) => s.req.auth.krbSname).find((x) => x) ?? null,
+    serverName: serverNameOf(c),
     // who is talking: the NTLM VERSION of the client's NEGOTIATE/AUTHENTICATE and the server's CHALLENGE
     clientOs: osOf(c.sessions.map((s) => s.req.auth.osVersion).find((x) => x !== undefined)),
     serverOs: osOf(c.sessions.map((s) => s.resp?.auth.osVersion).find((x) => x !== undefined)),

@@ -51,6 +51,11 @@ export interface AuthFacts {
   /** the NTLM VERSION structure of this message (MS-NLMP 2.2.2.10): major | minor << 8 | build << 16 */
   osVersion?: number;
   spn?: string;
+  /** the server's own names in a CHALLENGE's target info (MS-NLMP 2.2.2.1 MsvAvNbComputerName, MsvAvDnsComputerName) */
+  nbComputer?: string;
+  dnsComputer?: string;
+  /** and its domain (MsvAvNbDomainName): the computer name again for a server in no domain */
+  nbDomain?: string;
   krbSname?: string;
   krbRealm?: string;
   krbMsgType?: number;

@@ -17,7 +17,7 @@ const OCCURRENCES_PAGE = 50;
 export function Remediation(props: { text: string }) {
   return (
     <For each={splitCode(props.text)}>
-      {(p) => (p.code ? <Cmd text={p.text} /> : <>{p.text}</>)}
+      {(p) => (p.runnable ? <Cmd text={p.text} /> : p.code ? <code>{p.text}</code> : <>{p.text}</>)}
     </For>
   );
 }

@@ -60,7 +60,8 @@ export function HistoryView(props: {
                       <td>
                         <span class="mono">{e.name}</span><br />
                         <span class="notice">{formatBytes(e.size)} · {e.packets.toLocaleString("en-US")} packets{e.hasCapture ? " · capture kept" : ""}</span><br />
-                        <span class="notice mono" title={`SHA-256 ${e.sha256}`}>SHA-256 {e.sha256.slice(0, 16)}…</span>
+                        {e.sha256 ? <span class="notice mono" title={`SHA-256 ${e.sha256}`}>SHA-256 {e.sha256.slice(0, 16)}…</span>
+                          : <span class="notice" data-testid="sha-missing">{e.hashPending ? "SHA-256 being computed…" : "SHA-256 not known (the page was closed while it was computed)"}</span>}
                       </td>
                       <td class="verdict-cell">
                         <span class={`badge ${e.tone}`}>{e.errors ? `${e.errors} error${e.errors > 1 ? "s" : ""}` : e.warnings ? `${e.warnings} warning${e.warnings > 1 ? "s" : ""}` : e.tone === "ok" ? "ok" : e.tone === "none" ? "nothing" : "note"}</span>{" "}

@@ -7,6 +7,7 @@ import { add, host, streamFilter } from "../context";
 import { REF } from "../references";
 import { CIPHERS } from "../../names";
 import type { FindingModule } from "./module";
+import { shareName } from "./shared/tree-text";
 import { hangUpOf, hangUpText, hangUpFrames, finalNegotiate } from "./hangup";
 
 const module: FindingModule = {
@@ -35,7 +36,7 @@ const module: FindingModule = {
         title: `The client requires encryption and ${srv} offered none`,
         explanation: `The client ${offered} in its NEGOTIATE (frame ${req.frame}), but the server does not encrypt: ${none} (frame ${resp.frame}). The client did not go on: ${hangUpText(h)}. This is what a client that requires encryption does ("The SMB client won't connect to an SMB server that doesn't support SMB 3.0 or later, or that doesn't support SMB encryption"): Windows with \`RequireEncryption\` (off by default, also on Windows 11 24H2 and Server 2025), a Samba client with \`client smb encrypt = required\`, a Linux mount with \`seal\`.`,
         remediation: [
-          `Best fix, on ${srv}: turn encryption on. Windows: \`Set-SmbServerConfiguration -EncryptData $true\` (or per share \`Set-SmbShare -Name <share> -EncryptData $true\`); Samba: \`server smb encrypt = desired\` (or \`required\`), never \`off\`, and \`server min protocol = SMB3\` if it should not fall back; NAS: update the firmware to one with SMB 3 encryption.`,
+          `Best fix, on ${srv}: turn encryption on. Windows: \`Set-SmbServerConfiguration -EncryptData $true\` (or per share \`Set-SmbShare -Name ${c.s.shares[0] ? shareName(c.s.shares[0].path) : "<share>"} -EncryptData $true\`); Samba: \`server smb encrypt = desired\` (or \`required\`), never \`off\`, and \`server min protocol = SMB3\` if it should not fall back; NAS: update the firmware to one with SMB 3 encryption.`,
           "Otherwise, on the client, stop requiring it for this server: `Set-SmbClientConfiguration -RequireEncryption $false` (GPO Lanman Workstation \"Require encryption\"), or Samba `client smb encrypt = desired`; the traffic is then readable on the network.",
           "The client's SMBClient/Security and SMBClient/Connectivity event logs name the server that was refused.",
         ],

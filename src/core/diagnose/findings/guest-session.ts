@@ -43,7 +43,7 @@ export const guestSession: FindingModule = {
           "If a real account was meant: check that it exists on the server (Samba `map to guest = bad user` silently turns unknown users into guest); fix the user name/password on the client.",
           "If guest access is really wanted on Windows clients: `Set-SmbClientConfiguration -EnableInsecureGuestLogons $true` (or the GPO \"Enable insecure guest logons\") and `-RequireSecuritySignature $false` on the client (a guest session cannot sign), and `RequireSecuritySignature` off on the server. Prefer an account instead.",
         ] : [
-          "If the client should have used an account, check how it was started (e.g. `smbclient -N`, or a service running as a local account with no network identity).",
+          "If the client should have used an account, check how it was started (e.g. smbclient run with `-N`, or a service running as a local account with no network identity).",
           "Windows servers limit what anonymous sessions may do: `RestrictAnonymous` / `RestrictNullSessAccess` and `NullSessionShares`.",
         ],
         connection: c.s.id, frames: refused ? [...legFrames(leg), h.end.frame] : legFrames(leg), filter: streamFilter(c), references: meta.references,

@@ -39,7 +39,7 @@ function setCmd(ex: KrbExchange, smb: string | null): string {
     return user ? `\`Set-ADUser ${user} -KerberosEncryptionType AES128,AES256\`` : "`Set-ADUser` with `-KerberosEncryptionType AES128,AES256` on the user";
   }
   const spn = ex.service ?? "";
-  return `find the account with \`setspn -Q ${spn}\`, then \`Set-ADComputer\` (a computer account${smb ? `, e.g. the file server ${smb.split(".")[0]}` : ""}) or \`Set-ADUser\` (a service account) with \`-KerberosEncryptionType AES128,AES256\`; on Samba AD, \`samba-tool user setpassword\` on that account creates the AES keys`;
+  return `find the account with \`setspn -Q ${spn}\`, then \`Set-ADComputer\` (a computer account${smb ? `, e.g. the file server ${smb.split(".")[0]}` : ""}) or \`Set-ADUser\` (a service account) with \`-KerberosEncryptionType AES128,AES256\`; on Samba AD, \`samba-tool user setpassword <account>\` on that account creates the AES keys`;
 }
 
 function report(ctx: DiagnoseContext, group: KrbExchange[], v: ConnView | null): void {
@@ -69,7 +69,7 @@ function report(ctx: DiagnoseContext, group: KrbExchange[], v: ConnView | null):
         ? "Let the client use AES: remove rc4-hmac-only settings (krb5.conf `permitted_enctypes`/`default_tgs_enctypes`/`default_tkt_enctypes`; on Windows the policy \"Network security: Configure encryption types allowed for Kerberos\" must include AES128_HMAC_SHA1 and AES256_HMAC_SHA1)."
         : "Check which etypes the client offers (`klist -e`, `kerberos.etype` in Wireshark) and the policy \"Network security: Configure encryption types allowed for Kerberos\".",
       `Give ${account} AES keys: set msDS-SupportedEncryptionTypes to 0x18 (AES128 | AES256, MS-KILE 2.2.7): ${setCmd(ex, smb)}; then reset its password once so that AES keys are created (an account whose password predates AES has none${!tgs && (ex.req?.cname ?? ex.reply?.cname) ? `; Samba AD: \`samba-tool user setpassword ${ex.req?.cname ?? ex.reply?.cname}\`` : ""}).`,
-      "Find accounts still on RC4: the KDCSVC events 201–209 on the domain controllers (since January 2026), `Get-ADObject -Filter 'msDS-SupportedEncryptionTypes -band 0x4'`, and Microsoft's Get-KerbEncryptionUsage.ps1; a keytab made for RC4 must be re-exported with AES keys (`ktpass /crypto AES256-SHA1`).",
+      "Find accounts still on RC4: the KDCSVC events 201–209 on the domain controllers (since January 2026), `Get-ADObject -Filter 'msDS-SupportedEncryptionTypes -band 0x4'`, and Microsoft's Get-KerbEncryptionUsage.ps1; a keytab made for RC4 must be re-exported with AES keys (ktpass with `/crypto AES256-SHA1`).",
       "Then purge the client's tickets (`klist purge`) and retry.",
     ],
     connection: v?.s.id ?? null,

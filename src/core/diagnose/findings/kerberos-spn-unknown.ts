@@ -6,6 +6,7 @@ import { REF } from "../references";
 import { displayFilter } from "../../filters";
 import { KRB_ERRORS } from "../../names";
 import { smbServiceName } from "../../model/kerberos";
+import { serverAccount } from "./shared/server-names";
 import { krbFrames as framesOf, NOT_SMB, requestFrame } from "./shared/kerberos-text";
 import type { FindingModule } from "./module";
 
@@ -38,6 +39,9 @@ export const kerberosSpnUnknown: FindingModule = {
           fallback = `The client then fell back to NTLM on the SMB connection (${ntlmLeg.req.frame ? `SESSION_SETUP frame ${ntlmLeg.req.frame}` : "a SESSION_SETUP whose request is not in the capture"})${okLeg ? ", which succeeded: access works, but without Kerberos (no delegation, weaker authentication, and it breaks where NTLM is restricted)" : ""}.`;
         } else if (v.s.outcome !== "ok") fallback = "The client did not fall back to NTLM, so the SMB connection could not authenticate.";
       }
+      // the server's own computer name, when an NTLM CHALLENGE from its address named it
+      const acct = v ? serverAccount(ctx, v.s.server) : null;
+      const computer = acct?.netbios ?? "<server computer name>";
       const got = `${ex.client} asked the KDC ${ex.kdc} for a ticket to ${svc} (${requestFrame(ex, "TGS-REQ")}) and got ${KRB_ERRORS[ex.reply!.errorCode!]} (frame ${ex.reply!.frame})${times}`;
       const explanation = userPrincipal
         ? `${got}. "${svc}" is a user principal, not a service name: requests that name a user as the service are user-to-user (RFC 4120 2.9.2) or S4U2Self (MS-SFU 3.1.5.1.1) requests made by an application, and the KDC does not issue tickets to this principal as a service. There is no SPN to register for it.${notSmb ? ` ${NOT_SMB}` : ""}`
@@ -47,8 +51,8 @@ export const kerberosSpnUnknown: FindingModule = {
         "If an application failed at that time, find which one made the request: the DC's Security log has event 4769 with the client and the service name, and `klist` on the client shows its tickets.",
       ] : alias && !notSmb ? [
         `Check who holds the SPN: \`setspn -Q ${svc}\` (none is the problem; two would be a duplicate: \`setspn -X\`).`,
-        `If "${alias}" is an alias of a Windows file server: \`setspn -S cifs/${alias} <server computer account>\` (also for the short name), and let the server accept the alias: \`netdom computername <server computer name> /add:${alias}\` (or DisableStrictNameChecking + OptionalNames).`,
-        `On a Samba AD domain: \`samba-tool spn add cifs/${alias} <server computer name>$\`; on a Samba member server add the name to \`netbios aliases\` and register the SPN.`,
+        `If "${alias}" is an alias of a Windows file server: \`setspn -S cifs/${alias} ${computer}\` (also for the short name), and let the server accept the alias: \`netdom computername ${acct?.dns ?? computer} /add:${alias}\` (or DisableStrictNameChecking + OptionalNames).${acct ? ` The server named itself ${acct.netbios}${acct.dns ? ` (${acct.dns})` : ""} in its NTLM CHALLENGE.` : ""}`,
+        `On a Samba AD domain: \`samba-tool spn add cifs/${alias} ${computer}$\`; on a Samba member server add the name to \`netbios aliases\` and register the SPN.`,
         "Or connect with the server's real name (its FQDN) instead of the alias.",
         "After registering, purge the client's tickets (`klist purge`) and retry.",
       ] : [

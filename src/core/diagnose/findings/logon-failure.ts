@@ -4,6 +4,7 @@ import { add, streamFilter } from "../context";
 import { REF } from "../references";
 import { statusInWords } from "../../names";
 import { reqAt, legFrames, sessionFrames, extraText, serverName } from "./shared/session-text";
+import { serverAccount } from "./shared/server-names";
 import type { FindingModule } from "./module";
 
 /** Credential statuses (MS-ERREF 2.3.1) and what each means for the admin (shared/precedence.ts: these are LOGON_FAILURE). */
@@ -50,7 +51,7 @@ export const logonFailure: FindingModule = {
       else if (st === "STATUS_PASSWORD_MUST_CHANGE" || st === "STATUS_PASSWORD_EXPIRED") specific.push("The user must set a new password first (interactive logon, Ctrl+Alt+Del, or `Set-ADAccountPassword`); SMB cannot change it during SESSION_SETUP.");
       else if (st === "STATUS_ACCOUNT_EXPIRED") specific.push(`Extend the account's expiry date: \`Set-ADAccountExpiration ${a.user ?? "<user>"} -DateTime <date>\` or clear it (\`Clear-ADAccountExpiration\`).`);
       else if (st === "STATUS_LOGON_TYPE_NOT_GRANTED") specific.push("Check the user rights \"Access this computer from the network\" / \"Deny access to this computer from the network\" on the server (secpol.msc or GPO).");
-      else if (st === "STATUS_NO_LOGON_SERVERS" || st.startsWith("STATUS_TRUST")) specific.push("On the server: `Test-ComputerSecureChannel -Verbose` (repair with `-Repair`), `nltest /sc_query:<domain>`; on Samba: `wbinfo -t`.");
+      else if (st === "STATUS_NO_LOGON_SERVERS" || st.startsWith("STATUS_TRUST")) specific.push(`On the server: \`Test-ComputerSecureChannel -Verbose\` (repair with \`-Repair\`), \`nltest /sc_query:${serverAccount(ctx, c.s.server)?.domain ?? "<domain>"}\`; on Samba: \`wbinfo -t\`.`);
       else specific.push(`Check the user name and domain in the blob above for a typo, and the password: ${who ? `does \`${who}\` exist on the server's side (\`Get-ADUser\`, \`pdbedit -L\` on standalone Samba)?` : "the capture shows no user name (the blob was Kerberos or could not be read)."}`);
       add(ctx, {
         id: meta.id,

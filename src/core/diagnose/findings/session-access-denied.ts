@@ -5,6 +5,8 @@ import * as W from "../../../../assembly/wire";
 import { add, streamFilter } from "../context";
 import { REF } from "../references";
 import { statusInWords } from "../../names";
+import { serverAccount } from "./shared/server-names";
+import { namesOf } from "../../model/kerberos";
 import { reqAt, legFrames, sessionFrames, extraText } from "./shared/session-text";
 import type { FindingModule } from "./module";
 
@@ -25,7 +27,8 @@ export const sessionAccessDenied: FindingModule = {
       const a = leg.req.auth;
       const anonymous = a.ntlmType === 3 && !a.user && !a.domain;
       // the alias the client aimed at (NTLM target name), for the commands that register it
-      const alias = (a.spn && /^(?:cifs|host)\/([^/@]+)/i.exec(a.spn)?.[1]) || "<alias>";
+      const alias = (a.spn && /^(?:cifs|host)\/([^/@]+)/i.exec(a.spn)?.[1]) || namesOf(c.m)[0] || "<alias>";
+      const computer = serverAccount(ctx, c.s.server)?.netbios ?? "<server computer name>";
       const causes: string[] = [];
       const binding = ((leg.req.flags ?? 0) & W.SMB2_SESSION_FLAG_BINDING) !== 0;
       if (binding) causes.push(`Multichannel binding: this SESSION_SETUP asked to bind an existing session to an additional channel (SMB2_SESSION_FLAG_BINDING). A server refuses a bind whose user differs from the session's (here ${a.ntlmType === 3 && !a.user ? "an anonymous logon" : c.s.user ?? "the user is not visible"}), that is anonymous or guest, that fails the signing check, or whose dialect or client GUID differ from the first channel's (MS-SMB2 3.3.5.5.2). The first channel keeps working; only the extra channel is lost.`);
@@ -45,7 +48,7 @@ export const sessionAccessDenied: FindingModule = {
         remediation: [
           ...(binding ? ["For multichannel: `Get-SmbMultichannelConnection` on the client shows the channels; to confirm the cause, retry with multichannel off on the client (`Set-SmbClientConfiguration -EnableMultiChannel $false`) or the server (`Set-SmbServerConfiguration -EnableMultiChannel $false`); make sure every channel authenticates as the same user (no cached anonymous or guest credentials)."] : []),
           "Check whether the server requires encryption: `Get-SmbServerConfiguration | select EncryptData, RejectUnencryptedAccess` (Windows) or `testparm -sv | grep -i 'smb encrypt'` (Samba). If it does, the client must use SMB 3.0 or later with encryption.",
-          `Check server name hardening: \`Get-SmbServerConfiguration | select SmbServerNameHardeningLevel\` or the registry value SmbServerNameHardeningLevel under HKLM\\SYSTEM\\CurrentControlSet\\Services\\LanmanServer\\Parameters; to test, set it to 0 (as the troubleshooting article suggests) and retry; then register the alias properly instead (\`netdom computername <server computer name> /add:${alias}\` and \`setspn -S cifs/${alias} <server computer name>\`).`,
+          `Check server name hardening: \`Get-SmbServerConfiguration | select SmbServerNameHardeningLevel\` or the registry value SmbServerNameHardeningLevel under HKLM\\SYSTEM\\CurrentControlSet\\Services\\LanmanServer\\Parameters; to test, set it to 0 (as the troubleshooting article suggests) and retry; then register the alias properly instead (\`netdom computername ${computer} /add:${alias}\` and \`setspn -S cifs/${alias} ${computer}\`).`,
           "Check signing: `Get-SmbServerConfiguration | select RequireSecuritySignature`; older third-party devices may not sign correctly.",
           "The server's Microsoft-Windows-SMBServer/Security event log names the reason (e.g. event 1006 for encryption, 1009 for name hardening / SPN validation).",
         ],

@@ -3,6 +3,7 @@
 import { add, dur, streamFilter } from "../context";
 import { REF } from "../references";
 import { serverResetAfter } from "../../model/summarize";
+import { serverAccount } from "./shared/server-names";
 import type { FindingModule } from "./module";
 
 const meta = {
@@ -28,7 +29,7 @@ export const sessionSetupNoResponse: FindingModule = {
         title: `SESSION_SETUP never answered by ${c.s.server}`,
         explanation: `${c.s.client} sent a SESSION_SETUP request (frame ${leg.req.frame}, ${mech}${leg.req.auth.user ? `, user ${leg.req.auth.domain ? `${leg.req.auth.domain}\\` : ""}${leg.req.auth.user}` : ""}). ${leg.bareAck ? `The server's TCP stack acknowledged it ${dur(leg.bareAck.delayMs)} later (frame ${leg.bareAck.frame}), but no SMB response came in ${dur(silence)}` : `No SMB response came in ${dur(silence)}, and no acknowledgement from the server appears in the capture either`}${end ? `; then ${end.fromClient ? "the client" : "the server"} ${end === m.rst ? "reset" : "closed"} the connection (frame ${end.frame})${serverResetAfter(m, leg.req) ? ", the server's refusal of the request rather than a lost answer" : ""}` : "; the capture ends with the connection still open"}. ${leg.bareAck ? "The server got the request but could not finish authenticating: it may be waiting for a domain controller (NTLM pass-through or Kerberos PAC validation), or a filter driver holds the request." : "Either the server stopped answering altogether, or its replies are lost on the way back (a firewall, VPN or load balancer dropping them); earlier responses on this connection did arrive, so the path worked until then."}`,
         remediation: [
-          `On the server, check that a domain controller is reachable and answers: \`nltest /sc_verify:${leg.req.auth.domain || "<domain>"}\`, \`Test-ComputerSecureChannel\`; on Samba \`wbinfo -P\` and \`wbinfo -t\`.`,
+          `On the server, check that a domain controller is reachable and answers: \`nltest /sc_verify:${serverAccount(ctx, c.s.server)?.domain || leg.req.auth.domain || "<domain>"}\`, \`Test-ComputerSecureChannel\`; on Samba \`wbinfo -P\` and \`wbinfo -t\`.`,
           "Look for Kerberos errors on port 88 around this time (the troubleshooting article: errors after pre-authentication are the cause).",
           "Check filter drivers and antivirus on the server (`fltmc filters`), as for a NEGOTIATE that is never answered.",
           "Capture on the server at the same time: if it sends the response and the client never sees it, something on the path (firewall, IPS, VPN, load balancer) drops it.",

@@ -72,7 +72,7 @@ function smb2(ctx: DiagnoseContext, c: ConnView, h: HangUp): void {
     explanation: `The client set SMB2_NEGOTIATE_SIGNING_REQUIRED in its NEGOTIATE SecurityMode: it requires signing. The session setup in frame ${resp.frame} succeeded, but ${why}. So the client gave up: ${hangUpText(h)}. ${DEFAULTS}${signingByDefault(c)}`,
     remediation: [
       ...(guest || anon ? [
-        `Best fix, on ${srv}: give the client a real account instead of guest access (on Samba, \`map to guest = bad user\` turns unknown or mistyped user names into guest silently: check the user name and password the client sends, or add the user with \`smbpasswd -a\`).`,
+        `Best fix, on ${srv}: give the client a real account instead of guest access (on Samba, \`map to guest = bad user\` turns unknown or mistyped user names into guest silently: check the user name and password the client sends, or add the user with \`smbpasswd -a ${c.s.user?.split("\\").pop() || "<user>"}\`).`,
       ] : [
         `Best fix, on ${srv}: make it sign. Update the NAS firmware or SMB server; on Samba use \`server signing = default\` or \`mandatory\` (never \`disabled\`) and a current version; on Windows \`Set-SmbServerConfiguration -RequireSecuritySignature $true\`.`,
       ]),

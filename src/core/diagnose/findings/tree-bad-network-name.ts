@@ -25,7 +25,7 @@ export const treeBadNetworkName: FindingModule = {
         title: `Share "${name}" does not exist on ${host(c.s.server)}`,
         explanation: `The client asked to connect to ${requestText(t)} with TREE_CONNECT and the server answered ${v.shown} (frame ${t.resp!.frame}): it has no share by that name. The path above is exactly what was sent, so check it for a typo. ${ok.length ? `On this server these shares did connect in the capture: ${ok.join(", ")}.` : "No other share connected on this server in the capture."}`,
         remediation: [
-          `List the server's shares: \`Get-SmbShare\` on Windows, \`net view \\\\${host(c.s.server)}\` from a client, \`smbclient -L ${host(c.s.server)} -U ${c.s.user ? `'${c.s.user}'` : "<user>"}\` or \`testparm -s\` on Samba.`,
+          `List the server's shares: \`Get-SmbShare\` on Windows, \`net view \\\\${host(c.s.server)}\` from a client, \`smbclient -L ${host(c.s.server)} ${c.s.user ? `-U '${c.s.user}'` : c.s.auth === "anonymous" ? "-N" : "-U <user>"}\` or \`testparm -s\` on Samba.`,
           "Correct the path in the mapping, shortcut, script or GPO that uses it.",
           "If the share should exist: it may be on another server (DFS namespace or a migrated share), or its folder may be missing so that the server dropped it (Samba logs \"canonicalize_connect_path failed\"); a cluster share exists only on the node or name that owns it.",
         ],

@@ -22,7 +22,7 @@ export function limitRemedies(server: string, share: string | null): string[] {
   const s = share ?? "<share>";
   return [
     `Samba: the share's \`max connections\` (0 = unlimited) caps how many connections it takes at once; see \`testparm -s --section-name=${s}\` and who holds them with \`smbstatus -S\`. Raise the limit or close idle sessions.`,
-    `Windows server: \`Get-SmbShare -Name ${s} | fl ConcurrentUserLimit\` (0 = no limit); raise it with \`Set-SmbShare -Name ${s} -ConcurrentUserLimit 0\` (or a larger number), or \`net share ${s} /unlimited\` / \`net share ${s} /users:N\`.`,
+    `Windows server: \`Get-SmbShare -Name ${s} | fl ConcurrentUserLimit\` (0 = no limit); raise it with \`Set-SmbShare -Name ${s} -ConcurrentUserLimit 0\` (or a larger number), or \`net share ${s} /unlimited\` / \`net share ${s} /users:<number>\`.`,
     `Windows 10/11 (client editions) as the file server: at most ${WINDOWS_CLIENT_LIMIT} other computers can be connected at once, whatever the share settings; \`Get-SmbSession\` on ${server} lists them. Close idle connections (\`net use * /delete\` on the clients) or move the share to a Windows Server or Samba.`,
   ];
 }
