@@ -155,9 +155,15 @@ function text(r: Report, n: number, failed: Failed[], incomplete: Connection[], 
     const err = r.findings.find((f) => f.severity === "error");
     const warn = r.findings.find((f) => f.severity === "warning");
     const note = err ? `, but: ${err.title}` : warn ? `; note: ${warn.title}` : "";
+    // set up as far as a capture can tell: SMB3 encryption hides every TREE_CONNECT of these, so a
+    // refused share would not show (the Decrypt panel or --password-file/--keytab can read them)
+    const hidden = r.connections.filter((c) => c.outcome === "ok" && c.findings.includes("ENCRYPTED_TRAFFIC") && c.shares.length === 0).length;
+    const fine = hidden === 0 ? "set up fine"
+      : hidden === m ? `got through session setup; SMB3 encryption hides ${m === 1 ? "its" : "their"} tree connects, so a refused share would not show (decrypt with the user's password or the server's keytab to see them)`
+      : `set up fine, ${hidden} of them as far as SMB3 encryption lets a capture tell (their tree connects are encrypted)`;
     return m === 1
-      ? `The SMB connection ${incomplete.length ? "shows no failure" : "set up fine"}${tail}${fb}${note}.`
-      : `All ${plural(m, "SMB connection")} ${incomplete.length ? "show no failure" : "set up fine"}${tail}${fb}${note}.`;
+      ? `The SMB connection ${incomplete.length ? "shows no failure" : fine}${tail}${fb}${note}.`
+      : `All ${plural(m, "SMB connection")} ${incomplete.length ? "show no failure" : fine}${tail}${fb}${note}.`;
   }
   if (failed.length === 1) {
     // one failure: its own phase, status and cause
