@@ -2,6 +2,7 @@
 import * as W from "../../assembly/wire";
 import { NTSTATUS_PACKED } from "./ntstatus.generated";
 import * as C from "../../assembly/events";
+import { CIPHER } from "./decrypt/smb3keys";
 
 let ntstatus: Map<number, string> | null = null;
 
@@ -134,7 +135,10 @@ export function smb2Dialect(rev: number): string {
   }
 }
 
-export const CIPHERS: Record<number, string> = { 1: "AES-128-CCM", 2: "AES-128-GCM", 3: "AES-256-CCM", 4: "AES-256-GCM" };
+/** Cipher names by id, from the one table of ids (decrypt/smb3keys.ts CIPHER, MS-SMB2 2.2.3.1.2). */
+export const CIPHERS: Record<number, string> = {
+  [CIPHER.AES128CCM]: "AES-128-CCM", [CIPHER.AES128GCM]: "AES-128-GCM", [CIPHER.AES256CCM]: "AES-256-CCM", [CIPHER.AES256GCM]: "AES-256-GCM",
+};
 export const SIGNING_ALGS: Record<number, string> = { 0: "HMAC-SHA256", 1: "AES-CMAC", 2: "AES-GMAC" };
 
 export const LINK_TYPES: Record<number, string> = {
