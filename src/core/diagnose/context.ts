@@ -21,7 +21,7 @@ export interface DiagnoseContext {
   /** lookups by host, built on first use (connsToServer, okBetween): rules that look for other
    *  connections would otherwise scan every connection for each one (quadratic in a capture of
    *  tens of thousands) */
-  index?: { byServer: Map<string, ConnView[]>; okByHosts: Map<string, ConnView[]> };
+  index?: { byServer: Map<string, ConnView[]>; byClient: Map<string, ConnView[]>; okByHosts: Map<string, ConnView[]> };
 }
 
 /**
@@ -46,20 +46,26 @@ export function hasErrorFinding(ctx: DiagnoseContext, id: string): boolean {
 
 function indexOf(ctx: DiagnoseContext): NonNullable<DiagnoseContext["index"]> {
   if (ctx.index) return ctx.index;
-  const byServer = new Map<string, ConnView[]>(), okByHosts = new Map<string, ConnView[]>();
+  const byServer = new Map<string, ConnView[]>(), byClient = new Map<string, ConnView[]>(), okByHosts = new Map<string, ConnView[]>();
   const put = (m: Map<string, ConnView[]>, k: string, c: ConnView) => { const l = m.get(k); if (l) l.push(c); else m.set(k, [c]); };
   for (const c of ctx.conns) {
     // the model's addresses are host() of the summary's endpoints, without parsing them again
     put(byServer, c.m.serverIp, c);
+    put(byClient, c.m.clientIp, c);
     // outcomes are settled before the rules run (summaries, then failedForKerberos)
     if (c.s.outcome === "ok") put(okByHosts, `${c.m.clientIp}|${c.m.serverIp}`, c);
   }
-  return (ctx.index = { byServer, okByHosts });
+  return (ctx.index = { byServer, byClient, okByHosts });
 }
 
 /** The connections whose server is this host (`host()` of their server), in Report order. */
 export function connsToServer(ctx: DiagnoseContext, serverHost: string): readonly ConnView[] {
   return indexOf(ctx).byServer.get(serverHost) ?? [];
+}
+
+/** The connections whose client is this host (`host()` of their client), in Report order. */
+export function connsFromClient(ctx: DiagnoseContext, clientHost: string): readonly ConnView[] {
+  return indexOf(ctx).byClient.get(clientHost) ?? [];
 }
 
 /** The connections set up fine ("ok") from this client host to this server host, in Report order. */

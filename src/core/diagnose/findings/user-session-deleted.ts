@@ -6,7 +6,7 @@
 // nowhere (set up before the capture: a server restart or failover lost it). shared/precedence.ts
 // leaves this status to this module.
 import * as W from "../../../../assembly/wire";
-import { add, host, streamFilter, type ConnView, type DiagnoseContext } from "../context";
+import { add, connsToServer, host, streamFilter, type ConnView, type DiagnoseContext } from "../context";
 import { REF } from "../references";
 import { SMB2_COMMANDS } from "../../names";
 import type { SessionLeg, TreeConnect } from "../../model/types";
@@ -49,8 +49,8 @@ function origin(ctx: DiagnoseContext, c: ConnView, sid: bigint | undefined, befo
   const on = (o: ConnView) => o.m.sessions.find((l) => l.resp && (l.resp.status >>> 0) === 0 && l.resp.sessionId === sid && l.resp.frame < before);
   const mine = on(c);
   if (mine) return { conn: c, frame: mine.resp!.frame };
-  for (const o of ctx.conns) {
-    if (o === c || host(o.s.server) !== host(c.s.server)) continue;
+  for (const o of connsToServer(ctx, host(c.s.server))) { // (an index: a scan of every connection per refusal was quadratic)
+    if (o === c) continue;
     const l = on(o);
     if (l) return { conn: o, frame: l.resp!.frame };
   }
