@@ -23,7 +23,7 @@ import {
   resetTimes, setSetupOnly, setDecrypt, setPlainMode, outRedirect, outRestore, packetSave, packetRestore, setContext,
 } from "./out";
 import { readerInit, readerReset, feedIn as readerFeedIn, resume as readerResume, readerFinish, readerPulled, CARRY_CAP, INPUT_CAP, framesRead } from "./capture/reader";
-import { pullReset, pullActive, reqOffset, reqLength, reqDst, workDone, workTotal, noRequest } from "./capture/pull";
+import { pullReset, pullActive, reqOffset, reqLength, reqDst, workDone, workTotal, noRequest, aheadOffset, aheadLength, aheadDst } from "./capture/pull";
 import { netmonInit, netmonReset, netmonSetFileSize } from "./capture/netmon";
 import { etlInit, etlReset, etlSetFileSize } from "./capture/etl";
 import { packetInit, packetReset, packets, bytesOnWire, fragments, tcpPorts, udpPorts } from "./net/packet";
@@ -121,6 +121,10 @@ export function resume(): u32 { return readerResume(); }
 export function pullLength(): u32 { return reqLength; }
 export function pullOffset(): f64 { return <f64>reqOffset; }
 export function pullPtr(): usize { return reqDst; }
+/** The read the container expects to ask for next (pull.ts: read-ahead); 0: none. */
+export function pullAheadLength(): u32 { return aheadLength; }
+export function pullAheadOffset(): f64 { return <f64>aheadOffset; }
+export function pullAheadPtr(): usize { return aheadDst; }
 export function pulled(n: u32): u32 {
   if (n > reqLength) n = reqLength;
   noRequest();

@@ -4,7 +4,11 @@
 //     --sync     readSync then feed (the default): reading and decoding take turns
 //     --overlap  async reads into the decoder's second input buffer while it decodes the first
 //                (inputPtrAt/feedAt): reading and decoding overlap on two cores
-import { readFileSync, openSync, readSync, closeSync } from "node:fs";
+// A container that reads out of file order (ETL, Network Monitor: assembly/capture/pull.ts) takes
+// over after the first slice: its requests are served with readSync (--sync) or awaited
+// positional reads (--overlap, as src/core/source.ts servePulls does), and the figures add the
+// number of reads and their bytes.
+import { readFileSync, openSync, readSync, closeSync, statSync } from "node:fs";
 import { open } from "node:fs/promises";
 const args = process.argv.slice(2);
 const file = args.filter((a) => !a.startsWith("--"))[0];
@@ -16,8 +20,9 @@ x.init();
 const key = crypto.getRandomValues(new Uint32Array(4)); // as src/core/decoder/wasm.ts does
 x.setHashSeed(key[0], key[1], key[2], key[3]);
 x.reset();
+x.setFileSize(statSync(file).size);
 const cap = x.inputCap();
-let off = 0, events = 0;
+let off = 0, events = 0, pulls = 0, pulledBytes = 0, aheadUsed = 0, aheadDropped = 0;
 const drainAfter = (more) => {
   events += x.outputLen(); x.outputReset();
   while (more) { more = x.resume(); events += x.outputLen(); x.outputReset(); }
@@ -30,6 +35,12 @@ if (!overlap) {
     if (n <= 0) break;
     off += n;
     drainAfter(x.feed(n));
+    if (x.pullLength() > 0) break;
+  }
+  for (let len = x.pullLength() >>> 0; len > 0; len = x.pullLength() >>> 0) {
+    const n = readSync(fd, new Uint8Array(x.memory.buffer, x.pullPtr() >>> 0, len), 0, len, x.pullOffset());
+    pulls++; pulledBytes += n;
+    drainAfter(x.pulled(n));
   }
   closeSync(fd);
 } else {
@@ -44,9 +55,28 @@ if (!overlap) {
     pending = fh.read(view(1 - k), 0, cap, off); // the next slice, read while this one decodes
     drainAfter(x.feedAt(k, n));
     k = 1 - k;
+    if (x.pullLength() > 0) { await pending; break; }
   }
+  // pull mode, with the container's read-ahead in flight while it decodes (as servePulls does)
+  let ahead = null;
+  const same = (a, off, len, ptr) => a.off === off && a.len === len && a.ptr === ptr;
+  for (let len = x.pullLength() >>> 0; len > 0; len = x.pullLength() >>> 0) {
+    const off = x.pullOffset(), ptr = x.pullPtr() >>> 0;
+    const alen = x.pullAheadLength() >>> 0, aoff = x.pullAheadOffset(), aptr = x.pullAheadPtr() >>> 0;
+    let read;
+    if (ahead && same(ahead, off, len, ptr)) { read = ahead.done; ahead = null; aheadUsed++; }
+    else {
+      if (ahead && !(alen && same(ahead, aoff, alen, aptr))) { await ahead.done; ahead = null; aheadDropped++; }
+      read = fh.read(new Uint8Array(x.memory.buffer, ptr, len), 0, len, off).then((r) => r.bytesRead);
+    }
+    if (alen && !ahead) ahead = { off: aoff, len: alen, ptr: aptr, done: fh.read(new Uint8Array(x.memory.buffer, aptr, alen), 0, alen, aoff).then((r) => r.bytesRead) };
+    const n = await read;
+    pulls++; pulledBytes += n;
+    drainAfter(x.pulled(n));
+  }
+  if (ahead) await ahead.done;
   await fh.close();
 }
 x.finish(); events += x.outputLen(); x.outputReset();
 // the flow table's lookups (assembly/net/tcp.ts): places looked at, in all and at most by one
-console.log(JSON.stringify({ bytes: off, eventBytes: events, flowProbes: Number(x.flowProbes()), flowProbeMax: x.flowProbeMax(), flowRekeys: x.flowRekeys() }));
+console.log(JSON.stringify({ bytes: off, eventBytes: events, ...(pulls ? { pulls, pulledBytes, aheadUsed, aheadDropped } : {}), flowProbes: Number(x.flowProbes()), flowProbeMax: x.flowProbeMax(), flowRekeys: x.flowRekeys() }));

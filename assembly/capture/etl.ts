@@ -10,6 +10,9 @@
 //      earliest timestamp among the cursors goes next. A cursor holds only a window of its buffer
 //      (decompressed as it goes: XPRESS looks back at most 8 KiB), so memory is a fixed arena
 //      shared by the processors, whatever the buffers' size (ETW allows 16 MiB).
+//      Uncompressed files, when the arena holds one more window: the window of the cursor that
+//      will run out first (its last event is the earliest) is read ahead into that spare one
+//      (pull.ts), so that the file reads overlap the decoding; the two swap when it runs out.
 // Frames are numbered as etl2pcapng writes them: every packet event (ndiscap 1001/1003, pktmon
 // 160/170) in time order. pktmon logs a packet once per component it crosses: only one
 // component's copies are analysed (W_PKTMON_COPIES says which).
@@ -21,7 +24,7 @@ import {
 } from "../events";
 import { PKTMON_EV_COMPONENT, PKTMON_EV_DROP, PKTMON_EV_PACKET, PKTMON_HDR_SIZE, PKTMON_OFF_DROP_REASON, PKTMON_COMPONENT_MINIPORT, LT_ETHERNET } from "../wire";
 import { begin, end, fU32, fU64, fBytes, setPacket, outFree, OUT_RESERVE } from "../out";
-import { request, noRequest, startPulling, progressed } from "./pull";
+import { request, noRequest, startPulling, progressed, readAhead, noReadAhead } from "./pull";
 import { XpressState, xpressRun, XP_FULL, XP_NEED_INPUT, XPRESS_HISTORY } from "./xpress";
 import { lznt1Run } from "./lznt1";
 import { HuffState, xpressHuffRun, xpressHuffInit, XPRESS_HUFF_HISTORY, XPRESS_HUFF_TABLE_BYTES } from "./xpressHuff";
@@ -74,6 +77,8 @@ let cursorArena: usize = 0; let cursorArenaSize: u32 = 0; // in area A (cursors 
 let cursorArena2: usize = 0; let cursorArena2Size: u32 = 0; // rest of area B
 
 class Cursor {
+  slot: u32 = 0;
+  base: usize = 0; // the cursor's share of the arena (read-ahead swaps it with the spare one)
   cpu: u32 = 0;
   idx: i32 = -1; // index entry of the buffer being read; -1: no more buffers
   bufOff: u64 = 0;
@@ -93,6 +98,8 @@ class Cursor {
   // the next event (valid when ready)
   ready: bool = false; ts: u64 = 0;
   wait: u32 = 0; // what the pending read is for (W_*)
+  // read-ahead: what the cursor will read when its window runs out (pred: known)
+  pred: bool = false; predTs: u64 = 0; predOff: u64 = 0; predLen: u32 = 0;
 }
 const W_NONE: u32 = 0;
 const W_HEADER: u32 = 1; // the buffer header
@@ -100,6 +107,16 @@ const W_DATA: u32 = 2; // uncompressed records
 const W_RAW: u32 = 3; // compressed bytes
 
 let cursors: StaticArray<Cursor> = new StaticArray<Cursor>(0);
+
+// ---- read-ahead (pass 2) ----
+const AHEAD_RAW: u32 = 64 << 10; // a slot's room for compressed bytes (a buffer flagged so in an uncompressed file)
+let aheadOn = false;
+let slotSize: u32 = 0;
+let spare: usize = 0; // the slot no cursor reads into: where the read-ahead lands
+let aheadPub = false; // a read-ahead was named at the last return: the caller may have it in flight
+let aheadSlot: u32 = 0;
+let aheadOff: u64 = 0;
+let aheadLen: u32 = 0;
 
 // ---- file state ----
 const P_IDLE: u32 = 0;
@@ -163,7 +180,7 @@ export function etlReset(): void {
   cpuMhz = 0; fileCompressed = false; compressFormat = 0; nBuffers = 0; nSlots = 0; scanOff = 0; primed = 0;
   pending = -1; frames = 0; seenNext = 0; chosen = 0xffffffff; copiesSkipped = 0; drops = 0; firstDropReason = 0; sawPktmon = false; scanAll = false; announced = false;
   nameLen = 0; cpuWarned = false; decompWarned = false; recordWarned = false; formatWarned = false; truncWarned = false;
-  failed = false;
+  failed = false; aheadOn = false; aheadPub = false; slotSize = 0; spare = 0;
 }
 
 export function etlFrames(): u32 { return frames; }
@@ -201,6 +218,7 @@ export function etlStart(): void {
 
 function index(): void {
   pass = P_INDEX;
+  aheadOn = false; aheadPub = false; // (an ahead read in flight is waited for before this pass's first read)
   nBuffers = 0; nSlots = 0;
   scanOff = 0;
   const c = cursors[0];
@@ -225,7 +243,13 @@ function openAt(c: Cursor, off: u64): void {
   if (pass == P_INDEX && !scanAll && off != 0) len = BUF_HDR; // the header alone
   else if (fileCompressed) { len = c.rawCap; c.hdrAt = c.raw; }
   else len = c.winCap;
+  if (pass == P_MERGE && c.idx >= 0) { const d = diskOf(<u32>c.idx); if (<u64>len > d && d >= <u64>BUF_HDR) len = <u32>d; } // not into the next buffer
   if (<u64>len > room) len = room > <u64>BUF_HDR ? <u32>room : BUF_HDR;
+  c.pred = false;
+  if (aheadPub && aheadSlot == c.slot && aheadOff == off && aheadLen == len && pass == P_MERGE) {
+    takeSpare(c); // the read ahead: its bytes are in the spare slot, which becomes this cursor's
+    c.win = c.hdrAt = c.slotWin; c.winCap = c.slotWinCap;
+  }
   request(off, len, c.hdrAt);
 }
 
@@ -330,6 +354,15 @@ function interesting(p: usize): bool {
 // Brings logical bytes [c.rec, c.rec + need) into the window: R_MORE when more are there, R_IO
 // when a read is needed first.
 function more(c: Cursor, need: u32): u32 {
+  c.pred = false;
+  if (aheadPub && aheadSlot == c.slot && !c.compressed && aheadOff == c.bufOff + BUF_HDR + c.rec && aheadLen >= need) {
+    // the read ahead holds the buffer from this record on: the spare slot becomes the window
+    takeSpare(c);
+    c.win = c.slotWin; c.winCap = c.slotWinCap; c.winPos = c.rec; c.winLen = 0;
+    c.wait = W_DATA;
+    request(aheadOff, aheadLen, c.win);
+    return R_IO;
+  }
   // slide: keep the record being read (and, when decompressing, the history matches refer to)
   let keep = c.rec;
   if (c.compressed) {
@@ -388,7 +421,7 @@ function inflate(c: Cursor): u32 {
   let n = c.rawCap - left;
   const remain = diskEnd - c.rawNext;
   if (<u64>n > remain) n = <u32>remain;
-  c.wait = W_RAW;
+  c.wait = W_RAW; c.pred = false;
   request(c.rawNext, n, c.raw + left);
   return R_IO;
 }
@@ -397,10 +430,15 @@ function inflate(c: Cursor): u32 {
 function arrived(c: Cursor, n: u32): u32 {
   const w = c.wait;
   c.wait = W_NONE;
-  if (w == W_HEADER) return headerArrived(c, n) ? R_MORE : R_END;
+  if (w == W_HEADER) {
+    if (!headerArrived(c, n)) return R_END;
+    if (aheadOn && !c.compressed) predict(c);
+    return R_MORE;
+  }
   if (w == W_DATA) {
     c.winLen += n;
     if (n == 0) { c.rec = c.logical; return R_END; }
+    if (aheadOn) predict(c);
     return R_MORE;
   }
   // W_RAW
@@ -532,19 +570,25 @@ function endIndex(): void {
   // pass 2: each processor gets an equal share of the arena (area A first, then the rest of B)
   pass = P_MERGE;
   if (nSlots == 0) { pass = P_DONE; noRequest(); return; }
-  let share = ((cursorArenaSize + cursorArena2Size) / nSlots) & ~1023;
-  while (share > 0 && cursorArenaSize / share + cursorArena2Size / share < nSlots) share -= 1024;
+  let share = layoutFor(nSlots);
   if (fileCompressed && compressFormat == COMPRESS_XPRESS_HUFF && share - (share >> 2) < MIN_WINDOW_HUFF) {
     const each = (MIN_WINDOW_HUFF * 4 / 3 + 1023) & ~1023;
     fail(E_ETL_HUFF_CPUS, 0, nSlots, cursorArenaSize / each + cursorArena2Size / each); return;
   }
   if (share - (share >> 2) < MIN_WINDOW) { fail(E_ETL_TOO_MANY_CPUS, 0, MAX_CURSORS, nSlots); return; }
+  // Read-ahead needs one slot more. Only where neither layout could refuse a record (or the
+  // history XPRESS Huffman needs) for want of room, so that both read the same events.
+  aheadOn = false; aheadPub = false;
+  const slots = layoutFor(nSlots + 1);
+  if (!fileCompressed && slots - AHEAD_RAW >= MIN_WINDOW_HUFF && share - (share >> 2) >= MIN_WINDOW_HUFF) { aheadOn = true; share = slots; }
+  slotSize = share;
   const inA = cursorArenaSize / share;
-  for (let s: u32 = 0; s < nSlots; s++) {
-    const c = cursors[s];
+  for (let s: u32 = 0; s <= nSlots; s++) {
     const base = s < inA ? cursorArena + <usize>s * share : cursorArena2 + <usize>(s - inA) * share;
-    c.slotWin = c.win = base; c.slotWinCap = c.winCap = share - (share >> 2); c.raw = base + c.winCap; c.rawCap = share >> 2;
-    c.idx = -1; c.ready = false; c.wait = W_NONE; c.disk = 0; c.cpu = 0xffffffff;
+    if (s == nSlots) { spare = base; break; }
+    const c = cursors[s];
+    c.slot = s; c.base = base; layoutSlot(c);
+    c.idx = -1; c.ready = false; c.wait = W_NONE; c.disk = 0; c.cpu = 0xffffffff; c.pred = false;
   }
   // each slot's processor: the first indexed buffer of it
   for (let i: u32 = 0; i < nBuffers; i++) {
@@ -572,6 +616,94 @@ function chooseComponent(): void {
 }
 
 // ---- pass 2: merge ----
+
+// The largest share (a multiple of 1 KiB) of which n fit in the two areas, none across both.
+function layoutFor(n: u32): u32 {
+  let share = ((cursorArenaSize + cursorArena2Size) / n) & ~1023;
+  while (share > 0 && cursorArenaSize / share + cursorArena2Size / share < n) share -= 1024;
+  return share;
+}
+
+// Bytes of indexed buffer i in the file: up to the next one (pass 1 found each right after the last).
+function diskOf(i: u32): u64 {
+  const off = load<u64>(indexBase + <usize>i * 8) & 0xffffffffffff;
+  const end = i + 1 < nBuffers ? load<u64>(indexBase + <usize>(i + 1) * 8) & 0xffffffffffff : fileSize;
+  return end > off ? end - off : 0;
+}
+
+// The window and the room for compressed bytes in the cursor's slot.
+function layoutSlot(c: Cursor): void {
+  const raw = aheadOn ? AHEAD_RAW : slotSize >> 2;
+  c.slotWin = c.win = c.base; c.slotWinCap = c.winCap = slotSize - raw; c.raw = c.base + c.slotWinCap; c.rawCap = raw;
+}
+
+// The read ahead is the cursor's: its slot (whose window it has read to the end) becomes the spare.
+function takeSpare(c: Cursor): void {
+  const old = c.base;
+  c.base = spare; spare = old;
+  layoutSlot(c);
+  aheadPub = false;
+}
+
+// What the cursor will read when its window runs out, and the timestamp of the last event it
+// holds (the cursor runs out when the merge has passed it): nextEvent's walk, ahead of it.
+function predict(c: Cursor): void {
+  c.pred = false;
+  if (c.compressed) return;
+  const end = c.winPos + c.winLen;
+  let r = c.rec;
+  let last: u64 = 0;
+  let cont = false;
+  while (true) {
+    if (r + 8 > c.logical) break;
+    if (r + 8 > end) { cont = true; break; }
+    const p = c.win + <usize>(r - c.winPos);
+    if (load<u32>(p) == REC_END) break;
+    const type = <u32>load<u8>(p + 2);
+    const size = sizeAt(p, type);
+    if (size < 8 || r + size > c.logical) break;
+    if (r + size > end) { cont = true; break; }
+    if ((type == 0x12 || type == 0x13) && size >= EH_SIZE && interesting(p)) last = load<u64>(p + EH_TS);
+    r += (size + 7) & ~7;
+  }
+  c.predTs = last;
+  if (cont) { // the rest of the buffer, from the record the window cuts
+    const left = c.logical - r;
+    c.predOff = c.bufOff + BUF_HDR + r; c.predLen = left < c.slotWinCap ? left : c.slotWinCap;
+  } else { // the processor's next buffer, read as openAt will
+    let i = c.idx + 1;
+    while (<u32>i < nBuffers && <u32>(load<u64>(indexBase + <usize>i * 8) >> 48) != c.cpu) i++;
+    if (<u32>i >= nBuffers) return;
+    const off = load<u64>(indexBase + <usize>i * 8) & 0xffffffffffff;
+    const room = off < fileSize ? fileSize - off : 0;
+    let len = c.slotWinCap;
+    const d = diskOf(<u32>i); if (<u64>len > d && d >= <u64>BUF_HDR) len = <u32>d;
+    if (<u64>len > room) len = room > <u64>BUF_HDR ? <u32>room : BUF_HDR;
+    c.predOff = off; c.predLen = len;
+  }
+  c.pred = true;
+}
+
+// Names the read-ahead at a return to the caller (pass 2): the one named before while its cursor
+// still expects it, else the next read of the cursor that will run out first.
+function publishAhead(): void {
+  if (!aheadOn || pass != P_MERGE || failed) { aheadPub = false; noReadAhead(); return; }
+  if (aheadPub) {
+    const c = cursors[aheadSlot];
+    if (c.pred && c.wait == W_NONE && c.predOff == aheadOff && c.predLen == aheadLen) return;
+    aheadPub = false;
+  }
+  let best: i32 = -1; let bestTs: u64 = 0;
+  for (let s: u32 = 0; s < nSlots; s++) {
+    const c = cursors[s];
+    if (!c.pred || c.wait != W_NONE) continue;
+    if (best < 0 || c.predTs < bestTs) { best = <i32>s; bestTs = c.predTs; }
+  }
+  if (best < 0) { noReadAhead(); return; }
+  const c = cursors[best];
+  aheadPub = true; aheadSlot = <u32>best; aheadOff = c.predOff; aheadLen = c.predLen;
+  readAhead(aheadOff, aheadLen, spare);
+}
 
 // Opens the cursor's next buffer of its processor (after index entry c.idx when `after`).
 function nextBuffer(c: Cursor, after: bool): u32 {
@@ -712,12 +844,18 @@ function seenByChosen(u: usize): bool {
 
 /** The bytes asked for arrived. 1 = paused for output space. */
 export function etlPulled(n: u32): u32 {
-  if (pass == P_INDEX) return indexStep(n);
-  if (pass == P_MERGE) return mergeStep(n, true);
-  return 0;
+  let r: u32 = 0;
+  if (pass == P_INDEX) r = indexStep(n);
+  else if (pass == P_MERGE) r = mergeStep(n, true);
+  publishAhead();
+  return r;
 }
 
-export function etlResume(): u32 { return pass == P_MERGE && pending < 0 ? mergeLoop() : 0; }
+export function etlResume(): u32 {
+  const r = pass == P_MERGE && pending < 0 ? mergeLoop() : 0;
+  publishAhead();
+  return r;
+}
 
 export function etlFinish(): void {
   if (failed) return;

@@ -3,7 +3,7 @@
 // character device, a /proc file whose size reads 0) is read as a stream, to its end, without
 // knowing its size (size -1).
 import { open, stat } from "node:fs/promises";
-import { createReadStream } from "node:fs";
+import { createReadStream, readSync } from "node:fs";
 import { basename } from "node:path";
 import { isatty } from "node:tty";
 import type { Readable } from "node:stream";
@@ -26,7 +26,11 @@ export async function fileSource(path: string, onWaiting?: (what: string) => voi
     return {
       name: basename(path),
       size: st.size,
+      concurrent: true, // positional reads
       async readInto(offset, dst) {
+        // A small read (an ETL buffer header: the index pass reads one per buffer) costs less
+        // than the trip through the thread pool that an asynchronous read takes.
+        if (dst.length <= SYNC_READ_MAX) return readSync(fh.fd, dst, 0, dst.length, offset);
         const { bytesRead } = await fh.read(dst, 0, dst.length, offset);
         return bytesRead;
       },
@@ -44,6 +48,7 @@ export async function fileSource(path: string, onWaiting?: (what: string) => voi
 }
 
 const STREAM_CHUNK = 1 << 20;
+const SYNC_READ_MAX = 64 << 10;
 
 /**
  * A readable stream as a CaptureSource: read in order only, each read taking what has arrived

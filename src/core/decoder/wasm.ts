@@ -33,6 +33,9 @@ interface Exports {
   pullLength(): number;
   pullOffset(): number;
   pullPtr(): number;
+  pullAheadLength(): number;
+  pullAheadOffset(): number;
+  pullAheadPtr(): number;
   pulled(n: number): number;
   pullProgress(): number;
   setFileSize(n: number): void;
@@ -171,6 +174,16 @@ export class Decoder {
     const len = this.x.pullLength() >>> 0;
     if (len === 0) return null;
     return { offset: this.x.pullOffset(), view: new Uint8Array(this.x.memory.buffer, this.x.pullPtr() >>> 0, len) };
+  }
+
+  /**
+   * The read the container expects to ask for next, which the caller may start now (the rules
+   * are in assembly/capture/pull.ts), or null. Its `view` is left alone by the decoder until then.
+   */
+  pullAhead(): PullRequest | null {
+    const len = this.x.pullAheadLength() >>> 0;
+    if (len === 0) return null;
+    return { offset: this.x.pullAheadOffset(), view: new Uint8Array(this.x.memory.buffer, this.x.pullAheadPtr() >>> 0, len) };
   }
 
   /** Hands the container the `n` bytes read for its request (fewer at the end of the file). */
