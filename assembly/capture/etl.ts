@@ -180,7 +180,7 @@ export function etlReset(): void {
   cpuMhz = 0; fileCompressed = false; compressFormat = 0; nBuffers = 0; nSlots = 0; scanOff = 0; primed = 0;
   pending = -1; frames = 0; seenNext = 0; chosen = 0xffffffff; copiesSkipped = 0; drops = 0; firstDropReason = 0; sawPktmon = false; scanAll = false; announced = false;
   nameLen = 0; cpuWarned = false; decompWarned = false; recordWarned = false; formatWarned = false; truncWarned = false;
-  failed = false; aheadOn = false; aheadPub = false; slotSize = 0; spare = 0;
+  failed = false; aheadOn = false; aheadPub = false; slotSize = 0; spare = 0; tnFreq = 0; tnWhole = 0; tnLow = 0;
 }
 
 export function etlFrames(): u32 { return frames; }
@@ -471,6 +471,8 @@ function logfileHeader(c: Cursor, p: usize, type: u32, size: u32): void {
   if (eventsLost > 0 || buffersLost > 0) warn(W_ETL_LOST, 0, eventsLost, buffersLost);
 }
 
+let tnFreq: u64 = 0; let tnWhole: u64 = 0; let tnLow: u64 = 0; // toNs: the second of its last call
+
 /** Raw event timestamp → ns since 1970 (UTC). */
 function toNs(ts: u64): i64 {
   let freq: u64 = perfFreq;
@@ -481,8 +483,11 @@ function toNs(ts: u64): i64 {
   const d = <i64>(ts - ts0);
   const neg = d < 0;
   const a = <u64>(neg ? -d : d);
-  const whole = a / freq;
-  const rem = a % freq;
+  // the whole seconds of the last call hold for the events of the same second (most of them,
+  // the merge going in time order): two 64-bit divisions fewer per event
+  let whole: u64, rem: u64;
+  if (freq == tnFreq && a >= tnLow && a - tnLow < freq) { whole = tnWhole; rem = a - tnLow; }
+  else { whole = a / freq; rem = a - whole * freq; tnFreq = freq; tnWhole = whole; tnLow = a - rem; }
   const frac = rem < 9000000000 ? <i64>(rem * 1000000000 / freq) : <i64>(<f64>rem * 1e9 / <f64>freq);
   const off = <i64>whole * 1000000000 + frac;
   return base + (neg ? -off : off);
