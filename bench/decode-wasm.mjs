@@ -3,7 +3,8 @@
 //   node bench/decode-wasm.mjs [--sync|--overlap] FILE
 //     --sync     readSync then feed (the default): reading and decoding take turns
 //     --overlap  async reads into the decoder's second input buffer while it decodes the first
-//                (inputPtrAt/feedAt): reading and decoding overlap on two cores
+//                (inputPtrAt/feedAt): reading and decoding overlap on two cores; readWaitMs is
+//                the time spent waiting for reads (what the overlap did not hide)
 // A container that reads out of file order (ETL, Network Monitor: assembly/capture/pull.ts) takes
 // over after the first slice: its requests are served with readSync (--sync) or awaited
 // positional reads (--overlap, as src/core/source.ts servePulls does), and the figures add the
@@ -22,7 +23,7 @@ x.setHashSeed(key[0], key[1], key[2], key[3]);
 x.reset();
 x.setFileSize(statSync(file).size);
 const cap = x.inputCap();
-let off = 0, events = 0, pulls = 0, pulledBytes = 0, aheadUsed = 0, aheadDropped = 0;
+let off = 0, events = 0, pulls = 0, pulledBytes = 0, aheadUsed = 0, aheadDropped = 0, readWait = 0;
 const drainAfter = (more) => {
   events += x.outputLen(); x.outputReset();
   while (more) { more = x.resume(); events += x.outputLen(); x.outputReset(); }
@@ -49,7 +50,9 @@ if (!overlap) {
   let k = 0;
   let pending = fh.read(view(0), 0, cap, 0);
   for (;;) {
+    const t = performance.now();
     const { bytesRead: n } = await pending;
+    readWait += performance.now() - t;
     if (n <= 0) break;
     off += n;
     pending = fh.read(view(1 - k), 0, cap, off); // the next slice, read while this one decodes
@@ -57,20 +60,25 @@ if (!overlap) {
     k = 1 - k;
     if (x.pullLength() > 0) { await pending; break; }
   }
+  const SYNC_READ_MAX = 64 << 10;
   // pull mode, with the container's read-ahead in flight while it decodes (as servePulls does)
   let ahead = null;
   const same = (a, off, len, ptr) => a.off === off && a.len === len && a.ptr === ptr;
   for (let len = x.pullLength() >>> 0; len > 0; len = x.pullLength() >>> 0) {
     const off = x.pullOffset(), ptr = x.pullPtr() >>> 0;
-    const alen = x.pullAheadLength() >>> 0, aoff = x.pullAheadOffset(), aptr = x.pullAheadPtr() >>> 0;
+    const alen = (x.pullAheadLength?.() ?? 0) >>> 0, aoff = x.pullAheadOffset?.(), aptr = x.pullAheadPtr?.() >>> 0; // (a decoder without read-ahead: none)
     let read;
     if (ahead && same(ahead, off, len, ptr)) { read = ahead.done; ahead = null; aheadUsed++; }
     else {
       if (ahead && !(alen && same(ahead, aoff, alen, aptr))) { await ahead.done; ahead = null; aheadDropped++; }
-      read = fh.read(new Uint8Array(x.memory.buffer, ptr, len), 0, len, off).then((r) => r.bytesRead);
+      read = len <= SYNC_READ_MAX // as src/cli/nodeSource.ts: a small read without the thread pool's trip
+        ? Promise.resolve(readSync(fh.fd, new Uint8Array(x.memory.buffer, ptr, len), 0, len, off))
+        : fh.read(new Uint8Array(x.memory.buffer, ptr, len), 0, len, off).then((r) => r.bytesRead);
     }
     if (alen && !ahead) ahead = { off: aoff, len: alen, ptr: aptr, done: fh.read(new Uint8Array(x.memory.buffer, aptr, alen), 0, alen, aoff).then((r) => r.bytesRead) };
+    const t = performance.now();
     const n = await read;
+    readWait += performance.now() - t;
     pulls++; pulledBytes += n;
     drainAfter(x.pulled(n));
   }
@@ -79,4 +87,4 @@ if (!overlap) {
 }
 x.finish(); events += x.outputLen(); x.outputReset();
 // the flow table's lookups (assembly/net/tcp.ts): places looked at, in all and at most by one
-console.log(JSON.stringify({ bytes: off, eventBytes: events, ...(pulls ? { pulls, pulledBytes, aheadUsed, aheadDropped } : {}), flowProbes: Number(x.flowProbes()), flowProbeMax: x.flowProbeMax(), flowRekeys: x.flowRekeys() }));
+console.log(JSON.stringify({ bytes: off, eventBytes: events, ...(overlap ? { readWaitMs: Math.round(readWait) } : {}), ...(pulls ? { pulls, pulledBytes, aheadUsed, aheadDropped } : {}), flowProbes: Number(x.flowProbes()), flowProbeMax: x.flowProbeMax(), flowRekeys: x.flowRekeys() }));
