@@ -132,6 +132,18 @@ describe("ndiscap ETL files from the fixture writer (crafted from real packets)"
     // a Blob (one read at a time): the same
     expect(sameParts(await analyzeCapture(await nodeDecoder(), blobSource(new Blob([bytes]), "bulk-24.etl")))).toEqual(theirs);
   });
+  it("one CPU logging nearly every packet (4 CPUs, 64 KiB buffers): its next buffer is read ahead while the merge decodes this one", async () => {
+    const etl = join(tmp, "bulk-one-cpu.etl");
+    pcapToEtl(join(FIX, "bulk-rw.pcap"), etl, { cpus: 4, bufferSize: 64 << 10, pick: (i: number) => (i % 20 === 0 ? 1 + ((i / 20) % 3) : 0) });
+    const bufs = buffers(readFileSync(etl));
+    expect(bufs.filter((b) => b.cpu === 0).length).toBeGreaterThan(15);
+    const decoder = await nodeDecoder();
+    const src = await fileSource(etl);
+    let early = 0;
+    const watched = { ...src, readInto(o: number, d: Uint8Array) { const r = decoder.pullRequest(); if (r && r.offset !== o) early++; return src.readInto(o, d); } };
+    try { expect(sameParts(await analyzeCapture(decoder, watched))).toEqual(sameParts(await reportOf(join(FIX, "bulk-rw.pcap")))); } finally { await src.close(); }
+    expect(early).toBeGreaterThan(15); // (before the rule for the cursor being read: 1)
+  });
   for (const [name, compressed, cpus] of [["XPRESS Huffman", "xpress-huff", 16], ["LZNT1", "lznt1", 40]] as const) {
     it(`${cpus} CPUs, 1 MiB ${name}-compressed buffers: decompression resumed window after window${compressed === "xpress-huff" ? " (64 KiB of history kept)" : " (chunk by chunk)"}`, async () => {
       const etl = join(tmp, `bulk-${compressed}.etl`);

@@ -629,6 +629,15 @@ function layoutFor(n: u32): u32 {
   return share;
 }
 
+// What openAt reads of indexed buffer i at `off` (pass 2, uncompressed): its whole buffer, or a window.
+function openLen(c: Cursor, i: u32, off: u64): u32 {
+  const room = off < fileSize ? fileSize - off : 0;
+  let len = c.slotWinCap;
+  const d = diskOf(i); if (<u64>len > d && d >= <u64>BUF_HDR) len = <u32>d;
+  if (<u64>len > room) len = room > <u64>BUF_HDR ? <u32>room : BUF_HDR;
+  return len;
+}
+
 // Bytes of indexed buffer i in the file: up to the next one (pass 1 found each right after the last).
 function diskOf(i: u32): u64 {
   const off = load<u64>(indexBase + <usize>i * 8) & 0xffffffffffff;
@@ -680,11 +689,7 @@ function predict(c: Cursor): void {
     while (<u32>i < nBuffers && <u32>(load<u64>(indexBase + <usize>i * 8) >> 48) != c.cpu) i++;
     if (<u32>i >= nBuffers) return;
     const off = load<u64>(indexBase + <usize>i * 8) & 0xffffffffffff;
-    const room = off < fileSize ? fileSize - off : 0;
-    let len = c.slotWinCap;
-    const d = diskOf(<u32>i); if (<u64>len > d && d >= <u64>BUF_HDR) len = <u32>d;
-    if (<u64>len > room) len = room > <u64>BUF_HDR ? <u32>room : BUF_HDR;
-    c.predOff = off; c.predLen = len;
+    c.predOff = off; c.predLen = openLen(c, <u32>i, off);
   }
   c.pred = true;
 }
@@ -698,11 +703,29 @@ function publishAhead(): void {
     if (c.pred && c.wait == W_NONE && c.predOff == aheadOff && c.predLen == aheadLen) return;
     aheadPub = false;
   }
-  let best: i32 = -1; let bestTs: u64 = 0;
+  let best: i32 = -1; let bestTs: u64 = 0; let firstOff: u64 = U64.MAX_VALUE;
   for (let s: u32 = 0; s < nSlots; s++) {
     const c = cursors[s];
     if (!c.pred || c.wait != W_NONE) continue;
     if (best < 0 || c.predTs < bestTs) { best = <i32>s; bestTs = c.predTs; }
+    if (c.bufOff < firstOff) firstOff = c.bufOff;
+  }
+  // The cursor whose whole buffer is being read will want its next buffer after it. Whether it
+  // runs out before the others is not known before its events are: it is named when its buffer
+  // comes first in the file (buffers are written as they fill: one CPU logging most packets,
+  // or the only one), else the others' earliest.
+  if (pending >= 0) {
+    const c = cursors[<u32>pending];
+    if (c.wait == W_HEADER && !c.compressed && c.idx >= 0 && c.bufOff < firstOff && diskOf(<u32>c.idx) <= <u64>c.slotWinCap) {
+      let i = c.idx + 1;
+      while (<u32>i < nBuffers && <u32>(load<u64>(indexBase + <usize>i * 8) >> 48) != c.cpu) i++;
+      if (<u32>i < nBuffers) {
+        const off = load<u64>(indexBase + <usize>i * 8) & 0xffffffffffff;
+        aheadPub = true; aheadSlot = <u32>pending; aheadOff = off; aheadLen = openLen(c, <u32>i, off);
+        readAhead(aheadOff, aheadLen, spare);
+        return;
+      }
+    }
   }
   if (best < 0) { noReadAhead(); return; }
   const c = cursors[best];
