@@ -629,6 +629,13 @@ function layoutFor(n: u32): u32 {
   return share;
 }
 
+// The index entry of the cursor's processor's buffer after its current one (-1: none).
+function nextOfCpu(c: Cursor): i32 {
+  let i = c.idx + 1;
+  while (<u32>i < nBuffers && <u32>(load<u64>(indexBase + <usize>i * 8) >> 48) != c.cpu) i++;
+  return <u32>i < nBuffers ? i : -1;
+}
+
 // What openAt reads of indexed buffer i at `off` (pass 2, uncompressed): its whole buffer, or a window.
 function openLen(c: Cursor, i: u32, off: u64): u32 {
   const room = off < fileSize ? fileSize - off : 0;
@@ -685,9 +692,8 @@ function predict(c: Cursor): void {
     const left = c.logical - r;
     c.predOff = c.bufOff + BUF_HDR + r; c.predLen = left < c.slotWinCap ? left : c.slotWinCap;
   } else { // the processor's next buffer, read as openAt will
-    let i = c.idx + 1;
-    while (<u32>i < nBuffers && <u32>(load<u64>(indexBase + <usize>i * 8) >> 48) != c.cpu) i++;
-    if (<u32>i >= nBuffers) return;
+    const i = nextOfCpu(c);
+    if (i < 0) return;
     const off = load<u64>(indexBase + <usize>i * 8) & 0xffffffffffff;
     c.predOff = off; c.predLen = openLen(c, <u32>i, off);
   }
@@ -717,9 +723,8 @@ function publishAhead(): void {
   if (pending >= 0) {
     const c = cursors[<u32>pending];
     if (c.wait == W_HEADER && !c.compressed && c.idx >= 0 && c.bufOff < firstOff && diskOf(<u32>c.idx) <= <u64>c.slotWinCap) {
-      let i = c.idx + 1;
-      while (<u32>i < nBuffers && <u32>(load<u64>(indexBase + <usize>i * 8) >> 48) != c.cpu) i++;
-      if (<u32>i < nBuffers) {
+      const i = nextOfCpu(c);
+      if (i >= 0) {
         const off = load<u64>(indexBase + <usize>i * 8) & 0xffffffffffff;
         aheadPub = true; aheadSlot = <u32>pending; aheadOff = off; aheadLen = openLen(c, <u32>i, off);
         readAhead(aheadOff, aheadLen, spare);
@@ -736,10 +741,8 @@ function publishAhead(): void {
 // Opens the cursor's next buffer of its processor (after index entry c.idx when `after`).
 function nextBuffer(c: Cursor, after: bool): u32 {
   if (after) {
-    let i = c.idx + 1;
-    while (<u32>i < nBuffers && <u32>(load<u64>(indexBase + <usize>i * 8) >> 48) != c.cpu) i++;
-    if (<u32>i >= nBuffers) { c.idx = -1; return R_END; }
-    c.idx = i;
+    c.idx = nextOfCpu(c);
+    if (c.idx < 0) return R_END;
   }
   if (c.idx < 0) return R_END;
   openAt(c, load<u64>(indexBase + <usize>c.idx * 8) & 0xffffffffffff);
