@@ -57,17 +57,18 @@ const scratch = new Uint16Array(SHORT);
 const INTERN_SLOTS = 4096;
 const interned: string[] = new Array<string>(INTERN_SLOTS).fill("");
 
-function intern(units: ArrayLike<number>, n: number, h: number): string {
+/** The string of units[at, at + n) (code units), interned; h: their hash. */
+function intern(units: Uint8Array | Uint16Array, at: number, n: number, h: number): string {
   const slot = (h ^ (h >>> 16)) & (INTERN_SLOTS - 1);
   const s = interned[slot];
   if (s.length === n) {
     let j = 0;
-    while (j < n && s.charCodeAt(j) === units[j]) j++;
-    if (j === n) return s;
+    while (j < n && s.charCodeAt(j) === units[at + j]) j++;
+    if (j === n) return s; // (no view made: most strings are found here)
   }
   // One flat string from the code units (building it with += would leave a chain of cons
   // strings in the model, several times the size of the text).
-  const t = String.fromCharCode.apply(null, units as unknown as number[]);
+  const t = String.fromCharCode.apply(null, units.subarray(at, at + n) as unknown as number[]);
   interned[slot] = t;
   return t;
 }
@@ -76,7 +77,7 @@ function text(mem: Uint8Array, a: number, b: number): string {
   if (b - a <= SHORT) {
     let h = 0x811c9dc5, i = a;
     while (i < b && mem[i] < 0x80) { h = Math.imul(h ^ mem[i], 0x01000193); i++; }
-    if (i === b) return intern(mem.subarray(a, b), b - a, h);
+    if (i === b) return intern(mem, a, b - a, h);
   }
   const bytes = mem.subarray(a, b);
   try { return utf8.decode(bytes); } catch { return latin1.decode(bytes); }
@@ -92,7 +93,7 @@ function text16(mem: Uint8Array, a: number, b: number): string {
       scratch[n++] = u;
       h = Math.imul(h ^ u, 0x01000193);
     }
-    if (n >= 0) return intern(scratch.subarray(0, n), n, h);
+    if (n >= 0) return intern(scratch, 0, n, h);
   }
   return utf16.decode(mem.subarray(a, b));
 }
@@ -264,6 +265,7 @@ export class RecordCursor implements EventRecord {
   private readonly at = new Uint32Array(C.MAX_FIELD_ID + 1);
   private readonly size = new Uint16Array(C.MAX_FIELD_ID + 1);
   private readonly type = new Uint8Array(C.MAX_FIELD_ID + 1);
+  private readonly scratch: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(C.MAX_FIELD_ID + 1).fill(undefined);
 
   /** Hands each record of mem[start, end) to out (see RecordSink); `keep` as decodeRecords'. */
   run(mem: Uint8Array, start: number, end: number, out: RecordSink, keep: FieldFilter | undefined): void {
@@ -358,9 +360,15 @@ export class RecordCursor implements EventRecord {
 
   view(id: number): Uint8Array | undefined {
     if (this.stamp[id] !== this.rec) return undefined;
-    const t = this.type[id], a = this.at[id];
-    if (t === C.T_BYTES || t > C.T_I64 || t < C.T_U32) return this.mem.subarray(a, a + this.size[id]);
-    return this.other(id) as Uint8Array;
+    const t = this.type[id], a = this.at[id], n = this.size[id];
+    if (t !== C.T_BYTES && t <= C.T_I64 && t >= C.T_U32) return this.other(id) as Uint8Array;
+    // a copy into this field's own buffer (no two fields share one), reused while the length
+    // stays: cheaper than a new view of the memory for the few bytes of an address or a list
+    let b = this.scratch[id];
+    if (b === undefined || b.length !== n) this.scratch[id] = b = new Uint8Array(n);
+    const mem = this.mem;
+    for (let i = 0; i < n; i++) b[i] = mem[a + i];
+    return b;
   }
 
   /** A field of another type than the accessor's: what RawEvent.f would hold (the wasm never writes one). */

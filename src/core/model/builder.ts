@@ -258,8 +258,9 @@ export class ModelBuilder implements RecordSink {
 
   private tcp(c: ConnModel, ev: EventRecord, ts: number): void {
     const flags = ev.u32(C.F_TCP_FLAGS) as number;
-    const t = { frame: ev.frame, ts, flags, fromClient: ev.fromClient };
     const syn = (flags & 2) !== 0, ack = (flags & 16) !== 0, rst = (flags & 4) !== 0, fin = (flags & 1) !== 0;
+    // (made only for the flags kept: the other TCP events are only ladder steps)
+    const t = syn || rst || fin ? { frame: ev.frame, ts, flags, fromClient: ev.fromClient } : null;
     const delayNs = ev.n64(C.F_DELAY_NS);
     if (delayNs !== undefined) {
       // A bare ACK from the server after a setup request
@@ -271,10 +272,12 @@ export class ModelBuilder implements RecordSink {
       this.step(c, ev, ts, `ACK (no data) ${delayMs < 1 ? `${(delayMs * 1000).toFixed(0)} µs` : `${delayMs.toFixed(1)} ms`} after the request`, "tcp");
       return;
     }
-    if (syn && !ack) c.syns.push(t);
-    else if (syn && ack) c.synAck ??= t;
-    if (rst) c.rst ??= t;
-    if (fin) { if (ev.fromClient) c.finClient ??= t; else c.finServer ??= t; }
+    if (t) {
+      if (syn && !ack) c.syns.push(t);
+      else if (syn && ack) c.synAck ??= t;
+      if (rst) c.rst ??= t;
+      if (fin) { if (ev.fromClient) c.finClient ??= t; else c.finServer ??= t; }
+    }
     this.step(c, ev, ts, tcpFlagsText(flags), "tcp", null, rst);
     if (rst || (c.finClient && c.finServer)) this.closed(c);
   }
@@ -556,11 +559,19 @@ function addPending(c: ConnModel, key: PendingKey, p: Pending, first = false): v
   else l.push(p);
 }
 
+/**
+ * An empty list stands for no request (takePending, addPending and dropPending read it so). While
+ * the map is small its emptied lists stay: a delete from a small Map reallocates its table, and
+ * so did the set of the next request, twice per request and answer; beyond PENDING_EMPTIES keys
+ * a list is deleted when it empties, so no more than those many empty ones stay.
+ */
+const PENDING_EMPTIES = 8;
+
 function takePending(c: ConnModel, key: PendingKey): Pending | undefined {
   const l = c.pending?.get(key);
   if (!l) return undefined;
   const p = l.shift();
-  if (l.length === 0) c.pending!.delete(key);
+  if (l.length === 0 && c.pending!.size > PENDING_EMPTIES) c.pending!.delete(key);
   return p;
 }
 
@@ -568,7 +579,7 @@ function takePending(c: ConnModel, key: PendingKey): Pending | undefined {
 function dropPending(c: ConnModel, p: Pending): void {
   for (const [k, l] of c.pending ?? []) {
     const i = l.findIndex((x) => x.kind === p.kind && x.index === p.index);
-    if (i >= 0) { l.splice(i, 1); if (l.length === 0) c.pending!.delete(k); return; }
+    if (i >= 0) { l.splice(i, 1); if (l.length === 0 && c.pending!.size > PENDING_EMPTIES) c.pending!.delete(k); return; }
   }
 }
 
