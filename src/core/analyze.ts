@@ -1,5 +1,5 @@
 // The whole job for one capture, shared by the CLI and the worker: decode → model → diagnose →
-// Report. Events are folded into the model batch by batch and then let go, so memory follows
+// Report. Events are folded into the model record by record, read in place, so memory follows
 // the number of connections, not the size of the file.
 import type { Decoder } from "./decoder/wasm";
 import { decodeSource, decodeSourceRecords, type CaptureSource, type Progress } from "./source";

@@ -66,6 +66,7 @@ export async function decodeSourceRecords(
   return run(decoder, src, out, () => {}, stop, onProgress, signal);
 }
 
+/** The loop of both: slices read ahead and fed, pulls served, `flush` after each slice. */
 async function run(
   decoder: Decoder, src: CaptureSource, out: Sink, flush: () => void, stop: { stopped: boolean },
   onProgress?: (p: Progress) => void, signal?: { aborted: boolean },

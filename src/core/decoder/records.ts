@@ -1,4 +1,5 @@
-// Turns the wasm's binary event records (layout in assembly/events.ts) into plain objects.
+// Reads the wasm's binary event records (layout in assembly/events.ts): as plain objects
+// (decodeRecords: RawEvent), or in place through one cursor (RecordCursor, the model's way).
 import * as C from "../../../assembly/events";
 import { FIELD_NAMES, KIND_NAMES } from "./fields";
 
@@ -105,7 +106,7 @@ export interface EventSink { push(ev: RawEvent): unknown }
  * Where records go without becoming objects (the model: see RecordCursor). The cursor is the
  * same object for every record and reads the decoder's memory: valid only during the call.
  */
-export interface RecordSink { record(r: RecordCursor): unknown }
+export interface RecordSink { record(r: EventRecord): unknown }
 
 export type Sink = EventSink | RecordSink;
 
@@ -267,7 +268,7 @@ export class RecordCursor implements EventRecord {
   private readonly type = new Uint8Array(C.MAX_FIELD_ID + 1);
   private readonly scratch: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(C.MAX_FIELD_ID + 1).fill(undefined);
 
-  /** Hands each record of mem[start, end) to out (see RecordSink); `keep` as decodeRecords'. */
+  /** Hands each record of mem[start, end) to out (see RecordSink); `keep` as decodeRecords'. Not re-entrant. */
   run(mem: Uint8Array, start: number, end: number, out: RecordSink, keep: FieldFilter | undefined): void {
     if (mem !== this.mem) { this.mem = mem; this.dv = new DataView(mem.buffer, mem.byteOffset, mem.byteLength); }
     this.start = start;
