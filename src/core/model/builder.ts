@@ -50,42 +50,73 @@ const tsMs = tsMsOf;
 /**
  * Lists read from the wire (dialects, ciphers, signing algorithms) are the same on almost every
  * connection of a capture: one shared, frozen copy per distinct list instead of an array per
- * connection (the model's largest part before). Bounded: cleared when full.
+ * connection (the model's largest part before). Bounded: cleared when full. Looked up by the
+ * bytes themselves (an open-addressed table, at most half full): no key string per message.
  */
 const LISTS_MAX = 1024;
-const lists = new Map<string, readonly unknown[]>();
-function shared<T>(kind: string, b: Uint8Array, make: () => T[]): T[] {
-  if (b.length > 256) return make();
-  const key = kind + String.fromCharCode.apply(null, b as unknown as number[]);
-  let l = lists.get(key);
-  if (!l) {
-    if (lists.size >= LISTS_MAX) lists.clear();
-    lists.set(key, (l = Object.freeze(make())));
+const LIST_SLOTS = 2048;
+const LIST_U16 = 1, LIST_I32 = 2, LIST_SMB1_DIALECTS = 3, LIST_SMB2_DIALECTS = 4;
+const listKind = new Uint8Array(LIST_SLOTS); // 0: a free slot
+const listHash = new Int32Array(LIST_SLOTS);
+const listBytes: (Uint8Array | null)[] = new Array<Uint8Array | null>(LIST_SLOTS).fill(null);
+const listValue: (readonly unknown[] | null)[] = new Array<readonly unknown[] | null>(LIST_SLOTS).fill(null);
+let lists = 0;
+
+/** The slot holding (kind, b), else the free slot where it goes. */
+function listSlot(kind: number, h: number, b: Uint8Array): number {
+  let s = (h ^ (h >>> 15)) & (LIST_SLOTS - 1);
+  for (let k = listKind[s]; k !== 0; s = (s + 1) & (LIST_SLOTS - 1), k = listKind[s]) {
+    if (k !== kind || listHash[s] !== h) continue;
+    const o = listBytes[s]!;
+    if (o.length !== b.length) continue;
+    let i = 0;
+    while (i < b.length && o[i] === b[i]) i++;
+    if (i === b.length) return s;
   }
+  return s;
+}
+
+function shared<T>(kind: number, b: Uint8Array, make: (b: Uint8Array) => T[]): T[] {
+  if (b.length > 256) return make(b);
+  let h = Math.imul(0x811c9dc5 ^ kind, 0x01000193);
+  for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b[i], 0x01000193);
+  const s = listSlot(kind, h, b);
+  if (listKind[s] !== 0) return listValue[s] as T[];
+  if (lists >= LISTS_MAX) { listKind.fill(0); listBytes.fill(null); listValue.fill(null); lists = 0; }
+  const l = Object.freeze(make(b));
+  // make may have filled a list of its own (SMB2 dialects: their ids), maybe in that slot
+  const t = listSlot(kind, h, b);
+  listKind[t] = kind; listHash[t] = h; listBytes[t] = b.slice(); listValue[t] = l; lists++;
   return l as T[];
 }
 
+function u16s(b: Uint8Array): number[] {
+  const o: number[] = [];
+  for (let i = 0; i + 1 < b.length; i += 2) o.push(b[i] | (b[i + 1] << 8));
+  return o;
+}
+
+function i32s(b: Uint8Array): number[] {
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const o: number[] = [];
+  for (let i = 0; i + 3 < b.length; i += 4) o.push(dv.getInt32(i, true));
+  return o;
+}
+
+const smb2Dialects = (b: Uint8Array): string[] => u16list(b).map(smb2Dialect);
+
 function u16list(b: unknown): number[] {
   if (!(b instanceof Uint8Array)) return [];
-  return shared("n", b, () => {
-    const o: number[] = [];
-    for (let i = 0; i + 1 < b.length; i += 2) o.push(b[i] | (b[i + 1] << 8));
-    return o;
-  });
+  return shared(LIST_U16, b, u16s);
 }
 
 function i32list(b: Uint8Array): number[] {
-  return shared("i", b, () => {
-    const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
-    const o: number[] = [];
-    for (let i = 0; i + 3 < b.length; i += 4) o.push(dv.getInt32(i, true));
-    return o;
-  });
+  return shared(LIST_I32, b, i32s);
 }
 
 function dialectList(b: unknown, smb1: boolean): string[] {
   if (!(b instanceof Uint8Array)) return [];
-  return shared(smb1 ? "1" : "2", b, () => (smb1 ? smb1Dialects(b) : u16list(b).map(smb2Dialect)));
+  return smb1 ? shared(LIST_SMB1_DIALECTS, b, smb1Dialects) : shared(LIST_SMB2_DIALECTS, b, smb2Dialects);
 }
 
 /** Ladder labels that depend only on the command: one string each, not one per step. */
