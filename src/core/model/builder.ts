@@ -274,7 +274,7 @@ export class ModelBuilder implements RecordSink {
         return;
       case C.EV_GAP: {
         const len = ev.u32(C.F_LEN) as number;
-        c.gaps.push({ frame: ev.frame, bytes: len, fromClient: ev.fromClient });
+        c.gaps = appended(c.gaps, { frame: ev.frame, bytes: len, fromClient: ev.fromClient });
         this.step(c, ev, ts, `${len} bytes missing from the capture`, "gap", undefined, true);
         return;
       }
@@ -304,7 +304,7 @@ export class ModelBuilder implements RecordSink {
       return;
     }
     if (t) {
-      if (syn && !ack) c.syns.push(t);
+      if (syn && !ack) c.syns = appended(c.syns, t);
       else if (syn && ack) c.synAck ??= t;
       if (rst) c.rst ??= t;
       if (fin) { if (ev.fromClient) c.finClient ??= t; else c.finServer ??= t; }
@@ -403,18 +403,18 @@ export class ModelBuilder implements RecordSink {
             netname: ev.str(C.F_NETNAME),
           },
         };
-        c.negotiates.push(info);
+        c.negotiates = appended(c.negotiates, info);
         addPending(c, key, { kind: "neg", index: c.negotiates.length - 1 });
       } else if (isSs) {
         // one literal (a spread plus extra properties gave every object its own hidden class)
-        c.sessions.push({ req: {
+        c.sessions = appended(c.sessions, { req: {
           frame: ev.frame, ts, smb1, auth: authFacts(ev),
           secMode: ev.u32(C.F_SEC_MODE), flags: ev.u32(C.F_SESSION_FLAGS), blobLen: ev.u32(C.F_BLOB_LEN),
           sessionId: ev.big(C.F_SESSION_ID),
         } });
         addPending(c, key, { kind: "ss", index: c.sessions.length - 1 });
       } else if (isTc) {
-        c.trees.push({ path: tree ?? "", req: ev.decrypted ? { frame: ev.frame, ts, smb1, decrypted: true } : { frame: ev.frame, ts, smb1 } });
+        c.trees = appended(c.trees, { path: tree ?? "", req: ev.decrypted ? { frame: ev.frame, ts, smb1, decrypted: true } : { frame: ev.frame, ts, smb1 } });
         addPending(c, key, { kind: "tc", index: c.trees.length - 1 });
       }
       return;
@@ -427,7 +427,7 @@ export class ModelBuilder implements RecordSink {
     }
     if (isNeg) {
       let info = p?.kind === "neg" ? c.negotiates[p.index] : undefined;
-      if (!info) { info = {}; c.negotiates.push(info); }
+      if (!info) { info = {}; c.negotiates = appended(c.negotiates, info); }
       const ciphers = ev.view(C.F_CIPHERS);
       info.resp = {
         frame: ev.frame, ts, status: status >>> 0, smb1, dos: dosError,
@@ -440,12 +440,12 @@ export class ModelBuilder implements RecordSink {
       const leg = p?.kind === "ss" ? c.sessions[p.index] : undefined;
       const r = { frame: ev.frame, ts, status: status >>> 0, dos: dosError, sessionFlags: ev.u32(C.F_SESSION_FLAGS), auth: authFacts(ev), action: ev.u32(C.F_ACTION), sessionId: ev.big(C.F_SESSION_ID), smbFlags: ev.u32(C.F_SMB_FLAGS) };
       if (leg) leg.resp = r;
-      else c.sessions.push({ req: { frame: 0, ts, smb1, auth: {} }, resp: r });
+      else c.sessions = appended(c.sessions, { req: { frame: 0, ts, smb1, auth: {} }, resp: r });
     } else if (isTc) {
       const t = p?.kind === "tc" ? c.trees[p.index] : undefined;
       const r = { frame: ev.frame, ts, status: status >>> 0, dos: dosError, shareType: ev.u32(C.F_SHARE_TYPE), shareFlags: ev.u32(C.F_SHARE_FLAGS), treeId: smb1 ? undefined : ev.u32(C.F_TREE_ID), sessionId: ev.big(C.F_SESSION_ID) };
       if (t) t.resp = r;
-      else c.trees.push({ path: "", req: { frame: 0, ts, smb1 }, resp: r });
+      else c.trees = appended(c.trees, { path: "", req: { frame: 0, ts, smb1 }, resp: r });
     }
   }
 
@@ -567,6 +567,17 @@ export class ModelBuilder implements RecordSink {
     if (this.m.pktmon) pktmonWarnings(this.m);
     return this.m;
   }
+}
+
+/**
+ * `l` with `v` appended. A first element makes a one-slot array: a push onto [] reserves 16
+ * slots, and most of a connection's lists (SYNs, NEGOTIATEs, sessions, trees) keep one or two,
+ * for tens of thousands of connections.
+ */
+function appended<T>(l: T[], v: T): T[] {
+  if (l.length === 0) return [v];
+  l.push(v);
+  return l;
 }
 
 type Pending = { kind: "neg" | "ss" | "tc"; index: number };
