@@ -1,14 +1,14 @@
 // The whole job for one capture, shared by the CLI and the worker: decode → model → diagnose →
-// Report. Events are folded into the model batch by batch and then let go, so memory follows
+// Report. Events are folded into the model record by record, read in place, so memory follows
 // the number of connections, not the size of the file.
 import type { Decoder } from "./decoder/wasm";
-import { decodeSource, type CaptureSource, type Progress } from "./source";
+import { decodeSource, decodeSourceRecords, type CaptureSource, type Progress } from "./source";
 import { ModelBuilder, MODEL_FIELDS } from "./model/builder";
 import { fieldFilter, type RawEvent } from "./decoder/records";
 import { buildReport } from "./reportBuilder";
 import type { Report } from "./report";
 import { DecryptStage, DECRYPT_FIELDS, hasSecrets, type Secrets } from "./decrypt/session";
-import type { EventSink } from "./decoder/records";
+import type { Sink } from "./decoder/records";
 
 export interface AnalyzeOptions {
   onProgress?: (p: Progress) => void;
@@ -22,14 +22,15 @@ const decryptFilter = fieldFilter([...new Set([...MODEL_FIELDS, ...DECRYPT_FIELD
 
 export async function analyzeCapture(decoder: Decoder, src: CaptureSource, opts: AnalyzeOptions = {}): Promise<Report> {
   const model = modelOn(decoder, src.name, src.size);
-  // Without secrets the events go straight to the model, as they always did; with them, through
-  // the decrypt stage (which the decoder feeds the few extra records it needs).
+  // Without secrets the records go straight to the model, read in place (no object per event);
+  // with them, as events through the decrypt stage (which the decoder feeds the few extra
+  // records it needs, and which keeps some).
   const stage = hasSecrets(opts.secrets) ? decryptOn(decoder, opts.secrets, model) : null;
   let read: number;
   try {
-    read = await decodeSource(decoder, src, stage
-      ? (batch) => { for (const ev of batch) stage.push(ev); }
-      : (batch) => { for (const ev of batch) model.add(ev); }, opts.onProgress, opts.signal);
+    read = stage
+      ? await decodeSource(decoder, src, (batch) => { for (const ev of batch) stage.push(ev); }, opts.onProgress, opts.signal)
+      : await decodeSourceRecords(decoder, src, model, opts.onProgress, opts.signal);
   } finally { modelOff(decoder); stage?.drop(); }
   const m = model.finish();
   stage?.attach(m);
@@ -43,7 +44,7 @@ export function analyzeBytes(decoder: Decoder, bytes: Uint8Array, name: string, 
   const model = modelOn(decoder, name, bytes.length);
   const stage = hasSecrets(secrets) ? decryptOn(decoder, secrets, model) : null;
   try {
-    const sink: EventSink = stage ?? { push: (ev: RawEvent) => model.add(ev) };
+    const sink: Sink = stage ?? model;
     decoder.reset();
     decoder.push(bytes, sink);
     decoder.finish(sink);

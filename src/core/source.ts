@@ -1,7 +1,7 @@
 // Where capture bytes come from: a browser File/Blob or a Node file, read in slices straight
 // into the decoder's input buffer. Never the whole file in memory.
 import type { Decoder, PullRequest } from "./decoder/wasm";
-import type { RawEvent } from "./decoder/records";
+import type { RawEvent, RecordSink, Sink } from "./decoder/records";
 import { EV_ERROR } from "../../assembly/events";
 
 export interface CaptureSource {
@@ -42,19 +42,43 @@ export async function decodeSource(
   onProgress?: (p: Progress) => void,
   signal?: { aborted: boolean },
 ): Promise<number> {
-  decoder.reset(src.size);
-  let offset = 0;
-  let stopped = false;
+  const stop = { stopped: false };
   // Events go to the sink in small batches while a slice's records are being decoded: the
   // events of a whole slice, held until its end, lived long enough to be promoted to the old
   // generation. The batch array is reused once the sink returns.
   const batch: RawEvent[] = [];
   const flush = () => { if (batch.length) { sink(batch); batch.length = 0; } };
-  const out = { push(ev: RawEvent) { if (ev.kind === EV_ERROR) stopped = true; if (batch.push(ev) >= SINK_BATCH) flush(); } };
+  const out = { push(ev: RawEvent) { if (ev.kind === EV_ERROR) stop.stopped = true; if (batch.push(ev) >= SINK_BATCH) flush(); } };
+  return run(decoder, src, out, flush, stop, onProgress, signal);
+}
+
+/**
+ * The same, handing `sink` every record in place (RecordSink: one cursor into the decoder's
+ * memory, no object per event), for the model.
+ */
+export async function decodeSourceRecords(
+  decoder: Decoder,
+  src: CaptureSource,
+  sink: RecordSink,
+  onProgress?: (p: Progress) => void,
+  signal?: { aborted: boolean },
+): Promise<number> {
+  const stop = { stopped: false };
+  const out: RecordSink = { record(r) { if (r.kind === EV_ERROR) stop.stopped = true; sink.record(r); } };
+  return run(decoder, src, out, () => {}, stop, onProgress, signal);
+}
+
+/** The loop of both: slices read ahead and fed, pulls served, `flush` after each slice. */
+async function run(
+  decoder: Decoder, src: CaptureSource, out: Sink, flush: () => void, stop: { stopped: boolean },
+  onProgress?: (p: Progress) => void, signal?: { aborted: boolean },
+): Promise<number> {
+  decoder.reset(src.size);
+  let offset = 0;
   // Two input buffers: the next slice is read (fs in Node's thread pool, Blob reads in the
   // browser) while the decoder works on this one, so reading and decoding overlap.
   let k: 0 | 1 = 0;
-  const more = () => !stopped && (offset < src.size || src.size < 0);
+  const more = () => !stop.stopped && (offset < src.size || src.size < 0);
   let next: Promise<number> | null = more() ? src.readInto(offset, decoder.inputViewAt(0)) : null;
   while (next) {
     if (signal?.aborted) { await next.catch(() => 0); throw new DOMException("Analysis cancelled", "AbortError"); }
@@ -68,7 +92,7 @@ export async function decodeSource(
       await next?.catch(() => 0); // never leave a read writing into the decoder's memory
       throw e;
     }
-    if (stopped && next) { src.cancel?.(); await next.catch(() => 0); next = null; } // the read issued before the error
+    if (stop.stopped && next) { src.cancel?.(); await next.catch(() => 0); next = null; } // the read issued before the error
     flush();
     onProgress?.({ bytes: offset, total: src.size });
     k = k === 0 ? 1 : 0;
@@ -97,7 +121,7 @@ async function readFully(src: CaptureSource, offset: number, dst: Uint8Array): P
 
 /** Pull mode: answers the container's reads until it asks for no more. */
 async function servePulls(
-  decoder: Decoder, src: CaptureSource, out: { push(ev: RawEvent): void }, flush: () => void,
+  decoder: Decoder, src: CaptureSource, out: Sink, flush: () => void,
   onProgress?: (p: Progress) => void, signal?: { aborted: boolean },
 ): Promise<void> {
   if (src.seekable === false) {

@@ -6,7 +6,7 @@
 // bench/instance.mjs), so nothing a hostile capture did to the decoder's memory can reach the
 // next file. finish() also checks that the static data (OIDs, strings, tables) is still that of a
 // fresh instance.
-import { decodeRecords, type EventSink, type FieldFilter, type RawEvent } from "./records";
+import { decodeRecords, drainRecords, RecordCursor, type EventSink, type FieldFilter, type RawEvent, type Sink } from "./records";
 import { REC_FLAG_FROM_CLIENT, REC_FLAG_IPV6 } from "../../../assembly/events";
 import { expectedLayoutCheck } from "./fields";
 
@@ -160,7 +160,7 @@ export class Decoder {
   }
 
   /** Decodes the first `len` bytes written into inputViewAt(k). */
-  feedInputAt(k: 0 | 1, len: number, out: EventSink): void {
+  feedInputAt(k: 0 | 1, len: number, out: Sink): void {
     let more = this.call(() => this.x.feedAt(k, len));
     this.drain(out);
     while (more) { more = this.call(() => this.x.resume()); this.drain(out); }
@@ -187,7 +187,7 @@ export class Decoder {
   }
 
   /** Hands the container the `n` bytes read for its request (fewer at the end of the file). */
-  pulled(n: number, out: EventSink): void {
+  pulled(n: number, out: Sink): void {
     let more = this.call(() => this.x.pulled(n));
     this.drain(out);
     while (more) { more = this.call(() => this.x.resume()); this.drain(out); }
@@ -197,7 +197,7 @@ export class Decoder {
   get pullProgress(): number { return this.x.pullProgress(); }
 
   /** Feeds bytes of the file; decoded events are appended to `out`. */
-  push(chunk: Uint8Array, out: EventSink): void {
+  push(chunk: Uint8Array, out: Sink): void {
     for (let off = 0; off < chunk.length; off += this.cap) {
       const part = chunk.subarray(off, Math.min(chunk.length, off + this.cap));
       this.inputView().set(part);
@@ -209,7 +209,7 @@ export class Decoder {
    * Decodes a whole file held in memory, serving pull requests from it too (tests, fuzzing):
    * streamed in `step`-byte pieces, as decodeSource would with slices.
    */
-  decodeBytes(bytes: Uint8Array, out: EventSink, step = this.cap): void {
+  decodeBytes(bytes: Uint8Array, out: Sink, step = this.cap): void {
     this.reset(bytes.length);
     for (let off = 0; off < bytes.length && !this.pullRequest(); off += step) this.push(bytes.subarray(off, Math.min(bytes.length, off + step)), out);
     for (let r = this.pullRequest(); r; r = this.pullRequest()) {
@@ -237,9 +237,11 @@ export class Decoder {
     return all;
   }
   private raw: Uint8Array[] | null = null;
+  /** reads the records for a RecordSink (one for the instance: no object per record) */
+  private readonly cursor = new RecordCursor();
 
   /** End of file: flushes what the decoder holds and appends the summary event. */
-  finish(out: EventSink): void {
+  finish(out: Sink): void {
     this.call(() => { this.x.finish(); return 0; });
     this.drain(out);
     // A write outside the buffers the decoder owns (a bug, which input must never reach) would
@@ -255,12 +257,12 @@ export class Decoder {
     }
   }
 
-  private drain(out: EventSink): void {
+  private drain(out: Sink): void {
     const len = this.x.outputLen();
     if (len === 0) return;
     const base = this.x.outputPtr();
     if (this.raw) this.raw.push(new Uint8Array(this.x.memory.buffer, base, len).slice());
-    else decodeRecords(new Uint8Array(this.x.memory.buffer), base, base + len, out, this.keep);
+    else drainRecords(new Uint8Array(this.x.memory.buffer), base, base + len, out, this.keep, this.cursor);
     this.x.outputReset();
   }
 }

@@ -2,7 +2,7 @@
 // connections and Kerberos messages, never the size of the capture).
 import * as C from "../../../assembly/events";
 import * as W from "../../../assembly/wire";
-import type { RawEvent } from "../decoder/records";
+import { EventReader, tsMsOf, type EventRecord, type RawEvent, type RecordSink } from "../decoder/records";
 import { describeProblem } from "../problems";
 import { ipText, endpoint, smb2Dialect, statusLabel, dosErrorLabel, dosErrorStatus, SMB2_COMMANDS, SMB1_COMMANDS, KRB_MSG_TYPES, LINK_TYPES, formatName } from "../names";
 import { smb1Dialects, tcpFlagsText } from "../eventsView";
@@ -45,47 +45,78 @@ const MAX_BEYOND = 20;
 const MAX_OPEN = 64;
 /** ICMP errors kept: enough for every refused request of a capture a person diagnoses; a scan's flood is cut. */
 const MAX_ICMP = 10_000;
-const tsMs = (ns: bigint) => Number(ns / 1000n) / 1000;
+const tsMs = tsMsOf;
 
 /**
  * Lists read from the wire (dialects, ciphers, signing algorithms) are the same on almost every
  * connection of a capture: one shared, frozen copy per distinct list instead of an array per
- * connection (the model's largest part before). Bounded: cleared when full.
+ * connection (the model's largest part before). Bounded: cleared when full. Looked up by the
+ * bytes themselves (an open-addressed table, at most half full): no key string per message.
  */
 const LISTS_MAX = 1024;
-const lists = new Map<string, readonly unknown[]>();
-function shared<T>(kind: string, b: Uint8Array, make: () => T[]): T[] {
-  if (b.length > 256) return make();
-  const key = kind + String.fromCharCode.apply(null, b as unknown as number[]);
-  let l = lists.get(key);
-  if (!l) {
-    if (lists.size >= LISTS_MAX) lists.clear();
-    lists.set(key, (l = Object.freeze(make())));
+const LIST_SLOTS = 2048;
+const LIST_U16 = 1, LIST_I32 = 2, LIST_SMB1_DIALECTS = 3, LIST_SMB2_DIALECTS = 4;
+const listKind = new Uint8Array(LIST_SLOTS); // 0: a free slot
+const listHash = new Int32Array(LIST_SLOTS);
+const listBytes: (Uint8Array | null)[] = new Array<Uint8Array | null>(LIST_SLOTS).fill(null);
+const listValue: (readonly unknown[] | null)[] = new Array<readonly unknown[] | null>(LIST_SLOTS).fill(null);
+let lists = 0;
+
+/** The slot holding (kind, b), else the free slot where it goes. */
+function listSlot(kind: number, h: number, b: Uint8Array): number {
+  let s = (h ^ (h >>> 15)) & (LIST_SLOTS - 1);
+  for (let k = listKind[s]; k !== 0; s = (s + 1) & (LIST_SLOTS - 1), k = listKind[s]) {
+    if (k !== kind || listHash[s] !== h) continue;
+    const o = listBytes[s]!;
+    if (o.length !== b.length) continue;
+    let i = 0;
+    while (i < b.length && o[i] === b[i]) i++;
+    if (i === b.length) return s;
   }
+  return s;
+}
+
+function shared<T>(kind: number, b: Uint8Array, make: (b: Uint8Array) => T[]): T[] {
+  if (b.length > 256) return make(b);
+  let h = Math.imul(0x811c9dc5 ^ kind, 0x01000193);
+  for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b[i], 0x01000193);
+  const s = listSlot(kind, h, b);
+  if (listKind[s] !== 0) return listValue[s] as T[];
+  if (lists >= LISTS_MAX) { listKind.fill(0); listBytes.fill(null); listValue.fill(null); lists = 0; }
+  const l = Object.freeze(make(b));
+  // make may have filled a list of its own (SMB2 dialects: their ids), maybe in that slot
+  const t = listSlot(kind, h, b);
+  listKind[t] = kind; listHash[t] = h; listBytes[t] = b.slice(); listValue[t] = l; lists++;
   return l as T[];
 }
 
+function u16s(b: Uint8Array): number[] {
+  const o: number[] = [];
+  for (let i = 0; i + 1 < b.length; i += 2) o.push(b[i] | (b[i + 1] << 8));
+  return o;
+}
+
+function i32s(b: Uint8Array): number[] {
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const o: number[] = [];
+  for (let i = 0; i + 3 < b.length; i += 4) o.push(dv.getInt32(i, true));
+  return o;
+}
+
+const smb2Dialects = (b: Uint8Array): string[] => u16list(b).map(smb2Dialect);
+
 function u16list(b: unknown): number[] {
   if (!(b instanceof Uint8Array)) return [];
-  return shared("n", b, () => {
-    const o: number[] = [];
-    for (let i = 0; i + 1 < b.length; i += 2) o.push(b[i] | (b[i + 1] << 8));
-    return o;
-  });
+  return shared(LIST_U16, b, u16s);
 }
 
 function i32list(b: Uint8Array): number[] {
-  return shared("i", b, () => {
-    const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
-    const o: number[] = [];
-    for (let i = 0; i + 3 < b.length; i += 4) o.push(dv.getInt32(i, true));
-    return o;
-  });
+  return shared(LIST_I32, b, i32s);
 }
 
 function dialectList(b: unknown, smb1: boolean): string[] {
   if (!(b instanceof Uint8Array)) return [];
-  return shared(smb1 ? "1" : "2", b, () => (smb1 ? smb1Dialects(b) : u16list(b).map(smb2Dialect)));
+  return smb1 ? shared(LIST_SMB1_DIALECTS, b, smb1Dialects) : shared(LIST_SMB2_DIALECTS, b, smb2Dialects);
 }
 
 /** Ladder labels that depend only on the command: one string each, not one per step. */
@@ -100,36 +131,43 @@ function cmdLabel(smb1: boolean, cmd: number, resp: boolean): string {
   return l;
 }
 
-export function authFacts(f: RawEvent["f"]): AuthFacts {
+export function authFacts(r: EventRecord): AuthFacts {
   const a: AuthFacts = {};
-  if (f.mech !== undefined) a.mech = MECHS[f.mech as number] ?? "unknown";
-  if (f.ntlmType !== undefined) a.ntlmType = f.ntlmType as number;
-  if (f.ntlmUser !== undefined) a.user = f.ntlmUser as string;
-  if (f.ntlmDomain !== undefined) a.domain = f.ntlmDomain as string;
-  if (f.ntlmHost !== undefined) a.host = f.ntlmHost as string;
-  if (f.ntlmVersion !== undefined) a.ntlmVersion = f.ntlmVersion as number;
-  if (f.ntlmSpn !== undefined) a.spn = f.ntlmSpn as string;
+  const mech = r.u32(C.F_MECH), ntlmType = r.u32(C.F_NTLM_TYPE);
+  if (mech !== undefined) a.mech = MECHS[mech] ?? "unknown";
+  if (ntlmType !== undefined) a.ntlmType = ntlmType;
+  let v: string | number | undefined;
+  if ((v = r.str(C.F_NTLM_USER)) !== undefined) a.user = v;
+  if ((v = r.str(C.F_NTLM_DOMAIN)) !== undefined) a.domain = v;
+  if ((v = r.str(C.F_NTLM_HOST)) !== undefined) a.host = v;
+  if ((v = r.u32(C.F_NTLM_VERSION)) !== undefined) a.ntlmVersion = v;
+  if ((v = r.str(C.F_NTLM_SPN)) !== undefined) a.spn = v;
   // the AUTHENTICATE echoes the CHALLENGE's target info: only the server's own message names it
-  if (f.ntlmType === 2 && f.ntlmNbComputer !== undefined) a.nbComputer = f.ntlmNbComputer as string;
-  if (f.ntlmType === 2 && f.ntlmDnsComputer !== undefined) a.dnsComputer = f.ntlmDnsComputer as string;
-  if (f.ntlmType === 2 && f.ntlmNbDomain !== undefined) a.nbDomain = f.ntlmNbDomain as string;
-  if (f.ntlmOsVersion !== undefined) a.osVersion = f.ntlmOsVersion as number;
-  if (f.krbSname !== undefined) a.krbSname = f.krbSname as string;
-  if (f.krbRealm !== undefined) a.krbRealm = f.krbRealm as string;
-  if (f.krbMsgType !== undefined) a.krbMsgType = f.krbMsgType as number;
-  if (f.krbError !== undefined) a.krbError = f.krbError as number;
-  if (f.krbEtext !== undefined) a.krbEtext = f.krbEtext as string;
-  if (f.krbStime !== undefined) a.krbStime = f.krbStime as string;
-  if (f.krbCtime !== undefined) a.krbCtime = f.krbCtime as string;
-  if (f.negState !== undefined) a.negState = NEG_STATES[f.negState as number] ?? String(f.negState);
-  if (f.blobError !== undefined) a.blobError = f.blobError as number;
+  if (ntlmType === 2) {
+    if ((v = r.str(C.F_NTLM_NB_COMPUTER)) !== undefined) a.nbComputer = v;
+    if ((v = r.str(C.F_NTLM_DNS_COMPUTER)) !== undefined) a.dnsComputer = v;
+    if ((v = r.str(C.F_NTLM_NB_DOMAIN)) !== undefined) a.nbDomain = v;
+  }
+  if ((v = r.u32(C.F_NTLM_OS_VERSION)) !== undefined) a.osVersion = v;
+  if ((v = r.str(C.F_KRB_SNAME)) !== undefined) a.krbSname = v;
+  if ((v = r.str(C.F_KRB_REALM)) !== undefined) a.krbRealm = v;
+  if ((v = r.u32(C.F_KRB_MSG_TYPE)) !== undefined) a.krbMsgType = v;
+  if ((v = r.u32(C.F_KRB_ERROR)) !== undefined) a.krbError = v;
+  if ((v = r.str(C.F_KRB_ETEXT)) !== undefined) a.krbEtext = v;
+  if ((v = r.str(C.F_KRB_STIME)) !== undefined) a.krbStime = v;
+  if ((v = r.str(C.F_KRB_CTIME)) !== undefined) a.krbCtime = v;
+  if ((v = r.u32(C.F_NEG_STATE)) !== undefined) a.negState = NEG_STATES[v] ?? String(v);
+  if ((v = r.u32(C.F_BLOB_ERROR)) !== undefined) a.blobError = v;
   // SMB1 without extended security carries the account in the clear
-  if (f.account !== undefined) { a.user = f.account as string; a.mech ??= "ntlm"; }
-  if (f.primaryDomain !== undefined) a.domain = f.primaryDomain as string;
+  if ((v = r.str(C.F_ACCOUNT)) !== undefined) { a.user = v; a.mech ??= "ntlm"; }
+  if ((v = r.str(C.F_PRIMARY_DOMAIN)) !== undefined) a.domain = v;
   return a;
 }
 
-export class ModelBuilder {
+/** SMB2 pending requests are keyed by message id: a number below 2^53, else its BigInt (never seen: ids count up from 0). */
+type PendingKey = string | number | bigint;
+
+export class ModelBuilder implements RecordSink {
   private readonly m: CaptureModel;
   private readonly conns = new Map<number, ConnModel>();
   private readonly krbFlows = new Map<number, { client: string; server: string; clientIp: string; serverIp: string }>();
@@ -139,6 +177,7 @@ export class ModelBuilder {
   private readonly quic = new QuicCollector();
   private laddersOk = 0;
   private laddersProblem = 0;
+  private readonly reader = new EventReader();
 
   constructor(file: string, bytes: number) {
     this.m = {
@@ -149,10 +188,14 @@ export class ModelBuilder {
     };
   }
 
-  add(ev: RawEvent): void {
-    const f = ev.f;
+  /** One event object (tests, the decrypt stage); the analysis hands records in place (record). */
+  add(ev: RawEvent): void { this.record(this.reader.of(ev)); }
+
+  /** One event: `ev` is read only during the call (see EventRecord). */
+  record(ev: EventRecord): void {
     switch (ev.kind) {
       case C.EV_CAPTURE: {
+        const f = ev.event().f;
         this.m.format = formatName(f.format as number);
         const lt = LINK_TYPES[f.linktype as number] ?? `LINKTYPE_${f.linktype}`;
         if (!this.m.linkTypes.includes(lt)) this.m.linkTypes.push(lt);
@@ -163,11 +206,12 @@ export class ModelBuilder {
       case C.EV_WARNING:
       case C.EV_ERROR: {
         // pktmon's drops are summed up from their own records, per component and reason (finish)
-        if (ev.kind === C.EV_WARNING && ev.f.code === C.W_PKTMON_DROPS) return;
-        const p = describeProblem(ev, this.m.file);
-        if (ev.kind === C.EV_WARNING && ev.f.code === C.W_PKTMON_COPIES) {
+        const e = ev.event();
+        if (e.kind === C.EV_WARNING && e.f.code === C.W_PKTMON_DROPS) return;
+        const p = describeProblem(e, this.m.file);
+        if (e.kind === C.EV_WARNING && e.f.code === C.W_PKTMON_COPIES) {
           // said in finish, with the adapter's addresses from the rundown that may come later
-          (this.m.pktmon ??= emptyPktmon()).analysed = { component: Number(ev.f.value as bigint), skipped: Number(ev.f.value2 as bigint), text: p.text };
+          (this.m.pktmon ??= emptyPktmon()).analysed = { component: Number(e.f.value as bigint), skipped: Number(e.f.value2 as bigint), text: p.text };
           return;
         }
         if (p.fatal) { this.m.error = p.text; if (p.code === C.E_NETMON) this.m.format = "netmon"; }
@@ -175,13 +219,14 @@ export class ModelBuilder {
         return;
       }
       case C.EV_FLOW: {
-        const client = ipText(f.srcIp as Uint8Array), server = ipText(f.dstIp as Uint8Array);
-        const ce = endpoint(client, f.srcPort as number), se = endpoint(server, f.dstPort as number);
-        if (f.flowProto === C.FLOWP_KRB) { this.krbFlows.set(ev.stream, { client: ce, server: se, clientIp: client, serverIp: server }); return; }
-        const ts = tsMs(ev.tsNs);
+        const client = ipText(ev.view(C.F_SRC_IP)), server = ipText(ev.view(C.F_DST_IP));
+        const dstPort = ev.u32(C.F_DST_PORT) as number;
+        const ce = endpoint(client, ev.u32(C.F_SRC_PORT) as number), se = endpoint(server, dstPort);
+        if (ev.u32(C.F_FLOW_PROTO) === C.FLOWP_KRB) { this.krbFlows.set(ev.stream, { client: ce, server: se, clientIp: client, serverIp: server }); return; }
+        const ts = ev.tsMs();
         const c: ConnModel = {
           stream: ev.stream, client: ce, server: se, clientIp: client, serverIp: server,
-          serverPort: f.dstPort as number, midstream: f.value === 1, firstFrame: ev.frame, lastFrame: ev.frame,
+          serverPort: dstPort, midstream: ev.u32(C.F_VALUE) === 1, firstFrame: ev.frame, lastFrame: ev.frame,
           firstTs: ts, lastTs: ts, syns: [], negotiates: [], sessions: [], trees: [], smb1: false,
           smbMessages: 0, encrypted: null, gaps: [], pending: null, ladder: [], ladderOverflow: 0, ladderDropped: false, ladderKept: false,
         };
@@ -191,10 +236,11 @@ export class ModelBuilder {
       }
       case C.EV_KRB: return this.krb(ev);
       case C.EV_ICMP: return this.icmp(ev);
-      case C.EV_PKTMON_DROP: return pktmonDrop((this.m.pktmon ??= emptyPktmon()), ev);
-      case C.EV_PKTMON_INFO: return pktmonInfo((this.m.pktmon ??= emptyPktmon()), ev);
-      case C.EV_QUIC: case C.EV_QUIC_FLOW: return this.quic.add(ev, tsMs(ev.tsNs));
+      case C.EV_PKTMON_DROP: return pktmonDrop((this.m.pktmon ??= emptyPktmon()), ev.event());
+      case C.EV_PKTMON_INFO: return pktmonInfo((this.m.pktmon ??= emptyPktmon()), ev.event());
+      case C.EV_QUIC: case C.EV_QUIC_FLOW: return this.quic.add(ev.event(), ev.tsMs());
       case C.EV_SUMMARY: {
+        const f = ev.event().f;
         this.m.packets = Number(f.packets as bigint);
         this.m.fragments = Number((f.ipFragments as bigint | undefined) ?? 0n);
         const first = f.firstTs as bigint | undefined, last = f.lastTs as bigint | undefined;
@@ -209,7 +255,7 @@ export class ModelBuilder {
     }
     const c = this.conns.get(ev.stream);
     if (!c) return;
-    const ts = tsMs(ev.tsNs);
+    const ts = ev.tsMs();
     c.lastFrame = Math.max(c.lastFrame, ev.frame);
     c.lastTs = Math.max(c.lastTs, ts);
     switch (ev.kind) {
@@ -221,31 +267,35 @@ export class ModelBuilder {
         c.encrypted.count++;
         return;
       case C.EV_SMB_COMPRESSED:
-        if (f.decompressed === undefined) c.smbMessages++; // (else its EV_SMB2 records count)
+        if (!ev.has(C.F_DECOMPRESSED)) c.smbMessages++; // (else its EV_SMB2 records count)
         return;
       case C.EV_NOT_SMB:
-        c.notSmb ??= { frame: ev.frame, fromClient: ev.fromClient, bytes: f.len as number, start: Number((f.value as bigint | undefined) ?? 0n) };
+        c.notSmb ??= { frame: ev.frame, fromClient: ev.fromClient, bytes: ev.u32(C.F_LEN) as number, start: ev.n64(C.F_VALUE) ?? 0 };
         return;
-      case C.EV_GAP:
-        c.gaps.push({ frame: ev.frame, bytes: f.len as number, fromClient: ev.fromClient });
-        this.step(c, ev, ts, `${f.len} bytes missing from the capture`, "gap", undefined, true);
+      case C.EV_GAP: {
+        const len = ev.u32(C.F_LEN) as number;
+        c.gaps = appended(c.gaps, { frame: ev.frame, bytes: len, fromClient: ev.fromClient });
+        this.step(c, ev, ts, `${len} bytes missing from the capture`, "gap", undefined, true);
         return;
+      }
     }
   }
 
-  private step(c: ConnModel, ev: RawEvent, ts: number, label: string, kind: ConnModel["ladder"][number]["kind"], status?: string | null, error?: boolean) {
+  private step(c: ConnModel, ev: EventRecord, ts: number, label: string, kind: ConnModel["ladder"][number]["kind"], status?: string | null, error?: boolean) {
     if (c.ladderDropped) return;
     if (c.ladder.length >= LADDER_MAX) { c.ladderOverflow++; return; }
     c.ladder.push({ frame: ev.frame, ts, fromClient: ev.fromClient, label, status, kind, error });
   }
 
-  private tcp(c: ConnModel, ev: RawEvent, ts: number): void {
-    const flags = ev.f.tcpFlags as number;
-    const t = { frame: ev.frame, ts, flags, fromClient: ev.fromClient };
+  private tcp(c: ConnModel, ev: EventRecord, ts: number): void {
+    const flags = ev.u32(C.F_TCP_FLAGS) as number;
     const syn = (flags & 2) !== 0, ack = (flags & 16) !== 0, rst = (flags & 4) !== 0, fin = (flags & 1) !== 0;
-    if (ev.f.delayNs !== undefined) {
+    // (made only for the flags kept: the other TCP events are only ladder steps)
+    const t = syn || rst || fin ? { frame: ev.frame, ts, flags, fromClient: ev.fromClient } : null;
+    const delayNs = ev.n64(C.F_DELAY_NS);
+    if (delayNs !== undefined) {
       // A bare ACK from the server after a setup request
-      const delayMs = Number(ev.f.delayNs as bigint) / 1e6;
+      const delayMs = delayNs / 1e6;
       const leg = c.sessions[c.sessions.length - 1];
       const neg = c.negotiates[c.negotiates.length - 1];
       if (leg && !leg.resp && !leg.bareAck && (!neg?.req || leg.req.frame > neg.req.frame)) leg.bareAck = { frame: ev.frame, delayMs };
@@ -253,10 +303,12 @@ export class ModelBuilder {
       this.step(c, ev, ts, `ACK (no data) ${delayMs < 1 ? `${(delayMs * 1000).toFixed(0)} µs` : `${delayMs.toFixed(1)} ms`} after the request`, "tcp");
       return;
     }
-    if (syn && !ack) c.syns.push(t);
-    else if (syn && ack) c.synAck ??= t;
-    if (rst) c.rst ??= t;
-    if (fin) { if (ev.fromClient) c.finClient ??= t; else c.finServer ??= t; }
+    if (t) {
+      if (syn && !ack) c.syns = appended(c.syns, t);
+      else if (syn && ack) c.synAck ??= t;
+      if (rst) c.rst ??= t;
+      if (fin) { if (ev.fromClient) c.finClient ??= t; else c.finServer ??= t; }
+    }
     this.step(c, ev, ts, tcpFlagsText(flags), "tcp", null, rst);
     if (rst || (c.finClient && c.finServer)) this.closed(c);
   }
@@ -277,34 +329,34 @@ export class ModelBuilder {
     if (c.beyond) c.beyond.open = null;
   }
 
-  private nbss(c: ConnModel, ev: RawEvent, ts: number): void {
-    const f = ev.f;
-    const type = f.nbssType as number;
+  private nbss(c: ConnModel, ev: EventRecord, ts: number): void {
+    const type = ev.u32(C.F_NBSS_TYPE) as number;
     if (type === W.NBSS_REQUEST) {
-      c.nbssRequest = { frame: ev.frame, ts, called: nbName(f.nbCalled), calling: nbName(f.nbCalling) };
+      c.nbssRequest = { frame: ev.frame, ts, called: nbName(ev.str(C.F_NB_CALLED)), calling: nbName(ev.str(C.F_NB_CALLING)) };
       this.step(c, ev, ts, `NetBIOS session request to ${c.nbssRequest.called ?? "?"}`, "nbss");
     } else if (type === W.NBSS_POSITIVE || type === W.NBSS_NEGATIVE) {
-      c.nbssResponse = { frame: ev.frame, ts, positive: type === W.NBSS_POSITIVE, error: f.nbError as number | undefined };
-      this.step(c, ev, ts, type === W.NBSS_POSITIVE ? "NetBIOS session accepted" : `NetBIOS session refused (error 0x${((f.nbError as number) ?? 0).toString(16)})`, "nbss", null, type === W.NBSS_NEGATIVE);
+      const error = ev.u32(C.F_NB_ERROR);
+      c.nbssResponse = { frame: ev.frame, ts, positive: type === W.NBSS_POSITIVE, error };
+      this.step(c, ev, ts, type === W.NBSS_POSITIVE ? "NetBIOS session accepted" : `NetBIOS session refused (error 0x${(error ?? 0).toString(16)})`, "nbss", null, type === W.NBSS_NEGATIVE);
     }
   }
 
-  private smb(c: ConnModel, ev: RawEvent, ts: number): void {
-    const f = ev.f;
+  private smb(c: ConnModel, ev: EventRecord, ts: number): void {
     const smb1 = ev.kind === C.EV_SMB1;
-    if (f.cmd === undefined) return; // a header the capture cut off
-    if (!smb1 && (f.cmd as number) > W.SMB2_TREE_DISCONNECT) return this.beyond(c, ev, ts);
+    const cmd = ev.u32(C.F_CMD);
+    if (cmd === undefined) return; // a header the capture cut off
+    if (!smb1 && cmd > W.SMB2_TREE_DISCONNECT) return this.beyond(c, ev, ts, cmd);
     c.smbMessages++;
     if (!ev.fromClient) c.answeredSmb = true;
     if (smb1) c.smb1 = true;
-    const cmd = f.cmd as number;
-    const resp = f.response === 1;
+    const resp = ev.u32(C.F_RESPONSE) === 1;
     // An SMB1 server without NT status support answers with a DOS error class and code (MS-CIFS
     // 2.2.2.4): the model keeps the NTSTATUS it stands for (what the rules know) and its name.
-    const dos = f.status === undefined && f.dosClass !== undefined;
-    const status = dos ? dosErrorStatus(f.dosClass as number, f.dosCode as number, cmd) : ((f.status as number | undefined) ?? 0);
-    const dosError = dos && f.dosClass !== 0 ? dosErrorLabel(f.dosClass as number, f.dosCode as number) : undefined;
-    const key = smb1 ? this.smb1Key(c, f, cmd) : `2:${(f.msgId as bigint | undefined) ?? 0n}`;
+    const st = ev.u32(C.F_STATUS), dosClass = ev.u32(C.F_DOS_CLASS);
+    const dos = st === undefined && dosClass !== undefined;
+    const status = dos ? dosErrorStatus(dosClass, ev.u32(C.F_DOS_CODE) as number, cmd) : (st ?? 0);
+    const dosError = dos && dosClass !== 0 ? dosErrorLabel(dosClass, ev.u32(C.F_DOS_CODE) as number) : undefined;
+    const key = smb1 ? this.smb1Key(c, ev, cmd) : u64Key(ev, C.F_MSG_ID) ?? 0;
     const isNeg = smb1 ? cmd === W.SMB1_NEGOTIATE : cmd === W.SMB2_NEGOTIATE;
     const isSs = smb1 ? cmd === W.SMB1_SESSION_SETUP_ANDX : cmd === W.SMB2_SESSION_SETUP;
     const isTc = smb1 ? cmd === W.SMB1_TREE_CONNECT_ANDX : cmd === W.SMB2_TREE_CONNECT;
@@ -319,18 +371,20 @@ export class ModelBuilder {
       if (last?.req && !last.resp && (smb1 || last.req.smb1)) { p = { kind: "neg", index: c.negotiates.length - 1 }; dropPending(c, p); }
     }
     const isSetup = isNeg || isSs || isTc || cmd === (smb1 ? W.SMB1_LOGOFF_ANDX : W.SMB2_LOGOFF) || (!smb1 && cmd === W.SMB2_TREE_DISCONNECT);
+    const dialect = isNeg ? ev.u32(C.F_DIALECT) : undefined;
     let smb1Dialect: string | null | undefined;
     if (isNeg && resp && smb1) {
-      const idx = f.dialect as number | undefined;
+      const idx = dialect;
       const req = p?.kind === "neg" ? c.negotiates[p.index].req : undefined;
       // the name is in the request; without it (capture started later) the index says nothing
       smb1Dialect = idx === undefined || idx === 0xffff ? null : (req?.smb1 ? req.dialects[idx] : undefined) ?? "unknown";
     }
+    const tree = isTc && !resp ? ev.str(C.F_TREE) : undefined;
     if (isSetup || failed || c.ladder.length < 24) {
       let label = cmdLabel(smb1, cmd, resp);
-      if (isTc && !resp && f.tree !== undefined) label += ` ${f.tree as string}`;
+      if (tree !== undefined) label += ` ${tree}`;
       if (ev.decrypted) label += " (decrypted)";
-      if (isNeg && resp && f.dialect !== undefined) label += smb1 ? (smb1Dialect ? ` (dialect ${smb1Dialect})` : " (no dialect chosen)") : ` (${smb2Dialect(f.dialect as number)})`;
+      if (isNeg && resp && dialect !== undefined) label += smb1 ? (smb1Dialect ? ` (dialect ${smb1Dialect})` : " (no dialect chosen)") : ` (${smb2Dialect(dialect)})`;
       // Only a failed setup step is marked as the failure (IOCTL STATUS_NOT_FOUND for a DFS
       // referral, say, is routine)
       this.step(c, ev, ts, label, "smb", statusText, failed && (isNeg || isSs || isTc));
@@ -338,28 +392,29 @@ export class ModelBuilder {
     if (!resp) {
       if (cmd === (smb1 ? W.SMB1_LOGOFF_ANDX : W.SMB2_LOGOFF)) c.logoff ??= { frame: ev.frame, ts, fromClient: ev.fromClient };
       if (isNeg) {
+        const ciphers = ev.view(C.F_CIPHERS), signingAlgs = ev.view(C.F_SIGNING_ALGS);
         const info: NegotiateInfo = {
           req: {
             frame: ev.frame, ts, smb1,
-            dialects: dialectList(f.dialects, smb1),
-            secMode: f.secMode as number | undefined, caps: f.caps as number | undefined,
-            ciphers: f.ciphers !== undefined ? u16list(f.ciphers) : undefined,
-            signingAlgs: f.signingAlgs !== undefined ? u16list(f.signingAlgs) : undefined,
-            netname: f.netname as string | undefined,
+            dialects: dialectList(ev.view(C.F_DIALECTS), smb1),
+            secMode: ev.u32(C.F_SEC_MODE), caps: ev.u32(C.F_CAPS),
+            ciphers: ciphers !== undefined ? u16list(ciphers) : undefined,
+            signingAlgs: signingAlgs !== undefined ? u16list(signingAlgs) : undefined,
+            netname: ev.str(C.F_NETNAME),
           },
         };
-        c.negotiates.push(info);
+        c.negotiates = appended(c.negotiates, info);
         addPending(c, key, { kind: "neg", index: c.negotiates.length - 1 });
       } else if (isSs) {
         // one literal (a spread plus extra properties gave every object its own hidden class)
-        c.sessions.push({ req: {
-          frame: ev.frame, ts, smb1, auth: authFacts(f),
-          secMode: f.secMode as number | undefined, flags: f.sessionFlags as number | undefined, blobLen: f.blobLen as number | undefined,
-          sessionId: f.sessionId as bigint | undefined,
+        c.sessions = appended(c.sessions, { req: {
+          frame: ev.frame, ts, smb1, auth: authFacts(ev),
+          secMode: ev.u32(C.F_SEC_MODE), flags: ev.u32(C.F_SESSION_FLAGS), blobLen: ev.u32(C.F_BLOB_LEN),
+          sessionId: ev.big(C.F_SESSION_ID),
         } });
         addPending(c, key, { kind: "ss", index: c.sessions.length - 1 });
       } else if (isTc) {
-        c.trees.push({ path: (f.tree as string | undefined) ?? "", req: ev.decrypted ? { frame: ev.frame, ts, smb1, decrypted: true } : { frame: ev.frame, ts, smb1 } });
+        c.trees = appended(c.trees, { path: tree ?? "", req: ev.decrypted ? { frame: ev.frame, ts, smb1, decrypted: true } : { frame: ev.frame, ts, smb1 } });
         addPending(c, key, { kind: "tc", index: c.trees.length - 1 });
       }
       return;
@@ -372,25 +427,25 @@ export class ModelBuilder {
     }
     if (isNeg) {
       let info = p?.kind === "neg" ? c.negotiates[p.index] : undefined;
-      if (!info) { info = {}; c.negotiates.push(info); }
-      const dialect = f.dialect as number | undefined;
+      if (!info) { info = {}; c.negotiates = appended(c.negotiates, info); }
+      const ciphers = ev.view(C.F_CIPHERS);
       info.resp = {
         frame: ev.frame, ts, status: status >>> 0, smb1, dos: dosError,
         dialect: smb1 ? smb1Dialect ?? null : dialect !== undefined ? smb2Dialect(dialect) : null,
         dialectIndex: smb1 ? dialect : undefined,
-        secMode: f.secMode as number | undefined, caps: f.caps as number | undefined,
-        ciphers: f.ciphers !== undefined ? u16list(f.ciphers) : undefined,
+        secMode: ev.u32(C.F_SEC_MODE), caps: ev.u32(C.F_CAPS),
+        ciphers: ciphers !== undefined ? u16list(ciphers) : undefined,
       };
     } else if (isSs) {
       const leg = p?.kind === "ss" ? c.sessions[p.index] : undefined;
-      const r = { frame: ev.frame, ts, status: status >>> 0, dos: dosError, sessionFlags: f.sessionFlags as number | undefined, auth: authFacts(f), action: f.action as number | undefined, sessionId: f.sessionId as bigint | undefined, smbFlags: f.smbFlags as number | undefined };
+      const r = { frame: ev.frame, ts, status: status >>> 0, dos: dosError, sessionFlags: ev.u32(C.F_SESSION_FLAGS), auth: authFacts(ev), action: ev.u32(C.F_ACTION), sessionId: ev.big(C.F_SESSION_ID), smbFlags: ev.u32(C.F_SMB_FLAGS) };
       if (leg) leg.resp = r;
-      else c.sessions.push({ req: { frame: 0, ts, smb1, auth: {} }, resp: r });
+      else c.sessions = appended(c.sessions, { req: { frame: 0, ts, smb1, auth: {} }, resp: r });
     } else if (isTc) {
       const t = p?.kind === "tc" ? c.trees[p.index] : undefined;
-      const r = { frame: ev.frame, ts, status: status >>> 0, dos: dosError, shareType: f.shareType as number | undefined, shareFlags: f.shareFlags as number | undefined, treeId: smb1 ? undefined : f.treeId as number | undefined, sessionId: f.sessionId as bigint | undefined };
+      const r = { frame: ev.frame, ts, status: status >>> 0, dos: dosError, shareType: ev.u32(C.F_SHARE_TYPE), shareFlags: ev.u32(C.F_SHARE_FLAGS), treeId: smb1 ? undefined : ev.u32(C.F_TREE_ID), sessionId: ev.big(C.F_SESSION_ID) };
       if (t) t.resp = r;
-      else c.trees.push({ path: "", req: { frame: 0, ts, smb1 }, resp: r });
+      else c.trees = appended(c.trees, { path: "", req: { frame: 0, ts, smb1 }, resp: r });
     }
   }
 
@@ -401,24 +456,23 @@ export class ModelBuilder {
    * MAX_BEYOND refusals and referrals of a connection, and the latest MAX_OPEN requests awaiting
    * an answer (a CREATE's name is wanted only if its answer is refused).
    */
-  private beyond(c: ConnModel, ev: RawEvent, ts: number): void {
-    const f = ev.f;
-    const cmd = f.cmd as number;
+  private beyond(c: ConnModel, ev: EventRecord, ts: number, cmd: number): void {
     const b: BeyondSetup = (c.beyond ??= { refused: [], referrals: [], open: new Map() });
-    const id = (f.msgId as bigint | undefined) ?? 0n;
-    if (f.response !== 1) {
+    const id = u64Key(ev, C.F_MSG_ID) ?? 0;
+    if (ev.u32(C.F_RESPONSE) !== 1) {
       if (!b.open) return; // the connection closed
-      const dfsPath = f.dfsPath as string | undefined;
-      const isReferral = cmd === W.SMB2_IOCTL && (f.ctlCode === W.FSCTL_DFS_GET_REFERRALS || f.ctlCode === W.FSCTL_DFS_GET_REFERRALS_EX);
+      const dfsPath = ev.str(C.F_DFS_PATH);
+      const ctlCode = ev.u32(C.F_CTL_CODE);
+      const isReferral = cmd === W.SMB2_IOCTL && (ctlCode === W.FSCTL_DFS_GET_REFERRALS || ctlCode === W.FSCTL_DFS_GET_REFERRALS_EX);
       if (cmd !== W.SMB2_CREATE && !isReferral) return;
       if (b.open.size >= MAX_OPEN) b.open.delete(b.open.keys().next().value!);
-      b.open.set(id, { frame: ev.frame, ts, cmd, name: f.createName as string | undefined, dfsOp: ((f.smbFlags as number | undefined ?? 0) & W.SMB2_FLAGS_DFS_OPERATIONS) !== 0, dfsPath });
+      b.open.set(id, { frame: ev.frame, ts, cmd, name: ev.str(C.F_CREATE_NAME), dfsOp: ((ev.u32(C.F_SMB_FLAGS) ?? 0) & W.SMB2_FLAGS_DFS_OPERATIONS) !== 0, dfsPath });
       // (not on the ladder: clients ask for referrals all the time, and the ladder is the handshake's)
       if (isReferral && b.referrals.length < MAX_BEYOND) b.referrals.push({ req: { frame: ev.frame, ts, path: dfsPath } });
       return;
     }
     c.answeredSmb = true;
-    const status = ((f.status as number | undefined) ?? 0) >>> 0;
+    const status = (ev.u32(C.F_STATUS) ?? 0) >>> 0;
     if (status === W.STATUS_PENDING) return; // the final answer follows
     const req = b.open?.get(id);
     if (req) b.open!.delete(id);
@@ -432,7 +486,7 @@ export class ModelBuilder {
     b.refused.push({
       cmd,
       req: req && req.cmd === cmd ? { frame: req.frame, ts: req.ts, name: req.name, dfsOp: req.dfsOp } : undefined,
-      resp: { frame: ev.frame, ts, status, sessionId: f.sessionId as bigint | undefined, treeId: f.treeId as number | undefined },
+      resp: { frame: ev.frame, ts, status, sessionId: ev.big(C.F_SESSION_ID), treeId: ev.u32(C.F_TREE_ID) },
     });
     this.step(c, ev, ts, cmdLabel(false, cmd, true), "smb", statusLabel(status), true);
   }
@@ -442,55 +496,55 @@ export class ModelBuilder {
    * the UID except for SESSION_SETUP_ANDX (its answer brings the new UID; so does a command chained
    * after it) and the TID except for NEGOTIATE and TREE_CONNECT_ANDX (the answer brings the new TID).
    */
-  private smb1Key(c: ConnModel, f: RawEvent["f"], cmd: number): string {
+  private smb1Key(c: ConnModel, ev: EventRecord, cmd: number): string {
     const chained = this.chain.get(c.stream);
     const inChain = chained !== undefined && chained.next === cmd;
     const noUid = cmd === W.SMB1_SESSION_SETUP_ANDX || cmd === W.SMB1_NEGOTIATE || (inChain && chained.noUid);
-    const andx = f.andx as number | undefined;
+    const andx = ev.u32(C.F_ANDX);
     if (andx !== undefined && andx !== W.SMB1_NO_ANDX) this.chain.set(c.stream, { next: andx, noUid });
     else if (chained) this.chain.delete(c.stream);
     const noTid = cmd === W.SMB1_NEGOTIATE || cmd === W.SMB1_TREE_CONNECT_ANDX;
-    return `1:${cmd}:${(f.smb1Pid as number | undefined) ?? 0}:${(f.msgId as bigint | undefined) ?? 0n}:${noUid ? "" : String(f.sessionId ?? "")}:${noTid ? "" : String(f.treeId ?? "")}`;
+    return `1:${cmd}:${ev.u32(C.F_SMB1_PID) ?? 0}:${u64Key(ev, C.F_MSG_ID) ?? 0}:${noUid ? "" : String(u64Key(ev, C.F_SESSION_ID) ?? "")}:${noTid ? "" : String(ev.u32(C.F_TREE_ID) ?? "")}`;
   }
 
-  private krb(ev: RawEvent): void {
-    const f = ev.f;
+  private krb(ev: EventRecord): void {
     let src: string, dst: string, srcIp: string, dstIp: string, toKdc: boolean;
-    if (f.srcIp !== undefined) {
-      srcIp = ipText(f.srcIp as Uint8Array); dstIp = ipText(f.dstIp as Uint8Array);
-      src = endpoint(srcIp, f.srcPort as number); dst = endpoint(dstIp, f.dstPort as number);
-      toKdc = f.dstPort === W.PORT_KERBEROS || f.srcPort !== W.PORT_KERBEROS;
+    if (ev.has(C.F_SRC_IP)) {
+      srcIp = ipText(ev.view(C.F_SRC_IP)); dstIp = ipText(ev.view(C.F_DST_IP));
+      const srcPort = ev.u32(C.F_SRC_PORT), dstPort = ev.u32(C.F_DST_PORT);
+      src = endpoint(srcIp, srcPort as number); dst = endpoint(dstIp, dstPort as number);
+      toKdc = dstPort === W.PORT_KERBEROS || srcPort !== W.PORT_KERBEROS;
     } else {
       const fl = this.krbFlows.get(ev.stream);
       if (!fl) return;
       [src, dst, srcIp, dstIp] = ev.fromClient ? [fl.client, fl.server, fl.clientIp, fl.serverIp] : [fl.server, fl.client, fl.serverIp, fl.clientIp];
       toKdc = ev.fromClient;
     }
+    const etypes = ev.view(C.F_KRB_ETYPES);
     const k: KrbMsg = {
-      frame: ev.frame, ts: tsMs(ev.tsNs), transport: f.transport === C.PROTO_UDP ? "udp" : "tcp",
+      frame: ev.frame, ts: ev.tsMs(), transport: ev.u32(C.F_TRANSPORT) === C.PROTO_UDP ? "udp" : "tcp",
       src, dst, srcIp, dstIp, toKdc, stream: ev.stream,
-      msgType: (f.krbMsgType as number | undefined) ?? null,
-      errorCode: (f.krbError as number | undefined) ?? null,
-      realm: (f.krbRealm as string | undefined) ?? null,
-      cname: (f.krbCname as string | undefined) ?? null,
-      sname: (f.krbSname as string | undefined) ?? null,
-      etext: (f.krbEtext as string | undefined) ?? null,
-      etypes: f.krbEtypes instanceof Uint8Array ? i32list(f.krbEtypes) : null,
+      msgType: ev.u32(C.F_KRB_MSG_TYPE) ?? null,
+      errorCode: ev.u32(C.F_KRB_ERROR) ?? null,
+      realm: ev.str(C.F_KRB_REALM) ?? null,
+      cname: ev.str(C.F_KRB_CNAME) ?? null,
+      sname: ev.str(C.F_KRB_SNAME) ?? null,
+      etext: ev.str(C.F_KRB_ETEXT) ?? null,
+      etypes: etypes instanceof Uint8Array ? i32list(etypes) : null,
     };
     if (k.msgType !== null && !(k.msgType in KRB_MSG_TYPES)) k.msgType = null;
     if (this.m.kerberos.length < 100_000) this.m.kerberos.push(k);
   }
 
-  private icmp(ev: RawEvent): void {
-    const f = ev.f;
+  private icmp(ev: EventRecord): void {
     if (this.m.icmp.length >= MAX_ICMP) return;
-    const qp = f.quotedProto as number;
+    const qp = ev.u32(C.F_QUOTED_PROTO);
     this.m.icmp.push({
-      frame: ev.frame, ts: tsMs(ev.tsNs), sender: ipText(f.srcIp as Uint8Array), v6: ev.ipv6,
-      type: f.icmpType as number, code: f.icmpCode as number,
+      frame: ev.frame, ts: ev.tsMs(), sender: ipText(ev.view(C.F_SRC_IP)), v6: ev.ipv6,
+      type: ev.u32(C.F_ICMP_TYPE) as number, code: ev.u32(C.F_ICMP_CODE) as number,
       proto: qp === C.PROTO_TCP ? "tcp" : qp === C.PROTO_UDP ? "udp" : null,
-      src: ipText(f.quotedSrcIp as Uint8Array), dst: ipText(f.quotedDstIp as Uint8Array),
-      srcPort: (f.quotedSrcPort as number | undefined) ?? null, dstPort: (f.quotedDstPort as number | undefined) ?? null,
+      src: ipText(ev.view(C.F_QUOTED_SRC_IP)), dst: ipText(ev.view(C.F_QUOTED_DST_IP)),
+      srcPort: ev.u32(C.F_QUOTED_SRC_PORT) ?? null, dstPort: ev.u32(C.F_QUOTED_DST_PORT) ?? null,
     });
   }
 
@@ -515,10 +569,31 @@ export class ModelBuilder {
   }
 }
 
+/**
+ * `l` with `v` appended. A first element makes a one-slot array: a push onto [] reserves 16
+ * slots, and most of a connection's lists (SYNs, NEGOTIATEs, sessions, trees) keep one or two,
+ * for tens of thousands of connections.
+ */
+function appended<T>(l: T[], v: T): T[] {
+  if (l.length === 0) return [v];
+  l.push(v);
+  return l;
+}
+
 type Pending = { kind: "neg" | "ss" | "tc"; index: number };
 
+/**
+ * A u64 field (message or session id) as a key: the number while it is exact (below 2^53, as
+ * every real id is), else the BigInt, never one allocated per message. Its decimal text is the
+ * field's either way.
+ */
+function u64Key(ev: EventRecord, id: number): number | bigint | undefined {
+  const n = ev.n64(id);
+  return n === undefined || n <= Number.MAX_SAFE_INTEGER ? n : ev.big(id);
+}
+
 /** A request awaiting its response; SMB1 requests sharing one key are answered in order. */
-function addPending(c: ConnModel, key: string, p: Pending, first = false): void {
+function addPending(c: ConnModel, key: PendingKey, p: Pending, first = false): void {
   const m = (c.pending ??= new Map());
   const l = m.get(key);
   if (!l) m.set(key, [p]);
@@ -526,11 +601,19 @@ function addPending(c: ConnModel, key: string, p: Pending, first = false): void 
   else l.push(p);
 }
 
-function takePending(c: ConnModel, key: string): Pending | undefined {
+/**
+ * An empty list stands for no request (takePending, addPending and dropPending read it so). While
+ * the map is small its emptied lists stay: a delete from a small Map reallocates its table, and
+ * so did the set of the next request, twice per request and answer; beyond PENDING_EMPTIES keys
+ * a list is deleted when it empties, so no more than those many empty ones stay.
+ */
+const PENDING_EMPTIES = 8;
+
+function takePending(c: ConnModel, key: PendingKey): Pending | undefined {
   const l = c.pending?.get(key);
   if (!l) return undefined;
   const p = l.shift();
-  if (l.length === 0) c.pending!.delete(key);
+  if (l.length === 0 && c.pending!.size > PENDING_EMPTIES) c.pending!.delete(key);
   return p;
 }
 
@@ -538,7 +621,7 @@ function takePending(c: ConnModel, key: string): Pending | undefined {
 function dropPending(c: ConnModel, p: Pending): void {
   for (const [k, l] of c.pending ?? []) {
     const i = l.findIndex((x) => x.kind === p.kind && x.index === p.index);
-    if (i >= 0) { l.splice(i, 1); if (l.length === 0) c.pending!.delete(k); return; }
+    if (i >= 0) { l.splice(i, 1); if (l.length === 0 && c.pending!.size > PENDING_EMPTIES) c.pending!.delete(k); return; }
   }
 }
 

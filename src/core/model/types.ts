@@ -115,8 +115,8 @@ export interface DfsReferral {
 export interface BeyondSetup {
   refused: RefusedRequest[];
   referrals: DfsReferral[];
-  /** CREATE and referral requests awaiting their answer, by message id (the latest MAX_OPEN; null once closed) */
-  open: Map<bigint, { frame: number; ts: number; cmd: number; name?: string; dfsOp?: boolean; dfsPath?: string }> | null;
+  /** CREATE and referral requests awaiting their answer, by message id (a number while exact, see builder.ts u64Key; the latest MAX_OPEN; null once closed) */
+  open: Map<number | bigint, { frame: number; ts: number; cmd: number; name?: string; dfsOp?: boolean; dfsPath?: string }> | null;
 }
 
 export interface TcpEvent extends Msg { flags: number; fromClient: boolean }
@@ -156,9 +156,9 @@ export interface ConnModel {
   smbMessages: number;
   encrypted: { count: number; firstFrame: number } | null;
   gaps: { frame: number; bytes: number; fromClient: boolean }[];
-  /** requests waiting for their response, by key (SMB2 message id; SMB1 PID, MID, UID, TID and
-   *  command), oldest first (null before the first and once closed) */
-  pending: Map<string, { kind: "neg" | "ss" | "tc"; index: number }[]> | null;
+  /** requests waiting for their response, by key (SMB2 message id, see builder.ts u64Key; SMB1 PID,
+   *  MID, UID, TID and command, a string), oldest first (null before the first and once closed) */
+  pending: Map<string | number | bigint, { kind: "neg" | "ss" | "tc"; index: number }[]> | null;
   /** frames of the connection's handshake, for the ladder */
   ladder: { frame: number; ts: number; fromClient: boolean; label: string; status?: string | null; kind: "tcp" | "nbss" | "smb" | "krb" | "gap" | "encrypted"; error?: boolean }[];
   ladderOverflow: number;
