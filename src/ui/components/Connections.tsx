@@ -7,7 +7,7 @@
 import { batch, createEffect, createMemo, createSignal, For, on, onCleanup, onMount, Show } from "solid-js";
 import type { ConnectionRow, PrintRows, RowsResult } from "../../worker/reportIndex";
 import type { AnalyzerClient, ReportRef } from "../analyzerClient";
-import { OUTCOME_LABELS, PHASE_LABELS } from "../format";
+import { OUTCOME_LABELS, PHASE_LABELS, formatCount } from "../format";
 import { nextSort, authText, type OutcomeFilter, type SortKey } from "../model";
 import type { TableQuery } from "./ReportView";
 
@@ -50,7 +50,8 @@ export function Connections(props: {
   let asked = new Set<number>();
   let generation = 0;
 
-  // a new report, sort or filter: start again from the top
+  // a new report, sort or filter: start again from the top (not when the table is first drawn: it
+  // is at the top, and setting scrollTop there would lay out the whole page just drawn at once)
   createEffect(on([() => props.report, () => props.query], () => {
     generation++;
     cache = new Map();
@@ -58,7 +59,7 @@ export function Connections(props: {
     batch(() => { setTotal(null); setCacheVersion((v) => v + 1); });
     if (box) box.scrollTop = 0;
     setScrollTop(0);
-  }));
+  }, { defer: true }));
   createEffect(on(() => props.report, () => setText("")));
 
   let typing: ReturnType<typeof setTimeout> | undefined;
@@ -188,7 +189,7 @@ export function Connections(props: {
             <option value="ok">only successful</option>
           </select>
         </label>
-        <span class="notice" aria-live="polite" data-testid="conn-shown">{filtered() ? `${shownTotal().toLocaleString("en-US")} of ${d().connections.toLocaleString("en-US")} shown` : ""}</span>
+        <span class="notice" aria-live="polite" data-testid="conn-shown">{filtered() ? `${formatCount(shownTotal())} of ${formatCount(d().connections)} shown` : ""}</span>
       </div>
       <div class="table-wrap cards vscroll" classList={{ printed: !!printed() }} ref={box} onScroll={onScroll} onKeyDown={onKey} data-testid="conn-scroll">
         <table data-testid="connections" class="cards" aria-rowcount={(printed()?.total ?? shownTotal()) + 1}>
@@ -225,7 +226,7 @@ export function Connections(props: {
       </div>
       <p class="print-only notice">{printed() ? "" : "Printed here: the rows in view. The Print button above prints every connection (or, in a long table, every one with a problem)."}</p>
       <Show when={props.print?.onlyProblems}>
-        <p class="notice" data-testid="conn-print-note">Printed: the {props.print!.connections.total.toLocaleString("en-US")} connections with a problem; the other {(d().connections - props.print!.connections.total).toLocaleString("en-US")} set up fine (Export JSON lists every one).</p>
+        <p class="notice" data-testid="conn-print-note">Printed: the {formatCount(props.print!.connections.total)} connections with a problem; the other {formatCount(d().connections - props.print!.connections.total)} set up fine (Export JSON lists every one).</p>
       </Show>
     </section>
   );

@@ -2,15 +2,18 @@
 // first occurrence shown whole, the count and the connections it touched; the other occurrences
 // are asked of the worker when the group is opened, a page at a time. The first group is the
 // verdict's cause.
-import { createMemo, createSignal, For, on, createEffect, Show } from "solid-js";
+import { createMemo, createSignal, For, on, onCleanup, createEffect, Show, untrack } from "solid-js";
+import { printing } from "../print";
 import type { Finding } from "../../core/report";
-import { splitCode } from "../format";
+import { splitCode, formatCount } from "../format";
 import { findingFilters } from "../model";
 import { Cmd } from "./Copy";
 import type { AnalyzerClient, ReportRef } from "../analyzerClient";
 import type { ConnectionBrief, GroupView, Occurrence, PrintRows, ReportDigest } from "../../worker/reportIndex";
 
 const SEV_LABEL = { error: "Error", warning: "Warning", info: "Info" } as const;
+/** groups drawn with the report, then added per task after it */
+const FIRST_GROUPS = 4, MORE_GROUPS = 6;
 /** occurrences drawn when a group is opened, and added by each "show more" */
 const OCCURRENCES_PAGE = 50;
 
@@ -27,12 +30,27 @@ export function Findings(props: {
   onShowConnection: (id: string) => void; onError: (e: unknown) => void;
 }) {
   const groups = () => props.digest.groups;
+  // the first groups with the report, the others a few per task after it (a card costs a few ms
+  // to make and lay out, and a report can have dozens of groups); on paper, all of them
+  const [limit, setLimit] = createSignal(FIRST_GROUPS);
+  createEffect(on(groups, (gs) => {
+    setLimit(FIRST_GROUPS);
+    let frame = 0, timer: ReturnType<typeof setTimeout> | undefined;
+    const more = () => {
+      frame = requestAnimationFrame(() => {
+        timer = setTimeout(() => { setLimit((n) => n + MORE_GROUPS); if (untrack(limit) < gs.length) more(); }, 0);
+      });
+    };
+    if (gs.length > FIRST_GROUPS) more();
+    onCleanup(() => { cancelAnimationFrame(frame); clearTimeout(timer); });
+  }));
+  const drawnGroups = () => (printing() || props.print ? groups() : groups().slice(0, limit()));
   return (
     <section aria-labelledby="findings-h">
-      <h2 id="findings-h">Findings ({groups().length}{props.digest.findings !== groups().length ? `; ${props.digest.findings.toLocaleString("en-US")} in all` : ""})</h2>
+      <h2 id="findings-h">Findings ({groups().length}{props.digest.findings !== groups().length ? `; ${formatCount(props.digest.findings)} in all` : ""})</h2>
       <Show when={groups().length} fallback={<p class="notice" data-testid="no-findings">{props.digest.noFindingsText}</p>}>
         <div class="findings">
-          <For each={groups()}>
+          <For each={drawnGroups()}>
             {(g) => <GroupCard g={g} report={props.report} client={props.client} printed={props.print?.occurrences[g.key] ?? null}
               onShowConnection={props.onShowConnection} onError={props.onError} />}
           </For>
@@ -78,7 +96,7 @@ function GroupCard(props: {
         <code class="fid">{g().id}</code>
         <Show when={many()}>
           <span class="count" data-testid="finding-count">
-            {g().count > 1 ? `${g().count.toLocaleString("en-US")} times` : "once"}{g().connections ? `, on ${g().connections.toLocaleString("en-US")} connection${g().connections === 1 ? "" : "s"}` : ""}
+            {g().count > 1 ? `${formatCount(g().count)} times` : "once"}{g().connections ? `, on ${formatCount(g().connections)} connection${g().connections === 1 ? "" : "s"}` : ""}
           </span>
         </Show>
       </header>
@@ -87,7 +105,7 @@ function GroupCard(props: {
         <div class="occurrences">
           <Show when={!props.printed}>
             <button type="button" class="link" aria-expanded={open()} aria-controls={listId} onClick={toggle} data-testid="occurrences-toggle">
-              {open() ? "Hide the occurrences" : `Show all ${g().count.toLocaleString("en-US")} occurrences`}
+              {open() ? "Hide the occurrences" : `Show all ${formatCount(g().count)} occurrences`}
             </button>
           </Show>
           <Show when={shownItems().length}>
@@ -104,7 +122,7 @@ function GroupCard(props: {
           </Show>
           <Show when={!props.printed && open() && items().length < total()}>
             <button type="button" class="small" onClick={() => void load()} data-testid="occurrences-more">
-              Show {Math.min(OCCURRENCES_PAGE, total() - items().length)} more (of {(total() - items().length).toLocaleString("en-US")} not shown)
+              Show {Math.min(OCCURRENCES_PAGE, total() - items().length)} more (of {formatCount(total() - items().length)} not shown)
             </button>
           </Show>
         </div>
@@ -128,7 +146,7 @@ function Occurrence(props: { f: Finding; conn: ConnectionBrief | null; onShowCon
         )}
       </Show>
       <Show when={!props.conn && props.f.connections?.length}>
-        <span>{props.f.connections!.length.toLocaleString("en-US")} connections</span>
+        <span>{formatCount(props.f.connections!.length)} connections</span>
       </Show>
       <Show when={filters().stream}><Cmd text={filters().stream} what="Wireshark stream filter" /></Show>
     </span>

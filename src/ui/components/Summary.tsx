@@ -1,5 +1,5 @@
 import { createEffect, createSignal, For, on, Show, type Accessor } from "solid-js";
-import { formatBytes, formatDuration, spanMs, PHASE_LABELS, showMoreText } from "../format";
+import { formatBytes, formatDuration, spanMs, PHASE_LABELS, showMoreText, formatCount } from "../format";
 import { principalOf } from "../model";
 import type { AnalyzerClient, ReportRef } from "../analyzerClient";
 import type { PrintRows, ReportDigest, RowsResult } from "../../worker/reportIndex";
@@ -12,7 +12,7 @@ export function CaptureSummary(props: { digest: ReportDigest }) {
       <dl class="summary" data-testid="capture-summary">
         <dt>File</dt><dd>{c().file} ({formatBytes(c().bytes)})</dd>
         <dt>Format</dt><dd>{c().format}{c().linkTypes.length ? `, link type${c().linkTypes.length > 1 ? "s" : ""} ${c().linkTypes.join(", ")}` : ""}</dd>
-        <dt>Packets</dt><dd data-testid="packet-count">{c().packets.toLocaleString("en-US")}</dd>
+        <dt>Packets</dt><dd data-testid="packet-count">{formatCount(c().packets)}</dd>
         <Show when={c().start}>
           <dt>Time</dt>
           <dd>{c().start} → {c().end ?? "?"} ({formatDuration(spanMs(c().start, c().end))})</dd>
