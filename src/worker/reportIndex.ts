@@ -104,6 +104,13 @@ const OUTCOME_RANK: Record<string, number> = { failed: 0, "no-response": 1, inco
 const collator = new Intl.Collator(undefined);
 const IPV4_ENDPOINT = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3}):(\d{1,5})$/;
 
+/** The report's finding ids, each once, in report order (without an array of every finding's id). */
+function findingIds(findings: readonly Finding[]): string[] {
+  const ids = new Set<string>();
+  for (const f of findings) ids.add(f.id);
+  return [...ids];
+}
+
 function brief(c: Connection | undefined): ConnectionBrief | null {
   return c ? { id: c.id, stream: c.stream, client: c.client, server: c.server } : null;
 }
@@ -173,7 +180,7 @@ export class ReportIndex {
       serversTable: servers.length > 1 || servers.some((s) => s.failed.length > 0),
       findings: r.findings.length,
       counts,
-      findingIds: [...new Set(r.findings.map((f) => f.id))],
+      findingIds: findingIds(r.findings),
       tone,
       unusable: isUnusable(r),
       noFindingsText: noFindingsText(r, tone),
