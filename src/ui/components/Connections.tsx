@@ -49,14 +49,24 @@ export function Connections(props: {
   let cache = new Map<number, Slot>();
   let asked = new Set<number>();
   let generation = 0;
+  /** the rows drawn are the previous sort's or filter's until the first rows of this one arrive */
+  let stale = false;
 
   // a new report, sort or filter: start again from the top (not when the table is first drawn: it
-  // is at the top, and setting scrollTop there would lay out the whole page just drawn at once)
+  // is at the top, and setting scrollTop there would lay out the whole page just drawn at once).
+  // A new sort or filter keeps the rows on screen until the worker answers (no empty table for a
+  // frame, and no table that shrinks to nothing and grows back); a new report does not.
+  let shownReport = props.report;
   createEffect(on([() => props.report, () => props.query], () => {
     generation++;
-    cache = new Map();
     asked = new Set();
-    batch(() => { setTotal(null); setCacheVersion((v) => v + 1); });
+    if (props.report !== shownReport) {
+      shownReport = props.report;
+      cache = new Map();
+      stale = false;
+      setTotal(null);
+    } else stale = true;
+    setCacheVersion((v) => v + 1);
     if (box) box.scrollTop = 0;
     setScrollTop(0);
   }, { defer: true }));
@@ -84,6 +94,7 @@ export function Connections(props: {
     const gen = generation, rep = props.report, q = props.query;
     props.client.rows(rep, { ...q, offset: k * CHUNK, count: CHUNK }).then((res: RowsResult<ConnectionRow>) => {
       if (gen !== generation) return;
+      if (stale) { cache = new Map(); stale = false; }
       res.rows.forEach((c, j) => { const i = res.offset + j; cache.set(i, { i, c }); });
       batch(() => { setTotal(res.total); setCacheVersion((v) => v + 1); });
     }, (e) => { if (gen === generation) { asked.delete(k); props.onError(e); } });
