@@ -124,7 +124,7 @@ function rowOf(c: Connection, detail: boolean): ConnectionRow {
 export class ReportIndex {
   private shownList: Connection[] | null = null;
   private byId: Map<string, number> | null = null;
-  private groups: FindingGroup[];
+  private groupList: FindingGroup[] | null = null;
   /** per sort key, the rows in ascending order (descending is its reverse: ties break on frame, both ways) */
   private orders = new Map<SortKey, Uint32Array>();
   private hay: string[] | null = null;
@@ -133,9 +133,10 @@ export class ReportIndex {
   private citing: Map<number, Finding[]> | null = null;
   private digestCache: ReportDigest | null = null;
 
-  constructor(readonly report: Report) {
-    this.groups = groupFindings(report.findings, report.headline);
-  }
+  constructor(readonly report: Report) {}
+
+  /** (made when first needed: a report reopened from history has its digest already, and its table is asked for first) */
+  private get groups(): FindingGroup[] { return (this.groupList ??= groupFindings(this.report.findings, this.report.headline)); }
 
   /** The connections as the table shows them (made when rows are first asked for: the digest does not wait for it). */
   get shown(): Connection[] { return (this.shownList ??= connectionsShown(this.report)); }
