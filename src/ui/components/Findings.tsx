@@ -2,8 +2,8 @@
 // first occurrence shown whole, the count and the connections it touched; the other occurrences
 // are asked of the worker when the group is opened, a page at a time. The first group is the
 // verdict's cause.
-import { createMemo, createSignal, For, on, onCleanup, createEffect, Show, untrack } from "solid-js";
-import { printing } from "../print";
+import { createMemo, createSignal, For, on, createEffect, Show } from "solid-js";
+import { progressive } from "../progressive";
 import type { Finding } from "../../core/report";
 import { splitCode, formatCount } from "../format";
 import { findingFilters } from "../model";
@@ -30,21 +30,8 @@ export function Findings(props: {
   onShowConnection: (id: string) => void; onError: (e: unknown) => void;
 }) {
   const groups = () => props.digest.groups;
-  // the first groups with the report, the others a few per task after it (a card costs a few ms
-  // to make and lay out, and a report can have dozens of groups); on paper, all of them
-  const [limit, setLimit] = createSignal(FIRST_GROUPS);
-  createEffect(on(groups, (gs) => {
-    setLimit(FIRST_GROUPS);
-    let frame = 0, timer: ReturnType<typeof setTimeout> | undefined;
-    const more = () => {
-      frame = requestAnimationFrame(() => {
-        timer = setTimeout(() => { setLimit((n) => n + MORE_GROUPS); if (untrack(limit) < gs.length) more(); }, 0);
-      });
-    };
-    if (gs.length > FIRST_GROUPS) more();
-    onCleanup(() => { cancelAnimationFrame(frame); clearTimeout(timer); });
-  }));
-  const drawnGroups = () => (printing() || props.print ? groups() : groups().slice(0, limit()));
+  // the first groups with the report, the others a few per task after it (see progressive.ts)
+  const drawnGroups = progressive(groups, FIRST_GROUPS, MORE_GROUPS, groups);
   return (
     <section aria-labelledby="findings-h">
       <h2 id="findings-h">Findings ({groups().length}{props.digest.findings !== groups().length ? `; ${formatCount(props.digest.findings)} in all` : ""})</h2>
