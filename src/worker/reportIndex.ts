@@ -27,7 +27,8 @@ export interface GroupView extends Omit<FindingGroup, "occurrences"> {
 /** What the page draws before it asks for any row: small whatever the capture. */
 export interface ReportDigest {
   digestVersion: number;
-  /** the Report without its long lists (connections, findings, kerberos, servers are empty here) */
+  /** the Report without its long lists (connections, findings, kerberos, servers, quic are empty here:
+   *  the dense bench capture's QUIC attempts alone made 300 KB of a digest the page and history keep) */
   head: Report;
   connections: number;
   /** connections whose outcome is not "ok" */
@@ -170,7 +171,7 @@ export class ReportIndex {
     const counts = findingCounts(r);
     const tone = reportTone(r);
     const servers = r.servers ?? [];
-    const head: Report = { ...r, connections: [], findings: [], kerberos: [], servers: [] };
+    const head: Report = { ...r, connections: [], findings: [], kerberos: [], servers: [], ...(r.quic ? { quic: [] } : {}) };
     this.digestCache = {
       digestVersion: DIGEST_VERSION,
       head,
