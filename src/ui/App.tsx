@@ -105,6 +105,10 @@ export function App(props: AppProps) {
     open: async (id: number, quiet = false) => {
       const s = store();
       if (!s) return;
+      // already in a tab of this window: that tab (its report is in the worker already, or being
+      // read there: reading a 100,000-connection stored form a second time costs seconds)
+      const tab = session().find((x) => x.key === `h${id}`);
+      if (tab) { show(tab); return; }
       try {
         const [entry, saved] = await Promise.all([s.get(id), s.getReport(id)]);
         if (!entry || !saved) { if (!quiet) alert("error", "That analysis is no longer in history."); await refreshHistory(); return; }

@@ -151,7 +151,7 @@ export class AnalyzerClient {
   /** Hands a saved analysis to the worker: its stored form, or (older entries) the Report itself. */
   async open(saved: Blob | Report): Promise<ReportRef> {
     const res = await this.api.open(saved);
-    return { digest: res.digest, handle: res.handle, gen: this.generation, stored: res.stored, legacy: saved instanceof Blob ? undefined : saved };
+    return { digest: res.digest!, handle: res.handle, gen: this.generation, stored: res.stored, legacy: saved instanceof Blob ? undefined : saved };
   }
 
   /** Calls the worker about a report; gives the report back to it first when it no longer holds it. */
@@ -174,7 +174,7 @@ export class AnalyzerClient {
     p = (async () => {
       const from = ref.stored ?? ref.legacy;
       if (!from) throw new ReportLost("This report is no longer in memory (the analyzer was restarted before it could be kept): analyse the file again.");
-      const res = await this.api.open(from);
+      const res = await this.api.open(from, false);
       ref.handle = res.handle;
       ref.gen = gen;
     })().finally(() => this.reopening.delete(ref));

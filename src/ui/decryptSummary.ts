@@ -14,15 +14,28 @@ export interface DecryptSummary {
 }
 const DECRYPT_SESSIONS_SHOWN = 20;
 
+/** (one pass over the findings and one over the connections, allocating only what it returns: it is
+ *  part of the digest the verdict waits for, and a report can hold 100,000 connections) */
 export function decryptSummary(r: Report): DecryptSummary {
-  const ids = new Set(r.findings.map((f) => f.id));
-  const reason = ids.has("ENCRYPTED_TRAFFIC") ? "encrypted"
-    : ids.has("LOGON_FAILURE") && r.connections.some((c) => c.auth === "ntlm" && c.failedPhase === "session_setup") ? "logon" : null;
-  const all = r.connections.flatMap((c) => (c.decryption?.sessions ?? []).filter((s) => s.result !== "decrypted"));
+  let encrypted = false, logon = false;
+  for (const f of r.findings) {
+    if (f.id === "ENCRYPTED_TRAFFIC") encrypted = true;
+    else if (f.id === "LOGON_FAILURE") logon = true;
+  }
+  let ntlmRefused = false, encryptedConnections = 0, notDecrypted = 0;
+  const sessions: DecryptSummary["sessions"] = [];
+  for (const c of r.connections) {
+    if (c.auth === "ntlm" && c.failedPhase === "session_setup") ntlmRefused = true;
+    if (c.findings.includes("ENCRYPTED_TRAFFIC")) encryptedConnections++;
+    for (const s of c.decryption?.sessions ?? []) {
+      if (s.result === "decrypted") continue;
+      if (notDecrypted++ < DECRYPT_SESSIONS_SHOWN) sessions.push({ sessionId: s.sessionId, user: s.user, result: s.result, why: s.why });
+    }
+  }
   return {
-    reason,
-    encryptedConnections: r.connections.filter((c) => c.findings.includes("ENCRYPTED_TRAFFIC")).length,
-    sessions: all.slice(0, DECRYPT_SESSIONS_SHOWN).map((s) => ({ sessionId: s.sessionId, user: s.user, result: s.result, why: s.why })),
-    moreSessions: Math.max(0, all.length - DECRYPT_SESSIONS_SHOWN),
+    reason: encrypted ? "encrypted" : logon && ntlmRefused ? "logon" : null,
+    encryptedConnections,
+    sessions,
+    moreSessions: Math.max(0, notDecrypted - DECRYPT_SESSIONS_SHOWN),
   };
 }

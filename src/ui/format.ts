@@ -1,6 +1,14 @@
 // Numbers and times as people read them. Pure functions (unit-tested in tests/ui-format.test.ts).
 import { isRunnableCommand } from "../core/commands";
 
+// One formatter for counts, made when the page loads: the first toLocaleString("en-US") of a page
+// loads ICU's number data (~25 ms in Chromium), which would otherwise land in the task that draws
+// the verdict; a shared formatter is also ~25× faster per number than toLocaleString.
+const COUNT = new Intl.NumberFormat("en-US");
+
+/** 12345 → "12,345" */
+export function formatCount(n: number): string { return COUNT.format(n); }
+
 export function formatBytes(n: number): string {
   if (!Number.isFinite(n) || n < 0) return "?";
   if (n < 1024) return `${n} B`;
@@ -56,7 +64,7 @@ export function formatElapsed(ms: number): string {
 
 /** The label of a "show more" button: "Show the other 328", "Show 1,000 more (of 2,328 not shown)". */
 export function showMoreText(step: number, hidden: number): string {
-  const n = (x: number) => x.toLocaleString("en-US");
+  const n = formatCount;
   return hidden <= step ? `Show the other ${n(hidden)}` : `Show ${n(step)} more (of ${n(hidden)} not shown)`;
 }
 

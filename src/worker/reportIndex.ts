@@ -27,7 +27,8 @@ export interface GroupView extends Omit<FindingGroup, "occurrences"> {
 /** What the page draws before it asks for any row: small whatever the capture. */
 export interface ReportDigest {
   digestVersion: number;
-  /** the Report without its long lists (connections, findings, kerberos, servers are empty here) */
+  /** the Report without its long lists (connections, findings, kerberos, servers, quic are empty here:
+   *  the dense bench capture's QUIC attempts alone made 300 KB of a digest the page and history keep) */
   head: Report;
   connections: number;
   /** connections whose outcome is not "ok" */
@@ -104,6 +105,13 @@ const OUTCOME_RANK: Record<string, number> = { failed: 0, "no-response": 1, inco
 const collator = new Intl.Collator(undefined);
 const IPV4_ENDPOINT = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3}):(\d{1,5})$/;
 
+/** The report's finding ids, each once, in report order (without an array of every finding's id). */
+function findingIds(findings: readonly Finding[]): string[] {
+  const ids = new Set<string>();
+  for (const f of findings) ids.add(f.id);
+  return [...ids];
+}
+
 function brief(c: Connection | undefined): ConnectionBrief | null {
   return c ? { id: c.id, stream: c.stream, client: c.client, server: c.server } : null;
 }
@@ -117,7 +125,7 @@ function rowOf(c: Connection, detail: boolean): ConnectionRow {
 export class ReportIndex {
   private shownList: Connection[] | null = null;
   private byId: Map<string, number> | null = null;
-  private groups: FindingGroup[];
+  private groupList: FindingGroup[] | null = null;
   /** per sort key, the rows in ascending order (descending is its reverse: ties break on frame, both ways) */
   private orders = new Map<SortKey, Uint32Array>();
   private hay: string[] | null = null;
@@ -126,9 +134,10 @@ export class ReportIndex {
   private citing: Map<number, Finding[]> | null = null;
   private digestCache: ReportDigest | null = null;
 
-  constructor(readonly report: Report) {
-    this.groups = groupFindings(report.findings, report.headline);
-  }
+  constructor(readonly report: Report) {}
+
+  /** (made when first needed: a report reopened from history has its digest already, and its table is asked for first) */
+  private get groups(): FindingGroup[] { return (this.groupList ??= groupFindings(this.report.findings, this.report.headline)); }
 
   /** The connections as the table shows them (made when rows are first asked for: the digest does not wait for it). */
   get shown(): Connection[] { return (this.shownList ??= connectionsShown(this.report)); }
@@ -162,7 +171,7 @@ export class ReportIndex {
     const counts = findingCounts(r);
     const tone = reportTone(r);
     const servers = r.servers ?? [];
-    const head: Report = { ...r, connections: [], findings: [], kerberos: [], servers: [] };
+    const head: Report = { ...r, connections: [], findings: [], kerberos: [], servers: [], ...(r.quic ? { quic: [] } : {}) };
     this.digestCache = {
       digestVersion: DIGEST_VERSION,
       head,
@@ -173,7 +182,7 @@ export class ReportIndex {
       serversTable: servers.length > 1 || servers.some((s) => s.failed.length > 0),
       findings: r.findings.length,
       counts,
-      findingIds: [...new Set(r.findings.map((f) => f.id))],
+      findingIds: findingIds(r.findings),
       tone,
       unusable: isUnusable(r),
       noFindingsText: noFindingsText(r, tone),

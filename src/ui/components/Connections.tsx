@@ -7,7 +7,7 @@
 import { batch, createEffect, createMemo, createSignal, For, on, onCleanup, onMount, Show } from "solid-js";
 import type { ConnectionRow, PrintRows, RowsResult } from "../../worker/reportIndex";
 import type { AnalyzerClient, ReportRef } from "../analyzerClient";
-import { OUTCOME_LABELS, PHASE_LABELS } from "../format";
+import { OUTCOME_LABELS, PHASE_LABELS, formatCount } from "../format";
 import { nextSort, authText, type OutcomeFilter, type SortKey } from "../model";
 import type { TableQuery } from "./ReportView";
 
@@ -49,16 +49,27 @@ export function Connections(props: {
   let cache = new Map<number, Slot>();
   let asked = new Set<number>();
   let generation = 0;
+  /** the rows drawn are the previous sort's or filter's until the first rows of this one arrive */
+  let stale = false;
 
-  // a new report, sort or filter: start again from the top
+  // a new report, sort or filter: start again from the top (not when the table is first drawn: it
+  // is at the top, and setting scrollTop there would lay out the whole page just drawn at once).
+  // A new sort or filter keeps the rows on screen until the worker answers (no empty table for a
+  // frame, and no table that shrinks to nothing and grows back); a new report does not.
+  let shownReport = props.report;
   createEffect(on([() => props.report, () => props.query], () => {
     generation++;
-    cache = new Map();
     asked = new Set();
-    batch(() => { setTotal(null); setCacheVersion((v) => v + 1); });
+    if (props.report !== shownReport) {
+      shownReport = props.report;
+      cache = new Map();
+      stale = false;
+      setTotal(null);
+    } else stale = true;
+    setCacheVersion((v) => v + 1);
     if (box) box.scrollTop = 0;
     setScrollTop(0);
-  }));
+  }, { defer: true }));
   createEffect(on(() => props.report, () => setText("")));
 
   let typing: ReturnType<typeof setTimeout> | undefined;
@@ -83,6 +94,7 @@ export function Connections(props: {
     const gen = generation, rep = props.report, q = props.query;
     props.client.rows(rep, { ...q, offset: k * CHUNK, count: CHUNK }).then((res: RowsResult<ConnectionRow>) => {
       if (gen !== generation) return;
+      if (stale) { cache = new Map(); stale = false; }
       res.rows.forEach((c, j) => { const i = res.offset + j; cache.set(i, { i, c }); });
       batch(() => { setTotal(res.total); setCacheVersion((v) => v + 1); });
     }, (e) => { if (gen === generation) { asked.delete(k); props.onError(e); } });
@@ -188,7 +200,7 @@ export function Connections(props: {
             <option value="ok">only successful</option>
           </select>
         </label>
-        <span class="notice" aria-live="polite" data-testid="conn-shown">{filtered() ? `${shownTotal().toLocaleString("en-US")} of ${d().connections.toLocaleString("en-US")} shown` : ""}</span>
+        <span class="notice" aria-live="polite" data-testid="conn-shown">{filtered() ? `${formatCount(shownTotal())} of ${formatCount(d().connections)} shown` : ""}</span>
       </div>
       <div class="table-wrap cards vscroll" classList={{ printed: !!printed() }} ref={box} onScroll={onScroll} onKeyDown={onKey} data-testid="conn-scroll">
         <table data-testid="connections" class="cards" aria-rowcount={(printed()?.total ?? shownTotal()) + 1}>
@@ -225,7 +237,7 @@ export function Connections(props: {
       </div>
       <p class="print-only notice">{printed() ? "" : "Printed here: the rows in view. The Print button above prints every connection (or, in a long table, every one with a problem)."}</p>
       <Show when={props.print?.onlyProblems}>
-        <p class="notice" data-testid="conn-print-note">Printed: the {props.print!.connections.total.toLocaleString("en-US")} connections with a problem; the other {(d().connections - props.print!.connections.total).toLocaleString("en-US")} set up fine (Export JSON lists every one).</p>
+        <p class="notice" data-testid="conn-print-note">Printed: the {formatCount(props.print!.connections.total)} connections with a problem; the other {formatCount(d().connections - props.print!.connections.total)} set up fine (Export JSON lists every one).</p>
       </Show>
     </section>
   );

@@ -3,14 +3,17 @@
 // are asked of the worker when the group is opened, a page at a time. The first group is the
 // verdict's cause.
 import { createMemo, createSignal, For, on, createEffect, Show } from "solid-js";
+import { progressive } from "../progressive";
 import type { Finding } from "../../core/report";
-import { splitCode } from "../format";
+import { splitCode, formatCount } from "../format";
 import { findingFilters } from "../model";
 import { Cmd } from "./Copy";
 import type { AnalyzerClient, ReportRef } from "../analyzerClient";
 import type { ConnectionBrief, GroupView, Occurrence, PrintRows, ReportDigest } from "../../worker/reportIndex";
 
 const SEV_LABEL = { error: "Error", warning: "Warning", info: "Info" } as const;
+/** groups drawn with the report, then added per task after it */
+const FIRST_GROUPS = 4, MORE_GROUPS = 6;
 /** occurrences drawn when a group is opened, and added by each "show more" */
 const OCCURRENCES_PAGE = 50;
 
@@ -27,12 +30,14 @@ export function Findings(props: {
   onShowConnection: (id: string) => void; onError: (e: unknown) => void;
 }) {
   const groups = () => props.digest.groups;
+  // the first groups with the report, the others a few per task after it (see progressive.ts)
+  const drawnGroups = progressive(groups, FIRST_GROUPS, MORE_GROUPS, groups);
   return (
     <section aria-labelledby="findings-h">
-      <h2 id="findings-h">Findings ({groups().length}{props.digest.findings !== groups().length ? `; ${props.digest.findings.toLocaleString("en-US")} in all` : ""})</h2>
+      <h2 id="findings-h">Findings ({groups().length}{props.digest.findings !== groups().length ? `; ${formatCount(props.digest.findings)} in all` : ""})</h2>
       <Show when={groups().length} fallback={<p class="notice" data-testid="no-findings">{props.digest.noFindingsText}</p>}>
         <div class="findings">
-          <For each={groups()}>
+          <For each={drawnGroups()}>
             {(g) => <GroupCard g={g} report={props.report} client={props.client} printed={props.print?.occurrences[g.key] ?? null}
               onShowConnection={props.onShowConnection} onError={props.onError} />}
           </For>
@@ -78,7 +83,7 @@ function GroupCard(props: {
         <code class="fid">{g().id}</code>
         <Show when={many()}>
           <span class="count" data-testid="finding-count">
-            {g().count > 1 ? `${g().count.toLocaleString("en-US")} times` : "once"}{g().connections ? `, on ${g().connections.toLocaleString("en-US")} connection${g().connections === 1 ? "" : "s"}` : ""}
+            {g().count > 1 ? `${formatCount(g().count)} times` : "once"}{g().connections ? `, on ${formatCount(g().connections)} connection${g().connections === 1 ? "" : "s"}` : ""}
           </span>
         </Show>
       </header>
@@ -87,7 +92,7 @@ function GroupCard(props: {
         <div class="occurrences">
           <Show when={!props.printed}>
             <button type="button" class="link" aria-expanded={open()} aria-controls={listId} onClick={toggle} data-testid="occurrences-toggle">
-              {open() ? "Hide the occurrences" : `Show all ${g().count.toLocaleString("en-US")} occurrences`}
+              {open() ? "Hide the occurrences" : `Show all ${formatCount(g().count)} occurrences`}
             </button>
           </Show>
           <Show when={shownItems().length}>
@@ -104,7 +109,7 @@ function GroupCard(props: {
           </Show>
           <Show when={!props.printed && open() && items().length < total()}>
             <button type="button" class="small" onClick={() => void load()} data-testid="occurrences-more">
-              Show {Math.min(OCCURRENCES_PAGE, total() - items().length)} more (of {(total() - items().length).toLocaleString("en-US")} not shown)
+              Show {Math.min(OCCURRENCES_PAGE, total() - items().length)} more (of {formatCount(total() - items().length)} not shown)
             </button>
           </Show>
         </div>
@@ -128,7 +133,7 @@ function Occurrence(props: { f: Finding; conn: ConnectionBrief | null; onShowCon
         )}
       </Show>
       <Show when={!props.conn && props.f.connections?.length}>
-        <span>{props.f.connections!.length.toLocaleString("en-US")} connections</span>
+        <span>{formatCount(props.f.connections!.length)} connections</span>
       </Show>
       <Show when={filters().stream}><Cmd text={filters().stream} what="Wireshark stream filter" /></Show>
     </span>

@@ -1,6 +1,6 @@
 import { createSignal, For, Show } from "solid-js";
 import type { HistoryEntry, StorageInfo } from "../../history/store";
-import { formatBytes, formatDate } from "../format";
+import { formatBytes, formatDate, formatCount } from "../format";
 
 export interface HistoryActions {
   open(id: number): void;
@@ -59,7 +59,7 @@ export function HistoryView(props: {
                       <td class="date">{formatDate(e.date)}</td>
                       <td>
                         <span class="mono">{e.name}</span><br />
-                        <span class="notice">{formatBytes(e.size)} · {e.packets.toLocaleString("en-US")} packets{e.hasCapture ? " · capture kept" : ""}</span><br />
+                        <span class="notice">{formatBytes(e.size)} · {formatCount(e.packets)} packets{e.hasCapture ? " · capture kept" : ""}</span><br />
                         {e.sha256 ? <span class="notice mono" title={`SHA-256 ${e.sha256}`}>SHA-256 {e.sha256.slice(0, 16)}…</span>
                           : <span class="notice" data-testid="sha-missing">{e.hashPending ? "SHA-256 being computed…" : "SHA-256 not known (the page was closed while it was computed)"}</span>}
                       </td>

@@ -2,7 +2,7 @@ import { createEffect, createMemo, createSignal, For, on, onCleanup, Show, type 
 import type { Connection, Finding } from "../../core/report";
 import { TONE_LABELS } from "../model";
 import { downloadBlob, exportBaseName } from "../download";
-import { formatBytes, formatDate, formatElapsed } from "../format";
+import { formatBytes, formatDate, formatElapsed, formatCount } from "../format";
 import { Findings } from "./Findings";
 import { Connections } from "./Connections";
 import { Ladder } from "./Ladder";
@@ -103,7 +103,9 @@ export function ReportView(props: { report: ReportRef; client: AnalyzerClient; m
   createEffect(on(() => props.report, (rep) => {
     if (rep === focused) return;
     focused = rep;
-    queueMicrotask(() => verdictEl?.focus());
+    // once the verdict is painted: focusing lays the page out, which would otherwise be done in
+    // the task that draws the verdict, on top of it
+    requestAnimationFrame(() => { if (props.report === rep) verdictEl?.focus(); });
   }));
 
   const showConnection = async (id: string) => {
@@ -137,7 +139,7 @@ export function ReportView(props: { report: ReportRef; client: AnalyzerClient; m
         </h2>
         <div class="meta">
           {counts().error} error{counts().error === 1 ? "" : "s"}, {counts().warning} warning{counts().warning === 1 ? "" : "s"}, {counts().info} note{counts().info === 1 ? "" : "s"}
-          {" · "}{d().connections.toLocaleString("en-US")} SMB connection{d().connections === 1 ? "" : "s"} · {r().capture.packets.toLocaleString("en-US")} packets · {formatBytes(r().capture.bytes)}
+          {" · "}{formatCount(d().connections)} SMB connection{d().connections === 1 ? "" : "s"} · {formatCount(r().capture.packets)} packets · {formatBytes(r().capture.bytes)}
           <Show when={props.meta?.elapsedMs !== undefined && !props.meta?.fromHistory}>{" · "}analysed in {formatElapsed(props.meta!.elapsedMs!)}</Show>
           <Show when={props.meta?.saveState === "saving"}>{" · "}<span data-testid="saving">saving to history…</span></Show>
           <Show when={props.meta?.saveState === "not-saved"}>{" · "}<span data-testid="not-saved">not saved to history</span></Show>

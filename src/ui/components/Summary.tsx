@@ -1,7 +1,8 @@
 import { createEffect, createSignal, For, on, Show, type Accessor } from "solid-js";
-import { formatBytes, formatDuration, spanMs, PHASE_LABELS, showMoreText } from "../format";
+import { formatBytes, formatDuration, spanMs, PHASE_LABELS, showMoreText, formatCount } from "../format";
 import { principalOf } from "../model";
 import type { AnalyzerClient, ReportRef } from "../analyzerClient";
+import { progressive } from "../progressive";
 import type { PrintRows, ReportDigest, RowsResult } from "../../worker/reportIndex";
 
 export function CaptureSummary(props: { digest: ReportDigest }) {
@@ -12,7 +13,7 @@ export function CaptureSummary(props: { digest: ReportDigest }) {
       <dl class="summary" data-testid="capture-summary">
         <dt>File</dt><dd>{c().file} ({formatBytes(c().bytes)})</dd>
         <dt>Format</dt><dd>{c().format}{c().linkTypes.length ? `, link type${c().linkTypes.length > 1 ? "s" : ""} ${c().linkTypes.join(", ")}` : ""}</dd>
-        <dt>Packets</dt><dd data-testid="packet-count">{c().packets.toLocaleString("en-US")}</dd>
+        <dt>Packets</dt><dd data-testid="packet-count">{formatCount(c().packets)}</dd>
         <Show when={c().start}>
           <dt>Time</dt>
           <dd>{c().start} → {c().end ?? "?"} ({formatDuration(spanMs(c().start, c().end))})</dd>
@@ -43,6 +44,9 @@ export function CaptureSummary(props: { digest: ReportDigest }) {
   );
 }
 
+/** rows of the Kerberos and servers tables drawn with the report, then added per task (progressive.ts) */
+const ROWS_FIRST = 20, ROWS_MORE = 30;
+
 /**
  * A long list kept in the worker, drawn a page at a time: the first page, then ten more per
  * "show more"; on paper, the rows the print asked for.
@@ -71,7 +75,7 @@ function More(props: { list: ReturnType<typeof remoteList<unknown>>; testId: str
 export function KerberosTable(props: { report: ReportRef; client: AnalyzerClient; print: PrintRows | null }) {
   const total = () => props.report.digest.kerberos;
   const list = remoteList(() => props.report, total, (o, n) => props.client.kerberos(props.report, o, n), 100);
-  const rows = () => props.print?.kerberos.rows ?? list.rows();
+  const rows = progressive(() => props.print?.kerberos.rows ?? list.rows(), ROWS_FIRST, ROWS_MORE, () => props.report);
   return (
     <Show when={total()}>
       <section aria-labelledby="krb-h">
@@ -114,7 +118,7 @@ export function KerberosTable(props: { report: ReportRef; client: AnalyzerClient
 export function ServersTable(props: { report: ReportRef; client: AnalyzerClient; print: PrintRows | null }) {
   const total = () => props.report.digest.servers;
   const list = remoteList(() => props.report, total, (o, n) => props.client.servers(props.report, o, n), 50);
-  const rows = () => props.print?.servers.rows ?? list.rows();
+  const rows = progressive(() => props.print?.servers.rows ?? list.rows(), ROWS_FIRST, ROWS_MORE, () => props.report);
   return (
     <Show when={props.report.digest.serversTable}>
       <section aria-labelledby="srv-h">
