@@ -1,6 +1,6 @@
 // Model → Report: summaries of every connection, Kerberos records, findings, the verdict line
 // and the per-server summary.
-import { REPORT_VERSION, type Report, type Connection, type Finding, type KerberosRecord } from "./report";
+import { REPORT_VERSION, type Report, type Connection, type Finding } from "./report";
 import type { CaptureModel } from "./model/types";
 import { summarize, failedForKerberos } from "./model/summarize";
 import { attachIcmp } from "./model/icmp";
@@ -93,26 +93,27 @@ function diagnosed(m: CaptureModel): Pick<Report, "connections" | "kerberos" | "
     const r = c.s as Connection;
     if (!keep) r.ladder = undefined;
     r.findings = same.list(c.findings);
-    if (r.shares.length === 0) r.shares = NO_SHARES;
+    // lists of their length: an array grown by push keeps room for 16 (~5 MB of the dense bench's
+    // phases), and most connections have no share at all
+    r.phases = r.phases.slice();
+    r.shares = r.shares.length ? r.shares.slice() : NO_SHARES;
     if (r.signing) r.signing = same.signing(r.signing);
     if (r.serverName) r.serverName = same.serverName(r.serverName);
     return r;
   });
-  for (const k of krb.records) same.kerberos(k);
   return { connections, kerberos: krb.records, findings: groupFindings(ctx.findings) };
 }
 
 /**
  * One copy of each of the small values most connection records repeat (the finding ids of a
- * connection, its signing posture, the server's names, the Kerberos messages' names and
- * addresses), shared by the records that hold an equal one: the JSON is the same, and a capture
- * of 50,000 connections holds a few hundred objects instead of 150,000 (~15 MB). The shared
- * arrays are frozen: a front end that changed one would change every record holding it.
+ * connection, its signing posture, the server's names), shared by the records that hold an equal
+ * one: the JSON is the same, and a capture of 50,000 connections holds a few hundred of them
+ * instead of 150,000 (~12 MB). Shared values are frozen: a front end that changed one would
+ * change every record holding it.
  */
 class Shared {
   private readonly lists = new Map<string, string[]>();
   private readonly objects = new Map<string, object>();
-  private readonly strings = new Map<string, string>();
   list(l: string[]): string[] {
     const key = l.join("\n");
     let s = this.lists.get(key);
@@ -125,25 +126,11 @@ class Shared {
   serverName(v: NonNullable<Connection["serverName"]>): NonNullable<Connection["serverName"]> {
     return this.object(`n${JSON.stringify([v.netbios, v.dns, v.domain, v.netname])}`, v);
   }
-  /** a Kerberos record's names and addresses, the copies the decoder made of each message's */
-  kerberos(k: KerberosRecord): void {
-    k.client = this.string(k.client);
-    k.kdc = this.string(k.kdc);
-    if (k.service !== null) k.service = this.string(k.service);
-    if (k.realm !== null) k.realm = this.string(k.realm);
-    if (k.cname) k.cname = this.string(k.cname);
-  }
   private object<T extends object>(key: string, v: T): T {
     const s = this.objects.get(key);
     if (s) return s as T;
-    // only a value made with the keys in this order (the summary's) is shared: the JSON is the same
-    this.objects.set(key, v);
-    return v;
-  }
-  private string(v: string): string {
-    const s = this.strings.get(v);
-    if (s !== undefined) return s;
-    this.strings.set(v, v);
+    // the summaries make these with their keys in one order: the JSON of a shared one is the same
+    this.objects.set(key, Object.freeze(v));
     return v;
   }
 }
