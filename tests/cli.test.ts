@@ -87,6 +87,18 @@ describe("streamed JSON", () => {
     expect(parts.join("")).toBe(JSON.stringify(big));
   });
 
+  it("with release, lets each element of a long array go once it is written (the CLI's Report)", async () => {
+    const { writeJson } = await import("../src/cli/jsonStream");
+    const value = { a: Array.from({ length: 120 }, (_, i) => ({ i, s: "x" })), b: [1, 2], c: { d: null } };
+    const expected = JSON.stringify(value);
+    const parts: string[] = [];
+    await writeJson(value, (s) => { parts.push(s); }, undefined, true);
+    expect(parts.join("")).toBe(expected);
+    expect(value.a).toHaveLength(120);
+    expect(value.a.every((x) => x === undefined)).toBe(true);
+    expect(value.b).toEqual([1, 2]); // a short array is written whole and kept
+  });
+
   it("waits for the output to drain when it is full", async () => {
     const { writeJson } = await import("../src/cli/jsonStream");
     const value = { a: Array.from({ length: 500 }, (_, i) => ({ i })), b: 1 };
@@ -97,6 +109,24 @@ describe("streamed JSON", () => {
       async () => { waits++; inFlight = true; await new Promise((r) => setTimeout(r, 1)); inFlight = false; });
     expect(waits).toBe(parts.length);
     expect(parts.join("")).toBe(JSON.stringify(value));
+  });
+});
+
+describe("terminal-safe text", () => {
+  // of the Latin-1 range, the controls (C0, DEL, C1) and the soft hyphen are invisible or act on
+  // the terminal; every other character (é, µ, ü of a capture's names) is printed as it is
+  const unsafe = (cp: number) => cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp === 0xad;
+  it("escapes exactly the unsafe characters of Latin-1, alone and in ASCII text", async () => {
+    const { terminalSafe, jsonTerminalSafe } = await import("../src/cli/terminalText");
+    for (let cp = 0; cp < 0x100; cp++) {
+      const ch = String.fromCharCode(cp);
+      expect(terminalSafe(`a${ch}b`) !== `a${ch}b`, `U+${cp.toString(16)}`).toBe(unsafe(cp));
+      if (cp !== 0x0a) expect(jsonTerminalSafe(`"a${ch}"`) !== `"a${ch}"`, `U+${cp.toString(16)}`).toBe(unsafe(cp));
+    }
+    // JSON Lines: the line feed between documents stays, µ stays, a soft hyphen is escaped
+    expect(jsonTerminalSafe('{"a":"\u00b5s"}\n{"b":"\u00ad"}')).toBe('{"a":"\u00b5s"}\n{"b":"\\u00ad"}');
+    // above Latin-1: the Unicode classes decide (a bidi override is escaped, a CJK name is not)
+    expect(terminalSafe("\u202e\u4e2d")).toBe("\\u202e\u4e2d");
   });
 });
 

@@ -91,9 +91,9 @@ export async function main(
       process.stderr.write(`\r${name}: ${done}  ${mbs.toFixed(0)} MB/s `);
     } : undefined;
     try {
-      // A decoder in its initial state for every file: nothing one capture does reaches the next.
-      const decoder = await nodeDecoder();
       if (events) {
+        // A decoder in its initial state for every file: nothing one capture does reaches the next.
+        const decoder = await nodeDecoder();
         let fatal = false, packets = 0;
         const lines: string[] = [];
         const view = { push(ev: RawEvent) {
@@ -116,16 +116,22 @@ export async function main(
         if (fatal && packets === 0) worst = 2; // the error itself is one of the events printed
         continue;
       }
-      const report = await analyzeCapture(decoder, src, { onProgress, secrets: secrets ?? undefined });
+      const report = await analyzeCapture(await nodeDecoder(), src, { onProgress, secrets: secrets ?? undefined });
+      // The Report is all that is left of the analysis: the decoder's wasm memory (~40 MB) and the
+      // model are garbage now, and one full collection gives them back before the Report is
+      // written (V8 would keep them to the end of a run this short; the peak RSS of a busy
+      // capture's --json came while its Report was written). bin/smbscope.mjs exposes gc.
+      (globalThis as { gc?: () => void }).gc?.();
       if (onProgress) process.stderr.write("\r\x1b[K");
       const unusable = !!report.capture.error && report.capture.packets === 0;
+      // before the Report is written: writing it lets its records go
+      const code = unusable ? 2 : report.findings.some((f) => f.severity === "error") ? 1 : 0;
       if (json) {
-        if (write) { await writeJson(report as unknown as Record<string, unknown>, (s) => write(jsonTerminalSafe(s)), drain); write("\n"); }
+        if (write) { await writeJson(report as unknown as Record<string, unknown>, (s) => write(jsonTerminalSafe(s)), drain, true); write("\n"); }
         else out(jsonTerminalSafe(JSON.stringify(report)));
       }
       else if (unusable) say(`smbscope: ${report.capture.error}`); // one error, nothing to report
       else out(renderText(report, color) + (files.length > 1 ? "\n" : ""));
-      const code = unusable ? 2 : report.findings.some((f) => f.severity === "error") ? 1 : 0;
       worst = Math.max(worst, code);
     } catch (e) {
       say(`smbscope: ${src.name}: ${(e as Error).message}`);

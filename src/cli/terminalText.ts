@@ -11,9 +11,12 @@
 // lone surrogates.
 const CLASS = "[\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}\\p{Default_Ignorable_Code_Point}]";
 const UNSAFE = new RegExp(CLASS, "gu");
-// printable ASCII needs no look at all (a plain scan, ~10× faster than the Unicode classes)
-const NOT_ASCII = /[^\x20-\x7e]/;
-const NOT_ASCII_LINES = /[^\n\x20-\x7e]/;
+// Text that holds none of these needs no look at all: a plain scan, ~10× faster than the Unicode
+// classes. Of the Latin-1 range only C0, DEL, C1 and the soft hyphen (U+00AD) are in CLASS, so a
+// capture's "µs" or "é" (and every string of them V8 holds one byte a character) passes the scan
+// too; anything above U+00FF is looked at with the classes.
+const MAYBE_UNSAFE = /[^\x20-\x7e\xa0-\xac\xae-\xff]/;
+const MAYBE_UNSAFE_LINES = /[^\n\x20-\x7e\xa0-\xac\xae-\xff]/;
 // the same in JSON Lines, where the line feeds between documents are the CLI's own
 const JSON_UNSAFE = new RegExp(`(?!\n)${CLASS}`, "gu");
 
@@ -27,7 +30,7 @@ function escapeOne(ch: string): string {
 
 /** Text as it may reach a terminal: every control, invisible or direction-changing character escaped. */
 export function terminalSafe(s: string): string {
-  return NOT_ASCII.test(s) ? s.replace(UNSAFE, escapeOne) : s;
+  return MAYBE_UNSAFE.test(s) ? s.replace(UNSAFE, escapeOne) : s;
 }
 
 /**
@@ -36,5 +39,5 @@ export function terminalSafe(s: string): string {
  * showing the output sees no raw C1 control, bidi or invisible character.
  */
 export function jsonTerminalSafe(json: string): string {
-  return NOT_ASCII_LINES.test(json) ? json.replace(JSON_UNSAFE, (m) => Array.from({ length: m.length }, (_, i) => `\\u${hex(m.charCodeAt(i), 4)}`).join("")) : json;
+  return MAYBE_UNSAFE_LINES.test(json) ? json.replace(JSON_UNSAFE, (m) => Array.from({ length: m.length }, (_, i) => `\\u${hex(m.charCodeAt(i), 4)}`).join("")) : json;
 }

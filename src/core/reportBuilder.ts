@@ -53,9 +53,12 @@ function groupFindings(all: Finding[]): Finding[] {
   return out;
 }
 
-export function buildReport(m: CaptureModel): Report {
-  attachIcmp(m);
-  attachDrops(m);
+/**
+ * The summaries, the diagnosis and the Report's records of connections, Kerberos messages and
+ * findings. A function of its own so that the views, the rules' context and the findings before
+ * grouping (~60 MB in a capture of 50,000 connections) are let go when it returns.
+ */
+function diagnosed(m: CaptureModel): Pick<Report, "connections" | "kerberos" | "findings"> {
   const conns: ConnView[] = m.connections.map((c) => ({ m: c, s: summarize(c, m.lastTs), findings: [] }));
   const krb = pairKerberos(m.kerberos, m.connections);
   const ctx = makeContext(m, conns, krb.exchanges);
@@ -81,6 +84,7 @@ export function buildReport(m: CaptureModel): Report {
   // LADDERS_PROBLEM others: in a capture with tens of thousands of connections they would
   // otherwise be most of the Report (the phases of every connection stay)
   let okLadders = 0, problemLadders = 0;
+  const same = new Shared();
   const connections: Connection[] = conns.map((c) => {
     const problem = c.s.outcome !== "ok" || c.findings.length > 0;
     const keep = problem ? problemLadders++ < LADDERS_PROBLEM : okLadders++ < LADDERS_OK;
@@ -88,9 +92,57 @@ export function buildReport(m: CaptureModel): Report {
     // per connection)
     const r = c.s as Connection;
     if (!keep) r.ladder = undefined;
-    r.findings = c.findings;
+    r.findings = same.list(c.findings);
+    // lists of their length: an array grown by push keeps room for 16 (~5 MB of the dense bench's
+    // phases), and most connections have no share at all
+    r.phases = r.phases.slice();
+    r.shares = r.shares.length ? r.shares.slice() : NO_SHARES;
+    if (r.signing) r.signing = same.signing(r.signing);
+    if (r.serverName) r.serverName = same.serverName(r.serverName);
     return r;
   });
+  return { connections, kerberos: krb.records, findings: groupFindings(ctx.findings) };
+}
+
+/**
+ * One copy of each of the small values most connection records repeat (the finding ids of a
+ * connection, its signing posture, the server's names), shared by the records that hold an equal
+ * one: the JSON is the same, and a capture of 50,000 connections holds a few hundred of them
+ * instead of 150,000 (~12 MB). Shared values are frozen: a front end that changed one would
+ * change every record holding it.
+ */
+class Shared {
+  private readonly lists = new Map<string, string[]>();
+  private readonly objects = new Map<string, object>();
+  list(l: string[]): string[] {
+    const key = l.join("\n");
+    let s = this.lists.get(key);
+    if (!s) this.lists.set(key, (s = Object.freeze(l.slice()) as string[]));
+    return s;
+  }
+  signing(v: NonNullable<Connection["signing"]>): NonNullable<Connection["signing"]> {
+    return this.object(`s${+v.clientRequired}${+v.serverRequired}`, v);
+  }
+  serverName(v: NonNullable<Connection["serverName"]>): NonNullable<Connection["serverName"]> {
+    return this.object(`n${JSON.stringify([v.netbios, v.dns, v.domain, v.netname])}`, v);
+  }
+  private object<T extends object>(key: string, v: T): T {
+    const s = this.objects.get(key);
+    if (s) return s as T;
+    // the summaries make these with their keys in one order: the JSON of a shared one is the same
+    this.objects.set(key, Object.freeze(v));
+    return v;
+  }
+}
+
+export function buildReport(m: CaptureModel): Report {
+  attachIcmp(m);
+  attachDrops(m);
+  const { connections, kerberos, findings } = diagnosed(m);
+  // The connections' models are not read past this point: the Report holds none of them, and
+  // a caller that lets the model builder go frees them before the Report is written (in a
+  // capture of 50,000 connections they are ~170 MB, more than the Report itself)
+  m.connections = [];
   const report: Report = {
     version: REPORT_VERSION,
     generator: GENERATOR,
@@ -110,8 +162,8 @@ export function buildReport(m: CaptureModel): Report {
     },
     verdict: "",
     connections,
-    kerberos: krb.records,
-    findings: groupFindings(ctx.findings),
+    kerberos,
+    findings,
     servers: servers(connections),
   };
   const quic = smbOverQuic(m);
@@ -126,10 +178,17 @@ function servers(conns: Connection[]): NonNullable<Report["servers"]> {
   const by = new Map<string, NonNullable<Report["servers"]>[number]>();
   for (const c of conns) {
     let s = by.get(c.server);
-    if (!s) by.set(c.server, (s = { server: c.server, clients: 0, failed: [] }));
+    if (!s) by.set(c.server, (s = { server: c.server, clients: 0, failed: NONE }));
     s.clients++;
-    if (c.outcome === "failed" || c.outcome === "no-response") s.failed.push({ client: c.client, phase: c.failedPhase, status: c.status });
+    if (c.outcome === "failed" || c.outcome === "no-response") {
+      if (s.failed === NONE) s.failed = [];
+      s.failed.push({ client: c.client, phase: c.failedPhase, status: c.status });
+    }
   }
+  // most servers of a busy capture have no failed client, or one: one shared empty list, and
+  // lists of their length (an array grown by push keeps room for 16)
+  for (const s of by.values()) if (s.failed !== NONE) s.failed = s.failed.slice();
   return [...by.values()];
 }
-
+const NO_SHARES = Object.freeze([]) as unknown as Connection["shares"];
+const NONE: NonNullable<Report["servers"]>[number]["failed"] = Object.freeze([]) as unknown as [];
