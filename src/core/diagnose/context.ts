@@ -73,32 +73,55 @@ export function okBetween(ctx: DiagnoseContext, clientHost: string, serverHost: 
   return indexOf(ctx).okByHosts.get(`${clientHost}|${serverHost}`) ?? [];
 }
 
+/** What deciding a finding's place takes: all that a finding the Report folds keeps (strip). */
+export type FindingHead = Pick<Finding, "id" | "severity" | "connection" | "frames" | "connections">;
+/** The words of a finding, made only when the Report can show it whole. */
+export type FindingTexts = Pick<Finding, "title" | "explanation" | "remediation" | "filter" | "references">;
+
 /**
  * Adds a finding (and its id to the connection's list). Of each id, only the findings that can
  * appear whole in the Report (its first FINDINGS_PER_ID + 1 in Report order) keep their text;
  * the others keep what folding needs (connection, frames): a capture with 50,000 failing
  * connections otherwise held 50,000 explanations (~70 MB) until the Report folded them.
+ * With `texts`, `f` is the head only and the texts are made only for a finding kept whole (made
+ * for each of 50,000 failing connections, they were most of the diagnosis's time); the finding
+ * then has the fields in the order of Finding.
  */
-export function add(ctx: DiagnoseContext, f: Finding, conn?: ConnView): void {
+export function add(ctx: DiagnoseContext, f: Finding, conn?: ConnView): void;
+export function add(ctx: DiagnoseContext, f: FindingHead, conn: ConnView | undefined, texts: () => FindingTexts): void;
+export function add(ctx: DiagnoseContext, f: Finding | FindingHead, conn?: ConnView, texts?: () => FindingTexts): void {
   const at = ctx.findings.length;
-  ctx.findings.push(f);
   if (f.severity === "error") {
     if (f.connection) ctx.errorOn.add(f.connection);
-    for (const id of f.connections ?? []) ctx.errorOn.add(id);
+    if (f.connections) for (const id of f.connections) ctx.errorOn.add(id);
   }
   if (conn && !conn.findings.includes(f.id)) conn.findings.push(f.id);
   let kept = ctx.whole.get(f.id);
   if (!kept) ctx.whole.set(f.id, (kept = []));
   const me: Place = { at, rank: SEVERITY_RANK[f.severity], frame: f.frames[0] ?? 0 };
-  if (kept.length <= FINDINGS_PER_ID) { kept.push(me); return; }
-  let last = 0;
-  for (let i = 1; i < kept.length; i++) if (after(kept[i], kept[last])) last = i;
-  if (after(kept[last], me)) { strip(ctx, kept[last].at); kept[last] = me; } else strip(ctx, at);
+  let whole = true;
+  if (kept.length <= FINDINGS_PER_ID) kept.push(me);
+  else {
+    let last = 0;
+    for (let i = 1; i < kept.length; i++) if (after(kept[i], kept[last])) last = i;
+    if (after(kept[last], me)) { strip(ctx, kept[last].at); kept[last] = me; } else whole = false;
+  }
+  ctx.findings.push(!whole ? bare(f) : texts ? withTexts(f, texts()) : (f as Finding));
 }
 
+function withTexts(h: FindingHead, t: FindingTexts): Finding {
+  const f: Finding = { id: h.id, severity: h.severity, title: t.title, explanation: t.explanation, remediation: t.remediation, connection: h.connection, frames: h.frames };
+  if (t.filter !== undefined) f.filter = t.filter;
+  if (t.references !== undefined) f.references = t.references;
+  if (h.connections !== undefined) f.connections = h.connections;
+  return f;
+}
+
+/** A finding the Report folds: what folding needs. */
+const bare = (f: FindingHead): Finding => ({ id: f.id, severity: f.severity, title: "", explanation: "", remediation: [], connection: f.connection, frames: f.frames });
+
 function strip(ctx: DiagnoseContext, at: number): void {
-  const f = ctx.findings[at];
-  ctx.findings[at] = { id: f.id, severity: f.severity, title: "", explanation: "", remediation: [], connection: f.connection, frames: f.frames };
+  ctx.findings[at] = bare(ctx.findings[at]);
 }
 
 /** "1.2 ms", "230 µs", "20.0 s" */

@@ -46,6 +46,8 @@ export const authNotAttempted: FindingModule = {
       if (askedBetween(m.clientIp, m.firstTs - KRB_WINDOW_MS, end.ts)) continue;
       // a client that opened another connection to the same server and authenticated there only dropped a spare one
       if (authenticated.has(`${m.clientIp}|${m.serverIp}`)) continue;
+      const resp = neg.resp;
+      add(ctx, { id: this.meta.id, severity: "error", connection: c.s.id, frames: [neg.req?.frame, resp.frame, end.frame].filter((x): x is number => !!x) }, c, () => {
       const name = neg.req?.netname ?? namesOf(m)[0] ?? null;
       const ip = name !== null && isAddress(name);
       const named = name !== null
@@ -55,11 +57,9 @@ export const authNotAttempted: FindingModule = {
         ? `An address has no Kerberos service principal (SPNs are registered for host names, cifs/ followed by the server's name), so the client had no ticket to ask for and did not try: it was told to use Kerberos only (smbclient \`--use-kerberos=required\`, a Linux mount with \`sec=krb5\`), or NTLM is blocked (Windows 11 24H2 / Server 2025: \`Set-SmbClientConfiguration -BlockNTLM $true\`, the Lanman Workstation policy "Block NTLM", \`net use /blockntlm\`). Without NTLM and without Kerberos nothing is left to authenticate with.`
         : `It did not ask a KDC for a ticket and did not offer NTLM either: a client that must use Kerberos and has no ticket-granting ticket or no KDC configured (no \`kinit\`, no realm in krb5.conf, not joined to the domain) while NTLM is blocked or disabled ends here.`;
       const computer = serverAccount(ctx, c.s.server)?.netbios ?? "<server computer name>";
-      add(ctx, {
-        id: this.meta.id,
-        severity: "error",
+      return {
         title: `No authentication attempted: ${host(c.s.client)} hung up after NEGOTIATE${ip ? ` (server named by its address ${name})` : ""}`,
-        explanation: `${c.s.server} answered the NEGOTIATE (frame ${neg.resp.frame}), and ${host(c.s.client)} closed the connection (frame ${end.frame}) without a SESSION_SETUP and without any Kerberos request. ${named} ${why}`,
+        explanation: `${c.s.server} answered the NEGOTIATE (frame ${resp.frame}), and ${host(c.s.client)} closed the connection (frame ${end.frame}) without a SESSION_SETUP and without any Kerberos request. ${named} ${why}`,
         remediation: ip ? [
           `Connect by the server's name (its FQDN, the name its computer account has an SPN for) instead of the address ${name}; \`setspn -L ${computer}\` lists the SPNs of the server's computer account.`,
           `If the address must be used, either allow NTLM for this server (\`Set-SmbClientConfiguration -BlockNTLMServerExceptionList ${name}\`, or drop \`--use-kerberos=required\` / \`sec=krb5\`), or register an SPN for the address on the server's computer account (\`setspn -S cifs/${name} ${computer}\`; Windows clients try Kerberos for IP addresses only with the TryIPSPN client setting).`,
@@ -68,11 +68,10 @@ export const authNotAttempted: FindingModule = {
           "Check that the client has a Kerberos ticket-granting ticket (`klist`) and a KDC for its realm (krb5.conf, or domain membership), and whether NTLM is blocked for this server (`Get-SmbClientConfiguration | Select BlockNTLM*`).",
           "Windows clients log why in Microsoft-Windows-SMBClient/Security and /Connectivity.",
         ],
-        connection: c.s.id,
-        frames: [neg.req?.frame, neg.resp.frame, end.frame].filter((x): x is number => !!x),
         filter: streamFilter(c),
-        references: this.meta.references,
-      }, c);
+        references: authNotAttempted.meta.references,
+      };
+      });
     }
   },
 };

@@ -14,11 +14,10 @@ const module: FindingModule = {
       const h = hangUpOf(c);
       if (!h) continue;
       if (explainedByError(ctx, c)) continue;
+      add(ctx, { id: "CONNECTION_ABANDONED", severity: "error", connection: c.s.id, frames: hangUpFrames(h) }, c, () => {
       const byClient = h.end.by === "client";
       const cli = host(c.s.client), srv = host(c.s.server);
-      add(ctx, {
-        id: "CONNECTION_ABANDONED",
-        severity: "error",
+      return {
         title: `${byClient ? "The client" : `${srv}`} ended the connection after the ${h.phase === "negotiate" ? "NEGOTIATE" : "SESSION_SETUP"} response, for a reason the capture does not show`,
         explanation: `No response on this connection carries an error, yet it did not get set up: ${hangUpText(h)}. Nothing on the wire says why: the ${byClient ? "client" : "server"} decided on what it had received, by a policy or check of its own (signing, encryption, an authentication package it will not use, a dialect or capability it refuses) or because it failed internally.`,
         remediation: byClient ? [
@@ -27,8 +26,9 @@ const module: FindingModule = {
         ] : [
           `On ${srv}: the Microsoft-Windows-SMBServer/Operational and /Security event logs, or Samba's log at \`log level = 3\`, for this client at this time.`,
         ],
-        connection: c.s.id, frames: hangUpFrames(h), filter: streamFilter(c), references: [h.phase === "negotiate" ? REF.smb2ClientNeg : REF.smb2Auth],
-      }, c);
+        filter: streamFilter(c), references: [h.phase === "negotiate" ? REF.smb2ClientNeg : REF.smb2Auth],
+      };
+      });
     }
   },
 };

@@ -19,18 +19,18 @@ export const encryptedTraffic: FindingModule = {
     treeConnection(ctx, c) {
       const e = c.m.encrypted;
       if (!e || allDecrypted(c)) return; // ENCRYPTED_TRAFFIC_DECRYPTED says what was read
+      add(ctx, { id: meta.id, severity: "info", connection: c.s.id, frames: [e.firstFrame] }, c, () => {
       const why = c.s.encryption === "session" ? "the session requires encryption (SessionFlags ENCRYPT_DATA)"
         : c.s.encryption === "share" ? `the share ${c.s.shares.filter((s) => s.encrypted).map((s) => s.path).join(", ")} requires encryption (ShareFlags ENCRYPT_DATA)`
           : "the client or server chose to encrypt";
       const hiddenTrees = c.m.trees.length === 0 ? " Any TREE_CONNECT after that point is inside the encryption, so share names and their statuses cannot be read; the connection kept exchanging messages, so it was not refused at that point." : "";
-      add(ctx, {
-        id: meta.id,
-        severity: "info",
+      return {
         title: `SMB3 encryption from frame ${e.firstFrame} on`,
         explanation: `From frame ${e.firstFrame}, ${e.count} SMB message${e.count > 1 ? "s" : ""} on this connection are encrypted (SMB2 TRANSFORM header): ${why}. Their commands and statuses are not visible in a capture.${hiddenTrees} ${stillEncryptedText(c)}`,
         remediation: [stillEncryptedRemedy(c)],
-        connection: c.s.id, frames: [e.firstFrame], filter: displayFilter({ stream: c.s.stream, fromFrame: e.firstFrame }), references: meta.references,
-      }, c);
+        filter: displayFilter({ stream: c.s.stream, fromFrame: e.firstFrame }), references: meta.references,
+      };
+      });
     },
   },
 };

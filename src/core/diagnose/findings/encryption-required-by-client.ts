@@ -28,11 +28,10 @@ const module: FindingModule = {
       else if (d === "3.0" || d === "3.0.2") { if (!((resp.caps ?? 0) & W.SMB2_CAP_ENCRYPTION)) none = `it chose SMB ${d} without the SMB2_GLOBAL_CAP_ENCRYPTION capability`; }
       else none = `it chose SMB ${d}, which has no encryption (SMB 3.0 or later is needed)`;
       if (!none) continue;
+      add(ctx, { id: "ENCRYPTION_REQUIRED_BY_CLIENT", severity: "error", connection: c.s.id, frames: [resp.frame, ...hangUpFrames(h)].filter((x, i, a) => a.indexOf(x) === i) }, c, () => {
       const srv = host(c.s.server);
       const offered = req.ciphers?.length ? `offered the ciphers ${req.ciphers.map((x) => CIPHERS[x] ?? `0x${x.toString(16)}`).join(", ")}` : "announced the encryption capability";
-      add(ctx, {
-        id: "ENCRYPTION_REQUIRED_BY_CLIENT",
-        severity: "error",
+      return {
         title: `The client requires encryption and ${srv} offered none`,
         explanation: `The client ${offered} in its NEGOTIATE (frame ${req.frame}), but the server does not encrypt: ${none} (frame ${resp.frame}). The client did not go on: ${hangUpText(h)}. This is what a client that requires encryption does ("The SMB client won't connect to an SMB server that doesn't support SMB 3.0 or later, or that doesn't support SMB encryption"): Windows with \`RequireEncryption\` (off by default, also on Windows 11 24H2 and Server 2025), a Samba client with \`client smb encrypt = required\`, a Linux mount with \`seal\`.`,
         remediation: [
@@ -40,8 +39,9 @@ const module: FindingModule = {
           "Otherwise, on the client, stop requiring it for this server: `Set-SmbClientConfiguration -RequireEncryption $false` (GPO Lanman Workstation \"Require encryption\"), or Samba `client smb encrypt = desired`; the traffic is then readable on the network.",
           "The client's SMBClient/Security and SMBClient/Connectivity event logs name the server that was refused.",
         ],
-        connection: c.s.id, frames: [resp.frame, ...hangUpFrames(h)].filter((x, i, a) => a.indexOf(x) === i), filter: streamFilter(c), references: [REF.smb2Ctx, REF.smb2NegResp, REF.smb2ClientNeg],
-      }, c);
+        filter: streamFilter(c), references: [REF.smb2Ctx, REF.smb2NegResp, REF.smb2ClientNeg],
+      };
+      });
     }
   },
 };

@@ -21,10 +21,9 @@ export const negotiateDialectMismatch: FindingModule = {
       if (v.how === "smb2-range") return dialectRangeFinding(ctx, c);
       const m = c.m;
       const neg = m.negotiates[m.negotiates.length - 1];
+      add(ctx, { id: meta.id, severity: "error", connection: c.s.id, frames: [neg.req?.frame, neg.resp?.frame].filter((x): x is number => !!x) }, c, () => {
       const offered = neg.req?.dialects ?? [];
-      add(ctx, {
-        id: meta.id,
-        severity: "error",
+      return {
         title: `No SMB dialect in common: ${host(c.s.client)} offers only SMB1, ${host(c.s.server)} refuses SMB1`,
         explanation: v.how === "smb1-only-client"
           ? `The client offered only SMB1 dialects (${offered.join(", ")}) in frame ${neg.req?.frame}. The server answered in frame ${neg.resp!.frame} with dialect index 0xFFFF, which means "none of these"${m.finServer || m.rst ? " and closed the connection" : ""}: it accepts SMB 2 or later only (SMB1 is disabled, as it is by default on current Windows and Samba). Nothing after NEGOTIATE can happen.`
@@ -34,9 +33,9 @@ export const negotiateDialectMismatch: FindingModule = {
           "Avoid re-enabling SMB1 on the server (it is insecure and deprecated). Only as a last resort and temporarily: `Set-SmbServerConfiguration -EnableSMB1Protocol $true` on Windows, or `server min protocol = NT1` in smb.conf on Samba.",
           "Check what the server allows: `Get-SmbServerConfiguration | select EnableSMB1Protocol, EnableSMB2Protocol`; on Samba `testparm -sv | grep -i protocol`.",
         ],
-        connection: c.s.id, frames: [neg.req?.frame, neg.resp?.frame].filter((x): x is number => !!x),
         filter: streamFilter(c), references: [REF.cifsNegotiate, REF.smb2Negotiate],
-      }, c);
+      };
+      });
     },
   },
 };

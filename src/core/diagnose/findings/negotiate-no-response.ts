@@ -24,6 +24,7 @@ export const negotiateNoResponse: FindingModule = {
       const req = neg.req!;
       const ack = m.negotiateBareAck;
       const end = m.rst ?? m.finClient ?? m.finServer;
+      add(ctx, { id: meta.id, severity: "error", connection: c.s.id, frames: [req.frame, ack?.frame, end?.frame].filter((x): x is number => !!x) }, c, () => {
       const silence = (end ? end.ts : ctx.model.lastTs ?? m.lastTs) - req.ts;
       const windowsTimeout = !!m.rst?.fromClient && silence > 55_000 && silence < 65_000;
       const endText = m.rst
@@ -35,9 +36,7 @@ export const negotiateNoResponse: FindingModule = {
       const closedByServerFast = (!!m.finServer && m.finServer.ts - req.ts < 1000 && (!m.finClient || m.finServer.ts <= m.finClient.ts)) || serverResetAfter(m, req);
       const pattern = ack && ack.delayMs < 5 && !closedByServerFast;
       const dialects = req.dialects.join(", ");
-      add(ctx, {
-        id: meta.id,
-        severity: "error",
+      return {
         title: closedByServerFast
           ? `${c.s.server} ${m.rst && !m.rst.fromClient ? "reset" : "closed"} the connection instead of answering NEGOTIATE`
           : `NEGOTIATE never answered by ${c.s.server}${pattern ? " (received by TCP, ignored by the SMB server)" : ""}`,
@@ -59,11 +58,10 @@ export const negotiateNoResponse: FindingModule = {
           "Install current updates on both sides (older Windows releases had hotfixes for exactly this hang).",
           "On Samba: check that smbd is not hung or out of resources (`smbstatus`, `log level = 3` in smb.conf and the logs under /var/log/samba).",
         ],
-        connection: c.s.id,
-        frames: [req.frame, ack?.frame, end?.frame].filter((x): x is number => !!x),
         filter: streamFilter(c),
         references: meta.references,
-      }, c);
+      };
+      });
     },
   },
 };

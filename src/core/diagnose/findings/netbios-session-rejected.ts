@@ -25,21 +25,21 @@ export const netbiosSessionRejected: FindingModule = {
     negotiate(ctx, c) {
       const m = c.m;
       if (!m.nbssResponse || m.nbssResponse.positive) return;
-      const err = m.nbssResponse.error ?? 0x8f;
+      const resp = m.nbssResponse;
+      add(ctx, { id: meta.id, severity: "error", connection: c.s.id, frames: [m.nbssRequest?.frame, resp.frame].filter((x): x is number => !!x) }, c, () => {
+      const err = resp.error ?? 0x8f;
       const called = m.nbssRequest?.called;
-      add(ctx, {
-        id: meta.id,
-        severity: "error",
+      return {
         title: `NetBIOS session refused by ${c.s.server}${called ? ` for name ${called}` : ""}`,
-        explanation: `Over port 139 an SMB connection starts with a NetBIOS session request naming the server. ${c.s.client} asked for ${called ?? "a name"}${m.nbssRequest?.calling ? ` (calling name ${m.nbssRequest.calling})` : ""}${m.nbssRequest ? ` in frame ${m.nbssRequest.frame}` : " (the request is not in the capture)"}, and the server refused in frame ${m.nbssResponse.frame} with error 0x${err.toString(16)}: ${NB_ERRORS[err] ?? "unknown error"}. The SMB NEGOTIATE was never sent.`,
+        explanation: `Over port 139 an SMB connection starts with a NetBIOS session request naming the server. ${c.s.client} asked for ${called ?? "a name"}${m.nbssRequest?.calling ? ` (calling name ${m.nbssRequest.calling})` : ""}${m.nbssRequest ? ` in frame ${m.nbssRequest.frame}` : " (the request is not in the capture)"}, and the server refused in frame ${resp.frame} with error 0x${err.toString(16)}: ${NB_ERRORS[err] ?? "unknown error"}. The SMB NEGOTIATE was never sent.`,
         remediation: [
           "Connect with the server's real NetBIOS name (the first 15 characters of its computer name), or use port 445 (direct hosting) which needs no NetBIOS name: `net use \\\\server\\share` uses 445 first unless it is blocked.",
           "On Samba, names the server answers to are `netbios name` and `netbios aliases` in smb.conf; on Windows, an alias needs `DisableStrictNameChecking` and `OptionalNames` under HKLM\\SYSTEM\\CurrentControlSet\\Services\\LanmanServer\\Parameters.",
           "If port 139 is used because 445 is blocked, open TCP 445 instead.",
         ],
-        connection: c.s.id, frames: [m.nbssRequest?.frame, m.nbssResponse.frame].filter((x): x is number => !!x),
         filter: streamFilter(c), references: meta.references,
-      }, c);
+      };
+      });
     },
   },
 };

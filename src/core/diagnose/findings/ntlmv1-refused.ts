@@ -9,6 +9,8 @@ import type { FindingModule } from "./module";
 
 export const NLMP_V1 = "MS-NLMP 3.3.1 NTLM v1 Authentication (a 24-byte NtChallengeResponse)";
 export const NLMP_V2 = "MS-NLMP 3.3.2 NTLM v2 Authentication";
+/** The references of both NTLMv1 findings. */
+export const NLMP_REFS = [NLMP_V1, NLMP_V2];
 
 /** The AUTHENTICATE legs of a connection that carried an NTLMv1 response, with their answer. */
 export function ntlmV1Legs(c: ConnView): SessionLeg[] {
@@ -28,27 +30,25 @@ export const CLIENT_FIX = [
 ];
 
 export const ntlmv1Refused: FindingModule = {
-  meta: { id: "NTLMV1_REFUSED", severity: "error", when: "an NTLMv1 AUTHENTICATE (24-byte NT response) refused by the server", references: [NLMP_V1, NLMP_V2] },
+  meta: { id: "NTLMV1_REFUSED", severity: "error", when: "an NTLMv1 AUTHENTICATE (24-byte NT response) refused by the server", references: NLMP_REFS },
   create(ctx) {
     for (const c of ctx.conns) {
       const leg = ntlmV1Legs(c).find(ntlmV1Refused);
       if (!leg) continue;
+      add(ctx, { id: this.meta.id, severity: "error", connection: c.s.id, frames: [leg.req.frame, leg.resp!.frame].filter((x) => x > 0) }, c, () => {
       const who = blobUser(leg);
       const st = leg.resp!.dos ?? statusLabel(leg.resp!.status);
-      add(ctx, {
-        id: this.meta.id,
-        severity: "error",
+      return {
         title: `NTLMv1 refused by ${host(c.s.server)}${who ? ` for ${who}` : ""}`,
         explanation: `${c.s.client} authenticated${who ? ` as ${who}` : ""} with NTLMv1: the NT response in its AUTHENTICATE (frame ${leg.req.frame || "not in the capture"}) is 24 bytes long, the NTLMv1 form (NTLMv2 responses are longer). ${c.s.server} answered ${st} (frame ${leg.resp!.frame}). A server that accepts only NTLMv2 refuses every NTLMv1 logon this way, whatever the password: Windows domain controllers at LAN Manager authentication level 5, Samba with \`ntlm auth = ntlmv2-only\` (its default since 4.5), Azure Files. The password is not the problem; the client's authentication level is.`,
         remediation: [
           ...CLIENT_FIX,
           "Only as a stopgap, on a Samba server: `ntlm auth = yes` in smb.conf accepts NTLMv1 again (NTLMv1 responses can be cracked offline; prefer fixing the client).",
         ],
-        connection: c.s.id,
-        frames: [leg.req.frame, leg.resp!.frame].filter((x) => x > 0),
         filter: streamFilter(c),
-        references: this.meta.references,
-      }, c);
+        references: NLMP_REFS,
+      };
+      });
     }
   },
 };

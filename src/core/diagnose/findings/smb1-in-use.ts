@@ -19,14 +19,12 @@ export const smb1InUse: FindingModule = {
         if (!c.m.smb1 || c.s.failedPhase === "negotiate") continue;
         const neg = c.m.negotiates[c.m.negotiates.length - 1];
         if (!neg?.resp?.smb1 || !neg.resp.dialect) continue;
-        add(ctx, {
-          id: meta.id,
-          severity: "warning",
-          title: `SMB1 (${neg.resp.dialect}) negotiated with ${c.s.server}`,
-          explanation: `This connection uses SMB1 (frame ${neg.resp.frame}). SMB1 is deprecated and insecure, disabled by default on current Windows and Samba, and will stop working when either side is updated.`,
+        add(ctx, { id: meta.id, severity: "warning", connection: c.s.id, frames: [neg.resp.frame] }, c, () => ({
+          title: `SMB1 (${neg.resp!.dialect}) negotiated with ${c.s.server}`,
+          explanation: `This connection uses SMB1 (frame ${neg.resp!.frame}). SMB1 is deprecated and insecure, disabled by default on current Windows and Samba, and will stop working when either side is updated.`,
           remediation: ["Move the client and server to SMB 2 or later; then disable SMB1: `Set-SmbServerConfiguration -EnableSMB1Protocol $false`, `server min protocol = SMB2_02` on Samba."],
-          connection: c.s.id, frames: [neg.resp.frame], filter: streamFilter(c), references: meta.references,
-        }, c);
+          filter: streamFilter(c), references: meta.references,
+        }));
       }
     },
   },

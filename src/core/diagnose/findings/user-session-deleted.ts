@@ -105,25 +105,23 @@ export const userSessionDeleted: FindingModule = {
       const all = refusalsOf(c);
       if (!all.length) continue;
       const r = all[0];
-      const srv = host(c.s.server);
       const again = recovered(c, r.respFrame);
+      add(ctx, { id: this.meta.id, severity: again ? "warning" : "error", connection: c.s.id, frames: [r.reqFrame, r.respFrame, ...(again ? [again.resp!.frame] : [])].filter((x) => x > 0) }, c, () => {
+      const srv = host(c.s.server);
       const more = all.length > 1 ? ` ${all.length - 1} later request${all.length > 2 ? "s" : ""} on this connection ${all.length > 2 ? "were" : "was"} refused the same way (frames ${all.slice(1, 6).map((x) => x.respFrame).join(", ")}${all.length > 6 ? ", …" : ""}).` : "";
       const outcome = again
         ? ` The client then set up a new session (SESSION_SETUP answered STATUS_SUCCESS in frame ${again.resp!.frame}) and went on: a Windows client does this by itself, so users may have seen at most a delay.`
         : " The capture shows no new session on this connection afterwards: what the user saw is an error such as \"The specified network name is no longer available\" or a failed file operation.";
-      add(ctx, {
-        id: this.meta.id,
-        severity: again ? "warning" : "error",
+      return {
         title: r.binding
           ? `Multichannel bind refused by ${srv}: it does not know the session`
           : `${srv} no longer has the session the client used (STATUS_USER_SESSION_DELETED)`,
         explanation: `The ${r.what} (${r.reqFrame ? `frame ${r.reqFrame}` : "request not in the capture"}) was answered STATUS_USER_SESSION_DELETED in frame ${r.respFrame}: the server has no session with the SessionId the request carries${r.sid !== undefined ? ` (${sidText(r.sid)})` : ""}. This is not a wrong password or a missing permission: the session the client relied on is gone. ${why(ctx, c, r)}${more}${outcome}`,
         remediation: remedies(r, srv, blameOf(ctx, c, r)),
-        connection: c.s.id,
-        frames: [r.reqFrame, r.respFrame, ...(again ? [again.resp!.frame] : [])].filter((x) => x > 0),
         filter: streamFilter(c),
-        references: this.meta.references,
-      }, c);
+        references: userSessionDeleted.meta.references,
+      };
+      });
     }
   },
 };
