@@ -4,8 +4,65 @@ import type { CaptureModel, ConnModel } from "../model/types";
 import type { Connection, Finding } from "../report";
 import type { KrbExchange } from "../model/kerberos";
 import { displayFilter } from "../filters";
+import type { HangUp } from "./findings/hangup";
 
-export interface ConnView { m: ConnModel; s: Omit<Connection, "findings">; findings: string[] }
+export interface ConnView {
+  m: ConnModel;
+  s: Omit<Connection, "findings">;
+  findings: string[];
+  /** what the rules look for on this connection (F bits), from one pass over its messages
+   *  (findings/shared/facts.ts) before they run: each rule reads the connections whose bit it
+   *  needs, instead of every connection's messages again (tens of passes over 50,000 models) */
+  k?: number;
+  /** findings/hangup.ts hangUpOf, made once (several ending rules ask) */
+  hangUp?: HangUp | null;
+}
+
+/**
+ * The facts of ConnView.k. A bit says the connection may concern a rule (the rule still decides);
+ * without it, the rule has nothing to say about the connection.
+ */
+export const F = {
+  /** it has SESSION_SETUP legs */
+  SESSIONS: 1 << 0,
+  /** it has TREE_CONNECTs */
+  TREES: 1 << 1,
+  /** a TREE_CONNECT answered with an error */
+  TREE_ERROR: 1 << 2,
+  /** a TREE_CONNECT answered with success */
+  TREE_OK: 1 << 3,
+  /** SMB3 encrypted messages (ConnModel.encrypted) */
+  ENCRYPTED: 1 << 4,
+  /** an NTLMv1 AUTHENTICATE answered (ntlmv1-refused.ts isNtlmV1Leg) */
+  NTLMV1: 1 << 5,
+  /** a KRB-ERROR in a SESSION_SETUP response blob (summarize.ts blobKerberosError) */
+  BLOB_KRB_ERROR: 1 << 6,
+  /** STATUS_USER_SESSION_DELETED on a leg, tree or later request (user-session-deleted.ts) */
+  SESSION_DELETED: 1 << 7,
+  /** STATUS_PATH_NOT_COVERED on a tree or later request (path-not-covered.ts) */
+  PATH_NOT_COVERED: 1 << 8,
+  /** a tree refused for a connection limit (tree-connection-limit.ts treeConnectionLimited) */
+  TREE_LIMITED: 1 << 9,
+  /** a failed NTLM logon answered in the rate limiter's window (auth-rate-limited.ts delayed) */
+  RATE_LIMITED: 1 << 10,
+  /** STATUS_NETWORK_SESSION_EXPIRED on a leg (summarize.ts sessionExpired) */
+  SESSION_EXPIRED: 1 << 11,
+  /** at least five legs (session-setup-loop.ts) */
+  MANY_LEGS: 1 << 12,
+  /** an attempt failed although another one succeeded (summarize.ts failedExtraAttempts) */
+  EXTRA_ATTEMPTS: 1 << 13,
+  /** a negative NetBIOS session response */
+  NBSS_REFUSED: 1 << 14,
+  /** its final NEGOTIATE response chose cipher 0 (no-common-cipher.ts) */
+  NO_CIPHER: 1 << 15,
+  /** lost segments (ConnModel.gaps) */
+  GAPS: 1 << 16,
+  /** a password was checked against a leg (decrypt stage: SessionLeg.passwordCheck) */
+  PASSWORD_CHECK: 1 << 17,
+} as const;
+
+/** The connection has one of the facts in `bits` (F; diagnose() gathers them before any rule runs). */
+export const has = (c: ConnView, bits: number) => (c.k! & bits) !== 0;
 
 export interface DiagnoseContext {
   model: CaptureModel;

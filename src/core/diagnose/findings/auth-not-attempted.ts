@@ -3,7 +3,7 @@
 // or NTLM blocked: Windows 11 24H2 / Server 2025 BlockNTLM) and has no service name to ask a
 // ticket for gives up so: an IP address as the server name is the usual reason (an SPN names a
 // host, never an address; the SMB 3.1.1 NETNAME context shows the name the client used).
-import { add, host, streamFilter } from "../context";
+import { add, has, F, host, streamFilter } from "../context";
 import { namesOf } from "../../model/kerberos";
 import { finalNegotiate, isError } from "../../model/summarize";
 import type { FindingModule } from "./module";
@@ -26,7 +26,13 @@ export const authNotAttempted: FindingModule = {
     // per client, the times it asked a KDC (capture order); and the client/server pairs that authenticated somewhere
     const asked = new Map<string, number[]>();
     for (const k of ctx.model.kerberos) if (k.toKdc) { let l = asked.get(k.srcIp); if (!l) asked.set(k.srcIp, (l = [])); l.push(k.ts); }
-    const authenticated = new Set(ctx.conns.filter((o) => o.m.sessions.length > 0).map((o) => `${o.m.clientIp}|${o.m.serverIp}`));
+    // per client address, the server addresses (no string made per connection: 50,000 of them)
+    const authenticated = new Map<string, Set<string>>();
+    for (const o of ctx.conns) {
+      if (!has(o, F.SESSIONS)) continue;
+      const l = authenticated.get(o.m.clientIp);
+      if (l) l.add(o.m.serverIp); else authenticated.set(o.m.clientIp, new Set([o.m.serverIp]));
+    }
     const askedBetween = (ip: string, from: number, to: number) => {
       const l = asked.get(ip);
       if (!l) return false;
@@ -35,6 +41,7 @@ export const authNotAttempted: FindingModule = {
       return lo < l.length && l[lo] <= to;
     };
     for (const c of ctx.conns) {
+      if (has(c, F.SESSIONS | F.TREES | F.ENCRYPTED)) continue; // (the model's test below, without reading it)
       const m = c.m;
       const neg = finalNegotiate(m);
       if (!neg?.resp || isError(neg.resp.status) || neg.resp.dialect === null || m.sessions.length || m.trees.length || m.encrypted) continue;
@@ -45,7 +52,7 @@ export const authNotAttempted: FindingModule = {
       // no Kerberos request from this client around the connection (one would be a Kerberos failure, not this)
       if (askedBetween(m.clientIp, m.firstTs - KRB_WINDOW_MS, end.ts)) continue;
       // a client that opened another connection to the same server and authenticated there only dropped a spare one
-      if (authenticated.has(`${m.clientIp}|${m.serverIp}`)) continue;
+      if (authenticated.get(m.clientIp)?.has(m.serverIp)) continue;
       const resp = neg.resp;
       add(ctx, { id: this.meta.id, severity: "error", connection: c.s.id, frames: [neg.req?.frame, resp.frame, end.frame].filter((x): x is number => !!x) }, c, () => {
       const name = neg.req?.netname ?? namesOf(m)[0] ?? null;

@@ -10,7 +10,7 @@
 // seen by a capture on the client and the server's own check against a DC (NTLM pass-through:
 // milliseconds on a LAN, a few hundred on a slow WAN link); beyond 2.5 s a slow DC explains the answer
 // as well as the limiter does, so nothing is claimed.
-import { add, dur, host, streamFilter, type ConnView } from "../context";
+import { has, F, add, dur, host, streamFilter, type ConnView } from "../context";
 import { statusLabel } from "../../names";
 import { windowsBuild, from24H2 } from "./shared/windows-build";
 import type { SessionLeg } from "../../model/types";
@@ -30,7 +30,7 @@ const REFS = [
 ];
 
 /** A refused NTLM leg whose answer came in the limiter's window, with the delay. */
-function delayed(leg: SessionLeg): number | null {
+export function delayed(leg: SessionLeg): number | null {
   if (!leg.resp || !leg.req.frame || !INVALID_AUTH.has(statusLabel(leg.resp.status))) return null;
   const a = leg.req.auth;
   if (a.mech === "kerberos" || (a.mech !== "ntlm" && a.ntlmType === undefined)) return null;
@@ -47,6 +47,7 @@ export const authRateLimited: FindingModule = {
   },
   create(ctx) {
     for (const c of ctx.conns) {
+      if (!has(c, F.RATE_LIMITED)) continue;
       const legs = c.m.sessions.map((l) => [l, delayed(l)] as const).filter((x): x is readonly [SessionLeg, number] => x[1] !== null);
       if (!legs.length) continue;
       const server = windowsBuild(c.s.serverOs ?? null);

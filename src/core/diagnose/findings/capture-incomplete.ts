@@ -1,7 +1,7 @@
 // CAPTURE_INCOMPLETE: what the capture misses that a verdict needs: a connection that started before
 // it or that it ends in the middle of, lost segments; packets cut at the snapshot length; a damaged
 // or truncated file (read up to the damage).
-import { add, streamFilter } from "../context";
+import { add, has, F, streamFilter } from "../context";
 import type { FindingModule } from "./module";
 
 const meta = {
@@ -17,6 +17,7 @@ export const captureIncomplete: FindingModule = {
     capture(ctx) {
       const m = ctx.model;
       for (const c of ctx.conns) {
+        if (!c.s.midstream && !has(c, F.GAPS) && c.s.outcome !== "incomplete") continue; // (none of the reasons below)
         const reasons: string[] = [];
         const frames: number[] = [];
         if (c.m.midstream) {

@@ -2,7 +2,7 @@
 // opened with a secret the user gave; the other findings read them as if they had been clear.
 // Also what ENCRYPTED_TRAFFIC (encrypted-traffic.ts) says about the messages that stayed closed:
 // which secret would open them, or why the one given did not.
-import { add, streamFilter, type ConnView } from "../context";
+import { add, has, F, streamFilter, type ConnView } from "../context";
 import { REF } from "../references";
 import type { SessionDecryption } from "../../report";
 import type { FindingModule } from "./module";
@@ -57,6 +57,7 @@ export const encryptedTrafficDecrypted: FindingModule = {
   },
   create(ctx) {
     for (const c of ctx.conns) {
+      if (!has(c, F.ENCRYPTED)) continue;
       const e = c.m.encrypted;
       const opened = c.m.decryption?.sessions.filter((s) => s.result === "decrypted") ?? [];
       if (!e || opened.length === 0) continue;

@@ -1,6 +1,6 @@
 // ENCRYPTED_TRAFFIC: SMB3 encryption (TRANSFORM headers) from some frame on: what it hides, and why
 // the connection encrypts (the session's or a share's ENCRYPT_DATA flag, or the sides' choice).
-import { add } from "../context";
+import { has, F, add } from "../context";
 import { REF } from "../references";
 import { displayFilter } from "../../filters";
 import type { FindingModule } from "./module";
@@ -17,6 +17,7 @@ export const encryptedTraffic: FindingModule = {
   meta,
   visit: {
     treeConnection(ctx, c) {
+      if (!has(c, F.ENCRYPTED)) return;
       const e = c.m.encrypted;
       if (!e || allDecrypted(c)) return; // ENCRYPTED_TRAFFIC_DECRYPTED says what was read
       add(ctx, { id: meta.id, severity: "info", connection: c.s.id, frames: [e.firstFrame] }, c, () => {

@@ -1,6 +1,6 @@
 // NETBIOS_SESSION_REJECTED: over port 139 the NetBIOS session request (naming the server) was
 // answered with a NEGATIVE SESSION RESPONSE, so the SMB NEGOTIATE was never sent.
-import { add, streamFilter } from "../context";
+import { has, F, add, streamFilter } from "../context";
 import { REF } from "../references";
 import type { FindingModule } from "./module";
 
@@ -23,6 +23,7 @@ export const netbiosSessionRejected: FindingModule = {
   meta,
   visit: {
     negotiate(ctx, c) {
+      if (!has(c, F.NBSS_REFUSED)) return;
       const m = c.m;
       if (!m.nbssResponse || m.nbssResponse.positive) return;
       const resp = m.nbssResponse;

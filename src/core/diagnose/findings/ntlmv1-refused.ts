@@ -1,7 +1,7 @@
 // NTLMV1_REFUSED: an AUTHENTICATE whose NT response is 24 bytes (NTLMv1, MS-NLMP 3.3.1; NTLMv2's
 // is 16 bytes of NTProofStr plus a blob, 3.3.2), answered with an error. The server refuses the
 // protocol, not the password: the client's LAN Manager authentication level is the cause.
-import { add, streamFilter, host, type ConnView } from "../context";
+import { add, has, F, streamFilter, host, type ConnView } from "../context";
 import { statusLabel } from "../../names";
 import { isError } from "../../model/summarize";
 import type { SessionLeg } from "../../model/types";
@@ -12,9 +12,12 @@ export const NLMP_V2 = "MS-NLMP 3.3.2 NTLM v2 Authentication";
 /** The references of both NTLMv1 findings. */
 export const NLMP_REFS = [NLMP_V1, NLMP_V2];
 
+/** An AUTHENTICATE leg that carried an NTLMv1 response, with its answer. */
+export const isNtlmV1Leg = (l: SessionLeg) => l.req.auth.ntlmType === 3 && l.req.auth.ntlmVersion === 1 && !!l.resp;
+
 /** The AUTHENTICATE legs of a connection that carried an NTLMv1 response, with their answer. */
 export function ntlmV1Legs(c: ConnView): SessionLeg[] {
-  return c.m.sessions.filter((l) => l.req.auth.ntlmType === 3 && l.req.auth.ntlmVersion === 1 && l.resp);
+  return c.m.sessions.filter(isNtlmV1Leg);
 }
 
 /** An NTLMv1 AUTHENTICATE the server answered with an error (shared/precedence.ts leaves these to this module). */
@@ -33,6 +36,7 @@ export const ntlmv1Refused: FindingModule = {
   meta: { id: "NTLMV1_REFUSED", severity: "error", when: "an NTLMv1 AUTHENTICATE (24-byte NT response) refused by the server", references: NLMP_REFS },
   create(ctx) {
     for (const c of ctx.conns) {
+      if (!has(c, F.NTLMV1)) continue;
       const leg = ntlmV1Legs(c).find(ntlmV1Refused);
       if (!leg) continue;
       add(ctx, { id: this.meta.id, severity: "error", connection: c.s.id, frames: [leg.req.frame, leg.resp!.frame].filter((x) => x > 0) }, c, () => {

@@ -5,13 +5,14 @@
 // failure when it never asks (a client without DFS, or with DFS turned off) or the referral fails.
 // shared/precedence.ts leaves this status to this module.
 import * as W from "../../../../assembly/wire";
-import { add, connsFromClient, host, streamFilter, type ConnView, type DiagnoseContext } from "../context";
+import { has, F, add, connsFromClient, host, streamFilter, type ConnView, type DiagnoseContext } from "../context";
 import { REF } from "../references";
 import { statusLabel } from "../../names";
 import type { DfsReferral, TreeConnect } from "../../model/types";
 import type { FindingModule } from "./module";
 
-const notCovered = (status: number | undefined) => status !== undefined && (status >>> 0) === W.STATUS_PATH_NOT_COVERED;
+/** The status says the path is in a part of a DFS namespace this server does not hold. */
+export const notCovered = (status: number | undefined) => status !== undefined && (status >>> 0) === W.STATUS_PATH_NOT_COVERED;
 
 /** An SMB2 TREE_CONNECT answered STATUS_PATH_NOT_COVERED (shared/precedence.ts leaves it to this module; SMB1 keeps the generic finding). */
 export const treePathNotCovered = (t: TreeConnect) => !t.req.smb1 && notCovered(t.resp?.status);
@@ -68,6 +69,7 @@ export const pathNotCovered: FindingModule = {
   },
   create(ctx) {
     for (const c of ctx.conns) {
+      if (!has(c, F.PATH_NOT_COVERED)) continue;
       const all = refusalsOf(c);
       if (!all.length) continue;
       const r = all[0];

@@ -3,7 +3,7 @@
 // 3.3.5.2.9). Followed by a SESSION_SETUP that succeeds on the same session, it is the normal
 // re-authentication and no finding; otherwise the capture stops before the re-authentication
 // completed.
-import { add, streamFilter } from "../context";
+import { add, has, F, streamFilter } from "../context";
 import { REF } from "../references";
 import { sessionExpired } from "../../model/summarize";
 import { reqAt, legFrames, serverName } from "./shared/session-text";
@@ -20,6 +20,7 @@ export const sessionExpiredFinding: FindingModule = {
   meta,
   visit: {
     session(ctx, c) {
+      if (!has(c, F.SESSION_EXPIRED)) return;
       const legs = c.m.sessions;
       const i = legs.findIndex(sessionExpired);
       if (i < 0) return;

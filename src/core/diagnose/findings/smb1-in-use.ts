@@ -16,7 +16,7 @@ export const smb1InUse: FindingModule = {
   visit: {
     capture(ctx) {
       for (const c of ctx.conns) {
-        if (!c.m.smb1 || c.s.failedPhase === "negotiate") continue;
+        if (!c.s.smb1 || c.s.failedPhase === "negotiate") continue; // (the summary's copy of m.smb1: no visit to the model)
         const neg = c.m.negotiates[c.m.negotiates.length - 1];
         if (!neg?.resp?.smb1 || !neg.resp.dialect) continue;
         add(ctx, { id: meta.id, severity: "warning", connection: c.s.id, frames: [neg.resp.frame] }, c, () => ({

@@ -6,13 +6,14 @@
 // nowhere (set up before the capture: a server restart or failover lost it). shared/precedence.ts
 // leaves this status to this module.
 import * as W from "../../../../assembly/wire";
-import { add, connsToServer, host, streamFilter, type ConnView, type DiagnoseContext } from "../context";
+import { has, F, add, connsToServer, host, streamFilter, type ConnView, type DiagnoseContext } from "../context";
 import { REF } from "../references";
 import { SMB2_COMMANDS } from "../../names";
 import type { SessionLeg, TreeConnect } from "../../model/types";
 import type { FindingModule } from "./module";
 
-const deleted = (status: number | undefined) => status !== undefined && (status >>> 0) === W.STATUS_USER_SESSION_DELETED;
+/** The status says the server holds no such session. */
+export const deleted = (status: number | undefined) => status !== undefined && (status >>> 0) === W.STATUS_USER_SESSION_DELETED;
 
 /** An SMB2 SESSION_SETUP leg answered STATUS_USER_SESSION_DELETED (shared/precedence.ts leaves it to this module; SMB1 keeps the generic finding). */
 export const sessionLegDeleted = (leg: SessionLeg) => !leg.req.smb1 && deleted(leg.resp?.status);
@@ -102,6 +103,7 @@ export const userSessionDeleted: FindingModule = {
   },
   create(ctx) {
     for (const c of ctx.conns) {
+      if (!has(c, F.SESSION_DELETED)) continue;
       const all = refusalsOf(c);
       if (!all.length) continue;
       const r = all[0];

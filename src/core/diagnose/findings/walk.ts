@@ -6,7 +6,7 @@
 // severity on one frame and in each connection's list of ids, so a module's place in the list
 // matters within its kind of node (e.g. SESSION_ACCESS_DENIED before the
 // TREE_ACCESS_DENIED_ENCRYPTION that follows from it). Modules with `create` run after the walk.
-import type { DiagnoseContext, ConnView } from "../context";
+import { has, F, type DiagnoseContext, type ConnView } from "../context";
 import type { FindingModule } from "./module";
 import type { KrbExchange } from "../../model/kerberos";
 import type { TreeConnect } from "../../model/types";
@@ -57,9 +57,11 @@ export function walk(ctx: DiagnoseContext, modules: readonly FindingModule[]): v
   const working = workingShares(ctx);
   const tree = on("tree"), treeConnection = on("treeConnection");
   for (const c of ctx.conns) {
-    for (const t of c.m.trees) {
-      const v = treeVerdict(c, t, working);
-      if (v) for (const f of tree) f(ctx, c, t, v);
+    if (has(c, F.TREE_ERROR)) {
+      for (const t of c.m.trees) {
+        const v = treeVerdict(c, t, working); // (null for a tree not refused)
+        if (v) for (const f of tree) f(ctx, c, t, v);
+      }
     }
     for (const f of treeConnection) f(ctx, c);
   }

@@ -1,5 +1,5 @@
 // Words, names and frames the TREE_CONNECT findings share.
-import { host, type ConnView, type DiagnoseContext } from "../../context";
+import { has, F, host, type ConnView, type DiagnoseContext } from "../../context";
 import { isError } from "../../../model/summarize";
 import type { TreeConnect } from "../../../model/types";
 
@@ -7,6 +7,7 @@ import type { TreeConnect } from "../../../model/types";
 export function workingShares(ctx: DiagnoseContext): Map<string, string[]> {
   const by = new Map<string, Set<string>>();
   for (const c of ctx.conns) {
+    if (!has(c, F.TREE_OK)) continue;
     for (const t of c.m.trees) {
       if (!t.resp || isError(t.resp.status) || !t.path) continue;
       const h = host(c.s.server);

@@ -1,0 +1,58 @@
+// One pass over every connection's messages before the rules run: what each connection holds that
+// some rule looks for (context.ts F), as bits on its view. The rules then skip the connections
+// without their bit instead of reading every connection's messages again: tens of passes over the
+// models of 50,000 connections (scattered in memory) were most of the diagnosis's time. The tests
+// are the rules' own (imported from their modules), so a bit never disagrees with its rule.
+import { F, type DiagnoseContext } from "../../context";
+import { isError, blobKerberosError, sessionExpired, failedExtraAttempts, finalNegotiate } from "../../../model/summarize";
+import { isNtlmV1Leg } from "../ntlmv1-refused";
+import { deleted, sessionLegDeleted, treeSessionDeleted } from "../user-session-deleted";
+import { notCovered, treePathNotCovered } from "../path-not-covered";
+import { treeConnectionLimited } from "../tree-connection-limit";
+import { delayed } from "../auth-rate-limited";
+
+/** Sets ConnView.k of every connection (once the summaries' outcomes are settled). */
+export function gatherFacts(ctx: DiagnoseContext): void {
+  for (const c of ctx.conns) {
+    const m = c.m;
+    let k = 0;
+    const legs = m.sessions;
+    if (legs.length) {
+      k |= F.SESSIONS;
+      if (legs.length >= 5) k |= F.MANY_LEGS;
+      for (const l of legs) {
+        if (isNtlmV1Leg(l)) k |= F.NTLMV1;
+        if (!l.resp) continue;
+        if (blobKerberosError(l)) k |= F.BLOB_KRB_ERROR;
+        if (sessionLegDeleted(l)) k |= F.SESSION_DELETED;
+        if (sessionExpired(l)) k |= F.SESSION_EXPIRED;
+        if (delayed(l) !== null) k |= F.RATE_LIMITED;
+        if (l.passwordCheck) k |= F.PASSWORD_CHECK;
+      }
+      if (legs.length >= 2 && failedExtraAttempts(m).length) k |= F.EXTRA_ATTEMPTS;
+    }
+    if (m.trees.length) {
+      k |= F.TREES;
+      for (const t of m.trees) {
+        if (!t.resp) continue;
+        k |= isError(t.resp.status) ? F.TREE_ERROR : F.TREE_OK;
+        if (treeSessionDeleted(t)) k |= F.SESSION_DELETED;
+        if (treePathNotCovered(t)) k |= F.PATH_NOT_COVERED;
+        if (treeConnectionLimited(t)) k |= F.TREE_LIMITED;
+      }
+    }
+    const refused = m.beyond?.refused;
+    if (refused) {
+      for (const r of refused) {
+        if (deleted(r.resp.status)) k |= F.SESSION_DELETED;
+        if (notCovered(r.resp.status)) k |= F.PATH_NOT_COVERED;
+      }
+    }
+    if (m.encrypted) k |= F.ENCRYPTED;
+    if (m.gaps.length) k |= F.GAPS;
+    if (m.nbssResponse && !m.nbssResponse.positive) k |= F.NBSS_REFUSED;
+    const ciphers = finalNegotiate(m)?.resp?.ciphers;
+    if (ciphers?.length && ciphers[0] === 0) k |= F.NO_CIPHER;
+    c.k = k;
+  }
+}
