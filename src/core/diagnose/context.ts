@@ -59,6 +59,10 @@ export const F = {
   GAPS: 1 << 16,
   /** a password was checked against a leg (decrypt stage: SessionLeg.passwordCheck) */
   PASSWORD_CHECK: 1 << 17,
+  /** its outcome is "failed" (the ending rules: hangup.ts hangUpOf) */
+  FAILED: 1 << 18,
+  /** no SESSION_SETUP, no TREE_CONNECT and nothing encrypted (auth-not-attempted.ts) */
+  NO_SESSION: 1 << 19,
 } as const;
 
 /** The connection has one of the facts in `bits` (F; diagnose() gathers them before any rule runs). */
@@ -72,14 +76,20 @@ export interface DiagnoseContext {
   /** the view of each connection model (rules look connections up by model) */
   viewOf: Map<ConnModel, ConnView>;
   /** per finding id, the findings kept whole (see add) */
-  whole: Map<string, Place[]>;
+  whole: Map<string, Kept>;
   /** ids of the connections an error finding names so far (hasErrorFinding; kept by add) */
   errorOn: Set<string>;
   /** lookups by host, built on first use (connsToServer, okBetween): rules that look for other
    *  connections would otherwise scan every connection for each one (quadratic in a capture of
    *  tens of thousands) */
-  index?: { byServer: Map<string, ConnView[]>; byClient: Map<string, ConnView[]>; okByHosts: Map<string, ConnView[]> };
+  index?: { byServer?: HostIndex; byClient?: HostIndex; okByServer?: HostIndex };
+  /** per F bit (by its number), the connections that have it: the rules that read only those */
+  withFact?: ConnView[][];
 }
+
+/** Connections by a host address: one connection as itself (most hosts of a capture of 50,000
+ *  connections have one: no array each), more in an array. */
+type HostIndex = Map<string, ConnView | ConnView[]>;
 
 /**
  * The Report shows the first FINDINGS_PER_ID findings of an id one by one and folds the others
@@ -90,6 +100,8 @@ export const FINDINGS_PER_ID = 20;
 export const SEVERITY_RANK = { error: 0, warning: 1, info: 2 } as const;
 
 interface Place { at: number; rank: number; frame: number }
+/** The places kept whole of one id, and which of them comes last in Report order. */
+interface Kept { places: Place[]; last: number }
 const after = (a: Place, b: Place) => (a.rank - b.rank || a.frame - b.frame || a.at - b.at) > 0;
 
 export function makeContext(model: CaptureModel, conns: ConnView[], exchanges: KrbExchange[]): DiagnoseContext {
@@ -101,33 +113,45 @@ export function hasErrorFinding(ctx: DiagnoseContext, id: string): boolean {
   return ctx.errorOn.has(id);
 }
 
-function indexOf(ctx: DiagnoseContext): NonNullable<DiagnoseContext["index"]> {
-  if (ctx.index) return ctx.index;
-  const byServer = new Map<string, ConnView[]>(), byClient = new Map<string, ConnView[]>(), okByHosts = new Map<string, ConnView[]>();
-  const put = (m: Map<string, ConnView[]>, k: string, c: ConnView) => { const l = m.get(k); if (l) l.push(c); else m.set(k, [c]); };
+function hostIndex(ctx: DiagnoseContext, hostOf: (c: ConnView) => string | null): HostIndex {
+  const by: HostIndex = new Map();
   for (const c of ctx.conns) {
     // the model's addresses are host() of the summary's endpoints, without parsing them again
-    put(byServer, c.m.serverIp, c);
-    put(byClient, c.m.clientIp, c);
-    // outcomes are settled before the rules run (summaries, then failedForKerberos)
-    if (c.s.outcome === "ok") put(okByHosts, `${c.m.clientIp}|${c.m.serverIp}`, c);
+    const h = hostOf(c);
+    if (h === null) continue;
+    const l = by.get(h);
+    if (l === undefined) by.set(h, c);
+    else if (Array.isArray(l)) l.push(c);
+    else by.set(h, [l, c]);
   }
-  return (ctx.index = { byServer, byClient, okByHosts });
+  return by;
 }
+
+const listOf = (x: ConnView | ConnView[] | undefined): readonly ConnView[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
 
 /** The connections whose server is this host (`host()` of their server), in Report order. */
 export function connsToServer(ctx: DiagnoseContext, serverHost: string): readonly ConnView[] {
-  return indexOf(ctx).byServer.get(serverHost) ?? [];
+  const ix = (ctx.index ??= {});
+  return listOf((ix.byServer ??= hostIndex(ctx, (c) => c.m.serverIp)).get(serverHost));
 }
 
 /** The connections whose client is this host (`host()` of their client), in Report order. */
 export function connsFromClient(ctx: DiagnoseContext, clientHost: string): readonly ConnView[] {
-  return indexOf(ctx).byClient.get(clientHost) ?? [];
+  const ix = (ctx.index ??= {});
+  return listOf((ix.byClient ??= hostIndex(ctx, (c) => c.m.clientIp)).get(clientHost));
 }
 
 /** The connections set up fine ("ok") from this client host to this server host, in Report order. */
 export function okBetween(ctx: DiagnoseContext, clientHost: string, serverHost: string): readonly ConnView[] {
-  return indexOf(ctx).okByHosts.get(`${clientHost}|${serverHost}`) ?? [];
+  const ix = (ctx.index ??= {});
+  // outcomes are settled before the rules run (summaries, then failedForKerberos)
+  const all = listOf((ix.okByServer ??= hostIndex(ctx, (c) => (c.s.outcome === "ok" ? c.m.serverIp : null))).get(serverHost));
+  return all.filter((o) => o.m.clientIp === clientHost);
+}
+
+/** The connections that have this fact (one F bit), in Report order. */
+export function connsWith(ctx: DiagnoseContext, bit: number): readonly ConnView[] {
+  return ctx.withFact?.[31 - Math.clz32(bit)] ?? [];
 }
 
 /** What deciding a finding's place takes: all that a finding the Report folds keeps (strip). */
@@ -154,15 +178,21 @@ export function add(ctx: DiagnoseContext, f: Finding | FindingHead, conn?: ConnV
   }
   if (conn && !conn.findings.includes(f.id)) conn.findings.push(f.id);
   let kept = ctx.whole.get(f.id);
-  if (!kept) ctx.whole.set(f.id, (kept = []));
+  if (!kept) ctx.whole.set(f.id, (kept = { places: [], last: 0 }));
   const me: Place = { at, rank: SEVERITY_RANK[f.severity], frame: f.frames[0] ?? 0 };
+  const places = kept.places;
   let whole = true;
-  if (kept.length <= FINDINGS_PER_ID) kept.push(me);
-  else {
+  if (places.length <= FINDINGS_PER_ID) {
+    places.push(me);
+    if (places.length > 1 && after(me, places[kept.last])) kept.last = places.length - 1;
+  } else if (after(places[kept.last], me)) {
+    // me takes the place of the last one; which is last now (findings mostly come in frame order: rarely)
+    strip(ctx, places[kept.last].at);
+    places[kept.last] = me;
     let last = 0;
-    for (let i = 1; i < kept.length; i++) if (after(kept[i], kept[last])) last = i;
-    if (after(kept[last], me)) { strip(ctx, kept[last].at); kept[last] = me; } else whole = false;
-  }
+    for (let i = 1; i < places.length; i++) if (after(places[i], places[last])) last = i;
+    kept.last = last;
+  } else whole = false;
   ctx.findings.push(!whole ? bare(f) : texts ? withTexts(f, texts()) : (f as Finding));
 }
 

@@ -3,7 +3,8 @@
 // or NTLM blocked: Windows 11 24H2 / Server 2025 BlockNTLM) and has no service name to ask a
 // ticket for gives up so: an IP address as the server name is the usual reason (an SPN names a
 // host, never an address; the SMB 3.1.1 NETNAME context shows the name the client used).
-import { add, has, F, host, streamFilter } from "../context";
+import { add, has, connsWith, F, host, streamFilter, type ConnView } from "../context";
+import type { NegotiateInfo, TcpEvent } from "../../model/types";
 import { namesOf } from "../../model/kerberos";
 import { finalNegotiate, isError } from "../../model/summarize";
 import type { FindingModule } from "./module";
@@ -23,13 +24,27 @@ export const authNotAttempted: FindingModule = {
     fallback: true,
   },
   create(ctx) {
-    // per client, the times it asked a KDC (capture order); and the client/server pairs that authenticated somewhere
+    // the connections that hung up after NEGOTIATE by the client, first: the lookups below are
+    // then made for their clients only (not for every Kerberos message and connection)
+    const cands: { c: ConnView; neg: NegotiateInfo & { resp: NonNullable<NegotiateInfo["resp"]> }; end: TcpEvent }[] = [];
+    for (const c of connsWith(ctx, F.NO_SESSION)) {
+      const m = c.m;
+      const neg = finalNegotiate(m);
+      if (!neg?.resp || isError(neg.resp.status) || neg.resp.dialect === null || m.sessions.length || m.trees.length || m.encrypted) continue;
+      if (explainedByError(ctx, c)) continue;
+      // the client ended it: its FIN or RST (a server that closes is another story)
+      const end = m.finClient && (!m.finServer || m.finClient.ts <= m.finServer.ts) ? m.finClient : m.rst?.fromClient ? m.rst : null;
+      if (!end || end.ts < neg.resp.ts) continue;
+      cands.push({ c, neg: neg as (typeof cands)[number]["neg"], end });
+    }
+    if (!cands.length) return;
+    const clients = new Set(cands.map((x) => x.c.m.clientIp));
+    // per client, the times it asked a KDC (capture order); and the servers it authenticated with
     const asked = new Map<string, number[]>();
-    for (const k of ctx.model.kerberos) if (k.toKdc) { let l = asked.get(k.srcIp); if (!l) asked.set(k.srcIp, (l = [])); l.push(k.ts); }
-    // per client address, the server addresses (no string made per connection: 50,000 of them)
+    for (const k of ctx.model.kerberos) if (k.toKdc && clients.has(k.srcIp)) { let l = asked.get(k.srcIp); if (!l) asked.set(k.srcIp, (l = [])); l.push(k.ts); }
     const authenticated = new Map<string, Set<string>>();
     for (const o of ctx.conns) {
-      if (!has(o, F.SESSIONS)) continue;
+      if (!has(o, F.SESSIONS) || !clients.has(o.m.clientIp)) continue;
       const l = authenticated.get(o.m.clientIp);
       if (l) l.add(o.m.serverIp); else authenticated.set(o.m.clientIp, new Set([o.m.serverIp]));
     }
@@ -40,15 +55,9 @@ export const authNotAttempted: FindingModule = {
       while (lo < hi) { const mid = (lo + hi) >> 1; if (l[mid] < from) lo = mid + 1; else hi = mid; }
       return lo < l.length && l[lo] <= to;
     };
-    for (const c of ctx.conns) {
-      if (has(c, F.SESSIONS | F.TREES | F.ENCRYPTED)) continue; // (the model's test below, without reading it)
+    for (const { c, neg, end } of cands) {
       const m = c.m;
-      const neg = finalNegotiate(m);
-      if (!neg?.resp || isError(neg.resp.status) || neg.resp.dialect === null || m.sessions.length || m.trees.length || m.encrypted) continue;
-      if (explainedByError(ctx, c)) continue;
-      // the client ended it: its FIN or RST (a server that closes is another story)
-      const end = m.finClient && (!m.finServer || m.finClient.ts <= m.finServer.ts) ? m.finClient : m.rst?.fromClient ? m.rst : null;
-      if (!end || end.ts < neg.resp.ts) continue;
+      if (explainedByError(ctx, c)) continue; // (again: a finding of this pass may name the same id)
       // no Kerberos request from this client around the connection (one would be a Kerberos failure, not this)
       if (askedBetween(m.clientIp, m.firstTs - KRB_WINDOW_MS, end.ts)) continue;
       // a client that opened another connection to the same server and authenticated there only dropped a spare one

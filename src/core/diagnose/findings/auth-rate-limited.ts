@@ -10,7 +10,7 @@
 // seen by a capture on the client and the server's own check against a DC (NTLM pass-through:
 // milliseconds on a LAN, a few hundred on a slow WAN link); beyond 2.5 s a slow DC explains the answer
 // as well as the limiter does, so nothing is claimed.
-import { has, F, add, dur, host, streamFilter, type ConnView } from "../context";
+import { connsWith, F, add, dur, host, streamFilter, type ConnView } from "../context";
 import { statusLabel } from "../../names";
 import { windowsBuild, from24H2 } from "./shared/windows-build";
 import type { SessionLeg } from "../../model/types";
@@ -46,8 +46,7 @@ export const authRateLimited: FindingModule = {
     references: REFS,
   },
   create(ctx) {
-    for (const c of ctx.conns) {
-      if (!has(c, F.RATE_LIMITED)) continue;
+    for (const c of connsWith(ctx, F.RATE_LIMITED)) {
       const legs = c.m.sessions.map((l) => [l, delayed(l)] as const).filter((x): x is readonly [SessionLeg, number] => x[1] !== null);
       if (!legs.length) continue;
       const server = windowsBuild(c.s.serverOs ?? null);

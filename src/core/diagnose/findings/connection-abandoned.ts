@@ -1,7 +1,7 @@
 // CONNECTION_ABANDONED: a side ended the connection after a response without the next step, and no
 // other finding explains why (a fallback: it runs after every other module). Says after which
 // response, who ended it and how, and where the reason is logged.
-import { add, host, streamFilter } from "../context";
+import { add, host, streamFilter, connsWith, F } from "../context";
 import { REF } from "../references";
 import type { FindingModule } from "./module";
 import { explainedByError } from "./shared/precedence";
@@ -10,7 +10,7 @@ import { hangUpOf, hangUpText, hangUpFrames } from "./hangup";
 const module: FindingModule = {
   meta: { id: "CONNECTION_ABANDONED", severity: "error", when: "a side ended the connection after a response without the next step, for a reason the capture cannot tell", fallback: true },
   create(ctx) {
-    for (const c of ctx.conns) {
+    for (const c of connsWith(ctx, F.FAILED)) { // (hangUpOf: null unless failed)
       const h = hangUpOf(c);
       if (!h) continue;
       if (explainedByError(ctx, c)) continue;

@@ -3,7 +3,7 @@
 // 3.0/3.0.2, or an SMB 2 dialect), and the client hung up before using a share: a client that
 // requires encryption (RequireEncryption, Samba `client smb encrypt = required`) does exactly that.
 import * as W from "../../../../assembly/wire";
-import { add, host, streamFilter } from "../context";
+import { add, host, streamFilter, connsWith, F } from "../context";
 import { REF } from "../references";
 import { CIPHERS } from "../../names";
 import type { FindingModule } from "./module";
@@ -13,7 +13,7 @@ import { hangUpOf, hangUpText, hangUpFrames, finalNegotiate } from "./hangup";
 const module: FindingModule = {
   meta: { id: "ENCRYPTION_REQUIRED_BY_CLIENT", severity: "error", when: "the client requires encryption; the server offered no encryption capability/context; the client hangs up" },
   create(ctx) {
-    for (const c of ctx.conns) {
+    for (const c of connsWith(ctx, F.FAILED)) { // (hangUpOf: null unless failed)
       const h = hangUpOf(c);
       if (!h || h.end.by !== "client" || c.s.auth === "guest" || c.s.auth === "anonymous") continue;
       const neg = finalNegotiate(c.m);

@@ -6,7 +6,7 @@
 //   KRB-ERROR in the SPNEGO responseToken (RFC 4120 3.2.3; RFC 4178 4.2.2), e.g. KRB_AP_ERR_SKEW
 //   (clocks apart), KRB_AP_ERR_MODIFIED (the ticket is not for this server's key),
 //   KRB_AP_ERR_TKT_EXPIRED. The KDC saw nothing wrong, so port 88 shows no error: only the blob does.
-import { add, has, F, host, streamFilter, type ConnView, type DiagnoseContext } from "../context";
+import { add, connsWith, F, host, streamFilter, type ConnView, type DiagnoseContext } from "../context";
 import { REF } from "../references";
 import { displayFilter } from "../../filters";
 import { KRB_ERRORS } from "../../names";
@@ -77,8 +77,7 @@ export const kerberosError: FindingModule = {
   },
   // errors inside the SESSION_SETUP blob, after the walk
   create(ctx) {
-    for (const c of ctx.conns) {
-      if (!has(c, F.BLOB_KRB_ERROR)) continue;
+    for (const c of connsWith(ctx, F.BLOB_KRB_ERROR)) {
       const leg = c.m.sessions.find(blobKerberosError);
       if (leg) report(ctx, c, leg);
     }

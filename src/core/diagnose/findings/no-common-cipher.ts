@@ -3,7 +3,7 @@
 // An error when the connection then failed (a server that requires encryption refuses the session
 // with STATUS_ACCESS_DENIED, MS-SMB2 3.3.5.5; a client that requires it hangs up), a warning when
 // it went on unencrypted.
-import { add, has, F, host, streamFilter } from "../context";
+import { add, connsWith, F, host, streamFilter } from "../context";
 import { REF } from "../references";
 import { CIPHERS } from "../../names";
 import type { FindingModule } from "./module";
@@ -14,8 +14,7 @@ const name = (x: number) => CIPHERS[x] ?? `0x${x.toString(16).padStart(4, "0")}`
 const module: FindingModule = {
   meta: { id: "NO_COMMON_CIPHER", severity: "error", when: "the ENCRYPTION_CAPABILITIES answer is cipher 0: no cipher both sides take" },
   create(ctx) {
-    for (const c of ctx.conns) {
-      if (!has(c, F.NO_CIPHER)) continue;
+    for (const c of connsWith(ctx, F.NO_CIPHER)) {
       const neg = finalNegotiate(c.m);
       const resp = neg?.resp;
       if (!resp?.ciphers?.length || resp.ciphers[0] !== 0) continue;

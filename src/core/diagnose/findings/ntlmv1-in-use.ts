@@ -1,6 +1,6 @@
 // NTLMV1_IN_USE: an NTLMv1 AUTHENTICATE (24-byte NT response) the server accepted. It works
 // today, but NTLMv1 responses can be cracked offline and more and more servers refuse it.
-import { has, F, add, streamFilter, host } from "../context";
+import { connsWith, F, add, streamFilter, host } from "../context";
 import { isError } from "../../model/summarize";
 import { ntlmV1Legs, blobUser, CLIENT_FIX, NLMP_REFS } from "./ntlmv1-refused";
 import type { FindingModule } from "./module";
@@ -8,8 +8,7 @@ import type { FindingModule } from "./module";
 export const ntlmv1InUse: FindingModule = {
   meta: { id: "NTLMV1_IN_USE", severity: "warning", when: "an NTLMv1 AUTHENTICATE accepted by the server", references: NLMP_REFS },
   create(ctx) {
-    for (const c of ctx.conns) {
-      if (!has(c, F.NTLMV1)) continue;
+    for (const c of connsWith(ctx, F.NTLMV1)) {
       const leg = ntlmV1Legs(c).find((l) => !isError(l.resp!.status));
       if (!leg) continue;
       add(ctx, { id: this.meta.id, severity: "warning", connection: c.s.id, frames: [leg.req.frame, leg.resp!.frame].filter((x) => x > 0) }, c, () => {

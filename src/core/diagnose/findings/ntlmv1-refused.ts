@@ -1,7 +1,7 @@
 // NTLMV1_REFUSED: an AUTHENTICATE whose NT response is 24 bytes (NTLMv1, MS-NLMP 3.3.1; NTLMv2's
 // is 16 bytes of NTProofStr plus a blob, 3.3.2), answered with an error. The server refuses the
 // protocol, not the password: the client's LAN Manager authentication level is the cause.
-import { add, has, F, streamFilter, host, type ConnView } from "../context";
+import { add, connsWith, F, streamFilter, host, type ConnView } from "../context";
 import { statusLabel } from "../../names";
 import { isError } from "../../model/summarize";
 import type { SessionLeg } from "../../model/types";
@@ -35,8 +35,7 @@ export const CLIENT_FIX = [
 export const ntlmv1Refused: FindingModule = {
   meta: { id: "NTLMV1_REFUSED", severity: "error", when: "an NTLMv1 AUTHENTICATE (24-byte NT response) refused by the server", references: NLMP_REFS },
   create(ctx) {
-    for (const c of ctx.conns) {
-      if (!has(c, F.NTLMV1)) continue;
+    for (const c of connsWith(ctx, F.NTLMV1)) {
       const leg = ntlmV1Legs(c).find(ntlmV1Refused);
       if (!leg) continue;
       add(ctx, { id: this.meta.id, severity: "error", connection: c.s.id, frames: [leg.req.frame, leg.resp!.frame].filter((x) => x > 0) }, c, () => {

@@ -5,7 +5,7 @@
 // failure when it never asks (a client without DFS, or with DFS turned off) or the referral fails.
 // shared/precedence.ts leaves this status to this module.
 import * as W from "../../../../assembly/wire";
-import { has, F, add, connsFromClient, host, streamFilter, type ConnView, type DiagnoseContext } from "../context";
+import { connsWith, F, add, connsFromClient, host, streamFilter, type ConnView, type DiagnoseContext } from "../context";
 import { REF } from "../references";
 import { statusLabel } from "../../names";
 import type { DfsReferral, TreeConnect } from "../../model/types";
@@ -68,8 +68,7 @@ export const pathNotCovered: FindingModule = {
     references: [REF.dfscNotCovered, REF.dfscReferral, REF.smb2DfsFlag],
   },
   create(ctx) {
-    for (const c of ctx.conns) {
-      if (!has(c, F.PATH_NOT_COVERED)) continue;
+    for (const c of connsWith(ctx, F.PATH_NOT_COVERED)) {
       const all = refusalsOf(c);
       if (!all.length) continue;
       const r = all[0];

@@ -4,7 +4,7 @@
 // (no session key, so nothing can be signed) or, with 3.1.1, the final SESSION_SETUP response is
 // unsigned; the client hangs up before TREE_CONNECT.
 import * as W from "../../../../assembly/wire";
-import { add, host, streamFilter, type DiagnoseContext, type ConnView } from "../context";
+import { add, host, streamFilter, type DiagnoseContext, type ConnView, connsWith, F } from "../context";
 import { REF } from "../references";
 import { establishedAttempt } from "../../model/summarize";
 import type { FindingModule } from "./module";
@@ -23,7 +23,7 @@ function clientFix(): string {
 const module: FindingModule = {
   meta: { id: "SIGNING_MISMATCH", severity: "error", when: "one side requires signing and the other cannot or will not sign (SMB1 or SMB2/3; guest/anonymous sessions cannot sign), and the connection ends there" },
   create(ctx) {
-    for (const c of ctx.conns) {
+    for (const c of connsWith(ctx, F.FAILED)) { // (hangUpOf: null unless failed)
       const h = hangUpOf(c);
       if (!h || h.end.by !== "client") continue;
       const neg = finalNegotiate(c.m);

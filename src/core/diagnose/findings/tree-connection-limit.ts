@@ -3,7 +3,7 @@
 // `max connections` is full (seen in fixtures/share-max-connections.pcap); Windows answers
 // STATUS_REQUEST_NOT_ACCEPTED (or STATUS_INSUFF_SERVER_RESOURCES) when a share's user limit or a
 // client edition's inbound limit is reached. shared/precedence.ts leaves these statuses to this module.
-import { has, F, add, connsToServer, host, streamFilter, type ConnView, type DiagnoseContext } from "../context";
+import { connsWith, F, add, connsToServer, host, streamFilter, type ConnView, type DiagnoseContext } from "../context";
 import { REF } from "../references";
 import { statusLabel, statusInWords } from "../../names";
 import type { TreeConnect } from "../../model/types";
@@ -54,8 +54,7 @@ export const treeConnectionLimit: FindingModule = {
     references: [REF.smb2Tree, REF.article],
   },
   create(ctx) {
-    for (const c of ctx.conns) {
-      if (!has(c, F.TREE_LIMITED)) continue;
+    for (const c of connsWith(ctx, F.TREE_LIMITED)) {
       for (const t of c.m.trees) {
         if (!treeConnectionLimited(t)) continue;
         const r = t.resp!;

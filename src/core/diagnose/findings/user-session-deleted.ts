@@ -6,7 +6,7 @@
 // nowhere (set up before the capture: a server restart or failover lost it). shared/precedence.ts
 // leaves this status to this module.
 import * as W from "../../../../assembly/wire";
-import { has, F, add, connsToServer, host, streamFilter, type ConnView, type DiagnoseContext } from "../context";
+import { connsWith, F, add, connsToServer, host, streamFilter, type ConnView, type DiagnoseContext } from "../context";
 import { REF } from "../references";
 import { SMB2_COMMANDS } from "../../names";
 import type { SessionLeg, TreeConnect } from "../../model/types";
@@ -102,8 +102,7 @@ export const userSessionDeleted: FindingModule = {
     references: [REF.smb2VerifySession, REF.smb2Binding, REF.smb2Reconnect],
   },
   create(ctx) {
-    for (const c of ctx.conns) {
-      if (!has(c, F.SESSION_DELETED)) continue;
+    for (const c of connsWith(ctx, F.SESSION_DELETED)) {
       const all = refusalsOf(c);
       if (!all.length) continue;
       const r = all[0];

@@ -3,7 +3,7 @@
 // without their bit instead of reading every connection's messages again: tens of passes over the
 // models of 50,000 connections (scattered in memory) were most of the diagnosis's time. The tests
 // are the rules' own (imported from their modules), so a bit never disagrees with its rule.
-import { F, type DiagnoseContext } from "../../context";
+import { F, type ConnView, type DiagnoseContext } from "../../context";
 import { isError, blobKerberosError, sessionExpired, failedExtraAttempts, finalNegotiate } from "../../../model/summarize";
 import { isNtlmV1Leg } from "../ntlmv1-refused";
 import { deleted, sessionLegDeleted, treeSessionDeleted } from "../user-session-deleted";
@@ -11,8 +11,10 @@ import { notCovered, treePathNotCovered } from "../path-not-covered";
 import { treeConnectionLimited } from "../tree-connection-limit";
 import { delayed } from "../auth-rate-limited";
 
-/** Sets ConnView.k of every connection (once the summaries' outcomes are settled). */
+/** Sets ConnView.k of every connection, and the lists of connections by fact (connsWith; once the
+ *  summaries' outcomes are settled). */
 export function gatherFacts(ctx: DiagnoseContext): void {
+  const lists: ConnView[][] = (ctx.withFact = []);
   for (const c of ctx.conns) {
     const m = c.m;
     let k = 0;
@@ -49,10 +51,13 @@ export function gatherFacts(ctx: DiagnoseContext): void {
       }
     }
     if (m.encrypted) k |= F.ENCRYPTED;
+    if (!(k & (F.SESSIONS | F.TREES | F.ENCRYPTED))) k |= F.NO_SESSION;
+    if (c.s.outcome === "failed") k |= F.FAILED;
     if (m.gaps.length) k |= F.GAPS;
     if (m.nbssResponse && !m.nbssResponse.positive) k |= F.NBSS_REFUSED;
     const ciphers = finalNegotiate(m)?.resp?.ciphers;
     if (ciphers?.length && ciphers[0] === 0) k |= F.NO_CIPHER;
     c.k = k;
+    for (let bits = k; bits !== 0; bits &= bits - 1) (lists[31 - Math.clz32(bits & -bits)] ??= []).push(c);
   }
 }
