@@ -115,7 +115,9 @@ export function hasErrorFinding(ctx: DiagnoseContext, id: string): boolean {
 
 function hostIndex(ctx: DiagnoseContext, hostOf: (c: ConnView) => string | null): HostIndex {
   const by: HostIndex = new Map();
-  for (const c of ctx.conns) {
+  const conns = ctx.conns;
+  for (let i = 0; i < conns.length; i++) { // (indexed: see walk.ts)
+    const c = conns[i];
     // the model's addresses are host() of the summary's endpoints, without parsing them again
     const h = hostOf(c);
     if (h === null) continue;
@@ -176,16 +178,19 @@ export function add(ctx: DiagnoseContext, f: Finding | FindingHead, conn?: ConnV
     if (f.connection) ctx.errorOn.add(f.connection);
     if (f.connections) for (const id of f.connections) ctx.errorOn.add(id);
   }
-  if (conn && !conn.findings.includes(f.id)) conn.findings.push(f.id);
+  // (a first id as an array of one: push would give the empty list room for 17)
+  if (conn) { if (conn.findings.length === 0) conn.findings = [f.id]; else if (!conn.findings.includes(f.id)) conn.findings.push(f.id); }
   let kept = ctx.whole.get(f.id);
   if (!kept) ctx.whole.set(f.id, (kept = { places: [], last: 0 }));
-  const me: Place = { at, rank: SEVERITY_RANK[f.severity], frame: f.frames[0] ?? 0 };
+  const rank = SEVERITY_RANK[f.severity], frame = f.frames[0] ?? 0;
   const places = kept.places;
   let whole = true;
   if (places.length <= FINDINGS_PER_ID) {
+    const me: Place = { at, rank, frame };
     places.push(me);
     if (places.length > 1 && after(me, places[kept.last])) kept.last = places.length - 1;
-  } else if (after(places[kept.last], me)) {
+  } else if ((places[kept.last].rank - rank || places[kept.last].frame - frame || places[kept.last].at - at) > 0) { // after(last, me)
+    const me: Place = { at, rank, frame };
     // me takes the place of the last one; which is last now (findings mostly come in frame order: rarely)
     strip(ctx, places[kept.last].at);
     places[kept.last] = me;

@@ -51,6 +51,19 @@ export function establishedAttempt(c: ConnModel): SessionLeg[] | undefined {
  */
 export const sessionExpired = (leg: SessionLeg) => !!leg.resp && (leg.resp.status >>> 0) === W.STATUS_NETWORK_SESSION_EXPIRED;
 
+/** failedExtraAttempts(c).length > 0, without making the attempts (asked of every connection). */
+export function hasFailedExtraAttempt(c: ConnModel): boolean {
+  let ok = false, failed = false;
+  for (const l of c.sessions) {
+    const r = l.resp;
+    if (r && (r.status >>> 0) === W.STATUS_MORE_PROCESSING_REQUIRED) continue; // the attempt goes on
+    // the attempt ends here: succeeded, failed (not an expiry), or unanswered
+    if (r && !isError(r.status)) ok = true;
+    else if (r && !sessionExpired(l)) failed = true;
+  }
+  return ok && failed;
+}
+
 /** Attempts that failed although another attempt on the same connection succeeded. */
 export function failedExtraAttempts(c: ConnModel): SessionLeg[][] {
   const all = attempts(c);

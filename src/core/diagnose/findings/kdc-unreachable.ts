@@ -20,13 +20,18 @@ export const kdcUnreachable: FindingModule = {
     const groups = new Map<string, { ex: KrbExchange[]; icmp: IcmpMsg[] }>();
     const icmpFor = icmpForUdp(ctx.model);
     // the last time each KDC sent this client anything (one pass, not one per request)
-    const lastFrom = new Map<string, number>();
-    for (const k of ctx.model.kerberos) if (!k.toKdc) lastFrom.set(`${k.srcIp}|${k.dstIp}`, k.ts);
+    // (per KDC, then client: a capture has few KDCs, and no string is made per message)
+    const lastFrom = new Map<string, Map<string, number>>();
+    for (const k of ctx.model.kerberos) {
+      if (k.toKdc) continue;
+      const l = lastFrom.get(k.srcIp);
+      if (l) l.set(k.dstIp, k.ts); else lastFrom.set(k.srcIp, new Map([[k.dstIp, k.ts]]));
+    }
     for (const ex of ctx.exchanges) {
       if (!ex.req || ex.reply) continue;
       const icmp = icmpFor(ex.req);
       // unanswered without ICMP: only when nothing at all came back from that KDC to this client later
-      if (!icmp.length && (lastFrom.get(`${ex.kdc}|${ex.client}`) ?? -Infinity) >= ex.req.ts) continue;
+      if (!icmp.length && (lastFrom.get(ex.kdc)?.get(ex.client) ?? -Infinity) >= ex.req.ts) continue;
       const key = `${ex.client}|${ex.kdc}|${ex.conn?.stream ?? ""}`;
       let g = groups.get(key);
       if (!g) groups.set(key, (g = { ex: [], icmp: [] }));

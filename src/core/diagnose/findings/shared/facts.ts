@@ -4,7 +4,7 @@
 // models of 50,000 connections (scattered in memory) were most of the diagnosis's time. The tests
 // are the rules' own (imported from their modules), so a bit never disagrees with its rule.
 import { F, type ConnView, type DiagnoseContext } from "../../context";
-import { isError, blobKerberosError, sessionExpired, failedExtraAttempts, finalNegotiate } from "../../../model/summarize";
+import { isError, blobKerberosError, sessionExpired, hasFailedExtraAttempt, finalNegotiate } from "../../../model/summarize";
 import { isNtlmV1Leg } from "../ntlmv1-refused";
 import { deleted, sessionLegDeleted, treeSessionDeleted } from "../user-session-deleted";
 import { notCovered, treePathNotCovered } from "../path-not-covered";
@@ -15,7 +15,9 @@ import { delayed } from "../auth-rate-limited";
  *  summaries' outcomes are settled). */
 export function gatherFacts(ctx: DiagnoseContext): void {
   const lists: ConnView[][] = (ctx.withFact = []);
-  for (const c of ctx.conns) {
+  const conns = ctx.conns;
+  for (let i = 0; i < conns.length; i++) { // (indexed: see walk.ts)
+    const c = conns[i];
     const m = c.m;
     let k = 0;
     const legs = m.sessions;
@@ -31,7 +33,7 @@ export function gatherFacts(ctx: DiagnoseContext): void {
         if (delayed(l) !== null) k |= F.RATE_LIMITED;
         if (l.passwordCheck) k |= F.PASSWORD_CHECK;
       }
-      if (legs.length >= 2 && failedExtraAttempts(m).length) k |= F.EXTRA_ATTEMPTS;
+      if (legs.length >= 2 && hasFailedExtraAttempt(m)) k |= F.EXTRA_ATTEMPTS;
     }
     if (m.trees.length) {
       k |= F.TREES;
