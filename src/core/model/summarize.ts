@@ -133,16 +133,15 @@ export function userOf(c: ConnModel, est: SessionLeg[] | undefined = established
 export interface Ending { how: "fin" | "rst" | "logoff"; by: "client" | "server"; frame: number; ts: number }
 
 export function endingOf(c: ConnModel): Ending | null {
-  let best: Ending | null = null;
-  const consider = (how: Ending["how"], e: { frame: number; ts: number; fromClient: boolean } | undefined) => {
-    if (e && (!best || e.frame < best.frame)) best = { how, by: e.fromClient ? "client" : "server", frame: e.frame, ts: e.ts };
-  };
-  consider("logoff", c.logoff);
-  consider("fin", c.finClient);
-  consider("fin", c.finServer);
-  consider("rst", c.rst);
-  return best;
+  // the earliest of them (the first named wins a tie), as one Ending (no closure, no Ending per candidate)
+  let how: Ending["how"] = "logoff";
+  let e: EndEvent | undefined = c.logoff;
+  if (c.finClient && (!e || c.finClient.frame < e.frame)) { how = "fin"; e = c.finClient; }
+  if (c.finServer && (!e || c.finServer.frame < e.frame)) { how = "fin"; e = c.finServer; }
+  if (c.rst && (!e || c.rst.frame < e.frame)) { how = "rst"; e = c.rst; }
+  return e ? { how, by: e.fromClient ? "client" : "server", frame: e.frame, ts: e.ts } : null;
 }
+type EndEvent = { frame: number; ts: number; fromClient: boolean };
 
 /**
  * A connection one side ended after a response, without the step the protocol expects next

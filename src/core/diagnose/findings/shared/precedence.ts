@@ -195,7 +195,7 @@ export function treeVerdict(c: ConnView, t: TreeConnect, working: Map<string, st
   if (treeSessionDeleted(t) || treePathNotCovered(t)) return null; // USER_SESSION_DELETED, PATH_NOT_COVERED explain these
   const st = statusLabel(t.resp.status);
   const shown = statusInWords(t.resp);
-  if (st === "STATUS_BAD_NETWORK_NAME") return { id: "TREE_BAD_NETWORK_NAME", shown, working: working.get(host(c.s.server)) ?? [] };
+  if (st === "STATUS_BAD_NETWORK_NAME") return { id: "TREE_BAD_NETWORK_NAME", shown, working: working.get(c.m.serverIp) ?? [] };
   if (st !== "STATUS_ACCESS_DENIED" && st !== "STATUS_NETWORK_ACCESS_DENIED") return { id: "TREE_CONNECT_FAILED", shown, undecided: null };
   if (c.s.auth === "anonymous") return { id: "TREE_ACCESS_DENIED_ANONYMOUS", shown };
   // read from a decrypted TRANSFORM message: the client encrypted it, so encryption cannot be what is missing
