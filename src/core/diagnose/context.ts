@@ -63,6 +63,10 @@ export const F = {
   FAILED: 1 << 18,
   /** no SESSION_SETUP, no TREE_CONNECT and nothing encrypted (auth-not-attempted.ts) */
   NO_SESSION: 1 << 19,
+  /** SMB1 (ConnModel.smb1) */
+  SMB1: 1 << 20,
+  /** started before the capture, lost segments, or its outcome is "incomplete" (capture-incomplete.ts) */
+  INCOMPLETE: 1 << 21,
 } as const;
 
 /** The connection has one of the facts in `bits` (F; diagnose() gathers them before any rule runs). */

@@ -1,6 +1,6 @@
 // SMB1_IN_USE: a connection that works over SMB1: deprecated and insecure, and it stops working when
 // either side is updated.
-import { add, streamFilter, type ConnView, type DiagnoseContext } from "../context";
+import { add, F, connsWith, streamFilter, type ConnView, type DiagnoseContext } from "../context";
 import { REF } from "../references";
 import type { FindingModule } from "./module";
 import type { NegotiateInfo } from "../../model/types";
@@ -16,8 +16,8 @@ export const smb1InUse: FindingModule = {
   meta,
   visit: {
     capture(ctx) {
-      for (const c of ctx.conns) {
-        if (!c.s.smb1 || c.s.failedPhase === "negotiate") continue; // (the summary's copy of m.smb1: no visit to the model)
+      for (const c of connsWith(ctx, F.SMB1)) {
+        if (c.s.failedPhase === "negotiate") continue;
         const neg = c.m.negotiates[c.m.negotiates.length - 1];
         if (!neg?.resp?.smb1 || !neg.resp.dialect) continue;
         report(ctx, c, neg);

@@ -56,6 +56,8 @@ export function gatherFacts(ctx: DiagnoseContext): void {
     if (!(k & (F.SESSIONS | F.TREES | F.ENCRYPTED))) k |= F.NO_SESSION;
     if (c.s.outcome === "failed") k |= F.FAILED;
     if (m.gaps.length) k |= F.GAPS;
+    if (m.smb1) k |= F.SMB1;
+    if (m.midstream || m.gaps.length || c.s.outcome === "incomplete") k |= F.INCOMPLETE;
     if (m.nbssResponse && !m.nbssResponse.positive) k |= F.NBSS_REFUSED;
     const ciphers = finalNegotiate(m)?.resp?.ciphers;
     if (ciphers?.length && ciphers[0] === 0) k |= F.NO_CIPHER;
