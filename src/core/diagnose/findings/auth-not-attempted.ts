@@ -3,7 +3,7 @@
 // or NTLM blocked: Windows 11 24H2 / Server 2025 BlockNTLM) and has no service name to ask a
 // ticket for gives up so: an IP address as the server name is the usual reason (an SPN names a
 // host, never an address; the SMB 3.1.1 NETNAME context shows the name the client used).
-import { add, has, connsWith, F, host, streamFilter, type ConnView } from "../context";
+import { add, connsWith, F, host, streamFilter, type ConnView } from "../context";
 import type { NegotiateInfo, TcpEvent } from "../../model/types";
 import { namesOf } from "../../model/kerberos";
 import { finalNegotiate, isError } from "../../model/summarize";
@@ -27,7 +27,9 @@ export const authNotAttempted: FindingModule = {
     // the connections that hung up after NEGOTIATE by the client, first: the lookups below are
     // then made for their clients only (not for every Kerberos message and connection)
     const cands: { c: ConnView; neg: NegotiateInfo & { resp: NonNullable<NegotiateInfo["resp"]> }; end: TcpEvent }[] = [];
-    for (const c of connsWith(ctx, F.NO_SESSION)) {
+    const bare = connsWith(ctx, F.NO_SESSION);
+    for (let i = 0; i < bare.length; i++) { // (indexed: see walk.ts)
+      const c = bare[i];
       const m = c.m;
       const neg = finalNegotiate(m);
       if (!neg?.resp || isError(neg.resp.status) || neg.resp.dialect === null || m.sessions.length || m.trees.length || m.encrypted) continue;
@@ -41,10 +43,18 @@ export const authNotAttempted: FindingModule = {
     const clients = new Set(cands.map((x) => x.c.m.clientIp));
     // per client, the times it asked a KDC (capture order); and the servers it authenticated with
     const asked = new Map<string, number[]>();
-    for (const k of ctx.model.kerberos) if (k.toKdc && clients.has(k.srcIp)) { let l = asked.get(k.srcIp); if (!l) asked.set(k.srcIp, (l = [])); l.push(k.ts); }
+    const krb = ctx.model.kerberos;
+    for (let i = 0; i < krb.length; i++) {
+      const k = krb[i];
+      if (!k.toKdc || !clients.has(k.srcIp)) continue;
+      const l = asked.get(k.srcIp);
+      if (l) l.push(k.ts); else asked.set(k.srcIp, [k.ts]);
+    }
     const authenticated = new Map<string, Set<string>>();
-    for (const o of ctx.conns) {
-      if (!has(o, F.SESSIONS) || !clients.has(o.m.clientIp)) continue;
+    const withSessions = connsWith(ctx, F.SESSIONS);
+    for (let i = 0; i < withSessions.length; i++) {
+      const o = withSessions[i];
+      if (!clients.has(o.m.clientIp)) continue;
       const l = authenticated.get(o.m.clientIp);
       if (l) l.add(o.m.serverIp); else authenticated.set(o.m.clientIp, new Set([o.m.serverIp]));
     }

@@ -22,12 +22,16 @@ export const kdcUnreachable: FindingModule = {
     // the last time each KDC sent this client anything (one pass, not one per request)
     // (per KDC, then client: a capture has few KDCs, and no string is made per message)
     const lastFrom = new Map<string, Map<string, number>>();
-    for (const k of ctx.model.kerberos) {
+    const krb = ctx.model.kerberos;
+    for (let i = 0; i < krb.length; i++) { // (indexed: see walk.ts)
+      const k = krb[i];
       if (k.toKdc) continue;
       const l = lastFrom.get(k.srcIp);
       if (l) l.set(k.dstIp, k.ts); else lastFrom.set(k.srcIp, new Map([[k.dstIp, k.ts]]));
     }
-    for (const ex of ctx.exchanges) {
+    const exchanges = ctx.exchanges;
+    for (let i = 0; i < exchanges.length; i++) {
+      const ex = exchanges[i];
       if (!ex.req || ex.reply) continue;
       const icmp = icmpFor(ex.req);
       // unanswered without ICMP: only when nothing at all came back from that KDC to this client later

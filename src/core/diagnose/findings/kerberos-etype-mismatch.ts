@@ -21,7 +21,9 @@ export const kerberosEtypeMismatch: FindingModule = {
   create(ctx) {
     // retries of the same request (same client, service and connection) make one finding
     const groups = new Map<string, KrbExchange[]>();
-    for (const ex of ctx.exchanges) {
+    const exchanges = ctx.exchanges;
+    for (let i = 0; i < exchanges.length; i++) { // (indexed: see walk.ts)
+      const ex = exchanges[i];
       if (ex.reply?.msgType !== 30 || ex.reply.errorCode !== 14) continue;
       const key = `${ex.client}|${ex.service}|${ex.conn?.stream ?? ""}`;
       let l = groups.get(key);

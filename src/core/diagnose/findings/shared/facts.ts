@@ -24,7 +24,8 @@ export function gatherFacts(ctx: DiagnoseContext): void {
     if (legs.length) {
       k |= F.SESSIONS;
       if (legs.length >= 5) k |= F.MANY_LEGS;
-      for (const l of legs) {
+      for (let j = 0; j < legs.length; j++) {
+        const l = legs[j];
         if (isNtlmV1Leg(l)) k |= F.NTLMV1;
         if (!l.resp) continue;
         if (blobKerberosError(l)) k |= F.BLOB_KRB_ERROR;
@@ -35,9 +36,11 @@ export function gatherFacts(ctx: DiagnoseContext): void {
       }
       if (legs.length >= 2 && hasFailedExtraAttempt(m)) k |= F.EXTRA_ATTEMPTS;
     }
-    if (m.trees.length) {
+    const trees = m.trees;
+    if (trees.length) {
       k |= F.TREES;
-      for (const t of m.trees) {
+      for (let j = 0; j < trees.length; j++) {
+        const t = trees[j];
         if (!t.resp) continue;
         k |= isError(t.resp.status) ? F.TREE_ERROR : F.TREE_OK;
         if (treeSessionDeleted(t)) k |= F.SESSION_DELETED;
@@ -47,7 +50,8 @@ export function gatherFacts(ctx: DiagnoseContext): void {
     }
     const refused = m.beyond?.refused;
     if (refused) {
-      for (const r of refused) {
+      for (let j = 0; j < refused.length; j++) {
+        const r = refused[j];
         if (deleted(r.resp.status)) k |= F.SESSION_DELETED;
         if (notCovered(r.resp.status)) k |= F.PATH_NOT_COVERED;
       }

@@ -154,7 +154,9 @@ export function kerberosErrors(ctx: DiagnoseContext): { groups: KrbErrorGroup[];
   const viewOf = (ex: KrbExchange) => (ex.conn ? ctx.viewOf.get(ex.conn) ?? null : null);
   const preauth: KrbExchange[] = [];
   const byKey = new Map<string, KrbExchange[]>();
-  for (const ex of ctx.exchanges) {
+  const exchanges = ctx.exchanges;
+  for (let i = 0; i < exchanges.length; i++) { // (indexed: see walk.ts)
+    const ex = exchanges[i];
     const err = ex.reply?.msgType === 30 ? ex.reply.errorCode : null;
     if (err === null) continue;
     if (EXPECTED_KRB_ERRORS.has(err)) { preauth.push(ex); continue; }

@@ -8,8 +8,11 @@ export function workingShares(ctx: DiagnoseContext): Map<string, string[]> {
   // (a list per host, each path once in the order first seen, as a Set would keep them: no Set
   // and no copy per server of a capture with tens of thousands)
   const by = new Map<string, string[]>();
-  for (const c of connsWith(ctx, F.TREE_OK)) {
-    for (const t of c.m.trees) {
+  const conns = connsWith(ctx, F.TREE_OK);
+  for (let i = 0; i < conns.length; i++) { // (indexed: see walk.ts)
+    const c = conns[i], trees = c.m.trees;
+    for (let j = 0; j < trees.length; j++) {
+      const t = trees[j];
       if (!t.resp || isError(t.resp.status) || !t.path) continue;
       const h = c.m.serverIp; // host(c.s.server), as the model has it
       const l = by.get(h);
