@@ -67,6 +67,8 @@ export const F = {
   SMB1: 1 << 20,
   /** started before the capture, lost segments, or its outcome is "incomplete" (capture-incomplete.ts) */
   INCOMPLETE: 1 << 21,
+  /** DFS referral requests (ConnModel.beyond.referrals; path-not-covered.ts) */
+  REFERRALS: 1 << 22,
 } as const;
 
 /** The connection has one of the facts in `bits` (F; diagnose() gathers them before any rule runs). */
@@ -86,7 +88,7 @@ export interface DiagnoseContext {
   /** lookups by host, built on first use (connsToServer, okBetween): rules that look for other
    *  connections would otherwise scan every connection for each one (quadratic in a capture of
    *  tens of thousands) */
-  index?: { byServer?: HostIndex; byClient?: HostIndex; okByServer?: HostIndex };
+  index?: { byServer?: HostIndex; byClient?: HostIndex; okByServer?: HostIndex; byClientWith?: Map<number, HostIndex> };
   /** per F bit (by its number), the connections that have it: the rules that read only those */
   withFact?: ConnView[][];
 }
@@ -117,9 +119,8 @@ export function hasErrorFinding(ctx: DiagnoseContext, id: string): boolean {
   return ctx.errorOn.has(id);
 }
 
-function hostIndex(ctx: DiagnoseContext, hostOf: (c: ConnView) => string | null): HostIndex {
+function hostIndex(ctx: DiagnoseContext, hostOf: (c: ConnView) => string | null, conns: readonly ConnView[] = ctx.conns): HostIndex {
   const by: HostIndex = new Map();
-  const conns = ctx.conns;
   for (let i = 0; i < conns.length; i++) { // (indexed: see walk.ts)
     const c = conns[i];
     // the model's addresses are host() of the summary's endpoints, without parsing them again
@@ -145,6 +146,15 @@ export function connsToServer(ctx: DiagnoseContext, serverHost: string): readonl
 export function connsFromClient(ctx: DiagnoseContext, clientHost: string): readonly ConnView[] {
   const ix = (ctx.index ??= {});
   return listOf((ix.byClient ??= hostIndex(ctx, (c) => c.m.clientIp)).get(clientHost));
+}
+
+/** The connections of this client host that have this fact (one F bit), in Report order: an index
+ *  of the few connections a rule looks for (not of every connection). */
+export function connsFromClientWith(ctx: DiagnoseContext, bit: number, clientHost: string): readonly ConnView[] {
+  const by = ((ctx.index ??= {}).byClientWith ??= new Map());
+  let ix = by.get(bit);
+  if (!ix) by.set(bit, (ix = hostIndex(ctx, (c) => c.m.clientIp, connsWith(ctx, bit))));
+  return listOf(ix.get(clientHost));
 }
 
 /** The connections set up fine ("ok") from this client host to this server host, in Report order. */

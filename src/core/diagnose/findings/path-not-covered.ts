@@ -5,7 +5,7 @@
 // failure when it never asks (a client without DFS, or with DFS turned off) or the referral fails.
 // shared/precedence.ts leaves this status to this module.
 import * as W from "../../../../assembly/wire";
-import { connsWith, F, add, connsFromClient, host, streamFilter, type ConnView, type DiagnoseContext } from "../context";
+import { connsWith, F, add, connsFromClientWith, host, streamFilter, type ConnView, type DiagnoseContext } from "../context";
 import { REF } from "../references";
 import { statusLabel } from "../../names";
 import type { DfsReferral, TreeConnect } from "../../model/types";
@@ -46,7 +46,9 @@ function refusalsOf(c: ConnView): Refusal[] {
 /** The client's referral requests after `frame`, on any of its connections (it may ask another server, or on a new connection). */
 function referralsAfter(ctx: DiagnoseContext, c: ConnView, frame: number): { conn: ConnView; r: DfsReferral }[] {
   const out: { conn: ConnView; r: DfsReferral }[] = [];
-  for (const o of connsFromClient(ctx, host(c.s.client))) { // (an index: a scan of every connection per refusal was quadratic)
+  // (an index of the client's connections that asked for referrals: a scan of every connection
+  // per refusal was quadratic, and one of all connections is made for nothing else)
+  for (const o of connsFromClientWith(ctx, F.REFERRALS, c.m.clientIp)) {
     for (const r of o.m.beyond?.referrals ?? []) if (r.req.frame > frame) out.push({ conn: o, r });
   }
   return out.sort((a, b) => a.r.req.frame - b.r.req.frame);

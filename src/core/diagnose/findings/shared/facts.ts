@@ -48,6 +48,7 @@ export function gatherFacts(ctx: DiagnoseContext): void {
         if (treeConnectionLimited(t)) k |= F.TREE_LIMITED;
       }
     }
+    if (m.beyond?.referrals?.length) k |= F.REFERRALS;
     const refused = m.beyond?.refused;
     if (refused) {
       for (let j = 0; j < refused.length; j++) {
