@@ -4,8 +4,75 @@ import type { CaptureModel, ConnModel } from "../model/types";
 import type { Connection, Finding } from "../report";
 import type { KrbExchange } from "../model/kerberos";
 import { displayFilter } from "../filters";
+import type { HangUp } from "./findings/hangup";
 
-export interface ConnView { m: ConnModel; s: Omit<Connection, "findings">; findings: string[] }
+export interface ConnView {
+  m: ConnModel;
+  s: Omit<Connection, "findings">;
+  findings: string[];
+  /** what the rules look for on this connection (F bits), from one pass over its messages
+   *  (findings/shared/facts.ts) before they run: each rule reads the connections whose bit it
+   *  needs, instead of every connection's messages again (tens of passes over 50,000 models) */
+  k?: number;
+  /** findings/hangup.ts hangUpOf, made once (several ending rules ask) */
+  hangUp?: HangUp | null;
+}
+
+/**
+ * The facts of ConnView.k. A bit says the connection may concern a rule (the rule still decides);
+ * without it, the rule has nothing to say about the connection.
+ */
+export const F = {
+  /** it has SESSION_SETUP legs */
+  SESSIONS: 1 << 0,
+  /** it has TREE_CONNECTs */
+  TREES: 1 << 1,
+  /** a TREE_CONNECT answered with an error */
+  TREE_ERROR: 1 << 2,
+  /** a TREE_CONNECT answered with success */
+  TREE_OK: 1 << 3,
+  /** SMB3 encrypted messages (ConnModel.encrypted) */
+  ENCRYPTED: 1 << 4,
+  /** an NTLMv1 AUTHENTICATE answered (ntlmv1-refused.ts isNtlmV1Leg) */
+  NTLMV1: 1 << 5,
+  /** a KRB-ERROR in a SESSION_SETUP response blob (summarize.ts blobKerberosError) */
+  BLOB_KRB_ERROR: 1 << 6,
+  /** STATUS_USER_SESSION_DELETED on a leg, tree or later request (user-session-deleted.ts) */
+  SESSION_DELETED: 1 << 7,
+  /** STATUS_PATH_NOT_COVERED on a tree or later request (path-not-covered.ts) */
+  PATH_NOT_COVERED: 1 << 8,
+  /** a tree refused for a connection limit (tree-connection-limit.ts treeConnectionLimited) */
+  TREE_LIMITED: 1 << 9,
+  /** a failed NTLM logon answered in the rate limiter's window (auth-rate-limited.ts delayed) */
+  RATE_LIMITED: 1 << 10,
+  /** STATUS_NETWORK_SESSION_EXPIRED on a leg (summarize.ts sessionExpired) */
+  SESSION_EXPIRED: 1 << 11,
+  /** at least five legs (session-setup-loop.ts) */
+  MANY_LEGS: 1 << 12,
+  /** an attempt failed although another one succeeded (summarize.ts failedExtraAttempts) */
+  EXTRA_ATTEMPTS: 1 << 13,
+  /** a negative NetBIOS session response */
+  NBSS_REFUSED: 1 << 14,
+  /** its final NEGOTIATE response chose cipher 0 (no-common-cipher.ts) */
+  NO_CIPHER: 1 << 15,
+  /** lost segments (ConnModel.gaps) */
+  GAPS: 1 << 16,
+  /** a password was checked against a leg (decrypt stage: SessionLeg.passwordCheck) */
+  PASSWORD_CHECK: 1 << 17,
+  /** its outcome is "failed" (the ending rules: hangup.ts hangUpOf) */
+  FAILED: 1 << 18,
+  /** no SESSION_SETUP, no TREE_CONNECT and nothing encrypted (auth-not-attempted.ts) */
+  NO_SESSION: 1 << 19,
+  /** SMB1 (ConnModel.smb1) */
+  SMB1: 1 << 20,
+  /** started before the capture, lost segments, or its outcome is "incomplete" (capture-incomplete.ts) */
+  INCOMPLETE: 1 << 21,
+  /** DFS referral requests (ConnModel.beyond.referrals; path-not-covered.ts) */
+  REFERRALS: 1 << 22,
+} as const;
+
+/** The connection has one of the facts in `bits` (F; diagnose() gathers them before any rule runs). */
+export const has = (c: ConnView, bits: number) => (c.k! & bits) !== 0;
 
 export interface DiagnoseContext {
   model: CaptureModel;
@@ -15,14 +82,20 @@ export interface DiagnoseContext {
   /** the view of each connection model (rules look connections up by model) */
   viewOf: Map<ConnModel, ConnView>;
   /** per finding id, the findings kept whole (see add) */
-  whole: Map<string, Place[]>;
+  whole: Map<string, Kept>;
   /** ids of the connections an error finding names so far (hasErrorFinding; kept by add) */
   errorOn: Set<string>;
   /** lookups by host, built on first use (connsToServer, okBetween): rules that look for other
    *  connections would otherwise scan every connection for each one (quadratic in a capture of
    *  tens of thousands) */
-  index?: { byServer: Map<string, ConnView[]>; byClient: Map<string, ConnView[]>; okByHosts: Map<string, ConnView[]> };
+  index?: { byServer?: HostIndex; byClient?: HostIndex; okByServer?: HostIndex; byClientWith?: Map<number, HostIndex> };
+  /** per F bit (by its number), the connections that have it: the rules that read only those */
+  withFact?: ConnView[][];
 }
+
+/** Connections by a host address: one connection as itself (most hosts of a capture of 50,000
+ *  connections have one: no array each), more in an array. */
+type HostIndex = Map<string, ConnView | ConnView[]>;
 
 /**
  * The Report shows the first FINDINGS_PER_ID findings of an id one by one and folds the others
@@ -33,6 +106,8 @@ export const FINDINGS_PER_ID = 20;
 export const SEVERITY_RANK = { error: 0, warning: 1, info: 2 } as const;
 
 interface Place { at: number; rank: number; frame: number }
+/** The places kept whole of one id, and which of them comes last in Report order. */
+interface Kept { places: Place[]; last: number }
 const after = (a: Place, b: Place) => (a.rank - b.rank || a.frame - b.frame || a.at - b.at) > 0;
 
 export function makeContext(model: CaptureModel, conns: ConnView[], exchanges: KrbExchange[]): DiagnoseContext {
@@ -44,61 +119,115 @@ export function hasErrorFinding(ctx: DiagnoseContext, id: string): boolean {
   return ctx.errorOn.has(id);
 }
 
-function indexOf(ctx: DiagnoseContext): NonNullable<DiagnoseContext["index"]> {
-  if (ctx.index) return ctx.index;
-  const byServer = new Map<string, ConnView[]>(), byClient = new Map<string, ConnView[]>(), okByHosts = new Map<string, ConnView[]>();
-  const put = (m: Map<string, ConnView[]>, k: string, c: ConnView) => { const l = m.get(k); if (l) l.push(c); else m.set(k, [c]); };
-  for (const c of ctx.conns) {
+function hostIndex(ctx: DiagnoseContext, hostOf: (c: ConnView) => string | null, conns: readonly ConnView[] = ctx.conns): HostIndex {
+  const by: HostIndex = new Map();
+  for (let i = 0; i < conns.length; i++) { // (indexed: see walk.ts)
+    const c = conns[i];
     // the model's addresses are host() of the summary's endpoints, without parsing them again
-    put(byServer, c.m.serverIp, c);
-    put(byClient, c.m.clientIp, c);
-    // outcomes are settled before the rules run (summaries, then failedForKerberos)
-    if (c.s.outcome === "ok") put(okByHosts, `${c.m.clientIp}|${c.m.serverIp}`, c);
+    const h = hostOf(c);
+    if (h === null) continue;
+    const l = by.get(h);
+    if (l === undefined) by.set(h, c);
+    else if (Array.isArray(l)) l.push(c);
+    else by.set(h, [l, c]);
   }
-  return (ctx.index = { byServer, byClient, okByHosts });
+  return by;
 }
+
+const listOf = (x: ConnView | ConnView[] | undefined): readonly ConnView[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
 
 /** The connections whose server is this host (`host()` of their server), in Report order. */
 export function connsToServer(ctx: DiagnoseContext, serverHost: string): readonly ConnView[] {
-  return indexOf(ctx).byServer.get(serverHost) ?? [];
+  const ix = (ctx.index ??= {});
+  return listOf((ix.byServer ??= hostIndex(ctx, (c) => c.m.serverIp)).get(serverHost));
 }
 
 /** The connections whose client is this host (`host()` of their client), in Report order. */
 export function connsFromClient(ctx: DiagnoseContext, clientHost: string): readonly ConnView[] {
-  return indexOf(ctx).byClient.get(clientHost) ?? [];
+  const ix = (ctx.index ??= {});
+  return listOf((ix.byClient ??= hostIndex(ctx, (c) => c.m.clientIp)).get(clientHost));
+}
+
+/** The connections of this client host that have this fact (one F bit), in Report order: an index
+ *  of the few connections a rule looks for (not of every connection). */
+export function connsFromClientWith(ctx: DiagnoseContext, bit: number, clientHost: string): readonly ConnView[] {
+  const by = ((ctx.index ??= {}).byClientWith ??= new Map());
+  let ix = by.get(bit);
+  if (!ix) by.set(bit, (ix = hostIndex(ctx, (c) => c.m.clientIp, connsWith(ctx, bit))));
+  return listOf(ix.get(clientHost));
 }
 
 /** The connections set up fine ("ok") from this client host to this server host, in Report order. */
 export function okBetween(ctx: DiagnoseContext, clientHost: string, serverHost: string): readonly ConnView[] {
-  return indexOf(ctx).okByHosts.get(`${clientHost}|${serverHost}`) ?? [];
+  const ix = (ctx.index ??= {});
+  // outcomes are settled before the rules run (summaries, then failedForKerberos)
+  const all = listOf((ix.okByServer ??= hostIndex(ctx, (c) => (c.s.outcome === "ok" ? c.m.serverIp : null))).get(serverHost));
+  return all.filter((o) => o.m.clientIp === clientHost);
 }
+
+/** The connections that have this fact (one F bit), in Report order. */
+export function connsWith(ctx: DiagnoseContext, bit: number): readonly ConnView[] {
+  return ctx.withFact?.[31 - Math.clz32(bit)] ?? [];
+}
+
+/** What deciding a finding's place takes: all that a finding the Report folds keeps (strip). */
+export type FindingHead = Pick<Finding, "id" | "severity" | "connection" | "frames" | "connections">;
+/** The words of a finding, made only when the Report can show it whole. */
+export type FindingTexts = Pick<Finding, "title" | "explanation" | "remediation" | "filter" | "references">;
 
 /**
  * Adds a finding (and its id to the connection's list). Of each id, only the findings that can
  * appear whole in the Report (its first FINDINGS_PER_ID + 1 in Report order) keep their text;
  * the others keep what folding needs (connection, frames): a capture with 50,000 failing
  * connections otherwise held 50,000 explanations (~70 MB) until the Report folded them.
+ * With `texts`, `f` is the head only and the texts are made only for a finding kept whole (made
+ * for each of 50,000 failing connections, they were most of the diagnosis's time); the finding
+ * then has the fields in the order of Finding.
  */
-export function add(ctx: DiagnoseContext, f: Finding, conn?: ConnView): void {
+export function add(ctx: DiagnoseContext, f: Finding, conn?: ConnView): void;
+export function add(ctx: DiagnoseContext, f: FindingHead, conn: ConnView | undefined, texts: () => FindingTexts): void;
+export function add(ctx: DiagnoseContext, f: Finding | FindingHead, conn?: ConnView, texts?: () => FindingTexts): void {
   const at = ctx.findings.length;
-  ctx.findings.push(f);
   if (f.severity === "error") {
     if (f.connection) ctx.errorOn.add(f.connection);
-    for (const id of f.connections ?? []) ctx.errorOn.add(id);
+    if (f.connections) for (const id of f.connections) ctx.errorOn.add(id);
   }
-  if (conn && !conn.findings.includes(f.id)) conn.findings.push(f.id);
+  // (a first id as an array of one: push would give the empty list room for 17)
+  if (conn) { if (conn.findings.length === 0) conn.findings = [f.id]; else if (!conn.findings.includes(f.id)) conn.findings.push(f.id); }
   let kept = ctx.whole.get(f.id);
-  if (!kept) ctx.whole.set(f.id, (kept = []));
-  const me: Place = { at, rank: SEVERITY_RANK[f.severity], frame: f.frames[0] ?? 0 };
-  if (kept.length <= FINDINGS_PER_ID) { kept.push(me); return; }
-  let last = 0;
-  for (let i = 1; i < kept.length; i++) if (after(kept[i], kept[last])) last = i;
-  if (after(kept[last], me)) { strip(ctx, kept[last].at); kept[last] = me; } else strip(ctx, at);
+  if (!kept) ctx.whole.set(f.id, (kept = { places: [], last: 0 }));
+  const rank = SEVERITY_RANK[f.severity], frame = f.frames[0] ?? 0;
+  const places = kept.places;
+  let whole = true;
+  if (places.length <= FINDINGS_PER_ID) {
+    const me: Place = { at, rank, frame };
+    places.push(me);
+    if (places.length > 1 && after(me, places[kept.last])) kept.last = places.length - 1;
+  } else if ((places[kept.last].rank - rank || places[kept.last].frame - frame || places[kept.last].at - at) > 0) { // after(last, me)
+    const me: Place = { at, rank, frame };
+    // me takes the place of the last one; which is last now (findings mostly come in frame order: rarely)
+    strip(ctx, places[kept.last].at);
+    places[kept.last] = me;
+    let last = 0;
+    for (let i = 1; i < places.length; i++) if (after(places[i], places[last])) last = i;
+    kept.last = last;
+  } else whole = false;
+  ctx.findings.push(!whole ? bare(f) : texts ? withTexts(f, texts()) : (f as Finding));
 }
 
+function withTexts(h: FindingHead, t: FindingTexts): Finding {
+  const f: Finding = { id: h.id, severity: h.severity, title: t.title, explanation: t.explanation, remediation: t.remediation, connection: h.connection, frames: h.frames };
+  if (t.filter !== undefined) f.filter = t.filter;
+  if (t.references !== undefined) f.references = t.references;
+  if (h.connections !== undefined) f.connections = h.connections;
+  return f;
+}
+
+/** A finding the Report folds: what folding needs. */
+const bare = (f: FindingHead): Finding => ({ id: f.id, severity: f.severity, title: "", explanation: "", remediation: [], connection: f.connection, frames: f.frames });
+
 function strip(ctx: DiagnoseContext, at: number): void {
-  const f = ctx.findings[at];
-  ctx.findings[at] = { id: f.id, severity: f.severity, title: "", explanation: "", remediation: [], connection: f.connection, frames: f.frames };
+  ctx.findings[at] = bare(ctx.findings[at]);
 }
 
 /** "1.2 ms", "230 µs", "20.0 s" */

@@ -3,8 +3,10 @@
 import { SEVERITY_RANK as RANK, type DiagnoseContext } from "./context";
 import { walk } from "./findings/walk";
 import { FINDING_MODULES } from "./findings";
+import { gatherFacts } from "./findings/shared/facts";
 
 export function diagnose(ctx: DiagnoseContext): void {
+  gatherFacts(ctx);
   walk(ctx, FINDING_MODULES);
   // the modules' own passes; the fallbacks speak only where no other one did
   for (const m of FINDING_MODULES) if (!m.meta.fallback) m.create?.(ctx);

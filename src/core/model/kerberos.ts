@@ -74,40 +74,49 @@ function bestConnection(ex: KrbExchange, name: string | null, cands: ConnModel[]
 }
 
 export function pairKerberos(msgs: KrbMsg[], conns: ConnModel[]): { exchanges: KrbExchange[]; records: KerberosRecord[] } {
-  const pending = new Map<string, KrbMsg[]>();
+  // requests waiting for their reply: over TCP by stream (no string per message), over UDP by
+  // the addresses and ports
+  const pendingTcp = new Map<number, KrbExchange[]>(), pendingUdp = new Map<string, KrbExchange[]>();
   const exchanges: KrbExchange[] = [];
-  const replyOf = new Map<KrbMsg, KrbExchange>();
-  for (const m of msgs) {
+  /** the exchange of each message, by its index in msgs */
+  const exOf: (KrbExchange | undefined)[] = new Array(msgs.length);
+  for (let i = 0; i < msgs.length; i++) {
+    const m = msgs[i];
     const isReq = m.msgType === 10 || m.msgType === 12;
     if (isReq) {
-      const key = m.transport === "tcp" ? `t${m.stream}` : `u${m.src}|${m.dst}`;
-      let l = pending.get(key);
-      if (!l) pending.set(key, (l = []));
-      l.push(m);
       const ex: KrbExchange = { req: m, reply: null, service: m.sname, client: m.srcIp, kdc: m.dstIp, conn: null };
+      const key = m.transport === "tcp" ? m.stream : `${m.src}|${m.dst}`;
+      const pending: Map<number | string, KrbExchange[]> = m.transport === "tcp" ? pendingTcp : pendingUdp;
+      const l = pending.get(key);
+      if (l) l.push(ex); else pending.set(key, [ex]);
       exchanges.push(ex);
-      replyOf.set(m, ex);
+      exOf[i] = ex;
     } else if (m.msgType === 11 || m.msgType === 13 || m.msgType === 30) {
-      const key = m.transport === "tcp" ? `t${m.stream}` : `u${m.dst}|${m.src}`;
-      const req = pending.get(key)?.shift();
-      const ex = req ? replyOf.get(req)! : { req: null, reply: null, service: m.sname, client: m.toKdc ? m.srcIp : m.dstIp, kdc: m.toKdc ? m.dstIp : m.srcIp, conn: null };
+      const waiting = m.transport === "tcp" ? pendingTcp.get(m.stream) : pendingUdp.get(`${m.dst}|${m.src}`);
+      const paired = waiting?.shift();
+      const ex = paired ?? { req: null, reply: null, service: m.sname, client: m.toKdc ? m.srcIp : m.dstIp, kdc: m.toKdc ? m.dstIp : m.srcIp, conn: null };
       ex.reply = m;
       ex.service ??= m.sname;
-      if (!req) exchanges.push(ex);
-      replyOf.set(m, ex);
+      if (!paired) exchanges.push(ex);
+      exOf[i] = ex;
     }
   }
   // Attach service-ticket exchanges to the SMB connection they served, then each AS exchange to
-  // the connection its client's next service ticket went to.
-  const byClient = new Map<string, ConnModel[]>();
-  for (const c of conns) {
-    let l = byClient.get(c.clientIp);
-    if (!l) byClient.set(c.clientIp, (l = []));
-    l.push(c);
+  // the connection its client's next service ticket went to. (A client's connections: one as
+  // itself, more in an array: most clients of a capture of 50,000 connections have one.)
+  const byClientIp = new Map<string, ConnModel | ConnModel[]>();
+  for (let i = 0; i < conns.length; i++) {
+    const c = conns[i];
+    const l = byClientIp.get(c.clientIp);
+    if (l === undefined) byClientIp.set(c.clientIp, c);
+    else if (Array.isArray(l)) l.push(c);
+    else byClientIp.set(c.clientIp, [l, c]);
   }
+  const NONE: ConnModel[] = [];
+  const connsOf = (ip: string): ConnModel[] => { const l = byClientIp.get(ip); return l === undefined ? NONE : Array.isArray(l) ? l : [l]; };
   for (const ex of exchanges) {
     const name = smbServiceName(ex.service);
-    if (name) ex.conn = bestConnection(ex, name, byClient.get(ex.client) ?? []);
+    if (name) ex.conn = bestConnection(ex, name, connsOf(ex.client));
   }
   // Per client, the attached exchanges in capture order, to find "the next one" by binary search
   const attached = new Map<string, KrbExchange[]>();
@@ -134,10 +143,10 @@ export function pairKerberos(msgs: KrbMsg[], conns: ConnModel[]): { exchanges: K
     while (lo < hi) { const mid = (lo + hi) >> 1; if (tsOf(l[mid]) < t) lo = mid + 1; else hi = mid; }
     const next = lo < l.length && tsOf(l[lo]) - t < WINDOW_MS ? l[lo] : undefined;
     if (next) { if (couldServe(next.conn!)) ex.conn = next.conn; }
-    else ex.conn = bestConnection(ex, null, byClient.get(ex.client) ?? [], couldServe);
+    else ex.conn = bestConnection(ex, null, connsOf(ex.client), couldServe);
   }
-  const records: KerberosRecord[] = msgs.map((m) => {
-    const ex = replyOf.get(m);
+  const records: KerberosRecord[] = msgs.map((m, i) => {
+    const ex = exOf[i];
     const err = m.errorCode;
     return {
       frame: m.frame,

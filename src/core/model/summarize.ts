@@ -30,7 +30,18 @@ const succeeded = (a: SessionLeg[]) => { const l = a[a.length - 1]; return !!l.r
 
 /** The attempt that established the session the connection used, if any. */
 export function establishedAttempt(c: ConnModel): SessionLeg[] | undefined {
-  return attempts(c).find(succeeded);
+  // attempts(c).find(succeeded), without making every attempt's array (asked for each of
+  // 50,000 connections several times): an attempt ends at a leg that is not
+  // MORE_PROCESSING_REQUIRED, and succeeded when that leg has a response that is no error
+  const legs = c.sessions;
+  let start = 0;
+  for (let i = 0; i < legs.length; i++) {
+    const r = legs[i].resp;
+    if (r && (r.status >>> 0) === W.STATUS_MORE_PROCESSING_REQUIRED) continue;
+    if (r && !isError(r.status)) return legs.slice(start, i + 1);
+    start = i + 1;
+  }
+  return undefined;
 }
 
 /**
@@ -39,6 +50,19 @@ export function establishedAttempt(c: ConnModel): SessionLeg[] | undefined {
  * says nothing about the credentials, so it is never a failed logon.
  */
 export const sessionExpired = (leg: SessionLeg) => !!leg.resp && (leg.resp.status >>> 0) === W.STATUS_NETWORK_SESSION_EXPIRED;
+
+/** failedExtraAttempts(c).length > 0, without making the attempts (asked of every connection). */
+export function hasFailedExtraAttempt(c: ConnModel): boolean {
+  let ok = false, failed = false;
+  for (const l of c.sessions) {
+    const r = l.resp;
+    if (r && (r.status >>> 0) === W.STATUS_MORE_PROCESSING_REQUIRED) continue; // the attempt goes on
+    // the attempt ends here: succeeded, failed (not an expiry), or unanswered
+    if (r && !isError(r.status)) ok = true;
+    else if (r && !sessionExpired(l)) failed = true;
+  }
+  return ok && failed;
+}
 
 /** Attempts that failed although another attempt on the same connection succeeded. */
 export function failedExtraAttempts(c: ConnModel): SessionLeg[][] {
@@ -51,9 +75,10 @@ export function finalNegotiate(c: ConnModel) {
   return c.negotiates[c.negotiates.length - 1];
 }
 
-export function authOf(c: ConnModel): Connection["auth"] {
+/** `est`: establishedAttempt(c), when the caller has it already. */
+export function authOf(c: ConnModel, est: SessionLeg[] | undefined = establishedAttempt(c)): Connection["auth"] {
   let auth: Connection["auth"] = null;
-  for (const leg of establishedAttempt(c) ?? c.sessions) {
+  for (const leg of est ?? c.sessions) {
     const flags = leg.resp?.sessionFlags ?? 0;
     const ok = leg.resp && !isError(leg.resp.status);
     if (ok && (flags & W.SMB2_SESSION_FLAG_IS_NULL)) return "anonymous";
@@ -87,14 +112,16 @@ function osOf(v: number | undefined): { version: string; name: string } | null {
 
 /** The server's names: its CHALLENGE's target info, and the NETNAME context of the client's NEGOTIATE. */
 function serverNameOf(c: ConnModel): Connection["serverName"] {
-  const ch = c.sessions.map((s) => s.resp?.auth).find((a) => a?.nbComputer || a?.dnsComputer);
-  const netname = c.negotiates.map((n) => n.req?.netname).find((x) => x) ?? null;
+  let ch: NonNullable<SessionLeg["resp"]>["auth"] | undefined;
+  for (const s of c.sessions) { const a = s.resp?.auth; if (a?.nbComputer || a?.dnsComputer) { ch = a; break; } }
+  let netname: string | null = null;
+  for (const n of c.negotiates) if (n.req?.netname) { netname = n.req.netname; break; }
   if (!ch && !netname) return null;
   return { netbios: ch?.nbComputer ?? null, dns: ch?.dnsComputer ?? null, domain: ch?.nbDomain ?? null, netname };
 }
 
-export function userOf(c: ConnModel): string | null {
-  const legs = establishedAttempt(c) ?? c.sessions;
+export function userOf(c: ConnModel, est: SessionLeg[] | undefined = establishedAttempt(c)): string | null {
+  const legs = est ?? c.sessions;
   for (let i = legs.length - 1; i >= 0; i--) {
     const a = legs[i].req.auth;
     if (a.user !== undefined && (a.user !== "" || a.domain)) return a.domain ? `${a.domain}\\${a.user}` : a.user;
@@ -106,16 +133,15 @@ export function userOf(c: ConnModel): string | null {
 export interface Ending { how: "fin" | "rst" | "logoff"; by: "client" | "server"; frame: number; ts: number }
 
 export function endingOf(c: ConnModel): Ending | null {
-  let best: Ending | null = null;
-  const consider = (how: Ending["how"], e: { frame: number; ts: number; fromClient: boolean } | undefined) => {
-    if (e && (!best || e.frame < best.frame)) best = { how, by: e.fromClient ? "client" : "server", frame: e.frame, ts: e.ts };
-  };
-  consider("logoff", c.logoff);
-  consider("fin", c.finClient);
-  consider("fin", c.finServer);
-  consider("rst", c.rst);
-  return best;
+  // the earliest of them (the first named wins a tie), as one Ending (no closure, no Ending per candidate)
+  let how: Ending["how"] = "logoff";
+  let e: EndEvent | undefined = c.logoff;
+  if (c.finClient && (!e || c.finClient.frame < e.frame)) { how = "fin"; e = c.finClient; }
+  if (c.finServer && (!e || c.finServer.frame < e.frame)) { how = "fin"; e = c.finServer; }
+  if (c.rst && (!e || c.rst.frame < e.frame)) { how = "rst"; e = c.rst; }
+  return e ? { how, by: e.fromClient ? "client" : "server", frame: e.frame, ts: e.ts } : null;
 }
+type EndEvent = { frame: number; ts: number; fromClient: boolean };
 
 /**
  * A connection one side ended after a response, without the step the protocol expects next
@@ -132,19 +158,20 @@ export interface Abandonment {
   end: Ending | null;
 }
 
-export function abandonment(c: ConnModel): Abandonment | null {
+/** `est`, `end`: establishedAttempt(c) and endingOf(c), when the caller has them already. */
+export function abandonment(c: ConnModel, est?: SessionLeg[] | null, end?: Ending | null): Abandonment | null {
   if (c.encrypted || c.trees.length > 0) return null;
   const neg = finalNegotiate(c);
   // started mid-connection without its NEGOTIATE: the tree connects may predate the capture
   if (c.midstream && !neg) return null;
-  const end = endingOf(c);
+  if (end === undefined) end = endingOf(c);
   const at = (phase: Phase, after: SmbResponse, expected: string): Abandonment => ({ phase, after, expected, end: end && end.frame > after.frame ? end : null });
   if (c.sessions.length === 0) {
     if (!neg?.resp || isError(neg.resp.status) || neg.resp.dialect === null) return null;
     // an SMB2 "2.???" answer to a multi-protocol SMB1 NEGOTIATE asks for a second, SMB2 NEGOTIATE (MS-SMB2 3.2.5.2)
     return at("negotiate", neg.resp, neg.resp.dialect === "2.???" ? "an SMB2 NEGOTIATE" : "SESSION_SETUP");
   }
-  const est = establishedAttempt(c);
+  if (est === undefined) est = establishedAttempt(c);
   const last = c.sessions[c.sessions.length - 1];
   if (est) {
     const l = est[est.length - 1];
@@ -155,7 +182,7 @@ export function abandonment(c: ConnModel): Abandonment | null {
     if (((l.req.flags ?? 0) & W.SMB2_SESSION_FLAG_BINDING) !== 0) return null;
     // an anonymous session the client asked for and then logged off from is a probe (server
     // information, a share list over RPC), ended in order
-    if (end?.how === "logoff" && end.by === "client" && authOf(c) === "anonymous") return null;
+    if (end?.how === "logoff" && end.by === "client" && authOf(c, est) === "anonymous") return null;
     return at("session_setup", l.resp!, "TREE_CONNECT");
   }
   if (last.resp && (last.resp.status >>> 0) === W.STATUS_MORE_PROCESSING_REQUIRED) return at("session_setup", last.resp, "the next SESSION_SETUP leg");
@@ -177,62 +204,61 @@ export function serverResetAfter(c: ConnModel, req: { frame: number; ts: number 
  * tells a request the capture simply stopped after (incomplete) from one left unanswered. A
  * connection that a side ended after a response, without the next step, failed where it stopped.
  */
-export function outcomeOf(c: ConnModel, captureEnd: number | null): { outcome: Outcome; failedPhase: Phase | null; status: string | null } {
+export function outcomeOf(c: ConnModel, captureEnd: number | null, est: SessionLeg[] | undefined = establishedAttempt(c), end?: Ending | null): Judged {
   const neg = finalNegotiate(c);
-  let outcome: Outcome = "ok";
-  let failedPhase: Phase | null = null;
-  let status: string | null = null;
   const closed = !!(c.rst || c.finClient || c.finServer);
-  const endedSoonAfter = (ts: number) => !closed && captureEnd !== null && captureEnd - ts < 2000;
-  const fail = (o: Outcome, p: Phase | null, r: SmbResponse | null = null) => { outcome = o; failedPhase = p; status = r === null ? null : responseStatus(r); };
-  /**
-   * A request left unanswered: refused by a server reset; cut off by the capture's end, or with
-   * server bytes lost after it (the response may be in the hole): incomplete; else no-response.
-   */
-  const unanswered = (req: { frame: number; ts: number }, p: Phase) =>
-    fail(serverResetAfter(c, req) ? "failed"
-      : endedSoonAfter(req.ts) || c.gaps.some((g) => !g.fromClient && g.frame > req.frame) ? "incomplete" : "no-response", p);
   // A connection that established a session is judged by what followed; extra attempts that
   // failed on it (e.g. refused multichannel binds) are findings, not its outcome.
-  const lastLeg = establishedAttempt(c) ? undefined : c.sessions[c.sessions.length - 1];
+  const lastLeg = est ? undefined : c.sessions[c.sessions.length - 1];
   const failedTree = c.trees.find((t) => t.resp && isError(t.resp.status));
   const hasSmb = c.negotiates.length > 0 || c.sessions.length > 0 || c.trees.length > 0 || c.encrypted;
   if (c.syns.length && !c.synAck && !hasSmb && !c.midstream) {
-    if ((c.rst && !c.rst.fromClient) || c.icmp) fail("failed", "tcp"); // refused by a reset or an ICMP error
-    else fail("no-response", "tcp");
+    if ((c.rst && !c.rst.fromClient) || c.icmp) return judged("failed", "tcp"); // refused by a reset or an ICMP error
+    return judged("no-response", "tcp");
   } else if (c.nbssResponse && !c.nbssResponse.positive) {
-    fail("failed", "negotiate");
+    return judged("failed", "negotiate");
   } else if (c.nbssRequest && !c.nbssResponse && !hasSmb) {
-    unanswered(c.nbssRequest, "negotiate");
+    return unanswered(c, c.nbssRequest, "negotiate", closed, captureEnd);
   } else if (neg?.req && !neg.resp && c.sessions.length === 0) {
-    unanswered(neg.req, "negotiate");
+    return unanswered(c, neg.req, "negotiate", closed, captureEnd);
   } else if (neg?.resp && isError(neg.resp.status)) {
-    fail("failed", "negotiate", neg.resp);
+    return judged("failed", "negotiate", neg.resp);
   } else if (neg?.resp?.smb1 && neg.resp.dialect === null) {
-    fail("failed", "negotiate");
+    return judged("failed", "negotiate");
   } else if (lastLeg && !lastLeg.resp && !failedTree) {
-    unanswered(lastLeg.req, "session_setup");
+    return unanswered(c, lastLeg.req, "session_setup", closed, captureEnd);
   } else if (lastLeg?.resp && closed && blobKerberosError(lastLeg) && !failedTree) {
-    fail("failed", "session_setup"); // the server's Kerberos refused the ticket (a KRB-ERROR in the blob), the client gave up
+    return judged("failed", "session_setup"); // the server's Kerberos refused the ticket (a KRB-ERROR in the blob), the client gave up
   } else if (lastLeg && sessionExpired(lastLeg) && !failedTree) {
     // a session older than the capture asked to re-authenticate, and the capture shows no more
-    fail("incomplete", null);
+    return judged("incomplete", null);
   } else if (lastLeg?.resp && isError(lastLeg.resp.status) && !sessionExpired(lastLeg)) {
-    fail("failed", "session_setup", lastLeg.resp);
+    return judged("failed", "session_setup", lastLeg.resp);
   } else if (failedTree) {
-    fail("failed", "tree_connect", failedTree.resp!);
+    return judged("failed", "tree_connect", failedTree.resp!);
   } else if (c.trees.some((t) => !t.resp) && !c.encrypted) {
     const t = c.trees.find((x) => !x.resp)!;
-    unanswered(t.req, "tree_connect");
+    return unanswered(c, t.req, "tree_connect", closed, captureEnd);
   } else if (!neg && c.sessions.length === 0 && c.trees.length === 0) {
-    fail("incomplete", null); // started mid-connection, or nothing of the setup was captured
-  } else {
-    const ab = abandonment(c);
-    // ended without the next step: failed there; still open when the capture stopped: incomplete
-    if (ab) fail(ab.end ? "failed" : "incomplete", ab.end ? ab.phase : null);
+    return judged("incomplete", null); // started mid-connection, or nothing of the setup was captured
   }
+  const ab = abandonment(c, est ?? null, end);
+  // ended without the next step: failed there; still open when the capture stopped: incomplete
+  if (ab) return judged(ab.end ? "failed" : "incomplete", ab.end ? ab.phase : null);
+  return judged("ok", null);
+}
 
-  return { outcome, failedPhase, status };
+type Judged = { outcome: Outcome; failedPhase: Phase | null; status: string | null };
+const judged = (outcome: Outcome, failedPhase: Phase | null, r: SmbResponse | null = null): Judged => ({ outcome, failedPhase, status: r === null ? null : responseStatus(r) });
+
+/**
+ * A request left unanswered: refused by a server reset; cut off by the capture's end, or with
+ * server bytes lost after it (the response may be in the hole): incomplete; else no-response.
+ */
+function unanswered(c: ConnModel, req: { frame: number; ts: number }, p: Phase, closed: boolean, captureEnd: number | null): Judged {
+  const endedSoonAfter = !closed && captureEnd !== null && captureEnd - req.ts < 2000;
+  return judged(serverResetAfter(c, req) ? "failed"
+    : endedSoonAfter || c.gaps.some((g) => !g.fromClient && g.frame > req.frame) ? "incomplete" : "no-response", p);
 }
 
 export function summarize(c: ConnModel, captureEnd: number | null): Omit<Connection, "findings"> {
@@ -286,7 +312,9 @@ export function summarize(c: ConnModel, captureEnd: number | null): Omit<Connect
     });
   }
 
-  const { outcome, failedPhase, status } = outcomeOf(c, captureEnd);
+  const est = establishedAttempt(c);
+  const end = endingOf(c);
+  const { outcome, failedPhase, status } = outcomeOf(c, captureEnd, est, end);
 
   // Posture
   const dialect = neg?.resp?.dialect ?? null;
@@ -303,7 +331,6 @@ export function summarize(c: ConnModel, captureEnd: number | null): Omit<Connect
   else if (shares.some((s) => s.encrypted)) encryption = "share";
   else if (c.encrypted) encryption = "unknown";
 
-  const end = endingOf(c);
   const ended: Connection["ended"] = c.rst ? (c.rst.fromClient ? "rst-client" : "rst-server")
     : c.finClient && (!c.finServer || c.finClient.ts <= c.finServer.ts) ? "fin-client" : c.finServer ? "fin-server" : "open";
 
@@ -318,8 +345,8 @@ export function summarize(c: ConnModel, captureEnd: number | null): Omit<Connect
     dialect,
     signing,
     encryption,
-    auth: authOf(c),
-    user: userOf(c),
+    auth: authOf(c, est),
+    user: userOf(c, est),
     phases,
     shares,
     outcome,
@@ -329,15 +356,26 @@ export function summarize(c: ConnModel, captureEnd: number | null): Omit<Connect
     ending: end ? { how: end.how, by: end.by, frame: end.frame } : null,
     midstream: c.midstream,
     smb1: c.smb1,
-    spn: c.sessions.map((s) => s.req.auth.spn).find((x) => x) ?? null,
-    kerberosService: c.sessions.map((s) => s.req.auth.krbSname).find((x) => x) ?? null,
+    spn: firstSet(c.sessions, (s) => s.req.auth.spn) || null,
+    kerberosService: firstSet(c.sessions, (s) => s.req.auth.krbSname) || null,
     serverName: serverNameOf(c),
     // who is talking: the NTLM VERSION of the client's NEGOTIATE/AUTHENTICATE and the server's CHALLENGE
-    clientOs: osOf(c.sessions.map((s) => s.req.auth.osVersion).find((x) => x !== undefined)),
-    serverOs: osOf(c.sessions.map((s) => s.resp?.auth.osVersion).find((x) => x !== undefined)),
+    clientOs: osOf(firstDefined(c.sessions, (s) => s.req.auth.osVersion)),
+    serverOs: osOf(firstDefined(c.sessions, (s) => s.resp?.auth.osVersion)),
     decryption: c.decryption,
     ladder: c.ladder.map((l) => ({ frame: l.frame, offsetMs: ms(t0, l.ts), fromClient: l.fromClient, label: l.label, status: l.status ?? null, kind: l.kind, error: l.error })),
   };
+}
+
+/** The first truthy value of f over the legs (as legs.map(f).find((x) => x), without the array). */
+function firstSet<T>(legs: SessionLeg[], f: (l: SessionLeg) => T | undefined): T | undefined {
+  for (const l of legs) { const x = f(l); if (x) return x; }
+  return undefined;
+}
+/** The first value of f over the legs that is not undefined. */
+function firstDefined<T>(legs: SessionLeg[], f: (l: SessionLeg) => T | undefined): T | undefined {
+  for (const l of legs) { const x = f(l); if (x !== undefined) return x; }
+  return undefined;
 }
 
 /** A SESSION_SETUP response whose blob carries a KRB-ERROR other than the pre-authentication ones (RFC 4120 7.5.9). */

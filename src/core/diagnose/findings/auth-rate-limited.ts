@@ -10,7 +10,7 @@
 // seen by a capture on the client and the server's own check against a DC (NTLM pass-through:
 // milliseconds on a LAN, a few hundred on a slow WAN link); beyond 2.5 s a slow DC explains the answer
 // as well as the limiter does, so nothing is claimed.
-import { add, dur, host, streamFilter, type ConnView } from "../context";
+import { connsWith, F, add, dur, host, streamFilter, type ConnView } from "../context";
 import { statusLabel } from "../../names";
 import { windowsBuild, from24H2 } from "./shared/windows-build";
 import type { SessionLeg } from "../../model/types";
@@ -30,7 +30,7 @@ const REFS = [
 ];
 
 /** A refused NTLM leg whose answer came in the limiter's window, with the delay. */
-function delayed(leg: SessionLeg): number | null {
+export function delayed(leg: SessionLeg): number | null {
   if (!leg.resp || !leg.req.frame || !INVALID_AUTH.has(statusLabel(leg.resp.status))) return null;
   const a = leg.req.auth;
   if (a.mech === "kerberos" || (a.mech !== "ntlm" && a.ntlmType === undefined)) return null;
@@ -46,18 +46,19 @@ export const authRateLimited: FindingModule = {
     references: REFS,
   },
   create(ctx) {
-    for (const c of ctx.conns) {
+    for (const c of connsWith(ctx, F.RATE_LIMITED)) {
       const legs = c.m.sessions.map((l) => [l, delayed(l)] as const).filter((x): x is readonly [SessionLeg, number] => x[1] !== null);
       if (!legs.length) continue;
       const server = windowsBuild(c.s.serverOs ?? null);
       // the limiter exists only from 26100 on; a non-Windows server (build 0) has none either
       if (c.s.serverOs && (!server || !from24H2(server))) continue;
-      add(ctx, rateFinding(c, legs, server?.name ?? null), c);
+      const [leg] = legs[0];
+      add(ctx, { id: "AUTH_RATE_LIMITED", severity: "info", connection: c.s.id, frames: [leg.req.frame, leg.resp!.frame] }, c, () => rateTexts(c, legs, server?.name ?? null));
     }
   },
 };
 
-function rateFinding(c: ConnView, legs: (readonly [SessionLeg, number])[], serverName: string | null) {
+function rateTexts(c: ConnView, legs: (readonly [SessionLeg, number])[], serverName: string | null) {
   const [leg, ms] = legs[0];
   const srv = host(c.s.server);
   const who = serverName
@@ -65,16 +66,12 @@ function rateFinding(c: ConnView, legs: (readonly [SessionLeg, number])[], serve
     : "The capture does not name the server's system (no NTLM VERSION); the limiter exists on Windows Server 2025 and Windows 11 24H2 and later, on by default.";
   const more = legs.length > 1 ? ` ${legs.length - 1} more failed logon${legs.length > 2 ? "s" : ""} on this connection took as long (${legs.slice(1, 5).map(([, d]) => dur(d)).join(", ")}).` : "";
   return {
-    id: "AUTH_RATE_LIMITED",
-    severity: "info" as const,
     title: `${srv} held the failed logon for ${dur(ms)}: the SMB authentication rate limiter, not a slow domain controller`,
     explanation: `The NTLM SESSION_SETUP in frame ${leg.req.frame} was answered ${statusLabel(leg.resp!.status)} in frame ${leg.resp!.frame}, ${dur(ms)} later. That is the delay of the SMB authentication rate limiter: the server waits ${RATE_LIMIT_DEFAULT_MS} ms (InvalidAuthenticationDelayTimeInMs, the default) before it answers each failed NTLM or PKU2U logon, so that guessing passwords over SMB is slow. ${who} The wait says nothing about the domain controller: the logon failed because of the credentials (see the logon failure), and the delay is by design.${more}`,
     remediation: [
       "Fix the credentials the client sends (the logon failure says which user); each further wrong attempt costs the same wait.",
       `Only if the delay itself is a problem (e.g. a script that tries accounts in turn): \`Get-SmbServerConfiguration | select InvalidAuthenticationDelayTimeInMs\` on ${srv}; \`Set-SmbServerConfiguration -InvalidAuthenticationDelayTimeInMs 0\` turns the limiter off (or the GPO "Enable authentication rate limiter" under Lanman Server). Keep it on: it slows down password guessing.`,
     ],
-    connection: c.s.id,
-    frames: [leg.req.frame, leg.resp!.frame],
     filter: streamFilter(c),
     references: REFS,
   };

@@ -1,7 +1,7 @@
 // CAPTURE_INCOMPLETE: what the capture misses that a verdict needs: a connection that started before
 // it or that it ends in the middle of, lost segments; packets cut at the snapshot length; a damaged
 // or truncated file (read up to the damage).
-import { add, streamFilter } from "../context";
+import { add, connsWith, F, streamFilter } from "../context";
 import type { FindingModule } from "./module";
 
 const meta = {
@@ -16,7 +16,7 @@ export const captureIncomplete: FindingModule = {
   visit: {
     capture(ctx) {
       const m = ctx.model;
-      for (const c of ctx.conns) {
+      for (const c of connsWith(ctx, F.INCOMPLETE)) { // (the others have none of the reasons below)
         const reasons: string[] = [];
         const frames: number[] = [];
         if (c.m.midstream) {

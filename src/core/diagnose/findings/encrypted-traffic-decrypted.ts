@@ -2,7 +2,7 @@
 // opened with a secret the user gave; the other findings read them as if they had been clear.
 // Also what ENCRYPTED_TRAFFIC (encrypted-traffic.ts) says about the messages that stayed closed:
 // which secret would open them, or why the one given did not.
-import { add, streamFilter, type ConnView } from "../context";
+import { add, connsWith, F, streamFilter, type ConnView } from "../context";
 import { REF } from "../references";
 import type { SessionDecryption } from "../../report";
 import type { FindingModule } from "./module";
@@ -56,7 +56,7 @@ export const encryptedTrafficDecrypted: FindingModule = {
     references: [SMB2_KEYS, NLMP_SESSION_KEY, KILE_SESSION_KEY],
   },
   create(ctx) {
-    for (const c of ctx.conns) {
+    for (const c of connsWith(ctx, F.ENCRYPTED)) {
       const e = c.m.encrypted;
       const opened = c.m.decryption?.sessions.filter((s) => s.result === "decrypted") ?? [];
       if (!e || opened.length === 0) continue;

@@ -8,8 +8,9 @@ export interface HangUp extends Abandonment { end: NonNullable<Abandonment["end"
 /** The hang-up that failed this connection, or null (it failed otherwise, or did not fail). */
 export function hangUpOf(c: ConnView): HangUp | null {
   if (c.s.outcome !== "failed") return null;
+  if (c.hangUp !== undefined) return c.hangUp; // made once: five rules ask
   const ab = abandonment(c.m);
-  return ab?.end ? (ab as HangUp) : null;
+  return (c.hangUp = ab?.end ? (ab as HangUp) : null);
 }
 
 const HOW = { fin: "closed the connection (FIN", rst: "reset the connection (RST", logoff: "logged off (LOGOFF" } as const;

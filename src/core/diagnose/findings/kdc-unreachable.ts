@@ -20,13 +20,22 @@ export const kdcUnreachable: FindingModule = {
     const groups = new Map<string, { ex: KrbExchange[]; icmp: IcmpMsg[] }>();
     const icmpFor = icmpForUdp(ctx.model);
     // the last time each KDC sent this client anything (one pass, not one per request)
-    const lastFrom = new Map<string, number>();
-    for (const k of ctx.model.kerberos) if (!k.toKdc) lastFrom.set(`${k.srcIp}|${k.dstIp}`, k.ts);
-    for (const ex of ctx.exchanges) {
+    // (per KDC, then client: a capture has few KDCs, and no string is made per message)
+    const lastFrom = new Map<string, Map<string, number>>();
+    const krb = ctx.model.kerberos;
+    for (let i = 0; i < krb.length; i++) { // (indexed: see walk.ts)
+      const k = krb[i];
+      if (k.toKdc) continue;
+      const l = lastFrom.get(k.srcIp);
+      if (l) l.set(k.dstIp, k.ts); else lastFrom.set(k.srcIp, new Map([[k.dstIp, k.ts]]));
+    }
+    const exchanges = ctx.exchanges;
+    for (let i = 0; i < exchanges.length; i++) {
+      const ex = exchanges[i];
       if (!ex.req || ex.reply) continue;
       const icmp = icmpFor(ex.req);
       // unanswered without ICMP: only when nothing at all came back from that KDC to this client later
-      if (!icmp.length && (lastFrom.get(`${ex.kdc}|${ex.client}`) ?? -Infinity) >= ex.req.ts) continue;
+      if (!icmp.length && (lastFrom.get(ex.kdc)?.get(ex.client) ?? -Infinity) >= ex.req.ts) continue;
       const key = `${ex.client}|${ex.kdc}|${ex.conn?.stream ?? ""}`;
       let g = groups.get(key);
       if (!g) groups.set(key, (g = { ex: [], icmp: [] }));
@@ -41,11 +50,12 @@ function report(ctx: DiagnoseContext, exs: KrbExchange[], icmp: IcmpMsg[]): void
   const ex = exs[0];
   const v: ConnView | null = exs.map((e) => (e.conn ? ctx.viewOf.get(e.conn) : undefined)).find((x) => x) ?? null;
   const reqs = exs.map((e) => e.req!);
-  const kinds = [...new Set(reqs.map((r) => (r.msgType === 10 ? "AS-REQ" : r.msgType === 12 ? "TGS-REQ" : "request")))].join(" and ");
   const reqFrames = reqs.map((r) => r.frame);
-  const realm = reqs.map((r) => r.realm).find((x) => x) ?? null;
   const fellBack = v ? v.m.sessions.some((l) => l.req.auth.ntlmType !== undefined) && v.s.outcome === "ok" : false;
   const severity = !v ? (ctx.conns.length ? "info" : "error") : fellBack ? "warning" : "error";
+  add(ctx, { id: "KDC_UNREACHABLE", severity, connection: v?.s.id ?? null, frames: [...reqFrames, ...icmp.map((e) => e.frame)].sort((a, b) => a - b) }, v ?? undefined, () => {
+  const kinds = [...new Set(reqs.map((r) => (r.msgType === 10 ? "AS-REQ" : r.msgType === 12 ? "TGS-REQ" : "request")))].join(" and ");
+  const realm = reqs.map((r) => r.realm).find((x) => x) ?? null;
   const first = icmp[0];
   const answered = first
     ? `${first.sender === ex.kdc ? `The KDC's address ${ex.kdc}` : `${first.sender} (on the way to ${ex.kdc})`} answered with ${icmpText(first)} (frame${icmp.length > 1 ? "s" : ""} ${icmp.map((e) => e.frame).join(", ")}); the error quotes the request's own addresses and ports, so it is the answer to it, not a new request. ${icmpMeaning(first) === "port" ? `The host is there but nothing listens on UDP port 88: ${ex.kdc} is not a KDC (a wrong address in krb5.conf or DNS SRV records, or the KDC service is stopped).` : icmpMeaning(first) === "prohibited" ? "A firewall refuses Kerberos traffic to the KDC." : "There is no route to the KDC, or the host is down."}`
@@ -55,9 +65,7 @@ function report(ctx: DiagnoseContext, exs: KrbExchange[], icmp: IcmpMsg[]): void
       ? ` The client then fell back to NTLM on the SMB connection to ${v.s.server}, which worked: access works, but without Kerberos (and it breaks where NTLM is blocked).`
       : ` Without a ticket the client could not authenticate the SMB connection to ${v.s.server} (tcp.stream ${v.s.stream}); it never sent SESSION_SETUP.`
     : "";
-  add(ctx, {
-    id: "KDC_UNREACHABLE",
-    severity,
+  return {
     title: `KDC ${ex.kdc} unreachable${first ? `: ${icmpMeaning(first) === "port" ? "nothing on port 88" : icmpMeaning(first) === "prohibited" ? "Kerberos blocked" : "no route"}` : ": no answer"}${fellBack ? " (NTLM fallback worked)" : ""}`,
     explanation: `${ex.client} sent ${exs.length > 1 ? `${exs.length} Kerberos ${kinds}s` : `a Kerberos ${kinds}`} to ${ex.kdc} port 88 (frame${reqFrames.length > 1 ? "s" : ""} ${reqFrames.join(", ")}${ex.service ? `, for ${ex.service}` : ""}) and got no Kerberos answer. ${answered}${smb}`,
     remediation: [
@@ -67,9 +75,8 @@ function report(ctx: DiagnoseContext, exs: KrbExchange[], icmp: IcmpMsg[]): void
       `Test the port from the client: \`Test-NetConnection -ComputerName ${ex.kdc} -Port 88\` (TCP) / \`nc -vzu ${ex.kdc} 88\`; on the KDC, \`Get-Service kdc\` (Windows) or \`ss -lunp 'sport = :88'\` (Samba AD: the \`samba\` process).`,
       "Open UDP and TCP 88 from the clients to every domain controller on the firewalls in between.",
     ],
-    connection: v?.s.id ?? null,
-    frames: [...reqFrames, ...icmp.map((e) => e.frame)].sort((a, b) => a - b),
     filter: displayFilter({ frames: [...reqFrames, ...icmp.map((e) => e.frame)] }),
     references: kdcUnreachable.meta.references,
-  }, v ?? undefined);
+  };
+  });
 }

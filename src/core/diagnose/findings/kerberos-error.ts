@@ -6,7 +6,7 @@
 //   KRB-ERROR in the SPNEGO responseToken (RFC 4120 3.2.3; RFC 4178 4.2.2), e.g. KRB_AP_ERR_SKEW
 //   (clocks apart), KRB_AP_ERR_MODIFIED (the ticket is not for this server's key),
 //   KRB_AP_ERR_TKT_EXPIRED. The KDC saw nothing wrong, so port 88 shows no error: only the blob does.
-import { add, host, streamFilter, type ConnView, type DiagnoseContext } from "../context";
+import { add, connsWith, F, host, streamFilter, type ConnView, type DiagnoseContext } from "../context";
 import { REF } from "../references";
 import { displayFilter } from "../../filters";
 import { KRB_ERRORS } from "../../names";
@@ -57,6 +57,7 @@ export const kerberosError: FindingModule = {
       if (g.id !== meta.id) return;
       const { group, v, err, notSmb } = g;
     const ex = group[0];
+    add(ctx, { id: meta.id, severity: notSmb ? "info" : "error", connection: v?.s.id ?? null, frames: framesOf(group) }, v ?? undefined, () => {
     const name = KRB_ERRORS[err] ?? `Kerberos error ${err}`;
     const a = ADVICE[err];
     const who = ex.req?.cname ?? ex.reply?.cname;
@@ -64,22 +65,19 @@ export const kerberosError: FindingModule = {
     const consequence = notSmb ? NOT_SMB : `It comes after pre-authentication, so it is a real failure: the client cannot get the ticket it needs${v ? ` for the SMB connection to ${v.s.server}` : ""}.`;
     // the account and service names fill the commands where the capture shows them
     const fix = (a?.fix ?? ["Look up the error in RFC 4120 7.5.9 / MS-KILE and the KDC's event log (event 4768/4769/4771 on a Windows DC)."]).map((x) => (who ? x.replace(/<user>/g, who) : x)).map((x) => (ex.service ? x.replace(/<spn>/g, ex.service) : x));
-    add(ctx, {
-      id: meta.id,
-      severity: notSmb ? "info" : "error",
+    return {
       title: `Kerberos ${name}${who ? ` for ${who}` : ""}${ex.service ? ` (${ex.service})` : ""}${notSmb ? " (not SMB-related)" : ""}`,
       explanation: `The KDC ${ex.kdc} answered ${ex.client}'s ${req}${ex.req ? ` (frame ${ex.req.frame})` : " (not in the capture)"} with ${name} (code ${err}, frame ${ex.reply!.frame}${group.length > 1 ? `, ${group.length} times` : ""})${ex.reply?.etext ? `, text "${ex.reply.etext}"` : ""}. ${a ? `This means ${a.meaning}. ` : ""}${consequence}`,
       remediation: [...fix, "On a Windows DC the Security log has the matching event (4768 AS, 4769 TGS, 4771 pre-auth failure) with the same code."],
-      connection: v?.s.id ?? null,
-      frames: framesOf(group),
       filter: displayFilter({ kerberosErrors: [err], host: ex.client }),
       references: KDC_REFS,
-    }, v ?? undefined);
+    };
+    });
     },
   },
   // errors inside the SESSION_SETUP blob, after the walk
   create(ctx) {
-    for (const c of ctx.conns) {
+    for (const c of connsWith(ctx, F.BLOB_KRB_ERROR)) {
       const leg = c.m.sessions.find(blobKerberosError);
       if (leg) report(ctx, c, leg);
     }
@@ -87,18 +85,17 @@ export const kerberosError: FindingModule = {
 };
 
 function report(ctx: DiagnoseContext, c: ConnView, leg: SessionLeg): void {
+  const recovered = !!establishedAttempt(c.m);
+  add(ctx, { id: meta.id, severity: recovered ? "info" : "error", connection: c.s.id, frames: [leg.req.frame, leg.resp!.frame].filter((x) => x > 0) }, c, () => {
   const a = leg.resp!.auth;
   const err = a.krbError!;
   const name = KRB_ERRORS[err] ?? `Kerberos error ${err}`;
   const adv = AP_ADVICE[err] ?? ADVICE[err];
   const skew = err === 37 ? kerberosTimeDiff(a.krbStime, a.krbCtime) : null;
-  const recovered = !!establishedAttempt(c.m);
   const skewWords = skew !== null
     ? ` The error carries both clocks: the server's time ${a.krbStime} and the client's ${a.krbCtime}, ${skewText(skew)} apart (the client is ${skew > 0 ? "behind" : "ahead"}); Kerberos allows 5 minutes by default.`
     : err === 37 ? " The error carries no client time, so the difference cannot be read from the capture." : "";
-  add(ctx, {
-    id: meta.id,
-    severity: recovered ? "info" : "error",
+  return {
     title: `Kerberos ${name} from ${host(c.s.server)} in SESSION_SETUP${skew !== null ? ` (clocks ${skewText(skew)} apart)` : ""}`,
     explanation: `The client sent a Kerberos ticket in its SESSION_SETUP (frame ${leg.req.frame || "not in the capture"}) and the SMB server answered with a KRB-ERROR inside the security blob: ${name} (code ${err}, frame ${leg.resp!.frame})${a.krbEtext ? `, text "${a.krbEtext}"` : ""}. ${adv ? `This means ${adv.meaning}.` : ""}${skewWords} The KDC issued the ticket without complaint; the file server refused it.${recovered ? " The client then set up a session anyway (a retry, or NTLM)." : ""}`,
     remediation: [
@@ -106,9 +103,8 @@ function report(ctx: DiagnoseContext, c: ConnView, leg: SessionLeg): void {
       "On a Windows server the System log has the Kerberos event (e.g. 4 for KRB_AP_ERR_MODIFIED) and the Security log event 4625; on Samba raise `log level = 3 auth:5` and look for the gensec_gssapi message.",
       "After fixing, purge the client's tickets (`klist purge`) and retry.",
     ],
-    connection: c.s.id,
-    frames: [leg.req.frame, leg.resp!.frame].filter((x) => x > 0),
     filter: streamFilter(c),
     references: BLOB_REFS,
-  }, c);
+  };
+  });
 }

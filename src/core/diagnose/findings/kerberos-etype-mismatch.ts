@@ -21,7 +21,9 @@ export const kerberosEtypeMismatch: FindingModule = {
   create(ctx) {
     // retries of the same request (same client, service and connection) make one finding
     const groups = new Map<string, KrbExchange[]>();
-    for (const ex of ctx.exchanges) {
+    const exchanges = ctx.exchanges;
+    for (let i = 0; i < exchanges.length; i++) { // (indexed: see walk.ts)
+      const ex = exchanges[i];
       if (ex.reply?.msgType !== 30 || ex.reply.errorCode !== 14) continue;
       const key = `${ex.client}|${ex.service}|${ex.conn?.stream ?? ""}`;
       let l = groups.get(key);
@@ -44,6 +46,8 @@ function setCmd(ex: KrbExchange, smb: string | null): string {
 
 function report(ctx: DiagnoseContext, group: KrbExchange[], v: ConnView | null): void {
   const ex = group[0];
+  const notSmb = !v && ctx.conns.length > 0;
+  add(ctx, { id: "KERBEROS_ETYPE_MISMATCH", severity: notSmb ? "info" : "error", connection: v?.s.id ?? null, frames: group.flatMap((e) => [e.req?.frame, e.reply?.frame]).filter((x): x is number => !!x) }, v ?? undefined, () => {
   const offered = ex.req?.etypes ?? null;
   const names = offered ? offered.map((e) => `${etypeName(e)} (${e})`).join(", ") : null;
   const onlyWeak = !!offered && offered.length > 0 && offered.every((e) => RC4.has(e) || DES.has(e));
@@ -52,16 +56,13 @@ function report(ctx: DiagnoseContext, group: KrbExchange[], v: ConnView | null):
   const tgs = ex.req?.msgType === 12;
   const account = tgs ? `the account that holds ${svc}` : `the account ${ex.req?.cname ?? ex.reply?.cname ?? "of the user"}`;
   const smb = smbServiceName(ex.service);
-  const notSmb = !v && ctx.conns.length > 0;
   const offeredText = offered
     ? `The client offered ${offered.length === 1 ? "only " : ""}${names}${onlyWeak ? des ? ": DES only, which no current domain controller issues" : ": RC4/DES only, no AES" : ""}.`
     : "The request is not in the capture, so the etypes the client offered cannot be shown.";
   const why = onlyWeak
     ? `The client is configured for RC4 (or DES) only, and ${account} has only AES keys or accepts only AES (msDS-SupportedEncryptionTypes without the RC4 bit 0x4). Since the January 2026 updates (KB5073381, CVE-2026-20833) Windows domain controllers move to AES-only for accounts without an explicit setting (default from April 2026, enforced from July 2026), so RC4-only clients and services stop working.`
     : `No etype the client offered meets a key of ${account}: typically an old account that has no AES keys (its password was last set before the domain had AES, or msDS-SupportedEncryptionTypes allows RC4 only) while RC4 is disabled on the domain controllers or the client — the RC4 removal of 2025–2026 (KB5073381, CVE-2026-20833) makes this common.`;
-  add(ctx, {
-    id: "KERBEROS_ETYPE_MISMATCH",
-    severity: notSmb ? "info" : "error",
+  return {
     title: `Kerberos etype mismatch for ${svc}${onlyWeak ? " (client offers RC4/DES only)" : ""}${notSmb ? " (not SMB-related)" : ""}`,
     explanation: `${ex.client} asked the KDC ${ex.kdc} for ${tgs ? `a ticket to ${svc}` : "a ticket-granting ticket"} (${ex.req ? `${tgs ? "TGS-REQ" : "AS-REQ"}, frame ${ex.req.frame}` : "request not in the capture"}) and got KDC_ERR_ETYPE_NOSUPP (frame ${ex.reply!.frame}${group.length > 1 ? `, ${group.length} times` : ""}). ${offeredText} ${why}${v && v.s.outcome !== "ok" ? ` Without a ticket the client could not authenticate the SMB connection to ${v.s.server}.` : ""}`,
     remediation: [
@@ -72,9 +73,8 @@ function report(ctx: DiagnoseContext, group: KrbExchange[], v: ConnView | null):
       "Find accounts still on RC4: the KDCSVC events 201–209 on the domain controllers (since January 2026), `Get-ADObject -Filter 'msDS-SupportedEncryptionTypes -band 0x4'`, and Microsoft's Get-KerbEncryptionUsage.ps1; a keytab made for RC4 must be re-exported with AES keys (ktpass with `/crypto AES256-SHA1`).",
       "Then purge the client's tickets (`klist purge`) and retry.",
     ],
-    connection: v?.s.id ?? null,
-    frames: group.flatMap((e) => [e.req?.frame, e.reply?.frame]).filter((x): x is number => !!x),
     filter: displayFilter({ kerberosErrors: [14], host: ex.client }),
     references: kerberosEtypeMismatch.meta.references,
-  }, v ?? undefined);
+  };
+  });
 }

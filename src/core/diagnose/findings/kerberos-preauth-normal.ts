@@ -30,20 +30,17 @@ export const kerberosPreauthNormal: FindingModule = {
       }
       for (const [client, mine] of byClient) {
         const views = [...new Set(mine.map(viewOf).filter((v): v is ConnView => !!v))];
+        add(ctx, { id: meta.id, severity: "info", connection: views.length === 1 ? views[0].s.id : null, frames: mine.map((e) => e.reply!.frame) }, views[0], () => {
         const names = [...new Set(mine.map((e) => KRB_ERRORS[e.reply!.errorCode!]))];
-        const f = {
-          id: meta.id,
-          severity: "info" as const,
+        return {
           title: `Kerberos ${names.join(" and ")} seen: normal, not a cause`,
           explanation: `${client} got ${mine.length} Kerberos error${mine.length > 1 ? "s" : ""} (${names.join(", ")}) from the KDC in frame${mine.length > 1 ? "s" : ""} ${mine.map((e) => e.reply!.frame).join(", ")}. These are part of a normal exchange: the KDC first asks the client to prove it knows the password (pre-authentication), and a reply too big for UDP makes the client retry over TCP. As the troubleshooting article says, errors during pre-authentication are fine; only errors after it explain a failure.`,
           remediation: ["Nothing to fix. Look at Kerberos errors that follow these, if any."],
-          connection: views.length === 1 ? views[0].s.id : null,
-          frames: mine.map((e) => e.reply!.frame),
           filter: displayFilter({ kerberosErrors: mine.map((e) => e.reply!.errorCode), host: client }),
           references: meta.references,
         };
-        add(ctx, f, views[0]);
-        for (const v of views) if (!v.findings.includes(f.id)) v.findings.push(f.id);
+        });
+        for (const v of views) if (!v.findings.includes(meta.id)) v.findings.push(meta.id);
       }
     },
   },

@@ -24,12 +24,6 @@ export const kerberosSpnUnknown: FindingModule = {
       if (g.id !== meta.id) return;
       const { group, v, notSmb } = g;
       const ex = group[0];
-      const times = group.length > 1 ? ` (${group.length} times)` : "";
-      const svc = ex.service ?? "(unknown service)";
-      const alias = smbServiceName(svc);
-      // A user principal as the service (no "/"): user-to-user (RFC 4120 2.9.2) or S4U2Self (MS-SFU
-      // 3.1.5.1.1) requests name one; there is no SPN to register for it.
-      const userPrincipal = ex.service !== null && !svc.includes("/");
       // Did the client fall back to NTLM on the SMB connection afterwards?
       let fallback: string | null = null;
       if (v) {
@@ -39,6 +33,13 @@ export const kerberosSpnUnknown: FindingModule = {
           fallback = `The client then fell back to NTLM on the SMB connection (${ntlmLeg.req.frame ? `SESSION_SETUP frame ${ntlmLeg.req.frame}` : "a SESSION_SETUP whose request is not in the capture"})${okLeg ? ", which succeeded: access works, but without Kerberos (no delegation, weaker authentication, and it breaks where NTLM is restricted)" : ""}.`;
         } else if (v.s.outcome !== "ok") fallback = "The client did not fall back to NTLM, so the SMB connection could not authenticate.";
       }
+      add(ctx, { id: meta.id, severity: notSmb ? "info" : fallback && fallback.includes("succeeded") ? "warning" : "error", connection: v?.s.id ?? null, frames: framesOf(group) }, v ?? undefined, () => {
+      const times = group.length > 1 ? ` (${group.length} times)` : "";
+      const svc = ex.service ?? "(unknown service)";
+      const alias = smbServiceName(svc);
+      // A user principal as the service (no "/"): user-to-user (RFC 4120 2.9.2) or S4U2Self (MS-SFU
+      // 3.1.5.1.1) requests name one; there is no SPN to register for it.
+      const userPrincipal = ex.service !== null && !svc.includes("/");
       // the server's own computer name, when an NTLM CHALLENGE from its address named it
       const acct = v ? serverAccount(ctx, v.s.server) : null;
       const computer = acct?.netbios ?? "<server computer name>";
@@ -60,17 +61,14 @@ export const kerberosSpnUnknown: FindingModule = {
         `Register the SPN on the account that runs the service: \`setspn -S ${svc} <account>\` (Samba AD: \`samba-tool spn add ${svc} <account>\`).`,
         "After registering, purge the client's tickets (`klist purge`) and retry.",
       ];
-      add(ctx, {
-        id: meta.id,
-        severity: notSmb ? "info" : fallback && fallback.includes("succeeded") ? "warning" : "error",
+      return {
         title: `${userPrincipal ? `Kerberos: no service ticket for the user principal ${svc}` : `No Kerberos service principal for ${svc}`}${notSmb ? (alias ? " (for no SMB connection in the capture)" : " (not SMB-related)") : ""}`,
         explanation,
         remediation,
-        connection: v?.s.id ?? null,
-        frames: framesOf(group),
         filter: displayFilter({ kerberosErrors: [ex.reply!.errorCode], host: ex.client }),
         references: meta.references,
-      }, v ?? undefined);
+      };
+      });
     },
   },
 };

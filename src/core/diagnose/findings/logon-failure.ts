@@ -43,6 +43,7 @@ export const logonFailure: FindingModule = {
       if (f.id !== meta.id) return;
       const { leg, extra, status: st } = f;
       const a = leg.req.auth;
+      add(ctx, { id: meta.id, severity: "error", connection: c.s.id, frames: extra ? legFrames(leg) : sessionFrames(c) }, c, () => {
       const who = a.user !== undefined ? `${a.domain ? `${a.domain}\\` : ""}${a.user}` : null;
       const mech = a.mech === "kerberos" ? "Kerberos" : a.mech === "ntlm" || a.ntlmType ? "NTLM" : a.mech ?? "an unknown mechanism";
       const specific: string[] = [];
@@ -53,9 +54,7 @@ export const logonFailure: FindingModule = {
       else if (st === "STATUS_LOGON_TYPE_NOT_GRANTED") specific.push("Check the user rights \"Access this computer from the network\" / \"Deny access to this computer from the network\" on the server (secpol.msc or GPO).");
       else if (st === "STATUS_NO_LOGON_SERVERS" || st.startsWith("STATUS_TRUST")) specific.push(`On the server: \`Test-ComputerSecureChannel -Verbose\` (repair with \`-Repair\`), \`nltest /sc_query:${serverAccount(ctx, c.s.server)?.domain ?? "<domain>"}\`; on Samba: \`wbinfo -t\`.`);
       else specific.push(`Check the user name and domain in the blob above for a typo, and the password: ${who ? `does \`${who}\` exist on the server's side (\`Get-ADUser\`, \`pdbedit -L\` on standalone Samba)?` : "the capture shows no user name (the blob was Kerberos or could not be read)."}`);
-      add(ctx, {
-        id: meta.id,
-        severity: "error",
+      return {
         title: `Logon failed${who ? ` for ${who}` : ""}: ${leg.resp!.dos ?? st}`,
         explanation: `The SESSION_SETUP (${mech}${who ? `, user "${a.user}"${a.domain !== undefined ? ` domain "${a.domain}"` : ""}${a.host ? ` from workstation "${a.host}"` : ""}` : ""}) ${reqAt(leg)} was answered ${statusInWords(leg.resp!)} in frame ${leg.resp!.frame}: ${CREDENTIAL[st]}. The names above are exactly what the client sent in its security blob, so a wrong domain or a typo in the user name shows here.${extraText(extra, c)}`,
         remediation: [
@@ -63,8 +62,9 @@ export const logonFailure: FindingModule = {
           "On the server or domain controller, the security event log shows the reason in detail: event 4625 (failure reason and status/sub-status) or, on a DC, 4771/4776.",
           `On the client, stored credentials for this server may be stale: \`cmdkey /list\` and \`cmdkey /delete:${serverName(c)}\`; \`net use\` shows mapped drives that keep retrying.`,
         ],
-        connection: c.s.id, frames: extra ? legFrames(leg) : sessionFrames(c), filter: streamFilter(c), references: meta.references,
-      }, c);
+        filter: streamFilter(c), references: meta.references,
+      };
+      });
     },
   },
 };

@@ -3,7 +3,7 @@
 // what the client sent, so the password is right and the account, server or domain is not, or none
 // is, so the client sent another password (a stale saved credential, a mapped drive's old one, a
 // typo). Offline: no domain controller is asked, and the password is never shown.
-import { add, host, streamFilter } from "../context";
+import { add, connsWith, F, host, streamFilter } from "../context";
 import { REF } from "../references";
 import { statusLabel, statusInWords } from "../../names";
 import { isError } from "../../model/summarize";
@@ -22,7 +22,7 @@ export const logonPasswordCheck: FindingModule = {
     references: [NLMP_V2_CHECK, REF.nlmpAuth],
   },
   create(ctx) {
-    for (const c of ctx.conns) {
+    for (const c of connsWith(ctx, F.PASSWORD_CHECK)) {
       for (const leg of c.m.sessions) {
         const chk = leg.passwordCheck;
         if (!chk || chk.result === "unsupported" || !leg.resp || !isError(leg.resp.status)) continue;

@@ -1,7 +1,7 @@
 // NTLMV1_REFUSED: an AUTHENTICATE whose NT response is 24 bytes (NTLMv1, MS-NLMP 3.3.1; NTLMv2's
 // is 16 bytes of NTProofStr plus a blob, 3.3.2), answered with an error. The server refuses the
 // protocol, not the password: the client's LAN Manager authentication level is the cause.
-import { add, streamFilter, host, type ConnView } from "../context";
+import { add, connsWith, F, streamFilter, host, type ConnView } from "../context";
 import { statusLabel } from "../../names";
 import { isError } from "../../model/summarize";
 import type { SessionLeg } from "../../model/types";
@@ -9,10 +9,15 @@ import type { FindingModule } from "./module";
 
 export const NLMP_V1 = "MS-NLMP 3.3.1 NTLM v1 Authentication (a 24-byte NtChallengeResponse)";
 export const NLMP_V2 = "MS-NLMP 3.3.2 NTLM v2 Authentication";
+/** The references of both NTLMv1 findings. */
+export const NLMP_REFS = [NLMP_V1, NLMP_V2];
+
+/** An AUTHENTICATE leg that carried an NTLMv1 response, with its answer. */
+export const isNtlmV1Leg = (l: SessionLeg) => l.req.auth.ntlmType === 3 && l.req.auth.ntlmVersion === 1 && !!l.resp;
 
 /** The AUTHENTICATE legs of a connection that carried an NTLMv1 response, with their answer. */
 export function ntlmV1Legs(c: ConnView): SessionLeg[] {
-  return c.m.sessions.filter((l) => l.req.auth.ntlmType === 3 && l.req.auth.ntlmVersion === 1 && l.resp);
+  return c.m.sessions.filter(isNtlmV1Leg);
 }
 
 /** An NTLMv1 AUTHENTICATE the server answered with an error (shared/precedence.ts leaves these to this module). */
@@ -28,27 +33,25 @@ export const CLIENT_FIX = [
 ];
 
 export const ntlmv1Refused: FindingModule = {
-  meta: { id: "NTLMV1_REFUSED", severity: "error", when: "an NTLMv1 AUTHENTICATE (24-byte NT response) refused by the server", references: [NLMP_V1, NLMP_V2] },
+  meta: { id: "NTLMV1_REFUSED", severity: "error", when: "an NTLMv1 AUTHENTICATE (24-byte NT response) refused by the server", references: NLMP_REFS },
   create(ctx) {
-    for (const c of ctx.conns) {
+    for (const c of connsWith(ctx, F.NTLMV1)) {
       const leg = ntlmV1Legs(c).find(ntlmV1Refused);
       if (!leg) continue;
+      add(ctx, { id: this.meta.id, severity: "error", connection: c.s.id, frames: [leg.req.frame, leg.resp!.frame].filter((x) => x > 0) }, c, () => {
       const who = blobUser(leg);
       const st = leg.resp!.dos ?? statusLabel(leg.resp!.status);
-      add(ctx, {
-        id: this.meta.id,
-        severity: "error",
+      return {
         title: `NTLMv1 refused by ${host(c.s.server)}${who ? ` for ${who}` : ""}`,
         explanation: `${c.s.client} authenticated${who ? ` as ${who}` : ""} with NTLMv1: the NT response in its AUTHENTICATE (frame ${leg.req.frame || "not in the capture"}) is 24 bytes long, the NTLMv1 form (NTLMv2 responses are longer). ${c.s.server} answered ${st} (frame ${leg.resp!.frame}). A server that accepts only NTLMv2 refuses every NTLMv1 logon this way, whatever the password: Windows domain controllers at LAN Manager authentication level 5, Samba with \`ntlm auth = ntlmv2-only\` (its default since 4.5), Azure Files. The password is not the problem; the client's authentication level is.`,
         remediation: [
           ...CLIENT_FIX,
           "Only as a stopgap, on a Samba server: `ntlm auth = yes` in smb.conf accepts NTLMv1 again (NTLMv1 responses can be cracked offline; prefer fixing the client).",
         ],
-        connection: c.s.id,
-        frames: [leg.req.frame, leg.resp!.frame].filter((x) => x > 0),
         filter: streamFilter(c),
-        references: this.meta.references,
-      }, c);
+        references: NLMP_REFS,
+      };
+      });
     }
   },
 };

@@ -5,13 +5,14 @@
 // failure when it never asks (a client without DFS, or with DFS turned off) or the referral fails.
 // shared/precedence.ts leaves this status to this module.
 import * as W from "../../../../assembly/wire";
-import { add, connsFromClient, host, streamFilter, type ConnView, type DiagnoseContext } from "../context";
+import { connsWith, F, add, connsFromClientWith, host, streamFilter, type ConnView, type DiagnoseContext } from "../context";
 import { REF } from "../references";
 import { statusLabel } from "../../names";
 import type { DfsReferral, TreeConnect } from "../../model/types";
 import type { FindingModule } from "./module";
 
-const notCovered = (status: number | undefined) => status !== undefined && (status >>> 0) === W.STATUS_PATH_NOT_COVERED;
+/** The status says the path is in a part of a DFS namespace this server does not hold. */
+export const notCovered = (status: number | undefined) => status !== undefined && (status >>> 0) === W.STATUS_PATH_NOT_COVERED;
 
 /** An SMB2 TREE_CONNECT answered STATUS_PATH_NOT_COVERED (shared/precedence.ts leaves it to this module; SMB1 keeps the generic finding). */
 export const treePathNotCovered = (t: TreeConnect) => !t.req.smb1 && notCovered(t.resp?.status);
@@ -45,7 +46,9 @@ function refusalsOf(c: ConnView): Refusal[] {
 /** The client's referral requests after `frame`, on any of its connections (it may ask another server, or on a new connection). */
 function referralsAfter(ctx: DiagnoseContext, c: ConnView, frame: number): { conn: ConnView; r: DfsReferral }[] {
   const out: { conn: ConnView; r: DfsReferral }[] = [];
-  for (const o of connsFromClient(ctx, host(c.s.client))) { // (an index: a scan of every connection per refusal was quadratic)
+  // (an index of the client's connections that asked for referrals: a scan of every connection
+  // per refusal was quadratic, and one of all connections is made for nothing else)
+  for (const o of connsFromClientWith(ctx, F.REFERRALS, c.m.clientIp)) {
     for (const r of o.m.beyond?.referrals ?? []) if (r.req.frame > frame) out.push({ conn: o, r });
   }
   return out.sort((a, b) => a.r.req.frame - b.r.req.frame);
@@ -67,13 +70,15 @@ export const pathNotCovered: FindingModule = {
     references: [REF.dfscNotCovered, REF.dfscReferral, REF.smb2DfsFlag],
   },
   create(ctx) {
-    for (const c of ctx.conns) {
+    for (const c of connsWith(ctx, F.PATH_NOT_COVERED)) {
       const all = refusalsOf(c);
       if (!all.length) continue;
       const r = all[0];
       const asked = referralsAfter(ctx, c, r.respFrame);
       // the normal DFS flow: the client asked and got a referral
       if (asked.some((x) => ok(x.r))) continue;
+      const failed = asked.find((x) => x.r.resp);
+      add(ctx, { id: this.meta.id, severity: "error", connection: c.s.id, frames: [r.reqFrame, r.respFrame, ...(failed ? [failed.r.req.frame, failed.r.resp!.frame] : [])].filter((x) => x > 0) }, c, () => {
       const srv = host(c.s.server);
       const path = r.path || "the path";
       const flags = r.share?.resp?.shareFlags;
@@ -81,15 +86,12 @@ export const pathNotCovered: FindingModule = {
       const shareText = r.share
         ? ` The share ${r.share.path} ${dfsShare ? `is a DFS ${flags! & W.SMB2_SHAREFLAG_DFS_ROOT ? "root" : "share"}: its TREE_CONNECT response (frame ${r.share.resp!.frame}) said so in ShareFlags (0x${flags!.toString(16).padStart(8, "0")})` : "was connected before"}${r.dfsOp === false ? ", yet the client sent the CREATE without SMB2_FLAGS_DFS_OPERATIONS, as a plain path: it does not treat the share as DFS" : r.dfsOp ? " and the client sent the name as a DFS path (SMB2_FLAGS_DFS_OPERATIONS)" : ""}.`
         : "";
-      const failed = asked.find((x) => x.r.resp);
       const next = failed
         ? `The client did ask for a referral (FSCTL_DFS_GET_REFERRALS${failed.r.req.path ? ` for ${failed.r.req.path}` : ""}, frame ${failed.r.req.frame} on connection ${failed.conn.s.id}), but it was answered ${statusLabel(failed.r.resp!.status)} in frame ${failed.r.resp!.frame}, so it learned no target: the namespace has no (reachable) target for this path, or the server asked is not a DFS server (STATUS_FS_DRIVER_REQUIRED).`
         : asked.length
           ? `The client asked for a referral (frame ${asked[0].r.req.frame}), and the capture shows no answer to it.`
           : "The client asked for no referral afterwards (no FSCTL_DFS_GET_REFERRALS in the capture from this client): it does not follow DFS, so it cannot reach this path at all. Clients and libraries without DFS support, a Linux mount with `nodfs`, or a Windows client whose DFS client is turned off behave like this.";
-      add(ctx, {
-        id: this.meta.id,
-        severity: "error",
+      return {
         title: `${path} is a DFS path ${srv} does not hold${failed ? "; the referral failed" : asked.length ? "" : "; the client did not ask for a referral"}`,
         explanation: `The ${r.what} of ${path} (${r.reqFrame ? `frame ${r.reqFrame}` : "request not in the capture"}) was answered STATUS_PATH_NOT_COVERED in frame ${r.respFrame}. The server says the path lies in a part of a DFS namespace it does not hold (a DFS link pointing to another share or server, or a namespace this server is not a root target of); the client is expected to ask for a referral and open the path where the referral points (MS-DFSC 3.1.5.1). Neither the permissions nor the share name are the problem.${shareText} ${next}${all.length > 1 ? ` ${all.length - 1} more request${all.length > 2 ? "s" : ""} on this connection got the same answer.` : ""}`,
         remediation: [
@@ -97,11 +99,10 @@ export const pathNotCovered: FindingModule = {
           "Point the client at the target share directly (the mapping, script or application's path), or use a client that follows DFS referrals: Windows clients do unless the DFS client is disabled; Linux cifs mounts follow them unless mounted with `nodfs` (and needs the cifs keyutils/upcall for referrals to other servers); libraries need DFS support turned on.",
           ...(failed ? ["Check the namespace itself: `dfsdiag /testreferral /dfspath:<path>` on Windows; every target of the link must exist and be reachable from the client."] : []),
         ],
-        connection: c.s.id,
-        frames: [r.reqFrame, r.respFrame, ...(failed ? [failed.r.req.frame, failed.r.resp!.frame] : [])].filter((x) => x > 0),
         filter: streamFilter(c),
-        references: this.meta.references,
-      }, c);
+        references: pathNotCovered.meta.references,
+      };
+      });
     }
   },
 };

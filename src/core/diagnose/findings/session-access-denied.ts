@@ -24,13 +24,14 @@ export const sessionAccessDenied: FindingModule = {
       if (f.id !== meta.id) return;
       const { leg, extra } = f;
       const enc = f.enc!;
+      const binding = ((leg.req.flags ?? 0) & W.SMB2_SESSION_FLAG_BINDING) !== 0;
+      add(ctx, { id: meta.id, severity: "error", connection: c.s.id, frames: extra ? legFrames(leg) : sessionFrames(c) }, c, () => {
       const a = leg.req.auth;
       const anonymous = a.ntlmType === 3 && !a.user && !a.domain;
       // the alias the client aimed at (NTLM target name), for the commands that register it
       const alias = (a.spn && /^(?:cifs|host)\/([^/@]+)/i.exec(a.spn)?.[1]) || namesOf(c.m)[0] || "<alias>";
       const computer = serverAccount(ctx, c.s.server)?.netbios ?? "<server computer name>";
       const causes: string[] = [];
-      const binding = ((leg.req.flags ?? 0) & W.SMB2_SESSION_FLAG_BINDING) !== 0;
       if (binding) causes.push(`Multichannel binding: this SESSION_SETUP asked to bind an existing session to an additional channel (SMB2_SESSION_FLAG_BINDING). A server refuses a bind whose user differs from the session's (here ${a.ntlmType === 3 && !a.user ? "an anonymous logon" : c.s.user ?? "the user is not visible"}), that is anonymous or guest, that fails the signing check, or whose dialect or client GUID differ from the first channel's (MS-SMB2 3.3.5.5.2). The first channel keeps working; only the extra channel is lost.`);
       if (anonymous) causes.push("Anonymous logon: the client authenticated with no user name, and the server does not accept anonymous (null) sessions here (Windows: `RestrictNullSessAccess`, `RestrictAnonymous`, and no access for ANONYMOUS LOGON; Samba: `restrict anonymous = 2`). Find what on the client connects without credentials (a service running as a local account, cached empty credentials).");
       if (enc.can === false) causes.push(`Encryption: ${enc.why}. A server that requires encryption for all shares (Windows \`EncryptData\` with \`RejectUnencryptedAccess\`, Samba \`server smb encrypt = required\` in [global]) refuses such a client at SESSION_SETUP. This is the most likely cause here.`);
@@ -40,9 +41,7 @@ export const sessionAccessDenied: FindingModule = {
       causes.push("Policy: the account may be denied network access to this server, or the server may refuse the authentication level (e.g. NTLMv1 when only NTLMv2 is allowed: `LmCompatibilityLevel`).");
       const who = a.user !== undefined ? (a.user === "" && !a.domain ? "an anonymous logon" : `${a.domain ? `${a.domain}\\` : ""}${a.user}`) : null;
       const explanation = `The SESSION_SETUP ${reqAt(leg)}${who ? ` (${who})` : ""} was answered ${statusInWords(leg.resp!)} in frame ${leg.resp!.frame}. The credentials may well be right: this status means the server refused the session for a reason other than the password.${extraText(extra, c)} Possible causes, from the evidence in the capture:\n- ${causes.join("\n- ")}`;
-      add(ctx, {
-        id: meta.id,
-        severity: "error",
+      return {
         title: binding ? `Multichannel session bind refused by ${c.s.server} (STATUS_ACCESS_DENIED)` : `Session refused by ${c.s.server} with STATUS_ACCESS_DENIED`,
         explanation,
         remediation: [
@@ -52,8 +51,9 @@ export const sessionAccessDenied: FindingModule = {
           "Check signing: `Get-SmbServerConfiguration | select RequireSecuritySignature`; older third-party devices may not sign correctly.",
           "The server's Microsoft-Windows-SMBServer/Security event log names the reason (e.g. event 1006 for encryption, 1009 for name hardening / SPN validation).",
         ],
-        connection: c.s.id, frames: extra ? legFrames(leg) : sessionFrames(c), filter: streamFilter(c), references: meta.references,
-      }, c);
+        filter: streamFilter(c), references: meta.references,
+      };
+      });
     },
   },
 };

@@ -1,6 +1,6 @@
 // SESSION_SETUP_LOOP: an authentication that keeps asking for more rounds without ever completing.
 import * as W from "../../../../assembly/wire";
-import { add, streamFilter } from "../context";
+import { add, has, F, streamFilter } from "../context";
 import { REF } from "../references";
 import { legFrames } from "./shared/session-text";
 import type { SessionLeg } from "../../model/types";
@@ -17,6 +17,7 @@ export const sessionSetupLoop: FindingModule = {
   meta,
   visit: {
     session(ctx, c) {
+      if (!has(c, F.MANY_LEGS)) return;
       let run: SessionLeg[] = [];
       for (const leg of c.m.sessions) {
         if (leg.resp && (leg.resp.status >>> 0) === W.STATUS_MORE_PROCESSING_REQUIRED) run.push(leg);

@@ -4,7 +4,7 @@
 // (no session key, so nothing can be signed) or, with 3.1.1, the final SESSION_SETUP response is
 // unsigned; the client hangs up before TREE_CONNECT.
 import * as W from "../../../../assembly/wire";
-import { add, host, streamFilter, type DiagnoseContext, type ConnView } from "../context";
+import { add, host, streamFilter, type DiagnoseContext, type ConnView, connsWith, F } from "../context";
 import { REF } from "../references";
 import { establishedAttempt } from "../../model/summarize";
 import type { FindingModule } from "./module";
@@ -23,7 +23,7 @@ function clientFix(): string {
 const module: FindingModule = {
   meta: { id: "SIGNING_MISMATCH", severity: "error", when: "one side requires signing and the other cannot or will not sign (SMB1 or SMB2/3; guest/anonymous sessions cannot sign), and the connection ends there" },
   create(ctx) {
-    for (const c of ctx.conns) {
+    for (const c of connsWith(ctx, F.FAILED)) { // (hangUpOf: null unless failed)
       const h = hangUpOf(c);
       if (!h || h.end.by !== "client") continue;
       const neg = finalNegotiate(c.m);
@@ -35,10 +35,9 @@ const module: FindingModule = {
 export default module;
 
 function smb1(ctx: DiagnoseContext, c: ConnView, h: HangUp): void {
+  add(ctx, { id: "SIGNING_MISMATCH", severity: "error", connection: c.s.id, frames: hangUpFrames(h) }, c, () => {
   const srv = host(c.s.server);
-  add(ctx, {
-    id: "SIGNING_MISMATCH",
-    severity: "error",
+  return {
     title: `${srv} requires SMB1 signing; the client would not sign and hung up`,
     explanation: `The connection speaks SMB1 (${c.s.dialect ?? "NT LM 0.12"}). In its NEGOTIATE response the server set NEGOTIATE_SECURITY_SIGNATURES_REQUIRED in SecurityMode (0x${(finalNegotiate(c.m)!.resp!.secMode ?? 0).toString(16).padStart(2, "0")}): every message must be signed. The client did not go on: ${hangUpText(h)}. A client does that when its own signing is disabled (Samba \`client signing = disabled\`, an old device or a Windows client with SMB1 signing turned off), so the two sides cannot agree.`,
     remediation: [
@@ -46,8 +45,9 @@ function smb1(ctx: DiagnoseContext, c: ConnView, h: HangUp): void {
       "Otherwise let the client sign: Samba `client signing = auto` or `required` (not `disabled`); on Windows `Set-SmbClientConfiguration -EnableSecuritySignature $true` (SMB1 still reads EnableSecuritySignature).",
       `Or, weaker, stop requiring signing on ${srv}: Samba \`server signing = default\` instead of \`mandatory\`; Windows \`Set-SmbServerConfiguration -RequireSecuritySignature $false\`.`,
     ],
-    connection: c.s.id, frames: hangUpFrames(h), filter: streamFilter(c), references: [REF.cifsSecMode, REF.cifsNegotiate],
-  }, c);
+    filter: streamFilter(c), references: [REF.cifsSecMode, REF.cifsNegotiate],
+  };
+  });
 }
 
 function smb2(ctx: DiagnoseContext, c: ConnView, h: HangUp): void {
@@ -59,13 +59,12 @@ function smb2(ctx: DiagnoseContext, c: ConnView, h: HangUp): void {
   const unsigned = resp.smbFlags !== undefined && (resp.smbFlags & W.SMB2_FLAGS_SIGNED) === 0;
   // an unsigned final response is an error of itself only with 3.1.1 (MS-SMB2 3.2.5.3.1)
   if (!guest && !anon && !(unsigned && c.s.dialect === "3.1.1")) return;
+  add(ctx, { id: "SIGNING_MISMATCH", severity: "error", connection: c.s.id, frames: [resp.frame, h.end.frame] }, c, () => {
   const srv = host(c.s.server);
   const why = guest || anon
     ? `the server made it a ${guest ? "guest" : "anonymous (null)"} session (SessionFlags 0x${flags.toString(16).padStart(4, "0")}, ${guest ? "SMB2_SESSION_FLAG_IS_GUEST" : "SMB2_SESSION_FLAG_IS_NULL"}, MS-SMB2 2.2.6). Such a session has no session key, so nothing on it can be signed${unsigned ? " (the response itself is unsigned)" : ""}`
     : "the final SESSION_SETUP response is not signed (SMB2_FLAGS_SIGNED clear in its header) although the connection negotiated SMB 3.1.1, where the client must fail such a response (MS-SMB2 3.2.5.3.1). A server that claims 3.1.1 and does not sign breaks the pre-authentication integrity; Windows shows STATUS_INVALID_SIGNATURE (0xC000A000)";
-  add(ctx, {
-    id: "SIGNING_MISMATCH",
-    severity: "error",
+  return {
     title: guest || anon
       ? `The client requires signing, and ${srv} gave it a ${guest ? "guest" : "anonymous"} session that cannot sign`
       : `The client requires signing, and ${srv} did not sign the session setup`,
@@ -80,6 +79,7 @@ function smb2(ctx: DiagnoseContext, c: ConnView, h: HangUp): void {
       ...(guest || anon ? ["Guest access needs both on a Windows client: `Set-SmbClientConfiguration -RequireSecuritySignature $false` and `-EnableInsecureGuestLogons $true` (GPO \"Enable insecure guest logons\"); the SMBClient/Security event log shows event 31017 when a guest logon is rejected."] : []),
       "See the client's posture: `Get-SmbClientConfiguration | select RequireSecuritySignature, EnableInsecureGuestLogons`; audit with `Set-SmbClientConfiguration -AuditServerDoesNotSupportSigning $true` (events 31998/31999).",
     ],
-    connection: c.s.id, frames: [resp.frame, h.end.frame], filter: streamFilter(c), references: [REF.smb2Auth, REF.smb2SessionFlags, REF.smb2NegResp],
-  }, c);
+    filter: streamFilter(c), references: [REF.smb2Auth, REF.smb2SessionFlags, REF.smb2NegResp],
+  };
+  });
 }

@@ -30,12 +30,11 @@ export const tcpRejected: FindingModule = {
 
 function byReset(ctx: DiagnoseContext, c: ConnView): void {
   const m = c.m, rst = m.rst!;
-  const srv = host(c.s.server), port = m.serverPort;
   const frames = m.syns.map((s) => s.frame);
+  add(ctx, { id: meta.id, severity: "error", connection: c.s.id, frames: [...frames, rst.frame] }, c, () => {
+  const srv = host(c.s.server), port = m.serverPort;
   const rt = m.syns.length ? dur(rst.ts - m.syns[0].ts) : "";
-  add(ctx, {
-    id: meta.id,
-    severity: "error",
+  return {
     title: `Connection to ${c.s.server} refused (TCP reset)`,
     explanation: `${c.s.client} sent a SYN to ${c.s.server} (frame ${frames[0]}) and ${srv} answered with a reset${rt ? ` ${rt} later` : ""} (frame ${rst.frame}). The host is reachable, but nothing accepts connections on port ${port}: the SMB server service is stopped or not listening there, or a host firewall rejects the port actively. SMB never started.`,
     remediation: [
@@ -44,22 +43,20 @@ function byReset(ctx: DiagnoseContext, c: ConnView): void {
       `From the client, confirm with \`Test-NetConnection -ComputerName ${srv} -Port ${port}\`.`,
       `If a firewall between them sends resets, allow TCP ${port} from ${host(c.s.client)}.`,
     ],
-    connection: c.s.id,
-    frames: [...frames, rst.frame],
     filter: streamFilter(c),
     references: [REF.tcp, REF.article],
-  }, c);
+  };
+  });
 }
 
 function byIcmp(ctx: DiagnoseContext, c: ConnView): void {
   const m = c.m, e = m.icmp!;
-  const srv = host(c.s.server), port = m.serverPort;
   const frames = m.syns.map((s) => s.frame);
+  add(ctx, { id: meta.id, severity: "error", connection: c.s.id, frames: [...frames, e.frame] }, c, () => {
+  const srv = host(c.s.server), port = m.serverPort;
   const who = e.sender === srv ? `${srv} itself` : `${e.sender}, a router or firewall on the way to ${srv}`;
   const meaning = icmpMeaning(e);
-  add(ctx, {
-    id: meta.id,
-    severity: "error",
+  return {
     title: `Connection to ${c.s.server} refused by ${meaning === "prohibited" ? "a firewall" : "ICMP"}: ${icmpText(e)}`,
     explanation: `${c.s.client} sent ${frames.length} SYN${frames.length > 1 ? "s" : ""} to ${c.s.server} (frame${frames.length > 1 ? "s" : ""} ${frames.join(", ")}) and ${who} answered with ${icmpText(e)} (frame ${e.frame}), quoting the SYN. ${meaning === "prohibited" ? `A packet filter rejects TCP ${port} on purpose (Windows Defender Firewall, nftables/iptables \`reject with icmp … admin-prohibited\`, a network ACL).` : meaning === "port" ? `Nothing accepts TCP on port ${port} there, and the host says so with ICMP instead of a reset.` : `The network or host ${srv} cannot be reached from ${e.sender}.`} SMB never started.`,
     remediation: meaning === "prohibited" ? [
@@ -69,9 +66,8 @@ function byIcmp(ctx: DiagnoseContext, c: ConnView): void {
       `From the client: \`Test-NetConnection -ComputerName ${srv} -Port ${port}\`; check the route (\`tracert ${srv}\`) and that ${srv} is the server's address.`,
       `On the server: is SMB listening on ${port}? (\`Get-NetTCPConnection -LocalPort ${port} -State Listen\`; Samba: \`ss -ltnp 'sport = :${port}'\`).`,
     ],
-    connection: c.s.id,
-    frames: [...frames, e.frame],
     filter: displayFilter({ frames: [...frames, e.frame] }),
     references: ICMP_REFS,
-  }, c);
+  };
+  });
 }

@@ -18,11 +18,10 @@ export const treeAccessDeniedAnonymous: FindingModule = {
   visit: {
     tree(ctx, c, t, v) {
       if (v.id !== meta.id) return;
+      add(ctx, { id: meta.id, severity: "error", connection: c.s.id, frames: treeFrames(t) }, c, () => {
       const name = shareName(t.path);
       const leg = c.m.sessions.find((l) => l.resp && !isError(l.resp.status));
-      add(ctx, {
-        id: meta.id,
-        severity: "error",
+      return {
         title: `Anonymous access to share "${name}" refused by ${host(c.s.server)}`,
         explanation: `${deniedBase(c, t, v.shown)} The session is anonymous (a null session: no user name and no password${leg ? `, set up in frame ${leg.resp!.frame}` : ""}), and the server does not let anonymous users reach this share. That is its restriction on null sessions, not a requirement for encryption${t.req.smb1 ? " (SMB1 has none)" : ""} and not the permissions of a named user.`,
         remediation: [
@@ -30,8 +29,9 @@ export const treeAccessDeniedAnonymous: FindingModule = {
           `Windows server: null sessions reach only the shares listed in \`NullSessionShares\` while \`RestrictNullSessAccess\` is 1 (the default), under HKLM\\SYSTEM\\CurrentControlSet\\Services\\LanmanServer\\Parameters; the policies are "Network access: Shares that can be accessed anonymously" and "Network access: Restrict anonymous access to Named Pipes and Shares". Opening a share to anonymous users is rarely what you want.`,
           `Samba: \`restrict anonymous\` (2 refuses anonymous users every share; see \`testparm -sv | grep -i "restrict anonymous"\`) and, for guest access instead, \`guest ok = yes\` on the share with \`map to guest\`.`,
         ],
-        connection: c.s.id, frames: treeFrames(t), filter: streamFilter(c), references: meta.references,
-      }, c);
+        filter: streamFilter(c), references: meta.references,
+      };
+      });
     },
   },
 };

@@ -21,27 +21,26 @@ export const treeAccessDeniedEncryption: FindingModule = {
   visit: {
     tree(ctx, c, t, v) {
       if (v.id !== meta.id) return;
+      add(ctx, { id: meta.id, severity: "error", connection: c.s.id, frames: treeFrames(t) }, c, () => {
       const name = shareName(t.path);
-      add(ctx, {
-        id: meta.id,
-        severity: "error",
+      return {
         title: `Share "${name}" requires encryption; this client cannot encrypt`,
         explanation: `${deniedBase(c, t, v.shown)} Deciding evidence: ${v.enc.why}. A share that requires encryption refuses clients that cannot encrypt with exactly this status (MS-SMB2 3.3.5.7), whatever their permissions. If the share does not require encryption after all, check permissions as for any access denied.`,
         remediation: encryptionRemedies(host(c.s.server), name || null),
-        connection: c.s.id, frames: treeFrames(t), filter: streamFilter(c), references: [REF.smb2Tree, REF.smb2Ctx, REF.article],
-      }, c);
+        filter: streamFilter(c), references: [REF.smb2Tree, REF.smb2Ctx, REF.article],
+      };
+      });
     },
     // after SESSION_ACCESS_DENIED at the same failure (findings/index.ts lists it after that module)
     sessionFailure(ctx, c, f) {
       if (f.id !== "SESSION_ACCESS_DENIED" || f.enc?.can !== false || f.extra) return;
-      add(ctx, {
-        id: meta.id,
-        severity: "error",
+      const why = f.enc.why;
+      add(ctx, { id: meta.id, severity: "error", connection: c.s.id, frames: legFrames(f.leg) }, c, () => ({
         title: `Likely cause: ${host(c.s.server)} requires encryption and this client cannot encrypt`,
-        explanation: `Session setup was denied and ${f.enc.why}. Servers that require encryption for every share refuse such sessions outright (MS-SMB2 3.3.5.5: when Session.EncryptData is required and the connection cannot encrypt, the server fails with STATUS_ACCESS_DENIED).`,
+        explanation: `Session setup was denied and ${why}. Servers that require encryption for every share refuse such sessions outright (MS-SMB2 3.3.5.5: when Session.EncryptData is required and the connection cannot encrypt, the server fails with STATUS_ACCESS_DENIED).`,
         remediation: encryptionRemedies(host(c.s.server), null),
-        connection: c.s.id, frames: legFrames(f.leg), filter: streamFilter(c), references: [REF.smb2Session, REF.smb2Ctx, REF.article],
-      }, c);
+        filter: streamFilter(c), references: [REF.smb2Session, REF.smb2Ctx, REF.article],
+      }));
     },
   },
 };

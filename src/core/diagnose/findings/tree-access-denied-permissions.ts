@@ -18,13 +18,12 @@ export const treeAccessDeniedPermissions: FindingModule = {
   visit: {
     tree(ctx, c, t, v) {
       if (v.id !== meta.id) return;
+      add(ctx, { id: meta.id, severity: "error", connection: c.s.id, frames: treeFrames(t) }, c, () => {
       const name = shareName(t.path);
       const why = v.ruledOut === DECRYPTED_RULES_OUT
         ? `${deniedBase(c, t, v.shown)} Permissions, not encryption: this session was encrypted (the TREE_CONNECT itself travelled encrypted and was decrypted here), so the server had nothing to refuse on that account.`
         : `${deniedBase(c, t, v.shown)} Encryption is ruled out: ${v.ruledOut}.`;
-      add(ctx, {
-        id: meta.id,
-        severity: "error",
+      return {
         title: `Access to share "${name}" denied${c.s.user ? ` for ${c.s.user}` : ""}`,
         explanation: `${why} The server refused this user access to the share itself: share permissions (or Samba's \`valid users\`/\`invalid users\`/\`hosts allow\`) do not let this account in.`,
         remediation: [
@@ -33,8 +32,9 @@ export const treeAccessDeniedPermissions: FindingModule = {
           "Check that the folder behind the share exists and its disk is online.",
           "Group membership changes need a new logon (a new SMB session) to take effect.",
         ],
-        connection: c.s.id, frames: treeFrames(t), filter: streamFilter(c), references: meta.references,
-      }, c);
+        filter: streamFilter(c), references: meta.references,
+      };
+      });
     },
   },
 };

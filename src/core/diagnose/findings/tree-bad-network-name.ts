@@ -17,11 +17,10 @@ export const treeBadNetworkName: FindingModule = {
   visit: {
     tree(ctx, c, t, v) {
       if (v.id !== meta.id) return;
+      add(ctx, { id: meta.id, severity: "error", connection: c.s.id, frames: treeFrames(t) }, c, () => {
       const ok = v.working;
       const name = shareName(t.path);
-      add(ctx, {
-        id: meta.id,
-        severity: "error",
+      return {
         title: `Share "${name}" does not exist on ${host(c.s.server)}`,
         explanation: `The client asked to connect to ${requestText(t)} with TREE_CONNECT and the server answered ${v.shown} (frame ${t.resp!.frame}): it has no share by that name. The path above is exactly what was sent, so check it for a typo. ${ok.length ? `On this server these shares did connect in the capture: ${ok.join(", ")}.` : "No other share connected on this server in the capture."}`,
         remediation: [
@@ -29,8 +28,9 @@ export const treeBadNetworkName: FindingModule = {
           "Correct the path in the mapping, shortcut, script or GPO that uses it.",
           "If the share should exist: it may be on another server (DFS namespace or a migrated share), or its folder may be missing so that the server dropped it (Samba logs \"canonicalize_connect_path failed\"); a cluster share exists only on the node or name that owns it.",
         ],
-        connection: c.s.id, frames: treeFrames(t), filter: streamFilter(c), references: meta.references,
-      }, c);
+        filter: streamFilter(c), references: meta.references,
+      };
+      });
     },
   },
 };

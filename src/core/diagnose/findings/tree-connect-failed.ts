@@ -29,33 +29,34 @@ export const treeConnectFailed: FindingModule = {
       if (v.id !== meta.id) return;
       const frames = treeFrames(t);
       if (v.undecided) {
+        const undecided = v.undecided;
+        add(ctx, { id: meta.id, severity: "error", connection: c.s.id, frames }, c, () => {
         const name = shareName(t.path);
-        add(ctx, {
-          id: meta.id,
-          severity: "error",
+        return {
           title: `Access to share "${name}" denied (encryption or permissions: undecided)`,
-          explanation: `${deniedBase(c, t, v.shown)} The capture cannot tell whether the share requires encryption or the user lacks permission: ${v.undecided.why}. Check both.`,
+          explanation: `${deniedBase(c, t, v.shown)} The capture cannot tell whether the share requires encryption or the user lacks permission: ${undecided.why}. Check both.`,
           remediation: [
             `Encryption: \`Get-SmbShare -Name ${name} | select Name, EncryptData\` and \`Get-SmbServerConfiguration | select EncryptData, RejectUnencryptedAccess\`; if required, the client needs SMB 3 with encryption.`,
             `Permissions: \`Get-SmbShareAccess -Name ${name}\` and the folder's NTFS ACL (\`icacls\`); on Samba \`valid users\` and friends (\`testparm -s\`).`,
             "Capture from the start of the connection so that the NEGOTIATE is included; it decides the question.",
           ],
-          connection: c.s.id, frames, filter: streamFilter(c), references: [REF.smb2Tree, REF.article],
-        }, c);
+          filter: streamFilter(c), references: [REF.smb2Tree, REF.article],
+        };
+        });
         return;
       }
+      add(ctx, { id: meta.id, severity: "error", connection: c.s.id, frames }, c, () => {
       const hint = HINTS[statusLabel(t.resp!.status)];
-      add(ctx, {
-        id: meta.id,
-        severity: "error",
+      return {
         title: `Tree connect to ${t.path || "a share"} failed: ${t.resp!.dos ?? v.shown}`,
         explanation: `The TREE_CONNECT to ${requestText(t)} was answered ${v.shown} (frame ${t.resp!.frame})${hint ? `: ${hint}` : ""}.`,
         remediation: [
           "Check the server's SMB event log (Microsoft-Windows-SMBServer/Operational) or Samba's log at that time for the reason.",
           "MS-SMB2 3.3.5.7 lists every check a server makes on TREE_CONNECT and the status each failure returns.",
         ],
-        connection: c.s.id, frames, filter: streamFilter(c), references: [REF.smb2Tree],
-      }, c);
+        filter: streamFilter(c), references: [REF.smb2Tree],
+      };
+      });
     },
   },
 };

@@ -3,7 +3,7 @@
 // `max connections` is full (seen in fixtures/share-max-connections.pcap); Windows answers
 // STATUS_REQUEST_NOT_ACCEPTED (or STATUS_INSUFF_SERVER_RESOURCES) when a share's user limit or a
 // client edition's inbound limit is reached. shared/precedence.ts leaves these statuses to this module.
-import { add, connsToServer, host, streamFilter, type ConnView, type DiagnoseContext } from "../context";
+import { connsWith, F, add, connsToServer, host, streamFilter, type ConnView, type DiagnoseContext } from "../context";
 import { REF } from "../references";
 import { statusLabel, statusInWords } from "../../names";
 import type { TreeConnect } from "../../model/types";
@@ -54,27 +54,25 @@ export const treeConnectionLimit: FindingModule = {
     references: [REF.smb2Tree, REF.article],
   },
   create(ctx) {
-    for (const c of ctx.conns) {
+    for (const c of connsWith(ctx, F.TREE_LIMITED)) {
       for (const t of c.m.trees) {
         if (!treeConnectionLimited(t)) continue;
         const r = t.resp!;
+        add(ctx, { id: this.meta.id, severity: "error", connection: c.s.id, frames: [t.req.frame, r.frame].filter((x) => x > 0) }, c, () => {
         const name = t.path.split("\\").filter(Boolean).slice(1).join("\\") || null;
         const server = host(c.s.server);
         const seen = othersAt(ctx, c, r.frame, t.path);
         const inCapture = seen.server === 0
           ? `The capture shows no other connection to ${server} open at that moment, so the connections that fill the limit come from elsewhere (other clients, or ones opened before the capture began).`
           : `At that moment the capture shows ${plural(seen.server, "other connection", "other connections")} to ${server} open${t.path ? `, ${seen.share} of them with ${t.path} connected` : ""}; connections from other clients or opened before the capture began count as well.`;
-        add(ctx, {
-          id: this.meta.id,
-          severity: "error",
+        return {
           title: `${name ? `Share "${name}"` : "The share"} on ${server} refused a connection: connection limit reached`,
           explanation: `The TREE_CONNECT to ${t.path || "a share"} (${t.req.frame ? `frame ${t.req.frame}` : "request not in the capture"}) was answered ${statusInWords(r)} (frame ${r.frame}). The session was set up, so the name, password and permissions are not what failed: the server refuses further connections because a limit is reached (MS-SMB2 3.3.5.7: among its checks the server counts the share's current uses against its maximum and refuses a tree connect it cannot allocate). Samba answers this way when the share's \`max connections\` is full; Windows when the share's user limit (ConcurrentUserLimit) is reached, or when a Windows 10/11 client edition acting as the file server already has ${WINDOWS_CLIENT_LIMIT} computers connected. ${inCapture} It works again as soon as a connection goes away.`,
           remediation: limitRemedies(server, name),
-          connection: c.s.id,
-          frames: [t.req.frame, r.frame].filter((x) => x > 0),
           filter: streamFilter(c),
-          references: this.meta.references,
-        }, c);
+          references: treeConnectionLimit.meta.references,
+        };
+        });
       }
     }
   },

@@ -6,13 +6,14 @@
 // nowhere (set up before the capture: a server restart or failover lost it). shared/precedence.ts
 // leaves this status to this module.
 import * as W from "../../../../assembly/wire";
-import { add, connsToServer, host, streamFilter, type ConnView, type DiagnoseContext } from "../context";
+import { connsWith, F, add, connsToServer, host, streamFilter, type ConnView, type DiagnoseContext } from "../context";
 import { REF } from "../references";
 import { SMB2_COMMANDS } from "../../names";
 import type { SessionLeg, TreeConnect } from "../../model/types";
 import type { FindingModule } from "./module";
 
-const deleted = (status: number | undefined) => status !== undefined && (status >>> 0) === W.STATUS_USER_SESSION_DELETED;
+/** The status says the server holds no such session. */
+export const deleted = (status: number | undefined) => status !== undefined && (status >>> 0) === W.STATUS_USER_SESSION_DELETED;
 
 /** An SMB2 SESSION_SETUP leg answered STATUS_USER_SESSION_DELETED (shared/precedence.ts leaves it to this module; SMB1 keeps the generic finding). */
 export const sessionLegDeleted = (leg: SessionLeg) => !leg.req.smb1 && deleted(leg.resp?.status);
@@ -101,29 +102,27 @@ export const userSessionDeleted: FindingModule = {
     references: [REF.smb2VerifySession, REF.smb2Binding, REF.smb2Reconnect],
   },
   create(ctx) {
-    for (const c of ctx.conns) {
+    for (const c of connsWith(ctx, F.SESSION_DELETED)) {
       const all = refusalsOf(c);
       if (!all.length) continue;
       const r = all[0];
-      const srv = host(c.s.server);
       const again = recovered(c, r.respFrame);
+      add(ctx, { id: this.meta.id, severity: again ? "warning" : "error", connection: c.s.id, frames: [r.reqFrame, r.respFrame, ...(again ? [again.resp!.frame] : [])].filter((x) => x > 0) }, c, () => {
+      const srv = host(c.s.server);
       const more = all.length > 1 ? ` ${all.length - 1} later request${all.length > 2 ? "s" : ""} on this connection ${all.length > 2 ? "were" : "was"} refused the same way (frames ${all.slice(1, 6).map((x) => x.respFrame).join(", ")}${all.length > 6 ? ", …" : ""}).` : "";
       const outcome = again
         ? ` The client then set up a new session (SESSION_SETUP answered STATUS_SUCCESS in frame ${again.resp!.frame}) and went on: a Windows client does this by itself, so users may have seen at most a delay.`
         : " The capture shows no new session on this connection afterwards: what the user saw is an error such as \"The specified network name is no longer available\" or a failed file operation.";
-      add(ctx, {
-        id: this.meta.id,
-        severity: again ? "warning" : "error",
+      return {
         title: r.binding
           ? `Multichannel bind refused by ${srv}: it does not know the session`
           : `${srv} no longer has the session the client used (STATUS_USER_SESSION_DELETED)`,
         explanation: `The ${r.what} (${r.reqFrame ? `frame ${r.reqFrame}` : "request not in the capture"}) was answered STATUS_USER_SESSION_DELETED in frame ${r.respFrame}: the server has no session with the SessionId the request carries${r.sid !== undefined ? ` (${sidText(r.sid)})` : ""}. This is not a wrong password or a missing permission: the session the client relied on is gone. ${why(ctx, c, r)}${more}${outcome}`,
         remediation: remedies(r, srv, blameOf(ctx, c, r)),
-        connection: c.s.id,
-        frames: [r.reqFrame, r.respFrame, ...(again ? [again.resp!.frame] : [])].filter((x) => x > 0),
         filter: streamFilter(c),
-        references: this.meta.references,
-      }, c);
+        references: userSessionDeleted.meta.references,
+      };
+      });
     }
   },
 };

@@ -37,6 +37,7 @@ function offeredRange(dialects: string[]): { lo: number; hi: number } | null {
 export function dialectRangeFinding(ctx: DiagnoseContext, c: ConnView): void {
   const neg = finalNegotiate(c.m)!;
   const req = neg.req!, resp = neg.resp!;
+  add(ctx, { id: "NEGOTIATE_DIALECT_MISMATCH", severity: "error", connection: c.s.id, frames: [req.frame, resp.frame].filter((x) => x > 0) }, c, () => {
   const { lo, hi } = offeredRange(req.dialects)!;
   const srv = host(c.s.server), cli = host(c.s.client);
   const lowMax = hi < HIGHEST, highMin = lo > LOWEST;
@@ -57,9 +58,7 @@ export function dialectRangeFinding(ctx: DiagnoseContext, c: ConnView): void {
     sides.push("The client offered the whole SMB 2/3 range, so the server refuses SMB 2 and 3 altogether: SMB2 is disabled on it (Windows `Get-SmbServerConfiguration | select EnableSMB2Protocol`), its own minimum and maximum exclude each other, or it speaks SMB1 only.");
     remedies.push(`On ${srv}: \`Get-SmbServerConfiguration | select EnableSMB2Protocol, Smb2DialectMin, Smb2DialectMax\` (Windows), \`testparm -sv | grep -i protocol\` (Samba); enable SMB2/3 (\`Set-SmbServerConfiguration -EnableSMB2Protocol $true\`).`);
   }
-  add(ctx, {
-    id: "NEGOTIATE_DIALECT_MISMATCH",
-    severity: "error",
+  return {
     title: lowMax && !highMin
       ? `No SMB dialect in common: ${cli} offers at most ${DIALECTS[hi].d}, ${srv} requires a newer one`
       : highMin && !lowMax
@@ -70,9 +69,8 @@ export function dialectRangeFinding(ctx: DiagnoseContext, c: ConnView): void {
       ...remedies,
       `Compare both ranges: \`Get-SmbClientConfiguration | select Smb2DialectMin, Smb2DialectMax\` on the client and \`Get-SmbServerConfiguration | select Smb2DialectMin, Smb2DialectMax\` on ${srv} (Windows); \`testparm -sv | grep -i protocol\` on Samba.`,
     ],
-    connection: c.s.id,
-    frames: [req.frame, resp.frame].filter((x) => x > 0),
     filter: streamFilter(c),
     references: [REF.smb2Negotiate, REF.smb2ClientNeg],
-  }, c);
+  };
+  });
 }

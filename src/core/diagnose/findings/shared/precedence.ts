@@ -33,7 +33,7 @@
 //   other module and speak only for a connection no error finding explained (explainedByError).
 // Order of emission (which the Report keeps among findings of one severity on one frame and in
 // each connection's list of ids) is the walk's: walk.ts.
-import { hasErrorFinding, host, okBetween, type ConnView, type DiagnoseContext } from "../../context";
+import { hasErrorFinding, has, F, host, okBetween, type ConnView, type DiagnoseContext } from "../../context";
 import { statusLabel, statusInWords } from "../../../names";
 import { isError, serverResetAfter, failedExtraAttempts } from "../../../model/summarize";
 import { EXPECTED_KRB_ERRORS, type KrbExchange } from "../../../model/kerberos";
@@ -100,8 +100,12 @@ export interface SessionFailure {
   enc?: EncryptionAbility;
 }
 
+const NONE: readonly SessionFailure[] = [];
+const NONE_EXTRA: SessionLeg[][] = [];
+
 /** The SESSION_SETUP failures of a connection to tell, in order. */
-export function sessionFailures(c: ConnView): SessionFailure[] {
+export function sessionFailures(c: ConnView): readonly SessionFailure[] {
+  if (c.s.failedPhase !== "session_setup" && !has(c, F.EXTRA_ATTEMPTS)) return NONE;
   const m = c.m;
   const out: SessionFailure[] = [];
   const last = m.sessions[m.sessions.length - 1];
@@ -109,7 +113,7 @@ export function sessionFailures(c: ConnView): SessionFailure[] {
     if (!last.resp && (c.s.outcome === "no-response" || serverResetAfter(m, last.req))) out.push({ id: "SESSION_SETUP_NO_RESPONSE", leg: last, extra: 0, status: "" });
     else if (last.resp && isError(last.resp.status)) { const f = byStatus(c, last, 0); if (f) out.push(f); }
   }
-  const extra = failedExtraAttempts(m);
+  const extra = has(c, F.EXTRA_ATTEMPTS) ? failedExtraAttempts(m) : NONE_EXTRA;
   if (extra.length) {
     const first = extra[0];
     const f = byStatus(c, first[first.length - 1], extra.length);
@@ -150,7 +154,9 @@ export function kerberosErrors(ctx: DiagnoseContext): { groups: KrbErrorGroup[];
   const viewOf = (ex: KrbExchange) => (ex.conn ? ctx.viewOf.get(ex.conn) ?? null : null);
   const preauth: KrbExchange[] = [];
   const byKey = new Map<string, KrbExchange[]>();
-  for (const ex of ctx.exchanges) {
+  const exchanges = ctx.exchanges;
+  for (let i = 0; i < exchanges.length; i++) { // (indexed: see walk.ts)
+    const ex = exchanges[i];
     const err = ex.reply?.msgType === 30 ? ex.reply.errorCode : null;
     if (err === null) continue;
     if (EXPECTED_KRB_ERRORS.has(err)) { preauth.push(ex); continue; }
@@ -191,7 +197,7 @@ export function treeVerdict(c: ConnView, t: TreeConnect, working: Map<string, st
   if (treeSessionDeleted(t) || treePathNotCovered(t)) return null; // USER_SESSION_DELETED, PATH_NOT_COVERED explain these
   const st = statusLabel(t.resp.status);
   const shown = statusInWords(t.resp);
-  if (st === "STATUS_BAD_NETWORK_NAME") return { id: "TREE_BAD_NETWORK_NAME", shown, working: working.get(host(c.s.server)) ?? [] };
+  if (st === "STATUS_BAD_NETWORK_NAME") return { id: "TREE_BAD_NETWORK_NAME", shown, working: working.get(c.m.serverIp) ?? [] };
   if (st !== "STATUS_ACCESS_DENIED" && st !== "STATUS_NETWORK_ACCESS_DENIED") return { id: "TREE_CONNECT_FAILED", shown, undecided: null };
   if (c.s.auth === "anonymous") return { id: "TREE_ACCESS_DENIED_ANONYMOUS", shown };
   // read from a decrypted TRANSFORM message: the client encrypted it, so encryption cannot be what is missing

@@ -21,9 +21,13 @@ export function serverAccount(ctx: DiagnoseContext, serverEndpoint: string): Ser
   let byIp = byContext.get(ctx);
   if (!byIp) {
     byContext.set(ctx, (byIp = new Map()));
-    for (const c of ctx.conns) {
-      const n = c.s.serverName, ip = host(c.s.server);
-      if (n?.netbios && !byIp.has(ip)) byIp.set(ip, { netbios: n.netbios, dns: n.dns, domain: n.domain });
+    const conns = ctx.conns;
+    for (let i = 0; i < conns.length; i++) { // (indexed: see walk.ts)
+      const c = conns[i];
+      const n = c.s.serverName;
+      if (!n?.netbios) continue;
+      const ip = c.m.serverIp; // host(c.s.server), as the model has it
+      if (!byIp.has(ip)) byIp.set(ip, { netbios: n.netbios, dns: n.dns, domain: n.domain });
     }
   }
   return byIp.get(host(serverEndpoint)) ?? null;

@@ -1,21 +1,26 @@
 // Words, names and frames the TREE_CONNECT findings share.
-import { host, type ConnView, type DiagnoseContext } from "../../context";
+import { connsWith, F, type ConnView, type DiagnoseContext } from "../../context";
 import { isError } from "../../../model/summarize";
 import type { TreeConnect } from "../../../model/types";
 
 /** Per server host, the shares that connected anywhere in the capture (at most 50 each). */
 export function workingShares(ctx: DiagnoseContext): Map<string, string[]> {
-  const by = new Map<string, Set<string>>();
-  for (const c of ctx.conns) {
-    for (const t of c.m.trees) {
+  // (a list per host, each path once in the order first seen, as a Set would keep them: no Set
+  // and no copy per server of a capture with tens of thousands)
+  const by = new Map<string, string[]>();
+  const conns = connsWith(ctx, F.TREE_OK);
+  for (let i = 0; i < conns.length; i++) { // (indexed: see walk.ts)
+    const c = conns[i], trees = c.m.trees;
+    for (let j = 0; j < trees.length; j++) {
+      const t = trees[j];
       if (!t.resp || isError(t.resp.status) || !t.path) continue;
-      const h = host(c.s.server);
-      let set = by.get(h);
-      if (!set) by.set(h, (set = new Set()));
-      if (set.size < 50) set.add(t.path);
+      const h = c.m.serverIp; // host(c.s.server), as the model has it
+      const l = by.get(h);
+      if (!l) by.set(h, [t.path]);
+      else if (l.length < 50 && !l.includes(t.path)) l.push(t.path);
     }
   }
-  return new Map([...by].map(([h, set]) => [h, [...set]]));
+  return by;
 }
 
 /** "\\srv\share (frame 9)", in words when the request is not in the capture (a response paired with none). */

@@ -1,0 +1,72 @@
+// One pass over every connection's messages before the rules run: what each connection holds that
+// some rule looks for (context.ts F), as bits on its view. The rules then skip the connections
+// without their bit instead of reading every connection's messages again: tens of passes over the
+// models of 50,000 connections (scattered in memory) were most of the diagnosis's time. The tests
+// are the rules' own (imported from their modules), so a bit never disagrees with its rule.
+import { F, type ConnView, type DiagnoseContext } from "../../context";
+import { isError, blobKerberosError, sessionExpired, hasFailedExtraAttempt, finalNegotiate } from "../../../model/summarize";
+import { isNtlmV1Leg } from "../ntlmv1-refused";
+import { deleted, sessionLegDeleted, treeSessionDeleted } from "../user-session-deleted";
+import { notCovered, treePathNotCovered } from "../path-not-covered";
+import { treeConnectionLimited } from "../tree-connection-limit";
+import { delayed } from "../auth-rate-limited";
+
+/** Sets ConnView.k of every connection, and the lists of connections by fact (connsWith; once the
+ *  summaries' outcomes are settled). */
+export function gatherFacts(ctx: DiagnoseContext): void {
+  const lists: ConnView[][] = (ctx.withFact = []);
+  const conns = ctx.conns;
+  for (let i = 0; i < conns.length; i++) { // (indexed: see walk.ts)
+    const c = conns[i];
+    const m = c.m;
+    let k = 0;
+    const legs = m.sessions;
+    if (legs.length) {
+      k |= F.SESSIONS;
+      if (legs.length >= 5) k |= F.MANY_LEGS;
+      for (let j = 0; j < legs.length; j++) {
+        const l = legs[j];
+        if (isNtlmV1Leg(l)) k |= F.NTLMV1;
+        if (!l.resp) continue;
+        if (blobKerberosError(l)) k |= F.BLOB_KRB_ERROR;
+        if (sessionLegDeleted(l)) k |= F.SESSION_DELETED;
+        if (sessionExpired(l)) k |= F.SESSION_EXPIRED;
+        if (delayed(l) !== null) k |= F.RATE_LIMITED;
+        if (l.passwordCheck) k |= F.PASSWORD_CHECK;
+      }
+      if (legs.length >= 2 && hasFailedExtraAttempt(m)) k |= F.EXTRA_ATTEMPTS;
+    }
+    const trees = m.trees;
+    if (trees.length) {
+      k |= F.TREES;
+      for (let j = 0; j < trees.length; j++) {
+        const t = trees[j];
+        if (!t.resp) continue;
+        k |= isError(t.resp.status) ? F.TREE_ERROR : F.TREE_OK;
+        if (treeSessionDeleted(t)) k |= F.SESSION_DELETED;
+        if (treePathNotCovered(t)) k |= F.PATH_NOT_COVERED;
+        if (treeConnectionLimited(t)) k |= F.TREE_LIMITED;
+      }
+    }
+    if (m.beyond?.referrals?.length) k |= F.REFERRALS;
+    const refused = m.beyond?.refused;
+    if (refused) {
+      for (let j = 0; j < refused.length; j++) {
+        const r = refused[j];
+        if (deleted(r.resp.status)) k |= F.SESSION_DELETED;
+        if (notCovered(r.resp.status)) k |= F.PATH_NOT_COVERED;
+      }
+    }
+    if (m.encrypted) k |= F.ENCRYPTED;
+    if (!(k & (F.SESSIONS | F.TREES | F.ENCRYPTED))) k |= F.NO_SESSION;
+    if (c.s.outcome === "failed") k |= F.FAILED;
+    if (m.gaps.length) k |= F.GAPS;
+    if (m.smb1) k |= F.SMB1;
+    if (m.midstream || m.gaps.length || c.s.outcome === "incomplete") k |= F.INCOMPLETE;
+    if (m.nbssResponse && !m.nbssResponse.positive) k |= F.NBSS_REFUSED;
+    const ciphers = finalNegotiate(m)?.resp?.ciphers;
+    if (ciphers?.length && ciphers[0] === 0) k |= F.NO_CIPHER;
+    c.k = k;
+    for (let bits = k; bits !== 0; bits &= bits - 1) (lists[31 - Math.clz32(bits & -bits)] ??= []).push(c);
+  }
+}
