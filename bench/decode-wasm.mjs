@@ -49,4 +49,4 @@ if (!overlap) {
 }
 x.finish(); events += x.outputLen(); x.outputReset();
 // the flow table's lookups (assembly/net/tcp.ts): places looked at, in all and at most by one
-console.log(JSON.stringify({ bytes: off, eventBytes: events, flowProbes: Number(x.flowProbes()), flowProbeMax: x.flowProbeMax(), flowRekeys: x.flowRekeys() }));
+console.log(JSON.stringify({ bytes: off, eventBytes: events, flowProbes: Number(x.flowProbes()), flowProbeMax: x.flowProbeMax(), flowRekeys: x.flowRekeys(), reasmSlotsHigh: x.reasmSlotsHigh(), reasmBufsHigh: x.reasmBufsHigh() }));
