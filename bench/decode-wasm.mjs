@@ -8,13 +8,17 @@
 // A container that reads out of file order (ETL, Network Monitor: assembly/capture/pull.ts) takes
 // over after the first slice: its requests are served with readSync (--sync) or awaited
 // positional reads (--overlap, as src/core/source.ts servePulls does), and the figures add the
-// number of reads and their bytes.
+// number of reads and their bytes. Options:
+//     --setup-only  the diagnosis mode the Report is made in (setSetupOnlyMode(1)); default: every
+//                message becomes a record, as for --events
+//     --wasm FILE   another build of the decoder (e.g. one with a name section, for profiling)
 import { readFileSync, openSync, readSync, closeSync, statSync } from "node:fs";
 import { open } from "node:fs/promises";
 const args = process.argv.slice(2);
-const file = args.filter((a) => !a.startsWith("--"))[0];
+const wasmAt = args.indexOf("--wasm");
+const file = args.filter((a, i) => !a.startsWith("--") && i !== wasmAt + 1 && args[i - 1] !== "--slice")[0];
 const overlap = args.includes("--overlap");
-const wasm = new URL("../build/decoder.wasm", import.meta.url);
+const wasm = wasmAt >= 0 ? args[wasmAt + 1] : new URL("../build/decoder.wasm", import.meta.url);
 const { instance } = await WebAssembly.instantiate(readFileSync(wasm), { env: { decoderError(l, c) { throw new Error(`trap ${l}:${c}`); } } });
 const x = instance.exports;
 x.init();
@@ -22,11 +26,22 @@ const key = crypto.getRandomValues(new Uint32Array(4)); // as src/core/decoder/w
 x.setHashSeed(key[0], key[1], key[2], key[3]);
 x.reset();
 x.setFileSize(statSync(file).size);
-const cap = x.inputCap();
-let off = 0, events = 0, pulls = 0, pulledBytes = 0, aheadUsed = 0, aheadDropped = 0, readWait = 0;
+if (args.includes("--setup-only")) x.setSetupOnlyMode(1);
+const sliceAt = args.indexOf("--slice"); // --slice BYTES: feed slices of this size (default: the decoder's input capacity)
+const cap = sliceAt >= 0 ? Math.min(Number(args[sliceAt + 1]), x.inputCap()) : x.inputCap();
+// wasmMs, wasmCpuMs: wall and CPU time inside the decoder's calls only (no reads; with --sync
+// nothing else runs meanwhile, so the CPU time is the decoder's, however busy the machine)
+let off = 0, events = 0, wasmMs = 0, wasmCpuUs = 0, pulls = 0, pulledBytes = 0, aheadUsed = 0, aheadDropped = 0, readWait = 0;
+const timed = (f) => {
+  const t = performance.now(), c = process.cpuUsage();
+  const r = f();
+  const dc = process.cpuUsage(c);
+  wasmMs += performance.now() - t; wasmCpuUs += dc.user + dc.system;
+  return r;
+};
 const drainAfter = (more) => {
   events += x.outputLen(); x.outputReset();
-  while (more) { more = x.resume(); events += x.outputLen(); x.outputReset(); }
+  while (more) { more = timed(() => x.resume()); events += x.outputLen(); x.outputReset(); }
 };
 if (!overlap) {
   const fd = openSync(file, "r");
@@ -35,13 +50,13 @@ if (!overlap) {
     const n = readSync(fd, view, 0, cap, off);
     if (n <= 0) break;
     off += n;
-    drainAfter(x.feed(n));
+    drainAfter(timed(() => x.feed(n)));
     if (x.pullLength() > 0) break;
   }
   for (let len = x.pullLength() >>> 0; len > 0; len = x.pullLength() >>> 0) {
     const n = readSync(fd, new Uint8Array(x.memory.buffer, x.pullPtr() >>> 0, len), 0, len, x.pullOffset());
     pulls++; pulledBytes += n;
-    drainAfter(x.pulled(n));
+    drainAfter(timed(() => x.pulled(n)));
   }
   closeSync(fd);
 } else {
@@ -56,7 +71,7 @@ if (!overlap) {
     if (n <= 0) break;
     off += n;
     pending = fh.read(view(1 - k), 0, cap, off); // the next slice, read while this one decodes
-    drainAfter(x.feedAt(k, n));
+    drainAfter(timed(() => x.feedAt(k, n)));
     k = 1 - k;
     if (x.pullLength() > 0) { await pending; break; }
   }
@@ -80,11 +95,11 @@ if (!overlap) {
     const n = await read;
     readWait += performance.now() - t;
     pulls++; pulledBytes += n;
-    drainAfter(x.pulled(n));
+    drainAfter(timed(() => x.pulled(n)));
   }
   if (ahead) await ahead.done;
   await fh.close();
 }
-x.finish(); events += x.outputLen(); x.outputReset();
+timed(() => x.finish()); events += x.outputLen(); x.outputReset();
 // the flow table's lookups (assembly/net/tcp.ts): places looked at, in all and at most by one
-console.log(JSON.stringify({ bytes: off, eventBytes: events, ...(overlap ? { readWaitMs: Math.round(readWait) } : {}), ...(pulls ? { pulls, pulledBytes, aheadUsed, aheadDropped } : {}), flowProbes: Number(x.flowProbes()), flowProbeMax: x.flowProbeMax(), flowRekeys: x.flowRekeys() }));
+console.log(JSON.stringify({ bytes: off, wasmMs: Math.round(wasmMs), wasmCpuMs: Math.round(wasmCpuUs / 1e3), wasmMBps: Math.round(off / wasmCpuUs), eventBytes: events, ...(overlap ? { readWaitMs: Math.round(readWait) } : {}), ...(pulls ? { pulls, pulledBytes, aheadUsed, aheadDropped } : {}), flowProbes: Number(x.flowProbes()), flowProbeMax: x.flowProbeMax(), flowRekeys: x.flowRekeys(), flowPrunes: x.flowPrunes?.(), flowsCreated: x.flowsCreated?.(), ...(x.reasmSlotsHigh ? { reasmSlotsHigh: x.reasmSlotsHigh(), reasmBufsHigh: x.reasmBufsHigh() } : {}) }));

@@ -57,7 +57,7 @@ describe("decoder memory", () => {
     const before = mem.buffer.byteLength;
     (inst.exports as { init(): void }).init();
     expect(mem.buffer.byteLength).toBe(before);
-    expect(before).toBeLessThanOrEqual(40 << 20);
+    expect(before).toBeLessThanOrEqual(51 << 20);
     expect((await nodeDecoder()).memoryBytes).toBe(before);
   });
 

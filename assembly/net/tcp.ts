@@ -73,6 +73,7 @@ export let nextStream: i32 = 0;
 export function tcpInit(): void {
   table = (heap.alloc(CAP * ENTRY + 64) + 63) & ~<usize>63; // entries on cache lines
   index = heap.alloc(CAP * 8);
+  hot = heap.alloc(HOT * 4);
   classCount = heap.alloc(64);
   key = heap.alloc(ENTRY);
   spare = heap.alloc(ENTRY);
@@ -83,7 +84,7 @@ export function tcpInit(): void {
 export function tcpReset(): void {
   clearIndex();
   count = 0; nextEntry = 0; nextStream = 0; prunedWarned = false;
-  createdSinceRekey = 0; probes = 0; probeMax = 0; rekeys = 0;
+  createdSinceRekey = 0; probes = 0; probeMax = 0; rekeys = 0; prunes = 0; created = 0;
 }
 
 // ---- Hashing ----
@@ -124,6 +125,8 @@ let createdSinceRekey: u32 = 0;
 let probes: u64 = 0; // places looked at by lookups, this file
 let probeMax: u32 = 0; // the most places one lookup looked at, this file
 let rekeys: u32 = 0;
+let prunes: u32 = 0; // prunes of the table, this file
+let created: u32 = 0; // conversations created, this file
 
 function setKey(k0: u64, k1: u64): void {
   sv0 = k0 ^ 0x736f6d6570736575; sv1 = k1 ^ 0x646f72616e646f6d;
@@ -190,6 +193,7 @@ function rekey(): void {
 }
 
 function clearIndex(): void {
+  memory.fill(hot, 0, HOT * 4);
   if (nextEntry < CAP / 64) clearIndexOf(table, nextEntry);
   else memory.fill(index, 0, CAP * 8);
 }
@@ -228,6 +232,7 @@ const CLASSES: u32 = 7;
 let prunedWarned = false;
 
 function prune(): void {
+  prunes++;
   // One scan counts the unslotted entries per idle-age class; the prune then drops the fewest
   // classes that bring the table down to PRUNE_KEEP and rehashes the rest.
   for (let c: u32 = 0; c < CLASSES; c++) store<u32>(classCount + c * 4, 0);
@@ -297,7 +302,27 @@ export function flowEntry(n: u32): usize { return table + n * ENTRY; }
 export function flowProbes(): u64 { return probes; }
 export function flowProbeMax(): u32 { return probeMax; }
 export function flowRekeys(): u32 { return rekeys; }
+export function flowPrunes(): u32 { return prunes; }
+export function flowsCreated(): u32 { return created; }
 export const FLOW_PROBE_MAX = PROBE_MAX;
+
+// ---- Hot cache ----
+//
+// Looking a packet's conversation up in the index costs a SipHash and a read at a random place of
+// a 2 MiB array: a cache (and TLB) miss whenever many conversations are open, most of the time of
+// a connection-dense capture. HOT places (64 KiB) remember the entry number last found for keys
+// with the same cheap hash; a full key compare with the entry decides, as in the index. A key
+// whose place another holds falls back to the index: a hostile capture can make every lookup take
+// that path (as before the cache), never a wrong one. Emptied when entries move (reindex) and per file.
+const HOT_BITS: u32 = 14;
+const HOT: u32 = 1 << HOT_BITS;
+let hot: usize = 0; // u32[HOT]: entry number + 1, 0 = empty
+
+@inline function hotPlace(tunnel: u32): u32 {
+  const x = load<u64>(key) ^ rotl<u64>(load<u64>(key + 8), 13) ^ rotl<u64>(load<u64>(key + 16), 29) ^
+    rotl<u64>(load<u64>(key + 24), 43) ^ (<u64>load<u32>(key + 32) | (<u64>tunnel << 32));
+  return <u32>((x * 0x9e3779b97f4a7c15) >> (64 - HOT_BITS));
+}
 
 // After a small file: clear only the index places of its entries.
 function clearIndexOf(t: usize, n: u32): void {
@@ -329,57 +354,66 @@ export function tcpPacket(p: usize, len: u32, wireLen: u32, sport: u32, dport: u
   store<u64>(key + E_ADDR_A, load<u64>(a)); store<u64>(key + E_ADDR_A + 8, load<u64>(a + 8));
   store<u64>(key + E_ADDR_B, load<u64>(b)); store<u64>(key + E_ADDR_B + 8, load<u64>(b + 8));
   store<u16>(key + E_PORT_A, <u16>(srcIsA ? sport : dport)); store<u16>(key + E_PORT_B, <u16>(srcIsA ? dport : sport));
-  let tag = tagOf(key, tunnelTag);
-  let i = homeOf(tag);
+  // The hot cache first (see "Hot cache"): most packets belong to a conversation it holds.
+  const hp = hot + (<usize>hotPlace(tunnelTag) << 2);
+  let en: u32 = load<u32>(hp) - 1; // (0, empty: 0xffffffff, never < nextEntry)
   let fresh = false;
-  let lookAgain = false; // i is not a free place for the key
-  let en: u32 = 0;
-  let looked: u32 = 1;
-  while (true) {
-    const x = load<u64>(index + (<usize>i << 3));
-    const t = <u32>x;
-    if (t == 0) { fresh = true; break; }
-    if (t == tag) {
-      en = <u32>(x >> 32);
-      if (isKey(table + en * ENTRY)) break;
-    }
-    // no entry sits further than PROBE_MAX from its home: the key is not in the table
-    if (looked == PROBE_MAX) { fresh = true; lookAgain = true; break; }
-    looked++;
-    i = (i + 1) & MASK;
-  }
-  probes += looked;
-  if (looked > probeMax) probeMax = looked;
-  let e = table + en * ENTRY;
+  let e: usize = 0;
   let fl: u32 = 0;
-  if (fresh) {
-    if (count >= PRUNE_AT) { prune(); lookAgain = true; }
-    let place = <i32>i;
-    if (lookAgain) {
-      place = freePlace(tag);
-      if (place < 0 && createdSinceRekey >= (count >> 2)) {
-        reindex(-1, true);
-        tag = tagOf(key, tunnelTag);
-        place = freePlace(tag);
+  if (en < nextEntry && isKey(table + en * ENTRY)) e = table + en * ENTRY;
+  else {
+    en = 0;
+    let tag = tagOf(key, tunnelTag);
+    let i = homeOf(tag);
+    let lookAgain = false; // i is not a free place for the key
+    let looked: u32 = 1;
+    while (true) {
+      const x = load<u64>(index + (<usize>i << 3));
+      const t = <u32>x;
+      if (t == 0) { fresh = true; break; }
+      if (t == tag) {
+        en = <u32>(x >> 32);
+        if (isKey(table + en * ENTRY)) break;
       }
+      // no entry sits further than PROBE_MAX from its home: the key is not in the table
+      if (looked == PROBE_MAX) { fresh = true; lookAgain = true; break; }
+      looked++;
+      i = (i + 1) & MASK;
     }
-    createdSinceRekey++;
-    if (place >= 0) {
-      en = nextEntry++;
-      e = table + en * ENTRY;
-      store<u64>(index + (<usize>place << 3), <u64>tag | (<u64>en << 32));
-      count++;
-    } else {
-      e = spare; // not remembered: this packet only (no reassembly)
-      forgotten(1);
-    }
-    store<u64>(e + E_ADDR_A, load<u64>(key + E_ADDR_A)); store<u64>(e + E_ADDR_A + 8, load<u64>(key + E_ADDR_A + 8));
-    store<u64>(e + E_ADDR_B, load<u64>(key + E_ADDR_B)); store<u64>(e + E_ADDR_B + 8, load<u64>(key + E_ADDR_B + 8));
-    store<u32>(e + E_PORT_A, load<u32>(key + E_PORT_A)); // both ports
-    store<i32>(e + E_STREAM, nextStream++);
-    store<i32>(e + E_SLOT, -1);
-    fl = clientSide(srcIsA, syn, ackf, sport, dport) | (tunnelTag << FL_TUNNEL_SHIFT);
-  } else {
+    probes += looked;
+    if (looked > probeMax) probeMax = looked;
+    e = table + en * ENTRY;
+    if (fresh) {
+      if (count >= PRUNE_AT) { prune(); lookAgain = true; }
+      let place = <i32>i;
+      if (lookAgain) {
+        place = freePlace(tag);
+        if (place < 0 && createdSinceRekey >= (count >> 2)) {
+          reindex(-1, true);
+          tag = tagOf(key, tunnelTag);
+          place = freePlace(tag);
+        }
+      }
+      createdSinceRekey++; created++;
+      if (place >= 0) {
+        en = nextEntry++;
+        e = table + en * ENTRY;
+        store<u64>(index + (<usize>place << 3), <u64>tag | (<u64>en << 32));
+        count++;
+        store<u32>(hp, en + 1);
+      } else {
+        e = spare; // not remembered: this packet only (no reassembly)
+        forgotten(1);
+      }
+      store<u64>(e + E_ADDR_A, load<u64>(key + E_ADDR_A)); store<u64>(e + E_ADDR_A + 8, load<u64>(key + E_ADDR_A + 8));
+      store<u64>(e + E_ADDR_B, load<u64>(key + E_ADDR_B)); store<u64>(e + E_ADDR_B + 8, load<u64>(key + E_ADDR_B + 8));
+      store<u32>(e + E_PORT_A, load<u32>(key + E_PORT_A)); // both ports
+      store<i32>(e + E_STREAM, nextStream++);
+      store<i32>(e + E_SLOT, -1);
+      fl = clientSide(srcIsA, syn, ackf, sport, dport) | (tunnelTag << FL_TUNNEL_SHIFT);
+    } else store<u32>(hp, en + 1);
+  }
+  if (!fresh) {
     fl = load<u32>(e + E_FLAGS);
     // Wireshark starts a new conversation on a SYN whose sequence number differs from the first
     // one seen in that direction (the port pair was reused).
