@@ -250,8 +250,8 @@ export function kinds(seeds) {
     // 1,000,000 short SMB connections, as a file server or domain controller sees in a logon storm:
     // nearly all of them healthy setups (SMB 3.1.1, SMB1 NT LM 0.12, NetBIOS on 139, a few with
     // Kerberos), about 4,000 failing, each in the way one of the other fixtures fails. 128 lanes:
-    // a seed has up to two connections, and the decoder reassembles at most 256 SMB/Kerberos
-    // flows at once (W_REASM_SLOTS_FULL; more would drop the idlest ones' setups)
+    // a seed has up to two connections; lanes are the connections in progress at once (the
+    // decoder reassembles up to 65,536 SMB/Kerberos flows at once, W_REASM_SLOTS_FULL beyond)
     smb1m: { mix: smbStormMix(short), lanes: 128 },
     // 1,000,000 short unrelated TCP connections, a few SMB ones
     conn1m: {

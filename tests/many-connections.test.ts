@@ -1,6 +1,6 @@
 // A capture of many SMB connections at once (bench/gen.mjs replicating real fixtures, each replica
-// with addresses of its own, 120 of them interleaved: with two connections in some seeds, within
-// the 256 SMB flows the decoder reassembles at once): every connection must get the verdict and
+// with addresses of its own, 120 of them interleaved: with two connections in some seeds, well
+// within the 65,536 SMB flows the decoder reassembles at once; tests/reasm-capacity.test.ts goes past the old limit of 256): every connection must get the verdict and
 // the findings its fixture gets alone. The rules that look at other connections (the same server
 // for TREE_CONNECTION_LIMIT, the same client and server for PORT_139_FALLBACK, error findings
 // already given for CONNECTION_ABANDONED and AUTH_NOT_ATTEMPTED) use lookups built once
