@@ -30,13 +30,18 @@ export interface TableQuery { sort: SortState; text: string; outcome: OutcomeFil
 
 /** `panel`: shown between the toolbar and the findings (the Decrypt panel) */
 export function ReportView(props: { report: ReportRef; client: AnalyzerClient; meta?: ReportMeta; onError?: (message: string) => void; panel?: JSX.Element }) {
-  const d = () => props.report.digest;
+  // The report by identity: the tab it comes from is replaced whenever its meta changes (saved to
+  // history, its key; App patchTab), and `props.report` notifies then too, with the same report.
+  // Every "new report" effect here and below (the table's sort and filter back to the default, the
+  // rows fetched again) must run for another report only, never for a save finished in the background.
+  const report = createMemo(() => props.report);
+  const d = () => report().digest;
   const r = () => d().head;
   const [selected, setSelected] = createSignal<string | null>(null);
   const [detail, setDetail] = createSignal<{ connection: Connection; findings: Finding[] } | null>(null);
   const [query, setQuery] = createSignal<TableQuery>({ sort: DEFAULT_SORT, text: "", outcome: "all" });
   const [printRows, setPrintRows] = createSignal<PrintRows | null>(null);
-  createEffect(on(() => props.report, (rep) => {
+  createEffect(on(report, (rep) => {
     const first = rep.digest.firstConnection;
     setSelected(first?.id ?? null);
     setDetail(first ? { connection: first, findings: rep.digest.firstFindings } : null);
@@ -48,13 +53,13 @@ export function ReportView(props: { report: ReportRef; client: AnalyzerClient; m
   // shown again) is drawn whole at once, without a blank frame.
   // (in three steps, each a task of its own: the findings, the connection table and its ladder, the
   // other tables; so that no step keeps the page from answering for long)
-  const [stage, setStage] = createSignal(drawnReports.has(props.report) ? 3 : 0);
+  const [stage, setStage] = createSignal(drawnReports.has(report()) ? 3 : 0);
   const drawn = () => stage() >= 1;
-  createEffect(on(() => props.report, (rep) => {
+  createEffect(on(report, (rep) => {
     if (drawnReports.has(rep)) { setStage(3); return; }
     setStage(0);
     const next = (k: number) => requestAnimationFrame(() => setTimeout(() => {
-      if (rep !== props.report) return;
+      if (rep !== report()) return;
       setStage(k);
       if (k < 3) next(k + 1); else drawnReports.add(rep);
     }, 0));
@@ -66,15 +71,15 @@ export function ReportView(props: { report: ReportRef; client: AnalyzerClient; m
   // what goes on paper comes from the worker: fetched ahead for a small report (Ctrl+P prints it
   // whole), by the Print button for a large one
   const fetchPrintRows = async (): Promise<PrintRows | null> => {
-    const rep = props.report, q = query();
+    const rep = report(), q = query();
     try {
       const rows = await props.client.printRows(rep, q);
-      if (rep !== props.report || q !== query()) return null;
+      if (rep !== report() || q !== query()) return null;
       setPrintRows(rows);
       return rows;
     } catch (e) { fail(e); return null; }
   };
-  createEffect(on([() => props.report, query, drawn], ([rep, , isDrawn]) => {
+  createEffect(on([report, query, drawn], ([rep, , isDrawn]) => {
     setPrintRows(null);
     if (!isDrawn || rep.digest.connections > PRINT_AHEAD.connections || rep.digest.kerberos > PRINT_AHEAD.kerberos) return;
     const t = setTimeout(() => void fetchPrintRows(), 300);
@@ -100,20 +105,20 @@ export function ReportView(props: { report: ReportRef; client: AnalyzerClient; m
   // A report that appears takes the focus on its verdict (a screen reader reads it; the keyboard
   // goes on from there). The same report kept on screen (once saved) does not take it again.
   let focused: ReportRef | null = null;
-  createEffect(on(() => props.report, (rep) => {
+  createEffect(on(report, (rep) => {
     if (rep === focused) return;
     focused = rep;
     // once the verdict is painted: focusing lays the page out, which would otherwise be done in
     // the task that draws the verdict, on top of it
-    requestAnimationFrame(() => { if (props.report === rep) verdictEl?.focus(); });
+    requestAnimationFrame(() => { if (report() === rep) verdictEl?.focus(); });
   }));
 
   const showConnection = async (id: string) => {
     setSelected(id);
-    const rep = props.report;
+    const rep = report();
     try {
       const x = await props.client.connection(rep, id);
-      if (rep !== props.report || selected() !== id) return;
+      if (rep !== report() || selected() !== id) return;
       setDetail(x);
     } catch (e) { fail(e); }
     queueMicrotask(() => {
@@ -124,7 +129,7 @@ export function ReportView(props: { report: ReportRef; client: AnalyzerClient; m
 
   const exportAs = async (kind: "json" | "md") => {
     try {
-      const blob = kind === "json" ? await props.client.exportJson(props.report) : await props.client.exportMarkdown(props.report);
+      const blob = kind === "json" ? await props.client.exportJson(report()) : await props.client.exportMarkdown(report());
       downloadBlob(`${exportBaseName(r().capture.file)}.${kind}`, blob);
     } catch (e) { fail(e); }
   };
@@ -155,17 +160,17 @@ export function ReportView(props: { report: ReportRef; client: AnalyzerClient; m
       {props.panel}
       <Show when={drawn()}>
         <div data-testid="report-body">
-          <Findings digest={d()} report={props.report} client={props.client} print={printing() ? printRows() : null} onShowConnection={showConnection} onError={fail} />
+          <Findings digest={d()} report={report()} client={props.client} print={printing() ? printRows() : null} onShowConnection={showConnection} onError={fail} />
           <Show when={d().connections && stage() >= 2}>
-            <Connections report={props.report} client={props.client} query={query()} onQuery={setQuery} selected={selected()} onSelect={showConnection}
+            <Connections report={report()} client={props.client} query={query()} onQuery={setQuery} selected={selected()} onSelect={showConnection}
               print={printing() ? printRows() : null} onError={fail} />
             <div ref={ladderEl} tabIndex={-1}>
               <For each={ladders()}>{(x) => <Ladder connection={x.connection} findings={x.findings} />}</For>
             </div>
           </Show>
           <Show when={stage() >= 3}>
-            <ServersTable report={props.report} client={props.client} print={printing() ? printRows() : null} />
-            <KerberosTable report={props.report} client={props.client} print={printing() ? printRows() : null} />
+            <ServersTable report={report()} client={props.client} print={printing() ? printRows() : null} />
+            <KerberosTable report={report()} client={props.client} print={printing() ? printRows() : null} />
             <CaptureSummary digest={d()} />
           </Show>
         </div>
