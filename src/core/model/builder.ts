@@ -10,6 +10,7 @@ import type { AuthFacts, BeyondSetup, CaptureModel, ConnModel, KrbMsg, Negotiate
 import { outcomeOf, authOf } from "./summarize";
 import { emptyPktmon, pktmonDrop, pktmonInfo, pktmonWarnings } from "./pktmon";
 import { QuicCollector } from "../quic/flow";
+import { NONE, appended, intern } from "./lists";
 
 const LADDER_MAX = 48; // handshake steps kept per connection; the rest are counted
 // Ladders are most of the model's memory. When a connection closes, its ladder is kept only while
@@ -219,16 +220,17 @@ export class ModelBuilder implements RecordSink {
         return;
       }
       case C.EV_FLOW: {
-        const client = ipText(ev.view(C.F_SRC_IP)), server = ipText(ev.view(C.F_DST_IP));
+        // the addresses and the server's endpoint recur on many connections: one string each
+        const client = intern(ipText(ev.view(C.F_SRC_IP))), server = intern(ipText(ev.view(C.F_DST_IP)));
         const dstPort = ev.u32(C.F_DST_PORT) as number;
-        const ce = endpoint(client, ev.u32(C.F_SRC_PORT) as number), se = endpoint(server, dstPort);
+        const ce = endpoint(client, ev.u32(C.F_SRC_PORT) as number), se = intern(endpoint(server, dstPort));
         if (ev.u32(C.F_FLOW_PROTO) === C.FLOWP_KRB) { this.krbFlows.set(ev.stream, { client: ce, server: se, clientIp: client, serverIp: server }); return; }
         const ts = ev.tsMs();
         const c: ConnModel = {
           stream: ev.stream, client: ce, server: se, clientIp: client, serverIp: server,
           serverPort: dstPort, midstream: ev.u32(C.F_VALUE) === 1, firstFrame: ev.frame, lastFrame: ev.frame,
-          firstTs: ts, lastTs: ts, syns: [], negotiates: [], sessions: [], trees: [], smb1: false,
-          smbMessages: 0, encrypted: null, gaps: [], pending: null, ladder: [], ladderOverflow: 0, ladderDropped: false, ladderKept: false,
+          firstTs: ts, lastTs: ts, syns: NONE, negotiates: NONE, sessions: NONE, trees: NONE, smb1: false,
+          smbMessages: 0, encrypted: null, gaps: NONE, pending: null, ladder: NONE, ladderOverflow: 0, ladderDropped: false, ladderKept: false,
         };
         this.conns.set(ev.stream, c);
         this.m.connections.push(c);
@@ -284,7 +286,7 @@ export class ModelBuilder implements RecordSink {
   private step(c: ConnModel, ev: EventRecord, ts: number, label: string, kind: ConnModel["ladder"][number]["kind"], status?: string | null, error?: boolean) {
     if (c.ladderDropped) return;
     if (c.ladder.length >= LADDER_MAX) { c.ladderOverflow++; return; }
-    c.ladder.push({ frame: ev.frame, ts, fromClient: ev.fromClient, label, status, kind, error });
+    c.ladder = appended(c.ladder, { frame: ev.frame, ts, fromClient: ev.fromClient, label, status, kind, error });
   }
 
   private tcp(c: ConnModel, ev: EventRecord, ts: number): void {
@@ -324,7 +326,7 @@ export class ModelBuilder implements RecordSink {
     const problem = !spent && (outcomeOf(c, null).outcome !== "ok" || c.gaps.length > 0 || c.midstream || c.encrypted !== null || auth === "guest" || auth === "anonymous");
     const keep = !spent && (problem ? this.laddersProblem++ < KEEP_LADDERS_PROBLEM : this.laddersOk++ < KEEP_LADDERS_OK);
     if (keep) c.ladderKept = true;
-    else { c.ladder = []; c.ladderDropped = true; }
+    else { c.ladder = NONE; c.ladderDropped = true; }
     c.pending = null;
     if (c.beyond) c.beyond.open = null;
   }
@@ -510,9 +512,9 @@ export class ModelBuilder implements RecordSink {
   private krb(ev: EventRecord): void {
     let src: string, dst: string, srcIp: string, dstIp: string, toKdc: boolean;
     if (ev.has(C.F_SRC_IP)) {
-      srcIp = ipText(ev.view(C.F_SRC_IP)); dstIp = ipText(ev.view(C.F_DST_IP));
+      srcIp = intern(ipText(ev.view(C.F_SRC_IP))); dstIp = intern(ipText(ev.view(C.F_DST_IP)));
       const srcPort = ev.u32(C.F_SRC_PORT), dstPort = ev.u32(C.F_DST_PORT);
-      src = endpoint(srcIp, srcPort as number); dst = endpoint(dstIp, dstPort as number);
+      src = intern(endpoint(srcIp, srcPort as number)); dst = intern(endpoint(dstIp, dstPort as number));
       toKdc = dstPort === W.PORT_KERBEROS || srcPort !== W.PORT_KERBEROS;
     } else {
       const fl = this.krbFlows.get(ev.stream);
@@ -565,19 +567,10 @@ export class ModelBuilder implements RecordSink {
       this.m.connections = this.m.connections.filter((c) => !probe(c));
     }
     if (this.m.pktmon) pktmonWarnings(this.m);
+    // the lookups by stream are done with: let them go with the builder's other state
+    this.conns.clear(); this.krbFlows.clear(); this.chain.clear();
     return this.m;
   }
-}
-
-/**
- * `l` with `v` appended. A first element makes a one-slot array: a push onto [] reserves 16
- * slots, and most of a connection's lists (SYNs, NEGOTIATEs, sessions, trees) keep one or two,
- * for tens of thousands of connections.
- */
-function appended<T>(l: T[], v: T): T[] {
-  if (l.length === 0) return [v];
-  l.push(v);
-  return l;
 }
 
 type Pending = { kind: "neg" | "ss" | "tc"; index: number };
