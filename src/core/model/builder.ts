@@ -30,11 +30,11 @@ const NEG_STATES = ["accept-completed", "accept-incomplete", "reject", "request-
  * requires the same result, so a field read here but missing from this list fails there.
  */
 export const MODEL_FIELDS = [
-  "account", "action", "andx", "blobError", "blobLen", "caps", "ciphers", "cmd", "delayNs", "dialect", "dialects",
+  "account", "action", "andx", "blobError", "caps", "ciphers", "cmd", "delayNs", "dialect", "dialects",
   "dosClass", "dosCode", "dstIp", "dstPort", "flowProto", "krbCname", "krbError", "krbEtext", "krbMsgType",
   "krbRealm", "krbSname", "len", "mech", "msgId", "nbCalled", "nbCalling", "nbError", "nbssType", "negState",
   "netname", "ntlmDnsComputer", "ntlmDomain", "ntlmHost", "ntlmNbComputer", "ntlmNbDomain", "ntlmOsVersion", "ntlmSpn", "ntlmType", "ntlmUser", "ntlmVersion", "primaryDomain",
-  "response", "secMode", "sessionFlags", "sessionId", "shareFlags", "shareType", "signingAlgs", "smb1Pid", "smbFlags", "srcIp", "srcPort",
+  "response", "secMode", "sessionFlags", "sessionId", "shareFlags", "smb1Pid", "smbFlags", "srcIp", "srcPort",
   "status", "tcpFlags", "transport", "tree", "treeId", "value", "createName", "ctlCode", "dfsPath",
   "krbEtypes", "krbStime", "krbCtime", "icmpType", "icmpCode", "quotedProto", "quotedSrcIp", "quotedDstIp", "quotedSrcPort", "quotedDstPort",
   "pktmonComponent", "pktmonEvent", "value2", "winName", "winDesc", "pktmonAddr", "dropReason", "dropLocation", "pktmonDir", "smbVersion",
@@ -394,14 +394,13 @@ export class ModelBuilder implements RecordSink {
     if (!resp) {
       if (cmd === (smb1 ? W.SMB1_LOGOFF_ANDX : W.SMB2_LOGOFF)) c.logoff ??= { frame: ev.frame, ts, fromClient: ev.fromClient };
       if (isNeg) {
-        const ciphers = ev.view(C.F_CIPHERS), signingAlgs = ev.view(C.F_SIGNING_ALGS);
+        const ciphers = ev.view(C.F_CIPHERS);
         const info: NegotiateInfo = {
           req: {
             frame: ev.frame, ts, smb1,
             dialects: dialectList(ev.view(C.F_DIALECTS), smb1),
             secMode: ev.u32(C.F_SEC_MODE), caps: ev.u32(C.F_CAPS),
             ciphers: ciphers !== undefined ? u16list(ciphers) : undefined,
-            signingAlgs: signingAlgs !== undefined ? u16list(signingAlgs) : undefined,
             netname: ev.str(C.F_NETNAME),
           },
         };
@@ -411,8 +410,8 @@ export class ModelBuilder implements RecordSink {
         // one literal (a spread plus extra properties gave every object its own hidden class)
         c.sessions = appended(c.sessions, { req: {
           frame: ev.frame, ts, smb1, auth: authFacts(ev),
-          secMode: ev.u32(C.F_SEC_MODE), flags: ev.u32(C.F_SESSION_FLAGS), blobLen: ev.u32(C.F_BLOB_LEN),
-          sessionId: ev.big(C.F_SESSION_ID),
+          secMode: ev.u32(C.F_SEC_MODE), flags: ev.u32(C.F_SESSION_FLAGS),
+          sessionId: sessionIdOf(ev),
         } });
         addPending(c, key, { kind: "ss", index: c.sessions.length - 1 });
       } else if (isTc) {
@@ -434,18 +433,17 @@ export class ModelBuilder implements RecordSink {
       info.resp = {
         frame: ev.frame, ts, status: status >>> 0, smb1, dos: dosError,
         dialect: smb1 ? smb1Dialect ?? null : dialect !== undefined ? smb2Dialect(dialect) : null,
-        dialectIndex: smb1 ? dialect : undefined,
         secMode: ev.u32(C.F_SEC_MODE), caps: ev.u32(C.F_CAPS),
         ciphers: ciphers !== undefined ? u16list(ciphers) : undefined,
       };
     } else if (isSs) {
       const leg = p?.kind === "ss" ? c.sessions[p.index] : undefined;
-      const r = { frame: ev.frame, ts, status: status >>> 0, dos: dosError, sessionFlags: ev.u32(C.F_SESSION_FLAGS), auth: authFacts(ev), action: ev.u32(C.F_ACTION), sessionId: ev.big(C.F_SESSION_ID), smbFlags: ev.u32(C.F_SMB_FLAGS) };
+      const r = { frame: ev.frame, ts, status: status >>> 0, dos: dosError, sessionFlags: ev.u32(C.F_SESSION_FLAGS), auth: authFacts(ev), action: ev.u32(C.F_ACTION), sessionId: sessionIdOf(ev), smbFlags: ev.u32(C.F_SMB_FLAGS) };
       if (leg) leg.resp = r;
       else c.sessions = appended(c.sessions, { req: { frame: 0, ts, smb1, auth: {} }, resp: r });
     } else if (isTc) {
       const t = p?.kind === "tc" ? c.trees[p.index] : undefined;
-      const r = { frame: ev.frame, ts, status: status >>> 0, dos: dosError, shareType: ev.u32(C.F_SHARE_TYPE), shareFlags: ev.u32(C.F_SHARE_FLAGS), treeId: smb1 ? undefined : ev.u32(C.F_TREE_ID), sessionId: ev.big(C.F_SESSION_ID) };
+      const r = { frame: ev.frame, ts, status: status >>> 0, dos: dosError, shareFlags: ev.u32(C.F_SHARE_FLAGS), treeId: smb1 ? undefined : ev.u32(C.F_TREE_ID), sessionId: sessionIdOf(ev) };
       if (t) t.resp = r;
       else c.trees = appended(c.trees, { path: "", req: { frame: 0, ts, smb1 }, resp: r });
     }
@@ -583,6 +581,24 @@ type Pending = { kind: "neg" | "ss" | "tc"; index: number };
 function u64Key(ev: EventRecord, id: number): number | bigint | undefined {
   const n = ev.n64(id);
   return n === undefined || n <= Number.MAX_SAFE_INTEGER ? n : ev.big(id);
+}
+
+/**
+ * A message's session id. Every request and answer of a session carries the same one: while it
+ * is exact as a number, one BigInt per id (a small direct-mapped cache), not one per message.
+ */
+const SID_SLOTS = 256;
+const sidNum = new Float64Array(SID_SLOTS).fill(-1);
+const sidBig: (bigint | undefined)[] = new Array<bigint | undefined>(SID_SLOTS).fill(undefined);
+function sessionIdOf(ev: EventRecord): bigint | undefined {
+  const n = ev.n64(C.F_SESSION_ID);
+  if (n === undefined) return undefined;
+  if (n > Number.MAX_SAFE_INTEGER) return ev.big(C.F_SESSION_ID);
+  const s = (n ^ (n / 4294967296)) & (SID_SLOTS - 1);
+  if (sidNum[s] === n) return sidBig[s];
+  const b = BigInt(n);
+  sidNum[s] = n; sidBig[s] = b;
+  return b;
 }
 
 /** A request awaiting its response; SMB1 requests sharing one key are answered in order. */

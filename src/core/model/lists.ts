@@ -5,12 +5,19 @@
 export const NONE: never[] = Object.freeze([]) as unknown as never[];
 
 /**
- * `l` with `v` appended. A first element makes a one-slot array (a push onto [] reserves 16
- * slots, and most of a connection's lists keep one or two, for tens of thousands of
- * connections); `l` may be NONE, which is never written to.
+ * `l` with `v` appended: `l` itself or a new array (assign the result). Most of a connection's
+ * lists keep one to four elements, for tens of thousands of connections; `l` may be NONE, which
+ * is never written to.
  */
 export function appended<T>(l: T[], v: T): T[] {
-  if (l.length === 0) return [v];
+  // a push onto a short array grows it by 16 slots or more: the first few elements make an
+  // array of their exact size instead (most lists end with two or three: SESSION_SETUP legs)
+  switch (l.length) {
+    case 0: return [v];
+    case 1: return [l[0], v];
+    case 2: return [l[0], l[1], v];
+    case 3: return [l[0], l[1], l[2], v];
+  }
   l.push(v);
   return l;
 }
