@@ -10,6 +10,7 @@ import type { AuthFacts, BeyondSetup, CaptureModel, ConnModel, KrbMsg, Negotiate
 import { outcomeOf, authOf } from "./summarize";
 import { emptyPktmon, pktmonDrop, pktmonInfo, pktmonWarnings } from "./pktmon";
 import { QuicCollector } from "../quic/flow";
+import { NONE, appended, intern, flat } from "./lists";
 
 const LADDER_MAX = 48; // handshake steps kept per connection; the rest are counted
 // Ladders are most of the model's memory. When a connection closes, its ladder is kept only while
@@ -29,11 +30,11 @@ const NEG_STATES = ["accept-completed", "accept-incomplete", "reject", "request-
  * requires the same result, so a field read here but missing from this list fails there.
  */
 export const MODEL_FIELDS = [
-  "account", "action", "andx", "blobError", "blobLen", "caps", "ciphers", "cmd", "delayNs", "dialect", "dialects",
+  "account", "action", "andx", "blobError", "caps", "ciphers", "cmd", "delayNs", "dialect", "dialects",
   "dosClass", "dosCode", "dstIp", "dstPort", "flowProto", "krbCname", "krbError", "krbEtext", "krbMsgType",
   "krbRealm", "krbSname", "len", "mech", "msgId", "nbCalled", "nbCalling", "nbError", "nbssType", "negState",
   "netname", "ntlmDnsComputer", "ntlmDomain", "ntlmHost", "ntlmNbComputer", "ntlmNbDomain", "ntlmOsVersion", "ntlmSpn", "ntlmType", "ntlmUser", "ntlmVersion", "primaryDomain",
-  "response", "secMode", "sessionFlags", "sessionId", "shareFlags", "shareType", "signingAlgs", "smb1Pid", "smbFlags", "srcIp", "srcPort",
+  "response", "secMode", "sessionFlags", "sessionId", "shareFlags", "smb1Pid", "smbFlags", "srcIp", "srcPort",
   "status", "tcpFlags", "transport", "tree", "treeId", "value", "createName", "ctlCode", "dfsPath",
   "krbEtypes", "krbStime", "krbCtime", "icmpType", "icmpCode", "quotedProto", "quotedSrcIp", "quotedDstIp", "quotedSrcPort", "quotedDstPort",
   "pktmonComponent", "pktmonEvent", "value2", "winName", "winDesc", "pktmonAddr", "dropReason", "dropLocation", "pktmonDir", "smbVersion",
@@ -219,16 +220,17 @@ export class ModelBuilder implements RecordSink {
         return;
       }
       case C.EV_FLOW: {
-        const client = ipText(ev.view(C.F_SRC_IP)), server = ipText(ev.view(C.F_DST_IP));
+        // the addresses and the server's endpoint recur on many connections: one string each
+        const client = intern(ipText(ev.view(C.F_SRC_IP))), server = intern(ipText(ev.view(C.F_DST_IP)));
         const dstPort = ev.u32(C.F_DST_PORT) as number;
-        const ce = endpoint(client, ev.u32(C.F_SRC_PORT) as number), se = endpoint(server, dstPort);
+        const ce = flat(endpoint(client, ev.u32(C.F_SRC_PORT) as number)), se = intern(endpoint(server, dstPort));
         if (ev.u32(C.F_FLOW_PROTO) === C.FLOWP_KRB) { this.krbFlows.set(ev.stream, { client: ce, server: se, clientIp: client, serverIp: server }); return; }
         const ts = ev.tsMs();
         const c: ConnModel = {
           stream: ev.stream, client: ce, server: se, clientIp: client, serverIp: server,
           serverPort: dstPort, midstream: ev.u32(C.F_VALUE) === 1, firstFrame: ev.frame, lastFrame: ev.frame,
-          firstTs: ts, lastTs: ts, syns: [], negotiates: [], sessions: [], trees: [], smb1: false,
-          smbMessages: 0, encrypted: null, gaps: [], pending: null, ladder: [], ladderOverflow: 0, ladderDropped: false, ladderKept: false,
+          firstTs: ts, lastTs: ts, syns: NONE, negotiates: NONE, sessions: NONE, trees: NONE, smb1: false,
+          smbMessages: 0, encrypted: null, gaps: NONE, pending: null, ladder: NONE, ladderOverflow: 0, ladderDropped: false, ladderKept: false,
         };
         this.conns.set(ev.stream, c);
         this.m.connections.push(c);
@@ -284,7 +286,7 @@ export class ModelBuilder implements RecordSink {
   private step(c: ConnModel, ev: EventRecord, ts: number, label: string, kind: ConnModel["ladder"][number]["kind"], status?: string | null, error?: boolean) {
     if (c.ladderDropped) return;
     if (c.ladder.length >= LADDER_MAX) { c.ladderOverflow++; return; }
-    c.ladder.push({ frame: ev.frame, ts, fromClient: ev.fromClient, label, status, kind, error });
+    c.ladder = appended(c.ladder, { frame: ev.frame, ts, fromClient: ev.fromClient, label, status, kind, error });
   }
 
   private tcp(c: ConnModel, ev: EventRecord, ts: number): void {
@@ -324,7 +326,7 @@ export class ModelBuilder implements RecordSink {
     const problem = !spent && (outcomeOf(c, null).outcome !== "ok" || c.gaps.length > 0 || c.midstream || c.encrypted !== null || auth === "guest" || auth === "anonymous");
     const keep = !spent && (problem ? this.laddersProblem++ < KEEP_LADDERS_PROBLEM : this.laddersOk++ < KEEP_LADDERS_OK);
     if (keep) c.ladderKept = true;
-    else { c.ladder = []; c.ladderDropped = true; }
+    else { c.ladder = NONE; c.ladderDropped = true; }
     c.pending = null;
     if (c.beyond) c.beyond.open = null;
   }
@@ -392,14 +394,13 @@ export class ModelBuilder implements RecordSink {
     if (!resp) {
       if (cmd === (smb1 ? W.SMB1_LOGOFF_ANDX : W.SMB2_LOGOFF)) c.logoff ??= { frame: ev.frame, ts, fromClient: ev.fromClient };
       if (isNeg) {
-        const ciphers = ev.view(C.F_CIPHERS), signingAlgs = ev.view(C.F_SIGNING_ALGS);
+        const ciphers = ev.view(C.F_CIPHERS);
         const info: NegotiateInfo = {
           req: {
             frame: ev.frame, ts, smb1,
             dialects: dialectList(ev.view(C.F_DIALECTS), smb1),
             secMode: ev.u32(C.F_SEC_MODE), caps: ev.u32(C.F_CAPS),
             ciphers: ciphers !== undefined ? u16list(ciphers) : undefined,
-            signingAlgs: signingAlgs !== undefined ? u16list(signingAlgs) : undefined,
             netname: ev.str(C.F_NETNAME),
           },
         };
@@ -409,8 +410,8 @@ export class ModelBuilder implements RecordSink {
         // one literal (a spread plus extra properties gave every object its own hidden class)
         c.sessions = appended(c.sessions, { req: {
           frame: ev.frame, ts, smb1, auth: authFacts(ev),
-          secMode: ev.u32(C.F_SEC_MODE), flags: ev.u32(C.F_SESSION_FLAGS), blobLen: ev.u32(C.F_BLOB_LEN),
-          sessionId: ev.big(C.F_SESSION_ID),
+          secMode: ev.u32(C.F_SEC_MODE), flags: ev.u32(C.F_SESSION_FLAGS),
+          sessionId: sessionIdOf(ev),
         } });
         addPending(c, key, { kind: "ss", index: c.sessions.length - 1 });
       } else if (isTc) {
@@ -432,18 +433,17 @@ export class ModelBuilder implements RecordSink {
       info.resp = {
         frame: ev.frame, ts, status: status >>> 0, smb1, dos: dosError,
         dialect: smb1 ? smb1Dialect ?? null : dialect !== undefined ? smb2Dialect(dialect) : null,
-        dialectIndex: smb1 ? dialect : undefined,
         secMode: ev.u32(C.F_SEC_MODE), caps: ev.u32(C.F_CAPS),
         ciphers: ciphers !== undefined ? u16list(ciphers) : undefined,
       };
     } else if (isSs) {
       const leg = p?.kind === "ss" ? c.sessions[p.index] : undefined;
-      const r = { frame: ev.frame, ts, status: status >>> 0, dos: dosError, sessionFlags: ev.u32(C.F_SESSION_FLAGS), auth: authFacts(ev), action: ev.u32(C.F_ACTION), sessionId: ev.big(C.F_SESSION_ID), smbFlags: ev.u32(C.F_SMB_FLAGS) };
+      const r = { frame: ev.frame, ts, status: status >>> 0, dos: dosError, sessionFlags: ev.u32(C.F_SESSION_FLAGS), auth: authFacts(ev), action: ev.u32(C.F_ACTION), sessionId: sessionIdOf(ev), smbFlags: ev.u32(C.F_SMB_FLAGS) };
       if (leg) leg.resp = r;
       else c.sessions = appended(c.sessions, { req: { frame: 0, ts, smb1, auth: {} }, resp: r });
     } else if (isTc) {
       const t = p?.kind === "tc" ? c.trees[p.index] : undefined;
-      const r = { frame: ev.frame, ts, status: status >>> 0, dos: dosError, shareType: ev.u32(C.F_SHARE_TYPE), shareFlags: ev.u32(C.F_SHARE_FLAGS), treeId: smb1 ? undefined : ev.u32(C.F_TREE_ID), sessionId: ev.big(C.F_SESSION_ID) };
+      const r = { frame: ev.frame, ts, status: status >>> 0, dos: dosError, shareFlags: ev.u32(C.F_SHARE_FLAGS), treeId: smb1 ? undefined : ev.u32(C.F_TREE_ID), sessionId: sessionIdOf(ev) };
       if (t) t.resp = r;
       else c.trees = appended(c.trees, { path: "", req: { frame: 0, ts, smb1 }, resp: r });
     }
@@ -457,7 +457,7 @@ export class ModelBuilder implements RecordSink {
    * an answer (a CREATE's name is wanted only if its answer is refused).
    */
   private beyond(c: ConnModel, ev: EventRecord, ts: number, cmd: number): void {
-    const b: BeyondSetup = (c.beyond ??= { refused: [], referrals: [], open: new Map() });
+    const b: BeyondSetup = (c.beyond ??= { refused: NONE, referrals: NONE, open: new Map() });
     const id = u64Key(ev, C.F_MSG_ID) ?? 0;
     if (ev.u32(C.F_RESPONSE) !== 1) {
       if (!b.open) return; // the connection closed
@@ -468,7 +468,7 @@ export class ModelBuilder implements RecordSink {
       if (b.open.size >= MAX_OPEN) b.open.delete(b.open.keys().next().value!);
       b.open.set(id, { frame: ev.frame, ts, cmd, name: ev.str(C.F_CREATE_NAME), dfsOp: ((ev.u32(C.F_SMB_FLAGS) ?? 0) & W.SMB2_FLAGS_DFS_OPERATIONS) !== 0, dfsPath });
       // (not on the ladder: clients ask for referrals all the time, and the ladder is the handshake's)
-      if (isReferral && b.referrals.length < MAX_BEYOND) b.referrals.push({ req: { frame: ev.frame, ts, path: dfsPath } });
+      if (isReferral && b.referrals.length < MAX_BEYOND) b.referrals = appended(b.referrals, { req: { frame: ev.frame, ts, path: dfsPath } });
       return;
     }
     c.answeredSmb = true;
@@ -483,7 +483,7 @@ export class ModelBuilder implements RecordSink {
     }
     if (status !== W.STATUS_USER_SESSION_DELETED && status !== W.STATUS_PATH_NOT_COVERED) return;
     if (b.refused.length >= MAX_BEYOND) return;
-    b.refused.push({
+    b.refused = appended(b.refused, {
       cmd,
       req: req && req.cmd === cmd ? { frame: req.frame, ts: req.ts, name: req.name, dfsOp: req.dfsOp } : undefined,
       resp: { frame: ev.frame, ts, status, sessionId: ev.big(C.F_SESSION_ID), treeId: ev.u32(C.F_TREE_ID) },
@@ -510,9 +510,9 @@ export class ModelBuilder implements RecordSink {
   private krb(ev: EventRecord): void {
     let src: string, dst: string, srcIp: string, dstIp: string, toKdc: boolean;
     if (ev.has(C.F_SRC_IP)) {
-      srcIp = ipText(ev.view(C.F_SRC_IP)); dstIp = ipText(ev.view(C.F_DST_IP));
+      srcIp = intern(ipText(ev.view(C.F_SRC_IP))); dstIp = intern(ipText(ev.view(C.F_DST_IP)));
       const srcPort = ev.u32(C.F_SRC_PORT), dstPort = ev.u32(C.F_DST_PORT);
-      src = endpoint(srcIp, srcPort as number); dst = endpoint(dstIp, dstPort as number);
+      src = intern(endpoint(srcIp, srcPort as number)); dst = intern(endpoint(dstIp, dstPort as number));
       toKdc = dstPort === W.PORT_KERBEROS || srcPort !== W.PORT_KERBEROS;
     } else {
       const fl = this.krbFlows.get(ev.stream);
@@ -565,19 +565,10 @@ export class ModelBuilder implements RecordSink {
       this.m.connections = this.m.connections.filter((c) => !probe(c));
     }
     if (this.m.pktmon) pktmonWarnings(this.m);
+    // the lookups by stream are done with: let them go with the builder's other state
+    this.conns.clear(); this.krbFlows.clear(); this.chain.clear();
     return this.m;
   }
-}
-
-/**
- * `l` with `v` appended. A first element makes a one-slot array: a push onto [] reserves 16
- * slots, and most of a connection's lists (SYNs, NEGOTIATEs, sessions, trees) keep one or two,
- * for tens of thousands of connections.
- */
-function appended<T>(l: T[], v: T): T[] {
-  if (l.length === 0) return [v];
-  l.push(v);
-  return l;
 }
 
 type Pending = { kind: "neg" | "ss" | "tc"; index: number };
@@ -590,6 +581,24 @@ type Pending = { kind: "neg" | "ss" | "tc"; index: number };
 function u64Key(ev: EventRecord, id: number): number | bigint | undefined {
   const n = ev.n64(id);
   return n === undefined || n <= Number.MAX_SAFE_INTEGER ? n : ev.big(id);
+}
+
+/**
+ * A message's session id. Every request and answer of a session carries the same one: while it
+ * is exact as a number, one BigInt per id (a small direct-mapped cache), not one per message.
+ */
+const SID_SLOTS = 256;
+const sidNum = new Float64Array(SID_SLOTS).fill(-1);
+const sidBig: (bigint | undefined)[] = new Array<bigint | undefined>(SID_SLOTS).fill(undefined);
+function sessionIdOf(ev: EventRecord): bigint | undefined {
+  const n = ev.n64(C.F_SESSION_ID);
+  if (n === undefined) return undefined;
+  if (n > Number.MAX_SAFE_INTEGER) return ev.big(C.F_SESSION_ID);
+  const s = (n ^ (n / 4294967296)) & (SID_SLOTS - 1);
+  if (sidNum[s] === n) return sidBig[s];
+  const b = BigInt(n);
+  sidNum[s] = n; sidBig[s] = b;
+  return b;
 }
 
 /** A request awaiting its response; SMB1 requests sharing one key are answered in order. */

@@ -3,6 +3,7 @@
 // header has the request's). The quote is matched, never counted as a message of its own.
 import { endpoint } from "../names";
 import type { CaptureModel, ConnModel, IcmpMsg, KrbMsg } from "./types";
+import { appended } from "./lists";
 
 /** Sets `icmp` on every connection whose SYN an ICMP error answered (the first such error). */
 export function attachIcmp(m: CaptureModel): void {
@@ -16,7 +17,7 @@ export function attachIcmp(m: CaptureModel): void {
     c.icmp = e;
     // the refusal belongs in the connection's ladder, after the SYN it answers
     if (!c.ladderDropped) {
-      c.ladder.push({ frame: e.frame, ts: e.ts, fromClient: false, label: `ICMP destination unreachable from ${e.sender}`, kind: "tcp", error: true });
+      c.ladder = appended(c.ladder, { frame: e.frame, ts: e.ts, fromClient: false, label: `ICMP destination unreachable from ${e.sender}`, kind: "tcp", error: true });
       c.ladder.sort((a, b) => a.frame - b.frame);
     }
   }

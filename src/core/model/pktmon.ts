@@ -10,6 +10,7 @@ import { endpoint, ipText } from "../names";
 import { PROP_IFINDEX, PROP_MINIPORT_IFINDEX, PROP_PHYS_ADDRESS, ADAPTER_TYPES, dropReasonName, dropReasonText } from "../pktmon";
 import type { RawEvent } from "../decoder/records";
 import type { CaptureModel, PktmonComponent, PktmonDrop, PktmonModel } from "./types";
+import { appended } from "./lists";
 import type { PktmonInfo } from "../report";
 
 const MAX_COMPONENTS = 4096;
@@ -132,7 +133,7 @@ export function attachDrops(m: CaptureModel): void {
     // the drop belongs in the connection's ladder, where it happened
     if (!c.ladderDropped) {
       const comp = p.components.get(d.component);
-      c.ladder.push({ frame: d.frame, ts: d.ts, fromClient: d.src === c.client, label: `dropped by ${comp?.name ?? `pktmon component ${d.component}`}: ${dropReasonText(d.reason)}`, kind: "tcp", error: true });
+      c.ladder = appended(c.ladder, { frame: d.frame, ts: d.ts, fromClient: d.src === c.client, label: `dropped by ${comp?.name ?? `pktmon component ${d.component}`}: ${dropReasonText(d.reason)}`, kind: "tcp", error: true });
       c.ladder.sort((a, b) => a.frame - b.frame);
     }
   }

@@ -17,8 +17,6 @@ export interface SmbResponse extends Msg {
   status: number;
   /** the SMB1 DOS error as the wire carried it ("ERRDOS/ERRnoaccess"), when not in NT form */
   dos?: string;
-  /** an interim STATUS_PENDING came first */
-  pendingFrame?: number;
 }
 
 export interface NegotiateInfo {
@@ -28,7 +26,6 @@ export interface NegotiateInfo {
     secMode?: number;
     caps?: number;
     ciphers?: number[];
-    signingAlgs?: number[];
     netname?: string;
   };
   resp?: SmbResponse & {
@@ -36,7 +33,6 @@ export interface NegotiateInfo {
     dialect: string | null; // null: the server chose none
     secMode?: number;
     caps?: number;
-    dialectIndex?: number;
     ciphers?: number[];
   };
 }
@@ -70,7 +66,7 @@ export interface AuthFacts {
 
 export interface SessionLeg {
   /** frame 0: a response whose request is not in the capture */
-  req: SmbRequest & { auth: AuthFacts; secMode?: number; flags?: number; blobLen?: number; sessionId?: bigint };
+  req: SmbRequest & { auth: AuthFacts; secMode?: number; flags?: number; sessionId?: bigint };
   /** smbFlags: the response header's flags (SMB2 Flags, or SMB1 Flags | Flags2 << 8) */
   resp?: SmbResponse & { sessionFlags?: number; auth: AuthFacts; action?: number; sessionId?: bigint; smbFlags?: number };
   bareAck?: { frame: number; delayMs: number };
@@ -93,7 +89,7 @@ export interface TreeConnect {
   path: string;
   /** decrypted: read from a decrypted TRANSFORM message */
   req: SmbRequest & { decrypted?: boolean };
-  resp?: SmbResponse & { shareType?: number; shareFlags?: number; treeId?: number; sessionId?: bigint };
+  resp?: SmbResponse & { shareFlags?: number; treeId?: number; sessionId?: bigint };
 }
 
 /** An SMB2 request after the setup answered STATUS_USER_SESSION_DELETED or STATUS_PATH_NOT_COVERED. */
