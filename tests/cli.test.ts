@@ -128,6 +128,21 @@ describe("terminal-safe text", () => {
     // above Latin-1: the Unicode classes decide (a bidi override is escaped, a CJK name is not)
     expect(terminalSafe("\u202e\u4e2d")).toBe("\\u202e\u4e2d");
   });
+
+  it("the fast check of JSON.stringify's text escapes what jsonTerminalSafe escapes, whatever a capture's names hold", async () => {
+    const { jsonTerminalSafe, stringifiedTerminalSafe } = await import("../src/cli/terminalText");
+    const names = ["alice", "\x7f", "a\x7fb", "\x1b]0;X\x07", "\x9b", "\u00ad", "caf\u00e9", "\u202e", "\u2028", "\u2029", "\ud800", "\udfff",
+      "\ud83d\ude00", "\udb40\udc01", "\u200b", "\ufeff", "\u4e2d", "\"\\", "\u0000\n\t"];
+    for (const n of names) {
+      const doc = JSON.stringify({ user: n, [n]: [n, -0, 1.5] });
+      expect(stringifiedTerminalSafe(doc), JSON.stringify(n)).toBe(jsonTerminalSafe(doc));
+      // JSON Lines: the line feeds between documents stay
+      const lines = `${doc}\n${JSON.stringify({ n })}`;
+      expect(stringifiedTerminalSafe(lines), JSON.stringify(n)).toBe(jsonTerminalSafe(lines));
+    }
+    // a DEL in otherwise ASCII text is escaped, not passed as ASCII
+    expect(stringifiedTerminalSafe(JSON.stringify("a\x7f"))).toBe('"a\\u007f"');
+  });
 });
 
 // Crafted (no real stack sends these names): real fixtures with the capture's own names rewritten,

@@ -7,7 +7,7 @@ import { analyzeCapture } from "../core/analyze";
 import type { Progress } from "../core/source";
 import { renderText } from "./render";
 import { writeJson, type Write } from "./jsonStream";
-import { terminalSafe, jsonTerminalSafe } from "./terminalText";
+import { terminalSafe, stringifiedTerminalSafe } from "./terminalText";
 import { EV_ERROR, EV_SUMMARY } from "../../assembly/events";
 import { readFile, stat } from "node:fs/promises";
 import { keytabEntries, KEYTAB_MAX_BYTES } from "../core/decrypt/keytab";
@@ -109,7 +109,7 @@ export async function main(
           await decodeSource(decoder, src, (batch) => {
             for (const ev of batch) (stage ?? view).push(ev);
             // one write per batch: a write per line costs more than the decoding
-            if (lines.length) { out(jsonTerminalSafe(lines.join("\n"))); lines.length = 0; }
+            if (lines.length) { out(stringifiedTerminalSafe(lines.join("\n"))); lines.length = 0; }
           }, onProgress);
         } finally { stage?.drop(); decoder.setDecrypt(false); }
         if (onProgress) process.stderr.write("\r\x1b[K");
@@ -127,8 +127,8 @@ export async function main(
       // before the Report is written: writing it lets its records go
       const code = unusable ? 2 : report.findings.some((f) => f.severity === "error") ? 1 : 0;
       if (json) {
-        if (write) { await writeJson(report as unknown as Record<string, unknown>, (s) => write(jsonTerminalSafe(s)), drain, true); write("\n"); }
-        else out(jsonTerminalSafe(JSON.stringify(report)));
+        if (write) { await writeJson(report as unknown as Record<string, unknown>, (s) => write(stringifiedTerminalSafe(s)), drain, true); write("\n"); }
+        else out(stringifiedTerminalSafe(JSON.stringify(report)));
       }
       else if (unusable) say(`smbscope: ${report.capture.error}`); // one error, nothing to report
       else out(renderText(report, color) + (files.length > 1 ? "\n" : ""));
