@@ -77,4 +77,12 @@ describe("the verdict counts per cause", () => {
     // a status the title does not carry is still said
     expect(lines["tree-bad-share"]).toBe('The SMB connection failed at tree connect (STATUS_BAD_NETWORK_NAME): Share "nosuchshare" does not exist on 10.99.1.1.');
   });
+  it("without an SMB connection, an error finding of any id is the verdict: never 'no error' beside it", async () => {
+    // AS-REQs answered by ICMP port unreachable: KDC_UNREACHABLE, which is not a KERBEROS_* id
+    const r = await reportOf(join(FIX, "vxlan-kdc-icmp.pcap"));
+    expect(r.findings.filter((f) => f.severity === "error").map((f) => f.id)).toEqual(["KDC_UNREACHABLE"]);
+    expect(r.verdict).toBe("No SMB connection in the capture; KDC 10.99.8.1 unreachable: nothing on port 88.");
+    // a Kerberos error keeps its label
+    expect((await reportOf(join(FIX, "krb-preauth-failed.pcap"))).verdict).toMatch(/^No SMB connection in the capture; Kerberos: /);
+  });
 });

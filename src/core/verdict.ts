@@ -142,13 +142,15 @@ function causeText(g: HeadlineCause): string {
 
 function text(r: Report, n: number, failed: Failed[], incomplete: Connection[], fallbacks: Connection[], h: Headline, errorsOf: Map<string, Finding[]>): string {
   if (r.capture.error && r.capture.packets === 0) return r.capture.error;
-  const krbErrors = r.findings.filter((f) => f.severity === "error" && f.id.startsWith("KERBEROS"));
+  // Without an SMB connection, an error finding is the capture's answer, whatever its id (a KDC that
+  // does not answer is KDC_UNREACHABLE, not a KERBEROS_* id): never "no error" beside an error card
+  const firstError = r.findings.find((f) => f.severity === "error");
   if (n === 0) {
     const preTcp = r.findings.find((f) => f.id === "SMB_PRE_TCP_TRANSPORT");
     if (preTcp) return `${preTcp.title}.`;
     if (r.quic?.length) return quicVerdict(r);
     if (r.capture.packets === 0) return "The capture holds no packets: nothing to diagnose (was the capture tool stopped at once, or did its filter match nothing?).";
-    if (krbErrors.length) return `No SMB connection in the capture; Kerberos: ${krbErrors[0].title}.`;
+    if (firstError) return `No SMB connection in the capture; ${firstError.id.startsWith("KERBEROS") ? "Kerberos: " : ""}${firstError.title}.`;
     if (r.kerberos.length) return "No SMB connection in the capture; its Kerberos exchanges show no error after pre-authentication.";
     return `No SMB traffic in this capture (${r.capture.packets} packets${r.capture.topPorts?.length ? `; busiest: ${r.capture.topPorts.slice(0, 2).join(", ")}` : ""}).`;
   }
