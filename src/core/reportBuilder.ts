@@ -6,6 +6,7 @@ import { summarize, failedForKerberos } from "./model/summarize";
 import { attachIcmp } from "./model/icmp";
 import { attachDrops, pktmonReport } from "./model/pktmon";
 import { pairKerberos, failedExchange, EXPECTED_KRB_ERRORS } from "./model/kerberos";
+import { NONE, appended } from "./model/lists";
 import { KRB_ERRORS, KRB_MSG_TYPES } from "./names";
 import { diagnose } from "./diagnose";
 import { makeContext, FINDINGS_PER_ID, type ConnView } from "./diagnose/context";
@@ -96,7 +97,7 @@ function diagnosed(m: CaptureModel): Pick<Report, "connections" | "kerberos" | "
     // lists of their length: an array grown by push keeps room for 16 (~5 MB of the dense bench's
     // phases), and most connections have no share at all
     r.phases = r.phases.slice();
-    r.shares = r.shares.length ? r.shares.slice() : NO_SHARES;
+    r.shares = r.shares.length ? r.shares.slice() : NONE;
     if (r.signing) r.signing = same.signing(r.signing);
     if (r.serverName) r.serverName = same.serverName(r.serverName);
     return r;
@@ -180,15 +181,11 @@ function servers(conns: Connection[]): NonNullable<Report["servers"]> {
     let s = by.get(c.server);
     if (!s) by.set(c.server, (s = { server: c.server, clients: 0, failed: NONE }));
     s.clients++;
-    if (c.outcome === "failed" || c.outcome === "no-response") {
-      if (s.failed === NONE) s.failed = [];
-      s.failed.push({ client: c.client, phase: c.failedPhase, status: c.status });
-    }
+    // most servers of a busy capture have no failed client, or one: the shared empty list, and
+    // short lists of their length (model/lists.ts)
+    if (c.outcome === "failed" || c.outcome === "no-response") s.failed = appended(s.failed, { client: c.client, phase: c.failedPhase, status: c.status });
   }
-  // most servers of a busy capture have no failed client, or one: one shared empty list, and
-  // lists of their length (an array grown by push keeps room for 16)
-  for (const s of by.values()) if (s.failed !== NONE) s.failed = s.failed.slice();
+  // (a longer list grew by push, which keeps room for 16)
+  for (const s of by.values()) if (s.failed.length > 4) s.failed = s.failed.slice();
   return [...by.values()];
 }
-const NO_SHARES = Object.freeze([]) as unknown as Connection["shares"];
-const NONE: NonNullable<Report["servers"]>[number]["failed"] = Object.freeze([]) as unknown as [];
