@@ -3,6 +3,15 @@
 // (a row instead of the ConnModel, the rules' cross-connection aggregates) is not built yet: this
 // is its first part, proven against every fixture by tests/fold-predicate.test.ts.
 //
+// When: once the capture is past the frame that closed the connection (RST, or FIN both ways).
+// The decoder lets the flow's reassembly go at that packet (its last gaps are declared in it,
+// after its TCP event, so not in builder.ts closed() itself) and never takes the flow up again:
+// no later event of the stream exists (tests/fold-after-close.test.ts), so no later ACK, RST or
+// retransmission can change lastFrame, `ended` or anything else of the model. Not with secrets
+// (the decrypt stage attaches decryption after finish) nor in a pktmon trace (drops attach by
+// address pair at the end, model/pktmon.ts attachDrops); ICMP errors attach only to a connection
+// whose SYN went unanswered (model/icmp.ts), never to a foldable one.
+//
 // Every clause rules out a fact some rule or consumer reads (context.ts F bits beyond SESSIONS,
 // TREES, TREE_OK; the summary's outcome; Kerberos pairing; ICMP and pktmon attachment):
 // - no Kerberos auth, no KRB-ERROR or blob error in a blob: Kerberos exchanges pair with
