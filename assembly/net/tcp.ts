@@ -205,20 +205,21 @@ function clearIndex(): void {
   else memory.fill(index, 0, CAP * 4);
 }
 
-// Endpoint order: compare (address, port) of both sides.
-function aIsSrc(sport: u32, dport: u32): bool {
-  for (let i: u32 = 0; i < 16; i += 4) {
-    const s = bswap<u32>(load<u32>(srcAddr + i)), d = bswap<u32>(load<u32>(dstAddr + i));
-    if (s != d) return s < d;
-  }
+// Endpoint order: compare (address, port) of both sides (addresses as big-endian numbers).
+@inline function aIsSrc(s0: u64, s1: u64, d0: u64, d1: u64, sport: u32, dport: u32): bool {
+  if (s0 != d0) return bswap<u64>(s0) < bswap<u64>(d0);
+  if (s1 != d1) return bswap<u64>(s1) < bswap<u64>(d1);
   return sport <= dport;
 }
 
+// The current packet's key, in registers: the words of the lower endpoint's address (a0, a1),
+// of the other's (b0, b1), and both ports (A's in the low half), as an entry holds them.
+let a0: u64 = 0, a1: u64 = 0, b0: u64 = 0, b1: u64 = 0, ports: u32 = 0;
+
 // The entry at e has the current packet's key.
 @inline function isKey(e: usize): bool {
-  return load<u32>(e + E_PORT_A) == load<u32>(key + E_PORT_A) && (load<u32>(e + E_FLAGS) >>> FL_TUNNEL_SHIFT) == tunnelTag &&
-    load<u64>(e) == load<u64>(key) && load<u64>(e + 8) == load<u64>(key + 8) &&
-    load<u64>(e + 16) == load<u64>(key + 16) && load<u64>(e + 24) == load<u64>(key + 24);
+  return load<u32>(e + E_PORT_A) == ports && (load<u32>(e + E_FLAGS) >>> FL_TUNNEL_SHIFT) == tunnelTag &&
+    load<u64>(e) == a0 && load<u64>(e + 8) == a1 && load<u64>(e + 16) == b0 && load<u64>(e + 24) == b1;
 }
 
 // Idle-age classes of the prune: an entry of class c is dropped when the prune goes up to class c.
@@ -330,8 +331,7 @@ let hot: usize = 0; // u32[HOT]: entry number << TAG_BITS | tag (never 0), 0 = e
 
 // The current key's cheap hash: its place in the hot cache in the top HOT_BITS bits, its tag below.
 @inline function hotHash(tunnel: u32): u64 {
-  const x = load<u64>(key) ^ rotl<u64>(load<u64>(key + 8), 13) ^ rotl<u64>(load<u64>(key + 16), 29) ^
-    rotl<u64>(load<u64>(key + 24), 43) ^ (<u64>load<u32>(key + 32) | (<u64>tunnel << 32));
+  const x = a0 ^ rotl<u64>(a1, 13) ^ rotl<u64>(b0, 29) ^ rotl<u64>(b1, 43) ^ (<u64>ports | (<u64>tunnel << 32));
   return x * 0x9e3779b97f4a7c15;
 }
 @inline function hotPlace(h: u64): u32 { return <u32>(h >> (64 - HOT_BITS)); }
@@ -351,6 +351,14 @@ export function flowSlotReleased(n: u32): void {
   store<i32>(table + n * ENTRY + E_SLOT, -1);
 }
 
+// The current key laid out at `key` as an entry's first KEY_BYTES bytes, for SipHash (only a
+// packet that misses the hot cache needs it).
+function keyToMemory(): void {
+  store<u64>(key + E_ADDR_A, a0); store<u64>(key + E_ADDR_A + 8, a1);
+  store<u64>(key + E_ADDR_B, b0); store<u64>(key + E_ADDR_B + 8, b1);
+  store<u32>(key + E_PORT_A, ports);
+}
+
 export function tcpPacket(p: usize, len: u32, wireLen: u32, sport: u32, dport: u32): void {
   const doff = (u8at(p + 12) >> 4) * 4;
   if (doff < 20 || doff > len) return;
@@ -361,12 +369,10 @@ export function tcpPacket(p: usize, len: u32, wireLen: u32, sport: u32, dport: u
   const plen = len - doff;
   const syn = (flags & 2) != 0, ackf = (flags & 16) != 0;
 
-  const srcIsA = aIsSrc(sport, dport);
-  const a = srcIsA ? srcAddr : dstAddr, b = srcIsA ? dstAddr : srcAddr;
-  // (plain u64 stores: memory.copy of a few bytes is a call into the engine)
-  store<u64>(key + E_ADDR_A, load<u64>(a)); store<u64>(key + E_ADDR_A + 8, load<u64>(a + 8));
-  store<u64>(key + E_ADDR_B, load<u64>(b)); store<u64>(key + E_ADDR_B + 8, load<u64>(b + 8));
-  store<u16>(key + E_PORT_A, <u16>(srcIsA ? sport : dport)); store<u16>(key + E_PORT_B, <u16>(srcIsA ? dport : sport));
+  const s0 = load<u64>(srcAddr), s1 = load<u64>(srcAddr + 8), d0 = load<u64>(dstAddr), d1 = load<u64>(dstAddr + 8);
+  const srcIsA = aIsSrc(s0, s1, d0, d1, sport, dport);
+  a0 = srcIsA ? s0 : d0; a1 = srcIsA ? s1 : d1; b0 = srcIsA ? d0 : s0; b1 = srcIsA ? d1 : s1;
+  ports = srcIsA ? sport | (dport << 16) : dport | (sport << 16);
   // The hot cache first (see "Hot cache"): most packets belong to a conversation it holds.
   const hh = hotHash(tunnelTag);
   const hp = hot + (<usize>hotPlace(hh) << 2);
@@ -379,6 +385,7 @@ export function tcpPacket(p: usize, len: u32, wireLen: u32, sport: u32, dport: u
   if ((hv & TAG_MASK) == ht && en < nextEntry && isKey(table + en * ENTRY)) e = table + en * ENTRY;
   else {
     en = 0;
+    keyToMemory();
     let tag = tagOf(key, tunnelTag);
     const pt = placeTag(tag);
     let i = homeOf(tag);
@@ -421,9 +428,9 @@ export function tcpPacket(p: usize, len: u32, wireLen: u32, sport: u32, dport: u
         e = spare; // not remembered: this packet only (no reassembly)
         forgotten(1);
       }
-      store<u64>(e + E_ADDR_A, load<u64>(key + E_ADDR_A)); store<u64>(e + E_ADDR_A + 8, load<u64>(key + E_ADDR_A + 8));
-      store<u64>(e + E_ADDR_B, load<u64>(key + E_ADDR_B)); store<u64>(e + E_ADDR_B + 8, load<u64>(key + E_ADDR_B + 8));
-      store<u32>(e + E_PORT_A, load<u32>(key + E_PORT_A)); // both ports
+      store<u64>(e + E_ADDR_A, a0); store<u64>(e + E_ADDR_A + 8, a1);
+      store<u64>(e + E_ADDR_B, b0); store<u64>(e + E_ADDR_B + 8, b1);
+      store<u32>(e + E_PORT_A, ports); // both ports
       store<i32>(e + E_STREAM, nextStream++);
       store<i32>(e + E_SLOT, -1);
       fl = clientSide(srcIsA, syn, ackf, sport, dport) | (tunnelTag << FL_TUNNEL_SHIFT);
