@@ -26,6 +26,8 @@ const MASK: u32 = CAP - 1;
 const ENTRY: u32 = 64;
 const PRUNE_AT: u32 = (CAP / 10) * 7; // 183,500 conversations (the W_FLOW_TABLE_FULL text says 180,000)
 const PRUNE_KEEP: u32 = (CAP / 10) * 4;
+// Memory, fixed whatever the capture: entries CAP * ENTRY (16 MiB), index CAP * 4 (1 MiB), hot
+// cache HOT * 4 (64 KiB): 17.06 MiB in all, allocated once by tcpInit.
 
 // Entry layout
 const E_ADDR_A: u32 = 0; // 16 bytes, the lower endpoint (address, then port)
@@ -317,7 +319,7 @@ export const FLOW_PROBE_MAX = PROBE_MAX;
 // ---- Hot cache ----
 //
 // Looking a packet's conversation up in the index costs a SipHash and a read at a random place of
-// a 2 MiB array: a cache (and TLB) miss whenever many conversations are open, most of the time of
+// a 1 MiB array: a cache (and TLB) miss whenever many conversations are open, most of the time of
 // a connection-dense capture. HOT places (64 KiB) remember the entry number last found for keys
 // with the same cheap hash, beside TAG_BITS more bits of that hash: a key whose place another
 // holds is told by the tag, without reading that other entry (an old one, far from the recent
