@@ -123,9 +123,10 @@ export function ipv4(p: usize, len: u32): void {
   const more = (fragField & 0x2000) != 0;
   const proto = u8at(p + 9);
   isV6 = false;
-  // ::ffff:a.b.c.d
-  store<u64>(srcAddr, 0); store<u32>(srcAddr + 8, 0xffff0000); store<u32>(srcAddr + 12, load<u32>(p + 12));
-  store<u64>(dstAddr, 0); store<u32>(dstAddr + 8, 0xffff0000); store<u32>(dstAddr + 12, load<u32>(p + 16));
+  // ::ffff:a.b.c.d, written as the u64 words the flow table reads them as (a u64 load of two
+  // u32 stores just made waits for them to reach the cache: no store forwarding)
+  store<u64>(srcAddr, 0); store<u64>(srcAddr + 8, <u64>0xffff0000 | (<u64>load<u32>(p + 12) << 32));
+  store<u64>(dstAddr, 0); store<u64>(dstAddr + 8, <u64>0xffff0000 | (<u64>load<u32>(p + 16) << 32));
   if (fragOff != 0 || more) {
     fragments++;
     // UDP datagrams are reassembled (Kerberos); of anything else only the first fragment,
@@ -147,8 +148,9 @@ export function ipv6(p: usize, len: u32): void {
   const declared = plen == 0 ? len - 40 : plen;
   let next = u8at(p + 6);
   isV6 = true;
-  memory.copy(srcAddr, p + 8, 16);
-  memory.copy(dstAddr, p + 24, 16);
+  // (u64 words, as for IPv4; memory.copy of a few bytes is a call into the engine)
+  store<u64>(srcAddr, load<u64>(p + 8)); store<u64>(srcAddr + 8, load<u64>(p + 16));
+  store<u64>(dstAddr, load<u64>(p + 24)); store<u64>(dstAddr + 8, load<u64>(p + 32));
   let off: u32 = 40;
   if (plen == 0 || plen + 40 > len) plen = len - 40; // jumbogram or cut by the snapshot length
   const stop: u32 = <u32>40 + plen;

@@ -26,6 +26,8 @@ const MASK: u32 = CAP - 1;
 const ENTRY: u32 = 64;
 const PRUNE_AT: u32 = (CAP / 10) * 7; // 183,500 conversations (the W_FLOW_TABLE_FULL text says 180,000)
 const PRUNE_KEEP: u32 = (CAP / 10) * 4;
+// Memory, fixed whatever the capture: entries CAP * ENTRY (16 MiB), index CAP * 4 (1 MiB), hot
+// cache HOT * 4 (64 KiB): 17.06 MiB in all, allocated once by tcpInit.
 
 // Entry layout
 const E_ADDR_A: u32 = 0; // 16 bytes, the lower endpoint (address, then port)
@@ -56,9 +58,10 @@ const FL_TUNNEL_SHIFT: u32 = 16;
 
 // Entries (64 bytes each, one cache line) are appended to `table` in the order conversations
 // appear, so creating one writes memory sequentially; `index` is the open-addressing hash index
-// over them: one u64 per place, low half the key's hash | 1 (0 = empty; bits 1..CAP_BITS are the
-// home place), high half the entry number. Probing reads the dense index and compares a full key
-// only on a hash match. The prune compacts the kept entries in place (towards the start: an
+// over them: one u32 per place (1 MiB, half of what a u64 place took: the index is the one
+// structure a new conversation touches at a random place), the entry number in the high
+// 32 - TAG_BITS bits and TAG_BITS bits of the key's hash, | 1, in the low ones (0 = empty).
+// Probing reads the dense index and compares a full key only on a tag match. The prune compacts the kept entries in place (towards the start: an
 // entry only ever moves down, over one already dealt with) and rebuilds the index.
 let table: usize = 0;
 let index: usize = 0;
@@ -72,7 +75,7 @@ export let nextStream: i32 = 0;
 
 export function tcpInit(): void {
   table = (heap.alloc(CAP * ENTRY + 64) + 63) & ~<usize>63; // entries on cache lines
-  index = heap.alloc(CAP * 8);
+  index = heap.alloc(CAP * 4);
   hot = heap.alloc(HOT * 4);
   classCount = heap.alloc(64);
   key = heap.alloc(ENTRY);
@@ -164,18 +167,24 @@ function sipHash(p: usize, tunnel: u32): u64 {
   return v0 ^ v1 ^ v2 ^ v3;
 }
 
-// The index's tag of the key at p (an entry's first KEY_BYTES bytes): low half of the hash, | 1
-// (0 marks an empty place); the home place is tag bits 1..CAP_BITS.
-@inline function tagOf(p: usize, tunnel: u32): u32 { return <u32>sipHash(p, tunnel) | 1; }
-// The tag of a stored entry (its tunnel from its flags).
+// The hash of the key at p (an entry's first KEY_BYTES bytes), as the index uses it: its home
+// place is bits 1..CAP_BITS, its tag (placeTag) bits CAP_BITS + 1.. (disjoint bits: two keys with
+// one home still differ in their tags but for 1 in 2^(TAG_BITS - 1)).
+const TAG_BITS: u32 = 32 - CAP_BITS; // 14: entry numbers (< CAP) take the other 18 bits of a place
+const TAG_MASK: u32 = (1 << TAG_BITS) - 1;
+@inline function tagOf(p: usize, tunnel: u32): u32 { return <u32>sipHash(p, tunnel); }
+// The hash of a stored entry (its tunnel from its flags).
 @inline function entryTag(e: usize): u32 { return tagOf(e, load<u32>(e + E_FLAGS) >>> FL_TUNNEL_SHIFT); }
 @inline function homeOf(tag: u32): u32 { return (tag >> 1) & MASK; }
+// The low bits of an index place holding the entry of hash `tag` (never 0: 0 marks an empty place).
+@inline function placeTag(tag: u32): u32 { return ((tag >>> (CAP_BITS + 1)) << 1) | 1; }
+@inline function placeOf(tag: u32, en: u32): u32 { return (en << TAG_BITS) | placeTag(tag); }
 
 // A free place within PROBE_MAX of the home of `tag`, or -1.
 function freePlace(tag: u32): i32 {
   let j = homeOf(tag);
   for (let d: u32 = 0; d < PROBE_MAX; d++) {
-    if (load<u32>(index + (<usize>j << 3)) == 0) return <i32>j;
+    if (load<u32>(index + (<usize>j << 2)) == 0) return <i32>j;
     j = (j + 1) & MASK;
   }
   return -1;
@@ -195,23 +204,24 @@ function rekey(): void {
 function clearIndex(): void {
   memory.fill(hot, 0, HOT * 4);
   if (nextEntry < CAP / 64) clearIndexOf(table, nextEntry);
-  else memory.fill(index, 0, CAP * 8);
+  else memory.fill(index, 0, CAP * 4);
 }
 
-// Endpoint order: compare (address, port) of both sides.
-function aIsSrc(sport: u32, dport: u32): bool {
-  for (let i: u32 = 0; i < 16; i += 4) {
-    const s = bswap<u32>(load<u32>(srcAddr + i)), d = bswap<u32>(load<u32>(dstAddr + i));
-    if (s != d) return s < d;
-  }
+// Endpoint order: compare (address, port) of both sides (addresses as big-endian numbers).
+@inline function aIsSrc(s0: u64, s1: u64, d0: u64, d1: u64, sport: u32, dport: u32): bool {
+  if (s0 != d0) return bswap<u64>(s0) < bswap<u64>(d0);
+  if (s1 != d1) return bswap<u64>(s1) < bswap<u64>(d1);
   return sport <= dport;
 }
 
+// The current packet's key, in registers: the words of the lower endpoint's address (a0, a1),
+// of the other's (b0, b1), and both ports (A's in the low half), as an entry holds them.
+let a0: u64 = 0, a1: u64 = 0, b0: u64 = 0, b1: u64 = 0, ports: u32 = 0;
+
 // The entry at e has the current packet's key.
 @inline function isKey(e: usize): bool {
-  return load<u32>(e + E_PORT_A) == load<u32>(key + E_PORT_A) && (load<u32>(e + E_FLAGS) >>> FL_TUNNEL_SHIFT) == tunnelTag &&
-    load<u64>(e) == load<u64>(key) && load<u64>(e + 8) == load<u64>(key + 8) &&
-    load<u64>(e + 16) == load<u64>(key + 16) && load<u64>(e + 24) == load<u64>(key + 24);
+  return load<u32>(e + E_PORT_A) == ports && (load<u32>(e + E_FLAGS) >>> FL_TUNNEL_SHIFT) == tunnelTag &&
+    load<u64>(e) == a0 && load<u64>(e + 8) == a1 && load<u64>(e + 16) == b0 && load<u64>(e + 24) == b1;
 }
 
 // Idle-age classes of the prune: an entry of class c is dropped when the prune goes up to class c.
@@ -279,7 +289,7 @@ function reindex(upTo: i32, newKey: bool): void {
       if ((fl & FL_CLOSED) == 0) live++;
       continue;
     }
-    store<u64>(index + (<usize>j << 3), <u64>tag | (<u64>kept << 32));
+    store<u32>(index + (<usize>j << 2), placeOf(tag, kept));
     if (kept != n) memory.copy(table + kept * ENTRY, e, ENTRY);
     if (slot >= 0) slotSetFlowIndex(slot, kept);
     kept++;
@@ -309,33 +319,46 @@ export const FLOW_PROBE_MAX = PROBE_MAX;
 // ---- Hot cache ----
 //
 // Looking a packet's conversation up in the index costs a SipHash and a read at a random place of
-// a 2 MiB array: a cache (and TLB) miss whenever many conversations are open, most of the time of
+// a 1 MiB array: a cache (and TLB) miss whenever many conversations are open, most of the time of
 // a connection-dense capture. HOT places (64 KiB) remember the entry number last found for keys
-// with the same cheap hash; a full key compare with the entry decides, as in the index. A key
-// whose place another holds falls back to the index: a hostile capture can make every lookup take
-// that path (as before the cache), never a wrong one. Emptied when entries move (reindex) and per file.
+// with the same cheap hash, beside TAG_BITS more bits of that hash: a key whose place another
+// holds is told by the tag, without reading that other entry (an old one, far from the recent
+// entries in the cache: most of what a new conversation cost); on a tag match a full key compare
+// with the entry decides, as in the index. A key whose place another holds falls back to the
+// index: a hostile capture can make every lookup take that path (as before the cache), never a
+// wrong one. Emptied when entries move (reindex) and per file.
 const HOT_BITS: u32 = 14;
 const HOT: u32 = 1 << HOT_BITS;
-let hot: usize = 0; // u32[HOT]: entry number + 1, 0 = empty
+let hot: usize = 0; // u32[HOT]: entry number << TAG_BITS | tag (never 0), 0 = empty
 
-@inline function hotPlace(tunnel: u32): u32 {
-  const x = load<u64>(key) ^ rotl<u64>(load<u64>(key + 8), 13) ^ rotl<u64>(load<u64>(key + 16), 29) ^
-    rotl<u64>(load<u64>(key + 24), 43) ^ (<u64>load<u32>(key + 32) | (<u64>tunnel << 32));
-  return <u32>((x * 0x9e3779b97f4a7c15) >> (64 - HOT_BITS));
+// The current key's cheap hash: its place in the hot cache in the top HOT_BITS bits, its tag below.
+@inline function hotHash(tunnel: u32): u64 {
+  const x = a0 ^ rotl<u64>(a1, 13) ^ rotl<u64>(b0, 29) ^ rotl<u64>(b1, 43) ^ (<u64>ports | (<u64>tunnel << 32));
+  return x * 0x9e3779b97f4a7c15;
 }
+@inline function hotPlace(h: u64): u32 { return <u32>(h >> (64 - HOT_BITS)); }
+@inline function hotTag(h: u64): u32 { return (<u32>(h >> (64 - HOT_BITS - TAG_BITS)) & TAG_MASK) | 1; }
 
 // After a small file: clear only the index places of its entries.
 function clearIndexOf(t: usize, n: u32): void {
   for (let k: u32 = 0; k < n; k++) {
     const e = t + k * ENTRY;
     let j = homeOf(entryTag(e));
-    while (load<u32>(index + (<usize>j << 3)) != 0) { store<u64>(index + (<usize>j << 3), 0); j = (j + 1) & MASK; }
+    while (load<u32>(index + (<usize>j << 2)) != 0) { store<u32>(index + (<usize>j << 2), 0); j = (j + 1) & MASK; }
   }
 }
 
 // Called by the reassembler when it lets go of a slot.
 export function flowSlotReleased(n: u32): void {
   store<i32>(table + n * ENTRY + E_SLOT, -1);
+}
+
+// The current key laid out at `key` as an entry's first KEY_BYTES bytes, for SipHash (only a
+// packet that misses the hot cache needs it).
+function keyToMemory(): void {
+  store<u64>(key + E_ADDR_A, a0); store<u64>(key + E_ADDR_A + 8, a1);
+  store<u64>(key + E_ADDR_B, b0); store<u64>(key + E_ADDR_B + 8, b1);
+  store<u32>(key + E_PORT_A, ports);
 }
 
 export function tcpPacket(p: usize, len: u32, wireLen: u32, sport: u32, dport: u32): void {
@@ -348,31 +371,33 @@ export function tcpPacket(p: usize, len: u32, wireLen: u32, sport: u32, dport: u
   const plen = len - doff;
   const syn = (flags & 2) != 0, ackf = (flags & 16) != 0;
 
-  const srcIsA = aIsSrc(sport, dport);
-  const a = srcIsA ? srcAddr : dstAddr, b = srcIsA ? dstAddr : srcAddr;
-  // (plain u64 stores: memory.copy of a few bytes is a call into the engine)
-  store<u64>(key + E_ADDR_A, load<u64>(a)); store<u64>(key + E_ADDR_A + 8, load<u64>(a + 8));
-  store<u64>(key + E_ADDR_B, load<u64>(b)); store<u64>(key + E_ADDR_B + 8, load<u64>(b + 8));
-  store<u16>(key + E_PORT_A, <u16>(srcIsA ? sport : dport)); store<u16>(key + E_PORT_B, <u16>(srcIsA ? dport : sport));
+  const s0 = load<u64>(srcAddr), s1 = load<u64>(srcAddr + 8), d0 = load<u64>(dstAddr), d1 = load<u64>(dstAddr + 8);
+  const srcIsA = aIsSrc(s0, s1, d0, d1, sport, dport);
+  a0 = srcIsA ? s0 : d0; a1 = srcIsA ? s1 : d1; b0 = srcIsA ? d0 : s0; b1 = srcIsA ? d1 : s1;
+  ports = srcIsA ? sport | (dport << 16) : dport | (sport << 16);
   // The hot cache first (see "Hot cache"): most packets belong to a conversation it holds.
-  const hp = hot + (<usize>hotPlace(tunnelTag) << 2);
-  let en: u32 = load<u32>(hp) - 1; // (0, empty: 0xffffffff, never < nextEntry)
+  const hh = hotHash(tunnelTag);
+  const hp = hot + (<usize>hotPlace(hh) << 2);
+  const ht = hotTag(hh);
+  const hv = load<u32>(hp);
+  let en: u32 = hv >>> TAG_BITS;
   let fresh = false;
   let e: usize = 0;
   let fl: u32 = 0;
-  if (en < nextEntry && isKey(table + en * ENTRY)) e = table + en * ENTRY;
+  if ((hv & TAG_MASK) == ht && en < nextEntry && isKey(table + en * ENTRY)) e = table + en * ENTRY;
   else {
     en = 0;
+    keyToMemory();
     let tag = tagOf(key, tunnelTag);
+    const pt = placeTag(tag);
     let i = homeOf(tag);
     let lookAgain = false; // i is not a free place for the key
     let looked: u32 = 1;
     while (true) {
-      const x = load<u64>(index + (<usize>i << 3));
-      const t = <u32>x;
-      if (t == 0) { fresh = true; break; }
-      if (t == tag) {
-        en = <u32>(x >> 32);
+      const x = load<u32>(index + (<usize>i << 2));
+      if (x == 0) { fresh = true; break; }
+      if ((x & TAG_MASK) == pt) {
+        en = x >>> TAG_BITS;
         if (isKey(table + en * ENTRY)) break;
       }
       // no entry sits further than PROBE_MAX from its home: the key is not in the table
@@ -398,20 +423,20 @@ export function tcpPacket(p: usize, len: u32, wireLen: u32, sport: u32, dport: u
       if (place >= 0) {
         en = nextEntry++;
         e = table + en * ENTRY;
-        store<u64>(index + (<usize>place << 3), <u64>tag | (<u64>en << 32));
+        store<u32>(index + (<usize>place << 2), placeOf(tag, en));
         count++;
-        store<u32>(hp, en + 1);
+        store<u32>(hp, (en << TAG_BITS) | ht);
       } else {
         e = spare; // not remembered: this packet only (no reassembly)
         forgotten(1);
       }
-      store<u64>(e + E_ADDR_A, load<u64>(key + E_ADDR_A)); store<u64>(e + E_ADDR_A + 8, load<u64>(key + E_ADDR_A + 8));
-      store<u64>(e + E_ADDR_B, load<u64>(key + E_ADDR_B)); store<u64>(e + E_ADDR_B + 8, load<u64>(key + E_ADDR_B + 8));
-      store<u32>(e + E_PORT_A, load<u32>(key + E_PORT_A)); // both ports
+      store<u64>(e + E_ADDR_A, a0); store<u64>(e + E_ADDR_A + 8, a1);
+      store<u64>(e + E_ADDR_B, b0); store<u64>(e + E_ADDR_B + 8, b1);
+      store<u32>(e + E_PORT_A, ports); // both ports
       store<i32>(e + E_STREAM, nextStream++);
       store<i32>(e + E_SLOT, -1);
       fl = clientSide(srcIsA, syn, ackf, sport, dport) | (tunnelTag << FL_TUNNEL_SHIFT);
-    } else store<u32>(hp, en + 1);
+    } else store<u32>(hp, (en << TAG_BITS) | ht);
   }
   if (!fresh) {
     fl = load<u32>(e + E_FLAGS);
