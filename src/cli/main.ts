@@ -4,6 +4,7 @@ import { nodeDecoder } from "./wasmNode";
 import { decodeSource } from "../core/source";
 import { eventView } from "../core/eventsView";
 import { analyzeCapture } from "../core/analyze";
+import { heapGuard } from "./memoryGuard";
 import type { Progress } from "../core/source";
 import { renderText } from "./render";
 import { writeJson, type Write } from "./jsonStream";
@@ -116,7 +117,7 @@ export async function main(
         if (fatal && packets === 0) worst = 2; // the error itself is one of the events printed
         continue;
       }
-      const report = await analyzeCapture(await nodeDecoder(), src, { onProgress, secrets: secrets ?? undefined });
+      const report = await analyzeCapture(await nodeDecoder(), src, { onProgress, secrets: secrets ?? undefined, memory: heapGuard() });
       // The Report is all that is left of the analysis: the decoder's wasm memory (~40 MB) and the
       // model are garbage now, and one full collection gives them back before the Report is
       // written (V8 would keep them to the end of a run this short; the peak RSS of a busy

@@ -2,7 +2,7 @@
 // Report. Events are folded into the model record by record, read in place, so memory follows
 // the number of connections, not the size of the file.
 import type { Decoder } from "./decoder/wasm";
-import { decodeSource, decodeSourceRecords, type CaptureSource, type Progress } from "./source";
+import { decodeSource, decodeSourceRecords, type CaptureSource, type MemoryGuard, type Progress } from "./source";
 import { ModelBuilder, MODEL_FIELDS } from "./model/builder";
 import { fieldFilter, type RawEvent } from "./decoder/records";
 import { buildReport } from "./reportBuilder";
@@ -15,6 +15,8 @@ export interface AnalyzeOptions {
   signal?: { aborted: boolean };
   /** passwords and session keys to decrypt SMB3 with (decrypt/session.ts); forgotten when the analysis ends */
   secrets?: Secrets;
+  /** stops decoding when the analysis has used the memory it may use (source.ts MemoryGuard) */
+  memory?: MemoryGuard;
 }
 
 const modelFilter = fieldFilter(MODEL_FIELDS);
@@ -26,17 +28,30 @@ export async function analyzeCapture(decoder: Decoder, src: CaptureSource, opts:
   // with them, as events through the decrypt stage (which the decoder feeds the few extra
   // records it needs, and which keeps some).
   const stage = hasSecrets(opts.secrets) ? decryptOn(decoder, opts.secrets, model) : null;
+  // the model is told before the decoder's finish, which may find the last slice ends inside a record
+  const guard = opts.memory;
+  const memory = guard && { full: () => guard.full() && (model.stoppedEarly = true), at: undefined as number | undefined };
   let read: number;
   try {
     read = stage
-      ? await decodeSource(decoder, src, (batch) => { for (const ev of batch) stage.push(ev); }, opts.onProgress, opts.signal)
-      : await decodeSourceRecords(decoder, src, model, opts.onProgress, opts.signal);
+      ? await decodeSource(decoder, src, (batch) => { for (const ev of batch) stage.push(ev); }, opts.onProgress, opts.signal, memory)
+      : await decodeSourceRecords(decoder, src, model, opts.onProgress, opts.signal, memory);
   } finally { modelOff(decoder); stage?.drop(); }
   const m = model.finish();
+  if (memory?.at !== undefined) { guard!.at = memory.at; m.warnings.unshift(memoryStopWarning(memory.at, src.size, m.packets, m.connections.length)); }
   stage?.attach(m);
   const report = buildReport(m);
   if (src.size < 0) report.capture.bytes = read; // a stream: its size is what it gave
   return report;
+}
+
+/** What the Report says when decoding stopped for memory (AnalyzeOptions.memory). */
+function memoryStopWarning(at: number, size: number, packets: number, connections: number): string {
+  const of = size > 0 ? ` of ${size.toLocaleString("en-US")}` : "";
+  return `Analysis stopped after ${at.toLocaleString("en-US")}${of} bytes (${packets.toLocaleString("en-US")} packets): ` +
+    `the ${connections.toLocaleString("en-US")} connections up to there used the memory this analysis may use. ` +
+    "Everything after that point is left out, and connections still open there show as cut off by the end of the capture. " +
+    "Split the capture (editcap -c) or give Node a larger heap (NODE_OPTIONS=--max-old-space-size=MiB).";
 }
 
 /** The same for a capture held in memory, synchronously (the fuzzer's reference capture, tests). */

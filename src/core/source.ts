@@ -25,6 +25,14 @@ export interface CaptureSource {
 /** `total` is -1 when the source's size is not known (a stream). */
 export interface Progress { bytes: number; total: number }
 
+/**
+ * Asked between slices: true when the analysis has used the memory it may use (the CLI reads
+ * V8's heap figures). Decoding then stops there as if the capture ended, and what was decoded is
+ * still diagnosed: a partial Report instead of a process killed for its heap. `at` receives the
+ * bytes read when it stopped.
+ */
+export interface MemoryGuard { full(): boolean; at?: number }
+
 /** Events per call of decodeSource's sink. */
 const SINK_BATCH = 256;
 
@@ -41,6 +49,7 @@ export async function decodeSource(
   sink: (batch: RawEvent[]) => void,
   onProgress?: (p: Progress) => void,
   signal?: { aborted: boolean },
+  memory?: MemoryGuard,
 ): Promise<number> {
   const stop = { stopped: false };
   // Events go to the sink in small batches while a slice's records are being decoded: the
@@ -49,7 +58,7 @@ export async function decodeSource(
   const batch: RawEvent[] = [];
   const flush = () => { if (batch.length) { sink(batch); batch.length = 0; } };
   const out = { push(ev: RawEvent) { if (ev.kind === EV_ERROR) stop.stopped = true; if (batch.push(ev) >= SINK_BATCH) flush(); } };
-  return run(decoder, src, out, flush, stop, onProgress, signal);
+  return run(decoder, src, out, flush, stop, onProgress, signal, memory);
 }
 
 /**
@@ -62,16 +71,17 @@ export async function decodeSourceRecords(
   sink: RecordSink,
   onProgress?: (p: Progress) => void,
   signal?: { aborted: boolean },
+  memory?: MemoryGuard,
 ): Promise<number> {
   const stop = { stopped: false };
   const out: RecordSink = { record(r) { if (r.kind === EV_ERROR) stop.stopped = true; sink.record(r); } };
-  return run(decoder, src, out, () => {}, stop, onProgress, signal);
+  return run(decoder, src, out, () => {}, stop, onProgress, signal, memory);
 }
 
 /** The loop of both: slices read ahead and fed, pulls served, `flush` after each slice. */
 async function run(
   decoder: Decoder, src: CaptureSource, out: Sink, flush: () => void, stop: { stopped: boolean },
-  onProgress?: (p: Progress) => void, signal?: { aborted: boolean },
+  onProgress?: (p: Progress) => void, signal?: { aborted: boolean }, memory?: MemoryGuard,
 ): Promise<number> {
   decoder.reset(src.size);
   let offset = 0;
@@ -92,6 +102,7 @@ async function run(
       await next?.catch(() => 0); // never leave a read writing into the decoder's memory
       throw e;
     }
+    if (!stop.stopped && memory?.full()) { stop.stopped = true; memory.at = offset; }
     if (stop.stopped && next) { src.cancel?.(); await next.catch(() => 0); next = null; } // the read issued before the error
     flush();
     onProgress?.({ bytes: offset, total: src.size });
@@ -100,7 +111,7 @@ async function run(
       // The container reads for itself from here (see assembly/capture/pull.ts).
       if (next) { src.cancel?.(); await next.catch(() => 0); } // the read-ahead slice is not wanted
       next = null;
-      await servePulls(decoder, src, out, flush, onProgress, signal);
+      await servePulls(decoder, src, out, flush, onProgress, signal, memory);
     }
   }
   decoder.finish(out);
@@ -122,7 +133,7 @@ async function readFully(src: CaptureSource, offset: number, dst: Uint8Array): P
 /** Pull mode: answers the container's reads until it asks for no more. */
 async function servePulls(
   decoder: Decoder, src: CaptureSource, out: Sink, flush: () => void,
-  onProgress?: (p: Progress) => void, signal?: { aborted: boolean },
+  onProgress?: (p: Progress) => void, signal?: { aborted: boolean }, memory?: MemoryGuard,
 ): Promise<void> {
   if (src.seekable === false) {
     throw new Error(`${src.name} is a Network Monitor or ETL capture, whose records are read out of file order: open the file itself, not a pipe or stream.`);
@@ -153,6 +164,7 @@ async function servePulls(
       decoder.pulled(n, out);
       flush();
       onProgress?.({ bytes: Math.round(decoder.pullProgress * src.size), total: src.size });
+      if (memory?.full()) { memory.at = Math.round(decoder.pullProgress * src.size); break; }
     }
   } finally {
     if (ahead) await ahead.done.catch(() => 0); // never leave a read writing into the decoder's memory

@@ -175,6 +175,8 @@ export class ModelBuilder implements RecordSink {
   private readonly warningSet = new Set<string>();
   /** per connection: the command an SMB1 AndX chain continues with, and whether the chain began before a UID existed */
   private readonly chain = new Map<number, { next: number; noUid: boolean }>();
+  /** decoding was stopped before the end of the file (AnalyzeOptions.memory) */
+  stoppedEarly = false;
   private readonly quic = new QuicCollector();
   private laddersOk = 0;
   private laddersProblem = 0;
@@ -209,6 +211,8 @@ export class ModelBuilder implements RecordSink {
         // pktmon's drops are summed up from their own records, per component and reason (finish)
         const e = ev.event();
         if (e.kind === C.EV_WARNING && e.f.code === C.W_PKTMON_DROPS) return;
+        // decoding stopped for memory (analyze.ts) in the middle of a record: not the file's fault
+        if (this.stoppedEarly && e.kind === C.EV_WARNING && e.f.code === C.W_TRUNCATED_RECORD) return;
         const p = describeProblem(e, this.m.file);
         if (e.kind === C.EV_WARNING && e.f.code === C.W_PKTMON_COPIES) {
           // said in finish, with the adapter's addresses from the rundown that may come later
