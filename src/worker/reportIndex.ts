@@ -122,6 +122,20 @@ function rowOf(c: Connection, detail: boolean): ConnectionRow {
   return row;
 }
 
+/** What the connection table's sorting and filtering read of a connection (as shown: see connectionsShown). */
+export type TableFields = Pick<Connection, "id" | "stream" | "client" | "server" | "firstFrame" | "outcome" | "dialect" | "auth" | "user" | "shares" | "failedPhase" | "status" | "findings">;
+
+/**
+ * The connection table of a Report not decoded whole yet (history's stored form, read as columns:
+ * history/storedTable.ts): the rows are answered from it meanwhile, in the order the Report has them.
+ */
+export interface StoredTable {
+  /** every connection's TableFields, in Report order */
+  fields(): TableFields[];
+  /** connection i as a table row (without ladder and phases) */
+  row(i: number): ConnectionRow;
+}
+
 export class ReportIndex {
   private shownList: Connection[] | null = null;
   private byId: Map<string, number> | null = null;
@@ -134,7 +148,27 @@ export class ReportIndex {
   private citing: Map<number, Finding[]> | null = null;
   private digestCache: ReportDigest | null = null;
 
-  constructor(readonly report: Report) {}
+  /**
+   * `table`: the rows come from there until complete() gives the whole Report (`report` is only
+   * its head meanwhile: ask nothing else of this index before). Sort orders and filters made
+   * meanwhile stay: they index the connections in Report order, which both have.
+   */
+  constructor(private whole: Report, private table: StoredTable | null = null) {}
+
+  get report(): Report { return this.whole; }
+
+  /** The whole Report, for an index made on a StoredTable. */
+  complete(report: Report): void {
+    this.whole = report;
+    this.table = null;
+    this.tableList = null;
+    this.shownList = this.groupList = this.digestCache = null;
+    this.byId = this.citing = null;
+  }
+
+  private tableList: TableFields[] | null = null;
+  /** What sorting and filtering read (the shown connections, or the stored table's fields). */
+  private get forTable(): TableFields[] { return this.table ? (this.tableList ??= this.table.fields()) : this.shown; }
 
   /** (made when first needed: a report reopened from history has its digest already, and its table is asked for first) */
   private get groups(): FindingGroup[] { return (this.groupList ??= groupFindings(this.report.findings, this.report.headline)); }
@@ -203,7 +237,7 @@ export class ReportIndex {
   private order(key: SortKey): Uint32Array {
     let o = this.orders.get(key);
     if (o) return o;
-    const list = this.shown;
+    const list = this.forTable;
     const n = list.length;
     const frame = new Float64Array(n);
     for (let i = 0; i < n; i++) frame[i] = list[i].firstFrame;
@@ -212,14 +246,14 @@ export class ReportIndex {
     if (key === "outcome") for (let i = 0; i < n; i++) rank[i] = OUTCOME_RANK[list[i].outcome] ?? 9;
     else if (key === "first") rank.set(frame);
     else {
-      const text = (c: Connection): string => {
+      const text = (c: TableFields): string => {
         switch (key) {
           case "client": return c.client;
           case "server": return c.server;
           case "dialect": return c.dialect ?? "";
           case "auth": return authText(c);
-          case "shares": return sharesText(c);
-          default: return failedText(c);
+          case "shares": return sharesText(c as Connection);
+          default: return failedText(c as Connection);
         }
       };
       const values = list.map(text);
@@ -259,10 +293,10 @@ export class ReportIndex {
     if (this.lastFilter?.key === key) return this.lastFilter.keep;
     let keep: Uint8Array | null = null;
     if (words.length || outcome !== "all") {
-      const list = this.shown;
+      const list = this.forTable;
       keep = new Uint8Array(list.length);
       if (words.length && !this.hay) {
-        this.hay = list.map((c) => [c.client, c.server, c.dialect ?? "", authText(c), sharesText(c), c.outcome, failedText(c), c.findings.join(" "), `stream ${c.stream}`].join(" ").toLowerCase());
+        this.hay = list.map((c) => [c.client, c.server, c.dialect ?? "", authText(c), sharesText(c as Connection), c.outcome, failedText(c as Connection), c.findings.join(" "), `stream ${c.stream}`].join(" ").toLowerCase());
       }
       for (let i = 0; i < list.length; i++) {
         const o = list[i].outcome;
@@ -303,7 +337,8 @@ export class ReportIndex {
     const offset = Math.max(0, Math.min(q.offset, v.length));
     const end = Math.min(v.length, offset + Math.max(0, q.count));
     const rows: ConnectionRow[] = [];
-    for (let j = offset; j < end; j++) rows.push(rowOf(this.shown[v[j]], detail));
+    const t = this.table;
+    for (let j = offset; j < end; j++) rows.push(t ? t.row(v[j]) : rowOf(this.shown[v[j]], detail));
     return { rows, total: v.length, offset };
   }
 

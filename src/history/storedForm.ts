@@ -1,0 +1,105 @@
+// The stored form of a Report in history, written and read in the analyzer worker: columns
+// (history/columns.ts), gzip-compressed (CompressionStream: 29 → 4 MB for the bench's 100,000
+// connections), a Blob that IndexedDB keeps out of the page's heap. Reopened, the connection
+// table is answered from the columns at once (a few columns read, a slice of records decoded for
+// the rows in view) while the whole Report is decoded a slice at a time behind it. Entries
+// written before (gzip JSON, reportJson.ts) are read as they are.
+import type { Connection, Report } from "../core/report";
+import { kerberosPrincipals } from "../ui/model";
+import { ReportIndex, type ConnectionRow, type StoredTable, type TableFields } from "../worker/reportIndex";
+import { decompressReport } from "../worker/reportJson";
+import { COLUMNS_FORMAT, encodeColumns, isColumns, pause, StoredColumns } from "./columns";
+
+export { COLUMNS_FORMAT };
+
+/** Below this many connections a reopened Report is decoded whole at once (a few ms). */
+const TABLE_FIRST = 5000;
+
+/** What a table row leaves out (rowOf): its records are decoded without them. */
+const WITHOUT = new Set(["phases", "ladder"]);
+
+/** The Report in its stored form (the worker keeps answering between slices). */
+export async function writeStored(report: Report, between: () => Promise<void> = pause): Promise<Blob> {
+  const raw = new Blob(await encodeColumns(report, between));
+  const gz = await new Response(raw.stream().pipeThrough(new CompressionStream("gzip"))).blob();
+  return gz.slice(0, gz.size, COLUMNS_FORMAT);
+}
+
+function damaged(blob: Blob, e: unknown): Error {
+  return new Error(`the saved analysis is damaged (${blob.size} bytes of stored data could not be read: ${(e as Error)?.message ?? e})`);
+}
+
+async function bytesOf(blob: Blob): Promise<ArrayBuffer> {
+  try {
+    const head = new Uint8Array(await blob.slice(0, 2).arrayBuffer());
+    if (head[0] !== 0x1f || head[1] !== 0x8b) return await blob.arrayBuffer();
+    return await new Response(blob.stream().pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();
+  } catch (e) { throw damaged(blob, e); }
+}
+
+function checked(r: Report): Report {
+  if (!r || typeof r !== "object" || !Array.isArray(r.connections) || !Array.isArray(r.findings) || !r.capture) {
+    throw new Error("the saved analysis is damaged (it is not a Report)");
+  }
+  return r;
+}
+
+/** The connection table of a stored form (see StoredTable), or null when its connections are not columns of records. */
+export function storedTable(sc: StoredColumns): StoredTable | null {
+  if (!sc.records("connections")) return null;
+  const col = <T>(key: string) => sc.column("connections", key) as T[];
+  // a Kerberos connection without a user shows the client principal of its exchanges (connectionsShown)
+  const [cname, realm, conn] = ["cname", "realm", "connection"].map((k) => sc.column("kerberos", k));
+  const principal = kerberosPrincipals({ kerberos: cname.map((c, i) => ({ cname: c, realm: realm[i], connection: conn[i] })) } as unknown as Report);
+  const shownUser = (c: { id: string; auth: Connection["auth"]; user: string | null }) => (c.auth === "kerberos" && !c.user && principal.has(c.id) ? principal.get(c.id)! : c.user);
+  return {
+    fields(): TableFields[] {
+      const id = col<string>("id"), stream = col<number>("stream"), client = col<string>("client"), server = col<string>("server");
+      const firstFrame = col<number>("firstFrame"), outcome = col<Connection["outcome"]>("outcome"), dialect = col<string | null>("dialect");
+      const auth = col<Connection["auth"]>("auth"), user = col<string | null>("user"), shares = col<Connection["shares"]>("shares");
+      const failedPhase = col<Connection["failedPhase"]>("failedPhase"), status = col<string | null>("status"), findings = col<string[]>("findings");
+      const out = new Array<TableFields>(id.length);
+      for (let i = 0; i < id.length; i++) {
+        const c = { id: id[i], stream: stream[i], client: client[i], server: server[i], firstFrame: firstFrame[i], outcome: outcome[i], dialect: dialect[i], auth: auth[i], user: user[i], shares: shares[i], failedPhase: failedPhase[i], status: status[i], findings: findings[i] };
+        c.user = shownUser(c);
+        out[i] = c;
+      }
+      return out;
+    },
+    row(i: number): ConnectionRow {
+      const c = sc.record("connections", i, WITHOUT) as Connection;
+      const user = shownUser(c);
+      const { ladder: _l, phases: _p, ...row } = user === c.user ? c : { ...c, user };
+      return row;
+    },
+  };
+}
+
+/**
+ * A saved Report reopened: its index, and `ready` when the whole Report is in it (until then
+ * only the connection table's rows may be asked of the index, without detail). Throws (or `ready`
+ * rejects) with a clear message on a damaged stored form, never a half Report.
+ */
+export async function openStored(blob: Blob): Promise<{ index: ReportIndex; ready: Promise<void> }> {
+  const buf = await bytesOf(blob);
+  if (!isColumns(new Uint8Array(buf, 0, Math.min(12, buf.byteLength)))) {
+    // written before the columns: gzip JSON
+    const index = new ReportIndex(checked(await decompressReport(blob)));
+    return { index, ready: Promise.resolve() };
+  }
+  let sc: StoredColumns;
+  try { sc = new StoredColumns(buf); } catch (e) { throw damaged(blob, e); }
+  const table = sc.length("connections") >= TABLE_FIRST ? storedTable(sc) : null;
+  let decoded;
+  // a large one: every list a slice at a time, behind the table (the head at once)
+  try { decoded = sc.decode(table ? { fields: sc.lists() } : {}); } catch (e) { throw damaged(blob, e); }
+  const report = decoded.value as unknown as Report;
+  if (!table) {
+    try { await decoded.rest(async () => {}); } catch (e) { throw damaged(blob, e); }
+    return { index: new ReportIndex(checked(report)), ready: Promise.resolve() };
+  }
+  const index = new ReportIndex(report, table);
+  const ready = decoded.rest().then(() => { index.complete(checked(report)); }, (e) => { throw damaged(blob, e); });
+  ready.catch(() => {});
+  return { index, ready };
+}
