@@ -13,7 +13,7 @@ import type { Report } from "../src/core/report";
 import { encodeColumns, decodeColumns, StoredColumns, SLICE } from "../src/history/columns";
 import { openStored, writeStored, COLUMNS_FORMAT } from "../src/history/storedForm";
 import { compressReport } from "../src/worker/reportJson";
-import { ReportIndex } from "../src/worker/reportIndex";
+import { ReportIndex, ipv4Endpoint } from "../src/worker/reportIndex";
 import { replicateReport } from "../src/worker/synthetic";
 import type { SortKey } from "../src/ui/model";
 import { reportOf } from "./support/report";
@@ -91,7 +91,7 @@ describe("a large Report reopened from its stored form", async () => {
     const blob = await writeStored(big, noPause);
     expect(blob.type).toBe(COLUMNS_FORMAT);
     expect(blob.size).toBeLessThan(JSON.stringify(big).length / 20);
-    const { index, ready } = await openStored(blob);
+    const { index, whole } = await openStored(blob);
     const ref = new ReportIndex(big);
     const keys: SortKey[] = ["outcome", "first", "client", "server", "dialect", "auth", "shares", "failed"];
     const ask = (x: ReportIndex, key: SortKey, dir: 1 | -1, text: string, outcome: "all" | "problems") =>
@@ -101,7 +101,7 @@ describe("a large Report reopened from its stored form", async () => {
       for (const key of keys) expect(ask(index, key, -1, "", "all"), `${stage} ${key}`).toEqual(ask(ref, key, -1, "", "all"));
       expect(ask(index, "client", 1, "alice", "problems")).toEqual(ask(ref, "client", 1, "alice", "problems"));
       expect(ask(index, "server", 1, "STATUS_BAD_NETWORK_NAME", "all")).toEqual(ask(ref, "server", 1, "STATUS_BAD_NETWORK_NAME", "all"));
-      if (stage === "columns") { expect(index.report.connections.length).toBe(0); await ready; }
+      if (stage === "columns") { expect(index.report.connections.length).toBe(0); await whole(); }
     }
     expect(JSON.stringify(index.report)).toBe(JSON.stringify(big));
     expect(index.digest()).toEqual(ref.digest());
@@ -119,15 +119,15 @@ describe("a large Report reopened from its stored form", async () => {
 describe("what history holds from before still opens", () => {
   it("the gzip JSON of the version before the columns", async () => {
     const r = await reportOf(join(FIX, "krb-smb-ok.pcap"));
-    const { index, ready } = await openStored(await compressReport(r));
-    await ready;
+    const { index, whole } = await openStored(await compressReport(r));
+    await whole();
     expect(JSON.stringify(index.report)).toBe(JSON.stringify(r));
   });
 
   it("a large Report's gzip JSON", async () => {
     const r = replicateReport(await reportOf(join(FIX, "tree-bad-share.pcap")), 6000);
-    const { index, ready } = await openStored(await compressReport(r));
-    await ready;
+    const { index, whole } = await openStored(await compressReport(r));
+    await whole();
     expect(JSON.stringify(index.report)).toBe(JSON.stringify(r));
   });
 
@@ -138,5 +138,19 @@ describe("what history holds from before still opens", () => {
     const gz = new Uint8Array(await (await writeStored(r, noPause)).arrayBuffer());
     await expect(openStored(new Blob([gz.subarray(0, gz.length - 100)]))).rejects.toThrow(/damaged/);
     await expect(openStored(new Blob([new Uint8Array([0x1f, 0x8b, 1, 2, 3])]))).rejects.toThrow(/damaged/);
+  });
+});
+
+describe("the connection table's endpoint order", () => {
+  it("reads IPv4 endpoints as the pattern it replaces does", () => {
+    const re = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3}):(\d{1,5})$/;
+    const simple = (s: string) => {
+      const m = re.exec(s);
+      if (!m || +m[1] > 255 || +m[2] > 255 || +m[3] > 255 || +m[4] > 255 || +m[5] > 65535) return -1;
+      return (((+m[1] * 256 + +m[2]) * 256 + +m[3]) * 256 + +m[4]) * 65536 + +m[5];
+    };
+    const cases = ["10.1.2.3:445", "0.0.0.0:0", "255.255.255.255:65535", "256.1.1.1:1", "1.1.1.1:65536", "1.1.1.1:123456", "01.002.3.4:00445",
+      "1.1.1:445", "1.1.1.1", "1.1.1.1:", ":445", "1.1.1.1:44a", "[fe80::1]:445", "fe80::1:445", "1.1.1.1:445\n", " 1.1.1.1:445", "1..1.1:4", "1111.1.1.1:1", "١.1.1.1:1", ""];
+    for (const s of cases) expect(ipv4Endpoint(s), s).toBe(simple(s));
   });
 });

@@ -75,17 +75,33 @@ export function storedTable(sc: StoredColumns): StoredTable | null {
   };
 }
 
+/** A saved Report reopened (see openStored). */
+export interface Reopened {
+  index: ReportIndex;
+  /** resolves once the whole Report is in the index (decoding it now if it was not yet under way) */
+  whole(): Promise<void>;
+  /** the table was just asked for rows: the whole Report is decoded once it has been idle IDLE_MS */
+  busy(): void;
+}
+
 /**
- * A saved Report reopened: its index, and `ready` when the whole Report is in it (until then
- * only the connection table's rows may be asked of the index, without detail). Throws (or `ready`
- * rejects) with a clear message on a damaged stored form, never a half Report.
+ * How long a reopened large Report's table stays unasked before the whole Report is decoded
+ * behind it: a slice at a time, but it makes 1.5 million objects, and the collector's pauses
+ * would delay the sorts and filters of a user who is looking at the table.
  */
-export async function openStored(blob: Blob): Promise<{ index: ReportIndex; ready: Promise<void> }> {
+export const IDLE_MS = 1500;
+
+/**
+ * A saved Report reopened: its index, and whole() (until it resolves only the connection table's
+ * rows may be asked of the index, without detail). Throws (or whole() rejects) with a clear
+ * message on a damaged stored form, never a half Report.
+ */
+export async function openStored(blob: Blob): Promise<Reopened> {
+  const done = (index: ReportIndex): Reopened => ({ index, whole: () => Promise.resolve(), busy: () => {} });
   const buf = await bytesOf(blob);
   if (!isColumns(new Uint8Array(buf, 0, Math.min(12, buf.byteLength)))) {
     // written before the columns: gzip JSON
-    const index = new ReportIndex(checked(await decompressReport(blob)));
-    return { index, ready: Promise.resolve() };
+    return done(new ReportIndex(checked(await decompressReport(blob))));
   }
   let sc: StoredColumns;
   try { sc = new StoredColumns(buf); } catch (e) { throw damaged(blob, e); }
@@ -96,10 +112,18 @@ export async function openStored(blob: Blob): Promise<{ index: ReportIndex; read
   const report = decoded.value as unknown as Report;
   if (!table) {
     try { await decoded.rest(async () => {}); } catch (e) { throw damaged(blob, e); }
-    return { index: new ReportIndex(checked(report)), ready: Promise.resolve() };
+    return done(new ReportIndex(checked(report)));
   }
   const index = new ReportIndex(report, table);
-  const ready = decoded.rest().then(() => { index.complete(checked(report)); }, (e) => { throw damaged(blob, e); });
-  ready.catch(() => {});
-  return { index, ready };
+  let started: Promise<void> | null = null;
+  const whole = () => {
+    clearTimeout(timer);
+    started ??= decoded.rest().then(() => { index.complete(checked(report)); }, (e) => { throw damaged(blob, e); });
+    return started;
+  };
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const busy = () => { if (started) return; clearTimeout(timer); timer = setTimeout(() => { void whole().catch(() => {}); }, IDLE_MS); };
+  // the table's columns first (the page's first sort then waits for nothing else)
+  setTimeout(() => { index.prepare(); busy(); }, 0);
+  return { index, whole, busy };
 }

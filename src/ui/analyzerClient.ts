@@ -190,10 +190,13 @@ export class AnalyzerClient {
     if (ref.gen !== this.generation && (ref.stored || ref.legacy)) void this.reopen(ref).catch(() => {});
   }
 
-  /** The rows a saved report's preview holds, when the worker does not hold that report yet (it is asked to read it meanwhile). */
+  /**
+   * The rows a saved report's preview holds (the worker, when it does not hold that report yet, is
+   * asked to read it meanwhile; when it does, it need not sort for them).
+   */
   private fromPreview<T>(ref: ReportRef, list: RowsResult<T> | undefined, offset: number, count: number): RowsResult<T> | null {
-    if (!list || ref.gen === this.generation || offset + count > list.rows.length && list.rows.length < list.total) return null;
-    void this.reopen(ref).catch(() => {});
+    if (!list || offset + count > list.rows.length && list.rows.length < list.total) return null;
+    if (ref.gen !== this.generation) void this.reopen(ref).catch(() => {});
     return { rows: list.rows.slice(offset, offset + count), total: list.total, offset: Math.min(offset, list.total) };
   }
 

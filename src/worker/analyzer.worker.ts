@@ -13,7 +13,7 @@ import type { Secrets } from "../core/decrypt/secrets";
 import { keytabEntries, KEYTAB_MAX_BYTES, type KeytabEntry } from "../core/decrypt/keytab";
 import { ReportIndex, type ReportDigest, type RowQuery } from "./reportIndex";
 import { reportJsonStream } from "./reportJson";
-import { openStored, writeStored } from "../history/storedForm";
+import { openStored, writeStored, type Reopened } from "../history/storedForm";
 import { reportToMarkdown } from "../ui/markdown";
 import { replicateReport } from "./synthetic";
 
@@ -97,16 +97,16 @@ let decryptSecrets: Secrets | null = null;
 // ---- the Reports the page shows, held here ----
 // The page keeps each report's stored form (a Blob, see history/storedForm.ts) and gives it back
 // when a handle is gone (evicted here, or this worker was replaced): so only the last few are kept.
-// A stored form reopened answers the table's rows at once; anything else waits for `ready` (the
-// whole Report decoded behind them).
+// A stored form reopened answers the table's rows at once; anything else waits for whole() (the
+// Report decoded behind them, see history/storedForm.ts).
 const HELD_MAX = 4;
-interface Held { index: ReportIndex; ready: Promise<void>; stored: Promise<Blob> | null; used: number }
+interface Held { index: ReportIndex; whole: Reopened["whole"]; busy: Reopened["busy"]; stored: Promise<Blob> | null; used: number }
 const held = new Map<number, Held>();
 let handles = 0, uses = 0;
 
-function hold(index: ReportIndex, stored: Blob | null, ready: Promise<void> = Promise.resolve()): number {
+function hold(index: ReportIndex, stored: Blob | null, reopened?: Reopened): number {
   const handle = ++handles;
-  held.set(handle, { index, ready, stored: stored ? Promise.resolve(stored) : null, used: ++uses });
+  held.set(handle, { index, whole: reopened?.whole ?? (() => Promise.resolve()), busy: reopened?.busy ?? (() => {}), stored: stored ? Promise.resolve(stored) : null, used: ++uses });
   // forget the least recently used beyond HELD_MAX, never one the page has no stored form of yet
   while (held.size > HELD_MAX) {
     let victim: number | null = null, oldest = Infinity;
@@ -128,7 +128,7 @@ function heldIndex(handle: number): ReportIndex { return heldOne(handle).index; 
 /** The index once its whole Report is there. */
 async function whole(handle: number): Promise<ReportIndex> {
   const x = heldOne(handle);
-  await x.ready;
+  await x.whole();
   return x.index;
 }
 
@@ -212,8 +212,8 @@ const api = {
    * then the rows are answered before the whole Report is decoded).
    */
   async open(saved: Blob | Report, withDigest = true): Promise<{ handle: number; digest: ReportDigest | null; stored: Blob | null }> {
-    const { index, ready } = saved instanceof Blob ? await openStored(saved) : { index: new ReportIndex(saved), ready: Promise.resolve() };
-    const handle = hold(index, saved instanceof Blob ? saved : null, ready);
+    const reopened = saved instanceof Blob ? await openStored(saved) : undefined;
+    const handle = hold(reopened?.index ?? new ReportIndex(saved as Report), saved instanceof Blob ? saved : null, reopened);
     return { handle, digest: withDigest ? (await whole(handle)).digest() : null, stored: saved instanceof Blob ? saved : null };
   },
 
@@ -221,7 +221,7 @@ const api = {
   async stored(handle: number): Promise<Blob> {
     const x = held.get(handle);
     if (!x) throw named("Error", `unknown report handle ${handle}`);
-    x.stored ??= x.ready.then(() => writeStored(x.index.report));
+    x.stored ??= x.whole().then(() => writeStored(x.index.report));
     try { return await x.stored; } catch (e) { x.stored = null; throw e; }
   },
 
@@ -229,7 +229,12 @@ const api = {
   release(handle: number): void { held.delete(handle); },
 
   /** A window of the connection table, sorted and filtered here; `detail`: with phases and ladder. */
-  async rows(handle: number, q: RowQuery, detail = false) { return (detail ? await whole(handle) : heldIndex(handle)).rows(q, detail); },
+  async rows(handle: number, q: RowQuery, detail = false) {
+    if (detail) return (await whole(handle)).rows(q, detail);
+    const x = heldOne(handle);
+    x.busy();
+    return x.index.rows(q);
+  },
   async connection(handle: number, id: string) { return (await whole(handle)).connection(id); },
   async occurrences(handle: number, key: string, offset: number, count: number) { return (await whole(handle)).occurrences(key, offset, count); },
   async kerberos(handle: number, offset: number, count: number) { return (await whole(handle)).kerberosRows(offset, count); },
