@@ -18,6 +18,7 @@ export type Col =
   | { k: "num"; a: number } //          other numbers (Float64)
   | { k: "bool"; a: number } //         Uint8 0/1
   | { k: "str"; a: number } //          string table indexes
+  | { k: "text"; t: number } //         strings mostly distinct (ids, addresses and ports): the string table entry t is their JSON array
   | { k: "const"; v: unknown } //       every value is this one (a string, number, boolean or null)
   | { k: "opt"; nul: number; of: Col } // Uint8 1 where the value is null; `of` holds the others
   | { k: "arr"; len: number; of: Col } // lists: their lengths, and all their elements one after the other
@@ -98,8 +99,8 @@ function typeOf(v: unknown): number {
   }
 }
 
-/** Stores `vs` (a column of JSON values) and says how. */
-function encodeCol(vs: readonly unknown[], w: Writer): Col {
+/** Stores `vs` (a column of JSON values) and says how (`list`: a slice of the Report's list itself, never few distinct). */
+function encodeCol(vs: readonly unknown[], w: Writer, list = false): Col {
   const n = vs.length;
   if (n === 0) return { k: "const", v: null };
   let types = 0;
@@ -122,6 +123,7 @@ function encodeCol(vs: readonly unknown[], w: Writer): Col {
   switch (types) {
     case T_NUM: return encodeNumbers(vs as readonly number[], w);
     case T_STR: {
+      if (mostlyDistinct(vs as readonly string[])) return { k: "text", t: w.str(JSON.stringify(vs)) };
       const ix = new Uint32Array(n);
       let prev: unknown = undefined, at = 0;
       for (let i = 0; i < n; i++) { const v = vs[i]; if (v !== prev) { prev = v; at = w.str(v as string); } ix[i] = at; }
@@ -133,8 +135,6 @@ function encodeCol(vs: readonly unknown[], w: Writer): Col {
       return { k: "bool", a: w.add(a) };
     }
     case T_ARR: {
-      const few = fewDistinct(vs, w);
-      if (few) return few;
       const len = new Uint32Array(n);
       let total = 0, max = 0;
       for (let i = 0; i < n; i++) { const l = (vs[i] as unknown[]).length; len[i] = l; total += l; if (l > max) max = l; }
@@ -143,7 +143,7 @@ function encodeCol(vs: readonly unknown[], w: Writer): Col {
       for (let i = 0; i < n; i++) { const a = vs[i] as unknown[]; for (let j = 0; j < a.length; j++) all[k++] = a[j]; }
       return { k: "arr", len: w.indexes(len, n, max + 1), of: encodeCol(all, w) };
     }
-    case T_OBJ: return fewDistinct(vs, w) ?? encodeRecords(vs as readonly object[], w);
+    case T_OBJ: return (list ? null : fewDistinct(vs, w)) ?? encodeRecords(vs as readonly object[], w);
     default: {
       const ix = new Uint32Array(n);
       for (let i = 0; i < n; i++) ix[i] = w.str(JSON.stringify(vs[i] === undefined ? null : vs[i]));
@@ -152,14 +152,25 @@ function encodeCol(vs: readonly unknown[], w: Writer): Col {
   }
 }
 
-/** Records or lists with few distinct values (judged on the first SAMPLE) as a "json" column, else null. */
+/** How many values of a column are looked at to choose its form. */
 const SAMPLE = 256;
+
+/** True when the first SAMPLE strings are all different (a table of them would only cost time). */
+function mostlyDistinct(vs: readonly string[]): boolean {
+  const m = Math.min(vs.length, SAMPLE);
+  if (m < 64) return false;
+  const seen = new Set<string>();
+  for (let i = 0; i < m; i++) seen.add(vs[i]);
+  return seen.size === m;
+}
+
+/** Records with few distinct values as a "json" column, else null. */
 function fewDistinct(vs: readonly unknown[], w: Writer): Col | null {
   const n = vs.length;
   if (n < 16) return null;
+  // (a few first: stringifying whole connections to find them all different costs more than the rest)
   const seen = new Set<string>();
-  for (let i = 0; i < Math.min(n, SAMPLE); i++) seen.add(JSON.stringify(vs[i]));
-  if (seen.size > 8) return null;
+  for (let i = 0; i < Math.min(n, 32); i++) { seen.add(JSON.stringify(vs[i])); if (seen.size > 4) return null; }
   const text = new Array<string>(n);
   const distinct = new Set<string>();
   for (let i = 0; i < n; i++) { const t = JSON.stringify(vs[i]); text[i] = t; distinct.add(t); }
@@ -272,7 +283,7 @@ export async function encodeColumns(report: object, between: () => Promise<void>
     if (!Array.isArray(v) || v.length === 0) { fields.push([key, { json: v }]); continue; }
     const slices: Col[] = [];
     for (let i = 0; i < v.length; i += SLICE) {
-      slices.push(encodeCol(v.length <= SLICE ? v : v.slice(i, i + SLICE), w));
+      slices.push(encodeCol(v.length <= SLICE ? v : v.slice(i, i + SLICE), w, true));
       await between();
     }
     fields.push([key, { n: v.length, size: SLICE, slices }]);
@@ -340,6 +351,11 @@ function decodeCol(c: Col, n: number, r: Reader): ArrayLike<unknown> {
     case "num": return r.section(c.a, n);
     case "bool": { const a = r.section(c.a, n); const out = new Array<boolean>(n); for (let i = 0; i < n; i++) out[i] = a[i] === 1; return out; }
     case "str": { const a = r.section(c.a, n), s = r.strings; const out = new Array<string>(n); for (let i = 0; i < n; i++) out[i] = s[a[i]]; return out; }
+    case "text": {
+      const out = JSON.parse(r.strings[c.t] ?? "null") as unknown;
+      if (!Array.isArray(out) || out.length !== n) throw new Error(`text column of ${n} values holds ${Array.isArray(out) ? out.length : "none"}`);
+      return out as string[];
+    }
     case "json": {
       // (each distinct value parsed once: the records that had equal ones share it)
       const a = r.section(c.a, n), s = r.strings;
