@@ -108,6 +108,17 @@ describe("a large Report reopened from its stored form", async () => {
     expect(index.connection(big.connections[5000].id)).toEqual(ref.connection(big.connections[5000].id));
   });
 
+  it("is decoded whole by itself once its table is left idle, and not once it is let go", async () => {
+    const blob = await writeStored(big, noPause);
+    const idle = await openStored(blob);
+    await expect.poll(() => idle.index.report.connections.length, { timeout: 30_000, interval: 100 }).toBe(big.connections.length);
+    expect(JSON.stringify(idle.index.report)).toBe(JSON.stringify(big));
+    const gone = await openStored(blob);
+    gone.drop();
+    await expect(gone.whole()).rejects.toThrow(/let go/);
+    expect(gone.index.report.connections.length).toBe(0);
+  });
+
   it("reads the columns one key at a time and one record at a time", async () => {
     const sc = new StoredColumns(await new Blob(await encodeColumns(big, noPause)).arrayBuffer());
     expect(sc.length("connections")).toBe(big.connections.length);

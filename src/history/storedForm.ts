@@ -7,7 +7,7 @@
 import type { Connection, Report } from "../core/report";
 import { kerberosPrincipals } from "../ui/model";
 import { ReportIndex, type ConnectionRow, type StoredTable, type TableFields } from "../worker/reportIndex";
-import { COLUMNS_FORMAT, encodeColumns, isColumns, pause, StoredColumns } from "./columns";
+import { COLUMNS_FORMAT, encodeColumns, isColumns, pause, StoredColumns, type Decoded } from "./columns";
 
 export { COLUMNS_FORMAT };
 
@@ -81,6 +81,8 @@ export interface Reopened {
   whole(): Promise<void>;
   /** the table was just asked for rows: the whole Report is decoded once it has been idle IDLE_MS */
   busy(): void;
+  /** the page let go of it: not decoded any further */
+  drop(): void;
 }
 
 /**
@@ -96,7 +98,7 @@ export const IDLE_MS = 1500;
  * message on a damaged stored form, never a half Report.
  */
 export async function openStored(blob: Blob): Promise<Reopened> {
-  const done = (index: ReportIndex): Reopened => ({ index, whole: () => Promise.resolve(), busy: () => {} });
+  const done = (index: ReportIndex): Reopened => ({ index, whole: () => Promise.resolve(), busy: () => {}, drop: () => {} });
   const buf = await bytesOf(blob);
   if (!isColumns(new Uint8Array(buf, 0, Math.min(12, buf.byteLength)))) {
     // written before the columns: gzip JSON (read once: its bytes are here already)
@@ -107,7 +109,7 @@ export async function openStored(blob: Blob): Promise<Reopened> {
   let sc: StoredColumns;
   try { sc = new StoredColumns(buf); } catch (e) { throw damaged(blob, e); }
   const table = sc.length("connections") >= TABLE_FIRST ? storedTable(sc) : null;
-  let decoded;
+  let decoded: Decoded | null;
   // a large one: every list a slice at a time, behind the table (the head at once)
   try { decoded = sc.decode(table ? { fields: sc.lists() } : {}); } catch (e) { throw damaged(blob, e); }
   const report = decoded.value as unknown as Report;
@@ -117,14 +119,17 @@ export async function openStored(blob: Blob): Promise<Reopened> {
   }
   const index = new ReportIndex(report, table);
   let started: Promise<void> | null = null;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const whole = () => {
     clearTimeout(timer);
-    started ??= decoded.rest().then(() => { index.complete(checked(report)); }, (e) => { throw damaged(blob, e); });
+    if (!decoded) return started ?? Promise.reject(new Error("this report was let go"));
+    // (the stored form's bytes are let go once read: the Report holds all of it then)
+    started ??= decoded.rest().then(() => { decoded = null; index.complete(checked(report)); }, (e) => { decoded = null; throw damaged(blob, e); });
     return started;
   };
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const busy = () => { if (started) return; clearTimeout(timer); timer = setTimeout(() => { void whole().catch(() => {}); }, IDLE_MS); };
+  const busy = () => { if (started || !decoded) return; clearTimeout(timer); timer = setTimeout(() => { void whole().catch(() => {}); }, IDLE_MS); };
+  const drop = () => { clearTimeout(timer); if (!started) decoded = null; };
   // the table's columns first (the page's first sort then waits for nothing else)
-  setTimeout(() => { index.prepare(); busy(); }, 0);
-  return { index, whole, busy };
+  setTimeout(() => { if (decoded) { index.prepare(); busy(); } }, 0);
+  return { index, whole, busy, drop };
 }

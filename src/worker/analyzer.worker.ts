@@ -100,18 +100,19 @@ let decryptSecrets: Secrets | null = null;
 // A stored form reopened answers the table's rows at once; anything else waits for whole() (the
 // Report decoded behind them, see history/storedForm.ts).
 const HELD_MAX = 4;
-interface Held { index: ReportIndex; whole: Reopened["whole"]; busy: Reopened["busy"]; stored: Promise<Blob> | null; used: number }
+interface Held { index: ReportIndex; whole: Reopened["whole"]; busy: Reopened["busy"]; drop: Reopened["drop"]; stored: Promise<Blob> | null; used: number }
 const held = new Map<number, Held>();
 let handles = 0, uses = 0;
 
 function hold(index: ReportIndex, stored: Blob | null, reopened?: Reopened): number {
   const handle = ++handles;
-  held.set(handle, { index, whole: reopened?.whole ?? (() => Promise.resolve()), busy: reopened?.busy ?? (() => {}), stored: stored ? Promise.resolve(stored) : null, used: ++uses });
+  held.set(handle, { index, whole: reopened?.whole ?? (() => Promise.resolve()), busy: reopened?.busy ?? (() => {}), drop: reopened?.drop ?? (() => {}), stored: stored ? Promise.resolve(stored) : null, used: ++uses });
   // forget the least recently used beyond HELD_MAX, never one the page has no stored form of yet
   while (held.size > HELD_MAX) {
     let victim: number | null = null, oldest = Infinity;
     for (const [h, x] of held) if (h !== handle && x.stored && x.used < oldest) { oldest = x.used; victim = h; }
     if (victim === null) break;
+    held.get(victim)!.drop();
     held.delete(victim);
   }
   return handle;
@@ -226,7 +227,7 @@ const api = {
   },
 
   /** Forgets a report the page no longer shows. */
-  release(handle: number): void { held.delete(handle); },
+  release(handle: number): void { held.get(handle)?.drop(); held.delete(handle); },
 
   /** A window of the connection table, sorted and filtered here; `detail`: with phases and ladder. */
   async rows(handle: number, q: RowQuery, detail = false) {
