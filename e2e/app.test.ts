@@ -634,11 +634,11 @@ describe.skipIf(!haveChromium)("app in Chromium", () => {
     await ctx.close();
   });
 
-  it("history: a saved report opens from its compact stored form, and an entry saved by an older version (the Report itself) still opens", async () => {
+  it("history: a saved report opens from its compact stored form (columns), and entries saved by older versions (gzip JSON, the Report itself) still open", async () => {
     const { ctx, page } = await open();
     await analyse(page, "wrong-password.pcap");
     await saved(page);
-    // the stored form: the digest and the Report as gzip JSON (a Blob), not the Report object
+    // the stored form: the digest and the Report in columns, gzip (a Blob), not the Report object
     const stored = await page.evaluate(() => new Promise<{ format: string; isBlob: boolean; size: number }>((resolve, reject) => {
       const q = indexedDB.open("smbscope");
       q.onsuccess = () => {
@@ -647,11 +647,28 @@ describe.skipIf(!haveChromium)("app in Chromium", () => {
         g.onerror = () => reject(g.error);
       };
     }));
-    expect(stored).toMatchObject({ format: "application/json+gzip", isBlob: true });
+    expect(stored).toMatchObject({ format: "application/vnd.smbscope.columns+gzip", isBlob: true });
     expect(stored.size).toBeGreaterThan(100);
     // an entry as the app wrote them before: the Report object itself in the reports store
     const [json] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-json").click()]);
     const report = JSON.parse(readFileSync((await json.path())!, "utf8"));
+    // and as the version before the columns wrote them: the Report as gzip JSON beside the digest
+    await page.evaluate((r) => new Promise<void>((resolve, reject) => {
+      const q = indexedDB.open("smbscope");
+      q.onsuccess = () => {
+        const get = q.result.transaction("reports").objectStore("reports").getAll();
+        get.onsuccess = async () => {
+          const { digest, preview } = get.result[0];
+          const older = { ...r, capture: { ...r.capture, file: "older-gzip.pcap" } };
+          const blob = await new Response(new Blob([JSON.stringify(older)]).stream().pipeThrough(new CompressionStream("gzip"))).blob();
+          const tx = q.result.transaction(["entries", "reports"], "readwrite");
+          const add = tx.objectStore("entries").add({ name: "older-gzip.pcap", size: 1, sha256: "01".repeat(32), date: 2, verdict: r.verdict, tone: "error", errors: 1, warnings: 0, findingIds: ["LOGON_FAILURE"], packets: r.capture.packets, hasCapture: false });
+          add.onsuccess = () => tx.objectStore("reports").put({ format: "application/json+gzip", digest: { ...digest, head: older.capture ? { ...digest.head, capture: older.capture } : digest.head }, blob, preview }, add.result as number);
+          tx.oncomplete = () => { q.result.close(); resolve(); };
+          tx.onerror = () => reject(tx.error);
+        };
+      };
+    }), report);
     await page.evaluate((r) => new Promise<void>((resolve, reject) => {
       const q = indexedDB.open("smbscope");
       q.onsuccess = () => {
@@ -668,10 +685,28 @@ describe.skipIf(!haveChromium)("app in Chromium", () => {
     await page.getByTestId("verdict-file").filter({ hasText: "older.pcap" }).waitFor({ timeout: 10_000 });
     await page.locator('[data-finding-id="LOGON_FAILURE"]').waitFor({ timeout: 10_000 });
     await page.locator("[data-testid=connections] tbody tr[data-connection-id]").first().waitFor({ timeout: 10_000 });
+    // the gzip JSON one: its rows, sorted by the worker (which reads the gzip JSON), and a ladder
+    await page.getByTestId("nav-history").click();
+    await page.locator("[data-testid=history-table] tbody tr", { hasText: "older-gzip.pcap" }).getByRole("button", { name: /^Open/ }).click();
+    await page.getByTestId("verdict-file").filter({ hasText: "older-gzip.pcap" }).waitFor({ timeout: 10_000 });
+    await page.locator('[data-finding-id="LOGON_FAILURE"]').waitFor({ timeout: 10_000 });
+    const firstRow = page.locator("[data-testid=connections] tbody tr[data-connection-id]").first();
+    await firstRow.waitFor({ timeout: 10_000 });
+    await page.locator("[data-testid=connections] thead button", { hasText: /^Client$/ }).click();
+    await expect.poll(() => page.locator("[data-testid=connections] thead th[aria-sort=ascending]").count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => firstRow.getAttribute("data-connection-id"), { timeout: 10_000 }).toBe(report.connections[0].id);
+    // exported from the worker, which read it: the same Report
+    const exported = async () => {
+      const [dl] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-json").click()]);
+      return JSON.parse(readFileSync((await dl.path())!, "utf8"));
+    };
+    expect(await exported()).toEqual({ ...report, capture: { ...report.capture, file: "older-gzip.pcap" } });
+    // and the one saved in columns, reopened after the reload: the same Report as before it was saved
     await page.getByTestId("nav-history").click();
     await page.locator("[data-testid=history-table] tbody tr", { hasText: "wrong-password.pcap" }).getByRole("button", { name: /^Open/ }).click();
     await page.getByTestId("verdict-file").filter({ hasText: "wrong-password.pcap" }).waitFor({ timeout: 10_000 });
     await page.locator("[data-testid=connections] tbody tr[data-connection-id]").first().waitFor({ timeout: 10_000 });
+    expect(await exported()).toEqual(report);
     expect(pageErrors).toEqual([]);
     await ctx.close();
   });

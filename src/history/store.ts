@@ -3,9 +3,10 @@
 //
 //   v1  entries   {id (auto), name, size, sha256, date, verdict, tone, errors, warnings,
 //                  findingIds, packets, hasCapture}        indexes: sha256, date
-//       reports   StoredReport {format, digest, blob: the Report as gzip JSON}, key = entry id
-//                 (kept apart so the list never loads reports; entries saved before the stored
-//                 form hold the Report object itself, and still open: no schema change)
+//       reports   StoredReport {format, digest, preview, blob}, key = entry id (kept apart so the
+//                 list never loads reports). blob: the Report in columns, gzip (COLUMNS_FORMAT,
+//                 history/storedForm.ts); entries saved before hold it as gzip JSON (STORED_FORMAT),
+//                 or the Report object itself: all still open (no schema change)
 //       captures  Blob,   key = entry id          (only when "keep captures" is on)
 //       settings  any,    key = setting name
 //
@@ -18,20 +19,22 @@ import type { Report } from "../core/report";
 import type { Tone } from "../ui/model";
 import type { ReportDigest, ReportPreview } from "../worker/reportIndex";
 import { STORED_FORMAT } from "../worker/reportJson";
+import { COLUMNS_FORMAT } from "./columns";
 
 /**
  * A saved Report: the digest the page draws at once (verdict, finding groups), and the whole
- * Report as gzip-compressed JSON (a Blob: IndexedDB reads it back as a handle, the page never
- * parses it; the analyzer worker does, for the rows). ~10× smaller than the Report object.
+ * Report in its stored form (a Blob: IndexedDB reads it back as a handle, the page never reads
+ * it; the analyzer worker does, for the rows). ~70× smaller than the Report's JSON.
  */
 export interface StoredReport {
-  format: typeof STORED_FORMAT; digest: ReportDigest; blob: Blob;
+  format: typeof COLUMNS_FORMAT | typeof STORED_FORMAT; digest: ReportDigest; blob: Blob;
   /** the first rows of each list, shown while the worker reads the blob */
   preview?: ReportPreview;
 }
 export type SavedReport = StoredReport | Report;
 export function isStoredReport(x: SavedReport | undefined): x is StoredReport {
-  return !!x && (x as StoredReport).format === STORED_FORMAT && (x as StoredReport).blob instanceof Blob;
+  const f = (x as StoredReport | undefined)?.format;
+  return !!x && (f === COLUMNS_FORMAT || f === STORED_FORMAT) && (x as StoredReport).blob instanceof Blob;
 }
 
 export const DB_NAME = "smbscope";
@@ -206,7 +209,8 @@ export class HistoryStore {
       const base = entryFor(input, withCapture || !!keepOld);
       const value = (previous ? { ...base, id: previous.id } : hashPending ? { ...base, hashPending } : base) as HistoryEntry;
       const id = previous ? await tx.objectStore("entries").put(value) : await tx.objectStore("entries").add(value as Omit<HistoryEntry, "id"> as HistoryEntry);
-      const stored: StoredReport = { format: STORED_FORMAT, digest: input.digest, blob: input.stored, preview: input.preview };
+      const format = input.stored.type === COLUMNS_FORMAT ? COLUMNS_FORMAT : STORED_FORMAT;
+      const stored: StoredReport = { format, digest: input.digest, blob: input.stored, preview: input.preview };
       await tx.objectStore("reports").put(stored, id);
       if (withCapture && input.capture) await tx.objectStore("captures").put(input.capture, id);
       await tx.done;

@@ -118,6 +118,7 @@ export function App(props: AppProps) {
           ? { digest: saved.digest, handle: -1, gen: -1, stored: saved.blob, preview: saved.preview }
           : await props.client.open(isStoredReport(saved) ? saved.blob : saved);
         show({ key: `h${id}`, report, name: entry.name, tone: report.digest.tone, meta: { fromHistory: true, savedAt: entry.date, sha256: entry.sha256 } });
+        props.client.load(report);
       } catch (e) { alert("error", (e as Error).message); }
     },
     remove: async (id: number) => {

@@ -16,7 +16,7 @@ export type { ConnectionBrief, ConnectionRow, KerberosRow, ReportDigest, RowQuer
 
 /**
  * A report the page shows: its digest here, the Report itself in the analyzer worker under
- * `handle`. `stored` (the gzip Blob history keeps) brings it back when the worker no longer has it.
+ * `handle`. `stored` (the Blob history keeps) brings it back when the worker no longer has it.
  */
 export interface ReportRef {
   digest: ReportDigest;
@@ -182,10 +182,21 @@ export class AnalyzerClient {
     return p;
   }
 
-  /** The rows a saved report's preview holds, when the worker does not hold that report yet (it is asked to read it meanwhile). */
+  /**
+   * A saved report just shown from its digest: the worker starts reading its stored form now,
+   * while the page draws (the first sort then waits the least).
+   */
+  load(ref: ReportRef): void {
+    if (ref.gen !== this.generation && (ref.stored || ref.legacy)) void this.reopen(ref).catch(() => {});
+  }
+
+  /**
+   * The rows a saved report's preview holds (the worker, when it does not hold that report yet, is
+   * asked to read it meanwhile; when it does, it need not sort for them).
+   */
   private fromPreview<T>(ref: ReportRef, list: RowsResult<T> | undefined, offset: number, count: number): RowsResult<T> | null {
-    if (!list || ref.gen === this.generation || offset + count > list.rows.length && list.rows.length < list.total) return null;
-    void this.reopen(ref).catch(() => {});
+    if (!list || offset + count > list.rows.length && list.rows.length < list.total) return null;
+    if (ref.gen !== this.generation) void this.reopen(ref).catch(() => {});
     return { rows: list.rows.slice(offset, offset + count), total: list.total, offset: Math.min(offset, list.total) };
   }
 
@@ -212,7 +223,7 @@ export class AnalyzerClient {
   exportJson(ref: ReportRef): Promise<Blob> { return this.on(ref, (a, h) => a.exportJson(h)); }
   exportMarkdown(ref: ReportRef): Promise<Blob> { return this.on(ref, (a, h) => a.exportMarkdown(h)); }
 
-  /** The stored form (gzip Blob) of a report, made once in the worker; kept on the ref. */
+  /** The stored form (a Blob, history/storedForm.ts) of a report, made once in the worker; kept on the ref. */
   async stored(ref: ReportRef): Promise<Blob> {
     if (ref.stored) return ref.stored;
     const blob = await this.on(ref, (a, h) => a.stored(h));

@@ -12,7 +12,8 @@ import { ProgressMeter, type ProgressInfo } from "./progress";
 import type { Secrets } from "../core/decrypt/secrets";
 import { keytabEntries, KEYTAB_MAX_BYTES, type KeytabEntry } from "../core/decrypt/keytab";
 import { ReportIndex, type ReportDigest, type RowQuery } from "./reportIndex";
-import { compressReport, decompressReport, reportJsonStream } from "./reportJson";
+import { reportJsonStream } from "./reportJson";
+import { openStored, writeStored, type Reopened } from "../history/storedForm";
 import { reportToMarkdown } from "../ui/markdown";
 import { replicateReport } from "./synthetic";
 
@@ -94,31 +95,41 @@ let current: { aborted: boolean } | null = null;
 let decryptSecrets: Secrets | null = null;
 
 // ---- the Reports the page shows, held here ----
-// The page keeps each report's stored form (a gzip Blob, see reportJson.ts) and gives it back
+// The page keeps each report's stored form (a Blob, see history/storedForm.ts) and gives it back
 // when a handle is gone (evicted here, or this worker was replaced): so only the last few are kept.
+// A stored form reopened answers the table's rows at once; anything else waits for whole() (the
+// Report decoded behind them, see history/storedForm.ts).
 const HELD_MAX = 4;
-interface Held { index: ReportIndex; stored: Promise<Blob> | null; used: number }
+interface Held { index: ReportIndex; whole: Reopened["whole"]; busy: Reopened["busy"]; drop: Reopened["drop"]; stored: Promise<Blob> | null; used: number }
 const held = new Map<number, Held>();
 let handles = 0, uses = 0;
 
-function hold(report: Report, stored: Blob | null): number {
+function hold(index: ReportIndex, stored: Blob | null, reopened?: Reopened): number {
   const handle = ++handles;
-  held.set(handle, { index: new ReportIndex(report), stored: stored ? Promise.resolve(stored) : null, used: ++uses });
+  held.set(handle, { index, whole: reopened?.whole ?? (() => Promise.resolve()), busy: reopened?.busy ?? (() => {}), drop: reopened?.drop ?? (() => {}), stored: stored ? Promise.resolve(stored) : null, used: ++uses });
   // forget the least recently used beyond HELD_MAX, never one the page has no stored form of yet
   while (held.size > HELD_MAX) {
     let victim: number | null = null, oldest = Infinity;
     for (const [h, x] of held) if (h !== handle && x.stored && x.used < oldest) { oldest = x.used; victim = h; }
     if (victim === null) break;
+    held.get(victim)!.drop();
     held.delete(victim);
   }
   return handle;
 }
 
 /** An Error the page recognises: the handle is gone, give the stored form back (open()). */
-function heldIndex(handle: number): ReportIndex {
+function heldOne(handle: number): Held {
   const x = held.get(handle);
   if (!x) throw named("Error", `unknown report handle ${handle}`);
   x.used = ++uses;
+  return x;
+}
+function heldIndex(handle: number): ReportIndex { return heldOne(handle).index; }
+/** The index once its whole Report is there. */
+async function whole(handle: number): Promise<ReportIndex> {
+  const x = heldOne(handle);
+  await x.whole();
   return x.index;
 }
 
@@ -163,7 +174,7 @@ const api = {
       const reads = chunks === reader && !reader.broken ? "reader worker" : "analyzer thread";
       const elapsedMs = performance.now() - t0;
       const doneAt = performance.timeOrigin + performance.now();
-      const handle = hold(report, null);
+      const handle = hold(new ReportIndex(report), null);
       return { handle, digest: heldIndex(handle).digest(), elapsedMs, wasmBytes: d.memoryBytes, reads, doneAt };
     } catch (e) {
       const err = e as Error;
@@ -196,43 +207,48 @@ const api = {
   ping(): string { return "pong"; },
 
   /**
-   * A saved analysis: its stored form (a gzip Blob from stored()) or, from history written before
-   * it, the Report itself. Returns the handle to ask rows with, and a digest made now unless
-   * `withDigest` is false (the page has the digest history stored: on 100,000 connections making
-   * it again costs the first sort a quarter of a second).
+   * A saved analysis: its stored form (a Blob from stored(), or the gzip JSON of older entries)
+   * or, from history written before that, the Report itself. Returns the handle to ask rows with,
+   * and a digest made now unless `withDigest` is false (the page has the digest history stored:
+   * then the rows are answered before the whole Report is decoded).
    */
   async open(saved: Blob | Report, withDigest = true): Promise<{ handle: number; digest: ReportDigest | null; stored: Blob | null }> {
-    const report = saved instanceof Blob ? await decompressReport(saved) : saved;
-    const handle = hold(report, saved instanceof Blob ? saved : null);
-    return { handle, digest: withDigest ? heldIndex(handle).digest() : null, stored: saved instanceof Blob ? saved : null };
+    const reopened = saved instanceof Blob ? await openStored(saved) : undefined;
+    const handle = hold(reopened?.index ?? new ReportIndex(saved as Report), saved instanceof Blob ? saved : null, reopened);
+    return { handle, digest: withDigest ? (await whole(handle)).digest() : null, stored: saved instanceof Blob ? saved : null };
   },
 
   /** The stored form of a report (made once, in the background of the page: history saves it). */
   async stored(handle: number): Promise<Blob> {
     const x = held.get(handle);
     if (!x) throw named("Error", `unknown report handle ${handle}`);
-    x.stored ??= compressReport(x.index.report);
+    x.stored ??= x.whole().then(() => writeStored(x.index.report));
     try { return await x.stored; } catch (e) { x.stored = null; throw e; }
   },
 
   /** Forgets a report the page no longer shows. */
-  release(handle: number): void { held.delete(handle); },
+  release(handle: number): void { held.get(handle)?.drop(); held.delete(handle); },
 
   /** A window of the connection table, sorted and filtered here; `detail`: with phases and ladder. */
-  rows(handle: number, q: RowQuery, detail = false) { return heldIndex(handle).rows(q, detail); },
-  connection(handle: number, id: string) { return heldIndex(handle).connection(id); },
-  occurrences(handle: number, key: string, offset: number, count: number) { return heldIndex(handle).occurrences(key, offset, count); },
-  kerberos(handle: number, offset: number, count: number) { return heldIndex(handle).kerberosRows(offset, count); },
-  servers(handle: number, offset: number, count: number) { return heldIndex(handle).serverRows(offset, count); },
-  printRows(handle: number, q: Omit<RowQuery, "offset" | "count">) { return heldIndex(handle).printRows(q); },
-  preview(handle: number) { return heldIndex(handle).preview(); },
+  async rows(handle: number, q: RowQuery, detail = false) {
+    if (detail) return (await whole(handle)).rows(q, detail);
+    const x = heldOne(handle);
+    x.busy();
+    return x.index.rows(q);
+  },
+  async connection(handle: number, id: string) { return (await whole(handle)).connection(id); },
+  async occurrences(handle: number, key: string, offset: number, count: number) { return (await whole(handle)).occurrences(key, offset, count); },
+  async kerberos(handle: number, offset: number, count: number) { return (await whole(handle)).kerberosRows(offset, count); },
+  async servers(handle: number, offset: number, count: number) { return (await whole(handle)).serverRows(offset, count); },
+  async printRows(handle: number, q: Omit<RowQuery, "offset" | "count">) { return (await whole(handle)).printRows(q); },
+  async preview(handle: number) { return (await whole(handle)).preview(); },
 
-  /** The Report as JSON (the export), written into a Blob a list element at a time. */
+  /** The Report as JSON (the export), written into a Blob a list element at a time (never one string). */
   async exportJson(handle: number): Promise<Blob> {
-    const blob = await new Response(reportJsonStream(heldIndex(handle).report, 2)).blob();
+    const blob = await new Response(reportJsonStream((await whole(handle)).report, 2)).blob();
     return blob.slice(0, blob.size, "application/json");
   },
-  exportMarkdown(handle: number): Blob { return new Blob([reportToMarkdown(heldIndex(handle).report)], { type: "text/markdown" }); },
+  async exportMarkdown(handle: number): Promise<Blob> { return new Blob([reportToMarkdown((await whole(handle)).report)], { type: "text/markdown" }); },
 };
 
 async function testFailure(mode: "trap" | "crash", slices: number): Promise<never> {

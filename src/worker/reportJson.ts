@@ -1,8 +1,8 @@
-// The Report as JSON without one huge string: the export and the stored form are written a list
-// element at a time into Blob parts (a 100,000-connection Report is ~200 MB of JSON: one string
-// would double the worker's memory, and is near V8's string limit). The stored form, for history,
-// is that JSON gzip-compressed (CompressionStream: ~10× smaller, and a Blob, which IndexedDB keeps
-// out of the page's heap). Byte for byte what JSON.stringify(report, null, indent) gives.
+// The Report as JSON without one huge string: the export is written a list element at a time into
+// Blob parts (a 100,000-connection Report is ~270 MB of JSON: one string would double the worker's
+// memory, and is near V8's string limit). Byte for byte what JSON.stringify(report, null, indent)
+// gives. History's stored form was that JSON gzip-compressed until history/columns.ts: entries
+// saved so are still read (decompressReport), none is written so any more (compressReport: tests).
 import type { Report } from "../core/report";
 
 /** Blob parts are joined from strings of about this size. */

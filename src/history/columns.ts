@@ -1,0 +1,574 @@
+// The compact stored form of a Report (history): its long lists (connections, findings, Kerberos
+// messages, servers) as columns, everything else as JSON. A column is chosen for what its values
+// are, whatever the field: numbers in the narrowest typed array (or their differences, for the
+// frame numbers that grow down a list), strings as indexes into one string table, a value every
+// record shares once, nested lists (phases, shares, ladders, a finding's frames) flattened into
+// one column beside their lengths, nested records as columns of their own. A field the Report
+// gains later is stored like the others: nothing is named here, and nothing can be lost (the
+// decoded Report is JSON.stringify-equal to the one encoded, key order included).
+//
+// Layout: "SMBSCOL1", u32 header length, the header (JSON: the columns' description, the Report's
+// other fields), then the sections (typed arrays, 8-byte aligned; the string table is one JSON
+// array). Lists are encoded SLICE records at a time, with a pause between slices, so that the
+// worker writing a 100,000-connection Report keeps answering the page.
+
+/** How one column of values is stored. Section numbers index Header.sections. */
+export type Col =
+  | { k: "int"; a: number; d?: 1; s?: number } // integers; d: stored as differences from the previous value; s: the values are these integers / s (3 decimals: 0.303 ms)
+  | { k: "num"; a: number } //          other numbers (Float64)
+  | { k: "bool"; a: number } //         Uint8 0/1
+  | { k: "str"; a: number } //          string table indexes
+  | { k: "text"; t: number } //         strings mostly distinct (ids, addresses and ports): the string table entry t is their JSON array
+  | { k: "const"; v: unknown } //       every value is this one (a string, number, boolean or null)
+  | { k: "opt"; nul: number; of: Col } // Uint8 1 where the value is null; `of` holds the others
+  | { k: "arr"; len: number; of: Col } // lists: their lengths, and all their elements one after the other
+  | { k: "obj"; keys: string[]; shapes: number[][]; shape?: number; cols: Col[] } // records: shapes are key orders (indexes into keys), `shape` the section of each record's shape (absent: one shape)
+  | { k: "json"; a: number }; //        string table indexes of each value's JSON text: values of mixed kinds, and
+  //                                     records or lists of which there are few distinct ones (a connection's
+  //                                     signing, the systems it names, a finding's remediation), read once and shared
+
+/** a field of the Report: its JSON value, or a list of `n` records in slices of `size` */
+type Field = [key: string, value: { json: unknown } | { n: number; size: number; slices: Col[] }];
+
+interface Header {
+  v: 1;
+  /** [type code, element count] of each section, in order */
+  sections: [number, number][];
+  /** the section holding the string table (a JSON array, UTF-8) */
+  strings: number;
+  /** the Report's fields in their order */
+  fields: Field[];
+}
+
+/** The stored form's media type, gzip-compressed (the Blob's type; history's reports store keeps it beside the Blob). */
+export const COLUMNS_FORMAT = "application/vnd.smbscope.columns+gzip";
+
+const MAGIC = "SMBSCOL1";
+/** Records encoded between two pauses, and decoded together when one of them is asked for (2,048 connections: ~10 ms). */
+export const SLICE = 2048;
+
+type Typed = Uint8Array | Int8Array | Uint16Array | Int16Array | Int32Array | Uint32Array | Float64Array;
+const TYPES = [Uint8Array, Int8Array, Uint16Array, Int16Array, Int32Array, Uint32Array, Float64Array] as const;
+type Ctor = (typeof TYPES)[number];
+
+/** The smallest integer type holding min..max (index into TYPES), or -1. */
+function intType(min: number, max: number): number {
+  if (min >= 0 && max <= 0xff) return 0;
+  if (min >= -0x80 && max <= 0x7f) return 1;
+  if (min >= 0 && max <= 0xffff) return 2;
+  if (min >= -0x8000 && max <= 0x7fff) return 3;
+  if (min >= -0x80000000 && max <= 0x7fffffff) return 4;
+  return -1;
+}
+
+class Writer {
+  sections: Typed[] = [];
+  private strings = new Map<string, number>();
+  private list: string[] = [];
+
+  add(t: Typed): number { this.sections.push(t); return this.sections.length - 1; }
+
+  str(s: string): number {
+    let i = this.strings.get(s);
+    if (i === undefined) { i = this.list.length; this.strings.set(s, i); this.list.push(s); }
+    return i;
+  }
+
+  stringCount(): number { return this.list.length; }
+
+  /** Indexes (below `max`) in the narrowest unsigned array. */
+  indexes(ix: ArrayLike<number>, n: number, max: number): number {
+    const C: Ctor = max <= 0xff ? Uint8Array : max <= 0xffff ? Uint16Array : Uint32Array;
+    const a = new C(n);
+    for (let i = 0; i < n; i++) a[i] = ix[i];
+    return this.add(a);
+  }
+
+  stringTable(): Uint8Array { return new TextEncoder().encode(JSON.stringify(this.list)); }
+}
+
+const T_NUM = 1, T_STR = 2, T_BOOL = 4, T_ARR = 8, T_OBJ = 16, T_NULL = 32;
+
+function typeOf(v: unknown): number {
+  switch (typeof v) {
+    case "number": return T_NUM;
+    case "string": return T_STR;
+    case "boolean": return T_BOOL;
+    case "object": return v === null ? T_NULL : Array.isArray(v) ? T_ARR : T_OBJ;
+    default: return T_NULL; // undefined, a function: null in a JSON list (records leave them out before)
+  }
+}
+
+/** Stores `vs` (a column of JSON values) and says how (`list`: a slice of the Report's list itself, never few distinct). */
+function encodeCol(vs: readonly unknown[], w: Writer, list = false): Col {
+  const n = vs.length;
+  if (n === 0) return { k: "const", v: null };
+  let types = 0;
+  let same = true;
+  const v0 = vs[0];
+  for (let i = 0; i < n; i++) {
+    const v = vs[i];
+    types |= typeOf(v);
+    if (same && v !== v0) same = false;
+  }
+  if (same && !(types & (T_ARR | T_OBJ))) return { k: "const", v: v0 === undefined ? null : v0 };
+  const kinds = types & ~T_NULL;
+  if (types & T_NULL && (kinds & (kinds - 1)) === 0) {
+    // one kind of value, or null: where the nulls are, and the others
+    const nul = new Uint8Array(n);
+    const rest: unknown[] = [];
+    for (let i = 0; i < n; i++) { const v = vs[i]; if (typeOf(v) === T_NULL) nul[i] = 1; else rest.push(v); }
+    return { k: "opt", nul: w.add(nul), of: encodeCol(rest, w) };
+  }
+  switch (types) {
+    case T_NUM: return encodeNumbers(vs as readonly number[], w);
+    case T_STR: {
+      if (mostlyDistinct(vs as readonly string[])) return { k: "text", t: w.str(JSON.stringify(vs)) };
+      const ix = new Uint32Array(n);
+      let prev: unknown = undefined, at = 0;
+      for (let i = 0; i < n; i++) { const v = vs[i]; if (v !== prev) { prev = v; at = w.str(v as string); } ix[i] = at; }
+      return { k: "str", a: w.indexes(ix, n, w.stringCount()) };
+    }
+    case T_BOOL: {
+      const a = new Uint8Array(n);
+      for (let i = 0; i < n; i++) a[i] = vs[i] ? 1 : 0;
+      return { k: "bool", a: w.add(a) };
+    }
+    case T_ARR: {
+      const len = new Uint32Array(n);
+      let total = 0, max = 0;
+      for (let i = 0; i < n; i++) { const l = (vs[i] as unknown[]).length; len[i] = l; total += l; if (l > max) max = l; }
+      const all: unknown[] = new Array(total);
+      let k = 0;
+      for (let i = 0; i < n; i++) { const a = vs[i] as unknown[]; for (let j = 0; j < a.length; j++) all[k++] = a[j]; }
+      return { k: "arr", len: w.indexes(len, n, max + 1), of: encodeCol(all, w) };
+    }
+    case T_OBJ: return (list ? null : fewDistinct(vs, w)) ?? encodeRecords(vs as readonly object[], w);
+    default: {
+      const ix = new Uint32Array(n);
+      for (let i = 0; i < n; i++) ix[i] = w.str(JSON.stringify(vs[i] === undefined ? null : vs[i]));
+      return { k: "json", a: w.indexes(ix, n, w.stringCount()) };
+    }
+  }
+}
+
+/** How many values of a column are looked at to choose its form. */
+const SAMPLE = 256;
+
+/** True when the first SAMPLE strings are all different (a table of them would only cost time). */
+function mostlyDistinct(vs: readonly string[]): boolean {
+  const m = Math.min(vs.length, SAMPLE);
+  if (m < 64) return false;
+  const seen = new Set<string>();
+  for (let i = 0; i < m; i++) seen.add(vs[i]);
+  return seen.size === m;
+}
+
+/** Records with few distinct values as a "json" column, else null. */
+function fewDistinct(vs: readonly unknown[], w: Writer): Col | null {
+  const n = vs.length;
+  if (n < 16) return null;
+  // (a few first: stringifying whole connections to find them all different costs more than the rest)
+  const seen = new Set<string>();
+  for (let i = 0; i < Math.min(n, 32); i++) { seen.add(JSON.stringify(vs[i])); if (seen.size > 4) return null; }
+  const text = new Array<string>(n);
+  const distinct = new Set<string>();
+  for (let i = 0; i < n; i++) { const t = JSON.stringify(vs[i]); text[i] = t; distinct.add(t); }
+  if (distinct.size > Math.max(16, n >> 4)) return null;
+  const ix = new Uint32Array(n);
+  let prev = "", at = 0;
+  for (let i = 0; i < n; i++) { if (i === 0 || text[i] !== prev) { prev = text[i]; at = w.str(prev); } ix[i] = at; }
+  return { k: "json", a: w.indexes(ix, n, w.stringCount()) };
+}
+
+/** Numbers with at most 3 decimals, as integers / 1000 (exactly: each is checked to read back the same). */
+function milli(vs: readonly number[]): Float64Array | null {
+  const n = vs.length;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = vs[i], m = Math.round(v * 1000);
+    if (m / 1000 !== v || Object.is(v, -0) || !(Math.abs(m) <= 0x7fffffff)) return null;
+    out[i] = m;
+  }
+  return out;
+}
+
+function encodeNumbers(vs: readonly number[], w: Writer): Col {
+  const n = vs.length;
+  let min = Infinity, max = -Infinity, dmin = Infinity, dmax = -Infinity, ints = true, prev = 0;
+  for (let i = 0; i < n; i++) {
+    const v = vs[i];
+    if (!Number.isInteger(v) || Object.is(v, -0)) { ints = false; break; }
+    if (v < min) min = v;
+    if (v > max) max = v;
+    const d = v - prev;
+    if (d < dmin) dmin = d;
+    if (d > dmax) dmax = d;
+    prev = v;
+  }
+  const t = ints ? intType(min, max) : -1;
+  if (t < 0) {
+    const m = ints ? null : milli(vs);
+    if (m) { const c = encodeNumbers(Array.from(m), w); if (c.k === "int") return { ...c, s: 1000 }; }
+    return { k: "num", a: w.add(Float64Array.from(vs)) };
+  }
+  const td = intType(dmin, dmax);
+  const C = TYPES[td >= 0 && TYPES[td].BYTES_PER_ELEMENT < TYPES[t].BYTES_PER_ELEMENT ? td : t];
+  const a = new C(n);
+  if (C === TYPES[t]) { for (let i = 0; i < n; i++) a[i] = vs[i]; return { k: "int", a: w.add(a) }; }
+  prev = 0;
+  for (let i = 0; i < n; i++) { a[i] = vs[i] - prev; prev = vs[i]; }
+  return { k: "int", a: w.add(a), d: 1 };
+}
+
+function encodeRecords(vs: readonly object[], w: Writer): Col {
+  const n = vs.length;
+  const keyAt = new Map<string, number>();
+  const keys: string[] = [];
+  const vals: unknown[][] = [];
+  const shapeAt = new Map<string, number>();
+  const shapes: number[][] = [];
+  const shapeOf = new Uint32Array(n);
+  let last = -1;
+  for (let i = 0; i < n; i++) {
+    const o = vs[i] as Record<string, unknown>;
+    const own = Object.keys(o);
+    // most records have the keys of the one before: checked without a signature
+    let s = last;
+    if (s >= 0) {
+      const cols = shapes[s];
+      let m = 0;
+      for (let x = 0; x < own.length && s >= 0; x++) {
+        const v = o[own[x]];
+        if (v === undefined || typeof v === "function" || typeof v === "symbol") continue;
+        if (m >= cols.length || keys[cols[m]] !== own[x]) s = -1;
+        else m++;
+      }
+      if (m !== cols.length) s = -1;
+    }
+    if (s < 0) {
+      let sig = "";
+      const cols: number[] = [];
+      for (const key of own) {
+        const v = o[key];
+        if (v === undefined || typeof v === "function" || typeof v === "symbol") continue; // as JSON.stringify leaves them out
+        let j = keyAt.get(key);
+        if (j === undefined) { j = keys.length; keyAt.set(key, j); keys.push(key); vals.push([]); }
+        cols.push(j);
+        sig += `${j},`;
+      }
+      s = shapeAt.get(sig) ?? -1;
+      if (s < 0) { s = shapes.length; shapeAt.set(sig, s); shapes.push(cols); }
+    }
+    const cols = shapes[s];
+    for (let m = 0; m < cols.length; m++) { const j = cols[m]; vals[j].push(o[keys[j]]); }
+    shapeOf[i] = s;
+    last = s;
+  }
+  const col: Col = { k: "obj", keys, shapes, cols: vals.map((v) => encodeCol(v, w)) };
+  if (shapes.length > 1) col.shape = w.indexes(shapeOf, n, shapes.length);
+  return col;
+}
+
+/** A pause between slices (a macrotask: the worker's other messages are answered meanwhile). */
+export const pause = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
+
+/** The Report (any JSON object) in the stored form's bytes, as Blob parts. */
+export async function encodeColumns(report: object, between: () => Promise<void> = pause): Promise<BlobPart[]> {
+  const w = new Writer();
+  const fields: Field[] = [];
+  for (const key of Object.keys(report)) {
+    const v = (report as Record<string, unknown>)[key];
+    if (v === undefined || typeof v === "function" || typeof v === "symbol") continue;
+    if (!Array.isArray(v) || v.length === 0) { fields.push([key, { json: v }]); continue; }
+    const slices: Col[] = [];
+    for (let i = 0; i < v.length; i += SLICE) {
+      slices.push(encodeCol(v.length <= SLICE ? v : v.slice(i, i + SLICE), w, true));
+      await between();
+    }
+    fields.push([key, { n: v.length, size: SLICE, slices }]);
+  }
+  const strings = w.add(w.stringTable());
+  const header: Header = { v: 1, sections: w.sections.map((s) => [TYPES.indexOf(s.constructor as Ctor), s.length]), strings, fields };
+  const head = new TextEncoder().encode(JSON.stringify(header));
+  const lead = new Uint8Array(12);
+  lead.set(new TextEncoder().encode(MAGIC));
+  new DataView(lead.buffer).setUint32(8, head.length, true);
+  const parts: BlobPart[] = [lead, head];
+  let at = 12 + head.length;
+  for (const s of w.sections) {
+    const padding = (8 - (at % 8)) % 8;
+    if (padding) { parts.push(new Uint8Array(padding)); at += padding; }
+    parts.push(s as Uint8Array<ArrayBuffer>);
+    at += s.byteLength;
+  }
+  return parts;
+}
+
+/** True when the bytes are the stored form (before any gzip). */
+export function isColumns(bytes: Uint8Array): boolean {
+  if (bytes.length < 12) return false;
+  for (let i = 0; i < MAGIC.length; i++) if (bytes[i] !== MAGIC.charCodeAt(i)) return false;
+  return true;
+}
+
+class Reader {
+  private sections: Typed[] = [];
+  strings: string[];
+
+  constructor(buf: ArrayBuffer, offset: number, h: Header) {
+    let at = offset;
+    for (const [code, count] of h.sections) {
+      const C = TYPES[code];
+      if (!C) throw new Error(`unknown section type ${code}`);
+      at += (8 - (at % 8)) % 8;
+      if (at + count * C.BYTES_PER_ELEMENT > buf.byteLength) throw new Error("truncated");
+      this.sections.push(new C(buf, at, count));
+      at += count * C.BYTES_PER_ELEMENT;
+    }
+    this.strings = JSON.parse(new TextDecoder().decode(this.sections[h.strings])) as string[];
+  }
+
+  section(i: number, n: number): Typed {
+    const s = this.sections[i];
+    if (!s || s.length !== n) throw new Error(`section ${i} does not hold ${n} values`);
+    return s;
+  }
+}
+
+/** The `n` values of a column (a typed array for integers: read, never written). */
+function decodeCol(c: Col, n: number, r: Reader): ArrayLike<unknown> {
+  switch (c.k) {
+    case "const": return new Array(n).fill(c.v);
+    case "int": {
+      const a = r.section(c.a, n);
+      if (!c.d && !c.s) return a;
+      const out = c.s ? new Float64Array(n) : new Int32Array(n);
+      if (c.d) { let v = 0; for (let i = 0; i < n; i++) { v += a[i]; out[i] = v; } } else out.set(a);
+      if (c.s) for (let i = 0; i < n; i++) out[i] /= c.s;
+      return out;
+    }
+    case "num": return r.section(c.a, n);
+    case "bool": { const a = r.section(c.a, n); const out = new Array<boolean>(n); for (let i = 0; i < n; i++) out[i] = a[i] === 1; return out; }
+    case "str": { const a = r.section(c.a, n), s = r.strings; const out = new Array<string>(n); for (let i = 0; i < n; i++) out[i] = s[a[i]]; return out; }
+    case "text": {
+      const out = JSON.parse(r.strings[c.t] ?? "null") as unknown;
+      if (!Array.isArray(out) || out.length !== n) throw new Error(`text column of ${n} values holds ${Array.isArray(out) ? out.length : "none"}`);
+      return out as string[];
+    }
+    case "json": {
+      // (each distinct value parsed once: the records that had equal ones share it)
+      const a = r.section(c.a, n), s = r.strings;
+      const parsed = new Map<number, unknown>();
+      const out = new Array<unknown>(n);
+      for (let i = 0; i < n; i++) {
+        const x = a[i];
+        let v = parsed.get(x);
+        if (v === undefined) { v = JSON.parse(s[x]); parsed.set(x, v); }
+        out[i] = v;
+      }
+      return out;
+    }
+    case "opt": {
+      const nul = r.section(c.nul, n);
+      let m = 0;
+      for (let i = 0; i < n; i++) if (!nul[i]) m++;
+      const of = decodeCol(c.of, m, r);
+      const out = new Array<unknown>(n);
+      for (let i = 0, j = 0; i < n; i++) out[i] = nul[i] ? null : of[j++];
+      return out;
+    }
+    case "arr": {
+      const len = r.section(c.len, n);
+      let total = 0;
+      for (let i = 0; i < n; i++) total += len[i];
+      const of = decodeCol(c.of, total, r);
+      const out = new Array<unknown[]>(n);
+      for (let i = 0, k = 0; i < n; i++) {
+        const l = len[i];
+        const a = new Array<unknown>(l);
+        for (let j = 0; j < l; j++) a[j] = of[k++];
+        out[i] = a;
+      }
+      return out;
+    }
+    case "obj": return decodeRecords(c, n, r, null);
+  }
+  throw new Error(`unknown column kind ${(c as { k: string }).k}`);
+}
+
+type Records = Extract<Col, { k: "obj" }>;
+
+/** How many values each column of `c` holds (the records whose shape has its key). */
+function columnCounts(c: Records, n: number, r: Reader): { shapeOf: Typed | null; counts: number[] } {
+  const shapeOf = c.shape === undefined ? null : r.section(c.shape, n);
+  const perShape = new Array<number>(c.shapes.length).fill(0);
+  if (shapeOf) for (let i = 0; i < n; i++) { const s = shapeOf[i]; if (!(s < perShape.length)) throw new Error("bad shape"); perShape[s]++; }
+  else perShape[0] = n;
+  const counts = new Array<number>(c.keys.length).fill(0);
+  c.shapes.forEach((cols, s) => { for (const j of cols) counts[j] += perShape[s]; });
+  return { shapeOf, counts };
+}
+
+/** The records; the keys in `later` are null in them until fillRecords. */
+function decodeRecords(c: Records, n: number, r: Reader, later: ReadonlySet<string> | null): object[] {
+  const { shapeOf, counts } = columnCounts(c, n, r);
+  const vals = c.cols.map((col, j) => (later?.has(c.keys[j]) ? null : decodeCol(col, counts[j], r)));
+  // each record starts as a copy of its shape's template, made by JSON.parse (an object sized for
+  // its keys, in order): the copy takes the template's hidden class at once, and filling it in
+  // changes no shape. (Keys added one by one to {} make a record of 27 fields a dictionary.)
+  const templates = c.shapes.map((cols) => JSON.parse(`{${cols.map((j) => `${JSON.stringify(c.keys[j])}:null`).join(",")}}`) as Record<string, unknown>);
+  // the keys filled in here, per shape (those decoded later stay null)
+  const names = c.shapes.map((cols) => cols.filter((j) => vals[j]).map((j) => c.keys[j]));
+  const idx = c.shapes.map((cols) => cols.filter((j) => vals[j]));
+  const out = new Array<object>(n);
+  if (!shapeOf) {
+    const t = templates[0], ks = names[0], cols = idx[0].map((j) => vals[j]!);
+    for (let i = 0; i < n; i++) {
+      const o: Record<string, unknown> = { ...t };
+      for (let m = 0; m < ks.length; m++) o[ks[m]] = cols[m][i];
+      out[i] = o;
+    }
+    return out;
+  }
+  const at = new Int32Array(c.keys.length);
+  for (let i = 0; i < n; i++) {
+    const s = shapeOf[i], ks = names[s], js = idx[s];
+    const o: Record<string, unknown> = { ...templates[s] };
+    for (let m = 0; m < ks.length; m++) { const j = js[m]; o[ks[m]] = vals[j]![at[j]++]; }
+    out[i] = o;
+  }
+  return out;
+}
+
+/** Fills in the keys decodeRecords left null (`list`: its records, from `offset`). */
+function fillRecords(c: Records, n: number, r: Reader, keys: ReadonlySet<string>, list: unknown[], offset: number): void {
+  const { shapeOf, counts } = columnCounts(c, n, r);
+  c.keys.forEach((key, j) => {
+    if (!keys.has(key)) return;
+    const v = decodeCol(c.cols[j], counts[j], r);
+    const has = c.shapes.map((cols) => cols.includes(j));
+    for (let i = 0, k = 0; i < n; i++) if (has[shapeOf ? shapeOf[i] : 0]) (list[offset + i] as Record<string, unknown>)[key] = v[k++];
+  });
+}
+
+/** What decodeColumns leaves for later: whole fields (an empty list meanwhile), and keys of a list's records (null meanwhile). */
+export interface Later { fields?: string[]; keys?: Record<string, string[]> }
+
+export interface Decoded {
+  value: Record<string, unknown>;
+  /** decodes what was left for later, a slice at a time with `between` after each; resolves when `value` is whole */
+  rest(between?: () => Promise<void>): Promise<void>;
+}
+
+/**
+ * Reads back what encodeColumns wrote (the bytes after any gzip). Throws on damaged bytes. With
+ * `later`, what it names is decoded by rest(): the connection table can be answered before the
+ * phases, ladders and findings (half the objects of a large Report) are there.
+ */
+export function decodeColumns(buf: ArrayBuffer, later: Later = {}): Decoded {
+  const bytes = new Uint8Array(buf);
+  if (!isColumns(bytes)) throw new Error("not the stored form");
+  const len = new DataView(buf).getUint32(8, true);
+  if (12 + len > buf.byteLength) throw new Error("truncated");
+  const h = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + len))) as Header;
+  if (h.v !== 1) throw new Error(`stored form version ${h.v} is newer than this smbscope`);
+  const r = new Reader(buf, 12 + len, h);
+  const value: Record<string, unknown> = {};
+  const jobs: (() => void)[] = [];
+  const sliceOf = (f: Extract<Field[1], { n: number }>, s: number) => Math.min(f.size, f.n - s * f.size);
+  for (const [key, f] of h.fields) {
+    if ("json" in f) { value[key] = f.json; continue; }
+    const list = new Array<unknown>(f.n);
+    const keys = later.keys?.[key] ? new Set(later.keys[key]) : null;
+    const whole = later.fields?.includes(key) ?? false;
+    value[key] = whole ? [] : list;
+    let k = 0;
+    for (let s = 0; s < f.slices.length; s++) {
+      const c = f.slices[s], n = sliceOf(f, s), from = s * f.size;
+      if (whole) { jobs.push(() => { const part = decodeCol(c, n, r); for (let i = 0; i < n; i++) list[from + i] = part[i]; }); continue; }
+      const part = c.k === "obj" ? decodeRecords(c, n, r, keys) : decodeCol(c, n, r);
+      for (let i = 0; i < part.length; i++) list[k++] = part[i];
+      if (keys && c.k === "obj") jobs.push(() => fillRecords(c, n, r, keys, list, from));
+    }
+    if (whole) jobs.push(() => { value[key] = list; });
+  }
+  let done: Promise<void> | null = null;
+  return {
+    value,
+    rest(between = pause) {
+      done ??= (async () => { for (const job of jobs) { job(); await between(); } })();
+      return done;
+    },
+  };
+}
+
+/**
+ * The stored form opened for questions before (or instead of) decoding it whole: one key of a
+ * list's records across the list (the connection table sorts and filters on a few such columns),
+ * and one record (a slice decoded when one of its records is first asked for).
+ */
+export class StoredColumns {
+  private r: Reader;
+  private fields: Map<string, Field[1]>;
+  private slices = new Map<string, object[]>();
+
+  constructor(private readonly buf: ArrayBuffer) {
+    const bytes = new Uint8Array(buf);
+    if (!isColumns(bytes)) throw new Error("not the stored form");
+    const len = new DataView(buf).getUint32(8, true);
+    if (12 + len > buf.byteLength) throw new Error("truncated");
+    const h = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + len))) as Header;
+    if (h.v !== 1) throw new Error(`stored form version ${h.v} is newer than this smbscope`);
+    this.r = new Reader(buf, 12 + len, h);
+    this.fields = new Map(h.fields);
+  }
+
+  private list(key: string): Extract<Field[1], { n: number }> | null {
+    const f = this.fields.get(key);
+    return f && !("json" in f) ? f : null;
+  }
+
+  /** The fields that are lists (stored as slices). */
+  lists(): string[] { return [...this.fields].filter(([, f]) => !("json" in f)).map(([k]) => k); }
+
+  /** The number of records of a list field (0: none, or not a list of records). */
+  length(key: string): number { return this.list(key)?.n ?? 0; }
+
+  /** True when every slice of the list is of records (the only lists column() and record() answer for). */
+  records(key: string): boolean { return !!this.list(key)?.slices.every((c) => c.k === "obj"); }
+
+  /** `key` of every record of the list `list` (undefined where a record has no such key). */
+  column(list: string, key: string): unknown[] {
+    const f = this.list(list);
+    if (!f) return [];
+    const out = new Array<unknown>(f.n);
+    for (let s = 0; s < f.slices.length; s++) {
+      const c = f.slices[s] as Records, n = Math.min(f.size, f.n - s * f.size), from = s * f.size;
+      const j = c.keys.indexOf(key);
+      if (j < 0) { for (let i = 0; i < n; i++) out[from + i] = undefined; continue; }
+      const { shapeOf, counts } = columnCounts(c, n, this.r);
+      const v = decodeCol(c.cols[j], counts[j], this.r);
+      const has = c.shapes.map((cols) => cols.includes(j));
+      for (let i = 0, k = 0; i < n; i++) out[from + i] = has[shapeOf ? shapeOf[i] : 0] ? v[k++] : undefined;
+    }
+    return out;
+  }
+
+  /** The i-th record of a list, without the keys in `without` (they are null in it). */
+  record(list: string, i: number, without: ReadonlySet<string> | null = null): object | undefined {
+    const f = this.list(list);
+    if (!f || i < 0 || i >= f.n) return undefined;
+    const s = Math.floor(i / f.size);
+    const id = `${list}\u0000${s}`;
+    let part = this.slices.get(id);
+    if (!part) {
+      part = decodeRecords(f.slices[s] as Records, Math.min(f.size, f.n - s * f.size), this.r, without);
+      this.slices.set(id, part);
+    }
+    return part[i - s * f.size];
+  }
+
+  /** The whole value (see decodeColumns). */
+  decode(later: Later = {}): Decoded { return decodeColumns(this.buf, later); }
+}

@@ -1,0 +1,135 @@
+// The stored form of a Report in history, written and read in the analyzer worker: columns
+// (history/columns.ts), gzip-compressed (CompressionStream: 26 → 4.6 MB for the bench's 100,000
+// connections), a Blob that IndexedDB keeps out of the page's heap. Reopened, the connection
+// table is answered from the columns at once (a few columns read, a slice of records decoded for
+// the rows in view) while the whole Report is decoded a slice at a time behind it. Entries
+// written before (gzip JSON, worker/reportJson.ts) are read as they are.
+import type { Connection, Report } from "../core/report";
+import { kerberosPrincipals } from "../ui/model";
+import { ReportIndex, type ConnectionRow, type StoredTable, type TableFields } from "../worker/reportIndex";
+import { COLUMNS_FORMAT, encodeColumns, isColumns, pause, StoredColumns, type Decoded } from "./columns";
+
+export { COLUMNS_FORMAT };
+
+/** Below this many connections a reopened Report is decoded whole at once (a few ms). */
+const TABLE_FIRST = 5000;
+
+/** What a table row leaves out (rowOf): its records are decoded without them. */
+const WITHOUT = new Set(["phases", "ladder"]);
+
+/** The Report in its stored form (the worker keeps answering between slices). */
+export async function writeStored(report: Report, between: () => Promise<void> = pause): Promise<Blob> {
+  const raw = new Blob(await encodeColumns(report, between));
+  const gz = await new Response(raw.stream().pipeThrough(new CompressionStream("gzip"))).blob();
+  return gz.slice(0, gz.size, COLUMNS_FORMAT);
+}
+
+function damaged(blob: Blob, e: unknown): Error {
+  return new Error(`the saved analysis is damaged (${blob.size} bytes of stored data could not be read: ${(e as Error)?.message ?? e})`);
+}
+
+async function bytesOf(blob: Blob): Promise<ArrayBuffer> {
+  try {
+    const head = new Uint8Array(await blob.slice(0, 2).arrayBuffer());
+    if (head[0] !== 0x1f || head[1] !== 0x8b) return await blob.arrayBuffer();
+    return await new Response(blob.stream().pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();
+  } catch (e) { throw damaged(blob, e); }
+}
+
+function checked(r: Report): Report {
+  if (!r || typeof r !== "object" || !Array.isArray(r.connections) || !Array.isArray(r.findings) || !r.capture) {
+    throw new Error("the saved analysis is damaged (it is not a Report)");
+  }
+  return r;
+}
+
+/** The connection table of a stored form (see StoredTable), or null when its connections are not columns of records. */
+export function storedTable(sc: StoredColumns): StoredTable | null {
+  if (!sc.records("connections")) return null;
+  const col = <T>(key: string) => sc.column("connections", key) as T[];
+  // a Kerberos connection without a user shows the client principal of its exchanges (connectionsShown)
+  const [cname, realm, conn] = ["cname", "realm", "connection"].map((k) => sc.column("kerberos", k));
+  const principal = kerberosPrincipals({ kerberos: cname.map((c, i) => ({ cname: c, realm: realm[i], connection: conn[i] })) } as unknown as Report);
+  const shownUser = (c: { id: string; auth: Connection["auth"]; user: string | null }) => (c.auth === "kerberos" && !c.user && principal.has(c.id) ? principal.get(c.id)! : c.user);
+  return {
+    fields(): TableFields[] {
+      const id = col<string>("id"), stream = col<number>("stream"), client = col<string>("client"), server = col<string>("server");
+      const firstFrame = col<number>("firstFrame"), outcome = col<Connection["outcome"]>("outcome"), dialect = col<string | null>("dialect");
+      const auth = col<Connection["auth"]>("auth"), user = col<string | null>("user"), shares = col<Connection["shares"]>("shares");
+      const failedPhase = col<Connection["failedPhase"]>("failedPhase"), status = col<string | null>("status"), findings = col<string[]>("findings");
+      const out = new Array<TableFields>(id.length);
+      for (let i = 0; i < id.length; i++) {
+        const c = { id: id[i], stream: stream[i], client: client[i], server: server[i], firstFrame: firstFrame[i], outcome: outcome[i], dialect: dialect[i], auth: auth[i], user: user[i], shares: shares[i], failedPhase: failedPhase[i], status: status[i], findings: findings[i] };
+        c.user = shownUser(c);
+        out[i] = c;
+      }
+      return out;
+    },
+    row(i: number): ConnectionRow {
+      const c = sc.record("connections", i, WITHOUT) as Connection;
+      const user = shownUser(c);
+      const { ladder: _l, phases: _p, ...row } = user === c.user ? c : { ...c, user };
+      return row;
+    },
+  };
+}
+
+/** A saved Report reopened (see openStored). */
+export interface Reopened {
+  index: ReportIndex;
+  /** resolves once the whole Report is in the index (decoding it now if it was not yet under way) */
+  whole(): Promise<void>;
+  /** the table was just asked for rows: the whole Report is decoded once it has been idle IDLE_MS */
+  busy(): void;
+  /** the page let go of it: not decoded any further */
+  drop(): void;
+}
+
+/**
+ * How long a reopened large Report's table stays unasked before the whole Report is decoded
+ * behind it: a slice at a time, but it makes 1.5 million objects, and the collector's pauses
+ * would delay the sorts and filters of a user who is looking at the table.
+ */
+export const IDLE_MS = 1500;
+
+/**
+ * A saved Report reopened: its index, and whole() (until it resolves only the connection table's
+ * rows may be asked of the index, without detail). Throws (or whole() rejects) with a clear
+ * message on a damaged stored form, never a half Report.
+ */
+export async function openStored(blob: Blob): Promise<Reopened> {
+  const done = (index: ReportIndex): Reopened => ({ index, whole: () => Promise.resolve(), busy: () => {}, drop: () => {} });
+  const buf = await bytesOf(blob);
+  if (!isColumns(new Uint8Array(buf, 0, Math.min(12, buf.byteLength)))) {
+    // written before the columns: gzip JSON (read once: its bytes are here already)
+    let r: Report;
+    try { r = JSON.parse(new TextDecoder().decode(buf)) as Report; } catch (e) { throw damaged(blob, e); }
+    return done(new ReportIndex(checked(r)));
+  }
+  let sc: StoredColumns;
+  try { sc = new StoredColumns(buf); } catch (e) { throw damaged(blob, e); }
+  const table = sc.length("connections") >= TABLE_FIRST ? storedTable(sc) : null;
+  let decoded: Decoded | null;
+  // a large one: every list a slice at a time, behind the table (the head at once)
+  try { decoded = sc.decode(table ? { fields: sc.lists() } : {}); } catch (e) { throw damaged(blob, e); }
+  const report = decoded.value as unknown as Report;
+  if (!table) {
+    try { await decoded.rest(async () => {}); } catch (e) { throw damaged(blob, e); }
+    return done(new ReportIndex(checked(report)));
+  }
+  const index = new ReportIndex(report, table);
+  let started: Promise<void> | null = null;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const whole = () => {
+    clearTimeout(timer);
+    if (!decoded) return started ?? Promise.reject(new Error("this report was let go"));
+    // (the stored form's bytes are let go once read: the Report holds all of it then)
+    started ??= decoded.rest().then(() => { decoded = null; index.complete(checked(report)); }, (e) => { decoded = null; throw damaged(blob, e); });
+    return started;
+  };
+  const busy = () => { if (started || !decoded) return; clearTimeout(timer); timer = setTimeout(() => { void whole().catch(() => {}); }, IDLE_MS); };
+  const drop = () => { clearTimeout(timer); if (!started) decoded = null; };
+  // the table's columns first (the page's first sort then waits for nothing else)
+  setTimeout(() => { if (decoded) { index.prepare(); busy(); } }, 0);
+  return { index, whole, busy, drop };
+}
