@@ -3,6 +3,9 @@
 // Every replica of a seed capture gets its own IPv4 addresses and client ports (rewritten in the
 // packets, with the IPv4 header checksum recomputed and the TCP/UDP checksums updated for the new
 // pseudo-header and ports, RFC 1624), so replicas are distinct connections with valid checksums.
+// An ICMP error quotes the header of the packet it refuses (RFC 792): that quoted IPv4 header and
+// its TCP/UDP ports are rewritten the same way (its header checksum recomputed, its transport
+// checksum and the ICMP checksum updated), so that the error still names the replica's connection.
 // Replicas run interleaved on a number of "lanes" (concurrent connections), packet by packet, with
 // a monotonic clock. Payload bytes are the seed's, unchanged.
 //
@@ -14,14 +17,18 @@ import { readFileSync, readdirSync, openSync, writeSync, closeSync, statSync } f
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const GEN_VERSION = 3;
+export const GEN_VERSION = 4;
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const FIXTURES = join(HERE, "../fixtures");
 
 // Ports that stay as they are (services); every other port >= 1024 is a client port and is rewritten.
 const SERVICE_PORTS = new Set([445, 139, 88, 53, 80, 8000, 135, 389, 464, 636, 3268, 123]);
 
-/** Reads a little-endian µs/ns Ethernet pcap into {name, packets: [{ts (µs, relative), data, meta}]}. */
+/**
+ * Reads a little-endian µs/ns Ethernet pcap into {name, packets: [{ts (µs, relative), data, meta}],
+ * fixed}: `fixed`, the IP packets whose addresses a replica cannot rewrite (IPv6: none of the seeds
+ * has any today).
+ */
 export function loadSeed(path) {
   const b = readFileSync(path);
   const magic = b.readUInt32LE(0);
@@ -30,21 +37,29 @@ export function loadSeed(path) {
   const ns = magic === 0xa1b23c4d;
   const packets = [];
   const addrs = new Map();
-  let off = 24, t0 = null;
+  let off = 24, t0 = null, fixed = 0;
   while (off + 16 <= b.length) {
     const sec = b.readUInt32LE(off), frac = b.readUInt32LE(off + 4), incl = b.readUInt32LE(off + 8), orig = b.readUInt32LE(off + 12);
     if (off + 16 + incl > b.length) break;
     const data = b.subarray(off + 16, off + 16 + incl);
     const us = sec * 1e6 + (ns ? Math.floor(frac / 1000) : frac);
     if (t0 === null) t0 = us;
-    packets.push({ dt: us - t0, orig, data, meta: parse(data, addrs) });
+    const meta = parse(data, addrs);
+    if (!meta && isIPv6(data)) fixed++;
+    packets.push({ dt: us - t0, orig, data, meta });
     off += 16 + incl;
   }
   // gaps between packets, capped so one seed's idle time does not dominate
   for (let i = packets.length - 1; i > 0; i--) packets[i].gap = Math.min(200_000, Math.max(1, packets[i].dt - packets[i - 1].dt));
   if (packets.length) packets[0].gap = 1;
   const bytes = packets.reduce((s, p) => s + 16 + p.data.length, 0);
-  return { name: path.split("/").pop(), packets, addrCount: addrs.size, bytes };
+  return { name: path.split("/").pop(), packets, addrCount: addrs.size, bytes, fixed };
+}
+
+function isIPv6(d) {
+  let off = 14, et = d.length >= 14 ? d.readUInt16BE(12) : 0;
+  while ((et === 0x8100 || et === 0x88a8) && d.length >= off + 4) { et = d.readUInt16BE(off + 2); off += 4; }
+  return et === 0x86dd;
 }
 
 // Where the rewritable fields of one Ethernet/IPv4 packet are (null: copied unchanged).
@@ -59,10 +74,34 @@ function parse(d, addrs) {
   const m = { ip: off, ihl, src: addrs.get(src), dst: addrs.get(dst), proto: d[off + 9], l4: off + ihl, csum: -1, sport: 0, dport: 0 };
   const frag = d.readUInt16BE(off + 6) & 0x1fff;
   if (frag !== 0) return m; // no transport header here
+  if (m.proto === 1) { m.icmp = parseQuoted(d, m.l4, addrs); return m; }
   if (m.proto === 6 && d.length >= m.l4 + 18) m.csum = m.l4 + 16;
   else if (m.proto === 17 && d.length >= m.l4 + 8) m.csum = d.readUInt16BE(m.l4 + 6) === 0 ? -1 : m.l4 + 6;
   else return m;
   m.sport = d.readUInt16BE(m.l4); m.dport = d.readUInt16BE(m.l4 + 2);
+  return m;
+}
+
+// ICMP errors that quote the datagram they refer to (RFC 792): destination unreachable, source
+// quench, redirect, time exceeded, parameter problem
+const ICMP_QUOTING = new Set([3, 4, 5, 11, 12]);
+
+// Where the rewritable fields of the IPv4 packet an ICMP error at `icmp` quotes are (null: none).
+function parseQuoted(d, icmp, addrs) {
+  const q = icmp + 8;
+  if (d.length < q + 20 || !ICMP_QUOTING.has(d[icmp]) || d[q] >> 4 !== 4) return null;
+  const ihl = (d[q] & 15) * 4;
+  if (ihl < 20 || d.length < q + ihl) return null;
+  const src = d.readUInt32BE(q + 12), dst = d.readUInt32BE(q + 16);
+  for (const a of [src, dst]) if (!addrs.has(a)) addrs.set(a, addrs.size);
+  const l4 = q + ihl, proto = d[q + 9];
+  const m = { ip: q, ihl, src: addrs.get(src), dst: addrs.get(dst), proto, l4, csum: -1, sport: 0, dport: 0, end: Math.min(d.length, q + ihl) };
+  if ((d.readUInt16BE(q + 6) & 0x1fff) !== 0 || (proto !== 6 && proto !== 17) || d.length < l4 + 4) return m;
+  m.sport = d.readUInt16BE(l4); m.dport = d.readUInt16BE(l4 + 2);
+  // the quoted transport checksum where it is quoted (a UDP one of 0: none)
+  if (proto === 6 && d.length >= l4 + 18) m.csum = l4 + 16;
+  else if (proto === 17 && d.length >= l4 + 8 && d.readUInt16BE(l4 + 6) !== 0) m.csum = l4 + 6;
+  m.end = Math.min(d.length, proto === 6 ? l4 + 18 : l4 + 8);
   return m;
 }
 
@@ -81,6 +120,32 @@ function emit(out, o, pkt, rep, tsUs) {
   d.copy(out, p);
   const m = pkt.meta;
   if (!m) return p + n;
+  rewrite(out, p, p + n, m, rep);
+  const q = m.icmp;
+  if (q) {
+    // the ICMP checksum covers the quoted bytes (no pseudo-header): updated by the change of
+    // their one's complement sum (RFC 1624), so a wrong one stays as wrong as it was
+    const at = p + m.l4 + 2;
+    const before = sum16(out, p + q.ip, p + q.end, p + m.l4);
+    rewrite(out, p, p + n, q, rep);
+    const after = sum16(out, p + q.ip, p + q.end, p + m.l4);
+    out.writeUInt16BE(~fold((~out.readUInt16BE(at) & 0xffff) + (~before & 0xffff) + after) & 0xffff, at);
+  }
+  return p + n;
+}
+
+/** One's complement sum of out[from, to) as 16-bit words aligned to `base` (a lone last byte padded). */
+function sum16(out, from, to, base) {
+  let s = 0, i = from;
+  if ((i - base) & 1) s += out[i++];
+  for (; i + 1 < to; i += 2) s += (out[i] << 8) | out[i + 1];
+  if (i < to) s += out[i] << 8;
+  return fold(s);
+}
+
+// Rewrites the IPv4 header at p + m.ip (addresses, checksum recomputed) and the ports and
+// transport checksum after it (RFC 1624) for replica `rep`; `end`: the packet's end.
+function rewrite(out, p, end, m, rep) {
   const ip = p + m.ip;
   const oldSrc = out.readUInt32BE(ip + 12), oldDst = out.readUInt32BE(ip + 16);
   const newSrc = addrFor(m.src, rep), newDst = addrFor(m.dst, rep);
@@ -91,11 +156,11 @@ function emit(out, o, pkt, rep, tsUs) {
   let s = 0;
   for (let i = 0; i < m.ihl; i += 2) s += out.readUInt16BE(ip + i);
   out.writeUInt16BE(~fold(s) & 0xffff, ip + 10);
-  if (m.csum < 0 && m.sport === 0) return p + n;
+  if (m.csum < 0 && m.sport === 0) return;
   const ns = portFor(m.sport, rep), nd = portFor(m.dport, rep);
   out.writeUInt16BE(ns, p + m.l4);
   out.writeUInt16BE(nd, p + m.l4 + 2);
-  if (m.csum < 0 || p + m.csum + 2 > p + n) return p + n;
+  if (m.csum < 0 || p + m.csum + 2 > end) return;
   // RFC 1624: HC' = ~(~HC + ~m + m') over the changed 16-bit words (pseudo-header addresses, ports)
   const hc = out.readUInt16BE(p + m.csum);
   let t = (~hc & 0xffff);
@@ -105,7 +170,6 @@ function emit(out, o, pkt, rep, tsUs) {
   let r = ~fold(t) & 0xffff;
   if (m.proto === 17 && r === 0) r = 0xffff;
   out.writeUInt16BE(r, p + m.csum);
-  return p + n;
 }
 
 // Deterministic PRNG (mulberry32)
@@ -127,6 +191,9 @@ export function loadSeeds() {
     // scripts/fixtures/transports.sh: tunnelled seeds (only their outer addresses would be made
     // unique), scans, loss and pre-TCP transports are not SMB setups to replicate
     else if (/^(vxlan-|nmap-|smb-(gretap|gre-ip|erspan\d|geneve|loss|probe-|netbeui|ipx))/.test(f)) continue;
+    // a seed with IPv6 packets: its replicas would all share the seed's IPv6 addresses (and the
+    // ones an ICMPv6 error quotes), one connection instead of many
+    else if (s.fixed > 0) continue;
     else short.push(s);
   }
   if (!bulk || !other) throw new Error("fixtures/bulk-rw.pcap and fixtures/bench-other.pcap are needed (scripts/fixtures/bulk.sh makes them)");
@@ -272,10 +339,8 @@ function smbStormMix(short) {
   const healthy = short.filter((s) => s.name in HEALTHY_SMB);
   if (healthy.length !== Object.keys(HEALTHY_SMB).length) throw new Error(`smb1m needs the fixtures ${Object.keys(HEALTHY_SMB).join(", ")}`);
   // the others: every scenario that fails (the tunnelled and pre-TCP seeds are left out by
-  // loadSeeds; the ones that set up fine with a warning are not failures), except those whose
-  // verdict a replica cannot keep or the bench cannot check: the packet an ICMP error quotes keeps
-  // the seed's addresses (syn-icmp-prohibited), and krb-required-ip's expected facts name no outcome
-  const failing = short.filter((s) => !(s.name in HEALTHY_SMB) && !/^(encrypt-smb3|guest-ok|ntlm-anonymous|ntlm-guest|ntlmv1-accepted|kdc-unreachable-ntlm-fallback|krb-kdc-|krb-spn-unknown-ntlm|krb-unrelated|krb-preauth-failed|syn-icmp-prohibited|krb-required-ip)/.test(s.name));
+  // loadSeeds; the ones that set up fine with a warning are not failures)
+  const failing = short.filter((s) => !(s.name in HEALTHY_SMB) && !/^(encrypt-smb3|guest-ok|ntlm-anonymous|ntlm-guest|ntlmv1-accepted|kdc-unreachable-ntlm-fallback|krb-kdc-|krb-spn-unknown-ntlm|krb-unrelated|krb-preauth-failed)/.test(s.name));
   return [
     ...healthy.map((s) => ({ seed: s, weight: HEALTHY_SMB[s.name] * (1 - STORM_FAILING) })),
     ...failing.map((s) => ({ seed: s, weight: STORM_FAILING / failing.length })),
