@@ -461,19 +461,24 @@ export interface Decoded {
   rest(between?: () => Promise<void>): Promise<void>;
 }
 
-/**
- * Reads back what encodeColumns wrote (the bytes after any gzip). Throws on damaged bytes. With
- * `later`, what it names is decoded by rest(): the connection table can be answered before the
- * phases, ladders and findings (half the objects of a large Report) are there.
- */
-export function decodeColumns(buf: ArrayBuffer, later: Later = {}): Decoded {
+/** The stored form's header and a reader past it; throws on bytes that are not (whole) the stored form. */
+function openHeader(buf: ArrayBuffer): { h: Header; r: Reader } {
   const bytes = new Uint8Array(buf);
   if (!isColumns(bytes)) throw new Error("not the stored form");
   const len = new DataView(buf).getUint32(8, true);
   if (12 + len > buf.byteLength) throw new Error("truncated");
   const h = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + len))) as Header;
   if (h.v !== 1) throw new Error(`stored form version ${h.v} is newer than this smbscope`);
-  const r = new Reader(buf, 12 + len, h);
+  return { h, r: new Reader(buf, 12 + len, h) };
+}
+
+/**
+ * Reads back what encodeColumns wrote (the bytes after any gzip). Throws on damaged bytes. With
+ * `later`, what it names is decoded by rest(): the connection table can be answered before the
+ * phases, ladders and findings (half the objects of a large Report) are there.
+ */
+export function decodeColumns(buf: ArrayBuffer, later: Later = {}): Decoded {
+  const { h, r } = openHeader(buf);
   const value: Record<string, unknown> = {};
   const jobs: (() => void)[] = [];
   const sliceOf = (f: Extract<Field[1], { n: number }>, s: number) => Math.min(f.size, f.n - s * f.size);
@@ -514,13 +519,8 @@ export class StoredColumns {
   private slices = new Map<string, object[]>();
 
   constructor(private readonly buf: ArrayBuffer) {
-    const bytes = new Uint8Array(buf);
-    if (!isColumns(bytes)) throw new Error("not the stored form");
-    const len = new DataView(buf).getUint32(8, true);
-    if (12 + len > buf.byteLength) throw new Error("truncated");
-    const h = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + len))) as Header;
-    if (h.v !== 1) throw new Error(`stored form version ${h.v} is newer than this smbscope`);
-    this.r = new Reader(buf, 12 + len, h);
+    const { h, r } = openHeader(buf);
+    this.r = r;
     this.fields = new Map(h.fields);
   }
 
