@@ -28,9 +28,10 @@ export async function analyzeCapture(decoder: Decoder, src: CaptureSource, opts:
   // with them, as events through the decrypt stage (which the decoder feeds the few extra
   // records it needs, and which keeps some).
   const stage = hasSecrets(opts.secrets) ? decryptOn(decoder, opts.secrets, model) : null;
-  // the model is told before the decoder's finish, which may find the last slice ends inside a record
-  const guard = opts.memory;
-  const memory = guard && { full: () => guard.full() && (model.stoppedEarly = true), at: undefined as number | undefined };
+  // the model sees the stop (the guard's `at`) before the decoder's finish, which may find the last
+  // slice ends inside a record
+  const memory = opts.memory;
+  model.memoryStop = memory ?? null;
   let read: number;
   try {
     read = stage
@@ -38,7 +39,7 @@ export async function analyzeCapture(decoder: Decoder, src: CaptureSource, opts:
       : await decodeSourceRecords(decoder, src, model, opts.onProgress, opts.signal, memory);
   } finally { modelOff(decoder); stage?.drop(); }
   const m = model.finish();
-  if (memory?.at !== undefined) { guard!.at = memory.at; m.warnings.unshift(memoryStopWarning(memory.at, src.size, m.packets, m.connections.length)); }
+  if (memory?.at !== undefined) m.warnings.unshift(memoryStopWarning(memory.at, src.size, m.packets, m.connections.length));
   stage?.attach(m);
   const report = buildReport(m);
   if (src.size < 0) report.capture.bytes = read; // a stream: its size is what it gave

@@ -7,6 +7,7 @@
 import type { Connection, Report } from "../core/report";
 import { kerberosPrincipals } from "../ui/model";
 import { ReportIndex, type ConnectionRow, type StoredTable, type TableFields } from "../worker/reportIndex";
+import { checkedReport } from "../worker/reportJson";
 import { COLUMNS_FORMAT, encodeColumns, isColumns, pause, StoredColumns, type Decoded } from "./columns";
 
 export { COLUMNS_FORMAT };
@@ -34,13 +35,6 @@ async function bytesOf(blob: Blob): Promise<ArrayBuffer> {
     if (head[0] !== 0x1f || head[1] !== 0x8b) return await blob.arrayBuffer();
     return await new Response(blob.stream().pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();
   } catch (e) { throw damaged(blob, e); }
-}
-
-function checked(r: Report): Report {
-  if (!r || typeof r !== "object" || !Array.isArray(r.connections) || !Array.isArray(r.findings) || !r.capture) {
-    throw new Error("the saved analysis is damaged (it is not a Report)");
-  }
-  return r;
 }
 
 /** The connection table of a stored form (see StoredTable), or null when its connections are not columns of records. */
@@ -104,7 +98,7 @@ export async function openStored(blob: Blob): Promise<Reopened> {
     // written before the columns: gzip JSON (read once: its bytes are here already)
     let r: Report;
     try { r = JSON.parse(new TextDecoder().decode(buf)) as Report; } catch (e) { throw damaged(blob, e); }
-    return done(new ReportIndex(checked(r)));
+    return done(new ReportIndex(checkedReport(r)));
   }
   let sc: StoredColumns;
   try { sc = new StoredColumns(buf); } catch (e) { throw damaged(blob, e); }
@@ -115,7 +109,7 @@ export async function openStored(blob: Blob): Promise<Reopened> {
   const report = decoded.value as unknown as Report;
   if (!table) {
     try { await decoded.rest(async () => {}); } catch (e) { throw damaged(blob, e); }
-    return done(new ReportIndex(checked(report)));
+    return done(new ReportIndex(checkedReport(report)));
   }
   const index = new ReportIndex(report, table);
   let started: Promise<void> | null = null;
@@ -124,7 +118,7 @@ export async function openStored(blob: Blob): Promise<Reopened> {
     clearTimeout(timer);
     if (!decoded) return started ?? Promise.reject(new Error("this report was let go"));
     // (the stored form's bytes are let go once read: the Report holds all of it then)
-    started ??= decoded.rest().then(() => { decoded = null; index.complete(checked(report)); }, (e) => { decoded = null; throw damaged(blob, e); });
+    started ??= decoded.rest().then(() => { decoded = null; index.complete(checkedReport(report)); }, (e) => { decoded = null; throw damaged(blob, e); });
     return started;
   };
   const busy = () => { if (started || !decoded) return; clearTimeout(timer); timer = setTimeout(() => { void whole().catch(() => {}); }, IDLE_MS); };

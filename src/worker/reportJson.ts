@@ -2,7 +2,8 @@
 // Blob parts (a 100,000-connection Report is ~270 MB of JSON: one string would double the worker's
 // memory, and is near V8's string limit). Byte for byte what JSON.stringify(report, null, indent)
 // gives. History's stored form was that JSON gzip-compressed until history/columns.ts: entries
-// saved so are still read (decompressReport), none is written so any more (compressReport: tests).
+// saved so are still read (history/storedForm.ts openStored; decompressReport and compressReport
+// remain for the tests that make and read such entries).
 import type { Report } from "../core/report";
 
 /** Blob parts are joined from strings of about this size. */
@@ -73,7 +74,11 @@ export async function decompressReport(blob: Blob): Promise<Report> {
   } catch (e) {
     throw new Error(`the saved analysis is damaged (${blob.size} bytes of compressed data could not be read: ${(e as Error).message})`);
   }
-  const r = JSON.parse(text) as Report;
+  return checkedReport(JSON.parse(text) as Report);
+}
+
+/** A value read back from a saved analysis, if it is a Report (else a clear error, never a half Report). */
+export function checkedReport(r: Report): Report {
   if (!r || typeof r !== "object" || !Array.isArray(r.connections) || !Array.isArray(r.findings) || !r.capture) {
     throw new Error("the saved analysis is damaged (it is not a Report)");
   }

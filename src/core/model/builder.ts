@@ -7,6 +7,7 @@ import { describeProblem } from "../problems";
 import { ipText, endpoint, smb2Dialect, statusLabel, dosErrorLabel, dosErrorStatus, SMB2_COMMANDS, SMB1_COMMANDS, KRB_MSG_TYPES, LINK_TYPES, formatName } from "../names";
 import { smb1Dialects, tcpFlagsText } from "../eventsView";
 import type { AuthFacts, BeyondSetup, CaptureModel, ConnModel, KrbMsg, NegotiateInfo } from "./types";
+import type { MemoryGuard } from "../source";
 import { outcomeOf, authOf } from "./summarize";
 import { emptyPktmon, pktmonDrop, pktmonInfo, pktmonWarnings } from "./pktmon";
 import { QuicCollector } from "../quic/flow";
@@ -175,8 +176,8 @@ export class ModelBuilder implements RecordSink {
   private readonly warningSet = new Set<string>();
   /** per connection: the command an SMB1 AndX chain continues with, and whether the chain began before a UID existed */
   private readonly chain = new Map<number, { next: number; noUid: boolean }>();
-  /** decoding was stopped before the end of the file (AnalyzeOptions.memory) */
-  stoppedEarly = false;
+  /** AnalyzeOptions.memory: decoding stopped before the end of the file once its `at` is set */
+  memoryStop: MemoryGuard | null = null;
   private readonly quic = new QuicCollector();
   private laddersOk = 0;
   private laddersProblem = 0;
@@ -212,7 +213,7 @@ export class ModelBuilder implements RecordSink {
         const e = ev.event();
         if (e.kind === C.EV_WARNING && e.f.code === C.W_PKTMON_DROPS) return;
         // decoding stopped for memory (analyze.ts) in the middle of a record: not the file's fault
-        if (this.stoppedEarly && e.kind === C.EV_WARNING && e.f.code === C.W_TRUNCATED_RECORD) return;
+        if (this.memoryStop?.at !== undefined && e.kind === C.EV_WARNING && e.f.code === C.W_TRUNCATED_RECORD) return;
         const p = describeProblem(e, this.m.file);
         if (e.kind === C.EV_WARNING && e.f.code === C.W_PKTMON_COPIES) {
           // said in finish, with the adapter's addresses from the rundown that may come later
