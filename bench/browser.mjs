@@ -43,7 +43,7 @@ const browser = await chromium.launch({
     "--enable-precise-memory-info"],
 });
 try {
-  const page = await browser.newPage({ bypassCSP: true });
+  let page = await browser.newPage({ bypassCSP: true });
   await page.goto(url);
   await page.getByTestId("file-input").waitFor({ state: "attached" });
 
@@ -87,8 +87,17 @@ try {
 
   // The real thing: the app's file input → worker → Report on the page; best of RUNS analyses
   // (as for the CLI: this machine is shared and noisy), each on a freshly loaded page.
+  // Each later run gets a context of its own: a reload of the same page found the first run's
+  // analysis in history and showed its verdict at once, which the wait below took for the new
+  // one (runs 2 and 3 timed at 0 ms: "Infinity MB/s", and the best of 3 was that).
   const analyse = async (k) => {
-    if (k > 0) { await page.reload(); await page.getByTestId("file-input").waitFor({ state: "attached" }); }
+    if (k > 0) {
+      await page.context().close();
+      const ctx = await browser.newContext({ bypassCSP: true });
+      page = await ctx.newPage();
+      await page.goto(url);
+      await page.getByTestId("file-input").waitFor({ state: "attached" });
+    }
     await page.evaluate(watchVerdict);
     const t0 = Date.now();
     await page.setInputFiles('[data-testid="file-input"]', file);
@@ -109,7 +118,8 @@ try {
         cdp.send("Target.sendMessageToTarget", { sessionId, message: JSON.stringify({ id: ++msgId, method: "Runtime.getHeapUsage" }) }).catch(() => workers.delete(sessionId));
       }
     }, 50);
-    await page.getByTestId("verdict").waitFor({ state: "visible", timeout: 600_000 });
+    // (the verdict of this analysis: it carries the worker's elapsed time)
+    await page.locator('[data-testid="verdict"][data-elapsed-ms]').waitFor({ state: "visible", timeout: 600_000 });
     const ms = Date.now() - t0;
     clearInterval(poll);
     // the findings and tables are drawn once the verdict is on screen
