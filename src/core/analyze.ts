@@ -9,6 +9,7 @@ import { buildReport } from "./reportBuilder";
 import type { Report } from "./report";
 import { DecryptStage, DECRYPT_FIELDS, hasSecrets, type Secrets } from "./decrypt/session";
 import type { Sink } from "./decoder/records";
+import type { ConnectionSink } from "./connectionSink";
 
 export interface AnalyzeOptions {
   onProgress?: (p: Progress) => void;
@@ -17,6 +18,8 @@ export interface AnalyzeOptions {
   secrets?: Secrets;
   /** stops decoding when the analysis has used the memory it may use (source.ts MemoryGuard) */
   memory?: MemoryGuard;
+  /** takes the connection records instead of Report.connections (connectionSink.ts) */
+  connections?: ConnectionSink;
 }
 
 const modelFilter = fieldFilter(MODEL_FIELDS);
@@ -41,7 +44,7 @@ export async function analyzeCapture(decoder: Decoder, src: CaptureSource, opts:
   const m = model.finish();
   if (memory?.at !== undefined) m.warnings.unshift(memoryStopWarning(memory.at, src.size, m.packets, m.connections.length));
   stage?.attach(m);
-  const report = buildReport(m);
+  const report = buildReport(m, opts.connections);
   if (src.size < 0) report.capture.bytes = read; // a stream: its size is what it gave
   return report;
 }

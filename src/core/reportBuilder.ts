@@ -14,6 +14,7 @@ import { describePorts } from "./diagnose/findings/shared/ports";
 import { rfc3339 } from "./eventsView";
 import { verdictOf } from "./verdict";
 import { smbOverQuic } from "./quic/flow";
+import type { ConnectionSink } from "./connectionSink";
 
 export const GENERATOR = "smbscope 0.1.0";
 const LADDERS_OK = 200;
@@ -136,9 +137,11 @@ class Shared {
   }
 }
 
-export function buildReport(m: CaptureModel): Report {
+/** The Report of a model; with `sink`, the connection records go there and Report.connections is empty. */
+export function buildReport(m: CaptureModel, sink?: ConnectionSink): Report {
   attachIcmp(m);
   attachDrops(m);
+  const orders = sink ? m.connections.map((c) => c.order) : null;
   const { connections, kerberos, findings } = diagnosed(m);
   // The connections' models are not read past this point: the Report holds none of them, and
   // a caller that lets the model builder go frees them before the Report is written (in a
@@ -172,6 +175,11 @@ export function buildReport(m: CaptureModel): Report {
   const v = verdictOf(report);
   report.verdict = v.verdict;
   report.headline = v.headline;
+  if (sink) {
+    // each record let go once the sink has it
+    for (let i = 0; i < connections.length; i++) { sink.put(orders![i], connections[i]); (connections as unknown[])[i] = undefined; }
+    report.connections = [];
+  }
   return report;
 }
 

@@ -179,6 +179,8 @@ export class ModelBuilder implements RecordSink {
   /** AnalyzeOptions.memory: decoding stopped before the end of the file once its `at` is set */
   memoryStop: MemoryGuard | null = null;
   private readonly quic = new QuicCollector();
+  /** flows of SMB connections started so far (ConnModel.order) */
+  private flows = 0;
   private laddersOk = 0;
   private laddersProblem = 0;
   private readonly reader = new EventReader();
@@ -232,7 +234,7 @@ export class ModelBuilder implements RecordSink {
         if (ev.u32(C.F_FLOW_PROTO) === C.FLOWP_KRB) { this.krbFlows.set(ev.stream, { client: ce, server: se, clientIp: client, serverIp: server }); return; }
         const ts = ev.tsMs();
         const c: ConnModel = {
-          stream: ev.stream, client: ce, server: se, clientIp: client, serverIp: server,
+          order: this.flows++, stream: ev.stream, client: ce, server: se, clientIp: client, serverIp: server,
           serverPort: dstPort, midstream: ev.u32(C.F_VALUE) === 1, firstFrame: ev.frame, lastFrame: ev.frame,
           firstTs: ts, lastTs: ts, syns: NONE, negotiates: NONE, sessions: NONE, trees: NONE, smb1: false,
           smbMessages: 0, encrypted: null, gaps: NONE, pending: null, ladder: NONE, ladderOverflow: 0, ladderDropped: false, ladderKept: false,

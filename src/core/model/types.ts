@@ -118,6 +118,8 @@ export interface BeyondSetup {
 export interface TcpEvent extends Msg { flags: number; fromClient: boolean }
 
 export interface ConnModel {
+  /** Report order: connections are numbered as their flows start (connectionSink.ts) */
+  order: number;
   stream: number;
   client: string; // "ip:port"
   server: string;

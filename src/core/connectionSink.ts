@@ -1,0 +1,14 @@
+// Where the Report's connection records go when the caller keeps them itself, instead of in
+// Report.connections: the CLI's --json spools them to a temporary file as they come, so that
+// memory does not follow the number of connections (issue 15). Without a sink (the worker, the
+// text view) the records stay in Report.connections.
+import type { Connection } from "./report";
+
+export interface ConnectionSink {
+  /**
+   * One connection's record, each exactly once. Report order is `order` ascending (orders are
+   * distinct, not contiguous, and do not come in order: a connection may be put when it closes,
+   * before one opened earlier). The record is read during the call only.
+   */
+  put(order: number, record: Connection): void;
+}
