@@ -8,6 +8,7 @@ import { heapGuard } from "./memoryGuard";
 import type { Progress } from "../core/source";
 import { renderText } from "./render";
 import { writeJson, type Write } from "./jsonStream";
+import { ConnectionSpool } from "./connectionSpool";
 import { terminalSafe, stringifiedTerminalSafe } from "./terminalText";
 import { EV_ERROR, EV_SUMMARY } from "../../assembly/events";
 import { readFile, stat } from "node:fs/promises";
@@ -73,6 +74,9 @@ export async function main(
   let worst = 0;
   const tty = !!process.stderr.isTTY;
   const color = !!process.stdout.isTTY && !process.env.NO_COLOR;
+  // said once a run, not once a file: the Report comes out all the same
+  let toldNoSpool = false;
+  const noSpool = (why: string) => { if (!toldNoSpool) say(`smbscope: ${why}`); toldNoSpool = true; };
   for (const path of files) {
     let src;
     try { src = await fileSource(path, (msg) => say(`smbscope: ${msg}`)); } catch (e) {
@@ -91,6 +95,7 @@ export async function main(
       const done = p.total > 0 ? `${((p.bytes / p.total) * 100).toFixed(0)}%` : `${(p.bytes / 1e6).toFixed(0)} MB`;
       process.stderr.write(`\r${name}: ${done}  ${mbs.toFixed(0)} MB/s `);
     } : undefined;
+    let spool: ConnectionSpool | undefined;
     try {
       if (events) {
         // A decoder in its initial state for every file: nothing one capture does reaches the next.
@@ -117,7 +122,12 @@ export async function main(
         if (fatal && packets === 0) worst = 2; // the error itself is one of the events printed
         continue;
       }
-      const report = await analyzeCapture(await nodeDecoder(), src, { onProgress, secrets: secrets ?? undefined, memory: heapGuard() });
+      // --json through `write` (the command): the connection records go to a temporary file as the
+      // analysis makes them, and are written from there (1,000,000 connections make ~1 GB of
+      // records). The text view reads every record to render it, and `out` takes the Report in one
+      // string, so holds all of it anyway: those keep the records in Report.connections.
+      if (json && write) spool = new ConnectionSpool(stringifiedTerminalSafe, noSpool);
+      const report = await analyzeCapture(await nodeDecoder(), src, { onProgress, secrets: secrets ?? undefined, memory: heapGuard(), connections: spool });
       // The Report is all that is left of the analysis: the decoder's wasm memory (~40 MB) and the
       // model are garbage now, and one full collection gives them back before the Report is
       // written (V8 would keep them to the end of a run this short; the peak RSS of a busy
@@ -128,7 +138,13 @@ export async function main(
       // before the Report is written: writing it lets its records go
       const code = unusable ? 2 : report.findings.some((f) => f.severity === "error") ? 1 : 0;
       if (json) {
-        if (write) { await writeJson(report as unknown as Record<string, unknown>, (s) => write(stringifiedTerminalSafe(s)), drain, true); write("\n"); }
+        if (write) {
+          // in Report.connections' place (the same key order); the spool's bytes were made
+          // terminal-safe record by record as they were put (the same text: escaping is per character)
+          const value = { ...report, connections: spool };
+          await writeJson(value, (s) => write(typeof s === "string" ? stringifiedTerminalSafe(s) : s), drain, true);
+          write("\n");
+        }
         else out(stringifiedTerminalSafe(JSON.stringify(report)));
       }
       else if (unusable) say(`smbscope: ${report.capture.error}`); // one error, nothing to report
@@ -137,7 +153,7 @@ export async function main(
     } catch (e) {
       say(`smbscope: ${src.name}: ${(e as Error).message}`);
       worst = 2;
-    } finally { await src.close(); }
+    } finally { spool?.dispose(); await src.close(); }
   }
   return worst;
 }

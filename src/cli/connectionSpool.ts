@@ -1,0 +1,277 @@
+// The connection records of a --json Report, kept out of memory while the capture is analysed
+// (issue 15): a capture of 1,000,000 SMB connections makes ~1 GB of records' JSON. Each record's
+// text goes to a temporary file as the analysis puts it; in memory stay only its order, offset and
+// length (16 bytes a record). writeJson (jsonStream.ts) writes them back in Report order.
+//
+// The file holds user and host names: it is created 0600 in a directory of its own (mkdtemp makes
+// it 0700), removed when the spool is disposed, and on exit, SIGINT, SIGTERM or SIGHUP (a console
+// window closed) before that. When the temporary directory cannot be used (not writable, no
+// space), the texts are kept in memory instead: the Report comes out all the same.
+import fs from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { ConnectionSink } from "../core/connectionSink";
+import type { Connection } from "../core/report";
+
+/** Bytes of records written to the file at a time. */
+const WRITE_BUFFER = 1 << 20;
+/**
+ * Read back in blocks of BLOCK bytes, BLOCKS of them kept: records are put in Report order
+ * today, and once connections are put as they close, Report order takes records from the
+ * stretch put during decoding and from the one put at the end in turn.
+ */
+const BLOCK = 1 << 20;
+const BLOCKS = 4;
+/** What the writer hands on at a time (a piece ends at a record's end). */
+export const PIECE_BYTES = 64 << 10;
+const COMMA = 0x2c;
+const WHY: Record<string, string> = {
+  ENOSPC: "no space left", EDQUOT: "disk quota exceeded", EACCES: "not writable", EPERM: "not writable",
+  EROFS: "read-only", ENOENT: "does not exist", ENOTDIR: "not a directory",
+};
+
+export class ConnectionSpool implements ConnectionSink {
+  private orders = new Uint32Array(1024);
+  private offsets = new Float64Array(1024); // in the file (past 4 GiB too)
+  private lengths = new Uint32Array(1024); // bytes of UTF-8
+  private n = 0;
+  private file: SpoolFile | null = null;
+  /** the records' texts when the file cannot be used */
+  private texts: string[] | null = null;
+
+  /**
+   * `safe` is applied to each record's JSON text before it is kept (the CLI's terminal-safe
+   * escaping): the bytes written back are the output's as they are. `onFallback` is told once
+   * why the records stay in memory, if they do.
+   */
+  constructor(private readonly safe: (json: string) => string, private readonly onFallback: (why: string) => void = () => {}) {
+    try { this.file = new SpoolFile(); } catch (e) { this.fallBack(e, null); }
+  }
+
+  get count(): number { return this.n; }
+  /** whether the records go to a temporary file (false: kept in memory) */
+  get spooled(): boolean { return this.file !== null; }
+  /** the temporary file (for the tests) */
+  get path(): string | null { return this.file?.path ?? null; }
+
+  put(order: number, record: Connection): void {
+    // orders count flows: 32 bits hold them, and the index sorts by them in two passes
+    if (order >>> 0 !== order) throw new RangeError(`connection order ${order} is not a 32-bit count`);
+    const text = this.safe(JSON.stringify(record));
+    const len = Buffer.byteLength(text, "utf8");
+    const i = this.n;
+    if (i === this.orders.length) this.grow();
+    this.orders[i] = order;
+    this.lengths[i] = len;
+    if (this.file) {
+      try { this.offsets[i] = this.file.append(text, len); } catch (e) { this.fallBack(e, this.file); }
+    }
+    if (this.texts) this.texts.push(text);
+    this.n = i + 1;
+  }
+
+  /**
+   * The records' texts in Report order (order ascending), comma-separated, without the array's
+   * brackets, in pieces of ~PIECE_BYTES that each end at a record's end. Each piece is a buffer
+   * of its own (an output may still hold it after the next is made).
+   */
+  *pieces(): Generator<Uint8Array> {
+    const n = this.n;
+    if (n === 0) return;
+    if (this.file) { try { this.file.flush(); } catch (e) { this.fallBack(e, this.file); } }
+    const idx = sortedIndex(this.orders, n);
+    const reader = this.file ? new BlockReader(this.file.fd) : null;
+    let piece = Buffer.allocUnsafe(0), at = 0;
+    for (let k = 0; k < n; k++) {
+      const i = idx[k], len = this.lengths[i], need = len + (k > 0 ? 1 : 0);
+      if (at + need > piece.length) {
+        if (at > 0) yield piece.subarray(0, at);
+        piece = Buffer.allocUnsafe(Math.max(PIECE_BYTES, need));
+        at = 0;
+      }
+      if (k > 0) piece[at++] = COMMA;
+      if (reader) reader.copy(this.offsets[i], len, piece, at);
+      else piece.write(this.texts![i], at, len, "utf8");
+      at += len;
+    }
+    yield piece.subarray(0, at);
+  }
+
+  /** Removes the temporary file (safe to call more than once). */
+  dispose(): void {
+    this.file?.remove();
+    this.file = null;
+    this.texts = null;
+  }
+
+  private grow(): void {
+    const cap = this.orders.length * 2;
+    const o = new Uint32Array(cap); o.set(this.orders); this.orders = o;
+    const f = new Float64Array(cap); f.set(this.offsets); this.offsets = f;
+    const l = new Uint32Array(cap); l.set(this.lengths); this.lengths = l;
+  }
+
+  /** From here on in memory: the records spooled so far are read back from `file`, which is removed. */
+  private fallBack(e: unknown, file: SpoolFile | null): void {
+    const texts: string[] = [];
+    if (file) {
+      for (let i = 0; i < this.n; i++) texts.push(file.text(this.offsets[i], this.lengths[i]));
+      file.remove();
+      this.file = null;
+    }
+    this.texts = texts;
+    const err = e as NodeJS.ErrnoException;
+    const why = (err.code && WHY[err.code]) ?? err.message;
+    this.onFallback(`the temporary directory ${tmpdir()} cannot be used (${why}): the connection records are kept in memory`);
+  }
+}
+
+/** Indices 0…n-1 sorted by orders[i] (distinct): LSD radix, two passes of 16 bits. */
+export function sortedIndex(orders: Uint32Array, n: number): Uint32Array {
+  let idx = new Uint32Array(n);
+  let sorted = true;
+  for (let i = 0; i < n; i++) { idx[i] = i; if (i > 0 && orders[i] < orders[i - 1]) sorted = false; }
+  if (sorted) return idx;
+  let tmp = new Uint32Array(n);
+  const counts = new Uint32Array(1 << 16);
+  for (const shift of [0, 16]) {
+    counts.fill(0);
+    for (let i = 0; i < n; i++) counts[(orders[i] >>> shift) & 0xffff]++;
+    for (let d = 0, sum = 0; d < counts.length; d++) { const c = counts[d]; counts[d] = sum; sum += c; }
+    for (let k = 0; k < n; k++) { const i = idx[k]; tmp[counts[(orders[i] >>> shift) & 0xffff]++] = i; }
+    [idx, tmp] = [tmp, idx];
+  }
+  return idx;
+}
+
+/** The temporary file: records appended through a write buffer. */
+class SpoolFile {
+  readonly dir: string;
+  readonly path: string;
+  readonly fd: number;
+  private buf = Buffer.allocUnsafe(WRITE_BUFFER);
+  private pending = 0;
+  /** bytes in the file, all written */
+  private written = 0;
+  private removed = false;
+
+  constructor() {
+    this.dir = fs.mkdtempSync(join(tmpdir(), "smbscope-"));
+    this.path = join(this.dir, "connections.json");
+    try {
+      this.fd = fs.openSync(this.path, "wx+", 0o600);
+    } catch (e) { fs.rmSync(this.dir, { recursive: true, force: true }); throw e; }
+    live.add(this);
+    watchProcess();
+  }
+
+  /** Appends the text (`len` bytes of UTF-8); returns its offset. Throws when the file cannot take it. */
+  append(text: string, len: number): number {
+    if (this.pending + len > this.buf.length) this.flush();
+    const at = this.written + this.pending;
+    if (len > this.buf.length) { this.writeAll(Buffer.from(text, "utf8"), len); return at; }
+    this.buf.write(text, this.pending, len, "utf8");
+    this.pending += len;
+    return at;
+  }
+
+  flush(): void {
+    if (this.pending === 0) return;
+    this.writeAll(this.buf, this.pending);
+    this.pending = 0;
+  }
+
+  /** A record's text, from the file or the write buffer (when the file failed). */
+  text(offset: number, len: number): string {
+    if (offset >= this.written) return this.buf.toString("utf8", offset - this.written, offset - this.written + len);
+    const b = Buffer.allocUnsafe(len);
+    readAll(this.fd, b, 0, len, offset);
+    return b.toString("utf8");
+  }
+
+  /** Closes and removes the file and its directory; the process's handlers go once no file is left. */
+  remove(): void {
+    if (this.removed) return;
+    this.removed = true;
+    live.delete(this);
+    try { fs.closeSync(this.fd); } catch { /* closed already */ }
+    fs.rmSync(this.dir, { recursive: true, force: true });
+    if (live.size === 0) unwatchProcess();
+  }
+
+  private writeAll(b: Buffer, len: number): void {
+    for (let done = 0; done < len;) done += fs.writeSync(this.fd, b, done, len - done, this.written + done);
+    this.written += len;
+  }
+}
+
+function readAll(fd: number, dst: Buffer, at: number, len: number, position: number): void {
+  for (let done = 0; done < len;) {
+    const got = fs.readSync(fd, dst, at + done, len - done, position + done);
+    if (got === 0) throw new Error("the temporary file of connection records ended early");
+    done += got;
+  }
+}
+
+/** Copies byte ranges of the file through a few cached blocks (read in large sequential reads). */
+class BlockReader {
+  private starts = new Float64Array(BLOCKS).fill(-1);
+  private used = new Float64Array(BLOCKS);
+  private ends = new Float64Array(BLOCKS);
+  private blocks = Array.from({ length: BLOCKS }, () => Buffer.allocUnsafe(BLOCK));
+  private clock = 0;
+
+  constructor(private readonly fd: number) {}
+
+  copy(offset: number, len: number, dst: Buffer, at: number): void {
+    while (len > 0) {
+      const start = offset - (offset % BLOCK);
+      const b = this.block(start);
+      const from = offset - start, n = Math.min(len, this.ends[b] - from);
+      if (n <= 0) throw new Error("the temporary file of connection records ended early");
+      this.blocks[b].copy(dst, at, from, from + n);
+      offset += n; at += n; len -= n;
+    }
+  }
+
+  private block(start: number): number {
+    let victim = 0;
+    for (let b = 0; b < BLOCKS; b++) {
+      if (this.starts[b] === start) { this.used[b] = ++this.clock; return b; }
+      if (this.used[b] < this.used[victim]) victim = b;
+    }
+    let got = 0;
+    for (let r; got < BLOCK && (r = fs.readSync(this.fd, this.blocks[victim], got, BLOCK - got, start + got)) > 0;) got += r;
+    this.starts[victim] = start;
+    this.ends[victim] = got;
+    this.used[victim] = ++this.clock;
+    return victim;
+  }
+}
+
+// The files of the spools not disposed yet, removed if the process ends before (an interrupted
+// run must not leave user and host names behind in the temporary directory).
+const live = new Set<SpoolFile>();
+const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+const removeLive = () => { for (const f of [...live]) { try { f.remove(); } catch { /* as much as can be */ } } };
+const onSignal = (sig: NodeJS.Signals) => {
+  removeLive();
+  unwatchProcess();
+  // then the signal's own ending (exit status 128 + n), as with no handler
+  process.kill(process.pid, sig);
+};
+let watching = false;
+
+function watchProcess(): void {
+  if (watching) return;
+  watching = true;
+  process.on("exit", removeLive);
+  for (const s of SIGNALS) process.on(s, onSignal);
+}
+
+function unwatchProcess(): void {
+  if (!watching) return;
+  watching = false;
+  process.off("exit", removeLive);
+  for (const s of SIGNALS) process.off(s, onSignal);
+}
