@@ -74,9 +74,6 @@ describe("smbscope CLI", () => {
   });
 });
 
-// what writeJson hands to `write`, as text (a spool's pieces are bytes)
-const asText = (s: string | Uint8Array) => (typeof s === "string" ? s : Buffer.from(s).toString("utf8"));
-
 describe("streamed JSON", () => {
   it("writes exactly what JSON.stringify would, in pieces", async () => {
     const { writeJson } = await import("../src/cli/jsonStream");
@@ -85,7 +82,7 @@ describe("streamed JSON", () => {
     // make the arrays long enough to be written in chunks
     const big = { ...r, connections: Array.from({ length: 1201 }, (_, i) => ({ ...r.connections[0], stream: i })) };
     const parts: string[] = [];
-    await writeJson(big as unknown as Record<string, unknown>, (s) => { parts.push(asText(s)); });
+    await writeJson(big as unknown as Record<string, unknown>, (s) => { parts.push(s); });
     expect(parts.length).toBeGreaterThan(5);
     expect(parts.join("")).toBe(JSON.stringify(big));
   });
@@ -95,7 +92,7 @@ describe("streamed JSON", () => {
     const value = { a: Array.from({ length: 120 }, (_, i) => ({ i, s: "x" })), b: [1, 2], c: { d: null } };
     const expected = JSON.stringify(value);
     const parts: string[] = [];
-    await writeJson(value, (s) => { parts.push(asText(s)); }, undefined, true);
+    await writeJson(value, (s) => { parts.push(s); }, undefined, true);
     expect(parts.join("")).toBe(expected);
     expect(value.a).toHaveLength(120);
     expect(value.a.every((x) => x === undefined)).toBe(true);
@@ -108,7 +105,7 @@ describe("streamed JSON", () => {
     const parts: string[] = [];
     let waits = 0, inFlight = false;
     // an output that is full after every piece: the writer must never write while it waits
-    await writeJson(value, (s) => { expect(inFlight).toBe(false); parts.push(asText(s)); return false; },
+    await writeJson(value, (s) => { expect(inFlight).toBe(false); parts.push(s); return false; },
       async () => { waits++; inFlight = true; await new Promise((r) => setTimeout(r, 1)); inFlight = false; });
     expect(waits).toBe(parts.length);
     expect(parts.join("")).toBe(JSON.stringify(value));

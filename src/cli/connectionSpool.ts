@@ -14,14 +14,16 @@ import type { ConnectionSink } from "../core/connectionSink";
 import type { Connection } from "../core/report";
 
 /** Bytes of records written to the file at a time. */
-const WRITE_BUFFER = 1 << 20;
+const WRITE_BUFFER = 256 << 10;
 /**
- * Read back in blocks of BLOCK bytes, BLOCKS of them kept: records are put in Report order
- * today, and once connections are put as they close, Report order takes records from the
- * stretch put during decoding and from the one put at the end in turn.
+ * Read back a window of WINDOW bytes of output at a time: its records are read in file order,
+ * those less than GAP bytes apart in one read (of SCRATCH bytes at most). Records put in Report
+ * order (today) make one read a window; records put as connections close, a few; records put in
+ * no order at all, one small read each (never a large read for one record).
  */
-const BLOCK = 1 << 20;
-const BLOCKS = 4;
+const WINDOW = 512 << 10;
+const GAP = 8 << 10;
+const SCRATCH = 1 << 20;
 /** What the writer hands on at a time (a piece ends at a record's end). */
 export const PIECE_BYTES = 64 << 10;
 const COMMA = 0x2c;
@@ -39,12 +41,8 @@ export class ConnectionSpool implements ConnectionSink {
   /** the records' texts when the file cannot be used */
   private texts: string[] | null = null;
 
-  /**
-   * `safe` is applied to each record's JSON text before it is kept (the CLI's terminal-safe
-   * escaping): the bytes written back are the output's as they are. `onFallback` is told once
-   * why the records stay in memory, if they do.
-   */
-  constructor(private readonly safe: (json: string) => string, private readonly onFallback: (why: string) => void = () => {}) {
+  /** `onFallback` is told why the records stay in memory, if they do. */
+  constructor(private readonly onFallback: (why: string) => void = () => {}) {
     try { this.file = new SpoolFile(); } catch (e) { this.fallBack(e, null); }
   }
 
@@ -57,7 +55,7 @@ export class ConnectionSpool implements ConnectionSink {
   put(order: number, record: Connection): void {
     // orders count flows: 32 bits hold them, and the index sorts by them in two passes
     if (order >>> 0 !== order) throw new RangeError(`connection order ${order} is not a 32-bit count`);
-    const text = this.safe(JSON.stringify(record));
+    const text = JSON.stringify(record);
     const len = Buffer.byteLength(text, "utf8");
     const i = this.n;
     if (i === this.orders.length) this.grow();
@@ -72,29 +70,56 @@ export class ConnectionSpool implements ConnectionSink {
 
   /**
    * The records' texts in Report order (order ascending), comma-separated, without the array's
-   * brackets, in pieces of ~PIECE_BYTES that each end at a record's end. Each piece is a buffer
-   * of its own (an output may still hold it after the next is made).
+   * brackets, in pieces of ~PIECE_BYTES that each end at a record's end. Strings, not the
+   * buffers they are read into: those are used again for the next window (an output may hold
+   * what it is given past the write, and buffers let go would pile up outside the heap until a
+   * full collection: +8 MiB peak RSS on the mix bench).
    */
-  *pieces(): Generator<Uint8Array> {
-    const n = this.n;
+  *pieces(): Generator<string> {
+    const n = this.n, len = this.lengths;
     if (n === 0) return;
     if (this.file) { try { this.file.flush(); } catch (e) { this.fallBack(e, this.file); } }
     const idx = sortedIndex(this.orders, n);
-    const reader = this.file ? new BlockReader(this.file.fd) : null;
-    let piece = Buffer.allocUnsafe(0), at = 0;
-    for (let k = 0; k < n; k++) {
-      const i = idx[k], len = this.lengths[i], need = len + (k > 0 ? 1 : 0);
-      if (at + need > piece.length) {
-        if (at > 0) yield piece.subarray(0, at);
-        piece = Buffer.allocUnsafe(Math.max(PIECE_BYTES, need));
-        at = 0;
+    const scratch = this.file ? Buffer.allocUnsafe(SCRATCH) : null;
+    let window = Buffer.allocUnsafe(0);
+    for (let k = 0; k < n;) {
+      // records k…e-1: about WINDOW bytes, at least one record
+      let size = len[idx[k]] + (k > 0 ? 1 : 0), e = k + 1;
+      while (e < n && size + len[idx[e]] + 1 <= WINDOW) size += len[idx[e++]] + 1;
+      if (window.length < size) window = Buffer.allocUnsafe(Math.max(size, WINDOW));
+      const out = window;
+      const at = new Float64Array(e - k);
+      for (let j = k, p = 0; j < e; j++) { if (j > 0) out[p++] = COMMA; at[j - k] = p; p += len[idx[j]]; }
+      if (this.file) this.readWindow(idx, k, e, at, out, scratch!);
+      else for (let j = k; j < e; j++) out.write(this.texts![idx[j]], at[j - k], len[idx[j]], "utf8");
+      for (let j = k, start = 0; j < e; j++) {
+        const end = at[j - k] + len[idx[j]];
+        if (end - start >= PIECE_BYTES || j === e - 1) { yield out.toString("utf8", start, end); start = end; }
       }
-      if (k > 0) piece[at++] = COMMA;
-      if (reader) reader.copy(this.offsets[i], len, piece, at);
-      else piece.write(this.texts![i], at, len, "utf8");
-      at += len;
+      k = e;
     }
-    yield piece.subarray(0, at);
+  }
+
+  /** Records idx[k…e-1] from the file into `out` at `at`, in file order, near ones in one read. */
+  private readWindow(idx: Uint32Array, k: number, e: number, at: Float64Array, out: Buffer, scratch: Buffer): void {
+    const off = this.offsets, len = this.lengths, fd = this.file!.fd;
+    let byFile = Array.from({ length: e - k }, (_, j) => j);
+    for (let j = 1; j < byFile.length; j++) {
+      if (off[idx[k + j]] < off[idx[k + j - 1]]) { byFile = byFile.sort((x, y) => off[idx[k + x]] - off[idx[k + y]]); break; }
+    }
+    for (let g = 0; g < byFile.length;) {
+      const first = idx[k + byFile[g]], from = off[first];
+      if (len[first] > SCRATCH) { readAll(fd, out, at[byFile[g]], len[first], from); g++; continue; }
+      // the group g…h-1: each within GAP of the one before, all within SCRATCH
+      let h = g + 1, to = from + len[first];
+      for (; h < byFile.length; h++) {
+        const r = idx[k + byFile[h]];
+        if (off[r] - to > GAP || off[r] + len[r] - from > SCRATCH) break;
+        to = Math.max(to, off[r] + len[r]);
+      }
+      readAll(fd, scratch, 0, to - from, from);
+      for (; g < h; g++) { const r = idx[k + byFile[g]]; scratch.copy(out, at[byFile[g]], off[r] - from, off[r] - from + len[r]); }
+    }
   }
 
   /** Removes the temporary file (safe to call more than once). */
@@ -210,42 +235,6 @@ function readAll(fd: number, dst: Buffer, at: number, len: number, position: num
     const got = fs.readSync(fd, dst, at + done, len - done, position + done);
     if (got === 0) throw new Error("the temporary file of connection records ended early");
     done += got;
-  }
-}
-
-/** Copies byte ranges of the file through a few cached blocks (read in large sequential reads). */
-class BlockReader {
-  private starts = new Float64Array(BLOCKS).fill(-1);
-  private used = new Float64Array(BLOCKS);
-  private ends = new Float64Array(BLOCKS);
-  private blocks = Array.from({ length: BLOCKS }, () => Buffer.allocUnsafe(BLOCK));
-  private clock = 0;
-
-  constructor(private readonly fd: number) {}
-
-  copy(offset: number, len: number, dst: Buffer, at: number): void {
-    while (len > 0) {
-      const start = offset - (offset % BLOCK);
-      const b = this.block(start);
-      const from = offset - start, n = Math.min(len, this.ends[b] - from);
-      if (n <= 0) throw new Error("the temporary file of connection records ended early");
-      this.blocks[b].copy(dst, at, from, from + n);
-      offset += n; at += n; len -= n;
-    }
-  }
-
-  private block(start: number): number {
-    let victim = 0;
-    for (let b = 0; b < BLOCKS; b++) {
-      if (this.starts[b] === start) { this.used[b] = ++this.clock; return b; }
-      if (this.used[b] < this.used[victim]) victim = b;
-    }
-    let got = 0;
-    for (let r; got < BLOCK && (r = fs.readSync(this.fd, this.blocks[victim], got, BLOCK - got, start + got)) > 0;) got += r;
-    this.starts[victim] = start;
-    this.ends[victim] = got;
-    this.used[victim] = ++this.clock;
-    return victim;
   }
 }
 

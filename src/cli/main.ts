@@ -126,7 +126,7 @@ export async function main(
       // analysis makes them, and are written from there (1,000,000 connections make ~1 GB of
       // records). The text view reads every record to render it, and `out` takes the Report in one
       // string, so holds all of it anyway: those keep the records in Report.connections.
-      if (json && write) spool = new ConnectionSpool(stringifiedTerminalSafe, noSpool);
+      if (json && write) spool = new ConnectionSpool(noSpool);
       const report = await analyzeCapture(await nodeDecoder(), src, { onProgress, secrets: secrets ?? undefined, memory: heapGuard(), connections: spool });
       // The Report is all that is left of the analysis: the decoder's wasm memory (~40 MB) and the
       // model are garbage now, and one full collection gives them back before the Report is
@@ -139,10 +139,11 @@ export async function main(
       const code = unusable ? 2 : report.findings.some((f) => f.severity === "error") ? 1 : 0;
       if (json) {
         if (write) {
-          // in Report.connections' place (the same key order); the spool's bytes were made
-          // terminal-safe record by record as they were put (the same text: escaping is per character)
+          // in Report.connections' place (the same key order). Made terminal-safe piece by piece:
+          // the same text as the whole made safe, escaping being character by character (and a
+          // piece of the spool ends at a record's end, never inside a character)
           const value = { ...report, connections: spool };
-          await writeJson(value, (s) => write(typeof s === "string" ? stringifiedTerminalSafe(s) : s), drain, true);
+          await writeJson(value, (s) => write(stringifiedTerminalSafe(s)), drain, true);
           write("\n");
         }
         else out(stringifiedTerminalSafe(JSON.stringify(report)));
