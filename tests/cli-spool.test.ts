@@ -1,8 +1,8 @@
 // The CLI's --json spool of connection records (src/cli/connectionSpool.ts): the output is the
 // Report's JSON byte for byte, the records come out in Report order whatever order they were put
-// in, the temporary file is private and gone afterwards (after an error and an interruption too),
-// an unusable temporary directory still gives the whole Report, and memory does not follow the
-// number of records.
+// in, the temporary file is private, nameless while open and closed afterwards (after an error
+// too; a killed process leaves nothing), an unusable temporary directory still gives the whole
+// Report, and memory does not follow the number of records. Linux: open files are looked at in /proc.
 import { describe, it, expect, beforeEach, afterAll, vi } from "vitest";
 import fs, { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, createWriteStream } from "node:fs";
 import { tmpdir } from "node:os";
@@ -38,28 +38,31 @@ async function streamed(args: string[], onWrite?: () => void) {
   return { code, out: Buffer.concat(chunks).toString("utf8"), err };
 }
 
-/** What is in the temporary directory now: [dir mode, file mode] of each spool. */
-function spoolsNow(): [number, number][] {
-  return readdirSync(TMP).map((d) => {
-    const files = readdirSync(join(TMP, d));
-    expect(files).toEqual(["connections.json"]);
-    return [statSync(join(TMP, d)).mode & 0o777, statSync(join(TMP, d, files[0])).mode & 0o777];
+/** The spool files a process has open (their names removed: "… (deleted)"), as their modes. */
+function openSpools(pid: number | "self" = "self"): number[] {
+  const fds = `/proc/${pid}/fd`;
+  return readdirSync(fds).flatMap((fd) => {
+    let link: string;
+    try { link = fs.readlinkSync(join(fds, fd)); } catch { return []; } // the listing's own descriptor
+    if (!link.startsWith(`${TMP}/smbscope-`)) return [];
+    expect(link).toMatch(/\/connections\.json \(deleted\)$/);
+    return [statSync(join(fds, fd)).mode & 0o777];
   });
 }
 
 const rec = (i: number, s = "") => ({ id: `c${i}`, stream: i, user: s } as unknown as Connection);
 
 describe("--json through the spool", () => {
-  it("prints, for every fixture, exactly the Report's JSON, from a 0600 file in a 0700 directory that is gone afterwards", async () => {
+  it("prints, for every fixture, exactly the Report's JSON, from a 0600 file without a name, closed afterwards", async () => {
     let records = 0;
     for (const f of fixtures) {
       const whole = await reportOf(join(FIX, f));
-      let seen: [number, number][] | null = null;
-      const r = await streamed(["--json", join(FIX, f)], () => { seen ??= spoolsNow(); });
+      let seen: number[] | null = null;
+      const r = await streamed(["--json", join(FIX, f)], () => { seen ??= openSpools(); expect(readdirSync(TMP)).toEqual([]); });
       expect(r.out, f).toBe(`${stringifiedTerminalSafe(JSON.stringify(whole))}\n`);
       expect(r.err, f).toEqual([]);
-      expect(seen, f).toEqual([[0o700, 0o600]]); // while the Report was written
-      expect(readdirSync(TMP), f).toEqual([]);
+      expect(seen, f).toEqual([0o600]); // while the Report was written
+      expect(openSpools(), f).toEqual([]);
       records += whole.connections.length;
     }
     expect(records).toBeGreaterThan(80);
@@ -89,16 +92,16 @@ describe("--json through the spool", () => {
     expect(JSON.parse(r.out).connections[0].user).toBe(whole.connections[0].user);
   });
 
-  it("removes the file when the capture is not one, and when writing the output fails", async () => {
+  it("closes the file when the capture is not one, and when writing the output fails", async () => {
     const notes = join(base, "notes.txt");
     writeFileSync(notes, "just some text, not packets\n");
     const r = await streamed(["--json", notes]);
     expect(r.code).toBe(2);
     expect(JSON.parse(r.out).capture.error).toMatch(/is not a packet capture/);
-    expect(readdirSync(TMP)).toEqual([]);
+    expect(openSpools()).toEqual([]);
     const spools: number[] = [], err: string[] = [];
     const code = await main(["--json", join(FIX, "tree-bad-share.pcap"), join(FIX, "smb311-ok.pcap")], () => {}, (s) => err.push(s), () => {
-      spools.push(readdirSync(TMP).length);
+      spools.push(openSpools().length);
       if (spools.length === 2) throw new Error("EIO: i/o error, write");
       return true;
     });
@@ -106,7 +109,7 @@ describe("--json through the spool", () => {
     expect(err).toEqual(["smbscope: tree-bad-share.pcap: EIO: i/o error, write"]);
     expect(spools.length).toBeGreaterThan(2); // the second file was written after the first failed
     expect(spools.every((k) => k === 1)).toBe(true);
-    expect(readdirSync(TMP)).toEqual([]);
+    expect(openSpools()).toEqual([]);
   });
 
   it("an unusable temporary directory still gives the whole Report, with one line on stderr for the run", async () => {
@@ -128,10 +131,10 @@ describe("--json through the spool", () => {
     }
   });
 
-  it("Ctrl+C or a kill while a capture is read removes the file, and the command still ends by the signal", async () => {
+  it("Ctrl+C or a kill while a capture is read: the command ends by the signal, and leaves nothing", async () => {
     const bin = join(__dirname, "../bin/smbscope.mjs");
     const bytes = readFileSync(join(FIX, "tree-bad-share.pcap"));
-    for (const sig of ["SIGINT", "SIGTERM"] as const) {
+    for (const sig of ["SIGINT", "SIGTERM", "SIGKILL"] as const) {
       const fifo = join(base, `live-${sig}.fifo`);
       execFileSync("mkfifo", [fifo]);
       const p = spawn(process.execPath, [bin, "--json", fifo], { env: { ...process.env, TMPDIR: TMP, SMBSCOPE_NO_REEXEC: "1" } });
@@ -141,11 +144,11 @@ describe("--json through the spool", () => {
       try {
         w.write(bytes.subarray(0, 3000)); // a capture still being written: the spool is open
         const t0 = Date.now();
-        while (readdirSync(TMP).length === 0 && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 50));
-        expect(spoolsNow(), sig).toEqual([[0o700, 0o600]]);
+        while (openSpools(p.pid!).length === 0 && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 50));
+        expect(openSpools(p.pid!), sig).toEqual([0o600]);
+        expect(readdirSync(TMP), sig).toEqual([]); // nothing to remove: the system frees the file with the process
         p.kill(sig);
         expect(await ended, sig).toBe(sig);
-        expect(readdirSync(TMP), sig).toEqual([]);
       } finally { w.destroy(); if (p.exitCode === null && p.signalCode === null) p.kill("SIGKILL"); }
     }
   });
@@ -173,8 +176,28 @@ describe("ConnectionSpool", () => {
       expect(parts.join(""), `in memory: ${inMemory}`).toBe(expected);
       expect(parts.length).toBeGreaterThan(50);
       for (const p of parts.slice(0, -1)) expect(p.endsWith("}")).toBe(true); // a record's end
-      expect(readdirSync(TMP)).toEqual([]);
+      expect(openSpools()).toEqual([]);
     }
+  });
+
+  it("where the open file's name cannot be removed (Windows without POSIX delete), the file and directory go on dispose or at exit", async () => {
+    const spy = vi.spyOn(fs, "unlinkSync").mockImplementation(() => { throw Object.assign(new Error("EPERM: operation not permitted, unlink"), { code: "EPERM" }); });
+    const exits = process.listenerCount("exit");
+    let spool: ConnectionSpool;
+    try { spool = new ConnectionSpool(); } finally { spy.mockRestore(); }
+    expect(spool.spooled).toBe(true);
+    const [d] = readdirSync(TMP);
+    expect(readdirSync(join(TMP, d))).toEqual(["connections.json"]);
+    expect(statSync(join(TMP, d)).mode & 0o777).toBe(0o700);
+    expect(statSync(join(TMP, d, "connections.json")).mode & 0o777).toBe(0o600);
+    expect(process.listenerCount("exit")).toBe(exits + 1);
+    spool.put(3, rec(3));
+    const parts: string[] = [];
+    await writeJson({ connections: spool }, (s) => { parts.push(s); });
+    expect(parts.join("")).toBe(JSON.stringify({ connections: [rec(3)] }));
+    spool.dispose();
+    expect(readdirSync(TMP)).toEqual([]);
+    expect(process.listenerCount("exit")).toBe(exits);
   });
 
   it("an empty spool is an empty array", async () => {
@@ -188,7 +211,7 @@ describe("ConnectionSpool", () => {
   it("when the disk fills up while records are put, goes on in memory with the records put so far", async () => {
     const why: string[] = [];
     const spool = new ConnectionSpool((w) => why.push(w));
-    const path = spool.path!;
+    const fd = spool.fd!;
     let writes = 0;
     const realWrite = fs.writeSync as (fd: number, b: Uint8Array, off: number, len: number, pos: number) => number;
     const spy = vi.spyOn(fs, "writeSync").mockImplementation(((fd: number, b: Uint8Array, off: number, len: number, pos: number) => {
@@ -203,7 +226,7 @@ describe("ConnectionSpool", () => {
       expect(writes).toBe(3);
       expect(spool.spooled).toBe(false);
       expect(why).toEqual([`the temporary directory ${TMP} cannot be used (no space left): the connection records are kept in memory`]);
-      expect(fs.existsSync(path)).toBe(false);
+      expect(() => fs.fstatSync(fd)).toThrow(/EBADF/); // closed
       const parts: string[] = [];
       await writeJson({ connections: spool }, (s) => { parts.push(s); });
       expect(parts.join("")).toBe(JSON.stringify({ connections: Array.from({ length: n }, (_, i) => rec(i, "é")) }));
@@ -253,6 +276,6 @@ describe("ConnectionSpool", () => {
       expect(process.memoryUsage().heapUsed - before.heapUsed).toBeLessThan(40e6);
       expect(peakHeap - before.heapUsed).toBeLessThan(80e6); // garbage not collected yet included
     } finally { spool.dispose(); }
-    expect(readdirSync(TMP)).toEqual([]);
+    expect(openSpools()).toEqual([]);
   }, 120_000);
 });

@@ -4,9 +4,9 @@
 // length (16 bytes a record). writeJson (jsonStream.ts) writes them back in Report order.
 //
 // The file holds user and host names: it is created 0600 in a directory of its own (mkdtemp makes
-// it 0700), removed when the spool is disposed, and on exit, SIGINT, SIGTERM or SIGHUP (a console
-// window closed) before that. When the temporary directory cannot be used (not writable, no
-// space), the texts are kept in memory instead: the Report comes out all the same.
+// it 0700), and its name is removed at once (SpoolFile): no other program finds it by its name,
+// and it goes with the process however that ends. When the temporary directory cannot be used (not
+// writable, no space), the texts are kept in memory instead: the Report comes out all the same.
 import fs from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -49,8 +49,8 @@ export class ConnectionSpool implements ConnectionSink {
   get count(): number { return this.n; }
   /** whether the records go to a temporary file (false: kept in memory) */
   get spooled(): boolean { return this.file !== null; }
-  /** the temporary file (for the tests) */
-  get path(): string | null { return this.file?.path ?? null; }
+  /** the temporary file's descriptor (for the tests) */
+  get fd(): number | null { return this.file?.fd ?? null; }
 
   put(order: number, record: Connection): void {
     // orders count flows: 32 bits hold them, and the index sorts by them in two passes
@@ -169,11 +169,22 @@ export function sortedIndex(orders: Uint32Array, n: number): Uint32Array {
   return idx;
 }
 
-/** The temporary file: records appended through a write buffer. */
+/**
+ * The temporary file: records appended through a write buffer. Its name is removed as soon as it
+ * is open (the data stays, through the descriptor, until it is closed), and then its directory:
+ * however the process ends, killed, out of memory or interrupted, the system frees the file with
+ * the process and nothing is left behind. Signal handlers could not do that: they run between
+ * event-loop turns only, not during the analysis's synchronous stretches (seconds in buildReport),
+ * so Ctrl+C would wait for them, and one that came just before the spool let its handler go was
+ * lost (measured: a SIGINT while the dense bench's records were spooled, the run went on to the
+ * end). A system that keeps the name while the file is open (Windows without POSIX delete
+ * semantics) deletes it when the handle closes; what the removal could not take is retried on
+ * dispose and at exit.
+ */
 class SpoolFile {
-  readonly dir: string;
-  readonly path: string;
   readonly fd: number;
+  /** what is left to remove on dispose: the file (if its name could not be removed) and the directory */
+  private left: string[] = [];
   private buf = Buffer.allocUnsafe(WRITE_BUFFER);
   private pending = 0;
   /** bytes in the file, all written */
@@ -181,13 +192,18 @@ class SpoolFile {
   private removed = false;
 
   constructor() {
-    this.dir = fs.mkdtempSync(join(tmpdir(), "smbscope-"));
-    this.path = join(this.dir, "connections.json");
+    const dir = fs.mkdtempSync(join(tmpdir(), "smbscope-"));
+    const path = join(dir, "connections.json");
     try {
-      this.fd = fs.openSync(this.path, "wx+", 0o600);
-    } catch (e) { fs.rmSync(this.dir, { recursive: true, force: true }); throw e; }
-    live.add(this);
-    watchProcess();
+      this.fd = fs.openSync(path, "wx+", 0o600);
+    } catch (e) { fs.rmSync(dir, { recursive: true, force: true }); throw e; }
+    for (const [p, rm] of [[path, fs.unlinkSync], [dir, fs.rmdirSync]] as const) {
+      try { rm(p); } catch { this.left.unshift(p); }
+    }
+    if (this.left.length) {
+      if (live.size === 0) process.on("exit", removeLive);
+      live.add(this);
+    }
   }
 
   /** Appends the text (`len` bytes of UTF-8); returns its offset. Throws when the file cannot take it. */
@@ -214,14 +230,13 @@ class SpoolFile {
     return b.toString("utf8");
   }
 
-  /** Closes and removes the file and its directory; the process's handlers go once no file is left. */
+  /** Closes the file (which the system then frees) and removes what is left of it; never throws (the Report is out). */
   remove(): void {
     if (this.removed) return;
     this.removed = true;
-    live.delete(this);
     try { fs.closeSync(this.fd); } catch { /* closed already */ }
-    fs.rmSync(this.dir, { recursive: true, force: true });
-    if (live.size === 0) unwatchProcess();
+    for (const p of this.left) { try { fs.rmSync(p, { recursive: true, force: true }); } catch { /* as much as can be */ } }
+    if (live.delete(this) && live.size === 0) process.off("exit", removeLive);
   }
 
   private writeAll(b: Buffer, len: number): void {
@@ -238,29 +253,6 @@ function readAll(fd: number, dst: Buffer, at: number, len: number, position: num
   }
 }
 
-// The files of the spools not disposed yet, removed if the process ends before (an interrupted
-// run must not leave user and host names behind in the temporary directory).
+// The spools whose file or directory could not be removed at once, removed at exit if not disposed before.
 const live = new Set<SpoolFile>();
-const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
-const removeLive = () => { for (const f of [...live]) { try { f.remove(); } catch { /* as much as can be */ } } };
-const onSignal = (sig: NodeJS.Signals) => {
-  removeLive();
-  unwatchProcess();
-  // then the signal's own ending (exit status 128 + n), as with no handler
-  process.kill(process.pid, sig);
-};
-let watching = false;
-
-function watchProcess(): void {
-  if (watching) return;
-  watching = true;
-  process.on("exit", removeLive);
-  for (const s of SIGNALS) process.on(s, onSignal);
-}
-
-function unwatchProcess(): void {
-  if (!watching) return;
-  watching = false;
-  process.off("exit", removeLive);
-  for (const s of SIGNALS) process.off(s, onSignal);
-}
+const removeLive = () => { for (const f of [...live]) f.remove(); };
