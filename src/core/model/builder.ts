@@ -208,6 +208,9 @@ export class ModelBuilder implements RecordSink {
     this.m.folded = this.folder.folded;
   }
 
+  /** The model as built so far (tests watch the fold with it). */
+  get model(): CaptureModel { return this.m; }
+
   /** A folded connection's model goes: from the lookup by stream and the model's list. */
   private unfolded(c: ConnModel): void {
     if (this.conns.get(c.stream) === c) this.conns.delete(c.stream);
