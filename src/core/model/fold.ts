@@ -19,7 +19,11 @@
 //   connections (model/kerberos.ts pairKerberos) and the Kerberos findings name those; a
 //   connection whose client spoke Kerberos must keep its model (Folder checks the client);
 // - NTLM only, NTLMv2 (not F.NTLMV1), not guest or anonymous (GUEST_SESSION, TREE_ACCESS_*);
-// - SMB2/3 only (F.SMB1), nothing encrypted (F.ENCRYPTED, ENCRYPTED_TRAFFIC*), no decryption;
+// - SMB2/3, but for an SMB1 multi-protocol NEGOTIATE answered in SMB2 (MS-SMB2 3.3.5.3.1): F.SMB1
+//   (c.smb1) is read by SMB1_IN_USE alone, of the final NEGOTIATE response in SMB1; every other
+//   SMB1 test of the rules reads a failed phase, a refused tree or the final NEGOTIATE. SMB1 that
+//   works (smb1-nt1-ok.pcap) has that warning: a finding, so it keeps its model; nothing
+//   encrypted (F.ENCRYPTED, ENCRYPTED_TRAFFIC*), no decryption;
 // - no lost segments, not midstream (F.GAPS, F.INCOMPLETE), no ICMP error, no pktmon drop;
 // - every NEGOTIATE, SESSION_SETUP and TREE_CONNECT answered without error, no expiry, fewer
 //   than five legs (F.MANY_LEGS), no failed extra attempt (F.EXTRA_ATTEMPTS), no password check;
@@ -50,19 +54,21 @@ const MORE = W.STATUS_MORE_PROCESSING_REQUIRED;
 
 /** The connection is healthy beyond doubt: no rule can say anything about it (see above). */
 export function foldable(c: ConnModel): boolean {
-  if (c.midstream || c.gaps.length || c.encrypted || c.smb1 || c.notSmb || c.icmp || c.drops || c.decryption) return false;
+  if (c.midstream || c.gaps.length || c.encrypted || c.notSmb || c.icmp || c.drops || c.decryption) return false;
   if (!c.answeredSmb || (c.serverPort !== W.PORT_SMB && c.serverPort !== W.PORT_NBSS)) return false;
   if (c.nbssResponse && !c.nbssResponse.positive) return false;
   if (c.beyond && c.beyond.refused.length) return false;
   if (c.negotiates.length === 0 || c.sessions.length === 0 || c.sessions.length >= 5 || c.trees.length === 0) return false;
-  for (const n of c.negotiates) {
-    if (!n.req || !n.resp || n.resp.smb1 || n.req.smb1 || isError(n.resp.status) || n.resp.dialect === null) return false;
+  for (let i = 0; i < c.negotiates.length; i++) {
+    const n = c.negotiates[i];
+    // SMB1 only as the multi-protocol NEGOTIATE a client opens with, answered in SMB2
+    if (!n.req || !n.resp || n.resp.smb1 || (n.req.smb1 && i > 0) || isError(n.resp.status) || n.resp.dialect === null) return false;
   }
   const ciphers = c.negotiates[c.negotiates.length - 1].resp!.ciphers;
   if (ciphers?.length && ciphers[0] === 0) return false;
   for (const l of c.sessions) {
     const r = l.resp;
-    if (!r || !l.req.frame || l.passwordCheck) return false;
+    if (!r || !l.req.frame || l.req.smb1 || l.passwordCheck) return false;
     const st = r.status >>> 0;
     if (st !== 0 && st !== MORE) return false;
     for (const a of [l.req.auth, r.auth]) {
@@ -74,7 +80,7 @@ export function foldable(c: ConnModel): boolean {
   // the last leg ends the only attempt, with success
   if ((c.sessions[c.sessions.length - 1].resp!.status >>> 0) !== 0) return false;
   for (let i = 0; i < c.sessions.length - 1; i++) if ((c.sessions[i].resp!.status >>> 0) !== MORE) return false;
-  for (const t of c.trees) if (!t.resp || isError(t.resp.status) || (t.resp.status >>> 0) !== 0) return false;
+  for (const t of c.trees) if (!t.resp || t.req.smb1 || isError(t.resp.status) || (t.resp.status >>> 0) !== 0) return false;
   const est = establishedAttempt(c);
   if (!est) return false;
   if (authOf(c, est) !== "ntlm") return false;
