@@ -18,6 +18,8 @@ export function connectionRecord(s: Omit<Connection, "findings">, findings: stri
   r.shares = r.shares.length ? r.shares.slice() : NONE;
   if (r.signing) r.signing = same.signing(r.signing);
   if (r.serverName) r.serverName = same.serverName(r.serverName);
+  if (r.clientOs) r.clientOs = same.os(r.clientOs);
+  if (r.serverOs) r.serverOs = same.os(r.serverOs);
   return r;
 }
 
@@ -28,6 +30,8 @@ export function connectionRecord(s: Omit<Connection, "findings">, findings: stri
  * instead of 150,000 (~12 MB). Shared values are frozen: a front end that changed one would
  * change every record holding it. One per analysis (the fold's and buildReport's records share it).
  */
+const TEXT_LISTS = 10_000;
+
 export class SharedValues {
   private readonly lists = new Map<string, string[]>();
   private readonly objects = new Map<string, object>();
@@ -43,6 +47,19 @@ export class SharedValues {
   serverName(v: NonNullable<Connection["serverName"]>): NonNullable<Connection["serverName"]> {
     return this.object(`n${JSON.stringify([v.netbios, v.dns, v.domain, v.netname])}`, v);
   }
+  os(v: NonNullable<Connection["serverOs"]>): NonNullable<Connection["serverOs"]> {
+    return this.object(`o${v.version}`, v);
+  }
+  /** a list of texts (a folded connection's share paths, model/fold.ts) */
+  texts(l: string[]): readonly string[] {
+    if (l.length === 0) return NONE;
+    const key = JSON.stringify(l);
+    let s = this.textLists.get(key);
+    // (bounded: past TEXT_LISTS distinct lists, each its own)
+    if (!s) { s = Object.freeze(l); if (this.textLists.size < TEXT_LISTS) this.textLists.set(key, s); }
+    return s;
+  }
+  private readonly textLists = new Map<string, readonly string[]>();
   private object<T extends object>(key: string, v: T): T {
     const s = this.objects.get(key);
     if (s) return s as T;

@@ -45,8 +45,10 @@ import * as C from "../../../assembly/events";
 import type { ConnModel, FoldedConn, FoldedConnections, KrbMsg } from "./types";
 import type { EventRecord } from "../decoder/records";
 import type { ConnectionSink } from "../connectionSink";
+import type { Connection } from "../report";
 import { isError, outcomeOf, authOf, establishedAttempt, summarize } from "./summarize";
 import { connectionRecord, SharedValues } from "../connectionRecord";
+import { endpoint } from "../names";
 import { statusLabel } from "../names";
 import { LIMIT_STATUSES } from "../diagnose/findings/tree-connection-limit";
 
@@ -85,6 +87,20 @@ export function foldable(c: ConnModel): boolean {
   if (!est) return false;
   if (authOf(c, est) !== "ntlm") return false;
   return outcomeOf(c, null, est).outcome === "ok";
+}
+
+/** A folded connection's FoldedConn. */
+class Row implements FoldedConn {
+  readonly order: number; readonly stream: number; readonly firstFrame: number; readonly lastFrame: number;
+  readonly clientPort: number; readonly serverPort: number; readonly clientIp: string; readonly serverIp: string;
+  constructor(c: ConnModel, readonly serverOs: FoldedConn["serverOs"], readonly serverName: FoldedConn["serverName"], readonly shares: readonly string[],
+    readonly sessionId: bigint | undefined, readonly sessionFrame: number, public record: Connection | null) {
+    this.order = c.order; this.stream = c.stream; this.firstFrame = c.firstFrame; this.lastFrame = c.lastFrame;
+    this.clientPort = Number(c.client.slice(c.client.lastIndexOf(":") + 1)); this.serverPort = c.serverPort;
+    this.clientIp = c.clientIp; this.serverIp = c.serverIp;
+  }
+  get server(): string { return endpoint(this.serverIp, this.serverPort); }
+  get id(): string { return `${endpoint(this.clientIp, this.clientPort)}-${this.server}`; }
 }
 
 /** Folded connections have no finding: the shared empty list. */
@@ -168,14 +184,9 @@ export class Folder {
     if (keep) this.folded.ladders++;
     const r = connectionRecord(s, NO_FINDINGS, keep, this.folded.same);
     const last = c.sessions[c.sessions.length - 1].resp!;
-    const row: FoldedConn = {
-      order: c.order, id: r.id, stream: c.stream, firstFrame: c.firstFrame, lastFrame: c.lastFrame,
-      server: c.server, serverPort: c.serverPort, clientIp: c.clientIp, serverIp: c.serverIp,
-      serverOs: r.serverOs ?? null, serverName: r.serverName ?? null,
-      shares: c.trees.length === 1 ? [c.trees[0].path] : c.trees.map((t) => t.path),
-      sessionId: last.sessionId, sessionFrame: last.frame,
-      record: this.sink ? null : r,
-    };
+    const row = new Row(c, r.serverOs ?? null, r.serverName ?? null,
+      // (the same few lists on most connections of a busy capture: one copy each)
+      this.folded.same.texts(c.trees.map((t) => t.path)), last.sessionId, last.frame, this.sink ? null : r);
     this.folded.rows.push(row);
     if (this.sink) this.sink.put(c.order, r);
     this.drop(c);

@@ -247,11 +247,13 @@ export interface CaptureModel {
 export interface FoldedConn {
   /** Report order (ConnModel.order) */
   order: number;
-  id: string;
+  /** the record's id and server endpoint, made when asked (a text each per connection otherwise) */
+  readonly id: string;
+  readonly server: string;
   stream: number;
   firstFrame: number;
   lastFrame: number;
-  server: string;
+  clientPort: number;
   serverPort: number;
   clientIp: string;
   serverIp: string;
