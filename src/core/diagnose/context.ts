@@ -152,7 +152,7 @@ function hostIndex(ctx: DiagnoseContext, hostOf: (c: ConnView) => string | null,
 
 const listOf = (x: ConnView | ConnView[] | undefined): readonly ConnView[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
 
-/** The connections whose server is this host (`host()` of their server), in Report order. */
+/** The connections whose server is this host (`host()` of their server), in Report order (of ctx.conns: the folded ones are foldedToServer's). */
 export function connsToServer(ctx: DiagnoseContext, serverHost: string): readonly ConnView[] {
   const ix = (ctx.index ??= {});
   return listOf((ix.byServer ??= hostIndex(ctx, (c) => c.m.serverIp)).get(serverHost));
@@ -173,7 +173,7 @@ export function connsFromClientWith(ctx: DiagnoseContext, bit: number, clientHos
   return listOf(ix.get(clientHost));
 }
 
-/** The connections set up fine ("ok") from this client host to this server host, in Report order. */
+/** The connections set up fine ("ok") from this client host to this server host, in Report order (of ctx.conns: the folded ones are foldedBetween's). */
 export function okBetween(ctx: DiagnoseContext, clientHost: string, serverHost: string): readonly ConnView[] {
   const ix = (ctx.index ??= {});
   // outcomes are settled before the rules run (summaries, then failedForKerberos)

@@ -40,6 +40,16 @@
 // (tree-connection-limit.ts othersAt), and a PATH_NOT_COVERED reads the referrals its client asked
 // for afterwards (path-not-covered.ts referralsAfter). A connection folded later than such a
 // refusal could be one of those, so it is not folded; one folded before it ended before it.
+// Kerberos pairs a message with a connection of its client host from two minutes before the
+// connection to 1 ms after its first SESSION_SETUP (model/kerberos.ts bestConnection): Folder
+// folds no connection whose client host spoke Kerberos as a client before, and waits for the
+// capture's time to pass that window (a capture in time order, as the pairing takes it).
+//
+// Ladders: a folded connection keeps its ladder when the builder kept it at its close (the first
+// KEEP_LADDERS_OK healthy ones to close, builder.ts), and buildReport counts those against its ok
+// budget (LADDERS_OK) before the connections kept to the end. Only a capture with more healthy
+// connections than that budget can differ from no folding: in which of them keep a ladder (the
+// empty one a connection had when the builder had dropped it but Report order kept it).
 import * as W from "../../../assembly/wire";
 import * as C from "../../../assembly/events";
 import type { ConnModel, FoldedConn, FoldedConnections, KrbMsg } from "./types";
