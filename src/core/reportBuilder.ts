@@ -166,30 +166,30 @@ function inReportOrder(conns: Connection[], orders: number[], folded: readonly F
 /**
  * Per server, its clients and the failed ones, in the order of each server's first connection.
  * `conns`: the records of the connections kept to the end (`orders` theirs); `folded`: the
- * folded connections, never failed.
+ * folded connections (never failed). Both in Report order: walked together, in that order.
  */
 function servers(conns: Connection[], orders: number[], folded: readonly FoldedConn[]): NonNullable<Report["servers"]> {
-  type Server = NonNullable<Report["servers"]>[number];
-  const by = new Map<string, Server>();
-  // with folded ones, each server's place is its first connection's, of either kind
-  const first: Map<Server, number> | null = folded.length ? new Map() : null;
-  for (const f of folded) {
-    let s = by.get(f.server);
-    if (!s) { by.set(f.server, (s = { server: f.server, clients: 0, failed: NONE })); first!.set(s, f.order); }
-    s.clients++;
-  }
+  const by = new Map<string, NonNullable<Report["servers"]>[number]>();
+  let j = 0;
+  const upTo = (order: number) => {
+    for (; j < folded.length && folded[j].order < order; j++) {
+      const server = folded[j].server;
+      const s = by.get(server);
+      if (s) s.clients++; else by.set(server, { server, clients: 1, failed: NONE });
+    }
+  };
   for (let i = 0; i < conns.length; i++) {
     const c = conns[i];
+    if (j < folded.length) upTo(orders[i]);
     let s = by.get(c.server);
-    if (!s) { by.set(c.server, (s = { server: c.server, clients: 0, failed: NONE })); first?.set(s, orders[i]); }
-    else if (first && orders[i] < first.get(s)!) first.set(s, orders[i]);
+    if (!s) by.set(c.server, (s = { server: c.server, clients: 0, failed: NONE }));
     s.clients++;
     // most servers of a busy capture have no failed client, or one: the shared empty list, and
     // short lists of their length (model/lists.ts)
     if (c.outcome === "failed" || c.outcome === "no-response") s.failed = appended(s.failed, { client: c.client, phase: c.failedPhase, status: c.status });
   }
+  upTo(Infinity);
   // (a longer list grew by push, which keeps room for 16)
   for (const s of by.values()) if (s.failed.length > 4) s.failed = s.failed.slice();
-  const out = [...by.values()];
-  return first ? out.sort((a, b) => first.get(a)! - first.get(b)!) : out;
+  return [...by.values()];
 }
