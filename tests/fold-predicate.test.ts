@@ -51,9 +51,13 @@ describe("fold predicate", () => {
     expect(folded).toBeGreaterThan(0);
   }, 120_000);
 
-  it("folds the healthy SMB 3.1.1 fixture's connection", async () => {
-    const { folded, total } = await modelAndReport(join(FIX, "smb311-ok.pcap"));
-    expect(total).toBe(1);
-    expect(folded.length).toBe(1);
+  it("folds the healthy fixtures' connections", async () => {
+    // SMB 3.1.1, NetBIOS on 139, and an SMB1 multi-protocol NEGOTIATE answered in SMB2
+    for (const name of ["smb311-ok.pcap", "nbss139.pcap", "smb1-multiprotocol-negotiate.pcap"]) {
+      const { folded, total } = await modelAndReport(join(FIX, name));
+      expect([name, total, folded.length]).toEqual([name, 1, 1]);
+    }
+    // SMB1 that works is told SMB1_IN_USE (a warning): not foldable
+    expect((await modelAndReport(join(FIX, "smb1-nt1-ok.pcap"))).folded).toEqual([]);
   });
 });

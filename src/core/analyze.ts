@@ -31,6 +31,9 @@ export async function analyzeCapture(decoder: Decoder, src: CaptureSource, opts:
   // with them, as events through the decrypt stage (which the decoder feeds the few extra
   // records it needs, and which keeps some).
   const stage = hasSecrets(opts.secrets) ? decryptOn(decoder, opts.secrets, model) : null;
+  // healthy connections fold into their records as they close (model/fold.ts); not with secrets:
+  // decryption attaches to the models after the end
+  if (!stage) model.foldAtClose(opts.connections ?? null);
   // the model sees the stop (the guard's `at`) before the decoder's finish, which may find the last
   // slice ends inside a record
   const memory = opts.memory;
@@ -42,7 +45,7 @@ export async function analyzeCapture(decoder: Decoder, src: CaptureSource, opts:
       : await decodeSourceRecords(decoder, src, model, opts.onProgress, opts.signal, memory);
   } finally { modelOff(decoder); stage?.drop(); }
   const m = model.finish();
-  if (memory?.at !== undefined) m.warnings.unshift(memoryStopWarning(memory.at, src.size, m.packets, m.connections.length));
+  if (memory?.at !== undefined) m.warnings.unshift(memoryStopWarning(memory.at, src.size, m.packets, m.connections.length + (m.folded?.rows.length ?? 0)));
   stage?.attach(m);
   const report = buildReport(m, opts.connections);
   if (src.size < 0) report.capture.bytes = read; // a stream: its size is what it gave
@@ -62,6 +65,7 @@ function memoryStopWarning(at: number, size: number, packets: number, connection
 export function analyzeBytes(decoder: Decoder, bytes: Uint8Array, name: string, secrets?: Secrets): Report {
   const model = modelOn(decoder, name, bytes.length);
   const stage = hasSecrets(secrets) ? decryptOn(decoder, secrets, model) : null;
+  if (!stage) model.foldAtClose();
   try {
     const sink: Sink = stage ?? model;
     decoder.reset();

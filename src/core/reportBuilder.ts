@@ -1,7 +1,7 @@
 // Model → Report: summaries of every connection, Kerberos records, findings, the verdict line
 // and the per-server summary.
 import { REPORT_VERSION, type Report, type Connection, type Finding } from "./report";
-import type { CaptureModel } from "./model/types";
+import type { CaptureModel, FoldedConn } from "./model/types";
 import { summarize, failedForKerberos } from "./model/summarize";
 import { attachIcmp } from "./model/icmp";
 import { attachDrops, pktmonReport } from "./model/pktmon";
@@ -15,6 +15,7 @@ import { rfc3339 } from "./eventsView";
 import { verdictOf } from "./verdict";
 import { smbOverQuic } from "./quic/flow";
 import type { ConnectionSink } from "./connectionSink";
+import { connectionRecord, SharedValues } from "./connectionRecord";
 
 export const GENERATOR = "smbscope 0.1.0";
 const LADDERS_OK = 200;
@@ -58,12 +59,13 @@ function groupFindings(all: Finding[]): Finding[] {
 /**
  * The summaries, the diagnosis and the Report's records of connections, Kerberos messages and
  * findings. A function of its own so that the views, the rules' context and the findings before
- * grouping (~60 MB in a capture of 50,000 connections) are let go when it returns.
+ * grouping (~60 MB in a capture of 50,000 connections) are let go when it returns. `folded`: the
+ * connections folded as they closed (model/fold.ts), in Report order.
  */
-function diagnosed(m: CaptureModel): Pick<Report, "connections" | "kerberos" | "findings"> {
+function diagnosed(m: CaptureModel, folded: readonly FoldedConn[]): Pick<Report, "connections" | "kerberos" | "findings"> {
   const conns: ConnView[] = m.connections.map((c) => ({ m: c, s: summarize(c, m.lastTs), findings: [] }));
   const krb = pairKerberos(m.kerberos, m.connections);
-  const ctx = makeContext(m, conns, krb.exchanges);
+  const ctx = makeContext(m, conns, krb.exchanges, folded);
   for (const ex of krb.exchanges) if (ex.conn && failedExchange(ex)) failedForKerberos(ctx.viewOf.get(ex.conn)!.s, ex.conn);
   diagnose(ctx);
   // The Kerberos messages a connection depended on belong in its ladder, in time order
@@ -84,65 +86,30 @@ function diagnosed(m: CaptureModel): Pick<Report, "connections" | "kerberos" | "
   }
   // Ladders are kept for the first LADDERS_OK connections that set up fine and the first
   // LADDERS_PROBLEM others: in a capture with tens of thousands of connections they would
-  // otherwise be most of the Report (the phases of every connection stay)
-  let okLadders = 0, problemLadders = 0;
-  const same = new Shared();
+  // otherwise be most of the Report (the phases of every connection stay). The folded ones that
+  // kept theirs (model/fold.ts: the builder kept it) count against the ok budget first: which
+  // ones those are was decided in close order, before Report order could be known.
+  let okLadders = m.folded?.ladders ?? 0, problemLadders = 0;
+  const same = m.folded?.same ?? new SharedValues();
   const connections: Connection[] = conns.map((c) => {
     const problem = c.s.outcome !== "ok" || c.findings.length > 0;
     const keep = problem ? problemLadders++ < LADDERS_PROBLEM : okLadders++ < LADDERS_OK;
-    // the summary becomes the Report's record in place (a copy by spread cost a hidden class
-    // per connection)
-    const r = c.s as Connection;
-    if (!keep) r.ladder = undefined;
-    r.findings = same.list(c.findings);
-    // lists of their length: an array grown by push keeps room for 16 (~5 MB of the dense bench's
-    // phases), and most connections have no share at all
-    r.phases = r.phases.slice();
-    r.shares = r.shares.length ? r.shares.slice() : NONE;
-    if (r.signing) r.signing = same.signing(r.signing);
-    if (r.serverName) r.serverName = same.serverName(r.serverName);
-    return r;
+    return connectionRecord(c.s, c.findings, keep, same);
   });
   return { connections, kerberos: krb.records, findings: groupFindings(ctx.findings) };
-}
-
-/**
- * One copy of each of the small values most connection records repeat (the finding ids of a
- * connection, its signing posture, the server's names), shared by the records that hold an equal
- * one: the JSON is the same, and a capture of 50,000 connections holds a few hundred of them
- * instead of 150,000 (~12 MB). Shared values are frozen: a front end that changed one would
- * change every record holding it.
- */
-class Shared {
-  private readonly lists = new Map<string, string[]>();
-  private readonly objects = new Map<string, object>();
-  list(l: string[]): string[] {
-    const key = l.join("\n");
-    let s = this.lists.get(key);
-    if (!s) this.lists.set(key, (s = Object.freeze(l.slice()) as string[]));
-    return s;
-  }
-  signing(v: NonNullable<Connection["signing"]>): NonNullable<Connection["signing"]> {
-    return this.object(`s${+v.clientRequired}${+v.serverRequired}`, v);
-  }
-  serverName(v: NonNullable<Connection["serverName"]>): NonNullable<Connection["serverName"]> {
-    return this.object(`n${JSON.stringify([v.netbios, v.dns, v.domain, v.netname])}`, v);
-  }
-  private object<T extends object>(key: string, v: T): T {
-    const s = this.objects.get(key);
-    if (s) return s as T;
-    // the summaries make these with their keys in one order: the JSON of a shared one is the same
-    this.objects.set(key, Object.freeze(v));
-    return v;
-  }
 }
 
 /** The Report of a model; with `sink`, the connection records go there and Report.connections is empty. */
 export function buildReport(m: CaptureModel, sink?: ConnectionSink): Report {
   attachIcmp(m);
   attachDrops(m);
-  const orders = sink ? m.connections.map((c) => c.order) : null;
-  const { connections, kerberos, findings } = diagnosed(m);
+  // (nearly in order already: they fold soon after they close)
+  const folded = m.folded?.rows.sort((a, b) => a.order - b.order) ?? [];
+  const orders = m.connections.map((c) => c.order);
+  const diag = diagnosed(m, folded);
+  m.folded = undefined;
+  const { kerberos, findings } = diag;
+  let connections = diag.connections;
   // The connections' models are not read past this point: the Report holds none of them, and
   // a caller that lets the model builder go frees them before the Report is written (in a
   // capture of 50,000 connections they are ~170 MB, more than the Report itself)
@@ -168,24 +135,52 @@ export function buildReport(m: CaptureModel, sink?: ConnectionSink): Report {
     connections,
     kerberos,
     findings,
-    servers: servers(connections),
+    servers: servers(connections, orders, folded),
   };
   const quic = smbOverQuic(m);
   if (quic.length) report.quic = quic;
-  const v = verdictOf(report);
+  if (!sink && folded.length) report.connections = connections = inReportOrder(connections, orders, folded);
+  // (with a sink, the folded records are there already and the verdict counts them here)
+  const v = verdictOf(report, sink ? folded.length : 0);
   report.verdict = v.verdict;
   report.headline = v.headline;
   if (sink) {
     // each record let go once the sink has it
-    for (let i = 0; i < connections.length; i++) { sink.put(orders![i], connections[i]); (connections as unknown[])[i] = undefined; }
+    for (let i = 0; i < connections.length; i++) { sink.put(orders[i], connections[i]); (connections as unknown[])[i] = undefined; }
     report.connections = [];
   }
   return report;
 }
 
-function servers(conns: Connection[]): NonNullable<Report["servers"]> {
+/** The records of the connections kept to the end and of the folded ones (both in Report order), merged. */
+function inReportOrder(conns: Connection[], orders: number[], folded: readonly FoldedConn[]): Connection[] {
+  const out: Connection[] = new Array(conns.length + folded.length);
+  let i = 0, j = 0, k = 0;
+  while (i < conns.length || j < folded.length) {
+    if (j >= folded.length || (i < conns.length && orders[i] < folded[j].order)) out[k++] = conns[i++];
+    else { out[k++] = folded[j].record!; folded[j].record = null; j++; }
+  }
+  return out;
+}
+
+/**
+ * Per server, its clients and the failed ones, in the order of each server's first connection.
+ * `conns`: the records of the connections kept to the end (`orders` theirs); `folded`: the
+ * folded connections (never failed). Both in Report order: walked together, in that order.
+ */
+function servers(conns: Connection[], orders: number[], folded: readonly FoldedConn[]): NonNullable<Report["servers"]> {
   const by = new Map<string, NonNullable<Report["servers"]>[number]>();
-  for (const c of conns) {
+  let j = 0;
+  const upTo = (order: number) => {
+    for (; j < folded.length && folded[j].order < order; j++) {
+      const server = folded[j].server;
+      const s = by.get(server);
+      if (s) s.clients++; else by.set(server, { server, clients: 1, failed: NONE });
+    }
+  };
+  for (let i = 0; i < conns.length; i++) {
+    const c = conns[i];
+    if (j < folded.length) upTo(orders[i]);
     let s = by.get(c.server);
     if (!s) by.set(c.server, (s = { server: c.server, clients: 0, failed: NONE }));
     s.clients++;
@@ -193,6 +188,7 @@ function servers(conns: Connection[]): NonNullable<Report["servers"]> {
     // short lists of their length (model/lists.ts)
     if (c.outcome === "failed" || c.outcome === "no-response") s.failed = appended(s.failed, { client: c.client, phase: c.failedPhase, status: c.status });
   }
+  upTo(Infinity);
   // (a longer list grew by push, which keeps room for 16)
   for (const s of by.values()) if (s.failed.length > 4) s.failed = s.failed.slice();
   return [...by.values()];

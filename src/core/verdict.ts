@@ -60,9 +60,13 @@ interface Failed { c: Connection; id: string | null; finding: Finding | undefine
 const plural = (k: number, w: string) => `${k} ${w}${k === 1 ? "" : "s"}`;
 const words = (k: number, w: [string, string]) => `${k} ${k === 1 ? w[0] : w[1]}`;
 
-/** The verdict line and its counts, from a Report whose connections and findings are final. */
-export function verdictOf(r: Report): { verdict: string; headline: Headline } {
-  const n = r.connections.length;
+/**
+ * The verdict line and its counts, from a Report whose connections and findings are final.
+ * `folded`: connections set up fine that are not in r.connections (folded as they closed,
+ * model/fold.ts, and put to a ConnectionSink): counted, never failed, and never with a finding.
+ */
+export function verdictOf(r: Report, folded = 0): { verdict: string; headline: Headline } {
+  const n = r.connections.length + folded;
   // error findings per connection id (a folded finding lists its connections)
   const errorsOf = new Map<string, Finding[]>();
   const put = (id: string, f: Finding) => { const l = errorsOf.get(id); if (l) l.push(f); else errorsOf.set(id, [f]); };

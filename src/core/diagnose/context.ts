@@ -1,6 +1,6 @@
 // What every diagnosis rule gets: the model, each connection with its summary, the Kerberos
 // exchanges, and a way to add findings.
-import type { CaptureModel, ConnModel } from "../model/types";
+import type { CaptureModel, ConnModel, FoldedConn } from "../model/types";
 import type { Connection, Finding } from "../report";
 import type { KrbExchange } from "../model/kerberos";
 import { displayFilter } from "../filters";
@@ -91,7 +91,23 @@ export interface DiagnoseContext {
   index?: { byServer?: HostIndex; byClient?: HostIndex; okByServer?: HostIndex; byClientWith?: Map<number, HostIndex> };
   /** per F bit (by its number), the connections that have it: the rules that read only those */
   withFact?: ConnView[][];
+  /**
+   * The connections folded as they closed (model/fold.ts), in Report order: not in `conns`. They
+   * set up fine and no rule names them; a rule that reads other connections reads these too
+   * (foldedToServer, foldedFromClient, smbConnections).
+   */
+  folded: readonly FoldedConn[];
+  /** lookups of the folded connections by host (of the hosts of `conns` only: no rule asks of others) */
+  foldedIndex?: { byServer?: Map<string, FoldedConn[]>; byClient?: Map<string, FoldedConn[]>; byPair?: Map<string, FoldedConn[]>; bySession?: Map<string, Map<bigint, FoldedConn[]>> };
 }
+
+/** Another connection as a rule names it in its texts: a view's, or a folded one (FoldedConn). */
+export interface Peer { order: number; id: string; stream: number; firstFrame: number; lastFrame: number; serverPort: number }
+export const peerOf = (c: ConnView): Peer =>
+  ({ order: c.m.order, id: c.s.id, stream: c.s.stream, firstFrame: c.m.firstFrame, lastFrame: c.m.lastFrame, serverPort: c.m.serverPort });
+
+/** How many SMB connections the capture holds (the views and the folded ones). */
+export const smbConnections = (ctx: DiagnoseContext) => ctx.conns.length + ctx.folded.length;
 
 /** Connections by a host address: one connection as itself (most hosts of a capture of 50,000
  *  connections have one: no array each), more in an array. */
@@ -110,8 +126,8 @@ interface Place { at: number; rank: number; frame: number }
 interface Kept { places: Place[]; last: number }
 const after = (a: Place, b: Place) => (a.rank - b.rank || a.frame - b.frame || a.at - b.at) > 0;
 
-export function makeContext(model: CaptureModel, conns: ConnView[], exchanges: KrbExchange[]): DiagnoseContext {
-  return { model, conns, exchanges, findings: [], viewOf: new Map(conns.map((c) => [c.m, c])), whole: new Map(), errorOn: new Set() };
+export function makeContext(model: CaptureModel, conns: ConnView[], exchanges: KrbExchange[], folded: readonly FoldedConn[] = []): DiagnoseContext {
+  return { model, conns, exchanges, findings: [], viewOf: new Map(conns.map((c) => [c.m, c])), whole: new Map(), errorOn: new Set(), folded };
 }
 
 /** An error finding added so far names this connection (as `connection` or in `connections`). */
@@ -136,7 +152,7 @@ function hostIndex(ctx: DiagnoseContext, hostOf: (c: ConnView) => string | null,
 
 const listOf = (x: ConnView | ConnView[] | undefined): readonly ConnView[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
 
-/** The connections whose server is this host (`host()` of their server), in Report order. */
+/** The connections whose server is this host (`host()` of their server), in Report order (of ctx.conns: the folded ones are foldedToServer's). */
 export function connsToServer(ctx: DiagnoseContext, serverHost: string): readonly ConnView[] {
   const ix = (ctx.index ??= {});
   return listOf((ix.byServer ??= hostIndex(ctx, (c) => c.m.serverIp)).get(serverHost));
@@ -157,12 +173,78 @@ export function connsFromClientWith(ctx: DiagnoseContext, bit: number, clientHos
   return listOf(ix.get(clientHost));
 }
 
-/** The connections set up fine ("ok") from this client host to this server host, in Report order. */
+/** The connections set up fine ("ok") from this client host to this server host, in Report order (of ctx.conns: the folded ones are foldedBetween's). */
 export function okBetween(ctx: DiagnoseContext, clientHost: string, serverHost: string): readonly ConnView[] {
   const ix = (ctx.index ??= {});
   // outcomes are settled before the rules run (summaries, then failedForKerberos)
   const all = listOf((ix.okByServer ??= hostIndex(ctx, (c) => (c.s.outcome === "ok" ? c.m.serverIp : null))).get(serverHost));
   return all.filter((o) => o.m.clientIp === clientHost);
+}
+
+/** Folded connections by a host, for the hosts of the views only (rules ask of those). */
+function foldedIndex(ctx: DiagnoseContext, hostOfView: (c: ConnView) => string, hostOf: (f: FoldedConn) => string): Map<string, FoldedConn[]> {
+  const by = new Map<string, FoldedConn[]>();
+  if (ctx.folded.length === 0) return by;
+  const hosts = new Set<string>();
+  for (let i = 0; i < ctx.conns.length; i++) hosts.add(hostOfView(ctx.conns[i]));
+  for (let i = 0; i < ctx.folded.length; i++) {
+    const f = ctx.folded[i], h = hostOf(f);
+    if (!hosts.has(h)) continue;
+    const l = by.get(h);
+    if (l) l.push(f); else by.set(h, [f]);
+  }
+  return by;
+}
+
+const NO_FOLDED: readonly FoldedConn[] = [];
+
+/** The folded connections whose server is this host, in Report order (a host of one of ctx.conns' servers). */
+export function foldedToServer(ctx: DiagnoseContext, serverHost: string): readonly FoldedConn[] {
+  const ix = (ctx.foldedIndex ??= {});
+  return (ix.byServer ??= foldedIndex(ctx, (c) => c.m.serverIp, (f) => f.serverIp)).get(serverHost) ?? NO_FOLDED;
+}
+
+/** The folded connections whose client is this host, in Report order (a host of one of ctx.conns' clients). */
+export function foldedFromClient(ctx: DiagnoseContext, clientHost: string): readonly FoldedConn[] {
+  const ix = (ctx.foldedIndex ??= {});
+  return (ix.byClient ??= foldedIndex(ctx, (c) => c.m.clientIp, (f) => f.clientIp)).get(clientHost) ?? NO_FOLDED;
+}
+
+/** The folded connections from this client host to this server host, in Report order (hosts of ctx.conns). */
+export function foldedBetween(ctx: DiagnoseContext, clientHost: string, serverHost: string): readonly FoldedConn[] {
+  const ix = (ctx.foldedIndex ??= {});
+  if (!ix.byPair) {
+    const by = (ix.byPair = new Map<string, FoldedConn[]>());
+    const clients = new Set<string>();
+    for (let i = 0; i < ctx.conns.length; i++) clients.add(ctx.conns[i].m.clientIp);
+    for (const l of (ix.byServer ??= foldedIndex(ctx, (c) => c.m.serverIp, (f) => f.serverIp)).values()) {
+      for (const f of l) {
+        if (!clients.has(f.clientIp)) continue;
+        const k = `${f.clientIp} ${f.serverIp}`;
+        const p = by.get(k);
+        if (p) p.push(f); else by.set(k, [f]);
+      }
+    }
+  }
+  return ix.byPair.get(`${clientHost} ${serverHost}`) ?? NO_FOLDED;
+}
+
+/** The folded connections to this server host that set up this session, in Report order (a host of ctx.conns). */
+export function foldedWithSession(ctx: DiagnoseContext, serverHost: string, sid: bigint): readonly FoldedConn[] {
+  const ix = (ctx.foldedIndex ??= {});
+  if (!ix.bySession) {
+    ix.bySession = new Map();
+    for (const [h, l] of (ix.byServer ??= foldedIndex(ctx, (c) => c.m.serverIp, (f) => f.serverIp))) {
+      const by = new Map<bigint, FoldedConn[]>();
+      for (const f of l) {
+        if (f.sessionId === undefined) continue;
+        const p = by.get(f.sessionId);
+        if (p) p.push(f); else by.set(f.sessionId, [f]);
+      }
+      ix.bySession.set(h, by);
+    }
+  }
+  return ix.bySession.get(serverHost)?.get(sid) ?? NO_FOLDED;
 }
 
 /** The connections that have this fact (one F bit), in Report order. */

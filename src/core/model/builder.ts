@@ -12,6 +12,8 @@ import { outcomeOf, authOf } from "./summarize";
 import { emptyPktmon, pktmonDrop, pktmonInfo, pktmonWarnings } from "./pktmon";
 import { QuicCollector } from "../quic/flow";
 import { NONE, appended, intern, flat } from "./lists";
+import { Folder } from "./fold";
+import type { ConnectionSink } from "../connectionSink";
 
 const LADDER_MAX = 48; // handshake steps kept per connection; the rest are counted
 // Ladders are most of the model's memory. When a connection closes, its ladder is kept only while
@@ -184,6 +186,8 @@ export class ModelBuilder implements RecordSink {
   private laddersOk = 0;
   private laddersProblem = 0;
   private readonly reader = new EventReader();
+  /** the fold of closed healthy connections (model/fold.ts), once foldAtClose turned it on */
+  private folder: Folder | null = null;
 
   constructor(file: string, bytes: number) {
     this.m = {
@@ -194,15 +198,39 @@ export class ModelBuilder implements RecordSink {
     };
   }
 
+  /**
+   * Fold closed healthy connections into their records as they close (model/fold.ts); their
+   * records go to `sink` if given, else to buildReport. Off unless asked (and never with secrets:
+   * analyze.ts asks only without them); before the first record.
+   */
+  foldAtClose(sink: ConnectionSink | null = null): void {
+    this.folder = new Folder(sink, (c) => this.unfolded(c));
+    this.m.folded = this.folder.folded;
+  }
+
+  /** The model as built so far (tests watch the fold with it). */
+  get model(): CaptureModel { return this.m; }
+
+  /** A folded connection's model goes: from the lookup by stream and the model's list. */
+  private unfolded(c: ConnModel): void {
+    if (this.conns.get(c.stream) === c) this.conns.delete(c.stream);
+    const l = this.m.connections;
+    // (a connection folds soon after it closes: near the end of the list)
+    for (let i = l.length - 1; i >= 0; i--) if (l[i] === c) { l.splice(i, 1); break; }
+  }
+
   /** One event object (tests, the decrypt stage); the analysis hands records in place (record). */
   add(ev: RawEvent): void { this.record(this.reader.of(ev)); }
 
   /** One event: `ev` is read only during the call (see EventRecord). */
   record(ev: EventRecord): void {
+    this.folder?.before(ev);
     switch (ev.kind) {
       case C.EV_CAPTURE: {
         const f = ev.event().f;
         this.m.format = formatName(f.format as number);
+        // an ETL trace may be pktmon's, whose drops attach to connections at the end (model/pktmon.ts)
+        if (this.m.format === "etl") this.folder = null;
         const lt = LINK_TYPES[f.linktype as number] ?? `LINKTYPE_${f.linktype}`;
         if (!this.m.linkTypes.includes(lt)) this.m.linkTypes.push(lt);
         const r = f.tsresol as number;
@@ -219,6 +247,7 @@ export class ModelBuilder implements RecordSink {
         const p = describeProblem(e, this.m.file);
         if (e.kind === C.EV_WARNING && e.f.code === C.W_PKTMON_COPIES) {
           // said in finish, with the adapter's addresses from the rundown that may come later
+          this.folder = null;
           (this.m.pktmon ??= emptyPktmon()).analysed = { component: Number(e.f.value as bigint), skipped: Number(e.f.value2 as bigint), text: p.text };
           return;
         }
@@ -243,10 +272,15 @@ export class ModelBuilder implements RecordSink {
         this.m.connections.push(c);
         return;
       }
-      case C.EV_KRB: return this.krb(ev);
+      case C.EV_KRB: {
+        const n = this.m.kerberos.length;
+        this.krb(ev);
+        if (this.folder && this.m.kerberos.length > n) this.folder.kerberos(this.m.kerberos[n]);
+        return;
+      }
       case C.EV_ICMP: return this.icmp(ev);
-      case C.EV_PKTMON_DROP: return pktmonDrop((this.m.pktmon ??= emptyPktmon()), ev.event());
-      case C.EV_PKTMON_INFO: return pktmonInfo((this.m.pktmon ??= emptyPktmon()), ev.event());
+      case C.EV_PKTMON_DROP: this.folder = null; return pktmonDrop((this.m.pktmon ??= emptyPktmon()), ev.event());
+      case C.EV_PKTMON_INFO: this.folder = null; return pktmonInfo((this.m.pktmon ??= emptyPktmon()), ev.event());
       case C.EV_QUIC: case C.EV_QUIC_FLOW: return this.quic.add(ev.event(), ev.tsMs());
       case C.EV_SUMMARY: {
         const f = ev.event().f;
@@ -270,7 +304,7 @@ export class ModelBuilder implements RecordSink {
     switch (ev.kind) {
       case C.EV_TCP: return this.tcp(c, ev, ts);
       case C.EV_NBSS: return this.nbss(c, ev, ts);
-      case C.EV_SMB2: case C.EV_SMB1: return this.smb(c, ev, ts);
+      case C.EV_SMB2: case C.EV_SMB1: this.smb(c, ev, ts); this.folder?.smb(c, ev); return;
       case C.EV_SMB_TRANSFORM:
         if (!c.encrypted) { c.encrypted = { count: 0, firstFrame: ev.frame }; this.step(c, ev, ts, "encrypted message", "encrypted"); }
         c.encrypted.count++;
@@ -325,6 +359,7 @@ export class ModelBuilder implements RecordSink {
   /** A connection ended: decide whether its ladder stays (memory budget, see KEEP_LADDERS_*). */
   private closed(c: ConnModel): void {
     this.chain.delete(c.stream);
+    this.folder?.closed(c, c.lastFrame); // (this frame's: its TCP event is the last record read)
     if (c.ladderDropped || c.ladder.length === 0 || c.ladderKept) return;
     // both budgets spent (all but the first ~1,200 connections of a busy capture): dropped
     // either way, without judging the connection first

@@ -1,54 +1,86 @@
-// Which closed connections could be folded into a compact row (issue 15): the conservative test of
-// a connection no diagnosis rule can give a finding to, read from its model alone. Folding itself
-// (a row instead of the ConnModel, the rules' cross-connection aggregates) is not built yet: this
-// is its first part, proven against every fixture by tests/fold-predicate.test.ts.
+// Folding (issue 15): a closed connection no rule can give a finding to becomes its Report record
+// (connectionRecord.ts, as buildReport would make it) and a small FoldedConn row, and its ConnModel
+// goes. The record goes to the analysis's ConnectionSink when it has one, else stays for
+// buildReport to merge in Report order. Proven by tests/fold-predicate.test.ts (the predicate) and
+// tests/fold-at-close.test.ts (the Reports with and without folding are the same).
 //
 // When: once the capture is past the frame that closed the connection (RST, or FIN both ways).
 // The decoder lets the flow's reassembly go at that packet (its last gaps are declared in it,
 // after its TCP event, so not in builder.ts closed() itself) and never takes the flow up again:
 // no later event of the stream exists (tests/fold-after-close.test.ts), so no later ACK, RST or
-// retransmission can change lastFrame, `ended` or anything else of the model. Not with secrets
-// (the decrypt stage attaches decryption after finish) nor in a pktmon trace (drops attach by
-// address pair at the end, model/pktmon.ts attachDrops); ICMP errors attach only to a connection
-// whose SYN went unanswered (model/icmp.ts), never to a foldable one.
+// retransmission can change lastFrame, `ended` or anything else of the model. Never with secrets
+// (the decrypt stage attaches decryption after finish) nor in an ETL trace (pktmon drops attach
+// by address pair at the end, model/pktmon.ts attachDrops); ICMP errors attach only to a
+// connection whose SYN went unanswered (model/icmp.ts): such a connection is not folded.
 //
-// Every clause rules out a fact some rule or consumer reads (context.ts F bits beyond SESSIONS,
-// TREES, TREE_OK; the summary's outcome; Kerberos pairing; ICMP and pktmon attachment):
+// Every clause of foldable rules out a fact some rule or consumer reads (context.ts F bits beyond
+// SESSIONS, TREES, TREE_OK, REFERRALS; the summary's outcome; Kerberos pairing; ICMP and pktmon):
 // - no Kerberos auth, no KRB-ERROR or blob error in a blob: Kerberos exchanges pair with
 //   connections (model/kerberos.ts pairKerberos) and the Kerberos findings name those; a
-//   connection whose client spoke Kerberos must keep its model (the caller checks the client);
+//   connection whose client spoke Kerberos must keep its model (Folder checks the client);
 // - NTLM only, NTLMv2 (not F.NTLMV1), not guest or anonymous (GUEST_SESSION, TREE_ACCESS_*);
-// - SMB2/3 only (F.SMB1), nothing encrypted (F.ENCRYPTED, ENCRYPTED_TRAFFIC*), no decryption;
+// - SMB2/3, but for an SMB1 multi-protocol NEGOTIATE answered in SMB2 (MS-SMB2 3.3.5.3.1): F.SMB1
+//   (c.smb1) is read by SMB1_IN_USE alone, of the final NEGOTIATE response in SMB1; every other
+//   SMB1 test of the rules reads a failed phase, a refused tree or the final NEGOTIATE. SMB1 that
+//   works (smb1-nt1-ok.pcap) has that warning: a finding, so it keeps its model; nothing
+//   encrypted (F.ENCRYPTED, ENCRYPTED_TRAFFIC*), no decryption;
 // - no lost segments, not midstream (F.GAPS, F.INCOMPLETE), no ICMP error, no pktmon drop;
 // - every NEGOTIATE, SESSION_SETUP and TREE_CONNECT answered without error, no expiry, fewer
 //   than five legs (F.MANY_LEGS), no failed extra attempt (F.EXTRA_ATTEMPTS), no password check;
 // - a cipher chosen when one was (F.NO_CIPHER); no refusal after the setup. DFS referrals are
 //   allowed (Windows clients ask for one on every connection, answered STATUS_NOT_FOUND: the
-//   healthy fixture does) but another connection reads them (path-not-covered.ts referralsAfter,
-//   by client host): a row must keep its referrals (at most MAX_BEYOND) for that;
+//   healthy fixture does);
 // - the server answered in SMB on 445 or 139 (never a probe, model/builder.ts finish);
 // - outcome "ok".
+//
+// What other connections' rules read of a folded one is in its FoldedConn (diagnose/context.ts
+// foldedToServer, foldedFromClient merge those with the unfolded ones in Report order), except
+// two facts only a connection open at the time can give, which Folder checks instead: a tree
+// refused for a connection limit counts the connections to that server open at that frame
+// (tree-connection-limit.ts othersAt), and a PATH_NOT_COVERED reads the referrals its client asked
+// for afterwards (path-not-covered.ts referralsAfter). A connection folded later than such a
+// refusal could be one of those, so it is not folded; one folded before it ended before it.
+// Kerberos pairs a message with a connection of its client host from two minutes before the
+// connection to 1 ms after its first SESSION_SETUP (model/kerberos.ts bestConnection): Folder
+// folds no connection whose client host spoke Kerberos as a client before, and waits for the
+// capture's time to pass that window (a capture in time order, as the pairing takes it).
+//
+// Ladders: a folded connection keeps its ladder when the builder kept it at its close (the first
+// KEEP_LADDERS_OK healthy ones to close, builder.ts), and buildReport counts those against its ok
+// budget (LADDERS_OK) before the connections kept to the end. Only a capture with more healthy
+// connections than that budget can differ from no folding: in which of them keep a ladder (the
+// empty one a connection had when the builder had dropped it but Report order kept it).
 import * as W from "../../../assembly/wire";
-import type { ConnModel, KrbMsg } from "./types";
-import { isError, outcomeOf, authOf, establishedAttempt } from "./summarize";
+import * as C from "../../../assembly/events";
+import type { ConnModel, FoldedConn, FoldedConnections, KrbMsg } from "./types";
+import type { EventRecord } from "../decoder/records";
+import type { ConnectionSink } from "../connectionSink";
+import type { Connection } from "../report";
+import { isError, outcomeOf, authOf, establishedAttempt, summarize } from "./summarize";
+import { connectionRecord, SharedValues } from "../connectionRecord";
+import { endpoint } from "../names";
+import { statusLabel } from "../names";
+import { LIMIT_STATUSES } from "../diagnose/findings/tree-connection-limit";
 
 const MORE = W.STATUS_MORE_PROCESSING_REQUIRED;
 
 /** The connection is healthy beyond doubt: no rule can say anything about it (see above). */
 export function foldable(c: ConnModel): boolean {
-  if (c.midstream || c.gaps.length || c.encrypted || c.smb1 || c.notSmb || c.icmp || c.drops || c.decryption) return false;
+  if (c.midstream || c.gaps.length || c.encrypted || c.notSmb || c.icmp || c.drops || c.decryption) return false;
   if (!c.answeredSmb || (c.serverPort !== W.PORT_SMB && c.serverPort !== W.PORT_NBSS)) return false;
   if (c.nbssResponse && !c.nbssResponse.positive) return false;
   if (c.beyond && c.beyond.refused.length) return false;
   if (c.negotiates.length === 0 || c.sessions.length === 0 || c.sessions.length >= 5 || c.trees.length === 0) return false;
-  for (const n of c.negotiates) {
-    if (!n.req || !n.resp || n.resp.smb1 || n.req.smb1 || isError(n.resp.status) || n.resp.dialect === null) return false;
+  for (let i = 0; i < c.negotiates.length; i++) {
+    const n = c.negotiates[i];
+    // SMB1 only as the multi-protocol NEGOTIATE a client opens with, answered in SMB2
+    if (!n.req || !n.resp || n.resp.smb1 || (n.req.smb1 && i > 0) || isError(n.resp.status) || n.resp.dialect === null) return false;
   }
   const ciphers = c.negotiates[c.negotiates.length - 1].resp!.ciphers;
   if (ciphers?.length && ciphers[0] === 0) return false;
   for (const l of c.sessions) {
     const r = l.resp;
-    if (!r || !l.req.frame || l.passwordCheck) return false;
+    if (!r || !l.req.frame || l.req.smb1 || l.passwordCheck) return false;
     const st = r.status >>> 0;
     if (st !== 0 && st !== MORE) return false;
     for (const a of [l.req.auth, r.auth]) {
@@ -60,11 +92,115 @@ export function foldable(c: ConnModel): boolean {
   // the last leg ends the only attempt, with success
   if ((c.sessions[c.sessions.length - 1].resp!.status >>> 0) !== 0) return false;
   for (let i = 0; i < c.sessions.length - 1; i++) if ((c.sessions[i].resp!.status >>> 0) !== MORE) return false;
-  for (const t of c.trees) if (!t.resp || isError(t.resp.status) || (t.resp.status >>> 0) !== 0) return false;
+  for (const t of c.trees) if (!t.resp || t.req.smb1 || isError(t.resp.status) || (t.resp.status >>> 0) !== 0) return false;
   const est = establishedAttempt(c);
   if (!est) return false;
   if (authOf(c, est) !== "ntlm") return false;
   return outcomeOf(c, null, est).outcome === "ok";
+}
+
+/** A folded connection's FoldedConn. */
+class Row implements FoldedConn {
+  readonly order: number; readonly stream: number; readonly firstFrame: number; readonly lastFrame: number;
+  readonly clientPort: number; readonly serverPort: number; readonly clientIp: string; readonly serverIp: string;
+  constructor(c: ConnModel, readonly serverOs: FoldedConn["serverOs"], readonly serverName: FoldedConn["serverName"], readonly shares: readonly string[],
+    readonly sessionId: bigint | undefined, readonly sessionFrame: number, public record: Connection | null) {
+    this.order = c.order; this.stream = c.stream; this.firstFrame = c.firstFrame; this.lastFrame = c.lastFrame;
+    this.clientPort = Number(c.client.slice(c.client.lastIndexOf(":") + 1)); this.serverPort = c.serverPort;
+    this.clientIp = c.clientIp; this.serverIp = c.serverIp;
+  }
+  get server(): string { return endpoint(this.serverIp, this.serverPort); }
+  get id(): string { return `${endpoint(this.clientIp, this.clientPort)}-${this.server}`; }
+}
+
+/** Folded connections have no finding: the shared empty list. */
+const NO_FINDINGS: string[] = [];
+
+/**
+ * The builder's fold (ModelBuilder.fold): the connections closed and waiting for the capture to go
+ * past their closing frame, and what Folder checks beyond foldable (see the header).
+ */
+export class Folder {
+  readonly folded: FoldedConnections = { rows: [], ladders: 0, same: new SharedValues() };
+  /** closed connections waiting for a record of a later frame than `waitFrame` */
+  private waiting: ConnModel[] = [];
+  private waitFrame = 0;
+  /** client hosts that spoke Kerberos as clients so far (kerberosClient) */
+  private readonly krbClients = new Set<string>();
+  /** client hosts one of whose connections had a request refused STATUS_PATH_NOT_COVERED */
+  private readonly notCovered = new Set<string>();
+  /** per server host, the last frame a tree connect there was refused for a connection limit */
+  private readonly limitedAt = new Map<string, number>();
+
+  constructor(private readonly sink: ConnectionSink | null, private readonly drop: (c: ConnModel) => void) {}
+
+  /** A connection closed at frame `frame` (builder.ts closed). */
+  closed(c: ConnModel, frame: number): void {
+    if (this.waiting.includes(c)) return;
+    this.waiting.push(c);
+    this.waitFrame = frame;
+  }
+
+  /** Called with every record before it is read: folds what the capture is past. */
+  before(ev: EventRecord): void {
+    if (this.waiting.length === 0 || ev.frame <= this.waitFrame) return;
+    const keep: ConnModel[] = [];
+    let evTs: number | undefined;
+    for (const c of this.waiting) {
+      if (c.lastFrame >= ev.frame) { keep.push(c); continue; } // (not past it: never seen)
+      if (!this.may(c)) continue;
+      // a Kerberos message pairs with a connection up to 1 ms after its first SESSION_SETUP
+      // (model/kerberos.ts bestConnection): fold once the capture's time is past that
+      const limit = (c.sessions.find((l) => l.req.frame)?.req.ts ?? c.lastTs) + 1;
+      if (c.lastTs <= limit && (evTs ??= ev.tsMs()) <= limit) { keep.push(c); continue; }
+      this.fold(c);
+    }
+    this.waiting = keep;
+  }
+
+  /** A Kerberos message the model keeps (builder.ts krb). */
+  kerberos(k: KrbMsg): void {
+    this.krbClients.add(kerberosClient(k));
+  }
+
+  /** An SMB message of `c` (after the builder read it): the refusals Folder must know of. */
+  smb(c: ConnModel, ev: EventRecord): void {
+    const st = ev.u32(C.F_STATUS);
+    if (st === undefined) {
+      // an SMB1 DOS error: the status it stands for is the builder's to say (a limit, maybe)
+      if (ev.kind === C.EV_SMB1 && ev.u32(C.F_DOS_CLASS)) this.limitedAt.set(c.serverIp, ev.frame);
+      return;
+    }
+    if ((st >>> 0) < 0xc0000000) return;
+    if ((st >>> 0) === W.STATUS_PATH_NOT_COVERED) this.notCovered.add(c.clientIp);
+    else if (LIMIT_STATUSES.has(statusLabel(st >>> 0))) this.limitedAt.set(c.serverIp, ev.frame);
+  }
+
+  private may(c: ConnModel): boolean {
+    if (!foldable(c)) return false;
+    if (c.syns.length && !c.synAck) return false; // an ICMP error may answer its SYN (model/icmp.ts)
+    if (this.krbClients.has(c.clientIp)) return false;
+    if (c.beyond?.referrals.length && this.notCovered.has(c.clientIp)) return false;
+    if ((this.limitedAt.get(c.serverIp) ?? -1) >= c.firstFrame) return false;
+    return true;
+  }
+
+  private fold(c: ConnModel): void {
+    // (the capture's end is read only for a request left unanswered: a folded one has none)
+    const s = summarize(c, null);
+    // the ladder stays when the builder kept it (builder.ts closed: the first KEEP_LADDERS_OK
+    // healthy connections to close); those count against the Report's ok budget
+    const keep = c.ladderKept;
+    if (keep) this.folded.ladders++;
+    const r = connectionRecord(s, NO_FINDINGS, keep, this.folded.same);
+    const last = c.sessions[c.sessions.length - 1].resp!;
+    const row = new Row(c, r.serverOs ?? null, r.serverName ?? null,
+      // (the same few lists on most connections of a busy capture: one copy each)
+      this.folded.same.texts(c.trees.map((t) => t.path)), last.sessionId, last.frame, this.sink ? null : r);
+    this.folded.rows.push(row);
+    if (this.sink) this.sink.put(c.order, r);
+    this.drop(c);
+  }
 }
 
 /**

@@ -235,6 +235,47 @@ export interface CaptureModel {
   quic: QuicFlowModel[];
   /** a pktmon trace's components and drops (model/pktmon.ts); null for other captures */
   pktmon: PktmonModel | null;
+  /** the connections folded as they closed (model/fold.ts): no ConnModel, not in `connections` */
+  folded?: FoldedConnections;
+}
+
+/**
+ * What other connections' rules may read of a folded connection (model/fold.ts), kept when it is
+ * folded: its place, its frames, and the few facts of its own the cross-connection lookups read
+ * (diagnose/context.ts foldedToServer, foldedFromClient).
+ */
+export interface FoldedConn {
+  /** Report order (ConnModel.order) */
+  order: number;
+  /** the record's id and server endpoint, made when asked (a text each per connection otherwise) */
+  readonly id: string;
+  readonly server: string;
+  stream: number;
+  firstFrame: number;
+  lastFrame: number;
+  clientPort: number;
+  serverPort: number;
+  clientIp: string;
+  serverIp: string;
+  /** the record's serverOs and serverName (the server's NTLM CHALLENGE) */
+  serverOs: { version: string; name: string } | null;
+  serverName: { netbios: string | null; dns: string | null; domain: string | null; netname: string | null } | null;
+  /** the paths of its tree connects (every one answered STATUS_SUCCESS), in order */
+  shares: readonly string[];
+  /** the session its one successful SESSION_SETUP set up, and that response's frame */
+  sessionId: bigint | undefined;
+  sessionFrame: number;
+  /** its Report record, kept for buildReport when the analysis has no ConnectionSink */
+  record: import("../report").Connection | null;
+}
+
+export interface FoldedConnections {
+  /** in fold order; buildReport sorts them into Report order */
+  rows: FoldedConn[];
+  /** how many of them kept their ladder (counted against the Report's ok budget, reportBuilder.ts) */
+  ladders: number;
+  /** the records' shared values (connectionRecord.ts), for buildReport's records too */
+  same: import("../connectionRecord").SharedValues;
 }
 
 /** A pktmon component (event 20) and what the rundown said about it (30, 65, 66, 70). */

@@ -3,7 +3,7 @@
 // or NTLM blocked: Windows 11 24H2 / Server 2025 BlockNTLM) and has no service name to ask a
 // ticket for gives up so: an IP address as the server name is the usual reason (an SPN names a
 // host, never an address; the SMB 3.1.1 NETNAME context shows the name the client used).
-import { add, connsWith, F, host, streamFilter, type ConnView } from "../context";
+import { add, connsWith, F, foldedFromClient, host, streamFilter, type ConnView } from "../context";
 import type { NegotiateInfo, TcpEvent } from "../../model/types";
 import { namesOf } from "../../model/kerberos";
 import { finalNegotiate, isError } from "../../model/summarize";
@@ -57,6 +57,13 @@ export const authNotAttempted: FindingModule = {
       if (!clients.has(o.m.clientIp)) continue;
       const l = authenticated.get(o.m.clientIp);
       if (l) l.add(o.m.serverIp); else authenticated.set(o.m.clientIp, new Set([o.m.serverIp]));
+    }
+    // the folded connections authenticated too (model/fold.ts)
+    for (const ip of clients) {
+      for (const f of foldedFromClient(ctx, ip)) {
+        const l = authenticated.get(ip);
+        if (l) l.add(f.serverIp); else authenticated.set(ip, new Set([f.serverIp]));
+      }
     }
     const askedBetween = (ip: string, from: number, to: number) => {
       const l = asked.get(ip);

@@ -1,7 +1,7 @@
 // KDC_UNREACHABLE: Kerberos requests answered by an ICMP destination unreachable (the quoted UDP
 // header names the request: same addresses and ports), or never answered at all. An error when
 // the SMB connection they served then failed; a warning when the client fell back to NTLM.
-import { add, type ConnView, type DiagnoseContext } from "../context";
+import { add, smbConnections, type ConnView, type DiagnoseContext } from "../context";
 import { displayFilter } from "../../filters";
 import { icmpForUdp } from "../../model/icmp";
 import type { KrbExchange } from "../../model/kerberos";
@@ -52,7 +52,7 @@ function report(ctx: DiagnoseContext, exs: KrbExchange[], icmp: IcmpMsg[]): void
   const reqs = exs.map((e) => e.req!);
   const reqFrames = reqs.map((r) => r.frame);
   const fellBack = v ? v.m.sessions.some((l) => l.req.auth.ntlmType !== undefined) && v.s.outcome === "ok" : false;
-  const severity = !v ? (ctx.conns.length ? "info" : "error") : fellBack ? "warning" : "error";
+  const severity = !v ? (smbConnections(ctx) ? "info" : "error") : fellBack ? "warning" : "error";
   add(ctx, { id: "KDC_UNREACHABLE", severity, connection: v?.s.id ?? null, frames: [...reqFrames, ...icmp.map((e) => e.frame)].sort((a, b) => a - b) }, v ?? undefined, () => {
   const kinds = [...new Set(reqs.map((r) => (r.msgType === 10 ? "AS-REQ" : r.msgType === 12 ? "TGS-REQ" : "request")))].join(" and ");
   const realm = reqs.map((r) => r.realm).find((x) => x) ?? null;

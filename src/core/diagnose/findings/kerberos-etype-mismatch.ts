@@ -2,7 +2,7 @@
 // a key the account has (RFC 4120 3.1.3, 3.3.3). Today that is mostly RC4: clients configured for
 // rc4-hmac only, or accounts without AES keys once the domain controllers stop issuing RC4
 // (KB5073381 / CVE-2026-20833: AES-only defaults from April 2026, enforced from July 2026).
-import { add, type ConnView, type DiagnoseContext } from "../context";
+import { add, smbConnections, type ConnView, type DiagnoseContext } from "../context";
 import { displayFilter } from "../../filters";
 import { etypeName } from "../../names";
 import { smbServiceName, type KrbExchange } from "../../model/kerberos";
@@ -46,7 +46,7 @@ function setCmd(ex: KrbExchange, smb: string | null): string {
 
 function report(ctx: DiagnoseContext, group: KrbExchange[], v: ConnView | null): void {
   const ex = group[0];
-  const notSmb = !v && ctx.conns.length > 0;
+  const notSmb = !v && smbConnections(ctx) > 0;
   add(ctx, { id: "KERBEROS_ETYPE_MISMATCH", severity: notSmb ? "info" : "error", connection: v?.s.id ?? null, frames: group.flatMap((e) => [e.req?.frame, e.reply?.frame]).filter((x): x is number => !!x) }, v ?? undefined, () => {
   const offered = ex.req?.etypes ?? null;
   const names = offered ? offered.map((e) => `${etypeName(e)} (${e})`).join(", ") : null;

@@ -47,7 +47,8 @@ function refusalsOf(c: ConnView): Refusal[] {
 function referralsAfter(ctx: DiagnoseContext, c: ConnView, frame: number): { conn: ConnView; r: DfsReferral }[] {
   const out: { conn: ConnView; r: DfsReferral }[] = [];
   // (an index of the client's connections that asked for referrals: a scan of every connection
-  // per refusal was quadratic, and one of all connections is made for nothing else)
+  // per refusal was quadratic, and one of all connections is made for nothing else; a folded one
+  // asked none after a refusal: model/fold.ts Folder does not fold one that could have)
   for (const o of connsFromClientWith(ctx, F.REFERRALS, c.m.clientIp)) {
     for (const r of o.m.beyond?.referrals ?? []) if (r.req.frame > frame) out.push({ conn: o, r });
   }

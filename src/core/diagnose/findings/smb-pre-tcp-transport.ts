@@ -1,6 +1,6 @@
 // SMB_PRE_TCP_TRANSPORT: frames of the transports SMB ran over before TCP/IP (NetBIOS Frames over
 // 802.2 LLC, IPX): recognised and said to be not analysed, rather than "no SMB".
-import { add } from "../context";
+import { add, smbConnections } from "../context";
 import { REF } from "../references";
 import type { FindingModule } from "./module";
 
@@ -22,9 +22,9 @@ export const smbPreTcpTransport: FindingModule = {
           m.preTcp.ipx ? `${m.preTcp.ipx} IPX packets to or from the NetBIOS socket 0x0455 or the NWLink SMB sockets 0x0550–0x0555` : ""].filter(Boolean);
         add(ctx, {
           id: meta.id,
-          severity: ctx.conns.length === 0 ? "warning" : "info",
+          severity: smbConnections(ctx) === 0 ? "warning" : "info",
           title: "SMB over a pre-TCP transport (NetBEUI or IPX), not analysed",
-          explanation: `The capture holds frames of the transports SMB ran over before TCP/IP: ${over.join(", and ")}. SMB over these is not analysed here${ctx.conns.length ? "; the SMB connections over TCP are" : ", so this report cannot say how those sessions were set up (which is not the same as finding no SMB)"}. Windows dropped NetBEUI after Windows 2000 and IPX/NWLink after Windows XP / Server 2003; such traffic today comes from old systems or appliances.`,
+          explanation: `The capture holds frames of the transports SMB ran over before TCP/IP: ${over.join(", and ")}. SMB over these is not analysed here${smbConnections(ctx) ? "; the SMB connections over TCP are" : ", so this report cannot say how those sessions were set up (which is not the same as finding no SMB)"}. Windows dropped NetBEUI after Windows 2000 and IPX/NWLink after Windows XP / Server 2003; such traffic today comes from old systems or appliances.`,
           remediation: [
             "Open the capture in Wireshark to read these SMB messages (it decodes NetBIOS Frames and IPX): `netbios || ipx`.",
             "Move the clients and servers involved to SMB over TCP 445 (NetBEUI and IPX cannot be routed and are not supported by current Windows or Samba).",

@@ -36,6 +36,7 @@ function othersAt(ctx: DiagnoseContext, c: ConnView, at: number, path: string): 
   const p = path.toLowerCase();
   let server = 0;
   let share = 0;
+  // (no folded connection was open then: model/fold.ts Folder does not fold one that could be)
   for (const o of connsToServer(ctx, h)) {
     if (o === c || o.s.firstFrame > at || o.s.lastFrame < at) continue;
     server++;

@@ -6,7 +6,7 @@
 // nowhere (set up before the capture: a server restart or failover lost it). shared/precedence.ts
 // leaves this status to this module.
 import * as W from "../../../../assembly/wire";
-import { connsWith, F, add, connsToServer, host, streamFilter, type ConnView, type DiagnoseContext } from "../context";
+import { connsWith, F, add, connsToServer, foldedWithSession, host, peerOf, streamFilter, type ConnView, type DiagnoseContext, type Peer } from "../context";
 import { REF } from "../references";
 import { SMB2_COMMANDS } from "../../names";
 import type { SessionLeg, TreeConnect } from "../../model/types";
@@ -44,18 +44,24 @@ function refusalsOf(c: ConnView): Refusal[] {
   return out.sort((a, b) => a.respFrame - b.respFrame);
 }
 
-/** Where the capture shows the session set up: this connection or another one, with its frame. */
-function origin(ctx: DiagnoseContext, c: ConnView, sid: bigint | undefined, before: number): { conn: ConnView; frame: number } | null {
+/**
+ * Where the capture shows the session set up: this connection (`conn` null) or the first other one
+ * in Report order (kept to the end or folded: model/fold.ts), with its frame.
+ */
+function origin(ctx: DiagnoseContext, c: ConnView, sid: bigint | undefined, before: number): { conn: Peer | null; frame: number } | null {
   if (sid === undefined || sid === 0n) return null;
   const on = (o: ConnView) => o.m.sessions.find((l) => l.resp && (l.resp.status >>> 0) === 0 && l.resp.sessionId === sid && l.resp.frame < before);
   const mine = on(c);
-  if (mine) return { conn: c, frame: mine.resp!.frame };
+  if (mine) return { conn: null, frame: mine.resp!.frame };
+  let kept: { conn: Peer; frame: number } | null = null;
   for (const o of connsToServer(ctx, host(c.s.server))) { // (an index: a scan of every connection per refusal was quadratic)
     if (o === c) continue;
     const l = on(o);
-    if (l) return { conn: o, frame: l.resp!.frame };
+    if (l) { kept = { conn: peerOf(o), frame: l.resp!.frame }; break; }
   }
-  return null;
+  // a folded connection's one successful leg set up its session
+  const f = foldedWithSession(ctx, c.m.serverIp, sid).find((x) => x.sessionFrame < before);
+  return f && (!kept || f.order < kept.conn.order) ? { conn: f, frame: f.sessionFrame } : kept;
 }
 
 /** The connection's own session set up again after the refusal: the client recovered. */
@@ -69,7 +75,7 @@ function blameOf(ctx: DiagnoseContext, c: ConnView, r: Refusal): Blame {
   if (r.binding) return "unknown";
   const o = origin(ctx, c, r.sid, r.respFrame);
   if (!o) return "unknown";
-  if (o.conn !== c) return "client";
+  if (o.conn) return "client";
   return c.m.logoff && c.m.logoff.fromClient && c.m.logoff.frame > o.frame && c.m.logoff.frame < r.reqFrame ? "client" : "server";
 }
 
@@ -78,20 +84,20 @@ function why(ctx: DiagnoseContext, c: ConnView, r: Refusal): string {
   const sid = r.sid !== undefined ? `session ${sidText(r.sid)}` : "the session";
   const Sid = sid[0].toUpperCase() + sid.slice(1);
   if (r.binding) {
-    const where = o && o.conn !== c ? ` The session was set up on connection ${o.conn.s.id} (tcp.stream ${o.conn.s.stream}, frame ${o.frame})${o.conn.m.lastFrame < r.reqFrame ? `, which had ended (last frame ${o.conn.m.lastFrame}) before this bind: the session ended with it` : " and still existed there"}.` : "";
+    const where = o?.conn ? ` The session was set up on connection ${o.conn.id} (tcp.stream ${o.conn.stream}, frame ${o.frame})${o.conn.lastFrame < r.reqFrame ? `, which had ended (last frame ${o.conn.lastFrame}) before this bind: the session ended with it` : " and still existed there"}.` : "";
     return `A bind adds a connection to a session of another connection; the server looks ${sid} up among all its sessions (MS-SMB2 3.3.5.5.2) and has none by that id.${where} This happens when the extra channel reaches another server or cluster node than the first one (an address from the interface list that belongs to a different machine, a load balancer or DNS round robin in front of several servers), or when the session ended in the meantime.`;
   }
   if (!o) {
     return `The capture does not show ${sid} being set up: it is older than the capture, or was set up on a connection not captured. The server no longer has it: typically it restarted (a restart loses every session), the share moved to another cluster node, an administrator closed the session, or the server dropped it as idle or expired.`;
   }
-  if (o.conn === c) {
+  if (!o.conn) {
     const logoff = c.m.logoff && c.m.logoff.fromClient && c.m.logoff.frame > o.frame && c.m.logoff.frame < r.reqFrame ? c.m.logoff : null;
     return logoff
       ? `${Sid} was set up on this connection in frame ${o.frame}, and the client itself logged it off (LOGOFF, frame ${logoff.frame}) before using it again: the client went on with a session it had ended, a client bug.`
       : `${Sid} was set up on this connection in frame ${o.frame}; the server has deleted it since, without closing the connection: an administrator closed it (\`Close-SmbSession\`, \`smbcontrol\`), the server logged it off as idle, or its authentication expired and the server removed it instead of asking for a re-authentication.`;
   }
-  const ended = o.conn.m.lastFrame < r.reqFrame;
-  return `${Sid} belongs to connection ${o.conn.s.id} (tcp.stream ${o.conn.s.stream}), where it was set up in frame ${o.frame}${ended ? ` and which had ended by frame ${o.conn.m.lastFrame}` : ""}. A server holds a session per connection (MS-SMB2 3.3.5.2.9 looks the SessionId up in that connection's session table): another connection can use it only after binding to it (multichannel, SMB 3.x), and a client that reconnects must set up a new session (naming the old one as PreviousSessionId, MS-SMB2 3.2.4.2.3). This client sent the old session's id on a new connection ${c.m.sessions.length ? "instead" : "without any SESSION_SETUP"}, a client that reconnects carelessly.`;
+  const ended = o.conn.lastFrame < r.reqFrame;
+  return `${Sid} belongs to connection ${o.conn.id} (tcp.stream ${o.conn.stream}), where it was set up in frame ${o.frame}${ended ? ` and which had ended by frame ${o.conn.lastFrame}` : ""}. A server holds a session per connection (MS-SMB2 3.3.5.2.9 looks the SessionId up in that connection's session table): another connection can use it only after binding to it (multichannel, SMB 3.x), and a client that reconnects must set up a new session (naming the old one as PreviousSessionId, MS-SMB2 3.2.4.2.3). This client sent the old session's id on a new connection ${c.m.sessions.length ? "instead" : "without any SESSION_SETUP"}, a client that reconnects carelessly.`;
 }
 
 export const userSessionDeleted: FindingModule = {

@@ -33,7 +33,7 @@
 //   other module and speak only for a connection no error finding explained (explainedByError).
 // Order of emission (which the Report keeps among findings of one severity on one frame and in
 // each connection's list of ids) is the walk's: walk.ts.
-import { hasErrorFinding, has, F, host, okBetween, type ConnView, type DiagnoseContext } from "../../context";
+import { hasErrorFinding, has, F, host, okBetween, foldedBetween, peerOf, smbConnections, type ConnView, type DiagnoseContext, type Peer } from "../../context";
 import { statusLabel, statusInWords } from "../../../names";
 import { isError, serverResetAfter, failedExtraAttempts } from "../../../model/summarize";
 import { EXPECTED_KRB_ERRORS, type KrbExchange } from "../../../model/kerberos";
@@ -48,7 +48,7 @@ import { smbOverQuic } from "../../../quic/flow";
 import { CREDENTIAL } from "../logon-failure";
 
 export type TcpVerdict =
-  | { id: "PORT_139_FALLBACK"; other: ConnView }
+  | { id: "PORT_139_FALLBACK"; other: Peer }
   | { id: "TCP_REJECTED"; by: "icmp" | "rst" }
   | { id: "TCP_NO_ANSWER" };
 
@@ -57,7 +57,10 @@ export function tcpVerdict(ctx: DiagnoseContext, c: ConnView): TcpVerdict | null
   const m = c.m;
   if (c.s.failedPhase !== "tcp") return null;
   // Windows tries 445 and 139 together and keeps whichever answers: the client got through
-  const other = okBetween(ctx, host(c.s.client), host(c.s.server)).find((o) => o !== c && o.m.serverPort !== m.serverPort);
+  // (the first in Report order, kept to the end or folded: model/fold.ts)
+  const kept = okBetween(ctx, host(c.s.client), host(c.s.server)).find((o) => o !== c && o.m.serverPort !== m.serverPort);
+  const folded = foldedBetween(ctx, m.clientIp, m.serverIp).find((o) => o.serverPort !== m.serverPort);
+  const other = kept && (!folded || kept.m.order < folded.order) ? peerOf(kept) : folded;
   if (other) return { id: "PORT_139_FALLBACK", other };
   if (c.s.outcome === "failed" && m.icmp && !m.rst) return { id: "TCP_REJECTED", by: "icmp" };
   if (c.s.outcome === "failed" && m.rst) return { id: "TCP_REJECTED", by: "rst" };
@@ -170,7 +173,7 @@ export function kerberosErrors(ctx: DiagnoseContext): { groups: KrbErrorGroup[];
   for (const group of byKey.values()) {
     const err = group[0].reply!.errorCode!;
     const v = viewOf(group[0]);
-    groups.push({ id: err === 7 || err === 8 ? "KERBEROS_SPN_UNKNOWN" : "KERBEROS_ERROR", group, err, v, notSmb: !v && ctx.conns.length > 0 });
+    groups.push({ id: err === 7 || err === 8 ? "KERBEROS_SPN_UNKNOWN" : "KERBEROS_ERROR", group, err, v, notSmb: !v && smbConnections(ctx) > 0 });
   }
   return { groups, preauth };
 }
@@ -219,5 +222,5 @@ export function explainedByError(ctx: DiagnoseContext, c: ConnView): boolean {
 export function noSmbAtAll(ctx: DiagnoseContext): boolean {
   const m = ctx.model;
   // SMB over QUIC is SMB too (SMB_OVER_QUIC, SMB_QUIC_FAILED say what can be told of it)
-  return ctx.conns.length === 0 && m.kerberos.length === 0 && !m.error && m.preTcp.netbeui + m.preTcp.ipx === 0 && smbOverQuic(m).length === 0;
+  return smbConnections(ctx) === 0 && m.kerberos.length === 0 && !m.error && m.preTcp.netbeui + m.preTcp.ipx === 0 && smbOverQuic(m).length === 0;
 }

@@ -2,7 +2,7 @@
 // fill what the capture shows, keep a <placeholder> only for what it cannot). Its computer name
 // comes from an NTLM CHALLENGE (MsvAvNbComputerName, MsvAvDnsComputerName, MS-NLMP 2.2.2.1) on any
 // connection to the same address. (The name the client used is session-text.ts serverName.)
-import { host, type DiagnoseContext } from "../../context";
+import { host, foldedToServer, type DiagnoseContext } from "../../context";
 
 export interface ServerAccount {
   /** the NetBIOS computer name ("DC1"): `setspn`, `netdom`, a Samba account DC1$ */
@@ -14,9 +14,9 @@ export interface ServerAccount {
 }
 
 /** Per analysis, the computer each server address named itself (built once: a capture may hold 50,000 failing connections). */
-const byContext = new WeakMap<DiagnoseContext, Map<string, ServerAccount>>();
+const byContext = new WeakMap<DiagnoseContext, Map<string, ServerAccount & { order: number }>>();
 
-/** The computer the server at this address said it is, in any CHALLENGE of the capture. */
+/** The computer the server at this address said it is, in the first CHALLENGE of the capture (Report order). */
 export function serverAccount(ctx: DiagnoseContext, serverEndpoint: string): ServerAccount | null {
   let byIp = byContext.get(ctx);
   if (!byIp) {
@@ -27,8 +27,18 @@ export function serverAccount(ctx: DiagnoseContext, serverEndpoint: string): Ser
       const n = c.s.serverName;
       if (!n?.netbios) continue;
       const ip = c.m.serverIp; // host(c.s.server), as the model has it
-      if (!byIp.has(ip)) byIp.set(ip, { netbios: n.netbios, dns: n.dns, domain: n.domain });
+      if (!byIp.has(ip)) byIp.set(ip, { netbios: n.netbios, dns: n.dns, domain: n.domain, order: c.m.order });
+    }
+    // and the folded connections' (model/fold.ts), where one comes first
+    for (const ip of new Set(conns.map((c) => c.m.serverIp))) {
+      const kept = byIp.get(ip);
+      for (const f of foldedToServer(ctx, ip)) {
+        if (kept && kept.order < f.order) break;
+        const n = f.serverName;
+        if (n?.netbios) { byIp.set(ip, { netbios: n.netbios, dns: n.dns, domain: n.domain, order: f.order }); break; }
+      }
     }
   }
-  return byIp.get(host(serverEndpoint)) ?? null;
+  const a = byIp.get(host(serverEndpoint));
+  return a ? { netbios: a.netbios, dns: a.dns, domain: a.domain } : null;
 }

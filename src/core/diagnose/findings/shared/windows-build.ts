@@ -4,7 +4,7 @@
 import type { Connection } from "../../../report";
 import type { ConnModel } from "../../../model/types";
 import { osVersion } from "../../../names";
-import { connsToServer, host, type ConnView, type DiagnoseContext } from "../../context";
+import { connsToServer, foldedToServer, host, peerOf, type ConnView, type DiagnoseContext, type Peer } from "../../context";
 
 export interface WindowsBuild { major: number; minor: number; build: number; name: string }
 
@@ -30,14 +30,36 @@ export function windowsBuildOf(v: number | undefined): WindowsBuild | null {
 /** The client's Windows release, from its NTLM NEGOTIATE / AUTHENTICATE (model level, for the rules that read ConnModel). */
 export const clientWindows = (m: ConnModel) => windowsBuildOf(m.sessions.map((s) => s.req.auth.osVersion).find((x) => x !== undefined));
 
-/** A server host's Windows release as any connection of the capture shows it (its NTLM CHALLENGE), with that connection. */
-export function serverWindows(ctx: DiagnoseContext, serverHost: string): { build: WindowsBuild; conn: ConnView } | null {
+/**
+ * A server host's Windows release as the first connection of the capture (in Report order, kept
+ * to the end or folded: model/fold.ts) that shows it (its NTLM CHALLENGE), with that connection.
+ */
+export function serverWindows(ctx: DiagnoseContext, serverHost: string): { build: WindowsBuild; conn: Peer } | null {
   // the context's index by server host: a scan of every connection per connection was quadratic (dense: 60 % of the CPU)
+  let kept: { build: WindowsBuild; conn: Peer } | null = null;
   for (const o of connsToServer(ctx, serverHost)) {
     const b = windowsBuild(o.s.serverOs ?? null);
-    if (b) return { build: b, conn: o };
+    if (b) { kept = { build: b, conn: peerOf(o) }; break; }
   }
-  return null;
+  const f = firstFoldedWindows(ctx, serverHost);
+  return f && (!kept || f.conn.order < kept.conn.order) ? f : kept;
+}
+
+/** Per analysis and server host, the first folded connection that names its Windows release (asked per failing connection). */
+const foldedWindows = new WeakMap<DiagnoseContext, Map<string, { build: WindowsBuild; conn: Peer } | null>>();
+function firstFoldedWindows(ctx: DiagnoseContext, serverHost: string): { build: WindowsBuild; conn: Peer } | null {
+  let by = foldedWindows.get(ctx);
+  if (!by) foldedWindows.set(ctx, (by = new Map()));
+  let w = by.get(serverHost);
+  if (w === undefined) {
+    w = null;
+    for (const f of foldedToServer(ctx, serverHost)) {
+      const b = windowsBuild(f.serverOs);
+      if (b) { w = { build: b, conn: f }; break; }
+    }
+    by.set(serverHost, w);
+  }
+  return w;
 }
 
 /** A sentence for a client that requires signing because its release does so by default (Windows 11 24H2 / Server 2025), or "". */
@@ -56,6 +78,6 @@ export function signingByDefault(c: ConnView): string {
 export function server2008R2Hang(ctx: DiagnoseContext, c: ConnView): string {
   const s = serverWindows(ctx, host(c.s.server));
   if (!s || !is2008R2(s.build)) return "";
-  const where = s.conn === c ? "" : ` (its NTLM CHALLENGE on connection ${s.conn.s.id}, tcp.stream ${s.conn.s.stream})`;
+  const where = s.conn.order === c.m.order ? "" : ` (its NTLM CHALLENGE on connection ${s.conn.id}, tcp.stream ${s.conn.stream})`;
   return ` The server is ${s.build.name}${where}: for this hang on Windows Server 2008 R2 the SMB troubleshooting article points to hotfixes; bring the server (and the client) fully up to date before anything else, and plan to move off a release that no longer gets updates.`;
 }
