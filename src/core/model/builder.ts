@@ -232,6 +232,8 @@ export class ModelBuilder implements RecordSink {
   private laddersOk = 0;
   private laddersProblem = 0;
   private readonly reader = new EventReader();
+  /** the time of the event being read (ms), for its handler */
+  private ts = Number.NaN;
 
   constructor(file: string, bytes: number) {
     this.m = {
@@ -312,15 +314,17 @@ export class ModelBuilder implements RecordSink {
     }
     const c = this.conns.get(ev.stream);
     if (!c) return;
-    const ts = ev.tsMs();
+    // (the time in a field of the builder, not an argument: a double passed to a handler is a
+    // number object made per event, a million per 50,000 connections)
+    const ts = (this.ts = ev.tsMs());
     if (ev.frame > c.lastFrame) c.lastFrame = ev.frame;
     if (ts > c.lastTs) c.lastTs = ts;
     switch (ev.kind) {
-      case C.EV_TCP: return this.tcp(c, ev, ts);
-      case C.EV_NBSS: return this.nbss(c, ev, ts);
-      case C.EV_SMB2: case C.EV_SMB1: return this.smb(c, ev, ts);
+      case C.EV_TCP: return this.tcp(c, ev);
+      case C.EV_NBSS: return this.nbss(c, ev);
+      case C.EV_SMB2: case C.EV_SMB1: return this.smb(c, ev);
       case C.EV_SMB_TRANSFORM:
-        if (!c.encrypted) { c.encrypted = { count: 0, firstFrame: ev.frame }; this.step(c, ev, ts, "encrypted message", "encrypted"); }
+        if (!c.encrypted) { c.encrypted = { count: 0, firstFrame: ev.frame }; this.step(c, ev, "encrypted message", "encrypted"); }
         c.encrypted.count++;
         return;
       case C.EV_SMB_COMPRESSED:
@@ -332,23 +336,25 @@ export class ModelBuilder implements RecordSink {
       case C.EV_GAP: {
         const len = ev.u32(C.F_LEN) as number;
         c.gaps = appended(c.gaps, { frame: ev.frame, bytes: len, fromClient: ev.fromClient });
-        this.step(c, ev, ts, `${len} bytes missing from the capture`, "gap", undefined, true);
+        this.step(c, ev, `${len} bytes missing from the capture`, "gap", undefined, true);
         return;
       }
     }
   }
 
-  private step(c: ConnModel, ev: EventRecord, ts: number, label: string, kind: ConnModel["ladder"][number]["kind"], status?: string | null, error?: boolean) {
+  /** A ladder step of the event being read (at this.ts). */
+  private step(c: ConnModel, ev: EventRecord, label: string, kind: ConnModel["ladder"][number]["kind"], status?: string | null, error?: boolean) {
     if (c.ladderDropped) return;
     if (c.ladder.length >= LADDER_MAX) { c.ladderOverflow++; return; }
-    const l = { frame: ev.frame, ts, fromClient: ev.fromClient, label, status, kind, error };
+    const l = { frame: ev.frame, ts: this.ts, fromClient: ev.fromClient, label, status, kind, error };
     // a handshake's ladder has a dozen steps, and all but the first ~1,200 connections' are let go
     // at close: one array grown in place (to 17 at its second step), not appended's copies
     if (c.ladder.length === 0) c.ladder = [l];
     else c.ladder.push(l);
   }
 
-  private tcp(c: ConnModel, ev: EventRecord, ts: number): void {
+  private tcp(c: ConnModel, ev: EventRecord): void {
+    const ts = this.ts;
     const flags = ev.u32(C.F_TCP_FLAGS) as number;
     const syn = (flags & 2) !== 0, ack = (flags & 16) !== 0, rst = (flags & 4) !== 0, fin = (flags & 1) !== 0;
     // (made only for the flags kept: the other TCP events are only ladder steps)
@@ -361,7 +367,7 @@ export class ModelBuilder implements RecordSink {
       const neg = c.negotiates[c.negotiates.length - 1];
       if (leg && !leg.resp && !leg.bareAck && (!neg?.req || leg.req.frame > neg.req.frame)) leg.bareAck = { frame: ev.frame, delayMs };
       else if (neg?.req && !neg.resp && !c.negotiateBareAck) c.negotiateBareAck = { frame: ev.frame, delayMs };
-      this.step(c, ev, ts, `ACK (no data) ${delayMs < 1 ? `${(delayMs * 1000).toFixed(0)} µs` : `${delayMs.toFixed(1)} ms`} after the request`, "tcp");
+      this.step(c, ev, `ACK (no data) ${delayMs < 1 ? `${(delayMs * 1000).toFixed(0)} µs` : `${delayMs.toFixed(1)} ms`} after the request`, "tcp");
       return;
     }
     if (t) {
@@ -370,7 +376,7 @@ export class ModelBuilder implements RecordSink {
       if (rst) c.rst ??= t;
       if (fin) { if (ev.fromClient) c.finClient ??= t; else c.finServer ??= t; }
     }
-    this.step(c, ev, ts, tcpFlagsText(flags), "tcp", null, rst);
+    this.step(c, ev, tcpFlagsText(flags), "tcp", null, rst);
     if (rst || (c.finClient && c.finServer)) this.closed(c);
   }
 
@@ -390,23 +396,25 @@ export class ModelBuilder implements RecordSink {
     if (c.beyond) c.beyond.open = null;
   }
 
-  private nbss(c: ConnModel, ev: EventRecord, ts: number): void {
+  private nbss(c: ConnModel, ev: EventRecord): void {
+    const ts = this.ts;
     const type = ev.u32(C.F_NBSS_TYPE) as number;
     if (type === W.NBSS_REQUEST) {
       c.nbssRequest = { frame: ev.frame, ts, called: nbName(ev.str(C.F_NB_CALLED)), calling: nbName(ev.str(C.F_NB_CALLING)) };
-      this.step(c, ev, ts, `NetBIOS session request to ${c.nbssRequest.called ?? "?"}`, "nbss");
+      this.step(c, ev, `NetBIOS session request to ${c.nbssRequest.called ?? "?"}`, "nbss");
     } else if (type === W.NBSS_POSITIVE || type === W.NBSS_NEGATIVE) {
       const error = ev.u32(C.F_NB_ERROR);
       c.nbssResponse = { frame: ev.frame, ts, positive: type === W.NBSS_POSITIVE, error };
-      this.step(c, ev, ts, type === W.NBSS_POSITIVE ? "NetBIOS session accepted" : `NetBIOS session refused (error 0x${(error ?? 0).toString(16)})`, "nbss", null, type === W.NBSS_NEGATIVE);
+      this.step(c, ev, type === W.NBSS_POSITIVE ? "NetBIOS session accepted" : `NetBIOS session refused (error 0x${(error ?? 0).toString(16)})`, "nbss", null, type === W.NBSS_NEGATIVE);
     }
   }
 
-  private smb(c: ConnModel, ev: EventRecord, ts: number): void {
+  private smb(c: ConnModel, ev: EventRecord): void {
+    const ts = this.ts;
     const smb1 = ev.kind === C.EV_SMB1;
     const cmd = ev.u32(C.F_CMD);
     if (cmd === undefined) return; // a header the capture cut off
-    if (!smb1 && cmd > W.SMB2_TREE_DISCONNECT) return this.beyond(c, ev, ts, cmd);
+    if (!smb1 && cmd > W.SMB2_TREE_DISCONNECT) return this.beyond(c, ev, cmd);
     c.smbMessages++;
     if (!ev.fromClient) c.answeredSmb = true;
     if (smb1) c.smb1 = true;
@@ -448,7 +456,7 @@ export class ModelBuilder implements RecordSink {
       if (isNeg && resp && dialect !== undefined) label += smb1 ? (smb1Dialect ? ` (dialect ${smb1Dialect})` : " (no dialect chosen)") : ` (${smb2Dialect(dialect)})`;
       // Only a failed setup step is marked as the failure (IOCTL STATUS_NOT_FOUND for a DFS
       // referral, say, is routine)
-      this.step(c, ev, ts, label, "smb", statusText, failed && (isNeg || isSs || isTc));
+      this.step(c, ev, label, "smb", statusText, failed && (isNeg || isSs || isTc));
     }
     if (!resp) {
       if (cmd === (smb1 ? W.SMB1_LOGOFF_ANDX : W.SMB2_LOGOFF)) c.logoff ??= { frame: ev.frame, ts, fromClient: ev.fromClient };
@@ -516,7 +524,8 @@ export class ModelBuilder implements RecordSink {
    * MAX_BEYOND refusals and referrals of a connection, and the latest MAX_OPEN requests awaiting
    * an answer (a CREATE's name is wanted only if its answer is refused).
    */
-  private beyond(c: ConnModel, ev: EventRecord, ts: number, cmd: number): void {
+  private beyond(c: ConnModel, ev: EventRecord, cmd: number): void {
+    const ts = this.ts;
     const b: BeyondSetup = (c.beyond ??= { refused: NONE, referrals: NONE, open: new Map() });
     const id = u64Key(ev, C.F_MSG_ID) ?? 0;
     if (ev.u32(C.F_RESPONSE) !== 1) {
@@ -548,7 +557,7 @@ export class ModelBuilder implements RecordSink {
       req: req && req.cmd === cmd ? { frame: req.frame, ts: req.ts, name: req.name, dfsOp: req.dfsOp } : undefined,
       resp: { frame: ev.frame, ts, status, sessionId: ev.big(C.F_SESSION_ID), treeId: ev.u32(C.F_TREE_ID) },
     });
-    this.step(c, ev, ts, cmdLabel(false, cmd, true), "smb", statusLabel(status), true);
+    this.step(c, ev, cmdLabel(false, cmd, true), "smb", statusLabel(status), true);
   }
 
   /**
