@@ -288,6 +288,12 @@ export class ModelBuilder implements RecordSink {
           serverPort: dstPort, midstream: ev.u32(C.F_VALUE) === 1, firstFrame: ev.frame, lastFrame: ev.frame,
           firstTs: ts, lastTs: ts, syns: NONE, negotiates: NONE, sessions: NONE, trees: NONE, smb1: false,
           smbMessages: 0, encrypted: null, gaps: NONE, pending: null, ladder: NONE, ladderOverflow: 0, ladderDropped: false, ladderKept: false,
+          // the usual optional fields too, in one order: one hidden class for nearly every
+          // connection (added as events came, they made 20, and every read of a connection's field
+          // by the summary and the rules was a megamorphic lookup), and no property array grown per
+          // connection. The rare ones (notSmb, icmp, drops, decryption) are added when they come.
+          answeredSmb: undefined, synAck: undefined, rst: undefined, finClient: undefined, finServer: undefined,
+          logoff: undefined, nbssRequest: undefined, nbssResponse: undefined, negotiateBareAck: undefined, beyond: undefined,
         };
         this.conns.set(ev.stream, c);
         this.m.connections.push(c);
