@@ -137,8 +137,8 @@ function cmdLabel(smb1: boolean, cmd: number, resp: boolean): string {
  * What a SESSION_SETUP message's security blob says. Nearly every message of a capture says one of
  * a few things (the same client NEGOTIATE, the same server's CHALLENGE, the same user's
  * AUTHENTICATE, an empty answer: the dense bench's 141,000 messages, 33 distinct), so equal facts
- * are one shared, frozen object (AUTH_SLOTS direct-mapped by the fields read; a collision replaces
- * the slot), not an object of a dozen properties per message.
+ * are one shared, frozen object (AUTH_SLOTS, two-way, by a hash of the fields read; a collision
+ * replaces the older), not an object of a dozen properties per message.
  */
 export function authFacts(r: EventRecord): AuthFacts {
   const v = authRaw;
@@ -159,21 +159,28 @@ export function authFacts(r: EventRecord): AuthFacts {
   for (let i = 0; i < AUTH_FIELDS; i++) {
     const x = v[i];
     if (typeof x === "string") {
-      // every character: names that differ in one (smbsrv.a.test, smbsrv.b.test) must not share a slot
-      for (let j = 0; j < x.length; j++) h = Math.imul(h ^ x.charCodeAt(j), 0x01000193);
-      h = Math.imul(h ^ x.length, 0x01000193);
+      // its length and three characters (names that differ in one, smbsrv.a.test and
+      // smbsrv.b.test, mostly differ in the middle one; when not, the second way keeps both)
+      const n = x.length;
+      h = Math.imul(h ^ n, 0x01000193);
+      if (n > 0) h = Math.imul(h ^ (x.charCodeAt(0) | (x.charCodeAt(n >> 1) << 8) | (x.charCodeAt(n - 1) << 16)), 0x01000193);
     } else h = Math.imul(h ^ (x === undefined ? -1 : x), 0x01000193);
   }
-  const slot = (h ^ (h >>> 15)) & (AUTH_SLOTS - 1);
-  const seen = authSeen[slot];
-  if (seen !== null) {
-    let i = 0;
-    while (i < AUTH_FIELDS && seen.raw[i] === v[i]) i++;
-    if (i === AUTH_FIELDS) return seen.facts;
-  }
+  // two ways: the slot and its neighbour, the latest first
+  const slot = (h ^ (h >>> 15)) & (AUTH_SLOTS - 2);
+  const a = authSeen[slot];
+  if (a !== null && sameRaw(a.raw, v)) return a.facts;
+  const b = authSeen[slot + 1];
+  if (b !== null && sameRaw(b.raw, v)) return b.facts;
   const facts = Object.freeze(authOfRaw(v));
+  authSeen[slot + 1] = a;
   authSeen[slot] = { raw: v.slice(), facts };
   return facts;
+}
+
+function sameRaw(a: readonly (string | number | undefined)[], b: readonly (string | number | undefined)[]): boolean {
+  for (let i = 0; i < AUTH_FIELDS; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 const AUTH_FIELDS = 22;
