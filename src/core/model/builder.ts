@@ -586,7 +586,16 @@ export class ModelBuilder implements RecordSink {
     if (andx !== undefined && andx !== W.SMB1_NO_ANDX) this.chain.set(c.stream, { next: andx, noUid });
     else if (chained) this.chain.delete(c.stream);
     const noTid = cmd === W.SMB1_NEGOTIATE || cmd === W.SMB1_TREE_CONNECT_ANDX;
-    return `1:${cmd}:${ev.u32(C.F_SMB1_PID) ?? 0}:${u64Key(ev, C.F_MSG_ID) ?? 0}:${noUid ? "" : String(u64Key(ev, C.F_SESSION_ID) ?? "")}:${noTid ? "" : String(ev.u32(C.F_TREE_ID) ?? "")}`;
+    const pid = ev.u32(C.F_SMB1_PID) ?? 0, mid = u64Key(ev, C.F_MSG_ID) ?? 0;
+    const uid = noUid ? undefined : u64Key(ev, C.F_SESSION_ID), tid = noTid ? undefined : ev.u32(C.F_TREE_ID);
+    // The wire's fields are 16 bits (PID 32): the key as one short string of their code units,
+    // made at once (no number texts joined per message); marked by its first unit, which the
+    // general form ("1:…", for any other value) never starts with. Equal keys either way exactly
+    // when the fields are equal (an absent UID or TID is one value, as "" in the general form).
+    if (cmd <= 0xffff && pid <= 0xffffffff && typeof mid === "number" && mid <= 0xffff && (uid === undefined || (typeof uid === "number" && uid <= 0xffff)) && (tid === undefined || tid <= 0xffff)) {
+      return String.fromCharCode(1, (uid === undefined ? 0 : 1) | (tid === undefined ? 0 : 2), cmd, pid & 0xffff, pid >>> 16, mid, uid ?? 0, tid ?? 0);
+    }
+    return `1:${cmd}:${pid}:${mid}:${String(uid ?? "")}:${String(tid ?? "")}`;
   }
 
   private krb(ev: EventRecord): void {
