@@ -201,8 +201,12 @@ export const KRB_MSG_TYPES: Record<number, string> = {
   20: "KRB-SAFE", 21: "KRB-PRIV", 22: "KRB-CRED", 30: "KRB-ERROR",
 };
 
-const IPV4_TEXTS_MAX = 4096;
-const ipv4Texts = new Map<number, string>();
+// One string per IPv4 address, shared by every connection and message that names it: a
+// direct-mapped table by the address (a collision replaces the slot), no Map to grow and clear in
+// a capture of tens of thousands of hosts.
+const IPV4_SLOTS = 1 << 14;
+const ipv4Key = new Float64Array(IPV4_SLOTS).fill(-1);
+const ipv4Text: string[] = new Array<string>(IPV4_SLOTS).fill("");
 
 /** Formats an address field (16 bytes, IPv4 as ::ffff:a.b.c.d) as text. */
 export function ipText(b: Uint8Array | undefined): string {
@@ -210,13 +214,11 @@ export function ipText(b: Uint8Array | undefined): string {
   let v4 = b[10] === 0xff && b[11] === 0xff;
   for (let i = 0; v4 && i < 10; i++) v4 = b[i] === 0;
   if (v4) {
-    // one string per address, shared by every connection and message that names it
     const key = ((b[12] << 24) | (b[13] << 16) | (b[14] << 8) | b[15]) >>> 0;
-    let t = ipv4Texts.get(key);
-    if (t === undefined) {
-      if (ipv4Texts.size >= IPV4_TEXTS_MAX) ipv4Texts.clear();
-      ipv4Texts.set(key, (t = `${b[12]}.${b[13]}.${b[14]}.${b[15]}`));
-    }
+    const slot = Math.imul(key, 0x9e3779b1) >>> 18; // (Fibonacci hashing: the host bytes vary most)
+    if (ipv4Key[slot] === key) return ipv4Text[slot];
+    const t = flatText(`${b[12]}.${b[13]}.${b[14]}.${b[15]}`);
+    ipv4Key[slot] = key; ipv4Text[slot] = t;
     return t;
   }
   const groups: string[] = [];
@@ -233,9 +235,33 @@ export function ipText(b: Uint8Array | undefined): string {
   return `${groups.slice(0, best).join(":")}::${groups.slice(best + bestLen).join(":")}`;
 }
 
+/**
+ * "ip:port" ("[ip]:port" for IPv6). The same endpoints recur (a server's, a KDC's): the last text
+ * made for an (ip, port) is kept in a direct-mapped table, found without making the text again.
+ */
 export function endpoint(ip: string, port: number): string {
-  return ip.includes(":") ? `[${ip}]:${port}` : `${ip}:${port}`;
+  let h = Math.imul(0x811c9dc5 ^ port, 0x01000193);
+  for (let i = 0; i < ip.length; i++) h = Math.imul(h ^ ip.charCodeAt(i), 0x01000193);
+  const slot = (h ^ (h >>> 16)) & (ENDPOINT_SLOTS - 1);
+  if (endpointPort[slot] === port && endpointIp[slot] === ip) return endpointText[slot];
+  const t = flatText(ip.includes(":") ? `[${ip}]:${port}` : `${ip}:${port}`);
+  endpointPort[slot] = port; endpointIp[slot] = ip; endpointText[slot] = t;
+  return t;
 }
+const ENDPOINT_SLOTS = 1 << 12;
+const endpointPort = new Int32Array(ENDPOINT_SLOTS).fill(-1);
+const endpointIp: string[] = new Array<string>(ENDPOINT_SLOTS).fill("");
+const endpointText: string[] = new Array<string>(ENDPOINT_SLOTS).fill("");
+
+/**
+ * `s` as one flat string: a text joined from parts is a tree of them in V8 until a character
+ * is read (then the garbage collector keeps only the flat copy: see model/lists.ts flat).
+ */
+function flatText(s: string): string {
+  flatRead ^= s.charCodeAt(0);
+  return s;
+}
+let flatRead = 0;
 
 /** The Report's capture.format for an EV_CAPTURE F_FORMAT value. */
 export function formatName(fmt: number): "pcap" | "pcapng" | "netmon" | "etl" {

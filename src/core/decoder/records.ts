@@ -237,6 +237,8 @@ export class EventReader implements EventRecord {
 }
 
 const TWO32 = 4294967296;
+/** RecordCursor.view: fields up to this many bytes are copied into buffers kept per field and length */
+const SCRATCH_LEN = 64;
 
 /**
  * Reads the records of the decoder's output in place, one at a time, for the model: the fields
@@ -266,7 +268,8 @@ export class RecordCursor implements EventRecord {
   private readonly at = new Uint32Array(C.MAX_FIELD_ID + 1);
   private readonly size = new Uint16Array(C.MAX_FIELD_ID + 1);
   private readonly type = new Uint8Array(C.MAX_FIELD_ID + 1);
-  private readonly scratch: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(C.MAX_FIELD_ID + 1).fill(undefined);
+  private readonly scratchLong: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(C.MAX_FIELD_ID + 1).fill(undefined);
+  private readonly scratch: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>((C.MAX_FIELD_ID + 1) * (SCRATCH_LEN + 1)).fill(undefined);
 
   /** Hands each record of mem[start, end) to out (see RecordSink); `keep` as decodeRecords'. Not re-entrant. */
   run(mem: Uint8Array, start: number, end: number, out: RecordSink, keep: FieldFilter | undefined): void {
@@ -363,10 +366,18 @@ export class RecordCursor implements EventRecord {
     if (this.stamp[id] !== this.rec) return undefined;
     const t = this.type[id], a = this.at[id], n = this.size[id];
     if (t !== C.T_BYTES && t <= C.T_I64 && t >= C.T_U32) return this.other(id) as Uint8Array;
-    // a copy into this field's own buffer (no two fields share one), reused while the length
-    // stays: cheaper than a new view of the memory for the few bytes of an address or a list
-    let b = this.scratch[id];
-    if (b === undefined || b.length !== n) this.scratch[id] = b = new Uint8Array(n);
+    // a copy into a buffer of this field and length (no two fields share one), reused by every
+    // record: cheaper than a new view of the memory for the few bytes of an address or a list
+    // (lists vary in length from message to message: one buffer per field would be remade)
+    let b: Uint8Array | undefined;
+    if (n <= SCRATCH_LEN) {
+      const k = id * (SCRATCH_LEN + 1) + n;
+      b = this.scratch[k];
+      if (b === undefined) this.scratch[k] = b = new Uint8Array(n);
+    } else {
+      b = this.scratchLong[id]; // (longer ones: reused while the length stays)
+      if (b === undefined || b.length !== n) this.scratchLong[id] = b = new Uint8Array(n);
+    }
     const mem = this.mem;
     for (let i = 0; i < n; i++) b[i] = mem[a + i];
     return b;

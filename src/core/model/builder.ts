@@ -135,38 +135,92 @@ function cmdLabel(smb1: boolean, cmd: number, resp: boolean): string {
   return l;
 }
 
+/**
+ * What a SESSION_SETUP message's security blob says. Nearly every message of a capture says one of
+ * a few things (the same client NEGOTIATE, the same server's CHALLENGE, the same user's
+ * AUTHENTICATE, an empty answer: the dense bench's 141,000 messages, 33 distinct), so equal facts
+ * are one shared, frozen object (AUTH_SLOTS, two-way, by a hash of the fields read; a collision
+ * replaces the older), not an object of a dozen properties per message.
+ */
 export function authFacts(r: EventRecord): AuthFacts {
+  const v = authRaw;
+  const ntlmType = r.u32(C.F_NTLM_TYPE);
+  v[0] = r.u32(C.F_MECH); v[1] = ntlmType;
+  v[2] = r.str(C.F_NTLM_USER); v[3] = r.str(C.F_NTLM_DOMAIN); v[4] = r.str(C.F_NTLM_HOST);
+  v[5] = r.u32(C.F_NTLM_VERSION); v[6] = r.str(C.F_NTLM_SPN);
+  // the AUTHENTICATE echoes the CHALLENGE's target info: only the server's own message names it
+  const ch = ntlmType === 2;
+  v[7] = ch ? r.str(C.F_NTLM_NB_COMPUTER) : undefined;
+  v[8] = ch ? r.str(C.F_NTLM_DNS_COMPUTER) : undefined;
+  v[9] = ch ? r.str(C.F_NTLM_NB_DOMAIN) : undefined;
+  v[10] = r.u32(C.F_NTLM_OS_VERSION); v[11] = r.str(C.F_KRB_SNAME); v[12] = r.str(C.F_KRB_REALM);
+  v[13] = r.u32(C.F_KRB_MSG_TYPE); v[14] = r.u32(C.F_KRB_ERROR); v[15] = r.str(C.F_KRB_ETEXT);
+  v[16] = r.str(C.F_KRB_STIME); v[17] = r.str(C.F_KRB_CTIME); v[18] = r.u32(C.F_NEG_STATE);
+  v[19] = r.u32(C.F_BLOB_ERROR); v[20] = r.str(C.F_ACCOUNT); v[21] = r.str(C.F_PRIMARY_DOMAIN);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < AUTH_FIELDS; i++) {
+    const x = v[i];
+    if (typeof x === "string") {
+      // every character: names differ in one anywhere (cifs/10.99.1.1, cifs/10.99.5.1), and a
+      // message's few short names cost less to hash than a copy of its facts
+      for (let j = 0; j < x.length; j++) h = Math.imul(h ^ x.charCodeAt(j), 0x01000193);
+      h = Math.imul(h ^ x.length, 0x01000193);
+    } else h = Math.imul(h ^ (x === undefined ? -1 : x), 0x01000193);
+  }
+  // two ways: the slot and its neighbour, the latest first
+  const slot = (h ^ (h >>> 15)) & (AUTH_SLOTS - 2);
+  const a = authSeen[slot];
+  if (a !== null && sameRaw(a.raw, v)) return a.facts;
+  const b = authSeen[slot + 1];
+  if (b !== null && sameRaw(b.raw, v)) return b.facts;
+  const facts = Object.freeze(authOfRaw(v));
+  authSeen[slot + 1] = a;
+  authSeen[slot] = { raw: v.slice(), facts };
+  return facts;
+}
+
+function sameRaw(a: readonly (string | number | undefined)[], b: readonly (string | number | undefined)[]): boolean {
+  for (let i = 0; i < AUTH_FIELDS; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+const AUTH_FIELDS = 22;
+const AUTH_SLOTS = 1024;
+const authRaw: (string | number | undefined)[] = new Array<string | number | undefined>(AUTH_FIELDS).fill(undefined);
+const authSeen: ({ raw: (string | number | undefined)[]; facts: AuthFacts } | null)[] = new Array<{ raw: (string | number | undefined)[]; facts: AuthFacts } | null>(AUTH_SLOTS).fill(null);
+
+/** The facts of authFacts' fields (its `v`), their properties in the order they always had. */
+function authOfRaw(v: readonly (string | number | undefined)[]): AuthFacts {
   const a: AuthFacts = {};
-  const mech = r.u32(C.F_MECH), ntlmType = r.u32(C.F_NTLM_TYPE);
+  const mech = v[0] as number | undefined, ntlmType = v[1] as number | undefined;
   if (mech !== undefined) a.mech = MECHS[mech] ?? "unknown";
   if (ntlmType !== undefined) a.ntlmType = ntlmType;
-  let v: string | number | undefined;
-  if ((v = r.str(C.F_NTLM_USER)) !== undefined) a.user = v;
-  if ((v = r.str(C.F_NTLM_DOMAIN)) !== undefined) a.domain = v;
-  if ((v = r.str(C.F_NTLM_HOST)) !== undefined) a.host = v;
-  if ((v = r.u32(C.F_NTLM_VERSION)) !== undefined) a.ntlmVersion = v;
-  if ((v = r.str(C.F_NTLM_SPN)) !== undefined) a.spn = v;
-  // the AUTHENTICATE echoes the CHALLENGE's target info: only the server's own message names it
-  if (ntlmType === 2) {
-    if ((v = r.str(C.F_NTLM_NB_COMPUTER)) !== undefined) a.nbComputer = v;
-    if ((v = r.str(C.F_NTLM_DNS_COMPUTER)) !== undefined) a.dnsComputer = v;
-    if ((v = r.str(C.F_NTLM_NB_DOMAIN)) !== undefined) a.nbDomain = v;
-  }
-  if ((v = r.u32(C.F_NTLM_OS_VERSION)) !== undefined) a.osVersion = v;
-  if ((v = r.str(C.F_KRB_SNAME)) !== undefined) a.krbSname = v;
-  if ((v = r.str(C.F_KRB_REALM)) !== undefined) a.krbRealm = v;
-  if ((v = r.u32(C.F_KRB_MSG_TYPE)) !== undefined) a.krbMsgType = v;
-  if ((v = r.u32(C.F_KRB_ERROR)) !== undefined) a.krbError = v;
-  if ((v = r.str(C.F_KRB_ETEXT)) !== undefined) a.krbEtext = v;
-  if ((v = r.str(C.F_KRB_STIME)) !== undefined) a.krbStime = v;
-  if ((v = r.str(C.F_KRB_CTIME)) !== undefined) a.krbCtime = v;
-  if ((v = r.u32(C.F_NEG_STATE)) !== undefined) a.negState = NEG_STATES[v] ?? String(v);
-  if ((v = r.u32(C.F_BLOB_ERROR)) !== undefined) a.blobError = v;
+  if (v[2] !== undefined) a.user = v[2] as string;
+  if (v[3] !== undefined) a.domain = v[3] as string;
+  if (v[4] !== undefined) a.host = v[4] as string;
+  if (v[5] !== undefined) a.ntlmVersion = v[5] as number;
+  if (v[6] !== undefined) a.spn = v[6] as string;
+  if (v[7] !== undefined) a.nbComputer = v[7] as string;
+  if (v[8] !== undefined) a.dnsComputer = v[8] as string;
+  if (v[9] !== undefined) a.nbDomain = v[9] as string;
+  if (v[10] !== undefined) a.osVersion = v[10] as number;
+  if (v[11] !== undefined) a.krbSname = v[11] as string;
+  if (v[12] !== undefined) a.krbRealm = v[12] as string;
+  if (v[13] !== undefined) a.krbMsgType = v[13] as number;
+  if (v[14] !== undefined) a.krbError = v[14] as number;
+  if (v[15] !== undefined) a.krbEtext = v[15] as string;
+  if (v[16] !== undefined) a.krbStime = v[16] as string;
+  if (v[17] !== undefined) a.krbCtime = v[17] as string;
+  if (v[18] !== undefined) a.negState = NEG_STATES[v[18] as number] ?? String(v[18]);
+  if (v[19] !== undefined) a.blobError = v[19] as number;
   // SMB1 without extended security carries the account in the clear
-  if ((v = r.str(C.F_ACCOUNT)) !== undefined) { a.user = v; a.mech ??= "ntlm"; }
-  if ((v = r.str(C.F_PRIMARY_DOMAIN)) !== undefined) a.domain = v;
+  if (v[20] !== undefined) { a.user = v[20] as string; a.mech ??= "ntlm"; }
+  if (v[21] !== undefined) a.domain = v[21] as string;
   return a;
 }
+
+/** The facts of a SESSION_SETUP response whose request is not in the capture: none. */
+const NO_AUTH: AuthFacts = Object.freeze({});
 
 /** SMB2 pending requests are keyed by message id: a number below 2^53, else its BigInt (never seen: ids count up from 0). */
 type PendingKey = string | number | bigint;
@@ -188,6 +242,8 @@ export class ModelBuilder implements RecordSink {
   private readonly reader = new EventReader();
   /** the fold of closed healthy connections (model/fold.ts), once foldAtClose turned it on */
   private folder: Folder | null = null;
+  /** the time of the event being read (ms), for its handler */
+  private ts = Number.NaN;
 
   constructor(file: string, bytes: number) {
     this.m = {
@@ -267,6 +323,12 @@ export class ModelBuilder implements RecordSink {
           serverPort: dstPort, midstream: ev.u32(C.F_VALUE) === 1, firstFrame: ev.frame, lastFrame: ev.frame,
           firstTs: ts, lastTs: ts, syns: NONE, negotiates: NONE, sessions: NONE, trees: NONE, smb1: false,
           smbMessages: 0, encrypted: null, gaps: NONE, pending: null, ladder: NONE, ladderOverflow: 0, ladderDropped: false, ladderKept: false,
+          // the usual optional fields too, in one order: one hidden class for nearly every
+          // connection (added as events came, they made 20, and every read of a connection's field
+          // by the summary and the rules was a megamorphic lookup), and no property array grown per
+          // connection. The rare ones (notSmb, icmp, drops, decryption) are added when they come.
+          answeredSmb: undefined, synAck: undefined, rst: undefined, finClient: undefined, finServer: undefined,
+          logoff: undefined, nbssRequest: undefined, nbssResponse: undefined, negotiateBareAck: undefined, beyond: undefined,
         };
         this.conns.set(ev.stream, c);
         this.m.connections.push(c);
@@ -298,15 +360,17 @@ export class ModelBuilder implements RecordSink {
     }
     const c = this.conns.get(ev.stream);
     if (!c) return;
-    const ts = ev.tsMs();
-    c.lastFrame = Math.max(c.lastFrame, ev.frame);
-    c.lastTs = Math.max(c.lastTs, ts);
+    // (the time in a field of the builder, not an argument: a double passed to a handler is a
+    // number object made per event, a million per 50,000 connections)
+    const ts = (this.ts = ev.tsMs());
+    if (ev.frame > c.lastFrame) c.lastFrame = ev.frame;
+    if (ts > c.lastTs) c.lastTs = ts;
     switch (ev.kind) {
-      case C.EV_TCP: return this.tcp(c, ev, ts);
-      case C.EV_NBSS: return this.nbss(c, ev, ts);
-      case C.EV_SMB2: case C.EV_SMB1: this.smb(c, ev, ts); this.folder?.smb(c, ev); return;
+      case C.EV_TCP: return this.tcp(c, ev);
+      case C.EV_NBSS: return this.nbss(c, ev);
+      case C.EV_SMB2: case C.EV_SMB1: this.smb(c, ev); this.folder?.smb(c, ev); return;
       case C.EV_SMB_TRANSFORM:
-        if (!c.encrypted) { c.encrypted = { count: 0, firstFrame: ev.frame }; this.step(c, ev, ts, "encrypted message", "encrypted"); }
+        if (!c.encrypted) { c.encrypted = { count: 0, firstFrame: ev.frame }; this.step(c, ev, "encrypted message", "encrypted"); }
         c.encrypted.count++;
         return;
       case C.EV_SMB_COMPRESSED:
@@ -318,19 +382,25 @@ export class ModelBuilder implements RecordSink {
       case C.EV_GAP: {
         const len = ev.u32(C.F_LEN) as number;
         c.gaps = appended(c.gaps, { frame: ev.frame, bytes: len, fromClient: ev.fromClient });
-        this.step(c, ev, ts, `${len} bytes missing from the capture`, "gap", undefined, true);
+        this.step(c, ev, `${len} bytes missing from the capture`, "gap", undefined, true);
         return;
       }
     }
   }
 
-  private step(c: ConnModel, ev: EventRecord, ts: number, label: string, kind: ConnModel["ladder"][number]["kind"], status?: string | null, error?: boolean) {
+  /** A ladder step of the event being read (at this.ts). */
+  private step(c: ConnModel, ev: EventRecord, label: string, kind: ConnModel["ladder"][number]["kind"], status?: string | null, error?: boolean) {
     if (c.ladderDropped) return;
     if (c.ladder.length >= LADDER_MAX) { c.ladderOverflow++; return; }
-    c.ladder = appended(c.ladder, { frame: ev.frame, ts, fromClient: ev.fromClient, label, status, kind, error });
+    const l = { frame: ev.frame, ts: this.ts, fromClient: ev.fromClient, label, status, kind, error };
+    // a handshake's ladder has a dozen steps, and all but the first ~1,200 connections' are let go
+    // at close: one array grown in place (to 17 at its second step), not appended's copies
+    if (c.ladder.length === 0) c.ladder = [l];
+    else c.ladder.push(l);
   }
 
-  private tcp(c: ConnModel, ev: EventRecord, ts: number): void {
+  private tcp(c: ConnModel, ev: EventRecord): void {
+    const ts = this.ts;
     const flags = ev.u32(C.F_TCP_FLAGS) as number;
     const syn = (flags & 2) !== 0, ack = (flags & 16) !== 0, rst = (flags & 4) !== 0, fin = (flags & 1) !== 0;
     // (made only for the flags kept: the other TCP events are only ladder steps)
@@ -343,7 +413,7 @@ export class ModelBuilder implements RecordSink {
       const neg = c.negotiates[c.negotiates.length - 1];
       if (leg && !leg.resp && !leg.bareAck && (!neg?.req || leg.req.frame > neg.req.frame)) leg.bareAck = { frame: ev.frame, delayMs };
       else if (neg?.req && !neg.resp && !c.negotiateBareAck) c.negotiateBareAck = { frame: ev.frame, delayMs };
-      this.step(c, ev, ts, `ACK (no data) ${delayMs < 1 ? `${(delayMs * 1000).toFixed(0)} µs` : `${delayMs.toFixed(1)} ms`} after the request`, "tcp");
+      this.step(c, ev, `ACK (no data) ${delayMs < 1 ? `${(delayMs * 1000).toFixed(0)} µs` : `${delayMs.toFixed(1)} ms`} after the request`, "tcp");
       return;
     }
     if (t) {
@@ -352,7 +422,7 @@ export class ModelBuilder implements RecordSink {
       if (rst) c.rst ??= t;
       if (fin) { if (ev.fromClient) c.finClient ??= t; else c.finServer ??= t; }
     }
-    this.step(c, ev, ts, tcpFlagsText(flags), "tcp", null, rst);
+    this.step(c, ev, tcpFlagsText(flags), "tcp", null, rst);
     if (rst || (c.finClient && c.finServer)) this.closed(c);
   }
 
@@ -373,23 +443,25 @@ export class ModelBuilder implements RecordSink {
     if (c.beyond) c.beyond.open = null;
   }
 
-  private nbss(c: ConnModel, ev: EventRecord, ts: number): void {
+  private nbss(c: ConnModel, ev: EventRecord): void {
+    const ts = this.ts;
     const type = ev.u32(C.F_NBSS_TYPE) as number;
     if (type === W.NBSS_REQUEST) {
       c.nbssRequest = { frame: ev.frame, ts, called: nbName(ev.str(C.F_NB_CALLED)), calling: nbName(ev.str(C.F_NB_CALLING)) };
-      this.step(c, ev, ts, `NetBIOS session request to ${c.nbssRequest.called ?? "?"}`, "nbss");
+      this.step(c, ev, `NetBIOS session request to ${c.nbssRequest.called ?? "?"}`, "nbss");
     } else if (type === W.NBSS_POSITIVE || type === W.NBSS_NEGATIVE) {
       const error = ev.u32(C.F_NB_ERROR);
       c.nbssResponse = { frame: ev.frame, ts, positive: type === W.NBSS_POSITIVE, error };
-      this.step(c, ev, ts, type === W.NBSS_POSITIVE ? "NetBIOS session accepted" : `NetBIOS session refused (error 0x${(error ?? 0).toString(16)})`, "nbss", null, type === W.NBSS_NEGATIVE);
+      this.step(c, ev, type === W.NBSS_POSITIVE ? "NetBIOS session accepted" : `NetBIOS session refused (error 0x${(error ?? 0).toString(16)})`, "nbss", null, type === W.NBSS_NEGATIVE);
     }
   }
 
-  private smb(c: ConnModel, ev: EventRecord, ts: number): void {
+  private smb(c: ConnModel, ev: EventRecord): void {
+    const ts = this.ts;
     const smb1 = ev.kind === C.EV_SMB1;
     const cmd = ev.u32(C.F_CMD);
     if (cmd === undefined) return; // a header the capture cut off
-    if (!smb1 && cmd > W.SMB2_TREE_DISCONNECT) return this.beyond(c, ev, ts, cmd);
+    if (!smb1 && cmd > W.SMB2_TREE_DISCONNECT) return this.beyond(c, ev, cmd);
     c.smbMessages++;
     if (!ev.fromClient) c.answeredSmb = true;
     if (smb1) c.smb1 = true;
@@ -407,19 +479,19 @@ export class ModelBuilder implements RecordSink {
     const statusText = resp ? dosError ?? statusLabel(status >>> 0) : null;
     const failed = resp && (status >>> 0) >= 0xc0000000 && (status >>> 0) !== W.STATUS_MORE_PROCESSING_REQUIRED;
     // A response's request: by message id (SMB2), by PID, MID, UID, TID and command (SMB1)
-    let p = resp ? takePending(c, key) : undefined;
-    if (!p && resp && isNeg) {
+    let p = resp ? takePending(c, key) : NO_PENDING;
+    if (p === NO_PENDING && resp && isNeg) {
       // An SMB1 multi-protocol NEGOTIATE answered by an SMB2 NEGOTIATE response (MS-SMB2 3.3.5.3.1)
       // or, in odd stacks, an SMB1 answer with another MID: the open NEGOTIATE is the request
       const last = c.negotiates[c.negotiates.length - 1];
-      if (last?.req && !last.resp && (smb1 || last.req.smb1)) { p = { kind: "neg", index: c.negotiates.length - 1 }; dropPending(c, p); }
+      if (last?.req && !last.resp && (smb1 || last.req.smb1)) { p = pendingCode(P_NEG, c.negotiates.length - 1); dropPending(c, p); }
     }
     const isSetup = isNeg || isSs || isTc || cmd === (smb1 ? W.SMB1_LOGOFF_ANDX : W.SMB2_LOGOFF) || (!smb1 && cmd === W.SMB2_TREE_DISCONNECT);
     const dialect = isNeg ? ev.u32(C.F_DIALECT) : undefined;
     let smb1Dialect: string | null | undefined;
     if (isNeg && resp && smb1) {
       const idx = dialect;
-      const req = p?.kind === "neg" ? c.negotiates[p.index].req : undefined;
+      const req = pendingKind(p) === P_NEG ? c.negotiates[pendingIndex(p)].req : undefined;
       // the name is in the request; without it (capture started later) the index says nothing
       smb1Dialect = idx === undefined || idx === 0xffff ? null : (req?.smb1 ? req.dialects[idx] : undefined) ?? "unknown";
     }
@@ -431,7 +503,7 @@ export class ModelBuilder implements RecordSink {
       if (isNeg && resp && dialect !== undefined) label += smb1 ? (smb1Dialect ? ` (dialect ${smb1Dialect})` : " (no dialect chosen)") : ` (${smb2Dialect(dialect)})`;
       // Only a failed setup step is marked as the failure (IOCTL STATUS_NOT_FOUND for a DFS
       // referral, say, is routine)
-      this.step(c, ev, ts, label, "smb", statusText, failed && (isNeg || isSs || isTc));
+      this.step(c, ev, label, "smb", statusText, failed && (isNeg || isSs || isTc));
     }
     if (!resp) {
       if (cmd === (smb1 ? W.SMB1_LOGOFF_ANDX : W.SMB2_LOGOFF)) c.logoff ??= { frame: ev.frame, ts, fromClient: ev.fromClient };
@@ -445,32 +517,33 @@ export class ModelBuilder implements RecordSink {
             ciphers: ciphers !== undefined ? u16list(ciphers) : undefined,
             netname: ev.str(C.F_NETNAME),
           },
+          resp: undefined, // (every field in the literal: one hidden class, no property array added later)
         };
         c.negotiates = appended(c.negotiates, info);
-        addPending(c, key, { kind: "neg", index: c.negotiates.length - 1 });
+        addPending(c, key, pendingCode(P_NEG, c.negotiates.length - 1));
       } else if (isSs) {
         // one literal (a spread plus extra properties gave every object its own hidden class)
         c.sessions = appended(c.sessions, { req: {
           frame: ev.frame, ts, smb1, auth: authFacts(ev),
           secMode: ev.u32(C.F_SEC_MODE), flags: ev.u32(C.F_SESSION_FLAGS),
           sessionId: sessionIdOf(ev),
-        } });
-        addPending(c, key, { kind: "ss", index: c.sessions.length - 1 });
+        }, resp: undefined, bareAck: undefined });
+        addPending(c, key, pendingCode(P_SS, c.sessions.length - 1));
       } else if (isTc) {
-        c.trees = appended(c.trees, { path: tree ?? "", req: ev.decrypted ? { frame: ev.frame, ts, smb1, decrypted: true } : { frame: ev.frame, ts, smb1 } });
-        addPending(c, key, { kind: "tc", index: c.trees.length - 1 });
+        c.trees = appended(c.trees, { path: tree ?? "", req: ev.decrypted ? { frame: ev.frame, ts, smb1, decrypted: true } : { frame: ev.frame, ts, smb1 }, resp: undefined });
+        addPending(c, key, pendingCode(P_TC, c.trees.length - 1));
       }
       return;
     }
     if ((status >>> 0) === W.STATUS_PENDING) {
       // interim response: the final one follows with the same message id
-      if (p) addPending(c, key, p, true);
-      if (p?.kind === "ss") c.sessions[p.index].resp = undefined;
+      if (p !== NO_PENDING) addPending(c, key, p, true);
+      if (pendingKind(p) === P_SS) c.sessions[pendingIndex(p)].resp = undefined;
       return;
     }
     if (isNeg) {
-      let info = p?.kind === "neg" ? c.negotiates[p.index] : undefined;
-      if (!info) { info = {}; c.negotiates = appended(c.negotiates, info); }
+      let info = pendingKind(p) === P_NEG ? c.negotiates[pendingIndex(p)] : undefined;
+      if (!info) { info = { req: undefined, resp: undefined }; c.negotiates = appended(c.negotiates, info); }
       const ciphers = ev.view(C.F_CIPHERS);
       info.resp = {
         frame: ev.frame, ts, status: status >>> 0, smb1, dos: dosError,
@@ -479,12 +552,12 @@ export class ModelBuilder implements RecordSink {
         ciphers: ciphers !== undefined ? u16list(ciphers) : undefined,
       };
     } else if (isSs) {
-      const leg = p?.kind === "ss" ? c.sessions[p.index] : undefined;
+      const leg = pendingKind(p) === P_SS ? c.sessions[pendingIndex(p)] : undefined;
       const r = { frame: ev.frame, ts, status: status >>> 0, dos: dosError, sessionFlags: ev.u32(C.F_SESSION_FLAGS), auth: authFacts(ev), action: ev.u32(C.F_ACTION), sessionId: sessionIdOf(ev), smbFlags: ev.u32(C.F_SMB_FLAGS) };
       if (leg) leg.resp = r;
-      else c.sessions = appended(c.sessions, { req: { frame: 0, ts, smb1, auth: {} }, resp: r });
+      else c.sessions = appended(c.sessions, { req: { frame: 0, ts, smb1, auth: NO_AUTH }, resp: r, bareAck: undefined });
     } else if (isTc) {
-      const t = p?.kind === "tc" ? c.trees[p.index] : undefined;
+      const t = pendingKind(p) === P_TC ? c.trees[pendingIndex(p)] : undefined;
       const r = { frame: ev.frame, ts, status: status >>> 0, dos: dosError, shareFlags: ev.u32(C.F_SHARE_FLAGS), treeId: smb1 ? undefined : ev.u32(C.F_TREE_ID), sessionId: sessionIdOf(ev) };
       if (t) t.resp = r;
       else c.trees = appended(c.trees, { path: "", req: { frame: 0, ts, smb1 }, resp: r });
@@ -498,7 +571,8 @@ export class ModelBuilder implements RecordSink {
    * MAX_BEYOND refusals and referrals of a connection, and the latest MAX_OPEN requests awaiting
    * an answer (a CREATE's name is wanted only if its answer is refused).
    */
-  private beyond(c: ConnModel, ev: EventRecord, ts: number, cmd: number): void {
+  private beyond(c: ConnModel, ev: EventRecord, cmd: number): void {
+    const ts = this.ts;
     const b: BeyondSetup = (c.beyond ??= { refused: NONE, referrals: NONE, open: new Map() });
     const id = u64Key(ev, C.F_MSG_ID) ?? 0;
     if (ev.u32(C.F_RESPONSE) !== 1) {
@@ -510,7 +584,7 @@ export class ModelBuilder implements RecordSink {
       if (b.open.size >= MAX_OPEN) b.open.delete(b.open.keys().next().value!);
       b.open.set(id, { frame: ev.frame, ts, cmd, name: ev.str(C.F_CREATE_NAME), dfsOp: ((ev.u32(C.F_SMB_FLAGS) ?? 0) & W.SMB2_FLAGS_DFS_OPERATIONS) !== 0, dfsPath });
       // (not on the ladder: clients ask for referrals all the time, and the ladder is the handshake's)
-      if (isReferral && b.referrals.length < MAX_BEYOND) b.referrals = appended(b.referrals, { req: { frame: ev.frame, ts, path: dfsPath } });
+      if (isReferral && b.referrals.length < MAX_BEYOND) b.referrals = appended(b.referrals, { req: { frame: ev.frame, ts, path: dfsPath }, resp: undefined });
       return;
     }
     c.answeredSmb = true;
@@ -530,7 +604,7 @@ export class ModelBuilder implements RecordSink {
       req: req && req.cmd === cmd ? { frame: req.frame, ts: req.ts, name: req.name, dfsOp: req.dfsOp } : undefined,
       resp: { frame: ev.frame, ts, status, sessionId: ev.big(C.F_SESSION_ID), treeId: ev.u32(C.F_TREE_ID) },
     });
-    this.step(c, ev, ts, cmdLabel(false, cmd, true), "smb", statusLabel(status), true);
+    this.step(c, ev, cmdLabel(false, cmd, true), "smb", statusLabel(status), true);
   }
 
   /**
@@ -546,7 +620,16 @@ export class ModelBuilder implements RecordSink {
     if (andx !== undefined && andx !== W.SMB1_NO_ANDX) this.chain.set(c.stream, { next: andx, noUid });
     else if (chained) this.chain.delete(c.stream);
     const noTid = cmd === W.SMB1_NEGOTIATE || cmd === W.SMB1_TREE_CONNECT_ANDX;
-    return `1:${cmd}:${ev.u32(C.F_SMB1_PID) ?? 0}:${u64Key(ev, C.F_MSG_ID) ?? 0}:${noUid ? "" : String(u64Key(ev, C.F_SESSION_ID) ?? "")}:${noTid ? "" : String(ev.u32(C.F_TREE_ID) ?? "")}`;
+    const pid = ev.u32(C.F_SMB1_PID) ?? 0, mid = u64Key(ev, C.F_MSG_ID) ?? 0;
+    const uid = noUid ? undefined : u64Key(ev, C.F_SESSION_ID), tid = noTid ? undefined : ev.u32(C.F_TREE_ID);
+    // The wire's fields are 16 bits (PID 32): the key as one short string of their code units,
+    // made at once (no number texts joined per message); marked by its first unit, which the
+    // general form ("1:…", for any other value) never starts with. Equal keys either way exactly
+    // when the fields are equal (an absent UID or TID is one value, as "" in the general form).
+    if (cmd <= 0xffff && pid <= 0xffffffff && typeof mid === "number" && mid <= 0xffff && (uid === undefined || (typeof uid === "number" && uid <= 0xffff)) && (tid === undefined || tid <= 0xffff)) {
+      return String.fromCharCode(1, (uid === undefined ? 0 : 1) | (tid === undefined ? 0 : 2), cmd, pid & 0xffff, pid >>> 16, mid, uid ?? 0, tid ?? 0);
+    }
+    return `1:${cmd}:${pid}:${mid}:${String(uid ?? "")}:${String(tid ?? "")}`;
   }
 
   private krb(ev: EventRecord): void {
@@ -613,7 +696,6 @@ export class ModelBuilder implements RecordSink {
   }
 }
 
-type Pending = { kind: "neg" | "ss" | "tc"; index: number };
 
 /**
  * A u64 field (message or session id) as a key: the number while it is exact (below 2^53, as
@@ -643,36 +725,84 @@ function sessionIdOf(ev: EventRecord): bigint | undefined {
   return b;
 }
 
-/** A request awaiting its response; SMB1 requests sharing one key are answered in order. */
-function addPending(c: ConnModel, key: PendingKey, p: Pending, first = false): void {
-  const m = (c.pending ??= new Map());
-  const l = m.get(key);
-  if (!l) m.set(key, [p]);
-  else if (first) l.unshift(p);
-  else l.push(p);
-}
+/**
+ * A request awaiting its response, as one number: which list (P_NEG: c.negotiates, P_SS:
+ * c.sessions, P_TC: c.trees) and its index there. NO_PENDING: none.
+ */
+type Pending = number;
+const P_NEG = 1, P_SS = 2, P_TC = 3, NO_PENDING = 0;
+const pendingCode = (kind: number, index: number): Pending => index * 4 + kind;
+const pendingKind = (p: Pending): number => p & 3;
+const pendingIndex = (p: Pending): number => p >>> 2;
 
 /**
- * An empty list stands for no request (takePending, addPending and dropPending read it so). While
- * the map is small its emptied lists stay: a delete from a small Map reallocates its table, and
- * so did the set of the next request, twice per request and answer; beyond PENDING_EMPTIES keys
- * a list is deleted when it empties, so no more than those many empty ones stay.
+ * Requests awaiting their response (ConnModel.pending): while few, one flat array of (key,
+ * request) pairs, oldest first, scanned (a setup has one or two outstanding at a time, and the
+ * array goes when it empties: no Map kept per connection); beyond PENDING_FLAT pairs (a client
+ * whose requests go unanswered by the hundred) a Map of each key's requests, oldest first.
+ * SMB1 requests sharing one key are answered in order.
  */
-const PENDING_EMPTIES = 8;
+const PENDING_FLAT = 32;
 
-function takePending(c: ConnModel, key: PendingKey): Pending | undefined {
-  const l = c.pending?.get(key);
-  if (!l) return undefined;
-  const p = l.shift();
-  if (l.length === 0 && c.pending!.size > PENDING_EMPTIES) c.pending!.delete(key);
+function addPending(c: ConnModel, key: PendingKey, p: Pending, first = false): void {
+  const l = c.pending;
+  if (l === null) { c.pending = [key, p]; return; }
+  if (Array.isArray(l)) {
+    if (l.length < 2 * PENDING_FLAT) {
+      if (first) l.unshift(key, p); // (taken before the others of its key)
+      else l.push(key, p);
+      return;
+    }
+    const m = new Map<PendingKey, Pending[]>();
+    for (let i = 0; i < l.length; i += 2) {
+      const q = m.get(l[i]);
+      if (q) q.push(l[i + 1] as Pending); else m.set(l[i], [l[i + 1] as Pending]);
+    }
+    c.pending = m;
+  }
+  const m = c.pending as Map<PendingKey, Pending[]>;
+  const q = m.get(key);
+  if (!q) m.set(key, [p]);
+  else if (first) q.unshift(p);
+  else q.push(p);
+}
+
+function takePending(c: ConnModel, key: PendingKey): Pending {
+  const l = c.pending;
+  if (l === null) return NO_PENDING;
+  if (Array.isArray(l)) {
+    for (let i = 0; i < l.length; i += 2) {
+      if (l[i] !== key) continue;
+      const p = l[i + 1] as Pending;
+      if (l.length === 2) c.pending = null;
+      else l.splice(i, 2);
+      return p;
+    }
+    return NO_PENDING;
+  }
+  const q = l.get(key);
+  if (!q) return NO_PENDING;
+  const p = q.shift()!;
+  if (q.length === 0) l.delete(key);
   return p;
 }
 
 /** Forget a request answered under another key (the SMB2 answer to an SMB1 NEGOTIATE). */
 function dropPending(c: ConnModel, p: Pending): void {
-  for (const [k, l] of c.pending ?? []) {
-    const i = l.findIndex((x) => x.kind === p.kind && x.index === p.index);
-    if (i >= 0) { l.splice(i, 1); if (l.length === 0 && c.pending!.size > PENDING_EMPTIES) c.pending!.delete(k); return; }
+  const l = c.pending;
+  if (l === null) return;
+  if (Array.isArray(l)) {
+    for (let i = 1; i < l.length; i += 2) {
+      if (l[i] !== p) continue;
+      if (l.length === 2) c.pending = null;
+      else l.splice(i - 1, 2);
+      return;
+    }
+    return;
+  }
+  for (const [k, q] of l) {
+    const i = q.indexOf(p);
+    if (i >= 0) { q.splice(i, 1); if (q.length === 0) l.delete(k); return; }
   }
 }
 

@@ -155,8 +155,10 @@ export interface ConnModel {
   encrypted: { count: number; firstFrame: number } | null;
   gaps: { frame: number; bytes: number; fromClient: boolean }[];
   /** requests waiting for their response, by key (SMB2 message id, see builder.ts u64Key; SMB1 PID,
-   *  MID, UID, TID and command, a string), oldest first (null before the first and once closed) */
-  pending: Map<string | number | bigint, { kind: "neg" | "ss" | "tc"; index: number }[]> | null;
+   *  MID, UID, TID and command, a string), oldest first: flat (key, request) pairs while few, else a
+   *  Map of each key's (builder.ts addPending; a request is a number: its list and index); null
+   *  when none and once closed */
+  pending: (string | number | bigint)[] | Map<string | number | bigint, number[]> | null;
   /** frames of the connection's handshake, for the ladder */
   ladder: { frame: number; ts: number; fromClient: boolean; label: string; status?: string | null; kind: "tcp" | "nbss" | "smb" | "krb" | "gap" | "encrypted"; error?: boolean }[];
   ladderOverflow: number;
