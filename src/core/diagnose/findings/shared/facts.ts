@@ -11,10 +11,34 @@ import { notCovered, treePathNotCovered } from "../path-not-covered";
 import { treeConnectionLimited } from "../tree-connection-limit";
 import { delayed } from "../auth-rate-limited";
 
-/** Sets ConnView.k of every connection, and the lists of connections by fact (connsWith; once the
- *  summaries' outcomes are settled). */
+/**
+ * The connections the TCP, NEGOTIATE and TREE_CONNECT passes of the walk visit (walk.ts; its
+ * SESSION_SETUP pass visits connsWith(F.SESSIONS)), in Report order: those a visitor of the pass
+ * can speak about. Made in the pass that gathers the facts, which reads each summary once: the
+ * walk asking every summary for its failed phase, pass after pass, was a third of its time in a
+ * capture of 50,000 connections (each summary a cache miss).
+ */
+export interface WalkLists {
+  /** failed at the TCP handshake */
+  tcp: ConnView[];
+  /** failed at NEGOTIATE, or had its NetBIOS session refused (F.NBSS_REFUSED) */
+  negotiate: ConnView[];
+  /** a refused TREE_CONNECT (F.TREE_ERROR) or encrypted messages (F.ENCRYPTED) */
+  tree: ConnView[];
+}
+const walkLists = new WeakMap<DiagnoseContext, WalkLists>();
+
+/** The walk's lists of connections (gatherFacts makes them). */
+export function walkListsOf(ctx: DiagnoseContext): WalkLists {
+  return walkLists.get(ctx) ?? { tcp: [], negotiate: [], tree: [] };
+}
+
+/** Sets ConnView.k of every connection, and the lists of connections by fact (connsWith) and by
+ *  pass of the walk (walkListsOf; once the summaries' outcomes are settled). */
 export function gatherFacts(ctx: DiagnoseContext): void {
   const lists: ConnView[][] = (ctx.withFact = []);
+  const walk: WalkLists = { tcp: [], negotiate: [], tree: [] };
+  walkLists.set(ctx, walk);
   const conns = ctx.conns;
   for (let i = 0; i < conns.length; i++) { // (indexed: see walk.ts)
     const c = conns[i];
@@ -59,14 +83,18 @@ export function gatherFacts(ctx: DiagnoseContext): void {
     }
     if (m.encrypted) k |= F.ENCRYPTED;
     if (!(k & (F.SESSIONS | F.TREES | F.ENCRYPTED))) k |= F.NO_SESSION;
-    if (c.s.outcome === "failed") k |= F.FAILED;
+    const s = c.s, outcome = s.outcome, phase = s.failedPhase;
+    if (outcome === "failed") k |= F.FAILED;
     if (m.gaps.length) k |= F.GAPS;
     if (m.smb1) k |= F.SMB1;
-    if (m.midstream || m.gaps.length || c.s.outcome === "incomplete") k |= F.INCOMPLETE;
+    if (m.midstream || m.gaps.length || outcome === "incomplete") k |= F.INCOMPLETE;
     if (m.nbssResponse && !m.nbssResponse.positive) k |= F.NBSS_REFUSED;
     const ciphers = finalNegotiate(m)?.resp?.ciphers;
     if (ciphers?.length && ciphers[0] === 0) k |= F.NO_CIPHER;
     c.k = k;
+    if (phase === "tcp") walk.tcp.push(c);
+    if (phase === "negotiate" || k & F.NBSS_REFUSED) walk.negotiate.push(c);
+    if (k & (F.TREE_ERROR | F.ENCRYPTED)) walk.tree.push(c);
     for (let bits = k; bits !== 0; bits &= bits - 1) (lists[31 - Math.clz32(bits & -bits)] ??= []).push(c);
   }
 }
