@@ -8,7 +8,7 @@
 // TREE_ACCESS_DENIED_ENCRYPTION that follows from it). Modules with `create` run after the walk.
 // Each pass visits, in Report order, only the connections its visitors can speak about (said at
 // each visitor below; shared/facts.ts WalkLists): the others would only be asked and say nothing.
-import { has, connsWith, F, type DiagnoseContext, type ConnView } from "../context";
+import { has, F, type DiagnoseContext, type ConnView } from "../context";
 import type { FindingModule } from "./module";
 import type { KrbExchange } from "../../model/kerberos";
 import type { TreeConnect } from "../../model/types";
@@ -24,7 +24,9 @@ export interface Visitors {
   negotiate?(ctx: DiagnoseContext, c: ConnView, v: NegotiateVerdict | null): void;
   /** each SESSION_SETUP failure of a connection (the connection's own, then the further attempts refused) */
   sessionFailure?(ctx: DiagnoseContext, c: ConnView, f: SessionFailure): void;
-  /** each connection with SESSION_SETUP legs (F.SESSIONS), after its SESSION_SETUP failures */
+  /** each connection with SESSION_SETUP legs that failed at SESSION_SETUP, had a further attempt
+   *  refused (F.EXTRA_ATTEMPTS), is guest or anonymous, or has F.SESSION_EXPIRED or F.MANY_LEGS;
+   *  after its SESSION_SETUP failures */
   session?(ctx: DiagnoseContext, c: ConnView): void;
   /** each group of KDC errors to tell */
   kerberosError?(ctx: DiagnoseContext, g: KrbErrorGroup): void;
@@ -57,8 +59,7 @@ export function walk(ctx: DiagnoseContext, modules: readonly FindingModule[]): v
     for (let j = 0; j < negotiate.length; j++) negotiate[j](ctx, c, v);
   }
   const sessionFailure = on("sessionFailure"), session = on("session");
-  // (sessionFailures is empty without legs: the connection's own failure is its last leg's)
-  for (let i = 0, l = connsWith(ctx, F.SESSIONS); i < l.length; i++) {
+  for (let i = 0, l = lists.session; i < l.length; i++) {
     const c = l[i];
     const sfs = sessionFailures(c);
     for (let k = 0; k < sfs.length; k++) for (let j = 0; j < sessionFailure.length; j++) sessionFailure[j](ctx, c, sfs[k]);

@@ -12,17 +12,20 @@ import { treeConnectionLimited } from "../tree-connection-limit";
 import { delayed } from "../auth-rate-limited";
 
 /**
- * The connections the TCP, NEGOTIATE and TREE_CONNECT passes of the walk visit (walk.ts; its
- * SESSION_SETUP pass visits connsWith(F.SESSIONS)), in Report order: those a visitor of the pass
- * can speak about. Made in the pass that gathers the facts, which reads each summary once: the
- * walk asking every summary for its failed phase, pass after pass, was a third of its time in a
- * capture of 50,000 connections (each summary a cache miss).
+ * The connections each pass of the walk visits (walk.ts), in Report order: those a visitor of
+ * the pass can speak about. Made in the pass that gathers the facts, which reads each summary
+ * once: the walk asking every summary for its failed phase, pass after pass, was a third of its
+ * time in a capture of 50,000 connections (each summary a cache miss).
  */
 export interface WalkLists {
   /** failed at the TCP handshake */
   tcp: ConnView[];
   /** failed at NEGOTIATE, or had its NetBIOS session refused (F.NBSS_REFUSED) */
   negotiate: ConnView[];
+  /** SESSION_SETUP legs (F.SESSIONS) and something to tell of them: failed at SESSION_SETUP, a
+   *  further attempt refused (F.EXTRA_ATTEMPTS), a guest or anonymous session, an expired one
+   *  (F.SESSION_EXPIRED), five legs or more (F.MANY_LEGS) */
+  session: ConnView[];
   /** a refused TREE_CONNECT (F.TREE_ERROR) or encrypted messages (F.ENCRYPTED) */
   tree: ConnView[];
 }
@@ -30,14 +33,14 @@ const walkLists = new WeakMap<DiagnoseContext, WalkLists>();
 
 /** The walk's lists of connections (gatherFacts makes them). */
 export function walkListsOf(ctx: DiagnoseContext): WalkLists {
-  return walkLists.get(ctx) ?? { tcp: [], negotiate: [], tree: [] };
+  return walkLists.get(ctx) ?? { tcp: [], negotiate: [], session: [], tree: [] };
 }
 
 /** Sets ConnView.k of every connection, and the lists of connections by fact (connsWith) and by
  *  pass of the walk (walkListsOf; once the summaries' outcomes are settled). */
 export function gatherFacts(ctx: DiagnoseContext): void {
   const lists: ConnView[][] = (ctx.withFact = []);
-  const walk: WalkLists = { tcp: [], negotiate: [], tree: [] };
+  const walk: WalkLists = { tcp: [], negotiate: [], session: [], tree: [] };
   walkLists.set(ctx, walk);
   const conns = ctx.conns;
   for (let i = 0; i < conns.length; i++) { // (indexed: see walk.ts)
@@ -94,6 +97,7 @@ export function gatherFacts(ctx: DiagnoseContext): void {
     c.k = k;
     if (phase === "tcp") walk.tcp.push(c);
     if (phase === "negotiate" || k & F.NBSS_REFUSED) walk.negotiate.push(c);
+    if (k & F.SESSIONS && (phase === "session_setup" || k & (F.EXTRA_ATTEMPTS | F.SESSION_EXPIRED | F.MANY_LEGS) || s.auth === "guest" || s.auth === "anonymous")) walk.session.push(c);
     if (k & (F.TREE_ERROR | F.ENCRYPTED)) walk.tree.push(c);
     for (let bits = k; bits !== 0; bits &= bits - 1) (lists[31 - Math.clz32(bits & -bits)] ??= []).push(c);
   }
