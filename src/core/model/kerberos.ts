@@ -131,13 +131,15 @@ export function pairKerberos(msgs: KrbMsg[], conns: ConnModel[]): { exchanges: K
   // connections are candidates for each of its exchanges)
   const namesByConn = new Map<ConnModel, string[]>();
   const names = (c: ConnModel) => { let l = namesByConn.get(c); if (!l) namesByConn.set(c, (l = namesOf(c))); return l; };
-  for (const ex of exchanges) {
+  for (let i = 0; i < exchanges.length; i++) { // (indexed: see bestConnection)
+    const ex = exchanges[i];
     const name = smbServiceName(ex.service);
     if (name) ex.conn = bestConnection(ex, name, connsOf(ex.client), names);
   }
   // Per client, the attached exchanges in capture order, to find "the next one" by binary search
   const attached = new Map<string, KrbExchange[]>();
-  for (const ex of exchanges) {
+  for (let i = 0; i < exchanges.length; i++) {
+    const ex = exchanges[i];
     if (!ex.conn) continue;
     let l = attached.get(ex.client);
     if (!l) attached.set(ex.client, (l = []));
@@ -148,7 +150,8 @@ export function pairKerberos(msgs: KrbMsg[], conns: ConnModel[]): { exchanges: K
   // a request for another service (ldap/, HTTP/, a user principal as user-to-user and S4U2Self
   // requests name) served something else. One that failed for real can have served only a
   // connection that never established a session (MS-SMB2 3.2.4.2.3: no ticket, no session).
-  for (const ex of exchanges) {
+  for (let i = 0; i < exchanges.length; i++) {
+    const ex = exchanges[i];
     const svc = ex.service?.toLowerCase() ?? "";
     if (smbServiceName(svc) || !(svc.startsWith("krbtgt/") || svc === "")) continue;
     const err = ex.reply?.msgType === 30 ? ex.reply.errorCode : null;
