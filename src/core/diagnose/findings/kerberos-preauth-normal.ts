@@ -27,7 +27,8 @@ export const kerberosPreauthNormal: FindingModule = {
         const l = byClient.get(e.client);
         if (l) l.push(e); else byClient.set(e.client, [e]);
       }
-      for (const [client, mine] of byClient) {
+      // (forEach: no [key, value] pair per client)
+      byClient.forEach((mine, client) => {
         const views = viewsOf(ctx, mine);
         add(ctx, { id: meta.id, severity: "info", connection: views.length === 1 ? views[0].s.id : null, frames: mine.map(replyFrame) }, views[0], () => {
         const names = [...new Set(mine.map((e) => KRB_ERRORS[e.reply!.errorCode!]))];
@@ -40,7 +41,7 @@ export const kerberosPreauthNormal: FindingModule = {
         };
         });
         for (const v of views) if (!v.findings.includes(meta.id)) v.findings.push(meta.id);
-      }
+      });
     },
   },
 };
