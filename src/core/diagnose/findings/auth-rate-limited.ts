@@ -49,7 +49,8 @@ export const authRateLimited: FindingModule = {
     references: REFS,
   },
   create(ctx) {
-    for (const c of connsWith(ctx, F.RATE_LIMITED)) {
+    for (let at = 0, cs = connsWith(ctx, F.RATE_LIMITED); at < cs.length; at++) { // (indexed: see walk.ts)
+      const c = cs[at];
       const legs = c.m.sessions.map((l) => [l, delayed(l)] as const).filter((x): x is readonly [SessionLeg, number] => x[1] !== null);
       if (!legs.length) continue;
       const server = windowsBuild(c.s.serverOs ?? null);

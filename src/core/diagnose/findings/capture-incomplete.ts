@@ -16,7 +16,8 @@ export const captureIncomplete: FindingModule = {
   visit: {
     capture(ctx) {
       const m = ctx.model;
-      for (const c of connsWith(ctx, F.INCOMPLETE)) { // (the others have none of the reasons below)
+      for (let at = 0, cs = connsWith(ctx, F.INCOMPLETE); at < cs.length; at++) { // (the others have none of the reasons below)
+        const c = cs[at];
         const mid = c.m.midstream, gaps = c.m.gaps.length > 0, cut = c.s.outcome === "incomplete" && !!c.s.failedPhase;
         if (!mid && !gaps && !cut) continue;
         const frames: number[] = [];

@@ -56,7 +56,8 @@ export const encryptedTrafficDecrypted: FindingModule = {
     references: [SMB2_KEYS, NLMP_SESSION_KEY, KILE_SESSION_KEY],
   },
   create(ctx) {
-    for (const c of connsWith(ctx, F.ENCRYPTED)) {
+    for (let at = 0, cs = connsWith(ctx, F.ENCRYPTED); at < cs.length; at++) { // (indexed: see walk.ts)
+      const c = cs[at];
       const e = c.m.encrypted, d = c.m.decryption;
       if (!e || !d) continue; // (no secret given: nothing decrypted, and no list made per connection)
       const opened = d.sessions.filter((s) => s.result === "decrypted");
