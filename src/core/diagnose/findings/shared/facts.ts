@@ -14,8 +14,8 @@ import { delayed } from "../auth-rate-limited";
 /**
  * The connections each pass of the walk visits (walk.ts), in Report order: those a visitor of
  * the pass can speak about. Made in the pass that gathers the facts, which reads each summary
- * once: the walk asking every summary for its failed phase, pass after pass, was a third of its
- * time in a capture of 50,000 connections (each summary a cache miss).
+ * once, instead of the walk asking every summary for its failed phase pass after pass (each
+ * summary of a capture of 50,000 connections a cache miss, for a few thousand that concern a pass).
  */
 export interface WalkLists {
   /** failed at the TCP handshake */
