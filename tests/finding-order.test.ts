@@ -6,6 +6,9 @@ import * as C from "../assembly/events";
 import { ModelBuilder } from "../src/core/model/builder";
 import { buildReport } from "../src/core/reportBuilder";
 import type { RawEvent, FieldValue } from "../src/core/decoder/records";
+import { sortFindings } from "../src/core/diagnose/order";
+import type { DiagnoseContext } from "../src/core/diagnose/context";
+import type { Finding } from "../src/core/report";
 
 const ip = (a: number[]) => Uint8Array.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, ...a]);
 let frame = 0;
@@ -50,5 +53,35 @@ describe("order of emission", () => {
     expect(other).toContain("SESSION_SETUP_FAILED");
     expect(other).not.toContain("LOGON_FAILURE");
     expect(other).not.toContain("SESSION_ACCESS_DENIED");
+  });
+});
+
+describe("Report order of findings (diagnose/order.ts)", () => {
+  // findings as add() leaves them: only id, severity and frames decide the order (labelled synthetic)
+  const finding = (id: string, severity: Finding["severity"], frames: number[]): Finding =>
+    ({ id, severity, title: id, explanation: "", remediation: [], connection: null, frames });
+  const sorted = (all: Finding[]) => {
+    const ctx = { findings: all.slice() } as unknown as DiagnoseContext;
+    sortFindings(ctx);
+    return ctx.findings.map((f) => f.id);
+  };
+
+  it("puts errors first, then warnings, then information; by first frame within each; as added among equals", () => {
+    const all = [
+      finding("i-5", "info", [5]), finding("w-9", "warning", [9]), finding("e-7", "error", [7, 2]),
+      finding("e-none", "error", []), finding("w-3", "warning", [3]), finding("e-7-later", "error", [7]),
+      finding("i-1", "info", [1]), finding("e-2", "error", [2]),
+    ];
+    expect(sorted(all)).toEqual(["e-none", "e-2", "e-7", "e-7-later", "w-3", "w-9", "i-1", "i-5"]);
+  });
+
+  it("keeps the same order for frame numbers too large for one sort key, and for many equal findings", () => {
+    const big = [finding("w-late", "warning", [2 ** 52]), finding("e-late", "error", [2 ** 52]), finding("e-1", "error", [1]), finding("w-0", "warning", [0])];
+    expect(sorted(big)).toEqual(["e-1", "e-late", "w-0", "w-late"]);
+    // 5,000 findings on the same frame: the order added, as a stable sort keeps it
+    const same = Array.from({ length: 5000 }, (_, i) => finding(`f${i}`, i % 2 ? "warning" : "error", [42]));
+    const ids = sorted(same);
+    expect(ids.slice(0, 3)).toEqual(["f0", "f2", "f4"]);
+    expect(ids.slice(2500, 2503)).toEqual(["f1", "f3", "f5"]);
   });
 });

@@ -1,9 +1,10 @@
 // Runs every finding module over the model (findings/index.ts: the walk of the older families,
 // findings/walk.ts, then the modules' own passes) and orders the findings (errors first).
-import { SEVERITY_RANK as RANK, type DiagnoseContext } from "./context";
+import type { DiagnoseContext } from "./context";
 import { walk } from "./findings/walk";
 import { FINDING_MODULES } from "./findings";
 import { gatherFacts } from "./findings/shared/facts";
+import { sortFindings } from "./order";
 
 export function diagnose(ctx: DiagnoseContext): void {
   gatherFacts(ctx);
@@ -11,5 +12,5 @@ export function diagnose(ctx: DiagnoseContext): void {
   // the modules' own passes; the fallbacks speak only where no other one did
   for (const m of FINDING_MODULES) if (!m.meta.fallback) m.create?.(ctx);
   for (const m of FINDING_MODULES) if (m.meta.fallback) m.create?.(ctx);
-  ctx.findings.sort((a, b) => RANK[a.severity] - RANK[b.severity] || (a.frames[0] ?? 0) - (b.frames[0] ?? 0));
+  sortFindings(ctx);
 }

@@ -55,28 +55,36 @@ export function smbServiceName(service: string | null): string | null {
  * after NEGOTIATE. With a service name, a connection that shows the names its client used for
  * the server is a candidate only if one of them is that name.
  */
-function bestConnection(ex: KrbExchange, name: string | null, cands: ConnModel[], ok: (c: ConnModel) => boolean = () => true): ConnModel | null {
+function bestConnection(ex: KrbExchange, name: string | null, cands: ConnModel[], names: (c: ConnModel) => string[], ok?: (c: ConnModel) => boolean): ConnModel | null {
   const t = (ex.req ?? ex.reply)!.ts;
   let best: ConnModel | null = null;
   let bestScore = Infinity;
-  for (const c of cands) {
-    const firstSession = c.sessions.find((l) => l.req.frame)?.req.ts;
-    if (t < c.firstTs - WINDOW_MS || t > (firstSession ?? c.lastTs) + 1 || !ok(c)) continue;
+  for (let i = 0; i < cands.length; i++) { // (indexed: once per exchange, mostly before the optimizer has it)
+    const c = cands[i];
+    const firstSession = firstSessionTs(c);
+    if (t < c.firstTs - WINDOW_MS || t > (firstSession ?? c.lastTs) + 1 || (ok && !ok(c))) continue;
     let score = Math.abs(t - (c.negotiates[0]?.resp?.ts ?? c.firstTs));
     if (name) {
-      const names = namesOf(c);
-      if (names.length && !names.some((n) => sameName(n, name))) continue;
-      if (names.length) score -= WINDOW_MS;
+      const ns = names(c);
+      if (ns.length && !ns.some((n) => sameName(n, name))) continue;
+      if (ns.length) score -= WINDOW_MS;
     }
     if (score < bestScore) { bestScore = score; best = c; }
   }
   return best;
 }
 
+/** When the connection's first SESSION_SETUP request in the capture was sent, if it has one. */
+function firstSessionTs(c: ConnModel): number | undefined {
+  const legs = c.sessions;
+  for (let i = 0; i < legs.length; i++) if (legs[i].req.frame) return legs[i].req.ts;
+  return undefined;
+}
+
 export function pairKerberos(msgs: KrbMsg[], conns: ConnModel[]): { exchanges: KrbExchange[]; records: KerberosRecord[] } {
-  // requests waiting for their reply: over TCP by stream (no string per message), over UDP by
-  // the addresses and ports
-  const pendingTcp = new Map<number, KrbExchange[]>(), pendingUdp = new Map<string, KrbExchange[]>();
+  // requests waiting for their reply: over TCP by stream, over UDP by the source's then the
+  // destination's address and port (the model's own strings: no key string made per message)
+  const pendingTcp = new Map<number, KrbExchange[]>(), pendingUdp = new Map<string, Map<string, KrbExchange[]>>();
   const exchanges: KrbExchange[] = [];
   /** the exchange of each message, by its index in msgs */
   const exOf: (KrbExchange | undefined)[] = new Array(msgs.length);
@@ -85,14 +93,19 @@ export function pairKerberos(msgs: KrbMsg[], conns: ConnModel[]): { exchanges: K
     const isReq = m.msgType === 10 || m.msgType === 12;
     if (isReq) {
       const ex: KrbExchange = { req: m, reply: null, service: m.sname, client: m.srcIp, kdc: m.dstIp, conn: null };
-      const key = m.transport === "tcp" ? m.stream : `${m.src}|${m.dst}`;
-      const pending: Map<number | string, KrbExchange[]> = m.transport === "tcp" ? pendingTcp : pendingUdp;
+      let pending: Map<number | string, KrbExchange[]>, key: number | string;
+      if (m.transport === "tcp") { pending = pendingTcp; key = m.stream; }
+      else {
+        let bySrc = pendingUdp.get(m.src);
+        if (!bySrc) pendingUdp.set(m.src, (bySrc = new Map()));
+        pending = bySrc; key = m.dst;
+      }
       const l = pending.get(key);
       if (l) l.push(ex); else pending.set(key, [ex]);
       exchanges.push(ex);
       exOf[i] = ex;
     } else if (m.msgType === 11 || m.msgType === 13 || m.msgType === 30) {
-      const waiting = m.transport === "tcp" ? pendingTcp.get(m.stream) : pendingUdp.get(`${m.dst}|${m.src}`);
+      const waiting = m.transport === "tcp" ? pendingTcp.get(m.stream) : pendingUdp.get(m.dst)?.get(m.src);
       const paired = waiting?.shift();
       const ex = paired ?? { req: null, reply: null, service: m.sname, client: m.toKdc ? m.srcIp : m.dstIp, kdc: m.toKdc ? m.dstIp : m.srcIp, conn: null };
       ex.reply = m;
@@ -114,13 +127,19 @@ export function pairKerberos(msgs: KrbMsg[], conns: ConnModel[]): { exchanges: K
   }
   const NONE: ConnModel[] = [];
   const connsOf = (ip: string): ConnModel[] => { const l = byClientIp.get(ip); return l === undefined ? NONE : Array.isArray(l) ? l : [l]; };
-  for (const ex of exchanges) {
+  // the names each candidate's client used for its server, made once per connection (a client's
+  // connections are candidates for each of its exchanges)
+  const namesByConn = new Map<ConnModel, string[]>();
+  const names = (c: ConnModel) => { let l = namesByConn.get(c); if (!l) namesByConn.set(c, (l = namesOf(c))); return l; };
+  for (let i = 0; i < exchanges.length; i++) { // (indexed: see bestConnection)
+    const ex = exchanges[i];
     const name = smbServiceName(ex.service);
-    if (name) ex.conn = bestConnection(ex, name, connsOf(ex.client));
+    if (name) ex.conn = bestConnection(ex, name, connsOf(ex.client), names);
   }
   // Per client, the attached exchanges in capture order, to find "the next one" by binary search
   const attached = new Map<string, KrbExchange[]>();
-  for (const ex of exchanges) {
+  for (let i = 0; i < exchanges.length; i++) {
+    const ex = exchanges[i];
     if (!ex.conn) continue;
     let l = attached.get(ex.client);
     if (!l) attached.set(ex.client, (l = []));
@@ -131,7 +150,8 @@ export function pairKerberos(msgs: KrbMsg[], conns: ConnModel[]): { exchanges: K
   // a request for another service (ldap/, HTTP/, a user principal as user-to-user and S4U2Self
   // requests name) served something else. One that failed for real can have served only a
   // connection that never established a session (MS-SMB2 3.2.4.2.3: no ticket, no session).
-  for (const ex of exchanges) {
+  for (let i = 0; i < exchanges.length; i++) {
+    const ex = exchanges[i];
     const svc = ex.service?.toLowerCase() ?? "";
     if (smbServiceName(svc) || !(svc.startsWith("krbtgt/") || svc === "")) continue;
     const err = ex.reply?.msgType === 30 ? ex.reply.errorCode : null;
@@ -143,8 +163,11 @@ export function pairKerberos(msgs: KrbMsg[], conns: ConnModel[]): { exchanges: K
     while (lo < hi) { const mid = (lo + hi) >> 1; if (tsOf(l[mid]) < t) lo = mid + 1; else hi = mid; }
     const next = lo < l.length && tsOf(l[lo]) - t < WINDOW_MS ? l[lo] : undefined;
     if (next) { if (couldServe(next.conn!)) ex.conn = next.conn; }
-    else ex.conn = bestConnection(ex, null, connsOf(ex.client), couldServe);
+    else ex.conn = bestConnection(ex, null, connsOf(ex.client), names, couldServe);
   }
+  // one id string per connection, shared by the records of its exchanges
+  const idOf = new Map<ConnModel, string>();
+  const connId = (c: ConnModel) => { let id = idOf.get(c); if (id === undefined) idOf.set(c, (id = `${c.client}-${c.server}`)); return id; };
   const records: KerberosRecord[] = msgs.map((m, i) => {
     const ex = exOf[i];
     const err = m.errorCode;
@@ -161,7 +184,7 @@ export function pairKerberos(msgs: KrbMsg[], conns: ConnModel[]): { exchanges: K
       cname: m.cname ?? ex?.req?.cname ?? null,
       errorCode: err,
       etext: m.etext,
-      connection: ex?.conn ? `${ex.conn.client}-${ex.conn.server}` : null,
+      connection: ex?.conn ? connId(ex.conn) : null,
     };
   });
   return { exchanges, records };

@@ -10,7 +10,8 @@ import { hangUpOf, hangUpText, hangUpFrames, type HangUp } from "./hangup";
 const module: FindingModule = {
   meta: { id: "CONNECTION_ABANDONED", severity: "error", when: "a side ended the connection after a response without the next step, for a reason the capture cannot tell", fallback: true },
   create(ctx) {
-    for (const c of connsWith(ctx, F.FAILED)) { // (hangUpOf: null unless failed)
+    for (let at = 0, cs = connsWith(ctx, F.FAILED); at < cs.length; at++) { // (hangUpOf: null unless failed)
+      const c = cs[at];
       const h = hangUpOf(c);
       if (!h) continue;
       if (explainedByError(ctx, c)) continue;

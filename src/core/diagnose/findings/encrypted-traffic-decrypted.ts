@@ -56,21 +56,23 @@ export const encryptedTrafficDecrypted: FindingModule = {
     references: [SMB2_KEYS, NLMP_SESSION_KEY, KILE_SESSION_KEY],
   },
   create(ctx) {
-    for (const c of connsWith(ctx, F.ENCRYPTED)) {
-      const e = c.m.encrypted;
-      const opened = c.m.decryption?.sessions.filter((s) => s.result === "decrypted") ?? [];
-      if (!e || opened.length === 0) continue;
+    for (let at = 0, cs = connsWith(ctx, F.ENCRYPTED); at < cs.length; at++) { // (indexed: see walk.ts)
+      const c = cs[at];
+      const e = c.m.encrypted, d = c.m.decryption;
+      if (!e || !d) continue; // (no secret given: nothing decrypted, and no list made per connection)
+      const opened = d.sessions.filter((s) => s.result === "decrypted");
+      if (opened.length === 0) continue;
+      add(ctx, { id: this.meta.id, severity: "info", connection: c.s.id, frames: [e.firstFrame] }, c, () => {
       const n = opened.reduce((k, s) => k + s.decrypted, 0);
       const trees = c.m.trees.filter((t) => t.req.decrypted);
-      add(ctx, {
-        id: this.meta.id,
-        severity: "info",
+      return {
         title: `SMB3 encryption from frame ${e.firstFrame} on: decrypted`,
         explanation: `${n} of the ${e.count} encrypted messages (SMB2 TRANSFORM) on this connection were decrypted with ${opened.map((s) => `${SECRET_WORDS[s.secret ?? "password"]} for ${who(s)}`).join(", ")}, and read as if they had been sent in the clear: ${trees.length ? `the TREE_CONNECTs to ${trees.map((t) => `${t.path || "a share"} (frame ${t.req.frame})`).join(", ")} are among them` : "no TREE_CONNECT is among them"}. Messages needed whole (setup commands, errors, compounds) were authenticated; of bulk messages only the SMB2 header was decrypted.${allDecrypted(c) ? "" : " The others stayed encrypted (see ENCRYPTED_TRAFFIC)."}`,
         remediation: ["Nothing to fix: the findings above read the decrypted messages. The secret was used on this machine only and is not part of this report."],
-        connection: c.s.id, frames: [e.firstFrame], filter: streamFilter(c),
+        filter: streamFilter(c),
         references: [REF.smb2Transform, SMB2_KEYS, ...(opened.some((s) => s.secret !== "keytab") ? [NLMP_SESSION_KEY] : []), ...(opened.some((s) => s.secret === "keytab") ? [KILE_SESSION_KEY] : [])],
-      }, c);
+      };
+      });
     }
   },
 };

@@ -14,7 +14,8 @@ import { hangUpOf, hangUpText, hangUpFrames, finalNegotiate, type HangUp } from 
 const module: FindingModule = {
   meta: { id: "ENCRYPTION_REQUIRED_BY_CLIENT", severity: "error", when: "the client requires encryption; the server offered no encryption capability/context; the client hangs up" },
   create(ctx) {
-    for (const c of connsWith(ctx, F.FAILED)) { // (hangUpOf: null unless failed)
+    for (let at = 0, cs = connsWith(ctx, F.FAILED); at < cs.length; at++) { // (hangUpOf: null unless failed)
+      const c = cs[at];
       const h = hangUpOf(c);
       if (!h || h.end.by !== "client" || c.s.auth === "guest" || c.s.auth === "anonymous") continue;
       const neg = finalNegotiate(c.m);

@@ -1,7 +1,7 @@
 // "One side hung up": the connection failed because a side ended it after a response without the
 // next step (model/summarize.ts abandonment). The words every ending finding uses for it.
 import { abandonment, finalNegotiate, type Abandonment } from "../../model/summarize";
-import type { ConnView } from "../context";
+import { has, F, type ConnView } from "../context";
 
 export interface HangUp extends Abandonment { end: NonNullable<Abandonment["end"]> }
 
@@ -9,6 +9,9 @@ export interface HangUp extends Abandonment { end: NonNullable<Abandonment["end"
 export function hangUpOf(c: ConnView): HangUp | null {
   if (c.s.outcome !== "failed") return null;
   if (c.hangUp !== undefined) return c.hangUp; // made once: five rules ask
+  // abandonment's own first test, from the facts: tree connects or encryption went past the
+  // hang-ups it tells (no need to read the model of the thousands that failed at TREE_CONNECT)
+  if (has(c, F.TREES | F.ENCRYPTED)) return (c.hangUp = null);
   const ab = abandonment(c.m);
   return (c.hangUp = ab?.end ? (ab as HangUp) : null);
 }

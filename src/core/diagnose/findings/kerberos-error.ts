@@ -77,7 +77,8 @@ export const kerberosError: FindingModule = {
   },
   // errors inside the SESSION_SETUP blob, after the walk
   create(ctx) {
-    for (const c of connsWith(ctx, F.BLOB_KRB_ERROR)) {
+    for (let at = 0, cs = connsWith(ctx, F.BLOB_KRB_ERROR); at < cs.length; at++) { // (indexed: see walk.ts)
+      const c = cs[at];
       const leg = c.m.sessions.find(blobKerberosError);
       if (leg) report(ctx, c, leg);
     }

@@ -22,7 +22,8 @@ export const logonPasswordCheck: FindingModule = {
     references: [NLMP_V2_CHECK, REF.nlmpAuth],
   },
   create(ctx) {
-    for (const c of connsWith(ctx, F.PASSWORD_CHECK)) {
+    for (let at = 0, cs = connsWith(ctx, F.PASSWORD_CHECK); at < cs.length; at++) { // (indexed: see walk.ts)
+      const c = cs[at];
       for (const leg of c.m.sessions) {
         const chk = leg.passwordCheck;
         if (!chk || chk.result === "unsupported" || !leg.resp || !isError(leg.resp.status)) continue;

@@ -22,18 +22,15 @@ export const negotiateFailed: FindingModule = {
       const neg = m.negotiates[m.negotiates.length - 1];
       const resp = neg.resp!;
       const notAccepted = statusLabel(resp.status) === "STATUS_REQUEST_NOT_ACCEPTED";
-      add(ctx, {
-        id: meta.id,
-        severity: "error",
+      add(ctx, { id: meta.id, severity: "error", connection: c.s.id, frames: [neg.req?.frame, resp.frame].filter((x): x is number => !!x) }, c, () => ({
         title: `NEGOTIATE refused by ${c.s.server}: ${statusLabel(resp.status)}`,
         explanation: `The server answered the NEGOTIATE request (${neg.req ? `frame ${neg.req.frame}` : "sent before the capture started"}) with ${statusLabel(resp.status)} in frame ${resp.frame}. The client offered ${neg.req?.dialects.join(", ") || "unknown dialects"}.${notAccepted ? ` ${NOT_ACCEPTED_TEXT}` : ""}`,
         remediation: notAccepted ? limitRemedies(host(c.s.server), null) : [
           "Compare the dialects the client offers with those the server allows: `Get-SmbServerConfiguration | select EnableSMB1Protocol, EnableSMB2Protocol` on Windows; `server min protocol` / `server max protocol` in smb.conf (`testparm -s`) on Samba.",
           "Look in the server's SMB event log (Microsoft-Windows-SMBServer/Operational) or Samba's log (log level = 3) at the time of the failure.",
         ],
-        connection: c.s.id, frames: [neg.req?.frame, resp.frame].filter((x): x is number => !!x),
         filter: streamFilter(c), references: meta.references,
-      }, c);
+      }));
     },
   },
 };

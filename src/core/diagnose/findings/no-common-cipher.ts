@@ -14,7 +14,8 @@ const name = (x: number) => CIPHERS[x] ?? `0x${x.toString(16).padStart(4, "0")}`
 const module: FindingModule = {
   meta: { id: "NO_COMMON_CIPHER", severity: "error", when: "the ENCRYPTION_CAPABILITIES answer is cipher 0: no cipher both sides take" },
   create(ctx) {
-    for (const c of connsWith(ctx, F.NO_CIPHER)) {
+    for (let at = 0, cs = connsWith(ctx, F.NO_CIPHER); at < cs.length; at++) { // (indexed: see walk.ts)
+      const c = cs[at];
       const neg = finalNegotiate(c.m);
       const resp = neg?.resp;
       if (!resp?.ciphers?.length || resp.ciphers[0] !== 0) continue;

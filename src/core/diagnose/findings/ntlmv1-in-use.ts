@@ -8,7 +8,8 @@ import type { FindingModule } from "./module";
 export const ntlmv1InUse: FindingModule = {
   meta: { id: "NTLMV1_IN_USE", severity: "warning", when: "an NTLMv1 AUTHENTICATE accepted by the server", references: NLMP_REFS },
   create(ctx) {
-    for (const c of connsWith(ctx, F.NTLMV1)) {
+    for (let at = 0, cs = connsWith(ctx, F.NTLMV1); at < cs.length; at++) { // (indexed: see walk.ts)
+      const c = cs[at];
       const leg = ntlmV1Legs(c).find((l) => !isError(l.resp!.status));
       if (!leg) continue;
       add(ctx, { id: this.meta.id, severity: "warning", connection: c.s.id, frames: [leg.req.frame, leg.resp!.frame].filter((x) => x > 0) }, c, () => {

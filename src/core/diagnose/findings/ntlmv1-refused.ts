@@ -35,7 +35,8 @@ export const CLIENT_FIX = [
 export const ntlmv1Refused: FindingModule = {
   meta: { id: "NTLMV1_REFUSED", severity: "error", when: "an NTLMv1 AUTHENTICATE (24-byte NT response) refused by the server", references: NLMP_REFS },
   create(ctx) {
-    for (const c of connsWith(ctx, F.NTLMV1)) {
+    for (let at = 0, cs = connsWith(ctx, F.NTLMV1); at < cs.length; at++) { // (indexed: see walk.ts)
+      const c = cs[at];
       const leg = ntlmV1Legs(c).find(ntlmV1Refused);
       if (!leg) continue;
       add(ctx, { id: this.meta.id, severity: "error", connection: c.s.id, frames: [leg.req.frame, leg.resp!.frame].filter((x) => x > 0) }, c, () => {

@@ -36,15 +36,13 @@ function report(ctx: DiagnoseContext, c: ConnView): void {
   const sid = leg.resp!.sessionId ?? leg.req.sessionId;
   const reauth = legs.slice(i + 1).find((l) => l.resp && (l.resp.status >>> 0) === 0 && (sid === undefined || (l.resp.sessionId ?? l.req.sessionId) === undefined || (l.resp.sessionId ?? l.req.sessionId) === sid));
   if (reauth) return;
-  add(ctx, {
-    id: meta.id,
-    severity: "warning",
+  add(ctx, { id: meta.id, severity: "warning", connection: c.s.id, frames: legFrames(leg) }, c, () => ({
     title: `Session on ${c.s.server} expired; no re-authentication in the capture`,
     explanation: `The SESSION_SETUP ${reqAt(leg)} was answered STATUS_NETWORK_SESSION_EXPIRED in frame ${leg.resp!.frame}. This is not a failed logon: the session existed already and its authentication (usually the Kerberos service ticket) reached its end time, so the client has to authenticate the session again (MS-SMB2 3.2.5.1.6) and normally does so at once with a new ticket. The capture shows no SESSION_SETUP that succeeded on this session afterwards${c.m.midstream ? "; the connection is older than the capture" : ""}.`,
     remediation: [
       "Nothing to fix when the client re-authenticates right after this (capture a little longer to see it).",
       `If access stops at this point, check that the client can still get a ticket for the server (\`klist get cifs/${serverName(c)}\`) and that its clock is in sync with the domain (\`w32tm /query /status\`).`,
     ],
-    connection: c.s.id, frames: legFrames(leg), filter: streamFilter(c), references: meta.references,
-  }, c);
+    filter: streamFilter(c), references: meta.references,
+  }));
 }

@@ -23,17 +23,16 @@ export const sessionSetupLoop: FindingModule = {
         if (leg.resp && (leg.resp.status >>> 0) === W.STATUS_MORE_PROCESSING_REQUIRED) run.push(leg);
         else run = [];
         if (run.length === 5) {
-          add(ctx, {
-            id: meta.id,
-            severity: "warning",
+          const rounds = run; // (the texts are made inside add, before run changes)
+          add(ctx, { id: meta.id, severity: "warning", connection: c.s.id, frames: rounds.flatMap(legFrames) }, c, () => ({
             title: "Session setup goes round in circles",
-            explanation: `${run.length} SESSION_SETUP rounds in a row (${run[0].req.frame ? `frames ${run[0].req.frame}–` : "up to frame "}${run[run.length - 1].resp!.frame}) were answered STATUS_MORE_PROCESSING_REQUIRED. NTLM needs two rounds and Kerberos usually one or two; more than that means the client and server do not converge on a mechanism (for example SPNEGO renegotiation, or NegoEx/PKU2U offered where the server cannot complete it).`,
+            explanation: `${rounds.length} SESSION_SETUP rounds in a row (${rounds[0].req.frame ? `frames ${rounds[0].req.frame}–` : "up to frame "}${rounds[rounds.length - 1].resp!.frame}) were answered STATUS_MORE_PROCESSING_REQUIRED. NTLM needs two rounds and Kerberos usually one or two; more than that means the client and server do not converge on a mechanism (for example SPNEGO renegotiation, or NegoEx/PKU2U offered where the server cannot complete it).`,
             remediation: [
               "Compare the mechanisms the client offers (mechTypes in the first SESSION_SETUP) with those the server lists in its NEGOTIATE response; try forcing NTLM or Kerberos on the client to see which one loops.",
               "Update both sides: such loops are usually interoperability bugs, often with third-party SMB servers.",
             ],
-            connection: c.s.id, frames: run.flatMap(legFrames), filter: streamFilter(c), references: meta.references,
-          }, c);
+            filter: streamFilter(c), references: meta.references,
+          }));
         }
       }
     },

@@ -19,9 +19,7 @@ export const sessionSigningFailed: FindingModule = {
       if (f.id !== meta.id) return;
       const { leg, extra } = f;
       const sg = c.s.signing;
-      add(ctx, {
-        id: meta.id,
-        severity: "error",
+      add(ctx, { id: meta.id, severity: "error", connection: c.s.id, frames: extra ? legFrames(leg) : sessionFrames(c) }, c, () => ({
         title: `Signing failed on the session with ${c.s.server} (STATUS_INVALID_SIGNATURE)`,
         explanation: `The SESSION_SETUP ${reqAt(leg)}${c.s.user ? ` (user ${c.s.user})` : ""} was answered STATUS_INVALID_SIGNATURE in frame ${leg.resp!.frame}: a signature did not verify, so the two sides derived different signing keys or one signs incorrectly. ${sg ? `Signing posture from NEGOTIATE: client ${sg.clientRequired ? "requires" : "does not require"} signing, server ${sg.serverRequired ? "requires" : "does not require"} it.` : ""} The usual causes are an older or third-party SMB implementation with a signing bug (the troubleshooting article asks to make sure signing works, especially with older devices), a WAN optimizer or proxy that rewrites SMB, or, with Kerberos, a session key mismatch (a stale or duplicated service account key).${extraText(extra, c)}`,
         remediation: [
@@ -29,8 +27,8 @@ export const sessionSigningFailed: FindingModule = {
           "See the signing settings on both sides: `Get-SmbClientConfiguration | select RequireSecuritySignature, EnableSecuritySignature` and `Get-SmbServerConfiguration | select RequireSecuritySignature, EnableSecuritySignature`; on Samba `server signing` / `client signing` (`testparm -sv | grep -i signing`). Turning a requirement off is a diagnostic step, not a fix.",
           "With Kerberos, check the server account's keys: `setspn -X` for duplicate SPNs; reset the computer or service account password if its keytab is stale.",
         ],
-        connection: c.s.id, frames: extra ? legFrames(leg) : sessionFrames(c), filter: streamFilter(c), references: meta.references,
-      }, c);
+        filter: streamFilter(c), references: meta.references,
+      }));
     },
   },
 };

@@ -23,7 +23,8 @@ function clientFix(): string {
 const module: FindingModule = {
   meta: { id: "SIGNING_MISMATCH", severity: "error", when: "one side requires signing and the other cannot or will not sign (SMB1 or SMB2/3; guest/anonymous sessions cannot sign), and the connection ends there" },
   create(ctx) {
-    for (const c of connsWith(ctx, F.FAILED)) { // (hangUpOf: null unless failed)
+    for (let at = 0, cs = connsWith(ctx, F.FAILED); at < cs.length; at++) { // (hangUpOf: null unless failed)
+      const c = cs[at];
       const h = hangUpOf(c);
       if (!h || h.end.by !== "client") continue;
       const neg = finalNegotiate(c.m);

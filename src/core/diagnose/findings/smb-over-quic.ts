@@ -37,20 +37,17 @@ export const smbOverQuicFinding: FindingModule = {
   create(ctx: DiagnoseContext) {
     for (const q of smbOverQuic(ctx.model)) {
       if (q.handshake !== "completed") continue;
-      add(ctx, {
-        id: this.meta.id,
-        severity: "info",
+      const references = this.meta.references;
+      add(ctx, { id: this.meta.id, severity: "info", connection: null, frames: q.helloFrames.length ? q.helloFrames : [q.firstFrame] }, undefined, () => ({
         title: `SMB over QUIC from ${host(q.client)} to ${quicTarget(q)}: handshake completed, the SMB inside is encrypted`,
         explanation: `${q.client} opened a QUIC connection (version ${q.version}) to ${q.server} on ${portText(q)} in frame ${q.firstFrame}, whose TLS ClientHello asked for the server name ${q.sni ?? "(none given)"} and offered the application protocol${q.alpn.length > 1 ? "s" : ""} ${q.alpn.map((a) => `"${a}"`).join(", ")}: this is SMB over QUIC (SMB 3.1.1 over TLS 1.3, MS-SMB2 2.1). The server answered${q.serverHello ? " with a ServerHello" : ""}, and both sides then exchanged 1-RTT packets (${q.datagrams.client} datagrams from the client, ${q.datagrams.server} from the server), so the QUIC and TLS handshake completed: the certificate was accepted and the server let this client in. Everything after that — NEGOTIATE, SESSION_SETUP (NTLM or Kerberos), TREE_CONNECT and their statuses — travels inside the encrypted connection and cannot be read from a capture: only the Initial packets can, because their keys come from the connection id (RFC 9001 5.2). Whether the SMB session itself set up cannot be told from here.`,
         remediation: [
           `To see inside, look at the endpoints: on the client \`Get-SmbConnection -ServerName ${quicTarget(q)}\` (Dialect 3.1.1) and the Microsoft-Windows-SMBClient/Connectivity and Security event logs; on the server \`Get-SmbSession\` and the SMBServer event logs.`,
           "A capture of the same access over TCP 445 (e.g. from inside the network: `NET USE \\\\server\\share /TRANSPORT:TCP`) shows the SMB setup itself.",
         ],
-        connection: null,
-        frames: q.helloFrames.length ? q.helloFrames : [q.firstFrame],
         filter: quicFilter(q),
-        references: this.meta.references,
-      });
+        references,
+      }));
     }
   },
 };

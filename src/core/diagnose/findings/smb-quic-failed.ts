@@ -3,7 +3,7 @@
 // port), a CONNECTION_CLOSE in a readable Initial (a TLS alert: certificate name or trust, client
 // access control, no "smb" protocol there; or a QUIC transport error), or a handshake that stopped
 // after the server's first flight, where the alert travels in encrypted Handshake packets.
-import { add, host, type DiagnoseContext } from "../context";
+import { add, host, type DiagnoseContext, type FindingTexts } from "../context";
 import { smbOverQuic, type QuicConnection } from "../../quic/flow";
 import { QUIC_REFS, quicTarget, quicFilter } from "./smb-over-quic";
 import type { FindingModule } from "./module";
@@ -56,45 +56,55 @@ export const smbQuicFailed: FindingModule = {
     references: [QUIC_REFS.smb2Quic, QUIC_REFS.rfc9000Close, QUIC_REFS.rfc8446Alerts, QUIC_REFS.learnQuic, QUIC_REFS.learnQuicAccess],
   },
   create(ctx: DiagnoseContext) {
+    const references = this.meta.references;
     for (const q of smbOverQuic(ctx.model)) {
       if (q.handshake === "completed") continue;
-      const name = quicTarget(q);
-      const opening = `${q.client} tried SMB over QUIC to ${q.server} (UDP ${q.port}${q.port === 443 ? "" : ", an alternative port"}, QUIC version ${q.version}), asking for ${q.sni ? `the server name "${q.sni}"` : "no server name (no SNI)"} with ALPN ${q.alpn.map((a) => `"${a}"`).join(", ")} (frame ${q.firstFrame}).`;
-      let title: string, why: string, fix: string[], frames: number[];
-      let severity: "error" | "warning" = "error";
-      if (q.handshake === "no-answer") {
-        title = `SMB over QUIC to ${name} got no answer on UDP ${q.port}`;
-        why = `${opening} The server sent nothing back: ${q.datagrams.client} datagram${q.datagrams.client === 1 ? "" : "s"} from the client${q.unansweredMs ? ` over ${dur(q.unansweredMs)}` : ""}, none from the server. Either UDP ${q.port} is blocked on the way (many firewalls and networks let TCP 443 through but not UDP 443), or nothing listens there: SMB over QUIC is not enabled on the server, or it listens on another port. Windows then falls back to TCP 445 if it may (unless the mapping asked for QUIC only).`;
-        fix = [
-          `On ${host(q.server)}: \`Get-NetUDPEndpoint -LocalPort ${q.port}\` shows whether anything listens; \`Get-SmbServerConfiguration | Format-List EnableSMBQUIC\`, \`Get-SmbServerCertificateMapping\` (SMB over QUIC needs a mapped certificate to start), and \`Get-SmbServerAlternativePort\` for a port other than 443.`,
-          `Firewalls: allow inbound UDP ${q.port} to ${host(q.server)} and on every network device in between; \`Test-NetConnection\` tests TCP only, so it says nothing about this.`,
-          AUDIT,
-        ];
-        frames = [q.firstFrame];
-      } else if (q.close) {
-        const c = q.close;
-        const alert = c.frameType === 0x1c && c.errorCode >= 0x100 && c.errorCode <= 0x1ff ? c.errorCode - 0x100 : null;
-        title = `SMB over QUIC to ${name} refused by the ${c.from}: ${c.name}`;
-        const adv = alert !== null ? alertAdvice(q, alert, c.from) : null;
-        why = `${opening} The ${c.from} ended the connection with a CONNECTION_CLOSE (frame ${c.frame}): ${c.name}${c.reason ? `, reason "${c.reason}"` : ""}. ${adv ? adv.why : c.errorCode === 0x2 ? "The server refuses connections (CONNECTION_REFUSED): it is not accepting SMB over QUIC clients now." : "This is a QUIC transport error, not a TLS alert (RFC 9000 20.1)."} No SMB message was exchanged: SMB starts only once the QUIC handshake has completed.`;
-        fix = adv ? [...adv.fix, AUDIT] : [AUDIT];
-        frames = [...q.helloFrames.slice(0, 2), c.frame];
-      } else if (q.refusedAfterFinished) {
-        title = `SMB over QUIC to ${name} refused by the server after the client's last handshake flight: client access control or the client's certificate`;
-        why = `${opening} The server answered (ServerHello, then its certificate in encrypted Handshake packets), and the client finished its side: it sent its last handshake flight and its first 1-RTT packet (frame ${q.refusedAfterFinished}). The server never took that up: it went on sending Handshake packets and no 1-RTT-only traffic followed, which a server that accepted the handshake would send (it drops its Handshake keys once the handshake completes, RFC 9001 4.9.2). In TLS 1.3 the client's last flight carries its certificate, if asked for one, so the server refused the client there: SMB over QUIC client access control (no client certificate, or one not granted), or a certificate it could not verify. Its alert travels in encrypted packets and cannot be read.`;
-        fix = [...alertAdvice(q, 116, "server").fix, AUDIT];
-        frames = [...q.helloFrames.slice(0, 1), q.refusedAfterFinished];
-      } else {
-        severity = "warning";
-        title = `SMB over QUIC to ${name}: the handshake did not complete${q.serverHello ? " after the server's answer" : ""}`;
-        why = `${opening} ${q.serverHello ? "The server answered with a ServerHello, and then its certificate in encrypted Handshake packets" : "The server answered"}, but no 1-RTT traffic followed both ways, so the handshake did not complete in the capture. A refusal here (the client rejecting the certificate, or the server refusing the client's) travels in Handshake packets, whose keys come from the TLS exchange and cannot be read from a capture; if the capture simply ended too early, capture longer.`;
-        fix = [AUDIT, alertAdvice(q, 46, "client").fix[0], alertAdvice(q, 116, "server").fix[0]];
-        frames = q.helloFrames.length ? q.helloFrames : [q.firstFrame];
-      }
-      add(ctx, {
-        id: this.meta.id, severity, title, explanation: why, remediation: fix, connection: null,
-        frames, filter: quicFilter(q), references: this.meta.references,
-      });
+      add(ctx, { id: this.meta.id, severity: severityOf(q), connection: null, frames: framesOf(q) }, undefined, () => textsOf(q, references));
     }
   },
 };
+
+// The same four cases in severityOf, framesOf and textsOf: the Initial unanswered, a
+// CONNECTION_CLOSE, refused after the client's last flight, a handshake that stopped.
+/** a handshake that stopped is a warning (the capture may have ended too early); the others errors */
+const severityOf = (q: QuicConnection): "error" | "warning" =>
+  q.handshake === "no-answer" || q.close || q.refusedAfterFinished ? "error" : "warning";
+
+function framesOf(q: QuicConnection): number[] {
+  if (q.handshake === "no-answer") return [q.firstFrame];
+  if (q.close) return [...q.helloFrames.slice(0, 2), q.close.frame];
+  if (q.refusedAfterFinished) return [...q.helloFrames.slice(0, 1), q.refusedAfterFinished];
+  return q.helloFrames.length ? q.helloFrames : [q.firstFrame];
+}
+
+/** The words of the finding, made only when the Report shows it whole (context.ts add). */
+function textsOf(q: QuicConnection, references: string[] | undefined): FindingTexts {
+  const name = quicTarget(q);
+  const opening = `${q.client} tried SMB over QUIC to ${q.server} (UDP ${q.port}${q.port === 443 ? "" : ", an alternative port"}, QUIC version ${q.version}), asking for ${q.sni ? `the server name "${q.sni}"` : "no server name (no SNI)"} with ALPN ${q.alpn.map((a) => `"${a}"`).join(", ")} (frame ${q.firstFrame}).`;
+  let title: string, why: string, fix: string[];
+  if (q.handshake === "no-answer") {
+    title = `SMB over QUIC to ${name} got no answer on UDP ${q.port}`;
+    why = `${opening} The server sent nothing back: ${q.datagrams.client} datagram${q.datagrams.client === 1 ? "" : "s"} from the client${q.unansweredMs ? ` over ${dur(q.unansweredMs)}` : ""}, none from the server. Either UDP ${q.port} is blocked on the way (many firewalls and networks let TCP 443 through but not UDP 443), or nothing listens there: SMB over QUIC is not enabled on the server, or it listens on another port. Windows then falls back to TCP 445 if it may (unless the mapping asked for QUIC only).`;
+    fix = [
+      `On ${host(q.server)}: \`Get-NetUDPEndpoint -LocalPort ${q.port}\` shows whether anything listens; \`Get-SmbServerConfiguration | Format-List EnableSMBQUIC\`, \`Get-SmbServerCertificateMapping\` (SMB over QUIC needs a mapped certificate to start), and \`Get-SmbServerAlternativePort\` for a port other than 443.`,
+      `Firewalls: allow inbound UDP ${q.port} to ${host(q.server)} and on every network device in between; \`Test-NetConnection\` tests TCP only, so it says nothing about this.`,
+      AUDIT,
+    ];
+  } else if (q.close) {
+    const c = q.close;
+    const alert = c.frameType === 0x1c && c.errorCode >= 0x100 && c.errorCode <= 0x1ff ? c.errorCode - 0x100 : null;
+    title = `SMB over QUIC to ${name} refused by the ${c.from}: ${c.name}`;
+    const adv = alert !== null ? alertAdvice(q, alert, c.from) : null;
+    why = `${opening} The ${c.from} ended the connection with a CONNECTION_CLOSE (frame ${c.frame}): ${c.name}${c.reason ? `, reason "${c.reason}"` : ""}. ${adv ? adv.why : c.errorCode === 0x2 ? "The server refuses connections (CONNECTION_REFUSED): it is not accepting SMB over QUIC clients now." : "This is a QUIC transport error, not a TLS alert (RFC 9000 20.1)."} No SMB message was exchanged: SMB starts only once the QUIC handshake has completed.`;
+    fix = adv ? [...adv.fix, AUDIT] : [AUDIT];
+  } else if (q.refusedAfterFinished) {
+    title = `SMB over QUIC to ${name} refused by the server after the client's last handshake flight: client access control or the client's certificate`;
+    why = `${opening} The server answered (ServerHello, then its certificate in encrypted Handshake packets), and the client finished its side: it sent its last handshake flight and its first 1-RTT packet (frame ${q.refusedAfterFinished}). The server never took that up: it went on sending Handshake packets and no 1-RTT-only traffic followed, which a server that accepted the handshake would send (it drops its Handshake keys once the handshake completes, RFC 9001 4.9.2). In TLS 1.3 the client's last flight carries its certificate, if asked for one, so the server refused the client there: SMB over QUIC client access control (no client certificate, or one not granted), or a certificate it could not verify. Its alert travels in encrypted packets and cannot be read.`;
+    fix = [...alertAdvice(q, 116, "server").fix, AUDIT];
+  } else {
+    title = `SMB over QUIC to ${name}: the handshake did not complete${q.serverHello ? " after the server's answer" : ""}`;
+    why = `${opening} ${q.serverHello ? "The server answered with a ServerHello, and then its certificate in encrypted Handshake packets" : "The server answered"}, but no 1-RTT traffic followed both ways, so the handshake did not complete in the capture. A refusal here (the client rejecting the certificate, or the server refusing the client's) travels in Handshake packets, whose keys come from the TLS exchange and cannot be read from a capture; if the capture simply ended too early, capture longer.`;
+    fix = [AUDIT, alertAdvice(q, 46, "client").fix[0], alertAdvice(q, 116, "server").fix[0]];
+  }
+  return { title, explanation: why, remediation: fix, filter: quicFilter(q), references };
+}

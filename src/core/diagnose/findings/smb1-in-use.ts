@@ -16,7 +16,8 @@ export const smb1InUse: FindingModule = {
   meta,
   visit: {
     capture(ctx) {
-      for (const c of connsWith(ctx, F.SMB1)) {
+      for (let at = 0, cs = connsWith(ctx, F.SMB1); at < cs.length; at++) { // (indexed: see walk.ts)
+        const c = cs[at];
         if (c.s.failedPhase === "negotiate") continue;
         const neg = c.m.negotiates[c.m.negotiates.length - 1];
         if (!neg?.resp?.smb1 || !neg.resp.dialect) continue;

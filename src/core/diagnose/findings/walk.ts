@@ -6,21 +6,27 @@
 // severity on one frame and in each connection's list of ids, so a module's place in the list
 // matters within its kind of node (e.g. SESSION_ACCESS_DENIED before the
 // TREE_ACCESS_DENIED_ENCRYPTION that follows from it). Modules with `create` run after the walk.
+// Each pass visits, in Report order, only the connections its visitors can speak about (said at
+// each visitor below; shared/facts.ts WalkLists): the others would only be asked and say nothing.
 import { has, F, type DiagnoseContext, type ConnView } from "../context";
 import type { FindingModule } from "./module";
 import type { KrbExchange } from "../../model/kerberos";
 import type { TreeConnect } from "../../model/types";
 import { tcpVerdict, negotiateVerdict, sessionFailures, kerberosErrors, treeVerdict, type TcpVerdict, type NegotiateVerdict, type SessionFailure, type KrbErrorGroup, type TreeVerdict } from "./shared/precedence";
 import { workingShares } from "./shared/tree-text";
+import { walkListsOf } from "./shared/facts";
 
 export interface Visitors {
   /** a connection that failed at the TCP handshake */
   tcp?(ctx: DiagnoseContext, c: ConnView, v: TcpVerdict): void;
-  /** every connection, with its NEGOTIATE finding if it failed there */
+  /** each connection that failed at NEGOTIATE (with its finding, if one applies) or whose NetBIOS
+   *  session was refused (F.NBSS_REFUSED) */
   negotiate?(ctx: DiagnoseContext, c: ConnView, v: NegotiateVerdict | null): void;
   /** each SESSION_SETUP failure of a connection (the connection's own, then the further attempts refused) */
   sessionFailure?(ctx: DiagnoseContext, c: ConnView, f: SessionFailure): void;
-  /** every connection, after its SESSION_SETUP failures */
+  /** each connection with SESSION_SETUP legs that failed at SESSION_SETUP, had a further attempt
+   *  refused (F.EXTRA_ATTEMPTS), is guest or anonymous, or has F.SESSION_EXPIRED or F.MANY_LEGS;
+   *  after its SESSION_SETUP failures */
   session?(ctx: DiagnoseContext, c: ConnView): void;
   /** each group of KDC errors to tell */
   kerberosError?(ctx: DiagnoseContext, g: KrbErrorGroup): void;
@@ -28,7 +34,8 @@ export interface Visitors {
   kerberosPreauth?(ctx: DiagnoseContext, preauth: KrbExchange[]): void;
   /** each refused TREE_CONNECT of a connection */
   tree?(ctx: DiagnoseContext, c: ConnView, t: TreeConnect, v: TreeVerdict): void;
-  /** every connection, after its tree connects */
+  /** each connection with a refused TREE_CONNECT (F.TREE_ERROR) or encrypted messages
+   *  (F.ENCRYPTED), after its tree connects */
   treeConnection?(ctx: DiagnoseContext, c: ConnView): void;
   /** once, last: the capture itself (what it misses, what it holds when there is no SMB) */
   capture?(ctx: DiagnoseContext): void;
@@ -38,22 +45,22 @@ export interface Visitors {
 // step of a for…of over an array makes an iterator result: ~20 MB over 50,000 connections)
 export function walk(ctx: DiagnoseContext, modules: readonly FindingModule[]): void {
   const on = <K extends keyof Visitors>(k: K) => modules.flatMap((m) => (m.visit?.[k] ? [m.visit[k]!] : [])) as NonNullable<Visitors[K]>[];
-  const conns = ctx.conns, n = conns.length;
+  const lists = walkListsOf(ctx);
   const tcp = on("tcp");
-  for (let i = 0; i < n; i++) {
-    const c = conns[i];
+  for (let i = 0, l = lists.tcp; i < l.length; i++) {
+    const c = l[i];
     const v = tcpVerdict(ctx, c);
     if (v) for (let j = 0; j < tcp.length; j++) tcp[j](ctx, c, v);
   }
   const negotiate = on("negotiate");
-  for (let i = 0; i < n; i++) {
-    const c = conns[i];
+  for (let i = 0, l = lists.negotiate; i < l.length; i++) {
+    const c = l[i];
     const v = negotiateVerdict(c);
     for (let j = 0; j < negotiate.length; j++) negotiate[j](ctx, c, v);
   }
   const sessionFailure = on("sessionFailure"), session = on("session");
-  for (let i = 0; i < n; i++) {
-    const c = conns[i];
+  for (let i = 0, l = lists.session; i < l.length; i++) {
+    const c = l[i];
     const sfs = sessionFailures(c);
     for (let k = 0; k < sfs.length; k++) for (let j = 0; j < sessionFailure.length; j++) sessionFailure[j](ctx, c, sfs[k]);
     for (let j = 0; j < session.length; j++) session[j](ctx, c);
@@ -63,12 +70,14 @@ export function walk(ctx: DiagnoseContext, modules: readonly FindingModule[]): v
   for (const f of on("kerberosPreauth")) f(ctx, krb.preauth);
   const working = workingShares(ctx);
   const tree = on("tree"), treeConnection = on("treeConnection");
-  for (let i = 0; i < n; i++) {
-    const c = conns[i];
+  for (let i = 0, l = lists.tree; i < l.length; i++) {
+    const c = l[i];
     if (has(c, F.TREE_ERROR)) {
-      for (const t of c.m.trees) {
+      const trees = c.m.trees;
+      for (let k = 0; k < trees.length; k++) {
+        const t = trees[k];
         const v = treeVerdict(c, t, working); // (null for a tree not refused)
-        if (v) for (const f of tree) f(ctx, c, t, v);
+        if (v) for (let j = 0; j < tree.length; j++) tree[j](ctx, c, t, v);
       }
     }
     for (let j = 0; j < treeConnection.length; j++) treeConnection[j](ctx, c);

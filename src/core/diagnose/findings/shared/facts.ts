@@ -11,10 +11,37 @@ import { notCovered, treePathNotCovered } from "../path-not-covered";
 import { treeConnectionLimited } from "../tree-connection-limit";
 import { delayed } from "../auth-rate-limited";
 
-/** Sets ConnView.k of every connection, and the lists of connections by fact (connsWith; once the
- *  summaries' outcomes are settled). */
+/**
+ * The connections each pass of the walk visits (walk.ts), in Report order: those a visitor of
+ * the pass can speak about. Made in the pass that gathers the facts, which reads each summary
+ * once, instead of the walk asking every summary for its failed phase pass after pass (each
+ * summary of a capture of 50,000 connections a cache miss, for a few thousand that concern a pass).
+ */
+export interface WalkLists {
+  /** failed at the TCP handshake */
+  tcp: ConnView[];
+  /** failed at NEGOTIATE, or had its NetBIOS session refused (F.NBSS_REFUSED) */
+  negotiate: ConnView[];
+  /** SESSION_SETUP legs (F.SESSIONS) and something to tell of them: failed at SESSION_SETUP, a
+   *  further attempt refused (F.EXTRA_ATTEMPTS), a guest or anonymous session, an expired one
+   *  (F.SESSION_EXPIRED), five legs or more (F.MANY_LEGS) */
+  session: ConnView[];
+  /** a refused TREE_CONNECT (F.TREE_ERROR) or encrypted messages (F.ENCRYPTED) */
+  tree: ConnView[];
+}
+const walkLists = new WeakMap<DiagnoseContext, WalkLists>();
+
+/** The walk's lists of connections (gatherFacts makes them). */
+export function walkListsOf(ctx: DiagnoseContext): WalkLists {
+  return walkLists.get(ctx) ?? { tcp: [], negotiate: [], session: [], tree: [] };
+}
+
+/** Sets ConnView.k of every connection, and the lists of connections by fact (connsWith) and by
+ *  pass of the walk (walkListsOf; once the summaries' outcomes are settled). */
 export function gatherFacts(ctx: DiagnoseContext): void {
   const lists: ConnView[][] = (ctx.withFact = []);
+  const walk: WalkLists = { tcp: [], negotiate: [], session: [], tree: [] };
+  walkLists.set(ctx, walk);
   const conns = ctx.conns;
   for (let i = 0; i < conns.length; i++) { // (indexed: see walk.ts)
     const c = conns[i];
@@ -59,14 +86,19 @@ export function gatherFacts(ctx: DiagnoseContext): void {
     }
     if (m.encrypted) k |= F.ENCRYPTED;
     if (!(k & (F.SESSIONS | F.TREES | F.ENCRYPTED))) k |= F.NO_SESSION;
-    if (c.s.outcome === "failed") k |= F.FAILED;
+    const s = c.s, outcome = s.outcome, phase = s.failedPhase;
+    if (outcome === "failed") k |= F.FAILED;
     if (m.gaps.length) k |= F.GAPS;
     if (m.smb1) k |= F.SMB1;
-    if (m.midstream || m.gaps.length || c.s.outcome === "incomplete") k |= F.INCOMPLETE;
+    if (m.midstream || m.gaps.length || outcome === "incomplete") k |= F.INCOMPLETE;
     if (m.nbssResponse && !m.nbssResponse.positive) k |= F.NBSS_REFUSED;
     const ciphers = finalNegotiate(m)?.resp?.ciphers;
     if (ciphers?.length && ciphers[0] === 0) k |= F.NO_CIPHER;
     c.k = k;
+    if (phase === "tcp") walk.tcp.push(c);
+    if (phase === "negotiate" || k & F.NBSS_REFUSED) walk.negotiate.push(c);
+    if (k & F.SESSIONS && (phase === "session_setup" || k & (F.EXTRA_ATTEMPTS | F.SESSION_EXPIRED | F.MANY_LEGS) || s.auth === "guest" || s.auth === "anonymous")) walk.session.push(c);
+    if (k & (F.TREE_ERROR | F.ENCRYPTED)) walk.tree.push(c);
     for (let bits = k; bits !== 0; bits &= bits - 1) (lists[31 - Math.clz32(bits & -bits)] ??= []).push(c);
   }
 }

@@ -74,20 +74,27 @@ export type NegotiateVerdict =
 
 const SMB2_DIALECTS = new Set(["2.0.2", "2.1", "2.2.2", "2.2.4", "3.0", "3.0.2", "3.1.0", "3.1.1", "SMB 2.002", "SMB 2.???"]);
 
+// the verdicts, one of each (read only: a connection's is one of these, no object made per connection)
+const SMB1_ONLY_CLIENT: NegotiateVerdict = Object.freeze({ id: "NEGOTIATE_DIALECT_MISMATCH", how: "smb1-only-client" });
+const SMB2_RANGE: NegotiateVerdict = Object.freeze({ id: "NEGOTIATE_DIALECT_MISMATCH", how: "smb2-range" });
+const SERVER_CLOSED_SMB1: NegotiateVerdict = Object.freeze({ id: "NEGOTIATE_DIALECT_MISMATCH", how: "server-closed-smb1" });
+const NEGOTIATE_FAILED: NegotiateVerdict = Object.freeze({ id: "NEGOTIATE_FAILED" });
+const NEGOTIATE_NO_RESPONSE: NegotiateVerdict = Object.freeze({ id: "NEGOTIATE_NO_RESPONSE" });
+
 /** The NEGOTIATE finding of a connection that failed at NEGOTIATE (its last one), or null. */
 export function negotiateVerdict(c: ConnView): NegotiateVerdict | null {
   const m = c.m;
   if (c.s.failedPhase !== "negotiate") return null;
   const neg = m.negotiates[m.negotiates.length - 1];
   if (!neg) return null;
-  if (neg.resp?.smb1 && neg.resp.dialect === null) return { id: "NEGOTIATE_DIALECT_MISMATCH", how: "smb1-only-client" };
+  if (neg.resp?.smb1 && neg.resp.dialect === null) return SMB1_ONLY_CLIENT;
   // no SMB 2/3 dialect in common: the offered range tells which side's minimum or maximum misses
-  if (dialectRangeRefused(m)) return { id: "NEGOTIATE_DIALECT_MISMATCH", how: "smb2-range" };
-  if (neg.resp && isError(neg.resp.status)) return { id: "NEGOTIATE_FAILED" };
+  if (dialectRangeRefused(m)) return SMB2_RANGE;
+  if (neg.resp && isError(neg.resp.status)) return NEGOTIATE_FAILED;
   if (neg.req && !neg.resp && (c.s.outcome === "no-response" || serverResetAfter(m, neg.req))) {
     const offeredSmb2 = neg.req.smb1 ? neg.req.dialects.some((d) => SMB2_DIALECTS.has(d)) : true;
-    if (neg.req.smb1 && !offeredSmb2 && (m.rst || m.finServer)) return { id: "NEGOTIATE_DIALECT_MISMATCH", how: "server-closed-smb1" };
-    return { id: "NEGOTIATE_NO_RESPONSE" };
+    if (neg.req.smb1 && !offeredSmb2 && (m.rst || m.finServer)) return SERVER_CLOSED_SMB1;
+    return NEGOTIATE_NO_RESPONSE;
   }
   return null;
 }
