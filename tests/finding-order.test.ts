@@ -5,23 +5,16 @@ import { describe, it, expect } from "vitest";
 import * as C from "../assembly/events";
 import { ModelBuilder } from "../src/core/model/builder";
 import { buildReport } from "../src/core/reportBuilder";
-import type { RawEvent, FieldValue } from "../src/core/decoder/records";
 import { sortFindings } from "../src/core/diagnose/order";
 import type { DiagnoseContext } from "../src/core/diagnose/context";
 import type { Finding } from "../src/core/report";
+import { craftedEvents, ip } from "./support/crafted-events";
 
-const ip = (a: number[]) => Uint8Array.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, ...a]);
-let frame = 0;
-function ev(kind: number, fromClient: boolean, f: Record<string, FieldValue>): RawEvent {
-  frame++;
-  return { kind, kindName: "", frame, tsNs: 1_700_000_000_000_000_000n + BigInt(frame) * 1_000_000n, tsDigits: 6, stream: 0, fromClient, ipv6: false, f };
-}
-const smb2 = (fromClient: boolean, cmd: number, msgId: number, f: Record<string, FieldValue> = {}) =>
-  ev(C.EV_SMB2, fromClient, { cmd, response: fromClient ? 0 : 1, msgId: BigInt(msgId), sessionId: 0n, ...f });
+const { ev, smb2, frames, reset } = craftedEvents();
 
 /** An SMB 2.1 connection (no encryption possible) whose one AUTHENTICATE is answered `status`. */
 function smb21(status: number) {
-  frame = 0;
+  reset();
   const m = new ModelBuilder("synthetic.pcap", 0);
   for (const e of [
     ev(C.EV_FLOW, true, { srcIp: ip([10, 0, 0, 2]), srcPort: 50000, dstIp: ip([10, 0, 0, 1]), dstPort: 445, flowProto: C.FLOWP_SMB, value: 0 }),
@@ -32,7 +25,7 @@ function smb21(status: number) {
     smb2(true, 1, 1, { mech: C.MECH_NTLM, ntlmType: 3, ntlmUser: "alice", ntlmDomain: "CORP" }),
     smb2(false, 1, 1, { status }),
   ]) m.add(e);
-  m.add(ev(C.EV_SUMMARY, false, { packets: BigInt(frame), bytes: 0n }));
+  m.add(ev(C.EV_SUMMARY, false, { packets: BigInt(frames()), bytes: 0n }));
   return buildReport(m.finish());
 }
 

@@ -8,21 +8,15 @@ import { describe, it, expect, beforeEach } from "vitest";
 import * as C from "../assembly/events";
 import { ModelBuilder } from "../src/core/model/builder";
 import { buildReport } from "../src/core/reportBuilder";
-import type { RawEvent, FieldValue } from "../src/core/decoder/records";
+import type { RawEvent } from "../src/core/decoder/records";
+import { craftedEvents, ip } from "./support/crafted-events";
 
-const ip = (a: number[]) => Uint8Array.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, ...a]);
 const STATUS_PENDING = 0x00000103, BAD_NETWORK_NAME = 0xc00000cc;
-let frame = 0;
-function ev(kind: number, fromClient: boolean, f: Record<string, FieldValue>): RawEvent {
-  frame++;
-  return { kind, kindName: "", frame, tsNs: 1_700_000_000_000_000_000n + BigInt(frame) * 1_000_000n, tsDigits: 6, stream: 0, fromClient, ipv6: false, f };
-}
-const smb2 = (fromClient: boolean, cmd: number, msgId: number, f: Record<string, FieldValue> = {}) =>
-  ev(C.EV_SMB2, fromClient, { cmd, response: fromClient ? 0 : 1, msgId: BigInt(msgId), sessionId: 0n, ...f });
+const { ev, smb2, frames, reset } = craftedEvents();
 
 /** A session set up, then `n` TREE_CONNECTs sent at once and answered in `order`: the Report's shares. */
 function trees(n: number, order: (ids: number[]) => number[], interim = false) {
-  frame = 0;
+  reset();
   const m = new ModelBuilder("synthetic.pcap", 0);
   const add = (e: RawEvent) => { m.add(e); return e.frame; };
   add(ev(C.EV_FLOW, true, { srcIp: ip([10, 0, 0, 2]), srcPort: 50000, dstIp: ip([10, 0, 0, 1]), dstPort: 445, flowProto: C.FLOWP_SMB, value: 0 }));
@@ -37,7 +31,7 @@ function trees(n: number, order: (ids: number[]) => number[], interim = false) {
     // even ids refused: the status shows which answer the share got
     respFrame.set(id, add(smb2(false, 3, id, { status: id % 2 === 0 ? BAD_NETWORK_NAME : 0, shareType: 1 })));
   }
-  m.add(ev(C.EV_SUMMARY, false, { packets: BigInt(frame), bytes: 0n }));
+  m.add(ev(C.EV_SUMMARY, false, { packets: BigInt(frames()), bytes: 0n }));
   const c = buildReport(m.finish()).connections[0];
   const want = ids.map((id) => ({
     path: `\\\\srv\\share${id}`, requestFrame: reqFrame.get(id), responseFrame: respFrame.get(id),
@@ -47,7 +41,7 @@ function trees(n: number, order: (ids: number[]) => number[], interim = false) {
   return { got, want };
 }
 
-beforeEach(() => { frame = 0; });
+beforeEach(reset);
 
 describe("responses pair with their requests by message id", () => {
   it("a few outstanding, answered in reverse order", () => {
