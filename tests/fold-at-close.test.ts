@@ -75,7 +75,7 @@ describe("fold at close", () => {
   }, 300_000);
 
   it("folds the healthy fixtures' connections while decoding, dropping their models", async () => {
-    for (const name of ["smb311-ok.pcap", "nbss139.pcap"]) {
+    for (const name of ["smb311-ok.pcap", "nbss139.pcap", "smb1-nt1-ok.pcap"]) {
       const r = await run(join(FIX, name), true);
       expect(r.folded, name).toBe(r.report.connections.length);
       expect(r.folded, name).toBeGreaterThan(0);

@@ -9,7 +9,7 @@ import { nodeDecoder } from "../src/cli/wasmNode";
 import { ModelBuilder, MODEL_FIELDS } from "../src/core/model/builder";
 import { fieldFilter } from "../src/core/decoder/records";
 import { buildReport } from "../src/core/reportBuilder";
-import { foldable, kerberosClient } from "../src/core/model/fold";
+import { foldable, foldedFindings, kerberosClient } from "../src/core/model/fold";
 import type { Report } from "../src/core/report";
 
 const FIX = join(__dirname, "../fixtures");
@@ -20,7 +20,7 @@ const files = [
   ...(existsSync(CORPUS) ? (readdirSync(CORPUS, { recursive: true }) as string[]).filter((f) => /\.(pcap|pcapng|cap)$/.test(f)).sort().map((f) => join(CORPUS, f)) : []),
 ];
 
-async function modelAndReport(file: string): Promise<{ folded: string[]; total: number; report: Report }> {
+async function modelAndReport(file: string): Promise<{ folded: string[]; findings: string[][]; total: number; report: Report }> {
   const bytes = new Uint8Array(readFileSync(file));
   const d = await nodeDecoder();
   d.setSetupOnly(true);
@@ -29,35 +29,37 @@ async function modelAndReport(file: string): Promise<{ folded: string[]; total: 
   try { d.reset(); d.push(bytes, b); d.finish(b); } finally { d.setSetupOnly(false); d.setFieldFilter(null); }
   const m = b.finish();
   const krb = new Set(m.kerberos.map(kerberosClient));
-  const folded = m.connections.filter((c) => foldable(c) && !krb.has(c.clientIp)).map((c) => `${c.client}-${c.server}#${c.stream}`);
-  return { folded, total: m.connections.length, report: buildReport(m) };
+  const ok = m.connections.filter((c) => foldable(c) && !krb.has(c.clientIp));
+  const folded = ok.map((c) => `${c.client}-${c.server}#${c.stream}`);
+  return { folded, findings: ok.map(foldedFindings), total: m.connections.length, report: buildReport(m) };
 }
 
 describe("fold predicate", () => {
   it("calls foldable only connections the Report says nothing about", async () => {
     let folded = 0;
     for (const f of files) {
-      const { folded: ids, report } = await modelAndReport(f);
-      const named = new Set<string>();
-      for (const x of report.findings) { if (x.connection) named.add(x.connection); for (const y of x.connections ?? []) named.add(y); }
-      for (const k of report.kerberos) if (k.connection) named.add(k.connection);
-      for (const key of ids) {
+      const { folded: ids, findings, report } = await modelAndReport(f);
+      // the findings that name each connection: none, or SMB1_IN_USE alone for SMB1 (foldedFindings)
+      const named = new Map<string, string[]>();
+      const name = (id: string, x: string) => { const l = named.get(id); if (l) l.push(x); else named.set(id, [x]); };
+      for (const x of report.findings) { if (x.connection) name(x.connection, x.id); for (const y of x.connections ?? []) name(y, x.id); }
+      for (const k of report.kerberos) if (k.connection) name(k.connection, "kerberos");
+      ids.forEach((key, i) => {
         const [id, stream] = key.split("#");
         const c = report.connections.find((r) => r.id === id && r.stream === Number(stream))!;
-        expect({ file: f, id, outcome: c.outcome, findings: c.findings, named: named.has(id) }).toEqual({ file: f, id, outcome: "ok", findings: [], named: false });
-      }
+        expect({ file: f, id, outcome: c.outcome, findings: c.findings, named: named.get(id) ?? [] }).toEqual({ file: f, id, outcome: "ok", findings: findings[i], named: findings[i] });
+      });
       folded += ids.length;
     }
     expect(folded).toBeGreaterThan(0);
   }, 120_000);
 
   it("folds the healthy fixtures' connections", async () => {
-    // SMB 3.1.1, NetBIOS on 139, and an SMB1 multi-protocol NEGOTIATE answered in SMB2
-    for (const name of ["smb311-ok.pcap", "nbss139.pcap", "smb1-multiprotocol-negotiate.pcap"]) {
-      const { folded, total } = await modelAndReport(join(FIX, name));
-      expect([name, total, folded.length]).toEqual([name, 1, 1]);
+    // SMB 3.1.1, NetBIOS on 139, an SMB1 multi-protocol NEGOTIATE answered in SMB2, and SMB1 that
+    // works (folded with its SMB1_IN_USE warning)
+    for (const [name, findings] of [["smb311-ok.pcap", []], ["nbss139.pcap", []], ["smb1-multiprotocol-negotiate.pcap", []], ["smb1-nt1-ok.pcap", ["SMB1_IN_USE"]]] as const) {
+      const r = await modelAndReport(join(FIX, name));
+      expect([name, r.total, r.folded.length, r.findings[0]]).toEqual([name, 1, 1, findings]);
     }
-    // SMB1 that works is told SMB1_IN_USE (a warning): not foldable
-    expect((await modelAndReport(join(FIX, "smb1-nt1-ok.pcap"))).folded).toEqual([]);
   });
 });

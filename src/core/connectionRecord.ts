@@ -4,6 +4,11 @@
 import type { Connection } from "./report";
 import { NONE } from "./model/lists";
 
+/** The Report keeps the ladders of the first LADDERS_OK connections that set up fine and the first
+ *  LADDERS_PROBLEM others (reportBuilder.ts diagnosed; the folded ones count first, model/fold.ts). */
+export const LADDERS_OK = 200;
+export const LADDERS_PROBLEM = 1000;
+
 /**
  * The summary becomes the record in place (a copy by spread cost a hidden class per connection).
  * `keepLadder`: the Report's ladder budget kept this connection's ladder.

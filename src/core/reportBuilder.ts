@@ -15,11 +15,9 @@ import { rfc3339 } from "./eventsView";
 import { verdictOf } from "./verdict";
 import { smbOverQuic } from "./quic/flow";
 import type { ConnectionSink } from "./connectionSink";
-import { connectionRecord, SharedValues } from "./connectionRecord";
+import { connectionRecord, SharedValues, LADDERS_OK, LADDERS_PROBLEM } from "./connectionRecord";
 
 export const GENERATOR = "smbscope 0.1.0";
-const LADDERS_OK = 200;
-const LADDERS_PROBLEM = 1000;
 
 /**
  * Past FINDINGS_PER_ID findings with the same id (a capture of thousands of failing connections),
@@ -65,7 +63,7 @@ function groupFindings(all: Finding[]): Finding[] {
 function diagnosed(m: CaptureModel, folded: readonly FoldedConn[]): Pick<Report, "connections" | "kerberos" | "findings"> {
   const conns: ConnView[] = m.connections.map((c) => ({ m: c, s: summarize(c, m.lastTs), findings: [] }));
   const krb = pairKerberos(m.kerberos, m.connections);
-  const ctx = makeContext(m, conns, krb.exchanges, folded);
+  const ctx = makeContext(m, conns, krb.exchanges, folded, m.folded?.smb1.sort((a, b) => a.row.order - b.row.order));
   for (const ex of krb.exchanges) if (ex.conn && failedExchange(ex)) failedForKerberos(ctx.viewOf.get(ex.conn)!.s, ex.conn);
   diagnose(ctx);
   // The Kerberos messages a connection depended on belong in its ladder, in time order
@@ -87,9 +85,9 @@ function diagnosed(m: CaptureModel, folded: readonly FoldedConn[]): Pick<Report,
   // Ladders are kept for the first LADDERS_OK connections that set up fine and the first
   // LADDERS_PROBLEM others: in a capture with tens of thousands of connections they would
   // otherwise be most of the Report (the phases of every connection stay). The folded ones that
-  // kept theirs (model/fold.ts: the builder kept it) count against the ok budget first: which
+  // kept theirs (model/fold.ts: the builder kept it; SMB1 ones the problem budget) count first: which
   // ones those are was decided in close order, before Report order could be known.
-  let okLadders = m.folded?.ladders ?? 0, problemLadders = 0;
+  let okLadders = m.folded?.ladders ?? 0, problemLadders = m.folded?.problemLadders ?? 0;
   const same = m.folded?.same ?? new SharedValues();
   const connections: Connection[] = conns.map((c) => {
     const problem = c.s.outcome !== "ok" || c.findings.length > 0;

@@ -1,6 +1,6 @@
 // What every diagnosis rule gets: the model, each connection with its summary, the Kerberos
 // exchanges, and a way to add findings.
-import type { CaptureModel, ConnModel, FoldedConn } from "../model/types";
+import type { CaptureModel, ConnModel, FoldedConn, FoldedSmb1 } from "../model/types";
 import type { Connection, Finding } from "../report";
 import type { KrbExchange } from "../model/kerberos";
 import { displayFilter } from "../filters";
@@ -97,6 +97,8 @@ export interface DiagnoseContext {
    * (foldedToServer, foldedFromClient, smbConnections).
    */
   folded: readonly FoldedConn[];
+  /** the folded SMB1 connections (their one finding is SMB1_IN_USE's), in Report order */
+  foldedSmb1: readonly FoldedSmb1[];
   /** lookups of the folded connections by host (of the hosts of `conns` only: no rule asks of others) */
   foldedIndex?: { byServer?: Map<string, FoldedConn[]>; byClient?: Map<string, FoldedConn[]>; byPair?: Map<string, FoldedConn[]>; bySession?: Map<string, Map<bigint, FoldedConn[]>> };
 }
@@ -126,8 +128,8 @@ interface Place { at: number; rank: number; frame: number }
 interface Kept { places: Place[]; last: number }
 const after = (a: Place, b: Place) => (a.rank - b.rank || a.frame - b.frame || a.at - b.at) > 0;
 
-export function makeContext(model: CaptureModel, conns: ConnView[], exchanges: KrbExchange[], folded: readonly FoldedConn[] = []): DiagnoseContext {
-  return { model, conns, exchanges, findings: [], viewOf: new Map(conns.map((c) => [c.m, c])), whole: new Map(), errorOn: new Set(), folded };
+export function makeContext(model: CaptureModel, conns: ConnView[], exchanges: KrbExchange[], folded: readonly FoldedConn[] = [], foldedSmb1: readonly FoldedSmb1[] = []): DiagnoseContext {
+  return { model, conns, exchanges, findings: [], viewOf: new Map(conns.map((c) => [c.m, c])), whole: new Map(), errorOn: new Set(), folded, foldedSmb1 };
 }
 
 /** An error finding added so far names this connection (as `connection` or in `connections`). */

@@ -19,10 +19,12 @@
 //   connections (model/kerberos.ts pairKerberos) and the Kerberos findings name those; a
 //   connection whose client spoke Kerberos must keep its model (Folder checks the client);
 // - NTLM only, NTLMv2 (not F.NTLMV1), not guest or anonymous (GUEST_SESSION, TREE_ACCESS_*);
-// - SMB2/3, but for an SMB1 multi-protocol NEGOTIATE answered in SMB2 (MS-SMB2 3.3.5.3.1): F.SMB1
-//   (c.smb1) is read by SMB1_IN_USE alone, of the final NEGOTIATE response in SMB1; every other
-//   SMB1 test of the rules reads a failed phase, a refused tree or the final NEGOTIATE. SMB1 that
-//   works (smb1-nt1-ok.pcap) has that warning: a finding, so it keeps its model; nothing
+// - SMB2/3 (an SMB1 multi-protocol NEGOTIATE answered in SMB2 allowed, MS-SMB2 3.3.5.3.1), or
+//   SMB1 throughout: one NEGOTIATE answered in SMB1 with a dialect, SMB1 legs and trees. F.SMB1
+//   (c.smb1) is read by SMB1_IN_USE alone, of that response: such a connection folds with that one
+//   finding (foldedFindings), which smb1-in-use.ts gives from its FoldedSmb1 in Report order, as
+//   for a view. Every other SMB1 test of the rules reads a failed phase, a refused tree, a hang-up
+//   (SMB1 signing) or guest / null / non-extended-security auth (authOf: not "ntlm"); nothing
 //   encrypted (F.ENCRYPTED, ENCRYPTED_TRAFFIC*), no decryption;
 // - no lost segments, not midstream (F.GAPS, F.INCOMPLETE), no ICMP error, no pktmon drop;
 // - every NEGOTIATE, SESSION_SETUP and TREE_CONNECT answered without error, no expiry, fewer
@@ -31,7 +33,8 @@
 //   allowed (Windows clients ask for one on every connection, answered STATUS_NOT_FOUND: the
 //   healthy fixture does);
 // - the server answered in SMB on 445 or 139 (never a probe, model/builder.ts finish);
-// - outcome "ok".
+// - outcome "ok". (The verdict reads the findings, which hold SMB1_IN_USE's, and counts the
+//   folded connections as set up fine; servers() as never failed.)
 //
 // What other connections' rules read of a folded one is in its FoldedConn (diagnose/context.ts
 // foldedToServer, foldedFromClient merge those with the unfolded ones in Report order), except
@@ -61,6 +64,8 @@ import { connectionRecord, SharedValues } from "../connectionRecord";
 import { endpoint } from "../names";
 import { statusLabel } from "../names";
 import { LIMIT_STATUSES } from "../diagnose/findings/tree-connection-limit";
+import { SMB1_IN_USE } from "../diagnose/findings/smb1-in-use";
+import { LADDERS_PROBLEM } from "../connectionRecord";
 
 const MORE = W.STATUS_MORE_PROCESSING_REQUIRED;
 
@@ -71,16 +76,18 @@ export function foldable(c: ConnModel): boolean {
   if (c.nbssResponse && !c.nbssResponse.positive) return false;
   if (c.beyond && c.beyond.refused.length) return false;
   if (c.negotiates.length === 0 || c.sessions.length === 0 || c.sessions.length >= 5 || c.trees.length === 0) return false;
+  // SMB1 that works: one NEGOTIATE, answered in SMB1 with a dialect (its one finding: SMB1_IN_USE)
+  const smb1 = c.negotiates.length === 1 && !!c.negotiates[0].resp?.smb1;
   for (let i = 0; i < c.negotiates.length; i++) {
     const n = c.negotiates[i];
-    // SMB1 only as the multi-protocol NEGOTIATE a client opens with, answered in SMB2
-    if (!n.req || !n.resp || n.resp.smb1 || (n.req.smb1 && i > 0) || isError(n.resp.status) || n.resp.dialect === null) return false;
+    // else SMB1 only as the multi-protocol NEGOTIATE a client opens with, answered in SMB2
+    if (!n.req || !n.resp || (n.resp.smb1 && !smb1) || (n.req.smb1 && i > 0) || (smb1 && !n.req.smb1) || isError(n.resp.status) || !n.resp.dialect) return false;
   }
   const ciphers = c.negotiates[c.negotiates.length - 1].resp!.ciphers;
   if (ciphers?.length && ciphers[0] === 0) return false;
   for (const l of c.sessions) {
     const r = l.resp;
-    if (!r || !l.req.frame || l.req.smb1 || l.passwordCheck) return false;
+    if (!r || !l.req.frame || l.req.smb1 !== smb1 || l.passwordCheck) return false;
     const st = r.status >>> 0;
     if (st !== 0 && st !== MORE) return false;
     for (const a of [l.req.auth, r.auth]) {
@@ -92,11 +99,16 @@ export function foldable(c: ConnModel): boolean {
   // the last leg ends the only attempt, with success
   if ((c.sessions[c.sessions.length - 1].resp!.status >>> 0) !== 0) return false;
   for (let i = 0; i < c.sessions.length - 1; i++) if ((c.sessions[i].resp!.status >>> 0) !== MORE) return false;
-  for (const t of c.trees) if (!t.resp || t.req.smb1 || isError(t.resp.status) || (t.resp.status >>> 0) !== 0) return false;
+  for (const t of c.trees) if (!t.resp || t.req.smb1 !== smb1 || isError(t.resp.status) || (t.resp.status >>> 0) !== 0) return false;
   const est = establishedAttempt(c);
   if (!est) return false;
   if (authOf(c, est) !== "ntlm") return false;
   return outcomeOf(c, null, est).outcome === "ok";
+}
+
+/** The findings of a foldable connection: SMB1_IN_USE alone when it speaks SMB1 (smb1-in-use.ts), else none. */
+export function foldedFindings(c: ConnModel): string[] {
+  return c.negotiates[c.negotiates.length - 1].resp!.smb1 ? SMB1_FINDINGS : NO_FINDINGS;
 }
 
 /** A folded connection's FoldedConn. */
@@ -113,15 +125,16 @@ class Row implements FoldedConn {
   get id(): string { return `${endpoint(this.clientIp, this.clientPort)}-${this.server}`; }
 }
 
-/** Folded connections have no finding: the shared empty list. */
+/** A folded connection's findings (shared lists). */
 const NO_FINDINGS: string[] = [];
+const SMB1_FINDINGS: string[] = [SMB1_IN_USE];
 
 /**
  * The builder's fold (ModelBuilder.fold): the connections closed and waiting for the capture to go
  * past their closing frame, and what Folder checks beyond foldable (see the header).
  */
 export class Folder {
-  readonly folded: FoldedConnections = { rows: [], ladders: 0, same: new SharedValues() };
+  readonly folded: FoldedConnections = { rows: [], ladders: 0, problemLadders: 0, smb1: [], same: new SharedValues() };
   /** closed connections waiting for a record of a later frame than `waitFrame` */
   private waiting: ConnModel[] = [];
   private waitFrame = 0;
@@ -190,14 +203,21 @@ export class Folder {
     const s = summarize(c, null);
     // the ladder stays when the builder kept it (builder.ts closed: the first KEEP_LADDERS_OK
     // healthy connections to close); those count against the Report's ok budget
-    const keep = c.ladderKept;
-    if (keep) this.folded.ladders++;
-    const r = connectionRecord(s, NO_FINDINGS, keep, this.folded.same);
+    // healthy ones; one with a finding (SMB1) is a problem to buildReport, whose budget it
+    // takes in fold order, first (its ladder then whatever the builder kept, as buildReport's)
+    const findings = foldedFindings(c);
+    const keep = findings.length ? this.folded.problemLadders < LADDERS_PROBLEM : c.ladderKept;
+    if (findings.length) { if (keep) this.folded.problemLadders++; } else if (keep) this.folded.ladders++;
+    const r = connectionRecord(s, findings, keep, this.folded.same);
     const last = c.sessions[c.sessions.length - 1].resp!;
     const row = new Row(c, r.serverOs ?? null, r.serverName ?? null,
       // (the same few lists on most connections of a busy capture: one copy each)
       this.folded.same.texts(c.trees.map((t) => t.path)), last.sessionId, last.frame, this.sink ? null : r);
     this.folded.rows.push(row);
+    if (findings.length) {
+      const neg = c.negotiates[0].resp!;
+      this.folded.smb1.push({ row, frame: neg.frame, dialect: neg.dialect! });
+    }
     if (this.sink) this.sink.put(c.order, r);
     this.drop(c);
   }

@@ -271,11 +271,23 @@ export interface FoldedConn {
   record: import("../report").Connection | null;
 }
 
+/** A folded SMB1 connection: what SMB1_IN_USE reads of it (diagnose/findings/smb1-in-use.ts). */
+export interface FoldedSmb1 {
+  row: FoldedConn;
+  /** its NEGOTIATE response's frame and dialect */
+  frame: number;
+  dialect: string;
+}
+
 export interface FoldedConnections {
   /** in fold order; buildReport sorts them into Report order */
   rows: FoldedConn[];
   /** how many of them kept their ladder (counted against the Report's ok budget, reportBuilder.ts) */
   ladders: number;
+  /** how many of those with a finding (SMB1) kept theirs (against its problem budget) */
+  problemLadders: number;
+  /** the SMB1 ones (each with SMB1_IN_USE), in fold order: what that finding reads */
+  smb1: FoldedSmb1[];
   /** the records' shared values (connectionRecord.ts), for buildReport's records too */
   same: import("../connectionRecord").SharedValues;
 }
