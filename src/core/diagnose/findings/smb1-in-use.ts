@@ -6,15 +6,15 @@ import { REF } from "../references";
 import type { FindingModule } from "./module";
 import type { FoldedSmb1 } from "../../model/types";
 
-/** (model/fold.ts folds a healthy SMB1 connection with this finding, for this module to give) */
-export const SMB1_IN_USE = "SMB1_IN_USE" as const;
-
 const meta = {
-  id: SMB1_IN_USE,
+  id: "SMB1_IN_USE" as const,
   severity: "warning",
   when: "a connection that negotiated SMB1 (deprecated, insecure, disabled by default on current systems)",
   references: [REF.smb2Negotiate],
 } satisfies FindingModule["meta"];
+
+/** (model/fold.ts folds a healthy SMB1 connection with this finding, for this module to give) */
+export const SMB1_IN_USE = meta.id;
 
 export const smb1InUse: FindingModule = {
   meta,
