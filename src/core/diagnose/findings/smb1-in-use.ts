@@ -40,8 +40,8 @@ export const smb1InUse: FindingModule = {
 const reportFolded = (ctx: DiagnoseContext, f: FoldedSmb1) => report(ctx, f.row.id, f.row.server, f.row.stream, f.frame, f.dialect, undefined);
 
 // (in a function of its own: a closure in the loop made every pass allocate its context)
-function report(ctx: DiagnoseContext, id: string, server: string, stream: number, frame: number, dialect: string, c: ConnView | undefined): void {
-  add(ctx, { id: meta.id, severity: "warning", connection: id, frames: [frame] }, c, () => ({
+function report(ctx: DiagnoseContext, connection: string, server: string, stream: number, frame: number, dialect: string, c: ConnView | undefined): void {
+  add(ctx, { id: meta.id, severity: "warning", connection, frames: [frame] }, c, () => ({
     title: `SMB1 (${dialect}) negotiated with ${server}`,
     explanation: `This connection uses SMB1 (frame ${frame}). SMB1 is deprecated and insecure, disabled by default on current Windows and Samba, and will stop working when either side is updated.`,
     remediation: ["Move the client and server to SMB 2 or later; then disable SMB1: `Set-SmbServerConfiguration -EnableSMB1Protocol $false`, `server min protocol = SMB2_02` on Samba."],
