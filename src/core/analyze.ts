@@ -7,6 +7,7 @@ import { ModelBuilder, MODEL_FIELDS } from "./model/builder";
 import { fieldFilter, type RawEvent } from "./decoder/records";
 import { buildReport } from "./reportBuilder";
 import type { Report } from "./report";
+import type { CaptureModel } from "./model/types";
 import { DecryptStage, DECRYPT_FIELDS, hasSecrets, type Secrets } from "./decrypt/session";
 import type { Sink } from "./decoder/records";
 import type { ConnectionSink } from "./connectionSink";
@@ -25,7 +26,23 @@ export interface AnalyzeOptions {
 const modelFilter = fieldFilter(MODEL_FIELDS);
 const decryptFilter = fieldFilter([...new Set([...MODEL_FIELDS, ...DECRYPT_FIELDS])]);
 
-export async function analyzeCapture(decoder: Decoder, src: CaptureSource, opts: AnalyzeOptions = {}): Promise<Report> {
+/**
+ * Not an async function: the Report is built once decoding is over, in a callback that holds no
+ * reference to the decoder, so that its wasm memory (~55 MB) can be collected while the Report
+ * is made, where the analysis of a capture of many connections peaks (the decoder as an argument
+ * of a running async function would be held until it returns). A caller that keeps the decoder
+ * (the worker) keeps its memory.
+ */
+export function analyzeCapture(decoder: Decoder, src: CaptureSource, opts: AnalyzeOptions = {}): Promise<Report> {
+  return decodedModel(decoder, src, opts).then(({ m, read }) => {
+    const report = buildReport(m, opts.connections);
+    if (src.size < 0) report.capture.bytes = read; // a stream: its size is what it gave
+    return report;
+  });
+}
+
+/** The model of a whole capture (analyzeCapture), and how many bytes were read. */
+async function decodedModel(decoder: Decoder, src: CaptureSource, opts: AnalyzeOptions): Promise<{ m: CaptureModel; read: number }> {
   const model = modelOn(decoder, src.name, src.size);
   // Without secrets the records go straight to the model, read in place (no object per event);
   // with them, as events through the decrypt stage (which the decoder feeds the few extra
@@ -47,9 +64,7 @@ export async function analyzeCapture(decoder: Decoder, src: CaptureSource, opts:
   const m = model.finish();
   if (memory?.at !== undefined) m.warnings.unshift(memoryStopWarning(memory.at, src.size, m.packets, m.connections.length + (m.folded?.rows.length ?? 0)));
   stage?.attach(m);
-  const report = buildReport(m, opts.connections);
-  if (src.size < 0) report.capture.bytes = read; // a stream: its size is what it gave
-  return report;
+  return { m, read };
 }
 
 /** What the Report says when decoding stopped for memory (AnalyzeOptions.memory). */
