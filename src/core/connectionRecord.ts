@@ -17,14 +17,12 @@ export function connectionRecord(s: Omit<Connection, "findings">, findings: stri
   const r = s as Connection;
   if (!keepLadder) r.ladder = undefined;
   r.findings = same.list(findings);
-  // lists of their length: an array grown by push keeps room for 16 (~5 MB of the dense bench's
-  // phases), and most connections have no share at all
-  r.phases = r.phases.slice();
-  r.shares = r.shares.length ? r.shares.slice() : NONE;
-  if (r.signing) r.signing = same.signing(r.signing);
-  if (r.serverName) r.serverName = same.serverName(r.serverName);
-  if (r.clientOs) r.clientOs = same.os(r.clientOs);
-  if (r.serverOs) r.serverOs = same.os(r.serverOs);
+  // (the summary's lists are of their length already, model/summarize.ts; its small values are
+  // shared ones, frozen, when it was given `same`)
+  if (r.signing && !Object.isFrozen(r.signing)) r.signing = same.signing(r.signing);
+  if (r.serverName && !Object.isFrozen(r.serverName)) r.serverName = same.serverName(r.serverName);
+  if (r.clientOs && !Object.isFrozen(r.clientOs)) r.clientOs = same.os(r.clientOs);
+  if (r.serverOs && !Object.isFrozen(r.serverOs)) r.serverOs = same.os(r.serverOs);
   return r;
 }
 

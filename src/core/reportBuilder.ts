@@ -61,7 +61,9 @@ function groupFindings(all: Finding[]): Finding[] {
  * connections folded as they closed (model/fold.ts), in Report order.
  */
 function diagnosed(m: CaptureModel, folded: readonly FoldedConn[]): Pick<Report, "connections" | "kerberos" | "findings"> {
-  const conns: ConnView[] = m.connections.map((c) => ({ m: c, s: summarize(c, m.lastTs), findings: [] }));
+  const same = m.folded?.same ?? new SharedValues();
+  // (every field of a view in the literal: one hidden class, no property array added by the rules)
+  const conns: ConnView[] = m.connections.map((c) => ({ m: c, s: summarize(c, m.lastTs, same), findings: [], k: undefined, hangUp: undefined }));
   const krb = pairKerberos(m.kerberos, m.connections);
   const ctx = makeContext(m, conns, krb.exchanges, folded, m.folded?.smb1.sort((a, b) => a.row.order - b.row.order));
   for (const ex of krb.exchanges) if (ex.conn && failedExchange(ex)) failedForKerberos(ctx.viewOf.get(ex.conn)!.s, ex.conn);
@@ -88,7 +90,6 @@ function diagnosed(m: CaptureModel, folded: readonly FoldedConn[]): Pick<Report,
   // kept theirs (model/fold.ts: the builder kept it; SMB1 ones the problem budget) count first: which
   // ones those are was decided in close order, before Report order could be known.
   let okLadders = m.folded?.ladders ?? 0, problemLadders = m.folded?.problemLadders ?? 0;
-  const same = m.folded?.same ?? new SharedValues();
   const connections: Connection[] = conns.map((c) => {
     const problem = c.s.outcome !== "ok" || c.findings.length > 0;
     const keep = problem ? problemLadders++ < LADDERS_PROBLEM : okLadders++ < LADDERS_OK;

@@ -5,6 +5,8 @@ import { statusLabel, osVersion } from "../names";
 import type { Connection, PhaseRecord, ShareRecord, Outcome, Phase } from "../report";
 import type { ConnModel, SessionLeg, SmbResponse } from "./types";
 import { EXPECTED_KRB_ERRORS } from "./kerberos"; // used at call time only (kerberos.ts imports this module too)
+import { NONE } from "./lists";
+import type { SharedValues } from "../connectionRecord";
 
 export const isError = (s: number) => (s >>> 0) >= 0xc0000000 && (s >>> 0) !== W.STATUS_MORE_PROCESSING_REQUIRED;
 /** A response's status as the capture shows it: the NTSTATUS name, or the SMB1 DOS error ("ERRDOS/ERRnoaccess"). */
@@ -261,55 +263,66 @@ function unanswered(c: ConnModel, req: { frame: number; ts: number }, p: Phase, 
     : endedSoonAfter || c.gaps.some((g) => !g.fromClient && g.frame > req.frame) ? "incomplete" : "no-response", p);
 }
 
-export function summarize(c: ConnModel, captureEnd: number | null): Omit<Connection, "findings"> {
-  const phases: PhaseRecord[] = [];
+/**
+ * The connection's facts for the rules and its Report record (connectionRecord.ts). `same`: the
+ * analysis's shared values; with it, the record's small objects (signing, the server's names, the
+ * systems) are the shared copies already (a capture of 50,000 connections held 50,000 of each
+ * through the diagnosis before). The lists are made of their length (an array grown by push keeps
+ * room for 16: ~5 MB of the dense bench's phases), most connections have no share: the shared
+ * empty list.
+ */
+export function summarize(c: ConnModel, captureEnd: number | null, same?: SharedValues): Omit<Connection, "findings"> {
+  const tcp = c.syns.length > 0 || c.synAck !== undefined;
+  const phases = new Array<PhaseRecord>((tcp ? 1 : 0) + (c.nbssRequest ? 1 : 0) + c.negotiates.length + c.sessions.length + c.trees.length);
+  let p = 0;
   const t0 = c.firstTs;
   const neg = finalNegotiate(c);
   // TCP
-  if (c.syns.length || c.synAck) {
+  if (tcp) {
     const syn = c.syns[0];
     const answer = c.synAck ?? (c.rst && !c.rst.fromClient ? c.rst : undefined) ?? c.icmp;
-    phases.push({
+    phases[p++] = {
       phase: "tcp", requestFrame: syn?.frame ?? null, responseFrame: answer?.frame ?? null, status: null,
       latencyMs: syn && answer ? ms(syn.ts, answer.ts) : null, offsetMs: syn ? ms(t0, syn.ts) : undefined,
       note: !answer && syn ? `${c.syns.length} SYN(s), no answer` : answer && answer === c.rst ? "refused with RST" : answer && answer === c.icmp ? "refused with ICMP destination unreachable" : undefined,
-    });
+    };
   }
   // NetBIOS session (port 139): transport, like TCP (RFC 1002 4.3.2); the NEGOTIATE comes after it
   if (c.nbssRequest) {
-    phases.push({
+    phases[p++] = {
       phase: "tcp", requestFrame: c.nbssRequest.frame, responseFrame: c.nbssResponse?.frame ?? null, status: null,
       latencyMs: c.nbssResponse ? ms(c.nbssRequest.ts, c.nbssResponse.ts) : null, offsetMs: ms(t0, c.nbssRequest.ts),
       note: c.nbssResponse ? (c.nbssResponse.positive ? "NetBIOS session accepted" : "NetBIOS session refused") : "NetBIOS session request unanswered",
-    });
+    };
   }
   for (const n of c.negotiates) {
-    phases.push({
+    phases[p++] = {
       phase: "negotiate", requestFrame: n.req?.frame ?? null, responseFrame: n.resp?.frame ?? null,
       status: n.resp ? responseStatus(n.resp) : null,
       latencyMs: n.req && n.resp ? ms(n.req.ts, n.resp.ts) : null, offsetMs: n.req ? ms(t0, n.req.ts) : undefined,
       note: n.resp?.smb1 && n.resp.dialect === null ? "server chose no dialect (index 0xFFFF)" : undefined,
-    });
+    };
   }
   for (const s of c.sessions) {
-    phases.push({
+    phases[p++] = {
       phase: "session_setup", requestFrame: s.req.frame || null, responseFrame: s.resp?.frame ?? null,
       status: s.resp ? responseStatus(s.resp) : null,
       latencyMs: s.req.frame && s.resp ? ms(s.req.ts, s.resp.ts) : null, offsetMs: s.req.frame ? ms(t0, s.req.ts) : undefined,
-    });
+    };
   }
-  const shares: ShareRecord[] = [];
-  for (const t of c.trees) {
-    phases.push({
+  const shares: ShareRecord[] = c.trees.length ? new Array<ShareRecord>(c.trees.length) : NONE;
+  for (let i = 0; i < c.trees.length; i++) {
+    const t = c.trees[i];
+    phases[p++] = {
       phase: "tree_connect", requestFrame: t.req.frame || null, responseFrame: t.resp?.frame ?? null,
       status: t.resp ? responseStatus(t.resp) : null,
       latencyMs: t.req.frame && t.resp ? ms(t.req.ts, t.resp.ts) : null, offsetMs: t.req.frame ? ms(t0, t.req.ts) : undefined,
-    });
-    shares.push({
+    };
+    shares[i] = {
       path: t.path, status: t.resp ? responseStatus(t.resp) : null, requestFrame: t.req.frame, responseFrame: t.resp?.frame ?? null,
       encrypted: t.resp?.shareFlags !== undefined ? (t.resp.shareFlags & W.SMB2_SHAREFLAG_ENCRYPT_DATA) !== 0 : undefined,
       ...(t.req.decrypted ? { decrypted: true } : {}),
-    });
+    };
   }
 
   const est = establishedAttempt(c);
@@ -324,6 +337,7 @@ export function summarize(c: ConnModel, captureEnd: number | null): Omit<Connect
     const req = smb1 ? 0x08 : W.SMB2_SIGNING_REQUIRED;
     const clientMode = c.sessions.find((s) => s.req.secMode !== undefined)?.req.secMode ?? neg.req?.secMode ?? 0;
     signing = { clientRequired: !smb1 && (clientMode & req) !== 0, serverRequired: ((neg.resp?.secMode ?? 0) & req) !== 0 };
+    if (same) signing = same.signing(signing);
   }
   let encryption: Connection["encryption"] = "none";
   const sessionEncrypt = c.sessions.some((s) => s.resp && ((s.resp.sessionFlags ?? 0) & W.SMB2_SESSION_FLAG_ENCRYPT_DATA));
@@ -334,6 +348,15 @@ export function summarize(c: ConnModel, captureEnd: number | null): Omit<Connect
   const ended: Connection["ended"] = c.rst ? (c.rst.fromClient ? "rst-client" : "rst-server")
     : c.finClient && (!c.finServer || c.finClient.ts <= c.finServer.ts) ? "fin-client" : c.finServer ? "fin-server" : "open";
 
+  let serverName = serverNameOf(c);
+  // who is talking: the NTLM VERSION of the client's NEGOTIATE/AUTHENTICATE and the server's CHALLENGE
+  let clientOs = osOf(firstDefined(c.sessions, (s) => s.req.auth.osVersion));
+  let serverOs = osOf(firstDefined(c.sessions, (s) => s.resp?.auth.osVersion));
+  if (same) {
+    if (serverName) serverName = same.serverName(serverName);
+    if (clientOs) clientOs = same.os(clientOs);
+    if (serverOs) serverOs = same.os(serverOs);
+  }
   return {
     id: `${c.client}-${c.server}`,
     stream: c.stream,
@@ -358,12 +381,13 @@ export function summarize(c: ConnModel, captureEnd: number | null): Omit<Connect
     smb1: c.smb1,
     spn: firstSet(c.sessions, (s) => s.req.auth.spn) || null,
     kerberosService: firstSet(c.sessions, (s) => s.req.auth.krbSname) || null,
-    serverName: serverNameOf(c),
-    // who is talking: the NTLM VERSION of the client's NEGOTIATE/AUTHENTICATE and the server's CHALLENGE
-    clientOs: osOf(firstDefined(c.sessions, (s) => s.req.auth.osVersion)),
-    serverOs: osOf(firstDefined(c.sessions, (s) => s.resp?.auth.osVersion)),
+    serverName,
+    clientOs,
+    serverOs,
     decryption: c.decryption,
-    ladder: c.ladder.map((l) => ({ frame: l.frame, offsetMs: ms(t0, l.ts), fromClient: l.fromClient, label: l.label, status: l.status ?? null, kind: l.kind, error: l.error })),
+    // (a ladder the builder let go stays empty: the shared empty list; buildReport adds Kerberos
+    // messages only to the others)
+    ladder: c.ladder.length === 0 && c.ladderDropped ? NONE : c.ladder.map((l) => ({ frame: l.frame, offsetMs: ms(t0, l.ts), fromClient: l.fromClient, label: l.label, status: l.status ?? null, kind: l.kind, error: l.error })),
   };
 }
 
