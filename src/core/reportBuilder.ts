@@ -2,7 +2,7 @@
 // and the per-server summary.
 import { REPORT_VERSION, type Report, type Connection, type Finding } from "./report";
 import type { CaptureModel, FoldedConn } from "./model/types";
-import { summarize, failedForKerberos } from "./model/summarize";
+import { summarize, phasesOf, failedForKerberos } from "./model/summarize";
 import { attachIcmp } from "./model/icmp";
 import { attachDrops, pktmonReport } from "./model/pktmon";
 import { pairKerberos, failedExchange, EXPECTED_KRB_ERRORS } from "./model/kerberos";
@@ -55,15 +55,44 @@ function groupFindings(all: Finding[]): Finding[] {
 }
 
 /**
- * The summaries, the diagnosis and the Report's records of connections, Kerberos messages and
- * findings. A function of its own so that the views, the rules' context and the findings before
- * grouping (~60 MB in a capture of 50,000 connections) are let go when it returns. `folded`: the
- * connections folded as they closed (model/fold.ts), in Report order.
+ * The Report's records of connections, Kerberos messages and findings. The models are let go one
+ * by one as their records are made (with their views: the rules' context is gone by then), so
+ * that memory falls through the records instead of holding models, views and records at once
+ * (in a capture of 50,000 failing connections the models are ~110 MB, more than the Report).
+ * `folded`: the connections folded as they closed (model/fold.ts), in Report order.
  */
 function diagnosed(m: CaptureModel, folded: readonly FoldedConn[]): Pick<Report, "connections" | "kerberos" | "findings"> {
   const same = m.folded?.same ?? new SharedValues();
+  const { conns, kerberos, findings } = diagnosis(m, folded, same);
+  // the models are not read past the records: the Report holds none of them
+  m.connections = [];
+  // Ladders are kept for the first LADDERS_OK connections that set up fine and the first
+  // LADDERS_PROBLEM others: in a capture with tens of thousands of connections they would
+  // otherwise be most of the Report (the phases of every connection stay). The folded ones that
+  // kept theirs (model/fold.ts: the builder kept it; SMB1 ones the problem budget) count first: which
+  // ones those are was decided in close order, before Report order could be known.
+  let okLadders = m.folded?.ladders ?? 0, problemLadders = m.folded?.problemLadders ?? 0;
+  const connections = new Array<Connection>(conns.length);
+  for (let i = 0; i < conns.length; i++) {
+    const c = conns[i];
+    (conns as (ConnView | undefined)[])[i] = undefined; // its model and view go
+    const problem = c.s.outcome !== "ok" || c.findings.length > 0;
+    const keep = problem ? problemLadders++ < LADDERS_PROBLEM : okLadders++ < LADDERS_OK;
+    // (no rule reads the phases: made here, not held through the diagnosis)
+    c.s.phases = phasesOf(c.m);
+    connections[i] = connectionRecord(c.s, c.findings, keep, same);
+  }
+  return { connections, kerberos, findings: groupFindings(findings) };
+}
+
+/**
+ * The summaries and the diagnosis: each connection's view (its model, summary and finding ids),
+ * the Kerberos records and the findings before grouping. A function of its own so that the
+ * rules' context (its indexes, the Kerberos exchanges and their models) is let go when it returns.
+ */
+function diagnosis(m: CaptureModel, folded: readonly FoldedConn[], same: SharedValues): { conns: ConnView[]; kerberos: Report["kerberos"]; findings: Finding[] } {
   // (every field of a view in the literal: one hidden class, no property array added by the rules)
-  const conns: ConnView[] = m.connections.map((c) => ({ m: c, s: summarize(c, m.lastTs, same), findings: [], k: undefined, hangUp: undefined }));
+  const conns: ConnView[] = m.connections.map((c) => ({ m: c, s: summarize(c, m.lastTs, same, false), findings: [], k: undefined, hangUp: undefined }));
   const krb = pairKerberos(m.kerberos, m.connections);
   const ctx = makeContext(m, conns, krb.exchanges, folded, m.folded?.smb1.sort((a, b) => a.row.order - b.row.order));
   for (const ex of krb.exchanges) if (ex.conn && failedExchange(ex)) failedForKerberos(ctx.viewOf.get(ex.conn)!.s, ex.conn);
@@ -84,18 +113,7 @@ function diagnosed(m: CaptureModel, folded: readonly FoldedConn[]): Pick<Report,
     }
     v.s.ladder.sort((a, b) => a.frame - b.frame);
   }
-  // Ladders are kept for the first LADDERS_OK connections that set up fine and the first
-  // LADDERS_PROBLEM others: in a capture with tens of thousands of connections they would
-  // otherwise be most of the Report (the phases of every connection stay). The folded ones that
-  // kept theirs (model/fold.ts: the builder kept it; SMB1 ones the problem budget) count first: which
-  // ones those are was decided in close order, before Report order could be known.
-  let okLadders = m.folded?.ladders ?? 0, problemLadders = m.folded?.problemLadders ?? 0;
-  const connections: Connection[] = conns.map((c) => {
-    const problem = c.s.outcome !== "ok" || c.findings.length > 0;
-    const keep = problem ? problemLadders++ < LADDERS_PROBLEM : okLadders++ < LADDERS_OK;
-    return connectionRecord(c.s, c.findings, keep, same);
-  });
-  return { connections, kerberos: krb.records, findings: groupFindings(ctx.findings) };
+  return { conns, kerberos: krb.records, findings: ctx.findings };
 }
 
 /** The Report of a model; with `sink`, the connection records go there and Report.connections is empty. */
@@ -109,10 +127,6 @@ export function buildReport(m: CaptureModel, sink?: ConnectionSink): Report {
   m.folded = undefined;
   const { kerberos, findings } = diag;
   let connections = diag.connections;
-  // The connections' models are not read past this point: the Report holds none of them, and
-  // a caller that lets the model builder go frees them before the Report is written (in a
-  // capture of 50,000 connections they are ~170 MB, more than the Report itself)
-  m.connections = [];
   const report: Report = {
     version: REPORT_VERSION,
     generator: GENERATOR,

@@ -263,20 +263,12 @@ function unanswered(c: ConnModel, req: { frame: number; ts: number }, p: Phase, 
     : endedSoonAfter || c.gaps.some((g) => !g.fromClient && g.frame > req.frame) ? "incomplete" : "no-response", p);
 }
 
-/**
- * The connection's facts for the rules and its Report record (connectionRecord.ts). `same`: the
- * analysis's shared values; with it, the record's small objects (signing, the server's names, the
- * systems) are the shared copies already (a capture of 50,000 connections held 50,000 of each
- * through the diagnosis before). The lists are made of their length (an array grown by push keeps
- * room for 16: ~5 MB of the dense bench's phases), most connections have no share: the shared
- * empty list.
- */
-export function summarize(c: ConnModel, captureEnd: number | null, same?: SharedValues): Omit<Connection, "findings"> {
+/** The record's phases (Connection.phases): TCP (and NetBIOS), then each NEGOTIATE, SESSION_SETUP leg and TREE_CONNECT. */
+export function phasesOf(c: ConnModel): PhaseRecord[] {
   const tcp = c.syns.length > 0 || c.synAck !== undefined;
   const phases = new Array<PhaseRecord>((tcp ? 1 : 0) + (c.nbssRequest ? 1 : 0) + c.negotiates.length + c.sessions.length + c.trees.length);
   let p = 0;
   const t0 = c.firstTs;
-  const neg = finalNegotiate(c);
   // TCP
   if (tcp) {
     const syn = c.syns[0];
@@ -310,14 +302,30 @@ export function summarize(c: ConnModel, captureEnd: number | null, same?: Shared
       latencyMs: s.req.frame && s.resp ? ms(s.req.ts, s.resp.ts) : null, offsetMs: s.req.frame ? ms(t0, s.req.ts) : undefined,
     };
   }
-  const shares: ShareRecord[] = c.trees.length ? new Array<ShareRecord>(c.trees.length) : NONE;
-  for (let i = 0; i < c.trees.length; i++) {
-    const t = c.trees[i];
+  for (const t of c.trees) {
     phases[p++] = {
       phase: "tree_connect", requestFrame: t.req.frame || null, responseFrame: t.resp?.frame ?? null,
       status: t.resp ? responseStatus(t.resp) : null,
       latencyMs: t.req.frame && t.resp ? ms(t.req.ts, t.resp.ts) : null, offsetMs: t.req.frame ? ms(t0, t.req.ts) : undefined,
     };
+  }
+  return phases;
+}
+
+/**
+ * The connection's facts for the rules and its Report record (connectionRecord.ts). `same`: the
+ * analysis's shared values; with it, the record's small objects (signing, the server's names, the
+ * systems) are the shared copies already (a capture of 50,000 connections held 50,000 of each
+ * through the diagnosis before). The lists are made of their length (an array grown by push keeps
+ * room for 16), and most connections have no share: the shared empty list. `withPhases` false:
+ * the phases are the shared empty list, for the caller to set (phasesOf) when it makes the
+ * record; no rule reads them (~400 B a connection through the diagnosis).
+ */
+export function summarize(c: ConnModel, captureEnd: number | null, same?: SharedValues, withPhases = true): Omit<Connection, "findings"> {
+  const neg = finalNegotiate(c);
+  const shares: ShareRecord[] = c.trees.length ? new Array<ShareRecord>(c.trees.length) : NONE;
+  for (let i = 0; i < c.trees.length; i++) {
+    const t = c.trees[i];
     shares[i] = {
       path: t.path, status: t.resp ? responseStatus(t.resp) : null, requestFrame: t.req.frame, responseFrame: t.resp?.frame ?? null,
       encrypted: t.resp?.shareFlags !== undefined ? (t.resp.shareFlags & W.SMB2_SHAREFLAG_ENCRYPT_DATA) !== 0 : undefined,
@@ -370,7 +378,7 @@ export function summarize(c: ConnModel, captureEnd: number | null, same?: Shared
     encryption,
     auth: authOf(c, est),
     user: userOf(c, est),
-    phases,
+    phases: withPhases ? phasesOf(c) : NONE,
     shares,
     outcome,
     failedPhase,
@@ -387,7 +395,7 @@ export function summarize(c: ConnModel, captureEnd: number | null, same?: Shared
     decryption: c.decryption,
     // (a ladder the builder let go stays empty: the shared empty list; buildReport adds Kerberos
     // messages only to the others)
-    ladder: c.ladder.length === 0 && c.ladderDropped ? NONE : c.ladder.map((l) => ({ frame: l.frame, offsetMs: ms(t0, l.ts), fromClient: l.fromClient, label: l.label, status: l.status ?? null, kind: l.kind, error: l.error })),
+    ladder: c.ladder.length === 0 && c.ladderDropped ? NONE : c.ladder.map((l) => ({ frame: l.frame, offsetMs: ms(c.firstTs, l.ts), fromClient: l.fromClient, label: l.label, status: l.status ?? null, kind: l.kind, error: l.error })),
   };
 }
 
