@@ -222,37 +222,12 @@ function authOfRaw(v: readonly (string | number | undefined)[]): AuthFacts {
 /** The facts of a SESSION_SETUP response whose request is not in the capture: none. */
 const NO_AUTH: AuthFacts = Object.freeze({});
 
-/**
- * The SMB connections by stream. The decoder numbers streams from 0 as it meets TCP flows
- * (assembly/net/tcp.ts): below DIRECT_STREAMS, a list indexed by stream (a Map lookup per event
- * was a third of record()'s own time on the dense bench: 970,000 lookups among 48,000
- * connections), at most 2 MB of slots; beyond, a Map.
- */
-const DIRECT_STREAMS = 1 << 18;
-class ByStream<T> {
-  private readonly direct: (T | undefined)[] = [];
-  private readonly more = new Map<number, T>();
-  get(s: number): T | undefined {
-    return s >= 0 && s < DIRECT_STREAMS ? this.direct[s] : this.more.get(s);
-  }
-  set(s: number, v: T): void {
-    if (s < 0 || s >= DIRECT_STREAMS) { this.more.set(s, v); return; }
-    const d = this.direct;
-    while (d.length < s) d.push(undefined); // (streams of other flows: no hole in the list)
-    d[s] = v;
-  }
-  delete(s: number): void {
-    if (s >= 0 && s < DIRECT_STREAMS) { if (s < this.direct.length) this.direct[s] = undefined; } else this.more.delete(s);
-  }
-  clear(): void { this.direct.length = 0; this.more.clear(); }
-}
-
 /** SMB2 pending requests are keyed by message id: a number below 2^53, else its BigInt (never seen: ids count up from 0). */
 type PendingKey = string | number | bigint;
 
 export class ModelBuilder implements RecordSink {
   private readonly m: CaptureModel;
-  private readonly conns = new ByStream<ConnModel>();
+  private readonly conns = new Map<number, ConnModel>();
   private readonly krbFlows = new Map<number, { client: string; server: string; clientIp: string; serverIp: string }>();
   private readonly warningSet = new Set<string>();
   /** per connection: the command an SMB1 AndX chain continues with, and whether the chain began before a UID existed */
