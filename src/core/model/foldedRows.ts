@@ -122,7 +122,7 @@ export class FoldedRows {
     w.push(((r.clientPort << 16) | r.serverPort) >>> 0);
     const client = this.address(r.clientIp), server = this.address(r.serverIp);
     w.push(client.word); w.push(server.word);
-    f |= client.kind * CLIENT_V6 | server.kind * SERVER_V6;
+    f |= (client.kind === 1 ? CLIENT_V6 : client.kind === 2 ? CLIENT_TEXT : 0) | (server.kind === 1 ? SERVER_V6 : server.kind === 2 ? SERVER_TEXT : 0);
     w.push(r.sessionFrame);
     w.push(this.factsId(r));
     if (r.sessionId !== undefined) f |= HAS_SID | (r.sessionId < 0n ? NEG_SID : 0);
@@ -148,29 +148,20 @@ export class FoldedRows {
   }
 
   // ---- the rows, by index in Report order once sorted (before that, in fold order) ----
-  order(i: number): number { return this.word(i, ORDER); }
-  stream(i: number): number { return this.word(i, STREAM) | 0; }
-  firstFrame(i: number): number { return this.word(i, FIRST); }
-  lastFrame(i: number): number { return this.word(i, LAST); }
-  clientPort(i: number): number { return this.word(i, PORTS) >>> 16; }
-  serverPort(i: number): number { return this.word(i, PORTS) & 0xffff; }
-  sessionFrame(i: number): number { return this.word(i, SESSION_FRAME); }
+  order(i: number): number { return this.word(this.row(i), ORDER); }
+  stream(i: number): number { return this.word(this.row(i), STREAM) | 0; }
+  serverPort(i: number): number { return this.word(this.row(i), PORTS) & 0xffff; }
+  sessionFrame(i: number): number { return this.word(this.row(i), SESSION_FRAME); }
   serverIp(i: number): string { return this.host(this.row(i), SERVER, SERVER_V6, SERVER_TEXT); }
-  clientIp(i: number): string { return this.host(this.row(i), CLIENT, CLIENT_V6, CLIENT_TEXT); }
   /** the server's endpoint, as the record's `server` */
   server(i: number): string { return endpoint(this.serverIp(i), this.serverPort(i)); }
-  /** hostKey of the client's / server's address, without its text for an IPv4 one */
-  clientKey(i: number): number | string { const p = this.row(i); return this.flagsOf(p) & (CLIENT_V6 | CLIENT_TEXT) ? this.host(p, CLIENT, CLIENT_V6, CLIENT_TEXT) : this.words.get(p * W + CLIENT); }
-  serverKey(i: number): number | string { const p = this.row(i); return this.flagsOf(p) & (SERVER_V6 | SERVER_TEXT) ? this.host(p, SERVER, SERVER_V6, SERVER_TEXT) : this.words.get(p * W + SERVER); }
-  serverOs(i: number): Facts["serverOs"] { return this.facts[this.word(i, FACTS)].serverOs; }
-  serverName(i: number): Facts["serverName"] { return this.facts[this.word(i, FACTS)].serverName; }
-  shares(i: number): readonly string[] { return this.facts[this.word(i, FACTS)].shares; }
-  sessionId(i: number): bigint | undefined {
-    const p = this.row(i), f = this.flagsOf(p);
-    if (!(f & HAS_SID)) return undefined;
-    const v = this.sids.get(p);
-    return f & NEG_SID ? BigInt.asIntN(64, v) : v;
-  }
+  /** hostKey of the client's / server's address (without its text for an IPv4 one) */
+  clientKey(i: number): number | string { return this.key(this.row(i), CLIENT, CLIENT_V6, CLIENT_TEXT); }
+  serverKey(i: number): number | string { return this.key(this.row(i), SERVER, SERVER_V6, SERVER_TEXT); }
+  serverOs(i: number): Facts["serverOs"] { return this.facts[this.word(this.row(i), FACTS)].serverOs; }
+  serverName(i: number): Facts["serverName"] { return this.facts[this.word(this.row(i), FACTS)].serverName; }
+  shares(i: number): readonly string[] { return this.facts[this.word(this.row(i), FACTS)].shares; }
+  sessionId(i: number): bigint | undefined { return this.sid(this.row(i)); }
   /** The record (no sink), once: buildReport's, which lets it go from here. */
   takeRecord(i: number): Connection {
     const p = this.row(i), r = this.records![p]!;
@@ -178,29 +169,36 @@ export class FoldedRows {
     return r;
   }
   /** The row as a FoldedConn (made for the rule that asks). */
-  at(i: number): FoldedConn { return new FoldedView(this, i); }
+  at(i: number): FoldedConn { return this.view(this.row(i)); }
 
   /** The k-th SMB1 row in Report order (once sorted): its row as a FoldedConn, its frame and dialect. */
   smb1(k: number): FoldedSmb1 {
     const q = 3 * (this.smb1Perm ? this.smb1Perm[k] : k);
-    return { row: new FoldedView(this, this.indexOf(this.smb1Words.get(q))), frame: this.smb1Words.get(q + 1), dialect: this.dialects[this.smb1Words.get(q + 2)] };
+    return { row: this.view(this.smb1Words.get(q)), frame: this.smb1Words.get(q + 1), dialect: this.dialects[this.smb1Words.get(q + 2)] };
   }
   /** The order of the k-th SMB1 row (Report order once sorted). */
   smb1Order(k: number): number {
-    return this.words.get(this.smb1Words.get(3 * (this.smb1Perm ? this.smb1Perm[k] : k)) * W + ORDER);
+    return this.word(this.smb1Words.get(3 * (this.smb1Perm ? this.smb1Perm[k] : k)), ORDER);
   }
 
+  // ---- by row (where it was pushed) ----
   private row(i: number): number { return this.perm ? this.perm[i] : i; }
-  private word(i: number, k: number): number { return this.words.get(this.row(i) * W + k); }
-  private flagsOf(p: number): number { return this.flags.get(p); }
-  /** Report-order index of row p (SMB1 rows only: few; a search of the permutation) */
-  private indexOf(p: number): number {
-    if (!this.perm) return p;
-    // (the permutation sorts by order: find it by the row's order)
-    const o = this.words.get(p * W + ORDER);
-    let lo = 0, hi = this.perm.length - 1;
-    while (lo < hi) { const mid = (lo + hi) >>> 1; if (this.words.get(this.perm[mid] * W + ORDER) < o) lo = mid + 1; else hi = mid; }
-    return lo;
+  private word(p: number, k: number): number { return this.words.get(p * W + k); }
+  private sid(p: number): bigint | undefined {
+    const f = this.flags.get(p);
+    if (!(f & HAS_SID)) return undefined;
+    const v = this.sids.get(p);
+    return f & NEG_SID ? BigInt.asIntN(64, v) : v;
+  }
+  private view(p: number): FoldedConn {
+    const ports = this.word(p, PORTS), facts = this.facts[this.word(p, FACTS)];
+    return new FoldedView(
+      this.word(p, ORDER), this.word(p, STREAM) | 0, this.word(p, FIRST), this.word(p, LAST), ports >>> 16, ports & 0xffff,
+      this.host(p, CLIENT, CLIENT_V6, CLIENT_TEXT), this.host(p, SERVER, SERVER_V6, SERVER_TEXT),
+      facts.serverOs, facts.serverName, facts.shares, this.sid(p), this.word(p, SESSION_FRAME));
+  }
+  private key(p: number, word: number, v6: number, text: number): number | string {
+    return this.flags.get(p) & (v6 | text) ? this.host(p, word, v6, text) : this.word(p, word);
   }
 
   private address(ip: string): { word: number; kind: 0 | 1 | 2 } {
@@ -218,7 +216,7 @@ export class FoldedRows {
   }
 
   private host(p: number, word: number, v6: number, text: number): string {
-    const f = this.flagsOf(p), x = this.words.get(p * W + word), b = this.bytes;
+    const f = this.flags.get(p), x = this.word(p, word), b = this.bytes;
     if (f & text) return this.texts[x];
     b.fill(0, 0, 12);
     if (f & v6) {
@@ -246,20 +244,12 @@ export class FoldedRows {
 
 /** A folded connection as a rule reads it (FoldedConn, a Peer too), made from its row. */
 class FoldedView implements FoldedConn {
-  readonly order: number; readonly stream: number; readonly firstFrame: number; readonly lastFrame: number;
-  readonly clientPort: number; readonly serverPort: number; readonly clientIp: string; readonly serverIp: string;
-  readonly sessionFrame: number;
-  constructor(private readonly rows: FoldedRows, private readonly i: number) {
-    this.order = rows.order(i); this.stream = rows.stream(i);
-    this.firstFrame = rows.firstFrame(i); this.lastFrame = rows.lastFrame(i);
-    this.clientPort = rows.clientPort(i); this.serverPort = rows.serverPort(i);
-    this.clientIp = rows.clientIp(i); this.serverIp = rows.serverIp(i);
-    this.sessionFrame = rows.sessionFrame(i);
-  }
-  get serverOs() { return this.rows.serverOs(this.i); }
-  get serverName() { return this.rows.serverName(this.i); }
-  get shares() { return this.rows.shares(this.i); }
-  get sessionId() { return this.rows.sessionId(this.i); }
+  constructor(
+    readonly order: number, readonly stream: number, readonly firstFrame: number, readonly lastFrame: number,
+    readonly clientPort: number, readonly serverPort: number, readonly clientIp: string, readonly serverIp: string,
+    readonly serverOs: Facts["serverOs"], readonly serverName: Facts["serverName"], readonly shares: readonly string[],
+    readonly sessionId: bigint | undefined, readonly sessionFrame: number,
+  ) {}
   get server(): string { return endpoint(this.serverIp, this.serverPort); }
   get id(): string { return `${endpoint(this.clientIp, this.clientPort)}-${this.server}`; }
 }
