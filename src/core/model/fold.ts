@@ -1,5 +1,6 @@
 // Folding (issue 15): a closed connection no rule can give a finding to becomes its Report record
-// (connectionRecord.ts, as buildReport would make it) and a small FoldedConn row, and its ConnModel
+// (connectionRecord.ts, as buildReport would make it) and a row of FoldedRows (model/foldedRows.ts:
+// ~45 bytes in typed columns), and its ConnModel
 // goes. The record goes to the analysis's ConnectionSink when it has one, else stays for
 // buildReport to merge in Report order. Proven by tests/fold-predicate.test.ts (the predicate) and
 // tests/fold-at-close.test.ts (the Reports with and without folding are the same).
@@ -36,7 +37,7 @@
 // - outcome "ok". (The verdict reads the findings, which hold SMB1_IN_USE's, and counts the
 //   folded connections as set up fine; servers() as never failed.)
 //
-// What other connections' rules read of a folded one is in its FoldedConn (diagnose/context.ts
+// What other connections' rules read of a folded one is in its row, a FoldedConn when read (diagnose/context.ts
 // foldedToServer, foldedFromClient merge those with the unfolded ones in Report order), except
 // two facts only a connection open at the time can give, which Folder checks instead: a tree
 // refused for a connection limit counts the connections to that server open at that frame
