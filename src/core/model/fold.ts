@@ -1,9 +1,9 @@
 // Folding (issue 15): a closed connection no rule can give a finding to becomes its Report record
 // (connectionRecord.ts, as buildReport would make it) and a row of FoldedRows (model/foldedRows.ts:
-// ~45 bytes in typed columns), and its ConnModel
-// goes. The record goes to the analysis's ConnectionSink when it has one, else stays for
-// buildReport to merge in Report order. Proven by tests/fold-predicate.test.ts (the predicate) and
-// tests/fold-at-close.test.ts (the Reports with and without folding are the same).
+// ~45 bytes in typed columns), and its ConnModel goes. The record goes to the analysis's
+// ConnectionSink when it has one, else stays for buildReport to merge in Report order. Proven by
+// tests/fold-predicate.test.ts (the predicate) and tests/fold-at-close.test.ts (the Reports with
+// and without folding are the same).
 //
 // When: once the capture is past the frame that closed the connection (RST, or FIN both ways).
 // The decoder lets the flow's reassembly go at that packet (its last gaps are declared in it,
@@ -37,9 +37,9 @@
 // - outcome "ok". (The verdict reads the findings, which hold SMB1_IN_USE's, and counts the
 //   folded connections as set up fine; servers() as never failed.)
 //
-// What other connections' rules read of a folded one is in its row, a FoldedConn when read (diagnose/context.ts
-// foldedToServer, foldedFromClient merge those with the unfolded ones in Report order), except
-// two facts only a connection open at the time can give, which Folder checks instead: a tree
+// What other connections' rules read of a folded one is in its row, a FoldedConn when read
+// (diagnose/context.ts foldedToServer, foldedFromClient merge those with the unfolded ones in
+// Report order), except two facts only a connection open at the time can give, which Folder checks instead: a tree
 // refused for a connection limit counts the connections to that server open at that frame
 // (tree-connection-limit.ts othersAt), and a PATH_NOT_COVERED reads the referrals its client asked
 // for afterwards (path-not-covered.ts referralsAfter). A connection folded later than such a
