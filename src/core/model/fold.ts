@@ -39,8 +39,9 @@
 //
 // What other connections' rules read of a folded one is in its row, a FoldedConn when read
 // (diagnose/context.ts foldedToServer, foldedFromClient merge those with the unfolded ones in
-// Report order), except two facts only a connection open at the time can give, which Folder checks instead: a tree
-// refused for a connection limit counts the connections to that server open at that frame
+// Report order), except two facts only a connection open at the time can give, which Folder
+// checks instead: a tree refused for a connection limit counts the connections to that server
+// open at that frame
 // (tree-connection-limit.ts othersAt), and a PATH_NOT_COVERED reads the referrals its client asked
 // for afterwards (path-not-covered.ts referralsAfter). A connection folded later than such a
 // refusal could be one of those, so it is not folded; one folded before it ended before it.
