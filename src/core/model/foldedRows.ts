@@ -98,6 +98,7 @@ export class FoldedRows {
   /** the SMB1 rows (smb1-in-use.ts reads them): 3 words each, the row, its NEGOTIATE response's frame and dialect */
   private readonly smb1Words = new Column((n) => new Uint32Array(n));
   private readonly dialects: string[] = [];
+  private readonly dialectIds = new Map<string, number>();
   /** the records, kept for buildReport when the analysis has no ConnectionSink (else null) */
   private readonly records: (Connection | null)[] | null;
   /** Report order → row, once sorted (sort) */
@@ -134,8 +135,9 @@ export class FoldedRows {
 
   /** The row just pushed is an SMB1 connection, with its NEGOTIATE response's frame and dialect. */
   pushSmb1(frame: number, dialect: string): void {
-    let d = this.dialects.indexOf(dialect);
-    if (d < 0) d = this.dialects.push(dialect) - 1;
+    // (a Map: the dialect is a text the client offered, as many as a crafted capture likes)
+    let d = this.dialectIds.get(dialect);
+    if (d === undefined) { d = this.dialects.push(dialect) - 1; this.dialectIds.set(dialect, d); }
     this.smb1Words.push(this.length - 1); this.smb1Words.push(frame); this.smb1Words.push(d);
     this.smb1Perm = null;
   }
