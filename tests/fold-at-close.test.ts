@@ -37,9 +37,9 @@ async function run(file: string, fold: boolean, sink?: ConnectionSink): Promise<
       const frame = ev.frame;
       if (seen) after++;
       b.record(ev);
-      const rows = m.folded?.rows ?? [];
-      for (; seen < rows.length; seen++) {
-        const r = rows[seen];
+      const rows = m.folded?.rows;
+      for (; rows && seen < rows.length; seen++) {
+        const r = rows.at(seen);
         // folded as this record came: one of a later frame than the one that closed it (the first
         // such, unless the capture's time had not passed the Kerberos pairing's window yet), and
         // its model gone from the model's list at once

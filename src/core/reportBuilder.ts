@@ -1,7 +1,8 @@
 // Model → Report: summaries of every connection, Kerberos records, findings, the verdict line
 // and the per-server summary.
 import { REPORT_VERSION, type Report, type Connection, type Finding } from "./report";
-import type { CaptureModel, FoldedConn } from "./model/types";
+import type { CaptureModel } from "./model/types";
+import { FoldedRows } from "./model/foldedRows";
 import { summarize, phasesOf, failedForKerberos } from "./model/summarize";
 import { attachIcmp } from "./model/icmp";
 import { attachDrops, pktmonReport } from "./model/pktmon";
@@ -61,7 +62,7 @@ function groupFindings(all: Finding[]): Finding[] {
  * (in a capture of 50,000 failing connections the models are ~110 MB, more than the Report).
  * `folded`: the connections folded as they closed (model/fold.ts), in Report order.
  */
-function diagnosed(m: CaptureModel, folded: readonly FoldedConn[]): Pick<Report, "connections" | "kerberos" | "findings"> {
+function diagnosed(m: CaptureModel, folded: FoldedRows): Pick<Report, "connections" | "kerberos" | "findings"> {
   const same = m.folded?.same ?? new SharedValues();
   const { conns, kerberos, findings } = diagnosis(m, folded, same);
   // the models are not read past the records: the Report holds none of them
@@ -90,11 +91,11 @@ function diagnosed(m: CaptureModel, folded: readonly FoldedConn[]): Pick<Report,
  * the Kerberos records and the findings before grouping. A function of its own so that the
  * rules' context (its indexes, the Kerberos exchanges and their models) is let go when it returns.
  */
-function diagnosis(m: CaptureModel, folded: readonly FoldedConn[], same: SharedValues): { conns: ConnView[]; kerberos: Report["kerberos"]; findings: Finding[] } {
+function diagnosis(m: CaptureModel, folded: FoldedRows, same: SharedValues): { conns: ConnView[]; kerberos: Report["kerberos"]; findings: Finding[] } {
   // (every field of a view in the literal: one hidden class, no property array added by the rules)
   const conns: ConnView[] = m.connections.map((c) => ({ m: c, s: summarize(c, m.lastTs, same, false), findings: [], k: undefined, hangUp: undefined }));
   const krb = pairKerberos(m.kerberos, m.connections);
-  const ctx = makeContext(m, conns, krb.exchanges, folded, m.folded?.smb1.sort((a, b) => a.row.order - b.row.order));
+  const ctx = makeContext(m, conns, krb.exchanges, folded);
   for (const ex of krb.exchanges) if (ex.conn && failedExchange(ex)) failedForKerberos(ctx.viewOf.get(ex.conn)!.s, ex.conn);
   diagnose(ctx);
   // The Kerberos messages a connection depended on belong in its ladder, in time order
@@ -121,7 +122,7 @@ export function buildReport(m: CaptureModel, sink?: ConnectionSink): Report {
   attachIcmp(m);
   attachDrops(m);
   // (nearly in order already: they fold soon after they close)
-  const folded = m.folded?.rows.sort((a, b) => a.order - b.order) ?? [];
+  const folded = m.folded?.rows.sort() ?? new FoldedRows(false);
   const orders = m.connections.map((c) => c.order);
   const diag = diagnosed(m, folded);
   m.folded = undefined;
@@ -166,12 +167,12 @@ export function buildReport(m: CaptureModel, sink?: ConnectionSink): Report {
 }
 
 /** The records of the connections kept to the end and of the folded ones (both in Report order), merged. */
-function inReportOrder(conns: Connection[], orders: number[], folded: readonly FoldedConn[]): Connection[] {
+function inReportOrder(conns: Connection[], orders: number[], folded: FoldedRows): Connection[] {
   const out: Connection[] = new Array(conns.length + folded.length);
   let i = 0, j = 0, k = 0;
   while (i < conns.length || j < folded.length) {
-    if (j >= folded.length || (i < conns.length && orders[i] < folded[j].order)) out[k++] = conns[i++];
-    else { out[k++] = folded[j].record!; folded[j].record = null; j++; }
+    if (j >= folded.length || (i < conns.length && orders[i] < folded.order(j))) out[k++] = conns[i++];
+    else out[k++] = folded.takeRecord(j++);
   }
   return out;
 }
@@ -181,12 +182,12 @@ function inReportOrder(conns: Connection[], orders: number[], folded: readonly F
  * `conns`: the records of the connections kept to the end (`orders` theirs); `folded`: the
  * folded connections (never failed). Both in Report order: walked together, in that order.
  */
-function servers(conns: Connection[], orders: number[], folded: readonly FoldedConn[]): NonNullable<Report["servers"]> {
+function servers(conns: Connection[], orders: number[], folded: FoldedRows): NonNullable<Report["servers"]> {
   const by = new Map<string, NonNullable<Report["servers"]>[number]>();
   let j = 0;
   const upTo = (order: number) => {
-    for (; j < folded.length && folded[j].order < order; j++) {
-      const server = folded[j].server;
+    for (; j < folded.length && folded.order(j) < order; j++) {
+      const server = folded.server(j);
       const s = by.get(server);
       if (s) s.clients++; else by.set(server, { server, clients: 1, failed: NONE });
     }

@@ -1,6 +1,7 @@
 // What every diagnosis rule gets: the model, each connection with its summary, the Kerberos
 // exchanges, and a way to add findings.
-import type { CaptureModel, ConnModel, FoldedConn, FoldedSmb1 } from "../model/types";
+import type { CaptureModel, ConnModel } from "../model/types";
+import { FoldedRows, hostKey } from "../model/foldedRows";
 import type { Connection, Finding } from "../report";
 import type { KrbExchange } from "../model/kerberos";
 import { displayFilter } from "../filters";
@@ -93,17 +94,19 @@ export interface DiagnoseContext {
   withFact?: ConnView[][];
   /**
    * The connections folded as they closed (model/fold.ts), in Report order: not in `conns`. They
-   * set up fine and no rule names them; a rule that reads other connections reads these too
-   * (foldedToServer, foldedFromClient, smbConnections).
+   * set up fine and no rule names them but SMB1_IN_USE (the SMB1 ones); a rule that reads other
+   * connections reads these too (foldedToServer, foldedFromClient, smbConnections), by their
+   * index here (FoldedRows.at makes one a FoldedConn).
    */
-  folded: readonly FoldedConn[];
-  /** the folded SMB1 connections (their one finding is SMB1_IN_USE's), in Report order */
-  foldedSmb1: readonly FoldedSmb1[];
-  /** lookups of the folded connections by host (of the hosts of `conns` only: no rule asks of others) */
-  foldedIndex?: { byServer?: Map<string, FoldedConn[]>; byClient?: Map<string, FoldedConn[]>; byPair?: Map<string, FoldedConn[]>; bySession?: Map<string, Map<bigint, FoldedConn[]>> };
+  folded: FoldedRows;
+  /** lookups of the folded connections (their indices in `folded`) by host key (hostKey), of the hosts of `conns` only: no rule asks of others */
+  foldedIndex?: { byServer?: FoldedIndex; byClient?: FoldedIndex; byPair?: Map<HostKey, FoldedIndex>; bySession?: Map<HostKey, Map<bigint, number[]>> };
 }
 
-/** Another connection as a rule names it in its texts: a view's, or a folded one (FoldedConn). */
+type HostKey = number | string;
+type FoldedIndex = Map<HostKey, number[]>;
+
+/** Another connection as a rule names it in its texts: a view's, or a folded one (a FoldedConn, FoldedRows.at). */
 export interface Peer { order: number; id: string; stream: number; firstFrame: number; lastFrame: number; serverPort: number }
 export const peerOf = (c: ConnView): Peer =>
   ({ order: c.m.order, id: c.s.id, stream: c.s.stream, firstFrame: c.m.firstFrame, lastFrame: c.m.lastFrame, serverPort: c.m.serverPort });
@@ -128,8 +131,9 @@ interface Place { at: number; rank: number; frame: number }
 interface Kept { places: Place[]; last: number }
 const after = (a: Place, b: Place) => (a.rank - b.rank || a.frame - b.frame || a.at - b.at) > 0;
 
-export function makeContext(model: CaptureModel, conns: ConnView[], exchanges: KrbExchange[], folded: readonly FoldedConn[] = [], foldedSmb1: readonly FoldedSmb1[] = []): DiagnoseContext {
-  return { model, conns, exchanges, findings: [], viewOf: new Map(conns.map((c) => [c.m, c])), whole: new Map(), errorOn: new Set(), folded, foldedSmb1 };
+/** `folded`: the folded connections, in Report order (FoldedRows.sort). */
+export function makeContext(model: CaptureModel, conns: ConnView[], exchanges: KrbExchange[], folded: FoldedRows = NO_ROWS): DiagnoseContext {
+  return { model, conns, exchanges, findings: [], viewOf: new Map(conns.map((c) => [c.m, c])), whole: new Map(), errorOn: new Set(), folded };
 }
 
 /** An error finding added so far names this connection (as `connection` or in `connections`). */
@@ -183,70 +187,77 @@ export function okBetween(ctx: DiagnoseContext, clientHost: string, serverHost: 
   return all.filter((o) => o.m.clientIp === clientHost);
 }
 
-/** Folded connections by a host, for the hosts of the views only (rules ask of those). */
-function foldedIndex(ctx: DiagnoseContext, hostOfView: (c: ConnView) => string, hostOf: (f: FoldedConn) => string): Map<string, FoldedConn[]> {
-  const by = new Map<string, FoldedConn[]>();
-  if (ctx.folded.length === 0) return by;
-  const hosts = new Set<string>();
-  for (let i = 0; i < ctx.conns.length; i++) hosts.add(hostOfView(ctx.conns[i]));
-  for (let i = 0; i < ctx.folded.length; i++) {
-    const f = ctx.folded[i], h = hostOf(f);
+/** No folded connection (a model without the fold). */
+const NO_ROWS = new FoldedRows(false);
+
+/** Folded connections (their indices) by a host's key, for the hosts of the views only (rules ask of those). */
+function foldedIndex(ctx: DiagnoseContext, hostOfView: (c: ConnView) => string, keyOf: (i: number) => HostKey): FoldedIndex {
+  const by: FoldedIndex = new Map();
+  const n = ctx.folded.length;
+  if (n === 0) return by;
+  const hosts = new Set<HostKey>();
+  for (let i = 0; i < ctx.conns.length; i++) hosts.add(hostKey(hostOfView(ctx.conns[i])));
+  for (let i = 0; i < n; i++) {
+    const h = keyOf(i);
     if (!hosts.has(h)) continue;
     const l = by.get(h);
-    if (l) l.push(f); else by.set(h, [f]);
+    if (l) l.push(i); else by.set(h, [i]);
   }
   return by;
 }
 
-const NO_FOLDED: readonly FoldedConn[] = [];
+const NO_FOLDED: readonly number[] = [];
+const byServer = (ctx: DiagnoseContext) => ((ctx.foldedIndex ??= {}).byServer ??= foldedIndex(ctx, (c) => c.m.serverIp, (i) => ctx.folded.serverKey(i)));
 
-/** The folded connections whose server is this host, in Report order (a host of one of ctx.conns' servers). */
-export function foldedToServer(ctx: DiagnoseContext, serverHost: string): readonly FoldedConn[] {
-  const ix = (ctx.foldedIndex ??= {});
-  return (ix.byServer ??= foldedIndex(ctx, (c) => c.m.serverIp, (f) => f.serverIp)).get(serverHost) ?? NO_FOLDED;
+/** The folded connections (indices in ctx.folded) whose server is this host, in Report order (a host of one of ctx.conns' servers). */
+export function foldedToServer(ctx: DiagnoseContext, serverHost: string): readonly number[] {
+  return byServer(ctx).get(hostKey(serverHost)) ?? NO_FOLDED;
 }
 
-/** The folded connections whose client is this host, in Report order (a host of one of ctx.conns' clients). */
-export function foldedFromClient(ctx: DiagnoseContext, clientHost: string): readonly FoldedConn[] {
+/** The folded connections (indices in ctx.folded) whose client is this host, in Report order (a host of one of ctx.conns' clients). */
+export function foldedFromClient(ctx: DiagnoseContext, clientHost: string): readonly number[] {
   const ix = (ctx.foldedIndex ??= {});
-  return (ix.byClient ??= foldedIndex(ctx, (c) => c.m.clientIp, (f) => f.clientIp)).get(clientHost) ?? NO_FOLDED;
+  return (ix.byClient ??= foldedIndex(ctx, (c) => c.m.clientIp, (i) => ctx.folded.clientKey(i))).get(hostKey(clientHost)) ?? NO_FOLDED;
 }
 
-/** The folded connections from this client host to this server host, in Report order (hosts of ctx.conns). */
-export function foldedBetween(ctx: DiagnoseContext, clientHost: string, serverHost: string): readonly FoldedConn[] {
+/** The folded connections (indices in ctx.folded) from this client host to this server host, in Report order (hosts of ctx.conns). */
+export function foldedBetween(ctx: DiagnoseContext, clientHost: string, serverHost: string): readonly number[] {
   const ix = (ctx.foldedIndex ??= {});
   if (!ix.byPair) {
-    const by = (ix.byPair = new Map<string, FoldedConn[]>());
-    const clients = new Set<string>();
-    for (let i = 0; i < ctx.conns.length; i++) clients.add(ctx.conns[i].m.clientIp);
-    for (const l of (ix.byServer ??= foldedIndex(ctx, (c) => c.m.serverIp, (f) => f.serverIp)).values()) {
-      for (const f of l) {
-        if (!clients.has(f.clientIp)) continue;
-        const k = `${f.clientIp} ${f.serverIp}`;
-        const p = by.get(k);
-        if (p) p.push(f); else by.set(k, [f]);
+    const by = (ix.byPair = new Map<HostKey, FoldedIndex>());
+    const clients = new Set<HostKey>();
+    for (let i = 0; i < ctx.conns.length; i++) clients.add(hostKey(ctx.conns[i].m.clientIp));
+    for (const [s, l] of byServer(ctx)) {
+      const of: FoldedIndex = new Map();
+      for (const i of l) {
+        const k = ctx.folded.clientKey(i);
+        if (!clients.has(k)) continue;
+        const p = of.get(k);
+        if (p) p.push(i); else of.set(k, [i]);
       }
+      if (of.size) by.set(s, of);
     }
   }
-  return ix.byPair.get(`${clientHost} ${serverHost}`) ?? NO_FOLDED;
+  return ix.byPair.get(hostKey(serverHost))?.get(hostKey(clientHost)) ?? NO_FOLDED;
 }
 
-/** The folded connections to this server host that set up this session, in Report order (a host of ctx.conns). */
-export function foldedWithSession(ctx: DiagnoseContext, serverHost: string, sid: bigint): readonly FoldedConn[] {
+/** The folded connections (indices in ctx.folded) to this server host that set up this session, in Report order (a host of ctx.conns). */
+export function foldedWithSession(ctx: DiagnoseContext, serverHost: string, sid: bigint): readonly number[] {
   const ix = (ctx.foldedIndex ??= {});
   if (!ix.bySession) {
     ix.bySession = new Map();
-    for (const [h, l] of (ix.byServer ??= foldedIndex(ctx, (c) => c.m.serverIp, (f) => f.serverIp))) {
-      const by = new Map<bigint, FoldedConn[]>();
-      for (const f of l) {
-        if (f.sessionId === undefined) continue;
-        const p = by.get(f.sessionId);
-        if (p) p.push(f); else by.set(f.sessionId, [f]);
+    for (const [h, l] of byServer(ctx)) {
+      const by = new Map<bigint, number[]>();
+      for (const i of l) {
+        const sid = ctx.folded.sessionId(i);
+        if (sid === undefined) continue;
+        const p = by.get(sid);
+        if (p) p.push(i); else by.set(sid, [i]);
       }
       ix.bySession.set(h, by);
     }
   }
-  return ix.bySession.get(serverHost)?.get(sid) ?? NO_FOLDED;
+  return ix.bySession.get(hostKey(serverHost))?.get(sid) ?? NO_FOLDED;
 }
 
 /** The connections that have this fact (one F bit), in Report order. */

@@ -1,8 +1,9 @@
 // Folding (issue 15): a closed connection no rule can give a finding to becomes its Report record
-// (connectionRecord.ts, as buildReport would make it) and a small FoldedConn row, and its ConnModel
-// goes. The record goes to the analysis's ConnectionSink when it has one, else stays for
-// buildReport to merge in Report order. Proven by tests/fold-predicate.test.ts (the predicate) and
-// tests/fold-at-close.test.ts (the Reports with and without folding are the same).
+// (connectionRecord.ts, as buildReport would make it) and a row of FoldedRows (model/foldedRows.ts:
+// ~45 bytes in typed columns), and its ConnModel goes. The record goes to the analysis's
+// ConnectionSink when it has one, else stays for buildReport to merge in Report order. Proven by
+// tests/fold-predicate.test.ts (the predicate) and tests/fold-at-close.test.ts (the Reports with
+// and without folding are the same).
 //
 // When: once the capture is past the frame that closed the connection (RST, or FIN both ways).
 // The decoder lets the flow's reassembly go at that packet (its last gaps are declared in it,
@@ -36,10 +37,11 @@
 // - outcome "ok". (The verdict reads the findings, which hold SMB1_IN_USE's, and counts the
 //   folded connections as set up fine; servers() as never failed.)
 //
-// What other connections' rules read of a folded one is in its FoldedConn (diagnose/context.ts
-// foldedToServer, foldedFromClient merge those with the unfolded ones in Report order), except
-// two facts only a connection open at the time can give, which Folder checks instead: a tree
-// refused for a connection limit counts the connections to that server open at that frame
+// What other connections' rules read of a folded one is in its row, a FoldedConn when read
+// (diagnose/context.ts foldedToServer, foldedFromClient merge those with the unfolded ones in
+// Report order), except two facts only a connection open at the time can give, which Folder
+// checks instead: a tree refused for a connection limit counts the connections to that server
+// open at that frame
 // (tree-connection-limit.ts othersAt), and a PATH_NOT_COVERED reads the referrals its client asked
 // for afterwards (path-not-covered.ts referralsAfter). A connection folded later than such a
 // refusal could be one of those, so it is not folded; one folded before it ended before it.
@@ -55,13 +57,12 @@
 // empty one a connection had when the builder had dropped it but Report order kept it).
 import * as W from "../../../assembly/wire";
 import * as C from "../../../assembly/events";
-import type { ConnModel, FoldedConn, FoldedConnections, KrbMsg } from "./types";
+import type { ConnModel, FoldedConnections, KrbMsg } from "./types";
+import { FoldedRows } from "./foldedRows";
 import type { EventRecord } from "../decoder/records";
 import type { ConnectionSink } from "../connectionSink";
-import type { Connection } from "../report";
 import { isError, outcomeOf, authOf, establishedAttempt, summarize } from "./summarize";
 import { connectionRecord, SharedValues } from "../connectionRecord";
-import { endpoint } from "../names";
 import { statusLabel } from "../names";
 import { LIMIT_STATUSES } from "../diagnose/findings/tree-connection-limit";
 import { SMB1_IN_USE } from "../diagnose/findings/smb1-in-use";
@@ -111,20 +112,6 @@ export function foldedFindings(c: ConnModel): string[] {
   return c.negotiates[c.negotiates.length - 1].resp!.smb1 ? SMB1_FINDINGS : NO_FINDINGS;
 }
 
-/** A folded connection's FoldedConn. */
-class Row implements FoldedConn {
-  readonly order: number; readonly stream: number; readonly firstFrame: number; readonly lastFrame: number;
-  readonly clientPort: number; readonly serverPort: number; readonly clientIp: string; readonly serverIp: string;
-  constructor(c: ConnModel, readonly serverOs: FoldedConn["serverOs"], readonly serverName: FoldedConn["serverName"], readonly shares: readonly string[],
-    readonly sessionId: bigint | undefined, readonly sessionFrame: number, public record: Connection | null) {
-    this.order = c.order; this.stream = c.stream; this.firstFrame = c.firstFrame; this.lastFrame = c.lastFrame;
-    this.clientPort = Number(c.client.slice(c.client.lastIndexOf(":") + 1)); this.serverPort = c.serverPort;
-    this.clientIp = c.clientIp; this.serverIp = c.serverIp;
-  }
-  get server(): string { return endpoint(this.serverIp, this.serverPort); }
-  get id(): string { return `${endpoint(this.clientIp, this.clientPort)}-${this.server}`; }
-}
-
 /** A folded connection's findings (shared lists). */
 const NO_FINDINGS: string[] = [];
 const SMB1_FINDINGS: string[] = [SMB1_IN_USE];
@@ -134,7 +121,7 @@ const SMB1_FINDINGS: string[] = [SMB1_IN_USE];
  * past their closing frame, and what Folder checks beyond foldable (see the header).
  */
 export class Folder {
-  readonly folded: FoldedConnections = { rows: [], ladders: 0, problemLadders: 0, smb1: [], same: new SharedValues() };
+  readonly folded: FoldedConnections;
   /** closed connections waiting for a record of a later frame than `waitFrame` */
   private waiting: ConnModel[] = [];
   private waitFrame = 0;
@@ -145,7 +132,9 @@ export class Folder {
   /** per server host, the last frame a tree connect there was refused for a connection limit */
   private readonly limitedAt = new Map<string, number>();
 
-  constructor(private readonly sink: ConnectionSink | null, private readonly drop: (c: ConnModel) => void) {}
+  constructor(private readonly sink: ConnectionSink | null, private readonly drop: (c: ConnModel) => void) {
+    this.folded = { rows: new FoldedRows(!sink), ladders: 0, problemLadders: 0, same: new SharedValues() };
+  }
 
   /** A connection closed at frame `frame` (builder.ts closed). */
   closed(c: ConnModel, frame: number): void {
@@ -210,13 +199,16 @@ export class Folder {
     if (findings.length) { if (keep) this.folded.problemLadders++; } else if (keep) this.folded.ladders++;
     const r = connectionRecord(s, findings, keep, this.folded.same);
     const last = c.sessions[c.sessions.length - 1].resp!;
-    const row = new Row(c, r.serverOs ?? null, r.serverName ?? null,
+    this.folded.rows.push({
+      order: c.order, stream: c.stream, firstFrame: c.firstFrame, lastFrame: c.lastFrame,
+      clientPort: Number(c.client.slice(c.client.lastIndexOf(":") + 1)), serverPort: c.serverPort,
+      clientIp: c.clientIp, serverIp: c.serverIp, serverOs: r.serverOs ?? null, serverName: r.serverName ?? null,
       // (the same few lists on most connections of a busy capture: one copy each)
-      this.folded.same.texts(c.trees.map((t) => t.path)), last.sessionId, last.frame, this.sink ? null : r);
-    this.folded.rows.push(row);
+      shares: this.folded.same.texts(c.trees.map((t) => t.path)), sessionId: last.sessionId, sessionFrame: last.frame,
+    }, r);
     if (findings.length) {
       const neg = c.negotiates[0].resp!;
-      this.folded.smb1.push({ row, frame: neg.frame, dialect: neg.dialect! });
+      this.folded.rows.pushSmb1(neg.frame, neg.dialect!);
     }
     if (this.sink) this.sink.put(c.order, r);
     this.drop(c);

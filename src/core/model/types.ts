@@ -242,33 +242,32 @@ export interface CaptureModel {
 }
 
 /**
- * What other connections' rules may read of a folded connection (model/fold.ts), kept when it is
- * folded: its place, its frames, and the few facts of its own the cross-connection lookups read
- * (diagnose/context.ts foldedToServer, foldedFromClient).
+ * What other connections' rules may read of a folded connection (model/fold.ts): its place, its
+ * frames, and the few facts of its own the cross-connection lookups read (diagnose/context.ts
+ * foldedToServer, foldedFromClient). Kept as a row of model/foldedRows.ts; this object is made
+ * from it when a rule asks (FoldedRows.at).
  */
 export interface FoldedConn {
   /** Report order (ConnModel.order) */
-  order: number;
-  /** the record's id and server endpoint, made when asked (a text each per connection otherwise) */
+  readonly order: number;
+  /** the record's id and server endpoint */
   readonly id: string;
   readonly server: string;
-  stream: number;
-  firstFrame: number;
-  lastFrame: number;
-  clientPort: number;
-  serverPort: number;
-  clientIp: string;
-  serverIp: string;
+  readonly stream: number;
+  readonly firstFrame: number;
+  readonly lastFrame: number;
+  readonly clientPort: number;
+  readonly serverPort: number;
+  readonly clientIp: string;
+  readonly serverIp: string;
   /** the record's serverOs and serverName (the server's NTLM CHALLENGE) */
-  serverOs: { version: string; name: string } | null;
-  serverName: { netbios: string | null; dns: string | null; domain: string | null; netname: string | null } | null;
+  readonly serverOs: { version: string; name: string } | null;
+  readonly serverName: { netbios: string | null; dns: string | null; domain: string | null; netname: string | null } | null;
   /** the paths of its tree connects (every one answered STATUS_SUCCESS), in order */
-  shares: readonly string[];
+  readonly shares: readonly string[];
   /** the session its one successful SESSION_SETUP set up, and that response's frame */
-  sessionId: bigint | undefined;
-  sessionFrame: number;
-  /** its Report record, kept for buildReport when the analysis has no ConnectionSink */
-  record: import("../report").Connection | null;
+  readonly sessionId: bigint | undefined;
+  readonly sessionFrame: number;
 }
 
 /** A folded SMB1 connection: what SMB1_IN_USE reads of it (diagnose/findings/smb1-in-use.ts). */
@@ -280,14 +279,12 @@ export interface FoldedSmb1 {
 }
 
 export interface FoldedConnections {
-  /** in fold order; buildReport sorts them into Report order */
-  rows: FoldedConn[];
+  /** in fold order; buildReport sorts them into Report order (FoldedRows.sort); the SMB1 ones (each with SMB1_IN_USE) among them */
+  rows: import("./foldedRows").FoldedRows;
   /** how many of them kept their ladder (counted against the Report's ok budget, reportBuilder.ts) */
   ladders: number;
   /** how many of those with a finding (SMB1) kept theirs (against its problem budget) */
   problemLadders: number;
-  /** the SMB1 ones (each with SMB1_IN_USE), in fold order: what that finding reads */
-  smb1: FoldedSmb1[];
   /** the records' shared values (connectionRecord.ts), for buildReport's records too */
   same: import("../connectionRecord").SharedValues;
 }

@@ -60,9 +60,9 @@ export const authNotAttempted: FindingModule = {
     }
     // the folded connections authenticated too (model/fold.ts)
     for (const ip of clients) {
-      for (const f of foldedFromClient(ctx, ip)) {
-        const l = authenticated.get(ip);
-        if (l) l.add(f.serverIp); else authenticated.set(ip, new Set([f.serverIp]));
+      for (const i of foldedFromClient(ctx, ip)) {
+        const l = authenticated.get(ip), server = ctx.folded.serverIp(i);
+        if (l) l.add(server); else authenticated.set(ip, new Set([server]));
       }
     }
     const askedBetween = (ip: string, from: number, to: number) => {

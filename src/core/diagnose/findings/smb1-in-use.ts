@@ -21,17 +21,17 @@ export const smb1InUse: FindingModule = {
   visit: {
     capture(ctx) {
       // the views and the folded SMB1 connections (model/fold.ts), both in Report order, merged
-      const folded = ctx.foldedSmb1;
+      const folded = ctx.folded, n = folded.smb1Length;
       let j = 0;
       for (let at = 0, cs = connsWith(ctx, F.SMB1); at < cs.length; at++) { // (indexed: see walk.ts)
         const c = cs[at];
-        for (; j < folded.length && folded[j].row.order < c.m.order; j++) reportFolded(ctx, folded[j]);
+        for (; j < n && folded.smb1Order(j) < c.m.order; j++) reportFolded(ctx, folded.smb1(j));
         if (c.s.failedPhase === "negotiate") continue;
         const neg = c.m.negotiates[c.m.negotiates.length - 1];
         if (!neg?.resp?.smb1 || !neg.resp.dialect) continue;
         report(ctx, c.s.id, c.s.server, c.s.stream, neg.resp.frame, neg.resp.dialect, c);
       }
-      for (; j < folded.length; j++) reportFolded(ctx, folded[j]);
+      for (; j < n; j++) reportFolded(ctx, folded.smb1(j));
     },
   },
 };

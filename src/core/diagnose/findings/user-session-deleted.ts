@@ -60,7 +60,8 @@ function origin(ctx: DiagnoseContext, c: ConnView, sid: bigint | undefined, befo
     if (l) { kept = { conn: peerOf(o), frame: l.resp!.frame }; break; }
   }
   // a folded connection's one successful leg set up its session
-  const f = foldedWithSession(ctx, c.m.serverIp, sid).find((x) => x.sessionFrame < before);
+  const fi = foldedWithSession(ctx, c.m.serverIp, sid).find((i) => ctx.folded.sessionFrame(i) < before);
+  const f = fi === undefined ? undefined : ctx.folded.at(fi);
   return f && (!kept || f.order < kept.conn.order) ? { conn: f, frame: f.sessionFrame } : kept;
 }
 

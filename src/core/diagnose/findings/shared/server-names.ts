@@ -32,10 +32,11 @@ export function serverAccount(ctx: DiagnoseContext, serverEndpoint: string): Ser
     // and the folded connections' (model/fold.ts), where one comes first
     for (const ip of new Set(conns.map((c) => c.m.serverIp))) {
       const kept = byIp.get(ip);
-      for (const f of foldedToServer(ctx, ip)) {
-        if (kept && kept.order < f.order) break;
-        const n = f.serverName;
-        if (n?.netbios) { byIp.set(ip, { netbios: n.netbios, dns: n.dns, domain: n.domain, order: f.order }); break; }
+      for (const i of foldedToServer(ctx, ip)) {
+        const order = ctx.folded.order(i);
+        if (kept && kept.order < order) break;
+        const n = ctx.folded.serverName(i);
+        if (n?.netbios) { byIp.set(ip, { netbios: n.netbios, dns: n.dns, domain: n.domain, order }); break; }
       }
     }
   }

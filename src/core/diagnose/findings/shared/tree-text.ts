@@ -41,7 +41,7 @@ export function workingShares(ctx: DiagnoseContext): Map<string, string[]> {
     let j = 0;
     for (let i = 0; i <= kept.length && !full(); i++) {
       const c = i < kept.length ? kept[i] : null;
-      for (; j < folded.length && (!c || folded[j].order < c.m.order) && !full(); j++) for (const p of folded[j].shares) if (p) put(h, p);
+      for (; j < folded.length && (!c || ctx.folded.order(folded[j]) < c.m.order) && !full(); j++) for (const p of ctx.folded.shares(folded[j])) if (p) put(h, p);
       if (c) for (const t of c.m.trees) if (t.resp && !isError(t.resp.status) && t.path) put(h, t.path);
     }
   }

@@ -53,9 +53,9 @@ function firstFoldedWindows(ctx: DiagnoseContext, serverHost: string): { build: 
   let w = by.get(serverHost);
   if (w === undefined) {
     w = null;
-    for (const f of foldedToServer(ctx, serverHost)) {
-      const b = windowsBuild(f.serverOs);
-      if (b) { w = { build: b, conn: f }; break; }
+    for (const i of foldedToServer(ctx, serverHost)) {
+      const b = windowsBuild(ctx.folded.serverOs(i));
+      if (b) { w = { build: b, conn: ctx.folded.at(i) }; break; }
     }
     by.set(serverHost, w);
   }

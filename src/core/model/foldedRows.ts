@@ -1,0 +1,275 @@
+// The folded connections' rows (model/fold.ts), in typed columns: what other connections' rules may
+// read of a folded connection (FoldedConn), ~45 bytes a connection outside the JS heap. As one
+// object each (addresses as strings, a bigint, ~225 bytes in the heap) the rows of a capture of
+// 1,000,000 healthy connections were ~230 MB, and the garbage V8 lets pile up above what the heap
+// holds grew with them (smb1m: ~1 GiB peak RSS). A FoldedConn is made only when a rule asks for
+// one (at): the rules read few, of the hosts of the connections kept to the end.
+//
+// Per row, 9 words: order, stream, first and last frame, the ports (client << 16 | server), the
+// client's and the server's address (an IPv4 address as its 32 bits; else an index into `v6` or
+// `texts`, said by a flag), the successful SESSION_SETUP response's frame, and the server's facts
+// (an index into `facts`: serverOs, serverName and share paths, one entry per distinct triple,
+// the few SharedValues gives); its session id in `sids`, flags in `flags`.
+import type { Connection } from "../report";
+import type { FoldedConn, FoldedSmb1 } from "./types";
+import { endpoint, ipText } from "../names";
+
+const W = 9;
+const ORDER = 0, STREAM = 1, FIRST = 2, LAST = 3, PORTS = 4, CLIENT = 5, SERVER = 6, SESSION_FRAME = 7, FACTS = 8;
+// flags: a session id; a negative one (kept as its 64 bits); each address not IPv4: IPv6 (in `v6`), other text (in `texts`)
+const HAS_SID = 1, NEG_SID = 2, CLIENT_V6 = 4, SERVER_V6 = 8, CLIENT_TEXT = 16, SERVER_TEXT = 32;
+
+/**
+ * A growable column of numbers in chunks of CHUNK elements (the first grows by doubling up to
+ * that): never one large copy, and at most one chunk of slack.
+ */
+const CHUNK_BITS = 16, CHUNK = 1 << CHUNK_BITS, MASK = CHUNK - 1;
+type Typed = Uint32Array | Uint8Array | BigUint64Array;
+class Column<A extends Typed> {
+  private chunks: A[] = [];
+  length = 0;
+  constructor(private readonly make: (n: number) => A) {}
+  push(v: A[number]): void {
+    const i = this.length, c = i >>> CHUNK_BITS;
+    let a = this.chunks[c];
+    if (a === undefined) this.chunks.push((a = this.make(c === 0 ? 64 : CHUNK)));
+    else if ((i & MASK) === a.length) { // (only the first chunk is ever full below CHUNK)
+      const b = this.make(Math.min(CHUNK, a.length * 2));
+      b.set(a as never);
+      this.chunks[c] = a = b;
+    }
+    a[i & MASK] = v;
+    this.length = i + 1;
+  }
+  get(i: number): A[number] { return this.chunks[i >>> CHUNK_BITS][i & MASK]; }
+}
+
+/** The 32 bits of an IPv4 address as names.ts ipText writes it ("10.0.0.1"), or -1 (any other text). */
+export function ipv4Bits(s: string): number {
+  let v = 0, part = -1, parts = 0, digits = 0;
+  for (let i = 0; i <= s.length; i++) {
+    const ch = i < s.length ? s.charCodeAt(i) : 46; // (the end as a ".")
+    if (ch === 46) {
+      if (part < 0 || parts === 4) return -1;
+      v = v * 256 + part; parts++; part = -1; digits = 0;
+    } else if (ch >= 48 && ch <= 57) {
+      if (part === 0 && digits > 0) return -1; // (a leading zero: not ipText's)
+      part = part < 0 ? ch - 48 : part * 10 + ch - 48;
+      digits++;
+      if (part > 255) return -1;
+    } else return -1;
+  }
+  return parts === 4 ? v : -1;
+}
+
+/** An IPv6 address as ipText writes it, as 16 bytes into `out`; false if it is not one ipText would write so. */
+function ipv6Bytes(s: string, out: Uint8Array): boolean {
+  const halves = s.split("::");
+  if (halves.length > 2) return false;
+  const left = halves[0] ? halves[0].split(":") : [], right = halves.length === 2 && halves[1] ? halves[1].split(":") : [];
+  const groups = halves.length === 2 ? [...left, ...new Array<string>(8 - left.length - right.length).fill("0"), ...right] : left;
+  if (groups.length !== 8) return false;
+  for (let g = 0; g < 8; g++) {
+    if (!/^[0-9a-f]{1,4}$/.test(groups[g])) return false;
+    const v = parseInt(groups[g], 16);
+    out[2 * g] = v >> 8; out[2 * g + 1] = v & 255;
+  }
+  return ipText(out) === s; // (so the text made again from the bytes is this one)
+}
+
+/** The server's facts a folded connection keeps (distinct triples: the few SharedValues gives). */
+interface Facts { serverOs: FoldedConn["serverOs"]; serverName: FoldedConn["serverName"]; shares: readonly string[] }
+
+/** A key for a host's address, as FoldedRows.clientKey/serverKey give them: its IPv4 bits, else its text. */
+export const hostKey = (ip: string): number | string => { const v = ipv4Bits(ip); return v >= 0 ? v : ip; };
+
+export class FoldedRows {
+  private readonly words = new Column((n) => new Uint32Array(n));
+  private readonly sids = new Column((n) => new BigUint64Array(n));
+  private readonly flags = new Column((n) => new Uint8Array(n));
+  /** IPv6 addresses, 4 words each (one per row that has one: no lookup, no string per host) */
+  private readonly v6 = new Column((n) => new Uint32Array(n));
+  /** addresses neither IPv4 nor IPv6 as ipText writes them ("?"), one each */
+  private readonly texts: string[] = [];
+  private readonly textIds = new Map<string, number>();
+  private readonly facts: Facts[] = [];
+  private readonly factIds = new Map<string, number>();
+  private readonly objectIds = new Map<object, number>();
+  /** the SMB1 rows (smb1-in-use.ts reads them): 3 words each, the row, its NEGOTIATE response's frame and dialect */
+  private readonly smb1Words = new Column((n) => new Uint32Array(n));
+  private readonly dialects: string[] = [];
+  private readonly dialectIds = new Map<string, number>();
+  /** the records, kept for buildReport when the analysis has no ConnectionSink (else null) */
+  private readonly records: (Connection | null)[] | null;
+  /** Report order → row, once sorted (sort) */
+  private perm: Uint32Array | null = null;
+  private smb1Perm: Uint32Array | null = null;
+  private readonly bytes = new Uint8Array(16);
+
+  constructor(keepRecords: boolean) { this.records = keepRecords ? [] : null; }
+
+  get length(): number { return this.flags.length; }
+  get smb1Length(): number { return this.smb1Words.length / 3; }
+
+  /** A folded connection's row (model/fold.ts); `record` kept when there is no sink. */
+  push(r: {
+    order: number; stream: number; firstFrame: number; lastFrame: number; clientPort: number; serverPort: number;
+    clientIp: string; serverIp: string; serverOs: Facts["serverOs"]; serverName: Facts["serverName"]; shares: readonly string[];
+    sessionId: bigint | undefined; sessionFrame: number;
+  }, record: Connection): void {
+    const w = this.words;
+    let f = 0;
+    w.push(r.order); w.push(r.stream >>> 0); w.push(r.firstFrame); w.push(r.lastFrame);
+    w.push(((r.clientPort << 16) | r.serverPort) >>> 0);
+    const client = this.address(r.clientIp), server = this.address(r.serverIp);
+    w.push(client.word); w.push(server.word);
+    f |= (client.kind === 1 ? CLIENT_V6 : client.kind === 2 ? CLIENT_TEXT : 0) | (server.kind === 1 ? SERVER_V6 : server.kind === 2 ? SERVER_TEXT : 0);
+    w.push(r.sessionFrame);
+    w.push(this.factsId(r));
+    if (r.sessionId !== undefined) f |= HAS_SID | (r.sessionId < 0n ? NEG_SID : 0);
+    this.sids.push(r.sessionId === undefined ? 0n : BigInt.asUintN(64, r.sessionId));
+    this.flags.push(f);
+    this.records?.push(record);
+    this.perm = this.smb1Perm = null;
+  }
+
+  /** The row just pushed is an SMB1 connection, with its NEGOTIATE response's frame and dialect. */
+  pushSmb1(frame: number, dialect: string): void {
+    // (a Map: the dialect is a text the client offered, as many as a crafted capture likes)
+    let d = this.dialectIds.get(dialect);
+    if (d === undefined) { d = this.dialects.push(dialect) - 1; this.dialectIds.set(dialect, d); }
+    this.smb1Words.push(this.length - 1); this.smb1Words.push(frame); this.smb1Words.push(d);
+    this.smb1Perm = null;
+  }
+
+  /** Puts the rows in Report order (order ascending): the index of every reader below is in that order. */
+  sort(): this {
+    if (!this.perm) this.perm = sortedBy(this.length, (p) => this.words.get(p * W + ORDER));
+    if (!this.smb1Perm) this.smb1Perm = sortedBy(this.smb1Length, (k) => this.words.get(this.smb1Words.get(3 * k) * W + ORDER));
+    return this;
+  }
+
+  // ---- the rows, by index in Report order once sorted (before that, in fold order) ----
+  order(i: number): number { return this.word(this.row(i), ORDER); }
+  stream(i: number): number { return this.word(this.row(i), STREAM) | 0; }
+  serverPort(i: number): number { return this.word(this.row(i), PORTS) & 0xffff; }
+  sessionFrame(i: number): number { return this.word(this.row(i), SESSION_FRAME); }
+  serverIp(i: number): string { return this.host(this.row(i), SERVER, SERVER_V6, SERVER_TEXT); }
+  /** the server's endpoint, as the record's `server` */
+  server(i: number): string { return endpoint(this.serverIp(i), this.serverPort(i)); }
+  /** hostKey of the client's / server's address (without its text for an IPv4 one) */
+  clientKey(i: number): number | string { return this.key(this.row(i), CLIENT, CLIENT_V6, CLIENT_TEXT); }
+  serverKey(i: number): number | string { return this.key(this.row(i), SERVER, SERVER_V6, SERVER_TEXT); }
+  serverOs(i: number): Facts["serverOs"] { return this.facts[this.word(this.row(i), FACTS)].serverOs; }
+  serverName(i: number): Facts["serverName"] { return this.facts[this.word(this.row(i), FACTS)].serverName; }
+  shares(i: number): readonly string[] { return this.facts[this.word(this.row(i), FACTS)].shares; }
+  sessionId(i: number): bigint | undefined { return this.sid(this.row(i)); }
+  /** The record (no sink), once: buildReport's, which lets it go from here. */
+  takeRecord(i: number): Connection {
+    const p = this.row(i), r = this.records![p]!;
+    this.records![p] = null;
+    return r;
+  }
+  /** The row as a FoldedConn (made for the rule that asks). */
+  at(i: number): FoldedConn { return this.view(this.row(i)); }
+
+  /** The k-th SMB1 row in Report order (once sorted): its row as a FoldedConn, its frame and dialect. */
+  smb1(k: number): FoldedSmb1 {
+    const q = 3 * (this.smb1Perm ? this.smb1Perm[k] : k);
+    return { row: this.view(this.smb1Words.get(q)), frame: this.smb1Words.get(q + 1), dialect: this.dialects[this.smb1Words.get(q + 2)] };
+  }
+  /** The order of the k-th SMB1 row (Report order once sorted). */
+  smb1Order(k: number): number {
+    return this.word(this.smb1Words.get(3 * (this.smb1Perm ? this.smb1Perm[k] : k)), ORDER);
+  }
+
+  // ---- by row (where it was pushed) ----
+  private row(i: number): number { return this.perm ? this.perm[i] : i; }
+  private word(p: number, k: number): number { return this.words.get(p * W + k); }
+  private sid(p: number): bigint | undefined {
+    const f = this.flags.get(p);
+    if (!(f & HAS_SID)) return undefined;
+    const v = this.sids.get(p);
+    return f & NEG_SID ? BigInt.asIntN(64, v) : v;
+  }
+  private view(p: number): FoldedConn {
+    const ports = this.word(p, PORTS), facts = this.facts[this.word(p, FACTS)];
+    return new FoldedView(
+      this.word(p, ORDER), this.word(p, STREAM) | 0, this.word(p, FIRST), this.word(p, LAST), ports >>> 16, ports & 0xffff,
+      this.host(p, CLIENT, CLIENT_V6, CLIENT_TEXT), this.host(p, SERVER, SERVER_V6, SERVER_TEXT),
+      facts.serverOs, facts.serverName, facts.shares, this.sid(p), this.word(p, SESSION_FRAME));
+  }
+  private key(p: number, word: number, v6: number, text: number): number | string {
+    return this.flags.get(p) & (v6 | text) ? this.host(p, word, v6, text) : this.word(p, word);
+  }
+
+  private address(ip: string): { word: number; kind: 0 | 1 | 2 } {
+    const v4 = ipv4Bits(ip);
+    if (v4 >= 0) return { word: v4, kind: 0 };
+    const b = this.bytes;
+    if (ipv6Bytes(ip, b)) {
+      const at = this.v6.length;
+      for (let k = 0; k < 16; k += 4) this.v6.push(((b[k] << 24) | (b[k + 1] << 16) | (b[k + 2] << 8) | b[k + 3]) >>> 0);
+      return { word: at, kind: 1 };
+    }
+    let t = this.textIds.get(ip);
+    if (t === undefined) { t = this.texts.push(ip) - 1; this.textIds.set(ip, t); }
+    return { word: t, kind: 2 };
+  }
+
+  private host(p: number, word: number, v6: number, text: number): string {
+    const f = this.flags.get(p), x = this.word(p, word), b = this.bytes;
+    if (f & text) return this.texts[x];
+    b.fill(0, 0, 12);
+    if (f & v6) {
+      for (let k = 0; k < 16; k += 4) { const v = this.v6.get(x + k / 4); b[k] = v >>> 24; b[k + 1] = (v >>> 16) & 255; b[k + 2] = (v >>> 8) & 255; b[k + 3] = v & 255; }
+    } else {
+      b[10] = b[11] = 0xff;
+      b[12] = x >>> 24; b[13] = (x >>> 16) & 255; b[14] = (x >>> 8) & 255; b[15] = x & 255;
+    }
+    return ipText(b); // (names.ts keeps the recent ones: the same text as the model's)
+  }
+
+  private factsId(r: Facts): number {
+    const key = `${this.objectId(r.serverOs)} ${this.objectId(r.serverName)} ${this.objectId(r.shares)}`;
+    let id = this.factIds.get(key);
+    if (id === undefined) { id = this.facts.push({ serverOs: r.serverOs, serverName: r.serverName, shares: r.shares }) - 1; this.factIds.set(key, id); }
+    return id;
+  }
+  private objectId(o: object | null): number {
+    if (o === null) return 0;
+    let id = this.objectIds.get(o);
+    if (id === undefined) this.objectIds.set(o, (id = this.objectIds.size + 1));
+    return id;
+  }
+}
+
+/** A folded connection as a rule reads it (FoldedConn, a Peer too), made from its row. */
+class FoldedView implements FoldedConn {
+  constructor(
+    readonly order: number, readonly stream: number, readonly firstFrame: number, readonly lastFrame: number,
+    readonly clientPort: number, readonly serverPort: number, readonly clientIp: string, readonly serverIp: string,
+    readonly serverOs: Facts["serverOs"], readonly serverName: Facts["serverName"], readonly shares: readonly string[],
+    readonly sessionId: bigint | undefined, readonly sessionFrame: number,
+  ) {}
+  get server(): string { return endpoint(this.serverIp, this.serverPort); }
+  get id(): string { return `${endpoint(this.clientIp, this.clientPort)}-${this.server}`; }
+}
+
+/** Indices 0…n-1 sorted by key(i) (32-bit, distinct): LSD radix, two passes of 16 bits. */
+function sortedBy(n: number, key: (i: number) => number): Uint32Array {
+  const keys = new Uint32Array(n);
+  let idx = new Uint32Array(n), sorted = true;
+  for (let i = 0; i < n; i++) { keys[i] = key(i); idx[i] = i; if (i > 0 && keys[i] < keys[i - 1]) sorted = false; }
+  if (sorted) return idx;
+  let tmp = new Uint32Array(n);
+  const counts = new Uint32Array(1 << 16);
+  for (const shift of [0, 16]) {
+    counts.fill(0);
+    for (let i = 0; i < n; i++) counts[(keys[i] >>> shift) & 0xffff]++;
+    for (let d = 0, sum = 0; d < counts.length; d++) { const c = counts[d]; counts[d] = sum; sum += c; }
+    for (let k = 0; k < n; k++) { const i = idx[k]; tmp[counts[(keys[i] >>> shift) & 0xffff]++] = i; }
+    [idx, tmp] = [tmp, idx];
+  }
+  return idx;
+}
