@@ -5,7 +5,7 @@
 import * as C from "../../../assembly/events";
 import type { RawEvent } from "../decoder/records";
 import { ipText, endpoint } from "../names";
-import { initialKeys, parseLongHeader, decryptInitial, parseFrames, assembleCrypto, QUIC_V2, type InitialKeys, type CryptoChunk } from "./initial";
+import { initialKeys, parseLongHeader, decryptInitial, parseFrames, assembleCrypto, QUIC_V2, type CryptoChunk } from "./initial";
 import { parseClientHello, parseServerHello, closeName } from "./tls";
 import type { QuicConnection, QuicHandshake } from "../report";
 
@@ -71,14 +71,16 @@ export class QuicCollector {
   }
 }
 
-interface Side { keys: InitialKeys | null; chunks: CryptoChunk[] }
+interface Side { chunks: CryptoChunk[] }
 
 /** What one flow shows. `smbOnly`: null when its ClientHello does not offer ALPN "smb". */
 export function analyzeQuicFlow(fl: QuicFlowModel, smbOnly = true): QuicConnection | null {
   let version = 0;
   let keyDcid: Uint8Array | null = null;
   let retried = false;
-  const client: Side = { keys: null, chunks: [] }, server: Side = { keys: null, chunks: [] };
+  // (a side's keys are derived when one of its packets is first read: initialKeys)
+  let keys: ReturnType<typeof initialKeys> = null;
+  const client: Side = { chunks: [] }, server: Side = { chunks: [] };
   let close: QuicConnection["close"];
   const helloFrames: number[] = [];
   // the client's first 1-RTT packet: a short-header datagram, or one coalesced behind its Handshake packet (RFC 9000 12.2)
@@ -99,13 +101,12 @@ export function analyzeQuicFlow(fl: QuicFlowModel, smbOnly = true): QuicConnecti
       // Retry from the one its next Initial carries (RFC 9000 17.2.5.2)
       if (d.fromClient && (!keyDcid || retried)) {
         keyDcid = h.dcid.slice(); version = h.version; retried = false;
-        const k = initialKeys(version, keyDcid);
-        client.keys = k?.client ?? null; server.keys = k?.server ?? null;
+        keys = initialKeys(version, keyDcid);
         client.chunks = []; server.chunks = [];
       }
       const side = d.fromClient ? client : server;
-      if (!side.keys) continue;
-      const plain = decryptInitial(b, start, h, side.keys);
+      if (!keys) continue;
+      const plain = decryptInitial(b, start, h, d.fromClient ? keys.client : keys.server);
       if (!plain) continue;
       const frames = parseFrames(plain);
       for (const c of frames.crypto) if (side.chunks.length < MAX_CHUNKS) side.chunks.push({ offset: c.offset, data: c.data.slice() });
