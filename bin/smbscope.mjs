@@ -31,7 +31,7 @@ const code = await main(
   process.argv.slice(2),
   (s) => process.stdout.write(s + "\n"),
   (s) => process.stderr.write(s + "\n"),
-  (s, encoding) => process.stdout.write(s, encoding),
+  (s) => process.stdout.write(s),
   () => new Promise((resolve) => process.stdout.once("drain", resolve)),
 );
 process.exitCode = code;

@@ -30,12 +30,11 @@ process.env.TMPDIR = TMP;
 afterAll(() => rmSync(base, { recursive: true, force: true }));
 beforeEach(() => { process.env.TMPDIR = TMP; });
 
-/** The command's streamed --json (main with `write`), as bytes in the encoding it asks for (as
- *  process.stdout writes them: Latin-1 only for ASCII gives the same bytes), with what it said on stderr. */
+/** The command's streamed --json (main with `write`), as bytes, with what it said on stderr. */
 async function streamed(args: string[], onWrite?: () => void) {
   const chunks: Buffer[] = [], err: string[] = [];
   const code = await main(args, (s) => chunks.push(Buffer.from(s + "\n")), (s) => err.push(s),
-    (s, encoding) => { onWrite?.(); chunks.push(Buffer.from(s, encoding ?? "utf8")); return true; });
+    (s) => { onWrite?.(); chunks.push(Buffer.from(s)); return true; });
   return { code, out: Buffer.concat(chunks).toString("utf8"), err };
 }
 

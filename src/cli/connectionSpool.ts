@@ -37,8 +37,8 @@ export class ConnectionSpool implements ConnectionSink {
   private offsets = new Float64Array(1024); // in the file (past 4 GiB too)
   private lengths = new Uint32Array(1024); // bytes of UTF-8
   private n = 0;
-  /** every record so far is ASCII: its UTF-8 bytes are its Latin-1 ones, which V8 reads and writes
-   *  ~10× faster (the bench's dense Report: 75 MB of records, 0.3 s of encoding and decoding) */
+  /** every record so far is ASCII (nearly always): its UTF-8 bytes are its Latin-1 ones, which
+   *  Node writes into a buffer and reads back ~1.5× faster (measured on the dense bench's records) */
   private ascii = true;
   private file: SpoolFile | null = null;
   /** the records' texts when the file cannot be used */

@@ -16,8 +16,7 @@ import { ConnectionSpool } from "./connectionSpool";
 
 const PIECE = 50;
 
-/** Writes text; with `encoding` "latin1", text that is all ASCII (its UTF-8 is its Latin-1: faster to write). */
-export type Write = (s: string, encoding?: "latin1") => boolean | void;
+export type Write = (s: string) => boolean | void;
 
 export async function writeJson(value: Record<string, unknown>, write: Write, drain?: () => Promise<void>, release = false): Promise<void> {
   const put = async (s: string) => { if (write(s) === false && drain) await drain(); };

@@ -9,7 +9,7 @@ import type { Progress } from "../core/source";
 import { renderText } from "./render";
 import { writeJson, type Write } from "./jsonStream";
 import { ConnectionSpool } from "./connectionSpool";
-import { terminalSafe, stringifiedTerminalSafe, stringifiedTerminalSafeAscii } from "./terminalText";
+import { terminalSafe, stringifiedTerminalSafe } from "./terminalText";
 import { EV_ERROR, EV_SUMMARY } from "../../assembly/events";
 import { readFile, stat } from "node:fs/promises";
 import { keytabEntries, KEYTAB_MAX_BYTES } from "../core/decrypt/keytab";
@@ -33,7 +33,7 @@ exit status: 0 no error finding, 1 an error finding, 2 unusable input (any file)
 
 /**
  * `out` prints a line; `write`, when given, prints text as it is (the Report is streamed through
- * it in pieces, see jsonStream.ts; as Latin-1 when told the text is ASCII) and returns false when the output is full, `drain` then
+ * it in pieces, see jsonStream.ts) and returns false when the output is full, `drain` then
  * resolving once it can take more.
  */
 export async function main(
@@ -142,9 +142,8 @@ export async function main(
           // in Report.connections' place (the same key order). Made terminal-safe piece by piece:
           // the same text as the whole made safe, escaping being character by character (and a
           // piece of the spool ends at a record's end, never inside a character)
-          // (written as Latin-1 when ASCII, nearly always: V8 encodes UTF-8 ~20× slower)
           const value = { ...report, connections: spool };
-          await writeJson(value, (s) => { const safe = stringifiedTerminalSafeAscii(s); return write(safe.text, safe.ascii ? "latin1" : undefined); }, drain, true);
+          await writeJson(value, (s) => write(stringifiedTerminalSafe(s)), drain, true);
           write("\n");
         }
         else out(stringifiedTerminalSafe(JSON.stringify(report)));

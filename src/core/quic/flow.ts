@@ -31,11 +31,11 @@ export interface QuicFlowModel {
   firstFrame: number;
 }
 
-const key = (a: string, b: string) => `${a}|${b}`;
-
 /** Gathers the QUIC records of one capture (called by the model builder). */
 export class QuicCollector {
-  private readonly byKey = new Map<string, QuicFlowModel>();
+  /** by client endpoint, then server endpoint: endpoint() gives the same strings again (names.ts),
+   *  whose hashes V8 keeps, where a key made of both was a new string to hash per datagram */
+  private readonly byClient = new Map<string, Map<string, QuicFlowModel>>();
   readonly flows: QuicFlowModel[] = [];
 
   add(ev: RawEvent, tsMs: number): void {
@@ -43,15 +43,16 @@ export class QuicCollector {
     const srcIp = ipText(f.srcIp as Uint8Array), dstIp = ipText(f.dstIp as Uint8Array);
     const src = endpoint(srcIp, f.srcPort as number), dst = endpoint(dstIp, f.dstPort as number);
     const fromClient = ev.kind === C.EV_QUIC_FLOW || ev.fromClient;
-    const k = fromClient ? key(src, dst) : key(dst, src);
-    let fl = this.byKey.get(k);
+    const client = fromClient ? src : dst, server = fromClient ? dst : src;
+    let fl = this.byClient.get(client)?.get(server);
     if (!fl) {
       if (this.flows.length >= MAX_FLOWS) return;
       fl = {
-        client: fromClient ? src : dst, server: fromClient ? dst : src, clientIp: fromClient ? srcIp : dstIp, serverIp: fromClient ? dstIp : srcIp,
+        client, server, clientIp: fromClient ? srcIp : dstIp, serverIp: fromClient ? dstIp : srcIp,
         serverPort: (fromClient ? f.dstPort : f.srcPort) as number, datagrams: [], counts: [0, 0, 0, 0], firstFrame: ev.frame,
       };
-      this.byKey.set(k, fl);
+      const byServer = this.byClient.get(client);
+      if (byServer) byServer.set(server, fl); else this.byClient.set(client, new Map([[server, fl]]));
       this.flows.push(fl);
     }
     if (ev.kind === C.EV_QUIC_FLOW) {
