@@ -37,6 +37,9 @@ export class ConnectionSpool implements ConnectionSink {
   private offsets = new Float64Array(1024); // in the file (past 4 GiB too)
   private lengths = new Uint32Array(1024); // bytes of UTF-8
   private n = 0;
+  /** every record so far is ASCII (nearly always): its UTF-8 bytes are its Latin-1 ones, which
+   *  Node writes into a buffer and reads back ~1.5× faster (measured on the dense bench's records) */
+  private ascii = true;
   private file: SpoolFile | null = null;
   /** the records' texts when the file cannot be used */
   private texts: string[] | null = null;
@@ -57,12 +60,14 @@ export class ConnectionSpool implements ConnectionSink {
     if (order >>> 0 !== order) throw new RangeError(`connection order ${order} is not a 32-bit count`);
     const text = JSON.stringify(record);
     const len = Buffer.byteLength(text, "utf8");
+    const ascii = len === text.length;
+    if (!ascii) this.ascii = false;
     const i = this.n;
     if (i === this.orders.length) this.grow();
     this.orders[i] = order;
     this.lengths[i] = len;
     if (this.file) {
-      try { this.offsets[i] = this.file.append(text, len); } catch (e) { this.fallBack(e, this.file); }
+      try { this.offsets[i] = this.file.append(text, len, ascii); } catch (e) { this.fallBack(e, this.file); }
     }
     if (this.texts) this.texts.push(text);
     this.n = i + 1;
@@ -78,6 +83,7 @@ export class ConnectionSpool implements ConnectionSink {
   *pieces(): Generator<string> {
     const n = this.n, len = this.lengths;
     if (n === 0) return;
+    const encoding = this.ascii ? "latin1" : "utf8";
     if (this.file) { try { this.file.flush(); } catch (e) { this.fallBack(e, this.file); } }
     const idx = sortedIndex(this.orders, n);
     const scratch = this.file ? Buffer.allocUnsafe(SCRATCH) : null;
@@ -91,10 +97,10 @@ export class ConnectionSpool implements ConnectionSink {
       const at = new Float64Array(e - k);
       for (let j = k, p = 0; j < e; j++) { if (j > 0) out[p++] = COMMA; at[j - k] = p; p += len[idx[j]]; }
       if (this.file) this.readWindow(idx, k, e, at, out, scratch!);
-      else for (let j = k; j < e; j++) out.write(this.texts![idx[j]], at[j - k], len[idx[j]], "utf8");
+      else for (let j = k; j < e; j++) out.write(this.texts![idx[j]], at[j - k], len[idx[j]], encoding);
       for (let j = k, start = 0; j < e; j++) {
         const end = at[j - k] + len[idx[j]];
-        if (end - start >= PIECE_BYTES || j === e - 1) { yield out.toString("utf8", start, end); start = end; }
+        if (end - start >= PIECE_BYTES || j === e - 1) { yield out.toString(encoding, start, end); start = end; }
       }
       k = e;
     }
@@ -206,12 +212,13 @@ class SpoolFile {
     }
   }
 
-  /** Appends the text (`len` bytes of UTF-8); returns its offset. Throws when the file cannot take it. */
-  append(text: string, len: number): number {
+  /** Appends the text (`len` bytes of UTF-8; `ascii`: as many as characters); returns its offset. Throws when the file cannot take it. */
+  append(text: string, len: number, ascii: boolean): number {
     if (this.pending + len > this.buf.length) this.flush();
     const at = this.written + this.pending;
-    if (len > this.buf.length) { this.writeAll(Buffer.from(text, "utf8"), len); return at; }
-    this.buf.write(text, this.pending, len, "utf8");
+    const encoding = ascii ? "latin1" : "utf8";
+    if (len > this.buf.length) { this.writeAll(Buffer.from(text, encoding), len); return at; }
+    this.buf.write(text, this.pending, len, encoding);
     this.pending += len;
     return at;
   }

@@ -32,10 +32,15 @@ class Ghash {
         for (let w = 0; w < 4; w++) m[4 * (i + j) + w] = m[4 * i + w] ^ m[4 * j + w];
   }
   update(data: Uint8Array): void {
-    for (let i = 0; i < data.length; i++) {
+    let i = 0;
+    // a block begun by the last update first, then whole blocks read where they are (not copied
+    // byte by byte into buf), then the rest into buf
+    for (; this.fill > 0 && i < data.length; i++) {
       this.buf[this.fill++] = data[i];
       if (this.fill === 16) this.block();
     }
+    for (; i + 16 <= data.length; i += 16) this.blockOf(data, i);
+    for (; i < data.length; i++) this.buf[this.fill++] = data[i];
   }
   pad(): void {
     if (this.fill > 0) { this.buf.fill(0, this.fill); this.block(); }
@@ -53,10 +58,15 @@ class Ghash {
     for (let i = 0; i < 4; i++) writeU32BE(out, 4 * i, this.y[i]);
     return out;
   }
-  /** Y = (Y XOR buf) • H, nibble by nibble from the last (the highest power of x) to the first. */
+  /** Y = (Y XOR buf) • H; buf is empty again. */
   private block(): void {
-    const y = this.y, b = this.buf, m = this.m;
-    for (let i = 0; i < 4; i++) y[i] ^= readU32BE(b, 4 * i);
+    this.blockOf(this.buf, 0);
+    this.fill = 0;
+  }
+  /** Y = (Y XOR the 16 bytes of b at off) • H, nibble by nibble from the last (the highest power of x) to the first. */
+  private blockOf(b: Uint8Array, off: number): void {
+    const y = this.y, m = this.m;
+    for (let i = 0; i < 4; i++) y[i] ^= readU32BE(b, off + 4 * i);
     let z0 = 0, z1 = 0, z2 = 0, z3 = 0;
     for (let i = 31; i >= 0; i--) {
       const nibble = (y[i >> 3] >>> (4 * (7 - (i & 7)))) & 15;
@@ -67,7 +77,6 @@ class Ghash {
       z0 ^= m[e]; z1 ^= m[e + 1]; z2 ^= m[e + 2]; z3 ^= m[e + 3];
     }
     y[0] = z0; y[1] = z1; y[2] = z2; y[3] = z3;
-    this.fill = 0;
   }
 }
 

@@ -8,11 +8,17 @@
  * and the bit length (8 bytes for 64-byte blocks, 16 for 128-byte ones), little- or big-endian.
  */
 export function finalBlocks(data: Uint8Array, blockSize: 64 | 128, littleEndian: boolean): Uint8Array {
+  const out = new Uint8Array(2 * blockSize);
+  return out.subarray(0, finalBlocksInto(data, blockSize, littleEndian, out));
+}
+
+/** finalBlocks written into `out` (2 × blockSize bytes at least); returns their length (one or two blocks). */
+export function finalBlocksInto(data: Uint8Array, blockSize: 64 | 128, littleEndian: boolean, out: Uint8Array): number {
   const lenBytes = blockSize === 64 ? 8 : 16;
   const rest = data.length % blockSize;
   const total = rest + 1 + lenBytes <= blockSize ? blockSize : 2 * blockSize;
-  const out = new Uint8Array(total);
   out.set(data.subarray(data.length - rest), 0);
+  out.fill(0, rest, total);
   out[rest] = 0x80;
   // Bit length as a 64-bit number (messages here are far below 2^53 bits; the high half of
   // SHA-512's 128-bit field stays zero).
@@ -25,5 +31,5 @@ export function finalBlocks(data: Uint8Array, blockSize: 64 | 128, littleEndian:
     const o = total - 8;
     for (let i = 0; i < 4; i++) { out[o + 3 - i] = hi >>> (8 * i); out[o + 7 - i] = lo >>> (8 * i); }
   }
-  return out;
+  return total;
 }

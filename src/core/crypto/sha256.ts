@@ -1,5 +1,5 @@
 // SHA-256 (FIPS 180-4 6.2). For HMAC-SHA256: the SMB 3 KDF (MS-SMB2 3.1.4.2) and HKDF.
-import { finalBlocks } from "./mdpad";
+import { finalBlocksInto } from "./mdpad";
 
 /** FIPS 180-4 4.2.2 round constants (also the worker's streaming SHA-256, src/worker/sha256.ts) */
 export const SHA256_K = new Uint32Array([
@@ -34,13 +34,19 @@ function compress(h: Uint32Array, w: Uint32Array, b: Uint8Array, off: number): v
   h[0] += a; h[1] += bb; h[2] += c; h[3] += d; h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
 }
 
+const IV = new Uint32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
+// The state, schedule and last blocks of the hash being computed: one of each for all calls (a
+// call runs to its end before another starts). Made per call, they were most of the cost of the
+// short messages HMAC hashes (a QUIC flow's Initial keys take 9 HMACs).
+const H = new Uint32Array(8), W = new Uint32Array(64), TAIL = new Uint8Array(128);
+
 export function sha256(data: Uint8Array): Uint8Array {
-  const h = new Uint32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
-  const w = new Uint32Array(64);
+  const h = H, w = W;
+  h.set(IV);
   const whole = data.length - (data.length % 64);
   for (let o = 0; o < whole; o += 64) compress(h, w, data, o);
-  const tail = finalBlocks(data, 64, false);
-  for (let o = 0; o < tail.length; o += 64) compress(h, w, tail, o);
+  const tail = finalBlocksInto(data, 64, false, TAIL);
+  for (let o = 0; o < tail; o += 64) compress(h, w, TAIL, o);
   const out = new Uint8Array(32);
   for (let i = 0; i < 32; i++) out[i] = h[i >> 2] >>> (24 - 8 * (i & 3));
   return out;

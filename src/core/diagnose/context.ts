@@ -89,7 +89,7 @@ export interface DiagnoseContext {
   /** lookups by host, built on first use (connsToServer, okBetween): rules that look for other
    *  connections would otherwise scan every connection for each one (quadratic in a capture of
    *  tens of thousands) */
-  index?: { byServer?: HostIndex; byClient?: HostIndex; okByServer?: HostIndex; byClientWith?: Map<number, HostIndex> };
+  index?: { byServer?: HostIndex; byClient?: HostIndex; okBetween?: Map<string, Map<string, ConnView[]>>; byClientWith?: Map<number, HostIndex> };
   /** per F bit (by its number), the connections that have it: the rules that read only those */
   withFact?: ConnView[][];
   /**
@@ -181,11 +181,26 @@ export function connsFromClientWith(ctx: DiagnoseContext, bit: number, clientHos
 
 /** The connections set up fine ("ok") from this client host to this server host, in Report order (of ctx.conns: the folded ones are foldedBetween's). */
 export function okBetween(ctx: DiagnoseContext, clientHost: string, serverHost: string): readonly ConnView[] {
-  const ix = (ctx.index ??= {});
-  // outcomes are settled before the rules run (summaries, then failedForKerberos)
-  const all = listOf((ix.okByServer ??= hostIndex(ctx, (c) => (c.s.outcome === "ok" ? c.m.serverIp : null))).get(serverHost));
-  return all.filter((o) => o.m.clientIp === clientHost);
+  // per server host asked, its connections set up fine by client host, from connsToServer (the
+  // index other rules build too: one of its own over every connection cost more than its lookups;
+  // and one list per server, filtered per call, was quadratic for a server of many clients)
+  const by = ((ctx.index ??= {}).okBetween ??= new Map());
+  let clients = by.get(serverHost);
+  if (!clients) {
+    by.set(serverHost, (clients = new Map()));
+    const all = connsToServer(ctx, serverHost);
+    for (let i = 0; i < all.length; i++) {
+      const c = all[i];
+      // outcomes are settled before the rules run (summaries, then failedForKerberos)
+      if (c.s.outcome !== "ok") continue;
+      const l = clients.get(c.m.clientIp);
+      if (l) l.push(c); else clients.set(c.m.clientIp, [c]);
+    }
+  }
+  return clients.get(clientHost) ?? NO_VIEWS;
 }
+
+const NO_VIEWS: readonly ConnView[] = [];
 
 /** No folded connection (a model without the fold). */
 const NO_ROWS = new FoldedRows(false);

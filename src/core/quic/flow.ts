@@ -5,7 +5,7 @@
 import * as C from "../../../assembly/events";
 import type { RawEvent } from "../decoder/records";
 import { ipText, endpoint } from "../names";
-import { initialKeys, parseLongHeader, decryptInitial, parseFrames, assembleCrypto, QUIC_V2, type InitialKeys, type CryptoChunk } from "./initial";
+import { initialKeys, parseLongHeader, decryptInitial, parseFrames, assembleCrypto, QUIC_V2, type CryptoChunk } from "./initial";
 import { parseClientHello, parseServerHello, closeName } from "./tls";
 import type { QuicConnection, QuicHandshake } from "../report";
 
@@ -31,11 +31,11 @@ export interface QuicFlowModel {
   firstFrame: number;
 }
 
-const key = (a: string, b: string) => `${a}|${b}`;
-
 /** Gathers the QUIC records of one capture (called by the model builder). */
 export class QuicCollector {
-  private readonly byKey = new Map<string, QuicFlowModel>();
+  /** by client endpoint, then server endpoint: endpoint() gives the same strings again (names.ts),
+   *  whose hashes V8 keeps, where a key made of both was a new string to hash per datagram */
+  private readonly byClient = new Map<string, Map<string, QuicFlowModel>>();
   readonly flows: QuicFlowModel[] = [];
 
   add(ev: RawEvent, tsMs: number): void {
@@ -43,15 +43,16 @@ export class QuicCollector {
     const srcIp = ipText(f.srcIp as Uint8Array), dstIp = ipText(f.dstIp as Uint8Array);
     const src = endpoint(srcIp, f.srcPort as number), dst = endpoint(dstIp, f.dstPort as number);
     const fromClient = ev.kind === C.EV_QUIC_FLOW || ev.fromClient;
-    const k = fromClient ? key(src, dst) : key(dst, src);
-    let fl = this.byKey.get(k);
+    const client = fromClient ? src : dst, server = fromClient ? dst : src;
+    let fl = this.byClient.get(client)?.get(server);
     if (!fl) {
       if (this.flows.length >= MAX_FLOWS) return;
       fl = {
-        client: fromClient ? src : dst, server: fromClient ? dst : src, clientIp: fromClient ? srcIp : dstIp, serverIp: fromClient ? dstIp : srcIp,
+        client, server, clientIp: fromClient ? srcIp : dstIp, serverIp: fromClient ? dstIp : srcIp,
         serverPort: (fromClient ? f.dstPort : f.srcPort) as number, datagrams: [], counts: [0, 0, 0, 0], firstFrame: ev.frame,
       };
-      this.byKey.set(k, fl);
+      const byServer = this.byClient.get(client);
+      if (byServer) byServer.set(server, fl); else this.byClient.set(client, new Map([[server, fl]]));
       this.flows.push(fl);
     }
     if (ev.kind === C.EV_QUIC_FLOW) {
@@ -71,14 +72,16 @@ export class QuicCollector {
   }
 }
 
-interface Side { keys: InitialKeys | null; chunks: CryptoChunk[] }
+interface Side { chunks: CryptoChunk[] }
 
 /** What one flow shows. `smbOnly`: null when its ClientHello does not offer ALPN "smb". */
 export function analyzeQuicFlow(fl: QuicFlowModel, smbOnly = true): QuicConnection | null {
   let version = 0;
   let keyDcid: Uint8Array | null = null;
   let retried = false;
-  const client: Side = { keys: null, chunks: [] }, server: Side = { keys: null, chunks: [] };
+  // (a side's keys are derived when one of its packets is first read: initialKeys)
+  let keys: ReturnType<typeof initialKeys> = null;
+  const client: Side = { chunks: [] }, server: Side = { chunks: [] };
   let close: QuicConnection["close"];
   const helloFrames: number[] = [];
   // the client's first 1-RTT packet: a short-header datagram, or one coalesced behind its Handshake packet (RFC 9000 12.2)
@@ -99,13 +102,12 @@ export function analyzeQuicFlow(fl: QuicFlowModel, smbOnly = true): QuicConnecti
       // Retry from the one its next Initial carries (RFC 9000 17.2.5.2)
       if (d.fromClient && (!keyDcid || retried)) {
         keyDcid = h.dcid.slice(); version = h.version; retried = false;
-        const k = initialKeys(version, keyDcid);
-        client.keys = k?.client ?? null; server.keys = k?.server ?? null;
+        keys = initialKeys(version, keyDcid);
         client.chunks = []; server.chunks = [];
       }
       const side = d.fromClient ? client : server;
-      if (!side.keys) continue;
-      const plain = decryptInitial(b, start, h, side.keys);
+      if (!keys) continue;
+      const plain = decryptInitial(b, start, h, d.fromClient ? keys.client : keys.server);
       if (!plain) continue;
       const frames = parseFrames(plain);
       for (const c of frames.crypto) if (side.chunks.length < MAX_CHUNKS) side.chunks.push({ offset: c.offset, data: c.data.slice() });

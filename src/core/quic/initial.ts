@@ -28,25 +28,46 @@ export const isReadableVersion = (v: number) => VERSIONS.has(v);
 
 /** TLS 1.3 HKDF-Expand-Label (RFC 8446 7.1) with an empty context. */
 export function hkdfExpandLabel(secret: Uint8Array, label: string, length: number): Uint8Array {
-  const full = new TextEncoder().encode(`tls13 ${label}`);
-  const info = new Uint8Array(4 + full.length);
-  info[0] = length >> 8; info[1] = length & 0xff; info[2] = full.length; info.set(full, 3); info[3 + full.length] = 0;
-  return hkdfSha256Expand(secret, info, length);
+  return hkdfSha256Expand(secret, labelInfo(label, length), length);
 }
 
-export interface InitialKeys { key: Uint8Array; iv: Uint8Array; hpKey: Uint8Array; hp: Aes }
+/** HkdfLabel's bytes, made once per label and length (every QUIC flow derives the same six). */
+const infos = new Map<string, Uint8Array>();
+function labelInfo(label: string, length: number): Uint8Array {
+  const k = `${length} ${label}`;
+  let info = infos.get(k);
+  if (!info) {
+    const full = new TextEncoder().encode(`tls13 ${label}`);
+    info = new Uint8Array(4 + full.length);
+    info[0] = length >> 8; info[1] = length & 0xff; info[2] = full.length; info.set(full, 3); info[3 + full.length] = 0;
+    infos.set(k, info);
+  }
+  return info;
+}
 
-/** RFC 9001 5.2: the client's and the server's Initial keys from the client's first Destination Connection ID. */
-export function initialKeys(version: number, dcid: Uint8Array): { client: InitialKeys; server: InitialKeys } | null {
+/** One side's Initial keys: `aes` is `key` expanded (once for all the side's packets), `hp` the header protection key's. */
+export interface InitialKeys { key: Uint8Array; iv: Uint8Array; hpKey: Uint8Array; hp: Aes; aes: Aes }
+
+/**
+ * RFC 9001 5.2: the client's and the server's Initial keys from the client's first Destination
+ * Connection ID. Each side's are derived when first read: a flow the server never answered
+ * (or answered with no Initial) needs the client's only, and deriving a side is most of the cost
+ * of reading a flow's ClientHello (9 HMAC-SHA256 for both).
+ */
+export function initialKeys(version: number, dcid: Uint8Array): { readonly client: InitialKeys; readonly server: InitialKeys } | null {
   const v = VERSIONS.get(version);
   if (!v) return null;
   const initial = hkdfSha256Extract(v.salt, dcid);
   const side = (label: string): InitialKeys => {
     const s = hkdfExpandLabel(initial, label, 32);
-    const hpKey = hkdfExpandLabel(s, v.hp, 16);
-    return { key: hkdfExpandLabel(s, v.key, 16), iv: hkdfExpandLabel(s, v.iv, 12), hpKey, hp: new Aes(hpKey) };
+    const hpKey = hkdfExpandLabel(s, v.hp, 16), key = hkdfExpandLabel(s, v.key, 16);
+    return { key, iv: hkdfExpandLabel(s, v.iv, 12), hpKey, hp: new Aes(hpKey), aes: new Aes(key) };
   };
-  return { client: side("client in"), server: side("server in") };
+  let client: InitialKeys | undefined, server: InitialKeys | undefined;
+  return {
+    get client() { return (client ??= side("client in")); },
+    get server() { return (server ??= side("server in")); },
+  };
 }
 
 /** A variable-length integer (RFC 9000 16) at `off`, or null when it runs past `end`. */
@@ -118,7 +139,7 @@ export function decryptInitial(d: Uint8Array, start: number, h: LongHeader, keys
   for (let i = 0; i < 4; i++) nonce[11 - i] ^= (pn >>> (8 * i)) & 0xff; // packet numbers are below 2^32 in a handshake
   const body = h.pnOffset + pnLen;
   if (h.end - body < 16) return null;
-  return aesGcmDecrypt(keys.key, nonce, header, d.subarray(body, h.end - 16), d.subarray(h.end - 16, h.end));
+  return aesGcmDecrypt(keys.aes, nonce, header, d.subarray(body, h.end - 16), d.subarray(h.end - 16, h.end));
 }
 
 export interface CryptoChunk { offset: number; data: Uint8Array }

@@ -18,7 +18,7 @@ export const treeBadNetworkName: FindingModule = {
     tree(ctx, c, t, v) {
       if (v.id !== meta.id) return;
       add(ctx, { id: meta.id, severity: "error", connection: c.s.id, frames: treeFrames(t) }, c, () => {
-      const ok = v.working;
+      const ok = v.working();
       const name = shareName(t.path);
       return {
         title: `Share "${name}" does not exist on ${host(c.s.server)}`,

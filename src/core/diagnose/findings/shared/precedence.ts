@@ -33,7 +33,7 @@
 //   other module and speak only for a connection no error finding explained (explainedByError).
 // Order of emission (which the Report keeps among findings of one severity on one frame and in
 // each connection's list of ids) is the walk's: walk.ts.
-import { hasErrorFinding, has, F, host, okBetween, foldedBetween, peerOf, smbConnections, type ConnView, type DiagnoseContext, type Peer } from "../../context";
+import { hasErrorFinding, has, F, okBetween, foldedBetween, peerOf, smbConnections, type ConnView, type DiagnoseContext, type Peer } from "../../context";
 import { statusLabel, statusInWords } from "../../../names";
 import { isError, serverResetAfter, failedExtraAttempts } from "../../../model/summarize";
 import { EXPECTED_KRB_ERRORS, type KrbExchange } from "../../../model/kerberos";
@@ -46,6 +46,7 @@ import { treePathNotCovered } from "../path-not-covered";
 import { dialectRangeRefused } from "./dialect-range";
 import { smbOverQuic } from "../../../quic/flow";
 import { CREDENTIAL } from "../logon-failure";
+import type { WorkingShares } from "./tree-text";
 
 export type TcpVerdict =
   | { id: "PORT_139_FALLBACK"; other: Peer }
@@ -58,7 +59,7 @@ export function tcpVerdict(ctx: DiagnoseContext, c: ConnView): TcpVerdict | null
   if (c.s.failedPhase !== "tcp") return null;
   // Windows tries 445 and 139 together and keeps whichever answers: the client got through
   // (the first in Report order, kept to the end or folded: model/fold.ts)
-  const kept = okBetween(ctx, host(c.s.client), host(c.s.server)).find((o) => o !== c && o.m.serverPort !== m.serverPort);
+  const kept = okBetween(ctx, m.clientIp, m.serverIp).find((o) => o !== c && o.m.serverPort !== m.serverPort);
   const fi = foldedBetween(ctx, m.clientIp, m.serverIp).find((i) => ctx.folded.serverPort(i) !== m.serverPort);
   const folded = fi === undefined ? undefined : ctx.folded.at(fi);
   const other = kept && (!folded || kept.m.order < folded.order) ? peerOf(kept) : folded;
@@ -187,7 +188,7 @@ export function kerberosErrors(ctx: DiagnoseContext): { groups: KrbErrorGroup[];
 }
 
 export type TreeVerdict = { shown: string } & (
-  | { id: "TREE_BAD_NETWORK_NAME"; working: string[] }
+  | { id: "TREE_BAD_NETWORK_NAME"; working: () => string[] }
   | { id: "TREE_ACCESS_DENIED_ANONYMOUS" }
   | { id: "TREE_ACCESS_DENIED_PERMISSIONS"; ruledOut: string }
   | { id: "TREE_ACCESS_DENIED_ENCRYPTION"; enc: EncryptionAbility }
@@ -195,20 +196,21 @@ export type TreeVerdict = { shown: string } & (
 
 /**
  * The finding of a refused TREE_CONNECT, or null (not refused, or a connection limit);
- * `working` lists per server host the shares that connected (shared/tree-text.ts workingShares).
+ * `working` lists per server host the shares that connected (shared/tree-text.ts workingShares;
+ * the verdict asks it only when its finding's texts are made).
  * The status is decided by its NTSTATUS meaning and told as the capture shows it (`shown`: an
  * SMB1 DOS error by its name).
  */
 /** why a TREE_CONNECT refused inside the encryption is about permissions (the permissions module words it) */
 export const DECRYPTED_RULES_OUT = "decrypted";
 
-export function treeVerdict(c: ConnView, t: TreeConnect, working: Map<string, string[]>): TreeVerdict | null {
+export function treeVerdict(c: ConnView, t: TreeConnect, working: WorkingShares): TreeVerdict | null {
   if (!t.resp || !isError(t.resp.status)) return null;
   if (treeConnectionLimited(t)) return null;
   if (treeSessionDeleted(t) || treePathNotCovered(t)) return null; // USER_SESSION_DELETED, PATH_NOT_COVERED explain these
   const st = statusLabel(t.resp.status);
   const shown = statusInWords(t.resp);
-  if (st === "STATUS_BAD_NETWORK_NAME") return { id: "TREE_BAD_NETWORK_NAME", shown, working: working.get(c.m.serverIp) ?? [] };
+  if (st === "STATUS_BAD_NETWORK_NAME") return { id: "TREE_BAD_NETWORK_NAME", shown, working: () => working(c.m.serverIp) };
   if (st !== "STATUS_ACCESS_DENIED" && st !== "STATUS_NETWORK_ACCESS_DENIED") return { id: "TREE_CONNECT_FAILED", shown, undecided: null };
   if (c.s.auth === "anonymous") return { id: "TREE_ACCESS_DENIED_ANONYMOUS", shown };
   // read from a decrypted TRANSFORM message: the client encrypted it, so encryption cannot be what is missing

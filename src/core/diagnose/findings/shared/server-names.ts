@@ -2,7 +2,7 @@
 // fill what the capture shows, keep a <placeholder> only for what it cannot). Its computer name
 // comes from an NTLM CHALLENGE (MsvAvNbComputerName, MsvAvDnsComputerName, MS-NLMP 2.2.2.1) on any
 // connection to the same address. (The name the client used is session-text.ts serverName.)
-import { host, foldedToServer, type DiagnoseContext } from "../../context";
+import { host, connsToServer, foldedToServer, type DiagnoseContext } from "../../context";
 
 export interface ServerAccount {
   /** the NetBIOS computer name ("DC1"): `setspn`, `netdom`, a Samba account DC1$ */
@@ -13,33 +13,33 @@ export interface ServerAccount {
   domain: string | null;
 }
 
-/** Per analysis, the computer each server address named itself (built once: a capture may hold 50,000 failing connections). */
-const byContext = new WeakMap<DiagnoseContext, Map<string, ServerAccount & { order: number }>>();
+/** Per analysis and server address, the computer it named itself (asked per failing connection: found once per address). */
+const byContext = new WeakMap<DiagnoseContext, Map<string, ServerAccount | null>>();
 
 /** The computer the server at this address said it is, in the first CHALLENGE of the capture (Report order). */
 export function serverAccount(ctx: DiagnoseContext, serverEndpoint: string): ServerAccount | null {
   let byIp = byContext.get(ctx);
-  if (!byIp) {
-    byContext.set(ctx, (byIp = new Map()));
-    const conns = ctx.conns;
-    for (let i = 0; i < conns.length; i++) { // (indexed: see walk.ts)
-      const c = conns[i];
-      const n = c.s.serverName;
-      if (!n?.netbios) continue;
-      const ip = c.m.serverIp; // host(c.s.server), as the model has it
-      if (!byIp.has(ip)) byIp.set(ip, { netbios: n.netbios, dns: n.dns, domain: n.domain, order: c.m.order });
-    }
-    // and the folded connections' (model/fold.ts), where one comes first
-    for (const ip of new Set(conns.map((c) => c.m.serverIp))) {
-      const kept = byIp.get(ip);
-      for (const i of foldedToServer(ctx, ip)) {
-        const order = ctx.folded.order(i);
-        if (kept && kept.order < order) break;
-        const n = ctx.folded.serverName(i);
-        if (n?.netbios) { byIp.set(ip, { netbios: n.netbios, dns: n.dns, domain: n.domain, order }); break; }
-      }
-    }
-  }
-  const a = byIp.get(host(serverEndpoint));
+  if (!byIp) byContext.set(ctx, (byIp = new Map()));
+  const ip = host(serverEndpoint);
+  let a = byIp.get(ip);
+  if (a === undefined) byIp.set(ip, (a = firstAccount(ctx, ip)));
   return a ? { netbios: a.netbios, dns: a.dns, domain: a.domain } : null;
+}
+
+/** The first connection to this address (in Report order, kept to the end or folded: model/fold.ts) whose CHALLENGE named the computer. */
+function firstAccount(ctx: DiagnoseContext, ip: string): ServerAccount | null {
+  // (the context's index by server host, shared with the other rules: an index of its own over
+  // every connection cost more than all its lookups on the bench's dense capture)
+  let kept: (ServerAccount & { order: number }) | null = null;
+  const conns = connsToServer(ctx, ip);
+  for (let i = 0; i < conns.length; i++) {
+    const c = conns[i], n = c.s.serverName;
+    if (n?.netbios) { kept = { netbios: n.netbios, dns: n.dns, domain: n.domain, order: c.m.order }; break; }
+  }
+  for (const i of foldedToServer(ctx, ip)) {
+    if (kept && kept.order < ctx.folded.order(i)) break;
+    const n = ctx.folded.serverName(i);
+    if (n?.netbios) return { netbios: n.netbios, dns: n.dns, domain: n.domain };
+  }
+  return kept;
 }

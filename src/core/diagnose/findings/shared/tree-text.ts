@@ -3,49 +3,48 @@ import { connsWith, F, foldedToServer, type ConnView, type DiagnoseContext } fro
 import { isError } from "../../../model/summarize";
 import type { TreeConnect } from "../../../model/types";
 
+/** The shares that connected on a server host anywhere in the capture (workingShares). */
+export type WorkingShares = (serverHost: string) => string[];
+
 /**
  * Per server host, the shares that connected anywhere in the capture (at most 50 each), in the
  * order first seen (connections in Report order, the folded ones among them: model/fold.ts). Of
  * the hosts of the connections kept to the end only (the folded ones have no refused tree).
+ * Found for a host when first asked (the texts of a finding the Report shows whole ask): a
+ * capture of 50,000 connections has tens of thousands of server hosts, a few asked of.
  */
-export function workingShares(ctx: DiagnoseContext): Map<string, string[]> {
-  // (a list per host, each path once in the order first seen, as a Set would keep them: no Set
-  // and no copy per server of a capture with tens of thousands)
-  const by = new Map<string, string[]>();
-  const put = (h: string, path: string) => {
-    const l = by.get(h);
-    if (!l) by.set(h, [path]);
-    else if (l.length < 50 && !l.includes(path)) l.push(path);
+export function workingShares(ctx: DiagnoseContext): WorkingShares {
+  let byHost: Map<string, ConnView[]> | null = null;
+  const found = new Map<string, string[]>();
+  return (h) => {
+    let l = found.get(h);
+    if (l) return l;
+    if (!byHost) {
+      // the connections with a tree connected, by server host, in Report order
+      byHost = new Map();
+      const conns = connsWith(ctx, F.TREE_OK);
+      for (let i = 0; i < conns.length; i++) { // (indexed: see walk.ts)
+        const c = conns[i], k = byHost.get(c.m.serverIp); // host(c.s.server), as the model has it
+        if (k) k.push(c); else byHost.set(c.m.serverIp, [c]);
+      }
+    }
+    found.set(h, (l = sharesOf(ctx, byHost.get(h) ?? [], foldedToServer(ctx, h))));
+    return l;
   };
-  const conns = connsWith(ctx, F.TREE_OK);
-  for (let i = 0; i < conns.length; i++) { // (indexed: see walk.ts)
-    const c = conns[i], trees = c.m.trees;
-    for (let j = 0; j < trees.length; j++) {
-      const t = trees[j];
-      if (!t.resp || isError(t.resp.status) || !t.path) continue;
-      put(c.m.serverIp, t.path); // host(c.s.server), as the model has it
-    }
+}
+
+/** The shares connected on the connections `kept` and `folded` (one host's, both in Report order; `folded` rows of ctx.folded), merged in that order. */
+function sharesOf(ctx: DiagnoseContext, kept: readonly ConnView[], folded: readonly number[]): string[] {
+  // (each path once in the order first seen, as a Set would keep them)
+  const l: string[] = [];
+  const put = (path: string) => { if (l.length < 50 && !l.includes(path)) l.push(path); };
+  let j = 0;
+  for (let i = 0; i <= kept.length && l.length < 50; i++) {
+    const c = i < kept.length ? kept[i] : null;
+    for (; j < folded.length && (!c || ctx.folded.order(folded[j]) < c.m.order) && l.length < 50; j++) for (const p of ctx.folded.shares(folded[j])) if (p) put(p);
+    if (c) for (const t of c.m.trees) if (t.resp && !isError(t.resp.status) && t.path) put(t.path);
   }
-  if (ctx.folded.length === 0) return by;
-  // again with the folded ones merged in (both in Report order), for the hosts that have some
-  const mine = new Map<string, ConnView[]>();
-  for (let i = 0; i < ctx.conns.length; i++) {
-    const h = ctx.conns[i].m.serverIp;
-    if (!mine.has(h) && foldedToServer(ctx, h).length) mine.set(h, []);
-  }
-  for (let i = 0; i < conns.length; i++) mine.get(conns[i].m.serverIp)?.push(conns[i]);
-  for (const [h, kept] of mine) {
-    by.delete(h);
-    const folded = foldedToServer(ctx, h);
-    const full = () => (by.get(h)?.length ?? 0) >= 50;
-    let j = 0;
-    for (let i = 0; i <= kept.length && !full(); i++) {
-      const c = i < kept.length ? kept[i] : null;
-      for (; j < folded.length && (!c || ctx.folded.order(folded[j]) < c.m.order) && !full(); j++) for (const p of ctx.folded.shares(folded[j])) if (p) put(h, p);
-      if (c) for (const t of c.m.trees) if (t.resp && !isError(t.resp.status) && t.path) put(h, t.path);
-    }
-  }
-  return by;
+  return l;
 }
 
 /** "\\srv\share (frame 9)", in words when the request is not in the capture (a response paired with none). */

@@ -35,31 +35,30 @@ export const clientWindows = (m: ConnModel) => windowsBuildOf(m.sessions.map((s)
  * to the end or folded: model/fold.ts) that shows it (its NTLM CHALLENGE), with that connection.
  */
 export function serverWindows(ctx: DiagnoseContext, serverHost: string): { build: WindowsBuild; conn: Peer } | null {
-  // the context's index by server host: a scan of every connection per connection was quadratic (dense: 60 % of the CPU)
-  let kept: { build: WindowsBuild; conn: Peer } | null = null;
-  for (const o of connsToServer(ctx, serverHost)) {
-    const b = windowsBuild(o.s.serverOs ?? null);
-    if (b) { kept = { build: b, conn: peerOf(o) }; break; }
-  }
-  const f = firstFoldedWindows(ctx, serverHost);
-  return f && (!kept || f.conn.order < kept.conn.order) ? f : kept;
+  let by = serverBuilds.get(ctx);
+  if (!by) serverBuilds.set(ctx, (by = new Map()));
+  let w = by.get(serverHost);
+  if (w === undefined) by.set(serverHost, (w = firstWindows(ctx, serverHost)));
+  return w;
 }
 
-/** Per analysis and server host, the first folded connection that names its Windows release (asked per failing connection). */
-const foldedWindows = new WeakMap<DiagnoseContext, Map<string, { build: WindowsBuild; conn: Peer } | null>>();
-function firstFoldedWindows(ctx: DiagnoseContext, serverHost: string): { build: WindowsBuild; conn: Peer } | null {
-  let by = foldedWindows.get(ctx);
-  if (!by) foldedWindows.set(ctx, (by = new Map()));
-  let w = by.get(serverHost);
-  if (w === undefined) {
-    w = null;
-    for (const i of foldedToServer(ctx, serverHost)) {
-      const b = windowsBuild(ctx.folded.serverOs(i));
-      if (b) { w = { build: b, conn: ctx.folded.at(i) }; break; }
-    }
-    by.set(serverHost, w);
+/** Per analysis and server host, serverWindows (asked per failing connection: a host whose connections name none was scanned whole each time). */
+const serverBuilds = new WeakMap<DiagnoseContext, Map<string, { build: WindowsBuild; conn: Peer } | null>>();
+
+function firstWindows(ctx: DiagnoseContext, serverHost: string): { build: WindowsBuild; conn: Peer } | null {
+  // the context's index by server host: a scan of every connection per connection was quadratic (dense: 60 % of the CPU)
+  let kept: { build: WindowsBuild; conn: Peer } | null = null;
+  const conns = connsToServer(ctx, serverHost);
+  for (let i = 0; i < conns.length; i++) {
+    const b = windowsBuild(conns[i].s.serverOs ?? null);
+    if (b) { kept = { build: b, conn: peerOf(conns[i]) }; break; }
   }
-  return w;
+  for (const i of foldedToServer(ctx, serverHost)) {
+    if (kept && kept.conn.order < ctx.folded.order(i)) break;
+    const b = windowsBuild(ctx.folded.serverOs(i));
+    if (b) return { build: b, conn: ctx.folded.at(i) };
+  }
+  return kept;
 }
 
 /** A sentence for a client that requires signing because its release does so by default (Windows 11 24H2 / Server 2025), or "". */
