@@ -8,7 +8,7 @@ import type { Connection, Finding, KerberosRecord, Report, Severity } from "../c
 import { groupFindings, type FindingGroup } from "../core/findingGroups";
 import { decryptSummary, type DecryptSummary } from "../ui/decryptSummary";
 import {
-  authText, compareEndpointKeys, connectionsShown, endpointKey, kerberosPrincipals, shownConnection, failedText, findingCounts, isUnusable, kerberosMark, noFindingsText, noSmbText,
+  authText, compareEndpointKeys, connectionsShown, endpointKey, failedText, findingCounts, isUnusable, kerberosMark, noFindingsText, noSmbText,
   reportTone, sharesText, type OutcomeFilter, type SortKey, type SortState, type Tone,
 } from "../ui/model";
 
@@ -122,17 +122,21 @@ function rowOf(c: Connection, detail: boolean): ConnectionRow {
 }
 
 /** What the connection table's sorting and filtering read of a connection (as shown: see connectionsShown). */
-export type TableFields = Pick<Connection, "id" | "stream" | "client" | "server" | "firstFrame" | "outcome" | "dialect" | "auth" | "user" | "shares" | "failedPhase" | "status" | "findings">;
+export type TableFields = Pick<Connection, "id" | "stream" | "client" | "server" | "firstFrame" | "outcome" | "dialect" | "auth" | "user" | "shares" | "failedPhase" | "status" | "findings" | "decryption">;
 
 /**
- * The connection table of a Report not decoded whole yet (history's stored form, read as columns:
- * history/storedTable.ts): the rows are answered from it meanwhile, in the order the Report has them.
+ * A Report's connections kept in columns, not as objects (the analysis's records,
+ * worker/connectionColumns.ts; history's stored form, history/storedForm.ts storedTable): the
+ * index reads them from there, in the order the Report has them.
  */
 export interface StoredTable {
-  /** every connection's TableFields, in Report order */
+  readonly length: number;
+  /** every connection's TableFields as shown (see connectionsShown), in Report order */
   fields(): TableFields[];
-  /** connection i as a table row (without ladder and phases) */
-  row(i: number): ConnectionRow;
+  /** the connections at these places in Report order, as shown: whole with `detail`, else table rows (without ladder and phases) */
+  rows(at: ArrayLike<number>, detail: boolean): ConnectionRow[];
+  /** every record as the Report has it, in Report order (the exports) */
+  inOrder(): Iterable<Connection>;
 }
 
 /** The indexes of `num` in ascending order of their values, ties in index order. */
@@ -196,22 +200,31 @@ export class ReportIndex {
   private digestCache: ReportDigest | null = null;
 
   /**
-   * `table`: the rows come from there until complete() gives the whole Report (`report` is only
-   * its head meanwhile: ask nothing else of this index before). Sort orders and filters made
-   * meanwhile stay: they index the connections in Report order, which both have.
+   * `table`: the connections are read from there (`whole.connections` is empty). `partial`: until
+   * complete() gives the rest of the Report, `whole` is only its head: ask nothing but rows
+   * without detail of this index before.
    */
-  constructor(private whole: Report, private table: StoredTable | null = null) {}
+  constructor(private whole: Report, private readonly table: StoredTable | null = null, private partial = false) {}
 
+  /** The Report (without its connections where they are in a table: see connectionsInOrder). */
   get report(): Report { return this.whole; }
 
-  /** The whole Report, for an index made on a StoredTable. */
+  /** The rest of the Report, for an index made partial (its connections stay in the table). */
   complete(report: Report): void {
     this.whole = report;
-    this.table = null;
-    this.tableList = null;
-    this.shownList = this.groupList = this.digestCache = null;
-    this.byId = this.citing = null;
+    this.partial = false;
+    this.groupList = this.digestCache = null;
+    this.citing = null;
   }
+
+  /** How many connections the Report has. */
+  get count(): number { return this.table ? this.table.length : this.whole.connections.length; }
+
+  /** Every connection record as the Report has it, in Report order. */
+  connectionsInOrder(): Iterable<Connection> { return this.table ? this.table.inOrder() : this.whole.connections; }
+
+  /** The Report with its connections as objects (for the Markdown export: a copy of them made for it). */
+  withConnections(): Report { return this.table ? { ...this.whole, connections: [...this.table.inOrder()] } : this.whole; }
 
   /** Reads what sorting and filtering need (a reopened report does it before the user sorts). */
   prepare(): void { void this.forTable; }
@@ -226,19 +239,25 @@ export class ReportIndex {
   /** The connections as the table shows them (made when rows are first asked for: the digest does not wait for it). */
   get shown(): Connection[] { return (this.shownList ??= connectionsShown(this.report)); }
 
+  /** Connection i (Report order) whole, as shown. */
+  private connectionAt(i: number): Connection {
+    return this.table ? (this.table.rows([i], true)[0] as Connection) : this.shown[i];
+  }
+
   connectionById(id: string): Connection | undefined {
-    const list = this.report.connections;
-    if (!this.byId) { this.byId = new Map(); for (let i = 0; i < list.length; i++) this.byId.set(list[i].id, i); }
+    if (!this.byId) { const list = this.forTable; this.byId = new Map(); for (let i = 0; i < list.length; i++) this.byId.set(list[i].id, i); }
     const i = this.byId.get(id);
-    return i === undefined ? undefined : this.shown[i];
+    return i === undefined ? undefined : this.connectionAt(i);
   }
 
   digest(): ReportDigest {
     if (this.digestCache) return this.digestCache;
+    if (this.partial) throw new Error("the digest of a report not decoded whole yet");
     const r = this.report;
     let problems = 0;
-    let first: Connection | null = null;
-    for (const c of r.connections) {
+    let first: TableFields | null = null;
+    const list = this.forTable;
+    for (const c of list) {
       if (c.outcome !== "ok") problems++;
       // the default ladder: the first connection in the table's default order (failures first, then frame)
       if (!first || (OUTCOME_RANK[c.outcome] ?? 9) < (OUTCOME_RANK[first.outcome] ?? 9)
@@ -248,18 +267,20 @@ export class ReportIndex {
     const named = new Set<string>(first ? [first.id] : []);
     for (const g of this.groups) { const c = r.findings[g.occurrences[0]].connection; if (c) named.add(c); }
     const found = new Map<string, Connection>();
-    for (const c of r.connections) if (named.has(c.id)) found.set(c.id, c);
-    const principal = kerberosPrincipals(r, named);
-    const shownOne = (id: string | null) => { const c = id ? found.get(id) : undefined; return c ? shownConnection(c, principal) : undefined; };
+    for (let i = 0; i < list.length; i++) if (named.has(list[i].id)) found.set(list[i].id, this.connectionAt(i));
+    const shownOne = (id: string | null) => (id ? found.get(id) : undefined);
     const firstFindings = first ? r.findings.filter((f) => f.connection === first!.id || f.connections?.includes(first!.id)) : [];
-    const counts = findingCounts(r);
-    const tone = reportTone(r);
+    // (what the digest's summaries read of the connections is in their table fields: outcome,
+    // auth, failed phase, findings, decryption; and how many there are)
+    const rc: Report = this.table ? { ...r, connections: list as Connection[] } : r;
+    const counts = findingCounts(rc);
+    const tone = reportTone(rc);
     const servers = r.servers ?? [];
     const head: Report = { ...r, connections: [], findings: [], kerberos: [], servers: [], ...(r.quic ? { quic: [] } : {}) };
     this.digestCache = {
       digestVersion: DIGEST_VERSION,
       head,
-      connections: r.connections.length,
+      connections: list.length,
       problems,
       kerberos: r.kerberos.length,
       servers: servers.length,
@@ -268,16 +289,16 @@ export class ReportIndex {
       counts,
       findingIds: findingIds(r.findings),
       tone,
-      unusable: isUnusable(r),
-      noFindingsText: noFindingsText(r, tone),
-      noSmb: noSmbText(r),
+      unusable: isUnusable(rc),
+      noFindingsText: noFindingsText(rc, tone),
+      noSmb: noSmbText(rc),
       groups: this.groups.map(({ occurrences, ...g }) => {
         const f = r.findings[occurrences[0]];
         return { ...g, first: f, firstConnection: brief(shownOne(f.connection)) };
       }),
       firstConnection: first ? shownOne(first.id)! : null,
       firstFindings,
-      decrypt: decryptSummary(r),
+      decrypt: decryptSummary(rc),
     };
     return this.digestCache;
   }
@@ -427,8 +448,8 @@ export class ReportIndex {
     const offset = Math.max(0, Math.min(q.offset, v.length));
     const end = Math.min(v.length, offset + Math.max(0, q.count));
     const rows: ConnectionRow[] = [];
-    const t = this.table;
-    for (let j = offset; j < end; j++) rows.push(t ? t.row(v[j]) : rowOf(this.shown[v[j]], detail));
+    if (this.table) return { rows: this.table.rows(v.subarray(offset, end), detail), total: v.length, offset };
+    for (let j = offset; j < end; j++) rows.push(rowOf(this.shown[v[j]], detail));
     return { rows, total: v.length, offset };
   }
 
