@@ -126,8 +126,9 @@ try {
     await page.getByTestId("report-body").waitFor({ state: "visible", timeout: 60_000 });
     const allMs = Date.now() - t0;
     const verdict = page.getByTestId("verdict");
+    const held = await heldHeap(page);
     const r = {
-      ms, allMs, heapMax,
+      ms, allMs, heapMax, held,
       packets: await page.getByTestId("packet-count").textContent().catch(() => ""),
       workerMs: Number(await verdict.getAttribute("data-elapsed-ms")),
       wasmBytes: Number(await verdict.getAttribute("data-wasm-bytes")),
@@ -144,6 +145,7 @@ try {
   const best = runs.reduce((a, b) => (b.workerMs < a.workerMs ? b : a));
   const { ms, allMs, packets, workerMs, wasmBytes, reads } = best;
   const heapMax = Math.max(...runs.map((r) => r.heapMax));
+  const held = Math.max(...runs.map((r) => r.held ?? 0));
   const appMBs = size / MB / (ms / 1000);
   const mbs = (t) => (size / MB / (t / 1000)).toFixed(0);
   console.log(`  browser: best of ${RUNS} analyses (worker: ${runs.map((r) => `${mbs(r.workerMs)}`).join(", ")} MB/s; until the verdict: ${runs.map((r) => mbs(r.ms)).join(", ")} MB/s)`);
@@ -153,12 +155,40 @@ try {
   if (ceiling) console.log(`  browser: ceiling, a worker reading slices and copying them into wasm memory: ${ceilings.map((c) => `${c.mib} MiB × ${c.depth} in flight ${c.mbs.toFixed(0)} MB/s`).join(", ")}`);
   if (workerMs && ceiling) console.log(`  browser: worker analysis at ${((size / MB / (workerMs / 1000) / ceiling) * 100).toFixed(0)}% of the best ceiling (${ceiling.toFixed(0)} MB/s); whole app at ${((appMBs / ceiling) * 100).toFixed(0)}%`);
   console.log(`  browser: analyzer worker memory (largest of the runs): JS heap peak ${heapMax ? `${(heapMax / MiB).toFixed(0)} MiB` : "not sampled"} + wasm memory ${(wasmBytes / MiB).toFixed(0)} MiB = ${((heapMax + wasmBytes) / MiB).toFixed(0)} MiB (File slices being read, BLOB_READ_AHEAD in src/core/source.ts, are outside the JS heap)`);
+  if (held) console.log(`  browser: the analyzer worker's JS heap holding the report (after a GC, report drawn): ${(held / MiB).toFixed(0)} MiB`);
   if (lat.length) console.log(`  browser: verdict on screen ${lat.map((x) => `${x.toFixed(0)} ms`).join(", ")} after the worker finished (${runs[0].exact ? "the worker's own end time" : "estimated: file input change + the worker's elapsed time"}; target ≤ 500 ms)`);
   console.log("  (the SHA-256 for history is computed after the report is shown, on a second worker)");
   if (UI) { await uiTimings(page, false); await uiTimings(page); }
 } finally {
   await browser.close();
   await server.close();
+}
+
+/**
+ * The analyzer worker's JS heap after a full GC (what the Report it holds costs, beside the
+ * decoder's wasm memory), over CDP; null when it cannot be read.
+ */
+async function heldHeap(page) {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    let id = 0;
+    const pending = new Map();
+    cdp.on("Target.receivedMessageFromTarget", (e) => { const m = JSON.parse(e.message); pending.get(m.id)?.(m.result); pending.delete(m.id); });
+    const targets = [];
+    cdp.on("Target.attachedToTarget", (e) => { if (e.targetInfo.type === "worker") targets.push(e); });
+    await cdp.send("Target.setAutoAttach", { autoAttach: true, waitForDebuggerOnStart: false, flatten: false });
+    await new Promise((r) => setTimeout(r, 300));
+    const t = targets.find((e) => /analyzer/.test(e.targetInfo.title));
+    if (!t) return null;
+    const send = (method) => new Promise((r) => {
+      const i = ++id;
+      pending.set(i, r);
+      cdp.send("Target.sendMessageToTarget", { sessionId: t.sessionId, message: JSON.stringify({ id: i, method }) }).catch(() => r(null));
+      setTimeout(() => r(null), 20_000);
+    });
+    await send("HeapProfiler.collectGarbage");
+    return (await send("Runtime.getHeapUsage"))?.usedSize ?? null;
+  } finally { await cdp.detach().catch(() => {}); }
 }
 
 /** In the page: note when the file input changes and when the verdict is first painted. */
@@ -324,6 +354,7 @@ async function uiSteps(base, page, synthetic) {
     await page.getByTestId("report-body").waitFor({ state: "visible", timeout: 120_000 });
     await rows.first().waitFor({ timeout: 120_000 });
   }, doneAt, cpu, openMs === null ? chosen : null);
+  const held = await heldHeap(page);
   const firstId = () => rows.first().getAttribute("data-connection-id");
   const sortBy = async (label) => {
     const before = await firstId();
@@ -367,6 +398,7 @@ async function uiSteps(base, page, synthetic) {
   console.log(`  browser, ${conns.toLocaleString("en-US")} connections (${how}):`);
   if (latency !== null) console.log(`    verdict ${latency.toFixed(0)} ms after the worker finished`);
   if (openMs !== null) console.log(`    opened from history: verdict after ${openMs} ms`);
+  if (held) console.log(`    the analyzer worker's JS heap holding the report (after a GC, first rows drawn): ${(held / 1048576).toFixed(0)} MiB`);
   console.log(`    longest main-thread task: drawing ${f(draw)}, sorting ${f(sort)}, filtering ${f(filter)}, scrolling ${f(scroll)} (target < 50 ms; 'longtask' gives wall time, which a busy machine stretches)`);
   if (openMs !== null) return;
   // saved to history (the compact stored form), then reopened after a reload, and sorted (the

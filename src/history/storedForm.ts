@@ -91,6 +91,7 @@ export function storedTable(sc: StoredColumns, principal: Map<string, string>): 
       });
     },
     inOrder: () => sc.inOrder("connections") as Iterable<Connection>,
+    column: (key) => sc.column("connections", key),
   };
 }
 

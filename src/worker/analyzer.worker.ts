@@ -102,6 +102,8 @@ let decryptSecrets: Secrets | null = null;
 // A stored form reopened answers the table's rows at once; anything else waits for whole() (the
 // Report decoded behind them, see history/storedForm.ts).
 const HELD_MAX = 4;
+/** How long after an analysis its table fields are read (reportIndex.ts prepare). */
+const PREPARE_AFTER_MS = 1000;
 interface Held { index: ReportIndex; whole: Reopened["whole"]; busy: Reopened["busy"]; drop: Reopened["drop"]; stored: Promise<Blob> | null; ahead: Ahead | null; used: number }
 const held = new Map<number, Held>();
 let handles = 0, uses = 0;
@@ -186,7 +188,11 @@ const api = {
       const reads = chunks === reader && !reader.broken ? "reader worker" : "analyzer thread";
       const elapsedMs = performance.now() - t0;
       const doneAt = performance.timeOrigin + performance.now();
-      const handle = hold(new ReportIndex(report, table), null, undefined, { writer: sink.writer, lists: { connections: field } });
+      const index = new ReportIndex(report, table);
+      const handle = hold(index, null, undefined, { writer: sink.writer, lists: { connections: field } });
+      // the table fields sorting by a column and filtering read, made once the page has its first
+      // rows (the verdict and the default order need none of them)
+      setTimeout(() => { if (held.get(handle)?.index === index) index.prepare(); }, PREPARE_AFTER_MS);
       return { handle, digest: heldIndex(handle).digest(), elapsedMs, wasmBytes: d.memoryBytes, reads, doneAt };
     } catch (e) {
       const err = e as Error;

@@ -137,6 +137,8 @@ export interface StoredTable {
   rows(at: ArrayLike<number>, detail: boolean): ConnectionRow[];
   /** every record as the Report has it, in Report order (the exports) */
   inOrder(): Iterable<Connection>;
+  /** one field of every record as the Report has it, in Report order */
+  column(key: keyof Connection): unknown[];
 }
 
 /** The indexes of `num` in ascending order of their values, ties in index order. */
@@ -254,25 +256,34 @@ export class ReportIndex {
     if (this.digestCache) return this.digestCache;
     if (this.partial) throw new Error("the digest of a report not decoded whole yet");
     const r = this.report;
+    // (a few columns of the connections, not their table fields: the verdict waits for this)
+    const n = this.count;
+    const outcome = this.column("outcome") as Connection["outcome"][], frame = this.column("firstFrame") as number[], ids = this.column("id") as string[];
     let problems = 0;
-    let first: TableFields | null = null;
-    const list = this.forTable;
-    for (const c of list) {
-      if (c.outcome !== "ok") problems++;
+    let first = -1;
+    for (let i = 0; i < n; i++) {
+      if (outcome[i] !== "ok") problems++;
       // the default ladder: the first connection in the table's default order (failures first, then frame)
-      if (!first || (OUTCOME_RANK[c.outcome] ?? 9) < (OUTCOME_RANK[first.outcome] ?? 9)
-        || ((OUTCOME_RANK[c.outcome] ?? 9) === (OUTCOME_RANK[first.outcome] ?? 9) && c.firstFrame < first.firstFrame)) first = c;
+      const rank = OUTCOME_RANK[outcome[i]] ?? 9, best = first < 0 ? 10 : OUTCOME_RANK[outcome[first]] ?? 9;
+      if (first < 0 || rank < best || (rank === best && frame[i] < frame[first])) first = i;
     }
+    const firstId = first < 0 ? null : ids[first];
     // the few connections the digest names, found in one pass (not a map of every connection)
-    const named = new Set<string>(first ? [first.id] : []);
+    const named = new Set<string>(firstId !== null ? [firstId] : []);
     for (const g of this.groups) { const c = r.findings[g.occurrences[0]].connection; if (c) named.add(c); }
     const found = new Map<string, Connection>();
-    for (let i = 0; i < list.length; i++) if (named.has(list[i].id)) found.set(list[i].id, this.connectionAt(i));
+    for (let i = 0; i < n; i++) if (named.has(ids[i])) found.set(ids[i], this.connectionAt(i));
     const shownOne = (id: string | null) => (id ? found.get(id) : undefined);
-    const firstFindings = first ? r.findings.filter((f) => f.connection === first!.id || f.connections?.includes(first!.id)) : [];
-    // (what the digest's summaries read of the connections is in their table fields: outcome,
-    // auth, failed phase, findings, decryption; and how many there are)
-    const rc: Report = this.table ? { ...r, connections: list as Connection[] } : r;
+    const firstFindings = firstId !== null ? r.findings.filter((f) => f.connection === firstId || f.connections?.includes(firstId)) : [];
+    // (what the digest's summaries read of the connections, for those kept in columns: their
+    // outcome, auth, failed phase, findings and decryption, and how many there are)
+    let rc = r;
+    if (this.table) {
+      const [auth, failedPhase, findings, decryption] = (["auth", "failedPhase", "findings", "decryption"] as const).map((k) => this.column(k));
+      const light = new Array<Connection>(n);
+      for (let i = 0; i < n; i++) light[i] = { outcome: outcome[i], auth: auth[i], failedPhase: failedPhase[i], findings: findings[i], decryption: decryption[i] } as Connection;
+      rc = { ...r, connections: light };
+    }
     const counts = findingCounts(rc);
     const tone = reportTone(rc);
     const servers = r.servers ?? [];
@@ -280,7 +291,7 @@ export class ReportIndex {
     this.digestCache = {
       digestVersion: DIGEST_VERSION,
       head,
-      connections: list.length,
+      connections: n,
       problems,
       kerberos: r.kerberos.length,
       servers: servers.length,
@@ -296,7 +307,7 @@ export class ReportIndex {
         const f = r.findings[occurrences[0]];
         return { ...g, first: f, firstConnection: brief(shownOne(f.connection)) };
       }),
-      firstConnection: first ? shownOne(first.id)! : null,
+      firstConnection: firstId !== null ? shownOne(firstId)! : null,
       firstFindings,
       decrypt: decryptSummary(rc),
     };
@@ -305,18 +316,32 @@ export class ReportIndex {
 
   // ---- the connection table ----
 
+  private columns = new Map<keyof Connection, ArrayLike<unknown>>();
+  /** One field of every connection in Report order (those in a table: read from its columns, without their table fields). */
+  private column(key: keyof Connection): ArrayLike<unknown> {
+    let c = this.columns.get(key);
+    if (!c) {
+      const list = this.whole.connections;
+      c = this.table ? this.table.column(key) : list.map((x) => x[key]);
+      this.columns.set(key, c);
+    }
+    return c;
+  }
+
   private order(key: SortKey): Uint32Array {
     let o = this.orders.get(key);
     if (o) return o;
-    const list = this.forTable;
-    const n = list.length;
+    const n = this.count;
+    const frames = this.column("firstFrame") as ArrayLike<number>;
     const frame = new Float64Array(n);
-    for (let i = 0; i < n; i++) frame[i] = list[i].firstFrame;
+    for (let i = 0; i < n; i++) frame[i] = frames[i];
     // every key as a number: an outcome's rank, a frame, or a string's rank among the column's distinct values
+    // (the default order, by outcome, and by frame, need no table fields: the first rows wait for nothing else)
     const rank = new Float64Array(n);
-    if (key === "outcome") for (let i = 0; i < n; i++) rank[i] = OUTCOME_RANK[list[i].outcome] ?? 9;
+    if (key === "outcome") { const out = this.column("outcome") as ArrayLike<string>; for (let i = 0; i < n; i++) rank[i] = OUTCOME_RANK[out[i]] ?? 9; }
     else if (key === "first") rank.set(frame);
     else {
+      const list = this.forTable;
       const text = (c: TableFields): string => {
         switch (key) {
           case "client": return c.client;
@@ -404,13 +429,14 @@ export class ReportIndex {
     if (this.lastFilter?.key === key) return this.lastFilter.keep;
     let keep: Uint8Array | null = null;
     if (words.length || outcome !== "all") {
-      const list = this.forTable;
-      keep = new Uint8Array(list.length);
+      const n = this.count;
+      const out = this.column("outcome") as ArrayLike<string>;
+      keep = new Uint8Array(n);
       if (words.length && !this.hay) {
-        this.hay = list.map((c) => [c.client, c.server, c.dialect ?? "", authText(c), sharesText(c as Connection), c.outcome, failedText(c as Connection), c.findings.join(" "), `stream ${c.stream}`].join(" ").toLowerCase());
+        this.hay = this.forTable.map((c) => [c.client, c.server, c.dialect ?? "", authText(c), sharesText(c as Connection), c.outcome, failedText(c as Connection), c.findings.join(" "), `stream ${c.stream}`].join(" ").toLowerCase());
       }
-      for (let i = 0; i < list.length; i++) {
-        const o = list[i].outcome;
+      for (let i = 0; i < n; i++) {
+        const o = out[i];
         if (outcome === "problems" && o === "ok") continue;
         if (outcome === "ok" && o !== "ok") continue;
         if (words.length) { const h = this.hay![i]; if (!words.every((w) => h.includes(w))) continue; }
