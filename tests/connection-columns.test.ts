@@ -1,5 +1,5 @@
-// The analyzer worker's connection records in columns (worker/connectionColumns.ts): a Report
-// analysed with them as its ConnectionSink answers the page's questions (digest, table rows sorted
+// The analyzer worker's connection records in columns (worker/connectionColumns.ts; from the first
+// record here, past COLUMNS_FROM in the app): a Report analysed with them as its ConnectionSink answers the page's questions (digest, table rows sorted
 // and filtered, a connection's ladder, a group's occurrences, the printed rows), exports its JSON
 // and writes history's stored form exactly as the same Report with its connections as objects —
 // also when the records come out of Report order, as the fold at close puts them.
@@ -9,7 +9,7 @@ import { fileSource } from "../src/cli/nodeSource";
 import { nodeDecoder } from "../src/cli/wasmNode";
 import { analyzeCapture } from "../src/core/analyze";
 import type { Report } from "../src/core/report";
-import { ConnectionColumns, reportPositions } from "../src/worker/connectionColumns";
+import { ConnectionColumns, reportPositions, type Finished } from "../src/worker/connectionColumns";
 import { openStored, storedTable, writeStored } from "../src/history/storedForm";
 import { ReportIndex, type RowQuery } from "../src/worker/reportIndex";
 import { reportJsonParts } from "../src/worker/reportJson";
@@ -21,19 +21,24 @@ const FIX = join(__dirname, "../fixtures");
 const noPause = async () => {};
 const KEYS: SortKey[] = ["outcome", "first", "client", "server", "dialect", "auth", "shares", "failed"];
 
-/** The index the worker makes: the records put into `sink` (in `order`), the rest of the Report as objects. */
-function columnsIndex(r: Report, order: number[]): { index: ReportIndex; sink: ConnectionColumns } {
-  const sink = new ConnectionColumns();
+function inColumns(f: Finished): Extract<Finished, { kind: "columns" }> {
+  if (f.kind !== "columns") throw new Error("the records were kept as objects");
+  return f;
+}
+
+/** The index the worker makes: the records put into `sink` (in `order`; in columns from the `from`th), the rest of the Report as objects. */
+function columnsIndex(r: Report, order: number[], from = 0): { index: ReportIndex; sink: ConnectionColumns } {
+  const sink = new ConnectionColumns(from);
   for (const i of order) sink.put(i, r.connections[i]);
-  const { columns } = sink.finish();
+  const { columns } = inColumns(sink.finish());
   const rest = { ...r, connections: [] };
   return { index: new ReportIndex(rest, storedTable(columns, kerberosPrincipals(rest))), sink };
 }
 
 /** Every question the page asks, answered by both indexes alike. */
-async function sameAnswers(r: Report, order: number[]) {
+async function sameAnswers(r: Report, order: number[], from = 0) {
   const ref = new ReportIndex(r);
-  const { index, sink } = columnsIndex(r, order);
+  const { index, sink } = columnsIndex(r, order, from);
   expect(index.report.connections).toEqual([]);
   expect(index.count).toBe(r.connections.length);
   expect(index.digest()).toEqual(ref.digest());
@@ -51,7 +56,7 @@ async function sameAnswers(r: Report, order: number[]) {
   // the export: JSON.stringify's text, the connections read from the columns one at a time
   expect([...reportJsonParts(index.report, 2, { connections: index.connectionsInOrder() })].join("")).toBe(JSON.stringify(r, null, 2));
   // history's stored form, written around the columns: reopened, the same Report
-  const { field } = sink.finish();
+  const { field } = inColumns(sink.finish());
   const blob = await writeStored(index.report, noPause, { writer: sink.writer, lists: { connections: field } });
   const again = await openStored(blob);
   await again.whole();
@@ -68,12 +73,12 @@ describe("the worker's connection records in columns", () => {
   it("a real capture analysed with them as its sink: the same Report, the same answers", async () => {
     const path = join(FIX, "krb-smb-ok.pcap");
     const src = await fileSource(path);
-    const sink = new ConnectionColumns();
+    const sink = new ConnectionColumns(0);
     let viaSink: Report;
     try { viaSink = await analyzeCapture(await nodeDecoder(), src, { connections: sink }); } finally { await src.close(); }
     const plain = await reportOf(path);
     expect(viaSink.connections).toEqual([]);
-    const { columns } = sink.finish();
+    const { columns } = inColumns(sink.finish());
     const table = storedTable(columns, kerberosPrincipals(viaSink))!;
     expect(JSON.stringify({ ...viaSink, connections: [...table.inOrder()] })).toBe(JSON.stringify(plain));
   });
@@ -97,6 +102,22 @@ describe("the worker's connection records in columns", () => {
     const order = [...odd, ...Array.from({ length: Math.ceil(n / 2) }, (_, k) => 2 * k)];
     expect(reportPositions(Float64Array.from(order))).not.toBeNull();
     await sameAnswers(r, order);
+  });
+
+  it("records kept as objects until the threshold, then in columns: the same answers", async () => {
+    const r = await seed;
+    const order = r.connections.map((_, i) => i).reverse();
+    await sameAnswers(r, order, 5000);
+  });
+
+  it("below the threshold the records stay objects, in Report order", async () => {
+    const r = await seed;
+    const sink = new ConnectionColumns(r.connections.length + 1);
+    const order = r.connections.map((_, i) => i).sort((a, b) => (a % 7) - (b % 7) || a - b);
+    for (const i of order) sink.put(i, r.connections[i]);
+    const f = sink.finish();
+    expect(f.kind).toBe("objects");
+    if (f.kind === "objects") expect(f.connections).toEqual(r.connections);
   });
 
   it("positions: each order's rank, null when already in order", () => {

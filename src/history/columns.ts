@@ -479,22 +479,29 @@ function decodeRecords(c: Records, n: number, r: Reader, later: ReadonlySet<stri
 }
 
 /**
- * Value k of a column of n values, without decoding the others (the table's rows in view come from
- * slices all over the list: decoding each whole, 2,048 records, for one row took ~10 ms). A text
- * column's list is parsed once into `texts` (by its string table entry).
+ * Values from..from+count of a column of n values, without decoding the others (the table's rows
+ * in view come from slices all over the list: decoding each whole, 2,048 records, for one row took
+ * ~10 ms). One pass over each column involved, whatever the range. A text column's list is parsed
+ * once into `texts` (by its string table entry).
  */
-function valueAt(c: Col, n: number, k: number, r: Reader, texts: Map<number, unknown[]>): unknown {
+function valuesAt(c: Col, n: number, from: number, count: number, r: Reader, texts: Map<number, unknown[]>): unknown[] {
+  const to = from + count;
+  const out = new Array<unknown>(count);
   switch (c.k) {
-    case "const": return c.v;
+    case "const": return out.fill(c.v);
     case "int": {
       const a = r.section(c.a, n);
       let v = 0;
-      if (c.d) for (let i = 0; i <= k; i++) v += a[i]; else v = a[k];
-      return c.s ? v / c.s : v;
+      if (c.d) for (let i = 0; i < from; i++) v += a[i];
+      for (let i = from; i < to; i++) {
+        const x = c.d ? (v += a[i]) : a[i];
+        out[i - from] = c.s ? x / c.s : x;
+      }
+      return out;
     }
-    case "num": return r.section(c.a, n)[k];
-    case "bool": return r.section(c.a, n)[k] === 1;
-    case "str": return r.strings[r.section(c.a, n)[k]];
+    case "num": { const a = r.section(c.a, n); for (let i = from; i < to; i++) out[i - from] = a[i]; return out; }
+    case "bool": { const a = r.section(c.a, n); for (let i = from; i < to; i++) out[i - from] = a[i] === 1; return out; }
+    case "str": { const a = r.section(c.a, n); for (let i = from; i < to; i++) out[i - from] = r.strings[a[i]]; return out; }
     case "text": {
       let l = texts.get(c.t);
       if (!l) {
@@ -502,46 +509,55 @@ function valueAt(c: Col, n: number, k: number, r: Reader, texts: Map<number, unk
         if (!Array.isArray(l) || l.length !== n) throw new Error(`text column of ${n} values holds ${Array.isArray(l) ? l.length : "none"}`);
         texts.set(c.t, l);
       }
-      return l[k];
+      for (let i = from; i < to; i++) out[i - from] = l[i];
+      return out;
     }
-    case "json": return JSON.parse(r.strings[r.section(c.a, n)[k]]);
+    case "json": { const a = r.section(c.a, n); for (let i = from; i < to; i++) out[i - from] = JSON.parse(r.strings[a[i]]); return out; }
     case "opt": {
       const nul = r.section(c.nul, n);
-      if (nul[k]) return null;
-      let m = 0, j = 0;
-      for (let i = 0; i < n; i++) if (!nul[i]) { if (i < k) j++; m++; }
-      return valueAt(c.of, m, j, r, texts);
+      let m = 0, j0 = 0, inRange = 0;
+      for (let i = 0; i < n; i++) if (!nul[i]) { if (i < from) j0++; else if (i < to) inRange++; m++; }
+      const of = valuesAt(c.of, m, j0, inRange, r, texts);
+      for (let i = from, j = 0; i < to; i++) out[i - from] = nul[i] ? null : of[j++];
+      return out;
     }
     case "arr": {
       const len = r.section(c.len, n);
-      let total = 0, start = 0;
-      for (let i = 0; i < n; i++) { if (i === k) start = total; total += len[i]; }
-      const out = new Array<unknown>(len[k]);
-      for (let j = 0; j < out.length; j++) out[j] = valueAt(c.of, total, start + j, r, texts);
+      let total = 0, start = 0, inRange = 0;
+      for (let i = 0; i < n; i++) { if (i < from) start += len[i]; else if (i < to) inRange += len[i]; total += len[i]; }
+      const of = valuesAt(c.of, total, start, inRange, r, texts);
+      for (let i = from, k = 0; i < to; i++) { const a = new Array<unknown>(len[i]); for (let j = 0; j < a.length; j++) a[j] = of[k++]; out[i - from] = a; }
       return out;
     }
-    case "obj": return recordAt(c, n, k, r, texts, null);
+    case "obj": return recordsAt(c, n, from, count, r, texts, null);
   }
   throw new Error(`unknown column kind ${(c as { k: string }).k}`);
 }
 
-/** Record k of n (as decodeRecords makes it: the keys in `without` null), without decoding the others. */
-function recordAt(c: Records, n: number, k: number, r: Reader, texts: Map<number, unknown[]>, without: ReadonlySet<string> | null): object {
+/** Records from..from+count of n (as decodeRecords makes them: the keys in `without` null), without decoding the others. */
+function recordsAt(c: Records, n: number, from: number, count: number, r: Reader, texts: Map<number, unknown[]>, without: ReadonlySet<string> | null): object[] {
   const { shapeOf, counts } = columnCounts(c, n, r);
-  const s = shapeOf ? shapeOf[k] : 0;
-  // the values of each key before record k: those of the records before it whose shape has the key
-  const before = new Array<number>(c.shapes.length).fill(0);
-  if (shapeOf) for (let i = 0; i < k; i++) before[shapeOf[i]]++;
-  else before[0] = k;
-  const o = JSON.parse(`{${c.shapes[s].map((j) => `${JSON.stringify(c.keys[j])}:null`).join(",")}}`) as Record<string, unknown>;
-  for (const j of c.shapes[s]) {
-    const key = c.keys[j];
-    if (without?.has(key)) continue;
-    let at = 0;
-    c.shapes.forEach((cols, t) => { if (cols.includes(j)) at += before[t]; });
-    o[key] = valueAt(c.cols[j], counts[j], at, r, texts);
+  const to = from + count;
+  // per shape, the records before the range and in it
+  const before = new Array<number>(c.shapes.length).fill(0), inRange = new Array<number>(c.shapes.length).fill(0);
+  if (shapeOf) { for (let i = 0; i < to; i++) (i < from ? before : inRange)[shapeOf[i]]++; } else { before[0] = from; inRange[0] = count; }
+  // per key, its values for the range (those of the records in it whose shape has the key)
+  const vals = c.keys.map((key, j) => {
+    if (without?.has(key)) return null;
+    let at = 0, m = 0;
+    c.shapes.forEach((cols, t) => { if (cols.includes(j)) { at += before[t]; m += inRange[t]; } });
+    return m ? valuesAt(c.cols[j], counts[j], at, m, r, texts) : null;
+  });
+  const templates = c.shapes.map((cols) => JSON.parse(`{${cols.map((j) => `${JSON.stringify(c.keys[j])}:null`).join(",")}}`) as Record<string, unknown>);
+  const next = new Int32Array(c.keys.length);
+  const out = new Array<object>(count);
+  for (let i = from; i < to; i++) {
+    const s = shapeOf ? shapeOf[i] : 0;
+    const o: Record<string, unknown> = { ...templates[s] };
+    for (const j of c.shapes[s]) { const v = vals[j]; if (v) o[c.keys[j]] = v[next[j]++]; }
+    out[i - from] = o;
   }
-  return o;
+  return out;
 }
 
 /** Fills in the keys decodeRecords left null (`list`: its records, from `offset`). */
@@ -660,12 +676,20 @@ export class StoredColumns {
     return f && !("json" in f) ? f : null;
   }
 
+  private checked = new Map<string, Typed | null>();
+  /** positions(), checked once per list */
+  private positions(key: string, f: ListField): Typed | null {
+    let p = this.checked.get(key);
+    if (p === undefined) this.checked.set(key, (p = positions(f, this.r)));
+    return p;
+  }
+
   /** Where record i of the list (in list order) is stored. */
   private storedAt(key: string, f: ListField, i: number): number {
     if (f.at === undefined) return i;
     let inv = this.stored.get(key);
     if (!inv) {
-      const pos = positions(f, this.r)!;
+      const pos = this.positions(key, f)!;
       inv = new Uint32Array(f.n);
       for (let k = 0; k < f.n; k++) inv[pos[k]] = k;
       this.stored.set(key, inv);
@@ -686,7 +710,7 @@ export class StoredColumns {
   column(list: string, key: string): unknown[] {
     const f = this.list(list);
     if (!f) return [];
-    const pos = positions(f, this.r);
+    const pos = this.positions(list, f);
     const out = new Array<unknown>(f.n);
     for (let s = 0; s < f.slices.length; s++) {
       const c = f.slices[s] as Records, n = Math.min(f.size, f.n - s * f.size), from = s * f.size;
@@ -709,7 +733,7 @@ export class StoredColumns {
     if (!f || i < 0 || i >= f.n) return undefined;
     const k = this.storedAt(list, f, i);
     const s = Math.floor(k / f.size);
-    const out = recordAt(f.slices[s] as Records, Math.min(f.size, f.n - s * f.size), k - s * f.size, this.r, this.texts, without);
+    const [out] = recordsAt(f.slices[s] as Records, Math.min(f.size, f.n - s * f.size), k - s * f.size, 1, this.r, this.texts, without);
     for (const t of this.texts.keys()) { if (this.texts.size <= TEXTS_KEPT) break; this.texts.delete(t); }
     return out;
   }

@@ -54,6 +54,8 @@ export interface AnalyzeOptions {
   sliceDelayMs?: number;
   /** the benchmark's synthetic report: the capture's connections replicated to this many (worker/synthetic.ts) */
   syntheticConnections?: number;
+  /** keep the connection records in columns from this many on (connectionColumns.ts COLUMNS_FROM; tests use 0) */
+  columnsFrom?: number;
 }
 
 export interface WorkerResult {
@@ -173,26 +175,32 @@ const api = {
         },
       };
       meter.update(0, true);
-      // the connection records go into columns as they come (connectionColumns.ts), not Report.connections
-      const sink = new ConnectionColumns();
+      // the connection records go to a sink of this worker's (connectionColumns.ts: columns past
+      // a number of them), not Report.connections
+      const sink = new ConnectionColumns(opts.columnsFrom);
       let report: Report;
       if (opts.syntheticConnections) {
-        report = replicateReport(await analyzeCapture(d, src, { signal, onProgress: (p) => meter.update(p.bytes), secrets }), opts.syntheticConnections);
-        report.connections.forEach((c, i) => sink.put(i, c));
-        report = { ...report, connections: [] };
+        const r = replicateReport(await analyzeCapture(d, src, { signal, onProgress: (p) => meter.update(p.bytes), secrets }), opts.syntheticConnections);
+        r.connections.forEach((c, i) => sink.put(i, c));
+        report = { ...r, connections: [] };
       } else report = await analyzeCapture(d, src, { signal, onProgress: (p) => meter.update(p.bytes), secrets, connections: sink });
-      const { field, columns } = sink.finish();
-      const table = storedTable(columns, kerberosPrincipals(report));
-      if (!table) throw new Error("the connection records could not be kept in columns");
+      const kept = sink.finish();
+      let index: ReportIndex, ahead: Ahead | null = null;
+      if (kept.kind === "objects") index = new ReportIndex({ ...report, connections: kept.connections });
+      else {
+        const table = storedTable(kept.columns, kerberosPrincipals(report));
+        if (!table) throw new Error("the connection records could not be kept in columns");
+        index = new ReportIndex(report, table);
+        ahead = { writer: sink.writer, lists: { connections: kept.field } };
+      }
       meter.update(file.size, true);
       const reads = chunks === reader && !reader.broken ? "reader worker" : "analyzer thread";
       const elapsedMs = performance.now() - t0;
       const doneAt = performance.timeOrigin + performance.now();
-      const index = new ReportIndex(report, table);
-      const handle = hold(index, null, undefined, { writer: sink.writer, lists: { connections: field } });
-      // the table fields sorting by a column and filtering read, made once the page has its first
-      // rows (the verdict and the default order need none of them)
-      setTimeout(() => { if (held.get(handle)?.index === index) index.prepare(); }, PREPARE_AFTER_MS);
+      const handle = hold(index, null, undefined, ahead);
+      // the table fields sorting by a column and filtering read from columns, made once the page
+      // has its first rows (the verdict and the default order need none of them)
+      if (ahead) setTimeout(() => { if (held.get(handle)?.index === index) index.prepare(); }, PREPARE_AFTER_MS);
       return { handle, digest: heldIndex(handle).digest(), elapsedMs, wasmBytes: d.memoryBytes, reads, doneAt };
     } catch (e) {
       const err = e as Error;
