@@ -8,7 +8,7 @@
 // around them. Entries written before (gzip JSON, worker/reportJson.ts) are read as they are.
 import type { Connection, Report } from "../core/report";
 import { kerberosPrincipals } from "../ui/model";
-import { ReportIndex, type ConnectionRow, type StoredTable, type TableFields } from "../worker/reportIndex";
+import { ReportIndex, type ConnectionRow, type StoredTable } from "../worker/reportIndex";
 import { checkedReport } from "../worker/reportJson";
 import { COLUMNS_FORMAT, encodeColumns, isColumns, pause, StoredColumns, type Decoded, type ListField, type Writer } from "./columns";
 
@@ -64,20 +64,6 @@ export function storedTable(sc: StoredColumns, principal: Map<string, string>): 
   const col = <T>(key: string) => sc.column("connections", key) as T[];
   const shownUser = (c: { id: string; auth: Connection["auth"]; user: string | null }) => (c.auth === "kerberos" && !c.user && principal.has(c.id) ? principal.get(c.id)! : c.user);
   return {
-    fields(): TableFields[] {
-      const id = col<string>("id"), stream = col<number>("stream"), client = col<string>("client"), server = col<string>("server");
-      const firstFrame = col<number>("firstFrame"), outcome = col<Connection["outcome"]>("outcome"), dialect = col<string | null>("dialect");
-      const auth = col<Connection["auth"]>("auth"), user = col<string | null>("user"), shares = col<Connection["shares"]>("shares");
-      const failedPhase = col<Connection["failedPhase"]>("failedPhase"), status = col<string | null>("status"), findings = col<string[]>("findings");
-      const decryption = col<Connection["decryption"]>("decryption");
-      const out = new Array<TableFields>(id.length);
-      for (let i = 0; i < id.length; i++) {
-        const c: TableFields = { id: id[i], stream: stream[i], client: client[i], server: server[i], firstFrame: firstFrame[i], outcome: outcome[i], dialect: dialect[i], auth: auth[i], user: user[i], shares: shares[i], failedPhase: failedPhase[i], status: status[i], findings: findings[i], decryption: decryption[i] };
-        c.user = shownUser(c);
-        out[i] = c;
-      }
-      return out;
-    },
     length: sc.length("connections"),
     rows(at: ArrayLike<number>, detail: boolean): ConnectionRow[] {
       const without = detail ? null : WITHOUT;
@@ -91,7 +77,11 @@ export function storedTable(sc: StoredColumns, principal: Map<string, string>): 
       });
     },
     inOrder: () => sc.inOrder("connections") as Iterable<Connection>,
-    column: (key) => sc.column("connections", key),
+    column: (key) => {
+      if (key !== "user") return sc.column("connections", key);
+      const [id, auth, user] = [col<string>("id"), col<Connection["auth"]>("auth"), col<string | null>("user")];
+      return user.map((u, i) => shownUser({ id: id[i], auth: auth[i], user: u }));
+    },
   };
 }
 

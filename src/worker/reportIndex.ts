@@ -8,7 +8,7 @@ import type { Connection, Finding, KerberosRecord, Report, Severity } from "../c
 import { groupFindings, type FindingGroup } from "../core/findingGroups";
 import { decryptSummary, type DecryptSummary } from "../ui/decryptSummary";
 import {
-  authText, compareEndpointKeys, connectionsShown, endpointKey, failedText, findingCounts, isUnusable, kerberosMark, noFindingsText, noSmbText,
+  authText, compareEndpointKeys, connectionsShown, endpointKey, kerberosPrincipals, shownConnection, failedText, findingCounts, isUnusable, kerberosMark, noFindingsText, noSmbText,
   reportTone, sharesText, type OutcomeFilter, type SortKey, type SortState, type Tone,
 } from "../ui/model";
 
@@ -121,9 +121,6 @@ function rowOf(c: Connection, detail: boolean): ConnectionRow {
   return row;
 }
 
-/** What the connection table's sorting and filtering read of a connection (as shown: see connectionsShown). */
-export type TableFields = Pick<Connection, "id" | "stream" | "client" | "server" | "firstFrame" | "outcome" | "dialect" | "auth" | "user" | "shares" | "failedPhase" | "status" | "findings" | "decryption">;
-
 /**
  * A Report's connections kept in columns, not as objects (the analysis's records,
  * worker/connectionColumns.ts; history's stored form, history/storedForm.ts storedTable): the
@@ -131,13 +128,11 @@ export type TableFields = Pick<Connection, "id" | "stream" | "client" | "server"
  */
 export interface StoredTable {
   readonly length: number;
-  /** every connection's TableFields as shown (see connectionsShown), in Report order */
-  fields(): TableFields[];
   /** the connections at these places in Report order, as shown: whole with `detail`, else table rows (without ladder and phases) */
   rows(at: ArrayLike<number>, detail: boolean): ConnectionRow[];
   /** every record as the Report has it, in Report order (the exports) */
   inOrder(): Iterable<Connection>;
-  /** one field of every record as the Report has it, in Report order */
+  /** one field of every record in Report order, as shown (a Kerberos connection's user: see connectionsShown) */
   column(key: keyof Connection): unknown[];
 }
 
@@ -228,12 +223,8 @@ export class ReportIndex {
   /** The Report with its connections as objects (for the Markdown export: a copy of them made for it). */
   withConnections(): Report { return this.table ? { ...this.whole, connections: [...this.table.inOrder()] } : this.whole; }
 
-  /** Reads what sorting and filtering need (a reopened report does it before the user sorts). */
-  prepare(): void { void this.forTable; }
-
-  private tableList: TableFields[] | null = null;
-  /** What sorting and filtering read (the shown connections, or the stored table's fields). */
-  private get forTable(): TableFields[] { return this.table ? (this.tableList ??= this.table.fields()) : this.shown; }
+  /** Reads the columns sorting needs most (a reopened report does it before the user sorts). */
+  prepare(): void { for (const k of ["id", "client", "server", "outcome", "firstFrame"] as const) this.column(k); }
 
   /** (made when first needed: a report reopened from history has its digest already, and its table is asked for first) */
   private get groups(): FindingGroup[] { return (this.groupList ??= groupFindings(this.report.findings, this.report.headline)); }
@@ -247,7 +238,7 @@ export class ReportIndex {
   }
 
   connectionById(id: string): Connection | undefined {
-    if (!this.byId) { const list = this.forTable; this.byId = new Map(); for (let i = 0; i < list.length; i++) this.byId.set(list[i].id, i); }
+    if (!this.byId) { const ids = this.column("id") as ArrayLike<string>; this.byId = new Map(); for (let i = 0; i < ids.length; i++) this.byId.set(ids[i], i); }
     const i = this.byId.get(id);
     return i === undefined ? undefined : this.connectionAt(i);
   }
@@ -272,7 +263,9 @@ export class ReportIndex {
     const named = new Set<string>(firstId !== null ? [firstId] : []);
     for (const g of this.groups) { const c = r.findings[g.occurrences[0]].connection; if (c) named.add(c); }
     const found = new Map<string, Connection>();
-    for (let i = 0; i < n; i++) if (named.has(ids[i])) found.set(ids[i], this.connectionAt(i));
+    // (as shown: from the table, or with the principals of these few only, not every connection's)
+    const principal = this.table ? null : kerberosPrincipals(r, named);
+    for (let i = 0; i < n; i++) if (named.has(ids[i])) found.set(ids[i], principal ? shownConnection(r.connections[i], principal) : this.connectionAt(i));
     const shownOne = (id: string | null) => (id ? found.get(id) : undefined);
     const firstFindings = firstId !== null ? r.findings.filter((f) => f.connection === firstId || f.connections?.includes(firstId)) : [];
     // (what the digest's summaries read of the connections, for those kept in columns: their
@@ -317,15 +310,35 @@ export class ReportIndex {
   // ---- the connection table ----
 
   private columns = new Map<keyof Connection, ArrayLike<unknown>>();
-  /** One field of every connection in Report order (those in a table: read from its columns, without their table fields). */
-  private column(key: keyof Connection): ArrayLike<unknown> {
+  /**
+   * One field of every connection in Report order, as shown (the user: see connectionsShown):
+   * sorting and filtering read these, never a list of every connection's table fields (from
+   * columns, 100,000 objects of them held ~200 bytes a connection). `keep`: cached.
+   */
+  private column(key: keyof Connection, keep = true): ArrayLike<unknown> {
     let c = this.columns.get(key);
     if (!c) {
-      const list = this.whole.connections;
-      c = this.table ? this.table.column(key) : list.map((x) => x[key]);
-      this.columns.set(key, c);
+      c = this.table ? this.table.column(key) : key === "user" ? this.shown.map((x) => x.user) : this.whole.connections.map((x) => x[key]);
+      if (keep) this.columns.set(key, c);
     }
     return c;
+  }
+
+  /** The text a column of the table sorts and filters on, of connection i. */
+  private textOf(key: Exclude<SortKey, "outcome" | "first">): (i: number) => string {
+    const col = <T>(k: keyof Connection, keep = true) => this.column(k, keep) as ArrayLike<T>;
+    switch (key) {
+      case "client": { const a = col<string>("client"); return (i) => a[i]; }
+      case "server": { const a = col<string>("server"); return (i) => a[i]; }
+      case "dialect": { const a = col<string | null>("dialect"); return (i) => a[i] ?? ""; }
+      case "auth": { const a = col<Connection["auth"]>("auth"), u = col<string | null>("user"); return (i) => authText({ auth: a[i], user: u[i] }); }
+      // (each connection's shares are objects: read for this and let go)
+      case "shares": { const a = col<Connection["shares"]>("shares", false); return (i) => sharesText({ shares: a[i] } as Connection); }
+      default: {
+        const p = col<Connection["failedPhase"]>("failedPhase"), st = col<string | null>("status"), o = col<Connection["outcome"]>("outcome");
+        return (i) => failedText({ failedPhase: p[i], status: st[i], outcome: o[i] } as Connection);
+      }
+    }
   }
 
   private order(key: SortKey): Uint32Array {
@@ -341,23 +354,13 @@ export class ReportIndex {
     if (key === "outcome") { const out = this.column("outcome") as ArrayLike<string>; for (let i = 0; i < n; i++) rank[i] = OUTCOME_RANK[out[i]] ?? 9; }
     else if (key === "first") rank.set(frame);
     else {
-      const list = this.forTable;
-      const text = (c: TableFields): string => {
-        switch (key) {
-          case "client": return c.client;
-          case "server": return c.server;
-          case "dialect": return c.dialect ?? "";
-          case "auth": return authText(c);
-          case "shares": return sharesText(c as Connection);
-          default: return failedText(c as Connection);
-        }
-      };
+      const text = this.textOf(key);
       // each row's value as an index among the column's distinct values (in order of appearance)
       const first = new Map<string, number>();
       const distinct: string[] = [];
       const of = new Uint32Array(n);
       for (let i = 0; i < n; i++) {
-        const v = text(list[i]);
+        const v = text(i);
         let d = first.get(v);
         if (d === undefined) { d = distinct.length; first.set(v, d); distinct.push(v); }
         of[i] = d;
@@ -433,7 +436,11 @@ export class ReportIndex {
       const out = this.column("outcome") as ArrayLike<string>;
       keep = new Uint8Array(n);
       if (words.length && !this.hay) {
-        this.hay = this.forTable.map((c) => [c.client, c.server, c.dialect ?? "", authText(c), sharesText(c as Connection), c.outcome, failedText(c as Connection), c.findings.join(" "), `stream ${c.stream}`].join(" ").toLowerCase());
+        const [client, server, dialect, auth, failed] = (["client", "server", "dialect", "auth", "failed"] as const).map((k) => this.textOf(k));
+        const shares = this.textOf("shares"), findings = this.column("findings") as ArrayLike<string[]>, stream = this.column("stream") as ArrayLike<number>;
+        const hay = new Array<string>(n);
+        for (let i = 0; i < n; i++) hay[i] = [client(i), server(i), dialect(i), auth(i), shares(i), out[i], failed(i), findings[i].join(" "), `stream ${stream[i]}`].join(" ").toLowerCase();
+        this.hay = hay;
       }
       for (let i = 0; i < n; i++) {
         const o = out[i];
