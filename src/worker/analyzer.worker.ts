@@ -104,7 +104,7 @@ let decryptSecrets: Secrets | null = null;
 // A stored form reopened answers the table's rows at once; anything else waits for whole() (the
 // Report decoded behind them, see history/storedForm.ts).
 const HELD_MAX = 4;
-/** How long after an analysis its table fields are read (reportIndex.ts prepare). */
+/** How long after an analysis kept in columns the columns sorting reads are decoded (reportIndex.ts prepare). */
 const PREPARE_AFTER_MS = 1000;
 interface Held { index: ReportIndex; whole: Reopened["whole"]; busy: Reopened["busy"]; drop: Reopened["drop"]; stored: Promise<Blob> | null; ahead: Ahead | null; used: number }
 const held = new Map<number, Held>();
@@ -198,8 +198,8 @@ const api = {
       const elapsedMs = performance.now() - t0;
       const doneAt = performance.timeOrigin + performance.now();
       const handle = hold(index, null, undefined, ahead);
-      // the table fields sorting by a column and filtering read from columns, made once the page
-      // has its first rows (the verdict and the default order need none of them)
+      // the columns a sort reads, decoded once the page has its first rows (the verdict and the
+      // default order need few of them)
       if (ahead) setTimeout(() => { if (held.get(handle)?.index === index) index.prepare(); }, PREPARE_AFTER_MS);
       return { handle, digest: heldIndex(handle).digest(), elapsedMs, wasmBytes: d.memoryBytes, reads, doneAt };
     } catch (e) {
