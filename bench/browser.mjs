@@ -2,7 +2,7 @@
 // real path (File → slices → worker → wasm → Report), and, for comparison, the ceiling of a
 // worker that merely reads the same File in slices and copies them into wasm memory.
 //
-//   node bench/browser.mjs FILE [--no-ceiling] [--runs N] [--no-ui | --ui-only] [--ui-report JSON] [--dist DIR]
+//   node bench/browser.mjs FILE [--no-ceiling] [--runs N] [--no-ui | --ui-only] [--ui-columns] [--ui-report JSON] [--dist DIR]
 //   (run by bench/run.mjs after `npm run build`; --dist: another build of the app, e.g. an older one to compare)
 // Prints MB/s for both, their ratio, and the analyzer worker's memory (JS heap sampled over CDP,
 // plus the wasm memory the worker reports), and how long after the worker finished the verdict was
@@ -26,6 +26,8 @@ const DIST = argOf("--dist");
 const UI = !process.argv.includes("--no-ui");
 const UI_CONNS = 100_000;
 const UI_ONLY = process.argv.includes("--ui-only");
+// the synthetic report's records kept in columns by the worker (as past COLUMNS_FROM, src/worker/connectionColumns.ts)
+const UI_COLUMNS = process.argv.includes("--ui-columns") ? "&test-columns-from=0" : "";
 const CEILING = !process.argv.includes("--no-ceiling") && !UI_ONLY;
 const RUNS = process.argv.includes("--runs") ? Number(process.argv[process.argv.indexOf("--runs") + 1]) : 3;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -303,7 +305,7 @@ async function uiTimings(mainPage, synthetic = true) {
 async function uiSteps(base, page, synthetic) {
   const reportFile = argOf("--ui-report") ?? join(process.env.SMBSCOPE_BENCH_CACHE ?? join(homedir(), ".cache/smbscope/bench"), `synthetic-${UI_CONNS / 1000}k.json`);
   const seed = await seedCapture();
-  await page.goto(synthetic ? `${base}?test-synthetic=${UI_CONNS}` : base);
+  await page.goto(synthetic ? `${base}?test-synthetic=${UI_CONNS}${UI_COLUMNS}` : base);
   await page.getByTestId("file-input").waitFor({ state: "attached" });
   await observeLongTasks(page);
   await page.evaluate(watchVerdict);
@@ -313,7 +315,7 @@ async function uiSteps(base, page, synthetic) {
   await page.getByTestId("verdict").waitFor({ state: "visible", timeout: 600_000 });
   const countOf = async () => Number((await page.locator("[data-testid=verdict] .meta").textContent()).match(/([\d,]+) SMB connections?/)?.[1].replace(/,/g, "") ?? 0);
   let conns = await countOf();
-  let how = synthetic ? `synthetic: ${seed.split("/").pop()} replicated to ${UI_CONNS.toLocaleString("en-US")} connections in the worker`
+  let how = synthetic ? `synthetic: ${seed.split("/").pop()} replicated to ${UI_CONNS.toLocaleString("en-US")} connections in the worker${UI_COLUMNS ? ", its records kept in columns" : ""}`
     : `${seed.split("/").pop()} as it is: the same steps on a small report, the floor this machine gives now`;
   let latency = (await verdictLatency(page)).latency;
   let openMs = null;
