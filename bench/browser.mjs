@@ -2,7 +2,7 @@
 // real path (File → slices → worker → wasm → Report), and, for comparison, the ceiling of a
 // worker that merely reads the same File in slices and copies them into wasm memory.
 //
-//   node bench/browser.mjs FILE [--no-ceiling] [--runs N] [--no-ui | --ui-only] [--ui-report JSON] [--dist DIR]
+//   node bench/browser.mjs FILE [--no-ceiling] [--runs N] [--no-ui | --ui-only] [--ui-columns] [--ui-report JSON] [--dist DIR]
 //   (run by bench/run.mjs after `npm run build`; --dist: another build of the app, e.g. an older one to compare)
 // Prints MB/s for both, their ratio, and the analyzer worker's memory (JS heap sampled over CDP,
 // plus the wasm memory the worker reports), and how long after the worker finished the verdict was
@@ -26,6 +26,8 @@ const DIST = argOf("--dist");
 const UI = !process.argv.includes("--no-ui");
 const UI_CONNS = 100_000;
 const UI_ONLY = process.argv.includes("--ui-only");
+// the synthetic report's records kept in columns by the worker (as past COLUMNS_FROM, src/worker/connectionColumns.ts)
+const UI_COLUMNS = process.argv.includes("--ui-columns") ? "&test-columns-from=0" : "";
 const CEILING = !process.argv.includes("--no-ceiling") && !UI_ONLY;
 const RUNS = process.argv.includes("--runs") ? Number(process.argv[process.argv.indexOf("--runs") + 1]) : 3;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -126,8 +128,9 @@ try {
     await page.getByTestId("report-body").waitFor({ state: "visible", timeout: 60_000 });
     const allMs = Date.now() - t0;
     const verdict = page.getByTestId("verdict");
+    const held = await heldHeap(page);
     const r = {
-      ms, allMs, heapMax,
+      ms, allMs, heapMax, held,
       packets: await page.getByTestId("packet-count").textContent().catch(() => ""),
       workerMs: Number(await verdict.getAttribute("data-elapsed-ms")),
       wasmBytes: Number(await verdict.getAttribute("data-wasm-bytes")),
@@ -144,6 +147,7 @@ try {
   const best = runs.reduce((a, b) => (b.workerMs < a.workerMs ? b : a));
   const { ms, allMs, packets, workerMs, wasmBytes, reads } = best;
   const heapMax = Math.max(...runs.map((r) => r.heapMax));
+  const held = Math.max(...runs.map((r) => r.held ?? 0));
   const appMBs = size / MB / (ms / 1000);
   const mbs = (t) => (size / MB / (t / 1000)).toFixed(0);
   console.log(`  browser: best of ${RUNS} analyses (worker: ${runs.map((r) => `${mbs(r.workerMs)}`).join(", ")} MB/s; until the verdict: ${runs.map((r) => mbs(r.ms)).join(", ")} MB/s)`);
@@ -153,12 +157,40 @@ try {
   if (ceiling) console.log(`  browser: ceiling, a worker reading slices and copying them into wasm memory: ${ceilings.map((c) => `${c.mib} MiB × ${c.depth} in flight ${c.mbs.toFixed(0)} MB/s`).join(", ")}`);
   if (workerMs && ceiling) console.log(`  browser: worker analysis at ${((size / MB / (workerMs / 1000) / ceiling) * 100).toFixed(0)}% of the best ceiling (${ceiling.toFixed(0)} MB/s); whole app at ${((appMBs / ceiling) * 100).toFixed(0)}%`);
   console.log(`  browser: analyzer worker memory (largest of the runs): JS heap peak ${heapMax ? `${(heapMax / MiB).toFixed(0)} MiB` : "not sampled"} + wasm memory ${(wasmBytes / MiB).toFixed(0)} MiB = ${((heapMax + wasmBytes) / MiB).toFixed(0)} MiB (File slices being read, BLOB_READ_AHEAD in src/core/source.ts, are outside the JS heap)`);
+  if (held) console.log(`  browser: the analyzer worker's JS heap holding the report (after a GC, report drawn): ${(held / MiB).toFixed(0)} MiB`);
   if (lat.length) console.log(`  browser: verdict on screen ${lat.map((x) => `${x.toFixed(0)} ms`).join(", ")} after the worker finished (${runs[0].exact ? "the worker's own end time" : "estimated: file input change + the worker's elapsed time"}; target ≤ 500 ms)`);
   console.log("  (the SHA-256 for history is computed after the report is shown, on a second worker)");
   if (UI) { await uiTimings(page, false); await uiTimings(page); }
 } finally {
   await browser.close();
   await server.close();
+}
+
+/**
+ * The analyzer worker's JS heap after a full GC (what the Report it holds costs, beside the
+ * decoder's wasm memory), over CDP; null when it cannot be read.
+ */
+async function heldHeap(page) {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    let id = 0;
+    const pending = new Map();
+    cdp.on("Target.receivedMessageFromTarget", (e) => { const m = JSON.parse(e.message); pending.get(m.id)?.(m.result); pending.delete(m.id); });
+    const targets = [];
+    cdp.on("Target.attachedToTarget", (e) => { if (e.targetInfo.type === "worker") targets.push(e); });
+    await cdp.send("Target.setAutoAttach", { autoAttach: true, waitForDebuggerOnStart: false, flatten: false });
+    await new Promise((r) => setTimeout(r, 300));
+    const t = targets.find((e) => /analyzer/.test(e.targetInfo.title));
+    if (!t) return null;
+    const send = (method) => new Promise((r) => {
+      const i = ++id;
+      pending.set(i, r);
+      cdp.send("Target.sendMessageToTarget", { sessionId: t.sessionId, message: JSON.stringify({ id: i, method }) }).catch(() => r(null));
+      setTimeout(() => r(null), 20_000);
+    });
+    await send("HeapProfiler.collectGarbage");
+    return (await send("Runtime.getHeapUsage"))?.usedSize ?? null;
+  } finally { await cdp.detach().catch(() => {}); }
 }
 
 /** In the page: note when the file input changes and when the verdict is first painted. */
@@ -273,7 +305,7 @@ async function uiTimings(mainPage, synthetic = true) {
 async function uiSteps(base, page, synthetic) {
   const reportFile = argOf("--ui-report") ?? join(process.env.SMBSCOPE_BENCH_CACHE ?? join(homedir(), ".cache/smbscope/bench"), `synthetic-${UI_CONNS / 1000}k.json`);
   const seed = await seedCapture();
-  await page.goto(synthetic ? `${base}?test-synthetic=${UI_CONNS}` : base);
+  await page.goto(synthetic ? `${base}?test-synthetic=${UI_CONNS}${UI_COLUMNS}` : base);
   await page.getByTestId("file-input").waitFor({ state: "attached" });
   await observeLongTasks(page);
   await page.evaluate(watchVerdict);
@@ -283,7 +315,7 @@ async function uiSteps(base, page, synthetic) {
   await page.getByTestId("verdict").waitFor({ state: "visible", timeout: 600_000 });
   const countOf = async () => Number((await page.locator("[data-testid=verdict] .meta").textContent()).match(/([\d,]+) SMB connections?/)?.[1].replace(/,/g, "") ?? 0);
   let conns = await countOf();
-  let how = synthetic ? `synthetic: ${seed.split("/").pop()} replicated to ${UI_CONNS.toLocaleString("en-US")} connections in the worker`
+  let how = synthetic ? `synthetic: ${seed.split("/").pop()} replicated to ${UI_CONNS.toLocaleString("en-US")} connections in the worker${UI_COLUMNS ? ", its records kept in columns" : ""}`
     : `${seed.split("/").pop()} as it is: the same steps on a small report, the floor this machine gives now`;
   let latency = (await verdictLatency(page)).latency;
   let openMs = null;
@@ -324,6 +356,7 @@ async function uiSteps(base, page, synthetic) {
     await page.getByTestId("report-body").waitFor({ state: "visible", timeout: 120_000 });
     await rows.first().waitFor({ timeout: 120_000 });
   }, doneAt, cpu, openMs === null ? chosen : null);
+  const held = await heldHeap(page);
   const firstId = () => rows.first().getAttribute("data-connection-id");
   const sortBy = async (label) => {
     const before = await firstId();
@@ -367,6 +400,7 @@ async function uiSteps(base, page, synthetic) {
   console.log(`  browser, ${conns.toLocaleString("en-US")} connections (${how}):`);
   if (latency !== null) console.log(`    verdict ${latency.toFixed(0)} ms after the worker finished`);
   if (openMs !== null) console.log(`    opened from history: verdict after ${openMs} ms`);
+  if (held) console.log(`    the analyzer worker's JS heap holding the report (after a GC, first rows drawn): ${(held / 1048576).toFixed(0)} MiB`);
   console.log(`    longest main-thread task: drawing ${f(draw)}, sorting ${f(sort)}, filtering ${f(filter)}, scrolling ${f(scroll)} (target < 50 ms; 'longtask' gives wall time, which a busy machine stretches)`);
   if (openMs !== null) return;
   // saved to history (the compact stored form), then reopened after a reload, and sorted (the

@@ -27,11 +27,20 @@ export type Col =
   //                                     records or lists of which there are few distinct ones (a connection's
   //                                     signing, the systems it names, a finding's remediation), read once and shared
 
+/**
+ * A list field: `n` records in slices of `size`. `at` (stored form version 2): the section of each
+ * stored record's position in the list, where they were stored in another order (the worker's
+ * connection records, stored as the analysis puts them: worker/connectionColumns.ts); absent, the
+ * records are stored in list order.
+ */
+export interface ListField { n: number; size: number; slices: Col[]; at?: number }
+
 /** a field of the Report: its JSON value, or a list of `n` records in slices of `size` */
-type Field = [key: string, value: { json: unknown } | { n: number; size: number; slices: Col[] }];
+type Field = [key: string, value: { json: unknown } | ListField];
 
 interface Header {
-  v: 1;
+  /** 1; 2 when a list has `at` (a reader of version 1 would put its records out of order) */
+  v: 1 | 2;
   /** [type code, element count] of each section, in order */
   sections: [number, number][];
   /** the section holding the string table (a JSON array, UTF-8) */
@@ -46,6 +55,8 @@ export const COLUMNS_FORMAT = "application/vnd.smbscope.columns+gzip";
 const MAGIC = "SMBSCOL1";
 /** Records encoded between two pauses, and decoded together when one of them is asked for (2,048 connections: ~10 ms). */
 export const SLICE = 2048;
+/** The text columns StoredColumns keeps parsed (each a slice's ids, or clients: 2,048 strings). */
+const TEXTS_KEPT = 64;
 
 type Typed = Uint8Array | Int8Array | Uint16Array | Int16Array | Int32Array | Uint32Array | Float64Array;
 const TYPES = [Uint8Array, Int8Array, Uint16Array, Int16Array, Int32Array, Uint32Array, Float64Array] as const;
@@ -61,10 +72,23 @@ function intType(min: number, max: number): number {
   return -1;
 }
 
-class Writer {
+/** The sections and the string table a stored form is being written into (its lists can be encoded ahead: encodeSlice). */
+export class Writer {
   sections: Typed[] = [];
   private strings = new Map<string, number>();
-  private list: string[] = [];
+  /** the string table (read in place by a Reader on this writer: Reader.of) */
+  readonly list: string[] = [];
+
+  /** Forgets which strings it holds (the index costs as much as they do): later ones may be stored again. */
+  forgetIndex(): void { this.strings = new Map(); }
+
+  /** What it holds now, to go back to (truncate) once a stored form is written on top of it. */
+  mark(): [sections: number, strings: number] { return [this.sections.length, this.list.length]; }
+  truncate([sections, strings]: [number, number]): void {
+    this.sections.length = sections;
+    for (let i = strings; i < this.list.length; i++) if (this.strings.get(this.list[i]) === i) this.strings.delete(this.list[i]);
+    this.list.length = strings;
+  }
 
   add(t: Typed): number { this.sections.push(t); return this.sections.length - 1; }
 
@@ -270,16 +294,24 @@ function encodeRecords(vs: readonly object[], w: Writer): Col {
   return col;
 }
 
+/** One slice of a list's records (at most SLICE), encoded ahead into `w` (see encodeColumns' `lists`). */
+export function encodeSlice(records: readonly object[], w: Writer): Col { return encodeCol(records, w, true); }
+
 /** A pause between slices (a macrotask: the worker's other messages are answered meanwhile). */
 export const pause = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
 
-/** The Report (any JSON object) in the stored form's bytes, as Blob parts. */
-export async function encodeColumns(report: object, between: () => Promise<void> = pause): Promise<BlobPart[]> {
-  const w = new Writer();
+/**
+ * The Report (any JSON object) in the stored form's bytes, as Blob parts. `lists`: fields whose
+ * records were encoded ahead into `w` (their value in `report` is not read); `w` is then left as
+ * it was given (the parts hold what was added to it: make the Blob before `w` is used again).
+ */
+export async function encodeColumns(report: object, between: () => Promise<void> = pause, w = new Writer(), lists: Record<string, ListField> = {}): Promise<BlobPart[]> {
+  const before = w.mark();
   const fields: Field[] = [];
   for (const key of Object.keys(report)) {
     const v = (report as Record<string, unknown>)[key];
     if (v === undefined || typeof v === "function" || typeof v === "symbol") continue;
+    if (lists[key]) { fields.push([key, lists[key]]); continue; }
     if (!Array.isArray(v) || v.length === 0) { fields.push([key, { json: v }]); continue; }
     const slices: Col[] = [];
     for (let i = 0; i < v.length; i += SLICE) {
@@ -289,7 +321,8 @@ export async function encodeColumns(report: object, between: () => Promise<void>
     fields.push([key, { n: v.length, size: SLICE, slices }]);
   }
   const strings = w.add(w.stringTable());
-  const header: Header = { v: 1, sections: w.sections.map((s) => [TYPES.indexOf(s.constructor as Ctor), s.length]), strings, fields };
+  const v = fields.some(([, f]) => "at" in f && f.at !== undefined) ? 2 : 1;
+  const header: Header = { v, sections: w.sections.map((s) => [TYPES.indexOf(s.constructor as Ctor), s.length]), strings, fields };
   const head = new TextEncoder().encode(JSON.stringify(header));
   const lead = new Uint8Array(12);
   lead.set(new TextEncoder().encode(MAGIC));
@@ -302,6 +335,7 @@ export async function encodeColumns(report: object, between: () => Promise<void>
     parts.push(s as Uint8Array<ArrayBuffer>);
     at += s.byteLength;
   }
+  w.truncate(before);
   return parts;
 }
 
@@ -313,21 +347,24 @@ export function isColumns(bytes: Uint8Array): boolean {
 }
 
 class Reader {
-  private sections: Typed[] = [];
-  strings: string[];
+  private constructor(private readonly sections: Typed[], readonly strings: string[]) {}
 
-  constructor(buf: ArrayBuffer, offset: number, h: Header) {
+  static fromBuffer(buf: ArrayBuffer, offset: number, h: Header): Reader {
     let at = offset;
+    const sections: Typed[] = [];
     for (const [code, count] of h.sections) {
       const C = TYPES[code];
       if (!C) throw new Error(`unknown section type ${code}`);
       at += (8 - (at % 8)) % 8;
       if (at + count * C.BYTES_PER_ELEMENT > buf.byteLength) throw new Error("truncated");
-      this.sections.push(new C(buf, at, count));
+      sections.push(new C(buf, at, count));
       at += count * C.BYTES_PER_ELEMENT;
     }
-    this.strings = JSON.parse(new TextDecoder().decode(this.sections[h.strings])) as string[];
+    return new Reader(sections, JSON.parse(new TextDecoder().decode(sections[h.strings])) as string[]);
   }
+
+  /** The sections and strings of a Writer, read where they are (lists encoded ahead, before any stored form). */
+  static of(w: Writer): Reader { return new Reader(w.sections, w.list); }
 
   section(i: number, n: number): Typed {
     const s = this.sections[i];
@@ -441,19 +478,110 @@ function decodeRecords(c: Records, n: number, r: Reader, later: ReadonlySet<stri
   return out;
 }
 
+/**
+ * Values from..from+count of a column of n values, without decoding the others (the table's rows
+ * in view come from slices all over the list: decoding each whole, 2,048 records, for one row took
+ * ~10 ms). One pass over each column involved, whatever the range. A text column's list is parsed
+ * once into `texts` (by its string table entry).
+ */
+function valuesAt(c: Col, n: number, from: number, count: number, r: Reader, texts: Map<number, unknown[]>): unknown[] {
+  const to = from + count;
+  const out = new Array<unknown>(count);
+  switch (c.k) {
+    case "const": return out.fill(c.v);
+    case "int": {
+      const a = r.section(c.a, n);
+      let v = 0;
+      if (c.d) for (let i = 0; i < from; i++) v += a[i];
+      for (let i = from; i < to; i++) {
+        const x = c.d ? (v += a[i]) : a[i];
+        out[i - from] = c.s ? x / c.s : x;
+      }
+      return out;
+    }
+    case "num": { const a = r.section(c.a, n); for (let i = from; i < to; i++) out[i - from] = a[i]; return out; }
+    case "bool": { const a = r.section(c.a, n); for (let i = from; i < to; i++) out[i - from] = a[i] === 1; return out; }
+    case "str": { const a = r.section(c.a, n); for (let i = from; i < to; i++) out[i - from] = r.strings[a[i]]; return out; }
+    case "text": {
+      let l = texts.get(c.t);
+      if (!l) {
+        l = JSON.parse(r.strings[c.t] ?? "null") as unknown[];
+        if (!Array.isArray(l) || l.length !== n) throw new Error(`text column of ${n} values holds ${Array.isArray(l) ? l.length : "none"}`);
+        texts.set(c.t, l);
+      }
+      for (let i = from; i < to; i++) out[i - from] = l[i];
+      return out;
+    }
+    case "json": { const a = r.section(c.a, n); for (let i = from; i < to; i++) out[i - from] = JSON.parse(r.strings[a[i]]); return out; }
+    case "opt": {
+      const nul = r.section(c.nul, n);
+      let m = 0, j0 = 0, inRange = 0;
+      for (let i = 0; i < n; i++) if (!nul[i]) { if (i < from) j0++; else if (i < to) inRange++; m++; }
+      const of = valuesAt(c.of, m, j0, inRange, r, texts);
+      for (let i = from, j = 0; i < to; i++) out[i - from] = nul[i] ? null : of[j++];
+      return out;
+    }
+    case "arr": {
+      const len = r.section(c.len, n);
+      let total = 0, start = 0, inRange = 0;
+      for (let i = 0; i < n; i++) { if (i < from) start += len[i]; else if (i < to) inRange += len[i]; total += len[i]; }
+      const of = valuesAt(c.of, total, start, inRange, r, texts);
+      for (let i = from, k = 0; i < to; i++) { const a = new Array<unknown>(len[i]); for (let j = 0; j < a.length; j++) a[j] = of[k++]; out[i - from] = a; }
+      return out;
+    }
+    case "obj": return recordsAt(c, n, from, count, r, texts, null);
+  }
+  throw new Error(`unknown column kind ${(c as { k: string }).k}`);
+}
+
+/** Records from..from+count of n (as decodeRecords makes them: the keys in `without` null), without decoding the others. */
+function recordsAt(c: Records, n: number, from: number, count: number, r: Reader, texts: Map<number, unknown[]>, without: ReadonlySet<string> | null): object[] {
+  const { shapeOf, counts } = columnCounts(c, n, r);
+  const to = from + count;
+  // per shape, the records before the range and in it
+  const before = new Array<number>(c.shapes.length).fill(0), inRange = new Array<number>(c.shapes.length).fill(0);
+  if (shapeOf) { for (let i = 0; i < to; i++) (i < from ? before : inRange)[shapeOf[i]]++; } else { before[0] = from; inRange[0] = count; }
+  // per key, its values for the range (those of the records in it whose shape has the key)
+  const vals = c.keys.map((key, j) => {
+    if (without?.has(key)) return null;
+    let at = 0, m = 0;
+    c.shapes.forEach((cols, t) => { if (cols.includes(j)) { at += before[t]; m += inRange[t]; } });
+    return m ? valuesAt(c.cols[j], counts[j], at, m, r, texts) : null;
+  });
+  const templates = c.shapes.map((cols) => JSON.parse(`{${cols.map((j) => `${JSON.stringify(c.keys[j])}:null`).join(",")}}`) as Record<string, unknown>);
+  const next = new Int32Array(c.keys.length);
+  const out = new Array<object>(count);
+  for (let i = from; i < to; i++) {
+    const s = shapeOf ? shapeOf[i] : 0;
+    const o: Record<string, unknown> = { ...templates[s] };
+    for (const j of c.shapes[s]) { const v = vals[j]; if (v) o[c.keys[j]] = v[next[j]++]; }
+    out[i - from] = o;
+  }
+  return out;
+}
+
 /** Fills in the keys decodeRecords left null (`list`: its records, from `offset`). */
-function fillRecords(c: Records, n: number, r: Reader, keys: ReadonlySet<string>, list: unknown[], offset: number): void {
+function fillRecords(c: Records, n: number, r: Reader, keys: ReadonlySet<string>, list: unknown[], offset: number, pos: Typed | null): void {
   const { shapeOf, counts } = columnCounts(c, n, r);
   c.keys.forEach((key, j) => {
     if (!keys.has(key)) return;
     const v = decodeCol(c.cols[j], counts[j], r);
     const has = c.shapes.map((cols) => cols.includes(j));
-    for (let i = 0, k = 0; i < n; i++) if (has[shapeOf ? shapeOf[i] : 0]) (list[offset + i] as Record<string, unknown>)[key] = v[k++];
+    for (let i = 0, k = 0; i < n; i++) if (has[shapeOf ? shapeOf[i] : 0]) (list[pos ? pos[offset + i] : offset + i] as Record<string, unknown>)[key] = v[k++];
   });
 }
 
+/** A list's stored order → list position (null: the same), checked to be a permutation (damaged bytes: an Error). */
+function positions(f: ListField, r: Reader): Typed | null {
+  if (f.at === undefined) return null;
+  const at = r.section(f.at, f.n);
+  const seen = new Uint8Array(f.n);
+  for (let k = 0; k < f.n; k++) { const p = at[k]; if (!(p < f.n) || seen[p]) throw new Error("bad record positions"); seen[p] = 1; }
+  return at;
+}
+
 /** What decodeColumns leaves for later: whole fields (an empty list meanwhile), and keys of a list's records (null meanwhile). */
-export interface Later { fields?: string[]; keys?: Record<string, string[]> }
+export interface Later { fields?: string[]; keys?: Record<string, string[]>; skip?: string[] }
 
 export interface Decoded {
   value: Record<string, unknown>;
@@ -468,8 +596,8 @@ function openHeader(buf: ArrayBuffer): { h: Header; r: Reader } {
   const len = new DataView(buf).getUint32(8, true);
   if (12 + len > buf.byteLength) throw new Error("truncated");
   const h = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + len))) as Header;
-  if (h.v !== 1) throw new Error(`stored form version ${h.v} is newer than this smbscope`);
-  return { h, r: new Reader(buf, 12 + len, h) };
+  if (h.v !== 1 && h.v !== 2) throw new Error(`stored form version ${h.v} is newer than this smbscope`);
+  return { h, r: Reader.fromBuffer(buf, 12 + len, h) };
 }
 
 /**
@@ -481,20 +609,22 @@ export function decodeColumns(buf: ArrayBuffer, later: Later = {}): Decoded {
   const { h, r } = openHeader(buf);
   const value: Record<string, unknown> = {};
   const jobs: (() => void)[] = [];
-  const sliceOf = (f: Extract<Field[1], { n: number }>, s: number) => Math.min(f.size, f.n - s * f.size);
+  const sliceOf = (f: ListField, s: number) => Math.min(f.size, f.n - s * f.size);
   for (const [key, f] of h.fields) {
     if ("json" in f) { value[key] = f.json; continue; }
+    if (later.skip?.includes(key)) { value[key] = []; continue; }
     const list = new Array<unknown>(f.n);
     const keys = later.keys?.[key] ? new Set(later.keys[key]) : null;
     const whole = later.fields?.includes(key) ?? false;
+    const pos = positions(f, r);
     value[key] = whole ? [] : list;
-    let k = 0;
     for (let s = 0; s < f.slices.length; s++) {
       const c = f.slices[s], n = sliceOf(f, s), from = s * f.size;
-      if (whole) { jobs.push(() => { const part = decodeCol(c, n, r); for (let i = 0; i < n; i++) list[from + i] = part[i]; }); continue; }
+      if (whole) { jobs.push(() => { const part = decodeCol(c, n, r); for (let i = 0; i < n; i++) list[pos ? pos[from + i] : from + i] = part[i]; }); continue; }
       const part = c.k === "obj" ? decodeRecords(c, n, r, keys) : decodeCol(c, n, r);
-      for (let i = 0; i < part.length; i++) list[k++] = part[i];
-      if (keys && c.k === "obj") jobs.push(() => fillRecords(c, n, r, keys, list, from));
+      if (part.length !== n) throw new Error(`slice of ${n} records holds ${part.length}`);
+      for (let i = 0; i < n; i++) list[pos ? pos[from + i] : from + i] = part[i];
+      if (keys && c.k === "obj") jobs.push(() => fillRecords(c, n, r, keys, list, from, pos));
     }
     if (whole) jobs.push(() => { value[key] = list; });
   }
@@ -514,19 +644,57 @@ export function decodeColumns(buf: ArrayBuffer, later: Later = {}): Decoded {
  * and one record (a slice decoded when one of its records is first asked for).
  */
 export class StoredColumns {
-  private r: Reader;
   private fields: Map<string, Field[1]>;
-  private slices = new Map<string, object[]>();
+  /** text columns parsed for record() (a few: those of the rows in view), most recent last */
+  private texts = new Map<number, unknown[]>();
+  /** per list stored in another order (ListField.at): list position → stored index */
+  private stored = new Map<string, Uint32Array>();
 
-  constructor(private readonly buf: ArrayBuffer) {
-    const { h, r } = openHeader(buf);
-    this.r = r;
-    this.fields = new Map(h.fields);
+  private readonly r: Reader;
+  private readonly buf: ArrayBuffer | null;
+
+  /**
+   * The stored form's bytes (after any gzip; throws on bytes that are not the stored form), or
+   * lists encoded ahead into a Writer (encodeSlice), read where they are: no stored form is
+   * written for those.
+   */
+  constructor(from: ArrayBuffer | { w: Writer; lists: Record<string, ListField> }) {
+    if (from instanceof ArrayBuffer) {
+      const { h, r } = openHeader(from);
+      this.r = r;
+      this.fields = new Map(h.fields);
+      this.buf = from;
+    } else {
+      this.r = Reader.of(from.w);
+      this.fields = new Map(Object.entries(from.lists));
+      this.buf = null;
+    }
   }
 
-  private list(key: string): Extract<Field[1], { n: number }> | null {
+  private list(key: string): ListField | null {
     const f = this.fields.get(key);
     return f && !("json" in f) ? f : null;
+  }
+
+  private checked = new Map<string, Typed | null>();
+  /** positions(), checked once per list */
+  private positions(key: string, f: ListField): Typed | null {
+    let p = this.checked.get(key);
+    if (p === undefined) this.checked.set(key, (p = positions(f, this.r)));
+    return p;
+  }
+
+  /** Where record i of the list (in list order) is stored. */
+  private storedAt(key: string, f: ListField, i: number): number {
+    if (f.at === undefined) return i;
+    let inv = this.stored.get(key);
+    if (!inv) {
+      const pos = this.positions(key, f)!;
+      inv = new Uint32Array(f.n);
+      for (let k = 0; k < f.n; k++) inv[pos[k]] = k;
+      this.stored.set(key, inv);
+    }
+    return inv[i];
   }
 
   /** The fields that are lists (stored as slices). */
@@ -538,37 +706,77 @@ export class StoredColumns {
   /** True when every slice of the list is of records (the only lists column() and record() answer for). */
   records(key: string): boolean { return !!this.list(key)?.slices.every((c) => c.k === "obj"); }
 
-  /** `key` of every record of the list `list` (undefined where a record has no such key). */
+  /** `key` of every record of the list `list`, in list order (undefined where a record has no such key). */
   column(list: string, key: string): unknown[] {
     const f = this.list(list);
     if (!f) return [];
+    const pos = this.positions(list, f);
     const out = new Array<unknown>(f.n);
     for (let s = 0; s < f.slices.length; s++) {
       const c = f.slices[s] as Records, n = Math.min(f.size, f.n - s * f.size), from = s * f.size;
       const j = c.keys.indexOf(key);
-      if (j < 0) { for (let i = 0; i < n; i++) out[from + i] = undefined; continue; }
+      if (j < 0) { for (let i = 0; i < n; i++) out[pos ? pos[from + i] : from + i] = undefined; continue; }
       const { shapeOf, counts } = columnCounts(c, n, this.r);
       const v = decodeCol(c.cols[j], counts[j], this.r);
       const has = c.shapes.map((cols) => cols.includes(j));
-      for (let i = 0, k = 0; i < n; i++) out[from + i] = has[shapeOf ? shapeOf[i] : 0] ? v[k++] : undefined;
+      for (let i = 0, k = 0; i < n; i++) out[pos ? pos[from + i] : from + i] = has[shapeOf ? shapeOf[i] : 0] ? v[k++] : undefined;
     }
     return out;
   }
 
-  /** The i-th record of a list, without the keys in `without` (they are null in it). */
+  /**
+   * The i-th record of a list (in list order), without the keys in `without` (they are null in
+   * it), decoded alone: memory stays the columns' whatever is asked.
+   */
   record(list: string, i: number, without: ReadonlySet<string> | null = null): object | undefined {
     const f = this.list(list);
     if (!f || i < 0 || i >= f.n) return undefined;
-    const s = Math.floor(i / f.size);
-    const id = `${list}\u0000${s}`;
-    let part = this.slices.get(id);
-    if (!part) {
-      part = decodeRecords(f.slices[s] as Records, Math.min(f.size, f.n - s * f.size), this.r, without);
-      this.slices.set(id, part);
-    }
-    return part[i - s * f.size];
+    const k = this.storedAt(list, f, i);
+    const s = Math.floor(k / f.size);
+    const [out] = recordsAt(f.slices[s] as Records, Math.min(f.size, f.n - s * f.size), k - s * f.size, 1, this.r, this.texts, without);
+    for (const t of this.texts.keys()) { if (this.texts.size <= TEXTS_KEPT) break; this.texts.delete(t); }
+    return out;
   }
 
-  /** The whole value (see decodeColumns). */
-  decode(later: Later = {}): Decoded { return decodeColumns(this.buf, later); }
+  /** Records of a list by position (in list order), in the order of `at`: each slice decoded once. */
+  recordsAt(list: string, at: ArrayLike<number>, without: ReadonlySet<string> | null = null): object[] {
+    const f = this.list(list);
+    if (!f) return [];
+    const bySlice = new Map<number, number[]>();
+    for (let x = 0; x < at.length; x++) {
+      const i = at[x];
+      if (!(i >= 0 && i < f.n)) throw new RangeError(`no record ${i} in ${list}`);
+      const s = Math.floor(this.storedAt(list, f, i) / f.size);
+      let l = bySlice.get(s);
+      if (!l) bySlice.set(s, (l = []));
+      l.push(x);
+    }
+    const out = new Array<object>(at.length);
+    for (const [s, xs] of bySlice) {
+      const part = decodeRecords(f.slices[s] as Records, Math.min(f.size, f.n - s * f.size), this.r, without);
+      for (const x of xs) out[x] = part[this.storedAt(list, f, at[x]) - s * f.size];
+    }
+    return out;
+  }
+
+  /** Every record of a list in list order, each slice decoded once and let go after its last record. */
+  *inOrder(list: string): Generator<object> {
+    const f = this.list(list);
+    if (!f) return;
+    const left = f.slices.map((_, s) => Math.min(f.size, f.n - s * f.size));
+    const open = new Map<number, object[]>();
+    for (let i = 0; i < f.n; i++) {
+      const k = this.storedAt(list, f, i), s = Math.floor(k / f.size);
+      let part = open.get(s);
+      if (!part) open.set(s, (part = decodeRecords(f.slices[s] as Records, Math.min(f.size, f.n - s * f.size), this.r, null)));
+      yield part[k - s * f.size];
+      if (--left[s] === 0) open.delete(s);
+    }
+  }
+
+  /** The whole value (see decodeColumns; only for one opened from its bytes). */
+  decode(later: Later = {}): Decoded {
+    if (!this.buf) throw new Error("lists encoded ahead are not a stored form");
+    return decodeColumns(this.buf, later);
+  }
 }

@@ -1,26 +1,34 @@
 // The stored form of a Report in history, written and read in the analyzer worker: columns
 // (history/columns.ts), gzip-compressed (CompressionStream: 26 → 4.6 MB for the bench's 100,000
 // connections), a Blob that IndexedDB keeps out of the page's heap. Reopened, the connection
-// table is answered from the columns at once (a few columns read, a slice of records decoded for
-// the rows in view) while the whole Report is decoded a slice at a time behind it. Entries
-// written before (gzip JSON, worker/reportJson.ts) are read as they are.
+// table is answered from the columns at once (a few columns read, the records of the rows in view
+// decoded alone) and stays so: the connections are never decoded into objects but for an export;
+// the rest of the Report is decoded a slice at a time behind the table. A fresh analysis keeps its
+// connections in the same columns (worker/connectionColumns.ts), and its stored form is written
+// around them. Entries written before (gzip JSON, worker/reportJson.ts) are read as they are.
 import type { Connection, Report } from "../core/report";
 import { kerberosPrincipals } from "../ui/model";
-import { ReportIndex, type ConnectionRow, type StoredTable, type TableFields } from "../worker/reportIndex";
+import { ReportIndex, type ConnectionRow, type StoredTable } from "../worker/reportIndex";
 import { checkedReport } from "../worker/reportJson";
-import { COLUMNS_FORMAT, encodeColumns, isColumns, pause, StoredColumns, type Decoded } from "./columns";
+import { COLUMNS_FORMAT, encodeColumns, isColumns, pause, StoredColumns, type Decoded, type ListField, type Writer } from "./columns";
 
 export { COLUMNS_FORMAT };
 
-/** Below this many connections a reopened Report is decoded whole at once (a few ms). */
+/** Below this many connections a reopened Report is decoded whole at once (a few ms); from it on, its connections stay columns. */
 const TABLE_FIRST = 5000;
 
 /** What a table row leaves out (rowOf): its records are decoded without them. */
 const WITHOUT = new Set(["phases", "ladder"]);
 
-/** The Report in its stored form (the worker keeps answering between slices). */
-export async function writeStored(report: Report, between: () => Promise<void> = pause): Promise<Blob> {
-  const raw = new Blob(await encodeColumns(report, between));
+/** Lists of a Report encoded ahead (the worker's connection records: worker/connectionColumns.ts). */
+export interface Ahead { writer: Writer; lists: Record<string, ListField> }
+
+/**
+ * The Report in its stored form (the worker keeps answering between slices); `ahead`: the lists
+ * already in columns, stored as they are (their fields in `report` are not read).
+ */
+export async function writeStored(report: Report, between: () => Promise<void> = pause, ahead?: Ahead): Promise<Blob> {
+  const raw = new Blob(await encodeColumns(report, between, ahead?.writer, ahead?.lists));
   const gz = await new Response(raw.stream().pipeThrough(new CompressionStream("gzip"))).blob();
   return gz.slice(0, gz.size, COLUMNS_FORMAT);
 }
@@ -37,33 +45,42 @@ async function bytesOf(blob: Blob): Promise<ArrayBuffer> {
   } catch (e) { throw damaged(blob, e); }
 }
 
-/** The connection table of a stored form (see StoredTable), or null when its connections are not columns of records. */
-export function storedTable(sc: StoredColumns): StoredTable | null {
+/** Rows asked for at once beyond this many are decoded a slice at a time (the printed table), not one by one. */
+const BULK = 256;
+
+/** The client principal of each connection's Kerberos exchanges (kerberosPrincipals) from a stored form's columns. */
+export function storedPrincipals(sc: StoredColumns): Map<string, string> {
+  const [cname, realm, conn] = ["cname", "realm", "connection"].map((k) => sc.column("kerberos", k));
+  return kerberosPrincipals({ kerberos: cname.map((c, i) => ({ cname: c, realm: realm[i], connection: conn[i] })) } as unknown as Report);
+}
+
+/**
+ * The connection table of connections in columns (see StoredTable), or null when they are not
+ * columns of records. `principal`: the Kerberos client principal of each connection (shown as
+ * the user of a Kerberos connection without one, as connectionsShown does).
+ */
+export function storedTable(sc: StoredColumns, principal: Map<string, string>): StoredTable | null {
   if (!sc.records("connections")) return null;
   const col = <T>(key: string) => sc.column("connections", key) as T[];
-  // a Kerberos connection without a user shows the client principal of its exchanges (connectionsShown)
-  const [cname, realm, conn] = ["cname", "realm", "connection"].map((k) => sc.column("kerberos", k));
-  const principal = kerberosPrincipals({ kerberos: cname.map((c, i) => ({ cname: c, realm: realm[i], connection: conn[i] })) } as unknown as Report);
   const shownUser = (c: { id: string; auth: Connection["auth"]; user: string | null }) => (c.auth === "kerberos" && !c.user && principal.has(c.id) ? principal.get(c.id)! : c.user);
   return {
-    fields(): TableFields[] {
-      const id = col<string>("id"), stream = col<number>("stream"), client = col<string>("client"), server = col<string>("server");
-      const firstFrame = col<number>("firstFrame"), outcome = col<Connection["outcome"]>("outcome"), dialect = col<string | null>("dialect");
-      const auth = col<Connection["auth"]>("auth"), user = col<string | null>("user"), shares = col<Connection["shares"]>("shares");
-      const failedPhase = col<Connection["failedPhase"]>("failedPhase"), status = col<string | null>("status"), findings = col<string[]>("findings");
-      const out = new Array<TableFields>(id.length);
-      for (let i = 0; i < id.length; i++) {
-        const c = { id: id[i], stream: stream[i], client: client[i], server: server[i], firstFrame: firstFrame[i], outcome: outcome[i], dialect: dialect[i], auth: auth[i], user: user[i], shares: shares[i], failedPhase: failedPhase[i], status: status[i], findings: findings[i] };
-        c.user = shownUser(c);
-        out[i] = c;
-      }
-      return out;
+    length: sc.length("connections"),
+    rows(at: ArrayLike<number>, detail: boolean): ConnectionRow[] {
+      const without = detail ? null : WITHOUT;
+      const list = (at.length > BULK ? sc.recordsAt("connections", at, without) : Array.from(at, (i) => sc.record("connections", i, without)!)) as Connection[];
+      return list.map((c) => {
+        const user = shownUser(c);
+        const shown = user === c.user ? c : { ...c, user };
+        if (detail) return shown;
+        const { ladder: _l, phases: _p, ...row } = shown;
+        return row;
+      });
     },
-    row(i: number): ConnectionRow {
-      const c = sc.record("connections", i, WITHOUT) as Connection;
-      const user = shownUser(c);
-      const { ladder: _l, phases: _p, ...row } = user === c.user ? c : { ...c, user };
-      return row;
+    inOrder: () => sc.inOrder("connections") as Iterable<Connection>,
+    column: (key) => {
+      if (key !== "user") return sc.column("connections", key);
+      const [id, auth, user] = [col<string>("id"), col<Connection["auth"]>("auth"), col<string | null>("user")];
+      return user.map((u, i) => shownUser({ id: id[i], auth: auth[i], user: u }));
     },
   };
 }
@@ -102,22 +119,26 @@ export async function openStored(blob: Blob): Promise<Reopened> {
   }
   let sc: StoredColumns;
   try { sc = new StoredColumns(buf); } catch (e) { throw damaged(blob, e); }
-  const table = sc.length("connections") >= TABLE_FIRST ? storedTable(sc) : null;
+  let table: StoredTable | null;
   let decoded: Decoded | null;
-  // a large one: every list a slice at a time, behind the table (the head at once)
-  try { decoded = sc.decode(table ? { fields: sc.lists() } : {}); } catch (e) { throw damaged(blob, e); }
+  // a large one: its connections stay columns (the table reads them); every other list is decoded
+  // a slice at a time, behind the table (the head at once)
+  try {
+    table = sc.length("connections") >= TABLE_FIRST ? storedTable(sc, storedPrincipals(sc)) : null;
+    decoded = sc.decode(table ? { fields: sc.lists().filter((k) => k !== "connections"), skip: ["connections"] } : {});
+  } catch (e) { throw damaged(blob, e); }
   const report = decoded.value as unknown as Report;
   if (!table) {
     try { await decoded.rest(async () => {}); } catch (e) { throw damaged(blob, e); }
     return done(new ReportIndex(checkedReport(report)));
   }
-  const index = new ReportIndex(report, table);
+  const index = new ReportIndex(report, table, true);
   let started: Promise<void> | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const whole = () => {
     clearTimeout(timer);
     if (!decoded) return started ?? Promise.reject(new Error("this report was let go"));
-    // (the stored form's bytes are let go once read: the Report holds all of it then)
+    // (the stored form's bytes stay: the connection table reads its columns there)
     started ??= decoded.rest().then(() => { decoded = null; index.complete(checkedReport(report)); }, (e) => { decoded = null; throw damaged(blob, e); });
     return started;
   };

@@ -13,9 +13,11 @@ import type { Secrets } from "../core/decrypt/secrets";
 import { keytabEntries, KEYTAB_MAX_BYTES, type KeytabEntry } from "../core/decrypt/keytab";
 import { ReportIndex, type ReportDigest, type RowQuery } from "./reportIndex";
 import { reportJsonStream } from "./reportJson";
-import { openStored, writeStored, type Reopened } from "../history/storedForm";
+import { openStored, storedTable, writeStored, type Ahead, type Reopened } from "../history/storedForm";
 import { reportToMarkdown } from "../ui/markdown";
+import { kerberosPrincipals } from "../ui/model";
 import { replicateReport } from "./synthetic";
+import { ConnectionColumns } from "./connectionColumns";
 
 export type { ProgressInfo } from "./progress";
 
@@ -52,6 +54,8 @@ export interface AnalyzeOptions {
   sliceDelayMs?: number;
   /** the benchmark's synthetic report: the capture's connections replicated to this many (worker/synthetic.ts) */
   syntheticConnections?: number;
+  /** keep the connection records in columns from this many on (connectionColumns.ts COLUMNS_FROM; tests use 0) */
+  columnsFrom?: number;
 }
 
 export interface WorkerResult {
@@ -100,13 +104,16 @@ let decryptSecrets: Secrets | null = null;
 // A stored form reopened answers the table's rows at once; anything else waits for whole() (the
 // Report decoded behind them, see history/storedForm.ts).
 const HELD_MAX = 4;
-interface Held { index: ReportIndex; whole: Reopened["whole"]; busy: Reopened["busy"]; drop: Reopened["drop"]; stored: Promise<Blob> | null; used: number }
+/** How long after an analysis kept in columns the columns sorting reads are decoded (reportIndex.ts prepare). */
+const PREPARE_AFTER_MS = 1000;
+interface Held { index: ReportIndex; whole: Reopened["whole"]; busy: Reopened["busy"]; drop: Reopened["drop"]; stored: Promise<Blob> | null; ahead: Ahead | null; used: number }
 const held = new Map<number, Held>();
 let handles = 0, uses = 0;
 
-function hold(index: ReportIndex, stored: Blob | null, reopened?: Reopened): number {
+/** `ahead`: the Report's connections in columns already (an analysis's), which its stored form is written around. */
+function hold(index: ReportIndex, stored: Blob | null, reopened?: Reopened, ahead: Ahead | null = null): number {
   const handle = ++handles;
-  held.set(handle, { index, whole: reopened?.whole ?? (() => Promise.resolve()), busy: reopened?.busy ?? (() => {}), drop: reopened?.drop ?? (() => {}), stored: stored ? Promise.resolve(stored) : null, used: ++uses });
+  held.set(handle, { index, whole: reopened?.whole ?? (() => Promise.resolve()), busy: reopened?.busy ?? (() => {}), drop: reopened?.drop ?? (() => {}), stored: stored ? Promise.resolve(stored) : null, ahead, used: ++uses });
   // forget the least recently used beyond HELD_MAX, never one the page has no stored form of yet
   while (held.size > HELD_MAX) {
     let victim: number | null = null, oldest = Infinity;
@@ -168,13 +175,32 @@ const api = {
         },
       };
       meter.update(0, true);
-      let report = await analyzeCapture(d, src, { signal, onProgress: (p) => meter.update(p.bytes), secrets });
-      if (opts.syntheticConnections) report = replicateReport(report, opts.syntheticConnections);
+      // the connection records go to a sink of this worker's (connectionColumns.ts: columns past
+      // a number of them), not Report.connections
+      const sink = new ConnectionColumns(opts.columnsFrom);
+      let report: Report;
+      if (opts.syntheticConnections) {
+        const r = replicateReport(await analyzeCapture(d, src, { signal, onProgress: (p) => meter.update(p.bytes), secrets }), opts.syntheticConnections);
+        r.connections.forEach((c, i) => sink.put(i, c));
+        report = { ...r, connections: [] };
+      } else report = await analyzeCapture(d, src, { signal, onProgress: (p) => meter.update(p.bytes), secrets, connections: sink });
+      const kept = sink.finish();
+      let index: ReportIndex, ahead: Ahead | null = null;
+      if (kept.kind === "objects") index = new ReportIndex({ ...report, connections: kept.connections });
+      else {
+        const table = storedTable(kept.columns, kerberosPrincipals(report));
+        if (!table) throw new Error("the connection records could not be kept in columns");
+        index = new ReportIndex(report, table);
+        ahead = { writer: sink.writer, lists: { connections: kept.field } };
+      }
       meter.update(file.size, true);
       const reads = chunks === reader && !reader.broken ? "reader worker" : "analyzer thread";
       const elapsedMs = performance.now() - t0;
       const doneAt = performance.timeOrigin + performance.now();
-      const handle = hold(new ReportIndex(report), null);
+      const handle = hold(index, null, undefined, ahead);
+      // the columns a sort reads, decoded once the page has its first rows (the verdict and the
+      // default order need few of them)
+      if (ahead) setTimeout(() => { if (held.get(handle)?.index === index) index.prepare(); }, PREPARE_AFTER_MS);
       return { handle, digest: heldIndex(handle).digest(), elapsedMs, wasmBytes: d.memoryBytes, reads, doneAt };
     } catch (e) {
       const err = e as Error;
@@ -222,7 +248,7 @@ const api = {
   async stored(handle: number): Promise<Blob> {
     const x = held.get(handle);
     if (!x) throw named("Error", `unknown report handle ${handle}`);
-    x.stored ??= x.whole().then(() => writeStored(x.index.report));
+    x.stored ??= x.whole().then(() => writeStored(x.index.report, undefined, x.ahead ?? undefined));
     try { return await x.stored; } catch (e) { x.stored = null; throw e; }
   },
 
@@ -245,10 +271,11 @@ const api = {
 
   /** The Report as JSON (the export), written into a Blob a list element at a time (never one string). */
   async exportJson(handle: number): Promise<Blob> {
-    const blob = await new Response(reportJsonStream((await whole(handle)).report, 2)).blob();
+    const index = await whole(handle);
+    const blob = await new Response(reportJsonStream(index.report, 2, { connections: index.connectionsInOrder() })).blob();
     return blob.slice(0, blob.size, "application/json");
   },
-  async exportMarkdown(handle: number): Promise<Blob> { return new Blob([reportToMarkdown((await whole(handle)).report)], { type: "text/markdown" }); },
+  async exportMarkdown(handle: number): Promise<Blob> { return new Blob([reportToMarkdown((await whole(handle)).withConnections())], { type: "text/markdown" }); },
 };
 
 async function testFailure(mode: "trap" | "crash", slices: number): Promise<never> {

@@ -121,18 +121,19 @@ function rowOf(c: Connection, detail: boolean): ConnectionRow {
   return row;
 }
 
-/** What the connection table's sorting and filtering read of a connection (as shown: see connectionsShown). */
-export type TableFields = Pick<Connection, "id" | "stream" | "client" | "server" | "firstFrame" | "outcome" | "dialect" | "auth" | "user" | "shares" | "failedPhase" | "status" | "findings">;
-
 /**
- * The connection table of a Report not decoded whole yet (history's stored form, read as columns:
- * history/storedTable.ts): the rows are answered from it meanwhile, in the order the Report has them.
+ * A Report's connections kept in columns, not as objects (the analysis's records,
+ * worker/connectionColumns.ts; history's stored form, history/storedForm.ts storedTable): the
+ * index reads them from there, in the order the Report has them.
  */
 export interface StoredTable {
-  /** every connection's TableFields, in Report order */
-  fields(): TableFields[];
-  /** connection i as a table row (without ladder and phases) */
-  row(i: number): ConnectionRow;
+  readonly length: number;
+  /** the connections at these places in Report order, as shown: whole with `detail`, else table rows (without ladder and phases) */
+  rows(at: ArrayLike<number>, detail: boolean): ConnectionRow[];
+  /** every record as the Report has it, in Report order (the exports) */
+  inOrder(): Iterable<Connection>;
+  /** one field of every record in Report order, as shown (a Kerberos connection's user: see connectionsShown) */
+  column(key: keyof Connection): unknown[];
 }
 
 /** The indexes of `num` in ascending order of their values, ties in index order. */
@@ -196,29 +197,34 @@ export class ReportIndex {
   private digestCache: ReportDigest | null = null;
 
   /**
-   * `table`: the rows come from there until complete() gives the whole Report (`report` is only
-   * its head meanwhile: ask nothing else of this index before). Sort orders and filters made
-   * meanwhile stay: they index the connections in Report order, which both have.
+   * `table`: the connections are read from there (`whole.connections` is empty). `partial`: until
+   * complete() gives the rest of the Report, `whole` is only its head: ask nothing but rows
+   * without detail of this index before.
    */
-  constructor(private whole: Report, private table: StoredTable | null = null) {}
+  constructor(private whole: Report, private readonly table: StoredTable | null = null, private partial = false) {}
 
+  /** The Report (without its connections where they are in a table: see connectionsInOrder). */
   get report(): Report { return this.whole; }
 
-  /** The whole Report, for an index made on a StoredTable. */
+  /** The rest of the Report, for an index made partial (its connections stay in the table). */
   complete(report: Report): void {
     this.whole = report;
-    this.table = null;
-    this.tableList = null;
-    this.shownList = this.groupList = this.digestCache = null;
-    this.byId = this.citing = null;
+    this.partial = false;
+    this.groupList = this.digestCache = null;
+    this.citing = null;
   }
 
-  /** Reads what sorting and filtering need (a reopened report does it before the user sorts). */
-  prepare(): void { void this.forTable; }
+  /** How many connections the Report has. */
+  get count(): number { return this.table ? this.table.length : this.whole.connections.length; }
 
-  private tableList: TableFields[] | null = null;
-  /** What sorting and filtering read (the shown connections, or the stored table's fields). */
-  private get forTable(): TableFields[] { return this.table ? (this.tableList ??= this.table.fields()) : this.shown; }
+  /** Every connection record as the Report has it, in Report order. */
+  connectionsInOrder(): Iterable<Connection> { return this.table ? this.table.inOrder() : this.whole.connections; }
+
+  /** The Report with its connections as objects (for the Markdown export: a copy of them made for it). */
+  withConnections(): Report { return this.table ? { ...this.whole, connections: [...this.table.inOrder()] } : this.whole; }
+
+  /** Reads the columns sorting needs most (a reopened report does it before the user sorts). */
+  prepare(): void { for (const k of ["id", "client", "server", "outcome", "firstFrame"] as const) this.column(k); }
 
   /** (made when first needed: a report reopened from history has its digest already, and its table is asked for first) */
   private get groups(): FindingGroup[] { return (this.groupList ??= groupFindings(this.report.findings, this.report.headline)); }
@@ -226,40 +232,59 @@ export class ReportIndex {
   /** The connections as the table shows them (made when rows are first asked for: the digest does not wait for it). */
   get shown(): Connection[] { return (this.shownList ??= connectionsShown(this.report)); }
 
+  /** Connection i (Report order) whole, as shown. */
+  private connectionAt(i: number): Connection {
+    return this.table ? (this.table.rows([i], true)[0] as Connection) : this.shown[i];
+  }
+
   connectionById(id: string): Connection | undefined {
-    const list = this.report.connections;
-    if (!this.byId) { this.byId = new Map(); for (let i = 0; i < list.length; i++) this.byId.set(list[i].id, i); }
+    if (!this.byId) { const ids = this.column("id") as ArrayLike<string>; this.byId = new Map(); for (let i = 0; i < ids.length; i++) this.byId.set(ids[i], i); }
     const i = this.byId.get(id);
-    return i === undefined ? undefined : this.shown[i];
+    return i === undefined ? undefined : this.connectionAt(i);
   }
 
   digest(): ReportDigest {
     if (this.digestCache) return this.digestCache;
+    if (this.partial) throw new Error("the digest of a report not decoded whole yet");
     const r = this.report;
+    // (a few columns of the connections, not their table fields: the verdict waits for this)
+    const n = this.count;
+    const outcome = this.column("outcome") as Connection["outcome"][], frame = this.column("firstFrame") as number[], ids = this.column("id") as string[];
     let problems = 0;
-    let first: Connection | null = null;
-    for (const c of r.connections) {
-      if (c.outcome !== "ok") problems++;
+    let first = -1;
+    for (let i = 0; i < n; i++) {
+      if (outcome[i] !== "ok") problems++;
       // the default ladder: the first connection in the table's default order (failures first, then frame)
-      if (!first || (OUTCOME_RANK[c.outcome] ?? 9) < (OUTCOME_RANK[first.outcome] ?? 9)
-        || ((OUTCOME_RANK[c.outcome] ?? 9) === (OUTCOME_RANK[first.outcome] ?? 9) && c.firstFrame < first.firstFrame)) first = c;
+      const rank = OUTCOME_RANK[outcome[i]] ?? 9, best = first < 0 ? 10 : OUTCOME_RANK[outcome[first]] ?? 9;
+      if (first < 0 || rank < best || (rank === best && frame[i] < frame[first])) first = i;
     }
+    const firstId = first < 0 ? null : ids[first];
     // the few connections the digest names, found in one pass (not a map of every connection)
-    const named = new Set<string>(first ? [first.id] : []);
+    const named = new Set<string>(firstId !== null ? [firstId] : []);
     for (const g of this.groups) { const c = r.findings[g.occurrences[0]].connection; if (c) named.add(c); }
     const found = new Map<string, Connection>();
-    for (const c of r.connections) if (named.has(c.id)) found.set(c.id, c);
-    const principal = kerberosPrincipals(r, named);
-    const shownOne = (id: string | null) => { const c = id ? found.get(id) : undefined; return c ? shownConnection(c, principal) : undefined; };
-    const firstFindings = first ? r.findings.filter((f) => f.connection === first!.id || f.connections?.includes(first!.id)) : [];
-    const counts = findingCounts(r);
-    const tone = reportTone(r);
+    // (as shown: from the table, or with the principals of these few only, not every connection's)
+    const principal = this.table ? null : kerberosPrincipals(r, named);
+    for (let i = 0; i < n; i++) if (named.has(ids[i])) found.set(ids[i], principal ? shownConnection(r.connections[i], principal) : this.connectionAt(i));
+    const shownOne = (id: string | null) => (id ? found.get(id) : undefined);
+    const firstFindings = firstId !== null ? r.findings.filter((f) => f.connection === firstId || f.connections?.includes(firstId)) : [];
+    // (what the digest's summaries read of the connections, for those kept in columns: their
+    // outcome, auth, failed phase, findings and decryption, and how many there are)
+    let rc = r;
+    if (this.table) {
+      const [auth, failedPhase, findings, decryption] = (["auth", "failedPhase", "findings", "decryption"] as const).map((k) => this.column(k));
+      const light = new Array<Connection>(n);
+      for (let i = 0; i < n; i++) light[i] = { outcome: outcome[i], auth: auth[i], failedPhase: failedPhase[i], findings: findings[i], decryption: decryption[i] } as Connection;
+      rc = { ...r, connections: light };
+    }
+    const counts = findingCounts(rc);
+    const tone = reportTone(rc);
     const servers = r.servers ?? [];
     const head: Report = { ...r, connections: [], findings: [], kerberos: [], servers: [], ...(r.quic ? { quic: [] } : {}) };
     this.digestCache = {
       digestVersion: DIGEST_VERSION,
       head,
-      connections: r.connections.length,
+      connections: n,
       problems,
       kerberos: r.kerberos.length,
       servers: servers.length,
@@ -268,50 +293,74 @@ export class ReportIndex {
       counts,
       findingIds: findingIds(r.findings),
       tone,
-      unusable: isUnusable(r),
-      noFindingsText: noFindingsText(r, tone),
-      noSmb: noSmbText(r),
+      unusable: isUnusable(rc),
+      noFindingsText: noFindingsText(rc, tone),
+      noSmb: noSmbText(rc),
       groups: this.groups.map(({ occurrences, ...g }) => {
         const f = r.findings[occurrences[0]];
         return { ...g, first: f, firstConnection: brief(shownOne(f.connection)) };
       }),
-      firstConnection: first ? shownOne(first.id)! : null,
+      firstConnection: firstId !== null ? shownOne(firstId)! : null,
       firstFindings,
-      decrypt: decryptSummary(r),
+      decrypt: decryptSummary(rc),
     };
     return this.digestCache;
   }
 
   // ---- the connection table ----
 
+  private columns = new Map<keyof Connection, ArrayLike<unknown>>();
+  /**
+   * One field of every connection in Report order, as shown (the user: see connectionsShown):
+   * sorting and filtering read these, never a list of every connection's table fields (from
+   * columns, 100,000 objects of them held ~200 bytes a connection). `keep`: cached.
+   */
+  private column(key: keyof Connection, keep = true): ArrayLike<unknown> {
+    let c = this.columns.get(key);
+    if (!c) {
+      c = this.table ? this.table.column(key) : key === "user" ? this.shown.map((x) => x.user) : this.whole.connections.map((x) => x[key]);
+      if (keep) this.columns.set(key, c);
+    }
+    return c;
+  }
+
+  /** The text a column of the table sorts and filters on, of connection i. */
+  private textOf(key: Exclude<SortKey, "outcome" | "first">): (i: number) => string {
+    const col = <T>(k: keyof Connection, keep = true) => this.column(k, keep) as ArrayLike<T>;
+    switch (key) {
+      case "client": { const a = col<string>("client"); return (i) => a[i]; }
+      case "server": { const a = col<string>("server"); return (i) => a[i]; }
+      case "dialect": { const a = col<string | null>("dialect"); return (i) => a[i] ?? ""; }
+      case "auth": { const a = col<Connection["auth"]>("auth"), u = col<string | null>("user"); return (i) => authText({ auth: a[i], user: u[i] }); }
+      // (each connection's shares are objects: read for this and let go)
+      case "shares": { const a = col<Connection["shares"]>("shares", false); return (i) => sharesText({ shares: a[i] } as Connection); }
+      default: {
+        const p = col<Connection["failedPhase"]>("failedPhase"), st = col<string | null>("status"), o = col<Connection["outcome"]>("outcome");
+        return (i) => failedText({ failedPhase: p[i], status: st[i], outcome: o[i] } as Connection);
+      }
+    }
+  }
+
   private order(key: SortKey): Uint32Array {
     let o = this.orders.get(key);
     if (o) return o;
-    const list = this.forTable;
-    const n = list.length;
+    const n = this.count;
+    const frames = this.column("firstFrame") as ArrayLike<number>;
     const frame = new Float64Array(n);
-    for (let i = 0; i < n; i++) frame[i] = list[i].firstFrame;
+    for (let i = 0; i < n; i++) frame[i] = frames[i];
     // every key as a number: an outcome's rank, a frame, or a string's rank among the column's distinct values
+    // (the default order, by outcome, and by frame, need no table fields: the first rows wait for nothing else)
     const rank = new Float64Array(n);
-    if (key === "outcome") for (let i = 0; i < n; i++) rank[i] = OUTCOME_RANK[list[i].outcome] ?? 9;
+    if (key === "outcome") { const out = this.column("outcome") as ArrayLike<string>; for (let i = 0; i < n; i++) rank[i] = OUTCOME_RANK[out[i]] ?? 9; }
     else if (key === "first") rank.set(frame);
     else {
-      const text = (c: TableFields): string => {
-        switch (key) {
-          case "client": return c.client;
-          case "server": return c.server;
-          case "dialect": return c.dialect ?? "";
-          case "auth": return authText(c);
-          case "shares": return sharesText(c as Connection);
-          default: return failedText(c as Connection);
-        }
-      };
+      const text = this.textOf(key);
       // each row's value as an index among the column's distinct values (in order of appearance)
       const first = new Map<string, number>();
       const distinct: string[] = [];
       const of = new Uint32Array(n);
       for (let i = 0; i < n; i++) {
-        const v = text(list[i]);
+        const v = text(i);
         let d = first.get(v);
         if (d === undefined) { d = distinct.length; first.set(v, d); distinct.push(v); }
         of[i] = d;
@@ -383,13 +432,18 @@ export class ReportIndex {
     if (this.lastFilter?.key === key) return this.lastFilter.keep;
     let keep: Uint8Array | null = null;
     if (words.length || outcome !== "all") {
-      const list = this.forTable;
-      keep = new Uint8Array(list.length);
+      const n = this.count;
+      const out = this.column("outcome") as ArrayLike<string>;
+      keep = new Uint8Array(n);
       if (words.length && !this.hay) {
-        this.hay = list.map((c) => [c.client, c.server, c.dialect ?? "", authText(c), sharesText(c as Connection), c.outcome, failedText(c as Connection), c.findings.join(" "), `stream ${c.stream}`].join(" ").toLowerCase());
+        const [client, server, dialect, auth, failed] = (["client", "server", "dialect", "auth", "failed"] as const).map((k) => this.textOf(k));
+        const shares = this.textOf("shares"), findings = this.column("findings") as ArrayLike<string[]>, stream = this.column("stream") as ArrayLike<number>;
+        const hay = new Array<string>(n);
+        for (let i = 0; i < n; i++) hay[i] = [client(i), server(i), dialect(i), auth(i), shares(i), out[i], failed(i), findings[i].join(" "), `stream ${stream[i]}`].join(" ").toLowerCase();
+        this.hay = hay;
       }
-      for (let i = 0; i < list.length; i++) {
-        const o = list[i].outcome;
+      for (let i = 0; i < n; i++) {
+        const o = out[i];
         if (outcome === "problems" && o === "ok") continue;
         if (outcome === "ok" && o !== "ok") continue;
         if (words.length) { const h = this.hay![i]; if (!words.every((w) => h.includes(w))) continue; }
@@ -427,8 +481,8 @@ export class ReportIndex {
     const offset = Math.max(0, Math.min(q.offset, v.length));
     const end = Math.min(v.length, offset + Math.max(0, q.count));
     const rows: ConnectionRow[] = [];
-    const t = this.table;
-    for (let j = offset; j < end; j++) rows.push(t ? t.row(v[j]) : rowOf(this.shown[v[j]], detail));
+    if (this.table) return { rows: this.table.rows(v.subarray(offset, end), detail), total: v.length, offset };
+    for (let j = offset; j < end; j++) rows.push(rowOf(this.shown[v[j]], detail));
     return { rows, total: v.length, offset };
   }
 

@@ -9,8 +9,12 @@ import type { Report } from "../core/report";
 /** Blob parts are joined from strings of about this size. */
 const PART_CHARS = 1 << 20;
 
-/** JSON.stringify(report, null, indent), as strings of about PART_CHARS each. */
-export function* reportJsonParts(report: Report, indent = 0): Generator<string> {
+/**
+ * JSON.stringify(report, null, indent), as strings of about PART_CHARS each. `lists`: the elements
+ * of these fields, written instead of the report's own (the connections the worker keeps in
+ * columns: read one at a time, never all at once).
+ */
+export function* reportJsonParts(report: Report, indent = 0, lists: Partial<Record<keyof Report, Iterable<unknown>>> = {}): Generator<string> {
   const nl = indent ? "\n" : "";
   const pad1 = " ".repeat(indent), pad2 = " ".repeat(indent * 2);
   const sep = indent ? ": " : ":";
@@ -20,14 +24,16 @@ export function* reportJsonParts(report: Report, indent = 0): Generator<string> 
     if (v === undefined || typeof v === "function") continue;
     buf += `${firstKey ? "" : ","}${nl}${pad1}${JSON.stringify(k)}${sep}`;
     firstKey = false;
-    if (Array.isArray(v) && v.length > 0) {
+    const own = lists[k as keyof Report];
+    if (own || (Array.isArray(v) && v.length > 0)) {
       buf += "[";
-      for (let i = 0; i < v.length; i++) {
-        const el = JSON.stringify(v[i] === undefined ? null : v[i], null, indent) ?? "null";
-        buf += `${i ? "," : ""}${nl}${pad2}${indent ? el.replace(/\n/g, `\n${pad2}`) : el}`;
+      let i = 0;
+      for (const x of own ?? (v as unknown[])) {
+        const el = JSON.stringify(x === undefined ? null : x, null, indent) ?? "null";
+        buf += `${i++ ? "," : ""}${nl}${pad2}${indent ? el.replace(/\n/g, `\n${pad2}`) : el}`;
         if (buf.length >= PART_CHARS) { yield buf; buf = ""; }
       }
-      buf += `${nl}${pad1}]`;
+      buf += i ? `${nl}${pad1}]` : "]";
     } else {
       const s = JSON.stringify(v, null, indent);
       buf += indent ? s.replace(/\n/g, `\n${pad1}`) : s;
@@ -45,8 +51,8 @@ export function reportJsonBlob(report: Report, indent = 0): Blob {
  * The same JSON as a stream, one part per task: the worker answers the page's questions (the rows of
  * the report just shown) between parts, instead of after the whole Report is written.
  */
-export function reportJsonStream(report: Report, indent = 0): ReadableStream<BufferSource> {
-  const parts = reportJsonParts(report, indent);
+export function reportJsonStream(report: Report, indent = 0, lists: Partial<Record<keyof Report, Iterable<unknown>>> = {}): ReadableStream<BufferSource> {
+  const parts = reportJsonParts(report, indent, lists);
   const enc = new TextEncoder();
   return new ReadableStream<BufferSource>({
     async pull(ctrl) {
