@@ -60,9 +60,13 @@ function groupFindings(all: Finding[]): Finding[] {
  * by one as their records are made (with their views: the rules' context is gone by then), so
  * that memory falls through the records instead of holding models, views and records at once
  * (in a capture of 50,000 failing connections the models are ~110 MB, more than the Report).
- * `folded`: the connections folded as they closed (model/fold.ts), in Report order.
+ * `folded`: the connections folded as they closed (model/fold.ts), in Report order. With `sink`,
+ * each record goes there as soon as it is made (the CLI's spool stringifies it: while it is fresh
+ * in the cache that costs about half of what it did at the end, over records gone cold in a
+ * heap of hundreds of MB) and stays in `connections` too, for the servers and the verdict; no
+ * record is changed after it is made.
  */
-function diagnosed(m: CaptureModel, folded: FoldedRows): Pick<Report, "connections" | "kerberos" | "findings"> {
+function diagnosed(m: CaptureModel, folded: FoldedRows, sink: ConnectionSink | undefined): Pick<Report, "connections" | "kerberos" | "findings"> {
   const same = m.folded?.same ?? new SharedValues();
   const { conns, kerberos, findings } = diagnosis(m, folded, same);
   // the models are not read past the records: the Report holds none of them
@@ -81,7 +85,8 @@ function diagnosed(m: CaptureModel, folded: FoldedRows): Pick<Report, "connectio
     const keep = problem ? problemLadders++ < LADDERS_PROBLEM : okLadders++ < LADDERS_OK;
     // (no rule reads the phases: made here, not held through the diagnosis)
     c.s.phases = phasesOf(c.m);
-    connections[i] = connectionRecord(c.s, c.findings, keep, same);
+    const r = (connections[i] = connectionRecord(c.s, c.findings, keep, same));
+    sink?.put(c.m.order, r);
   }
   return { connections, kerberos, findings: groupFindings(findings) };
 }
@@ -124,7 +129,7 @@ export function buildReport(m: CaptureModel, sink?: ConnectionSink): Report {
   // (nearly in order already: they fold soon after they close)
   const folded = m.folded?.rows.sort() ?? new FoldedRows(false);
   const orders = m.connections.map((c) => c.order);
-  const diag = diagnosed(m, folded);
+  const diag = diagnosed(m, folded, sink);
   m.folded = undefined;
   const { kerberos, findings } = diag;
   let connections = diag.connections;
@@ -158,11 +163,8 @@ export function buildReport(m: CaptureModel, sink?: ConnectionSink): Report {
   const v = verdictOf(report, sink ? folded.length : 0);
   report.verdict = v.verdict;
   report.headline = v.headline;
-  if (sink) {
-    // each record let go once the sink has it
-    for (let i = 0; i < connections.length; i++) { sink.put(orders[i], connections[i]); (connections as unknown[])[i] = undefined; }
-    report.connections = [];
-  }
+  // (the sink has every record: diagnosed put each as it was made)
+  if (sink) report.connections = [];
   return report;
 }
 
