@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ConnectionSink } from "../core/connectionSink";
 import type { Connection } from "../core/report";
+import { sortedIndex } from "../core/sortedIndex";
 
 /** Bytes of records written to the file at a time. */
 const WRITE_BUFFER = 256 << 10;
@@ -157,23 +158,6 @@ export class ConnectionSpool implements ConnectionSink {
   }
 }
 
-/** Indices 0…n-1 sorted by orders[i] (distinct): LSD radix, two passes of 16 bits. */
-export function sortedIndex(orders: Uint32Array, n: number): Uint32Array {
-  let idx = new Uint32Array(n);
-  let sorted = true;
-  for (let i = 0; i < n; i++) { idx[i] = i; if (i > 0 && orders[i] < orders[i - 1]) sorted = false; }
-  if (sorted) return idx;
-  let tmp = new Uint32Array(n);
-  const counts = new Uint32Array(1 << 16);
-  for (const shift of [0, 16]) {
-    counts.fill(0);
-    for (let i = 0; i < n; i++) counts[(orders[i] >>> shift) & 0xffff]++;
-    for (let d = 0, sum = 0; d < counts.length; d++) { const c = counts[d]; counts[d] = sum; sum += c; }
-    for (let k = 0; k < n; k++) { const i = idx[k]; tmp[counts[(orders[i] >>> shift) & 0xffff]++] = i; }
-    [idx, tmp] = [tmp, idx];
-  }
-  return idx;
-}
 
 /**
  * The temporary file: records appended through a write buffer. Its name is removed as soon as it

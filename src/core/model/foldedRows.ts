@@ -13,6 +13,7 @@
 import type { Connection } from "../report";
 import type { FoldedConn, FoldedSmb1 } from "./types";
 import { endpoint, ipText } from "../names";
+import { sortedIndex } from "../sortedIndex";
 
 const W = 9;
 const ORDER = 0, STREAM = 1, FIRST = 2, LAST = 3, PORTS = 4, CLIENT = 5, SERVER = 6, SESSION_FRAME = 7, FACTS = 8;
@@ -256,20 +257,9 @@ class FoldedView implements FoldedConn {
   get id(): string { return `${endpoint(this.clientIp, this.clientPort)}-${this.server}`; }
 }
 
-/** Indices 0…n-1 sorted by key(i) (32-bit, distinct): LSD radix, two passes of 16 bits. */
+/** Indices 0…n-1 sorted by key(i) (32-bit, distinct). */
 function sortedBy(n: number, key: (i: number) => number): Uint32Array {
   const keys = new Uint32Array(n);
-  let idx = new Uint32Array(n), sorted = true;
-  for (let i = 0; i < n; i++) { keys[i] = key(i); idx[i] = i; if (i > 0 && keys[i] < keys[i - 1]) sorted = false; }
-  if (sorted) return idx;
-  let tmp = new Uint32Array(n);
-  const counts = new Uint32Array(1 << 16);
-  for (const shift of [0, 16]) {
-    counts.fill(0);
-    for (let i = 0; i < n; i++) counts[(keys[i] >>> shift) & 0xffff]++;
-    for (let d = 0, sum = 0; d < counts.length; d++) { const c = counts[d]; counts[d] = sum; sum += c; }
-    for (let k = 0; k < n; k++) { const i = idx[k]; tmp[counts[(keys[i] >>> shift) & 0xffff]++] = i; }
-    [idx, tmp] = [tmp, idx];
-  }
-  return idx;
+  for (let i = 0; i < n; i++) keys[i] = key(i);
+  return sortedIndex(keys, n);
 }
