@@ -1,7 +1,9 @@
 // The connection records of a --json Report, kept out of memory while the capture is analysed
 // (issue 15): a capture of 1,000,000 SMB connections makes ~1 GB of records' JSON. Each record's
 // text goes to a temporary file as the analysis puts it; in memory stay only its order, offset and
-// length (16 bytes a record). writeJson (jsonStream.ts) writes them back in Report order.
+// length (16 bytes a record). writeJson (jsonStream.ts) writes them back in Report order. The
+// Report's per-server summary is kept here too, as its compact list (core/serverList.ts), for the
+// writer.
 //
 // The file holds user and host names: it is created 0600 in a directory of its own (mkdtemp makes
 // it 0700), and its name is removed at once (SpoolFile): no other program finds it by its name,
@@ -12,6 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ConnectionSink } from "../core/connectionSink";
 import type { Connection } from "../core/report";
+import type { ServerList } from "../core/serverList";
 import { sortedIndex } from "../core/sortedIndex";
 
 /** Bytes of records written to the file at a time. */
@@ -44,6 +47,8 @@ export class ConnectionSpool implements ConnectionSink {
   private file: SpoolFile | null = null;
   /** the records' texts when the file cannot be used */
   private texts: string[] | null = null;
+  /** the Report's servers, in place of Report.servers (ConnectionSink.servers) */
+  serverList: ServerList | null = null;
 
   /** `onFallback` is told why the records stay in memory, if they do. */
   constructor(private readonly onFallback: (why: string) => void = () => {}) {
@@ -73,6 +78,8 @@ export class ConnectionSpool implements ConnectionSink {
     if (this.texts) this.texts.push(text);
     this.n = i + 1;
   }
+
+  servers(list: ServerList): void { this.serverList = list; }
 
   /**
    * The records' texts in Report order (order ascending), comma-separated, without the array's

@@ -8,11 +8,13 @@
 // become undefined): the CLI needs nothing of a connection record after it, and what the Report
 // held can be collected while it is written. A ConnectionSpool in place of an array (the CLI's
 // --json: the connection records are in a temporary file, connectionSpool.ts) is written from
-// there, in its pieces. When the output is a pipe whose reader is slower
+// there, in its pieces; a ServerList (core/serverList.ts) in place of Report.servers, a piece of
+// its entries at a time, made for the piece. When the output is a pipe whose reader is slower
 // (smbscope --json … | jq), `write` returns false and the writer waits for `drain` before the
 // next piece: otherwise the pieces queue up in memory (measured +20 MiB peak on a
 // 5,000-connection Report).
 import { ConnectionSpool } from "./connectionSpool";
+import { ServerList } from "../core/serverList";
 
 const PIECE = 50;
 
@@ -29,6 +31,14 @@ export async function writeJson(value: Record<string, unknown>, write: Write, dr
     if (v instanceof ConnectionSpool) {
       text += "[";
       for (const piece of v.pieces()) { await put(text + piece); text = ""; }
+      text += "]";
+    } else if (v instanceof ServerList) {
+      text += "[";
+      for (let i = 0; i < v.length; i += PIECE) {
+        const piece = JSON.stringify(v.slice(i, i + PIECE));
+        await put(`${text}${i === 0 ? "" : ","}${piece.slice(1, -1)}`);
+        text = "";
+      }
       text += "]";
     } else if (Array.isArray(v) && v.length > PIECE) {
       for (let i = 0; i < v.length; i += PIECE) {

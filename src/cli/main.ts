@@ -142,7 +142,8 @@ export async function main(
           // in Report.connections' place (the same key order). Made terminal-safe piece by piece:
           // the same text as the whole made safe, escaping being character by character (and a
           // piece of the spool ends at a record's end, never inside a character)
-          const value = { ...report, connections: spool };
+          // (and the servers' compact list in Report.servers' place, if the spool took it)
+          const value = { ...report, connections: spool, ...(spool?.serverList ? { servers: spool.serverList } : {}) };
           await writeJson(value, (s) => write(stringifiedTerminalSafe(s)), drain, true);
           write("\n");
         }

@@ -3,6 +3,7 @@
 // memory does not follow the number of connections (issue 15). Without a sink (the worker, the
 // text view) the records stay in Report.connections.
 import type { Connection } from "./report";
+import type { ServerList } from "./serverList";
 
 export interface ConnectionSink {
   /**
@@ -11,4 +12,10 @@ export interface ConnectionSink {
    * before one opened earlier). The record is read during the call only.
    */
   put(order: number, record: Connection): void;
+  /**
+   * Optional: takes the per-server summary as the compact list (serverList.ts) in place of
+   * Report.servers, which is then empty: a capture with a server per connection (1,000,000 of
+   * them) made ~95 MB of objects there. Called once, before the Report is returned.
+   */
+  servers?(list: ServerList): void;
 }

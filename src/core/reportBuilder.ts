@@ -7,7 +7,6 @@ import { summarize, phasesOf, failedForKerberos } from "./model/summarize";
 import { attachIcmp } from "./model/icmp";
 import { attachDrops, pktmonReport } from "./model/pktmon";
 import { pairKerberos, failedExchange, EXPECTED_KRB_ERRORS } from "./model/kerberos";
-import { NONE, appended } from "./model/lists";
 import { KRB_ERRORS, KRB_MSG_TYPES } from "./names";
 import { diagnose } from "./diagnose";
 import { makeContext, FINDINGS_PER_ID, type ConnView } from "./diagnose/context";
@@ -16,6 +15,7 @@ import { rfc3339 } from "./eventsView";
 import { verdictOf } from "./verdict";
 import { smbOverQuic } from "./quic/flow";
 import type { ConnectionSink } from "./connectionSink";
+import { ServerList } from "./serverList";
 import { connectionRecord, SharedValues, LADDERS_OK, LADDERS_PROBLEM } from "./connectionRecord";
 
 export const GENERATOR = "smbscope 0.1.0";
@@ -154,7 +154,7 @@ export function buildReport(m: CaptureModel, sink?: ConnectionSink): Report {
     connections,
     kerberos,
     findings,
-    servers: servers(connections, orders, folded),
+    servers: servers(connections, orders, folded, sink),
   };
   const quic = smbOverQuic(m);
   if (quic.length) report.quic = quic;
@@ -182,30 +182,19 @@ function inReportOrder(conns: Connection[], orders: number[], folded: FoldedRows
 /**
  * Per server, its clients and the failed ones, in the order of each server's first connection.
  * `conns`: the records of the connections kept to the end (`orders` theirs); `folded`: the
- * folded connections (never failed). Both in Report order: walked together, in that order.
+ * folded connections (never failed). Both in Report order: walked together, in that order. A sink
+ * that takes the list (serverList.ts: compact, one server per connection in a busy capture) gets
+ * it, and Report.servers is then empty.
  */
-function servers(conns: Connection[], orders: number[], folded: FoldedRows): NonNullable<Report["servers"]> {
-  const by = new Map<string, NonNullable<Report["servers"]>[number]>();
+function servers(conns: Connection[], orders: number[], folded: FoldedRows, sink: ConnectionSink | undefined): NonNullable<Report["servers"]> {
+  const list = new ServerList(conns.length + folded.length);
   let j = 0;
-  const upTo = (order: number) => {
-    for (; j < folded.length && folded.order(j) < order; j++) {
-      const server = folded.server(j);
-      const s = by.get(server);
-      if (s) s.clients++; else by.set(server, { server, clients: 1, failed: NONE });
-    }
-  };
   for (let i = 0; i < conns.length; i++) {
-    const c = conns[i];
-    if (j < folded.length) upTo(orders[i]);
-    let s = by.get(c.server);
-    if (!s) by.set(c.server, (s = { server: c.server, clients: 0, failed: NONE }));
-    s.clients++;
-    // most servers of a busy capture have no failed client, or one: the shared empty list, and
-    // short lists of their length (model/lists.ts)
-    if (c.outcome === "failed" || c.outcome === "no-response") s.failed = appended(s.failed, { client: c.client, phase: c.failedPhase, status: c.status });
+    for (; j < folded.length && folded.order(j) < orders[i]; j++) list.addFolded(folded, j);
+    list.addRecord(conns[i]);
   }
-  upTo(Infinity);
-  // (a longer list grew by push, which keeps room for 16)
-  for (const s of by.values()) if (s.failed.length > 4) s.failed = s.failed.slice();
-  return [...by.values()];
+  for (; j < folded.length; j++) list.addFolded(folded, j);
+  list.done();
+  if (sink?.servers) { sink.servers(list); return []; }
+  return list.toArray();
 }

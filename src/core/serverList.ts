@@ -1,0 +1,132 @@
+// Report.servers as it is built: per server, its count of clients and the failed ones, in the order
+// of each server's first connection, in columns. A capture where every connection has a server of
+// its own (the smb1m bench: 1,000,000 of them, each folded) made ~95 MB of `{server, clients,
+// failed}` objects and a Map to find them; here a server whose address is IPv4 is 10 bytes in typed
+// arrays (its address, port and count) and its entry is made when it is read (slice). Only the
+// servers of the connections kept to the end (their records may list failed clients) and those not
+// at an IPv4 address are objects. Without a ConnectionSink the Report takes the objects
+// (toArray); with one, the sink may take the list itself (the CLI's --json writes it, jsonStream.ts).
+import type { Connection, Report } from "./report";
+import { NONE, appended } from "./model/lists";
+import { ipv4Bits, type FoldedRows } from "./model/foldedRows";
+import { endpoint, ipText } from "./names";
+
+export type ServerRow = NonNullable<Report["servers"]>[number];
+
+export class ServerList {
+  private ip: Uint32Array;
+  private port: Uint16Array;
+  private clients: Uint32Array;
+  private n = 0;
+  /** the servers kept as objects, by index (their `clients` set by done) */
+  private readonly rows = new Map<number, ServerRow>();
+  /** while built: open addressing over the IPv4 servers (index + 1, 0 free), and the others by text */
+  private table: Int32Array | null;
+  private readonly bits: number;
+  private byText: Map<string, number> | null = new Map();
+  private readonly bytes = new Uint8Array(16);
+
+  /** `bound`: at least the number of servers (the number of connections will do) */
+  constructor(bound: number) {
+    this.ip = new Uint32Array(bound);
+    this.port = new Uint16Array(bound);
+    this.clients = new Uint32Array(bound);
+    let bits = 4;
+    while (1 << bits < 2 * bound) bits++; // (at most half full: short probes)
+    this.bits = bits;
+    this.table = new Int32Array(1 << bits);
+  }
+
+  get length(): number { return this.n; }
+
+  /** The folded connection at index `j` of `folded` (never failed). */
+  addFolded(folded: FoldedRows, j: number): void {
+    // (an IPv4 server without its text: serverKey is the address's bits)
+    const key = folded.serverKey(j);
+    this.clients[typeof key === "number" ? this.v4(key, folded.serverPort(j)) : this.text(folded.server(j))]++;
+  }
+
+  /** A connection kept to the end, by its record. */
+  addRecord(c: Connection): void {
+    const i = this.index(c.server);
+    this.clients[i]++;
+    let s = this.rows.get(i);
+    if (!s) this.rows.set(i, (s = { server: c.server, clients: 0, failed: NONE }));
+    // most servers of a busy capture have no failed client, or one: the shared empty list, and
+    // short lists of their length (model/lists.ts)
+    if (c.outcome === "failed" || c.outcome === "no-response") s.failed = appended(s.failed, { client: c.client, phase: c.failedPhase, status: c.status });
+  }
+
+  /** Ends the building: the lookup goes, the columns keep what they hold. */
+  done(): this {
+    this.table = null;
+    this.byText = null;
+    if (this.n < this.ip.length) {
+      this.ip = this.ip.slice(0, this.n); this.port = this.port.slice(0, this.n); this.clients = this.clients.slice(0, this.n);
+    }
+    for (const [i, s] of this.rows) {
+      s.clients = this.clients[i];
+      // (a longer list grew by push, which keeps room for 16)
+      if (s.failed.length > 4) s.failed = s.failed.slice();
+    }
+    return this;
+  }
+
+  /** The entries start…end-1 (made for the caller but for the ones kept as objects). */
+  slice(start: number, end: number): ServerRow[] {
+    end = Math.min(end, this.n);
+    const out: ServerRow[] = [];
+    for (let i = start; i < end; i++) out.push(this.rows.get(i) ?? { server: this.v4Text(i), clients: this.clients[i], failed: NONE });
+    return out;
+  }
+
+  toArray(): ServerRow[] { return this.slice(0, this.n); }
+
+  /** The index of the server of endpoint text `server` (made if new). */
+  private index(server: string): number {
+    // an IPv4 endpoint as endpoint() writes it goes by its bits, as its folded connections do
+    const colon = server.lastIndexOf(":");
+    if (colon > 0) {
+      const ip = ipv4Bits(server.slice(0, colon)), port = Number(server.slice(colon + 1));
+      if (ip >= 0 && port >= 0 && port <= 0xffff && `${port}` === server.slice(colon + 1)) return this.v4(ip, port);
+    }
+    return this.text(server);
+  }
+
+  private v4(ip: number, port: number): number {
+    const t = this.table!, mask = t.length - 1;
+    let h = Math.imul(ip ^ Math.imul(port, 0x85ebca6b), 0x9e3779b1) >>> (32 - this.bits);
+    for (;; h = (h + 1) & mask) {
+      const e = t[h];
+      if (e === 0) break;
+      if (this.ip[e - 1] === ip && this.port[e - 1] === port) return e - 1;
+    }
+    const i = this.add();
+    this.ip[i] = ip; this.port[i] = port;
+    t[h] = i + 1;
+    return i;
+  }
+
+  private text(server: string): number {
+    let i = this.byText!.get(server);
+    if (i === undefined) {
+      this.byText!.set(server, (i = this.add()));
+      this.rows.set(i, { server, clients: 0, failed: NONE });
+    }
+    return i;
+  }
+
+  private add(): number {
+    if (this.n === this.ip.length) throw new RangeError("ServerList: more servers than its bound");
+    return this.n++;
+  }
+
+  /** The endpoint text of an IPv4 server, made as FoldedRows makes it (ipText, endpoint): the same text. */
+  private v4Text(i: number): string {
+    const b = this.bytes, x = this.ip[i];
+    b.fill(0, 0, 10);
+    b[10] = b[11] = 0xff;
+    b[12] = x >>> 24; b[13] = (x >>> 16) & 255; b[14] = (x >>> 8) & 255; b[15] = x & 255;
+    return endpoint(ipText(b), this.port[i]);
+  }
+}
