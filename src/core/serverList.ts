@@ -25,6 +25,8 @@ export class ServerList {
   private readonly bits: number;
   private byText: Map<string, number> | null = new Map();
   private readonly bytes = new Uint8Array(16);
+  /** the hash's key (v4) */
+  private readonly key = (Math.random() * 0x100000000) >>> 0;
 
   /** `bound`: at least the number of servers (the number of connections will do) */
   constructor(bound: number) {
@@ -95,7 +97,13 @@ export class ServerList {
 
   private v4(ip: number, port: number): number {
     const t = this.table!, mask = t.length - 1;
-    let h = Math.imul(ip ^ Math.imul(port, 0x85ebca6b), 0x9e3779b1) >>> (32 - this.bits);
+    // keyed per list and mixed whole (murmur3's finaliser): the addresses come from the capture, and
+    // a capture made to collide in a fixed hash would make every probe long (the flow table's
+    // hash-flooding bench, flood-adv); the key changes only the table's layout, never the order
+    let x = ip ^ this.key ^ Math.imul(port + 1, 0x9e3779b1);
+    x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
+    x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
+    let h = (x ^ (x >>> 16)) >>> (32 - this.bits);
     for (;; h = (h + 1) & mask) {
       const e = t[h];
       if (e === 0) break;
