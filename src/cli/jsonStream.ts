@@ -24,6 +24,18 @@ export async function writeJson(value: Record<string, unknown>, write: Write, dr
   const put = async (s: string) => { if (write(s) === false && drain) await drain(); };
   let text = "{"; // not written yet: goes out with the next piece
   let first = true;
+  /** A list of `n` entries written PIECE at a time (`slice` makes a piece; `drop`, with release, lets it go). */
+  const pieces = async (n: number, slice: (i: number, j: number) => unknown[], drop?: (i: number, j: number) => void) => {
+    text += "[";
+    for (let i = 0; i < n; i += PIECE) {
+      const piece = JSON.stringify(slice(i, i + PIECE));
+      if (release) drop?.(i, i + PIECE);
+      // a piece's own brackets are dropped (a slice: no copy): "," goes on from the last one
+      await put(`${text}${i === 0 ? "" : ","}${piece.slice(1, -1)}`);
+      text = "";
+    }
+    text += "]";
+  };
   for (const [k, v] of Object.entries(value)) {
     if (v === undefined || typeof v === "function") continue;
     text += `${first ? "" : ","}${JSON.stringify(k)}:`;
@@ -32,24 +44,9 @@ export async function writeJson(value: Record<string, unknown>, write: Write, dr
       text += "[";
       for (const piece of v.pieces()) { await put(text + piece); text = ""; }
       text += "]";
-    } else if (v instanceof ServerList) {
-      text += "[";
-      for (let i = 0; i < v.length; i += PIECE) {
-        const piece = JSON.stringify(v.slice(i, i + PIECE));
-        await put(`${text}${i === 0 ? "" : ","}${piece.slice(1, -1)}`);
-        text = "";
-      }
-      text += "]";
-    } else if (Array.isArray(v) && v.length > PIECE) {
-      for (let i = 0; i < v.length; i += PIECE) {
-        const piece = JSON.stringify(v.slice(i, i + PIECE));
-        if (release) v.fill(undefined, i, i + PIECE);
-        // a piece's own brackets are dropped (a slice: no copy): "[" opens the array, "," goes on
-        await put(`${text}${i === 0 ? "[" : ","}${piece.slice(1, -1)}`);
-        text = "";
-      }
-      text = "]";
-    } else text += JSON.stringify(v);
+    } else if (v instanceof ServerList) await pieces(v.length, (i, j) => v.slice(i, j));
+    else if (Array.isArray(v) && v.length > PIECE) await pieces(v.length, (i, j) => v.slice(i, j), (i, j) => v.fill(undefined, i, j));
+    else text += JSON.stringify(v);
   }
   await put(`${text}}`);
 }
