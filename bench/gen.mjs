@@ -9,7 +9,9 @@
 // Replicas run interleaved on a number of "lanes" (concurrent connections), packet by packet, with
 // a monotonic clock. Payload bytes are the seed's, unchanged.
 //
-//   node bench/gen.mjs KIND OUT [--bytes N] [--conns N]     KIND: mix | big | many | dense | conn1m | smb1m
+//   node bench/gen.mjs KIND OUT [--bytes N] [--conns N] [--hosts N] [--tick-us N]     KIND: mix | big | many | dense | conn1m | smb1m
+//   (--hosts: the replicas' addresses from N sets, so connections share client and server hosts
+//   as on a real network; --tick-us: at most that many µs between packets, 20 by default)
 //   node bench/gen.mjs flood|flood-adv OUT [--flows N]      a SYN scan, ordinary or hash-flooding
 //
 // Used by bench/run.mjs, which caches the output under ~/.cache/smbscope/bench/.
@@ -110,7 +112,7 @@ const portFor = (p, rep) => (p < 1024 || SERVICE_PORTS.has(p) ? p : 1024 + ((p -
 const fold = (s) => { while (s > 0xffff) s = (s & 0xffff) + (s >>> 16); return s; };
 
 /** Writes one packet of replica `rep` into `out` at `o` (record header included); returns the new offset. */
-function emit(out, o, pkt, rep, tsUs) {
+function emit(out, o, pkt, rep, tsUs, hostRep = rep) {
   const d = pkt.data, n = d.length;
   out.writeUInt32LE(Math.floor(tsUs / 1e6), o);
   out.writeUInt32LE(tsUs % 1e6, o + 4);
@@ -120,14 +122,14 @@ function emit(out, o, pkt, rep, tsUs) {
   d.copy(out, p);
   const m = pkt.meta;
   if (!m) return p + n;
-  rewrite(out, p, p + n, m, rep);
+  rewrite(out, p, p + n, m, rep, hostRep);
   const q = m.icmp;
   if (q) {
     // the ICMP checksum covers the quoted bytes (no pseudo-header): updated by the change of
     // their one's complement sum (RFC 1624), so a wrong one stays as wrong as it was
     const at = p + m.l4 + 2;
     const before = sum16(out, p + q.ip, p + q.end, p + m.l4);
-    rewrite(out, p, p + n, q, rep);
+    rewrite(out, p, p + n, q, rep, hostRep);
     const after = sum16(out, p + q.ip, p + q.end, p + m.l4);
     out.writeUInt16BE(~fold((~out.readUInt16BE(at) & 0xffff) + (~before & 0xffff) + after) & 0xffff, at);
   }
@@ -144,11 +146,12 @@ function sum16(out, from, to, base) {
 }
 
 // Rewrites the IPv4 header at p + m.ip (addresses, checksum recomputed) and the ports and
-// transport checksum after it (RFC 1624) for replica `rep`; `end`: the packet's end.
-function rewrite(out, p, end, m, rep) {
+// transport checksum after it (RFC 1624) for replica `rep` (its addresses those of replica
+// `hostRep`: replicas may share hosts); `end`: the packet's end.
+function rewrite(out, p, end, m, rep, hostRep = rep) {
   const ip = p + m.ip;
   const oldSrc = out.readUInt32BE(ip + 12), oldDst = out.readUInt32BE(ip + 16);
-  const newSrc = addrFor(m.src, rep), newDst = addrFor(m.dst, rep);
+  const newSrc = addrFor(m.src, hostRep), newDst = addrFor(m.dst, hostRep);
   out.writeUInt32BE(newSrc, ip + 12);
   out.writeUInt32BE(newDst, ip + 16);
   // IPv4 header checksum, recomputed
@@ -224,7 +227,7 @@ export function splitConnections(seed, keep) {
  * `prefixAt`: the offset of the first record boundary at or after that many bytes is returned as
  * `prefix` (for timing tshark on the start of the file).
  */
-export function generate(path, { mix, targetBytes = Infinity, replicas: maxReplicas = Infinity, lanes = 64, seed = 1, prefixAt = 200e6, onProgress }) {
+export function generate(path, { mix, targetBytes = Infinity, replicas: maxReplicas = Infinity, lanes = 64, seed = 1, prefixAt = 200e6, onProgress, hosts = 0, tickUs = 20 }) {
   const rand = rng(seed);
   const total = mix.reduce((s, m) => s + m.weight, 0);
   const pick = () => { let r = rand() * total; for (const m of mix) { if ((r -= m.weight) < 0) return m.seed; } return mix[mix.length - 1].seed; };
@@ -256,8 +259,8 @@ export function generate(path, { mix, targetBytes = Infinity, replicas: maxRepli
       onProgress?.(written);
     }
     if (!prefix && written + o >= prefixAt) prefix = written + o;
-    tsUs += 1 + Math.floor(rand() * 20);
-    o = emit(out, o, pkt, r.rep, tsUs);
+    tsUs += 1 + Math.floor(rand() * tickUs);
+    o = emit(out, o, pkt, r.rep, tsUs, hosts ? r.rep % hosts : r.rep);
     packets++;
     if (r.i >= r.seed.packets.length) {
       const n = start();
@@ -488,10 +491,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   for (let i = 0; i < rest.length; i += 2) opt[rest[i].replace(/^--/, "")] = Number(rest[i + 1]);
   const flood = kind === "flood" || kind === "flood-adv";
   const k = flood ? {} : kinds(loadSeeds())[kind];
-  if (!k || !out) { console.error("usage: node bench/gen.mjs mix|big|many|dense|conn1m|smb1m OUT [--bytes N] [--conns N]\n       node bench/gen.mjs flood|flood-adv OUT [--flows N]"); process.exit(2); }
+  if (!k || !out) { console.error("usage: node bench/gen.mjs mix|big|many|dense|conn1m|smb1m OUT [--bytes N] [--conns N] [--hosts N] [--tick-us N]\n       node bench/gen.mjs flood|flood-adv OUT [--flows N]"); process.exit(2); }
   const t = Date.now();
   const r = flood
     ? generateFlood(out, { flows: opt.flows ?? FLOOD_FLOWS, adversarial: kind === "flood-adv" })
-    : generate(out, { ...k, targetBytes: opt.bytes ?? Infinity, replicas: opt.conns ?? Infinity });
+    : generate(out, { ...k, targetBytes: opt.bytes ?? Infinity, replicas: opt.conns ?? Infinity, hosts: opt.hosts ?? 0, tickUs: opt["tick-us"] ?? 20 });
   console.log(JSON.stringify({ ...r, seconds: (Date.now() - t) / 1000, size: statSync(out).size }));
 }

@@ -19,7 +19,7 @@ function input(k: number) {
   return {
     order: k * 3 + 1, stream: k * 2, firstFrame: k * 10 + 1, lastFrame: k * 10 + 9, clientPort: (k * 7) % 65536, serverPort: k % 2 ? 445 : 139,
     clientIp, serverIp, serverOs: k % 3 ? OS : null, serverName: k % 3 ? NAME : null, shares: k % 2 ? SHARES : [],
-    sessionId, sessionFrame: k * 10 + 5,
+    sessionId, sessionFrame: k * 10 + 5, ok: k % 3 !== 1, sessions: k % 5 !== 2,
   };
 }
 
@@ -39,8 +39,9 @@ describe("folded rows", () => {
     expect(rows.length).toBe(n);
     rows.sort();
     for (let k = 0; k < n; k++) {
-      const want = input(k), got = rows.at(k);
+      const { ok, sessions, ...want } = input(k), got = rows.at(k);
       expect({ ...got }).toEqual(want);
+      expect([rows.ok(k), rows.hasSessions(k)]).toEqual([ok, sessions]);
       expect(got.id).toBe(`${want.clientIp.includes(":") ? `[${want.clientIp}]` : want.clientIp}:${want.clientPort}-${got.server}`);
       expect([rows.order(k), rows.serverIp(k), rows.serverPort(k), rows.sessionId(k), rows.sessionFrame(k), rows.shares(k)])
         .toEqual([want.order, want.serverIp, want.serverPort, want.sessionId, want.sessionFrame, want.shares]);

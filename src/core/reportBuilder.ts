@@ -101,6 +101,15 @@ function diagnosis(m: CaptureModel, folded: FoldedRows, same: SharedValues): { c
   const conns: ConnView[] = m.connections.map((c) => ({ m: c, s: summarize(c, m.lastTs, same, false), findings: [], k: undefined, hangUp: undefined }));
   const krb = pairKerberos(m.kerberos, m.connections);
   const ctx = makeContext(m, conns, krb.exchanges, folded);
+  // the connections with findings folded as they closed (model/foldDiagnosed.ts): their findings
+  // are heads the Report never shows whole, here as if the rules had added them; an error one's
+  // connection is one the fallbacks find explained (precedence.ts explainedByError)
+  const heads = m.folded?.diagnosed?.heads ?? [];
+  for (let i = 0; i < heads.length; i++) {
+    const h = heads[i];
+    ctx.findings.push(h);
+    if (h.severity === "error" && h.connection) ctx.errorOn.add(h.connection);
+  }
   for (const ex of krb.exchanges) if (ex.conn && failedExchange(ex)) failedForKerberos(ctx.viewOf.get(ex.conn)!.s, ex.conn);
   diagnose(ctx);
   // The Kerberos messages a connection depended on belong in its ladder, in time order
@@ -128,11 +137,15 @@ export function buildReport(m: CaptureModel, sink?: ConnectionSink): Report {
   attachDrops(m);
   // (nearly in order already: they fold soon after they close)
   const folded = m.folded?.rows.sort() ?? new FoldedRows(false);
-  const orders = m.connections.map((c) => c.order);
+  let orders = m.connections.map((c) => c.order);
+  const diagnosedFolds = m.folded?.diagnosed;
   const diag = diagnosed(m, folded, sink);
   m.folded = undefined;
   const { kerberos, findings } = diag;
   let connections = diag.connections;
+  // the connections with findings folded as they closed (rows of `folded` too), in Report order:
+  // what the verdict and the servers read of their records (foldDiagnosed.ts liteRecord)
+  const lite = diagnosedFolds?.count ? inOrder(diagnosedFolds.records, diagnosedFolds.orders) : null;
   const report: Report = {
     version: REPORT_VERSION,
     generator: GENERATOR,
@@ -154,18 +167,40 @@ export function buildReport(m: CaptureModel, sink?: ConnectionSink): Report {
     connections,
     kerberos,
     findings,
-    servers: servers(connections, orders, folded, sink),
+    servers: servers(connections, orders, folded, sink, lite),
   };
   const quic = smbOverQuic(m);
   if (quic.length) report.quic = quic;
   if (!sink && folded.length) report.connections = connections = inReportOrder(connections, orders, folded);
-  // (with a sink, the folded records are there already and the verdict counts them here)
-  const v = verdictOf(report, sink ? folded.length : 0);
+  // (with a sink, the folded records are there already and the verdict counts them here: the
+  // healthy ones by number, those with findings by what it reads of them)
+  else if (lite) report.connections = merged(connections, orders, lite);
+  const v = verdictOf(report, sink ? folded.length - (lite?.records.length ?? 0) : 0);
   report.verdict = v.verdict;
   report.headline = v.headline;
   // (the sink has every record: diagnosed put each as it was made)
   if (sink) report.connections = [];
   return report;
+}
+
+/** Records with their Report orders, in Report order. */
+interface Ordered { records: Connection[]; orders: number[] }
+
+/** `records` (with `orders`, in fold order) in Report order. */
+function inOrder(records: Connection[], orders: number[]): Ordered {
+  const ix = orders.map((_, i) => i).sort((a, b) => orders[a] - orders[b]);
+  return { records: ix.map((i) => records[i]), orders: ix.map((i) => orders[i]) };
+}
+
+/** The records of the connections kept to the end (`orders` theirs) and `more`, both in Report order, merged. */
+function merged(conns: Connection[], orders: number[], more: Ordered): Connection[] {
+  const out: Connection[] = new Array(conns.length + more.records.length);
+  let i = 0, j = 0, k = 0;
+  while (i < conns.length || j < more.records.length) {
+    if (j >= more.records.length || (i < conns.length && orders[i] < more.orders[j])) out[k++] = conns[i++];
+    else out[k++] = more.records[j++];
+  }
+  return out;
 }
 
 /** The records of the connections kept to the end and of the folded ones (both in Report order), merged. */
@@ -182,18 +217,28 @@ function inReportOrder(conns: Connection[], orders: number[], folded: FoldedRows
 /**
  * Per server, its clients and the failed ones, in the order of each server's first connection.
  * `conns`: the records of the connections kept to the end (`orders` theirs); `folded`: the
- * folded connections (never failed). Both in Report order: walked together, in that order. A sink
+ * folded connections, of which `lite` are those with findings (their records as the verdict reads them). Both in Report order: walked together, in that order. A sink
  * that takes the list (serverList.ts: compact, one server per connection in a busy capture) gets
  * it, and Report.servers is then empty.
  */
-function servers(conns: Connection[], orders: number[], folded: FoldedRows, sink: ConnectionSink | undefined): NonNullable<Report["servers"]> {
+function servers(conns: Connection[], orders: number[], folded: FoldedRows, sink: ConnectionSink | undefined, lite: Ordered | null): NonNullable<Report["servers"]> {
   const list = new ServerList(conns.length + folded.length);
+  // a folded connection with findings that failed is a failed client of its server (its record
+  // says how); the others count as clients only
+  let p = 0;
+  const addFolded = (j: number) => {
+    const o = folded.order(j);
+    while (lite && p < lite.orders.length && lite.orders[p] < o) p++;
+    const r = lite && p < lite.orders.length && lite.orders[p] === o ? lite.records[p] : null;
+    if (r && (r.outcome === "failed" || r.outcome === "no-response")) list.addRecord(r);
+    else list.addFolded(folded, j);
+  };
   let j = 0;
   for (let i = 0; i < conns.length; i++) {
-    for (; j < folded.length && folded.order(j) < orders[i]; j++) list.addFolded(folded, j);
+    for (; j < folded.length && folded.order(j) < orders[i]; j++) addFolded(j);
     list.addRecord(conns[i]);
   }
-  for (; j < folded.length; j++) list.addFolded(folded, j);
+  for (; j < folded.length; j++) addFolded(j);
   list.done();
   if (sink?.servers) { sink.servers(list); return []; }
   return list.toArray();

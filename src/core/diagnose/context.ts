@@ -101,6 +101,8 @@ export interface DiagnoseContext {
   folded: FoldedRows;
   /** lookups of the folded connections (their indices in `folded`) by host key (hostKey), of the hosts of `conns` only: no rule asks of others */
   foldedIndex?: { byServer?: FoldedIndex; byClient?: FoldedIndex; byPair?: Map<HostKey, FoldedIndex>; bySession?: Map<HostKey, Map<bigint, number[]>> };
+  /** a connection diagnosed alone (diagnose/alone.ts): every finding kept as its head, no texts */
+  headsOnly: boolean;
 }
 
 type HostKey = number | string;
@@ -133,7 +135,7 @@ const after = (a: Place, b: Place) => (a.rank - b.rank || a.frame - b.frame || a
 
 /** `folded`: the folded connections, in Report order (FoldedRows.sort). */
 export function makeContext(model: CaptureModel, conns: ConnView[], exchanges: KrbExchange[], folded: FoldedRows = NO_ROWS): DiagnoseContext {
-  return { model, conns, exchanges, findings: [], viewOf: new Map(conns.map((c) => [c.m, c])), whole: new Map(), errorOn: new Set(), folded };
+  return { model, conns, exchanges, findings: [], viewOf: new Map(conns.map((c) => [c.m, c])), whole: new Map(), errorOn: new Set(), folded, headsOnly: false };
 }
 
 /** An error finding added so far names this connection (as `connection` or in `connections`). */
@@ -304,6 +306,7 @@ export function add(ctx: DiagnoseContext, f: Finding | FindingHead, conn?: ConnV
   }
   // (a first id as an array of one: push would give the empty list room for 17)
   if (conn) { if (conn.findings.length === 0) conn.findings = [f.id]; else if (!conn.findings.includes(f.id)) conn.findings.push(f.id); }
+  if (ctx.headsOnly) { ctx.findings.push(bare(f)); return; }
   let kept = ctx.whole.get(f.id);
   if (!kept) ctx.whole.set(f.id, (kept = { places: [], last: 0 }));
   const rank = SEVERITY_RANK[f.severity], frame = f.frames[0] ?? 0;

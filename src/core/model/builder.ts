@@ -255,12 +255,13 @@ export class ModelBuilder implements RecordSink {
   }
 
   /**
-   * Fold closed healthy connections into their records as they close (model/fold.ts); their
+   * Fold closed connections into their records as they close (model/fold.ts; failing ones too
+   * unless `failing` is false: model/foldFailing.ts); their
    * records go to `sink` if given, else to buildReport. Off unless asked (and never with secrets:
    * analyze.ts asks only without them); before the first record.
    */
-  foldAtClose(sink: ConnectionSink | null = null): void {
-    this.folder = new Folder(sink, (c) => this.unfolded(c));
+  foldAtClose(sink: ConnectionSink | null = null, failing = true): void {
+    this.folder = new Folder(this.m, sink, (c) => this.unfolded(c), failing);
     this.m.folded = this.folder.folded;
   }
 

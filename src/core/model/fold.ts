@@ -57,7 +57,9 @@
 // empty one a connection had when the builder had dropped it but Report order kept it).
 import * as W from "../../../assembly/wire";
 import * as C from "../../../assembly/events";
-import type { ConnModel, FoldedConnections, KrbMsg } from "./types";
+import type { CaptureModel, ConnModel, FoldedConnections, KrbMsg, SessionLeg } from "./types";
+import type { Connection } from "../report";
+import { DiagnosedFolds } from "./foldDiagnosed";
 import { FoldedRows } from "./foldedRows";
 import type { EventRecord } from "../decoder/records";
 import type { ConnectionSink } from "../connectionSink";
@@ -67,6 +69,11 @@ import { statusLabel } from "../names";
 import { LIMIT_STATUSES } from "../diagnose/findings/tree-connection-limit";
 import { SMB1_IN_USE } from "../diagnose/findings/smb1-in-use";
 import { LADDERS_PROBLEM } from "../connectionRecord";
+import { KRB_PAIR_WINDOW_MS } from "./kerberos";
+import { KRB_WINDOW_MS } from "../diagnose/findings/auth-not-attempted";
+
+/** How far before a connection a Kerberos message of its client host can be read with it (kerberosClient). */
+const KRB_REACH_MS = Math.max(KRB_PAIR_WINDOW_MS, KRB_WINDOW_MS);
 
 const MORE = W.STATUS_MORE_PROCESSING_REQUIRED;
 
@@ -125,15 +132,20 @@ export class Folder {
   /** closed connections waiting for a record of a later frame than `waitFrame` */
   private waiting: ConnModel[] = [];
   private waitFrame = 0;
-  /** client hosts that spoke Kerberos as clients so far (kerberosClient) */
-  private readonly krbClients = new Set<string>();
+  /** client hosts that spoke Kerberos as clients so far (kerberosClient), with the time of the last message */
+  private readonly krbClients = new Map<string, number>();
   /** client hosts one of whose connections had a request refused STATUS_PATH_NOT_COVERED */
   private readonly notCovered = new Set<string>();
   /** per server host, the last frame a tree connect there was refused for a connection limit */
   private readonly limitedAt = new Map<string, number>();
 
-  constructor(private readonly sink: ConnectionSink | null, private readonly drop: (c: ConnModel) => void) {
-    this.folded = { rows: new FoldedRows(!sink), ladders: 0, problemLadders: 0, same: new SharedValues() };
+  /** the fold of connections with findings (model/foldDiagnosed.ts), unless turned off */
+  private readonly diagnosed: DiagnosedFolds | null;
+
+  constructor(model: CaptureModel, private readonly sink: ConnectionSink | null, private readonly drop: (c: ConnModel) => void, withFindings = true) {
+    const same = new SharedValues();
+    this.diagnosed = withFindings ? new DiagnosedFolds(model, same) : null;
+    this.folded = { rows: new FoldedRows(!sink), ladders: 0, problemLadders: 0, same, diagnosed: this.diagnosed ?? undefined };
   }
 
   /** A connection closed at frame `frame` (builder.ts closed). */
@@ -150,19 +162,23 @@ export class Folder {
     let evTs: number | undefined;
     for (const c of this.waiting) {
       if (c.lastFrame >= ev.frame) { keep.push(c); continue; } // (not past it: never seen)
-      if (!this.may(c)) continue;
+      const healthy = foldable(c);
+      if (!((healthy || this.diagnosed) && this.reach(c))) { this.diagnosed?.kept(c); continue; }
       // a Kerberos message pairs with a connection up to 1 ms after its first SESSION_SETUP
       // (model/kerberos.ts bestConnection): fold once the capture's time is past that
       const limit = (c.sessions.find((l) => l.req.frame)?.req.ts ?? c.lastTs) + 1;
       if (c.lastTs <= limit && (evTs ??= ev.tsMs()) <= limit) { keep.push(c); continue; }
-      this.fold(c);
+      if (healthy) this.fold(c);
+      else this.foldDiagnosed(c);
     }
     this.waiting = keep;
   }
 
   /** A Kerberos message the model keeps (builder.ts krb). */
   kerberos(k: KrbMsg): void {
-    this.krbClients.add(kerberosClient(k));
+    const h = kerberosClient(k);
+    // (the latest: a capture in time order, as the pairing takes it)
+    if (!(k.ts <= (this.krbClients.get(h) ?? -Infinity))) this.krbClients.set(h, k.ts);
   }
 
   /** An SMB message of `c` (after the builder read it): the refusals Folder must know of. */
@@ -178,10 +194,11 @@ export class Folder {
     else if (LIMIT_STATUSES.has(statusLabel(st >>> 0))) this.limitedAt.set(c.serverIp, ev.frame);
   }
 
-  private may(c: ConnModel): boolean {
-    if (!foldable(c)) return false;
+  /** Nothing that comes later can reach the connection: no ICMP error, Kerberos pairing, limit or referral refusal. */
+  private reach(c: ConnModel): boolean {
     if (c.syns.length && !c.synAck) return false; // an ICMP error may answer its SYN (model/icmp.ts)
-    if (this.krbClients.has(c.clientIp)) return false;
+    // a Kerberos message of its client host as early as KRB_REACH_MS before it could pair with it
+    if ((this.krbClients.get(c.clientIp) ?? -Infinity) >= c.firstTs - KRB_REACH_MS) return false;
     if (c.beyond?.referrals.length && this.notCovered.has(c.clientIp)) return false;
     if ((this.limitedAt.get(c.serverIp) ?? -1) >= c.firstFrame) return false;
     return true;
@@ -198,14 +215,7 @@ export class Folder {
     const keep = findings.length ? this.folded.problemLadders < LADDERS_PROBLEM : c.ladderKept;
     if (findings.length) { if (keep) this.folded.problemLadders++; } else if (keep) this.folded.ladders++;
     const r = connectionRecord(s, findings, keep, this.folded.same);
-    const last = c.sessions[c.sessions.length - 1].resp!;
-    this.folded.rows.push({
-      order: c.order, stream: c.stream, firstFrame: c.firstFrame, lastFrame: c.lastFrame,
-      clientPort: Number(c.client.slice(c.client.lastIndexOf(":") + 1)), serverPort: c.serverPort,
-      clientIp: c.clientIp, serverIp: c.serverIp, serverOs: r.serverOs ?? null, serverName: r.serverName ?? null,
-      // (the same few lists on most connections of a busy capture: one copy each)
-      shares: this.folded.same.texts(c.trees.map((t) => t.path)), sessionId: last.sessionId, sessionFrame: last.frame,
-    }, r);
+    this.row(c, r, true);
     if (findings.length) {
       const neg = c.negotiates[0].resp!;
       this.folded.rows.pushSmb1(neg.frame, neg.dialect!);
@@ -213,15 +223,48 @@ export class Folder {
     if (this.sink) this.sink.put(c.order, r);
     this.drop(c);
   }
+
+  /** A connection with findings, folded with its diagnosis when model/foldDiagnosed.ts says it may. */
+  private foldDiagnosed(c: ConnModel): void {
+    const a = this.diagnosed!.diagnose(c);
+    if (!a) return;
+    // (its ladder: surely past the Report's budget, foldDiagnosed.ts)
+    const r = connectionRecord(a.s, a.findings, false, this.folded.same);
+    this.row(c, r, r.outcome === "ok");
+    this.diagnosed!.folded(c, a, r);
+    if (this.sink) this.sink.put(c.order, r);
+    this.drop(c);
+  }
+
+  /** The row of a folded connection (what other connections' rules read of it: foldedRows.ts). */
+  private row(c: ConnModel, r: Connection, ok: boolean): void {
+    // its one successful leg (a healthy connection's last; foldDiagnosed.ts folds no connection with more)
+    let leg: SessionLeg["resp"];
+    for (const l of c.sessions) if (l.resp && (l.resp.status >>> 0) === 0) leg = l.resp;
+    const shares: string[] = [];
+    for (const t of c.trees) if (t.resp && !isError(t.resp.status)) shares.push(t.path);
+    this.folded.rows.push({
+      order: c.order, stream: c.stream, firstFrame: c.firstFrame, lastFrame: c.lastFrame,
+      clientPort: Number(c.client.slice(c.client.lastIndexOf(":") + 1)), serverPort: c.serverPort,
+      clientIp: c.clientIp, serverIp: c.serverIp, serverOs: r.serverOs ?? null, serverName: r.serverName ?? null,
+      // the shares that connected (the same few lists on most connections of a busy capture: one copy each)
+      shares: this.folded.same.texts(shares), sessionId: leg?.sessionId, sessionFrame: leg?.frame ?? 0,
+      ok, sessions: c.sessions.length > 0,
+    }, r);
+  }
 }
 
 /**
  * The hosts that spoke Kerberos as a client: a connection from one of them must keep its model
- * whatever its own auth (an NTLM connection can be the one a failed or unanswered Kerberos
- * exchange served: KDC_UNREACHABLE on an NTLM fallback names it). The fold asks this of the
- * Kerberos messages seen before the connection is folded; those that come later are later in
- * capture time than the connection's SESSION_SETUP, past the pairing's window
- * (model/kerberos.ts bestConnection) in a capture in time order.
+ * whatever its own auth when one of their Kerberos messages is in the pairing's reach (an NTLM
+ * connection can be the one a failed or unanswered Kerberos exchange served: KDC_UNREACHABLE on
+ * an NTLM fallback names it). The pairing (model/kerberos.ts bestConnection) takes an exchange
+ * made from KRB_PAIR_WINDOW_MS before a connection to 1 ms after its first SESSION_SETUP; a
+ * ticket-granting exchange pairs with the connection of the next paired exchange, which is in
+ * that window itself; AUTH_NOT_ATTEMPTED looks as far back (its KRB_WINDOW_MS). So the fold asks
+ * for the last Kerberos message of the host seen before the connection is folded: older than
+ * that window before the connection, none before reaches it; those that come later are later
+ * in capture time than the connection's SESSION_SETUP, past the window, in a capture in time order.
  */
 export function kerberosClient(k: KrbMsg): string {
   return k.toKdc ? k.srcIp : k.dstIp;

@@ -8,8 +8,8 @@
 // Per row, 9 words: order, stream, first and last frame, the ports (client << 16 | server), the
 // client's and the server's address (an IPv4 address as its 32 bits; else an index into `v6` or
 // `texts`, said by a flag), the successful SESSION_SETUP response's frame, and the server's facts
-// (an index into `facts`: serverOs, serverName and share paths, one entry per distinct triple,
-// the few SharedValues gives); its session id in `sids`, flags in `flags`.
+// (an index into `facts`: serverOs, serverName and the paths of the shares that connected, one
+// entry per distinct triple, the few SharedValues gives); its session id in `sids`, flags in `flags`.
 import type { Connection } from "../report";
 import type { FoldedConn, FoldedSmb1 } from "./types";
 import { endpoint, ipText } from "../names";
@@ -17,8 +17,9 @@ import { sortedIndex } from "../sortedIndex";
 
 const W = 9;
 const ORDER = 0, STREAM = 1, FIRST = 2, LAST = 3, PORTS = 4, CLIENT = 5, SERVER = 6, SESSION_FRAME = 7, FACTS = 8;
-// flags: a session id; a negative one (kept as its 64 bits); each address not IPv4: IPv6 (in `v6`), other text (in `texts`)
-const HAS_SID = 1, NEG_SID = 2, CLIENT_V6 = 4, SERVER_V6 = 8, CLIENT_TEXT = 16, SERVER_TEXT = 32;
+// flags: a session id; a negative one (kept as its 64 bits); each address not IPv4: IPv6 (in `v6`), other text (in `texts`);
+// a connection with findings (model/foldDiagnosed.ts) whose outcome was not "ok", and one without SESSION_SETUP legs
+const HAS_SID = 1, NEG_SID = 2, CLIENT_V6 = 4, SERVER_V6 = 8, CLIENT_TEXT = 16, SERVER_TEXT = 32, NOT_OK = 64, NO_SESSIONS = 128;
 
 /**
  * A growable column of numbers in chunks of CHUNK elements (the first grows by doubling up to
@@ -117,6 +118,8 @@ export class FoldedRows {
     order: number; stream: number; firstFrame: number; lastFrame: number; clientPort: number; serverPort: number;
     clientIp: string; serverIp: string; serverOs: Facts["serverOs"]; serverName: Facts["serverName"]; shares: readonly string[];
     sessionId: bigint | undefined; sessionFrame: number;
+    /** its outcome was "ok"; it had SESSION_SETUP legs (always so for a healthy one: model/fold.ts foldable) */
+    ok: boolean; sessions: boolean;
   }, record: Connection): void {
     const w = this.words;
     let f = 0;
@@ -128,6 +131,8 @@ export class FoldedRows {
     w.push(r.sessionFrame);
     w.push(this.factsId(r));
     if (r.sessionId !== undefined) f |= HAS_SID | (r.sessionId < 0n ? NEG_SID : 0);
+    if (!r.ok) f |= NOT_OK;
+    if (!r.sessions) f |= NO_SESSIONS;
     this.sids.push(r.sessionId === undefined ? 0n : BigInt.asUintN(64, r.sessionId));
     this.flags.push(f);
     this.records?.push(record);
@@ -165,6 +170,10 @@ export class FoldedRows {
   serverName(i: number): Facts["serverName"] { return this.facts[this.word(this.row(i), FACTS)].serverName; }
   shares(i: number): readonly string[] { return this.facts[this.word(this.row(i), FACTS)].shares; }
   sessionId(i: number): bigint | undefined { return this.sid(this.row(i)); }
+  /** its outcome was "ok" (every healthy one; a connection with findings maybe: model/foldDiagnosed.ts) */
+  ok(i: number): boolean { return (this.flags.get(this.row(i)) & NOT_OK) === 0; }
+  /** it had SESSION_SETUP legs */
+  hasSessions(i: number): boolean { return (this.flags.get(this.row(i)) & NO_SESSIONS) === 0; }
   /** The record (no sink), once: buildReport's, which lets it go from here. */
   takeRecord(i: number): Connection {
     const p = this.row(i), r = this.records![p]!;

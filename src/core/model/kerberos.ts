@@ -19,7 +19,8 @@ export interface KrbExchange {
   conn: ConnModel | null;
 }
 
-const WINDOW_MS = 120_000;
+/** How long before a connection a Kerberos exchange may be the one that served it (bestConnection). */
+export const KRB_PAIR_WINDOW_MS = 120_000;
 
 /** An exchange that got the client no ticket: an error after pre-authentication, or no answer at all. */
 export const failedExchange = (ex: KrbExchange) =>
@@ -62,12 +63,12 @@ function bestConnection(ex: KrbExchange, name: string | null, cands: ConnModel[]
   for (let i = 0; i < cands.length; i++) { // (indexed: once per exchange, mostly before the optimizer has it)
     const c = cands[i];
     const firstSession = firstSessionTs(c);
-    if (t < c.firstTs - WINDOW_MS || t > (firstSession ?? c.lastTs) + 1 || (ok && !ok(c))) continue;
+    if (t < c.firstTs - KRB_PAIR_WINDOW_MS || t > (firstSession ?? c.lastTs) + 1 || (ok && !ok(c))) continue;
     let score = Math.abs(t - (c.negotiates[0]?.resp?.ts ?? c.firstTs));
     if (name) {
       const ns = names(c);
       if (ns.length && !ns.some((n) => sameName(n, name))) continue;
-      if (ns.length) score -= WINDOW_MS;
+      if (ns.length) score -= KRB_PAIR_WINDOW_MS;
     }
     if (score < bestScore) { bestScore = score; best = c; }
   }
@@ -161,7 +162,7 @@ export function pairKerberos(msgs: KrbMsg[], conns: ConnModel[]): { exchanges: K
     const l = attached.get(ex.client) ?? [];
     let lo = 0, hi = l.length;
     while (lo < hi) { const mid = (lo + hi) >> 1; if (tsOf(l[mid]) < t) lo = mid + 1; else hi = mid; }
-    const next = lo < l.length && tsOf(l[lo]) - t < WINDOW_MS ? l[lo] : undefined;
+    const next = lo < l.length && tsOf(l[lo]) - t < KRB_PAIR_WINDOW_MS ? l[lo] : undefined;
     if (next) { if (couldServe(next.conn!)) ex.conn = next.conn; }
     else ex.conn = bestConnection(ex, null, connsOf(ex.client), names, couldServe);
   }

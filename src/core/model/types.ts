@@ -287,6 +287,8 @@ export interface FoldedConnections {
   problemLadders: number;
   /** the records' shared values (connectionRecord.ts), for buildReport's records too */
   same: import("../connectionRecord").SharedValues;
+  /** the connections with findings folded as they closed (model/foldDiagnosed.ts), among `rows` */
+  diagnosed?: import("./foldDiagnosed").DiagnosedFolds;
 }
 
 /** A pktmon component (event 20) and what the rundown said about it (30, 65, 66, 70). */

@@ -12,7 +12,7 @@ import { serverAccount } from "./shared/server-names";
 import { explainedByError } from "./shared/precedence";
 
 const isAddress = (n: string) => /^\d{1,3}(\.\d{1,3}){3}$/.test(n) || (n.includes(":") && /^[0-9a-f:.]+$/i.test(n));
-const KRB_WINDOW_MS = 120_000;
+export const KRB_WINDOW_MS = 120_000;
 
 export const authNotAttempted: FindingModule = {
   meta: { id: "AUTH_NOT_ATTEMPTED",
@@ -58,9 +58,10 @@ export const authNotAttempted: FindingModule = {
       const l = authenticated.get(o.m.clientIp);
       if (l) l.add(o.m.serverIp); else authenticated.set(o.m.clientIp, new Set([o.m.serverIp]));
     }
-    // the folded connections authenticated too (model/fold.ts)
+    // the folded connections with legs too (model/fold.ts: all the healthy ones)
     for (const ip of clients) {
       for (const i of foldedFromClient(ctx, ip)) {
+        if (!ctx.folded.hasSessions(i)) continue;
         const l = authenticated.get(ip), server = ctx.folded.serverIp(i);
         if (l) l.add(server); else authenticated.set(ip, new Set([server]));
       }

@@ -60,7 +60,7 @@ export function tcpVerdict(ctx: DiagnoseContext, c: ConnView): TcpVerdict | null
   // Windows tries 445 and 139 together and keeps whichever answers: the client got through
   // (the first in Report order, kept to the end or folded: model/fold.ts)
   const kept = okBetween(ctx, m.clientIp, m.serverIp).find((o) => o !== c && o.m.serverPort !== m.serverPort);
-  const fi = foldedBetween(ctx, m.clientIp, m.serverIp).find((i) => ctx.folded.serverPort(i) !== m.serverPort);
+  const fi = foldedBetween(ctx, m.clientIp, m.serverIp).find((i) => ctx.folded.ok(i) && ctx.folded.serverPort(i) !== m.serverPort);
   const folded = fi === undefined ? undefined : ctx.folded.at(fi);
   const other = kept && (!folded || kept.m.order < folded.order) ? peerOf(kept) : folded;
   if (other) return { id: "PORT_139_FALLBACK", other };

@@ -1,0 +1,42 @@
+// One connection diagnosed by itself, as it closes (model/foldFailing.ts): the same rules as the
+// whole capture's diagnosis (diagnose/index.ts), over a context that holds this connection only.
+// That is the connection's diagnosis in the whole capture only where no rule reads anything else
+// of it or for it: foldFailing.ts decides where (its header says why); this file only runs it.
+// Findings are kept as heads (id, severity, connection, frames: context.ts add, headsOnly): the
+// fold takes only connections none of whose findings the Report can show whole.
+import type { CaptureModel, ConnModel } from "../model/types";
+import type { Connection, Finding } from "../report";
+import { summarize } from "../model/summarize";
+import type { SharedValues } from "../connectionRecord";
+import { makeContext, type ConnView } from "./context";
+import { diagnose } from ".";
+
+export interface Alone {
+  /** the summary, phases made (the record is made from it) */
+  s: Omit<Connection, "findings">;
+  /** its finding ids, in the order the whole diagnosis gives them */
+  findings: string[];
+  /** its findings' heads, in Report order */
+  heads: Finding[];
+}
+
+/**
+ * A model of the capture without other connections, Kerberos messages, ICMP errors, probes, QUIC
+ * flows or pktmon: what the context of one connection reads (one per analysis, its connection
+ * list set per call).
+ */
+export function aloneModel(m: CaptureModel): CaptureModel {
+  return { ...m, connections: [], kerberos: [], icmp: [], probes: [], quic: [], pktmon: null, preTcp: { netbeui: 0, ipx: 0 }, folded: undefined, error: null, warnings: [] };
+}
+
+/** `c` diagnosed alone, in `alone` (aloneModel). `c` is closed: the capture's end is not read (summarize). */
+export function diagnoseAlone(alone: CaptureModel, c: ConnModel, same: SharedValues): Alone {
+  const s = summarize(c, null, same, true);
+  const view: ConnView = { m: c, s, findings: [], k: undefined, hangUp: undefined };
+  alone.connections = [c];
+  const ctx = makeContext(alone, [view], []);
+  ctx.headsOnly = true;
+  diagnose(ctx);
+  alone.connections = [];
+  return { s, findings: view.findings, heads: ctx.findings };
+}

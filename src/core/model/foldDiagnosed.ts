@@ -1,0 +1,159 @@
+// Folding connections with findings (issue 15): a closed connection that fails, or sets up with
+// a finding, is diagnosed alone as it closes (diagnose/alone.ts) and becomes its Report record,
+// its findings' heads and a row of FoldedRows (flagged with whether it was ok and had
+// SESSION_SETUP legs), and its ConnModel goes, where that diagnosis is provably the one the whole
+// capture's would give and no Report field could tell the difference. A capture of 50,000
+// failing connections otherwise held 50,000 models (~110 MB) to the end. model/fold.ts's Folder
+// calls this for the closed connections foldable() refuses, under the conditions it keeps for
+// every fold (past the closing frame; no ICMP error can still answer its SYN; no Kerberos message
+// of its client host within the pairing's reach, and the pairing window passed; no limit or
+// referral refusal that could still read it).
+//
+// Which rules read another connection, and what, was audited module by module (the rule each
+// clause below answers is named; the modules' files say what they read). A connection folds only
+// when all of these hold:
+// 1. its diagnosis is its own (aloneSafe): not a TCP failure (tcpVerdict: a connection on the
+//    other port, even a later one, makes it PORT_139_FALLBACK; ICMP attaches at the end: the
+//    Folder's SYN clause), no PATH_NOT_COVERED (path-not-covered.ts referralsAfter reads the
+//    client's later connections), no fallback finding (AUTH_NOT_ATTEMPTED reads later
+//    connections between the same hosts; both fallbacks any connection with the same id,
+//    precedence.ts explainedByError), no lost segments, not midstream, nothing attached at the
+//    end (decryption, pktmon drops: no fold at all there), never a probe (builder.ts finish);
+// 2. what other connections' rules read of it is in its row: the server's names and Windows
+//    build, the shares that connected, its one successful session (user-session-deleted.ts
+//    origin); readers that count only connections set up fine (tcpVerdict) or with legs
+//    (auth-not-attempted.ts) read the row's flags; an error finding's connection id joins the
+//    ids the fallbacks ask of (reportBuilder.ts, from the heads);
+// 3. its ladder is surely not one the Report keeps: LADDERS_PROBLEM connections kept to the end
+//    with a failed outcome (never changed after close: summarize.ts outcomeOf; failedForKerberos
+//    only fails an ok one) come before it in Report order, so reportBuilder.ts's budget is spent
+//    before it;
+// 4. none of its findings can be shown whole (context.ts add keeps the texts of the first
+//    FINDINGS_PER_ID + 1 of an id in Report order; reportBuilder.ts groupFindings makes the group
+//    from the last of those): of each of its ids, that many findings of connections diagnosed
+//    alone and kept to the end come strictly before it (severity, then first frame). Their texts,
+//    which may read other connections (the server's names), are made at the end.
+// Otherwise the connection is kept to the end, as without this fold, and its findings' places
+// count for (4). What is kept then: LADDERS_PROBLEM failed connections, and about
+// FINDINGS_PER_ID + 1 per finding id (more only where findings come out of frame order).
+//
+// Findings of two connections never tie in Report order (each cites its own frames first), so
+// the heads merge into the end's diagnosis in any order (reportBuilder.ts diagnosis); among one
+// connection's, the alone diagnosis keeps the walk's order of emission.
+import type { CaptureModel, ConnModel } from "./types";
+import type { Connection, Finding } from "../report";
+import { outcomeOf } from "./summarize";
+import { LADDERS_PROBLEM, type SharedValues } from "../connectionRecord";
+import { FINDINGS_PER_ID, SEVERITY_RANK } from "../diagnose/context";
+import { aloneModel, diagnoseAlone, type Alone } from "../diagnose/alone";
+import { authNotAttempted } from "../diagnose/findings/auth-not-attempted";
+import connectionAbandoned from "../diagnose/findings/connection-abandoned";
+import { notCovered } from "../diagnose/findings/path-not-covered";
+
+/** Findings of an id kept whole by the Report: the first FINDINGS_PER_ID + 1 (context.ts add). */
+const WHOLE = FINDINGS_PER_ID + 1;
+
+export class DiagnosedFolds {
+  /** the folded connections' findings (heads), in fold order */
+  readonly heads: Finding[] = [];
+  /** what the verdict and the servers' summary read of their records (liteRecord), in fold order */
+  readonly records: Connection[] = [];
+  /** their Report orders, as `records` */
+  readonly orders: number[] = [];
+  /** per finding id, the places (placeKey, ascending) of the WHOLE first of the findings of
+   *  connections diagnosed alone and kept to the end */
+  private readonly places = new Map<string, number[]>();
+  /** the Report orders (ascending) of the first LADDERS_PROBLEM failed connections kept to the end */
+  private readonly failedKept: number[] = [];
+  private readonly alone: CaptureModel;
+
+  constructor(model: CaptureModel, private readonly same: SharedValues) {
+    this.alone = aloneModel(model);
+  }
+
+  get count(): number { return this.orders.length; }
+
+  /** A closed connection that stays to the end (no fold took it): counted for (3) when it failed. */
+  kept(c: ConnModel): void {
+    const l = this.failedKept;
+    // (orders mostly come in order: past the first LADDERS_PROBLEM, a later one changes nothing)
+    if (l.length >= LADDERS_PROBLEM && c.order > l[l.length - 1]) return;
+    if (outcomeOf(c, null).outcome === "ok") return;
+    insertBounded(l, c.order, LADDERS_PROBLEM);
+  }
+
+  /**
+   * `c` (closed, out of every other rule's reach: model/fold.ts) diagnosed alone, when it may fold
+   * (then the caller makes its record with `found` and folds it: folded), else null: it stays.
+   */
+  diagnose(c: ConnModel): Alone | null {
+    if (!ownShape(c)) { this.kept(c); return null; }
+    const a = diagnoseAlone(this.alone, c, this.same);
+    if (!aloneSafe(a)) { this.kept(c); return null; }
+    const l = this.failedKept;
+    let fold = l.length >= LADDERS_PROBLEM && l[LADDERS_PROBLEM - 1] < c.order;
+    for (let i = 0; fold && i < a.heads.length; i++) {
+      const p = this.places.get(a.heads[i].id);
+      fold = p !== undefined && p.length >= WHOLE && p[WHOLE - 1] < placeKey(a.heads[i]);
+    }
+    if (fold) return a;
+    // kept: diagnosed again at the end, to the same findings; their places count for others
+    for (const h of a.heads) {
+      let p = this.places.get(h.id);
+      if (!p) this.places.set(h.id, (p = []));
+      insertBounded(p, placeKey(h), WHOLE);
+    }
+    this.kept(c);
+    return null;
+  }
+
+  /** `c`, diagnosed to `a`, folded with its record `r` (the caller made its row). */
+  folded(c: ConnModel, a: Alone, r: Connection): void {
+    for (const h of a.heads) this.heads.push(h);
+    this.orders.push(c.order);
+    this.records.push(liteRecord(r));
+  }
+}
+
+/** What a rule of its own can be told from the model alone, before diagnosing it (1 above). */
+function ownShape(c: ConnModel): boolean {
+  if (c.midstream || c.gaps.length || c.decryption || c.drops || c.icmp || c.notSmb) return false;
+  // (a flow to another port that never answered in SMB is a probe: builder.ts finish)
+  if (!c.answeredSmb && !c.nbssResponse && c.serverPort !== 445 && c.serverPort !== 139) return false;
+  // TCP failures (tcpVerdict); PATH_NOT_COVERED (referralsAfter)
+  if (c.syns.length && !c.synAck) return false;
+  if (c.beyond?.refused.some((r) => r.resp && notCovered(r.resp.status)) || c.trees.some((t) => t.resp && notCovered(t.resp.status))) return false;
+  // one successful leg at most: a row keeps one session (user-session-deleted.ts origin)
+  let ok = 0;
+  for (const l of c.sessions) if (l.resp && (l.resp.status >>> 0) === 0) ok++;
+  return ok <= 1;
+}
+
+/** The connection's findings are its own (1 above): no fallback among them. */
+function aloneSafe(a: Alone): boolean {
+  for (const id of a.findings) if (id === authNotAttempted.meta.id || id === connectionAbandoned.meta.id) return false;
+  return a.s.failedPhase !== "tcp";
+}
+
+/** A finding's place in Report order among those of its id (context.ts add: severity, then first frame). */
+const placeKey = (f: Finding) => SEVERITY_RANK[f.severity] * 2 ** 32 + (f.frames[0] ?? 0);
+
+/** Inserts `v` into the ascending list `l`, which keeps its `max` smallest values. */
+function insertBounded(l: number[], v: number, max: number): void {
+  if (l.length >= max && v >= l[l.length - 1]) return;
+  let i = l.length;
+  while (i > 0 && l[i - 1] > v) i--;
+  l.splice(i, 0, v);
+  if (l.length > max) l.pop();
+}
+
+/**
+ * What the verdict (verdict.ts) and the servers' summary (serverList.ts addRecord) read of a
+ * connection record: all that stays in memory of a folded one with findings (its record went
+ * to the sink, or is kept whole in the rows without one).
+ */
+function liteRecord(r: Connection): Connection {
+  return { id: r.id, client: r.client, server: r.server, outcome: r.outcome, failedPhase: r.failedPhase, status: r.status, findings: r.findings, shares: r.shares.length ? SOME_SHARE : NO_SHARE } as unknown as Connection;
+}
+const NO_SHARE = Object.freeze([]) as unknown as Connection["shares"];
+const SOME_SHARE = Object.freeze([Object.freeze({})]) as unknown as Connection["shares"];
