@@ -129,9 +129,10 @@ function ownShape(c: ConnModel): boolean {
   return ok <= 1;
 }
 
-/** The connection's findings are its own (1 above): no fallback among them. */
+/** The connection's findings are its own (1 above): no fallback among them, none of the capture's. */
 function aloneSafe(a: Alone): boolean {
   for (const id of a.findings) if (id === authNotAttempted.meta.id || id === connectionAbandoned.meta.id) return false;
+  for (const h of a.heads) if (h.connection !== a.s.id || h.connections) return false;
   return a.s.failedPhase !== "tcp";
 }
 

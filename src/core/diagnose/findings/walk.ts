@@ -44,7 +44,7 @@ export interface Visitors {
 // (indexed loops: the walk runs once per capture, so mostly before the optimizer has it, where each
 // step of a for…of over an array makes an iterator result: ~20 MB over 50,000 connections)
 export function walk(ctx: DiagnoseContext, modules: readonly FindingModule[]): void {
-  const on = <K extends keyof Visitors>(k: K) => modules.flatMap((m) => (m.visit?.[k] ? [m.visit[k]!] : [])) as NonNullable<Visitors[K]>[];
+  const on = handlersOf(modules);
   const lists = walkListsOf(ctx);
   const tcp = on("tcp");
   for (let i = 0, l = lists.tcp; i < l.length; i++) {
@@ -83,4 +83,22 @@ export function walk(ctx: DiagnoseContext, modules: readonly FindingModule[]): v
     for (let j = 0; j < treeConnection.length; j++) treeConnection[j](ctx, c);
   }
   for (const f of on("capture")) f(ctx);
+}
+
+type Handlers = <K extends keyof Visitors>(k: K) => NonNullable<Visitors[K]>[];
+/** Per list of modules, the handlers of each kind of node, in the modules' order: made once (a
+ *  connection diagnosed alone as it closes walks too: model/foldDiagnosed.ts). */
+const handlers = new WeakMap<readonly FindingModule[], Handlers>();
+function handlersOf(modules: readonly FindingModule[]): Handlers {
+  let h = handlers.get(modules);
+  if (!h) {
+    const by = new Map<keyof Visitors, unknown[]>();
+    h = (<K extends keyof Visitors>(k: K) => {
+      let l = by.get(k);
+      if (!l) by.set(k, (l = modules.flatMap((m) => (m.visit?.[k] ? [m.visit[k]!] : []))));
+      return l as NonNullable<Visitors[K]>[];
+    }) as Handlers;
+    handlers.set(modules, h);
+  }
+  return h;
 }
