@@ -68,7 +68,7 @@ import { connectionRecord, SharedValues } from "../connectionRecord";
 import { statusLabel } from "../names";
 import { LIMIT_STATUSES } from "../diagnose/findings/tree-connection-limit";
 import { SMB1_IN_USE } from "../diagnose/findings/smb1-in-use";
-import { LADDERS_PROBLEM } from "../connectionRecord";
+import { LADDERS_OK, LADDERS_PROBLEM } from "../connectionRecord";
 import { KRB_PAIR_WINDOW_MS } from "./kerberos";
 import { KRB_WINDOW_MS } from "../diagnose/findings/auth-not-attempted";
 
@@ -226,7 +226,7 @@ export class Folder {
 
   /** A connection with findings, folded with its diagnosis when model/foldDiagnosed.ts says it may. */
   private foldDiagnosed(c: ConnModel): void {
-    const a = this.diagnosed!.diagnose(c);
+    const a = this.diagnosed!.diagnose(c, this.folded.ladders >= LADDERS_OK);
     if (!a) return;
     // (its ladder: surely past the Report's budget, foldDiagnosed.ts)
     const r = connectionRecord(a.s, a.findings, false, this.folded.same);

@@ -1,5 +1,5 @@
 // Folding connections with findings (issue 15): a closed connection that fails, or sets up with
-// a finding, is diagnosed alone as it closes (diagnose/alone.ts) and becomes its Report record,
+// a finding (or in a way model/fold.ts foldable() does not take, as with Kerberos), is diagnosed alone as it closes (diagnose/alone.ts) and becomes its Report record,
 // its findings' heads and a row of FoldedRows (flagged with whether it was ok and had
 // SESSION_SETUP legs), and its ConnModel goes, where that diagnosis is provably the one the whole
 // capture's would give and no Report field could tell the difference. A capture of 50,000
@@ -27,7 +27,8 @@
 // 3. its ladder is surely not one the Report keeps: LADDERS_PROBLEM connections kept to the end
 //    with a failed outcome (never changed after close: summarize.ts outcomeOf; failedForKerberos
 //    only fails an ok one) come before it in Report order, so reportBuilder.ts's budget is spent
-//    before it;
+//    before it; for one set up fine without a finding (one that authenticated with Kerberos,
+//    which foldable() leaves out), the healthy folds spent the ok budget (they count first);
 // 4. none of its findings can be shown whole (context.ts add keeps the texts of the first
 //    FINDINGS_PER_ID + 1 of an id in Report order; reportBuilder.ts groupFindings makes the group
 //    from the last of those): of each of its ids, that many findings of connections diagnosed
@@ -86,12 +87,15 @@ export class DiagnosedFolds {
    * `c` (closed, out of every other rule's reach: model/fold.ts) diagnosed alone, when it may fold
    * (then the caller makes its record with `found` and folds it: folded), else null: it stays.
    */
-  diagnose(c: ConnModel): Alone | null {
+  diagnose(c: ConnModel, okLaddersSpent: boolean): Alone | null {
     if (!ownShape(c)) { this.kept(c); return null; }
     const a = diagnoseAlone(this.alone, c, this.same);
     if (!aloneSafe(a)) { this.kept(c); return null; }
     const l = this.failedKept;
-    let fold = l.length >= LADDERS_PROBLEM && l[LADDERS_PROBLEM - 1] < c.order;
+    // (3): a problem to reportBuilder.ts's budget (a failed outcome or a finding) against the
+    // problems', one set up fine without a finding (Kerberos, say) against the healthy ones'
+    const problem = a.s.outcome !== "ok" || a.findings.length > 0;
+    let fold = problem ? l.length >= LADDERS_PROBLEM && l[LADDERS_PROBLEM - 1] < c.order : okLaddersSpent;
     for (let i = 0; fold && i < a.heads.length; i++) {
       const p = this.places.get(a.heads[i].id);
       fold = p !== undefined && p.length >= WHOLE && p[WHOLE - 1] < placeKey(a.heads[i]);
