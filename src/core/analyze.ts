@@ -54,7 +54,7 @@ async function decodedModel(decoder: Decoder, src: CaptureSource, opts: AnalyzeO
   // with them, as events through the decrypt stage (which the decoder feeds the few extra
   // records it needs, and which keeps some).
   const stage = hasSecrets(opts.secrets) ? decryptOn(decoder, opts.secrets, model) : null;
-  // healthy connections fold into their records as they close (model/fold.ts); not with secrets:
+  // connections fold into their records as they close (model/fold.ts, foldDiagnosed.ts); not with secrets:
   // decryption attaches to the models after the end
   if (!stage) model.foldAtClose(opts.connections ?? null);
   // the model sees the stop (the guard's `at`) before the decoder's finish, which may find the last

@@ -47,8 +47,12 @@
 // refusal could be one of those, so it is not folded; one folded before it ended before it.
 // Kerberos pairs a message with a connection of its client host from two minutes before the
 // connection to 1 ms after its first SESSION_SETUP (model/kerberos.ts bestConnection): Folder
-// folds no connection whose client host spoke Kerberos as a client before, and waits for the
-// capture's time to pass that window (a capture in time order, as the pairing takes it).
+// folds no connection whose client host spoke Kerberos as a client within that reach before it
+// (kerberosClient), and waits for the capture's time to pass that window (a capture in time
+// order, as the pairing takes it).
+//
+// A closed connection foldable() refuses (a failure, a finding, Kerberos) may still fold, under
+// the same conditions of reach, with its diagnosis made alone: model/foldDiagnosed.ts says when.
 //
 // Ladders: a folded connection keeps its ladder when the builder kept it at its close (the first
 // KEEP_LADDERS_OK healthy ones to close, builder.ts), and buildReport counts those against its ok
