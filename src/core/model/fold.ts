@@ -140,8 +140,10 @@ export class Folder {
   private readonly krbClients = new Map<string, number>();
   /** client hosts one of whose connections had a request refused STATUS_PATH_NOT_COVERED */
   private readonly notCovered = new Set<string>();
-  /** per server host, the last frame a tree connect there was refused for a connection limit */
-  private readonly limitedAt = new Map<string, number>();
+  /** per server host, the last frame a request there was refused for a connection limit, and by
+   *  which connection; and the last such frame of another connection than that one (a refused
+   *  connection is not one of those its refusal counts: tree-connection-limit.ts othersAt) */
+  private readonly limitedAt = new Map<string, { frame: number; conn: ConnModel; other: number }>();
 
   /** the fold of connections with findings (model/foldDiagnosed.ts), unless turned off */
   private readonly diagnosed: DiagnosedFolds | null;
@@ -190,12 +192,20 @@ export class Folder {
     const st = ev.u32(C.F_STATUS);
     if (st === undefined) {
       // an SMB1 DOS error: the status it stands for is the builder's to say (a limit, maybe)
-      if (ev.kind === C.EV_SMB1 && ev.u32(C.F_DOS_CLASS)) this.limitedAt.set(c.serverIp, ev.frame);
+      if (ev.kind === C.EV_SMB1 && ev.u32(C.F_DOS_CLASS)) this.limited(c, ev.frame);
       return;
     }
     if ((st >>> 0) < 0xc0000000) return;
     if ((st >>> 0) === W.STATUS_PATH_NOT_COVERED) this.notCovered.add(c.clientIp);
-    else if (LIMIT_STATUSES.has(statusLabel(st >>> 0))) this.limitedAt.set(c.serverIp, ev.frame);
+    else if (LIMIT_STATUSES.has(statusLabel(st >>> 0))) this.limited(c, ev.frame);
+  }
+
+  /** `c` had a request refused for a connection limit at `frame` (or maybe: an SMB1 DOS error). */
+  private limited(c: ConnModel, frame: number): void {
+    const l = this.limitedAt.get(c.serverIp);
+    if (!l) this.limitedAt.set(c.serverIp, { frame, conn: c, other: -1 });
+    else if (l.conn === c) l.frame = frame;
+    else { l.other = l.frame; l.frame = frame; l.conn = c; }
   }
 
   /** Nothing that comes later can reach the connection: no ICMP error, Kerberos pairing, limit or referral refusal. */
@@ -204,7 +214,9 @@ export class Folder {
     // a Kerberos message of its client host as early as KRB_REACH_MS before it could pair with it
     if ((this.krbClients.get(c.clientIp) ?? -Infinity) >= c.firstTs - KRB_REACH_MS) return false;
     if (c.beyond?.referrals.length && this.notCovered.has(c.clientIp)) return false;
-    if ((this.limitedAt.get(c.serverIp) ?? -1) >= c.firstFrame) return false;
+    // (open when another connection was refused for a limit: that refusal's texts count it)
+    const l = this.limitedAt.get(c.serverIp);
+    if (l && (l.conn === c ? l.other : l.frame) >= c.firstFrame) return false;
     return true;
   }
 
