@@ -18,6 +18,8 @@ import { buildReport } from "../src/core/reportBuilder";
 import { renderText } from "../src/cli/render";
 import type { Connection, Report } from "../src/core/report";
 import type { ConnectionSink } from "../src/core/connectionSink";
+// @ts-expect-error: the bench's generator is plain JavaScript
+import { loadSeed, generate } from "../bench/gen.mjs";
 
 const GEN = join(__dirname, "../bench/gen.mjs");
 let dir = "";
@@ -84,4 +86,26 @@ describe("fold of connections with findings", () => {
       expect(JSON.stringify({ ...sunk.report, connections: undefined })).toBe(JSON.stringify({ ...healthy.report, connections: undefined }));
     }, 240_000);
   }
+
+  it("folds connections that authenticated with Kerberos where the capture never sees the KDC (a file server's)", async () => {
+    // krb-smb-ok without its KDC exchanges, as on the file server's wire, among NTLM ones
+    const krb = loadSeed(join(__dirname, "../fixtures/krb-smb-ok.pcap"));
+    krb.packets = krb.packets.filter((p: { meta?: { sport: number; dport: number } }) => p.meta && p.meta.sport !== 88 && p.meta.dport !== 88);
+    const ntlm = loadSeed(join(__dirname, "../fixtures/smb311-ok.pcap"));
+    const file = join(dir, "krb-file-server.pcap");
+    generate(file, { mix: [{ seed: krb, weight: 1 }, { seed: ntlm, weight: 1 }], replicas: 1200, lanes: 32 });
+    const none = await run(file, "none");
+    const all = await run(file, "all");
+    const kerberos = none.report.connections.filter((c) => c.auth === "kerberos");
+    expect(kerberos.length).toBeGreaterThan(500);
+    expect(kerberos.every((c) => c.outcome === "ok" && c.findings.length === 0)).toBe(true);
+    // every Kerberos connection folded, its model gone (the NTLM ones by the healthy fold)
+    expect(all.diagnosed).toBe(kerberos.length);
+    expect(all.models).toBe(0);
+    // the same Report but for which healthy connections keep their ladders: as many of them
+    const noLadders = (r: Report) => JSON.stringify({ ...r, connections: r.connections.map((c) => ({ ...c, ladder: undefined })) });
+    expect(noLadders(all.report)).toBe(noLadders(none.report));
+    const ladders = (r: Report) => r.connections.filter((c) => c.ladder).length;
+    expect(ladders(all.report)).toBe(ladders(none.report));
+  }, 120_000);
 });

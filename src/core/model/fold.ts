@@ -58,12 +58,14 @@
 // KEEP_LADDERS_OK healthy ones to close, builder.ts), and buildReport counts those against its ok
 // budget (LADDERS_OK) before the connections kept to the end. Only a capture with more healthy
 // connections than that budget can differ from no folding: in which of them keep a ladder (the
-// empty one a connection had when the builder had dropped it but Report order kept it).
+// empty one a connection had when the builder had dropped it but Report order kept it). A
+// connection set up fine without a finding that foldable() leaves out (Kerberos) and
+// foldDiagnosed.ts folds is one of these healthy ones to the ladders.
 import * as W from "../../../assembly/wire";
 import * as C from "../../../assembly/events";
 import type { CaptureModel, ConnModel, FoldedConnections, KrbMsg, SessionLeg } from "./types";
 import type { Connection } from "../report";
-import { DiagnosedFolds } from "./foldDiagnosed";
+import { DiagnosedFolds, healthy } from "./foldDiagnosed";
 import { FoldedRows } from "./foldedRows";
 import type { EventRecord } from "../decoder/records";
 import type { ConnectionSink } from "../connectionSink";
@@ -72,7 +74,7 @@ import { connectionRecord, SharedValues } from "../connectionRecord";
 import { statusLabel } from "../names";
 import { LIMIT_STATUSES } from "../diagnose/findings/tree-connection-limit";
 import { SMB1_IN_USE } from "../diagnose/findings/smb1-in-use";
-import { LADDERS_OK, LADDERS_PROBLEM } from "../connectionRecord";
+import { LADDERS_PROBLEM } from "../connectionRecord";
 import { KRB_PAIR_WINDOW_MS } from "./kerberos";
 import { KRB_WINDOW_MS } from "../diagnose/findings/auth-not-attempted";
 
@@ -242,10 +244,13 @@ export class Folder {
 
   /** A connection with findings, folded with its diagnosis when model/foldDiagnosed.ts says it may. */
   private foldDiagnosed(c: ConnModel): void {
-    const a = this.diagnosed!.diagnose(c, this.folded.ladders >= LADDERS_OK);
+    const a = this.diagnosed!.diagnose(c);
     if (!a) return;
-    // (its ladder: surely past the Report's budget, foldDiagnosed.ts)
-    const r = connectionRecord(a.s, a.findings, false, this.folded.same);
+    // its ladder: as a healthy connection's (fold above) when it set up fine without a finding,
+    // else surely past the Report's budget (foldDiagnosed.ts)
+    const keep = healthy(a) && c.ladderKept;
+    if (keep) this.folded.ladders++;
+    const r = connectionRecord(a.s, a.findings, keep, this.folded.same);
     this.row(c, r, r.outcome === "ok");
     this.diagnosed!.folded(c, a, r);
     if (this.sink) this.sink.put(c.order, r);

@@ -27,8 +27,9 @@
 // 3. its ladder is surely not one the Report keeps: LADDERS_PROBLEM connections kept to the end
 //    with a failed outcome (never changed after close: summarize.ts outcomeOf; failedForKerberos
 //    only fails an ok one) come before it in Report order, so reportBuilder.ts's budget is spent
-//    before it; for one set up fine without a finding (one that authenticated with Kerberos,
-//    which foldable() leaves out), the healthy folds spent the ok budget (they count first);
+//    before it. One set up fine without a finding (foldable() leaves out every connection that
+//    authenticated with Kerberos: a file server's, whose capture never sees the KDC) is healthy
+//    to the Report's ladders and takes its ladder as model/fold.ts's do (`healthy`);
 // 4. none of its findings can be shown whole (context.ts add keeps the texts of the first
 //    FINDINGS_PER_ID + 1 of an id in Report order; reportBuilder.ts groupFindings makes the group
 //    from the last of those): of each of its ids, that many findings of connections diagnosed
@@ -87,15 +88,15 @@ export class DiagnosedFolds {
    * `c` (closed, out of every other rule's reach: model/fold.ts) diagnosed alone, when it may fold
    * (then the caller makes its record with `found` and folds it: folded), else null: it stays.
    */
-  diagnose(c: ConnModel, okLaddersSpent: boolean): Alone | null {
+  diagnose(c: ConnModel): Alone | null {
     if (!ownShape(c)) { this.kept(c); return null; }
     const a = diagnoseAlone(this.alone, c, this.same);
     if (!aloneSafe(a)) { this.kept(c); return null; }
+    // (3): a problem to reportBuilder.ts's budget (a failed outcome or a finding); one set up fine
+    // without a finding (Kerberos, say) takes its ladder as a healthy fold does (model/fold.ts)
+    if (healthy(a)) return a;
     const l = this.failedKept;
-    // (3): a problem to reportBuilder.ts's budget (a failed outcome or a finding) against the
-    // problems', one set up fine without a finding (Kerberos, say) against the healthy ones'
-    const problem = a.s.outcome !== "ok" || a.findings.length > 0;
-    let fold = problem ? l.length >= LADDERS_PROBLEM && l[LADDERS_PROBLEM - 1] < c.order : okLaddersSpent;
+    let fold = l.length >= LADDERS_PROBLEM && l[LADDERS_PROBLEM - 1] < c.order;
     for (let i = 0; fold && i < a.heads.length; i++) {
       const p = this.places.get(a.heads[i].id);
       fold = p !== undefined && p.length >= WHOLE && p[WHOLE - 1] < placeKey(a.heads[i]);
@@ -139,6 +140,9 @@ function aloneSafe(a: Alone): boolean {
   for (const h of a.heads) if (h.connection !== a.s.id || h.connections) return false;
   return a.s.failedPhase !== "tcp";
 }
+
+/** Set up fine without a finding: to the Report's ladders, a healthy connection (reportBuilder.ts diagnosed). */
+export const healthy = (a: Alone) => a.s.outcome === "ok" && a.findings.length === 0;
 
 /** A finding's place in Report order among those of its id (context.ts add: severity, then first frame). */
 const placeKey = (f: Finding) => SEVERITY_RANK[f.severity] * 2 ** 32 + (f.frames[0] ?? 0);
