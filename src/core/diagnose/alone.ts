@@ -1,7 +1,7 @@
-// One connection diagnosed by itself, as it closes (model/foldFailing.ts): the same rules as the
+// One connection diagnosed by itself, as it closes (model/foldDiagnosed.ts): the same rules as the
 // whole capture's diagnosis (diagnose/index.ts), over a context that holds this connection only.
 // That is the connection's diagnosis in the whole capture only where no rule reads anything else
-// of it or for it: foldFailing.ts decides where (its header says why); this file only runs it.
+// of it or for it: foldDiagnosed.ts decides where (its header says why); this file only runs it.
 // Findings are kept as heads (id, severity, connection, frames: context.ts add, headsOnly): the
 // fold takes only connections none of whose findings the Report can show whole.
 import type { CaptureModel, ConnModel } from "../model/types";

@@ -337,7 +337,9 @@ function withTexts(h: FindingHead, t: FindingTexts): Finding {
 }
 
 /** A finding the Report folds: what folding needs. */
-const bare = (f: FindingHead): Finding => ({ id: f.id, severity: f.severity, title: "", explanation: "", remediation: [], connection: f.connection, frames: f.frames });
+const bare = (f: FindingHead): Finding => ({ id: f.id, severity: f.severity, title: "", explanation: "", remediation: NO_REMEDIATION, connection: f.connection, frames: f.frames });
+/** (never in the Report: reportBuilder.ts groupFindings keeps only what folding needs of a bare one; one list for all) */
+const NO_REMEDIATION = Object.freeze([]) as unknown as Finding["remediation"];
 
 function strip(ctx: DiagnoseContext, at: number): void {
   ctx.findings[at] = bare(ctx.findings[at]);

@@ -170,13 +170,13 @@ export class Folder {
     let evTs: number | undefined;
     for (const c of this.waiting) {
       if (c.lastFrame >= ev.frame) { keep.push(c); continue; } // (not past it: never seen)
-      const healthy = foldable(c);
-      if (!((healthy || this.diagnosed) && this.reach(c))) { this.diagnosed?.kept(c); continue; }
+      const clean = foldable(c);
+      if (!((clean || this.diagnosed) && this.reach(c))) { this.diagnosed?.kept(c); continue; }
       // a Kerberos message pairs with a connection up to 1 ms after its first SESSION_SETUP
       // (model/kerberos.ts bestConnection): fold once the capture's time is past that
       const limit = (c.sessions.find((l) => l.req.frame)?.req.ts ?? c.lastTs) + 1;
       if (c.lastTs <= limit && (evTs ??= ev.tsMs()) <= limit) { keep.push(c); continue; }
-      if (healthy) this.fold(c);
+      if (clean) this.fold(c);
       else this.foldDiagnosed(c);
     }
     this.waiting = keep;
@@ -185,8 +185,9 @@ export class Folder {
   /** A Kerberos message the model keeps (builder.ts krb). */
   kerberos(k: KrbMsg): void {
     const h = kerberosClient(k);
-    // (the latest: a capture in time order, as the pairing takes it)
-    if (!(k.ts <= (this.krbClients.get(h) ?? -Infinity))) this.krbClients.set(h, k.ts);
+    // the latest (a capture in time order, as the pairing takes it); a time not a number reaches every connection
+    const t = Number.isFinite(k.ts) ? k.ts : Infinity;
+    if (t > (this.krbClients.get(h) ?? -Infinity)) this.krbClients.set(h, t);
   }
 
   /** An SMB message of `c` (after the builder read it): the refusals Folder must know of. */

@@ -1,7 +1,7 @@
 // Folding connections with findings (issue 15): a closed connection that fails, or sets up with
-// a finding (or in a way model/fold.ts foldable() does not take, as with Kerberos), is diagnosed alone as it closes (diagnose/alone.ts) and becomes its Report record,
-// its findings' heads and a row of FoldedRows (flagged with whether it was ok and had
-// SESSION_SETUP legs), and its ConnModel goes, where that diagnosis is provably the one the whole
+// a finding (or in a way model/fold.ts foldable() does not take, as with Kerberos), is diagnosed
+// alone as it closes (diagnose/alone.ts) and becomes its Report record, its findings' heads and a
+// row of FoldedRows (flagged with whether it was ok and had SESSION_SETUP legs), and its ConnModel goes, where that diagnosis is provably the one the whole
 // capture's would give and no Report field could tell the difference. A capture of 50,000
 // failing connections otherwise held 50,000 models (~110 MB) to the end. model/fold.ts's Folder
 // calls this for the closed connections foldable() refuses, under the conditions it keeps for
@@ -86,7 +86,7 @@ export class DiagnosedFolds {
 
   /**
    * `c` (closed, out of every other rule's reach: model/fold.ts) diagnosed alone, when it may fold
-   * (then the caller makes its record with `found` and folds it: folded), else null: it stays.
+   * (the caller then makes its record and row, and calls `folded`), else null: it stays.
    */
   diagnose(c: ConnModel): Alone | null {
     if (!ownShape(c)) { this.kept(c); return null; }
