@@ -138,6 +138,10 @@ export class Folder {
   /** closed connections waiting for a record of a later frame than `waitFrame` */
   private waiting: ConnModel[] = [];
   private waitFrame = 0;
+  /** then waiting for the capture's time to pass the Kerberos pairing's window, by that time */
+  private readonly later = new MinQueue<[number, ConnModel]>();
+  /** connections put in `later` so far (their order there) */
+  private closes = 0;
   /** client hosts that spoke Kerberos as clients so far (kerberosClient), with the time of the last message */
   private readonly krbClients = new Map<string, number>();
   /** client hosts one of whose connections had a request refused STATUS_PATH_NOT_COVERED */
@@ -165,21 +169,42 @@ export class Folder {
 
   /** Called with every record before it is read: folds what the capture is past. */
   before(ev: EventRecord): void {
-    if (this.waiting.length === 0 || ev.frame <= this.waitFrame) return;
-    const keep: ConnModel[] = [];
-    let evTs: number | undefined;
-    for (const c of this.waiting) {
-      if (c.lastFrame >= ev.frame) { keep.push(c); continue; } // (not past it: never seen)
-      const clean = foldable(c);
-      if (!((clean || this.diagnosed) && this.reach(c))) { this.diagnosed?.kept(c); continue; }
-      // a Kerberos message pairs with a connection up to 1 ms after its first SESSION_SETUP
-      // (model/kerberos.ts bestConnection): fold once the capture's time is past that
-      const limit = (c.sessions.find((l) => l.req.frame)?.req.ts ?? c.lastTs) + 1;
-      if (c.lastTs <= limit && (evTs ??= ev.tsMs()) <= limit) { keep.push(c); continue; }
-      if (clean) this.fold(c);
-      else this.foldDiagnosed(c);
+    if (this.waiting.length !== 0 && ev.frame > this.waitFrame) {
+      const keep: ConnModel[] = [];
+      for (const c of this.waiting) {
+        if (c.lastFrame >= ev.frame) { keep.push(c); continue; } // (not past it: never seen)
+        if (!this.may(c)) continue;
+        // a Kerberos message pairs with a connection up to 1 ms after its first SESSION_SETUP
+        // (model/kerberos.ts bestConnection): fold once the capture's time is past that
+        const limit = (c.sessions.find((l) => l.req.frame)?.req.ts ?? c.lastTs) + 1;
+        if (c.lastTs <= limit) this.later.push([this.closes++, c], limit);
+        else this.decide(c);
+      }
+      this.waiting = keep;
     }
-    this.waiting = keep;
+    // (by time, each once: a capture whose clock stands still keeps them, never scans them again)
+    if (this.later.length === 0) return;
+    const ts = ev.tsMs();
+    if (!(this.later.minKey() < ts)) return;
+    const due: [number, ConnModel][] = [];
+    while (this.later.length !== 0 && this.later.minKey() < ts) due.push(this.later.pop());
+    // in the order they closed (which of them keep a ladder can depend on it: fold above)
+    if (due.length > 1) due.sort((a, b) => a[0] - b[0]);
+    for (const [, c] of due) this.decide(c);
+  }
+
+  /** May `c` fold, as far as can be told now (nothing later makes a no a yes); else it stays to the end. */
+  private may(c: ConnModel): boolean {
+    if ((foldable(c) || this.diagnosed) && this.reach(c)) return true;
+    this.diagnosed?.kept(c);
+    return false;
+  }
+
+  /** Folds `c`, once the Kerberos pairing's window is past, if it still may (a message or a refusal may have come since). */
+  private decide(c: ConnModel): void {
+    if (!this.may(c)) return;
+    if (foldable(c)) this.fold(c);
+    else this.foldDiagnosed(c);
   }
 
   /** A Kerberos message the model keeps (builder.ts krb). */
@@ -290,4 +315,40 @@ export class Folder {
  */
 export function kerberosClient(k: KrbMsg): string {
   return k.toKdc ? k.srcIp : k.dstIp;
+}
+
+/** A binary heap of items by a number key, smallest first. */
+class MinQueue<T> {
+  private readonly keys: number[] = [];
+  private readonly items: T[] = [];
+  get length(): number { return this.keys.length; }
+  minKey(): number { return this.keys[0]; }
+  push(item: T, key: number): void {
+    const k = this.keys, it = this.items;
+    let i = k.length;
+    k.push(key); it.push(item);
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!(k[p] > key)) break;
+      k[i] = k[p]; it[i] = it[p]; i = p;
+    }
+    k[i] = key; it[i] = item;
+  }
+  pop(): T {
+    const k = this.keys, it = this.items, top = it[0];
+    const key = k.pop()!, item = it.pop()!;
+    const n = k.length;
+    if (n > 0) {
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= n) break;
+        const m = l + 1 < n && k[l + 1] < k[l] ? l + 1 : l;
+        if (!(k[m] < key)) break;
+        k[i] = k[m]; it[i] = it[m]; i = m;
+      }
+      k[i] = key; it[i] = item;
+    }
+    return top;
+  }
 }
