@@ -11,7 +11,8 @@
 //
 //   node bench/gen.mjs KIND OUT [--bytes N] [--conns N] [--hosts N] [--tick-us N]     KIND: mix | big | many | dense | conn1m | smb1m
 //   (--hosts: the replicas' addresses from N sets, so connections share client and server hosts
-//   as on a real network; --tick-us: at most that many µs between packets, 20 by default)
+//   as on a real network; --tick-us: at most that many µs between packets, 20 by default;
+//   --still 1: every packet at one time, as captures with a clock that stands still have them)
 //   node bench/gen.mjs flood|flood-adv OUT [--flows N]      a SYN scan, ordinary or hash-flooding
 //
 // Used by bench/run.mjs, which caches the output under ~/.cache/smbscope/bench/.
@@ -227,7 +228,7 @@ export function splitConnections(seed, keep) {
  * `prefixAt`: the offset of the first record boundary at or after that many bytes is returned as
  * `prefix` (for timing tshark on the start of the file).
  */
-export function generate(path, { mix, targetBytes = Infinity, replicas: maxReplicas = Infinity, lanes = 64, seed = 1, prefixAt = 200e6, onProgress, hosts = 0, tickUs = 20 }) {
+export function generate(path, { mix, targetBytes = Infinity, replicas: maxReplicas = Infinity, lanes = 64, seed = 1, prefixAt = 200e6, onProgress, hosts = 0, tickUs = 20, still = false }) {
   const rand = rng(seed);
   const total = mix.reduce((s, m) => s + m.weight, 0);
   const pick = () => { let r = rand() * total; for (const m of mix) { if ((r -= m.weight) < 0) return m.seed; } return mix[mix.length - 1].seed; };
@@ -259,7 +260,7 @@ export function generate(path, { mix, targetBytes = Infinity, replicas: maxRepli
       onProgress?.(written);
     }
     if (!prefix && written + o >= prefixAt) prefix = written + o;
-    tsUs += 1 + Math.floor(rand() * tickUs);
+    if (!still) tsUs += 1 + Math.floor(rand() * tickUs);
     o = emit(out, o, pkt, r.rep, tsUs, hosts ? r.rep % hosts : r.rep);
     packets++;
     if (r.i >= r.seed.packets.length) {
@@ -495,6 +496,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const t = Date.now();
   const r = flood
     ? generateFlood(out, { flows: opt.flows ?? FLOOD_FLOWS, adversarial: kind === "flood-adv" })
-    : generate(out, { ...k, targetBytes: opt.bytes ?? Infinity, replicas: opt.conns ?? Infinity, hosts: opt.hosts ?? 0, tickUs: opt["tick-us"] ?? 20 });
+    : generate(out, { ...k, targetBytes: opt.bytes ?? Infinity, replicas: opt.conns ?? Infinity, hosts: opt.hosts ?? 0, tickUs: opt["tick-us"] ?? 20, still: opt.still === 1 });
   console.log(JSON.stringify({ ...r, seconds: (Date.now() - t) / 1000, size: statSync(out).size }));
 }

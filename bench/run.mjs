@@ -1,4 +1,4 @@
-// smbscope benchmark (npm run bench [-- --no-big] [--only mix,many,dense,conn1m,smb1m,flood,flood-adv,big,etl] [--no-tshark] [--no-browser] [--runs N]).
+// smbscope benchmark (npm run bench [-- --no-big] [--only mix,many,dense,still,conn1m,smb1m,flood,flood-adv,big,etl] [--no-tshark] [--no-browser] [--runs N]).
 //
 // 1. Makes (or reuses, cached in ~/.cache/smbscope/bench or $SMBSCOPE_BENCH_CACHE) large captures
 //    by replicating the real captures in fixtures/ (bench/gen.mjs):
@@ -6,6 +6,7 @@
 //      many    ≥ 1 GiB: thousands of short SMB connections among unrelated HTTP (short and long)
 //              and DNS traffic
 //      dense   stress: ~50,000 SMB connections packed into 0.5 GB of short TCP and DNS
+//      still   dense's mix, 60 MB, every packet at one time (a capture whose clock stands still)
 //      conn1m  1,000,000 short unrelated TCP connections with about a thousand SMB ones
 //      smb1m   1,000,000 short SMB connections (a logon storm): nearly all healthy, ~4,000 failing
 //              in the ways the other fixtures fail (~7.7 GB)
@@ -53,6 +54,9 @@ const SPECS = [
   { name: "mix", kind: "mix", targetBytes: 1.1 * GiB },
   { name: "many", kind: "many", targetBytes: 1.1 * GiB },
   { name: "dense", kind: "dense", targetBytes: 0.5 * GiB },
+  // dense's mix with every packet at one time (a capture whose clock stands still): the fold
+  // waits for the capture's time to pass each connection's Kerberos window, which it never does
+  { name: "still", kind: "dense", targetBytes: 60 * MB, still: true },
   { name: "conn1m", kind: "conn1m", replicas: 1_000_000 },
   { name: "smb1m", kind: "smb1m", replicas: 1_000_000 },
   // hash flooding: a SYN scan of 540,000 flows, ordinary and with flows chosen to collide in the
@@ -80,7 +84,7 @@ function ensureCapture(spec, hash, seeds) {
   const t = Date.now();
   const k = kinds(seeds)[spec.kind];
   const meta = spec.flows ? generateFlood(file + ".tmp", { flows: spec.flows, adversarial: spec.kind === "flood-adv" }) : generate(file + ".tmp", {
-    ...k, targetBytes: spec.targetBytes ?? Infinity, replicas: spec.replicas ?? Infinity, seed: spec.seed ?? 1, prefixAt: PREFIX,
+    ...k, targetBytes: spec.targetBytes ?? Infinity, replicas: spec.replicas ?? Infinity, seed: spec.seed ?? 1, prefixAt: PREFIX, still: !!spec.still,
     onProgress: (b) => { if (b % (256 << 20) < (16 << 20)) process.stderr.write("."); },
   });
   spawnSync("mv", [file + ".tmp", file]);
