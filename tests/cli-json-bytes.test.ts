@@ -92,6 +92,17 @@ describe("JsonBytes: JSON.stringify's text as UTF-8", () => {
     same(deep);
   });
 
+  it("keys as the encoder keeps them by shape: the same keys with others left out, in other orders, escaped keys, more shapes than it keeps", () => {
+    const enc = new JsonBytes(64);
+    const shapes: object[] = [];
+    for (const a of [1, undefined]) for (const b of ["x", undefined]) for (const c of [null, undefined]) shapes.push({ a, b, c }, { c, b, a }, { b, n: { a, c } });
+    for (let round = 0; round < 3; round++) for (const v of shapes) same(v, enc);
+    same({ 'q"uote': 1, "back\\": 2, "\n": 3, "é": 4, "\ud800": 5, "中文": { "é": 6 }, plain: 7 }, enc);
+    // a key tree full: what comes after is written all the same
+    for (let i = 0; i < 5000; i++) same({ [`k${i}`]: i, [`l${i % 7}`]: [i], tail: { [`m${i}`]: "v" } }, enc);
+    for (const v of shapes) same(v, enc);
+  });
+
   it("leaves to JSON.stringify what it does not write as JSON.stringify would, writing nothing, and goes on after it", () => {
     const enc = new JsonBytes(8);
     same({ first: "é" }, enc);

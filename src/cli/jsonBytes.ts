@@ -34,7 +34,22 @@ export class JsonBytes {
   /** a byte ≥ 0x80 was written since `nonAscii` was last cleared */
   nonAscii = false;
 
-  constructor(size: number) { this.buf = Buffer.allocUnsafe(size); }
+  /**
+   * The objects' keys as text, by the sequence of keys written before them in their object: a
+   * key's node holds `"key":` (`,"key":` past the first), the node of the next key written is
+   * one of its children. An object's keys are found by comparing pointers, and written as bytes
+   * copied, not escaped character by character (keys are half the records' bytes). The records'
+   * objects are of a few shapes: the tree stays small (MAX_KEYS in any case).
+   */
+  private readonly keys = new KeyNode("", new Uint8Array(0));
+  private keyCount = 0;
+
+  private view: DataView;
+
+  constructor(size: number) {
+    this.buf = Buffer.allocUnsafe(size);
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
+  }
 
   /**
    * Appends JSON.stringify(value)'s UTF-8 at `at`, for a value that is an object (a record);
@@ -61,6 +76,7 @@ export class JsonBytes {
     const b = Buffer.allocUnsafe(Math.max(this.buf.length * 2, p + n));
     this.buf.copy(b, 0, 0, p);
     this.buf = b;
+    this.view = new DataView(b.buffer, b.byteOffset, b.length);
   }
 
   // Each writer takes the position to write at and returns the one after what it wrote (a
@@ -85,19 +101,49 @@ export class JsonBytes {
     this.room(p, 1);
     this.buf[p++] = 0x7b; // {
     let first = true;
+    // where the keys written so far lead in the tree of key sequences (null: off it)
+    let node: KeyNode | null = this.keys;
     for (const k in o) {
       const e = o[k];
       if (e === undefined || typeof e === "function" || typeof e === "symbol") continue;
-      if (!first) { this.room(p, 1); this.buf[p++] = 0x2c; }
+      if (node !== null) {
+        let c: KeyNode | null = node.next;
+        // (keys are internalized strings: a comparison of pointers)
+        while (c !== null && c.key !== k) c = c.sibling;
+        node = c ?? this.newKey(node, k);
+      }
+      if (node !== null) {
+        // four bytes a store (the words' last may run past the key: the next write covers it)
+        const w = node.words, n = node.length;
+        this.room(p, n + 3);
+        const v = this.view;
+        for (let j = 0, q = p; j < w.length; j++, q += 4) v.setUint32(q, w[j], true);
+        p += n;
+      } else {
+        if (!first) { this.room(p, 1); this.buf[p++] = 0x2c; }
+        p = this.string(k, p);
+        this.room(p, 1);
+        this.buf[p++] = 0x3a; // :
+      }
       first = false;
-      p = this.string(k, p);
-      this.room(p, 1);
-      this.buf[p++] = 0x3a; // :
       p = this.any(e, p);
     }
     this.room(p, 1);
     this.buf[p++] = 0x7d; // }
     return p;
+  }
+
+  /** The node of key `k` after `node`'s keys, made (null when the tree is full). */
+  private newKey(node: KeyNode, k: string): KeyNode | null {
+    if (this.keyCount >= MAX_KEYS) return null;
+    this.keyCount++;
+    const text = `${node === this.keys ? "" : ","}${JSON.stringify(k)}:`;
+    const bytes = Buffer.from(text, "utf8");
+    if (bytes.some((x) => x >= 0x80)) return null; // (a key of the code's, ASCII; else written the long way, for nonAscii)
+    const c = new KeyNode(k, bytes);
+    c.sibling = node.next;
+    node.next = c;
+    return c;
   }
 
   private array(a: unknown[], p: number): number {
@@ -209,6 +255,24 @@ export class JsonBytes {
 }
 
 const EMPTY = {};
+const MAX_KEYS = 4096;
+
+class KeyNode {
+  /** the first of the keys that came next, and the next of those after this one */
+  next: KeyNode | null = null;
+  sibling: KeyNode | null = null;
+  /** the text's bytes, as little-endian 32-bit words (the last one padded) */
+  readonly length: number;
+  readonly words: Uint32Array;
+  constructor(readonly key: string, bytes: Uint8Array) {
+    this.length = bytes.length;
+    const padded = new Uint8Array((bytes.length + 3) & ~3);
+    padded.set(bytes);
+    this.words = new Uint32Array(padded.length / 4);
+    const v = new DataView(padded.buffer);
+    for (let j = 0; j < this.words.length; j++) this.words[j] = v.getUint32(4 * j, true);
+  }
+}
 
 /** `u` and four lower-case hex digits of `c` (after the backslash), at `p`; the next position. */
 function unicodeEscape(b: Uint8Array, p: number, c: number): number {
