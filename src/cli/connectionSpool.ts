@@ -16,9 +16,11 @@ import type { ConnectionSink } from "../core/connectionSink";
 import type { Connection } from "../core/report";
 import type { ServerList } from "../core/serverList";
 import { sortedIndex } from "../core/sortedIndex";
+import { JsonBytes } from "./jsonBytes";
 
-/** Bytes of records written to the file at a time. */
+/** Bytes of records written to the file at a time (at least), and room past them for the record that crosses the mark. */
 const WRITE_BUFFER = 256 << 10;
+const SLACK = 64 << 10;
 /**
  * Read back a window of WINDOW bytes of output at a time: its records are read in file order,
  * those less than GAP bytes apart in one read (of SCRATCH bytes at most). Records put in Report
@@ -64,18 +66,33 @@ export class ConnectionSpool implements ConnectionSink {
   put(order: number, record: Connection): void {
     // orders count flows: 32 bits hold them, and the index sorts by them in two passes
     if (order >>> 0 !== order) throw new RangeError(`connection order ${order} is not a 32-bit count`);
-    const text = JSON.stringify(record);
-    const len = Buffer.byteLength(text, "utf8");
-    const ascii = len === text.length;
-    if (!ascii) this.ascii = false;
     const i = this.n;
     if (i === this.orders.length) this.grow();
     this.orders[i] = order;
-    this.lengths[i] = len;
+    let text: string | null = null, len = 0, ascii = true;
     if (this.file) {
-      try { this.offsets[i] = this.file.append(text, len, ascii); } catch (e) { this.fallBack(e, this.file); }
+      try {
+        // the record's UTF-8 made in the write buffer (jsonBytes.ts), or its JSON.stringify when
+        // it holds what the encoder leaves to it
+        const f = this.file, at = f.appendValue(record);
+        if (at >= 0) { len = f.lastLength; ascii = f.lastAscii; } else {
+          text = JSON.stringify(record);
+          len = Buffer.byteLength(text, "utf8");
+          ascii = len === text.length;
+        }
+        this.offsets[i] = at >= 0 ? at : f.append(text!, len, ascii);
+      } catch (e) { this.fallBack(e, this.file); }
     }
-    if (this.texts) this.texts.push(text);
+    if (this.texts) {
+      if (text === null) {
+        text = JSON.stringify(record);
+        len = Buffer.byteLength(text, "utf8");
+        ascii = len === text.length;
+      }
+      this.texts.push(text);
+    }
+    if (!ascii) this.ascii = false;
+    this.lengths[i] = len;
     this.n = i + 1;
   }
 
@@ -182,11 +199,14 @@ class SpoolFile {
   readonly fd: number;
   /** what is left to remove on dispose: the file (if its name could not be removed) and the directory */
   private left: string[] = [];
-  private buf = Buffer.allocUnsafe(WRITE_BUFFER);
-  private pending = 0;
+  /** the write buffer: bytes 0…out.at-1 not written yet */
+  private out = new JsonBytes(WRITE_BUFFER + SLACK);
   /** bytes in the file, all written */
   private written = 0;
   private removed = false;
+  /** the last appendValue's record: its bytes, and whether all are ASCII */
+  lastLength = 0;
+  lastAscii = true;
 
   constructor() {
     const dir = fs.mkdtempSync(join(tmpdir(), "smbscope-"));
@@ -203,26 +223,43 @@ class SpoolFile {
     }
   }
 
+  /**
+   * Appends JSON.stringify(value)'s UTF-8 (lastLength, lastAscii say what it was); returns its
+   * offset, or -1 (nothing appended) when the value is one the encoder leaves to JSON.stringify.
+   * Throws when the file cannot take what was put before (nothing of this value is kept then).
+   */
+  appendValue(value: object): number {
+    if (this.out.at >= WRITE_BUFFER) this.flush();
+    const o = this.out, start = o.at;
+    o.nonAscii = false;
+    if (!o.value(value)) return -1;
+    this.lastLength = o.at - start;
+    this.lastAscii = !o.nonAscii;
+    return this.written + start;
+  }
+
   /** Appends the text (`len` bytes of UTF-8; `ascii`: as many as characters); returns its offset. Throws when the file cannot take it. */
   append(text: string, len: number, ascii: boolean): number {
-    if (this.pending + len > this.buf.length) this.flush();
-    const at = this.written + this.pending;
-    const encoding = ascii ? "latin1" : "utf8";
-    if (len > this.buf.length) { this.writeAll(Buffer.from(text, encoding), len); return at; }
-    this.buf.write(text, this.pending, len, encoding);
-    this.pending += len;
+    if (this.out.at >= WRITE_BUFFER) this.flush();
+    const o = this.out, at = this.written + o.at;
+    o.room(o.at, len);
+    o.buf.write(text, o.at, len, ascii ? "latin1" : "utf8");
+    o.at += len;
     return at;
   }
 
   flush(): void {
-    if (this.pending === 0) return;
-    this.writeAll(this.buf, this.pending);
-    this.pending = 0;
+    const o = this.out;
+    if (o.at === 0) return;
+    this.writeAll(o.buf, o.at);
+    o.at = 0;
+    // a record larger than the buffer grew it: back to its size
+    if (o.buf.length > 2 * (WRITE_BUFFER + SLACK)) this.out = new JsonBytes(WRITE_BUFFER + SLACK);
   }
 
   /** A record's text, from the file or the write buffer (when the file failed). */
   text(offset: number, len: number): string {
-    if (offset >= this.written) return this.buf.toString("utf8", offset - this.written, offset - this.written + len);
+    if (offset >= this.written) return this.out.buf.toString("utf8", offset - this.written, offset - this.written + len);
     const b = Buffer.allocUnsafe(len);
     readAll(this.fd, b, 0, len, offset);
     return b.toString("utf8");
