@@ -3,7 +3,7 @@
 // completed, and a CONNECTION_CLOSE when one travelled in a readable Initial. A flow is SMB over
 // QUIC when its ClientHello offers the ALPN "smb" (MS-SMB2 2.1: SMB 3.1.1 over QUIC, TLS 1.3).
 import * as C from "../../../assembly/events";
-import type { RawEvent } from "../decoder/records";
+import type { EventRecord } from "../decoder/records";
 import { ipText, endpoint } from "../names";
 import { initialKeys, parseLongHeader, decryptInitial, parseFrames, assembleCrypto, QUIC_V2, type CryptoChunk } from "./initial";
 import { parseClientHello, parseServerHello, closeName } from "./tls";
@@ -36,40 +36,59 @@ export class QuicCollector {
   /** by client endpoint, then server endpoint: endpoint() gives the same strings again (names.ts),
    *  whose hashes V8 keeps, where a key made of both was a new string to hash per datagram */
   private readonly byClient = new Map<string, Map<string, QuicFlowModel>>();
+  /** flowHash of every flow kept: once MAX_FLOWS are, a record of any other flow is let go on
+   *  this number alone, before its addresses are made into text (on a capture dense in UDP flows
+   *  most QUIC records come after the cap) */
+  private readonly hashes = new Set<number>();
   readonly flows: QuicFlowModel[] = [];
 
-  add(ev: RawEvent, tsMs: number): void {
-    const f = ev.f;
-    const srcIp = ipText(f.srcIp as Uint8Array), dstIp = ipText(f.dstIp as Uint8Array);
-    const src = endpoint(srcIp, f.srcPort as number), dst = endpoint(dstIp, f.dstPort as number);
+  /** One EV_QUIC or EV_QUIC_FLOW record, read in place (no event object; the datagram copied only when kept). */
+  add(ev: EventRecord): void {
+    const srcB = ev.view(C.F_SRC_IP), dstB = ev.view(C.F_DST_IP);
+    const sp = ev.u32(C.F_SRC_PORT) as number, dp = ev.u32(C.F_DST_PORT) as number;
     const fromClient = ev.kind === C.EV_QUIC_FLOW || ev.fromClient;
+    const h = fromClient ? flowHash(srcB, sp, dstB, dp) : flowHash(dstB, dp, srcB, sp);
+    if (this.flows.length >= MAX_FLOWS && !this.hashes.has(h)) return;
+    const srcIp = ipText(srcB), dstIp = ipText(dstB);
+    const src = endpoint(srcIp, sp), dst = endpoint(dstIp, dp);
     const client = fromClient ? src : dst, server = fromClient ? dst : src;
     let fl = this.byClient.get(client)?.get(server);
     if (!fl) {
       if (this.flows.length >= MAX_FLOWS) return;
       fl = {
         client, server, clientIp: fromClient ? srcIp : dstIp, serverIp: fromClient ? dstIp : srcIp,
-        serverPort: (fromClient ? f.dstPort : f.srcPort) as number, datagrams: [], counts: [0, 0, 0, 0], firstFrame: ev.frame,
+        serverPort: fromClient ? dp : sp, datagrams: [], counts: [0, 0, 0, 0], firstFrame: ev.frame,
       };
       const byServer = this.byClient.get(client);
       if (byServer) byServer.set(server, fl); else this.byClient.set(client, new Map([[server, fl]]));
       this.flows.push(fl);
+      this.hashes.add(h);
     }
     if (ev.kind === C.EV_QUIC_FLOW) {
-      const c = f.quicCounts as Uint8Array | undefined;
+      const c = ev.view(C.F_QUIC_COUNTS);
       if (c && c.length >= 16) {
-        const dv = new DataView(c.buffer, c.byteOffset, 16);
         // (added up: a flow that gave its place in the wasm's full table and came back has two of these)
-        for (let i = 0; i < 4; i++) fl.counts[i] += dv.getUint32(4 * i, true);
+        for (let i = 0; i < 4; i++) fl.counts[i] += (c[4 * i] | (c[4 * i + 1] << 8) | (c[4 * i + 2] << 16) | (c[4 * i + 3] << 24)) >>> 0;
       }
       // a flow followed again after the table was full starts a new entry in the wasm: keep the first frame
-      if (typeof f.value === "bigint" && Number(f.value) > 0) fl.firstFrame = Math.min(fl.firstFrame, Number(f.value));
+      const first = ev.n64(C.F_VALUE);
+      if (first !== undefined && first > 0) fl.firstFrame = Math.min(fl.firstFrame, first);
       return;
     }
     if (fl.datagrams.length >= MAX_DATAGRAMS) return;
-    const bytes = f.quicDatagram instanceof Uint8Array ? f.quicDatagram : null;
-    fl.datagrams.push({ frame: ev.frame, ts: tsMs, fromClient, len: (f.len as number | undefined) ?? bytes?.length ?? 0, bytes });
+    const view = ev.view(C.F_QUIC_DATAGRAM);
+    const bytes = view ? view.slice() : null; // (a view is valid only while the record is read)
+    fl.datagrams.push({ frame: ev.frame, ts: ev.tsMs(), fromClient, len: ev.u32(C.F_LEN) ?? bytes?.length ?? 0, bytes });
   }
+}
+
+/** FNV-1a of a flow's client address and port, then its server's: equal flows, equal numbers. */
+function flowHash(cIp: Uint8Array | undefined, cPort: number, sIp: Uint8Array | undefined, sPort: number): number {
+  let h = Math.imul(0x811c9dc5 ^ cPort, 0x01000193);
+  h = Math.imul(h ^ sPort, 0x01000193);
+  if (cIp) for (let i = 0; i < cIp.length; i++) h = Math.imul(h ^ cIp[i], 0x01000193);
+  if (sIp) for (let i = 0; i < sIp.length; i++) h = Math.imul(h ^ sIp[i], 0x01000193);
+  return h;
 }
 
 interface Side { chunks: CryptoChunk[] }
