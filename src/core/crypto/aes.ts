@@ -100,11 +100,6 @@ export class Aes {
   private w: Uint8Array | null = null;
   /** encryptWords' output: the four big-endian words of the block (as signed 32-bit integers) */
   readonly words = new Int32Array(4);
-  /**
-   * GCM's GHASH table under this key (gcm.ts), made when the key first authenticates: a caller
-   * that keeps its Aes (a QUIC flow's Initial keys, an SMB session's) makes it once.
-   */
-  ghash: Int32Array | null = null;
 
   constructor(key: Uint8Array) {
     const nk = key.length / 4;

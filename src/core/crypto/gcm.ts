@@ -96,12 +96,12 @@ const ghashBlocks = ((): (m: Int32Array, y: Int32Array, b: Uint8Array, off: numb
 })();
 
 /**
- * M[b] = b • H for every byte b, four words each. M[128] = H (the byte 10000000 is x^0); M[64] =
- * H • x, …, M[1] = H • x^7: each a right shift by one bit, reduced by R = 11100001 ‖ 0^120 when a
- * bit falls off (Algorithm 1's V step). The others by linearity: M[i ^ j] = M[i] ^ M[j].
+ * M[b] = b • H for every byte b, four words each, into m. M[128] = H (the byte 10000000 is x^0);
+ * M[64] = H • x, …, M[1] = H • x^7: each a right shift by one bit, reduced by R = 11100001 ‖ 0^120
+ * when a bit falls off (Algorithm 1's V step). The others by linearity: M[i ^ j] = M[i] ^ M[j].
  */
-function ghashTable(h: Uint8Array): Int32Array {
-  const m = new Int32Array(256 * 4);
+function ghashTable(h: Uint8Array, m: Int32Array): void {
+  m[0] = m[1] = m[2] = m[3] = 0;
   let v0 = readU32BE(h, 0), v1 = readU32BE(h, 4), v2 = readU32BE(h, 8), v3 = readU32BE(h, 12);
   for (let i = 128; i > 0; i >>= 1) {
     m[4 * i] = v0; m[4 * i + 1] = v1; m[4 * i + 2] = v2; m[4 * i + 3] = v3;
@@ -113,19 +113,31 @@ function ghashTable(h: Uint8Array): Int32Array {
     const a = 4 * i, a0 = m[a], a1 = m[a + 1], a2 = m[a + 2], a3 = m[a + 3];
     for (let j = 4; j < a; j += 4) { m[a + j] = a0 ^ m[j]; m[a + j + 1] = a1 ^ m[j + 1]; m[a + j + 2] = a2 ^ m[j + 2]; m[a + j + 3] = a3 ^ m[j + 3]; }
   }
-  return m;
 }
 
-
-/** The GHASH table of a key, made when the key first authenticates and kept with it (Aes.ghash). */
+/**
+ * The GHASH tables of the last two keys that authenticated, and the keys: a QUIC flow reads its
+ * Initials under two keys in turns (the client's, the server's), an SMB session under one per
+ * direction. A table (4 KiB) made per key was most of what reading a QUIC flow allocated, and the
+ * garbage collections of a large model that it brought on; two kept are remade in place.
+ */
+const slotKey: [Aes | null, Aes | null] = [null, null];
+const slotTable: [Int32Array, Int32Array] = [new Int32Array(256 * 4), new Int32Array(256 * 4)];
+let slotRecent = 0;
+const H = new Uint8Array(16);
 function tableOf(aes: Aes): Int32Array {
-  let t = aes.ghash;
-  if (!t) {
-    const h = new Uint8Array(16); // H = E(0^128), the hash subkey
-    aes.encryptBlock(h, 0, h, 0);
-    aes.ghash = t = ghashTable(h);
+  let s: number;
+  if (slotKey[0] === aes) s = 0;
+  else if (slotKey[1] === aes) s = 1;
+  else {
+    s = 1 - slotRecent; // the one used longer ago
+    H.fill(0); // H = E(0^128), the hash subkey
+    aes.encryptBlock(H, 0, H, 0);
+    ghashTable(H, slotTable[s]);
+    slotKey[s] = aes;
   }
-  return t;
+  slotRecent = s;
+  return slotTable[s];
 }
 
 interface GcmSetup { aes: Aes; j0: Uint8Array }
@@ -197,13 +209,17 @@ export function aesGcmEncrypt(key: AesKey, nonce: Uint8Array, aad: Uint8Array, p
   return { ciphertext, tag: tagOf(s, aad, ciphertext, tagLength) };
 }
 
-/** The plaintext, or null when the tag does not match (wrong key, or damaged bytes). */
-export function aesGcmDecrypt(key: AesKey, nonce: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array, tag: Uint8Array): Uint8Array | null {
+/**
+ * The plaintext, or null when the tag does not match (wrong key, or damaged bytes). With `out`
+ * (at least as long as the ciphertext) the plaintext is written there and is its start: a caller
+ * that reads each message and keeps only parts of it (QUIC Initials) allocates nothing per message.
+ */
+export function aesGcmDecrypt(key: AesKey, nonce: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array, tag: Uint8Array, out?: Uint8Array): Uint8Array | null {
   checkTagLength(tag.length);
   const s = setup(key, nonce);
   // Authenticate first: GCM's tag is over the ciphertext, so nothing is decrypted for a wrong key.
   if (!bytesEqual(tagOf(s, aad, ciphertext, tag.length), tag)) return null;
-  const plaintext = new Uint8Array(ciphertext.length);
+  const plaintext = out && out.length >= ciphertext.length ? out.subarray(0, ciphertext.length) : new Uint8Array(ciphertext.length);
   gctr(s.aes, s.j0, ciphertext, ciphertext.length, plaintext);
   return plaintext;
 }

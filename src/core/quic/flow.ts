@@ -3,6 +3,7 @@
 // completed, and a CONNECTION_CLOSE when one travelled in a readable Initial. A flow is SMB over
 // QUIC when its ClientHello offers the ALPN "smb" (MS-SMB2 2.1: SMB 3.1.1 over QUIC, TLS 1.3).
 import * as C from "../../../assembly/events";
+import * as W from "../../../assembly/wire";
 import type { EventRecord } from "../decoder/records";
 import { ipText, endpoint } from "../names";
 import { initialKeys, parseLongHeader, decryptInitial, parseFrames, assembleCrypto, QUIC_V2, type CryptoChunk } from "./initial";
@@ -19,6 +20,9 @@ const MAX_FLOWS = 1000;
 const MAX_DATAGRAMS = 32;
 /** CRYPTO chunks kept per direction: a ClientHello spans a few packets, not hundreds. */
 const MAX_CHUNKS = 64;
+
+/** QuicCollector's slabs: some 40 datagrams of a full size each */
+const SLAB_BYTES = 64 * 1024;
 
 interface Datagram { frame: number; ts: number; fromClient: boolean; len: number; bytes: Uint8Array | null }
 
@@ -41,6 +45,19 @@ export class QuicCollector {
    *  most QUIC records come after the cap) */
   private readonly hashes = new Set<number>();
   readonly flows: QuicFlowModel[] = [];
+  /** the kept datagrams' bytes, in slabs: a copy is a view of the slab, not an ArrayBuffer of its
+   *  own (one per datagram was most of the cost of keeping them). Bounded as the datagrams are:
+   *  MAX_FLOWS × MAX_DATAGRAMS of at most QUIC_KEEP_BYTES, a slab's unused end less than one. */
+  private slab = new Uint8Array(0);
+  private slabUsed = 0;
+
+  private copy(v: Uint8Array): Uint8Array {
+    if (this.slabUsed + v.length > this.slab.length) { this.slab = new Uint8Array(Math.max(SLAB_BYTES, v.length)); this.slabUsed = 0; }
+    const out = this.slab.subarray(this.slabUsed, this.slabUsed + v.length);
+    out.set(v);
+    this.slabUsed += v.length;
+    return out;
+  }
 
   /** One EV_QUIC or EV_QUIC_FLOW record, read in place (no event object; the datagram copied only when kept). */
   add(ev: EventRecord): void {
@@ -77,7 +94,7 @@ export class QuicCollector {
     }
     if (fl.datagrams.length >= MAX_DATAGRAMS) return;
     const view = ev.view(C.F_QUIC_DATAGRAM);
-    const bytes = view ? view.slice() : null; // (a view is valid only while the record is read)
+    const bytes = view ? this.copy(view) : null; // (a view is valid only while the record is read)
     fl.datagrams.push({ frame: ev.frame, ts: ev.tsMs(), fromClient, len: ev.u32(C.F_LEN) ?? bytes?.length ?? 0, bytes });
   }
 }
@@ -92,6 +109,16 @@ function flowHash(cIp: Uint8Array | undefined, cPort: number, sIp: Uint8Array | 
 }
 
 interface Side { chunks: CryptoChunk[] }
+
+/**
+ * Where each Initial is decrypted: one buffer for all (what is kept of a packet, its CRYPTO data,
+ * is copied out; a CONNECTION_CLOSE's reason is made a string), grown for a longer packet.
+ */
+let plainBytes = new Uint8Array(W.QUIC_KEEP_BYTES);
+function plainBuf(n: number): Uint8Array {
+  if (plainBytes.length < n) plainBytes = new Uint8Array(n);
+  return plainBytes;
+}
 
 /** What one flow shows. `smbOnly`: null when its ClientHello does not offer ALPN "smb". */
 export function analyzeQuicFlow(fl: QuicFlowModel, smbOnly = true): QuicConnection | null {
@@ -126,7 +153,7 @@ export function analyzeQuicFlow(fl: QuicFlowModel, smbOnly = true): QuicConnecti
       }
       const side = d.fromClient ? client : server;
       if (!keys) continue;
-      const plain = decryptInitial(b, start, h, d.fromClient ? keys.client : keys.server);
+      const plain = decryptInitial(b, start, h, d.fromClient ? keys.client : keys.server, plainBuf(h.end - start));
       if (!plain) continue;
       const frames = parseFrames(plain);
       for (const c of frames.crypto) if (side.chunks.length < MAX_CHUNKS) side.chunks.push({ offset: c.offset, data: c.data.slice() });

@@ -11,7 +11,7 @@ export { QUIC_V1, QUIC_V2 };
 
 const hex = (s: string) => Uint8Array.from(s.match(/../g)!.map((b) => parseInt(b, 16)));
 
-interface Version { salt: Uint8Array; key: string; iv: string; hp: string; extract?: HmacSha256 }
+interface Version { salt: Uint8Array; key: string; iv: string; hp: string; labels?: Labels }
 /** RFC 9001 5.2 / RFC 9369 3.3.1: initial_salt and the labels of each version. */
 const VERSIONS: ReadonlyMap<number, Version> = new Map([
   [QUIC_V1, { salt: hex("38762cf7f55934b34d179ae6a4c80cadccbb7f0a"), key: "quic key", iv: "quic iv", hp: "quic hp" }],
@@ -60,18 +60,29 @@ export interface InitialKeys { key: Uint8Array; iv: Uint8Array; hpKey: Uint8Arra
 export function initialKeys(version: number, dcid: Uint8Array): { readonly client: InitialKeys; readonly server: InitialKeys } | null {
   const v = VERSIONS.get(version);
   if (!v) return null;
+  const l = (v.labels ??= {
+    extract: new HmacSha256(v.salt), client: labelInfo("client in", 32), server: labelInfo("server in", 32),
+    key: labelInfo(v.key, 16), iv: labelInfo(v.iv, 12), hp: labelInfo(v.hp, 16),
+  });
   // HKDF-Extract(initial_salt, DCID) (RFC 5869 2.2: HMAC keyed with the salt)
-  const initial = new HkdfSha256((v.extract ??= new HmacSha256(v.salt)).mac(dcid));
-  const side = (label: string): InitialKeys => {
-    const s = new HkdfSha256(initial.expand(labelInfo(label, 32), 32));
-    const hpKey = s.expand(labelInfo(v.hp, 16), 16), key = s.expand(labelInfo(v.key, 16), 16);
-    return { key, iv: s.expand(labelInfo(v.iv, 12), 12), hpKey, hp: new Aes(hpKey), aes: new Aes(key) };
-  };
-  let client: InitialKeys | undefined, server: InitialKeys | undefined;
-  return {
-    get client() { return (client ??= side("client in")); },
-    get server() { return (server ??= side("server in")); },
-  };
+  return new FlowKeys(l, new HkdfSha256(l.extract.mac(dcid)));
+}
+
+/** A version's HMAC of its salt and its HkdfLabels, made once. */
+interface Labels { extract: HmacSha256; client: Uint8Array; server: Uint8Array; key: Uint8Array; iv: Uint8Array; hp: Uint8Array }
+
+/** initialKeys' answer: each side's keys made when first asked for (a class: an object literal with getters is slow to make). */
+class FlowKeys {
+  private c: InitialKeys | null = null;
+  private s: InitialKeys | null = null;
+  constructor(private readonly l: Labels, private readonly initial: HkdfSha256) {}
+  get client(): InitialKeys { return (this.c ??= this.side(this.l.client)); }
+  get server(): InitialKeys { return (this.s ??= this.side(this.l.server)); }
+  private side(label: Uint8Array): InitialKeys {
+    const l = this.l, s = new HkdfSha256(this.initial.expand(label, 32));
+    const hpKey = s.expand(l.hp, 16), key = s.expand(l.key, 16);
+    return { key, iv: s.expand(l.iv, 12), hpKey, hp: new Aes(hpKey), aes: new Aes(key) };
+  }
 }
 
 /** A variable-length integer (RFC 9000 16) at `off`, or null when it runs past `end`. */
@@ -127,9 +138,11 @@ let headerBuf = new Uint8Array(128);
 
 /**
  * Removes header protection (RFC 9001 5.4) and decrypts (5.3) the Initial packet `h` of datagram
- * `d` with `keys`; the plaintext frames, or null when it does not authenticate.
+ * `d` with `keys`; the plaintext frames, or null when it does not authenticate. With `out` (as
+ * long as the packet) the plaintext is written there (aesGcmDecrypt): valid until the next call
+ * that is given the same buffer.
  */
-export function decryptInitial(d: Uint8Array, start: number, h: LongHeader, keys: InitialKeys): Uint8Array | null {
+export function decryptInitial(d: Uint8Array, start: number, h: LongHeader, keys: InitialKeys, out?: Uint8Array): Uint8Array | null {
   const sampleAt = h.pnOffset + 4;
   if (sampleAt + 16 > h.end) return null;
   const mask = MASK;
@@ -153,7 +166,7 @@ export function decryptInitial(d: Uint8Array, start: number, h: LongHeader, keys
   for (let i = 0; i < 4; i++) nonce[11 - i] ^= (pn >>> (8 * i)) & 0xff; // packet numbers are below 2^32 in a handshake
   const body = h.pnOffset + pnLen;
   if (h.end - body < 16) return null;
-  return aesGcmDecrypt(keys.aes, nonce, header, d.subarray(body, h.end - 16), d.subarray(h.end - 16, h.end));
+  return aesGcmDecrypt(keys.aes, nonce, header, d.subarray(body, h.end - 16), d.subarray(h.end - 16, h.end), out);
 }
 
 export interface CryptoChunk { offset: number; data: Uint8Array }
