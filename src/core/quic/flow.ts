@@ -37,13 +37,13 @@ export interface QuicFlowModel {
 
 /** Gathers the QUIC records of one capture (called by the model builder). */
 export class QuicCollector {
-  /** by client endpoint, then server endpoint: endpoint() gives the same strings again (names.ts),
-   *  whose hashes V8 keeps, where a key made of both was a new string to hash per datagram */
-  private readonly byClient = new Map<string, Map<string, QuicFlowModel>>();
-  /** flowHash of every flow kept: once MAX_FLOWS are, a record of any other flow is let go on
-   *  this number alone, before its addresses are made into text (on a capture dense in UDP flows
-   *  most QUIC records come after the cap) */
-  private readonly hashes = new Set<number>();
+  /**
+   * The kept flows by a hash of their addresses' bytes (flowKey), each chain checked byte for byte:
+   * a record finds its flow, or is let go once MAX_FLOWS are kept, without its addresses made
+   * into text (ipText, endpoint: once per flow now, where it was twice per record), and on a
+   * capture dense in UDP flows most QUIC records come after the cap. Bounded by MAX_FLOWS.
+   */
+  private readonly byKey = new Map<number, KeyedFlow>();
   readonly flows: QuicFlowModel[] = [];
   /** the kept datagrams' bytes, in slabs: a copy is a view of the slab, not an ArrayBuffer of its
    *  own (one per datagram was most of the cost of keeping them). Bounded as the datagrams are:
@@ -62,24 +62,22 @@ export class QuicCollector {
   /** One EV_QUIC or EV_QUIC_FLOW record, read in place (no event object; the datagram copied only when kept). */
   add(ev: EventRecord): void {
     const srcB = ev.view(C.F_SRC_IP), dstB = ev.view(C.F_DST_IP);
-    const sp = ev.u32(C.F_SRC_PORT) as number, dp = ev.u32(C.F_DST_PORT) as number;
+    const sp = ev.u32(C.F_SRC_PORT), dp = ev.u32(C.F_DST_PORT);
     const fromClient = ev.kind === C.EV_QUIC_FLOW || ev.fromClient;
-    const h = fromClient ? flowHash(srcB, sp, dstB, dp) : flowHash(dstB, dp, srcB, sp);
-    if (this.flows.length >= MAX_FLOWS && !this.hashes.has(h)) return;
-    const srcIp = ipText(srcB), dstIp = ipText(dstB);
-    const src = endpoint(srcIp, sp), dst = endpoint(dstIp, dp);
-    const client = fromClient ? src : dst, server = fromClient ? dst : src;
-    let fl = this.byClient.get(client)?.get(server);
+    const h = fromClient ? flowKey(srcB, sp, dstB, dp) : flowKey(dstB, dp, srcB, sp);
+    let e: KeyedFlow | null | undefined = this.byKey.get(h);
+    while (e && !sameKey(e.key)) e = e.next;
+    let fl = e?.fl;
     if (!fl) {
       if (this.flows.length >= MAX_FLOWS) return;
+      const srcIp = ipText(srcB), dstIp = ipText(dstB);
+      const src = endpoint(srcIp, sp as number), dst = endpoint(dstIp, dp as number);
       fl = {
-        client, server, clientIp: fromClient ? srcIp : dstIp, serverIp: fromClient ? dstIp : srcIp,
-        serverPort: fromClient ? dp : sp, datagrams: [], counts: [0, 0, 0, 0], firstFrame: ev.frame,
+        client: fromClient ? src : dst, server: fromClient ? dst : src, clientIp: fromClient ? srcIp : dstIp, serverIp: fromClient ? dstIp : srcIp,
+        serverPort: (fromClient ? dp : sp) as number, datagrams: [], counts: [0, 0, 0, 0], firstFrame: ev.frame,
       };
-      const byServer = this.byClient.get(client);
-      if (byServer) byServer.set(server, fl); else this.byClient.set(client, new Map([[server, fl]]));
+      this.byKey.set(h, { key: KEY.slice(), fl, next: this.byKey.get(h) ?? null });
       this.flows.push(fl);
-      this.hashes.add(h);
     }
     if (ev.kind === C.EV_QUIC_FLOW) {
       const c = ev.view(C.F_QUIC_COUNTS);
@@ -99,14 +97,33 @@ export class QuicCollector {
   }
 }
 
-/** FNV-1a of a flow's client address and port, then its server's: equal flows, equal numbers. */
-function flowHash(cIp: Uint8Array | undefined, cPort: number, sIp: Uint8Array | undefined, sPort: number): number {
-  let h = Math.imul(0x811c9dc5 ^ cPort, 0x01000193);
-  h = Math.imul(h ^ sPort, 0x01000193);
-  if (cIp) for (let i = 0; i < cIp.length; i++) h = Math.imul(h ^ cIp[i], 0x01000193);
-  if (sIp) for (let i = 0; i < sIp.length; i++) h = Math.imul(h ^ sIp[i], 0x01000193);
+interface KeyedFlow { key: Uint8Array; fl: QuicFlowModel; next: KeyedFlow | null }
+
+/**
+ * A flow's key, in KEY: the client's address (16 bytes) and port (4), the server's, and a byte
+ * of flags for what is absent (an address of under 16 bytes, a port not given). It stands for the
+ * pair of endpoint texts the Report shows, one for one: ipText reads the first 16 bytes of an
+ * address, or says "?" for a shorter one; endpoint writes the port as given. The answer: its FNV-1a.
+ */
+const KEY = new Uint8Array(41);
+function flowKey(cIp: Uint8Array | undefined, cPort: number | undefined, sIp: Uint8Array | undefined, sPort: number | undefined): number {
+  let flags = 0;
+  if (cIp && cIp.length >= 16) for (let i = 0; i < 16; i++) KEY[i] = cIp[i]; else { KEY.fill(0, 0, 16); flags |= 1; }
+  if (sIp && sIp.length >= 16) for (let i = 0; i < 16; i++) KEY[20 + i] = sIp[i]; else { KEY.fill(0, 20, 36); flags |= 2; }
+  if (cPort === undefined) flags |= 4;
+  if (sPort === undefined) flags |= 8;
+  const cp = cPort ?? 0, spt = sPort ?? 0;
+  KEY[16] = cp; KEY[17] = cp >>> 8; KEY[18] = cp >>> 16; KEY[19] = cp >>> 24;
+  KEY[36] = spt; KEY[37] = spt >>> 8; KEY[38] = spt >>> 16; KEY[39] = spt >>> 24;
+  KEY[40] = flags;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < KEY.length; i++) h = Math.imul(h ^ KEY[i], 0x01000193);
   return h;
 }
+const sameKey = (k: Uint8Array): boolean => {
+  for (let i = 0; i < KEY.length; i++) if (k[i] !== KEY[i]) return false;
+  return true;
+};
 
 interface Side { chunks: CryptoChunk[] }
 
