@@ -10,7 +10,7 @@ import { bytesEqual, readU32BE, writeU32BE } from "./bytes";
  * Viega's GCM paper (section 4.1, "Shoup's method"): M[b] = b • H for every byte b, so X • H is
  * 16 steps of "shift Z right by 8 bits, reduce, add M[next byte of X]" instead of 128 bit steps
  * (or the 32 of 4-bit tables, which this code used before: GHASH was half of reading a QUIC
- * Initial). The table (4 KiB) is made once per key (tableOf), not per message.
+ * Initial). The table (4 KiB) is kept for the last two keys (tableOf), not made per message.
  */
 class Ghash {
   private readonly y = new Int32Array(4);

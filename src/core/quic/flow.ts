@@ -44,6 +44,10 @@ export class QuicCollector {
    * capture dense in UDP flows most QUIC records come after the cap. Bounded by MAX_FLOWS.
    */
   private readonly byKey = new Map<number, KeyedFlow>();
+  /** flowKey's key: the addresses come from the capture, and one made to collide in a fixed hash
+   *  would make every record walk a long chain (serverList.ts keys its hash so, for the same reason);
+   *  the key changes only the map's layout, never the order of the flows */
+  private readonly seed = (Math.random() * 0x100000000) >>> 0;
   readonly flows: QuicFlowModel[] = [];
   /** the kept datagrams' bytes, in slabs: a copy is a view of the slab, not an ArrayBuffer of its
    *  own (one per datagram was most of the cost of keeping them). Bounded as the datagrams are:
@@ -64,7 +68,7 @@ export class QuicCollector {
     const srcB = ev.view(C.F_SRC_IP), dstB = ev.view(C.F_DST_IP);
     const sp = ev.u32(C.F_SRC_PORT), dp = ev.u32(C.F_DST_PORT);
     const fromClient = ev.kind === C.EV_QUIC_FLOW || ev.fromClient;
-    const h = fromClient ? flowKey(srcB, sp, dstB, dp) : flowKey(dstB, dp, srcB, sp);
+    const h = fromClient ? flowKey(this.seed, srcB, sp, dstB, dp) : flowKey(this.seed, dstB, dp, srcB, sp);
     let e: KeyedFlow | null | undefined = this.byKey.get(h);
     while (e && !sameKey(e.key)) e = e.next;
     let fl = e?.fl;
@@ -103,10 +107,11 @@ interface KeyedFlow { key: Uint8Array; fl: QuicFlowModel; next: KeyedFlow | null
  * A flow's key, in KEY: the client's address (16 bytes) and port (4), the server's, and a byte
  * of flags for what is absent (an address of under 16 bytes, a port not given). It stands for the
  * pair of endpoint texts the Report shows, one for one: ipText reads the first 16 bytes of an
- * address, or says "?" for a shorter one; endpoint writes the port as given. The answer: its FNV-1a.
+ * address, or says "?" for a shorter one; endpoint writes the port as given. The answer: its FNV-1a
+ * from `seed`, mixed whole (murmur3's finaliser).
  */
 const KEY = new Uint8Array(41);
-function flowKey(cIp: Uint8Array | undefined, cPort: number | undefined, sIp: Uint8Array | undefined, sPort: number | undefined): number {
+function flowKey(seed: number, cIp: Uint8Array | undefined, cPort: number | undefined, sIp: Uint8Array | undefined, sPort: number | undefined): number {
   let flags = 0;
   if (cIp && cIp.length >= 16) for (let i = 0; i < 16; i++) KEY[i] = cIp[i]; else { KEY.fill(0, 0, 16); flags |= 1; }
   if (sIp && sIp.length >= 16) for (let i = 0; i < 16; i++) KEY[20 + i] = sIp[i]; else { KEY.fill(0, 20, 36); flags |= 2; }
@@ -116,9 +121,11 @@ function flowKey(cIp: Uint8Array | undefined, cPort: number | undefined, sIp: Ui
   KEY[16] = cp; KEY[17] = cp >>> 8; KEY[18] = cp >>> 16; KEY[19] = cp >>> 24;
   KEY[36] = spt; KEY[37] = spt >>> 8; KEY[38] = spt >>> 16; KEY[39] = spt >>> 24;
   KEY[40] = flags;
-  let h = 0x811c9dc5;
+  let h = 0x811c9dc5 ^ seed;
   for (let i = 0; i < KEY.length; i++) h = Math.imul(h ^ KEY[i], 0x01000193);
-  return h;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return h ^ (h >>> 16);
 }
 const sameKey = (k: Uint8Array): boolean => {
   for (let i = 0; i < KEY.length; i++) if (k[i] !== KEY[i]) return false;
