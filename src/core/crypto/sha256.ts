@@ -13,7 +13,6 @@ export const SHA256_K = new Uint32Array([
   0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ]);
 
-
 /**
  * One compression (FIPS 180-4 6.2.2) of the 64 bytes of b at off into h. Made in a closure whose
  * `const`s hold the round constants and the message schedule: the bundler turns a module's
