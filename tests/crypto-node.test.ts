@@ -7,7 +7,7 @@ import * as nc from "node:crypto";
 import {
   md4, md5, sha1, sha256, sha512, hmacMd5, hmacSha1, hmacSha256, rc4, Aes,
   aesCcmDecrypt, aesCcmEncrypt, aesCcmKeystreamXor, aesGcmDecrypt, aesGcmEncrypt, aesGcmKeystreamXor,
-  hkdfSha256Expand, hkdfSha256Extract,
+  hkdfSha256Expand, hkdfSha256Extract, HmacSha256, HkdfSha256,
 } from "../src/core/crypto";
 import { toHex } from "./support/hex";
 
@@ -119,4 +119,35 @@ describe(`crypto vs node:crypto (seed ${SEED.toString(16)}, ${LENGTHS.length} le
       }
     });
   }
+
+  // The keyed forms keep state from one message to the next (HMAC's hashed pads, the HKDF input
+  // buffer, an Aes's GHASH table and its encryptWords output): each message under a kept key must
+  // give what node gives for it alone, whatever came before under that key or another.
+  it("one key kept for many messages: HmacSha256, HkdfSha256, an Aes across GCM messages and keys", () => {
+    const keys = [bytes(0), bytes(32), bytes(64), bytes(65), bytes(150)];
+    const macs = keys.map((k) => new HmacSha256(k));
+    for (const n of LENGTHS) {
+      const d = bytes(n), i = Math.floor(rand() * keys.length);
+      expect(toHex(macs[i].mac(d)), `hmac-sha256 kept ${keys[i].length}/${n}`).toBe(nodeHmac("sha256", keys[i], d));
+    }
+    const ikm = bytes(20), salt = bytes(20), prk = hkdfSha256Extract(salt, ikm), hkdf = new HkdfSha256(prk);
+    for (const n of [1, 12, 16, 32, 33, 100, 12, 64]) {
+      const info = bytes(Math.floor(rand() * 80)); // longer and shorter than the last
+      expect(toHex(hkdf.expand(info, n)), `hkdf kept ${n}`).toBe(toHex(new Uint8Array(nc.hkdfSync("sha256", ikm, salt, info, n))));
+    }
+    for (const bits of [128, 256] as const) {
+      const ks = [bytes(bits / 8), bytes(bits / 8)], aes = ks.map((k) => new Aes(k));
+      for (const n of LENGTHS.slice(0, 30)) {
+        // (some nonces of other lengths than 12: J0 is then their GHASH under the kept table)
+        const j = Math.floor(rand() * 2), iv = bytes(n % 5 === 0 ? [1, 8, 60][n % 3] : 12), aad = bytes(Math.floor(rand() * 60)), pt = bytes(n);
+        const c = nc.createCipheriv(`aes-${bits}-gcm`, ks[j], iv);
+        c.setAAD(aad);
+        const ct = Buffer.concat([c.update(pt), c.final()]), tag = c.getAuthTag();
+        const mine = aesGcmEncrypt(aes[j], iv, aad, pt);
+        expect(toHex(mine.ciphertext) + toHex(mine.tag), `gcm kept ${bits}/${n}`).toBe(toHex(ct) + toHex(tag));
+        expect(toHex(aesGcmDecrypt(aes[j], iv, aad, ct, tag)!)).toBe(toHex(pt));
+        expect(aesGcmDecrypt(aes[1 - j], iv, aad, ct, tag), "the other key does not open it").toBeNull();
+      }
+    }
+  });
 });

@@ -44,9 +44,45 @@ const readWord = (b: Uint8Array, o: number) => (b[o] << 24) | (b[o + 1] << 16) |
 function writeWord(b: Uint8Array, o: number, v: number): void {
   b[o] = v >>> 24; b[o + 1] = v >>> 16; b[o + 2] = v >>> 8; b[o + 3] = v;
 }
-/** One column of the last round: row j from column a, b, c, d in turn, through S, plus the key. */
-const lastRound = (a: number, b: number, c: number, d: number, key: number) =>
-  ((SBOX[a >>> 24] << 24) | (SBOX[(b >>> 16) & 255] << 16) | (SBOX[(c >>> 8) & 255] << 8) | SBOX[d & 255]) ^ key;
+
+/**
+ * The cipher (FIPS 197 5.1) of the block w0..w3 under the round keys rk (`rounds` rounds), into o.
+ * Made in a closure whose `const`s hold the tables, and why: the bundler (the CLI's and the app's
+ * alike) turns a module's top-level `const`s into `var`s, which V8 must read as variables (a typed
+ * array that may change, its length unknown: a bounds check per look-up); a closure's `const` it
+ * folds into the code. The same rounds over the module's tables took twice as long (~180 against
+ * ~90 ns a block), and this cipher is most of reading a QUIC Initial (GCM's counter mode).
+ */
+const encryptRounds = ((): (rk: Uint32Array, rounds: number, w0: number, w1: number, w2: number, w3: number, o: Int32Array) => void => {
+  const te0 = TE0, te1 = TE1, te2 = TE2, te3 = TE3, sbox = SBOX;
+  return (rk, rounds, w0, w1, w2, w3, o) => {
+    // s0..s3 are the four columns; AddRoundKey with round key 0.
+    let s0 = w0 ^ rk[0], s1 = w1 ^ rk[1], s2 = w2 ^ rk[2], s3 = w3 ^ rk[3];
+    let k = 4;
+    for (let r = 1; r < rounds; r++, k += 4) {
+      // Column c takes row j from column c + j (ShiftRows), through S and MixColumns (the tables).
+      const t0 = te0[s0 >>> 24] ^ te1[(s1 >>> 16) & 255] ^ te2[(s2 >>> 8) & 255] ^ te3[s3 & 255] ^ rk[k];
+      const t1 = te0[s1 >>> 24] ^ te1[(s2 >>> 16) & 255] ^ te2[(s3 >>> 8) & 255] ^ te3[s0 & 255] ^ rk[k + 1];
+      const t2 = te0[s2 >>> 24] ^ te1[(s3 >>> 16) & 255] ^ te2[(s0 >>> 8) & 255] ^ te3[s1 & 255] ^ rk[k + 2];
+      const t3 = te0[s3 >>> 24] ^ te1[(s0 >>> 16) & 255] ^ te2[(s1 >>> 8) & 255] ^ te3[s2 & 255] ^ rk[k + 3];
+      s0 = t0; s1 = t1; s2 = t2; s3 = t3;
+    }
+    // The last round has no MixColumns: SubBytes and ShiftRows only; column c takes row j from column c + j.
+    o[0] = ((sbox[s0 >>> 24] << 24) | (sbox[(s1 >>> 16) & 255] << 16) | (sbox[(s2 >>> 8) & 255] << 8) | sbox[s3 & 255]) ^ rk[k];
+    o[1] = ((sbox[s1 >>> 24] << 24) | (sbox[(s2 >>> 16) & 255] << 16) | (sbox[(s3 >>> 8) & 255] << 8) | sbox[s0 & 255]) ^ rk[k + 1];
+    o[2] = ((sbox[s2 >>> 24] << 24) | (sbox[(s3 >>> 16) & 255] << 16) | (sbox[(s0 >>> 8) & 255] << 8) | sbox[s1 & 255]) ^ rk[k + 2];
+    o[3] = ((sbox[s3 >>> 24] << 24) | (sbox[(s0 >>> 16) & 255] << 16) | (sbox[(s1 >>> 8) & 255] << 8) | sbox[s2 & 255]) ^ rk[k + 3];
+  };
+})();
+
+/** The round keys as bytes, 16 per round, for the byte-wise inverse cipher. */
+function roundKeyBytes(rk: Uint32Array): Uint8Array {
+  const w = new Uint8Array(4 * rk.length);
+  for (let i = 0; i < rk.length; i++) writeWord(w, 4 * i, rk[i]);
+  return w;
+}
+// decryptBlock's state and the round's copy: one of each for all keys (a block is done before another starts)
+const DEC_S = new Uint8Array(16), DEC_T = new Uint8Array(16);
 
 /**
  * A key or its expanded schedule: the AEAD functions take either, so a caller decrypting many
@@ -59,10 +95,11 @@ export class Aes {
   /** 16, 24 or 32. */
   readonly keyLength: number;
   private readonly rounds: number;
-  private readonly w: Uint8Array; // the expanded key: 16 bytes per round key
-  private readonly rk: Uint32Array; // the same as big-endian words, one per column
-  private readonly s = new Uint8Array(16);
-  private readonly t = new Uint8Array(16);
+  private readonly rk: Uint32Array; // the expanded key as big-endian words, one per column
+  /** the same as bytes, 16 per round key, for decryptBlock (made when first asked: GCM and CCM only encrypt) */
+  private w: Uint8Array | null = null;
+  /** encryptWords' output: the four big-endian words of the block (as signed 32-bit integers) */
+  readonly words = new Int32Array(4);
 
   constructor(key: Uint8Array) {
     const nk = key.length / 4;
@@ -70,50 +107,40 @@ export class Aes {
     this.keyLength = key.length;
     this.rounds = nk + 6;
     const words = 4 * (this.rounds + 1);
-    const w = new Uint8Array(4 * words);
-    w.set(key);
-    // Key expansion (FIPS 197 5.2): word i = word i-Nk ^ f(word i-1).
+    const rk = (this.rk = new Uint32Array(words));
+    for (let i = 0; i < nk; i++) rk[i] = readWord(key, 4 * i);
+    // Key expansion (FIPS 197 5.2), in words (a QUIC flow expands four keys): word i = word i-Nk ^ f(word i-1).
     for (let i = nk, rcon = 1; i < words; i++) {
-      let a = w[4 * i - 4], b = w[4 * i - 3], c = w[4 * i - 2], d = w[4 * i - 1];
-      if (i % nk === 0) {
-        const t = a; // RotWord, SubWord, Rcon
-        a = SBOX[b] ^ rcon; b = SBOX[c]; c = SBOX[d]; d = SBOX[t];
+      let t = rk[i - 1];
+      if (i % nk === 0) { // RotWord, SubWord, Rcon
+        t = ((SBOX[(t >>> 16) & 255] ^ rcon) << 24) | (SBOX[(t >>> 8) & 255] << 16) | (SBOX[t & 255] << 8) | SBOX[t >>> 24];
         rcon = MUL2[rcon];
       } else if (nk === 8 && i % nk === 4) {
-        a = SBOX[a]; b = SBOX[b]; c = SBOX[c]; d = SBOX[d];
+        t = (SBOX[t >>> 24] << 24) | (SBOX[(t >>> 16) & 255] << 16) | (SBOX[(t >>> 8) & 255] << 8) | SBOX[t & 255];
       }
-      const p = 4 * (i - nk);
-      w[4 * i] = w[p] ^ a; w[4 * i + 1] = w[p + 1] ^ b; w[4 * i + 2] = w[p + 2] ^ c; w[4 * i + 3] = w[p + 3] ^ d;
+      rk[i] = rk[i - nk] ^ t;
     }
-    this.w = w;
-    this.rk = new Uint32Array(words);
-    for (let i = 0; i < words; i++) this.rk[i] = ((w[4 * i] << 24) | (w[4 * i + 1] << 16) | (w[4 * i + 2] << 8) | w[4 * i + 3]) >>> 0;
+  }
+
+  /**
+   * The block whose four big-endian words are w0..w3, encrypted into `words` (counter mode works
+   * in words: no counter block written as bytes to be read back).
+   */
+  encryptWords(w0: number, w1: number, w2: number, w3: number): void {
+    encryptRounds(this.rk, this.rounds, w0, w1, w2, w3, this.words);
   }
 
   /** Encrypts the 16 bytes at inp[inOff] into out[outOff] (the two may be the same place). */
   encryptBlock(inp: Uint8Array, inOff: number, out: Uint8Array, outOff: number): void {
-    const rk = this.rk;
-    // s0..s3 are the four columns; AddRoundKey with round key 0.
-    let s0 = readWord(inp, inOff) ^ rk[0], s1 = readWord(inp, inOff + 4) ^ rk[1];
-    let s2 = readWord(inp, inOff + 8) ^ rk[2], s3 = readWord(inp, inOff + 12) ^ rk[3];
-    let k = 4;
-    for (let r = 1; r < this.rounds; r++, k += 4) {
-      // Column c takes row j from column c + j (ShiftRows), through S and MixColumns (the tables).
-      const t0 = TE0[s0 >>> 24] ^ TE1[(s1 >>> 16) & 255] ^ TE2[(s2 >>> 8) & 255] ^ TE3[s3 & 255] ^ rk[k];
-      const t1 = TE0[s1 >>> 24] ^ TE1[(s2 >>> 16) & 255] ^ TE2[(s3 >>> 8) & 255] ^ TE3[s0 & 255] ^ rk[k + 1];
-      const t2 = TE0[s2 >>> 24] ^ TE1[(s3 >>> 16) & 255] ^ TE2[(s0 >>> 8) & 255] ^ TE3[s1 & 255] ^ rk[k + 2];
-      const t3 = TE0[s3 >>> 24] ^ TE1[(s0 >>> 16) & 255] ^ TE2[(s1 >>> 8) & 255] ^ TE3[s2 & 255] ^ rk[k + 3];
-      s0 = t0; s1 = t1; s2 = t2; s3 = t3;
-    }
-    // The last round has no MixColumns: SubBytes and ShiftRows only.
-    const o0 = lastRound(s0, s1, s2, s3, rk[k]), o1 = lastRound(s1, s2, s3, s0, rk[k + 1]);
-    const o2 = lastRound(s2, s3, s0, s1, rk[k + 2]), o3 = lastRound(s3, s0, s1, s2, rk[k + 3]);
-    writeWord(out, outOff, o0); writeWord(out, outOff + 4, o1); writeWord(out, outOff + 8, o2); writeWord(out, outOff + 12, o3);
+    this.encryptWords(readWord(inp, inOff), readWord(inp, inOff + 4), readWord(inp, inOff + 8), readWord(inp, inOff + 12));
+    const o = this.words;
+    writeWord(out, outOff, o[0]); writeWord(out, outOff + 4, o[1]); writeWord(out, outOff + 8, o[2]); writeWord(out, outOff + 12, o[3]);
   }
 
   /** The inverse cipher (FIPS 197 5.3). */
   decryptBlock(inp: Uint8Array, inOff: number, out: Uint8Array, outOff: number): void {
-    const s = this.s, t = this.t, w = this.w;
+    const s = DEC_S, t = DEC_T;
+    const w = (this.w ??= roundKeyBytes(this.rk));
     const last = 16 * this.rounds;
     for (let i = 0; i < 16; i++) s[i] = inp[inOff + i] ^ w[last + i];
     for (let r = this.rounds - 1; r >= 0; r--) {

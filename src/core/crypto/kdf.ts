@@ -1,7 +1,7 @@
 // Key derivation: NIST SP 800-108 counter mode with HMAC-SHA256 (the SMB 3 KDF, MS-SMB2 3.1.4.2)
 // and HKDF-SHA256 (RFC 5869; for QUIC Initial secrets later).
 import { concatBytes, writeU32BE } from "./bytes";
-import { hmacSha256 } from "./hmac";
+import { hmacSha256, HmacSha256 } from "./hmac";
 
 /**
  * SP 800-108 KDF in counter mode, PRF HMAC-SHA256, a 32-bit counter before the fixed input
@@ -14,9 +14,10 @@ export function sp800108CounterHmacSha256(key: Uint8Array, fixedInput: Uint8Arra
   const input = new Uint8Array(4 + fixedInput.length);
   input.set(fixedInput, 4);
   const out = new Uint8Array(bytes);
+  const prf = new HmacSha256(key); // (its pads hashed once for every block)
   for (let i = 1, o = 0; o < bytes; i++, o += 32) {
     writeU32BE(input, 0, i);
-    const k = hmacSha256(key, input);
+    const k = prf.mac(input);
     out.set(k.subarray(0, Math.min(32, bytes - o)), o);
   }
   return out;
@@ -42,11 +43,35 @@ export function hkdfSha256Extract(salt: Uint8Array, ikm: Uint8Array): Uint8Array
 /** HKDF-Expand (RFC 5869 2.3): T(i) = HMAC(PRK, T(i-1) ‖ info ‖ i), the first `length` bytes. */
 export function hkdfSha256Expand(prk: Uint8Array, info: Uint8Array, length: number): Uint8Array {
   if (length < 0 || length > 255 * 32) throw new RangeError(`HKDF-Expand: ${length} bytes (0 to 8160 expected)`);
-  const out = new Uint8Array(length);
-  let t: Uint8Array = new Uint8Array(0);
-  for (let i = 1, o = 0; o < length; i++, o += 32) {
-    t = hmacSha256(prk, concatBytes(t, info, new Uint8Array([i])));
-    out.set(t.subarray(0, Math.min(32, length - o)), o);
+  return new HkdfSha256(prk).expand(info, length);
+}
+
+/**
+ * HKDF-Expand under one PRK for many infos (the QUIC Initial keys expand each secret three or
+ * four times): the HMAC's pads are hashed once for all of them.
+ */
+export class HkdfSha256 {
+  private readonly prf: HmacSha256;
+  /** T(i-1) ‖ info ‖ i, remade only when longer than the last */
+  private input = new Uint8Array(64);
+  constructor(prk: Uint8Array) { this.prf = new HmacSha256(prk); }
+
+  /** HKDF-Expand(PRK, info, length), into out at off (a new array when not given). */
+  expand(info: Uint8Array, length: number, out: Uint8Array = new Uint8Array(length), off = 0): Uint8Array {
+    if (length < 0 || length > 255 * 32) throw new RangeError(`HKDF-Expand: ${length} bytes (0 to 8160 expected)`);
+    if (this.input.length < 32 + info.length + 1) this.input = new Uint8Array(32 + info.length + 1);
+    const input = this.input;
+    const t = new Uint8Array(32);
+    for (let i = 1, o = 0; o < length; i++, o += 32) {
+      // T(0) is empty: the first block hashes info ‖ 1 only
+      const tl = i === 1 ? 0 : 32;
+      if (tl) input.set(t, 0);
+      input.set(info, tl);
+      input[tl + info.length] = i;
+      this.prf.mac(input.subarray(0, tl + info.length + 1), t);
+      const n = Math.min(32, length - o);
+      for (let j = 0; j < n; j++) out[off + o + j] = t[j];
+    }
+    return out;
   }
-  return out;
 }

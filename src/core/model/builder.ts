@@ -344,7 +344,7 @@ export class ModelBuilder implements RecordSink {
       case C.EV_ICMP: return this.icmp(ev);
       case C.EV_PKTMON_DROP: this.folder = null; return pktmonDrop((this.m.pktmon ??= emptyPktmon()), ev.event());
       case C.EV_PKTMON_INFO: this.folder = null; return pktmonInfo((this.m.pktmon ??= emptyPktmon()), ev.event());
-      case C.EV_QUIC: case C.EV_QUIC_FLOW: return this.quic.add(ev.event(), ev.tsMs());
+      case C.EV_QUIC: case C.EV_QUIC_FLOW: return this.quic.add(ev);
       case C.EV_SUMMARY: {
         const f = ev.event().f;
         this.m.packets = Number(f.packets as bigint);

@@ -4,15 +4,16 @@
 // use keys from the TLS exchange and stay unreadable. Versions 1 (RFC 9001) and 2 (RFC 9369).
 // Pure synchronous code over the shared crypto (src/core/crypto); every length is checked, a
 // malformed packet gives null or stops the frame loop, nothing throws.
-import { Aes, aesGcmDecrypt, hkdfSha256Extract, hkdfSha256Expand } from "../crypto";
+import { Aes, aesGcmDecrypt, hkdfSha256Expand, HmacSha256, HkdfSha256 } from "../crypto";
 import { QUIC_V1, QUIC_V2 } from "../../../assembly/wire";
 
 export { QUIC_V1, QUIC_V2 };
 
 const hex = (s: string) => Uint8Array.from(s.match(/../g)!.map((b) => parseInt(b, 16)));
 
+interface Version { salt: Uint8Array; key: string; iv: string; hp: string; labels?: Labels }
 /** RFC 9001 5.2 / RFC 9369 3.3.1: initial_salt and the labels of each version. */
-const VERSIONS: ReadonlyMap<number, { salt: Uint8Array; key: string; iv: string; hp: string }> = new Map([
+const VERSIONS: ReadonlyMap<number, Version> = new Map([
   [QUIC_V1, { salt: hex("38762cf7f55934b34d179ae6a4c80cadccbb7f0a"), key: "quic key", iv: "quic iv", hp: "quic hp" }],
   [QUIC_V2, { salt: hex("0dede3def700a6db819381be6e269dcbf9bd2ed9"), key: "quicv2 key", iv: "quicv2 iv", hp: "quicv2 hp" }],
 ]);
@@ -52,22 +53,36 @@ export interface InitialKeys { key: Uint8Array; iv: Uint8Array; hpKey: Uint8Arra
  * RFC 9001 5.2: the client's and the server's Initial keys from the client's first Destination
  * Connection ID. Each side's are derived when first read: a flow the server never answered
  * (or answered with no Initial) needs the client's only, and deriving a side is most of the cost
- * of reading a flow's ClientHello (9 HMAC-SHA256 for both).
+ * of reading a flow's ClientHello (9 HMAC-SHA256 for both). Each HMAC key is padded and hashed
+ * once (HmacSha256, HkdfSha256: the salt's once for all flows, a secret's once for its three or
+ * four expansions), so an HMAC of these short inputs costs 2 compressions where it cost 4.
  */
 export function initialKeys(version: number, dcid: Uint8Array): { readonly client: InitialKeys; readonly server: InitialKeys } | null {
   const v = VERSIONS.get(version);
   if (!v) return null;
-  const initial = hkdfSha256Extract(v.salt, dcid);
-  const side = (label: string): InitialKeys => {
-    const s = hkdfExpandLabel(initial, label, 32);
-    const hpKey = hkdfExpandLabel(s, v.hp, 16), key = hkdfExpandLabel(s, v.key, 16);
-    return { key, iv: hkdfExpandLabel(s, v.iv, 12), hpKey, hp: new Aes(hpKey), aes: new Aes(key) };
-  };
-  let client: InitialKeys | undefined, server: InitialKeys | undefined;
-  return {
-    get client() { return (client ??= side("client in")); },
-    get server() { return (server ??= side("server in")); },
-  };
+  const l = (v.labels ??= {
+    extract: new HmacSha256(v.salt), client: labelInfo("client in", 32), server: labelInfo("server in", 32),
+    key: labelInfo(v.key, 16), iv: labelInfo(v.iv, 12), hp: labelInfo(v.hp, 16),
+  });
+  // HKDF-Extract(initial_salt, DCID) (RFC 5869 2.2: HMAC keyed with the salt)
+  return new FlowKeys(l, new HkdfSha256(l.extract.mac(dcid)));
+}
+
+/** A version's HMAC of its salt and its HkdfLabels, made once. */
+interface Labels { extract: HmacSha256; client: Uint8Array; server: Uint8Array; key: Uint8Array; iv: Uint8Array; hp: Uint8Array }
+
+/** initialKeys' answer: each side's keys made when first asked for (a class: an object literal with getters is slow to make). */
+class FlowKeys {
+  private c: InitialKeys | null = null;
+  private s: InitialKeys | null = null;
+  constructor(private readonly l: Labels, private readonly initial: HkdfSha256) {}
+  get client(): InitialKeys { return (this.c ??= this.side(this.l.client)); }
+  get server(): InitialKeys { return (this.s ??= this.side(this.l.server)); }
+  private side(label: Uint8Array): InitialKeys {
+    const l = this.l, s = new HkdfSha256(this.initial.expand(label, 32));
+    const hpKey = s.expand(l.hp, 16), key = s.expand(l.key, 16);
+    return { key, iv: s.expand(l.iv, 12), hpKey, hp: new Aes(hpKey), aes: new Aes(key) };
+  }
 }
 
 /** A variable-length integer (RFC 9000 16) at `off`, or null when it runs past `end`. */
@@ -117,29 +132,41 @@ export function parseLongHeader(d: Uint8Array, off: number): LongHeader | null {
   return { version, type, dcid, scid, pnOffset: len.next, end: len.next + len.v };
 }
 
+// decryptInitial's header protection mask, nonce and unprotected header: one of each for all packets
+const MASK = new Uint8Array(16), NONCE = new Uint8Array(12);
+let headerBuf = new Uint8Array(128);
+
 /**
  * Removes header protection (RFC 9001 5.4) and decrypts (5.3) the Initial packet `h` of datagram
- * `d` with `keys`; the plaintext frames, or null when it does not authenticate.
+ * `d` with `keys`; the plaintext frames, or null when it does not authenticate. With `out` (as
+ * long as the packet) the plaintext is written there (aesGcmDecrypt): valid until the next call
+ * that is given the same buffer.
  */
-export function decryptInitial(d: Uint8Array, start: number, h: LongHeader, keys: InitialKeys): Uint8Array | null {
+export function decryptInitial(d: Uint8Array, start: number, h: LongHeader, keys: InitialKeys, out?: Uint8Array): Uint8Array | null {
   const sampleAt = h.pnOffset + 4;
   if (sampleAt + 16 > h.end) return null;
-  const mask = new Uint8Array(16);
+  const mask = MASK;
   keys.hp.encryptBlock(d, sampleAt, mask, 0);
   const first = d[start] ^ (mask[0] & 0x0f);
   const pnLen = (first & 3) + 1;
-  const header = d.slice(start, h.pnOffset + pnLen);
+  // the unprotected header, the AAD: in a buffer kept for all packets (a header is its token's
+  // length and some 60 bytes; the buffer grows for a longer one)
+  const hl = h.pnOffset + pnLen - start;
+  if (headerBuf.length < hl) headerBuf = new Uint8Array(Math.max(hl, 2 * headerBuf.length));
+  const header = headerBuf.subarray(0, hl);
+  for (let i = 0; i < hl; i++) header[i] = d[start + i];
   header[0] = first;
   let pn = 0;
   for (let i = 0; i < pnLen; i++) {
     header[h.pnOffset - start + i] ^= mask[1 + i];
     pn = pn * 256 + header[h.pnOffset - start + i];
   }
-  const nonce = keys.iv.slice();
+  const nonce = NONCE;
+  nonce.set(keys.iv);
   for (let i = 0; i < 4; i++) nonce[11 - i] ^= (pn >>> (8 * i)) & 0xff; // packet numbers are below 2^32 in a handshake
   const body = h.pnOffset + pnLen;
   if (h.end - body < 16) return null;
-  return aesGcmDecrypt(keys.aes, nonce, header, d.subarray(body, h.end - 16), d.subarray(h.end - 16, h.end));
+  return aesGcmDecrypt(keys.aes, nonce, header, d.subarray(body, h.end - 16), d.subarray(h.end - 16, h.end), out);
 }
 
 export interface CryptoChunk { offset: number; data: Uint8Array }

@@ -7,24 +7,28 @@ export interface ServerHello { cipherSuite: number }
 
 const latin1 = new TextDecoder("latin1");
 
-/** The handshake messages of a CRYPTO stream: type and body, while whole. */
-function* messages(s: Uint8Array): Generator<{ type: number; body: Uint8Array }> {
+/**
+ * The body of the first handshake message of `type` among the first 16 of a CRYPTO stream, while
+ * they are whole; null when there is none. (A loop, not a generator: one was made per flow, and
+ * V8 compiles a generator's callers with more work.)
+ */
+function message(s: Uint8Array, type: number): Uint8Array | null {
   let i = 0;
   for (let n = 0; n < 16 && i + 4 <= s.length; n++) {
     const len = (s[i + 1] << 16) | (s[i + 2] << 8) | s[i + 3];
-    if (i + 4 + len > s.length) return;
-    yield { type: s[i], body: s.subarray(i + 4, i + 4 + len) };
+    if (i + 4 + len > s.length) return null;
+    if (s[i] === type) return s.subarray(i + 4, i + 4 + len);
     i += 4 + len;
   }
+  return null;
 }
 
 const u16 = (b: Uint8Array, i: number) => (b[i] << 8) | b[i + 1];
 
 /** The ClientHello at the start of the client's Initial CRYPTO stream, or null. */
 export function parseClientHello(stream: Uint8Array): ClientHello | null {
-  for (const m of messages(stream)) {
-    if (m.type !== 1) continue;
-    const b = m.body;
+  const b = message(stream, 1);
+  if (b) {
     let i = 2 + 32; // legacy_version, random
     if (i + 1 > b.length) return null;
     i += 1 + b[i]; // legacy_session_id
@@ -58,9 +62,8 @@ export function parseClientHello(stream: Uint8Array): ClientHello | null {
 
 /** The ServerHello in the server's Initial CRYPTO stream, or null. */
 export function parseServerHello(stream: Uint8Array): ServerHello | null {
-  for (const m of messages(stream)) {
-    if (m.type !== 2) continue;
-    const b = m.body;
+  const b = message(stream, 2);
+  if (b) {
     let i = 2 + 32;
     if (i + 1 > b.length) return null;
     i += 1 + b[i];
