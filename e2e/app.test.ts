@@ -568,6 +568,34 @@ describe.skipIf(!haveChromium)("app in Chromium", () => {
     await ctx.close();
   });
 
+  it("a report shown again (back from history): its verdict and findings in the first frame, its tables in the tasks after", async () => {
+    const { ctx, page } = await open();
+    await analyse(page, "wrong-password.pcap");
+    await saved(page);
+    await page.getByTestId("connections").waitFor();
+    await page.getByTestId("nav-history").click();
+    await page.getByTestId("history").waitFor();
+    // what each change of the page shows, from the moment the report is back
+    await page.evaluate(() => {
+      const w = window as unknown as { seen: { body: boolean; findings: number; table: boolean }[] };
+      w.seen = [];
+      new MutationObserver(() => {
+        if (!document.querySelector("[data-testid=verdict]")) return;
+        w.seen.push({ body: !!document.querySelector("[data-testid=report-body]"), findings: document.querySelectorAll("[data-finding-id]").length, table: !!document.querySelector("[data-testid=connections]") });
+      }).observe(document.body, { childList: true, subtree: true });
+    });
+    await page.getByTestId("nav-analyse").click();
+    await page.getByTestId("connections").waitFor();
+    await page.waitForTimeout(200);
+    const seen = await page.evaluate(() => (window as unknown as { seen: { body: boolean; findings: number; table: boolean }[] }).seen);
+    // (one task drawing all of a large report at once took 53–74 ms CPU: bench/browser.mjs)
+    expect(seen[0]).toMatchObject({ body: true, table: false });
+    expect(seen[0].findings).toBeGreaterThan(0);
+    expect(seen.every((s) => s.body)).toBe(true);
+    expect(seen.at(-1)!.table).toBe(true);
+    await ctx.close();
+  });
+
   it("a report of many connections: a virtualised table (its size for screen readers, keyboard), findings grouped, long lists a page at a time", async () => {
     // 400 short SMB setups replicated from the fixtures (bench/gen.mjs: each replica its own
     // addresses), so there are more connections, servers and Kerberos messages than one page

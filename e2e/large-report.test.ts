@@ -6,14 +6,15 @@
 // step takes is the benchmark's business (bench/browser.mjs prints it), not this test's.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { join } from "node:path";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import type { Browser, Page } from "playwright-core";
 import type { PreviewServer } from "vite";
 import { startApp, launch, haveChromium } from "./support";
 import { reportOf } from "../tests/support/report";
 import { replicateReport } from "../src/worker/synthetic";
 import { connectionsShown, filterConnections, sortConnections, type SortState } from "../src/ui/model";
-import type { Connection } from "../src/core/report";
+import type { Connection, Report } from "../src/core/report";
+import { reportToMarkdown } from "../src/ui/markdown";
 
 const ART = join(__dirname, "artifacts");
 const N = 100_000;
@@ -26,6 +27,7 @@ describe.skipIf(!haveChromium)("a report of 100,000 connections", () => {
   let browser: Browser | null = null;
   let seed: string;
   let shown: Connection[];
+  let replicated: Report;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
@@ -37,7 +39,8 @@ describe.skipIf(!haveChromium)("a report of 100,000 connections", () => {
       const { loadSeeds, kinds, generate } = await import("../bench/gen.mjs");
       generate(seed, { mix: kinds(loadSeeds()).dense.mix.filter((m: { seed: { name: string } }) => m.seed.name.endsWith(".pcap")), replicas: 400, lanes: 32 });
     }
-    shown = connectionsShown(replicateReport(await reportOf(seed), N));
+    replicated = replicateReport(await reportOf(seed), N);
+    shown = connectionsShown(replicated);
     ({ server, url } = await startApp());
     browser = await launch();
   }, 300_000);
@@ -154,6 +157,10 @@ describe.skipIf(!haveChromium)("a report of 100,000 connections", () => {
     await page.reload();
     await rows(page).first().waitFor({ timeout: 60_000 });
     await expect.poll(() => topIds(page), { timeout: 60_000 }).toEqual(expectTop(sortConnections(shown)));
+    // its Markdown export, written from the stored form's columns a few lines at a time: the text
+    // the Report with its connections as objects gives
+    const [md] = await Promise.all([page.waitForEvent("download", { timeout: 240_000 }), page.getByTestId("export-md").click()]);
+    expect(readFileSync((await md.path())!, "utf8")).toBe(reportToMarkdown(replicated));
     expect(pageErrors).toEqual([]);
     await ctx.close();
   }, 600_000);

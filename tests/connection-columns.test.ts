@@ -13,6 +13,7 @@ import { ConnectionColumns, reportPositions, type Finished } from "../src/worker
 import { openStored, storedTable, writeStored } from "../src/history/storedForm";
 import { ReportIndex, type RowQuery } from "../src/worker/reportIndex";
 import { reportJsonParts } from "../src/worker/reportJson";
+import { markdownParts, reportToMarkdown } from "../src/ui/markdown";
 import { replicateReport } from "../src/worker/synthetic";
 import { kerberosPrincipals, type SortKey } from "../src/ui/model";
 import { reportOf } from "./support/report";
@@ -55,6 +56,14 @@ async function sameAnswers(r: Report, order: number[], from = 0) {
   expect(index.preview()).toEqual(ref.preview());
   // the export: JSON.stringify's text, the connections read from the columns one at a time
   expect([...reportJsonParts(index.report, 2, { connections: index.connectionsInOrder() })].join("")).toBe(JSON.stringify(r, null, 2));
+  // the Markdown export: the text of the Report with its connections as objects, read from either
+  // index a few lines at a time (parts of about a MiB: never one string of the whole)
+  const md = reportToMarkdown(r);
+  expect([...markdownParts(ref.markdownSource())].join("")).toBe(md);
+  const parts = [...markdownParts(index.markdownSource())];
+  expect(parts.join("")).toBe(md);
+  expect(parts.length).toBeGreaterThan(1);
+  expect(Math.max(...parts.map((p) => p.length))).toBeLessThan(2 ** 20 + 4096);
   // history's stored form, written around the columns: reopened, the same Report
   const { field } = inColumns(sink.finish());
   const blob = await writeStored(index.report, noPause, { writer: sink.writer, lists: { connections: field } });
@@ -63,6 +72,7 @@ async function sameAnswers(r: Report, order: number[], from = 0) {
   expect(JSON.stringify(again.index.withConnections())).toBe(JSON.stringify(r));
   expect(again.index.digest()).toEqual(ref.digest());
   expect(again.index.rows(q("client", -1, "", "all", 3, 40))).toEqual(ref.rows(q("client", -1, "", "all", 3, 40)));
+  expect([...markdownParts(again.index.markdownSource())].join("")).toBe(md);
   // (written twice, the same bytes: writing leaves the columns as they were)
   const twice = await writeStored(index.report, noPause, { writer: sink.writer, lists: { connections: field } });
   expect(new Uint8Array(await new Response(twice.stream().pipeThrough(new DecompressionStream("gzip"))).arrayBuffer()))

@@ -1,8 +1,8 @@
 // The report as Markdown (for a ticket or an e-mail). Every string that comes from the capture is
 // escaped, so a share name or user name cannot inject markup or break a table.
-import type { Report } from "../core/report";
+import type { Connection, KerberosRecord, Report } from "../core/report";
 import { formatBytes, formatDuration, spanMs, splitCode, OUTCOME_LABELS, PHASE_LABELS } from "./format";
-import { sortFindings, sortConnections, authText, connectionsShown, failedText, findingFilters, kerberosMark, noFindingsText, noSmbText, principalOf, reportTone, TONE_LABELS } from "./model";
+import { sortFindings, sortConnections, authText, connectionsShown, failedText, findingFilters, kerberosMark, noFindingsText, noSmbText, principalOf, reportTone, TONE_LABELS, type Tone } from "./model";
 import { displayFilter } from "../core/filters";
 
 // What capture text could turn into in rendered Markdown (CommonMark + GitHub's extensions) and
@@ -58,51 +58,110 @@ function mdRemediation(s: string): string {
   return splitCode(s).map((p, i) => (p.code ? mdCode(p.text) : mdEscape(p.text, i === 0))).join("");
 }
 
-export function reportToMarkdown(r: Report): string {
+/** What the Markdown export reads (see markdownParts): a Report, or the worker's index of one whose connections stay columns. */
+export interface MarkdownSource {
+  /** the Report; its `connections` are not read (the fields below give them) */
+  report: Report;
+  tone: Tone;
+  noSmb: ReturnType<typeof noSmbText>;
+  noFindings: string;
+  connectionCount: number;
+  /** the connection a finding names (its stream, client and server) */
+  connection(id: string): Pick<Connection, "stream" | "client" | "server"> | undefined;
+  /** every connection as the table shows it, in the table's default order (failures first, then by frame) */
+  tableRows(): Iterable<Omit<Connection, "phases" | "ladder">>;
+  /** the connections that did not set up, with their phases, in the same order */
+  failing(): Iterable<Pick<Connection, "stream" | "client" | "server" | "phases">>;
+  /** what the Kerberos table says of a message's error (kerberosMark) */
+  mark(k: KerberosRecord): ReturnType<typeof kerberosMark>;
+}
+
+/** A Report with its connections as objects, as markdownParts reads it. */
+export function reportSource(r: Report): MarkdownSource {
+  const tone = reportTone(r);
+  let byId: Map<string, Connection> | null = null;
+  return {
+    report: r, tone, noSmb: noSmbText(r), noFindings: noFindingsText(r, tone), connectionCount: r.connections.length,
+    // (the first of an id, indexed once: a search of the list per finding is findings × connections)
+    connection: (id) => {
+      if (!byId) { byId = new Map(); for (const x of r.connections) if (!byId.has(x.id)) byId.set(x.id, x); }
+      return byId.get(id);
+    },
+    tableRows: () => sortConnections(connectionsShown(r)),
+    failing: () => sortConnections(r.connections).filter((y) => y.outcome !== "ok"),
+    mark: (k) => kerberosMark(k, r.findings),
+  };
+}
+
+/** Blob parts are joined from lines up to about this many characters. */
+const PART_CHARS = 1 << 20;
+
+/**
+ * The report as Markdown, as strings of about PART_CHARS each (joined, the whole text): a line at a
+ * time, the connections read one after the other (100,000 of them from the worker's columns are
+ * ~20 MB of Markdown: never one string, nor every connection as an object at once).
+ */
+export function* markdownParts(src: MarkdownSource): Generator<string> {
+  const r = src.report;
   const c = r.capture;
-  const L: string[] = [];
+  let buf = "", first = true;
+  // (the lines joined by "\n", without one after the last)
+  const line = (...xs: string[]) => { for (const x of xs) { buf += first ? x : `\n${x}`; first = false; } };
+  const L = { push: line };
   L.push(`# smbscope report: ${mdEscape(c.file)}`, "");
-  L.push(`**Verdict:** ${TONE_LABELS[reportTone(r)]} — ${mdEscape(r.verdict)}`, "");
+  L.push(`**Verdict:** ${TONE_LABELS[src.tone]} — ${mdEscape(r.verdict)}`, "");
   L.push("## Capture", "");
   L.push(`- Format: ${mdEscape(c.format)}; link types: ${mdEscape(c.linkTypes.join(", ") || "none")}`);
   L.push(`- Packets: ${c.packets}; size: ${formatBytes(c.bytes)}`);
   if (c.start) L.push(`- Time: ${mdEscape(c.start)} → ${mdEscape(c.end ?? "?")} (${formatDuration(spanMs(c.start, c.end))})`);
   if (c.error) L.push(`- Error: ${mdEscape(c.error)}`);
   for (const w of c.warnings) L.push(`- Warning: ${mdEscape(w)}`);
-  const noSmb = noSmbText(r);
+  const noSmb = src.noSmb;
   if (noSmb) L.push(`- SMB: ${mdEscape(noSmb.text)}${noSmb.ports.length ? ` ${mdEscape(noSmb.ports.join(", "))}. ${mdEscape(noSmb.hint)}` : ""}`);
   L.push("");
 
   const findings = sortFindings(r.findings);
   L.push(`## Findings (${findings.length})`, "");
-  if (!findings.length) L.push(noFindingsText(r), "");
+  if (!findings.length) L.push(src.noFindings, "");
+  // the texts findings of one kind share (a title, an explanation, what to do: 83,000 findings of
+  // 36 kinds), escaped once each; bounded, as the texts that name a connection are all distinct
+  const escaped = new Map<(t: string) => string, Map<string, string>>();
+  const once = (t: string, f: (t: string) => string) => {
+    let m = escaped.get(f);
+    if (!m) escaped.set(f, (m = new Map()));
+    let e = m.get(t);
+    if (e === undefined) { if (m.size >= 4096) m.clear(); m.set(t, (e = f(t))); }
+    return e;
+  };
   for (const f of findings) {
-    L.push(`### ${f.severity.toUpperCase()}: ${mdEscape(f.title)} (${mdCode(f.id)})`, "");
-    L.push(mdEscape(f.explanation), "");
+    L.push(`### ${f.severity.toUpperCase()}: ${once(f.title, mdEscape)} (${mdCode(f.id)})`, "");
+    L.push(once(f.explanation, mdEscape), "");
     if (f.remediation.length) {
       L.push("What to do:", "");
-      f.remediation.forEach((x, i) => L.push(`${i + 1}. ${mdRemediation(x)}`));
+      f.remediation.forEach((x, i) => L.push(`${i + 1}. ${once(x, mdRemediation)}`));
       L.push("");
     }
-    const conn = f.connection ? r.connections.find((x) => x.id === f.connection) : undefined;
+    const conn = f.connection ? src.connection(f.connection) : undefined;
     const fl = findingFilters(f, conn);
     if (f.frames.length) L.push(`Evidence: frames ${f.frames.join(", ")}; Wireshark filter ${mdCode(fl.frames)}`);
     if (fl.extra) L.push(`Filter: ${mdCode(fl.extra)}`);
     if (conn) L.push(`Connection: ${mdEscape(conn.client)} → ${mdEscape(conn.server)}${fl.stream ? ` (${mdCode(fl.stream)})` : ""}`);
     if (f.references?.length) L.push(`References: ${f.references.map((x) => mdEscape(x)).join("; ")}`);
     if (f.frames.length || conn || f.filter || f.references?.length) L.push("");
+    if (buf.length >= PART_CHARS) { yield buf; buf = ""; }
   }
 
-  L.push(`## Connections (${r.connections.length})`, "");
-  if (r.connections.length) {
+  L.push(`## Connections (${src.connectionCount})`, "");
+  if (src.connectionCount) {
     L.push("| stream | client | server | dialect | auth / user | shares | outcome | failed at |");
     L.push("| ---: | --- | --- | --- | --- | --- | --- | --- |");
-    for (const x of sortConnections(connectionsShown(r))) {
+    for (const x of src.tableRows()) {
       const shares = x.shares.map((s) => `${s.path} (${s.status ?? "no answer"})`).join(", ");
-      L.push(`| ${x.stream} | ${cell(x.client)} | ${cell(x.server)} | ${cell(x.dialect ?? "")} | ${cell(authText(x))} | ${cell(shares)} | ${cell(OUTCOME_LABELS[x.outcome] ?? x.outcome)} | ${cell(failedText(x))} |`);
+      L.push(`| ${x.stream} | ${cell(x.client)} | ${cell(x.server)} | ${cell(x.dialect ?? "")} | ${cell(authText(x))} | ${cell(shares)} | ${cell(OUTCOME_LABELS[x.outcome] ?? x.outcome)} | ${cell(failedText(x as Connection))} |`);
+      if (buf.length >= PART_CHARS) { yield buf; buf = ""; }
     }
     L.push("");
-    for (const x of sortConnections(r.connections).filter((y) => y.outcome !== "ok")) {
+    for (const x of src.failing()) {
       const stream = displayFilter({ stream: x.stream });
       L.push(`### ${mdEscape(x.client)} → ${mdEscape(x.server)}${stream ? ` (${mdCode(stream)})` : ""}`, "");
       for (const p of x.phases) {
@@ -110,6 +169,7 @@ export function reportToMarkdown(r: Report): string {
         L.push(`- ${PHASE_LABELS[p.phase] ?? p.phase}: ${fr}${p.status ? `, ${mdEscape(p.status)}` : ""}${p.latencyMs !== null ? `, ${formatDuration(p.latencyMs)}` : ""}${p.note ? ` (${mdEscape(p.note)})` : ""}`);
       }
       L.push("");
+      if (buf.length >= PART_CHARS) { yield buf; buf = ""; }
     }
   }
 
@@ -118,11 +178,14 @@ export function reportToMarkdown(r: Report): string {
     L.push("| frame | client | KDC | message | error | client principal | service | realm |");
     L.push("| ---: | --- | --- | --- | --- | --- | --- | --- |");
     for (const k of r.kerberos) {
-      const mark = kerberosMark(k, r.findings);
+      const mark = src.mark(k);
       L.push(`| ${k.frame} | ${cell(k.client)} | ${cell(k.kdc)} | ${cell(k.message)} | ${cell(k.error ?? "")}${mark ? ` (${mark.text})` : ""} | ${cell(principalOf(k) ?? "")} | ${cell(k.service ?? "")} | ${cell(k.realm ?? "")} |`);
+      if (buf.length >= PART_CHARS) { yield buf; buf = ""; }
     }
     L.push("");
   }
   L.push(`_Generated by ${mdEscape(r.generator)} (report version ${r.version}). Frame numbers match Wireshark's._`, "");
-  return L.join("\n");
+  yield buf;
 }
+
+export function reportToMarkdown(r: Report): string { return [...markdownParts(reportSource(r))].join(""); }

@@ -12,9 +12,9 @@ import { ProgressMeter, type ProgressInfo } from "./progress";
 import type { Secrets } from "../core/decrypt/secrets";
 import { keytabEntries, KEYTAB_MAX_BYTES, type KeytabEntry } from "../core/decrypt/keytab";
 import { ReportIndex, type ReportDigest, type RowQuery } from "./reportIndex";
-import { reportJsonStream } from "./reportJson";
+import { partsStream, reportJsonStream } from "./reportJson";
 import { openStored, storedTable, writeStored, type Ahead, type Reopened } from "../history/storedForm";
-import { reportToMarkdown } from "../ui/markdown";
+import { markdownParts } from "../ui/markdown";
 import { kerberosPrincipals } from "../ui/model";
 import { replicateReport } from "./synthetic";
 import { ConnectionColumns } from "./connectionColumns";
@@ -275,7 +275,12 @@ const api = {
     const blob = await new Response(reportJsonStream(index.report, 2, { connections: index.connectionsInOrder() })).blob();
     return blob.slice(0, blob.size, "application/json");
   },
-  async exportMarkdown(handle: number): Promise<Blob> { return new Blob([reportToMarkdown((await whole(handle)).withConnections())], { type: "text/markdown" }); },
+  /** The Report as Markdown, likewise a few lines at a time, its connections read from the index (never all as objects). */
+  async exportMarkdown(handle: number): Promise<Blob> {
+    const index = await whole(handle);
+    const blob = await new Response(partsStream(markdownParts(index.markdownSource()))).blob();
+    return blob.slice(0, blob.size, "text/markdown");
+  },
 };
 
 async function testFailure(mode: "trap" | "crash", slices: number): Promise<never> {

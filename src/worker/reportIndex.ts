@@ -7,9 +7,10 @@
 import type { Connection, Finding, KerberosRecord, Report, Severity } from "../core/report";
 import { groupFindings, type FindingGroup } from "../core/findingGroups";
 import { decryptSummary, type DecryptSummary } from "../ui/decryptSummary";
+import type { MarkdownSource } from "../ui/markdown";
 import {
   authText, compareEndpointKeys, connectionsShown, endpointKey, kerberosPrincipals, shownConnection, failedText, findingCounts, isUnusable, kerberosMark, noFindingsText, noSmbText,
-  reportTone, sharesText, type OutcomeFilter, type SortKey, type SortState, type Tone,
+  reportTone, sharesText, DEFAULT_SORT, type OutcomeFilter, type SortKey, type SortState, type Tone,
 } from "../ui/model";
 
 /** Bumped when the digest's shape changes: a stored digest of another version is made again from its Report. */
@@ -220,7 +221,7 @@ export class ReportIndex {
   /** Every connection record as the Report has it, in Report order. */
   connectionsInOrder(): Iterable<Connection> { return this.table ? this.table.inOrder() : this.whole.connections; }
 
-  /** The Report with its connections as objects (for the Markdown export: a copy of them made for it). */
+  /** The Report with its connections as objects (a copy of them made for it: tests compare it whole). */
   withConnections(): Report { return this.table ? { ...this.whole, connections: [...this.table.inOrder()] } : this.whole; }
 
   /** Reads the columns sorting needs most (a reopened report does it before the user sorts). */
@@ -353,6 +354,7 @@ export class ReportIndex {
     const rank = new Float64Array(n);
     if (key === "outcome") { const out = this.column("outcome") as ArrayLike<string>; for (let i = 0; i < n; i++) rank[i] = OUTCOME_RANK[out[i]] ?? 9; }
     else if (key === "first") rank.set(frame);
+    else if ((key === "client" || key === "server") && this.endpointRanks(key, rank)) { /* IPv4 endpoints, ranked by number */ }
     else {
       const text = this.textOf(key);
       // each row's value as an index among the column's distinct values (in order of appearance)
@@ -400,6 +402,30 @@ export class ReportIndex {
     }
     this.orders.set(key, o);
     return o;
+  }
+
+  /**
+   * Each row's IPv4 "address:port" (client or server) as its rank among the distinct ones by
+   * number, into `rank`; false (rank untouched) when one is not an IPv4 endpoint. Equal numbers,
+   * equal rank (compareEndpoints finds them equal too: ties go by frame). Without a map of the
+   * distinct strings: 100,000 endpoints parsed and ranked by a sort of numbers (the first sort of a
+   * report reopened from history waits for this).
+   */
+  private endpointRanks(key: "client" | "server", rank: Float64Array): boolean {
+    const col = this.column(key) as ArrayLike<string>;
+    const n = col.length;
+    const num = new Float64Array(n);
+    for (let i = 0; i < n; i++) { const x = ipv4Endpoint(col[i]); if (x < 0) return false; num[i] = x; }
+    const sorted = Float64Array.from(num).sort();
+    let m = 0;
+    for (let i = 0; i < n; i++) if (i === 0 || sorted[i] !== sorted[m - 1]) sorted[m++] = sorted[i];
+    for (let i = 0; i < n; i++) {
+      const v = num[i];
+      let lo = 0, hi = m - 1;
+      while (lo < hi) { const mid = (lo + hi) >>> 1; if (sorted[mid] < v) lo = mid + 1; else hi = mid; }
+      rank[i] = lo;
+    }
+    return true;
   }
 
   private frameOrder: Uint32Array | null | undefined;
@@ -504,6 +530,46 @@ export class ReportIndex {
       return { finding, connection: brief(finding.connection ? this.connectionById(finding.connection) : undefined) };
     });
     return { rows, total: g.occurrences.length, offset: start };
+  }
+
+  // ---- the Markdown export ----
+
+  /**
+   * What the Markdown export reads (ui/markdown.ts markdownParts), from this index: the table's
+   * default order and the connections a slice at a time (from columns: never all as objects), the
+   * connection a finding names from three columns (not a search of the list per finding: 83,000
+   * findings × 100,000 connections), the Kerberos marks from the findings indexed by frame. Only
+   * once the whole Report is here.
+   */
+  markdownSource(): MarkdownSource {
+    const d = this.digest();
+    const order = this.view(DEFAULT_SORT, "", "all");
+    const outcome = this.column("outcome") as ArrayLike<string>;
+    const table = this.table, whole = this.whole;
+    const SLICE = 1024;
+    function* inSlices<T>(at: Uint32Array, get: (at: Uint32Array) => Iterable<T>): Generator<T> {
+      for (let j = 0; j < at.length; j += SLICE) yield* get(at.subarray(j, j + SLICE));
+    }
+    const failing = () => {
+      const at = new Uint32Array(order.length);
+      let k = 0;
+      for (let j = 0; j < order.length; j++) if (outcome[order[j]] !== "ok") at[k++] = order[j];
+      return at.subarray(0, k);
+    };
+    let ids: Map<string, number> | null = null;
+    return {
+      report: whole, tone: d.tone, noSmb: d.noSmb, noFindings: d.noFindingsText, connectionCount: this.count,
+      connection: (id) => {
+        if (!ids) { const col = this.column("id") as ArrayLike<string>; ids = new Map(); for (let i = 0; i < col.length; i++) if (!ids.has(col[i])) ids.set(col[i], i); }
+        const i = ids.get(id);
+        if (i === undefined) return undefined;
+        const [stream, client, server] = (["stream", "client", "server"] as const).map((k) => this.column(k));
+        return { stream: stream[i] as number, client: client[i] as string, server: server[i] as string };
+      },
+      tableRows: () => inSlices(order, (at) => (table ? table.rows(at, false) : Array.from(at, (i) => rowOf(this.shown[i], false)))),
+      failing: () => inSlices(failing(), (at) => (table ? (table.rows(at, true) as Connection[]) : Array.from(at, (i) => whole.connections[i]))),
+      mark: (k) => this.mark(k),
+    };
   }
 
   // ---- the other long lists ----

@@ -52,7 +52,11 @@ export function reportJsonBlob(report: Report, indent = 0): Blob {
  * the report just shown) between parts, instead of after the whole Report is written.
  */
 export function reportJsonStream(report: Report, indent = 0, lists: Partial<Record<keyof Report, Iterable<unknown>>> = {}): ReadableStream<BufferSource> {
-  const parts = reportJsonParts(report, indent, lists);
+  return partsStream(reportJsonParts(report, indent, lists));
+}
+
+/** Text parts (an export's) as a stream of their UTF-8 bytes, one part per task (see reportJsonStream). */
+export function partsStream(parts: Iterator<string>): ReadableStream<BufferSource> {
   const enc = new TextEncoder();
   return new ReadableStream<BufferSource>({
     async pull(ctrl) {

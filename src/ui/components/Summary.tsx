@@ -46,6 +46,8 @@ export function CaptureSummary(props: { digest: ReportDigest }) {
 
 /** rows of the Kerberos and servers tables drawn with the report, then added per task (progressive.ts) */
 const ROWS_FIRST = 20, ROWS_MORE = 30;
+/** A table of more rows than this is not laid out nor painted while off screen (styles.css .long-list); a shorter one is drawn as it is. */
+const LONG_LIST = 100;
 
 /**
  * A long list kept in the worker, drawn a page at a time: the first page, then ten more per
@@ -78,7 +80,7 @@ export function KerberosTable(props: { report: ReportRef; client: AnalyzerClient
   const rows = progressive(() => props.print?.kerberos.rows ?? list.rows(), ROWS_FIRST, ROWS_MORE, () => props.report);
   return (
     <Show when={total()}>
-      <section aria-labelledby="krb-h">
+      <section aria-labelledby="krb-h" classList={{ "long-list": total() > LONG_LIST }}>
         <h2 id="krb-h">Kerberos ({total()})</h2>
         <div class="table-wrap">
           <table data-testid="kerberos">
@@ -121,7 +123,7 @@ export function ServersTable(props: { report: ReportRef; client: AnalyzerClient;
   const rows = progressive(() => props.print?.servers.rows ?? list.rows(), ROWS_FIRST, ROWS_MORE, () => props.report);
   return (
     <Show when={props.report.digest.serversTable}>
-      <section aria-labelledby="srv-h">
+      <section aria-labelledby="srv-h" classList={{ "long-list": total() > LONG_LIST }}>
         <h2 id="srv-h">Servers ({total()})</h2>
         <div class="table-wrap">
           <table data-testid="servers">
