@@ -139,7 +139,7 @@ export class Folder {
   private waiting: ConnModel[] = [];
   private waitFrame = 0;
   /** then waiting for the capture's time to pass the Kerberos pairing's window, by that time */
-  private readonly later = new MinQueue<[number, ConnModel]>();
+  private readonly later = new MinQueue<Later>();
   /** connections put in `later` so far (their order there) */
   private closes = 0;
   /** client hosts that spoke Kerberos as clients so far (kerberosClient), with the time of the last message */
@@ -173,12 +173,14 @@ export class Folder {
       const keep: ConnModel[] = [];
       for (const c of this.waiting) {
         if (c.lastFrame >= ev.frame) { keep.push(c); continue; } // (not past it: never seen)
-        if (!this.may(c)) continue;
+        // (what foldable() says of a closed connection past its close never changes: asked once)
+        const clean = foldable(c);
+        if (!this.may(c, clean)) continue;
         // a Kerberos message pairs with a connection up to 1 ms after its first SESSION_SETUP
         // (model/kerberos.ts bestConnection): fold once the capture's time is past that
         const limit = (c.sessions.find((l) => l.req.frame)?.req.ts ?? c.lastTs) + 1;
-        if (c.lastTs <= limit) this.later.push([this.closes++, c], limit);
-        else this.decide(c);
+        if (c.lastTs <= limit) this.later.push([this.closes++, c, clean], limit);
+        else this.decide(c, clean);
       }
       this.waiting = keep;
     }
@@ -186,24 +188,24 @@ export class Folder {
     if (this.later.length === 0) return;
     const ts = ev.tsMs();
     if (!(this.later.minKey() < ts)) return;
-    const due: [number, ConnModel][] = [];
+    const due: Later[] = [];
     while (this.later.length !== 0 && this.later.minKey() < ts) due.push(this.later.pop());
     // in the order they closed (which of them keep a ladder can depend on it: fold above)
     if (due.length > 1) due.sort((a, b) => a[0] - b[0]);
-    for (const [, c] of due) this.decide(c);
+    for (const [, c, clean] of due) this.decide(c, clean);
   }
 
-  /** May `c` fold, as far as can be told now (nothing later makes a no a yes); else it stays to the end. */
-  private may(c: ConnModel): boolean {
-    if ((foldable(c) || this.diagnosed) && this.reach(c)) return true;
+  /** May `c` (`clean`: foldable) fold, as far as can be told now (nothing later makes a no a yes); else it stays to the end. */
+  private may(c: ConnModel, clean: boolean): boolean {
+    if ((clean || this.diagnosed) && this.reach(c)) return true;
     this.diagnosed?.kept(c);
     return false;
   }
 
   /** Folds `c`, once the Kerberos pairing's window is past, if it still may (a message or a refusal may have come since). */
-  private decide(c: ConnModel): void {
-    if (!this.may(c)) return;
-    if (foldable(c)) this.fold(c);
+  private decide(c: ConnModel, clean: boolean): void {
+    if (!this.may(c, clean)) return;
+    if (clean) this.fold(c);
     else this.foldDiagnosed(c);
   }
 
@@ -316,6 +318,9 @@ export class Folder {
 export function kerberosClient(k: KrbMsg): string {
   return k.toKdc ? k.srcIp : k.dstIp;
 }
+
+/** A connection waiting for the Kerberos window: its place in close order, itself, and whether it is foldable(). */
+type Later = [number, ConnModel, boolean];
 
 /** A binary heap of items by a number key, smallest first. */
 class MinQueue<T> {
