@@ -145,13 +145,15 @@ function byNumber(num: Float64Array): ArrayLike<number> {
   const sorted = Float64Array.from(num).sort();
   for (let i = 1; i < n; i++) if (sorted[i] === sorted[i - 1]) return Array.from(num.keys()).sort((a, b) => num[a] - num[b]);
   const out = new Uint32Array(n);
-  for (let i = 0; i < n; i++) {
-    const v = num[i];
-    let lo = 0, hi = n - 1;
-    while (lo < hi) { const mid = (lo + hi) >>> 1; if (sorted[mid] < v) lo = mid + 1; else hi = mid; }
-    out[lo] = i;
-  }
+  for (let i = 0; i < n; i++) out[lowerBound(sorted, n, num[i])] = i;
   return out;
+}
+
+/** The first index below `n` of the ascending `sorted` whose value is not less than `v` (n - 1 at most). */
+function lowerBound(sorted: Float64Array, n: number, v: number): number {
+  let lo = 0, hi = n - 1;
+  while (lo < hi) { const mid = (lo + hi) >>> 1; if (sorted[mid] < v) lo = mid + 1; else hi = mid; }
+  return lo;
 }
 
 /**
@@ -419,12 +421,7 @@ export class ReportIndex {
     const sorted = Float64Array.from(num).sort();
     let m = 0;
     for (let i = 0; i < n; i++) if (i === 0 || sorted[i] !== sorted[m - 1]) sorted[m++] = sorted[i];
-    for (let i = 0; i < n; i++) {
-      const v = num[i];
-      let lo = 0, hi = m - 1;
-      while (lo < hi) { const mid = (lo + hi) >>> 1; if (sorted[mid] < v) lo = mid + 1; else hi = mid; }
-      rank[i] = lo;
-    }
+    for (let i = 0; i < n; i++) rank[i] = lowerBound(sorted, m, num[i]);
     return true;
   }
 
