@@ -137,7 +137,7 @@ export function buildReport(m: CaptureModel, sink?: ConnectionSink): Report {
   attachDrops(m);
   // (nearly in order already: they fold soon after they close)
   const folded = m.folded?.rows.sort() ?? new FoldedRows(false);
-  let orders = m.connections.map((c) => c.order);
+  const orders = m.connections.map((c) => c.order);
   const diagnosedFolds = m.folded?.diagnosed;
   const diag = diagnosed(m, folded, sink);
   m.folded = undefined;
@@ -217,7 +217,8 @@ function inReportOrder(conns: Connection[], orders: number[], folded: FoldedRows
 /**
  * Per server, its clients and the failed ones, in the order of each server's first connection.
  * `conns`: the records of the connections kept to the end (`orders` theirs); `folded`: the
- * folded connections, of which `lite` are those with findings (their records as the verdict reads them). Both in Report order: walked together, in that order. A sink
+ * folded connections, of which `lite` are those with findings (their records as the verdict reads
+ * them). Both in Report order: walked together, in that order. A sink
  * that takes the list (serverList.ts: compact, one server per connection in a busy capture) gets
  * it, and Report.servers is then empty.
  */
