@@ -70,27 +70,22 @@ export class ConnectionSpool implements ConnectionSink {
     if (i === this.orders.length) this.grow();
     this.orders[i] = order;
     let text: string | null = null, len = 0, ascii = true;
+    const stringified = (): string => {
+      text = JSON.stringify(record);
+      len = Buffer.byteLength(text, "utf8");
+      ascii = len === text.length;
+      return text;
+    };
     if (this.file) {
       try {
         // the record's UTF-8 made in the write buffer (jsonBytes.ts), or its JSON.stringify when
         // it holds what the encoder leaves to it
         const f = this.file, at = f.appendValue(record);
-        if (at >= 0) { len = f.lastLength; ascii = f.lastAscii; } else {
-          text = JSON.stringify(record);
-          len = Buffer.byteLength(text, "utf8");
-          ascii = len === text.length;
-        }
-        this.offsets[i] = at >= 0 ? at : f.append(text!, len, ascii);
+        if (at >= 0) { len = f.lastLength; ascii = f.lastAscii; this.offsets[i] = at; }
+        else { const t = stringified(); this.offsets[i] = f.append(t, len, ascii); }
       } catch (e) { this.fallBack(e, this.file); }
     }
-    if (this.texts) {
-      if (text === null) {
-        text = JSON.stringify(record);
-        len = Buffer.byteLength(text, "utf8");
-        ascii = len === text.length;
-      }
-      this.texts.push(text);
-    }
+    if (this.texts) this.texts.push(text ?? stringified());
     if (!ascii) this.ascii = false;
     this.lengths[i] = len;
     this.n = i + 1;

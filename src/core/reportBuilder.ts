@@ -17,6 +17,7 @@ import { smbOverQuic } from "./quic/flow";
 import type { ConnectionSink } from "./connectionSink";
 import { ServerList } from "./serverList";
 import { connectionRecord, SharedValues, LADDERS_OK, LADDERS_PROBLEM } from "./connectionRecord";
+import { sortedIndex } from "./sortedIndex";
 
 export const GENERATOR = "smbscope 0.1.0";
 
@@ -188,28 +189,25 @@ interface Ordered { records: Connection[]; orders: number[] }
 
 /** `records` (with `orders`, in fold order) in Report order. */
 function inOrder(records: Connection[], orders: number[]): Ordered {
-  const ix = orders.map((_, i) => i).sort((a, b) => orders[a] - orders[b]);
-  return { records: ix.map((i) => records[i]), orders: ix.map((i) => orders[i]) };
+  const ix = sortedIndex(Uint32Array.from(orders), orders.length);
+  return { records: Array.from(ix, (i) => records[i]), orders: Array.from(ix, (i) => orders[i]) };
 }
 
 /** The records of the connections kept to the end (`orders` theirs) and `more`, both in Report order, merged. */
-function merged(conns: Connection[], orders: number[], more: Ordered): Connection[] {
-  const out: Connection[] = new Array(conns.length + more.records.length);
-  let i = 0, j = 0, k = 0;
-  while (i < conns.length || j < more.records.length) {
-    if (j >= more.records.length || (i < conns.length && orders[i] < more.orders[j])) out[k++] = conns[i++];
-    else out[k++] = more.records[j++];
-  }
-  return out;
-}
+const merged = (conns: Connection[], orders: number[], more: Ordered) =>
+  mergedWith(conns, orders, more.records.length, (j) => more.orders[j], (j) => more.records[j]);
 
 /** The records of the connections kept to the end and of the folded ones (both in Report order), merged. */
-function inReportOrder(conns: Connection[], orders: number[], folded: FoldedRows): Connection[] {
-  const out: Connection[] = new Array(conns.length + folded.length);
+const inReportOrder = (conns: Connection[], orders: number[], folded: FoldedRows) =>
+  mergedWith(conns, orders, folded.length, (j) => folded.order(j), (j) => folded.takeRecord(j));
+
+/** `conns` (with `orders`) and `n` more records (the j-th's order and record given), both in Report order, merged. */
+function mergedWith(conns: Connection[], orders: number[], n: number, orderOf: (j: number) => number, take: (j: number) => Connection): Connection[] {
+  const out: Connection[] = new Array(conns.length + n);
   let i = 0, j = 0, k = 0;
-  while (i < conns.length || j < folded.length) {
-    if (j >= folded.length || (i < conns.length && orders[i] < folded.order(j))) out[k++] = conns[i++];
-    else out[k++] = folded.takeRecord(j++);
+  while (i < conns.length || j < n) {
+    if (j >= n || (i < conns.length && orders[i] < orderOf(j))) out[k++] = conns[i++];
+    else out[k++] = take(j++);
   }
   return out;
 }

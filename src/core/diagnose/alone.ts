@@ -21,9 +21,9 @@ export interface Alone {
 }
 
 /**
- * A model of the capture without other connections, Kerberos messages, ICMP errors, probes, QUIC
- * flows or pktmon: what the context of one connection reads (one per analysis, its connection
- * list set per call).
+ * A model of the capture without connections, Kerberos messages, ICMP errors, probes, QUIC flows
+ * or pktmon: what the context of one connection reads (one per analysis; no rule reads the
+ * model's connections, only the context's).
  */
 export function aloneModel(m: CaptureModel): CaptureModel {
   return { ...m, connections: [], kerberos: [], icmp: [], probes: [], quic: [], pktmon: null, preTcp: { netbeui: 0, ipx: 0 }, folded: undefined, error: null, warnings: [] };
@@ -33,10 +33,8 @@ export function aloneModel(m: CaptureModel): CaptureModel {
 export function diagnoseAlone(alone: CaptureModel, c: ConnModel, same: SharedValues): Alone {
   const s = summarize(c, null, same, true);
   const view: ConnView = { m: c, s, findings: [], k: undefined, hangUp: undefined };
-  alone.connections = [c];
   const ctx = makeContext(alone, [view], []);
   ctx.headsOnly = true;
   diagnose(ctx);
-  alone.connections = [];
   return { s, findings: view.findings, heads: ctx.findings };
 }

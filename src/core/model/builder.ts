@@ -677,10 +677,6 @@ export class ModelBuilder implements RecordSink {
   finish(): CaptureModel {
     this.m.quic = this.quic.flows;
     for (const c of this.m.connections) { c.pending = null; if (c.beyond) c.beyond.open = null; }
-    // Only flows whose bytes are SMB both ways are SMB connections: an SMB client answered by
-    // another protocol, or sent to a port that is not SMB's and never answered in SMB, is a probe.
-    const probe = (c: ConnModel) => c.notSmb !== undefined ||
-      (c.serverPort !== W.PORT_SMB && c.serverPort !== W.PORT_NBSS && !c.answeredSmb && !c.nbssResponse);
     if (this.m.connections.some(probe)) {
       for (const c of this.m.connections) {
         if (!probe(c)) continue;
@@ -825,4 +821,13 @@ function ports(b: unknown): [number, number][] {
   const out: [number, number][] = [];
   for (let i = 0; i + 6 <= b.length; i += 6) out.push([dv.getUint16(i, true), dv.getUint32(i + 2, true)]);
   return out;
+}
+
+/**
+ * Only flows whose bytes are SMB both ways are SMB connections: an SMB client answered by another
+ * protocol, or sent to a port that is not SMB's and never answered in SMB, is a probe (finish
+ * moves it to CaptureModel.probes; model/foldDiagnosed.ts folds none).
+ */
+export function probe(c: ConnModel): boolean {
+  return c.notSmb !== undefined || (c.serverPort !== W.PORT_SMB && c.serverPort !== W.PORT_NBSS && !c.answeredSmb && !c.nbssResponse);
 }

@@ -67,6 +67,7 @@ import type { CaptureModel, ConnModel, FoldedConnections, KrbMsg, SessionLeg } f
 import type { Connection } from "../report";
 import { DiagnosedFolds, healthy } from "./foldDiagnosed";
 import { FoldedRows } from "./foldedRows";
+import { MinQueue } from "./heaps";
 import type { EventRecord } from "../decoder/records";
 import type { ConnectionSink } from "../connectionSink";
 import { isError, outcomeOf, authOf, establishedAttempt, summarize } from "./summarize";
@@ -76,16 +77,12 @@ import { LIMIT_STATUSES } from "../diagnose/findings/tree-connection-limit";
 import { SMB1_IN_USE } from "../diagnose/findings/smb1-in-use";
 import { LADDERS_PROBLEM } from "../connectionRecord";
 import { KRB_PAIR_WINDOW_MS } from "./kerberos";
-import { KRB_WINDOW_MS } from "../diagnose/findings/auth-not-attempted";
-
-/** How far before a connection a Kerberos message of its client host can be read with it (kerberosClient). */
-const KRB_REACH_MS = Math.max(KRB_PAIR_WINDOW_MS, KRB_WINDOW_MS);
 
 const MORE = W.STATUS_MORE_PROCESSING_REQUIRED;
 
 /** The connection is healthy beyond doubt: no rule can say anything about it (see above). */
 export function foldable(c: ConnModel): boolean {
-  if (c.midstream || c.gaps.length || c.encrypted || c.notSmb || c.icmp || c.drops || c.decryption) return false;
+  if (!settled(c) || c.encrypted) return false;
   if (!c.answeredSmb || (c.serverPort !== W.PORT_SMB && c.serverPort !== W.PORT_NBSS)) return false;
   if (c.nbssResponse && !c.nbssResponse.positive) return false;
   if (c.beyond && c.beyond.refused.length) return false;
@@ -118,6 +115,15 @@ export function foldable(c: ConnModel): boolean {
   if (!est) return false;
   if (authOf(c, est) !== "ntlm") return false;
   return outcomeOf(c, null, est).outcome === "ok";
+}
+
+/**
+ * Nothing of the connection is missing or comes at the end (lost segments, a start before the
+ * capture, an answer in another protocol, an ICMP error, pktmon drops, decryption): what every
+ * fold takes (foldable, foldDiagnosed.ts).
+ */
+export function settled(c: ConnModel): boolean {
+  return !(c.midstream || c.gaps.length || c.notSmb || c.icmp || c.drops || c.decryption);
 }
 
 /** The findings of a foldable connection: SMB1_IN_USE alone when it speaks SMB1 (smb1-in-use.ts), else none. */
@@ -180,7 +186,7 @@ export class Folder {
         // (model/kerberos.ts bestConnection): fold once the capture's time is past that
         const limit = (c.sessions.find((l) => l.req.frame)?.req.ts ?? c.lastTs) + 1;
         if (c.lastTs <= limit) this.later.push([this.closes++, c, clean], limit);
-        else this.decide(c, clean);
+        else this.foldNow(c, clean);
       }
       this.waiting = keep;
     }
@@ -204,7 +210,10 @@ export class Folder {
 
   /** Folds `c`, once the Kerberos pairing's window is past, if it still may (a message or a refusal may have come since). */
   private decide(c: ConnModel, clean: boolean): void {
-    if (!this.may(c, clean)) return;
+    if (this.may(c, clean)) this.foldNow(c, clean);
+  }
+
+  private foldNow(c: ConnModel, clean: boolean): void {
     if (clean) this.fold(c);
     else this.foldDiagnosed(c);
   }
@@ -241,8 +250,8 @@ export class Folder {
   /** Nothing that comes later can reach the connection: no ICMP error, Kerberos pairing, limit or referral refusal. */
   private reach(c: ConnModel): boolean {
     if (c.syns.length && !c.synAck) return false; // an ICMP error may answer its SYN (model/icmp.ts)
-    // a Kerberos message of its client host as early as KRB_REACH_MS before it could pair with it
-    if ((this.krbClients.get(c.clientIp) ?? -Infinity) >= c.firstTs - KRB_REACH_MS) return false;
+    // a Kerberos message of its client host as early as KRB_PAIR_WINDOW_MS before it could pair with it
+    if ((this.krbClients.get(c.clientIp) ?? -Infinity) >= c.firstTs - KRB_PAIR_WINDOW_MS) return false;
     if (c.beyond?.referrals.length && this.notCovered.has(c.clientIp)) return false;
     // (open when another connection was refused for a limit: that refusal's texts count it)
     const l = this.limitedAt.get(c.serverIp);
@@ -310,7 +319,7 @@ export class Folder {
  * an NTLM fallback names it). The pairing (model/kerberos.ts bestConnection) takes an exchange
  * made from KRB_PAIR_WINDOW_MS before a connection to 1 ms after its first SESSION_SETUP; a
  * ticket-granting exchange pairs with the connection of the next paired exchange, which is in
- * that window itself; AUTH_NOT_ATTEMPTED looks as far back (its KRB_WINDOW_MS). So the fold asks
+ * that window itself; AUTH_NOT_ATTEMPTED looks as far back. So the fold asks
  * for the last Kerberos message of the host seen before the connection is folded: older than
  * that window before the connection, none before reaches it; those that come later are later
  * in capture time than the connection's SESSION_SETUP, past the window, in a capture in time order.
@@ -321,39 +330,3 @@ export function kerberosClient(k: KrbMsg): string {
 
 /** A connection waiting for the Kerberos window: its place in close order, itself, and whether it is foldable(). */
 type Later = [number, ConnModel, boolean];
-
-/** A binary heap of items by a number key, smallest first. */
-class MinQueue<T> {
-  private readonly keys: number[] = [];
-  private readonly items: T[] = [];
-  get length(): number { return this.keys.length; }
-  minKey(): number { return this.keys[0]; }
-  push(item: T, key: number): void {
-    const k = this.keys, it = this.items;
-    let i = k.length;
-    k.push(key); it.push(item);
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!(k[p] > key)) break;
-      k[i] = k[p]; it[i] = it[p]; i = p;
-    }
-    k[i] = key; it[i] = item;
-  }
-  pop(): T {
-    const k = this.keys, it = this.items, top = it[0];
-    const key = k.pop()!, item = it.pop()!;
-    const n = k.length;
-    if (n > 0) {
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= n) break;
-        const m = l + 1 < n && k[l + 1] < k[l] ? l + 1 : l;
-        if (!(k[m] < key)) break;
-        k[i] = k[m]; it[i] = it[m]; i = m;
-      }
-      k[i] = key; it[i] = item;
-    }
-    return top;
-  }
-}

@@ -51,6 +51,9 @@ import { aloneModel, diagnoseAlone, type Alone } from "../diagnose/alone";
 import { authNotAttempted } from "../diagnose/findings/auth-not-attempted";
 import connectionAbandoned from "../diagnose/findings/connection-abandoned";
 import { notCovered } from "../diagnose/findings/path-not-covered";
+import { Smallest } from "./heaps";
+import { settled } from "./fold";
+import { probe } from "./builder";
 
 /** Findings of an id kept whole by the Report: the first FINDINGS_PER_ID + 1 (context.ts add). */
 const WHOLE = FINDINGS_PER_ID + 1;
@@ -62,11 +65,11 @@ export class DiagnosedFolds {
   readonly records: Connection[] = [];
   /** their Report orders, as `records` */
   readonly orders: number[] = [];
-  /** per finding id, the places (placeKey, ascending) of the WHOLE first of the findings of
-   *  connections diagnosed alone and kept to the end */
-  private readonly places = new Map<string, number[]>();
-  /** the Report orders (ascending) of the first LADDERS_PROBLEM failed connections kept to the end */
-  private readonly failedKept: number[] = [];
+  /** per finding id, the places (placeKey) of the WHOLE first of the findings of connections
+   *  diagnosed alone and kept to the end */
+  private readonly places = new Map<string, Smallest>();
+  /** the Report orders of the first LADDERS_PROBLEM failed connections kept to the end */
+  private readonly failedKept = new Smallest(LADDERS_PROBLEM);
   private readonly alone: CaptureModel;
 
   constructor(model: CaptureModel, private readonly same: SharedValues) {
@@ -79,9 +82,9 @@ export class DiagnosedFolds {
   kept(c: ConnModel): void {
     const l = this.failedKept;
     // (orders mostly come in order: past the first LADDERS_PROBLEM, a later one changes nothing)
-    if (l.length >= LADDERS_PROBLEM && c.order > l[l.length - 1]) return;
+    if (l.full && c.order > l.kth()) return;
     if (outcomeOf(c, null).outcome === "ok") return;
-    insertBounded(l, c.order, LADDERS_PROBLEM);
+    l.add(c.order);
   }
 
   /**
@@ -96,17 +99,17 @@ export class DiagnosedFolds {
     // without a finding (Kerberos, say) takes its ladder as a healthy fold does (model/fold.ts)
     if (healthy(a)) return a;
     const l = this.failedKept;
-    let fold = l.length >= LADDERS_PROBLEM && l[LADDERS_PROBLEM - 1] < c.order;
+    let fold = l.full && l.kth() < c.order;
     for (let i = 0; fold && i < a.heads.length; i++) {
       const p = this.places.get(a.heads[i].id);
-      fold = p !== undefined && p.length >= WHOLE && p[WHOLE - 1] < placeKey(a.heads[i]);
+      fold = p !== undefined && p.full && p.kth() < placeKey(a.heads[i]);
     }
     if (fold) return a;
     // kept: diagnosed again at the end, to the same findings; their places count for others
     for (const h of a.heads) {
       let p = this.places.get(h.id);
-      if (!p) this.places.set(h.id, (p = []));
-      insertBounded(p, placeKey(h), WHOLE);
+      if (!p) this.places.set(h.id, (p = new Smallest(WHOLE)));
+      p.add(placeKey(h));
     }
     this.kept(c);
     return null;
@@ -122,9 +125,7 @@ export class DiagnosedFolds {
 
 /** What a rule of its own can be told from the model alone, before diagnosing it (1 above). */
 function ownShape(c: ConnModel): boolean {
-  if (c.midstream || c.gaps.length || c.decryption || c.drops || c.icmp || c.notSmb) return false;
-  // (a flow to another port that never answered in SMB is a probe: builder.ts finish)
-  if (!c.answeredSmb && !c.nbssResponse && c.serverPort !== 445 && c.serverPort !== 139) return false;
+  if (!settled(c) || probe(c)) return false;
   // TCP failures (tcpVerdict); PATH_NOT_COVERED (referralsAfter)
   if (c.syns.length && !c.synAck) return false;
   if (c.beyond?.refused.some((r) => r.resp && notCovered(r.resp.status)) || c.trees.some((t) => t.resp && notCovered(t.resp.status))) return false;
@@ -146,15 +147,6 @@ export const healthy = (a: Alone) => a.s.outcome === "ok" && a.findings.length =
 
 /** A finding's place in Report order among those of its id (context.ts add: severity, then first frame). */
 const placeKey = (f: Finding) => SEVERITY_RANK[f.severity] * 2 ** 32 + (f.frames[0] ?? 0);
-
-/** Inserts `v` into the ascending list `l`, which keeps its `max` smallest values. */
-function insertBounded(l: number[], v: number, max: number): void {
-  if (l.length >= max && v >= l[l.length - 1]) return;
-  let i = l.length;
-  while (i > 0 && l[i - 1] > v) i--;
-  l.splice(i, 0, v);
-  if (l.length > max) l.pop();
-}
 
 /**
  * What the verdict (verdict.ts) and the servers' summary (serverList.ts addRecord) read of a

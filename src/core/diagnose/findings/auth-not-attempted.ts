@@ -5,14 +5,13 @@
 // host, never an address; the SMB 3.1.1 NETNAME context shows the name the client used).
 import { add, connsWith, F, foldedFromClient, host, streamFilter, type ConnView } from "../context";
 import type { NegotiateInfo, TcpEvent } from "../../model/types";
-import { namesOf } from "../../model/kerberos";
+import { namesOf, KRB_PAIR_WINDOW_MS } from "../../model/kerberos";
 import { finalNegotiate, isError } from "../../model/summarize";
 import type { FindingModule } from "./module";
 import { serverAccount } from "./shared/server-names";
 import { explainedByError } from "./shared/precedence";
 
 const isAddress = (n: string) => /^\d{1,3}(\.\d{1,3}){3}$/.test(n) || (n.includes(":") && /^[0-9a-f:.]+$/i.test(n));
-export const KRB_WINDOW_MS = 120_000;
 
 export const authNotAttempted: FindingModule = {
   meta: { id: "AUTH_NOT_ATTEMPTED",
@@ -77,7 +76,7 @@ export const authNotAttempted: FindingModule = {
       const m = c.m;
       if (explainedByError(ctx, c)) continue; // (again: a finding of this pass may name the same id)
       // no Kerberos request from this client around the connection (one would be a Kerberos failure, not this)
-      if (askedBetween(m.clientIp, m.firstTs - KRB_WINDOW_MS, end.ts)) continue;
+      if (askedBetween(m.clientIp, m.firstTs - KRB_PAIR_WINDOW_MS, end.ts)) continue;
       // a client that opened another connection to the same server and authenticated there only dropped a spare one
       if (authenticated.get(m.clientIp)?.has(m.serverIp)) continue;
       const resp = neg.resp;
