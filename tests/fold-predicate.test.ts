@@ -28,7 +28,7 @@ async function modelAndReport(file: string): Promise<{ folded: string[]; finding
   const b = new ModelBuilder(file, bytes.length);
   try { d.reset(); d.push(bytes, b); d.finish(b); } finally { d.setSetupOnly(false); d.setFieldFilter(null); }
   const m = b.finish();
-  const krb = new Set(m.kerberos.map(kerberosClient));
+  const krb = new Set((m.krbStore?.messages() ?? []).map((k) => kerberosClient(k.toKdc, k.srcIp, k.dstIp)));
   const ok = m.connections.filter((c) => foldable(c) && !krb.has(c.clientIp));
   const folded = ok.map((c) => `${c.client}-${c.server}#${c.stream}`);
   return { folded, findings: ok.map(foldedFindings), total: m.connections.length, report: buildReport(m) };

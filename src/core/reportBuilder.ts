@@ -6,7 +6,7 @@ import { FoldedRows } from "./model/foldedRows";
 import { summarize, phasesOf, failedForKerberos } from "./model/summarize";
 import { attachIcmp } from "./model/icmp";
 import { attachDrops, pktmonReport } from "./model/pktmon";
-import { pairKerberos, failedExchange, EXPECTED_KRB_ERRORS } from "./model/kerberos";
+import { pairKerberos, failedExchange, kerberosRecord, EXPECTED_KRB_ERRORS, type KrbPairing } from "./model/kerberos";
 import { KRB_ERRORS, KRB_MSG_TYPES } from "./names";
 import { diagnose } from "./diagnose";
 import { makeContext, FINDINGS_PER_ID, type ConnView } from "./diagnose/context";
@@ -69,9 +69,13 @@ function groupFindings(all: Finding[]): Finding[] {
  */
 function diagnosed(m: CaptureModel, folded: FoldedRows, sink: ConnectionSink | undefined): Pick<Report, "connections" | "kerberos" | "findings"> {
   const same = m.folded?.same ?? new SharedValues();
-  const { conns, kerberos, findings } = diagnosis(m, folded, same);
-  // the models are not read past the records: the Report holds none of them
+  const { conns, pairing, findings } = diagnosis(m, folded, same);
+  // the models are not read past the records: the Report holds none of them; nor are the Kerberos
+  // messages as objects, when the columns they came from stay (model/krbStore.ts)
   m.connections = [];
+  const store = m.krbStore?.length === m.kerberos.length ? m.krbStore : undefined;
+  const msgs = m.kerberos;
+  if (store) m.kerberos = [];
   // Ladders are kept for the first LADDERS_OK connections that set up fine and the first
   // LADDERS_PROBLEM others: in a capture with tens of thousands of connections they would
   // otherwise be most of the Report (the phases of every connection stay). The folded ones that
@@ -89,6 +93,9 @@ function diagnosed(m: CaptureModel, folded: FoldedRows, sink: ConnectionSink | u
     const r = (connections[i] = connectionRecord(c.s, c.findings, keep, same));
     sink?.put(c.m.order, r);
   }
+  // the Kerberos records last, when the models have gone (each message an object only for its record)
+  const kerberos = new Array<Report["kerberos"][number]>(msgs.length);
+  for (let i = 0; i < kerberos.length; i++) kerberos[i] = kerberosRecord(store ? store.message(i) : msgs[i], i, pairing);
   return { connections, kerberos, findings: groupFindings(findings) };
 }
 
@@ -97,7 +104,7 @@ function diagnosed(m: CaptureModel, folded: FoldedRows, sink: ConnectionSink | u
  * the Kerberos records and the findings before grouping. A function of its own so that the
  * rules' context (its indexes, the Kerberos exchanges and their models) is let go when it returns.
  */
-function diagnosis(m: CaptureModel, folded: FoldedRows, same: SharedValues): { conns: ConnView[]; kerberos: Report["kerberos"]; findings: Finding[] } {
+function diagnosis(m: CaptureModel, folded: FoldedRows, same: SharedValues): { conns: ConnView[]; pairing: KrbPairing; findings: Finding[] } {
   // (every field of a view in the literal: one hidden class, no property array added by the rules)
   const conns: ConnView[] = m.connections.map((c) => ({ m: c, s: summarize(c, m.lastTs, same, false), findings: [], k: undefined, hangUp: undefined }));
   const krb = pairKerberos(m.kerberos, m.connections);
@@ -129,11 +136,13 @@ function diagnosis(m: CaptureModel, folded: FoldedRows, same: SharedValues): { c
     }
     v.s.ladder.sort((a, b) => a.frame - b.frame);
   }
-  return { conns, kerberos: krb.records, findings: ctx.findings };
+  return { conns, pairing: krb.pairing, findings: ctx.findings };
 }
 
 /** The Report of a model; with `sink`, the connection records go there and Report.connections is empty. */
 export function buildReport(m: CaptureModel, sink?: ConnectionSink): Report {
+  // the Kerberos messages as the rules read them, from the builder's columns
+  if (m.krbStore?.length && m.kerberos.length === 0) m.kerberos = m.krbStore.messages();
   attachIcmp(m);
   attachDrops(m);
   // (nearly in order already: they fold soon after they close)

@@ -6,13 +6,14 @@ import { EventReader, tsMsOf, type EventRecord, type RawEvent, type RecordSink }
 import { describeProblem } from "../problems";
 import { ipText, endpoint, smb2Dialect, statusLabel, dosErrorLabel, dosErrorStatus, SMB2_COMMANDS, SMB1_COMMANDS, KRB_MSG_TYPES, LINK_TYPES, formatName } from "../names";
 import { smb1Dialects, tcpFlagsText } from "../eventsView";
-import type { AuthFacts, BeyondSetup, CaptureModel, ConnModel, KrbMsg, NegotiateInfo } from "./types";
+import type { AuthFacts, BeyondSetup, CaptureModel, ConnModel, NegotiateInfo } from "./types";
 import type { MemoryGuard } from "../source";
 import { outcomeOf, authOf } from "./summarize";
 import { emptyPktmon, pktmonDrop, pktmonInfo, pktmonWarnings } from "./pktmon";
 import { QuicCollector } from "../quic/flow";
 import { NONE, appended, intern, flat } from "./lists";
-import { Folder } from "./fold";
+import { Folder, kerberosClient } from "./fold";
+import { KrbStore, MAX_KRB_MESSAGES } from "./krbStore";
 import type { ConnectionSink } from "../connectionSink";
 
 const LADDER_MAX = 48; // handshake steps kept per connection; the rest are counted
@@ -249,7 +250,7 @@ export class ModelBuilder implements RecordSink {
     this.m = {
       file, bytes, format: null, linkTypes: [], packets: 0, firstTs: null, lastTs: null,
       firstTsNs: null, lastTsNs: null, tsDigits: 6, warnings: [], error: null, connections: [],
-      kerberos: [], icmp: [], tcpPorts: [], udpPorts: [], fragments: 0,
+      kerberos: [], krbStore: new KrbStore(), icmp: [], tcpPorts: [], udpPorts: [], fragments: 0,
       tunnels: { packets: 0, kinds: [] }, preTcp: { netbeui: 0, ipx: 0 }, probes: [], pktmon: null, quic: [],
     };
   }
@@ -335,12 +336,7 @@ export class ModelBuilder implements RecordSink {
         this.m.connections.push(c);
         return;
       }
-      case C.EV_KRB: {
-        const n = this.m.kerberos.length;
-        this.krb(ev);
-        if (this.folder && this.m.kerberos.length > n) this.folder.kerberos(this.m.kerberos[n]);
-        return;
-      }
+      case C.EV_KRB: return this.krb(ev);
       case C.EV_ICMP: return this.icmp(ev);
       case C.EV_PKTMON_DROP: this.folder = null; return pktmonDrop((this.m.pktmon ??= emptyPktmon()), ev.event());
       case C.EV_PKTMON_INFO: this.folder = null; return pktmonInfo((this.m.pktmon ??= emptyPktmon()), ev.event());
@@ -646,20 +642,16 @@ export class ModelBuilder implements RecordSink {
       [src, dst, srcIp, dstIp] = ev.fromClient ? [fl.client, fl.server, fl.clientIp, fl.serverIp] : [fl.server, fl.client, fl.serverIp, fl.clientIp];
       toKdc = ev.fromClient;
     }
+    const store = this.m.krbStore!;
+    if (store.length >= MAX_KRB_MESSAGES) return;
     const etypes = ev.view(C.F_KRB_ETYPES);
-    const k: KrbMsg = {
-      frame: ev.frame, ts: ev.tsMs(), transport: ev.u32(C.F_TRANSPORT) === C.PROTO_UDP ? "udp" : "tcp",
-      src, dst, srcIp, dstIp, toKdc, stream: ev.stream,
-      msgType: ev.u32(C.F_KRB_MSG_TYPE) ?? null,
-      errorCode: ev.u32(C.F_KRB_ERROR) ?? null,
-      realm: ev.str(C.F_KRB_REALM) ?? null,
-      cname: ev.str(C.F_KRB_CNAME) ?? null,
-      sname: ev.str(C.F_KRB_SNAME) ?? null,
-      etext: ev.str(C.F_KRB_ETEXT) ?? null,
-      etypes: etypes instanceof Uint8Array ? i32list(etypes) : null,
-    };
-    if (k.msgType !== null && !(k.msgType in KRB_MSG_TYPES)) k.msgType = null;
-    if (this.m.kerberos.length < 100_000) this.m.kerberos.push(k);
+    let msgType = ev.u32(C.F_KRB_MSG_TYPE) ?? null;
+    if (msgType !== null && !(msgType in KRB_MSG_TYPES)) msgType = null;
+    const ts = ev.tsMs();
+    store.push(ev.frame, ts, ev.u32(C.F_TRANSPORT) === C.PROTO_UDP, toKdc, ev.stream, msgType, ev.u32(C.F_KRB_ERROR) ?? null,
+      src, dst, srcIp, dstIp, ev.str(C.F_KRB_REALM) ?? null, ev.str(C.F_KRB_CNAME) ?? null, ev.str(C.F_KRB_SNAME) ?? null,
+      ev.str(C.F_KRB_ETEXT) ?? null, etypes instanceof Uint8Array ? i32list(etypes) : null);
+    this.folder?.kerberos(kerberosClient(toKdc, srcIp, dstIp), ts);
   }
 
   private icmp(ev: EventRecord): void {

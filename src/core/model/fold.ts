@@ -63,7 +63,7 @@
 // foldDiagnosed.ts folds is one of these healthy ones to the ladders.
 import * as W from "../../../assembly/wire";
 import * as C from "../../../assembly/events";
-import type { CaptureModel, ConnModel, FoldedConnections, KrbMsg, SessionLeg } from "./types";
+import type { CaptureModel, ConnModel, FoldedConnections, SessionLeg } from "./types";
 import type { Connection } from "../report";
 import { DiagnosedFolds, healthy } from "./foldDiagnosed";
 import { FoldedRows } from "./foldedRows";
@@ -218,11 +218,10 @@ export class Folder {
     else this.foldDiagnosed(c);
   }
 
-  /** A Kerberos message the model keeps (builder.ts krb). */
-  kerberos(k: KrbMsg): void {
-    const h = kerberosClient(k);
+  /** A Kerberos message the model keeps (builder.ts krb): its client host (kerberosClient) and time. */
+  kerberos(h: string, ts: number): void {
     // the latest (a capture in time order, as the pairing takes it); a time not a number reaches every connection
-    const t = Number.isFinite(k.ts) ? k.ts : Infinity;
+    const t = Number.isFinite(ts) ? ts : Infinity;
     if (t > (this.krbClients.get(h) ?? -Infinity)) this.krbClients.set(h, t);
   }
 
@@ -324,8 +323,8 @@ export class Folder {
  * that window before the connection, none before reaches it; those that come later are later
  * in capture time than the connection's SESSION_SETUP, past the window, in a capture in time order.
  */
-export function kerberosClient(k: KrbMsg): string {
-  return k.toKdc ? k.srcIp : k.dstIp;
+export function kerberosClient(toKdc: boolean, srcIp: string, dstIp: string): string {
+  return toKdc ? srcIp : dstIp;
 }
 
 /** A connection waiting for the Kerberos window: its place in close order, itself, and whether it is foldable(). */

@@ -82,7 +82,21 @@ function firstSessionTs(c: ConnModel): number | undefined {
   return undefined;
 }
 
-export function pairKerberos(msgs: KrbMsg[], conns: ConnModel[]): { exchanges: KrbExchange[]; records: KerberosRecord[] } {
+/**
+ * What a Kerberos message's Report record takes of its exchange (kerberosRecord), per message:
+ * texts only, so that the records can be made once the exchanges and the connections' models are
+ * gone (reportBuilder.ts).
+ */
+export interface KrbPairing {
+  /** the exchange's service, else the message's sname */
+  service: (string | null)[];
+  /** the message's cname, else its exchange's request's */
+  cname: (string | null)[];
+  /** the id of the connection the exchange served */
+  connection: (string | null)[];
+}
+
+export function pairKerberos(msgs: KrbMsg[], conns: ConnModel[]): { exchanges: KrbExchange[]; pairing: KrbPairing } {
   // requests waiting for their reply: over TCP by stream, over UDP by the source's then the
   // destination's address and port (the model's own strings: no key string made per message)
   const pendingTcp = new Map<number, KrbExchange[]>(), pendingUdp = new Map<string, Map<string, KrbExchange[]>>();
@@ -169,24 +183,33 @@ export function pairKerberos(msgs: KrbMsg[], conns: ConnModel[]): { exchanges: K
   // one id string per connection, shared by the records of its exchanges
   const idOf = new Map<ConnModel, string>();
   const connId = (c: ConnModel) => { let id = idOf.get(c); if (id === undefined) idOf.set(c, (id = `${c.client}-${c.server}`)); return id; };
-  const records: KerberosRecord[] = msgs.map((m, i) => {
-    const ex = exOf[i];
-    const err = m.errorCode;
-    return {
-      frame: m.frame,
-      transport: m.transport,
-      client: m.toKdc ? m.srcIp : m.dstIp,
-      kdc: m.toKdc ? m.dstIp : m.srcIp,
-      message: (m.msgType !== null && KRB_MSG_TYPES[m.msgType]) || "unknown",
-      error: err !== null ? KRB_ERRORS[err] ?? `error ${err}` : null,
-      service: ex?.service ?? m.sname,
-      realm: m.realm,
-      expected: err !== null ? EXPECTED_KRB_ERRORS.has(err) : null,
-      cname: m.cname ?? ex?.req?.cname ?? null,
-      errorCode: err,
-      etext: m.etext,
-      connection: ex?.conn ? connId(ex.conn) : null,
-    };
-  });
-  return { exchanges, records };
+  const n = msgs.length;
+  const pairing: KrbPairing = { service: new Array(n), cname: new Array(n), connection: new Array(n) };
+  for (let i = 0; i < n; i++) {
+    const m = msgs[i], ex = exOf[i];
+    pairing.service[i] = ex?.service ?? m.sname;
+    pairing.cname[i] = m.cname ?? ex?.req?.cname ?? null;
+    pairing.connection[i] = ex?.conn ? connId(ex.conn) : null;
+  }
+  return { exchanges, pairing };
+}
+
+/** The Report's record of Kerberos message `m`, the `i`-th of the capture's (pairing: pairKerberos). */
+export function kerberosRecord(m: KrbMsg, i: number, pairing: KrbPairing): KerberosRecord {
+  const err = m.errorCode;
+  return {
+    frame: m.frame,
+    transport: m.transport,
+    client: m.toKdc ? m.srcIp : m.dstIp,
+    kdc: m.toKdc ? m.dstIp : m.srcIp,
+    message: (m.msgType !== null && KRB_MSG_TYPES[m.msgType]) || "unknown",
+    error: err !== null ? KRB_ERRORS[err] ?? `error ${err}` : null,
+    service: pairing.service[i],
+    realm: m.realm,
+    expected: err !== null ? EXPECTED_KRB_ERRORS.has(err) : null,
+    cname: pairing.cname[i],
+    errorCode: err,
+    etext: m.etext,
+    connection: pairing.connection[i],
+  };
 }

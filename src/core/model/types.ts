@@ -1,5 +1,6 @@
 // The model: what the events say about each SMB connection and each Kerberos exchange, before
 // any judgement. Built incrementally by builder.ts; read by the diagnosis rules and reportBuilder.
+import type { KrbStore } from "./krbStore";
 import type { SessionDecryption } from "../report";
 import type { QuicFlowModel } from "../quic/flow";
 
@@ -221,7 +222,10 @@ export interface CaptureModel {
   warnings: string[];
   error: string | null;
   connections: ConnModel[];
+  /** the Kerberos messages, as the rules read them: made from krbStore when the Report is (reportBuilder.ts) */
   kerberos: KrbMsg[];
+  /** the Kerberos messages while decoding (model/krbStore.ts): what the builder keeps of them */
+  krbStore?: KrbStore;
   /** ICMP destination-unreachable errors (first MAX_ICMP) */
   icmp: IcmpMsg[];
   tcpPorts: [number, number][];
