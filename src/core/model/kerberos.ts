@@ -129,6 +129,8 @@ export function pairKerberos(msgs: KrbMsg[], conns: ConnModel[]): { exchanges: K
       exOf[i] = ex;
     }
   }
+  // (no message: no index of the connections by client, a capture of 200,000 of them without Kerberos made one for nothing)
+  if (msgs.length === 0) return { exchanges, pairing: { service: [], cname: [], connection: [] } };
   // Attach service-ticket exchanges to the SMB connection they served, then each AS exchange to
   // the connection its client's next service ticket went to. (A client's connections: one as
   // itself, more in an array: most clients of a capture of 50,000 connections have one.)
