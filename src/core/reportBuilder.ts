@@ -12,7 +12,7 @@ import { diagnose } from "./diagnose";
 import { makeContext, FINDINGS_PER_ID, type ConnView } from "./diagnose/context";
 import { describePorts } from "./diagnose/findings/shared/ports";
 import { rfc3339 } from "./eventsView";
-import { verdictOf } from "./verdict";
+import { verdictOf, errorCauses } from "./verdict";
 import { smbOverQuic } from "./quic/flow";
 import type { ConnectionSink } from "./connectionSink";
 import { ServerList } from "./serverList";
@@ -21,17 +21,22 @@ import { sortedIndex } from "./sortedIndex";
 
 export const GENERATOR = "smbscope 0.1.0";
 
+/** A group of findings lists at most this many of its connections (groupFindings). */
+export const GROUP_CONNECTIONS = 1000;
+
 /**
  * Past FINDINGS_PER_ID findings with the same id (a capture of thousands of failing connections),
- * the rest are folded into one finding that lists the other connections, so that the Report stays
- * readable. Each connection still lists the finding id.
+ * the rest are folded into one finding that lists the other connections (the first
+ * GROUP_CONNECTIONS), so that the Report stays readable. Each connection still lists the finding
+ * id. `capped`: some group left connections out of its list.
  */
-function groupFindings(all: Finding[]): Finding[] {
+function groupFindings(all: Finding[]): { findings: Finding[]; capped: boolean } {
   const count = new Map<string, number>();
   for (const f of all) count.set(f.id, (count.get(f.id) ?? 0) + 1);
   const out: Finding[] = [];
   const folded = new Map<string, Finding & { connections: string[] }>();
   const seen = new Map<string, number>();
+  let capped = false;
   for (const f of all) {
     const n = (seen.get(f.id) ?? 0) + 1;
     seen.set(f.id, n);
@@ -50,10 +55,11 @@ function groupFindings(all: Finding[]): Finding[] {
       folded.set(f.id, g);
       out.push(g);
     }
-    if (f.connection && g.connections.length < 1000) g.connections.push(f.connection);
+    if (f.connection) { if (g.connections.length < GROUP_CONNECTIONS) g.connections.push(f.connection); else capped = true; }
+    else if (f.connections?.length) capped = true; // (a finding of several connections: the group lists none of them)
     if (g.frames.length < 20) g.frames.push(...f.frames.slice(0, 2));
   }
-  return out;
+  return { findings: out, capped };
 }
 
 /**
@@ -67,7 +73,7 @@ function groupFindings(all: Finding[]): Finding[] {
  * heap of hundreds of MB) and stays in `connections` too, for the servers and the verdict; no
  * record is changed after it is made.
  */
-function diagnosed(m: CaptureModel, folded: FoldedRows, sink: ConnectionSink | undefined): Pick<Report, "connections" | "kerberos" | "findings"> {
+function diagnosed(m: CaptureModel, folded: FoldedRows, sink: ConnectionSink | undefined): Pick<Report, "connections" | "kerberos" | "findings"> & { causes?: Map<string, string> } {
   const same = m.folded?.same ?? new SharedValues();
   const { conns, pairing, findings } = diagnosis(m, folded, same);
   // the models are not read past the records: the Report holds none of them; nor are the Kerberos
@@ -96,7 +102,10 @@ function diagnosed(m: CaptureModel, folded: FoldedRows, sink: ConnectionSink | u
   // the Kerberos records last, when the models have gone (each message an object only for its record)
   const kerberos = new Array<Report["kerberos"][number]>(msgs.length);
   for (let i = 0; i < kerberos.length; i++) kerberos[i] = kerberosRecord(store ? store.message(i) : msgs[i], i, pairing);
-  return { connections, kerberos, findings: groupFindings(findings) };
+  // the verdict counts each failed connection under its error finding: where a group's list left
+  // some out, it is told which (verdict.ts errorCauses)
+  const grouped = groupFindings(findings);
+  return { connections, kerberos, findings: grouped.findings, causes: grouped.capped ? errorCauses(findings) : undefined };
 }
 
 /**
@@ -151,7 +160,7 @@ export function buildReport(m: CaptureModel, sink?: ConnectionSink): Report {
   const diagnosedFolds = m.folded?.diagnosed;
   const diag = diagnosed(m, folded, sink);
   m.folded = undefined;
-  const { kerberos, findings } = diag;
+  const { kerberos, findings, causes } = diag;
   let connections = diag.connections;
   // the connections with findings folded as they closed (rows of `folded` too), in Report order:
   // what the verdict and the servers read of their records (foldDiagnosed.ts liteRecord)
@@ -185,7 +194,7 @@ export function buildReport(m: CaptureModel, sink?: ConnectionSink): Report {
   // (with a sink, the folded records are there already and the verdict counts them here: the
   // healthy ones by number, those with findings by what it reads of them)
   else if (lite) report.connections = merged(connections, orders, lite);
-  const v = verdictOf(report, sink ? folded.length - (lite?.records.length ?? 0) : 0);
+  const v = verdictOf(report, sink ? folded.length - (lite?.records.length ?? 0) : 0, causes);
   report.verdict = v.verdict;
   report.headline = v.headline;
   // (the sink has every record: diagnosed put each as it was made)

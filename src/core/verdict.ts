@@ -61,11 +61,30 @@ const plural = (k: number, w: string) => `${k} ${w}${k === 1 ? "" : "s"}`;
 const words = (k: number, w: [string, string]) => `${k} ${k === 1 ? w[0] : w[1]}`;
 
 /**
+ * Per connection id, the id of the error finding the verdict counts it under (the first of the
+ * most specific, as verdictOf picks), from the findings before they were grouped: a group of
+ * findings lists at most GROUP_CONNECTIONS of its connections (reportBuilder.ts groupFindings), and
+ * a connection it leaves out is still failed for that cause.
+ */
+export function errorCauses(findings: readonly Finding[]): Map<string, string> {
+  const out = new Map<string, string>();
+  const put = (conn: string, id: string) => { const o = out.get(conn); if (o === undefined || rankOf(id) < rankOf(o)) out.set(conn, id); };
+  for (const f of findings) {
+    if (f.severity !== "error") continue;
+    if (f.connection) put(f.connection, f.id);
+    else for (const c of f.connections ?? []) put(c, f.id);
+  }
+  return out;
+}
+
+/**
  * The verdict line and its counts, from a Report whose connections and findings are final.
  * `folded`: connections set up fine that are not in r.connections (folded as they closed,
  * model/fold.ts, and put to a ConnectionSink): counted, never failed, and never with a finding.
+ * `causes` (errorCauses): where a group of findings left connections out of its list, what
+ * each connection's error finding was.
  */
-export function verdictOf(r: Report, folded = 0): { verdict: string; headline: Headline } {
+export function verdictOf(r: Report, folded = 0, causes?: Map<string, string>): { verdict: string; headline: Headline } {
   const n = r.connections.length + folded;
   // error findings per connection id (a folded finding lists its connections)
   const errorsOf = new Map<string, Finding[]>();
@@ -75,7 +94,9 @@ export function verdictOf(r: Report, folded = 0): { verdict: string; headline: H
     if (f.connection) put(f.connection, f);
     else for (const id of f.connections ?? []) put(id, f);
   }
-  const failedOutcome = (c: Connection) => c.outcome === "failed" || c.outcome === "no-response" || (c.outcome === "incomplete" && errorsOf.has(c.id));
+  // (a connection a group's list left out: its error finding's id, from `causes`)
+  const hasError = (c: Connection) => errorsOf.has(c.id) || causes?.has(c.id) === true;
+  const failedOutcome = (c: Connection) => c.outcome === "failed" || c.outcome === "no-response" || (c.outcome === "incomplete" && hasError(c));
   // A TCP connect refused or unanswered where the same client reached the same server on another
   // port (445 refused, 139 fine: PORT_139_FALLBACK, diagnose/findings/port-139-fallback.ts) is a fallback that worked, not a failure.
   const isFallback = (c: Connection) => c.findings.includes("PORT_139_FALLBACK");
@@ -90,10 +111,12 @@ export function verdictOf(r: Report, folded = 0): { verdict: string; headline: H
         const errs = errorsOf.get(c.id);
         let best: Finding | undefined;
         if (errs) for (const f of errs) if (!best || rankOf(f.id) < rankOf(best.id)) best = f;
-        failed.push({ c, id: best?.id ?? null, finding: best });
+        // (`causes`, where given, knows every error finding of the connection: a group's list may hold only some)
+        const id = causes?.get(c.id) ?? best?.id ?? null;
+        failed.push({ c, id, finding: best?.id === id ? best : undefined });
       }
     }
-    if (c.outcome === "incomplete" && !errorsOf.has(c.id)) incomplete.push(c);
+    if (c.outcome === "incomplete" && !hasError(c)) incomplete.push(c);
   }
   const headline: Headline = { connections: n, failed: failed.length, fallbacks: fallbacks.length, causes: causesOf(failed) };
   return { verdict: text(r, n, failed, incomplete, fallbacks, headline, errorsOf), headline };
