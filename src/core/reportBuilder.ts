@@ -2,22 +2,22 @@
 // and the per-server summary.
 import { REPORT_VERSION, type Report, type Connection, type Finding } from "./report";
 import type { CaptureModel } from "./model/types";
-import { FoldedRows } from "./model/foldedRows";
+import { FoldedRows, hostKey } from "./model/foldedRows";
+import type { FoldedFindings } from "./model/foldedHeads";
 import { summarize, phasesOf, failedForKerberos } from "./model/summarize";
 import { attachIcmp } from "./model/icmp";
 import { attachDrops, pktmonReport } from "./model/pktmon";
 import { pairKerberos, failedExchange, kerberosRecord, EXPECTED_KRB_ERRORS, type KrbPairing } from "./model/kerberos";
 import { KRB_ERRORS, KRB_MSG_TYPES } from "./names";
 import { diagnose } from "./diagnose";
-import { makeContext, FINDINGS_PER_ID, type ConnView } from "./diagnose/context";
+import { makeContext, FINDINGS_PER_ID, SEVERITY_RANK, type ConnView, type DiagnoseContext } from "./diagnose/context";
 import { describePorts } from "./diagnose/findings/shared/ports";
 import { rfc3339 } from "./eventsView";
-import { verdictOf, errorCauses } from "./verdict";
+import { verdictOf, ErrorCauses } from "./verdict";
 import { smbOverQuic } from "./quic/flow";
 import type { ConnectionSink } from "./connectionSink";
 import { ServerList } from "./serverList";
 import { connectionRecord, SharedValues, LADDERS_OK, LADDERS_PROBLEM } from "./connectionRecord";
-import { sortedIndex } from "./sortedIndex";
 
 export const GENERATOR = "smbscope 0.1.0";
 
@@ -26,40 +26,80 @@ export const GROUP_CONNECTIONS = 1000;
 
 /**
  * Past FINDINGS_PER_ID findings with the same id (a capture of thousands of failing connections),
- * the rest are folded into one finding that lists the other connections (the first
- * GROUP_CONNECTIONS), so that the Report stays readable. Each connection still lists the finding
- * id. `capped`: some group left connections out of its list.
+ * the rest are folded into one finding that lists the other connections, so that the Report stays
+ * readable. Each connection still lists the finding id. `all`: the findings in Report order;
+ * `heads`: those of the connections folded with findings (model/foldedHeads.ts), merged into
+ * `all` in Report order as diagnose/order.ts sorted them when they were objects in ctx.findings
+ * ahead of the end's own (a stable sort: of equals, a head first). A head is an object here only
+ * where the Report shows it (its connection's id too: where a group lists it). A group lists its
+ * first GROUP_CONNECTIONS connections; `capped`: some group left connections out of its list.
  */
-function groupFindings(all: Finding[]): { findings: Finding[]; capped: boolean } {
+function groupFindings(all: Finding[], heads: FoldedFindings | null): { findings: Finding[]; capped: boolean } {
   const count = new Map<string, number>();
   for (const f of all) count.set(f.id, (count.get(f.id) ?? 0) + 1);
+  const nh = heads?.headCount ?? 0;
+  if (nh) for (const [id, n] of heads!.idCounts()) count.set(id, (count.get(id) ?? 0) + n);
   const out: Finding[] = [];
   const folded = new Map<string, Finding & { connections: string[] }>();
   const seen = new Map<string, number>();
   let capped = false;
-  for (const f of all) {
-    const n = (seen.get(f.id) ?? 0) + 1;
-    seen.set(f.id, n);
-    if (count.get(f.id)! <= FINDINGS_PER_ID + 1 || n <= FINDINGS_PER_ID) { out.push(f); continue; }
-    let g = folded.get(f.id);
+  const order = nh ? heads!.headsInOrder() : null, connOf = nh ? heads!.headConnections() : null;
+  const one = (f: Finding | null, h: number) => {
+    const id = f ? f.id : heads!.headId(h);
+    const n = (seen.get(id) ?? 0) + 1;
+    seen.set(id, n);
+    if (count.get(id)! <= FINDINGS_PER_ID + 1 || n <= FINDINGS_PER_ID) { out.push(f ?? heads!.head(h, heads!.idOf(connOf![h]))); return; }
+    let g = folded.get(id);
     if (!g) {
-      const rest = count.get(f.id)! - FINDINGS_PER_ID;
+      f ??= heads!.head(h, heads!.idOf(connOf![h]));
+      const rest = count.get(id)! - FINDINGS_PER_ID;
       g = {
         ...f,
         title: `…and ${rest} more: ${f.title}`,
-        explanation: `The same finding (${f.id}) applies to ${rest} more connections; this one is the first of them. ${f.explanation}`,
+        explanation: `The same finding (${id}) applies to ${rest} more connections; this one is the first of them. ${f.explanation}`,
         connection: null,
         connections: [],
         frames: [],
       };
-      folded.set(f.id, g);
+      folded.set(id, g);
       out.push(g);
     }
-    if (f.connection) { if (g.connections.length < GROUP_CONNECTIONS) g.connections.push(f.connection); else capped = true; }
-    else if (f.connections?.length) capped = true; // (a finding of several connections: the group lists none of them)
-    if (g.frames.length < 20) g.frames.push(...f.frames.slice(0, 2));
+    if (f) {
+      if (f.connection) { if (g.connections.length < GROUP_CONNECTIONS) g.connections.push(f.connection); else capped = true; }
+      else if (f.connections?.length) capped = true; // (a finding of several connections: the group lists none of them)
+      if (g.frames.length < 20) g.frames.push(...f.frames.slice(0, 2));
+    } else {
+      // (a head always names its connection)
+      if (g.connections.length < GROUP_CONNECTIONS) g.connections.push(heads!.idOf(connOf![h]));
+      else capped = true;
+      if (g.frames.length < 20) g.frames.push(...heads!.headFrames(h, 2));
+    }
+  };
+  let i = 0, j = 0;
+  while (i < all.length || j < nh) {
+    if (j < nh) {
+      const h = order![j];
+      if (i >= all.length) { one(null, h); j++; continue; }
+      const f = all[i], rank = heads!.rank(h), fr = SEVERITY_RANK[f.severity];
+      if (rank < fr || (rank === fr && heads!.firstFrame(h) <= (f.frames[0] ?? 0))) { one(null, h); j++; continue; }
+    }
+    one(all[i++], 0);
   }
   return { findings: out, capped };
+}
+
+/**
+ * Each connection's error finding the verdict counts it under, from the findings before grouping
+ * and the heads (verdict.ts ErrorCauses): asked for only where a group's list left some out.
+ */
+function errorCauses(all: Finding[], heads: FoldedFindings | null): ErrorCauses {
+  const e = new ErrorCauses().putAll(all);
+  const nh = heads?.headCount ?? 0;
+  if (nh === 0) return e;
+  const connOf = heads!.headConnections(), error = SEVERITY_RANK.error;
+  // (of two error ids of equal rank, not one of verdict.ts CAUSES, the first put counts: the end's, then the heads in Report order)
+  for (const h of heads!.headsInOrder()) if (heads!.rank(h) === error) e.put(heads!.idOf(connOf[h]), heads!.headId(h));
+  return e;
 }
 
 /**
@@ -73,9 +113,10 @@ function groupFindings(all: Finding[]): { findings: Finding[]; capped: boolean }
  * heap of hundreds of MB) and stays in `connections` too, for the servers and the verdict; no
  * record is changed after it is made.
  */
-function diagnosed(m: CaptureModel, folded: FoldedRows, sink: ConnectionSink | undefined): Pick<Report, "connections" | "kerberos" | "findings"> & { causes?: Map<string, string> } {
+function diagnosed(m: CaptureModel, folded: FoldedRows, sink: ConnectionSink | undefined): Pick<Report, "connections" | "kerberos" | "findings"> & { causes?: ErrorCauses } {
   const same = m.folded?.same ?? new SharedValues();
-  const { conns, pairing, findings } = diagnosis(m, folded, same);
+  const heads = m.folded?.diagnosed?.count ? m.folded.diagnosed.columns : null;
+  const { conns, pairing, findings } = diagnosis(m, folded, same, heads);
   // the models are not read past the records: the Report holds none of them; nor are the Kerberos
   // messages as objects, when the columns they came from stay (model/krbStore.ts)
   m.connections = [];
@@ -103,9 +144,9 @@ function diagnosed(m: CaptureModel, folded: FoldedRows, sink: ConnectionSink | u
   const kerberos = new Array<Report["kerberos"][number]>(msgs.length);
   for (let i = 0; i < kerberos.length; i++) kerberos[i] = kerberosRecord(store ? store.message(i) : msgs[i], i, pairing);
   // the verdict counts each failed connection under its error finding: where a group's list left
-  // some out, it is told which (verdict.ts errorCauses)
-  const grouped = groupFindings(findings);
-  return { connections, kerberos, findings: grouped.findings, causes: grouped.capped ? errorCauses(findings) : undefined };
+  // some out, it is told which (verdict.ts ErrorCauses)
+  const grouped = groupFindings(findings, heads);
+  return { connections, kerberos, findings: grouped.findings, causes: grouped.capped ? errorCauses(findings, heads) : undefined };
 }
 
 /**
@@ -113,20 +154,16 @@ function diagnosed(m: CaptureModel, folded: FoldedRows, sink: ConnectionSink | u
  * the Kerberos records and the findings before grouping. A function of its own so that the
  * rules' context (its indexes, the Kerberos exchanges and their models) is let go when it returns.
  */
-function diagnosis(m: CaptureModel, folded: FoldedRows, same: SharedValues): { conns: ConnView[]; pairing: KrbPairing; findings: Finding[] } {
+function diagnosis(m: CaptureModel, folded: FoldedRows, same: SharedValues, heads: FoldedFindings | null): { conns: ConnView[]; pairing: KrbPairing; findings: Finding[] } {
   // (every field of a view in the literal: one hidden class, no property array added by the rules)
   const conns: ConnView[] = m.connections.map((c) => ({ m: c, s: summarize(c, m.lastTs, same, false), findings: [], k: undefined, hangUp: undefined }));
   const krb = pairKerberos(m.kerberos, m.connections);
   const ctx = makeContext(m, conns, krb.exchanges, folded);
   // the connections with findings folded as they closed (model/foldDiagnosed.ts): their findings
-  // are heads the Report never shows whole, here as if the rules had added them; an error one's
-  // connection is one the fallbacks find explained (precedence.ts explainedByError)
-  const heads = m.folded?.diagnosed?.heads ?? [];
-  for (let i = 0; i < heads.length; i++) {
-    const h = heads[i];
-    ctx.findings.push(h);
-    if (h.severity === "error" && h.connection) ctx.errorOn.add(h.connection);
-  }
+  // are heads the Report never shows whole (merged into the end's by groupFindings; no rule reads
+  // ctx.findings, and context.ts add counts only the end's for what it keeps whole); an error
+  // one's connection is one the fallbacks find explained (precedence.ts explainedByError)
+  if (heads) explainedByHeads(ctx, conns, folded, heads);
   for (const ex of krb.exchanges) if (ex.conn && failedExchange(ex)) failedForKerberos(ctx.viewOf.get(ex.conn)!.s, ex.conn);
   diagnose(ctx);
   // The Kerberos messages a connection depended on belong in its ladder, in time order
@@ -148,6 +185,30 @@ function diagnosis(m: CaptureModel, folded: FoldedRows, same: SharedValues): { c
   return { conns, pairing: krb.pairing, findings: ctx.findings };
 }
 
+/**
+ * Into ctx.errorOn, the ids of the folded connections with an error finding that the fallbacks
+ * can ask of: they ask of the views' (hasErrorFinding), so only the ids of those, and the texts
+ * made only for a folded connection between the hosts of a view (rows' host keys: no text).
+ */
+function explainedByHeads(ctx: DiagnoseContext, conns: ConnView[], folded: FoldedRows, heads: FoldedFindings): void {
+  if (conns.length === 0) return;
+  const ids = new Set<string>(), pairs = new Map<number | string, Set<number | string>>();
+  for (const v of conns) {
+    ids.add(v.s.id);
+    const s = hostKey(v.m.serverIp);
+    let p = pairs.get(s);
+    if (!p) pairs.set(s, (p = new Set()));
+    p.add(hostKey(v.m.clientIp));
+  }
+  for (let p = 0; p < heads.count; p++) {
+    if (!heads.hasError(p)) continue;
+    const j = heads.row(p);
+    if (!pairs.get(folded.serverKey(j))?.has(folded.clientKey(j))) continue;
+    const id = heads.id(p);
+    if (ids.has(id)) ctx.errorOn.add(id);
+  }
+}
+
 /** The Report of a model; with `sink`, the connection records go there and Report.connections is empty. */
 export function buildReport(m: CaptureModel, sink?: ConnectionSink): Report {
   // the Kerberos messages as the rules read them, from the builder's columns
@@ -157,14 +218,13 @@ export function buildReport(m: CaptureModel, sink?: ConnectionSink): Report {
   // (nearly in order already: they fold soon after they close)
   const folded = m.folded?.rows.sort() ?? new FoldedRows(false);
   const orders = m.connections.map((c) => c.order);
-  const diagnosedFolds = m.folded?.diagnosed;
+  // the connections with findings folded as they closed (rows of `folded` too), in Report order:
+  // their heads and what the verdict and the servers read of their records (model/foldedHeads.ts)
+  const lite = m.folded?.diagnosed?.count ? m.folded.diagnosed.columns.link(folded) : null;
   const diag = diagnosed(m, folded, sink);
   m.folded = undefined;
   const { kerberos, findings, causes } = diag;
   let connections = diag.connections;
-  // the connections with findings folded as they closed (rows of `folded` too), in Report order:
-  // what the verdict and the servers read of their records (foldDiagnosed.ts liteRecord)
-  const lite = diagnosedFolds?.count ? inOrder(diagnosedFolds.records, diagnosedFolds.orders) : null;
   const report: Report = {
     version: REPORT_VERSION,
     generator: GENERATOR,
@@ -192,9 +252,10 @@ export function buildReport(m: CaptureModel, sink?: ConnectionSink): Report {
   if (quic.length) report.quic = quic;
   if (!sink && folded.length) report.connections = connections = inReportOrder(connections, orders, folded);
   // (with a sink, the folded records are there already and the verdict counts them here: the
-  // healthy ones by number, those with findings by what it reads of them)
-  else if (lite) report.connections = merged(connections, orders, lite);
-  const v = verdictOf(report, sink ? folded.length - (lite?.records.length ?? 0) : 0, causes);
+  // healthy ones by number, those with findings by what it reads of them, one at a time)
+  const v = sink && lite
+    ? verdictOf(report, folded.length - lite.count, withLite(connections, orders, lite), causes)
+    : verdictOf(report, sink ? folded.length : 0, undefined, causes);
   report.verdict = v.verdict;
   report.headline = v.headline;
   // (the sink has every record: diagnosed put each as it was made)
@@ -202,18 +263,14 @@ export function buildReport(m: CaptureModel, sink?: ConnectionSink): Report {
   return report;
 }
 
-/** Records with their Report orders, in Report order. */
-interface Ordered { records: Connection[]; orders: number[] }
-
-/** `records` (with `orders`, in fold order) in Report order. */
-function inOrder(records: Connection[], orders: number[]): Ordered {
-  const ix = sortedIndex(Uint32Array.from(orders), orders.length);
-  return { records: Array.from(ix, (i) => records[i]), orders: Array.from(ix, (i) => orders[i]) };
+/** The records of the connections kept to the end (`orders` theirs) and those of `lite` (made one at a time), in Report order. */
+function* withLite(conns: Connection[], orders: number[], lite: FoldedFindings): Generator<Connection> {
+  let i = 0, j = 0;
+  while (i < conns.length || j < lite.count) {
+    if (j >= lite.count || (i < conns.length && orders[i] < lite.order(j))) yield conns[i++];
+    else yield lite.record(j++);
+  }
 }
-
-/** The records of the connections kept to the end (`orders` theirs) and `more`, both in Report order, merged. */
-const merged = (conns: Connection[], orders: number[], more: Ordered) =>
-  mergedWith(conns, orders, more.records.length, (j) => more.orders[j], (j) => more.records[j]);
 
 /** The records of the connections kept to the end and of the folded ones (both in Report order), merged. */
 const inReportOrder = (conns: Connection[], orders: number[], folded: FoldedRows) =>
@@ -238,16 +295,16 @@ function mergedWith(conns: Connection[], orders: number[], n: number, orderOf: (
  * that takes the list (serverList.ts: compact, one server per connection in a busy capture) gets
  * it, and Report.servers is then empty.
  */
-function servers(conns: Connection[], orders: number[], folded: FoldedRows, sink: ConnectionSink | undefined, lite: Ordered | null): NonNullable<Report["servers"]> {
+function servers(conns: Connection[], orders: number[], folded: FoldedRows, sink: ConnectionSink | undefined, lite: FoldedFindings | null): NonNullable<Report["servers"]> {
   const list = new ServerList(conns.length + folded.length);
   // a folded connection with findings that failed is a failed client of its server (its record
   // says how); the others count as clients only
   let p = 0;
   const addFolded = (j: number) => {
     const o = folded.order(j);
-    while (lite && p < lite.orders.length && lite.orders[p] < o) p++;
-    const r = lite && p < lite.orders.length && lite.orders[p] === o ? lite.records[p] : null;
-    if (r && (r.outcome === "failed" || r.outcome === "no-response")) list.addRecord(r);
+    while (lite && p < lite.count && lite.order(p) < o) p++;
+    const r = lite && p < lite.count && lite.order(p) === o ? lite.outcome(p) : null;
+    if (r === "failed" || r === "no-response") list.addRecord(lite!.record(p));
     else list.addFolded(folded, j);
   };
   let j = 0;

@@ -66,26 +66,53 @@ const words = (k: number, w: [string, string]) => `${k} ${k === 1 ? w[0] : w[1]}
  * findings lists at most GROUP_CONNECTIONS of its connections (reportBuilder.ts groupFindings), and
  * a connection it leaves out is still failed for that cause.
  */
-export function errorCauses(findings: readonly Finding[]): Map<string, string> {
-  const out = new Map<string, string>();
-  const put = (conn: string, id: string) => { const o = out.get(conn); if (o === undefined || rankOf(id) < rankOf(o)) out.set(conn, id); };
-  for (const f of findings) {
-    if (f.severity !== "error") continue;
-    if (f.connection) put(f.connection, f.id);
-    else for (const c of f.connections ?? []) put(c, f.id);
+export class ErrorCauses {
+  private readonly of = new Map<string, string>();
+  /** An error finding `id` of the connection `conn`. */
+  put(conn: string, id: string): void {
+    const o = this.of.get(conn);
+    if (o === undefined || rankOf(id) < rankOf(o)) this.of.set(conn, id);
   }
-  return out;
+  /** The error findings among `findings`. */
+  putAll(findings: Iterable<Finding>): this {
+    for (const f of findings) {
+      if (f.severity !== "error") continue;
+      if (f.connection) this.put(f.connection, f.id);
+      else for (const c of f.connections ?? []) this.put(c, f.id);
+    }
+    return this;
+  }
+  has(conn: string): boolean { return this.of.has(conn); }
+  get(conn: string): string | undefined { return this.of.get(conn); }
+}
+
+/**
+ * What the verdict's text reads of the failed connections, gathered as they come in Report order
+ * (a capture of 1,000,000 failing connections: no list of them): how many, the first, and whether
+ * they all share its title, its phase and status, its phase.
+ */
+interface FailedTally {
+  count: number;
+  first: Failed | null;
+  /** every one's finding has the first's title (a Set of them of size 1) */
+  oneTitle: boolean;
+  /** every one failed in the first's phase with its status */
+  samePhaseStatus: boolean;
+  /** every one failed in a phase, the first's */
+  samePhase: boolean;
 }
 
 /**
  * The verdict line and its counts, from a Report whose connections and findings are final.
  * `folded`: connections set up fine that are not in r.connections (folded as they closed,
  * model/fold.ts, and put to a ConnectionSink): counted, never failed, and never with a finding.
- * `causes` (errorCauses): where a group of findings left connections out of its list, what
- * each connection's error finding was.
+ * `conns`: the records, in Report order (r.connections, or those with the records of the
+ * connections folded with findings made one at a time: reportBuilder.ts); each is read once.
+ * `errorIds` (ErrorCauses): where a group of findings left connections out of its list, what each
+ * connection's error finding was.
  */
-export function verdictOf(r: Report, folded = 0, causes?: Map<string, string>): { verdict: string; headline: Headline } {
-  const n = r.connections.length + folded;
+export function verdictOf(r: Report, folded = 0, conns: Iterable<Connection> = r.connections, errorIds?: ErrorCauses): { verdict: string; headline: Headline } {
+  let n = folded;
   // error findings per connection id (a folded finding lists its connections)
   const errorsOf = new Map<string, Finding[]>();
   const put = (id: string, f: Finding) => { const l = errorsOf.get(id); if (l) l.push(f); else errorsOf.set(id, [f]); };
@@ -94,38 +121,48 @@ export function verdictOf(r: Report, folded = 0, causes?: Map<string, string>): 
     if (f.connection) put(f.connection, f);
     else for (const id of f.connections ?? []) put(id, f);
   }
-  // (a connection a group's list left out: its error finding's id, from `causes`)
-  const hasError = (c: Connection) => errorsOf.has(c.id) || causes?.has(c.id) === true;
+  // (a connection a group's list left out: its error finding's id, from `errorIds`)
+  const hasError = (c: Connection) => errorsOf.has(c.id) || errorIds?.has(c.id) === true;
   const failedOutcome = (c: Connection) => c.outcome === "failed" || c.outcome === "no-response" || (c.outcome === "incomplete" && hasError(c));
   // A TCP connect refused or unanswered where the same client reached the same server on another
   // port (445 refused, 139 fine: PORT_139_FALLBACK, diagnose/findings/port-139-fallback.ts) is a fallback that worked, not a failure.
   const isFallback = (c: Connection) => c.findings.includes("PORT_139_FALLBACK");
   // one pass over the connections (50,000 of them: three filters were three)
-  const fallbacks: Connection[] = [], failed: Failed[] = [], incomplete: Connection[] = [];
-  const conns = r.connections;
-  for (let i = 0; i < conns.length; i++) {
-    const c = conns[i];
+  const failed: FailedTally = { count: 0, first: null, oneTitle: true, samePhaseStatus: true, samePhase: true };
+  const causes = new Causes();
+  let fallbacks = 0, firstFallback: Connection | null = null, incomplete = 0, hidden = 0;
+  for (const c of conns) {
+    n++;
     if (failedOutcome(c)) {
-      if (isFallback(c)) fallbacks.push(c);
+      if (isFallback(c)) { if (fallbacks++ === 0) firstFallback = c; }
       else {
         const errs = errorsOf.get(c.id);
         let best: Finding | undefined;
         if (errs) for (const f of errs) if (!best || rankOf(f.id) < rankOf(best.id)) best = f;
-        // (`causes`, where given, knows every error finding of the connection: a group's list may hold only some)
-        const id = causes?.get(c.id) ?? best?.id ?? null;
-        failed.push({ c, id, finding: best?.id === id ? best : undefined });
+        // (`errorIds`, where given, knows every error finding of the connection: a group's list may hold only some)
+        const id = errorIds?.get(c.id) ?? best?.id ?? null;
+        const x: Failed = { c, id, finding: best?.id === id ? best : undefined };
+        causes.add(x);
+        const first = (failed.first ??= x);
+        failed.count++;
+        if (x.finding?.title !== first.finding?.title) failed.oneTitle = false;
+        if (x.c.failedPhase !== first.c.failedPhase || x.c.status !== first.c.status) failed.samePhaseStatus = false;
+        if (!(x.c.failedPhase && x.c.failedPhase === first.c.failedPhase)) failed.samePhase = false;
       }
     }
-    if (c.outcome === "incomplete" && !hasError(c)) incomplete.push(c);
+    if (c.outcome === "incomplete" && !hasError(c)) incomplete++;
+    // set up as far as a capture can tell (text: SMB3 encryption hides their tree connects)
+    if (c.outcome === "ok" && c.findings.includes("ENCRYPTED_TRAFFIC") && c.shares.length === 0) hidden++;
   }
-  const headline: Headline = { connections: n, failed: failed.length, fallbacks: fallbacks.length, causes: causesOf(failed) };
-  return { verdict: text(r, n, failed, incomplete, fallbacks, headline, errorsOf), headline };
+  const headline: Headline = { connections: n, failed: failed.count, fallbacks, causes: causes.done() };
+  return { verdict: text(r, n, failed, incomplete, fallbacks, firstFallback, hidden, headline, errorsOf), headline };
 }
 
 /** Failed connections counted per cause (group), most first, then by the phase they failed in. */
-function causesOf(failed: Failed[]): HeadlineCause[] {
-  const groups = new Map<string, HeadlineCause & { rank: number }>();
-  for (const x of failed) {
+class Causes {
+  private readonly groups = new Map<string, HeadlineCause & { rank: number }>();
+  add(x: Failed): void {
+    const groups = this.groups;
     const def = x.id ? CAUSE_OF.get(x.id) : undefined;
     const byPhase: [string, string] = x.c.failedPhase
       ? [`failure at ${PHASE_TEXT[x.c.failedPhase]}${x.c.status ? ` (${x.c.status})` : ""}`, `failures at ${PHASE_TEXT[x.c.failedPhase]}${x.c.status ? ` (${x.c.status})` : ""}`]
@@ -143,9 +180,11 @@ function causesOf(failed: Failed[]): HeadlineCause[] {
       p.count++;
     }
   }
-  return [...groups.values()]
-    .sort((a, b) => b.count - a.count || a.rank - b.rank || a.cause.localeCompare(b.cause))
-    .map(({ rank: _rank, parts, ...g }) => (parts!.length ? { ...g, parts: parts!.sort((a, b) => b.count - a.count || rankOf(a.findingId) - rankOf(b.findingId)) } : g));
+  done(): HeadlineCause[] {
+    return [...this.groups.values()]
+      .sort((a, b) => b.count - a.count || a.rank - b.rank || a.cause.localeCompare(b.cause))
+      .map(({ rank: _rank, parts, ...g }) => (parts!.length ? { ...g, parts: parts!.sort((a, b) => b.count - a.count || rankOf(a.findingId) - rankOf(b.findingId)) } : g));
+  }
 }
 
 /**
@@ -167,7 +206,7 @@ function causeText(g: HeadlineCause): string {
   return `${head} (${g.parts.map((p) => words(p.count, [p.cause, p.causes])).join(", ")})`;
 }
 
-function text(r: Report, n: number, failed: Failed[], incomplete: Connection[], fallbacks: Connection[], h: Headline, errorsOf: Map<string, Finding[]>): string {
+function text(r: Report, n: number, failed: FailedTally, incomplete: number, fallbacks: number, firstFallback: Connection | null, hidden: number, h: Headline, errorsOf: Map<string, Finding[]>): string {
   if (r.capture.error && r.capture.packets === 0) return r.capture.error;
   // Without an SMB connection, an error finding is the capture's answer, whatever its id (a KDC that
   // does not answer is KDC_UNREACHABLE, not a KERBEROS_* id): never "no error" beside an error card
@@ -181,41 +220,39 @@ function text(r: Report, n: number, failed: Failed[], incomplete: Connection[], 
     if (r.kerberos.length) return "No SMB connection in the capture; its Kerberos exchanges show no error after pre-authentication.";
     return `No SMB traffic in this capture (${r.capture.packets} packets${r.capture.topPorts?.length ? `; busiest: ${r.capture.topPorts.slice(0, 2).join(", ")}` : ""}).`;
   }
-  const fb = fallbacks.length
-    ? `; ${fallbacks.length === 1 ? `the connect to ${fallbacks[0].server} was ${fallbacks[0].outcome === "failed" ? "refused" : "unanswered"}` : `${fallbacks.length} connects were refused or unanswered`}, and the same client reached the server on another port`
+  const fb = fallbacks
+    ? `; ${fallbacks === 1 ? `the connect to ${firstFallback!.server} was ${firstFallback!.outcome === "failed" ? "refused" : "unanswered"}` : `${fallbacks} connects were refused or unanswered`}, and the same client reached the server on another port`
     : "";
-  if (failed.length === 0) {
-    const m = n - fallbacks.length;
-    const tail = incomplete.length ? ` (${incomplete.length} not fully captured)` : "";
+  if (failed.count === 0) {
+    const m = n - fallbacks;
+    const tail = incomplete ? ` (${incomplete} not fully captured)` : "";
     const err = r.findings.find((f) => f.severity === "error");
     const warn = r.findings.find((f) => f.severity === "warning");
     const note = err ? `, but: ${err.title}` : warn ? `; note: ${warn.title}` : "";
-    // set up as far as a capture can tell: SMB3 encryption hides every TREE_CONNECT of these, so a
-    // refused share would not show (the Decrypt panel or --password-file/--keytab can read them)
-    const hidden = r.connections.filter((c) => c.outcome === "ok" && c.findings.includes("ENCRYPTED_TRAFFIC") && c.shares.length === 0).length;
+    // set up as far as a capture can tell: SMB3 encryption hides every TREE_CONNECT of `hidden`, so
+    // a refused share would not show (the Decrypt panel or --password-file/--keytab can read them)
     const fine = hidden === 0 ? "set up fine"
       : hidden === m ? `got through session setup; SMB3 encryption hides ${m === 1 ? "its" : "their"} tree connects, so a refused share would not show (decrypt with the user's password or the server's keytab to see them)`
       : `set up fine, ${hidden} of them as far as SMB3 encryption lets a capture tell (their tree connects are encrypted)`;
     return m === 1
-      ? `The SMB connection ${incomplete.length ? "shows no failure" : fine}${tail}${fb}${note}.`
-      : `All ${plural(m, "SMB connection")} ${incomplete.length ? "show no failure" : fine}${tail}${fb}${note}.`;
+      ? `The SMB connection ${incomplete ? "shows no failure" : fine}${tail}${fb}${note}.`
+      : `All ${plural(m, "SMB connection")} ${incomplete ? "show no failure" : fine}${tail}${fb}${note}.`;
   }
-  if (failed.length === 1) {
+  const first = failed.first!;
+  if (failed.count === 1) {
     // one failure: its own phase, status and cause
-    const { c, finding } = failed[0];
+    const { c, finding } = first;
     const head = n === 1 ? "The SMB connection failed" : `1 of ${plural(n, "SMB connection")} failed`;
     const cause = finding ?? errorsOf.get(c.id)?.[0];
     return `${head}${failedAt(c, cause?.title)}: ${cause ? cause.title : `${c.client} → ${c.server}`}${fb}.`;
   }
-  const head = `${failed.length} of ${plural(n, "SMB connection")} failed`;
+  const head = `${failed.count} of ${plural(n, "SMB connection")} failed`;
   // one cause with the same title everywhere (the same share missing on every connection) says it whole
-  const titles = new Set(failed.map((x) => x.finding?.title));
-  const first = failed[0];
-  if (h.causes.length === 1 && titles.size === 1 && first.finding && failed.every((x) => x.c.failedPhase === first.c.failedPhase && x.c.status === first.c.status)) {
+  if (h.causes.length === 1 && failed.oneTitle && first.finding && failed.samePhaseStatus) {
     return `${head}${failedAt(first.c, first.finding.title)}: ${first.finding.title}${fb}.`;
   }
   // all in one phase: say which
-  const phase = failed.every((x) => x.c.failedPhase && x.c.failedPhase === first.c.failedPhase) ? ` at ${PHASE_TEXT[first.c.failedPhase!]}` : "";
+  const phase = failed.samePhase ? ` at ${PHASE_TEXT[first.c.failedPhase!]}` : "";
   return `${head}${phase}: ${h.causes.map(causeText).join(", ")}${fb}.`;
 }
 

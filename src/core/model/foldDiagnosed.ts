@@ -40,8 +40,10 @@
 // FINDINGS_PER_ID + 1 per finding id (more only where findings come out of frame order).
 //
 // Findings of two connections never tie in Report order (each cites its own frames first), so
-// the heads merge into the end's diagnosis in any order (reportBuilder.ts diagnosis); among one
-// connection's, the alone diagnosis keeps the walk's order of emission.
+// the heads merge into the end's diagnosis in any order (reportBuilder.ts groupFindings merges them
+// as a stable sort would with the heads first); among one connection's, the alone diagnosis keeps
+// the walk's order of emission. The heads and what the verdict and the servers read of the records
+// are kept in columns (model/foldedHeads.ts: ~35 bytes a connection, no text of its own).
 import type { CaptureModel, ConnModel } from "./types";
 import type { Connection, Finding } from "../report";
 import { outcomeOf } from "./summarize";
@@ -52,6 +54,7 @@ import { authNotAttempted } from "../diagnose/findings/auth-not-attempted";
 import connectionAbandoned from "../diagnose/findings/connection-abandoned";
 import { notCovered } from "../diagnose/findings/path-not-covered";
 import { Smallest } from "./heaps";
+import { FoldedFindings } from "./foldedHeads";
 import { settled } from "./fold";
 import { probe } from "./builder";
 
@@ -59,12 +62,9 @@ import { probe } from "./builder";
 const WHOLE = FINDINGS_PER_ID + 1;
 
 export class DiagnosedFolds {
-  /** the folded connections' findings (heads), in fold order */
-  readonly heads: Finding[] = [];
-  /** what the verdict and the servers' summary read of their records (liteRecord), in fold order */
-  readonly records: Connection[] = [];
-  /** their Report orders, as `records` */
-  readonly orders: number[] = [];
+  /** the folded connections' findings (heads) and what the verdict and the servers' summary read
+   *  of their records, in columns (foldedHeads.ts), in fold order */
+  readonly columns = new FoldedFindings();
   /** per finding id, the places (placeKey) of the WHOLE first of the findings of connections
    *  diagnosed alone and kept to the end */
   private readonly places = new Map<string, Smallest>();
@@ -76,7 +76,7 @@ export class DiagnosedFolds {
     this.alone = aloneModel(model);
   }
 
-  get count(): number { return this.orders.length; }
+  get count(): number { return this.columns.count; }
 
   /** A closed connection that stays to the end (no fold took it): counted for (3) when it failed. */
   kept(c: ConnModel): void {
@@ -117,9 +117,7 @@ export class DiagnosedFolds {
 
   /** `c`, diagnosed to `a`, folded with its record `r` (the caller made its row). */
   folded(c: ConnModel, a: Alone, r: Connection): void {
-    for (const h of a.heads) this.heads.push(h);
-    this.orders.push(c.order);
-    this.records.push(liteRecord(r));
+    this.columns.push(c.order, r, a.heads);
   }
 }
 
@@ -147,14 +145,3 @@ export const healthy = (a: Alone) => a.s.outcome === "ok" && a.findings.length =
 
 /** A finding's place in Report order among those of its id (context.ts add: severity, then first frame). */
 const placeKey = (f: Finding) => SEVERITY_RANK[f.severity] * 2 ** 32 + (f.frames[0] ?? 0);
-
-/**
- * What the verdict (verdict.ts) and the servers' summary (serverList.ts addRecord) read of a
- * connection record: all that stays in memory of a folded one with findings (its record went
- * to the sink, or is kept whole in the rows without one).
- */
-function liteRecord(r: Connection): Connection {
-  return { id: r.id, client: r.client, server: r.server, outcome: r.outcome, failedPhase: r.failedPhase, status: r.status, findings: r.findings, shares: r.shares.length ? SOME_SHARE : NO_SHARE } as unknown as Connection;
-}
-const NO_SHARE = Object.freeze([]) as unknown as Connection["shares"];
-const SOME_SHARE = Object.freeze([Object.freeze({})]) as unknown as Connection["shares"];

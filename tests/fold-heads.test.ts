@@ -1,0 +1,138 @@
+// The findings and records of connections folded with findings are kept in columns
+// (src/core/model/foldedHeads.ts) and given to their readers from there: the grouped findings
+// (reportBuilder.ts groupFindings: counts, the connections listed, the frames), the verdict and
+// its counts (verdict.ts) and the servers' failed clients (serverList.ts) must be those of the
+// Report made without the fold. A capture of replicas of a few failing fixtures, each of whose
+// finding ids (errors, warnings, information) has many more folded connections than the Report
+// shows whole, and one past the 1,000 connections a group lists.
+import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { nodeDecoder } from "../src/cli/wasmNode";
+import { ModelBuilder, MODEL_FIELDS } from "../src/core/model/builder";
+import { fieldFilter, type EventRecord } from "../src/core/decoder/records";
+import { buildReport } from "../src/core/reportBuilder";
+import { FINDINGS_PER_ID } from "../src/core/diagnose/context";
+import type { Connection, Report } from "../src/core/report";
+// @ts-expect-error: the bench's generator is plain JavaScript
+import { loadSeed, generate } from "../bench/gen.mjs";
+
+let dir = "";
+beforeAll(() => { dir = mkdtempSync(join(tmpdir(), "smbscope-heads-")); });
+afterAll(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
+
+interface Run { report: Report; folded: Set<string> }
+
+/** The Report of `file`, with the fold of connections with findings or without any fold; `folded`: the ids of the connections folded. */
+async function run(file: string, fold: boolean, sink = false): Promise<Run> {
+  const bytes = new Uint8Array(readFileSync(file));
+  const d = await nodeDecoder();
+  const b = new ModelBuilder(file.split("/").pop()!, bytes.length);
+  const put: Connection[] = [];
+  const to = sink ? { put: (_: number, c: Connection) => { put.push(c); } } : undefined;
+  if (fold) b.foldAtClose(to ?? null, true);
+  d.setSetupOnly(true);
+  d.setFieldFilter(fieldFilter(MODEL_FIELDS));
+  const events = { record: (ev: EventRecord) => b.record(ev) };
+  try { d.reset(); d.push(bytes, events); d.finish(events); } finally { d.setSetupOnly(false); d.setFieldFilter(null); }
+  const model = b.finish();
+  const kept = new Set(model.connections.map((c) => `${c.client}-${c.server}`));
+  const report = buildReport(model, to);
+  const all = sink ? put : report.connections;
+  return { report, folded: new Set(all.map((c) => c.id).filter((id) => !kept.has(id))) };
+}
+
+/**
+ * A capture of `first` replicas of `lead`, then of the weighted `mix`, one connection at a time
+ * (each closes before the next starts: close order is Report order). The lead's failures spend the
+ * Report's budget of failed connections kept to the end (foldDiagnosed.ts (3)); past it, the
+ * mix's findings of each id fold from the first past those the Report keeps whole, so that the
+ * folded heads are the next ones of their group: its frames and first connections are theirs.
+ */
+function phased(file: string, lead: string, first: number, mix: [string, number][], replicas: number): void {
+  const seed = (f: string) => loadSeed(join(__dirname, "../fixtures", f));
+  let picks = 0;
+  const total = mix.reduce((s, [, w]) => s + w, 0);
+  // (gen.mjs picks by the weights as they are at each pick, against their first total)
+  const phasedMix = [
+    { seed: seed(lead), get weight() { return picks++ < first ? total : 0; } },
+    ...mix.map(([f, w]) => ({ seed: seed(f), get weight() { return picks > first ? w : 0; } })),
+  ];
+  generate(file, { mix: phasedMix, replicas, lanes: 1 });
+}
+
+const MIX: [string, number][] = [
+  ["wrong-password.pcap", 4], // LOGON_FAILURE (error): past the 1,000 connections of a group
+  ["tree-bad-share.pcap", 1], // TREE_BAD_NETWORK_NAME (error)
+  ["ntlmv1-accepted.pcap", 1], // NTLMV1_IN_USE (warning), set up
+  ["smb1-dos-wrong-password.pcap", 1], // SMB1_IN_USE (warning) with a logon failure
+  ["encrypt-smb3.pcap", 1], // ENCRYPTED_TRAFFIC (information), set up
+  ["smb311-ok.pcap", 1],
+];
+
+/** The Reports of `file` without a fold, with the fold of connections with findings, and that with a sink, with what they share asserted. */
+async function same(file: string): Promise<{ none: Run; all: Run }> {
+  const none = await run(file, false);
+  const all = await run(file, true);
+  const sunk = await run(file, true, true);
+  for (const r of [all, sunk]) {
+    expect(r.report.findings).toEqual(none.report.findings);
+    expect(r.report.verdict).toBe(none.report.verdict);
+    expect(r.report.headline).toEqual(none.report.headline);
+    expect(r.report.servers).toEqual(none.report.servers);
+  }
+  expect(sunk.folded).toEqual(all.folded);
+  return { none, all };
+}
+
+describe("folded findings in columns", () => {
+  it("group, count and judge as the Report without the fold", async () => {
+    const file = join(dir, "heads.pcap");
+    phased(file, "tree-access-denied.pcap", 1050, MIX, 3600);
+    const { none, all } = await same(file);
+    // it happened: of every id, grouped findings whose connections and frames are mostly of folded
+    // connections (a fold that never happens proves nothing), of each severity
+    expect(all.folded.size).toBeGreaterThan(1500);
+    const groups = none.report.findings.filter((f) => f.connections);
+    const withFolded = groups.filter((g) => g.connections!.filter((id) => all.folded.has(id)).length > FINDINGS_PER_ID + 1);
+    expect(new Set(withFolded.map((g) => g.id))).toEqual(new Set(["LOGON_FAILURE", "TREE_BAD_NETWORK_NAME", "NTLMV1_IN_USE", "SMB1_IN_USE", "ENCRYPTED_TRAFFIC"]));
+    expect(new Set(withFolded.map((g) => g.severity))).toEqual(new Set(["error", "warning", "info"]));
+    // the mix's groups: the first connection listed is the last the Report keeps whole, the next ones folded
+    for (const g of withFolded.filter((g) => g.id !== "LOGON_FAILURE")) {
+      expect(g.connections!.slice(0, 12).map((id) => all.folded.has(id)), g.id).toEqual([false, ...new Array(11).fill(true)]);
+      expect(g.frames.length).toBeGreaterThanOrEqual(20);
+    }
+    const logon = groups.find((g) => g.id === "LOGON_FAILURE")!;
+    expect(logon.connections!.length).toBe(1000);
+    // the servers list folded connections' failures
+    const failedClients = (none.report.servers ?? []).flatMap((s) => s.failed.map((f) => f.client));
+    expect(failedClients.filter((c) => [...all.folded].some((id) => id.startsWith(`${c}-`))).length).toBeGreaterThan(1000);
+    expect(none.report.headline!.failed).toBeGreaterThan(2000);
+  }, 240_000);
+
+  it("group, count and judge as the Report without the fold when connections close out of Report order", async () => {
+    // 32 connections at once: they close, and fold, in another order than the Report's
+    const file = join(dir, "lanes.pcap");
+    generate(file, { mix: MIX.map(([f, weight]) => ({ seed: loadSeed(join(__dirname, "../fixtures", f)), weight })), replicas: 2600, lanes: 32 });
+    const { none, all } = await same(file);
+    expect(all.folded.size).toBeGreaterThan(1000);
+    const order = new Map(none.report.connections.map((c, i) => [c.id, i]));
+    const folded = none.report.findings.flatMap((f) => f.connections ?? []).filter((id) => all.folded.has(id)).map((id) => order.get(id)!);
+    expect(folded.length).toBeGreaterThan(500);
+  }, 240_000);
+
+  it("judge one cause as the Report without the fold", async () => {
+    // every connection fails the same way, each on hosts of its own (a title each), the last ones
+    // folded: one cause (the group lists every connection past the whole ones), the titles differ
+    const file = join(dir, "one-cause.pcap");
+    const n = 1000 + FINDINGS_PER_ID;
+    phased(file, "tree-bad-share.pcap", n, [["tree-bad-share.pcap", 1]], n);
+    const { none, all } = await same(file);
+    expect(all.folded.size).toBeGreaterThan(10);
+    expect(none.report.headline!.causes.length).toBe(1);
+    expect(none.report.headline!.failed).toBe(n);
+    // (the folded ones in the group the Report lists: their one finding, not the first one's title)
+    expect(none.report.verdict).toBe(`${n} of ${n} SMB connections failed at tree connect: ${n} bad share names.`);
+  }, 240_000);
+});
