@@ -154,12 +154,14 @@ export function makeContext(model: CaptureModel, conns: ConnView[], exchanges: K
  */
 export function resetContext(ctx: DiagnoseContext, model: CaptureModel, view: ConnView, exchanges: KrbExchange[]): void {
   ctx.model = model;
-  if (ctx.conns.length === 1) ctx.conns[0] = view; else ctx.conns = [view];
+  // (Map.clear makes a new table: a delete of the one entry, and clear only what holds something)
+  if (ctx.conns.length === 1) { ctx.viewOf.delete(ctx.conns[0].m); ctx.conns[0] = view; } else ctx.conns = [view];
+  if (ctx.viewOf.size !== 0) ctx.viewOf.clear();
+  ctx.viewOf.set(view.m, view);
   ctx.exchanges = exchanges;
   ctx.findings = []; // (the caller keeps the last one's)
-  ctx.viewOf.clear(); ctx.viewOf.set(view.m, view);
-  ctx.whole.clear();
-  ctx.errorOn.clear();
+  if (ctx.whole.size !== 0) ctx.whole.clear();
+  if (ctx.errorOn.size !== 0) ctx.errorOn.clear();
   ctx.folded = NO_ROWS;
   ctx.headsOnly = false;
   ctx.index = undefined;
