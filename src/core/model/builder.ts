@@ -223,6 +223,8 @@ function authOfRaw(v: readonly (string | number | undefined)[]): AuthFacts {
 const NO_AUTH: AuthFacts = Object.freeze({});
 
 type LadderStep = ConnModel["ladder"][number];
+/** The ladder's text of a bare ACK from the server `delayMs` after a setup request. */
+const ackLabel = (delayMs: number): string => `ACK (no data) ${delayMs < 1 ? `${(delayMs * 1000).toFixed(0)} µs` : `${delayMs.toFixed(1)} ms`} after the request`;
 const STEP_KINDS: readonly LadderStep["kind"][] = ["tcp", "nbss", "smb", "krb", "gap", "encrypted"];
 /** Steps per chunk of the StepPool: most handshakes fit one; LADDER_MAX takes three. */
 const STEP_CHUNK = 16;
@@ -233,12 +235,13 @@ const STEP_CHUNK = 16;
  * or goes (all but the first ~1,200 connections' go), or the capture ends (finish). As an object
  * each, a dozen per connection lived as long as their connection: promoted to the old space, and
  * dropped there at its close (on the dense bench, 750,000 steps of 51,570 connections).
- * Per step: frame, ts, bits (fromClient 1; error: 2 false, 4 true, neither undefined; kind << 3),
- * label, status. A connection's chunks are linked (next); `used` counts the steps of each.
+ * Per step: frame, ts, bits (fromClient 1; error: 2 false, 4 true, neither undefined; kind << 3;
+ * 64: a bare ACK's, whose label is ackLabel(delay)), label, status, delay. A connection's chunks are linked (next); `used` counts the steps of each.
  */
 class StepPool {
   private frame = new Float64Array(0);
   private ts = new Float64Array(0);
+  private delay = new Float64Array(0);
   private bits = new Uint8Array(0);
   private label: string[] = [];
   private status: (string | null | undefined)[] = [];
@@ -251,7 +254,7 @@ class StepPool {
   /** How many steps of `c` wait here. */
   count(c: ConnModel): number { return this.of.get(c)?.n ?? 0; }
 
-  add(c: ConnModel, frame: number, ts: number, fromClient: boolean, label: string, kind: LadderStep["kind"], status: string | null | undefined, error: boolean | undefined): void {
+  add(c: ConnModel, frame: number, ts: number, fromClient: boolean, label: string, kind: LadderStep["kind"], status: string | null | undefined, error: boolean | undefined, ackDelayMs: number | undefined): void {
     let h = this.of.get(c);
     let k: number;
     if (h === undefined) { k = this.chunk(); this.of.set(c, (h = { head: k, tail: k, n: 0 })); }
@@ -260,7 +263,8 @@ class StepPool {
     const i = k * STEP_CHUNK + this.used[k]++;
     h.n++;
     this.frame[i] = frame; this.ts[i] = ts;
-    this.bits[i] = (fromClient ? 1 : 0) | (error === undefined ? 0 : error ? 4 : 2) | (STEP_KINDS.indexOf(kind) << 3);
+    this.bits[i] = (fromClient ? 1 : 0) | (error === undefined ? 0 : error ? 4 : 2) | (STEP_KINDS.indexOf(kind) << 3) | (ackDelayMs === undefined ? 0 : 64);
+    if (ackDelayMs !== undefined) this.delay[i] = ackDelayMs;
     this.label[i] = label; this.status[i] = status;
   }
 
@@ -275,7 +279,8 @@ class StepPool {
       const n = this.used[k], at = k * STEP_CHUNK;
       for (let i = at; i < at + n; i++) {
         const b = this.bits[i];
-        l[j++] = { frame: this.frame[i], ts: this.ts[i], fromClient: (b & 1) !== 0, label: this.label[i], status: this.status[i], kind: STEP_KINDS[b >> 3], error: (b & 6) === 0 ? undefined : (b & 4) !== 0 };
+        const label = (b & 64) !== 0 ? ackLabel(this.delay[i]) : this.label[i];
+        l[j++] = { frame: this.frame[i], ts: this.ts[i], fromClient: (b & 1) !== 0, label, status: this.status[i], kind: STEP_KINDS[(b >> 3) & 7], error: (b & 6) === 0 ? undefined : (b & 4) !== 0 };
         this.label[i] = ""; this.status[i] = undefined; // (no text held by a free slot)
       }
       const after = this.next[k];
@@ -324,6 +329,7 @@ class StepPool {
     const grown = <T extends Float64Array | Uint8Array | Int32Array>(a: T, len: number, make: (n: number) => T): T => { const b = make(len); b.set(a); return b; };
     this.frame = grown(this.frame, n, (x) => new Float64Array(x));
     this.ts = grown(this.ts, n, (x) => new Float64Array(x));
+    this.delay = grown(this.delay, n, (x) => new Float64Array(x));
     this.bits = grown(this.bits, n, (x) => new Uint8Array(x));
     this.next = grown(this.next, chunks + more, (x) => new Int32Array(x));
     this.used = grown(this.used, chunks + more, (x) => new Uint8Array(x));
@@ -503,12 +509,13 @@ export class ModelBuilder implements RecordSink {
   }
 
   /** A ladder step of the event being read (at this.ts). */
-  private step(c: ConnModel, ev: EventRecord, label: string, kind: ConnModel["ladder"][number]["kind"], status?: string | null, error?: boolean) {
+  private step(c: ConnModel, ev: EventRecord, label: string, kind: ConnModel["ladder"][number]["kind"], status?: string | null, error?: boolean, ackDelayMs?: number) {
     if (c.ladderDropped) return;
     if (this.ladderLength(c) >= LADDER_MAX) { c.ladderOverflow++; return; }
     // until its close keeps the ladder, in the pool (StepPool: all but the first ~1,200
-    // connections' ladders are let go at close)
-    if (!c.ladderKept) { this.steps.add(c, ev.frame, this.ts, ev.fromClient, label, kind, status, error); return; }
+    // connections' ladders are let go at close; a bare ACK's text is made only for a ladder kept)
+    if (!c.ladderKept) { this.steps.add(c, ev.frame, this.ts, ev.fromClient, label, kind, status, error, ackDelayMs); return; }
+    if (ackDelayMs !== undefined) label = ackLabel(ackDelayMs);
     const l = { frame: ev.frame, ts: this.ts, fromClient: ev.fromClient, label, status, kind, error };
     if (c.ladder.length === 0) c.ladder = [l];
     else c.ladder.push(l);
@@ -533,7 +540,7 @@ export class ModelBuilder implements RecordSink {
       const neg = c.negotiates[c.negotiates.length - 1];
       if (leg && !leg.resp && !leg.bareAck && (!neg?.req || leg.req.frame > neg.req.frame)) leg.bareAck = { frame: ev.frame, delayMs };
       else if (neg?.req && !neg.resp && !c.negotiateBareAck) c.negotiateBareAck = { frame: ev.frame, delayMs };
-      this.step(c, ev, `ACK (no data) ${delayMs < 1 ? `${(delayMs * 1000).toFixed(0)} µs` : `${delayMs.toFixed(1)} ms`} after the request`, "tcp");
+      this.step(c, ev, "", "tcp", undefined, undefined, delayMs);
       return;
     }
     if (t) {

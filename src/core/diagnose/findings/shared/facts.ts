@@ -39,11 +39,12 @@ export function walkListsOf(ctx: DiagnoseContext): WalkLists {
 /** Sets ConnView.k of every connection, and the lists of connections by fact (connsWith) and by
  *  pass of the walk (walkListsOf; once the summaries' outcomes are settled). */
 export function gatherFacts(ctx: DiagnoseContext): void {
-  const lists: ConnView[][] = (ctx.withFact = []);
   const conns = ctx.conns;
   // a connection diagnosed alone (diagnose/alone.ts, tens of thousands per capture): each list
-  // that has it is ctx.conns itself, not an array of its own (no rule changes these lists)
+  // that has it is ctx.conns itself, not an array of its own (no rule changes these lists), in
+  // a list of lists made at its size (grown bit by bit, it was made three times)
   const one = conns.length === 1 ? conns : null;
+  const lists: ConnView[][] = (ctx.withFact = one ? new Array<ConnView[]>(FACT_BITS) : []);
   const walk: WalkLists = one ? { tcp: NO_CONNS, negotiate: NO_CONNS, session: NO_CONNS, tree: NO_CONNS } : { tcp: [], negotiate: [], session: [], tree: [] };
   walkLists.set(ctx, walk);
   for (let i = 0; i < conns.length; i++) { // (indexed: see walk.ts)
@@ -109,6 +110,8 @@ export function gatherFacts(ctx: DiagnoseContext): void {
   }
 }
 
+/** How many facts there are (F's bits: 0 to the highest). */
+const FACT_BITS = 32 - Math.clz32(Math.max(...Object.values(F)));
 /** (the empty lists of a connection diagnosed alone: gatherFacts replaces them, never adds to them) */
 const NO_CONNS: ConnView[] = [];
 const pushed = (l: ConnView[], c: ConnView): ConnView[] => (l.push(c), l);
