@@ -222,123 +222,6 @@ function authOfRaw(v: readonly (string | number | undefined)[]): AuthFacts {
 /** The facts of a SESSION_SETUP response whose request is not in the capture: none. */
 const NO_AUTH: AuthFacts = Object.freeze({});
 
-type LadderStep = ConnModel["ladder"][number];
-/** The ladder's text of a bare ACK from the server `delayMs` after a setup request. */
-const ackLabel = (delayMs: number): string => `ACK (no data) ${delayMs < 1 ? `${(delayMs * 1000).toFixed(0)} µs` : `${delayMs.toFixed(1)} ms`} after the request`;
-const STEP_KINDS: readonly LadderStep["kind"][] = ["tcp", "nbss", "smb", "krb", "gap", "encrypted"];
-/** Steps per chunk of the StepPool: most handshakes fit one; LADDER_MAX takes three. */
-const STEP_CHUNK = 16;
-
-/**
- * The ladder steps of open connections, as numbers and strings in chunks of one pool, until the
- * connection's close decides whether its ladder stays (ModelBuilder.closed: it becomes c.ladder)
- * or goes (all but the first ~1,200 connections' go), or the capture ends (finish). As an object
- * each, a dozen per connection lived as long as their connection: promoted to the old space, and
- * dropped there at its close (on the dense bench, 750,000 steps of 51,570 connections).
- * Per step: frame, ts, bits (fromClient 1; error: 2 false, 4 true, neither undefined; kind << 3;
- * 64: a bare ACK's, whose label is ackLabel(delay)), label, status, delay. A connection's chunks are linked (next); `used` counts the steps of each.
- */
-class StepPool {
-  private frame = new Float64Array(0);
-  private ts = new Float64Array(0);
-  private delay = new Float64Array(0);
-  private bits = new Uint8Array(0);
-  private label: string[] = [];
-  private status: (string | null | undefined)[] = [];
-  private next = new Int32Array(0);
-  private used = new Uint8Array(0);
-  private free = -1;
-  /** per connection with pooled steps: its first and last chunk */
-  private readonly of = new Map<ConnModel, { head: number; tail: number; n: number }>();
-
-  /** How many steps of `c` wait here. */
-  count(c: ConnModel): number { return this.of.get(c)?.n ?? 0; }
-
-  add(c: ConnModel, frame: number, ts: number, fromClient: boolean, label: string, kind: LadderStep["kind"], status: string | null | undefined, error: boolean | undefined, ackDelayMs: number | undefined): void {
-    let h = this.of.get(c);
-    let k: number;
-    if (h === undefined) { k = this.chunk(); this.of.set(c, (h = { head: k, tail: k, n: 0 })); }
-    else if (this.used[h.tail] === STEP_CHUNK) { k = this.chunk(); this.next[h.tail] = k; h.tail = k; }
-    else k = h.tail;
-    const i = k * STEP_CHUNK + this.used[k]++;
-    h.n++;
-    this.frame[i] = frame; this.ts[i] = ts;
-    this.bits[i] = (fromClient ? 1 : 0) | (error === undefined ? 0 : error ? 4 : 2) | (STEP_KINDS.indexOf(kind) << 3) | (ackDelayMs === undefined ? 0 : 64);
-    if (ackDelayMs !== undefined) this.delay[i] = ackDelayMs;
-    this.label[i] = label; this.status[i] = status;
-  }
-
-  /** The steps of `c` as its ladder's objects (as ModelBuilder.step made them before), leaving the pool; NONE when none. */
-  take(c: ConnModel): LadderStep[] {
-    const h = this.of.get(c);
-    if (h === undefined) return NONE as LadderStep[];
-    this.of.delete(c);
-    const l = new Array<LadderStep>(h.n);
-    let j = 0;
-    for (let k = h.head; k !== -1; ) {
-      const n = this.used[k], at = k * STEP_CHUNK;
-      for (let i = at; i < at + n; i++) {
-        const b = this.bits[i];
-        const label = (b & 64) !== 0 ? ackLabel(this.delay[i]) : this.label[i];
-        l[j++] = { frame: this.frame[i], ts: this.ts[i], fromClient: (b & 1) !== 0, label, status: this.status[i], kind: STEP_KINDS[(b >> 3) & 7], error: (b & 6) === 0 ? undefined : (b & 4) !== 0 };
-        this.label[i] = ""; this.status[i] = undefined; // (no text held by a free slot)
-      }
-      const after = this.next[k];
-      this.release(k);
-      k = after;
-    }
-    return l;
-  }
-
-  /** The steps of `c` go. */
-  drop(c: ConnModel): void {
-    const h = this.of.get(c);
-    if (h === undefined) return;
-    this.of.delete(c);
-    for (let k = h.head; k !== -1; ) {
-      const at = k * STEP_CHUNK;
-      for (let i = at; i < at + this.used[k]; i++) { this.label[i] = ""; this.status[i] = undefined; }
-      const after = this.next[k];
-      this.release(k);
-      k = after;
-    }
-  }
-
-  /** The connections whose steps wait here. */
-  waiting(): ConnModel[] { return [...this.of.keys()]; }
-
-  private release(k: number): void {
-    this.used[k] = 0;
-    this.next[k] = this.free;
-    this.free = k;
-  }
-
-  /** A free chunk (the pool doubles when none is). */
-  private chunk(): number {
-    if (this.free === -1) this.grow();
-    const k = this.free;
-    this.free = this.next[k];
-    this.next[k] = -1;
-    this.used[k] = 0;
-    return k;
-  }
-
-  private grow(): void {
-    const chunks = this.used.length, more = Math.max(256, chunks);
-    const n = (chunks + more) * STEP_CHUNK;
-    const grown = <T extends Float64Array | Uint8Array | Int32Array>(a: T, len: number, make: (n: number) => T): T => { const b = make(len); b.set(a); return b; };
-    this.frame = grown(this.frame, n, (x) => new Float64Array(x));
-    this.ts = grown(this.ts, n, (x) => new Float64Array(x));
-    this.delay = grown(this.delay, n, (x) => new Float64Array(x));
-    this.bits = grown(this.bits, n, (x) => new Uint8Array(x));
-    this.next = grown(this.next, chunks + more, (x) => new Int32Array(x));
-    this.used = grown(this.used, chunks + more, (x) => new Uint8Array(x));
-    for (let i = this.label.length; i < n; i++) { this.label.push(""); this.status.push(undefined); }
-    // the new chunks, first to last, on the free list
-    for (let k = chunks + more - 1; k >= chunks; k--) { this.next[k] = this.free; this.free = k; }
-  }
-}
-
 /** SMB2 pending requests are keyed by message id: a number below 2^53, else its BigInt (never seen: ids count up from 0). */
 type PendingKey = string | number | bigint;
 
@@ -361,8 +244,6 @@ export class ModelBuilder implements RecordSink {
   private folder: Folder | null = null;
   /** the time of the event being read (ms), for its handler */
   private ts = Number.NaN;
-  /** the ladder steps of open connections not yet kept (see StepPool) */
-  private readonly steps = new StepPool();
 
   constructor(file: string, bytes: number) {
     this.m = {
@@ -509,21 +390,14 @@ export class ModelBuilder implements RecordSink {
   }
 
   /** A ladder step of the event being read (at this.ts). */
-  private step(c: ConnModel, ev: EventRecord, label: string, kind: ConnModel["ladder"][number]["kind"], status?: string | null, error?: boolean, ackDelayMs?: number) {
+  private step(c: ConnModel, ev: EventRecord, label: string, kind: ConnModel["ladder"][number]["kind"], status?: string | null, error?: boolean) {
     if (c.ladderDropped) return;
-    if (this.ladderLength(c) >= LADDER_MAX) { c.ladderOverflow++; return; }
-    // until its close keeps the ladder, in the pool (StepPool: all but the first ~1,200
-    // connections' ladders are let go at close; a bare ACK's text is made only for a ladder kept)
-    if (!c.ladderKept) { this.steps.add(c, ev.frame, this.ts, ev.fromClient, label, kind, status, error, ackDelayMs); return; }
-    if (ackDelayMs !== undefined) label = ackLabel(ackDelayMs);
+    if (c.ladder.length >= LADDER_MAX) { c.ladderOverflow++; return; }
     const l = { frame: ev.frame, ts: this.ts, fromClient: ev.fromClient, label, status, kind, error };
+    // a handshake's ladder has a dozen steps, and all but the first ~1,200 connections' are let go
+    // at close: one array grown in place (to 17 at its second step), not appended's copies
     if (c.ladder.length === 0) c.ladder = [l];
     else c.ladder.push(l);
-  }
-
-  /** The steps of c's ladder so far: in c.ladder once kept, else in the pool. */
-  private ladderLength(c: ConnModel): number {
-    return c.ladderKept ? c.ladder.length : this.steps.count(c);
   }
 
   private tcp(c: ConnModel, ev: EventRecord): void {
@@ -540,7 +414,7 @@ export class ModelBuilder implements RecordSink {
       const neg = c.negotiates[c.negotiates.length - 1];
       if (leg && !leg.resp && !leg.bareAck && (!neg?.req || leg.req.frame > neg.req.frame)) leg.bareAck = { frame: ev.frame, delayMs };
       else if (neg?.req && !neg.resp && !c.negotiateBareAck) c.negotiateBareAck = { frame: ev.frame, delayMs };
-      this.step(c, ev, "", "tcp", undefined, undefined, delayMs);
+      this.step(c, ev, `ACK (no data) ${delayMs < 1 ? `${(delayMs * 1000).toFixed(0)} µs` : `${delayMs.toFixed(1)} ms`} after the request`, "tcp");
       return;
     }
     if (t) {
@@ -557,15 +431,15 @@ export class ModelBuilder implements RecordSink {
   private closed(c: ConnModel): void {
     this.chain.delete(c.stream);
     this.folder?.closed(c, c.lastFrame); // (this frame's: its TCP event is the last record read)
-    if (c.ladderDropped || this.ladderLength(c) === 0 || c.ladderKept) return;
+    if (c.ladderDropped || c.ladder.length === 0 || c.ladderKept) return;
     // both budgets spent (all but the first ~1,200 connections of a busy capture): dropped
     // either way, without judging the connection first
     const spent = this.laddersProblem >= KEEP_LADDERS_PROBLEM && this.laddersOk >= KEEP_LADDERS_OK;
     const auth = spent ? null : authOf(c);
     const problem = !spent && (outcomeOf(c, null).outcome !== "ok" || c.gaps.length > 0 || c.midstream || c.encrypted !== null || auth === "guest" || auth === "anonymous");
     const keep = !spent && (problem ? this.laddersProblem++ < KEEP_LADDERS_PROBLEM : this.laddersOk++ < KEEP_LADDERS_OK);
-    if (keep) { c.ladder = this.steps.take(c); c.ladderKept = true; }
-    else { this.steps.drop(c); c.ladder = NONE; c.ladderDropped = true; }
+    if (keep) c.ladderKept = true;
+    else { c.ladder = NONE; c.ladderDropped = true; }
     c.pending = null;
     if (c.beyond) c.beyond.open = null;
   }
@@ -623,7 +497,7 @@ export class ModelBuilder implements RecordSink {
       smb1Dialect = idx === undefined || idx === 0xffff ? null : (req?.smb1 ? req.dialects[idx] : undefined) ?? "unknown";
     }
     const tree = isTc && !resp ? ev.str(C.F_TREE) : undefined;
-    if (isSetup || failed || this.ladderLength(c) < 24) {
+    if (isSetup || failed || c.ladder.length < 24) {
       let label = cmdLabel(smb1, cmd, resp);
       if (tree !== undefined) label += ` ${tree}`;
       if (ev.decrypted) label += " (decrypted)";
@@ -801,8 +675,6 @@ export class ModelBuilder implements RecordSink {
   }
 
   finish(): CaptureModel {
-    // the ladders of the connections still open (or closed with none yet): their pooled steps
-    for (const c of this.steps.waiting()) c.ladder = this.steps.take(c);
     this.m.quic = this.quic.flows;
     for (const c of this.m.connections) { c.pending = null; if (c.beyond) c.beyond.open = null; }
     if (this.m.connections.some(probe)) {
