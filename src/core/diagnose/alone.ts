@@ -8,7 +8,7 @@ import type { CaptureModel, ConnModel } from "../model/types";
 import type { Connection, Finding } from "../report";
 import { summarize } from "../model/summarize";
 import type { SharedValues } from "../connectionRecord";
-import { makeContext, type ConnView } from "./context";
+import { makeContext, resetContext, type ConnView, type DiagnoseContext } from "./context";
 import { diagnose } from ".";
 
 export interface Alone {
@@ -33,8 +33,17 @@ export function aloneModel(m: CaptureModel): CaptureModel {
 export function diagnoseAlone(alone: CaptureModel, c: ConnModel, same: SharedValues): Alone {
   const s = summarize(c, null, same, true);
   const view: ConnView = { m: c, s, findings: [], k: undefined, hangUp: undefined };
-  const ctx = makeContext(alone, [view], []);
+  // one context per analysis, made again for each connection (resetContext: as makeContext would
+  // make it): tens of thousands of contexts, their Maps and the rules' lookups of each were garbage
+  let ctx = contexts.get(alone);
+  if (ctx) resetContext(ctx, alone, view, NO_EXCHANGES);
+  else contexts.set(alone, (ctx = makeContext(alone, [view], NO_EXCHANGES)));
   ctx.headsOnly = true;
   diagnose(ctx);
   return { s, findings: view.findings, heads: ctx.findings };
 }
+
+/** Per alone model (one per analysis), its context (diagnoseAlone is not re-entrant: a rule never diagnoses). */
+const contexts = new WeakMap<CaptureModel, DiagnoseContext>();
+/** (no rule adds to a context's exchanges) */
+const NO_EXCHANGES: never[] = [];

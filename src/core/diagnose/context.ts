@@ -89,7 +89,13 @@ export interface DiagnoseContext {
   /** lookups by host, built on first use (connsToServer, okBetween): rules that look for other
    *  connections would otherwise scan every connection for each one (quadratic in a capture of
    *  tens of thousands) */
-  index?: { byServer?: HostIndex; byClient?: HostIndex; okBetween?: Map<string, Map<string, ConnView[]>>; byClientWith?: Map<number, HostIndex> };
+  index?: {
+    byServer?: HostIndex; byClient?: HostIndex; okBetween?: Map<string, Map<string, ConnView[]>>; byClientWith?: Map<number, HostIndex>;
+    /** findings/shared/windows-build.ts serverWindows, per server host */
+    serverWindows?: Map<string, unknown>;
+    /** findings/shared/server-names.ts serverAccount, per server address */
+    serverAccount?: Map<string, unknown>;
+  };
   /** per F bit (by its number), the connections that have it: the rules that read only those */
   withFact?: ConnView[][];
   /**
@@ -135,7 +141,32 @@ const after = (a: Place, b: Place) => (a.rank - b.rank || a.frame - b.frame || a
 
 /** `folded`: the folded connections, in Report order (FoldedRows.sort). */
 export function makeContext(model: CaptureModel, conns: ConnView[], exchanges: KrbExchange[], folded: FoldedRows = NO_ROWS): DiagnoseContext {
-  return { model, conns, exchanges, findings: [], viewOf: new Map(conns.map((c) => [c.m, c])), whole: new Map(), errorOn: new Set(), folded, headsOnly: false };
+  return { model, conns, exchanges, findings: [], viewOf: new Map(conns.map((c) => [c.m, c])), whole: new Map(), errorOn: new Set(), folded, headsOnly: false, index: undefined, withFact: undefined, foldedIndex: undefined };
+}
+
+/**
+ * `ctx` made again for one connection (diagnose/alone.ts, as it closes): what makeContext(model,
+ * [view], exchanges) gives, in the same object and its same Maps. A context per connection (and
+ * its Maps, and the entries of the rules' lookups by context) was a tenth of the garbage of the
+ * dense bench's decoding. Everything a diagnosis leaves on the context is here: the lookups the
+ * rules build (index, foldedIndex: the rules' caches by host live there, not in lookups of their
+ * own by context) and the facts' lists (withFact).
+ */
+export function resetContext(ctx: DiagnoseContext, model: CaptureModel, view: ConnView, exchanges: KrbExchange[]): void {
+  ctx.model = model;
+  // (Map.clear makes a new table: a delete of the one entry, and clear only what holds something)
+  if (ctx.conns.length === 1) { ctx.viewOf.delete(ctx.conns[0].m); ctx.conns[0] = view; } else ctx.conns = [view];
+  if (ctx.viewOf.size !== 0) ctx.viewOf.clear();
+  ctx.viewOf.set(view.m, view);
+  ctx.exchanges = exchanges;
+  ctx.findings = []; // (the caller keeps the last one's)
+  if (ctx.whole.size !== 0) ctx.whole.clear();
+  if (ctx.errorOn.size !== 0) ctx.errorOn.clear();
+  ctx.folded = NO_ROWS;
+  ctx.headsOnly = false;
+  ctx.index = undefined;
+  ctx.withFact = undefined;
+  ctx.foldedIndex = undefined;
 }
 
 /** An error finding added so far names this connection (as `connection` or in `connections`). */
@@ -279,7 +310,7 @@ export function foldedWithSession(ctx: DiagnoseContext, serverHost: string, sid:
 
 /** The connections that have this fact (one F bit), in Report order. */
 export function connsWith(ctx: DiagnoseContext, bit: number): readonly ConnView[] {
-  return ctx.withFact?.[31 - Math.clz32(bit)] ?? [];
+  return ctx.withFact?.[31 - Math.clz32(bit)] ?? NO_VIEWS;
 }
 
 /** What deciding a finding's place takes: all that a finding the Report folds keeps (strip). */

@@ -39,10 +39,14 @@ export function walkListsOf(ctx: DiagnoseContext): WalkLists {
 /** Sets ConnView.k of every connection, and the lists of connections by fact (connsWith) and by
  *  pass of the walk (walkListsOf; once the summaries' outcomes are settled). */
 export function gatherFacts(ctx: DiagnoseContext): void {
-  const lists: ConnView[][] = (ctx.withFact = []);
-  const walk: WalkLists = { tcp: [], negotiate: [], session: [], tree: [] };
-  walkLists.set(ctx, walk);
   const conns = ctx.conns;
+  // a connection diagnosed alone (diagnose/alone.ts, tens of thousands per capture): each list
+  // that has it is ctx.conns itself, not an array of its own (no rule changes these lists), in
+  // a list of lists made at its size (grown bit by bit, it was made three times)
+  const one = conns.length === 1 ? conns : null;
+  const lists: ConnView[][] = (ctx.withFact = one ? new Array<ConnView[]>(FACT_BITS) : []);
+  const walk: WalkLists = one ? { tcp: NO_CONNS, negotiate: NO_CONNS, session: NO_CONNS, tree: NO_CONNS } : { tcp: [], negotiate: [], session: [], tree: [] };
+  walkLists.set(ctx, walk);
   for (let i = 0; i < conns.length; i++) { // (indexed: see walk.ts)
     const c = conns[i];
     const m = c.m;
@@ -95,10 +99,19 @@ export function gatherFacts(ctx: DiagnoseContext): void {
     const ciphers = finalNegotiate(m)?.resp?.ciphers;
     if (ciphers?.length && ciphers[0] === 0) k |= F.NO_CIPHER;
     c.k = k;
-    if (phase === "tcp") walk.tcp.push(c);
-    if (phase === "negotiate" || k & F.NBSS_REFUSED) walk.negotiate.push(c);
-    if (k & F.SESSIONS && (phase === "session_setup" || k & (F.EXTRA_ATTEMPTS | F.SESSION_EXPIRED | F.MANY_LEGS) || s.auth === "guest" || s.auth === "anonymous")) walk.session.push(c);
-    if (k & (F.TREE_ERROR | F.ENCRYPTED)) walk.tree.push(c);
-    for (let bits = k; bits !== 0; bits &= bits - 1) (lists[31 - Math.clz32(bits & -bits)] ??= []).push(c);
+    if (phase === "tcp") walk.tcp = one ?? pushed(walk.tcp, c);
+    if (phase === "negotiate" || k & F.NBSS_REFUSED) walk.negotiate = one ?? pushed(walk.negotiate, c);
+    if (k & F.SESSIONS && (phase === "session_setup" || k & (F.EXTRA_ATTEMPTS | F.SESSION_EXPIRED | F.MANY_LEGS) || s.auth === "guest" || s.auth === "anonymous")) walk.session = one ?? pushed(walk.session, c);
+    if (k & (F.TREE_ERROR | F.ENCRYPTED)) walk.tree = one ?? pushed(walk.tree, c);
+    for (let bits = k; bits !== 0; bits &= bits - 1) {
+      const b = 31 - Math.clz32(bits & -bits);
+      lists[b] = one ?? pushed(lists[b] ?? [], c);
+    }
   }
 }
+
+/** How many facts there are (F's bits: 0 to the highest). */
+const FACT_BITS = 32 - Math.clz32(Math.max(...Object.values(F)));
+/** (the empty lists of a connection diagnosed alone: gatherFacts replaces them, never adds to them) */
+const NO_CONNS: ConnView[] = [];
+const pushed = (l: ConnView[], c: ConnView): ConnView[] => (l.push(c), l);

@@ -13,13 +13,11 @@ export interface ServerAccount {
   domain: string | null;
 }
 
-/** Per analysis and server address, the computer it named itself (asked per failing connection: found once per address). */
-const byContext = new WeakMap<DiagnoseContext, Map<string, ServerAccount | null>>();
-
 /** The computer the server at this address said it is, in the first CHALLENGE of the capture (Report order). */
 export function serverAccount(ctx: DiagnoseContext, serverEndpoint: string): ServerAccount | null {
-  let byIp = byContext.get(ctx);
-  if (!byIp) byContext.set(ctx, (byIp = new Map()));
+  // per analysis and server address (asked per failing connection: found once per address); on
+  // the context's lookups, which a reused context drops (context.ts resetContext)
+  const byIp = ((ctx.index ??= {}).serverAccount ??= new Map()) as Map<string, ServerAccount | null>;
   const ip = host(serverEndpoint);
   let a = byIp.get(ip);
   if (a === undefined) byIp.set(ip, (a = firstAccount(ctx, ip)));

@@ -35,15 +35,14 @@ export const clientWindows = (m: ConnModel) => windowsBuildOf(m.sessions.map((s)
  * to the end or folded: model/fold.ts) that shows it (its NTLM CHALLENGE), with that connection.
  */
 export function serverWindows(ctx: DiagnoseContext, serverHost: string): { build: WindowsBuild; conn: Peer } | null {
-  let by = serverBuilds.get(ctx);
-  if (!by) serverBuilds.set(ctx, (by = new Map()));
+  // per analysis and server host (asked per failing connection: a host whose connections name
+  // none was scanned whole each time); on the context's lookups, which a reused context drops
+  // (context.ts resetContext)
+  const by = ((ctx.index ??= {}).serverWindows ??= new Map()) as Map<string, { build: WindowsBuild; conn: Peer } | null>;
   let w = by.get(serverHost);
   if (w === undefined) by.set(serverHost, (w = firstWindows(ctx, serverHost)));
   return w;
 }
-
-/** Per analysis and server host, serverWindows (asked per failing connection: a host whose connections name none was scanned whole each time). */
-const serverBuilds = new WeakMap<DiagnoseContext, Map<string, { build: WindowsBuild; conn: Peer } | null>>();
 
 function firstWindows(ctx: DiagnoseContext, serverHost: string): { build: WindowsBuild; conn: Peer } | null {
   // the context's index by server host: a scan of every connection per connection was quadratic (dense: 60 % of the CPU)
