@@ -16,6 +16,8 @@ export const kdcUnreachable: FindingModule = {
     references: ["RFC 4120 7.2.1 (KDC messages over UDP and TCP, port 88)", "RFC 792 / RFC 4443 3.1 (destination unreachable)", "MS-KILE 3.1.5.1 (locating a KDC)"],
   },
   create(ctx) {
+    // (every finding here is of an exchange: none, no index made, as for each connection diagnosed alone)
+    if (ctx.exchanges.length === 0) return;
     // per client and KDC address: the requests that got no answer, and the ICMP errors quoting them
     const groups = new Map<string, { ex: KrbExchange[]; icmp: IcmpMsg[] }>();
     const icmpFor = icmpForUdp(ctx.model);

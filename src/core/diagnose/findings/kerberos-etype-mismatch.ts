@@ -19,6 +19,7 @@ export const kerberosEtypeMismatch: FindingModule = {
     references: ["RFC 4120 3.1.3 and 3.3.3 (etype selection), 7.5.9 (KDC_ERR_ETYPE_NOSUPP)", "RFC 3962 (AES for Kerberos 5)", "MS-KILE 2.2.7 Supported Encryption Types Bit Flags (msDS-SupportedEncryptionTypes)", "MS-KILE 3.3.5.6 KDC: TGS Exchange"],
   },
   create(ctx) {
+    if (ctx.exchanges.length === 0) return; // (no exchange, no finding: no index made, as for each connection diagnosed alone)
     // retries of the same request (same client, service and connection) make one finding
     const groups = new Map<string, KrbExchange[]>();
     const exchanges = ctx.exchanges;

@@ -163,8 +163,10 @@ export interface KrbErrorGroup {
 
 /** The KDC errors to tell, grouped, in the order of their first exchange; and the normal pre-authentication ones. */
 export function kerberosErrors(ctx: DiagnoseContext): { groups: KrbErrorGroup[]; preauth: KrbExchange[] } {
-  const viewOf = (ex: KrbExchange) => (ex.conn ? ctx.viewOf.get(ex.conn) ?? null : null);
   const preauth: KrbExchange[] = [];
+  // (no exchange, no error: no index made, as for each connection diagnosed alone)
+  if (ctx.exchanges.length === 0) return { groups: [], preauth };
+  const viewOf = (ex: KrbExchange) => (ex.conn ? ctx.viewOf.get(ex.conn) ?? null : null);
   const byKey = new Map<string, KrbExchange[]>();
   const exchanges = ctx.exchanges;
   for (let i = 0; i < exchanges.length; i++) { // (indexed: see walk.ts)
