@@ -117,12 +117,8 @@ function diagnosed(m: CaptureModel, folded: FoldedRows, sink: ConnectionSink | u
   const same = m.folded?.same ?? new SharedValues();
   const heads = m.folded?.diagnosed?.count ? m.folded.diagnosed.columns : null;
   const { conns, pairing, findings } = diagnosis(m, folded, same, heads);
-  // the models are not read past the records: the Report holds none of them; nor are the Kerberos
-  // messages as objects, when the columns they came from stay (model/krbStore.ts)
+  // the models are not read past the records: the Report holds none of them
   m.connections = [];
-  const store = m.krbStore?.length === m.kerberos.length ? m.krbStore : undefined;
-  const msgs = m.kerberos;
-  if (store) m.kerberos = [];
   // Ladders are kept for the first LADDERS_OK connections that set up fine and the first
   // LADDERS_PROBLEM others: in a capture with tens of thousands of connections they would
   // otherwise be most of the Report (the phases of every connection stay). The folded ones that
@@ -140,9 +136,10 @@ function diagnosed(m: CaptureModel, folded: FoldedRows, sink: ConnectionSink | u
     const r = (connections[i] = connectionRecord(c.s, c.findings, keep, same));
     sink?.put(c.m.order, r);
   }
-  // the Kerberos records last, when the models have gone (each message an object only for its record)
+  // the Kerberos records last, when the models have gone
+  const msgs = m.kerberos;
   const kerberos = new Array<Report["kerberos"][number]>(msgs.length);
-  for (let i = 0; i < kerberos.length; i++) kerberos[i] = kerberosRecord(store ? store.message(i) : msgs[i], i, pairing);
+  for (let i = 0; i < kerberos.length; i++) kerberos[i] = kerberosRecord(msgs[i], i, pairing);
   // the verdict counts each failed connection under its error finding: where a group's list left
   // some out, it is told which (verdict.ts ErrorCauses)
   const grouped = groupFindings(findings, heads);

@@ -2,8 +2,8 @@
 // of the texts they share, instead of an object per message. A domain controller's capture holds
 // tens of thousands (the dense bench: 60,661, ~20 MB as KrbMsg objects with their own strings, the
 // largest part of the model while decoding; here ~4 MB). Nothing reads them before the Report is
-// made, which takes them as KrbMsg objects (messages) for the pairing and the rules, and makes the
-// Report's records from the columns once those objects are gone (reportBuilder.ts).
+// made, which takes them as KrbMsg objects that read the columns (KrbMessage) for the pairing and
+// the rules, and makes the Report's records once the connections' models are gone (reportBuilder.ts).
 import type { KrbMsg } from "./types";
 
 /** The model keeps at most this many Kerberos messages (the rest of a capture's are not read). */
@@ -54,26 +54,28 @@ export class KrbStore {
     this.length = i + 1;
   }
 
-  /** Message `i` as an object (a new one each time). */
+  /** Message `i` as an object that reads the columns (a new one each time: ~20 bytes, not ~170). */
   message(i: number): KrbMsg {
-    const t = i * 8, f = this.flags[i], e = this.etypes[i];
-    const mt = this.msgType[i], err = this.errorCode[i];
-    return {
-      frame: this.frame[i], ts: this.ts[i], transport: f & UDP ? "udp" : "tcp",
-      src: this.str(t)!, dst: this.str(t + 1)!, srcIp: this.str(t + 2)!, dstIp: this.str(t + 3)!,
-      toKdc: (f & TO_KDC) !== 0, stream: this.stream[i],
-      msgType: mt === NONE ? null : mt, errorCode: err === NONE ? null : err,
-      realm: this.str(t + 4), cname: this.str(t + 5), sname: this.str(t + 6), etext: this.str(t + 7),
-      etypes: e === 0 ? null : this.lists[e - 1],
-    };
+    return new KrbMessage(this, i);
   }
 
   /** Every message as an object, in capture order. */
   messages(): KrbMsg[] {
     const out = new Array<KrbMsg>(this.length);
-    for (let i = 0; i < this.length; i++) out[i] = this.message(i);
+    for (let i = 0; i < this.length; i++) out[i] = new KrbMessage(this, i);
     return out;
   }
+
+  /** (KrbMessage's reads) */
+  frameOf(i: number): number { return this.frame[i]; }
+  tsOf(i: number): number { return this.ts[i]; }
+  streamOf(i: number): number { return this.stream[i]; }
+  flagsOf(i: number): number { return this.flags[i]; }
+  msgTypeOf(i: number): number | null { const v = this.msgType[i]; return v === NONE ? null : v; }
+  errorCodeOf(i: number): number | null { const v = this.errorCode[i]; return v === NONE ? null : v; }
+  /** text `k` (0 src, 1 dst, 2 srcIp, 3 dstIp, 4 realm, 5 cname, 6 sname, 7 etext) of message `i` */
+  textOf(i: number, k: number): string | null { return this.str(i * 8 + k); }
+  etypesOf(i: number): number[] | null { const e = this.etypes[i]; return e === 0 ? null : this.lists[e - 1]; }
 
   private str(t: number): string | null {
     const id = this.texts[t];
@@ -105,4 +107,29 @@ export class KrbStore {
     this.flags = more(this.flags); this.msgType = more(this.msgType); this.errorCode = more(this.errorCode);
     this.texts = more(this.texts, 8); this.etypes = more(this.etypes);
   }
+}
+
+/**
+ * A Kerberos message as the rules read it (KrbMsg), its fields read from the store's columns: the
+ * end of a domain controller's capture holds tens of thousands of these at once (the pairing and
+ * the rules read them all), ~20 bytes each instead of an object of 16 fields with a boxed time.
+ */
+class KrbMessage implements KrbMsg {
+  constructor(private readonly s: KrbStore, private readonly i: number) {}
+  get frame(): number { return this.s.frameOf(this.i); }
+  get ts(): number { return this.s.tsOf(this.i); }
+  get transport(): "tcp" | "udp" { return this.s.flagsOf(this.i) & UDP ? "udp" : "tcp"; }
+  get src(): string { return this.s.textOf(this.i, 0)!; }
+  get dst(): string { return this.s.textOf(this.i, 1)!; }
+  get srcIp(): string { return this.s.textOf(this.i, 2)!; }
+  get dstIp(): string { return this.s.textOf(this.i, 3)!; }
+  get toKdc(): boolean { return (this.s.flagsOf(this.i) & TO_KDC) !== 0; }
+  get stream(): number { return this.s.streamOf(this.i); }
+  get msgType(): number | null { return this.s.msgTypeOf(this.i); }
+  get errorCode(): number | null { return this.s.errorCodeOf(this.i); }
+  get realm(): string | null { return this.s.textOf(this.i, 4); }
+  get cname(): string | null { return this.s.textOf(this.i, 5); }
+  get sname(): string | null { return this.s.textOf(this.i, 6); }
+  get etext(): string | null { return this.s.textOf(this.i, 7); }
+  get etypes(): number[] | null { return this.s.etypesOf(this.i); }
 }
