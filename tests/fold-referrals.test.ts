@@ -6,7 +6,9 @@
 // several connections: dfs-referral-followed (refused on one connection, the referral answered on
 // another), and, with shared hosts, dfs-no-referral's refusals among connections of the same
 // client host that ask for a referral answered STATUS_NOT_FOUND (a failed referral on another
-// connection: the finding names it).
+// connection: the finding names it). A refused connection folds too when its client host had
+// a referral answered with success after the refusal before it closed (model/foldDiagnosed.ts
+// routineDfs).
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -99,6 +101,11 @@ describe("fold of connections with DFS referrals", () => {
       const stillKept = all.kept.filter((c) => read.has(c.order)).length;
       expect(read.size).toBeGreaterThan(500);
       expect(read.size - stillKept).toBeGreaterThan(read.size / 2);
+      // so did the refused connections whose client host had a referral answered after the
+      // refusal before they closed (dfs-referral-followed), with no finding
+      const keptOrders = new Set(all.kept.map((m) => m.order));
+      const routineFolded = none.kept.filter((m, i) => refusalFrames(m).length && !none.report.connections[i].findings.length && !keptOrders.has(m.order));
+      expect(routineFolded.length).toBeGreaterThan(100);
     }, 120_000);
   }
 });

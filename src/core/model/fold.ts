@@ -76,6 +76,7 @@ import { connectionRecord, SharedValues } from "../connectionRecord";
 import { statusLabel } from "../names";
 import { LIMIT_STATUSES } from "../diagnose/findings/tree-connection-limit";
 import { SMB1_IN_USE } from "../diagnose/findings/smb1-in-use";
+import { firstRefusal } from "../diagnose/findings/path-not-covered";
 import { LADDERS_OK, LADDERS_PROBLEM } from "../connectionRecord";
 import { KRB_PAIR_WINDOW_MS } from "./kerberos";
 
@@ -159,6 +160,8 @@ export class Folder {
    *  connection is not one of those its refusal counts: tree-connection-limit.ts othersAt) */
   private readonly limitedAt = new Map<string, { frame: number; conn: ConnModel; other: number }>();
 
+  /** per client host, the latest frame of a referral request of its that was answered with success (referred) */
+  private readonly answered = new Map<string, number>();
   /** the Report orders of the first LADDERS_OK connections kept to the end that surely take a
    *  ladder of the Report's ok budget there (referralFold) */
   private readonly okKept = new Smallest(LADDERS_OK);
@@ -270,12 +273,35 @@ export class Folder {
       if (ev.kind === C.EV_SMB1 && ev.u32(C.F_DOS_CLASS)) this.limited(c, ev.frame);
       return;
     }
+    if (st === 0 && c.beyond !== undefined && c.beyond.referrals.length !== 0) this.referral(c, ev.frame);
     if ((st >>> 0) < 0xc0000000) return;
     if ((st >>> 0) === W.STATUS_PATH_NOT_COVERED) {
       const first = this.notCovered.get(c.clientIp);
       if (first === undefined || ev.frame < first) this.notCovered.set(c.clientIp, ev.frame);
     }
     else if (LIMIT_STATUSES.has(statusLabel(st >>> 0))) this.limited(c, ev.frame);
+  }
+
+  /** A response with success of `c` at `frame`: when it answered a referral request, the latest such request of the client host. */
+  private referral(c: ConnModel, frame: number): void {
+    const rs = c.beyond!.referrals;
+    for (let i = 0; i < rs.length; i++) {
+      const r = rs[i];
+      if (r.resp === undefined || r.resp.frame !== frame || r.resp.status !== 0) continue;
+      if (r.req.frame > (this.answered.get(c.clientIp) ?? -1)) this.answered.set(c.clientIp, r.req.frame);
+    }
+  }
+
+  /**
+   * `c` was refused STATUS_PATH_NOT_COVERED and its client host has a referral request answered
+   * with success asked after its first such refusal (path-not-covered.ts firstRefusal): the
+   * normal DFS flow, PATH_NOT_COVERED gives it no finding whatever comes later (that referral
+   * stays in a view or in the rows: keepReferrals keeps it, asked after the client's first
+   * refusal), and model/foldDiagnosed.ts may fold it.
+   */
+  private referred(c: ConnModel): boolean {
+    const first = firstRefusal(c);
+    return first !== undefined && (this.answered.get(c.clientIp) ?? -1) > first;
   }
 
   /** `c` had a request refused for a connection limit at `frame` (or maybe: an SMB1 DOS error). */
@@ -319,10 +345,12 @@ export class Folder {
 
   /** A connection with findings, folded with its diagnosis when model/foldDiagnosed.ts says it may. */
   private foldDiagnosed(c: ConnModel): void {
-    const a = this.diagnosed!.diagnose(c);
+    const referred = this.referred(c);
+    const a = this.diagnosed!.diagnose(c, referred);
     if (!a) return;
-    // one set up fine without a finding takes its ladder as a healthy one does: as those (may)
-    if (healthy(a) && this.referralFold(c) && !this.noOkLadder(c)) { this.diagnosed!.kept(c); return; }
+    // one set up fine without a finding takes its ladder as a healthy one does: as those (may),
+    // when the fold before this kept it to the end
+    if (healthy(a) && (referred || this.referralFold(c)) && !this.noOkLadder(c)) { this.diagnosed!.kept(c); return; }
     // its ladder: as a healthy connection's (fold above) when it set up fine without a finding,
     // else surely past the Report's budget (foldDiagnosed.ts)
     const keep = healthy(a) && c.ladderKept;

@@ -8,7 +8,7 @@ import * as W from "../../../../assembly/wire";
 import { connsWith, F, add, connsFromClientWith, foldedReferralsFrom, host, streamFilter, type ConnView, type DiagnoseContext } from "../context";
 import { REF } from "../references";
 import { statusLabel } from "../../names";
-import type { DfsReferral, TreeConnect } from "../../model/types";
+import type { ConnModel, DfsReferral, TreeConnect } from "../../model/types";
 import type { FindingModule } from "./module";
 
 /** The status says the path is in a part of a DFS namespace this server does not hold. */
@@ -41,6 +41,23 @@ function refusalsOf(c: ConnView): Refusal[] {
     });
   }
   return out.sort((a, b) => a.respFrame - b.respFrame);
+}
+
+/**
+ * The response frame of the first refusal of `m` this module reads (refusalsOf's first), or
+ * undefined when it has none, or has an SMB1 TREE_CONNECT refused so (left to the generic tree
+ * findings: model/fold.ts folds neither). With a referral of its client host answered with
+ * success asked after that frame, the module gives `m` no finding, whatever comes later.
+ */
+export function firstRefusal(m: ConnModel): number | undefined {
+  let first: number | undefined;
+  for (const t of m.trees) {
+    if (!t.resp || !notCovered(t.resp.status)) continue;
+    if (t.req.smb1) return undefined;
+    if (first === undefined || t.resp.frame < first) first = t.resp.frame;
+  }
+  for (const r of m.beyond?.refused ?? []) if (notCovered(r.resp.status) && (first === undefined || r.resp.frame < first)) first = r.resp.frame;
+  return first;
 }
 
 /** A referral request the client asked: its connection's record id and Report order, and the request. */
