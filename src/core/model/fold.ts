@@ -61,7 +61,9 @@
 // connections than that budget can differ from no folding: in which of them keep a ladder (the
 // empty one a connection had when the builder had dropped it but Report order kept it). A
 // connection set up fine without a finding that foldable() leaves out (Kerberos) and
-// foldDiagnosed.ts folds is one of these healthy ones to the ladders.
+// foldDiagnosed.ts folds is one of these healthy ones to the ladders. One healthy to the Report
+// that an earlier fold kept to the end (referrals of a client host with a PATH_NOT_COVERED, a
+// refusal of one the referral already answered) folds only where no ladder changes (noOkLadder).
 import * as W from "../../../assembly/wire";
 import * as C from "../../../assembly/events";
 import type { CaptureModel, ConnModel, FoldedConnections, KrbMsg, SessionLeg } from "./types";

@@ -16,10 +16,11 @@
 //    other port, even a later one, makes it PORT_139_FALLBACK; ICMP attaches at the end: the
 //    Folder's SYN clause), no PATH_NOT_COVERED (path-not-covered.ts referralsAfter reads the
 //    client's later connections) unless a referral of the client host answered with success
-//    after it is already known (routineDfs: then it gives none), no fallback finding (AUTH_NOT_ATTEMPTED reads later
-//    connections between the same hosts; both fallbacks any connection with the same id,
-//    precedence.ts explainedByError), no lost segments, not midstream, nothing attached at the
-//    end (decryption, pktmon drops: no fold at all there), never a probe (builder.ts finish);
+//    after it is already known (routineDfs: then it gives none), no fallback finding
+//    (AUTH_NOT_ATTEMPTED reads later connections between the same hosts; both fallbacks any
+//    connection with the same id, precedence.ts explainedByError), no lost segments, not
+//    midstream, nothing attached at the end (decryption, pktmon drops: no fold at all there),
+//    never a probe (builder.ts finish);
 // 2. what other connections' rules read of it is in its row: the server's names and Windows
 //    build, the shares that connected, its one successful session (user-session-deleted.ts
 //    origin); readers that count only connections set up fine (tcpVerdict) or with legs
@@ -138,13 +139,13 @@ function ownShape(c: ConnModel, referred: boolean): boolean {
 }
 
 /**
- * `a`, a connection refused STATUS_PATH_NOT_COVERED whose client host already had a referral
- * answered with success asked after its first such refusal (model/fold.ts: `referred`), is
- * diagnosed to what the whole capture's diagnosis gives it: PATH_NOT_COVERED gives it nothing
- * (path-not-covered.ts firstRefusal), which alone, without the other connections, it did; out of
- * its findings and heads. Only when it set up fine: the fallbacks, which an error finding on it
- * keeps quiet (precedence.ts explainedByError), take only connections that did not (F.FAILED,
- * F.NO_SESSION), and no other rule reads a finding of it.
+ * `a`: a connection refused STATUS_PATH_NOT_COVERED whose client host already had a referral
+ * answered with success, asked after its first such refusal (model/fold.ts `referred`). In the
+ * whole capture PATH_NOT_COVERED gives it no finding (path-not-covered.ts firstRefusal); alone,
+ * without that other connection, it gave one: taken out of its findings and heads. Only when it
+ * set up fine: the fallbacks, which an error finding on it keeps quiet (precedence.ts
+ * explainedByError), take only connections that did not (F.FAILED, F.NO_SESSION), and no other
+ * rule reads a finding of it.
  */
 function routineDfs(a: Alone): boolean {
   if (a.s.outcome !== "ok") return false;

@@ -153,7 +153,7 @@ export class FoldedRows {
   /** A referral request of the connection just folded (`order`, record id `id`) from `clientIp` that a PATH_NOT_COVERED may read (model/fold.ts Folder). */
   pushReferral(clientIp: string, order: number, id: string, r: DfsReferral): void {
     const l = this.referrals.get(clientIp);
-    const f: FoldedReferral = { order, id, r };
+    const f: FoldedReferral = { order, connId: id, r };
     if (l) l.push(f); else this.referrals.set(clientIp, [f]);
   }
 

@@ -287,7 +287,7 @@ export interface FoldedSmb1 {
  */
 export interface FoldedReferral {
   readonly order: number;
-  readonly id: string;
+  readonly connId: string;
   readonly r: DfsReferral;
 }
 

@@ -61,7 +61,7 @@ export function firstRefusal(m: ConnModel): number | undefined {
 }
 
 /** A referral request the client asked: its connection's record id and Report order, and the request. */
-interface Asked { id: string; order: number; r: DfsReferral }
+interface Asked { connId: string; order: number; r: DfsReferral }
 
 /** The client's referral requests after `frame`, on any of its connections (it may ask another server, or on a new connection). */
 function referralsAfter(ctx: DiagnoseContext, c: ConnView, frame: number): Asked[] {
@@ -69,7 +69,7 @@ function referralsAfter(ctx: DiagnoseContext, c: ConnView, frame: number): Asked
   // (an index of the client's connections that asked for referrals: a scan of every connection
   // per refusal was quadratic, and one of all connections is made for nothing else)
   for (const o of connsFromClientWith(ctx, F.REFERRALS, c.m.clientIp)) {
-    for (const r of o.m.beyond?.referrals ?? []) if (r.req.frame > frame) out.push({ id: o.s.id, order: o.m.order, r });
+    for (const r of o.m.beyond?.referrals ?? []) if (r.req.frame > frame) out.push({ connId: o.s.id, order: o.m.order, r });
   }
   // and those of the folded connections: model/fold.ts Folder keeps every one a refusal can read
   for (const f of foldedReferralsFrom(ctx, c.m.clientIp)) if (f.r.req.frame > frame) out.push(f);
@@ -111,7 +111,7 @@ export const pathNotCovered: FindingModule = {
         ? ` The share ${r.share.path} ${dfsShare ? `is a DFS ${flags! & W.SMB2_SHAREFLAG_DFS_ROOT ? "root" : "share"}: its TREE_CONNECT response (frame ${r.share.resp!.frame}) said so in ShareFlags (0x${flags!.toString(16).padStart(8, "0")})` : "was connected before"}${r.dfsOp === false ? ", yet the client sent the CREATE without SMB2_FLAGS_DFS_OPERATIONS, as a plain path: it does not treat the share as DFS" : r.dfsOp ? " and the client sent the name as a DFS path (SMB2_FLAGS_DFS_OPERATIONS)" : ""}.`
         : "";
       const next = failed
-        ? `The client did ask for a referral (FSCTL_DFS_GET_REFERRALS${failed.r.req.path ? ` for ${failed.r.req.path}` : ""}, frame ${failed.r.req.frame} on connection ${failed.id}), but it was answered ${statusLabel(failed.r.resp!.status)} in frame ${failed.r.resp!.frame}, so it learned no target: the namespace has no (reachable) target for this path, or the server asked is not a DFS server (STATUS_FS_DRIVER_REQUIRED).`
+        ? `The client did ask for a referral (FSCTL_DFS_GET_REFERRALS${failed.r.req.path ? ` for ${failed.r.req.path}` : ""}, frame ${failed.r.req.frame} on connection ${failed.connId}), but it was answered ${statusLabel(failed.r.resp!.status)} in frame ${failed.r.resp!.frame}, so it learned no target: the namespace has no (reachable) target for this path, or the server asked is not a DFS server (STATUS_FS_DRIVER_REQUIRED).`
         : asked.length
           ? `The client asked for a referral (frame ${asked[0].r.req.frame}), and the capture shows no answer to it.`
           : "The client asked for no referral afterwards (no FSCTL_DFS_GET_REFERRALS in the capture from this client): it does not follow DFS, so it cannot reach this path at all. Clients and libraries without DFS support, a Linux mount with `nodfs`, or a Windows client whose DFS client is turned off behave like this.";
