@@ -1,6 +1,6 @@
 // What every diagnosis rule gets: the model, each connection with its summary, the Kerberos
 // exchanges, and a way to add findings.
-import type { CaptureModel, ConnModel } from "../model/types";
+import type { CaptureModel, ConnModel, FoldedReferral } from "../model/types";
 import { FoldedRows, hostKey } from "../model/foldedRows";
 import type { Connection, Finding } from "../report";
 import type { KrbExchange } from "../model/kerberos";
@@ -306,6 +306,11 @@ export function foldedWithSession(ctx: DiagnoseContext, serverHost: string, sid:
     }
   }
   return ix.bySession.get(hostKey(serverHost))?.get(sid) ?? NO_FOLDED;
+}
+
+/** The referral requests of folded connections of this client host that a PATH_NOT_COVERED may read (model/fold.ts Folder keeps those), in fold order. */
+export function foldedReferralsFrom(ctx: DiagnoseContext, clientHost: string): readonly FoldedReferral[] {
+  return ctx.folded.referralsFrom(clientHost);
 }
 
 /** The connections that have this fact (one F bit), in Report order. */

@@ -39,12 +39,13 @@
 //
 // What other connections' rules read of a folded one is in its row, a FoldedConn when read
 // (diagnose/context.ts foldedToServer, foldedFromClient merge those with the unfolded ones in
-// Report order), except two facts only a connection open at the time can give, which Folder
+// Report order), except one fact only a connection open at the time can give, which Folder
 // checks instead: a tree refused for a connection limit counts the connections to that server
-// open at that frame
-// (tree-connection-limit.ts othersAt), and a PATH_NOT_COVERED reads the referrals its client asked
-// for afterwards (path-not-covered.ts referralsAfter). A connection folded later than such a
+// open at that frame (tree-connection-limit.ts othersAt). A connection folded later than such a
 // refusal could be one of those, so it is not folded; one folded before it ended before it.
+// A PATH_NOT_COVERED reads the referrals its client asked for afterwards, on any connection
+// (path-not-covered.ts referralsAfter): of a folded connection, the rows keep those a refusal
+// can read (Folder.keepReferrals says which), and referralsAfter merges them with the views'.
 // Kerberos pairs a message with a connection of its client host from two minutes before the
 // connection to 1 ms after its first SESSION_SETUP (model/kerberos.ts bestConnection): Folder
 // folds no connection whose client host spoke Kerberos as a client within that reach before it
@@ -60,14 +61,16 @@
 // connections than that budget can differ from no folding: in which of them keep a ladder (the
 // empty one a connection had when the builder had dropped it but Report order kept it). A
 // connection set up fine without a finding that foldable() leaves out (Kerberos) and
-// foldDiagnosed.ts folds is one of these healthy ones to the ladders.
+// foldDiagnosed.ts folds is one of these healthy ones to the ladders. One healthy to the Report
+// that an earlier fold kept to the end (referrals of a client host with a PATH_NOT_COVERED, a
+// refusal of one the referral already answered) folds only where no ladder changes (noOkLadder).
 import * as W from "../../../assembly/wire";
 import * as C from "../../../assembly/events";
 import type { CaptureModel, ConnModel, FoldedConnections, SessionLeg } from "./types";
 import type { Connection } from "../report";
 import { DiagnosedFolds, healthy } from "./foldDiagnosed";
 import { FoldedRows } from "./foldedRows";
-import { MinQueue } from "./heaps";
+import { MinQueue, Smallest } from "./heaps";
 import type { EventRecord } from "../decoder/records";
 import type { ConnectionSink } from "../connectionSink";
 import { isError, outcomeOf, authOf, establishedAttempt, summarize } from "./summarize";
@@ -75,7 +78,8 @@ import { connectionRecord, SharedValues } from "../connectionRecord";
 import { statusLabel } from "../names";
 import { LIMIT_STATUSES } from "../diagnose/findings/tree-connection-limit";
 import { SMB1_IN_USE } from "../diagnose/findings/smb1-in-use";
-import { LADDERS_PROBLEM } from "../connectionRecord";
+import { firstRefusal } from "../diagnose/findings/path-not-covered";
+import { LADDERS_OK, LADDERS_PROBLEM } from "../connectionRecord";
 import { KRB_PAIR_WINDOW_MS } from "./kerberos";
 
 const MORE = W.STATUS_MORE_PROCESSING_REQUIRED;
@@ -150,12 +154,19 @@ export class Folder {
   private closes = 0;
   /** client hosts that spoke Kerberos as clients so far (kerberosClient), with the time of the last message */
   private readonly krbClients = new Map<string, number>();
-  /** client hosts one of whose connections had a request refused STATUS_PATH_NOT_COVERED */
-  private readonly notCovered = new Set<string>();
+  /** per client host one of whose connections had a request refused STATUS_PATH_NOT_COVERED, the
+   *  first (lowest) frame of such a refusal so far (keepReferrals) */
+  private readonly notCovered = new Map<string, number>();
   /** per server host, the last frame a request there was refused for a connection limit, and by
    *  which connection; and the last such frame of another connection than that one (a refused
    *  connection is not one of those its refusal counts: tree-connection-limit.ts othersAt) */
   private readonly limitedAt = new Map<string, { frame: number; conn: ConnModel; other: number }>();
+
+  /** per client host, the latest frame of a referral request of its that was answered with success (referred) */
+  private readonly answered = new Map<string, number>();
+  /** the Report orders of the first LADDERS_OK connections kept to the end that surely take a
+   *  ladder of the Report's ok budget there (referralFold) */
+  private readonly okKept = new Smallest(LADDERS_OK);
 
   /** the fold of connections with findings (model/foldDiagnosed.ts), unless turned off */
   private readonly diagnosed: DiagnosedFolds | null;
@@ -203,9 +214,39 @@ export class Folder {
 
   /** May `c` (`clean`: foldable) fold, as far as can be told now (nothing later makes a no a yes); else it stays to the end. */
   private may(c: ConnModel, clean: boolean): boolean {
-    if ((clean || this.diagnosed) && this.reach(c)) return true;
+    if ((clean || this.diagnosed) && this.reach(c)) {
+      if (!clean || !this.referralFold(c)) return true;
+      // (an SMB1 one, with its finding, would take a problem ladder in fold order: kept, as before)
+      const ok = foldedFindings(c).length === 0;
+      if (ok && this.noOkLadder(c)) return true;
+      // kept: set up fine, no finding (foldable, not SMB1, no Kerberos in reach), so its ladder is
+      // one of the Report's ok budget in Report order
+      if (ok) this.okKept.add(c.order);
+    }
     this.diagnosed?.kept(c);
     return false;
+  }
+
+  /**
+   * `c` folds only because its referrals are kept (keepReferrals): a connection with referrals of
+   * a client host with a PATH_NOT_COVERED refusal, which the fold before that kept to the end.
+   * The Report's ladders of connections set up fine go to the folded ones that kept theirs
+   * (`ladders`), then to those kept to the end in Report order (reportBuilder.ts): such a
+   * connection folds only where that changes no ladder of the Report (noOkLadder).
+   */
+  private referralFold(c: ConnModel): boolean {
+    return !!c.beyond?.referrals.length && this.notCovered.has(c.clientIp);
+  }
+
+  /**
+   * `c`, set up fine, takes no ladder of the Report's whether it folds or not: it kept none (the
+   * builder dropped it), and LADDERS_OK connections kept to the end that surely take one of the
+   * ok budget (okKept: foldable, no finding, kept) come before it in Report order, so the budget
+   * is spent before it in Report order either way, and taking it out moves no other connection
+   * into the budget. (One that kept its ladder, or an earlier one, stays: the budget could reach it.)
+   */
+  private noOkLadder(c: ConnModel): boolean {
+    return !c.ladderKept && this.okKept.full && this.okKept.kth() < c.order;
   }
 
   /** Folds `c`, once the Kerberos pairing's window is past, if it still may (a message or a refusal may have come since). */
@@ -233,9 +274,35 @@ export class Folder {
       if (ev.kind === C.EV_SMB1 && ev.u32(C.F_DOS_CLASS)) this.limited(c, ev.frame);
       return;
     }
+    if (st === 0 && c.beyond !== undefined && c.beyond.referrals.length !== 0) this.referral(c, ev.frame);
     if ((st >>> 0) < 0xc0000000) return;
-    if ((st >>> 0) === W.STATUS_PATH_NOT_COVERED) this.notCovered.add(c.clientIp);
+    if ((st >>> 0) === W.STATUS_PATH_NOT_COVERED) {
+      const first = this.notCovered.get(c.clientIp);
+      if (first === undefined || ev.frame < first) this.notCovered.set(c.clientIp, ev.frame);
+    }
     else if (LIMIT_STATUSES.has(statusLabel(st >>> 0))) this.limited(c, ev.frame);
+  }
+
+  /** A response with success of `c` at `frame`: when it answered a referral request, the latest such request of the client host. */
+  private referral(c: ConnModel, frame: number): void {
+    const rs = c.beyond!.referrals;
+    for (let i = 0; i < rs.length; i++) {
+      const r = rs[i];
+      if (r.resp === undefined || r.resp.frame !== frame || r.resp.status !== 0) continue;
+      if (r.req.frame > (this.answered.get(c.clientIp) ?? -1)) this.answered.set(c.clientIp, r.req.frame);
+    }
+  }
+
+  /**
+   * `c` was refused STATUS_PATH_NOT_COVERED and its client host has a referral request answered
+   * with success asked after its first such refusal (path-not-covered.ts firstRefusal): the
+   * normal DFS flow, PATH_NOT_COVERED gives it no finding whatever comes later (that referral
+   * stays in a view or in the rows: keepReferrals keeps it, asked after the client's first
+   * refusal), and model/foldDiagnosed.ts may fold it.
+   */
+  private referred(c: ConnModel): boolean {
+    const first = firstRefusal(c);
+    return first !== undefined && (this.answered.get(c.clientIp) ?? -1) > first;
   }
 
   /** `c` had a request refused for a connection limit at `frame` (or maybe: an SMB1 DOS error). */
@@ -246,12 +313,11 @@ export class Folder {
     else { l.other = l.frame; l.frame = frame; l.conn = c; }
   }
 
-  /** Nothing that comes later can reach the connection: no ICMP error, Kerberos pairing, limit or referral refusal. */
+  /** Nothing that comes later can reach the connection: no ICMP error, Kerberos pairing or limit refusal (referrals: keepReferrals). */
   private reach(c: ConnModel): boolean {
     if (c.syns.length && !c.synAck) return false; // an ICMP error may answer its SYN (model/icmp.ts)
     // a Kerberos message of its client host as early as KRB_PAIR_WINDOW_MS before it could pair with it
     if ((this.krbClients.get(c.clientIp) ?? -Infinity) >= c.firstTs - KRB_PAIR_WINDOW_MS) return false;
-    if (c.beyond?.referrals.length && this.notCovered.has(c.clientIp)) return false;
     // (open when another connection was refused for a limit: that refusal's texts count it)
     const l = this.limitedAt.get(c.serverIp);
     if (l && (l.conn === c ? l.other : l.frame) >= c.firstFrame) return false;
@@ -280,8 +346,12 @@ export class Folder {
 
   /** A connection with findings, folded with its diagnosis when model/foldDiagnosed.ts says it may. */
   private foldDiagnosed(c: ConnModel): void {
-    const a = this.diagnosed!.diagnose(c);
+    const referred = this.referred(c);
+    const a = this.diagnosed!.diagnose(c, referred);
     if (!a) return;
+    // one set up fine without a finding takes its ladder as a healthy one does: as those (may),
+    // when the fold before this kept it to the end
+    if (healthy(a) && (referred || this.referralFold(c)) && !this.noOkLadder(c)) { this.diagnosed!.kept(c); return; }
     // its ladder: as a healthy connection's (fold above) when it set up fine without a finding,
     // else surely past the Report's budget (foldDiagnosed.ts)
     const keep = healthy(a) && c.ladderKept;
@@ -308,6 +378,23 @@ export class Folder {
       shares: this.folded.same.texts(shares), sessionId: leg?.sessionId, sessionFrame: leg?.frame ?? 0,
       ok, sessions: c.sessions.length > 0,
     }, r);
+    if (c.beyond?.referrals.length) this.keepReferrals(c, r.id);
+  }
+
+  /**
+   * The referral requests of `c` (folding, record id `id`) that a PATH_NOT_COVERED of its client
+   * host can read (path-not-covered.ts referralsAfter: those asked after the refusal's response,
+   * on any connection of the client host), kept in the rows. Only those asked after the client's
+   * first refusal seen so far: refusals are seen in frame order (smb), and every request of `c`
+   * is before the capture's place now (past its close), so a refusal not seen yet comes after
+   * every one of them and reads none; one seen has a frame at or after that first one, and reads
+   * only requests after it. (The others: most clients ask for a referral on every connection,
+   * answered STATUS_NOT_FOUND; kept, they would be one object per connection again.)
+   */
+  private keepReferrals(c: ConnModel, id: string): void {
+    const first = this.notCovered.get(c.clientIp);
+    if (first === undefined) return;
+    for (const x of c.beyond!.referrals) if (x.req.frame > first) this.folded.rows.pushReferral(c.clientIp, c.order, id, x);
   }
 }
 

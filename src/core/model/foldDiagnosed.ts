@@ -15,10 +15,12 @@
 // 1. its diagnosis is its own (aloneSafe): not a TCP failure (tcpVerdict: a connection on the
 //    other port, even a later one, makes it PORT_139_FALLBACK; ICMP attaches at the end: the
 //    Folder's SYN clause), no PATH_NOT_COVERED (path-not-covered.ts referralsAfter reads the
-//    client's later connections), no fallback finding (AUTH_NOT_ATTEMPTED reads later
-//    connections between the same hosts; both fallbacks any connection with the same id,
-//    precedence.ts explainedByError), no lost segments, not midstream, nothing attached at the
-//    end (decryption, pktmon drops: no fold at all there), never a probe (builder.ts finish);
+//    client's later connections) unless a referral of the client host answered with success
+//    after it is already known (routineDfs: then it gives none), no fallback finding
+//    (AUTH_NOT_ATTEMPTED reads later connections between the same hosts; both fallbacks any
+//    connection with the same id, precedence.ts explainedByError), no lost segments, not
+//    midstream, nothing attached at the end (decryption, pktmon drops: no fold at all there),
+//    never a probe (builder.ts finish);
 // 2. what other connections' rules read of it is in its row: the server's names and Windows
 //    build, the shares that connected, its one successful session (user-session-deleted.ts
 //    origin); readers that count only connections set up fine (tcpVerdict) or with legs
@@ -52,7 +54,7 @@ import { FINDINGS_PER_ID, SEVERITY_RANK } from "../diagnose/context";
 import { aloneModel, diagnoseAlone, type Alone } from "../diagnose/alone";
 import { authNotAttempted } from "../diagnose/findings/auth-not-attempted";
 import connectionAbandoned from "../diagnose/findings/connection-abandoned";
-import { notCovered } from "../diagnose/findings/path-not-covered";
+import { notCovered, pathNotCovered } from "../diagnose/findings/path-not-covered";
 import { Smallest } from "./heaps";
 import { FoldedFindings } from "./foldedHeads";
 import { settled } from "./fold";
@@ -91,9 +93,10 @@ export class DiagnosedFolds {
    * `c` (closed, out of every other rule's reach: model/fold.ts) diagnosed alone, when it may fold
    * (the caller then makes its record and row, and calls `folded`), else null: it stays.
    */
-  diagnose(c: ConnModel): Alone | null {
-    if (!ownShape(c)) { this.kept(c); return null; }
+  diagnose(c: ConnModel, referred = false): Alone | null {
+    if (!ownShape(c, referred)) { this.kept(c); return null; }
     const a = diagnoseAlone(this.alone, c, this.same);
+    if (referred && !routineDfs(a)) { this.kept(c); return null; }
     if (!aloneSafe(a)) { this.kept(c); return null; }
     // (3): a problem to reportBuilder.ts's budget (a failed outcome or a finding); one set up fine
     // without a finding (Kerberos, say) takes its ladder as a healthy fold does (model/fold.ts)
@@ -122,16 +125,34 @@ export class DiagnosedFolds {
 }
 
 /** What a rule of its own can be told from the model alone, before diagnosing it (1 above). */
-function ownShape(c: ConnModel): boolean {
+function ownShape(c: ConnModel, referred: boolean): boolean {
   if (!settled(c) || probe(c)) return false;
-  // TCP failures (tcpVerdict); PATH_NOT_COVERED (referralsAfter)
+  // TCP failures (tcpVerdict); PATH_NOT_COVERED (referralsAfter), unless `referred` (routineDfs)
   if (c.syns.length && !c.synAck) return false;
-  if (c.beyond?.refused.some((r) => r.resp && notCovered(r.resp.status)) || c.trees.some((t) => t.resp && notCovered(t.resp.status))) return false;
+  if (!referred && (c.beyond?.refused.some((r) => r.resp && notCovered(r.resp.status)) || c.trees.some((t) => t.resp && notCovered(t.resp.status)))) return false;
   // one successful leg at most: a row keeps one session (user-session-deleted.ts origin)
   let ok = 0;
   for (const l of c.sessions) if (l.resp && (l.resp.status >>> 0) === 0) ok++;
   return ok <= 1;
 }
+
+/**
+ * `a`: a connection refused STATUS_PATH_NOT_COVERED whose client host already had a referral
+ * answered with success, asked after its first such refusal (model/fold.ts `referred`). In the
+ * whole capture PATH_NOT_COVERED gives it no finding (path-not-covered.ts firstRefusal); alone,
+ * without that other connection, it gave one: taken out of its findings and heads. Only when it
+ * set up fine: the fallbacks, which an error finding on it keeps quiet (precedence.ts
+ * explainedByError), take only connections that did not (F.FAILED, F.NO_SESSION), and no other
+ * rule reads a finding of it.
+ */
+function routineDfs(a: Alone): boolean {
+  if (a.s.outcome !== "ok") return false;
+  if (!a.findings.includes(PATH_NOT_COVERED)) return true;
+  a.findings = a.findings.filter((id) => id !== PATH_NOT_COVERED);
+  a.heads = a.heads.filter((h) => h.id !== PATH_NOT_COVERED);
+  return true;
+}
+const PATH_NOT_COVERED = pathNotCovered.meta.id;
 
 /** The connection's findings are its own (1 above): no fallback among them, none of the capture's. */
 function aloneSafe(a: Alone): boolean {

@@ -11,7 +11,7 @@
 // (an index into `facts`: serverOs, serverName and the paths of the shares that connected, one
 // entry per distinct triple, the few SharedValues gives); its session id in `sids`, flags in `flags`.
 import type { Connection } from "../report";
-import type { FoldedConn, FoldedSmb1 } from "./types";
+import type { DfsReferral, FoldedConn, FoldedReferral, FoldedSmb1 } from "./types";
 import { endpoint, ipText } from "../names";
 import { sortedIndex } from "../sortedIndex";
 
@@ -101,6 +101,8 @@ export class FoldedRows {
   private readonly smb1Words = new Column((n) => new Uint32Array(n));
   private readonly dialects: string[] = [];
   private readonly dialectIds = new Map<string, number>();
+  /** the referral requests a PATH_NOT_COVERED may still read (model/fold.ts Folder: few), by client host address, in fold order */
+  private readonly referrals = new Map<string, FoldedReferral[]>();
   /** the records, kept for buildReport when the analysis has no ConnectionSink (else null) */
   private readonly records: (Connection | null)[] | null;
   /** Report order → row, once sorted (sort) */
@@ -146,6 +148,18 @@ export class FoldedRows {
     if (d === undefined) { d = this.dialects.push(dialect) - 1; this.dialectIds.set(dialect, d); }
     this.smb1Words.push(this.length - 1); this.smb1Words.push(frame); this.smb1Words.push(d);
     this.smb1Perm = null;
+  }
+
+  /** A referral request of the connection just folded (`order`, record id `id`) from `clientIp` that a PATH_NOT_COVERED may read (model/fold.ts Folder). */
+  pushReferral(clientIp: string, order: number, id: string, r: DfsReferral): void {
+    const l = this.referrals.get(clientIp);
+    const f: FoldedReferral = { order, connId: id, r };
+    if (l) l.push(f); else this.referrals.set(clientIp, [f]);
+  }
+
+  /** The folded referral requests of this client host (pushReferral), in fold order. */
+  referralsFrom(clientIp: string): readonly FoldedReferral[] {
+    return this.referrals.get(clientIp) ?? NO_REFERRALS;
   }
 
   /** Puts the rows in Report order (order ascending): the index of every reader below is in that order. */
@@ -253,6 +267,8 @@ export class FoldedRows {
     return id;
   }
 }
+
+const NO_REFERRALS: readonly FoldedReferral[] = [];
 
 /** A folded connection as a rule reads it (FoldedConn, a Peer too), made from its row. */
 class FoldedView implements FoldedConn {

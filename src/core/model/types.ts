@@ -282,6 +282,19 @@ export interface FoldedSmb1 {
   dialect: string;
 }
 
+/**
+ * A DFS referral request of a folded connection that a PATH_NOT_COVERED of its client host may
+ * still read (path-not-covered.ts referralsAfter): one asked after the client's first such refusal
+ * seen before the fold (model/fold.ts Folder says why no other can be read). The model's own
+ * referral (its request's frame and path, its answer's frame and status: what the finding reads),
+ * and the folded connection's Report order and record id (the text names it).
+ */
+export interface FoldedReferral {
+  readonly order: number;
+  readonly connId: string;
+  readonly r: DfsReferral;
+}
+
 export interface FoldedConnections {
   /** in fold order; buildReport sorts them into Report order (FoldedRows.sort); the SMB1 ones (each with SMB1_IN_USE) among them */
   rows: import("./foldedRows").FoldedRows;

@@ -5,10 +5,10 @@
 // failure when it never asks (a client without DFS, or with DFS turned off) or the referral fails.
 // shared/precedence.ts leaves this status to this module.
 import * as W from "../../../../assembly/wire";
-import { connsWith, F, add, connsFromClientWith, host, streamFilter, type ConnView, type DiagnoseContext } from "../context";
+import { connsWith, F, add, connsFromClientWith, foldedReferralsFrom, host, streamFilter, type ConnView, type DiagnoseContext } from "../context";
 import { REF } from "../references";
 import { statusLabel } from "../../names";
-import type { DfsReferral, TreeConnect } from "../../model/types";
+import type { ConnModel, DfsReferral, TreeConnect } from "../../model/types";
 import type { FindingModule } from "./module";
 
 /** The status says the path is in a part of a DFS namespace this server does not hold. */
@@ -43,16 +43,39 @@ function refusalsOf(c: ConnView): Refusal[] {
   return out.sort((a, b) => a.respFrame - b.respFrame);
 }
 
-/** The client's referral requests after `frame`, on any of its connections (it may ask another server, or on a new connection). */
-function referralsAfter(ctx: DiagnoseContext, c: ConnView, frame: number): { conn: ConnView; r: DfsReferral }[] {
-  const out: { conn: ConnView; r: DfsReferral }[] = [];
-  // (an index of the client's connections that asked for referrals: a scan of every connection
-  // per refusal was quadratic, and one of all connections is made for nothing else; a folded one
-  // asked none after a refusal: model/fold.ts Folder does not fold one that could have)
-  for (const o of connsFromClientWith(ctx, F.REFERRALS, c.m.clientIp)) {
-    for (const r of o.m.beyond?.referrals ?? []) if (r.req.frame > frame) out.push({ conn: o, r });
+/**
+ * The response frame of the first refusal of `m` this module reads (refusalsOf's first), or
+ * undefined when it has none, or has an SMB1 TREE_CONNECT refused so (left to the generic tree
+ * findings: model/fold.ts folds neither). With a referral of its client host answered with
+ * success asked after that frame, the module gives `m` no finding, whatever comes later.
+ */
+export function firstRefusal(m: ConnModel): number | undefined {
+  let first: number | undefined;
+  for (const t of m.trees) {
+    if (!t.resp || !notCovered(t.resp.status)) continue;
+    if (t.req.smb1) return undefined;
+    if (first === undefined || t.resp.frame < first) first = t.resp.frame;
   }
-  return out.sort((a, b) => a.r.req.frame - b.r.req.frame);
+  for (const r of m.beyond?.refused ?? []) if (notCovered(r.resp.status) && (first === undefined || r.resp.frame < first)) first = r.resp.frame;
+  return first;
+}
+
+/** A referral request the client asked: its connection's record id and Report order, and the request. */
+interface Asked { connId: string; order: number; r: DfsReferral }
+
+/** The client's referral requests after `frame`, on any of its connections (it may ask another server, or on a new connection). */
+function referralsAfter(ctx: DiagnoseContext, c: ConnView, frame: number): Asked[] {
+  const out: Asked[] = [];
+  // (an index of the client's connections that asked for referrals: a scan of every connection
+  // per refusal was quadratic, and one of all connections is made for nothing else)
+  for (const o of connsFromClientWith(ctx, F.REFERRALS, c.m.clientIp)) {
+    for (const r of o.m.beyond?.referrals ?? []) if (r.req.frame > frame) out.push({ connId: o.s.id, order: o.m.order, r });
+  }
+  // and those of the folded connections: model/fold.ts Folder keeps every one a refusal can read
+  for (const f of foldedReferralsFrom(ctx, c.m.clientIp)) if (f.r.req.frame > frame) out.push(f);
+  // by request frame, then in Report order (stable: a connection's in its order), as when every
+  // connection was a view (two connections never share a frame)
+  return out.sort((a, b) => a.r.req.frame - b.r.req.frame || a.order - b.order);
 }
 
 /** `\\srv\root\link\file` → `\\srv\root\link`: the first folder below a namespace root, where a DFS link usually is. */
@@ -88,7 +111,7 @@ export const pathNotCovered: FindingModule = {
         ? ` The share ${r.share.path} ${dfsShare ? `is a DFS ${flags! & W.SMB2_SHAREFLAG_DFS_ROOT ? "root" : "share"}: its TREE_CONNECT response (frame ${r.share.resp!.frame}) said so in ShareFlags (0x${flags!.toString(16).padStart(8, "0")})` : "was connected before"}${r.dfsOp === false ? ", yet the client sent the CREATE without SMB2_FLAGS_DFS_OPERATIONS, as a plain path: it does not treat the share as DFS" : r.dfsOp ? " and the client sent the name as a DFS path (SMB2_FLAGS_DFS_OPERATIONS)" : ""}.`
         : "";
       const next = failed
-        ? `The client did ask for a referral (FSCTL_DFS_GET_REFERRALS${failed.r.req.path ? ` for ${failed.r.req.path}` : ""}, frame ${failed.r.req.frame} on connection ${failed.conn.s.id}), but it was answered ${statusLabel(failed.r.resp!.status)} in frame ${failed.r.resp!.frame}, so it learned no target: the namespace has no (reachable) target for this path, or the server asked is not a DFS server (STATUS_FS_DRIVER_REQUIRED).`
+        ? `The client did ask for a referral (FSCTL_DFS_GET_REFERRALS${failed.r.req.path ? ` for ${failed.r.req.path}` : ""}, frame ${failed.r.req.frame} on connection ${failed.connId}), but it was answered ${statusLabel(failed.r.resp!.status)} in frame ${failed.r.resp!.frame}, so it learned no target: the namespace has no (reachable) target for this path, or the server asked is not a DFS server (STATUS_FS_DRIVER_REQUIRED).`
         : asked.length
           ? `The client asked for a referral (frame ${asked[0].r.req.frame}), and the capture shows no answer to it.`
           : "The client asked for no referral afterwards (no FSCTL_DFS_GET_REFERRALS in the capture from this client): it does not follow DFS, so it cannot reach this path at all. Clients and libraries without DFS support, a Linux mount with `nodfs`, or a Windows client whose DFS client is turned off behave like this.";
