@@ -2,8 +2,10 @@
 // real path (File → slices → worker → wasm → Report), and, for comparison, the ceiling of a
 // worker that merely reads the same File in slices and copies them into wasm memory.
 //
-//   node bench/browser.mjs FILE [--no-ceiling] [--runs N] [--no-ui | --ui-only] [--ui-columns] [--ui-report JSON] [--dist DIR]
-//   (run by bench/run.mjs after `npm run build`; --dist: another build of the app, e.g. an older one to compare)
+//   node bench/browser.mjs FILE [--no-ceiling] [--runs N] [--no-ui | --ui-only] [--ui-columns] [--ui-report JSON] [--dist DIR] [--profile DIR] [--reopens N]
+//   (run by bench/run.mjs after `npm run build`; --dist: another build of the app, e.g. an older one to compare;
+//   --profile: a CPU profile of the analyzer worker for each analysis, DIR/worker-K.cpuprofile, from the
+//   file chosen to the verdict: where the worker's time goes beside the core's analysis)
 // Prints MB/s for both, their ratio, and the analyzer worker's memory (JS heap sampled over CDP,
 // plus the wasm memory the worker reports), and how long after the worker finished the verdict was
 // on screen. Then the page with a report of 100,000 connections (--ui, by default a capture of
@@ -16,19 +18,23 @@
 // tests the CSP.
 import { preview } from "vite";
 import { chromium } from "playwright-core";
-import { statSync, existsSync, mkdirSync } from "node:fs";
+import { statSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 
 const file = process.argv[2];
 const argOf = (f) => (process.argv.includes(f) ? process.argv[process.argv.indexOf(f) + 1] : undefined);
 const DIST = argOf("--dist");
+const PROFILE = argOf("--profile");
+if (PROFILE) mkdirSync(PROFILE, { recursive: true });
 const UI = !process.argv.includes("--no-ui");
 const UI_CONNS = 100_000;
 const UI_ONLY = process.argv.includes("--ui-only");
 // the synthetic report's records kept in columns by the worker (as past COLUMNS_FROM, src/worker/connectionColumns.ts)
 const UI_COLUMNS = process.argv.includes("--ui-columns") ? "&test-columns-from=0" : "";
 const CEILING = !process.argv.includes("--no-ceiling") && !UI_ONLY;
+// --reopens N: the reopening from history timed N times (each after a reload), to read it apart from the noise of a shared machine
+const REOPENS = Number(argOf("--reopens") ?? 1);
 const RUNS = process.argv.includes("--runs") ? Number(process.argv[process.argv.indexOf("--runs") + 1]) : 3;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 if (!file || !existsSync(file)) { console.error("usage: node bench/browser.mjs CAPTURE"); process.exit(2); }
@@ -101,20 +107,35 @@ try {
       await page.getByTestId("file-input").waitFor({ state: "attached" });
     }
     await page.evaluate(watchVerdict);
-    const t0 = Date.now();
-    await page.setInputFiles('[data-testid="file-input"]', file);
     // The worker's JS heap, sampled over CDP while it works (performance.memory does not exist in
     // workers); its wasm memory is reported by the worker itself (data-wasm-bytes).
     let heapMax = 0;
     const cdp = await page.context().newCDPSession(page);
     const workers = new Set();
-    let msgId = 0;
-    cdp.on("Target.attachedToTarget", (e) => { if (e.targetInfo.type === "worker") workers.add(e.sessionId); });
+    let msgId = 0, analyzer = null;
+    const replies = new Map();
+    const toWorker = (sessionId, method, params = {}) => new Promise((r) => {
+      const id = ++msgId;
+      replies.set(id, r);
+      cdp.send("Target.sendMessageToTarget", { sessionId, message: JSON.stringify({ id, method, params }) }).catch(() => r(null));
+    });
+    cdp.on("Target.attachedToTarget", (e) => {
+      if (e.targetInfo.type !== "worker") return;
+      workers.add(e.sessionId);
+      if (/analyzer/.test(e.targetInfo.title)) analyzer = e.sessionId;
+    });
     cdp.on("Target.receivedMessageFromTarget", (e) => {
       const m = JSON.parse(e.message);
       if (m.result?.usedSize > heapMax) heapMax = m.result.usedSize;
+      if (m.id && replies.has(m.id)) { replies.get(m.id)(m.result); replies.delete(m.id); }
     });
     await cdp.send("Target.setAutoAttach", { autoAttach: true, waitForDebuggerOnStart: false, flatten: false });
+    if (PROFILE) {
+      for (let i = 0; i < 50 && !analyzer; i++) await new Promise((r) => setTimeout(r, 20));
+      if (analyzer) { await toWorker(analyzer, "Profiler.enable"); await toWorker(analyzer, "Profiler.setSamplingInterval", { interval: 200 }); await toWorker(analyzer, "Profiler.start"); }
+    }
+    const t0 = Date.now();
+    await page.setInputFiles('[data-testid="file-input"]', file);
     const poll = setInterval(() => {
       for (const sessionId of workers) {
         cdp.send("Target.sendMessageToTarget", { sessionId, message: JSON.stringify({ id: ++msgId, method: "Runtime.getHeapUsage" }) }).catch(() => workers.delete(sessionId));
@@ -124,6 +145,10 @@ try {
     await page.locator('[data-testid="verdict"][data-elapsed-ms]').waitFor({ state: "visible", timeout: 600_000 });
     const ms = Date.now() - t0;
     clearInterval(poll);
+    if (PROFILE && analyzer) {
+      const p = await toWorker(analyzer, "Profiler.stop");
+      if (p?.profile) writeFileSync(join(PROFILE, `worker-${k}.cpuprofile`), JSON.stringify(p.profile));
+    }
     // the findings and tables are drawn once the verdict is on screen
     await page.getByTestId("report-body").waitFor({ state: "visible", timeout: 60_000 });
     const allMs = Date.now() - t0;
@@ -191,6 +216,31 @@ async function heldHeap(page) {
     await send("HeapProfiler.collectGarbage");
     return (await send("Runtime.getHeapUsage"))?.usedSize ?? null;
   } finally { await cdp.detach().catch(() => {}); }
+}
+
+/** --profile: a CPU profile of the page's analyzer worker between start() and stop(name) (PROFILE/name.cpuprofile). */
+async function workerProfiler(page) {
+  const cdp = await page.context().newCDPSession(page);
+  let id = 0, session = null;
+  const pending = new Map();
+  cdp.on("Target.receivedMessageFromTarget", (e) => { const m = JSON.parse(e.message); pending.get(m.id)?.(m.result); pending.delete(m.id); });
+  cdp.on("Target.attachedToTarget", (e) => { if (e.targetInfo.type === "worker" && /analyzer/.test(e.targetInfo.title)) session = e.sessionId; });
+  await cdp.send("Target.setAutoAttach", { autoAttach: true, waitForDebuggerOnStart: false, flatten: false });
+  for (let i = 0; i < 100 && !session; i++) await new Promise((r) => setTimeout(r, 20));
+  const send = (method, params = {}) => new Promise((r) => {
+    const i = ++id;
+    pending.set(i, r);
+    if (!session) return r(null);
+    cdp.send("Target.sendMessageToTarget", { sessionId: session, message: JSON.stringify({ id: i, method, params }) }).catch(() => r(null));
+  });
+  return {
+    async start() { await send("Profiler.enable"); await send("Profiler.setSamplingInterval", { interval: 200 }); await send("Profiler.start"); },
+    async stop(name) {
+      const p = await send("Profiler.stop");
+      if (p?.profile) writeFileSync(join(PROFILE, `${name}.cpuprofile`), JSON.stringify(p.profile));
+      await cdp.detach().catch(() => {});
+    },
+  };
 }
 
 /** In the page: note when the file input changes and when the verdict is first painted. */
@@ -410,10 +460,17 @@ async function uiSteps(base, page, synthetic) {
     const [dl] = await Promise.all([page.waitForEvent("download", { timeout: 600_000 }), page.getByTestId("export-json").click()]);
     await dl.saveAs(reportFile);
   }
+  for (let k = 0; k < REOPENS; k++) await reopen(page, base, rows, sortBy, f, synthetic, k);
+}
+
+/** Reopens the first report of history after a reload, and sorts it by client (the first sort waits for the stored form to be read). */
+async function reopen(page, base, rows, sortBy, f, synthetic, k) {
   await page.goto(base);
   await page.getByTestId("nav-history").click();
   await observeLongTasks(page);
   const cpu2 = await cpuTracer(page);
+  const prof = PROFILE && k === 0 ? await workerProfiler(page) : null;
+  await prof?.start();
   const t = Date.now();
   const open = await longest(page, async () => {
     await page.locator("[data-testid=history-table] tbody tr").first().getByRole("button", { name: /^Open/ }).click();
@@ -425,5 +482,6 @@ async function uiSteps(base, page, synthetic) {
     console.log(`    reopened from history after a reload: verdict after ${v} ms, first rows after ${r} ms, sorted by client after ${Date.now() - t} ms (the worker reads the stored form meanwhile)`);
   }, null, cpu2);
   await cpu2.stop();
+  await prof?.stop(`reopen-${synthetic ? UI_CONNS : "small"}`);
   console.log(`    longest main-thread task while reopening: ${f(open, cpu2)}`);
 }

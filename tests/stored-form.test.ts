@@ -6,6 +6,7 @@
 import { describe, it, expect } from "vitest";
 import { join, relative } from "node:path";
 import { readdirSync, readFileSync, statSync, existsSync } from "node:fs";
+import { gunzipSync } from "node:zlib";
 import { nodeDecoder } from "../src/cli/wasmNode";
 import { analyzeBytes } from "../src/core/analyze";
 import type { Secrets } from "../src/core/decrypt/secrets";
@@ -144,6 +145,31 @@ describe("what history holds from before still opens", () => {
     const { index, whole } = await openStored(await compressReport(r));
     await whole();
     expect(JSON.stringify(index.report)).toBe(JSON.stringify(r));
+  });
+
+  it("the columns of versions 1 and 2 (mostly distinct strings in the string table), as smbscope wrote them before version 3", async () => {
+    // written by smbscope at f7825c6 (history/columns.ts "text" columns): 5,200 connections of
+    // two fixtures replicated (replicateReport), beside that Report as JSON
+    const old = readFileSync(join(__dirname, "support/stored/stored-v1-5200.bin"));
+    const r = JSON.parse(gunzipSync(readFileSync(join(__dirname, "support/stored/stored-v1-5200.json.gz"))).toString()) as Report;
+    const raw = gunzipSync(old);
+    const head = JSON.parse(raw.subarray(12, 12 + raw.readUInt32LE(8)).toString()) as { v: number };
+    expect(head.v).toBe(1);
+    expect(raw.includes('{"k":"text"')).toBe(true);
+    const reopened = await openStored(new Blob([old], { type: COLUMNS_FORMAT }));
+    // its table answered from the columns (before the whole Report), as the Report itself answers it
+    const fresh = new ReportIndex(r);
+    for (const key of ["client", "server", "outcome", "shares"] as SortKey[]) {
+      const q = { offset: 40, count: 30, sort: { key, dir: -1 as const }, text: "", outcome: "all" as const };
+      expect(reopened.index.rows(q)).toEqual(fresh.rows(q));
+    }
+    await reopened.whole();
+    expect(JSON.stringify(reopened.index.withConnections())).toBe(JSON.stringify(r));
+    // and the same Report written now: version 3, as compact (its text columns apart from the string table: a few % more gzip)
+    const now = await writeStored(r, noPause);
+    const nowRaw = gunzipSync(new Uint8Array(await now.arrayBuffer()));
+    expect(JSON.parse(nowRaw.subarray(12, 12 + nowRaw.readUInt32LE(8)).toString()).v).toBe(3);
+    expect(now.size).toBeLessThanOrEqual(old.length * 1.05);
   });
 
   it("a damaged stored form says so, never a half Report", async () => {

@@ -145,6 +145,6 @@ export async function openStored(blob: Blob): Promise<Reopened> {
   const busy = () => { if (started || !decoded) return; clearTimeout(timer); timer = setTimeout(() => { void whole().catch(() => {}); }, IDLE_MS); };
   const drop = () => { clearTimeout(timer); if (!started) decoded = null; };
   // the table's columns first (the page's first sort then waits for nothing else)
-  setTimeout(() => { if (decoded) { index.prepare(); busy(); } }, 0);
+  setTimeout(() => { if (decoded) { void index.prepare(); busy(); } }, 0);
   return { index, whole, busy, drop };
 }

@@ -200,7 +200,7 @@ const api = {
       const handle = hold(index, null, undefined, ahead);
       // the columns a sort reads, decoded once the page has its first rows (the verdict and the
       // default order need few of them)
-      if (ahead) setTimeout(() => { if (held.get(handle)?.index === index) index.prepare(); }, PREPARE_AFTER_MS);
+      if (ahead) setTimeout(() => { if (held.get(handle)?.index === index) void index.prepare(); }, PREPARE_AFTER_MS);
       return { handle, digest: heldIndex(handle).digest(), elapsedMs, wasmBytes: d.memoryBytes, reads, doneAt };
     } catch (e) {
       const err = e as Error;

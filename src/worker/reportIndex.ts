@@ -226,8 +226,17 @@ export class ReportIndex {
   /** The Report with its connections as objects (a copy of them made for it: tests compare it whole). */
   withConnections(): Report { return this.table ? { ...this.whole, connections: [...this.table.inOrder()] } : this.whole; }
 
-  /** Reads the columns sorting needs most (a reopened report does it before the user sorts). */
-  prepare(): void { for (const k of ["id", "client", "server", "outcome", "firstFrame"] as const) this.column(k); }
+  /**
+   * Reads the columns sorting needs most (a reopened report does it before the user sorts), one a
+   * macrotask: a sort asked for meanwhile is answered between them, reading only the columns it
+   * needs (the default order's first, the ids, read by no sort, last).
+   */
+  async prepare(): Promise<void> {
+    for (const k of ["outcome", "firstFrame", "client", "server", "id"] as const) {
+      this.column(k);
+      await new Promise((r) => setTimeout(r, 0));
+    }
+  }
 
   /** (made when first needed: a report reopened from history has its digest already, and its table is asked for first) */
   private get groups(): FindingGroup[] { return (this.groupList ??= groupFindings(this.report.findings, this.report.headline)); }
