@@ -9,7 +9,8 @@ import { nodeDecoder } from "../src/cli/wasmNode";
 import { ModelBuilder, MODEL_FIELDS } from "../src/core/model/builder";
 import { fieldFilter } from "../src/core/decoder/records";
 import { buildReport } from "../src/core/reportBuilder";
-import { foldable, foldedFindings, kerberosClient } from "../src/core/model/fold";
+import { foldable, foldedFindings } from "../src/core/model/fold";
+import { kerberosClient } from "../src/core/model/kerberos";
 import type { Report } from "../src/core/report";
 
 const FIX = join(__dirname, "../fixtures");

@@ -32,9 +32,10 @@ export const GROUP_CONNECTIONS = 1000;
  * `all` in Report order as diagnose/order.ts sorted them when they were objects in ctx.findings
  * ahead of the end's own (a stable sort: of equals, a head first). A head is an object here only
  * where the Report shows it (its connection's id too: where a group lists it). A group lists its
- * first GROUP_CONNECTIONS connections; `capped`: some group left connections out of its list.
+ * first GROUP_CONNECTIONS connections; `causes`: where some group left connections out of its
+ * list, each connection's error finding (for the verdict).
  */
-function groupFindings(all: Finding[], heads: FoldedFindings | null): { findings: Finding[]; capped: boolean } {
+function groupFindings(all: Finding[], heads: FoldedFindings | null): { findings: Finding[]; causes?: ErrorCauses } {
   const count = new Map<string, number>();
   for (const f of all) count.set(f.id, (count.get(f.id) ?? 0) + 1);
   const nh = heads?.headCount ?? 0;
@@ -85,21 +86,14 @@ function groupFindings(all: Finding[], heads: FoldedFindings | null): { findings
     }
     one(all[i++], 0);
   }
-  return { findings: out, capped };
-}
-
-/**
- * Each connection's error finding the verdict counts it under, from the findings before grouping
- * and the heads (verdict.ts ErrorCauses): asked for only where a group's list left some out.
- */
-function errorCauses(all: Finding[], heads: FoldedFindings | null): ErrorCauses {
-  const e = new ErrorCauses().putAll(all);
-  const nh = heads?.headCount ?? 0;
-  if (nh === 0) return e;
-  const connOf = heads!.headConnections(), error = SEVERITY_RANK.error;
-  // (of two error ids of equal rank, not one of verdict.ts CAUSES, the first put counts: the end's, then the heads in Report order)
-  for (const h of heads!.headsInOrder()) if (heads!.rank(h) === error) e.put(heads!.idOf(connOf[h]), heads!.headId(h));
-  return e;
+  if (!capped) return { findings: out };
+  // the verdict counts each failed connection under its error finding: where a group's list left
+  // some out, it is told which, from the end's findings and the heads (verdict.ts ErrorCauses; of
+  // two error ids of equal rank, not one of verdict.ts CAUSES, the first put counts: the end's,
+  // then the heads in Report order)
+  const causes = new ErrorCauses().putAll(all);
+  for (let j = 0; j < nh; j++) { const h = order![j]; if (heads!.rank(h) === SEVERITY_RANK.error) causes.put(heads!.idOf(connOf![h]), heads!.headId(h)); }
+  return { findings: out, causes };
 }
 
 /**
@@ -140,10 +134,7 @@ function diagnosed(m: CaptureModel, folded: FoldedRows, sink: ConnectionSink | u
   const msgs = m.kerberos;
   const kerberos = new Array<Report["kerberos"][number]>(msgs.length);
   for (let i = 0; i < kerberos.length; i++) kerberos[i] = kerberosRecord(msgs[i], i, pairing);
-  // the verdict counts each failed connection under its error finding: where a group's list left
-  // some out, it is told which (verdict.ts ErrorCauses)
-  const grouped = groupFindings(findings, heads);
-  return { connections, kerberos, findings: grouped.findings, causes: grouped.capped ? errorCauses(findings, heads) : undefined };
+  return { connections, kerberos, ...groupFindings(findings, heads) };
 }
 
 /**

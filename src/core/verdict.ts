@@ -60,6 +60,15 @@ interface Failed { c: Connection; id: string | null; finding: Finding | undefine
 const plural = (k: number, w: string) => `${k} ${w}${k === 1 ? "" : "s"}`;
 const words = (k: number, w: [string, string]) => `${k} ${k === 1 ? w[0] : w[1]}`;
 
+/** Each error finding of `findings` with each connection it names (its own, or those it lists). */
+function eachError(findings: Iterable<Finding>, take: (conn: string, f: Finding) => void): void {
+  for (const f of findings) {
+    if (f.severity !== "error") continue;
+    if (f.connection) take(f.connection, f);
+    else for (const c of f.connections ?? []) take(c, f);
+  }
+}
+
 /**
  * Per connection id, the id of the error finding the verdict counts it under (the first of the
  * most specific, as verdictOf picks), from the findings before they were grouped: a group of
@@ -75,11 +84,7 @@ export class ErrorCauses {
   }
   /** The error findings among `findings`. */
   putAll(findings: Iterable<Finding>): this {
-    for (const f of findings) {
-      if (f.severity !== "error") continue;
-      if (f.connection) this.put(f.connection, f.id);
-      else for (const c of f.connections ?? []) this.put(c, f.id);
-    }
+    eachError(findings, (conn, f) => this.put(conn, f.id));
     return this;
   }
   has(conn: string): boolean { return this.of.has(conn); }
@@ -115,12 +120,7 @@ export function verdictOf(r: Report, folded = 0, conns: Iterable<Connection> = r
   let n = folded;
   // error findings per connection id (a folded finding lists its connections)
   const errorsOf = new Map<string, Finding[]>();
-  const put = (id: string, f: Finding) => { const l = errorsOf.get(id); if (l) l.push(f); else errorsOf.set(id, [f]); };
-  for (const f of r.findings) {
-    if (f.severity !== "error") continue;
-    if (f.connection) put(f.connection, f);
-    else for (const id of f.connections ?? []) put(id, f);
-  }
+  eachError(r.findings, (id, f) => { const l = errorsOf.get(id); if (l) l.push(f); else errorsOf.set(id, [f]); });
   // (a connection a group's list left out: its error finding's id, from `errorIds`)
   const hasError = (c: Connection) => errorsOf.has(c.id) || errorIds?.has(c.id) === true;
   const failedOutcome = (c: Connection) => c.outcome === "failed" || c.outcome === "no-response" || (c.outcome === "incomplete" && hasError(c));

@@ -12,7 +12,8 @@ import { outcomeOf, authOf } from "./summarize";
 import { emptyPktmon, pktmonDrop, pktmonInfo, pktmonWarnings } from "./pktmon";
 import { QuicCollector } from "../quic/flow";
 import { NONE, appended, intern, flat } from "./lists";
-import { Folder, kerberosClient } from "./fold";
+import { Folder } from "./fold";
+import { kerberosClient } from "./kerberos";
 import { KrbStore, MAX_KRB_MESSAGES } from "./krbStore";
 import type { ConnectionSink } from "../connectionSink";
 

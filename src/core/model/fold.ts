@@ -49,7 +49,7 @@
 // Kerberos pairs a message with a connection of its client host from two minutes before the
 // connection to 1 ms after its first SESSION_SETUP (model/kerberos.ts bestConnection): Folder
 // folds no connection whose client host spoke Kerberos as a client within that reach before it
-// (kerberosClient), and waits for the capture's time to pass that window (a capture in time
+// (model/kerberos.ts kerberosClient), and waits for the capture's time to pass that window (a capture in time
 // order, as the pairing takes it).
 //
 // A closed connection foldable() refuses (a failure, a finding, Kerberos) may still fold, under
@@ -152,7 +152,7 @@ export class Folder {
   private readonly later = new MinQueue<Later>();
   /** connections put in `later` so far (their order there) */
   private closes = 0;
-  /** client hosts that spoke Kerberos as clients so far (kerberosClient), with the time of the last message */
+  /** client hosts that spoke Kerberos as clients so far (model/kerberos.ts kerberosClient), with the time of the last message */
   private readonly krbClients = new Map<string, number>();
   /** per client host one of whose connections had a request refused STATUS_PATH_NOT_COVERED, the
    *  first (lowest) frame of such a refusal so far (keepReferrals) */
@@ -398,21 +398,6 @@ export class Folder {
   }
 }
 
-/**
- * The hosts that spoke Kerberos as a client: a connection from one of them must keep its model
- * whatever its own auth when one of their Kerberos messages is in the pairing's reach (an NTLM
- * connection can be the one a failed or unanswered Kerberos exchange served: KDC_UNREACHABLE on
- * an NTLM fallback names it). The pairing (model/kerberos.ts bestConnection) takes an exchange
- * made from KRB_PAIR_WINDOW_MS before a connection to 1 ms after its first SESSION_SETUP; a
- * ticket-granting exchange pairs with the connection of the next paired exchange, which is in
- * that window itself; AUTH_NOT_ATTEMPTED looks as far back. So the fold asks
- * for the last Kerberos message of the host seen before the connection is folded: older than
- * that window before the connection, none before reaches it; those that come later are later
- * in capture time than the connection's SESSION_SETUP, past the window, in a capture in time order.
- */
-export function kerberosClient(toKdc: boolean, srcIp: string, dstIp: string): string {
-  return toKdc ? srcIp : dstIp;
-}
 
 /** A connection waiting for the Kerberos window: its place in close order, itself, and whether it is foldable(). */
 type Later = [number, ConnModel, boolean];

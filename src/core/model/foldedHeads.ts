@@ -22,29 +22,7 @@ import type { FoldedConn } from "./types";
 import { endpoint } from "../names";
 import { sortedIndex } from "../sortedIndex";
 import { SEVERITY_RANK } from "../diagnose/context";
-
-/**
- * A growable column of 32-bit numbers in chunks (the first grows by doubling up to one): never
- * one large copy, and at most one chunk of slack.
- */
-const CHUNK_BITS = 14, CHUNK = 1 << CHUNK_BITS, MASK = CHUNK - 1;
-class U32s {
-  private readonly chunks: Uint32Array[] = [];
-  length = 0;
-  push(v: number): void {
-    const i = this.length, c = i >>> CHUNK_BITS;
-    let a = this.chunks[c];
-    if (a === undefined) this.chunks.push((a = new Uint32Array(c === 0 ? 64 : CHUNK)));
-    else if ((i & MASK) === a.length) { // (only the first chunk is ever full below CHUNK)
-      const b = new Uint32Array(Math.min(CHUNK, a.length * 2));
-      b.set(a);
-      this.chunks[c] = a = b;
-    }
-    a[i & MASK] = v;
-    this.length = i + 1;
-  }
-  get(i: number): number { return this.chunks[i >>> CHUNK_BITS][i & MASK]; }
-}
+import { u32Column } from "./column";
 
 /** What the verdict and the servers' summary read of a record, but its texts (its row's). */
 interface RecordKind {
@@ -76,13 +54,13 @@ class LiteRecord {
 
 export class FoldedFindings {
   // ---- per connection, in fold order ----
-  private readonly orders = new U32s();
-  private readonly kindOf = new U32s();
-  private readonly headEnd = new U32s();
+  private readonly orders = u32Column();
+  private readonly kindOf = u32Column();
+  private readonly headEnd = u32Column();
   // ---- per head, in fold order (a connection's in its alone diagnosis's order) ----
-  private readonly headKind = new U32s();
-  private readonly frameEnd = new U32s();
-  private readonly frames = new U32s();
+  private readonly headKind = u32Column();
+  private readonly frameEnd = u32Column();
+  private readonly frames = u32Column();
   /** the frames of a head that are not all 32-bit counts (never from the decoder), by head */
   private readonly oddFrames = new Map<number, number[]>();
   private readonly kinds: RecordKind[] = [];

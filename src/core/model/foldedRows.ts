@@ -14,37 +14,13 @@ import type { Connection } from "../report";
 import type { DfsReferral, FoldedConn, FoldedReferral, FoldedSmb1 } from "./types";
 import { endpoint, ipText } from "../names";
 import { sortedIndex } from "../sortedIndex";
+import { Column } from "./column";
 
 const W = 9;
 const ORDER = 0, STREAM = 1, FIRST = 2, LAST = 3, PORTS = 4, CLIENT = 5, SERVER = 6, SESSION_FRAME = 7, FACTS = 8;
 // flags: a session id; a negative one (kept as its 64 bits); each address not IPv4: IPv6 (in `v6`), other text (in `texts`);
 // a connection with findings (model/foldDiagnosed.ts) whose outcome was not "ok", and one without SESSION_SETUP legs
 const HAS_SID = 1, NEG_SID = 2, CLIENT_V6 = 4, SERVER_V6 = 8, CLIENT_TEXT = 16, SERVER_TEXT = 32, NOT_OK = 64, NO_SESSIONS = 128;
-
-/**
- * A growable column of numbers in chunks of CHUNK elements (the first grows by doubling up to
- * that): never one large copy, and at most one chunk of slack.
- */
-const CHUNK_BITS = 16, CHUNK = 1 << CHUNK_BITS, MASK = CHUNK - 1;
-type Typed = Uint32Array | Uint8Array | BigUint64Array;
-class Column<A extends Typed> {
-  private chunks: A[] = [];
-  length = 0;
-  constructor(private readonly make: (n: number) => A) {}
-  push(v: A[number]): void {
-    const i = this.length, c = i >>> CHUNK_BITS;
-    let a = this.chunks[c];
-    if (a === undefined) this.chunks.push((a = this.make(c === 0 ? 64 : CHUNK)));
-    else if ((i & MASK) === a.length) { // (only the first chunk is ever full below CHUNK)
-      const b = this.make(Math.min(CHUNK, a.length * 2));
-      b.set(a as never);
-      this.chunks[c] = a = b;
-    }
-    a[i & MASK] = v;
-    this.length = i + 1;
-  }
-  get(i: number): A[number] { return this.chunks[i >>> CHUNK_BITS][i & MASK]; }
-}
 
 /** The 32 bits of an IPv4 address as names.ts ipText writes it ("10.0.0.1"), or -1 (any other text). */
 export function ipv4Bits(s: string): number {

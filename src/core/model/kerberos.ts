@@ -22,6 +22,22 @@ export interface KrbExchange {
 /** How long before a connection a Kerberos exchange may be the one that served it (bestConnection). */
 export const KRB_PAIR_WINDOW_MS = 120_000;
 
+/**
+ * The hosts that spoke Kerberos as a client: a connection from one of them must keep its model
+ * whatever its own auth when one of their Kerberos messages is in the pairing's reach (an NTLM
+ * connection can be the one a failed or unanswered Kerberos exchange served: KDC_UNREACHABLE on
+ * an NTLM fallback names it). The pairing (model/kerberos.ts bestConnection) takes an exchange
+ * made from KRB_PAIR_WINDOW_MS before a connection to 1 ms after its first SESSION_SETUP; a
+ * ticket-granting exchange pairs with the connection of the next paired exchange, which is in
+ * that window itself; AUTH_NOT_ATTEMPTED looks as far back. So the fold asks
+ * for the last Kerberos message of the host seen before the connection is folded: older than
+ * that window before the connection, none before reaches it; those that come later are later
+ * in capture time than the connection's SESSION_SETUP, past the window, in a capture in time order.
+ */
+export function kerberosClient(toKdc: boolean, srcIp: string, dstIp: string): string {
+  return toKdc ? srcIp : dstIp;
+}
+
 /** An exchange that got the client no ticket: an error after pre-authentication, or no answer at all. */
 export const failedExchange = (ex: KrbExchange) =>
   (ex.req !== null && ex.reply === null) || (ex.reply?.msgType === 30 && ex.reply.errorCode !== null && !EXPECTED_KRB_ERRORS.has(ex.reply.errorCode));
@@ -122,7 +138,7 @@ export function pairKerberos(msgs: KrbMsg[], conns: ConnModel[]): { exchanges: K
     } else if (m.msgType === 11 || m.msgType === 13 || m.msgType === 30) {
       const waiting = m.transport === "tcp" ? pendingTcp.get(m.stream) : pendingUdp.get(m.dst)?.get(m.src);
       const paired = waiting?.shift();
-      const ex = paired ?? { req: null, reply: null, service: m.sname, client: m.toKdc ? m.srcIp : m.dstIp, kdc: m.toKdc ? m.dstIp : m.srcIp, conn: null };
+      const ex = paired ?? { req: null, reply: null, service: m.sname, client: kerberosClient(m.toKdc, m.srcIp, m.dstIp), kdc: m.toKdc ? m.dstIp : m.srcIp, conn: null };
       ex.reply = m;
       ex.service ??= m.sname;
       if (!paired) exchanges.push(ex);
@@ -202,7 +218,7 @@ export function kerberosRecord(m: KrbMsg, i: number, pairing: KrbPairing): Kerbe
   return {
     frame: m.frame,
     transport: m.transport,
-    client: m.toKdc ? m.srcIp : m.dstIp,
+    client: kerberosClient(m.toKdc, m.srcIp, m.dstIp),
     kdc: m.toKdc ? m.dstIp : m.srcIp,
     message: (m.msgType !== null && KRB_MSG_TYPES[m.msgType]) || "unknown",
     error: err !== null ? KRB_ERRORS[err] ?? `error ${err}` : null,

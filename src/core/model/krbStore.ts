@@ -5,6 +5,9 @@
 // made, which takes them as KrbMsg objects that read the columns (KrbMessage) for the pairing and
 // the rules, and makes the Report's records once the connections' models are gone (reportBuilder.ts).
 import type { KrbMsg } from "./types";
+import { Column, u32Column } from "./column";
+
+const f64Column = () => new Column((n) => new Float64Array(n));
 
 /** The model keeps at most this many Kerberos messages (the rest of a capture's are not read). */
 export const MAX_KRB_MESSAGES = 100_000;
@@ -15,17 +18,17 @@ const NONE = -1;
 
 export class KrbStore {
   length = 0;
-  private frame = new Float64Array(0);
-  private ts = new Float64Array(0);
-  private stream = new Int32Array(0);
-  private flags = new Uint8Array(0);
+  private readonly frame = f64Column();
+  private readonly ts = f64Column();
+  private readonly stream = new Column((n) => new Int32Array(n));
+  private readonly flags = new Column((n) => new Uint8Array(n));
   /** msgType and errorCode, NONE for none (a u32 from the decoder: never negative) */
-  private msgType = new Float64Array(0);
-  private errorCode = new Float64Array(0);
+  private readonly msgType = f64Column();
+  private readonly errorCode = f64Column();
   /** per message, its eight texts (src, dst, srcIp, dstIp, realm, cname, sname, etext) as text ids, 0 for none */
-  private texts = new Uint32Array(0);
+  private readonly texts = u32Column();
   /** per message, its etype list's id, 0 for none */
-  private etypes = new Uint32Array(0);
+  private readonly etypes = u32Column();
   /** the distinct texts (id - 1) and their ids */
   private readonly text: string[] = [];
   private readonly textId = new Map<string, number>();
@@ -37,21 +40,17 @@ export class KrbStore {
   push(frame: number, ts: number, udp: boolean, toKdc: boolean, stream: number, msgType: number | null, errorCode: number | null,
     src: string, dst: string, srcIp: string, dstIp: string, realm: string | null, cname: string | null, sname: string | null, etext: string | null,
     etypes: number[] | null): void {
-    const i = this.length;
-    if (i === this.frame.length) this.grow();
-    this.frame[i] = frame;
-    this.ts[i] = ts;
-    this.stream[i] = stream;
-    this.flags[i] = (udp ? UDP : 0) | (toKdc ? TO_KDC : 0);
-    this.msgType[i] = msgType ?? NONE;
-    this.errorCode[i] = errorCode ?? NONE;
-    const t = i * 8;
-    this.texts[t] = this.id(src); this.texts[t + 1] = this.id(dst);
-    this.texts[t + 2] = this.id(srcIp); this.texts[t + 3] = this.id(dstIp);
-    this.texts[t + 4] = this.id(realm); this.texts[t + 5] = this.id(cname);
-    this.texts[t + 6] = this.id(sname); this.texts[t + 7] = this.id(etext);
-    this.etypes[i] = this.list(etypes);
-    this.length = i + 1;
+    this.frame.push(frame);
+    this.ts.push(ts);
+    this.stream.push(stream);
+    this.flags.push((udp ? UDP : 0) | (toKdc ? TO_KDC : 0));
+    this.msgType.push(msgType ?? NONE);
+    this.errorCode.push(errorCode ?? NONE);
+    const t = this.texts;
+    t.push(this.id(src)); t.push(this.id(dst)); t.push(this.id(srcIp)); t.push(this.id(dstIp));
+    t.push(this.id(realm)); t.push(this.id(cname)); t.push(this.id(sname)); t.push(this.id(etext));
+    this.etypes.push(this.list(etypes));
+    this.length++;
   }
 
   /** Message `i` as an object that reads the columns (a new one each time: ~40 bytes, not ~170). */
@@ -67,18 +66,18 @@ export class KrbStore {
   }
 
   /** (KrbMessage's reads) */
-  frameOf(i: number): number { return this.frame[i]; }
-  tsOf(i: number): number { return this.ts[i]; }
-  streamOf(i: number): number { return this.stream[i]; }
-  flagsOf(i: number): number { return this.flags[i]; }
-  msgTypeOf(i: number): number | null { const v = this.msgType[i]; return v === NONE ? null : v; }
-  errorCodeOf(i: number): number | null { const v = this.errorCode[i]; return v === NONE ? null : v; }
+  frameOf(i: number): number { return this.frame.get(i); }
+  tsOf(i: number): number { return this.ts.get(i); }
+  streamOf(i: number): number { return this.stream.get(i); }
+  flagsOf(i: number): number { return this.flags.get(i); }
+  msgTypeOf(i: number): number | null { const v = this.msgType.get(i); return v === NONE ? null : v; }
+  errorCodeOf(i: number): number | null { const v = this.errorCode.get(i); return v === NONE ? null : v; }
   /** text `k` (0 src, 1 dst, 2 srcIp, 3 dstIp, 4 realm, 5 cname, 6 sname, 7 etext) of message `i` */
   textOf(i: number, k: number): string | null { return this.str(i * 8 + k); }
-  etypesOf(i: number): number[] | null { const e = this.etypes[i]; return e === 0 ? null : this.lists[e - 1]; }
+  etypesOf(i: number): number[] | null { const e = this.etypes.get(i); return e === 0 ? null : this.lists[e - 1]; }
 
   private str(t: number): string | null {
-    const id = this.texts[t];
+    const id = this.texts.get(t);
     return id === 0 ? null : this.text[id - 1];
   }
 
@@ -94,18 +93,6 @@ export class KrbStore {
     let id = this.listId.get(l);
     if (id === undefined) { this.lists.push(l); this.listId.set(l, (id = this.lists.length)); }
     return id;
-  }
-
-  private grow(): void {
-    const n = Math.min(MAX_KRB_MESSAGES, Math.max(256, this.frame.length * 2));
-    const more = <T extends Float64Array | Int32Array | Uint32Array | Uint8Array>(a: T, per = 1): T => {
-      const b = new (a.constructor as new (n: number) => T)(n * per);
-      b.set(a);
-      return b;
-    };
-    this.frame = more(this.frame); this.ts = more(this.ts); this.stream = more(this.stream);
-    this.flags = more(this.flags); this.msgType = more(this.msgType); this.errorCode = more(this.errorCode);
-    this.texts = more(this.texts, 8); this.etypes = more(this.etypes);
   }
 }
 
