@@ -4,7 +4,9 @@
 // its counts (verdict.ts) and the servers' failed clients (serverList.ts) must be those of the
 // Report made without the fold. A capture of replicas of a few failing fixtures, each of whose
 // finding ids (errors, warnings, information) has many more folded connections than the Report
-// shows whole, and one past the 1,000 connections a group lists.
+// shows whole, and one past the 1,000 connections a group lists. And the ids the fallbacks ask
+// of (reportBuilder.ts explainedByHeads): a kept connection that reuses a folded error
+// connection's id (the same client port to the same server) is explained by its error.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -22,9 +24,9 @@ let dir = "";
 beforeAll(() => { dir = mkdtempSync(join(tmpdir(), "smbscope-heads-")); });
 afterAll(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
 
-interface Run { report: Report; folded: Set<string> }
+interface Run { report: Report; folded: Set<string>; kept: string[] }
 
-/** The Report of `file`, with the fold of connections with findings or without any fold; `folded`: the ids of the connections folded. */
+/** The Report of `file`, with the fold of connections with findings or without any fold; `folded`: the ids of the connections folded, `kept`: of those kept to the end (an id twice if two kept have it). */
 async function run(file: string, fold: boolean, sink = false): Promise<Run> {
   const bytes = new Uint8Array(readFileSync(file));
   const d = await nodeDecoder();
@@ -37,10 +39,11 @@ async function run(file: string, fold: boolean, sink = false): Promise<Run> {
   const events = { record: (ev: EventRecord) => b.record(ev) };
   try { d.reset(); d.push(bytes, events); d.finish(events); } finally { d.setSetupOnly(false); d.setFieldFilter(null); }
   const model = b.finish();
-  const kept = new Set(model.connections.map((c) => `${c.client}-${c.server}`));
+  const keptIds = model.connections.map((c) => `${c.client}-${c.server}`);
+  const kept = new Set(keptIds);
   const report = buildReport(model, to);
   const all = sink ? put : report.connections;
-  return { report, folded: new Set(all.map((c) => c.id).filter((id) => !kept.has(id))) };
+  return { report, folded: new Set(all.map((c) => c.id).filter((id) => !kept.has(id))), kept: keptIds };
 }
 
 /**
@@ -134,5 +137,58 @@ describe("folded findings in columns", () => {
     expect(none.report.headline!.failed).toBe(n);
     // (the folded ones in the group the Report lists: their one finding, not the first one's title)
     expect(none.report.verdict).toBe(`${n} of ${n} SMB connections failed at tree connect: ${n} bad share names.`);
+  }, 240_000);
+});
+
+/**
+ * A capture of replicas of the `phases`' fixtures, one phase after the other (each [fixture,
+ * replicas]), one connection at a time, the replicas' hosts those of `hosts` sets (gen.mjs:
+ * replicas `hosts` apart share both addresses).
+ */
+function inPhases(file: string, phases: [string, number][], hosts: number): void {
+  const ends: number[] = [];
+  for (const [, n] of phases) ends.push((ends[ends.length - 1] ?? 0) + n);
+  // gen.mjs reads every weight once for its total, then, at each pick, the first one's and on
+  // until the pick: the first getter counts the reads (the total's, then one per pick)
+  let reads = 0;
+  const phaseNow = () => { const p = Math.max(0, reads - 2); return ends.findIndex((e) => p < e); };
+  const mix = phases.map(([f], k) => ({
+    seed: loadSeed(join(__dirname, "../fixtures", f)),
+    get weight() { if (k === 0) reads++; return phaseNow() === k ? 1 : 0; },
+  }));
+  generate(file, { mix, replicas: ends[ends.length - 1], lanes: 1, hosts });
+}
+
+describe("folded error connections and the fallbacks", () => {
+  it("a connection whose id a folded connection with an error finding had gets no fallback, as without the fold", async () => {
+    // Port reuse: a client that connected from the same port to the same server twice. The first
+    // time its tree connect was refused (smb1-dos-bad-share: TREE_BAD_NETWORK_NAME, an error), and
+    // that connection folds (past the Report's budget of failed connections kept to the end, spent
+    // by the first phase, and past the findings of its ids the Report shows whole); the second time
+    // it negotiated and hung up (krb-required-ip: a fallback, AUTH_NOT_ATTEMPTED, kept to the end).
+    // The fallbacks speak only for a connection no error finding explains, by its id
+    // (precedence.ts explainedByError): the folded connection's error must still explain it.
+    // gen.mjs gives replica r of a fixture whose client port is p the port 1024 + (p - 1024 +
+    // 7919 r) mod 64000: a smb1-dos-bad-share replica (port 42214) and the krb-required-ip
+    // replica (port 59366) 1792 replicas later get the same port; 1792 host sets give them the
+    // same hosts too.
+    const file = join(dir, "port-reuse.pcap");
+    const lead = 1000 + 1, refused = 1900, later = 200;
+    inPhases(file, [["krb-required-ip.pcap", lead], ["smb1-dos-bad-share.pcap", refused], ["krb-required-ip.pcap", later]], 1792);
+    const { none, all } = await same(file);
+    // it happened: ids on two connections, one folded with its error, the other kept
+    const count = (ids: string[]) => { const n = new Map<string, number>(); for (const id of ids) n.set(id, (n.get(id) ?? 0) + 1); return n; };
+    const reused = [...count(none.report.connections.map((c) => c.id))].filter(([, n]) => n === 2).map(([id]) => id);
+    expect(reused.length).toBe(later);
+    const kept = count(all.kept);
+    expect(reused.filter((id) => kept.get(id) === 1).length).toBe(later);
+    const refusedTree = (id: string) => none.report.connections.some((c) => c.id === id && c.failedPhase === "tree_connect");
+    expect(reused.filter(refusedTree).length).toBe(later);
+    // …and neither Report gives the later connections a fallback
+    const fallbacks = none.report.findings.filter((f) => f.id === "AUTH_NOT_ATTEMPTED" || f.id === "CONNECTION_ABANDONED");
+    const named = new Set(fallbacks.flatMap((f) => [f.connection, ...(f.connections ?? [])]));
+    expect(reused.filter((id) => named.has(id))).toEqual([]);
+    // (the lead's own connections do get theirs: the fallback is live in this capture)
+    expect(fallbacks.length).toBeGreaterThan(0);
   }, 240_000);
 });
