@@ -10,6 +10,7 @@ import { analyzeCapture } from "../src/core/analyze";
 import { fileSource } from "../src/cli/nodeSource";
 import { nodeDecoder } from "../src/cli/wasmNode";
 import { replaceInPcap, utf16, utf8 } from "./support/craft";
+import { floodFlows, floodPcap } from "../bench/gen.mjs";
 
 const FIX = join(__dirname, "../fixtures");
 
@@ -72,6 +73,19 @@ describe("smbscope CLI", () => {
     expect(missing.code).toBe(2);
     expect(missing.err).toContain("no such file");
   });
+
+  it("prints the readable report of a SYN scan of 150,000 connections (crafted: each SYN to 445 answered by a reset)", async () => {
+    // (150,000 rows: more than a call takes arguments, which once crashed the table's widths)
+    const dir = mkdtempSync(join(tmpdir(), "smbscope-"));
+    const p = join(dir, "scan.pcap");
+    writeFileSync(p, floodPcap(floodFlows(150_000, { adversarial: false, port: 445 })));
+    const r = await run([p]);
+    rmSync(dir, { recursive: true, force: true });
+    expect(r.err).toBe("");
+    expect(r.code).toBe(1);
+    expect(r.lines[1]).toMatch(/^150,?000 of 150,?000 SMB connections failed at TCP connect/);
+    expect(r.lines.filter((l) => /\[[0-9a-f:]+\]:\d+ +\[[0-9a-f:]+\]:445 .* failed +tcp/.test(l))).toHaveLength(150_000);
+  }, 60_000);
 });
 
 describe("streamed JSON", () => {

@@ -176,7 +176,7 @@ async function readSecrets(passwordFiles: string[], keyArgs: string[], keytabFil
     // one password a line, as typed: only the line ending (and a UTF-8 byte order mark) is not part of it
     const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/).filter((l) => l !== "");
     if (lines.length === 0) { say(`smbscope: --password-file ${file}: the file holds no password (one per line)`); return null; }
-    secrets.passwords.push(...lines);
+    for (const l of lines) secrets.passwords.push(l); // (a long list: more than a call takes arguments)
   }
   for (const [i, arg] of keyArgs.entries()) {
     const k = parseSessionKey(arg);

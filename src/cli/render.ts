@@ -50,7 +50,9 @@ export function renderText(r: Report, color: boolean): string {
         x.shares.map((s) => `${s.path}${s.status && s.status !== "STATUS_SUCCESS" ? ` (${s.status})` : ""}`).join(", ") || "-",
       ].map(safe)); // escaped before the columns are measured
     }
-    const widths = rows[0].map((_, i) => Math.min(40, Math.max(...rows.map((r2) => r2[i].length))));
+    // (a loop, not Math.max(...): a scan's report has 200,000 rows, more than a call takes arguments)
+    const widths = rows[0].map(() => 0);
+    for (const row of rows) for (let i = 0; i < row.length; i++) widths[i] = Math.min(40, Math.max(widths[i], row[i].length));
     for (const [i, row] of rows.entries()) {
       const line = row.map((cell, k) => (k === row.length - 1 ? cell : cell.padEnd(widths[k]))).join("  ");
       if (i === 0) put(c("2", line));

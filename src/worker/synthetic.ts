@@ -15,7 +15,7 @@ export function replicateReport(r: Report, n: number): Report {
     if (!l) byConn.set(f.connection, (l = []));
     l.push(f);
   }
-  const span = Math.max(...r.connections.map((c) => c.lastFrame)) + 1;
+  const span = r.connections.reduce((m, c) => Math.max(m, c.lastFrame), 0) + 1;
   const connections: Connection[] = [];
   const findings: Finding[] = [...global];
   for (let i = 0; connections.length < n; i++) {

@@ -124,7 +124,7 @@ export function keytabEntries(files: { name: string; bytes: Uint8Array }[]): Key
     const k = parseKeytab(f.bytes, f.name);
     if (k.kind === "error") return { error: k.why };
     if (k.entries.length === 0) return { error: `${f.name}: a keytab without any key` };
-    out.push(...k.entries);
+    for (const e of k.entries) out.push(e);
   }
   return out;
 }
