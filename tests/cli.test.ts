@@ -10,6 +10,7 @@ import { analyzeCapture } from "../src/core/analyze";
 import { fileSource } from "../src/cli/nodeSource";
 import { nodeDecoder } from "../src/cli/wasmNode";
 import { replaceInPcap, utf16, utf8 } from "./support/craft";
+// @ts-expect-error: the bench's generator is plain JavaScript
 import { floodFlows, floodPcap } from "../bench/gen.mjs";
 
 const FIX = join(__dirname, "../fixtures");
