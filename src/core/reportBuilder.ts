@@ -17,6 +17,7 @@ import { verdictOf, ErrorCauses } from "./verdict";
 import { smbOverQuic } from "./quic/flow";
 import type { ConnectionSink } from "./connectionSink";
 import { ServerList } from "./serverList";
+import { foldedTitle } from "./groupListing";
 import { connectionRecord, SharedValues, LADDERS_OK, LADDERS_PROBLEM } from "./connectionRecord";
 
 export const GENERATOR = "smbscope 0.1.0";
@@ -66,7 +67,7 @@ function groupFindings(all: Finding[], heads: FoldedFindings | null): { findings
       const which = count.some((c, r) => r !== rank && c.has(id)) ? ` as ${SEVERITY_WORDS[f.severity]}` : "";
       g = {
         ...f,
-        title: `…and ${rest} more: ${f.title}`,
+        title: foldedTitle(rest, f.title),
         explanation: `The same finding (${id}${which}) applies to ${rest} more connections; this one is the first of them. ${f.explanation}`,
         connection: null,
         connections: [],
