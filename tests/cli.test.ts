@@ -12,6 +12,9 @@ import { nodeDecoder } from "../src/cli/wasmNode";
 import { replaceInPcap, utf16, utf8 } from "./support/craft";
 // @ts-expect-error: the bench's generator is plain JavaScript
 import { floodFlows, floodPcap } from "../bench/gen.mjs";
+import { writeManyFailures } from "./support/manyFailures";
+import { TEXT_LINES } from "../src/cli/render";
+import type { Report } from "../src/core/report";
 
 const FIX = join(__dirname, "../fixtures");
 
@@ -86,7 +89,97 @@ describe("smbscope CLI", () => {
     expect(r.code).toBe(1);
     expect(r.lines[1]).toMatch(/^150,?000 of 150,?000 SMB connections failed at TCP connect/);
     expect(r.lines.filter((l) => /\[[0-9a-f:]+\]:\d+ +\[[0-9a-f:]+\]:445 .* failed +tcp/.test(l))).toHaveLength(150_000);
+    // the findings: one card, with the count of them all, a few of its connections and how many more
+    const cards = r.lines.filter((l) => /^(ERROR|WARN |INFO ) /.test(l));
+    expect(cards).toHaveLength(1);
+    expect(cards[0]).toMatch(/\[TCP_REJECTED\]  150,000 times, on 150,000 connections$/);
+    const at = r.lines.indexOf("      also:");
+    expect(r.lines.slice(at + 1, at + 1 + TEXT_LINES).every((l) => /^ {8}stream \d+  \[[0-9a-f:]+\]:\d+ → \[[0-9a-f:]+\]:445  frames \d+, \d+  \(tcp\.stream eq \d+\)$/.test(l))).toBe(true);
+    expect(r.lines[at + 1 + TEXT_LINES]).toBe(`        …and ${(150_000 - 1 - TEXT_LINES).toLocaleString("en-US")} more connections`);
   }, 60_000);
+});
+
+// Findings at scale (issue 15): the readable report lists a finding group (severity and id, as
+// Wireshark's Expert Info groups) as one card, the group of the verdict's first cause first, with
+// the count of its findings and of its connections, its first finding whole and its other
+// occurrences a line each, up to TEXT_LINES of them. It once printed FINDINGS_PER_ID cards of the
+// same finding and an "…and N more" card, per id.
+describe("findings grouped in the readable report", () => {
+  const dir = mkdtempSync(join(tmpdir(), "smbscope-groups-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, "many-failures.pcap");
+  writeManyFailures(file);
+  const SEV = { error: "ERROR", warning: "WARN ", info: "INFO " } as const;
+
+  /** The cards: each header line, the lines up to the next card or the connections' table. */
+  function cards(text: string): { head: string; body: string[] }[] {
+    const out: { head: string; body: string[] }[] = [];
+    for (const l of text.slice(0, text.indexOf("\nConnections\n")).split("\n")) {
+      if (/^(ERROR|WARN |INFO ) /.test(l)) out.push({ head: l, body: [] });
+      else if (out.length && l) out[out.length - 1].body.push(l);
+    }
+    return out;
+  }
+
+  it("one card per severity and id, the verdict's cause first, with its counts, its first finding whole and its other connections a line each (replicated fixtures)", async () => {
+    const text = (await run([file])).out;
+    const r = JSON.parse((await run(["--json", file])).out) as Report;
+    const byStream = new Map(r.connections.map((c) => [c.stream, c]));
+    // what each group holds, from the records: the connections with the finding (GUEST_SESSION:
+    // an error where the guest logon was refused, the connection failed; a warning where it was taken)
+    const groups = new Map<string, Set<number>>();
+    for (const c of r.connections) {
+      for (const id of c.findings) {
+        const severity = id === "GUEST_SESSION" ? (c.outcome === "ok" ? "warning" : "error") : "error";
+        const key = `${SEV[severity]} ${id}`;
+        if (!groups.has(key)) groups.set(key, new Set());
+        groups.get(key)!.add(c.stream);
+      }
+    }
+    expect(groups.size).toBe(5);
+    const got = cards(text);
+    expect(got.map((c) => `${c.head.slice(0, 5)} ${/\[([A-Z0-9_]+)\]/.exec(c.head)![1]}`).sort()).toEqual([...groups.keys()].sort());
+    // first, the group of the verdict's first cause (not the first finding in frame order: a logon failure)
+    expect(r.headline!.causes[0].findingId).toBe("TREE_BAD_NETWORK_NAME");
+    expect(r.findings[0].id).toBe("LOGON_FAILURE");
+    expect(got[0].head).toContain("[TREE_BAD_NETWORK_NAME]");
+    expect(text).not.toMatch(/…and \d+ more: /); // no card of the Report's folded finding
+    for (const c of got) {
+      const key = `${c.head.slice(0, 5)} ${/\[([A-Z0-9_]+)\]/.exec(c.head)![1]}`, streams = groups.get(key)!, n = streams.size;
+      expect(n, key).toBeGreaterThan(TEXT_LINES + 50);
+      expect(c.head, key).toMatch(new RegExp(`  ${n.toLocaleString("en-US")} times, on ${n.toLocaleString("en-US")} connections$`));
+      // the first finding whole, once: its explanation, evidence, connection, what to do
+      expect(c.body.filter((l) => l.startsWith("      evidence: ")), key).toHaveLength(1);
+      expect(c.body.filter((l) => l === "      what to do:"), key).toHaveLength(1);
+      const own = /^ {6}connection: stream (\d+)  /.exec(c.body.find((l) => l.startsWith("      connection: "))!)!;
+      // then the others, a connection each (its stream, addresses, frames and filter), and how many more
+      const at = c.body.indexOf("      also:");
+      const lines = c.body.slice(at + 1);
+      expect(lines, key).toHaveLength(TEXT_LINES + 1);
+      const seen = new Set([Number(own[1])]);
+      for (const l of lines.slice(0, TEXT_LINES)) {
+        const m = /^ {8}stream (\d+)  (\S+) → (\S+)  frames [\d, ]+  \(tcp\.stream eq (\d+)\)/.exec(l);
+        expect(m, l).not.toBeNull();
+        const x = byStream.get(Number(m![1]))!;
+        expect([x.client, x.server, Number(m![4])], l).toEqual([m![2], m![3], x.stream]);
+        expect(streams.has(x.stream), l).toBe(true);
+        seen.add(x.stream);
+      }
+      expect(seen.size, key).toBe(TEXT_LINES + 1);
+      expect(lines[TEXT_LINES], key).toBe(`        …and ${(n - 1 - TEXT_LINES).toLocaleString("en-US")} more connections`);
+    }
+  }, 120_000);
+
+  it("a group of two findings on one connection (anon-smb3-tree-denied.pcap: IPC$ and public refused)", async () => {
+    const text = (await run([join(FIX, "anon-smb3-tree-denied.pcap")])).out;
+    const denied = cards(text).filter((c) => c.head.includes("[TREE_ACCESS_DENIED_ANONYMOUS]"));
+    expect(denied).toHaveLength(1);
+    expect(denied[0].head).toMatch(/Anonymous access to share "IPC\$" refused by 10\.99\.1\.1  \[TREE_ACCESS_DENIED_ANONYMOUS\]  2 times, on 1 connection$/);
+    const at = denied[0].body.indexOf("      also:");
+    expect(denied[0].body.slice(at + 1)).toEqual(['        stream 0  10.99.1.2:53024 → 10.99.1.1:445  frames 16, 17  (tcp.stream eq 0)  — Anonymous access to share "public" refused by 10.99.1.1']);
+    // a finding alone keeps its card as it was: no count
+    expect(cards(text).find((c) => c.head.includes("[GUEST_SESSION]"))!.head).toBe("WARN  Anonymous (null) session  [GUEST_SESSION]");
+  });
 });
 
 describe("streamed JSON", () => {
@@ -235,6 +328,27 @@ describe("capture strings cannot drive the terminal (crafted captures)", () => {
       expect(text).toContain("\x1b[1;31mERROR\x1b[0m");
       const own = text.replace(/\x1b\[(0|1|2|31|33|36|1;31|1;33)m/g, "");
       noRawControls(Buffer.from(own));
+    }
+  });
+
+  it("a group's other occurrences, a line each, show their titles escaped too", async () => {
+    const d = await nodeDecoder();
+    const src = await fileSource(files.share);
+    const r = await analyzeCapture(d, src);
+    await src.close();
+    // (the same finding on a few more connections, each share named as a hostile capture would)
+    const f = r.findings.find((x) => x.id === "TREE_BAD_NETWORK_NAME")!;
+    const names = [OSC_TITLE, HIDE, `a\nb`, hostile.domain, hostile.host];
+    names.forEach((n, i) => {
+      const c = { ...r.connections[0], id: `c${i}`, stream: 10 + i, client: `10.99.1.${10 + i}:4000` };
+      r.connections.push(c);
+      r.findings.push({ ...f, title: `Share "${n}" does not exist`, connection: c.id, frames: [22 + i] });
+    });
+    for (const color of [false, true]) {
+      const text = renderText(r, color);
+      noRawControls(Buffer.from(color ? text.replace(/\x1b\[(0|1|2|31|33|36|1;31|1;33)m/g, "") : text));
+      expect(text).toContain('        stream 10  10.99.1.10:4000 → 10.99.1.1:445  frame 22  (tcp.stream eq 10)  — Share "\\x1b]0;X\\x07" does not exist');
+      expect(text).toContain('(tcp.stream eq 12)  — Share "a\\nb" does not exist');
     }
   });
 

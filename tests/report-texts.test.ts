@@ -1,13 +1,19 @@
 // No placeholder reaches a text of the Report (issue 14, item 7): every title, explanation,
 // remediation step and the verdict of every fixture, every corpus capture and a few rewritten
 // captures (a capture that starts after a request, a request the capture missed) is read for
-// "frame 0", "frame ?", "undefined", "null", "NaN" and unfilled <...> placeholders.
+// "frame 0", "frame ?", "undefined", "null", "NaN" and unfilled <...> placeholders; and the
+// readable reports made of them (the CLI's text, the Markdown export), which list the findings
+// grouped by severity and id (core/groupListing.ts): one card each, no placeholder.
 import { describe, it, expect } from "vitest";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { reportOf } from "./support/report";
 import { rewrite, setSmb2Status } from "./support/rewrite";
 import type { Report } from "../src/core/report";
+import { renderText } from "../src/cli/render";
+import { reportToMarkdown } from "../src/ui/markdown";
+import { writeManyFailures } from "./support/manyFailures";
 
 const FIX = join(__dirname, "../fixtures");
 const CORPUS = join(__dirname, "../../shared/corpus");
@@ -48,14 +54,42 @@ function problems(r: Report): string[] {
   return out;
 }
 
+/** The readable reports: a card (CLI) and a section (Markdown) per severity and id, none for a finding the Report folded, and no placeholder. */
+function readableProblems(r: Report): string[] {
+  const out: string[] = [];
+  const groups = new Set(r.findings.map((f) => `${f.severity} ${f.id}`)).size;
+  const text = renderText(r, false), md = reportToMarkdown(r);
+  const cards = text.split("\n").filter((l) => /^(ERROR|WARN |INFO ) .*  \[[A-Z0-9_]+\]/.test(l));
+  const sections = md.split("\n").filter((l) => /^### (ERROR|WARNING|INFO): /.test(l));
+  if (cards.length !== groups) out.push(`text: ${cards.length} cards for ${groups} groups`);
+  if (sections.length !== groups) out.push(`markdown: ${sections.length} sections for ${groups} groups`);
+  for (const [where, t] of [["text", text], ["markdown", md]]) {
+    for (const m of t.matchAll(/\bundefined\b|\bNaN\b|\[object \w+\]|…and \d+ more: /g)) out.push(`${where}: "${m[0]}" in "${t.slice(Math.max(0, m.index! - 40), m.index! + 40)}"`);
+  }
+  return out;
+}
+
 const STATUS_NETWORK_SESSION_EXPIRED = 0xc000035c;
 
 describe("no placeholder in the Report's texts", () => {
   for (const path of [...fixtures, ...corpus]) {
     it(path.replace(/.*\/(fixtures|corpus)\//, "$1/"), async () => {
-      expect(problems(await reportOf(path))).toEqual([]);
+      const r = await reportOf(path);
+      expect(problems(r)).toEqual([]);
+      expect(readableProblems(r)).toEqual([]);
     });
   }
+
+  it("a capture of 1,500 connections, most of them failing, whose Report folds its findings past FINDINGS_PER_ID (replicated fixtures)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "smbscope-texts-"));
+    try {
+      writeManyFailures(join(dir, "many-failures.pcap"));
+      const r = await reportOf(join(dir, "many-failures.pcap"));
+      expect(r.findings.filter((f) => f.connection === null && f.connections).length).toBe(5);
+      expect(problems(r)).toEqual([]);
+      expect(readableProblems(r)).toEqual([]);
+    } finally { rmSync(dir, { recursive: true, force: true }); }
+  }, 120_000);
 
   it("a capture that starts after the SESSION_SETUP requests (rewritten from wrong-password.pcap)", async () => {
     // frame 13 is the STATUS_LOGON_FAILURE response; its requests (10, 12) are left out

@@ -7,7 +7,8 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { reportToMarkdown, mdEscape, mdCode } from "../src/ui/markdown";
+import { reportToMarkdown, mdEscape, mdCode, MARKDOWN_LINES } from "../src/ui/markdown";
+import { writeManyFailures } from "./support/manyFailures";
 import { reportTone, TONE_LABELS } from "../src/ui/model";
 import type { Report } from "../src/core/report";
 import { sampleReport } from "./ui-sample-report";
@@ -135,4 +136,59 @@ describe("Markdown export", () => {
     expect(text(html)).toContain("The share \\\\srv\\a|b|c does not exist");
     expect(text(html)).toContain("<script>alert(1)</script>");
   });
+});
+
+// Findings at scale (issue 15): one entry per finding group (severity and id), the verdict's cause
+// first, with its counts, its first finding whole and its other occurrences a list item each, up
+// to MARKDOWN_LINES of them. The export once had FINDINGS_PER_ID sections of the same finding and
+// an "…and N more" one, per id.
+describe("Markdown export: findings grouped", () => {
+  it("one section per severity and id, its counts, its other connections listed up to the cap (replicated fixtures)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "smbscope-md-"));
+    let r: Report;
+    try {
+      writeManyFailures(join(dir, "many-failures.pcap"));
+      r = await reportOf(join(dir, "many-failures.pcap"));
+    } finally { rmSync(dir, { recursive: true, force: true }); }
+    const md = reportToMarkdown(r);
+    // the groups, from the records (GUEST_SESSION: refused on the failed connections, taken on the others)
+    const groups = new Map<string, Set<number>>();
+    for (const c of r.connections) {
+      for (const id of c.findings) {
+        const key = `${id === "GUEST_SESSION" && c.outcome === "ok" ? "WARNING" : "ERROR"} ${id}`;
+        if (!groups.has(key)) groups.set(key, new Set());
+        groups.get(key)!.add(c.stream);
+      }
+    }
+    const all = [...groups.values()].reduce((n, g) => n + g.size, 0);
+    expect(md).toContain(`## Findings (${groups.size}; ${all.toLocaleString("en-US")} in all)\n`);
+    const findings = md.slice(md.indexOf("## Findings"), md.indexOf("## Connections"));
+    const sections = findings.split(/^(?=### )/m).slice(1);
+    expect(sections.map((x) => { const m = /^### (\w+): .* \(`(\w+)`\)/.exec(x)!; return `${m[1]} ${m[2]}`; }).sort()).toEqual([...groups.keys()].sort());
+    expect(sections[0]).toMatch(/^### ERROR: .*\(`TREE_BAD_NETWORK_NAME`\)/); // the verdict's cause, not the first in frame order
+    expect(r.findings[0].id).toBe("LOGON_FAILURE");
+    expect(findings).not.toMatch(/…and \d+ more: /);
+    const byStream = new Map(r.connections.map((c) => [c.stream, c]));
+    for (const x of sections) {
+      const m = /^### (\w+): .* \(`(\w+)`\) — ([\d,]+) times, on ([\d,]+) connections\n/.exec(x)!;
+      const streams = groups.get(`${m[1]} ${m[2]}`)!, n = streams.size.toLocaleString("en-US");
+      expect([m[3], m[4]]).toEqual([n, n]);
+      expect(x.match(/^What to do:$/gm), m[2]).toHaveLength(1);
+      const items = x.slice(x.indexOf("\nAlso:\n")).split("\n").filter((l) => l.startsWith("- "));
+      expect(items, m[2]).toHaveLength(MARKDOWN_LINES + 1);
+      for (const l of items.slice(0, MARKDOWN_LINES)) {
+        const s = /^- stream (\d+): (\S+) → (\S+)(, frames [\d, ]+)? \(`tcp\.stream eq (\d+)`\)/.exec(l)!;
+        expect(s, l).not.toBeNull();
+        const c = byStream.get(Number(s[1]))!;
+        expect([s[2], s[3], Number(s[5])], l).toEqual([c.client, c.server, c.stream]);
+        expect(streams.has(c.stream), l).toBe(true);
+      }
+      expect(items[MARKDOWN_LINES], m[2]).toBe(`- …and ${(streams.size - 1 - MARKDOWN_LINES).toLocaleString("en-US")} more connections`);
+    }
+    if (haveCmark) {
+      // a list GitHub renders as one: the cap's items and the "more"
+      const html = render(sections[0]).split("<p>Also:</p>")[1];
+      expect(html.match(/<li>/g) ?? []).toHaveLength(MARKDOWN_LINES + 1);
+    }
+  }, 120_000);
 });

@@ -4,8 +4,13 @@
 // Findings and tables embed the capture's own names, so every piece of text is passed through
 // terminalSafe (terminalText.ts) here, before the colour codes wrap it: those codes are then the
 // only escape sequences in the output.
-import type { Report } from "../core/report";
+import type { Connection, Finding, Report } from "../core/report";
+import { groupListings, lineFrames, type GroupLine, type GroupListing } from "../core/groupListing";
+import { displayFilter } from "../core/filters";
 import { terminalSafe as safe } from "./terminalText";
+
+/** A finding group lists this many of its occurrences after its first, then says how many more (--json has them). */
+export const TEXT_LINES = 10;
 
 /** A piece of a line in one SGR style (only when colour is on) */
 interface Styled { style: string; text: string }
@@ -25,18 +30,33 @@ export function renderText(r: Report, color: boolean): string {
   put(c("1", r.verdict)); // for an unusable file, the verdict is its error
   if (cap.error && !unusable) put(c("31", `  ${cap.error}`));
   for (const w of cap.warnings.slice(0, 10)) put(c("33", `  warning: ${w}`));
-  for (const f of r.findings) {
+  // one card per finding group (core/groupListing.ts: severity and id, the verdict's cause first),
+  // its first finding whole, its other occurrences a line each
+  const groups = groupListings(r, TEXT_LINES);
+  const conn = connectionsNamed(r, groups);
+  for (const g of groups) {
+    const f = g.first, many = g.findings > 1 || g.connections > 1;
     put("");
-    put(sev[f.severity], " ", c("1", f.title), `  [${f.id}]`);
+    put(sev[f.severity], " ", c("1", f.title), `  [${f.id}]`, ...(many ? [c("1", `  ${timesText(g)}`)] : []));
     // the explanation's own line breaks start list items ("\n- "); any other line feed came
     // from a name in the capture and is shown escaped, so no name can start a line of its own
     for (const line of f.explanation.split(/\n(?=- )/)) for (const l of wrap(safe(line), 100, "      ")) put(l);
     if (f.frames.length) put(`      evidence: frame${f.frames.length > 1 ? "s" : ""} ${f.frames.join(", ")}${f.filter ? `   (Wireshark filter: ${f.filter})` : ""}`);
+    // (in a group, which connection the text above is about: the lines below name the others)
+    const own = many && f.connection ? conn.get(f.connection) : undefined;
+    const ownFilter = own ? displayFilter({ stream: own.stream }) : "";
+    if (own) put(`      connection: ${connectionText(own, f.connection!)}${ownFilter && ownFilter !== f.filter ? `   (Wireshark filter: ${ownFilter})` : ""}`);
     if (f.severity !== "info" || f.remediation.length > 1) {
       put("      what to do:");
       for (const step of f.remediation) for (const l of wrap(safe(`- ${step}`), 100, "        ", "      ")) put(l);
     }
     if (f.references?.length) put(c("2", `      see: ${f.references.join("; ")}`));
+    if (g.lines.length) {
+      put("      also:");
+      for (const l of g.lines) put(`        ${lineText(l, f, conn)}`);
+    }
+    if (g.moreConnections) put(`        …and ${count(g.moreConnections)} more connection${g.moreConnections === 1 ? "" : "s"}`);
+    else if (g.moreFindings) put(`        …and ${count(g.moreFindings)} more`);
   }
   if (r.connections.length) {
     put("");
@@ -91,6 +111,48 @@ export function renderText(r: Report, color: boolean): string {
     if (r.kerberos.length > 40) put(`  … ${r.kerberos.length - 40} more`);
   }
   return out.join("\n");
+}
+
+const COUNT = new Intl.NumberFormat("en-US");
+const count = (n: number) => COUNT.format(n);
+
+/** "200,000 times, on 200,000 connections" */
+function timesText(g: GroupListing): string {
+  const times = g.findings === 1 ? "once" : `${count(g.findings)} times`;
+  return g.connections ? `${times}, on ${count(g.connections)} connection${g.connections === 1 ? "" : "s"}` : times;
+}
+
+type Named = Pick<Connection, "stream" | "client" | "server">;
+
+/** The connections the groups' cards name (their first findings' and lines'), from one walk of the records. */
+function connectionsNamed(r: Report, groups: readonly GroupListing[]): Map<string, Named> {
+  const ids = new Set<string>();
+  for (const g of groups) {
+    if (g.first.connection) ids.add(g.first.connection);
+    for (const l of g.lines) if (l.connection) ids.add(l.connection);
+  }
+  const out = new Map<string, Named>();
+  if (ids.size) for (const x of r.connections) if (ids.has(x.id) && !out.has(x.id)) out.set(x.id, x);
+  return out;
+}
+
+/** "stream 3  10.0.0.5:49712 → 10.0.0.1:445" (the id itself for a connection without a record) */
+function connectionText(x: Named | undefined, id: string): string {
+  return x ? `stream ${x.stream}  ${x.client} → ${x.server}` : id;
+}
+
+/** One occurrence on a line: its connection (or how many it names), its frames, the Wireshark filter to see it, its title where it differs from the first's. */
+function lineText(l: GroupLine, first: Finding, conn: Map<string, Named>): string {
+  const f = l.finding, x = l.connection ? conn.get(l.connection) : undefined;
+  const parts: string[] = [];
+  if (l.connection) parts.push(connectionText(x, l.connection));
+  else if (f?.connections?.length) parts.push(`on ${count(f.connections.length)} connections`);
+  if (f?.frames.length) parts.push(lineFrames(f.frames));
+  // (the stream opens the occurrence; without one, the finding's own filter or its frames)
+  const filter = x ? displayFilter({ stream: x.stream }) : f ? f.filter ?? displayFilter({ frames: f.frames }) : "";
+  if (filter) parts.push(`(${filter})`);
+  if (f && f.title !== first.title) parts.push(`— ${f.title}`);
+  return parts.join("  ");
 }
 
 /** Lines of at most `width` characters (unless one word is longer), split at spaces. */

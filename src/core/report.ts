@@ -142,7 +142,7 @@ export interface Finding {
   filter?: string;
   /** Added: references (article, MS-SMB2 sections) */
   references?: string[];
-  /** Added: when many connections share this finding, the others (connection is then null) */
+  /** Added: when many connections share this finding (its id and its severity), the others (connection is then null) */
   connections?: string[];
 }
 

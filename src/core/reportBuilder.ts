@@ -17,6 +17,7 @@ import { verdictOf, ErrorCauses } from "./verdict";
 import { smbOverQuic } from "./quic/flow";
 import type { ConnectionSink } from "./connectionSink";
 import { ServerList } from "./serverList";
+import { foldedTitle } from "./groupListing";
 import { connectionRecord, SharedValues, LADDERS_OK, LADDERS_PROBLEM } from "./connectionRecord";
 
 export const GENERATOR = "smbscope 0.1.0";
@@ -24,10 +25,16 @@ export const GENERATOR = "smbscope 0.1.0";
 /** A group of findings lists at most this many of its connections (groupFindings). */
 export const GROUP_CONNECTIONS = 1000;
 
+/** A group's severity in its text (groupFindings), where its id has a group of another severity too. */
+const SEVERITY_WORDS: Record<Finding["severity"], string> = { error: "an error", warning: "a warning", info: "information" };
+
 /**
- * Past FINDINGS_PER_ID findings with the same id (a capture of thousands of failing connections),
- * the rest are folded into one finding that lists the other connections, so that the Report stays
- * readable. Each connection still lists the finding id. `all`: the findings in Report order;
+ * Past FINDINGS_PER_ID findings with the same id and severity (a capture of thousands of failing
+ * connections), the rest are folded into one finding that lists the other connections, so that
+ * the Report stays readable: a group per severity and id, as Wireshark's Expert Info groups
+ * (GUEST_SESSION is an error where the client refused the guest logon, a warning where it took
+ * it: two groups, each with its own count and only its own connections and frames). Each
+ * connection still lists the finding id. `all`: the findings in Report order;
  * `heads`: those of the connections folded with findings (model/foldedHeads.ts), merged into
  * `all` in Report order as diagnose/order.ts sorted them when they were objects in ctx.findings
  * ahead of the end's own (a stable sort: of equals, a head first). A head is an object here only
@@ -36,33 +43,37 @@ export const GROUP_CONNECTIONS = 1000;
  * list, each connection's error finding (for the verdict).
  */
 function groupFindings(all: Finding[], heads: FoldedFindings | null): { findings: Finding[]; causes?: ErrorCauses } {
-  const count = new Map<string, number>();
-  for (const f of all) count.set(f.id, (count.get(f.id) ?? 0) + 1);
+  // per severity (SEVERITY_RANK) and id: a Map per severity, no key string per finding
+  type PerSeverity<T> = [Map<string, T>, Map<string, T>, Map<string, T>];
+  const per = <T>(): PerSeverity<T> => [new Map(), new Map(), new Map()];
   const nh = heads?.headCount ?? 0;
-  if (nh) for (const [id, n] of heads!.idCounts()) count.set(id, (count.get(id) ?? 0) + n);
+  const count: PerSeverity<number> = nh ? heads!.idCounts() : per();
+  for (const f of all) { const c = count[SEVERITY_RANK[f.severity]]; c.set(f.id, (c.get(f.id) ?? 0) + 1); }
   const out: Finding[] = [];
-  const folded = new Map<string, Finding & { connections: string[] }>();
-  const seen = new Map<string, number>();
+  const folded = per<Finding & { connections: string[] }>();
+  const seen = per<number>();
   let capped = false;
   const order = nh ? heads!.headsInOrder() : null, connOf = nh ? heads!.headConnections() : null;
   const one = (f: Finding | null, h: number) => {
-    const id = f ? f.id : heads!.headId(h);
-    const n = (seen.get(id) ?? 0) + 1;
-    seen.set(id, n);
-    if (count.get(id)! <= FINDINGS_PER_ID + 1 || n <= FINDINGS_PER_ID) { out.push(f ?? heads!.head(h, heads!.idOf(connOf![h]))); return; }
-    let g = folded.get(id);
+    const id = f ? f.id : heads!.headId(h), rank = f ? SEVERITY_RANK[f.severity] : heads!.rank(h);
+    const n = (seen[rank].get(id) ?? 0) + 1, total = count[rank].get(id)!;
+    seen[rank].set(id, n);
+    if (total <= FINDINGS_PER_ID + 1 || n <= FINDINGS_PER_ID) { out.push(f ?? heads!.head(h, heads!.idOf(connOf![h]))); return; }
+    let g = folded[rank].get(id);
     if (!g) {
       f ??= heads!.head(h, heads!.idOf(connOf![h]));
-      const rest = count.get(id)! - FINDINGS_PER_ID;
+      const rest = total - FINDINGS_PER_ID;
+      // which severity, where the id has findings of another one too (its other group)
+      const which = count.some((c, r) => r !== rank && c.has(id)) ? ` as ${SEVERITY_WORDS[f.severity]}` : "";
       g = {
         ...f,
-        title: `…and ${rest} more: ${f.title}`,
-        explanation: `The same finding (${id}) applies to ${rest} more connections; this one is the first of them. ${f.explanation}`,
+        title: foldedTitle(rest, f.title),
+        explanation: `The same finding (${id}${which}) applies to ${rest} more connections; this one is the first of them. ${f.explanation}`,
         connection: null,
         connections: [],
         frames: [],
       };
-      folded.set(id, g);
+      folded[rank].set(id, g);
       out.push(g);
     }
     if (f) {

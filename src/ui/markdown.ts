@@ -1,8 +1,9 @@
 // The report as Markdown (for a ticket or an e-mail). Every string that comes from the capture is
 // escaped, so a share name or user name cannot inject markup or break a table.
-import type { Connection, KerberosRecord, Report } from "../core/report";
-import { formatBytes, formatDuration, spanMs, splitCode, OUTCOME_LABELS, PHASE_LABELS } from "./format";
-import { sortFindings, sortConnections, authText, connectionsShown, failedText, findingFilters, kerberosMark, noFindingsText, noSmbText, principalOf, reportTone, TONE_LABELS, type Tone } from "./model";
+import type { Connection, Finding, KerberosRecord, Report } from "../core/report";
+import { groupListings, lineFrames, type GroupLine, type GroupListing } from "../core/groupListing";
+import { formatBytes, formatCount, formatDuration, spanMs, splitCode, OUTCOME_LABELS, PHASE_LABELS } from "./format";
+import { sortConnections, authText, connectionsShown, failedText, findingFilters, kerberosMark, noFindingsText, noSmbText, principalOf, reportTone, TONE_LABELS, type Tone } from "./model";
 import { displayFilter } from "../core/filters";
 
 // What capture text could turn into in rendered Markdown (CommonMark + GitHub's extensions) and
@@ -93,6 +94,32 @@ export function reportSource(r: Report): MarkdownSource {
   };
 }
 
+/** A finding group lists this many of its occurrences after its first, then says how many more. */
+export const MARKDOWN_LINES = 20;
+
+/** "200,000 times, on 200,000 connections" */
+function timesText(g: GroupListing): string {
+  const times = g.findings === 1 ? "once" : `${formatCount(g.findings)} times`;
+  return g.connections ? `${times}, on ${formatCount(g.connections)} connection${g.connections === 1 ? "" : "s"}` : times;
+}
+
+/** One occurrence on a line: its connection (or how many it names), its frames, the Wireshark filter to see it, its title where it differs from the first's. */
+function lineMarkdown(l: GroupLine, first: Finding, src: MarkdownSource, once: (t: string, f: (t: string) => string) => string): string {
+  const f = l.finding, x = l.connection ? src.connection(l.connection) : undefined;
+  const parts: string[] = [];
+  if (x) parts.push(`stream ${x.stream}: ${mdEscape(x.client, false)} → ${mdEscape(x.server, false)}`);
+  else if (l.connection) parts.push(mdEscape(l.connection, false));
+  else if (f?.connections?.length) parts.push(`on ${formatCount(f.connections.length)} connections`);
+  if (f?.frames.length) parts.push(lineFrames(f.frames));
+  // (the stream opens the occurrence; without one, the finding's own filter or its frames)
+  const fl = f ? findingFilters(f, x) : null;
+  const filter = x ? displayFilter({ stream: x.stream }) : fl ? fl.extra || fl.frames : "";
+  let text = parts.join(", ");
+  if (filter) text += ` (${mdCode(filter)})`;
+  if (f && f.title !== first.title) text += ` — ${once(f.title, (t) => mdEscape(t, false))}`;
+  return text;
+}
+
 /** Blob parts are joined from lines up to about this many characters. */
 const PART_CHARS = 1 << 20;
 
@@ -120,9 +147,12 @@ export function* markdownParts(src: MarkdownSource): Generator<string> {
   if (noSmb) L.push(`- SMB: ${mdEscape(noSmb.text)}${noSmb.ports.length ? ` ${mdEscape(noSmb.ports.join(", "))}. ${mdEscape(noSmb.hint)}` : ""}`);
   L.push("");
 
-  const findings = sortFindings(r.findings);
-  L.push(`## Findings (${findings.length})`, "");
-  if (!findings.length) L.push(src.noFindings, "");
+  // one entry per finding group (core/groupListing.ts: severity and id, the verdict's cause first),
+  // its first finding whole, its other occurrences a line each
+  const groups = groupListings(r, MARKDOWN_LINES);
+  const all = groups.reduce((n, g) => n + g.findings, 0);
+  L.push(`## Findings (${groups.length}${all !== groups.length ? `; ${formatCount(all)} in all` : ""})`, "");
+  if (!groups.length) L.push(src.noFindings, "");
   // the texts findings of one kind share (a title, an explanation, what to do: 83,000 findings of
   // 36 kinds), escaped once each; bounded, as the texts that name a connection are all distinct
   const escaped = new Map<(t: string) => string, Map<string, string>>();
@@ -133,8 +163,9 @@ export function* markdownParts(src: MarkdownSource): Generator<string> {
     if (e === undefined) { if (m.size >= 4096) m.clear(); m.set(t, (e = f(t))); }
     return e;
   };
-  for (const f of findings) {
-    L.push(`### ${f.severity.toUpperCase()}: ${once(f.title, mdEscape)} (${mdCode(f.id)})`, "");
+  for (const g of groups) {
+    const f = g.first, many = g.findings > 1 || g.connections > 1;
+    L.push(`### ${f.severity.toUpperCase()}: ${once(f.title, mdEscape)} (${mdCode(f.id)})${many ? ` — ${timesText(g)}` : ""}`, "");
     L.push(once(f.explanation, mdEscape), "");
     if (f.remediation.length) {
       L.push("What to do:", "");
@@ -148,6 +179,13 @@ export function* markdownParts(src: MarkdownSource): Generator<string> {
     if (conn) L.push(`Connection: ${mdEscape(conn.client)} → ${mdEscape(conn.server)}${fl.stream ? ` (${mdCode(fl.stream)})` : ""}`);
     if (f.references?.length) L.push(`References: ${f.references.map((x) => mdEscape(x)).join("; ")}`);
     if (f.frames.length || conn || f.filter || f.references?.length) L.push("");
+    if (g.lines.length) {
+      L.push("Also:", "");
+      for (const l of g.lines) L.push(`- ${lineMarkdown(l, f, src, once)}`);
+      if (g.moreConnections) L.push(`- …and ${formatCount(g.moreConnections)} more connection${g.moreConnections === 1 ? "" : "s"}`);
+      else if (g.moreFindings) L.push(`- …and ${formatCount(g.moreFindings)} more`);
+      L.push("");
+    }
     if (buf.length >= PART_CHARS) { yield buf; buf = ""; }
   }
 

@@ -82,8 +82,9 @@ export interface DiagnoseContext {
   findings: Finding[];
   /** the view of each connection model (rules look connections up by model) */
   viewOf: Map<ConnModel, ConnView>;
-  /** per finding id, the findings kept whole (see add) */
-  whole: Map<string, Kept>;
+  /** per severity (SEVERITY_RANK) and finding id, the findings kept whole (see add): the Report
+   *  groups by both (reportBuilder.ts groupFindings) */
+  whole: [Map<string, Kept>, Map<string, Kept>, Map<string, Kept>];
   /** ids of the connections an error finding names so far (hasErrorFinding; kept by add) */
   errorOn: Set<string>;
   /** lookups by host, built on first use (connsToServer, okBetween): rules that look for other
@@ -127,21 +128,22 @@ export const smbConnections = (ctx: DiagnoseContext) => ctx.conns.length + ctx.f
 type HostIndex = Map<string, ConnView | ConnView[]>;
 
 /**
- * The Report shows the first FINDINGS_PER_ID findings of an id one by one and folds the others
- * into the next one (reportBuilder.ts, groupFindings).
+ * The Report shows the first FINDINGS_PER_ID findings of an id and severity one by one and folds
+ * the others into the next one (reportBuilder.ts, groupFindings).
  */
 export const FINDINGS_PER_ID = 20;
 /** Report order of findings: errors first, then by their first frame (then as added). */
 export const SEVERITY_RANK = { error: 0, warning: 1, info: 2 } as const;
 
-interface Place { at: number; rank: number; frame: number }
-/** The places kept whole of one id, and which of them comes last in Report order. */
+/** (of one severity: Report order among them is by first frame, then as added) */
+interface Place { at: number; frame: number }
+/** The places kept whole of one id and severity, and which of them comes last in Report order. */
 interface Kept { places: Place[]; last: number }
-const after = (a: Place, b: Place) => (a.rank - b.rank || a.frame - b.frame || a.at - b.at) > 0;
+const after = (a: Place, b: Place) => (a.frame - b.frame || a.at - b.at) > 0;
 
 /** `folded`: the folded connections, in Report order (FoldedRows.sort). */
 export function makeContext(model: CaptureModel, conns: ConnView[], exchanges: KrbExchange[], folded: FoldedRows = NO_ROWS): DiagnoseContext {
-  return { model, conns, exchanges, findings: [], viewOf: new Map(conns.map((c) => [c.m, c])), whole: new Map(), errorOn: new Set(), folded, headsOnly: false, index: undefined, withFact: undefined, foldedIndex: undefined };
+  return { model, conns, exchanges, findings: [], viewOf: new Map(conns.map((c) => [c.m, c])), whole: [new Map(), new Map(), new Map()], errorOn: new Set(), folded, headsOnly: false, index: undefined, withFact: undefined, foldedIndex: undefined };
 }
 
 /**
@@ -160,7 +162,7 @@ export function resetContext(ctx: DiagnoseContext, model: CaptureModel, view: Co
   ctx.viewOf.set(view.m, view);
   ctx.exchanges = exchanges;
   ctx.findings = []; // (the caller keeps the last one's)
-  if (ctx.whole.size !== 0) ctx.whole.clear();
+  for (const w of ctx.whole) if (w.size !== 0) w.clear();
   if (ctx.errorOn.size !== 0) ctx.errorOn.clear();
   ctx.folded = NO_ROWS;
   ctx.headsOnly = false;
@@ -324,7 +326,8 @@ export type FindingHead = Pick<Finding, "id" | "severity" | "connection" | "fram
 export type FindingTexts = Pick<Finding, "title" | "explanation" | "remediation" | "filter" | "references">;
 
 /**
- * Adds a finding (and its id to the connection's list). Of each id, only the findings that can
+ * Adds a finding (and its id to the connection's list). Of each id and severity (the Report groups
+ * by both: a GUEST_SESSION refused is an error, one taken a warning), only the findings that can
  * appear whole in the Report (its first FINDINGS_PER_ID + 1 in Report order) keep their text;
  * the others keep what folding needs (connection, frames): a capture with 50,000 failing
  * connections otherwise held 50,000 explanations (~70 MB) until the Report folded them.
@@ -343,17 +346,19 @@ export function add(ctx: DiagnoseContext, f: Finding | FindingHead, conn?: ConnV
   // (a first id as an array of one: push would give the empty list room for 17)
   if (conn) { if (conn.findings.length === 0) conn.findings = [f.id]; else if (!conn.findings.includes(f.id)) conn.findings.push(f.id); }
   if (ctx.headsOnly) { ctx.findings.push(bare(f)); return; }
-  let kept = ctx.whole.get(f.id);
-  if (!kept) ctx.whole.set(f.id, (kept = { places: [], last: 0 }));
-  const rank = SEVERITY_RANK[f.severity], frame = f.frames[0] ?? 0;
+  const frame = f.frames[0] ?? 0;
+  // (a Map per severity: no key string made per finding)
+  const of = ctx.whole[SEVERITY_RANK[f.severity]];
+  let kept = of.get(f.id);
+  if (!kept) of.set(f.id, (kept = { places: [], last: 0 }));
   const places = kept.places;
   let whole = true;
   if (places.length <= FINDINGS_PER_ID) {
-    const me: Place = { at, rank, frame };
+    const me: Place = { at, frame };
     places.push(me);
     if (places.length > 1 && after(me, places[kept.last])) kept.last = places.length - 1;
-  } else if ((places[kept.last].rank - rank || places[kept.last].frame - frame || places[kept.last].at - at) > 0) { // after(last, me)
-    const me: Place = { at, rank, frame };
+  } else if ((places[kept.last].frame - frame || places[kept.last].at - at) > 0) { // after(last, me)
+    const me: Place = { at, frame };
     // me takes the place of the last one; which is last now (findings mostly come in frame order: rarely)
     strip(ctx, places[kept.last].at);
     places[kept.last] = me;

@@ -33,13 +33,15 @@
 //    authenticated with Kerberos: a file server's, whose capture never sees the KDC) is healthy
 //    to the Report's ladders and takes its ladder as model/fold.ts's do (`healthy`);
 // 4. none of its findings can be shown whole (context.ts add keeps the texts of the first
-//    FINDINGS_PER_ID + 1 of an id in Report order; reportBuilder.ts groupFindings makes the group
-//    from the last of those): of each of its ids, that many findings of connections diagnosed
-//    alone and kept to the end come strictly before it (severity, then first frame). Their texts,
-//    which may read other connections (the server's names), are made at the end.
+//    FINDINGS_PER_ID + 1 of an id and severity in Report order; reportBuilder.ts groupFindings
+//    makes the group of that severity from the last of those): of each of its findings' id and
+//    severity, that many findings of connections diagnosed alone and kept to the end come
+//    strictly before it (by first frame). Their texts, which may read other connections (the
+//    server's names), are made at the end.
 // Otherwise the connection is kept to the end, as without this fold, and its findings' places
 // count for (4). What is kept then: LADDERS_PROBLEM failed connections, and about
-// FINDINGS_PER_ID + 1 per finding id (more only where findings come out of frame order).
+// FINDINGS_PER_ID + 1 per finding id and severity (more only where findings come out of frame
+// order).
 //
 // Findings of two connections never tie in Report order (each cites its own frames first), so
 // the heads merge into the end's diagnosis in any order (reportBuilder.ts groupFindings merges them
@@ -60,16 +62,17 @@ import { FoldedFindings } from "./foldedHeads";
 import { settled } from "./fold";
 import { probe } from "./builder";
 
-/** Findings of an id kept whole by the Report: the first FINDINGS_PER_ID + 1 (context.ts add). */
+/** Findings of an id and severity kept whole by the Report: the first FINDINGS_PER_ID + 1 (context.ts add). */
 const WHOLE = FINDINGS_PER_ID + 1;
 
 export class DiagnosedFolds {
   /** the folded connections' findings (heads) and what the verdict and the servers' summary read
    *  of their records, in columns (foldedHeads.ts), in fold order */
   readonly columns = new FoldedFindings();
-  /** per finding id, the places (placeKey) of the WHOLE first of the findings of connections
-   *  diagnosed alone and kept to the end */
-  private readonly places = new Map<string, Smallest>();
+  /** per severity (SEVERITY_RANK) and finding id, the places (placeKey) of the WHOLE first of the
+   *  findings of connections diagnosed alone and kept to the end (a Map per severity: no key
+   *  string per head) */
+  private readonly places = [new Map<string, Smallest>(), new Map<string, Smallest>(), new Map<string, Smallest>()];
   /** the Report orders of the first LADDERS_PROBLEM failed connections kept to the end */
   private readonly failedKept = new Smallest(LADDERS_PROBLEM);
   private readonly alone: CaptureModel;
@@ -104,14 +107,15 @@ export class DiagnosedFolds {
     const l = this.failedKept;
     let fold = l.full && l.kth() < c.order;
     for (let i = 0; fold && i < a.heads.length; i++) {
-      const p = this.places.get(a.heads[i].id);
-      fold = p !== undefined && p.full && p.kth() < placeKey(a.heads[i]);
+      const h = a.heads[i], p = this.places[SEVERITY_RANK[h.severity]].get(h.id);
+      fold = p !== undefined && p.full && p.kth() < placeKey(h);
     }
     if (fold) return a;
     // kept: diagnosed again at the end, to the same findings; their places count for others
     for (const h of a.heads) {
-      let p = this.places.get(h.id);
-      if (!p) this.places.set(h.id, (p = new Smallest(WHOLE)));
+      const of = this.places[SEVERITY_RANK[h.severity]];
+      let p = of.get(h.id);
+      if (!p) of.set(h.id, (p = new Smallest(WHOLE)));
       p.add(placeKey(h));
     }
     this.kept(c);
@@ -164,5 +168,5 @@ function aloneSafe(a: Alone): boolean {
 /** Set up fine without a finding: to the Report's ladders, a healthy connection (reportBuilder.ts diagnosed). */
 export const healthy = (a: Alone) => a.s.outcome === "ok" && a.findings.length === 0;
 
-/** A finding's place in Report order among those of its id (context.ts add: severity, then first frame). */
-const placeKey = (f: Finding) => SEVERITY_RANK[f.severity] * 2 ** 32 + (f.frames[0] ?? 0);
+/** A finding's place in Report order among those of its id and severity (context.ts add: first frame). */
+const placeKey = (f: Finding) => f.frames[0] ?? 0;

@@ -175,12 +175,13 @@ export class FoldedFindings {
   /** a connection's (fold order) id */
   idOf(i: number): string { return this.rows!.at(this.rowOf![i]).id; }
 
-  /** per finding id, how many heads have it */
-  idCounts(): Map<string, number> {
+  /** per severity (SEVERITY_RANK) and finding id, how many heads have it (the Report groups by both) */
+  idCounts(): [Map<string, number>, Map<string, number>, Map<string, number>] {
     const per = new Uint32Array(this.headKinds.length);
     for (let h = 0; h < this.headCount; h++) per[this.headKind.get(h)]++;
-    const out = new Map<string, number>();
-    for (let k = 0; k < per.length; k++) out.set(this.headKinds[k].id, (out.get(this.headKinds[k].id) ?? 0) + per[k]);
+    const out: [Map<string, number>, Map<string, number>, Map<string, number>] = [new Map(), new Map(), new Map()];
+    // (a kind is one id and severity: one entry each)
+    for (let k = 0; k < per.length; k++) out[this.headKinds[k].rank].set(this.headKinds[k].id, per[k]);
     return out;
   }
 
