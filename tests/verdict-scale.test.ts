@@ -12,6 +12,8 @@ import { join } from "node:path";
 import { execFileSync } from "node:child_process";
 import { reportOf } from "./support/report";
 import type { Report } from "../src/core/report";
+import { groupFindings } from "../src/core/findingGroups";
+import { FINDINGS_PER_ID } from "../src/core/diagnose/context";
 // @ts-expect-error: the bench's generator is plain JavaScript
 import { loadSeed, generate } from "../bench/gen.mjs";
 
@@ -42,6 +44,18 @@ function expectCounted(r: Report, refused: number, wrong: number, ok: number): v
   expect(r.verdict).toContain(`${refused} TCP connections refused`);
   expect(r.verdict).toContain(`${wrong} logon failures (wrong user or password)`);
   expect(r.verdict).not.toMatch(/failures? at/);
+  // the page's finding groups (and the readable reports'): each cause one group, counting the
+  // findings and connections its folded finding stands for, not its one entry and its list
+  const groups = groupFindings(r.findings, r.headline);
+  for (const [id, n] of [["TCP_REJECTED", refused], ["LOGON_FAILURE", wrong]] as const) {
+    const g = groups.find((x) => x.key === `error:${id}`)!;
+    expect(g.connections).toBe(n);
+    expect(g.count).toBeGreaterThanOrEqual(n);
+    expect(g.occurrences).toHaveLength(FINDINGS_PER_ID + 1);
+    const folded = r.findings[g.occurrences[FINDINGS_PER_ID]];
+    expect(folded.count).toBe(g.count - FINDINGS_PER_ID);
+    expect(folded.connections!.length).toBeLessThan(n - FINDINGS_PER_ID);
+  }
 }
 
 describe("the verdict at scale", () => {

@@ -11,9 +11,9 @@ export interface FindingGroup {
   key: string;
   id: string;
   severity: Severity;
-  /** findings in the group (a folded finding, one that lists `connections`, counts once) */
+  /** findings in the group (a folded finding, past FINDINGS_PER_ID of its id and severity, as the `count` it stands for) */
   count: number;
-  /** distinct SMB connections the group's findings name (`connection` and `connections`) */
+  /** distinct SMB connections the group's findings name (`connection`, `connections`; a folded finding's `groupConnections`) */
   connections: number;
   /** indexes into report.findings, in report order */
   occurrences: number[];
@@ -41,7 +41,9 @@ export function groupFindings(findings: readonly Finding[], headline?: Headline)
     const key = `${f.severity}:${f.id}`;
     let g = groups.get(key);
     if (!g) groups.set(key, (g = { key, id: f.id, severity: f.severity, count: 0, connections: 0, occurrences: [], headlineCause: false, firstIndex: i, seen: new Set() }));
-    g.count++;
+    g.count += f.count ?? 1;
+    // (a folded finding lists at most GROUP_CONNECTIONS connections, and knows the group's in all)
+    g.connections = Math.max(g.connections, f.groupConnections ?? 0);
     g.occurrences.push(i);
     for (const c of f.connection ? [f.connection, ...(f.connections ?? [])] : f.connections ?? []) g.seen.add(c);
   });
@@ -63,5 +65,5 @@ export function groupFindings(findings: readonly Finding[], headline?: Headline)
     || rank(a) - rank(b)
     || b.count - a.count
     || a.firstIndex - b.firstIndex);
-  return list.map(({ firstIndex: _f, seen, ...g }) => ({ ...g, connections: seen.size }));
+  return list.map(({ firstIndex: _f, seen, ...g }) => ({ ...g, connections: Math.max(g.connections, seen.size) }));
 }

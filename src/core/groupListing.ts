@@ -9,23 +9,15 @@
 //
 // Past FINDINGS_PER_ID findings of one severity and id the Report folds the others into one
 // finding that lists their connections, at most GROUP_CONNECTIONS of them (reportBuilder.ts
-// groupFindings). Here that finding counts as the findings it stands for (its title says how
-// many, foldedRest: the Report has no field for it, and --json stays as it is), and each
-// connection it lists is a line of its own, without frames (the folded finding keeps a few
-// frames, not whose they are).
+// groupFindings). Here that finding counts as the findings it stands for (its `count`), the group
+// as the connections its findings name (its `groupConnections`), and each connection it lists is
+// a line of its own, without frames (the folded finding keeps a few frames, not whose they are).
 import type { Finding, Report } from "./report";
 import { groupFindings, type FindingGroup } from "./findingGroups";
 
-/** The title of the finding that stands for `rest` more of its group (reportBuilder.ts groupFindings makes it, foldedRest reads it). */
+/** The title of the finding that stands for `rest` more of its group (reportBuilder.ts groupFindings). */
 export const foldedTitle = (rest: number, title: string) => `…and ${rest} more: ${title}`;
-const FOLDED = /^…and (\d+) more: /;
 
-/** The number of findings a folded finding stands for (no connection of its own, a list of them, foldedTitle's title); null for any other. */
-export function foldedRest(f: Finding): number | null {
-  if (f.connection !== null || !f.connections) return null;
-  const m = FOLDED.exec(f.title);
-  return m ? Number(m[1]) : null;
-}
 
 /** A line shows this many of its finding's frames (its filter has them all). */
 const LINE_FRAMES = 6;
@@ -65,20 +57,14 @@ export function groupListings(r: Pick<Report, "findings" | "headline">, cap: num
 
 function listing(all: readonly Finding[], group: FindingGroup, cap: number): GroupListing {
   const first = all[group.occurrences[0]];
-  const named = new Set<string>(), shown = new Set<string>();
+  const shown = new Set<string>();
   const lines: GroupLine[] = [];
-  let findings = 0, unlisted = 0;
   const show = (f: Finding) => { if (f.connection) shown.add(f.connection); for (const c of f.connections ?? []) shown.add(c); };
   show(first);
   for (const i of group.occurrences) {
-    const f = all[i], rest = foldedRest(f);
-    findings += rest ?? 1;
-    if (f.connection) named.add(f.connection);
-    for (const c of f.connections ?? []) named.add(c);
+    const f = all[i];
     if (f === first) continue;
-    if (rest !== null) {
-      // a folded finding: the findings its list left out (past GROUP_CONNECTIONS) on a connection each
-      unlisted += Math.max(0, rest - f.connections!.length);
+    if (f.count !== undefined) { // a folded finding: a line per connection it lists
       for (const c of f.connections!) {
         if (lines.length >= cap) break;
         if (!shown.has(c)) { lines.push({ finding: null, connection: c }); shown.add(c); }
@@ -88,6 +74,6 @@ function listing(all: readonly Finding[], group: FindingGroup, cap: number): Gro
       show(f);
     }
   }
-  const connections = named.size + unlisted;
+  const findings = group.count, connections = group.connections;
   return { group, first, findings, connections, lines, moreConnections: Math.max(0, connections - shown.size), moreFindings: Math.max(0, findings - 1 - lines.length) };
 }

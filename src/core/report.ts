@@ -144,6 +144,14 @@ export interface Finding {
   references?: string[];
   /** Added: when many connections share this finding (its id and its severity), the others (connection is then null) */
   connections?: string[];
+  /**
+   * Added: on such a finding (past FINDINGS_PER_ID of its id and severity: reportBuilder.ts
+   * groupFindings), how many findings it stands for, itself included; `connections` lists at most
+   * GROUP_CONNECTIONS of their connections
+   */
+  count?: number;
+  /** Added: with `count`, how many connections the findings of its id and severity name in all (those shown whole before it too) */
+  groupConnections?: number;
 }
 
 export interface CaptureInfo {

@@ -52,12 +52,22 @@ function groupFindings(all: Finding[], heads: FoldedFindings | null): { findings
   const out: Finding[] = [];
   const folded = per<Finding & { connections: string[] }>();
   const seen = per<number>();
+  // the connections of each group that folds (groupConnections): a head's by its connection's index,
+  // a finding's by id (a connection is folded, with heads, or kept, with findings: never both)
+  const named = per<Set<string | number>>();
   let capped = false;
   const order = nh ? heads!.headsInOrder() : null, connOf = nh ? heads!.headConnections() : null;
   const one = (f: Finding | null, h: number) => {
     const id = f ? f.id : heads!.headId(h), rank = f ? SEVERITY_RANK[f.severity] : heads!.rank(h);
     const n = (seen[rank].get(id) ?? 0) + 1, total = count[rank].get(id)!;
     seen[rank].set(id, n);
+    if (total > FINDINGS_PER_ID + 1) {
+      let s = named[rank].get(id);
+      if (!s) named[rank].set(id, (s = new Set()));
+      if (!f) s.add(connOf![h]);
+      else if (f.connection) s.add(f.connection);
+      else for (const c of f.connections ?? []) s.add(c);
+    }
     if (total <= FINDINGS_PER_ID + 1 || n <= FINDINGS_PER_ID) { out.push(f ?? heads!.head(h, heads!.idOf(connOf![h]))); return; }
     let g = folded[rank].get(id);
     if (!g) {
@@ -72,6 +82,7 @@ function groupFindings(all: Finding[], heads: FoldedFindings | null): { findings
         connection: null,
         connections: [],
         frames: [],
+        count: rest,
       };
       folded[rank].set(id, g);
       out.push(g);
@@ -97,6 +108,7 @@ function groupFindings(all: Finding[], heads: FoldedFindings | null): { findings
     }
     one(all[i++], 0);
   }
+  for (let r = 0; r < 3; r++) for (const [id, g] of folded[r]) g.groupConnections = named[r].get(id)!.size;
   if (!capped) return { findings: out };
   // the verdict counts each failed connection under its error finding: where a group's list left
   // some out, it is told which, from the end's findings and the heads (verdict.ts ErrorCauses; of

@@ -14,7 +14,7 @@ import {
 } from "../ui/model";
 
 /** Bumped when the digest's shape changes: a stored digest of another version is made again from its Report. */
-export const DIGEST_VERSION = 2; // 2: decrypt
+export const DIGEST_VERSION = 3; // 2: decrypt; 3: groups count folded findings as what they stand for, listed
 
 /** The connection of a finding, as a finding card names it. */
 export interface ConnectionBrief { id: string; stream: number; client: string; server: string }
@@ -23,6 +23,8 @@ export interface GroupView extends Omit<FindingGroup, "occurrences"> {
   /** the group's first finding, shown whole (title, explanation, what to do, evidence) */
   first: Finding;
   firstConnection: ConnectionBrief | null;
+  /** entries in the group's list of occurrences: `count` less those a folded finding stands for (one entry) */
+  listed: number;
 }
 
 /** What the page draws before it asks for any row: small whatever the capture. */
@@ -310,7 +312,7 @@ export class ReportIndex {
       noSmb: noSmbText(rc),
       groups: this.groups.map(({ occurrences, ...g }) => {
         const f = r.findings[occurrences[0]];
-        return { ...g, first: f, firstConnection: brief(shownOne(f.connection)) };
+        return { ...g, first: f, firstConnection: brief(shownOne(f.connection)), listed: occurrences.length };
       }),
       firstConnection: firstId !== null ? shownOne(firstId)! : null,
       firstFindings,

@@ -75,7 +75,7 @@ function GroupCard(props: {
   const shownItems = () => props.printed ?? (open() ? items() : []);
   const many = () => g().count > 1 || g().connections > 1;
   return (
-    <article class={`finding sev-${g().severity}`} classList={{ cause: g().headlineCause }} data-finding-id={g().id} data-count={g().count}
+    <article class={`finding sev-${g().severity}`} classList={{ cause: g().headlineCause }} data-finding-id={g().id} data-count={g().count} data-listed={g().listed}
       aria-label={`${SEV_LABEL[g().severity] ?? g().severity}: ${f().title}${g().count > 1 ? `, and ${g().count - 1} more like it` : ""}`}>
       <header>
         <span class={`badge ${g().severity}`}>{SEV_LABEL[g().severity] ?? g().severity}</span>
@@ -92,7 +92,8 @@ function GroupCard(props: {
         <div class="occurrences">
           <Show when={!props.printed}>
             <button type="button" class="link" aria-expanded={open()} aria-controls={listId} onClick={toggle} data-testid="occurrences-toggle">
-              {open() ? "Hide the occurrences" : `Show all ${formatCount(g().count)} occurrences`}
+              {open() ? "Hide the occurrences" : g().listed >= g().count ? `Show all ${formatCount(g().count)} occurrences`
+                : `Show the occurrences (${formatCount(g().listed - 1)} one by one, the other ${formatCount(g().count - g().listed + 1)} as one entry)`}
             </button>
           </Show>
           <Show when={shownItems().length}>
