@@ -18,6 +18,7 @@ import { fieldFilter, type EventRecord } from "../src/core/decoder/records";
 import { buildReport } from "../src/core/reportBuilder";
 import { setPendingTcp } from "../src/core/model/pendingTcp";
 import { LADDERS_PROBLEM } from "../src/core/connectionRecord";
+import { FINDINGS_PER_ID } from "../src/core/diagnose/context";
 import { renderText } from "../src/cli/render";
 import { main } from "../src/cli/main";
 import type { Connection, Report } from "../src/core/report";
@@ -134,21 +135,39 @@ describe("TCP failures as rows until the end", () => {
     expect(r.report.connections.filter((c) => c.ladder).length).toBe(LADDERS_PROBLEM);
   }, 240_000);
 
+  it("keep the first findings of their id whole past the ladders' budget", async () => {
+    // refused tree connects (tree-bad-share) spend the Report's budget of failed connections kept
+    // to the end; the refused connections after them are the first of their finding id, whose
+    // first FINDINGS_PER_ID + 1 the Report shows whole (the rest fold)
+    const file = join(dir, "whole.pcap"), n = 100;
+    phased(file, [{ mix: [[seed("tree-bad-share.pcap"), 1]], n: LEAD }, { mix: [[seed("tcp-rejected.pcap"), 1]], n }]);
+    const r = await same(file);
+    expect(r.rows).toBe(n - 1);
+    expect(r.foldedRows).toBe(n - 1 - (FINDINGS_PER_ID + 1));
+    const rejected = r.report.findings.filter((f) => f.id === "TCP_REJECTED");
+    expect(rejected.map((f) => !!f.connection)).toEqual([...new Array(FINDINGS_PER_ID).fill(true), false]);
+    expect(rejected[FINDINGS_PER_ID].title).toMatch(/^…and \d+ more: Connection to .* refused \(TCP reset\)$/);
+  }, 240_000);
+
   for (const open of [false, true]) {
     it(`keep a refused 445 whose client reached the server on 139 (PORT_139_FALLBACK), the 139 one ${open ? "kept to the end" : "folded as it closed"}`, async () => {
       // nbss139 replicas, then refused ones (tcp-rejected): the last `pairs` of those on the hosts
-      // of an nbss139 one (replicas `hosts` apart share them), past the budgets the first spend.
+      // of an nbss139 one (replicas `hosts` apart share them), past the budgets the first spend;
+      // then more healthy connections (smb311-ok, on 445) than refused ones, folded as they close.
       // Open: nbss139 without its closing FINs (the capture stopped before), never folded.
       const nb = seed("nbss139.pcap");
       const fin = nb.packets.findIndex((p: { meta?: { l4: number }; data: Uint8Array }) => p.meta && (p.data[p.meta.l4 + 13] & 1) !== 0);
       const nbss = open ? { ...nb, name: "nbss139-open", packets: nb.packets.slice(0, fin) } : nb;
       const pairs = 30, refused = LEAD + 100 + pairs, file = join(dir, `fallback-${open}.pcap`);
-      phased(file, [{ mix: [[nbss, 1]], n: pairs }, { mix: [[seed("tcp-rejected.pcap"), 1]], n: refused }], refused);
+      const healthy = refused + 100;
+      phased(file, [{ mix: [[nbss, 1]], n: pairs }, { mix: [[seed("tcp-rejected.pcap"), 1]], n: refused }, { mix: [[seed("smb311-ok.pcap"), 1]], n: healthy }], refused);
       const r = await same(file);
       expect(ids(r.report, "PORT_139_FALLBACK").length).toBe(pairs);
-      expect(r.rows).toBe(refused - 1); // (the last stays a model)
+      expect(r.rows).toBe(refused);
       expect(r.foldedRows).toBeGreaterThan(50);
-      expect(r.healthy).toBe(open ? 0 : pairs);
+      // the nbss139 ones folded as they closed, or none of them (the last few healthy ones stay models)
+      if (open) expect(r.healthy).toBeLessThan(healthy);
+      else expect(r.healthy).toBeGreaterThan(healthy + pairs - 5);
     }, 240_000);
   }
 
@@ -167,15 +186,23 @@ describe("TCP failures as rows until the end", () => {
   }, 240_000);
 
   it("keep the refused connections open when a share's connection limit refused a tree connect", async () => {
-    // share-max-connections (Samba's max connections) among refused connections to the same
-    // server, 8 at a time: some refused ones are open at a refusal, whose text counts them
+    // share-max-connections (Samba's max connections) among many more refused connections to the
+    // same server, 16 at a time: refused ones are open at a refusal, whose text counts them
+    // (also tcp-rejected without its ARP frames: replicas of one length stay in step with each
+    // other, and a refusal could always come between their resets and their next SYNs)
     const file = join(dir, "limit.pcap");
     const rejected = seed("tcp-rejected.pcap");
-    phased(file, [{ mix: [[rejected, 1]], n: LEAD }, { mix: [[rejected, 2], [seed("share-max-connections.pcap"), 1]], n: 300 }], 1, 8);
+    const tcpOnly = { ...rejected, name: "tcp-rejected-tcp", packets: rejected.packets.filter((p: { meta?: { proto: number } }) => p.meta?.proto === 6) };
+    phased(file, [{ mix: [[rejected, 1]], n: LEAD }, { mix: [[rejected, 20], [tcpOnly, 20], [seed("share-max-connections.pcap"), 1]], n: 1200 }], 1, 16);
     const r = await same(file);
-    const limits = r.report.findings.filter((f) => f.id === "TREE_CONNECTION_LIMIT" && /At that moment the capture shows \d+ other connections? to/.test(f.explanation));
-    expect(limits.length).toBeGreaterThan(0);
-    expect(r.foldedRows).toBeGreaterThan(50);
+    // it happened: refusals shown whole, refused connections open at them (the count of those
+    // open at a refusal is of the models kept to the end: tree-connection-limit.ts othersAt)
+    const limits = r.report.findings.filter((f) => f.id === "TREE_CONNECTION_LIMIT" && f.connection);
+    expect(limits.length).toBe(FINDINGS_PER_ID);
+    const rows = r.report.connections.filter((c) => c.failedPhase === "tcp");
+    const openAt = (at: number) => rows.filter((c) => c.firstFrame <= at && c.lastFrame >= at).length;
+    expect(limits.filter((f) => openAt(f.frames[f.frames.length - 1]) > 0).length).toBeGreaterThan(5);
+    expect(r.foldedRows).toBeGreaterThan(500);
   }, 240_000);
 
   it("give an ICMP error to the later connection of an id, a row, as without them", async () => {
