@@ -68,7 +68,7 @@ async function decodedModel(decoder: Decoder, src: CaptureSource, opts: AnalyzeO
       : await decodeSourceRecords(decoder, src, model, opts.onProgress, opts.signal, memory);
   } finally { modelOff(decoder); stage?.drop(); }
   const m = model.finish();
-  if (memory?.at !== undefined) m.warnings.unshift(memoryStopWarning(memory.at, src.size, m.packets, m.connections.length + (m.folded?.rows.length ?? 0)));
+  if (memory?.at !== undefined) m.warnings.unshift(memoryStopWarning(memory.at, src.size, m.packets, m.connections.length + (m.folded?.rows.length ?? 0) + (m.folded?.pending?.length ?? 0)));
   stage?.attach(m);
   return { m, read };
 }

@@ -5,7 +5,7 @@ import type { CaptureModel } from "./model/types";
 import { FoldedRows, hostKey } from "./model/foldedRows";
 import type { FoldedFindings } from "./model/foldedHeads";
 import { summarize, phasesOf, failedForKerberos } from "./model/summarize";
-import { attachIcmp } from "./model/icmp";
+import { settlePending } from "./model/pendingTcp";
 import { attachDrops, pktmonReport } from "./model/pktmon";
 import { pairKerberos, failedExchange, kerberosRecord, EXPECTED_KRB_ERRORS, type KrbPairing } from "./model/kerberos";
 import { KRB_ERRORS, KRB_MSG_TYPES } from "./names";
@@ -224,7 +224,8 @@ function explainedByHeads(ctx: DiagnoseContext, conns: ConnView[], folded: Folde
 export function buildReport(m: CaptureModel, sink?: ConnectionSink): Report {
   // the Kerberos messages as the rules read them, from the builder's columns
   if (m.krbStore?.length && m.kerberos.length === 0) m.kerberos = m.krbStore.messages();
-  attachIcmp(m);
+  // (ICMP errors attach there, to the TCP failures kept as rows too)
+  settlePending(m, sink);
   attachDrops(m);
   // (nearly in order already: they fold soon after they close)
   const folded = m.folded?.rows.sort() ?? new FoldedRows(false);

@@ -12,7 +12,8 @@
 // retransmission can change lastFrame, `ended` or anything else of the model. Never with secrets
 // (the decrypt stage attaches decryption after finish) nor in an ETL trace (pktmon drops attach
 // by address pair at the end, model/pktmon.ts attachDrops); ICMP errors attach only to a
-// connection whose SYN went unanswered (model/icmp.ts): such a connection is not folded.
+// connection whose SYN went unanswered (model/icmp.ts): such a connection is not folded at its
+// close (one refused by a reset waits as a row for the end: model/pendingTcp.ts).
 //
 // Every clause of foldable rules out a fact some rule or consumer reads (context.ts F bits beyond
 // SESSIONS, TREES, TREE_OK, REFERRALS; the summary's outcome; Kerberos pairing; ICMP and pktmon):
@@ -69,6 +70,7 @@ import * as C from "../../../assembly/events";
 import type { CaptureModel, ConnModel, FoldedConnections, SessionLeg } from "./types";
 import type { Connection } from "../report";
 import { DiagnosedFolds, healthy } from "./foldDiagnosed";
+import { PendingTcp } from "./pendingTcp";
 import { FoldedRows } from "./foldedRows";
 import { MinQueue, Smallest } from "./heaps";
 import type { EventRecord } from "../decoder/records";
@@ -174,7 +176,7 @@ export class Folder {
   constructor(model: CaptureModel, private readonly sink: ConnectionSink | null, private readonly drop: (c: ConnModel) => void, withFindings = true) {
     const same = new SharedValues();
     this.diagnosed = withFindings ? new DiagnosedFolds(model, same) : null;
-    this.folded = { rows: new FoldedRows(!sink), ladders: 0, problemLadders: 0, same, diagnosed: this.diagnosed ?? undefined };
+    this.folded = { rows: new FoldedRows(!sink), ladders: 0, problemLadders: 0, same, diagnosed: this.diagnosed ?? undefined, pending: this.diagnosed ? new PendingTcp() : undefined };
   }
 
   /** A connection closed at frame `frame` (builder.ts closed). */
@@ -224,6 +226,8 @@ export class Folder {
       if (ok) this.okKept.add(c.order);
     }
     this.diagnosed?.kept(c);
+    // (counted as kept: at the end the first LADDERS_PROBLEM of those stay models, model/pendingTcp.ts)
+    if (this.folded.pending?.take(c)) this.drop(c);
     return false;
   }
 
@@ -315,7 +319,9 @@ export class Folder {
 
   /** Nothing that comes later can reach the connection: no ICMP error, Kerberos pairing or limit refusal (referrals: keepReferrals). */
   private reach(c: ConnModel): boolean {
-    if (c.syns.length && !c.synAck) return false; // an ICMP error may answer its SYN (model/icmp.ts)
+    // an ICMP error may answer its SYN (model/icmp.ts), and its verdict reads later connections
+    // (tcpVerdict): refused by a reset, it waits as a row for the end instead (model/pendingTcp.ts, may)
+    if (c.syns.length && !c.synAck) return false;
     // a Kerberos message of its client host as early as KRB_PAIR_WINDOW_MS before it could pair with it
     if ((this.krbClients.get(c.clientIp) ?? -Infinity) >= c.firstTs - KRB_PAIR_WINDOW_MS) return false;
     // (open when another connection was refused for a limit: that refusal's texts count it)

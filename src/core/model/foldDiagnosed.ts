@@ -92,6 +92,11 @@ export class DiagnosedFolds {
     l.add(c.order);
   }
 
+  /** LADDERS_PROBLEM failed connections kept to the end come before Report order `order` (3 above: the problem ladders are theirs). */
+  problemsBefore(order: number): boolean {
+    return this.failedKept.full && this.failedKept.kth() < order;
+  }
+
   /**
    * `c` (closed, out of every other rule's reach: model/fold.ts) diagnosed alone, when it may fold
    * (the caller then makes its record and row, and calls `folded`), else null: it stays.
@@ -169,4 +174,4 @@ function aloneSafe(a: Alone): boolean {
 export const healthy = (a: Alone) => a.s.outcome === "ok" && a.findings.length === 0;
 
 /** A finding's place in Report order among those of its id and severity (context.ts add: first frame). */
-const placeKey = (f: Finding) => f.frames[0] ?? 0;
+export const placeKey = (f: Finding) => f.frames[0] ?? 0;

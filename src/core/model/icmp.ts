@@ -3,23 +3,51 @@
 // header has the request's). The quote is matched, never counted as a message of its own.
 import { endpoint } from "../names";
 import type { CaptureModel, ConnModel, IcmpMsg, KrbMsg } from "./types";
+import type { PendingTcp } from "./pendingTcp";
 import { appended } from "./lists";
 
-/** Sets `icmp` on every connection whose SYN an ICMP error answered (the first such error). */
-export function attachIcmp(m: CaptureModel): void {
+/**
+ * Sets `icmp` on every connection whose SYN an ICMP error answered (the first such error): of
+ * the models and of the rows of `pending` (model/pendingTcp.ts, made models again later with
+ * it), one list in Report order, the last connection of an id taking the errors quoting it.
+ */
+export function attachIcmp(m: CaptureModel, pending?: PendingTcp): void {
   if (m.icmp.length === 0) return;
-  const byId = new Map<string, ConnModel>();
-  for (const c of m.connections) if (c.syns.length && !c.synAck) byId.set(`${c.client}-${c.server}`, c);
+  // (only the ids an error quotes: a scan's rows are 200,000 ids)
+  const quoted = new Set<string>();
+  for (const e of m.icmp) if (e.proto === "tcp" && e.srcPort !== null && e.dstPort !== null) quoted.add(`${endpoint(e.src, e.srcPort)}-${endpoint(e.dst, e.dstPort)}`);
+  if (quoted.size === 0) return;
+  const byId = new Map<string, ConnModel | number>();
+  const conns = m.connections, rows = pending?.length ? pending.inOrder() : null, n = rows?.length ?? 0;
+  for (let i = 0, k = 0; i < conns.length || k < n;) {
+    if (k >= n || (i < conns.length && conns[i].order < pending!.order(rows![k]))) {
+      const c = conns[i++];
+      if (c.syns.length && !c.synAck) { const id = `${c.client}-${c.server}`; if (quoted.has(id)) byId.set(id, c); }
+    } else {
+      const j = rows![k++], id = pending!.id(j); // (every row: SYNs, no SYN-ACK)
+      if (quoted.has(id)) byId.set(id, j);
+    }
+  }
   for (const e of m.icmp) {
     if (e.proto !== "tcp" || e.srcPort === null || e.dstPort === null) continue;
     const c = byId.get(`${endpoint(e.src, e.srcPort)}-${endpoint(e.dst, e.dstPort)}`);
-    if (!c || c.icmp || e.ts < c.syns[0].ts) continue;
-    c.icmp = e;
-    // the refusal belongs in the connection's ladder, after the SYN it answers
-    if (!c.ladderDropped) {
-      c.ladder = appended(c.ladder, { frame: e.frame, ts: e.ts, fromClient: false, label: `ICMP destination unreachable from ${e.sender}`, kind: "tcp", error: true });
-      c.ladder.sort((a, b) => a.frame - b.frame);
+    if (c === undefined) continue;
+    if (typeof c === "number") {
+      if (pending!.icmp(c) || e.ts < pending!.firstSynTs(c)) continue;
+      pending!.setIcmp(c, e);
+      continue;
     }
+    if (c.icmp || e.ts < c.syns[0].ts) continue;
+    icmpStep(c, e);
+  }
+}
+
+/** `e` answered `c`'s SYN: its `icmp`, and the refusal in its ladder after the SYN it answers. */
+export function icmpStep(c: ConnModel, e: IcmpMsg): void {
+  c.icmp = e;
+  if (!c.ladderDropped) {
+    c.ladder = appended(c.ladder, { frame: e.frame, ts: e.ts, fromClient: false, label: `ICMP destination unreachable from ${e.sender}`, kind: "tcp", error: true });
+    c.ladder.sort((a, b) => a.frame - b.frame);
   }
 }
 

@@ -298,6 +298,8 @@ export interface FoldedReferral {
 export interface FoldedConnections {
   /** in fold order; buildReport sorts them into Report order (FoldedRows.sort); the SMB1 ones (each with SMB1_IN_USE) among them */
   rows: import("./foldedRows").FoldedRows;
+  /** the TCP failures kept as rows until the end (model/pendingTcp.ts), when connections with findings fold */
+  pending?: import("./pendingTcp").PendingTcp;
   /** how many of them kept their ladder (counted against the Report's ok budget, reportBuilder.ts) */
   ladders: number;
   /** how many of those with a finding (SMB1) kept theirs (against its problem budget) */

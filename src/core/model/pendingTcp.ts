@@ -1,0 +1,312 @@
+// TCP failures as compact rows until the end (issue 15): a connection that never got past its
+// SYNs and was refused by a reset (SYN, maybe retransmitted, then RST; no SYN-ACK, no data) is
+// kept from its close to the end as a row in typed columns (~100 bytes, and its client's address
+// text) instead of its model, summary, events and ladder (~2.4 KB: a SYN scan of 200,000 flows
+// took 514 MiB). Such a connection cannot fold at its close (model/fold.ts reach): an ICMP error
+// may still answer its SYN (model/icmp.ts attaches them at the end, by id, the last such
+// connection of an id taking them), and its verdict reads every other connection of its host
+// pair, later ones too (precedence.ts tcpVerdict: PORT_139_FALLBACK when the client got through
+// on another port).
+//
+// Why the row is final: it is made once the capture is past the reset's frame (model/fold.ts
+// Folder, as for every fold: the last connection of a capture, with no record past it, stays a
+// model), and the decoder never gives a stream an event after its close
+// (tests/fold-after-close.test.ts). The row keeps all of the model (its SYNs, the reset, its
+// frames and times, its ladder's fate): `model` makes it again as it was, field for field; a
+// connection whose model holds anything else (more than MAX_SYNS SYNs, a ladder step that is not
+// one of those, data) stays a model.
+//
+// At the end (settlePending, before the Report's diagnosis): ICMP errors attach to the rows as
+// to the models (attachIcmp, one walk of both in Report order), then each row, in Report order,
+// is made a model again and either
+// - kept to the end as a model (put back among the connections: diagnosed with them, as without
+//   the rows), where its diagnosis or record could read or be read by something else (readers):
+//   its client host spoke Kerberos (the pairing takes connections of the client host, one
+//   without names too: kerberos.ts bestConnection); a connection of its host pair kept to the
+//   end, or one folded set up fine, is on another server port (tcpVerdict); a request to its
+//   server was refused for a connection limit while it was open (tree-connection-limit.ts
+//   othersAt counts the open ones); its ladder may be one the Report keeps (fewer than
+//   LADDERS_PROBLEM failed connections kept to the end before it: foldDiagnosed.ts
+//   problemsBefore, which counted the rows as kept when they closed; the first LADDERS_PROBLEM
+//   of those in Report order always stay models, so what it said to the folds since holds);
+//   one of its findings may be shown whole (fewer than FINDINGS_PER_ID + 1 findings of that id and severity
+//   of rows kept before it, foldDiagnosed.ts (4); the folds at close never have a TCP finding);
+//   a fallback finding among its own (foldDiagnosed.ts aloneSafe);
+// - or diagnosed alone (diagnose/alone.ts: its TCP finding is then its own) and folded as
+//   model/foldDiagnosed.ts folds a connection with findings: its record (to the sink, or kept for
+//   buildReport), its row of FoldedRows (not ok, no SESSION_SETUP legs: what other rules read of
+//   it), its heads (model/foldedHeads.ts), which the Report's groups, verdict and servers read as
+//   those of every folded connection (an error one's id: reportBuilder.ts explainedByHeads).
+// tests/pending-tcp.test.ts: the Reports with and without the rows are the same.
+import type { CaptureModel, ConnModel, IcmpMsg, TcpEvent } from "./types";
+import type { ConnectionSink } from "../connectionSink";
+import { Column, u32Column } from "./column";
+import { NONE } from "./lists";
+import { endpoint } from "../names";
+import { tcpFlagsText } from "../eventsView";
+import { sortedIndex } from "../sortedIndex";
+import { attachIcmp, icmpStep } from "./icmp";
+import { aloneModel, diagnoseAlone, type Alone } from "../diagnose/alone";
+import { connectionRecord, SharedValues } from "../connectionRecord";
+import { FINDINGS_PER_ID, SEVERITY_RANK } from "../diagnose/context";
+import { placeKey } from "./foldDiagnosed";
+import { Smallest } from "./heaps";
+import { kerberosClient } from "./kerberos";
+import { treeConnectionLimited } from "../diagnose/findings/tree-connection-limit";
+import { authNotAttempted } from "../diagnose/findings/auth-not-attempted";
+import connectionAbandoned from "../diagnose/findings/connection-abandoned";
+import { hostKey } from "./foldedRows";
+import * as W from "../../../assembly/wire";
+
+type HostKey = number | string;
+
+/** SYNs a row keeps (a client retransmits a few: Windows twice, Linux up to six times); more: the model stays. */
+export const MAX_SYNS = 6;
+const LADDER_DROPPED = 1, LADDER_KEPT = 2, RST_FROM_CLIENT = 4;
+const FROM_CLIENT = 1 << 16;
+const f64Column = () => new Column((n) => new Float64Array(n));
+
+/** Rows are made unless a test turns them off (tests/pending-tcp.test.ts compares both). */
+let enabled = true;
+export function setPendingTcp(on: boolean): void { enabled = on; }
+
+export class PendingTcp {
+  private readonly orders = u32Column();
+  private readonly streams = u32Column();
+  private readonly firstFrames = u32Column();
+  private readonly lastFrames = u32Column();
+  private readonly firstTss = f64Column();
+  private readonly lastTss = f64Column();
+  private readonly ports = u32Column();
+  private readonly flags = new Column((n) => new Uint8Array(n));
+  /** where each row's SYNs end in the SYN columns */
+  private readonly synEnd = u32Column();
+  private readonly rstFrames = u32Column();
+  private readonly rstTss = f64Column();
+  private readonly rstFlags = u32Column();
+  private readonly synFrames = u32Column();
+  private readonly synTss = f64Column();
+  private readonly synFlags = u32Column();
+  /** the addresses (the model's interned strings) and the server's endpoint */
+  private readonly clientIps: string[] = [];
+  private readonly serverIps: string[] = [];
+  private readonly servers: string[] = [];
+  /** ICMP errors attached at the end (attachIcmp), by row */
+  private readonly icmps = new Map<number, IcmpMsg>();
+  private sorted: Uint32Array | null = null;
+
+  get length(): number { return this.orders.length; }
+
+  /** Keeps `c` (closed by a reset, the capture past it: model/fold.ts) as a row, if it is one (then its model can go). */
+  take(c: ConnModel): boolean {
+    if (!enabled || !rowable(c)) return false;
+    const rst = c.rst!;
+    this.orders.push(c.order); this.streams.push(c.stream);
+    this.firstFrames.push(c.firstFrame); this.lastFrames.push(c.lastFrame);
+    this.firstTss.push(c.firstTs); this.lastTss.push(c.lastTs);
+    this.ports.push(((Number(c.client.slice(c.client.lastIndexOf(":") + 1)) << 16) | c.serverPort) >>> 0);
+    this.flags.push((c.ladderDropped ? LADDER_DROPPED : 0) | (c.ladderKept ? LADDER_KEPT : 0) | (rst.fromClient ? RST_FROM_CLIENT : 0));
+    for (const s of c.syns) { this.synFrames.push(s.frame); this.synTss.push(s.ts); this.synFlags.push(s.flags | (s.fromClient ? FROM_CLIENT : 0)); }
+    this.synEnd.push(this.synFrames.length);
+    this.rstFrames.push(rst.frame); this.rstTss.push(rst.ts); this.rstFlags.push(rst.flags);
+    this.clientIps.push(c.clientIp); this.serverIps.push(c.serverIp); this.servers.push(c.server);
+    this.sorted = null;
+    return true;
+  }
+
+  /** The rows in Report order (indices). */
+  inOrder(): Uint32Array {
+    if (!this.sorted) {
+      const n = this.length, keys = new Uint32Array(n);
+      for (let i = 0; i < n; i++) keys[i] = this.orders.get(i);
+      this.sorted = sortedIndex(keys, n);
+    }
+    return this.sorted;
+  }
+
+  order(j: number): number { return this.orders.get(j); }
+  clientIp(j: number): string { return this.clientIps[j]; }
+  serverIp(j: number): string { return this.serverIps[j]; }
+  /** its record's id, as the model's (`${client}-${server}`) */
+  id(j: number): string { return `${endpoint(this.clientIps[j], this.ports.get(j) >>> 16)}-${this.servers[j]}`; }
+  /** its first SYN's time */
+  firstSynTs(j: number): number { return this.synTss.get(j ? this.synEnd.get(j - 1) : 0); }
+  icmp(j: number): IcmpMsg | undefined { return this.icmps.get(j); }
+  setIcmp(j: number, e: IcmpMsg): void { this.icmps.set(j, e); }
+
+  /** Row `j` as the model it was made from (with the ICMP error attachIcmp gave it, as it gives a model's). */
+  model(j: number): ConnModel {
+    const f = this.flags.get(j), ports = this.ports.get(j), clientIp = this.clientIps[j];
+    const syns: TcpEvent[] = [];
+    for (let i = j ? this.synEnd.get(j - 1) : 0, end = this.synEnd.get(j); i < end; i++) {
+      const fl = this.synFlags.get(i);
+      syns.push({ frame: this.synFrames.get(i), ts: this.synTss.get(i), flags: fl & 0xffff, fromClient: (fl & FROM_CLIENT) !== 0 });
+    }
+    const rst: TcpEvent = { frame: this.rstFrames.get(j), ts: this.rstTss.get(j), flags: this.rstFlags.get(j), fromClient: (f & RST_FROM_CLIENT) !== 0 };
+    const c: ConnModel = {
+      order: this.orders.get(j), stream: this.streams.get(j), client: endpoint(clientIp, ports >>> 16), server: this.servers[j], clientIp, serverIp: this.serverIps[j],
+      serverPort: ports & 0xffff, midstream: false, firstFrame: this.firstFrames.get(j), lastFrame: this.lastFrames.get(j),
+      firstTs: this.firstTss.get(j), lastTs: this.lastTss.get(j), syns, negotiates: NONE, sessions: NONE, trees: NONE, smb1: false,
+      smbMessages: 0, encrypted: null, gaps: NONE, pending: null, ladder: (f & LADDER_DROPPED) !== 0 ? NONE : ladderOf(syns, rst),
+      ladderOverflow: 0, ladderDropped: (f & LADDER_DROPPED) !== 0, ladderKept: (f & LADDER_KEPT) !== 0,
+      answeredSmb: undefined, synAck: undefined, rst, finClient: undefined, finServer: undefined,
+      logoff: undefined, nbssRequest: undefined, nbssResponse: undefined, negotiateBareAck: undefined, beyond: undefined,
+    };
+    const e = this.icmps.get(j);
+    if (e) icmpStep(c, e);
+    return c;
+  }
+}
+
+/** The ladder the builder made of these TCP events (builder.ts tcp: one step each, a reset marked). */
+function ladderOf(syns: readonly TcpEvent[], rst: TcpEvent): ConnModel["ladder"] {
+  const l: ConnModel["ladder"] = [];
+  for (let i = 0; i <= syns.length; i++) l.push(step(i < syns.length ? syns[i] : rst));
+  return l;
+}
+/** (the literal of builder.ts step, its keys in its order: the record's ladder is written from it) */
+const step = (t: TcpEvent): ConnModel["ladder"][number] =>
+  ({ frame: t.frame, ts: t.ts, fromClient: t.fromClient, label: tcpFlagsText(t.flags), status: null, kind: "tcp", error: (t.flags & 4) !== 0 });
+
+const u32 = (v: number) => (v >>> 0) === v;
+
+/** `c` is SYNs and a reset and nothing else: the row keeps all of it (see the header). */
+function rowable(c: ConnModel): boolean {
+  const rst = c.rst;
+  if (!rst || c.synAck || c.syns.length === 0 || c.syns.length > MAX_SYNS || c.midstream || c.finClient || c.finServer) return false;
+  if (c.serverPort !== W.PORT_SMB && c.serverPort !== W.PORT_NBSS) return false; // (else maybe a probe: builder.ts finish)
+  if (c.negotiates.length || c.sessions.length || c.trees.length || c.smb1 || c.smbMessages || c.encrypted || c.gaps.length) return false;
+  if (c.answeredSmb !== undefined || c.notSmb || c.logoff || c.nbssRequest || c.nbssResponse || c.negotiateBareAck || c.beyond) return false;
+  if (c.icmp || c.drops || c.decryption || c.ladderOverflow || c.pending !== null) return false;
+  if (!u32(c.order) || !u32(c.firstFrame) || !u32(c.lastFrame) || !u32(c.stream) || !u32(rst.frame) || !u32(rst.flags)) return false;
+  for (const s of c.syns) if (!u32(s.frame) || s.frame === rst.frame || !u32(s.flags) || s.flags >= FROM_CLIENT || (s.flags & 4) !== 0) return false;
+  if (c.ladderDropped) return c.ladder.length === 0;
+  // every ladder step one of those events, as ladderOf makes it again (a step of another TCP
+  // event would be lost; builder.ts step is the one maker of steps while decoding: its keys)
+  const l = c.ladder, n = c.syns.length;
+  if (l.length !== n + 1) return false;
+  for (let i = 0; i <= n; i++) {
+    const a = l[i], t = i < n ? c.syns[i] : rst;
+    if (a.frame !== t.frame || !Object.is(a.ts, t.ts) || a.fromClient !== t.fromClient || a.label !== tcpFlagsText(t.flags) || a.status !== null || a.kind !== "tcp" || a.error !== ((t.flags & 4) !== 0)) return false;
+  }
+  return true;
+}
+
+/**
+ * The end of the rows (buildReport, in place of attachIcmp, before anything reads the
+ * connections): each row kept to the end as a model again, or folded with its diagnosis (see the
+ * header). The models kept are put back among `m.connections` in Report order.
+ */
+export function settlePending(m: CaptureModel, sink: ConnectionSink | undefined): void {
+  const p = m.folded?.pending, d = m.folded?.diagnosed;
+  attachIcmp(m, p);
+  if (!p || p.length === 0) return;
+  m.folded!.pending = undefined;
+  const same = m.folded!.same;
+  const reads = readers(m, p);
+  const alone = aloneModel(m);
+  // per severity (SEVERITY_RANK) and finding id, as the Report's groups (foldDiagnosed.ts places)
+  const places = [new Map<string, Smallest>(), new Map<string, Smallest>(), new Map<string, Smallest>()];
+  const kept: ConnModel[] = [];
+  const order = p.inOrder();
+  for (let k = 0; k < order.length; k++) {
+    const c = p.model(order[k]);
+    if (!d || reads(c)) { kept.push(c); continue; }
+    const a = diagnoseAlone(alone, c, same);
+    if (!own(a)) { kept.push(c); continue; }
+    // (3) and (4) of model/foldDiagnosed.ts: its ladder and none of its findings shown whole
+    let fold = d.problemsBefore(c.order);
+    for (let i = 0; fold && i < a.heads.length; i++) {
+      const q = places[SEVERITY_RANK[a.heads[i].severity]].get(a.heads[i].id);
+      fold = q !== undefined && q.full && q.kth() < placeKey(a.heads[i]);
+    }
+    if (!fold) {
+      // kept: diagnosed again at the end, to the same findings; their places count for the next
+      for (const h of a.heads) {
+        const of = places[SEVERITY_RANK[h.severity]];
+        let q = of.get(h.id);
+        if (!q) of.set(h.id, (q = new Smallest(FINDINGS_PER_ID + 1)));
+        q.add(placeKey(h));
+      }
+      kept.push(c);
+      continue;
+    }
+    foldOne(m, c, a, same, sink);
+  }
+  if (kept.length) m.connections = merged(m.connections, kept);
+}
+
+/**
+ * Whether a row's diagnosis or record reads the others, or is read (see the header): its client
+ * host spoke Kerberos; a connection of its host pair kept to the end, or folded set up fine, is
+ * on another server port; a request to its server was refused for a connection limit while it was open.
+ */
+function readers(m: CaptureModel, p: PendingTcp): (c: ConnModel) => boolean {
+  const krb = new Set<string>();
+  for (const k of m.kerberos) krb.add(kerberosClient(k.toKdc, k.srcIp, k.dstIp));
+  // server host → client host → server ports (host keys: foldedRows.ts hostKey, no text made for a folded row)
+  const ports = new Map<HostKey, Map<HostKey, number[]>>();
+  const portOf = (s: HostKey, cl: HostKey, port: number) => {
+    let by = ports.get(s);
+    if (!by) ports.set(s, (by = new Map()));
+    const l = by.get(cl);
+    if (!l) by.set(cl, [port]); else if (!l.includes(port)) l.push(port);
+  };
+  const limited = new Map<string, number[]>(); // server host → frames of limit refusals
+  for (const c of m.connections) {
+    portOf(hostKey(c.serverIp), hostKey(c.clientIp), c.serverPort);
+    for (const t of c.trees) if (treeConnectionLimited(t)) { const l = limited.get(c.serverIp); if (l) l.push(t.resp!.frame); else limited.set(c.serverIp, [t.resp!.frame]); }
+  }
+  // the folded rows set up fine (tcpVerdict reads those): of the rows' host pairs only when they
+  // are more (of a million healthy rows, few)
+  const rows = m.folded!.rows;
+  let pairs: Map<HostKey, Set<HostKey>> | null = null;
+  if (rows.length > p.length) {
+    pairs = new Map();
+    for (let k = 0; k < p.length; k++) {
+      const s = hostKey(p.serverIp(k));
+      let l = pairs.get(s);
+      if (!l) pairs.set(s, (l = new Set()));
+      l.add(hostKey(p.clientIp(k)));
+    }
+  }
+  for (let i = 0; i < rows.length; i++) {
+    if (!rows.ok(i)) continue;
+    const s = rows.serverKey(i), cl = rows.clientKey(i);
+    if (!pairs || pairs.get(s)?.has(cl)) portOf(s, cl, rows.serverPort(i));
+  }
+  return (c) => {
+    if (krb.has(c.clientIp)) return true;
+    if (ports.get(hostKey(c.serverIp))?.get(hostKey(c.clientIp))?.some((port) => port !== c.serverPort)) return true;
+    return limited.get(c.serverIp)?.some((f) => f >= c.firstFrame && f <= c.lastFrame) ?? false;
+  };
+}
+
+/** Its findings are its own (model/foldDiagnosed.ts aloneSafe): each names it alone, no fallback among them. */
+function own(a: Alone): boolean {
+  for (const id of a.findings) if (id === authNotAttempted.meta.id || id === connectionAbandoned.meta.id) return false;
+  for (const h of a.heads) if (h.connection !== a.s.id || h.connections) return false;
+  return true;
+}
+
+/** `c` folded with its diagnosis `a`: its record, its row, its heads (as model/fold.ts foldDiagnosed). */
+function foldOne(m: CaptureModel, c: ConnModel, a: Alone, same: SharedValues, sink: ConnectionSink | undefined): void {
+  const f = m.folded!;
+  const r = connectionRecord(a.s, a.findings, false, same);
+  f.rows.push({
+    order: c.order, stream: c.stream, firstFrame: c.firstFrame, lastFrame: c.lastFrame,
+    clientPort: Number(c.client.slice(c.client.lastIndexOf(":") + 1)), serverPort: c.serverPort,
+    clientIp: c.clientIp, serverIp: c.serverIp, serverOs: r.serverOs ?? null, serverName: r.serverName ?? null,
+    shares: same.texts([]), sessionId: undefined, sessionFrame: 0, ok: r.outcome === "ok", sessions: false,
+  }, r);
+  f.diagnosed!.columns.push(c.order, r, a.heads);
+  sink?.put(c.order, r);
+}
+
+/** Two lists of models in Report order, merged. */
+function merged(a: ConnModel[], b: ConnModel[]): ConnModel[] {
+  const out: ConnModel[] = new Array(a.length + b.length);
+  let i = 0, j = 0, k = 0;
+  while (i < a.length || j < b.length) out[k++] = j >= b.length || (i < a.length && a[i].order < b[j].order) ? a[i++] : b[j++];
+  return out;
+}
