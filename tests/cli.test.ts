@@ -207,6 +207,24 @@ describe("streamed JSON", () => {
     expect(value.b).toEqual([1, 2]); // a short array is written whole and kept
   });
 
+  it("writes a server's long list of failed clients in pieces (a scan: one server, thousands of refused clients)", async () => {
+    const { writeJson } = await import("../src/cli/jsonStream");
+    const { ServerList } = await import("../src/core/serverList");
+    const { reportOf } = await import("./support/report");
+    const r = await reportOf(join(FIX, "tcp-rejected.pcap"));
+    const c = r.connections[0];
+    const list = new ServerList(3);
+    for (let i = 0; i < 3000; i++) list.addRecord({ ...c, client: `192.0.2.${i % 250}:${1024 + i}` });
+    list.addRecord({ ...c, server: "198.51.100.7:445" });
+    list.done();
+    const value = { a: 1, servers: list, b: [2] };
+    const parts: string[] = [];
+    await writeJson(value, (s) => { parts.push(s); });
+    expect(parts.join("")).toBe(JSON.stringify({ a: 1, servers: list.toArray(), b: [2] }));
+    // (each piece a bounded text: the whole list in one was 3,000 clients' JSON)
+    expect(Math.max(...parts.map((p) => p.length))).toBeLessThan(8000);
+  });
+
   it("waits for the output to drain when it is full", async () => {
     const { writeJson } = await import("../src/cli/jsonStream");
     const value = { a: Array.from({ length: 500 }, (_, i) => ({ i })), b: 1 };
