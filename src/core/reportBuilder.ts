@@ -42,7 +42,7 @@ const SEVERITY_WORDS: Record<Finding["severity"], string> = { error: "an error",
  * first GROUP_CONNECTIONS connections; `causes`: where some group left connections out of its
  * list, each connection's error finding (for the verdict).
  */
-function groupFindings(all: Finding[], heads: FoldedFindings | null): { findings: Finding[]; causes?: ErrorCauses } {
+function groupFindings(all: Finding[], heads: FoldedFindings | null, byIndex: boolean): { findings: Finding[]; causes?: ErrorCauses } {
   // per severity (SEVERITY_RANK) and id: a Map per severity, no key string per finding
   type PerSeverity<T> = [Map<string, T>, Map<string, T>, Map<string, T>];
   const per = <T>(): PerSeverity<T> => [new Map(), new Map(), new Map()];
@@ -113,9 +113,14 @@ function groupFindings(all: Finding[], heads: FoldedFindings | null): { findings
   // the verdict counts each failed connection under its error finding: where a group's list left
   // some out, it is told which, from the end's findings and the heads (verdict.ts ErrorCauses; of
   // two error ids of equal rank, not one of verdict.ts CAUSES, the first put counts: the end's,
-  // then the heads in Report order)
+  // then the heads in Report order; `byIndex`: the verdict reads the heads' records as
+  // foldedHeads.ts LiteRecord, known by their index, else as records known by their id)
   const causes = new ErrorCauses().putAll(all);
-  for (let j = 0; j < nh; j++) { const h = order![j]; if (heads!.rank(h) === SEVERITY_RANK.error) causes.put(heads!.idOf(connOf![h]), heads!.headId(h)); }
+  for (let j = 0; j < nh; j++) {
+    const h = order![j];
+    if (heads!.rank(h) !== SEVERITY_RANK.error) continue;
+    if (byIndex) causes.putFolded(connOf![h], heads!.headId(h)); else causes.put(heads!.idOf(connOf![h]), heads!.headId(h));
+  }
   return { findings: out, causes };
 }
 
@@ -157,7 +162,8 @@ function diagnosed(m: CaptureModel, folded: FoldedRows, sink: ConnectionSink | u
   const msgs = m.kerberos;
   const kerberos = new Array<Report["kerberos"][number]>(msgs.length);
   for (let i = 0; i < kerberos.length; i++) kerberos[i] = kerberosRecord(msgs[i], i, pairing);
-  return { connections, kerberos, ...groupFindings(findings, heads) };
+  // (with a sink the verdict reads the heads' connections as lite records, which carry their index)
+  return { connections, kerberos, ...groupFindings(findings, heads, !!sink) };
 }
 
 /**

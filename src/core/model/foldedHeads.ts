@@ -20,6 +20,7 @@ import type { Connection, Finding } from "../report";
 import type { FoldedRows } from "./foldedRows";
 import type { FoldedConn } from "./types";
 import { endpoint } from "../names";
+import { FOLDED_INDEX } from "../verdict";
 import { sortedIndex } from "../sortedIndex";
 import { SEVERITY_RANK } from "../diagnose/context";
 import { u32Column } from "./column";
@@ -43,7 +44,10 @@ class LiteRecord {
   readonly status: Connection["status"];
   readonly findings: string[];
   readonly shares: Connection["shares"];
-  constructor(private readonly rows: FoldedRows, private readonly j: number, k: RecordKind) {
+  /** its index among the connections folded with findings (fold order: ErrorCauses knows it by that) */
+  readonly [FOLDED_INDEX]: number;
+  constructor(private readonly rows: FoldedRows, private readonly j: number, k: RecordKind, i: number) {
+    this[FOLDED_INDEX] = i;
     this.outcome = k.outcome; this.failedPhase = k.failedPhase; this.status = k.status; this.findings = k.findings; this.shares = k.shares;
   }
   private at(): FoldedConn { return (this.row ??= this.rows.at(this.j)); }
@@ -131,7 +135,7 @@ export class FoldedFindings {
   /** its record as the verdict and the servers read it (made now) */
   record(p: number): Connection {
     const i = this.byOrder![p];
-    return new LiteRecord(this.rows!, this.rowOf![i], this.kinds[this.kindOf.get(i)]) as unknown as Connection;
+    return new LiteRecord(this.rows!, this.rowOf![i], this.kinds[this.kindOf.get(i)], i) as unknown as Connection;
   }
   /** its connection's id */
   id(p: number): string { return this.rows!.at(this.row(p)).id; }
