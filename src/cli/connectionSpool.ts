@@ -1,7 +1,8 @@
 // The connection records of a --json Report, kept out of memory while the capture is analysed
 // (issue 15): a capture of 1,000,000 SMB connections makes ~1 GB of records' JSON. Each record's
-// text goes to a temporary file as the analysis puts it; in memory stay only its order, offset and
-// length (16 bytes a record). writeJson (jsonStream.ts) writes them back in Report order. The
+// text goes to a temporary file as the analysis puts it; in memory stay only its order and length
+// (8 bytes a record: the records are appended in the order they are put, so a record's offset is
+// the sum of the lengths before it, kept for every MARK-th record). writeJson (jsonStream.ts) writes them back in Report order. The
 // Report's per-server summary is kept here too, as its compact list (core/serverList.ts), for the
 // writer.
 //
@@ -33,6 +34,8 @@ const SCRATCH = 1 << 20;
 /** What the writer hands on at a time (a piece ends at a record's end). */
 export const PIECE_BYTES = 64 << 10;
 const COMMA = 0x2c;
+/** A record's offset in the file is kept for every MARK-th record (offset: the lengths after it add up the rest). */
+const MARK_BITS = 6, MARK = 1 << MARK_BITS;
 const WHY: Record<string, string> = {
   ENOSPC: "no space left", EDQUOT: "disk quota exceeded", EACCES: "not writable", EPERM: "not writable",
   EROFS: "read-only", ENOENT: "does not exist", ENOTDIR: "not a directory",
@@ -40,8 +43,9 @@ const WHY: Record<string, string> = {
 
 export class ConnectionSpool implements ConnectionSink {
   private orders = new Uint32Array(1024);
-  private offsets = new Float64Array(1024); // in the file (past 4 GiB too)
   private lengths = new Uint32Array(1024); // bytes of UTF-8
+  /** the offset in the file (past 4 GiB too) of every MARK-th record */
+  private marks = new Float64Array(1024 >> MARK_BITS);
   private n = 0;
   /** every record so far is ASCII (nearly always): its UTF-8 bytes are its Latin-1 ones, which
    *  Node writes into a buffer and reads back ~1.5× faster (measured on the dense bench's records) */
@@ -80,9 +84,11 @@ export class ConnectionSpool implements ConnectionSink {
       try {
         // the record's UTF-8 made in the write buffer (jsonBytes.ts), or its JSON.stringify when
         // it holds what the encoder leaves to it
-        const f = this.file, at = f.appendValue(record);
-        if (at >= 0) { len = f.lastLength; ascii = f.lastAscii; this.offsets[i] = at; }
-        else { const t = stringified(); this.offsets[i] = f.append(t, len, ascii); }
+        const f = this.file;
+        let at = f.appendValue(record);
+        if (at >= 0) { len = f.lastLength; ascii = f.lastAscii; }
+        else { const t = stringified(); at = f.append(t, len, ascii); }
+        if ((i & (MARK - 1)) === 0) this.marks[i >> MARK_BITS] = at;
       } catch (e) { this.fallBack(e, this.file); }
     }
     if (this.texts) this.texts.push(text ?? stringified());
@@ -128,24 +134,34 @@ export class ConnectionSpool implements ConnectionSink {
 
   /** Records idx[k…e-1] from the file into `out` at `at`, in file order, near ones in one read. */
   private readWindow(idx: Uint32Array, k: number, e: number, at: Float64Array, out: Buffer, scratch: Buffer): void {
-    const off = this.offsets, len = this.lengths, fd = this.file!.fd;
+    const all = this.lengths, fd = this.file!.fd;
+    // the window's records' offsets and lengths, by their place j in the window
+    const off = new Float64Array(e - k), len = new Float64Array(e - k);
+    for (let j = 0; j < e - k; j++) { off[j] = this.offset(idx[k + j]); len[j] = all[idx[k + j]]; }
     let byFile = Array.from({ length: e - k }, (_, j) => j);
     for (let j = 1; j < byFile.length; j++) {
-      if (off[idx[k + j]] < off[idx[k + j - 1]]) { byFile = byFile.sort((x, y) => off[idx[k + x]] - off[idx[k + y]]); break; }
+      if (off[j] < off[j - 1]) { byFile = byFile.sort((x, y) => off[x] - off[y]); break; }
     }
     for (let g = 0; g < byFile.length;) {
-      const first = idx[k + byFile[g]], from = off[first];
-      if (len[first] > SCRATCH) { readAll(fd, out, at[byFile[g]], len[first], from); g++; continue; }
+      const first = byFile[g], from = off[first];
+      if (len[first] > SCRATCH) { readAll(fd, out, at[first], len[first], from); g++; continue; }
       // the group g…h-1: each within GAP of the one before, all within SCRATCH
       let h = g + 1, to = from + len[first];
       for (; h < byFile.length; h++) {
-        const r = idx[k + byFile[h]];
+        const r = byFile[h];
         if (off[r] - to > GAP || off[r] + len[r] - from > SCRATCH) break;
         to = Math.max(to, off[r] + len[r]);
       }
       readAll(fd, scratch, 0, to - from, from);
-      for (; g < h; g++) { const r = idx[k + byFile[g]]; scratch.copy(out, at[byFile[g]], off[r] - from, off[r] - from + len[r]); }
+      for (; g < h; g++) { const r = byFile[g]; scratch.copy(out, at[r], off[r] - from, off[r] - from + len[r]); }
     }
+  }
+
+  /** Record i's offset in the file: its mark's, and the lengths of the records between. */
+  private offset(i: number): number {
+    let o = this.marks[i >> MARK_BITS];
+    for (let j = i & ~(MARK - 1); j < i; j++) o += this.lengths[j];
+    return o;
   }
 
   /** Removes the temporary file (safe to call more than once). */
@@ -158,7 +174,7 @@ export class ConnectionSpool implements ConnectionSink {
   private grow(): void {
     const cap = this.orders.length * 2;
     const o = new Uint32Array(cap); o.set(this.orders); this.orders = o;
-    const f = new Float64Array(cap); f.set(this.offsets); this.offsets = f;
+    const m = new Float64Array(cap >> MARK_BITS); m.set(this.marks); this.marks = m;
     const l = new Uint32Array(cap); l.set(this.lengths); this.lengths = l;
   }
 
@@ -166,7 +182,7 @@ export class ConnectionSpool implements ConnectionSink {
   private fallBack(e: unknown, file: SpoolFile | null): void {
     const texts: string[] = [];
     if (file) {
-      for (let i = 0; i < this.n; i++) texts.push(file.text(this.offsets[i], this.lengths[i]));
+      for (let i = 0; i < this.n; i++) texts.push(file.text(this.offset(i), this.lengths[i]));
       file.remove();
       this.file = null;
     }

@@ -32,42 +32,74 @@ export function connectionRecord(s: Omit<Connection, "findings">, findings: stri
  * one: the JSON is the same, and a capture of 50,000 connections holds a few hundred of them
  * instead of 150,000 (~12 MB). Shared values are frozen: a front end that changed one would
  * change every record holding it. One per analysis (the fold's and buildReport's records share it).
+ * (The summaries make these with their keys in one order: the JSON of a shared one is the same.)
  */
 const TEXT_LISTS = 10_000;
 
+/**
+ * Values found by a sequence of keys (strings, or null), compared as Map keys: no key text made
+ * per lookup. The records' lists and names are of strings the decoder interned (decoder/records.ts
+ * intern): the same few string objects, whose hashes V8 keeps, on every connection. A JSON or
+ * joined key per record was most of the fold's sharing cost (smb1m-1g: ~2 % of the CPU).
+ */
+class KeyTrie<T> {
+  private value: T | undefined = undefined;
+  private next: Map<string | null, KeyTrie<T>> | null = null;
+  size = 0;
+  get(keys: readonly (string | null)[]): T | undefined {
+    let n: KeyTrie<T> | undefined = this;
+    for (let i = 0; n !== undefined && i < keys.length; i++) n = n.next?.get(keys[i]);
+    return n?.value;
+  }
+  set(keys: readonly (string | null)[], v: T): void {
+    let n: KeyTrie<T> = this;
+    for (let i = 0; i < keys.length; i++) {
+      const m: Map<string | null, KeyTrie<T>> = (n.next ??= new Map());
+      let c = m.get(keys[i]);
+      if (c === undefined) m.set(keys[i], (c = new KeyTrie<T>()));
+      n = c;
+    }
+    n.value = v;
+    this.size++;
+  }
+}
+
 export class SharedValues {
-  private readonly lists = new Map<string, string[]>();
-  private readonly objects = new Map<string, object>();
+  private readonly lists = new KeyTrie<string[]>();
+  private readonly signings: (NonNullable<Connection["signing"]> | undefined)[] = [undefined, undefined, undefined, undefined];
+  private readonly names = new KeyTrie<NonNullable<Connection["serverName"]>>();
+  private readonly systems = new Map<string, NonNullable<Connection["serverOs"]>>();
+  private readonly nameKey: (string | null)[] = [null, null, null, null];
   list(l: string[]): string[] {
-    const key = l.join("\n");
-    let s = this.lists.get(key);
-    if (!s) this.lists.set(key, (s = Object.freeze(l.slice()) as string[]));
+    let s = this.lists.get(l);
+    if (!s) this.lists.set(l, (s = Object.freeze(l.slice()) as string[]));
     return s;
   }
   signing(v: NonNullable<Connection["signing"]>): NonNullable<Connection["signing"]> {
-    return this.object(`s${+v.clientRequired}${+v.serverRequired}`, v);
+    const k = +v.clientRequired * 2 + +v.serverRequired;
+    return (this.signings[k] ??= Object.freeze(v));
   }
   serverName(v: NonNullable<Connection["serverName"]>): NonNullable<Connection["serverName"]> {
-    return this.object(`n${JSON.stringify([v.netbios, v.dns, v.domain, v.netname])}`, v);
+    const key = this.nameKey;
+    key[0] = v.netbios; key[1] = v.dns; key[2] = v.domain; key[3] = v.netname;
+    const s = this.names.get(key);
+    if (s) return s;
+    this.names.set(key, Object.freeze(v));
+    return v;
   }
   os(v: NonNullable<Connection["serverOs"]>): NonNullable<Connection["serverOs"]> {
-    return this.object(`o${v.version}`, v);
+    const s = this.systems.get(v.version);
+    if (s) return s;
+    this.systems.set(v.version, Object.freeze(v));
+    return v;
   }
   /** a list of texts (a folded connection's share paths, model/fold.ts) */
   texts(l: string[]): readonly string[] {
     if (l.length === 0) return NONE;
-    const key = JSON.stringify(l);
-    let s = this.textLists.get(key);
+    let s = this.textLists.get(l);
     // (bounded: past TEXT_LISTS distinct lists, each its own)
-    if (!s) { s = Object.freeze(l); if (this.textLists.size < TEXT_LISTS) this.textLists.set(key, s); }
+    if (!s) { s = Object.freeze(l); if (this.textLists.size < TEXT_LISTS) this.textLists.set(l, s); }
     return s;
   }
-  private readonly textLists = new Map<string, readonly string[]>();
-  private object<T extends object>(key: string, v: T): T {
-    const s = this.objects.get(key);
-    if (s) return s as T;
-    // the summaries make these with their keys in one order: the JSON of a shared one is the same
-    this.objects.set(key, Object.freeze(v));
-    return v;
-  }
+  private readonly textLists = new KeyTrie<readonly string[]>();
 }

@@ -243,12 +243,14 @@ export function endpoint(ip: string, port: number): string {
   let h = Math.imul(0x811c9dc5 ^ port, 0x01000193);
   for (let i = 0; i < ip.length; i++) h = Math.imul(h ^ ip.charCodeAt(i), 0x01000193);
   const slot = (h ^ (h >>> 16)) & (ENDPOINT_SLOTS - 1);
-  if (endpointPort[slot] === port && endpointIp[slot] === ip) return endpointText[slot];
+  // (the hash first: another address's text in the slot is not read, see model/lists.ts intern)
+  if (endpointHash[slot] === h && endpointPort[slot] === port && endpointIp[slot] === ip) return endpointText[slot];
   const t = flatText(ip.includes(":") ? `[${ip}]:${port}` : `${ip}:${port}`);
-  endpointPort[slot] = port; endpointIp[slot] = ip; endpointText[slot] = t;
+  endpointPort[slot] = port; endpointIp[slot] = ip; endpointText[slot] = t; endpointHash[slot] = h;
   return t;
 }
 const ENDPOINT_SLOTS = 1 << 12;
+const endpointHash = new Int32Array(ENDPOINT_SLOTS);
 const endpointPort = new Int32Array(ENDPOINT_SLOTS).fill(-1);
 const endpointIp: string[] = new Array<string>(ENDPOINT_SLOTS).fill("");
 const endpointText: string[] = new Array<string>(ENDPOINT_SLOTS).fill("");

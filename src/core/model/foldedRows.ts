@@ -71,7 +71,7 @@ export class FoldedRows {
   private readonly texts: string[] = [];
   private readonly textIds = new Map<string, number>();
   private readonly facts: Facts[] = [];
-  private readonly factIds = new Map<string, number>();
+  private readonly factIds = new Map<number | string, number>();
   private readonly objectIds = new Map<object, number>();
   /** the SMB1 rows (smb1-in-use.ts reads them): 3 words each, the row, its NEGOTIATE response's frame and dialect */
   private readonly smb1Words = new Column((n) => new Uint32Array(n));
@@ -103,9 +103,10 @@ export class FoldedRows {
     let f = 0;
     w.push(r.order); w.push(r.stream >>> 0); w.push(r.firstFrame); w.push(r.lastFrame);
     w.push(((r.clientPort << 16) | r.serverPort) >>> 0);
-    const client = this.address(r.clientIp), server = this.address(r.serverIp);
-    w.push(client.word); w.push(server.word);
-    f |= (client.kind === 1 ? CLIENT_V6 : client.kind === 2 ? CLIENT_TEXT : 0) | (server.kind === 1 ? SERVER_V6 : server.kind === 2 ? SERVER_TEXT : 0);
+    w.push(this.address(r.clientIp));
+    f |= this.kind === 1 ? CLIENT_V6 : this.kind === 2 ? CLIENT_TEXT : 0;
+    w.push(this.address(r.serverIp));
+    f |= this.kind === 1 ? SERVER_V6 : this.kind === 2 ? SERVER_TEXT : 0;
     w.push(r.sessionFrame);
     w.push(this.factsId(r));
     if (r.sessionId !== undefined) f |= HAS_SID | (r.sessionId < 0n ? NEG_SID : 0);
@@ -203,19 +204,24 @@ export class FoldedRows {
     return this.flags.get(p) & (v6 | text) ? this.host(p, word, v6, text) : this.word(p, word);
   }
 
-  private address(ip: string): { word: number; kind: 0 | 1 | 2 } {
+  /** The row's word for an address; what kind of address it is in `kind` (no object per address). */
+  private address(ip: string): number {
     const v4 = ipv4Bits(ip);
-    if (v4 >= 0) return { word: v4, kind: 0 };
+    if (v4 >= 0) { this.kind = 0; return v4; }
     const b = this.bytes;
     if (ipv6Bytes(ip, b)) {
       const at = this.v6.length;
       for (let k = 0; k < 16; k += 4) this.v6.push(((b[k] << 24) | (b[k + 1] << 16) | (b[k + 2] << 8) | b[k + 3]) >>> 0);
-      return { word: at, kind: 1 };
+      this.kind = 1;
+      return at;
     }
     let t = this.textIds.get(ip);
     if (t === undefined) { t = this.texts.push(ip) - 1; this.textIds.set(ip, t); }
-    return { word: t, kind: 2 };
+    this.kind = 2;
+    return t;
   }
+  /** the last address's kind: 0 IPv4 (its bits), 1 IPv6 (an index into v6), 2 other text (an index into texts) */
+  private kind: 0 | 1 | 2 = 0;
 
   private host(p: number, word: number, v6: number, text: number): string {
     const f = this.flags.get(p), x = this.word(p, word), b = this.bytes;
@@ -231,7 +237,10 @@ export class FoldedRows {
   }
 
   private factsId(r: Facts): number {
-    const key = `${this.objectId(r.serverOs)} ${this.objectId(r.serverName)} ${this.objectId(r.shares)}`;
+    // the three objects' ids as one number while each fits 17 bits (a few hundred on a busy
+    // capture), else as text: no key string made per row
+    const a = this.objectId(r.serverOs), b = this.objectId(r.serverName), c = this.objectId(r.shares);
+    const key = (a | b | c) < 1 << 17 ? (a * (1 << 17) + b) * (1 << 17) + c : `${a} ${b} ${c}`;
     let id = this.factIds.get(key);
     if (id === undefined) { id = this.facts.push({ serverOs: r.serverOs, serverName: r.serverName, shares: r.shares }) - 1; this.factIds.set(key, id); }
     return id;

@@ -30,7 +30,11 @@ export function attempts(c: ConnModel): SessionLeg[][] {
 
 const succeeded = (a: SessionLeg[]) => { const l = a[a.length - 1]; return !!l.resp && !isError(l.resp.status) && (l.resp.status >>> 0) !== W.STATUS_MORE_PROCESSING_REQUIRED; };
 
-/** The attempt that established the session the connection used, if any. */
+/**
+ * The attempt that established the session the connection used, if any: c.sessions itself when
+ * that attempt is all of its legs (a healthy connection's; no copy made for each of the several
+ * times it is asked), else a copy of the attempt's. Read it during the call: do not keep it.
+ */
 export function establishedAttempt(c: ConnModel): SessionLeg[] | undefined {
   // attempts(c).find(succeeded), without making every attempt's array (asked for each of
   // 50,000 connections several times): an attempt ends at a leg that is not
@@ -40,7 +44,7 @@ export function establishedAttempt(c: ConnModel): SessionLeg[] | undefined {
   for (let i = 0; i < legs.length; i++) {
     const r = legs[i].resp;
     if (r && (r.status >>> 0) === W.STATUS_MORE_PROCESSING_REQUIRED) continue;
-    if (r && !isError(r.status)) return legs.slice(start, i + 1);
+    if (r && !isError(r.status)) return start === 0 && i === legs.length - 1 ? legs : legs.slice(start, i + 1);
     start = i + 1;
   }
   return undefined;
@@ -247,11 +251,13 @@ export function outcomeOf(c: ConnModel, captureEnd: number | null, est: SessionL
   const ab = abandonment(c, est ?? null, end);
   // ended without the next step: failed there; still open when the capture stopped: incomplete
   if (ab) return judged(ab.end ? "failed" : "incomplete", ab.end ? ab.phase : null);
-  return judged("ok", null);
+  return OK;
 }
 
-type Judged = { outcome: Outcome; failedPhase: Phase | null; status: string | null };
+type Judged = Readonly<{ outcome: Outcome; failedPhase: Phase | null; status: string | null }>;
 const judged = (outcome: Outcome, failedPhase: Phase | null, r: SmbResponse | null = null): Judged => ({ outcome, failedPhase, status: r === null ? null : responseStatus(r) });
+/** the judgement of every connection set up fine (asked two or three times of each): one object */
+const OK: Judged = Object.freeze(judged("ok", null));
 
 /**
  * A request left unanswered: refused by a server reset; cut off by the capture's end, or with
