@@ -54,7 +54,7 @@ export enum Reach { Out, Later, Kept }
 
 const UNKNOWN = 0, SMB = 1, TGT = 2, OTHER = 3;
 
-/** An exchange as the pairing makes it (pairKerberos): its time, kind, and the two closest witnesses so far. */
+/** An exchange as the pairing makes it (pairKerberos): its time, kind, and the closest witness so far. */
 class Exchange {
   replied = false;
   /** its reply is a KRB-ERROR after pre-authentication (pairKerberos `failed`) */
@@ -63,8 +63,8 @@ class Exchange {
   kind = UNKNOWN;
   /** an SMB service's name (smbServiceName) */
   name: string | null = null;
-  /** the closest witnesses (score, ConnModel.order; -1 none) */
-  s1 = Infinity; o1 = -1; s2 = Infinity; o2 = -1;
+  /** the closest witness: its score and ConnModel.order (-1: none) */
+  best = Infinity; bestOrder = -1;
   constructor(readonly t: number, readonly host: Host) {}
 }
 
@@ -278,17 +278,18 @@ function first(h: Host, t: number): number {
   return lo;
 }
 
-/** A witness of score `s` (ConnModel.order `o`) for `ex`: kept when one of the two closest (bestConnection's order: lower score, then earlier connection). */
+/** A witness of score `s` (ConnModel.order `o`) for `ex`: kept when the closest (bestConnection's order: lower score, then earlier connection). */
 function add(ex: Exchange, s: number, o: number): void {
-  if (o === ex.o1 || o === ex.o2) return;
-  if (s < ex.s1 || (s === ex.s1 && o < ex.o1)) { ex.s2 = ex.s1; ex.o2 = ex.o1; ex.s1 = s; ex.o1 = o; }
-  else if (s < ex.s2 || (s === ex.s2 && o < ex.o2)) { ex.s2 = s; ex.o2 = o; }
+  if (s < ex.best || (s === ex.best && o < ex.bestOrder)) { ex.best = s; ex.bestOrder = o; }
 }
 
-/** A witness other than connection `o` comes before a candidate of score `s` (`o`) for `ex`. */
+/**
+ * A witness comes before a candidate of score `s` (ConnModel.order `o`) for `ex`: the pairing
+ * does not take the candidate. (The candidate a witness itself, it is no closer than itself: one
+ * witness is enough.)
+ */
 function closer(ex: Exchange, s: number, o: number): boolean {
-  const ws = ex.o1 !== o ? ex.s1 : ex.s2, wo = ex.o1 !== o ? ex.o1 : ex.o2;
-  return wo !== -1 && (ws < s || (ws === s && wo < o));
+  return ex.bestOrder !== -1 && (ex.best < s || (ex.best === s && ex.bestOrder < o));
 }
 
 /**
@@ -300,7 +301,7 @@ function pairedNext(h: Host, ex: Exchange): boolean {
   const l = h.live;
   for (let i = first(h, ex.t); i < l.length && l[i].t - ex.t < KRB_PAIR_WINDOW_MS; i++) {
     const n = l[i];
-    if (!n.gone && n.kind === SMB && n.o1 !== -1) return true;
+    if (!n.gone && n.kind === SMB && n.bestOrder !== -1) return true;
   }
   return false;
 }
