@@ -13,7 +13,6 @@ import { emptyPktmon, pktmonDrop, pktmonInfo, pktmonWarnings } from "./pktmon";
 import { QuicCollector } from "../quic/flow";
 import { NONE, appended, intern, flat } from "./lists";
 import { Folder } from "./fold";
-import { kerberosClient } from "./kerberos";
 import { KrbStore, MAX_KRB_MESSAGES } from "./krbStore";
 import type { ConnectionSink } from "../connectionSink";
 
@@ -652,7 +651,7 @@ export class ModelBuilder implements RecordSink {
     store.push(ev.frame, ts, ev.u32(C.F_TRANSPORT) === C.PROTO_UDP, toKdc, ev.stream, msgType, ev.u32(C.F_KRB_ERROR) ?? null,
       src, dst, srcIp, dstIp, ev.str(C.F_KRB_REALM) ?? null, ev.str(C.F_KRB_CNAME) ?? null, ev.str(C.F_KRB_SNAME) ?? null,
       ev.str(C.F_KRB_ETEXT) ?? null, etypes instanceof Uint8Array ? i32list(etypes) : null);
-    this.folder?.kerberos(kerberosClient(toKdc, srcIp, dstIp), ts);
+    this.folder?.kerberos(store);
   }
 
   private icmp(ev: EventRecord): void {

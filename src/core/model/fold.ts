@@ -48,10 +48,13 @@
 // (path-not-covered.ts referralsAfter): of a folded connection, the rows keep those a refusal
 // can read (Folder.keepReferrals says which), and referralsAfter merges them with the views'.
 // Kerberos pairs a message with a connection of its client host from two minutes before the
-// connection to 1 ms after its first SESSION_SETUP (model/kerberos.ts bestConnection): Folder
-// folds no connection whose client host spoke Kerberos as a client within that reach before it
-// (model/kerberos.ts kerberosClient), and waits for the capture's time to pass that window (a capture in time
-// order, as the pairing takes it).
+// connection to 1 ms after its first SESSION_SETUP (model/kerberos.ts bestConnection, pairTo):
+// Folder waits for the capture's time to pass that window (a capture in time order, as the
+// pairing takes it). A connection whose client host spoke Kerberos as a client within that reach
+// before it (model/kerberos.ts kerberosClient) folds only once model/krbFinality.ts shows that no
+// exchange pairs with it (it waits for that, else stays to the end), and only where its ladder is
+// surely none of the Report's (kept to the end, it took its place in Report order: as a referral
+// fold, noOkLadder; foldDiagnosed.ts's (3) for the others; none with SMB1_IN_USE).
 //
 // A closed connection foldable() refuses (a failure, a finding, Kerberos) may still fold, under
 // the same conditions of reach, with its diagnosis made alone: model/foldDiagnosed.ts says when.
@@ -82,7 +85,9 @@ import { LIMIT_STATUSES } from "../diagnose/findings/tree-connection-limit";
 import { SMB1_IN_USE } from "../diagnose/findings/smb1-in-use";
 import { firstRefusal } from "../diagnose/findings/path-not-covered";
 import { LADDERS_OK, LADDERS_PROBLEM } from "../connectionRecord";
-import { KRB_PAIR_WINDOW_MS } from "./kerberos";
+import { KRB_PAIR_WINDOW_MS, kerberosClient, pairTo } from "./kerberos";
+import type { KrbStore } from "./krbStore";
+import { KrbFinality, Reach } from "./krbFinality";
 
 const MORE = W.STATUS_MORE_PROCESSING_REQUIRED;
 
@@ -156,6 +161,8 @@ export class Folder {
   private closes = 0;
   /** client hosts that spoke Kerberos as clients so far (model/kerberos.ts kerberosClient), with the time of the last message */
   private readonly krbClients = new Map<string, number>();
+  /** what the Kerberos pairing can be shown not to reach (model/krbFinality.ts) */
+  private readonly krb = new KrbFinality();
   /** per client host one of whose connections had a request refused STATUS_PATH_NOT_COVERED, the
    *  first (lowest) frame of such a refusal so far (keepReferrals) */
   private readonly notCovered = new Map<string, number>();
@@ -192,43 +199,65 @@ export class Folder {
       const keep: ConnModel[] = [];
       for (const c of this.waiting) {
         if (c.lastFrame >= ev.frame) { keep.push(c); continue; } // (not past it: never seen)
+        this.krb.closed(c);
         // (what foldable() says of a closed connection past its close never changes: asked once)
         const clean = foldable(c);
-        if (!this.may(c, clean)) continue;
         // a Kerberos message pairs with a connection up to 1 ms after its first SESSION_SETUP
-        // (model/kerberos.ts bestConnection): fold once the capture's time is past that
-        const limit = (c.sessions.find((l) => l.req.frame)?.req.ts ?? c.lastTs) + 1;
-        if (c.lastTs <= limit) this.later.push([this.closes++, c, clean], limit);
-        else this.foldNow(c, clean);
+        // (model/kerberos.ts pairTo): fold once the capture's time is past that
+        const limit = pairTo(c);
+        const past = c.lastTs > limit;
+        const may = this.may(c, clean, past);
+        if (may === NO) continue;
+        if (!past) this.later.push([this.closes++, c, clean], limit);
+        else this.then(c, clean, may);
       }
       this.waiting = keep;
     }
     // (by time, each once: a capture whose clock stands still keeps them, never scans them again)
-    if (this.later.length === 0) return;
+    if (this.later.length === 0 || !(this.later.minKey() < ev.tsMs())) { this.again(); return; }
     const ts = ev.tsMs();
-    if (!(this.later.minKey() < ts)) return;
     const due: Later[] = [];
     while (this.later.length !== 0 && this.later.minKey() < ts) due.push(this.later.pop());
     // in the order they closed (which of them keep a ladder can depend on it: fold above)
     if (due.length > 1) due.sort((a, b) => a[0] - b[0]);
     for (const [, c, clean] of due) this.decide(c, clean);
+    this.again();
   }
 
-  /** May `c` (`clean`: foldable) fold, as far as can be told now (nothing later makes a no a yes); else it stays to the end. */
-  private may(c: ConnModel, clean: boolean): boolean {
-    if ((clean || this.diagnosed) && this.reach(c)) {
-      if (!clean || !this.referralFold(c)) return true;
-      // (an SMB1 one, with its finding, would take a problem ladder in fold order: kept, as before)
-      const ok = foldedFindings(c).length === 0;
-      if (ok && this.noOkLadder(c)) return true;
-      // kept: set up fine, no finding (foldable, not SMB1, no Kerberos in reach), so its ladder is
-      // one of the Report's ok budget in Report order
-      if (ok) this.okKept.add(c.order);
+  /** The connections waiting for the Kerberos pairing to be told (model/krbFinality.ts) whose host's exchanges changed: asked again. */
+  private again(): void {
+    const due = this.krb.due();
+    if (due) for (const [c, clean] of due) this.decide(c, clean);
+  }
+
+  /**
+   * May `c` (`clean`: foldable) fold, as far as can be told now (nothing later makes a no a yes);
+   * else it stays to the end. `final`: the capture's time is past the Kerberos pairing's window
+   * (pairTo), so the pairing can be told (model/krbFinality.ts); before that, a connection in
+   * reach of its host's Kerberos is LATER. FOLD_KRB: it may, the pairing shown not to reach it.
+   */
+  private may(c: ConnModel, clean: boolean, final: boolean): May {
+    if (clean || this.diagnosed) {
+      const r = this.reach(c, final);
+      if (r === LATER) return LATER;
+      if (r !== NO) {
+        // (one the pairing was shown not to reach: kept to the end before, so its ladder is one
+        // of the Report's ok budget in Report order, as a referral fold's: folds where none changes)
+        const krb = r === FOLD_KRB;
+        if (!clean) return r;
+        if (!krb && !this.referralFold(c)) return FOLD;
+        // (an SMB1 one, with its finding, would take a problem ladder in fold order: kept, as before)
+        const ok = foldedFindings(c).length === 0;
+        if (ok && this.noOkLadder(c)) return FOLD;
+        // kept: set up fine, no finding (foldable, not SMB1, no Kerberos pairing), so its ladder
+        // is one of the Report's ok budget in Report order
+        if (ok) this.okKept.add(c.order);
+      }
     }
     this.diagnosed?.kept(c);
     // (counted as kept: at the end the first LADDERS_PROBLEM of those stay models, model/pendingTcp.ts)
     if (this.folded.pending?.take(c)) this.drop(c);
-    return false;
+    return NO;
   }
 
   /**
@@ -255,19 +284,31 @@ export class Folder {
 
   /** Folds `c`, once the Kerberos pairing's window is past, if it still may (a message or a refusal may have come since). */
   private decide(c: ConnModel, clean: boolean): void {
-    if (this.may(c, clean)) this.foldNow(c, clean);
+    const may = this.may(c, clean, true);
+    if (may !== NO) this.then(c, clean, may);
   }
 
-  private foldNow(c: ConnModel, clean: boolean): void {
+  /** `c` past the pairing's window that may fold (`may`): folds, or waits for the pairing to be told. */
+  private then(c: ConnModel, clean: boolean, may: May): void {
+    if (may !== LATER) { this.foldNow(c, clean, may === FOLD_KRB); return; }
+    // (one that waited longest on a host with too many waiting: kept to the end)
+    const out = this.krb.wait([c, clean]);
+    if (out) this.diagnosed?.kept(out[0]);
+  }
+
+  private foldNow(c: ConnModel, clean: boolean, krb: boolean): void {
     if (clean) this.fold(c);
-    else this.foldDiagnosed(c);
+    else this.foldDiagnosed(c, krb);
   }
 
-  /** A Kerberos message the model keeps (builder.ts krb): its client host (kerberosClient) and time. */
-  kerberos(h: string, ts: number): void {
+  /** The Kerberos message the model just kept, the last of `store` (builder.ts krb): its client host (kerberosClient) and time; and the pairing's finality. */
+  kerberos(store: KrbStore): void {
+    const m = store.message(store.length - 1);
+    const h = kerberosClient(m.toKdc, m.srcIp, m.dstIp), ts = m.ts;
     // the latest (a capture in time order, as the pairing takes it); a time not a number reaches every connection
     const t = Number.isFinite(ts) ? ts : Infinity;
     if (t > (this.krbClients.get(h) ?? -Infinity)) this.krbClients.set(h, t);
+    this.krb.message(m);
   }
 
   /** An SMB message of `c` (after the builder read it): the refusals Folder must know of. */
@@ -317,17 +358,23 @@ export class Folder {
     else { l.other = l.frame; l.frame = frame; l.conn = c; }
   }
 
-  /** Nothing that comes later can reach the connection: no ICMP error, Kerberos pairing or limit refusal (referrals: keepReferrals). */
-  private reach(c: ConnModel): boolean {
+  /**
+   * Nothing that comes later can reach the connection: no ICMP error, Kerberos pairing or limit
+   * refusal (referrals: keepReferrals). FOLD when no Kerberos message of its client host is in
+   * the pairing's reach; FOLD_KRB when some is and the pairing is shown not to pair it
+   * (model/krbFinality.ts, once `final`); LATER when that is not known yet.
+   */
+  private reach(c: ConnModel, final: boolean): May {
     // an ICMP error may answer its SYN (model/icmp.ts), and its verdict reads later connections
     // (tcpVerdict): refused by a reset, it waits as a row for the end instead (model/pendingTcp.ts, may)
-    if (c.syns.length && !c.synAck) return false;
-    // a Kerberos message of its client host as early as KRB_PAIR_WINDOW_MS before it could pair with it
-    if ((this.krbClients.get(c.clientIp) ?? -Infinity) >= c.firstTs - KRB_PAIR_WINDOW_MS) return false;
+    if (c.syns.length && !c.synAck) return NO;
     // (open when another connection was refused for a limit: that refusal's texts count it)
     const l = this.limitedAt.get(c.serverIp);
-    if (l && (l.conn === c ? l.other : l.frame) >= c.firstFrame) return false;
-    return true;
+    if (l && (l.conn === c ? l.other : l.frame) >= c.firstFrame) return NO;
+    // a Kerberos message of its client host as early as KRB_PAIR_WINDOW_MS before it could pair with it
+    if ((this.krbClients.get(c.clientIp) ?? -Infinity) < c.firstTs - KRB_PAIR_WINDOW_MS) return FOLD;
+    const r = this.krb.reach(c, final);
+    return r === Reach.Out ? FOLD_KRB : r === Reach.Later ? LATER : NO;
   }
 
   private fold(c: ConnModel): void {
@@ -350,14 +397,14 @@ export class Folder {
     this.drop(c);
   }
 
-  /** A connection with findings, folded with its diagnosis when model/foldDiagnosed.ts says it may. */
-  private foldDiagnosed(c: ConnModel): void {
+  /** A connection with findings, folded with its diagnosis when model/foldDiagnosed.ts says it may (`krb`: the Kerberos pairing shown not to reach it). */
+  private foldDiagnosed(c: ConnModel, krb: boolean): void {
     const referred = this.referred(c);
     const a = this.diagnosed!.diagnose(c, referred);
     if (!a) return;
     // one set up fine without a finding takes its ladder as a healthy one does: as those (may),
     // when the fold before this kept it to the end
-    if (healthy(a) && (referred || this.referralFold(c)) && !this.noOkLadder(c)) { this.diagnosed!.kept(c); return; }
+    if (healthy(a) && (referred || krb || this.referralFold(c)) && !this.noOkLadder(c)) { this.diagnosed!.kept(c); return; }
     // its ladder: as a healthy connection's (fold above) when it set up fine without a finding,
     // else surely past the Report's budget (foldDiagnosed.ts)
     const keep = healthy(a) && c.ladderKept;
@@ -407,3 +454,7 @@ export class Folder {
 
 /** A connection waiting for the Kerberos window: its place in close order, itself, and whether it is foldable(). */
 type Later = [number, ConnModel, boolean];
+
+/** What Folder.may says: no (kept to the end), fold, fold with the Kerberos pairing shown not to reach it, or not known yet. */
+const NO = 0, FOLD = 1, FOLD_KRB = 2, LATER = 3;
+type May = typeof NO | typeof FOLD | typeof FOLD_KRB | typeof LATER;

@@ -23,16 +23,11 @@ export interface KrbExchange {
 export const KRB_PAIR_WINDOW_MS = 120_000;
 
 /**
- * The hosts that spoke Kerberos as a client: a connection from one of them must keep its model
- * whatever its own auth when one of their Kerberos messages is in the pairing's reach (an NTLM
- * connection can be the one a failed or unanswered Kerberos exchange served: KDC_UNREACHABLE on
- * an NTLM fallback names it). The pairing (model/kerberos.ts bestConnection) takes an exchange
- * made from KRB_PAIR_WINDOW_MS before a connection to 1 ms after its first SESSION_SETUP; a
- * ticket-granting exchange pairs with the connection of the next paired exchange, which is in
- * that window itself; AUTH_NOT_ATTEMPTED looks as far back. So the fold asks
- * for the last Kerberos message of the host seen before the connection is folded: older than
- * that window before the connection, none before reaches it; those that come later are later
- * in capture time than the connection's SESSION_SETUP, past the window, in a capture in time order.
+ * The host a Kerberos message speaks for as a client (the request's sender, the reply's
+ * receiver). The fold (model/fold.ts) keeps a connection of a host whose message is in the
+ * pairing's reach (an NTLM connection can be the one a failed or unanswered Kerberos exchange
+ * served: KDC_UNREACHABLE on an NTLM fallback names it) until model/krbFinality.ts shows that no
+ * exchange pairs with it. AUTH_NOT_ATTEMPTED looks as far back for a connection's own diagnosis.
  */
 export function kerberosClient(toKdc: boolean, srcIp: string, dstIp: string): string {
   return toKdc ? srcIp : dstIp;
@@ -66,6 +61,33 @@ export function smbServiceName(service: string | null): string | null {
   return m ? m[2].toLowerCase() : null;
 }
 
+/** An exchange that can lead to a connection's service ticket: ticket-granting (AS, TGS for krbtgt/), or of no service named (pairKerberos). */
+export function ticketGranting(service: string | null): boolean {
+  const svc = service?.toLowerCase() ?? "";
+  return !smbServiceName(svc) && (svc.startsWith("krbtgt/") || svc === "");
+}
+
+/** The first and last times a Kerberos exchange can pair with `c` (bestConnection): two minutes before it to 1 ms after its first SESSION_SETUP (else its last packet). */
+export const pairFrom = (c: ConnModel) => c.firstTs - KRB_PAIR_WINDOW_MS;
+export const pairTo = (c: ConnModel) => (firstSessionTs(c) ?? c.lastTs) + 1;
+
+/**
+ * How close candidate `c` is to an exchange at `t` (lower is closer; ties go to the earlier
+ * connection), or null when the exchange's service `name` is not one of the names `ns` its client
+ * used for the server: the time from its NEGOTIATE response, less KRB_PAIR_WINDOW_MS when it
+ * shows names and one is the service's (bestConnection; model/krbFinality.ts reads the same).
+ */
+export function pairScore(t: number, c: ConnModel, name: string | null, ns: string[]): number | null {
+  let score = Math.abs(t - (c.negotiates[0]?.resp?.ts ?? c.firstTs));
+  if (name && ns.length) {
+    if (!ns.some((n) => sameName(n, name))) return null;
+    score -= KRB_PAIR_WINDOW_MS;
+  }
+  return score;
+}
+
+const NO_NAMES: string[] = [];
+
 /**
  * The SMB connection a Kerberos exchange most likely served: same client; the request made
  * between two minutes before the connection and its first SESSION_SETUP; the closest in time
@@ -78,15 +100,9 @@ function bestConnection(ex: KrbExchange, name: string | null, cands: ConnModel[]
   let bestScore = Infinity;
   for (let i = 0; i < cands.length; i++) { // (indexed: once per exchange, mostly before the optimizer has it)
     const c = cands[i];
-    const firstSession = firstSessionTs(c);
-    if (t < c.firstTs - KRB_PAIR_WINDOW_MS || t > (firstSession ?? c.lastTs) + 1 || (ok && !ok(c))) continue;
-    let score = Math.abs(t - (c.negotiates[0]?.resp?.ts ?? c.firstTs));
-    if (name) {
-      const ns = names(c);
-      if (ns.length && !ns.some((n) => sameName(n, name))) continue;
-      if (ns.length) score -= KRB_PAIR_WINDOW_MS;
-    }
-    if (score < bestScore) { bestScore = score; best = c; }
+    if (t < pairFrom(c) || t > pairTo(c) || (ok && !ok(c))) continue;
+    const score = pairScore(t, c, name, name ? names(c) : NO_NAMES);
+    if (score !== null && score < bestScore) { bestScore = score; best = c; }
   }
   return best;
 }
@@ -185,8 +201,7 @@ export function pairKerberos(msgs: KrbMsg[], conns: ConnModel[]): { exchanges: K
   // connection that never established a session (MS-SMB2 3.2.4.2.3: no ticket, no session).
   for (let i = 0; i < exchanges.length; i++) {
     const ex = exchanges[i];
-    const svc = ex.service?.toLowerCase() ?? "";
-    if (smbServiceName(svc) || !(svc.startsWith("krbtgt/") || svc === "")) continue;
+    if (!ticketGranting(ex.service)) continue;
     const err = ex.reply?.msgType === 30 ? ex.reply.errorCode : null;
     const failed = err !== null && !EXPECTED_KRB_ERRORS.has(err);
     const couldServe = (c: ConnModel) => !failed || !establishedAttempt(c);
