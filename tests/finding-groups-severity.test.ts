@@ -8,18 +8,15 @@
 // bench's generator, through the library (with and without the fold of connections with
 // findings, model/foldDiagnosed.ts) and through the CLI's --json (whose spool takes the records).
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
-import { nodeDecoder } from "../src/cli/wasmNode";
-import { ModelBuilder, MODEL_FIELDS } from "../src/core/model/builder";
-import { fieldFilter, type EventRecord } from "../src/core/decoder/records";
-import { buildReport } from "../src/core/reportBuilder";
 import { FINDINGS_PER_ID } from "../src/core/diagnose/context";
 import type { Connection, Report } from "../src/core/report";
 // @ts-expect-error: the bench's generator is plain JavaScript
 import { loadSeed, generate } from "../bench/gen.mjs";
+import { foldsAgree } from "./support/foldRun";
 
 const FIX = join(__dirname, "../fixtures");
 const BIN = join(__dirname, "../bin/smbscope.mjs");
@@ -45,26 +42,6 @@ beforeAll(() => {
 });
 afterAll(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
 
-interface Run { report: Report; connections: Connection[]; folded: Set<string> }
-
-/** The Report of `file`, with the fold of connections with findings or without; `folded`: the ids of the connections folded. */
-async function run(fold: boolean, sink = false): Promise<Run> {
-  const bytes = new Uint8Array(readFileSync(file));
-  const d = await nodeDecoder();
-  const b = new ModelBuilder(file.split("/").pop()!, bytes.length);
-  const put: Connection[] = [];
-  const to = sink ? { put: (_: number, c: Connection) => { put.push(c); } } : undefined;
-  if (fold) b.foldAtClose(to ?? null, true);
-  d.setSetupOnly(true);
-  d.setFieldFilter(fieldFilter(MODEL_FIELDS));
-  const events = { record: (ev: EventRecord) => b.record(ev) };
-  try { d.reset(); d.push(bytes, events); d.finish(events); } finally { d.setSetupOnly(false); d.setFieldFilter(null); }
-  const model = b.finish();
-  const kept = new Set(model.connections.map((c) => `${c.client}-${c.server}`));
-  const report = buildReport(model, to);
-  const connections = sink ? put : report.connections;
-  return { report, connections, folded: new Set(connections.map((c) => c.id).filter((id) => !kept.has(id))) };
-}
 
 /** One group per severity of GUEST_SESSION, each of its own connections only, and the verdict counts only the refused ones. */
 function expectGrouped(r: Report, connections: readonly Connection[]): void {
@@ -106,18 +83,9 @@ function expectGrouped(r: Report, connections: readonly Connection[]): void {
 
 describe("finding groups per severity and id", () => {
   it("one group per severity of an id, each with its count and its connections", async () => {
-    const none = await run(false);
-    expectGrouped(none.report, none.connections);
     // and the same with the fold of connections with findings, which happened on guests of both severities
-    const all = await run(true);
-    const sunk = await run(true, true);
-    for (const r of [all, sunk]) {
-      expect(r.report.findings).toEqual(none.report.findings);
-      expect(r.report.verdict).toBe(none.report.verdict);
-      expect(r.report.headline).toEqual(none.report.headline);
-      expect(r.report.servers).toEqual(none.report.servers);
-    }
-    expect(sunk.folded).toEqual(all.folded);
+    const { none, all } = await foldsAgree(file);
+    expectGrouped(none.report, none.connections);
     const folded = none.connections.filter((c) => all.folded.has(c.id) && c.findings.includes("GUEST_SESSION"));
     expect(folded.filter((c) => c.outcome === "ok").length).toBeGreaterThan(50);
     expect(folded.filter((c) => c.outcome !== "ok").length).toBeGreaterThan(50);

@@ -8,43 +8,18 @@
 // of (reportBuilder.ts explainedByHeads): a kept connection that reuses a folded error
 // connection's id (the same client port to the same server) is explained by its error.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { nodeDecoder } from "../src/cli/wasmNode";
-import { ModelBuilder, MODEL_FIELDS } from "../src/core/model/builder";
-import { fieldFilter, type EventRecord } from "../src/core/decoder/records";
-import { buildReport } from "../src/core/reportBuilder";
 import { FINDINGS_PER_ID } from "../src/core/diagnose/context";
-import type { Connection, Report } from "../src/core/report";
 // @ts-expect-error: the bench's generator is plain JavaScript
 import { loadSeed, generate } from "../bench/gen.mjs";
+import { foldsAgree } from "./support/foldRun";
 
 let dir = "";
 beforeAll(() => { dir = mkdtempSync(join(tmpdir(), "smbscope-heads-")); });
 afterAll(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
 
-interface Run { report: Report; folded: Set<string>; kept: string[] }
-
-/** The Report of `file`, with the fold of connections with findings or without any fold; `folded`: the ids of the connections folded, `kept`: of those kept to the end (an id twice if two kept have it). */
-async function run(file: string, fold: boolean, sink = false): Promise<Run> {
-  const bytes = new Uint8Array(readFileSync(file));
-  const d = await nodeDecoder();
-  const b = new ModelBuilder(file.split("/").pop()!, bytes.length);
-  const put: Connection[] = [];
-  const to = sink ? { put: (_: number, c: Connection) => { put.push(c); } } : undefined;
-  if (fold) b.foldAtClose(to ?? null, true);
-  d.setSetupOnly(true);
-  d.setFieldFilter(fieldFilter(MODEL_FIELDS));
-  const events = { record: (ev: EventRecord) => b.record(ev) };
-  try { d.reset(); d.push(bytes, events); d.finish(events); } finally { d.setSetupOnly(false); d.setFieldFilter(null); }
-  const model = b.finish();
-  const keptIds = model.connections.map((c) => `${c.client}-${c.server}`);
-  const kept = new Set(keptIds);
-  const report = buildReport(model, to);
-  const all = sink ? put : report.connections;
-  return { report, folded: new Set(all.map((c) => c.id).filter((id) => !kept.has(id))), kept: keptIds };
-}
 
 /**
  * A capture of `first` replicas of `lead`, then of the weighted `mix`, one connection at a time
@@ -75,19 +50,7 @@ const MIX: [string, number][] = [
 ];
 
 /** The Reports of `file` without a fold, with the fold of connections with findings, and that with a sink, with what they share asserted. */
-async function same(file: string): Promise<{ none: Run; all: Run }> {
-  const none = await run(file, false);
-  const all = await run(file, true);
-  const sunk = await run(file, true, true);
-  for (const r of [all, sunk]) {
-    expect(r.report.findings).toEqual(none.report.findings);
-    expect(r.report.verdict).toBe(none.report.verdict);
-    expect(r.report.headline).toEqual(none.report.headline);
-    expect(r.report.servers).toEqual(none.report.servers);
-  }
-  expect(sunk.folded).toEqual(all.folded);
-  return { none, all };
-}
+const same = (file: string) => foldsAgree(file);
 
 describe("folded findings in columns", () => {
   it("group, count and judge as the Report without the fold", async () => {

@@ -25,3 +25,5 @@ export class Column<A extends Typed> {
 
 /** A column of 32-bit unsigned numbers. */
 export const u32Column = () => new Column((n) => new Uint32Array(n));
+/** A column of doubles (times in ms). */
+export const f64Column = () => new Column((n) => new Float64Array(n));

@@ -5,9 +5,8 @@
 // made, which takes them as KrbMsg objects that read the columns (KrbMessage) for the pairing and
 // the rules, and makes the Report's records once the connections' models are gone (reportBuilder.ts).
 import type { KrbMsg } from "./types";
-import { Column, u32Column } from "./column";
+import { Column, u32Column, f64Column } from "./column";
 
-const f64Column = () => new Column((n) => new Float64Array(n));
 
 /** The model keeps at most this many Kerberos messages (the rest of a capture's are not read). */
 export const MAX_KRB_MESSAGES = 100_000;

@@ -40,7 +40,7 @@
 // tests/pending-tcp.test.ts: the Reports with and without the rows are the same.
 import type { CaptureModel, ConnModel, IcmpMsg, TcpEvent } from "./types";
 import type { ConnectionSink } from "../connectionSink";
-import { Column, u32Column } from "./column";
+import { Column, u32Column, f64Column } from "./column";
 import { NONE } from "./lists";
 import { endpoint } from "../names";
 import { tcpFlagsText } from "../eventsView";
@@ -64,7 +64,6 @@ type HostKey = number | string;
 export const MAX_SYNS = 6;
 const LADDER_DROPPED = 1, LADDER_KEPT = 2, RST_FROM_CLIENT = 4;
 const FROM_CLIENT = 1 << 16;
-const f64Column = () => new Column((n) => new Float64Array(n));
 
 /** Rows are made unless a test turns them off (tests/pending-tcp.test.ts compares both). */
 let enabled = true;

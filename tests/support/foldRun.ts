@@ -1,0 +1,54 @@
+// The Report of a capture file through the model with the fold at close (model/fold.ts) on or off,
+// as the fold proofs compare them: `fold` folds connections with findings too (foldDiagnosed.ts);
+// `sink`: the records go to a ConnectionSink, as the CLI's spool takes them.
+import { readFileSync } from "node:fs";
+import { expect } from "vitest";
+import { nodeDecoder } from "../../src/cli/wasmNode";
+import { ModelBuilder, MODEL_FIELDS } from "../../src/core/model/builder";
+import { fieldFilter, type EventRecord } from "../../src/core/decoder/records";
+import { buildReport } from "../../src/core/reportBuilder";
+import type { Connection, Report } from "../../src/core/report";
+
+export interface FoldRun {
+  report: Report;
+  /** the records, in Report order (the sink's when there is one) */
+  connections: Connection[];
+  /** the ids of the connections folded */
+  folded: Set<string>;
+  /** the ids of those kept to the end (an id twice if two kept have it) */
+  kept: string[];
+}
+
+export async function foldRun(file: string, fold: boolean, sink = false): Promise<FoldRun> {
+  const bytes = new Uint8Array(readFileSync(file));
+  const d = await nodeDecoder();
+  const b = new ModelBuilder(file.split("/").pop()!, bytes.length);
+  const put: Connection[] = [];
+  const to = sink ? { put: (_: number, c: Connection) => { put.push(c); } } : undefined;
+  if (fold) b.foldAtClose(to ?? null, true);
+  d.setSetupOnly(true);
+  d.setFieldFilter(fieldFilter(MODEL_FIELDS));
+  const events = { record: (ev: EventRecord) => b.record(ev) };
+  try { d.reset(); d.push(bytes, events); d.finish(events); } finally { d.setSetupOnly(false); d.setFieldFilter(null); }
+  const model = b.finish();
+  const kept = model.connections.map((c) => `${c.client}-${c.server}`);
+  const keptSet = new Set(kept);
+  const report = buildReport(model, to);
+  const connections = sink ? put : report.connections;
+  return { report, connections, folded: new Set(connections.map((c) => c.id).filter((id) => !keptSet.has(id))), kept };
+}
+
+/** The Report of `file` without any fold, and with the fold of connections with findings (to a sink and not): the same findings, verdict, headline and servers, the same connections folded. */
+export async function foldsAgree(file: string): Promise<{ none: FoldRun; all: FoldRun; sunk: FoldRun }> {
+  const none = await foldRun(file, false);
+  const all = await foldRun(file, true);
+  const sunk = await foldRun(file, true, true);
+  for (const r of [all, sunk]) {
+    expect(r.report.findings).toEqual(none.report.findings);
+    expect(r.report.verdict).toBe(none.report.verdict);
+    expect(r.report.headline).toEqual(none.report.headline);
+    expect(r.report.servers).toEqual(none.report.servers);
+  }
+  expect(sunk.folded).toEqual(all.folded);
+  return { none, all, sunk };
+}
