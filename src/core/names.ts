@@ -221,19 +221,45 @@ export function ipText(b: Uint8Array | undefined): string {
     ipv4Key[slot] = key; ipv4Text[slot] = t;
     return t;
   }
-  const groups: string[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(((b[i] << 8) | b[i + 1]).toString(16));
-  // compress the longest run of zero groups
-  let best = -1, bestLen = 0;
+  // (the same table for IPv6 by its four words: a scan from 200,000 addresses formats each of them
+  // several times as its connection is built, folded and read, and made it with arrays: 15 % of the CPU)
+  const w0 = word(b, 0), w1 = word(b, 4), w2 = word(b, 8), w3 = word(b, 12);
+  const slot = (Math.imul(w0 ^ Math.imul(w1, 0x85ebca6b) ^ Math.imul(w2, 0xc2b2ae35) ^ Math.imul(w3, 0x27d4eb2f), 0x9e3779b1) >>> 18) * 4;
+  if (ipv6Key[slot] === w0 && ipv6Key[slot + 1] === w1 && ipv6Key[slot + 2] === w2 && ipv6Key[slot + 3] === w3 && ipv6Text[slot >> 2] !== "") return ipv6Text[slot >> 2];
+  const run = zeroRun(b), bestLen = run & 15, best = bestLen ? run >> 4 : 8;
+  let t = "";
+  for (let i = 0; i < best; i++) t += (i ? ":" : "") + hexGroup((b[2 * i] << 8) | b[2 * i + 1]);
+  if (best < 8) {
+    t += "::";
+    for (let i = best + bestLen; i < 8; i++) t += (i > best + bestLen ? ":" : "") + hexGroup((b[2 * i] << 8) | b[2 * i + 1]);
+  }
+  t = flatText(t);
+  ipv6Key[slot] = w0; ipv6Key[slot + 1] = w1; ipv6Key[slot + 2] = w2; ipv6Key[slot + 3] = w3; ipv6Text[slot >> 2] = t;
+  return t;
+}
+
+/**
+ * RFC 5952 4.2: the zero groups of an IPv6 address that its text writes as "::", the first longest
+ * run of two or more: start * 16 + length, or 0 for none.
+ */
+export function zeroRun(b: Uint8Array): number {
+  let best = 0, bestLen = 0;
   for (let i = 0; i < 8; ) {
-    if (groups[i] !== "0") { i++; continue; }
-    let j = i; while (j < 8 && groups[j] === "0") j++;
+    if (b[2 * i] | b[2 * i + 1]) { i++; continue; }
+    let j = i; while (j < 8 && !(b[2 * j] | b[2 * j + 1])) j++;
     if (j - i > bestLen) { best = i; bestLen = j - i; }
     i = j;
   }
-  if (bestLen < 2) return groups.join(":");
-  return `${groups.slice(0, best).join(":")}::${groups.slice(best + bestLen).join(":")}`;
+  return bestLen < 2 ? 0 : best * 16 + bestLen;
 }
+
+const IPV6_SLOTS = 1 << 14;
+const ipv6Key = new Int32Array(IPV6_SLOTS * 4);
+const ipv6Text: string[] = new Array<string>(IPV6_SLOTS).fill("");
+const word = (b: Uint8Array, i: number) => (b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3];
+/** a 16-bit group in hex without leading zeros, each text made once */
+const hexGroups: string[] = [];
+const hexGroup = (v: number) => (hexGroups[v] ??= v.toString(16));
 
 /**
  * "ip:port" ("[ip]:port" for IPv6). The same endpoints recur (a server's, a KDC's): the last text
