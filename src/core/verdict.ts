@@ -70,12 +70,6 @@ function eachError(findings: Iterable<Finding>, take: (conn: string, f: Finding)
 }
 
 /**
- * Per connection id, the id of the error finding the verdict counts it under (the first of the
- * most specific, as verdictOf picks), from the findings before they were grouped: a group of
- * findings lists at most GROUP_CONNECTIONS of its connections (reportBuilder.ts groupFindings), and
- * a connection it leaves out is still failed for that cause.
- */
-/**
  * On the record of a connection folded with findings as the verdict reads it (model/foldedHeads.ts
  * LiteRecord): its index among those connections, by which ErrorCauses knows its error finding
  * without its id text (a scan of 200,000 refused connects: 200,000 id texts kept, ~35 MB).
@@ -83,6 +77,12 @@ function eachError(findings: Iterable<Finding>, take: (conn: string, f: Finding)
 export const FOLDED_INDEX = Symbol("folded connection index");
 type IndexedRecord = Connection & { [FOLDED_INDEX]?: number };
 
+/**
+ * Per connection id, the id of the error finding the verdict counts it under (the first of the
+ * most specific, as verdictOf picks), from the findings before they were grouped: a group of
+ * findings lists at most GROUP_CONNECTIONS of its connections (reportBuilder.ts groupFindings), and
+ * a connection it leaves out is still failed for that cause.
+ */
 export class ErrorCauses {
   private readonly of = new Map<string, string>();
   private readonly folded = new Map<number, string>();
