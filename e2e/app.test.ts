@@ -5,7 +5,7 @@
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
-import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import type { PreviewServer } from "vite";
@@ -13,6 +13,8 @@ import { startApp, launch, haveChromium, CHROMIUM, readNetLog, IPV6_PROBE, overf
 // @ts-ignore plain JS module
 import { pcapToEtl } from "../scripts/fixtures/etl-writer.mjs";
 import { parseKeytab } from "../src/core/decrypt/keytab";
+// @ts-expect-error: the bench's generator is plain JavaScript
+import { floodFlows, floodPcap } from "../bench/gen.mjs";
 
 const FIX = join(__dirname, "../fixtures");
 const ART = join(__dirname, "artifacts");
@@ -660,6 +662,36 @@ describe.skipIf(!haveChromium)("app in Chromium", () => {
     await page.getByTestId("servers-more").click();
     await expect.poll(servers).toBeGreaterThan(50);
     await ctx.close();
+  });
+
+  it("a finding on 1,200 connections (a SYN scan, crafted: gen.mjs flood frames) is one group whose occurrences list each connection, with its handshake", async () => {
+    const dir = join(tmpdir(), `smbscope-scan-${randomBytes(4).toString("hex")}`);
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, "scan.pcap");
+    writeFileSync(file, floodPcap(floodFlows(1200, { adversarial: false, port: 445 })));
+    const { ctx, page } = await open();
+    await page.getByTestId("file-input").setInputFiles(file);
+    const g = page.locator('[data-finding-id="TCP_REJECTED"]');
+    await g.waitFor({ timeout: 30_000 });
+    expect(await page.locator("[data-finding-id]").count()).toBe(1);
+    expect(await g.getAttribute("data-count")).toBe("1200");
+    expect(await g.getByTestId("finding-count").textContent()).toBe("1,200 times, on 1,200 connections");
+    // the Report lists 20 whole and the first 1,000 connections of the rest: the toggle says so
+    expect(await g.getByTestId("occurrences-toggle").textContent()).toContain("the first 1,020 of 1,200");
+    await g.getByTestId("occurrences-toggle").click();
+    const items = g.locator("[data-testid=occurrences] li");
+    await expect.poll(() => items.count()).toBe(50);
+    await g.getByTestId("occurrences-more").click();
+    await expect.poll(() => items.count()).toBe(100);
+    // past the 20 whole ones (the first is the card itself), each one a connection of the folded finding, with its handshake
+    const later = items.nth(60);
+    const text = (await later.textContent())!;
+    expect(text).toContain("The same finding, on this connection");
+    const [, client, server] = text.match(/(\[[0-9a-f:]+\]:\d+) → (\[2001:db8::10\]:445)/)!;
+    await later.getByRole("button", { name: "Show handshake" }).click();
+    await page.locator(`[data-testid=ladder][data-connection-id="${client}-${server}"]`).waitFor({ timeout: 10_000 });
+    await ctx.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it("history: a saved report opens from its compact stored form (columns), and entries saved by older versions (gzip JSON, the Report itself) still open", async () => {

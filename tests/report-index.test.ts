@@ -11,6 +11,12 @@ import { connectionsShown, filterConnections, sortConnections, type SortKey } fr
 import type { Connection, Finding, Report } from "../src/core/report";
 import { reportOf } from "./support/report";
 import { sampleReport, badShareConnection, okConnection, noResponseConnection } from "./ui-sample-report";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { FINDINGS_PER_ID } from "../src/core/diagnose/context";
+import { GROUP_CONNECTIONS } from "../src/core/reportBuilder";
+// @ts-expect-error: the bench's generator is plain JavaScript
+import { floodFlows, floodPcap } from "../bench/gen.mjs";
 
 const FIX = join(__dirname, "../fixtures");
 
@@ -117,6 +123,35 @@ describe("report index (the worker's side of the connection table)", () => {
     expect(occ.total).toBe(700);
     expect(occ.rows).toHaveLength(50);
     expect(occ.rows[0].connection?.server).toBe(noResponseConnection.server);
+  });
+
+  it("a group past FINDINGS_PER_ID lists the connections of its folded finding an occurrence each (a scan of 1,200 refused connects, crafted: gen.mjs flood frames)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "smbscope-occ-"));
+    const file = join(dir, "scan.pcap");
+    writeFileSync(file, floodPcap(floodFlows(1200, { adversarial: false, port: 445 })));
+    const r = await reportOf(file);
+    rmSync(dir, { recursive: true, force: true });
+    const scan = new ReportIndex(r);
+    const g = scan.digest().groups.find((x) => x.key === "error:TCP_REJECTED")!;
+    // 20 whole, then the folded one's 1,000 listed connections (the Report lists the first GROUP_CONNECTIONS)
+    expect(g).toMatchObject({ count: 1200, connections: 1200, listed: FINDINGS_PER_ID + GROUP_CONNECTIONS });
+    const all = scan.occurrences(g.key, 0, Infinity);
+    expect(all.total).toBe(g.listed);
+    expect(all.rows).toHaveLength(g.listed);
+    expect(all.rows.slice(0, FINDINGS_PER_ID).every((o) => !o.folded && o.finding.connection === o.connection?.id)).toBe(true);
+    const rest = all.rows.slice(FINDINGS_PER_ID);
+    expect(rest.every((o) => o.folded && o.finding.count === 1200 - FINDINGS_PER_ID && o.connection !== null)).toBe(true);
+    // each connection once, those of the records, in the folded finding's order
+    const ids = all.rows.map((o) => o.connection!.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    const records = new Set(r.connections.map((c) => c.id));
+    expect(ids.every((id) => records.has(id))).toBe(true);
+    expect(rest.map((o) => o.connection!.id)).toEqual(r.findings.find((f) => f.id === "TCP_REJECTED" && f.count)!.connections);
+    // a window across the boundary: the same rows as the whole list's
+    const w = scan.occurrences(g.key, FINDINGS_PER_ID - 3, 7);
+    expect(w).toMatchObject({ total: g.listed, offset: FINDINGS_PER_ID - 3 });
+    expect(w.rows).toEqual(all.rows.slice(FINDINGS_PER_ID - 3, FINDINGS_PER_ID + 4));
+    expect(scan.occurrences(g.key, g.listed - 2, 50).rows).toEqual(all.rows.slice(-2));
   });
 
   it("prints every connection of a table up to PRINT_ALL_ROWS rows, and only the failing ones of a longer one", () => {

@@ -23,7 +23,7 @@ export interface GroupView extends Omit<FindingGroup, "occurrences"> {
   /** the group's first finding, shown whole (title, explanation, what to do, evidence) */
   first: Finding;
   firstConnection: ConnectionBrief | null;
-  /** entries in the group's list of occurrences: `count` less those a folded finding stands for (one entry) */
+  /** entries in the group's list of occurrences (occurrences): its findings, a folded one's listed connections one each */
   listed: number;
 }
 
@@ -73,7 +73,12 @@ export interface KerberosRow extends KerberosRecord { mark: ReturnType<typeof ke
 
 export type ServerRow = NonNullable<Report["servers"]>[number];
 
-export interface Occurrence { finding: Finding; connection: ConnectionBrief | null }
+/**
+ * One entry of a group's list of occurrences: a finding and its connection, or (`folded`) one of
+ * the connections a folded finding lists (past FINDINGS_PER_ID of its id and severity: its title,
+ * frames and filter are the group's, not this connection's)
+ */
+export interface Occurrence { finding: Finding; connection: ConnectionBrief | null; folded?: true }
 
 /** Everything the printed report needs beyond the digest (see printRows). */
 export interface PrintRows {
@@ -113,6 +118,9 @@ function findingIds(findings: readonly Finding[]): string[] {
   for (const f of findings) ids.add(f.id);
   return [...ids];
 }
+
+/** A folded finding (past FINDINGS_PER_ID of its id and severity) with the connections it lists: an occurrence each. */
+const listsFolded = (f: Finding) => f.count !== undefined && (f.connections?.length ?? 0) > 0;
 
 function brief(c: Connection | undefined): ConnectionBrief | null {
   return c ? { id: c.id, stream: c.stream, client: c.client, server: c.server } : null;
@@ -312,7 +320,7 @@ export class ReportIndex {
       noSmb: noSmbText(rc),
       groups: this.groups.map(({ occurrences, ...g }) => {
         const f = r.findings[occurrences[0]];
-        return { ...g, first: f, firstConnection: brief(shownOne(f.connection)), listed: occurrences.length };
+        return { ...g, first: f, firstConnection: brief(shownOne(f.connection)), listed: this.entries(occurrences) };
       }),
       firstConnection: firstId !== null ? shownOne(firstId)! : null,
       firstFindings,
@@ -529,15 +537,31 @@ export class ReportIndex {
 
   // ---- findings ----
 
+  /** A group's occurrences, a window at a time: its findings in Report order, a folded one as an entry per connection it lists. */
   occurrences(key: string, offset: number, count: number): RowsResult<Occurrence> {
     const g = this.groups.find((x) => x.key === key);
     if (!g) return { rows: [], total: 0, offset: 0 };
-    const start = Math.max(0, Math.min(offset, g.occurrences.length));
-    const rows = g.occurrences.slice(start, start + Math.max(0, count)).map((i) => {
-      const finding = this.report.findings[i];
-      return { finding, connection: brief(finding.connection ? this.connectionById(finding.connection) : undefined) };
-    });
-    return { rows, total: g.occurrences.length, offset: start };
+    const total = this.entries(g.occurrences);
+    const start = Math.max(0, Math.min(offset, total)), end = Math.min(total, start + Math.max(0, count));
+    const rows: Occurrence[] = [];
+    for (let k = 0, at = 0; k < g.occurrences.length && at < end; k++) {
+      const finding = this.report.findings[g.occurrences[k]];
+      if (!listsFolded(finding)) {
+        if (at++ >= start) rows.push({ finding, connection: brief(finding.connection ? this.connectionById(finding.connection) : undefined) });
+        continue;
+      }
+      const list = finding.connections ?? [];
+      for (let j = Math.max(0, start - at); j < list.length && at + j < end; j++) rows.push({ finding, connection: brief(this.connectionById(list[j])), folded: true });
+      at += list.length;
+    }
+    return { rows, total, offset: start };
+  }
+
+  /** How many entries the occurrences `occ` (indexes into findings) make: a folded finding's listed connections one each. */
+  private entries(occ: readonly number[]): number {
+    let n = 0;
+    for (const i of occ) { const f = this.report.findings[i]; n += listsFolded(f) ? f.connections!.length : 1; }
+    return n;
   }
 
   // ---- the Markdown export ----

@@ -93,7 +93,7 @@ function GroupCard(props: {
           <Show when={!props.printed}>
             <button type="button" class="link" aria-expanded={open()} aria-controls={listId} onClick={toggle} data-testid="occurrences-toggle">
               {open() ? "Hide the occurrences" : g().listed >= g().count ? `Show all ${formatCount(g().count)} occurrences`
-                : `Show the occurrences (${formatCount(g().listed - 1)} one by one, the other ${formatCount(g().count - g().listed + 1)} as one entry)`}
+                : `Show the occurrences (the first ${formatCount(g().listed)} of ${formatCount(g().count)}; the JSON export has every connection's findings)`}
             </button>
           </Show>
           <Show when={shownItems().length}>
@@ -101,8 +101,9 @@ function GroupCard(props: {
               <For each={shownItems()}>
                 {(o) => (
                   <li>
-                    <span>{o.finding.title}</span>
-                    <Occurrence f={o.finding} conn={o.connection} onShowConnection={props.onShowConnection} />
+                    {/* (a connection a folded finding lists: the group's title and frames are not its own) */}
+                    <span>{o.folded ? "The same finding, on this connection" : o.finding.title}</span>
+                    <Occurrence f={o.folded ? { ...o.finding, frames: [], filter: undefined } : o.finding} conn={o.connection} onShowConnection={props.onShowConnection} />
                   </li>
                 )}
               </For>
