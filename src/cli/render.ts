@@ -5,7 +5,7 @@
 // terminalSafe (terminalText.ts) here, before the colour codes wrap it: those codes are then the
 // only escape sequences in the output.
 import type { Connection, Finding, Report } from "../core/report";
-import { groupListings, lineFrames, type GroupLine, type GroupListing } from "../core/groupListing";
+import { groupCount as count, groupListings, lineFrames, moreText, timesText, type GroupLine, type GroupListing } from "../core/groupListing";
 import { displayFilter } from "../core/filters";
 import { terminalSafe as safe } from "./terminalText";
 
@@ -37,7 +37,7 @@ export function renderText(r: Report, color: boolean): string {
   for (const g of groups) {
     const f = g.first, many = g.findings > 1 || g.connections > 1;
     put("");
-    put(sev[f.severity], " ", c("1", f.title), `  [${f.id}]`, ...(many ? [c("1", `  ${timesText(g)}`)] : []));
+    put(sev[f.severity], " ", c("1", f.title), `  [${f.id}]`, ...(many ? [c("1", `  ${timesText(g.findings, g.connections)}`)] : []));
     // the explanation's own line breaks start list items ("\n- "); any other line feed came
     // from a name in the capture and is shown escaped, so no name can start a line of its own
     for (const line of f.explanation.split(/\n(?=- )/)) for (const l of wrap(safe(line), 100, "      ")) put(l);
@@ -55,8 +55,8 @@ export function renderText(r: Report, color: boolean): string {
       put("      also:");
       for (const l of g.lines) put(`        ${lineText(l, f, conn)}`);
     }
-    if (g.moreConnections) put(`        …and ${count(g.moreConnections)} more connection${g.moreConnections === 1 ? "" : "s"}`);
-    else if (g.moreFindings) put(`        …and ${count(g.moreFindings)} more`);
+    const more = moreText(g);
+    if (more) put(`        ${more}`);
   }
   if (r.connections.length) {
     put("");
@@ -111,15 +111,6 @@ export function renderText(r: Report, color: boolean): string {
     if (r.kerberos.length > 40) put(`  … ${r.kerberos.length - 40} more`);
   }
   return out.join("\n");
-}
-
-const COUNT = new Intl.NumberFormat("en-US");
-const count = (n: number) => COUNT.format(n);
-
-/** "200,000 times, on 200,000 connections" */
-function timesText(g: GroupListing): string {
-  const times = g.findings === 1 ? "once" : `${count(g.findings)} times`;
-  return g.connections ? `${times}, on ${count(g.connections)} connection${g.connections === 1 ? "" : "s"}` : times;
 }
 
 type Named = Pick<Connection, "stream" | "client" | "server">;

@@ -15,6 +15,22 @@
 import type { Finding, Report } from "./report";
 import { groupFindings, type FindingGroup } from "./findingGroups";
 
+const COUNT = new Intl.NumberFormat("en-US");
+/** 12345 → "12,345" */
+export const groupCount = (n: number) => COUNT.format(n);
+
+/** A group's size as the page, the CLI's text and the Markdown say it: "200,000 times, on 200,000 connections" */
+export function timesText(findings: number, connections: number): string {
+  const times = findings === 1 ? "once" : `${groupCount(findings)} times`;
+  return connections ? `${times}, on ${groupCount(connections)} connection${connections === 1 ? "" : "s"}` : times;
+}
+
+/** What a group's list leaves out, after its lines: "…and 9,989 more connections", or of findings; "" for nothing. */
+export function moreText(g: GroupListing): string {
+  if (g.moreConnections) return `…and ${groupCount(g.moreConnections)} more connection${g.moreConnections === 1 ? "" : "s"}`;
+  return g.moreFindings ? `…and ${groupCount(g.moreFindings)} more` : "";
+}
+
 /** The title of the finding that stands for `rest` more of its group (reportBuilder.ts groupFindings). */
 export const foldedTitle = (rest: number, title: string) => `…and ${rest} more: ${title}`;
 

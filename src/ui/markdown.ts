@@ -1,7 +1,7 @@
 // The report as Markdown (for a ticket or an e-mail). Every string that comes from the capture is
 // escaped, so a share name or user name cannot inject markup or break a table.
 import type { Connection, Finding, KerberosRecord, Report } from "../core/report";
-import { groupListings, lineFrames, type GroupLine, type GroupListing } from "../core/groupListing";
+import { groupListings, lineFrames, moreText, timesText, type GroupLine } from "../core/groupListing";
 import { formatBytes, formatCount, formatDuration, spanMs, splitCode, OUTCOME_LABELS, PHASE_LABELS } from "./format";
 import { sortConnections, authText, connectionsShown, failedText, findingFilters, kerberosMark, noFindingsText, noSmbText, principalOf, reportTone, TONE_LABELS, type Tone } from "./model";
 import { displayFilter } from "../core/filters";
@@ -97,12 +97,6 @@ export function reportSource(r: Report): MarkdownSource {
 /** A finding group lists this many of its occurrences after its first, then says how many more. */
 export const MARKDOWN_LINES = 20;
 
-/** "200,000 times, on 200,000 connections" */
-function timesText(g: GroupListing): string {
-  const times = g.findings === 1 ? "once" : `${formatCount(g.findings)} times`;
-  return g.connections ? `${times}, on ${formatCount(g.connections)} connection${g.connections === 1 ? "" : "s"}` : times;
-}
-
 /** One occurrence on a line: its connection (or how many it names), its frames, the Wireshark filter to see it, its title where it differs from the first's. */
 function lineMarkdown(l: GroupLine, first: Finding, src: MarkdownSource, once: (t: string, f: (t: string) => string) => string): string {
   const f = l.finding, x = l.connection ? src.connection(l.connection) : undefined;
@@ -165,7 +159,7 @@ export function* markdownParts(src: MarkdownSource): Generator<string> {
   };
   for (const g of groups) {
     const f = g.first, many = g.findings > 1 || g.connections > 1;
-    L.push(`### ${f.severity.toUpperCase()}: ${once(f.title, mdEscape)} (${mdCode(f.id)})${many ? ` — ${timesText(g)}` : ""}`, "");
+    L.push(`### ${f.severity.toUpperCase()}: ${once(f.title, mdEscape)} (${mdCode(f.id)})${many ? ` — ${timesText(g.findings, g.connections)}` : ""}`, "");
     L.push(once(f.explanation, mdEscape), "");
     if (f.remediation.length) {
       L.push("What to do:", "");
@@ -182,8 +176,8 @@ export function* markdownParts(src: MarkdownSource): Generator<string> {
     if (g.lines.length) {
       L.push("Also:", "");
       for (const l of g.lines) L.push(`- ${lineMarkdown(l, f, src, once)}`);
-      if (g.moreConnections) L.push(`- …and ${formatCount(g.moreConnections)} more connection${g.moreConnections === 1 ? "" : "s"}`);
-      else if (g.moreFindings) L.push(`- …and ${formatCount(g.moreFindings)} more`);
+      const more = moreText(g);
+      if (more) L.push(`- ${more}`);
       L.push("");
     }
     if (buf.length >= PART_CHARS) { yield buf; buf = ""; }

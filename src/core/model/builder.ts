@@ -17,6 +17,10 @@ import { KrbStore, MAX_KRB_MESSAGES } from "./krbStore";
 import type { ConnectionSink } from "../connectionSink";
 
 const LADDER_MAX = 48; // handshake steps kept per connection; the rest are counted
+
+/** A step of a connection's ladder, its keys in the one order the records' ladders are written in (model/pendingTcp.ts makes them again). */
+export const ladderStep = (frame: number, ts: number, fromClient: boolean, label: string, kind: ConnModel["ladder"][number]["kind"], status?: string | null, error?: boolean): ConnModel["ladder"][number] =>
+  ({ frame, ts, fromClient, label, status, kind, error });
 // Ladders are most of the model's memory. When a connection closes, its ladder is kept only while
 // fewer than these many have been kept: memory stays bounded in captures with 100,000s of
 // connections, and the connections a user looks at first keep theirs.
@@ -389,7 +393,7 @@ export class ModelBuilder implements RecordSink {
   private step(c: ConnModel, ev: EventRecord, label: string, kind: ConnModel["ladder"][number]["kind"], status?: string | null, error?: boolean) {
     if (c.ladderDropped) return;
     if (c.ladder.length >= LADDER_MAX) { c.ladderOverflow++; return; }
-    const l = { frame: ev.frame, ts: this.ts, fromClient: ev.fromClient, label, status, kind, error };
+    const l = ladderStep(ev.frame, this.ts, ev.fromClient, label, kind, status, error);
     // a handshake's ladder has a dozen steps, and all but the first ~1,200 connections' are let go
     // at close: one array grown in place (to 17 at its second step), not appended's copies
     if (c.ladder.length === 0) c.ladder = [l];

@@ -14,8 +14,9 @@ import { appended } from "./lists";
 export function attachIcmp(m: CaptureModel, pending?: PendingTcp): void {
   if (m.icmp.length === 0) return;
   // (only the ids an error quotes: a scan's rows are 200,000 ids)
-  const quoted = new Set<string>();
-  for (const e of m.icmp) if (e.proto === "tcp" && e.srcPort !== null && e.dstPort !== null) quoted.add(`${endpoint(e.src, e.srcPort)}-${endpoint(e.dst, e.dstPort)}`);
+  const quotes = m.icmp.map((e) => (e.proto === "tcp" && e.srcPort !== null && e.dstPort !== null ? `${endpoint(e.src, e.srcPort)}-${endpoint(e.dst, e.dstPort)}` : null));
+  const quoted = new Set<string | null>(quotes);
+  quoted.delete(null);
   if (quoted.size === 0) return;
   const byId = new Map<string, ConnModel | number>();
   const conns = m.connections, rows = pending?.length ? pending.inOrder() : null, n = rows?.length ?? 0;
@@ -28,9 +29,9 @@ export function attachIcmp(m: CaptureModel, pending?: PendingTcp): void {
       if (quoted.has(id)) byId.set(id, j);
     }
   }
-  for (const e of m.icmp) {
-    if (e.proto !== "tcp" || e.srcPort === null || e.dstPort === null) continue;
-    const c = byId.get(`${endpoint(e.src, e.srcPort)}-${endpoint(e.dst, e.dstPort)}`);
+  for (let i = 0; i < m.icmp.length; i++) {
+    const e = m.icmp[i], q = quotes[i];
+    const c = q === null ? undefined : byId.get(q);
     if (c === undefined) continue;
     if (typeof c === "number") {
       if (pending!.icmp(c) || e.ts < pending!.firstSynTs(c)) continue;

@@ -44,6 +44,7 @@ import { Column, u32Column, f64Column } from "./column";
 import { NONE } from "./lists";
 import { endpoint } from "../names";
 import { tcpFlagsText } from "../eventsView";
+import { ladderStep } from "./builder";
 import { sortedIndex } from "../sortedIndex";
 import { attachIcmp, icmpStep } from "./icmp";
 import { aloneModel, diagnoseAlone, type Alone } from "../diagnose/alone";
@@ -163,9 +164,8 @@ function ladderOf(syns: readonly TcpEvent[], rst: TcpEvent): ConnModel["ladder"]
   for (let i = 0; i <= syns.length; i++) l.push(step(i < syns.length ? syns[i] : rst));
   return l;
 }
-/** (the literal of builder.ts step, its keys in its order: the record's ladder is written from it) */
-const step = (t: TcpEvent): ConnModel["ladder"][number] =>
-  ({ frame: t.frame, ts: t.ts, fromClient: t.fromClient, label: tcpFlagsText(t.flags), status: null, kind: "tcp", error: (t.flags & 4) !== 0 });
+/** the step builder.ts tcp makes of a TCP event (ladderStep: a reset marked) */
+const step = (t: TcpEvent): ConnModel["ladder"][number] => ladderStep(t.frame, t.ts, t.fromClient, tcpFlagsText(t.flags), "tcp", null, (t.flags & 4) !== 0);
 
 const u32 = (v: number) => (v >>> 0) === v;
 

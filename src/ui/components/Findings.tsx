@@ -5,6 +5,7 @@
 import { createMemo, createSignal, For, on, createEffect, Show } from "solid-js";
 import { progressive } from "../progressive";
 import type { Finding } from "../../core/report";
+import { timesText } from "../../core/groupListing";
 import { splitCode, formatCount } from "../format";
 import { findingFilters } from "../model";
 import { Cmd } from "./Copy";
@@ -83,7 +84,7 @@ function GroupCard(props: {
         <code class="fid">{g().id}</code>
         <Show when={many()}>
           <span class="count" data-testid="finding-count">
-            {g().count > 1 ? `${formatCount(g().count)} times` : "once"}{g().connections ? `, on ${formatCount(g().connections)} connection${g().connections === 1 ? "" : "s"}` : ""}
+            {timesText(g().count, g().connections)}
           </span>
         </Show>
       </header>
