@@ -26,6 +26,87 @@ export const ladderStep = (frame: number, ts: number, fromClient: boolean, label
 // connections, and the connections a user looks at first keep theirs.
 const KEEP_LADDERS_OK = 200;
 const KEEP_LADDERS_PROBLEM = 1000;
+
+const LADDER_KINDS: readonly ConnModel["ladder"][number]["kind"][] = ["tcp", "nbss", "smb", "krb", "gap", "encrypted"];
+const KIND_INDEX: Readonly<Record<ConnModel["ladder"][number]["kind"], number>> = { tcp: 0, nbss: 1, smb: 2, krb: 3, gap: 4, encrypted: 5 };
+/** OpenLadders' bits of a step: its kind (KIND_INDEX), which side sent it, its `error` (undefined, false or true) */
+const B_KIND = 7, B_CLIENT = 8, B_ERROR_SET = 16, B_ERROR = 32;
+
+/**
+ * The ladder steps of the connections still open, in columns: one list per connection (its last
+ * step first, each step the index of the one before), made ladder steps (ladderStep) only for a
+ * ladder that stays, when its connection closes (the first KEEP_LADDERS_* of them) or at the end;
+ * the others' steps go back to the free list at their close. A busy capture's connections drop
+ * theirs (all but the first ~1,200): their ~20 steps were each an object through the connection's
+ * life, long enough for the collector to move them out of the young generation, and most of what
+ * the model allocated per connection (smb1m-1g: ~2.5 KB of ~6).
+ */
+class OpenLadders {
+  private frame = new Float64Array(1024);
+  private ts = new Float64Array(1024);
+  private bits = new Uint8Array(1024);
+  /** the step's place in its ladder (0: the first) */
+  private nth = new Uint8Array(1024);
+  /** the step before it in its ladder (-1: none), or the next free one */
+  private prev = new Int32Array(1024);
+  private readonly label: string[] = [];
+  private readonly status: (string | null | undefined)[] = [];
+  private free = -1;
+  private top = 0;
+
+  /** Appends a step to the ladder whose last step is `last` (-1: none yet); the new last step. */
+  add(last: number, frame: number, ts: number, fromClient: boolean, label: string, kind: ConnModel["ladder"][number]["kind"], status: string | null | undefined, error: boolean | undefined): number {
+    let i = this.free;
+    if (i >= 0) this.free = this.prev[i];
+    else {
+      if (this.top === this.frame.length) this.grow();
+      i = this.top++;
+    }
+    this.frame[i] = frame; this.ts[i] = ts;
+    this.bits[i] = KIND_INDEX[kind] | (fromClient ? B_CLIENT : 0) | (error === undefined ? 0 : B_ERROR_SET | (error ? B_ERROR : 0));
+    this.nth[i] = last < 0 ? 0 : this.nth[last] + 1;
+    this.prev[i] = last;
+    this.label[i] = label; this.status[i] = status;
+    return i;
+  }
+
+  /** The number of steps of the ladder whose last step is `last`. */
+  length(last: number): number { return last < 0 ? 0 : this.nth[last] + 1; }
+
+  /** The ladder whose last step is `last`, as ladder steps; its steps go back to the free list. */
+  take(last: number): ConnModel["ladder"] {
+    const l = new Array<ConnModel["ladder"][number]>(this.length(last));
+    for (let i = last; i >= 0; ) {
+      const b = this.bits[i];
+      l[this.nth[i]] = ladderStep(this.frame[i], this.ts[i], (b & B_CLIENT) !== 0, this.label[i], LADDER_KINDS[b & B_KIND], this.status[i], (b & B_ERROR_SET) === 0 ? undefined : (b & B_ERROR) !== 0);
+      i = this.release(i);
+    }
+    return l;
+  }
+
+  /** Lets the ladder whose last step is `last` go. */
+  drop(last: number): void {
+    for (let i = last; i >= 0; ) i = this.release(i);
+  }
+
+  /** Frees step `i`; the step before it. */
+  private release(i: number): number {
+    const p = this.prev[i];
+    this.label[i] = ""; this.status[i] = undefined; // (no text kept alive by a free step)
+    this.prev[i] = this.free;
+    this.free = i;
+    return p;
+  }
+
+  private grow(): void {
+    const n = this.frame.length * 2;
+    const f = new Float64Array(n); f.set(this.frame); this.frame = f;
+    const t = new Float64Array(n); t.set(this.ts); this.ts = t;
+    const b = new Uint8Array(n); b.set(this.bits); this.bits = b;
+    const k = new Uint8Array(n); k.set(this.nth); this.nth = k;
+    const p = new Int32Array(n); p.set(this.prev); this.prev = p;
+  }
+}
 const MECHS: Record<number, string> = {
   [C.MECH_NTLM]: "ntlm", [C.MECH_KERBEROS]: "kerberos", [C.MECH_MS_KERBEROS]: "kerberos",
   [C.MECH_NEGOEX]: "negoex", [C.MECH_SPNEGO]: "spnego", [C.MECH_UNKNOWN]: "unknown", [C.MECH_KRB_U2U]: "kerberos",
@@ -126,6 +207,22 @@ function i32list(b: Uint8Array): number[] {
 function dialectList(b: unknown, smb1: boolean): string[] {
   if (!(b instanceof Uint8Array)) return [];
   return smb1 ? shared(LIST_SMB1_DIALECTS, b, smb1Dialects) : shared(LIST_SMB2_DIALECTS, b, smb2Dialects);
+}
+
+/**
+ * The ladder label of a bare ACK after a request: one text per delay (a capture's delays repeat,
+ * two per healthy connection), kept in a direct-mapped table by the nanoseconds (a collision
+ * replaces the slot), not three strings made per ACK.
+ */
+const ACK_SLOTS = 1024;
+const ackNs = new Float64Array(ACK_SLOTS).fill(-1);
+const ackTexts: string[] = new Array<string>(ACK_SLOTS).fill("");
+function ackLabel(delayNs: number, delayMs: number): string {
+  const slot = Math.imul((delayNs >>> 0) ^ ((delayNs / 4294967296) >>> 0), 0x9e3779b1) >>> 22;
+  if (ackNs[slot] === delayNs) return ackTexts[slot];
+  const t = `ACK (no data) ${delayMs < 1 ? `${(delayMs * 1000).toFixed(0)} µs` : `${delayMs.toFixed(1)} ms`} after the request`;
+  ackNs[slot] = delayNs; ackTexts[slot] = flat(t);
+  return t;
 }
 
 /** Ladder labels that depend only on the command: one string each, not one per step. */
@@ -244,6 +341,8 @@ export class ModelBuilder implements RecordSink {
   private flows = 0;
   private laddersOk = 0;
   private laddersProblem = 0;
+  /** the ladders of open connections (ConnModel.ladderAt) */
+  private readonly ladders = new OpenLadders();
   private readonly reader = new EventReader();
   /** the fold of closed healthy connections (model/fold.ts), once foldAtClose turned it on */
   private folder: Folder | null = null;
@@ -328,7 +427,7 @@ export class ModelBuilder implements RecordSink {
           order: this.flows++, stream: ev.stream, client: ce, server: se, clientIp: client, serverIp: server,
           serverPort: dstPort, midstream: ev.u32(C.F_VALUE) === 1, firstFrame: ev.frame, lastFrame: ev.frame,
           firstTs: ts, lastTs: ts, syns: NONE, negotiates: NONE, sessions: NONE, trees: NONE, smb1: false,
-          smbMessages: 0, encrypted: null, gaps: NONE, pending: null, ladder: NONE, ladderOverflow: 0, ladderDropped: false, ladderKept: false,
+          smbMessages: 0, encrypted: null, gaps: NONE, pending: null, ladder: NONE, ladderOverflow: 0, ladderDropped: false, ladderKept: false, ladderAt: -1,
           // the usual optional fields too, in one order: one hidden class for nearly every
           // connection (added as events came, they made 20, and every read of a connection's field
           // by the summary and the rules was a megamorphic lookup), and no property array grown per
@@ -392,12 +491,18 @@ export class ModelBuilder implements RecordSink {
   /** A ladder step of the event being read (at this.ts). */
   private step(c: ConnModel, ev: EventRecord, label: string, kind: ConnModel["ladder"][number]["kind"], status?: string | null, error?: boolean) {
     if (c.ladderDropped) return;
-    if (c.ladder.length >= LADDER_MAX) { c.ladderOverflow++; return; }
+    if (this.ladderLength(c) >= LADDER_MAX) { c.ladderOverflow++; return; }
+    // until the connection closes, in OpenLadders (made steps when the ladder stays: closed)
+    if (!c.ladderKept) { c.ladderAt = this.ladders.add(c.ladderAt, ev.frame, this.ts, ev.fromClient, label, kind, status, error); return; }
     const l = ladderStep(ev.frame, this.ts, ev.fromClient, label, kind, status, error);
-    // a handshake's ladder has a dozen steps, and all but the first ~1,200 connections' are let go
-    // at close: one array grown in place (to 17 at its second step), not appended's copies
+    // (a ladder that stayed, of a connection that goes on after its close: a reset after FIN)
     if (c.ladder.length === 0) c.ladder = [l];
     else c.ladder.push(l);
+  }
+
+  /** The number of steps of `c`'s ladder so far. */
+  private ladderLength(c: ConnModel): number {
+    return c.ladderAt >= 0 ? this.ladders.length(c.ladderAt) : c.ladder.length;
   }
 
   private tcp(c: ConnModel, ev: EventRecord): void {
@@ -414,7 +519,7 @@ export class ModelBuilder implements RecordSink {
       const neg = c.negotiates[c.negotiates.length - 1];
       if (leg && !leg.resp && !leg.bareAck && (!neg?.req || leg.req.frame > neg.req.frame)) leg.bareAck = { frame: ev.frame, delayMs };
       else if (neg?.req && !neg.resp && !c.negotiateBareAck) c.negotiateBareAck = { frame: ev.frame, delayMs };
-      this.step(c, ev, `ACK (no data) ${delayMs < 1 ? `${(delayMs * 1000).toFixed(0)} µs` : `${delayMs.toFixed(1)} ms`} after the request`, "tcp");
+      this.step(c, ev, ackLabel(delayNs, delayMs), "tcp");
       return;
     }
     if (t) {
@@ -431,15 +536,16 @@ export class ModelBuilder implements RecordSink {
   private closed(c: ConnModel): void {
     this.chain.delete(c.stream);
     this.folder?.closed(c, c.lastFrame); // (this frame's: its TCP event is the last record read)
-    if (c.ladderDropped || c.ladder.length === 0 || c.ladderKept) return;
+    if (c.ladderDropped || this.ladderLength(c) === 0 || c.ladderKept) return;
     // both budgets spent (all but the first ~1,200 connections of a busy capture): dropped
     // either way, without judging the connection first
     const spent = this.laddersProblem >= KEEP_LADDERS_PROBLEM && this.laddersOk >= KEEP_LADDERS_OK;
     const auth = spent ? null : authOf(c);
     const problem = !spent && (outcomeOf(c, null).outcome !== "ok" || c.gaps.length > 0 || c.midstream || c.encrypted !== null || auth === "guest" || auth === "anonymous");
     const keep = !spent && (problem ? this.laddersProblem++ < KEEP_LADDERS_PROBLEM : this.laddersOk++ < KEEP_LADDERS_OK);
-    if (keep) c.ladderKept = true;
-    else { c.ladder = NONE; c.ladderDropped = true; }
+    if (keep) { c.ladderKept = true; c.ladder = this.ladders.take(c.ladderAt); }
+    else { this.ladders.drop(c.ladderAt); c.ladder = NONE; c.ladderDropped = true; }
+    c.ladderAt = -1;
     c.pending = null;
     if (c.beyond) c.beyond.open = null;
   }
@@ -497,7 +603,7 @@ export class ModelBuilder implements RecordSink {
       smb1Dialect = idx === undefined || idx === 0xffff ? null : (req?.smb1 ? req.dialects[idx] : undefined) ?? "unknown";
     }
     const tree = isTc && !resp ? ev.str(C.F_TREE) : undefined;
-    if (isSetup || failed || c.ladder.length < 24) {
+    if (isSetup || failed || this.ladderLength(c) < 24) {
       let label = cmdLabel(smb1, cmd, resp);
       if (tree !== undefined) label += ` ${tree}`;
       if (ev.decrypted) label += " (decrypted)";
@@ -672,7 +778,11 @@ export class ModelBuilder implements RecordSink {
 
   finish(): CaptureModel {
     this.m.quic = this.quic.flows;
-    for (const c of this.m.connections) { c.pending = null; if (c.beyond) c.beyond.open = null; }
+    for (const c of this.m.connections) {
+      c.pending = null; if (c.beyond) c.beyond.open = null;
+      // the ladders of the connections still open: steps, for buildReport's budget
+      if (c.ladderAt >= 0) { c.ladder = this.ladders.take(c.ladderAt); c.ladderAt = -1; }
+    }
     if (this.m.connections.some(probe)) {
       for (const c of this.m.connections) {
         if (!probe(c)) continue;

@@ -148,7 +148,7 @@ export class PendingTcp {
       serverPort: ports & 0xffff, midstream: false, firstFrame: this.firstFrames.get(j), lastFrame: this.lastFrames.get(j),
       firstTs: this.firstTss.get(j), lastTs: this.lastTss.get(j), syns, negotiates: NONE, sessions: NONE, trees: NONE, smb1: false,
       smbMessages: 0, encrypted: null, gaps: NONE, pending: null, ladder: (f & LADDER_DROPPED) !== 0 ? NONE : ladderOf(syns, rst),
-      ladderOverflow: 0, ladderDropped: (f & LADDER_DROPPED) !== 0, ladderKept: (f & LADDER_KEPT) !== 0,
+      ladderOverflow: 0, ladderDropped: (f & LADDER_DROPPED) !== 0, ladderKept: (f & LADDER_KEPT) !== 0, ladderAt: -1,
       answeredSmb: undefined, synAck: undefined, rst, finClient: undefined, finServer: undefined,
       logoff: undefined, nbssRequest: undefined, nbssResponse: undefined, negotiateBareAck: undefined, beyond: undefined,
     };

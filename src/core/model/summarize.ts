@@ -3,7 +3,7 @@
 import * as W from "../../../assembly/wire";
 import { statusLabel, osVersion } from "../names";
 import type { Connection, PhaseRecord, ShareRecord, Outcome, Phase } from "../report";
-import type { ConnModel, SessionLeg, SmbResponse } from "./types";
+import type { ConnModel, SessionLeg, SmbResponse, TreeConnect } from "./types";
 import { EXPECTED_KRB_ERRORS } from "./kerberos"; // used at call time only (kerberos.ts imports this module too)
 import { NONE } from "./lists";
 import type { SharedValues } from "../connectionRecord";
@@ -20,7 +20,8 @@ const ms = (a: number, b: number) => Math.round((b - a) * 1000) / 1000;
 export function attempts(c: ConnModel): SessionLeg[][] {
   const out: SessionLeg[][] = [];
   let cur: SessionLeg[] = [];
-  for (const leg of c.sessions) {
+  for (let i = 0; i < c.sessions.length; i++) {
+    const leg = c.sessions[i];
     cur.push(leg);
     if (!leg.resp || (leg.resp.status >>> 0) !== W.STATUS_MORE_PROCESSING_REQUIRED) { out.push(cur); cur = []; }
   }
@@ -60,8 +61,8 @@ export const sessionExpired = (leg: SessionLeg) => !!leg.resp && (leg.resp.statu
 /** failedExtraAttempts(c).length > 0, without making the attempts (asked of every connection). */
 export function hasFailedExtraAttempt(c: ConnModel): boolean {
   let ok = false, failed = false;
-  for (const l of c.sessions) {
-    const r = l.resp;
+  for (let i = 0; i < c.sessions.length; i++) {
+    const l = c.sessions[i], r = l.resp;
     if (r && (r.status >>> 0) === W.STATUS_MORE_PROCESSING_REQUIRED) continue; // the attempt goes on
     // the attempt ends here: succeeded, failed (not an expiry), or unanswered
     if (r && !isError(r.status)) ok = true;
@@ -84,7 +85,9 @@ export function finalNegotiate(c: ConnModel) {
 /** `est`: establishedAttempt(c), when the caller has it already. */
 export function authOf(c: ConnModel, est: SessionLeg[] | undefined = establishedAttempt(c)): Connection["auth"] {
   let auth: Connection["auth"] = null;
-  for (const leg of est ?? c.sessions) {
+  const legs = est ?? c.sessions;
+  for (let i = 0; i < legs.length; i++) {
+    const leg = legs[i];
     const flags = leg.resp?.sessionFlags ?? 0;
     const ok = leg.resp && !isError(leg.resp.status);
     if (ok && (flags & W.SMB2_SESSION_FLAG_IS_NULL)) return "anonymous";
@@ -119,9 +122,9 @@ function osOf(v: number | undefined): { version: string; name: string } | null {
 /** The server's names: its CHALLENGE's target info, and the NETNAME context of the client's NEGOTIATE. */
 function serverNameOf(c: ConnModel): Connection["serverName"] {
   let ch: NonNullable<SessionLeg["resp"]>["auth"] | undefined;
-  for (const s of c.sessions) { const a = s.resp?.auth; if (a?.nbComputer || a?.dnsComputer) { ch = a; break; } }
+  for (let i = 0; i < c.sessions.length; i++) { const a = c.sessions[i].resp?.auth; if (a?.nbComputer || a?.dnsComputer) { ch = a; break; } }
   let netname: string | null = null;
-  for (const n of c.negotiates) if (n.req?.netname) { netname = n.req.netname; break; }
+  for (let i = 0; i < c.negotiates.length; i++) { const r = c.negotiates[i].req; if (r?.netname) { netname = r.netname; break; } }
   if (!ch && !netname) return null;
   return { netbios: ch?.nbComputer ?? null, dns: ch?.dnsComputer ?? null, domain: ch?.nbDomain ?? null, netname };
 }
@@ -216,7 +219,12 @@ export function outcomeOf(c: ConnModel, captureEnd: number | null, est: SessionL
   // A connection that established a session is judged by what followed; extra attempts that
   // failed on it (e.g. refused multichannel binds) are findings, not its outcome.
   const lastLeg = est ? undefined : c.sessions[c.sessions.length - 1];
-  const failedTree = c.trees.find((t) => t.resp && isError(t.resp.status));
+  let failedTree: TreeConnect | undefined, unansweredTree: TreeConnect | undefined;
+  for (let i = 0; i < c.trees.length; i++) {
+    const t = c.trees[i];
+    if (!t.resp) unansweredTree ??= t;
+    else if (failedTree === undefined && isError(t.resp.status)) failedTree = t;
+  }
   const hasSmb = c.negotiates.length > 0 || c.sessions.length > 0 || c.trees.length > 0 || c.encrypted;
   if (c.syns.length && !c.synAck && !hasSmb && !c.midstream) {
     if ((c.rst && !c.rst.fromClient) || c.icmp) return judged("failed", "tcp"); // refused by a reset or an ICMP error
@@ -242,9 +250,8 @@ export function outcomeOf(c: ConnModel, captureEnd: number | null, est: SessionL
     return judged("failed", "session_setup", lastLeg.resp);
   } else if (failedTree) {
     return judged("failed", "tree_connect", failedTree.resp!);
-  } else if (c.trees.some((t) => !t.resp) && !c.encrypted) {
-    const t = c.trees.find((x) => !x.resp)!;
-    return unanswered(c, t.req, "tree_connect", closed, captureEnd);
+  } else if (unansweredTree && !c.encrypted) {
+    return unanswered(c, unansweredTree.req, "tree_connect", closed, captureEnd);
   } else if (!neg && c.sessions.length === 0 && c.trees.length === 0) {
     return judged("incomplete", null); // started mid-connection, or nothing of the setup was captured
   }
@@ -266,7 +273,13 @@ const OK: Judged = Object.freeze(judged("ok", null));
 function unanswered(c: ConnModel, req: { frame: number; ts: number }, p: Phase, closed: boolean, captureEnd: number | null): Judged {
   const endedSoonAfter = !closed && captureEnd !== null && captureEnd - req.ts < 2000;
   return judged(serverResetAfter(c, req) ? "failed"
-    : endedSoonAfter || c.gaps.some((g) => !g.fromClient && g.frame > req.frame) ? "incomplete" : "no-response", p);
+    : endedSoonAfter || serverGapAfter(c, req.frame) ? "incomplete" : "no-response", p);
+}
+
+/** Server bytes were lost after frame `frame` (the response may be in the hole). */
+function serverGapAfter(c: ConnModel, frame: number): boolean {
+  for (let i = 0; i < c.gaps.length; i++) if (!c.gaps[i].fromClient && c.gaps[i].frame > frame) return true;
+  return false;
 }
 
 /** The record's phases (Connection.phases): TCP (and NetBIOS), then each NEGOTIATE, SESSION_SETUP leg and TREE_CONNECT. */
@@ -293,7 +306,8 @@ export function phasesOf(c: ConnModel): PhaseRecord[] {
       note: c.nbssResponse ? (c.nbssResponse.positive ? "NetBIOS session accepted" : "NetBIOS session refused") : "NetBIOS session request unanswered",
     };
   }
-  for (const n of c.negotiates) {
+  for (let i = 0; i < c.negotiates.length; i++) {
+    const n = c.negotiates[i];
     phases[p++] = {
       phase: "negotiate", requestFrame: n.req?.frame ?? null, responseFrame: n.resp?.frame ?? null,
       status: n.resp ? responseStatus(n.resp) : null,
@@ -301,14 +315,16 @@ export function phasesOf(c: ConnModel): PhaseRecord[] {
       note: n.resp?.smb1 && n.resp.dialect === null ? "server chose no dialect (index 0xFFFF)" : undefined,
     };
   }
-  for (const s of c.sessions) {
+  for (let i = 0; i < c.sessions.length; i++) {
+    const s = c.sessions[i];
     phases[p++] = {
       phase: "session_setup", requestFrame: s.req.frame || null, responseFrame: s.resp?.frame ?? null,
       status: s.resp ? responseStatus(s.resp) : null,
       latencyMs: s.req.frame && s.resp ? ms(s.req.ts, s.resp.ts) : null, offsetMs: s.req.frame ? ms(t0, s.req.ts) : undefined,
     };
   }
-  for (const t of c.trees) {
+  for (let i = 0; i < c.trees.length; i++) {
+    const t = c.trees[i];
     phases[p++] = {
       phase: "tree_connect", requestFrame: t.req.frame || null, responseFrame: t.resp?.frame ?? null,
       status: t.resp ? responseStatus(t.resp) : null,
@@ -332,11 +348,12 @@ export function summarize(c: ConnModel, captureEnd: number | null, same?: Shared
   const shares: ShareRecord[] = c.trees.length ? new Array<ShareRecord>(c.trees.length) : NONE;
   for (let i = 0; i < c.trees.length; i++) {
     const t = c.trees[i];
-    shares[i] = {
-      path: t.path, status: t.resp ? responseStatus(t.resp) : null, requestFrame: t.req.frame, responseFrame: t.resp?.frame ?? null,
-      encrypted: t.resp?.shareFlags !== undefined ? (t.resp.shareFlags & W.SMB2_SHAREFLAG_ENCRYPT_DATA) !== 0 : undefined,
-      ...(t.req.decrypted ? { decrypted: true } : {}),
-    };
+    const status = t.resp ? responseStatus(t.resp) : null, responseFrame = t.resp?.frame ?? null;
+    const encrypted = t.resp?.shareFlags !== undefined ? (t.resp.shareFlags & W.SMB2_SHAREFLAG_ENCRYPT_DATA) !== 0 : undefined;
+    // (two literals, not a spread of an object made for each share)
+    shares[i] = t.req.decrypted
+      ? { path: t.path, status, requestFrame: t.req.frame, responseFrame, encrypted, decrypted: true }
+      : { path: t.path, status, requestFrame: t.req.frame, responseFrame, encrypted };
   }
 
   const est = establishedAttempt(c);
@@ -349,14 +366,17 @@ export function summarize(c: ConnModel, captureEnd: number | null, same?: Shared
   if (neg?.req?.secMode !== undefined || neg?.resp?.secMode !== undefined) {
     const smb1 = neg.resp?.smb1 ?? neg.req?.smb1;
     const req = smb1 ? 0x08 : W.SMB2_SIGNING_REQUIRED;
-    const clientMode = c.sessions.find((s) => s.req.secMode !== undefined)?.req.secMode ?? neg.req?.secMode ?? 0;
+    let clientMode = neg.req?.secMode ?? 0;
+    for (let i = 0; i < c.sessions.length; i++) { const m = c.sessions[i].req.secMode; if (m !== undefined) { clientMode = m; break; } }
     signing = { clientRequired: !smb1 && (clientMode & req) !== 0, serverRequired: ((neg.resp?.secMode ?? 0) & req) !== 0 };
     if (same) signing = same.signing(signing);
   }
   let encryption: Connection["encryption"] = "none";
-  const sessionEncrypt = c.sessions.some((s) => s.resp && ((s.resp.sessionFlags ?? 0) & W.SMB2_SESSION_FLAG_ENCRYPT_DATA));
+  let sessionEncrypt = false, shareEncrypt = false;
+  for (let i = 0; i < c.sessions.length; i++) { const r = c.sessions[i].resp; if (r && ((r.sessionFlags ?? 0) & W.SMB2_SESSION_FLAG_ENCRYPT_DATA)) sessionEncrypt = true; }
+  for (let i = 0; i < shares.length; i++) if (shares[i].encrypted) shareEncrypt = true;
   if (sessionEncrypt) encryption = "session";
-  else if (shares.some((s) => s.encrypted)) encryption = "share";
+  else if (shareEncrypt) encryption = "share";
   else if (c.encrypted) encryption = "unknown";
 
   const ended: Connection["ended"] = c.rst ? (c.rst.fromClient ? "rst-client" : "rst-server")
@@ -364,8 +384,8 @@ export function summarize(c: ConnModel, captureEnd: number | null, same?: Shared
 
   let serverName = serverNameOf(c);
   // who is talking: the NTLM VERSION of the client's NEGOTIATE/AUTHENTICATE and the server's CHALLENGE
-  let clientOs = osOf(firstDefined(c.sessions, (s) => s.req.auth.osVersion));
-  let serverOs = osOf(firstDefined(c.sessions, (s) => s.resp?.auth.osVersion));
+  let clientOs = osOf(firstOs(c.sessions, false));
+  let serverOs = osOf(firstOs(c.sessions, true));
   if (same) {
     if (serverName) serverName = same.serverName(serverName);
     if (clientOs) clientOs = same.os(clientOs);
@@ -393,8 +413,8 @@ export function summarize(c: ConnModel, captureEnd: number | null, same?: Shared
     ending: end ? { how: end.how, by: end.by, frame: end.frame } : null,
     midstream: c.midstream,
     smb1: c.smb1,
-    spn: firstSet(c.sessions, (s) => s.req.auth.spn) || null,
-    kerberosService: firstSet(c.sessions, (s) => s.req.auth.krbSname) || null,
+    spn: firstSpn(c.sessions, false) || null,
+    kerberosService: firstSpn(c.sessions, true) || null,
     serverName,
     clientOs,
     serverOs,
@@ -405,14 +425,16 @@ export function summarize(c: ConnModel, captureEnd: number | null, same?: Shared
   };
 }
 
-/** The first truthy value of f over the legs (as legs.map(f).find((x) => x), without the array). */
-function firstSet<T>(legs: SessionLeg[], f: (l: SessionLeg) => T | undefined): T | undefined {
-  for (const l of legs) { const x = f(l); if (x) return x; }
+// (loops, not a search given a function: an arrow function made per call, and the iterator of a
+// for-of over the legs, were a third of what the fold allocated beyond the record: smb1m-1g)
+/** The first request's SPN (`krb`: Kerberos service name) that is set (not empty). */
+function firstSpn(legs: SessionLeg[], krb: boolean): string | undefined {
+  for (let i = 0; i < legs.length; i++) { const a = legs[i].req.auth, x = krb ? a.krbSname : a.spn; if (x) return x; }
   return undefined;
 }
-/** The first value of f over the legs that is not undefined. */
-function firstDefined<T>(legs: SessionLeg[], f: (l: SessionLeg) => T | undefined): T | undefined {
-  for (const l of legs) { const x = f(l); if (x !== undefined) return x; }
+/** The first NTLM VERSION of the requests (`server`: of the responses). */
+function firstOs(legs: SessionLeg[], server: boolean): number | undefined {
+  for (let i = 0; i < legs.length; i++) { const x = server ? legs[i].resp?.auth.osVersion : legs[i].req.auth.osVersion; if (x !== undefined) return x; }
   return undefined;
 }
 

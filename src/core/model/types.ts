@@ -167,6 +167,9 @@ export interface ConnModel {
   ladderDropped: boolean;
   /** the ladder was counted against that budget already and stays */
   ladderKept: boolean;
+  /** while the connection is open, where the builder keeps its ladder instead (builder.ts
+   *  OpenLadders: `ladder` is empty then); -1 once it is `ladder` (or let go) */
+  ladderAt: number;
   /** an ICMP destination unreachable that answered this connection's SYN (model/icmp.ts) */
   icmp?: IcmpMsg;
   /** pktmon drops (event 170) of this connection's packets (model/pktmon.ts) */
