@@ -42,8 +42,11 @@
 // (diagnose/context.ts foldedToServer, foldedFromClient merge those with the unfolded ones in
 // Report order), except one fact only a connection open at the time can give, which Folder
 // checks instead: a tree refused for a connection limit counts the connections to that server
-// open at that frame (tree-connection-limit.ts othersAt). A connection folded later than such a
-// refusal could be one of those, so it is not folded; one folded before it ended before it.
+// open at that frame, in its finding's text (tree-connection-limit.ts othersAt). A connection
+// open at such a refusal of another connection folds only where that text is surely none of the
+// Report's (limitsHidden: FINDINGS_PER_ID + 1 TREE_CONNECTION_LIMIT errors of connections kept
+// to the end come before it, model/foldDiagnosed.ts (4)); one folded before a refusal ended
+// before it. (A server under a storm of such refusals: its oldest let go, LIMITS_PER_SERVER.)
 // A PATH_NOT_COVERED reads the referrals its client asked for afterwards, on any connection
 // (path-not-covered.ts referralsAfter): of a folded connection, the rows keep those a refusal
 // can read (Folder.keepReferrals says which), and referralsAfter merges them with the views'.
@@ -81,7 +84,7 @@ import type { ConnectionSink } from "../connectionSink";
 import { isError, outcomeOf, authOf, establishedAttempt, summarize } from "./summarize";
 import { connectionRecord, SharedValues } from "../connectionRecord";
 import { statusLabel } from "../names";
-import { LIMIT_STATUSES } from "../diagnose/findings/tree-connection-limit";
+import { LIMIT_STATUSES, treeConnectionLimit } from "../diagnose/findings/tree-connection-limit";
 import { SMB1_IN_USE } from "../diagnose/findings/smb1-in-use";
 import { firstRefusal } from "../diagnose/findings/path-not-covered";
 import { LADDERS_OK, LADDERS_PROBLEM } from "../connectionRecord";
@@ -166,10 +169,9 @@ export class Folder {
   /** per client host one of whose connections had a request refused STATUS_PATH_NOT_COVERED, the
    *  first (lowest) frame of such a refusal so far (keepReferrals) */
   private readonly notCovered = new Map<string, number>();
-  /** per server host, the last frame a request there was refused for a connection limit, and by
-   *  which connection; and the last such frame of another connection than that one (a refused
-   *  connection is not one of those its refusal counts: tree-connection-limit.ts othersAt) */
-  private readonly limitedAt = new Map<string, { frame: number; conn: ConnModel; other: number }>();
+  /** per server host, the requests refused there for a connection limit so far (limited), and
+   *  the last frame of those let go (LIMITS_PER_SERVER) */
+  private readonly limits = new Map<string, { list: Limit[]; lost: number }>();
 
   /** per client host, the latest frame of a referral request of its that was answered with success (referred) */
   private readonly answered = new Map<string, number>();
@@ -245,7 +247,7 @@ export class Folder {
         // of the Report's ok budget in Report order, as a referral fold's: folds where none changes)
         const krb = r === FOLD_KRB;
         if (!clean) return r;
-        if (!krb && !this.referralFold(c)) return FOLD;
+        if (!krb && !this.referralFold(c) && !this.limitKept(c)) return FOLD;
         // (an SMB1 one, with its finding, would take a problem ladder in fold order: kept, as before)
         const ok = foldedFindings(c).length === 0;
         if (ok && this.noOkLadder(c)) return FOLD;
@@ -352,10 +354,38 @@ export class Folder {
 
   /** `c` had a request refused for a connection limit at `frame` (or maybe: an SMB1 DOS error). */
   private limited(c: ConnModel, frame: number): void {
-    const l = this.limitedAt.get(c.serverIp);
-    if (!l) this.limitedAt.set(c.serverIp, { frame, conn: c, other: -1 });
-    else if (l.conn === c) l.frame = frame;
-    else { l.other = l.frame; l.frame = frame; l.conn = c; }
+    let l = this.limits.get(c.serverIp);
+    if (!l) this.limits.set(c.serverIp, (l = { list: [], lost: -1 }));
+    const last = l.list.length ? l.list[l.list.length - 1] : undefined;
+    // (a connection's refusals one after the other: one range, the same finding place's bound)
+    if (last && last.order === c.order) { last.to = frame; return; }
+    l.list.push({ order: c.order, first: c.firstFrame, from: frame, to: frame });
+    if (l.list.length > LIMITS_PER_SERVER) l.lost = l.list.shift()!.to;
+  }
+
+  /**
+   * No refusal for a connection limit of another connection while `c` was open (every such
+   * refusal is seen: `c` is past its close) can show `c` in its finding's text (othersAt): of
+   * each, FINDINGS_PER_ID + 1 TREE_CONNECTION_LIMIT errors of connections kept to the end come
+   * before that finding's place in Report order (its request's frame, or its response's: not
+   * before the refused connection's first frame), so the Report shows it only as a head, without
+   * text (context.ts add; model/foldDiagnosed.ts hidden).
+   */
+  private limitsHidden(c: ConnModel): boolean {
+    const l = this.limits.get(c.serverIp);
+    if (!l) return true;
+    if (l.lost >= c.firstFrame) return false;
+    for (const r of l.list) {
+      if (!limitOpen(r, c)) continue;
+      if (!limitFold.on || !this.diagnosed?.hidden(TREE_CONNECTION_LIMIT, "error", r.first)) return false;
+    }
+    return true;
+  }
+
+  /** `c` was open at a refusal for a connection limit of another connection: kept to the end before limitsHidden, so its ladder is one of the Report's ok budget in Report order (as a referral fold's: noOkLadder). */
+  private limitKept(c: ConnModel): boolean {
+    const l = this.limits.get(c.serverIp);
+    return !!l && l.list.some((r) => limitOpen(r, c));
   }
 
   /**
@@ -368,9 +398,8 @@ export class Folder {
     // an ICMP error may answer its SYN (model/icmp.ts), and its verdict reads later connections
     // (tcpVerdict): refused by a reset, it waits as a row for the end instead (model/pendingTcp.ts, may)
     if (c.syns.length && !c.synAck) return NO;
-    // (open when another connection was refused for a limit: that refusal's texts count it)
-    const l = this.limitedAt.get(c.serverIp);
-    if (l && (l.conn === c ? l.other : l.frame) >= c.firstFrame) return NO;
+    // (open when another connection was refused for a limit: that refusal's text counts it)
+    if (!this.limitsHidden(c)) return NO;
     // a Kerberos message of its client host as early as KRB_PAIR_WINDOW_MS before it could pair with it
     if ((this.krbClients.get(c.clientIp) ?? -Infinity) < c.firstTs - KRB_PAIR_WINDOW_MS) return FOLD;
     const r = this.krb.reach(c, final);
@@ -404,7 +433,7 @@ export class Folder {
     if (!a) return;
     // one set up fine without a finding takes its ladder as a healthy one does: as those (may),
     // when the fold before this kept it to the end
-    if (healthy(a) && (referred || krb || this.referralFold(c)) && !this.noOkLadder(c)) { this.diagnosed!.kept(c); return; }
+    if (healthy(a) && (referred || krb || this.referralFold(c) || this.limitKept(c)) && !this.noOkLadder(c)) { this.diagnosed!.kept(c); return; }
     // its ladder: as a healthy connection's (fold above) when it set up fine without a finding,
     // else surely past the Report's budget (foldDiagnosed.ts)
     const keep = healthy(a) && c.ladderKept;
@@ -451,6 +480,16 @@ export class Folder {
   }
 }
 
+
+/** A run of requests of one connection (ConnModel.order, firstFrame) refused for a connection limit, from frame to frame. */
+interface Limit { order: number; first: number; from: number; to: number }
+/** Refusal run `r` of another connection than `c` while `c` was open (othersAt: not itself, open at the frame). */
+const limitOpen = (r: Limit, c: ConnModel) => r.order !== c.order && r.to >= c.firstFrame && r.from <= c.lastFrame;
+/** Refusals for a connection limit followed per server host; past it, the oldest is let go (the connections open then are kept). */
+const LIMITS_PER_SERVER = 64;
+const TREE_CONNECTION_LIMIT = treeConnectionLimit.meta.id;
+/** Tests turn it off to compare the Reports (tests/fold-limit.test.ts); off, a connection open at another's limit refusal is kept to the end. */
+export const limitFold = { on: true };
 
 /** A connection waiting for the Kerberos window: its place in close order, itself, and whether it is foldable(). */
 type Later = [number, ConnModel, boolean];

@@ -127,6 +127,16 @@ export class DiagnosedFolds {
     return null;
   }
 
+  /**
+   * A finding of id `id` and `severity` whose place in Report order is `place` or later is surely
+   * not one the Report shows whole (4 above): that many of connections kept to the end come
+   * strictly before it (model/fold.ts limitsHidden). Once so, always: places only come in.
+   */
+  hidden(id: string, severity: Finding["severity"], place: number): boolean {
+    const p = this.places[SEVERITY_RANK[severity]].get(id);
+    return p !== undefined && p.full && p.kth() < place;
+  }
+
   /** `c`, diagnosed to `a`, folded with its record `r` (the caller made its row). */
   folded(c: ConnModel, a: Alone, r: Connection): void {
     this.columns.push(c.order, r, a.heads);
