@@ -55,7 +55,7 @@ describe("folded rows", () => {
     }
   });
 
-  it("give back values past 16 bits: long connections, frames near 2^32, more than 65,535 servers and server facts", () => {
+  it("give back values past 16 bits: long connections, frames near 2^32, 70,000 distinct servers and server facts", () => {
     // (the 16-bit columns keep such values aside: each row here has one or more of them)
     const n = 70_000, MAX = 0xffffffff;
     const edge = (k: number) => {

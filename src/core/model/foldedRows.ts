@@ -1,30 +1,29 @@
 // The folded connections' rows (model/fold.ts), in typed columns: what other connections' rules may
-// read of a folded connection (FoldedConn), ~35 bytes a connection outside the JS heap. As one
+// read of a folded connection (FoldedConn), ~39 bytes a connection outside the JS heap. As one
 // object each (addresses as strings, a bigint, ~225 bytes in the heap) the rows of a capture of
 // 1,000,000 healthy connections were ~230 MB, and the garbage V8 lets pile up above what the heap
 // holds grew with them (smb1m: ~1 GiB peak RSS). A FoldedConn is made only when a rule asks for
 // one (at): the rules read few, of the hosts of the connections kept to the end.
 //
-// Per row: 4 words (order, stream, first frame, the client's address: an IPv4 address as its 32
-// bits, else an index into `v6` or `texts`, said by a flag); 16 bits each of the client's port,
-// the last frame and the successful SESSION_SETUP response's frame (both after the first frame),
-// the server (an index into `servers`: its address and port, one entry per distinct pair) and the
-// server's facts (an index into `facts`: serverOs, serverName and the paths of the shares that
-// connected, one entry per distinct triple, the few SharedValues gives); its session id in `sids`,
-// flags in `flags`. A 16-bit value that does not fit is kept aside (NarrowColumn): a connection
-// longer than 65,535 frames, a capture of more than 65,535 servers, costs 12 bytes more, no more.
+// Per row: 5 words (order, stream, first frame, the client's and the server's address: an IPv4
+// address as its 32 bits, else an index into `v6` or `texts`, said by a flag); 16 bits each of the
+// ports, the last frame and the successful SESSION_SETUP response's frame (both after the first
+// frame) and the server's facts (an index into `facts`: serverOs, serverName and the paths of the
+// shares that connected, one entry per distinct triple, the few SharedValues gives); its session
+// id in `sids`, flags in `flags`. A 16-bit value that does not fit is kept aside (NarrowColumn): a
+// connection longer than 65,535 frames costs 12 bytes more, no more. (No table of distinct servers:
+// a capture may have as many servers as connections, and a Map entry each outweighs the 4 bytes.)
 import type { Connection } from "../report";
 import type { DfsReferral, FoldedConn, FoldedReferral, FoldedSmb1 } from "./types";
 import { endpoint, ipText, zeroRun } from "../names";
 import { sortedIndex } from "../sortedIndex";
 import { Column, NarrowColumn } from "./column";
 
-const W = 4;
-const ORDER = 0, STREAM = 1, FIRST = 2, CLIENT = 3;
-// flags: a session id; a negative one (kept as its 64 bits); an address not IPv4: IPv6 (in `v6`), other text (in `texts`)
-// (the client's in a row's flags, the server's in its `servers` entry's);
+const W = 5;
+const ORDER = 0, STREAM = 1, FIRST = 2, CLIENT = 3, SERVER = 4;
+// flags: a session id; a negative one (kept as its 64 bits); each address not IPv4: IPv6 (in `v6`), other text (in `texts`);
 // a connection with findings (model/foldDiagnosed.ts) whose outcome was not "ok", and one without SESSION_SETUP legs
-const HAS_SID = 1, NEG_SID = 2, V6 = 4, TEXT = 16, NOT_OK = 64, NO_SESSIONS = 128;
+const HAS_SID = 1, NEG_SID = 2, CLIENT_V6 = 4, SERVER_V6 = 8, CLIENT_TEXT = 16, SERVER_TEXT = 32, NOT_OK = 64, NO_SESSIONS = 128;
 
 /** The 32 bits of an IPv4 address as names.ts ipText writes it ("10.0.0.1"), or -1 (any other text). */
 export function ipv4Bits(s: string): number {
@@ -99,15 +98,11 @@ export class FoldedRows {
   private readonly sids = new Column((n) => new BigUint64Array(n));
   private readonly flags = new Column((n) => new Uint8Array(n));
   private readonly clientPorts = new Column((n) => new Uint16Array(n));
+  private readonly serverPorts = new Column((n) => new Uint16Array(n));
   /** lastFrame − firstFrame; sessionFrame − firstFrame + 1 (0: sessionFrame 0, none; one before the first frame as −1 − sessionFrame) */
   private readonly lasts = new NarrowColumn();
   private readonly sessionFrames = new NarrowColumn();
-  private readonly serverIds = new NarrowColumn();
   private readonly factsIds = new NarrowColumn();
-  /** the distinct servers (address and port): 2 words each, the address's (as a row's client word) and port | kind flags << 16 */
-  private readonly servers = new Column((n) => new Uint32Array(n));
-  /** server address key (hostKey) → [port, server id, port, id…] */
-  private readonly serverIndex = new Map<number | string, number[]>();
   /** IPv6 addresses, 4 words each (one per row that has one: no lookup, no string per host) */
   private readonly v6 = new Column((n) => new Uint32Array(n));
   /** addresses neither IPv4 nor IPv6 as ipText writes them ("?"), one each */
@@ -146,12 +141,14 @@ export class FoldedRows {
     let f = 0;
     w.push(r.order); w.push(r.stream >>> 0); w.push(r.firstFrame);
     w.push(this.address(r.clientIp));
-    f |= this.kind === 1 ? V6 : this.kind === 2 ? TEXT : 0;
+    f |= this.kind === 1 ? CLIENT_V6 : this.kind === 2 ? CLIENT_TEXT : 0;
+    w.push(this.address(r.serverIp));
+    f |= this.kind === 1 ? SERVER_V6 : this.kind === 2 ? SERVER_TEXT : 0;
     this.clientPorts.push(r.clientPort);
+    this.serverPorts.push(r.serverPort);
     this.lasts.push(r.lastFrame - r.firstFrame);
     const d = r.sessionFrame - r.firstFrame + 1;
     this.sessionFrames.push(r.sessionFrame === 0 ? 0 : d > 0 ? d : -1 - r.sessionFrame);
-    this.serverIds.push(this.serverId(r.serverIp, r.serverPort));
     this.factsIds.push(this.factsId(r));
     if (r.sessionId !== undefined) f |= HAS_SID | (r.sessionId < 0n ? NEG_SID : 0);
     if (!r.ok) f |= NOT_OK;
@@ -193,14 +190,14 @@ export class FoldedRows {
   // ---- the rows, by index in Report order once sorted (before that, in fold order) ----
   order(i: number): number { return this.word(this.row(i), ORDER); }
   stream(i: number): number { return this.word(this.row(i), STREAM) | 0; }
-  serverPort(i: number): number { return this.servers.get(2 * this.serverIds.get(this.row(i)) + 1) & 0xffff; }
+  serverPort(i: number): number { return this.serverPorts.get(this.row(i)); }
   sessionFrame(i: number): number { return this.sessionFrameOf(this.row(i)); }
-  serverIp(i: number): string { return this.serverHost(this.row(i)); }
+  serverIp(i: number): string { return this.host(this.row(i), SERVER, SERVER_V6, SERVER_TEXT); }
   /** the server's endpoint, as the record's `server` */
   server(i: number): string { return endpoint(this.serverIp(i), this.serverPort(i)); }
   /** hostKey of the client's / server's address (without its text for an IPv4 one) */
-  clientKey(i: number): number | string { const p = this.row(i); return this.key(this.flags.get(p), this.word(p, CLIENT)); }
-  serverKey(i: number): number | string { const s = 2 * this.serverIds.get(this.row(i)); return this.key(this.servers.get(s + 1) >>> 16, this.servers.get(s)); }
+  clientKey(i: number): number | string { return this.key(this.row(i), CLIENT, CLIENT_V6, CLIENT_TEXT); }
+  serverKey(i: number): number | string { return this.key(this.row(i), SERVER, SERVER_V6, SERVER_TEXT); }
   serverOs(i: number): Facts["serverOs"] { return this.facts[this.factsIds.get(this.row(i))].serverOs; }
   serverName(i: number): Facts["serverName"] { return this.facts[this.factsIds.get(this.row(i))].serverName; }
   shares(i: number): readonly string[] { return this.facts[this.factsIds.get(this.row(i))].shares; }
@@ -241,34 +238,16 @@ export class FoldedRows {
     const facts = this.facts[this.factsIds.get(p)], first = this.word(p, FIRST);
     return new FoldedView(
       this.word(p, ORDER), this.word(p, STREAM) | 0, first, first + this.lasts.get(p),
-      this.clientPorts.get(p), this.servers.get(2 * this.serverIds.get(p) + 1) & 0xffff,
-      this.host(this.flags.get(p), this.word(p, CLIENT)), this.serverHost(p),
+      this.clientPorts.get(p), this.serverPorts.get(p),
+      this.host(p, CLIENT, CLIENT_V6, CLIENT_TEXT), this.host(p, SERVER, SERVER_V6, SERVER_TEXT),
       facts.serverOs, facts.serverName, facts.shares, this.sid(p), this.sessionFrameOf(p));
   }
   private sessionFrameOf(p: number): number {
     const d = this.sessionFrames.get(p);
     return d === 0 ? 0 : d > 0 ? this.word(p, FIRST) + d - 1 : -1 - d;
   }
-  private serverHost(p: number): string {
-    const s = 2 * this.serverIds.get(p);
-    return this.host(this.servers.get(s + 1) >>> 16, this.servers.get(s));
-  }
-  /** hostKey of an address (kind flags `f`, its word `x`) */
-  private key(f: number, x: number): number | string {
-    return f & (V6 | TEXT) ? this.host(f, x) : x;
-  }
-
-  /** The server's entry in `servers` (one per distinct address and port). */
-  private serverId(ip: string, port: number): number {
-    const k = hostKey(ip);
-    let ports = this.serverIndex.get(k);
-    if (ports === undefined) this.serverIndex.set(k, (ports = []));
-    for (let j = 0; j < ports.length; j += 2) if (ports[j] === port) return ports[j + 1];
-    const id = this.servers.length / 2, word = this.address(ip);
-    this.servers.push(word);
-    this.servers.push((port | ((this.kind === 1 ? V6 : this.kind === 2 ? TEXT : 0) << 16)) >>> 0);
-    ports.push(port, id);
-    return id;
+  private key(p: number, word: number, v6: number, text: number): number | string {
+    return this.flags.get(p) & (v6 | text) ? this.host(p, word, v6, text) : this.word(p, word);
   }
 
   /** The row's word for an address; what kind of address it is in `kind` (no object per address). */
@@ -290,12 +269,11 @@ export class FoldedRows {
   /** the last address's kind: 0 IPv4 (its bits), 1 IPv6 (an index into v6), 2 other text (an index into texts) */
   private kind: 0 | 1 | 2 = 0;
 
-  /** The text of an address: kind flags `f` (V6, TEXT), its word `x`. */
-  private host(f: number, x: number): string {
-    const b = this.bytes;
-    if (f & TEXT) return this.texts[x];
+  private host(p: number, word: number, v6: number, text: number): string {
+    const f = this.flags.get(p), x = this.word(p, word), b = this.bytes;
+    if (f & text) return this.texts[x];
     b.fill(0, 0, 12);
-    if (f & V6) {
+    if (f & v6) {
       for (let k = 0; k < 16; k += 4) { const v = this.v6.get(x + k / 4); b[k] = v >>> 24; b[k + 1] = (v >>> 16) & 255; b[k + 2] = (v >>> 8) & 255; b[k + 3] = v & 255; }
     } else {
       b[10] = b[11] = 0xff;
