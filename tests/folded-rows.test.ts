@@ -55,6 +55,34 @@ describe("folded rows", () => {
     }
   });
 
+  it("give back values past 16 bits: long connections, frames near 2^32, 70,000 distinct servers and server facts", () => {
+    // (the 16-bit columns keep such values aside: each row here has one or more of them)
+    const n = 70_000, MAX = 0xffffffff;
+    const edge = (k: number) => {
+      const firstFrame = k % 3 === 0 ? MAX - 70_000 - k : k + 1;
+      const lastFrame = k % 3 === 0 ? MAX - k % 5 : firstFrame + (k % 2 ? 65_534 + k : 65_535 - k % 3);
+      return {
+        order: MAX - k, stream: k % 9 === 0 ? -1 : 0x7fffffff - k, firstFrame, lastFrame,
+        clientPort: k % 2 ? 65535 : 0, serverPort: k % 4 ? 65535 - (k % 3) : 0,
+        clientIp: k % 2 ? `ffff:${(k % 65536).toString(16)}::1` : "255.255.255.255",
+        // a distinct server for every row (IPv4 and IPv6), some the same address with two ports
+        serverIp: k % 5 === 0 ? `2001:db8::${(k >> 16).toString(16)}:${(k & 65535).toString(16)}` : `10.${(k >> 16) & 255}.${(k >> 8) & 255}.${k & 255}`,
+        serverOs: k % 3 ? OS : null, serverName: NAME, shares: [`\\\\fs${k}\\${"x".repeat(k % 300)}`],
+        sessionId: k % 2 ? (1n << 63n) + BigInt(k) : -(1n << 63n) + BigInt(k),
+        sessionFrame: k % 7 === 0 ? firstFrame - 1 : k % 7 === 1 ? lastFrame : k % 7 === 2 ? 0 : firstFrame + 65_533 + (k % 3),
+        ok: k % 2 === 0, sessions: k % 3 === 0,
+      };
+    };
+    const rows = new FoldedRows(false);
+    for (let k = 0; k < n; k++) rows.push(edge(k), {} as Connection);
+    for (let k = 0; k < n; k++) {
+      const { ok, sessions, ...want } = edge(k), got = rows.at(k);
+      expect({ ...got }).toEqual(want);
+      expect([rows.serverIp(k), rows.serverPort(k), rows.sessionFrame(k), rows.shares(k), rows.serverKey(k), rows.ok(k), rows.hasSessions(k)])
+        .toEqual([want.serverIp, want.serverPort, want.sessionFrame, want.shares, hostKey(want.serverIp), ok, sessions]);
+    }
+  });
+
   it("key IPv4 addresses by their bits and nothing else that looks like one", () => {
     expect(ipv4Bits("10.1.2.3")).toBe(0x0a010203);
     expect(ipv4Bits("255.255.255.255")).toBe(0xffffffff);

@@ -1,23 +1,26 @@
 // The folded connections' rows (model/fold.ts), in typed columns: what other connections' rules may
-// read of a folded connection (FoldedConn), ~45 bytes a connection outside the JS heap. As one
+// read of a folded connection (FoldedConn), ~39 bytes a connection outside the JS heap. As one
 // object each (addresses as strings, a bigint, ~225 bytes in the heap) the rows of a capture of
 // 1,000,000 healthy connections were ~230 MB, and the garbage V8 lets pile up above what the heap
 // holds grew with them (smb1m: ~1 GiB peak RSS). A FoldedConn is made only when a rule asks for
 // one (at): the rules read few, of the hosts of the connections kept to the end.
 //
-// Per row, 9 words: order, stream, first and last frame, the ports (client << 16 | server), the
-// client's and the server's address (an IPv4 address as its 32 bits; else an index into `v6` or
-// `texts`, said by a flag), the successful SESSION_SETUP response's frame, and the server's facts
-// (an index into `facts`: serverOs, serverName and the paths of the shares that connected, one
-// entry per distinct triple, the few SharedValues gives); its session id in `sids`, flags in `flags`.
+// Per row: 5 words (order, stream, first frame, the client's and the server's address: an IPv4
+// address as its 32 bits, else an index into `v6` or `texts`, said by a flag); 16 bits each of the
+// ports, the last frame and the successful SESSION_SETUP response's frame (both after the first
+// frame) and the server's facts (an index into `facts`: serverOs, serverName and the paths of the
+// shares that connected, one entry per distinct triple, the few SharedValues gives); its session
+// id in `sids`, flags in `flags`. A 16-bit value that does not fit is kept aside (NarrowColumn): a
+// connection longer than 65,535 frames costs 12 bytes more, no more. (No table of distinct servers:
+// a capture may have as many servers as connections, and a Map entry each outweighs the 4 bytes.)
 import type { Connection } from "../report";
 import type { DfsReferral, FoldedConn, FoldedReferral, FoldedSmb1 } from "./types";
 import { endpoint, ipText, zeroRun } from "../names";
 import { sortedIndex } from "../sortedIndex";
-import { Column } from "./column";
+import { Column, NarrowColumn } from "./column";
 
-const W = 9;
-const ORDER = 0, STREAM = 1, FIRST = 2, LAST = 3, PORTS = 4, CLIENT = 5, SERVER = 6, SESSION_FRAME = 7, FACTS = 8;
+const W = 5;
+const ORDER = 0, STREAM = 1, FIRST = 2, CLIENT = 3, SERVER = 4;
 // flags: a session id; a negative one (kept as its 64 bits); each address not IPv4: IPv6 (in `v6`), other text (in `texts`);
 // a connection with findings (model/foldDiagnosed.ts) whose outcome was not "ok", and one without SESSION_SETUP legs
 const HAS_SID = 1, NEG_SID = 2, CLIENT_V6 = 4, SERVER_V6 = 8, CLIENT_TEXT = 16, SERVER_TEXT = 32, NOT_OK = 64, NO_SESSIONS = 128;
@@ -94,6 +97,12 @@ export class FoldedRows {
   private readonly words = new Column((n) => new Uint32Array(n));
   private readonly sids = new Column((n) => new BigUint64Array(n));
   private readonly flags = new Column((n) => new Uint8Array(n));
+  private readonly clientPorts = new Column((n) => new Uint16Array(n));
+  private readonly serverPorts = new Column((n) => new Uint16Array(n));
+  /** lastFrame − firstFrame; sessionFrame − firstFrame + 1 (0: sessionFrame 0, none; one before the first frame as −1 − sessionFrame) */
+  private readonly lasts = new NarrowColumn();
+  private readonly sessionFrames = new NarrowColumn();
+  private readonly factsIds = new NarrowColumn();
   /** IPv6 addresses, 4 words each (one per row that has one: no lookup, no string per host) */
   private readonly v6 = new Column((n) => new Uint32Array(n));
   /** addresses neither IPv4 nor IPv6 as ipText writes them ("?"), one each */
@@ -130,14 +139,17 @@ export class FoldedRows {
   }, record: Connection): void {
     const w = this.words;
     let f = 0;
-    w.push(r.order); w.push(r.stream >>> 0); w.push(r.firstFrame); w.push(r.lastFrame);
-    w.push(((r.clientPort << 16) | r.serverPort) >>> 0);
+    w.push(r.order); w.push(r.stream >>> 0); w.push(r.firstFrame);
     w.push(this.address(r.clientIp));
     f |= this.kind === 1 ? CLIENT_V6 : this.kind === 2 ? CLIENT_TEXT : 0;
     w.push(this.address(r.serverIp));
     f |= this.kind === 1 ? SERVER_V6 : this.kind === 2 ? SERVER_TEXT : 0;
-    w.push(r.sessionFrame);
-    w.push(this.factsId(r));
+    this.clientPorts.push(r.clientPort);
+    this.serverPorts.push(r.serverPort);
+    this.lasts.push(r.lastFrame - r.firstFrame);
+    const d = r.sessionFrame - r.firstFrame + 1;
+    this.sessionFrames.push(r.sessionFrame === 0 ? 0 : d > 0 ? d : -1 - r.sessionFrame);
+    this.factsIds.push(this.factsId(r));
     if (r.sessionId !== undefined) f |= HAS_SID | (r.sessionId < 0n ? NEG_SID : 0);
     if (!r.ok) f |= NOT_OK;
     if (!r.sessions) f |= NO_SESSIONS;
@@ -178,17 +190,17 @@ export class FoldedRows {
   // ---- the rows, by index in Report order once sorted (before that, in fold order) ----
   order(i: number): number { return this.word(this.row(i), ORDER); }
   stream(i: number): number { return this.word(this.row(i), STREAM) | 0; }
-  serverPort(i: number): number { return this.word(this.row(i), PORTS) & 0xffff; }
-  sessionFrame(i: number): number { return this.word(this.row(i), SESSION_FRAME); }
+  serverPort(i: number): number { return this.serverPorts.get(this.row(i)); }
+  sessionFrame(i: number): number { return this.sessionFrameOf(this.row(i)); }
   serverIp(i: number): string { return this.host(this.row(i), SERVER, SERVER_V6, SERVER_TEXT); }
   /** the server's endpoint, as the record's `server` */
   server(i: number): string { return endpoint(this.serverIp(i), this.serverPort(i)); }
   /** hostKey of the client's / server's address (without its text for an IPv4 one) */
   clientKey(i: number): number | string { return this.key(this.row(i), CLIENT, CLIENT_V6, CLIENT_TEXT); }
   serverKey(i: number): number | string { return this.key(this.row(i), SERVER, SERVER_V6, SERVER_TEXT); }
-  serverOs(i: number): Facts["serverOs"] { return this.facts[this.word(this.row(i), FACTS)].serverOs; }
-  serverName(i: number): Facts["serverName"] { return this.facts[this.word(this.row(i), FACTS)].serverName; }
-  shares(i: number): readonly string[] { return this.facts[this.word(this.row(i), FACTS)].shares; }
+  serverOs(i: number): Facts["serverOs"] { return this.facts[this.factsIds.get(this.row(i))].serverOs; }
+  serverName(i: number): Facts["serverName"] { return this.facts[this.factsIds.get(this.row(i))].serverName; }
+  shares(i: number): readonly string[] { return this.facts[this.factsIds.get(this.row(i))].shares; }
   sessionId(i: number): bigint | undefined { return this.sid(this.row(i)); }
   /** its outcome was "ok" (every healthy one; a connection with findings maybe: model/foldDiagnosed.ts) */
   ok(i: number): boolean { return (this.flags.get(this.row(i)) & NOT_OK) === 0; }
@@ -223,11 +235,16 @@ export class FoldedRows {
     return f & NEG_SID ? BigInt.asIntN(64, v) : v;
   }
   private view(p: number): FoldedConn {
-    const ports = this.word(p, PORTS), facts = this.facts[this.word(p, FACTS)];
+    const facts = this.facts[this.factsIds.get(p)], first = this.word(p, FIRST);
     return new FoldedView(
-      this.word(p, ORDER), this.word(p, STREAM) | 0, this.word(p, FIRST), this.word(p, LAST), ports >>> 16, ports & 0xffff,
+      this.word(p, ORDER), this.word(p, STREAM) | 0, first, first + this.lasts.get(p),
+      this.clientPorts.get(p), this.serverPorts.get(p),
       this.host(p, CLIENT, CLIENT_V6, CLIENT_TEXT), this.host(p, SERVER, SERVER_V6, SERVER_TEXT),
-      facts.serverOs, facts.serverName, facts.shares, this.sid(p), this.word(p, SESSION_FRAME));
+      facts.serverOs, facts.serverName, facts.shares, this.sid(p), this.sessionFrameOf(p));
+  }
+  private sessionFrameOf(p: number): number {
+    const d = this.sessionFrames.get(p);
+    return d === 0 ? 0 : d > 0 ? this.word(p, FIRST) + d - 1 : -1 - d;
   }
   private key(p: number, word: number, v6: number, text: number): number | string {
     return this.flags.get(p) & (v6 | text) ? this.host(p, word, v6, text) : this.word(p, word);
