@@ -2,23 +2,15 @@
 // (decodeWorker.ts) say to each other: the layout of the shared verdict words and the messages.
 //
 // The worker reads the file and runs the decoder (core/source.ts decodeSourceRaw); each slice's
-// event records, as the wasm wrote them, are copied into a slot of shared memory (message n into
-// slot n % SLOTS, once message n - SLOTS is read), or, rarely, into an ArrayBuffer transferred
-// with the message when a slice makes more than a slot holds. (Transferring a buffer with every
-// slice and back cost the main thread more: smb1m-1g 1.5–2 s more user CPU and 30 MiB more peak,
-// each transfer a new ArrayBuffer to account for.) After each slice the in-thread loop asks the
+// event records, as the wasm wrote them, go to the model's thread in a transferred ArrayBuffer
+// (returned to the worker to be reused once read). After each slice the in-thread loop asks the
 // memory guard whether to stop; the guard reads this thread's heap, so the worker asks the
 // model's thread instead, one slice late: after feeding slice N+1 it waits for the verdict on the
 // records of slice N (written into `gate` below). That wait is also the backpressure: the worker
 // is never more than one slice ahead of the model, so at most two slices of records are in flight.
 
 /** The job, as workerData. `readMax` (tests) reads at most that many bytes a read, as a slow source would. */
-export interface DecodeJob { fd: number; name: string; size: number; progress: boolean; gate: SharedArrayBuffer; slots: SharedArrayBuffer; readMax?: number }
-
-/** Slots of records: two in flight (decodeProtocol's gate), and room for the messages between questions. */
-export const SLOTS = 4;
-/** A slot's bytes: a 2 MiB slice of a busy capture makes ~0.6–0.85 MB of records in diagnosis mode. */
-export const SLOT_BYTES = 2 << 20;
+export interface DecodeJob { fd: number; name: string; size: number; progress: boolean; gate: SharedArrayBuffer; readMax?: number }
 
 // gate: Int32Array words
 /** how many record messages the model's thread has read */
@@ -32,13 +24,16 @@ export const GATE_WORDS = GATE_VERDICT + GATE_RING;
 
 /**
  * worker → model's thread. `records`: the regions the decoder drained, back to back in `buf`
- * (region i ends at ends[i]) in its slot or `buf`, numbered from 0; `stopped`: decoding stops for memory after the
+ * (region i ends at ends[i]), numbered from 0; `stopped`: decoding stops for memory after the
  * records before it, at byte `at`; `done`: finished, `read` bytes read.
  */
 export type FromWorker =
   | { t: "ready" }
-  | { t: "records"; seq: number; buf?: ArrayBuffer; ends: number[] }
+  | { t: "records"; seq: number; buf: ArrayBuffer; ends: number[] }
   | { t: "progress"; bytes: number; total: number }
   | { t: "stopped"; at: number }
   | { t: "done"; read: number }
   | { t: "error"; name: string; message: string };
+
+/** model's thread → worker: a records buffer read, to be reused. */
+export type ToWorker = { t: "buf"; buf: ArrayBuffer };

@@ -8,7 +8,8 @@
 // back from the worker. Decoding stays in this thread:
 //   - with secrets: the decrypt stage calls the decoder (decodePlain) in the middle of its records;
 //   - for a stream (standard input, a FIFO): read once, in order, by this thread's fs stream;
-//   - unless SMBSCOPE_DECODE_WORKER=1 (workerMode), or when a worker cannot be started (then silently).
+//   - for files under WORKER_MIN_BYTES, where starting a worker (~30 ms) costs more than it gains;
+//   - when SMBSCOPE_DECODE_WORKER=0, or when a worker cannot be started (then silently).
 import { Worker } from "node:worker_threads";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -20,7 +21,10 @@ import type { MemoryGuard, Progress, RecordStream } from "../core/source";
 import type { Report } from "../core/report";
 import { nodeDecoder } from "./wasmNode";
 import type { NodeSource } from "./nodeSource";
-import { GATE_ABORT, GATE_READ, GATE_RING, GATE_VERDICT, GATE_WORDS, SLOTS, SLOT_BYTES, type DecodeJob, type FromWorker } from "./decodeProtocol";
+import { GATE_ABORT, GATE_READ, GATE_RING, GATE_VERDICT, GATE_WORDS, type DecodeJob, type FromWorker } from "./decodeProtocol";
+
+/** Files smaller than this are decoded in this thread (see above): 8 of the decoder's 2 MiB slices. */
+export const WORKER_MIN_BYTES = 16 << 20;
 
 /**
  * dist/cli/decodeWorker.js, beside the CLI bundle (src/cli/ and dist/cli/ are both two levels
@@ -28,18 +32,15 @@ import { GATE_ABORT, GATE_READ, GATE_RING, GATE_VERDICT, GATE_WORDS, SLOTS, SLOT
  */
 export function workerUrl(): URL { return new URL("../../dist/cli/decodeWorker.js", import.meta.url); }
 
-/**
- * Off unless SMBSCOPE_DECODE_WORKER=1, for now: measured on this project's 2-core machine (under
- * load), the worker gave no wall time back yet and cost smb1m-1g 1.2–1.5 s more user CPU and
- * ~35 MiB more peak RSS (a worker's Node instance alone is ~10 MiB), against the budget of a few.
- */
-export function workerMode(env: Record<string, string | undefined> = process.env): "off" | "on" {
-  return env.SMBSCOPE_DECODE_WORKER === "1" ? "on" : "off";
+/** "off" (SMBSCOPE_DECODE_WORKER=0), "always" (=1: any regular file, the tests) or "auto". */
+export function workerMode(env: Record<string, string | undefined> = process.env): "off" | "always" | "auto" {
+  const v = env.SMBSCOPE_DECODE_WORKER;
+  return v === "0" ? "off" : v === "1" ? "always" : "auto";
 }
 
 /** analyzeCapture for a capture the CLI opened: decoded in the worker when it can be (see above). */
 export async function analyzeNodeSource(src: NodeSource, opts: AnalyzeOptions, mode = workerMode()): Promise<Report> {
-  const split = mode === "on" && src.fd !== undefined && src.size > 0 && !hasSecrets(opts.secrets);
+  const split = mode !== "off" && src.fd !== undefined && src.size > 0 && !hasSecrets(opts.secrets) && (mode === "always" || src.size >= WORKER_MIN_BYTES);
   const stream = split ? await startDecodeWorker(src, { progress: !!opts.onProgress }) : null;
   if (stream) return analyzeRecordStream(stream, src, opts);
   return analyzeCapture(await nodeDecoder(), src, opts);
@@ -53,8 +54,7 @@ export async function analyzeNodeSource(src: NodeSource, opts: AnalyzeOptions, m
 export async function startDecodeWorker(src: NodeSource, o: { progress?: boolean; readMax?: number } = {}): Promise<RecordStream | null> {
   if (src.fd === undefined || !existsSync(fileURLToPath(workerUrl()))) return null;
   const gateBuf = new SharedArrayBuffer(GATE_WORDS * 4);
-  const slots = new SharedArrayBuffer(SLOTS * SLOT_BYTES);
-  const job: DecodeJob = { fd: src.fd, name: src.name, size: src.size, progress: !!o.progress, gate: gateBuf, slots, readMax: o.readMax };
+  const job: DecodeJob = { fd: src.fd, name: src.name, size: src.size, progress: !!o.progress, gate: gateBuf, readMax: o.readMax };
   let worker: Worker;
   try { worker = new Worker(workerUrl(), { workerData: job }); } catch { return null; }
   // the first message says the worker runs; an error or an exit before it, that it cannot be used
@@ -65,17 +65,15 @@ export async function startDecodeWorker(src: NodeSource, o: { progress?: boolean
     worker.once("exit", no);
   });
   if (first?.t !== "ready") { await worker.terminate(); return null; }
-  return { run: (sink, onProgress, signal, memory) => readWorker(worker, new Int32Array(gateBuf), slots, sink, onProgress, signal, memory) };
+  return { run: (sink, onProgress, signal, memory) => readWorker(worker, new Int32Array(gateBuf), sink, onProgress, signal, memory) };
 }
 
 /** Reads the worker's messages into `sink` until it is done (see decodeProtocol.ts), then ends it. */
 function readWorker(
-  worker: Worker, gate: Int32Array, slots: SharedArrayBuffer, sink: RecordSink,
+  worker: Worker, gate: Int32Array, sink: RecordSink,
   onProgress?: (p: Progress) => void, signal?: { aborted: boolean }, memory?: MemoryGuard,
 ): Promise<number> {
   const cursor = new RecordCursor();
-  const slot: Uint8Array[] = [];
-  for (let i = 0; i < SLOTS; i++) slot.push(new Uint8Array(slots, i * SLOT_BYTES, SLOT_BYTES));
   return new Promise<number>((resolve, reject) => {
     let settled = false;
     const end = (e: unknown, read = 0) => {
@@ -93,13 +91,14 @@ function readWorker(
       try {
         switch (m.t) {
           case "records": {
-            const mem = m.buf ? new Uint8Array(m.buf) : slot[m.seq % SLOTS];
+            const mem = new Uint8Array(m.buf);
             let start = 0;
             for (const e of m.ends) { drainRecords(mem, start, e, sink, MODEL_FILTER, cursor); start = e; }
             // the verdict on this slice, for the worker's next question
             Atomics.store(gate, GATE_VERDICT + (m.seq % GATE_RING), memory?.full() ? 1 : 0);
             Atomics.store(gate, GATE_READ, m.seq + 1);
             Atomics.notify(gate, GATE_READ);
+            if (m.buf.byteLength) worker.postMessage({ t: "buf", buf: m.buf }, [m.buf]);
             if (signal?.aborted) end(new DOMException("Analysis cancelled", "AbortError"));
             break;
           }

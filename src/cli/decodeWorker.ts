@@ -8,46 +8,36 @@ import { decodeSourceRaw, type MemoryGuard } from "../core/source";
 import { DecoderTrap } from "../core/decoder/wasm";
 import { nodeDecoder } from "./wasmNode";
 import { fdSource } from "./nodeSource";
-import { GATE_ABORT, GATE_READ, GATE_RING, GATE_VERDICT, SLOTS, SLOT_BYTES, type DecodeJob, type FromWorker } from "./decodeProtocol";
+import { GATE_ABORT, GATE_READ, GATE_RING, GATE_VERDICT, type DecodeJob, type FromWorker, type ToWorker } from "./decodeProtocol";
+
+/** A records buffer's first size: the wasm's output buffer (assembly/out.ts OUT_CAP); grown by doubling when a slice makes more. */
+const FIRST_BYTES = 1 << 20;
 
 const job = workerData as DecodeJob;
 const port = parentPort!;
 const gate = new Int32Array(job.gate);
 const send = (m: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(m, transfer);
 
-let seq = 0;
-/** where this message's records go: its slot of job.slots, or (a slice that made more) a buffer of its own */
+// buffers the main thread has read, for the next slices (a slice's records are copied into one)
+const free: ArrayBuffer[] = [];
+port.on("message", (m: ToWorker) => { if (m.t === "buf") free.push(m.buf); });
+
 let buf: Uint8Array | null = null;
-let own = false;
 let used = 0;
 const ends: number[] = [];
+let seq = 0;
 /** records messages sent since the guard was last asked */
 let sentSinceAsked = 0;
 /** the last message sent before the guard was last asked, whose verdict the next question waits for */
 let lastBeforeAsked = -1;
 
-/** Waits until the main thread has read message `n` (-1: at once). */
-function waitRead(n: number): void {
-  for (;;) {
-    const read = Atomics.load(gate, GATE_READ);
-    if (read > n) return;
-    if (Atomics.load(gate, GATE_ABORT)) throw new Error("the main thread stopped the analysis");
-    Atomics.wait(gate, GATE_READ, read, 1000);
-  }
-}
-
 function region(mem: Uint8Array, start: number, end: number): void {
   const n = end - start;
-  if (!buf) {
-    waitRead(seq - SLOTS); // the slot's last message read
-    buf = new Uint8Array(job.slots, (seq % SLOTS) * SLOT_BYTES, SLOT_BYTES);
-    own = false;
-  }
+  if (!buf) buf = new Uint8Array(free.pop() ?? new ArrayBuffer(Math.max(FIRST_BYTES, n)));
   if (used + n > buf.length) {
     const b = new Uint8Array(Math.max(2 * buf.length, used + n));
     b.set(buf.subarray(0, used));
     buf = b;
-    own = true;
   }
   buf.set(mem.subarray(start, end), used);
   used += n;
@@ -55,9 +45,9 @@ function region(mem: Uint8Array, start: number, end: number): void {
 }
 
 function sendRecords(): void {
-  if (own) { const b = buf!.buffer as ArrayBuffer; send({ t: "records", seq: seq++, buf: b, ends: ends.slice() }, [b]); }
-  else send({ t: "records", seq: seq++, ends: ends.slice() });
-  buf = null; own = false; used = 0; ends.length = 0;
+  const b = buf?.buffer as ArrayBuffer | undefined ?? new ArrayBuffer(0);
+  send({ t: "records", seq: seq++, buf: b, ends: ends.slice() }, [b]);
+  buf = null; used = 0; ends.length = 0;
   sentSinceAsked++;
 }
 
@@ -74,7 +64,12 @@ const guard: MemoryGuard = {
     const target = lastBeforeAsked;
     lastBeforeAsked = seq - 1;
     if (target < 0) return false;
-    waitRead(target);
+    for (;;) {
+      const read = Atomics.load(gate, GATE_READ);
+      if (read > target) break;
+      if (Atomics.load(gate, GATE_ABORT)) throw new Error("the main thread stopped the analysis");
+      Atomics.wait(gate, GATE_READ, read, 1000);
+    }
     return Atomics.load(gate, GATE_VERDICT + (target % GATE_RING)) === 1;
   },
   // where decoding stopped for memory: the model must know before the records of finish() (model/builder.ts memoryStop)
