@@ -3,7 +3,7 @@ import { fileSource } from "./nodeSource";
 import { nodeDecoder } from "./wasmNode";
 import { decodeSource } from "../core/source";
 import { eventView } from "../core/eventsView";
-import { analyzeNodeSource } from "./decodeThread";
+import { analyzeCapture } from "../core/analyze";
 import { heapGuard } from "./memoryGuard";
 import type { Progress } from "../core/source";
 import { renderText } from "./render";
@@ -127,8 +127,7 @@ export async function main(
       // records). The text view reads every record to render it, and `out` takes the Report in one
       // string, so holds all of it anyway: those keep the records in Report.connections.
       if (json && write) spool = new ConnectionSpool(noSpool);
-      // (decoded in a second thread when it can be: decodeThread.ts)
-      const report = await analyzeNodeSource(src, { onProgress, secrets: secrets ?? undefined, memory: heapGuard(), connections: spool });
+      const report = await analyzeCapture(await nodeDecoder(), src, { onProgress, secrets: secrets ?? undefined, memory: heapGuard(), connections: spool });
       // The Report is all that is left of the analysis: the decoder's wasm memory (~40 MB) and the
       // model are garbage now, and one full collection gives them back before the Report is
       // written (V8 would keep them to the end of a run this short; the peak RSS of a busy

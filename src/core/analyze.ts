@@ -2,9 +2,9 @@
 // Report. Events are folded into the model record by record, read in place, so memory follows
 // the number of connections, not the size of the file.
 import type { Decoder } from "./decoder/wasm";
-import { decodeSource, decodeSourceRecords, type CaptureSource, type MemoryGuard, type Progress, type RecordStream } from "./source";
+import { decodeSource, decodeSourceRecords, type CaptureSource, type MemoryGuard, type Progress } from "./source";
 import { ModelBuilder, MODEL_FIELDS } from "./model/builder";
-import { fieldFilter, type RawEvent, type FieldFilter } from "./decoder/records";
+import { fieldFilter, type RawEvent } from "./decoder/records";
 import { buildReport } from "./reportBuilder";
 import type { Report } from "./report";
 import type { CaptureModel } from "./model/types";
@@ -24,8 +24,6 @@ export interface AnalyzeOptions {
 }
 
 const modelFilter = fieldFilter(MODEL_FIELDS);
-/** The fields the model reads (decoder.setFieldFilter's while it is built): a RecordStream's reader reads only these. */
-export const MODEL_FILTER: FieldFilter = modelFilter;
 const decryptFilter = fieldFilter([...new Set([...MODEL_FIELDS, ...DECRYPT_FIELDS])]);
 
 /**
@@ -36,21 +34,7 @@ const decryptFilter = fieldFilter([...new Set([...MODEL_FIELDS, ...DECRYPT_FIELD
  * (the worker) keeps its memory.
  */
 export function analyzeCapture(decoder: Decoder, src: CaptureSource, opts: AnalyzeOptions = {}): Promise<Report> {
-  return reportOf(decodedModel(decoder, src, opts), src, opts);
-}
-
-/**
- * The same with the decoding done elsewhere (the CLI's decode worker, src/cli/decodeThread.ts),
- * whose records come through `stream` in the order the decoder wrote them. Not with secrets: the
- * decrypt stage calls the decoder synchronously, in the middle of its records.
- */
-export function analyzeRecordStream(stream: RecordStream, src: { name: string; size: number }, opts: AnalyzeOptions = {}): Promise<Report> {
-  if (hasSecrets(opts.secrets)) return Promise.reject(new Error("analyzeRecordStream: decryption needs the decoder in this thread (analyzeCapture)"));
-  return reportOf(decodedModel(stream, src, opts), src, opts);
-}
-
-function reportOf(decoded: Promise<{ m: CaptureModel; read: number }>, src: { size: number }, opts: AnalyzeOptions): Promise<Report> {
-  return decoded.then(({ m, read }) => {
+  return decodedModel(decoder, src, opts).then(({ m, read }) => {
     // Where the runtime lets us (the CLI runs with --expose-gc, bin/smbscope.mjs), one full
     // collection now: the decoder's memory and what decoding left (~55 MB each on a capture of
     // 50,000 connections) go before the Report's making. Else V8 sizes the heap on the live data
@@ -64,14 +48,12 @@ function reportOf(decoded: Promise<{ m: CaptureModel; read: number }>, src: { si
 }
 
 /** The model of a whole capture (analyzeCapture), and how many bytes were read. */
-async function decodedModel(from: Decoder | RecordStream, src: { name: string; size: number }, opts: AnalyzeOptions): Promise<{ m: CaptureModel; read: number }> {
-  // (a RecordStream's decoder, in another thread, is in diagnosis mode there)
-  const decoder = "run" in from ? null : from;
-  const model = decoder ? modelOn(decoder, src.name, src.size) : new ModelBuilder(src.name, src.size);
+async function decodedModel(decoder: Decoder, src: CaptureSource, opts: AnalyzeOptions): Promise<{ m: CaptureModel; read: number }> {
+  const model = modelOn(decoder, src.name, src.size);
   // Without secrets the records go straight to the model, read in place (no object per event);
   // with them, as events through the decrypt stage (which the decoder feeds the few extra
   // records it needs, and which keeps some).
-  const stage = decoder && hasSecrets(opts.secrets) ? decryptOn(decoder, opts.secrets, model) : null;
+  const stage = hasSecrets(opts.secrets) ? decryptOn(decoder, opts.secrets, model) : null;
   // connections fold into their records as they close (model/fold.ts, foldDiagnosed.ts); not with secrets:
   // decryption attaches to the models after the end
   if (!stage) model.foldAtClose(opts.connections ?? null);
@@ -81,10 +63,10 @@ async function decodedModel(from: Decoder | RecordStream, src: { name: string; s
   model.memoryStop = memory ?? null;
   let read: number;
   try {
-    read = !decoder ? await (from as RecordStream).run(model, opts.onProgress, opts.signal, memory)
-      : stage ? await decodeSource(decoder, src as CaptureSource, (batch) => { for (const ev of batch) stage.push(ev); }, opts.onProgress, opts.signal, memory)
-      : await decodeSourceRecords(decoder, src as CaptureSource, model, opts.onProgress, opts.signal, memory);
-  } finally { if (decoder) modelOff(decoder); stage?.drop(); }
+    read = stage
+      ? await decodeSource(decoder, src, (batch) => { for (const ev of batch) stage.push(ev); }, opts.onProgress, opts.signal, memory)
+      : await decodeSourceRecords(decoder, src, model, opts.onProgress, opts.signal, memory);
+  } finally { modelOff(decoder); stage?.drop(); }
   const m = model.finish();
   if (memory?.at !== undefined) m.warnings.unshift(memoryStopWarning(memory.at, src.size, m.packets, m.connections.length + (m.folded?.rows.length ?? 0) + (m.folded?.pending?.length ?? 0)));
   stage?.attach(m);

@@ -2,7 +2,7 @@
 // into the decoder's input buffer. Never the whole file in memory.
 import type { Decoder, PullRequest } from "./decoder/wasm";
 import type { RawEvent, RecordSink, Sink } from "./decoder/records";
-import { EV_ERROR, REC_HEADER_SIZE, REC_OFF_KIND, REC_OFF_LENGTH } from "../../assembly/events";
+import { EV_ERROR } from "../../assembly/events";
 
 export interface CaptureSource {
   /** Base name, for messages and the report */
@@ -76,56 +76,6 @@ export async function decodeSourceRecords(
   const stop = { stopped: false };
   const out: RecordSink = { record(r) { if (r.kind === EV_ERROR) stop.stopped = true; sink.record(r); } };
   return run(decoder, src, out, () => {}, stop, onProgress, signal, memory);
-}
-
-/**
- * Where decodeSourceRaw hands the decoder's output: each region of records as the wasm wrote
- * them (valid only during the call), and `flush` where decodeSourceRecords' sink would have had
- * every record of a slice.
- */
-export interface RawRecordSink { region(mem: Uint8Array, start: number, end: number): void; flush(): void }
-
-/**
- * decodeSourceRecords with the records left unread, for another thread to read (the CLI's decode
- * worker, src/cli/decodeWorker.ts): the same reads, pulls, stops (at the first fatal error, or
- * for memory) and finish, the same records in the same order.
- */
-export async function decodeSourceRaw(
-  decoder: Decoder,
-  src: CaptureSource,
-  sink: RawRecordSink,
-  onProgress?: (p: Progress) => void,
-  signal?: { aborted: boolean },
-  memory?: MemoryGuard,
-): Promise<number> {
-  const stop = { stopped: false };
-  decoder.drainRawTo((mem, start, end) => {
-    if (!stop.stopped && hasError(mem, start, end)) stop.stopped = true;
-    sink.region(mem, start, end);
-  });
-  try {
-    return await run(decoder, src, { push() {} }, () => sink.flush(), stop, onProgress, signal, memory);
-  } finally { decoder.drainRawTo(null); }
-}
-
-/** Whether mem[start, end) holds an EV_ERROR record (up to a damaged length, which the reader reports). */
-function hasError(mem: Uint8Array, start: number, end: number): boolean {
-  for (let p = start; p + REC_HEADER_SIZE <= end;) {
-    if ((mem[p + REC_OFF_KIND] | (mem[p + REC_OFF_KIND + 1] << 8)) === EV_ERROR) return true;
-    const len = mem[p + REC_OFF_LENGTH] | (mem[p + REC_OFF_LENGTH + 1] << 8);
-    if (len < REC_HEADER_SIZE) return false;
-    p += len;
-  }
-  return false;
-}
-
-/**
- * Decoding done elsewhere (the CLI's decode worker, src/cli/decodeThread.ts): `run` hands `sink`
- * every record in the order decodeSourceRecords would, and resolves to the bytes read; it sets
- * memory.at where decoding stopped for memory.
- */
-export interface RecordStream {
-  run(sink: RecordSink, onProgress?: (p: Progress) => void, signal?: { aborted: boolean }, memory?: MemoryGuard): Promise<number>;
 }
 
 /** The loop of both: slices read ahead and fed, pulls served, `flush` after each slice. */

@@ -237,15 +237,6 @@ export class Decoder {
     return all;
   }
   private raw: Uint8Array[] | null = null;
-
-  /**
-   * Hands each region of output records, mem[start, end) as the wasm wrote them, to `take`
-   * instead of reading them into the sink (null: read them again). The CLI's decode worker
-   * (src/cli/decodeWorker.ts) copies them to the thread that builds the model. The region is
-   * valid only during the call.
-   */
-  drainRawTo(take: ((mem: Uint8Array, start: number, end: number) => void) | null): void { this.rawTo = take; }
-  private rawTo: ((mem: Uint8Array, start: number, end: number) => void) | null = null;
   /** reads the records for a RecordSink (one for the instance: no object per record) */
   private readonly cursor = new RecordCursor();
 
@@ -271,7 +262,6 @@ export class Decoder {
     if (len === 0) return;
     const base = this.x.outputPtr();
     if (this.raw) this.raw.push(new Uint8Array(this.x.memory.buffer, base, len).slice());
-    else if (this.rawTo) this.rawTo(new Uint8Array(this.x.memory.buffer), base, base + len);
     else drainRecords(new Uint8Array(this.x.memory.buffer), base, base + len, out, this.keep, this.cursor);
     this.x.outputReset();
   }
