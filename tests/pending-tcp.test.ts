@@ -129,7 +129,8 @@ describe("TCP failures as rows until the end", () => {
     // a model: model/fold.ts Folder), all but those whose ladders the Report keeps folded
     expect(r.rows).toBe(n - 1);
     expect(r.foldedRows).toBe(n - 1 - LADDERS_PROBLEM);
-    expect(r.report.verdict).toBe(`${n} of ${n} SMB connections failed at TCP connect: ${n} TCP connections refused.`);
+    const k = n.toLocaleString("en-US"); // the verdict writes counts with separators ("1,020")
+    expect(r.report.verdict).toBe(`${k} of ${k} SMB connections failed at TCP connect: ${k} TCP connections refused.`);
     const group = r.report.findings.find((f) => f.id === "TCP_REJECTED" && f.connections);
     expect(group!.connections!.length).toBe(1000); // (a group lists 1,000: the verdict's causes come from the heads)
     expect(r.report.connections.filter((c) => c.ladder).length).toBe(LADDERS_PROBLEM);

@@ -41,8 +41,8 @@ function expectCounted(r: Report, refused: number, wrong: number, ok: number): v
   const causes = r.headline!.causes.map((c) => [c.causes, c.count]);
   expect(causes).toEqual(expect.arrayContaining([["TCP connections refused", refused], ["logon failures", wrong]]));
   expect(causes).toHaveLength(2);
-  expect(r.verdict).toContain(`${refused} TCP connections refused`);
-  expect(r.verdict).toContain(`${wrong} logon failures (wrong user or password)`);
+  expect(r.verdict).toContain(`${refused.toLocaleString("en-US")} TCP connections refused`);
+  expect(r.verdict).toContain(`${wrong.toLocaleString("en-US")} logon failures (wrong user or password)`);
   expect(r.verdict).not.toMatch(/failures? at/);
   // the page's finding groups (and the readable reports'): each cause one group, counting the
   // findings and connections its folded finding stands for, not its one entry and its list

@@ -25,7 +25,7 @@ export function renderText(r: Report, color: boolean): string {
   const sev = { error: c("1;31", "ERROR"), warning: c("1;33", "WARN "), info: c("36", "INFO ") };
   const cap = r.capture;
   const unusable = !!cap.error && cap.packets === 0;
-  put(c("1", cap.file), `  ${cap.format}, ${cap.linkTypes.join("/") || "no interfaces"}, ${cap.packets} packets${cap.start ? `, ${cap.start} → ${cap.end}` : ""}`);
+  put(c("1", cap.file), `  ${cap.format}, ${cap.linkTypes.join("/") || "no interfaces"}, ${count(cap.packets)} packets${cap.start ? `, ${cap.start} → ${cap.end}` : ""}`);
   put("");
   put(c("1", r.verdict)); // for an unusable file, the verdict is its error
   if (cap.error && !unusable) put(c("31", `  ${cap.error}`));

@@ -2,6 +2,7 @@
 // all show) and its counts (report.headline). Each failed connection is counted under its own
 // cause: a line that names one connection's phase and status must never speak for the others.
 import type { Report, Connection, Finding, Headline, HeadlineCause } from "./report";
+import { groupCount } from "./groupListing";
 
 const PHASE_TEXT = { tcp: "TCP connect", negotiate: "NEGOTIATE", session_setup: "session setup", tree_connect: "tree connect" } as const;
 const PHASE_RANK = { tcp: 0, negotiate: 1, session_setup: 2, tree_connect: 3 } as const;
@@ -57,8 +58,9 @@ const LOGON_WORDS: Record<string, string> = {
 
 interface Failed { c: Connection; id: string | null; finding: Finding | undefined }
 
-const plural = (k: number, w: string) => `${k} ${w}${k === 1 ? "" : "s"}`;
-const words = (k: number, w: [string, string]) => `${k} ${k === 1 ? w[0] : w[1]}`;
+// counts as the finding groups write them ("199,970", not "199970": groupListing.ts groupCount)
+const plural = (k: number, w: string) => `${groupCount(k)} ${w}${k === 1 ? "" : "s"}`;
+const words = (k: number, w: [string, string]) => `${groupCount(k)} ${k === 1 ? w[0] : w[1]}`;
 
 /** Each error finding of `findings` with each connection it names (its own, or those it lists). */
 function eachError(findings: Iterable<Finding>, take: (conn: string, f: Finding) => void): void {
@@ -238,14 +240,14 @@ function text(r: Report, n: number, failed: FailedTally, incomplete: number, fal
     if (r.capture.packets === 0) return "The capture holds no packets: nothing to diagnose (was the capture tool stopped at once, or did its filter match nothing?).";
     if (firstError) return `No SMB connection in the capture; ${firstError.id.startsWith("KERBEROS") ? "Kerberos: " : ""}${firstError.title}.`;
     if (r.kerberos.length) return "No SMB connection in the capture; its Kerberos exchanges show no error after pre-authentication.";
-    return `No SMB traffic in this capture (${r.capture.packets} packets${r.capture.topPorts?.length ? `; busiest: ${r.capture.topPorts.slice(0, 2).join(", ")}` : ""}).`;
+    return `No SMB traffic in this capture (${groupCount(r.capture.packets)} packets${r.capture.topPorts?.length ? `; busiest: ${r.capture.topPorts.slice(0, 2).join(", ")}` : ""}).`;
   }
   const fb = fallbacks
-    ? `; ${fallbacks === 1 ? `the connect to ${firstFallback!.server} was ${firstFallback!.outcome === "failed" ? "refused" : "unanswered"}` : `${fallbacks} connects were refused or unanswered`}, and the same client reached the server on another port`
+    ? `; ${fallbacks === 1 ? `the connect to ${firstFallback!.server} was ${firstFallback!.outcome === "failed" ? "refused" : "unanswered"}` : `${groupCount(fallbacks)} connects were refused or unanswered`}, and the same client reached the server on another port`
     : "";
   if (failed.count === 0) {
     const m = n - fallbacks;
-    const tail = incomplete ? ` (${incomplete} not fully captured)` : "";
+    const tail = incomplete ? ` (${groupCount(incomplete)} not fully captured)` : "";
     const err = r.findings.find((f) => f.severity === "error");
     const warn = r.findings.find((f) => f.severity === "warning");
     const note = err ? `, but: ${err.title}` : warn ? `; note: ${warn.title}` : "";
@@ -253,7 +255,7 @@ function text(r: Report, n: number, failed: FailedTally, incomplete: number, fal
     // a refused share would not show (the Decrypt panel or --password-file/--keytab can read them)
     const fine = hidden === 0 ? "set up fine"
       : hidden === m ? `got through session setup; SMB3 encryption hides ${m === 1 ? "its" : "their"} tree connects, so a refused share would not show (decrypt with the user's password or the server's keytab to see them)`
-      : `set up fine, ${hidden} of them as far as SMB3 encryption lets a capture tell (their tree connects are encrypted)`;
+      : `set up fine, ${groupCount(hidden)} of them as far as SMB3 encryption lets a capture tell (their tree connects are encrypted)`;
     return m === 1
       ? `The SMB connection ${incomplete ? "shows no failure" : fine}${tail}${fb}${note}.`
       : `All ${plural(m, "SMB connection")} ${incomplete ? "show no failure" : fine}${tail}${fb}${note}.`;
@@ -266,7 +268,7 @@ function text(r: Report, n: number, failed: FailedTally, incomplete: number, fal
     const cause = finding ?? errorsOf.get(c.id)?.[0];
     return `${head}${failedAt(c, cause?.title)}: ${cause ? cause.title : `${c.client} → ${c.server}`}${fb}.`;
   }
-  const head = `${failed.count} of ${plural(n, "SMB connection")} failed`;
+  const head = `${groupCount(failed.count)} of ${plural(n, "SMB connection")} failed`;
   // one cause with the same title everywhere (the same share missing on every connection) says it whole
   if (h.causes.length === 1 && failed.oneTitle && first.finding && failed.samePhaseStatus) {
     return `${head}${failedAt(first.c, first.finding.title)}: ${first.finding.title}${fb}.`;
@@ -280,11 +282,11 @@ function text(r: Report, n: number, failed: FailedTally, incomplete: number, fal
 function quicVerdict(r: Report): string {
   const q = r.quic!;
   const failed = r.findings.filter((f) => f.id === "SMB_QUIC_FAILED" && f.severity === "error");
-  const head = q.length === 1 ? "SMB over QUIC (encrypted: the SMB setup inside cannot be read)" : `${q.length} SMB over QUIC connections (encrypted: the SMB setup inside cannot be read)`;
+  const head = q.length === 1 ? "SMB over QUIC (encrypted: the SMB setup inside cannot be read)" : `${groupCount(q.length)} SMB over QUIC connections (encrypted: the SMB setup inside cannot be read)`;
   if (failed.length === 0) {
     const done = q.filter((c) => c.handshake === "completed").length;
-    return `${head}: ${done === q.length ? (q.length === 1 ? "the QUIC handshake completed" : "every QUIC handshake completed") : `${done} of ${q.length} QUIC handshakes completed, the others did not finish in the capture`}.`;
+    return `${head}: ${done === q.length ? (q.length === 1 ? "the QUIC handshake completed" : "every QUIC handshake completed") : `${groupCount(done)} of ${groupCount(q.length)} QUIC handshakes completed, the others did not finish in the capture`}.`;
   }
   if (failed.length === 1) return `${head}: ${failed[0].title}.`;
-  return `${head}: ${failed.length} failed, the first: ${failed[0].title}.`;
+  return `${head}: ${groupCount(failed.length)} failed, the first: ${failed[0].title}.`;
 }

@@ -1,13 +1,10 @@
 // Numbers and times as people read them. Pure functions (unit-tested in tests/ui-format.test.ts).
 import { isRunnableCommand } from "../core/commands";
+import { groupCount } from "../core/groupListing";
 
-// One formatter for counts, made when the page loads: the first toLocaleString("en-US") of a page
-// loads ICU's number data (~25 ms in Chromium), which would otherwise land in the task that draws
-// the verdict; a shared formatter is also ~25× faster per number than toLocaleString.
-const COUNT = new Intl.NumberFormat("en-US");
-
-/** 12345 → "12,345" */
-export function formatCount(n: number): string { return COUNT.format(n); }
+/** 12345 → "12,345": the page's counts as the verdict and the finding groups write them (one
+ *  shared formatter, core/groupListing.ts) */
+export const formatCount = groupCount;
 
 export function formatBytes(n: number): string {
   if (!Number.isFinite(n) || n < 0) return "?";

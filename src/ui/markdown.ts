@@ -133,7 +133,7 @@ export function* markdownParts(src: MarkdownSource): Generator<string> {
   L.push(`**Verdict:** ${TONE_LABELS[src.tone]} — ${mdEscape(r.verdict)}`, "");
   L.push("## Capture", "");
   L.push(`- Format: ${mdEscape(c.format)}; link types: ${mdEscape(c.linkTypes.join(", ") || "none")}`);
-  L.push(`- Packets: ${c.packets}; size: ${formatBytes(c.bytes)}`);
+  L.push(`- Packets: ${formatCount(c.packets)}; size: ${formatBytes(c.bytes)}`);
   if (c.start) L.push(`- Time: ${mdEscape(c.start)} → ${mdEscape(c.end ?? "?")} (${formatDuration(spanMs(c.start, c.end))})`);
   if (c.error) L.push(`- Error: ${mdEscape(c.error)}`);
   for (const w of c.warnings) L.push(`- Warning: ${mdEscape(w)}`);
