@@ -8,16 +8,13 @@
 // while it is open) among NTLM ones set up fine and failing, sharing server hosts (a refusal then
 // counts other replicas' connections open at it).
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { nodeDecoder } from "../src/cli/wasmNode";
-import { ModelBuilder, MODEL_FIELDS } from "../src/core/model/builder";
-import { fieldFilter, type EventRecord } from "../src/core/decoder/records";
-import { buildReport } from "../src/core/reportBuilder";
 import { limitFold } from "../src/core/model/fold";
 import { renderText } from "../src/cli/render";
-import type { Connection, Report } from "../src/core/report";
+import type { Report } from "../src/core/report";
+import { switchRun, type SwitchRun as Run } from "./support/foldRun";
 // @ts-expect-error: the bench's generator is plain JavaScript
 import { loadSeed, generate } from "../bench/gen.mjs";
 
@@ -25,29 +22,8 @@ let dir = "";
 beforeAll(() => { dir = mkdtempSync(join(tmpdir(), "smbscope-foldlimit-")); });
 afterAll(() => { if (dir) rmSync(dir, { recursive: true, force: true }); limitFold.on = true; });
 
-interface Run { report: Report; json: string; kept: number }
-
 /** The Report of `file` (folding; with `sink` the records go there), with the limit fold on or off; `kept`: the models kept to the end. */
-async function run(file: string, on: boolean, sink = false): Promise<Run> {
-  const bytes = new Uint8Array(readFileSync(file));
-  const d = await nodeDecoder();
-  const b = new ModelBuilder(file.split("/").pop()!, bytes.length);
-  const put: [number, Connection][] = [];
-  const to = sink ? { put: (o: number, c: Connection) => { put.push([o, c]); } } : null;
-  limitFold.on = on;
-  try {
-    b.foldAtClose(to, true);
-    d.setSetupOnly(true);
-    d.setFieldFilter(fieldFilter(MODEL_FIELDS));
-    const events = { record: (ev: EventRecord) => b.record(ev) };
-    try { d.reset(); d.push(bytes, events); d.finish(events); } finally { d.setSetupOnly(false); d.setFieldFilter(null); }
-  } finally { limitFold.on = true; }
-  const model = b.finish();
-  const kept = model.connections.length;
-  const report = buildReport(model, to ?? undefined);
-  if (sink) report.connections = put.sort((x, y) => x[0] - y[0]).map(([, c]) => c);
-  return { report, json: JSON.stringify(report), kept };
-}
+const run = (file: string, on: boolean, sink = false) => switchRun(file, limitFold, on, sink);
 
 function capture(file: string, mix: [string, number][], replicas: number, hosts: number): void {
   const seed = (f: string) => loadSeed(join(__dirname, "../fixtures", f));

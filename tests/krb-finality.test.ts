@@ -9,15 +9,11 @@
 // Kerberos exchange of their client within the pairing's window; connections at once (lanes),
 // and a capture whose clock stands still.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { nodeDecoder } from "../src/cli/wasmNode";
-import { ModelBuilder, MODEL_FIELDS } from "../src/core/model/builder";
-import { fieldFilter, type EventRecord } from "../src/core/decoder/records";
-import { buildReport } from "../src/core/reportBuilder";
 import { krbFinality } from "../src/core/model/krbFinality";
-import type { Connection, Report } from "../src/core/report";
+import { switchRun, type SwitchRun as Run } from "./support/foldRun";
 // @ts-expect-error: the bench's generator is plain JavaScript
 import { loadSeed, generate } from "../bench/gen.mjs";
 
@@ -32,29 +28,8 @@ const KERBEROS = [
 ];
 const NTLM = ["smb311-ok.pcap", "wrong-password.pcap", "tree-bad-share.pcap", "smb1-nt1-ok.pcap", "nbss139.pcap", "ntlmv1-accepted.pcap", "guest-ok.pcap"];
 
-interface Run { report: Report; json: string; kept: number }
-
-/** The Report of `file` (folding; with `sink` the records go there), with the finality on or off; `kept`: the models kept to the end. */
-async function run(file: string, on: boolean, sink = false): Promise<Run> {
-  const bytes = new Uint8Array(readFileSync(file));
-  const d = await nodeDecoder();
-  const b = new ModelBuilder(file.split("/").pop()!, bytes.length);
-  const put: [number, Connection][] = [];
-  const to = sink ? { put: (o: number, c: Connection) => { put.push([o, c]); } } : null;
-  krbFinality.on = on;
-  try {
-    b.foldAtClose(to, true);
-    d.setSetupOnly(true);
-    d.setFieldFilter(fieldFilter(MODEL_FIELDS));
-    const events = { record: (ev: EventRecord) => b.record(ev) };
-    try { d.reset(); d.push(bytes, events); d.finish(events); } finally { d.setSetupOnly(false); d.setFieldFilter(null); }
-  } finally { krbFinality.on = true; }
-  const model = b.finish();
-  const kept = model.connections.length;
-  const report = buildReport(model, to ?? undefined);
-  if (sink) report.connections = put.sort((x, y) => x[0] - y[0]).map(([, c]) => c);
-  return { report, json: JSON.stringify(report), kept };
-}
+/** The Report of `file` (folding; with `sink` the records go there), with the Kerberos finality fold on or off; `kept`: the models kept to the end. */
+const run = (file: string, on: boolean, sink = false) => switchRun(file, krbFinality, on, sink);
 
 function capture(file: string, replicas: number, hosts: number, lanes: number, { still = false, tickUs = 20 } = {}): void {
   const seed = (f: string) => loadSeed(join(__dirname, "../fixtures", f));

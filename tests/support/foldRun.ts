@@ -52,3 +52,34 @@ export async function foldsAgree(file: string): Promise<{ none: FoldRun; all: Fo
   expect(sunk.folded).toEqual(all.folded);
   return { none, all, sunk };
 }
+
+/** A fold's switch, as the modules export one for these proofs (model/krbFinality.ts krbFinality, model/fold.ts limitFold). */
+export interface FoldSwitch { on: boolean }
+
+export interface SwitchRun { report: Report; json: string; kept: number }
+
+/**
+ * The Report of `file` with every fold on, one of them (`sw`) on or off (with `sink` the records
+ * go there, then back in Report order); `kept`: the models kept to the end. The switch is on
+ * again when it returns.
+ */
+export async function switchRun(file: string, sw: FoldSwitch, on: boolean, sink = false): Promise<SwitchRun> {
+  const bytes = new Uint8Array(readFileSync(file));
+  const d = await nodeDecoder();
+  const b = new ModelBuilder(file.split("/").pop()!, bytes.length);
+  const put: [number, Connection][] = [];
+  const to = sink ? { put: (o: number, c: Connection) => { put.push([o, c]); } } : null;
+  sw.on = on;
+  try {
+    b.foldAtClose(to, true);
+    d.setSetupOnly(true);
+    d.setFieldFilter(fieldFilter(MODEL_FIELDS));
+    const events = { record: (ev: EventRecord) => b.record(ev) };
+    try { d.reset(); d.push(bytes, events); d.finish(events); } finally { d.setSetupOnly(false); d.setFieldFilter(null); }
+  } finally { sw.on = true; }
+  const model = b.finish();
+  const kept = model.connections.length;
+  const report = buildReport(model, to ?? undefined);
+  if (sink) report.connections = put.sort((x, y) => x[0] - y[0]).map(([, c]) => c);
+  return { report, json: JSON.stringify(report), kept };
+}
