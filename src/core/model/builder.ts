@@ -221,8 +221,8 @@ function ackLabel(delayNs: number, delayMs: number): string {
   const slot = Math.imul((delayNs >>> 0) ^ ((delayNs / 4294967296) >>> 0), 0x9e3779b1) >>> 22;
   if (ackNs[slot] === delayNs) return ackTexts[slot];
   const t = `ACK (no data) ${delayMs < 1 ? `${(delayMs * 1000).toFixed(0)} µs` : `${delayMs.toFixed(1)} ms`} after the request`;
-  ackNs[slot] = delayNs; ackTexts[slot] = flat(t);
-  return t;
+  ackNs[slot] = delayNs;
+  return (ackTexts[slot] = flat(t));
 }
 
 /** Ladder labels that depend only on the command: one string each, not one per step. */

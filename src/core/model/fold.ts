@@ -73,7 +73,7 @@
 // refusal of one the referral already answered) folds only where no ladder changes (noOkLadder).
 import * as W from "../../../assembly/wire";
 import * as C from "../../../assembly/events";
-import type { CaptureModel, ConnModel, FoldedConnections, SessionLeg } from "./types";
+import type { AuthFacts, CaptureModel, ConnModel, FoldedConnections, SessionLeg } from "./types";
 import type { Connection } from "../report";
 import { DiagnosedFolds, healthy } from "./foldDiagnosed";
 import { PendingTcp } from "./pendingTcp";
@@ -93,6 +93,12 @@ import type { KrbStore } from "./krbStore";
 import { KrbFinality, Reach } from "./krbFinality";
 
 const MORE = W.STATUS_MORE_PROCESSING_REQUIRED;
+
+/** A blob of NTLM (or SPNEGO around it) alone: no Kerberos in it, no error read from it. */
+function ntlmOnly(a: AuthFacts): boolean {
+  if (a.mech !== undefined && a.mech !== "ntlm" && a.mech !== "spnego") return false;
+  return a.krbMsgType === undefined && a.krbError === undefined && a.krbSname === undefined && a.blobError === undefined;
+}
 
 /** The connection is healthy beyond doubt: no rule can say anything about it (see above). */
 export function foldable(c: ConnModel): boolean {
@@ -115,10 +121,7 @@ export function foldable(c: ConnModel): boolean {
     if (!r || !l.req.frame || l.req.smb1 !== smb1 || l.passwordCheck) return false;
     const st = r.status >>> 0;
     if (st !== 0 && st !== MORE) return false;
-    for (const a of [l.req.auth, r.auth]) {
-      if (a.mech !== undefined && a.mech !== "ntlm" && a.mech !== "spnego") return false;
-      if (a.krbMsgType !== undefined || a.krbError !== undefined || a.krbSname !== undefined || a.blobError !== undefined) return false;
-    }
+    if (!ntlmOnly(l.req.auth) || !ntlmOnly(r.auth)) return false;
     if (l.req.auth.ntlmType === 3 && l.req.auth.ntlmVersion === 1) return false;
   }
   // the last leg ends the only attempt, with success
