@@ -4,7 +4,7 @@
 // (model/foldedRows.ts), which keep an IPv6 address as its 16 bytes, give back that same text.
 // The reference is the WHATWG URL serializer's IPv6 form (Node's URL), which follows RFC 5952.
 import { describe, it, expect } from "vitest";
-import { ipText } from "../src/core/names";
+import { ipText, endpoint } from "../src/core/names";
 import { FoldedRows } from "../src/core/model/foldedRows";
 import type { Connection } from "../src/core/report";
 
@@ -25,6 +25,30 @@ const reference = (b: Uint8Array) => {
   const groups = Array.from({ length: 8 }, (_, g) => ((b[2 * g] << 8) | b[2 * g + 1]).toString(16));
   return new URL(`http://[${groups.join(":")}]/`).hostname.slice(1, -1);
 };
+
+/** an IPv4 address as the decoder's 16-byte field carries it (::ffff:a.b.c.d) */
+const v4 = (a: number, b: number, c: number, d: number) => Uint8Array.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, a, b, c, d]);
+
+describe("IPv4 addresses and endpoints as text", () => {
+  it("each octet in decimal without leading zeros, for every octet value in each place, again the same from the table", () => {
+    const all: [Uint8Array, string][] = [];
+    for (let v = 0; v < 256; v++) {
+      all.push([v4(v, 0, 0, 0), `${v}.0.0.0`], [v4(1, v, 2, 3), `1.${v}.2.3`], [v4(10, 20, v, 30), `10.20.${v}.30`], [v4(255, 255, 255, v), `255.255.255.${v}`]);
+    }
+    for (let k = 0; k < 20_000; k++) { const x = Math.imul(k, 2654435761) >>> 0; all.push([v4(x >>> 24, (x >>> 16) & 255, (x >>> 8) & 255, x & 255), [x >>> 24, (x >>> 16) & 255, (x >>> 8) & 255, x & 255].join(".")]); }
+    for (const [b, t] of all) expect(ipText(b)).toBe(t);
+    for (const [b, t] of all) expect(ipText(b)).toBe(t);
+  });
+
+  it("an endpoint is ip:port ([ip]:port for IPv6) for ports of every digit count, again the same from its table", () => {
+    const ports = [0, 1, 9, 10, 99, 100, 445, 999, 1000, 9999, 10000, 49152, 65535];
+    const ips = ["10.0.0.1", "192.168.100.200", "0.0.0.0", "2001:db8::1", "::", "fe80::1:2"];
+    for (let r = 0; r < 2; r++) {
+      for (const ip of ips) for (const p of ports) expect(endpoint(ip, p)).toBe(ip.includes(":") ? `[${ip}]:${p}` : `${ip}:${p}`);
+      for (let k = 0; k < 20_000; k++) { const ip = `10.${k >> 8}.${k & 255}.1`, p = (k * 7919) % 65536; expect(endpoint(ip, p)).toBe(`${ip}:${p}`); }
+    }
+  });
+});
 
 describe("IPv6 addresses as text", () => {
   it("as RFC 5952 writes them, for 50,000 addresses and the edge cases, again the same from the table", () => {

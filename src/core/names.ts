@@ -217,7 +217,10 @@ export function ipText(b: Uint8Array | undefined): string {
     const key = ((b[12] << 24) | (b[13] << 16) | (b[14] << 8) | b[15]) >>> 0;
     const slot = Math.imul(key, 0x9e3779b1) >>> 18; // (Fibonacci hashing: the host bytes vary most)
     if (ipv4Key[slot] === key) return ipv4Text[slot];
-    const t = flatText(`${b[12]}.${b[13]}.${b[14]}.${b[15]}`);
+    // (its characters written once, one flat string: the text joined from parts made a string per part)
+    let n = decimal(0, b[12]); codes[n++] = 0x2e; n = decimal(n, b[13]); codes[n++] = 0x2e;
+    n = decimal(n, b[14]); codes[n++] = 0x2e; n = decimal(n, b[15]);
+    const t = fromCodes(n);
     ipv4Key[slot] = key; ipv4Text[slot] = t;
     return t;
   }
@@ -227,13 +230,13 @@ export function ipText(b: Uint8Array | undefined): string {
   const slot = (Math.imul(w0 ^ Math.imul(w1, 0x85ebca6b) ^ Math.imul(w2, 0xc2b2ae35) ^ Math.imul(w3, 0x27d4eb2f), 0x9e3779b1) >>> 18) * 4;
   if (ipv6Key[slot] === w0 && ipv6Key[slot + 1] === w1 && ipv6Key[slot + 2] === w2 && ipv6Key[slot + 3] === w3 && ipv6Text[slot >> 2] !== "") return ipv6Text[slot >> 2];
   const run = zeroRun(b), bestLen = run & 15, best = bestLen ? run >> 4 : 8;
-  let t = "";
-  for (let i = 0; i < best; i++) t += (i ? ":" : "") + hexGroup((b[2 * i] << 8) | b[2 * i + 1]);
+  let n = 0;
+  for (let i = 0; i < best; i++) { if (i) codes[n++] = 0x3a; n = hex(n, (b[2 * i] << 8) | b[2 * i + 1]); }
   if (best < 8) {
-    t += "::";
-    for (let i = best + bestLen; i < 8; i++) t += (i > best + bestLen ? ":" : "") + hexGroup((b[2 * i] << 8) | b[2 * i + 1]);
+    codes[n++] = 0x3a; codes[n++] = 0x3a;
+    for (let i = best + bestLen; i < 8; i++) { if (i > best + bestLen) codes[n++] = 0x3a; n = hex(n, (b[2 * i] << 8) | b[2 * i + 1]); }
   }
-  t = flatText(t);
+  const t = fromCodes(n);
   ipv6Key[slot] = w0; ipv6Key[slot + 1] = w1; ipv6Key[slot + 2] = w2; ipv6Key[slot + 3] = w3; ipv6Text[slot >> 2] = t;
   return t;
 }
@@ -257,9 +260,14 @@ const IPV6_SLOTS = 1 << 14;
 const ipv6Key = new Int32Array(IPV6_SLOTS * 4);
 const ipv6Text: string[] = new Array<string>(IPV6_SLOTS).fill("");
 const word = (b: Uint8Array, i: number) => (b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3];
-/** a 16-bit group in hex without leading zeros, each text made once */
-const hexGroups: string[] = [];
-const hexGroup = (v: number) => (hexGroups[v] ??= v.toString(16));
+/** Writes the 16-bit group `v` in lowercase hex without leading zeros into `codes` from `at` (RFC 5952 4.1, 4.3); the index after it. */
+function hex(at: number, v: number): number {
+  for (let shift = v > 0xfff ? 12 : v > 0xff ? 8 : v > 0xf ? 4 : 0; shift >= 0; shift -= 4) {
+    const d = (v >>> shift) & 15;
+    codes[at++] = d < 10 ? 0x30 + d : 0x57 + d;
+  }
+  return at;
+}
 
 /**
  * "ip:port" ("[ip]:port" for IPv6). The same endpoints recur (a server's, a KDC's): the last text
@@ -271,7 +279,14 @@ export function endpoint(ip: string, port: number): string {
   const slot = (h ^ (h >>> 16)) & (ENDPOINT_SLOTS - 1);
   // (the hash first: another address's text in the slot is not read, see model/lists.ts intern)
   if (endpointHash[slot] === h && endpointPort[slot] === port && endpointIp[slot] === ip) return endpointText[slot];
-  const t = flatText(ip.includes(":") ? `[${ip}]:${port}` : `${ip}:${port}`);
+  // (its characters written once, as ipText's: one flat string, not one per part joined)
+  const v6 = ip.includes(":");
+  let n = 0;
+  if (v6) codes[n++] = 0x5b;
+  for (let i = 0; i < ip.length; i++) codes[n++] = ip.charCodeAt(i);
+  if (v6) codes[n++] = 0x5d;
+  codes[n++] = 0x3a;
+  const t = port >= 0 && port <= 0xffffffff && Number.isInteger(port) ? fromCodes(decimal(n, port)) : flatText(v6 ? `[${ip}]:${port}` : `${ip}:${port}`);
   endpointPort[slot] = port; endpointIp[slot] = ip; endpointText[slot] = t; endpointHash[slot] = h;
   return t;
 }
@@ -280,6 +295,23 @@ const endpointHash = new Int32Array(ENDPOINT_SLOTS);
 const endpointPort = new Int32Array(ENDPOINT_SLOTS).fill(-1);
 const endpointIp: string[] = new Array<string>(ENDPOINT_SLOTS).fill("");
 const endpointText: string[] = new Array<string>(ENDPOINT_SLOTS).fill("");
+
+/** Character codes of a text being made (ipText, endpoint): written, then made one string at once. */
+const codes: number[] = [];
+
+/** Writes the decimal digits of the integer `v` (0 to 2^32 - 1) into `codes` from `at`; the index after them. */
+function decimal(at: number, v: number): number {
+  let d = 1;
+  while (d * 10 <= v) d *= 10;
+  for (; d >= 1; d /= 10) { const q = Math.floor(v / d); codes[at++] = 0x30 + q; v -= q * d; }
+  return at;
+}
+
+/** The text of codes[0, n). */
+function fromCodes(n: number): string {
+  codes.length = n;
+  return String.fromCharCode.apply(null, codes);
+}
 
 /**
  * `s` as one flat string: a text joined from parts is a tree of them in V8 until a character
