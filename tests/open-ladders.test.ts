@@ -20,10 +20,10 @@ describe("ladders of interleaved connections, kept in columns while open", () =>
     const { ev, smb2, frames } = craftedEvents();
     const m = new ModelBuilder("crafted.pcap", 0);
     // per connection: its events, made lazily in turn (the frames count up across connections)
-    const expected = new Map<string, { frames: number[]; acks: Map<number, string> }>();
+    const expected = new Map<string, { n: number; frames: number[]; acks: Map<number, string> }>();
     const conn = (n: number, open: boolean): Iterator<RawEvent> => (function* () {
       const id = `10.0.${n >> 8}.${n & 255}:${40000 + n}-10.9.0.1:445`;
-      const want = { frames: [] as number[], acks: new Map<number, string>() };
+      const want = { n, frames: [] as number[], acks: new Map<number, string>() };
       expected.set(id, want);
       const on = (e: RawEvent, step = true) => { e.stream = n; if (step) want.frames.push(e.frame); return e; };
       yield on(ev(C.EV_FLOW, true, { srcIp: ip([10, 0, n >> 8, n & 255]), srcPort: 40000 + n, dstIp: ip([10, 9, 0, 1]), dstPort: 445, flowProto: C.FLOWP_SMB, value: 0 }), false);
@@ -36,7 +36,7 @@ describe("ladders of interleaved connections, kept in columns while open", () =>
       const ms = delayNs / 1e6;
       want.acks.set(ack.frame, `ACK (no data) ${ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.toFixed(1)} ms`} after the request`);
       yield ack;
-      yield on(smb2(false, 0, 0, { status: 0, dialect: 0x0311 }));
+      yield on(smb2(false, 0, 0, { status: 0, dialect: n % 2 ? 0x0302 : 0x0311 }));
       yield on(smb2(true, 1, 1, { mech: C.MECH_NTLM, ntlmType: 3, ntlmUser: "alice", ntlmDomain: "CORP", ntlmVersion: 2 }));
       if (open) return; // (its SESSION_SETUP unanswered at the end: a problem, whose ladder the Report keeps)
       yield on(smb2(false, 1, 1, { status: 0 }));
@@ -77,7 +77,9 @@ describe("ladders of interleaved connections, kept in columns while open", () =>
         : ["tcp", "tcp", "smb", "tcp", "smb", "smb"]);
       // a step's own values, not one of another connection's kept in the same place before
       expect(c.ladder[1]).toMatchObject({ label: "SYN,ACK", fromClient: false, status: null, error: false });
-      expect(c.ladder[4]).toMatchObject({ label: "NEGOTIATE response (3.1.1)", status: "STATUS_SUCCESS", error: false });
+      // (labels with the dialect or the path after the command: made once each, builder.ts dialectLabel, treeLabel)
+      expect(c.ladder[4]).toMatchObject({ label: `NEGOTIATE response (${want.n % 2 ? "3.0.2" : "3.1.1"})`, status: "STATUS_SUCCESS", error: false });
+      if (c.outcome === "ok") expect(c.ladder[7].label).toBe(`TREE_CONNECT request \\\\srv\\share${want.n}`);
     }
     // the first KEEP_LADDERS_OK healthy ones to close, and every open one (made at the end, on
     // steps the dropped ladders had freed)

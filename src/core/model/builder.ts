@@ -13,6 +13,7 @@ import { emptyPktmon, pktmonDrop, pktmonInfo, pktmonWarnings } from "./pktmon";
 import { QuicCollector } from "../quic/flow";
 import { NONE, appended, intern, flat } from "./lists";
 import { Folder } from "./fold";
+import { OpenRequests } from "./openRequests";
 import { KrbStore, MAX_KRB_MESSAGES } from "./krbStore";
 import type { ConnectionSink } from "../connectionSink";
 
@@ -237,6 +238,42 @@ function cmdLabel(smb1: boolean, cmd: number, resp: boolean): string {
   return l;
 }
 
+/** The ladder label's end for the dialect a NEGOTIATE response chose. */
+function dialectSuffix(smb1: boolean, dialect: number, smb1Dialect: string | null | undefined): string {
+  return smb1 ? (smb1Dialect ? ` (dialect ${smb1Dialect})` : " (no dialect chosen)") : ` (${smb2Dialect(dialect)})`;
+}
+
+/**
+ * Ladder labels of a command's label followed by a text (a TREE_CONNECT's path, the dialect a
+ * NEGOTIATE chose): one string per (label, text) while few (by the label, then the path or the
+ * dialect, whose strings the decoder interns), not two joined per message. Cleared when full.
+ */
+const LABELS_MAX = 2048;
+const labelsWith = new Map<string, Map<string | number | null, string>>();
+/** The texts after label `base` so far, by their key. */
+function labelsAfter(base: string): Map<string | number | null, string> {
+  let m = labelsWith.get(base);
+  if (m === undefined) labelsWith.set(base, (m = new Map()));
+  else if (m.size >= LABELS_MAX) m.clear();
+  return m;
+}
+/** `base` and the tree's path after it. */
+function treeLabel(base: string, tree: string): string {
+  const m = labelsAfter(base);
+  let l = m.get(tree);
+  if (l === undefined) m.set(tree, (l = flat(`${base} ${tree}`)));
+  return l;
+}
+/** `base` and the dialect chosen after it (dialectSuffix). */
+function dialectLabel(base: string, smb1: boolean, dialect: number, smb1Dialect: string | null | undefined): string {
+  const m = labelsAfter(base);
+  // (SMB1: by the dialect's name, null for none; SMB2: by its number)
+  const key = smb1 ? smb1Dialect ?? null : dialect;
+  let l = m.get(key);
+  if (l === undefined) m.set(key, (l = flat(`${base}${dialectSuffix(smb1, dialect, smb1Dialect)}`)));
+  return l;
+}
+
 /**
  * What a SESSION_SETUP message's security blob says. Nearly every message of a capture says one of
  * a few things (the same client NEGOTIATE, the same server's CHALLENGE, the same user's
@@ -343,6 +380,8 @@ export class ModelBuilder implements RecordSink {
   private laddersProblem = 0;
   /** the ladders of open connections (ConnModel.ladderAt) */
   private readonly ladders = new OpenLadders();
+  /** the requests after the setup awaiting their answer (BeyondSetup.open) */
+  private readonly open = new OpenRequests();
   private readonly reader = new EventReader();
   /** the fold of closed healthy connections (model/fold.ts), once foldAtClose turned it on */
   private folder: Folder | null = null;
@@ -377,7 +416,13 @@ export class ModelBuilder implements RecordSink {
     if (this.conns.get(c.stream) === c) this.conns.delete(c.stream);
     const l = this.m.connections;
     // (a connection folds soon after it closes: near the end of the list)
-    for (let i = l.length - 1; i >= 0; i--) if (l[i] === c) { l.splice(i, 1); break; }
+    // (moved down by hand: a splice makes an array of what it takes out, one per fold)
+    for (let i = l.length - 1; i >= 0; i--) {
+      if (l[i] !== c) continue;
+      for (let j = i + 1; j < l.length; j++) l[j - 1] = l[j];
+      l.pop();
+      break;
+    }
   }
 
   /** One event object (tests, the decrypt stage); the analysis hands records in place (record). */
@@ -547,7 +592,15 @@ export class ModelBuilder implements RecordSink {
     else { this.ladders.drop(c.ladderAt); c.ladder = NONE; c.ladderDropped = true; }
     c.ladderAt = -1;
     c.pending = null;
-    if (c.beyond) c.beyond.open = null;
+    this.closeOpen(c);
+  }
+
+  /** The requests after the setup that `c` awaits answers to are let go: its connection closed (or the capture ended). */
+  private closeOpen(c: ConnModel): void {
+    const b = c.beyond;
+    if (!b) return;
+    if (b.open !== null) this.open.drop(b.open);
+    b.open = null;
   }
 
   private nbss(c: ConnModel, ev: EventRecord): void {
@@ -605,9 +658,13 @@ export class ModelBuilder implements RecordSink {
     const tree = isTc && !resp ? ev.str(C.F_TREE) : undefined;
     if (isSetup || failed || this.ladderLength(c) < 24) {
       let label = cmdLabel(smb1, cmd, resp);
-      if (tree !== undefined) label += ` ${tree}`;
-      if (ev.decrypted) label += " (decrypted)";
-      if (isNeg && resp && dialect !== undefined) label += smb1 ? (smb1Dialect ? ` (dialect ${smb1Dialect})` : " (no dialect chosen)") : ` (${smb2Dialect(dialect)})`;
+      const withDialect = isNeg && resp && dialect !== undefined;
+      if (ev.decrypted) {
+        if (tree !== undefined) label += ` ${tree}`;
+        label += " (decrypted)";
+        if (withDialect) label += dialectSuffix(smb1, dialect, smb1Dialect);
+      } else if (tree !== undefined) label = treeLabel(label, tree);
+      else if (withDialect) label = dialectLabel(label, smb1, dialect, smb1Dialect);
       // Only a failed setup step is marked as the failure (IOCTL STATUS_NOT_FOUND for a DFS
       // referral, say, is routine)
       this.step(c, ev, label, "smb", statusText, failed && (isNeg || isSs || isTc));
@@ -680,16 +737,16 @@ export class ModelBuilder implements RecordSink {
    */
   private beyond(c: ConnModel, ev: EventRecord, cmd: number): void {
     const ts = this.ts;
-    const b: BeyondSetup = (c.beyond ??= { refused: NONE, referrals: NONE, open: new Map() });
+    const b: BeyondSetup = (c.beyond ??= { refused: NONE, referrals: NONE, open: -1 });
     const id = u64Key(ev, C.F_MSG_ID) ?? 0;
+    const open = this.open;
     if (ev.u32(C.F_RESPONSE) !== 1) {
-      if (!b.open) return; // the connection closed
+      if (b.open === null) return; // the connection closed
       const dfsPath = ev.str(C.F_DFS_PATH);
       const ctlCode = ev.u32(C.F_CTL_CODE);
       const isReferral = cmd === W.SMB2_IOCTL && (ctlCode === W.FSCTL_DFS_GET_REFERRALS || ctlCode === W.FSCTL_DFS_GET_REFERRALS_EX);
       if (cmd !== W.SMB2_CREATE && !isReferral) return;
-      if (b.open.size >= MAX_OPEN) b.open.delete(b.open.keys().next().value!);
-      b.open.set(id, { frame: ev.frame, ts, cmd, name: ev.str(C.F_CREATE_NAME), dfsOp: ((ev.u32(C.F_SMB_FLAGS) ?? 0) & W.SMB2_FLAGS_DFS_OPERATIONS) !== 0, dfsPath });
+      b.open = open.add(b.open, id, ev.frame, ts, cmd, ev.str(C.F_CREATE_NAME), ((ev.u32(C.F_SMB_FLAGS) ?? 0) & W.SMB2_FLAGS_DFS_OPERATIONS) !== 0, dfsPath, MAX_OPEN);
       // (not on the ladder: clients ask for referrals all the time, and the ladder is the handshake's)
       if (isReferral && b.referrals.length < MAX_BEYOND) b.referrals = appended(b.referrals, { req: { frame: ev.frame, ts, path: dfsPath }, resp: undefined });
       return;
@@ -697,18 +754,23 @@ export class ModelBuilder implements RecordSink {
     c.answeredSmb = true;
     const status = (ev.u32(C.F_STATUS) ?? 0) >>> 0;
     if (status === W.STATUS_PENDING) return; // the final answer follows
-    const req = b.open?.get(id);
-    if (req) b.open!.delete(id);
-    if (req?.dfsPath !== undefined || (req && req.cmd === W.SMB2_IOCTL)) {
-      const r = b.referrals.find((x) => x.req.frame === req.frame);
-      if (r) r.resp = { frame: ev.frame, ts, status };
+    // its request, read and let go (-1: none waiting)
+    const req = b.open !== null && b.open >= 0 ? open.find(b.open, id) : -1;
+    let reqFrame = 0, reqTs = 0, reqCmd = -1, reqName: string | undefined, reqDfsOp = false, reqPath: string | undefined;
+    if (req >= 0) {
+      reqFrame = open.frame(req); reqTs = open.ts(req); reqCmd = open.cmd(req); reqName = open.name(req); reqDfsOp = open.dfsOp(req); reqPath = open.dfsPath(req);
+      b.open = open.remove(b.open!, req);
+    }
+    if (reqPath !== undefined || reqCmd === W.SMB2_IOCTL) {
+      const rs = b.referrals;
+      for (let i = 0; i < rs.length; i++) if (rs[i].req.frame === reqFrame) { rs[i].resp = { frame: ev.frame, ts, status }; break; }
       return;
     }
     if (status !== W.STATUS_USER_SESSION_DELETED && status !== W.STATUS_PATH_NOT_COVERED) return;
     if (b.refused.length >= MAX_BEYOND) return;
     b.refused = appended(b.refused, {
       cmd,
-      req: req && req.cmd === cmd ? { frame: req.frame, ts: req.ts, name: req.name, dfsOp: req.dfsOp } : undefined,
+      req: reqCmd === cmd ? { frame: reqFrame, ts: reqTs, name: reqName, dfsOp: reqDfsOp } : undefined,
       resp: { frame: ev.frame, ts, status, sessionId: ev.big(C.F_SESSION_ID), treeId: ev.u32(C.F_TREE_ID) },
     });
     this.step(c, ev, cmdLabel(false, cmd, true), "smb", statusLabel(status), true);
@@ -779,7 +841,7 @@ export class ModelBuilder implements RecordSink {
   finish(): CaptureModel {
     this.m.quic = this.quic.flows;
     for (const c of this.m.connections) {
-      c.pending = null; if (c.beyond) c.beyond.open = null;
+      c.pending = null; this.closeOpen(c);
       // the ladders of the connections still open: steps, for buildReport's budget
       if (c.ladderAt >= 0) { c.ladder = this.ladders.take(c.ladderAt); c.ladderAt = -1; }
     }
@@ -846,11 +908,19 @@ const pendingIndex = (p: Pending): number => p >>> 2;
  * SMB1 requests sharing one key are answered in order.
  */
 const PENDING_FLAT = 32;
+/**
+ * The key of a pair taken out of a flat array of one pair, kept (its request NO_PENDING) for the
+ * connection's next request: a setup asks one thing at a time, and a new array for each was most
+ * of what pairing allocated. No key is it (SMB1 keys start with a unit below "1:", builder.ts
+ * smb1Key; SMB2 keys are numbers).
+ */
+const FREE_PAIR = "";
 
 function addPending(c: ConnModel, key: PendingKey, p: Pending, first = false): void {
   const l = c.pending;
   if (l === null) { c.pending = [key, p]; return; }
   if (Array.isArray(l)) {
+    if (l.length === 2 && l[0] === FREE_PAIR) { l[0] = key; l[1] = p; return; }
     if (l.length < 2 * PENDING_FLAT) {
       if (first) l.unshift(key, p); // (taken before the others of its key)
       else l.push(key, p);
@@ -877,8 +947,7 @@ function takePending(c: ConnModel, key: PendingKey): Pending {
     for (let i = 0; i < l.length; i += 2) {
       if (l[i] !== key) continue;
       const p = l[i + 1] as Pending;
-      if (l.length === 2) c.pending = null;
-      else l.splice(i, 2);
+      if (l.length === 2) { l[0] = FREE_PAIR; l[1] = NO_PENDING; } else l.splice(i, 2);
       return p;
     }
     return NO_PENDING;
@@ -897,8 +966,7 @@ function dropPending(c: ConnModel, p: Pending): void {
   if (Array.isArray(l)) {
     for (let i = 1; i < l.length; i += 2) {
       if (l[i] !== p) continue;
-      if (l.length === 2) c.pending = null;
-      else l.splice(i - 1, 2);
+      if (l.length === 2) { l[0] = FREE_PAIR; l[1] = NO_PENDING; } else l.splice(i - 1, 2);
       return;
     }
     return;

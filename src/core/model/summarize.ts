@@ -167,6 +167,10 @@ export interface Abandonment {
   end: Ending | null;
 }
 
+// (a function of its own, not a closure over `end`: that made a context at every call, of every connection)
+const abandoned = (phase: Phase, after: SmbResponse, expected: string, end: Ending | null): Abandonment =>
+  ({ phase, after, expected, end: end && end.frame > after.frame ? end : null });
+
 /** `est`, `end`: establishedAttempt(c) and endingOf(c), when the caller has them already. */
 export function abandonment(c: ConnModel, est?: SessionLeg[] | null, end?: Ending | null): Abandonment | null {
   if (c.encrypted || c.trees.length > 0) return null;
@@ -174,11 +178,10 @@ export function abandonment(c: ConnModel, est?: SessionLeg[] | null, end?: Endin
   // started mid-connection without its NEGOTIATE: the tree connects may predate the capture
   if (c.midstream && !neg) return null;
   if (end === undefined) end = endingOf(c);
-  const at = (phase: Phase, after: SmbResponse, expected: string): Abandonment => ({ phase, after, expected, end: end && end.frame > after.frame ? end : null });
   if (c.sessions.length === 0) {
     if (!neg?.resp || isError(neg.resp.status) || neg.resp.dialect === null) return null;
     // an SMB2 "2.???" answer to a multi-protocol SMB1 NEGOTIATE asks for a second, SMB2 NEGOTIATE (MS-SMB2 3.2.5.2)
-    return at("negotiate", neg.resp, neg.resp.dialect === "2.???" ? "an SMB2 NEGOTIATE" : "SESSION_SETUP");
+    return abandoned("negotiate", neg.resp, neg.resp.dialect === "2.???" ? "an SMB2 NEGOTIATE" : "SESSION_SETUP", end);
   }
   if (est === undefined) est = establishedAttempt(c);
   const last = c.sessions[c.sessions.length - 1];
@@ -192,9 +195,9 @@ export function abandonment(c: ConnModel, est?: SessionLeg[] | null, end?: Endin
     // an anonymous session the client asked for and then logged off from is a probe (server
     // information, a share list over RPC), ended in order
     if (end?.how === "logoff" && end.by === "client" && authOf(c, est) === "anonymous") return null;
-    return at("session_setup", l.resp!, "TREE_CONNECT");
+    return abandoned("session_setup", l.resp!, "TREE_CONNECT", end);
   }
-  if (last.resp && (last.resp.status >>> 0) === W.STATUS_MORE_PROCESSING_REQUIRED) return at("session_setup", last.resp, "the next SESSION_SETUP leg");
+  if (last.resp && (last.resp.status >>> 0) === W.STATUS_MORE_PROCESSING_REQUIRED) return abandoned("session_setup", last.resp, "the next SESSION_SETUP leg", end);
   return null;
 }
 

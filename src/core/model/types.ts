@@ -112,8 +112,8 @@ export interface DfsReferral {
 export interface BeyondSetup {
   refused: RefusedRequest[];
   referrals: DfsReferral[];
-  /** CREATE and referral requests awaiting their answer, by message id (a number while exact, see builder.ts u64Key; the latest MAX_OPEN; null once closed) */
-  open: Map<number | bigint, { frame: number; ts: number; cmd: number; name?: string; dfsOp?: boolean; dfsPath?: string }> | null;
+  /** CREATE and referral requests awaiting their answer, by message id (a number while exact, see builder.ts u64Key; the latest MAX_OPEN): the newest's place in the builder's OpenRequests (model/openRequests.ts; -1: none), null once closed */
+  open: number | null;
 }
 
 export interface TcpEvent extends Msg { flags: number; fromClient: boolean }
@@ -158,7 +158,7 @@ export interface ConnModel {
   /** requests waiting for their response, by key (SMB2 message id, see builder.ts u64Key; SMB1 PID,
    *  MID, UID, TID and command, a string), oldest first: flat (key, request) pairs while few, else a
    *  Map of each key's (builder.ts addPending; a request is a number: its list and index); null
-   *  when none and once closed */
+   *  before the first and once closed (a flat array of one free pair, FREE_PAIR, when none waits) */
   pending: (string | number | bigint)[] | Map<string | number | bigint, number[]> | null;
   /** frames of the connection's handshake, for the ladder */
   ladder: { frame: number; ts: number; fromClient: boolean; label: string; status?: string | null; kind: "tcp" | "nbss" | "smb" | "krb" | "gap" | "encrypted"; error?: boolean }[];
