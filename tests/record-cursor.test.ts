@@ -6,8 +6,8 @@ import { describe, it, expect } from "vitest";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { nodeDecoder } from "../src/cli/wasmNode";
-import { MODEL_FIELDS } from "../src/core/model/builder";
-import { decodeRecords, fieldFilter, RecordCursor, tsMsOf, type EventRecord, type FieldFilter, type RawEvent } from "../src/core/decoder/records";
+import { MODEL_FIELDS, authFacts } from "../src/core/model/builder";
+import { decodeRecords, fieldFilter, EventReader, RecordCursor, tsMsOf, type EventRecord, type FieldFilter, type RawEvent } from "../src/core/decoder/records";
 import { FIELD_NAMES } from "../src/core/decoder/fields";
 import * as C from "../assembly/events";
 
@@ -58,6 +58,36 @@ describe("RecordCursor reads what decodeRecords decodes", () => {
   }
 });
 
+// authFacts finds the facts of a SESSION_SETUP message by its fields' bytes (RecordCursor
+// rawFields) before making any string: the facts so found must be those its fields' values give
+// (EventReader, which has no bytes, makes them from the strings), for every message of every
+// fixture, read one after another (the cache holds the earlier fixtures' messages) and twice.
+it("a SESSION_SETUP's facts found by its fields' bytes are the facts of its fields' values, on every fixture", async () => {
+  const d = await nodeDecoder();
+  const filter = fieldFilter(MODEL_FIELDS);
+  const reader = new EventReader();
+  let n = 0;
+  for (let pass = 0; pass < 2; pass++) {
+    for (const name of readdirSync(FX).filter((f) => /\.(pcap|pcapng|etl|netmon1?)$/.test(f)).sort()) {
+      d.setSetupOnly(true);
+      const records = d.recordBytes(new Uint8Array(readFileSync(join(FX, name))));
+      const events: RawEvent[] = [];
+      decodeRecords(records, 0, records.length, events, filter);
+      let i = 0;
+      new RecordCursor().run(records, 0, records.length, {
+        record(r) {
+          const ev = events[i++];
+          const ss = (r.kind === C.EV_SMB2 && r.u32(C.F_CMD) === 1) || (r.kind === C.EV_SMB1 && r.u32(C.F_CMD) === 0x73);
+          if (!ss) return;
+          n++;
+          expect(authFacts(r), `${name} frame ${r.frame}`).toEqual(authFacts(reader.of(ev)));
+        },
+      }, filter);
+    }
+  }
+  expect(n).toBeGreaterThan(500);
+});
+
 /** One record of `kind` at `tsNs`, with the given u64 fields (id, value). */
 function record(kind: number, tsNs: bigint, u64s: [number, bigint][]): Uint8Array {
   const len = C.REC_HEADER_SIZE + u64s.length * (C.FIELD_HEADER_SIZE + 8);
@@ -101,5 +131,54 @@ it("timestamps and 64-bit ids come out as with BigInt, at the edges too", () => 
       },
     }, undefined);
     expect(n).toBe(1);
+  }
+});
+
+/** One record of string fields (id, bytes), each padded to 4 bytes as the decoder writes them; `shift`: bytes of another record before it. */
+function strRecord(fields: [number, number[]][], shift = 0): Uint8Array {
+  const len = C.REC_HEADER_SIZE + fields.reduce((s, [, v]) => s + C.FIELD_HEADER_SIZE + ((v.length + 3) & ~3), 0);
+  const b = new Uint8Array(shift + len);
+  const dv = new DataView(b.buffer);
+  dv.setUint16(shift + C.REC_OFF_KIND, C.EV_SMB2, true);
+  dv.setUint16(shift + C.REC_OFF_LENGTH, len, true);
+  let q = shift + C.REC_HEADER_SIZE;
+  for (const [id, v] of fields) {
+    b[q] = id; b[q + 1] = C.T_STR; dv.setUint16(q + 2, v.length, true);
+    b.set(v, q + C.FIELD_HEADER_SIZE);
+    q += C.FIELD_HEADER_SIZE + ((v.length + 3) & ~3);
+  }
+  return b;
+}
+
+it("fields' bytes compare equal exactly when the fields are equal: each length, a difference in any byte, absent against empty, aligned or not", () => {
+  const ids = [C.F_NTLM_USER, C.F_NTLM_DOMAIN, C.F_NTLM_HOST];
+  const key = (b: Uint8Array, shift = 0) => {
+    let k: Int32Array | undefined;
+    new RecordCursor().run(b, shift, b.length, { record(r) { const o = new Int32Array(64); const n = r.rawFields(ids, o); k = o.slice(0, n); } }, undefined);
+    return k!;
+  };
+  const same = (b: Uint8Array, k: Int32Array, shift = 0) => {
+    let s: boolean | undefined;
+    new RecordCursor().run(b, shift, b.length, { record(r) { s = r.sameFields(ids, k); } }, undefined);
+    return s!;
+  };
+  for (let n = 0; n <= 9; n++) {
+    const text = Array.from({ length: n }, (_, i) => 0x41 + i);
+    const base: [number, number[]][] = [[C.F_NTLM_USER, text], [C.F_NTLM_HOST, [0x68]]];
+    const k = key(strRecord(base));
+    // the same fields: equal, read in place aligned, and from memory where the record is not 4-aligned
+    expect(same(strRecord(base), k)).toBe(true);
+    for (const shift of [1, 2, 3]) { expect(same(strRecord(base, shift), k, shift)).toBe(true); expect(key(strRecord(base, shift), shift)).toEqual(k); }
+    // one byte other, wherever it is
+    for (let i = 0; i < n; i++) {
+      const other = text.slice(); other[i] ^= 0x20;
+      expect(same(strRecord([[C.F_NTLM_USER, other], [C.F_NTLM_HOST, [0x68]]]), k)).toBe(false);
+      expect(same(strRecord([[C.F_NTLM_USER, other], [C.F_NTLM_HOST, [0x68]]], 1), k, 1)).toBe(false);
+    }
+    // one byte more or less, another field present (empty) or absent
+    expect(same(strRecord([[C.F_NTLM_USER, [...text, 0x41]], [C.F_NTLM_HOST, [0x68]]]), k)).toBe(false);
+    if (n > 0) expect(same(strRecord([[C.F_NTLM_USER, text.slice(0, -1)], [C.F_NTLM_HOST, [0x68]]]), k)).toBe(false);
+    expect(same(strRecord([...base, [C.F_NTLM_DOMAIN, []]]), k)).toBe(false);
+    expect(same(strRecord([[C.F_NTLM_USER, text]]), k)).toBe(false);
   }
 });

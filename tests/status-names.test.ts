@@ -71,4 +71,14 @@ describe("status names", () => {
     expect(statusInWords({ status: 0xc0000022, dos: "ERRDOS/ERRnoaccess" })).toBe("ERRDOS/ERRnoaccess (the SMB1 DOS error for STATUS_ACCESS_DENIED, MS-CIFS 2.2.2.4)");
     expect(statusInWords({ status: 0xc0000001, dos: "class 0xa4/code 37779" })).toMatch(/^class 0xa4\/code 37779 \(an SMB1 DOS error with no NTSTATUS counterpart/);
   });
+
+  it("labels each status by its own name or number, also where statuses share a slot of the labels' table, asked in any order and as a negative int32", () => {
+    // named and unnamed ones, many more than the table's slots, so that they collide and replace one another
+    const all: number[] = [0, 0x103, 0x80000005, 0x80000006, 0xc0000016, 0xc000006d, 0xc0000022, 0xc00000cc, 0xc0000225, 0xc0ffee01, 0xdeadbeef, 0x7fffffff];
+    for (let k = 0; k < 3000; k++) all.push((Math.imul(k, 2654435761) >>> 0) | 0xc0000000, 0xc0000000 + k);
+    const want = (s: number) => statusName(s) ?? `0x${(s >>> 0).toString(16).padStart(8, "0").toUpperCase()}`;
+    for (let r = 0; r < 2; r++) for (const s of all) { expect(statusLabel(s)).toBe(want(s)); expect(statusLabel(s | 0)).toBe(want(s)); }
+    expect(statusLabel(0xc0ffee01)).toBe("0xC0FFEE01");
+    expect(statusLabel(0xc000006d)).toBe("STATUS_LOGON_FAILURE");
+  });
 });

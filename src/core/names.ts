@@ -26,8 +26,18 @@ export function statusName(status: number): string | null {
 
 /** A name for any status: its symbolic name or 0xXXXXXXXX. */
 export function statusLabel(status: number): string {
-  return statusName(status) ?? `0x${(status >>> 0).toString(16).padStart(8, "0").toUpperCase()}`;
+  // (a direct-mapped table by the status's 32 bits, a collision replacing the slot: asked of every
+  // response, and a status from 0x80000000 on is no small integer, so the Map's key was a number object)
+  const k = status | 0;
+  const slot = (k ^ (k >>> 12) ^ (k >>> 24)) & (LABEL_SLOTS - 1);
+  if (labelKey[slot] === k && labelText[slot] !== "") return labelText[slot];
+  const t = statusName(status) ?? `0x${(status >>> 0).toString(16).padStart(8, "0").toUpperCase()}`;
+  labelKey[slot] = k; labelText[slot] = t;
+  return t;
 }
+const LABEL_SLOTS = 256;
+const labelKey = new Int32Array(LABEL_SLOTS);
+const labelText: string[] = new Array<string>(LABEL_SLOTS).fill("");
 
 /** SMB1 DOS error classes (MS-CIFS 2.2.2.4). */
 export const DOS_CLASSES: Record<number, string> = { 1: "ERRDOS", 2: "ERRSRV", 3: "ERRHRD", 0xff: "ERRCMD" };

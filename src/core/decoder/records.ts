@@ -204,6 +204,15 @@ export interface EventRecord {
   view(id: number): Uint8Array | undefined;
   /** the record as a RawEvent, for the few consumers of whole events (warnings, pktmon, QUIC) */
   event(): RawEvent;
+  /**
+   * Fields `ids` as the record holds them, written into `out`: for each, a word of its type and
+   * length and its bytes four to a word, or -1 where absent. Equal writes mean equal values of those fields
+   * (builder.ts authFacts looks its cache up by them, making no string). The length written; -1
+   * when they do not fit in `out`, or where the record is no bytes (EventReader).
+   */
+  rawFields(ids: readonly number[], out: Int32Array): number;
+  /** Fields `ids` are as rawFields wrote `key` (false where the record is no bytes). */
+  sameFields(ids: readonly number[], key: Int32Array): boolean;
 }
 
 export const tsMsOf = (ns: bigint): number => Number(ns / 1000n) / 1000;
@@ -234,9 +243,13 @@ export class EventReader implements EventRecord {
   str(id: number): string | undefined { return this.ev.f[FIELD_NAME_BY_ID[id]] as string | undefined; }
   view(id: number): Uint8Array | undefined { return this.ev.f[FIELD_NAME_BY_ID[id]] as Uint8Array | undefined; }
   event(): RawEvent { return this.ev; }
+  rawFields(): number { return -1; }
+  sameFields(): boolean { return false; }
 }
 
 const TWO32 = 4294967296;
+/** this machine stores words little-endian (RecordCursor.sameFields reads them so) */
+const LITTLE = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 /** RecordCursor.view: fields up to this many bytes are copied into buffers kept per field and length */
 const SCRATCH_LEN = 64;
 
@@ -257,6 +270,8 @@ export class RecordCursor implements EventRecord {
   readonly decrypted = false;
   private mem: Uint8Array = new Uint8Array(0);
   private dv: DataView = new DataView(this.mem.buffer);
+  private mem32: Int32Array | null = null;
+  private mem32Base = 0;
   private p = 0;
   private len = 0;
   private start = 0;
@@ -273,7 +288,12 @@ export class RecordCursor implements EventRecord {
 
   /** Hands each record of mem[start, end) to out (see RecordSink); `keep` as decodeRecords'. Not re-entrant. */
   run(mem: Uint8Array, start: number, end: number, out: RecordSink, keep: FieldFilter | undefined): void {
-    if (mem !== this.mem) { this.mem = mem; this.dv = new DataView(mem.buffer, mem.byteOffset, mem.byteLength); }
+    if (mem !== this.mem) {
+      this.mem = mem; this.dv = new DataView(mem.buffer, mem.byteOffset, mem.byteLength);
+      // (words of the memory for sameFields, where they read as rawFields packs bytes)
+      this.mem32 = LITTLE && (mem.byteOffset & 3) === 0 ? new Int32Array(mem.buffer, 0, mem.buffer.byteLength >> 2) : null;
+      this.mem32Base = mem.byteOffset;
+    }
     this.start = start;
     this.keep = keep;
     const dv = this.dv;
@@ -381,6 +401,59 @@ export class RecordCursor implements EventRecord {
     const mem = this.mem;
     for (let i = 0; i < n; i++) b[i] = mem[a + i];
     return b;
+  }
+
+  rawFields(ids: readonly number[], out: Int32Array): number {
+    const mem = this.mem, rec = this.rec, stamp = this.stamp;
+    let o = 0;
+    for (let k = 0; k < ids.length; k++) {
+      const id = ids[k];
+      if (o >= out.length) return -1;
+      if (stamp[id] !== rec) { out[o++] = -1; continue; }
+      const n = this.size[id], a = this.at[id];
+      if (o + 1 + ((n + 3) >> 2) > out.length) return -1;
+      out[o++] = this.type[id] | (n << 16);
+      // the bytes four to a word, little-endian (as an Int32Array reads them on every platform V8 runs on here: checked, LITTLE)
+      for (let i = 0; i < n; i += 4) {
+        let w = 0;
+        for (let j = 0; j < 4 && i + j < n; j++) w |= mem[a + i + j] << (8 * j);
+        out[o++] = w;
+      }
+    }
+    return o;
+  }
+
+  sameFields(ids: readonly number[], key: Int32Array): boolean {
+    const mem = this.mem, rec = this.rec, stamp = this.stamp, end = key.length;
+    // (compared in place, a word at a time where the field is aligned, the first difference
+    // ending it: no copy, no hash; fields are 4-aligned in records, see assembly/events.ts)
+    const m32 = this.mem32;
+    let o = 0;
+    for (let k = 0; k < ids.length; k++) {
+      const id = ids[k];
+      if (o >= end) return false;
+      if (stamp[id] !== rec) { if (key[o++] !== -1) return false; continue; }
+      const n = this.size[id], a = this.at[id];
+      if (key[o++] !== (this.type[id] | (n << 16)) || o + ((n + 3) >> 2) > end) return false;
+      const full = n >> 2, tail = n & 3;
+      if (m32 !== null && (a & 3) === 0) {
+        const w0 = (this.mem32Base + a) >> 2;
+        for (let w = 0; w < full; w++) if (key[o + w] !== m32[w0 + w]) return false;
+        if (tail !== 0) {
+          let t = 0;
+          for (let j = 0; j < tail; j++) t |= mem[a + 4 * full + j] << (8 * j);
+          if (key[o + full] !== t) return false;
+        }
+      } else {
+        for (let i = 0; i < n; i += 4) {
+          let w = 0;
+          for (let j = 0; j < 4 && i + j < n; j++) w |= mem[a + i + j] << (8 * j);
+          if (key[o + (i >> 2)] !== w) return false;
+        }
+      }
+      o += (n + 3) >> 2;
+    }
+    return o === end;
   }
 
   /** A field of another type than the accessor's: what RawEvent.f would hold (the wasm never writes one). */

@@ -282,6 +282,39 @@ function dialectLabel(base: string, smb1: boolean, dialect: number, smb1Dialect:
  * replaces the older), not an object of a dozen properties per message.
  */
 export function authFacts(r: EventRecord): AuthFacts {
+  // First by the fields' bytes in the decoder's memory, against the keys of the facts found last
+  // (most recent first): a capture's messages cycle through a few (NEGOTIATE, CHALLENGE,
+  // AUTHENTICATE, the final answer), found without a string made or hashed
+  for (let j = 0; j < recent; j++) {
+    if (!r.sameFields(AUTH_FIELD_IDS, recentKey[j]!)) continue;
+    const f = recentFacts[j]!;
+    if (j > 0) { const k = recentKey[j]!; for (let i = j; i > 0; i--) { recentKey[i] = recentKey[i - 1]; recentFacts[i] = recentFacts[i - 1]; } recentKey[0] = k; recentFacts[0] = f; }
+    return f;
+  }
+  const facts = authFactsOfStrings(r);
+  const n = r.rawFields(AUTH_FIELD_IDS, rawKey);
+  if (n >= 0) {
+    if (recent < RECENT) recent++;
+    for (let i = recent - 1; i > 0; i--) { recentKey[i] = recentKey[i - 1]; recentFacts[i] = recentFacts[i - 1]; }
+    recentKey[0] = rawKey.slice(0, n); recentFacts[0] = facts;
+  }
+  return facts;
+}
+
+/** The fields authFacts reads, in one order (the bytes' keys, RecordCursor rawFields). */
+const AUTH_FIELD_IDS: readonly number[] = [C.F_MECH, C.F_NTLM_TYPE, C.F_NTLM_USER, C.F_NTLM_DOMAIN, C.F_NTLM_HOST, C.F_NTLM_VERSION, C.F_NTLM_SPN,
+  C.F_NTLM_NB_COMPUTER, C.F_NTLM_DNS_COMPUTER, C.F_NTLM_NB_DOMAIN, C.F_NTLM_OS_VERSION, C.F_KRB_SNAME, C.F_KRB_REALM, C.F_KRB_MSG_TYPE,
+  C.F_KRB_ERROR, C.F_KRB_ETEXT, C.F_KRB_STIME, C.F_KRB_CTIME, C.F_NEG_STATE, C.F_BLOB_ERROR, C.F_ACCOUNT, C.F_PRIMARY_DOMAIN];
+/** the key being made (fields longer than this together: found by their strings alone) */
+const rawKey = new Int32Array(512);
+/** the keys of the facts found last, most recent first */
+const RECENT = 8;
+const recentKey: (Int32Array | null)[] = new Array<Int32Array | null>(RECENT).fill(null);
+const recentFacts: (AuthFacts | null)[] = new Array<AuthFacts | null>(RECENT).fill(null);
+let recent = 0;
+
+/** authFacts by the fields' values (strings): for events as objects, and each new key of the bytes. */
+function authFactsOfStrings(r: EventRecord): AuthFacts {
   const v = authRaw;
   const ntlmType = r.u32(C.F_NTLM_TYPE);
   v[0] = r.u32(C.F_MECH); v[1] = ntlmType;

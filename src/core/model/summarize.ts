@@ -142,14 +142,24 @@ export function userOf(c: ConnModel, est: SessionLeg[] | undefined = established
 export interface Ending { how: "fin" | "rst" | "logoff"; by: "client" | "server"; frame: number; ts: number }
 
 export function endingOf(c: ConnModel): Ending | null {
+  const e = endingInto(c, scratchEnding);
+  return e ? { how: e.how, by: e.by, frame: e.frame, ts: e.ts } : null;
+}
+
+/** endingOf(c), written into `out` (returned; null for none): for a caller that reads it during the call only. */
+function endingInto(c: ConnModel, out: Ending): Ending | null {
   // the earliest of them (the first named wins a tie), as one Ending (no closure, no Ending per candidate)
   let how: Ending["how"] = "logoff";
   let e: EndEvent | undefined = c.logoff;
   if (c.finClient && (!e || c.finClient.frame < e.frame)) { how = "fin"; e = c.finClient; }
   if (c.finServer && (!e || c.finServer.frame < e.frame)) { how = "fin"; e = c.finServer; }
   if (c.rst && (!e || c.rst.frame < e.frame)) { how = "rst"; e = c.rst; }
-  return e ? { how, by: e.fromClient ? "client" : "server", frame: e.frame, ts: e.ts } : null;
+  if (!e) return null;
+  out.how = how; out.by = e.fromClient ? "client" : "server"; out.frame = e.frame; out.ts = e.ts;
+  return out;
 }
+/** summarize's Ending, read during its call (no Ending made per connection summed up) */
+const scratchEnding: Ending = { how: "fin", by: "client", frame: 0, ts: 0.5 };
 type EndEvent = { frame: number; ts: number; fromClient: boolean };
 
 /**
@@ -360,7 +370,8 @@ export function summarize(c: ConnModel, captureEnd: number | null, same?: Shared
   }
 
   const est = establishedAttempt(c);
-  const end = endingOf(c);
+  // (read during this call only: outcomeOf keeps no Ending, and the record's own is made below)
+  const end = endingInto(c, scratchEnding);
   const { outcome, failedPhase, status } = outcomeOf(c, captureEnd, est, end);
 
   // Posture
@@ -371,7 +382,10 @@ export function summarize(c: ConnModel, captureEnd: number | null, same?: Shared
     const req = smb1 ? 0x08 : W.SMB2_SIGNING_REQUIRED;
     let clientMode = neg.req?.secMode ?? 0;
     for (let i = 0; i < c.sessions.length; i++) { const m = c.sessions[i].req.secMode; if (m !== undefined) { clientMode = m; break; } }
-    signing = { clientRequired: !smb1 && (clientMode & req) !== 0, serverRequired: ((neg.resp?.secMode ?? 0) & req) !== 0 };
+    const clientRequired = !smb1 && (clientMode & req) !== 0, serverRequired = ((neg.resp?.secMode ?? 0) & req) !== 0;
+    // one of the four postures, each made once and frozen (as SharedValues shares them: it keeps
+    // the first it is given of each; a record's is frozen already, connectionRecord.ts)
+    signing = (SIGNINGS[+clientRequired * 2 + +serverRequired] ??= Object.freeze({ clientRequired, serverRequired }));
     if (same) signing = same.signing(signing);
   }
   let encryption: Connection["encryption"] = "none";
@@ -394,7 +408,7 @@ export function summarize(c: ConnModel, captureEnd: number | null, same?: Shared
     if (clientOs) clientOs = same.os(clientOs);
     if (serverOs) serverOs = same.os(serverOs);
   }
-  return {
+  const r: Omit<Connection, "findings"> & { findings: undefined } = {
     id: `${c.client}-${c.server}`,
     stream: c.stream,
     client: c.client,
@@ -425,8 +439,15 @@ export function summarize(c: ConnModel, captureEnd: number | null, same?: Shared
     // (a ladder the builder let go stays empty: the shared empty list; buildReport adds Kerberos
     // messages only to the others)
     ladder: c.ladder.length === 0 && c.ladderDropped ? NONE : c.ladder.map((l) => ({ frame: l.frame, offsetMs: ms(c.firstTs, l.ts), fromClient: l.fromClient, label: l.label, status: l.status ?? null, kind: l.kind, error: l.error })),
+    // the record's last key (connectionRecord.ts sets it): in the literal, so that setting it
+    // adds no property (a property array and a new shape per record)
+    findings: undefined,
   };
+  return r;
 }
+
+/** The four signing postures (by clientRequired * 2 + serverRequired), for the summaries given shared values. */
+const SIGNINGS: (NonNullable<Connection["signing"]> | undefined)[] = [undefined, undefined, undefined, undefined];
 
 // (loops, not a search given a function: an arrow function made per call, and the iterator of a
 // for-of over the legs, were a third of what the fold allocated beyond the record: smb1m-1g)
