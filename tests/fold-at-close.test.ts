@@ -42,9 +42,10 @@ async function run(file: string, fold: boolean, sink?: ConnectionSink): Promise<
         const r = rows.at(seen);
         // folded as this record came: one of a later frame than the one that closed it (the first
         // such, unless the capture's time had not passed the Kerberos pairing's window yet), and
-        // its model gone from the model's list at once
+        // its model gone from the model's list at once (as the builder shows it: it takes a few
+        // folded models out of its list together, builder.ts unfolded)
         if (frame <= r.lastFrame) late.push(`stream ${r.stream} folded at frame ${frame}, not past its close at ${r.lastFrame}`);
-        if (m.connections.some((c) => c.order === r.order)) late.push(`stream ${r.stream} still has its model`);
+        if (b.model.connections.some((c) => c.order === r.order)) late.push(`stream ${r.stream} still has its model`);
         if (frame > r.lastFrame && lastFrame <= r.lastFrame) atClose++;
       }
       lastFrame = frame;
