@@ -312,7 +312,7 @@ const AUTH_FIELD_IDS: readonly number[] = [C.F_MECH, C.F_NTLM_TYPE, C.F_NTLM_USE
 /** the key being made (fields longer than this together: found by their strings alone) */
 const rawKey = new Int32Array(512);
 /** the keys of the facts found last, most recent first */
-const RECENT = 8;
+const RECENT = 32;
 const recentKey: (Int32Array | null)[] = new Array<Int32Array | null>(RECENT).fill(null);
 const recentFacts: (AuthFacts | null)[] = new Array<AuthFacts | null>(RECENT).fill(null);
 let recent = 0;
