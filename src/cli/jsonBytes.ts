@@ -149,7 +149,7 @@ export class JsonBytes {
       } else {
         const start = p;
         p = this.any(e, this.words(node.at, node.length, p));
-        if (node.keeps && keepable(e)) this.keep(node, e, start, p);
+        if (node.keeps) this.keep(node, e, start, p);
       }
       first = false;
     }
@@ -167,10 +167,11 @@ export class JsonBytes {
     return p + n;
   }
 
-  /** Keeps the text just written at start…end (`node`'s key and the value `e`) as one of the values `node` keeps. */
+  /** Keeps the text just written at start…end (`node`'s key and the value `e`) as one of the values `node` keeps, if `e` is keepable and the text not too long. */
   private keep(node: KeyNode, e: unknown, start: number, end: number): void {
     const n = end - start;
-    if (n > MAX_KEPT || this.keptBytes + n > KEPT_BYTES || this.texts.size + (n >> 2) + 1 > RUN_AT) return;
+    // (the cheap tests first: keepable reads a frozen object's properties)
+    if (n > MAX_KEPT || this.keptBytes + n > KEPT_BYTES || this.texts.size + (n >> 2) + 1 > RUN_AT || !keepable(e)) return;
     this.keptBytes += n;
     const bytes = this.buf.subarray(start, end);
     node.add(e, this.texts.add(bytes), n, bytes.some((x) => x >= 0x80));
