@@ -103,6 +103,50 @@ describe("JsonBytes: JSON.stringify's text as UTF-8", () => {
     for (const v of shapes) same(v, enc);
   });
 
+  it("a key's values kept with their text (strings, true/false/null, shared frozen values): written again the same, non-ASCII ones too, and never one whose text can change", () => {
+    const enc = new JsonBytes(64);
+    const server = Object.freeze({ netbios: "SRV", dns: "srv.\u00e9.test", domain: null, netname: "\ud800" });
+    const findings = Object.freeze(["SMB1_IN_USE", "\u2028"]), none = Object.freeze([]);
+    const texts = ["", "ok", "é", "中", "😀", "\ud83d", '"', "\\", "\n", "\u0000", "\u007f", "</script>", "WORKGROUP\\alice"];
+    // each value at each key more than once, after others, in another object's shape too
+    for (let round = 0; round < 3; round++) {
+      for (const t of texts) {
+        same({ user: t, serverName: server, findings, shares: none, smb1: round === 1, status: null }, enc);
+        same({ phase: t, status: t === "" ? null : t, nested: { user: t, findings } }, enc);
+      }
+    }
+    // (the encoder says a record is ASCII only when it is: encoded() checks nonAscii every time)
+    for (let i = 0; i < 3; i++) expect(encoded({ user: "é" }, enc)).toBe('{"user":"é"}');
+    // an object that is not frozen, or frozen but holding an object, or a getter: written as it is now
+    const open: Record<string, unknown> = { a: "x" };
+    same({ v: open }, enc); open.a = "y"; same({ v: open }, enc);
+    const inner = { n: 1 }, outer = Object.freeze({ inner });
+    same({ v: outer }, enc); inner.n = 2; same({ v: outer }, enc);
+    const list = ["a"], frozenList = Object.freeze([list]);
+    same({ v: frozenList }, enc); list[0] = "b"; same({ v: frozenList }, enc);
+    let got = 0;
+    const counter = Object.freeze(Object.defineProperty({}, "n", { get: () => ++got, enumerable: true }));
+    expect(encoded({ v: counter }, enc)).toBe('{"v":{"n":1}}');
+    expect(encoded({ v: counter }, enc)).toBe('{"v":{"n":2}}');
+    // a key with more values than it keeps, and with none twice (the connection's id): each as it is
+    for (let i = 0; i < 400; i++) same({ id: `10.0.0.${i % 40}:445-é${i}`, user: texts[i % texts.length], server }, enc);
+    for (const t of texts) same({ id: t, user: t, server }, enc);
+    // a toJSON that every array or object gets later: left to JSON.stringify (not the text kept)
+    const nullProto = Object.assign(Object.create(null) as object, { server, findings });
+    same(nullProto, enc);
+    for (const proto of [Array.prototype, Object.prototype]) {
+      Object.defineProperty(proto, "toJSON", { value: () => "changed", configurable: true, writable: true });
+      try { expect(encoded(nullProto, enc)).toBeNull(); } finally { delete (proto as { toJSON?: unknown }).toJSON; }
+    }
+    same(nullProto, enc);
+    // a frozen array of a class of its own, whose prototype gets a toJSON later
+    class Names extends Array<string> {}
+    const names = Object.freeze(Names.from(["a", "b"]));
+    same({ names }, enc); same({ names }, enc);
+    Object.defineProperty(Names.prototype, "toJSON", { value: () => "changed" });
+    expect(encoded({ names }, enc)).toBeNull();
+  });
+
   it("leaves to JSON.stringify what it does not write as JSON.stringify would, writing nothing, and goes on after it", () => {
     const enc = new JsonBytes(8);
     same({ first: "é" }, enc);

@@ -74,12 +74,6 @@ export class ConnectionSpool implements ConnectionSink {
     if (i === this.orders.length) this.grow();
     this.orders[i] = order;
     let text: string | null = null, len = 0, ascii = true;
-    const stringified = (): string => {
-      text = JSON.stringify(record);
-      len = Buffer.byteLength(text, "utf8");
-      ascii = len === text.length;
-      return text;
-    };
     if (this.file) {
       try {
         // the record's UTF-8 made in the write buffer (jsonBytes.ts), or its JSON.stringify when
@@ -87,11 +81,14 @@ export class ConnectionSpool implements ConnectionSink {
         const f = this.file;
         let at = f.appendValue(record);
         if (at >= 0) { len = f.lastLength; ascii = f.lastAscii; }
-        else { const t = stringified(); at = f.append(t, len, ascii); }
+        else { ({ text, len, ascii } = stringified(record)); at = f.append(text, len, ascii); }
         if ((i & (MARK - 1)) === 0) this.marks[i >> MARK_BITS] = at;
       } catch (e) { this.fallBack(e, this.file); }
     }
-    if (this.texts) this.texts.push(text ?? stringified());
+    if (this.texts) {
+      if (text === null) ({ text, len, ascii } = stringified(record));
+      this.texts.push(text);
+    }
     if (!ascii) this.ascii = false;
     this.lengths[i] = len;
     this.n = i + 1;
@@ -289,6 +286,12 @@ class SpoolFile {
     for (let done = 0; done < len;) done += fs.writeSync(this.fd, b, done, len - done, this.written + done);
     this.written += len;
   }
+}
+
+/** JSON.stringify's text of a record, its bytes of UTF-8, and whether it is ASCII (a function, not a closure made for every record put). */
+function stringified(record: Connection): { text: string; len: number; ascii: boolean } {
+  const text = JSON.stringify(record), len = Buffer.byteLength(text, "utf8");
+  return { text, len, ascii: len === text.length };
 }
 
 function readAll(fd: number, dst: Buffer, at: number, len: number, position: number): void {

@@ -6,7 +6,16 @@
 // bench's 51,570 records (CPU, the same process, alternating): 0.26 s against 0.41 s for
 // JSON.stringify, Buffer.byteLength and the write; in the whole run, ~0.3 s less collection too.
 // What makes the difference: an object's keys copied from a tree of the shapes seen (KeyNode),
-// integers and 3-place milliseconds written as digits (String() of a double cost a sixth).
+// integers and 3-place milliseconds written as digits (String() of a double cost a sixth), and
+// the values a key had before whose text cannot change (the same string, true, false, null, or
+// one of the records' shared frozen values: the phases' names and statuses, a connection's
+// signing, server names and systems) copied with the key as one run of bytes, made once
+// (KeyNode.kept). Measured with both encoders in one process on the same records as the fold
+// puts them, alternating: smb1m-1g's 129,613 records (~1.9 KB each) 29-35 % less time, smb200k's
+// 17 %, dense's the same. A writer of smb1m-1g's record shape alone (its keys and constant texts
+// written out, named loads, none of them checked) took ~30 % less again: the most a writer
+// specialised to the Connection record could give; what is left is the numbers, the
+// per-connection strings and the bytes themselves.
 //
 // The same text as JSON.stringify, whatever the record holds: not a serializer of the Connection
 // record's shape (other code adds fields, and a field may be present but undefined), but the
@@ -25,7 +34,10 @@
 /** Thrown inside the encoder for what it leaves to JSON.stringify. */
 const UNUSUAL = Symbol("unusual");
 const HEX = "0123456789abcdef";
+/** 0…99 as two ASCII digits: the first in the low byte */
+const PAIRS = Uint16Array.from({ length: 100 }, (_, i) => (0x30 + ((i / 10) | 0)) | ((0x30 + (i % 10)) << 8));
 const OBJECT = Object.prototype;
+const ARRAY = Array.prototype;
 /** worst case of one UTF-16 code unit: \uXXXX (6 bytes; UTF-8 takes 3 at most) */
 const MAX_PER_UNIT = 6;
 /** UTF-16 code units of a string encoded between two checks of room */
@@ -45,8 +57,11 @@ export class JsonBytes {
    * copied, not escaped character by character (keys are half the records' bytes). The records'
    * objects are of a few shapes: the tree stays small (MAX_KEYS in any case).
    */
-  private readonly keys = new KeyNode("", new Uint8Array(0));
+  private readonly texts = new Texts();
+  private readonly keys = new KeyNode("", 0, 0);
   private keyCount = 0;
+  /** bytes of the texts the key nodes keep of their values (KEPT_BYTES at most) */
+  private keptBytes = 0;
 
   private view: DataView;
 
@@ -64,6 +79,9 @@ export class JsonBytes {
     try {
       // an enumerable property on Object.prototype would be in every for-in, in no JSON.stringify
       for (const _ in EMPTY) throw UNUSUAL;
+      // a toJSON every array would have, Array.prototype's or Object.prototype's (the texts kept of
+      // frozen values, KeyNode.kept, are not written through any(), which looks for one)
+      if (typeof (ARRAY as { toJSON?: unknown }).toJSON === "function") throw UNUSUAL;
       this.at = this.any(value, start);
       return true;
     } catch {
@@ -107,6 +125,7 @@ export class JsonBytes {
     let first = true;
     // where the keys written so far lead in the tree of key sequences (null: off it)
     let node: KeyNode | null = this.keys;
+    let i: number;
     for (const k in o) {
       const e = o[k];
       if (e === undefined || typeof e === "function" || typeof e === "symbol") continue;
@@ -116,25 +135,48 @@ export class JsonBytes {
         while (c !== null && c.key !== k) c = c.sibling;
         node = c ?? this.newKey(node, k);
       }
-      if (node !== null) {
-        // four bytes a store (the words' last may run past the key: the next write covers it)
-        const w = node.words, n = node.length;
-        this.room(p, n + 3);
-        const v = this.view;
-        for (let j = 0, q = p; j < w.length; j++, q += 4) v.setUint32(q, w[j], true);
-        p += n;
-      } else {
+      if (node === null) {
         if (!first) { this.room(p, 1); this.buf[p++] = 0x2c; }
         p = this.string(k, p);
         this.room(p, 1);
         this.buf[p++] = 0x3a; // :
+        p = this.any(e, p);
+      } else if (typeof e === "number") {
+        p = this.number(e, this.words(node.at, node.length, p));
+      } else if (node.looks && (i = node.kept(e)) >= 0) {
+        // a value this key had before, kept with its text: the key and the value copied as one run
+        const run = node.runs[i];
+        p = this.words(run >>> 1 & RUN_AT, run >>> RUN_LENGTH_SHIFT, p);
+        if (run & 1) this.nonAscii = true;
+      } else {
+        const start = p;
+        p = this.any(e, this.words(node.at, node.length, p));
+        if (node.keeps) this.keep(node, e, start, p);
       }
       first = false;
-      p = this.any(e, p);
     }
     this.room(p, 1);
     this.buf[p++] = 0x7d; // }
     return p;
+  }
+
+  /** The `n` bytes of texts at word `at` (Texts), at `p`; the position after them. */
+  private words(at: number, n: number, p: number): number {
+    // four bytes a store (the words' last may run past the text: the next write covers it)
+    this.room(p, n + 3);
+    const v = this.view, w = this.texts.words;
+    for (let j = at, end = at + ((n + 3) >> 2), q = p; j < end; j++, q += 4) v.setUint32(q, w[j], true);
+    return p + n;
+  }
+
+  /** Keeps the text just written at start…end (`node`'s key and the value `e`) as one of the values `node` keeps, if `e` is keepable and the text not too long. */
+  private keep(node: KeyNode, e: unknown, start: number, end: number): void {
+    const n = end - start;
+    // (the cheap tests first: keepable reads a frozen object's properties)
+    if (n > MAX_KEPT || this.keptBytes + n > KEPT_BYTES || this.texts.size + (n >> 2) + 1 > RUN_AT || !keepable(e)) return;
+    this.keptBytes += n;
+    const bytes = this.buf.subarray(start, end);
+    node.add(e, this.texts.add(bytes), n, bytes.some((x) => x >= 0x80));
   }
 
   /** The node of key `k` after `node`'s keys, made (null when the tree is full). */
@@ -144,7 +186,7 @@ export class JsonBytes {
     const text = `${node === this.keys ? "" : ","}${JSON.stringify(k)}:`;
     const bytes = Buffer.from(text, "utf8");
     if (bytes.some((x) => x >= 0x80)) return null; // (a key of the code's, ASCII; else written the long way, for nonAscii)
-    const c = new KeyNode(k, bytes);
+    const c = new KeyNode(k, this.texts.add(bytes), bytes.length);
     c.sibling = node.next;
     node.next = c;
     return c;
@@ -177,7 +219,9 @@ export class JsonBytes {
       const digits = n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 1e4 ? 4 : n < 1e5 ? 5 : n < 1e6 ? 6 : n < 1e7 ? 7 : n < 1e8 ? 8 : n < 1e9 ? 9 : 10;
       let q = p + digits;
       p = q;
-      do { const d = (n / 10) | 0; b[--q] = 0x30 + n - d * 10; n = d; } while (n > 0);
+      // two digits a division (a frame number has six or seven)
+      for (; n >= 100; n = (n / 100) | 0) { const t = PAIRS[n % 100]; b[--q] = t >> 8; b[--q] = t & 0xff; }
+      if (n >= 10) { const t = PAIRS[n]; b[--q] = t >> 8; b[--q] = t & 0xff; } else b[--q] = 0x30 + n;
       return p;
     }
     // Milliseconds to 3 decimals (the Report's latencies and offsets, a third of its numbers;
@@ -194,10 +238,10 @@ export class JsonBytes {
         p = this.number(whole, p);
         this.room(p, 4);
         const b = this.buf;
-        const d1 = (f / 100) | 0, r = f - d1 * 100, d2 = (r / 10) | 0, d3 = r - d2 * 10;
+        const d1 = (f / 100) | 0, r = f - d1 * 100, t = PAIRS[r];
         b[p++] = 0x2e;
         b[p++] = 0x30 + d1;
-        if (r !== 0) { b[p++] = 0x30 + d2; if (d3 !== 0) b[p++] = 0x30 + d3; }
+        if (r !== 0) { b[p++] = t & 0xff; if (t >> 8 !== 0x30) b[p++] = t >> 8; }
         return p;
       }
     }
@@ -260,21 +304,92 @@ export class JsonBytes {
 
 const EMPTY = {};
 const MAX_KEYS = 4096;
+/** values a key keeps the text of (KeyNode.kept), the longest such text, and all of them at most */
+const KEPT_VALUES = 8;
+const MAX_KEPT = 256;
+const KEPT_BYTES = 64 << 10;
+/** a key whose values were not kept values that many times (and more than twice as often as they were) stops looking */
+const MISSES = 64;
+
+/**
+ * A value whose text cannot change: a string (not a long one), a boolean or null, or a frozen
+ * array or plain object of such (the records' shared values: connectionRecord.ts SharedValues),
+ * its own properties all data, none an object. (Object.prototype's and Array.prototype's toJSON,
+ * which could change what it is, value() looks for on every call.)
+ */
+function keepable(e: unknown): boolean {
+  if (typeof e === "string") return e.length <= MAX_KEPT;
+  if (typeof e !== "object") return typeof e === "boolean";
+  if (e === null) return true;
+  // (a prototype of its own could be given a toJSON later)
+  const proto = Object.getPrototypeOf(e);
+  if (!Object.isFrozen(e) || (proto !== (Array.isArray(e) ? ARRAY : OBJECT) && proto !== null)) return false;
+  for (const k of Reflect.ownKeys(e)) {
+    const d = Object.getOwnPropertyDescriptor(e, k)!;
+    if (!("value" in d) || (typeof d.value === "object" && d.value !== null)) return false;
+  }
+  return true;
+}
 
 class KeyNode {
   /** the first of the keys that came next, and the next of those after this one */
   next: KeyNode | null = null;
   sibling: KeyNode | null = null;
-  /** the text's bytes, as little-endian 32-bit words (the last one padded) */
-  readonly length: number;
-  readonly words: Uint32Array;
-  constructor(readonly key: string, bytes: Uint8Array) {
-    this.length = bytes.length;
-    const padded = new Uint8Array((bytes.length + 3) & ~3);
-    padded.set(bytes);
-    this.words = new Uint32Array(padded.length / 4);
-    const v = new DataView(padded.buffer);
-    for (let j = 0; j < this.words.length; j++) this.words[j] = v.getUint32(4 * j, true);
+  /**
+   * Values this key had whose text cannot change (keepable), each with the text of the key and
+   * the value (a run: where it is in Texts, its length, whether a byte of it is ≥ 0x80): the next
+   * time the key has one of them (=== : the same string, or the same shared object), its text is
+   * copied, not made again. The records' keys mostly have the same few values: the phases' names
+   * and statuses, "ok", null, false, a connection's shared signing, server names and systems.
+   */
+  readonly values: unknown[] = [];
+  readonly runs: number[] = [];
+  /** looking among the values (false: this key's values are seldom kept ones, a connection's id say) */
+  looks = true;
+  private misses = 0;
+  private hits = 0;
+  /** `at`, `length`: the key's text (`"key":`, or `,"key":`) in Texts */
+  constructor(readonly key: string, readonly at: number, readonly length: number) {}
+  /** more values may be kept */
+  get keeps(): boolean { return this.values.length < KEPT_VALUES; }
+  /** The index of `e` among the values kept, or -1. */
+  kept(e: unknown): number {
+    const vs = this.values;
+    for (let i = 0; i < vs.length; i++) if (vs[i] === e) { this.hits++; return i; }
+    if (vs.length === KEPT_VALUES && ++this.misses > MISSES && this.misses > 2 * this.hits) this.looks = false;
+    return -1;
+  }
+  add(e: unknown, at: number, length: number, wide: boolean): void {
+    this.values.push(e);
+    // (at < 2^20 words: KEPT_BYTES and the keys' texts; length ≤ MAX_KEPT)
+    this.runs.push(length << RUN_LENGTH_SHIFT | at << 1 | +wide);
+  }
+}
+
+/** A kept value's run, in one number: its length, its place in Texts (in words), whether it is wide. */
+const RUN_AT = (1 << 20) - 1, RUN_LENGTH_SHIFT = 21;
+
+/**
+ * The texts the encoder copies (the keys', the values kept), one after the other as little-endian
+ * 32-bit words, each from a word of its own: in one array, not one each (~90 of them are copied
+ * for a record: they stay near one another in the caches).
+ */
+class Texts {
+  words = new Uint32Array(1024);
+  private used = 0;
+  /** words used */
+  get size(): number { return this.used; }
+  /** Adds the bytes; returns the word they start at. */
+  add(bytes: Uint8Array): number {
+    const at = this.used, n = (bytes.length + 3) >> 2;
+    if (at + n > this.words.length) {
+      const w = new Uint32Array(Math.max(2 * this.words.length, at + n));
+      w.set(this.words);
+      this.words = w;
+    }
+    for (let j = 0; j < bytes.length; j++) this.words[at + (j >> 2)] |= bytes[j] << (8 * (j & 3));
+    this.used = at + n;
+    return at;
   }
 }
 
