@@ -21,6 +21,7 @@ export class Column<A extends Typed> {
     this.length = i + 1;
   }
   get(i: number): A[number] { return this.chunks[i >>> CHUNK_BITS][i & MASK]; }
+  set(i: number, v: A[number]): void { this.chunks[i >>> CHUNK_BITS][i & MASK] = v; }
 }
 
 /**
