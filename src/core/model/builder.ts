@@ -365,7 +365,7 @@ export class ModelBuilder implements RecordSink {
    * analyze.ts asks only without them); before the first record.
    */
   foldAtClose(sink: ConnectionSink | null = null, failing = true): void {
-    this.folder = new Folder(this.m, sink, (c) => this.unfolded(c), failing, (c) => this.rowOpen(c));
+    this.folder = new Folder(this.m, sink, (c) => this.unfolded(c), failing, (c) => this.rowOpen(c), (stream) => this.conns.get(stream));
     this.m.folded = this.folder.folded;
   }
 

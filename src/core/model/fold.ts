@@ -188,7 +188,9 @@ export class Folder {
 
   constructor(model: CaptureModel, private readonly sink: ConnectionSink | null, private readonly drop: (c: ConnModel) => void, withFindings = true,
     /** makes an open connection whose SYNs are unanswered a row of model/pendingTcp.ts, if it is one (builder.ts rowOpen) */
-    private readonly rowOpen: (c: ConnModel) => void = () => {}) {
+    private readonly rowOpen: (c: ConnModel) => void = () => {},
+    /** the model of a stream, if it has one (builder.ts) */
+    private readonly modelOf: (stream: number) => ConnModel | undefined = () => undefined) {
     const same = new SharedValues();
     this.diagnosed = withFindings ? new DiagnosedFolds(model, same) : null;
     this.folded = { rows: new FoldedRows(!sink), ladders: 0, problemLadders: 0, same, diagnosed: this.diagnosed ?? undefined, pending: this.diagnosed ? new PendingTcp() : undefined };
@@ -204,7 +206,7 @@ export class Folder {
   /** Called with every record before it is read: folds what the capture is past. */
   before(ev: EventRecord): void {
     // connections whose SYNs went unanswered, quiet for a while: rows (model/pendingTcp.ts due)
-    this.folded.pending?.due(ev, this.rowOpen);
+    this.folded.pending?.due(ev, this.modelOf, this.rowOpen);
     if (this.waiting.length !== 0 && ev.frame > this.waitFrame) {
       const keep: ConnModel[] = [];
       for (const c of this.waiting) {

@@ -30,6 +30,9 @@
 // as it closed. (dense bench: 1,401 connections whose SYNs went unanswered or were refused by ICMP,
 // each a model to the end before.)
 //
+// At the end the rows give their columns' memory back as they are settled (done: a scan's rows
+// come nearly in Report order), while their records and folded rows are made.
+//
 // At the end (settlePending, before the Report's diagnosis): ICMP errors attach to the rows as
 // to the models (attachIcmp, one walk of both in Report order), then each row, in Report order,
 // is made a model again and either
@@ -129,8 +132,8 @@ export class PendingTcp {
   private readonly icmps = new Map<number, IcmpMsg>();
   /** the rows of unanswered SYNs (OPEN), by stream: a later packet of theirs makes them models again (revive) */
   private readonly openAt = new Map<number, number>();
-  /** connections that may become OPEN rows (watch), oldest first, and the time each was watched from */
-  private watched: ConnModel[] = [];
+  /** the streams of connections that may become OPEN rows (watch), oldest first, and the time each was watched from (no model held here: a closed one goes as it would) */
+  private watched: number[] = [];
   private watchedTs: number[] = [];
   private watchedHead = 0;
   private live = 0;
@@ -183,26 +186,27 @@ export class PendingTcp {
   /** `c` (a new or revived connection) may become an OPEN row once quiet (due). */
   watch(c: ConnModel): void {
     if (!this.openOn || (c.serverPort !== W.PORT_SMB && c.serverPort !== W.PORT_NBSS)) return;
-    this.watched.push(c); this.watchedTs.push(c.lastTs);
+    this.watched.push(c.stream); this.watchedTs.push(c.lastTs);
   }
 
   /**
-   * The capture is at record `ev`: each watched connection quiet since QUIET_MS (or
-   * the oldest, past QUIET_MAX watched) goes to `row` (which makes it an OPEN row if it is one)
-   * or, having had a packet since it was watched, is watched again from then.
+   * The capture is at record `ev`: each watched connection (`model` of its stream, if still one)
+   * quiet since QUIET_MS (or the oldest, past QUIET_MAX watched) goes to `row` (which makes it an
+   * OPEN row if it is one) or, having had a packet since it was watched, is watched again from then.
    */
-  due(ev: EventRecord, row: (c: ConnModel) => void): void {
+  due(ev: EventRecord, model: (stream: number) => ConnModel | undefined, row: (c: ConnModel) => void): void {
     const w = this.watched, at = this.watchedTs;
     if (this.watchedHead === w.length) return;
     const frame = ev.frame, ts = ev.tsMs();
     while (this.watchedHead < w.length) {
-      const i = this.watchedHead, c = w[i];
+      const i = this.watchedHead;
       const many = w.length - i > QUIET_MAX;
       if (!many && !(at[i] + QUIET_MS < ts)) break;
-      if (c.lastFrame >= frame) break; // (not past it yet)
-      w[i] = undefined as unknown as ConnModel; // (no model held here once it goes)
+      const c = model(w[i]);
+      if (c !== undefined && c.lastFrame >= frame) break; // (not past it yet)
       this.watchedHead++;
-      if (!many && c.lastTs > at[i]) { w.push(c); at.push(c.lastTs); continue; } // (a packet since)
+      if (c === undefined) continue; // (closed and gone: folded, or a row already)
+      if (!many && c.lastTs > at[i]) { w.push(c.stream); at.push(c.lastTs); continue; } // (a packet since)
       row(c);
     }
     if (this.watchedHead > 1024 && this.watchedHead * 2 > w.length) {
@@ -263,6 +267,32 @@ export class PendingTcp {
 
   /** the rows made so far, those made models again too */
   private length0(): number { return this.orders.length; }
+
+  /**
+   * Row `j` is read no more (settlePending made it a model, in Report order): the columns' chunks
+   * below the first row still to read go (a scan's rows come nearly in Report order), so that the
+   * rows give their memory back as their records and folded rows are made.
+   */
+  done(j: number): void {
+    const d = (this.read ??= new Uint8Array(this.length0()));
+    d[j] = 1;
+    let w = this.low;
+    while (w < d.length && (d[w] === 1 || this.flags.get(w) === GONE)) w++;
+    if (w === this.low) return;
+    this.low = w;
+    // (per CHUNK rows: a chunk goes once every row in it is read)
+    if ((w >>> 12) === (this.dropped >>> 12) && w !== d.length) return;
+    this.dropped = w;
+    const syns = w > 0 ? this.synEnd.get(w - 1) : 0;
+    for (const c of [this.orders, this.streams, this.firstFrames, this.lastFrames, this.ports, this.rstFrames, this.rstFlags, this.clientWords, this.serverWords]) c.dropBelow(w);
+    this.synEnd.dropBelow(w - 1); // (a row's SYNs start at the end of the row before)
+    for (const c of [this.firstTss, this.lastTss, this.rstTss]) c.dropBelow(w);
+    this.flags.dropBelow(w);
+    this.synFrames.dropBelow(syns); this.synTss.dropBelow(syns); this.synFlags.dropBelow(syns);
+  }
+  private read: Uint8Array | null = null;
+  private low = 0;
+  private dropped = 0;
 
   private row(c: ConnModel, rst: TcpEvent | undefined): void {
     this.orders.push(c.order); this.streams.push(c.stream);
@@ -386,6 +416,7 @@ export function settlePending(m: CaptureModel, sink: ConnectionSink | undefined)
   if (d) for (let k = 0; k < order.length; k++) if (p.open(order[k])) d.failed(p.order(order[k]));
   for (let k = 0; k < order.length; k++) {
     const c = p.model(order[k]);
+    p.done(order[k]);
     if (!d || reads(c)) { kept.push(c); continue; }
     const a = diagnoseAlone(alone, c, same);
     if (!own(a)) { kept.push(c); continue; }
