@@ -6,12 +6,54 @@
 // servers of the connections kept to the end (their records may list failed clients) and those not
 // at an IPv4 address are objects. Without a ConnectionSink the Report takes the objects
 // (toArray); with one, the sink may take the list itself (the CLI's --json writes it, jsonStream.ts).
+//
+// A server's failed clients past LONG (a SYN scan's server: 200,000 of them) are a FailedList: a
+// folded connection's entry as its row in FoldedRows and its phase and status (8 bytes), made an
+// entry when read, not an object and a client text each held from the diagnosis to the writing
+// (~100 bytes a failed connection in the heap, and the collector's slack above that).
 import type { Connection, Report } from "./report";
 import { NONE, appended } from "./model/lists";
 import { ipv4Bits, type FoldedRows } from "./model/foldedRows";
 import { endpoint, ipText } from "./names";
+import { u32Column } from "./model/column";
 
 export type ServerRow = NonNullable<Report["servers"]>[number];
+type Failed = ServerRow["failed"][number];
+
+/** Failed clients a server keeps as objects; more: a FailedList. */
+const LONG = 64;
+/** a FailedList entry that is an object (its index in `objects`), not a folded row */
+const OBJECT = 0x80000000;
+
+/**
+ * A long list of failed clients, read as the array it stands for: `length`, `slice` (entries made
+ * for the caller) and `toJSON` (JSON.stringify, cli/jsonStream.ts). ServerList.toArray makes it
+ * an array (the Report without a ConnectionSink holds every record anyway).
+ */
+class FailedList {
+  private readonly refs = u32Column();
+  private readonly kinds = u32Column();
+  private readonly objects: Failed[] = [];
+  constructor(public rows: FoldedRows | null, private readonly kindList: readonly { phase: Failed["phase"]; status: Failed["status"] }[], from: readonly Failed[]) {
+    for (const f of from) this.object(f);
+  }
+  get length(): number { return this.refs.length; }
+  object(f: Failed): void { this.refs.push((OBJECT | this.objects.length) >>> 0); this.kinds.push(0); this.objects.push(f); }
+  folded(j: number, kind: number): void { this.refs.push(j); this.kinds.push(kind); }
+  slice(start = 0, end = this.length): Failed[] {
+    end = Math.min(end, this.length);
+    const out: Failed[] = [];
+    for (let i = start; i < end; i++) {
+      const r = this.refs.get(i);
+      if (r >= OBJECT) { out.push(this.objects[r - OBJECT]); continue; }
+      // (as foldedHeads.ts LiteRecord makes its client: the same text)
+      const row = this.rows!.at(r), k = this.kindList[this.kinds.get(i)];
+      out.push({ client: endpoint(row.clientIp, row.clientPort), phase: k.phase, status: k.status });
+    }
+    return out;
+  }
+  toJSON(): Failed[] { return this.slice(); }
+}
 
 export class ServerList {
   private ip: Uint32Array;
@@ -56,8 +98,39 @@ export class ServerList {
     if (!s) this.rows.set(i, (s = { server: c.server, clients: 0, failed: NONE }));
     // most servers of a busy capture have no failed client, or one: the shared empty list, and
     // short lists of their length (model/lists.ts)
-    if (c.outcome === "failed" || c.outcome === "no-response") s.failed = appended(s.failed, { client: c.client, phase: c.failedPhase, status: c.status });
+    if (c.outcome !== "failed" && c.outcome !== "no-response") return;
+    const f: Failed = { client: c.client, phase: c.failedPhase, status: c.status };
+    if (s.failed.length < LONG) s.failed = appended(s.failed, f);
+    else this.long(s, null).object(f);
   }
+
+  /** The folded connection at index `j` of `folded` (Report order), failed in `phase` with `status` (its record's): a failed client of its server. */
+  addFoldedFailed(folded: FoldedRows, j: number, phase: Failed["phase"], status: Failed["status"]): void {
+    const key = folded.serverKey(j);
+    const i = typeof key === "number" ? this.v4(key, folded.serverPort(j)) : this.text(folded.server(j));
+    this.clients[i]++;
+    let s = this.rows.get(i);
+    if (!s) this.rows.set(i, (s = { server: typeof key === "number" ? this.v4Text(i) : folded.server(j), clients: 0, failed: NONE }));
+    if (s.failed.length < LONG) {
+      const row = folded.at(j);
+      s.failed = appended(s.failed, { client: endpoint(row.clientIp, row.clientPort), phase, status });
+      return;
+    }
+    let k = this.kindIds.get(`${phase}\u0000${status}`);
+    if (k === undefined) { k = this.kinds.push({ phase, status }) - 1; this.kindIds.set(`${phase}\u0000${status}`, k); }
+    this.long(s, folded).folded(j, k);
+  }
+
+  /** The FailedList of `s`, made of its objects the first time. */
+  private long(s: ServerRow, folded: FoldedRows | null): FailedList {
+    if (!(s.failed instanceof FailedList)) (s as { failed: unknown }).failed = new FailedList(folded, this.kinds, s.failed);
+    const l = s.failed as unknown as FailedList;
+    l.rows ??= folded;
+    return l;
+  }
+  /** the phases and statuses of the FailedLists' folded entries, one each */
+  private readonly kinds: { phase: Failed["phase"]; status: Failed["status"] }[] = [];
+  private readonly kindIds = new Map<string, number>();
 
   /** Ends the building: the lookup goes, the columns keep what they hold. */
   done(): this {
@@ -69,7 +142,7 @@ export class ServerList {
     for (const [i, s] of this.rows) {
       s.clients = this.clients[i];
       // (a longer list grew by push, which keeps room for 16)
-      if (s.failed.length > 4) s.failed = s.failed.slice();
+      if (s.failed.length > 4 && !(s.failed instanceof FailedList)) s.failed = s.failed.slice();
     }
     return this;
   }
@@ -82,7 +155,12 @@ export class ServerList {
     return out;
   }
 
-  toArray(): ServerRow[] { return this.slice(0, this.n); }
+  /** Every entry, a FailedList made an array. */
+  toArray(): ServerRow[] {
+    const out = this.slice(0, this.n);
+    for (const s of out) if (s.failed instanceof FailedList) s.failed = s.failed.slice();
+    return out;
+  }
 
   /** The index of the server of endpoint text `server` (made if new). */
   private index(server: string): number {

@@ -443,8 +443,30 @@ export class ModelBuilder implements RecordSink {
    * analyze.ts asks only without them); before the first record.
    */
   foldAtClose(sink: ConnectionSink | null = null, failing = true): void {
-    this.folder = new Folder(this.m, sink, (c) => this.unfolded(c), failing);
+    this.folder = new Folder(this.m, sink, (c) => this.unfolded(c), failing, (c) => this.rowOpen(c), (stream) => this.conns.get(stream));
     this.m.folded = this.folder.folded;
+  }
+
+  /** `c`, its SYNs unanswered so far, as a row of model/pendingTcp.ts if it is one: its model and open ladder go. */
+  private rowOpen(c: ConnModel): void {
+    if (this.conns.get(c.stream) !== c || !this.m.folded?.pending?.takeOpen(c, this.ladderLength(c))) return;
+    this.ladders.drop(c.ladderAt);
+    c.ladderAt = -1;
+    this.unfolded(c);
+  }
+
+  /** The model of `stream` again, if it waited as a row of unanswered SYNs (model/pendingTcp.ts): as it was, its ladder open again. */
+  private revived(stream: number): ConnModel | undefined {
+    const p = this.m.folded?.pending, c = p?.revive(stream);
+    if (!c) return undefined;
+    for (const s of c.syns) c.ladderAt = this.ladders.add(c.ladderAt, s.frame, s.ts, s.fromClient, tcpFlagsText(s.flags), "tcp", null, false);
+    this.conns.set(stream, c);
+    const l = this.m.connections;
+    let lo = 0, hi = l.length;
+    while (lo < hi) { const mid = (lo + hi) >>> 1; if (l[mid].order < c.order) lo = mid + 1; else hi = mid; }
+    l.splice(lo, 0, c);
+    if (this.folder) p!.watch(c);
+    return c;
   }
 
   /** The model as built so far (tests watch the fold with it). */
@@ -532,6 +554,7 @@ export class ModelBuilder implements RecordSink {
         };
         this.conns.set(ev.stream, c);
         this.m.connections.push(c);
+        if (this.folder) this.m.folded?.pending?.watch(c);
         return;
       }
       case C.EV_KRB: return this.krb(ev);
@@ -553,7 +576,7 @@ export class ModelBuilder implements RecordSink {
         return;
       }
     }
-    const c = this.conns.get(ev.stream);
+    const c = this.conns.get(ev.stream) ?? this.revived(ev.stream);
     if (!c) return;
     // (the time in a field of the builder, not an argument: a double passed to a handler is a
     // number object made per event, a million per 50,000 connections)
@@ -891,6 +914,17 @@ export class ModelBuilder implements RecordSink {
   finish(): CaptureModel {
     this.compact();
     this.m.quic = this.quic.flows;
+    // the unanswered SYNs still models: rows too, nothing comes after the end (model/pendingTcp.ts)
+    const p = this.folder ? this.m.folded?.pending : undefined;
+    if (p) {
+      const keep: ConnModel[] = [];
+      for (const c of this.m.connections) {
+        if (!p.takeOpen(c, this.ladderLength(c))) { keep.push(c); continue; }
+        this.ladders.drop(c.ladderAt);
+        c.ladderAt = -1;
+      }
+      this.m.connections = keep;
+    }
     for (const c of this.m.connections) {
       c.pending = null; this.closeOpen(c);
       // the ladders of the connections still open: steps, for buildReport's budget

@@ -21,6 +21,11 @@ export class Column<A extends Typed> {
     this.length = i + 1;
   }
   get(i: number): A[number] { return this.chunks[i >>> CHUNK_BITS][i & MASK]; }
+  set(i: number, v: A[number]): void { this.chunks[i >>> CHUNK_BITS][i & MASK] = v; }
+  /** Lets go of the chunks that hold only elements below `i` (read none of them again). */
+  dropBelow(i: number): void {
+    for (let c = (i >>> CHUNK_BITS) - 1; c >= 0 && this.chunks[c] !== undefined; c--) (this.chunks as (A | undefined)[])[c] = undefined;
+  }
 }
 
 /**

@@ -13,7 +13,8 @@
 // (the decrypt stage attaches decryption after finish) nor in an ETL trace (pktmon drops attach
 // by address pair at the end, model/pktmon.ts attachDrops); ICMP errors attach only to a
 // connection whose SYN went unanswered (model/icmp.ts): such a connection is not folded at its
-// close (one refused by a reset waits as a row for the end: model/pendingTcp.ts).
+// close (one refused by a reset waits as a row for the end: model/pendingTcp.ts; so does one whose
+// SYNs are unanswered so far, never closed, once quiet: pendingTcp.ts due, before each record).
 //
 // Every clause of foldable rules out a fact some rule or consumer reads (context.ts F bits beyond
 // SESSIONS, TREES, TREE_OK, REFERRALS; the summary's outcome; Kerberos pairing; ICMP and pktmon):
@@ -185,7 +186,11 @@ export class Folder {
   /** the fold of connections with findings (model/foldDiagnosed.ts), unless turned off */
   private readonly diagnosed: DiagnosedFolds | null;
 
-  constructor(model: CaptureModel, private readonly sink: ConnectionSink | null, private readonly drop: (c: ConnModel) => void, withFindings = true) {
+  constructor(model: CaptureModel, private readonly sink: ConnectionSink | null, private readonly drop: (c: ConnModel) => void, withFindings = true,
+    /** makes an open connection whose SYNs are unanswered a row of model/pendingTcp.ts, if it is one (builder.ts rowOpen) */
+    private readonly rowOpen: (c: ConnModel) => void = () => {},
+    /** the model of a stream, if it has one (builder.ts) */
+    private readonly modelOf: (stream: number) => ConnModel | undefined = () => undefined) {
     const same = new SharedValues();
     this.diagnosed = withFindings ? new DiagnosedFolds(model, same) : null;
     this.folded = { rows: new FoldedRows(!sink), ladders: 0, problemLadders: 0, same, diagnosed: this.diagnosed ?? undefined, pending: this.diagnosed ? new PendingTcp() : undefined };
@@ -200,6 +205,8 @@ export class Folder {
 
   /** Called with every record before it is read: folds what the capture is past. */
   before(ev: EventRecord): void {
+    // connections whose SYNs went unanswered, quiet for a while: rows (model/pendingTcp.ts due)
+    this.folded.pending?.due(ev, this.modelOf, this.rowOpen);
     if (this.waiting.length !== 0 && ev.frame > this.waitFrame) {
       const keep: ConnModel[] = [];
       for (const c of this.waiting) {

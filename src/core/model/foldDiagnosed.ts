@@ -92,6 +92,11 @@ export class DiagnosedFolds {
     l.add(c.order);
   }
 
+  /** A failed connection of Report order `order` kept to the end (so far: its model may fold at the end, model/pendingTcp.ts), counted for (3). */
+  failed(order: number): void {
+    if (!this.failedKept.full || order < this.failedKept.kth()) this.failedKept.add(order);
+  }
+
   /** LADDERS_PROBLEM failed connections kept to the end come before Report order `order` (3 above: the problem ladders are theirs). */
   problemsBefore(order: number): boolean {
     return this.failedKept.full && this.failedKept.kth() < order;

@@ -44,7 +44,7 @@ export function ipv4Bits(s: string): number {
 }
 
 /** An IPv6 address as ipText writes it, as 16 bytes into `out`; false if it is not one ipText would write so. */
-function ipv6Bytes(s: string, out: Uint8Array): boolean {
+export function ipv6Bytes(s: string, out: Uint8Array): boolean {
   // (by hand, not split and a regex per group: a scan's 200,000 client addresses each come here once)
   const gap = s.indexOf("::"), g = v6Groups;
   let n: number, left: number;
@@ -142,8 +142,10 @@ export class FoldedRows {
     w.push(r.order); w.push(r.stream >>> 0); w.push(r.firstFrame);
     w.push(this.address(r.clientIp));
     f |= this.kind === 1 ? CLIENT_V6 : this.kind === 2 ? CLIENT_TEXT : 0;
-    w.push(this.address(r.serverIp));
-    f |= this.kind === 1 ? SERVER_V6 : this.kind === 2 ? SERVER_TEXT : 0;
+    // (the server of the row before, most often: a scan's, a busy file server's; its IPv6 address kept once)
+    if (r.serverIp !== this.lastServer) { this.lastServerWord = this.address(r.serverIp); this.lastServerKind = this.kind; this.lastServer = r.serverIp; }
+    w.push(this.lastServerWord);
+    f |= this.lastServerKind === 1 ? SERVER_V6 : this.lastServerKind === 2 ? SERVER_TEXT : 0;
     this.clientPorts.push(r.clientPort);
     this.serverPorts.push(r.serverPort);
     this.lasts.push(r.lastFrame - r.firstFrame);
@@ -268,6 +270,10 @@ export class FoldedRows {
   }
   /** the last address's kind: 0 IPv4 (its bits), 1 IPv6 (an index into v6), 2 other text (an index into texts) */
   private kind: 0 | 1 | 2 = 0;
+  /** the last row's server address, its word and kind */
+  private lastServer = "";
+  private lastServerWord = 0;
+  private lastServerKind: 0 | 1 | 2 = 0;
 
   private host(p: number, word: number, v6: number, text: number): string {
     const f = this.flags.get(p), x = this.word(p, word), b = this.bytes;

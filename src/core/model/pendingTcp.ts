@@ -1,8 +1,8 @@
 // TCP failures as compact rows until the end (issue 15): a connection that never got past its
 // SYNs and was refused by a reset (SYN, maybe retransmitted, then RST; no SYN-ACK, no data) is
-// kept from its close to the end as a row in typed columns (~100 bytes, and its client's address
-// text) instead of its model, summary, events and ladder (~2.4 KB: a SYN scan of 200,000 flows
-// took 514 MiB). Such a connection cannot fold at its close (model/fold.ts reach): an ICMP error
+// kept from its close to the end as a row in typed columns (~100 bytes; its addresses as words,
+// an IPv6 one as 16 bytes, the same server's shared: no text per row) instead of its model,
+// summary, events and ladder (~2.4 KB: a SYN scan of 200,000 flows took 514 MiB). Such a connection cannot fold at its close (model/fold.ts reach): an ICMP error
 // may still answer its SYN (model/icmp.ts attaches them at the end, by id, the last such
 // connection of an id taking them), and its verdict reads every other connection of its host
 // pair, later ones too (precedence.ts tcpVerdict: PORT_139_FALLBACK when the client got through
@@ -15,6 +15,23 @@
 // frames and times, its ladder's fate): `model` makes it again as it was, field for field; a
 // connection whose model holds anything else (more than MAX_SYNS SYNs, a ladder step that is not
 // one of those, data) stays a model.
+//
+// Unanswered SYNs (OPEN rows): a connection that is SYNs and nothing else so far is open (no
+// reset, no FIN: builder.ts never closes it), and any later packet of its stream may still come
+// (a retransmitted SYN, a SYN-ACK, a reset). Once quiet for QUIET_MS of capture time (or the oldest
+// of more than QUIET_MAX waiting: a scan whose SYNs go unanswered, or a capture whose clock stands
+// still) it becomes a row all the same (due; builder.ts rowOpen lets its model and open ladder go,
+// its ladder being its SYNs' steps), and a later packet of its stream makes it the model it was
+// again (revive; builder.ts revived puts its steps back in the open ladders and it back among the
+// connections, in Report order) before that packet is read: the row never misses an event. At the
+// end (builder.ts finish) every connection still unanswered becomes a row, its ladder as finish
+// makes an open connection's. Such a row is final only at the end, so counts for the end's ladder
+// budget (foldDiagnosed.ts failed) only there, before any row is settled; a refused row counted
+// as it closed. (dense bench: 1,401 connections whose SYNs went unanswered or were refused by ICMP,
+// each a model to the end before.)
+//
+// At the end the rows give their columns' memory back as they are settled (done: a scan's rows
+// come nearly in Report order), while their records and folded rows are made.
 //
 // At the end (settlePending, before the Report's diagnosis): ICMP errors attach to the rows as
 // to the models (attachIcmp, one walk of both in Report order), then each row, in Report order,
@@ -37,12 +54,13 @@
 //   buildReport), its row of FoldedRows (not ok, no SESSION_SETUP legs: what other rules read of
 //   it), its heads (model/foldedHeads.ts), which the Report's groups, verdict and servers read as
 //   those of every folded connection (an error one's id: reportBuilder.ts explainedByHeads).
-// tests/pending-tcp.test.ts: the Reports with and without the rows are the same.
+// tests/pending-tcp.test.ts, pending-tcp-open.test.ts: the Reports with and without the rows are the same.
 import type { CaptureModel, ConnModel, IcmpMsg, TcpEvent } from "./types";
 import type { ConnectionSink } from "../connectionSink";
+import type { EventRecord } from "../decoder/records";
 import { Column, u32Column, f64Column } from "./column";
 import { NONE } from "./lists";
-import { endpoint } from "../names";
+import { endpoint, ipText } from "../names";
 import { tcpFlagsText } from "../eventsView";
 import { ladderStep } from "./builder";
 import { sortedIndex } from "../sortedIndex";
@@ -56,19 +74,33 @@ import { kerberosClient } from "./kerberos";
 import { treeConnectionLimited } from "../diagnose/findings/tree-connection-limit";
 import { authNotAttempted } from "../diagnose/findings/auth-not-attempted";
 import connectionAbandoned from "../diagnose/findings/connection-abandoned";
-import { hostKey } from "./foldedRows";
+import { hostKey, ipv4Bits, ipv6Bytes } from "./foldedRows";
 import * as W from "../../../assembly/wire";
 
 type HostKey = number | string;
 
 /** SYNs a row keeps (a client retransmits a few: Windows twice, Linux up to six times); more: the model stays. */
 export const MAX_SYNS = 6;
-const LADDER_DROPPED = 1, LADDER_KEPT = 2, RST_FROM_CLIENT = 4;
+// flags: the ladder's fate; who reset; no reset (SYNs unanswered so far: OPEN); the addresses' kinds
+const LADDER_DROPPED = 1, LADDER_KEPT = 2, RST_FROM_CLIENT = 4, OPEN = 8, CLIENT_V6 = 16, CLIENT_TEXT = 32, SERVER_V6 = 64, SERVER_TEXT = 128;
 const FROM_CLIENT = 1 << 16;
+/** a row made a model again while decoding (revive): no longer one */
+const GONE = 0xff;
+
+/**
+ * Connections whose SYNs went unanswered so far wait this long (capture time, ms) after their
+ * last packet before they become rows: a reply or a retransmission usually comes sooner (a reset
+ * within a round trip, Windows' SYN retransmissions 1 and 2 s apart). Past QUIET_MAX of them
+ * waiting (a scan whose SYNs go unanswered), the oldest go at once.
+ */
+const QUIET_MS = 3000;
+const QUIET_MAX = 1024;
 
 /** Rows are made unless a test turns them off (tests/pending-tcp.test.ts compares both). */
 let enabled = true;
 export function setPendingTcp(on: boolean): void { enabled = on; }
+/** The rows of unanswered SYNs alone, for tests (tests/pending-tcp-open.test.ts): off, those stay models. */
+export const openRows = { on: true };
 
 export class PendingTcp {
   private readonly orders = u32Column();
@@ -87,67 +119,143 @@ export class PendingTcp {
   private readonly synFrames = u32Column();
   private readonly synTss = f64Column();
   private readonly synFlags = u32Column();
-  /** the addresses (the model's interned strings) and the server's endpoint */
-  private readonly clientIps: string[] = [];
-  private readonly serverIps: string[] = [];
-  private readonly servers: string[] = [];
+  /** the addresses: a word each (IPv4: its bits; else an index into `v6`, 4 words, or `texts`), no string per row */
+  private readonly clientWords = u32Column();
+  private readonly serverWords = u32Column();
+  private readonly v6 = u32Column();
+  private readonly texts: string[] = [];
+  private readonly textIds = new Map<string, number>();
+  /** the last address stored, its word and kind (a scan's rows share their server: one copy) */
+  private lastIp = ""; private lastWord = 0; private lastKind = 0;
+  private readonly bytes = new Uint8Array(16);
   /** ICMP errors attached at the end (attachIcmp), by row */
   private readonly icmps = new Map<number, IcmpMsg>();
+  /** the rows of unanswered SYNs (OPEN), by stream: a later packet of theirs makes them models again (revive) */
+  private readonly openAt = new Map<number, number>();
+  /** the streams of connections that may become OPEN rows (watch), oldest first, and the time each was watched from (no model held here: a closed one goes as it would) */
+  private watched: number[] = [];
+  private watchedTs: number[] = [];
+  private watchedHead = 0;
+  private live = 0;
   private sorted: Uint32Array | null = null;
+  /** the switches as they were when the analysis began (tests turn them off around the decoding) */
+  private readonly on = enabled;
+  private readonly openOn = enabled && openRows.on;
 
-  get length(): number { return this.orders.length; }
+  /** the rows (not those made models again) */
+  get length(): number { return this.live; }
+  /** OPEN rows made models again so far (tests/pending-tcp-open.test.ts) */
+  revivals = 0;
+  /** OPEN rows made so far */
+  opened = 0;
 
   /** Keeps `c` (closed by a reset, the capture past it: model/fold.ts) as a row, if it is one (then its model can go). */
   take(c: ConnModel): boolean {
-    if (!enabled || !rowable(c)) return false;
-    const rst = c.rst!;
-    this.orders.push(c.order); this.streams.push(c.stream);
-    this.firstFrames.push(c.firstFrame); this.lastFrames.push(c.lastFrame);
-    this.firstTss.push(c.firstTs); this.lastTss.push(c.lastTs);
-    this.ports.push(((Number(c.client.slice(c.client.lastIndexOf(":") + 1)) << 16) | c.serverPort) >>> 0);
-    this.flags.push((c.ladderDropped ? LADDER_DROPPED : 0) | (c.ladderKept ? LADDER_KEPT : 0) | (rst.fromClient ? RST_FROM_CLIENT : 0));
-    for (const s of c.syns) { this.synFrames.push(s.frame); this.synTss.push(s.ts); this.synFlags.push(s.flags | (s.fromClient ? FROM_CLIENT : 0)); }
-    this.synEnd.push(this.synFrames.length);
-    this.rstFrames.push(rst.frame); this.rstTss.push(rst.ts); this.rstFlags.push(rst.flags);
-    this.clientIps.push(c.clientIp); this.serverIps.push(c.serverIp); this.servers.push(c.server);
-    this.sorted = null;
+    if (!this.on || !rowable(c)) return false;
+    this.row(c, c.rst!);
     return true;
+  }
+
+  /**
+   * Keeps `c`, whose SYNs are unanswered so far (open: builder.ts closes it only on a reset or
+   * FINs), as an OPEN row if it is one, its `ladderSteps` steps all its SYNs' (then its model and
+   * open ladder can go; a later packet of its stream makes it a model again: revive).
+   */
+  takeOpen(c: ConnModel, ladderSteps: number): boolean {
+    if (!this.openOn || ladderSteps !== c.syns.length || !openRowable(c)) return false;
+    this.openAt.set(c.stream, this.length0());
+    this.row(c, undefined);
+    this.opened++;
+    return true;
+  }
+
+  /** The model of the OPEN row of `stream`, as it was before it became one (its ladder none: the caller's to make again), if there is one; the row is gone. */
+  revive(stream: number): ConnModel | undefined {
+    if (this.openAt.size === 0) return undefined;
+    const j = this.openAt.get(stream);
+    if (j === undefined) return undefined;
+    this.openAt.delete(stream);
+    const c = this.model(j, false);
+    this.flags.set(j, GONE);
+    this.live--;
+    this.revivals++;
+    this.sorted = null;
+    return c;
+  }
+
+  /** `c` (a new or revived connection) may become an OPEN row once quiet (due). */
+  watch(c: ConnModel): void {
+    if (!this.openOn || (c.serverPort !== W.PORT_SMB && c.serverPort !== W.PORT_NBSS)) return;
+    this.watched.push(c.stream); this.watchedTs.push(c.lastTs);
+  }
+
+  /**
+   * The capture is at record `ev`: each watched connection (`model` of its stream, if still one)
+   * quiet since QUIET_MS (or the oldest, past QUIET_MAX watched) goes to `row` (which makes it an
+   * OPEN row if it is one) or, having had a packet since it was watched, is watched again from then.
+   */
+  due(ev: EventRecord, model: (stream: number) => ConnModel | undefined, row: (c: ConnModel) => void): void {
+    const w = this.watched, at = this.watchedTs;
+    if (this.watchedHead === w.length) return;
+    const frame = ev.frame, ts = ev.tsMs();
+    while (this.watchedHead < w.length) {
+      const i = this.watchedHead;
+      const many = w.length - i > QUIET_MAX;
+      if (!many && !(at[i] + QUIET_MS < ts)) break;
+      const c = model(w[i]);
+      if (c !== undefined && c.lastFrame >= frame) break; // (not past it yet)
+      this.watchedHead++;
+      if (c === undefined) continue; // (closed and gone: folded, or a row already)
+      if (!many && c.lastTs > at[i]) { w.push(c.stream); at.push(c.lastTs); continue; } // (a packet since)
+      row(c);
+    }
+    if (this.watchedHead > 1024 && this.watchedHead * 2 > w.length) {
+      this.watched = w.slice(this.watchedHead); this.watchedTs = at.slice(this.watchedHead); this.watchedHead = 0;
+    }
   }
 
   /** The rows in Report order (indices). */
   inOrder(): Uint32Array {
     if (!this.sorted) {
-      const n = this.length, keys = new Uint32Array(n);
-      for (let i = 0; i < n; i++) keys[i] = this.orders.get(i);
-      this.sorted = sortedIndex(keys, n);
+      const n = this.length0(), keys = new Uint32Array(this.live), at = new Uint32Array(this.live);
+      for (let i = 0, k = 0; i < n; i++) if (this.flags.get(i) !== GONE) { keys[k] = this.orders.get(i); at[k++] = i; }
+      const idx = sortedIndex(keys, this.live);
+      for (let k = 0; k < idx.length; k++) idx[k] = at[idx[k]];
+      this.sorted = idx;
     }
     return this.sorted;
   }
 
   order(j: number): number { return this.orders.get(j); }
-  clientIp(j: number): string { return this.clientIps[j]; }
-  serverIp(j: number): string { return this.serverIps[j]; }
+  /** an OPEN row (its SYNs unanswered), not one refused by a reset */
+  open(j: number): boolean { return (this.flags.get(j) & OPEN) !== 0; }
+  clientIp(j: number): string { return this.host(this.clientWords.get(j), this.flags.get(j), CLIENT_V6, CLIENT_TEXT); }
+  serverIp(j: number): string { return this.host(this.serverWords.get(j), this.flags.get(j), SERVER_V6, SERVER_TEXT); }
   /** its record's id, as the model's (`${client}-${server}`) */
-  id(j: number): string { return `${endpoint(this.clientIps[j], this.ports.get(j) >>> 16)}-${this.servers[j]}`; }
+  id(j: number): string { const p = this.ports.get(j); return `${endpoint(this.clientIp(j), p >>> 16)}-${endpoint(this.serverIp(j), p & 0xffff)}`; }
   /** its first SYN's time */
   firstSynTs(j: number): number { return this.synTss.get(j ? this.synEnd.get(j - 1) : 0); }
   icmp(j: number): IcmpMsg | undefined { return this.icmps.get(j); }
   setIcmp(j: number, e: IcmpMsg): void { this.icmps.set(j, e); }
 
-  /** Row `j` as the model it was made from (with the ICMP error attachIcmp gave it, as it gives a model's). */
-  model(j: number): ConnModel {
-    const f = this.flags.get(j), ports = this.ports.get(j), clientIp = this.clientIps[j];
+  /**
+   * Row `j` as the model it was made from (with the ICMP error attachIcmp gave it, as it gives a
+   * model's). `ladder`: an OPEN row's made as the builder's finish makes an open connection's
+   * (its SYNs' steps); else none, its steps still in the builder's open ladders (revive).
+   */
+  model(j: number, ladder = true): ConnModel {
+    const f = this.flags.get(j), ports = this.ports.get(j), clientIp = this.clientIp(j), serverIp = this.serverIp(j);
     const syns: TcpEvent[] = [];
     for (let i = j ? this.synEnd.get(j - 1) : 0, end = this.synEnd.get(j); i < end; i++) {
       const fl = this.synFlags.get(i);
       syns.push({ frame: this.synFrames.get(i), ts: this.synTss.get(i), flags: fl & 0xffff, fromClient: (fl & FROM_CLIENT) !== 0 });
     }
-    const rst: TcpEvent = { frame: this.rstFrames.get(j), ts: this.rstTss.get(j), flags: this.rstFlags.get(j), fromClient: (f & RST_FROM_CLIENT) !== 0 };
+    const rst: TcpEvent | undefined = (f & OPEN) !== 0 ? undefined : { frame: this.rstFrames.get(j), ts: this.rstTss.get(j), flags: this.rstFlags.get(j), fromClient: (f & RST_FROM_CLIENT) !== 0 };
     const c: ConnModel = {
-      order: this.orders.get(j), stream: this.streams.get(j), client: endpoint(clientIp, ports >>> 16), server: this.servers[j], clientIp, serverIp: this.serverIps[j],
+      order: this.orders.get(j), stream: this.streams.get(j), client: endpoint(clientIp, ports >>> 16), server: endpoint(serverIp, ports & 0xffff), clientIp, serverIp,
       serverPort: ports & 0xffff, midstream: false, firstFrame: this.firstFrames.get(j), lastFrame: this.lastFrames.get(j),
       firstTs: this.firstTss.get(j), lastTs: this.lastTss.get(j), syns, negotiates: NONE, sessions: NONE, trees: NONE, smb1: false,
-      smbMessages: 0, encrypted: null, gaps: NONE, pending: null, ladder: (f & LADDER_DROPPED) !== 0 ? NONE : ladderOf(syns, rst),
+      smbMessages: 0, encrypted: null, gaps: NONE, pending: null, ladder: (f & LADDER_DROPPED) !== 0 || !ladder ? NONE : ladderOf(syns, rst),
       ladderOverflow: 0, ladderDropped: (f & LADDER_DROPPED) !== 0, ladderKept: (f & LADDER_KEPT) !== 0, ladderAt: -1,
       answeredSmb: undefined, synAck: undefined, rst, finClient: undefined, finServer: undefined,
       logoff: undefined, nbssRequest: undefined, nbssResponse: undefined, negotiateBareAck: undefined, beyond: undefined,
@@ -156,12 +264,93 @@ export class PendingTcp {
     if (e) icmpStep(c, e);
     return c;
   }
+
+  /** the rows made so far, those made models again too */
+  private length0(): number { return this.orders.length; }
+
+  /**
+   * Row `j` is read no more (settlePending made it a model, in Report order): the columns' chunks
+   * below the first row still to read go (a scan's rows come nearly in Report order), so that the
+   * rows give their memory back as their records and folded rows are made.
+   */
+  done(j: number): void {
+    const d = (this.read ??= new Uint8Array(this.length0()));
+    d[j] = 1;
+    let w = this.low;
+    while (w < d.length && (d[w] === 1 || this.flags.get(w) === GONE)) w++;
+    if (w === this.low) return;
+    this.low = w;
+    // (per CHUNK rows: a chunk goes once every row in it is read)
+    if ((w >>> 12) === (this.dropped >>> 12) && w !== d.length) return;
+    this.dropped = w;
+    const syns = w > 0 ? this.synEnd.get(w - 1) : 0;
+    for (const c of [this.orders, this.streams, this.firstFrames, this.lastFrames, this.ports, this.rstFrames, this.rstFlags, this.clientWords, this.serverWords]) c.dropBelow(w);
+    this.synEnd.dropBelow(w - 1); // (a row's SYNs start at the end of the row before)
+    for (const c of [this.firstTss, this.lastTss, this.rstTss]) c.dropBelow(w);
+    this.flags.dropBelow(w);
+    this.synFrames.dropBelow(syns); this.synTss.dropBelow(syns); this.synFlags.dropBelow(syns);
+  }
+  private read: Uint8Array | null = null;
+  private low = 0;
+  private dropped = 0;
+
+  private row(c: ConnModel, rst: TcpEvent | undefined): void {
+    this.orders.push(c.order); this.streams.push(c.stream);
+    this.firstFrames.push(c.firstFrame); this.lastFrames.push(c.lastFrame);
+    this.firstTss.push(c.firstTs); this.lastTss.push(c.lastTs);
+    this.ports.push(((Number(c.client.slice(c.client.lastIndexOf(":") + 1)) << 16) | c.serverPort) >>> 0);
+    let f = (c.ladderDropped ? LADDER_DROPPED : 0) | (c.ladderKept ? LADDER_KEPT : 0) | (rst ? (rst.fromClient ? RST_FROM_CLIENT : 0) : OPEN);
+    this.clientWords.push(this.address(c.clientIp));
+    f |= this.lastKind === 1 ? CLIENT_V6 : this.lastKind === 2 ? CLIENT_TEXT : 0;
+    this.serverWords.push(this.address(c.serverIp));
+    f |= this.lastKind === 1 ? SERVER_V6 : this.lastKind === 2 ? SERVER_TEXT : 0;
+    this.flags.push(f);
+    for (const s of c.syns) { this.synFrames.push(s.frame); this.synTss.push(s.ts); this.synFlags.push(s.flags | (s.fromClient ? FROM_CLIENT : 0)); }
+    this.synEnd.push(this.synFrames.length);
+    this.rstFrames.push(rst?.frame ?? 0); this.rstTss.push(rst?.ts ?? 0); this.rstFlags.push(rst?.flags ?? 0);
+    this.live++;
+    this.sorted = null;
+  }
+
+  /** An address's word (its kind in lastKind: 0 IPv4, 1 IPv6, 2 other text), as foldedRows.ts keeps them. */
+  private address(ip: string): number {
+    if (ip === this.lastIp) return this.lastWord;
+    let w = ipv4Bits(ip), kind = 0;
+    if (w < 0) {
+      const b = this.bytes;
+      if (ipv6Bytes(ip, b)) {
+        w = this.v6.length; kind = 1;
+        for (let k = 0; k < 16; k += 4) this.v6.push(((b[k] << 24) | (b[k + 1] << 16) | (b[k + 2] << 8) | b[k + 3]) >>> 0);
+      } else {
+        kind = 2;
+        const t = this.textIds.get(ip);
+        if (t === undefined) { w = this.texts.push(ip) - 1; this.textIds.set(ip, w); } else w = t;
+      }
+    }
+    this.lastIp = ip; this.lastWord = w; this.lastKind = kind;
+    return w;
+  }
+
+  /** The text of an address's word, as ipText wrote it (names.ts keeps the recent ones). */
+  private host(w: number, f: number, v6: number, text: number): string {
+    if (f & text) return this.texts[w];
+    const b = this.bytes;
+    b.fill(0, 0, 12);
+    if (f & v6) {
+      for (let k = 0; k < 16; k += 4) { const v = this.v6.get(w + k / 4); b[k] = v >>> 24; b[k + 1] = (v >>> 16) & 255; b[k + 2] = (v >>> 8) & 255; b[k + 3] = v & 255; }
+    } else {
+      b[10] = b[11] = 0xff;
+      b[12] = w >>> 24; b[13] = (w >>> 16) & 255; b[14] = (w >>> 8) & 255; b[15] = w & 255;
+    }
+    return ipText(b);
+  }
 }
 
 /** The ladder the builder made of these TCP events (builder.ts tcp: one step each, a reset marked). */
-function ladderOf(syns: readonly TcpEvent[], rst: TcpEvent): ConnModel["ladder"] {
+function ladderOf(syns: readonly TcpEvent[], rst: TcpEvent | undefined): ConnModel["ladder"] {
   const l: ConnModel["ladder"] = [];
-  for (let i = 0; i <= syns.length; i++) l.push(step(i < syns.length ? syns[i] : rst));
+  for (const s of syns) l.push(step(s));
+  if (rst) l.push(step(rst));
   return l;
 }
 /** the step builder.ts tcp makes of a TCP event (ladderStep: a reset marked) */
@@ -172,13 +361,8 @@ const u32 = (v: number) => (v >>> 0) === v;
 /** `c` is SYNs and a reset and nothing else: the row keeps all of it (see the header). */
 function rowable(c: ConnModel): boolean {
   const rst = c.rst;
-  if (!rst || c.synAck || c.syns.length === 0 || c.syns.length > MAX_SYNS || c.midstream || c.finClient || c.finServer) return false;
-  if (c.serverPort !== W.PORT_SMB && c.serverPort !== W.PORT_NBSS) return false; // (else maybe a probe: builder.ts finish)
-  if (c.negotiates.length || c.sessions.length || c.trees.length || c.smb1 || c.smbMessages || c.encrypted || c.gaps.length) return false;
-  if (c.answeredSmb !== undefined || c.notSmb || c.logoff || c.nbssRequest || c.nbssResponse || c.negotiateBareAck || c.beyond) return false;
-  if (c.icmp || c.drops || c.decryption || c.ladderOverflow || c.pending !== null) return false;
-  if (!u32(c.order) || !u32(c.firstFrame) || !u32(c.lastFrame) || !u32(c.stream) || !u32(rst.frame) || !u32(rst.flags)) return false;
-  for (const s of c.syns) if (!u32(s.frame) || s.frame === rst.frame || !u32(s.flags) || s.flags >= FROM_CLIENT || (s.flags & 4) !== 0) return false;
+  if (!rst || !synsOnly(c) || !u32(rst.frame) || !u32(rst.flags)) return false;
+  for (const s of c.syns) if (s.frame === rst.frame) return false;
   if (c.ladderDropped) return c.ladder.length === 0;
   // every ladder step one of those events, as ladderOf makes it again (a step of another TCP
   // event would be lost; builder.ts step is the one maker of steps while decoding: its keys)
@@ -188,6 +372,26 @@ function rowable(c: ConnModel): boolean {
     const a = l[i], t = i < n ? c.syns[i] : rst;
     if (a.frame !== t.frame || !Object.is(a.ts, t.ts) || a.fromClient !== t.fromClient || a.label !== tcpFlagsText(t.flags) || a.status !== null || a.kind !== "tcp" || a.error !== ((t.flags & 4) !== 0)) return false;
   }
+  return true;
+}
+
+/**
+ * `c` is SYNs, unanswered, and nothing else so far: open, its ladder in the builder's open
+ * ladders (whose steps takeOpen's caller counted: one per SYN, builder.ts tcp, so all of them).
+ */
+function openRowable(c: ConnModel): boolean {
+  return !c.rst && synsOnly(c) && !c.ladderDropped && !c.ladderKept && c.ladder.length === 0;
+}
+
+/** `c` has SYNs (at most MAX_SYNS, none with a reset's flag) and no other fact of its own: no SYN-ACK, FIN, SMB, ICMP error... */
+function synsOnly(c: ConnModel): boolean {
+  if (c.synAck || c.syns.length === 0 || c.syns.length > MAX_SYNS || c.midstream || c.finClient || c.finServer) return false;
+  if (c.serverPort !== W.PORT_SMB && c.serverPort !== W.PORT_NBSS) return false; // (else maybe a probe: builder.ts finish)
+  if (c.negotiates.length || c.sessions.length || c.trees.length || c.smb1 || c.smbMessages || c.encrypted || c.gaps.length) return false;
+  if (c.answeredSmb !== undefined || c.notSmb || c.logoff || c.nbssRequest || c.nbssResponse || c.negotiateBareAck || c.beyond) return false;
+  if (c.icmp || c.drops || c.decryption || c.ladderOverflow || c.pending !== null) return false;
+  if (!u32(c.order) || !u32(c.firstFrame) || !u32(c.lastFrame) || !u32(c.stream)) return false;
+  for (const s of c.syns) if (!u32(s.frame) || !u32(s.flags) || s.flags >= FROM_CLIENT || (s.flags & 4) !== 0) return false;
   return true;
 }
 
@@ -208,8 +412,11 @@ export function settlePending(m: CaptureModel, sink: ConnectionSink | undefined)
   const places = [new Map<string, Smallest>(), new Map<string, Smallest>(), new Map<string, Smallest>()];
   const kept: ConnModel[] = [];
   const order = p.inOrder();
+  // the unanswered SYNs, failed and now final, count for (3) (rows refused by a reset did as they closed: model/fold.ts may)
+  if (d) for (let k = 0; k < order.length; k++) if (p.open(order[k])) d.failed(p.order(order[k]));
   for (let k = 0; k < order.length; k++) {
     const c = p.model(order[k]);
+    p.done(order[k]);
     if (!d || reads(c)) { kept.push(c); continue; }
     const a = diagnoseAlone(alone, c, same);
     if (!own(a)) { kept.push(c); continue; }
@@ -262,11 +469,12 @@ function readers(m: CaptureModel, p: PendingTcp): (c: ConnModel) => boolean {
   let pairs: Map<HostKey, Set<HostKey>> | null = null;
   if (rows.length > p.length) {
     pairs = new Map();
-    for (let k = 0; k < p.length; k++) {
-      const s = hostKey(p.serverIp(k));
+    const order = p.inOrder();
+    for (let k = 0; k < order.length; k++) {
+      const s = hostKey(p.serverIp(order[k]));
       let l = pairs.get(s);
       if (!l) pairs.set(s, (l = new Set()));
-      l.add(hostKey(p.clientIp(k)));
+      l.add(hostKey(p.clientIp(order[k])));
     }
   }
   for (let i = 0; i < rows.length; i++) {
