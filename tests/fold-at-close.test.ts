@@ -42,10 +42,9 @@ async function run(file: string, fold: boolean, sink?: ConnectionSink): Promise<
         const r = rows.at(seen);
         // folded as this record came: one of a later frame than the one that closed it (the first
         // such, unless the capture's time had not passed the Kerberos pairing's window yet), and
-        // its model gone from the model's list at once (as the builder shows it: it takes a few
-        // folded models out of its list together, builder.ts unfolded)
+        // its model gone from the model's list at once
         if (frame <= r.lastFrame) late.push(`stream ${r.stream} folded at frame ${frame}, not past its close at ${r.lastFrame}`);
-        if (b.model.connections.some((c) => c.order === r.order)) late.push(`stream ${r.stream} still has its model`);
+        if (m.connections.some((c) => c.order === r.order)) late.push(`stream ${r.stream} still has its model`);
         if (frame > r.lastFrame && lastFrame <= r.lastFrame) atClose++;
       }
       lastFrame = frame;
