@@ -437,6 +437,7 @@ export class ModelBuilder implements RecordSink {
         };
         this.conns.set(ev.stream, c);
         this.m.connections.push(c);
+        this.folder?.opened(c);
         return;
       }
       case C.EV_KRB: return this.krb(ev);
