@@ -76,6 +76,17 @@ describe("Kerberos-paired connections folded", () => {
     expect(on.kept).toBeLessThan(off.kept);
   }, 240_000);
 
+  it("tells the pairing of a ticket among connections of a host at once, to the same Report", async () => {
+    // a ticket for the SMB connection beside Kerberos required to an address (no KDC asked, no
+    // SESSION_SETUP: failed, kept to the end, so the ladder budget is spent early), three replicas
+    // of a host at a time: a connection of the host open or to come may be closer to an exchange
+    const file = join(dir, "tickets.pcap");
+    const seed = (f: string) => loadSeed(join(__dirname, "../fixtures", f));
+    generate(file, { mix: [{ seed: seed("krb-smb-ok.pcap"), weight: 2 }, { seed: seed("krb-required-ip.pcap"), weight: 3 }], replicas: 5000, lanes: 1200, hosts: 400 });
+    const { off, on } = await same(file);
+    expect(on.kept).toBeLessThan(off.kept - 100);
+  }, 240_000);
+
   it("tells the pairing among connections of a host open at once, to the same Report", async () => {
     // four replicas of a host at a time (lanes four times the hosts): an exchange's candidates
     // are open when it comes, and a connection to come may be closer
