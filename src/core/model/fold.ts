@@ -210,9 +210,10 @@ export class Folder {
     this.now = ev;
     if (this.waiting.length !== 0 && ev.frame > this.waitFrame) {
       const keep: ConnModel[] = [];
+      const now = ev.tsMs();
       for (const c of this.waiting) {
         if (c.lastFrame >= ev.frame) { keep.push(c); continue; } // (not past it: never seen)
-        this.krb.closed(c);
+        this.krb.closed(c, now);
         // (what foldable() says of a closed connection past its close never changes: asked once)
         const clean = foldable(c);
         // a Kerberos message pairs with a connection up to 1 ms after its first SESSION_SETUP
@@ -269,7 +270,7 @@ export class Folder {
     }
     this.diagnosed?.kept(c);
     // (counted as kept: at the end the first LADDERS_PROBLEM of those stay models, model/pendingTcp.ts)
-    if (this.folded.pending?.take(c)) this.drop(c);
+    if (this.folded.pending?.take(c)) { this.krb.detach(c); this.drop(c); }
     return NO;
   }
 

@@ -120,8 +120,19 @@ class Host {
  * (`pinned`) or shown unpaired (`out`).
  */
 class Cand {
-  fold: PairedFold | null = null;
-  constructor(readonly order: number, public open: ConnModel | null) {}
+  /** past its close (its model final) */
+  closed = false;
+  /** made when first read (most connections fold with none: gone), and then the model let go */
+  private fold_: PairedFold | null = null;
+  constructor(readonly order: number, private c: ConnModel | null) {}
+  /** the model while open (it may still change), else null */
+  get open(): ConnModel | null { return this.closed ? null : this.c; }
+  get fold(): PairedFold {
+    if (this.fold_ === null) { this.fold_ = pairedFold(this.c!, probe(this.c!)); this.c = null; }
+    return this.fold_;
+  }
+  /** the pairing's end of its window (pairTo), final once closed */
+  get to(): number { return this.fold_ !== null ? this.fold_.to : pairTo(this.c!); }
 }
 
 export class KrbFinality {
@@ -136,8 +147,8 @@ export class KrbFinality {
   private broken = false;
   /** hosts with waiting connections whose exchanges changed */
   private news: Host[] = [];
-  /** the connections open (not past their close), of every host: a host's candidates when it first speaks Kerberos */
-  private readonly open = new Set<ConnModel>();
+  /** the connections open (not past their close) by client host, one as itself: a host's candidates when it first speaks Kerberos */
+  private readonly open = new Map<string, ConnModel | ConnModel[]>();
   /** connections past their close whose window may reach a message to come (pairTo not past) */
   private recent: ConnModel[] = [];
   private recentCap = 64;
@@ -254,13 +265,14 @@ export class KrbFinality {
    * A connection past its close (model/fold.ts), every one: a witness for the exchanges of its host
    * in its window, whose choice it bounds (bestConnection: the closest).
    */
-  closed(c: ConnModel): void {
+  closed(c: ConnModel, now: number): void {
     const h = this.hosts.get(c.clientIp);
-    if (this.open.delete(c)) {
+    if (this.closeOpen(c)) {
       if (h) this.final(h, c);
-      else if (pairTo(c) >= this.clock) {
+      else if (pairTo(c) >= now) {
+        // (`now`: the record being read, at or after every message to come)
         this.recent.push(c);
-        if (this.recent.length >= this.recentCap) { this.recent = this.recent.filter((x) => pairTo(x) >= this.clock); this.recentCap = Math.max(64, 2 * this.recent.length); }
+        if (this.recent.length >= this.recentCap) { this.recent = this.recent.filter((x) => pairTo(x) >= now); this.recentCap = Math.max(64, 2 * this.recent.length); }
       }
     }
     if (!h || h.head === h.live.length || probe(c)) return; // (a probe is no candidate: builder.ts finish)
@@ -314,9 +326,29 @@ export class KrbFinality {
   /** A connection starts (builder.ts, its flow's first record): a candidate of its host's pairing. */
   opened(c: ConnModel): void {
     this.tick(c.firstTs);
-    this.open.add(c);
+    const l = this.open.get(c.clientIp);
+    if (l === undefined) this.open.set(c.clientIp, c);
+    else if (Array.isArray(l)) l.push(c);
+    else this.open.set(c.clientIp, [l, c]);
     const h = this.hosts.get(c.clientIp);
     if (h) this.candidate(h, new Cand(c.order, c));
+  }
+
+  private isOpen(c: ConnModel): boolean {
+    const l = this.open.get(c.clientIp);
+    return l === c || (Array.isArray(l) && l.includes(c));
+  }
+
+  /** `c` no longer open (past its close): whether it was. */
+  private closeOpen(c: ConnModel): boolean {
+    const l = this.open.get(c.clientIp);
+    if (l === c) { this.open.delete(c.clientIp); return true; }
+    if (!Array.isArray(l)) return false;
+    const i = l.indexOf(c);
+    if (i < 0) return false;
+    l.splice(i, 1);
+    if (l.length === 1) this.open.set(c.clientIp, l[0]);
+    return true;
   }
 
   /** The capture's time `t` (connections' starts, messages): a time before the latest stops `paired` for good. */
@@ -328,15 +360,15 @@ export class KrbFinality {
   /** A client host's first exchange, at `ts`: its candidates are its connections open, and those past their close that may still pair. */
   private host(ip: string, ts: number): Host {
     const h = new Host();
-    const open: ConnModel[] = [];
-    for (const c of this.open) if (c.clientIp === ip) open.push(c);
+    const l = this.open.get(ip);
+    const open: ConnModel[] = l === undefined ? [] : Array.isArray(l) ? l.slice() : [l];
     this.recent = this.recent.filter((c) => pairTo(c) >= ts);
     for (const c of this.recent) if (c.clientIp === ip) open.push(c);
     open.sort((a, b) => a.order - b.order);
     for (const c of open) {
       const k = new Cand(c.order, c);
       this.candidate(h, k);
-      if (!this.open.has(c)) { k.open = null; k.fold = pairedFold(c, probe(c)); }
+      if (!this.isOpen(c)) k.closed = true;
     }
     return h;
   }
@@ -346,7 +378,7 @@ export class KrbFinality {
     // (those whose window ended before every exchange of the host still followed, and every one to come, go)
     if (l.length >= 32 && l.length % 32 === 0) {
       const oldest = h.head < h.live.length ? Math.min(h.live[h.head].t, this.clock) : this.clock;
-      h.cands = l.filter((x) => x.open !== null || x.fold!.to >= oldest);
+      h.cands = l.filter((x) => !x.closed || x.to >= oldest);
     }
     h.cands.push(k);
     if (h.cands.length > HOST_CANDIDATES) h.crowded = true;
@@ -356,8 +388,7 @@ export class KrbFinality {
   private final(h: Host, c: ConnModel): void {
     const k = this.cand(h, c);
     if (!k) return;
-    k.open = null;
-    k.fold = pairedFold(c, probe(c));
+    k.closed = true;
     this.changed(h);
   }
 
@@ -375,9 +406,16 @@ export class KrbFinality {
     for (let i = l.length - 1; i >= 0; i--) if (l[i].order === c.order) { l.splice(i, 1); return; }
   }
 
+  /** `c`, past its close, goes as a model but stays a candidate (model/pendingTcp.ts takes it as a row): its PairedFold made now. */
+  detach(c: ConnModel): void {
+    const h = this.hosts.get(c.clientIp);
+    const k = h && this.cand(h, c);
+    if (k) void k.fold;
+  }
+
   /** `c` folded with its pairing (`paired`): a candidate still, at the end too (its PairedFold, model/fold.ts keeps it). */
   pin(c: ConnModel): PairedFold {
-    return this.cand(this.hosts.get(c.clientIp)!, c)!.fold!;
+    return this.cand(this.hosts.get(c.clientIp)!, c)!.fold;
   }
 
   /**
@@ -399,7 +437,7 @@ export class KrbFinality {
     if (this.broken || this.unordered || !krbFinality.on || !pairedFolds.on) return KEPT;
     const h = this.hosts.get(c.clientIp);
     const me = h && this.cand(h, c);
-    if (!h || !me || !me.fold || h.crowded) return KEPT;
+    if (!h || !me || !me.closed || h.crowded) return KEPT;
     const to = me.fold.to, from = me.fold.from - KRB_PAIR_WINDOW_MS;
     if (from <= h.goneMax) return KEPT;
     if (this.paired_ >= MAX_PAIRED) return KEPT;
@@ -444,7 +482,7 @@ export class KrbFinality {
       const b = this.told(h, n.t, n.name, null, now);
       if (b === null) continue;
       if (!(b instanceof Cand)) return b;
-      return !ex.failed || !b.fold!.established ? b : null;
+      return !ex.failed || !b.fold.established ? b : null;
     }
     // (an SMB-service exchange to come in that time would be the next)
     if (!(now > ex.t + KRB_PAIR_WINDOW_MS)) return { at: ex.t + KRB_PAIR_WINDOW_MS };
@@ -467,7 +505,7 @@ export class KrbFinality {
         if (s !== undefined && t > s + 1) continue;
         return UNDECIDED;
       }
-      const f = k.fold!;
+      const f = k.fold;
       if (f.probe || t < f.from || t > f.to || (ok && !ok(f))) continue;
       const sc = scoreFrom(t, f.base, name, name ? f.names : NO_NAMES);
       if (sc !== null && sc < score) { score = sc; best = k; }
