@@ -191,7 +191,7 @@ function diagnosed(m: CaptureModel, folded: FoldedRows, sink: ConnectionSink | u
 function diagnosis(m: CaptureModel, folded: FoldedRows, same: SharedValues, heads: FoldedFindings | null): { conns: ConnView[]; pairing: KrbPairing; findings: Finding[] } {
   // (every field of a view in the literal: one hidden class, no property array added by the rules)
   const conns: ConnView[] = m.connections.map((c) => ({ m: c, s: summarize(c, m.lastTs, same, false), findings: [], k: undefined, hangUp: undefined }));
-  const krb = pairKerberos(m.kerberos, m.connections, m.folded?.paired);
+  const krb = pairKerberos(m.kerberos, m.connections);
   const ctx = makeContext(m, conns, krb.exchanges, folded);
   // the connections with findings folded as they closed (model/foldDiagnosed.ts): their findings
   // are heads the Report never shows whole (merged into the end's by groupFindings; no rule reads

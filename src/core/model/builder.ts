@@ -541,7 +541,6 @@ export class ModelBuilder implements RecordSink {
         this.conns.set(ev.stream, c);
         this.m.connections.push(c);
         if (this.folder) this.m.folded?.pending?.watch(c);
-        this.folder?.opened(c);
         return;
       }
       case C.EV_KRB: return this.krb(ev);

@@ -59,10 +59,6 @@
 // exchange pairs with it (it waits for that, else stays to the end), and only where its ladder is
 // surely none of the Report's (kept to the end, it took its place in Report order: as a referral
 // fold, noOkLadder; foldDiagnosed.ts's (3) for the others; none with SMB1_IN_USE).
-// One that exchanges do pair with folds once krbFinality.ts `paired` tells what they give its
-// record (foldPaired: set up fine, at most KERBEROS_PREAUTH_NORMAL), its PairedFold a candidate of
-// the pairing at the end (FoldedConnections.paired); the builder tells the Folder of every
-// connection as it starts (opened): the pairing's candidates.
 //
 // A closed connection foldable() refuses (a failure, a finding, Kerberos) may still fold, under
 // the same conditions of reach, with its diagnosis made alone: model/foldDiagnosed.ts says when.
@@ -95,7 +91,7 @@ import { firstRefusal } from "../diagnose/findings/path-not-covered";
 import { LADDERS_OK, LADDERS_PROBLEM } from "../connectionRecord";
 import { KRB_PAIR_WINDOW_MS, kerberosClient, pairTo } from "./kerberos";
 import type { KrbStore } from "./krbStore";
-import { KEPT, KrbFinality, Reach, WAIT } from "./krbFinality";
+import { KrbFinality, Reach } from "./krbFinality";
 
 const MORE = W.STATUS_MORE_PROCESSING_REQUIRED;
 
@@ -187,9 +183,6 @@ export class Folder {
    *  ladder of the Report's ok budget there (referralFold) */
   private readonly okKept = new Smallest(LADDERS_OK);
 
-  /** the record being read (before): the capture's time, for the pairing (krbFinality.ts paired) */
-  private now: EventRecord | null = null;
-
   /** the fold of connections with findings (model/foldDiagnosed.ts), unless turned off */
   private readonly diagnosed: DiagnosedFolds | null;
 
@@ -200,7 +193,7 @@ export class Folder {
     private readonly modelOf: (stream: number) => ConnModel | undefined = () => undefined) {
     const same = new SharedValues();
     this.diagnosed = withFindings ? new DiagnosedFolds(model, same) : null;
-    this.folded = { rows: new FoldedRows(!sink), ladders: 0, problemLadders: 0, same, diagnosed: this.diagnosed ?? undefined, pending: this.diagnosed ? new PendingTcp() : undefined, paired: [] };
+    this.folded = { rows: new FoldedRows(!sink), ladders: 0, problemLadders: 0, same, diagnosed: this.diagnosed ?? undefined, pending: this.diagnosed ? new PendingTcp() : undefined };
   }
 
   /** A connection closed at frame `frame` (builder.ts closed). */
@@ -214,13 +207,11 @@ export class Folder {
   before(ev: EventRecord): void {
     // connections whose SYNs went unanswered, quiet for a while: rows (model/pendingTcp.ts due)
     this.folded.pending?.due(ev, this.modelOf, this.rowOpen);
-    this.now = ev;
     if (this.waiting.length !== 0 && ev.frame > this.waitFrame) {
       const keep: ConnModel[] = [];
-      const now = ev.tsMs();
       for (const c of this.waiting) {
         if (c.lastFrame >= ev.frame) { keep.push(c); continue; } // (not past it: never seen)
-        this.krb.closed(c, now);
+        this.krb.closed(c);
         // (what foldable() says of a closed connection past its close never changes: asked once)
         const clean = foldable(c);
         // a Kerberos message pairs with a connection up to 1 ms after its first SESSION_SETUP
@@ -277,7 +268,7 @@ export class Folder {
     }
     this.diagnosed?.kept(c);
     // (counted as kept: at the end the first LADDERS_PROBLEM of those stay models, model/pendingTcp.ts)
-    if (this.folded.pending?.take(c)) { this.krb.detach(c); this.drop(c); }
+    if (this.folded.pending?.take(c)) this.drop(c);
     return NO;
   }
 
@@ -312,44 +303,9 @@ export class Folder {
   /** `c` past the pairing's window that may fold (`may`): folds, or waits for the pairing to be told. */
   private then(c: ConnModel, clean: boolean, may: May): void {
     if (may !== LATER) { this.foldNow(c, clean, may === FOLD_KRB); return; }
-    // exchanges may pair with it: folded with them once the pairing is told (model/krbFinality.ts paired)
-    const p = this.diagnosed && this.now ? this.krb.paired(c, this.now.tsMs()) : KEPT;
-    if (p === KEPT) { this.diagnosed?.kept(c); return; }
-    if (p !== WAIT) {
-      if ("at" in p) { this.later.push([this.closes++, c, clean], p.at); return; }
-      this.foldPaired(c, p.preauth);
-      return;
-    }
     // (one that waited longest on a host with too many waiting: kept to the end)
     const out = this.krb.wait([c, clean]);
     if (out) this.diagnosed?.kept(out[0]);
-  }
-
-  /**
-   * `c`, closed, paired by exchanges that all got a ticket or a pre-authentication error
-   * (krbFinality.ts paired: `preauth`, one of them did): folded with its diagnosis made alone,
-   * where that is set up fine without a finding of its own; its record then has the one finding
-   * those exchanges give it (KERBEROS_PREAUTH_NORMAL, made at the end with the others of its
-   * client: reportBuilder.ts pairs the exchanges with its PairedFold as with its model). Its
-   * ladder is surely none of the Report's (as foldDiagnosed's: a problem one's budget spent by
-   * failed connections kept to the end before it; a healthy one's by noOkLadder).
-   */
-  private foldPaired(c: ConnModel, preauth: boolean): void {
-    const d = this.diagnosed!;
-    const a = d.diagnosePaired(c, preauth);
-    if (!a) return;
-    if (healthy(a) && !this.noOkLadder(c)) { d.kept(c); return; }
-    const r = connectionRecord(a.s, a.findings, false, this.folded.same);
-    this.row(c, r, true);
-    d.folded(c, a, r);
-    this.folded.paired!.push(this.krb.pin(c));
-    if (this.sink) this.sink.put(c.order, r);
-    this.drop(c);
-  }
-
-  /** A connection starts (builder.ts): a candidate of the Kerberos pairing (krbFinality.ts). */
-  opened(c: ConnModel): void {
-    this.krb.opened(c);
   }
 
   private foldNow(c: ConnModel, clean: boolean, krb: boolean): void {
@@ -477,7 +433,6 @@ export class Folder {
       this.folded.rows.pushSmb1(neg.frame, neg.dialect!);
     }
     if (this.sink) this.sink.put(c.order, r);
-    this.krb.gone(c);
     this.drop(c);
   }
 
@@ -497,7 +452,6 @@ export class Folder {
     this.row(c, r, r.outcome === "ok");
     this.diagnosed!.folded(c, a, r);
     if (this.sink) this.sink.put(c.order, r);
-    this.krb.gone(c);
     this.drop(c);
   }
 

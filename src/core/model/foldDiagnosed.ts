@@ -57,7 +57,6 @@ import { aloneModel, diagnoseAlone, type Alone } from "../diagnose/alone";
 import { authNotAttempted } from "../diagnose/findings/auth-not-attempted";
 import connectionAbandoned from "../diagnose/findings/connection-abandoned";
 import { notCovered, pathNotCovered } from "../diagnose/findings/path-not-covered";
-import { kerberosPreauthNormal } from "../diagnose/findings/kerberos-preauth-normal";
 import { Smallest } from "./heaps";
 import { FoldedFindings } from "./foldedHeads";
 import { settled } from "./fold";
@@ -134,21 +133,6 @@ export class DiagnosedFolds {
   }
 
   /**
-   * `c` (closed, out of every other rule's reach, exchanges paired with it that all got a ticket or
-   * a pre-authentication error: model/fold.ts foldPaired) diagnosed alone, when it may fold: set up
-   * fine without a finding of its own, and with `preauth` the one its exchanges give
-   * (KERBEROS_PREAUTH_NORMAL: a problem to the ladders, whose budget failed connections kept to
-   * the end before it spent, 3 above). Else null: it stays.
-   */
-  diagnosePaired(c: ConnModel, preauth: boolean): Alone | null {
-    if (!ownShape(c, false)) { this.kept(c); return null; }
-    const a = diagnoseAlone(this.alone, c, this.same);
-    if (!aloneSafe(a) || !healthy(a) || a.heads.length || (preauth && !this.problemsBefore(c.order))) { this.kept(c); return null; }
-    if (preauth) a.findings = [KERBEROS_PREAUTH_NORMAL];
-    return a;
-  }
-
-  /**
    * A finding of id `id` and `severity` whose place in Report order is `place` or later is surely
    * not one the Report shows whole (4 above): that many of connections kept to the end come
    * strictly before it (model/fold.ts limitsHidden). Once so, always: places only come in.
@@ -193,7 +177,6 @@ function routineDfs(a: Alone): boolean {
   return true;
 }
 const PATH_NOT_COVERED = pathNotCovered.meta.id;
-const KERBEROS_PREAUTH_NORMAL = kerberosPreauthNormal.meta.id;
 
 /** The connection's findings are its own (1 above): no fallback among them, none of the capture's. */
 function aloneSafe(a: Alone): boolean {

@@ -17,38 +17,6 @@ export interface KrbExchange {
   client: string; // IP
   kdc: string;
   conn: ConnModel | null;
-  /** the connection it served when that one was folded as it closed (model/krbFinality.ts paired): then `conn` is null */
-  folded: PairedFold | null;
-}
-
-/**
- * A connection folded as it closed although Kerberos exchanges pair with it (model/krbFinality.ts
- * paired, model/fold.ts): what the pairing reads of it as a candidate (bestConnection: its window,
- * the base of its score, the names its client used, whether it set up a session) and what the
- * Kerberos records and KERBEROS_PREAUTH_NORMAL read of the connection an exchange served (its id).
- * Only a connection whose exchanges all got a ticket (or a pre-authentication error) folds so: no
- * other rule reads it through an exchange. Made once it is past its close: nothing of it changes.
- */
-export interface PairedFold {
-  readonly order: number;
-  readonly clientIp: string;
-  /** the Report's id of the connection */
-  readonly id: string;
-  /** pairFrom, pairTo */
-  readonly from: number;
-  readonly to: number;
-  /** pairScore's time of reference: its NEGOTIATE response's, else its first packet's */
-  readonly base: number;
-  readonly names: string[];
-  /** establishedAttempt (a failed ticket-granting exchange served none that set up a session) */
-  readonly established: boolean;
-  /** builder.ts probe: no candidate (finish takes probes out of the connections) */
-  readonly probe: boolean;
-}
-
-/** `c`, past its close, as the pairing's candidate (PairedFold). */
-export function pairedFold(c: ConnModel, probe: boolean): PairedFold {
-  return { order: c.order, clientIp: c.clientIp, id: `${c.client}-${c.server}`, from: pairFrom(c), to: pairTo(c), base: scoreBase(c), names: namesOf(c), established: !!establishedAttempt(c), probe };
 }
 
 /** How long before a connection a Kerberos exchange may be the one that served it (bestConnection). */
@@ -110,15 +78,7 @@ export const pairTo = (c: ConnModel) => (firstSessionTs(c) ?? c.lastTs) + 1;
  * shows names and one is the service's (bestConnection; model/krbFinality.ts reads the same).
  */
 export function pairScore(t: number, c: ConnModel, name: string | null, ns: string[]): number | null {
-  return scoreFrom(t, scoreBase(c), name, ns);
-}
-
-/** pairScore's time of reference of `c`: its NEGOTIATE response's, else its first packet's. */
-const scoreBase = (c: ConnModel) => c.negotiates[0]?.resp?.ts ?? c.firstTs;
-
-/** pairScore of a candidate whose time of reference is `base` (PairedFold keeps it). */
-export function scoreFrom(t: number, base: number, name: string | null, ns: string[]): number | null {
-  let score = Math.abs(t - base);
+  let score = Math.abs(t - (c.negotiates[0]?.resp?.ts ?? c.firstTs));
   if (name && ns.length) {
     if (!ns.some((n) => sameName(n, name))) return null;
     score -= KRB_PAIR_WINDOW_MS;
@@ -127,7 +87,6 @@ export function scoreFrom(t: number, base: number, name: string | null, ns: stri
 }
 
 const NO_NAMES: string[] = [];
-const NO_FOLDS: readonly PairedFold[] = [];
 
 /**
  * The SMB connection a Kerberos exchange most likely served: same client; the request made
@@ -148,25 +107,8 @@ function bestConnection(ex: KrbExchange, name: string | null, cands: ConnModel[]
   return best;
 }
 
-/**
- * The folded candidate `bestConnection` would take beside `best` (of score `bestScore`) among
- * `folds` (a client's PairedFolds, in Report order): the closest, ties to the earlier connection
- * (as one list of both in Report order would give).
- */
-function bestFold(t: number, name: string | null, folds: readonly PairedFold[], best: ConnModel | null, bestScore: number, ok?: (f: PairedFold) => boolean): PairedFold | null {
-  let out: PairedFold | null = null, score = bestScore;
-  for (let i = 0; i < folds.length; i++) {
-    const f = folds[i];
-    if (t < f.from || t > f.to || (ok && !ok(f))) continue;
-    const s = scoreFrom(t, f.base, name, name ? f.names : NO_NAMES);
-    if (s === null) continue;
-    if (s < score || (s === score && (out === null ? best !== null && f.order < best.order : f.order < out.order))) { score = s; out = f; }
-  }
-  return out;
-}
-
 /** When the connection's first SESSION_SETUP request in the capture was sent, if it has one. */
-export function firstSessionTs(c: ConnModel): number | undefined {
+function firstSessionTs(c: ConnModel): number | undefined {
   const legs = c.sessions;
   for (let i = 0; i < legs.length; i++) if (legs[i].req.frame) return legs[i].req.ts;
   return undefined;
@@ -186,12 +128,7 @@ export interface KrbPairing {
   connection: (string | null)[];
 }
 
-/**
- * `folded`: the connections folded as they closed that exchanges pair with (model/krbFinality.ts
- * paired), candidates beside `conns` as their models were: the pairing is the one made when they
- * are kept to the end.
- */
-export function pairKerberos(msgs: KrbMsg[], conns: ConnModel[], folded: readonly PairedFold[] = NO_FOLDS): { exchanges: KrbExchange[]; pairing: KrbPairing } {
+export function pairKerberos(msgs: KrbMsg[], conns: ConnModel[]): { exchanges: KrbExchange[]; pairing: KrbPairing } {
   // requests waiting for their reply: over TCP by stream, over UDP by the source's then the
   // destination's address and port (the model's own strings: no key string made per message)
   const pendingTcp = new Map<number, KrbExchange[]>(), pendingUdp = new Map<string, Map<string, KrbExchange[]>>();
@@ -202,7 +139,7 @@ export function pairKerberos(msgs: KrbMsg[], conns: ConnModel[], folded: readonl
     const m = msgs[i];
     const isReq = m.msgType === 10 || m.msgType === 12;
     if (isReq) {
-      const ex: KrbExchange = { req: m, reply: null, service: m.sname, client: m.srcIp, kdc: m.dstIp, conn: null, folded: null };
+      const ex: KrbExchange = { req: m, reply: null, service: m.sname, client: m.srcIp, kdc: m.dstIp, conn: null };
       let pending: Map<number | string, KrbExchange[]>, key: number | string;
       if (m.transport === "tcp") { pending = pendingTcp; key = m.stream; }
       else {
@@ -217,7 +154,7 @@ export function pairKerberos(msgs: KrbMsg[], conns: ConnModel[], folded: readonl
     } else if (m.msgType === 11 || m.msgType === 13 || m.msgType === 30) {
       const waiting = m.transport === "tcp" ? pendingTcp.get(m.stream) : pendingUdp.get(m.dst)?.get(m.src);
       const paired = waiting?.shift();
-      const ex = paired ?? { req: null, reply: null, service: m.sname, client: kerberosClient(m.toKdc, m.srcIp, m.dstIp), kdc: m.toKdc ? m.dstIp : m.srcIp, conn: null, folded: null };
+      const ex = paired ?? { req: null, reply: null, service: m.sname, client: kerberosClient(m.toKdc, m.srcIp, m.dstIp), kdc: m.toKdc ? m.dstIp : m.srcIp, conn: null };
       ex.reply = m;
       ex.service ??= m.sname;
       if (!paired) exchanges.push(ex);
@@ -243,32 +180,21 @@ export function pairKerberos(msgs: KrbMsg[], conns: ConnModel[], folded: readonl
   // connections are candidates for each of its exchanges)
   const namesByConn = new Map<ConnModel, string[]>();
   const names = (c: ConnModel) => { let l = namesByConn.get(c); if (!l) namesByConn.set(c, (l = namesOf(c))); return l; };
-  // the folded candidates by client, in Report order
-  const foldsBy = new Map<string, PairedFold[]>();
-  for (const f of folded) { const l = foldsBy.get(f.clientIp); if (l) l.push(f); else foldsBy.set(f.clientIp, [f]); }
-  if (foldsBy.size) foldsBy.forEach((l) => l.sort((a, b) => a.order - b.order));
-  /** `ex` paired with the closest of the client's models (bestConnection) and folded candidates */
-  const pair = (ex: KrbExchange, name: string | null, ok?: (c: ConnModel | PairedFold) => boolean): void => {
-    const best = bestConnection(ex, name, connsOf(ex.client), names, ok);
-    const folds = foldsBy.get(ex.client);
-    const f = folds ? bestFold(tsOf(ex), name, folds, best, best ? pairScore(tsOf(ex), best, name, name ? names(best) : NO_NAMES)! : Infinity, ok) : null;
-    if (f) ex.folded = f; else ex.conn = best;
-  };
-  const tsOf = (e: KrbExchange) => (e.req ?? e.reply)!.ts;
   for (let i = 0; i < exchanges.length; i++) { // (indexed: see bestConnection)
     const ex = exchanges[i];
     const name = smbServiceName(ex.service);
-    if (name) pair(ex, name);
+    if (name) ex.conn = bestConnection(ex, name, connsOf(ex.client), names);
   }
   // Per client, the attached exchanges in capture order, to find "the next one" by binary search
   const attached = new Map<string, KrbExchange[]>();
   for (let i = 0; i < exchanges.length; i++) {
     const ex = exchanges[i];
-    if (!ex.conn && !ex.folded) continue;
+    if (!ex.conn) continue;
     let l = attached.get(ex.client);
     if (!l) attached.set(ex.client, (l = []));
     l.push(ex);
   }
+  const tsOf = (e: KrbExchange) => (e.req ?? e.reply)!.ts;
   // Only ticket-granting exchanges (AS, TGS for krbtgt/) can lead to a connection's service ticket;
   // a request for another service (ldap/, HTTP/, a user principal as user-to-user and S4U2Self
   // requests name) served something else. One that failed for real can have served only a
@@ -278,14 +204,14 @@ export function pairKerberos(msgs: KrbMsg[], conns: ConnModel[], folded: readonl
     if (!ticketGranting(ex.service)) continue;
     const err = ex.reply?.msgType === 30 ? ex.reply.errorCode : null;
     const failed = err !== null && !EXPECTED_KRB_ERRORS.has(err);
-    const couldServe = (c: ConnModel | PairedFold) => !failed || !("established" in c ? c.established : establishedAttempt(c));
+    const couldServe = (c: ConnModel) => !failed || !establishedAttempt(c);
     const t = tsOf(ex);
     const l = attached.get(ex.client) ?? [];
     let lo = 0, hi = l.length;
     while (lo < hi) { const mid = (lo + hi) >> 1; if (tsOf(l[mid]) < t) lo = mid + 1; else hi = mid; }
     const next = lo < l.length && tsOf(l[lo]) - t < KRB_PAIR_WINDOW_MS ? l[lo] : undefined;
-    if (next) { if (couldServe(next.conn ?? next.folded!)) { ex.conn = next.conn; ex.folded = next.folded; } }
-    else pair(ex, null, couldServe);
+    if (next) { if (couldServe(next.conn!)) ex.conn = next.conn; }
+    else ex.conn = bestConnection(ex, null, connsOf(ex.client), names, couldServe);
   }
   // one id string per connection, shared by the records of its exchanges
   const idOf = new Map<ConnModel, string>();
@@ -296,7 +222,7 @@ export function pairKerberos(msgs: KrbMsg[], conns: ConnModel[], folded: readonl
     const m = msgs[i], ex = exOf[i];
     pairing.service[i] = ex?.service ?? m.sname;
     pairing.cname[i] = m.cname ?? ex?.req?.cname ?? null;
-    pairing.connection[i] = ex?.conn ? connId(ex.conn) : ex?.folded ? ex.folded.id : null;
+    pairing.connection[i] = ex?.conn ? connId(ex.conn) : null;
   }
   return { exchanges, pairing };
 }

@@ -27,37 +27,15 @@
 // which only keeps more). `c` not shown out of reach waits (`wait`), and is asked again when its
 // host's exchanges change (a witness, a reply, one let go: `due`).
 //
-// Connections exchanges do pair with (`paired`, issue 15: on the bench's dense capture half the
-// connections kept to the end): a closed connection `c` still in reach folds with its pairing when
-// its record is surely the one the end makes. It is diagnosed alone (model/foldDiagnosed.ts
-// diagnosePaired: set up fine, no finding of its own) and its PairedFold (kerberos.ts: what the
-// pairing reads of a candidate, and its id) stays a candidate of pairKerberos at the end in its
-// place, so every exchange pairs as with its model, and the Kerberos records and
-// KERBEROS_PREAUTH_NORMAL name it as before. What the exchanges give its record must be known
-// when it folds: of the exchanges that can pair with it (its window, and ticket-granting ones up to
-// KRB_PAIR_WINDOW_MS before it: they go to the connection of the next SMB-service exchange), one
-// that got a ticket gives no finding, one with a pre-authentication error gives
-// KERBEROS_PREAUTH_NORMAL, any other (an error, no answer yet: KDC_UNREACHABLE looks for answers to
-// come) keeps `c` to the end when it pairs with it. So `paired` makes pairKerberos's choice for
-// those (a pre-authentication one only until one is shown to pair with `c`) over the host's
-// candidates (its connections since it first spoke Kerberos, and before that those open or whose
-// window was still open), once nothing can change it: every candidate in reach past its close,
-// no connection to come closer (it starts later: its score is at least the time since the
-// exchange, less KRB_PAIR_WINDOW_MS for a named service; ties go to the earlier connection), every
-// exchange read followed and answered; else `c` waits (asked again when its host changes, or at
-// the time given). A capture out of time order tells nothing. The ladder: none of the Report's
-// (foldDiagnosed.ts (3), fold.ts noOkLadder). tests/krb-paired.test.ts: the Reports with and
-// without these folds are the same.
-//
 // Memory: the exchanges are followed per client host, at most HOST_EXCHANGES each and EXCHANGES in
-// all, and let go once the capture's time is FOLLOW_MS past them (no connection to come can be
-// paired with them, nor `paired` read them); a host keeps the latest time of those let go, and a connection in reach
+// all, and let go once the capture's time is KRB_PAIR_WINDOW_MS past them (no connection to come
+// can be paired with them); a host keeps the latest time of those let go, and a connection in reach
 // of that time is kept to the end, as before this module. A capture whose clock stands still lets
 // exchanges go only by those bounds. Requests wait for their replies as pairKerberos pairs them
 // (per TCP stream, per UDP endpoints), until answered: their number is bounded by the model's
 // (MAX_KRB_MESSAGES).
 import type { ConnModel, KrbMsg } from "./types";
-import { EXPECTED_KRB_ERRORS, KRB_PAIR_WINDOW_MS, firstSessionTs, kerberosClient, namesOf, pairFrom, pairScore, pairTo, pairedFold, scoreFrom, smbServiceName, ticketGranting, type PairedFold } from "./kerberos";
+import { EXPECTED_KRB_ERRORS, KRB_PAIR_WINDOW_MS, kerberosClient, namesOf, pairFrom, pairScore, pairTo, smbServiceName, ticketGranting } from "./kerberos";
 import { establishedAttempt } from "./summarize";
 import { probe } from "./builder";
 
@@ -70,12 +48,6 @@ const HOST_EXCHANGES = 128;
 const EXCHANGES = 100_000;
 /** Connections of one client host waiting to be told; past it, the first is kept to the end. */
 const HOST_WAITING = 64;
-/** How long exchanges are followed past their time: a paired fold (`paired`) reads those from
- *  KRB_PAIR_WINDOW_MS before a connection's window (a ticket-granting one pairs with the connection
- *  of the next SMB-service one) until KRB_PAIR_WINDOW_MS past its end. */
-const FOLLOW_MS = 4 * KRB_PAIR_WINDOW_MS;
-/** Candidates followed per client host (connections of a client that spoke Kerberos); past it, `paired` tells none of the host's. */
-const HOST_CANDIDATES = 256;
 
 /** What `reach` tells of a closed connection. */
 export enum Reach { Out, Later, Kept }
@@ -87,8 +59,6 @@ class Exchange {
   replied = false;
   /** its reply is a KRB-ERROR after pre-authentication (pairKerberos `failed`) */
   failed = false;
-  /** its reply is a KRB-ERROR of pre-authentication (EXPECTED_KRB_ERRORS: KERBEROS_PREAUTH_NORMAL) */
-  preauth = false;
   gone = false;
   kind = UNKNOWN;
   /** an SMB service's name (smbServiceName) */
@@ -108,31 +78,6 @@ class Host {
   waiting: Waiting[] = [];
   /** in KrbFinality.news */
   news = false;
-  /** the connections of the host that can be the pairing's candidates (paired), in Report order */
-  cands: Cand[] = [];
-  /** more than HOST_CANDIDATES: not told (paired) */
-  crowded = false;
-}
-
-/**
- * A connection of a client host that spoke Kerberos, as a candidate of the pairing: open (its
- * model, which may still change), or past its close (`fold`: final), folded with its pairing
- * (`pinned`) or shown unpaired (`out`).
- */
-class Cand {
-  /** past its close (its model final) */
-  closed = false;
-  /** made when first read (most connections fold with none: gone), and then the model let go */
-  private fold_: PairedFold | null = null;
-  constructor(readonly order: number, private c: ConnModel | null) {}
-  /** the model while open (it may still change), else null */
-  get open(): ConnModel | null { return this.closed ? null : this.c; }
-  get fold(): PairedFold {
-    if (this.fold_ === null) { this.fold_ = pairedFold(this.c!, probe(this.c!)); this.c = null; }
-    return this.fold_;
-  }
-  /** the pairing's end of its window (pairTo), final once closed */
-  get to(): number { return this.fold_ !== null ? this.fold_.to : pairTo(this.c!); }
 }
 
 export class KrbFinality {
@@ -147,16 +92,6 @@ export class KrbFinality {
   private broken = false;
   /** hosts with waiting connections whose exchanges changed */
   private news: Host[] = [];
-  /** the connections open (not past their close) by client host, one as itself: a host's candidates when it first speaks Kerberos */
-  private readonly open = new Map<string, ConnModel | ConnModel[]>();
-  /** connections past their close whose window may reach a message to come (pairTo not past) */
-  private recent: ConnModel[] = [];
-  private recentCap = 64;
-  /** the latest time seen (messages, connections' starts): one earlier after it and nothing is told (paired) */
-  private clock = -Infinity;
-  private unordered = false;
-  /** connections `paired` told so far (MAX_PAIRED) */
-  private paired_ = 0;
 
   /** A Kerberos message the model keeps, in capture order. */
   message(m: KrbMsg): void {
@@ -164,7 +99,6 @@ export class KrbFinality {
     const ts = m.ts;
     if (!(ts >= this.lastTs) || !Number.isFinite(ts)) { this.break(); return; }
     this.lastTs = ts;
-    this.tick(ts);
     this.expire(ts);
     const type = m.msgType;
     if (type === 10 || type === 12) {
@@ -183,7 +117,6 @@ export class KrbFinality {
       const ex = paired ?? this.exchange(kerberosClient(m.toKdc, m.srcIp, m.dstIp), ts, m.sname, false);
       ex.replied = true;
       ex.failed = type === 30 && m.errorCode !== null && !EXPECTED_KRB_ERRORS.has(m.errorCode);
-      ex.preauth = type === 30 && m.errorCode !== null && EXPECTED_KRB_ERRORS.has(m.errorCode);
       if (ex.kind === UNKNOWN) this.classify(ex, m.sname);
       this.changed(ex.host);
     }
@@ -206,7 +139,7 @@ export class KrbFinality {
   /** A new exchange of client host `ip` at `ts` with service `service` (a request's may be named by its reply: `open`). */
   private exchange(ip: string, ts: number, service: string | null, open: boolean): Exchange {
     let h = this.hosts.get(ip);
-    if (!h) this.hosts.set(ip, (h = this.host(ip, ts)));
+    if (!h) this.hosts.set(ip, (h = new Host()));
     const ex = new Exchange(ts, h);
     if (service !== null || !open) this.classify(ex, service);
     // (one of another service is never paired: followed only for its reply)
@@ -227,7 +160,7 @@ export class KrbFinality {
   /** Lets go of the exchanges no connection to come can be paired with (the capture's time `ts`: past their window). */
   private expire(ts: number): void {
     // (letGo may make the queue anew: read it each time)
-    while (this.qHead < this.queue.length && this.queue[this.qHead].t + FOLLOW_MS < ts) this.letGo(this.queue[this.qHead]);
+    while (this.qHead < this.queue.length && this.queue[this.qHead].t + KRB_PAIR_WINDOW_MS < ts) this.letGo(this.queue[this.qHead]);
   }
 
   private letGo(ex: Exchange): void {
@@ -265,16 +198,8 @@ export class KrbFinality {
    * A connection past its close (model/fold.ts), every one: a witness for the exchanges of its host
    * in its window, whose choice it bounds (bestConnection: the closest).
    */
-  closed(c: ConnModel, now: number): void {
+  closed(c: ConnModel): void {
     const h = this.hosts.get(c.clientIp);
-    if (this.closeOpen(c)) {
-      if (h) this.final(h, c);
-      else if (pairTo(c) >= now) {
-        // (`now`: the record being read, at or after every message to come)
-        this.recent.push(c);
-        if (this.recent.length >= this.recentCap) { this.recent = this.recent.filter((x) => pairTo(x) >= now); this.recentCap = Math.max(64, 2 * this.recent.length); }
-      }
-    }
     if (!h || h.head === h.live.length || probe(c)) return; // (a probe is no candidate: builder.ts finish)
     const l = h.live, to = pairTo(c);
     let names: string[] | null = null, established: boolean | null = null;
@@ -323,201 +248,6 @@ export class KrbFinality {
     return Reach.Out;
   }
 
-  /** A connection starts (builder.ts, its flow's first record): a candidate of its host's pairing. */
-  opened(c: ConnModel): void {
-    this.tick(c.firstTs);
-    const l = this.open.get(c.clientIp);
-    if (l === undefined) this.open.set(c.clientIp, c);
-    else if (Array.isArray(l)) l.push(c);
-    else this.open.set(c.clientIp, [l, c]);
-    const h = this.hosts.get(c.clientIp);
-    if (h) this.candidate(h, new Cand(c.order, c));
-  }
-
-  private isOpen(c: ConnModel): boolean {
-    const l = this.open.get(c.clientIp);
-    return l === c || (Array.isArray(l) && l.includes(c));
-  }
-
-  /** `c` no longer open (past its close): whether it was. */
-  private closeOpen(c: ConnModel): boolean {
-    const l = this.open.get(c.clientIp);
-    if (l === c) { this.open.delete(c.clientIp); return true; }
-    if (!Array.isArray(l)) return false;
-    const i = l.indexOf(c);
-    if (i < 0) return false;
-    l.splice(i, 1);
-    if (l.length === 1) this.open.set(c.clientIp, l[0]);
-    return true;
-  }
-
-  /** The capture's time `t` (connections' starts, messages): a time before the latest stops `paired` for good. */
-  private tick(t: number): void {
-    if (t < this.clock || !Number.isFinite(t)) this.unordered = true;
-    else this.clock = t;
-  }
-
-  /** A client host's first exchange, at `ts`: its candidates are its connections open, and those past their close that may still pair. */
-  private host(ip: string, ts: number): Host {
-    const h = new Host();
-    const l = this.open.get(ip);
-    const open: ConnModel[] = l === undefined ? [] : Array.isArray(l) ? l.slice() : [l];
-    this.recent = this.recent.filter((c) => pairTo(c) >= ts);
-    for (const c of this.recent) if (c.clientIp === ip) open.push(c);
-    open.sort((a, b) => a.order - b.order);
-    for (const c of open) {
-      const k = new Cand(c.order, c);
-      this.candidate(h, k);
-      if (!this.isOpen(c)) k.closed = true;
-    }
-    return h;
-  }
-
-  private candidate(h: Host, k: Cand): void {
-    const l = h.cands;
-    // (those whose window ended before every exchange of the host still followed, and every one to come, go)
-    if (l.length >= 32 && l.length % 32 === 0) {
-      const oldest = h.head < h.live.length ? Math.min(h.live[h.head].t, this.clock) : this.clock;
-      h.cands = l.filter((x) => !x.closed || x.to >= oldest);
-    }
-    h.cands.push(k);
-    if (h.cands.length > HOST_CANDIDATES) h.crowded = true;
-  }
-
-  /** `c` of host `h` past its close: its candidate final. */
-  private final(h: Host, c: ConnModel): void {
-    const k = this.cand(h, c);
-    if (!k) return;
-    k.closed = true;
-    this.changed(h);
-  }
-
-  private cand(h: Host, c: ConnModel): Cand | undefined {
-    const l = h.cands;
-    for (let i = l.length - 1; i >= 0; i--) if (l[i].order === c.order) return l[i];
-    return undefined;
-  }
-
-  /** `c` folded without a pairing (model/fold.ts): no candidate at the end, none it would have been the closest of (reach). */
-  gone(c: ConnModel): void {
-    const h = this.hosts.get(c.clientIp);
-    if (!h) return;
-    const l = h.cands;
-    for (let i = l.length - 1; i >= 0; i--) if (l[i].order === c.order) { l.splice(i, 1); return; }
-  }
-
-  /** `c`, past its close, goes as a model but stays a candidate (model/pendingTcp.ts takes it as a row): its PairedFold made now. */
-  detach(c: ConnModel): void {
-    const h = this.hosts.get(c.clientIp);
-    const k = h && this.cand(h, c);
-    if (k) void k.fold;
-  }
-
-  /** `c` folded with its pairing (`paired`): a candidate still, at the end too (its PairedFold, model/fold.ts keeps it). */
-  pin(c: ConnModel): PairedFold {
-    return this.cand(this.hosts.get(c.clientIp)!, c)!.fold;
-  }
-
-  /**
-   * What the pairing at the end gives closed connection `c` (past pairTo(c)), at the capture's
-   * time `now`, when it can be told: `{ paired, preauth }` (an exchange pairs with it; one of those
-   * is a pre-authentication error: KERBEROS_PREAUTH_NORMAL), and then only when every exchange
-   * that pairs with it was answered with a ticket or a pre-authentication error (no other
-   * Kerberos rule reads it: KDC_UNREACHABLE looks for answers to come); else KEPT (never told),
-   * WAIT (told when its host's exchanges or candidates change) or `{ at }` (ask again then).
-   *
-   * It makes the pairing of pairKerberos for each exchange that can pair with `c` (those from
-   * KRB_PAIR_WINDOW_MS before its window, ticket-granting ones going to the next SMB-service
-   * exchange's connection, to its end), over the host's candidates, once none can change: every
-   * candidate in reach past its close (an open one's score and names may still change), no
-   * connection to come in reach (the capture's time KRB_PAIR_WINDOW_MS past each exchange read:
-   * a connection starts later), every exchange read followed (none let go) and answered.
-   */
-  paired(c: ConnModel, now: number): Paired {
-    if (this.broken || this.unordered || !krbFinality.on || !pairedFolds.on) return KEPT;
-    const h = this.hosts.get(c.clientIp);
-    const me = h && this.cand(h, c);
-    if (!h || !me || !me.closed || h.crowded) return KEPT;
-    const to = me.fold.to, from = me.fold.from - KRB_PAIR_WINDOW_MS;
-    if (from <= h.goneMax) return KEPT;
-    if (this.paired_ >= MAX_PAIRED) return KEPT;
-    const l = h.live;
-    let preauth = false;
-    /** what a pre-authentication error not told yet says, unless another one is told to pair with `c` */
-    let untold: Paired | null = null;
-    for (let i = first(h, from); i < l.length && l[i].t <= to; i++) {
-      const ex = l[i];
-      // (one that got a ticket gives no finding: whichever connection it pairs with, the end's
-      // pairing tells the records; a second pre-authentication error changes no finding either)
-      if (ex.replied && !ex.failed && (!ex.preauth || preauth)) continue;
-      if (!canPair(h, ex, me.fold)) continue;
-      const p = this.pairOf(h, ex, now);
-      if (p === UNDECIDED || (p !== null && !(p instanceof Cand))) {
-        const r = p === UNDECIDED ? WAIT : p;
-        if (!ex.preauth) return r;
-        untold ??= r;
-        continue;
-      }
-      if (p !== me) continue;
-      if (!ex.replied || ex.failed) return KEPT;
-      preauth = true;
-    }
-    if (untold !== null && !preauth) return untold;
-    this.paired_++;
-    return { preauth };
-  }
-
-  /** The candidate pairKerberos pairs `ex` with (null: none), as far as told at `now` (see paired). */
-  private pairOf(h: Host, ex: Exchange, now: number): Cand | null | typeof UNDECIDED | { at: number } {
-    if (ex.kind === UNKNOWN) return UNDECIDED;
-    if (ex.kind === SMB) return this.told(h, ex.t, ex.name, null, now);
-    // (its reply may make it a failure, which serves no connection that set up a session)
-    if (!ex.replied) return UNDECIDED;
-    const l = h.live;
-    // the connection of the first SMB-service exchange paired from its time to KRB_PAIR_WINDOW_MS later (pairKerberos `next`)
-    for (let i = first(h, ex.t); i < l.length && l[i].t - ex.t < KRB_PAIR_WINDOW_MS; i++) {
-      const n = l[i];
-      if (n.kind === UNKNOWN) return UNDECIDED;
-      if (n.kind !== SMB) continue;
-      const b = this.told(h, n.t, n.name, null, now);
-      if (b === null) continue;
-      if (!(b instanceof Cand)) return b;
-      return !ex.failed || !b.fold.established ? b : null;
-    }
-    // (an SMB-service exchange to come in that time would be the next)
-    if (!(now > ex.t + KRB_PAIR_WINDOW_MS)) return { at: ex.t + KRB_PAIR_WINDOW_MS };
-    return this.told(h, ex.t, null, ex.failed ? (f) => !f.established : null, now);
-  }
-
-  /**
-   * bestConnection among the host's candidates for an exchange at `t` of service `name`, once no
-   * candidate can change it: none in reach open, and no connection to come closer (it starts at
-   * `now` or later, so its score is at least now - t, less KRB_PAIR_WINDOW_MS for a name: ties go
-   * to the earlier connection), or none in reach at all (`now` past t + KRB_PAIR_WINDOW_MS).
-   */
-  private told(h: Host, t: number, name: string | null, ok: ((f: PairedFold) => boolean) | null, now: number): Cand | null | typeof UNDECIDED | { at: number } {
-    let best: Cand | null = null, score = Infinity;
-    for (const k of h.cands) {
-      const o = k.open;
-      if (o) {
-        if (t < pairFrom(o)) continue;
-        const s = firstSessionTs(o);
-        if (s !== undefined && t > s + 1) continue;
-        return UNDECIDED;
-      }
-      const f = k.fold;
-      if (f.probe || t < f.from || t > f.to || (ok && !ok(f))) continue;
-      const sc = scoreFrom(t, f.base, name, name ? f.names : NO_NAMES);
-      if (sc !== null && sc < score) { score = sc; best = k; }
-    }
-    const end = t + KRB_PAIR_WINDOW_MS;
-    if (now > end) return best;
-    // the time from which no connection to come can be closer
-    const closest = t + score + (name ? KRB_PAIR_WINDOW_MS : 0);
-    if (best && now >= closest) return best;
-    return { at: Math.min(end, closest) };
-  }
-
   /** `w` (its connection closed, Later) waits to be asked again; returns one that waited longest when its host has too many (kept to the end). */
   wait(w: Waiting): Waiting | null {
     const h = this.hosts.get(w[0].clientIp)!;
@@ -536,28 +266,6 @@ export class KrbFinality {
 }
 
 const NO_NAMES: string[] = [];
-
-/** Tests turn it off to compare the Reports (tests/krb-paired.test.ts); off, `paired` tells nothing (KEPT). */
-export const pairedFolds = { on: true };
-
-/** What `paired` tells. */
-export type Paired = { preauth: boolean } | { at: number } | typeof KEPT | typeof WAIT;
-/** Connections folded with their pairing (PairedFold kept to the end); past it, the others are kept to the end. */
-const MAX_PAIRED = 100_000;
-export const KEPT = 0, WAIT = 1;
-const UNDECIDED = 2;
-
-/** `f` may be the connection pairKerberos pairs `ex` with, whatever comes: a candidate of it, or (ticket-granting) of an SMB-service exchange that can be its next. */
-function canPair(h: Host, ex: Exchange, f: PairedFold): boolean {
-  if (ex.kind === SMB) return candidateOf(ex, f);
-  if (ex.kind === UNKNOWN || (ex.t >= f.from && ex.t <= f.to)) return true;
-  const l = h.live;
-  for (let i = first(h, ex.t); i < l.length && l[i].t - ex.t < KRB_PAIR_WINDOW_MS; i++) if (l[i].kind !== TGT && candidateOf(l[i], f)) return true;
-  return false;
-}
-
-/** `f` is a candidate of SMB-service exchange `ex` (bestConnection: in its window, one of its names the service's); an exchange not classified yet may be. */
-const candidateOf = (ex: Exchange, f: PairedFold) => ex.t >= f.from && ex.t <= f.to && (ex.kind !== SMB || scoreFrom(ex.t, f.base, ex.name, f.names) !== null);
 
 /** A connection waiting, and what the fold knows of it already (model/fold.ts: foldable). */
 export type Waiting = [ConnModel, boolean];

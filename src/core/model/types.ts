@@ -303,8 +303,6 @@ export interface FoldedConnections {
   rows: import("./foldedRows").FoldedRows;
   /** the TCP failures kept as rows until the end (model/pendingTcp.ts), when connections with findings fold */
   pending?: import("./pendingTcp").PendingTcp;
-  /** the connections folded although Kerberos exchanges pair with them (model/krbFinality.ts paired): candidates of the pairing at the end */
-  paired?: import("./kerberos").PairedFold[];
   /** how many of them kept their ladder (counted against the Report's ok budget, reportBuilder.ts) */
   ladders: number;
   /** how many of those with a finding (SMB1) kept theirs (against its problem budget) */

@@ -5,7 +5,7 @@ import { add, type ConnView, type DiagnoseContext } from "../context";
 import { REF } from "../references";
 import { displayFilter } from "../../filters";
 import { KRB_ERRORS } from "../../names";
-import type { KrbExchange, PairedFold } from "../../model/kerberos";
+import type { KrbExchange } from "../../model/kerberos";
 import type { FindingModule } from "./module";
 
 const meta = {
@@ -29,9 +29,8 @@ export const kerberosPreauthNormal: FindingModule = {
       }
       // (forEach: no [key, value] pair per client)
       byClient.forEach((mine, client) => {
-        const served = servedBy(ctx, mine);
-        const views = served.filter(isView);
-        add(ctx, { id: meta.id, severity: "info", connection: served.length === 1 ? idOf(served[0]) : null, frames: mine.map(replyFrame) }, views[0], () => {
+        const views = viewsOf(ctx, mine);
+        add(ctx, { id: meta.id, severity: "info", connection: views.length === 1 ? views[0].s.id : null, frames: mine.map(replyFrame) }, views[0], () => {
         const names = [...new Set(mine.map((e) => KRB_ERRORS[e.reply!.errorCode!]))];
         return {
           title: `Kerberos ${names.join(" and ")} seen: normal, not a cause`,
@@ -49,23 +48,16 @@ export const kerberosPreauthNormal: FindingModule = {
 
 const replyFrame = (e: KrbExchange) => e.reply!.frame;
 
-/**
- * The SMB connections a client's exchanges served, each once, in the order of the exchanges: the
- * views', and those folded as they closed (model/krbFinality.ts paired: their records have this
- * finding already).
- */
-function servedBy(ctx: DiagnoseContext, mine: KrbExchange[]): (ConnView | PairedFold)[] {
-  const out: (ConnView | PairedFold)[] = [];
-  let seen: Set<ConnView | PairedFold> | null = null; // (most clients have a few: a Set only past 16)
+/** The SMB connections a client's exchanges served, each once, in the order of the exchanges. */
+function viewsOf(ctx: DiagnoseContext, mine: KrbExchange[]): ConnView[] {
+  const out: ConnView[] = [];
+  let seen: Set<ConnView> | null = null; // (most clients have a few: a Set only past 16)
   for (let i = 0; i < mine.length; i++) {
     const conn = mine[i].conn;
-    const v = conn ? ctx.viewOf.get(conn) : mine[i].folded ?? undefined;
+    const v = conn ? ctx.viewOf.get(conn) : undefined;
     if (!v) continue;
     if (seen) { if (!seen.has(v)) { seen.add(v); out.push(v); } }
     else if (!out.includes(v)) { out.push(v); if (out.length > 16) seen = new Set(out); }
   }
   return out;
 }
-
-const isView = (x: ConnView | PairedFold): x is ConnView => "s" in x;
-const idOf = (x: ConnView | PairedFold) => (isView(x) ? x.s.id : x.id);
