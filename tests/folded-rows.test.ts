@@ -3,7 +3,8 @@
 // whatever the address family and however many rows there are (the columns grow in chunks), and in
 // Report order once sorted.
 import { describe, it, expect } from "vitest";
-import { FoldedRows, hostKey, ipv4Bits } from "../src/core/model/foldedRows";
+import { FoldedRows, hostKey } from "../src/core/model/foldedRows";
+import { ipv4Bits } from "../src/core/model/addressWords";
 import type { Connection } from "../src/core/report";
 
 const OS = { version: "10.0.20348", name: "Windows Server 2022" };

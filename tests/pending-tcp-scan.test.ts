@@ -6,12 +6,10 @@
 // as without them, and the CLI's --json (the records through its spool, the servers through the
 // FailedList) the same text as JSON.stringify of the Report made without a sink.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { nodeDecoder } from "../src/cli/wasmNode";
-import { ModelBuilder, MODEL_FIELDS } from "../src/core/model/builder";
-import { fieldFilter, type EventRecord } from "../src/core/decoder/records";
+import { foldingModel } from "./support/foldRun";
 import { buildReport } from "../src/core/reportBuilder";
 import { setPendingTcp } from "../src/core/model/pendingTcp";
 import { main } from "../src/cli/main";
@@ -25,18 +23,7 @@ afterAll(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
 
 /** The Report of `file` with every fold, the TCP failures as rows or not (no sink). */
 async function report(file: string, rows: boolean): Promise<{ report: Report; rows: number }> {
-  const bytes = new Uint8Array(readFileSync(file));
-  const d = await nodeDecoder();
-  const b = new ModelBuilder(file.split("/").pop()!, bytes.length);
-  setPendingTcp(rows);
-  try {
-    b.foldAtClose(null, true);
-    d.setSetupOnly(true);
-    d.setFieldFilter(fieldFilter(MODEL_FIELDS));
-    const events = { record: (ev: EventRecord) => b.record(ev) };
-    try { d.reset(); d.push(bytes, events); d.finish(events); } finally { d.setSetupOnly(false); d.setFieldFilter(null); }
-  } finally { setPendingTcp(true); }
-  const m = b.finish();
+  const m = await foldingModel(file, null, setPendingTcp, rows);
   return { rows: m.folded?.pending?.length ?? 0, report: buildReport(m) };
 }
 

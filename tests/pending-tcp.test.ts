@@ -12,9 +12,7 @@ import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { nodeDecoder } from "../src/cli/wasmNode";
-import { ModelBuilder, MODEL_FIELDS } from "../src/core/model/builder";
-import { fieldFilter, type EventRecord } from "../src/core/decoder/records";
+import { foldingModel } from "./support/foldRun";
 import { buildReport } from "../src/core/reportBuilder";
 import { setPendingTcp } from "../src/core/model/pendingTcp";
 import { LADDERS_PROBLEM } from "../src/core/connectionRecord";
@@ -41,20 +39,9 @@ interface Run {
 
 /** The Report of `file` with every fold, with the TCP failures as rows or not. */
 async function run(file: string, rows: boolean, sink = false): Promise<Run> {
-  const bytes = new Uint8Array(readFileSync(file));
-  const d = await nodeDecoder();
-  const b = new ModelBuilder(file.split("/").pop()!, bytes.length);
   const put: [number, string][] = [];
   const to = sink ? { put: (order: number, c: Connection) => { put.push([order, JSON.stringify(c)]); } } : undefined;
-  setPendingTcp(rows);
-  try {
-    b.foldAtClose(to ?? null, true);
-    d.setSetupOnly(true);
-    d.setFieldFilter(fieldFilter(MODEL_FIELDS));
-    const events = { record: (ev: EventRecord) => b.record(ev) };
-    try { d.reset(); d.push(bytes, events); d.finish(events); } finally { d.setSetupOnly(false); d.setFieldFilter(null); }
-  } finally { setPendingTcp(true); }
-  const m = b.finish();
+  const m = await foldingModel(file, to ?? null, setPendingTcp, rows);
   const n = m.folded?.pending?.length ?? 0, healthy = m.folded?.rows.length ?? 0;
   const diagnosed = m.folded?.diagnosed, before = diagnosed?.count ?? 0;
   const report = buildReport(m, to);

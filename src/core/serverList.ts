@@ -13,7 +13,8 @@
 // (~100 bytes a failed connection in the heap, and the collector's slack above that).
 import type { Connection, Report } from "./report";
 import { NONE, appended } from "./model/lists";
-import { ipv4Bits, type FoldedRows } from "./model/foldedRows";
+import type { FoldedRows } from "./model/foldedRows";
+import { ipv4Bits } from "./model/addressWords";
 import { endpoint, ipText } from "./names";
 import { u32Column } from "./model/column";
 

@@ -8,6 +8,8 @@ import { ModelBuilder, MODEL_FIELDS } from "../../src/core/model/builder";
 import { fieldFilter, type EventRecord } from "../../src/core/decoder/records";
 import { buildReport } from "../../src/core/reportBuilder";
 import type { Connection, Report } from "../../src/core/report";
+import type { ConnectionSink } from "../../src/core/connectionSink";
+import type { CaptureModel } from "../../src/core/model/types";
 
 export interface FoldRun {
   report: Report;
@@ -64,22 +66,30 @@ export interface SwitchRun { report: Report; json: string; kept: number }
  * again when it returns.
  */
 export async function switchRun(file: string, sw: FoldSwitch, on: boolean, sink = false): Promise<SwitchRun> {
-  const bytes = new Uint8Array(readFileSync(file));
-  const d = await nodeDecoder();
-  const b = new ModelBuilder(file.split("/").pop()!, bytes.length);
   const put: [number, Connection][] = [];
   const to = sink ? { put: (o: number, c: Connection) => { put.push([o, c]); } } : null;
-  sw.on = on;
-  try {
-    b.foldAtClose(to, true);
-    d.setSetupOnly(true);
-    d.setFieldFilter(fieldFilter(MODEL_FIELDS));
-    const events = { record: (ev: EventRecord) => b.record(ev) };
-    try { d.reset(); d.push(bytes, events); d.finish(events); } finally { d.setSetupOnly(false); d.setFieldFilter(null); }
-  } finally { sw.on = true; }
-  const model = b.finish();
+  const model = await foldingModel(file, to, (v) => { sw.on = v; }, on);
   const kept = model.connections.length;
   const report = buildReport(model, to ?? undefined);
   if (sink) report.connections = put.sort((x, y) => x[0] - y[0]).map(([, c]) => c);
   return { report, json: JSON.stringify(report), kept };
+}
+
+/**
+ * The model of `file` as the analysis builds it with every fold on (records to `sink`), a switch
+ * (`set`) at `on` while it is decoded and on again after: the one decoding the proofs share.
+ */
+export async function foldingModel(file: string, sink: ConnectionSink | null, set: (on: boolean) => void, on: boolean): Promise<CaptureModel> {
+  const bytes = new Uint8Array(readFileSync(file));
+  const d = await nodeDecoder();
+  const b = new ModelBuilder(file.split("/").pop()!, bytes.length);
+  set(on);
+  try {
+    b.foldAtClose(sink, true);
+    d.setSetupOnly(true);
+    d.setFieldFilter(fieldFilter(MODEL_FIELDS));
+    const events = { record: (ev: EventRecord) => b.record(ev) };
+    try { d.reset(); d.push(bytes, events); d.finish(events); } finally { d.setSetupOnly(false); d.setFieldFilter(null); }
+  } finally { set(true); }
+  return b.finish();
 }

@@ -1,7 +1,9 @@
 // A growable column of numbers in chunks of CHUNK elements (the first grows by doubling up to
 // that): never one large copy, and at most one chunk of slack. The typed columns of what the model
 // keeps per folded connection (foldedRows.ts, foldedHeads.ts) and per Kerberos message (krbStore.ts).
-const CHUNK_BITS = 16, CHUNK = 1 << CHUNK_BITS, MASK = CHUNK - 1;
+/** a chunk holds 1 << CHUNK_BITS elements (pendingTcp.ts done drops them a chunk at a time) */
+export const CHUNK_BITS = 16;
+const CHUNK = 1 << CHUNK_BITS, MASK = CHUNK - 1;
 type Typed = Uint32Array | Uint16Array | Uint8Array | Int32Array | Float64Array | BigUint64Array;
 
 export class Column<A extends Typed> {

@@ -6,7 +6,7 @@
 // one (at): the rules read few, of the hosts of the connections kept to the end.
 //
 // Per row: 5 words (order, stream, first frame, the client's and the server's address: an IPv4
-// address as its 32 bits, else an index into `v6` or `texts`, said by a flag); 16 bits each of the
+// address as its 32 bits, else an IPv6 or text index: model/addressWords.ts, said by a flag); 16 bits each of the
 // ports, the last frame and the successful SESSION_SETUP response's frame (both after the first
 // frame) and the server's facts (an index into `facts`: serverOs, serverName and the paths of the
 // shares that connected, one entry per distinct triple, the few SharedValues gives); its session
@@ -15,77 +15,16 @@
 // a capture may have as many servers as connections, and a Map entry each outweighs the 4 bytes.)
 import type { Connection } from "../report";
 import type { DfsReferral, FoldedConn, FoldedReferral, FoldedSmb1 } from "./types";
-import { endpoint, ipText, zeroRun } from "../names";
+import { endpoint } from "../names";
+import { AddressWords, TEXT, V4, V6, ipv4Bits } from "./addressWords";
 import { sortedIndex } from "../sortedIndex";
 import { Column, NarrowColumn } from "./column";
 
 const W = 5;
 const ORDER = 0, STREAM = 1, FIRST = 2, CLIENT = 3, SERVER = 4;
-// flags: a session id; a negative one (kept as its 64 bits); each address not IPv4: IPv6 (in `v6`), other text (in `texts`);
+// flags: a session id; a negative one (kept as its 64 bits); each address not IPv4: IPv6, other text (addressWords.ts);
 // a connection with findings (model/foldDiagnosed.ts) whose outcome was not "ok", and one without SESSION_SETUP legs
 const HAS_SID = 1, NEG_SID = 2, CLIENT_V6 = 4, SERVER_V6 = 8, CLIENT_TEXT = 16, SERVER_TEXT = 32, NOT_OK = 64, NO_SESSIONS = 128;
-
-/** The 32 bits of an IPv4 address as names.ts ipText writes it ("10.0.0.1"), or -1 (any other text). */
-export function ipv4Bits(s: string): number {
-  let v = 0, part = -1, parts = 0, digits = 0;
-  for (let i = 0; i <= s.length; i++) {
-    const ch = i < s.length ? s.charCodeAt(i) : 46; // (the end as a ".")
-    if (ch === 46) {
-      if (part < 0 || parts === 4) return -1;
-      v = v * 256 + part; parts++; part = -1; digits = 0;
-    } else if (ch >= 48 && ch <= 57) {
-      if (part === 0 && digits > 0) return -1; // (a leading zero: not ipText's)
-      part = part < 0 ? ch - 48 : part * 10 + ch - 48;
-      digits++;
-      if (part > 255) return -1;
-    } else return -1;
-  }
-  return parts === 4 ? v : -1;
-}
-
-/** An IPv6 address as ipText writes it, as 16 bytes into `out`; false if it is not one ipText would write so. */
-export function ipv6Bytes(s: string, out: Uint8Array): boolean {
-  // (by hand, not split and a regex per group: a scan's 200,000 client addresses each come here once)
-  const gap = s.indexOf("::"), g = v6Groups;
-  let n: number, left: number;
-  if (gap < 0) {
-    if ((n = hexGroups(s, 0, s.length, 0)) !== 8) return false;
-    left = 8;
-  } else {
-    if ((left = hexGroups(s, 0, gap, 0)) < 0 || (n = hexGroups(s, gap + 2, s.length, left)) < 0 || n > 7) return false;
-  }
-  const zeros = 8 - n;
-  for (let k = 0; k < 8; k++) {
-    const x = k < left ? g[k] : k < left + zeros ? 0 : g[k - zeros];
-    out[2 * k] = x >> 8; out[2 * k + 1] = x & 255;
-  }
-  // ipText's own form only, so that the text made again from the bytes is this one: no leading
-  // zero (hexGroups), "::" where RFC 5952 puts it, not an IPv4-mapped address (ipText writes it as IPv4)
-  let mapped = out[10] === 0xff && out[11] === 0xff;
-  for (let k = 0; mapped && k < 10; k++) mapped = out[k] === 0;
-  if (mapped) return false;
-  const run = zeroRun(out);
-  return gap < 0 ? run === 0 : run === left * 16 + zeros;
-}
-const v6Groups = new Uint16Array(8);
-
-/** The ":"-separated groups of 1–4 hex digits in s[from, to) into v6Groups from `n`: the count after them, or -1. */
-function hexGroups(s: string, from: number, to: number, n: number): number {
-  if (from === to) return n;
-  let v = 0, digits = 0;
-  for (let i = from; i <= to; i++) {
-    const ch = i < to ? s.charCodeAt(i) : 58; // (the end as a ":")
-    if (ch === 58) {
-      if (digits === 0 || n === 8) return -1;
-      v6Groups[n++] = v; v = 0; digits = 0;
-      continue;
-    }
-    const d = ch >= 48 && ch <= 57 ? ch - 48 : ch >= 97 && ch <= 102 ? ch - 87 : -1;
-    if (d < 0 || ++digits > 4 || (digits === 2 && v === 0)) return -1; // (a leading zero: not ipText's)
-    v = v * 16 + d;
-  }
-  return n;
-}
 
 /** The server's facts a folded connection keeps (distinct triples: the few SharedValues gives). */
 interface Facts { serverOs: FoldedConn["serverOs"]; serverName: FoldedConn["serverName"]; shares: readonly string[] }
@@ -103,11 +42,8 @@ export class FoldedRows {
   private readonly lasts = new NarrowColumn();
   private readonly sessionFrames = new NarrowColumn();
   private readonly factsIds = new NarrowColumn();
-  /** IPv6 addresses, 4 words each (one per row that has one: no lookup, no string per host) */
-  private readonly v6 = new Column((n) => new Uint32Array(n));
-  /** addresses neither IPv4 nor IPv6 as ipText writes them ("?"), one each */
-  private readonly texts: string[] = [];
-  private readonly textIds = new Map<string, number>();
+  /** the addresses not IPv4 (model/addressWords.ts) */
+  private readonly addrs = new AddressWords();
   private readonly facts: Facts[] = [];
   private readonly factIds = new Map<number | string, number>();
   private readonly objectIds = new Map<object, number>();
@@ -122,7 +58,6 @@ export class FoldedRows {
   /** Report order → row, once sorted (sort) */
   private perm: Uint32Array | null = null;
   private smb1Perm: Uint32Array | null = null;
-  private readonly bytes = new Uint8Array(16);
 
   constructor(keepRecords: boolean) { this.records = keepRecords ? [] : null; }
 
@@ -140,12 +75,11 @@ export class FoldedRows {
     const w = this.words;
     let f = 0;
     w.push(r.order); w.push(r.stream >>> 0); w.push(r.firstFrame);
-    w.push(this.address(r.clientIp));
-    f |= this.kind === 1 ? CLIENT_V6 : this.kind === 2 ? CLIENT_TEXT : 0;
-    // (the server of the row before, most often: a scan's, a busy file server's; its IPv6 address kept once)
-    if (r.serverIp !== this.lastServer) { this.lastServerWord = this.address(r.serverIp); this.lastServerKind = this.kind; this.lastServer = r.serverIp; }
-    w.push(this.lastServerWord);
-    f |= this.lastServerKind === 1 ? SERVER_V6 : this.lastServerKind === 2 ? SERVER_TEXT : 0;
+    const a = this.addrs;
+    w.push(a.word(r.clientIp, 0));
+    f |= a.kind === V6 ? CLIENT_V6 : a.kind === TEXT ? CLIENT_TEXT : 0;
+    w.push(a.word(r.serverIp, 1));
+    f |= a.kind === V6 ? SERVER_V6 : a.kind === TEXT ? SERVER_TEXT : 0;
     this.clientPorts.push(r.clientPort);
     this.serverPorts.push(r.serverPort);
     this.lasts.push(r.lastFrame - r.firstFrame);
@@ -252,41 +186,11 @@ export class FoldedRows {
     return this.flags.get(p) & (v6 | text) ? this.host(p, word, v6, text) : this.word(p, word);
   }
 
-  /** The row's word for an address; what kind of address it is in `kind` (no object per address). */
-  private address(ip: string): number {
-    const v4 = ipv4Bits(ip);
-    if (v4 >= 0) { this.kind = 0; return v4; }
-    const b = this.bytes;
-    if (ipv6Bytes(ip, b)) {
-      const at = this.v6.length;
-      for (let k = 0; k < 16; k += 4) this.v6.push(((b[k] << 24) | (b[k + 1] << 16) | (b[k + 2] << 8) | b[k + 3]) >>> 0);
-      this.kind = 1;
-      return at;
-    }
-    let t = this.textIds.get(ip);
-    if (t === undefined) { t = this.texts.push(ip) - 1; this.textIds.set(ip, t); }
-    this.kind = 2;
-    return t;
-  }
-  /** the last address's kind: 0 IPv4 (its bits), 1 IPv6 (an index into v6), 2 other text (an index into texts) */
-  private kind: 0 | 1 | 2 = 0;
-  /** the last row's server address, its word and kind */
-  private lastServer = "";
-  private lastServerWord = 0;
-  private lastServerKind: 0 | 1 | 2 = 0;
-
   private host(p: number, word: number, v6: number, text: number): string {
-    const f = this.flags.get(p), x = this.word(p, word), b = this.bytes;
-    if (f & text) return this.texts[x];
-    b.fill(0, 0, 12);
-    if (f & v6) {
-      for (let k = 0; k < 16; k += 4) { const v = this.v6.get(x + k / 4); b[k] = v >>> 24; b[k + 1] = (v >>> 16) & 255; b[k + 2] = (v >>> 8) & 255; b[k + 3] = v & 255; }
-    } else {
-      b[10] = b[11] = 0xff;
-      b[12] = x >>> 24; b[13] = (x >>> 16) & 255; b[14] = (x >>> 8) & 255; b[15] = x & 255;
-    }
-    return ipText(b); // (names.ts keeps the recent ones: the same text as the model's)
+    const f = this.flags.get(p);
+    return this.addrs.text(this.word(p, word), f & text ? TEXT : f & v6 ? V6 : V4);
   }
+
 
   private factsId(r: Facts): number {
     // the three objects' ids as one number while each fits 17 bits (a few hundred on a busy

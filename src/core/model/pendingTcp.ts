@@ -58,9 +58,9 @@
 import type { CaptureModel, ConnModel, IcmpMsg, TcpEvent } from "./types";
 import type { ConnectionSink } from "../connectionSink";
 import type { EventRecord } from "../decoder/records";
-import { Column, u32Column, f64Column } from "./column";
+import { CHUNK_BITS, Column, u32Column, f64Column } from "./column";
 import { NONE } from "./lists";
-import { endpoint, ipText } from "../names";
+import { endpoint } from "../names";
 import { tcpFlagsText } from "../eventsView";
 import { ladderStep } from "./builder";
 import { sortedIndex } from "../sortedIndex";
@@ -74,7 +74,8 @@ import { kerberosClient } from "./kerberos";
 import { treeConnectionLimited } from "../diagnose/findings/tree-connection-limit";
 import { authNotAttempted } from "../diagnose/findings/auth-not-attempted";
 import connectionAbandoned from "../diagnose/findings/connection-abandoned";
-import { hostKey, ipv4Bits, ipv6Bytes } from "./foldedRows";
+import { hostKey } from "./foldedRows";
+import { AddressWords, TEXT, V4, V6 } from "./addressWords";
 import * as W from "../../../assembly/wire";
 
 type HostKey = number | string;
@@ -119,15 +120,10 @@ export class PendingTcp {
   private readonly synFrames = u32Column();
   private readonly synTss = f64Column();
   private readonly synFlags = u32Column();
-  /** the addresses: a word each (IPv4: its bits; else an index into `v6`, 4 words, or `texts`), no string per row */
+  /** the addresses: a word each (model/addressWords.ts; the kind in `flags`), no string per row */
   private readonly clientWords = u32Column();
   private readonly serverWords = u32Column();
-  private readonly v6 = u32Column();
-  private readonly texts: string[] = [];
-  private readonly textIds = new Map<string, number>();
-  /** the last address stored, its word and kind (a scan's rows share their server: one copy) */
-  private lastIp = ""; private lastWord = 0; private lastKind = 0;
-  private readonly bytes = new Uint8Array(16);
+  private readonly addrs = new AddressWords();
   /** ICMP errors attached at the end (attachIcmp), by row */
   private readonly icmps = new Map<number, IcmpMsg>();
   /** the rows of unanswered SYNs (OPEN), by stream: a later packet of theirs makes them models again (revive) */
@@ -281,7 +277,7 @@ export class PendingTcp {
     if (w === this.low) return;
     this.low = w;
     // (per CHUNK rows: a chunk goes once every row in it is read)
-    if ((w >>> 12) === (this.dropped >>> 12) && w !== d.length) return;
+    if ((w >>> CHUNK_BITS) === (this.dropped >>> CHUNK_BITS) && w !== d.length) return;
     this.dropped = w;
     const syns = w > 0 ? this.synEnd.get(w - 1) : 0;
     for (const c of [this.orders, this.streams, this.firstFrames, this.lastFrames, this.ports, this.rstFrames, this.rstFlags, this.clientWords, this.serverWords]) c.dropBelow(w);
@@ -300,10 +296,11 @@ export class PendingTcp {
     this.firstTss.push(c.firstTs); this.lastTss.push(c.lastTs);
     this.ports.push(((Number(c.client.slice(c.client.lastIndexOf(":") + 1)) << 16) | c.serverPort) >>> 0);
     let f = (c.ladderDropped ? LADDER_DROPPED : 0) | (c.ladderKept ? LADDER_KEPT : 0) | (rst ? (rst.fromClient ? RST_FROM_CLIENT : 0) : OPEN);
-    this.clientWords.push(this.address(c.clientIp));
-    f |= this.lastKind === 1 ? CLIENT_V6 : this.lastKind === 2 ? CLIENT_TEXT : 0;
-    this.serverWords.push(this.address(c.serverIp));
-    f |= this.lastKind === 1 ? SERVER_V6 : this.lastKind === 2 ? SERVER_TEXT : 0;
+    const a = this.addrs;
+    this.clientWords.push(a.word(c.clientIp, 0));
+    f |= a.kind === V6 ? CLIENT_V6 : a.kind === TEXT ? CLIENT_TEXT : 0;
+    this.serverWords.push(a.word(c.serverIp, 1));
+    f |= a.kind === V6 ? SERVER_V6 : a.kind === TEXT ? SERVER_TEXT : 0;
     this.flags.push(f);
     for (const s of c.syns) { this.synFrames.push(s.frame); this.synTss.push(s.ts); this.synFlags.push(s.flags | (s.fromClient ? FROM_CLIENT : 0)); }
     this.synEnd.push(this.synFrames.length);
@@ -312,37 +309,9 @@ export class PendingTcp {
     this.sorted = null;
   }
 
-  /** An address's word (its kind in lastKind: 0 IPv4, 1 IPv6, 2 other text), as foldedRows.ts keeps them. */
-  private address(ip: string): number {
-    if (ip === this.lastIp) return this.lastWord;
-    let w = ipv4Bits(ip), kind = 0;
-    if (w < 0) {
-      const b = this.bytes;
-      if (ipv6Bytes(ip, b)) {
-        w = this.v6.length; kind = 1;
-        for (let k = 0; k < 16; k += 4) this.v6.push(((b[k] << 24) | (b[k + 1] << 16) | (b[k + 2] << 8) | b[k + 3]) >>> 0);
-      } else {
-        kind = 2;
-        const t = this.textIds.get(ip);
-        if (t === undefined) { w = this.texts.push(ip) - 1; this.textIds.set(ip, w); } else w = t;
-      }
-    }
-    this.lastIp = ip; this.lastWord = w; this.lastKind = kind;
-    return w;
-  }
-
-  /** The text of an address's word, as ipText wrote it (names.ts keeps the recent ones). */
+  /** The text of an address's word, its kind said by flags `f` (bits `v6`, `text`). */
   private host(w: number, f: number, v6: number, text: number): string {
-    if (f & text) return this.texts[w];
-    const b = this.bytes;
-    b.fill(0, 0, 12);
-    if (f & v6) {
-      for (let k = 0; k < 16; k += 4) { const v = this.v6.get(w + k / 4); b[k] = v >>> 24; b[k + 1] = (v >>> 16) & 255; b[k + 2] = (v >>> 8) & 255; b[k + 3] = v & 255; }
-    } else {
-      b[10] = b[11] = 0xff;
-      b[12] = w >>> 24; b[13] = (w >>> 16) & 255; b[14] = (w >>> 8) & 255; b[15] = w & 255;
-    }
-    return ipText(b);
+    return this.addrs.text(w, f & text ? TEXT : f & v6 ? V6 : V4);
   }
 }
 
