@@ -367,12 +367,13 @@ function synsOnly(c: ConnModel): boolean {
 /**
  * The end of the rows (buildReport, in place of attachIcmp, before anything reads the
  * connections): each row kept to the end as a model again, or folded with its diagnosis (see the
- * header). The models kept are put back among `m.connections` in Report order.
+ * header). The models kept are put back among `m.connections` in Report order. Returns how many
+ * rows there were.
  */
-export function settlePending(m: CaptureModel, sink: ConnectionSink | undefined): void {
+export function settlePending(m: CaptureModel, sink: ConnectionSink | undefined): number {
   const p = m.folded?.pending, d = m.folded?.diagnosed;
   attachIcmp(m, p);
-  if (!p || p.length === 0) return;
+  if (!p || p.length === 0) return 0;
   m.folded!.pending = undefined;
   const same = m.folded!.same;
   const reads = readers(m, p);
@@ -409,6 +410,7 @@ export function settlePending(m: CaptureModel, sink: ConnectionSink | undefined)
     foldOne(m, c, a, same, sink);
   }
   if (kept.length) m.connections = merged(m.connections, kept);
+  return order.length;
 }
 
 /**
