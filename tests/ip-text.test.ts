@@ -4,7 +4,7 @@
 // (model/foldedRows.ts), which keep an IPv6 address as its 16 bytes, give back that same text.
 // The reference is the WHATWG URL serializer's IPv6 form (Node's URL), which follows RFC 5952.
 import { describe, it, expect } from "vitest";
-import { ipText, endpoint } from "../src/core/names";
+import { ipText, endpoint, endpointMade } from "../src/core/names";
 import { FoldedRows } from "../src/core/model/foldedRows";
 import type { Connection } from "../src/core/report";
 
@@ -46,6 +46,19 @@ describe("IPv4 addresses and endpoints as text", () => {
     for (let r = 0; r < 2; r++) {
       for (const ip of ips) for (const p of ports) expect(endpoint(ip, p)).toBe(ip.includes(":") ? `[${ip}]:${p}` : `${ip}:${p}`);
       for (let k = 0; k < 20_000; k++) { const ip = `10.${k >> 8}.${k & 255}.1`, p = (k * 7919) % 65536; expect(endpoint(ip, p)).toBe(`${ip}:${p}`); }
+    }
+  });
+
+  it("a client's endpoint, made without the table (endpointMade), is the table's text, between its lookups too", () => {
+    const ports = [0, 1, 9, 10, 99, 100, 445, 999, 1000, 9999, 10000, 49152, 65535, 4294967295, 1.5, -1];
+    const ips = ["10.0.0.1", "192.168.100.200", "0.0.0.0", "255.255.255.255", "2001:db8::1", "::", "::ffff:1.2.3.4", "fe80::1:2", "?"];
+    for (let r = 0; r < 2; r++) {
+      for (const ip of ips) for (const p of ports) {
+        const want = ip.includes(":") ? `[${ip}]:${p}` : `${ip}:${p}`;
+        expect(endpointMade(ip, p)).toBe(want);
+        expect(endpoint(ip, p)).toBe(want);
+        expect(endpointMade(ip, p)).toBe(want);
+      }
     }
   });
 });

@@ -289,6 +289,17 @@ export function endpoint(ip: string, port: number): string {
   const slot = (h ^ (h >>> 16)) & (ENDPOINT_SLOTS - 1);
   // (the hash first: another address's text in the slot is not read, see model/lists.ts intern)
   if (endpointHash[slot] === h && endpointPort[slot] === port && endpointIp[slot] === ip) return endpointText[slot];
+  const t = endpointMade(ip, port);
+  endpointPort[slot] = port; endpointIp[slot] = ip; endpointText[slot] = t; endpointHash[slot] = h;
+  return t;
+}
+
+/**
+ * endpoint's text made again each time, not looked up nor kept in its table: for an endpoint that
+ * seldom recurs (a client's, its port new on every connection), whose lookup would miss and whose
+ * text would push a server's out of the table.
+ */
+export function endpointMade(ip: string, port: number): string {
   // (its characters written once, as ipText's: one flat string, not one per part joined)
   const v6 = ip.includes(":");
   let n = 0;
@@ -296,13 +307,12 @@ export function endpoint(ip: string, port: number): string {
   for (let i = 0; i < ip.length; i++) codes[n++] = ip.charCodeAt(i);
   if (v6) codes[n++] = 0x5d;
   codes[n++] = 0x3a;
-  const t = port >= 0 && port <= 0xffffffff && Number.isInteger(port) ? fromCodes(decimal(n, port)) : flatText(v6 ? `[${ip}]:${port}` : `${ip}:${port}`);
-  endpointPort[slot] = port; endpointIp[slot] = ip; endpointText[slot] = t; endpointHash[slot] = h;
-  return t;
+  return port >= 0 && port <= 0xffffffff && Number.isInteger(port) ? fromCodes(decimal(n, port)) : flatText(v6 ? `[${ip}]:${port}` : `${ip}:${port}`);
 }
 const ENDPOINT_SLOTS = 1 << 12;
 const endpointHash = new Int32Array(ENDPOINT_SLOTS);
-const endpointPort = new Int32Array(ENDPOINT_SLOTS).fill(-1);
+// (doubles: a port is any u32 of the record, or what a caller passes; an Int32Array read 2^32 - 1 back as -1)
+const endpointPort = new Float64Array(ENDPOINT_SLOTS).fill(-1);
 const endpointIp: string[] = new Array<string>(ENDPOINT_SLOTS).fill("");
 const endpointText: string[] = new Array<string>(ENDPOINT_SLOTS).fill("");
 

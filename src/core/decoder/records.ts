@@ -278,11 +278,18 @@ export class RecordCursor implements EventRecord {
   private keep: FieldFilter | undefined = undefined;
   private tsLo = 0;
   private tsHi = 0;
+  /** tsMs of record `tsRec` (the builder and Folder.before both ask for it: made once per record) */
+  private tsVal = 0;
+  private tsRec = 0;
+  /** tsOf's parts of the high word `hiWord` (-1: none yet): 1000·qh·2³², rh·2³² */
+  private hiWord = -1;
+  private hiQ = 0;
+  private hiR = 0;
   private rec = 0;
   private readonly stamp = new Uint32Array(C.MAX_FIELD_ID + 1);
   private readonly at = new Uint32Array(C.MAX_FIELD_ID + 1);
-  private readonly size = new Uint16Array(C.MAX_FIELD_ID + 1);
-  private readonly type = new Uint8Array(C.MAX_FIELD_ID + 1);
+  /** per field its type and length as one word, type | length << 16 (rawFields' key word) */
+  private readonly meta = new Int32Array(C.MAX_FIELD_ID + 1);
   private readonly scratchLong: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(C.MAX_FIELD_ID + 1).fill(undefined);
   private readonly scratch: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>((C.MAX_FIELD_ID + 1) * (SCRATCH_LEN + 1)).fill(undefined);
 
@@ -321,43 +328,67 @@ export class RecordCursor implements EventRecord {
     this.ipv6 = (flags & C.REC_FLAG_IPV6) !== 0;
     // a new stamp: every field of the previous record reads as absent (wraps after 4 G records)
     let rec = (this.rec + 1) >>> 0;
-    if (rec === 0) { this.stamp.fill(0); rec = 1; }
+    if (rec === 0) { this.stamp.fill(0); this.tsRec = 0; rec = 1; }
     this.rec = rec;
     const filter = filterFor(kind, this.keep);
-    const stamp = this.stamp, at = this.at, size = this.size, type = this.type;
+    const stamp = this.stamp, at = this.at, meta = this.meta;
     let q = p + C.REC_HEADER_SIZE;
     const recEnd = p + len;
+    const m32 = this.mem32;
+    if (m32 !== null && ((this.mem32Base + p) & 3) === 0) {
+      // (the decoder's records and fields are 4-aligned, assembly/events.ts: a field's header
+      // id, type, length in one little-endian word, read at once)
+      const base = this.mem32Base;
+      while (q + C.FIELD_HEADER_SIZE <= recEnd) {
+        const w: number = m32[(base + q) >> 2];
+        const id = w & 0xff, flen = w >>> 16;
+        const v = q + C.FIELD_HEADER_SIZE;
+        if (v + flen > recEnd) throw new Error(`corrupt field ${id} in record at ${p - this.start}`);
+        if (!filter || filter[id] === 1) { stamp[id] = rec; at[id] = v; meta[id] = (w & ~0xffff) | ((w >>> 8) & 0xff); }
+        q = v + ((flen + 3) & ~3);
+      }
+      return;
+    }
     while (q + C.FIELD_HEADER_SIZE <= recEnd) {
       const id = mem[q];
       const flen = mem[q + 2] | (mem[q + 3] << 8);
       const v = q + C.FIELD_HEADER_SIZE;
       if (v + flen > recEnd) throw new Error(`corrupt field ${id} in record at ${p - this.start}`);
-      if (!filter || filter[id] === 1) { stamp[id] = rec; at[id] = v; size[id] = flen; type[id] = mem[q + 1]; }
+      if (!filter || filter[id] === 1) { stamp[id] = rec; at[id] = v; meta[id] = mem[q + 1] | (flen << 16); }
       q = v + ((flen + 3) & ~3);
     }
   }
 
   tsMs(): number {
+    if (this.tsRec === this.rec) return this.tsVal;
+    this.tsRec = this.rec;
+    return (this.tsVal = this.tsOf());
+  }
+
+  private tsOf(): number {
     const hi = this.tsHi;
     if (hi < 0) return tsMsOf((BigInt(hi) << 32n) | BigInt(this.tsLo));
     // floor(ns / 1000) in exact steps (ns itself does not fit a double): hi = 1000·qh + rh, then
     // (rh·2³² + lo) < 2⁴² divides exactly; the sum rounds (if ever over 2⁵³) as Number() would.
-    const qh = Math.floor(hi / 1000);
-    const low = (hi - qh * 1000) * TWO32 + this.tsLo;
-    return (qh * TWO32 + Math.floor(low / 1000)) / 1000;
+    // (the high word's part once per high word: it changes every 4.3 s of capture)
+    if (hi !== this.hiWord) {
+      const qh = Math.floor(hi / 1000);
+      this.hiWord = hi; this.hiQ = qh * TWO32; this.hiR = (hi - qh * 1000) * TWO32;
+    }
+    return (this.hiQ + Math.floor((this.hiR + this.tsLo) / 1000)) / 1000;
   }
 
   has(id: number): boolean { return this.stamp[id] === this.rec; }
 
   u32(id: number): number | undefined {
     if (this.stamp[id] !== this.rec) return undefined;
-    const t = this.type[id];
+    const t = this.meta[id] & 0xff;
     return t === C.T_U32 ? this.dv.getUint32(this.at[id], true) : (this.other(id) as number);
   }
 
   big(id: number): bigint | undefined {
     if (this.stamp[id] !== this.rec) return undefined;
-    const t = this.type[id];
+    const t = this.meta[id] & 0xff;
     if (t === C.T_U64) return this.dv.getBigUint64(this.at[id], true);
     if (t === C.T_I64) return this.dv.getBigInt64(this.at[id], true);
     return this.other(id) as bigint;
@@ -365,7 +396,7 @@ export class RecordCursor implements EventRecord {
 
   n64(id: number): number | undefined {
     if (this.stamp[id] !== this.rec) return undefined;
-    if (this.type[id] === C.T_U64) {
+    if ((this.meta[id] & 0xff) === C.T_U64) {
       const hi = this.dv.getUint32(this.at[id] + 4, true);
       // below 2^53 the sum is exact; above, Number(bigint) says how it rounds
       if (hi < 0x200000) return hi * TWO32 + this.dv.getUint32(this.at[id], true);
@@ -376,15 +407,15 @@ export class RecordCursor implements EventRecord {
 
   str(id: number): string | undefined {
     if (this.stamp[id] !== this.rec) return undefined;
-    const t = this.type[id], a = this.at[id];
-    if (t === C.T_STR) return text(this.mem, a, a + this.size[id]);
-    if (t === C.T_UTF16) return text16(this.mem, a, a + this.size[id]);
+    const m = this.meta[id], t = m & 0xff, a = this.at[id];
+    if (t === C.T_STR) return text(this.mem, a, a + (m >>> 16));
+    if (t === C.T_UTF16) return text16(this.mem, a, a + (m >>> 16));
     return this.other(id) as string;
   }
 
   view(id: number): Uint8Array | undefined {
     if (this.stamp[id] !== this.rec) return undefined;
-    const t = this.type[id], a = this.at[id], n = this.size[id];
+    const m = this.meta[id], t = m & 0xff, a = this.at[id], n = m >>> 16;
     if (t !== C.T_BYTES && t <= C.T_I64 && t >= C.T_U32) return this.other(id) as Uint8Array;
     // a copy into a buffer of this field and length (no two fields share one), reused by every
     // record: cheaper than a new view of the memory for the few bytes of an address or a list
@@ -410,9 +441,9 @@ export class RecordCursor implements EventRecord {
       const id = ids[k];
       if (o >= out.length) return -1;
       if (stamp[id] !== rec) { out[o++] = -1; continue; }
-      const n = this.size[id], a = this.at[id];
+      const m = this.meta[id], n = m >>> 16, a = this.at[id];
       if (o + 1 + ((n + 3) >> 2) > out.length) return -1;
-      out[o++] = this.type[id] | (n << 16);
+      out[o++] = m;
       // the bytes four to a word, little-endian (as an Int32Array reads them on every platform V8 runs on here: checked, LITTLE)
       for (let i = 0; i < n; i += 4) {
         let w = 0;
@@ -433,8 +464,8 @@ export class RecordCursor implements EventRecord {
       const id = ids[k];
       if (o >= end) return false;
       if (stamp[id] !== rec) { if (key[o++] !== -1) return false; continue; }
-      const n = this.size[id], a = this.at[id];
-      if (key[o++] !== (this.type[id] | (n << 16)) || o + ((n + 3) >> 2) > end) return false;
+      const m = this.meta[id], n = m >>> 16, a = this.at[id];
+      if (key[o++] !== m || o + ((n + 3) >> 2) > end) return false;
       const full = n >> 2, tail = n & 3;
       if (m32 !== null && (a & 3) === 0) {
         const w0 = (this.mem32Base + a) >> 2;
@@ -458,7 +489,8 @@ export class RecordCursor implements EventRecord {
 
   /** A field of another type than the accessor's: what RawEvent.f would hold (the wasm never writes one). */
   private other(id: number): FieldValue {
-    return value(this.mem, this.dv, this.type[id], this.at[id], this.size[id]);
+    const m = this.meta[id];
+    return value(this.mem, this.dv, m & 0xff, this.at[id], m >>> 16);
   }
 
   event(): RawEvent {

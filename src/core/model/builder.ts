@@ -4,7 +4,7 @@ import * as C from "../../../assembly/events";
 import * as W from "../../../assembly/wire";
 import { EventReader, tsMsOf, type EventRecord, type RawEvent, type RecordSink } from "../decoder/records";
 import { describeProblem } from "../problems";
-import { ipText, endpoint, smb2Dialect, statusLabel, dosErrorLabel, dosErrorStatus, SMB2_COMMANDS, SMB1_COMMANDS, KRB_MSG_TYPES, LINK_TYPES, formatName } from "../names";
+import { ipText, endpoint, endpointMade, smb2Dialect, statusLabel, dosErrorLabel, dosErrorStatus, SMB2_COMMANDS, SMB1_COMMANDS, KRB_MSG_TYPES, LINK_TYPES, formatName } from "../names";
 import { smb1Dialects, tcpFlagsText } from "../eventsView";
 import type { AuthFacts, BeyondSetup, CaptureModel, ConnModel, NegotiateInfo } from "./types";
 import type { MemoryGuard } from "../source";
@@ -227,16 +227,26 @@ function ackLabel(delayNs: number, delayMs: number): string {
   return (ackTexts[slot] = flat(t));
 }
 
-/** Ladder labels that depend only on the command: one string each, not one per step. */
-const cmdLabels = new Map<number, string>();
+/**
+ * Ladder labels that depend only on the command: one string each, not one per step. By the key of
+ * (command, SMB1, response) in an array (a Map's lookup was a tenth of smb()'s time) for commands
+ * below 256 (SMB1's are a byte, SMB2's go to 0x12); any other in a Map.
+ */
+const CMD_KEYS = 256 * 4;
+const cmdLabelAt: (string | undefined)[] = [];
+const cmdLabelsWide = new Map<number, string>();
 function cmdLabel(smb1: boolean, cmd: number, resp: boolean): string {
-  const key = (cmd << 2) | (smb1 ? 2 : 0) | (resp ? 1 : 0);
-  let l = cmdLabels.get(key);
-  if (l === undefined) {
-    const name = (smb1 ? SMB1_COMMANDS : SMB2_COMMANDS)[cmd] ?? `command 0x${cmd.toString(16)}`;
-    cmdLabels.set(key, (l = `${smb1 ? "SMB1 " : ""}${name} ${resp ? "response" : "request"}`));
+  const key = cmd * 4 + (smb1 ? 2 : 0) + (resp ? 1 : 0);
+  const l = key < CMD_KEYS ? cmdLabelAt[key] : cmdLabelsWide.get(key);
+  if (l !== undefined) return l;
+  const name = (smb1 ? SMB1_COMMANDS : SMB2_COMMANDS)[cmd] ?? `command 0x${cmd.toString(16)}`;
+  const t = `${smb1 ? "SMB1 " : ""}${name} ${resp ? "response" : "request"}`;
+  if (key >= CMD_KEYS) cmdLabelsWide.set(key, t);
+  else {
+    while (cmdLabelAt.length <= key) cmdLabelAt.push(undefined); // (dense: no holes, one elements kind)
+    cmdLabelAt[key] = t;
   }
-  return l;
+  return t;
 }
 
 /** The ladder label's end for the dialect a NEGOTIATE response chose. */
@@ -456,10 +466,7 @@ export class ModelBuilder implements RecordSink {
     if (!c) return undefined;
     for (const s of c.syns) c.ladderAt = this.ladders.add(c.ladderAt, s.frame, s.ts, s.fromClient, tcpFlagsText(s.flags), "tcp", null, false);
     this.conns.set(stream, c);
-    const l = this.m.connections;
-    let lo = 0, hi = l.length;
-    while (lo < hi) { const mid = (lo + hi) >>> 1; if (l[mid].order < c.order) lo = mid + 1; else hi = mid; }
-    l.splice(lo, 0, c);
+    this.m.connections.splice(orderIndex(this.m.connections, c.order), 0, c);
     if (this.folder) p!.watch(c);
     return c;
   }
@@ -471,16 +478,17 @@ export class ModelBuilder implements RecordSink {
   private unfolded(c: ConnModel): void {
     if (this.conns.get(c.stream) === c) this.conns.delete(c.stream);
     const l = this.m.connections;
-    // (a connection folds soon after it closes: near the end of the list)
+    // found by its order (the list is in ConnModel.order: flows are pushed as they start, revived
+    // puts one back in its place), not by a scan from the end past the connections opened after
+    // it; by the scan if it is not there (never seen)
+    let i = orderIndex(l, c.order);
+    if (l[i] !== c) { i = l.length - 1; while (i >= 0 && l[i] !== c) i--; }
+    if (i < 0) return;
     // (moved down by hand: a splice makes an array of what it takes out, one per fold; taking
     // them out in batches instead kept the folded models alive longer: +1 s CPU and +10 MiB on
     // smb1m-1g, the collector's)
-    for (let i = l.length - 1; i >= 0; i--) {
-      if (l[i] !== c) continue;
-      for (let j = i + 1; j < l.length; j++) l[j - 1] = l[j];
-      l.pop();
-      break;
-    }
+    for (let j = i + 1; j < l.length; j++) l[j - 1] = l[j];
+    l.pop();
   }
 
   /** One event object (tests, the decrypt stage); the analysis hands records in place (record). */
@@ -520,10 +528,14 @@ export class ModelBuilder implements RecordSink {
         return;
       }
       case C.EV_FLOW: {
-        // the addresses and the server's endpoint recur on many connections: one string each
-        const client = intern(ipText(ev.view(C.F_SRC_IP))), server = intern(ipText(ev.view(C.F_DST_IP)));
+        // the addresses and the server's endpoint recur on many connections: one string each, as
+        // far as ipText's and endpoint's own tables (by the address bytes; by the address and
+        // port) keep them, flat (no intern again: a second hash of every text and a miss in its
+        // table for each new client, 2 % of smb1m-1g's CPU, for the few a collision had replaced).
+        // The client's endpoint is new on nearly every connection: made, not looked up (endpointMade)
+        const client = ipText(ev.view(C.F_SRC_IP)), server = ipText(ev.view(C.F_DST_IP));
         const dstPort = ev.u32(C.F_DST_PORT) as number;
-        const ce = flat(endpoint(client, ev.u32(C.F_SRC_PORT) as number)), se = intern(endpoint(server, dstPort));
+        const ce = endpointMade(client, ev.u32(C.F_SRC_PORT) as number), se = endpoint(server, dstPort);
         if (ev.u32(C.F_FLOW_PROTO) === C.FLOWP_KRB) { this.krbFlows.set(ev.stream, { client: ce, server: se, clientIp: client, serverIp: server }); return; }
         const ts = ev.tsMs();
         const c: ConnModel = {
@@ -931,6 +943,13 @@ export class ModelBuilder implements RecordSink {
   }
 }
 
+
+/** The place of the first connection of `l` (in ConnModel.order) whose order is `order` or later. */
+function orderIndex(l: readonly ConnModel[], order: number): number {
+  let lo = 0, hi = l.length;
+  while (lo < hi) { const mid = (lo + hi) >>> 1; if (l[mid].order < order) lo = mid + 1; else hi = mid; }
+  return lo;
+}
 
 /**
  * A u64 field (message or session id) as a key: the number while it is exact (below 2^53, as
