@@ -1,24 +1,28 @@
 // The folded connections' rows (model/fold.ts), in typed columns: what other connections' rules may
-// read of a folded connection (FoldedConn), ~39 bytes a connection outside the JS heap. As one
+// read of a folded connection (FoldedConn), ~23 bytes a connection outside the JS heap. As one
 // object each (addresses as strings, a bigint, ~225 bytes in the heap) the rows of a capture of
 // 1,000,000 healthy connections were ~230 MB, and the garbage V8 lets pile up above what the heap
 // holds grew with them (smb1m: ~1 GiB peak RSS). A FoldedConn is made only when a rule asks for
 // one (at): the rules read few, of the hosts of the connections kept to the end.
 //
 // Per row: 5 words (order, stream, first frame, the client's and the server's address: an IPv4
-// address as its 32 bits, else an IPv6 or text index: model/addressWords.ts, said by a flag); 16 bits each of the
-// ports, the last frame and the successful SESSION_SETUP response's frame (both after the first
-// frame) and the server's facts (an index into `facts`: serverOs, serverName and the paths of the
-// shares that connected, one entry per distinct triple, the few SharedValues gives); its session
-// id in `sids`, flags in `flags`. A 16-bit value that does not fit is kept aside (NarrowColumn): a
-// connection longer than 65,535 frames costs 12 bytes more, no more. (No table of distinct servers:
-// a capture may have as many servers as connections, and a Map entry each outweighs the 4 bytes.)
+// address as its 32 bits, else an IPv6 or text index: model/addressWords.ts, said by a flag), the
+// ports, the server's facts (an index into `facts`: serverOs, serverName and the paths of the
+// shares that connected, one entry per distinct triple, the few SharedValues gives) and the session
+// id's two halves, each in a PackedColumn (column.ts: rows that fold one after the other are close
+// in order, stream and frames, their hosts often numbered in a row, their ports and facts few: 1 or
+// 2 bytes a value there, never more than 4 and a little); 16 bits each of the last frame and the
+// successful SESSION_SETUP response's frame (both after the first frame); flags in `flags`. A
+// 16-bit value that does not fit is kept aside (NarrowColumn): a connection longer than 65,535
+// frames costs 12 bytes more, no more. smb1m's rows: 22.7 bytes each (39 in plain 32- and 16-bit
+// columns). (No table of distinct servers: a capture may have as many servers as connections, and
+// a Map entry each outweighs the 4 bytes.)
 import type { Connection } from "../report";
 import type { DfsReferral, FoldedConn, FoldedReferral, FoldedSmb1 } from "./types";
 import { endpoint } from "../names";
 import { AddressWords, TEXT, V4, V6, ipv4Bits } from "./addressWords";
 import { sortedIndex } from "../sortedIndex";
-import { Column, NarrowColumn } from "./column";
+import { Column, NarrowColumn, PackedColumn } from "./column";
 
 const W = 5;
 const ORDER = 0, STREAM = 1, FIRST = 2, CLIENT = 3, SERVER = 4;
@@ -33,15 +37,18 @@ interface Facts { serverOs: FoldedConn["serverOs"]; serverName: FoldedConn["serv
 export const hostKey = (ip: string): number | string => { const v = ipv4Bits(ip); return v >= 0 ? v : ip; };
 
 export class FoldedRows {
-  private readonly words = new Column((n) => new Uint32Array(n));
-  private readonly sids = new Column((n) => new BigUint64Array(n));
+  /** the W words of the rows, a column each (PackedColumn: ~2 bytes a word where a run of rows is close) */
+  private readonly words = Array.from({ length: W }, () => new PackedColumn());
+  /** the session ids' low and high 32 bits (0 for none) */
+  private readonly sidLo = new PackedColumn();
+  private readonly sidHi = new PackedColumn();
   private readonly flags = new Column((n) => new Uint8Array(n));
-  private readonly clientPorts = new Column((n) => new Uint16Array(n));
-  private readonly serverPorts = new Column((n) => new Uint16Array(n));
+  private readonly clientPorts = new PackedColumn();
+  private readonly serverPorts = new PackedColumn();
   /** lastFrame − firstFrame; sessionFrame − firstFrame + 1 (0: sessionFrame 0, none; one before the first frame as −1 − sessionFrame) */
   private readonly lasts = new NarrowColumn();
   private readonly sessionFrames = new NarrowColumn();
-  private readonly factsIds = new NarrowColumn();
+  private readonly factsIds = new PackedColumn();
   /** the addresses not IPv4 (model/addressWords.ts) */
   private readonly addrs = new AddressWords();
   private readonly facts: Facts[] = [];
@@ -63,6 +70,12 @@ export class FoldedRows {
 
   get length(): number { return this.flags.length; }
   get smb1Length(): number { return this.smb1Words.length / 3; }
+  /** the bytes the rows' columns hold (the per-row ones: not the few distinct texts and facts) */
+  get bytes(): number {
+    let n = this.sidLo.bytes + this.sidHi.bytes + this.flags.bytes + this.clientPorts.bytes + this.serverPorts.bytes;
+    for (const w of this.words) n += w.bytes;
+    return n + this.lasts.bytes + this.sessionFrames.bytes + this.factsIds.bytes;
+  }
 
   /** A folded connection's row (model/fold.ts); `record` kept when there is no sink. */
   push(r: {
@@ -74,11 +87,11 @@ export class FoldedRows {
   }, record: Connection): void {
     const w = this.words;
     let f = 0;
-    w.push(r.order); w.push(r.stream >>> 0); w.push(r.firstFrame);
+    w[ORDER].push(r.order); w[STREAM].push(r.stream >>> 0); w[FIRST].push(r.firstFrame);
     const a = this.addrs;
-    w.push(a.word(r.clientIp, 0));
+    w[CLIENT].push(a.word(r.clientIp, 0));
     f |= a.kind === V6 ? CLIENT_V6 : a.kind === TEXT ? CLIENT_TEXT : 0;
-    w.push(a.word(r.serverIp, 1));
+    w[SERVER].push(a.word(r.serverIp, 1));
     f |= a.kind === V6 ? SERVER_V6 : a.kind === TEXT ? SERVER_TEXT : 0;
     this.clientPorts.push(r.clientPort);
     this.serverPorts.push(r.serverPort);
@@ -89,7 +102,9 @@ export class FoldedRows {
     if (r.sessionId !== undefined) f |= HAS_SID | (r.sessionId < 0n ? NEG_SID : 0);
     if (!r.ok) f |= NOT_OK;
     if (!r.sessions) f |= NO_SESSIONS;
-    this.sids.push(r.sessionId === undefined ? 0n : BigInt.asUintN(64, r.sessionId));
+    const sid = r.sessionId === undefined ? 0n : BigInt.asUintN(64, r.sessionId);
+    this.sidLo.push(Number(sid & 0xffffffffn));
+    this.sidHi.push(Number(sid >> 32n));
     this.flags.push(f);
     this.records?.push(record);
     this.perm = this.smb1Perm = null;
@@ -118,8 +133,8 @@ export class FoldedRows {
 
   /** Puts the rows in Report order (order ascending): the index of every reader below is in that order. */
   sort(): this {
-    if (!this.perm) this.perm = sortedBy(this.length, (p) => this.words.get(p * W + ORDER));
-    if (!this.smb1Perm) this.smb1Perm = sortedBy(this.smb1Length, (k) => this.words.get(this.smb1Words.get(3 * k) * W + ORDER));
+    if (!this.perm) this.perm = sortedBy(this.length, (p) => this.words[ORDER].get(p));
+    if (!this.smb1Perm) this.smb1Perm = sortedBy(this.smb1Length, (k) => this.words[ORDER].get(this.smb1Words.get(3 * k)));
     return this;
   }
 
@@ -163,11 +178,11 @@ export class FoldedRows {
 
   // ---- by row (where it was pushed) ----
   private row(i: number): number { return this.perm ? this.perm[i] : i; }
-  private word(p: number, k: number): number { return this.words.get(p * W + k); }
+  private word(p: number, k: number): number { return this.words[k].get(p); }
   private sid(p: number): bigint | undefined {
     const f = this.flags.get(p);
     if (!(f & HAS_SID)) return undefined;
-    const v = this.sids.get(p);
+    const v = (BigInt(this.sidHi.get(p)) << 32n) | BigInt(this.sidLo.get(p));
     return f & NEG_SID ? BigInt.asIntN(64, v) : v;
   }
   private view(p: number): FoldedConn {
