@@ -8,7 +8,7 @@ import { ipText, endpoint, endpointMade, smb2Dialect, statusLabel, dosErrorLabel
 import { smb1Dialects, tcpFlagsText } from "../eventsView";
 import type { AuthFacts, BeyondSetup, CaptureModel, ConnModel, NegotiateInfo } from "./types";
 import type { MemoryGuard } from "../source";
-import { outcomeOf, authOf } from "./summarize";
+import { outcomeOf, authOf, establishedAttempt } from "./summarize";
 import { emptyPktmon, pktmonDrop, pktmonInfo, pktmonWarnings } from "./pktmon";
 import { QuicCollector } from "../quic/flow";
 import { NONE, appended, intern, flat } from "./lists";
@@ -665,8 +665,11 @@ export class ModelBuilder implements RecordSink {
     // both budgets spent (all but the first ~1,200 connections of a busy capture): dropped
     // either way, without judging the connection first
     const spent = this.laddersProblem >= KEEP_LADDERS_PROBLEM && this.laddersOk >= KEEP_LADDERS_OK;
-    const auth = spent ? null : authOf(c);
-    const problem = !spent && (outcomeOf(c, null).outcome !== "ok" || c.gaps.length > 0 || c.midstream || c.encrypted !== null || auth === "guest" || auth === "anonymous");
+    // (the established attempt found once for both: a busy capture of healthy connections never
+    // spends the problem budget, so every connection is judged here)
+    const est = spent ? undefined : establishedAttempt(c);
+    const auth = spent ? null : authOf(c, est);
+    const problem = !spent && (outcomeOf(c, null, est).outcome !== "ok" || c.gaps.length > 0 || c.midstream || c.encrypted !== null || auth === "guest" || auth === "anonymous");
     const keep = !spent && (problem ? this.laddersProblem++ < KEEP_LADDERS_PROBLEM : this.laddersOk++ < KEEP_LADDERS_OK);
     if (keep) { c.ladderKept = true; c.ladder = this.ladders.take(c.ladderAt); }
     else { this.ladders.drop(c.ladderAt); c.ladder = NONE; c.ladderDropped = true; }
