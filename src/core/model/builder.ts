@@ -8,7 +8,7 @@ import { ipText, endpoint, endpointMade, smb2Dialect, statusLabel, dosErrorLabel
 import { smb1Dialects, tcpFlagsText } from "../eventsView";
 import type { AuthFacts, BeyondSetup, CaptureModel, ConnModel, NegotiateInfo } from "./types";
 import type { MemoryGuard } from "../source";
-import { outcomeOf, authOf } from "./summarize";
+import { outcomeOf, authOf, establishedAttempt } from "./summarize";
 import { emptyPktmon, pktmonDrop, pktmonInfo, pktmonWarnings } from "./pktmon";
 import { QuicCollector } from "../quic/flow";
 import { NONE, appended, intern, flat } from "./lists";
@@ -270,20 +270,29 @@ function labelsAfter(base: string): Map<string | number | null, string> {
 }
 /** `base` and the tree's path after it. */
 function treeLabel(base: string, tree: string): string {
+  // (the one asked last first: a capture's connections ask for the same few shares, two Map
+  // lookups a message before)
+  if (base === lastTree.base && tree === lastTree.key) return lastTree.label;
   const m = labelsAfter(base);
   let l = m.get(tree);
   if (l === undefined) m.set(tree, (l = flat(`${base} ${tree}`)));
+  lastTree.base = base; lastTree.key = tree; lastTree.label = l;
   return l;
 }
 /** `base` and the dialect chosen after it (dialectSuffix). */
 function dialectLabel(base: string, smb1: boolean, dialect: number, smb1Dialect: string | null | undefined): string {
-  const m = labelsAfter(base);
   // (SMB1: by the dialect's name, null for none; SMB2: by its number)
   const key = smb1 ? smb1Dialect ?? null : dialect;
+  if (base === lastDialect.base && key === lastDialect.key) return lastDialect.label;
+  const m = labelsAfter(base);
   let l = m.get(key);
   if (l === undefined) m.set(key, (l = flat(`${base}${dialectSuffix(smb1, dialect, smb1Dialect)}`)));
+  lastDialect.base = base; lastDialect.key = key; lastDialect.label = l;
   return l;
 }
+/** The label treeLabel, dialectLabel gave last, and what it was asked for (base "": none yet). */
+const lastTree = { base: "", key: "" as string | number | null, label: "" };
+const lastDialect = { base: "", key: "" as string | number | null, label: "" };
 
 /**
  * What a SESSION_SETUP message's security blob says. Nearly every message of a capture says one of
@@ -656,8 +665,11 @@ export class ModelBuilder implements RecordSink {
     // both budgets spent (all but the first ~1,200 connections of a busy capture): dropped
     // either way, without judging the connection first
     const spent = this.laddersProblem >= KEEP_LADDERS_PROBLEM && this.laddersOk >= KEEP_LADDERS_OK;
-    const auth = spent ? null : authOf(c);
-    const problem = !spent && (outcomeOf(c, null).outcome !== "ok" || c.gaps.length > 0 || c.midstream || c.encrypted !== null || auth === "guest" || auth === "anonymous");
+    // (the established attempt found once for both: a busy capture of healthy connections never
+    // spends the problem budget, so every connection is judged here)
+    const est = spent ? undefined : establishedAttempt(c);
+    const auth = spent ? null : authOf(c, est);
+    const problem = !spent && (outcomeOf(c, null, est).outcome !== "ok" || c.gaps.length > 0 || c.midstream || c.encrypted !== null || auth === "guest" || auth === "anonymous");
     const keep = !spent && (problem ? this.laddersProblem++ < KEEP_LADDERS_PROBLEM : this.laddersOk++ < KEEP_LADDERS_OK);
     if (keep) { c.ladderKept = true; c.ladder = this.ladders.take(c.ladderAt); }
     else { this.ladders.drop(c.ladderAt); c.ladder = NONE; c.ladderDropped = true; }
