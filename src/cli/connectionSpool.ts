@@ -1,8 +1,10 @@
 // The connection records of a --json Report, kept out of memory while the capture is analysed
 // (issue 15): a capture of 1,000,000 SMB connections makes ~1 GB of records' JSON. Each record's
 // text goes to a temporary file as the analysis puts it; in memory stay only its order and length
-// (8 bytes a record: the records are appended in the order they are put, so a record's offset is
-// the sum of the lengths before it, kept for every MARK-th record). writeJson (jsonStream.ts) writes them back in Report order. The
+// (the records are appended in the order they are put, so a record's offset is the sum of the
+// lengths before it, kept for every MARK-th record), in packed columns (core/model/column.ts
+// PackedColumn: records put one after the other are of close orders and lengths; ~3.5 bytes a
+// record on smb1m, not 8 in 32-bit arrays that grew by doubling). writeJson (jsonStream.ts) writes them back in Report order. The
 // Report's per-server summary is kept here too, as its compact list (core/serverList.ts), for the
 // writer.
 //
@@ -18,6 +20,7 @@ import type { Connection } from "../core/report";
 import type { ServerList } from "../core/serverList";
 import { sortedIndex } from "../core/sortedIndex";
 import { JsonBytes } from "./jsonBytes";
+import { Column, PackedColumn } from "../core/model/column";
 
 /** Bytes of records written to the file at a time (at least), and room past them for the record that crosses the mark. */
 const WRITE_BUFFER = 256 << 10;
@@ -42,10 +45,10 @@ const WHY: Record<string, string> = {
 };
 
 export class ConnectionSpool implements ConnectionSink {
-  private orders = new Uint32Array(1024);
-  private lengths = new Uint32Array(1024); // bytes of UTF-8
+  private readonly orders = new PackedColumn();
+  private readonly lengths = new PackedColumn(); // bytes of UTF-8
   /** the offset in the file (past 4 GiB too) of every MARK-th record */
-  private marks = new Float64Array(1024 >> MARK_BITS);
+  private readonly marks = new Column((n) => new Float64Array(n));
   private n = 0;
   /** every record so far is ASCII (nearly always): its UTF-8 bytes are its Latin-1 ones, which
    *  Node writes into a buffer and reads back ~1.5× faster (measured on the dense bench's records) */
@@ -62,6 +65,8 @@ export class ConnectionSpool implements ConnectionSink {
   }
 
   get count(): number { return this.n; }
+  /** the bytes its index of the records holds (orders, lengths, offsets) */
+  get indexBytes(): number { return this.orders.bytes + this.lengths.bytes + this.marks.bytes; }
   /** whether the records go to a temporary file (false: kept in memory) */
   get spooled(): boolean { return this.file !== null; }
   /** the temporary file's descriptor (for the tests) */
@@ -71,8 +76,6 @@ export class ConnectionSpool implements ConnectionSink {
     // orders count flows: 32 bits hold them, and the index sorts by them in two passes
     if (order >>> 0 !== order) throw new RangeError(`connection order ${order} is not a 32-bit count`);
     const i = this.n;
-    if (i === this.orders.length) this.grow();
-    this.orders[i] = order;
     let text: string | null = null, len = 0, ascii = true;
     if (this.file) {
       try {
@@ -82,7 +85,7 @@ export class ConnectionSpool implements ConnectionSink {
         let at = f.appendValue(record);
         if (at >= 0) { len = f.lastLength; ascii = f.lastAscii; }
         else { ({ text, len, ascii } = stringified(record)); at = f.append(text, len, ascii); }
-        if ((i & (MARK - 1)) === 0) this.marks[i >> MARK_BITS] = at;
+        if ((i & (MARK - 1)) === 0) this.marks.push(at);
       } catch (e) { this.fallBack(e, this.file); }
     }
     if (this.texts) {
@@ -90,7 +93,8 @@ export class ConnectionSpool implements ConnectionSink {
       this.texts.push(text);
     }
     if (!ascii) this.ascii = false;
-    this.lengths[i] = len;
+    this.orders.push(order);
+    this.lengths.push(len);
     this.n = i + 1;
   }
 
@@ -104,11 +108,14 @@ export class ConnectionSpool implements ConnectionSink {
    * full collection: +8 MiB peak RSS on the mix bench).
    */
   *pieces(): Generator<string> {
-    const n = this.n, len = this.lengths;
+    const n = this.n;
     if (n === 0) return;
     const encoding = this.ascii ? "latin1" : "utf8";
     if (this.file) { try { this.file.flush(); } catch (e) { this.fallBack(e, this.file); } }
-    const idx = sortedIndex(this.orders, n);
+    // the orders and lengths in plain arrays for the writing (the model is gone by now)
+    const orders = new Uint32Array(n), len = new Uint32Array(n);
+    for (let i = 0; i < n; i++) { orders[i] = this.orders.get(i); len[i] = this.lengths.get(i); }
+    const idx = sortedIndex(orders, n);
     const scratch = this.file ? Buffer.allocUnsafe(SCRATCH) : null;
     let window = Buffer.allocUnsafe(0);
     for (let k = 0; k < n;) {
@@ -119,7 +126,7 @@ export class ConnectionSpool implements ConnectionSink {
       const out = window;
       const at = new Float64Array(e - k);
       for (let j = k, p = 0; j < e; j++) { if (j > 0) out[p++] = COMMA; at[j - k] = p; p += len[idx[j]]; }
-      if (this.file) this.readWindow(idx, k, e, at, out, scratch!);
+      if (this.file) this.readWindow(idx, len, k, e, at, out, scratch!);
       else for (let j = k; j < e; j++) out.write(this.texts![idx[j]], at[j - k], len[idx[j]], encoding);
       for (let j = k, start = 0; j < e; j++) {
         const end = at[j - k] + len[idx[j]];
@@ -130,11 +137,11 @@ export class ConnectionSpool implements ConnectionSink {
   }
 
   /** Records idx[k…e-1] from the file into `out` at `at`, in file order, near ones in one read. */
-  private readWindow(idx: Uint32Array, k: number, e: number, at: Float64Array, out: Buffer, scratch: Buffer): void {
-    const all = this.lengths, fd = this.file!.fd;
+  private readWindow(idx: Uint32Array, all: Uint32Array, k: number, e: number, at: Float64Array, out: Buffer, scratch: Buffer): void {
+    const fd = this.file!.fd;
     // the window's records' offsets and lengths, by their place j in the window
     const off = new Float64Array(e - k), len = new Float64Array(e - k);
-    for (let j = 0; j < e - k; j++) { off[j] = this.offset(idx[k + j]); len[j] = all[idx[k + j]]; }
+    for (let j = 0; j < e - k; j++) { off[j] = this.offset(idx[k + j], all); len[j] = all[idx[k + j]]; }
     let byFile = Array.from({ length: e - k }, (_, j) => j);
     for (let j = 1; j < byFile.length; j++) {
       if (off[j] < off[j - 1]) { byFile = byFile.sort((x, y) => off[x] - off[y]); break; }
@@ -154,10 +161,10 @@ export class ConnectionSpool implements ConnectionSink {
     }
   }
 
-  /** Record i's offset in the file: its mark's, and the lengths of the records between. */
-  private offset(i: number): number {
-    let o = this.marks[i >> MARK_BITS];
-    for (let j = i & ~(MARK - 1); j < i; j++) o += this.lengths[j];
+  /** Record i's offset in the file: its mark's, and the lengths of the records between (from `len`, the lengths in an array, if given). */
+  private offset(i: number, len?: Uint32Array): number {
+    let o = this.marks.get(i >> MARK_BITS);
+    for (let j = i & ~(MARK - 1); j < i; j++) o += len ? len[j] : this.lengths.get(j);
     return o;
   }
 
@@ -168,18 +175,11 @@ export class ConnectionSpool implements ConnectionSink {
     this.texts = null;
   }
 
-  private grow(): void {
-    const cap = this.orders.length * 2;
-    const o = new Uint32Array(cap); o.set(this.orders); this.orders = o;
-    const m = new Float64Array(cap >> MARK_BITS); m.set(this.marks); this.marks = m;
-    const l = new Uint32Array(cap); l.set(this.lengths); this.lengths = l;
-  }
-
   /** From here on in memory: the records spooled so far are read back from `file`, which is removed. */
   private fallBack(e: unknown, file: SpoolFile | null): void {
     const texts: string[] = [];
     if (file) {
-      for (let i = 0; i < this.n; i++) texts.push(file.text(this.offset(i), this.lengths[i]));
+      for (let i = 0; i < this.n; i++) texts.push(file.text(this.offset(i), this.lengths.get(i)));
       file.remove();
       this.file = null;
     }
