@@ -36,5 +36,8 @@ const code = await main(
   (s) => process.stderr.write(s + "\n"),
   (s) => process.stdout.write(s),
   () => new Promise((resolve) => process.stdout.once("drain", resolve)),
+  // (resolves once stdout is done with the bytes: the caller writes its next ones into them; an
+  // error goes to the handler above)
+  (b) => new Promise((resolve) => process.stdout.write(b, () => resolve())),
 );
 process.exitCode = code;

@@ -31,12 +31,18 @@ process.env.TMPDIR = TMP;
 afterAll(() => rmSync(base, { recursive: true, force: true }));
 beforeEach(() => { process.env.TMPDIR = TMP; });
 
-/** The command's streamed --json (main with `write`), as bytes, with what it said on stderr. */
+/**
+ * The command's streamed --json (main with `write`, and `writeBytes` as bin/smbscope.mjs gives it:
+ * an output that reads the bytes a turn later, as a pipe that was full does), as bytes, with what
+ * it said on stderr and how many pieces went out as bytes.
+ */
 async function streamed(args: string[], onWrite?: () => void) {
   const chunks: Buffer[] = [], err: string[] = [];
+  let pieces = 0;
   const code = await main(args, (s) => chunks.push(Buffer.from(s + "\n")), (s) => err.push(s),
-    (s) => { onWrite?.(); chunks.push(Buffer.from(s)); return true; });
-  return { code, out: Buffer.concat(chunks).toString("utf8"), err };
+    (s) => { onWrite?.(); chunks.push(Buffer.from(s)); return true; }, undefined,
+    (b) => { onWrite?.(); pieces++; const at = chunks.push(Buffer.alloc(0)) - 1; return new Promise((done) => setImmediate(() => { chunks[at] = Buffer.from(b); done(); })); });
+  return { code, out: Buffer.concat(chunks).toString("utf8"), err, pieces };
 }
 
 /** The spool files a process has open (their names removed: "… (deleted)"), as their modes. */
@@ -61,6 +67,9 @@ describe("--json through the spool", () => {
       let seen: number[] | null = null;
       const r = await streamed(["--json", join(FIX, f)], () => { seen ??= openSpools(); expect(readdirSync(TMP)).toEqual([]); });
       expect(r.out, f).toBe(`${stringifiedTerminalSafe(JSON.stringify(whole))}\n`);
+      // (records all ASCII: as the spool's bytes, not strings made of them; else as text)
+      const text = JSON.stringify(whole.connections), ascii = Buffer.byteLength(text) === text.length;
+      expect(r.pieces > 0, f).toBe(ascii && whole.connections.length > 0);
       expect(r.err, f).toEqual([]);
       expect(seen, f).toEqual([0o600]); // while the Report was written
       expect(openSpools(), f).toEqual([]);
@@ -90,6 +99,18 @@ describe("--json through the spool", () => {
     const r = await streamed(["--json", p]);
     expect(r.out).toBe(`${stringifiedTerminalSafe(JSON.stringify(whole))}\n`);
     expect(r.out).not.toMatch(/[\u202e\x9b\u00ad\u200b\x1b]/);
+    expect(JSON.parse(r.out).connections[0].user).toBe(whole.connections[0].user);
+  });
+
+  it("a DEL in an ASCII record is escaped as in the whole text: that piece goes out as text, not as the spool's bytes", async () => {
+    // crafted: the real capture with its user name "alice" given a DEL (same length); its records are all ASCII
+    const p = join(base, "crafted-del.pcap");
+    writeFileSync(p, replaceInPcap(new Uint8Array(readFileSync(join(FIX, "nbss139.pcap"))), [{ from: utf16("alice"), to: utf16("al\x7fce") }]));
+    const whole = await reportOf(p);
+    expect(whole.connections[0].user).toContain("\x7f");
+    const r = await streamed(["--json", p]);
+    expect(r.out).toBe(`${stringifiedTerminalSafe(JSON.stringify(whole))}\n`);
+    expect(r.out).not.toContain("\x7f");
     expect(JSON.parse(r.out).connections[0].user).toBe(whole.connections[0].user);
   });
 
@@ -173,8 +194,18 @@ describe("ConnectionSpool", () => {
       for (const o of orders) spool.put(o, rec(o, user(o)));
       const parts: string[] = [];
       await writeJson({ v: 1, connections: spool, after: [1] }, (s) => { parts.push(s); });
-      spool.dispose();
       expect(parts.join(""), `in memory: ${inMemory}`).toBe(expected);
+      // as bytes too, from an ASCII spool, read by the output a turn after each is handed on
+      const ascii = new ConnectionSpool();
+      for (const o of orders) ascii.put(o, rec(o, `u${"v".repeat(o % 700)}`));
+      const out: string[] = [];
+      let bytes = 0;
+      await writeJson({ v: 1, connections: ascii, after: [1] }, (s) => { out.push(s); }, undefined, false,
+        (b) => { bytes++; const at = out.push("") - 1; return new Promise((done) => setImmediate(() => { out[at] = b.toString("latin1"); done(); })); });
+      ascii.dispose();
+      expect(out.join("")).toBe(JSON.stringify({ v: 1, connections: [...orders].sort((a, b) => a - b).map((o) => rec(o, `u${"v".repeat(o % 700)}`)), after: [1] }));
+      expect(bytes).toBeGreaterThan(50);
+      spool.dispose();
       expect(parts.length).toBeGreaterThan(50);
       for (const p of parts.slice(0, -1)) expect(p.endsWith("}")).toBe(true); // a record's end
       expect(openSpools()).toEqual([]);

@@ -21,8 +21,18 @@ import { ServerList } from "../core/serverList";
 const PIECE = 50;
 
 export type Write = (s: string) => boolean | void;
+/**
+ * Writes bytes that are already text fit for the output, resolving once the output is done with
+ * them (the buffer is then used again). Returns false, writing nothing, for bytes it leaves to
+ * `write` as text (the CLI: bytes that are not all safe on a terminal as they are).
+ */
+export type WriteBytes = (b: Buffer) => false | Promise<void>;
 
-export async function writeJson(value: Record<string, unknown>, write: Write, drain?: () => Promise<void>, release = false): Promise<void> {
+/**
+ * `bytes`, when given, writes a spool's records as the bytes the spool holds when they are all
+ * ASCII (nearly always): no string made of them, and none encoded back to bytes by the output.
+ */
+export async function writeJson(value: Record<string, unknown>, write: Write, drain?: () => Promise<void>, release = false, bytes?: WriteBytes): Promise<void> {
   const put = async (s: string) => { if (write(s) === false && drain) await drain(); };
   let text = "{"; // not written yet: goes out with the next piece
   let first = true;
@@ -71,7 +81,15 @@ export async function writeJson(value: Record<string, unknown>, write: Write, dr
     first = false;
     if (v instanceof ConnectionSpool) {
       text += "[";
-      for (const piece of v.pieces()) { await put(text + piece); text = ""; }
+      if (bytes && v.allAscii) {
+        await put(text);
+        text = "";
+        for (const piece of v.bytePieces()) {
+          const done = bytes(piece);
+          if (done === false) await put(piece.toString("latin1"));
+          else await done;
+        }
+      } else for (const piece of v.pieces()) { await put(text + piece); text = ""; }
       text += "]";
     } else if (v instanceof ServerList) await servers(v);
     else if (Array.isArray(v) && v.length > PIECE) await pieces(v.length, (i, j) => v.slice(i, j), (i, j) => v.fill(undefined, i, j));

@@ -7,7 +7,7 @@ import { analyzeCapture } from "../core/analyze";
 import { heapGuard } from "./memoryGuard";
 import type { Progress } from "../core/source";
 import { renderText } from "./render";
-import { writeJson, type Write } from "./jsonStream";
+import { writeJson, type Write, type WriteBytes } from "./jsonStream";
 import { ConnectionSpool } from "./connectionSpool";
 import { terminalSafe, stringifiedTerminalSafe } from "./terminalText";
 import { EV_ERROR, EV_SUMMARY } from "../../assembly/events";
@@ -38,6 +38,7 @@ exit status: 0 no error finding, 1 an error finding, 2 unusable input (any file)
  */
 export async function main(
   argv: string[], out: (s: string) => void, err: (s: string) => void, write?: Write, drain?: () => Promise<void>,
+  writeBytes?: (b: Buffer) => Promise<void>,
 ): Promise<number> {
   const files: string[] = [];
   let events = false;
@@ -144,7 +145,11 @@ export async function main(
           // piece of the spool ends at a record's end, never inside a character)
           // (and the servers' compact list in Report.servers' place, if the spool took it)
           const value = { ...report, connections: spool, ...(spool?.serverList ? { servers: spool.serverList } : {}) };
-          await writeJson(value, (s) => write(stringifiedTerminalSafe(s)), drain, true);
+          // the spool's records as their bytes when they are terminal-safe as they are: ASCII
+          // (writeJson asks that of the spool) without DEL, which is all stringifiedTerminalSafe
+          // escapes in JSON text (C0 controls are escaped by JSON already)
+          const bytes: WriteBytes | undefined = writeBytes && ((b) => b.indexOf(0x7f) < 0 && writeBytes(b));
+          await writeJson(value, (s) => write(stringifiedTerminalSafe(s)), drain, true, bytes);
           write("\n");
         }
         else out(stringifiedTerminalSafe(JSON.stringify(report)));
