@@ -19,6 +19,8 @@ export interface FoldRun {
   folded: Set<string>;
   /** the ids of those kept to the end (an id twice if two kept have it) */
   kept: string[];
+  /** the model, as buildReport left it */
+  model: CaptureModel;
 }
 
 export async function foldRun(file: string, fold: boolean, sink = false): Promise<FoldRun> {
@@ -37,7 +39,7 @@ export async function foldRun(file: string, fold: boolean, sink = false): Promis
   const keptSet = new Set(kept);
   const report = buildReport(model, to);
   const connections = sink ? put : report.connections;
-  return { report, connections, folded: new Set(connections.map((c) => c.id).filter((id) => !keptSet.has(id))), kept };
+  return { report, connections, folded: new Set(connections.map((c) => c.id).filter((id) => !keptSet.has(id))), kept, model };
 }
 
 /** The Report of `file` without any fold, and with the fold of connections with findings (to a sink and not): the same findings, verdict, headline and servers, the same connections folded. */
