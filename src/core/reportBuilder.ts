@@ -268,6 +268,10 @@ function explainedByHeads(ctx: DiagnoseContext, conns: ConnView[], folded: Folde
 export function buildReport(m: CaptureModel, sink?: ConnectionSink): Report {
   // the Kerberos messages as the rules read them, from the builder's columns
   if (m.krbStore?.length && m.kerberos.length === 0) m.kerberos = m.krbStore.messages();
+  // the Report's SMB over QUIC connections, made once (the rules ask for them too: smbOverQuic caches
+  // them per model), and the flows and their datagrams go before the diagnosis (~4 MB in dense)
+  const quic = smbOverQuic(m);
+  m.quic = [];
   // (ICMP errors attach there, to the TCP failures kept as rows too)
   const rows = settlePending(m, sink);
   // A SYN scan's end: settling its rows made a model, a diagnosis and a record of each, and let
@@ -285,9 +289,6 @@ export function buildReport(m: CaptureModel, sink?: ConnectionSink): Report {
   // their heads and what the verdict and the servers read of their records (model/foldedHeads.ts)
   const lite = m.folded?.diagnosed?.count ? m.folded.diagnosed.columns.link(folded) : null;
   const diag = diagnosed(m, folded, sink);
-  // (the rules asked for it already: made once, cached; the flows and their datagrams go, ~4 MB in dense)
-  const quic = smbOverQuic(m);
-  m.quic = [];
   m.folded = undefined;
   const { kerberos, findings, causes } = diag;
   let connections = diag.connections;
