@@ -12,8 +12,10 @@ import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { krbFinality } from "../src/core/model/krbFinality";
-import { switchRun, type SwitchRun as Run } from "./support/foldRun";
+import { krbFinality, type KrbFinality } from "../src/core/model/krbFinality";
+import { KRB_PAIR_WINDOW_MS } from "../src/core/model/kerberos";
+import type { ModelBuilder } from "../src/core/model/builder";
+import { foldingModel, switchRun, type SwitchRun as Run } from "./support/foldRun";
 // @ts-expect-error: the bench's generator is plain JavaScript
 import { loadSeed, generate } from "../bench/gen.mjs";
 
@@ -73,6 +75,23 @@ describe("Kerberos pairing finality", () => {
     expect(span).toBeGreaterThan(30 * 120_000);
     expect(off.report.kerberos.filter((k) => k.connection).length).toBeGreaterThan(1000);
     expect(on.kept).toBeLessThan(off.kept - 250);
+  }, 240_000);
+
+  it("holds the exchanges of the pairing's window, not every one of the capture's, to the same Report", async () => {
+    // ~25 ms between packets, over an hour: hosts that speak Kerberos a few times each (a host's
+    // replicas 300 apart, ~2 minutes and more), whose exchanges all go before the host speaks again
+    const file = join(dir, "few.pcap");
+    capture(file, 3000, 300, 8, { tickUs: 50_000 });
+    await same(file);
+    let b: ModelBuilder | undefined;
+    const m = await foldingModel(file, null, () => {}, true, (x) => { b = x; });
+    const krb = (b as unknown as { folder: { krb: KrbFinality } }).folder.krb;
+    // the messages of the last two windows bound what it still holds; the capture has ten times that
+    const store = m.krbStore!, end = store.tsOf(store.length - 1);
+    let recent = 0;
+    for (let i = 0; i < store.length; i++) if (store.tsOf(i) >= end - 2 * KRB_PAIR_WINDOW_MS) recent++;
+    expect(store.length).toBeGreaterThan(10 * recent);
+    expect(krb.held).toBeLessThanOrEqual(recent);
   }, 240_000);
 
   it("tells nothing where the clock stands still, to the same Report", async () => {

@@ -79,9 +79,10 @@ export async function switchRun(file: string, sw: FoldSwitch, on: boolean, sink 
 
 /**
  * The model of `file` as the analysis builds it with every fold on (records to `sink`), a switch
- * (`set`) at `on` while it is decoded and on again after: the one decoding the proofs share.
+ * (`set`) at `on` while it is decoded and on again after: the one decoding the proofs share
+ * (`decoded`: given the builder once the capture is decoded, before its finish).
  */
-export async function foldingModel(file: string, sink: ConnectionSink | null, set: (on: boolean) => void, on: boolean): Promise<CaptureModel> {
+export async function foldingModel(file: string, sink: ConnectionSink | null, set: (on: boolean) => void, on: boolean, decoded?: (b: ModelBuilder) => void): Promise<CaptureModel> {
   const bytes = new Uint8Array(readFileSync(file));
   const d = await nodeDecoder();
   const b = new ModelBuilder(file.split("/").pop()!, bytes.length);
@@ -92,6 +93,7 @@ export async function foldingModel(file: string, sink: ConnectionSink | null, se
     d.setFieldFilter(fieldFilter(MODEL_FIELDS));
     const events = { record: (ev: EventRecord) => b.record(ev) };
     try { d.reset(); d.push(bytes, events); d.finish(events); } finally { d.setSetupOnly(false); d.setFieldFilter(null); }
+    decoded?.(b);
   } finally { set(true); }
   return b.finish();
 }
