@@ -75,7 +75,8 @@
 import * as W from "../../../assembly/wire";
 import * as C from "../../../assembly/events";
 import type { AuthFacts, CaptureModel, ConnModel, FoldedConnections, SessionLeg } from "./types";
-import type { Connection } from "../report";
+import type { Connection, PhaseRecord } from "../report";
+import { ModelPhases } from "./phaseTable";
 import { DiagnosedFolds, healthy } from "./foldDiagnosed";
 import { PendingTcp } from "./pendingTcp";
 import { FoldedRows } from "./foldedRows";
@@ -182,6 +183,9 @@ export class Folder {
   /** the Report orders of the first LADDERS_OK connections kept to the end that surely take a
    *  ladder of the Report's ok budget there (referralFold) */
   private readonly okKept = new Smallest(LADDERS_OK);
+
+  /** a folded record's phases, for a sink that writes them from the model (ConnectionSink.phasesFromModel) */
+  private readonly phases = new ModelPhases();
 
   /** the fold of connections with findings (model/foldDiagnosed.ts), unless turned off */
   private readonly diagnosed: DiagnosedFolds | null;
@@ -418,7 +422,9 @@ export class Folder {
 
   private fold(c: ConnModel): void {
     // (the capture's end is read only for a request left unanswered: a folded one has none)
-    const s = summarize(c, null);
+    // (phases written from the model by a sink that writes the record in its put: none made here)
+    const later = this.sink?.phasesFromModel === true;
+    const s = summarize(c, null, undefined, !later);
     // the ladder stays when the builder kept it (builder.ts closed: the first KEEP_LADDERS_OK
     // healthy connections to close); those count against the Report's ok budget
     // healthy ones; one with a finding (SMB1) is a problem to buildReport, whose budget it
@@ -432,7 +438,11 @@ export class Folder {
       const neg = c.negotiates[0].resp!;
       this.folded.rows.pushSmb1(neg.frame, neg.dialect!);
     }
-    if (this.sink) this.sink.put(c.order, r);
+    if (this.sink) {
+      if (later) { this.phases.c = c; r.phases = this.phases as unknown as PhaseRecord[]; }
+      this.sink.put(c.order, r);
+      this.phases.c = null;
+    }
     this.drop(c);
   }
 
