@@ -4,7 +4,9 @@
 // every optional key present and absent, hostile status texts and odd times; and the records the
 // fold puts to a sink that writes them from the model are the Report's records without a sink.
 import { describe, it, expect } from "vitest";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { JsonBytes } from "../src/cli/jsonBytes";
 import { nodeDecoder } from "../src/cli/wasmNode";
@@ -16,13 +18,14 @@ import { ModelPhases, PHASE_KEYS, PhaseFacts, phaseRecord } from "../src/core/mo
 import type { ConnModel } from "../src/core/model/types";
 import type { Connection } from "../src/core/report";
 import type { ConnectionSink } from "../src/core/connectionSink";
+import { portOf } from "../src/core/model/fold";
 
 const FIX = join(__dirname, "../fixtures");
 const CAPTURE = /\.(pcap|pcapng|cap)$/;
 const fixtures = ["", "netmon", "netmon1", "regress"].flatMap((d) => readdirSync(join(FIX, d)).filter((f) => CAPTURE.test(f)).sort().map((f) => join(FIX, d, f)));
 
 /** The models of `file`'s connections (no fold: every one kept), or with the fold on, its records put to `sink`. */
-async function decode(file: string, sink: ConnectionSink | null = null, fold = false) {
+async function decode(file: string, sink: ConnectionSink | null = null, fold = false, counts?: { diagnosed: number }) {
   const bytes = new Uint8Array(readFileSync(file));
   const d = await nodeDecoder();
   const b = new ModelBuilder(file.split("/").pop()!, bytes.length);
@@ -31,6 +34,8 @@ async function decode(file: string, sink: ConnectionSink | null = null, fold = f
   d.setFieldFilter(fieldFilter(MODEL_FIELDS));
   const events = { record: (ev: EventRecord) => b.record(ev) };
   try { d.reset(); d.push(bytes, events); d.finish(events); } finally { d.setSetupOnly(false); d.setFieldFilter(null); }
+  // (the connections folded with their diagnosis: read before finish, as tests/fold-diagnosed.test.ts does)
+  if (counts) counts.diagnosed = b.model.folded?.diagnosed?.count ?? 0;
   return b.finish();
 }
 
@@ -123,28 +128,59 @@ describe("phases written from the model (model/phaseTable.ts)", () => {
   it("the records the fold puts to a sink that writes phases from the model are the Report's without a sink", async () => {
     let checked = 0, modelled = 0;
     for (const f of fixtures) {
-      const plain = buildReport(await decode(f, null, true));
-      const byOrder = new Map<string, string>(plain.connections.map((c) => [c.id + "@" + c.firstFrame, JSON.stringify(c)]));
-      const put: string[] = [];
-      const enc = new JsonBytes(16);
-      const sink: ConnectionSink = {
-        phasesFromModel: true,
-        put: (_o: number, r: Connection) => {
-          if ((r.phases as unknown) instanceof ModelPhases) modelled++;
-          enc.at = 0;
-          expect(enc.value(r)).toBe(true);
-          const bytes = enc.buf.toString("utf8", 0, enc.at);
-          expect(JSON.stringify(r)).toBe(bytes);
-          put.push(bytes);
-          expect(bytes).toBe(byOrder.get(r.id + "@" + r.firstFrame));
-        },
-      };
-      buildReport(await decode(f, sink, true), sink);
-      expect(put.length).toBe(plain.connections.length);
-      checked += put.filter((t) => t.includes('"phases":[{')).length;
+      const r = await sinkAgrees(f);
+      checked += r.withPhases; modelled += r.modelled;
     }
     expect(checked).toBeGreaterThan(100);
     // (the folded healthy ones, their phases from the model)
     expect(modelled).toBeGreaterThan(20);
   });
+
+  it("so are they on a capture of many connections, healthy and failing, folded with their diagnosis (bench generator)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "smbscope-phases-"));
+    try {
+      const file = join(dir, "dense.pcap");
+      execFileSync(process.execPath, [join(__dirname, "../bench/gen.mjs"), "dense", file, "--bytes", "40000000"], { stdio: "ignore" });
+      const r = await sinkAgrees(file);
+      expect(r.diagnosed).toBeGreaterThan(100);
+      expect(r.modelled).toBeGreaterThan(1000);
+    } finally { rmSync(dir, { recursive: true, force: true }); }
+  });
+
+  it("a folded row's client port is the number after the endpoint's last colon, as Number() reads it", async () => {
+    const old = (e: string) => Number(e.slice(e.lastIndexOf(":") + 1));
+    const ends = ["10.0.0.1:49152", "10.0.0.1:0", "[fe80::1]:445", "fe80::1:139", "h:00445", "h:65535", "h:123456", "h:", "h", "", "h:4a", "h: 1", "h:-1", "h:+1", "h:1e3"];
+    for (const f of fixtures.slice(0, 40)) for (const c of (await decode(f)).connections) ends.push(c.client);
+    for (const e of ends) expect(portOf(e), e).toBe(old(e));
+  });
 });
+
+/**
+ * The records of `file` with every fold on, put to a sink that writes phases from the model and
+ * encodes each record as the spool does, are the Report's records without a sink (by id and first
+ * frame), and JSON.stringify of each is the same text: how many had phases, had them from the
+ * model, and were folded with their diagnosis.
+ */
+async function sinkAgrees(file: string): Promise<{ withPhases: number; modelled: number; diagnosed: number }> {
+  const plain = buildReport(await decode(file, null, true));
+  const want = new Map<string, string>(plain.connections.map((c) => [c.id + "@" + c.firstFrame, JSON.stringify(c)]));
+  let withPhases = 0, modelled = 0, puts = 0;
+  const enc = new JsonBytes(16);
+  const sink: ConnectionSink = {
+    phasesFromModel: true,
+    put: (_o: number, r: Connection) => {
+      if ((r.phases as unknown) instanceof ModelPhases) modelled++;
+      enc.at = 0;
+      expect(enc.value(r)).toBe(true);
+      const bytes = enc.buf.toString("utf8", 0, enc.at);
+      expect(JSON.stringify(r)).toBe(bytes);
+      expect(bytes, r.id).toBe(want.get(r.id + "@" + r.firstFrame));
+      if (bytes.includes('"phases":[{')) withPhases++;
+      puts++;
+    },
+  };
+  const counts = { diagnosed: 0 };
+  buildReport(await decode(file, sink, true, counts), sink);
+  expect(puts).toBe(plain.connections.length);
+  return { withPhases, modelled, diagnosed: counts.diagnosed };
+}
