@@ -56,6 +56,8 @@ export class ConnectionSpool implements ConnectionSink {
   private file: SpoolFile | null = null;
   /** the records' texts when the file cannot be used */
   private texts: string[] | null = null;
+  /** writes each record as it is put (the folded ones' phases from their models: ConnectionSink.phasesFromModel) */
+  readonly phasesFromModel = true;
   /** the Report's servers, in place of Report.servers (ConnectionSink.servers) */
   serverList: ServerList | null = null;
 

@@ -31,6 +31,9 @@
 // tests/cli-json-bytes.test.ts compares it with JSON.stringify on hostile strings and on every
 // fixture's records.
 
+import { ModelPhases, PhaseFacts, PHASE_KEYS, phaseAt, phaseCount } from "../core/model/phaseTable";
+import type { ConnModel } from "../core/model/types";
+
 /** Thrown inside the encoder for what it leaves to JSON.stringify. */
 const UNUSUAL = Symbol("unusual");
 const HEX = "0123456789abcdef";
@@ -64,6 +67,8 @@ export class JsonBytes {
   private keptBytes = 0;
 
   private view: DataView;
+  /** the phase being written (phases) */
+  private readonly phase = new PhaseFacts();
 
   constructor(size: number) {
     this.buf = Buffer.allocUnsafe(size);
@@ -110,7 +115,11 @@ export class JsonBytes {
     if (typeof v === "boolean") return this.ascii(v ? "true" : "false", p);
     if (typeof v === "object") {
       if (v === null) return this.ascii("null", p);
-      if (typeof (v as { toJSON?: unknown }).toJSON === "function") throw UNUSUAL;
+      if (typeof (v as { toJSON?: unknown }).toJSON === "function") {
+        // a folded connection's phases, from its model (its toJSON gives the same list)
+        if (v instanceof ModelPhases && v.c !== null) return this.phases(v.c, p);
+        throw UNUSUAL;
+      }
       if (Array.isArray(v)) return this.array(v, p);
       const proto = Object.getPrototypeOf(v);
       if (proto !== OBJECT && proto !== null) throw UNUSUAL;
@@ -192,6 +201,33 @@ export class JsonBytes {
     return c;
   }
 
+  /**
+   * The JSON of phaseRecords(c) (model/phaseTable.ts), written from the model: each phase's facts
+   * into one PhaseFacts, its keys' texts (PHASE_TEXTS) and values written in PHASE_KEYS' order,
+   * an absent offset or note left out as JSON.stringify leaves out an undefined.
+   */
+  private phases(c: ConnModel, p: number): number {
+    const n = phaseCount(c), f = this.phase, t = PHASE_TEXTS;
+    this.room(p, 1);
+    this.buf[p++] = 0x5b; // [
+    for (let i = 0; i < n; i++) {
+      if (i > 0) { this.room(p, 1); this.buf[p++] = 0x2c; }
+      phaseAt(c, i, f);
+      p = this.string(f.phase, this.ascii(t[0], p));
+      p = f.requestFrame === null ? this.ascii("null", this.ascii(t[1], p)) : this.number(f.requestFrame, this.ascii(t[1], p));
+      p = f.responseFrame === null ? this.ascii("null", this.ascii(t[2], p)) : this.number(f.responseFrame, this.ascii(t[2], p));
+      p = f.status === null ? this.ascii("null", this.ascii(t[3], p)) : this.string(f.status, this.ascii(t[3], p));
+      p = f.hasLatency ? this.thousandths(f.latency, this.ascii(t[4], p)) : this.ascii("null", this.ascii(t[4], p));
+      if (f.hasOffset) p = this.thousandths(f.offset, this.ascii(t[5], p));
+      if (f.note !== undefined) p = this.string(f.note, this.ascii(t[6], p));
+      this.room(p, 1);
+      this.buf[p++] = 0x7d; // }
+    }
+    this.room(p, 1);
+    this.buf[p++] = 0x5d; // ]
+    return p;
+  }
+
   private array(a: unknown[], p: number): number {
     this.room(p, 1);
     this.buf[p++] = 0x5b; // [
@@ -233,19 +269,40 @@ export class JsonBytes {
       const k = Math.round(v * 1000);
       if (k / 1000 === v) {
         // (not an integer, those were above: the fraction is not 0)
-        const a = k < 0 ? -k : k, whole = Math.floor(a / 1000), f = a - whole * 1000;
-        if (k < 0) { this.room(p, 1); this.buf[p++] = 0x2d; }
-        p = this.number(whole, p);
-        this.room(p, 4);
-        const b = this.buf;
-        const d1 = (f / 100) | 0, r = f - d1 * 100, t = PAIRS[r];
-        b[p++] = 0x2e;
-        b[p++] = 0x30 + d1;
-        if (r !== 0) { b[p++] = t & 0xff; if (t >> 8 !== 0x30) b[p++] = t >> 8; }
-        return p;
+        const a = k < 0 ? -k : k, whole = Math.floor(a / 1000);
+        return this.decimal(k < 0, whole, a - whole * 1000, p);
       }
     }
     return this.ascii(Number.isFinite(v) ? String(v) : "null", p);
+  }
+
+  /**
+   * number(k / 1000)'s text, for `k` an integer count of thousandths (the phases' latencies and
+   * offsets, model/phaseTable.ts): the same digits without the double, whose passing to number()
+   * made a heap number of each.
+   */
+  thousandths(k: number, p: number): number {
+    const a = k < 0 ? -k : k;
+    // (NaN, or past number()'s 3-place range: as number() writes it)
+    if (!(a < 0x80000000 * 1000)) return this.number(k / 1000, p);
+    const whole = Math.floor(a / 1000), f = a - whole * 1000;
+    if (f !== 0) return this.decimal(k < 0, whole, f, p);
+    // an integer (-0 is "0")
+    if (k < 0) { this.room(p, 1); this.buf[p++] = 0x2d; }
+    return this.number(whole, p);
+  }
+
+  /** `whole`.`f` (0 < f < 1000 thousandths, trailing zeros cut), negative if `neg`. */
+  private decimal(neg: boolean, whole: number, f: number, p: number): number {
+    if (neg) { this.room(p, 1); this.buf[p++] = 0x2d; }
+    p = this.number(whole, p);
+    this.room(p, 4);
+    const b = this.buf;
+    const d1 = (f / 100) | 0, r = f - d1 * 100, t = PAIRS[r];
+    b[p++] = 0x2e;
+    b[p++] = 0x30 + d1;
+    if (r !== 0) { b[p++] = t & 0xff; if (t >> 8 !== 0x30) b[p++] = t >> 8; }
+    return p;
   }
 
   /** Text that is ASCII and needs no escape (the encoder's own). */
@@ -301,6 +358,9 @@ export class JsonBytes {
     return p;
   }
 }
+
+/** `{"phase":`, `,"requestFrame":`, …: a phase record's keys' texts, in PHASE_KEYS' order */
+const PHASE_TEXTS = PHASE_KEYS.map((k, i) => `${i === 0 ? "{" : ","}${JSON.stringify(k)}:`);
 
 const EMPTY = {};
 const MAX_KEYS = 4096;

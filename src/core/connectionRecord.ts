@@ -93,12 +93,12 @@ export class SharedValues {
     this.systems.set(v.version, Object.freeze(v));
     return v;
   }
-  /** a list of texts (a folded connection's share paths, model/fold.ts) */
+  /** a list of texts (a folded connection's share paths, model/fold.ts), shared (`l` is not kept) */
   texts(l: string[]): readonly string[] {
     if (l.length === 0) return NONE;
     let s = this.textLists.get(l);
-    // (bounded: past TEXT_LISTS distinct lists, each its own)
-    if (!s) { s = Object.freeze(l); if (this.textLists.size < TEXT_LISTS) this.textLists.set(l, s); }
+    // (bounded: past TEXT_LISTS distinct lists, each its own; a copy: the caller uses `l` again)
+    if (!s) { s = Object.freeze(l.slice()); if (this.textLists.size < TEXT_LISTS) this.textLists.set(l, s); }
     return s;
   }
   private readonly textLists = new KeyTrie<readonly string[]>();

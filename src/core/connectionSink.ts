@@ -13,6 +13,13 @@ export interface ConnectionSink {
    */
   put(order: number, record: Connection): void;
   /**
+   * Optional: true when the sink writes each record during its put, as JSON (JSON.stringify, or
+   * the CLI's bytes, src/cli/jsonBytes.ts). A folded healthy connection's record then holds, in
+   * place of its list of phases, a model/phaseTable.ts ModelPhases whose JSON is that list's,
+   * written from the connection's model (no PhaseRecord made: the fold's largest allocation).
+   */
+  readonly phasesFromModel?: boolean;
+  /**
    * Optional: takes the per-server summary as the compact list (serverList.ts) in place of
    * Report.servers, which is then empty: a capture with a server per connection (1,000,000 of
    * them) made ~95 MB of objects there. Called once, before the Report is returned.

@@ -12,7 +12,7 @@ import { makeContext, resetContext, type ConnView, type DiagnoseContext } from "
 import { diagnose } from ".";
 
 export interface Alone {
-  /** the summary, phases made (the record is made from it) */
+  /** the summary, phases made unless asked not to (the record is made from it) */
   s: Omit<Connection, "findings">;
   /** its finding ids, in the order the whole diagnosis gives them */
   findings: string[];
@@ -30,8 +30,9 @@ export function aloneModel(m: CaptureModel): CaptureModel {
 }
 
 /** `c` diagnosed alone, in `alone` (aloneModel). `c` is closed: the capture's end is not read (summarize). */
-export function diagnoseAlone(alone: CaptureModel, c: ConnModel, same: SharedValues): Alone {
-  const s = summarize(c, null, same, true);
+export function diagnoseAlone(alone: CaptureModel, c: ConnModel, same: SharedValues, withPhases = true): Alone {
+  // (`withPhases` false: the phases are the caller's to set, no rule reads them: model/fold.ts)
+  const s = summarize(c, null, same, withPhases);
   const view: ConnView = { m: c, s, findings: [], k: undefined, hangUp: undefined };
   // one context per analysis, made again for each connection (resetContext: as makeContext would
   // make it): tens of thousands of contexts, their Maps and the rules' lookups of each were garbage

@@ -75,7 +75,8 @@
 import * as W from "../../../assembly/wire";
 import * as C from "../../../assembly/events";
 import type { AuthFacts, CaptureModel, ConnModel, FoldedConnections, SessionLeg } from "./types";
-import type { Connection } from "../report";
+import type { Connection, PhaseRecord } from "../report";
+import { ModelPhases } from "./phaseTable";
 import { DiagnosedFolds, healthy } from "./foldDiagnosed";
 import { PendingTcp } from "./pendingTcp";
 import { FoldedRows } from "./foldedRows";
@@ -182,6 +183,15 @@ export class Folder {
   /** the Report orders of the first LADDERS_OK connections kept to the end that surely take a
    *  ladder of the Report's ok budget there (referralFold) */
   private readonly okKept = new Smallest(LADDERS_OK);
+
+  /** row's: the shares list and the row, filled for each folded connection */
+  private readonly shares: string[] = [];
+  private readonly rowFacts: RowFacts = {
+    order: 0, stream: 0, firstFrame: 0, lastFrame: 0, clientPort: 0, serverPort: 0, clientIp: "", serverIp: "",
+    serverOs: null, serverName: null, shares: [], sessionId: undefined, sessionFrame: 0, ok: true, sessions: true,
+  };
+  /** a folded record's phases, for a sink that writes them from the model (ConnectionSink.phasesFromModel) */
+  private readonly phases = new ModelPhases();
 
   /** the fold of connections with findings (model/foldDiagnosed.ts), unless turned off */
   private readonly diagnosed: DiagnosedFolds | null;
@@ -418,7 +428,9 @@ export class Folder {
 
   private fold(c: ConnModel): void {
     // (the capture's end is read only for a request left unanswered: a folded one has none)
-    const s = summarize(c, null);
+    // (phases written from the model by a sink that writes the record in its put: none made here)
+    const later = this.sink?.phasesFromModel === true;
+    const s = summarize(c, null, undefined, !later);
     // the ladder stays when the builder kept it (builder.ts closed: the first KEEP_LADDERS_OK
     // healthy connections to close); those count against the Report's ok budget
     // healthy ones; one with a finding (SMB1) is a problem to buildReport, whose budget it
@@ -432,14 +444,23 @@ export class Folder {
       const neg = c.negotiates[0].resp!;
       this.folded.rows.pushSmb1(neg.frame, neg.dialect!);
     }
-    if (this.sink) this.sink.put(c.order, r);
+    if (this.sink) this.put(c, r, later);
     this.drop(c);
+  }
+
+  /** `c`'s record to the sink; `later`: its phases written from the model (ConnectionSink.phasesFromModel), the record made without them. */
+  private put(c: ConnModel, r: Connection, later: boolean): void {
+    if (later) { this.phases.c = c; r.phases = this.phases as unknown as PhaseRecord[]; }
+    this.sink!.put(c.order, r);
+    this.phases.c = null;
   }
 
   /** A connection with findings, folded with its diagnosis when model/foldDiagnosed.ts says it may (`krb`: the Kerberos pairing shown not to reach it). */
   private foldDiagnosed(c: ConnModel, krb: boolean): void {
     const referred = this.referred(c);
-    const a = this.diagnosed!.diagnose(c, referred);
+    // (phases written from the model by a sink that writes the record in its put, as fold's)
+    const later = this.sink?.phasesFromModel === true;
+    const a = this.diagnosed!.diagnose(c, referred, !later);
     if (!a) return;
     // one set up fine without a finding takes its ladder as a healthy one does: as those (may),
     // when the fold before this kept it to the end
@@ -451,7 +472,7 @@ export class Folder {
     const r = connectionRecord(a.s, a.findings, keep, this.folded.same);
     this.row(c, r, r.outcome === "ok");
     this.diagnosed!.folded(c, a, r);
-    if (this.sink) this.sink.put(c.order, r);
+    if (this.sink) this.put(c, r, later);
     this.drop(c);
   }
 
@@ -459,17 +480,21 @@ export class Folder {
   private row(c: ConnModel, r: Connection, ok: boolean): void {
     // its one successful leg (a healthy connection's last; foldDiagnosed.ts folds no connection with more)
     let leg: SessionLeg["resp"];
-    for (const l of c.sessions) if (l.resp && (l.resp.status >>> 0) === 0) leg = l.resp;
-    const shares: string[] = [];
-    for (const t of c.trees) if (t.resp && !isError(t.resp.status)) shares.push(t.path);
-    this.folded.rows.push({
-      order: c.order, stream: c.stream, firstFrame: c.firstFrame, lastFrame: c.lastFrame,
-      clientPort: Number(c.client.slice(c.client.lastIndexOf(":") + 1)), serverPort: c.serverPort,
-      clientIp: c.clientIp, serverIp: c.serverIp, serverOs: r.serverOs ?? null, serverName: r.serverName ?? null,
-      // the shares that connected (the same few lists on most connections of a busy capture: one copy each)
-      shares: this.folded.same.texts(shares), sessionId: leg?.sessionId, sessionFrame: leg?.frame ?? 0,
-      ok, sessions: c.sessions.length > 0,
-    }, r);
+    for (let i = 0; i < c.sessions.length; i++) { const l = c.sessions[i]; if (l.resp && (l.resp.status >>> 0) === 0) leg = l.resp; }
+    // (the shares that connected, in one list used again: the same few lists on most connections
+    // of a busy capture, one copy each, SharedValues.texts)
+    const shares = this.shares;
+    shares.length = 0;
+    for (let i = 0; i < c.trees.length; i++) { const t = c.trees[i]; if (t.resp && !isError(t.resp.status)) shares.push(t.path); }
+    // (one row object, filled for each: FoldedRows.push reads it during the call; a literal was
+    // ~100 bytes a folded connection)
+    const w = this.rowFacts;
+    w.order = c.order; w.stream = c.stream; w.firstFrame = c.firstFrame; w.lastFrame = c.lastFrame;
+    w.clientPort = portOf(c.client); w.serverPort = c.serverPort; w.clientIp = c.clientIp; w.serverIp = c.serverIp;
+    w.serverOs = r.serverOs ?? null; w.serverName = r.serverName ?? null;
+    w.shares = this.folded.same.texts(shares); w.sessionId = leg?.sessionId; w.sessionFrame = leg?.frame ?? 0;
+    w.ok = ok; w.sessions = c.sessions.length > 0;
+    this.folded.rows.push(w, r);
     if (c.beyond?.referrals.length) this.keepReferrals(c, r.id);
   }
 
@@ -490,6 +515,22 @@ export class Folder {
   }
 }
 
+
+/** The port of an "ip:port" endpoint: Number() of the text after its last colon, without making that text. */
+export function portOf(endpoint: string): number {
+  const from = endpoint.lastIndexOf(":") + 1;
+  let n = 0;
+  for (let i = from; i < endpoint.length; i++) {
+    const d = endpoint.charCodeAt(i) - 0x30;
+    // (not digits alone, or too many for a port: as Number() reads it)
+    if (d < 0 || d > 9 || i - from >= 5) return Number(endpoint.slice(from));
+    n = n * 10 + d;
+  }
+  return from === endpoint.length ? Number(endpoint.slice(from)) : n;
+}
+
+/** A folded connection's row, as FoldedRows.push reads it. */
+type RowFacts = Parameters<FoldedRows["push"]>[0];
 
 /** A run of requests of one connection (ConnModel.order, firstFrame) refused for a connection limit, from frame to frame. */
 interface Limit { order: number; first: number; from: number; to: number }

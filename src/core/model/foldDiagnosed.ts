@@ -106,9 +106,9 @@ export class DiagnosedFolds {
    * `c` (closed, out of every other rule's reach: model/fold.ts) diagnosed alone, when it may fold
    * (the caller then makes its record and row, and calls `folded`), else null: it stays.
    */
-  diagnose(c: ConnModel, referred = false): Alone | null {
+  diagnose(c: ConnModel, referred = false, withPhases = true): Alone | null {
     if (!ownShape(c, referred)) { this.kept(c); return null; }
-    const a = diagnoseAlone(this.alone, c, this.same);
+    const a = diagnoseAlone(this.alone, c, this.same, withPhases);
     if (referred && !routineDfs(a)) { this.kept(c); return null; }
     if (!aloneSafe(a)) { this.kept(c); return null; }
     // (3): a problem to reportBuilder.ts's budget (a failed outcome or a finding); one set up fine

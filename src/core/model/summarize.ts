@@ -7,6 +7,7 @@ import type { ConnModel, SessionLeg, SmbResponse, TreeConnect } from "./types";
 import { EXPECTED_KRB_ERRORS } from "./kerberos"; // used at call time only (kerberos.ts imports this module too)
 import { NONE } from "./lists";
 import type { SharedValues } from "../connectionRecord";
+import { phaseRecords } from "./phaseTable";
 
 export const isError = (s: number) => (s >>> 0) >= 0xc0000000 && (s >>> 0) !== W.STATUS_MORE_PROCESSING_REQUIRED;
 /** A response's status as the capture shows it: the NTSTATUS name, or the SMB1 DOS error ("ERRDOS/ERRnoaccess"). */
@@ -295,56 +296,9 @@ function serverGapAfter(c: ConnModel, frame: number): boolean {
   return false;
 }
 
-/** The record's phases (Connection.phases): TCP (and NetBIOS), then each NEGOTIATE, SESSION_SETUP leg and TREE_CONNECT. */
+/** The record's phases (Connection.phases): TCP (and NetBIOS), then each NEGOTIATE, SESSION_SETUP leg and TREE_CONNECT (model/phaseTable.ts). */
 export function phasesOf(c: ConnModel): PhaseRecord[] {
-  const tcp = c.syns.length > 0 || c.synAck !== undefined;
-  const phases = new Array<PhaseRecord>((tcp ? 1 : 0) + (c.nbssRequest ? 1 : 0) + c.negotiates.length + c.sessions.length + c.trees.length);
-  let p = 0;
-  const t0 = c.firstTs;
-  // TCP
-  if (tcp) {
-    const syn = c.syns[0];
-    const answer = c.synAck ?? (c.rst && !c.rst.fromClient ? c.rst : undefined) ?? c.icmp;
-    phases[p++] = {
-      phase: "tcp", requestFrame: syn?.frame ?? null, responseFrame: answer?.frame ?? null, status: null,
-      latencyMs: syn && answer ? ms(syn.ts, answer.ts) : null, offsetMs: syn ? ms(t0, syn.ts) : undefined,
-      note: !answer && syn ? `${c.syns.length} SYN(s), no answer` : answer && answer === c.rst ? "refused with RST" : answer && answer === c.icmp ? "refused with ICMP destination unreachable" : undefined,
-    };
-  }
-  // NetBIOS session (port 139): transport, like TCP (RFC 1002 4.3.2); the NEGOTIATE comes after it
-  if (c.nbssRequest) {
-    phases[p++] = {
-      phase: "tcp", requestFrame: c.nbssRequest.frame, responseFrame: c.nbssResponse?.frame ?? null, status: null,
-      latencyMs: c.nbssResponse ? ms(c.nbssRequest.ts, c.nbssResponse.ts) : null, offsetMs: ms(t0, c.nbssRequest.ts),
-      note: c.nbssResponse ? (c.nbssResponse.positive ? "NetBIOS session accepted" : "NetBIOS session refused") : "NetBIOS session request unanswered",
-    };
-  }
-  for (let i = 0; i < c.negotiates.length; i++) {
-    const n = c.negotiates[i];
-    phases[p++] = {
-      phase: "negotiate", requestFrame: n.req?.frame ?? null, responseFrame: n.resp?.frame ?? null,
-      status: n.resp ? responseStatus(n.resp) : null,
-      latencyMs: n.req && n.resp ? ms(n.req.ts, n.resp.ts) : null, offsetMs: n.req ? ms(t0, n.req.ts) : undefined,
-      note: n.resp?.smb1 && n.resp.dialect === null ? "server chose no dialect (index 0xFFFF)" : undefined,
-    };
-  }
-  for (let i = 0; i < c.sessions.length; i++) {
-    const s = c.sessions[i];
-    phases[p++] = {
-      phase: "session_setup", requestFrame: s.req.frame || null, responseFrame: s.resp?.frame ?? null,
-      status: s.resp ? responseStatus(s.resp) : null,
-      latencyMs: s.req.frame && s.resp ? ms(s.req.ts, s.resp.ts) : null, offsetMs: s.req.frame ? ms(t0, s.req.ts) : undefined,
-    };
-  }
-  for (let i = 0; i < c.trees.length; i++) {
-    const t = c.trees[i];
-    phases[p++] = {
-      phase: "tree_connect", requestFrame: t.req.frame || null, responseFrame: t.resp?.frame ?? null,
-      status: t.resp ? responseStatus(t.resp) : null,
-      latencyMs: t.req.frame && t.resp ? ms(t.req.ts, t.resp.ts) : null, offsetMs: t.req.frame ? ms(t0, t.req.ts) : undefined,
-    };
-  }
-  return phases;
+  return phaseRecords(c);
 }
 
 /**
