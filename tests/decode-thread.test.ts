@@ -39,11 +39,12 @@ function files(dir: string, ok: (name: string) => boolean): string[] {
 }
 const capture = (n: string) => /\.(pcap|pcapng|cap|etl)$/.test(n);
 
-// a capture of several 2 MiB slices (more than the decode thread's slots in flight), made by
-// bench/gen.mjs from the real fixtures
-const BIG = join(TMP, "mix24.pcap");
+// a capture of 12 slices of 2 MiB (more than the decode thread's slots in flight), made by
+// bench/gen.mjs from the real fixtures: connection-dense, so that most slices make their records
+// in two or more output regions, sent together in one slot
+const BIG = join(TMP, "dense24.pcap");
 beforeAll(() => {
-  execFileSync(process.execPath, [join(__dirname, "../bench/gen.mjs"), "mix", BIG, "--bytes", "24000000"], { stdio: "ignore" });
+  execFileSync(process.execPath, [join(__dirname, "../bench/gen.mjs"), "dense", BIG, "--bytes", "24000000"], { stdio: "ignore" });
 });
 
 describe("the decode thread", () => {
@@ -72,7 +73,7 @@ describe("the decode thread", () => {
 
   it("gives a capture of many slices' Report as the decoder in this thread does", { timeout: 120_000 }, async () => {
     const t = await run(BIG, true);
-    expect(JSON.parse(t.out).capture.packets).toBeGreaterThan(20000);
+    expect(JSON.parse(t.out).capture.packets).toBeGreaterThan(100_000);
     expect(t).toEqual(await run(BIG, false));
   });
 
@@ -93,6 +94,17 @@ describe("the decode thread", () => {
       expect(t).toEqual(await run(f, false));
       expect(t.out).toMatch(f === cut ? /cut short|truncated/i : /"error":/);
     }
+    // and reading stops at the slice of the error, as in this thread (not read on to the end)
+    const readTo = async (thread: boolean) => {
+      const src = await fileSource(corrupt);
+      let last = 0;
+      try { await analyzeCapture(thread ? threadDecoding(src as NodeSource & { fd: number }) : await nodeDecoder(), src, { onProgress: (p) => { last = p.bytes; } }); }
+      finally { await src.close(); }
+      return last;
+    };
+    const stopped = await readTo(true);
+    expect(stopped).toBeLessThan(bad.length);
+    expect(stopped).toBe(await readTo(false));
   });
 
   it("stops for memory where it says, with the Report the decoder in this thread makes stopped there", { timeout: 120_000 }, async () => {
