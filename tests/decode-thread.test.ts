@@ -12,7 +12,7 @@ import { main } from "../src/cli/main";
 import { analyzeCapture } from "../src/core/analyze";
 import { nodeDecoder } from "../src/cli/wasmNode";
 import { fileSource, type NodeSource } from "../src/cli/nodeSource";
-import { threadDecoding, useDecodeThread } from "../src/cli/decodeThread";
+import { DECODE_THREAD_BY_DEFAULT, threadDecoding, useDecodeThread } from "../src/cli/decodeThread";
 import type { MemoryGuard } from "../src/core/source";
 
 const FIX = join(__dirname, "../fixtures");
@@ -53,7 +53,7 @@ describe("the decode thread", () => {
     try {
       expect(useDecodeThread(src, {})).toBe(false); // small: in this thread
       expect(useDecodeThread(src, { SMBSCOPE_DECODE_THREAD: "1" })).toBe(true);
-      expect(useDecodeThread({ ...src, size: 1 << 30 }, {})).toBe(true);
+      expect(useDecodeThread({ ...src, size: 1 << 30 }, {})).toBe(DECODE_THREAD_BY_DEFAULT);
       expect(useDecodeThread({ ...src, size: 1 << 30 }, { SMBSCOPE_DECODE_THREAD: "0" })).toBe(false);
       expect(useDecodeThread({ ...src, fd: undefined, size: -1 }, { SMBSCOPE_DECODE_THREAD: "1" })).toBe(false); // a stream
     } finally { await src.close(); }

@@ -18,12 +18,22 @@ import { CTRL_ABORT, CTRL_DONE, CTRL_STOP, CTRL_WORDS, SLOT_BYTES, SLOTS, type D
 export const THREAD_MIN_BYTES = 64 << 20;
 
 /**
- * Whether to decode `src` in the decode thread: a regular file of THREAD_MIN_BYTES or more.
- * SMBSCOPE_DECODE_THREAD=1 always (where it can: the tests), =0 never.
+ * Off unless asked for, for now: measured on the bench captures (85b9f37, a loaded 2-core
+ * machine), the CLI's thread spent 0.2-0.9 s less CPU (dense 5.8 -> 4.9 s, many 1.32 -> 1.10,
+ * smb1m-1g 5.5 -> 5.3), but the peak RSS came 20-30 MiB higher (smb1m-1g 139-148 MiB against
+ * 117-122, dense 230-238 against 197-206): it falls at the end of decoding, with the decode
+ * thread's isolate alive beside the model, and the model's heap a little larger (V8 collects
+ * less of it while no wasm runs on its thread). Issue 15 wants < 150 MiB.
+ */
+export const DECODE_THREAD_BY_DEFAULT = false;
+
+/**
+ * Whether to decode `src` in the decode thread: SMBSCOPE_DECODE_THREAD=1 for a regular file (the
+ * tests), =0 never, else DECODE_THREAD_BY_DEFAULT for a regular file of THREAD_MIN_BYTES or more.
  */
 export function useDecodeThread(src: NodeSource, env: Record<string, string | undefined> = process.env): boolean {
   if (src.fd === undefined || src.size <= 0 || env.SMBSCOPE_DECODE_THREAD === "0") return false;
-  return env.SMBSCOPE_DECODE_THREAD === "1" || src.size >= THREAD_MIN_BYTES;
+  return env.SMBSCOPE_DECODE_THREAD === "1" || (DECODE_THREAD_BY_DEFAULT && src.size >= THREAD_MIN_BYTES);
 }
 
 /** The worker's entry, built beside the CLI's bundle (vite.cli.config.ts); from src/ (the tests), the built one. */
