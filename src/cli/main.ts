@@ -5,6 +5,7 @@ import { decodeSource } from "../core/source";
 import { eventView } from "../core/eventsView";
 import { analyzeCapture } from "../core/analyze";
 import { heapGuard } from "./memoryGuard";
+import { threadDecoding, useDecodeThread } from "./decodeThread";
 import type { Progress } from "../core/source";
 import { renderText } from "./render";
 import { writeJson, type Write, type WriteBytes } from "./jsonStream";
@@ -128,7 +129,9 @@ export async function main(
       // records). The text view reads every record to render it, and `out` takes the Report in one
       // string, so holds all of it anyway: those keep the records in Report.connections.
       if (json && write) spool = new ConnectionSpool(noSpool);
-      const report = await analyzeCapture(await nodeDecoder(), src, { onProgress, secrets: secrets ?? undefined, memory: heapGuard(), connections: spool });
+      // the decoder in a thread of its own beside the model where that is faster (decodeThread.ts)
+      const decoding = !secrets && useDecodeThread(src) ? threadDecoding(src as typeof src & { fd: number }) : await nodeDecoder();
+      const report = await analyzeCapture(decoding, src, { onProgress, secrets: secrets ?? undefined, memory: heapGuard(), connections: spool });
       // The Report is all that is left of the analysis: the decoder's wasm memory (~40 MB) and the
       // model are garbage now, and one full collection gives them back before the Report is
       // written (V8 would keep them to the end of a run this short; the peak RSS of a busy

@@ -3,13 +3,14 @@
 // character device, a /proc file whose size reads 0) is read as a stream, to its end, without
 // knowing its size (size -1).
 import { open, stat } from "node:fs/promises";
-import { createReadStream, readSync } from "node:fs";
+import { createReadStream, read, readSync } from "node:fs";
 import { basename } from "node:path";
 import { isatty } from "node:tty";
 import type { Readable } from "node:stream";
 import type { CaptureSource } from "../core/source";
 
-export type NodeSource = CaptureSource & { close(): Promise<void> };
+/** `fd`: a regular file's descriptor (positional reads: the decode thread may read it too). */
+export type NodeSource = CaptureSource & { close(): Promise<void>; fd?: number };
 
 /** The name `-` is standard input. `onWaiting` (FIFOs only) says the open waits for a writer. */
 export async function fileSource(path: string, onWaiting?: (what: string) => void): Promise<NodeSource> {
@@ -23,19 +24,7 @@ export async function fileSource(path: string, onWaiting?: (what: string) => voi
   if (st.isDirectory()) throw new Error(`${path} is a directory, not a capture file`);
   if (st.isFile() && st.size > 0) {
     const fh = await open(path, "r");
-    return {
-      name: basename(path),
-      size: st.size,
-      concurrent: true, // positional reads
-      async readInto(offset, dst) {
-        // A small read (an ETL buffer header: the index pass reads one per buffer) costs less
-        // than the trip through the thread pool that an asynchronous read takes.
-        if (dst.length <= SYNC_READ_MAX) return readSync(fh.fd, dst, 0, dst.length, offset);
-        const { bytesRead } = await fh.read(dst, 0, dst.length, offset);
-        return bytesRead;
-      },
-      close: () => fh.close(),
-    };
+    return { ...fdSource(fh.fd, basename(path), st.size), fd: fh.fd, close: () => fh.close() };
   }
   // open() of a FIFO waits for a writer (as cat does); say so rather than wait in silence
   const s = createReadStream(path, { highWaterMark: STREAM_CHUNK });
@@ -45,6 +34,25 @@ export async function fileSource(path: string, onWaiting?: (what: string) => voi
     s.once("close", () => clearTimeout(t));
   }
   return streamSource(s, basename(path));
+}
+
+/**
+ * Positional reads of an open regular file of `size` bytes (its descriptor `fd` stays the
+ * caller's to close): the CLI's reads, and the decode thread's of the same descriptor
+ * (src/cli/decodeWorker.ts).
+ */
+export function fdSource(fd: number, name: string, size: number): CaptureSource {
+  return {
+    name,
+    size,
+    concurrent: true, // positional reads
+    async readInto(offset, dst) {
+      // A small read (an ETL buffer header: the index pass reads one per buffer) costs less
+      // than the trip through the thread pool that an asynchronous read takes.
+      if (dst.length <= SYNC_READ_MAX) return readSync(fd, dst, 0, dst.length, offset);
+      return new Promise<number>((resolve, reject) => read(fd, dst, 0, dst.length, offset, (e, n) => e ? reject(e) : resolve(n)));
+    },
+  };
 }
 
 const STREAM_CHUNK = 1 << 20;

@@ -4,7 +4,7 @@
 import type { Decoder } from "./decoder/wasm";
 import { decodeSource, decodeSourceRecords, type CaptureSource, type MemoryGuard, type Progress } from "./source";
 import { ModelBuilder, MODEL_FIELDS } from "./model/builder";
-import { fieldFilter, type RawEvent } from "./decoder/records";
+import { fieldFilter, type FieldFilter, type RawEvent, type RecordSink } from "./decoder/records";
 import { buildReport } from "./reportBuilder";
 import type { Report } from "./report";
 import type { CaptureModel } from "./model/types";
@@ -23,6 +23,14 @@ export interface AnalyzeOptions {
   connections?: ConnectionSink;
 }
 
+/**
+ * A decoding run somewhere else than beside the model (the CLI's decode thread,
+ * src/cli/decodeThread.ts): the decoder in diagnosis mode over the whole source, every record to
+ * `sink` through a RecordCursor reading only the fields `keep` marks, `memory` asked between
+ * slices as decodeSourceRecords asks it. Resolves to the bytes read. Not with secrets.
+ */
+export type RecordDecoding = (sink: RecordSink, keep: FieldFilter, opts: Pick<AnalyzeOptions, "onProgress" | "signal" | "memory">) => Promise<number>;
+
 const modelFilter = fieldFilter(MODEL_FIELDS);
 const decryptFilter = fieldFilter([...new Set([...MODEL_FIELDS, ...DECRYPT_FIELDS])]);
 
@@ -33,7 +41,7 @@ const decryptFilter = fieldFilter([...new Set([...MODEL_FIELDS, ...DECRYPT_FIELD
  * of a running async function would be held until it returns). A caller that keeps the decoder
  * (the worker) keeps its memory.
  */
-export function analyzeCapture(decoder: Decoder, src: CaptureSource, opts: AnalyzeOptions = {}): Promise<Report> {
+export function analyzeCapture(decoder: Decoder | RecordDecoding, src: CaptureSource, opts: AnalyzeOptions = {}): Promise<Report> {
   return decodedModel(decoder, src, opts).then(({ m, read }) => {
     // Where the runtime lets us (the CLI runs with --expose-gc, bin/smbscope.mjs), one full
     // collection now: the decoder's memory and what decoding left (~55 MB each on a capture of
@@ -48,7 +56,11 @@ export function analyzeCapture(decoder: Decoder, src: CaptureSource, opts: Analy
 }
 
 /** The model of a whole capture (analyzeCapture), and how many bytes were read. */
-async function decodedModel(decoder: Decoder, src: CaptureSource, opts: AnalyzeOptions): Promise<{ m: CaptureModel; read: number }> {
+async function decodedModel(decoder: Decoder | RecordDecoding, src: CaptureSource, opts: AnalyzeOptions): Promise<{ m: CaptureModel; read: number }> {
+  if (typeof decoder === "function") {
+    if (hasSecrets(opts.secrets)) throw new Error("decryption needs the decoder beside the model: not a RecordDecoding");
+    return decodedModelBy((model, memory) => decoder(model, modelFilter, { onProgress: opts.onProgress, signal: opts.signal, memory }), src, opts);
+  }
   const model = modelOn(decoder, src.name, src.size);
   // Without secrets the records go straight to the model, read in place (no object per event);
   // with them, as events through the decrypt stage (which the decoder feeds the few extra
@@ -67,10 +79,26 @@ async function decodedModel(decoder: Decoder, src: CaptureSource, opts: AnalyzeO
       ? await decodeSource(decoder, src, (batch) => { for (const ev of batch) stage.push(ev); }, opts.onProgress, opts.signal, memory)
       : await decodeSourceRecords(decoder, src, model, opts.onProgress, opts.signal, memory);
   } finally { modelOff(decoder); stage?.drop(); }
-  const m = model.finish();
-  if (memory?.at !== undefined) m.warnings.unshift(memoryStopWarning(memory.at, src.size, m.packets, m.connections.length + (m.folded?.rows.length ?? 0) + (m.folded?.pending?.length ?? 0)));
+  const m = finishModel(model, memory, src.size);
   stage?.attach(m);
   return { m, read };
+}
+
+/** decodedModel's without secrets, for a RecordDecoding: the same steps around the decoding. */
+async function decodedModelBy(decode: (model: ModelBuilder, memory: MemoryGuard | undefined) => Promise<number>, src: CaptureSource, opts: AnalyzeOptions): Promise<{ m: CaptureModel; read: number }> {
+  const model = new ModelBuilder(src.name, src.size);
+  model.foldAtClose(opts.connections ?? null);
+  const memory = opts.memory;
+  model.memoryStop = memory ?? null;
+  const read = await decode(model, memory);
+  return { m: finishModel(model, memory, src.size), read };
+}
+
+/** The model of what was decoded, with the memory stop's warning first when there was one. */
+function finishModel(model: ModelBuilder, memory: MemoryGuard | undefined, size: number): CaptureModel {
+  const m = model.finish();
+  if (memory?.at !== undefined) m.warnings.unshift(memoryStopWarning(memory.at, size, m.packets, m.connections.length + (m.folded?.rows.length ?? 0) + (m.folded?.pending?.length ?? 0)));
+  return m;
 }
 
 /** What the Report says when decoding stopped for memory (AnalyzeOptions.memory). */

@@ -1,8 +1,8 @@
 // Where capture bytes come from: a browser File/Blob or a Node file, read in slices straight
 // into the decoder's input buffer. Never the whole file in memory.
-import type { Decoder, PullRequest } from "./decoder/wasm";
+import type { Decoder, PullRequest, RegionSink } from "./decoder/wasm";
 import type { RawEvent, RecordSink, Sink } from "./decoder/records";
-import { EV_ERROR } from "../../assembly/events";
+import { EV_ERROR, REC_HEADER_SIZE, REC_OFF_KIND, REC_OFF_LENGTH } from "../../assembly/events";
 
 export interface CaptureSource {
   /** Base name, for messages and the report */
@@ -78,7 +78,38 @@ export async function decodeSourceRecords(
   return run(decoder, src, out, () => {}, stop, onProgress, signal, memory);
 }
 
-/** The loop of both: slices read ahead and fed, pulls served, `flush` after each slice. */
+/**
+ * The same, handing `region` the records' bytes as the decoder writes them (Decoder.setRegionSink),
+ * for a consumer elsewhere: the decode thread sends them to the model's thread
+ * (src/cli/decodeWorker.ts). `flush` is called after each slice's records, as decodeSource's.
+ */
+export async function decodeSourceRegions(
+  decoder: Decoder,
+  src: CaptureSource,
+  region: RegionSink,
+  flush: () => void,
+  onProgress?: (p: Progress) => void,
+  memory?: MemoryGuard,
+): Promise<number> {
+  const stop = { stopped: false };
+  decoder.setRegionSink((mem, start, end) => { if (!stop.stopped && hasErrorRecord(mem, start, end)) stop.stopped = true; region(mem, start, end); });
+  try {
+    return await run(decoder, src, { push() {} }, flush, stop, onProgress, undefined, memory);
+  } finally { decoder.setRegionSink(null); }
+}
+
+/** Whether the records in mem[start, end) hold an EV_ERROR (the decoder's fatal error: reading stops). */
+export function hasErrorRecord(mem: Uint8Array, start: number, end: number): boolean {
+  for (let p = start; p + REC_HEADER_SIZE <= end;) {
+    if ((mem[p + REC_OFF_KIND] | (mem[p + REC_OFF_KIND + 1] << 8)) === EV_ERROR) return true;
+    const len = mem[p + REC_OFF_LENGTH] | (mem[p + REC_OFF_LENGTH + 1] << 8);
+    if (len < REC_HEADER_SIZE) return false; // (a corrupt record: the reader of the records says so)
+    p += len;
+  }
+  return false;
+}
+
+/** The loop of all three: slices read ahead and fed, pulls served, `flush` after each slice. */
 async function run(
   decoder: Decoder, src: CaptureSource, out: Sink, flush: () => void, stop: { stopped: boolean },
   onProgress?: (p: Progress) => void, signal?: { aborted: boolean }, memory?: MemoryGuard,

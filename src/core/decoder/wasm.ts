@@ -47,6 +47,9 @@ export interface PullRequest { offset: number; view: Uint8Array }
 
 export class DecoderTrap extends Error {}
 
+/** Takes the records in mem[start, end) (assembly/events.ts layout) as bytes. */
+export type RegionSink = (mem: Uint8Array, start: number, end: number) => void;
+
 export class Decoder {
   private readonly x: Exports;
   private readonly cap: number;
@@ -227,16 +230,23 @@ export class Decoder {
    */
   recordBytes(bytes: Uint8Array): Uint8Array {
     const parts: Uint8Array[] = [];
-    this.raw = parts;
+    this.regions = (mem, start, end) => { parts.push(mem.slice(start, end)); };
     try {
       this.decodeBytes(bytes, { push() {} });
-    } finally { this.raw = null; }
+    } finally { this.regions = null; }
     const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
     let at = 0;
     for (const p of parts) { all.set(p, at); at += p.length; }
     return all;
   }
-  private raw: Uint8Array[] | null = null;
+
+  /**
+   * Hands each region of records the decoder writes, as its bytes (valid only during the call),
+   * to `f` instead of the Sink given to the feeding methods, which then take no record (null:
+   * records to the Sink again). The decode thread (src/cli/decodeWorker.ts) sends them on this way.
+   */
+  setRegionSink(f: RegionSink | null): void { this.regions = f; }
+  private regions: RegionSink | null = null;
   /** reads the records for a RecordSink (one for the instance: no object per record) */
   private readonly cursor = new RecordCursor();
 
@@ -261,7 +271,7 @@ export class Decoder {
     const len = this.x.outputLen();
     if (len === 0) return;
     const base = this.x.outputPtr();
-    if (this.raw) this.raw.push(new Uint8Array(this.x.memory.buffer, base, len).slice());
+    if (this.regions) this.regions(new Uint8Array(this.x.memory.buffer), base, base + len);
     else drainRecords(new Uint8Array(this.x.memory.buffer), base, base + len, out, this.keep, this.cursor);
     this.x.outputReset();
   }
