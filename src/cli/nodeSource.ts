@@ -36,8 +36,9 @@ export async function fileSource(path: string, onWaiting?: (what: string) => voi
         // Through the FileHandle, not fdSource's fs.read of its descriptor: with the latter (or
         // readSync) the decoder's wasm memory, which these reads write into, stayed alive after
         // the analysis (process.memoryUsage().external 72.7 MB after the CLI's collection, 22.4
-        // with this read: something of the read keeps its view of that memory), and the peak RSS
-        // came 17-18 MiB higher (dense 205 -> 222 MiB, scan200k 134 -> 152).
+        // with this read), and the peak RSS came 17-18 MiB higher (dense 205 -> 222 MiB,
+        // scan200k 134 -> 152). What held it is not found: reads alone, into a wasm memory
+        // dropped after, leave it collectable either way.
         const { bytesRead } = await fh.read(dst, 0, dst.length, offset);
         return bytesRead;
       },
