@@ -202,7 +202,7 @@ export class JsonBytes {
   }
 
   /**
-   * The JSON of phaseRecords(c) (model/phaseTable.ts), written from the model: each phase's facts
+   * The JSON of phasesOf(c) (model/phaseTable.ts), written from the model: each phase's facts
    * into one PhaseFacts, its keys' texts (PHASE_TEXTS) and values written in PHASE_KEYS' order,
    * an absent offset or note left out as JSON.stringify leaves out an undefined.
    */

@@ -2,7 +2,7 @@
 // the decoder's input buffer; anything else that can be read (standard input, a FIFO, a
 // character device, a /proc file whose size reads 0) is read as a stream, to its end, without
 // knowing its size (size -1).
-import { open, stat } from "node:fs/promises";
+import { open, stat, type FileHandle } from "node:fs/promises";
 import { createReadStream, read, readSync } from "node:fs";
 import { basename } from "node:path";
 import { isatty } from "node:tty";
@@ -24,26 +24,7 @@ export async function fileSource(path: string, onWaiting?: (what: string) => voi
   if (st.isDirectory()) throw new Error(`${path} is a directory, not a capture file`);
   if (st.isFile() && st.size > 0) {
     const fh = await open(path, "r");
-    return {
-      name: basename(path),
-      size: st.size,
-      fd: fh.fd,
-      concurrent: true, // positional reads
-      async readInto(offset, dst) {
-        // A small read (an ETL buffer header: the index pass reads one per buffer) costs less
-        // than the trip through the thread pool that an asynchronous read takes.
-        if (dst.length <= SYNC_READ_MAX) return readSync(fh.fd, dst, 0, dst.length, offset);
-        // Through the FileHandle, not fdSource's fs.read of its descriptor: with the latter (or
-        // readSync) the decoder's wasm memory, which these reads write into, stayed alive after
-        // the analysis (process.memoryUsage().external 72.7 MB after the CLI's collection, 22.4
-        // with this read), and the peak RSS came 17-18 MiB higher (dense 205 -> 222 MiB,
-        // scan200k 134 -> 152). What held it is not found: reads alone, into a wasm memory
-        // dropped after, leave it collectable either way.
-        const { bytesRead } = await fh.read(dst, 0, dst.length, offset);
-        return bytesRead;
-      },
-      close: () => fh.close(),
-    };
+    return { ...fdSource(fh.fd, basename(path), st.size, fh), fd: fh.fd, close: () => fh.close() };
   }
   // open() of a FIFO waits for a writer (as cat does); say so rather than wait in silence
   const s = createReadStream(path, { highWaterMark: STREAM_CHUNK });
@@ -57,10 +38,10 @@ export async function fileSource(path: string, onWaiting?: (what: string) => voi
 
 /**
  * Positional reads of an open regular file of `size` bytes (its descriptor `fd` stays the
- * caller's to close): the CLI's reads, and the decode thread's of the same descriptor
- * (src/cli/decodeWorker.ts).
+ * caller's to close): the CLI's reads, through the file's FileHandle `fh`, and the decode
+ * thread's of the same descriptor (src/cli/decodeWorker.ts).
  */
-export function fdSource(fd: number, name: string, size: number): CaptureSource {
+export function fdSource(fd: number, name: string, size: number, fh?: FileHandle): CaptureSource {
   return {
     name,
     size,
@@ -69,6 +50,13 @@ export function fdSource(fd: number, name: string, size: number): CaptureSource 
       // A small read (an ETL buffer header: the index pass reads one per buffer) costs less
       // than the trip through the thread pool that an asynchronous read takes.
       if (dst.length <= SYNC_READ_MAX) return readSync(fd, dst, 0, dst.length, offset);
+      // Through the FileHandle where there is one: with fs.read of the descriptor (or readSync) the
+      // decoder's wasm memory, which these reads write into, stayed alive after the analysis
+      // (process.memoryUsage().external 72.7 MB after the CLI's collection, 22.4 with this read),
+      // and the CLI's peak RSS came 17-18 MiB higher (dense 205 -> 222 MiB, scan200k 134 -> 152).
+      // What held it is not found: reads alone, into a wasm memory dropped after, leave it
+      // collectable either way. (The decode thread's memory goes with its thread.)
+      if (fh) return (await fh.read(dst, 0, dst.length, offset)).bytesRead;
       return new Promise<number>((resolve, reject) => read(fd, dst, 0, dst.length, offset, (e, n) => e ? reject(e) : resolve(n)));
     },
   };

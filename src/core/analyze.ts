@@ -66,20 +66,13 @@ async function decodedModel(decoder: Decoder | RecordDecoding, src: CaptureSourc
   // with them, as events through the decrypt stage (which the decoder feeds the few extra
   // records it needs, and which keeps some).
   const stage = hasSecrets(opts.secrets) ? decryptOn(decoder, opts.secrets, model) : null;
-  // connections fold into their records as they close (model/fold.ts, foldDiagnosed.ts); not with secrets:
-  // decryption attaches to the models after the end
-  if (!stage) model.foldAtClose(opts.connections ?? null);
-  // the model sees the stop (the guard's `at`) before the decoder's finish, which may find the last
-  // slice ends inside a record
-  const memory = opts.memory;
-  model.memoryStop = memory ?? null;
   let read: number;
   try {
     read = stage
-      ? await decodeSource(decoder, src, (batch) => { for (const ev of batch) stage.push(ev); }, opts.onProgress, opts.signal, memory)
-      : await decodeSourceRecords(decoder, src, model, opts.onProgress, opts.signal, memory);
+      ? await decodeInto(model, false, opts, (memory) => decodeSource(decoder, src, (batch) => { for (const ev of batch) stage.push(ev); }, opts.onProgress, opts.signal, memory))
+      : await decodeInto(model, true, opts, (memory) => decodeSourceRecords(decoder, src, model, opts.onProgress, opts.signal, memory));
   } finally { modelOff(decoder); stage?.drop(); }
-  const m = finishModel(model, memory, src.size);
+  const m = finishModel(model, opts.memory, src.size);
   stage?.attach(m);
   return { m, read };
 }
@@ -87,11 +80,19 @@ async function decodedModel(decoder: Decoder | RecordDecoding, src: CaptureSourc
 /** decodedModel's without secrets, for a RecordDecoding: the same steps around the decoding. */
 async function decodedModelBy(decode: (model: ModelBuilder, memory: MemoryGuard | undefined) => Promise<number>, src: CaptureSource, opts: AnalyzeOptions): Promise<{ m: CaptureModel; read: number }> {
   const model = new ModelBuilder(src.name, src.size);
-  model.foldAtClose(opts.connections ?? null);
-  const memory = opts.memory;
-  model.memoryStop = memory ?? null;
-  const read = await decode(model, memory);
-  return { m: finishModel(model, memory, src.size), read };
+  const read = await decodeInto(model, true, opts, (memory) => decode(model, memory));
+  return { m: finishModel(model, opts.memory, src.size), read };
+}
+
+/** The model made ready for a decoding, and the decoding run (`decode` is given the memory guard). */
+function decodeInto(model: ModelBuilder, fold: boolean, opts: AnalyzeOptions, decode: (memory: MemoryGuard | undefined) => Promise<number>): Promise<number> {
+  // connections fold into their records as they close (model/fold.ts, foldDiagnosed.ts); not with secrets:
+  // decryption attaches to the models after the end
+  if (fold) model.foldAtClose(opts.connections ?? null);
+  // the model sees the stop (the guard's `at`) before the decoder's finish, which may find the last
+  // slice ends inside a record
+  model.memoryStop = opts.memory ?? null;
+  return decode(opts.memory);
 }
 
 /** The model of what was decoded, with the memory stop's warning first when there was one. */

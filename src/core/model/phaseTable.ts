@@ -1,6 +1,6 @@
 // A connection's phases (Connection.phases: TCP and NetBIOS, then each NEGOTIATE, SESSION_SETUP
 // leg and TREE_CONNECT), read one at a time from its model into one reused PhaseFacts: the one
-// definition of what each phase says. phasesOf (summarize.ts) makes the Report's PhaseRecord
+// definition of what each phase says. phasesOf makes the Report's PhaseRecord
 // objects of it; the CLI's --json spool writes the folded connections' phases as bytes straight
 // from it (ModelPhases, src/cli/jsonBytes.ts), no object made: the PhaseRecords were the largest
 // of the fold's allocations (smb1m-1g: 128 of 913 MiB sampled, ~1 KB a connection, their
@@ -32,8 +32,9 @@ export class PhaseFacts {
   note: string | undefined = undefined;
 }
 
-/** b - a seconds in thousandths of a millisecond (summarize.ts ms: this / 1000) */
-const k = (a: number, b: number) => Math.round((b - a) * 1000);
+/** b - a (ms) in thousandths of a millisecond: the records' times to 3 places (summarize.ts ms is this / 1000) */
+export const thousandthsBetween = (a: number, b: number) => Math.round((b - a) * 1000);
+const k = thousandthsBetween;
 const tcpPhase = (c: ConnModel) => c.syns.length > 0 || c.synAck !== undefined;
 
 /** The number of phases of `c`. */
@@ -95,7 +96,7 @@ export function phaseRecord(f: PhaseFacts): PhaseRecord {
 const scratch = new PhaseFacts();
 
 /** The record's phases (Connection.phases) as objects. */
-export function phaseRecords(c: ConnModel): PhaseRecord[] {
+export function phasesOf(c: ConnModel): PhaseRecord[] {
   const n = phaseCount(c);
   const out = new Array<PhaseRecord>(n);
   for (let i = 0; i < n; i++) out[i] = phaseRecord(phaseAt(c, i, scratch));
@@ -110,5 +111,5 @@ export function phaseRecords(c: ConnModel): PhaseRecord[] {
  */
 export class ModelPhases {
   c: ConnModel | null = null;
-  toJSON(): PhaseRecord[] { return phaseRecords(this.c!); }
+  toJSON(): PhaseRecord[] { return phasesOf(this.c!); }
 }

@@ -2,17 +2,18 @@
 // encryption, auth and user. No judgement about causes here (that is diagnose/).
 import * as W from "../../../assembly/wire";
 import { statusLabel, osVersion } from "../names";
-import type { Connection, PhaseRecord, ShareRecord, Outcome, Phase } from "../report";
+import type { Connection, ShareRecord, Outcome, Phase } from "../report";
 import type { ConnModel, SessionLeg, SmbResponse, TreeConnect } from "./types";
 import { EXPECTED_KRB_ERRORS } from "./kerberos"; // used at call time only (kerberos.ts imports this module too)
 import { NONE } from "./lists";
 import type { SharedValues } from "../connectionRecord";
-import { phaseRecords } from "./phaseTable";
+import { phasesOf, thousandthsBetween } from "./phaseTable"; // used at call time only (phaseTable.ts imports this module too)
+export { phasesOf };
 
 export const isError = (s: number) => (s >>> 0) >= 0xc0000000 && (s >>> 0) !== W.STATUS_MORE_PROCESSING_REQUIRED;
 /** A response's status as the capture shows it: the NTSTATUS name, or the SMB1 DOS error ("ERRDOS/ERRnoaccess"). */
 export const responseStatus = (r: SmbResponse) => r.dos ?? statusLabel(r.status);
-const ms = (a: number, b: number) => Math.round((b - a) * 1000) / 1000;
+const ms = (a: number, b: number) => thousandthsBetween(a, b) / 1000;
 
 /**
  * SESSION_SETUP legs grouped into authentication attempts: an attempt ends with a response that
@@ -294,11 +295,6 @@ function unanswered(c: ConnModel, req: { frame: number; ts: number }, p: Phase, 
 function serverGapAfter(c: ConnModel, frame: number): boolean {
   for (let i = 0; i < c.gaps.length; i++) if (!c.gaps[i].fromClient && c.gaps[i].frame > frame) return true;
   return false;
-}
-
-/** The record's phases (Connection.phases): TCP (and NetBIOS), then each NEGOTIATE, SESSION_SETUP leg and TREE_CONNECT (model/phaseTable.ts). */
-export function phasesOf(c: ConnModel): PhaseRecord[] {
-  return phaseRecords(c);
 }
 
 /**
