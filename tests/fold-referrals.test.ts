@@ -10,12 +10,11 @@
 // a referral answered with success after the refusal before it closed (model/foldDiagnosed.ts
 // routineDfs).
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { nodeDecoder } from "../src/cli/wasmNode";
-import { ModelBuilder, MODEL_FIELDS } from "../src/core/model/builder";
-import { fieldFilter, type EventRecord } from "../src/core/decoder/records";
+import { decodedBuilder } from "./support/foldRun";
 import { buildReport } from "../src/core/reportBuilder";
 import { renderText } from "../src/cli/render";
 import type { Report } from "../src/core/report";
@@ -30,15 +29,7 @@ const seed = (name: string) => loadSeed(join(__dirname, `../fixtures/${name}.pca
 interface Run { report: Report; kept: ConnModel[] }
 
 async function run(file: string, fold: boolean): Promise<Run> {
-  const bytes = new Uint8Array(readFileSync(file));
-  const d = await nodeDecoder();
-  const b = new ModelBuilder(file.split("/").pop()!, bytes.length);
-  if (fold) b.foldAtClose(null, true);
-  d.setSetupOnly(true);
-  d.setFieldFilter(fieldFilter(MODEL_FIELDS));
-  const to = { record: (ev: EventRecord) => b.record(ev) };
-  try { d.reset(); d.push(bytes, to); d.finish(to); } finally { d.setSetupOnly(false); d.setFieldFilter(null); }
-  const model = b.finish();
+  const model = decodedBuilder(await nodeDecoder(), file, null, fold).finish();
   const kept = model.connections.slice();
   return { report: buildReport(model), kept };
 }

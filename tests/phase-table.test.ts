@@ -4,14 +4,12 @@
 // every optional key present and absent, hostile status texts and odd times; and the records the
 // fold puts to a sink that writes them from the model are the Report's records without a sink.
 import { describe, it, expect } from "vitest";
-import { readdirSync, readFileSync, mkdtempSync, rmSync } from "node:fs";
+import { readdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { JsonBytes } from "../src/cli/jsonBytes";
 import { nodeDecoder } from "../src/cli/wasmNode";
-import { ModelBuilder, MODEL_FIELDS } from "../src/core/model/builder";
-import { fieldFilter, type EventRecord } from "../src/core/decoder/records";
 import { buildReport } from "../src/core/reportBuilder";
 import { phasesOf } from "../src/core/model/summarize";
 import { ModelPhases, PHASE_KEYS, PhaseFacts, phaseRecord } from "../src/core/model/phaseTable";
@@ -19,6 +17,7 @@ import type { ConnModel } from "../src/core/model/types";
 import type { Connection } from "../src/core/report";
 import type { ConnectionSink } from "../src/core/connectionSink";
 import { portOf } from "../src/core/model/fold";
+import { decodedBuilder } from "./support/foldRun";
 
 const FIX = join(__dirname, "../fixtures");
 const CAPTURE = /\.(pcap|pcapng|cap)$/;
@@ -26,14 +25,7 @@ const fixtures = ["", "netmon", "netmon1", "regress"].flatMap((d) => readdirSync
 
 /** The models of `file`'s connections (no fold: every one kept), or with the fold on, its records put to `sink`. */
 async function decode(file: string, sink: ConnectionSink | null = null, fold = false, counts?: { diagnosed: number }) {
-  const bytes = new Uint8Array(readFileSync(file));
-  const d = await nodeDecoder();
-  const b = new ModelBuilder(file.split("/").pop()!, bytes.length);
-  if (fold) b.foldAtClose(sink, true);
-  d.setSetupOnly(true);
-  d.setFieldFilter(fieldFilter(MODEL_FIELDS));
-  const events = { record: (ev: EventRecord) => b.record(ev) };
-  try { d.reset(); d.push(bytes, events); d.finish(events); } finally { d.setSetupOnly(false); d.setFieldFilter(null); }
+  const b = decodedBuilder(await nodeDecoder(), file, sink, fold);
   // (the connections folded with their diagnosis: read before finish, as tests/fold-diagnosed.test.ts does)
   if (counts) counts.diagnosed = b.model.folded?.diagnosed?.count ?? 0;
   return b.finish();

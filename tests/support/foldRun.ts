@@ -10,6 +10,7 @@ import { buildReport } from "../../src/core/reportBuilder";
 import type { Connection, Report } from "../../src/core/report";
 import type { ConnectionSink } from "../../src/core/connectionSink";
 import type { CaptureModel } from "../../src/core/model/types";
+import type { Decoder } from "../../src/core/decoder/wasm";
 
 export interface FoldRun {
   report: Report;
@@ -83,17 +84,27 @@ export async function switchRun(file: string, sw: FoldSwitch, on: boolean, sink 
  * (`decoded`: given the builder once the capture is decoded, before its finish).
  */
 export async function foldingModel(file: string, sink: ConnectionSink | null, set: (on: boolean) => void, on: boolean, decoded?: (b: ModelBuilder) => void): Promise<CaptureModel> {
-  const bytes = new Uint8Array(readFileSync(file));
   const d = await nodeDecoder();
-  const b = new ModelBuilder(file.split("/").pop()!, bytes.length);
+  let b: ModelBuilder;
   set(on);
   try {
-    b.foldAtClose(sink, true);
-    d.setSetupOnly(true);
-    d.setFieldFilter(fieldFilter(MODEL_FIELDS));
-    const events = { record: (ev: EventRecord) => b.record(ev) };
-    try { d.reset(); d.push(bytes, events); d.finish(events); } finally { d.setSetupOnly(false); d.setFieldFilter(null); }
+    b = decodedBuilder(d, file, sink, true);
     decoded?.(b);
   } finally { set(true); }
   return b.finish();
+}
+
+/**
+ * `file` decoded by `d` into a ModelBuilder as the analysis does (the decoder in diagnosis mode,
+ * the model's fields), folding into `sink` if `fold`; not finished (the caller reads it first).
+ */
+export function decodedBuilder(d: Decoder, file: string, sink: ConnectionSink | null, fold: boolean): ModelBuilder {
+  const bytes = new Uint8Array(readFileSync(file));
+  const b = new ModelBuilder(file.split("/").pop()!, bytes.length);
+  if (fold) b.foldAtClose(sink, true);
+  d.setSetupOnly(true);
+  d.setFieldFilter(fieldFilter(MODEL_FIELDS));
+  const events = { record: (ev: EventRecord) => b.record(ev) };
+  try { d.reset(); d.push(bytes, events); d.finish(events); } finally { d.setSetupOnly(false); d.setFieldFilter(null); }
+  return b;
 }
