@@ -50,12 +50,11 @@ export function fdSource(fd: number, name: string, size: number, fh?: FileHandle
       // A small read (an ETL buffer header: the index pass reads one per buffer) costs less
       // than the trip through the thread pool that an asynchronous read takes.
       if (dst.length <= SYNC_READ_MAX) return readSync(fd, dst, 0, dst.length, offset);
-      // Through the FileHandle where there is one: with fs.read of the descriptor (or readSync) the
-      // decoder's wasm memory, which these reads write into, stayed alive after the analysis
-      // (process.memoryUsage().external 72.7 MB after the CLI's collection, 22.4 with this read),
-      // and the CLI's peak RSS came 17-18 MiB higher (dense 205 -> 222 MiB, scan200k 134 -> 152).
-      // What held it is not found: reads alone, into a wasm memory dropped after, leave it
-      // collectable either way. (The decode thread's memory goes with its thread.)
+      // Through the FileHandle where there is one. fs.read's completion closure holds `dst`, a
+      // view into the decoder's memory, and the analysis after the last read ran inside that
+      // callback, whose handle scope keeps the closure: the whole wasm memory stayed alive to the
+      // Report's write (+17 MiB peak RSS). analyze.ts nextTurn now leaves that callback first,
+      // whatever the read; the FileHandle's read does not hold its buffer there anyway.
       if (fh) return (await fh.read(dst, 0, dst.length, offset)).bytesRead;
       return new Promise<number>((resolve, reject) => read(fd, dst, 0, dst.length, offset, (e, n) => e ? reject(e) : resolve(n)));
     },

@@ -42,7 +42,7 @@ const decryptFilter = fieldFilter([...new Set([...MODEL_FIELDS, ...DECRYPT_FIELD
  * (the worker) keeps its memory.
  */
 export function analyzeCapture(decoder: Decoder | RecordDecoding, src: CaptureSource, opts: AnalyzeOptions = {}): Promise<Report> {
-  return decodedModel(decoder, src, opts).then(({ m, read }) => {
+  return decodedModel(decoder, src, opts).then(nextTurn).then(({ m, read }) => {
     // Where the runtime lets us (the CLI runs with --expose-gc, bin/smbscope.mjs), one full
     // collection now: the decoder's memory and what decoding left (~55 MB each on a capture of
     // 50,000 connections) go before the Report's making. Else V8 sizes the heap on the live data
@@ -53,6 +53,18 @@ export function analyzeCapture(decoder: Decoder | RecordDecoding, src: CaptureSo
     if (src.size < 0) report.capture.bytes = read; // a stream: its size is what it gave
     return report;
   });
+}
+
+/**
+ * `v`, once the runtime has had a turn of its event loop. Decoding's last read completes in a
+ * callback of the runtime, and what its promise starts runs as microtasks inside that callback,
+ * under its handle scope: with Node's fs.read, that scope holds the read's completion closure,
+ * which holds its destination, a view into the decoder's memory. The Report made there kept the
+ * whole wasm memory alive (+17 MiB peak RSS on every bench capture) until it was written.
+ * (tests/decoder-lets-go.test.ts)
+ */
+function nextTurn<T>(v: T): Promise<T> {
+  return new Promise((resolve) => setTimeout(() => resolve(v), 0));
 }
 
 /** The model of a whole capture (analyzeCapture), and how many bytes were read. */
