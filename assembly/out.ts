@@ -137,9 +137,18 @@ export function fBytes(id: u32, type: u32, src: usize, len: u32): void {
   if (!room(total)) return;
   const p = outBase + outLen;
   store<u8>(p, <u8>id); store<u8>(p + 1, <u8>type); store<u16>(p + 2, <u16>len);
-  memory.copy(p + FIELD_HEADER_SIZE, src, len);
-  for (let i = len; i < align4(len); i++) store<u8>(p + FIELD_HEADER_SIZE + i, 0);
+  copyValue(p + FIELD_HEADER_SIZE, src, len);
   outLen += total;
+}
+
+// A field's value and its zero padding to 4 bytes. Short values (addresses, names) are copied
+// here: wasm's memory.copy is a call into the engine, dearer than the copy of a few words.
+@inline function copyValue(dst: usize, src: usize, len: u32): void {
+  if ((len & 3) != 0) store<u32>(dst + (len & ~3), 0); // the padding (the copy then fills its first bytes)
+  if (len > 64) { memory.copy(dst, src, len); return; }
+  let i: u32 = 0;
+  for (; i + 8 <= len; i += 8) store<u64>(dst + i, load<u64>(src + i));
+  for (; i < len; i++) store<u8>(dst + i, load<u8>(src + i));
 }
 
 // The same without the MAX_FIELD_BYTES cut, for the few fields that must be whole (EV_SMB_RAW,
@@ -149,8 +158,7 @@ export function fRaw(id: u32, src: usize, len: u32): bool {
   if (len > 0xffff || !room(total)) return false;
   const p = outBase + outLen;
   store<u8>(p, <u8>id); store<u8>(p + 1, <u8>T_BYTES); store<u16>(p + 2, <u16>len);
-  memory.copy(p + FIELD_HEADER_SIZE, src, len);
-  for (let i = len; i < align4(len); i++) store<u8>(p + FIELD_HEADER_SIZE + i, 0);
+  copyValue(p + FIELD_HEADER_SIZE, src, len);
   outLen += total;
   return true;
 }

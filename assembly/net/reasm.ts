@@ -603,9 +603,13 @@ function consume(s: Slot, d: Dir, di: i32, p: usize, n: u32): void {
       p += k; n -= k; d.phase = PH_HDR; d.hdrGot = 0;
     }
     if (d.phase == PH_HDR) {
-      while (d.hdrGot < 4 && n > 0) { d.hdr = (d.hdr << 8) | u8at(p); d.hdrGot++; p++; n--; }
-      if (d.hdrGot < 4) return;
-      const h = d.hdr;
+      let h: u32;
+      if (d.hdrGot == 0 && n >= 4) { h = u32be(p); p += 4; n -= 4; } // (most headers: whole in one segment)
+      else {
+        while (d.hdrGot < 4 && n > 0) { d.hdr = (d.hdr << 8) | u8at(p); d.hdrGot++; p++; n--; }
+        if (d.hdrGot < 4) return;
+        h = d.hdr;
+      }
       d.hdrGot = 0; d.hdr = 0;
       if (s.kind == KIND_SMB) {
         const t = h >>> 24;

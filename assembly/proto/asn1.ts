@@ -82,13 +82,24 @@ export function derCheck(p: usize, lim: usize): bool {
   while (sp > 0) {
     const e = <usize>load<u32>(stack + (sp - 1) * 4);
     if (q >= e) { sp--; continue; }
-    if (!tlv(q, e)) return false;
-    if ((aTag & 0x20) != 0 && aLen > 0) {
+    // The common header (low tag number, short-form length, fits its parent) read here, without
+    // tlv()'s call and globals; any other goes through tlv(), which also reports what is wrong.
+    let t: u32 = 0, val: usize = 0, len: u32 = 0;
+    let quick = false;
+    if (q + 1 < e) {
+      t = u8at(q); len = u8at(q + 1); val = q + 2;
+      quick = (t & 0x1f) != 0x1f && len < 0x80 && <u64>val + <u64>len <= <u64>e;
+    }
+    if (!quick) {
+      if (!tlv(q, e)) return false;
+      t = aTag; val = aVal; len = aLen;
+    }
+    if ((t & 0x20) != 0 && len > 0) {
       if (sp == MAX_DEPTH) return bad(AE_DEPTH, q);
-      store<u32>(stack + sp * 4, <u32>aEnd);
+      store<u32>(stack + sp * 4, <u32>(val + len));
       sp++;
-      q = aVal;
-    } else q = aEnd;
+      q = val;
+    } else q = val + len;
   }
   return true;
 }
