@@ -236,6 +236,46 @@ describe("streamed JSON", () => {
     expect(waits).toBe(parts.length);
     expect(parts.join("")).toBe(JSON.stringify(value));
   });
+
+  it("with an output of bytes, writes the long lists' pieces as bytes where they are ASCII objects, else as text: JSON.stringify's text either way", async () => {
+    const { writeJson } = await import("../src/cli/jsonStream");
+    const { reportOf } = await import("./support/report");
+    const r = await reportOf(join(FIX, "krb-spn-unknown.pcap"));
+    // lists of each kind a piece may hold: objects of the Report's (its Kerberos entries and
+    // findings, some with a non-ASCII title: those pieces go as text), odd values JSON.stringify writes its way
+    // (undefined and function fields, huge numbers, a Date's toJSON), a DEL and controls
+    // (ASCII, but not terminal-safe as they are: the output refuses those bytes)
+    const krb = Array.from({ length: 230 }, (_, i) => ({ ...r.kerberos[i % r.kerberos.length], frame: i, gone: undefined, f: () => 1 }));
+    const odd = [2 ** 53, -0, 1e21, 5e-324, NaN, -Infinity, 0.1 + 0.2];
+    const value = {
+      a: 1,
+      kerberos: krb,
+      findings: Array.from({ length: 160 }, (_, i) => (i % 60 === 59 ? { ...r.findings[0], title: `${r.findings[0].title} → é` } : r.findings[i % r.findings.length])),
+      numbers: Array.from({ length: 130 }, (_, i) => ({ i, n: odd[i % odd.length], s: `s${i}` })),
+      scalars: Array.from({ length: 70 }, (_, i) => (i % 3 ? i : `x${i}`)),
+      dates: Array.from({ length: 60 }, (_, i) => (i === 55 ? { d: new Date(0) } : { i })),
+      del: Array.from({ length: 120 }, (_, i) => ({ user: i === 77 ? "a\x7fb" : i === 108 ? "\x1b[2J\n\u2028" : "u", i })),
+      holes: Array.from({ length: 60 }, (_, i) => (i === 57 ? undefined : i === 58 ? null : { i })),
+      lone: Array.from({ length: 60 }, (_, i) => ({ s: i === 59 ? "\ud800" : "ok" })),
+      b: [2],
+    };
+    const expected = JSON.stringify(value);
+    const out: string[] = [];
+    let asBytes = 0;
+    // an output that takes ASCII bytes without DEL (as the CLI's does), read a turn after it is handed them
+    const bytes = (b: Buffer) => {
+      if (b.indexOf(0x7f) >= 0) return false as const;
+      asBytes++;
+      const at = out.push("") - 1, text = b.toString("latin1");
+      expect(Buffer.from(text, "latin1").equals(b)).toBe(true);
+      return new Promise<void>((done) => setImmediate(() => { out[at] = text; done(); }));
+    };
+    await writeJson(value, (s) => { out.push(s); }, undefined, true, bytes);
+    expect(out.join("")).toBe(expected);
+    // (the Kerberos entries, numbers and most of the others went as bytes)
+    expect(asBytes).toBeGreaterThan(8);
+    expect(value.kerberos.every((x) => x === undefined)).toBe(true); // let go once written, as without bytes
+  });
 });
 
 describe("terminal-safe text", () => {

@@ -17,8 +17,12 @@
 // 5,000-connection Report).
 import { ConnectionSpool } from "./connectionSpool";
 import { ServerList } from "../core/serverList";
+import { JsonBytes } from "./jsonBytes";
 
 const PIECE = 50;
+const COMMA = 0x2c;
+/** the bytes encoder's first buffer: ~a piece of records (it grows for more) */
+const PIECE_BYTES = 64 << 10;
 
 export type Write = (s: string) => boolean | void;
 /**
@@ -30,17 +34,47 @@ export type WriteBytes = (b: Buffer) => false | Promise<void>;
 
 /**
  * `bytes`, when given, writes a spool's records as the bytes the spool holds when they are all
- * ASCII (nearly always): no string made of them, and none encoded back to bytes by the output.
+ * ASCII (nearly always): no string made of them, and none encoded back to bytes by the output;
+ * and the pieces of the other long lists as bytes made by JsonBytes (asBytes).
  */
 export async function writeJson(value: Record<string, unknown>, write: Write, drain?: () => Promise<void>, release = false, bytes?: WriteBytes): Promise<void> {
   const put = async (s: string) => { if (write(s) === false && drain) await drain(); };
   let text = "{"; // not written yet: goes out with the next piece
   let first = true;
+  const enc = bytes ? new JsonBytes(PIECE_BYTES) : null;
+  /**
+   * The entries `l` (a piece of a list, after `comma`: its first is not the list's first) written
+   * as bytes (with `bytes`: JsonBytes, the spool's encoder), JSON.stringify(l)'s text without its
+   * brackets; false, writing nothing, when it leaves them to the string's way (an entry not an
+   * object, one the encoder leaves to JSON.stringify, a byte that is not ASCII). The Report's
+   * other lists went as strings: JSON.stringify's, joined to the text before, measured and
+   * copied to make them terminal-safe (stringifiedTerminalSafe), encoded back to bytes by the
+   * output; the dense bench's 60,660 Kerberos records (18 MB) made ~100 MB of strings (sampled).
+   */
+  const asBytes = async (l: readonly unknown[], comma: boolean): Promise<boolean> => {
+    if (!enc) return false;
+    enc.at = 0;
+    enc.nonAscii = false;
+    for (let k = 0; k < l.length; k++) {
+      if (comma || k > 0) { enc.room(enc.at, 1); enc.buf[enc.at++] = COMMA; }
+      // (an entry JSON.stringify writes as null, undefined say, the encoder leaves to it)
+      if (!enc.value(l[k] as object)) return false;
+    }
+    if (enc.nonAscii) return false;
+    if (text !== "") { await put(text); text = ""; }
+    const b = enc.buf.subarray(0, enc.at), done = bytes!(b);
+    // (not terminal-safe as they are: as text, the way the rest goes)
+    if (done === false) await put(b.toString("latin1"));
+    else await done;
+    return true;
+  };
   /** A list of `n` entries written PIECE at a time (`slice` makes a piece; `drop`, with release, lets it go). */
   const pieces = async (n: number, slice: (i: number, j: number) => unknown[], drop?: (i: number, j: number) => void) => {
     text += "[";
     for (let i = 0; i < n; i += PIECE) {
-      const piece = JSON.stringify(slice(i, i + PIECE));
+      const l = slice(i, i + PIECE);
+      if (await asBytes(l, i > 0)) { if (release) drop?.(i, i + PIECE); continue; }
+      const piece = JSON.stringify(l);
       if (release) drop?.(i, i + PIECE);
       // a piece's own brackets are dropped (a slice: no copy): "," goes on from the last one
       await put(`${text}${i === 0 ? "" : ","}${piece.slice(1, -1)}`);
@@ -54,6 +88,7 @@ export async function writeJson(value: Record<string, unknown>, write: Write, dr
     for (let i = 0; i < list.length; i += PIECE) {
       const piece = list.slice(i, i + PIECE);
       if (!piece.some((s) => s.failed.length > PIECE)) {
+        if (await asBytes(piece, i > 0)) continue;
         await put(`${text}${i === 0 ? "" : ","}${JSON.stringify(piece).slice(1, -1)}`);
         text = "";
         continue;

@@ -156,10 +156,15 @@ export function makeContext(model: CaptureModel, conns: ConnView[], exchanges: K
  */
 export function resetContext(ctx: DiagnoseContext, model: CaptureModel, view: ConnView, exchanges: KrbExchange[]): void {
   ctx.model = model;
-  // (Map.clear makes a new table: a delete of the one entry, and clear only what holds something)
-  if (ctx.conns.length === 1) { ctx.viewOf.delete(ctx.conns[0].m); ctx.conns[0] = view; } else ctx.conns = [view];
-  if (ctx.viewOf.size !== 0) ctx.viewOf.clear();
-  ctx.viewOf.set(view.m, view);
+  // (Map.clear makes a new table, and so does a delete that leaves it empty (V8 shrinks it): the
+  // new view set before the last one is deleted; clear only what holds something)
+  const was = ctx.conns.length === 1 ? ctx.conns[0].m : null;
+  if (was !== view.m) {
+    if (was === null && ctx.viewOf.size !== 0) ctx.viewOf.clear();
+    ctx.viewOf.set(view.m, view);
+    if (was !== null) ctx.viewOf.delete(was);
+  } else ctx.viewOf.set(view.m, view);
+  if (ctx.conns.length === 1) ctx.conns[0] = view; else ctx.conns = [view];
   ctx.exchanges = exchanges;
   ctx.findings = []; // (the caller keeps the last one's)
   for (const w of ctx.whole) if (w.size !== 0) w.clear();

@@ -10,7 +10,8 @@ export function diagnose(ctx: DiagnoseContext): void {
   gatherFacts(ctx);
   walk(ctx, FINDING_MODULES);
   // the modules' own passes; the fallbacks speak only where no other one did
-  for (const m of FINDING_MODULES) if (!m.meta.fallback) m.create?.(ctx);
-  for (const m of FINDING_MODULES) if (m.meta.fallback) m.create?.(ctx);
+  // (indexed: this runs for each connection diagnosed alone too, where a for…of made an iterator each)
+  for (let i = 0; i < FINDING_MODULES.length; i++) { const m = FINDING_MODULES[i]; if (!m.meta.fallback) m.create?.(ctx); }
+  for (let i = 0; i < FINDING_MODULES.length; i++) { const m = FINDING_MODULES[i]; if (m.meta.fallback) m.create?.(ctx); }
   sortFindings(ctx);
 }

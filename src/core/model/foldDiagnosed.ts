@@ -116,14 +116,15 @@ export class DiagnosedFolds {
     if (healthy(a)) return a;
     const l = this.failedKept;
     let fold = l.full && l.kth() < c.order;
-    for (let i = 0; fold && i < a.heads.length; i++) {
-      const h = a.heads[i], p = this.places[SEVERITY_RANK[h.severity]].get(h.id);
+    const heads = a.heads;
+    for (let i = 0; fold && i < heads.length; i++) {
+      const h = heads[i], p = this.places[SEVERITY_RANK[h.severity]].get(h.id);
       fold = p !== undefined && p.full && p.kth() < placeKey(h);
     }
     if (fold) return a;
     // kept: diagnosed again at the end, to the same findings; their places count for others
-    for (const h of a.heads) {
-      const of = this.places[SEVERITY_RANK[h.severity]];
+    for (let i = 0; i < heads.length; i++) {
+      const h = heads[i], of = this.places[SEVERITY_RANK[h.severity]];
       let p = of.get(h.id);
       if (!p) of.set(h.id, (p = new Smallest(WHOLE)));
       p.add(placeKey(h));
@@ -153,10 +154,15 @@ function ownShape(c: ConnModel, referred: boolean): boolean {
   if (!settled(c) || probe(c)) return false;
   // TCP failures (tcpVerdict); PATH_NOT_COVERED (referralsAfter), unless `referred` (routineDfs)
   if (c.syns.length && !c.synAck) return false;
-  if (!referred && (c.beyond?.refused.some((r) => r.resp && notCovered(r.resp.status)) || c.trees.some((t) => t.resp && notCovered(t.resp.status)))) return false;
+  // (indexed loops: a closure or an iterator made for each of tens of thousands of connections)
+  if (!referred) {
+    const refused = c.beyond?.refused ?? NO_REFUSALS;
+    for (let i = 0; i < refused.length; i++) { const r = refused[i]; if (r.resp && notCovered(r.resp.status)) return false; }
+    for (let i = 0; i < c.trees.length; i++) { const t = c.trees[i]; if (t.resp && notCovered(t.resp.status)) return false; }
+  }
   // one successful leg at most: a row keeps one session (user-session-deleted.ts origin)
   let ok = 0;
-  for (const l of c.sessions) if (l.resp && (l.resp.status >>> 0) === 0) ok++;
+  for (let i = 0; i < c.sessions.length; i++) { const r = c.sessions[i].resp; if (r && (r.status >>> 0) === 0) ok++; }
   return ok <= 1;
 }
 
@@ -177,11 +183,13 @@ function routineDfs(a: Alone): boolean {
   return true;
 }
 const PATH_NOT_COVERED = pathNotCovered.meta.id;
+const NO_REFUSALS: NonNullable<ConnModel["beyond"]>["refused"] = [];
 
 /** The connection's findings are its own (1 above): no fallback among them, none of the capture's. */
 function aloneSafe(a: Alone): boolean {
-  for (const id of a.findings) if (id === authNotAttempted.meta.id || id === connectionAbandoned.meta.id) return false;
-  for (const h of a.heads) if (h.connection !== a.s.id || h.connections) return false;
+  const ids = a.findings, heads = a.heads;
+  for (let i = 0; i < ids.length; i++) if (ids[i] === authNotAttempted.meta.id || ids[i] === connectionAbandoned.meta.id) return false;
+  for (let i = 0; i < heads.length; i++) if (heads[i].connection !== a.s.id || heads[i].connections) return false;
   return a.s.failedPhase !== "tcp";
 }
 

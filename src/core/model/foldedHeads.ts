@@ -70,7 +70,10 @@ export class FoldedFindings {
   private readonly kinds: RecordKind[] = [];
   private readonly kindIds = new Map<string, number>();
   private readonly headKinds: HeadKind[] = [];
-  private readonly headKindIds = new Map<string, number>();
+  /** per severity (SEVERITY_RANK), the head kinds by finding id */
+  private readonly headKindIds: [Map<string, number>, Map<string, number>, Map<string, number>] = [new Map(), new Map(), new Map()];
+  /** the kind of the last record pushed (records of a kind come in runs) */
+  private lastKind = -1;
   // ---- made by link, at the end ----
   /** the connections in Report order (indices in fold order) */
   private byOrder: Uint32Array | null = null;
@@ -87,30 +90,56 @@ export class FoldedFindings {
    */
   push(order: number, r: Connection, heads: readonly Finding[]): void {
     let error = false;
-    for (const h of heads) {
-      let k = this.headKindIds.get(`${h.severity} ${h.id}`);
+    for (let i = 0; i < heads.length; i++) {
+      const h = heads[i], rank = SEVERITY_RANK[h.severity];
+      // (by severity, then id: no key text made per head)
+      const ids = this.headKindIds[rank];
+      let k = ids.get(h.id);
       if (k === undefined) {
-        k = this.headKinds.push({ id: h.id, severity: h.severity, rank: SEVERITY_RANK[h.severity] }) - 1;
-        this.headKindIds.set(`${h.severity} ${h.id}`, k);
+        k = this.headKinds.push({ id: h.id, severity: h.severity, rank }) - 1;
+        ids.set(h.id, k);
       }
-      if (h.severity === "error") error = true;
+      if (rank === 0) error = true;
       const at = this.headKind.length;
       this.headKind.push(k);
       let odd = false;
-      for (const f of h.frames) if ((f >>> 0) === f) this.frames.push(f); else odd = true;
+      const frames = h.frames;
+      for (let j = 0; j < frames.length; j++) { const f = frames[j]; if ((f >>> 0) === f) this.frames.push(f); else odd = true; }
       if (odd) this.oddFrames.set(at, h.frames.slice());
       this.frameEnd.push(this.frames.length);
     }
+    const k = this.kindOf_(r, error);
+    this.orders.push(order);
+    this.kindOf.push(k);
+    this.headEnd.push(this.headKind.length);
+  }
+
+  /**
+   * The index in `kinds` of the record's kind (made if new). Found by comparing with the kinds
+   * seen so far, the last one first: a key text made for each connection (its finding ids joined)
+   * was most of what this file allocated (dense: 21 of 173 MiB the fold's diagnosis allocated,
+   * sampled). Its values are strings the code or the decoder shares (statuses are statusLabel's,
+   * finding ids the modules'), but compared as strings all the same. A busy capture has a few
+   * hundred kinds at most; past KIND_SCAN of them, the rest are found by their key text.
+   */
+  private kindOf_(r: Connection, error: boolean): number {
     const shares = r.shares.length ? SOME_SHARE : NO_SHARE;
-    const key = `${r.outcome} ${r.failedPhase} ${r.status} ${shares.length} ${error} ${r.findings.join(" ")}`;
+    const ks = this.kinds, n = ks.length;
+    const last = this.lastKind;
+    if (last >= 0 && sameKind(ks[last], r, shares, error)) return last;
+    if (n <= KIND_SCAN) {
+      for (let k = n - 1; k >= 0; k--) if (k !== last && sameKind(ks[k], r, shares, error)) return (this.lastKind = k);
+      if (n < KIND_SCAN) return (this.lastKind = this.kinds.push({ outcome: r.outcome, failedPhase: r.failedPhase, status: r.status, findings: r.findings, shares, error }) - 1);
+      // (the KIND_SCAN-th kind: the first ones go into the Map of key texts too)
+      for (let k = 0; k < n; k++) this.kindIds.set(kindKey(ks[k], ks[k].shares, ks[k].error), k);
+    }
+    const key = kindKey(r, shares, error);
     let k = this.kindIds.get(key);
     if (k === undefined) {
       k = this.kinds.push({ outcome: r.outcome, failedPhase: r.failedPhase, status: r.status, findings: r.findings, shares, error }) - 1;
       this.kindIds.set(key, k);
     }
-    this.orders.push(order);
-    this.kindOf.push(k);
-    this.headEnd.push(this.headKind.length);
+    return (this.lastKind = k);
   }
 
   /** Ties each connection to its row in `rows` (sorted into Report order: FoldedRows.sort), for the readers below. */
@@ -217,3 +246,20 @@ export class FoldedFindings {
 const NO_SHARE = Object.freeze([]) as unknown as Connection["shares"];
 const SOME_SHARE = Object.freeze([Object.freeze({})]) as unknown as Connection["shares"];
 const NO_REMEDIATION = Object.freeze([]) as unknown as Finding["remediation"];
+
+/** Kinds compared one by one before they are found by key text (FoldedFindings kindOf_). */
+const KIND_SCAN = 64;
+
+/** `k` is the kind of record `r` (whose shares are `shares`, one of its heads an error if `error`). */
+function sameKind(k: RecordKind, r: Connection, shares: Connection["shares"], error: boolean): boolean {
+  if (k.outcome !== r.outcome || k.failedPhase !== r.failedPhase || k.status !== r.status || k.shares !== shares || k.error !== error) return false;
+  const a = k.findings, b = r.findings;
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** A kind's key text (past KIND_SCAN kinds). */
+const kindKey = (r: Pick<RecordKind, "outcome" | "failedPhase" | "status" | "findings">, shares: Connection["shares"], error: boolean) =>
+  `${r.outcome} ${r.failedPhase} ${r.status} ${shares.length} ${error} ${r.findings.join(" ")}`;

@@ -35,6 +35,8 @@ export const captureIncomplete: FindingModule = {
           filter: streamFilter(c), references: [],
         }));
       }
+      // (a connection diagnosed alone has no warnings, diagnose/alone.ts: two lists made for each otherwise)
+      if (m.warnings.length === 0 && !m.error) return;
       const fileProblems = m.warnings.filter((w) => /cut short|damaged|skipped/.test(w));
       const snaplen = m.warnings.filter((w) => /snapshot length/.test(w));
       if (snaplen.length && !fileProblems.length && !m.error) {

@@ -50,13 +50,17 @@ function refusalsOf(c: ConnView): Refusal[] {
  * success asked after that frame, the module gives `m` no finding, whatever comes later.
  */
 export function firstRefusal(m: ConnModel): number | undefined {
+  // (indexed loops: model/fold.ts asks this of each connection it folds with its diagnosis, where
+  // the for…of iterators and the empty list were garbage for each)
   let first: number | undefined;
-  for (const t of m.trees) {
+  for (let i = 0; i < m.trees.length; i++) {
+    const t = m.trees[i];
     if (!t.resp || !notCovered(t.resp.status)) continue;
     if (t.req.smb1) return undefined;
     if (first === undefined || t.resp.frame < first) first = t.resp.frame;
   }
-  for (const r of m.beyond?.refused ?? []) if (notCovered(r.resp.status) && (first === undefined || r.resp.frame < first)) first = r.resp.frame;
+  const refused = m.beyond?.refused;
+  if (refused) for (let i = 0; i < refused.length; i++) { const r = refused[i]; if (notCovered(r.resp.status) && (first === undefined || r.resp.frame < first)) first = r.resp.frame; }
   return first;
 }
 

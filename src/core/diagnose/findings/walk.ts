@@ -42,7 +42,8 @@ export interface Visitors {
 }
 
 // (indexed loops: the walk runs once per capture, so mostly before the optimizer has it, where each
-// step of a for…of over an array makes an iterator result: ~20 MB over 50,000 connections)
+// step of a for…of over an array makes an iterator result: ~20 MB over 50,000 connections; and
+// once for each connection diagnosed alone, where each for…of made an iterator)
 export function walk(ctx: DiagnoseContext, modules: readonly FindingModule[]): void {
   const on = handlersOf(modules);
   const lists = walkListsOf(ctx);
@@ -65,9 +66,9 @@ export function walk(ctx: DiagnoseContext, modules: readonly FindingModule[]): v
     for (let k = 0; k < sfs.length; k++) for (let j = 0; j < sessionFailure.length; j++) sessionFailure[j](ctx, c, sfs[k]);
     for (let j = 0; j < session.length; j++) session[j](ctx, c);
   }
-  const krb = kerberosErrors(ctx), kerberosError = on("kerberosError");
-  for (const g of krb.groups) for (const f of kerberosError) f(ctx, g);
-  for (const f of on("kerberosPreauth")) f(ctx, krb.preauth);
+  const krb = kerberosErrors(ctx), kerberosError = on("kerberosError"), kerberosPreauth = on("kerberosPreauth");
+  for (let i = 0; i < krb.groups.length; i++) for (let j = 0; j < kerberosError.length; j++) kerberosError[j](ctx, krb.groups[i]);
+  for (let j = 0; j < kerberosPreauth.length; j++) kerberosPreauth[j](ctx, krb.preauth);
   const working = workingShares(ctx);
   const tree = on("tree"), treeConnection = on("treeConnection");
   for (let i = 0, l = lists.tree; i < l.length; i++) {
@@ -82,7 +83,8 @@ export function walk(ctx: DiagnoseContext, modules: readonly FindingModule[]): v
     }
     for (let j = 0; j < treeConnection.length; j++) treeConnection[j](ctx, c);
   }
-  for (const f of on("capture")) f(ctx);
+  const capture = on("capture");
+  for (let j = 0; j < capture.length; j++) capture[j](ctx);
 }
 
 type Handlers = <K extends keyof Visitors>(k: K) => NonNullable<Visitors[K]>[];

@@ -30,6 +30,8 @@ export interface WalkLists {
   tree: ConnView[];
 }
 const walkLists = new WeakMap<DiagnoseContext, WalkLists>();
+/** per context of one connection, its lists (gatherFacts fills them again for each connection) */
+const alone = new WeakMap<DiagnoseContext, { lists: ConnView[][]; walk: WalkLists }>();
 
 /** The walk's lists of connections (gatherFacts makes them). */
 export function walkListsOf(ctx: DiagnoseContext): WalkLists {
@@ -42,10 +44,21 @@ export function gatherFacts(ctx: DiagnoseContext): void {
   const conns = ctx.conns;
   // a connection diagnosed alone (diagnose/alone.ts, tens of thousands per capture): each list
   // that has it is ctx.conns itself, not an array of its own (no rule changes these lists), in
-  // a list of lists made at its size (grown bit by bit, it was made three times)
+  // a list of lists made at its size (grown bit by bit, it was made three times); the same ones
+  // again for the context's next connection (diagnose/alone.ts resets one context for each)
   const one = conns.length === 1 ? conns : null;
-  const lists: ConnView[][] = (ctx.withFact = one ? new Array<ConnView[]>(FACT_BITS) : []);
-  const walk: WalkLists = one ? { tcp: NO_CONNS, negotiate: NO_CONNS, session: NO_CONNS, tree: NO_CONNS } : { tcp: [], negotiate: [], session: [], tree: [] };
+  let lists: ConnView[][], walk: WalkLists;
+  if (one) {
+    let a = alone.get(ctx);
+    if (!a) alone.set(ctx, (a = { lists: new Array<ConnView[]>(FACT_BITS), walk: { tcp: NO_CONNS, negotiate: NO_CONNS, session: NO_CONNS, tree: NO_CONNS } }));
+    else { a.lists.fill(undefined as unknown as ConnView[]); a.walk.tcp = a.walk.negotiate = a.walk.session = a.walk.tree = NO_CONNS; }
+    lists = a.lists;
+    walk = a.walk;
+  } else {
+    lists = [];
+    walk = { tcp: [], negotiate: [], session: [], tree: [] };
+  }
+  ctx.withFact = lists;
   walkLists.set(ctx, walk);
   for (let i = 0; i < conns.length; i++) { // (indexed: see walk.ts)
     const c = conns[i];

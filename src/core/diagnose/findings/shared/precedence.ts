@@ -161,11 +161,14 @@ export interface KrbErrorGroup {
   notSmb: boolean;
 }
 
+const NO_KRB_ERRORS = Object.freeze({ groups: Object.freeze([]) as unknown as KrbErrorGroup[], preauth: Object.freeze([]) as unknown as KrbExchange[] });
+
 /** The KDC errors to tell, grouped, in the order of their first exchange; and the normal pre-authentication ones. */
 export function kerberosErrors(ctx: DiagnoseContext): { groups: KrbErrorGroup[]; preauth: KrbExchange[] } {
+  // (no exchange, no error: no index made, as for each connection diagnosed alone; nothing
+  // made at all: the walk only reads what this returns)
+  if (ctx.exchanges.length === 0) return NO_KRB_ERRORS;
   const preauth: KrbExchange[] = [];
-  // (no exchange, no error: no index made, as for each connection diagnosed alone)
-  if (ctx.exchanges.length === 0) return { groups: [], preauth };
   const viewOf = (ex: KrbExchange) => (ex.conn ? ctx.viewOf.get(ex.conn) ?? null : null);
   const byKey = new Map<string, KrbExchange[]>();
   const exchanges = ctx.exchanges;

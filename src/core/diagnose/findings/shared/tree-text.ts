@@ -15,9 +15,10 @@ export type WorkingShares = (serverHost: string) => string[];
  */
 export function workingShares(ctx: DiagnoseContext): WorkingShares {
   let byHost: Map<string, ConnView[]> | null = null;
-  const found = new Map<string, string[]>();
+  // (made when first asked: the walk makes one of these for each connection diagnosed alone, most never asked)
+  let found: Map<string, string[]> | null = null;
   return (h) => {
-    let l = found.get(h);
+    let l = (found ??= new Map()).get(h);
     if (l) return l;
     if (!byHost) {
       // the connections with a tree connected, by server host, in Report order
