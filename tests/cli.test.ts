@@ -213,7 +213,7 @@ describe("streamed JSON", () => {
     const { reportOf } = await import("./support/report");
     const r = await reportOf(join(FIX, "tcp-rejected.pcap"));
     const c = r.connections[0];
-    const list = new ServerList(3);
+    const list = new ServerList();
     for (let i = 0; i < 3000; i++) list.addRecord({ ...c, client: `192.0.2.${i % 250}:${1024 + i}` });
     list.addRecord({ ...c, server: "198.51.100.7:445" });
     list.done();

@@ -6,13 +6,15 @@ import { FoldedRows, hostKey } from "./model/foldedRows";
 import type { FoldedFindings } from "./model/foldedHeads";
 import { summarize, phasesOf, failedForKerberos } from "./model/summarize";
 import { settlePending } from "./model/pendingTcp";
-import { CHUNK_BITS } from "./model/column";
+import { CHUNK_BITS, u32Column } from "./model/column";
 import { NONE } from "./model/lists";
 import { attachDrops, pktmonReport } from "./model/pktmon";
 import { pairKerberos, failedExchange, kerberosRecord, EXPECTED_KRB_ERRORS, type KrbPairing } from "./model/kerberos";
 import { KRB_ERRORS, KRB_MSG_TYPES } from "./names";
 import { diagnose } from "./diagnose";
-import { makeContext, FINDINGS_PER_ID, SEVERITY_RANK, type ConnView, type DiagnoseContext } from "./diagnose/context";
+import { makeContext, FINDINGS_PER_ID, SEVERITY_RANK, type ConnView, type DiagnoseContext, type Smb1Tail } from "./diagnose/context";
+import { SMB1_IN_USE } from "./diagnose/findings/smb1-in-use";
+import { sortedIndex } from "./sortedIndex";
 import { describePorts } from "./diagnose/findings/shared/ports";
 import { rfc3339 } from "./eventsView";
 import { verdictOf, ErrorCauses } from "./verdict";
@@ -42,15 +44,19 @@ const SEVERITY_WORDS: Record<Finding["severity"], string> = { error: "an error",
  * ahead of the end's own (a stable sort: of equals, a head first). A head is an object here only
  * where the Report shows it (its connection's id too: where a group lists it). A group lists its
  * first GROUP_CONNECTIONS connections; `causes`: where some group left connections out of its
- * list, each connection's error finding (for the verdict).
+ * list, each connection's error finding (for the verdict). `tail`: the SMB1_IN_USE findings of
+ * folded SMB1 connections that are never whole (diagnose/context.ts Smb1Tail), merged in by
+ * frame as the findings of `all` they stand for would have been.
  */
-function groupFindings(all: Finding[], heads: FoldedFindings | null, byIndex: boolean): { findings: Finding[]; causes?: ErrorCauses } {
+function groupFindings(all: Finding[], heads: FoldedFindings | null, byIndex: boolean, tail: Smb1Tail | null): { findings: Finding[]; causes?: ErrorCauses } {
   // per severity (SEVERITY_RANK) and id: a Map per severity, no key string per finding
   type PerSeverity<T> = [Map<string, T>, Map<string, T>, Map<string, T>];
   const per = <T>(): PerSeverity<T> => [new Map(), new Map(), new Map()];
   const nh = heads?.headCount ?? 0;
   const count: PerSeverity<number> = nh ? heads!.idCounts() : per();
   for (const f of all) { const c = count[SEVERITY_RANK[f.severity]]; c.set(f.id, (c.get(f.id) ?? 0) + 1); }
+  const nt = tail?.length ?? 0;
+  if (nt) { const c = count[SEVERITY_RANK.warning]; c.set(SMB1_IN_USE, (c.get(SMB1_IN_USE) ?? 0) + nt); }
   const out: Finding[] = [];
   const folded = per<Finding & { connections: string[] }>();
   const seen = per<number>();
@@ -59,17 +65,22 @@ function groupFindings(all: Finding[], heads: FoldedFindings | null, byIndex: bo
   const named = per<Named>();
   let capped = false;
   const order = nh ? heads!.headsInOrder() : null, connOf = nh ? heads!.headConnections() : null;
-  const one = (f: Finding | null, h: number) => {
-    const id = f ? f.id : heads!.headId(h), rank = f ? SEVERITY_RANK[f.severity] : heads!.rank(h);
+  // (f: a finding of `all`; else the head h, or with t >= 0 the t-th of `tail`)
+  const one = (f: Finding | null, h: number, t = -1) => {
+    const id = f ? f.id : t >= 0 ? SMB1_IN_USE : heads!.headId(h);
+    const rank = f ? SEVERITY_RANK[f.severity] : t >= 0 ? SEVERITY_RANK.warning : heads!.rank(h);
     const n = (seen[rank].get(id) ?? 0) + 1, total = count[rank].get(id)!;
     seen[rank].set(id, n);
     if (total > FINDINGS_PER_ID + 1) {
       let s = named[rank].get(id);
-      if (!s) named[rank].set(id, (s = new Named(heads?.count ?? 0)));
-      if (!f) s.folded(connOf![h]);
+      if (!s) named[rank].set(id, (s = new Named(heads?.count ?? 0, tail)));
+      if (t >= 0) s.tailed(t);
+      else if (!f) s.folded(connOf![h]);
       else if (f.connection) s.add(f.connection);
       else for (const c of f.connections ?? []) s.add(c);
     }
+    // (a finding of the tail comes after the FINDINGS_PER_ID + 1 of its id that add() kept whole,
+    // all of lesser frames: its group is made by then)
     if (total <= FINDINGS_PER_ID + 1 || n <= FINDINGS_PER_ID) { out.push(f ?? heads!.head(h, heads!.idOf(connOf![h]))); return; }
     let g = folded[rank].get(id);
     if (!g) {
@@ -93,6 +104,10 @@ function groupFindings(all: Finding[], heads: FoldedFindings | null, byIndex: bo
       if (f.connection) { if (g.connections.length < GROUP_CONNECTIONS) g.connections.push(f.connection); else capped = true; }
       else if (f.connections?.length) capped = true; // (a finding of several connections: the group lists none of them)
       if (g.frames.length < 20) g.frames.push(...f.frames.slice(0, 2));
+    } else if (t >= 0) {
+      // (as a bare finding of its connection and its one frame)
+      if (g.connections.length < GROUP_CONNECTIONS) g.connections.push(tail!.id(t)); else capped = true;
+      if (g.frames.length < 20) g.frames.push(tail!.frame(t));
     } else {
       // (a head always names its connection)
       if (g.connections.length < GROUP_CONNECTIONS) g.connections.push(heads!.idOf(connOf![h]));
@@ -100,8 +115,18 @@ function groupFindings(all: Finding[], heads: FoldedFindings | null, byIndex: bo
       if (g.frames.length < 20) g.frames.push(...heads!.headFrames(h, 2));
     }
   };
-  let i = 0, j = 0;
-  while (i < all.length || j < nh) {
+  // the three in Report order: by severity, then first frame; of equals, a head first (the tail's
+  // are of connections of their own: never equal to a finding of `all`)
+  let i = 0, j = 0, t = 0;
+  const WARNING = SEVERITY_RANK.warning;
+  while (i < all.length || j < nh || t < nt) {
+    if (t < nt) {
+      const tf = tail!.frame(t);
+      const beforeAll = i >= all.length || WARNING < SEVERITY_RANK[all[i].severity] || (WARNING === SEVERITY_RANK[all[i].severity] && tf < (all[i].frames[0] ?? 0));
+      const h = j < nh ? order![j] : -1;
+      const beforeHead = h < 0 || WARNING < heads!.rank(h) || (WARNING === heads!.rank(h) && tf < heads!.firstFrame(h));
+      if (beforeAll && beforeHead) { one(null, 0, t++); continue; }
+    }
     if (j < nh) {
       const h = order![j];
       if (i >= all.length) { one(null, h); j++; continue; }
@@ -134,13 +159,48 @@ class Named {
   private readonly ids = new Set<string>();
   private readonly bits: Uint8Array;
   private foldedCount = 0;
-  constructor(folded: number) { this.bits = new Uint8Array((folded + 7) >>> 3); }
+  /** the tail's findings (Smb1Tail indices): their connections counted at the end, by their ids' hashes, no id kept */
+  private readonly tails = u32Column();
+  constructor(folded: number, private readonly tail: Smb1Tail | null) { this.bits = new Uint8Array((folded + 7) >>> 3); }
   add(id: string): void { this.ids.add(id); }
   folded(i: number): void {
     const b = 1 << (i & 7);
     if ((this.bits[i >>> 3] & b) === 0) { this.bits[i >>> 3] |= b; this.foldedCount++; }
   }
-  get size(): number { return this.ids.size + this.foldedCount; }
+  tailed(t: number): void { this.tails.push(t); }
+  get size(): number { return this.ids.size + this.foldedCount + this.distinctTails(); }
+
+  /** The tail's connections whose ids are not among `ids` nor an earlier one's (ids compared where their hashes are equal). */
+  private distinctTails(): number {
+    const n = this.tails.length;
+    if (n === 0) return 0;
+    const hashes = new Uint32Array(n);
+    for (let k = 0; k < n; k++) hashes[k] = textHash(this.tail!.id(this.tails.get(k)));
+    const known = new Set<number>();
+    for (const id of this.ids) known.add(textHash(id));
+    const byHash = sortedIndex(hashes, n);
+    let distinct = 0;
+    for (let a = 0; a < n;) {
+      let b = a + 1;
+      while (b < n && hashes[byHash[b]] === hashes[byHash[a]]) b++;
+      if (b === a + 1 && !known.has(hashes[byHash[a]])) distinct++;
+      else {
+        // (equal hashes: rare, compared by their texts)
+        const seen = new Set<string>();
+        for (let k = a; k < b; k++) { const id = this.tail!.id(this.tails.get(byHash[k])); if (!this.ids.has(id)) seen.add(id); }
+        distinct += seen.size;
+      }
+      a = b;
+    }
+    return distinct;
+  }
+}
+
+/** FNV-1a of a text's UTF-16 code units. */
+function textHash(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
 }
 
 /**
@@ -158,7 +218,7 @@ class Named {
 function diagnosed(m: CaptureModel, folded: FoldedRows, sink: ConnectionSink | undefined): Pick<Report, "connections" | "kerberos" | "findings"> & { causes?: ErrorCauses } {
   const same = m.folded?.same ?? new SharedValues();
   const heads = m.folded?.diagnosed?.count ? m.folded.diagnosed.columns : null;
-  const { conns, pairing, findings } = diagnosis(m, folded, same, heads);
+  const { conns, pairing, findings, tail } = diagnosis(m, folded, same, heads);
   // the models are not read past the records: the Report holds none of them
   m.connections = [];
   // Ladders are kept for the first LADDERS_OK connections that set up fine and the first
@@ -186,7 +246,7 @@ function diagnosed(m: CaptureModel, folded: FoldedRows, sink: ConnectionSink | u
   m.kerberos = [];
   m.krbStore = undefined;
   // (with a sink the verdict reads the heads' connections as lite records, which carry their index)
-  return { connections, kerberos, ...groupFindings(findings, heads, !!sink) };
+  return { connections, kerberos, ...groupFindings(findings, heads, !!sink, tail) };
 }
 
 /**
@@ -203,7 +263,7 @@ function keptFields(r: Connection): Connection {
  * the Kerberos records and the findings before grouping. A function of its own so that the
  * rules' context (its indexes, the Kerberos exchanges and their models) is let go when it returns.
  */
-function diagnosis(m: CaptureModel, folded: FoldedRows, same: SharedValues, heads: FoldedFindings | null): { conns: ConnView[]; pairing: KrbPairing; findings: Finding[] } {
+function diagnosis(m: CaptureModel, folded: FoldedRows, same: SharedValues, heads: FoldedFindings | null): { conns: ConnView[]; pairing: KrbPairing; findings: Finding[]; tail: Smb1Tail | null } {
   // (every field of a view in the literal: one hidden class, no property array added by the rules)
   const conns: ConnView[] = m.connections.map((c) => {
     const s = summarize(c, m.lastTs, same, false);
@@ -237,7 +297,7 @@ function diagnosis(m: CaptureModel, folded: FoldedRows, same: SharedValues, head
     }
     v.s.ladder.sort((a, b) => a.frame - b.frame);
   }
-  return { conns, pairing: krb.pairing, findings: ctx.findings };
+  return { conns, pairing: krb.pairing, findings: ctx.findings, tail: ctx.smb1Tail };
 }
 
 /**
@@ -362,7 +422,7 @@ function mergedWith(conns: Connection[], orders: number[], n: number, orderOf: (
  * it, and Report.servers is then empty.
  */
 function servers(conns: Connection[], orders: number[], folded: FoldedRows, sink: ConnectionSink | undefined, lite: FoldedFindings | null): NonNullable<Report["servers"]> {
-  const list = new ServerList(conns.length + folded.length);
+  const list = new ServerList();
   // a folded connection with findings that failed is a failed client of its server (its record
   // says how); the others count as clients only
   let p = 0;

@@ -16,13 +16,15 @@ import { NONE, appended } from "./model/lists";
 import type { FoldedRows } from "./model/foldedRows";
 import { ipv4Bits } from "./model/addressWords";
 import { endpoint, ipText } from "./names";
-import { u32Column } from "./model/column";
+import { Column, u32Column } from "./model/column";
 
 export type ServerRow = NonNullable<Report["servers"]>[number];
 type Failed = ServerRow["failed"][number];
 
 /** Failed clients a server keeps as objects; more: a FailedList. */
 const LONG = 64;
+/** the table's size to start with (it doubles as servers come) */
+const MIN_BITS = 10;
 /** a FailedList entry that is an object (its index in `objects`), not a folded row */
 const OBJECT = 0x80000000;
 
@@ -57,30 +59,22 @@ class FailedList {
 }
 
 export class ServerList {
-  private ip: Uint32Array;
-  private port: Uint16Array;
-  private clients: Uint32Array;
+  // (growable columns, not arrays of a bound: a capture's servers are as many as its connections
+  // at most, and arrays of that bound, cut to size at the end, were 28 MB at once on smb1m)
+  private readonly ip = u32Column();
+  private readonly port = new Column((n) => new Uint16Array(n));
+  private readonly clients = u32Column();
   private n = 0;
   /** the servers kept as objects, by index (their `clients` set by done) */
   private readonly rows = new Map<number, ServerRow>();
-  /** while built: open addressing over the IPv4 servers (index + 1, 0 free), and the others by text */
-  private table: Int32Array | null;
-  private readonly bits: number;
+  /** while built: open addressing over the IPv4 servers (index + 1, 0 free), at most half full, and the others by text */
+  private table: Int32Array | null = new Int32Array(1 << MIN_BITS);
+  private bits = MIN_BITS;
+  private v4Count = 0;
   private byText: Map<string, number> | null = new Map();
   private readonly bytes = new Uint8Array(16);
   /** the hash's key (v4) */
   private readonly key = (Math.random() * 0x100000000) >>> 0;
-
-  /** `bound`: at least the number of servers (the number of connections will do) */
-  constructor(bound: number) {
-    this.ip = new Uint32Array(bound);
-    this.port = new Uint16Array(bound);
-    this.clients = new Uint32Array(bound);
-    let bits = 4;
-    while (1 << bits < 2 * bound) bits++; // (at most half full: short probes)
-    this.bits = bits;
-    this.table = new Int32Array(1 << bits);
-  }
 
   get length(): number { return this.n; }
 
@@ -88,13 +82,13 @@ export class ServerList {
   addFolded(folded: FoldedRows, j: number): void {
     // (an IPv4 server without its text: serverKey is the address's bits)
     const key = folded.serverKey(j);
-    this.clients[typeof key === "number" ? this.v4(key, folded.serverPort(j)) : this.text(folded.server(j))]++;
+    this.count(typeof key === "number" ? this.v4(key, folded.serverPort(j)) : this.text(folded.server(j)));
   }
 
   /** A connection kept to the end, by its record. */
   addRecord(c: Connection): void {
     const i = this.index(c.server);
-    this.clients[i]++;
+    this.count(i);
     let s = this.rows.get(i);
     if (!s) this.rows.set(i, (s = { server: c.server, clients: 0, failed: NONE }));
     // most servers of a busy capture have no failed client, or one: the shared empty list, and
@@ -109,7 +103,7 @@ export class ServerList {
   addFoldedFailed(folded: FoldedRows, j: number, phase: Failed["phase"], status: Failed["status"]): void {
     const key = folded.serverKey(j);
     const i = typeof key === "number" ? this.v4(key, folded.serverPort(j)) : this.text(folded.server(j));
-    this.clients[i]++;
+    this.count(i);
     let s = this.rows.get(i);
     if (!s) this.rows.set(i, (s = { server: typeof key === "number" ? this.v4Text(i) : folded.server(j), clients: 0, failed: NONE }));
     if (s.failed.length < LONG) {
@@ -137,11 +131,8 @@ export class ServerList {
   done(): this {
     this.table = null;
     this.byText = null;
-    if (this.n < this.ip.length) {
-      this.ip = this.ip.slice(0, this.n); this.port = this.port.slice(0, this.n); this.clients = this.clients.slice(0, this.n);
-    }
     for (const [i, s] of this.rows) {
-      s.clients = this.clients[i];
+      s.clients = this.clients.get(i);
       // (a longer list grew by push, which keeps room for 16)
       if (s.failed.length > 4 && !(s.failed instanceof FailedList)) s.failed = s.failed.slice();
     }
@@ -152,7 +143,7 @@ export class ServerList {
   slice(start: number, end: number): ServerRow[] {
     end = Math.min(end, this.n);
     const out: ServerRow[] = [];
-    for (let i = start; i < end; i++) out.push(this.rows.get(i) ?? { server: this.v4Text(i), clients: this.clients[i], failed: NONE });
+    for (let i = start; i < end; i++) out.push(this.rows.get(i) ?? { server: this.v4Text(i), clients: this.clients.get(i), failed: NONE });
     return out;
   }
 
@@ -175,23 +166,41 @@ export class ServerList {
   }
 
   private v4(ip: number, port: number): number {
-    const t = this.table!, mask = t.length - 1;
+    let t = this.table!, h = this.slot(ip, port);
+    for (;; h = (h + 1) & (t.length - 1)) {
+      const e = t[h];
+      if (e === 0) break;
+      if (this.ip.get(e - 1) === ip && this.port.get(e - 1) === port) return e - 1;
+    }
+    const i = this.add();
+    this.ip.set(i, ip); this.port.set(i, port);
+    if (2 * ++this.v4Count > t.length) { this.grow(); t = this.table!; h = this.slot(ip, port); while (t[h] !== 0) h = (h + 1) & (t.length - 1); }
+    t[h] = i + 1;
+    return i;
+  }
+
+  /** Where the probe for an IPv4 server starts in the table. */
+  private slot(ip: number, port: number): number {
     // keyed per list and mixed whole (murmur3's finaliser): the addresses come from the capture, and
     // a capture made to collide in a fixed hash would make every probe long (the flow table's
     // hash-flooding bench, flood-adv); the key changes only the table's layout, never the order
     let x = ip ^ this.key ^ Math.imul(port + 1, 0x9e3779b1);
     x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
     x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
-    let h = (x ^ (x >>> 16)) >>> (32 - this.bits);
-    for (;; h = (h + 1) & mask) {
-      const e = t[h];
-      if (e === 0) break;
-      if (this.ip[e - 1] === ip && this.port[e - 1] === port) return e - 1;
+    return (x ^ (x >>> 16)) >>> (32 - this.bits);
+  }
+
+  /** The table twice as large, its servers put in again (it stays at most half full). */
+  private grow(): void {
+    const old = this.table!;
+    this.bits++;
+    const t = (this.table = new Int32Array(1 << this.bits)), mask = t.length - 1;
+    for (const e of old) {
+      if (e === 0) continue;
+      let h = this.slot(this.ip.get(e - 1), this.port.get(e - 1));
+      while (t[h] !== 0) h = (h + 1) & mask;
+      t[h] = e;
     }
-    const i = this.add();
-    this.ip[i] = ip; this.port[i] = port;
-    t[h] = i + 1;
-    return i;
   }
 
   private text(server: string): number {
@@ -203,17 +212,20 @@ export class ServerList {
     return i;
   }
 
+  /** A new server (no client yet, no IPv4 address until v4 sets it). */
   private add(): number {
-    if (this.n === this.ip.length) throw new RangeError("ServerList: more servers than its bound");
+    this.ip.push(0); this.port.push(0); this.clients.push(0);
     return this.n++;
   }
 
+  private count(i: number): void { this.clients.set(i, this.clients.get(i) + 1); }
+
   /** The endpoint text of an IPv4 server, made as FoldedRows makes it (ipText, endpoint): the same text. */
   private v4Text(i: number): string {
-    const b = this.bytes, x = this.ip[i];
+    const b = this.bytes, x = this.ip.get(i);
     b.fill(0, 0, 10);
     b[10] = b[11] = 0xff;
     b[12] = x >>> 24; b[13] = (x >>> 16) & 255; b[14] = (x >>> 8) & 255; b[15] = x & 255;
-    return endpoint(ipText(b), this.port[i]);
+    return endpoint(ipText(b), this.port.get(i));
   }
 }

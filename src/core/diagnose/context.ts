@@ -2,6 +2,8 @@
 // exchanges, and a way to add findings.
 import type { CaptureModel, ConnModel, FoldedReferral } from "../model/types";
 import { FoldedRows, hostKey } from "../model/foldedRows";
+import { u32Column } from "../model/column";
+import { sortedIndex } from "../sortedIndex";
 import type { Connection, Finding } from "../report";
 import type { KrbExchange } from "../model/kerberos";
 import { displayFilter } from "../filters";
@@ -110,6 +112,35 @@ export interface DiagnoseContext {
   foldedIndex?: { byServer?: FoldedIndex; byClient?: FoldedIndex; byPair?: Map<HostKey, FoldedIndex>; bySession?: Map<HostKey, Map<bigint, number[]>> };
   /** a connection diagnosed alone (diagnose/alone.ts): every finding kept as its head, no texts */
   headsOnly: boolean;
+  /**
+   * The folded SMB1 connections whose SMB1_IN_USE finding the Report can never show whole (past
+   * the first FINDINGS_PER_ID + 1 by frame: smb1-in-use.ts), by their index among `folded`'s SMB1
+   * rows: not findings in `findings`, which reportBuilder.ts groupFindings counts and groups as
+   * if they were (an object, a frame list and an id text each: ~260 bytes a connection held
+   * through the end, 28 MB on smb1m's 100,000).
+   */
+  smb1Tail: Smb1Tail | null;
+}
+
+/** The SMB1_IN_USE findings of folded SMB1 connections kept as their rows (DiagnoseContext.smb1Tail). */
+export class Smb1Tail {
+  /** FoldedRows.smb1 indices, in Report order */
+  private readonly at = u32Column();
+  private byFrame: Uint32Array | null = null;
+  constructor(readonly rows: FoldedRows) {}
+  get length(): number { return this.at.length; }
+  push(k: number): void { this.at.push(k); this.byFrame = null; }
+  /** The t-th in the findings' Report order (by frame: they are one severity), its frame and its connection's id. */
+  frame(t: number): number { return this.rows.smb1Frame(this.k(t)); }
+  id(t: number): string { return this.rows.smb1(this.k(t)).row.id; }
+  private k(t: number): number {
+    if (!this.byFrame) {
+      const n = this.at.length, frames = new Uint32Array(n);
+      for (let i = 0; i < n; i++) frames[i] = this.rows.smb1Frame(this.at.get(i));
+      this.byFrame = sortedIndex(frames, n);
+    }
+    return this.at.get(this.byFrame[t]);
+  }
 }
 
 type HostKey = number | string;
@@ -143,7 +174,7 @@ const after = (a: Place, b: Place) => (a.frame - b.frame || a.at - b.at) > 0;
 
 /** `folded`: the folded connections, in Report order (FoldedRows.sort). */
 export function makeContext(model: CaptureModel, conns: ConnView[], exchanges: KrbExchange[], folded: FoldedRows = NO_ROWS): DiagnoseContext {
-  return { model, conns, exchanges, findings: [], viewOf: new Map(conns.map((c) => [c.m, c])), whole: [new Map(), new Map(), new Map()], errorOn: new Set(), folded, headsOnly: false, index: undefined, withFact: undefined, foldedIndex: undefined };
+  return { model, conns, exchanges, findings: [], viewOf: new Map(conns.map((c) => [c.m, c])), whole: [new Map(), new Map(), new Map()], errorOn: new Set(), folded, headsOnly: false, index: undefined, withFact: undefined, foldedIndex: undefined, smb1Tail: null };
 }
 
 /**
@@ -174,6 +205,7 @@ export function resetContext(ctx: DiagnoseContext, model: CaptureModel, view: Co
   ctx.index = undefined;
   ctx.withFact = undefined;
   ctx.foldedIndex = undefined;
+  ctx.smb1Tail = null;
 }
 
 /** An error finding added so far names this connection (as `connection` or in `connections`). */

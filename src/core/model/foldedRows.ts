@@ -171,6 +171,8 @@ export class FoldedRows {
     const q = 3 * (this.smb1Perm ? this.smb1Perm[k] : k);
     return { row: this.view(this.smb1Words.get(q)), frame: this.smb1Words.get(q + 1), dialect: this.dialects[this.smb1Words.get(q + 2)] };
   }
+  /** The frame of the k-th SMB1 row's NEGOTIATE response (Report order once sorted), without its FoldedConn. */
+  smb1Frame(k: number): number { return this.smb1Words.get(3 * (this.smb1Perm ? this.smb1Perm[k] : k) + 1); }
   /** The order of the k-th SMB1 row (Report order once sorted). */
   smb1Order(k: number): number {
     return this.word(this.smb1Words.get(3 * (this.smb1Perm ? this.smb1Perm[k] : k)), ORDER);

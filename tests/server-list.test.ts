@@ -1,0 +1,49 @@
+// Report.servers from core/serverList.ts: per server in the order of its first connection, its
+// connections and the failed ones. Its columns and its table of IPv4 servers grow as servers come
+// (no arrays sized for every connection at once): a capture with a server per connection, past
+// the table's first sizes, must list each server once with all its connections.
+import { describe, it, expect } from "vitest";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { nodeDecoder } from "../src/cli/wasmNode";
+import { analyzeCapture } from "../src/core/analyze";
+import { fileSource } from "../src/cli/nodeSource";
+import type { Connection } from "../src/core/report";
+import type { ServerList } from "../src/core/serverList";
+
+/** Report.servers as its contract says it, from the records */
+function serversOf(conns: Connection[]) {
+  const by = new Map<string, { server: string; clients: number; failed: { client: string; phase: string | null; status: string | null }[] }>();
+  for (const c of conns) {
+    let s = by.get(c.server);
+    if (!s) by.set(c.server, (s = { server: c.server, clients: 0, failed: [] }));
+    s.clients++;
+    if (c.outcome === "failed" || c.outcome === "no-response") s.failed.push({ client: c.client, phase: c.failedPhase, status: c.status });
+  }
+  return [...by.values()];
+}
+
+describe("servers of a capture with thousands of servers, each of several connections", () => {
+  it("lists each server once, in the order of its first connection, with the Report and with a sink", async () => {
+    // a replica of the smb1m bench (bench/gen.mjs) whose replicas take their addresses from 1,500
+    // sets: the servers of the first 1,500 come again after the table has grown
+    const dir = mkdtempSync(join(tmpdir(), "smbscope-servers-"));
+    try {
+      const file = join(dir, "smb3k.pcap");
+      const gen = spawnSync(process.execPath, [join(__dirname, "../bench/gen.mjs"), "smb1m", file, "--conns", "4000", "--hosts", "1500"]);
+      expect(gen.status).toBe(0);
+      const whole = await analyzeCapture(await nodeDecoder(), await fileSource(file));
+      const want = JSON.stringify(serversOf(whole.connections));
+      expect(whole.connections.length).toBeGreaterThan(3900);
+      // (past the table's first size, 1,024 at most half full: it doubled), each server more than once
+      expect(whole.servers!.length).toBeGreaterThan(1024);
+      expect(whole.servers!.length).toBeLessThan(whole.connections.length / 2);
+      expect(JSON.stringify(whole.servers)).toBe(want);
+      let list: ServerList | null = null;
+      await analyzeCapture(await nodeDecoder(), await fileSource(file), { connections: { put: () => {}, servers: (l) => { list = l; } } });
+      expect(JSON.stringify(list!.slice(0, list!.length))).toBe(want);
+    } finally { rmSync(dir, { recursive: true, force: true }); }
+  }, 120_000);
+});
