@@ -326,8 +326,6 @@ function explainedByHeads(ctx: DiagnoseContext, conns: ConnView[], folded: Folde
 
 /** The Report of a model; with `sink`, the connection records go there and Report.connections is empty. */
 export function buildReport(m: CaptureModel, sink?: ConnectionSink): Report {
-  // the models kept to the end whole again (model/packedModels.ts: packed through the decoding)
-  m.folded?.packed?.unpackAll();
   // the Kerberos messages as the rules read them, from the builder's columns
   if (m.krbStore?.length && m.kerberos.length === 0) m.kerberos = m.krbStore.messages();
   // the Report's SMB over QUIC connections, made once (the rules ask for them too: smbOverQuic caches

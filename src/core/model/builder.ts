@@ -470,7 +470,7 @@ export class ModelBuilder implements RecordSink {
 
   /** `c`, its SYNs unanswered so far, as a row of model/pendingTcp.ts if it is one: its model and open ladder go. */
   private rowOpen(c: ConnModel): void {
-    if (this.conns.get(c.stream) !== c || this.m.folded?.packed?.has(c) || !this.m.folded?.pending?.takeOpen(c, this.ladderLength(c))) return;
+    if (this.conns.get(c.stream) !== c || !this.m.folded?.pending?.takeOpen(c, this.ladderLength(c))) return;
     this.ladders.drop(c.ladderAt);
     c.ladderAt = -1;
     this.unfolded(c);
@@ -956,11 +956,9 @@ export class ModelBuilder implements RecordSink {
     // the unanswered SYNs still models: rows too, nothing comes after the end (model/pendingTcp.ts)
     const p = this.folder ? this.m.folded?.pending : undefined;
     if (p) {
-      // (a packed one is closed: no row of unanswered SYNs, and its parts read as none until buildReport)
-      const packed = this.m.folded?.packed;
       const keep: ConnModel[] = [];
       for (const c of this.m.connections) {
-        if (packed?.has(c) || !p.takeOpen(c, this.ladderLength(c))) { keep.push(c); continue; }
+        if (!p.takeOpen(c, this.ladderLength(c))) { keep.push(c); continue; }
         this.ladders.drop(c.ladderAt);
         c.ladderAt = -1;
       }

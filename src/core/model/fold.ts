@@ -93,7 +93,6 @@ import { LADDERS_OK, LADDERS_PROBLEM } from "../connectionRecord";
 import { KRB_PAIR_WINDOW_MS, kerberosClient, pairTo } from "./kerberos";
 import type { KrbStore } from "./krbStore";
 import { KrbFinality, Reach } from "./krbFinality";
-import { PackedModels, packKept } from "./packedModels";
 
 const MORE = W.STATUS_MORE_PROCESSING_REQUIRED;
 
@@ -204,8 +203,7 @@ export class Folder {
     private readonly modelOf: (stream: number) => ConnModel | undefined = () => undefined) {
     const same = new SharedValues();
     this.diagnosed = withFindings ? new DiagnosedFolds(model, same) : null;
-    this.folded = { rows: new FoldedRows(!sink), ladders: 0, problemLadders: 0, same, diagnosed: this.diagnosed ?? undefined, pending: this.diagnosed ? new PendingTcp() : undefined,
-      packed: packKept.on ? new PackedModels() : undefined };
+    this.folded = { rows: new FoldedRows(!sink), ladders: 0, problemLadders: 0, same, diagnosed: this.diagnosed ?? undefined, pending: this.diagnosed ? new PendingTcp() : undefined };
   }
 
   /** A connection closed at frame `frame` (builder.ts closed). */
@@ -281,8 +279,6 @@ export class Folder {
     this.diagnosed?.kept(c);
     // (counted as kept: at the end the first LADDERS_PROBLEM of those stay models, model/pendingTcp.ts)
     if (this.folded.pending?.take(c)) this.drop(c);
-    // kept to the end, past its close: nothing reads its parts before buildReport (model/packedModels.ts)
-    else this.folded.packed?.pack(c);
     return NO;
   }
 
@@ -310,7 +306,6 @@ export class Folder {
 
   /** Folds `c`, once the Kerberos pairing's window is past, if it still may (a message or a refusal may have come since). */
   private decide(c: ConnModel, clean: boolean): void {
-    this.folded.packed?.unpack(c); // (packed while it waited for the Kerberos pairing: then)
     const may = this.may(c, clean, true);
     if (may !== NO) this.then(c, clean, may);
   }
@@ -320,14 +315,7 @@ export class Folder {
     if (may !== LATER) { this.foldNow(c, clean, may === FOLD_KRB); return; }
     // (one that waited longest on a host with too many waiting: kept to the end)
     const out = this.krb.wait([c, clean]);
-    // waiting, past its close, nothing reads its parts until it is asked again (decide): packed
-    // (model/packedModels.ts), as one kept to the end is
-    const packed = this.folded.packed;
-    packed?.pack(c);
-    if (!out) return;
-    packed?.unpack(out[0]);
-    this.diagnosed?.kept(out[0]);
-    packed?.pack(out[0]);
+    if (out) this.diagnosed?.kept(out[0]);
   }
 
   private foldNow(c: ConnModel, clean: boolean, krb: boolean): void {

@@ -311,8 +311,6 @@ export interface FoldedConnections {
   same: import("../connectionRecord").SharedValues;
   /** the connections with findings folded as they closed (model/foldDiagnosed.ts), among `rows` */
   diagnosed?: import("./foldDiagnosed").DiagnosedFolds;
-  /** the closed connections kept to the end, their parts packed until buildReport (model/packedModels.ts) */
-  packed?: import("./packedModels").PackedModels;
 }
 
 /** A pktmon component (event 20) and what the rundown said about it (30, 65, 66, 70). */
