@@ -1,10 +1,11 @@
 // Model → Report: summaries of every connection, Kerberos records, findings, the verdict line
 // and the per-server summary.
-import { REPORT_VERSION, type Report, type Connection, type Finding } from "./report";
+import { REPORT_VERSION, type Report, type Connection, type Finding, type PhaseRecord } from "./report";
 import type { CaptureModel } from "./model/types";
 import { FoldedRows, hostKey } from "./model/foldedRows";
 import type { FoldedFindings } from "./model/foldedHeads";
 import { summarize, phasesOf, failedForKerberos } from "./model/summarize";
+import { ModelPhases } from "./model/phaseTable";
 import { settlePending } from "./model/pendingTcp";
 import { CHUNK_BITS, u32Column } from "./model/column";
 import { NONE } from "./model/lists";
@@ -228,15 +229,20 @@ function diagnosed(m: CaptureModel, folded: FoldedRows, sink: ConnectionSink | u
   // ones those are was decided in close order, before Report order could be known.
   let okLadders = m.folded?.ladders ?? 0, problemLadders = m.folded?.problemLadders ?? 0;
   const connections = new Array<Connection>(conns.length);
+  // a sink that writes each record in its put writes its phases from the model, as the fold's
+  // (model/fold.ts put): no PhaseRecord made for it (dense: ~8 of buildReport's 246 MiB sampled)
+  const fromModel = sink?.phasesFromModel === true ? new ModelPhases() : null;
   for (let i = 0; i < conns.length; i++) {
     const c = conns[i];
     (conns as (ConnView | undefined)[])[i] = undefined; // its model and view go
     const problem = c.s.outcome !== "ok" || c.findings.length > 0;
     const keep = problem ? problemLadders++ < LADDERS_PROBLEM : okLadders++ < LADDERS_OK;
     // (no rule reads the phases: made here, not held through the diagnosis)
-    c.s.phases = phasesOf(c.m);
+    if (fromModel) { fromModel.c = c.m; c.s.phases = fromModel as unknown as PhaseRecord[]; } else c.s.phases = phasesOf(c.m);
     const r = connectionRecord(c.s, c.findings, keep, same);
+    // (the record the sink read during its put: what the servers and the verdict read of it stays)
     if (sink) { sink.put(c.m.order, r); connections[i] = keptFields(r); } else connections[i] = r;
+    if (fromModel) fromModel.c = null;
   }
   // the Kerberos records last, when the models have gone
   const msgs = m.kerberos;
