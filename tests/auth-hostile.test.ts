@@ -244,6 +244,9 @@ describe("hostile blobs give an error field, never a trap", () => {
     expect(error([0x6a, 0x85, 0, 0, 0, 0, 2, 0x30, 0], KRB)).toBe(code(A.AL_KRB, A.AE_LENGTH));
     expect(error([0x6a, 0x80, 0x30, 0x80, 0, 0, 0, 0], KRB)).toBe(code(A.AL_KRB, A.AE_INDEFINITE));
     expect(error([0xa1, 0x06, 0x30, 0x80, 0xa0, 0x01, 0x00, 0x00])).toBe(code(A.AL_SPNEGO, A.AE_INDEFINITE));
+    // an inner indefinite length (0x80) where 128 bytes would fit its parent: not read as a length
+    // of 128 (whose content, an OCTET STRING running past it, would be the error reported instead)
+    expect(error([0x6a, 0x81, 0x83, 0x30, 0x80, 0x04, 0x7f, ...Array(127).fill(0)], KRB)).toBe(code(A.AL_KRB, A.AE_INDEFINITE));
     expect(error([0x6a, 0x08, 0x3f, 0xff, 0xff, 0xff, 0xff, 0x7f, 0x00, 0x00], KRB)).toBe(code(A.AL_KRB, A.AE_TAG));
   });
   it("zero-length Kerberos message, empty GSS token and empty mechToken", () => {
