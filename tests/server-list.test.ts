@@ -1,7 +1,8 @@
 // Report.servers from core/serverList.ts: per server in the order of its first connection, its
-// connections and the failed ones. Its columns and its table of IPv4 servers grow as servers come
-// (no arrays sized for every connection at once): a capture with a server per connection, past
-// the table's first sizes, must list each server once with all its connections.
+// connections and the failed ones. Its columns grow as servers come (no arrays sized for every
+// connection at once), and its table of IPv4 servers past the size it was made for: a capture
+// with thousands of servers, each of several connections, must list each server once with all
+// its connections.
 import { describe, it, expect } from "vitest";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,7 +12,7 @@ import { nodeDecoder } from "../src/cli/wasmNode";
 import { analyzeCapture } from "../src/core/analyze";
 import { fileSource } from "../src/cli/nodeSource";
 import type { Connection } from "../src/core/report";
-import type { ServerList } from "../src/core/serverList";
+import { ServerList } from "../src/core/serverList";
 
 /** Report.servers as its contract says it, from the records */
 function serversOf(conns: Connection[]) {
@@ -44,6 +45,10 @@ describe("servers of a capture with thousands of servers, each of several connec
       let list: ServerList | null = null;
       await analyzeCapture(await nodeDecoder(), await fileSource(file), { connections: { put: () => {}, servers: (l) => { list = l; } } });
       expect(JSON.stringify(list!.slice(0, list!.length))).toBe(want);
+      // and a list told nothing of how many servers to expect: its table doubles, more than once
+      const grown = new ServerList();
+      for (const c of whole.connections) grown.addRecord(c);
+      expect(JSON.stringify(grown.done().toArray())).toBe(want);
     } finally { rmSync(dir, { recursive: true, force: true }); }
   }, 120_000);
 });

@@ -428,7 +428,7 @@ function mergedWith(conns: Connection[], orders: number[], n: number, orderOf: (
  * it, and Report.servers is then empty.
  */
 function servers(conns: Connection[], orders: number[], folded: FoldedRows, sink: ConnectionSink | undefined, lite: FoldedFindings | null): NonNullable<Report["servers"]> {
-  const list = new ServerList();
+  const list = new ServerList(conns.length + folded.length);
   // a folded connection with findings that failed is a failed client of its server (its record
   // says how); the others count as clients only
   let p = 0;

@@ -68,13 +68,23 @@ export class ServerList {
   /** the servers kept as objects, by index (their `clients` set by done) */
   private readonly rows = new Map<number, ServerRow>();
   /** while built: open addressing over the IPv4 servers (index + 1, 0 free), at most half full, and the others by text */
-  private table: Int32Array | null = new Int32Array(1 << MIN_BITS);
+  private table: Int32Array | null;
   private bits = MIN_BITS;
   private v4Count = 0;
   private byText: Map<string, number> | null = new Map();
   private readonly bytes = new Uint8Array(16);
   /** the hash's key (v4) */
   private readonly key = (Math.random() * 0x100000000) >>> 0;
+
+  /**
+   * `expected`: about as many servers as there may be (the number of connections will do): the
+   * table is made that large at once (each doubling left the one before as garbage: 8 MB more
+   * at once on smb1m), and doubles past it.
+   */
+  constructor(expected = 0) {
+    while (1 << this.bits < 2 * expected) this.bits++;
+    this.table = new Int32Array(1 << this.bits);
+  }
 
   get length(): number { return this.n; }
 
