@@ -10,20 +10,10 @@ import { analyzeCapture } from "../src/core/analyze";
 import { fileSource } from "../src/cli/nodeSource";
 import type { Connection } from "../src/core/report";
 import type { ServerList } from "../src/core/serverList";
+import { serversOf } from "./support/report";
 
 const FIX = join(__dirname, "../fixtures");
 const files = readdirSync(FIX).filter((f) => /\.(pcap|pcapng)$/.test(f)).sort();
-
-function serversOf(conns: Connection[]) {
-  const by = new Map<string, { server: string; clients: number; failed: { client: string; phase: string | null; status: string | null }[] }>();
-  for (const c of conns) {
-    let s = by.get(c.server);
-    if (!s) by.set(c.server, (s = { server: c.server, clients: 0, failed: [] }));
-    s.clients++;
-    if (c.outcome === "failed" || c.outcome === "no-response") s.failed.push({ client: c.client, phase: c.failedPhase, status: c.status });
-  }
-  return [...by.values()];
-}
 
 describe("connection sink", () => {
   it("gets every record once, and sorted by order they are the Report's connections", async () => {

@@ -11,20 +11,8 @@ import { spawnSync } from "node:child_process";
 import { nodeDecoder } from "../src/cli/wasmNode";
 import { analyzeCapture } from "../src/core/analyze";
 import { fileSource } from "../src/cli/nodeSource";
-import type { Connection } from "../src/core/report";
 import { ServerList } from "../src/core/serverList";
-
-/** Report.servers as its contract says it, from the records */
-function serversOf(conns: Connection[]) {
-  const by = new Map<string, { server: string; clients: number; failed: { client: string; phase: string | null; status: string | null }[] }>();
-  for (const c of conns) {
-    let s = by.get(c.server);
-    if (!s) by.set(c.server, (s = { server: c.server, clients: 0, failed: [] }));
-    s.clients++;
-    if (c.outcome === "failed" || c.outcome === "no-response") s.failed.push({ client: c.client, phase: c.failedPhase, status: c.status });
-  }
-  return [...by.values()];
-}
+import { serversOf } from "./support/report";
 
 describe("servers of a capture with thousands of servers, each of several connections", () => {
   it("lists each server once, in the order of its first connection, with the Report and with a sink", async () => {

@@ -108,7 +108,7 @@ export class FoldedFindings {
       if (odd) this.oddFrames.set(at, h.frames.slice());
       this.frameEnd.push(this.frames.length);
     }
-    const k = this.kindOf_(r, error);
+    const k = this.kindIndex(r, error);
     this.orders.push(order);
     this.kindOf.push(k);
     this.headEnd.push(this.headKind.length);
@@ -122,7 +122,7 @@ export class FoldedFindings {
    * finding ids the modules'), but compared as strings all the same. A busy capture has a few
    * hundred kinds at most; past KIND_SCAN of them, the rest are found by their key text.
    */
-  private kindOf_(r: Connection, error: boolean): number {
+  private kindIndex(r: Connection, error: boolean): number {
     const shares = r.shares.length ? SOME_SHARE : NO_SHARE;
     const ks = this.kinds, n = ks.length;
     const last = this.lastKind;
@@ -247,7 +247,7 @@ const NO_SHARE = Object.freeze([]) as unknown as Connection["shares"];
 const SOME_SHARE = Object.freeze([Object.freeze({})]) as unknown as Connection["shares"];
 const NO_REMEDIATION = Object.freeze([]) as unknown as Finding["remediation"];
 
-/** Kinds compared one by one before they are found by key text (FoldedFindings kindOf_). */
+/** Kinds compared one by one before they are found by key text (FoldedFindings kindIndex). */
 const KIND_SCAN = 64;
 
 /** `k` is the kind of record `r` (whose shares are `shares`, one of its heads an error if `error`). */
