@@ -8,7 +8,7 @@ import { summarize, phasesOf, failedForKerberos } from "./model/summarize";
 import { ModelPhases } from "./model/phaseTable";
 import { settlePending } from "./model/pendingTcp";
 import { CHUNK_BITS, u32Column } from "./model/column";
-import { NONE } from "./model/lists";
+import { NONE, textHash } from "./model/lists";
 import { attachDrops, pktmonReport } from "./model/pktmon";
 import { pairKerberos, failedExchange, kerberosRecord, EXPECTED_KRB_ERRORS, type KrbPairing } from "./model/kerberos";
 import { KRB_ERRORS, KRB_MSG_TYPES } from "./names";
@@ -195,13 +195,6 @@ class Named {
     }
     return distinct;
   }
-}
-
-/** FNV-1a of a text's UTF-16 code units. */
-function textHash(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h >>> 0;
 }
 
 /**

@@ -35,11 +35,17 @@ const internedText: string[] = new Array<string>(INTERN_SLOTS).fill("");
  *  long gone cold in the heap: most of intern's time on captures of ~100,000 hosts, smb1m-1g) */
 const internedHash = new Int32Array(INTERN_SLOTS);
 
-/** One string for equal texts (an address or server endpoint shared by many connections), flat. */
-export function intern(s: string): string {
-  // FNV-1a over the UTF-16 code units (reading them also flattens a joined text: see flat)
+/** FNV-1a of a text's UTF-16 code units (unsigned). */
+export function textHash(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/** One string for equal texts (an address or server endpoint shared by many connections), flat. */
+export function intern(s: string): string {
+  // (reading the code units also flattens a joined text: see flat)
+  const h = textHash(s) | 0;
   const slot = (h ^ (h >>> 16)) & (INTERN_SLOTS - 1);
   if (internedHash[slot] === h) {
     const o = internedText[slot];
