@@ -2,7 +2,7 @@
 // back as pushed, whatever the spread of its block (8, 16 or 32 bits), the last block's before it
 // is full too; and the bytes it takes are those of the narrowest store each block fits.
 import { describe, it, expect } from "vitest";
-import { PackedColumn } from "../src/core/model/column";
+import { PackedColumn, U8Column, U16Column, U32Column, I32Column, F64Column } from "../src/core/model/column";
 
 function filled(values: number[]): PackedColumn {
   const c = new PackedColumn();
@@ -37,4 +37,33 @@ describe("packed column", () => {
     expect(spread(65_536)).toBeGreaterThan(4);
     expect(spread(65_536)).toBeLessThan(4 + 8 / 64 + 0.01);
   });
+});
+
+// The plain columns each kind of element has (U32Column, F64Column…): what is pushed comes back,
+// through the first chunk's doublings and past a chunk boundary; set changes one element; dropBelow
+// lets go of whole chunks only (an element of the chunk it is in still reads).
+describe("typed columns", () => {
+  const kinds = [
+    ["U8Column", () => new U8Column(), (k: number) => k & 0xff],
+    ["U16Column", () => new U16Column(), (k: number) => (k * 7) & 0xffff],
+    ["U32Column", () => new U32Column(), (k: number) => (k * 2_654_435_761) >>> 0],
+    ["I32Column", () => new I32Column(), (k: number) => (k % 2 ? -k : k)],
+    ["F64Column", () => new F64Column(), (k: number) => k * 0.001 + 1e12],
+  ] as const;
+  for (const [name, make, value] of kinds) {
+    it(`${name} gives back what was pushed, past a chunk of 65,536`, () => {
+      const c = make();
+      const n = 3 * 65_536 + 5;
+      for (let k = 0; k < n; k++) c.push(value(k));
+      expect(c.length).toBe(n);
+      for (let k = 0; k < n; k++) if (c.get(k) !== value(k)) expect([k, c.get(k)]).toEqual([k, value(k)]);
+      c.set(65_536, value(1));
+      expect(c.get(65_536)).toBe(value(1));
+      const before = c.bytes;
+      c.dropBelow(2 * 65_536 + 1);
+      expect(c.bytes).toBeLessThan(before);
+      expect(c.get(2 * 65_536)).toBe(value(2 * 65_536));
+      expect(c.get(n - 1)).toBe(value(n - 1));
+    });
+  }
 });

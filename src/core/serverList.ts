@@ -16,7 +16,7 @@ import { NONE, appended } from "./model/lists";
 import type { FoldedRows } from "./model/foldedRows";
 import { ipv4Bits } from "./model/addressWords";
 import { endpoint, ipText } from "./names";
-import { Column, u32Column } from "./model/column";
+import { u32Column, U16Column } from "./model/column";
 
 export type ServerRow = NonNullable<Report["servers"]>[number];
 type Failed = ServerRow["failed"][number];
@@ -62,7 +62,7 @@ export class ServerList {
   // (growable columns, not arrays of a bound: a capture's servers are as many as its connections
   // at most, and arrays of that bound, cut to size at the end, were 28 MB at once on smb1m)
   private readonly ip = u32Column();
-  private readonly port = new Column((n) => new Uint16Array(n));
+  private readonly port = new U16Column();
   private readonly clients = u32Column();
   private n = 0;
   /** the servers kept as objects, by index (their `clients` set by done) */

@@ -4,7 +4,7 @@
 // is the caller's to keep (a flag bit of its row): no object and no string per address. Each
 // address is written back as names.ts ipText wrote it, so the text is the model's.
 import { ipText, zeroRun } from "../names";
-import { Column } from "./column";
+import { U32Column } from "./column";
 
 /** What a word stands for: an IPv4 address's bits, an index into the IPv6 groups, an index into the texts. */
 export const V4 = 0, V6 = 1, TEXT = 2;
@@ -79,7 +79,7 @@ function hexGroups(s: string, from: number, to: number, n: number): number {
  */
 export class AddressWords {
   /** IPv6 addresses, 4 words each */
-  private readonly v6 = new Column((n) => new Uint32Array(n));
+  private readonly v6 = new U32Column();
   /** addresses neither IPv4 nor IPv6, one each */
   private readonly texts: string[] = [];
   private readonly textIds = new Map<string, number>();

@@ -4,32 +4,74 @@
 /** a chunk holds 1 << CHUNK_BITS elements (pendingTcp.ts done drops them a chunk at a time) */
 export const CHUNK_BITS = 16;
 const CHUNK = 1 << CHUNK_BITS, MASK = CHUNK - 1;
-type Typed = Uint32Array | Uint16Array | Uint8Array | Int32Array | Float64Array | BigUint64Array;
-
-export class Column<A extends Typed> {
-  private readonly chunks: A[] = [];
+/**
+ * The chunks and their growth, for each kind of element alike; the element accesses (push, get,
+ * set) are each kind's own (below). One class reading and writing Uint32Array, Uint8Array,
+ * Float64Array… chunks made its `a[i] = v` megamorphic: V8's inline cache keeps four maps at most,
+ * and past that every access takes the generic path (~90 ns a push; 0.5 s of the dense bench's
+ * ~7 s CPU in push and get). A subclass's own methods keep their own feedback: one map each.
+ */
+abstract class ColumnChunks<A extends { length: number; byteLength: number; set(a: A): void }> {
+  protected readonly chunks: A[] = [];
   length = 0;
-  constructor(private readonly make: (n: number) => A) {}
-  push(v: A[number]): void {
-    const i = this.length, c = i >>> CHUNK_BITS;
+  /** elements the chunk being filled holds (kept here: reading `.length` of a chunk is as polymorphic as its elements) */
+  private cap = 0;
+  protected abstract make(n: number): A;
+  /** The chunk to hold element `i` (= length), made or grown when full. */
+  protected room(i: number): A {
+    const c = i >>> CHUNK_BITS;
     let a = this.chunks[c];
-    if (a === undefined) this.chunks.push((a = this.make(c === 0 ? 64 : CHUNK)));
-    else if ((i & MASK) === a.length) { // (only the first chunk is ever full below CHUNK)
-      const b = this.make(Math.min(CHUNK, a.length * 2));
-      b.set(a as never);
+    if ((i & MASK) < this.cap && a !== undefined) return a;
+    if (a === undefined) this.chunks.push((a = this.make((this.cap = c === 0 ? 64 : CHUNK))));
+    else { // (only the first chunk is ever full below CHUNK)
+      const b = this.make((this.cap = Math.min(CHUNK, this.cap * 2)));
+      b.set(a);
       this.chunks[c] = a = b;
     }
-    a[i & MASK] = v;
-    this.length = i + 1;
+    return a;
   }
-  get(i: number): A[number] { return this.chunks[i >>> CHUNK_BITS][i & MASK]; }
   /** the bytes its chunks hold (what it costs outside the heap) */
   get bytes(): number { let n = 0; for (const a of this.chunks) n += a ? a.byteLength : 0; return n; }
-  set(i: number, v: A[number]): void { this.chunks[i >>> CHUNK_BITS][i & MASK] = v; }
   /** Lets go of the chunks that hold only elements below `i` (read none of them again). */
   dropBelow(i: number): void {
     for (let c = (i >>> CHUNK_BITS) - 1; c >= 0 && this.chunks[c] !== undefined; c--) (this.chunks as (A | undefined)[])[c] = undefined;
   }
+}
+
+/** A column of 32-bit unsigned numbers. */
+export class U32Column extends ColumnChunks<Uint32Array> {
+  protected make(n: number) { return new Uint32Array(n); }
+  push(v: number): void { const i = this.length; this.room(i)[i & MASK] = v; this.length = i + 1; }
+  get(i: number): number { return this.chunks[i >>> CHUNK_BITS][i & MASK]; }
+  set(i: number, v: number): void { this.chunks[i >>> CHUNK_BITS][i & MASK] = v; }
+}
+/** A column of 32-bit signed numbers. */
+export class I32Column extends ColumnChunks<Int32Array> {
+  protected make(n: number) { return new Int32Array(n); }
+  push(v: number): void { const i = this.length; this.room(i)[i & MASK] = v; this.length = i + 1; }
+  get(i: number): number { return this.chunks[i >>> CHUNK_BITS][i & MASK]; }
+  set(i: number, v: number): void { this.chunks[i >>> CHUNK_BITS][i & MASK] = v; }
+}
+/** A column of 16-bit unsigned numbers. */
+export class U16Column extends ColumnChunks<Uint16Array> {
+  protected make(n: number) { return new Uint16Array(n); }
+  push(v: number): void { const i = this.length; this.room(i)[i & MASK] = v; this.length = i + 1; }
+  get(i: number): number { return this.chunks[i >>> CHUNK_BITS][i & MASK]; }
+  set(i: number, v: number): void { this.chunks[i >>> CHUNK_BITS][i & MASK] = v; }
+}
+/** A column of bytes (flags). */
+export class U8Column extends ColumnChunks<Uint8Array> {
+  protected make(n: number) { return new Uint8Array(n); }
+  push(v: number): void { const i = this.length; this.room(i)[i & MASK] = v; this.length = i + 1; }
+  get(i: number): number { return this.chunks[i >>> CHUNK_BITS][i & MASK]; }
+  set(i: number, v: number): void { this.chunks[i >>> CHUNK_BITS][i & MASK] = v; }
+}
+/** A column of doubles (times in ms, frame numbers past 2^32). */
+export class F64Column extends ColumnChunks<Float64Array> {
+  protected make(n: number) { return new Float64Array(n); }
+  push(v: number): void { const i = this.length; this.room(i)[i & MASK] = v; this.length = i + 1; }
+  get(i: number): number { return this.chunks[i >>> CHUNK_BITS][i & MASK]; }
+  set(i: number, v: number): void { this.chunks[i >>> CHUNK_BITS][i & MASK] = v; }
 }
 
 /**
@@ -38,10 +80,10 @@ export class Column<A extends Typed> {
  * 12 bytes more for such a value, which only a rare row has (foldedRows.ts).
  */
 export class NarrowColumn {
-  private readonly narrow = new Column((n) => new Uint16Array(n));
+  private readonly narrow = new U16Column();
   /** the indexes of the values kept aside, ascending, and the values */
-  private readonly wideAt = new Column((n) => new Uint32Array(n));
-  private readonly wide = new Column((n) => new Float64Array(n));
+  private readonly wideAt = new U32Column();
+  private readonly wide = new F64Column();
   get length(): number { return this.narrow.length; }
   /** the bytes it holds outside the heap */
   get bytes(): number { return this.narrow.bytes + this.wideAt.bytes + this.wide.bytes; }
@@ -61,10 +103,8 @@ export class NarrowColumn {
 }
 const WIDE = 0xffff;
 
-/** A column of 32-bit unsigned numbers. */
-export const u32Column = () => new Column((n) => new Uint32Array(n));
-/** A column of doubles (times in ms). */
-export const f64Column = () => new Column((n) => new Float64Array(n));
+export const u32Column = () => new U32Column();
+export const f64Column = () => new F64Column();
 
 /**
  * A column of 32-bit unsigned numbers that are close to each other in runs (a folded row's order,
@@ -77,11 +117,11 @@ export const f64Column = () => new Column((n) => new Float64Array(n));
  */
 export class PackedColumn {
   /** per block: its least value (0 for a 32-bit block), and where its values start in its store, times 4, + the store (U8, U16, U32; fewer than 2^30 values: more rows than memory holds) */
-  private readonly base = new Column((n) => new Uint32Array(n));
-  private readonly start = new Column((n) => new Uint32Array(n));
-  private readonly u8 = new Column((n) => new Uint8Array(n));
-  private readonly u16 = new Column((n) => new Uint16Array(n));
-  private readonly u32 = new Column((n) => new Uint32Array(n));
+  private readonly base = new U32Column();
+  private readonly start = new U32Column();
+  private readonly u8 = new U8Column();
+  private readonly u16 = new U16Column();
+  private readonly u32 = new U32Column();
   private readonly tail = new Uint32Array(BLOCK);
   length = 0;
   push(v: number): void {

@@ -22,7 +22,7 @@ import type { DfsReferral, FoldedConn, FoldedReferral, FoldedSmb1 } from "./type
 import { endpoint } from "../names";
 import { AddressWords, TEXT, V4, V6, ipv4Bits } from "./addressWords";
 import { sortedIndex } from "../sortedIndex";
-import { Column, NarrowColumn, PackedColumn } from "./column";
+import { NarrowColumn, PackedColumn, U32Column, U8Column } from "./column";
 
 const W = 5;
 const ORDER = 0, STREAM = 1, FIRST = 2, CLIENT = 3, SERVER = 4;
@@ -42,7 +42,7 @@ export class FoldedRows {
   /** the session ids' low and high 32 bits (0 for none) */
   private readonly sidLo = new PackedColumn();
   private readonly sidHi = new PackedColumn();
-  private readonly flags = new Column((n) => new Uint8Array(n));
+  private readonly flags = new U8Column();
   private readonly clientPorts = new PackedColumn();
   private readonly serverPorts = new PackedColumn();
   /** lastFrame − firstFrame; sessionFrame − firstFrame + 1 (0: sessionFrame 0, none; one before the first frame as −1 − sessionFrame) */
@@ -55,7 +55,7 @@ export class FoldedRows {
   private readonly factIds = new Map<number | string, number>();
   private readonly objectIds = new Map<object, number>();
   /** the SMB1 rows (smb1-in-use.ts reads them): 3 words each, the row, its NEGOTIATE response's frame and dialect */
-  private readonly smb1Words = new Column((n) => new Uint32Array(n));
+  private readonly smb1Words = new U32Column();
   private readonly dialects: string[] = [];
   private readonly dialectIds = new Map<string, number>();
   /** the referral requests a PATH_NOT_COVERED may still read (model/fold.ts Folder: few), by client host address, in fold order */

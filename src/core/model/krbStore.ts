@@ -5,7 +5,7 @@
 // made, which takes them as KrbMsg objects that read the columns (KrbMessage) for the pairing and
 // the rules, and makes the Report's records once the connections' models are gone (reportBuilder.ts).
 import type { KrbMsg } from "./types";
-import { Column, u32Column, f64Column } from "./column";
+import { u32Column, f64Column, I32Column, U8Column } from "./column";
 
 
 /** The model keeps at most this many Kerberos messages (the rest of a capture's are not read). */
@@ -19,8 +19,8 @@ export class KrbStore {
   length = 0;
   private readonly frame = f64Column();
   private readonly ts = f64Column();
-  private readonly stream = new Column((n) => new Int32Array(n));
-  private readonly flags = new Column((n) => new Uint8Array(n));
+  private readonly stream = new I32Column();
+  private readonly flags = new U8Column();
   /** msgType and errorCode, NONE for none (a u32 from the decoder: never negative) */
   private readonly msgType = f64Column();
   private readonly errorCode = f64Column();

@@ -58,7 +58,7 @@
 import type { CaptureModel, ConnModel, IcmpMsg, TcpEvent } from "./types";
 import type { ConnectionSink } from "../connectionSink";
 import type { EventRecord } from "../decoder/records";
-import { CHUNK_BITS, Column, u32Column, f64Column } from "./column";
+import { CHUNK_BITS, u32Column, f64Column, U8Column } from "./column";
 import { NONE } from "./lists";
 import { endpoint } from "../names";
 import { tcpFlagsText } from "../eventsView";
@@ -111,7 +111,7 @@ export class PendingTcp {
   private readonly firstTss = f64Column();
   private readonly lastTss = f64Column();
   private readonly ports = u32Column();
-  private readonly flags = new Column((n) => new Uint8Array(n));
+  private readonly flags = new U8Column();
   /** where each row's SYNs end in the SYN columns */
   private readonly synEnd = u32Column();
   private readonly rstFrames = u32Column();
