@@ -6,10 +6,27 @@ export const CHUNK_BITS = 16;
 const CHUNK = 1 << CHUNK_BITS, MASK = CHUNK - 1;
 type Typed = Uint32Array | Uint16Array | Uint8Array | Int32Array | Float64Array | BigUint64Array;
 
+/**
+ * `a[i] = v` for one kind of typed array each. One store in push for every kind of column (six)
+ * was a megamorphic keyed store, which V8 makes out of line: a third of a push's time (dense: 14
+ * column pushes per Kerberos message, more per folded row). Through these, each store site sees
+ * one kind.
+ */
+type Store = (a: Typed, i: number, v: number | bigint) => void;
+const STORES = new Map<unknown, Store>([
+  [Uint32Array, (a, i, v) => { (a as Uint32Array)[i] = v as number; }],
+  [Uint16Array, (a, i, v) => { (a as Uint16Array)[i] = v as number; }],
+  [Uint8Array, (a, i, v) => { (a as Uint8Array)[i] = v as number; }],
+  [Int32Array, (a, i, v) => { (a as Int32Array)[i] = v as number; }],
+  [Float64Array, (a, i, v) => { (a as Float64Array)[i] = v as number; }],
+  [BigUint64Array, (a, i, v) => { (a as BigUint64Array)[i] = v as bigint; }],
+]);
+
 export class Column<A extends Typed> {
   private readonly chunks: A[] = [];
   length = 0;
-  constructor(private readonly make: (n: number) => A) {}
+  private readonly store: Store;
+  constructor(private readonly make: (n: number) => A) { this.store = STORES.get(make(0).constructor)!; }
   push(v: A[number]): void {
     const i = this.length, c = i >>> CHUNK_BITS;
     let a = this.chunks[c];
@@ -19,13 +36,13 @@ export class Column<A extends Typed> {
       b.set(a as never);
       this.chunks[c] = a = b;
     }
-    a[i & MASK] = v;
+    this.store(a, i & MASK, v);
     this.length = i + 1;
   }
   get(i: number): A[number] { return this.chunks[i >>> CHUNK_BITS][i & MASK]; }
   /** the bytes its chunks hold (what it costs outside the heap) */
   get bytes(): number { let n = 0; for (const a of this.chunks) n += a ? a.byteLength : 0; return n; }
-  set(i: number, v: A[number]): void { this.chunks[i >>> CHUNK_BITS][i & MASK] = v; }
+  set(i: number, v: A[number]): void { this.store(this.chunks[i >>> CHUNK_BITS], i & MASK, v); }
   /** Lets go of the chunks that hold only elements below `i` (read none of them again). */
   dropBelow(i: number): void {
     for (let c = (i >>> CHUNK_BITS) - 1; c >= 0 && this.chunks[c] !== undefined; c--) (this.chunks as (A | undefined)[])[c] = undefined;
