@@ -11,7 +11,7 @@ import type { MemoryGuard } from "../source";
 import { outcomeOf, authOf, establishedAttempt } from "./summarize";
 import { emptyPktmon, pktmonDrop, pktmonInfo, pktmonWarnings } from "./pktmon";
 import { QuicCollector } from "../quic/flow";
-import { NONE, appended, intern, flat } from "./lists";
+import { NONE, appended, flat } from "./lists";
 import { Folder } from "./fold";
 import { OpenRequests } from "./openRequests";
 import { StreamMap } from "./streamMap";
@@ -917,9 +917,10 @@ export class ModelBuilder implements RecordSink {
   private krb(ev: EventRecord): void {
     let src: string, dst: string, srcIp: string, dstIp: string, toKdc: boolean;
     if (ev.has(C.F_SRC_IP)) {
-      srcIp = intern(ipText(ev.view(C.F_SRC_IP))); dstIp = intern(ipText(ev.view(C.F_DST_IP)));
+      // (not interned: the store keeps one string per distinct text, the one the readers get)
+      srcIp = ipText(ev.view(C.F_SRC_IP)); dstIp = ipText(ev.view(C.F_DST_IP));
       const srcPort = ev.u32(C.F_SRC_PORT), dstPort = ev.u32(C.F_DST_PORT);
-      src = intern(endpoint(srcIp, srcPort as number)); dst = intern(endpoint(dstIp, dstPort as number));
+      src = endpoint(srcIp, srcPort as number); dst = endpoint(dstIp, dstPort as number);
       toKdc = dstPort === W.PORT_KERBEROS || srcPort !== W.PORT_KERBEROS;
     } else {
       const fl = this.krbFlows.get(ev.stream);
