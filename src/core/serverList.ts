@@ -49,9 +49,9 @@ class FailedList {
     for (let i = start; i < end; i++) {
       const r = this.refs.get(i);
       if (r >= OBJECT) { out.push(this.objects[r - OBJECT]); continue; }
-      // (as foldedHeads.ts LiteRecord makes its client: the same text)
-      const row = this.rows!.at(r), k = this.kindList[this.kinds.get(i)];
-      out.push({ client: endpoint(row.clientIp, row.clientPort), phase: k.phase, status: k.status });
+      // (FoldedRows.client, as foldedHeads.ts LiteRecord makes its client: the same text)
+      const k = this.kindList[this.kinds.get(i)];
+      out.push({ client: this.rows!.client(r), phase: k.phase, status: k.status });
     }
     return out;
   }
@@ -117,13 +117,10 @@ export class ServerList {
     let s = this.rows.get(i);
     if (!s) this.rows.set(i, (s = { server: typeof key === "number" ? this.v4Text(i) : folded.server(j), clients: 0, failed: NONE }));
     if (s.failed.length < LONG) {
-      const row = folded.at(j);
-      s.failed = appended(s.failed, { client: endpoint(row.clientIp, row.clientPort), phase, status });
+      s.failed = appended(s.failed, { client: folded.client(j), phase, status });
       return;
     }
-    let k = this.kindIds.get(`${phase}\u0000${status}`);
-    if (k === undefined) { k = this.kinds.push({ phase, status }) - 1; this.kindIds.set(`${phase}\u0000${status}`, k); }
-    this.long(s, folded).folded(j, k);
+    this.long(s, folded).folded(j, this.kindOf(phase, status));
   }
 
   /** The FailedList of `s`, made of its objects the first time. */
@@ -136,6 +133,18 @@ export class ServerList {
   /** the phases and statuses of the FailedLists' folded entries, one each */
   private readonly kinds: { phase: Failed["phase"]; status: Failed["status"] }[] = [];
   private readonly kindIds = new Map<string, number>();
+  /** the kind last asked for (failed connections of a kind come in runs: no key text made for those) */
+  private lastKind = -1;
+
+  /** The index in `kinds` of a failed client's phase and status (made if new). */
+  private kindOf(phase: Failed["phase"], status: Failed["status"]): number {
+    const last = this.lastKind;
+    if (last >= 0 && this.kinds[last].phase === phase && this.kinds[last].status === status) return last;
+    const key = `${phase}\u0000${status}`;
+    let k = this.kindIds.get(key);
+    if (k === undefined) { k = this.kinds.push({ phase, status }) - 1; this.kindIds.set(key, k); }
+    return (this.lastKind = k);
+  }
 
   /** Ends the building: the lookup goes, the columns keep what they hold. */
   done(): this {

@@ -202,10 +202,8 @@ class Causes {
   add(x: Failed): void {
     const groups = this.groups;
     const def = x.id ? CAUSE_OF.get(x.id) : undefined;
-    const byPhase: [string, string] = x.c.failedPhase
-      ? [`failure at ${PHASE_TEXT[x.c.failedPhase]}${x.c.status ? ` (${x.c.status})` : ""}`, `failures at ${PHASE_TEXT[x.c.failedPhase]}${x.c.status ? ` (${x.c.status})` : ""}`]
-      : x.id ? [`${x.id} failure`, `${x.id} failures`] : ["failure before authenticating", "failures before authenticating"];
-    const group = def?.[2] ?? def?.[1] ?? byPhase;
+    // (the words by phase only for a cause without words of its own: no two texts made per failed connection)
+    const group = def ? def[2] ?? def[1] : byPhase(x);
     const key = group[0];
     let g = groups.get(key);
     if (!g) groups.set(key, (g = { cause: group[0], causes: group[1], count: 0, phase: x.c.failedPhase, findingId: def?.[2] ? null : x.id, parts: [], rank: x.c.failedPhase ? PHASE_RANK[x.c.failedPhase] : 2 }));
@@ -223,6 +221,13 @@ class Causes {
       .sort((a, b) => b.count - a.count || a.rank - b.rank || a.cause.localeCompare(b.cause))
       .map(({ rank: _rank, parts, ...g }) => (parts!.length ? { ...g, parts: parts!.sort((a, b) => b.count - a.count || rankOf(a.findingId) - rankOf(b.findingId)) } : g));
   }
+}
+
+/** A cause's words where CAUSES has none for it: by the phase it failed in (and status), else by its finding id. */
+function byPhase(x: Failed): [string, string] {
+  return x.c.failedPhase
+    ? [`failure at ${PHASE_TEXT[x.c.failedPhase]}${x.c.status ? ` (${x.c.status})` : ""}`, `failures at ${PHASE_TEXT[x.c.failedPhase]}${x.c.status ? ` (${x.c.status})` : ""}`]
+    : x.id ? [`${x.id} failure`, `${x.id} failures`] : ["failure before authenticating", "failures before authenticating"];
 }
 
 /**

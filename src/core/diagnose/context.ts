@@ -132,7 +132,7 @@ export class Smb1Tail {
   push(k: number): void { this.at.push(k); this.byFrame = null; }
   /** The t-th in the findings' Report order (by frame: they are one severity), its frame and its connection's id. */
   frame(t: number): number { return this.rows.smb1Frame(this.k(t)); }
-  id(t: number): string { return this.rows.smb1(this.k(t)).row.id; }
+  id(t: number): string { return this.rows.smb1Id(this.k(t)); }
   private k(t: number): number {
     if (!this.byFrame) {
       const n = this.at.length, frames = new Uint32Array(n);

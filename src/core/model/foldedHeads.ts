@@ -18,8 +18,6 @@
 // is made one at a time where one is read (`head`, `record`) and let go.
 import type { Connection, Finding } from "../report";
 import type { FoldedRows } from "./foldedRows";
-import type { FoldedConn } from "./types";
-import { endpoint } from "../names";
 import { FOLDED_INDEX } from "../verdict";
 import { sortedIndex } from "../sortedIndex";
 import { SEVERITY_RANK } from "../diagnose/context";
@@ -36,7 +34,6 @@ interface HeadKind { id: string; severity: Finding["severity"]; rank: number }
 
 /** A record as the verdict (verdict.ts) and the servers (serverList.ts addRecord) read it: its texts made from its row when read. */
 class LiteRecord {
-  private row: FoldedConn | null = null;
   private client_: string | null = null;
   private id_: string | null = null;
   readonly outcome: Connection["outcome"];
@@ -50,9 +47,8 @@ class LiteRecord {
     this[FOLDED_INDEX] = i;
     this.outcome = k.outcome; this.failedPhase = k.failedPhase; this.status = k.status; this.findings = k.findings; this.shares = k.shares;
   }
-  private at(): FoldedConn { return (this.row ??= this.rows.at(this.j)); }
-  get client(): string { return (this.client_ ??= endpoint(this.at().clientIp, this.at().clientPort)); }
-  get server(): string { return this.at().server; }
+  get client(): string { return (this.client_ ??= this.rows.client(this.j)); }
+  get server(): string { return this.rows.server(this.j); }
   get id(): string { return (this.id_ ??= `${this.client}-${this.server}`); }
 }
 
@@ -167,7 +163,7 @@ export class FoldedFindings {
     return new LiteRecord(this.rows!, this.rowOf![i], this.kinds[this.kindOf.get(i)], i) as unknown as Connection;
   }
   /** its connection's id */
-  id(p: number): string { return this.rows!.at(this.row(p)).id; }
+  id(p: number): string { return this.rows!.id(this.row(p)); }
 
   // ---- the heads ----
   /**
@@ -206,7 +202,7 @@ export class FoldedFindings {
     return out;
   }
   /** a connection's (fold order) id */
-  idOf(i: number): string { return this.rows!.at(this.rowOf![i]).id; }
+  idOf(i: number): string { return this.rows!.id(this.rowOf![i]); }
 
   /** per severity (SEVERITY_RANK) and finding id, how many heads have it (the Report groups by both) */
   idCounts(): [Map<string, number>, Map<string, number>, Map<string, number>] {

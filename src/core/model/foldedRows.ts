@@ -146,6 +146,11 @@ export class FoldedRows {
   serverIp(i: number): string { return this.host(this.row(i), SERVER, SERVER_V6, SERVER_TEXT); }
   /** the server's endpoint, as the record's `server` */
   server(i: number): string { return endpoint(this.serverIp(i), this.serverPort(i)); }
+  /** the client's endpoint, as the record's `client`, and the record's id (FoldedConn.id): made
+   *  without a FoldedConn (the verdict, the servers and the finding groups read them of tens of
+   *  thousands of rows) */
+  client(i: number): string { return this.clientOf(this.row(i)); }
+  id(i: number): string { return this.idOf(this.row(i)); }
   /** hostKey of the client's / server's address (without its text for an IPv4 one) */
   clientKey(i: number): number | string { return this.key(this.row(i), CLIENT, CLIENT_V6, CLIENT_TEXT); }
   serverKey(i: number): number | string { return this.key(this.row(i), SERVER, SERVER_V6, SERVER_TEXT); }
@@ -173,6 +178,8 @@ export class FoldedRows {
   }
   /** The frame of the k-th SMB1 row's NEGOTIATE response (Report order once sorted), without its FoldedConn. */
   smb1Frame(k: number): number { return this.smb1Words.get(3 * (this.smb1Perm ? this.smb1Perm[k] : k) + 1); }
+  /** The record id of the k-th SMB1 row (Report order once sorted), without its FoldedConn. */
+  smb1Id(k: number): string { return this.idOf(this.smb1Words.get(3 * (this.smb1Perm ? this.smb1Perm[k] : k))); }
   /** The order of the k-th SMB1 row (Report order once sorted). */
   smb1Order(k: number): number {
     return this.word(this.smb1Words.get(3 * (this.smb1Perm ? this.smb1Perm[k] : k)), ORDER);
@@ -195,6 +202,8 @@ export class FoldedRows {
       this.host(p, CLIENT, CLIENT_V6, CLIENT_TEXT), this.host(p, SERVER, SERVER_V6, SERVER_TEXT),
       facts.serverOs, facts.serverName, facts.shares, this.sid(p), this.sessionFrameOf(p));
   }
+  private clientOf(p: number): string { return endpoint(this.host(p, CLIENT, CLIENT_V6, CLIENT_TEXT), this.clientPorts.get(p)); }
+  private idOf(p: number): string { return `${this.clientOf(p)}-${endpoint(this.host(p, SERVER, SERVER_V6, SERVER_TEXT), this.serverPorts.get(p))}`; }
   private sessionFrameOf(p: number): number {
     const d = this.sessionFrames.get(p);
     return d === 0 ? 0 : d > 0 ? this.word(p, FIRST) + d - 1 : -1 - d;
