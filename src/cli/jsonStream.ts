@@ -26,16 +26,17 @@ const PIECE_BYTES = 64 << 10;
 
 export type Write = (s: string) => boolean | void;
 /**
- * Writes bytes that are already text fit for the output, resolving once the output is done with
- * them (the buffer is then used again). Returns false, writing nothing, for bytes it leaves to
- * `write` as text (the CLI: bytes that are not all safe on a terminal as they are).
+ * Writes JSON text's UTF-8 bytes (`ascii`: all of them ASCII) if they are fit for the output as
+ * they are, resolving once the output is done with them (the buffer is then used again). Returns
+ * false, writing nothing, for bytes it leaves to `write` as text (the CLI: bytes that are not all
+ * safe on a terminal as they are).
  */
-export type WriteBytes = (b: Buffer) => false | Promise<void>;
+export type WriteBytes = (b: Buffer, ascii: boolean) => false | Promise<void>;
 
 /**
- * `bytes`, when given, writes a spool's records as the bytes the spool holds when they are all
- * ASCII (nearly always): no string made of them, and none encoded back to bytes by the output;
- * and the pieces of the other long lists as bytes made by JsonBytes (asBytes).
+ * `bytes`, when given, writes a spool's records as the bytes the spool holds: no string made of
+ * them, and none encoded back to bytes by the output; and the pieces of the other long lists as
+ * bytes made by JsonBytes (asBytes).
  */
 export async function writeJson(value: Record<string, unknown>, write: Write, drain?: () => Promise<void>, release = false, bytes?: WriteBytes): Promise<void> {
   const put = async (s: string) => { if (write(s) === false && drain) await drain(); };
@@ -46,11 +47,17 @@ export async function writeJson(value: Record<string, unknown>, write: Write, dr
    * The entries `l` (a piece of a list, after `comma`: its first is not the list's first) written
    * as bytes (with `bytes`: JsonBytes, the spool's encoder), JSON.stringify(l)'s text without its
    * brackets; false, writing nothing, when it leaves them to the string's way (an entry not an
-   * object, one the encoder leaves to JSON.stringify, a byte that is not ASCII). The Report's
+   * object, one the encoder leaves to JSON.stringify). The Report's
    * other lists went as strings: JSON.stringify's, joined to the text before, measured and
    * copied to make them terminal-safe (stringifiedTerminalSafe), encoded back to bytes by the
    * output; the dense bench's 60,660 Kerberos records (18 MB) made ~100 MB of strings (sampled).
    */
+  /** JSON text's bytes through `bytes`, or as text the way the rest goes (not terminal-safe as they are). */
+  const putBytes = async (b: Buffer, ascii: boolean) => {
+    const done = bytes!(b, ascii);
+    if (done === false) await put(b.toString(ascii ? "latin1" : "utf8"));
+    else await done;
+  };
   const asBytes = async (l: readonly unknown[], comma: boolean): Promise<boolean> => {
     if (!enc) return false;
     enc.at = 0;
@@ -60,12 +67,8 @@ export async function writeJson(value: Record<string, unknown>, write: Write, dr
       // (an entry JSON.stringify writes as null, undefined say, the encoder leaves to it)
       if (!enc.value(l[k] as object)) return false;
     }
-    if (enc.nonAscii) return false;
     if (text !== "") { await put(text); text = ""; }
-    const b = enc.buf.subarray(0, enc.at), done = bytes!(b);
-    // (not terminal-safe as they are: as text, the way the rest goes)
-    if (done === false) await put(b.toString("latin1"));
-    else await done;
+    await putBytes(enc.buf.subarray(0, enc.at), !enc.nonAscii);
     return true;
   };
   /** A list of `n` entries written PIECE at a time (`slice` makes a piece; `drop`, with release, lets it go). */
@@ -116,14 +119,10 @@ export async function writeJson(value: Record<string, unknown>, write: Write, dr
     first = false;
     if (v instanceof ConnectionSpool) {
       text += "[";
-      if (bytes && v.allAscii) {
+      if (bytes) {
         await put(text);
         text = "";
-        for (const piece of v.bytePieces()) {
-          const done = bytes(piece);
-          if (done === false) await put(piece.toString("latin1"));
-          else await done;
-        }
+        for (const piece of v.bytePieces()) await putBytes(piece, v.allAscii);
       } else for (const piece of v.pieces()) { await put(text + piece); text = ""; }
       text += "]";
     } else if (v instanceof ServerList) await servers(v);
