@@ -211,9 +211,9 @@ describe("ConnectionSpool", () => {
         (b) => { bytes++; const at = out.push("") - 1; return new Promise((done) => setImmediate(() => { out[at] = b.toString("latin1"); done(); })); });
       ascii.dispose();
       expect(out.join("")).toBe(JSON.stringify({ v: 1, connections: [...orders].sort((a, b) => a - b).map((o) => rec(o, `u${"v".repeat(o % 700)}`)), after: [1] }));
-      expect(bytes).toBeGreaterThan(50);
+      expect(bytes).toBeGreaterThan(10);
       spool.dispose();
-      expect(parts.length).toBeGreaterThan(50);
+      expect(parts.length).toBeGreaterThan(10);
       for (const p of parts.slice(0, -1)) expect(p.endsWith("}")).toBe(true); // a record's end
       expect(openSpools()).toEqual([]);
     }

@@ -21,8 +21,8 @@ import { JsonBytes } from "./jsonBytes";
 
 const PIECE = 50;
 const COMMA = 0x2c;
-/** the bytes encoder's first buffer: ~a piece of records (it grows for more) */
-const PIECE_BYTES = 64 << 10;
+/** the pieces' bytes (asBytes) are written once they are this many (the buffer grows past it for a piece that crosses it) */
+const BYTES_OUT = 256 << 10;
 
 export type Write = (s: string) => boolean | void;
 /**
@@ -39,36 +39,48 @@ export type WriteBytes = (b: Buffer, ascii: boolean) => false | Promise<void>;
  * bytes made by JsonBytes (asBytes).
  */
 export async function writeJson(value: Record<string, unknown>, write: Write, drain?: () => Promise<void>, release = false, bytes?: WriteBytes): Promise<void> {
-  const put = async (s: string) => { if (write(s) === false && drain) await drain(); };
   let text = "{"; // not written yet: goes out with the next piece
   let first = true;
-  const enc = bytes ? new JsonBytes(PIECE_BYTES) : null;
-  /**
-   * The entries `l` (a piece of a list, after `comma`: its first is not the list's first) written
-   * as bytes (with `bytes`: JsonBytes, the spool's encoder), JSON.stringify(l)'s text without its
-   * brackets; false, writing nothing, when it leaves them to the string's way (an entry not an
-   * object, one the encoder leaves to JSON.stringify). The Report's
-   * other lists went as strings: JSON.stringify's, joined to the text before, measured and
-   * copied to make them terminal-safe (stringifiedTerminalSafe), encoded back to bytes by the
-   * output; the dense bench's 60,660 Kerberos records (18 MB) made ~100 MB of strings (sampled).
-   */
+  // the pieces encoded as bytes (asBytes) and not written yet: they go out before any text
+  const enc = bytes ? new JsonBytes(BYTES_OUT + (BYTES_OUT >> 2)) : null;
   /** JSON text's bytes through `bytes`, or as text the way the rest goes (not terminal-safe as they are). */
   const putBytes = async (b: Buffer, ascii: boolean) => {
     const done = bytes!(b, ascii);
     if (done === false) await put(b.toString(ascii ? "latin1" : "utf8"));
     else await done;
   };
-  const asBytes = async (l: readonly unknown[], comma: boolean): Promise<boolean> => {
-    if (!enc) return false;
+  const flush = async () => {
+    if (!enc || enc.at === 0) return;
+    const b = enc.buf.subarray(0, enc.at), ascii = !enc.nonAscii;
     enc.at = 0;
     enc.nonAscii = false;
+    await putBytes(b, ascii); // (the buffer is written into again once this is done)
+  };
+  const put = async (s: string) => {
+    await flush();
+    if (write(s) === false && drain) await drain();
+  };
+  /**
+   * The entries `l` (a piece of a list, after `comma`: its first is not the list's first) written
+   * as bytes (with `bytes`: JsonBytes, the spool's encoder), JSON.stringify(l)'s text without its
+   * brackets; false, writing nothing of them, when it leaves them to the string's way (an entry not
+   * an object, one the encoder leaves to JSON.stringify). The bytes go out BYTES_OUT at a time,
+   * not a write a piece (the dense bench's Kerberos entries and servers were ~2,200 writes of
+   * 5-15 KB). The Report's other lists went as strings: JSON.stringify's, joined to the text
+   * before, measured and copied to make them terminal-safe (stringifiedTerminalSafe), encoded
+   * back to bytes by the output; the dense bench's 60,660 Kerberos records (18 MB) made ~100 MB
+   * of strings (sampled).
+   */
+  const asBytes = async (l: readonly unknown[], comma: boolean): Promise<boolean> => {
+    if (!enc) return false;
+    if (text !== "") { await put(text); text = ""; }
+    const start = enc.at, nonAscii = enc.nonAscii;
     for (let k = 0; k < l.length; k++) {
       if (comma || k > 0) { enc.room(enc.at, 1); enc.buf[enc.at++] = COMMA; }
       // (an entry JSON.stringify writes as null, undefined say, the encoder leaves to it)
-      if (!enc.value(l[k] as object)) return false;
+      if (!enc.value(l[k] as object)) { enc.at = start; enc.nonAscii = nonAscii; return false; }
     }
-    if (text !== "") { await put(text); text = ""; }
-    await putBytes(enc.buf.subarray(0, enc.at), !enc.nonAscii);
+    if (enc.at >= BYTES_OUT) await flush();
     return true;
   };
   /** A list of `n` entries written PIECE at a time (`slice` makes a piece; `drop`, with release, lets it go). */
