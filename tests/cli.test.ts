@@ -237,12 +237,13 @@ describe("streamed JSON", () => {
     expect(parts.join("")).toBe(JSON.stringify(value));
   });
 
-  it("with an output of bytes, writes the long lists' pieces as bytes where they are ASCII objects, else as text: JSON.stringify's text either way", async () => {
+  it("with an output of bytes, writes the long lists' pieces as bytes where they are objects, else as text: JSON.stringify's text either way", async () => {
     const { writeJson } = await import("../src/cli/jsonStream");
+    const { utf8JsonTerminalSafe } = await import("../src/cli/terminalText");
     const { reportOf } = await import("./support/report");
     const r = await reportOf(join(FIX, "krb-spn-unknown.pcap"));
     // lists of each kind a piece may hold: objects of the Report's (its Kerberos entries and
-    // findings, some with a non-ASCII title: those pieces go as text), odd values JSON.stringify writes its way
+    // findings, some with a non-ASCII title: those pieces go as UTF-8), odd values JSON.stringify writes its way
     // (undefined and function fields, huge numbers, a Date's toJSON), a DEL and controls
     // (ASCII, but not terminal-safe as they are: the output refuses those bytes)
     const krb = Array.from({ length: 230 }, (_, i) => ({ ...r.kerberos[i % r.kerberos.length], frame: i, gone: undefined, f: () => 1 }));
@@ -259,21 +260,26 @@ describe("streamed JSON", () => {
       lone: Array.from({ length: 60 }, (_, i) => ({ s: i === 59 ? "\ud800" : "ok" })),
       b: [2],
     };
-    const expected = JSON.stringify(value);
-    const out: string[] = [];
-    let asBytes = 0;
-    // an output that takes ASCII bytes without DEL (as the CLI's does), read a turn after it is handed them
-    const bytes = (b: Buffer) => {
-      if (b.indexOf(0x7f) >= 0) return false as const;
-      asBytes++;
-      const at = out.push("") - 1, text = b.toString("latin1");
-      expect(Buffer.from(text, "latin1").equals(b)).toBe(true);
+    // (texts of the lists' entries, taken before writing lets them go)
+    const expected = JSON.stringify(value), krbText = JSON.stringify(krb.slice(200)).slice(1, -1), numbersText = JSON.stringify(value.numbers).slice(1, -1);
+    const out: string[] = [], viaBytes: string[] = [];
+    // an output that takes terminal-safe bytes (as the CLI's does), read a turn after it is handed them
+    const bytes = (b: Buffer, ascii: boolean) => {
+      if (!utf8JsonTerminalSafe(b)) return false as const;
+      const at = out.push("") - 1, text = b.toString("utf8");
+      expect(b.every((x) => x < 0x80)).toBe(ascii);
+      viaBytes.push(text);
       return new Promise<void>((done) => setImmediate(() => { out[at] = text; done(); }));
     };
     await writeJson(value, (s) => { out.push(s); }, undefined, true, bytes);
     expect(out.join("")).toBe(expected);
-    // (the Kerberos entries, numbers and most of the others went as bytes)
-    expect(asBytes).toBeGreaterThan(8);
+    // the Kerberos entries, the findings (with "→ é" too) and most of the others went as bytes;
+    // the pieces with a DEL or a line separator as text, escaped by the output
+    const all = viaBytes.join("");
+    expect(all).toContain(krbText);
+    expect(all).toContain(`${r.findings[0].title} → é`);
+    expect(all).toContain(numbersText);
+    expect(all).not.toMatch(/\x7f|\u2028/);
     expect(value.kerberos.every((x) => x === undefined)).toBe(true); // let go once written, as without bytes
   });
 });
@@ -308,6 +314,19 @@ describe("terminal-safe text", () => {
     }
     // a DEL in otherwise ASCII text is escaped, not passed as ASCII
     expect(stringifiedTerminalSafe(JSON.stringify("a\x7f"))).toBe('"a\\u007f"');
+  });
+
+  it("JSON text's UTF-8 is found safe as it is exactly when jsonTerminalSafe leaves its text as it is, for every character", async () => {
+    const { jsonTerminalSafe, utf8JsonTerminalSafe } = await import("../src/cli/terminalText");
+    const differ: string[] = [];
+    for (let cp = 0x20; cp <= 0x10ffff; cp++) {
+      if (cp >= 0xd800 && cp <= 0xdfff) continue; // (JSON.stringify escapes a lone surrogate)
+      // after a safe character past Latin-1 (the check remembers the last one) and before ASCII
+      const doc = JSON.stringify({ s: `\u4e2da${String.fromCodePoint(cp)}b` });
+      if (utf8JsonTerminalSafe(Buffer.from(doc, "utf8")) !== (jsonTerminalSafe(doc) === doc)) differ.push(cp.toString(16));
+    }
+    expect(differ).toEqual([]);
+    expect(utf8JsonTerminalSafe(Buffer.from('["\u4e2d","\u202e"]', "utf8"))).toBe(false);
   });
 });
 

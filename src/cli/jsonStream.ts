@@ -21,51 +21,66 @@ import { JsonBytes } from "./jsonBytes";
 
 const PIECE = 50;
 const COMMA = 0x2c;
-/** the bytes encoder's first buffer: ~a piece of records (it grows for more) */
-const PIECE_BYTES = 64 << 10;
+/** the pieces' bytes (asBytes) are written once they are this many (the buffer grows past it for a piece that crosses it) */
+const BYTES_OUT = 256 << 10;
 
 export type Write = (s: string) => boolean | void;
 /**
- * Writes bytes that are already text fit for the output, resolving once the output is done with
- * them (the buffer is then used again). Returns false, writing nothing, for bytes it leaves to
- * `write` as text (the CLI: bytes that are not all safe on a terminal as they are).
+ * Writes JSON text's UTF-8 bytes (`ascii`: all of them ASCII) if they are fit for the output as
+ * they are, resolving once the output is done with them (the buffer is then used again). Returns
+ * false, writing nothing, for bytes it leaves to `write` as text (the CLI: bytes that are not all
+ * safe on a terminal as they are).
  */
-export type WriteBytes = (b: Buffer) => false | Promise<void>;
+export type WriteBytes = (b: Buffer, ascii: boolean) => false | Promise<void>;
 
 /**
- * `bytes`, when given, writes a spool's records as the bytes the spool holds when they are all
- * ASCII (nearly always): no string made of them, and none encoded back to bytes by the output;
- * and the pieces of the other long lists as bytes made by JsonBytes (asBytes).
+ * `bytes`, when given, writes a spool's records as the bytes the spool holds: no string made of
+ * them, and none encoded back to bytes by the output; and the pieces of the other long lists as
+ * bytes made by JsonBytes (asBytes).
  */
 export async function writeJson(value: Record<string, unknown>, write: Write, drain?: () => Promise<void>, release = false, bytes?: WriteBytes): Promise<void> {
-  const put = async (s: string) => { if (write(s) === false && drain) await drain(); };
   let text = "{"; // not written yet: goes out with the next piece
   let first = true;
-  const enc = bytes ? new JsonBytes(PIECE_BYTES) : null;
+  // the pieces encoded as bytes (asBytes) and not written yet: they go out before any text
+  const enc = bytes ? new JsonBytes(BYTES_OUT + (BYTES_OUT >> 2)) : null;
+  /** JSON text's bytes through `bytes`, or as text the way the rest goes (not terminal-safe as they are). */
+  const putBytes = async (b: Buffer, ascii: boolean) => {
+    const done = bytes!(b, ascii);
+    if (done === false) await put(b.toString(ascii ? "latin1" : "utf8"));
+    else await done;
+  };
+  const flush = async () => {
+    if (!enc || enc.at === 0) return;
+    const b = enc.buf.subarray(0, enc.at), ascii = !enc.nonAscii;
+    enc.at = 0;
+    enc.nonAscii = false;
+    await putBytes(b, ascii); // (the buffer is written into again once this is done)
+  };
+  const put = async (s: string) => {
+    await flush();
+    if (write(s) === false && drain) await drain();
+  };
   /**
    * The entries `l` (a piece of a list, after `comma`: its first is not the list's first) written
    * as bytes (with `bytes`: JsonBytes, the spool's encoder), JSON.stringify(l)'s text without its
-   * brackets; false, writing nothing, when it leaves them to the string's way (an entry not an
-   * object, one the encoder leaves to JSON.stringify, a byte that is not ASCII). The Report's
-   * other lists went as strings: JSON.stringify's, joined to the text before, measured and
-   * copied to make them terminal-safe (stringifiedTerminalSafe), encoded back to bytes by the
-   * output; the dense bench's 60,660 Kerberos records (18 MB) made ~100 MB of strings (sampled).
+   * brackets; false, writing nothing of them, when it leaves them to the string's way (an entry not
+   * an object, one the encoder leaves to JSON.stringify). The bytes go out BYTES_OUT at a time,
+   * not a write a piece (the dense bench's Kerberos entries and servers were ~2,200 writes of
+   * 5-15 KB). The Report's other lists went as strings: JSON.stringify's, joined to the text
+   * before, measured and copied to make them terminal-safe (stringifiedTerminalSafe), encoded
+   * back to bytes by the output; the dense bench's 60,660 Kerberos records (18 MB) made ~100 MB
+   * of strings (sampled).
    */
   const asBytes = async (l: readonly unknown[], comma: boolean): Promise<boolean> => {
     if (!enc) return false;
-    enc.at = 0;
-    enc.nonAscii = false;
+    if (text !== "") { await put(text); text = ""; }
+    const start = enc.at, nonAscii = enc.nonAscii;
     for (let k = 0; k < l.length; k++) {
       if (comma || k > 0) { enc.room(enc.at, 1); enc.buf[enc.at++] = COMMA; }
       // (an entry JSON.stringify writes as null, undefined say, the encoder leaves to it)
-      if (!enc.value(l[k] as object)) return false;
+      if (!enc.value(l[k] as object)) { enc.at = start; enc.nonAscii = nonAscii; return false; }
     }
-    if (enc.nonAscii) return false;
-    if (text !== "") { await put(text); text = ""; }
-    const b = enc.buf.subarray(0, enc.at), done = bytes!(b);
-    // (not terminal-safe as they are: as text, the way the rest goes)
-    if (done === false) await put(b.toString("latin1"));
-    else await done;
+    if (enc.at >= BYTES_OUT) await flush();
     return true;
   };
   /** A list of `n` entries written PIECE at a time (`slice` makes a piece; `drop`, with release, lets it go). */
@@ -116,14 +131,10 @@ export async function writeJson(value: Record<string, unknown>, write: Write, dr
     first = false;
     if (v instanceof ConnectionSpool) {
       text += "[";
-      if (bytes && v.allAscii) {
+      if (bytes) {
         await put(text);
         text = "";
-        for (const piece of v.bytePieces()) {
-          const done = bytes(piece);
-          if (done === false) await put(piece.toString("latin1"));
-          else await done;
-        }
+        for (const piece of v.bytePieces()) await putBytes(piece, v.allAscii);
       } else for (const piece of v.pieces()) { await put(text + piece); text = ""; }
       text += "]";
     } else if (v instanceof ServerList) await servers(v);

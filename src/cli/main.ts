@@ -10,7 +10,7 @@ import type { Progress } from "../core/source";
 import { renderText } from "./render";
 import { writeJson, type Write, type WriteBytes } from "./jsonStream";
 import { ConnectionSpool } from "./connectionSpool";
-import { terminalSafe, stringifiedTerminalSafe } from "./terminalText";
+import { terminalSafe, stringifiedTerminalSafe, utf8JsonTerminalSafe } from "./terminalText";
 import { EV_ERROR, EV_SUMMARY } from "../../assembly/events";
 import { readFile, stat } from "node:fs/promises";
 import { keytabEntries, KEYTAB_MAX_BYTES } from "../core/decrypt/keytab";
@@ -148,10 +148,11 @@ export async function main(
           // piece of the spool ends at a record's end, never inside a character)
           // (and the servers' compact list in Report.servers' place, if the spool took it)
           const value = { ...report, connections: spool, ...(spool?.serverList ? { servers: spool.serverList } : {}) };
-          // the spool's records as their bytes when they are terminal-safe as they are: ASCII
-          // (writeJson asks that of the spool) without DEL, which is all stringifiedTerminalSafe
-          // escapes in JSON text (C0 controls are escaped by JSON already)
-          const bytes: WriteBytes | undefined = writeBytes && ((b) => b.indexOf(0x7f) < 0 && writeBytes(b));
+          // the spool's records (and the other long lists' pieces) as their bytes when they are
+          // terminal-safe as they are: ASCII without DEL (all stringifiedTerminalSafe escapes in
+          // ASCII JSON text, whose C0 controls JSON escapes already), or else no character
+          // jsonTerminalSafe escapes
+          const bytes: WriteBytes | undefined = writeBytes && ((b, ascii) => (ascii ? b.indexOf(0x7f) < 0 : utf8JsonTerminalSafe(b)) && writeBytes(b));
           await writeJson(value, (s) => write(stringifiedTerminalSafe(s)), drain, true, bytes);
           write("\n");
         }
