@@ -11,7 +11,7 @@ import type { MemoryGuard } from "../source";
 import { outcomeOf, authOf, establishedAttempt } from "./summarize";
 import { emptyPktmon, pktmonDrop, pktmonInfo, pktmonWarnings } from "./pktmon";
 import { QuicCollector } from "../quic/flow";
-import { NONE, appended, flat } from "./lists";
+import { NONE, appended, intern, flat } from "./lists";
 import { Folder } from "./fold";
 import { OpenRequests } from "./openRequests";
 import { StreamMap } from "./streamMap";
@@ -303,40 +303,23 @@ const lastDialect = { base: "", key: "" as string | number | null, label: "" };
  */
 export function authFacts(r: EventRecord): AuthFacts {
   // First by the fields' bytes in the decoder's memory, against the keys of the facts found last
-  // of the message's kind (authKind), most recent first: a capture's messages cycle through a few
-  // of each kind (NEGOTIATE, CHALLENGE, AUTHENTICATE, the final answer), found without a string
-  // made or hashed. (One list for every kind compared 9 keys a message on dense; now about 1.)
-  const at = authKind(r) * RECENT, kept = recent[at / RECENT];
-  for (let j = 0; j < kept; j++) {
-    if (!r.sameFields(AUTH_FIELD_IDS, recentKey[at + j]!)) continue;
-    const f = recentFacts[at + j]!;
-    if (j > 0) {
-      const k = recentKey[at + j]!;
-      for (let i = j; i > 0; i--) { recentKey[at + i] = recentKey[at + i - 1]; recentFacts[at + i] = recentFacts[at + i - 1]; }
-      recentKey[at] = k; recentFacts[at] = f;
-    }
+  // (most recent first): a capture's messages cycle through a few (NEGOTIATE, CHALLENGE,
+  // AUTHENTICATE, the final answer), found without a string made or hashed
+  for (let j = 0; j < recent; j++) {
+    if (!r.sameFields(AUTH_FIELD_IDS, recentKey[j]!)) continue;
+    const f = recentFacts[j]!;
+    if (j > 0) { const k = recentKey[j]!; for (let i = j; i > 0; i--) { recentKey[i] = recentKey[i - 1]; recentFacts[i] = recentFacts[i - 1]; } recentKey[0] = k; recentFacts[0] = f; }
     return f;
   }
   const facts = authFactsOfStrings(r);
   const n = r.rawFields(AUTH_FIELD_IDS, rawKey);
   if (n >= 0) {
-    const m = kept < RECENT ? (recent[at / RECENT] = kept + 1) : RECENT;
-    for (let i = m - 1; i > 0; i--) { recentKey[at + i] = recentKey[at + i - 1]; recentFacts[at + i] = recentFacts[at + i - 1]; }
-    recentKey[at] = rawKey.slice(0, n); recentFacts[at] = facts;
+    if (recent < RECENT) recent++;
+    for (let i = recent - 1; i > 0; i--) { recentKey[i] = recentKey[i - 1]; recentFacts[i] = recentFacts[i - 1]; }
+    recentKey[0] = rawKey.slice(0, n); recentFacts[0] = facts;
   }
   return facts;
 }
-
-/**
- * The kind of a SESSION_SETUP message's facts, 0 to 2^AUTH_KIND_BITS - 1, from four of the fields they are
- * read from (the mechanism, the NTLM message type, the SPNEGO state, the Kerberos message type):
- * equal fields, one kind.
- */
-function authKind(r: EventRecord): number {
-  const k = (r.u32(C.F_MECH) ?? 15) ^ ((r.u32(C.F_NTLM_TYPE) ?? 15) << 4) ^ ((r.u32(C.F_NEG_STATE) ?? 15) << 8) ^ ((r.u32(C.F_KRB_MSG_TYPE) ?? 63) << 12);
-  return Math.imul(k, 0x9e3779b1) >>> (32 - AUTH_KIND_BITS);
-}
-const AUTH_KIND_BITS = 4;
 
 /** The fields authFacts reads, in one order (the bytes' keys, RecordCursor rawFields). */
 const AUTH_FIELD_IDS: readonly number[] = [C.F_MECH, C.F_NTLM_TYPE, C.F_NTLM_USER, C.F_NTLM_DOMAIN, C.F_NTLM_HOST, C.F_NTLM_VERSION, C.F_NTLM_SPN,
@@ -344,11 +327,11 @@ const AUTH_FIELD_IDS: readonly number[] = [C.F_MECH, C.F_NTLM_TYPE, C.F_NTLM_USE
   C.F_KRB_ERROR, C.F_KRB_ETEXT, C.F_KRB_STIME, C.F_KRB_CTIME, C.F_NEG_STATE, C.F_BLOB_ERROR, C.F_ACCOUNT, C.F_PRIMARY_DOMAIN];
 /** the key being made (fields longer than this together: found by their strings alone) */
 const rawKey = new Int32Array(512);
-/** per kind (authKind), the keys of the facts found last, most recent first: RECENT from the kind's times RECENT, `recent[kind]` of them */
-const RECENT = 16;
-const recentKey: (Int32Array | null)[] = new Array<Int32Array | null>(RECENT << AUTH_KIND_BITS).fill(null);
-const recentFacts: (AuthFacts | null)[] = new Array<AuthFacts | null>(RECENT << AUTH_KIND_BITS).fill(null);
-const recent = new Uint8Array(1 << AUTH_KIND_BITS);
+/** the keys of the facts found last, most recent first */
+const RECENT = 32;
+const recentKey: (Int32Array | null)[] = new Array<Int32Array | null>(RECENT).fill(null);
+const recentFacts: (AuthFacts | null)[] = new Array<AuthFacts | null>(RECENT).fill(null);
+let recent = 0;
 
 /** authFacts by the fields' values (strings): for events as objects, and each new key of the bytes. */
 function authFactsOfStrings(r: EventRecord): AuthFacts {
@@ -934,10 +917,9 @@ export class ModelBuilder implements RecordSink {
   private krb(ev: EventRecord): void {
     let src: string, dst: string, srcIp: string, dstIp: string, toKdc: boolean;
     if (ev.has(C.F_SRC_IP)) {
-      // (not interned: the store keeps one string per distinct text, the one the readers get)
-      srcIp = ipText(ev.view(C.F_SRC_IP)); dstIp = ipText(ev.view(C.F_DST_IP));
+      srcIp = intern(ipText(ev.view(C.F_SRC_IP))); dstIp = intern(ipText(ev.view(C.F_DST_IP)));
       const srcPort = ev.u32(C.F_SRC_PORT), dstPort = ev.u32(C.F_DST_PORT);
-      src = endpoint(srcIp, srcPort as number); dst = endpoint(dstIp, dstPort as number);
+      src = intern(endpoint(srcIp, srcPort as number)); dst = intern(endpoint(dstIp, dstPort as number));
       toKdc = dstPort === W.PORT_KERBEROS || srcPort !== W.PORT_KERBEROS;
     } else {
       const fl = this.krbFlows.get(ev.stream);

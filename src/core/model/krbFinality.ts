@@ -86,12 +86,7 @@ export class KrbFinality {
   private queue: Exchange[] = [];
   private qHead = 0;
   private readonly pendingTcp = new Map<number, Exchange[]>();
-  /**
-   * UDP requests waiting for their reply by their source's endpoint: their destinations' and
-   * exchanges, in pairs, in the order they came (a client's port asks one KDC, nearly always: no
-   * Map made per request, as a Map by destination was)
-   */
-  private readonly pendingUdp = new Map<string, (string | Exchange)[]>();
+  private readonly pendingUdp = new Map<string, Map<string, Exchange[]>>();
   private lastTs = -Infinity;
   /** a message out of time order or without a time: nothing is told any more (every host's connections in reach are kept) */
   private broken = false;
@@ -108,13 +103,15 @@ export class KrbFinality {
     const type = m.msgType;
     if (type === 10 || type === 12) {
       const ex = this.exchange(m.srcIp, ts, m.sname, true);
-      if (m.transport === "tcp") {
-        const l = this.pendingTcp.get(m.stream);
-        if (l) l.push(ex); else this.pendingTcp.set(m.stream, [ex]);
-      } else {
-        const src = m.src, l = this.pendingUdp.get(src);
-        if (l) l.push(m.dst, ex); else this.pendingUdp.set(src, [m.dst, ex]);
+      let pending: Map<number | string, Exchange[]>, key: number | string;
+      if (m.transport === "tcp") { pending = this.pendingTcp; key = m.stream; }
+      else {
+        let bySrc = this.pendingUdp.get(m.src);
+        if (!bySrc) this.pendingUdp.set(m.src, (bySrc = new Map()));
+        pending = bySrc; key = m.dst;
       }
+      const l = pending.get(key);
+      if (l) l.push(ex); else pending.set(key, [ex]);
     } else if (type === 11 || type === 13 || type === 30) {
       const paired = this.answered(m);
       const ex = paired ?? this.exchange(kerberosClient(m.toKdc, m.srcIp, m.dstIp), ts, m.sname, false);
@@ -133,16 +130,10 @@ export class KrbFinality {
       if (l && l.length === 0) this.pendingTcp.delete(m.stream);
       return ex;
     }
-    const l = this.pendingUdp.get(m.dst);
-    if (!l) return undefined;
-    const src = m.src;
-    for (let i = 0; i < l.length; i += 2) {
-      if (l[i] !== src) continue;
-      const ex = l[i + 1] as Exchange;
-      if (l.length === 2) this.pendingUdp.delete(m.dst); else l.splice(i, 2);
-      return ex;
-    }
-    return undefined;
+    const bySrc = this.pendingUdp.get(m.dst), l = bySrc?.get(m.src);
+    const ex = l?.shift();
+    if (l && l.length === 0) { bySrc!.delete(m.src); if (bySrc!.size === 0) this.pendingUdp.delete(m.dst); }
+    return ex;
   }
 
   /** A new exchange of client host `ip` at `ts` with service `service` (a request's may be named by its reply: `open`). */

@@ -12,8 +12,6 @@ import { u32Column, f64Column, I32Column, U8Column } from "./column";
 export const MAX_KRB_MESSAGES = 100_000;
 
 const UDP = 1, TO_KDC = 2;
-/** KrbStore.id's table of recent texts: slots */
-const RECENT_TEXTS = 1024;
 /** a number field without a value */
 const NONE = -1;
 
@@ -26,9 +24,7 @@ export class KrbStore {
   /** msgType and errorCode, NONE for none (a u32 from the decoder: never negative) */
   private readonly msgType = f64Column();
   private readonly errorCode = f64Column();
-  /** per message, its endpoints (src, dst): the client's is new on nearly every exchange, not worth finding again */
-  private readonly ends: string[] = [];
-  /** per message, its other six texts (srcIp, dstIp, realm, cname, sname, etext) as text ids, 0 for none */
+  /** per message, its eight texts (src, dst, srcIp, dstIp, realm, cname, sname, etext) as text ids, 0 for none */
   private readonly texts = u32Column();
   /** per message, its etype list's id, 0 for none */
   private readonly etypes = u32Column();
@@ -49,9 +45,8 @@ export class KrbStore {
     this.flags.push((udp ? UDP : 0) | (toKdc ? TO_KDC : 0));
     this.msgType.push(msgType ?? NONE);
     this.errorCode.push(errorCode ?? NONE);
-    this.ends.push(src, dst);
     const t = this.texts;
-    t.push(this.id(srcIp)); t.push(this.id(dstIp));
+    t.push(this.id(src)); t.push(this.id(dst)); t.push(this.id(srcIp)); t.push(this.id(dstIp));
     t.push(this.id(realm)); t.push(this.id(cname)); t.push(this.id(sname)); t.push(this.id(etext));
     this.etypes.push(this.list(etypes));
     this.length++;
@@ -77,7 +72,7 @@ export class KrbStore {
   msgTypeOf(i: number): number | null { const v = this.msgType.get(i); return v === NONE ? null : v; }
   errorCodeOf(i: number): number | null { const v = this.errorCode.get(i); return v === NONE ? null : v; }
   /** text `k` (0 src, 1 dst, 2 srcIp, 3 dstIp, 4 realm, 5 cname, 6 sname, 7 etext) of message `i` */
-  textOf(i: number, k: number): string | null { return k < 2 ? this.ends[i * 2 + k] : this.str(i * 6 + k - 2); }
+  textOf(i: number, k: number): string | null { return this.str(i * 8 + k); }
   etypesOf(i: number): number[] | null { const e = this.etypes.get(i); return e === 0 ? null : this.lists[e - 1]; }
 
   private str(t: number): string | null {
@@ -87,22 +82,10 @@ export class KrbStore {
 
   private id(s: string | null): number {
     if (s === null) return 0;
-    // The texts that recur (the KDCs' and the clients' addresses, the realms, the services) are
-    // found in a small table first, by a hash of their last characters (where addresses differ),
-    // not in the Map of every text: its lookups missed the CPU caches (dense: 6 a message).
-    const n = s.length;
-    let h = n;
-    for (let i = n > 8 ? n - 8 : 0; i < n; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-    const slot = (h ^ (h >>> 16)) & (RECENT_TEXTS - 1);
-    if (this.recentText[slot] === s) return this.recentId[slot];
     let id = this.textId.get(s);
     if (id === undefined) { this.text.push(s); this.textId.set(s, (id = this.text.length)); }
-    this.recentText[slot] = s; this.recentId[slot] = id;
     return id;
   }
-  /** id's table of recent texts (a collision replaces the slot) */
-  private readonly recentText: (string | null)[] = new Array<string | null>(RECENT_TEXTS).fill(null);
-  private readonly recentId = new Int32Array(RECENT_TEXTS);
 
   private list(l: number[] | null): number {
     if (l === null) return 0;
