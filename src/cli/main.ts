@@ -10,6 +10,8 @@ import type { Progress } from "../core/source";
 import { renderText } from "./render";
 import { writeJson, type Write, type WriteBytes } from "./jsonStream";
 import { ConnectionSpool } from "./connectionSpool";
+import { ChunkFile } from "./chunkFile";
+import { spillChunksTo } from "../core/model/column";
 import { terminalSafe, stringifiedTerminalSafe, utf8JsonTerminalSafe } from "./terminalText";
 import { EV_ERROR, EV_SUMMARY } from "../../assembly/events";
 import { readFile, stat } from "node:fs/promises";
@@ -98,6 +100,7 @@ export async function main(
       process.stderr.write(`\r${name}: ${done}  ${mbs.toFixed(0)} MB/s `);
     } : undefined;
     let spool: ConnectionSpool | undefined;
+    let chunks: ChunkFile | null = null;
     try {
       if (events) {
         // A decoder in its initial state for every file: nothing one capture does reaches the next.
@@ -128,6 +131,10 @@ export async function main(
       // analysis makes them, and are written from there (1,000,000 connections make ~1 GB of
       // records). The text view reads every record to render it, and `out` takes the Report in one
       // string, so holds all of it anyway: those keep the records in Report.connections.
+      // The typed columns of what the analysis keeps per connection go to a temporary file a chunk
+      // at a time (core/model/column.ts), from the spool's own on: read back while the Report is made
+      // and written, so the file stays until then.
+      spillChunksTo((chunks = new ChunkFile()));
       if (json && write) spool = new ConnectionSpool(noSpool);
       // the decoder in a thread of its own beside the model where that is faster (decodeThread.ts)
       const decoding = !secrets && useDecodeThread(src) ? threadDecoding(src as typeof src & { fd: number }) : await nodeDecoder();
@@ -164,7 +171,7 @@ export async function main(
     } catch (e) {
       say(`smbscope: ${src.name}: ${(e as Error).message}`);
       worst = 2;
-    } finally { spool?.dispose(); await src.close(); }
+    } finally { spool?.dispose(); spillChunksTo(null); chunks?.close(); await src.close(); }
   }
   return worst;
 }
