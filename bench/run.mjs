@@ -16,7 +16,8 @@
 //              offsets past 4 GiB
 //      etl     the mix wrapped in ndiscap events by scripts/fixtures/etl-writer.mjs (1.26 GB .etl):
 //              the CLI's --json only, and its Report against the mix's
-// 2. Runs the Node CLI over each as a child process: `--json` (the whole job) and `--events >
+// 2. Runs the Node CLI over each as a child process: `--json` (the whole job), the readable report
+//    (the default: its peak RSS, as it lists every connection) and `--events >
 //    /dev/null` (decode + event view), plus bench/decode-wasm.mjs (the wasm alone); prints MB/s,
 //    packets/s and peak RSS (process.resourceUsage().maxRSS, reported by bench/rss.mjs), and the
 //    memory per SMB connection (what --json needs above the wasm alone, per connection); checks
@@ -231,10 +232,12 @@ for (const spec of SPECS) {
   const reportFile = join(CACHE, `report-${spec.name}.json`);
   // a --json run that fails (the heap limit reached, say) is reported, and the bench goes on
   const json = await best(cli, ["--json", file], { stats: true, stdoutFile: reportFile }).catch((e) => ({ failed: e.message }));
+  // the readable report (the CLI's default), which lists every connection: its rows spooled as --json's records are
+  const text = await best(cli, [file], { stats: true }).catch((e) => ({ failed: e.message }));
   const events = await best(cli, ["--events", file], { stats: true });
   const wasm = await best(node, [join(HERE, "decode-wasm.mjs"), "--sync", file], { stats: true });
   const wasm2 = await best(node, [join(HERE, "decode-wasm.mjs"), "--overlap", file], { stats: true });
-  res.runs = { json, events, wasm, wasm2 };
+  res.runs = { json, text, events, wasm, wasm2 };
   console.log(`\n${spec.name}: ${fmt(size / MB)} MB, ${fmt(meta.packets)} packets, ${fmt(meta.replicas)} replicated connections/exchanges`);
   if (json.failed) {
     console.log(`  cli --json FAILED: ${json.failed.split("\n").filter((l) => /FATAL|heap|rror/.test(l)).slice(0, 2).join(" / ").slice(0, 300)}`);
@@ -248,7 +251,8 @@ for (const spec of SPECS) {
     // Where no replica was cut short by the size target (conn1m, smb1m), every SMB verdict is known
     if (spec.targetBytes === undefined && meta.perSeed) console.log(`  SMB verdicts: ${compareVerdicts(expectedVerdicts(meta.perSeed), report.connections, kinds(seeds)[spec.kind].lanes)}`);
   }
-  for (const [label, r] of [["cli --json       ", json], ["cli --events     ", events], ["wasm, sync reads ", wasm], ["wasm, overlapped ", wasm2]]) {
+  if (text.failed) console.log(`  cli (text) FAILED: ${text.failed.split("\n").filter((l) => /FATAL|heap|rror/.test(l)).slice(0, 2).join(" / ").slice(0, 300)}`);
+  for (const [label, r] of [["cli --json       ", json], ["cli (text)       ", text], ["cli --events     ", events], ["wasm, sync reads ", wasm], ["wasm, overlapped ", wasm2]]) {
     if (r.failed) continue;
     console.log(`  ${label}  ${fmt(r.seconds, 2).padStart(7)} s  ${fmt(size / MB / r.seconds).padStart(6)} MB/s  ${fmt(meta.packets / r.seconds / 1e6, 2).padStart(6)} Mpackets/s  peak RSS ${fmt((r.maxRssKiB ?? 0) / 1024).padStart(4)} MiB  CPU ${fmt(((r.userUs ?? 0) + (r.sysUs ?? 0)) / 1e6, 2)} s`);
   }
@@ -298,7 +302,9 @@ for (const r of rows) {
   const j = r.runs.json;
   if (j.failed) { console.log(`  ${r.name.padEnd(7)} FAILED (see above)`); continue; }
   const per = r.perConn !== undefined && r.perConn !== null ? `  ${fmt(r.perConn, 2).padStart(6)} KiB per SMB connection` : "";
-  console.log(`  ${r.name.padEnd(7)} ${fmt(r.size / MB / j.seconds).padStart(6)} MB/s  peak RSS ${fmt((j.maxRssKiB ?? 0) / 1024).padStart(4)} MiB  ${fmt(r.check.connections ?? 0).padStart(7)} SMB connections${per}${r.tshark ? `  ${fmt(r.tshark.ratio, 1).padStart(5)}× tshark` : ""}`);
+  const t = r.runs.text;
+  const textRss = t && !t.failed ? `  (text: peak RSS ${fmt((t.maxRssKiB ?? 0) / 1024).padStart(4)} MiB)` : "";
+  console.log(`  ${r.name.padEnd(7)} ${fmt(r.size / MB / j.seconds).padStart(6)} MB/s  peak RSS ${fmt((j.maxRssKiB ?? 0) / 1024).padStart(4)} MiB  ${fmt(r.check.connections ?? 0).padStart(7)} SMB connections${per}${r.tshark ? `  ${fmt(r.tshark.ratio, 1).padStart(5)}× tshark` : ""}${textRss}`);
 }
 
 // Hash flooding: the adversarial SYN scan against the ordinary one of the same size

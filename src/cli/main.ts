@@ -7,7 +7,8 @@ import { analyzeCapture } from "../core/analyze";
 import { heapGuard } from "./memoryGuard";
 import { threadDecoding, useDecodeThread } from "./decodeThread";
 import type { Progress } from "../core/source";
-import { renderText } from "./render";
+import { renderText, renderTextLines } from "./render";
+import { TextRowSpool } from "./textRows";
 import { writeJson, type Write, type WriteBytes } from "./jsonStream";
 import { ConnectionSpool } from "./connectionSpool";
 import { ChunkFile } from "./chunkFile";
@@ -100,6 +101,7 @@ export async function main(
       process.stderr.write(`\r${name}: ${done}  ${mbs.toFixed(0)} MB/s `);
     } : undefined;
     let spool: ConnectionSpool | undefined;
+    let rows: TextRowSpool | undefined;
     let chunks: ChunkFile | null = null;
     try {
       if (events) {
@@ -129,16 +131,17 @@ export async function main(
       }
       // --json through `write` (the command): the connection records go to a temporary file as the
       // analysis makes them, and are written from there (1,000,000 connections make ~1 GB of
-      // records). The text view reads every record to render it, and `out` takes the Report in one
-      // string, so holds all of it anyway: those keep the records in Report.connections.
+      // records). The text view (through `write` too) keeps of each record its row (textRows.ts),
+      // in a temporary file as well, and writes the text a few hundred lines at a time.
       // The typed columns of what the analysis keeps per connection go to a temporary file a chunk
       // at a time (core/model/column.ts), from the spool's own on: read back while the Report is made
       // and written, so the file stays until then.
       spillChunksTo((chunks = new ChunkFile()));
       if (json && write) spool = new ConnectionSpool(noSpool);
+      else if (!json && write && drain) rows = new TextRowSpool(noSpool);
       // the decoder in a thread of its own beside the model where that is faster (decodeThread.ts)
       const decoding = !secrets && useDecodeThread(src) ? threadDecoding(src as typeof src & { fd: number }) : await nodeDecoder();
-      const report = await analyzeCapture(decoding, src, { onProgress, secrets: secrets ?? undefined, memory: heapGuard(), connections: spool });
+      const report = await analyzeCapture(decoding, src, { onProgress, secrets: secrets ?? undefined, memory: heapGuard(), connections: spool ?? rows });
       // The Report is all that is left of the analysis: the decoder's wasm memory (~40 MB) and the
       // model are garbage now, and one full collection gives them back before the Report is
       // written (V8 would keep them to the end of a run this short; the peak RSS of a busy
@@ -166,15 +169,34 @@ export async function main(
         else out(stringifiedTerminalSafe(JSON.stringify(report)));
       }
       else if (unusable) say(`smbscope: ${report.capture.error}`); // one error, nothing to report
+      else if (rows) await writeLines(renderTextLines(report, rows, color), write!, drain!, files.length > 1 ? "\n" : "");
       else out(renderText(report, color) + (files.length > 1 ? "\n" : ""));
       worst = Math.max(worst, code);
     } catch (e) {
       say(`smbscope: ${src.name}: ${(e as Error).message}`);
       worst = 2;
-    } finally { spool?.dispose(); spillChunksTo(null); chunks?.close(); await src.close(); }
+    } finally { spool?.dispose(); rows?.dispose(); spillChunksTo(null); chunks?.close(); await src.close(); }
   }
   return worst;
 }
+
+/** Lines of text written each with its line feed, ~TEXT_PIECE characters a write, then `tail`; waits while the output is full. */
+export async function writeLines(lines: Iterable<string>, write: Write, drain: () => Promise<void>, tail: string): Promise<void> {
+  let piece: string[] = [], size = 0;
+  for (const l of lines) {
+    piece.push(l);
+    size += l.length + 1;
+    if (size >= TEXT_PIECE) {
+      piece.push("");
+      if (write(piece.join("\n")) === false) await drain();
+      piece = []; size = 0;
+    }
+  }
+  piece.push(tail);
+  if (write(piece.join("\n")) === false) await drain();
+}
+/** Characters of the readable report written at a time */
+const TEXT_PIECE = 256 << 10;
 
 /**
  * The secrets of --password-file and --session-key: undefined when none were given, null (after
