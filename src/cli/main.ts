@@ -169,7 +169,7 @@ export async function main(
         else out(stringifiedTerminalSafe(JSON.stringify(report)));
       }
       else if (unusable) say(`smbscope: ${report.capture.error}`); // one error, nothing to report
-      else if (rows) await writeLines(renderTextLines(report, rows, color), write!, drain!, files.length > 1 ? "\n" : "");
+      else if (rows) await writeLines(renderTextLines(report, rows, color), write!, drain!, files.length > 1 ? "\n" : "", writeBytes);
       else out(renderText(report, color) + (files.length > 1 ? "\n" : ""));
       worst = Math.max(worst, code);
     } catch (e) {
@@ -180,20 +180,34 @@ export async function main(
   return worst;
 }
 
-/** Lines of text written each with its line feed, ~TEXT_PIECE characters a write, then `tail`; waits while the output is full. */
-export async function writeLines(lines: Iterable<string>, write: Write, drain: () => Promise<void>, tail: string): Promise<void> {
+/**
+ * Lines of text written each with its line feed, ~TEXT_PIECE characters a write, then `tail`;
+ * waits while the output is full. With `writeBytes`, each piece goes out as UTF-8 bytes from one
+ * buffer used again, once the output is done with the last (a string per write left as many
+ * buffers outside V8's heap, for the collector to find later: smb1m-1g's text, 26 MB, +20 MiB RSS).
+ */
+export async function writeLines(lines: Iterable<string>, write: Write, drain: () => Promise<void>, tail: string, writeBytes?: (b: Buffer) => Promise<void>): Promise<void> {
+  let buf = writeBytes ? Buffer.allocUnsafe(TEXT_PIECE * 2) : null;
+  const send = async (text: string) => {
+    if (buf && writeBytes) {
+      const n = Buffer.byteLength(text, "utf8");
+      if (n > buf.length) buf = Buffer.allocUnsafe(n);
+      buf.write(text, 0, n, "utf8");
+      await writeBytes(buf.subarray(0, n));
+    } else if (write(text) === false) await drain();
+  };
   let piece: string[] = [], size = 0;
   for (const l of lines) {
     piece.push(l);
     size += l.length + 1;
     if (size >= TEXT_PIECE) {
       piece.push("");
-      if (write(piece.join("\n")) === false) await drain();
+      await send(piece.join("\n"));
       piece = []; size = 0;
     }
   }
   piece.push(tail);
-  if (write(piece.join("\n")) === false) await drain();
+  await send(piece.join("\n"));
 }
 /** Characters of the readable report written at a time */
 const TEXT_PIECE = 256 << 10;
