@@ -60,6 +60,8 @@ export class ConnectionSpool implements ConnectionSink {
   private texts: string[] | null = null;
   /** writes each record as it is put (the folded ones' phases from their models: ConnectionSink.phasesFromModel) */
   readonly phasesFromModel = true;
+  /** readIndex()'s arrays, for the records put so far (n) from the file or from memory (spooled) */
+  private index: { n: number; spooled: boolean; len: Uint32Array; idx: Uint32Array; from: Float64Array | null } | null = null;
   /** the Report's servers, in place of Report.servers (ConnectionSink.servers) */
   serverList: ServerList | null = null;
 
@@ -131,17 +133,7 @@ export class ConnectionSpool implements ConnectionSink {
     if (n === 0) return;
     const encoding = this.ascii ? "latin1" : "utf8";
     if (this.file) { try { this.file.flush(); } catch (e) { this.fallBack(e, this.file); } }
-    // the orders and lengths in plain arrays for the writing (the model is gone by now), and each
-    // record's offset in the file: the lengths of the records put before it (not from the marks:
-    // that summed ~32 lengths a record)
-    const orders = new Uint32Array(n), len = new Uint32Array(n);
-    for (let i = 0; i < n; i++) { orders[i] = this.orders.get(i); len[i] = this.lengths.get(i); }
-    const idx = sortedIndex(orders, n);
-    let from: Float64Array | null = null;
-    if (this.file) {
-      from = new Float64Array(n);
-      for (let i = 1; i < n; i++) from[i] = from[i - 1] + len[i - 1];
-    }
+    const { len, idx, from } = this.readIndex();
     const scratch = this.file ? Buffer.allocUnsafe(SCRATCH) : null;
     let window = Buffer.allocUnsafe(0);
     for (let k = 0; k < n;) {
@@ -160,6 +152,28 @@ export class ConnectionSpool implements ConnectionSink {
       }
       k = e;
     }
+  }
+
+  /**
+   * The lengths in plain arrays for the reading back (the model is gone by now), Report order
+   * (`idx`: put indices by order), and each record's offset in the file (`from`: the lengths of
+   * the records put before it, not from the marks: that summed ~32 lengths a record). Made once
+   * for all the walks of the records put so far (the readable report walks them twice: two sets
+   * left for the collector were ~20 MB outside V8's heap on smb1m).
+   */
+  private readIndex(): { n: number; spooled: boolean; len: Uint32Array; idx: Uint32Array; from: Float64Array | null } {
+    const n = this.n;
+    if (this.index?.n === n && this.index.spooled === (this.file !== null)) return this.index;
+    this.index = null;
+    const orders = new Uint32Array(n), len = new Uint32Array(n);
+    for (let i = 0; i < n; i++) { orders[i] = this.orders.get(i); len[i] = this.lengths.get(i); }
+    const idx = sortedIndex(orders, n);
+    let from: Float64Array | null = null;
+    if (this.file) {
+      from = new Float64Array(n);
+      for (let i = 1; i < n; i++) from[i] = from[i - 1] + len[i - 1];
+    }
+    return (this.index = { n, spooled: this.file !== null, len, idx, from });
   }
 
   /** Records idx[k…e-1] (of lengths `all`, at `offsets` in the file) into `out` at `at`, in file order, near ones in one read. */
@@ -205,6 +219,7 @@ export class ConnectionSpool implements ConnectionSink {
     this.file?.remove();
     this.file = null;
     this.texts = null;
+    this.index = null;
   }
 
   /** From here on in memory: the records spooled so far are read back from `file`, which is removed. */
