@@ -47,30 +47,30 @@ export interface Visitors {
 export function walk(ctx: DiagnoseContext, modules: readonly FindingModule[]): void {
   const on = handlersOf(modules);
   const lists = walkListsOf(ctx);
-  const tcp = on("tcp");
+  const tcp = on.tcp;
   for (let i = 0, l = lists.tcp; i < l.length; i++) {
     const c = l[i];
     const v = tcpVerdict(ctx, c);
     if (v) for (let j = 0; j < tcp.length; j++) tcp[j](ctx, c, v);
   }
-  const negotiate = on("negotiate");
+  const negotiate = on.negotiate;
   for (let i = 0, l = lists.negotiate; i < l.length; i++) {
     const c = l[i];
     const v = negotiateVerdict(c);
     for (let j = 0; j < negotiate.length; j++) negotiate[j](ctx, c, v);
   }
-  const sessionFailure = on("sessionFailure"), session = on("session");
+  const sessionFailure = on.sessionFailure, session = on.session;
   for (let i = 0, l = lists.session; i < l.length; i++) {
     const c = l[i];
     const sfs = sessionFailures(c);
     for (let k = 0; k < sfs.length; k++) for (let j = 0; j < sessionFailure.length; j++) sessionFailure[j](ctx, c, sfs[k]);
     for (let j = 0; j < session.length; j++) session[j](ctx, c);
   }
-  const krb = kerberosErrors(ctx), kerberosError = on("kerberosError"), kerberosPreauth = on("kerberosPreauth");
+  const krb = kerberosErrors(ctx), kerberosError = on.kerberosError, kerberosPreauth = on.kerberosPreauth;
   for (let i = 0; i < krb.groups.length; i++) for (let j = 0; j < kerberosError.length; j++) kerberosError[j](ctx, krb.groups[i]);
   for (let j = 0; j < kerberosPreauth.length; j++) kerberosPreauth[j](ctx, krb.preauth);
   const working = workingShares(ctx);
-  const tree = on("tree"), treeConnection = on("treeConnection");
+  const tree = on.tree, treeConnection = on.treeConnection;
   for (let i = 0, l = lists.tree; i < l.length; i++) {
     const c = l[i];
     if (has(c, F.TREE_ERROR)) {
@@ -83,23 +83,24 @@ export function walk(ctx: DiagnoseContext, modules: readonly FindingModule[]): v
     }
     for (let j = 0; j < treeConnection.length; j++) treeConnection[j](ctx, c);
   }
-  const capture = on("capture");
+  const capture = on.capture;
   for (let j = 0; j < capture.length; j++) capture[j](ctx);
 }
 
-type Handlers = <K extends keyof Visitors>(k: K) => NonNullable<Visitors[K]>[];
-/** Per list of modules, the handlers of each kind of node, in the modules' order: made once (a
- *  connection diagnosed alone as it closes walks too: model/foldDiagnosed.ts). */
+/** Per kind of node, the modules' handlers of it, in the modules' order. */
+type Handlers = { [K in keyof Visitors]-?: NonNullable<Visitors[K]>[] };
+/** every kind of node (a Record: a kind added to Visitors and not here does not compile) */
+const KIND_SET: Record<keyof Visitors, true> = { tcp: true, negotiate: true, sessionFailure: true, session: true, kerberosError: true, kerberosPreauth: true, tree: true, treeConnection: true, capture: true };
+const KINDS = Object.keys(KIND_SET) as (keyof Visitors)[];
+/** Per list of modules, its handlers: made once, one object of one shape (a connection diagnosed
+ *  alone as it closes walks too, tens of thousands of times a capture: model/foldDiagnosed.ts) */
 const handlers = new WeakMap<readonly FindingModule[], Handlers>();
 function handlersOf(modules: readonly FindingModule[]): Handlers {
   let h = handlers.get(modules);
   if (!h) {
-    const by = new Map<keyof Visitors, unknown[]>();
-    h = (<K extends keyof Visitors>(k: K) => {
-      let l = by.get(k);
-      if (!l) by.set(k, (l = modules.flatMap((m) => (m.visit?.[k] ? [m.visit[k]!] : []))));
-      return l as NonNullable<Visitors[K]>[];
-    }) as Handlers;
+    const by: Partial<Record<keyof Visitors, unknown[]>> = {};
+    for (const k of KINDS) by[k] = modules.flatMap((m) => (m.visit?.[k] ? [m.visit[k]!] : []));
+    h = by as Handlers;
     handlers.set(modules, h);
   }
   return h;
