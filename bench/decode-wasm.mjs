@@ -16,7 +16,7 @@ import { readFileSync, openSync, readSync, closeSync, statSync } from "node:fs";
 import { open } from "node:fs/promises";
 const args = process.argv.slice(2);
 const wasmAt = args.indexOf("--wasm");
-const file = args.filter((a, i) => !a.startsWith("--") && i !== wasmAt + 1 && args[i - 1] !== "--slice")[0];
+const file = args.filter((a, i) => !a.startsWith("--") && (wasmAt < 0 || i !== wasmAt + 1) && args[i - 1] !== "--slice")[0];
 const overlap = args.includes("--overlap");
 const wasm = wasmAt >= 0 ? args[wasmAt + 1] : new URL("../build/decoder.wasm", import.meta.url);
 const { instance } = await WebAssembly.instantiate(readFileSync(wasm), { env: { decoderError(l, c) { throw new Error(`trap ${l}:${c}`); } } });
