@@ -293,8 +293,8 @@ function diagnosis(m: CaptureModel, folded: FoldedRows, same: SharedValues, head
   diagnose(ctx);
   const ladders = keptLadders(m, conns);
   // The Kerberos messages a connection depended on belong in its ladder, in time order (only in
-  // the ladders the Report keeps: dense's 60,660 messages made ~8 MB of steps, most of them for
-  // ladders let go with the records)
+  // the ladders the Report keeps: the steps of the others were made, sorted in and let go with
+  // their records)
   const touched = new Set<ConnView>();
   for (const ex of krb.exchanges) {
     const v = ex.conn ? ctx.viewOf.get(ex.conn) : undefined;
