@@ -18,6 +18,11 @@ import { jsonTerminalSafe, stringifiedTerminalSafe } from "../src/cli/terminalTe
 import { reportOf } from "./support/report";
 import { replaceInPcap, utf16 } from "./support/craft";
 import type { Connection } from "../src/core/report";
+import { fileSource } from "../src/cli/nodeSource";
+import { nodeDecoder } from "../src/cli/wasmNode";
+import { analyzeCapture } from "../src/core/analyze";
+import { KrbStore } from "../src/core/model/krbStore";
+import { KerberosRecords } from "../src/core/model/kerberos";
 
 const FIX = join(__dirname, "../fixtures");
 const CAPTURE = /\.(pcap|pcapng|cap)$/;
@@ -179,6 +184,54 @@ describe("--json through the spool", () => {
         p.kill(sig);
         expect(await ended, sig).toBe(sig);
       } finally { w.destroy(); if (p.exitCode === null && p.signalCode === null) p.kill("SIGKILL"); }
+    }
+  });
+});
+
+describe("the Kerberos records with the spool", () => {
+  it("are not in Report.kerberos: the spool's list makes them, in Report order, as the Report without a sink holds them", async () => {
+    let records = 0;
+    for (const f of fixtures) {
+      const whole = await reportOf(join(FIX, f));
+      if (whole.kerberos.length === 0) continue;
+      const spool = new ConnectionSpool();
+      const src = await fileSource(join(FIX, f));
+      let sunk;
+      try { sunk = await analyzeCapture(await nodeDecoder(), src, { connections: spool }); } finally { await src.close(); spool.dispose(); }
+      expect(sunk.kerberos, f).toEqual([]);
+      expect(spool.kerberosList?.length, f).toBe(whole.kerberos.length);
+      expect(spool.kerberosList!.slice(), f).toEqual(whole.kerberos);
+      expect(JSON.stringify(spool.kerberosList), f).toBe(JSON.stringify(whole.kerberos));
+      // (the verdict counted them all the same)
+      expect([sunk.verdict, sunk.headline], f).toEqual([whole.verdict, whole.headline]);
+      records += whole.kerberos.length;
+    }
+    expect(records).toBeGreaterThan(50);
+  });
+
+  it("are written a piece at a time, each made as its piece is written, the same text as the array's", async () => {
+    const store = new KrbStore();
+    const n = 130, types = [10, 30, 11, 12, 13, 30];
+    for (let i = 0; i < n; i++) {
+      const t = types[i % types.length], toKdc = t === 10 || t === 12;
+      store.push(i + 1, 1000 + i / 8, i % 2 === 0, toKdc, i % 5, t, t === 30 ? [25, 6, 24][i % 3] : null,
+        `10.0.0.${i % 7}:${50000 + i}`, "10.0.0.1:88", `10.0.0.${i % 7}`, "10.0.0.1", "CORP.EXAMPLE", i % 4 ? `user${i % 3}` : null,
+        i % 3 ? "krbtgt/CORP.EXAMPLE" : `cifs/fs${i % 2}`, t === 30 ? "é" : null, null);
+    }
+    const pairing = { service: Array.from({ length: n }, (_, i) => (i % 2 ? `cifs/fs${i % 3}` : null)), cname: Array.from({ length: n }, (_, i) => (i % 3 ? "alice" : null)), connection: Array.from({ length: n }, (_, i) => (i % 4 ? `10.0.0.${i % 7}:1-10.0.0.9:445` : null)) };
+    let made = 0;
+    const list = new KerberosRecords((i) => { made++; return store.message(i); }, n, pairing);
+    const expected = JSON.stringify({ v: 1, kerberos: new KerberosRecords((i) => store.message(i), n, pairing).slice(), after: [1] });
+    expect(made).toBe(0);
+    for (const asBytes of [false, true]) {
+      made = 0;
+      const out: string[] = [], madeAt: number[] = [];
+      await writeJson({ v: 1, kerberos: list, after: [1] }, (s) => { madeAt.push(made); out.push(s); }, undefined, true,
+        asBytes ? (b, ascii) => { madeAt.push(made); out.push(b.toString(ascii ? "latin1" : "utf8")); return Promise.resolve(); } : undefined);
+      expect(out.join(""), `as bytes: ${asBytes}`).toBe(expected);
+      expect(made).toBe(n);
+      // as text, a write a piece, of the records made for it only
+      if (!asBytes) expect(madeAt.slice(0, -1)).toEqual([50, 100, 130]);
     }
   });
 });

@@ -6,7 +6,7 @@
 // PackedColumn: records put one after the other are of close orders and lengths; ~3.5 bytes a
 // record on smb1m, not 8 in 32-bit arrays that grew by doubling). writeJson (jsonStream.ts) writes them back in Report order. The
 // Report's per-server summary is kept here too, as its compact list (core/serverList.ts), for the
-// writer.
+// writer, and its Kerberos records as a list that makes them as they are written (core/model/kerberos.ts).
 //
 // The file holds user and host names: it is created 0600 in a directory of its own (mkdtemp makes
 // it 0700), and its name is removed at once (SpoolFile): no other program finds it by its name,
@@ -18,6 +18,7 @@ import { join } from "node:path";
 import type { ConnectionSink } from "../core/connectionSink";
 import type { Connection } from "../core/report";
 import type { ServerList } from "../core/serverList";
+import type { KerberosRecords } from "../core/model/kerberos";
 import { sortedIndex } from "../core/sortedIndex";
 import { JsonBytes } from "./jsonBytes";
 import { PackedColumn, F64Column } from "../core/model/column";
@@ -64,6 +65,8 @@ export class ConnectionSpool implements ConnectionSink {
   private index: { n: number; spooled: boolean; len: Uint32Array; idx: Uint32Array; from: Float64Array | null } | null = null;
   /** the Report's servers, in place of Report.servers (ConnectionSink.servers) */
   serverList: ServerList | null = null;
+  /** the Report's Kerberos records, made as they are written, in place of Report.kerberos (ConnectionSink.kerberos) */
+  kerberosList: KerberosRecords | null = null;
 
   /** `onFallback` is told why the records stay in memory, if they do. */
   constructor(private readonly onFallback: (why: string) => void = () => {}) {
@@ -105,6 +108,8 @@ export class ConnectionSpool implements ConnectionSink {
   }
 
   servers(list: ServerList): void { this.serverList = list; }
+
+  kerberos(list: KerberosRecords): void { this.kerberosList = list; }
 
   /**
    * The records' texts in Report order (order ascending), comma-separated, without the array's

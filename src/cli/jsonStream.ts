@@ -11,12 +11,14 @@
 // there, in its pieces; a ServerList (core/serverList.ts) in place of Report.servers, a piece of
 // its entries at a time, made for the piece, and a server's list of failed clients longer than a
 // piece in pieces of its own (a SYN scan of 200,000 connections to one server: one entry whose
-// JSON text was ~15 MB, and three times that in the heap while it was made). When the output is a pipe whose reader is slower
+// JSON text was ~15 MB, and three times that in the heap while it was made); a KerberosRecords
+// (core/model/kerberos.ts) in place of Report.kerberos, its records made a piece at a time. When the output is a pipe whose reader is slower
 // (smbscope --json … | jq), `write` returns false and the writer waits for `drain` before the
 // next piece: otherwise the pieces queue up in memory (measured +20 MiB peak on a
 // 5,000-connection Report).
 import { ConnectionSpool } from "./connectionSpool";
 import { ServerList } from "../core/serverList";
+import { KerberosRecords } from "../core/model/kerberos";
 import { JsonBytes } from "./jsonBytes";
 
 const PIECE = 50;
@@ -138,6 +140,8 @@ export async function writeJson(value: Record<string, unknown>, write: Write, dr
       } else for (const piece of v.pieces()) { await put(text + piece); text = ""; }
       text += "]";
     } else if (v instanceof ServerList) await servers(v);
+    // (Report.kerberos as a list that makes its records: a piece made, written and let go at a time)
+    else if (v instanceof KerberosRecords) await pieces(v.length, (i, j) => v.slice(i, j));
     else if (Array.isArray(v) && v.length > PIECE) await pieces(v.length, (i, j) => v.slice(i, j), (i, j) => v.fill(undefined, i, j));
     else text += JSON.stringify(v);
   }

@@ -156,8 +156,13 @@ export async function main(
           // in Report.connections' place (the same key order). Made terminal-safe piece by piece:
           // the same text as the whole made safe, escaping being character by character (and a
           // piece of the spool ends at a record's end, never inside a character)
-          // (and the servers' compact list in Report.servers' place, if the spool took it)
-          const value = { ...report, connections: spool, ...(spool?.serverList ? { servers: spool.serverList } : {}) };
+          // (and the servers' compact list in Report.servers' place, the Kerberos records' list in
+          // Report.kerberos', if the spool took them)
+          const value = {
+            ...report, connections: spool,
+            ...(spool?.serverList ? { servers: spool.serverList } : {}),
+            ...(spool?.kerberosList ? { kerberos: spool.kerberosList } : {}),
+          };
           // the spool's records (and the other long lists' pieces) as their bytes when they are
           // terminal-safe as they are: ASCII without DEL (all stringifiedTerminalSafe escapes in
           // ASCII JSON text, whose C0 controls JSON escapes already), or else no character

@@ -4,6 +4,7 @@
 // text view) the records stay in Report.connections.
 import type { Connection } from "./report";
 import type { ServerList } from "./serverList";
+import type { KerberosRecords } from "./model/kerberos";
 
 export interface ConnectionSink {
   /**
@@ -25,4 +26,11 @@ export interface ConnectionSink {
    * them) made ~95 MB of objects there. Called once, before the Report is returned.
    */
   servers?(list: ServerList): void;
+  /**
+   * Optional: takes the Kerberos records as a list that makes each when it is read
+   * (model/kerberos.ts KerberosRecords), in Report order, in place of Report.kerberos, which is
+   * then empty: a domain controller's capture (the dense bench: 60,660 messages) made ~10 MB of
+   * records at once at the end. Called once, before the Report is returned.
+   */
+  kerberos?(list: KerberosRecords): void;
 }

@@ -1,7 +1,7 @@
 // Model → Report: summaries of every connection, Kerberos records, findings, the verdict line
 // and the per-server summary.
 import { REPORT_VERSION, type Report, type Connection, type Finding, type PhaseRecord } from "./report";
-import type { CaptureModel } from "./model/types";
+import type { CaptureModel, KrbMsg } from "./model/types";
 import { FoldedRows, hostKey } from "./model/foldedRows";
 import type { FoldedFindings } from "./model/foldedHeads";
 import { summarize, phasesOf, failedForKerberos } from "./model/summarize";
@@ -10,7 +10,8 @@ import { settlePending } from "./model/pendingTcp";
 import { CHUNK_BITS, u32Column } from "./model/column";
 import { NONE, textHash } from "./model/lists";
 import { attachDrops, pktmonReport } from "./model/pktmon";
-import { pairKerberos, failedExchange, kerberosRecord, EXPECTED_KRB_ERRORS, type KrbPairing } from "./model/kerberos";
+import { pairKerberos, failedExchange, kerberosRecord, KerberosRecords, EXPECTED_KRB_ERRORS, type KrbPairing } from "./model/kerberos";
+import type { KrbStore } from "./model/krbStore";
 import { KRB_ERRORS, KRB_MSG_TYPES } from "./names";
 import { diagnose } from "./diagnose";
 import { makeContext, FINDINGS_PER_ID, SEVERITY_RANK, type ConnView, type DiagnoseContext, type Smb1Tail } from "./diagnose/context";
@@ -207,20 +208,17 @@ class Named {
  * in the cache that costs about half of what it did at the end, over records gone cold in a
  * heap of hundreds of MB), and `connections` keeps only what the servers and the verdict read of
  * it (keptFields: dense's 11,815 kept connections, ~12 MB of records, held through both); no
- * record is changed after it is made.
+ * record is changed after it is made. A sink that takes the Kerberos records (ConnectionSink.kerberos)
+ * gets them as a list that makes each as it is written, read from `store` when the messages are
+ * its (m.kerberos made from it: KrbStore.messages), and `kerberos` is empty; `kerberosCount` is
+ * how many there are either way.
  */
-function diagnosed(m: CaptureModel, folded: FoldedRows, sink: ConnectionSink | undefined): Pick<Report, "connections" | "kerberos" | "findings"> & { causes?: ErrorCauses } {
+function diagnosed(m: CaptureModel, folded: FoldedRows, sink: ConnectionSink | undefined, store: KrbStore | undefined): Pick<Report, "connections" | "kerberos" | "findings"> & { causes?: ErrorCauses; kerberosCount: number } {
   const same = m.folded?.same ?? new SharedValues();
   const heads = m.folded?.diagnosed?.count ? m.folded.diagnosed.columns : null;
-  const { conns, pairing, findings, tail } = diagnosis(m, folded, same, heads);
+  const { conns, pairing, findings, tail, ladders } = diagnosis(m, folded, same, heads);
   // the models are not read past the records: the Report holds none of them
   m.connections = [];
-  // Ladders are kept for the first LADDERS_OK connections that set up fine and the first
-  // LADDERS_PROBLEM others: in a capture with tens of thousands of connections they would
-  // otherwise be most of the Report (the phases of every connection stay). The folded ones that
-  // kept theirs (model/fold.ts: the builder kept it; SMB1 ones the problem budget) count first: which
-  // ones those are was decided in close order, before Report order could be known.
-  let okLadders = m.folded?.ladders ?? 0, problemLadders = m.folded?.problemLadders ?? 0;
   const connections = new Array<Connection>(conns.length);
   // a sink that writes each record in its put writes its phases from the model, as the fold's
   // (model/fold.ts put): no PhaseRecord made for it (dense: ~8 of buildReport's 246 MiB sampled)
@@ -228,8 +226,7 @@ function diagnosed(m: CaptureModel, folded: FoldedRows, sink: ConnectionSink | u
   for (let i = 0; i < conns.length; i++) {
     const c = conns[i];
     (conns as (ConnView | undefined)[])[i] = undefined; // its model and view go
-    const problem = c.s.outcome !== "ok" || c.findings.length > 0;
-    const keep = problem ? problemLadders++ < LADDERS_PROBLEM : okLadders++ < LADDERS_OK;
+    const keep = ladders.has(c);
     // (no rule reads the phases: made here, not held through the diagnosis)
     if (fromModel) { fromModel.c = c.m; c.s.phases = fromModel as unknown as PhaseRecord[]; } else c.s.phases = phasesOf(c.m);
     const r = connectionRecord(c.s, c.findings, keep, same);
@@ -239,14 +236,28 @@ function diagnosed(m: CaptureModel, folded: FoldedRows, sink: ConnectionSink | u
   }
   // the Kerberos records last, when the models have gone
   const msgs = m.kerberos;
-  const kerberos = new Array<Report["kerberos"][number]>(msgs.length);
-  for (let i = 0; i < kerberos.length; i++) kerberos[i] = kerberosRecord(msgs[i], i, pairing);
-  // and the messages go with the store they read (dense: 60,660 of them, ~10 MB through the servers and the verdict)
+  // and the messages go, and the store they read, unless the sink's list reads it (dense: 60,660
+  // messages, ~3 MB as objects, ~10 MB as records through the servers and the verdict)
   m.kerberos = [];
   m.krbStore = undefined;
+  let kerberos: Report["kerberos"] = [];
+  if (sink?.kerberos) sink.kerberos(new KerberosRecords(store ? storeMessage(store) : arrayMessage(msgs), msgs.length, pairing));
+  else {
+    kerberos = new Array<Report["kerberos"][number]>(msgs.length);
+    for (let i = 0; i < kerberos.length; i++) kerberos[i] = kerberosRecord(msgs[i], i, pairing);
+  }
   // (with a sink the verdict reads the heads' connections as lite records, which carry their index)
-  return { connections, kerberos, ...groupFindings(findings, heads, !!sink, tail) };
+  return { connections, kerberos, kerberosCount: msgs.length, ...groupFindings(findings, heads, !!sink, tail) };
 }
+
+/**
+ * Message i for a list of the records (KerberosRecords): read from the store where the messages
+ * are its, so that the list holds its columns, not the messages (~3 MB on dense). Functions of
+ * their own: a closure holds every variable its scope's closures read (one made in diagnosed, or
+ * beside the other here, would hold `msgs`).
+ */
+const storeMessage = (store: KrbStore) => (i: number) => store.message(i);
+const arrayMessage = (msgs: KrbMsg[]) => (i: number) => msgs[i];
 
 /**
  * What the servers' summary (serverList.ts addRecord) and the verdict (verdict.ts verdictOf) read of
@@ -262,7 +273,7 @@ function keptFields(r: Connection): Connection {
  * the Kerberos records and the findings before grouping. A function of its own so that the
  * rules' context (its indexes, the Kerberos exchanges and their models) is let go when it returns.
  */
-function diagnosis(m: CaptureModel, folded: FoldedRows, same: SharedValues, heads: FoldedFindings | null): { conns: ConnView[]; pairing: KrbPairing; findings: Finding[]; tail: Smb1Tail | null } {
+function diagnosis(m: CaptureModel, folded: FoldedRows, same: SharedValues, heads: FoldedFindings | null): { conns: ConnView[]; pairing: KrbPairing; findings: Finding[]; tail: Smb1Tail | null; ladders: Set<ConnView> } {
   // (every field of a view in the literal: one hidden class, no property array added by the rules)
   const conns: ConnView[] = m.connections.map((c) => {
     const s = summarize(c, m.lastTs, same, false);
@@ -280,10 +291,14 @@ function diagnosis(m: CaptureModel, folded: FoldedRows, same: SharedValues, head
   if (heads) explainedByHeads(ctx, conns, folded, heads);
   for (const ex of krb.exchanges) if (ex.conn && failedExchange(ex)) failedForKerberos(ctx.viewOf.get(ex.conn)!.s, ex.conn);
   diagnose(ctx);
-  // The Kerberos messages a connection depended on belong in its ladder, in time order
+  const ladders = keptLadders(m, conns);
+  // The Kerberos messages a connection depended on belong in its ladder, in time order (only in
+  // the ladders the Report keeps: the steps of the others were made, sorted in and let go with
+  // their records)
+  const touched = new Set<ConnView>();
   for (const ex of krb.exchanges) {
     const v = ex.conn ? ctx.viewOf.get(ex.conn) : undefined;
-    if (!v?.s.ladder || v.m.ladderDropped) continue;
+    if (!v?.s.ladder || v.m.ladderDropped || !ladders.has(v)) continue;
     for (const msg of [ex.req, ex.reply]) {
       if (!msg) continue;
       const name = msg.msgType !== null ? KRB_MSG_TYPES[msg.msgType] : "Kerberos";
@@ -294,9 +309,31 @@ function diagnosis(m: CaptureModel, folded: FoldedRows, same: SharedValues, head
         status: err, kind: "krb", kdc: ex.kdc, error: err !== null && !EXPECTED_KRB_ERRORS.has(msg.errorCode!),
       });
     }
-    v.s.ladder.sort((a, b) => a.frame - b.frame);
+    touched.add(v);
   }
-  return { conns, pairing: krb.pairing, findings: ctx.findings, tail: ctx.smb1Tail };
+  // (once per ladder, not per exchange: a stable sort, so steps of one frame stay in the order put either way)
+  for (const v of touched) v.s.ladder!.sort((a, b) => a.frame - b.frame);
+  return { conns, pairing: krb.pairing, findings: ctx.findings, tail: ctx.smb1Tail, ladders };
+}
+
+/**
+ * The views whose ladders the Report keeps: the first LADDERS_OK connections that set up fine and
+ * the first LADDERS_PROBLEM others, in Report order (a problem: not ok, or a finding, known once
+ * the rules ran). In a capture with tens of thousands of connections the ladders would otherwise
+ * be most of the Report (the phases of every connection stay). The folded ones that kept theirs
+ * (model/fold.ts: the builder kept it; SMB1 ones the problem budget) count first: which ones those
+ * are was decided in close order, before Report order could be known. The others' summaries let
+ * theirs go here (no rule reads them; connectionRecord would drop them).
+ */
+function keptLadders(m: CaptureModel, conns: ConnView[]): Set<ConnView> {
+  let okLadders = m.folded?.ladders ?? 0, problemLadders = m.folded?.problemLadders ?? 0;
+  const kept = new Set<ConnView>();
+  for (const c of conns) {
+    const problem = c.s.outcome !== "ok" || c.findings.length > 0;
+    if (problem ? problemLadders++ < LADDERS_PROBLEM : okLadders++ < LADDERS_OK) kept.add(c);
+    else c.s.ladder = undefined;
+  }
+  return kept;
 }
 
 /**
@@ -325,8 +362,10 @@ function explainedByHeads(ctx: DiagnoseContext, conns: ConnView[], folded: Folde
 
 /** The Report of a model; with `sink`, the connection records go there and Report.connections is empty. */
 export function buildReport(m: CaptureModel, sink?: ConnectionSink): Report {
-  // the Kerberos messages as the rules read them, from the builder's columns
-  if (m.krbStore?.length && m.kerberos.length === 0) m.kerberos = m.krbStore.messages();
+  // the Kerberos messages as the rules read them, from the builder's columns (which a sink's
+  // list of the records reads again: diagnosed)
+  const store = m.krbStore?.length && m.kerberos.length === 0 ? m.krbStore : undefined;
+  if (store) m.kerberos = store.messages();
   // the Report's SMB over QUIC connections, made once (the rules ask for them too: smbOverQuic caches
   // them per model), and the flows and their datagrams go before the diagnosis (~4 MB in dense)
   const quic = smbOverQuic(m);
@@ -347,9 +386,9 @@ export function buildReport(m: CaptureModel, sink?: ConnectionSink): Report {
   // the connections with findings folded as they closed (rows of `folded` too), in Report order:
   // their heads and what the verdict and the servers read of their records (model/foldedHeads.ts)
   const lite = m.folded?.diagnosed?.count ? m.folded.diagnosed.columns.link(folded) : null;
-  const diag = diagnosed(m, folded, sink);
+  const diag = diagnosed(m, folded, sink, store);
   m.folded = undefined;
-  const { kerberos, findings, causes } = diag;
+  const { kerberos, kerberosCount, findings, causes } = diag;
   let connections = diag.connections;
   const report: Report = {
     version: REPORT_VERSION,
@@ -378,9 +417,12 @@ export function buildReport(m: CaptureModel, sink?: ConnectionSink): Report {
   if (!sink && folded.length) report.connections = connections = inReportOrder(connections, orders, folded);
   // (with a sink, the folded records are there already and the verdict counts them here: the
   // healthy ones by number, those with findings by what it reads of them, one at a time)
+  // (where the sink took the Kerberos records the verdict sees as many: it reads only whether
+  // there are any, of a capture without SMB; holes, not records, would fail a verdict that read more)
+  const forVerdict = kerberos.length === kerberosCount ? report : { ...report, kerberos: new Array<Report["kerberos"][number]>(kerberosCount) };
   const v = sink && lite
-    ? verdictOf(report, folded.length - lite.count, withLite(connections, orders, lite), causes)
-    : verdictOf(report, sink ? folded.length : 0, undefined, causes);
+    ? verdictOf(forVerdict, folded.length - lite.count, withLite(connections, orders, lite), causes)
+    : verdictOf(forVerdict, sink ? folded.length : 0, undefined, causes);
   report.verdict = v.verdict;
   report.headline = v.headline;
   // (the sink has every record: diagnosed put each as it was made)

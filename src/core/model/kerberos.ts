@@ -246,3 +246,24 @@ export function kerberosRecord(m: KrbMsg, i: number, pairing: KrbPairing): Kerbe
     connection: pairing.connection[i],
   };
 }
+
+/**
+ * The Report's Kerberos records as a list that makes each when it is read (`slice`; `toJSON` for
+ * JSON.stringify): what a ConnectionSink takes in place of Report.kerberos (connectionSink.ts).
+ * The dense bench's 60,660 records were ~10 MB made at once at the end of buildReport, held
+ * beside the kept connections' records until written; here a piece of them at a time, as the CLI
+ * writes them (cli/jsonStream.ts), from the messages' store (krbStore.ts: its columns, no object
+ * per message held) and the pairing's texts. Each record is made as buildReport made it
+ * (kerberosRecord): the same JSON.
+ */
+export class KerberosRecords {
+  /** `msg(i)`: message i of the capture's, as pairKerberos read it */
+  constructor(private readonly msg: (i: number) => KrbMsg, readonly length: number, private readonly pairing: KrbPairing) {}
+  slice(start = 0, end = this.length): KerberosRecord[] {
+    end = Math.min(end, this.length);
+    const out = new Array<KerberosRecord>(Math.max(0, end - start));
+    for (let i = start; i < end; i++) out[i - start] = kerberosRecord(this.msg(i), i, this.pairing);
+    return out;
+  }
+  toJSON(): KerberosRecord[] { return this.slice(); }
+}
