@@ -13,6 +13,9 @@ import { main, writeLines } from "../src/cli/main";
 import { renderText, renderTextLines, textRow } from "../src/cli/render";
 import { TextRowSpool } from "../src/cli/textRows";
 import { reportOf } from "./support/report";
+import { fileSource } from "../src/cli/nodeSource";
+import { nodeDecoder } from "../src/cli/wasmNode";
+import { analyzeCapture } from "../src/core/analyze";
 import type { Connection, Report } from "../src/core/report";
 
 const FIX = join(__dirname, "../fixtures");
@@ -61,6 +64,25 @@ describe("the readable report through the row spool", () => {
       rows += whole.connections.length;
     }
     expect(rows).toBeGreaterThan(80);
+  });
+
+  it("takes the Kerberos records as the list that makes them when read: the Report holds none, the text the same", async () => {
+    let messages = 0;
+    for (const f of fixtures) {
+      const whole = await reportOf(join(FIX, f));
+      if (!whole.kerberos.length) continue;
+      const rows = new TextRowSpool();
+      const src = await fileSource(join(FIX, f));
+      try {
+        const r = await analyzeCapture(await nodeDecoder(), src, { connections: rows });
+        expect(r.kerberos, f).toEqual([]);
+        expect(rows.krb?.length, f).toBe(whole.kerberos.length);
+        expect(rows.krb?.slice(0, 40), f).toEqual(whole.kerberos.slice(0, 40));
+        expect([...renderTextLines({ ...r, kerberos: rows.krb! }, rows, false)].join("\n"), f).toBe(renderText(whole, false));
+      } finally { rows.dispose(); await src.close(); }
+      messages += whole.kerberos.length;
+    }
+    expect(messages).toBeGreaterThan(20);
   });
 
   it("several files: each text, then a blank line, as before", async () => {

@@ -174,7 +174,7 @@ export async function main(
         else out(stringifiedTerminalSafe(JSON.stringify(report)));
       }
       else if (unusable) say(`smbscope: ${report.capture.error}`); // one error, nothing to report
-      else if (rows) await writeLines(renderTextLines(report, rows, color), write!, drain!, files.length > 1 ? "\n" : "", writeBytes);
+      else if (rows) await writeLines(renderTextLines({ ...report, kerberos: rows.krb ?? report.kerberos }, rows, color), write!, drain!, files.length > 1 ? "\n" : "", writeBytes);
       else out(renderText(report, color) + (files.length > 1 ? "\n" : ""));
       worst = Math.max(worst, code);
     } catch (e) {

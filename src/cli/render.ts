@@ -73,7 +73,10 @@ const cellsOf = (x: TextRow): string[] => [
  * twice, once for what the cards name and the columns' widths (and the lists below the table),
  * once for the table, so that nothing of them is held but the few the cards and lists show.
  */
-export function* renderTextLines(r: Report, table: TextRows, color: boolean): Generator<string> {
+/** What the text reads of the Kerberos records: how many, and the first few (Report.kerberos, or the CLI's list that makes them when read, model/kerberos.ts KerberosRecords). */
+export type TextKerberos = Pick<Report["kerberos"], "length" | "slice">;
+
+export function* renderTextLines(r: Omit<Report, "kerberos"> & { kerberos: TextKerberos }, table: TextRows, color: boolean): Generator<string> {
   // the one way text gets into the output: escaped, then coloured
   const line = (...parts: (string | Styled)[]) =>
     parts.map((p) => typeof p === "string" ? safe(p) : color ? `\x1b[${p.style}m${safe(p.text)}\x1b[0m` : safe(p.text)).join("");

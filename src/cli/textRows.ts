@@ -9,7 +9,8 @@
 import type { ConnectionSink } from "../core/connectionSink";
 import type { Connection } from "../core/report";
 import { ConnectionSpool } from "./connectionSpool";
-import { textRow, type TextRow, type TextRows } from "./render";
+import { textRow, type TextKerberos, type TextRow, type TextRows } from "./render";
+import type { KerberosRecords } from "../core/model/kerberos";
 
 const COMMA = 0x2c;
 
@@ -33,6 +34,10 @@ export class TextRowSpool implements ConnectionSink, TextRows {
 
   /** The per-server summary: not in the text view, taken so that buildReport makes no Report.servers of it. */
   servers(): void {}
+
+  /** The Kerberos records, made when read (the text shows the first few of them and their count), in place of Report.kerberos. */
+  krb: TextKerberos | null = null;
+  kerberos(list: KerberosRecords): void { this.krb = list; }
 
   /** The rows in Report order, parsed a piece of the file at a time (pieces past the first start with the comma between two records). */
   *rows(): Generator<TextRow> {
