@@ -3,9 +3,8 @@
 // in, the temporary file is private, nameless while open and closed afterwards (after an error
 // too; a killed process leaves nothing), an unusable temporary directory still gives the whole
 // Report, and memory does not follow the number of records. Linux: open files are looked at in /proc.
-import { describe, it, expect, beforeEach, afterAll, vi } from "vitest";
-import fs, { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, createWriteStream } from "node:fs";
-import { tmpdir } from "node:os";
+import { describe, it, expect, vi } from "vitest";
+import fs, { readdirSync, readFileSync, statSync, writeFileSync, createWriteStream } from "node:fs";
 import { join } from "node:path";
 import { execFileSync, spawn } from "node:child_process";
 import { setFlagsFromString } from "node:v8";
@@ -16,6 +15,7 @@ import { sortedIndex } from "../src/core/sortedIndex";
 import { writeJson } from "../src/cli/jsonStream";
 import { jsonTerminalSafe, stringifiedTerminalSafe } from "../src/cli/terminalText";
 import { reportOf } from "./support/report";
+import { spoolTmp, openTempFiles } from "./support/spoolDir";
 import { replaceInPcap, utf16 } from "./support/craft";
 import type { Connection } from "../src/core/report";
 import { fileSource } from "../src/cli/nodeSource";
@@ -29,12 +29,7 @@ const CAPTURE = /\.(pcap|pcapng|cap)$/;
 const fixtures = ["", "netmon", "netmon1", "regress"].flatMap((d) => readdirSync(join(FIX, d)).filter((f) => CAPTURE.test(f)).sort().map((f) => join(d, f)));
 
 // every spool of this file goes to TMP, so that what is left there can be looked at
-const base = mkdtempSync(join(tmpdir(), "smbscope-spooltest-"));
-const TMP = join(base, "tmp");
-fs.mkdirSync(TMP);
-process.env.TMPDIR = TMP;
-afterAll(() => rmSync(base, { recursive: true, force: true }));
-beforeEach(() => { process.env.TMPDIR = TMP; });
+const { base, tmp: TMP } = spoolTmp("smbscope-spooltest-");
 
 /**
  * The command's streamed --json (main with `write`, and `writeBytes` as bin/smbscope.mjs gives it:
@@ -59,13 +54,9 @@ async function streamed(args: string[], onWrite?: () => void) {
 
 /** The spool files a process has open (their names removed: "… (deleted)"), as their modes. */
 function openSpools(pid: number | "self" = "self"): number[] {
-  const fds = `/proc/${pid}/fd`;
-  return readdirSync(fds).flatMap((fd) => {
-    let link: string;
-    try { link = fs.readlinkSync(join(fds, fd)); } catch { return []; } // the listing's own descriptor
-    if (!link.startsWith(`${TMP}/smbscope-`)) return [];
+  return openTempFiles(TMP, pid).map(({ link, mode }) => {
     expect(link).toMatch(/\/connections\.json \(deleted\)$/);
-    return [statSync(join(fds, fd)).mode & 0o777];
+    return mode;
   });
 }
 

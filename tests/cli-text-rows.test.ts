@@ -3,9 +3,8 @@
 // private nameless temporary file while the text is written (closed afterwards), read back in
 // Report order whatever order the analysis put them in, and a busy capture's rows neither held in
 // memory nor written as one string.
-import { describe, it, expect, beforeEach, afterAll } from "vitest";
-import fs, { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { describe, it, expect } from "vitest";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
@@ -13,6 +12,7 @@ import { main, writeLines } from "../src/cli/main";
 import { renderText, renderTextLines, textRow } from "../src/cli/render";
 import { TextRowSpool } from "../src/cli/textRows";
 import { reportOf } from "./support/report";
+import { spoolTmp, openTempFiles } from "./support/spoolDir";
 import { fileSource } from "../src/cli/nodeSource";
 import { nodeDecoder } from "../src/cli/wasmNode";
 import { analyzeCapture } from "../src/core/analyze";
@@ -22,22 +22,10 @@ const FIX = join(__dirname, "../fixtures");
 const CAPTURE = /\.(pcap|pcapng|cap)$/;
 const fixtures = ["", "netmon", "regress"].flatMap((d) => readdirSync(join(FIX, d)).filter((f) => CAPTURE.test(f)).sort().map((f) => join(d, f)));
 
-const base = mkdtempSync(join(tmpdir(), "smbscope-texttest-"));
-const TMP = join(base, "tmp");
-fs.mkdirSync(TMP);
-process.env.TMPDIR = TMP;
-afterAll(() => rmSync(base, { recursive: true, force: true }));
-beforeEach(() => { process.env.TMPDIR = TMP; });
+const { tmp: TMP } = spoolTmp("smbscope-texttest-");
 
-/** The modes of the row spools this process has open (a spool's file: "…/connections.json (deleted)"). */
-function openSpools(): number[] {
-  const fds = "/proc/self/fd";
-  return readdirSync(fds).flatMap((fd) => {
-    let link: string;
-    try { link = fs.readlinkSync(join(fds, fd)); } catch { return []; }
-    return link.startsWith(`${TMP}/smbscope-`) && /\/connections\.json \(deleted\)$/.test(link) ? [statSync(join(fds, fd)).mode & 0o777] : [];
-  });
-}
+/** The modes of the row spools this process has open (a spool's file: "…/connections.json (deleted)"; not the column chunks'). */
+const openSpools = (): number[] => openTempFiles(TMP).filter(({ link }) => /\/connections\.json \(deleted\)$/.test(link)).map(({ mode }) => mode);
 
 /** The command's readable report as bin/smbscope.mjs has it written (`write` and `drain`), with its writes counted. */
 async function streamed(args: string[], onWrite?: () => void) {

@@ -2,14 +2,12 @@
 // the folded connections' rows, their findings' heads, the Kerberos messages and the spool's index
 // (~30 bytes a connection: ~30 MB on a capture of 1,000,000) go to a temporary file a full chunk
 // at a time, and are read back while the Report is made and written. The file is made at the
-// first chunk (a capture of fewer than 65,536 connections makes none), as connectionSpool.ts's:
-// 0600 in a directory of its own (mkdtemp: 0700), its name removed at once, so that it goes with
-// the process however that ends. When it cannot be made, or fills up, the chunks stay in memory
+// first chunk (a capture of fewer than 65,536 connections makes none), as connectionSpool.ts's
+// (tempFile.ts: private, its name removed at once, gone with the process however that ends). When it cannot be made, or fills up, the chunks stay in memory
 // (ChunkStore.put's -1): the Report is the same.
 import fs from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { ChunkStore } from "../core/model/column";
+import { namelessTempFile } from "./tempFile";
 
 export class ChunkFile implements ChunkStore {
   /** the open file (-1: not made yet), and what is left to remove of it on close (a name the system would not remove) */
@@ -47,13 +45,7 @@ export class ChunkFile implements ChunkStore {
 
   /** The file made, its name removed; false (and no more tries) when the temporary directory cannot take it. */
   private make(): boolean {
-    let dir: string;
-    try { dir = fs.mkdtempSync(join(tmpdir(), "smbscope-")); } catch { this.full = true; return false; }
-    const path = join(dir, "columns.bin");
-    try { this.fd = fs.openSync(path, "wx+", 0o600); } catch { fs.rmSync(dir, { recursive: true, force: true }); this.full = true; return false; }
-    for (const [p, rm] of [[path, fs.unlinkSync], [dir, fs.rmdirSync]] as const) {
-      try { rm(p); } catch { this.left.unshift(p); }
-    }
+    try { ({ fd: this.fd, left: this.left } = namelessTempFile("columns.bin")); } catch { this.full = true; return false; }
     return true;
   }
 }

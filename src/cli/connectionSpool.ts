@@ -14,7 +14,6 @@
 // writable, no space), the texts are kept in memory instead: the Report comes out all the same.
 import fs from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { ConnectionSink } from "../core/connectionSink";
 import type { Connection } from "../core/report";
 import type { ServerList } from "../core/serverList";
@@ -22,6 +21,7 @@ import type { KerberosRecords } from "../core/model/kerberos";
 import { sortedIndex } from "../core/sortedIndex";
 import { JsonBytes } from "./jsonBytes";
 import { PackedColumn, F64Column } from "../core/model/column";
+import { namelessTempFile } from "./tempFile";
 
 /** Bytes of records written to the file at a time (at least), and room past them for the record that crosses the mark. */
 const WRITE_BUFFER = 256 << 10;
@@ -269,14 +269,7 @@ class SpoolFile {
   lastAscii = true;
 
   constructor() {
-    const dir = fs.mkdtempSync(join(tmpdir(), "smbscope-"));
-    const path = join(dir, "connections.json");
-    try {
-      this.fd = fs.openSync(path, "wx+", 0o600);
-    } catch (e) { fs.rmSync(dir, { recursive: true, force: true }); throw e; }
-    for (const [p, rm] of [[path, fs.unlinkSync], [dir, fs.rmdirSync]] as const) {
-      try { rm(p); } catch { this.left.unshift(p); }
-    }
+    ({ fd: this.fd, left: this.left } = namelessTempFile("connections.json"));
     if (this.left.length) {
       if (live.size === 0) process.on("exit", removeLive);
       live.add(this);

@@ -10,7 +10,7 @@ import { settlePending } from "./model/pendingTcp";
 import { CHUNK_BITS, u32Column } from "./model/column";
 import { NONE, textHash } from "./model/lists";
 import { attachDrops, pktmonReport } from "./model/pktmon";
-import { pairKerberos, failedExchange, kerberosRecord, KerberosRecords, EXPECTED_KRB_ERRORS, type KrbPairing } from "./model/kerberos";
+import { pairKerberos, failedExchange, KerberosRecords, EXPECTED_KRB_ERRORS, type KrbPairing } from "./model/kerberos";
 import type { KrbStore } from "./model/krbStore";
 import { KRB_ERRORS, KRB_MSG_TYPES } from "./names";
 import { diagnose } from "./diagnose";
@@ -242,10 +242,7 @@ function diagnosed(m: CaptureModel, folded: FoldedRows, sink: ConnectionSink | u
   m.krbStore = undefined;
   let kerberos: Report["kerberos"] = [];
   if (sink?.kerberos) sink.kerberos(new KerberosRecords(store ? storeMessage(store) : arrayMessage(msgs), msgs.length, pairing));
-  else {
-    kerberos = new Array<Report["kerberos"][number]>(msgs.length);
-    for (let i = 0; i < kerberos.length; i++) kerberos[i] = kerberosRecord(msgs[i], i, pairing);
-  }
+  else kerberos = new KerberosRecords(arrayMessage(msgs), msgs.length, pairing).slice();
   // (with a sink the verdict reads the heads' connections as lite records, which carry their index)
   return { connections, kerberos, kerberosCount: msgs.length, ...groupFindings(findings, heads, !!sink, tail) };
 }
@@ -417,9 +414,8 @@ export function buildReport(m: CaptureModel, sink?: ConnectionSink): Report {
   if (!sink && folded.length) report.connections = connections = inReportOrder(connections, orders, folded);
   // (with a sink, the folded records are there already and the verdict counts them here: the
   // healthy ones by number, those with findings by what it reads of them, one at a time)
-  // (where the sink took the Kerberos records the verdict sees as many: it reads only whether
-  // there are any, of a capture without SMB; holes, not records, would fail a verdict that read more)
-  const forVerdict = kerberos.length === kerberosCount ? report : { ...report, kerberos: new Array<Report["kerberos"][number]>(kerberosCount) };
+  // (where the sink took the Kerberos records the verdict counts them all the same: it reads how many, VerdictReport)
+  const forVerdict = kerberos.length === kerberosCount ? report : { ...report, kerberos: { length: kerberosCount } };
   const v = sink && lite
     ? verdictOf(forVerdict, folded.length - lite.count, withLite(connections, orders, lite), causes)
     : verdictOf(forVerdict, sink ? folded.length : 0, undefined, causes);

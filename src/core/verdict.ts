@@ -154,7 +154,10 @@ interface FailedTally {
  * `errorIds` (ErrorCauses): where a group of findings left connections out of its list, what each
  * connection's error finding was.
  */
-export function verdictOf(r: Report, folded = 0, conns: Iterable<Connection> = r.connections, errorIds?: ErrorCauses): { verdict: string; headline: Headline } {
+/** What the verdict reads of a Report: all of it but the Kerberos records, of which only how many (a sink may have taken them: reportBuilder.ts). */
+export type VerdictReport = Omit<Report, "kerberos"> & { kerberos: Pick<Report["kerberos"], "length"> };
+
+export function verdictOf(r: VerdictReport, folded = 0, conns: Iterable<Connection> = r.connections, errorIds?: ErrorCauses): { verdict: string; headline: Headline } {
   let n = folded;
   // error findings per connection id (a folded finding lists its connections)
   const errorsOf = new Map<string, Finding[]>();
@@ -249,7 +252,7 @@ function causeText(g: HeadlineCause): string {
   return `${head} (${g.parts.map((p) => words(p.count, [p.cause, p.causes])).join(", ")})`;
 }
 
-function text(r: Report, n: number, failed: FailedTally, incomplete: number, fallbacks: number, firstFallback: Connection | null, hidden: number, h: Headline, errorsOf: Map<string, Finding[]>): string {
+function text(r: VerdictReport, n: number, failed: FailedTally, incomplete: number, fallbacks: number, firstFallback: Connection | null, hidden: number, h: Headline, errorsOf: Map<string, Finding[]>): string {
   if (r.capture.error && r.capture.packets === 0) return r.capture.error;
   // Without an SMB connection, an error finding is the capture's answer, whatever its id (a KDC that
   // does not answer is KDC_UNREACHABLE, not a KERBEROS_* id): never "no error" beside an error card
@@ -300,7 +303,7 @@ function text(r: Report, n: number, failed: FailedTally, incomplete: number, fal
 }
 
 /** A capture whose SMB is all over QUIC: how many attempts, how many failed and why (the findings' titles). */
-function quicVerdict(r: Report): string {
+function quicVerdict(r: VerdictReport): string {
   const q = r.quic!;
   const failed = r.findings.filter((f) => f.id === "SMB_QUIC_FAILED" && f.severity === "error");
   const head = q.length === 1 ? "SMB over QUIC (encrypted: the SMB setup inside cannot be read)" : `${groupCount(q.length)} SMB over QUIC connections (encrypted: the SMB setup inside cannot be read)`;
