@@ -118,9 +118,9 @@ export class ConnectionSpool implements ConnectionSink {
    * what it is given past the write, and buffers let go would pile up outside the heap until a
    * full collection: +8 MiB peak RSS on the mix bench).
    */
-  *pieces(): Generator<string> {
+  *pieces(pieceBytes = PIECE_BYTES): Generator<string> {
     const encoding = this.ascii ? "latin1" : "utf8";
-    for (const b of this.bytePieces()) yield b.toString(encoding);
+    for (const b of this.bytePieces(pieceBytes)) yield b.toString(encoding);
   }
 
   /** every record put so far is ASCII (its UTF-8 bytes are its characters) */
@@ -133,7 +133,7 @@ export class ConnectionSpool implements ConnectionSink {
    * each piece was a fifth of what smb1m-1g's run allocated (226 of 1,148 MiB, sampled), and
    * stdout encoded it back to these bytes.
    */
-  *bytePieces(): Generator<Buffer> {
+  *bytePieces(pieceBytes = PIECE_BYTES): Generator<Buffer> {
     const n = this.n;
     if (n === 0) return;
     const encoding = this.ascii ? "latin1" : "utf8";
@@ -153,7 +153,7 @@ export class ConnectionSpool implements ConnectionSink {
       else for (let j = k; j < e; j++) out.write(this.texts![idx[j]], at[j - k], len[idx[j]], encoding);
       for (let j = k, start = 0; j < e; j++) {
         const end = at[j - k] + len[idx[j]];
-        if (end - start >= PIECE_BYTES || j === e - 1) { yield out.subarray(start, end); start = end; }
+        if (end - start >= pieceBytes || j === e - 1) { yield out.subarray(start, end); start = end; }
       }
       k = e;
     }
