@@ -54,44 +54,87 @@ export enum Reach { Out, Later, Kept }
 
 const UNKNOWN = 0, SMB = 1, TGT = 2, OTHER = 3;
 
-/** An exchange as the pairing makes it (pairKerberos): its time, kind, and the closest witness so far. */
-class Exchange {
-  replied = false;
-  /** its reply is a KRB-ERROR after pre-authentication (pairKerberos `failed`) */
-  failed = false;
-  gone = false;
-  kind = UNKNOWN;
+// An exchange as the pairing makes it (pairKerberos): its time, kind, service name, host, and the
+// closest witness so far. Those followed (not of another service) are numbered in the order they
+// come, which is time order, and live in Exchanges' columns: a slot per number in a ring that
+// spans the numbers not yet let go (the queue of the comments below). The exchanges were objects
+// (29,625 on the dense bench, with their hosts' lists ~8 MiB of heap at the end of decoding).
+const REPLIED = 1, FAILED = 2, GONE = 4, KIND_SHIFT = 3;
+const NONE = -1;
+
+/** The columns of the exchanges followed, by number (a slot each: number & mask). */
+class Exchanges {
+  mask: number;
+  /** the number in the slot (a request that waits for its reply asks whether its exchange is still there) */
+  id: Int32Array;
+  t: Float64Array;
+  best: Float64Array;
+  bestOrder: Int32Array;
+  /** REPLIED, FAILED, GONE, and the kind above KIND_SHIFT */
+  bits: Uint8Array;
+  /** the next exchange of the same host (NONE: its last) */
+  next: Int32Array;
+  host: (Host | null)[];
   /** an SMB service's name (smbServiceName) */
-  name: string | null = null;
-  /** the closest witness: its score and ConnModel.order (-1: none) */
-  best = Infinity; bestOrder = -1;
-  constructor(readonly t: number, readonly host: Host) {}
+  name: (string | null)[];
+
+  constructor(cap: number) {
+    this.mask = cap - 1;
+    this.id = new Int32Array(cap).fill(NONE); this.t = new Float64Array(cap); this.best = new Float64Array(cap);
+    this.bestOrder = new Int32Array(cap); this.bits = new Uint8Array(cap); this.next = new Int32Array(cap);
+    this.host = new Array<Host | null>(cap).fill(null); this.name = new Array<string | null>(cap).fill(null);
+  }
+
+  get cap(): number { return this.mask + 1; }
+
+  /** Twice the slots, the numbers `from`…`to`-1 in them. */
+  grown(from: number, to: number): Exchanges {
+    const g = new Exchanges(this.cap * 2);
+    for (let x = from; x < to; x++) {
+      const a = x & this.mask, b = x & g.mask;
+      g.id[b] = this.id[a]; g.t[b] = this.t[a]; g.best[b] = this.best[a]; g.bestOrder[b] = this.bestOrder[a];
+      g.bits[b] = this.bits[a]; g.next[b] = this.next[a]; g.host[b] = this.host[a]; g.name[b] = this.name[a];
+    }
+    return g;
+  }
 }
 
+/** Slots of the first ring; it doubles as the exchanges not let go need (at most EXCHANGES + 1). */
+const FIRST_SLOTS = 1024;
+
 class Host {
-  /** its exchanges followed, in time order (from `head`) */
-  live: Exchange[] = [];
-  head = 0;
+  /** its exchanges followed and not let go, in time order: the first's and the last's numbers (NONE: none), and how many */
+  head = NONE;
+  tail = NONE;
+  count = 0;
   /** the latest time of an exchange of its let go */
   goneMax = -Infinity;
   /** its closed connections waiting to be told */
-  waiting: Waiting[] = [];
+  waiting: Waiting[] = NO_WAITING;
   /** in KrbFinality.news */
   news = false;
 }
+/** (a host's list until one waits: most never have one) */
+const NO_WAITING: Waiting[] = [];
+
+/** A request waiting for its reply: its exchange's number (NONE: one of another service, not followed) and host. */
+interface Pending { x: number; host: Host }
 
 export class KrbFinality {
   private readonly hosts = new Map<string, Host>();
-  /** every exchange followed, in time order (from qHead) */
-  private queue: Exchange[] = [];
+  private ex = new Exchanges(FIRST_SLOTS);
+  /** the numbers of the exchanges followed: the oldest not let go (qHead) up to the next to come */
   private qHead = 0;
-  private readonly pendingTcp = new Map<number, Exchange[]>();
-  private readonly pendingUdp = new Map<string, Map<string, Exchange[]>>();
+  private nextId = 0;
+  private readonly pendingTcp = new Map<number, Pending[]>();
+  private readonly pendingUdp = new Map<string, Map<string, Pending[]>>();
   private lastTs = -Infinity;
   /** a message out of time order or without a time: nothing is told any more (every host's connections in reach are kept) */
   private broken = false;
   /** hosts with waiting connections whose exchanges changed */
   private news: Host[] = [];
+  /** the host of the exchange `exchange` made last */
+  private madeHost: Host | null = null;
 
   /** A Kerberos message the model keeps, in capture order. */
   message(m: KrbMsg): void {
@@ -102,8 +145,9 @@ export class KrbFinality {
     this.expire(ts);
     const type = m.msgType;
     if (type === 10 || type === 12) {
-      const ex = this.exchange(m.srcIp, ts, m.sname, true);
-      let pending: Map<number | string, Exchange[]>, key: number | string;
+      const x = this.exchange(m.srcIp, ts, m.sname, true);
+      const p: Pending = { x, host: this.madeHost! };
+      let pending: Map<number | string, Pending[]>, key: number | string;
       if (m.transport === "tcp") { pending = this.pendingTcp; key = m.stream; }
       else {
         let bySrc = this.pendingUdp.get(m.src);
@@ -111,94 +155,108 @@ export class KrbFinality {
         pending = bySrc; key = m.dst;
       }
       const l = pending.get(key);
-      if (l) l.push(ex); else pending.set(key, [ex]);
+      if (l) l.push(p); else pending.set(key, [p]);
     } else if (type === 11 || type === 13 || type === 30) {
       const paired = this.answered(m);
-      const ex = paired ?? this.exchange(kerberosClient(m.toKdc, m.srcIp, m.dstIp), ts, m.sname, false);
-      ex.replied = true;
-      ex.failed = type === 30 && m.errorCode !== null && !EXPECTED_KRB_ERRORS.has(m.errorCode);
-      if (ex.kind === UNKNOWN) this.classify(ex, m.sname);
-      this.changed(ex.host);
+      let x: number, host: Host;
+      if (paired) { x = paired.x; host = paired.host; }
+      else { x = this.exchange(kerberosClient(m.toKdc, m.srcIp, m.dstIp), ts, m.sname, false); host = this.madeHost!; }
+      // (a request's exchange let go and its slot taken since: nothing of it is read any more)
+      const e = this.ex, s = x & e.mask;
+      if (x !== NONE && e.id[s] === x) {
+        const failed = type === 30 && m.errorCode !== null && !EXPECTED_KRB_ERRORS.has(m.errorCode);
+        e.bits[s] = (e.bits[s] & ~(REPLIED | FAILED)) | REPLIED | (failed ? FAILED : 0);
+        if (e.bits[s] >> KIND_SHIFT === UNKNOWN) this.classify(s, m.sname);
+      }
+      this.changed(host);
     }
   }
 
   /** The request `m` answers (pairKerberos: the first waiting on its stream or endpoints), taken off. */
-  private answered(m: KrbMsg): Exchange | undefined {
+  private answered(m: KrbMsg): Pending | undefined {
     if (m.transport === "tcp") {
       const l = this.pendingTcp.get(m.stream);
-      const ex = l?.shift();
+      const p = l?.shift();
       if (l && l.length === 0) this.pendingTcp.delete(m.stream);
-      return ex;
+      return p;
     }
     const bySrc = this.pendingUdp.get(m.dst), l = bySrc?.get(m.src);
-    const ex = l?.shift();
+    const p = l?.shift();
     if (l && l.length === 0) { bySrc!.delete(m.src); if (bySrc!.size === 0) this.pendingUdp.delete(m.dst); }
-    return ex;
+    return p;
   }
 
-  /** A new exchange of client host `ip` at `ts` with service `service` (a request's may be named by its reply: `open`). */
-  private exchange(ip: string, ts: number, service: string | null, open: boolean): Exchange {
+  /**
+   * A new exchange of client host `ip` at `ts` with service `service` (a request's may be named by
+   * its reply: `open`): its number, or NONE for one of another service (never paired: followed
+   * only for its reply). Its host in madeHost.
+   */
+  private exchange(ip: string, ts: number, service: string | null, open: boolean): number {
     let h = this.hosts.get(ip);
     if (!h) this.hosts.set(ip, (h = new Host()));
-    const ex = new Exchange(ts, h);
-    if (service !== null || !open) this.classify(ex, service);
-    // (one of another service is never paired: followed only for its reply)
-    if (ex.kind === OTHER) return ex;
-    h.live.push(ex);
-    this.queue.push(ex);
-    if (h.live.length - h.head > HOST_EXCHANGES) this.letGo(h.live[h.head]);
-    if (this.queue.length - this.qHead > EXCHANGES) this.letGo(this.queue[this.qHead]);
-    this.compact(h);
-    return ex;
+    this.madeHost = h;
+    let kind = UNKNOWN, name: string | null = null;
+    if (service !== null || !open) { name = smbServiceName(service); kind = name ? SMB : ticketGranting(service) ? TGT : OTHER; }
+    if (kind === OTHER) return NONE;
+    if (this.nextId - this.qHead >= this.ex.cap) this.ex = this.ex.grown(this.qHead, this.nextId);
+    const x = this.nextId++, e = this.ex, s = x & e.mask;
+    e.id[s] = x; e.t[s] = ts; e.best[s] = Infinity; e.bestOrder[s] = NONE; e.bits[s] = kind << KIND_SHIFT;
+    e.next[s] = NONE; e.host[s] = h; e.name[s] = name;
+    if (h.tail === NONE) h.head = x; else e.next[h.tail & e.mask] = x;
+    h.tail = x;
+    h.count++;
+    if (h.count > HOST_EXCHANGES) this.letGo(h.head);
+    if (this.nextId - this.qHead > EXCHANGES) this.letGo(this.qHead);
+    return x;
   }
 
-  private classify(ex: Exchange, service: string | null): void {
-    ex.name = smbServiceName(service);
-    ex.kind = ex.name ? SMB : ticketGranting(service) ? TGT : OTHER;
+  private classify(s: number, service: string | null): void {
+    const e = this.ex, name = smbServiceName(service);
+    e.name[s] = name;
+    e.bits[s] = (e.bits[s] & (REPLIED | FAILED | GONE)) | ((name ? SMB : ticketGranting(service) ? TGT : OTHER) << KIND_SHIFT);
   }
 
   /** Lets go of the exchanges no connection to come can be paired with (the capture's time `ts`: past their window). */
   private expire(ts: number): void {
-    // (letGo may make the queue anew: read it each time)
-    while (this.qHead < this.queue.length && this.queue[this.qHead].t + KRB_PAIR_WINDOW_MS < ts) this.letGo(this.queue[this.qHead]);
-  }
-
-  private letGo(ex: Exchange): void {
-    if (!ex.gone) {
-      ex.gone = true;
-      const h = ex.host;
-      if (ex.t > h.goneMax) h.goneMax = ex.t;
-      this.changed(h);
-      this.compact(h);
-    }
-    // (let go in time order: from the front of the queue, or a host's oldest, which the queue then passes)
-    const q = this.queue;
-    while (this.qHead < q.length && q[this.qHead].gone) this.qHead++;
-    if (this.qHead > 1024 && this.qHead * 2 > q.length) { this.queue = q.slice(this.qHead); this.qHead = 0; }
+    while (this.qHead < this.nextId && this.ex.t[this.qHead & this.ex.mask] + KRB_PAIR_WINDOW_MS < ts) this.letGo(this.qHead);
   }
 
   /**
-   * Drops a host's exchanges let go from the front of its list: all of them once all are (a host
-   * that spoke Kerberos a few times, as most do, never reaches the batch of 32 below, and its
-   * exchanges stayed to the end: every exchange of smb1m's, ~25,800, 2.5x the window's).
+   * Lets exchange `x` go: always its host's first not let go (the oldest of all, or of its host),
+   * so a host's list holds none let go. The queue's front then passes the ones let go.
    */
-  private compact(h: Host): void {
-    const l = h.live;
-    while (h.head < l.length && l[h.head].gone) h.head++;
-    if (h.head === l.length) { if (h.head !== 0) { h.live = []; h.head = 0; } }
-    else if (h.head > 32 && h.head * 2 > l.length) { h.live = l.slice(h.head); h.head = 0; }
+  private letGo(x: number): void {
+    const e = this.ex, s = x & e.mask;
+    if ((e.bits[s] & GONE) === 0) {
+      e.bits[s] |= GONE;
+      const h = e.host[s]!;
+      if (e.t[s] > h.goneMax) h.goneMax = e.t[s];
+      this.changed(h);
+      while (h.head !== NONE && (e.bits[h.head & e.mask] & GONE) !== 0) {
+        const n = e.next[h.head & e.mask];
+        h.count--;
+        h.head = n;
+        if (n === NONE) h.tail = NONE;
+      }
+    }
+    while (this.qHead < this.nextId && (e.bits[this.qHead & e.mask] & GONE) !== 0) {
+      // (the slot is free for a number to come: its host and name go with it)
+      const q = this.qHead & e.mask;
+      e.host[q] = null; e.name[q] = null;
+      this.qHead++;
+    }
   }
 
-  /** The exchanges the hosts' lists hold (let go or not): what this follows (tests). */
+  /** The exchanges the hosts' lists hold (not let go): what this follows (tests). */
   get held(): number {
     let n = 0;
-    for (const h of this.hosts.values()) n += h.live.length;
+    for (const h of this.hosts.values()) n += h.count;
     return n;
   }
 
   private break(): void {
     this.broken = true;
-    this.hosts.clear(); this.queue = []; this.qHead = 0;
+    this.hosts.clear(); this.ex = new Exchanges(FIRST_SLOTS); this.qHead = this.nextId = 0;
     this.pendingTcp.clear(); this.pendingUdp.clear();
   }
 
@@ -212,19 +270,21 @@ export class KrbFinality {
    */
   closed(c: ConnModel): void {
     const h = this.hosts.get(c.clientIp);
-    if (!h || h.head === h.live.length || probe(c)) return; // (a probe is no candidate: builder.ts finish)
-    const l = h.live, to = pairTo(c);
+    if (!h || h.head === NONE || probe(c)) return; // (a probe is no candidate: builder.ts finish)
+    const e = this.ex, to = pairTo(c);
     let names: string[] | null = null, established: boolean | null = null;
     let any = false;
-    for (let i = first(h, pairFrom(c)); i < l.length && l[i].t <= to; i++) {
-      const ex = l[i];
-      if (ex.gone) continue;
-      if (ex.kind === SMB) {
-        const s = pairScore(ex.t, c, ex.name, (names ??= namesOf(c)));
-        if (s !== null) { add(ex, s, c.order); any = true; }
-      } else if (ex.kind === TGT) {
+    for (let x = first(e, h, pairFrom(c)); x !== NONE; x = e.next[x & e.mask]) {
+      const s = x & e.mask;
+      if (e.t[s] > to) break;
+      const b = e.bits[s], kind = b >> KIND_SHIFT;
+      if ((b & GONE) !== 0) continue;
+      if (kind === SMB) {
+        const sc = pairScore(e.t[s], c, e.name[s], (names ??= namesOf(c)));
+        if (sc !== null) { add(e, s, sc, c.order); any = true; }
+      } else if (kind === TGT) {
         // (one that failed serves no connection that set up a session: a witness only if it did not, or the reply said it did not fail)
-        if ((ex.replied && !ex.failed) || !(established ??= !!establishedAttempt(c))) { add(ex, pairScore(ex.t, c, null, NO_NAMES)!, c.order); any = true; }
+        if (((b & REPLIED) !== 0 && (b & FAILED) === 0) || !(established ??= !!establishedAttempt(c))) { add(e, s, pairScore(e.t[s], c, null, NO_NAMES)!, c.order); any = true; }
       }
     }
     if (any) this.changed(h);
@@ -242,19 +302,21 @@ export class KrbFinality {
     if (h && from <= h.goneMax) return Reach.Kept;
     if (!final) return Reach.Later;
     if (!h) return Reach.Out;
-    const l = h.live, to = pairTo(c);
+    const e = this.ex, to = pairTo(c);
     let names: string[] | null = null, established: boolean | null = null;
-    for (let i = first(h, from); i < l.length && l[i].t <= to; i++) {
-      const ex = l[i];
-      if (ex.kind === OTHER) continue;
-      if (ex.kind === UNKNOWN) return Reach.Later;
-      if (ex.kind === SMB) {
-        const s = pairScore(ex.t, c, ex.name, (names ??= namesOf(c)));
-        if (s !== null && !closer(ex, s, c.order)) return Reach.Later;
+    for (let x = first(e, h, from); x !== NONE; x = e.next[x & e.mask]) {
+      const s = x & e.mask;
+      if (e.t[s] > to) break;
+      const b = e.bits[s], kind = b >> KIND_SHIFT;
+      if (kind === OTHER) continue;
+      if (kind === UNKNOWN) return Reach.Later;
+      if (kind === SMB) {
+        const sc = pairScore(e.t[s], c, e.name[s], (names ??= namesOf(c)));
+        if (sc !== null && !closer(e, s, sc, c.order)) return Reach.Later;
       } else {
-        if (ex.replied && ex.failed && (established ??= !!establishedAttempt(c))) continue;
-        if (pairedNext(h, ex)) continue;
-        if (!closer(ex, pairScore(ex.t, c, null, NO_NAMES)!, c.order)) return Reach.Later;
+        if ((b & REPLIED) !== 0 && (b & FAILED) !== 0 && (established ??= !!establishedAttempt(c))) continue;
+        if (pairedNext(e, h, e.t[s])) continue;
+        if (!closer(e, s, pairScore(e.t[s], c, null, NO_NAMES)!, c.order)) return Reach.Later;
       }
     }
     return Reach.Out;
@@ -263,7 +325,9 @@ export class KrbFinality {
   /** `w` (its connection closed, Later) waits to be asked again; returns one that waited longest when its host has too many (kept to the end). */
   wait(w: Waiting): Waiting | null {
     const h = this.hosts.get(w[0].clientIp)!;
-    h.waiting.push(w);
+    // (a list made for one, as most hosts have: one grown by a push holds room for 16 more)
+    if (h.waiting === NO_WAITING) h.waiting = [w];
+    else h.waiting.push(w);
     return h.waiting.length > HOST_WAITING ? h.waiting.shift()! : null;
   }
 
@@ -271,7 +335,7 @@ export class KrbFinality {
   due(): Waiting[] | null {
     if (this.news.length === 0) return null;
     const out: Waiting[] = [];
-    for (const h of this.news) { h.news = false; for (const w of h.waiting) out.push(w); h.waiting = []; }
+    for (const h of this.news) { h.news = false; for (const w of h.waiting) out.push(w); h.waiting = NO_WAITING; }
     this.news = [];
     return out;
   }
@@ -282,38 +346,38 @@ const NO_NAMES: string[] = [];
 /** A connection waiting, and what the fold knows of it already (model/fold.ts: foldable). */
 export type Waiting = [ConnModel, boolean];
 
-/** The index of the first exchange of `h` at `t` or later. */
-function first(h: Host, t: number): number {
-  const l = h.live;
-  let lo = h.head, hi = l.length;
-  while (lo < hi) { const mid = (lo + hi) >> 1; if (l[mid].t < t) lo = mid + 1; else hi = mid; }
-  return lo;
+/** The number of the first exchange of `h` at `t` or later (NONE: none). */
+function first(e: Exchanges, h: Host, t: number): number {
+  let x = h.head;
+  while (x !== NONE && e.t[x & e.mask] < t) x = e.next[x & e.mask];
+  return x;
 }
 
-/** A witness of score `s` (ConnModel.order `o`) for `ex`: kept when the closest (bestConnection's order: lower score, then earlier connection). */
-function add(ex: Exchange, s: number, o: number): void {
-  if (s < ex.best || (s === ex.best && o < ex.bestOrder)) { ex.best = s; ex.bestOrder = o; }
-}
-
-/**
- * A witness comes before a candidate of score `s` (ConnModel.order `o`) for `ex`: the pairing
- * does not take the candidate. (The candidate a witness itself, it is no closer than itself: one
- * witness is enough.)
- */
-function closer(ex: Exchange, s: number, o: number): boolean {
-  return ex.bestOrder !== -1 && (ex.best < s || (ex.best === s && ex.bestOrder < o));
+/** A witness of score `sc` (ConnModel.order `o`) for the exchange in slot `s`: kept when the closest (bestConnection's order: lower score, then earlier connection). */
+function add(e: Exchanges, s: number, sc: number, o: number): void {
+  if (sc < e.best[s] || (sc === e.best[s] && o < e.bestOrder[s])) { e.best[s] = sc; e.bestOrder[s] = o; }
 }
 
 /**
- * An SMB-service exchange of `h` that surely pairs (it has a witness) at `ex`'s time or up to
- * KRB_PAIR_WINDOW_MS after: the ticket-granting `ex` then goes to the connection of the first such
- * (pairKerberos `next`), one that an SMB-service exchange chose.
+ * A witness comes before a candidate of score `sc` (ConnModel.order `o`) for the exchange in slot
+ * `s`: the pairing does not take the candidate. (The candidate a witness itself, it is no closer
+ * than itself: one witness is enough.)
  */
-function pairedNext(h: Host, ex: Exchange): boolean {
-  const l = h.live;
-  for (let i = first(h, ex.t); i < l.length && l[i].t - ex.t < KRB_PAIR_WINDOW_MS; i++) {
-    const n = l[i];
-    if (!n.gone && n.kind === SMB && n.bestOrder !== -1) return true;
+function closer(e: Exchanges, s: number, sc: number, o: number): boolean {
+  return e.bestOrder[s] !== NONE && (e.best[s] < sc || (e.best[s] === sc && e.bestOrder[s] < o));
+}
+
+/**
+ * An SMB-service exchange of `h` that surely pairs (it has a witness) at time `t` or up to
+ * KRB_PAIR_WINDOW_MS after: a ticket-granting exchange at `t` then goes to the connection of the
+ * first such (pairKerberos `next`), one that an SMB-service exchange chose.
+ */
+function pairedNext(e: Exchanges, h: Host, t: number): boolean {
+  for (let x = first(e, h, t); x !== NONE; x = e.next[x & e.mask]) {
+    const s = x & e.mask;
+    if (e.t[s] - t >= KRB_PAIR_WINDOW_MS) break;
+    const b = e.bits[s];
+    if ((b & GONE) === 0 && b >> KIND_SHIFT === SMB && e.bestOrder[s] !== NONE) return true;
   }
   return false;
 }
