@@ -4,6 +4,7 @@ import { nodeDecoder } from "./wasmNode";
 import { decodeSource } from "../core/source";
 import { eventView } from "../core/eventsView";
 import { analyzeCapture } from "../core/analyze";
+import { collectAndRelease } from "../core/collect";
 import { heapGuard } from "./memoryGuard";
 import { threadDecoding, useDecodeThread } from "./decodeThread";
 import type { Progress } from "../core/source";
@@ -145,8 +146,9 @@ export async function main(
       // The Report is all that is left of the analysis: the decoder's wasm memory (~40 MB) and the
       // model are garbage now, and one full collection gives them back before the Report is
       // written (V8 would keep them to the end of a run this short; the peak RSS of a busy
-      // capture's --json came while its Report was written). bin/smbscope.mjs exposes gc.
-      (globalThis as { gc?: () => void }).gc?.();
+      // capture's --json came while its Report was written). bin/smbscope.mjs exposes gc. (Two
+      // collections: core/collect.ts says why.)
+      collectAndRelease();
       if (onProgress) process.stderr.write("\r\x1b[K");
       const unusable = !!report.capture.error && report.capture.packets === 0;
       // before the Report is written: writing it lets its records go

@@ -6,6 +6,7 @@ import { decodeSource, decodeSourceRecords, type CaptureSource, type MemoryGuard
 import { ModelBuilder, MODEL_FIELDS } from "./model/builder";
 import { fieldFilter, type FieldFilter, type RawEvent, type RecordSink } from "./decoder/records";
 import { buildReport } from "./reportBuilder";
+import { collectAndRelease } from "./collect";
 import type { Report } from "./report";
 import type { CaptureModel } from "./model/types";
 import { DecryptStage, DECRYPT_FIELDS, hasSecrets, type Secrets } from "./decrypt/session";
@@ -43,12 +44,12 @@ const decryptFilter = fieldFilter([...new Set([...MODEL_FIELDS, ...DECRYPT_FIELD
  */
 export function analyzeCapture(decoder: Decoder | RecordDecoding, src: CaptureSource, opts: AnalyzeOptions = {}): Promise<Report> {
   return decodedModel(decoder, src, opts).then(nextTurn).then(({ m, read }) => {
-    // Where the runtime lets us (the CLI runs with --expose-gc, bin/smbscope.mjs), one full
-    // collection now: the decoder's memory and what decoding left (~55 MB each on a capture of
+    // Where the runtime lets us (the CLI runs with --expose-gc, bin/smbscope.mjs), full
+    // collections now: the decoder's memory and what decoding left (~55 MB each on a capture of
     // 50,000 connections) go before the Report's making. Else V8 sizes the heap on the live data
     // of its last collection, early in decoding, and lets it grow to ~4 times that first: the
-    // dense bench peaked 50 MB higher, with no less CPU.
-    (globalThis as { gc?: () => void }).gc?.();
+    // dense bench peaked 50 MB higher, with no less CPU. (Two: collect.ts says why.)
+    collectAndRelease();
     const report = buildReport(m, opts.connections);
     if (src.size < 0) report.capture.bytes = read; // a stream: its size is what it gave
     return report;

@@ -23,6 +23,7 @@ import { verdictOf, ErrorCauses } from "./verdict";
 import { smbOverQuic } from "./quic/flow";
 import type { ConnectionSink } from "./connectionSink";
 import { ServerList } from "./serverList";
+import { collect } from "./collect";
 import { foldedTitle } from "./groupListing";
 import { connectionRecord, SharedValues, LADDERS_OK, LADDERS_PROBLEM } from "./connectionRecord";
 
@@ -375,7 +376,7 @@ export function buildReport(m: CaptureModel, sink?: ConnectionSink): Report {
   // (the CLI: bin/smbscope.mjs exposes gc), one full collection gives it back before the
   // diagnosis and the records add theirs: scan200k's peak RSS came there (150-158 MiB; 141-147
   // with it, for ~15 ms). Only past a chunk of rows (model/column.ts): fewer leave a few MB.
-  if (rows > 1 << CHUNK_BITS) (globalThis as { gc?: () => void }).gc?.();
+  if (rows > 1 << CHUNK_BITS) collect();
   attachDrops(m);
   // (nearly in order already: they fold soon after they close)
   const folded = m.folded?.rows.sort() ?? new FoldedRows(false);
