@@ -58,8 +58,14 @@ class FlowReading {
   version = 0;
   keyDcid: Uint8Array | null = null;
   retried = false;
-  /** (a side's keys are derived when one of its packets is first read: initialKeys); let go once no datagram more will be read */
+  /**
+   * The Initial keys of keyDcid (a side's derived when one of its packets is first read:
+   * initialKeys). Let go when the decoder's entry for the flow ends (its EV_QUIC_FLOW: keysGone)
+   * and derived again if the flow comes back, so that only the flows the decoder follows at once
+   * hold keys (some 2.5 KB each) and not every flow kept; let go for good after the last datagram read.
+   */
   keys: ReturnType<typeof initialKeys> = null;
+  keysGone = false;
   clientChunks: CryptoChunk[] = [];
   serverChunks: CryptoChunk[] = [];
   close: QuicConnection["close"] = undefined;
@@ -82,6 +88,8 @@ export class QuicCollector {
    *  the key changes only the map's layout, never the order of the flows */
   private readonly seed = (Math.random() * 0x100000000) >>> 0;
   readonly flows: QuicFlowModel[] = [];
+  /** the copies kept (flow keys, connection ids, CRYPTO data) */
+  private readonly bytes = new ByteSlab();
   /** One EV_QUIC or EV_QUIC_FLOW record, read in place (no event object, no copy of the datagram). */
   add(ev: EventRecord): void {
     const srcB = ev.view(C.F_SRC_IP), dstB = ev.view(C.F_DST_IP);
@@ -99,7 +107,7 @@ export class QuicCollector {
         client: fromClient ? src : dst, server: fromClient ? dst : src, clientIp: fromClient ? srcIp : dstIp, serverIp: fromClient ? dstIp : srcIp,
         serverPort: (fromClient ? dp : sp) as number, counts: [0, 0, 0, 0], firstFrame: ev.frame, read: new FlowReading(),
       };
-      this.byKey.set(h, { key: KEY.slice(), fl, next: this.byKey.get(h) ?? null });
+      this.byKey.set(h, { key: this.bytes.copy(KEY), fl, next: this.byKey.get(h) ?? null });
       this.flows.push(fl);
     }
     if (ev.kind === C.EV_QUIC_FLOW) {
@@ -111,13 +119,34 @@ export class QuicCollector {
       // a flow followed again after the table was full starts a new entry in the wasm: keep the first frame
       const first = ev.n64(C.F_VALUE);
       if (first !== undefined && first > 0) fl.firstFrame = Math.min(fl.firstFrame, first);
+      // the decoder's entry for the flow ended: its datagrams, if it comes back, are a while away
+      if (fl.read.keys) { fl.read.keys = null; fl.read.keysGone = true; }
       return;
     }
     if (fl.read.n >= MAX_DATAGRAMS) return;
     // read in place: the view is valid only while the record is read, and nothing of it is kept but copies
-    readDatagram(fl.read, ev.frame, ev.tsMs(), fromClient, ev.view(C.F_QUIC_DATAGRAM) ?? null);
+    readDatagram(fl.read, ev.frame, ev.tsMs(), fromClient, ev.view(C.F_QUIC_DATAGRAM) ?? null, this.bytes);
   }
 }
+
+/**
+ * Small copies kept to the end, in slabs: a copy is a view of a slab, not an ArrayBuffer of its own
+ * (each of those costs some 100 bytes of heap beside its bytes, more than most copies here). Bounded as
+ * what is copied is: per flow its key, its connection ids and MAX_CHUNKS CRYPTO chunks each way of at
+ * most an Initial's size; a slab's unused end is less than one copy.
+ */
+class ByteSlab {
+  private slab = new Uint8Array(0);
+  private used = 0;
+  copy(v: Uint8Array): Uint8Array {
+    if (this.used + v.length > this.slab.length) { this.slab = new Uint8Array(Math.max(SLAB_BYTES, v.length)); this.used = 0; }
+    const out = this.slab.subarray(this.used, this.used + v.length);
+    out.set(v);
+    this.used += v.length;
+    return out;
+  }
+}
+const SLAB_BYTES = 16 * 1024;
 
 interface KeyedFlow { key: Uint8Array; fl: QuicFlowModel; next: KeyedFlow | null }
 
@@ -165,7 +194,7 @@ function plainBuf(n: number): Uint8Array {
  * Initial packets decrypted and their CRYPTO data, CONNECTION_CLOSE and ClientHello frame noted
  * in `r`. The datagrams of a flow are read in the order the decoder sent them.
  */
-function readDatagram(r: FlowReading, frame: number, ts: number, fromClient: boolean, b: Uint8Array | null): void {
+function readDatagram(r: FlowReading, frame: number, ts: number, fromClient: boolean, b: Uint8Array | null, keep: ByteSlab): void {
   if (r.n === 0) r.firstTs = ts;
   r.n++;
   r.lastTs = ts; r.lastFrame = frame;
@@ -186,16 +215,17 @@ function readDatagram(r: FlowReading, frame: number, ts: number, fromClient: boo
       // RFC 9001 5.2: the keys come from the client's first Destination Connection ID, or after a
       // Retry from the one its next Initial carries (RFC 9000 17.2.5.2)
       if (fromClient && (!r.keyDcid || r.retried)) {
-        r.keyDcid = h.dcid.slice(); r.version = h.version; r.retried = false;
-        r.keys = initialKeys(r.version, r.keyDcid);
+        r.keyDcid = keep.copy(h.dcid); r.version = h.version; r.retried = false;
+        r.keys = initialKeys(r.version, r.keyDcid); r.keysGone = false;
         r.clientChunks = []; r.serverChunks = [];
-      }
+      } else if (r.keysGone) { r.keys = initialKeys(r.version, r.keyDcid!); r.keysGone = false; } // the same keys as before
+
       const chunks = fromClient ? r.clientChunks : r.serverChunks;
       if (!r.keys) continue;
       const plain = decryptInitial(b, start, h, fromClient ? r.keys.client : r.keys.server, plainBuf(h.end - start));
       if (!plain) continue;
       const frames = parseFrames(plain);
-      for (const c of frames.crypto) if (chunks.length < MAX_CHUNKS) chunks.push({ offset: c.offset, data: c.data.slice() });
+      for (const c of frames.crypto) if (chunks.length < MAX_CHUNKS) chunks.push({ offset: c.offset, data: keep.copy(c.data) });
       if (fromClient && frames.crypto.length && r.helloFrames.length < 8 && !r.helloFrames.includes(frame)) r.helloFrames.push(frame);
       if (frames.close && !r.close) {
         r.close = { frame, from: fromClient ? "client" : "server", frameType: frames.close.frameType, errorCode: frames.close.errorCode,
