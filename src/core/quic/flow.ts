@@ -21,18 +21,57 @@ const MAX_DATAGRAMS = 32;
 /** CRYPTO chunks kept per direction: a ClientHello spans a few packets, not hundreds. */
 const MAX_CHUNKS = 64;
 
-/** QuicCollector's slabs: some 40 datagrams of a full size each */
-const SLAB_BYTES = 64 * 1024;
-
-interface Datagram { frame: number; ts: number; fromClient: boolean; len: number; bytes: Uint8Array | null }
-
-/** One QUIC flow as the model keeps it: its datagrams (the first long-header ones) and counts. */
+/**
+ * One QUIC flow as the model keeps it: its addresses, counts, and what its first MAX_DATAGRAMS
+ * datagrams said, read as each came (QuicCollector.add → readDatagram): no datagram is kept.
+ */
 export interface QuicFlowModel {
   client: string; server: string; clientIp: string; serverIp: string; serverPort: number;
-  datagrams: Datagram[];
   /** long-header datagrams from the client, from the server; short-header (1-RTT) from the client, from the server */
   counts: [number, number, number, number];
   firstFrame: number;
+  read: FlowReading;
+}
+
+/**
+ * What a flow's datagrams said, each read as it came (readDatagram), in arrival order: the Initial
+ * keys and what their packets held (CRYPTO chunks, the first CONNECTION_CLOSE, the ClientHello's
+ * frames), and of the datagrams themselves only what analyzeQuicFlow's end reads — how many each
+ * way, the first's and the last's time and frame, and the server's last and latest long-header and
+ * latest short-header frames (where it kept every datagram's frame, ts and direction).
+ */
+class FlowReading {
+  /** datagrams read (at most MAX_DATAGRAMS; later ones are not) */
+  n = 0;
+  nClient = 0;
+  /** the server's datagrams with a long header (the decoder sent their bytes), and without */
+  nServerLong = 0;
+  nServerShort = 0;
+  firstTs = 0;
+  lastTs = 0;
+  lastFrame = 0;
+  /** the frame of the server's last long-header datagram in arrival order, and the highest such frame */
+  serverLongLast = 0;
+  serverLongMax = -Infinity;
+  /** the highest frame of a server datagram without a long header */
+  serverShortMax = -Infinity;
+  version = 0;
+  keyDcid: Uint8Array | null = null;
+  retried = false;
+  /**
+   * The Initial keys of keyDcid (a side's derived when one of its packets is first read:
+   * initialKeys). Let go when the decoder's entry for the flow ends (its EV_QUIC_FLOW: keysGone)
+   * and derived again if the flow comes back, so that only the flows the decoder follows at once
+   * hold keys (some 4 KB a flow, both sides: 1000 flows held 4.3 MiB) and not every flow kept; let go for good after the last datagram read.
+   */
+  keys: ReturnType<typeof initialKeys> = null;
+  keysGone = false;
+  clientChunks: CryptoChunk[] = [];
+  serverChunks: CryptoChunk[] = [];
+  close: QuicConnection["close"] = undefined;
+  helloFrames: number[] = [];
+  /** the client's first 1-RTT packet: a short-header datagram, or one coalesced behind its Handshake packet (RFC 9000 12.2) */
+  clientFirst1Rtt = Infinity;
 }
 
 /** Gathers the QUIC records of one capture (called by the model builder). */
@@ -49,21 +88,9 @@ export class QuicCollector {
    *  the key changes only the map's layout, never the order of the flows */
   private readonly seed = (Math.random() * 0x100000000) >>> 0;
   readonly flows: QuicFlowModel[] = [];
-  /** the kept datagrams' bytes, in slabs: a copy is a view of the slab, not an ArrayBuffer of its
-   *  own (one per datagram was most of the cost of keeping them). Bounded as the datagrams are:
-   *  MAX_FLOWS × MAX_DATAGRAMS of at most QUIC_KEEP_BYTES, a slab's unused end less than one. */
-  private slab = new Uint8Array(0);
-  private slabUsed = 0;
-
-  private copy(v: Uint8Array): Uint8Array {
-    if (this.slabUsed + v.length > this.slab.length) { this.slab = new Uint8Array(Math.max(SLAB_BYTES, v.length)); this.slabUsed = 0; }
-    const out = this.slab.subarray(this.slabUsed, this.slabUsed + v.length);
-    out.set(v);
-    this.slabUsed += v.length;
-    return out;
-  }
-
-  /** One EV_QUIC or EV_QUIC_FLOW record, read in place (no event object; the datagram copied only when kept). */
+  /** the copies kept (flow keys, connection ids, CRYPTO data) */
+  private readonly bytes = new ByteSlab();
+  /** One EV_QUIC or EV_QUIC_FLOW record, read in place (no event object, no copy of the datagram). */
   add(ev: EventRecord): void {
     const srcB = ev.view(C.F_SRC_IP), dstB = ev.view(C.F_DST_IP);
     const sp = ev.u32(C.F_SRC_PORT), dp = ev.u32(C.F_DST_PORT);
@@ -78,9 +105,9 @@ export class QuicCollector {
       const src = endpoint(srcIp, sp as number), dst = endpoint(dstIp, dp as number);
       fl = {
         client: fromClient ? src : dst, server: fromClient ? dst : src, clientIp: fromClient ? srcIp : dstIp, serverIp: fromClient ? dstIp : srcIp,
-        serverPort: (fromClient ? dp : sp) as number, datagrams: [], counts: [0, 0, 0, 0], firstFrame: ev.frame,
+        serverPort: (fromClient ? dp : sp) as number, counts: [0, 0, 0, 0], firstFrame: ev.frame, read: new FlowReading(),
       };
-      this.byKey.set(h, { key: KEY.slice(), fl, next: this.byKey.get(h) ?? null });
+      this.byKey.set(h, { key: this.bytes.copy(KEY), fl, next: this.byKey.get(h) ?? null });
       this.flows.push(fl);
     }
     if (ev.kind === C.EV_QUIC_FLOW) {
@@ -92,14 +119,35 @@ export class QuicCollector {
       // a flow followed again after the table was full starts a new entry in the wasm: keep the first frame
       const first = ev.n64(C.F_VALUE);
       if (first !== undefined && first > 0) fl.firstFrame = Math.min(fl.firstFrame, first);
+      // the decoder's entry for the flow ended: its datagrams, if it comes back, are a while away
+      if (fl.read.keys) { fl.read.keys = null; fl.read.keysGone = true; }
       return;
     }
-    if (fl.datagrams.length >= MAX_DATAGRAMS) return;
-    const view = ev.view(C.F_QUIC_DATAGRAM);
-    const bytes = view ? this.copy(view) : null; // (a view is valid only while the record is read)
-    fl.datagrams.push({ frame: ev.frame, ts: ev.tsMs(), fromClient, len: ev.u32(C.F_LEN) ?? bytes?.length ?? 0, bytes });
+    if (fl.read.n >= MAX_DATAGRAMS) return;
+    // read in place: the view is valid only while the record is read, and nothing of it is kept but copies
+    readDatagram(fl.read, ev.frame, ev.tsMs(), fromClient, ev.view(C.F_QUIC_DATAGRAM) ?? null, this.bytes);
   }
 }
+
+/**
+ * Small copies kept to the end, in slabs: a copy is a view of a slab, not an ArrayBuffer of its own
+ * (each of those costs some 100 bytes of heap beside its bytes, more than most copies here). Nothing
+ * copied is let go before the collector (chunks a Retry set aside stay too), so the slabs hold at most
+ * MAX_FLOWS flow keys, and of the datagrams read their connection ids and CRYPTO data: less than
+ * the datagrams themselves were (MAX_FLOWS × MAX_DATAGRAMS × QUIC_KEEP_BYTES), a slab's unused end less than one copy.
+ */
+class ByteSlab {
+  private slab = new Uint8Array(0);
+  private used = 0;
+  copy(v: Uint8Array): Uint8Array {
+    if (this.used + v.length > this.slab.length) { this.slab = new Uint8Array(Math.max(SLAB_BYTES, v.length)); this.used = 0; }
+    const out = this.slab.subarray(this.used, this.used + v.length);
+    out.set(v);
+    this.used += v.length;
+    return out;
+  }
+}
+const SLAB_BYTES = 16 * 1024;
 
 interface KeyedFlow { key: Uint8Array; fl: QuicFlowModel; next: KeyedFlow | null }
 
@@ -132,8 +180,6 @@ const sameKey = (k: Uint8Array): boolean => {
   return true;
 };
 
-interface Side { chunks: CryptoChunk[] }
-
 /**
  * Where each Initial is decrypted: one buffer for all (what is kept of a packet, its CRYPTO data,
  * is copied out; a CONNECTION_CLOSE's reason is made a string), grown for a longer packet.
@@ -144,21 +190,20 @@ function plainBuf(n: number): Uint8Array {
   return plainBytes;
 }
 
-/** What one flow shows. `smbOnly`: null when its ClientHello does not offer ALPN "smb". */
-export function analyzeQuicFlow(fl: QuicFlowModel, smbOnly = true): QuicConnection | null {
-  let version = 0;
-  let keyDcid: Uint8Array | null = null;
-  let retried = false;
-  // (a side's keys are derived when one of its packets is first read: initialKeys)
-  let keys: ReturnType<typeof initialKeys> = null;
-  const client: Side = { chunks: [] }, server: Side = { chunks: [] };
-  let close: QuicConnection["close"];
-  const helloFrames: number[] = [];
-  // the client's first 1-RTT packet: a short-header datagram, or one coalesced behind its Handshake packet (RFC 9000 12.2)
-  let clientFirst1Rtt = Infinity;
-  for (const d of fl.datagrams) {
-    const b = d.bytes;
-    if (!b) { if (d.fromClient) clientFirst1Rtt = Math.min(clientFirst1Rtt, d.frame); continue; }
+/**
+ * One datagram of a flow, as it comes (`b`: its bytes when it has a long header, else null): its
+ * Initial packets decrypted and their CRYPTO data, CONNECTION_CLOSE and ClientHello frame noted
+ * in `r`. The datagrams of a flow are read in the order the decoder sent them.
+ */
+function readDatagram(r: FlowReading, frame: number, ts: number, fromClient: boolean, b: Uint8Array | null, keep: ByteSlab): void {
+  if (r.n === 0) r.firstTs = ts;
+  r.n++;
+  r.lastTs = ts; r.lastFrame = frame;
+  if (fromClient) r.nClient++;
+  else if (b) { r.nServerLong++; r.serverLongLast = frame; r.serverLongMax = Math.max(r.serverLongMax, frame); }
+  else { r.nServerShort++; r.serverShortMax = Math.max(r.serverShortMax, frame); }
+  if (!b) { if (fromClient) r.clientFirst1Rtt = Math.min(r.clientFirst1Rtt, frame); }
+  else {
     let off = 0;
     for (let n = 0; off < b.length && n < 8 && (b[off] & 0x80) !== 0; n++) {
       const h = parseLongHeader(b, off);
@@ -166,57 +211,63 @@ export function analyzeQuicFlow(fl: QuicFlowModel, smbOnly = true): QuicConnecti
       const start = off;
       off = h.end;
       if (h.type === null) break; // Version Negotiation (version 0) or a version we cannot read
-      if (h.type === "retry") { if (!d.fromClient) retried = true; break; }
+      if (h.type === "retry") { if (!fromClient) r.retried = true; break; }
       if (h.type !== "initial") continue; // Handshake and 0-RTT packets: keys from the TLS exchange, unreadable
       // RFC 9001 5.2: the keys come from the client's first Destination Connection ID, or after a
       // Retry from the one its next Initial carries (RFC 9000 17.2.5.2)
-      if (d.fromClient && (!keyDcid || retried)) {
-        keyDcid = h.dcid.slice(); version = h.version; retried = false;
-        keys = initialKeys(version, keyDcid);
-        client.chunks = []; server.chunks = [];
-      }
-      const side = d.fromClient ? client : server;
-      if (!keys) continue;
-      const plain = decryptInitial(b, start, h, d.fromClient ? keys.client : keys.server, plainBuf(h.end - start));
+      if (fromClient && (!r.keyDcid || r.retried)) {
+        r.keyDcid = keep.copy(h.dcid); r.version = h.version; r.retried = false;
+        r.keys = initialKeys(r.version, r.keyDcid); r.keysGone = false;
+        r.clientChunks = []; r.serverChunks = [];
+      } else if (r.keysGone) { r.keys = initialKeys(r.version, r.keyDcid!); r.keysGone = false; } // the same keys as before
+      const chunks = fromClient ? r.clientChunks : r.serverChunks;
+      if (!r.keys) continue;
+      const plain = decryptInitial(b, start, h, fromClient ? r.keys.client : r.keys.server, plainBuf(h.end - start));
       if (!plain) continue;
       const frames = parseFrames(plain);
-      for (const c of frames.crypto) if (side.chunks.length < MAX_CHUNKS) side.chunks.push({ offset: c.offset, data: c.data.slice() });
-      if (d.fromClient && frames.crypto.length && helloFrames.length < 8 && !helloFrames.includes(d.frame)) helloFrames.push(d.frame);
-      if (frames.close && !close) {
-        close = { frame: d.frame, from: d.fromClient ? "client" : "server", frameType: frames.close.frameType, errorCode: frames.close.errorCode,
+      for (const c of frames.crypto) if (chunks.length < MAX_CHUNKS) chunks.push({ offset: c.offset, data: keep.copy(c.data) });
+      if (fromClient && frames.crypto.length && r.helloFrames.length < 8 && !r.helloFrames.includes(frame)) r.helloFrames.push(frame);
+      if (frames.close && !r.close) {
+        r.close = { frame, from: fromClient ? "client" : "server", frameType: frames.close.frameType, errorCode: frames.close.errorCode,
           name: closeName(frames.close.frameType, frames.close.errorCode), reason: frames.close.reason };
       }
     }
-    if (d.fromClient && off > 0 && off < b.length && (b[off] & 0x80) === 0) clientFirst1Rtt = Math.min(clientFirst1Rtt, d.frame);
+    if (fromClient && off > 0 && off < b.length && (b[off] & 0x80) === 0) r.clientFirst1Rtt = Math.min(r.clientFirst1Rtt, frame);
   }
-  const hello = parseClientHello(assembleCrypto(client.chunks));
+  if (r.n >= MAX_DATAGRAMS) r.keys = null; // the flow's last datagram read: its keys are needed no more
+}
+
+/** What one flow shows (from what its datagrams said as they came: readDatagram). `smbOnly`: null when its ClientHello does not offer ALPN "smb". */
+export function analyzeQuicFlow(fl: QuicFlowModel, smbOnly = true): QuicConnection | null {
+  const r = fl.read, version = r.version, clientFirst1Rtt = r.clientFirst1Rtt;
+  // (copies: the answer shares nothing with the model, as when it was made afresh here)
+  const close = r.close && { ...r.close }, helloFrames = r.helloFrames.slice();
+  const hello = parseClientHello(assembleCrypto(r.clientChunks));
   if (smbOnly && !hello?.alpn.includes(SMB_ALPN)) return null;
-  const sHello = parseServerHello(assembleCrypto(server.chunks));
+  const sHello = parseServerHello(assembleCrypto(r.serverChunks));
   const [lc, ls, sc, ss] = fl.counts;
-  const fromServer = ls + ss || fl.datagrams.filter((d) => !d.fromClient).length;
-  const fromClient = lc + sc || fl.datagrams.filter((d) => d.fromClient).length;
+  const fromServer = ls + ss || r.nServerLong + r.nServerShort;
+  const fromClient = lc + sc || r.nClient;
   // Completed: the client sent 1-RTT (it has finished its handshake, RFC 9001 4.1.1) and the server then
   // sent 1-RTT-only datagrams after its last Handshake packet: a server that completes the handshake
   // discards its Handshake keys (RFC 9001 4.9.2). A server that instead goes on with Handshake packets
   // and stops did not accept the client's last flight (its alert travels encrypted): refusedAfterFinished.
-  const fromSrv = fl.datagrams.filter((d) => !d.fromClient);
-  const serverLong = fromSrv.filter((d) => d.bytes), serverShort = fromSrv.filter((d) => !d.bytes);
-  const lastLong = serverLong.length ? serverLong[serverLong.length - 1].frame : 0;
-  const allLongKept = serverLong.length >= ls; // else later Handshake packets were only counted
-  const laterShort = serverShort.some((d) => d.frame > Math.max(clientFirst1Rtt, lastLong)) || (ss > serverShort.length && allLongKept);
-  const laterLong = serverLong.some((d) => d.frame > clientFirst1Rtt);
+  // (Of the server's datagrams read: some short-header one after both, some long-header one after the client's 1-RTT.)
+  const lastLong = r.nServerLong ? r.serverLongLast : 0;
+  const allLongKept = r.nServerLong >= ls; // else later Handshake packets were only counted
+  const laterShort = r.serverShortMax > Math.max(clientFirst1Rtt, lastLong) || (ss > r.nServerShort && allLongKept);
+  const laterLong = r.serverLongMax > clientFirst1Rtt;
   let handshake: QuicHandshake;
   if (close) handshake = "closed";
   else if (fromServer === 0) handshake = "no-answer";
   else if (clientFirst1Rtt !== Infinity && (laterShort || (!allLongKept && ss > 0))) handshake = "completed";
   else handshake = "incomplete";
-  const first = fl.datagrams[0], last = fl.datagrams[fl.datagrams.length - 1];
   const out: QuicConnection = {
     client: fl.client, server: fl.server, port: fl.serverPort, sni: hello?.sni ?? null, alpn: hello?.alpn ?? [],
-    version: version === QUIC_V2 ? "2" : "1", firstFrame: fl.firstFrame, lastFrame: last?.frame ?? fl.firstFrame,
+    version: version === QUIC_V2 ? "2" : "1", firstFrame: fl.firstFrame, lastFrame: r.n ? r.lastFrame : fl.firstFrame,
     handshake, serverHello: sHello !== null, datagrams: { client: fromClient, server: fromServer }, helloFrames,
   };
-  if (handshake === "no-answer" && first && last) out.unansweredMs = Math.round((last.ts - first.ts) * 1000) / 1000;
+  if (handshake === "no-answer" && r.n) out.unansweredMs = Math.round((r.lastTs - r.firstTs) * 1000) / 1000;
   if (close) out.close = close;
   if (handshake === "incomplete" && clientFirst1Rtt !== Infinity && laterLong && !laterShort) out.refusedAfterFinished = clientFirst1Rtt;
   return out;
