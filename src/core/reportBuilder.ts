@@ -365,7 +365,7 @@ export function buildReport(m: CaptureModel, sink?: ConnectionSink): Report {
   const store = m.krbStore?.length && m.kerberos.length === 0 ? m.krbStore : undefined;
   if (store) m.kerberos = store.messages();
   // the Report's SMB over QUIC connections, made once (the rules ask for them too: smbOverQuic caches
-  // them per model), and the flows and their datagrams go before the diagnosis (~4 MB in dense)
+  // them per model), and the flows and what their datagrams said go before the diagnosis (~2 MB in dense)
   const quic = smbOverQuic(m);
   m.quic = [];
   // (ICMP errors attach there, to the TCP failures kept as rows too)
