@@ -9,8 +9,8 @@ import { fileURLToPath } from "node:url";
 // only be sized at start-up: the #! line above passes the flags when the command is run as
 // `smbscope` or ./bin/smbscope.mjs; run as `node bin/smbscope.mjs`, it runs itself once more
 // with them (about 60 ms more). 3 % slower here, 20 MiB less peak RSS (see the bench).
-// --expose-gc: the CLI collects once between the analysis and writing the Report, when the
-// decoder's memory and the model have just become garbage (src/cli/main.ts).
+// --expose-gc: the CLI collects after decoding and again before writing the Report, when the
+// decoder's memory and then the model have just become garbage (src/core/collect.ts).
 // SMBSCOPE_NO_REEXEC=1 skips the second start.
 // --heap-growing-percent=80: after each full collection the old generation may grow to 1.8 times
 // what was live, not V8's 4 times (on a machine with a heap limit past 2 GiB). At 150 (2.5 times)
