@@ -62,7 +62,10 @@ const UNKNOWN = 0, SMB = 1, TGT = 2, OTHER = 3;
 const REPLIED = 1, FAILED = 2, GONE = 4, KIND_SHIFT = 3;
 const NONE = -1;
 
-/** The columns of the exchanges followed, by number (a slot each: number & mask). */
+/**
+ * The columns of the exchanges followed, by number (a slot each: number & mask). Not model/column.ts's
+ * columns: those only grow (and spill), where these slots are taken again once the queue has passed.
+ */
 class Exchanges {
   mask: number;
   /** the number in the slot (a request that waits for its reply asks whether its exchange is still there) */

@@ -253,7 +253,7 @@ export function analyzeQuicFlow(fl: QuicFlowModel, smbOnly = true): QuicConnecti
   // discards its Handshake keys (RFC 9001 4.9.2). A server that instead goes on with Handshake packets
   // and stops did not accept the client's last flight (its alert travels encrypted): refusedAfterFinished.
   // (Of the server's datagrams read: some short-header one after both, some long-header one after the client's 1-RTT.)
-  const lastLong = r.nServerLong ? r.serverLongLast : 0;
+  const lastLong = r.serverLongLast; // (0 when the server sent none)
   const allLongKept = r.nServerLong >= ls; // else later Handshake packets were only counted
   const laterShort = r.serverShortMax > Math.max(clientFirst1Rtt, lastLong) || (ss > r.nServerShort && allLongKept);
   const laterLong = r.serverLongMax > clientFirst1Rtt;
